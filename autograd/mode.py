@@ -1,0 +1,61 @@
+"""Grad mode: whether operations record a graph for backward.
+
+`no_grad()` and `enable_grad()` work as context managers and as decorators, like
+their PyTorch namesakes.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _GradMode:
+    """Holds the single flag read by every op; a class attribute is the cheapest lookup."""
+
+    enabled: bool = True
+
+
+def is_grad_enabled() -> bool:
+    """True when operations on tensors that require grad record a graph."""
+    return _GradMode.enabled
+
+
+class set_grad_enabled:
+    """Context manager and decorator that sets grad mode to `mode` inside its block."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+        self.prev = _GradMode.enabled
+
+    def __enter__(self) -> None:
+        self.prev = _GradMode.enabled
+        _GradMode.enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _GradMode.enabled = self.prev
+
+    def __call__(self, func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with type(self)(self.mode):
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(set_grad_enabled):
+    """Disable graph recording: `with autograd.no_grad(): ...` or `@autograd.no_grad()`."""
+
+    def __init__(self, mode: bool = False) -> None:
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Re-enable graph recording inside a `no_grad` block."""
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__(True)

@@ -1,0 +1,241 @@
+"""Arithmetic: the operators `+ - * / ** @`, `abs`, `maximum`, `minimum`, `where`.
+
+Each docstring gives the forward and the derivative on one line. `Function` sums
+every gradient back to its input's broadcast shape, so no op here handles that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from autograd.function import Function
+from autograd.tensor import Tensor
+
+TensorLike = Any
+
+
+class Add(Function):
+    """z = a + b      da = dz      db = dz"""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, dz, a, b):
+        return dz, dz
+
+
+class Sub(Function):
+    """z = a - b      da = dz      db = -dz"""
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, dz, a, b):
+        return dz, -dz
+
+
+class Mul(Function):
+    """z = a * b      da = dz * b      db = dz * a"""
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, dz, a, b):
+        need_a, need_b = self.needs_input_grad
+        return (dz * b if need_a else None), (dz * a if need_b else None)
+
+
+class Div(Function):
+    """z = a / b      da = dz / b      db = -dz * a / b**2"""
+
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, dz, a, b):
+        da = dz / b
+        return da, -da * a / b
+
+
+class Neg(Function):
+    """z = -a      da = -dz"""
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, dz, a):
+        return -dz
+
+
+class Pow(Function):
+    """z = a ** b      da = dz * b * a**(b - 1)      db = dz * z * log(a)"""
+
+    def forward(self, a, b):
+        return a**b
+
+    def backward(self, dz, a, b):
+        need_a, need_b = self.needs_input_grad
+        da = dz * b * a ** (b - 1) if need_a else None
+        db = dz * self.output * self.xp.log(a) if need_b else None
+        return da, db
+
+
+class Abs(Function):
+    """z = |a|      da = dz * sign(a)"""
+
+    def forward(self, a):
+        return np.abs(a)
+
+    def backward(self, dz, a):
+        return dz * self.xp.sign(a)
+
+
+class Maximum(Function):
+    """z = max(a, b)      da = dz * [a > b]      db = dz * [b > a]   (ties split 1/2 each)"""
+
+    def forward(self, a, b):
+        return np.maximum(a, b)
+
+    def backward(self, dz, a, b):
+        return _split_by_mask(dz, a, b)
+
+
+class Minimum(Function):
+    """z = min(a, b)      da = dz * [a < b]      db = dz * [b < a]   (ties split 1/2 each)"""
+
+    def forward(self, a, b):
+        return np.minimum(a, b)
+
+    def backward(self, dz, a, b):
+        return _split_by_mask(dz, b, a)
+
+
+def _split_by_mask(dz: Any, winner: Any, loser: Any) -> tuple[Any, Any]:
+    """Route dz to the larger of two operands; on ties each gets half, as in PyTorch."""
+    w, l = np.asarray(winner), np.asarray(loser)
+    share = (w > l) + 0.5 * (w == l)
+    return dz * share.astype(w.dtype), dz * (1.0 - share).astype(w.dtype)
+
+
+class Where(Function):
+    """z = a where cond else b      da = dz * cond      db = dz * (not cond)"""
+
+    def forward(self, a, b, cond):
+        self.cond = cond
+        return np.where(cond, a, b)
+
+    def backward(self, dz, a, b):
+        zero = np.zeros((), dtype=dz.dtype)
+        return self.xp.where(self.cond, dz, zero), self.xp.where(self.cond, zero, dz)
+
+
+class MatMul(Function):
+    """z = a @ b      da = dz @ b.T      db = a.T @ dz   (1-d operands as in numpy)"""
+
+    def forward(self, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError("matmul needs operands with at least 1 dimension; use * for scalars")
+        k_a = a.shape[-1]
+        k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+        if k_a != k_b:
+            raise ValueError(
+                f"matmul shapes {a.shape} and {b.shape} do not align: "
+                f"{k_a} (last axis of a) != {k_b} ({'axis 0' if b.ndim == 1 else 'axis -2'} of b)"
+            )
+        return a @ b
+
+    def backward(self, dz, a, b):
+        need_a, need_b = self.needs_input_grad
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        if a.ndim == 1:
+            dz = dz.reshape((*dz.shape[:-1], 1, dz.shape[-1]) if b.ndim > 1 else (1,))
+        if b.ndim == 1:
+            dz = dz.reshape((*dz.shape, 1))
+        da = dz @ _swap_last(b2) if need_a else None
+        db = _swap_last(a2) @ dz if need_b else None
+        if da is not None and a.ndim == 1:
+            da = da.reshape(-1, a.shape[0]).sum(axis=0) if da.ndim > 2 else da.reshape(a.shape)
+        if db is not None and b.ndim == 1:
+            db = db.reshape(-1, b.shape[0]).sum(axis=0) if db.ndim > 2 else db.reshape(b.shape)
+        return da, db
+
+
+def _swap_last(x: Any) -> Any:
+    """x with its last two axes swapped (works on ndarrays and Tensors)."""
+    if x.ndim == 2:
+        return x.T
+    axes = (*range(x.ndim - 2), x.ndim - 1, x.ndim - 2)
+    return x.transpose(axes)
+
+
+class AsType(Function):
+    """z = a as dtype      da = dz as a's dtype"""
+
+    def forward(self, a, dtype):
+        return a.astype(dtype)
+
+    def backward(self, dz, a):
+        return dz.astype(a.dtype)
+
+
+def add(a: TensorLike, b: TensorLike) -> Tensor:
+    return Add.apply(a, b)
+
+
+def sub(a: TensorLike, b: TensorLike) -> Tensor:
+    return Sub.apply(a, b)
+
+
+def mul(a: TensorLike, b: TensorLike) -> Tensor:
+    return Mul.apply(a, b)
+
+
+def div(a: TensorLike, b: TensorLike) -> Tensor:
+    return Div.apply(a, b)
+
+
+def neg(a: TensorLike) -> Tensor:
+    return Neg.apply(a)
+
+
+def power(a: TensorLike, b: TensorLike) -> Tensor:
+    return Pow.apply(a, b)
+
+
+def abs(a: TensorLike) -> Tensor:
+    return Abs.apply(a)
+
+
+def maximum(a: TensorLike, b: TensorLike) -> Tensor:
+    return Maximum.apply(a, b)
+
+
+def minimum(a: TensorLike, b: TensorLike) -> Tensor:
+    return Minimum.apply(a, b)
+
+
+def where(cond: TensorLike, a: TensorLike, b: TensorLike) -> Tensor:
+    """Elementwise `a if cond else b`; `cond` is a boolean array or tensor (no gradient)."""
+    cond = np.asarray(cond.data if isinstance(cond, Tensor) else cond, dtype=bool)
+    return Where.apply(a, b, cond=cond)
+
+
+def matmul(a: TensorLike, b: TensorLike) -> Tensor:
+    return MatMul.apply(a, b)
+
+
+def astype(a: TensorLike, dtype: npt.DTypeLike) -> Tensor:
+    return AsType.apply(a, dtype=np.dtype(dtype))
+
+
+def compare(op: np.ufunc, a: TensorLike, b: TensorLike) -> Tensor:
+    """Elementwise comparison: a bool Tensor that does not require grad."""
+    a = a.data if isinstance(a, Tensor) else a
+    b = b.data if isinstance(b, Tensor) else b
+    try:
+        return Tensor._make(np.asarray(op(a, b)))
+    except ValueError as err:
+        raise ValueError(f"{op.__name__}: {err}") from None

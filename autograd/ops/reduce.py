@@ -1,0 +1,190 @@
+"""Reductions over axes, and the softmax family.
+
+Every reduction takes numpy's `axis` (None, an int or a tuple) and `keepdims`.
+`logsumexp`, `softmax` and `log_softmax` subtract the maximum first, so inputs of
++-1000 give finite values and gradients.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.function import Function
+from autograd.ops.elementwise import sqrt
+from autograd.tensor import Tensor
+
+TensorLike = Any
+Axis = Any
+
+
+def normalize_axis(axis: Axis, ndim: int) -> tuple[int, ...]:
+    """Axes as a sorted tuple of non-negative ints; None means every axis."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(int(a) % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"repeated axis in {axis}")
+    return tuple(sorted(out))
+
+
+def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """`shape` with a 1 at each reduced axis: the shape of a keepdims result."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class _Reduction(Function):
+    """Shared bookkeeping: normalized axes and the keepdims shape for backward."""
+
+    def setup(self, x: np.ndarray, axis: Axis, keepdims: bool) -> tuple[int, ...]:
+        self.axes = normalize_axis(axis, x.ndim)
+        self.keepdims = keepdims
+        return self.axes
+
+    def expand(self, dz: Any, shape: tuple[int, ...]) -> Any:
+        """Reshape a reduced gradient so it broadcasts against the input again."""
+        return dz if self.keepdims else dz.reshape(kept_shape(shape, self.axes))
+
+
+class Sum(_Reduction):
+    """z = sum(x, axis)      dx = broadcast(dz)"""
+
+    def forward(self, x, axis, keepdims):
+        return x.sum(axis=self.setup(x, axis, keepdims), keepdims=keepdims)
+
+    def backward(self, dz, x):
+        return self.xp.broadcast_to(self.expand(dz, x.shape), x.shape)
+
+
+class Max(_Reduction):
+    """z = max(x, axis)      dx = dz at the maxima (ties share dz equally), 0 elsewhere"""
+
+    reduce = staticmethod(np.max)
+
+    def forward(self, x, axis, keepdims):
+        axes = self.setup(x, axis, keepdims)
+        if x.size == 0:
+            raise ValueError(f"{self.name.lower()} of an empty tensor")
+        z = self.reduce(x, axis=axes, keepdims=True)
+        mask = x == z
+        self.share = mask / mask.sum(axis=axes, keepdims=True)
+        return z if keepdims else z.reshape([n for i, n in enumerate(z.shape) if i not in axes])
+
+    def backward(self, dz, x):
+        return self.expand(dz, x.shape) * self.share.astype(x.dtype)
+
+
+class Min(Max):
+    """z = min(x, axis)      dx = dz at the minima (ties share dz equally), 0 elsewhere"""
+
+    reduce = staticmethod(np.min)
+
+
+class LogSumExp(_Reduction):
+    """z = log(sum(exp(x), axis))      dx = dz * exp(x - z) = dz * softmax(x)"""
+
+    def forward(self, x, axis, keepdims):
+        axes = self.setup(x, axis, keepdims)
+        m = _finite_max(x, axes)
+        z = np.log(np.exp(x - m).sum(axis=axes, keepdims=True)) + m
+        return z if keepdims else z.reshape([n for i, n in enumerate(z.shape) if i not in axes])
+
+    def backward(self, dz, x):
+        z = self.expand(self.output, x.shape)
+        return self.expand(dz, x.shape) * self.xp.exp(x - z)
+
+
+def _finite_max(x: np.ndarray, axes: Any) -> np.ndarray:
+    """Max over `axes` (keepdims), with non-finite maxima replaced by 0 so that
+    x - max stays well defined for rows of -inf."""
+    m = x.max(axis=axes, keepdims=True)
+    return np.where(np.isfinite(m), m, 0) if not np.isfinite(m).all() else m
+
+
+class Softmax(Function):
+    """z = exp(x) / sum(exp(x), axis)      dx = z * (dz - sum(dz * z, axis))"""
+
+    def forward(self, x, axis):
+        self.axis = axis
+        e = np.exp(x - _finite_max(x, axis))
+        e /= e.sum(axis=axis, keepdims=True)
+        return e
+
+    def backward(self, dz, x):
+        z = self.output
+        return z * (dz - (dz * z).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """z = x - logsumexp(x, axis)      dx = dz - exp(z) * sum(dz, axis)"""
+
+    def forward(self, x, axis):
+        self.axis = axis
+        shifted = x - _finite_max(x, axis)
+        shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        return shifted
+
+    def backward(self, dz, x):
+        return dz - self.xp.exp(self.output) * dz.sum(axis=self.axis, keepdims=True)
+
+
+def _check_axis(x: TensorLike, axis: int) -> int | None:
+    ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
+    return normalize_axis(axis, ndim)[0] if ndim else None
+
+
+def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return Sum.apply(x, axis=axis, keepdims=keepdims)
+
+
+def max(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return Max.apply(x, axis=axis, keepdims=keepdims)
+
+
+def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return Min.apply(x, axis=axis, keepdims=keepdims)
+
+
+def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return LogSumExp.apply(x, axis=axis, keepdims=keepdims)
+
+
+def softmax(x: TensorLike, axis: int = -1) -> Tensor:
+    return Softmax.apply(x, axis=_check_axis(x, axis))
+
+
+def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
+    return LogSoftmax.apply(x, axis=_check_axis(x, axis))
+
+
+def _count(x: TensorLike, axis: Axis) -> int:
+    shape = np.shape(x.data if isinstance(x, Tensor) else x)
+    return int(np.prod([shape[a] for a in normalize_axis(axis, len(shape))]))
+
+
+def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """sum(x, axis) / n, n the number of elements reduced."""
+    n = _count(x, axis)
+    if n == 0:
+        raise ValueError("mean of an empty selection")
+    return sum(x, axis, keepdims) * (1.0 / n)
+
+
+def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """sum((x - mean(x))**2, axis) / (n - ddof)."""
+    n = _count(x, axis)
+    if n - ddof <= 0:
+        raise ValueError(f"var: ddof={ddof} leaves no degrees of freedom for {n} elements")
+    d = x - mean(x, axis, keepdims=True)
+    return sum(d * d, axis, keepdims) * (1.0 / (n - ddof))
+
+
+def std(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+    """sqrt(var(x, axis, ddof))."""
+    return sqrt(var(x, axis, keepdims, ddof))

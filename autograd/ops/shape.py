@@ -1,0 +1,206 @@
+"""Shape ops: reshape, transpose, broadcast, indexing, concatenation and stacking.
+
+None of these changes a value, so each backward only moves the gradient back to
+where its value came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd.function import Function
+from autograd.tensor import Tensor
+
+TensorLike = Any
+
+
+class Reshape(Function):
+    """z = x.reshape(shape)      dx = dz.reshape(x.shape)"""
+
+    def forward(self, x, shape):
+        return x.reshape(shape)
+
+    def backward(self, dz, x):
+        return dz.reshape(x.shape)
+
+
+class Transpose(Function):
+    """z = x.transpose(axes)      dx = dz.transpose(argsort(axes))"""
+
+    def forward(self, x, axes):
+        self.axes = axes
+        return x.transpose(axes)
+
+    def backward(self, dz, x):
+        if self.axes is None:
+            return dz.transpose()
+        return dz.transpose(tuple(int(i) for i in np.argsort(self.axes)))
+
+
+class BroadcastTo(Function):
+    """z = broadcast_to(x, shape)      dx = dz summed back to x.shape (by Function)"""
+
+    def forward(self, x, shape):
+        return np.broadcast_to(x, shape)
+
+    def backward(self, dz, x):
+        return dz
+
+
+class GetItem(Function):
+    """z = x[index]      dx = zeros like x, with dz added at index (repeats accumulate)"""
+
+    def forward(self, x, index):
+        self.index = index
+        try:
+            return x[index]
+        except IndexError as err:
+            raise IndexError(f"GetItem: {err} (tensor shape {x.shape})") from None
+
+    def backward(self, dz, x):
+        return index_add(dz, self.index, x.shape)
+
+
+class IndexAdd(Function):
+    """z = zeros(shape) with g added at index      dg = dz[index]"""
+
+    def forward(self, g, index, shape):
+        self.index = index
+        return _index_add_array(g, index, shape)
+
+    def backward(self, dz, g):
+        return dz[self.index]
+
+
+def _is_basic(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in items)
+
+
+def _index_add_array(g: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    if _is_basic(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+def index_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
+    """Zeros of `shape` with `g` added at `index`; differentiable when `g` is a Tensor."""
+    if isinstance(g, Tensor):
+        return IndexAdd.apply(g, index=index, shape=shape)
+    return _index_add_array(g, index, shape)
+
+
+class Concatenate(Function):
+    """z = concatenate(xs, axis)      dx_i = dz sliced back to x_i's part"""
+
+    def forward(self, *xs, axis):
+        self.axis = axis
+        return np.concatenate(xs, axis=axis)
+
+    def backward(self, dz, *xs):
+        grads, start = [], 0
+        lead = (slice(None),) * self.axis
+        for x in xs:
+            stop = start + x.shape[self.axis]
+            grads.append(dz[(*lead, slice(start, stop))])
+            start = stop
+        return tuple(grads)
+
+
+class Stack(Function):
+    """z = stack(xs, axis)      dx_i = dz taken at position i of axis"""
+
+    def forward(self, *xs, axis):
+        self.axis = axis
+        return np.stack(xs, axis=axis)
+
+    def backward(self, dz, *xs):
+        lead = (slice(None),) * self.axis
+        return tuple(dz[(*lead, i)] for i in range(len(xs)))
+
+
+def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(n) for n in shape)
+
+
+def _shape_of(x: TensorLike) -> tuple[int, ...]:
+    return np.shape(x.data if isinstance(x, Tensor) else x)
+
+
+def reshape(x: TensorLike, *shape: Any) -> Tensor:
+    """Same data in a new shape; one dimension may be -1. Accepts ints or a tuple."""
+    return Reshape.apply(x, shape=_shape_arg(shape))
+
+
+def transpose(x: TensorLike, *axes: Any) -> Tensor:
+    """Permute axes (reverse them when none are given), as numpy's transpose."""
+    perm = _shape_arg(axes) if axes and axes[0] is not None else None
+    if perm is not None and sorted(p % max(len(perm), 1) for p in perm) != list(
+        range(len(_shape_of(x)))
+    ):
+        raise ValueError(f"transpose: axes {perm} are not a permutation for shape {_shape_of(x)}")
+    return Transpose.apply(x, axes=perm)
+
+
+def broadcast_to(x: TensorLike, shape: Sequence[int]) -> Tensor:
+    return BroadcastTo.apply(x, shape=tuple(shape))
+
+
+def squeeze(x: TensorLike, axis: Any = None) -> Tensor:
+    """Remove axes of length 1 (all of them when axis is None)."""
+    shape = _shape_of(x)
+    if axis is None:
+        drop = {i for i, n in enumerate(shape) if n == 1}
+    else:
+        drop = {a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)}
+        bad = [a for a in drop if shape[a] != 1]
+        if bad:
+            raise ValueError(f"squeeze: axis {bad[0]} has length {shape[bad[0]]}, not 1 ({shape})")
+    return reshape(x, tuple(n for i, n in enumerate(shape) if i not in drop))
+
+
+def expand_dims(x: TensorLike, axis: Any) -> Tensor:
+    """Insert axes of length 1 at `axis` (an int or a tuple), as numpy's expand_dims."""
+    return reshape(x, np.expand_dims(np.empty(_shape_of(x), dtype=bool), axis).shape)
+
+
+def _as_index(index: Any) -> Any:
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def getitem(x: TensorLike, index: Any) -> Tensor:
+    return GetItem.apply(x, index=_as_index(index))
+
+
+def cat(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis (numpy's concatenate)."""
+    if len(tensors) == 0:
+        raise ValueError("cat: need at least one tensor")
+    ndim = len(_shape_of(tensors[0]))
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"cat: axis {axis} is out of range for {ndim}-d tensors")
+    return Concatenate.apply(*tensors, axis=axis % ndim)
+
+
+def stack(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
+    """Join tensors of one shape along a new axis."""
+    if len(tensors) == 0:
+        raise ValueError("stack: need at least one tensor")
+    ndim = len(_shape_of(tensors[0])) + 1
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"stack: axis {axis} is out of range for the {ndim}-d result")
+    return Stack.apply(*tensors, axis=axis % ndim)

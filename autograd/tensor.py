@@ -1,0 +1,307 @@
+"""`Tensor`: a thin node over a numpy array that remembers how it was made.
+
+Every method is a one-line delegation to an op in `autograd.ops`; the ops hold the
+math. A scalar is a 0-d tensor, so the same graph serves `a * b + c` on floats and a
+batched network alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+_default_dtype: np.dtype = np.dtype(np.float32)
+
+
+def set_default_dtype(dtype: npt.DTypeLike) -> None:
+    """Set the float dtype that Python numbers and lists become (float32 at start)."""
+    global _default_dtype
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"default dtype must be a float dtype, got {dt}")
+    _default_dtype = dt
+
+
+def get_default_dtype() -> np.dtype:
+    """The float dtype that Python numbers and lists become."""
+    return _default_dtype
+
+
+def _as_array(data: Any, dtype: npt.DTypeLike | None) -> np.ndarray:
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.asarray(data, dtype=dtype)
+    if isinstance(data, (np.ndarray, np.generic)):
+        return np.asarray(data)
+    array = np.asarray(data)
+    if array.dtype.kind in "iuf":
+        array = array.astype(_default_dtype)
+    elif array.dtype.kind not in "bc":
+        raise TypeError(f"cannot make a Tensor from {type(data).__name__} (dtype {array.dtype})")
+    return array
+
+
+class RemovableHandle:
+    """Returned by `register_hook`; `remove()` takes the hook off again."""
+
+    def __init__(self, hooks: list[Callable[..., Any]], hook: Callable[..., Any]) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    Args:
+        data: array-like. Python numbers and lists become the default float dtype
+            (float32); numpy arrays keep their dtype.
+        requires_grad: record operations on this tensor so `backward` can fill `.grad`.
+        dtype: convert the data to this dtype.
+        name: a label shown in `repr` and in graph drawings.
+
+    Example:
+        >>> x = Tensor(3.0, requires_grad=True)
+        >>> y = x * x + 2 * x
+        >>> y.backward()
+        >>> x.grad.item()
+        8.0
+    """
+
+    __slots__ = ("__weakref__", "_hooks", "_retains_grad", "data", "grad", "grad_fn",
+                 "name", "requires_grad")
+    __array_ufunc__ = None  # make numpy defer to our reflected operators (ndarray + Tensor)
+    __hash__ = object.__hash__
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: npt.DTypeLike | None = None,
+                 name: str | None = None) -> None:
+        self.data = _as_array(data, dtype)
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(
+                f"only float tensors can require grad, got dtype {self.data.dtype}; "
+                "pass dtype=np.float32 (or float64)"
+            )
+        self.requires_grad = bool(requires_grad)
+        self.grad: Tensor | None = None
+        self.grad_fn: Any = None
+        self.name = name
+        self._hooks: list[Callable[..., Any]] | None = None
+        self._retains_grad = False
+
+    @classmethod
+    def _make(cls, data: np.ndarray) -> Tensor:
+        """Fast constructor for op outputs: no checks, no conversion."""
+        t = object.__new__(Tensor)
+        t.data = data
+        t.requires_grad = False
+        t.grad = t.grad_fn = t.name = t._hooks = None
+        t._retains_grad = False
+        return t
+
+    shape = property(lambda self: self.data.shape, doc="Shape of the data, a tuple.")
+    ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
+    size = property(lambda self: self.data.size, doc="Number of elements.")
+    dtype = property(lambda self: self.data.dtype, doc="numpy dtype of the data.")
+    is_leaf = property(lambda self: self.grad_fn is None, doc="Made by the user, not by an op.")
+    T = property(lambda self: transpose(self), doc="Reversed axes, as numpy's `.T`.")
+
+    def backward(self, gradient: Any = None, retain_graph: bool = False,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad."""
+        _graph.backward(self, gradient, retain_graph, create_graph)
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` on this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            return
+        self._retains_grad = True
+        self.grad_fn.hooked = True
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor
+        replaces the gradient. Returns a handle whose `remove()` unregisters it."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        if self.grad_fn is not None:
+            self.grad_fn.hooked = True
+        return RemovableHandle(self._hooks, hook)
+
+    def detach(self) -> Tensor:
+        """A new tensor sharing this data, cut from the graph."""
+        return Tensor._make(self.data)
+
+    def item(self) -> Any:
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def astype(self, dtype: npt.DTypeLike) -> Tensor:
+        return astype(self, dtype)
+
+    def zero_(self) -> Tensor:
+        """Set the data to zero in place (for gradients and parameters, not graph nodes)."""
+        self.data[...] = 0
+        return self
+
+    def __array__(self, dtype: npt.DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(", precision=4)
+        extra = f", dtype={self.dtype}" if self.dtype not in (np.float32, np.bool_) else ""
+        if self.grad_fn is not None:
+            extra += f", grad_fn={self.grad_fn!r}"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        if self.name:
+            extra += f", name={self.name!r}"
+        return f"Tensor({body}{extra})"
+
+    def __add__(self, other: Any) -> Tensor: return add(self, other)
+    def __radd__(self, other: Any) -> Tensor: return add(other, self)
+    def __sub__(self, other: Any) -> Tensor: return sub(self, other)
+    def __rsub__(self, other: Any) -> Tensor: return sub(other, self)
+    def __mul__(self, other: Any) -> Tensor: return mul(self, other)
+    def __rmul__(self, other: Any) -> Tensor: return mul(other, self)
+    def __truediv__(self, other: Any) -> Tensor: return div(self, other)
+    def __rtruediv__(self, other: Any) -> Tensor: return div(other, self)
+    def __pow__(self, other: Any) -> Tensor: return power(self, other)
+    def __rpow__(self, other: Any) -> Tensor: return power(other, self)
+    def __matmul__(self, other: Any) -> Tensor: return matmul(self, other)
+    def __rmatmul__(self, other: Any) -> Tensor: return matmul(other, self)
+    def __neg__(self) -> Tensor: return neg(self)
+    def __pos__(self) -> Tensor: return self
+    def __abs__(self) -> Tensor: return abs(self)
+    def __getitem__(self, index: Any) -> Tensor: return getitem(self, index)
+
+    def __lt__(self, other: Any) -> Tensor: return compare(np.less, self, other)
+    def __le__(self, other: Any) -> Tensor: return compare(np.less_equal, self, other)
+    def __gt__(self, other: Any) -> Tensor: return compare(np.greater, self, other)
+    def __ge__(self, other: Any) -> Tensor: return compare(np.greater_equal, self, other)
+    def __eq__(self, other: Any) -> Tensor: return compare(np.equal, self, other)  # type: ignore[override]
+    def __ne__(self, other: Any) -> Tensor: return compare(np.not_equal, self, other)  # type: ignore[override]
+
+    def exp(self) -> Tensor: return exp(self)
+    def log(self) -> Tensor: return log(self)
+    def sqrt(self) -> Tensor: return sqrt(self)
+    def sin(self) -> Tensor: return sin(self)
+    def cos(self) -> Tensor: return cos(self)
+    def tanh(self) -> Tensor: return tanh(self)
+    def sigmoid(self) -> Tensor: return sigmoid(self)
+    def relu(self) -> Tensor: return relu(self)
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor: return leaky_relu(self, negative_slope)
+    def elu(self, alpha: float = 1.0) -> Tensor: return elu(self, alpha)
+    def gelu(self, approximate: str = "none") -> Tensor: return gelu(self, approximate)
+    def softplus(self) -> Tensor: return softplus(self)
+    def silu(self) -> Tensor: return silu(self)
+    def erf(self) -> Tensor: return erf(self)
+    def abs(self) -> Tensor: return abs(self)
+    def clip(self, min: Any = None, max: Any = None) -> Tensor: return clip(self, min, max)
+    def sign(self) -> Tensor: return sign(self)
+    def step(self) -> Tensor: return step(self)
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor: return sum(self, axis, keepdims)
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor: return mean(self, axis, keepdims)
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor: return max(self, axis, keepdims)
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor: return min(self, axis, keepdims)
+    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+        return var(self, axis, keepdims, ddof)
+    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
+        return std(self, axis, keepdims, ddof)
+    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return logsumexp(self, axis, keepdims)
+    def softmax(self, axis: int = -1) -> Tensor: return softmax(self, axis)
+    def log_softmax(self, axis: int = -1) -> Tensor: return log_softmax(self, axis)
+    def argmax(self, axis: int | None = None) -> np.ndarray: return self.data.argmax(axis)
+    def argmin(self, axis: int | None = None) -> np.ndarray: return self.data.argmin(axis)
+
+    def reshape(self, *shape: Any) -> Tensor: return reshape(self, *shape)
+    def transpose(self, *axes: Any) -> Tensor: return transpose(self, *axes)
+    def squeeze(self, axis: Any = None) -> Tensor: return squeeze(self, axis)
+    def expand_dims(self, axis: Any) -> Tensor: return expand_dims(self, axis)
+    def flatten(self) -> Tensor: return reshape(self, -1)
+    def broadcast_to(self, shape: tuple[int, ...]) -> Tensor: return broadcast_to(self, shape)
+
+
+# Imported last: the ops need the Tensor class above, and the methods above call them.
+from autograd import graph as _graph  # noqa: E402
+from autograd.ops.arith import (  # noqa: E402
+    abs,
+    add,
+    astype,
+    compare,
+    div,
+    matmul,
+    mul,
+    neg,
+    power,
+    sub,
+)
+from autograd.ops.elementwise import (  # noqa: E402
+    clip,
+    cos,
+    elu,
+    erf,
+    exp,
+    gelu,
+    leaky_relu,
+    log,
+    relu,
+    sigmoid,
+    sign,
+    silu,
+    sin,
+    softplus,
+    sqrt,
+    step,
+    tanh,
+)
+from autograd.ops.reduce import (  # noqa: E402
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    softmax,
+    std,
+    sum,
+    var,
+)
+from autograd.ops.shape import (  # noqa: E402
+    broadcast_to,
+    expand_dims,
+    getitem,
+    reshape,
+    squeeze,
+    transpose,
+)

@@ -1,0 +1,277 @@
+"""`Optimizer`: parameter groups, per-parameter state and the bookkeeping of a step.
+
+A subclass gives its defaults, creates a parameter's state in `_init_state` and writes
+its update rule in `_update(p, g, state, group)`, where `p` is the parameter's ndarray
+(updated in place) and `g` the gradient's ndarray (never modified). Everything else
+(groups, validation, skipping parameters without a gradient, `zero_grad`, closures,
+`state_dict`) lives here once.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, enable_grad
+
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+
+# Options that must be >= 0 wherever an optimizer has them (as torch checks them).
+_NON_NEGATIVE = (
+    "lr",
+    "eps",
+    "weight_decay",
+    "momentum",
+    "dampening",
+    "alpha",
+    "lr_decay",
+    "initial_accumulator_value",
+    "momentum_decay",
+)
+
+
+class Optimizer:
+    """Base class of every optimizer.
+
+    Args:
+        params: an iterable of Tensors that require grad, or of dicts (parameter
+            groups) each with a ``"params"`` entry and any options that override
+            ``defaults`` for that group.
+        defaults: the option values used by groups that do not set them.
+
+    Attributes:
+        param_groups: a list of dicts, each with ``"params"`` (a list of Tensors) and
+            every option of the optimizer.
+        state: per-parameter dicts (keyed by the parameter Tensor), created at the
+            parameter's first step.
+
+    Raises:
+        ValueError: on an empty parameter list, an invalid option value, or a
+            parameter given twice or in two groups.
+        TypeError: when a parameter is not a Tensor.
+    """
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
+        # Work arrays reused by every step, keyed by (shape, dtype, slot). They hold
+        # nothing between steps, so they are not part of `state` or `state_dict`.
+        self._work: dict[tuple[Any, ...], np.ndarray] = {}
+        if isinstance(params, Tensor):
+            raise TypeError("params must be an iterable of Tensors or dicts, got a Tensor: pass [p]")
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join([*lines, ")"])
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own options (e.g. a layer to unfreeze).
+
+        Args:
+            param_group: a dict with ``"params"`` and optional option overrides.
+
+        Raises:
+            ValueError: if a parameter is already in a group, an option is missing or
+                invalid, or a parameter does not require grad.
+            TypeError: if a parameter is not a Tensor.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"a parameter group must be a dict, got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ValueError("a parameter group needs a 'params' entry")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("parameters must be given in a fixed order (a list), not a set")
+        params = list(params)
+        for p in params:
+            _check_param(p)
+        ids = {id(p) for p in params}
+        if len(ids) != len(params):
+            raise ValueError("a parameter group contains the same parameter more than once")
+        if any(id(p) in ids for g in self.param_groups for p in g["params"]):
+            raise ValueError("some parameters appear in more than one parameter group")
+        group = {**self.defaults, **param_group, "params": params}
+        self._validate(group)
+        self.param_groups.append(group)
+
+    def _validate(self, group: dict[str, Any]) -> None:
+        """Check a group's options; subclasses add their own rules after this one."""
+        for name in _NON_NEGATIVE:
+            if name in group and not group[name] >= 0:
+                raise ValueError(f"invalid {name}: {group[name]!r} ({name} must be >= 0)")
+        if "betas" in group:
+            for i, beta in enumerate(group["betas"]):
+                if not 0.0 <= beta < 1.0:
+                    raise ValueError(f"invalid beta at index {i}: {beta!r} (must be in [0, 1))")
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the gradients of every parameter.
+
+        Args:
+            set_to_none: if True, set ``p.grad`` to None (the next backward allocates a
+                fresh one); otherwise fill the existing gradient array with zeros.
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.data.fill(0)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient, once.
+
+        Args:
+            closure: an optional function that clears the gradients, recomputes the
+                loss, calls ``backward`` and returns the loss. It runs first, with grad
+                enabled.
+
+        Returns:
+            The closure's loss, or None without a closure.
+        """
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                state = self.state.get(param)
+                if state is None:
+                    state = self.state[param] = self._init_state(param.data, group)
+                self._update(param.data, param.grad.data, state, group)
+        return loss
+
+    def _init_state(self, p: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
+        """The state of parameter array `p` before its first step."""
+        return {"step": 0}
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict) -> None:
+        """Apply the update rule to `p` in place, given its gradient `g`."""
+        raise NotImplementedError
+
+    def _buffer(self, like: np.ndarray, slot: int) -> np.ndarray:
+        """A reusable work array shaped like `like`; slots 0, 1, ... are distinct."""
+        key = (like.shape, like.dtype, slot)
+        out = self._work.get(key)
+        if out is None:
+            out = self._work[key] = np.empty_like(like)
+        return out
+
+    def _grad(self, p: np.ndarray, g: np.ndarray, maximize: bool, weight_decay: float):
+        """The gradient the rule sees: ``-g`` if maximize, then ``+ weight_decay * p``.
+
+        This is the classic (coupled, L2) weight decay. Returns `g` itself when there
+        is nothing to add, otherwise work array 0, so `g` is never modified.
+        """
+        if weight_decay == 0:
+            return np.negative(g, out=self._buffer(g, 0)) if maximize else g
+        out = np.multiply(p, weight_decay, out=self._buffer(g, 0))
+        return np.subtract(out, g, out=out) if maximize else np.add(out, g, out=out)
+
+    @staticmethod
+    def _decay(p: np.ndarray, lr: float, weight_decay: float) -> None:
+        """Decoupled weight decay: ``p = p * (1 - lr * weight_decay)``."""
+        if weight_decay != 0:
+            p *= 1 - lr * weight_decay
+
+    @staticmethod
+    def _moving_average(avg: np.ndarray, x: np.ndarray, beta: float, out: np.ndarray) -> None:
+        """``avg = beta * avg + (1 - beta) * x`` in place (`out` is a work array)."""
+        avg *= beta
+        avg += np.multiply(x, 1 - beta, out=out)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state as plain data, deep-copied.
+
+        Returns:
+            ``{"state": {index: {key: ndarray or number}}, "param_groups": [...]}``
+            where parameters are replaced by their index in the order of the groups
+            (as in torch), so it can be loaded into an optimizer over new Tensors.
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {index[id(p)]: copy.deepcopy(s) for p, s in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load a `state_dict()`; training then goes on exactly as if never stopped.
+
+        Args:
+            state_dict: a dict returned by `state_dict()` of an optimizer of the same
+                kind with the same group sizes.
+
+        Raises:
+            ValueError: if the groups or the state arrays do not match this optimizer.
+        """
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"loaded state dict has {len(saved_groups)} parameter groups, "
+                f"this optimizer has {len(self.param_groups)}"
+            )
+        by_index: dict[int, Tensor] = {}
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups, strict=True)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(
+                    f"parameter group {i} of the loaded state dict has {len(saved['params'])} "
+                    f"parameters, this optimizer's has {len(group['params'])}"
+                )
+            by_index.update(zip(saved["params"], group["params"], strict=True))
+        state = {}
+        for index, saved_state in state_dict["state"].items():
+            if index not in by_index:
+                raise ValueError(f"loaded state dict has state for unknown parameter {index}")
+            param = by_index[index]
+            state[param] = {k: _load_value(param, k, v) for k, v in saved_state.items()}
+        self.state = state
+        self.param_groups = [
+            {**copy.deepcopy({k: v for k, v in saved.items() if k != "params"}), "params": g["params"]}
+            for saved, g in zip(saved_groups, self.param_groups, strict=True)
+        ]
+
+
+def _check_param(p: Any) -> None:
+    if not isinstance(p, Tensor):
+        raise TypeError(f"optimizer can only optimize Tensors, got {type(p).__name__}")
+    if not p.requires_grad:
+        raise ValueError(
+            f"optimizer got a Tensor of shape {p.data.shape} that does not require grad; "
+            "create it with requires_grad=True"
+        )
+    if not getattr(p, "is_leaf", True):
+        raise ValueError("can't optimize a non-leaf Tensor; optimize the leaf it was made from")
+
+
+def _load_value(param: Tensor, key: str, value: Any) -> Any:
+    """A copy of a saved state value; arrays take the parameter's dtype, as in torch."""
+    if not isinstance(value, np.ndarray):
+        return copy.deepcopy(value)
+    if value.shape != param.data.shape:
+        raise ValueError(
+            f"state {key!r} has shape {value.shape}, its parameter has shape {param.data.shape}"
+        )
+    return np.array(value, dtype=param.data.dtype, copy=True)
