@@ -40,8 +40,12 @@ def _dtype(dtype: npt.DTypeLike | None) -> np.dtype:
     return get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: npt.DTypeLike | None = None,
-           name: str | None = None) -> Tensor:
+def tensor(
+    data: Any,
+    requires_grad: bool = False,
+    dtype: npt.DTypeLike | None = None,
+    name: str | None = None,
+) -> Tensor:
     """A new tensor holding a copy of `data` (float32 for Python numbers and lists)."""
     if isinstance(data, Tensor):
         data = data.data
@@ -58,8 +62,9 @@ def ones(*shape: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = 
     return Tensor(np.ones(_shape(shape), _dtype(dtype)), requires_grad=requires_grad)
 
 
-def full(shape: Any, fill_value: float, dtype: npt.DTypeLike | None = None,
-         requires_grad: bool = False) -> Tensor:
+def full(
+    shape: Any, fill_value: float, dtype: npt.DTypeLike | None = None, requires_grad: bool = False
+) -> Tensor:
     shape = _shape((shape,) if isinstance(shape, int) else (tuple(shape),))
     return Tensor(np.full(shape, fill_value, _dtype(dtype)), requires_grad=requires_grad)
 
@@ -74,8 +79,13 @@ def ones_like(x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = 
     return Tensor(np.ones_like(data, dtype=dtype), requires_grad=requires_grad)
 
 
-def arange(start: float, stop: float | None = None, step: float = 1,
-           dtype: npt.DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def arange(
+    start: float,
+    stop: float | None = None,
+    step: float = 1,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Evenly spaced values in [start, stop), in the default float dtype unless given."""
     if stop is None:
         start, stop = 0, start
@@ -84,8 +94,9 @@ def arange(start: float, stop: float | None = None, step: float = 1,
     return Tensor(np.arange(start, stop, step, dtype=_dtype(dtype)), requires_grad=requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: npt.DTypeLike | None = None,
-        requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int, m: int | None = None, dtype: npt.DTypeLike | None = None, requires_grad: bool = False
+) -> Tensor:
     return Tensor(np.eye(n, m, dtype=_dtype(dtype)), requires_grad=requires_grad)
 
 

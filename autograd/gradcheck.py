@@ -64,8 +64,9 @@ def _analytic(outs: list[Tensor], vs: list[np.ndarray], wrt: list[Tensor]) -> li
     return [np.zeros_like(t.data) if g is None else g.data for g, t in zip(grads, wrt)]
 
 
-def _numerical(fn: Callable[..., Any], inputs: Sequence[Any], vs: list[np.ndarray], t: Tensor,
-               eps: float) -> np.ndarray:
+def _numerical(
+    fn: Callable[..., Any], inputs: Sequence[Any], vs: list[np.ndarray], t: Tensor, eps: float
+) -> np.ndarray:
     def phi() -> float:
         return float(sum((o.data * v).sum() for o, v in zip(_float_outputs(fn(*inputs)), vs)))
 
@@ -82,8 +83,15 @@ def _numerical(fn: Callable[..., Any], inputs: Sequence[Any], vs: list[np.ndarra
     return num
 
 
-def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0) -> bool:
+def gradcheck(
+    fn: Callable[..., Any],
+    inputs: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    seed: int = 0,
+) -> bool:
     """Compare `fn`'s analytic gradients with central differences.
 
     Args:
@@ -118,13 +126,15 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: floa
         n = _numerical(fn, inputs, vs, t, eps)
         excess = np.abs(a - n) - (atol + rtol * np.abs(n))
         if (excess > 0).any() or not np.isfinite(a).all():
-            worst = np.unravel_index(int(np.nanargmax(np.where(np.isfinite(a), excess, np.inf))),
-                                     t.shape)
+            worst = np.unravel_index(
+                int(np.nanargmax(np.where(np.isfinite(a), excess, np.inf))), t.shape
+            )
             i = next(k for k, x in enumerate(inputs) if x is t)
             label = f"input {i}" + (f" ({t.name})" if t.name else "") + f" of shape {t.shape}"
             msg = (
                 f"gradcheck failed for {label}: at element {tuple(int(j) for j in worst)} the "
-                f"analytic gradient is {float(a[worst])!r} but central differences give {float(n[worst])!r} "
+                f"analytic gradient is {float(a[worst])!r} but central differences give "
+                f"{float(n[worst])!r} "
                 f"(atol={atol}, rtol={rtol})"
             )
             if raise_exception:
@@ -133,8 +143,15 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: floa
     return True
 
 
-def gradgradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-                  rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0) -> bool:
+def gradgradcheck(
+    fn: Callable[..., Any],
+    inputs: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    seed: int = 0,
+) -> bool:
     """Check second derivatives: `gradcheck` applied to the first gradients of `fn`.
 
     The first gradients are taken with `create_graph=True` against a fixed random
@@ -152,8 +169,13 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: 
         xs_wrt = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
         if not live:
             return tuple(Tensor(np.zeros_like(x.data)) for x in xs_wrt)
-        gs = grad([o for o, _ in live], xs_wrt, grad_outputs=[v for _, v in live],
-                  create_graph=True, allow_unused=True)
+        gs = grad(
+            [o for o, _ in live],
+            xs_wrt,
+            grad_outputs=[v for _, v in live],
+            create_graph=True,
+            allow_unused=True,
+        )
         return tuple(Tensor(np.zeros_like(x.data)) if g is None else g for g, x in zip(gs, xs_wrt))
 
     return gradcheck(first_grads, inputs, eps, atol, rtol, raise_exception, seed)

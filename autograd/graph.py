@@ -86,8 +86,13 @@ def _add(acc: Any, g: Any) -> Any:
     return g if acc is None else acc + g
 
 
-def _run(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bool, create_graph: bool,
-         capture: dict[int, Any] | None) -> None:
+def _run(
+    roots: Sequence[Tensor],
+    seeds: Sequence[Any],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: dict[int, Any] | None,
+) -> None:
     """The backward pass shared by `backward` and `grad`.
 
     With `capture` (a dict from id(tensor) to None), gradients of those tensors are
@@ -186,16 +191,22 @@ def _accumulate(t: Tensor, g: Any, dz: Any, create_graph: bool) -> None:
         t.grad = Tensor._make(t.grad.data + g)
 
 
-def backward(root: Tensor, gradient: Any = None, retain_graph: bool = False,
-             create_graph: bool = False) -> None:
+def backward(
+    root: Tensor, gradient: Any = None, retain_graph: bool = False, create_graph: bool = False
+) -> None:
     """Accumulate d(root)/d(leaf) into `.grad` of every leaf that requires grad."""
     seed = _seed(root, gradient, create_graph)
     _run([root], [seed], retain_graph or create_graph, create_graph, None)
 
 
-def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
-         grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
-         allow_unused: bool = False) -> tuple[Tensor | None, ...]:
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
     """Gradients of `outputs` with respect to `inputs`, returned (not stored in `.grad`).
 
     Args:
@@ -213,8 +224,11 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
-        grad_outputs = [grad_outputs] * len(outputs) if len(outputs) == 1 or grad_outputs is None \
+        grad_outputs = (
+            [grad_outputs] * len(outputs)
+            if len(outputs) == 1 or grad_outputs is None
             else [grad_outputs]
+        )
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
     for i, t in enumerate(inputs):

@@ -74,13 +74,26 @@ class Tensor:
         8.0
     """
 
-    __slots__ = ("__weakref__", "_hooks", "_retains_grad", "data", "grad", "grad_fn",
-                 "name", "requires_grad")
+    __slots__ = (
+        "__weakref__",
+        "_hooks",
+        "_retains_grad",
+        "data",
+        "grad",
+        "grad_fn",
+        "name",
+        "requires_grad",
+    )
     __array_ufunc__ = None  # make numpy defer to our reflected operators (ndarray + Tensor)
     __hash__ = object.__hash__
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: npt.DTypeLike | None = None,
-                 name: str | None = None) -> None:
+    def __init__(
+        self,
+        data: Any,
+        requires_grad: bool = False,
+        dtype: npt.DTypeLike | None = None,
+        name: str | None = None,
+    ) -> None:
         self.data = _as_array(data, dtype)
         if requires_grad and self.data.dtype.kind not in "fc":
             raise TypeError(
@@ -111,8 +124,9 @@ class Tensor:
     is_leaf = property(lambda self: self.grad_fn is None, doc="Made by the user, not by an op.")
     T = property(lambda self: transpose(self), doc="Reversed axes, as numpy's `.T`.")
 
-    def backward(self, gradient: Any = None, retain_graph: bool = False,
-                 create_graph: bool = False) -> None:
+    def backward(
+        self, gradient: Any = None, retain_graph: bool = False, create_graph: bool = False
+    ) -> None:
         """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad."""
         _graph.backward(self, gradient, retain_graph, create_graph)
 
@@ -187,70 +201,176 @@ class Tensor:
             extra += f", name={self.name!r}"
         return f"Tensor({body}{extra})"
 
-    def __add__(self, other: Any) -> Tensor: return add(self, other)
-    def __radd__(self, other: Any) -> Tensor: return add(other, self)
-    def __sub__(self, other: Any) -> Tensor: return sub(self, other)
-    def __rsub__(self, other: Any) -> Tensor: return sub(other, self)
-    def __mul__(self, other: Any) -> Tensor: return mul(self, other)
-    def __rmul__(self, other: Any) -> Tensor: return mul(other, self)
-    def __truediv__(self, other: Any) -> Tensor: return div(self, other)
-    def __rtruediv__(self, other: Any) -> Tensor: return div(other, self)
-    def __pow__(self, other: Any) -> Tensor: return power(self, other)
-    def __rpow__(self, other: Any) -> Tensor: return power(other, self)
-    def __matmul__(self, other: Any) -> Tensor: return matmul(self, other)
-    def __rmatmul__(self, other: Any) -> Tensor: return matmul(other, self)
-    def __neg__(self) -> Tensor: return neg(self)
-    def __pos__(self) -> Tensor: return self
-    def __abs__(self) -> Tensor: return abs(self)
-    def __getitem__(self, index: Any) -> Tensor: return getitem(self, index)
+    def __add__(self, other: Any) -> Tensor:
+        return add(self, other)
 
-    def __lt__(self, other: Any) -> Tensor: return compare(np.less, self, other)
-    def __le__(self, other: Any) -> Tensor: return compare(np.less_equal, self, other)
-    def __gt__(self, other: Any) -> Tensor: return compare(np.greater, self, other)
-    def __ge__(self, other: Any) -> Tensor: return compare(np.greater_equal, self, other)
-    def __eq__(self, other: Any) -> Tensor: return compare(np.equal, self, other)  # type: ignore[override]
-    def __ne__(self, other: Any) -> Tensor: return compare(np.not_equal, self, other)  # type: ignore[override]
+    def __radd__(self, other: Any) -> Tensor:
+        return add(other, self)
 
-    def exp(self) -> Tensor: return exp(self)
-    def log(self) -> Tensor: return log(self)
-    def sqrt(self) -> Tensor: return sqrt(self)
-    def sin(self) -> Tensor: return sin(self)
-    def cos(self) -> Tensor: return cos(self)
-    def tanh(self) -> Tensor: return tanh(self)
-    def sigmoid(self) -> Tensor: return sigmoid(self)
-    def relu(self) -> Tensor: return relu(self)
-    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor: return leaky_relu(self, negative_slope)
-    def elu(self, alpha: float = 1.0) -> Tensor: return elu(self, alpha)
-    def gelu(self, approximate: str = "none") -> Tensor: return gelu(self, approximate)
-    def softplus(self) -> Tensor: return softplus(self)
-    def silu(self) -> Tensor: return silu(self)
-    def erf(self) -> Tensor: return erf(self)
-    def abs(self) -> Tensor: return abs(self)
-    def clip(self, min: Any = None, max: Any = None) -> Tensor: return clip(self, min, max)
-    def sign(self) -> Tensor: return sign(self)
-    def step(self) -> Tensor: return step(self)
+    def __sub__(self, other: Any) -> Tensor:
+        return sub(self, other)
 
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor: return sum(self, axis, keepdims)
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor: return mean(self, axis, keepdims)
-    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor: return max(self, axis, keepdims)
-    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor: return min(self, axis, keepdims)
+    def __rsub__(self, other: Any) -> Tensor:
+        return sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return div(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return power(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return power(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return abs(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return getitem(self, index)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return compare(np.less, self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return compare(np.less_equal, self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return compare(np.greater, self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return compare(np.greater_equal, self, other)
+
+    def __eq__(self, other: Any) -> Tensor:
+        return compare(np.equal, self, other)  # type: ignore[override]
+
+    def __ne__(self, other: Any) -> Tensor:
+        return compare(np.not_equal, self, other)  # type: ignore[override]
+
+    def exp(self) -> Tensor:
+        return exp(self)
+
+    def log(self) -> Tensor:
+        return log(self)
+
+    def sqrt(self) -> Tensor:
+        return sqrt(self)
+
+    def sin(self) -> Tensor:
+        return sin(self)
+
+    def cos(self) -> Tensor:
+        return cos(self)
+
+    def tanh(self) -> Tensor:
+        return tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return relu(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        return leaky_relu(self, negative_slope)
+
+    def elu(self, alpha: float = 1.0) -> Tensor:
+        return elu(self, alpha)
+
+    def gelu(self, approximate: str = "none") -> Tensor:
+        return gelu(self, approximate)
+
+    def softplus(self) -> Tensor:
+        return softplus(self)
+
+    def silu(self) -> Tensor:
+        return silu(self)
+
+    def erf(self) -> Tensor:
+        return erf(self)
+
+    def abs(self) -> Tensor:
+        return abs(self)
+
+    def clip(self, min: Any = None, max: Any = None) -> Tensor:
+        return clip(self, min, max)
+
+    def sign(self) -> Tensor:
+        return sign(self)
+
+    def step(self) -> Tensor:
+        return step(self)
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return sum(self, axis, keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return mean(self, axis, keepdims)
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return max(self, axis, keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return min(self, axis, keepdims)
+
     def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
         return var(self, axis, keepdims, ddof)
+
     def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
         return std(self, axis, keepdims, ddof)
+
     def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return logsumexp(self, axis, keepdims)
-    def softmax(self, axis: int = -1) -> Tensor: return softmax(self, axis)
-    def log_softmax(self, axis: int = -1) -> Tensor: return log_softmax(self, axis)
-    def argmax(self, axis: int | None = None) -> np.ndarray: return self.data.argmax(axis)
-    def argmin(self, axis: int | None = None) -> np.ndarray: return self.data.argmin(axis)
 
-    def reshape(self, *shape: Any) -> Tensor: return reshape(self, *shape)
-    def transpose(self, *axes: Any) -> Tensor: return transpose(self, *axes)
-    def squeeze(self, axis: Any = None) -> Tensor: return squeeze(self, axis)
-    def expand_dims(self, axis: Any) -> Tensor: return expand_dims(self, axis)
-    def flatten(self) -> Tensor: return reshape(self, -1)
-    def broadcast_to(self, shape: tuple[int, ...]) -> Tensor: return broadcast_to(self, shape)
+    def softmax(self, axis: int = -1) -> Tensor:
+        return softmax(self, axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return log_softmax(self, axis)
+
+    def argmax(self, axis: int | None = None) -> np.ndarray:
+        return self.data.argmax(axis)
+
+    def argmin(self, axis: int | None = None) -> np.ndarray:
+        return self.data.argmin(axis)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        return reshape(self, *shape)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        return transpose(self, *axes)
+
+    def squeeze(self, axis: Any = None) -> Tensor:
+        return squeeze(self, axis)
+
+    def expand_dims(self, axis: Any) -> Tensor:
+        return expand_dims(self, axis)
+
+    def flatten(self) -> Tensor:
+        return reshape(self, -1)
+
+    def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
+        return broadcast_to(self, shape)
 
 
 # Imported last: the ops need the Tensor class above, and the methods above call them.

@@ -139,8 +139,18 @@ def _erf(x: np.ndarray) -> np.ndarray:
     """erf by the Chebyshev fit of erfc in Numerical Recipes (relative error < 1.2e-7)."""
     a = np.abs(x)
     t = 1 / (1 + 0.5 * a)
-    coeffs = (0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886807,
-              -0.18628806, 0.09678418, 0.37409196, 1.00002368, -1.26551223)
+    coeffs = (
+        0.17087277,
+        -0.82215223,
+        1.48851587,
+        -1.13520398,
+        0.27886807,
+        -0.18628806,
+        0.09678418,
+        0.37409196,
+        1.00002368,
+        -1.26551223,
+    )
     poly = np.zeros_like(t)
     for c in coeffs:  # Horner's rule over the 10 coefficients, not over elements
         poly = poly * t + c
