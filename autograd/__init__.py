@@ -26,7 +26,7 @@ from autograd.creation import (
 )
 from autograd.function import Function, unbroadcast
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
-from autograd.graph import backward, grad
+from autograd.graph import backward, grad, retain_grads, toposort
 from autograd.mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from autograd.ops.arith import (
     abs,
@@ -125,6 +125,7 @@ __all__ = [
     "randn",
     "relu",
     "reshape",
+    "retain_grads",
     "set_default_dtype",
     "set_grad_enabled",
     "sigmoid",
@@ -142,6 +143,7 @@ __all__ = [
     "sum",
     "tanh",
     "tensor",
+    "toposort",
     "transpose",
     "unbroadcast",
     "var",

@@ -9,7 +9,8 @@ pass is itself recorded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,23 @@ _FREED = (
     "the graph behind this tensor was already freed by an earlier backward; "
     "pass retain_graph=True to the first backward (or grad) to go through it twice"
 )
+
+
+class _RetainGrads:
+    active = False
+
+
+@contextmanager
+def retain_grads() -> Iterator[None]:
+    """Inside this block, backward keeps `.grad` on every non-leaf tensor it passes,
+    as if `retain_grad()` had been called on each (used to draw gradients of a graph).
+    """
+    prev = _RetainGrads.active
+    _RetainGrads.active = True
+    try:
+        yield
+    finally:
+        _RetainGrads.active = prev
 
 
 def toposort(roots: Sequence[Function]) -> list[Function]:
@@ -121,11 +139,11 @@ def _run(
                 dz = grads.pop(fn, None)
                 if dz is None:
                     continue
-                if fn.hooked:
+                if fn.hooked or _RetainGrads.active:
                     out = fn._out()
                     if out is not None:
                         dz = _run_hooks(out, dz, create_graph)
-                        if out._retains_grad:
+                        if out._retains_grad or _RetainGrads.active:
                             _accumulate(out, dz, dz, create_graph)
                 if captured_fns and fn in captured_fns:
                     capture[id(captured_fns[fn])] = dz
