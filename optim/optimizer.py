@@ -62,7 +62,9 @@ class Optimizer:
         # nothing between steps, so they are not part of `state` or `state_dict`.
         self._work: dict[tuple[Any, ...], np.ndarray] = {}
         if isinstance(params, Tensor):
-            raise TypeError("params must be an iterable of Tensors or dicts, got a Tensor: pass [p]")
+            raise TypeError(
+                "params must be an iterable of Tensors or dicts, got a Tensor: pass [p]"
+            )
         groups = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -249,7 +251,10 @@ class Optimizer:
             state[param] = {k: _load_value(param, k, v) for k, v in saved_state.items()}
         self.state = state
         self.param_groups = [
-            {**copy.deepcopy({k: v for k, v in saved.items() if k != "params"}), "params": g["params"]}
+            {
+                **copy.deepcopy({k: v for k, v in saved.items() if k != "params"}),
+                "params": g["params"],
+            }
             for saved, g in zip(saved_groups, self.param_groups, strict=True)
         ]
 

@@ -1,0 +1,174 @@
+"""Learning-rate schedules that set ``group["lr"]`` of an optimizer's parameter groups.
+
+They follow torch.optim.lr_scheduler: the first lr is set at construction
+(``last_epoch`` becomes 0), each `step()` moves to the next epoch (or batch), and each
+group's starting lr is kept in ``group["initial_lr"]``. Schedules are computed in
+closed form from ``base_lrs`` and ``last_epoch`` (torch uses equivalent recursive
+forms so that its schedulers can be chained; ours do not chain).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable, Sequence
+
+from optim.one_cycle import OneCycleLR
+from optim.optimizer import Optimizer
+from optim.plateau import ReduceLROnPlateau
+from optim.scheduler import LRScheduler
+
+__all__ = [
+    "CosineAnnealingLR",
+    "ExponentialLR",
+    "LRScheduler",
+    "LambdaLR",
+    "LinearLR",
+    "MultiStepLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+    "StepLR",
+]
+
+
+class StepLR(LRScheduler):
+    """Decay by ``gamma`` every ``step_size`` epochs.
+
+    ``lr = base_lr * gamma ** (last_epoch // step_size)``
+
+    Example:
+        >>> import numpy as np
+        >>> from autograd import Tensor
+        >>> from optim import SGD
+        >>> from optim.lr_scheduler import StepLR
+        >>> opt = SGD([Tensor(np.zeros(2), requires_grad=True)], lr=1.0)
+        >>> sched = StepLR(opt, step_size=2, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(sched.get_last_lr()[0])
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
+        if step_size < 1:
+            raise ValueError(f"invalid step_size: {step_size!r} (must be >= 1)")
+        self.step_size, self.gamma = step_size, gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [lr * self.gamma ** (self.last_epoch // self.step_size) for lr in self.base_lrs]
+
+
+class MultiStepLR(LRScheduler):
+    """Decay by ``gamma`` at each milestone epoch (a repeated milestone decays twice).
+
+    ``lr = base_lr * gamma ** (number of milestones <= last_epoch)``
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        milestones: Sequence[int],
+        gamma: float = 0.1,
+        last_epoch: int = -1,
+    ) -> None:
+        self.milestones, self.gamma = sorted(milestones), gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        k = bisect.bisect_right(self.milestones, self.last_epoch)
+        return [lr * self.gamma**k for lr in self.base_lrs]
+
+
+class ExponentialLR(LRScheduler):
+    """Decay by ``gamma`` every epoch: ``lr = base_lr * gamma ** last_epoch``."""
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [lr * self.gamma**self.last_epoch for lr in self.base_lrs]
+
+
+class CosineAnnealingLR(LRScheduler):
+    """Cosine annealing from ``base_lr`` to ``eta_min`` over ``T_max`` epochs
+    (Loshchilov and Hutter 2017, "SGDR", without restarts).
+
+    ``lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * last_epoch / T_max)) / 2``
+
+    Past ``T_max`` the lr rises again along the same cosine, as in torch.
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
+        if T_max <= 0:
+            raise ValueError(f"invalid T_max: {T_max!r} (must be > 0)")
+        self.T_max, self.eta_min = T_max, eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        cos = 1 + math.cos(math.pi * self.last_epoch / self.T_max)
+        return [self.eta_min + (lr - self.eta_min) * cos / 2 for lr in self.base_lrs]
+
+
+class LambdaLR(LRScheduler):
+    """``lr = base_lr * lr_lambda(last_epoch)``, one function or one per group.
+
+    ``state_dict`` leaves the functions out: give them again when resuming.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+        last_epoch: int = -1,
+    ) -> None:
+        n = len(optimizer.param_groups)
+        if callable(lr_lambda):
+            self.lr_lambdas = [lr_lambda] * n
+        else:
+            self.lr_lambdas = list(lr_lambda)
+            if len(self.lr_lambdas) != n:
+                raise ValueError(f"expected {n} lr_lambdas (one per group), got {len(lr_lambda)}")
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [
+            lr * f(self.last_epoch) for lr, f in zip(self.base_lrs, self.lr_lambdas, strict=True)
+        ]
+
+
+class LinearLR(LRScheduler):
+    """Scale the lr linearly from ``start_factor`` to ``end_factor`` over ``total_iters``.
+
+    ``lr = base_lr * (start_factor + (end_factor - start_factor)
+    * min(last_epoch, total_iters) / total_iters)``
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        if not 0 < start_factor <= 1:
+            raise ValueError(f"invalid start_factor: {start_factor!r} (must be in (0, 1])")
+        if not 0 <= end_factor <= 1:
+            raise ValueError(f"invalid end_factor: {end_factor!r} (must be in [0, 1])")
+        self.start_factor, self.end_factor = start_factor, end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        progress = min(self.total_iters, self.last_epoch) / self.total_iters
+        factor = self.start_factor + (self.end_factor - self.start_factor) * progress
+        return [lr * factor for lr in self.base_lrs]

@@ -1,0 +1,69 @@
+"""`LRScheduler`: the base class of the learning-rate schedules in `optim.lr_scheduler`."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from optim.optimizer import Optimizer
+
+
+class LRScheduler:
+    """Base class: subclasses give `get_lr()`, the lrs at epoch ``self.last_epoch``.
+
+    Args:
+        optimizer: the optimizer whose groups' ``"lr"`` are set.
+        last_epoch: the index of the last epoch when resuming (-1 to start).
+    """
+
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"expected an Optimizer, got {type(optimizer).__name__}")
+        self.optimizer = optimizer
+        for i, group in enumerate(optimizer.param_groups):
+            if last_epoch == -1:
+                group.setdefault("initial_lr", group["lr"])
+            elif "initial_lr" not in group:
+                raise ValueError(
+                    f"param_groups[{i}] has no 'initial_lr': resuming with "
+                    f"last_epoch={last_epoch} needs a scheduler that has run on it before"
+                )
+        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self.step()
+
+    def get_lr(self) -> list[float]:
+        """The lr of each group at epoch ``self.last_epoch``."""
+        raise NotImplementedError
+
+    def step(self) -> None:
+        """Advance one epoch (or batch) and set the new lrs."""
+        self.last_epoch += 1
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_last_lr(self) -> list[float]:
+        """The lrs set by the last `step()` (or by construction), one per group."""
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything but the optimizer (and functions), deep-copied."""
+        return {
+            k: copy.deepcopy(v)
+            for k, v in self.__dict__.items()
+            if k not in ("optimizer", "lr_lambdas")
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a `state_dict()`."""
+        self.__dict__.update(copy.deepcopy(state_dict))
+
+
+def per_group(name: str, value: Any, optimizer: Optimizer) -> list[Any]:
+    n = len(optimizer.param_groups)
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"expected {n} values of {name} (one per group), got {len(value)}")
+        return list(value)
+    return [value] * n
