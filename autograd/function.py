@@ -84,7 +84,8 @@ class Function:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        Function.registry[cls.__name__] = cls
+        if not cls.__name__.startswith("_"):  # private bases share code, they are not ops
+            Function.registry[cls.__name__] = cls
 
     @classmethod
     def apply(cls, *args: Any, **options: Any) -> Tensor:

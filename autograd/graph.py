@@ -164,10 +164,13 @@ def _run(
                     else:
                         prev = leaf_grads.get(id(t))
                         leaf_grads[id(t)] = (t, _add(prev and prev[1], g), dz)
-                if not retain_graph:
-                    fn.release()
     finally:
         Function.xp, Function.tensor_mode = prev_mode
+    if not retain_graph:
+        # Freed only now: an op's output may be held by nothing but a consumer that
+        # backward already passed, and the op itself may still need it.
+        for fn in order:
+            fn.release()
     for t, g, dz in leaf_grads.values():
         g = _run_hooks(t, g, create_graph)
         if capture is not None:

@@ -1,0 +1,333 @@
+"""Semantics of the graph: accumulation, reuse, modes, hooks, freeing, higher order."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Tensor
+
+
+def leaf(value, dtype=np.float64):
+    return Tensor(np.asarray(value, dtype=dtype), requires_grad=True)
+
+
+def test_scalar_expression_gradients():
+    a, b, c = leaf(2.0), leaf(-3.0), leaf(10.0)
+    d = a * b + c
+    e = d * d
+    e.backward()
+    # e = (ab + c)^2: de/da = 2(ab + c) b
+    assert a.grad.item() == pytest.approx(2 * 4.0 * -3.0)
+    assert b.grad.item() == pytest.approx(2 * 4.0 * 2.0)
+    assert c.grad.item() == pytest.approx(2 * 4.0)
+
+
+def test_gradients_accumulate_across_backward_calls():
+    x = leaf([1.0, 2.0])
+    (x * 3).sum().backward()
+    first = x.grad
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3 + 2, 3 + 4])
+    assert x.grad is first  # accumulated in place
+
+
+def test_accumulation_never_aliases_two_leaves():
+    a, b = leaf([1.0, 1.0]), leaf([2.0, 2.0])
+    (a + b).sum().backward()
+    (a * 5).sum().backward()
+    np.testing.assert_allclose(a.grad.data, [6, 6])
+    np.testing.assert_allclose(b.grad.data, [1, 1])
+
+
+def test_user_gradient_array_is_not_modified_by_accumulation():
+    x = leaf([1.0, 2.0])
+    g = np.array([1.0, 1.0])
+    (x + 0).backward(g)
+    (x + 0).backward(g)
+    np.testing.assert_allclose(g, [1, 1])
+    np.testing.assert_allclose(x.grad.data, [2, 2])
+
+
+def test_diamond_and_reused_input():
+    x = leaf(3.0)
+    y = x * x + x  # dy/dx = 2x + 1
+    y.backward()
+    assert x.grad.item() == 7.0
+    x.grad = None
+    a = x * 2
+    z = a * a + a.sin()  # two paths from a
+    z.backward()
+    assert x.grad.item() == pytest.approx(2 * (2 * 6.0 + np.cos(6.0)))
+
+
+def test_no_grad_and_enable_grad():
+    x = leaf(1.0)
+    with autograd.no_grad():
+        y = x * 2
+        assert not autograd.is_grad_enabled()
+        with autograd.enable_grad():
+            z = x * 2
+    assert autograd.is_grad_enabled()
+    assert not y.requires_grad and y.grad_fn is None
+    assert z.requires_grad
+
+    @autograd.no_grad()
+    def f(t):
+        return t * 2
+
+    assert not f(x).requires_grad
+
+
+def test_detach_cuts_the_graph_and_shares_data():
+    x = leaf([1.0, 2.0])
+    d = (x * 2).detach()
+    assert not d.requires_grad and d.grad_fn is None
+    y = (d * x).sum()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, d.data)
+
+
+def test_second_backward_through_freed_graph_raises():
+    x = leaf(2.0)
+    y = x * x
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_second_backward():
+    x = leaf(2.0)
+    y = x.exp() * x
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.item() == pytest.approx(2 * (np.exp(2) * 3))
+
+
+def test_backward_of_non_scalar_needs_gradient():
+    x = leaf([1.0, 2.0])
+    y = x * 2
+    with pytest.raises(RuntimeError, match=r"not a scalar.*gradient="):
+        y.backward()
+    y.backward(np.array([1.0, 10.0]))
+    np.testing.assert_allclose(x.grad.data, [2, 20])
+    with pytest.raises(ValueError, match="shape"):
+        (x * 2).backward(np.ones(3))
+
+
+def test_backward_without_grad_raises():
+    with pytest.raises(RuntimeError, match="requires_grad=True"):
+        Tensor([1.0]).sum().backward()
+
+
+def test_requires_grad_needs_float():
+    with pytest.raises(TypeError, match="float"):
+        Tensor(np.array([1, 2]), requires_grad=True)
+
+
+def test_hooks_see_and_replace_gradients():
+    x = leaf([1.0, 2.0])
+    y = x * 3
+    seen = []
+    y.register_hook(lambda g: seen.append(g.data.copy()))
+    handle = x.register_hook(lambda g: g * 10)
+    y.sum().backward()
+    np.testing.assert_allclose(seen[0], [1, 1])
+    np.testing.assert_allclose(x.grad.data, [30, 30])
+    handle.remove()
+    x.grad = None
+    (x * 3).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3, 3])
+
+
+def test_retain_grad_on_intermediate():
+    x = leaf([1.0, 2.0])
+    y = x * x
+    y.retain_grad()
+    z = (y * 2).sum()
+    z.backward()
+    np.testing.assert_allclose(y.grad.data, [2, 2])
+    w = x * 4
+    (w * 1).sum().backward()
+    assert w.grad is None  # not retained unless asked
+
+
+def test_retain_grads_context_keeps_all():
+    x = leaf([1.0, 2.0])
+    with autograd.retain_grads():
+        y = x.exp()
+        z = (y * 2).sum()
+        z.backward()
+    np.testing.assert_allclose(y.grad.data, [2, 2])
+
+
+def test_grad_returns_without_touching_dot_grad():
+    x, y = leaf(2.0), leaf(5.0)
+    z = x * x * 3
+    (gx,) = autograd.grad(z, x)
+    assert gx.item() == 12.0 and x.grad is None
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        autograd.grad(x * 2, [x, y])
+    gx, gy = autograd.grad(x * 2, [x, y], allow_unused=True)
+    assert gx.item() == 2.0 and gy is None
+
+
+def test_grad_with_respect_to_intermediate():
+    x = leaf(3.0)
+    h = x * 2
+    out = h * h
+    (gh,) = autograd.grad(out, h)
+    assert gh.item() == 12.0
+
+
+def test_second_derivatives_closed_forms():
+    xs = np.array([-1.3, -0.2, 0.4, 1.7])
+
+    def second(f):
+        x = leaf(xs)
+        (g,) = autograd.grad(f(x).sum(), x, create_graph=True)
+        (h,) = autograd.grad(g.sum(), x)
+        return h.data
+
+    s = 1 / (1 + np.exp(-xs))
+    np.testing.assert_allclose(second(lambda x: x**3), 6 * xs)
+    np.testing.assert_allclose(
+        second(lambda x: x.tanh()), -2 * np.tanh(xs) * (1 - np.tanh(xs) ** 2)
+    )
+    np.testing.assert_allclose(second(lambda x: x.sigmoid()), s * (1 - s) * (1 - 2 * s))
+    np.testing.assert_allclose(second(lambda x: x.exp() * x.sin()), 2 * np.exp(xs) * np.cos(xs))
+
+
+def test_hessian_vector_product():
+    a = np.array([[2.0, 1.0], [1.0, 3.0]])
+    x = leaf([1.0, -1.0])
+    v = Tensor(np.array([0.5, 2.0]))
+    f = 0.5 * (x @ (Tensor(a) @ x))  # Hessian is a
+    (g,) = autograd.grad(f, x, create_graph=True)
+    (hv,) = autograd.grad((g * v).sum(), x)
+    np.testing.assert_allclose(hv.data, a @ v.data)
+
+
+def test_backward_create_graph_gives_differentiable_grad():
+    x = leaf(2.0)
+    y = x**3
+    y.backward(create_graph=True)
+    g = x.grad  # 3x^2, itself a graph
+    assert g.requires_grad
+    (d2,) = autograd.grad(g, x)
+    assert d2.item() == pytest.approx(12.0)
+
+
+def test_long_chain_has_no_recursion_limit():
+    x = leaf(1.0)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0
+
+
+def test_graph_is_released_after_backward():
+    x = leaf(np.ones(1000))
+    y = x.exp()
+    saved = weakref.ref(y.data)  # an intermediate array that backward of Mul needs
+    z = (y * 3).sum()
+    del y
+    gc.collect()
+    assert saved() is not None  # held by the graph until backward
+    z.backward()
+    assert saved() is None  # released by backward, without waiting for z to go
+    assert z.grad_fn.inputs is None
+
+
+def test_graph_has_no_reference_cycles():
+    gc.collect()
+    gc.disable()
+    try:
+        x = leaf(np.ones(10))
+        h = (x * 2).exp()
+        probe = weakref.ref(h)
+        fn_probe = weakref.ref(h.grad_fn)
+        out = (h + 1).sum()
+        del h
+        assert probe() is not None  # held by the graph
+        del out
+        assert probe() is None and fn_probe() is None  # freed by refcounting alone
+    finally:
+        gc.enable()
+
+
+def test_float32_stays_float32_and_scalars_do_not_upcast():
+    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    y = (x * 2.5 + 1) / 3
+    assert y.dtype == np.float32
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+    assert Tensor([1, 2]).dtype == np.float32
+    assert Tensor(np.ones(2)).dtype == np.float64
+
+
+def test_ndarray_on_the_left_uses_tensor_ops():
+    x = leaf([1.0, 2.0])
+    y = np.array([3.0, 4.0]) * x
+    assert isinstance(y, Tensor)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3, 4])
+
+
+def test_comparisons_return_bool_tensors_without_grad():
+    x = leaf([1.0, 2.0, 3.0])
+    m = x > 1.5
+    assert m.dtype == bool and not m.requires_grad
+    np.testing.assert_array_equal((x == 2.0).data, [False, True, False])
+
+
+@pytest.mark.parametrize("op", ["softmax", "log_softmax", "logsumexp"])
+def test_softmax_family_is_stable_at_large_inputs(op):
+    x = leaf([[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, -1000.0]])
+    y = getattr(x, op)(axis=1)
+    assert np.isfinite(y.data).all()
+    (y * Tensor(np.arange(y.size, dtype=np.float64).reshape(y.shape))).sum().backward()
+    assert np.isfinite(x.grad.data).all()
+
+
+def test_shape_errors_are_clear():
+    with pytest.raises(ValueError, match=r"matmul shapes \(2, 3\) and \(4, 5\)"):
+        Tensor(np.ones((2, 3))) @ Tensor(np.ones((4, 5)))
+    with pytest.raises(ValueError, match=r"Add: .*broadcast.*\(2, 3\), \(4,\)"):
+        Tensor(np.ones((2, 3))) + Tensor(np.ones(4))
+    with pytest.raises(ValueError, match="axis 2 is out of range"):
+        Tensor(np.ones((2, 3))).sum(axis=2)
+    with pytest.raises(IndexError, match=r"shape \(2, 3\)"):
+        Tensor(np.ones((2, 3)))[5]
+
+
+def test_creation_functions():
+    autograd.manual_seed(0)
+    a = autograd.randn(2, 3)
+    autograd.manual_seed(0)
+    b = autograd.randn((2, 3))
+    np.testing.assert_array_equal(a.data, b.data)
+    assert a.dtype == np.float32 and a.shape == (2, 3)
+    assert autograd.zeros(2, requires_grad=True).requires_grad
+    assert autograd.full((2, 2), 7.0).data.sum() == 28
+    assert autograd.eye(3).data.trace() == 3
+    np.testing.assert_array_equal(autograd.arange(4).data, [0, 1, 2, 3])
+    t = autograd.tensor(np.ones(2))
+    assert t.dtype == np.float64
+    r = autograd.rand(100)
+    assert 0 <= r.data.min() and r.data.max() < 1
+
+
+def test_item_numpy_tolist_len_repr():
+    x = Tensor([[1.0, 2.0]], requires_grad=True, name="x")
+    assert len(x) == 1 and x.tolist() == [[1.0, 2.0]]
+    assert np.asarray(x) is x.data
+    assert "requires_grad=True" in repr(x) and "name='x'" in repr(x)
+    assert "grad_fn=<MulBackward>" in repr(x * 2)
+    assert (x.sum()).item() == 3.0
+    assert x.argmax() == 1
