@@ -1,0 +1,173 @@
+"""Mini-batches: `DataLoader` and `train_test_split`.
+
+Arrays stay numpy arrays until a batch is handed out. A float batch becomes a
+`Tensor` (ready for a model); an integer or boolean batch (class labels, uint8
+pixels) stays an ndarray, which is what losses and metrics take for labels. Call
+`.astype(np.float32)` (and scale) on integer pixels before making a loader if the
+model should see them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from autograd import Tensor
+
+Batch = Tensor | np.ndarray
+
+
+def as_array(data: Any, name: str = "x") -> np.ndarray:
+    """`data` (an ndarray, a Tensor or a nested list) as an ndarray with a batch axis."""
+    array = data.data if isinstance(data, Tensor) else np.asarray(data)
+    if array.ndim == 0:
+        raise ValueError(f"{name} must have a batch axis (at least 1-d), got a scalar")
+    return array
+
+
+def to_batch(array: np.ndarray) -> Batch:
+    """A float array as a Tensor (no copy); anything else (labels) as it is."""
+    return Tensor(array) if array.dtype.kind in "fc" else array
+
+
+def check_lengths(x: np.ndarray, y: np.ndarray | None, names: str = "x and y") -> None:
+    """Raise a clear error when `x` and `y` do not hold the same number of samples."""
+    if y is not None and len(x) != len(y):
+        first, second = names.split(" and ")
+        raise ValueError(
+            f"{names} must have the same number of samples (first axis), got "
+            f"{first} with {len(x)} (shape {x.shape}) and {second} with {len(y)} "
+            f"(shape {y.shape})"
+        )
+
+
+class DataLoader:
+    """Iterate over `(xb, yb)` mini-batches of arrays, optionally shuffled.
+
+    Float batches are yielded as `Tensor`, integer and boolean ones (labels) as
+    ndarrays. With `y=None` each item is just `xb`.
+
+    Args:
+        x: inputs, an array-like whose first axis indexes samples.
+        y: targets with the same first-axis length, or None.
+        batch_size: samples per batch (the last batch may be smaller).
+        shuffle: draw a new random order at the start of every pass.
+        drop_last: skip the last batch when it is smaller than `batch_size`.
+        seed: seeds this loader's own `numpy.random.Generator`; each pass continues
+            that generator, so pass 1 and pass 2 get different (reproducible) orders.
+
+    Raises:
+        ValueError: for a non-positive `batch_size` or lengths that do not match.
+
+    Example:
+        >>> import numpy as np
+        >>> x, y = np.arange(10, dtype=np.float32).reshape(5, 2), np.arange(5)
+        >>> loader = DataLoader(x, y, batch_size=2)
+        >>> len(loader)
+        3
+        >>> [(type(xb).__name__, yb.tolist()) for xb, yb in loader]
+        [('Tensor', [0, 1]), ('Tensor', [2, 3]), ('Tensor', [4])]
+    """
+
+    def __init__(
+        self,
+        x: npt.ArrayLike | Tensor,
+        y: npt.ArrayLike | Tensor | None = None,
+        batch_size: int = 32,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        seed: int | None = None,
+    ) -> None:
+        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        self.x = as_array(x, "x")
+        self.y = None if y is None else as_array(y, "y")
+        check_lengths(self.x, self.y)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.rng = np.random.default_rng(seed)
+
+    def __len__(self) -> int:
+        n = len(self.x)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def __iter__(self) -> Iterator[Any]:
+        n, bs = len(self.x), self.batch_size
+        order = self.rng.permutation(n) if self.shuffle else None
+        for start in range(0, len(self) * bs, bs):
+            # Slices are views (no copy); a shuffled batch gathers its rows.
+            index = slice(start, start + bs) if order is None else order[start : start + bs]
+            xb = to_batch(self.x[index])
+            if self.y is None:
+                yield xb
+            else:
+                yield xb, to_batch(self.y[index])
+
+    def __repr__(self) -> str:
+        return (
+            f"DataLoader({len(self.x)} samples, batch_size={self.batch_size}, "
+            f"shuffle={self.shuffle}, drop_last={self.drop_last})"
+        )
+
+
+def train_test_split(
+    x: npt.ArrayLike | Tensor,
+    y: npt.ArrayLike | Tensor | None = None,
+    test_size: float | int = 0.25,
+    seed: int | None = None,
+    shuffle: bool = True,
+) -> tuple[np.ndarray, ...]:
+    """Split arrays into a training part and a test part, as scikit-learn does.
+
+    Args:
+        x: inputs (first axis indexes samples).
+        y: targets of the same length, or None.
+        test_size: a fraction in (0, 1) of the samples (rounded up), or a count.
+        seed: seed of the shuffle.
+        shuffle: shuffle before splitting; otherwise the test part is the last samples.
+
+    Returns:
+        `(x_train, x_test, y_train, y_test)`, or `(x_train, x_test)` when `y` is None.
+
+    Raises:
+        ValueError: for a `test_size` that leaves either part empty, or lengths
+            that do not match.
+
+    Example:
+        >>> import numpy as np
+        >>> x_tr, x_te, y_tr, y_te = train_test_split(np.zeros((10, 2)), np.arange(10), 0.3)
+        >>> x_tr.shape, x_te.shape
+        ((7, 2), (3, 2))
+    """
+    xa = as_array(x, "x")
+    ya = None if y is None else as_array(y, "y")
+    check_lengths(xa, ya)
+    n = len(xa)
+    n_test = _test_count(test_size, n)
+    order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+    train, test = order[: n - n_test], order[n - n_test :]
+    if ya is None:
+        return xa[train], xa[test]
+    return xa[train], xa[test], ya[train], ya[test]
+
+
+def _test_count(test_size: float | int, n: int) -> int:
+    if isinstance(test_size, (bool, np.bool_)):
+        raise TypeError("test_size must be a float fraction or an int count, got a bool")
+    if isinstance(test_size, (int, np.integer)):
+        count = int(test_size)
+    elif isinstance(test_size, (float, np.floating)) and 0.0 < test_size < 1.0:
+        count = math.ceil(test_size * n)
+    else:
+        raise ValueError(f"test_size must be a fraction in (0, 1) or an int count, got {test_size}")
+    if not 0 < count < n:
+        raise ValueError(
+            f"test_size={test_size} gives {count} test samples out of {n}; "
+            "both parts must be non-empty"
+        )
+    return count

@@ -1,0 +1,106 @@
+import numpy as np
+import pytest
+
+from autograd import Tensor
+from nn.data import DataLoader, train_test_split
+
+
+def make(n=10):
+    x = np.arange(2 * n, dtype=np.float32).reshape(n, 2)
+    return x, np.arange(n)
+
+
+def test_batches_in_order_with_last_partial():
+    x, y = make(10)
+    batches = list(DataLoader(x, y, batch_size=4))
+    assert [len(yb) for _, yb in batches] == [4, 4, 2]
+    assert np.concatenate([yb for _, yb in batches]).tolist() == list(range(10))
+    np.testing.assert_array_equal(batches[1][0].data, x[4:8])
+
+
+def test_float_batches_are_tensors_and_int_labels_stay_arrays():
+    x, y = make(6)
+    xb, yb = next(iter(DataLoader(x, y, batch_size=3)))
+    assert isinstance(xb, Tensor) and xb.dtype == np.float32 and not xb.requires_grad
+    assert type(yb) is np.ndarray and yb.dtype.kind == "i"
+    _, yf = next(iter(DataLoader(x, y.astype(np.float64)[:, None], batch_size=3)))
+    assert isinstance(yf, Tensor) and yf.shape == (3, 1)
+
+
+def test_len_and_drop_last():
+    x, y = make(10)
+    assert len(DataLoader(x, y, batch_size=4)) == 3
+    loader = DataLoader(x, y, batch_size=4, drop_last=True)
+    assert len(loader) == 2
+    assert [len(yb) for _, yb in loader] == [4, 4]
+    assert len(DataLoader(x, y, batch_size=5, drop_last=True)) == 2
+
+
+def test_without_targets_yields_inputs_only():
+    x, _ = make(5)
+    batches = list(DataLoader(x, batch_size=2))
+    assert all(isinstance(b, Tensor) for b in batches)
+    assert [b.shape[0] for b in batches] == [2, 2, 1]
+
+
+def test_shuffle_is_a_permutation_that_changes_each_epoch_and_is_seeded():
+    x, y = make(50)
+    loader = DataLoader(x, y, batch_size=8, shuffle=True, seed=3)
+    epoch1 = np.concatenate([yb for _, yb in loader])
+    epoch2 = np.concatenate([yb for _, yb in loader])
+    assert sorted(epoch1.tolist()) == list(range(50))
+    assert not np.array_equal(epoch1, epoch2)
+    assert not np.array_equal(epoch1, np.arange(50))
+    again = DataLoader(x, y, batch_size=8, shuffle=True, seed=3)
+    np.testing.assert_array_equal(np.concatenate([yb for _, yb in again]), epoch1)
+    for xb, yb in DataLoader(x, y, batch_size=8, shuffle=True, seed=1):
+        np.testing.assert_array_equal(xb.data, x[yb])  # rows stay paired with labels
+
+
+def test_accepts_tensors_and_lists():
+    xb, yb = next(iter(DataLoader(Tensor([[1.0, 2.0], [3.0, 4.0]]), [0, 1], batch_size=2)))
+    assert xb.shape == (2, 2) and yb.tolist() == [0, 1]
+
+
+def test_mismatched_lengths_and_bad_batch_size_raise():
+    x, y = make(10)
+    with pytest.raises(ValueError, match="same number of samples"):
+        DataLoader(x, y[:9])
+    with pytest.raises(ValueError, match="batch_size"):
+        DataLoader(x, y, batch_size=0)
+    with pytest.raises(ValueError, match="batch axis"):
+        DataLoader(np.float32(3.0))
+
+
+def test_train_test_split_fraction_and_count():
+    x, y = make(10)
+    x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=0.25, seed=0)
+    assert (len(x_tr), len(x_te)) == (7, 3)  # ceil(0.25 * 10) = 3, as scikit-learn
+    assert sorted(np.concatenate([y_tr, y_te]).tolist()) == list(range(10))
+    np.testing.assert_array_equal(x_te, x[y_te])
+    _, x_te4, _, _ = train_test_split(x, y, test_size=4, seed=0)
+    assert len(x_te4) == 4
+
+
+def test_train_test_split_seeded_unshuffled_and_without_y():
+    x, y = make(10)
+    a = train_test_split(x, y, 0.3, seed=5)
+    b = train_test_split(x, y, 0.3, seed=5)
+    np.testing.assert_array_equal(a[3], b[3])
+    _, _, _, y_te = train_test_split(x, y, 0.3, shuffle=False)
+    assert y_te.tolist() == [7, 8, 9]
+    x_tr, x_te = train_test_split(x, test_size=2, seed=0)
+    assert x_tr.shape == (8, 2) and x_te.shape == (2, 2)
+
+
+@pytest.mark.parametrize("bad", [0, 10, 1.0, 0.0, -0.5, True])
+def test_train_test_split_rejects_sizes_leaving_a_part_empty(bad):
+    x, y = make(10)
+    with pytest.raises((ValueError, TypeError), match="test_size"):
+        train_test_split(x, y, test_size=bad)
+
+
+def test_train_test_split_mismatched_lengths():
+    x, y = make(10)
+    with pytest.raises(ValueError, match="same number of samples"):
+        train_test_split(x, y[:3])
