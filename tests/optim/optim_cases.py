@@ -34,8 +34,9 @@ def _grad(p, g, maximize=False, weight_decay=0.0):
     return (-g if maximize else g) + weight_decay * p
 
 
-def ref_sgd(p, g, s, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
-            maximize=False):  # fmt: skip
+def ref_sgd(
+    p, g, s, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False
+):
     g = _grad(p, g, maximize, weight_decay)
     if momentum != 0:
         b = g if "b" not in s else momentum * s["b"] + (1 - dampening) * g
@@ -52,8 +53,17 @@ def ref_nag(p, g, s, lr, momentum=0.9, **options):
     return ref_sgd(p, g, s, lr, momentum=momentum, nesterov=True, **options)
 
 
-def ref_adagrad(p, g, s, lr, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
-                eps=1e-10, maximize=False):  # fmt: skip
+def ref_adagrad(
+    p,
+    g,
+    s,
+    lr,
+    lr_decay=0.0,
+    weight_decay=0.0,
+    initial_accumulator_value=0.0,
+    eps=1e-10,
+    maximize=False,
+):
     t = s.get("t", 0) + 1
     g = _grad(p, g, maximize, weight_decay)
     acc = s.get("sum", np.full_like(p, initial_accumulator_value)) + g**2
@@ -70,8 +80,18 @@ def ref_adadelta(p, g, s, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=
     return p - lr * delta, {"v": v, "u": u}
 
 
-def ref_rmsprop(p, g, s, lr, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                centered=False, maximize=False):  # fmt: skip
+def ref_rmsprop(
+    p,
+    g,
+    s,
+    lr,
+    alpha=0.99,
+    eps=1e-8,
+    weight_decay=0.0,
+    momentum=0.0,
+    centered=False,
+    maximize=False,
+):
     g = _grad(p, g, maximize, weight_decay)
     v = alpha * s.get("v", 0.0) + (1 - alpha) * g**2
     a = alpha * s.get("a", 0.0) + (1 - alpha) * g
@@ -82,8 +102,18 @@ def ref_rmsprop(p, g, s, lr, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.
     return p - lr * g / d, {"v": v, "a": a}
 
 
-def ref_adam(p, g, s, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
-             maximize=False, decoupled_weight_decay=False):  # fmt: skip
+def ref_adam(
+    p,
+    g,
+    s,
+    lr,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=0.0,
+    amsgrad=False,
+    maximize=False,
+    decoupled_weight_decay=False,
+):
     beta1, beta2 = betas
     t = s.get("t", 0) + 1
     if decoupled_weight_decay:
@@ -112,8 +142,18 @@ def ref_adamax(p, g, s, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maxi
     return p - lr / (1 - beta1**t) * m / u, {"t": t, "m": m, "u": u}
 
 
-def ref_nadam(p, g, s, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-              momentum_decay=4e-3, maximize=False, decoupled_weight_decay=False):  # fmt: skip
+def ref_nadam(
+    p,
+    g,
+    s,
+    lr,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=0.0,
+    momentum_decay=4e-3,
+    maximize=False,
+    decoupled_weight_decay=False,
+):
     beta1, beta2 = betas
     t = s.get("t", 0) + 1
     if decoupled_weight_decay:
@@ -131,8 +171,17 @@ def ref_nadam(p, g, s, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
     return p, {"t": t, "m": m, "v": v, "mu_prod": mu_prod}
 
 
-def ref_radam(p, g, s, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False,
-              decoupled_weight_decay=False):  # fmt: skip
+def ref_radam(
+    p,
+    g,
+    s,
+    lr,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=0.0,
+    maximize=False,
+    decoupled_weight_decay=False,
+):
     beta1, beta2 = betas
     t = s.get("t", 0) + 1
     if decoupled_weight_decay:
@@ -253,8 +302,10 @@ def trajectory_reference(name, options, steps=100):
     out = []
     for _ in range(steps):
         _, grads = loss_and_grads(*params)
-        new = [REFERENCE[name](p, _sign(options) * g, s, **options) for p, g, s in
-               zip(params, grads, states)]  # fmt: skip
+        new = [
+            REFERENCE[name](p, _sign(options) * g, s, **options)
+            for p, g, s in zip(params, grads, states)
+        ]
         params, states = [p for p, _ in new], [s for _, s in new]
         out.append(params)
     return out

@@ -69,8 +69,14 @@ def test_adagrad_two_steps_with_lr_decay_and_initial_accumulator():
     p1 = P0 - lr / (1 + 0 * decay) * G1 / (np.sqrt(s1) + eps)
     s2 = s1 + G2**2
     p2 = p1 - lr / (1 + 1 * decay) * G2 / (np.sqrt(s2) + eps)
-    p, opt = run(optim.Adagrad, [G1, G2], lr=lr, lr_decay=decay, initial_accumulator_value=s0,
-                 weight_decay=wd)  # fmt: skip
+    p, opt = run(
+        optim.Adagrad,
+        [G1, G2],
+        lr=lr,
+        lr_decay=decay,
+        initial_accumulator_value=s0,
+        weight_decay=wd,
+    )
     close(p, p2)
     close(next(iter(opt.state.values()))["sum"], s2)
 
