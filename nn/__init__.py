@@ -1,0 +1,88 @@
+"""nn: layers, activations, losses and models built on `autograd` (PyTorch names, plus
+Keras's `Dense` and loss names for the high level).
+
+Example:
+    >>> import numpy as np, nn
+    >>> model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+    >>> model(np.ones((3, 2), dtype=np.float32)).shape
+    (3, 1)
+"""
+
+from nn import functional, init, utils
+from nn.activations import (
+    ELU,
+    GELU,
+    Activation,
+    Identity,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Sign,
+    SiLU,
+    Softmax,
+    Softplus,
+    Step,
+    Tanh,
+)
+from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, Linear
+from nn.losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SparseCategoricalCrossentropy,
+)
+from nn.mlp import MLP
+from nn.module import Module, Parameter, RemovableHandle, load_state, save_state
+from nn.perceptron import ConvergenceWarning, Perceptron
+from nn.sequential import Sequential
+
+__all__ = [
+    "ELU",
+    "GELU",
+    "MLP",
+    "Activation",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "ConvergenceWarning",
+    "CrossEntropyLoss",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "HuberLoss",
+    "Identity",
+    "L1Loss",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "Module",
+    "NLLLoss",
+    "Parameter",
+    "Perceptron",
+    "ReLU",
+    "RemovableHandle",
+    "Sequential",
+    "SiLU",
+    "Sigmoid",
+    "Sign",
+    "Softmax",
+    "Softplus",
+    "SparseCategoricalCrossentropy",
+    "Step",
+    "Tanh",
+    "functional",
+    "init",
+    "load_state",
+    "save_state",
+    "utils",
+]

@@ -1,0 +1,184 @@
+"""Activation functions as modules, and `get()` to resolve one from a name.
+
+Each module's forward is the autograd op of the same name, so its derivative is the
+op's (gradchecked) backward. `get("relu")`, `get(nn.ReLU())`, `get(autograd.tanh)` and
+`get(None)` (identity) all return a Module, which is what layers taking an
+`activation=` argument store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from autograd import Tensor
+from nn import functional as F
+from nn.module import Module
+
+
+class _Elementwise(Module):
+    """An activation that applies `fn` to its input, with no parameters."""
+
+    fn: Callable[[Tensor], Tensor]
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self).fn(x)
+
+
+class Identity(_Elementwise):
+    """f(x) = x      f'(x) = 1"""
+
+    fn = staticmethod(F.identity)
+
+
+class Step(_Elementwise):
+    """f(x) = 1 if x >= 0 else 0 (Heaviside)      f'(x) = 0"""
+
+    fn = staticmethod(F.step)
+
+
+class Sign(_Elementwise):
+    """f(x) = sign(x) in {-1, 0, 1}      f'(x) = 0"""
+
+    fn = staticmethod(F.sign)
+
+
+class Sigmoid(_Elementwise):
+    """f(x) = 1 / (1 + exp(-x))      f'(x) = f(x) * (1 - f(x))"""
+
+    fn = staticmethod(F.sigmoid)
+
+
+class Tanh(_Elementwise):
+    """f(x) = tanh(x)      f'(x) = 1 - f(x)**2"""
+
+    fn = staticmethod(F.tanh)
+
+
+class ReLU(_Elementwise):
+    """f(x) = max(x, 0)      f'(x) = [x > 0]"""
+
+    fn = staticmethod(F.relu)
+
+
+class GELU(_Elementwise):
+    """f(x) = x * Phi(x), Phi the standard normal CDF      f'(x) = Phi(x) + x * phi(x)"""
+
+    fn = staticmethod(F.gelu)
+
+
+class SiLU(_Elementwise):
+    """f(x) = x * sigmoid(x) (swish)      f'(x) = s + x * s * (1 - s), s = sigmoid(x)"""
+
+    fn = staticmethod(F.silu)
+
+
+class Softplus(_Elementwise):
+    """f(x) = log(1 + exp(x))      f'(x) = sigmoid(x)"""
+
+    fn = staticmethod(F.softplus)
+
+
+class LeakyReLU(Module):
+    """f(x) = x if x > 0 else negative_slope * x      f'(x) = 1 or negative_slope"""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(Module):
+    """f(x) = x if x > 0 else alpha * (exp(x) - 1)      f'(x) = 1 or f(x) + alpha"""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class Softmax(Module):
+    """f(x)_i = exp(x_i) / sum_j exp(x_j) along `axis`."""
+
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmax(x, self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class LogSoftmax(Softmax):
+    """f(x)_i = x_i - log(sum_j exp(x_j)) along `axis` (stable)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.log_softmax(x, self.axis)
+
+
+class Activation(Module):
+    """Wraps any function of one Tensor as a module: `Activation(autograd.tanh)`."""
+
+    def __init__(self, fn: Callable[[Tensor], Tensor]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.fn(x)
+
+    def extra_repr(self) -> str:
+        return getattr(self.fn, "__name__", repr(self.fn))
+
+
+ACTIVATIONS: dict[str, type[Module]] = {
+    "step": Step,
+    "sign": Sign,
+    "linear": Identity,
+    "identity": Identity,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "elu": ELU,
+    "gelu": GELU,
+    "silu": SiLU,
+    "swish": SiLU,
+    "softplus": Softplus,
+    "softmax": Softmax,
+    "log_softmax": LogSoftmax,
+}
+
+
+def get(activation: str | Module | Callable[[Tensor], Tensor] | None) -> Module:
+    """The activation module for a name, a module, a function or None (identity).
+
+    Raises:
+        ValueError: an unknown name (the message lists the valid ones).
+        TypeError: anything else.
+    """
+    if activation is None:
+        return Identity()
+    if isinstance(activation, Module):
+        return activation
+    if isinstance(activation, str):
+        try:
+            return ACTIVATIONS[activation.lower()]()
+        except KeyError:
+            raise ValueError(
+                f"unknown activation {activation!r}; valid names: {', '.join(ACTIVATIONS)}"
+            ) from None
+    if callable(activation):
+        return Activation(activation)
+    raise TypeError(
+        f"activation must be a name, a Module, a function or None, got {type(activation).__name__}"
+    )

@@ -1,0 +1,305 @@
+"""Functional forms (conventionally `import nn.functional as F`): activations, losses,
+`linear`, `dropout` and `one_hot`, each composed from public autograd ops.
+
+Losses take `(input, target)` as in PyTorch, also the Keras-named ones
+(`categorical_crossentropy`, ...), which expect probabilities unless `from_logits=True`.
+`reduction` is `"mean"` (average over every element, or over samples when each sample
+has one loss), `"sum"` or `"none"` (one loss per element or sample).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from autograd import (
+    Tensor,
+    default_rng,
+    elu,
+    gelu,
+    get_default_dtype,
+    leaky_relu,
+    log_softmax,
+    relu,
+    sigmoid,
+    sign,
+    silu,
+    softmax,
+    softplus,
+    step,
+    tanh,
+    where,
+)
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "cross_entropy",
+    "dropout",
+    "elu",
+    "gelu",
+    "huber_loss",
+    "identity",
+    "l1_loss",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "one_hot",
+    "relu",
+    "sigmoid",
+    "sign",
+    "silu",
+    "softmax",
+    "softplus",
+    "sparse_categorical_crossentropy",
+    "step",
+    "tanh",
+]
+
+#: Keras's fuzz factor: probabilities are clipped to [EPSILON, 1 - EPSILON] before log.
+EPSILON = 1e-7
+
+_REDUCTIONS: dict[str, Callable[[Tensor], Tensor]] = {
+    "mean": lambda loss: loss.mean(),
+    "sum": lambda loss: loss.sum(),
+    "none": lambda loss: loss,
+}
+
+
+def identity(x: Any) -> Any:
+    """f(x) = x (the "linear" activation)."""
+    return x
+
+
+def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x @ weight + bias, with weight of shape (in_features, out_features)."""
+    out = x @ weight
+    return out if bias is None else out + bias
+
+
+def dropout(
+    x: Tensor, p: float = 0.5, training: bool = True, rng: np.random.Generator | None = None
+) -> Tensor:
+    """Inverted dropout: y = x * mask / (1 - p), mask ~ Bernoulli(1 - p); y = x when not
+    training or p == 0, so evaluation needs no rescaling."""
+    check_probability(p)
+    if not training or p == 0:
+        return x
+    x = _as_tensor(x)
+    rng = default_rng() if rng is None else rng
+    keep = rng.random(x.shape) >= p
+    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+
+
+def check_probability(p: float) -> float:
+    if not 0 <= p < 1:
+        raise ValueError(f"dropout probability must be in [0, 1), got p={p}")
+    return p
+
+
+def one_hot(labels: npt.ArrayLike, num_classes: int) -> np.ndarray:
+    """Rows of zeros with a 1 at each label: shape labels.shape + (num_classes,),
+    in the default float dtype (ready to be a probability target)."""
+    labels = class_indices("one_hot", labels, num_classes)
+    out = np.zeros((*labels.shape, num_classes), dtype=get_default_dtype())
+    np.put_along_axis(out, labels[..., None], 1, axis=-1)
+    return out
+
+
+def check_reduction(reduction: str) -> str:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {sorted(_REDUCTIONS)}, got {reduction!r}")
+    return reduction
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    return _REDUCTIONS[check_reduction(reduction)](loss)
+
+
+def _as_tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+
+
+def _matching_target(name: str, input: Tensor, target: Any) -> Any:
+    """The target with the input's shape and dtype. A column (N, 1) and a vector (N,)
+    are matched to each other, as Keras does; any other mismatch is an error (silent
+    broadcasting of (N, 1) against (N,) would compare every pair)."""
+    if isinstance(target, Tensor) and target.requires_grad:
+        t, shape = target, target.shape
+    else:
+        t = np.asarray(target.data if isinstance(target, Tensor) else target)
+        t, shape = t.astype(input.dtype, copy=False), t.shape
+    if shape == input.shape:
+        return t
+    column = input.shape[-1:] == (1,) and shape == input.shape[:-1]
+    if column or (shape[-1:] == (1,) and shape[:-1] == input.shape):
+        return t.reshape(input.shape)
+    raise ValueError(f"{name}: target shape {shape} does not match input shape {input.shape}")
+
+
+def class_indices(name: str, target: Any, num_classes: int) -> np.ndarray:
+    """Integer class labels checked against [0, num_classes); float labels are
+    accepted when they hold whole numbers (as Keras's sparse losses do)."""
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if t.dtype.kind == "f":
+        fractional = t[t != np.round(t)]
+        if fractional.size:
+            raise ValueError(
+                f"{name}: class targets must be integers, got values like {fractional[:5]}"
+            )
+    elif t.dtype.kind not in "biu":
+        raise TypeError(f"{name}: class targets must be integers, got dtype {t.dtype}")
+    t = t.astype(np.intp, copy=False)
+    bad = t[(t < 0) | (t >= num_classes)]
+    if bad.size:
+        raise ValueError(
+            f"{name}: class targets must be in [0, {num_classes - 1}] for {num_classes} "
+            f"classes, got {np.unique(bad)[:10]}"
+        )
+    return t
+
+
+def _class_targets(name: str, input: Tensor, target: Any) -> np.ndarray:
+    """Labels of shape (N,) for input (N, C); a column (N, 1) is accepted."""
+    if input.ndim != 2:
+        raise ValueError(f"{name}: input must have shape (N, C), got {input.shape}")
+    n, c = input.shape
+    shape = np.shape(target.data if isinstance(target, Tensor) else target)
+    if shape not in ((n,), (n, 1)):
+        raise ValueError(
+            f"{name}: class targets must have shape ({n},) for input {input.shape}, got {shape}"
+        )
+    return class_indices(name, target, c).reshape(n)
+
+
+def _is_probability_target(input: Tensor, target: Any) -> bool:
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    return t.shape == input.shape and t.dtype.kind == "f"
+
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """loss = (input - target)**2, reduced."""
+    d = input - _matching_target("mse_loss", input, target)
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """loss = |input - target|, reduced."""
+    return _reduce(abs(input - _matching_target("l1_loss", input, target)), reduction)
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """loss = 0.5 * d**2 if |d| <= delta else delta * (|d| - 0.5 * delta), d = input - target."""
+    d = input - _matching_target("huber_loss", input, target)
+    a = abs(d)
+    quadratic = np.abs(d.data) <= delta
+    return _reduce(where(quadratic, 0.5 * d * d, delta * (a - 0.5 * delta)), reduction)
+
+
+def _clamped_log(p: Tensor) -> Tensor:
+    """log(p) floored at -100, as torch's BCELoss, with finite gradients at p = 0
+    (the masked elements never reach log, so 0 * inf never appears)."""
+    ok = p.data > math.exp(-100)
+    return where(ok, where(ok, p, 1.0).log(), -100.0)
+
+
+def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """loss = -(y * log(p) + (1 - y) * log(1 - p)) with p = input in [0, 1], each log
+    floored at -100 (torch's BCELoss)."""
+    p = input
+    y = _matching_target("binary_cross_entropy", p, target)
+    if p.data.size and (p.data.min() < 0 or p.data.max() > 1):
+        raise ValueError(
+            "binary_cross_entropy: input must be probabilities in [0, 1]; "
+            "for raw scores use binary_cross_entropy_with_logits"
+        )
+    return _reduce(-(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p)), reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """loss = -(y * log(sigmoid(x)) + (1 - y) * log(1 - sigmoid(x))), computed stably as
+    softplus(x) - x * y = max(x, 0) - x * y + log(1 + exp(-|x|)) (finite for any x)."""
+    y = _matching_target("binary_cross_entropy_with_logits", input, target)
+    return _reduce(softplus(input) - input * y, reduction)
+
+
+def cross_entropy(
+    input: Tensor, target: Any, reduction: str = "mean", label_smoothing: float = 0.0
+) -> Tensor:
+    """Cross entropy from logits (N, C): loss_i = -sum_c q_ic * log_softmax(x_i)_c.
+
+    `target` is either class indices (N,) (q is one-hot) or probabilities of the
+    input's shape. `label_smoothing` e mixes q with the uniform distribution:
+    q = (1 - e) * q + e / C, as torch.
+    """
+    if not 0 <= label_smoothing <= 1:
+        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
+    input = _as_tensor(input)
+    if input.ndim != 2:
+        raise ValueError(f"cross_entropy: input must be logits of shape (N, C), got {input.shape}")
+    logp = log_softmax(input, axis=1)
+    if _is_probability_target(input, target):
+        q = _matching_target("cross_entropy", input, target)
+        if label_smoothing:
+            q = q * (1 - label_smoothing) + label_smoothing / input.shape[1]
+        return _reduce(-(logp * q).sum(axis=1), reduction)
+    labels = _class_targets("cross_entropy", input, target)
+    picked = logp[np.arange(len(labels)), labels]
+    if label_smoothing:
+        picked = (1 - label_smoothing) * picked + label_smoothing * logp.mean(axis=1)
+    return -_reduce(picked, reduction)  # negate after reducing: one scalar op on the hot path
+
+
+def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Negative log likelihood: loss_i = -input[i, target_i], input holding log-probabilities."""
+    labels = _class_targets("nll_loss", input, target)
+    return -_reduce(input[np.arange(len(labels)), labels], reduction)
+
+
+def _log_probabilities(input: Tensor, from_logits: bool, axis: int = -1) -> Tensor:
+    """Keras's recipe: log_softmax of logits, or log of the probabilities rescaled to
+    sum to 1 along `axis` and clipped to [EPSILON, 1 - EPSILON]."""
+    if from_logits:
+        return log_softmax(input, axis=axis)
+    p = input / input.sum(axis=axis, keepdims=True)
+    return p.clip(EPSILON, 1 - EPSILON).log()
+
+
+def categorical_crossentropy(
+    input: Tensor, target: Any, from_logits: bool = False, reduction: str = "mean"
+) -> Tensor:
+    """Keras's categorical crossentropy: loss_i = -sum_c y_ic * log(p_ic), with p the
+    input probabilities (or softmax(input) when `from_logits`), y one-hot or
+    probabilities of the input's shape. Note the argument order (input, target)."""
+    y = _matching_target("categorical_crossentropy", input, target)
+    return _reduce(-(_log_probabilities(input, from_logits) * y).sum(axis=-1), reduction)
+
+
+def sparse_categorical_crossentropy(
+    input: Tensor, target: Any, from_logits: bool = False, reduction: str = "mean"
+) -> Tensor:
+    """Keras's sparse categorical crossentropy: loss_i = -log(p[i, target_i]), with
+    integer targets (N,) and input probabilities (or logits when `from_logits`)."""
+    labels = _class_targets("sparse_categorical_crossentropy", input, target)
+    logp = _log_probabilities(input, from_logits, axis=1)
+    return -_reduce(logp[np.arange(len(labels)), labels], reduction)
+
+
+def binary_crossentropy(
+    input: Tensor, target: Any, from_logits: bool = False, reduction: str = "mean"
+) -> Tensor:
+    """Keras's binary crossentropy: loss = -(y log p + (1 - y) log(1 - p)) with p the
+    input clipped to [EPSILON, 1 - EPSILON] (or sigmoid(input) when `from_logits`)."""
+    if from_logits:
+        return binary_cross_entropy_with_logits(input, target, reduction)
+    y = _matching_target("binary_crossentropy", input, target)
+    p = input.clip(EPSILON, 1 - EPSILON)
+    return _reduce(-(y * p.log() + (1 - y) * (1 - p).log()), reduction)

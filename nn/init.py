@@ -1,0 +1,212 @@
+"""Weight initializers: fill a tensor's data in place and return the tensor, as torch.
+
+Every function takes an optional `rng` (a `numpy.random.Generator`); without it the
+draws come from `autograd.default_rng()`, which `autograd.manual_seed` reseeds.
+
+Fans follow our weight layout (in_features, out_features), which is Keras's rather
+than torch's (out, in): for a 2-D weight fan_in = shape[0] and fan_out = shape[1]; for
+more dimensions (*kernel, in, out) both are multiplied by the kernel size; a 1-D
+tensor has fan_in = fan_out = its length.
+
+The normal variants draw from a plain normal (as torch), where Keras's `glorot_normal`,
+`he_normal` and `lecun_normal` use a truncated normal of the same variance.
+
+Example:
+    >>> import numpy as np, nn
+    >>> w = nn.Parameter(np.zeros((256, 128)))
+    >>> _ = nn.init.xavier_uniform_(w, rng=np.random.default_rng(0))
+    >>> bool(abs(w.data).max() <= (6 / (256 + 128)) ** 0.5)
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, default_rng
+
+Initializer = Callable[..., Tensor]
+
+_GAINS: dict[str, Callable[[float | None], float]] = {
+    "linear": lambda _: 1.0,
+    "identity": lambda _: 1.0,
+    "sigmoid": lambda _: 1.0,
+    "tanh": lambda _: 5.0 / 3,
+    "relu": lambda _: math.sqrt(2.0),
+    "leaky_relu": lambda slope: math.sqrt(2.0 / (1 + (0.01 if slope is None else slope) ** 2)),
+    "selu": lambda _: 0.75,
+}
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The factor torch recommends to keep activations' variance: 1 for linear and
+    sigmoid, 5/3 for tanh, sqrt(2) for relu, sqrt(2 / (1 + slope**2)) for leaky_relu
+    (`param` = slope, default 0.01), 3/4 for selu."""
+    try:
+        return _GAINS[nonlinearity](param)
+    except KeyError:
+        raise ValueError(
+            f"unknown nonlinearity {nonlinearity!r}; valid names: {', '.join(_GAINS)}"
+        ) from None
+
+
+def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
+    """(fan_in, fan_out) for our (in, out) layout; see the module docstring."""
+    shape = tensor.shape
+    if len(shape) == 0:
+        raise ValueError("cannot compute fan in and fan out of a 0-d tensor")
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    receptive = math.prod(shape[:-2])
+    return shape[-2] * receptive, shape[-1] * receptive
+
+
+def _fan(tensor: Tensor, mode: str) -> int:
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    fans = {"fan_in": fan_in, "fan_out": fan_out}
+    if mode not in fans:
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    return fans[mode]
+
+
+def _fill(tensor: Tensor, values: Any) -> Tensor:
+    tensor.data[...] = values
+    return tensor
+
+
+def _rng(rng: np.random.Generator | None) -> np.random.Generator:
+    return default_rng() if rng is None else rng
+
+
+def zeros_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+    """Fill with 0 (`rng` is accepted so that every initializer is called alike)."""
+    return _fill(tensor, 0)
+
+
+def ones_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+    """Fill with 1."""
+    return _fill(tensor, 1)
+
+
+def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill with `val`."""
+    return _fill(tensor, val)
+
+
+def uniform_(
+    tensor: Tensor, a: float = 0.0, b: float = 1.0, rng: np.random.Generator | None = None
+) -> Tensor:
+    """Draw from U(a, b)."""
+    return _fill(tensor, _rng(rng).uniform(a, b, tensor.shape))
+
+
+def normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, rng: np.random.Generator | None = None
+) -> Tensor:
+    """Draw from N(mean, std**2)."""
+    return _fill(tensor, _rng(rng).normal(mean, std, tensor.shape))
+
+
+def xavier_uniform_(
+    tensor: Tensor, gain: float = 1.0, rng: np.random.Generator | None = None
+) -> Tensor:
+    """Glorot & Bengio (2010): U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    a = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return uniform_(tensor, -a, a, rng)
+
+
+def xavier_normal_(
+    tensor: Tensor, gain: float = 1.0, rng: np.random.Generator | None = None
+) -> Tensor:
+    """Glorot & Bengio (2010): N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), rng)
+
+
+def kaiming_uniform_(
+    tensor: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    rng: np.random.Generator | None = None,
+) -> Tensor:
+    """He et al. (2015): U(-b, b), b = gain * sqrt(3 / fan), gain = calculate_gain(
+    nonlinearity, a) (sqrt(2) for relu and for the default leaky_relu with a = 0)."""
+    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
+    return uniform_(tensor, -bound, bound, rng)
+
+
+def kaiming_normal_(
+    tensor: Tensor,
+    a: float = 0.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    rng: np.random.Generator | None = None,
+) -> Tensor:
+    """He et al. (2015): N(0, std**2), std = gain / sqrt(fan)."""
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    return normal_(tensor, 0.0, std, rng)
+
+
+def lecun_uniform_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+    """LeCun et al. (1998): U(-b, b), b = sqrt(3 / fan_in) (variance 1 / fan_in)."""
+    bound = math.sqrt(3.0 / _fan(tensor, "fan_in"))
+    return uniform_(tensor, -bound, bound, rng)
+
+
+def lecun_normal_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+    """LeCun et al. (1998): N(0, 1 / fan_in)."""
+    return normal_(tensor, 0.0, 1.0 / math.sqrt(_fan(tensor, "fan_in")), rng)
+
+
+glorot_uniform_ = xavier_uniform_
+glorot_normal_ = xavier_normal_
+
+
+def he_uniform_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+    """Keras's he_uniform: U(-b, b), b = sqrt(6 / fan_in) (kaiming_uniform_ for relu)."""
+    return kaiming_uniform_(tensor, nonlinearity="relu", rng=rng)
+
+
+def he_normal_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+    """Keras's he_normal variance: N(0, 2 / fan_in) (kaiming_normal_ for relu)."""
+    return kaiming_normal_(tensor, nonlinearity="relu", rng=rng)
+
+
+INITIALIZERS: dict[str, Initializer] = {
+    "glorot_uniform": xavier_uniform_,
+    "glorot_normal": xavier_normal_,
+    "xavier_uniform": xavier_uniform_,
+    "xavier_normal": xavier_normal_,
+    "he_uniform": he_uniform_,
+    "he_normal": he_normal_,
+    "lecun_uniform": lecun_uniform_,
+    "lecun_normal": lecun_normal_,
+    "zeros": zeros_,
+    "ones": ones_,
+    # Keras's defaults for its plain random initializers.
+    "random_normal": partial(normal_, mean=0.0, std=0.05),
+    "random_uniform": partial(uniform_, a=-0.05, b=0.05),
+}
+
+
+def get(initializer: str | Initializer) -> Initializer:
+    """The initializer `f(tensor, rng=None)` for a Keras name, or a callable unchanged.
+
+    Raises:
+        ValueError: an unknown name (the message lists the valid ones).
+    """
+    if callable(initializer):
+        return initializer
+    try:
+        return INITIALIZERS[initializer]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"unknown initializer {initializer!r}; valid names: {', '.join(INITIALIZERS)}"
+        ) from None

@@ -1,0 +1,221 @@
+"""Layers: `Linear`, the Keras-style `Dense`, `Flatten`, `Dropout` and `BatchNorm1d`.
+
+Weights are stored as (in_features, out_features), so a layer computes `x @ weight`
+with no transpose: the shape reads like the math y = x W + b for a batch of row
+vectors x. (PyTorch stores the transpose, (out, in), and computes x W^T + b.)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, get_default_dtype
+from nn import activations, functional as F, init
+from nn.module import Module, Parameter
+
+
+def check_features(layer: Module, x: Any, expected: int) -> None:
+    """Raise a clear error when the last axis of `x` does not hold `expected` features."""
+    shape = np.shape(x.data if isinstance(x, Tensor) else x)
+    if not shape or shape[-1] != expected:
+        raise ValueError(
+            f"{type(layer).__name__}({layer.extra_repr()}): expected input of shape "
+            f"(batch, {expected}), got {shape}"
+        )
+
+
+def _empty(*shape: int) -> Parameter:
+    return Parameter(np.zeros(shape, dtype=get_default_dtype()))
+
+
+class Linear(Module):
+    """y = x @ weight + bias.
+
+    Shapes: x (*, in_features) -> y (*, out_features); weight (in_features,
+    out_features) (transposed vs torch, see the module docstring); bias (out_features,).
+
+    Initialization as torch: weight and bias ~ U(-k, k) with k = 1 / sqrt(in_features).
+
+    Args:
+        in_features: size of each input sample.
+        out_features: size of each output sample.
+        bias: learn an additive bias.
+        rng: generator for the initial weights (default `autograd.default_rng()`).
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        k = 1 / math.sqrt(in_features)
+        self.weight = init.uniform_(_empty(in_features, out_features), -k, k, rng)
+        self.bias = init.uniform_(_empty(out_features), -k, k, rng) if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_features(self, x, self.in_features)
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class Dense(Module):
+    """Keras's densely connected layer: y = activation(x @ weight + bias).
+
+    Shapes: x (batch, input_dim) -> y (batch, units); weight (input_dim, units),
+    bias (units,). Without `input_dim` the weights are created by `build` at the
+    first call, from the input's last axis; until then `built` is False and the layer
+    has no parameters.
+
+    Args:
+        units: number of outputs.
+        activation: a name ("relu"), a Module, a function, or None for identity.
+        input_dim: number of inputs, to build the weights now.
+        use_bias: learn an additive bias.
+        kernel_initializer: name or function for the weight (default glorot_uniform).
+        bias_initializer: name or function for the bias (default zeros).
+        rng: generator for the initial weights (default `autograd.default_rng()`).
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | Module | Callable[[Tensor], Tensor] | None = None,
+        input_dim: int | None = None,
+        use_bias: bool = True,
+        kernel_initializer: str | Callable[..., Tensor] = "glorot_uniform",
+        bias_initializer: str | Callable[..., Tensor] = "zeros",
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        if units < 1:
+            raise ValueError(f"Dense: units must be a positive int, got {units}")
+        self.units, self.use_bias, self.rng = units, use_bias, rng
+        self.kernel_initializer = init.get(kernel_initializer)
+        self.bias_initializer = init.get(bias_initializer)
+        self.input_dim = input_dim
+        self.built = False
+        self.weight: Parameter | None = None
+        self.bias: Parameter | None = None
+        self.activation = activations.get(activation)
+        if input_dim is not None:
+            self.build((None, input_dim))
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        """Create the weights for inputs of `input_shape` (the last axis is used)."""
+        self.input_dim = int(input_shape[-1])
+        self.weight = self.kernel_initializer(_empty(self.input_dim, self.units), rng=self.rng)
+        if self.use_bias:
+            self.bias = self.bias_initializer(_empty(self.units), rng=self.rng)
+        self.built = True
+
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
+        return (*input_shape[:-1], self.units)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.built:
+            self.build(np.shape(x.data if isinstance(x, Tensor) else x))
+        check_features(self, x, self.input_dim)
+        return self.activation(F.linear(x, self.weight, self.bias))
+
+    def extra_repr(self) -> str:
+        return f"units={self.units}, input_dim={self.input_dim}, use_bias={self.use_bias}"
+
+
+class Flatten(Module):
+    """Keep the batch axis, flatten the rest: (N, d1, d2, ...) -> (N, d1 * d2 * ...)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x.reshape(x.shape[0], -1)
+
+
+class Dropout(Module):
+    """Inverted dropout: in training, zero each element with probability p and scale the
+    rest by 1 / (1 - p) (so the expected value is unchanged); identity in eval mode.
+
+    Args:
+        p: probability of dropping an element, in [0, 1).
+        rng: generator for the masks (default `autograd.default_rng()`).
+    """
+
+    def __init__(self, p: float = 0.5, rng: np.random.Generator | None = None) -> None:
+        super().__init__()
+        self.p = F.check_probability(p)
+        self.rng = rng
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, self.training, self.rng)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class BatchNorm1d(Module):
+    """Batch normalization (Ioffe & Szegedy, 2015) over inputs (N, C):
+
+        y = (x - mean) / sqrt(var + eps) * weight + bias
+
+    In training, mean and var are the batch's (biased var), and the running
+    statistics move toward them: running = (1 - momentum) * running + momentum * batch,
+    using the unbiased var as torch does. In eval mode the running statistics are used.
+
+    Args:
+        num_features: C, the number of features.
+        eps: added to the variance for stability.
+        momentum: weight of the newest batch in the running statistics.
+        affine: learn `weight` (init 1) and `bias` (init 0).
+    """
+
+    def __init__(
+        self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True
+    ) -> None:
+        super().__init__()
+        self.num_features, self.eps, self.momentum, self.affine = (
+            num_features,
+            eps,
+            momentum,
+            affine,
+        )
+        self.weight = init.ones_(_empty(num_features)) if affine else None
+        self.bias = _empty(num_features) if affine else None
+        self.register_buffer("running_mean", np.zeros(num_features, get_default_dtype()))
+        self.register_buffer("running_var", np.ones(num_features, get_default_dtype()))
+
+    def forward(self, x: Tensor) -> Tensor:
+        if np.ndim(x.data if isinstance(x, Tensor) else x) != 2:
+            raise ValueError(f"BatchNorm1d: expected input of shape (N, C), got {np.shape(x)}")
+        check_features(self, x, self.num_features)
+        if self.training:
+            n = x.shape[0]
+            if n < 2:
+                raise ValueError("BatchNorm1d: training needs more than 1 sample per batch")
+            mean = x.mean(axis=0)
+            d = x - mean
+            var = (d * d).mean(axis=0)
+            m = self.momentum
+            self.running_mean.data[...] = (1 - m) * self.running_mean.data + m * mean.data
+            self.running_var.data[...] = (1 - m) * self.running_var.data + m * var.data * (
+                n / (n - 1)
+            )
+        else:
+            d = x - self.running_mean
+            var = self.running_var
+        y = d / (var + self.eps).sqrt()
+        return y * self.weight + self.bias if self.affine else y
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+        )

@@ -1,0 +1,160 @@
+"""Loss modules, called `loss(input, target)` as in PyTorch, and `get()` for the names
+that `compile(loss=...)` takes.
+
+The Keras names resolve to Keras semantics: `"categorical_crossentropy"`,
+`"sparse_categorical_crossentropy"` and `"binary_crossentropy"` expect
+PROBABILITIES (the output of a softmax or sigmoid layer), clipped to [1e-7, 1 - 1e-7]
+as Keras does. For raw scores use `from_logits=True`, or the PyTorch-style
+`CrossEntropyLoss` / `BCEWithLogitsLoss`, which take logits. Unlike Keras, every loss
+here is called with the prediction first: `loss(y_pred, y_true)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from autograd import Tensor
+from nn import functional as F
+from nn.module import Module
+
+
+class _Loss(Module):
+    """A loss with a `reduction` ("mean", "sum" or "none") and a functional form `fn`."""
+
+    fn: Callable[..., Tensor]
+
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        self.reduction = F.check_reduction(reduction)
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments passed to `fn` besides input, target and reduction."""
+        return {}
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        return type(self).fn(input, target, reduction=self.reduction, **self.options())
+
+    def extra_repr(self) -> str:
+        return ", ".join(
+            f"{k}={v!r}" for k, v in {"reduction": self.reduction, **self.options()}.items()
+        )
+
+
+class MSELoss(_Loss):
+    """Mean squared error: (input - target)**2, reduced. Shapes: input and target alike."""
+
+    fn = staticmethod(F.mse_loss)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error: |input - target|, reduced."""
+
+    fn = staticmethod(F.l1_loss)
+
+
+class HuberLoss(_Loss):
+    """0.5 * d**2 if |d| <= delta else delta * (|d| - 0.5 * delta), d = input - target."""
+
+    fn = staticmethod(F.huber_loss)
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def options(self) -> dict[str, Any]:
+        return {"delta": self.delta}
+
+
+class BCELoss(_Loss):
+    """Binary cross entropy on probabilities: -(y log p + (1 - y) log(1 - p)), each log
+    floored at -100 as in torch."""
+
+    fn = staticmethod(F.binary_cross_entropy)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross entropy on logits, stable for any x: softplus(x) - x * y."""
+
+    fn = staticmethod(F.binary_cross_entropy_with_logits)
+
+
+class CrossEntropyLoss(_Loss):
+    """Cross entropy from logits (N, C) with class targets (N,) or probability
+    targets (N, C): -sum_c q_c log_softmax(x)_c, optionally label-smoothed."""
+
+    fn = staticmethod(F.cross_entropy)
+
+    def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction)
+        self.label_smoothing = label_smoothing
+
+    def options(self) -> dict[str, Any]:
+        return {"label_smoothing": self.label_smoothing}
+
+
+class NLLLoss(_Loss):
+    """Negative log likelihood -input[i, target_i] of log-probabilities (N, C)."""
+
+    fn = staticmethod(F.nll_loss)
+
+
+class _KerasLoss(_Loss):
+    """A Keras crossentropy: on probabilities unless `from_logits=True`."""
+
+    def __init__(self, from_logits: bool = False, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.from_logits = from_logits
+
+    def options(self) -> dict[str, Any]:
+        return {"from_logits": self.from_logits}
+
+
+class CategoricalCrossentropy(_KerasLoss):
+    """Keras: -sum_c y_c log(p_c), p probabilities (N, C), y one-hot (N, C)."""
+
+    fn = staticmethod(F.categorical_crossentropy)
+
+
+class SparseCategoricalCrossentropy(_KerasLoss):
+    """Keras: -log(p[i, y_i]), p probabilities (N, C), y integer labels (N,)."""
+
+    fn = staticmethod(F.sparse_categorical_crossentropy)
+
+
+class BinaryCrossentropy(_KerasLoss):
+    """Keras: -(y log p + (1 - y) log(1 - p)), p probabilities clipped to [1e-7, 1 - 1e-7]."""
+
+    fn = staticmethod(F.binary_crossentropy)
+
+
+LOSSES: dict[str, type[_Loss]] = {
+    "mse": MSELoss,
+    "mean_squared_error": MSELoss,
+    "mae": L1Loss,
+    "mean_absolute_error": L1Loss,
+    "huber": HuberLoss,
+    "binary_crossentropy": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "cross_entropy": CrossEntropyLoss,
+    "bce": BCELoss,
+    "bce_with_logits": BCEWithLogitsLoss,
+    "nll": NLLLoss,
+}
+
+
+def get(loss: str | Module | Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """The loss for a name (see `LOSSES`), or the given module or function unchanged.
+
+    Raises:
+        ValueError: an unknown name (the message lists the valid ones).
+    """
+    if isinstance(loss, str):
+        try:
+            return LOSSES[loss.lower()]()
+        except KeyError:
+            raise ValueError(f"unknown loss {loss!r}; valid names: {', '.join(LOSSES)}") from None
+    if callable(loss):
+        return loss
+    raise TypeError(f"loss must be a name, a Module or a function, got {type(loss).__name__}")

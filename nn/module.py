@@ -1,0 +1,353 @@
+"""`Module` and `Parameter`: the containers every layer and model is built from.
+
+A Module finds its parameters by walking its own attributes in the order they were
+assigned: a `Parameter` attribute is a parameter, a `Module` attribute is a child, and
+lists, tuples and dicts of them are walked too (`self.layers = [Linear(2, 3), ...]`
+gives the names `layers.0.weight`, `layers.0.bias`, ...). There is no separate
+registry to keep in sync: what you assign is what you get.
+
+Example:
+    >>> import nn
+    >>> class Net(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = nn.Linear(2, 4)
+    ...         self.out = nn.Linear(4, 1)
+    ...
+    ...     def forward(self, x):
+    ...         return self.out(self.hidden(x).tanh())
+    >>> [name for name, _ in Net().named_parameters()]
+    ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.lib.npyio import NpzFile
+
+from autograd import Tensor, get_default_dtype
+
+# Attributes every Module sets for itself; they are never walked for parameters.
+_INTERNAL = frozenset({"training", "_buffers", "_forward_hooks", "_forward_pre_hooks"})
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module trains: it always requires grad.
+
+    Float ndarrays keep their dtype (float64 stays float64); Python numbers, lists and
+    integer arrays become the default float dtype (float32). A Tensor's array is
+    shared, not copied.
+    """
+
+    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        array = np.asarray(data)
+        if array.dtype.kind != "f":
+            array = array.astype(get_default_dtype())
+        super().__init__(array, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class RemovableHandle:
+    """Returned by `register_forward_hook`; `remove()` takes the hook off again."""
+
+    def __init__(self, hooks: dict[int, Callable[..., Any]], key: int) -> None:
+        self._hooks, self._key = hooks, key
+
+    def remove(self) -> None:
+        self._hooks.pop(self._key, None)
+
+
+class LoadResult(NamedTuple):
+    """What `load_state_dict(strict=False)` could not match."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def _walk(name: str, value: Any) -> Iterator[tuple[str, Any]]:
+    """Parameters and Modules inside an attribute value, with dotted names."""
+    if isinstance(value, (Parameter, Module)):
+        yield name, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _walk(f"{name}.{i}", item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(f"{name}.{key}", item)
+
+
+class Module:
+    """Base class of layers and models: subclass it and write `forward`.
+
+    Attributes:
+        training: True in training mode (Dropout drops, BatchNorm uses batch
+            statistics), False after `eval()`. Set per module, never globally.
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_buffers", [])
+        object.__setattr__(self, "_forward_hooks", {})
+        object.__setattr__(self, "_forward_pre_hooks", {})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_buffers" not in self.__dict__ and isinstance(value, (Parameter, Module)):
+            raise AttributeError(
+                f"cannot assign {type(value).__name__} '{name}' before Module.__init__(): "
+                f"call super().__init__() first in {type(self).__name__}.__init__"
+            )
+        if name in self.__dict__.get("_buffers", ()) and not isinstance(value, Tensor):
+            value = Tensor(np.asarray(value))
+        object.__setattr__(self, name, value)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def register_forward_pre_hook(
+        self, hook: Callable[[Module, tuple[Any, ...]], Any]
+    ) -> RemovableHandle:
+        """Call `hook(module, inputs)` before each forward; a returned value replaces
+        the inputs (a tuple, or a single input)."""
+        return self._add_hook(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(
+        self, hook: Callable[[Module, tuple[Any, ...], Any], Any]
+    ) -> RemovableHandle:
+        """Call `hook(module, inputs, output)` after each forward; a returned value
+        replaces the output."""
+        return self._add_hook(self._forward_hooks, hook)
+
+    @staticmethod
+    def _add_hook(
+        hooks: dict[int, Callable[..., Any]], hook: Callable[..., Any]
+    ) -> RemovableHandle:
+        key = max(hooks, default=-1) + 1
+        hooks[key] = hook
+        return RemovableHandle(hooks, key)
+
+    def register_buffer(self, name: str, value: Any) -> None:
+        """Keep `value` as a Tensor that is saved in `state_dict` but not trained
+        (BatchNorm's running statistics)."""
+        if name not in self._buffers:
+            self._buffers.append(name)
+        setattr(self, name, value)
+
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        for name, value in self.__dict__.items():
+            if name not in _INTERNAL:
+                yield from _walk(name, value)
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Direct sub-modules with their attribute names, in order of assignment."""
+        for name, value in self._members():
+            if isinstance(value, Module):
+                yield name, value
+
+    def children(self) -> Iterator[Module]:
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module (named `prefix`) and every sub-module, each once, depth first."""
+        seen: set[int] = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            kids = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
+            stack.extend(reversed(kids))
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def _own_tensors(self) -> Iterator[tuple[str, Tensor]]:
+        """This module's own parameters, then its buffers (not those of children)."""
+        for name, value in self._members():
+            if isinstance(value, Parameter):
+                yield name, value
+        for name in self._buffers:
+            buffer = getattr(self, name)
+            if buffer is not None:
+                yield name, buffer
+
+    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+        """(name, Parameter) pairs, each parameter once, e.g. `("0.weight", w)`."""
+        seen: set[int] = set()
+        for prefix, module in self.named_modules():
+            for name, value in module._members():
+                if isinstance(value, Parameter) and id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{prefix}.{name}" if prefix else name), value
+
+    def parameters(self) -> Iterator[Parameter]:
+        for _, p in self.named_parameters():
+            yield p
+
+    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
+        for prefix, module in self.named_modules():
+            for name in module._buffers:
+                yield (f"{prefix}.{name}" if prefix else name), getattr(module, name)
+
+    def zero_grad(self) -> None:
+        """Forget the gradients (`p.grad = None`, as torch's set_to_none=True)."""
+        for p in self.parameters():
+            p.grad = None
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode on this module and every sub-module; returns self."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: `train(False)`."""
+        return self.train(False)
+
+    def _state_tensors(self) -> dict[str, Tensor]:
+        state = {}
+        for prefix, module in self.named_modules():
+            for name, t in module._own_tensors():
+                state[f"{prefix}.{name}" if prefix else name] = t
+        return state
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter and buffer as an ndarray, by dotted name."""
+        return {name: t.data.copy() for name, t in self._state_tensors().items()}
+
+    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> LoadResult:
+        """Copy the arrays of `state` into this module's parameters and buffers, in place.
+
+        Args:
+            state: name -> array, as made by `state_dict()` or `nn.load_state`.
+            strict: require exactly the same names. Shapes must always match.
+
+        Returns:
+            The missing and unexpected names (both empty when strict).
+
+        Raises:
+            KeyError: strict and a name is missing or unexpected (all are listed).
+            ValueError: an array has the wrong shape (all are listed with both shapes).
+        """
+        own = self._state_tensors()
+        missing = [k for k in own if k not in state]
+        unexpected = [k for k in state if k not in own]
+        wrong = [
+            f"{k}: expected {own[k].shape}, got {np.shape(v)}"
+            for k, v in state.items()
+            if k in own and np.shape(v) != own[k].shape
+        ]
+        if wrong:
+            raise ValueError(
+                f"load_state_dict for {type(self).__name__}: wrong shapes: " + "; ".join(wrong)
+            )
+        if strict and (missing or unexpected):
+            raise KeyError(self._key_error(missing, unexpected, own, state))
+        for name, t in own.items():
+            if name in state:
+                value = state[name]
+                np.copyto(t.data, value.data if isinstance(value, Tensor) else value)
+        return LoadResult(missing, unexpected)
+
+    def _key_error(
+        self, missing: list[str], unexpected: list[str], own: dict[str, Tensor], state: dict
+    ) -> str:
+        parts = [f"load_state_dict for {type(self).__name__}:"]
+        if missing:
+            parts.append("missing " + ", ".join(f"{k} {own[k].shape}" for k in missing))
+        if unexpected:
+            parts.append("unexpected " + ", ".join(f"{k} {np.shape(state[k])}" for k in unexpected))
+        if any(getattr(m, "built", True) is False for m in self.modules()):
+            parts.append("(layers built at their first call have no weights yet: run one batch)")
+        return " ".join(parts) + "; pass strict=False to load the matching names only"
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write `state_dict()` to `path` as an `.npz` archive (no pickle).
+
+        The archive is written to a temporary file next to `path` and then moved over
+        it, so a failed write never destroys an existing file.
+        """
+        save_state(self.state_dict(), path)
+
+    def extra_repr(self) -> str:
+        """The arguments shown inside this module's repr, e.g. `in_features=2, ...`."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = []
+        for name, child in self.named_children():
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        if not lines:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        return head + "\n" + "\n".join(lines) + "\n)"
+
+
+def save_state(state: dict[str, Any], path: str | os.PathLike) -> None:
+    """Write a name -> array dict to `path` as `.npz`, atomically (temp file + replace)."""
+    arrays = {k: np.asarray(v.data if isinstance(v, Tensor) else v) for k, v in state.items()}
+    bad = [f"{k} (dtype {a.dtype})" for k, a in arrays.items() if a.dtype.kind not in "biufc"]
+    if bad:
+        raise TypeError(f"save: only numeric arrays can be saved without pickle, got {bad}")
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def load_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Read an `.npz` archive written by `Module.save` into a name -> ndarray dict.
+
+    Pickled content is refused (`allow_pickle=False`): an archive holding Python
+    objects raises a ValueError instead of running code from the file.
+    """
+    try:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, NpzFile):
+            raise ValueError(f"{path}: expected an .npz archive of named arrays, got one array")
+        with archive:
+            return {name: archive[name] for name in archive.files}
+    except ValueError as err:
+        if "pickle" in str(err):
+            raise ValueError(
+                f"{path}: refusing to load pickled data (Python objects); "
+                "save with Module.save, which writes plain numeric arrays"
+            ) from None
+        raise
+    except zipfile.BadZipFile as err:
+        raise ValueError(f"{path}: not a readable .npz archive ({err})") from None

@@ -1,0 +1,57 @@
+"""`Sequential`: a stack of layers, each fed the output of the one before."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from nn.module import Module
+
+
+class Sequential(Module):
+    """Chain modules: forward(x) = layers[-1](... layers[1](layers[0](x))).
+
+    The layers are named "0", "1", ..., so parameters read `0.weight`, `2.bias`.
+
+    Example:
+        >>> import nn
+        >>> model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+        >>> len(model), [name for name, _ in model.named_parameters()][:2]
+        (3, ['0.weight', '0.bias'])
+    """
+
+    def __init__(self, *layers: Module) -> None:
+        super().__init__()
+        for layer in layers:
+            self.add(layer)
+
+    def add(self, layer: Module) -> None:
+        """Append a layer."""
+        if not isinstance(layer, Module):
+            raise TypeError(
+                f"Sequential.add: expected a Module, got {type(layer).__name__}; "
+                "wrap a function with nn.Activation(fn)"
+            )
+        setattr(self, str(len(self)), layer)
+
+    def _layers(self) -> list[Module]:
+        # Layers live in attributes named "0", "1", ...: the same module may appear twice.
+        return [v for k, v in self.__dict__.items() if k.isdigit()]
+
+    def __getitem__(self, index: int | slice) -> Any:
+        layers = self._layers()
+        return Sequential(*layers[index]) if isinstance(index, slice) else layers[index]
+
+    def __len__(self) -> int:
+        return len(self._layers())
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._layers())
+
+    def forward(self, x: Any) -> Any:
+        layers = self._layers()
+        if not layers:
+            raise RuntimeError("Sequential has no layers: add some with add(layer) first")
+        for layer in layers:
+            x = layer(x)
+        return x
