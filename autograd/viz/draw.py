@@ -1,0 +1,316 @@
+"""Draw the graph of a computation: one node per tensor, one per op, edges forward.
+
+The graph is read, never changed: from `root.grad_fn`, each `Function` lists its
+`inputs`, and its output tensor is `fn._out()`. Tensors are boxes, ops are ellipses:
+
+    w1 --> Mul --> t --> Add --> n --> Tanh --> out
+    x1 ---/               b --/
+
+Colours tell the kinds apart: the root (green, double border), parameters (yellow),
+leaves that require grad (blue), constants (grey, dashed) and intermediates (white).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import graphviz
+import numpy as np
+
+from autograd.function import Function
+from autograd.graph import toposort
+from autograd.tensor import Tensor
+from autograd.viz.labels import GRAD_COLOR, describe_shape, format_array, table, tensor_label
+from autograd.viz.modules import Group, as_trace, module_groups
+
+DEFAULT_MAX_ELEMENTS = 12
+RANKDIRS = ("LR", "RL", "TB", "BT")
+
+STYLES: dict[str, dict[str, str]] = {
+    "root": {"shape": "box", "style": "filled,rounded", "fillcolor": "#bbf7d0", "peripheries": "2"},
+    "param": {"shape": "box", "style": "filled,bold", "fillcolor": "#fde68a"},
+    "leaf": {"shape": "box", "style": "filled", "fillcolor": "#bfdbfe"},
+    "const": {"shape": "box", "style": "filled,dashed", "fillcolor": "#f3f4f6"},
+    "tensor": {"shape": "box", "style": "filled,rounded", "fillcolor": "#ffffff"},
+    "op": {"shape": "ellipse", "style": "filled", "fillcolor": "#e5e7eb"},
+    "module": {"shape": "box3d", "style": "filled", "fillcolor": "#ddd6fe"},
+}
+#: Added to the style of the node being processed in a backprop step.
+HIGHLIGHT = {"color": "#dc2626", "penwidth": "3"}
+
+FREED_MESSAGE = (
+    "cannot draw this graph: backward() already freed it (each op dropped its inputs). "
+    "Draw before calling backward, or call backward(retain_graph=True)"
+)
+
+#: Gives the gradient to print for a tensor, or None, and a note such as " (partial)".
+GradOf = Callable[[Tensor], tuple[np.ndarray | None, str]]
+
+
+@dataclass
+class ComputationGraph:
+    """The tensors and ops reachable from `root`.
+
+    Attributes:
+        root: the tensor the graph was drawn from.
+        functions: the ops in the engine's backward order (`autograd.toposort`).
+        tensors: every tensor once, in forward order.
+        consumers: id(tensor) -> the ops that read it, once per use (`x * x` twice).
+    """
+
+    root: Tensor
+    functions: list[Function]
+    tensors: list[Tensor]
+    consumers: dict[int, list[Function]]
+
+
+def trace_graph(root: Tensor) -> ComputationGraph:
+    """Collect the graph behind `root`; a clear error if backward already freed it."""
+    if not isinstance(root, Tensor):
+        raise TypeError(f"expected a Tensor to draw, got {type(root).__name__}")
+    if root.grad_fn is None:
+        return ComputationGraph(root, [], [root], {})
+    try:
+        order = toposort([root.grad_fn])
+    except RuntimeError:
+        raise RuntimeError(FREED_MESSAGE) from None
+    tensors: dict[int, Tensor] = {}
+    consumers: dict[int, list[Function]] = {}
+    for fn in reversed(order):
+        for t in fn.inputs:
+            tensors.setdefault(id(t), t)
+            consumers.setdefault(id(t), []).append(fn)
+        out = fn._out()
+        if out is not None:
+            tensors.setdefault(id(out), out)
+    return ComputationGraph(root, order, list(tensors.values()), consumers)
+
+
+def parameter_names(params: Any) -> dict[int, str]:
+    """id(tensor) -> name, from a module's `named_parameters()` or a dict name -> tensor."""
+    if params is None:
+        return {}
+    if hasattr(params, "named_parameters"):
+        params = dict(params.named_parameters())
+    if not isinstance(params, Mapping):
+        raise TypeError(
+            "params must be a module with named_parameters() or a dict name -> Tensor, "
+            f"got {type(params).__name__}"
+        )
+    return {id(t): str(name) for name, t in params.items()}
+
+
+def tensor_kind(t: Tensor, root: Tensor, names: Mapping[int, str]) -> str:
+    """The style key of a tensor: root, param, leaf (requires grad), const or tensor."""
+    if t is root:
+        return "root"
+    if id(t) in names or type(t).__name__ == "Parameter":
+        return "param"
+    if t.grad_fn is None:
+        return "leaf" if t.requires_grad else "const"
+    return "tensor"
+
+
+def stored_grad(t: Tensor) -> tuple[np.ndarray | None, str]:
+    """The gradient held in `t.grad` (what `draw_graph` shows)."""
+    return (None if t.grad is None else t.grad.data), ""
+
+
+def _hidden(graph: ComputationGraph, groups: list[Group]) -> dict[int, int]:
+    """id(tensor) -> group index, for tensors drawn inside a module box (not as nodes)."""
+    group_of = {fn: i for i, g in enumerate(groups) for fn in g.functions}
+    hidden = {}
+    for i, group in enumerate(groups):
+        boundary = {id(t) for t in (*group.call.inputs, *group.call.outputs, graph.root)}
+        for fn in group.functions:
+            for t in (*fn.inputs, fn._out()):
+                if t is None or id(t) in boundary:
+                    continue
+                made_inside = t.grad_fn is None or group_of.get(t.grad_fn) == i
+                used_inside = all(group_of.get(c) == i for c in graph.consumers.get(id(t), []))
+                if made_inside and used_inside:
+                    hidden[id(t)] = i
+    return hidden
+
+
+def _module_label(
+    group: Group,
+    members: list[Tensor],
+    names: Mapping[int, str],
+    show_grad: bool,
+    max_elements: int,
+) -> str:
+    """The box of one module call: its label, then its parameters' shapes and gradients."""
+    rows = [f"<B>{html.escape(group.call.label)}</B>"]
+    for t in members:
+        if not t.requires_grad:
+            continue
+        rows.append(
+            html.escape(f"{names.get(id(t), t.name or 'param')} {describe_shape(t.shape, t.dtype)}")
+        )
+        if show_grad and t.grad is not None:
+            grad = " ".join(format_array(t.grad.data, max_elements))
+            rows.append(f'<FONT COLOR="{GRAD_COLOR}">  grad {html.escape(grad)}</FONT>')
+    return table(rows)
+
+
+def build_digraph(
+    graph: ComputationGraph,
+    *,
+    show_data: bool = True,
+    show_grad: bool = True,
+    rankdir: str = "LR",
+    max_elements: int = DEFAULT_MAX_ELEMENTS,
+    names: Mapping[int, str] | None = None,
+    groups: list[Group] | None = None,
+    grad_of: GradOf = stored_grad,
+    highlight: Collection[Any] = (),
+    caption: str | None = None,
+) -> graphviz.Digraph:
+    """The Digraph of a collected graph; `draw_graph` and `backprop_steps` share it.
+
+    `grad_of` decides which gradient each tensor shows, `highlight` holds the ops and
+    tensors to outline in red, and `caption` becomes the graph's title.
+    """
+    names = names or {}
+    groups = groups or []
+    highlighted = {id(x) for x in highlight}
+    hidden = _hidden(graph, groups)
+    group_of = {fn: i for i, g in enumerate(groups) for fn in g.functions}
+    dot = graphviz.Digraph(
+        graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"color": "#6b7280", "arrowsize": "0.7"},
+    )
+    if caption:
+        dot.attr(label=caption, labelloc="t", fontsize="14")
+
+    def node(key: str, label: str, kind: str, hot: bool) -> None:
+        dot.node(key, label, **STYLES[kind], **(HIGHLIGHT if hot else {}), **{"class": kind})
+
+    tensor_key = {}
+    for i, t in enumerate(graph.tensors):
+        if id(t) in hidden:
+            continue
+        tensor_key[id(t)] = key = f"t{i}"
+        grad, note = grad_of(t) if show_grad else (None, "")
+        label = tensor_label(
+            names.get(id(t), t.name),
+            t.shape,
+            t.dtype,
+            format_array(t.data, max_elements) if show_data else None,
+            None if grad is None else format_array(np.asarray(grad), max_elements),
+            note,
+        )
+        node(key, label, tensor_kind(t, graph.root, names), id(t) in highlighted)
+    for i, group in enumerate(groups):
+        members = [t for t in graph.tensors if hidden.get(id(t)) == i]
+        label = _module_label(group, members, names, show_grad, max_elements)
+        node(f"m{i}", label, "module", any(id(fn) in highlighted for fn in group.functions))
+
+    fn_key = {}
+    for j, fn in enumerate(reversed(graph.functions)):
+        if fn in group_of:
+            fn_key[fn] = f"m{group_of[fn]}"
+        else:
+            fn_key[fn] = f"f{j}"
+            node(f"f{j}", html.escape(fn.name), "op", id(fn) in highlighted)
+
+    group_edges: set[tuple[str, str]] = set()
+    for fn in reversed(graph.functions):
+        out = fn._out()
+        ends = [(tensor_key.get(id(t)), fn_key[fn]) for t in fn.inputs]
+        ends.append((fn_key[fn], None if out is None else tensor_key.get(id(out))))
+        for tail, head in ends:
+            if tail is None or head is None:
+                continue
+            if fn in group_of:  # one edge per tensor into or out of a module box
+                if (tail, head) in group_edges:
+                    continue
+                group_edges.add((tail, head))
+            dot.edge(tail, head)
+    return dot
+
+
+def check_options(rankdir: str, max_elements: int) -> None:
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+    if isinstance(max_elements, bool) or not isinstance(max_elements, int) or max_elements < 1:
+        raise ValueError(f"max_elements must be a positive int, got {max_elements!r}")
+
+
+def prepare(
+    root: Tensor, params: Any, collapse_modules: Any
+) -> tuple[ComputationGraph, dict[int, str], list[Group]]:
+    """The graph, the parameter names and the module groups for a drawing."""
+    graph = trace_graph(root)
+    groups = []
+    if collapse_modules is not None:
+        trace = as_trace(collapse_modules)
+        groups = module_groups(trace, {id(t) for t in graph.tensors})
+        if params is None and hasattr(trace.model, "named_parameters"):
+            params = trace.model
+    return graph, parameter_names(params), groups
+
+
+def draw_graph(
+    root: Tensor,
+    show_data: bool = True,
+    show_grad: bool = True,
+    rankdir: str = "LR",
+    max_elements: int = DEFAULT_MAX_ELEMENTS,
+    params: Any = None,
+    collapse_modules: Any = None,
+) -> graphviz.Digraph:
+    """Draw the computation that produced `root` as a Graphviz graph.
+
+    One box per tensor shows its name (or parameter name), shape and dtype, its value
+    (all of it up to `max_elements` values, else `min mean max`) and its gradient
+    once backward has run. One ellipse per op shows the op's name (`Mul`, `MatMul`).
+    Edges run forward: tensor -> op -> tensor.
+
+    Gradients: leaves get `.grad` from `backward()`. To see the gradients of the
+    intermediate tensors too, run backward inside `autograd.retain_grads()`, which
+    keeps `.grad` on every non-leaf tensor. Backward frees the graph unless given
+    `retain_graph=True`, so draw before it, or keep the graph:
+
+        with autograd.retain_grads():
+            loss.backward(retain_graph=True)
+        draw_graph(loss)
+
+    In Jupyter the returned Digraph shows itself inline (as SVG). `save_graph` writes it
+    to a file; `graph.source` is the DOT text.
+
+    Args:
+        root: the output tensor (often a scalar loss).
+        show_data: print each tensor's value.
+        show_grad: print each tensor's gradient (`.grad`) when it has one.
+        rankdir: layout direction, "LR" (left to right), "TB", "RL" or "BT".
+        max_elements: arrays with more values are summarised by min, mean and max.
+        params: a module (its `named_parameters()`) or a dict name -> Tensor; those
+            tensors are labelled with their names (`0.weight`) and styled as parameters.
+        collapse_modules: a trace from `trace_modules(model)` (or the traced model):
+            each traced module call becomes one node, e.g. `0: Linear(784->64)`,
+            holding its ops, intermediates and parameters.
+
+    Returns:
+        A `graphviz.Digraph`.
+
+    Raises:
+        RuntimeError: if backward already freed the graph.
+        ValueError: for an unknown `rankdir` or a non-positive `max_elements`.
+    """
+    check_options(rankdir, max_elements)
+    graph, names, groups = prepare(root, params, collapse_modules)
+    return build_digraph(
+        graph,
+        show_data=show_data,
+        show_grad=show_grad,
+        rankdir=rankdir,
+        max_elements=max_elements,
+        names=names,
+        groups=groups,
+    )

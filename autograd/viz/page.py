@@ -1,0 +1,123 @@
+"""One self-contained HTML page that steps through backpropagation.
+
+The page holds every step as an inline SVG (rendered by Graphviz's `dot`) and a few
+lines of inline JavaScript: Previous/Next buttons, the arrow keys, a "Step k / n"
+counter and a caption. It loads nothing from the network, so it opens from disk,
+offline, or attached to an e-mail. `#step=3` at the end of the URL opens step 3.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from autograd.tensor import Tensor
+from autograd.viz.render import to_svg
+from autograd.viz.steps import backprop_walkthrough
+
+_STYLE = """
+body { font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #111827; }
+nav { display: flex; gap: 1em; align-items: center; margin-bottom: 0.5em; }
+button { font-size: 1em; padding: 0.3em 1em; }
+#caption { font-size: 1.05em; margin: 0.4em 0 1em; min-height: 1.4em; }
+.legend { color: #4b5563; font-size: 0.9em; }
+.step svg { max-width: 100%; height: auto; }
+"""
+
+_SCRIPT = """
+const steps = document.querySelectorAll(".step");
+const prev = document.getElementById("prev"), next = document.getElementById("next");
+let current = 0;
+function show(i) {
+  current = Math.max(0, Math.min(steps.length - 1, i));
+  steps.forEach((s, j) => { s.hidden = j !== current; });
+  document.getElementById("counter").textContent = `Step ${current + 1} / ${steps.length}`;
+  document.getElementById("caption").textContent = steps[current].dataset.caption;
+  prev.disabled = current === 0;
+  next.disabled = current === steps.length - 1;
+  try { history.replaceState(null, "", `#step=${current + 1}`); } catch (e) {}
+}
+prev.addEventListener("click", () => show(current - 1));
+next.addEventListener("click", () => show(current + 1));
+document.addEventListener("keydown", (e) => {
+  if (e.key === "ArrowLeft") show(current - 1);
+  if (e.key === "ArrowRight") show(current + 1);
+});
+function fromHash() {
+  const m = /step=(\\d+)/.exec(location.hash);
+  return m ? Number(m[1]) - 1 : 0;
+}
+window.addEventListener("hashchange", () => { if (fromHash() !== current) show(fromHash()); });
+show(fromHash());
+"""
+
+_LEGEND = (
+    "Red outline: the op being processed and its output, whose gradient is now complete. "
+    "Green: the output. Yellow: parameters. Blue: inputs that require grad. "
+    "Grey, dashed: constants. <i>grad (partial)</i>: uses of that tensor are still to come."
+)
+
+
+def save_backprop_html(
+    root: Tensor,
+    path: str | Path,
+    gradient: Any = None,
+    title: str = "Backpropagation, step by step",
+    **draw_kwargs: Any,
+) -> Path:
+    """Write one HTML page that steps through the backward pass from `root`.
+
+    Each step is the drawing from `backprop_steps` (inline SVG); the page has
+    Previous/Next buttons, arrow-key navigation, a "Step k / n" counter and a caption
+    naming the op being processed. It needs no network access and no external script.
+
+    Args:
+        root: the output to differentiate (its graph must not be freed yet).
+        path: the `.html` file to write.
+        gradient: d(something)/d(root) for a non-scalar root.
+        title: the page's title and heading.
+        **draw_kwargs: options of `draw_graph`.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ValueError: if `root` was not produced by any op (there is no step to show).
+        GraphvizNotFoundError: if Graphviz's `dot` is not installed.
+    """
+    steps = backprop_walkthrough(root, gradient, **draw_kwargs)
+    if not steps:
+        raise ValueError(
+            "save_backprop_html: the tensor was not produced by an op that requires grad, "
+            "so backward has no step; build it from tensors with requires_grad=True"
+        )
+    sections = "\n".join(
+        f'<div class="step" data-caption="{html.escape(s.caption)}"{" hidden" if k else ""}>'
+        f"{to_svg(s.graph)}</div>"
+        for k, s in enumerate(steps)
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{html.escape(title)}</title>
+<style>{_STYLE}</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<nav>
+<button id="prev" type="button">&larr; Previous</button>
+<span id="counter">Step 1 / {len(steps)}</span>
+<button id="next" type="button">Next &rarr;</button>
+</nav>
+<p id="caption">{html.escape(steps[0].caption)}</p>
+{sections}
+<p class="legend">{_LEGEND} Keys: left and right arrows.</p>
+<script>{_SCRIPT}</script>
+</body>
+</html>
+"""
+    path = Path(path)
+    path.write_text(page, encoding="utf-8")
+    return path
