@@ -179,12 +179,18 @@ class Optimizer:
             out = self._work[key] = np.empty_like(like)
         return out
 
-    def _grad(self, p: np.ndarray, g: np.ndarray, maximize: bool, weight_decay: float):
-        """The gradient the rule sees: ``-g`` if maximize, then ``+ weight_decay * p``.
+    def _grad(self, p: np.ndarray, g: np.ndarray, group: dict[str, Any]) -> np.ndarray:
+        """The gradient the update rule sees, after maximize and weight decay.
 
-        This is the classic (coupled, L2) weight decay. Returns `g` itself when there
-        is nothing to add, otherwise work array 0, so `g` is never modified.
+        ``g = -g`` if maximize; then ``g = g + weight_decay * p`` (L2 weight decay), or,
+        if the group has ``decoupled_weight_decay``, ``p = p * (1 - lr * weight_decay)``
+        with `g` left alone. Returns `g` itself when it is unchanged, otherwise work
+        array 0, so the parameter's gradient is never modified.
         """
+        maximize, weight_decay = group.get("maximize", False), group["weight_decay"]
+        if group.get("decoupled_weight_decay", False):
+            self._decay(p, group["lr"], weight_decay)
+            weight_decay = 0
         if weight_decay == 0:
             return np.negative(g, out=self._buffer(g, 0)) if maximize else g
         out = np.multiply(p, weight_decay, out=self._buffer(g, 0))

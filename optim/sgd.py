@@ -91,7 +91,7 @@ class SGD(Optimizer):
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict) -> None:
         lr, momentum = group["lr"], group["momentum"]
-        g = self._grad(p, g, group["maximize"], group["weight_decay"])
+        g = self._grad(p, g, group)
         work = self._buffer(p, 1)
         if momentum != 0:
             b = state.get("momentum_buffer")
@@ -121,6 +121,8 @@ class Momentum(SGD):
     See `SGD` for weight decay, maximize and the difference from Sutskever et al.
     """
 
+    _nesterov = False
+
     def __init__(
         self,
         params: ParamsT,
@@ -130,10 +132,10 @@ class Momentum(SGD):
         *,
         maximize: bool = False,
     ) -> None:
-        super().__init__(params, lr, momentum, weight_decay=weight_decay, maximize=maximize)
+        super().__init__(params, lr, momentum, 0.0, weight_decay, self._nesterov, maximize=maximize)
 
 
-class NAG(SGD):
+class NAG(Momentum):
     """Nesterov accelerated gradient: ``SGD(params, lr, momentum=0.9, nesterov=True)``.
 
     Update rule (the reformulation of Sutskever et al. 2013 that torch uses, so the
@@ -146,15 +148,4 @@ class NAG(SGD):
     convergence rate O(1/k^2)". See `SGD` for weight decay and maximize.
     """
 
-    def __init__(
-        self,
-        params: ParamsT,
-        lr: float = 1e-2,
-        momentum: float = 0.9,
-        weight_decay: float = 0.0,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        super().__init__(
-            params, lr, momentum, weight_decay=weight_decay, nesterov=True, maximize=maximize
-        )
+    _nesterov = True

@@ -34,6 +34,13 @@ def _grad(p, g, maximize=False, weight_decay=0.0):
     return (-g if maximize else g) + weight_decay * p
 
 
+def _decayed(p, g, lr, weight_decay, maximize, decoupled):
+    """(p, g) after weight decay: on the weights if decoupled, else in the gradient."""
+    if decoupled:
+        return p * (1 - lr * weight_decay), _grad(p, g, maximize)
+    return p, _grad(p, g, maximize, weight_decay)
+
+
 def ref_sgd(
     p, g, s, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, maximize=False
 ):
@@ -116,11 +123,7 @@ def ref_adam(
 ):
     beta1, beta2 = betas
     t = s.get("t", 0) + 1
-    if decoupled_weight_decay:
-        p = p * (1 - lr * weight_decay)
-        g = _grad(p, g, maximize)
-    else:
-        g = _grad(p, g, maximize, weight_decay)
+    p, g = _decayed(p, g, lr, weight_decay, maximize, decoupled_weight_decay)
     m = beta1 * s.get("m", 0.0) + (1 - beta1) * g
     v = beta2 * s.get("v", 0.0) + (1 - beta2) * g**2
     v_max = np.maximum(s.get("v_max", 0.0), v)
@@ -156,11 +159,7 @@ def ref_nadam(
 ):
     beta1, beta2 = betas
     t = s.get("t", 0) + 1
-    if decoupled_weight_decay:
-        p = p * (1 - lr * weight_decay)
-        g = _grad(p, g, maximize)
-    else:
-        g = _grad(p, g, maximize, weight_decay)
+    p, g = _decayed(p, g, lr, weight_decay, maximize, decoupled_weight_decay)
     mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
     mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
     mu_prod = s.get("mu_prod", 1.0) * mu
@@ -184,11 +183,7 @@ def ref_radam(
 ):
     beta1, beta2 = betas
     t = s.get("t", 0) + 1
-    if decoupled_weight_decay:
-        p = p * (1 - lr * weight_decay)
-        g = _grad(p, g, maximize)
-    else:
-        g = _grad(p, g, maximize, weight_decay)
+    p, g = _decayed(p, g, lr, weight_decay, maximize, decoupled_weight_decay)
     m = beta1 * s.get("m", 0.0) + (1 - beta1) * g
     v = beta2 * s.get("v", 0.0) + (1 - beta2) * g**2
     m_hat = m / (1 - beta1**t)
