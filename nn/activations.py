@@ -9,6 +9,7 @@ op's (gradchecked) backward. `get("relu")`, `get(nn.ReLU())`, `get(autograd.tanh
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from autograd import Tensor
 from nn import functional as F
 from nn.module import Module

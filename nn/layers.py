@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, get_default_dtype
-from nn import activations, functional as F, init
+from nn import activations, init
+from nn import functional as F
 from nn.module import Module, Parameter
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 import numpy as np
 
@@ -48,7 +49,7 @@ class MLP(Module):
             raise ValueError(f"MLP: sizes must be two or more positive ints, got {sizes}")
         self.sizes = sizes
         self.layers = Sequential()
-        for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):
+        for n_in, n_out in pairwise(sizes[:-1]):
             self.layers.add(Linear(n_in, n_out, rng=rng))
             if batch_norm:
                 self.layers.add(BatchNorm1d(n_out))

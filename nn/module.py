@@ -188,24 +188,28 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
-    def _own_tensors(self) -> Iterator[tuple[str, Tensor]]:
-        """This module's own parameters, then its buffers (not those of children)."""
+    def _tensors(
+        self, prefix: str, seen: set[int], buffers: bool
+    ) -> Iterator[tuple[str, Tensor]]:
+        """Parameters (and buffers) in order of assignment, sub-modules' in place,
+        each once; a module's buffers come after its own attributes."""
         for name, value in self._members():
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
             if isinstance(value, Parameter):
-                yield name, value
-        for name in self._buffers:
-            buffer = getattr(self, name)
-            if buffer is not None:
-                yield name, buffer
+                yield prefix + name, value
+            else:
+                yield from value._tensors(f"{prefix}{name}.", seen, buffers)
+        if buffers:
+            for name in self._buffers:
+                buffer = getattr(self, name)
+                if buffer is not None:
+                    yield prefix + name, buffer
 
     def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
-        """(name, Parameter) pairs, each parameter once, e.g. `("0.weight", w)`."""
-        seen: set[int] = set()
-        for prefix, module in self.named_modules():
-            for name, value in module._members():
-                if isinstance(value, Parameter) and id(value) not in seen:
-                    seen.add(id(value))
-                    yield (f"{prefix}.{name}" if prefix else name), value
+        """(name, Parameter) pairs in order of assignment, each once, e.g. ("0.weight", w)."""
+        yield from self._tensors("", set(), buffers=False)  # type: ignore[misc]
 
     def parameters(self) -> Iterator[Parameter]:
         for _, p in self.named_parameters():
@@ -232,11 +236,7 @@ class Module:
         return self.train(False)
 
     def _state_tensors(self) -> dict[str, Tensor]:
-        state = {}
-        for prefix, module in self.named_modules():
-            for name, t in module._own_tensors():
-                state[f"{prefix}.{name}" if prefix else name] = t
-        return state
+        return dict(self._tensors("", set(), buffers=True))
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """A copy of every parameter and buffer as an ndarray, by dotted name."""
