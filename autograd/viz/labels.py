@@ -20,7 +20,7 @@ def format_number(value: object) -> str:
         return str(value)
     if isinstance(value, (complex, np.complexfloating)):
         return f"{value:.4g}"
-    return f"{float(value):.4g}"
+    return f"{float(value) + 0.0:.4g}"  # no "-0"
 
 
 def format_array(array: np.ndarray, max_elements: int) -> list[str]:
@@ -29,21 +29,29 @@ def format_array(array: np.ndarray, max_elements: int) -> list[str]:
     Example:
         >>> format_array(np.array(2.0), 8)
         ['2']
+        >>> format_array(np.array([0.5, -1.0, np.pi]), 8)
+        ['[0.5, -1, 3.142]']
         >>> format_array(np.arange(100.0), 8)
         ['min 0  mean 49.5  max 99']
+        >>> format_array(np.ones((10, 10)), 8)
+        ['all 1']
     """
     if array.size == 1:
         return [format_number(array.reshape(()).item())]
     if array.size <= max_elements:
-        if array.dtype.kind == "f":
-            array = array + 0.0  # -0.0 + 0.0 is 0.0: print "0." rather than "-0."
         text = np.array2string(
-            array, precision=4, separator=", ", suppress_small=True, max_line_width=72
+            array,
+            separator=", ",
+            max_line_width=72,
+            formatter={"float_kind": format_number, "complex_kind": format_number},
         )
         return text.splitlines()
     if array.dtype.kind == "c":
         array = np.abs(array)
-    low, mean, high = array.min(), array.mean(), array.max()
+    low, high = array.min(), array.max()
+    if low == high:
+        return [f"all {format_number(low)}"]
+    mean = array.mean()
     return [f"min {format_number(low)}  mean {format_number(mean)}  max {format_number(high)}"]
 
 
