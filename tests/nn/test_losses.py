@@ -1,0 +1,274 @@
+import numpy as np
+import pytest
+
+import autograd
+import nn
+import nn.functional as F
+from autograd import Tensor
+from nn import losses
+
+RNG = np.random.default_rng(0)
+PRED = RNG.normal(size=(6, 3))
+TARGET = RNG.normal(size=(6, 3))
+LOGITS = RNG.normal(scale=2, size=(6, 4))
+LABELS = np.array([0, 3, 1, 2, 3, 0])
+PROBS = RNG.dirichlet(np.ones(4), size=6)
+P = RNG.uniform(0.05, 0.95, size=(6, 1))
+Y = RNG.integers(0, 2, size=(6, 1)).astype(np.float64)
+
+
+def _log_softmax(x):
+    s = x - x.max(1, keepdims=True)
+    return s - np.log(np.exp(s).sum(1, keepdims=True))
+
+
+# module, input, target, per-element or per-sample loss by hand
+CASES = {
+    "mse": (nn.MSELoss, PRED, TARGET, (PRED - TARGET) ** 2),
+    "l1": (nn.L1Loss, PRED, TARGET, np.abs(PRED - TARGET)),
+    "huber": (
+        lambda **kw: nn.HuberLoss(delta=0.5, **kw),
+        PRED,
+        TARGET,
+        np.where(
+            np.abs(PRED - TARGET) <= 0.5,
+            0.5 * (PRED - TARGET) ** 2,
+            0.5 * (np.abs(PRED - TARGET) - 0.25),
+        ),
+    ),
+    "bce": (nn.BCELoss, P, Y, -(Y * np.log(P) + (1 - Y) * np.log(1 - P))),
+    "bce_logits": (
+        nn.BCEWithLogitsLoss,
+        PRED[:, :1],
+        Y,
+        -(Y * np.log(1 / (1 + np.exp(-PRED[:, :1]))) + (1 - Y) * np.log(1 - 1 / (1 + np.exp(-PRED[:, :1])))),
+    ),
+    "ce_labels": (nn.CrossEntropyLoss, LOGITS, LABELS, -_log_softmax(LOGITS)[np.arange(6), LABELS]),
+    "ce_probs": (nn.CrossEntropyLoss, LOGITS, PROBS, -(PROBS * _log_softmax(LOGITS)).sum(1)),
+    "ce_smoothed": (
+        lambda **kw: nn.CrossEntropyLoss(label_smoothing=0.2, **kw),
+        LOGITS,
+        LABELS,
+        -((0.8 * np.eye(4)[LABELS] + 0.05) * _log_softmax(LOGITS)).sum(1),
+    ),
+    "nll": (nn.NLLLoss, _log_softmax(LOGITS), LABELS, -_log_softmax(LOGITS)[np.arange(6), LABELS]),
+    "cce": (
+        nn.CategoricalCrossentropy,
+        PROBS,
+        np.eye(4)[LABELS],
+        -np.log(PROBS[np.arange(6), LABELS]),
+    ),
+    "sparse_cce": (
+        nn.SparseCategoricalCrossentropy,
+        PROBS,
+        LABELS,
+        -np.log(PROBS[np.arange(6), LABELS]),
+    ),
+    "keras_bce": (nn.BinaryCrossentropy, P, Y, -(Y * np.log(P) + (1 - Y) * np.log(1 - P))),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_loss_closed_forms(name, reduction):
+    make, x, t, expected = CASES[name]
+    value = make(reduction=reduction)(Tensor(x), t).data
+    reduce = {"mean": np.mean, "sum": np.sum, "none": lambda a: a}[reduction]
+    np.testing.assert_allclose(value, reduce(expected), rtol=1e-7)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_loss_gradcheck(name):
+    make, x, t, _ = CASES[name]
+    x = Tensor(x.copy(), requires_grad=True)
+    loss = make(reduction="none")
+    assert autograd.gradcheck(lambda x: loss(x, t) * 1.5, x)
+
+
+def test_invalid_reduction():
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        nn.MSELoss(reduction="avg")
+
+
+def test_cross_entropy_from_labels_is_three_ops_and_no_one_hot():
+    x = Tensor(LOGITS, requires_grad=True)
+    loss = F.cross_entropy(x, LABELS)
+    names = [fn.name for fn in autograd.toposort([loss.grad_fn])]
+    assert names[-2:] == ["GetItem", "LogSoftmax"]
+    assert len(names) <= 5
+
+
+def test_cross_entropy_is_stable_for_huge_logits():
+    x = Tensor(np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0]], np.float32), requires_grad=True)
+    loss = F.cross_entropy(x, np.array([1, 1]))
+    assert loss.item() == pytest.approx(1e4, rel=1e-6)
+    loss.backward()
+    assert np.isfinite(x.grad.data).all()
+    np.testing.assert_allclose(x.grad.data, [[0.5, -0.5, 0], [0, 0, 0]], atol=1e-6)
+
+
+def test_bce_with_logits_is_stable_for_huge_logits():
+    x = Tensor(np.array([1e4, -1e4, 1e4, -1e4], np.float32), requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(x, np.array([1, 0, 0, 1]), reduction="none")
+    np.testing.assert_allclose(loss.data, [0, 0, 1e4, 1e4])
+    loss.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [0, 0, 1, -1])
+
+
+def test_bce_clamps_log_at_minus_100_with_finite_gradient():
+    p = Tensor(np.array([0.0, 1.0, 0.0], np.float32), requires_grad=True)
+    loss = F.binary_cross_entropy(p, np.array([1.0, 0.0, 0.0]), reduction="none")
+    np.testing.assert_allclose(loss.data, [100, 100, 0])
+    loss.sum().backward()
+    assert np.isfinite(p.grad.data).all()
+
+
+def test_bce_rejects_values_outside_0_1():
+    with pytest.raises(ValueError, match="probabilities in \\[0, 1\\]"):
+        F.binary_cross_entropy(Tensor([1.5]), [1.0])
+
+
+# Keras's documented examples: keras.losses.*(y_true, y_pred).
+def test_keras_categorical_crossentropy_value():
+    y_true = np.array([[0, 1, 0], [0, 0, 1]], np.float32)
+    y_pred = np.array([[0.05, 0.95, 0], [0.1, 0.8, 0.1]], np.float32)
+    per_sample = F.categorical_crossentropy(Tensor(y_pred), y_true, reduction="none")
+    np.testing.assert_allclose(per_sample.data, [0.0513, 2.303], atol=1e-3)
+    assert losses.get("categorical_crossentropy")(Tensor(y_pred), y_true).item() == pytest.approx(
+        1.177, abs=1e-3
+    )
+    sparse = losses.get("sparse_categorical_crossentropy")(Tensor(y_pred), np.array([1, 2]))
+    assert sparse.item() == pytest.approx(1.177, abs=1e-3)
+
+
+def test_keras_binary_crossentropy_value():
+    y_true = np.array([[0, 1], [0, 0]], np.float32)
+    y_pred = np.array([[0.6, 0.4], [0.4, 0.6]], np.float32)
+    loss = losses.get("binary_crossentropy")
+    assert loss(Tensor(y_pred), y_true).item() == pytest.approx(0.815, abs=1e-3)
+    hard = loss(Tensor(np.array([[1.0, 0.0]], np.float32)), np.array([[0.0, 1.0]], np.float32))
+    clipped = np.clip(np.float32([1.0, 0.0]), 1e-7, np.float32(1 - 1e-7))  # as Keras, in float32
+    assert hard.item() == pytest.approx(-(np.log(1 - clipped[0]) + np.log(clipped[1])) / 2, rel=1e-6)  # not inf
+
+
+def test_keras_losses_rescale_probabilities_like_keras():
+    # Keras divides by the row sum before the log: [2, 2] is read as [0.5, 0.5].
+    loss = F.categorical_crossentropy(Tensor(np.array([[2.0, 2.0]])), np.array([[1.0, 0.0]]))
+    assert loss.item() == pytest.approx(np.log(2))
+
+
+def test_keras_losses_from_logits_match_torch_style():
+    x = Tensor(LOGITS)
+    cce = F.categorical_crossentropy(x, np.eye(4)[LABELS], from_logits=True).item()
+    sparse = F.sparse_categorical_crossentropy(x, LABELS, from_logits=True).item()
+    assert cce == pytest.approx(F.cross_entropy(x, LABELS).item())
+    assert sparse == pytest.approx(F.cross_entropy(x, LABELS).item())
+    bce = F.binary_crossentropy(Tensor(PRED[:, :1]), Y, from_logits=True).item()
+    assert bce == pytest.approx(F.binary_cross_entropy_with_logits(Tensor(PRED[:, :1]), Y).item())
+
+
+def test_column_and_vector_targets_are_matched():
+    pred = Tensor(np.array([[1.0], [2.0], [3.0]]))
+    assert F.mse_loss(pred, np.array([1.0, 2.0, 4.0])).item() == pytest.approx(1 / 3)
+    labels = np.array([[0], [1]])
+    assert F.cross_entropy(Tensor(LOGITS[:2]), labels).item() == pytest.approx(
+        F.cross_entropy(Tensor(LOGITS[:2]), labels.ravel()).item()
+    )
+
+
+def test_target_shape_mismatch_names_both_shapes():
+    with pytest.raises(ValueError, match=r"target shape \(3, 2\) does not match input shape \(3, 4\)"):
+        F.mse_loss(Tensor(np.zeros((3, 4))), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"class targets must have shape \(6,\).*got \(5,\)"):
+        F.cross_entropy(Tensor(LOGITS), LABELS[:5])
+
+
+def test_class_target_errors():
+    with pytest.raises(ValueError, match=r"\[0, 3\] for 4 classes, got \[4 7\]"):
+        F.cross_entropy(Tensor(LOGITS), np.array([0, 4, 1, 7, 0, 0]))
+    with pytest.raises(ValueError, match=r"\[0, 3\].*got \[-1\]"):
+        F.nll_loss(Tensor(LOGITS), np.array([0, -1, 1, 2, 0, 0]))
+    with pytest.raises(ValueError, match="must be integers, got values like \\[0.5\\]"):
+        F.cross_entropy(Tensor(LOGITS), np.array([0, 0.5, 1, 2, 0, 0]))
+    with pytest.raises(TypeError, match="dtype <U1"):
+        F.cross_entropy(Tensor(LOGITS), np.array(list("abcdef")))
+    with pytest.raises(ValueError, match=r"shape \(N, C\)"):
+        F.cross_entropy(Tensor(LOGITS[0]), 1)
+
+
+def test_whole_float_labels_are_accepted():
+    a = F.cross_entropy(Tensor(LOGITS), LABELS.astype(np.float32)).item()
+    assert a == pytest.approx(F.cross_entropy(Tensor(LOGITS), LABELS).item())
+
+
+def test_one_hot():
+    np.testing.assert_array_equal(F.one_hot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]])
+    assert F.one_hot([1], 2).dtype == np.float32
+    with pytest.raises(ValueError, match="got \\[3\\]"):
+        F.one_hot([3], 3)
+
+
+def test_get_resolves_keras_names():
+    expected = {
+        "mse": nn.MSELoss,
+        "mae": nn.L1Loss,
+        "huber": nn.HuberLoss,
+        "binary_crossentropy": nn.BinaryCrossentropy,
+        "categorical_crossentropy": nn.CategoricalCrossentropy,
+        "sparse_categorical_crossentropy": nn.SparseCategoricalCrossentropy,
+    }
+    for name, cls in expected.items():
+        assert type(losses.get(name)) is cls
+    loss = nn.MSELoss()
+    assert losses.get(loss) is loss and losses.get(F.mse_loss) is F.mse_loss
+    with pytest.raises(ValueError, match="unknown loss 'msee'; valid names: mse"):
+        losses.get("msee")
+
+
+TORCH_CASES = {
+    "mse": (nn.MSELoss(), "mse_loss", PRED, TARGET, {}),
+    "l1": (nn.L1Loss(), "l1_loss", PRED, TARGET, {}),
+    "huber": (nn.HuberLoss(delta=0.7), "huber_loss", PRED, TARGET, {"delta": 0.7}),
+    "bce": (nn.BCELoss(), "binary_cross_entropy", P, Y, {}),
+    "bce_logits": (nn.BCEWithLogitsLoss(), "binary_cross_entropy_with_logits", PRED, (TARGET > 0) * 1.0, {}),
+    "ce": (nn.CrossEntropyLoss(), "cross_entropy", LOGITS, LABELS, {}),
+    "ce_probs": (nn.CrossEntropyLoss(), "cross_entropy", LOGITS, PROBS, {}),
+    "ce_smooth": (
+        nn.CrossEntropyLoss(label_smoothing=0.1),
+        "cross_entropy",
+        LOGITS,
+        LABELS,
+        {"label_smoothing": 0.1},
+    ),
+    "ce_probs_smooth": (
+        nn.CrossEntropyLoss(label_smoothing=0.1),
+        "cross_entropy",
+        LOGITS,
+        PROBS,
+        {"label_smoothing": 0.1},
+    ),
+    "nll": (nn.NLLLoss(), "nll_loss", _log_softmax(LOGITS), LABELS, {}),
+}
+
+
+@pytest.mark.parametrize("name", TORCH_CASES)
+def test_losses_match_torch(name):
+    torch = pytest.importorskip("torch")
+    ours, theirs, x, t, kwargs = TORCH_CASES[name]
+    a, b = Tensor(x.copy(), requires_grad=True), torch.tensor(x, requires_grad=True)
+    la = ours(a, t)
+    lb = getattr(torch.nn.functional, theirs)(b, torch.tensor(t), **kwargs)
+    assert la.item() == pytest.approx(lb.item(), rel=1e-10)
+    la.backward()
+    lb.backward()
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-8, atol=1e-12)
+
+
+def test_bce_clamp_matches_torch():
+    torch = pytest.importorskip("torch")
+    p, y = np.array([0.0, 1.0, 1e-50, 0.3]), np.array([1.0, 0.0, 1.0, 1.0])
+    ours = F.binary_cross_entropy(Tensor(p), y, reduction="none").data
+    theirs = torch.nn.functional.binary_cross_entropy(
+        torch.tensor(p), torch.tensor(y), reduction="none"
+    )
+    np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12)
