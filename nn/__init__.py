@@ -8,7 +8,7 @@ Example:
     (3, 1)
 """
 
-from nn import functional, init, utils
+from nn import callbacks, data, datasets, functional, init, metrics, utils
 from nn.activations import (
     ELU,
     GELU,
@@ -25,6 +25,8 @@ from nn.activations import (
     Step,
     Tanh,
 )
+from nn.callbacks import Callback, EarlyStopping, LearningRateScheduler, ModelCheckpoint
+from nn.data import DataLoader, train_test_split
 from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, Linear
 from nn.losses import (
     BCELoss,
@@ -42,6 +44,7 @@ from nn.mlp import MLP
 from nn.module import Module, Parameter, RemovableHandle, load_state, save_state
 from nn.perceptron import ConvergenceWarning, Perceptron
 from nn.sequential import Sequential
+from nn.training import History, Model
 
 __all__ = [
     "ELU",
@@ -52,19 +55,26 @@ __all__ = [
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BinaryCrossentropy",
+    "Callback",
     "CategoricalCrossentropy",
     "ConvergenceWarning",
     "CrossEntropyLoss",
+    "DataLoader",
     "Dense",
     "Dropout",
+    "EarlyStopping",
     "Flatten",
+    "History",
     "HuberLoss",
     "Identity",
     "L1Loss",
     "LeakyReLU",
+    "LearningRateScheduler",
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "Model",
+    "ModelCheckpoint",
     "Module",
     "NLLLoss",
     "Parameter",
@@ -80,9 +90,14 @@ __all__ = [
     "SparseCategoricalCrossentropy",
     "Step",
     "Tanh",
+    "callbacks",
+    "data",
+    "datasets",
     "functional",
     "init",
     "load_state",
+    "metrics",
     "save_state",
+    "train_test_split",
     "utils",
 ]

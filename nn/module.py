@@ -188,9 +188,7 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
-    def _tensors(
-        self, prefix: str, seen: set[int], buffers: bool
-    ) -> Iterator[tuple[str, Tensor]]:
+    def _tensors(self, prefix: str, seen: set[int], buffers: bool) -> Iterator[tuple[str, Tensor]]:
         """Parameters (and buffers) in order of assignment, sub-modules' in place,
         each once; a module's buffers come after its own attributes."""
         for name, value in self._members():

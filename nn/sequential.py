@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from nn.module import Module
+from nn.training import Model
 
 
-class Sequential(Module):
+class Sequential(Model):
     """Chain modules: forward(x) = layers[-1](... layers[1](layers[0](x))).
 
     The layers are named "0", "1", ..., so parameters read `0.weight`, `2.bias`.

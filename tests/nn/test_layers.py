@@ -41,14 +41,18 @@ def test_linear_gradients_match_finite_differences():
 def test_linear_without_bias():
     layer = nn.Linear(3, 2, bias=False)
     assert layer.bias is None and [n for n, _ in layer.named_parameters()] == ["weight"]
-    np.testing.assert_allclose(layer(np.ones((1, 3), np.float32)).data, layer.weight.data.sum(0)[None])
+    np.testing.assert_allclose(
+        layer(np.ones((1, 3), np.float32)).data, layer.weight.data.sum(0)[None]
+    )
 
 
 @pytest.mark.parametrize(
     "layer", [nn.Linear(3, 2), nn.Dense(2, input_dim=3), nn.BatchNorm1d(3)], ids=type
 )
 def test_wrong_feature_count_names_layer_and_shapes(layer):
-    with pytest.raises(ValueError, match=rf"{type(layer).__name__}\(.*expected.*\(batch, 3\), got \(5, 4\)"):
+    with pytest.raises(
+        ValueError, match=rf"{type(layer).__name__}\(.*expected.*\(batch, 3\), got \(5, 4\)"
+    ):
         layer(Tensor(np.ones((5, 4), np.float32)))
 
 
@@ -128,7 +132,9 @@ def test_batchnorm_training_uses_batch_statistics():
     bn.bias.data[:] = [0.0, -1.0, 3.0]
     x = _rng().normal(2.0, 3.0, size=(16, 3)).astype(np.float32)
     y = bn(Tensor(x))
-    np.testing.assert_allclose(y.data, _batchnorm_reference(x, bn.weight.data, bn.bias.data), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        y.data, _batchnorm_reference(x, bn.weight.data, bn.bias.data), rtol=1e-4, atol=1e-5
+    )
     np.testing.assert_allclose(bn.running_mean.data, 0.1 * x.mean(0), rtol=1e-5)
     np.testing.assert_allclose(bn.running_var.data, 0.9 + 0.1 * x.var(0, ddof=1), rtol=1e-5)
 
@@ -139,7 +145,9 @@ def test_batchnorm_eval_uses_running_statistics():
     bn.running_var.data[:] = [4.0, 0.25]
     bn.eval()
     y = bn(Tensor(np.array([[3.0, 0.0]], np.float32)))
-    np.testing.assert_allclose(y.data, [[2 / np.sqrt(4 + 1e-5), 1 / np.sqrt(0.25 + 1e-5)]], rtol=1e-6)
+    np.testing.assert_allclose(
+        y.data, [[2 / np.sqrt(4 + 1e-5), 1 / np.sqrt(0.25 + 1e-5)]], rtol=1e-6
+    )
     np.testing.assert_array_equal(bn.running_mean.data, [1.0, -1.0])  # unchanged in eval
 
 

@@ -41,7 +41,10 @@ CASES = {
         nn.BCEWithLogitsLoss,
         PRED[:, :1],
         Y,
-        -(Y * np.log(1 / (1 + np.exp(-PRED[:, :1]))) + (1 - Y) * np.log(1 - 1 / (1 + np.exp(-PRED[:, :1])))),
+        -(
+            Y * np.log(1 / (1 + np.exp(-PRED[:, :1])))
+            + (1 - Y) * np.log(1 - 1 / (1 + np.exp(-PRED[:, :1])))
+        ),
     ),
     "ce_labels": (nn.CrossEntropyLoss, LOGITS, LABELS, -_log_softmax(LOGITS)[np.arange(6), LABELS]),
     "ce_probs": (nn.CrossEntropyLoss, LOGITS, PROBS, -(PROBS * _log_softmax(LOGITS)).sum(1)),
@@ -148,7 +151,9 @@ def test_keras_binary_crossentropy_value():
     assert loss(Tensor(y_pred), y_true).item() == pytest.approx(0.815, abs=1e-3)
     hard = loss(Tensor(np.array([[1.0, 0.0]], np.float32)), np.array([[0.0, 1.0]], np.float32))
     clipped = np.clip(np.float32([1.0, 0.0]), 1e-7, np.float32(1 - 1e-7))  # as Keras, in float32
-    assert hard.item() == pytest.approx(-(np.log(1 - clipped[0]) + np.log(clipped[1])) / 2, rel=1e-6)  # not inf
+    assert hard.item() == pytest.approx(
+        -(np.log(1 - clipped[0]) + np.log(clipped[1])) / 2, rel=1e-6
+    )  # not inf
 
 
 def test_keras_losses_rescale_probabilities_like_keras():
@@ -177,7 +182,9 @@ def test_column_and_vector_targets_are_matched():
 
 
 def test_target_shape_mismatch_names_both_shapes():
-    with pytest.raises(ValueError, match=r"target shape \(3, 2\) does not match input shape \(3, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"target shape \(3, 2\) does not match input shape \(3, 4\)"
+    ):
         F.mse_loss(Tensor(np.zeros((3, 4))), np.zeros((3, 2)))
     with pytest.raises(ValueError, match=r"class targets must have shape \(6,\).*got \(5,\)"):
         F.cross_entropy(Tensor(LOGITS), LABELS[:5])
@@ -230,7 +237,13 @@ TORCH_CASES = {
     "l1": (nn.L1Loss(), "l1_loss", PRED, TARGET, {}),
     "huber": (nn.HuberLoss(delta=0.7), "huber_loss", PRED, TARGET, {"delta": 0.7}),
     "bce": (nn.BCELoss(), "binary_cross_entropy", P, Y, {}),
-    "bce_logits": (nn.BCEWithLogitsLoss(), "binary_cross_entropy_with_logits", PRED, (TARGET > 0) * 1.0, {}),
+    "bce_logits": (
+        nn.BCEWithLogitsLoss(),
+        "binary_cross_entropy_with_logits",
+        PRED,
+        (TARGET > 0) * 1.0,
+        {},
+    ),
     "ce": (nn.CrossEntropyLoss(), "cross_entropy", LOGITS, LABELS, {}),
     "ce_probs": (nn.CrossEntropyLoss(), "cross_entropy", LOGITS, PROBS, {}),
     "ce_smooth": (

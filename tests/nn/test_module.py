@@ -236,10 +236,7 @@ def test_hooks_can_replace_inputs_and_outputs():
 def test_repr_is_nested_like_torch():
     text = repr(nn.Sequential(nn.Linear(2, 3), nn.ReLU()))
     assert text == (
-        "Sequential(\n"
-        "  (0): Linear(in_features=2, out_features=3, bias=True)\n"
-        "  (1): ReLU()\n"
-        ")"
+        "Sequential(\n  (0): Linear(in_features=2, out_features=3, bias=True)\n  (1): ReLU()\n)"
     )
 
 

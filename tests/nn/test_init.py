@@ -1,0 +1,155 @@
+import math
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from nn import init
+
+SHAPE = (600, 400)  # fan_in = 600, fan_out = 400 in our (in, out) layout
+
+
+def _fresh(shape=SHAPE):
+    return nn.Parameter(np.zeros(shape, np.float64))
+
+
+def _rng():
+    return np.random.default_rng(0)
+
+
+# initializer, expected std, bound of a uniform (None for normals)
+CASES = {
+    "uniform": (lambda t: init.uniform_(t, -2, 2, rng=_rng()), 4 / math.sqrt(12), 2),
+    "normal": (lambda t: init.normal_(t, 0.0, 0.3, rng=_rng()), 0.3, None),
+    "xavier_uniform": (
+        lambda t: init.xavier_uniform_(t, gain=2.0, rng=_rng()),
+        2 * math.sqrt(2 / 1000),
+        2 * math.sqrt(6 / 1000),
+    ),
+    "xavier_normal": (lambda t: init.xavier_normal_(t, rng=_rng()), math.sqrt(2 / 1000), None),
+    "kaiming_uniform": (
+        lambda t: init.kaiming_uniform_(t, rng=_rng()),
+        math.sqrt(2 / 600),
+        math.sqrt(6 / 600),
+    ),
+    "kaiming_normal_fan_out": (
+        lambda t: init.kaiming_normal_(t, mode="fan_out", nonlinearity="relu", rng=_rng()),
+        math.sqrt(2 / 400),
+        None,
+    ),
+    "kaiming_leaky": (
+        lambda t: init.kaiming_normal_(t, a=0.2, rng=_rng()),
+        math.sqrt(2 / (1 + 0.04) / 600),
+        None,
+    ),
+    "lecun_uniform": (
+        lambda t: init.lecun_uniform_(t, rng=_rng()),
+        math.sqrt(1 / 600),
+        math.sqrt(3 / 600),
+    ),
+    "lecun_normal": (lambda t: init.lecun_normal_(t, rng=_rng()), math.sqrt(1 / 600), None),
+    "he_uniform": (
+        lambda t: init.he_uniform_(t, rng=_rng()),
+        math.sqrt(2 / 600),
+        math.sqrt(6 / 600),
+    ),
+    "he_normal": (lambda t: init.he_normal_(t, rng=_rng()), math.sqrt(2 / 600), None),
+    "glorot_uniform": (
+        lambda t: init.glorot_uniform_(t, rng=_rng()),
+        math.sqrt(2 / 1000),
+        math.sqrt(6 / 1000),
+    ),
+    "glorot_normal": (lambda t: init.glorot_normal_(t, rng=_rng()), math.sqrt(2 / 1000), None),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_initializer_statistics(name):
+    fill, std, bound = CASES[name]
+    t = _fresh()
+    assert fill(t) is t
+    assert abs(t.data.mean()) < 3 * std / math.sqrt(t.size) + 1e-12
+    assert t.data.std() == pytest.approx(std, rel=0.01)
+    if bound is not None:
+        assert np.abs(t.data).max() <= bound
+        assert np.abs(t.data).max() > 0.99 * bound
+
+
+def test_constant_fills_in_place():
+    t = _fresh((3, 2))
+    data = t.data
+    assert init.constant_(t, 0.25) is t and t.data is data
+    np.testing.assert_array_equal(t.data, 0.25)
+    np.testing.assert_array_equal(init.ones_(t).data, 1)
+    np.testing.assert_array_equal(init.zeros_(t).data, 0)
+
+
+def test_default_rng_follows_manual_seed():
+    autograd.manual_seed(3)
+    a = init.normal_(_fresh((5,))).data.copy()
+    autograd.manual_seed(3)
+    b = init.normal_(_fresh((5,))).data.copy()
+    np.testing.assert_array_equal(a, b)
+    assert init.normal_(_fresh((5,)), rng=np.random.default_rng(1)).data.tolist() != a.tolist()
+
+
+def test_float32_tensor_stays_float32():
+    t = nn.Parameter(np.zeros((4, 4), np.float32))
+    assert init.xavier_uniform_(t).dtype == np.float32
+
+
+def test_fans_for_our_layout():
+    assert init._calculate_fan_in_and_fan_out(_fresh((3, 5))) == (3, 5)
+    assert init._calculate_fan_in_and_fan_out(_fresh((7,))) == (7, 7)
+    assert init._calculate_fan_in_and_fan_out(_fresh((2, 2, 3, 5))) == (12, 20)
+    with pytest.raises(ValueError, match="0-d"):
+        init.xavier_uniform_(_fresh(()))
+    with pytest.raises(ValueError, match="mode must be"):
+        init.kaiming_uniform_(_fresh((2, 2)), mode="fan_avg")
+
+
+def test_calculate_gain_like_torch():
+    assert init.calculate_gain("linear") == 1
+    assert init.calculate_gain("sigmoid") == 1
+    assert init.calculate_gain("tanh") == pytest.approx(5 / 3)
+    assert init.calculate_gain("relu") == pytest.approx(math.sqrt(2))
+    assert init.calculate_gain("leaky_relu") == pytest.approx(math.sqrt(2 / 1.0001))
+    assert init.calculate_gain("leaky_relu", 0.2) == pytest.approx(math.sqrt(2 / 1.04))
+    assert init.calculate_gain("selu") == 0.75
+    with pytest.raises(ValueError, match="unknown nonlinearity 'swish'"):
+        init.calculate_gain("swish")
+
+
+def test_gain_matches_torch():
+    torch = pytest.importorskip("torch")
+    for name, param in [("tanh", None), ("relu", None), ("leaky_relu", 0.3), ("selu", None)]:
+        assert init.calculate_gain(name, param) == pytest.approx(
+            torch.nn.init.calculate_gain(name, param)
+        )
+
+
+def test_get_keras_names():
+    for name in [
+        "glorot_uniform",
+        "glorot_normal",
+        "he_uniform",
+        "he_normal",
+        "lecun_normal",
+        "lecun_uniform",
+        "zeros",
+        "ones",
+        "random_normal",
+        "random_uniform",
+    ]:
+        t = init.get(name)(_fresh((300, 200)), rng=_rng())
+        assert t.shape == (300, 200)
+    assert init.get("random_normal")(_fresh((300, 200)), rng=_rng()).data.std() == pytest.approx(
+        0.05, rel=0.02
+    )
+    assert np.abs(init.get("random_uniform")(_fresh((30, 20))).data).max() <= 0.05
+    assert init.get(init.zeros_) is init.zeros_
+    with pytest.raises(
+        ValueError, match="unknown initializer 'glorot'; valid names: glorot_uniform"
+    ):
+        init.get("glorot")

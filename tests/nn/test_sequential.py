@@ -1,0 +1,56 @@
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor
+
+
+def test_forward_chains_layers():
+    model = nn.Sequential(nn.Linear(2, 3, rng=np.random.default_rng(0)), nn.ReLU())
+    x = np.array([[1.0, -2.0]], np.float32)
+    first = model[0]
+    np.testing.assert_allclose(
+        model(Tensor(x)).data, np.maximum(x @ first.weight.data + first.bias.data, 0), rtol=1e-6
+    )
+
+
+def test_add_getitem_len_iter_and_names():
+    model = nn.Sequential(nn.Linear(2, 3))
+    model.add(nn.Tanh())
+    model.add(nn.Linear(3, 1))
+    assert len(model) == 3
+    assert [type(m).__name__ for m in model] == ["Linear", "Tanh", "Linear"]
+    assert isinstance(model[-1], nn.Linear)
+    head = model[:2]
+    assert isinstance(head, nn.Sequential) and len(head) == 2 and head[0] is model[0]
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+
+
+def test_same_activation_twice_keeps_both_slots():
+    act = nn.ReLU()
+    model = nn.Sequential(nn.Linear(2, 2), act, nn.Linear(2, 2), act)
+    assert len(model) == 4 and model[3] is act
+
+
+def test_empty_sequential_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="no layers"):
+        nn.Sequential()(Tensor([1.0]))
+
+
+def test_add_rejects_non_modules():
+    with pytest.raises(TypeError, match="expected a Module, got function"):
+        nn.Sequential(lambda x: x)
+
+
+def test_dense_layers_build_through_the_stack():
+    model = nn.Sequential(nn.Dense(8, activation="relu"), nn.Dense(1))
+    assert list(model.parameters()) == []
+    y = model(np.ones((5, 3), np.float32))
+    assert y.shape == (5, 1)
+    assert [tuple(p.shape) for p in model.parameters()] == [(3, 8), (8,), (8, 1), (1,)]
+
+
+def test_loading_into_unbuilt_dense_explains_why():
+    trained = nn.Sequential(nn.Dense(2, input_dim=3))
+    with pytest.raises(KeyError, match="run one batch"):
+        nn.Sequential(nn.Dense(2)).load_state_dict(trained.state_dict())
