@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -170,6 +169,8 @@ def md5sum(path: str | os.PathLike) -> str:
 
 def urlretrieve(url: str, dest: Path) -> None:
     """Copy the body at `url` into the file `dest` (any scheme urllib knows, file:// too)."""
+    import urllib.request  # only when downloading: it pulls in http, ssl and email
+
     with urllib.request.urlopen(url, timeout=60) as response, open(dest, "wb") as out:
         for chunk in iter(lambda: response.read(1 << 20), b""):
             out.write(chunk)

@@ -1,0 +1,73 @@
+"""Metrics for `compile(metrics=[...])`: plain numpy on a batch's targets and predictions.
+
+A metric is a function `metric(y_true, y_pred) -> float`, the batch mean of a
+per-sample score, on ndarrays (no graph, so it costs next to nothing beside a
+training step). `fit` averages it over an epoch weighted by batch size, which gives
+the exact mean over all samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+Metric = Callable[[np.ndarray, np.ndarray], float]
+
+
+def accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> float:
+    """Fraction of correct predictions, for the three kinds of classification target.
+
+    - `y_pred` (N, C) with C > 1: the predicted class is argmax over C; `y_true` holds
+      class labels (N,) or (N, 1), or one-hot / probability rows (N, C).
+    - `y_pred` (N,) or (N, 1), one output: binary, predicted 1 when y_pred > threshold
+      (0.5 for probabilities; `compile` uses 0 for losses on logits); `y_true` 0/1.
+    """
+    if y_pred.ndim == 2 and y_pred.shape[1] > 1:
+        predicted = y_pred.argmax(axis=1)
+        if y_true.ndim == 2 and y_true.shape[1] > 1:
+            return float(np.mean(predicted == y_true.argmax(axis=1)))
+        return float(np.mean(predicted == y_true.reshape(len(predicted))))
+    predicted = y_pred.reshape(len(y_pred), -1) > threshold
+    return float(np.mean(predicted == (y_true.reshape(predicted.shape) > 0.5)))
+
+
+def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """mean |y_pred - y_true| over all elements."""
+    return float(np.mean(np.abs(y_pred - y_true.reshape(y_pred.shape))))
+
+
+def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """mean (y_pred - y_true)**2 over all elements."""
+    d = y_pred - y_true.reshape(y_pred.shape)
+    return float(np.mean(d * d))
+
+
+METRICS: dict[str, Metric] = {
+    "accuracy": accuracy,
+    "acc": accuracy,
+    "mae": mean_absolute_error,
+    "mean_absolute_error": mean_absolute_error,
+    "mse": mean_squared_error,
+    "mean_squared_error": mean_squared_error,
+}
+
+
+def get(metric: str | Metric) -> tuple[str, Metric]:
+    """`(name, function)` for a metric name (see `METRICS`) or a function.
+
+    The name is the key under which `fit` reports the metric: the name as given, or
+    a function's `__name__`.
+
+    Raises:
+        ValueError: for an unknown name (the message lists the valid ones).
+        TypeError: for something that is neither a name nor callable.
+    """
+    if isinstance(metric, str):
+        fn = METRICS.get(metric.lower())
+        if fn is None:
+            raise ValueError(f"unknown metric {metric!r}; valid names: {', '.join(METRICS)}")
+        return metric, fn
+    if callable(metric):
+        return getattr(metric, "__name__", type(metric).__name__), metric
+    raise TypeError(f"a metric must be a name or a function, got {type(metric).__name__}")

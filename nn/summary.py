@@ -1,0 +1,141 @@
+"""The Keras summary table of a model: each layer's output shape and parameter count.
+
+Output shapes are measured, not computed: one zero sample runs through the model
+(eval mode, no graph) with a forward hook on every layer recording what it returns.
+Parameters that require grad are trainable; frozen parameters and buffers
+(BatchNorm's running mean and variance) are non-trainable, as in Keras.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, get_default_dtype
+from nn.module import Module
+
+_WIDTHS = (28, 26, 10)  # Keras's Sequential columns: 65 characters in all
+
+
+def layer_rows(model: Module) -> list[Module]:
+    """The layers to list: the model's children, looking inside single wrappers
+    (`nn.Model(nn.MLP(...))` lists the MLP's layers)."""
+    layers = list(model.children())
+    while len(layers) == 1 and _is_container(layers[0]):
+        layers = list(layers[0].children())
+    return layers or [model]
+
+
+def _is_container(module: Module) -> bool:
+    """A Sequential-like stack (indexable) or a model keeping one in `.layers` (MLP)."""
+    stack = hasattr(module, "__len__") and hasattr(module, "__getitem__")
+    return stack or isinstance(getattr(module, "layers", None), Module)
+
+
+def _input_size(module: Module) -> int | None:
+    for attr in ("input_dim", "in_features", "num_features"):
+        value = getattr(module, attr, None)
+        if isinstance(value, (int, np.integer)):
+            return int(value)
+    return None
+
+
+def _first_input_size(layers: list[Module]) -> int | None:
+    """The input size declared by the first layer (Dense(input_dim=...), Linear, ...)."""
+    module = layers[0]
+    while True:
+        size = _input_size(module)
+        children = list(module.children())
+        if size is not None or not children:
+            return size
+        module = children[0]
+
+
+def _counts(module: Module) -> tuple[int, int]:
+    """(trainable, non-trainable) scalars in the module's parameters and buffers."""
+    trainable = frozen = 0
+    for p in module.parameters():
+        if p.requires_grad:
+            trainable += p.size
+        else:
+            frozen += p.size
+    frozen += sum(b.size for _, b in module.named_buffers() if b is not None)
+    return trainable, frozen
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def _names(layers: list[Module]) -> list[str]:
+    """Keras-style names: dense, dense_1, flatten, ..."""
+    seen: dict[str, int] = {}
+    names = []
+    for layer in layers:
+        base = _snake(type(layer).__name__)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        names.append(f"{base}_{count}" if count else base)
+    return names
+
+
+def _shape(output: Any) -> str:
+    if isinstance(output, (tuple, list)):
+        return "[" + ", ".join(_shape(o) for o in output) + "]"
+    shape = np.shape(output.data if isinstance(output, Tensor) else output)
+    return str((None, *shape[1:])) if shape else "()"
+
+
+def output_shapes(model: Any, layers: list[Module]) -> list[str]:
+    """Each layer's output shape, "(None, 100)", from one zero sample through the model."""
+    sample = model.__dict__.get("_input_shape")
+    if sample is None:
+        size = _first_input_size(layers)
+        if size is None:
+            raise ValueError(
+                f"summary: the input size of {type(model).__name__} is not known yet; pass "
+                "input_dim to the first Dense layer (nn.Dense(64, input_dim=784)), call "
+                "model.build((None, 784)), or call the model on data first (fit or predict)"
+            )
+        sample = (size,)
+    shapes = ["?"] * len(layers)
+    handles = [
+        layer.register_forward_hook(lambda m, args, out, i=i: shapes.__setitem__(i, _shape(out)))
+        for i, layer in enumerate(layers)
+    ]
+    try:
+        model._probe(np.zeros((1, *sample), dtype=get_default_dtype()))
+    finally:
+        for handle in handles:
+            handle.remove()
+    return shapes
+
+
+def format_summary(model: Any) -> str:
+    """The summary table of `model` (a `nn.Model`) as text."""
+    layers = layer_rows(model)
+    shapes = output_shapes(model, layers)
+    rows = [
+        (f"{name} ({type(layer).__name__})", shape, f"{sum(_counts(layer)):,}")
+        for name, layer, shape in zip(_names(layers), layers, shapes)
+    ]
+    header = ("Layer (type)", "Output Shape", "Param #")
+    widths = [max(w, *(len(r[i]) + 2 for r in rows)) for i, w in enumerate(_WIDTHS)]
+    width = sum(widths) + 1
+
+    def line(cells: tuple[str, ...]) -> str:
+        return (" " + "".join(c.ljust(w) for c, w in zip(cells, widths))).rstrip()
+
+    trainable, frozen = _counts(model)
+    out = [f'Model: "{_snake(type(model).__name__)}"', "_" * width, line(header), "=" * width]
+    for i, row in enumerate(rows):
+        out += [line(row), "_" * width if i < len(rows) - 1 else "=" * width]
+    out += [
+        f"Total params: {trainable + frozen:,}",
+        f"Trainable params: {trainable:,}",
+        f"Non-trainable params: {frozen:,}",
+        "_" * width,
+    ]
+    return "\n".join(out)

@@ -1,0 +1,541 @@
+"""Keras-style training: `Model` gives `compile`, `fit`, `evaluate`, `predict` and `summary`.
+
+`nn.Sequential` is a `Model`, and `nn.Model(module)` wraps any other Module with the
+same methods. One training step is the loop every lesson writes by hand::
+
+    out = model(xb)                 # forward, recording the graph
+    loss = loss_fn(out, yb)
+    optimizer.zero_grad()
+    loss.backward()                 # gradients into every parameter's .grad
+    optimizer.step()                # update the parameters in place
+
+`fit` runs it over shuffled mini-batches for some epochs and keeps running means of
+the loss and the metrics, computed with numpy from the arrays the step already has.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+import optim
+from autograd import Tensor, get_default_dtype, no_grad
+from nn import losses
+from nn import metrics as metrics_mod
+from nn.callbacks import Callback
+from nn.data import DataLoader, as_array, check_lengths
+from nn.module import Module
+from nn.summary import format_summary
+
+ArrayLike = npt.ArrayLike | Tensor
+
+_TARGET_HINT = (
+    "use 'sparse_categorical_crossentropy' for integer labels (N,), "
+    "'categorical_crossentropy' for one-hot rows (N, C) (nn.functional.one_hot makes "
+    "them), 'binary_crossentropy' for 0/1 targets with one sigmoid output, 'mse' for "
+    "regression"
+)
+
+
+class History(Callback):
+    """What `fit` returns: per-epoch values of the loss and metrics.
+
+    Attributes:
+        history: maps "loss", each metric name, and their "val_" forms (with
+            validation data) to lists with one value per epoch.
+        epoch: the 0-based indices of the epochs run.
+    """
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+
+    def plot(self, *args: Any, **kwargs: Any) -> Any:
+        """Plot the curves with `nn.plot.plot_history(self, ...)` (needs matplotlib)."""
+        from nn.plot import plot_history
+
+        return plot_history(self, *args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
+
+
+@dataclass
+class _Compiled:
+    """What `compile` was given, resolved (kept out of the Module's attribute walk)."""
+
+    optimizer_spec: Any
+    optimizer_options: dict[str, Any]
+    loss: Callable[..., Tensor]
+    loss_name: str
+    metrics: list[tuple[str, metrics_mod.Metric]] = field(default_factory=list)
+    optimizer: optim.Optimizer | None = None
+
+
+class Model(Module):
+    """A Module that can be trained the Keras way: `compile`, then `fit`.
+
+    Subclasses (`nn.Sequential`) write `forward`; `Model(module)` wraps an existing
+    Module (an `nn.MLP`, your own class) and forwards to it, so its parameters are
+    named `module.<name>`.
+
+    Args:
+        module: the network to wrap, or None when subclassing.
+
+    Example:
+        >>> import nn
+        >>> from nn import datasets
+        >>> X, y = datasets.logic_gate("xor")
+        >>> model = nn.Model(nn.MLP([2, 8, 2], activation="tanh"))
+        >>> model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
+        >>> history = model.fit(X, y, epochs=3, batch_size=4, verbose=0)
+        >>> sorted(history.history), len(history.history["loss"])
+        (['accuracy', 'loss'], 3)
+    """
+
+    def __init__(self, module: Module | None = None) -> None:
+        super().__init__()
+        if module is not None:
+            if not isinstance(module, Module):
+                raise TypeError(f"Model wraps a Module, got {type(module).__name__}")
+            self.module = module
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        module = self.__dict__.get("module")
+        if module is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} has no forward: subclass Model and define forward, "
+                "or wrap a module with nn.Model(module)"
+            )
+        return module(*args, **kwargs)
+
+    def compile(
+        self,
+        optimizer: str | optim.Optimizer | type[optim.Optimizer] | Callable[..., Any] = "rmsprop",
+        loss: str | Callable[..., Tensor] | None = None,
+        metrics: Sequence[str | metrics_mod.Metric] | str | None = None,
+        **optimizer_options: Any,
+    ) -> None:
+        """Choose the optimizer, the loss and the metrics for `fit` and `evaluate`.
+
+        Args:
+            optimizer: a name ("sgd", "adam", "rmsprop", ... see `optim.OPTIMIZERS`),
+                an `optim.Optimizer` class, a function of the parameters returning an
+                optimizer, or an optimizer already built on this model's parameters.
+                Names use torch's defaults (RMSprop: lr=1e-2, alpha=0.99); Keras's
+                RMSprop is `optimizer="rmsprop", lr=1e-3, alpha=0.9, eps=1e-7`.
+            loss: a name ("mse", "mae", "binary_crossentropy", "categorical_crossentropy",
+                "sparse_categorical_crossentropy", ... see `nn.losses.LOSSES`), a loss
+                Module or a function `loss(y_pred, y_true) -> Tensor`.
+            metrics: names ("accuracy" or "acc", "mae", "mse") or functions
+                `metric(y_true, y_pred) -> float` on ndarrays.
+            **optimizer_options: passed to the optimizer's constructor (e.g. `lr=0.01`).
+
+        Raises:
+            ValueError: an unknown optimizer, loss or metric name, or no loss.
+        """
+        if loss is None:
+            raise ValueError(
+                "compile: a loss is required, e.g. loss='sparse_categorical_crossentropy'"
+            )
+        if isinstance(optimizer, str) and optimizer.lower() not in optim.OPTIMIZERS:
+            raise ValueError(
+                f"compile: unknown optimizer {optimizer!r}; valid names: "
+                f"{', '.join(optim.OPTIMIZERS)}"
+            )
+        if isinstance(optimizer, optim.Optimizer) and optimizer_options:
+            raise TypeError("compile: options cannot be given with an already built optimizer")
+        loss_fn = losses.get(loss)
+        if isinstance(metrics, str):
+            metrics = [metrics]
+        resolved = [metrics_mod.get(m) for m in metrics or []]
+        # Accuracy of a single output: threshold probabilities at 0.5, logits at 0.
+        if _on_logits(loss_fn):
+            resolved = [
+                (name, _logit_accuracy if fn is metrics_mod.accuracy else fn)
+                for name, fn in resolved
+            ]
+        name = loss if isinstance(loss, str) else getattr(loss, "__name__", type(loss).__name__)
+        compiled = _Compiled(optimizer, optimizer_options, loss_fn, name, resolved)
+        object.__setattr__(self, "_compiled", compiled)
+        object.__setattr__(self, "stop_training", False)
+        if not _unbuilt(self):
+            self._make_optimizer()
+
+    @property
+    def optimizer(self) -> optim.Optimizer | None:
+        """The optimizer (None until the model is built, when layers are built lazily)."""
+        compiled = self.__dict__.get("_compiled")
+        return None if compiled is None else compiled.optimizer
+
+    @property
+    def loss(self) -> Callable[..., Tensor] | None:
+        compiled = self.__dict__.get("_compiled")
+        return None if compiled is None else compiled.loss
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """ "loss" then the compiled metrics' names, the order `evaluate` returns."""
+        compiled = self._require_compiled("metrics_names")
+        return ["loss", *(name for name, _ in compiled.metrics)]
+
+    def _require_compiled(self, caller: str) -> _Compiled:
+        compiled = self.__dict__.get("_compiled")
+        if compiled is None:
+            raise RuntimeError(
+                f"{caller}: the model is not compiled; call "
+                "model.compile(optimizer=..., loss=..., metrics=[...]) first"
+            )
+        return compiled
+
+    def _make_optimizer(self) -> optim.Optimizer:
+        compiled = self._compiled
+        if compiled.optimizer is None:
+            spec, options = compiled.optimizer_spec, compiled.optimizer_options
+            params = list(self.parameters())
+            if not params:
+                raise ValueError(f"{type(self).__name__} has no parameters to train")
+            if callable(spec) and not isinstance(spec, type):  # a factory of the params
+                compiled.optimizer = spec(params, **options)
+            else:
+                compiled.optimizer = optim.get(spec, params, **options)
+        return compiled.optimizer
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Create lazily built weights by running one sample of `input_shape` through.
+
+        Args:
+            input_shape: the input shape with the batch axis first, as Keras:
+                `(None, 784)`; a 1-tuple `(784,)` is taken as the shape of one sample.
+        """
+        shape = tuple(input_shape)
+        sample = shape if len(shape) == 1 else shape[1:]
+        if not all(isinstance(n, (int, np.integer)) and n > 0 for n in sample):
+            raise ValueError(f"build: input_shape must be like (None, 784), got {input_shape}")
+        self._check_not_empty("build")
+        self._probe(np.zeros((1, *sample), dtype=get_default_dtype()))
+
+    def _probe(self, x: np.ndarray) -> Any:
+        """Run `x` through in eval mode without a graph (builds lazy layers); returns
+        the output. Remembers the sample shape for `summary`."""
+        object.__setattr__(self, "_input_shape", tuple(x.shape[1:]))
+        was_training = self.training
+        self.eval()
+        try:
+            with no_grad():
+                return self(Tensor(x))
+        finally:
+            self.train(was_training)
+
+    def _check_not_empty(self, caller: str) -> None:
+        if hasattr(self, "__len__") and len(self) == 0:  # type: ignore[arg-type]
+            raise ValueError(
+                f"{caller}: {type(self).__name__} is empty; add layers first "
+                "(model.add(nn.Dense(10, activation='softmax')))"
+            )
+
+    def fit(
+        self,
+        x: ArrayLike,
+        y: ArrayLike,
+        epochs: int = 1,
+        batch_size: int = 32,
+        validation_split: float = 0.0,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        shuffle: bool = True,
+        verbose: int = 1,
+        callbacks: Sequence[Callback] | None = None,
+        seed: int | None = None,
+    ) -> History:
+        """Train for `epochs` passes over `(x, y)` in mini-batches.
+
+        Args:
+            x: inputs (N, ...); integer arrays (uint8 pixels) are cast to float32.
+            y: targets (N, ...) suited to the loss (class labels, one-hot rows, values).
+            epochs: number of passes over the data.
+            batch_size: samples per optimizer step (the last batch may be smaller).
+            validation_split: fraction of the data held out for validation, taken
+                from the END of `x` and `y` before any shuffling, as Keras does.
+            validation_data: `(x_val, y_val)` to evaluate after each epoch (overrides
+                `validation_split`).
+            shuffle: shuffle the training samples at every epoch.
+            verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
+            callbacks: `nn.callbacks.Callback` objects (EarlyStopping, ...).
+            seed: seed of the shuffling order.
+
+        Returns:
+            A `History` (also kept as `model.history`).
+
+        Raises:
+            RuntimeError: the model is not compiled.
+            ValueError: x and y of different lengths, targets that do not suit the loss,
+                an empty model, or a bad `validation_split`.
+        """
+        compiled = self._require_compiled("fit")
+        self._check_not_empty("fit")
+        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+        x, y = _inputs(x), _targets(y)
+        check_lengths(x, y)
+        if validation_data is not None:
+            val = _validation_pair(validation_data)
+        elif validation_split:
+            x, y, val = _split_validation(x, y, validation_split)
+        else:
+            val = None
+        self._check_targets(x[:batch_size], y[:batch_size], compiled)
+        self._make_optimizer()
+        loader = DataLoader(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed)
+        history = History()
+        object.__setattr__(self, "history", history)
+        cbs = _callbacks(callbacks, history, self)
+        batch_cbs = [cb for cb in cbs if type(cb).on_batch_end is not Callback.on_batch_end]
+        object.__setattr__(self, "stop_training", False)
+        for cb in cbs:
+            cb.on_train_begin()
+        for epoch in range(epochs):
+            for cb in cbs:
+                cb.on_epoch_begin(epoch)
+            start = time.perf_counter()
+            bar = _progress_bar(len(loader), epoch, epochs) if verbose == 1 else None
+            logs = self._train_epoch(loader, compiled, bar, batch_cbs)
+            if val is not None:
+                scores = self._scores(*val, batch_size=batch_size)
+                logs.update({"val_" + k: v for k, v in scores.items()})
+            if bar is not None:
+                bar.set_postfix_str(format_logs(logs), refresh=False)
+                bar.close()
+            elif verbose == 2:
+                seconds = time.perf_counter() - start
+                print(f"Epoch {epoch + 1}/{epochs} - {seconds:.1f}s - {format_logs(logs)}")
+            for cb in cbs:
+                cb.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        for cb in cbs:
+            cb.on_train_end()
+        return history
+
+    def _train_epoch(
+        self, loader: DataLoader, compiled: _Compiled, bar: Any, batch_cbs: list[Callback]
+    ) -> dict[str, float]:
+        """One pass of training steps; returns the epoch's mean loss and metrics."""
+        self.train()
+        loss_fn, opt, metrics = compiled.loss, compiled.optimizer, compiled.metrics
+        names = ["loss", *(name for name, _ in metrics)]
+        sums = [0.0] * len(names)
+        seen = 0
+        next_postfix = time.perf_counter()
+        for batch, (xb, yb) in enumerate(loader):
+            out = self(xb)
+            loss = loss_fn(out, yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            n = len(out.data)
+            seen += n
+            sums[0] += float(loss.data) * n
+            if metrics:
+                _add_metrics(sums, n, metrics, yb, out.data)
+            if bar is not None:
+                bar.update(1)
+                if time.perf_counter() >= next_postfix:  # formatting every batch would cost
+                    bar.set_postfix_str(_format(names, sums, seen), refresh=False)
+                    next_postfix = time.perf_counter() + 0.2
+            if batch_cbs:
+                logs = {name: s / seen for name, s in zip(names, sums)}
+                for cb in batch_cbs:
+                    cb.on_batch_end(batch, logs)
+        return {name: s / max(seen, 1) for name, s in zip(names, sums)}
+
+    def _check_targets(self, xb: np.ndarray, yb: np.ndarray, compiled: _Compiled) -> None:
+        """Run one batch through the loss (builds lazy layers) and explain a mismatch."""
+        out = self._probe(xb)
+        try:
+            with no_grad():
+                compiled.loss(out, yb)
+        except (ValueError, TypeError, IndexError) as err:
+            raise ValueError(
+                f"fit: targets of shape {(None, *yb.shape[1:])} and dtype {yb.dtype} do not "
+                f"suit the loss {compiled.loss_name!r} for model outputs of shape "
+                f"{(None, *out.shape[1:])}: {err}. Hint: {_TARGET_HINT}"
+            ) from None
+
+    def _scores(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
+        """Mean loss and metrics over (x, y), in eval mode without a graph."""
+        compiled = self._compiled
+        names = ["loss", *(name for name, _ in compiled.metrics)]
+        sums = [0.0] * len(names)
+        seen = 0
+        for out, yb in self._outputs(x, y, batch_size):
+            n = len(out.data)
+            seen += n
+            sums[0] += float(compiled.loss(out, yb).data) * n
+            _add_metrics(sums, n, compiled.metrics, yb, out.data)
+        return {name: s / max(seen, 1) for name, s in zip(names, sums)}
+
+    def _outputs(self, x: np.ndarray, y: np.ndarray | None, batch_size: int) -> Any:
+        """Yield (output, yb) per batch in eval mode under no_grad, restoring the mode."""
+        self._check_not_empty("predict")
+        object.__setattr__(self, "_input_shape", tuple(x.shape[1:]))
+        was_training = self.training
+        self.eval()
+        try:
+            with no_grad():
+                for batch in DataLoader(x, y, batch_size=batch_size):
+                    xb, yb = batch if y is not None else (batch, None)
+                    yield self(xb), yb
+        finally:
+            self.train(was_training)
+
+    def evaluate(
+        self,
+        x: ArrayLike,
+        y: ArrayLike,
+        batch_size: int = 32,
+        verbose: int = 0,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """Loss (and metrics) on `(x, y)`, in eval mode.
+
+        Returns:
+            The mean loss when no metrics are compiled, else `[loss, *metrics]` in
+            the order of `metrics_names` (as Keras), or a dict with `return_dict=True`.
+        """
+        self._require_compiled("evaluate")
+        x, y = _inputs(x), _targets(y)
+        check_lengths(x, y)
+        scores = self._scores(x, y, batch_size)
+        if verbose:
+            print(format_logs(scores))
+        if return_dict:
+            return scores
+        values = list(scores.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x: ArrayLike, batch_size: int = 32) -> np.ndarray:
+        """The model's outputs for `x` as one ndarray, computed in eval mode without a graph."""
+        x = _inputs(x)
+        outs = [out.data for out, _ in self._outputs(x, None, batch_size)]
+        if not outs:
+            raise ValueError("predict: x holds no samples")
+        return np.concatenate(outs)
+
+    def summary(self, print_fn: Callable[[str], Any] | None = print) -> str:
+        """Print the Keras table of layers, output shapes and parameter counts.
+
+        Output shapes come from running one zero sample through the model, so the
+        input size must be known: from a first layer given `input_dim` (or
+        `in_features`), from `build(input_shape)`, or from an earlier fit / predict.
+
+        Args:
+            print_fn: called with the table; None to only return it.
+
+        Returns:
+            The table as a string.
+
+        Raises:
+            ValueError: the input size is unknown, or the model is empty.
+        """
+        self._check_not_empty("summary")
+        text = format_summary(self)
+        if print_fn is not None:
+            print_fn(text)
+        return text
+
+
+def _on_logits(loss_fn: Any) -> bool:
+    return bool(getattr(loss_fn, "from_logits", False)) or isinstance(
+        loss_fn, (losses.BCEWithLogitsLoss, losses.CrossEntropyLoss)
+    )
+
+
+def _logit_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    return metrics_mod.accuracy(y_true, y_pred, threshold=0.0)
+
+
+def _unbuilt(model: Module) -> bool:
+    return any(getattr(m, "built", True) is False for m in model.modules())
+
+
+def _add_metrics(
+    sums: list[float], n: int, metrics: list[tuple[str, Any]], yb: Any, out: np.ndarray
+) -> None:
+    y_true = yb.data if isinstance(yb, Tensor) else yb
+    for i, (_, fn) in enumerate(metrics, 1):
+        sums[i] += fn(y_true, out) * n
+
+
+def _inputs(x: ArrayLike) -> np.ndarray:
+    """Inputs as an array of the default float dtype (Keras casts to float32 too)."""
+    return as_array(x, "x").astype(get_default_dtype(), copy=False)
+
+
+def _targets(y: ArrayLike) -> np.ndarray:
+    """Targets as an array: labels keep their integer dtype, floats use the default."""
+    y = as_array(y, "y")
+    return y.astype(get_default_dtype(), copy=False) if y.dtype.kind == "f" else y
+
+
+def _validation_pair(data: Any) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ValueError("fit: validation_data must be a pair (x_val, y_val)")
+    x_val, y_val = _inputs(data[0]), _targets(data[1])
+    check_lengths(x_val, y_val, "x_val and y_val")
+    return x_val, y_val
+
+
+def _split_validation(x: np.ndarray, y: np.ndarray, fraction: float) -> tuple[Any, ...]:
+    """Keras's rule: train on the first floor(N * (1 - fraction)) samples, validate on
+    the rest (taken before shuffling)."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"fit: validation_split must be in [0, 1), got {fraction}")
+    split = int(len(x) * (1.0 - fraction))
+    if split in (0, len(x)):
+        raise ValueError(
+            f"fit: validation_split={fraction} of {len(x)} samples leaves an empty "
+            "training or validation part"
+        )
+    return x[:split], y[:split], (x[split:], y[split:])
+
+
+def _callbacks(callbacks: Sequence[Callback] | None, history: History, model: Model) -> list:
+    cbs = [*(callbacks or []), history]  # History last: it records what others add to logs
+    for cb in cbs:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"fit: callbacks must be Callback objects, got {type(cb).__name__}")
+        cb.set_model(model)
+    return cbs
+
+
+def _progress_bar(total: int, epoch: int, epochs: int) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        desc=f"Epoch {epoch + 1}/{epochs}",
+        unit="batch",
+        leave=True,
+        file=sys.stdout,
+        dynamic_ncols=True,
+    )
+
+
+def format_logs(logs: dict[str, float]) -> str:
+    """`loss: 0.1234 - accuracy: 0.9500 - ...`, as Keras prints them."""
+    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+
+
+def _format(names: list[str], sums: list[float], seen: int) -> str:
+    return format_logs({name: s / seen for name, s in zip(names, sums)})
