@@ -45,6 +45,8 @@ class Parameter(Tensor):
     shared, not copied.
     """
 
+    __slots__ = ()
+
     def __init__(self, data: Any, requires_grad: bool = True) -> None:
         if isinstance(data, Tensor):
             data = data.data

@@ -209,7 +209,7 @@ def test_load_refuses_a_pickle_file(tmp_path):
 def test_load_refuses_a_single_npy_array(tmp_path):
     path = tmp_path / "w.npy"
     np.save(path, np.zeros(3))
-    with pytest.raises(ValueError, match="expected an .npz archive"):
+    with pytest.raises(ValueError, match=r"expected an \.npz archive"):
         nn.load_state(path)
 
 
