@@ -41,9 +41,10 @@ from nn.losses import (
     SparseCategoricalCrossentropy,
 )
 from nn.mlp import MLP
-from nn.module import Module, Parameter, RemovableHandle, load_state, save_state
+from nn.module import Module, Parameter, RemovableHandle
 from nn.perceptron import ConvergenceWarning, Perceptron
 from nn.sequential import Sequential
+from nn.serialization import load_state, save_state
 from nn.training import History, Model
 
 __all__ = [

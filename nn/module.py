@@ -23,15 +23,13 @@ Example:
 from __future__ import annotations
 
 import os
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
-from numpy.lib.npyio import NpzFile
 
 from autograd import Tensor, get_default_dtype
+from nn.serialization import save_state
 
 # Attributes every Module sets for itself; they are never walked for parameters.
 _INTERNAL = frozenset({"training", "_buffers", "_forward_hooks", "_forward_pre_hooks"})
@@ -309,45 +307,3 @@ class Module:
             return f"{type(self).__name__}({self.extra_repr()})"
         head = f"{type(self).__name__}({self.extra_repr()}"
         return head + "\n" + "\n".join(lines) + "\n)"
-
-
-def save_state(state: dict[str, Any], path: str | os.PathLike) -> None:
-    """Write a name -> array dict to `path` as `.npz`, atomically (temp file + replace)."""
-    arrays = {k: np.asarray(v.data if isinstance(v, Tensor) else v) for k, v in state.items()}
-    bad = [f"{k} (dtype {a.dtype})" for k, a in arrays.items() if a.dtype.kind not in "biufc"]
-    if bad:
-        raise TypeError(f"save: only numeric arrays can be saved without pickle, got {bad}")
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def load_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Read an `.npz` archive written by `Module.save` into a name -> ndarray dict.
-
-    Pickled content is refused (`allow_pickle=False`): an archive holding Python
-    objects raises a ValueError instead of running code from the file.
-    """
-    try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, NpzFile):
-            raise ValueError(f"{path}: expected an .npz archive of named arrays, got one array")
-        with archive:
-            return {name: archive[name] for name in archive.files}
-    except ValueError as err:
-        if "pickle" in str(err):
-            raise ValueError(
-                f"{path}: refusing to load pickled data (Python objects); "
-                "save with Module.save, which writes plain numeric arrays"
-            ) from None
-        raise
-    except zipfile.BadZipFile as err:
-        raise ValueError(f"{path}: not a readable .npz archive ({err})") from None
