@@ -23,8 +23,8 @@ import numpy as np
 from autograd.function import Function
 from autograd.graph import toposort
 from autograd.tensor import Tensor
-from autograd.viz.labels import GRAD_COLOR, describe_shape, format_array, table, tensor_label
-from autograd.viz.modules import Group, as_trace, module_groups
+from autograd.viz.labels import format_array, tensor_label
+from autograd.viz.modules import Group, as_trace, hidden_tensors, module_groups, module_label
 
 DEFAULT_MAX_ELEMENTS = 12
 RANKDIRS = ("LR", "RL", "TB", "BT")
@@ -119,44 +119,6 @@ def stored_grad(t: Tensor) -> tuple[np.ndarray | None, str]:
     return (None if t.grad is None else t.grad.data), ""
 
 
-def _hidden(graph: ComputationGraph, groups: list[Group]) -> dict[int, int]:
-    """id(tensor) -> group index, for tensors drawn inside a module box (not as nodes)."""
-    group_of = {fn: i for i, g in enumerate(groups) for fn in g.functions}
-    hidden = {}
-    for i, group in enumerate(groups):
-        boundary = {id(t) for t in (*group.call.inputs, *group.call.outputs, graph.root)}
-        for fn in group.functions:
-            for t in (*fn.inputs, fn._out()):
-                if t is None or id(t) in boundary:
-                    continue
-                made_inside = t.grad_fn is None or group_of.get(t.grad_fn) == i
-                used_inside = all(group_of.get(c) == i for c in graph.consumers.get(id(t), []))
-                if made_inside and used_inside:
-                    hidden[id(t)] = i
-    return hidden
-
-
-def _module_label(
-    group: Group,
-    members: list[Tensor],
-    names: Mapping[int, str],
-    show_grad: bool,
-    max_elements: int,
-) -> str:
-    """The box of one module call: its label, then its parameters' shapes and gradients."""
-    rows = [f"<B>{html.escape(group.call.label)}</B>"]
-    for t in members:
-        if not t.requires_grad:
-            continue
-        rows.append(
-            html.escape(f"{names.get(id(t), t.name or 'param')} {describe_shape(t.shape, t.dtype)}")
-        )
-        if show_grad and t.grad is not None:
-            grad = " ".join(format_array(t.grad.data, max_elements))
-            rows.append(f'<FONT COLOR="{GRAD_COLOR}">  grad {html.escape(grad)}</FONT>')
-    return table(rows)
-
-
 def build_digraph(
     graph: ComputationGraph,
     *,
@@ -178,7 +140,7 @@ def build_digraph(
     names = names or {}
     groups = groups or []
     highlighted = {id(x) for x in highlight}
-    hidden = _hidden(graph, groups)
+    hidden = hidden_tensors(graph, groups)
     group_of = {fn: i for i, g in enumerate(groups) for fn in g.functions}
     dot = graphviz.Digraph(
         graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
@@ -208,7 +170,7 @@ def build_digraph(
         node(key, label, tensor_kind(t, graph.root, names), id(t) in highlighted)
     for i, group in enumerate(groups):
         members = [t for t in graph.tensors if hidden.get(id(t)) == i]
-        label = _module_label(group, members, names, show_grad, max_elements)
+        label = module_label(group, members, names, show_grad, max_elements)
         node(f"m{i}", label, "module", any(id(fn) in highlighted for fn in group.functions))
 
     fn_key = {}

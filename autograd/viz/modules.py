@@ -10,14 +10,16 @@ handle with `.remove()`) works.
 
 from __future__ import annotations
 
+import html
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from autograd.function import Function
 from autograd.tensor import Tensor
+from autograd.viz.labels import GRAD_COLOR, describe_shape, format_array, table
 
 # The latest trace of each model, so `collapse_modules=model` works after a trace.
 _latest: weakref.WeakKeyDictionary[Any, ModuleTrace] = weakref.WeakKeyDictionary()
@@ -153,3 +155,41 @@ def module_groups(trace: ModuleTrace, tensor_ids: set[int]) -> list[Group]:
             claimed |= functions
             groups.append(Group(call, functions))
     return groups
+
+
+def hidden_tensors(graph: Any, groups: list[Group]) -> dict[int, int]:
+    """id(tensor) -> group index, for tensors drawn inside a module box (not as nodes)."""
+    group_of = {fn: i for i, g in enumerate(groups) for fn in g.functions}
+    hidden = {}
+    for i, group in enumerate(groups):
+        boundary = {id(t) for t in (*group.call.inputs, *group.call.outputs, graph.root)}
+        for fn in group.functions:
+            for t in (*fn.inputs, fn._out()):
+                if t is None or id(t) in boundary:
+                    continue
+                made_inside = t.grad_fn is None or group_of.get(t.grad_fn) == i
+                used_inside = all(group_of.get(c) == i for c in graph.consumers.get(id(t), []))
+                if made_inside and used_inside:
+                    hidden[id(t)] = i
+    return hidden
+
+
+def module_label(
+    group: Group,
+    members: list[Tensor],
+    names: Mapping[int, str],
+    show_grad: bool,
+    max_elements: int,
+) -> str:
+    """The box of one module call: its label, then its parameters' shapes and gradients."""
+    rows = [f"<B>{html.escape(group.call.label)}</B>"]
+    for t in members:
+        if not t.requires_grad:
+            continue
+        rows.append(
+            html.escape(f"{names.get(id(t), t.name or 'param')} {describe_shape(t.shape, t.dtype)}")
+        )
+        if show_grad and t.grad is not None:
+            grad = " ".join(format_array(t.grad.data, max_elements))
+            rows.append(f'<FONT COLOR="{GRAD_COLOR}">  grad {html.escape(grad)}</FONT>')
+    return table(rows)
