@@ -119,82 +119,87 @@ def stored_grad(t: Tensor) -> tuple[np.ndarray | None, str]:
     return (None if t.grad is None else t.grad.data), ""
 
 
-def build_digraph(
-    graph: ComputationGraph,
-    *,
-    show_data: bool = True,
-    show_grad: bool = True,
-    rankdir: str = "LR",
-    max_elements: int = DEFAULT_MAX_ELEMENTS,
-    names: Mapping[int, str] | None = None,
-    groups: list[Group] | None = None,
-    grad_of: GradOf = stored_grad,
-    highlight: Collection[Any] = (),
-    caption: str | None = None,
-) -> graphviz.Digraph:
-    """The Digraph of a collected graph; `draw_graph` and `backprop_steps` share it.
+@dataclass
+class Drawing:
+    """A collected graph and the options shared by every picture of it."""
 
-    `grad_of` decides which gradient each tensor shows, `highlight` holds the ops and
-    tensors to outline in red, and `caption` becomes the graph's title.
-    """
-    names = names or {}
-    groups = groups or []
-    highlighted = {id(x) for x in highlight}
-    hidden = hidden_tensors(graph, groups)
-    group_of = {fn: i for i, g in enumerate(groups) for fn in g.functions}
-    dot = graphviz.Digraph(
-        graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
-        node_attr={"fontname": "Helvetica", "fontsize": "11"},
-        edge_attr={"color": "#6b7280", "arrowsize": "0.7"},
-    )
-    if caption:
-        dot.attr(label=caption, labelloc="t", fontsize="14")
+    graph: ComputationGraph
+    names: dict[int, str]
+    groups: list[Group]
+    show_data: bool = True
+    show_grad: bool = True
+    rankdir: str = "LR"
+    max_elements: int = DEFAULT_MAX_ELEMENTS
 
-    def node(key: str, label: str, kind: str, hot: bool) -> None:
-        dot.node(key, label, **STYLES[kind], **(HIGHLIGHT if hot else {}), **{"class": kind})
+    def digraph(
+        self,
+        grad_of: GradOf = stored_grad,
+        highlight: Collection[Any] = (),
+        caption: str | None = None,
+    ) -> graphviz.Digraph:
+        """The Digraph; `draw_graph` and `backprop_steps` share it.
 
-    tensor_key = {}
-    for i, t in enumerate(graph.tensors):
-        if id(t) in hidden:
-            continue
-        tensor_key[id(t)] = key = f"t{i}"
-        grad, note = grad_of(t) if show_grad else (None, "")
-        label = tensor_label(
-            names.get(id(t), t.name),
-            t.shape,
-            t.dtype,
-            format_array(t.data, max_elements) if show_data else None,
-            None if grad is None else format_array(np.asarray(grad), max_elements),
-            note,
+        `grad_of` decides which gradient each tensor shows, `highlight` holds the ops
+        and tensors to outline in red, and `caption` becomes the graph's title.
+        """
+        graph, names, groups = self.graph, self.names, self.groups
+        show_grad, max_elements = self.show_grad, self.max_elements
+        highlighted = {id(x) for x in highlight}
+        hidden = hidden_tensors(graph, groups)
+        group_of = {fn: i for i, g in enumerate(groups) for fn in g.functions}
+        dot = graphviz.Digraph(
+            graph_attr={"rankdir": self.rankdir, "fontname": "Helvetica"},
+            node_attr={"fontname": "Helvetica", "fontsize": "11"},
+            edge_attr={"color": "#6b7280", "arrowsize": "0.7"},
         )
-        node(key, label, tensor_kind(t, graph.root, names), id(t) in highlighted)
-    for i, group in enumerate(groups):
-        members = [t for t in graph.tensors if hidden.get(id(t)) == i]
-        label = module_label(group, members, names, show_grad, max_elements)
-        node(f"m{i}", label, "module", any(id(fn) in highlighted for fn in group.functions))
+        if caption:
+            dot.attr(label=caption, labelloc="t", fontsize="14")
 
-    fn_key = {}
-    for j, fn in enumerate(reversed(graph.functions)):
-        if fn in group_of:
-            fn_key[fn] = f"m{group_of[fn]}"
-        else:
-            fn_key[fn] = f"f{j}"
-            node(f"f{j}", html.escape(fn.name), "op", id(fn) in highlighted)
+        def node(key: str, label: str, kind: str, hot: bool) -> None:
+            dot.node(key, label, **STYLES[kind], **(HIGHLIGHT if hot else {}), **{"class": kind})
 
-    group_edges: set[tuple[str, str]] = set()
-    for fn in reversed(graph.functions):
-        out = fn._out()
-        ends = [(tensor_key.get(id(t)), fn_key[fn]) for t in fn.inputs]
-        ends.append((fn_key[fn], None if out is None else tensor_key.get(id(out))))
-        for tail, head in ends:
-            if tail is None or head is None:
+        tensor_key = {}
+        for i, t in enumerate(graph.tensors):
+            if id(t) in hidden:
                 continue
-            if fn in group_of:  # one edge per tensor into or out of a module box
-                if (tail, head) in group_edges:
+            tensor_key[id(t)] = key = f"t{i}"
+            grad, note = grad_of(t) if show_grad else (None, "")
+            label = tensor_label(
+                names.get(id(t), t.name),
+                t.shape,
+                t.dtype,
+                format_array(t.data, max_elements) if self.show_data else None,
+                None if grad is None else format_array(np.asarray(grad), max_elements),
+                note,
+            )
+            node(key, label, tensor_kind(t, graph.root, names), id(t) in highlighted)
+        for i, group in enumerate(groups):
+            members = [t for t in graph.tensors if hidden.get(id(t)) == i]
+            label = module_label(group, members, names, show_grad, max_elements)
+            node(f"m{i}", label, "module", any(id(fn) in highlighted for fn in group.functions))
+
+        fn_key = {}
+        for j, fn in enumerate(reversed(graph.functions)):
+            if fn in group_of:
+                fn_key[fn] = f"m{group_of[fn]}"
+            else:
+                fn_key[fn] = f"f{j}"
+                node(f"f{j}", html.escape(fn.name), "op", id(fn) in highlighted)
+
+        group_edges: set[tuple[str, str]] = set()
+        for fn in reversed(graph.functions):
+            out = fn._out()
+            ends = [(tensor_key.get(id(t)), fn_key[fn]) for t in fn.inputs]
+            ends.append((fn_key[fn], None if out is None else tensor_key.get(id(out))))
+            for tail, head in ends:
+                if tail is None or head is None:
                     continue
-                group_edges.add((tail, head))
-            dot.edge(tail, head)
-    return dot
+                if fn in group_of:  # one edge per tensor into or out of a module box
+                    if (tail, head) in group_edges:
+                        continue
+                    group_edges.add((tail, head))
+                dot.edge(tail, head)
+        return dot
 
 
 def check_options(rankdir: str, max_elements: int) -> None:
@@ -205,9 +210,16 @@ def check_options(rankdir: str, max_elements: int) -> None:
 
 
 def prepare(
-    root: Tensor, params: Any, collapse_modules: Any
-) -> tuple[ComputationGraph, dict[int, str], list[Group]]:
-    """The graph, the parameter names and the module groups for a drawing."""
+    root: Tensor,
+    show_data: bool = True,
+    show_grad: bool = True,
+    rankdir: str = "LR",
+    max_elements: int = DEFAULT_MAX_ELEMENTS,
+    params: Any = None,
+    collapse_modules: Any = None,
+) -> Drawing:
+    """Check the options (those of `draw_graph`), collect the graph, name and group it."""
+    check_options(rankdir, max_elements)
     graph = trace_graph(root)
     groups = []
     if collapse_modules is not None:
@@ -215,7 +227,8 @@ def prepare(
         groups = module_groups(trace, {id(t) for t in graph.tensors})
         if params is None and hasattr(trace.model, "named_parameters"):
             params = trace.model
-    return graph, parameter_names(params), groups
+    names = parameter_names(params)
+    return Drawing(graph, names, groups, show_data, show_grad, rankdir, max_elements)
 
 
 def draw_graph(
@@ -265,14 +278,5 @@ def draw_graph(
         RuntimeError: if backward already freed the graph.
         ValueError: for an unknown `rankdir` or a non-positive `max_elements`.
     """
-    check_options(rankdir, max_elements)
-    graph, names, groups = prepare(root, params, collapse_modules)
-    return build_digraph(
-        graph,
-        show_data=show_data,
-        show_grad=show_grad,
-        rankdir=rankdir,
-        max_elements=max_elements,
-        names=names,
-        groups=groups,
-    )
+    options = show_data, show_grad, rankdir, max_elements, params, collapse_modules
+    return prepare(root, *options).digraph()

@@ -23,13 +23,7 @@ import numpy as np
 from autograd.function import Function, unbroadcast
 from autograd.graph import grad
 from autograd.tensor import Tensor
-from autograd.viz.draw import (
-    DEFAULT_MAX_ELEMENTS,
-    ComputationGraph,
-    build_digraph,
-    check_options,
-    prepare,
-)
+from autograd.viz.draw import ComputationGraph, prepare
 from autograd.viz.labels import describe_shape
 
 
@@ -89,19 +83,11 @@ def _caption(fn: Function, out: Tensor | None, sent: list, names: dict[int, str]
 
 
 def backprop_walkthrough(
-    root: Tensor,
-    gradient: Any = None,
-    *,
-    show_data: bool = True,
-    show_grad: bool = True,
-    rankdir: str = "LR",
-    max_elements: int = DEFAULT_MAX_ELEMENTS,
-    params: Any = None,
-    collapse_modules: Any = None,
+    root: Tensor, gradient: Any = None, **draw_kwargs: Any
 ) -> list[BackpropStep]:
     """The steps of `backprop_steps`, each with its op and caption (see the module doc)."""
-    check_options(rankdir, max_elements)
-    graph, names, groups = prepare(root, params, collapse_modules)
+    drawing = prepare(root, **draw_kwargs)
+    graph, names = drawing.graph, drawing.names
     if not graph.functions:
         return []
     engine = engine_gradients(graph, gradient)
@@ -126,19 +112,10 @@ def backprop_walkthrough(
         for t, g in sent:
             partial[id(t)] = partial[id(t)] + g if id(t) in partial else g
         caption = _caption(fn, out, sent, names)
-        drawing = build_digraph(
-            graph,
-            show_data=show_data,
-            show_grad=show_grad,
-            rankdir=rankdir,
-            max_elements=max_elements,
-            names=names,
-            groups=groups,
-            grad_of=grad_of,
-            highlight=[fn] if out is None else [fn, out],
-            caption=f"Step {k} / {n}: {caption}",
+        picture = drawing.digraph(
+            grad_of, [fn] if out is None else [fn, out], f"Step {k} / {n}: {caption}"
         )
-        steps.append(BackpropStep(fn, caption, drawing))
+        steps.append(BackpropStep(fn, caption, picture))
     return steps
 
 
