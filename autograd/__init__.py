@@ -61,6 +61,7 @@ from autograd.ops.elementwise import (
     step,
     tanh,
 )
+from autograd.ops.layers import cross_entropy, linear
 from autograd.ops.reduce import log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
 from autograd.ops.shape import (
     broadcast_to,
@@ -87,6 +88,7 @@ __all__ = [
     "cat",
     "clip",
     "cos",
+    "cross_entropy",
     "default_rng",
     "div",
     "elu",
@@ -105,6 +107,7 @@ __all__ = [
     "index_add",
     "is_grad_enabled",
     "leaky_relu",
+    "linear",
     "log",
     "log_softmax",
     "logsumexp",

@@ -19,6 +19,7 @@ differentiable graph (second and higher derivatives).
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from typing import Any, ClassVar
 
@@ -28,6 +29,7 @@ from autograd.mode import _GradMode
 from autograd.tensor import Tensor, get_default_dtype
 
 _ndarray = np.ndarray
+_next_seq = itertools.count().__next__  # creation order of recorded functions
 _python_scalars = (bool, int, float)
 
 
@@ -40,6 +42,8 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
+    if grad.shape[lead:] == shape:  # only leading axes were added (a bias): one plain sum
+        return grad.sum(axis=tuple(range(lead)) if lead > 1 else 0)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1
     )
@@ -81,6 +85,7 @@ class Function:
 
     inputs: tuple[Tensor, ...] | None = None
     hooked: bool = False
+    seq: int = -1
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -108,6 +113,7 @@ class Function:
             data = np.asarray(data)
         out = Tensor._make(data)
         if requires_grad and _GradMode.enabled:
+            fn.seq = _next_seq()
             fn.inputs = tuple(tensors)
             fn._out = weakref.ref(out)
             out.grad_fn = fn

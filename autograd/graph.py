@@ -10,13 +10,14 @@ pass is itself recorded.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from operator import attrgetter
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 from autograd.function import Function, unbroadcast
-from autograd.mode import set_grad_enabled
+from autograd.mode import _GradMode
 from autograd.tensor import Tensor
 
 _FREED = (
@@ -43,45 +44,45 @@ def retain_grads() -> Iterator[None]:
 
 
 def toposort(roots: Sequence[Function]) -> list[Function]:
-    """Functions reachable from `roots`, each before the functions that made its inputs."""
-    order: list[Function] = []
-    visited: set[Function] = set()
-    stack: list[tuple[Function, bool]] = [(fn, False) for fn in roots]
+    """Functions reachable from `roots`, each before the functions that made its inputs.
+
+    Every recorded Function carries a creation number (`seq`), and a function's inputs
+    were always made before it, so descending creation order is a topological order.
+    """
+    seen = set(roots)
+    stack = list(seen)
     while stack:
-        fn, expanded = stack.pop()
-        if expanded:
-            order.append(fn)
-            continue
-        if fn in visited:
-            continue
-        visited.add(fn)
-        if fn.inputs is None:
+        inputs = stack.pop().inputs
+        if inputs is None:
             raise RuntimeError(_FREED)
-        stack.append((fn, True))
-        for t in fn.inputs:
+        for t in inputs:
             parent = t.grad_fn
-            if parent is not None and parent not in visited:
-                stack.append((parent, False))
-    order.reverse()
-    return order
+            if parent is not None and parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return sorted(seen, key=_by_seq, reverse=True)
+
+
+_by_seq = attrgetter("seq")
 
 
 def _seed(root: Tensor, gradient: Any, create_graph: bool) -> Any:
     """The starting gradient d(root)/d(root): ones for a scalar, else `gradient`."""
+    data = root.data
     if not root.requires_grad:
         raise RuntimeError(
             "backward: this tensor does not require grad and has no grad_fn; "
             "create its inputs with requires_grad=True"
         )
-    if root.dtype.kind not in "fc":
-        raise TypeError(f"backward: the output must be a float tensor, got dtype {root.dtype}")
+    if data.dtype.kind not in "fc":
+        raise TypeError(f"backward: the output must be a float tensor, got dtype {data.dtype}")
     if gradient is None:
-        if root.size != 1:
+        if data.size != 1:
             raise RuntimeError(
-                f"backward: output of shape {root.shape} is not a scalar; pass gradient= "
+                f"backward: output of shape {data.shape} is not a scalar; pass gradient= "
                 "of the same shape (or reduce it first, e.g. with .sum())"
             )
-        g: Any = np.ones(root.shape, dtype=root.dtype)
+        g: Any = np.ones(data.shape, dtype=data.dtype)
     else:
         g = gradient if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=root.dtype)
         if g.shape != root.shape:
@@ -100,10 +101,6 @@ def _run_hooks(t: Tensor, g: Any, tensor_mode: bool) -> Any:
     return g
 
 
-def _add(acc: Any, g: Any) -> Any:
-    return g if acc is None else acc + g
-
-
 def _run(
     roots: Sequence[Tensor],
     seeds: Sequence[Any],
@@ -116,76 +113,108 @@ def _run(
     With `capture` (a dict from id(tensor) to None), gradients of those tensors are
     stored there instead of being accumulated into leaves' `.grad`.
     """
-    grads: dict[Function, Any] = {}
-    leaf_grads: dict[int, tuple[Tensor, Any, Any]] = {}  # id -> (tensor, grad, incoming dz)
+    grads: dict[Function, Any] = {}  # gradient of each function's output, summed
+    leaves: dict[int, list[Any]] = {}  # deferred leaves: id -> [tensor, summed grad, last dz]
     for root, g in zip(roots, seeds):
-        if root.grad_fn is None:
-            prev = leaf_grads.get(id(root))
-            leaf_grads[id(root)] = (root, _add(prev and prev[1], g), g)
-        else:
-            grads[root.grad_fn] = _add(grads.get(root.grad_fn), g)
+        _route(root, g, g, grads, leaves, capture is not None)
     order = toposort(list(grads))
-    captured_fns = {}
-    if capture is not None:
-        captured_fns = {t.grad_fn: t for t in _captured(roots, order, capture)}
-    prev_mode = Function.xp, Function.tensor_mode
+    captured = {} if capture is None else _captured(roots, order, capture)
+    prev_mode = Function.xp, Function.tensor_mode, _GradMode.enabled
     if create_graph:
         import autograd
 
         Function.xp, Function.tensor_mode = autograd, True
+    _GradMode.enabled = create_graph
     try:
-        with set_grad_enabled(create_graph):
-            for fn in order:
-                dz = grads.pop(fn, None)
-                if dz is None:
+        for fn in order:
+            dz = grads.pop(fn, None)
+            if dz is None:
+                continue
+            if fn.hooked or _RetainGrads.active:
+                dz = _output_hooks(fn, dz, create_graph)
+            if captured and fn in captured:
+                capture[id(captured[fn])] = dz
+            inputs = fn.inputs
+            if create_graph:
+                in_grads = fn.backward(dz, *inputs)
+            else:
+                in_grads = fn.backward(dz, *[t.data for t in inputs])
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,)
+            for t, g in zip(inputs, in_grads):
+                if g is None or not t.requires_grad:
                     continue
-                if fn.hooked or _RetainGrads.active:
-                    out = fn._out()
-                    if out is not None:
-                        dz = _run_hooks(out, dz, create_graph)
-                        if out._retains_grad or _RetainGrads.active:
-                            _accumulate(out, dz, dz, create_graph)
-                if captured_fns and fn in captured_fns:
-                    capture[id(captured_fns[fn])] = dz
-                inputs = fn.inputs
-                in_grads = fn.backward(dz, *(inputs if create_graph else [t.data for t in inputs]))
-                if len(inputs) == 1 or type(in_grads) is not tuple:
-                    in_grads = (in_grads,)
-                for t, g in zip(inputs, in_grads):
-                    if g is None or not t.requires_grad:
-                        continue
-                    if type(g) is not np.ndarray and not create_graph:
-                        g = np.asarray(g)
-                    if g.shape != t.shape:
-                        g = unbroadcast(g, t.shape)
-                    parent = t.grad_fn
-                    if parent is not None:
-                        grads[parent] = _add(grads.get(parent), g)
-                    else:
-                        prev = leaf_grads.get(id(t))
-                        leaf_grads[id(t)] = (t, _add(prev and prev[1], g), dz)
+                # _route(t, g, dz, grads, leaves), written out: this is the hot loop
+                if type(g) is not np.ndarray and not create_graph:
+                    g = np.asarray(g)
+                shape = t.data.shape
+                if g.shape != shape:
+                    g = unbroadcast(g, shape)
+                parent = t.grad_fn
+                if parent is not None:
+                    prev = grads.get(parent)
+                    grads[parent] = g if prev is None else prev + g
+                else:
+                    _route(t, g, dz, grads, leaves, capture is not None)
     finally:
-        Function.xp, Function.tensor_mode = prev_mode
+        Function.xp, Function.tensor_mode, _GradMode.enabled = prev_mode
     if not retain_graph:
         # Freed only now: an op's output may be held by nothing but a consumer that
         # backward already passed, and the op itself may still need it.
         for fn in order:
             fn.release()
-    for t, g, dz in leaf_grads.values():
-        g = _run_hooks(t, g, create_graph)
-        if capture is not None:
-            if id(t) in capture:
-                capture[id(t)] = g
-        else:
+    for t, g, dz in leaves.values():
+        if t._hooks:
+            g = _run_hooks(t, g, create_graph)
+        if capture is None:
             _accumulate(t, g, dz, create_graph)
+        elif id(t) in capture:
+            capture[id(t)] = g
 
 
-def _captured(roots: Sequence[Tensor], order: list[Function], capture: dict[int, Any]) -> list:
-    """The non-leaf tensors among those whose gradients `grad` asked for."""
-    found = [t for t in roots if id(t) in capture and t.grad_fn is not None]
-    for fn in order:
-        found.extend(t for t in fn.inputs if id(t) in capture and t.grad_fn is not None)
-    return found
+def _route(
+    t: Tensor, g: Any, dz: Any, grads: dict[Function, Any], leaves: dict, defer: bool
+) -> None:
+    """Send gradient g (of tensor t) to the function that made t, or to the leaf t.
+
+    A leaf's gradient goes straight into `.grad`, unless hooks or `grad()` need the
+    pass's total first (then it is summed in `leaves`).
+    """
+    if type(g) is not np.ndarray and not isinstance(g, Tensor):
+        g = np.asarray(g)  # numpy returns scalars, not 0-d arrays, from some ops
+    shape = t.data.shape
+    if g.shape != shape:
+        g = unbroadcast(g, shape)
+    parent = t.grad_fn
+    if parent is not None:
+        prev = grads.get(parent)
+        grads[parent] = g if prev is None else prev + g
+    elif defer or t._hooks:
+        entry = leaves.get(id(t))
+        if entry is None:
+            leaves[id(t)] = [t, g, dz]
+        else:
+            entry[1] = entry[1] + g
+    else:
+        _accumulate(t, g, dz, isinstance(g, Tensor))
+
+
+def _output_hooks(fn: Function, dz: Any, create_graph: bool) -> Any:
+    """Run the hooks of fn's output tensor and keep its grad if it retains it."""
+    out = fn._out()
+    if out is not None:
+        dz = _run_hooks(out, dz, create_graph)
+        if out._retains_grad or _RetainGrads.active:
+            _accumulate(out, dz, dz, create_graph)
+    return dz
+
+
+def _captured(
+    roots: Sequence[Tensor], order: list[Function], capture: dict[int, Any]
+) -> dict[Function, Tensor]:
+    """The non-leaf tensors whose gradients `grad` asked for, by the function that made them."""
+    tensors = list(roots) + [t for fn in order for t in fn.inputs]
+    return {t.grad_fn: t for t in tensors if id(t) in capture and t.grad_fn is not None}
 
 
 def _to_tensor(g: Any, create_graph: bool) -> Tensor:
@@ -202,7 +231,7 @@ def _accumulate(t: Tensor, g: Any, dz: Any, create_graph: bool) -> None:
     if t.grad is None:
         # The array may be shared (an op passing dz through, a view, the caller's
         # gradient): copy it then, so later in-place accumulation cannot alias.
-        shared = g is dz or g.base is not None or not g.flags.writeable
+        shared = g is dz or g.base is not None  # views include read-only broadcasts
         if g.dtype != t.dtype or shared:
             g = g.astype(t.dtype, copy=True)
         t.grad = Tensor._make(g)

@@ -44,7 +44,7 @@ class Mul(Function):
         return a * b
 
     def backward(self, dz, a, b):
-        need_a, need_b = self.needs_input_grad
+        need_a, need_b = self.inputs[0].requires_grad, self.inputs[1].requires_grad
         return (dz * b if need_a else None), (dz * a if need_b else None)
 
 
@@ -147,7 +147,9 @@ class MatMul(Function):
         return a @ b
 
     def backward(self, dz, a, b):
-        need_a, need_b = self.needs_input_grad
+        need_a, need_b = self.inputs[0].requires_grad, self.inputs[1].requires_grad
+        if a.ndim == 2 and b.ndim == 2:
+            return (dz @ b.T if need_a else None), (a.T @ dz if need_b else None)
         a2 = a.reshape(1, -1) if a.ndim == 1 else a
         b2 = b.reshape(-1, 1) if b.ndim == 1 else b
         if a.ndim == 1:

@@ -7,12 +7,14 @@ Every reduction takes numpy's `axis` (None, an int or a tuple) and `keepdims`.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from autograd.function import Function
 from autograd.ops.elementwise import sqrt
+from autograd.ops.shape import broadcast_to
 from autograd.tensor import Tensor
 
 TensorLike = Any
@@ -59,7 +61,28 @@ class Sum(_Reduction):
         return x.sum(axis=self.setup(x, axis, keepdims), keepdims=keepdims)
 
     def backward(self, dz, x):
-        return self.xp.broadcast_to(self.expand(dz, x.shape), x.shape)
+        return broadcast_back(self.expand(dz, x.shape), x.shape)
+
+
+class Mean(_Reduction):
+    """z = sum(x, axis) / n      dx = broadcast(dz) / n   (n: number of elements reduced)"""
+
+    def forward(self, x, axis, keepdims):
+        axes = self.setup(x, axis, keepdims)
+        self.n = math.prod(x.shape[a] for a in axes)
+        if self.n == 0:
+            raise ValueError("mean of an empty selection")
+        return x.mean(axis=axes, keepdims=keepdims)
+
+    def backward(self, dz, x):
+        return broadcast_back(self.expand(dz, x.shape) * (1.0 / self.n), x.shape)
+
+
+def broadcast_back(dz: Any, shape: tuple[int, ...]) -> Any:
+    """Spread a reduced gradient over the input's shape (a fresh array, or a Tensor op)."""
+    if isinstance(dz, Tensor):
+        return broadcast_to(dz, shape)
+    return np.full(shape, dz, dtype=dz.dtype)
 
 
 class Max(_Reduction):
@@ -111,7 +134,7 @@ class Softmax(Function):
     """z = exp(x) / sum(exp(x), axis)      dx = z * (dz - sum(dz * z, axis))"""
 
     def forward(self, x, axis):
-        self.axis = axis
+        self.axis = axis = _check_axis(x, axis)
         e = np.exp(x - _finite_max(x, axis))
         e /= e.sum(axis=axis, keepdims=True)
         return e
@@ -125,7 +148,7 @@ class LogSoftmax(Function):
     """z = x - logsumexp(x, axis)      dx = dz - exp(z) * sum(dz, axis)"""
 
     def forward(self, x, axis):
-        self.axis = axis
+        self.axis = axis = _check_axis(x, axis)
         shifted = x - _finite_max(x, axis)
         shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         return shifted
@@ -134,9 +157,13 @@ class LogSoftmax(Function):
         return dz - self.xp.exp(self.output) * dz.sum(axis=self.axis, keepdims=True)
 
 
-def _check_axis(x: TensorLike, axis: int) -> int | None:
-    ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
-    return normalize_axis(axis, ndim)[0] if ndim else None
+def _check_axis(x: np.ndarray, axis: int) -> int | None:
+    """The softmax axis as a non-negative int (None for a 0-d input)."""
+    if not x.ndim:
+        return None
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"axis {axis} is out of range for a tensor with {x.ndim} dimensions")
+    return axis % x.ndim
 
 
 def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -156,24 +183,20 @@ def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tenso
 
 
 def softmax(x: TensorLike, axis: int = -1) -> Tensor:
-    return Softmax.apply(x, axis=_check_axis(x, axis))
+    return Softmax.apply(x, axis=axis)
 
 
 def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
-    return LogSoftmax.apply(x, axis=_check_axis(x, axis))
+    return LogSoftmax.apply(x, axis=axis)
 
 
 def _count(x: TensorLike, axis: Axis) -> int:
     shape = np.shape(x.data if isinstance(x, Tensor) else x)
-    return int(np.prod([shape[a] for a in normalize_axis(axis, len(shape))]))
+    return math.prod(shape[a] for a in normalize_axis(axis, len(shape)))
 
 
 def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """sum(x, axis) / n, n the number of elements reduced."""
-    n = _count(x, axis)
-    if n == 0:
-        raise ValueError("mean of an empty selection")
-    return sum(x, axis, keepdims) * (1.0 / n)
+    return Mean.apply(x, axis=axis, keepdims=keepdims)
 
 
 def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:

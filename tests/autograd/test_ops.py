@@ -21,6 +21,8 @@ AWAY = "away"  # values kept at least 0.1 away from 0 (kinks of abs, relu, step)
 
 REPEATED = np.array([0, 2, 0, 1, 0])
 MASK = np.array([True, False, True, False])
+LABELS = np.array([0, 2, 1, 2, 2])
+LABELS2 = np.array([[0, 3, 1], [2, 2, 0]])
 
 CASES = [
     ("add_broadcast", lambda a, b: a + b, [(3, 1), (1, 4)], ANY, True),
@@ -97,6 +99,17 @@ CASES = [
     ("getitem_pairs", lambda a: a[np.arange(5), REPEATED], [(5, 3)], ANY, True),
     ("getitem_mask", lambda a: a[MASK], [(4, 2)], ANY, True),
     ("index_add", lambda a: autograd.index_add(a, REPEATED, (4,)), [(5,)], ANY, True),
+    ("linear", lambda x, w, b: autograd.linear(x, w, b), [(3, 4), (4, 2), (2,)], ANY, True),
+    ("linear_batched_no_bias", lambda x, w: autograd.linear(x, w), [(2, 3, 4), (4, 2)], ANY, True),
+    ("cross_entropy", lambda x: autograd.cross_entropy(x, LABELS), [(5, 3)], ANY, True),
+    ("cross_entropy_sum", lambda x: autograd.cross_entropy(x, LABELS, "sum"), [(5, 3)], ANY, True),
+    (
+        "cross_entropy_none",
+        lambda x: autograd.cross_entropy(x, LABELS2, "none"),
+        [(2, 3, 4)],
+        ANY,
+        True,
+    ),
     ("cat", lambda a, b: autograd.cat([a, b], axis=1), [(2, 3), (2, 2)], ANY, True),
     ("stack", lambda a, b: autograd.stack([a, b], axis=-1), [(2, 3), (2, 3)], ANY, True),
 ]
