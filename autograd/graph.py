@@ -10,8 +10,8 @@ pass is itself recorded.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from operator import attrgetter
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import Any
 
 import numpy as np

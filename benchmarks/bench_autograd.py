@@ -14,6 +14,7 @@ Run: python benchmarks/bench_autograd.py
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -46,7 +47,7 @@ def best_time(fn: Callable[[], object], repeat: int = 7, number: int | None = No
 def make_weights(sizes: list[int], seed: int = 0) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     arrays = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+    for n_in, n_out in itertools.pairwise(sizes):
         limit = math.sqrt(6 / (n_in + n_out))
         arrays.append(rng.uniform(-limit, limit, (n_in, n_out)).astype(np.float32))
         arrays.append(np.zeros(n_out, np.float32))
