@@ -32,14 +32,24 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> 
     return float(np.mean(predicted == (y_true.reshape(predicted.shape) > 0.5)))
 
 
+def _difference(name: str, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """y_pred - y_true, with a column (N, 1) and a vector (N,) matched as Keras does."""
+    if y_true.size != y_pred.size:
+        raise ValueError(
+            f"{name}: targets of shape {y_true.shape} do not match predictions of shape "
+            f"{y_pred.shape}"
+        )
+    return y_pred - y_true.reshape(y_pred.shape)
+
+
 def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """mean |y_pred - y_true| over all elements."""
-    return float(np.mean(np.abs(y_pred - y_true.reshape(y_pred.shape))))
+    return float(np.mean(np.abs(_difference("mae", y_true, y_pred))))
 
 
 def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """mean (y_pred - y_true)**2 over all elements."""
-    d = y_pred - y_true.reshape(y_pred.shape)
+    d = _difference("mse", y_true, y_pred)
     return float(np.mean(d * d))
 
 

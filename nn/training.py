@@ -154,8 +154,10 @@ class Model(Module):
                 f"compile: unknown optimizer {optimizer!r}; valid names: "
                 f"{', '.join(optim.OPTIMIZERS)}"
             )
-        if isinstance(optimizer, optim.Optimizer) and optimizer_options:
-            raise TypeError("compile: options cannot be given with an already built optimizer")
+        if isinstance(optimizer, optim.Optimizer):
+            if optimizer_options:
+                raise TypeError("compile: options cannot be given with an already built optimizer")
+            _check_covers(optimizer, self)
         loss_fn = losses.get(loss)
         if isinstance(metrics, str):
             metrics = [metrics]
@@ -170,7 +172,7 @@ class Model(Module):
         compiled = _Compiled(optimizer, optimizer_options, loss_fn, name, resolved)
         object.__setattr__(self, "_compiled", compiled)
         object.__setattr__(self, "stop_training", False)
-        if not _unbuilt(self):
+        if not _unbuilt(self) and any(True for _ in self.parameters()):
             self._make_optimizer()
 
     @property
@@ -463,6 +465,18 @@ def _on_logits(loss_fn: Any) -> bool:
 
 def _logit_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return metrics_mod.accuracy(y_true, y_pred, threshold=0.0)
+
+
+def _check_covers(optimizer: optim.Optimizer, model: Module) -> None:
+    """An optimizer made before lazy layers were built would silently skip them."""
+    held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+    if _unbuilt(model) or any(id(p) not in held for p in model.parameters()):
+        raise ValueError(
+            "compile: the optimizer does not hold all of the model's parameters (layers "
+            "without input_dim get their weights at the first call); pass it by name or "
+            "class instead (compile(optimizer=optim.Adam, lr=0.01) or 'adam'), or call "
+            "model.build((None, n_features)) before making the optimizer"
+        )
 
 
 def _unbuilt(model: Module) -> bool:

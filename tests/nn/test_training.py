@@ -1,0 +1,329 @@
+import time
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+import optim
+from nn import datasets
+
+
+def dense_net(sizes, hidden="relu", output="softmax", input_dim=True, seed=0):
+    autograd.manual_seed(seed)
+    model = nn.Sequential()
+    for i, units in enumerate(sizes[1:]):
+        last = i == len(sizes) - 2
+        first_dim = sizes[0] if i == 0 and input_dim else None
+        model.add(nn.Dense(units, activation=output if last else hidden, input_dim=first_dim))
+    return model
+
+
+@pytest.fixture
+def spiral():
+    return datasets.spiral(100, 3, seed=0)
+
+
+def test_fit_spiral_reaches_95_percent_quickly(spiral):
+    X, y = spiral
+    model = dense_net([2, 64, 64, 3])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    start = time.perf_counter()
+    history = model.fit(X, y, epochs=60, batch_size=32, verbose=0, seed=0)
+    assert time.perf_counter() - start < 10
+    assert history.history["accuracy"][-1] >= 0.95
+    assert model.evaluate(X, y)[1] >= 0.95
+    assert history.history["loss"][-1] < history.history["loss"][0] / 5
+
+
+def test_history_keys_lengths_and_epochs(spiral):
+    X, y = spiral
+    model = dense_net([2, 16, 3])
+    model.compile("sgd", "sparse_categorical_crossentropy", ["accuracy", "acc"])
+    history = model.fit(X, y, epochs=4, verbose=0, validation_data=(X[:50], y[:50]))
+    assert list(history.history) == [
+        "loss",
+        "accuracy",
+        "acc",
+        "val_loss",
+        "val_accuracy",
+        "val_acc",
+    ]
+    assert all(len(v) == 4 for v in history.history.values())
+    assert history.epoch == [0, 1, 2, 3]
+    assert model.history is history
+
+
+def test_epoch_logs_are_exact_sample_means():
+    # One epoch without shuffling at lr=0 leaves the weights alone, so the epoch's
+    # running mean (batches of 32, 32, 36 weighted by size) equals evaluate's value.
+    X, y = datasets.spiral(50, 2, seed=1)
+    model = dense_net([2, 8, 2])
+    model.compile(optim.SGD, "sparse_categorical_crossentropy", ["acc"], lr=0.0)
+    history = model.fit(X, y, batch_size=32, shuffle=False, verbose=0)
+    loss, acc = model.evaluate(X, y, batch_size=100)
+    assert history.history["loss"][0] == pytest.approx(loss, rel=1e-5)
+    assert history.history["acc"][0] == pytest.approx(acc)
+
+
+def test_validation_split_takes_the_last_samples_before_shuffling():
+    X = np.arange(20, dtype=np.float32).reshape(10, 2)
+    y = np.arange(10) % 2
+    model = dense_net([2, 2])
+    model.compile("sgd", "sparse_categorical_crossentropy", lr=0.0)
+    seen = []
+    model.register_forward_pre_hook(lambda m, args: seen.append(args[0].data.copy()))
+    history = model.fit(X, y, epochs=1, batch_size=100, validation_split=0.3, verbose=0)
+    # seen: the fit's shape check, the training batch, then the validation batch
+    train, val = seen[-2], seen[-1]
+    np.testing.assert_array_equal(val, X[7:])
+    np.testing.assert_array_equal(np.sort(train[:, 0]), X[:7, 0])
+    expected = model.evaluate(X[7:], y[7:])
+    assert history.history["val_loss"] == [pytest.approx(expected)]
+
+
+def test_validation_split_bad_values():
+    X, y = datasets.logic_gate("xor")
+    model = dense_net([2, 2])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="validation_split"):
+        model.fit(X, y, validation_split=1.5, verbose=0)
+    with pytest.raises(ValueError, match="empty training or validation"):
+        model.fit(X, y, validation_split=0.9, verbose=0)  # floor(4 * 0.1) = 0 to train on
+
+
+def test_evaluate_and_predict_shapes(spiral):
+    X, y = spiral
+    model = dense_net([2, 8, 3])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    loss = model.evaluate(X, y)
+    assert isinstance(loss, float)
+    probs = model.predict(X, batch_size=7)
+    assert type(probs) is np.ndarray and probs.shape == (300, 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(probs, model(X).data, rtol=1e-6)
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    loss2, acc = model.evaluate(X, y)
+    assert loss2 == pytest.approx(loss, rel=1e-6)
+    assert acc == pytest.approx(np.mean(probs.argmax(1) == y))
+    assert model.metrics_names == ["loss", "accuracy"]
+    assert model.evaluate(X, y, return_dict=True)["accuracy"] == pytest.approx(acc)
+
+
+def test_predict_uses_eval_mode_and_restores_it():
+    X = np.ones((64, 4), dtype=np.float32)
+    model = nn.Sequential(nn.Dense(4, input_dim=4), nn.Dropout(0.5))
+    out = model.predict(X)
+    np.testing.assert_allclose(out, model.eval()(X).data, rtol=1e-6)
+    model.train()
+    model.predict(X)
+    assert model.training and model[1].training
+
+
+def test_onehot_and_binary_accuracy_and_regression_metrics():
+    X, y = datasets.moons(200, noise=0.05, seed=0)
+    model = dense_net([2, 16, 1], hidden="tanh", output="sigmoid")
+    model.compile("adam", "binary_crossentropy", ["accuracy"], lr=0.05)
+    history = model.fit(X, y, epochs=40, verbose=0, seed=0)
+    p = model.predict(X)[:, 0]
+    assert history.history["accuracy"][-1] > 0.9
+    assert model.evaluate(X, y)[1] == pytest.approx(np.mean((p > 0.5) == y))
+
+    Xs, ys = datasets.spiral(30, 3, seed=0)
+    onehot = nn.functional.one_hot(ys, 3)
+    model = dense_net([2, 3])
+    model.compile("sgd", "categorical_crossentropy", ["accuracy"])
+    probs = model.predict(Xs)
+    assert model.evaluate(Xs, onehot)[1] == pytest.approx(np.mean(probs.argmax(1) == ys))
+
+    x, t = datasets.sine(64, seed=0)
+    model = dense_net([1, 8, 1], hidden="tanh", output=None)
+    model.compile("sgd", "mse", ["mae", "mse"])
+    loss, mae, mse = model.evaluate(x, t)
+    pred = model.predict(x)
+    assert mae == pytest.approx(np.abs(pred - t).mean(), rel=1e-5)
+    assert mse == pytest.approx(loss, rel=1e-5)
+
+
+def test_logit_losses_threshold_binary_accuracy_at_zero():
+    X = np.array([[1.0], [-1.0], [0.2], [-0.2]], dtype=np.float32)
+    y = np.array([1, 0, 0, 1])
+    model = nn.Model(nn.Linear(1, 1))
+    model.module.weight.data[...] = 1.0
+    model.module.bias.data[...] = 0.0
+    model.compile("sgd", nn.BCEWithLogitsLoss(), ["accuracy"])
+    assert model.evaluate(X, y)[1] == pytest.approx(0.5)  # outputs 1, -1, .2, -.2 vs 0
+
+
+def test_model_wraps_any_module(spiral):
+    X, y = spiral
+    autograd.manual_seed(0)
+    model = nn.Model(nn.MLP([2, 32, 3]))
+    model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"], lr=0.02)
+    history = model.fit(X, y, epochs=30, verbose=0, seed=0)
+    assert history.history["accuracy"][-1] > 0.8
+    assert model.predict(X).shape == (300, 3)
+    assert "linear_1 (Linear)" in model.summary(print_fn=None)
+
+
+def test_compile_accepts_objects_classes_and_factories():
+    model = dense_net([2, 4, 2])
+    with pytest.raises(ValueError, match="does not hold all of the model's parameters"):
+        model.compile(optim.Adam(model.parameters()), "mse")  # the second Dense is not built
+    model.build((None, 2))
+    model.compile(optim.Adam(model.parameters(), lr=0.5), nn.CrossEntropyLoss())
+    assert model.optimizer.param_groups[0]["lr"] == 0.5
+    model.compile(optim.RMSprop, "mse", lr=0.1, alpha=0.9)
+    assert isinstance(model.optimizer, optim.RMSprop)
+    assert model.optimizer.param_groups[0]["alpha"] == 0.9
+    model.compile(lambda params: optim.SGD(params, lr=0.3), "mse")
+    assert model.optimizer.param_groups[0]["lr"] == 0.3
+    model.compile("NAG", "mse")
+    assert isinstance(model.optimizer, optim.NAG)
+
+
+def test_lazy_dense_builds_at_fit_and_then_gets_its_optimizer():
+    X, y = datasets.blobs(40, centers=2, n_features=5)
+    model = nn.Sequential(nn.Dense(8, activation="relu"), nn.Dense(2, activation="softmax"))
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    assert model.optimizer is None
+    model.fit(X, y, verbose=0)
+    params = model.optimizer.param_groups[0]["params"]
+    assert [p.shape for p in params] == [(5, 8), (8,), (8, 2), (2,)]
+
+
+def test_uint8_inputs_are_cast_to_float32():
+    X = np.random.default_rng(0).integers(0, 255, (20, 3, 3), dtype=np.uint8)
+    y = np.arange(20) % 2
+    model = nn.Sequential(nn.Flatten(), nn.Dense(2, activation="softmax"))
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    model.fit(X, y, verbose=0)
+    assert model.predict(X).dtype == np.float32
+
+
+def test_fit_before_compile_is_an_error():
+    model = dense_net([2, 2])
+    with pytest.raises(RuntimeError, match=r"not compiled; call model\.compile"):
+        model.fit(np.zeros((4, 2)), np.zeros(4, dtype=int))
+    with pytest.raises(RuntimeError, match="not compiled"):
+        model.evaluate(np.zeros((4, 2)), np.zeros(4, dtype=int))
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"optimizer": "adamm", "loss": "mse"}, ValueError, "unknown optimizer 'adamm'.*adam"),
+        ({"optimizer": "sgd", "loss": "msee"}, ValueError, "unknown loss 'msee'"),
+        ({"optimizer": "sgd", "loss": "mse", "metrics": ["accuracyy"]}, ValueError, "metric"),
+        ({"optimizer": "sgd"}, ValueError, "loss is required"),
+    ],
+)
+def test_compile_rejects_unknown_names(kwargs, error, message):
+    model = dense_net([2, 2])
+    with pytest.raises(error, match=message):
+        model.compile(**kwargs)
+
+
+def test_fit_with_mismatched_lengths():
+    model = dense_net([2, 2])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="same number of samples"):
+        model.fit(np.zeros((5, 2)), np.zeros(4, dtype=int), verbose=0)
+
+
+@pytest.mark.parametrize(
+    "loss, y",
+    [
+        ("sparse_categorical_crossentropy", np.eye(3)[[0, 1, 2, 0]]),
+        ("categorical_crossentropy", np.array([0, 1, 2, 0])),
+        ("mse", np.zeros((4, 5), dtype=np.float32)),
+        ("sparse_categorical_crossentropy", np.array([0, 1, 7, 0])),
+    ],
+)
+def test_targets_of_the_wrong_shape_for_the_loss(loss, y):
+    model = dense_net([2, 3])
+    model.compile("sgd", loss)
+    with pytest.raises(ValueError, match=f"do not suit the loss '{loss}'.*Hint"):
+        model.fit(np.zeros((4, 2), dtype=np.float32), y, verbose=0)
+
+
+def test_empty_sequential_is_an_error():
+    model = nn.Sequential()
+    model.compile("sgd", "mse")
+    for call in (lambda: model.fit(np.zeros((2, 2)), np.zeros((2, 2)), verbose=0), model.summary):
+        with pytest.raises(ValueError, match="Sequential is empty; add layers"):
+            call()
+
+
+def test_summary_counts_and_shapes_784_100_10(capsys):
+    model = dense_net([784, 100, 10], hidden="sigmoid")
+    text = model.summary()
+    assert capsys.readouterr().out.strip() == text.strip()
+    lines = text.splitlines()
+    assert lines[0] == 'Model: "sequential"'
+    assert "Layer (type)" in lines[2] and "Output Shape" in lines[2] and "Param #" in lines[2]
+    dense = next(line for line in lines if line.startswith(" dense (Dense)"))
+    dense_1 = next(line for line in lines if line.startswith(" dense_1 (Dense)"))
+    assert "(None, 100)" in dense and dense.split()[-1] == "78,500"
+    assert "(None, 10)" in dense_1 and dense_1.split()[-1] == "1,010"
+    assert "Total params: 79,510" in lines
+    assert "Trainable params: 79,510" in lines
+    assert "Non-trainable params: 0" in lines
+
+
+def test_summary_784_64_10_and_batchnorm_is_non_trainable():
+    model = dense_net([784, 64, 10])
+    assert "Total params: 50,890" in model.summary(print_fn=None)
+    model = nn.Sequential(
+        nn.Flatten(), nn.Dense(64), nn.BatchNorm1d(64), nn.Dense(10, activation="softmax")
+    )
+    model.build((None, 28, 28))
+    text = model.summary(print_fn=None)
+    assert "(None, 784)" in text and "(None, 64)" in text
+    bn = next(line for line in text.splitlines() if "(BatchNorm1d)" in line)
+    assert bn.split()[-1] == "256"  # 2 * 64 trainable + 2 * 64 running statistics
+    assert "Total params: 51,146" in text
+    assert "Trainable params: 51,018" in text
+    assert "Non-trainable params: 128" in text
+
+
+def test_summary_of_unbuilt_model_says_how_to_fix():
+    model = nn.Sequential(nn.Dense(64), nn.Dense(10))
+    with pytest.raises(ValueError, match=r"input_dim.*build\(\(None, 784\)\).*on data first"):
+        model.summary()
+    model.predict(np.zeros((2, 30), dtype=np.float32))
+    assert "Total params: 2,634" in model.summary(print_fn=None)  # 30*64+64 + 64*10+10
+
+
+def test_build_rejects_bad_shapes():
+    with pytest.raises(ValueError, match="input_shape"):
+        nn.Sequential(nn.Dense(2)).build((None, 0))
+
+
+def test_verbose_modes(capsys, spiral):
+    X, y = spiral
+    model = dense_net([2, 4, 3])
+    model.compile("sgd", "sparse_categorical_crossentropy", ["accuracy"])
+    model.fit(X, y, epochs=2, verbose=0)
+    assert capsys.readouterr().out == ""
+    model.fit(X, y, epochs=2, verbose=2, validation_data=(X, y))
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("Epoch 2/2 - ")
+    assert "loss: " in lines[0] and "- accuracy: " in lines[0] and "val_accuracy: " in lines[0]
+    model.fit(X, y, epochs=2, verbose=1, validation_data=(X, y))
+    out = capsys.readouterr().out
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out and "10/10" in out
+    assert "val_loss: " in out
+
+
+def test_history_plot_calls_nn_plot(monkeypatch):
+    import sys
+    import types
+
+    calls = []
+    fake = types.ModuleType("nn.plot")
+    fake.plot_history = lambda history, *args, **kwargs: calls.append((history, kwargs)) or "ax"
+    monkeypatch.setitem(sys.modules, "nn.plot", fake)
+    history = nn.History()
+    assert history.plot(metrics=["loss"]) == "ax"
+    assert calls == [(history, {"metrics": ["loss"]})]
