@@ -1,0 +1,97 @@
+import gzip
+import struct
+
+import numpy as np
+import pytest
+
+from nn import cli
+
+
+def run(capsys, argv):
+    code = cli.main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_train_tiny_run_prints_summary_bars_and_accuracy(capsys):
+    argv = ["train", "--dataset", "moons", "--epochs", "2", "--hidden", "8", "--seed", "1"]
+    code, out, _ = run(capsys, argv)
+    assert code == 0
+    assert "dataset: moons (1600 training samples, 2 classes)" in out
+    assert "Total params: 42" in out  # 2*8 + 8 + 8*2 + 2
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out and "50/50" in out
+    final = [line for line in out.splitlines() if line.startswith("final training accuracy: ")]
+    assert len(final) == 1 and 0.5 < float(final[0].split(": ")[1]) <= 1.0
+
+
+def test_options_reach_the_model_and_optimizer(capsys, monkeypatch):
+    seen = {}
+    real = cli.build_model
+
+    def spy(*args):
+        model = real(*args)
+        seen["model"] = model
+        return model
+
+    monkeypatch.setattr(cli, "build_model", spy)
+    argv = ["train", "--dataset", "blobs", "--hidden", "5", "3", "--activation", "tanh"]
+    argv += ["--optimizer", "sgd", "--lr", "0.2", "--epochs", "1", "--verbose", "0"]
+    code, out, _ = run(capsys, argv)
+    model = seen["model"]
+    assert code == 0 and "Epoch" not in out
+    assert [layer.units for layer in model] == [5, 3, 4]
+    assert type(model.optimizer).__name__ == "SGD"
+    assert model.optimizer.param_groups[0]["lr"] == 0.2
+    assert type(model[0].activation).__name__ == "Tanh"
+
+
+def test_no_arguments_runs_the_spiral_demo(capsys, monkeypatch):
+    monkeypatch.setitem(cli.DATASETS, "spiral", (cli.DATASETS["spiral"][0], 1, 32))
+    code, out, _ = run(capsys, [])
+    assert code == 0
+    assert "dataset: spiral (2400 training samples, 3 classes)" in out
+    assert "Total params: 4,547" in out  # 2-64-64-3
+    assert "final training accuracy: " in out
+
+
+def test_mnist_from_data_dir_and_missing_files(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("GRADWORK_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    code, _, err = run(capsys, ["train", "--dataset", "mnist", "--data-dir", str(tmp_path)])
+    assert code == 1 and "GRADWORK_DATA" in err and "download=True" in err
+    rng = np.random.default_rng(0)
+    for prefix, n in [("train", 40), ("t10k", 10)]:
+        images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+        labels = np.arange(n, dtype=np.uint8) % 10
+        head = struct.pack(">BBBBIII", 0, 0, 8, 3, n, 28, 28)
+        (tmp_path / f"{prefix}-images-idx3-ubyte.gz").write_bytes(
+            gzip.compress(head + images.tobytes())
+        )
+        (tmp_path / f"{prefix}-labels-idx1-ubyte").write_bytes(
+            struct.pack(">BBBBI", 0, 0, 8, 1, n) + labels.tobytes()
+        )
+    argv = ["train", "--dataset", "mnist", "--data-dir", str(tmp_path), "--epochs", "1"]
+    code, out, _ = run(capsys, [*argv, "--hidden", "16", "--verbose", "2"])
+    assert code == 0
+    assert "dataset: mnist (40 training samples, 10 classes)" in out
+    assert "(None, 16)" in out and "12,560" in out  # 784*16 + 16
+    assert "Epoch 1/1 - " in out and "test accuracy: " in out
+
+
+def test_bad_arguments_exit_with_usage(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["train", "--dataset", "cifar"])
+    assert info.value.code == 2
+    assert "invalid choice: 'cifar'" in capsys.readouterr().err
+    code, _, err = run(capsys, ["train", "--optimizer", "adamm", "--epochs", "1"])
+    assert code == 1 and "unknown optimizer 'adamm'" in err
+
+
+def test_python_dash_m_entry_point():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "nn", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and "usage: gradwork" in result.stdout
