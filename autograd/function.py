@@ -30,6 +30,8 @@ from autograd.tensor import Tensor, get_default_dtype
 
 _ndarray = np.ndarray
 _next_seq = itertools.count().__next__  # creation order of recorded functions
+_new_tensor = object.__new__
+_ref = weakref.ref
 _python_scalars = (bool, int, float)
 
 
@@ -96,6 +98,7 @@ class Function:
     def apply(cls, *args: Any, **options: Any) -> Tensor:
         """Run `forward` on the operands' arrays and record the graph when needed."""
         tensors = []
+        arrays = []
         requires_grad = False
         for a in args:
             if not isinstance(a, Tensor):
@@ -103,21 +106,28 @@ class Function:
             elif a.requires_grad:
                 requires_grad = True
             tensors.append(a)
+            arrays.append(a.data)
         fn = cls()
         try:
-            data = fn.forward(*[t.data for t in tensors], **options)
+            data = fn.forward(*arrays, **options)
         except ValueError as err:
             shapes = ", ".join(str(t.shape) for t in tensors)
             raise ValueError(f"{cls.__name__}: {err} (input shapes: {shapes})") from None
         if type(data) is not _ndarray:
             data = np.asarray(data)
-        out = Tensor._make(data)
+        out = _new_tensor(Tensor)
+        out.data = data
+        out.grad = out.name = out._hooks = None
+        out._retains_grad = False
         if requires_grad and _GradMode.enabled:
             fn.seq = _next_seq()
             fn.inputs = tuple(tensors)
-            fn._out = weakref.ref(out)
+            fn._out = _ref(out)
             out.grad_fn = fn
             out.requires_grad = True
+        else:
+            out.grad_fn = None
+            out.requires_grad = False
         return out
 
     def forward(self, *arrays: np.ndarray, **options: Any) -> np.ndarray:

@@ -131,7 +131,7 @@ def _run(
             if dz is None:
                 continue
             if fn.hooked or _RetainGrads.active:
-                dz = _output_hooks(fn, dz, create_graph)
+                dz = _output_hooks(fn, dz, create_graph, keep=capture is None)
             if captured and fn in captured:
                 capture[id(captured[fn])] = dz
             inputs = fn.inputs
@@ -199,12 +199,13 @@ def _route(
         _accumulate(t, g, dz, isinstance(g, Tensor))
 
 
-def _output_hooks(fn: Function, dz: Any, create_graph: bool) -> Any:
-    """Run the hooks of fn's output tensor and keep its grad if it retains it."""
+def _output_hooks(fn: Function, dz: Any, create_graph: bool, keep: bool) -> Any:
+    """Run the hooks of fn's output tensor; with `keep`, store its grad if it retains it
+    (`grad()` passes keep=False: like PyTorch's, it leaves every `.grad` alone)."""
     out = fn._out()
     if out is not None:
         dz = _run_hooks(out, dz, create_graph)
-        if out._retains_grad or _RetainGrads.active:
+        if keep and (out._retains_grad or _RetainGrads.active):
             _accumulate(out, dz, dz, create_graph)
     return dz
 

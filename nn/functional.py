@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+import autograd
 from autograd import (
     Tensor,
     default_rng,
@@ -80,9 +81,12 @@ def identity(x: Any) -> Any:
 
 
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x @ weight + bias, with weight of shape (in_features, out_features)."""
-    out = x @ weight
-    return out if bias is None else out + bias
+    """y = x @ weight + bias, with weight of shape (in_features, out_features).
+
+    One op (`autograd.linear`) rather than two: dx = dy @ weight.T, dweight = x.T @ dy,
+    dbias = dy summed over the batch.
+    """
+    return autograd.linear(x, weight, bias)
 
 
 def dropout(
@@ -245,13 +249,17 @@ def cross_entropy(
     input = _as_tensor(input)
     if input.ndim != 2:
         raise ValueError(f"cross_entropy: input must be logits of shape (N, C), got {input.shape}")
-    logp = log_softmax(input, axis=1)
     if _is_probability_target(input, target):
+        logp = log_softmax(input, axis=1)
         q = _matching_target("cross_entropy", input, target)
         if label_smoothing:
             q = q * (1 - label_smoothing) + label_smoothing / input.shape[1]
         return _reduce(-(logp * q).sum(axis=1), reduction)
     labels = _class_targets("cross_entropy", input, target)
+    if not label_smoothing:
+        # The fused op: same value, and its gradient is softmax(x) - onehot(y) in one step.
+        return autograd.cross_entropy(input, labels, reduction)
+    logp = log_softmax(input, axis=1)
     picked = logp[np.arange(len(labels)), labels]
     if label_smoothing:
         picked = (1 - label_smoothing) * picked + label_smoothing * logp.mean(axis=1)

@@ -58,13 +58,13 @@ class SoftmaxCrossEntropy(Function):
 
     def forward(self, x, target, reduction):
         self.reduction = reduction
-        classes = x.shape[-1]
         self.rows = np.arange(target.size)
         self.target = target.reshape(-1)
-        shifted = x - x.max(axis=-1, keepdims=True)
-        shifted -= np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-        self.logp = shifted
-        losses = -shifted.reshape(-1, classes)[self.rows, self.target]
+        shifted = x - x.max(axis=-1, keepdims=True)  # log-sum-exp trick: exp never overflows
+        self.e = np.exp(shifted)
+        self.s = self.e.sum(axis=-1, keepdims=True)
+        # loss_i = log(sum_j exp(x_ij)) - x_i,target_i, both terms shifted by the row max
+        losses = np.log(self.s.reshape(-1)) - shifted.reshape(-1, x.shape[-1])[self.rows, self.target]
         if reduction == "mean":
             return losses.sum() * (1.0 / losses.size)  # ndarray.mean is slower on small arrays
         return losses.sum() if reduction == "sum" else losses.reshape(target.shape)
@@ -76,13 +76,13 @@ class SoftmaxCrossEntropy(Function):
             dz = dz.reshape((*dz.shape, 1))
         if Function.tensor_mode:
             return (x.softmax(axis=-1) - self.onehot(x.shape)) * dz
-        grad = np.exp(self.logp)
+        grad = self.e / self.s  # softmax
         grad.reshape(-1, x.shape[-1])[self.rows, self.target] -= 1
         grad *= dz
         return grad
 
     def onehot(self, shape: tuple[int, ...]) -> np.ndarray:
-        out = np.zeros((self.target.size, shape[-1]), dtype=self.logp.dtype)
+        out = np.zeros((self.target.size, shape[-1]), dtype=self.e.dtype)
         out[self.rows, self.target] = 1
         return out.reshape(shape)
 

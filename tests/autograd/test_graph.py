@@ -176,6 +176,15 @@ def test_grad_returns_without_touching_dot_grad():
     assert gx.item() == 2.0 and gy is None
 
 
+def test_grad_leaves_retained_grads_alone():
+    x = leaf(2.0)
+    h = x * 3
+    h.retain_grad()
+    (gx,) = autograd.grad(h * h, x)
+    assert gx.item() == 36.0
+    assert h.grad is None and x.grad is None
+
+
 def test_grad_with_respect_to_intermediate():
     x = leaf(3.0)
     h = x * 2
