@@ -115,8 +115,12 @@ def _run(
     """
     grads: dict[Function, Any] = {}  # gradient of each function's output, summed
     leaves: dict[int, list[Any]] = {}  # deferred leaves: id -> [tensor, summed grad, last dz]
-    for root, g in zip(roots, seeds):
-        _route(root, g, g, grads, leaves, capture is not None)
+    defer = capture is not None
+    for root, g in zip(roots, seeds):  # seeds already have their root's shape
+        if root.grad_fn is None:
+            _to_leaf(root, g, g, leaves, defer)
+        else:
+            grads[root.grad_fn] = g if root.grad_fn not in grads else grads[root.grad_fn] + g
     order = toposort(list(grads))
     captured = {} if capture is None else _captured(roots, order, capture)
     prev_mode = Function.xp, Function.tensor_mode, _GradMode.enabled
@@ -144,9 +148,8 @@ def _run(
             for t, g in zip(inputs, in_grads):
                 if g is None or not t.requires_grad:
                     continue
-                # _route(t, g, dz, grads, leaves), written out: this is the hot loop
                 if type(g) is not np.ndarray and not create_graph:
-                    g = np.asarray(g)
+                    g = np.asarray(g)  # numpy returns scalars, not 0-d arrays, from some ops
                 shape = t.data.shape
                 if g.shape != shape:
                     g = unbroadcast(g, shape)
@@ -155,7 +158,7 @@ def _run(
                     prev = grads.get(parent)
                     grads[parent] = g if prev is None else prev + g
                 else:
-                    _route(t, g, dz, grads, leaves, capture is not None)
+                    _to_leaf(t, g, dz, leaves, defer)
     finally:
         Function.xp, Function.tensor_mode, _GradMode.enabled = prev_mode
     if not retain_graph:
@@ -172,24 +175,10 @@ def _run(
             capture[id(t)] = g
 
 
-def _route(
-    t: Tensor, g: Any, dz: Any, grads: dict[Function, Any], leaves: dict, defer: bool
-) -> None:
-    """Send gradient g (of tensor t) to the function that made t, or to the leaf t.
-
-    A leaf's gradient goes straight into `.grad`, unless hooks or `grad()` need the
-    pass's total first (then it is summed in `leaves`).
-    """
-    if type(g) is not np.ndarray and not isinstance(g, Tensor):
-        g = np.asarray(g)  # numpy returns scalars, not 0-d arrays, from some ops
-    shape = t.data.shape
-    if g.shape != shape:
-        g = unbroadcast(g, shape)
-    parent = t.grad_fn
-    if parent is not None:
-        prev = grads.get(parent)
-        grads[parent] = g if prev is None else prev + g
-    elif defer or t._hooks:
+def _to_leaf(t: Tensor, g: Any, dz: Any, leaves: dict, defer: bool) -> None:
+    """Give leaf t its gradient g: straight into `.grad`, unless hooks or `grad()` need
+    the pass's total first (then it is summed in `leaves`)."""
+    if defer or t._hooks:
         entry = leaves.get(id(t))
         if entry is None:
             leaves[id(t)] = [t, g, dz]

@@ -64,7 +64,9 @@ class SoftmaxCrossEntropy(Function):
         self.e = np.exp(shifted)
         self.s = self.e.sum(axis=-1, keepdims=True)
         # loss_i = log(sum_j exp(x_ij)) - x_i,target_i, both terms shifted by the row max
-        losses = np.log(self.s.reshape(-1)) - shifted.reshape(-1, x.shape[-1])[self.rows, self.target]
+        losses = (
+            np.log(self.s.reshape(-1)) - shifted.reshape(-1, x.shape[-1])[self.rows, self.target]
+        )
         if reduction == "mean":
             return losses.sum() * (1.0 / losses.size)  # ndarray.mean is slower on small arrays
         return losses.sum() if reduction == "sum" else losses.reshape(target.shape)
