@@ -249,6 +249,13 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         return getitem(self, index)
 
+    def __setitem__(self, index: Any, value: Any) -> None:
+        raise TypeError(
+            "tensors are not changed in place (backward may still need the old values); "
+            "build a new tensor (e.g. autograd.where(mask, value, x)), or write into "
+            "x.data under no_grad for parameters"
+        )
+
     def __lt__(self, other: Any) -> Tensor:
         return compare(np.less, self, other)
 

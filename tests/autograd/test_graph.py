@@ -240,6 +240,25 @@ def test_long_chain_has_no_recursion_limit():
     assert x.grad.item() == 1.0
 
 
+def test_long_chain_is_freed_without_backward():
+    x = leaf(1.0)
+    first = x * 1.0
+    probe = weakref.ref(first)
+    y = first
+    for _ in range(100_000):
+        y = y * 1.0
+    del first
+    assert probe() is not None
+    del y  # deallocating 100,000 nested nodes must not hit the recursion limit
+    assert probe() is None
+
+
+def test_item_assignment_is_refused_with_advice():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"\.data"):
+        x[0] = 5.0
+
+
 def test_graph_is_released_after_backward():
     x = leaf(np.ones(1000))
     y = x.exp()
