@@ -26,10 +26,14 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> 
     if y_pred.ndim == 2 and y_pred.shape[1] > 1:
         predicted = y_pred.argmax(axis=1)
         if y_true.ndim == 2 and y_true.shape[1] > 1:
-            return float(np.mean(predicted == y_true.argmax(axis=1)))
-        return float(np.mean(predicted == y_true.reshape(len(predicted))))
-    predicted = y_pred.reshape(len(y_pred), -1) > threshold
-    return float(np.mean(predicted == (y_true.reshape(predicted.shape) > 0.5)))
+            correct = predicted == y_true.argmax(axis=1)
+        else:
+            correct = predicted == y_true.reshape(len(predicted))
+    else:
+        predicted = y_pred.reshape(len(y_pred), -1) > threshold
+        correct = predicted == (y_true.reshape(predicted.shape) > 0.5)
+    # count_nonzero / size: several times faster than np.mean on a small batch
+    return np.count_nonzero(correct) / max(correct.size, 1)
 
 
 def _difference(name: str, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:

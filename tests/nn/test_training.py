@@ -327,3 +327,59 @@ def test_history_plot_calls_nn_plot(monkeypatch):
     history = nn.History()
     assert history.plot(metrics=["loss"]) == "ax"
     assert calls == [(history, {"metrics": ["loss"]})]
+
+
+def _manual_step(model, X, y, loss, lr):
+    out = model(X)
+    value = nn.losses.get(loss)(out, y)
+    model.zero_grad()
+    value.backward()
+    for p in model.parameters():
+        p.data -= lr * p.grad.data
+    return float(value.data)
+
+
+@pytest.mark.parametrize(
+    "head, loss, onehot",
+    [
+        ("dense", "sparse_categorical_crossentropy", False),
+        ("layer", "sparse_categorical_crossentropy", False),
+        ("dense", "categorical_crossentropy", True),
+        ("dense", "categorical_crossentropy", "int"),
+    ],
+)
+def test_softmax_output_trains_like_the_probability_loss(head, loss, onehot):
+    # fit takes the loss from the logits (Keras's trick); one full-batch step must
+    # match a step through softmax then the crossentropy on probabilities.
+    X, labels = datasets.spiral(20, 3, seed=2)
+    y = labels
+    if onehot:
+        y = nn.functional.one_hot(labels, 3)
+        y = y.astype(np.int64) if onehot == "int" else y
+
+    def make():
+        autograd.manual_seed(3)
+        if head == "dense":
+            model = nn.Sequential(nn.Dense(5, "tanh", input_dim=2), nn.Dense(3, "softmax"))
+        else:
+            model = nn.Sequential(nn.Dense(5, "tanh", input_dim=2), nn.Dense(3), nn.Softmax())
+        model.build((None, 2))
+        return model
+
+    fitted, manual = make(), make()
+    fitted.compile("sgd", loss, lr=0.5)
+    history = fitted.fit(X, y, batch_size=60, shuffle=False, verbose=0)
+    expected = _manual_step(manual, X, y.astype(np.float32) if onehot else y, loss, 0.5)
+    assert history.history["loss"][0] == pytest.approx(expected, rel=1e-5)
+    for (name, a), b in zip(fitted.named_parameters(), manual.parameters()):
+        np.testing.assert_allclose(a.data, b.data, rtol=1e-5, atol=1e-7, err_msg=name)
+
+
+def test_labels_are_checked_before_training():
+    X, y = datasets.spiral(20, 3, seed=0)
+    y = y.copy()
+    y[-1] = 3  # outside [0, 3), in the last batch
+    model = dense_net([2, 3])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"\[0, 2\]"):
+        model.fit(X, y, verbose=0)
