@@ -3,7 +3,8 @@
 `fit` calls, on every callback in order, `on_train_begin`, then for each epoch
 `on_epoch_begin(epoch)`, `on_batch_end(batch, logs)` after each optimizer step, and
 `on_epoch_end(epoch, logs)` with the epoch's averages (`logs["loss"]`,
-`logs["val_loss"]`, each metric), and finally `on_train_end`. `self.model` is the
+`logs["val_loss"]`, each metric), and finally `on_train_end`. `History`, the object
+`fit` returns, is itself the last callback: it records every epoch's logs. `self.model` is the
 model being trained; setting `self.model.stop_training = True` ends `fit` after the
 current epoch.
 """
@@ -47,6 +48,34 @@ class Callback:
 
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         pass
+
+
+class History(Callback):
+    """What `fit` returns: per-epoch values of the loss and metrics.
+
+    Attributes:
+        history: maps "loss", each metric name, and their "val_" forms (with
+            validation data) to lists with one value per epoch.
+        epoch: the 0-based indices of the epochs run.
+    """
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+
+    def plot(self, *args: Any, **kwargs: Any) -> Any:
+        """Plot the curves with `nn.plot.plot_history(self, ...)` (needs matplotlib)."""
+        from nn.plot import plot_history
+
+        return plot_history(self, *args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
 
 
 class _Monitor(Callback):

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from autograd import Tensor
+from autograd import Tensor, get_default_dtype
 
 Batch = Tensor | np.ndarray
 
@@ -171,3 +171,44 @@ def _test_count(test_size: float | int, n: int) -> int:
             "both parts must be non-empty"
         )
     return count
+
+
+def as_inputs(x: npt.ArrayLike | Tensor) -> np.ndarray:
+    """Model inputs as an array of the default float dtype (float32), as Keras casts
+    them: integer pixels (uint8) become floats (scale them yourself), float64 float32."""
+    return as_array(x, "x").astype(get_default_dtype(), copy=False)
+
+
+def as_targets(y: npt.ArrayLike | Tensor) -> np.ndarray:
+    """Targets as an array: integer labels keep their dtype, floats use the default."""
+    y = as_array(y, "y")
+    return y.astype(get_default_dtype(), copy=False) if y.dtype.kind == "f" else y
+
+
+def validation_pair(data: Any) -> tuple[np.ndarray, np.ndarray]:
+    """`(x_val, y_val)` checked and converted like the training data."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ValueError("fit: validation_data must be a pair (x_val, y_val)")
+    x_val, y_val = as_inputs(data[0]), as_targets(data[1])
+    check_lengths(x_val, y_val, "x_val and y_val")
+    return x_val, y_val
+
+
+def split_validation(
+    x: np.ndarray, y: np.ndarray, fraction: float
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Keras's `validation_split`: train on the first floor(N * (1 - fraction)) samples
+    and validate on the rest, taken before any shuffling.
+
+    Returns:
+        `x_train, y_train, (x_val, y_val)`.
+    """
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"fit: validation_split must be in [0, 1), got {fraction}")
+    split = int(len(x) * (1.0 - fraction))
+    if split in (0, len(x)):
+        raise ValueError(
+            f"fit: validation_split={fraction} of {len(x)} samples leaves an empty "
+            "training or validation part"
+        )
+    return x[:split], y[:split], (x[split:], y[split:])

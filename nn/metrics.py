@@ -8,9 +8,12 @@ the exact mean over all samples.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+
+from autograd import Tensor
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
@@ -85,3 +88,32 @@ def get(metric: str | Metric) -> tuple[str, Metric]:
     if callable(metric):
         return getattr(metric, "__name__", type(metric).__name__), metric
     raise TypeError(f"a metric must be a name or a function, got {type(metric).__name__}")
+
+
+def logit_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """`accuracy` for raw scores: one output counts as class 1 when above 0."""
+    return accuracy(y_true, y_pred, threshold=0.0)
+
+
+def resolve(
+    metrics: Sequence[str | Metric] | str, logits: bool = False
+) -> list[tuple[str, Metric]]:
+    """`(name, function)` pairs for `compile(metrics=...)`; with `logits` (a loss on raw
+    scores), accuracy thresholds a single output at 0 instead of 0.5."""
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    resolved = [get(m) for m in metrics]
+    if logits:
+        resolved = [(name, logit_accuracy if fn is accuracy else fn) for name, fn in resolved]
+    return resolved
+
+
+def accumulate(
+    sums: list[float], n: int, metrics: list[tuple[str, Metric]], y_true: Any, y_pred: np.ndarray
+) -> None:
+    """Add each metric of a batch of `n` samples, times `n`, to `sums[1:]` (sums[0] is
+    the loss): the running sums whose ratio to the sample count is the exact mean."""
+    if isinstance(y_true, Tensor):
+        y_true = y_true.data
+    for i, (_, fn) in enumerate(metrics, 1):
+        sums[i] += fn(y_true, y_pred) * n

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,11 +36,17 @@ from autograd import Tensor, cross_entropy, get_default_dtype, no_grad
 from nn import functional as F
 from nn import losses
 from nn import metrics as metrics_mod
-from nn.activations import Softmax
-from nn.callbacks import Callback
-from nn.data import DataLoader, as_array, check_lengths
-from nn.layers import Dense
+from nn.callbacks import Callback, History
+from nn.data import (
+    DataLoader,
+    as_inputs,
+    as_targets,
+    check_lengths,
+    split_validation,
+    validation_pair,
+)
 from nn.module import Module
+from nn.softmax_logits import softmax, softmax_logits
 from nn.summary import format_summary
 
 ArrayLike = npt.ArrayLike | Tensor
@@ -50,34 +57,6 @@ _TARGET_HINT = (
     "them), 'binary_crossentropy' for 0/1 targets with one sigmoid output, 'mse' for "
     "regression"
 )
-
-
-class History(Callback):
-    """What `fit` returns: per-epoch values of the loss and metrics.
-
-    Attributes:
-        history: maps "loss", each metric name, and their "val_" forms (with
-            validation data) to lists with one value per epoch.
-        epoch: the 0-based indices of the epochs run.
-    """
-
-    def __init__(self) -> None:
-        self.history: dict[str, list[float]] = {}
-        self.epoch: list[int] = []
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        self.epoch.append(epoch)
-        for key, value in (logs or {}).items():
-            self.history.setdefault(key, []).append(value)
-
-    def plot(self, *args: Any, **kwargs: Any) -> Any:
-        """Plot the curves with `nn.plot.plot_history(self, ...)` (needs matplotlib)."""
-        from nn.plot import plot_history
-
-        return plot_history(self, *args, **kwargs)
-
-    def __repr__(self) -> str:
-        return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
 
 
 @dataclass
@@ -171,15 +150,7 @@ class Model(Module):
                 raise TypeError("compile: options cannot be given with an already built optimizer")
             _check_covers(optimizer, self)
         loss_fn = losses.get(loss)
-        if isinstance(metrics, str):
-            metrics = [metrics]
-        resolved = [metrics_mod.get(m) for m in metrics or []]
-        # Accuracy of a single output: threshold probabilities at 0.5, logits at 0.
-        if _on_logits(loss_fn):
-            resolved = [
-                (name, _logit_accuracy if fn is metrics_mod.accuracy else fn)
-                for name, fn in resolved
-            ]
+        resolved = metrics_mod.resolve(metrics or [], logits=_on_logits(loss_fn))
         name = loss if isinstance(loss, str) else getattr(loss, "__name__", type(loss).__name__)
         compiled = _Compiled(optimizer, optimizer_options, loss_fn, name, resolved)
         object.__setattr__(self, "_compiled", compiled)
@@ -240,17 +211,23 @@ class Model(Module):
         self._check_not_empty("build")
         self._probe(np.zeros((1, *sample), dtype=get_default_dtype()))
 
-    def _probe(self, x: np.ndarray) -> Any:
-        """Run `x` through in eval mode without a graph (builds lazy layers); returns
-        the output. Remembers the sample shape for `summary`."""
+    @contextmanager
+    def _inference(self, x: np.ndarray) -> Iterator[None]:
+        """Eval mode without a graph for the block, then the previous mode again.
+        Remembers the sample shape of `x` for `summary`."""
         object.__setattr__(self, "_input_shape", tuple(x.shape[1:]))
         was_training = self.training
         self.eval()
         try:
             with no_grad():
-                return self(Tensor(x))
+                yield
         finally:
             self.train(was_training)
+
+    def _probe(self, x: np.ndarray) -> Any:
+        """Run `x` through in eval mode without a graph (builds lazy layers)."""
+        with self._inference(x):
+            return self(Tensor(x))
 
     def _check_not_empty(self, caller: str) -> None:
         if hasattr(self, "__len__") and len(self) == 0:  # type: ignore[arg-type]
@@ -300,17 +277,17 @@ class Model(Module):
         self._check_not_empty("fit")
         if not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
-        x, y = _inputs(x), _targets(y)
+        x, y = as_inputs(x), as_targets(y)
         check_lengths(x, y)
         if validation_data is not None:
-            val = _validation_pair(validation_data)
+            val = validation_pair(validation_data)
         elif validation_split:
-            x, y, val = _split_validation(x, y, validation_split)
+            x, y, val = split_validation(x, y, validation_split)
         else:
             val = None
         out = self._check_targets(x[:batch_size], y[:batch_size], compiled)
         self._make_optimizer()
-        compiled.logits, compiled.logits_loss = _logits_path(self, compiled.loss)
+        compiled.logits, compiled.logits_loss = softmax_logits(self, compiled.loss)
         if compiled.logits_loss is cross_entropy:
             # Check every label once here, so the step can use the bare fused op.
             y = F.class_indices(compiled.loss_name, y, out.shape[-1]).reshape(len(y))
@@ -372,8 +349,8 @@ class Model(Module):
             seen += n
             sums[0] += float(loss.data) * n
             if metrics:
-                y_pred = _softmax(out.data) if needs_probs else out.data
-                _add_metrics(sums, n, metrics, yb, y_pred)
+                y_pred = softmax(out.data) if needs_probs else out.data
+                metrics_mod.accumulate(sums, n, metrics, yb, y_pred)
             if bar is not None:
                 bar.update(1)
                 if time.perf_counter() >= next_postfix:  # formatting every batch would cost
@@ -402,30 +379,19 @@ class Model(Module):
 
     def _scores(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
         """Mean loss and metrics over (x, y), in eval mode without a graph."""
+        self._check_not_empty("evaluate")
         compiled = self._compiled
         names = ["loss", *(name for name, _ in compiled.metrics)]
         sums = [0.0] * len(names)
         seen = 0
-        for out, yb in self._outputs(x, y, batch_size):
-            n = len(out.data)
-            seen += n
-            sums[0] += float(compiled.loss(out, yb).data) * n
-            _add_metrics(sums, n, compiled.metrics, yb, out.data)
+        with self._inference(x):
+            for xb, yb in DataLoader(x, y, batch_size=batch_size):
+                out = self(xb)
+                n = len(out.data)
+                seen += n
+                sums[0] += float(compiled.loss(out, yb).data) * n
+                metrics_mod.accumulate(sums, n, compiled.metrics, yb, out.data)
         return {name: s / max(seen, 1) for name, s in zip(names, sums)}
-
-    def _outputs(self, x: np.ndarray, y: np.ndarray | None, batch_size: int) -> Any:
-        """Yield (output, yb) per batch in eval mode under no_grad, restoring the mode."""
-        self._check_not_empty("predict")
-        object.__setattr__(self, "_input_shape", tuple(x.shape[1:]))
-        was_training = self.training
-        self.eval()
-        try:
-            with no_grad():
-                for batch in DataLoader(x, y, batch_size=batch_size):
-                    xb, yb = batch if y is not None else (batch, None)
-                    yield self(xb), yb
-        finally:
-            self.train(was_training)
 
     def evaluate(
         self,
@@ -442,7 +408,7 @@ class Model(Module):
             the order of `metrics_names` (as Keras), or a dict with `return_dict=True`.
         """
         self._require_compiled("evaluate")
-        x, y = _inputs(x), _targets(y)
+        x, y = as_inputs(x), as_targets(y)
         check_lengths(x, y)
         scores = self._scores(x, y, batch_size)
         if verbose:
@@ -454,11 +420,12 @@ class Model(Module):
 
     def predict(self, x: ArrayLike, batch_size: int = 32) -> np.ndarray:
         """The model's outputs for `x` as one ndarray, computed in eval mode without a graph."""
-        x = _inputs(x)
-        outs = [out.data for out, _ in self._outputs(x, None, batch_size)]
-        if not outs:
+        self._check_not_empty("predict")
+        x = as_inputs(x)
+        if not len(x):
             raise ValueError("predict: x holds no samples")
-        return np.concatenate(outs)
+        with self._inference(x):
+            return np.concatenate([self(xb).data for xb in DataLoader(x, batch_size=batch_size)])
 
     def summary(self, print_fn: Callable[[str], Any] | None = print) -> str:
         """Print the Keras table of layers, output shapes and parameter counts.
@@ -483,57 +450,11 @@ class Model(Module):
         return text
 
 
-def _logits_path(model: Module, loss_fn: Any) -> tuple[Any, Any]:
-    """For a Sequential ending in a softmax (a `Softmax` layer, or a `Dense` with
-    activation "softmax") trained with a Keras crossentropy on probabilities: a
-    function computing the logits (everything but that softmax) and the loss on them.
-    (None, None) otherwise."""
-    keras_ce = (losses.SparseCategoricalCrossentropy, losses.CategoricalCrossentropy)
-    if not isinstance(loss_fn, keras_ce) or loss_fn.from_logits or loss_fn.reduction != "mean":
-        return None, None
-    if not hasattr(type(model), "__iter__"):
-        return None, None
-    *body, head = list(model)  # type: ignore[call-overload]
-    if type(head) is Softmax and head.axis in (-1, 1):
-        dense = None
-    elif (
-        isinstance(head, Dense)
-        and type(head.activation) is Softmax
-        and head.activation.axis in (-1, 1)
-    ):
-        dense = head
-    else:
-        return None, None
-
-    def logits(x: Tensor) -> Tensor:
-        for layer in body:
-            x = layer(x)
-        return x if dense is None else F.linear(x, dense.weight, dense.bias)
-
-    if isinstance(loss_fn, losses.SparseCategoricalCrossentropy):
-        return logits, cross_entropy
-    return logits, _cross_entropy_with_probabilities
-
-
-def _cross_entropy_with_probabilities(z: Tensor, y: Any) -> Tensor:
-    """Cross entropy of logits with one-hot or probability rows (integer one-hot too)."""
-    y = y.data if isinstance(y, Tensor) else y
-    return F.cross_entropy(z, y.astype(z.dtype, copy=False))
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 def _on_logits(loss_fn: Any) -> bool:
+    """Whether the loss takes raw scores (so one output's accuracy thresholds at 0)."""
     return bool(getattr(loss_fn, "from_logits", False)) or isinstance(
         loss_fn, (losses.BCEWithLogitsLoss, losses.CrossEntropyLoss)
     )
-
-
-def _logit_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    return metrics_mod.accuracy(y_true, y_pred, threshold=0.0)
 
 
 def _check_covers(optimizer: optim.Optimizer, model: Module) -> None:
@@ -550,47 +471,6 @@ def _check_covers(optimizer: optim.Optimizer, model: Module) -> None:
 
 def _unbuilt(model: Module) -> bool:
     return any(getattr(m, "built", True) is False for m in model.modules())
-
-
-def _add_metrics(
-    sums: list[float], n: int, metrics: list[tuple[str, Any]], yb: Any, out: np.ndarray
-) -> None:
-    y_true = yb.data if isinstance(yb, Tensor) else yb
-    for i, (_, fn) in enumerate(metrics, 1):
-        sums[i] += fn(y_true, out) * n
-
-
-def _inputs(x: ArrayLike) -> np.ndarray:
-    """Inputs as an array of the default float dtype (Keras casts to float32 too)."""
-    return as_array(x, "x").astype(get_default_dtype(), copy=False)
-
-
-def _targets(y: ArrayLike) -> np.ndarray:
-    """Targets as an array: labels keep their integer dtype, floats use the default."""
-    y = as_array(y, "y")
-    return y.astype(get_default_dtype(), copy=False) if y.dtype.kind == "f" else y
-
-
-def _validation_pair(data: Any) -> tuple[np.ndarray, np.ndarray]:
-    if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise ValueError("fit: validation_data must be a pair (x_val, y_val)")
-    x_val, y_val = _inputs(data[0]), _targets(data[1])
-    check_lengths(x_val, y_val, "x_val and y_val")
-    return x_val, y_val
-
-
-def _split_validation(x: np.ndarray, y: np.ndarray, fraction: float) -> tuple[Any, ...]:
-    """Keras's rule: train on the first floor(N * (1 - fraction)) samples, validate on
-    the rest (taken before shuffling)."""
-    if not 0.0 < fraction < 1.0:
-        raise ValueError(f"fit: validation_split must be in [0, 1), got {fraction}")
-    split = int(len(x) * (1.0 - fraction))
-    if split in (0, len(x)):
-        raise ValueError(
-            f"fit: validation_split={fraction} of {len(x)} samples leaves an empty "
-            "training or validation part"
-        )
-    return x[:split], y[:split], (x[split:], y[split:])
 
 
 def _callbacks(callbacks: Sequence[Callback] | None, history: History, model: Model) -> list:

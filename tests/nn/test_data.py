@@ -104,3 +104,24 @@ def test_train_test_split_mismatched_lengths():
     x, y = make(10)
     with pytest.raises(ValueError, match="same number of samples"):
         train_test_split(x, y[:3])
+
+
+def test_as_inputs_and_as_targets_dtypes():
+    from nn.data import as_inputs, as_targets
+
+    assert as_inputs(np.zeros((2, 3), dtype=np.uint8)).dtype == np.float32
+    assert as_inputs(np.zeros((2, 3), dtype=np.float64)).dtype == np.float32
+    x = np.zeros((2, 3), dtype=np.float32)
+    assert as_inputs(x) is x  # no copy when nothing changes
+    assert as_targets(np.array([1, 2])).dtype.kind == "i"
+    assert as_targets(np.array([1.5, 2.0])).dtype == np.float32
+
+
+def test_split_validation_keeps_order_and_takes_the_end():
+    from nn.data import split_validation
+
+    x, y = make(10)
+    _, y_tr, (x_val, y_val) = split_validation(x, y, 0.25)
+    # floor(10 * 0.75) = 7 samples to train on, the last 3 to validate
+    assert y_tr.tolist() == list(range(7)) and y_val.tolist() == [7, 8, 9]
+    np.testing.assert_array_equal(x_val, x[7:])

@@ -383,3 +383,22 @@ def test_labels_are_checked_before_training():
     model.compile("sgd", "sparse_categorical_crossentropy")
     with pytest.raises(ValueError, match=r"\[0, 2\]"):
         model.fit(X, y, verbose=0)
+
+
+def test_accuracy_metric_for_each_kind_of_target():
+    from nn import metrics
+
+    probs = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]], dtype=np.float32)
+    assert metrics.accuracy(np.array([1, 0, 0]), probs) == pytest.approx(2 / 3)
+    assert metrics.accuracy(np.array([[1], [0], [0]]), probs) == pytest.approx(2 / 3)
+    assert metrics.accuracy(np.eye(2)[[1, 1, 1]], probs) == pytest.approx(2 / 3)
+    single = np.array([[0.6], [0.4], [0.2]], dtype=np.float32)
+    assert metrics.accuracy(np.array([1, 1, 0]), single) == pytest.approx(2 / 3)
+    logits = np.array([[0.3], [-0.1], [-2.0]], dtype=np.float32)
+    assert metrics.logit_accuracy(np.array([1, 1, 0]), logits) == pytest.approx(2 / 3)
+    [(name, fn)] = metrics.resolve("acc", logits=True)
+    assert name == "acc" and fn is metrics.logit_accuracy
+    with pytest.raises(ValueError, match="targets of shape"):
+        metrics.mean_absolute_error(np.zeros(3), np.zeros((3, 2)))
+    with pytest.raises(TypeError, match="metric must be a name or a function"):
+        metrics.get(3)
