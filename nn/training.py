@@ -14,7 +14,7 @@ the loss and the metrics, computed with numpy from the arrays the step already h
 
 Like Keras, `fit` never takes the log of a softmax: when a Sequential ends in a softmax
 and the loss is a Keras crossentropy on probabilities, training computes the loss from
-the logits with the fused softmax cross entropy (`nn.functional.cross_entropy`). The
+the logits with the fused softmax cross entropy (`autograd.cross_entropy`). The
 value is the same (up to Keras's 1e-7 clipping), the gradient is the exact
 softmax(z) - y, and the step runs one op instead of eight.
 """
