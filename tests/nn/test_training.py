@@ -402,3 +402,19 @@ def test_accuracy_metric_for_each_kind_of_target():
         metrics.mean_absolute_error(np.zeros(3), np.zeros((3, 2)))
     with pytest.raises(TypeError, match="metric must be a name or a function"):
         metrics.get(3)
+
+
+def test_history_plot_draws_the_curves(spiral):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+    X, y = spiral
+    model = dense_net([2, 4, 3])
+    model.compile("sgd", "sparse_categorical_crossentropy", ["accuracy"])
+    history = model.fit(X, y, epochs=3, verbose=0, validation_split=0.2)
+    fig = history.plot()
+    lines = [line for ax in fig.axes for line in ax.get_lines()]
+    assert any(np.allclose(line.get_ydata(), history.history["loss"]) for line in lines)
+    assert any(np.allclose(line.get_ydata(), history.history["val_accuracy"]) for line in lines)
+    matplotlib.pyplot.close(fig)
