@@ -93,8 +93,8 @@ def ones_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
     return _fill(tensor, 1)
 
 
-def constant_(tensor: Tensor, val: float) -> Tensor:
-    """Fill with `val`."""
+def constant_(tensor: Tensor, val: float, rng: np.random.Generator | None = None) -> Tensor:
+    """Fill with `val` (`rng` is accepted, and unused, as by every initializer)."""
     return _fill(tensor, val)
 
 

@@ -47,5 +47,7 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
 def count_parameters(module: Module, trainable_only: bool = False) -> int:
     """Number of scalars in the module's parameters (only those requiring grad when
     `trainable_only`). Example: Linear(784, 100) then Linear(100, 10) has
-    784*100 + 100 + 100*10 + 10 = 79,510."""
+    784*100 + 100 + 100*10 + 10 = 79,510. A `Dense` layer not built yet (no
+    `input_dim`, never called) has no parameters to count: call `model.build(shape)`
+    or run data through it first."""
     return sum(p.size for p in module.parameters() if p.requires_grad or not trainable_only)

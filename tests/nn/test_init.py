@@ -153,3 +153,8 @@ def test_get_keras_names():
         ValueError, match="unknown initializer 'glorot'; valid names: glorot_uniform"
     ):
         init.get("glorot")
+
+
+def test_constant_takes_rng_like_every_initializer():
+    w = nn.init.constant_(nn.Parameter(np.zeros((2, 3))), 0.25, rng=np.random.default_rng(0))
+    assert np.all(w.data == 0.25)
