@@ -102,3 +102,12 @@ __all__ = [
     "train_test_split",
     "utils",
 ]
+
+
+def __getattr__(name: str):
+    """`nn.plot` is imported on first use, so matplotlib stays an optional extra."""
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module("nn.plot")
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")

@@ -203,3 +203,9 @@ def test_missing_matplotlib_says_how_to_install(monkeypatch) -> None:
     module = importlib.reload(plot)  # nn.plot itself imports without matplotlib
     with pytest.raises(ImportError, match=r"pip install gradwork\[plot\]"):
         module.plot_history({"loss": [1.0]})
+
+
+def test_nn_plot_is_reachable_after_import_nn() -> None:
+    import nn
+
+    assert nn.plot.plot_history is not None
