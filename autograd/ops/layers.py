@@ -46,7 +46,7 @@ class Affine(Function):
                 dw = x.reshape(-1, x.shape[-1]).T @ dz.reshape(-1, dz.shape[-1])
         if b is None:
             return dx, dw
-        return dx, dw, dz  # Function sums dz over the batch axes to b's shape
+        return dx, dw, dz.sum(axis=0 if dz.ndim == 2 else tuple(range(dz.ndim - 1)))
 
 
 class SoftmaxCrossEntropy(Function):
@@ -72,10 +72,14 @@ class SoftmaxCrossEntropy(Function):
         return losses.sum() if reduction == "sum" else losses.reshape(target.shape)
 
     def backward(self, dz, x, *_):
-        if self.reduction == "mean":
-            dz = dz * (1.0 / self.target.size)
-        elif self.reduction == "none":
+        if self.reduction == "none":
             dz = dz.reshape((*dz.shape, 1))
+        elif self.reduction == "mean":
+            dz = (
+                dz * (1.0 / self.target.size)
+                if Function.tensor_mode
+                else dz.item() / self.target.size
+            )
         if Function.tensor_mode:
             return (x.softmax(axis=-1) - self.onehot(x.shape)) * dz
         grad = self.e / self.s  # softmax
@@ -122,9 +126,8 @@ def cross_entropy(logits: TensorLike, target: Any, reduction: str = "mean") -> T
             f"cross_entropy: target of shape {t.shape} does not match logits of shape {shape} "
             f"(expected {shape[:-1]})"
         )
-    if t.size:
-        low, high = t.min(), t.max()
-        if low < 0 or high >= shape[-1]:
-            bad = low if low < 0 else high
-            raise ValueError(f"cross_entropy: class index {bad} is outside [0, {shape[-1]})")
+    # Seen as unsigned, a negative index becomes huge: one max() checks both bounds.
+    if t.size and t.view(t.dtype.str.replace("i", "u")).max() >= shape[-1]:
+        bad = t.min() if t.min() < 0 else t.max()
+        raise ValueError(f"cross_entropy: class index {bad} is outside [0, {shape[-1]})")
     return SoftmaxCrossEntropy.apply(logits, target=t, reduction=reduction)

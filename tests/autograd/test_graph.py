@@ -359,3 +359,30 @@ def test_item_numpy_tolist_len_repr():
     assert "grad_fn=<MulBackward>" in repr(x * 2)
     assert (x.sum()).item() == 3.0
     assert x.argmax() == 1
+
+
+@pytest.mark.parametrize(
+    ("target", "error", "match"),
+    [
+        (np.array([0, -1]), ValueError, "class index -1 is outside"),
+        (np.array([0, 3], np.int32), ValueError, "class index 3 is outside"),
+        (np.array([0, 1, 2]), ValueError, r"target of shape \(3,\)"),
+        (np.array([0.0, 1.0]), TypeError, "integer class indices"),
+    ],
+)
+def test_cross_entropy_rejects_bad_targets(target, error, match):
+    logits = leaf(np.zeros((2, 3)))
+    with pytest.raises(error, match=match):
+        autograd.cross_entropy(logits, target)
+
+
+def test_cross_entropy_matches_log_softmax_formula():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 5)) * 50
+    y = np.array([4, 0, 2, 2])
+    logp = x - x.max(1, keepdims=True)
+    logp -= np.log(np.exp(logp).sum(1, keepdims=True))
+    expected = -logp[np.arange(4), y]
+    got = autograd.cross_entropy(leaf(x), y, reduction="none").data
+    np.testing.assert_allclose(got, expected)
+    assert autograd.cross_entropy(leaf(x), y).item() == pytest.approx(expected.mean())
