@@ -205,3 +205,31 @@ def test_erf_matches_math_erf():
     xs = np.linspace(-6, 6, 2001)
     expected = np.array([math.erf(v) for v in xs])
     assert np.abs(autograd.erf(xs).data - expected).max() < 2e-7
+
+
+REDUCTIONS = {  # name: (op on Tensors, numpy reference)
+    "sum": (lambda x, **kw: x.sum(**kw), np.sum),
+    "mean": (lambda x, **kw: x.mean(**kw), np.mean),
+    "max": (lambda x, **kw: x.max(**kw), np.max),
+    "var": (lambda x, **kw: x.var(**kw), np.var),
+    "logsumexp": (lambda x, **kw: x.logsumexp(**kw), lambda a, **kw: np.log(np.exp(a).sum(**kw))),
+}
+
+
+@st.composite
+def shape_and_axes(draw):
+    shape = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=3)))
+    ndim = len(shape)
+    axes = draw(st.lists(st.integers(-ndim, ndim - 1), unique_by=lambda a: a % ndim))
+    return shape, (tuple(axes) if axes else None), draw(st.booleans())
+
+
+@settings(max_examples=30, deadline=None)
+@given(op=st.sampled_from(sorted(REDUCTIONS)), case=shape_and_axes(), seed=st.integers(0, 2**16))
+def test_reductions_over_any_axes(op, case, seed):
+    shape, axis, keepdims = case
+    (x,) = _inputs([shape], ANY, seed)
+    fn, reference = REDUCTIONS[op]
+    out = fn(x, axis=axis, keepdims=keepdims)
+    np.testing.assert_allclose(out.data, reference(x.data, axis=axis, keepdims=keepdims))
+    assert gradcheck(lambda t: fn(t, axis=axis, keepdims=keepdims), [x])
