@@ -35,19 +35,19 @@ class Callback:
         self.model = model
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        pass
+        """Called once before the first epoch."""
 
     def on_train_end(self, logs: Logs | None = None) -> None:
-        pass
+        """Called once after the last epoch (or an early stop)."""
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
-        pass
+        """Called before epoch `epoch` (counted from 0)."""
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        pass
+        """Called after an epoch with its mean loss and metrics (and val_ ones)."""
 
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
-        pass
+        """Called after each training step with the running means so far."""
 
 
 class History(Callback):
