@@ -427,7 +427,7 @@ class Model(Module):
         with self._inference(x):
             return np.concatenate([self(xb).data for xb in DataLoader(x, batch_size=batch_size)])
 
-    def summary(self, print_fn: Callable[[str], Any] | None = print) -> str:
+    def summary(self, print_fn: Callable[[str], Any] | None = print) -> str | None:
         """Print the Keras table of layers, output shapes and parameter counts.
 
         Output shapes come from running one zero sample through the model, so the
@@ -435,19 +435,21 @@ class Model(Module):
         `in_features`), from `build(input_shape)`, or from an earlier fit / predict.
 
         Args:
-            print_fn: called with the table; None to only return it.
+            print_fn: called with the table; None to return it instead.
 
         Returns:
-            The table as a string.
+            None when the table was printed (as Keras, so a notebook cell shows it
+            once), else the table as a string.
 
         Raises:
             ValueError: the input size is unknown, or the model is empty.
         """
         self._check_not_empty("summary")
         text = format_summary(self)
-        if print_fn is not None:
-            print_fn(text)
-        return text
+        if print_fn is None:
+            return text
+        print_fn(text)
+        return None
 
 
 def _on_logits(loss_fn: Any) -> bool:
