@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from heapq import heappop, heappush
 from operator import attrgetter
 from typing import Any
 
@@ -106,23 +107,30 @@ def _run(
     seeds: Sequence[Any],
     retain_graph: bool,
     create_graph: bool,
-    capture: dict[int, Any] | None,
-) -> None:
+    targets: Sequence[Tensor] | None,
+) -> dict[int, Any]:
     """The backward pass shared by `backward` and `grad`.
 
-    With `capture` (a dict from id(tensor) to None), gradients of those tensors are
-    stored there instead of being accumulated into leaves' `.grad`.
+    Functions run in descending creation order (`seq`), each once all the gradient
+    of its output has been summed: a function's consumers were all made after it, so
+    a heap of pending functions keyed by -seq hands them out in a valid order, and
+    only functions that receive a gradient are ever visited.
+
+    With `targets` (the inputs of `grad`), their gradients are returned in a dict by
+    id(tensor) instead of being accumulated into leaves' `.grad`.
     """
-    grads: dict[Function, Any] = {}  # gradient of each function's output, summed
+    pending: dict[int, list[Any]] = {}  # seq -> [function, summed gradient of its output]
+    heap: list[int] = []  # -seq of every pending function
     leaves: dict[int, list[Any]] = {}  # deferred leaves: id -> [tensor, summed grad, last dz]
-    defer = capture is not None
+    defer = targets is not None
+    capture: dict[int, Any] = {} if targets is None else {id(t): None for t in targets}
+    captured = {t.grad_fn: t for t in targets or () if t.grad_fn is not None}
     for root, g in zip(roots, seeds):  # seeds already have their root's shape
         if root.grad_fn is None:
             _to_leaf(root, g, g, leaves, defer)
         else:
-            grads[root.grad_fn] = g if root.grad_fn not in grads else grads[root.grad_fn] + g
-    order = toposort(list(grads))
-    captured = {} if capture is None else _captured(roots, order, capture)
+            _push(pending, heap, root.grad_fn, g)
+    done: list[Function] = []
     prev_mode = Function.xp, Function.tensor_mode, _GradMode.enabled
     if create_graph:
         import autograd
@@ -130,15 +138,16 @@ def _run(
         Function.xp, Function.tensor_mode = autograd, True
     _GradMode.enabled = create_graph
     try:
-        for fn in order:
-            dz = grads.pop(fn, None)
-            if dz is None:
-                continue
+        while heap:
+            fn, dz = pending.pop(-heappop(heap))
+            inputs = fn.inputs
+            if inputs is None:
+                raise RuntimeError(_FREED)
+            done.append(fn)
             if fn.hooked or _RetainGrads.active:
-                dz = _output_hooks(fn, dz, create_graph, keep=capture is None)
+                dz = _output_hooks(fn, dz, create_graph, keep=targets is None)
             if captured and fn in captured:
                 capture[id(captured[fn])] = dz
-            inputs = fn.inputs
             if create_graph:
                 in_grads = fn.backward(dz, *inputs)
             else:
@@ -155,24 +164,36 @@ def _run(
                     g = unbroadcast(g, shape)
                 parent = t.grad_fn
                 if parent is not None:
-                    prev = grads.get(parent)
-                    grads[parent] = g if prev is None else prev + g
-                else:
+                    _push(pending, heap, parent, g)
+                elif defer or t._hooks:
                     _to_leaf(t, g, dz, leaves, defer)
+                else:
+                    _accumulate(t, g, dz, create_graph)
     finally:
         Function.xp, Function.tensor_mode, _GradMode.enabled = prev_mode
-    if not retain_graph:
-        # Freed only now: an op's output may be held by nothing but a consumer that
-        # backward already passed, and the op itself may still need it.
-        for fn in order:
-            fn.release()
+        if not retain_graph:
+            # Freed only now: an op's output may be held by nothing but a consumer that
+            # backward already passed, and the op itself may still need it.
+            for fn in done:
+                fn.release()
     for t, g, dz in leaves.values():
         if t._hooks:
             g = _run_hooks(t, g, create_graph)
-        if capture is None:
+        if targets is None:
             _accumulate(t, g, dz, create_graph)
         elif id(t) in capture:
             capture[id(t)] = g
+    return capture
+
+
+def _push(pending: dict[int, list[Any]], heap: list[int], fn: Function, g: Any) -> None:
+    """Add g to the gradient pending for fn's output, queueing fn if it is new."""
+    entry = pending.get(fn.seq)
+    if entry is None:
+        pending[fn.seq] = [fn, g]
+        heappush(heap, -fn.seq)
+    else:
+        entry[1] = entry[1] + g
 
 
 def _to_leaf(t: Tensor, g: Any, dz: Any, leaves: dict, defer: bool) -> None:
@@ -197,14 +218,6 @@ def _output_hooks(fn: Function, dz: Any, create_graph: bool, keep: bool) -> Any:
         if keep and (out._retains_grad or _RetainGrads.active):
             _accumulate(out, dz, dz, create_graph)
     return dz
-
-
-def _captured(
-    roots: Sequence[Tensor], order: list[Function], capture: dict[int, Any]
-) -> dict[Function, Tensor]:
-    """The non-leaf tensors whose gradients `grad` asked for, by the function that made them."""
-    tensors = list(roots) + [t for fn in order for t in fn.inputs]
-    return {t.grad_fn: t for t in tensors if id(t) in capture and t.grad_fn is not None}
 
 
 def _to_tensor(g: Any, create_graph: bool) -> Tensor:
@@ -275,9 +288,8 @@ def grad(
         if not isinstance(t, Tensor) or not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
     seeds = [_seed(o, g, create_graph) for o, g in zip(outputs, grad_outputs)]
-    capture: dict[int, Any] = {id(t): None for t in inputs}
     retain = create_graph if retain_graph is None else retain_graph
-    _run(outputs, seeds, retain, create_graph, capture)
+    capture = _run(outputs, seeds, retain, create_graph, inputs)
     result: list[Tensor | None] = []
     for i, t in enumerate(inputs):
         g = capture[id(t)]

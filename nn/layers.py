@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, get_default_dtype
+from autograd import Tensor, get_default_dtype, linear
 from nn import activations, init
 from nn import functional as F
 from nn.module import Module, Parameter
@@ -27,6 +27,16 @@ def check_features(layer: Module, x: Any, expected: int) -> None:
             f"{type(layer).__name__}({layer.extra_repr()}): expected input of shape "
             f"(batch, {expected}), got {shape}"
         )
+
+
+def affine(layer: Module, x: Any, in_features: int) -> Tensor:
+    """x @ layer.weight + layer.bias (`autograd.linear`); an input with the wrong number
+    of features raises `check_features`'s error, which names the layer."""
+    try:
+        return linear(x, layer.weight, layer.bias)
+    except ValueError:
+        check_features(layer, x, in_features)
+        raise
 
 
 def _empty(*shape: int) -> Parameter:
@@ -62,8 +72,7 @@ class Linear(Module):
         self.bias = init.uniform_(_empty(out_features), -k, k, rng) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        check_features(self, x, self.in_features)
-        return F.linear(x, self.weight, self.bias)
+        return affine(self, x, self.in_features)
 
     def extra_repr(self) -> str:
         return (
@@ -128,8 +137,7 @@ class Dense(Module):
     def forward(self, x: Tensor) -> Tensor:
         if not self.built:
             self.build(np.shape(x.data if isinstance(x, Tensor) else x))
-        check_features(self, x, self.input_dim)
-        return self.activation(F.linear(x, self.weight, self.bias))
+        return self.activation(affine(self, x, self.input_dim))
 
     def extra_repr(self) -> str:
         return f"units={self.units}, input_dim={self.input_dim}, use_bias={self.use_bias}"

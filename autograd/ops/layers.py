@@ -57,40 +57,53 @@ class SoftmaxCrossEntropy(Function):
     """
 
     def forward(self, x, target, reduction):
-        self.reduction = reduction
-        self.rows = np.arange(target.size)
-        self.target = target.reshape(-1)
+        classes = x.shape[-1]
+        self.reduction, self.target_shape = reduction, target.shape
+        # Flat positions of the targets in x: one 1-d gather here, one scatter in backward.
+        self.picks = _row_starts(target.size, classes) + target.reshape(-1)
         shifted = x - x.max(axis=-1, keepdims=True)  # log-sum-exp trick: exp never overflows
         self.e = np.exp(shifted)
         self.s = self.e.sum(axis=-1, keepdims=True)
         # loss_i = log(sum_j exp(x_ij)) - x_i,target_i, both terms shifted by the row max
-        losses = (
-            np.log(self.s.reshape(-1)) - shifted.reshape(-1, x.shape[-1])[self.rows, self.target]
-        )
-        if reduction == "mean":
-            return losses.sum() * (1.0 / losses.size)  # ndarray.mean is slower on small arrays
-        return losses.sum() if reduction == "sum" else losses.reshape(target.shape)
+        picked = shifted.reshape(-1)[self.picks]
+        if reduction == "none":
+            return (np.log(self.s.reshape(-1)) - picked).reshape(target.shape)
+        total = np.log(self.s).sum() - picked.sum()
+        return total * (1.0 / picked.size) if reduction == "mean" else total
 
     def backward(self, dz, x, *_):
+        n = self.picks.size
         if self.reduction == "none":
             dz = dz.reshape((*dz.shape, 1))
         elif self.reduction == "mean":
-            dz = (
-                dz * (1.0 / self.target.size)
-                if Function.tensor_mode
-                else dz.item() / self.target.size
-            )
+            dz = dz * (1.0 / n) if Function.tensor_mode else dz.item() / n
         if Function.tensor_mode:
             return (x.softmax(axis=-1) - self.onehot(x.shape)) * dz
         grad = self.e / self.s  # softmax
-        grad.reshape(-1, x.shape[-1])[self.rows, self.target] -= 1
+        grad.reshape(-1)[self.picks] -= 1
         grad *= dz
         return grad
 
     def onehot(self, shape: tuple[int, ...]) -> np.ndarray:
-        out = np.zeros((self.target.size, shape[-1]), dtype=self.e.dtype)
-        out[self.rows, self.target] = 1
-        return out.reshape(shape)
+        out = np.zeros(shape, dtype=self.e.dtype)
+        out.reshape(-1)[self.picks] = 1
+        return out
+
+
+_starts: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _row_starts(rows: int, classes: int) -> np.ndarray:
+    """[0, C, 2C, ...]: where each row of a C-column array starts when flattened
+    (cached read-only: a training loop asks for the same few shapes every step)."""
+    key = (rows, classes)
+    starts = _starts.get(key)
+    if starts is None:
+        if len(_starts) > 64:
+            _starts.clear()
+        starts = _starts[key] = np.arange(0, rows * classes, classes, dtype=np.intp)
+        starts.flags.writeable = False
+    return starts
 
 
 def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) -> Tensor:
