@@ -83,7 +83,7 @@ def _seed(root: Tensor, gradient: Any, create_graph: bool) -> Any:
                 f"backward: output of shape {data.shape} is not a scalar; pass gradient= "
                 "of the same shape (or reduce it first, e.g. with .sum())"
             )
-        g: Any = np.ones(data.shape, dtype=data.dtype)
+        g: Any = np.array(1, dtype=data.dtype) if not data.shape else np.ones(data.shape, data.dtype)
     else:
         g = gradient if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=root.dtype)
         if g.shape != root.shape:
@@ -151,7 +151,7 @@ def _run(
             if create_graph:
                 in_grads = fn.backward(dz, *inputs)
             else:
-                in_grads = fn.backward(dz, *[t.data for t in inputs])
+                in_grads = fn.backward(dz, *fn.arrays)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             for t, g in zip(inputs, in_grads):
@@ -163,8 +163,13 @@ def _run(
                 if g.shape != shape:
                     g = unbroadcast(g, shape)
                 parent = t.grad_fn
-                if parent is not None:
-                    _push(pending, heap, parent, g)
+                if parent is not None:  # _push, inlined in this hot loop
+                    entry = pending.get(parent.seq)
+                    if entry is None:
+                        pending[parent.seq] = [parent, g]
+                        heappush(heap, -parent.seq)
+                    else:
+                        entry[1] = entry[1] + g
                 elif defer or t._hooks:
                     _to_leaf(t, g, dz, leaves, defer)
                 else:
@@ -235,8 +240,9 @@ def _accumulate(t: Tensor, g: Any, dz: Any, create_graph: bool) -> None:
         # The array may be shared (an op passing dz through, a view, the caller's
         # gradient): copy it then, so later in-place accumulation cannot alias.
         shared = g is dz or g.base is not None  # views include read-only broadcasts
-        if g.dtype != t.dtype or shared:
-            g = g.astype(t.dtype, copy=True)
+        dtype = t.data.dtype
+        if shared or (g.dtype is not dtype and g.dtype != dtype):
+            g = g.astype(dtype, copy=True)
         t.grad = Tensor._make(g)
     elif t.grad.grad_fn is None and t.grad.data.flags.writeable:
         np.add(t.grad.data, g, out=t.grad.data, casting="unsafe")

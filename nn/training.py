@@ -289,8 +289,11 @@ class Model(Module):
         self._make_optimizer()
         compiled.logits, compiled.logits_loss = softmax_logits(self, compiled.loss)
         if compiled.logits_loss is cross_entropy:
-            # Check every label once here, so the step can use the bare fused op.
-            y = F.class_indices(compiled.loss_name, y, out.shape[-1]).reshape(len(y))
+            # Check every label once here and store it unsigned (uint8 for up to 256
+            # classes): the fused op then needs no bounds pass of its own per batch.
+            classes = out.shape[-1]
+            y = F.class_indices(compiled.loss_name, y, classes).reshape(len(y))
+            y = y.astype(np.min_scalar_type(classes - 1))
         loader = DataLoader(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed)
         history = History()
         object.__setattr__(self, "history", history)

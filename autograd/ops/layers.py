@@ -58,21 +58,23 @@ class SoftmaxCrossEntropy(Function):
 
     def forward(self, x, target, reduction):
         classes = x.shape[-1]
-        self.reduction, self.target_shape = reduction, target.shape
-        # Flat positions of the targets in x: one 1-d gather here, one scatter in backward.
-        self.picks = _row_starts(target.size, classes) + target.reshape(-1)
+        self.reduction, self.target = reduction, target.reshape(-1)
         shifted = x - x.max(axis=-1, keepdims=True)  # log-sum-exp trick: exp never overflows
         self.e = np.exp(shifted)
         self.s = self.e.sum(axis=-1, keepdims=True)
-        # loss_i = log(sum_j exp(x_ij)) - x_i,target_i, both terms shifted by the row max
-        picked = shifted.reshape(-1)[self.picks]
+        # loss_i = log(sum_j exp(x_ij)) - x_i,target_i, both terms shifted by the row max.
+        # The 2-d gather raises for an index >= C (`cross_entropy` checks the rest).
+        try:
+            picked = shifted.reshape(-1, classes)[_rows(self.target.size), self.target]
+        except IndexError:
+            raise ValueError(f"class index {self.target.max()} is outside [0, {classes})") from None
         if reduction == "none":
             return (np.log(self.s.reshape(-1)) - picked).reshape(target.shape)
         total = np.log(self.s).sum() - picked.sum()
         return total * (1.0 / picked.size) if reduction == "mean" else total
 
     def backward(self, dz, x, *_):
-        n = self.picks.size
+        n = self.target.size
         if self.reduction == "none":
             dz = dz.reshape((*dz.shape, 1))
         elif self.reduction == "mean":
@@ -80,30 +82,32 @@ class SoftmaxCrossEntropy(Function):
         if Function.tensor_mode:
             return (x.softmax(axis=-1) - self.onehot(x.shape)) * dz
         grad = self.e / self.s  # softmax
-        grad.reshape(-1)[self.picks] -= 1
+        grad.reshape(-1)[self.picks(x.shape[-1])] -= 1
         grad *= dz
         return grad
 
+    def picks(self, classes: int) -> np.ndarray:
+        """Flat positions of the targets in the (rows, classes) logits."""
+        return _rows(self.target.size) * classes + self.target
+
     def onehot(self, shape: tuple[int, ...]) -> np.ndarray:
         out = np.zeros(shape, dtype=self.e.dtype)
-        out.reshape(-1)[self.picks] = 1
+        out.reshape(-1)[self.picks(shape[-1])] = 1
         return out
 
 
-_starts: dict[tuple[int, int], np.ndarray] = {}
+_aranges: dict[int, np.ndarray] = {}
 
 
-def _row_starts(rows: int, classes: int) -> np.ndarray:
-    """[0, C, 2C, ...]: where each row of a C-column array starts when flattened
-    (cached read-only: a training loop asks for the same few shapes every step)."""
-    key = (rows, classes)
-    starts = _starts.get(key)
-    if starts is None:
-        if len(_starts) > 64:
-            _starts.clear()
-        starts = _starts[key] = np.arange(0, rows * classes, classes, dtype=np.intp)
-        starts.flags.writeable = False
-    return starts
+def _rows(n: int) -> np.ndarray:
+    """np.arange(n), cached read-only: a training loop asks for the same few sizes."""
+    rows = _aranges.get(n)
+    if rows is None:
+        if len(_aranges) > 64:
+            _aranges.clear()
+        rows = _aranges[n] = np.arange(n)
+        rows.flags.writeable = False
+    return rows
 
 
 def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) -> Tensor:
@@ -140,7 +144,9 @@ def cross_entropy(logits: TensorLike, target: Any, reduction: str = "mean") -> T
             f"(expected {shape[:-1]})"
         )
     # Seen as unsigned, a negative index becomes huge: one max() checks both bounds.
-    if t.size and t.view(t.dtype.str.replace("i", "u")).max() >= shape[-1]:
-        bad = t.min() if t.min() < 0 else t.max()
-        raise ValueError(f"cross_entropy: class index {bad} is outside [0, {shape[-1]})")
+    # uint8/16/32 indices need no pass here: the op's gather raises for those >= C.
+    if t.dtype.kind == "i" or t.itemsize == 8:
+        if t.size and t.view(t.dtype.str.replace("i", "u")).max() >= shape[-1]:
+            bad = t.min() if t.min() < 0 else t.max()
+            raise ValueError(f"cross_entropy: class index {bad} is outside [0, {shape[-1]})")
     return SoftmaxCrossEntropy.apply(logits, target=t, reduction=reduction)

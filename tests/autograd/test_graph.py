@@ -366,6 +366,12 @@ def test_item_numpy_tolist_len_repr():
     [
         (np.array([0, -1]), ValueError, "class index -1 is outside"),
         (np.array([0, 3], np.int32), ValueError, "class index 3 is outside"),
+        (np.array([0, 3], np.uint8), ValueError, "class index 3 is outside"),
+        (np.array([2, 255], np.uint8), ValueError, "class index 255 is outside"),
+        (np.array([0, 70000], np.uint32), ValueError, "class index 70000 is outside"),
+        (np.array([0, 3], np.uint64), ValueError, "class index 3 is outside"),
+        (np.array([0, 2**64 - 1], np.uint64), ValueError, "is outside"),
+        (np.array([[0], [3]], np.uint16), ValueError, r"target of shape \(2, 1\)"),
         (np.array([0, 1, 2]), ValueError, r"target of shape \(3,\)"),
         (np.array([0.0, 1.0]), TypeError, "integer class indices"),
     ],
@@ -374,6 +380,16 @@ def test_cross_entropy_rejects_bad_targets(target, error, match):
     logits = leaf(np.zeros((2, 3)))
     with pytest.raises(error, match=match):
         autograd.cross_entropy(logits, target)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint8, np.uint16, np.uint64])
+def test_cross_entropy_takes_every_integer_dtype(dtype):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2, 3, 4))
+    y = rng.integers(0, 4, size=(2, 3))
+    expected = autograd.cross_entropy(leaf(x), y, reduction="none").data
+    got = autograd.cross_entropy(leaf(x), y.astype(dtype), reduction="none").data
+    np.testing.assert_array_equal(got, expected)
 
 
 def test_cross_entropy_matches_log_softmax_formula():
