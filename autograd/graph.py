@@ -83,7 +83,7 @@ def _seed(root: Tensor, gradient: Any, create_graph: bool) -> Any:
                 f"backward: output of shape {data.shape} is not a scalar; pass gradient= "
                 "of the same shape (or reduce it first, e.g. with .sum())"
             )
-        g: Any = np.array(1, dtype=data.dtype) if not data.shape else np.ones(data.shape, data.dtype)
+        g: Any = np.ones(data.shape, data.dtype) if data.shape else np.array(1, data.dtype)
     else:
         g = gradient if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=root.dtype)
         if g.shape != root.shape:
