@@ -338,9 +338,7 @@ class Model(Module):
         needs_probs = forward is not self and any(
             fn is not metrics_mod.accuracy for _, fn in metrics
         )
-        names = ["loss", *(name for name, _ in metrics)]
-        sums = [0.0] * len(names)
-        seen = 0
+        running = metrics_mod.Running(metrics, transform=softmax if needs_probs else None)
         next_postfix = time.perf_counter()
         for batch, (xb, yb) in enumerate(loader):
             out = forward(xb)
@@ -348,22 +346,17 @@ class Model(Module):
             opt.zero_grad()
             loss.backward()
             opt.step()
-            n = len(out.data)
-            seen += n
-            sums[0] += float(loss.data) * n
-            if metrics:
-                y_pred = softmax(out.data) if needs_probs else out.data
-                metrics_mod.accumulate(sums, n, metrics, yb, y_pred)
+            running.add(len(out.data), float(loss.data), yb, out.data)
             if bar is not None:
                 bar.update(1)
                 if time.perf_counter() >= next_postfix:  # formatting every batch would cost
-                    bar.set_postfix_str(_format(names, sums, seen), refresh=False)
+                    bar.set_postfix_str(format_logs(running.means()), refresh=False)
                     next_postfix = time.perf_counter() + 0.2
             if batch_cbs:
-                logs = {name: s / seen for name, s in zip(names, sums)}
+                logs = running.means()
                 for cb in batch_cbs:
                     cb.on_batch_end(batch, logs)
-        return {name: s / max(seen, 1) for name, s in zip(names, sums)}
+        return running.means()
 
     def _check_targets(self, xb: np.ndarray, yb: np.ndarray, compiled: _Compiled) -> Tensor:
         """Run one batch through the loss (builds lazy layers) and explain a mismatch.
@@ -384,17 +377,12 @@ class Model(Module):
         """Mean loss and metrics over (x, y), in eval mode without a graph."""
         self._check_not_empty("evaluate")
         compiled = self._compiled
-        names = ["loss", *(name for name, _ in compiled.metrics)]
-        sums = [0.0] * len(names)
-        seen = 0
+        running = metrics_mod.Running(compiled.metrics)
         with self._inference(x):
             for xb, yb in DataLoader(x, y, batch_size=batch_size):
                 out = self(xb)
-                n = len(out.data)
-                seen += n
-                sums[0] += float(compiled.loss(out, yb).data) * n
-                metrics_mod.accumulate(sums, n, compiled.metrics, yb, out.data)
-        return {name: s / max(seen, 1) for name, s in zip(names, sums)}
+                running.add(len(out.data), float(compiled.loss(out, yb).data), yb, out.data)
+        return running.means()
 
     def evaluate(
         self,
@@ -503,7 +491,3 @@ def _progress_bar(total: int, epoch: int, epochs: int) -> Any:
 def format_logs(logs: dict[str, float]) -> str:
     """`loss: 0.1234 - accuracy: 0.9500 - ...`, as Keras prints them."""
     return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
-
-
-def _format(names: list[str], sums: list[float], seen: int) -> str:
-    return format_logs({name: s / seen for name, s in zip(names, sums)})
