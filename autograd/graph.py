@@ -65,6 +65,7 @@ def toposort(roots: Sequence[Function]) -> list[Function]:
 
 
 _by_seq = attrgetter("seq")
+_make = Tensor._make
 
 
 def _seed(root: Tensor, gradient: Any, create_graph: bool) -> Any:
@@ -123,14 +124,18 @@ def _run(
     heap: list[int] = []  # -seq of every pending function
     leaves: dict[int, list[Any]] = {}  # deferred leaves: id -> [tensor, summed grad, last dz]
     defer = targets is not None
-    capture: dict[int, Any] = {} if targets is None else {id(t): None for t in targets}
-    captured = {t.grad_fn: t for t in targets or () if t.grad_fn is not None}
+    capture: dict[int, Any] = {}
+    captured: dict[Function, Tensor] = {}
+    if defer:
+        capture = {id(t): None for t in targets}
+        captured = {t.grad_fn: t for t in targets if t.grad_fn is not None}
     for root, g in zip(roots, seeds):  # seeds already have their root's shape
         if root.grad_fn is None:
             _to_leaf(root, g, g, leaves, defer)
         else:
             _push(pending, heap, root.grad_fn, g)
     done: list[Function] = []
+    watch = _RetainGrads.active
     prev_mode = Function.xp, Function.tensor_mode, _GradMode.enabled
     if create_graph:
         import autograd
@@ -144,7 +149,7 @@ def _run(
             if inputs is None:
                 raise RuntimeError(_FREED)
             done.append(fn)
-            if fn.hooked or _RetainGrads.active:
+            if fn.hooked or watch:
                 dz = _output_hooks(fn, dz, create_graph, keep=targets is None)
             if captured and fn in captured:
                 capture[id(captured[fn])] = dz
@@ -243,7 +248,7 @@ def _accumulate(t: Tensor, g: Any, dz: Any, create_graph: bool) -> None:
         dtype = t.data.dtype
         if shared or (g.dtype is not dtype and g.dtype != dtype):
             g = g.astype(dtype, copy=True)
-        t.grad = Tensor._make(g)
+        t.grad = _make(g)
     elif t.grad.grad_fn is None and t.grad.data.flags.writeable:
         np.add(t.grad.data, g, out=t.grad.data, casting="unsafe")
     else:
