@@ -99,14 +99,14 @@ class DataLoader:
     def __iter__(self) -> Iterator[Any]:
         n, bs = len(self.x), self.batch_size
         order = self.rng.permutation(n) if self.shuffle else None
+        x, y = self.x, self.y
         for start in range(0, len(self) * bs, bs):
-            # Slices are views (no copy); a shuffled batch gathers its rows.
-            index = slice(start, start + bs) if order is None else order[start : start + bs]
-            xb = to_batch(self.x[index])
-            if self.y is None:
-                yield xb
-            else:
-                yield xb, to_batch(self.y[index])
+            if order is None:  # slices are views: no copy
+                xb, yb = x[start : start + bs], None if y is None else y[start : start + bs]
+            else:  # a shuffled batch gathers its rows (np.take: faster than x[index])
+                index = order[start : start + bs]
+                xb, yb = x.take(index, axis=0), None if y is None else y.take(index, axis=0)
+            yield to_batch(xb) if y is None else (to_batch(xb), to_batch(yb))
 
     def __repr__(self) -> str:
         return (
