@@ -86,7 +86,6 @@ class Function:
     tensor_mode: ClassVar[bool] = False
 
     inputs: tuple[Tensor, ...] | None = None
-    arrays: list[np.ndarray] | None = None
     hooked: bool = False
     seq: int = -1
 
@@ -123,7 +122,6 @@ class Function:
         if requires_grad and _GradMode.enabled:
             fn.seq = _next_seq()
             fn.inputs = tuple(tensors)
-            fn.arrays = arrays  # what forward saw, handed to backward as ndarrays
             fn._out = _ref(out)
             out.grad_fn = fn
             out.requires_grad = True

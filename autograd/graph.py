@@ -156,7 +156,7 @@ def _run(
             if create_graph:
                 in_grads = fn.backward(dz, *inputs)
             else:
-                in_grads = fn.backward(dz, *fn.arrays)
+                in_grads = fn.backward(dz, *[t.data for t in inputs])
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             for t, g in zip(inputs, in_grads):
