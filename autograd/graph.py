@@ -168,13 +168,8 @@ def _run(
                 if g.shape != shape:
                     g = unbroadcast(g, shape)
                 parent = t.grad_fn
-                if parent is not None:  # _push, inlined in this hot loop
-                    entry = pending.get(parent.seq)
-                    if entry is None:
-                        pending[parent.seq] = [parent, g]
-                        heappush(heap, -parent.seq)
-                    else:
-                        entry[1] = entry[1] + g
+                if parent is not None:
+                    _push(pending, heap, parent, g)
                 elif defer or t._hooks:
                     _to_leaf(t, g, dz, leaves, defer)
                 else:
