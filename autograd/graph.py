@@ -120,7 +120,9 @@ def _run(
     With `targets` (the inputs of `grad`), their gradients are returned in a dict by
     id(tensor) instead of being accumulated into leaves' `.grad`.
     """
-    pending: dict[int, list[Any]] = {}  # seq -> [function, summed gradient of its output]
+    # seq -> [function, summed gradient of its output, the output tensor (kept alive
+    # until the function has run, so its backward may still read `self.output`)]
+    pending: dict[int, list[Any]] = {}
     heap: list[int] = []  # -seq of every pending function
     leaves: dict[int, list[Any]] = {}  # deferred leaves: id -> [tensor, summed grad, last dz]
     defer = targets is not None
@@ -133,8 +135,7 @@ def _run(
         if root.grad_fn is None:
             _to_leaf(root, g, g, leaves, defer)
         else:
-            _push(pending, heap, root.grad_fn, g)
-    done: list[Function] = []
+            _push(pending, heap, root, g)
     watch = _RetainGrads.active
     prev_mode = Function.xp, Function.tensor_mode, _GradMode.enabled
     if create_graph:
@@ -144,11 +145,10 @@ def _run(
     _GradMode.enabled = create_graph
     try:
         while heap:
-            fn, dz = pending.pop(-heappop(heap))
+            fn, dz, _out = pending.pop(-heappop(heap))  # _out: alive while fn runs
             inputs = fn.inputs
             if inputs is None:
                 raise RuntimeError(_FREED)
-            done.append(fn)
             if fn.hooked or watch:
                 dz = _output_hooks(fn, dz, create_graph, keep=targets is None)
             if captured and fn in captured:
@@ -169,18 +169,17 @@ def _run(
                     g = unbroadcast(g, shape)
                 parent = t.grad_fn
                 if parent is not None:
-                    _push(pending, heap, parent, g)
+                    _push(pending, heap, t, g)
                 elif defer or t._hooks:
                     _to_leaf(t, g, dz, leaves, defer)
                 else:
                     _accumulate(t, g, dz, create_graph)
+            if not retain_graph:
+                # Freed at once: the next ops' outputs reuse its memory while it is
+                # still in cache. Its inputs stay alive in `pending` while needed.
+                fn.release()
     finally:
         Function.xp, Function.tensor_mode, _GradMode.enabled = prev_mode
-        if not retain_graph:
-            # Freed only now: an op's output may be held by nothing but a consumer that
-            # backward already passed, and the op itself may still need it.
-            for fn in done:
-                fn.release()
     for t, g, dz in leaves.values():
         if t._hooks:
             g = _run_hooks(t, g, create_graph)
@@ -191,11 +190,13 @@ def _run(
     return capture
 
 
-def _push(pending: dict[int, list[Any]], heap: list[int], fn: Function, g: Any) -> None:
-    """Add g to the gradient pending for fn's output, queueing fn if it is new."""
+def _push(pending: dict[int, list[Any]], heap: list[int], t: Tensor, g: Any) -> None:
+    """Add g to the gradient pending for t, the output of t.grad_fn, queueing that
+    function if it is new."""
+    fn = t.grad_fn
     entry = pending.get(fn.seq)
     if entry is None:
-        pending[fn.seq] = [fn, g]
+        pending[fn.seq] = [fn, g, t]
         heappush(heap, -fn.seq)
     else:
         entry[1] = entry[1] + g
