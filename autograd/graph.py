@@ -137,12 +137,17 @@ def _run(
         else:
             _push(pending, heap, root, g)
     watch = _RetainGrads.active
-    prev_mode = Function.xp, Function.tensor_mode, _GradMode.enabled
+    # Class attributes are written only when they change: writing one to a class
+    # (even the same value) resets the interpreter's attribute caches for it and
+    # every subclass, which makes the next training step measurably slower.
+    prev_enabled = _GradMode.enabled
+    prev_xp = Function.xp, Function.tensor_mode
     if create_graph:
         import autograd
 
         Function.xp, Function.tensor_mode = autograd, True
-    _GradMode.enabled = create_graph
+    if prev_enabled != create_graph:
+        _GradMode.enabled = create_graph
     try:
         while heap:
             fn, dz, _out = pending.pop(-heappop(heap))  # _out: alive while fn runs
@@ -179,7 +184,10 @@ def _run(
                 # still in cache. Its inputs stay alive in `pending` while needed.
                 fn.release()
     finally:
-        Function.xp, Function.tensor_mode, _GradMode.enabled = prev_mode
+        if create_graph:
+            Function.xp, Function.tensor_mode = prev_xp
+        if prev_enabled != create_graph:
+            _GradMode.enabled = prev_enabled
     for t, g, dz in leaves.values():
         if t._hooks:
             g = _run_hooks(t, g, create_graph)
