@@ -13,10 +13,18 @@ from typing import Any, TypeVar
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _GradMode:
-    """Holds the single flag read by every op; a class attribute is the cheapest lookup."""
+class _GradState:
+    """Holds the single flag read by every op. It lives on an instance: writing a class
+    attribute would reset the interpreter's attribute caches of that class each time
+    grad mode changes (every backward and every `no_grad` block)."""
 
-    enabled: bool = True
+    __slots__ = ("enabled",)
+
+    def __init__(self) -> None:
+        self.enabled = True
+
+
+_GradMode = _GradState()
 
 
 def is_grad_enabled() -> bool:
