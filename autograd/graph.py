@@ -167,16 +167,20 @@ def _run(
             for t, g in zip(inputs, in_grads):
                 if g is None or not t.requires_grad:
                     continue
+                data = t.data
                 if type(g) is not np.ndarray and not create_graph:
                     g = np.asarray(g)  # numpy returns scalars, not 0-d arrays, from some ops
-                shape = t.data.shape
-                if g.shape != shape:
-                    g = unbroadcast(g, shape)
+                # A gradient of a broadcast input has more elements or more axes than it
+                # (comparing two ints is cheaper than comparing two shape tuples).
+                if g.size != data.size or g.ndim != data.ndim:
+                    g = unbroadcast(g, data.shape)
                 parent = t.grad_fn
                 if parent is not None:
                     _push(pending, heap, t, g)
                 elif defer or t._hooks:
                     _to_leaf(t, g, dz, leaves, defer)
+                elif t.grad is None and not create_graph and g is not dz and g.base is None:
+                    t.grad = _fresh_grad(t, g)  # the usual first gradient after zero_grad
                 else:
                     _accumulate(t, g, dz, create_graph)
             if not retain_graph:
@@ -248,15 +252,19 @@ def _accumulate(t: Tensor, g: Any, dz: Any, create_graph: bool) -> None:
     if t.grad is None:
         # The array may be shared (an op passing dz through, a view, the caller's
         # gradient): copy it then, so later in-place accumulation cannot alias.
-        shared = g is dz or g.base is not None  # views include read-only broadcasts
-        dtype = t.data.dtype
-        if shared or (g.dtype is not dtype and g.dtype != dtype):
-            g = g.astype(dtype, copy=True)
-        t.grad = _make(g)
+        if g is dz or g.base is not None:  # views include read-only broadcasts
+            g = g.astype(t.data.dtype, copy=True)
+        t.grad = _fresh_grad(t, g)
     elif t.grad.grad_fn is None and t.grad.data.flags.writeable:
         np.add(t.grad.data, g, out=t.grad.data, casting="unsafe")
     else:
         t.grad = Tensor._make(t.grad.data + g)
+
+
+def _fresh_grad(t: Tensor, g: np.ndarray) -> Tensor:
+    """The gradient Tensor for t from an array g that nothing else holds."""
+    dtype = t.data.dtype
+    return _make(g if g.dtype is dtype or g.dtype == dtype else g.astype(dtype))
 
 
 def backward(
