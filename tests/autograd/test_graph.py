@@ -402,3 +402,29 @@ def test_cross_entropy_matches_log_softmax_formula():
     got = autograd.cross_entropy(leaf(x), y, reduction="none").data
     np.testing.assert_allclose(got, expected)
     assert autograd.cross_entropy(leaf(x), y).item() == pytest.approx(expected.mean())
+
+
+def test_backward_frees_each_op_as_soon_as_it_has_run():
+    # While the first op's backward runs, the later op's saved softmax is already gone,
+    # yet an op whose output only its (freed) consumer held can still read its output.
+    seen = {}
+
+    class _Probe(autograd.Function):  # private: not registered as an op
+        def forward(self, x):
+            return x * 1.0
+
+        def backward(self, dz, x):
+            seen["later op freed"] = saved() is None
+            return dz
+
+    x = Tensor(np.array([[0.5, -1.0, 2.0]]), requires_grad=True)
+    h = autograd.exp(_Probe.apply(x))  # Exp's backward reads its own output
+    loss = autograd.cross_entropy(h, np.array([2]))
+    saved = weakref.ref(loss.grad_fn.e)
+    del h  # now only the cross entropy node holds exp's output
+    loss.backward()
+    assert seen == {"later op freed": True}
+    p = np.exp(np.exp(x.data))
+    p /= p.sum()
+    expected = (p - [0, 0, 1]) * np.exp(x.data)
+    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-12)
