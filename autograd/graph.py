@@ -148,9 +148,15 @@ def _run(
         Function.xp, Function.tensor_mode = autograd, True
     if prev_enabled != create_graph:
         _GradMode.enabled = create_graph
+    # A chain (each op feeding the next, as in an MLP) skips the queue: when nothing
+    # else is pending, the one function that receives gradient runs next (`chain`).
+    chain: list[Any] | None = None
     try:
-        while heap:
-            fn, dz, _out = pending.pop(-heappop(heap))  # _out: alive while fn runs
+        while chain is not None or heap:
+            if chain is not None:
+                (fn, dz, _out), chain = chain, None
+            else:
+                fn, dz, _out = pending.pop(-heappop(heap))  # _out: alive while fn runs
             inputs = fn.inputs
             if inputs is None:
                 raise RuntimeError(_FREED)
@@ -176,13 +182,21 @@ def _run(
                     g = unbroadcast(g, data.shape)
                 parent = t.grad_fn
                 if parent is not None:
-                    _push(pending, heap, t, g)
+                    if pending or (chain is not None and chain[0] is not parent):
+                        _push(pending, heap, t, g)
+                    elif chain is None:
+                        chain = [parent, g, t]
+                    else:
+                        chain[1] = chain[1] + g
                 elif defer or t._hooks:
                     _to_leaf(t, g, dz, leaves, defer)
                 elif t.grad is None and not create_graph and g is not dz and g.base is None:
                     t.grad = _fresh_grad(t, g)  # the usual first gradient after zero_grad
                 else:
                     _accumulate(t, g, dz, create_graph)
+            if chain is not None and pending:  # not a chain here: queue it with the rest
+                _push(pending, heap, chain[2], chain[1])
+                chain = None
             if not retain_graph:
                 # Freed at once: the next ops' outputs reuse its memory while it is
                 # still in cache. Its inputs stay alive in `pending` while needed.

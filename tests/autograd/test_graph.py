@@ -428,3 +428,17 @@ def test_backward_frees_each_op_as_soon_as_it_has_run():
     p /= p.sum()
     expected = (p - [0, 0, 1]) * np.exp(x.data)
     np.testing.assert_allclose(x.grad.data, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("shared_first", [True, False])
+def test_diamond_graph_sums_both_paths_before_the_shared_op(shared_first):
+    # a feeds two branches that meet again: a's op must run once, after both
+    x = Tensor(np.array([0.3, -1.2, 2.0]), requires_grad=True)
+    a = autograd.exp(x)
+    b, c = (a * 2, autograd.sin(a)) if shared_first else (autograd.sin(a), a * 2)
+    y = (b * c + a * a).sum()
+    y.backward()
+    e = np.exp(x.data)
+    # y = sum(2 e sin(e) + e^2), dy/dx = (2 sin(e) + 2 e cos(e) + 2 e) e
+    expected = (2 * np.sin(e) + 2 * e * np.cos(e) + 2 * e) * e
+    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-12)
