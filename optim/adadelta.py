@@ -58,7 +58,6 @@ class Adadelta(Optimizer):
         state["step"] += 1
         rho, eps = group["rho"], group["eps"]
         v, u = state["square_avg"], state["acc_delta"]
-        g = self._grad(p, g, group)
         work, delta = self._buffer(p, 1), self._buffer(p, 2)
         self._moving_average(v, np.multiply(g, g, out=delta), rho, out=delta)
         std = np.sqrt(np.add(v, eps, out=work), out=work)

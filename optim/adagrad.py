@@ -62,7 +62,6 @@ class Adagrad(Optimizer):
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict) -> None:
         state["step"] += 1
         t, s = state["step"], state["sum"]
-        g = self._grad(p, g, group)
         clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
         work = self._buffer(p, 1)
         s += np.multiply(g, g, out=work)

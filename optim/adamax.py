@@ -56,7 +56,6 @@ class Adamax(Optimizer):
         state["step"] += 1
         t, (beta1, beta2) = state["step"], group["betas"]
         m, u = state["exp_avg"], state["exp_inf"]
-        g = self._grad(p, g, group)
         work = self._buffer(p, 1)
         self._moving_average(m, g, beta1, out=work)
         u *= beta2

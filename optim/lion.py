@@ -44,13 +44,17 @@ class Lion(Optimizer):
     def _init_state(self, p: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
         return {"step": 0, "exp_avg": np.zeros_like(p)}
 
+    def _grad(self, p: np.ndarray, g: np.ndarray, group: dict[str, Any]) -> np.ndarray:
+        """Lion's weight decay is always decoupled: ``p = p * (1 - lr * weight_decay)``."""
+        self._decay(p, group["lr"], group["weight_decay"])
+        return g
+
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict) -> None:
         state["step"] += 1
         lr, (beta1, beta2), m = group["lr"], group["betas"], state["exp_avg"]
         c, work = self._buffer(p, 1), self._buffer(p, 2)
         np.multiply(m, beta1, out=c)
         c += np.multiply(g, 1 - beta1, out=work)
-        self._decay(p, lr, group["weight_decay"])
         step = np.sign(c, out=c)
         step *= lr
         p -= step

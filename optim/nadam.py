@@ -80,7 +80,6 @@ class NAdam(Optimizer):
         state["step"] += 1
         t, lr, psi = state["step"], group["lr"], group["momentum_decay"]
         (beta1, beta2), m, v = group["betas"], state["exp_avg"], state["exp_avg_sq"]
-        g = self._grad(p, g, group)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
         mu_prod = state["mu_product"] = state["mu_product"] * mu

@@ -154,13 +154,17 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
+            # maximize and weight decay are applied first, by `_grad`, where asked for.
+            adjust = bool(group.get("maximize") or group.get("weight_decay"))
             for param in group["params"]:
-                if param.grad is None:
+                grad = param.grad
+                if grad is None:
                     continue
+                p, g = param.data, grad.data
                 state = self.state.get(param)
                 if state is None:
-                    state = self.state[param] = self._init_state(param.data, group)
-                self._update(param.data, param.grad.data, state, group)
+                    state = self.state[param] = self._init_state(p, group)
+                self._update(p, self._grad(p, g, group) if adjust else g, state, group)
         return loss
 
     def _init_state(self, p: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
@@ -168,7 +172,7 @@ class Optimizer:
         return {"step": 0}
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict) -> None:
-        """Apply the update rule to `p` in place, given its gradient `g`."""
+        """Apply the update rule to `p` in place, given its gradient `g` (after `_grad`)."""
         raise NotImplementedError
 
     def _buffer(self, like: np.ndarray, slot: int) -> np.ndarray:

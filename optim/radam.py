@@ -76,7 +76,6 @@ class RAdam(Optimizer):
         state["step"] += 1
         t, lr = state["step"], group["lr"]
         (beta1, beta2), m, v = group["betas"], state["exp_avg"], state["exp_avg_sq"]
-        g = self._grad(p, g, group)
         work = self._buffer(p, 1)
         self._moving_average(m, g, beta1, out=work)
         self._moving_average(v, np.multiply(g, g, out=work), beta2, out=work)

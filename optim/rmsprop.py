@@ -77,7 +77,6 @@ class RMSprop(Optimizer):
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict) -> None:
         state["step"] += 1
         alpha, v = group["alpha"], state["square_avg"]
-        g = self._grad(p, g, group)
         d = self._buffer(p, 1)
         self._moving_average(v, np.multiply(g, g, out=d), alpha, out=d)
         if group["centered"]:

@@ -91,7 +91,6 @@ class SGD(Optimizer):
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict) -> None:
         lr, momentum = group["lr"], group["momentum"]
-        g = self._grad(p, g, group)
         work = self._buffer(p, 1)
         if momentum != 0:
             b = state.get("momentum_buffer")
