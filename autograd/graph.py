@@ -65,6 +65,7 @@ def toposort(roots: Sequence[Function]) -> list[Function]:
 
 
 _by_seq = attrgetter("seq")
+_data = attrgetter("data")
 _make = Tensor._make
 
 
@@ -84,14 +85,26 @@ def _seed(root: Tensor, gradient: Any, create_graph: bool) -> Any:
                 f"backward: output of shape {data.shape} is not a scalar; pass gradient= "
                 "of the same shape (or reduce it first, e.g. with .sum())"
             )
-        g: Any = np.ones(data.shape, data.dtype) if data.shape else np.array(1, data.dtype)
+        g: Any = _one(data.dtype) if not data.shape else np.ones(data.shape, data.dtype)
     else:
         g = gradient if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=root.dtype)
         if g.shape != root.shape:
             raise ValueError(f"backward: gradient has shape {g.shape}, output has {root.shape}")
     if create_graph:
-        return g if isinstance(g, Tensor) else Tensor(g)
+        return g if isinstance(g, Tensor) else Tensor(np.array(g))  # writable, its own
     return g.data if isinstance(g, Tensor) else g
+
+
+_ones: dict[np.dtype, np.ndarray] = {}
+
+
+def _one(dtype: np.dtype) -> np.ndarray:
+    """The 0-d seed 1 of `dtype`, made once and read-only (no op writes into dz)."""
+    one = _ones.get(dtype)
+    if one is None:
+        one = _ones[dtype] = np.array(1, dtype)
+        one.flags.writeable = False
+    return one
 
 
 def _run_hooks(t: Tensor, g: Any, tensor_mode: bool) -> Any:
@@ -167,7 +180,7 @@ def _run(
             if create_graph:
                 in_grads = fn.backward(dz, *inputs)
             else:
-                in_grads = fn.backward(dz, *[t.data for t in inputs])
+                in_grads = fn.backward(dz, *map(_data, inputs))
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             for t, g in zip(inputs, in_grads):

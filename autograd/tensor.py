@@ -31,6 +31,8 @@ def get_default_dtype() -> np.dtype:
 
 
 def _as_array(data: Any, dtype: npt.DTypeLike | None) -> np.ndarray:
+    if type(data) is np.ndarray and dtype is None:  # the common case: kept as it is
+        return data
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:

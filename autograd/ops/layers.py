@@ -58,37 +58,48 @@ class SoftmaxCrossEntropy(Function):
 
     def forward(self, x, target, reduction):
         classes = x.shape[-1]
+        rows = x.reshape(-1, classes)
+        n = len(rows)
         self.reduction, self.target = reduction, target.reshape(-1)
-        shifted = x - x.max(axis=-1, keepdims=True)  # log-sum-exp trick: exp never overflows
+        # The log-sum-exp trick (exp never overflows) shifts each row by its maximum,
+        # read at the row's argmax: for short rows much faster than max(axis=-1).
+        offsets = _offsets(n, classes)
+        top = rows.reshape(-1)[rows.argmax(axis=1) + offsets]
+        shifted = rows - top.reshape(n, 1)
         self.e = np.exp(shifted)
-        self.s = self.e.sum(axis=-1, keepdims=True)
+        self.s = self.e.sum(axis=1)
         # loss_i = log(sum_j exp(x_ij)) - x_i,target_i, both terms shifted by the row max.
         # The 2-d gather raises for an index >= C (`cross_entropy` checks the rest).
         try:
-            picked = shifted.reshape(-1, classes)[_rows(self.target.size), self.target]
+            picked = shifted[_rows(n), self.target]
         except IndexError:
             raise ValueError(f"class index {self.target.max()} is outside [0, {classes})") from None
+        losses = np.log(self.s)
+        losses -= picked
         if reduction == "none":
-            return (np.log(self.s.reshape(-1)) - picked).reshape(target.shape)
-        total = np.log(self.s).sum() - picked.sum()
-        return total * (1.0 / picked.size) if reduction == "mean" else total
+            return losses.reshape(target.shape)
+        total = losses.sum()
+        return total * (1.0 / n) if reduction == "mean" else total
 
     def backward(self, dz, x, *_):
         n = self.target.size
-        if self.reduction == "none":
-            dz = dz.reshape((*dz.shape, 1))
-        elif self.reduction == "mean":
+        if self.reduction == "mean":
             dz = dz * (1.0 / n) if Function.tensor_mode else dz.item() / n
+        elif self.reduction == "none":
+            dz = dz.reshape((*dz.shape, 1))
         if Function.tensor_mode:
             return (x.softmax(axis=-1) - self.onehot(x.shape)) * dz
-        grad = self.e / self.s  # softmax
-        grad.reshape(-1)[self.picks(x.shape[-1])] -= 1
-        grad *= dz
-        return grad
+        # softmax(x) * dz, less dz at each target (dz / s scales each row once).
+        per_row = self.reduction == "none"
+        if per_row:
+            dz = dz.reshape(n, 1)
+        grad = self.e * (dz / self.s.reshape(n, 1))
+        grad.reshape(-1)[self.picks(x.shape[-1])] -= dz.reshape(n) if per_row else dz
+        return grad.reshape(x.shape)
 
     def picks(self, classes: int) -> np.ndarray:
         """Flat positions of the targets in the (rows, classes) logits."""
-        return _rows(self.target.size) * classes + self.target
+        return _offsets(self.target.size, classes) + self.target
 
     def onehot(self, shape: tuple[int, ...]) -> np.ndarray:
         out = np.zeros(shape, dtype=self.e.dtype)
@@ -96,18 +107,24 @@ class SoftmaxCrossEntropy(Function):
         return out
 
 
-_aranges: dict[int, np.ndarray] = {}
+_cache: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _offsets(n: int, step: int) -> np.ndarray:
+    """np.arange(n) * step, cached read-only: a training loop asks for the same few."""
+    key = (n, step)
+    out = _cache.get(key)
+    if out is None:
+        if len(_cache) > 64:
+            _cache.clear()
+        out = _cache[key] = np.arange(n) * step
+        out.flags.writeable = False
+    return out
 
 
 def _rows(n: int) -> np.ndarray:
-    """np.arange(n), cached read-only: a training loop asks for the same few sizes."""
-    rows = _aranges.get(n)
-    if rows is None:
-        if len(_aranges) > 64:
-            _aranges.clear()
-        rows = _aranges[n] = np.arange(n)
-        rows.flags.writeable = False
-    return rows
+    """np.arange(n), cached read-only."""
+    return _offsets(n, 1)
 
 
 def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) -> Tensor:
