@@ -144,11 +144,16 @@ def _run(
     if defer:
         capture = {id(t): None for t in targets}
         captured = {t.grad_fn: t for t in targets if t.grad_fn is not None}
+    # A chain (each op feeding the next, as in an MLP) skips the queue: when nothing
+    # else is pending, the one function that receives gradient runs next (`chain`).
+    chain: list[Any] | None = None
     for root, g in zip(roots, seeds):  # seeds already have their root's shape
         if root.grad_fn is None:
             _to_leaf(root, g, g, leaves, defer)
         else:
             _push(pending, heap, root, g)
+    if len(heap) == 1:
+        chain = pending.pop(-heap.pop())
     watch = _RetainGrads.active
     # Class attributes are written only when they change: writing one to a class
     # (even the same value) resets the interpreter's attribute caches for it and
@@ -161,9 +166,6 @@ def _run(
         Function.xp, Function.tensor_mode = autograd, True
     if prev_enabled != create_graph:
         _GradMode.enabled = create_graph
-    # A chain (each op feeding the next, as in an MLP) skips the queue: when nothing
-    # else is pending, the one function that receives gradient runs next (`chain`).
-    chain: list[Any] | None = None
     try:
         while chain is not None or heap:
             if chain is not None:
@@ -204,7 +206,8 @@ def _run(
                 elif defer or t._hooks:
                     _to_leaf(t, g, dz, leaves, defer)
                 elif t.grad is None and not create_graph and g is not dz and g.base is None:
-                    t.grad = _fresh_grad(t, g)  # the usual first gradient after zero_grad
+                    # the usual first gradient after zero_grad: an array nothing else holds
+                    t.grad = _make(g) if g.dtype is data.dtype else _fresh_grad(t, g)
                 else:
                     _accumulate(t, g, dz, create_graph)
             if chain is not None and pending:  # not a chain here: queue it with the rest
@@ -213,7 +216,7 @@ def _run(
             if not retain_graph:
                 # Freed at once: the next ops' outputs reuse its memory while it is
                 # still in cache. Its inputs stay alive in `pending` while needed.
-                fn.release()
+                fn.__dict__.clear()  # fn.release(), without the call
     finally:
         if create_graph:
             Function.xp, Function.tensor_mode = prev_xp

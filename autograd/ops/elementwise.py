@@ -78,6 +78,19 @@ class Tanh(Function):
         return dz * (1 - z * z)
 
 
+_zeros: dict[np.dtype, np.ndarray] = {}
+
+
+def _zero(dtype: np.dtype) -> np.ndarray:
+    """A read-only 0-d zero of `dtype`: numpy combines it with an array faster than
+    the Python number 0, whose type it must resolve at every call."""
+    zero = _zeros.get(dtype)
+    if zero is None:
+        zero = _zeros[dtype] = np.zeros((), dtype)
+        zero.flags.writeable = False
+    return zero
+
+
 class Sigmoid(Function):
     """z = 1 / (1 + exp(-x))      dx = dz * z * (1 - z)"""
 
@@ -97,10 +110,10 @@ class ReLU(Function):
     """z = max(x, 0)      dx = dz * [x > 0]"""
 
     def forward(self, x):
-        return np.maximum(x, 0)
+        return np.maximum(x, _zero(x.dtype))
 
     def backward(self, dz, x):
-        return dz * (x > 0)
+        return dz * (x > (0 if self.tensor_mode else _zero(x.dtype)))
 
 
 class LeakyReLU(Function):

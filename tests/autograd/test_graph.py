@@ -53,6 +53,23 @@ def test_user_gradient_array_is_not_modified_by_accumulation():
     np.testing.assert_allclose(x.grad.data, [2, 2])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_shared_scalar_seed_is_never_a_gradient(dtype):
+    # backward() of a 0-d output starts from one shared, read-only 1: neither a leaf
+    # root nor an op that passes dz through may keep it as (or write it into) .grad.
+    x = Tensor(np.array(2.0, dtype), requires_grad=True)
+    x.backward()
+    assert x.grad.data.flags.writeable  # its own copy of the seed
+    x.backward()
+    (x + 0).backward()
+    (x * 1).backward()
+    assert x.grad.item() == 4 and x.grad.dtype == dtype
+    x.grad.data += 1  # still the leaf's own, writable array
+    y = Tensor(np.array(3.0, dtype), requires_grad=True)
+    (y + 0).backward()
+    assert y.grad.item() == 1
+
+
 def test_diamond_and_reused_input():
     x = leaf(3.0)
     y = x * x + x  # dy/dx = 2x + 1
