@@ -18,8 +18,6 @@ import numpy.typing as npt
 
 from autograd import Tensor, get_default_dtype
 
-Batch = Tensor | np.ndarray
-
 
 def as_array(data: Any, name: str = "x") -> np.ndarray:
     """`data` (an ndarray, a Tensor or a nested list) as an ndarray with a batch axis."""
@@ -27,11 +25,6 @@ def as_array(data: Any, name: str = "x") -> np.ndarray:
     if array.ndim == 0:
         raise ValueError(f"{name} must have a batch axis (at least 1-d), got a scalar")
     return array
-
-
-def to_batch(array: np.ndarray) -> Batch:
-    """A float array as a Tensor (no copy); anything else (labels) as it is."""
-    return Tensor(array) if array.dtype.kind in "fc" else array
 
 
 def check_lengths(x: np.ndarray, y: np.ndarray | None, names: str = "x and y") -> None:
@@ -100,13 +93,23 @@ class DataLoader:
         n, bs = len(self.x), self.batch_size
         order = self.rng.permutation(n) if self.shuffle else None
         x, y = self.x, self.y
+        # Float batches become Tensors (no copy), labels stay arrays: decided once.
+        x_tensor = x.dtype.kind in "fc"
+        y_tensor = y is not None and y.dtype.kind in "fc"
         for start in range(0, len(self) * bs, bs):
             if order is None:  # slices are views: no copy
-                xb, yb = x[start : start + bs], None if y is None else y[start : start + bs]
+                xb = x[start : start + bs]
+                yb = None if y is None else y[start : start + bs]
             else:  # a shuffled batch gathers its rows (np.take: faster than x[index])
                 index = order[start : start + bs]
-                xb, yb = x.take(index, axis=0), None if y is None else y.take(index, axis=0)
-            yield to_batch(xb) if y is None else (to_batch(xb), to_batch(yb))
+                xb = x.take(index, axis=0)
+                yb = None if y is None else y.take(index, axis=0)
+            if x_tensor:
+                xb = Tensor(xb)
+            if y is None:
+                yield xb
+            else:
+                yield xb, Tensor(yb) if y_tensor else yb
 
     def __repr__(self) -> str:
         return (
