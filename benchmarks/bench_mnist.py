@@ -7,18 +7,19 @@ Run with the IDX files in `$GRADWORK_DATA/mnist/` and `$GRADWORK_DATA/fashion-mn
 Setups (pixels scaled to [0, 1], Glorot-uniform weights and zero biases, as Keras's
 `Dense` defaults; batch 32, 5 epochs):
 
-1. 784 -> 64 ReLU -> 10 softmax, SGD lr 0.01, on MNIST. The same epoch is also run
+1. 784 -> 64 ReLU -> 10 softmax, SGD lr 0.01, on MNIST. The same epochs are also run
    as a plain numpy loop (forward, softmax cross-entropy backward, SGD update, same
-   initial weights and batch order) and, if torch imports, in PyTorch (2 threads).
-   `fit` reports the epoch's mean loss and accuracy, so the numpy loop is timed
-   twice: computing those two figures as it goes, and training only.
+   initial weights and batch order) and, if torch imports, in PyTorch (2 threads),
+   the loops taking turns epoch by epoch. `fit` reports the epoch's mean loss and
+   accuracy, so the numpy loop is timed twice: computing those two figures as it
+   goes, and training only.
 2. 784 -> 100 sigmoid -> 10 softmax, RMSprop with Keras's settings (lr 1e-3,
    rho = alpha 0.9, eps 1e-7; torch's defaults are alpha 0.99, eps 1e-8), on MNIST
    and Fashion-MNIST.
 
 Prints test accuracies and seconds per epoch (median of the epochs). BLAS runs on
-one thread unless OPENBLAS_NUM_THREADS says otherwise: for matrices this small more
-threads do not help, and timings on a busy machine become noisy.
+one thread unless OPENBLAS_NUM_THREADS says otherwise: matrices this small gain
+little from a second thread, and on a busy machine its timings are much noisier.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads its BLA
 import statistics
 import sys
 import time
+from typing import Any
 
 import numpy as np
 
@@ -83,22 +85,22 @@ def fit_and_score(model: nn.Sequential, data: tuple[np.ndarray, ...]) -> tuple[f
     return accuracy, timer.seconds
 
 
-def numpy_sgd(
-    weights: list[np.ndarray], data: tuple[np.ndarray, ...], lr: float, report: bool = True
-) -> tuple:
+class NumpySGD:
     """Setup 1 by hand: the same initial weights and the same batch order as `fit`.
 
     With `report`, each step also computes what `fit` reports for the epoch: the mean
     loss and the training accuracy (the classic numpy way, -log p[target]).
     Without it, the loop only trains.
     """
-    W1, b1, W2, b2 = (w.copy() for w in weights)
-    x, y, xt, yt = data
-    rng = np.random.default_rng(SEED)  # DataLoader(seed=SEED) draws its orders this way
-    seconds = []
-    for _ in range(EPOCHS):
+
+    def __init__(self, weights: list[np.ndarray], lr: float, report: bool) -> None:
+        self.W1, self.b1, self.W2, self.b2 = (w.copy() for w in weights)
+        self.lr, self.report = lr, report
+
+    def epoch(self, x: np.ndarray, y: np.ndarray, seed: int) -> float:
+        W1, b1, W2, b2, lr = self.W1, self.b1, self.W2, self.b2, self.lr
         start = time.perf_counter()
-        order = rng.permutation(len(x))
+        order = np.random.default_rng(seed).permutation(len(x))  # as DataLoader(seed=seed)
         loss_sum = correct = 0.0
         for i in range(0, len(x), BATCH):
             index = order[i : i + BATCH]
@@ -109,7 +111,7 @@ def numpy_sgd(
             z = a @ W2 + b2
             e = np.exp(z - z.max(axis=1, keepdims=True))
             p = e / e.sum(axis=1, keepdims=True)
-            if report:
+            if self.report:
                 loss_sum -= np.log(p[rows, yb]).sum()
                 correct += np.count_nonzero(z.argmax(axis=1) == yb)
             dz = p  # d(mean cross-entropy)/dz = (p - onehot(y)) / n
@@ -121,36 +123,63 @@ def numpy_sgd(
             b2 -= lr * dz.sum(axis=0)
             W1 -= lr * (xb.T @ da)
             b1 -= lr * da.sum(axis=0)
-        seconds.append(time.perf_counter() - start)
-        if report:
+        seconds = time.perf_counter() - start
+        if self.report:
             assert np.isfinite(loss_sum) and 0 < correct <= len(x)
-    logits = np.maximum(xt @ W1 + b1, 0) @ W2 + b2
-    return float(np.mean(logits.argmax(axis=1) == yt)), seconds
+        return seconds
+
+    def accuracy(self, xt: np.ndarray, yt: np.ndarray) -> float:
+        logits = np.maximum(xt @ self.W1 + self.b1, 0) @ self.W2 + self.b2
+        return float(np.mean(logits.argmax(axis=1) == yt))
 
 
-def torch_sgd(weights: list[np.ndarray], data: tuple[np.ndarray, ...], lr: float) -> tuple:
-    import torch
+class FitSGD:
+    """Setup 1 through `Sequential.fit`, one epoch per call."""
 
-    torch.set_num_threads(2)
-    W1, b1, W2, b2 = (torch.tensor(w.copy(), requires_grad=True) for w in weights)
-    x, y, xt, yt = (torch.from_numpy(a) for a in data)
-    opt = torch.optim.SGD([W1, b1, W2, b2], lr=lr)
-    rng = np.random.default_rng(SEED)
-    seconds = []
-    for _ in range(EPOCHS):
+    def __init__(self, model: nn.Sequential) -> None:
+        self.model = model
+
+    def epoch(self, x: np.ndarray, y: np.ndarray, seed: int) -> float:
+        timer = EpochTimer()
+        self.model.fit(x, y, epochs=1, batch_size=BATCH, verbose=0, seed=seed, callbacks=[timer])
+        return timer.seconds[0]
+
+    def accuracy(self, xt: np.ndarray, yt: np.ndarray) -> float:
+        return self.model.evaluate(xt, yt, batch_size=1000)[1]
+
+
+class TorchSGD:
+    """Setup 1 in PyTorch (2 threads): the same weights, batch order and update."""
+
+    def __init__(self, weights: list[np.ndarray], lr: float) -> None:
+        import torch
+
+        torch.set_num_threads(2)
+        self.torch = torch
+        self.params = [torch.tensor(w.copy(), requires_grad=True) for w in weights]
+        self.opt = torch.optim.SGD(self.params, lr=lr)
+
+    def logits(self, x: Any) -> Any:
+        W1, b1, W2, b2 = self.params
+        return self.torch.relu(x @ W1 + b1) @ W2 + b2
+
+    def epoch(self, x: np.ndarray, y: np.ndarray, seed: int) -> float:
+        torch, opt = self.torch, self.opt
+        x, y = torch.from_numpy(x), torch.from_numpy(y)
         start = time.perf_counter()
-        order = torch.from_numpy(rng.permutation(len(x)))
+        order = torch.from_numpy(np.random.default_rng(seed).permutation(len(x)))
         for i in range(0, len(x), BATCH):
             index = order[i : i + BATCH]
-            logits = torch.relu(x[index] @ W1 + b1) @ W2 + b2
-            loss = torch.nn.functional.cross_entropy(logits, y[index])
+            loss = torch.nn.functional.cross_entropy(self.logits(x[index]), y[index])
             opt.zero_grad()
             loss.backward()
             opt.step()
-        seconds.append(time.perf_counter() - start)
-    with torch.no_grad():
-        logits = torch.relu(xt @ W1 + b1) @ W2 + b2
-    return float((logits.argmax(dim=1) == yt).float().mean()), seconds
+        return time.perf_counter() - start
+
+    def accuracy(self, xt: np.ndarray, yt: np.ndarray) -> float:
+        with self.torch.no_grad():
+            predicted = self.logits(self.torch.from_numpy(xt)).argmax(dim=1).numpy()
+        return float(np.mean(predicted == yt))
 
 
 def report(name: str, accuracy: float, seconds: list[float]) -> float:
@@ -162,24 +191,35 @@ def report(name: str, accuracy: float, seconds: list[float]) -> float:
 
 
 def setup_1(mnist: tuple[np.ndarray, ...]) -> None:
+    """The four loops take turns, one epoch each, so a change in the machine's speed
+    during the run affects them alike; epoch k of each uses the batch order of seed k."""
     print("(1) MNIST 784-64 relu-10 softmax, SGD lr 0.01, batch 32, 5 epochs")
+    x, y, xt, yt = mnist
     model = dense_model(64, "relu")
     weights = [p.data.copy() for p in model.parameters()]
     model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"], lr=0.01)
-    fit_time = report("Sequential.fit (verbose=0)", *fit_and_score(model, mnist))
-    numpy_time = report("numpy loop, loss and accuracy", *numpy_sgd(weights, mnist, 0.01))
-    bare_time = report("numpy loop, training only", *numpy_sgd(weights, mnist, 0.01, False))
-    print(
-        f"  fit / numpy time ratio: {fit_time / numpy_time:.2f} (same reports), "
-        f"{fit_time / bare_time:.2f} (numpy training only)"
-    )
+    runs: dict[str, Any] = {
+        "Sequential.fit (verbose=0)": FitSGD(model),
+        "numpy loop, loss and accuracy": NumpySGD(weights, 0.01, report=True),
+        "numpy loop, training only": NumpySGD(weights, 0.01, report=False),
+    }
     try:
-        import torch  # noqa: F401
+        runs["PyTorch (2 threads)"] = TorchSGD(weights, 0.01)
     except ImportError:
         print("  (torch not installed: no PyTorch timing)")
-        return
-    torch_time = report("PyTorch (2 threads)", *torch_sgd(weights, mnist, 0.01))
-    print(f"  fit / torch time ratio: {fit_time / torch_time:.2f}")
+    seconds: dict[str, list[float]] = {name: [] for name in runs}
+    for epoch in range(EPOCHS):
+        for name, run in runs.items():
+            seconds[name].append(run.epoch(x, y, seed=SEED + epoch))
+    median = {name: report(name, run.accuracy(xt, yt), seconds[name]) for name, run in runs.items()}
+    fit_time = median["Sequential.fit (verbose=0)"]
+    print(
+        f"  fit / numpy time ratio: {fit_time / median['numpy loop, loss and accuracy']:.2f} "
+        f"(same reports), {fit_time / median['numpy loop, training only']:.2f} "
+        "(numpy training only)"
+    )
+    if "PyTorch (2 threads)" in median:
+        print(f"  fit / torch time ratio: {fit_time / median['PyTorch (2 threads)']:.2f}")
 
 
 def setup_2(kind: str, data: tuple[np.ndarray, ...]) -> None:
