@@ -84,14 +84,13 @@ class SoftmaxCrossEntropy(Function):
 
     def backward(self, dz, x, *_):
         n = self.target.size
+        per_row = self.reduction == "none"  # dz holds one value per target
         if self.reduction == "mean":
             dz = dz * (1.0 / n) if Function.tensor_mode else dz.item() / n
-        elif self.reduction == "none":
-            dz = dz.reshape((*dz.shape, 1))
         if Function.tensor_mode:
+            dz = dz.reshape((*dz.shape, 1)) if per_row else dz
             return (x.softmax(axis=-1) - self.onehot(x.shape)) * dz
         # softmax(x) * dz, less dz at each target (dz / s scales each row once).
-        per_row = self.reduction == "none"
         if per_row:
             dz = dz.reshape(n, 1)
         grad = self.e * (dz / self.s.reshape(n, 1))
