@@ -47,23 +47,43 @@ class set_grad_enabled:
         _GradMode.enabled = self.prev
 
     def __call__(self, func: F) -> F:
+        if not callable(func):
+            raise TypeError(f"{type(self).__name__} decorates a function, got {func!r}")
+        mode = self.mode
+
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with type(self)(self.mode):
+            with set_grad_enabled(mode):
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(set_grad_enabled):
-    """Disable graph recording: `with autograd.no_grad(): ...` or `@autograd.no_grad()`."""
+class _FixedMode(set_grad_enabled):
+    """A grad mode that takes no argument, so it also decorates without parentheses:
+    `@no_grad` as well as `@no_grad()`, as in PyTorch."""
 
-    def __init__(self, mode: bool = False) -> None:
-        super().__init__(False)
+    mode = False
+
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        if func is None:
+            return super().__new__(cls)
+        if callable(func):  # used as a bare decorator: decorate right away
+            return cls()(func)
+        raise TypeError(f"{cls.__name__}() takes no arguments, got {func!r}")
+
+    def __init__(self, func: Callable[..., Any] | None = None) -> None:
+        super().__init__(type(self).mode)
 
 
-class enable_grad(set_grad_enabled):
-    """Re-enable graph recording inside a `no_grad` block."""
+class no_grad(_FixedMode):
+    """Disable graph recording: `with autograd.no_grad(): ...`, `@autograd.no_grad()`
+    or `@autograd.no_grad`."""
 
-    def __init__(self, mode: bool = True) -> None:
-        super().__init__(True)
+    mode = False
+
+
+class enable_grad(_FixedMode):
+    """Re-enable graph recording inside a `no_grad` block (also a decorator)."""
+
+    mode = True

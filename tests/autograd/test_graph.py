@@ -100,6 +100,30 @@ def test_no_grad_and_enable_grad():
     assert not f(x).requires_grad
 
 
+def test_grad_modes_decorate_with_or_without_parentheses():
+    x = leaf(1.0)
+
+    @autograd.no_grad
+    def doubled(t):
+        """Twice t."""
+        return t * 2
+
+    @autograd.enable_grad
+    def tripled(t):
+        return t * 3
+
+    assert doubled.__name__ == "doubled" and doubled.__doc__ == "Twice t."
+    assert not doubled(x).requires_grad
+    with autograd.no_grad():
+        assert tripled(x).requires_grad
+        assert not autograd.is_grad_enabled()
+    assert autograd.is_grad_enabled()
+    with pytest.raises(TypeError, match="no_grad\\(\\) takes no arguments"):
+        autograd.no_grad(3)
+    with pytest.raises(TypeError, match="decorates a function"):
+        autograd.set_grad_enabled(False)(3)
+
+
 def test_detach_cuts_the_graph_and_shares_data():
     x = leaf([1.0, 2.0])
     d = (x * 2).detach()
