@@ -97,15 +97,17 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **options: Any) -> Tensor:
         """Run `forward` on the operands' arrays and record the graph when needed."""
-        tensors = []
+        tensors = args
         arrays = []
         requires_grad = False
         for a in args:
-            if not isinstance(a, Tensor):
-                a = _constant(a, args)
-            elif a.requires_grad:
+            if not isinstance(a, Tensor):  # wrap numbers and arrays as constants
+                tensors = tuple(t if isinstance(t, Tensor) else _constant(t, args) for t in args)
+                arrays = [t.data for t in tensors]
+                requires_grad = any(t.requires_grad for t in tensors)
+                break
+            if a.requires_grad:
                 requires_grad = True
-            tensors.append(a)
             arrays.append(a.data)
         fn = cls()
         try:
@@ -121,7 +123,7 @@ class Function:
         out._retains_grad = False
         if requires_grad and _GradMode.enabled:
             fn.seq = _next_seq()
-            fn.inputs = tuple(tensors)
+            fn.inputs = tensors
             fn._out = _ref(out)
             out.grad_fn = fn
             out.requires_grad = True
