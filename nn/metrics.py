@@ -165,7 +165,7 @@ class Running:
         """`{"loss": ..., metric name: ...}`: the means over every batch added so far."""
         self._flush()
         seen = max(self.seen, 1)
-        return {name: s / seen for name, s in zip(self.names, self.sums)}
+        return {name: float(s / seen) for name, s in zip(self.names, self.sums)}
 
     def _flush(self) -> None:
         if not self.pending:

@@ -32,6 +32,7 @@ def test_stacked_metrics_equal_the_batch_weighted_mean(rows, names):
     assert got["loss"] == pytest.approx(np.dot(losses, n) / sum(n))
     for name, fn in resolved:
         assert got[name] == pytest.approx(_weighted_mean(fn, batches), rel=1e-12), name
+    assert all(type(v) is float for v in got.values())  # plain numbers in History, as Keras
 
 
 def test_custom_metrics_are_called_on_each_batch():
