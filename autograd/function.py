@@ -157,9 +157,5 @@ class Function:
     def name(self) -> str:
         return type(self).__name__
 
-    def release(self) -> None:
-        """Drop the inputs and everything saved; a later backward raises a clear error."""
-        self.__dict__.clear()
-
     def __repr__(self) -> str:
         return f"<{self.name}Backward>"

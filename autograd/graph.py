@@ -214,9 +214,10 @@ def _run(
                 _push(pending, heap, chain[2], chain[1])
                 chain = None
             if not retain_graph:
-                # Freed at once: the next ops' outputs reuse its memory while it is
-                # still in cache. Its inputs stay alive in `pending` while needed.
-                fn.__dict__.clear()  # fn.release(), without the call
+                # Drop fn's inputs and saved arrays at once (a later backward through
+                # it raises _FREED): the next ops' outputs reuse that memory while it
+                # is still in cache. Its inputs stay alive in `pending` while needed.
+                fn.__dict__.clear()
     finally:
         if create_graph:
             Function.xp, Function.tensor_mode = prev_xp
