@@ -35,6 +35,20 @@ _ref = weakref.ref
 _python_scalars = (bool, int, float)
 
 
+_scalars: dict[tuple[int, np.dtype], np.ndarray] = {}
+
+
+def scalar_array(value: int, dtype: np.dtype) -> np.ndarray:
+    """A read-only 0-d array of `value` in `dtype`, made once. numpy combines it with an
+    array faster than a Python number, whose type it resolves at every call."""
+    key = (value, dtype)
+    out = _scalars.get(key)
+    if out is None:
+        out = _scalars[key] = np.array(value, dtype)
+        out.flags.writeable = False
+    return out
+
+
 def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     """Sum `grad` (ndarray or Tensor) over the axes that broadcasting added to `shape`.
 

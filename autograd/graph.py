@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import Function, unbroadcast
+from autograd.function import Function, scalar_array, unbroadcast
 from autograd.mode import _GradMode
 from autograd.tensor import Tensor
 
@@ -85,7 +85,8 @@ def _seed(root: Tensor, gradient: Any, create_graph: bool) -> Any:
                 f"backward: output of shape {data.shape} is not a scalar; pass gradient= "
                 "of the same shape (or reduce it first, e.g. with .sum())"
             )
-        g: Any = _one(data.dtype) if not data.shape else np.ones(data.shape, data.dtype)
+        # A 0-d seed is shared and read-only: no op writes into its dz.
+        g: Any = scalar_array(1, data.dtype) if not data.shape else np.ones(data.shape, data.dtype)
     else:
         g = gradient if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=root.dtype)
         if g.shape != root.shape:
@@ -93,18 +94,6 @@ def _seed(root: Tensor, gradient: Any, create_graph: bool) -> Any:
     if create_graph:
         return g if isinstance(g, Tensor) else Tensor(np.array(g))  # writable, its own
     return g.data if isinstance(g, Tensor) else g
-
-
-_ones: dict[np.dtype, np.ndarray] = {}
-
-
-def _one(dtype: np.dtype) -> np.ndarray:
-    """The 0-d seed 1 of `dtype`, made once and read-only (no op writes into dz)."""
-    one = _ones.get(dtype)
-    if one is None:
-        one = _ones[dtype] = np.array(1, dtype)
-        one.flags.writeable = False
-    return one
 
 
 def _run_hooks(t: Tensor, g: Any, tensor_mode: bool) -> Any:

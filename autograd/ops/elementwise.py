@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import Function
+from autograd.function import Function, scalar_array
 from autograd.tensor import Tensor
 
 TensorLike = Any
@@ -78,19 +78,6 @@ class Tanh(Function):
         return dz * (1 - z * z)
 
 
-_zeros: dict[np.dtype, np.ndarray] = {}
-
-
-def _zero(dtype: np.dtype) -> np.ndarray:
-    """A read-only 0-d zero of `dtype`: numpy combines it with an array faster than
-    the Python number 0, whose type it must resolve at every call."""
-    zero = _zeros.get(dtype)
-    if zero is None:
-        zero = _zeros[dtype] = np.zeros((), dtype)
-        zero.flags.writeable = False
-    return zero
-
-
 class Sigmoid(Function):
     """z = 1 / (1 + exp(-x))      dx = dz * z * (1 - z)"""
 
@@ -110,12 +97,13 @@ class ReLU(Function):
     """z = max(x, 0)      dx = dz * [x > 0]"""
 
     def forward(self, x):
-        return np.maximum(x, _zero(x.dtype))
+        return np.maximum(x, scalar_array(0, x.dtype))
 
     def backward(self, dz, x):
         if self.tensor_mode:
             return dz * (x > 0)
-        return (x > _zero(x.dtype)).astype(dz.dtype) * dz  # a float mask multiplies faster
+        mask = x > scalar_array(0, x.dtype)
+        return mask.astype(dz.dtype) * dz  # a float mask multiplies faster than a bool one
 
 
 class LeakyReLU(Function):
