@@ -9,6 +9,7 @@ has one loss), `"sum"` or `"none"` (one loss per element or sample).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -138,9 +139,14 @@ def _as_tensor(x: Any) -> Tensor:
 
 
 def _matching_target(name: str, input: Tensor, target: Any) -> Any:
-    """The target with the input's shape and dtype. A column (N, 1) and a vector (N,)
-    are matched to each other, as Keras does; any other mismatch is an error (silent
-    broadcasting of (N, 1) against (N,) would compare every pair)."""
+    """The target with the input's shape and dtype.
+
+    A column (N, 1) and a vector (N,) are matched to each other element by element,
+    as Keras does, with a `UserWarning`: PyTorch would broadcast them to (N, N) and
+    compare every pair (a classic silent bug), so the mismatch is made visible. Any
+    other mismatch is an error. (`fit` reshapes its targets to the model's output
+    first, so Keras-style training does not warn.)
+    """
     if isinstance(target, Tensor) and target.requires_grad:
         t, shape = target, target.shape
     else:
@@ -150,6 +156,13 @@ def _matching_target(name: str, input: Tensor, target: Any) -> Any:
         return t
     column = input.shape[-1:] == (1,) and shape == input.shape[:-1]
     if column or (shape[-1:] == (1,) and shape[:-1] == input.shape):
+        warnings.warn(
+            f"{name}: target shape {shape} differs from input shape {input.shape}; they "
+            "are compared element by element (PyTorch would broadcast them against each "
+            f"other); reshape the target to {input.shape} to silence this warning",
+            UserWarning,
+            stacklevel=3,
+        )
         return t.reshape(input.shape)
     raise ValueError(f"{name}: target shape {shape} does not match input shape {input.shape}")
 

@@ -292,7 +292,11 @@ class Model(Module):
             x, y, val = split_validation(x, y, validation_split)
         else:
             val = None
-        out = self._check_targets(x[:batch_size], y[:batch_size], compiled)
+        out = self._probe(x[:batch_size])
+        y = output_shaped(y, out)  # Keras matches labels (N,) to one output column (N, 1)
+        if val is not None:
+            val = (val[0], output_shaped(val[1], out))
+        self._check_targets(out, y[:batch_size], compiled)
         self._make_optimizer()
         compiled.logits, compiled.logits_loss = softmax_logits(self, compiled.loss)
         if compiled.logits_loss is cross_entropy:
@@ -378,10 +382,8 @@ class Model(Module):
                     break
         return running.means()
 
-    def _check_targets(self, xb: np.ndarray, yb: np.ndarray, compiled: _Compiled) -> Tensor:
-        """Run one batch through the loss (builds lazy layers) and explain a mismatch.
-        Returns the model's output for the batch."""
-        out = self._probe(xb)
+    def _check_targets(self, out: Tensor, yb: np.ndarray, compiled: _Compiled) -> None:
+        """Run the model's output for one batch through the loss and explain a mismatch."""
         try:
             with no_grad():
                 compiled.loss(out, yb)
@@ -391,7 +393,6 @@ class Model(Module):
                 f"suit the loss {compiled.loss_name!r} for model outputs of shape "
                 f"{(None, *out.shape[1:])}: {err}. Hint: {_TARGET_HINT}"
             ) from None
-        return out
 
     def _scores(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
         """Mean loss and metrics over (x, y), in eval mode without a graph."""
@@ -401,6 +402,7 @@ class Model(Module):
         with self._inference(x):
             for xb, yb in DataLoader(x, y, batch_size=batch_size):
                 out = self(xb)
+                yb = output_shaped(yb, out)
                 running.add(len(out.data), float(compiled.loss(out, yb).data), yb, out.data)
         return running.means()
 
@@ -486,6 +488,17 @@ def _check_covers(optimizer: optim.Optimizer, model: Module) -> None:
 
 def _unbuilt(model: Module) -> bool:
     return any(getattr(m, "built", True) is False for m in model.modules())
+
+
+def output_shaped(y: np.ndarray, out: Tensor) -> np.ndarray:
+    """Targets (N,) for one output column (N, 1), or (N, 1) for outputs (N,), reshaped
+    to the output's shape (Keras's rule), so the loss compares them element by element
+    without its shape-mismatch warning; other targets are returned as they are."""
+    if out.shape[1:] == (1,) and y.ndim == 1:
+        return y.reshape(-1, 1)
+    if out.ndim == 1 and y.shape[1:] == (1,):
+        return y.reshape(-1)
+    return y
 
 
 def _check_samples(caller: str, x: np.ndarray) -> None:

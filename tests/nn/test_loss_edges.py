@@ -63,3 +63,36 @@ def test_bce_matches_torch_values_and_gradients():
     np.testing.assert_allclose(loss.item(), tloss.item(), rtol=1e-12)
     np.testing.assert_allclose(ours_p.grad.data, tp.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(ours_y.grad.data, ty.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss", [nn.MSELoss(), nn.L1Loss(), nn.HuberLoss(), nn.BCELoss()])
+def test_column_against_vector_is_elementwise_with_a_warning(loss):
+    column = Tensor(np.array([[0.2], [0.4], [0.9]]))
+    vector = np.array([0.0, 1.0, 1.0])
+    with pytest.warns(UserWarning, match=r"target shape \(3,\) differs from input shape \(3, 1\)"):
+        value = loss(column, vector).item()
+    assert value == pytest.approx(loss(column, vector.reshape(3, 1)).item())
+
+
+def test_mse_matches_torch_for_matching_shapes_and_warns_where_torch_broadcasts():
+    torch = pytest.importorskip("torch")
+    pred, target = np.array([[1.0], [2.0], [3.0]]), np.array([1.0, 2.0, 4.0])
+    ours = nn.MSELoss()(Tensor(pred), target.reshape(3, 1)).item()
+    assert ours == torch.nn.MSELoss()(torch.tensor(pred), torch.tensor(target[:, None])).item()
+    with pytest.warns(UserWarning):  # torch warns here too, and computes the (3, 3) mean
+        torch.nn.MSELoss()(torch.tensor(pred), torch.tensor(target))
+    with pytest.warns(UserWarning, match="element by element"):
+        nn.MSELoss()(Tensor(pred), target)
+
+
+def test_fit_with_vector_labels_and_one_output_column_does_not_warn():
+    import warnings
+
+    model = nn.Sequential(nn.Dense(1, activation="sigmoid", input_dim=2))
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    x = np.random.default_rng(0).normal(size=(10, 2))
+    y = (x[:, 0] > 0).astype(np.float64)  # shape (10,), the Keras habit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model.fit(x, y, epochs=1, batch_size=4, verbose=0, validation_data=(x, y))
+        model.evaluate(x, y)
