@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function, unbroadcast
-from autograd.graph import FREED, Keeper
+from autograd import graph
+from autograd.graph import FREED
 from autograd.mode import state
 from autograd.tensor import Tensor
 
@@ -37,7 +38,9 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
     - a chain (each op feeding the next, as in an MLP) skips the heap: when nothing
       else is pending, the one function that receives gradient runs next (`chain`);
     - a leaf's first gradient, when it is an array that nothing else holds (not the
-      dz passed through, not a view), becomes its `.grad` without a copy.
+      dz passed through, not a view), becomes its `.grad` without a copy;
+    - what the graph keeps afterwards (`graph.Keeper`'s rule) is decided with a few
+      local variables instead of a method call per op.
     """
     # seq -> [function, summed gradient of its output, the output tensor (kept alive
     # until the function has run, so its backward may still read `self.output`)]
@@ -47,7 +50,9 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
         _accumulate(root, seed, owned=False)
         return
     chain: list[Any] | None = [root.grad_fn, seed, root]
-    keeper = Keeper(retain_graph)
+    kept: list[Function] | None = []  # ops passed while the graph is small enough to keep
+    budget = graph.KEEP_BYTES  # less the bytes of the values seen so far
+    nodes = graph.KEEP_NODES
     prev = state.grad_enabled, state.tensor_backward
     state.grad_enabled = state.tensor_backward = False
     try:
@@ -70,6 +75,8 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                 in_grads = (in_grads,)
             for t, g in zip(inputs, in_grads):
                 if g is None or not t.requires_grad:
+                    if kept is not None and not t.requires_grad:
+                        budget -= t.data.nbytes  # a constant the kept graph would hold
                     continue
                 data = t.data
                 if type(g) is not np.ndarray:
@@ -90,7 +97,19 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
             if chain is not None and pending:  # not a chain here: queue it with the rest
                 _push(pending, heap, chain[2], chain[1])
                 chain = None
-            keeper.passed(fn, out, dz)
+            if kept is not None:
+                budget -= out.data.nbytes
+                if budget >= 0 and len(kept) < nodes:
+                    fn.out_grad = dz
+                    kept.append(fn)
+                else:  # too large to keep: release what was kept, then each op as it passes
+                    kept.append(fn)
+                    graph.Keeper.give_up(kept, retain_graph)
+                    kept = None
+            elif not retain_graph:
+                fn.release()
+            if not retain_graph:
+                fn.spent = True
     finally:
         state.grad_enabled, state.tensor_backward = prev
 

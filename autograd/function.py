@@ -53,6 +53,14 @@ def scalar_array(value: int, dtype: np.dtype) -> np.ndarray:
     return out
 
 
+def _source(t: Tensor) -> Any:
+    """Where t's gradient goes: the Function that made it, t itself (a leaf that
+    requires grad), or None (a constant)."""
+    if t.grad_fn is not None:
+        return t.grad_fn
+    return t if t.requires_grad else None
+
+
 def _version_sum(tensors: tuple[Tensor, ...]) -> int:
     return sum(t._version for t in tensors)
 
@@ -229,24 +237,23 @@ class Function:
         `release`, so the structure of a graph stays readable after backward."""
         if self.inputs is None:
             return self._next
-        return tuple(
-            t.grad_fn if t.grad_fn is not None else (t if t.requires_grad else None)
-            for t in self.inputs
-        )
+        return tuple([_source(t) for t in self.inputs])
 
     def release(self) -> None:
         """Drop the inputs and every array the forward saved on `self`, keeping only
-        the structure (`next_functions`, the shapes of the inputs) and the output's
-        weak reference. Backward calls it on ops it has passed when the graph is too
-        large to keep (see `autograd.graph.KEEP_BYTES`)."""
-        if self.inputs is None:
+        the structure (`next_functions`) and the weak reference to the output.
+        Backward calls it on each op it has passed when the graph is too large to
+        keep (see `autograd.graph.KEEP_BYTES`)."""
+        inputs = self.inputs
+        if inputs is None:
             return
-        self._next = self.next_functions
-        self.input_specs = tuple((t.shape, t.dtype) for t in self.inputs)
-        self.inputs = None
-        self.out_grad = None
-        for name in [k for k, v in vars(self).items() if isinstance(v, np.ndarray)]:
-            delattr(self, name)
+        # A new attribute dict holding only the structure frees everything else at once.
+        self.__dict__ = {
+            "seq": self.seq,
+            "_out": self._out,
+            "spent": self.spent,
+            "_next": tuple([_source(t) for t in inputs]),
+        }
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:

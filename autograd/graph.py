@@ -242,22 +242,30 @@ class Keeper:
         if not self.retain_graph:
             fn.spent = True
         kept = self.kept
-        if kept is not None:
-            self.nbytes += out.data.nbytes
-            for t in fn.inputs:
-                if not t.requires_grad:
-                    self.nbytes += t.data.nbytes
-            if len(kept) < KEEP_NODES and self.nbytes <= KEEP_BYTES:
-                fn.out_grad = dz.data if isinstance(dz, Tensor) else dz
-                kept.append(fn)
-                return
-            self.kept = None
-            for f in kept:
-                f.out_grad = None
-                if not self.retain_graph:
-                    f.release()
-        if not self.retain_graph:
-            fn.release()
+        if kept is None:
+            if not self.retain_graph:
+                fn.release()
+            return
+        self.nbytes += out.data.nbytes
+        for t in fn.inputs:
+            if not t.requires_grad:
+                self.nbytes += t.data.nbytes
+        if len(kept) < KEEP_NODES and self.nbytes <= KEEP_BYTES:
+            fn.out_grad = dz.data if isinstance(dz, Tensor) else dz
+            kept.append(fn)
+            return
+        self.kept = None  # too large: release what was kept, and from now on each op
+        kept.append(fn)
+        self.give_up(kept, self.retain_graph)
+
+    @staticmethod
+    def give_up(kept: list[Function], retain_graph: bool) -> None:
+        """The graph proved too large to keep: drop the gradients stored on the ops
+        kept so far and, unless `retain_graph`, release them."""
+        for f in kept:
+            f.out_grad = None
+            if not retain_graph:
+                f.release()
 
 
 def backward(

@@ -77,7 +77,8 @@ def write(t: Tensor, ufunc: np.ufunc, other: Any, symbol: str) -> None:
         ufunc(t.data, other, out=t.data, casting="same_kind")
     except (ValueError, TypeError) as err:
         shape = np.shape(other)
-        raise type(err)(
+        kind = ValueError if isinstance(err, ValueError) else TypeError
+        raise kind(
             f"in-place {symbol} on a tensor of shape {t.shape} and dtype {t.dtype} with an "
             f"operand of shape {shape}: {err}"
         ) from None

@@ -48,9 +48,16 @@ def _as_array(data: Any, dtype: npt.DTypeLike | None) -> np.ndarray:
     return array
 
 
-#: Every live tensor with hooks or `retain_grad()`: while there is none, backward may
-#: take its fast path (`autograd.fastpath`), which runs no hooks.
-hooked_tensors: weakref.WeakValueDictionary[int, Tensor] = weakref.WeakValueDictionary()
+#: id -> weak reference of every live tensor with hooks or `retain_grad()`: while
+#: there is none, backward may take its fast path (`autograd.fastpath`), which runs
+#: no hooks. (A plain dict: `not hooked_tensors` is the cheapest test there is.)
+hooked_tensors: dict[int, weakref.ref] = {}
+
+
+def _watch_hooks(t: Tensor) -> None:
+    key = id(t)
+    if key not in hooked_tensors:
+        hooked_tensors[key] = weakref.ref(t, lambda _: hooked_tensors.pop(key, None))
 
 
 class RemovableHandle:
@@ -151,7 +158,7 @@ class Tensor:
         if self.grad_fn is None:
             return
         self._retains_grad = True
-        hooked_tensors[id(self)] = self
+        _watch_hooks(self)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor
@@ -161,7 +168,7 @@ class Tensor:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
-        hooked_tensors[id(self)] = self
+        _watch_hooks(self)
         return RemovableHandle(self, hook)
 
     def detach(self) -> Tensor:

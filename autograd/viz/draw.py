@@ -57,14 +57,14 @@ GradOf = Callable[[Tensor], tuple[np.ndarray | None, str]]
 class FreedTensor:
     """Stands in a drawing for a tensor whose value backward has freed."""
 
-    shape: tuple[int, ...]
-    dtype: np.dtype
     grad_fn: Function | None
     requires_grad: bool
     note: str = FREED_NOTE
     data: None = None
     grad: None = None
     name: None = None
+    shape: None = None  # not kept either
+    dtype: None = None
 
 
 @dataclass
@@ -105,16 +105,16 @@ def trace_graph(root: Tensor) -> ComputationGraph:
                     outputs.setdefault(t.grad_fn, t)
             continue
         inputs[fn] = []  # released by backward: rebuilt from the structure it kept
-        for source, (shape, dtype) in zip(fn.next_functions, fn.input_specs):
+        for source in fn.next_functions:
             if isinstance(source, Function):
                 t = outputs.get(source)
                 if t is None:
                     t = source._out()  # None unless something else holds that tensor
                 if t is None:
-                    t = FreedTensor(shape, dtype, source, True)
+                    t = FreedTensor(source, True)
                 outputs[source] = t
             else:
-                t = source if source is not None else FreedTensor(shape, dtype, None, False)
+                t = source if source is not None else FreedTensor(None, False)
             inputs[fn].append(t)
     tensors: dict[int, Any] = {}
     consumers: dict[int, list[Function]] = {}
