@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import Function, unbroadcast
 from autograd import graph
+from autograd.function import Function, unbroadcast
 from autograd.graph import FREED
 from autograd.mode import state
 from autograd.tensor import Tensor
