@@ -102,3 +102,9 @@ def test_maximum_ties_split_half_and_half():
     autograd.maximum(a, b).sum().backward()
     np.testing.assert_array_equal(a.grad.data, [0.5, 0.0, 1.0])
     np.testing.assert_array_equal(b.grad.data, [0.5, 1.0, 0.0])
+
+
+def test_clip_gradient_is_1_at_its_bounds_as_torch():
+    x = _leaf([-1.0, -0.5, 1.0, 1.5])
+    x.clip(-1.0, 1.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0, 1.0, 0.0])
