@@ -61,8 +61,20 @@ from autograd.ops.elementwise import (
     step,
     tanh,
 )
-from autograd.ops.layers import cross_entropy, linear
-from autograd.ops.reduce import log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
+from autograd.ops.layers import cross_entropy, dense, linear
+from autograd.ops.reduce import (
+    argmax,
+    argmin,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    softmax,
+    std,
+    sum,
+    var,
+)
 from autograd.ops.shape import (
     broadcast_to,
     cat,
@@ -82,6 +94,8 @@ __all__ = [
     "abs",
     "add",
     "arange",
+    "argmax",
+    "argmin",
     "astype",
     "backward",
     "broadcast_to",
@@ -90,6 +104,7 @@ __all__ = [
     "cos",
     "cross_entropy",
     "default_rng",
+    "dense",
     "div",
     "elu",
     "enable_grad",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from autograd import Tensor
+from autograd.ops.args import axis_arg
 from nn import functional as F
 from nn.module import Module
 
@@ -107,11 +108,12 @@ class ELU(Module):
 
 
 class Softmax(Module):
-    """f(x)_i = exp(x_i) / sum_j exp(x_j) along `axis`."""
+    """f(x)_i = exp(x_i) / sum_j exp(x_j) along `axis` (`dim` in PyTorch's spelling,
+    `nn.Softmax(dim=1)`); the last axis by default."""
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
         super().__init__()
-        self.axis = axis
+        self.axis = axis_arg(type(self).__name__, axis, dim, default=-1)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.softmax(x, self.axis)
@@ -121,7 +123,7 @@ class Softmax(Module):
 
 
 class LogSoftmax(Softmax):
-    """f(x)_i = x_i - log(sum_j exp(x_j)) along `axis` (stable)."""
+    """f(x)_i = x_i - log(sum_j exp(x_j)) along `axis` or `dim` (stable)."""
 
     def forward(self, x: Tensor) -> Tensor:
         return F.log_softmax(x, self.axis)
