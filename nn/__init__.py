@@ -45,6 +45,7 @@ from nn.module import Module, Parameter, RemovableHandle
 from nn.perceptron import ConvergenceWarning, Perceptron
 from nn.sequential import Sequential
 from nn.serialization import load_state, save_state
+from nn.torch_interop import from_torch, to_torch
 from nn.training import History, Model
 
 __all__ = [
@@ -94,11 +95,13 @@ __all__ = [
     "callbacks",
     "data",
     "datasets",
+    "from_torch",
     "functional",
     "init",
     "load_state",
     "metrics",
     "save_state",
+    "to_torch",
     "train_test_split",
     "utils",
 ]

@@ -70,7 +70,10 @@ class Linear(Module):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         k = 1 / math.sqrt(in_features)
-        self.weight = init.uniform_(_empty(out_features, in_features), -k, k, rng)
+        # Drawn as (in, out) and stored transposed: for a given seed, the values of the
+        # (in, out) layout this layer once had, so seeded lessons train as they did.
+        drawn = init.uniform_(_empty(in_features, out_features), -k, k, rng)
+        self.weight = Parameter(np.ascontiguousarray(drawn.data.T))
         self.bias = init.uniform_(_empty(out_features), -k, k, rng) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
