@@ -9,6 +9,8 @@ Example:
     (-2.0, 2.0)
 """
 
+from typing import Any
+
 from autograd.tensor import Tensor, get_default_dtype, set_default_dtype  # isort: skip
 from autograd.creation import (
     arange,
@@ -86,6 +88,9 @@ from autograd.ops.shape import (
     stack,
     transpose,
 )
+
+#: The version of gradwork (autograd, nn and optim are released together).
+__version__ = "0.1.0"
 
 __all__ = [
     "Function",
@@ -169,3 +174,13 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`autograd.viz` is imported on first use: `import autograd` stays fast, and
+    `autograd.viz.draw_graph(...)` works without importing `autograd.viz` first."""
+    if name == "viz":
+        import importlib
+
+        return importlib.import_module("autograd.viz")
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")

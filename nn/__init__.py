@@ -8,6 +8,8 @@ Example:
     (3, 1)
 """
 
+import optim.autograd_check  # noqa: F401  # isort: skip  # first: a clear error if autograd is not ours
+from autograd import __version__ as __version__  # released together
 from nn import callbacks, data, datasets, functional, init, metrics, utils
 from nn.activations import (
     ELU,

@@ -11,7 +11,11 @@ import pytest
 import autograd
 from autograd import Tensor, viz
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="needs Graphviz's dot: apt-get install graphviz (Debian/Ubuntu), "
+    "brew install graphviz (macOS)",
+)
 
 NODE = re.compile(r"^\t(\w+) \[(.*)\]$")
 EDGE = re.compile(r"^\t(\w+) -> (\w+)")
