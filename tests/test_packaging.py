@@ -1,5 +1,5 @@
-"""How the packages present themselves: lazy `autograd.viz`, the plot extra's hint,
-versions and type information."""
+"""How the packages present themselves: lazy `autograd.viz`, versions and type
+information."""
 
 from __future__ import annotations
 
@@ -45,15 +45,6 @@ def test_viz_is_an_attribute_imported_on_first_use(tmp_path):
 def test_unknown_attribute_is_still_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'vizz'"):
         autograd.vizz  # noqa: B018
-
-
-def test_plot_hint_names_the_extra_as_installed_from_a_clone(monkeypatch):
-    from nn import plot
-
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
-    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    with pytest.raises(ImportError, match=r'pip install -e "\.\[plot\]"'):
-        plot._pyplot()
 
 
 PYPROJECT = (ROOT / "pyproject.toml").read_text()  # (tomllib is Python 3.11+)
