@@ -168,3 +168,10 @@ def test_layers_without_counterpart_are_named():
         nn.from_torch(Custom())
     with pytest.raises(ValueError, match="Dense at '0' has no weights yet"):
         nn.to_torch(nn.Sequential(nn.Dense(3)))
+
+
+def test_functional_linear_matches_torch():
+    rng = np.random.default_rng(3)
+    x, w, b = rng.normal(size=(4, 3)), rng.normal(size=(2, 3)), rng.normal(size=2)
+    expected = torch.nn.functional.linear(*map(torch.from_numpy, (x, w, b))).numpy()
+    np.testing.assert_allclose(nn.functional.linear(Tensor(x), Tensor(w), Tensor(b)).data, expected)
