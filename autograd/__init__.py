@@ -53,6 +53,7 @@ from autograd.ops.elementwise import (
     gelu,
     leaky_relu,
     log,
+    log_sigmoid,
     relu,
     sigmoid,
     sign,
@@ -64,6 +65,7 @@ from autograd.ops.elementwise import (
     tanh,
 )
 from autograd.ops.layers import cross_entropy, dense, linear
+from autograd.ops.losses import binary_cross_entropy
 from autograd.ops.reduce import (
     argmax,
     argmin,
@@ -103,6 +105,7 @@ __all__ = [
     "argmin",
     "astype",
     "backward",
+    "binary_cross_entropy",
     "broadcast_to",
     "cat",
     "clip",
@@ -129,6 +132,7 @@ __all__ = [
     "leaky_relu",
     "linear",
     "log",
+    "log_sigmoid",
     "log_softmax",
     "logsumexp",
     "manual_seed",
