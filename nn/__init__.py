@@ -8,7 +8,7 @@ Example:
     (3, 1)
 """
 
-from nn import callbacks, data, datasets, functional, init, metrics, utils
+from nn import callbacks, data, datasets, functional, init, metrics, optimizers, utils
 from nn.activations import (
     ELU,
     GELU,
@@ -27,6 +27,7 @@ from nn.activations import (
 )
 from nn.callbacks import Callback, EarlyStopping, LearningRateScheduler, ModelCheckpoint
 from nn.data import DataLoader, train_test_split
+from nn.input import Input
 from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, Linear
 from nn.losses import (
     BCELoss,
@@ -68,6 +69,7 @@ __all__ = [
     "History",
     "HuberLoss",
     "Identity",
+    "Input",
     "L1Loss",
     "LeakyReLU",
     "LearningRateScheduler",
@@ -98,6 +100,7 @@ __all__ = [
     "init",
     "load_state",
     "metrics",
+    "optimizers",
     "save_state",
     "train_test_split",
     "utils",
