@@ -44,6 +44,7 @@ from nn.losses import (
 from nn.mlp import MLP
 from nn.module import Module, Parameter, RemovableHandle
 from nn.perceptron import ConvergenceWarning, Perceptron
+from nn.saving import load_model
 from nn.sequential import Sequential
 from nn.serialization import load_state, save_state
 from nn.training import History, Model
@@ -98,6 +99,7 @@ __all__ = [
     "datasets",
     "functional",
     "init",
+    "load_model",
     "load_state",
     "metrics",
     "optimizers",

@@ -12,6 +12,12 @@ from numpy.lib.npyio import NpzFile
 
 from autograd import Tensor
 
+#: Entries of a file written by `Model.save` that are not weights: the model's
+#: description (JSON text) and the optimizer's state. `load_state` leaves them out,
+#: `nn.load_model` reads them.
+MODEL_CONFIG = "__model_config__"
+OPTIMIZER_PREFIX = "__optimizer__/"
+
 
 def save_state(state: dict[str, Any], path: str | os.PathLike) -> None:
     """Write a name -> array dict to `path` as `.npz`, atomically (temp file + replace)."""
@@ -19,6 +25,12 @@ def save_state(state: dict[str, Any], path: str | os.PathLike) -> None:
     bad = [f"{k} (dtype {a.dtype})" for k, a in arrays.items() if a.dtype.kind not in "biufc"]
     if bad:
         raise TypeError(f"save: only numeric arrays can be saved without pickle, got {bad}")
+    write_npz(arrays, path)
+
+
+def write_npz(arrays: dict[str, np.ndarray], path: str | os.PathLike) -> None:
+    """`np.savez` to a temporary file next to `path`, then moved over it: a failed
+    write leaves an existing file as it was."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
@@ -33,11 +45,21 @@ def save_state(state: dict[str, Any], path: str | os.PathLike) -> None:
 
 
 def load_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Read an `.npz` archive written by `Module.save` into a name -> ndarray dict.
+    """Read an `.npz` archive written by `Module.save` into a name -> ndarray dict
+    (what a `Model.save` file holds besides the weights is left out).
 
     Pickled content is refused (`allow_pickle=False`): an archive holding Python
     objects raises a ValueError instead of running code from the file.
     """
+    return {
+        name: array
+        for name, array in read_npz(path).items()
+        if name != MODEL_CONFIG and not name.startswith(OPTIMIZER_PREFIX)
+    }
+
+
+def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Every entry of an `.npz` archive, refusing pickled content (see `load_state`)."""
     try:
         archive = np.load(path, allow_pickle=False)
         if not isinstance(archive, NpzFile):

@@ -220,8 +220,20 @@ class Model(Module):
         weights.save_weights(self, path)
 
     def load_weights(self, path: str | os.PathLike) -> None:
-        """Read weights written by `save_weights` into this model."""
+        """Read weights written by `save_weights` (or `save`) into this model."""
         weights.load_weights(self, path)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the architecture, weights, compile settings and optimizer state to one
+        `.npz` file (no pickle, atomic); `nn.load_model(path)` rebuilds the model.
+
+        Raises:
+            ValueError: a layer that `nn.saving` cannot describe (a custom Module):
+                use `save_weights` then.
+        """
+        from nn.saving import save_model
+
+        save_model(self, path)
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         """Create lazily built weights by running one sample of `input_shape` through.

@@ -16,7 +16,7 @@ from nn.module import Module
 from nn.serialization import load_state, save_state
 
 
-def _require_built(model: Module, caller: str) -> None:
+def require_built(model: Module, caller: str) -> None:
     if any(getattr(m, "built", True) is False for m in model.modules()):
         raise ValueError(
             f"{caller}: the model is not built yet; declare the input "
@@ -27,13 +27,13 @@ def _require_built(model: Module, caller: str) -> None:
 
 def count_params(model: Module) -> int:
     """Scalars in all the weights, trainable or not (BatchNorm's statistics too)."""
-    _require_built(model, "count_params")
+    require_built(model, "count_params")
     return sum(t.size for t in model._state_tensors().values())
 
 
 def get_weights(model: Module) -> list[np.ndarray]:
     """Copies of the weights in Keras's order (see the module docstring)."""
-    _require_built(model, "get_weights")
+    require_built(model, "get_weights")
     return [t.data.copy() for t in model._state_tensors().values()]
 
 
@@ -44,7 +44,7 @@ def set_weights(model: Module, weights: list[Any]) -> None:
         ValueError: a different number of arrays, or an array of the wrong shape
             (nothing is changed then).
     """
-    _require_built(model, "set_weights")
+    require_built(model, "set_weights")
     own = model._state_tensors()
     arrays = [np.asarray(w) for w in weights]
     if len(arrays) != len(own):
@@ -65,7 +65,7 @@ def set_weights(model: Module, weights: list[Any]) -> None:
 
 def save_weights(model: Module, path: str | os.PathLike) -> None:
     """Write the weights to `path` (`.npz`, named as in `state_dict`, atomically)."""
-    _require_built(model, "save_weights")
+    require_built(model, "save_weights")
     save_state(model.state_dict(), path)
 
 
@@ -75,5 +75,5 @@ def load_weights(model: Module, path: str | os.PathLike) -> None:
     Raises:
         KeyError, ValueError: names or shapes that do not match (nothing is changed).
     """
-    _require_built(model, "load_weights")
+    require_built(model, "load_weights")
     model.load_state_dict(load_state(path))

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+import autograd
 import nn
 import optim
 from autograd import Tensor
@@ -202,10 +203,11 @@ def test_keras_optimizer_trains_with_fit_and_lr_scheduler():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 3)).astype(np.float32)
     y = x @ np.array([[1.0], [-2.0], [0.5]], dtype=np.float32)
+    autograd.manual_seed(0)
     model = nn.Sequential(nn.Dense(1, input_shape=(3,)))
-    model.compile(optimizer=optimizers.Adam(learning_rate=0.05), loss="mse")
-    schedule = nn.LearningRateScheduler(lambda epoch, lr: 0.05 if epoch < 10 else 0.01)
+    model.compile(optimizer=optimizers.Adam(learning_rate=0.1), loss="mse")
+    schedule = nn.LearningRateScheduler(lambda epoch, lr: 0.1 if epoch < 15 else 0.01)
     history = model.fit(x, y, epochs=20, batch_size=16, verbose=0, seed=0, callbacks=[schedule])
-    assert history.history["lr"][-1] == 0.01
+    assert history.history["lr"][-1] == 0.01 and model.optimizer.learning_rate == 0.01
     assert history.history["loss"][-1] < 0.01 * history.history["loss"][0]
     assert model.optimizer.iterations == 20 * 4
