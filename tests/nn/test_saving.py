@@ -129,7 +129,7 @@ def test_save_refuses_what_it_cannot_describe_and_load_refuses_weights_only(tmp_
         model.save(path)
     assert not path.exists()
     model.save_weights(path)
-    with pytest.raises(ValueError, match="holds weights only.*load_weights"):
+    with pytest.raises(ValueError, match=r"holds weights only.*load_weights"):
         nn.load_model(path)
 
 
