@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import graphviz
@@ -130,6 +130,8 @@ class Drawing:
     show_grad: bool = True
     rankdir: str = "LR"
     max_elements: int = DEFAULT_MAX_ELEMENTS
+    #: id(tensor) -> a name to print for tensors that have none (`t1`, `t2` in the steps).
+    labels: dict[int, str] = field(default_factory=dict)
 
     def digraph(
         self,
@@ -165,7 +167,7 @@ class Drawing:
             tensor_key[id(t)] = key = f"t{i}"
             grad, note = grad_of(t) if show_grad else (None, "")
             label = tensor_label(
-                names.get(id(t), t.name),
+                names.get(id(t), t.name) or self.labels.get(id(t)),
                 t.shape,
                 t.dtype,
                 format_array(t.data, max_elements) if self.show_data else None,
@@ -202,8 +204,8 @@ class Drawing:
         return dot
 
 
-def check_options(rankdir: str, max_elements: int) -> None:
-    if rankdir not in RANKDIRS:
+def check_options(rankdir: str | None, max_elements: int) -> None:
+    if rankdir is not None and rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
     if isinstance(max_elements, bool) or not isinstance(max_elements, int) or max_elements < 1:
         raise ValueError(f"max_elements must be a positive int, got {max_elements!r}")
@@ -213,13 +215,15 @@ def prepare(
     root: Tensor,
     show_data: bool = True,
     show_grad: bool = True,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_elements: int = DEFAULT_MAX_ELEMENTS,
     params: Any = None,
     collapse_modules: Any = None,
 ) -> Drawing:
     """Check the options (those of `draw_graph`), collect the graph, name and group it."""
     check_options(rankdir, max_elements)
+    if rankdir is None:
+        rankdir = "LR" if collapse_modules is None else "TB"
     graph = trace_graph(root)
     groups = []
     if collapse_modules is not None:
@@ -235,7 +239,7 @@ def draw_graph(
     root: Tensor,
     show_data: bool = True,
     show_grad: bool = True,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_elements: int = DEFAULT_MAX_ELEMENTS,
     params: Any = None,
     collapse_modules: Any = None,
@@ -263,7 +267,10 @@ def draw_graph(
         root: the output tensor (often a scalar loss).
         show_data: print each tensor's value.
         show_grad: print each tensor's gradient (`.grad`) when it has one.
-        rankdir: layout direction, "LR" (left to right), "TB", "RL" or "BT".
+        rankdir: layout direction, "LR" (left to right), "TB", "RL" or "BT". By default
+            "LR" for a graph of ops, and "TB" with `collapse_modules`: a stack of layers
+            drawn in one row would be far wider than a page, drawn downwards it keeps
+            to the width of its widest box.
         max_elements: arrays with more values are summarised by min, mean and max.
         params: a module (its `named_parameters()`) or a dict name -> Tensor; those
             tensors are labelled with their names (`0.weight`) and styled as parameters.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
+import struct
 
 import numpy as np
 import pytest
@@ -324,3 +326,64 @@ def test_collapse_modules_on_mlp_and_errors() -> None:
         with viz.trace_modules(object()):
             pass
     assert all(not m._forward_hooks for m in model.modules())  # hooks removed
+
+
+def test_scalar_nodes_carry_no_shape_row_but_arrays_do() -> None:
+    nodes, _ = parse(viz.draw_graph(neuron()["o"]).source)
+    assert "scalar" not in "".join(nodes.values())  # 0-d: the value says it all
+    _, y = diamond()
+    nodes, _ = parse(viz.draw_graph(y).source)
+    assert "(2,) float64" in nodes[key_of(nodes, "x")]
+
+
+def test_step_captions_name_each_tensor_once_even_when_ops_share_a_name() -> None:
+    t = neuron()
+    steps = viz.backprop_walkthrough(t["o"])
+    captions = [s.caption for s in steps]
+    assert captions[1] == (
+        "Add: grad of n is complete; backward adds a share to the grad of t3 and b"
+    )
+    assert captions[2] == (
+        "Add: grad of t3 is complete; backward adds a share to the grad of t1 and t2"
+    )
+    assert len(set(captions)) == len(captions)
+    nodes = parse(steps[2].graph.source)[0]
+    for name in ("t1", "t2", "t3"):  # the drawing uses the names the captions use
+        key_of(nodes, name)
+    assert t["n"].name == "n" and all(x.name != "t1" for x in t.values())  # tensors untouched
+    untitled = viz.backprop_walkthrough(t["o"], titles=False)
+    assert "Step 1 / 5" not in untitled[0].graph.source
+    assert [s.caption for s in untitled] == captions
+
+
+@needs_dot
+def test_backprop_page_prints_each_caption_once_and_a_legend_of_what_is_drawn(tmp_path) -> None:
+    t = neuron()
+    t["x1"].requires_grad = t["x2"].requires_grad = False
+    page = viz.save_backprop_html(t["o"], tmp_path / "neuron.html").read_text()
+    captions = [s.caption for s in viz.backprop_walkthrough(t["o"])]
+    body = page.split("<body>", 1)[1]
+    assert body.count(html.escape(captions[1])) == 1  # in its data-caption only
+    assert body.count(html.escape(captions[0])) == 2  # data-caption and the first caption line
+    legend = page.split('<p class="legend">', 1)[1]
+    assert "Blue: inputs that require grad (w1, w2, b)." in legend
+    assert "Grey, dashed: constants, which get no gradient (x1, x2)." in legend
+    assert "Yellow" not in legend and "Purple" not in legend  # no parameters, no modules here
+
+
+@needs_dot
+def test_collapsed_network_reads_at_page_width(tmp_path) -> None:
+    import nn
+
+    autograd.manual_seed(0)
+    model = nn.MLP([784, 64, 64, 10])
+    x = Tensor(np.linspace(0, 1, 8 * 784, dtype=np.float32).reshape(8, 784), name="x")
+    with viz.trace_modules(model) as trace:
+        loss = nn.CrossEntropyLoss()(model(x), np.arange(8) % 10)
+    loss.backward(retain_graph=True)
+    png = viz.save_graph(loss, tmp_path / "mlp.png", collapse_modules=trace).read_bytes()
+    width, height = struct.unpack(">II", png[16:24])
+    assert width < 1000 < height  # a column of layers, not one 4,000-pixel row
+    assert "rankdir=TB" in viz.draw_graph(loss, collapse_modules=trace).source
+    assert "rankdir=LR" in viz.draw_graph(loss).source  # a graph of ops still runs across
+    assert "rankdir=LR" in viz.draw_graph(loss, collapse_modules=trace, rankdir="LR").source
