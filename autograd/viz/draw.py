@@ -1,7 +1,10 @@
 """Draw the graph of a computation: one node per tensor, one per op, edges forward.
 
 The graph is read, never changed: from `root.grad_fn`, each `Function` lists its
-`inputs`, and its output tensor is `fn._out()`. Tensors are boxes, ops are ellipses:
+`inputs`, and its output tensor is `fn._out()`. After backward a small graph still has
+all of them (see `autograd.graph`); a large one keeps only its structure
+(`next_functions`), and a tensor whose value was freed is drawn with a note saying so.
+Tensors are boxes, ops are ellipses:
 
     w1 --> Mul --> t --> Add --> n --> Tanh --> out
     x1 ---/               b --/
@@ -41,13 +44,27 @@ STYLES: dict[str, dict[str, str]] = {
 #: Added to the style of the node being processed in a backprop step.
 HIGHLIGHT = {"color": "#dc2626", "penwidth": "3"}
 
-FREED_MESSAGE = (
-    "cannot draw this graph: backward() already freed it (each op dropped its inputs). "
-    "Draw before calling backward, or call backward(retain_graph=True)"
+FREED_NOTE = (
+    "freed by backward (graph larger than autograd.graph.KEEP_BYTES or KEEP_NODES); "
+    "draw before backward or pass retain_graph=True"
 )
 
 #: Gives the gradient to print for a tensor, or None, and a note such as " (partial)".
 GradOf = Callable[[Tensor], tuple[np.ndarray | None, str]]
+
+
+@dataclass(eq=False)
+class FreedTensor:
+    """Stands in a drawing for a tensor whose value backward has freed."""
+
+    grad_fn: Function | None
+    requires_grad: bool
+    note: str = FREED_NOTE
+    data: None = None
+    grad: None = None
+    name: None = None
+    shape: None = None  # not kept either
+    dtype: None = None
 
 
 @dataclass
@@ -57,36 +74,58 @@ class ComputationGraph:
     Attributes:
         root: the tensor the graph was drawn from.
         functions: the ops in the engine's backward order (`autograd.toposort`).
-        tensors: every tensor once, in forward order.
+        tensors: every tensor once, in forward order (`FreedTensor` where freed).
         consumers: id(tensor) -> the ops that read it, once per use (`x * x` twice).
+        inputs: op -> its input tensors; outputs: op -> its output tensor.
     """
 
     root: Tensor
     functions: list[Function]
-    tensors: list[Tensor]
+    tensors: list[Any]
     consumers: dict[int, list[Function]]
+    inputs: dict[Function, list[Any]]
+    outputs: dict[Function, Any]
 
 
 def trace_graph(root: Tensor) -> ComputationGraph:
-    """Collect the graph behind `root`; a clear error if backward already freed it."""
+    """Collect the graph behind `root`, before or after backward."""
     if not isinstance(root, Tensor):
         raise TypeError(f"expected a Tensor to draw, got {type(root).__name__}")
     if root.grad_fn is None:
-        return ComputationGraph(root, [], [root], {})
-    try:
-        order = toposort([root.grad_fn])
-    except RuntimeError:
-        raise RuntimeError(FREED_MESSAGE) from None
-    tensors: dict[int, Tensor] = {}
+        return ComputationGraph(root, [], [root], {}, {}, {})
+    order = toposort([root.grad_fn])
+    outputs: dict[Function, Any] = {root.grad_fn: root}
+    inputs: dict[Function, list[Any]] = {}
+    for fn in order:  # each op before the ops that made its inputs
+        outputs.setdefault(fn, fn._out())
+        if fn.inputs is not None:
+            inputs[fn] = list(fn.inputs)
+            for t in fn.inputs:
+                if t.grad_fn is not None:
+                    outputs.setdefault(t.grad_fn, t)
+            continue
+        inputs[fn] = []  # released by backward: rebuilt from the structure it kept
+        for source in fn.next_functions:
+            if isinstance(source, Function):
+                t = outputs.get(source)
+                if t is None:
+                    t = source._out()  # None unless something else holds that tensor
+                if t is None:
+                    t = FreedTensor(source, True)
+                outputs[source] = t
+            else:
+                t = source if source is not None else FreedTensor(None, False)
+            inputs[fn].append(t)
+    tensors: dict[int, Any] = {}
     consumers: dict[int, list[Function]] = {}
     for fn in reversed(order):
-        for t in fn.inputs:
+        for t in inputs[fn]:
             tensors.setdefault(id(t), t)
             consumers.setdefault(id(t), []).append(fn)
-        out = fn._out()
+        out = outputs[fn]
         if out is not None:
             tensors.setdefault(id(out), out)
-    return ComputationGraph(root, order, list(tensors.values()), consumers)
+    return ComputationGraph(root, order, list(tensors.values()), consumers, inputs, outputs)
 
 
 def parameter_names(params: Any) -> dict[int, str]:
@@ -115,8 +154,13 @@ def tensor_kind(t: Tensor, root: Tensor, names: Mapping[int, str]) -> str:
 
 
 def stored_grad(t: Tensor) -> tuple[np.ndarray | None, str]:
-    """The gradient held in `t.grad` (what `draw_graph` shows)."""
-    return (None if t.grad is None else t.grad.data), ""
+    """The gradient `draw_graph` shows: `t.grad`, else for an intermediate the gradient
+    the last backward computed for it (kept for small graphs, `fn.out_grad`)."""
+    if t.grad is not None:
+        return t.grad.data, ""
+    if t.grad_fn is not None and t.grad_fn.out_grad is not None:
+        return t.grad_fn.out_grad, ""
+    return None, ""
 
 
 @dataclass
@@ -166,11 +210,15 @@ class Drawing:
                 continue
             tensor_key[id(t)] = key = f"t{i}"
             grad, note = grad_of(t) if show_grad else (None, "")
+            if t.data is None:  # a FreedTensor
+                value = [t.note]
+            else:
+                value = format_array(t.data, max_elements) if self.show_data else None
             label = tensor_label(
                 names.get(id(t), t.name) or self.labels.get(id(t)),
                 t.shape,
                 t.dtype,
-                format_array(t.data, max_elements) if self.show_data else None,
+                value,
                 None if grad is None else format_array(np.asarray(grad), max_elements),
                 note,
             )
@@ -190,8 +238,8 @@ class Drawing:
 
         group_edges: set[tuple[str, str]] = set()
         for fn in reversed(graph.functions):
-            out = fn._out()
-            ends = [(tensor_key.get(id(t)), fn_key[fn]) for t in fn.inputs]
+            out = graph.outputs[fn]
+            ends = [(tensor_key.get(id(t)), fn_key[fn]) for t in graph.inputs[fn]]
             ends.append((fn_key[fn], None if out is None else tensor_key.get(id(out))))
             for tail, head in ends:
                 if tail is None or head is None:
@@ -251,14 +299,14 @@ def draw_graph(
     once backward has run. One ellipse per op shows the op's name (`Mul`, `MatMul`).
     Edges run forward: tensor -> op -> tensor.
 
-    Gradients: leaves get `.grad` from `backward()`. To see the gradients of the
-    intermediate tensors too, run backward inside `autograd.retain_grads()`, which
-    keeps `.grad` on every non-leaf tensor. Backward frees the graph unless given
-    `retain_graph=True`, so draw before it, or keep the graph:
+    Drawn after `backward()`, every tensor shows its gradient too, intermediates
+    included, as micrograd's `draw_dot` does:
 
-        with autograd.retain_grads():
-            loss.backward(retain_graph=True)
+        loss.backward()
         draw_graph(loss)
+
+    A graph too large to keep its values after backward (`autograd.graph.KEEP_BYTES`,
+    `KEEP_NODES`) is still drawn, with a note on each tensor whose value was freed.
 
     In Jupyter the returned Digraph shows itself inline (as SVG). `save_graph` writes it
     to a file; `graph.source` is the DOT text.
@@ -282,7 +330,6 @@ def draw_graph(
         A `graphviz.Digraph`.
 
     Raises:
-        RuntimeError: if backward already freed the graph.
         ValueError: for an unknown `rankdir` or a non-positive `max_elements`.
     """
     options = show_data, show_grad, rankdir, max_elements, params, collapse_modules

@@ -55,8 +55,10 @@ def format_array(array: np.ndarray, max_elements: int) -> list[str]:
     return [f"min {format_number(low)}  mean {format_number(mean)}  max {format_number(high)}"]
 
 
-def describe_shape(shape: tuple[int, ...], dtype: np.dtype) -> str:
-    """`(2, 3) float32`, or `scalar float32` for a 0-d array."""
+def describe_shape(shape: tuple[int, ...] | None, dtype: np.dtype | None) -> str:
+    """`(2, 3) float32`, or `scalar float32` for a 0-d array (`freed` when unknown)."""
+    if shape is None:
+        return "freed"
     return f"{'scalar' if shape == () else shape} {dtype}"
 
 

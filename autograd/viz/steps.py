@@ -129,7 +129,7 @@ def backprop_walkthrough(
         out = fn._out()
         dz = None if out is None else engine.get(id(out))
         sent = [] if dz is None else shares(fn, dz)
-        for t in fn.inputs:
+        for t in graph.inputs[fn]:
             uses_left[id(t)] -= 1
         for t, g in sent:
             partial[id(t)] = partial[id(t)] + g if id(t) in partial else g

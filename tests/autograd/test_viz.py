@@ -78,12 +78,32 @@ def test_neuron_gradients_appear_after_backward_with_retain_grads() -> None:
         assert f">grad {value:.4g}</FONT>" in nodes[key_of(nodes, name)], name
 
 
-def test_intermediate_gradients_need_retain_grads() -> None:
+@pytest.mark.parametrize("retain_graph", [False, True])
+def test_micrograd_flow_draws_every_value_and_gradient_after_backward(retain_graph) -> None:
     t = neuron()
-    t["o"].backward(retain_graph=True)
+    t["o"].backward(retain_graph=retain_graph)  # no flag, no retain_grads(): as micrograd
     nodes, _ = parse(viz.draw_graph(t["o"]).source)
-    assert "grad -1.5" in nodes[key_of(nodes, "x1")]
-    assert "grad" not in nodes[key_of(nodes, "n")]  # a non-leaf keeps no .grad by default
+    expected = dict(x1=-1.5, w1=1.0, x2=0.5, w2=0.0, b=0.5, n=0.5, o=1.0)
+    for name, value in expected.items():
+        assert f">grad {value:.4g}</FONT>" in nodes[key_of(nodes, name)], name
+    tensors = [v for k, v in nodes.items() if k.startswith("t")]
+    assert len(tensors) == 10 and all("data " in v and ">grad " in v for v in tensors)
+    assert t["n"].grad is None  # .grad of a non-leaf stays None, as in PyTorch
+
+
+def test_large_graph_drawn_after_backward_says_what_was_freed(monkeypatch) -> None:
+    monkeypatch.setattr(autograd.graph, "KEEP_BYTES", 0)  # as for a graph too large to keep
+    t = neuron()
+    m = t["x1"] * t["w1"]  # held by the user: its value stays
+    o = (m + t["b"]).tanh()
+    del t["n"], t["o"]
+    o.backward()
+    nodes, edges = parse(viz.draw_graph(o).source)
+    assert "data -6" in nodes[next(k for k, v in nodes.items() if "data -6" in v)]
+    freed = [v for v in nodes.values() if "freed by backward" in v]
+    assert len(freed) == 1  # the sum m + b: only its Tanh held it
+    assert ">grad -1.5" in nodes[key_of(nodes, "x1")]  # leaf gradients are always there
+    assert len(edges) == 8
 
 
 def test_styles_tell_root_leaf_param_const_apart() -> None:
@@ -152,13 +172,12 @@ def test_max_elements_summarises_large_tensors() -> None:
         viz.draw_graph(y, rankdir="sideways")
 
 
-def test_freed_graph_gives_a_clear_error() -> None:
+def test_backprop_steps_after_backward_ask_for_retain_graph() -> None:
     t = neuron()
     t["o"].backward()
+    viz.draw_graph(t["o"])  # drawing works after backward
     with pytest.raises(RuntimeError, match="retain_graph=True"):
-        viz.draw_graph(t["o"])
-    with pytest.raises(RuntimeError, match="retain_graph=True"):
-        viz.backprop_steps(t["o"])
+        viz.backprop_steps(t["o"])  # replaying backward needs the graph not used up
 
 
 def test_a_leaf_is_a_graph_of_one_node() -> None:
