@@ -83,7 +83,7 @@ def test_save_and_load_model_rebuilds_layers_weights_and_compile(tmp_path):
     model.fit(x, y, epochs=2, batch_size=16, verbose=0, seed=0)
     path = tmp_path / "model.keras"
     model.save(path)
-    assert zipfile.is_zipfile(path) and not list(tmp_path.glob(".tmp-*"))
+    assert zipfile.is_zipfile(path) and not list(tmp_path.glob("*.partial"))
 
     loaded = nn.load_model(path)
     assert [type(m).__name__ for m in loaded.layers] == [type(m).__name__ for m in model.layers]
