@@ -90,7 +90,7 @@ def test_evaluate_prints_a_line_by_default(capsys):
 
 
 def test_seed_softmax_regression_with_input_shape_and_default_optimizer():
-    x, y = blobs(n=600, features=30, classes=4)
+    x, y = blobs(n=3000, features=30, classes=4)
     autograd.manual_seed(0)
     dense = nn.Dense(4, activation="softmax", input_shape=(30,))
     model = nn.Sequential(dense)
