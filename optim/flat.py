@@ -149,30 +149,42 @@ class FlatGroup:
         return [buffer[b[i] : b[i + 1]].reshape(s) for i, s in enumerate(self.shapes)]
 
     def share_state(self) -> None:
-        """Hand the group state to every parameter's dict: its numbers, and views into
-        its arrays (made once per array, so new entries, e.g. a momentum buffer made
-        at the first step, get their views here)."""
+        """Hand the group state to every parameter's dict (its numbers, and views into
+        its arrays), and make each chunk's state dict (the same numbers, the chunk's
+        part of the arrays). Views are made once per array: a new one (a momentum
+        buffer made at the first step) gets its views here."""
         made, self._state_views = self._state_views, {}
-        for key, value in self.state.items():
-            if isinstance(value, np.ndarray):
-                views = made.get(key)
-                if views is None or views[0].base is not value:
-                    views = self.views(value)
-                self._state_views[key] = views
-                for s, view in zip(self.states, views, strict=True):
-                    s[key] = view
+        self.numbers = {k: v for k, v in self.state.items() if not isinstance(v, np.ndarray)}
+        arrays = {k: v for k, v in self.state.items() if isinstance(v, np.ndarray)}
+        for key, value in arrays.items():
+            views = made.get(key)
+            if views is None or views[0].base is not value:
+                views = self.views(value)
+            self._state_views[key] = views
+            for s, view in zip(self.states, views, strict=True):
+                s[key] = view
+        for s in self.states:
+            s.update(self.numbers)
+        # Per chunk: its part of the parameters, where its gradient comes from (one
+        # parameter's gradient, or pieces copied into the gather buffer) and its state.
+        self._work = []
+        for a, b, pieces in self.chunks:
+            state = {**self.numbers, **{k: v[a:b] for k, v in arrays.items()}}
+            if len(pieces) == 1:
+                i, lo, hi, _ = pieces[0]
+                self._work.append((self.data[a:b], i, slice(lo, hi), None, state))
             else:
-                for s in self.states:
-                    s[key] = value
+                buffer = self.grad[: b - a]
+                copies = [(i, buffer[at : at + hi - lo]) for i, lo, hi, at in pieces]
+                self._work.append((self.data[a:b], -1, None, (buffer, copies), state))
 
     def ready(self, params: list[Tensor], state: dict[Tensor, dict[str, Any]]) -> bool:
         """True when the group still holds exactly what this buffer installed and every
         parameter has a gradient of its own shape and dtype."""
         if len(params) != len(self.param_views):  # none after `release`
             return False
-        entries = self.state.items()
-        views = self._state_views
-        dtype = self.data.dtype
+        numbers, views, dtype = self.numbers, self._state_views, self.data.dtype
+        n_keys = len(self.state)
         for i, p in enumerate(params):
             if p is not self.params[i] or p.data is not self.param_views[i]:
                 return False
@@ -180,10 +192,13 @@ class FlatGroup:
             if grad is None or grad.data.dtype != dtype or grad.data.shape != self.shapes[i]:
                 return False
             s = state.get(p)
-            if s is not self.states[i] or len(s) != len(self.state):
+            if s is not self.states[i] or len(s) != n_keys:
                 return False
-            for key, value in entries:
-                if s.get(key) is not (views[key][i] if key in views else value):
+            for key, value in numbers.items():
+                if s.get(key) is not value:
+                    return False
+            for key, view in views.items():
+                if s.get(key) is not view[i]:
                     return False
         return True
 
@@ -198,28 +213,31 @@ class FlatGroup:
         """Run `rule(p, g, state)` (an optimizer's `_grad` and `_update`) chunk by chunk:
         `p` a part of the buffer, `g` the gradients of that part, `state` the group
         state's numbers and the same part of its arrays."""
-        grads = [t.data.reshape(-1) for p in self.params if (t := p.grad) is not None]
-        numbers = {k: v for k, v in self.state.items() if not isinstance(v, np.ndarray)}
-        arrays = {k: v for k, v in self.state.items() if isinstance(v, np.ndarray)}
-        seen = []
-        for a, b, pieces in self.chunks:
-            if len(pieces) == 1:  # a part of one parameter: its gradient as it is
-                i, lo, hi, _ = pieces[0]
-                g = grads[i][lo:hi]
+        params, numbers = self.params, self.numbers
+        for p, i, part, gather, state in self._work:
+            if gather is None:  # a part of one parameter: its gradient as it is
+                g = params[i].grad.data.reshape(-1)[part]  # type: ignore[union-attr]
             else:
-                g = self.grad[: b - a]
-                for i, lo, hi, at in pieces:
-                    g[at : at + hi - lo] = grads[i][lo:hi]
-            chunk = {**numbers, **{k: v[a:b] for k, v in arrays.items()}}
-            rule(self.data[a:b], g, chunk)
-            seen.append(chunk)
-        for key, value in seen[0].items():
+                g, copies = gather
+                for j, piece in copies:
+                    piece[...] = params[j].grad.data.reshape(-1)  # type: ignore[union-attr]
+            if numbers:
+                state.update(numbers)
+            rule(p, g, state)
+        first = self._work[0][4]
+        new = False
+        for key, value in first.items():
             if not isinstance(value, np.ndarray):
-                self.state[key] = value  # the same numbers in every chunk (step counts)
-            elif key not in arrays or value.base is not arrays[key]:
+                numbers[key] = self.state[key] = value  # the same in every chunk
+            elif key not in self._state_views or value.base is not self.state[key]:
                 # made by the rule (a momentum buffer at the first step): join the parts
-                self.state[key] = np.concatenate([chunk[key] for chunk in seen])
-        self.share_state()
+                self.state[key] = np.concatenate([work[4][key] for work in self._work])
+                new = True
+        if new:
+            self.share_state()
+        elif numbers:
+            for s in self.states:
+                s.update(numbers)
 
 
 def prepare(opt: Any, index: int, group: dict[str, Any]) -> FlatGroup | None:
