@@ -9,12 +9,16 @@ does the bookkeeping once for every op:
 - keeps a weak reference to its output (so the graph holds no reference cycles) and
   hands it to `backward` as `self.output`;
 - sums each gradient back to its input's broadcast shape (`unbroadcast`);
-- frees what it saved once backward has passed through it (see `autograd.graph`).
+- remembers the versions of its inputs, so backward can tell when one of them was
+  changed in place after the op used it (`check_versions`);
+- frees what it saved when backward no longer needs it (`release`, see `autograd.graph`).
 
 `backward` is written once for two modes. Normally it receives ndarrays and
 `self.xp` is numpy: fast, no graph. Under `backward(create_graph=True)` it receives
 Tensors and `self.xp` is the `autograd` package, so the same lines build a
-differentiable graph (second and higher derivatives).
+differentiable graph (second and higher derivatives). The mode belongs to the
+backward pass running in the current thread (`autograd.mode.state`), never to the
+class, so two threads may run the two kinds of pass at once.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from autograd.mode import _GradMode
+from autograd.mode import state
 from autograd.tensor import Tensor, get_default_dtype
 
 _ndarray = np.ndarray
@@ -47,6 +51,18 @@ def scalar_array(value: int, dtype: np.dtype) -> np.ndarray:
         out = _scalars[key] = np.array(value, dtype)
         out.flags.writeable = False
     return out
+
+
+def _source(t: Tensor) -> Any:
+    """Where t's gradient goes: the Function that made it, t itself (a leaf that
+    requires grad), or None (a constant)."""
+    if t.grad_fn is not None:
+        return t.grad_fn
+    return t if t.requires_grad else None
+
+
+def _version_sum(tensors: tuple[Tensor, ...]) -> int:
+    return sum(t._version for t in tensors)
 
 
 def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
@@ -94,14 +110,21 @@ class Function:
     """
 
     registry: ClassVar[dict[str, type[Function]]] = {}
-    #: numpy normally; the `autograd` package while a graph of the backward is built.
-    xp: ClassVar[Any] = np
-    #: True while `backward(create_graph=True)` runs: backward sees Tensors.
-    tensor_mode: ClassVar[bool] = False
+    #: False for ops whose backward reads no input value (only shapes): changing such
+    #: an input in place after the op does not make its gradient wrong.
+    saves_inputs: ClassVar[bool] = True
 
+    #: The operands, kept for backward; None once `release` has dropped them.
     inputs: tuple[Tensor, ...] | None = None
-    hooked: bool = False
+    #: The sum of the operands' versions when the op ran (versions only grow).
+    version: int = 0
+    #: Creation number: a function's inputs were all made by functions with smaller ones.
     seq: int = -1
+    #: Backward has passed through without `retain_graph`: another pass raises.
+    spent: bool = False
+    #: The gradient of the output from the last backward pass (an ndarray), kept
+    #: with the graph's values for small graphs so drawings can show it.
+    out_grad: Any = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -114,15 +137,18 @@ class Function:
         tensors = args
         arrays = []
         requires_grad = False
+        version = 0
         for a in args:
             if not isinstance(a, Tensor):  # wrap numbers and arrays as constants
                 tensors = tuple(t if isinstance(t, Tensor) else _constant(t, args) for t in args)
                 arrays = [t.data for t in tensors]
                 requires_grad = any(t.requires_grad for t in tensors)
+                version = _version_sum(tensors)
                 break
             if a.requires_grad:
                 requires_grad = True
             arrays.append(a.data)
+            version += a._version
         fn = cls()
         try:
             data = fn.forward(*arrays, **options)
@@ -135,9 +161,11 @@ class Function:
         out.data = data
         out.grad = out.name = out._hooks = None
         out._retains_grad = False
-        if requires_grad and _GradMode.enabled:
+        out._version = 0
+        if requires_grad and state.grad_enabled:
             fn.seq = _next_seq()
             fn.inputs = tensors
+            fn.version = version
             fn._out = _ref(out)
             out.grad_fn = fn
             out.requires_grad = True
@@ -153,14 +181,79 @@ class Function:
         raise NotImplementedError(f"{type(self).__name__} must define backward")
 
     @property
+    def tensor_mode(self) -> bool:
+        """True while a `create_graph=True` backward runs in this thread: backward sees
+        Tensors and builds a graph of its own."""
+        return state.tensor_backward
+
+    @property
+    def xp(self) -> Any:
+        """The functions backward calls: numpy, or the `autograd` package under
+        `create_graph=True` (so `self.xp.cos(x)` is differentiable there)."""
+        if state.tensor_backward:
+            import autograd
+
+            return autograd
+        return np
+
+    @property
     def output(self) -> Any:
-        """The op's output: an ndarray, or the output Tensor under `create_graph=True`."""
+        """The op's output: an ndarray, or the output Tensor under `create_graph=True`.
+
+        Raises if the output was changed in place since the op made it.
+        """
         out = self._out()
         if out is None:
             raise RuntimeError(
                 f"{type(self).__name__}: the output tensor was freed before backward reached it"
             )
-        return out if Function.tensor_mode else out.data
+        if out._version:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by "
+                f"an inplace operation: the output of {self.name} (shape {out.shape}) is at "
+                f"version {out._version}; expected version 0. Use an out-of-place op "
+                "(y = y + 1) instead of y += 1 on it"
+            )
+        return out if state.tensor_backward else out.data
+
+    def check_versions(self) -> None:
+        """Raise a clear error if an input this op reads in backward was changed in place
+        after the op ran (its version grew), as PyTorch does."""
+        if self.saves_inputs and self.inputs is not None:
+            now = _version_sum(self.inputs)
+            if now != self.version:
+                shapes = ", ".join(f"{t.shape} at version {t._version}" for t in self.inputs)
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified "
+                    f"by an inplace operation: an input of {self.name} (inputs: {shapes}) "
+                    f"was changed after {self.name} used it (versions sum {now}, expected "
+                    f"{self.version}). Use an out-of-place op (y = y + 1) instead of y += 1"
+                )
+
+    @property
+    def next_functions(self) -> tuple[Any, ...]:
+        """Where each input's gradient goes, as in PyTorch: the Function that made it,
+        the leaf tensor itself when it requires grad, or None (a constant). Kept after
+        `release`, so the structure of a graph stays readable after backward."""
+        if self.inputs is None:
+            return self._next
+        return tuple([_source(t) for t in self.inputs])
+
+    def release(self) -> None:
+        """Drop the inputs and every array the forward saved on `self`, keeping only
+        the structure (`next_functions`) and the weak reference to the output.
+        Backward calls it on each op it has passed when the graph is too large to
+        keep (see `autograd.graph.KEEP_BYTES`)."""
+        inputs = self.inputs
+        if inputs is None:
+            return
+        # A new attribute dict holding only the structure frees everything else at once.
+        self.__dict__ = {
+            "seq": self.seq,
+            "_out": self._out,
+            "spent": self.spent,
+            "_next": tuple([_source(t) for t in inputs]),
+        }
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:

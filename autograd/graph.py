@@ -1,47 +1,74 @@
 """Reverse-mode traversal: topological order, `backward` and `grad`.
 
-Both walks are iterative, so a chain of 100,000 ops needs no recursion. The graph is
-made of `Function` nodes: each holds its input tensors, and each non-leaf tensor holds
-the function that made it (`grad_fn`). Gradients flow as raw ndarrays unless
-`create_graph=True`, in which case they are Tensors and every step of the backward
-pass is itself recorded.
+The graph is made of `Function` nodes: each holds its input tensors, and each
+non-leaf tensor holds the function that made it (`grad_fn`). `walk` below is the
+backward pass as a textbook states it:
+
+1. order the functions so that each comes before the functions that made its
+   inputs (descending creation number);
+2. give each root its seed gradient;
+3. for each function in that order, sum the gradients its output received, run the
+   output's hooks, and call its `backward` to get one gradient per input, which is
+   added to what that input has received so far;
+4. give every leaf its total: into `.grad`, or into the answer of `grad()`.
+
+`autograd.fastpath.backward_fast` does the same for the common case (one root, plain
+arrays, no hooks, no `grad()` targets) with less bookkeeping; `backward` picks it with
+one `if`, and the tests run the graph suite on both walks.
+
+Gradients flow as raw ndarrays unless `create_graph=True`, in which case they are
+Tensors and every step of the backward pass is itself recorded. The walks are
+iterative, so a chain of 100,000 ops needs no recursion.
+
+What a graph keeps after backward (`Keeper`): its structure always stays reachable
+from the root (`grad_fn.next_functions`, as in PyTorch), so it can be drawn. A small
+graph, at most `KEEP_NODES` ops whose outputs and constant inputs hold at most
+`KEEP_BYTES` bytes, also keeps every value and the gradient of every intermediate
+(`fn.out_grad`): `o.backward(); draw_graph(o)` shows them all, as micrograd does.
+A larger graph frees each op's saved values as soon as backward has passed it, as
+training needs. Either way everything is released when the root is dropped, and a
+second backward without `retain_graph=True` raises, as in PyTorch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from heapq import heappop, heappush
 from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
+from autograd import tensor as _tensor
 from autograd.function import Function, scalar_array, unbroadcast
-from autograd.mode import _GradMode
+from autograd.mode import state
 from autograd.tensor import Tensor
 
-_FREED = (
-    "the graph behind this tensor was already freed by an earlier backward; "
-    "pass retain_graph=True to the first backward (or grad) to go through it twice"
+#: A graph of at most this many ops keeps its values and gradients after backward...
+KEEP_NODES = 1000
+#: ...if its intermediate values and constant inputs hold at most this many bytes.
+KEEP_BYTES = 64 * 1024
+
+FREED = (
+    "the graph behind this tensor was already used by an earlier backward, which freed "
+    "the values it saved; pass retain_graph=True to the first backward (or grad) to go "
+    "through it twice"
 )
-
-
-class _RetainGrads:
-    active = False
 
 
 @contextmanager
 def retain_grads() -> Iterator[None]:
-    """Inside this block, backward keeps `.grad` on every non-leaf tensor it passes,
-    as if `retain_grad()` had been called on each (used to draw gradients of a graph).
-    """
-    prev = _RetainGrads.active
-    _RetainGrads.active = True
+    """Inside this block (in this thread), backward keeps `.grad` on every non-leaf
+    tensor it passes, as if `retain_grad()` had been called on each."""
+    prev = state.retain_grads
+    state.retain_grads = True
     try:
         yield
     finally:
-        _RetainGrads.active = prev
+        state.retain_grads = prev
+
+
+_by_seq = attrgetter("seq")
 
 
 def toposort(roots: Sequence[Function]) -> list[Function]:
@@ -53,23 +80,14 @@ def toposort(roots: Sequence[Function]) -> list[Function]:
     seen = set(roots)
     stack = list(seen)
     while stack:
-        inputs = stack.pop().inputs
-        if inputs is None:
-            raise RuntimeError(_FREED)
-        for t in inputs:
-            parent = t.grad_fn
-            if parent is not None and parent not in seen:
+        for parent in stack.pop().next_functions:
+            if isinstance(parent, Function) and parent not in seen:
                 seen.add(parent)
                 stack.append(parent)
     return sorted(seen, key=_by_seq, reverse=True)
 
 
-_by_seq = attrgetter("seq")
-_data = attrgetter("data")
-_make = Tensor._make
-
-
-def _seed(root: Tensor, gradient: Any, create_graph: bool) -> Any:
+def seed(root: Tensor, gradient: Any, create_graph: bool) -> Any:
     """The starting gradient d(root)/d(root): ones for a scalar, else `gradient`."""
     data = root.data
     if not root.requires_grad:
@@ -96,203 +114,169 @@ def _seed(root: Tensor, gradient: Any, create_graph: bool) -> Any:
     return g.data if isinstance(g, Tensor) else g
 
 
-def _run_hooks(t: Tensor, g: Any, tensor_mode: bool) -> Any:
-    if t._hooks:
-        for hook in list(t._hooks):
-            new = hook(g if tensor_mode else Tensor._make(g))
-            if new is not None:
-                g = new if tensor_mode else np.asarray(new.data if isinstance(new, Tensor) else new)
-    return g
+@contextmanager
+def backward_mode(create_graph: bool) -> Iterator[None]:
+    """While a backward pass runs in this thread, ops see Tensors and record a graph
+    exactly when `create_graph` is true."""
+    prev = state.grad_enabled, state.tensor_backward
+    state.grad_enabled = state.tensor_backward = create_graph
+    try:
+        yield
+    finally:
+        state.grad_enabled, state.tensor_backward = prev
 
 
-def _run(
+def walk(
     roots: Sequence[Tensor],
     seeds: Sequence[Any],
     retain_graph: bool,
     create_graph: bool,
-    targets: Sequence[Tensor] | None,
+    targets: Sequence[Tensor] | None = None,
 ) -> dict[int, Any]:
-    """The backward pass shared by `backward` and `grad`.
-
-    Functions run in descending creation order (`seq`), each once all the gradient
-    of its output has been summed: a function's consumers were all made after it, so
-    a heap of pending functions keyed by -seq hands them out in a valid order, and
-    only functions that receive a gradient are ever visited.
+    """The reference backward pass shared by `backward` and `grad` (see the module doc).
 
     With `targets` (the inputs of `grad`), their gradients are returned in a dict by
-    id(tensor) instead of being accumulated into leaves' `.grad`.
+    id(tensor) and no `.grad` is changed; without, leaves accumulate into `.grad`.
     """
-    # seq -> [function, summed gradient of its output, the output tensor (kept alive
-    # until the function has run, so its backward may still read `self.output`)]
-    pending: dict[int, list[Any]] = {}
-    heap: list[int] = []  # -seq of every pending function
-    leaves: dict[int, list[Any]] = {}  # deferred leaves: id -> [tensor, summed grad, last dz]
-    defer = targets is not None
-    capture: dict[int, Any] = {}
-    captured: dict[Function, Tensor] = {}
-    if defer:
-        capture = {id(t): None for t in targets}
-        captured = {t.grad_fn: t for t in targets if t.grad_fn is not None}
-    # A chain (each op feeding the next, as in an MLP) skips the queue: when nothing
-    # else is pending, the one function that receives gradient runs next (`chain`).
-    chain: list[Any] | None = None
-    for root, g in zip(roots, seeds):  # seeds already have their root's shape
-        if root.grad_fn is None:
-            _to_leaf(root, g, g, leaves, defer)
-        else:
-            _push(pending, heap, root, g)
-    if len(heap) == 1:
-        chain = pending.pop(-heap.pop())
-    watch = _RetainGrads.active
-    # Class attributes are written only when they change: writing one to a class
-    # (even the same value) resets the interpreter's attribute caches for it and
-    # every subclass, which makes the next training step measurably slower.
-    prev_enabled = _GradMode.enabled
-    prev_xp = Function.xp, Function.tensor_mode
-    if create_graph:
-        import autograd
+    order = toposort([r.grad_fn for r in roots if r.grad_fn is not None])
+    pending: dict[Function, list[Any]] = {}  # fn -> [its output tensor, summed gradient]
+    leaf_grads: dict[int, list[Any]] = {}  # id(leaf) -> [leaf, summed gradient]
+    captured: dict[int, Any] = {id(t): None for t in targets or ()}
 
-        Function.xp, Function.tensor_mode = autograd, True
-    if prev_enabled != create_graph:
-        _GradMode.enabled = create_graph
-    try:
-        while chain is not None or heap:
-            if chain is not None:
-                (fn, dz, _out), chain = chain, None
-            else:
-                fn, dz, _out = pending.pop(-heappop(heap))  # _out: alive while fn runs
-            inputs = fn.inputs
-            if inputs is None:
-                raise RuntimeError(_FREED)
-            if fn.hooked or watch:
-                dz = _output_hooks(fn, dz, create_graph, keep=targets is None)
-            if captured and fn in captured:
-                capture[id(captured[fn])] = dz
-            if create_graph:
-                in_grads = fn.backward(dz, *inputs)
-            else:
-                in_grads = fn.backward(dz, *map(_data, inputs))
-            if type(in_grads) is not tuple:
-                in_grads = (in_grads,)
-            for t, g in zip(inputs, in_grads):
-                if g is None or not t.requires_grad:
-                    continue
-                data = t.data
-                if type(g) is not np.ndarray and not create_graph:
-                    g = np.asarray(g)  # numpy returns scalars, not 0-d arrays, from some ops
-                # A gradient of a broadcast input has more elements or more axes than it
-                # (comparing two ints is cheaper than comparing two shape tuples).
-                if g.size != data.size or g.ndim != data.ndim:
-                    g = unbroadcast(g, data.shape)
-                parent = t.grad_fn
-                if parent is not None:
-                    if pending or (chain is not None and chain[0] is not parent):
-                        _push(pending, heap, t, g)
-                    elif chain is None:
-                        chain = [parent, g, t]
-                    else:
-                        chain[1] = chain[1] + g
-                elif defer or t._hooks:
-                    _to_leaf(t, g, dz, leaves, defer)
-                elif t.grad is None and not create_graph and g is not dz and g.base is None:
-                    # the usual first gradient after zero_grad: an array nothing else holds
-                    t.grad = _make(g) if g.dtype is data.dtype else _fresh_grad(t, g)
-                else:
-                    _accumulate(t, g, dz, create_graph)
-            if chain is not None and pending:  # not a chain here: queue it with the rest
-                _push(pending, heap, chain[2], chain[1])
-                chain = None
-            if not retain_graph:
-                # Drop fn's inputs and saved arrays at once (a later backward through
-                # it raises _FREED): the next ops' outputs reuse that memory while it
-                # is still in cache. Its inputs stay alive in `pending` while needed.
-                fn.__dict__.clear()
-    finally:
-        if create_graph:
-            Function.xp, Function.tensor_mode = prev_xp
-        if prev_enabled != create_graph:
-            _GradMode.enabled = prev_enabled
-    for t, g, dz in leaves.values():
-        if t._hooks:
-            g = _run_hooks(t, g, create_graph)
-        if targets is None:
-            _accumulate(t, g, dz, create_graph)
-        elif id(t) in capture:
-            capture[id(t)] = g
-    return capture
-
-
-def _push(pending: dict[int, list[Any]], heap: list[int], t: Tensor, g: Any) -> None:
-    """Add g to the gradient pending for t, the output of t.grad_fn, queueing that
-    function if it is new."""
-    fn = t.grad_fn
-    entry = pending.get(fn.seq)
-    if entry is None:
-        pending[fn.seq] = [fn, g, t]
-        heappush(heap, -fn.seq)
-    else:
-        entry[1] = entry[1] + g
-
-
-def _to_leaf(t: Tensor, g: Any, dz: Any, leaves: dict, defer: bool) -> None:
-    """Give leaf t its gradient g: straight into `.grad`, unless hooks or `grad()` need
-    the pass's total first (then it is summed in `leaves`)."""
-    if defer or t._hooks:
-        entry = leaves.get(id(t))
-        if entry is None:
-            leaves[id(t)] = [t, g, dz]
-        else:
+    def send(t: Tensor, g: Any) -> None:
+        """Add g to the gradient that tensor t has received."""
+        entry = pending.get(t.grad_fn) if t.grad_fn is not None else leaf_grads.get(id(t))
+        if entry is not None:
             entry[1] = entry[1] + g
-    else:
-        _accumulate(t, g, dz, isinstance(g, Tensor))
+        elif t.grad_fn is not None:
+            pending[t.grad_fn] = [t, g]
+        else:
+            leaf_grads[id(t)] = [t, g]
+
+    for root, g in zip(roots, seeds):
+        send(root, g)
+    keeper = Keeper(retain_graph)
+    with backward_mode(create_graph):
+        for fn in order:
+            if fn not in pending:
+                continue  # no gradient reaches it (an op returned None for its output)
+            if fn.spent:
+                raise RuntimeError(FREED)
+            out, dz = pending.pop(fn)
+            dz = run_hooks(out, dz, create_graph)
+            if targets is None and (out._retains_grad or state.retain_grads):
+                accumulate(out, dz, create_graph)
+            if id(out) in captured:
+                captured[id(out)] = dz
+            fn.check_versions()
+            inputs = fn.inputs
+            grads = fn.backward(dz, *(inputs if create_graph else [t.data for t in inputs]))
+            if type(grads) is not tuple:
+                grads = (grads,)
+            for t, g in zip(inputs, grads):
+                if g is not None and t.requires_grad:
+                    send(t, shaped(g, t, create_graph))
+            keeper.passed(fn, out, dz)
+    for t, g in leaf_grads.values():
+        g = run_hooks(t, g, create_graph)
+        if targets is None:
+            accumulate(t, g, create_graph)
+        elif id(t) in captured:
+            captured[id(t)] = g
+    return captured
 
 
-def _output_hooks(fn: Function, dz: Any, create_graph: bool, keep: bool) -> Any:
-    """Run the hooks of fn's output tensor; with `keep`, store its grad if it retains it
-    (`grad()` passes keep=False: like PyTorch's, it leaves every `.grad` alone)."""
-    out = fn._out()
-    if out is not None:
-        dz = _run_hooks(out, dz, create_graph)
-        if keep and (out._retains_grad or _RetainGrads.active):
-            _accumulate(out, dz, dz, create_graph)
-    return dz
+def shaped(g: Any, t: Tensor, create_graph: bool) -> Any:
+    """The gradient g of input t as an array (or Tensor) of t's shape."""
+    if not create_graph and type(g) is not np.ndarray:
+        g = np.asarray(g)  # numpy returns scalars, not 0-d arrays, from some ops
+    return g if g.shape == t.shape else unbroadcast(g, t.shape)
 
 
-def _to_tensor(g: Any, create_graph: bool) -> Tensor:
-    return g if create_graph else Tensor._make(g)
+def run_hooks(t: Tensor, g: Any, create_graph: bool) -> Any:
+    """Pass g through t's hooks in order; a hook's returned tensor replaces it.
+
+    A returned tensor is copied (outside `create_graph`), so that accumulating into
+    `.grad` later never writes into a tensor the hook's author still holds."""
+    for hook in list(t._hooks or ()):
+        new = hook(g if create_graph else Tensor._make(g))
+        if new is not None:
+            if create_graph:
+                g = new
+            else:
+                g = np.array(new.data if isinstance(new, Tensor) else new, dtype=t.dtype)
+    return g
 
 
-def _accumulate(t: Tensor, g: Any, dz: Any, create_graph: bool) -> None:
-    """Add g into t.grad: in place when possible, never writing into a shared array."""
+def accumulate(t: Tensor, g: Any, create_graph: bool) -> None:
+    """Add g into t.grad: a copy the first time (g may be shared: an op passing dz
+    through, a view, the caller's gradient), in place afterwards."""
     if create_graph:
         if g.dtype != t.dtype:
             g = g.astype(t.dtype)
         t.grad = g if t.grad is None else t.grad + g
-        return
-    if t.grad is None:
-        # The array may be shared (an op passing dz through, a view, the caller's
-        # gradient): copy it then, so later in-place accumulation cannot alias.
-        if g is dz or g.base is not None:  # views include read-only broadcasts
-            g = g.astype(t.data.dtype, copy=True)
-        t.grad = _fresh_grad(t, g)
+    elif t.grad is None:
+        t.grad = Tensor._make(g.astype(t.data.dtype, copy=True))
     elif t.grad.grad_fn is None and t.grad.data.flags.writeable:
         np.add(t.grad.data, g, out=t.grad.data, casting="unsafe")
     else:
         t.grad = Tensor._make(t.grad.data + g)
 
 
-def _fresh_grad(t: Tensor, g: np.ndarray) -> Tensor:
-    """The gradient Tensor for t from an array g that nothing else holds."""
-    dtype = t.data.dtype
-    return _make(g if g.dtype is dtype or g.dtype == dtype else g.astype(dtype))
+class Keeper:
+    """What a backward pass leaves in the graph it has passed (see the module doc).
+
+    Functions are kept, with their values and their output's gradient, while the
+    graph is small; once it proves larger than `KEEP_NODES` ops or `KEEP_BYTES`
+    bytes, those kept so far and all later ones are released instead (unless
+    `retain_graph`, which keeps every value but stores no gradients for large graphs).
+    """
+
+    def __init__(self, retain_graph: bool) -> None:
+        self.retain_graph = retain_graph
+        self.kept: list[Function] | None = []
+        self.nbytes = 0
+
+    def passed(self, fn: Function, out: Tensor, dz: Any) -> None:
+        """fn's backward has run, with dz the gradient of its output `out`."""
+        if not self.retain_graph:
+            fn.spent = True
+        kept = self.kept
+        if kept is None:
+            if not self.retain_graph:
+                fn.release()
+            return
+        self.nbytes += out.data.nbytes
+        for t in fn.inputs:
+            if not t.requires_grad:
+                self.nbytes += t.data.nbytes
+        if len(kept) < KEEP_NODES and self.nbytes <= KEEP_BYTES:
+            fn.out_grad = dz.data if isinstance(dz, Tensor) else dz
+            kept.append(fn)
+            return
+        self.kept = None  # too large: release what was kept, and from now on each op
+        kept.append(fn)
+        self.give_up(kept, self.retain_graph)
+
+    @staticmethod
+    def give_up(kept: list[Function], retain_graph: bool) -> None:
+        """The graph proved too large to keep: drop the gradients stored on the ops
+        kept so far and, unless `retain_graph`, release them."""
+        for f in kept:
+            f.out_grad = None
+            if not retain_graph:
+                f.release()
 
 
 def backward(
     root: Tensor, gradient: Any = None, retain_graph: bool = False, create_graph: bool = False
 ) -> None:
     """Accumulate d(root)/d(leaf) into `.grad` of every leaf that requires grad."""
-    seed = _seed(root, gradient, create_graph)
-    _run([root], [seed], retain_graph or create_graph, create_graph, None)
+    g = seed(root, gradient, create_graph)
+    if not create_graph and not state.retain_grads and not _tensor.hooked_tensors:
+        backward_fast(root, g, retain_graph)
+    else:
+        walk([root], [g], retain_graph or create_graph, create_graph)
 
 
 def grad(
@@ -330,12 +314,12 @@ def grad(
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
-    seeds = [_seed(o, g, create_graph) for o, g in zip(outputs, grad_outputs)]
+    seeds = [seed(o, g, create_graph) for o, g in zip(outputs, grad_outputs)]
     retain = create_graph if retain_graph is None else retain_graph
-    capture = _run(outputs, seeds, retain, create_graph, inputs)
+    captured = walk(outputs, seeds, retain, create_graph, inputs)
     result: list[Tensor | None] = []
     for i, t in enumerate(inputs):
-        g = capture[id(t)]
+        g = captured[id(t)]
         if g is None:
             if not allow_unused:
                 raise RuntimeError(
@@ -344,5 +328,8 @@ def grad(
                 )
             result.append(None)
         else:
-            result.append(_to_tensor(g, create_graph))
+            result.append(g if create_graph else Tensor._make(np.array(g)))  # never shared
     return tuple(result)
+
+
+from autograd.fastpath import backward_fast  # noqa: E402  (it uses Keeper and FREED above)

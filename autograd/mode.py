@@ -1,50 +1,56 @@
-"""Grad mode: whether operations record a graph for backward.
+"""Per-thread modes: whether ops record a graph, and what a running backward hands ops.
 
-`no_grad()` and `enable_grad()` work as context managers and as decorators, like
-their PyTorch namesakes.
+As in PyTorch, grad mode belongs to the thread that sets it: a `no_grad` block in one
+thread never stops another thread from recording its graph. `no_grad()` and
+`enable_grad()` work as context managers and as decorators; `set_grad_enabled(mode)`
+also works as a plain call that switches at once.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _GradState:
-    """Holds the single flag read by every op. It lives on an instance: writing a class
-    attribute would reset the interpreter's attribute caches of that class each time
-    grad mode changes (every backward and every `no_grad` block)."""
+class _ThreadState(threading.local):
+    """The modes of the current thread; each thread starts from these defaults.
 
-    __slots__ = ("enabled",)
+    Attributes:
+        grad_enabled: ops on tensors that require grad record a graph.
+        tensor_backward: the backward pass running in this thread hands ops Tensors
+            (`create_graph=True`), not ndarrays; set by that pass for its duration.
+        retain_grads: backward keeps `.grad` on every non-leaf it passes.
+    """
 
     def __init__(self) -> None:
-        self.enabled = True
+        self.grad_enabled = True
+        self.tensor_backward = False
+        self.retain_grads = False
 
 
-_GradMode = _GradState()
+state = _ThreadState()
 
 
 def is_grad_enabled() -> bool:
-    """True when operations on tensors that require grad record a graph."""
-    return _GradMode.enabled
+    """True when operations on tensors that require grad record a graph (this thread)."""
+    return state.grad_enabled
 
 
-class set_grad_enabled:
-    """Context manager and decorator that sets grad mode to `mode` inside its block."""
+class _GradModeBlock:
+    """A block (or decorated function) that runs with grad mode set to `self.mode`."""
 
-    def __init__(self, mode: bool = True) -> None:
-        self.mode = bool(mode)
-        self.prev = _GradMode.enabled
+    mode: bool
 
     def __enter__(self) -> None:
-        self.prev = _GradMode.enabled
-        _GradMode.enabled = self.mode
+        self.prev = state.grad_enabled
+        state.grad_enabled = self.mode
 
     def __exit__(self, *exc: object) -> None:
-        _GradMode.enabled = self.prev
+        state.grad_enabled = self.prev
 
     def __call__(self, func: F) -> F:
         if not callable(func):
@@ -53,32 +59,55 @@ class set_grad_enabled:
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(mode):
+            prev = state.grad_enabled
+            state.grad_enabled = mode
+            try:
                 return func(*args, **kwargs)
+            finally:
+                state.grad_enabled = prev
 
         return wrapper  # type: ignore[return-value]
 
 
-class _FixedMode(set_grad_enabled):
-    """A grad mode that takes no argument, so it also decorates without parentheses:
-    `@no_grad` as well as `@no_grad()`, as in PyTorch."""
+class set_grad_enabled(_GradModeBlock):
+    """Set grad mode to `mode` in this thread: at once as a call, for a block as a
+    context manager (restoring the previous mode at its end), or for every call of a
+    decorated function, as PyTorch's `set_grad_enabled`.
 
-    mode = False
+    Example:
+        >>> autograd.set_grad_enabled(False)   # off from here on
+        >>> with autograd.set_grad_enabled(True):
+        ...     ...                             # on inside, off again after
+    """
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self.prev = state.grad_enabled
+        state.grad_enabled = self.mode
+
+    def __enter__(self) -> None:
+        state.grad_enabled = self.mode  # already set by __init__; again for a reused object
+
+    def __call__(self, func: F) -> F:
+        state.grad_enabled = self.prev  # used as a decorator: the call itself changes nothing
+        return super().__call__(func)
+
+
+class _FixedMode(_GradModeBlock):
+    """A grad mode that takes no argument and acts only inside its block, so it also
+    decorates without parentheses: `@no_grad` as well as `@no_grad()`, as in PyTorch."""
 
     def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
         if func is None:
             return super().__new__(cls)
         if callable(func):  # used as a bare decorator: decorate right away
-            return cls()(func)
+            return super().__new__(cls)(func)
         raise TypeError(f"{cls.__name__}() takes no arguments, got {func!r}")
-
-    def __init__(self, func: Callable[..., Any] | None = None) -> None:
-        super().__init__(type(self).mode)
 
 
 class no_grad(_FixedMode):
-    """Disable graph recording: `with autograd.no_grad(): ...`, `@autograd.no_grad()`
-    or `@autograd.no_grad`."""
+    """Disable graph recording in this thread: `with autograd.no_grad(): ...`,
+    `@autograd.no_grad()` or `@autograd.no_grad`."""
 
     mode = False
 

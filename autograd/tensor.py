@@ -7,6 +7,7 @@ batched network alike.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -47,15 +48,30 @@ def _as_array(data: Any, dtype: npt.DTypeLike | None) -> np.ndarray:
     return array
 
 
+#: id -> weak reference of every live tensor with hooks or `retain_grad()`: while
+#: there is none, backward may take its fast path (`autograd.fastpath`), which runs
+#: no hooks. (A plain dict: `not hooked_tensors` is the cheapest test there is.)
+hooked_tensors: dict[int, weakref.ref] = {}
+
+
+def _watch_hooks(t: Tensor) -> None:
+    key = id(t)
+    if key not in hooked_tensors:
+        hooked_tensors[key] = weakref.ref(t, lambda _: hooked_tensors.pop(key, None))
+
+
 class RemovableHandle:
     """Returned by `register_hook`; `remove()` takes the hook off again."""
 
-    def __init__(self, hooks: list[Callable[..., Any]], hook: Callable[..., Any]) -> None:
-        self._hooks, self._hook = hooks, hook
+    def __init__(self, tensor: Tensor, hook: Callable[..., Any]) -> None:
+        self._tensor, self._hook = weakref.ref(tensor), hook
 
     def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
+        t = self._tensor()
+        if t is not None and t._hooks and self._hook in t._hooks:
+            t._hooks.remove(self._hook)
+            if not t._hooks and not t._retains_grad:
+                hooked_tensors.pop(id(t), None)
 
 
 class Tensor:
@@ -80,13 +96,13 @@ class Tensor:
         "__weakref__",
         "_hooks",
         "_retains_grad",
+        "_version",
         "data",
         "grad",
         "grad_fn",
         "name",
         "requires_grad",
     )
-    __array_ufunc__ = None  # make numpy defer to our reflected operators (ndarray + Tensor)
     __hash__ = object.__hash__
 
     def __init__(
@@ -108,6 +124,7 @@ class Tensor:
         self.name = name
         self._hooks: list[Callable[..., Any]] | None = None
         self._retains_grad = False
+        self._version = 0
 
     @classmethod
     def _make(cls, data: np.ndarray) -> Tensor:
@@ -117,6 +134,7 @@ class Tensor:
         t.requires_grad = False
         t.grad = t.grad_fn = t.name = t._hooks = None
         t._retains_grad = False
+        t._version = 0
         return t
 
     shape = property(lambda self: self.data.shape, doc="Shape of the data, a tuple.")
@@ -124,6 +142,9 @@ class Tensor:
     size = property(lambda self: self.data.size, doc="Number of elements.")
     dtype = property(lambda self: self.data.dtype, doc="numpy dtype of the data.")
     is_leaf = property(lambda self: self.grad_fn is None, doc="Made by the user, not by an op.")
+    version = property(
+        lambda self: self._version, doc="How many in-place writes changed the data (`+=`, ...)."
+    )
     T = property(lambda self: transpose(self), doc="Reversed axes, as numpy's `.T`.")
 
     def backward(
@@ -137,7 +158,7 @@ class Tensor:
         if self.grad_fn is None:
             return
         self._retains_grad = True
-        self.grad_fn.hooked = True
+        _watch_hooks(self)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor
@@ -147,9 +168,8 @@ class Tensor:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
-        if self.grad_fn is not None:
-            self.grad_fn.hooked = True
-        return RemovableHandle(self._hooks, hook)
+        _watch_hooks(self)
+        return RemovableHandle(self, hook)
 
     def detach(self) -> Tensor:
         """A new tensor sharing this data, cut from the graph."""
@@ -170,6 +190,7 @@ class Tensor:
     def zero_(self) -> Tensor:
         """Set the data to zero in place (for gradients and parameters, not graph nodes)."""
         self.data[...] = 0
+        self._version += 1
         return self
 
     def __array__(self, dtype: npt.DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
@@ -250,6 +271,21 @@ class Tensor:
 
     def __getitem__(self, index: Any) -> Tensor:
         return getitem(self, index)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return _inplace.update(self, np.add, other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return _inplace.update(self, np.subtract, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return _inplace.update(self, np.multiply, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return _inplace.update(self, np.true_divide, other)
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        return _inplace.array_ufunc(ufunc, method, inputs, kwargs)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         raise TypeError(
@@ -384,6 +420,7 @@ class Tensor:
 
 # Imported last: the ops need the Tensor class above, and the methods above call them.
 from autograd import graph as _graph  # noqa: E402
+from autograd import inplace as _inplace  # noqa: E402
 from autograd.ops.arith import (  # noqa: E402
     abs,
     add,

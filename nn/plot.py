@@ -30,6 +30,9 @@ ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "silu": autograd.silu,
 }
 
+#: Legend labels that say more than the name (the slope drawn is not `leaky_relu`'s default).
+ACTIVATION_LABELS = {"leaky_relu": "leaky_relu (slope 0.1)"}
+
 
 def _pyplot() -> Any:
     try:
@@ -157,8 +160,9 @@ def plot_activations(
     for name in names:
         y = ACTIVATIONS[name](x)
         (dy,) = autograd.grad(y.sum(), x)
-        left.plot(x.data, y.data, label=name)
-        right.plot(x.data, dy.data, label=f"{name}'")
+        label = ACTIVATION_LABELS.get(name, name)
+        left.plot(x.data, y.data, label=label)
+        right.plot(x.data, dy.data, label=f"{label}'")
     left.set(title="f(x)", xlabel="x")
     right.set(title="f'(x), by autograd", xlabel="x")
     for a in (left, right):

@@ -20,6 +20,8 @@ TensorLike = Any
 class Add(Function):
     """z = a + b      da = dz      db = dz"""
 
+    saves_inputs = False
+
     def forward(self, a, b):
         return a + b
 
@@ -29,6 +31,8 @@ class Add(Function):
 
 class Sub(Function):
     """z = a - b      da = dz      db = -dz"""
+
+    saves_inputs = False
 
     def forward(self, a, b):
         return a - b
@@ -61,6 +65,8 @@ class Div(Function):
 
 class Neg(Function):
     """z = -a      da = -dz"""
+
+    saves_inputs = False
 
     def forward(self, a):
         return -a

@@ -86,8 +86,8 @@ class SoftmaxCrossEntropy(Function):
         n = self.target.size
         per_row = self.reduction == "none"  # dz holds one value per target
         if self.reduction == "mean":
-            dz = dz * (1.0 / n) if Function.tensor_mode else dz.item() / n
-        if Function.tensor_mode:
+            dz = dz * (1.0 / n) if self.tensor_mode else dz.item() / n
+        if self.tensor_mode:
             dz = dz.reshape((*dz.shape, 1)) if per_row else dz
             return (x.softmax(axis=-1) - self.onehot(x.shape)) * dz
         # softmax(x) * dz, less dz at each target (dz / s scales each row once).

@@ -57,6 +57,8 @@ class _Reduction(Function):
 class Sum(_Reduction):
     """z = sum(x, axis)      dx = broadcast(dz)"""
 
+    saves_inputs = False
+
     def forward(self, x, axis, keepdims):
         return x.sum(axis=self.setup(x, axis, keepdims), keepdims=keepdims)
 
@@ -66,6 +68,8 @@ class Sum(_Reduction):
 
 class Mean(_Reduction):
     """z = sum(x, axis) / n      dx = broadcast(dz) / n   (n: number of elements reduced)"""
+
+    saves_inputs = False
 
     def forward(self, x, axis, keepdims):
         axes = self.setup(x, axis, keepdims)

@@ -20,6 +20,8 @@ TensorLike = Any
 class Reshape(Function):
     """z = x.reshape(shape)      dx = dz.reshape(x.shape)"""
 
+    saves_inputs = False
+
     def forward(self, x, shape):
         return x.reshape(shape)
 
@@ -29,6 +31,8 @@ class Reshape(Function):
 
 class Transpose(Function):
     """z = x.transpose(axes)      dx = dz.transpose(argsort(axes))"""
+
+    saves_inputs = False
 
     def forward(self, x, axes):
         self.axes = axes
@@ -43,6 +47,8 @@ class Transpose(Function):
 class BroadcastTo(Function):
     """z = broadcast_to(x, shape)      dx = dz summed back to x.shape (by Function)"""
 
+    saves_inputs = False
+
     def forward(self, x, shape):
         return np.broadcast_to(x, shape)
 
@@ -52,6 +58,8 @@ class BroadcastTo(Function):
 
 class GetItem(Function):
     """z = x[index]      dx = zeros like x, with dz added at index (repeats accumulate)"""
+
+    saves_inputs = False
 
     def forward(self, x, index):
         self.index = index

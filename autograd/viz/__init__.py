@@ -14,14 +14,14 @@ Example:
     2
 """
 
-from autograd.viz.draw import FREED_MESSAGE, STYLES, draw_graph
+from autograd.viz.draw import FREED_NOTE, STYLES, draw_graph
 from autograd.viz.modules import ModuleCall, ModuleTrace, trace_modules
 from autograd.viz.page import save_backprop_html
 from autograd.viz.render import GraphvizNotFoundError, save_graph
 from autograd.viz.steps import BackpropStep, backprop_steps, backprop_walkthrough
 
 __all__ = [
-    "FREED_MESSAGE",
+    "FREED_NOTE",
     "STYLES",
     "BackpropStep",
     "GraphvizNotFoundError",

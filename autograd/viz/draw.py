@@ -1,7 +1,10 @@
 """Draw the graph of a computation: one node per tensor, one per op, edges forward.
 
 The graph is read, never changed: from `root.grad_fn`, each `Function` lists its
-`inputs`, and its output tensor is `fn._out()`. Tensors are boxes, ops are ellipses:
+`inputs`, and its output tensor is `fn._out()`. After backward a small graph still has
+all of them (see `autograd.graph`); a large one keeps only its structure
+(`next_functions`), and a tensor whose value was freed is drawn with a note saying so.
+Tensors are boxes, ops are ellipses:
 
     w1 --> Mul --> t --> Add --> n --> Tanh --> out
     x1 ---/               b --/
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import graphviz
@@ -41,13 +44,27 @@ STYLES: dict[str, dict[str, str]] = {
 #: Added to the style of the node being processed in a backprop step.
 HIGHLIGHT = {"color": "#dc2626", "penwidth": "3"}
 
-FREED_MESSAGE = (
-    "cannot draw this graph: backward() already freed it (each op dropped its inputs). "
-    "Draw before calling backward, or call backward(retain_graph=True)"
+FREED_NOTE = (
+    "freed by backward (graph larger than autograd.graph.KEEP_BYTES or KEEP_NODES); "
+    "draw before backward or pass retain_graph=True"
 )
 
 #: Gives the gradient to print for a tensor, or None, and a note such as " (partial)".
 GradOf = Callable[[Tensor], tuple[np.ndarray | None, str]]
+
+
+@dataclass(eq=False)
+class FreedTensor:
+    """Stands in a drawing for a tensor whose value backward has freed."""
+
+    grad_fn: Function | None
+    requires_grad: bool
+    note: str = FREED_NOTE
+    data: None = None
+    grad: None = None
+    name: None = None
+    shape: None = None  # not kept either
+    dtype: None = None
 
 
 @dataclass
@@ -57,36 +74,58 @@ class ComputationGraph:
     Attributes:
         root: the tensor the graph was drawn from.
         functions: the ops in the engine's backward order (`autograd.toposort`).
-        tensors: every tensor once, in forward order.
+        tensors: every tensor once, in forward order (`FreedTensor` where freed).
         consumers: id(tensor) -> the ops that read it, once per use (`x * x` twice).
+        inputs: op -> its input tensors; outputs: op -> its output tensor.
     """
 
     root: Tensor
     functions: list[Function]
-    tensors: list[Tensor]
+    tensors: list[Any]
     consumers: dict[int, list[Function]]
+    inputs: dict[Function, list[Any]]
+    outputs: dict[Function, Any]
 
 
 def trace_graph(root: Tensor) -> ComputationGraph:
-    """Collect the graph behind `root`; a clear error if backward already freed it."""
+    """Collect the graph behind `root`, before or after backward."""
     if not isinstance(root, Tensor):
         raise TypeError(f"expected a Tensor to draw, got {type(root).__name__}")
     if root.grad_fn is None:
-        return ComputationGraph(root, [], [root], {})
-    try:
-        order = toposort([root.grad_fn])
-    except RuntimeError:
-        raise RuntimeError(FREED_MESSAGE) from None
-    tensors: dict[int, Tensor] = {}
+        return ComputationGraph(root, [], [root], {}, {}, {})
+    order = toposort([root.grad_fn])
+    outputs: dict[Function, Any] = {root.grad_fn: root}
+    inputs: dict[Function, list[Any]] = {}
+    for fn in order:  # each op before the ops that made its inputs
+        outputs.setdefault(fn, fn._out())
+        if fn.inputs is not None:
+            inputs[fn] = list(fn.inputs)
+            for t in fn.inputs:
+                if t.grad_fn is not None:
+                    outputs.setdefault(t.grad_fn, t)
+            continue
+        inputs[fn] = []  # released by backward: rebuilt from the structure it kept
+        for source in fn.next_functions:
+            if isinstance(source, Function):
+                t = outputs.get(source)
+                if t is None:
+                    t = source._out()  # None unless something else holds that tensor
+                if t is None:
+                    t = FreedTensor(source, True)
+                outputs[source] = t
+            else:
+                t = source if source is not None else FreedTensor(None, False)
+            inputs[fn].append(t)
+    tensors: dict[int, Any] = {}
     consumers: dict[int, list[Function]] = {}
     for fn in reversed(order):
-        for t in fn.inputs:
+        for t in inputs[fn]:
             tensors.setdefault(id(t), t)
             consumers.setdefault(id(t), []).append(fn)
-        out = fn._out()
+        out = outputs[fn]
         if out is not None:
             tensors.setdefault(id(out), out)
-    return ComputationGraph(root, order, list(tensors.values()), consumers)
+    return ComputationGraph(root, order, list(tensors.values()), consumers, inputs, outputs)
 
 
 def parameter_names(params: Any) -> dict[int, str]:
@@ -115,8 +154,13 @@ def tensor_kind(t: Tensor, root: Tensor, names: Mapping[int, str]) -> str:
 
 
 def stored_grad(t: Tensor) -> tuple[np.ndarray | None, str]:
-    """The gradient held in `t.grad` (what `draw_graph` shows)."""
-    return (None if t.grad is None else t.grad.data), ""
+    """The gradient `draw_graph` shows: `t.grad`, else for an intermediate the gradient
+    the last backward computed for it (kept for small graphs, `fn.out_grad`)."""
+    if t.grad is not None:
+        return t.grad.data, ""
+    if t.grad_fn is not None and t.grad_fn.out_grad is not None:
+        return t.grad_fn.out_grad, ""
+    return None, ""
 
 
 @dataclass
@@ -130,6 +174,8 @@ class Drawing:
     show_grad: bool = True
     rankdir: str = "LR"
     max_elements: int = DEFAULT_MAX_ELEMENTS
+    #: id(tensor) -> a name to print for tensors that have none (`t1`, `t2` in the steps).
+    labels: dict[int, str] = field(default_factory=dict)
 
     def digraph(
         self,
@@ -164,11 +210,15 @@ class Drawing:
                 continue
             tensor_key[id(t)] = key = f"t{i}"
             grad, note = grad_of(t) if show_grad else (None, "")
+            if t.data is None:  # a FreedTensor
+                value = [t.note]
+            else:
+                value = format_array(t.data, max_elements) if self.show_data else None
             label = tensor_label(
-                names.get(id(t), t.name),
+                names.get(id(t), t.name) or self.labels.get(id(t)),
                 t.shape,
                 t.dtype,
-                format_array(t.data, max_elements) if self.show_data else None,
+                value,
                 None if grad is None else format_array(np.asarray(grad), max_elements),
                 note,
             )
@@ -188,8 +238,8 @@ class Drawing:
 
         group_edges: set[tuple[str, str]] = set()
         for fn in reversed(graph.functions):
-            out = fn._out()
-            ends = [(tensor_key.get(id(t)), fn_key[fn]) for t in fn.inputs]
+            out = graph.outputs[fn]
+            ends = [(tensor_key.get(id(t)), fn_key[fn]) for t in graph.inputs[fn]]
             ends.append((fn_key[fn], None if out is None else tensor_key.get(id(out))))
             for tail, head in ends:
                 if tail is None or head is None:
@@ -202,8 +252,8 @@ class Drawing:
         return dot
 
 
-def check_options(rankdir: str, max_elements: int) -> None:
-    if rankdir not in RANKDIRS:
+def check_options(rankdir: str | None, max_elements: int) -> None:
+    if rankdir is not None and rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
     if isinstance(max_elements, bool) or not isinstance(max_elements, int) or max_elements < 1:
         raise ValueError(f"max_elements must be a positive int, got {max_elements!r}")
@@ -213,13 +263,15 @@ def prepare(
     root: Tensor,
     show_data: bool = True,
     show_grad: bool = True,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_elements: int = DEFAULT_MAX_ELEMENTS,
     params: Any = None,
     collapse_modules: Any = None,
 ) -> Drawing:
     """Check the options (those of `draw_graph`), collect the graph, name and group it."""
     check_options(rankdir, max_elements)
+    if rankdir is None:
+        rankdir = "LR" if collapse_modules is None else "TB"
     graph = trace_graph(root)
     groups = []
     if collapse_modules is not None:
@@ -235,7 +287,7 @@ def draw_graph(
     root: Tensor,
     show_data: bool = True,
     show_grad: bool = True,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_elements: int = DEFAULT_MAX_ELEMENTS,
     params: Any = None,
     collapse_modules: Any = None,
@@ -247,14 +299,14 @@ def draw_graph(
     once backward has run. One ellipse per op shows the op's name (`Mul`, `MatMul`).
     Edges run forward: tensor -> op -> tensor.
 
-    Gradients: leaves get `.grad` from `backward()`. To see the gradients of the
-    intermediate tensors too, run backward inside `autograd.retain_grads()`, which
-    keeps `.grad` on every non-leaf tensor. Backward frees the graph unless given
-    `retain_graph=True`, so draw before it, or keep the graph:
+    Drawn after `backward()`, every tensor shows its gradient too, intermediates
+    included, as micrograd's `draw_dot` does:
 
-        with autograd.retain_grads():
-            loss.backward(retain_graph=True)
+        loss.backward()
         draw_graph(loss)
+
+    A graph too large to keep its values after backward (`autograd.graph.KEEP_BYTES`,
+    `KEEP_NODES`) is still drawn, with a note on each tensor whose value was freed.
 
     In Jupyter the returned Digraph shows itself inline (as SVG). `save_graph` writes it
     to a file; `graph.source` is the DOT text.
@@ -263,7 +315,10 @@ def draw_graph(
         root: the output tensor (often a scalar loss).
         show_data: print each tensor's value.
         show_grad: print each tensor's gradient (`.grad`) when it has one.
-        rankdir: layout direction, "LR" (left to right), "TB", "RL" or "BT".
+        rankdir: layout direction, "LR" (left to right), "TB", "RL" or "BT". By default
+            "LR" for a graph of ops, and "TB" with `collapse_modules`: a stack of layers
+            drawn in one row would be far wider than a page, drawn downwards it keeps
+            to the width of its widest box.
         max_elements: arrays with more values are summarised by min, mean and max.
         params: a module (its `named_parameters()`) or a dict name -> Tensor; those
             tensors are labelled with their names (`0.weight`) and styled as parameters.
@@ -275,7 +330,6 @@ def draw_graph(
         A `graphviz.Digraph`.
 
     Raises:
-        RuntimeError: if backward already freed the graph.
         ValueError: for an unknown `rankdir` or a non-positive `max_elements`.
     """
     options = show_data, show_grad, rankdir, max_elements, params, collapse_modules

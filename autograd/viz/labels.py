@@ -55,8 +55,10 @@ def format_array(array: np.ndarray, max_elements: int) -> list[str]:
     return [f"min {format_number(low)}  mean {format_number(mean)}  max {format_number(high)}"]
 
 
-def describe_shape(shape: tuple[int, ...], dtype: np.dtype) -> str:
-    """`(2, 3) float32`, or `scalar float32` for a 0-d array."""
+def describe_shape(shape: tuple[int, ...] | None, dtype: np.dtype | None) -> str:
+    """`(2, 3) float32`, or `scalar float32` for a 0-d array (`freed` when unknown)."""
+    if shape is None:
+        return "freed"
     return f"{'scalar' if shape == () else shape} {dtype}"
 
 
@@ -74,14 +76,16 @@ def tensor_label(
 ) -> str:
     """An HTML-like Graphviz label: name, shape and dtype, then `data ...` and `grad ...` rows.
 
+    A 0-d tensor gets no shape row: its single value says it is a scalar, and a
+    `scalar float32` on every node of a scalar graph would only be clutter.
     `grad_note` follows the word grad, e.g. " (partial)" while a sum is still accumulating.
     """
     rows = []
     if name:
         rows.append(f"<B>{html.escape(name)}</B>")
-    rows.append(
-        f'<FONT POINT-SIZE="10" COLOR="#4b5563">{html.escape(describe_shape(shape, dtype))}</FONT>'
-    )
+    if shape != ():
+        described = html.escape(describe_shape(shape, dtype))
+        rows.append(f'<FONT POINT-SIZE="10" COLOR="#4b5563">{described}</FONT>')
     if data is not None:
         rows.append(f"data {_lines(data)}")
     if grad is not None:

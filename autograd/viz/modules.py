@@ -164,7 +164,7 @@ def hidden_tensors(graph: Any, groups: list[Group]) -> dict[int, int]:
     for i, group in enumerate(groups):
         boundary = {id(t) for t in (*group.call.inputs, *group.call.outputs, graph.root)}
         for fn in group.functions:
-            for t in (*fn.inputs, fn._out()):
+            for t in (*graph.inputs[fn], graph.outputs[fn]):
                 if t is None or id(t) in boundary:
                     continue
                 made_inside = t.grad_fn is None or group_of.get(t.grad_fn) == i

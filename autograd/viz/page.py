@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from autograd.tensor import Tensor
+from autograd.viz.draw import prepare, tensor_kind
+from autograd.viz.modules import hidden_tensors
 from autograd.viz.render import to_svg
-from autograd.viz.steps import backprop_walkthrough
+from autograd.viz.steps import backprop_walkthrough, step_names
 
 _STYLE = """
 body { font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #111827; }
@@ -52,11 +54,42 @@ window.addEventListener("hashchange", () => { if (fromHash() !== current) show(f
 show(fromHash());
 """
 
-_LEGEND = (
-    "Red outline: the op being processed and its output, whose gradient is now complete. "
-    "Green: the output. Yellow: parameters. Blue: inputs that require grad. "
-    "Grey, dashed: constants. <i>grad (partial)</i>: uses of that tensor are still to come."
-)
+#: What each kind of node looks like, in the order the legend lists them.
+_KINDS = {
+    "root": "Green, double border: the output",
+    "param": "Yellow: parameters",
+    "leaf": "Blue: inputs that require grad",
+    "const": "Grey, dashed: constants, which get no gradient",
+    "tensor": "White: intermediate results",
+    "module": "Purple: a module, its ops folded into one box",
+}
+_MAX_NAMES = 6
+
+
+def legend(root: Tensor, **draw_kwargs: Any) -> str:
+    """The page's legend (escaped HTML): only the kinds of node this drawing has, with names.
+
+    Example: "Blue: inputs that require grad (w1, w2, b)." for the neuron, whose weights
+    are plain tensors, and no line about parameters, which it does not have.
+    """
+    drawing = prepare(root, **draw_kwargs)
+    names = {**step_names(drawing), **drawing.names}
+    hidden = hidden_tensors(drawing.graph, drawing.groups)
+    members: dict[str, list[str]] = {kind: [] for kind in _KINDS}
+    for t in drawing.graph.tensors:
+        if id(t) not in hidden:
+            kind = tensor_kind(t, drawing.graph.root, drawing.names)
+            members[kind].append(names.get(id(t)) or t.name or "")
+    members["module"] = [g.call.name for g in drawing.groups]
+    lines = ["Red outline: the op being processed and its output, whose gradient is now complete."]
+    for kind, text in _KINDS.items():
+        if not members[kind]:
+            continue
+        shown = [n for n in members[kind] if n][:_MAX_NAMES]
+        more = ", ..." if len(members[kind]) > len(shown) else ""
+        lines.append(f"{text} ({', '.join(shown)}{more})." if shown else f"{text}.")
+    lines.append("<i>grad (partial)</i>: uses of that tensor are still to come.")
+    return " ".join(html.escape(line) if "<i>" not in line else line for line in lines)
 
 
 def save_backprop_html(
@@ -70,7 +103,8 @@ def save_backprop_html(
 
     Each step is the drawing from `backprop_steps` (inline SVG); the page has
     Previous/Next buttons, arrow-key navigation, a "Step k / n" counter and a caption
-    naming the op being processed. It needs no network access and no external script.
+    naming the op being processed (printed once, above the drawing), and a legend of
+    the kinds of node the drawing has. It needs no network access and no external script.
 
     Args:
         root: the output to differentiate (its graph must not be freed yet).
@@ -86,7 +120,7 @@ def save_backprop_html(
         ValueError: if `root` was not produced by any op (there is no step to show).
         GraphvizNotFoundError: if Graphviz's `dot` is not installed.
     """
-    steps = backprop_walkthrough(root, gradient, **draw_kwargs)
+    steps = backprop_walkthrough(root, gradient, titles=False, **draw_kwargs)
     if not steps:
         raise ValueError(
             "save_backprop_html: the tensor was not produced by an op that requires grad, "
@@ -113,7 +147,7 @@ def save_backprop_html(
 </nav>
 <p id="caption">{html.escape(steps[0].caption)}</p>
 {sections}
-<p class="legend">{_LEGEND} Keys: left and right arrows.</p>
+<p class="legend">{legend(root, **draw_kwargs)} Keys: left and right arrows.</p>
 <script>{_SCRIPT}</script>
 </body>
 </html>

@@ -10,6 +10,9 @@ collects two shares. Step k draws the graph right after the k-th op:
 - a tensor whose every use has been processed shows its complete gradient, as the
   engine computes it (taken from a real `autograd.grad` pass over the same graph);
 - a tensor with uses still to come shows `grad (partial)`: the sum of the shares so far.
+
+Tensors without a name are called `t1`, `t2`, ... (in forward order) in the drawings
+and the captions, so that a caption names one tensor even when two ops share a name.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import numpy as np
 from autograd.function import Function, unbroadcast
 from autograd.graph import grad
 from autograd.tensor import Tensor
-from autograd.viz.draw import ComputationGraph, prepare
+from autograd.viz.draw import ComputationGraph, Drawing, prepare
 from autograd.viz.labels import describe_shape
+from autograd.viz.modules import hidden_tensors
 
 
 @dataclass
@@ -67,27 +71,45 @@ def shares(fn: Function, dz: np.ndarray) -> list[tuple[Tensor, np.ndarray]]:
     return sent
 
 
+def step_names(drawing: Drawing) -> dict[int, str]:
+    """id(tensor) -> `t1`, `t2`, ... for the drawn tensors that have no name, in forward order."""
+    hidden = hidden_tensors(drawing.graph, drawing.groups)
+    unnamed = [
+        t
+        for t in drawing.graph.tensors
+        if id(t) not in hidden and not (drawing.names.get(id(t)) or t.name)
+    ]
+    return {id(t): f"t{k}" for k, t in enumerate(unnamed, 1)}
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _caption(fn: Function, out: Tensor | None, sent: list, names: dict[int, str]) -> str:
     def called(t: Tensor) -> str:
-        if id(t) in names or t.name:
-            return names.get(id(t)) or t.name
-        if t.grad_fn is not None:
-            return f"the {t.grad_fn.name} output"
-        return f"the input {describe_shape(t.shape, t.dtype)}"
+        return names.get(id(t)) or t.name or f"a {describe_shape(t.shape, t.dtype)} tensor"
 
     target = called(out) if out is not None else "its output"
     if not sent:
         return f"{fn.name}: no input of this op needs a gradient"
-    receivers = ", ".join(dict.fromkeys(called(t) for t, _ in sent))
-    return f"{fn.name}: grad of {target} is complete; backward adds to grad of {receivers}"
+    receivers = _and(list(dict.fromkeys(called(t) for t, _ in sent)))
+    return (
+        f"{fn.name}: grad of {target} is complete; backward adds a share to the grad of {receivers}"
+    )
 
 
 def backprop_walkthrough(
-    root: Tensor, gradient: Any = None, **draw_kwargs: Any
+    root: Tensor, gradient: Any = None, titles: bool = True, **draw_kwargs: Any
 ) -> list[BackpropStep]:
-    """The steps of `backprop_steps`, each with its op and caption (see the module doc)."""
+    """The steps of `backprop_steps`, each with its op and caption (see the module doc).
+
+    With `titles=False` the drawings carry no "Step k / n: caption" title (a page that
+    prints the caption beside the drawing would otherwise show it twice).
+    """
     drawing = prepare(root, **draw_kwargs)
-    graph, names = drawing.graph, drawing.names
+    drawing.labels = step_names(drawing)
+    graph, names = drawing.graph, {**drawing.labels, **drawing.names}
     if not graph.functions:
         return []
     engine = engine_gradients(graph, gradient)
@@ -107,14 +129,13 @@ def backprop_walkthrough(
         out = fn._out()
         dz = None if out is None else engine.get(id(out))
         sent = [] if dz is None else shares(fn, dz)
-        for t in fn.inputs:
+        for t in graph.inputs[fn]:
             uses_left[id(t)] -= 1
         for t, g in sent:
             partial[id(t)] = partial[id(t)] + g if id(t) in partial else g
         caption = _caption(fn, out, sent, names)
-        picture = drawing.digraph(
-            grad_of, [fn] if out is None else [fn, out], f"Step {k} / {n}: {caption}"
-        )
+        title = f"Step {k} / {n}: {caption}" if titles else None
+        picture = drawing.digraph(grad_of, [fn] if out is None else [fn, out], title)
         steps.append(BackpropStep(fn, caption, picture))
     return steps
 

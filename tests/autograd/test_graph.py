@@ -11,6 +11,8 @@ import pytest
 import autograd
 from autograd import Tensor
 
+pytestmark = pytest.mark.usefixtures("walk_kind")  # every test on both walks
+
 
 def leaf(value, dtype=np.float64):
     return Tensor(np.asarray(value, dtype=dtype), requires_grad=True)
@@ -300,8 +302,8 @@ def test_item_assignment_is_refused_with_advice():
         x[0] = 5.0
 
 
-def test_graph_is_released_after_backward():
-    x = leaf(np.ones(1000))
+def test_large_graph_is_released_after_backward():
+    x = leaf(np.ones(20_000))  # 160 kB per value: more than autograd.graph.KEEP_BYTES
     y = x.exp()
     saved = weakref.ref(y.data)  # an intermediate array that backward of Mul needs
     z = (y * 3).sum()
@@ -311,6 +313,40 @@ def test_graph_is_released_after_backward():
     z.backward()
     assert saved() is None  # released by backward, without waiting for z to go
     assert z.grad_fn.inputs is None
+    # the structure stays: from the root back to the leaf, as PyTorch's next_functions
+    (mul,) = z.grad_fn.next_functions
+    exp, const = mul.next_functions
+    assert exp.name == "Exp" and const is None and exp.next_functions == (x,)
+
+
+def test_small_graph_keeps_values_and_gradients_after_backward():
+    x = leaf([1.0, 2.0])
+    h = x.exp()
+    z = (h * 3).sum()
+    z.backward()
+    mul = z.grad_fn.next_functions[0]
+    assert mul.inputs[0] is h and h.grad is None  # .grad of a non-leaf stays None
+    np.testing.assert_allclose(h.grad_fn.out_grad, [3.0, 3.0])
+    np.testing.assert_allclose(mul.out_grad, [1.0, 1.0])
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        z.backward()  # kept for reading, not for a second pass
+
+
+def test_kept_graph_is_released_when_its_root_is_dropped():
+    gc.collect()
+    gc.disable()
+    try:
+        x = leaf(np.ones(10))
+        h = (x * 2).exp()
+        probes = [weakref.ref(h), weakref.ref(h.grad_fn), weakref.ref(h.data)]
+        out = (h + 1).sum()
+        del h
+        out.backward()
+        assert all(p() is not None for p in probes)  # kept to be drawn
+        del out
+        assert all(p() is None for p in probes)  # freed by refcounting alone
+    finally:
+        gc.enable()
 
 
 def test_graph_has_no_reference_cycles():
@@ -445,7 +481,8 @@ def test_cross_entropy_matches_log_softmax_formula():
     assert autograd.cross_entropy(leaf(x), y).item() == pytest.approx(expected.mean())
 
 
-def test_backward_frees_each_op_as_soon_as_it_has_run():
+def test_backward_frees_each_op_as_soon_as_it_has_run(monkeypatch):
+    monkeypatch.setattr(autograd.graph, "KEEP_BYTES", 0)  # as for a large graph
     # While the first op's backward runs, the later op's saved softmax is already gone,
     # yet an op whose output only its (freed) consumer held can still read its output.
     seen = {}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
+import struct
 
 import numpy as np
 import pytest
@@ -76,12 +78,32 @@ def test_neuron_gradients_appear_after_backward_with_retain_grads() -> None:
         assert f">grad {value:.4g}</FONT>" in nodes[key_of(nodes, name)], name
 
 
-def test_intermediate_gradients_need_retain_grads() -> None:
+@pytest.mark.parametrize("retain_graph", [False, True])
+def test_micrograd_flow_draws_every_value_and_gradient_after_backward(retain_graph) -> None:
     t = neuron()
-    t["o"].backward(retain_graph=True)
+    t["o"].backward(retain_graph=retain_graph)  # no flag, no retain_grads(): as micrograd
     nodes, _ = parse(viz.draw_graph(t["o"]).source)
-    assert "grad -1.5" in nodes[key_of(nodes, "x1")]
-    assert "grad" not in nodes[key_of(nodes, "n")]  # a non-leaf keeps no .grad by default
+    expected = dict(x1=-1.5, w1=1.0, x2=0.5, w2=0.0, b=0.5, n=0.5, o=1.0)
+    for name, value in expected.items():
+        assert f">grad {value:.4g}</FONT>" in nodes[key_of(nodes, name)], name
+    tensors = [v for k, v in nodes.items() if k.startswith("t")]
+    assert len(tensors) == 10 and all("data " in v and ">grad " in v for v in tensors)
+    assert t["n"].grad is None  # .grad of a non-leaf stays None, as in PyTorch
+
+
+def test_large_graph_drawn_after_backward_says_what_was_freed(monkeypatch) -> None:
+    monkeypatch.setattr(autograd.graph, "KEEP_BYTES", 0)  # as for a graph too large to keep
+    t = neuron()
+    m = t["x1"] * t["w1"]  # held by the user: its value stays
+    o = (m + t["b"]).tanh()
+    del t["n"], t["o"]
+    o.backward()
+    nodes, edges = parse(viz.draw_graph(o).source)
+    assert "data -6" in nodes[next(k for k, v in nodes.items() if "data -6" in v)]
+    freed = [v for v in nodes.values() if "freed by backward" in v]
+    assert len(freed) == 1  # the sum m + b: only its Tanh held it
+    assert ">grad -1.5" in nodes[key_of(nodes, "x1")]  # leaf gradients are always there
+    assert len(edges) == 8
 
 
 def test_styles_tell_root_leaf_param_const_apart() -> None:
@@ -150,13 +172,12 @@ def test_max_elements_summarises_large_tensors() -> None:
         viz.draw_graph(y, rankdir="sideways")
 
 
-def test_freed_graph_gives_a_clear_error() -> None:
+def test_backprop_steps_after_backward_ask_for_retain_graph() -> None:
     t = neuron()
     t["o"].backward()
+    viz.draw_graph(t["o"])  # drawing works after backward
     with pytest.raises(RuntimeError, match="retain_graph=True"):
-        viz.draw_graph(t["o"])
-    with pytest.raises(RuntimeError, match="retain_graph=True"):
-        viz.backprop_steps(t["o"])
+        viz.backprop_steps(t["o"])  # replaying backward needs the graph not used up
 
 
 def test_a_leaf_is_a_graph_of_one_node() -> None:
@@ -324,3 +345,64 @@ def test_collapse_modules_on_mlp_and_errors() -> None:
         with viz.trace_modules(object()):
             pass
     assert all(not m._forward_hooks for m in model.modules())  # hooks removed
+
+
+def test_scalar_nodes_carry_no_shape_row_but_arrays_do() -> None:
+    nodes, _ = parse(viz.draw_graph(neuron()["o"]).source)
+    assert "scalar" not in "".join(nodes.values())  # 0-d: the value says it all
+    _, y = diamond()
+    nodes, _ = parse(viz.draw_graph(y).source)
+    assert "(2,) float64" in nodes[key_of(nodes, "x")]
+
+
+def test_step_captions_name_each_tensor_once_even_when_ops_share_a_name() -> None:
+    t = neuron()
+    steps = viz.backprop_walkthrough(t["o"])
+    captions = [s.caption for s in steps]
+    assert captions[1] == (
+        "Add: grad of n is complete; backward adds a share to the grad of t3 and b"
+    )
+    assert captions[2] == (
+        "Add: grad of t3 is complete; backward adds a share to the grad of t1 and t2"
+    )
+    assert len(set(captions)) == len(captions)
+    nodes = parse(steps[2].graph.source)[0]
+    for name in ("t1", "t2", "t3"):  # the drawing uses the names the captions use
+        key_of(nodes, name)
+    assert t["n"].name == "n" and all(x.name != "t1" for x in t.values())  # tensors untouched
+    untitled = viz.backprop_walkthrough(t["o"], titles=False)
+    assert "Step 1 / 5" not in untitled[0].graph.source
+    assert [s.caption for s in untitled] == captions
+
+
+@needs_dot
+def test_backprop_page_prints_each_caption_once_and_a_legend_of_what_is_drawn(tmp_path) -> None:
+    t = neuron()
+    t["x1"].requires_grad = t["x2"].requires_grad = False
+    page = viz.save_backprop_html(t["o"], tmp_path / "neuron.html").read_text()
+    captions = [s.caption for s in viz.backprop_walkthrough(t["o"])]
+    body = page.split("<body>", 1)[1]
+    assert body.count(html.escape(captions[1])) == 1  # in its data-caption only
+    assert body.count(html.escape(captions[0])) == 2  # data-caption and the first caption line
+    legend = page.split('<p class="legend">', 1)[1]
+    assert "Blue: inputs that require grad (w1, w2, b)." in legend
+    assert "Grey, dashed: constants, which get no gradient (x1, x2)." in legend
+    assert "Yellow" not in legend and "Purple" not in legend  # no parameters, no modules here
+
+
+@needs_dot
+def test_collapsed_network_reads_at_page_width(tmp_path) -> None:
+    import nn
+
+    autograd.manual_seed(0)
+    model = nn.MLP([784, 64, 64, 10])
+    x = Tensor(np.linspace(0, 1, 8 * 784, dtype=np.float32).reshape(8, 784), name="x")
+    with viz.trace_modules(model) as trace:
+        loss = nn.CrossEntropyLoss()(model(x), np.arange(8) % 10)
+    loss.backward(retain_graph=True)
+    png = viz.save_graph(loss, tmp_path / "mlp.png", collapse_modules=trace).read_bytes()
+    width, height = struct.unpack(">II", png[16:24])
+    assert width < 1000 < height  # a column of layers, not one 4,000-pixel row
+    assert "rankdir=TB" in viz.draw_graph(loss, collapse_modules=trace).source
+    assert "rankdir=LR" in viz.draw_graph(loss).source  # a graph of ops still runs across
+    assert "rankdir=LR" in viz.draw_graph(loss, collapse_modules=trace, rankdir="LR").source

@@ -107,6 +107,8 @@ def test_activations_and_autograd_derivatives() -> None:
     np.testing.assert_array_equal(d["relu'"].get_ydata()[x < -0.01], 0.0)
     np.testing.assert_array_equal(d["relu'"].get_ydata()[x > 0.01], 1.0)
     np.testing.assert_array_equal(d["identity'"].get_ydata(), 1.0)
+    leaky = d["leaky_relu (slope 0.1)'"]  # the legend says which slope is drawn
+    np.testing.assert_allclose(leaky.get_ydata()[leaky.get_xdata() < -0.01], 0.1)
     two = plot.plot_activations(["sigmoid", "relu"])
     assert [len(a.get_lines()) for a in two.axes] == [2, 2]
     with pytest.raises(KeyError, match="swish"):

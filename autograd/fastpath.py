@@ -1,0 +1,142 @@
+"""The backward pass of a training step: `autograd.graph.walk` specialised for speed.
+
+`backward_fast` computes exactly what the reference walk computes, and `backward`
+chooses it with one `if` when its preconditions hold. A test runs the whole graph
+suite on both walks and compares them on random graphs.
+"""
+
+from __future__ import annotations
+
+from heapq import heappop, heappush
+from typing import Any
+
+import numpy as np
+
+from autograd import graph
+from autograd.function import Function, unbroadcast
+from autograd.graph import FREED
+from autograd.mode import state
+from autograd.tensor import Tensor
+
+_make = Tensor._make
+
+
+def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
+    """Accumulate d(root)/d(leaf) into `.grad` of every leaf, like `walk([root], [seed])`.
+
+    Preconditions (checked by `autograd.graph.backward`):
+    - one root, and `seed` is an ndarray of its shape (not `create_graph`): every
+      gradient is an ndarray and no op records a graph;
+    - no live tensor has a hook or `retain_grad()`, and `retain_grads()` is off, so
+      no gradient needs to be seen or changed before it reaches a leaf;
+    - not `grad()`: every leaf gradient goes into `.grad`.
+
+    How it saves time over the reference walk:
+    - no topological sort of the whole graph: a heap of pending functions keyed by
+      -seq hands them out in the same order, and only functions that receive a
+      gradient are visited;
+    - a chain (each op feeding the next, as in an MLP) skips the heap: when nothing
+      else is pending, the one function that receives gradient runs next (`chain`);
+    - a leaf's first gradient, when it is an array that nothing else holds (not the
+      dz passed through, not a view), becomes its `.grad` without a copy;
+    - what the graph keeps afterwards (`graph.Keeper`'s rule) is decided with a few
+      local variables instead of a method call per op.
+    """
+    # seq -> [function, summed gradient of its output, the output tensor (kept alive
+    # until the function has run, so its backward may still read `self.output`)]
+    pending: dict[int, list[Any]] = {}
+    heap: list[int] = []  # -seq of every pending function
+    if root.grad_fn is None:
+        _accumulate(root, seed, owned=False)
+        return
+    chain: list[Any] | None = [root.grad_fn, seed, root]
+    kept: list[Function] | None = []  # ops passed while the graph is small enough to keep
+    budget = graph.KEEP_BYTES  # less the bytes of the values seen so far
+    nodes = graph.KEEP_NODES
+    prev = state.grad_enabled, state.tensor_backward
+    state.grad_enabled = state.tensor_backward = False
+    try:
+        while chain is not None or heap:
+            if chain is not None:
+                (fn, dz, out), chain = chain, None
+            else:
+                fn, dz, out = pending.pop(-heappop(heap))
+            if fn.spent:
+                raise RuntimeError(FREED)
+            inputs = fn.inputs
+            if fn.saves_inputs:
+                version = 0
+                for t in inputs:
+                    version += t._version
+                if version != fn.version:
+                    fn.check_versions()
+            in_grads = fn.backward(dz, *[t.data for t in inputs])
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,)
+            for t, g in zip(inputs, in_grads):
+                if g is None or not t.requires_grad:
+                    if kept is not None and not t.requires_grad:
+                        budget -= t.data.nbytes  # a constant the kept graph would hold
+                    continue
+                data = t.data
+                if type(g) is not np.ndarray:
+                    g = np.asarray(g)  # numpy returns scalars, not 0-d arrays, from some ops
+                # A gradient of a broadcast input has more elements or more axes than it
+                # (comparing two ints is cheaper than comparing two shape tuples).
+                if g.size != data.size or g.ndim != data.ndim:
+                    g = unbroadcast(g, data.shape)
+                parent = t.grad_fn
+                if parent is None:
+                    _accumulate(t, g, owned=g is not dz and g.base is None)
+                elif pending or (chain is not None and chain[0] is not parent):
+                    _push(pending, heap, t, g)
+                elif chain is None:
+                    chain = [parent, g, t]
+                else:
+                    chain[1] = chain[1] + g
+            if chain is not None and pending:  # not a chain here: queue it with the rest
+                _push(pending, heap, chain[2], chain[1])
+                chain = None
+            if kept is not None:
+                budget -= out.data.nbytes
+                if budget >= 0 and len(kept) < nodes:
+                    fn.out_grad = dz
+                    kept.append(fn)
+                else:  # too large to keep: release what was kept, then each op as it passes
+                    kept.append(fn)
+                    graph.Keeper.give_up(kept, retain_graph)
+                    kept = None
+            elif not retain_graph:
+                fn.release()
+            if not retain_graph:
+                fn.spent = True
+    finally:
+        state.grad_enabled, state.tensor_backward = prev
+
+
+def _push(pending: dict[int, list[Any]], heap: list[int], t: Tensor, g: Any) -> None:
+    """Add g to the gradient pending for t, the output of t.grad_fn, queueing that
+    function if it is new."""
+    fn: Function = t.grad_fn
+    entry = pending.get(fn.seq)
+    if entry is None:
+        pending[fn.seq] = [fn, g, t]
+        heappush(heap, -fn.seq)
+    else:
+        entry[1] = entry[1] + g
+
+
+def _accumulate(t: Tensor, g: np.ndarray, owned: bool) -> None:
+    """Add g into leaf t's `.grad`; with `owned` (an array nothing else holds) the
+    first gradient is taken as it is, else copied so later in-place sums never alias."""
+    dtype = t.data.dtype
+    if t.grad is None:
+        if not owned:
+            g = g.astype(dtype, copy=True)
+        elif g.dtype != dtype:
+            g = g.astype(dtype)
+        t.grad = _make(g)
+    elif t.grad.grad_fn is None and t.grad.data.flags.writeable:
+        np.add(t.grad.data, g, out=t.grad.data, casting="unsafe")
+    else:
+        t.grad = _make(t.grad.data + g)
