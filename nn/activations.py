@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from autograd import Tensor
+from autograd.checks import check_real
+from autograd.ops.args import axis_arg
 from nn import functional as F
 from nn.module import Module
 
@@ -83,7 +85,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope = check_real("LeakyReLU", "negative_slope", negative_slope)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.leaky_relu(x, self.negative_slope)
@@ -97,7 +99,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0) -> None:
         super().__init__()
-        self.alpha = alpha
+        self.alpha = check_real("ELU", "alpha", alpha)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.elu(x, self.alpha)
@@ -107,11 +109,12 @@ class ELU(Module):
 
 
 class Softmax(Module):
-    """f(x)_i = exp(x_i) / sum_j exp(x_j) along `axis`."""
+    """f(x)_i = exp(x_i) / sum_j exp(x_j) along `axis` (`dim` in PyTorch's spelling,
+    `nn.Softmax(dim=1)`); the last axis by default."""
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
         super().__init__()
-        self.axis = axis
+        self.axis = axis_arg(type(self).__name__, axis, dim, default=-1)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.softmax(x, self.axis)
@@ -121,7 +124,7 @@ class Softmax(Module):
 
 
 class LogSoftmax(Softmax):
-    """f(x)_i = x_i - log(sum_j exp(x_j)) along `axis` (stable)."""
+    """f(x)_i = x_i - log(sum_j exp(x_j)) along `axis` or `dim` (stable)."""
 
     def forward(self, x: Tensor) -> Tensor:
         return F.log_softmax(x, self.axis)

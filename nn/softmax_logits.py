@@ -19,7 +19,7 @@ from autograd import Tensor, cross_entropy
 from nn import functional as F
 from nn import losses
 from nn.activations import Softmax
-from nn.layers import Dense, affine
+from nn.layers import Dense
 from nn.module import Module
 
 
@@ -48,7 +48,7 @@ def softmax_logits(model: Module, loss_fn: Any) -> tuple[Any, Any]:
     def logits(x: Tensor) -> Tensor:
         for layer in body:
             x = layer(x)
-        return x if dense is None else affine(dense, x, dense.input_dim)
+        return x if dense is None else dense.pre_activation(x)
 
     if isinstance(loss_fn, losses.SparseCategoricalCrossentropy):
         return logits, cross_entropy

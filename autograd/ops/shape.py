@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.ops.args import axis_arg
 from autograd.tensor import Tensor
 
 TensorLike = Any
@@ -149,12 +150,21 @@ def reshape(x: TensorLike, *shape: Any) -> Tensor:
 
 
 def transpose(x: TensorLike, *axes: Any) -> Tensor:
-    """Permute axes (reverse them when none are given), as numpy's transpose."""
-    perm = _shape_arg(axes) if axes and axes[0] is not None else None
-    if perm is not None and sorted(p % max(len(perm), 1) for p in perm) != list(
-        range(len(_shape_of(x)))
-    ):
-        raise ValueError(f"transpose: axes {perm} are not a permutation for shape {_shape_of(x)}")
+    """Permute axes (reverse them when none are given), as numpy's transpose.
+
+    Negative axes count from the end (`x.transpose(-1, 0)` on a 2-d x is `x.T`); they
+    are made non-negative here, so the backward's argsort inverts the real permutation.
+    """
+    if not axes or axes[0] is None:
+        return Transpose.apply(x, axes=None)
+    shape = _shape_of(x)
+    given = _shape_arg(axes)
+    ndim = len(shape)
+    if len(given) != ndim or any(not -ndim <= a < ndim for a in given):
+        raise ValueError(f"transpose: axes {given} are not a permutation for shape {shape}")
+    perm = tuple(a % ndim for a in given)
+    if sorted(perm) != list(range(ndim)):
+        raise ValueError(f"transpose: axes {given} are not a permutation for shape {shape}")
     return Transpose.apply(x, axes=perm)
 
 
@@ -168,7 +178,16 @@ def squeeze(x: TensorLike, axis: Any = None) -> Tensor:
     if axis is None:
         drop = {i for i, n in enumerate(shape) if n == 1}
     else:
-        drop = {a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)}
+        span = max(len(shape), 1)  # as in PyTorch, a 0-d tensor accepts axis 0 and -1
+        drop = set()
+        for a in (axis,) if isinstance(axis, (int, np.integer)) else axis:
+            if not -span <= a < span:
+                raise IndexError(
+                    f"squeeze: axis {a} is out of range for a tensor of shape {shape} "
+                    f"(expected in [{-span}, {span - 1}])"
+                )
+            if shape:
+                drop.add(int(a) % len(shape))
         bad = [a for a in drop if shape[a] != 1]
         if bad:
             raise ValueError(f"squeeze: axis {bad[0]} has length {shape[bad[0]]}, not 1 ({shape})")
@@ -194,8 +213,12 @@ def getitem(x: TensorLike, index: Any) -> Tensor:
     return GetItem.apply(x, index=_as_index(index))
 
 
-def cat(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis (numpy's concatenate)."""
+def cat(
+    tensors: Sequence[TensorLike], axis: int | None = None, *, dim: int | None = None
+) -> Tensor:
+    """Join tensors along an existing axis (numpy's concatenate); `dim` is PyTorch's name
+    for `axis` (default 0)."""
+    axis = axis_arg("cat", axis, dim, default=0)
     if len(tensors) == 0:
         raise ValueError("cat: need at least one tensor")
     ndim = len(_shape_of(tensors[0]))
@@ -204,8 +227,12 @@ def cat(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
     return Concatenate.apply(*tensors, axis=axis % ndim)
 
 
-def stack(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
-    """Join tensors of one shape along a new axis."""
+def stack(
+    tensors: Sequence[TensorLike], axis: int | None = None, *, dim: int | None = None
+) -> Tensor:
+    """Join tensors of one shape along a new axis; `dim` is PyTorch's name for `axis`
+    (default 0)."""
+    axis = axis_arg("stack", axis, dim, default=0)
     if len(tensors) == 0:
         raise ValueError("stack: need at least one tensor")
     ndim = len(_shape_of(tensors[0])) + 1
