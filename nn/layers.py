@@ -175,7 +175,7 @@ class Dense(Module):
         self.built = True
 
     @property
-    def kernel(self) -> Parameter | None:
+    def kernel(self) -> Tensor | None:
         """Keras's name for `weight`, of shape (input_dim, units)."""
         return self.weight
 
