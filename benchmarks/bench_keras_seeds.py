@@ -61,8 +61,12 @@ def load(kind: str) -> tuple[Split, tuple[np.ndarray, np.ndarray]]:
 def seed_1(keras: Any, split: Split, test: tuple[np.ndarray, np.ndarray]) -> list[float]:
     train_scaled, train_target, val_scaled, val_target = split
     dense = keras.layers.Dense(10, activation="softmax", input_shape=(784,))
-    model = keras.Sequential(dense)
-    model.compile(loss="sparse_categorical_crossentropy", metrics="accuracy")
+    if keras is Ours:  # as the notes' Keras 2 took them
+        model = keras.Sequential(dense)
+        model.compile(loss="sparse_categorical_crossentropy", metrics="accuracy")
+    else:  # Keras 3 wants lists for both
+        model = keras.Sequential([dense])
+        model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(train_scaled, train_target, epochs=5, verbose=0)
     return [
         model.evaluate(val_scaled, val_target, verbose=0)[1],

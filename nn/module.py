@@ -32,8 +32,11 @@ from autograd import Tensor, get_default_dtype
 from autograd.tensor import check_dtype
 from nn.serialization import save_state
 
-# Attributes every Module sets for itself; they are never walked for parameters.
-_INTERNAL = frozenset({"training", "_buffers", "_forward_hooks", "_forward_pre_hooks"})
+# Attributes every Module sets for itself, and Sequential's list of its layers (kept
+# from its numbered attributes); they are never walked for parameters.
+_INTERNAL = frozenset(
+    {"training", "_buffers", "_forward_hooks", "_forward_pre_hooks", "_layer_list"}
+)
 
 
 class Parameter(Tensor):
