@@ -214,7 +214,7 @@ class Module:
 
     def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
         """(name, Parameter) pairs in order of assignment, each once, e.g. ("0.weight", w)."""
-        yield from self._tensors("", set(), buffers=False)  # type: ignore[misc]
+        yield from self._tensors("", set(), buffers=False)
 
     def parameters(self) -> Iterator[Parameter]:
         for _, p in self.named_parameters():
