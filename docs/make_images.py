@@ -32,9 +32,8 @@ def neuron_graph(path: Path) -> Path:
     n.name = "n"
     o = n.tanh()
     o.name = "o"
-    with autograd.retain_grads():  # keep the gradients of n and the products too
-        o.backward(retain_graph=True)
-    return viz.save_graph(o, path)
+    o.backward()
+    return viz.save_graph(o, path)  # a small graph can be drawn after backward
 
 
 def training_curve(path: Path) -> Path:
