@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from autograd import Tensor
 from nn import functional as F
+from nn import softmax_logits
 from nn.module import Module
 
 
@@ -114,7 +115,8 @@ class Softmax(Module):
         self.axis = axis
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.softmax(x, self.axis)
+        # Remembers the logits, so a Keras crossentropy can score them (`nn.softmax_logits`).
+        return softmax_logits.softmax(x, self.axis)
 
     def extra_repr(self) -> str:
         return f"axis={self.axis}"
