@@ -51,6 +51,7 @@ from autograd.ops.elementwise import (
     gelu,
     leaky_relu,
     log,
+    log_sigmoid,
     relu,
     sigmoid,
     sign,
@@ -62,6 +63,7 @@ from autograd.ops.elementwise import (
     tanh,
 )
 from autograd.ops.layers import cross_entropy, linear
+from autograd.ops.losses import binary_cross_entropy
 from autograd.ops.reduce import log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
 from autograd.ops.shape import (
     broadcast_to,
@@ -84,6 +86,7 @@ __all__ = [
     "arange",
     "astype",
     "backward",
+    "binary_cross_entropy",
     "broadcast_to",
     "cat",
     "clip",
@@ -109,6 +112,7 @@ __all__ = [
     "leaky_relu",
     "linear",
     "log",
+    "log_sigmoid",
     "log_softmax",
     "logsumexp",
     "manual_seed",

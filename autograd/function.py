@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from autograd.mode import state
-from autograd.tensor import Tensor, get_default_dtype
+from autograd.tensor import Tensor, check_dtype, get_default_dtype
 
 _ndarray = np.ndarray
 _next_seq = itertools.count().__next__  # creation order of recorded functions
@@ -91,10 +91,13 @@ def _constant(value: Any, like: tuple[Any, ...]) -> Tensor:
     (so `x * 2` stays float32 for a float32 `x`, as in PyTorch); float ndarrays keep
     their own dtype.
     """
-    if type(value) is _ndarray and value.dtype.kind in "fc":
+    if type(value) is _ndarray and value.dtype.kind == "f":
         return Tensor._make(value)
+    if type(value) not in _python_scalars:
+        value = np.asarray(value)
+        check_dtype(value.dtype, "an operand")
     ref = next((a.data.dtype for a in like if isinstance(a, Tensor)), None)
-    if ref is not None and ref.kind in "fc":
+    if ref is not None and ref.kind == "f":
         return Tensor._make(np.asarray(value, dtype=ref))
     array = np.asarray(value)
     if array.dtype.kind == "f":

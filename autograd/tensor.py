@@ -32,20 +32,41 @@ def get_default_dtype() -> np.dtype:
 
 
 def _as_array(data: Any, dtype: npt.DTypeLike | None) -> np.ndarray:
-    if type(data) is np.ndarray and dtype is None:  # the common case: kept as it is
-        return data
+    if type(data) is np.ndarray and dtype is None and data.dtype.kind in _KINDS:
+        return data  # the common case: kept as it is
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
-        return np.asarray(data, dtype=dtype)
-    if isinstance(data, (np.ndarray, np.generic)):
-        return np.asarray(data)
-    array = np.asarray(data)
-    if array.dtype.kind in "iuf":
-        array = array.astype(_default_dtype)
-    elif array.dtype.kind not in "bc":
-        raise TypeError(f"cannot make a Tensor from {type(data).__name__} (dtype {array.dtype})")
+        array = np.asarray(data, dtype=dtype)
+    elif isinstance(data, (np.ndarray, np.generic)):
+        array = np.asarray(data)
+    else:
+        array = np.asarray(data)
+        if array.dtype.kind in "iuf":
+            array = array.astype(_default_dtype)
+    check_dtype(array.dtype, f"cannot make a Tensor from {type(data).__name__}")
     return array
+
+
+#: The dtype kinds a Tensor holds: bool, signed and unsigned integers, floats.
+_KINDS = "biuf"
+
+
+def check_dtype(dtype: np.dtype, context: str) -> None:
+    """Refuse dtypes outside bool, int and float, naming the problem in `context`.
+
+    Complex numbers are refused rather than mishandled: their gradients need the
+    conjugate (Wirtinger) convention, which no op here implements.
+    """
+    if dtype.kind in _KINDS:
+        return
+    if dtype.kind == "c":
+        raise TypeError(
+            f"{context}: complex dtype {dtype} is not supported (gradients of complex "
+            "functions are not implemented); use two real tensors for the real and "
+            "imaginary parts"
+        )
+    raise TypeError(f"{context}: dtype {dtype} is not numeric; tensors hold bool, int or float")
 
 
 #: id -> weak reference of every live tensor with hooks or `retain_grad()`: while
@@ -113,7 +134,7 @@ class Tensor:
         name: str | None = None,
     ) -> None:
         self.data = _as_array(data, dtype)
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"only float tensors can require grad, got dtype {self.data.dtype}; "
                 "pass dtype=np.float32 (or float64)"

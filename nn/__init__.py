@@ -25,7 +25,13 @@ from nn.activations import (
     Step,
     Tanh,
 )
-from nn.callbacks import Callback, EarlyStopping, LearningRateScheduler, ModelCheckpoint
+from nn.callbacks import (
+    Callback,
+    EarlyStopping,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    TerminateOnNaN,
+)
 from nn.data import DataLoader, train_test_split
 from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, Linear
 from nn.losses import (
@@ -91,6 +97,7 @@ __all__ = [
     "SparseCategoricalCrossentropy",
     "Step",
     "Tanh",
+    "TerminateOnNaN",
     "callbacks",
     "data",
     "datasets",

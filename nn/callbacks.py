@@ -209,6 +209,26 @@ class ModelCheckpoint(_Monitor):
         self.saved.append(path)
 
 
+class TerminateOnNaN(Callback):
+    """Stop training at the first batch whose loss is NaN or inf (Keras's callback).
+
+    Example:
+        >>> import nn
+        >>> stop = nn.callbacks.TerminateOnNaN()
+        >>> # model.fit(x, y, callbacks=[stop]); stop.stopped_batch then names the batch
+    """
+
+    def __init__(self) -> None:
+        self.stopped_batch: int | None = None
+
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            print(f"Batch {batch}: invalid loss {loss}, terminating training")
+            self.stopped_batch = batch
+            self.model.stop_training = True
+
+
 class LearningRateScheduler(Callback):
     """Set the learning rate at the start of each epoch: `lr = schedule(epoch, lr)`.
 

@@ -9,7 +9,7 @@ has one loss), `"sum"` or `"none"` (one loss per element or sample).
 
 from __future__ import annotations
 
-import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +24,7 @@ from autograd import (
     gelu,
     get_default_dtype,
     leaky_relu,
+    log_sigmoid,
     log_softmax,
     relu,
     sigmoid,
@@ -35,6 +36,7 @@ from autograd import (
     tanh,
     where,
 )
+from autograd.checks import check_real
 from nn.softmax_logits import logits_of
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "leaky_relu",
     "linear",
     "log_softmax",
+    "logsigmoid",
     "mse_loss",
     "nll_loss",
     "one_hot",
@@ -74,6 +77,10 @@ _REDUCTIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "sum": lambda loss: loss.sum(),
     "none": lambda loss: loss,
 }
+
+
+#: log(sigmoid(x)), stable in both tails (torch's name).
+logsigmoid = log_sigmoid
 
 
 def identity(x: Any) -> Any:
@@ -105,9 +112,8 @@ def dropout(
 
 
 def check_probability(p: float) -> float:
-    if not 0 <= p < 1:
-        raise ValueError(f"dropout probability must be in [0, 1), got p={p}")
-    return p
+    """The dropout probability `p`, a number in [0, 1)."""
+    return check_real("dropout", "p", p, 0, 1, high_open=True)
 
 
 def one_hot(labels: npt.ArrayLike, num_classes: int) -> np.ndarray:
@@ -134,9 +140,14 @@ def _as_tensor(x: Any) -> Tensor:
 
 
 def _matching_target(name: str, input: Tensor, target: Any) -> Any:
-    """The target with the input's shape and dtype. A column (N, 1) and a vector (N,)
-    are matched to each other, as Keras does; any other mismatch is an error (silent
-    broadcasting of (N, 1) against (N,) would compare every pair)."""
+    """The target with the input's shape and dtype.
+
+    A column (N, 1) and a vector (N,) are matched to each other element by element,
+    as Keras does, with a `UserWarning`: PyTorch would broadcast them to (N, N) and
+    compare every pair (a classic silent bug), so the mismatch is made visible. Any
+    other mismatch is an error. (`fit` reshapes its targets to the model's output
+    first, so Keras-style training does not warn.)
+    """
     if isinstance(target, Tensor) and target.requires_grad:
         t, shape = target, target.shape
     else:
@@ -146,6 +157,13 @@ def _matching_target(name: str, input: Tensor, target: Any) -> Any:
         return t
     column = input.shape[-1:] == (1,) and shape == input.shape[:-1]
     if column or (shape[-1:] == (1,) and shape[:-1] == input.shape):
+        warnings.warn(
+            f"{name}: target shape {shape} differs from input shape {input.shape}; they "
+            "are compared element by element (PyTorch would broadcast them against each "
+            f"other); reshape the target to {input.shape} to silence this warning",
+            UserWarning,
+            stacklevel=3,
+        )
         return t.reshape(input.shape)
     raise ValueError(f"{name}: target shape {shape} does not match input shape {input.shape}")
 
@@ -209,24 +227,24 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     return _reduce(where(quadratic, 0.5 * d * d, delta * (a - 0.5 * delta)), reduction)
 
 
-def _clamped_log(p: Tensor) -> Tensor:
-    """log(p) floored at -100, as torch's BCELoss, with finite gradients at p = 0
-    (the masked elements never reach log, so 0 * inf never appears)."""
-    ok = p.data > math.exp(-100)
-    return where(ok, where(ok, p, 1.0).log(), -100.0)
-
-
 def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """loss = -(y * log(p) + (1 - y) * log(1 - p)) with p = input in [0, 1], each log
-    floored at -100 (torch's BCELoss)."""
-    p = input
+    floored at -100, and the slope (p - y) / max(p (1 - p), 1e-12), as torch's BCELoss
+    (`autograd.binary_cross_entropy`).
+
+    Raises:
+        ValueError: an input outside [0, 1] or NaN (torch raises too): a diverged
+            model never reports a finite loss.
+    """
+    p = _as_tensor(input)
     y = _matching_target("binary_cross_entropy", p, target)
-    if p.data.size and (p.data.min() < 0 or p.data.max() > 1):
+    if p.data.size and not ((p.data >= 0) & (p.data <= 1)).all():
+        nan = " (it holds NaN)" if np.isnan(p.data).any() else ""
         raise ValueError(
-            "binary_cross_entropy: input must be probabilities in [0, 1]; "
+            f"binary_cross_entropy: input must be probabilities in [0, 1]{nan}; "
             "for raw scores use binary_cross_entropy_with_logits"
         )
-    return _reduce(-(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p)), reduction)
+    return _reduce(autograd.binary_cross_entropy(p, y), reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, get_default_dtype, linear
+from autograd.checks import check_bool, check_int, check_real
 from nn import activations, init
 from nn import functional as F
 from nn.module import Module, Parameter
@@ -66,7 +67,9 @@ class Linear(Module):
         rng: np.random.Generator | None = None,
     ) -> None:
         super().__init__()
-        self.in_features, self.out_features = in_features, out_features
+        self.in_features = check_int("Linear", "in_features", in_features, minimum=1)
+        self.out_features = check_int("Linear", "out_features", out_features, minimum=1)
+        check_bool("Linear", "bias", bias)
         k = 1 / math.sqrt(in_features)
         self.weight = init.uniform_(_empty(in_features, out_features), -k, k, rng)
         self.bias = init.uniform_(_empty(out_features), -k, k, rng) if bias else None
@@ -110,9 +113,10 @@ class Dense(Module):
         rng: np.random.Generator | None = None,
     ) -> None:
         super().__init__()
-        if units < 1:
-            raise ValueError(f"Dense: units must be a positive int, got {units}")
-        self.units, self.use_bias, self.rng = units, use_bias, rng
+        units = check_int("Dense", "units", units, minimum=1)
+        if input_dim is not None:
+            check_int("Dense", "input_dim", input_dim, minimum=1)
+        self.units, self.use_bias, self.rng = units, check_bool("Dense", "use_bias", use_bias), rng
         self.kernel_initializer = init.get(kernel_initializer)
         self.bias_initializer = init.get(bias_initializer)
         self.input_dim = input_dim
@@ -191,12 +195,10 @@ class BatchNorm1d(Module):
         self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True
     ) -> None:
         super().__init__()
-        self.num_features, self.eps, self.momentum, self.affine = (
-            num_features,
-            eps,
-            momentum,
-            affine,
-        )
+        self.num_features = check_int("BatchNorm1d", "num_features", num_features, minimum=1)
+        self.eps = check_real("BatchNorm1d", "eps", eps, 0, low_open=True)
+        self.momentum = check_real("BatchNorm1d", "momentum", momentum, 0, 1)
+        self.affine = check_bool("BatchNorm1d", "affine", affine)
         self.weight = init.ones_(_empty(num_features)) if affine else None
         self.bias = _empty(num_features) if affine else None
         self.register_buffer("running_mean", np.zeros(num_features, get_default_dtype()))

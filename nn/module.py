@@ -23,12 +23,13 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from autograd import Tensor, get_default_dtype
+from autograd.tensor import check_dtype
 from nn.serialization import save_state
 
 # Attributes every Module sets for itself; they are never walked for parameters.
@@ -49,6 +50,7 @@ class Parameter(Tensor):
         if isinstance(data, Tensor):
             data = data.data
         array = np.asarray(data)
+        check_dtype(array.dtype, "Parameter")
         if array.dtype.kind != "f":
             array = array.astype(get_default_dtype())
         super().__init__(array, requires_grad=requires_grad)
@@ -261,10 +263,25 @@ class Module:
         Returns:
             The missing and unexpected names (both empty when strict).
 
+        Every array is checked (names, shapes, dtypes) before the first is written,
+        so a failed load leaves the module unchanged.
+
         Raises:
+            TypeError: `state` is not a dict (a path: read it with `nn.load_state`), or
+                an array cannot be cast to its parameter's dtype (all are listed).
             KeyError: strict and a name is missing or unexpected (all are listed).
             ValueError: an array has the wrong shape (all are listed with both shapes).
         """
+        if not isinstance(state, Mapping):
+            hint = (
+                f"; to load a file, pass nn.load_state({state!r})"
+                if isinstance(state, (str, os.PathLike))
+                else ""
+            )
+            raise TypeError(
+                f"load_state_dict expects a dict of name -> array, got {type(state).__name__}"
+                + hint
+            )
         own = self._state_tensors()
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
@@ -279,10 +296,22 @@ class Module:
             )
         if strict and (missing or unexpected):
             raise KeyError(self._key_error(missing, unexpected, own, state))
-        for name, t in own.items():
-            if name in state:
-                value = state[name]
-                np.copyto(t.data, value.data if isinstance(value, Tensor) else value)
+        arrays = {
+            k: np.asarray(v.data if isinstance(v, Tensor) else v)
+            for k, v in state.items()
+            if k in own
+        }
+        uncastable = [
+            f"{k}: {a.dtype} into {own[k].dtype}"
+            for k, a in arrays.items()
+            if not np.can_cast(a.dtype, own[k].dtype, casting="same_kind")
+        ]
+        if uncastable:
+            raise TypeError(
+                f"load_state_dict for {type(self).__name__}: wrong dtypes: " + "; ".join(uncastable)
+            )
+        for name, array in arrays.items():  # everything checked: now write
+            np.copyto(own[name].data, array, casting="same_kind")
         return LoadResult(missing, unexpected)
 
     def _key_error(

@@ -20,8 +20,10 @@ scores those (`nn.softmax_logits`), so the same shortcut serves a hand-written l
 
 from __future__ import annotations
 
+import math
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ import numpy.typing as npt
 
 import optim
 from autograd import Tensor, get_default_dtype, no_grad
+from autograd.checks import check_bool, check_int, check_real
 from nn import functional as F
 from nn import losses
 from nn import metrics as metrics_mod
@@ -270,17 +273,25 @@ class Model(Module):
         """
         compiled = self._require_compiled("fit")
         self._check_not_empty("fit")
-        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+        check_int("fit", "epochs", epochs, minimum=0)
+        check_int("fit", "batch_size", batch_size, minimum=1)
+        check_real("fit", "validation_split", validation_split, 0, 1, high_open=True)
+        check_bool("fit", "shuffle", shuffle)
+        _check_verbose("fit", verbose)
         x, y = as_inputs(x), as_targets(y)
         check_lengths(x, y)
+        _check_samples("fit", x)
         if validation_data is not None:
             val = validation_pair(validation_data)
         elif validation_split:
             x, y, val = split_validation(x, y, validation_split)
         else:
             val = None
-        out = self._check_targets(x[:batch_size], y[:batch_size], compiled)
+        out = self._probe(x[:batch_size])
+        y = output_shaped(y, out)  # Keras matches labels (N,) to one output column (N, 1)
+        if val is not None:
+            val = (val[0], output_shaped(val[1], out))
+        self._check_targets(out, y[:batch_size], compiled)
         self._make_optimizer()
         if isinstance(compiled.loss, losses.SparseCategoricalCrossentropy) and out.ndim == 2:
             # Check every label once here and store it unsigned (uint8 for up to 256
@@ -327,13 +338,24 @@ class Model(Module):
         opt, loss_fn = compiled.optimizer, compiled.loss
         running = metrics_mod.Running(compiled.metrics)
         next_postfix = time.perf_counter()
+        finite = True
         for batch, (xb, yb) in enumerate(loader):
             out = self(xb)
             loss = loss_fn(out, yb)
             opt.zero_grad()
             loss.backward()
             opt.step()
-            running.add(len(out.data), float(loss.data), yb, out.data)
+            value = float(loss.data)
+            if finite and not math.isfinite(value):
+                finite = False
+                warnings.warn(
+                    f"fit: the loss became {value} at batch {batch} (training diverged: "
+                    "lower the learning rate, or look for NaN in the data); pass "
+                    "callbacks=[nn.callbacks.TerminateOnNaN()] to stop when it happens",
+                    RuntimeWarning,
+                    stacklevel=4,
+                )
+            running.add(len(out.data), value, yb, out.data)
             if bar is not None:
                 bar.update(1)
                 if time.perf_counter() >= next_postfix:  # formatting every batch would cost
@@ -343,12 +365,12 @@ class Model(Module):
                 logs = running.means()
                 for cb in batch_cbs:
                     cb.on_batch_end(batch, logs)
+                if self.stop_training:  # a callback stops at once (TerminateOnNaN)
+                    break
         return running.means()
 
-    def _check_targets(self, xb: np.ndarray, yb: np.ndarray, compiled: _Compiled) -> Tensor:
-        """Run one batch through the loss (builds lazy layers) and explain a mismatch.
-        Returns the model's output for the batch."""
-        out = self._probe(xb)
+    def _check_targets(self, out: Tensor, yb: np.ndarray, compiled: _Compiled) -> None:
+        """Run the model's output for one batch through the loss and explain a mismatch."""
         try:
             with no_grad():
                 compiled.loss(out, yb)
@@ -358,7 +380,6 @@ class Model(Module):
                 f"suit the loss {compiled.loss_name!r} for model outputs of shape "
                 f"{(None, *out.shape[1:])}: {err}. Hint: {_TARGET_HINT}"
             ) from None
-        return out
 
     def _scores(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
         """Mean loss and metrics over (x, y), in eval mode without a graph."""
@@ -368,6 +389,7 @@ class Model(Module):
         with self._inference(x):
             for xb, yb in DataLoader(x, y, batch_size=batch_size):
                 out = self(xb)
+                yb = output_shaped(yb, out)
                 running.add(len(out.data), float(compiled.loss(out, yb).data), yb, out.data)
         return running.means()
 
@@ -386,8 +408,10 @@ class Model(Module):
             the order of `metrics_names` (as Keras), or a dict with `return_dict=True`.
         """
         self._require_compiled("evaluate")
+        check_int("evaluate", "batch_size", batch_size, minimum=1)
         x, y = as_inputs(x), as_targets(y)
         check_lengths(x, y)
+        _check_samples("evaluate", x)
         scores = self._scores(x, y, batch_size)
         if verbose:
             print(format_logs(scores))
@@ -399,9 +423,9 @@ class Model(Module):
     def predict(self, x: ArrayLike, batch_size: int = 32) -> np.ndarray:
         """The model's outputs for `x` as one ndarray, computed in eval mode without a graph."""
         self._check_not_empty("predict")
+        check_int("predict", "batch_size", batch_size, minimum=1)
         x = as_inputs(x)
-        if not len(x):
-            raise ValueError("predict: x holds no samples")
+        _check_samples("predict", x)
         with self._inference(x):
             return np.concatenate([self(xb).data for xb in DataLoader(x, batch_size=batch_size)])
 
@@ -453,7 +477,35 @@ def _unbuilt(model: Module) -> bool:
     return any(getattr(m, "built", True) is False for m in model.modules())
 
 
+def output_shaped(y: np.ndarray, out: Tensor) -> np.ndarray:
+    """Targets (N,) for one output column (N, 1), or (N, 1) for outputs (N,), reshaped
+    to the output's shape (Keras's rule), so the loss compares them element by element
+    without its shape-mismatch warning; other targets are returned as they are."""
+    if out.shape[1:] == (1,) and y.ndim == 1:
+        return y.reshape(-1, 1)
+    if out.ndim == 1 and y.shape[1:] == (1,):
+        return y.reshape(-1)
+    return y
+
+
+def _check_samples(caller: str, x: np.ndarray) -> None:
+    """Refuse an empty data set: the mean loss of no samples is undefined, and 0.0
+    would read as a perfect score."""
+    if not len(x):
+        raise ValueError(f"{caller}: x holds no samples (its shape is {x.shape})")
+
+
+def _check_verbose(caller: str, verbose: Any) -> None:
+    if verbose not in (0, 1, 2) or isinstance(verbose, float):
+        raise ValueError(f"{caller}: invalid verbose: {verbose!r} (must be 0, 1 or 2)")
+
+
 def _callbacks(callbacks: Sequence[Callback] | None, history: History, model: Model) -> list:
+    if isinstance(callbacks, Callback) or not isinstance(callbacks, (list, tuple, type(None))):
+        raise TypeError(
+            f"fit: callbacks must be a list of Callback objects, got {type(callbacks).__name__}"
+            f"; pass callbacks=[{type(callbacks).__name__}(...)]"
+        )
     cbs = [*(callbacks or []), history]  # History last: it records what others add to logs
     for cb in cbs:
         if not isinstance(cb, Callback):

@@ -13,6 +13,7 @@ import bisect
 import math
 from collections.abc import Callable, Sequence
 
+from autograd.checks import check_int, check_real
 from optim.one_cycle import OneCycleLR
 from optim.optimizer import Optimizer
 from optim.plateau import ReduceLROnPlateau
@@ -55,9 +56,8 @@ class StepLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
-        if step_size < 1:
-            raise ValueError(f"invalid step_size: {step_size!r} (must be >= 1)")
-        self.step_size, self.gamma = step_size, gamma
+        self.step_size = check_int("StepLR", "step_size", step_size, minimum=1)
+        self.gamma = check_real("StepLR", "gamma", gamma, 0, low_open=True)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -77,7 +77,8 @@ class MultiStepLR(LRScheduler):
         gamma: float = 0.1,
         last_epoch: int = -1,
     ) -> None:
-        self.milestones, self.gamma = sorted(milestones), gamma
+        self.milestones = sorted(check_int("MultiStepLR", "milestone", m) for m in milestones)
+        self.gamma = check_real("MultiStepLR", "gamma", gamma, 0, low_open=True)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -89,7 +90,7 @@ class ExponentialLR(LRScheduler):
     """Decay by ``gamma`` every epoch: ``lr = base_lr * gamma ** last_epoch``."""
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = gamma
+        self.gamma = check_real("ExponentialLR", "gamma", gamma, 0, low_open=True)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -108,9 +109,8 @@ class CosineAnnealingLR(LRScheduler):
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
-        if T_max <= 0:
-            raise ValueError(f"invalid T_max: {T_max!r} (must be > 0)")
-        self.T_max, self.eta_min = T_max, eta_min
+        self.T_max = check_int("CosineAnnealingLR", "T_max", T_max, minimum=1)
+        self.eta_min = check_real("CosineAnnealingLR", "eta_min", eta_min, 0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -135,14 +135,24 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = [lr_lambda] * n
         else:
             self.lr_lambdas = list(lr_lambda)
+            bad = [type(f).__name__ for f in self.lr_lambdas if not callable(f)]
+            if bad:
+                raise TypeError(f"LambdaLR: invalid lr_lambda: {bad[0]} (must be a function)")
             if len(self.lr_lambdas) != n:
                 raise ValueError(f"expected {n} lr_lambdas (one per group), got {len(lr_lambda)}")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        return [
-            lr * f(self.last_epoch) for lr, f in zip(self.base_lrs, self.lr_lambdas, strict=True)
-        ]
+        lrs = []
+        for lr, f in zip(self.base_lrs, self.lr_lambdas, strict=True):
+            factor = f(self.last_epoch)
+            if not factor >= 0:  # NaN included: a negative lr would climb the loss
+                raise ValueError(
+                    f"LambdaLR: lr_lambda({self.last_epoch}) returned {factor!r}; "
+                    "the factor must be a number >= 0"
+                )
+            lrs.append(lr * factor)
+        return lrs
 
 
 class LinearLR(LRScheduler):
@@ -160,12 +170,11 @@ class LinearLR(LRScheduler):
         total_iters: int = 5,
         last_epoch: int = -1,
     ) -> None:
-        if not 0 < start_factor <= 1:
-            raise ValueError(f"invalid start_factor: {start_factor!r} (must be in (0, 1])")
-        if not 0 <= end_factor <= 1:
-            raise ValueError(f"invalid end_factor: {end_factor!r} (must be in [0, 1])")
-        self.start_factor, self.end_factor = start_factor, end_factor
-        self.total_iters = total_iters
+        self.start_factor = check_real(
+            "LinearLR", "start_factor", start_factor, 0, 1, low_open=True
+        )
+        self.end_factor = check_real("LinearLR", "end_factor", end_factor, 0, 1)
+        self.total_iters = check_int("LinearLR", "total_iters", total_iters, minimum=1)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, enable_grad
+from autograd.checks import check_bool, check_real
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
@@ -31,6 +32,8 @@ _NON_NEGATIVE = (
     "initial_accumulator_value",
     "momentum_decay",
 )
+# Options that are flags wherever an optimizer has them.
+_FLAGS = ("maximize", "nesterov", "amsgrad", "centered", "decoupled_weight_decay")
 
 
 class Optimizer:
@@ -113,14 +116,25 @@ class Optimizer:
         self.param_groups.append(group)
 
     def _validate(self, group: dict[str, Any]) -> None:
-        """Check a group's options; subclasses add their own rules after this one."""
+        """Check a group's options (types, ranges, the length of `betas`); subclasses
+        add their own rules after this one. Errors name the option and its range."""
+        owner = type(self).__name__
         for name in _NON_NEGATIVE:
-            if name in group and not group[name] >= 0:
-                raise ValueError(f"invalid {name}: {group[name]!r} ({name} must be >= 0)")
+            if name in group:
+                check_real(owner, name, group[name], 0)
+        for name in _FLAGS:
+            if name in group:
+                check_bool(owner, name, group[name])
         if "betas" in group:
-            for i, beta in enumerate(group["betas"]):
-                if not 0.0 <= beta < 1.0:
-                    raise ValueError(f"invalid beta at index {i}: {beta!r} (must be in [0, 1))")
+            betas = group["betas"]
+            if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+                raise ValueError(
+                    f"{owner}: invalid betas: {betas!r} (must be a pair (beta1, beta2), "
+                    "each in [0, 1))"
+                )
+            for i, beta in enumerate(betas):
+                check_real(owner, f"beta at index {i}", beta, 0, 1, high_open=True)
+            group["betas"] = tuple(betas)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the gradients of every parameter.

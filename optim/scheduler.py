@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from autograd.checks import check_int
 from optim.optimizer import Optimizer
 
 
@@ -19,6 +20,7 @@ class LRScheduler:
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"expected an Optimizer, got {type(optimizer).__name__}")
+        check_int(type(self).__name__, "last_epoch", last_epoch, minimum=-1)
         self.optimizer = optimizer
         for i, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
@@ -56,8 +58,18 @@ class LRScheduler:
         }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore a `state_dict()`."""
+        """Restore a `state_dict()`, and set each group's lr to the restored last lr.
+
+        The groups' lrs are written too, so the two orders of resuming give the
+        same lrs as training without a stop (PyTorch's sequence): loading the
+        optimizer's state before or after building this scheduler (whose
+        construction sets the epoch-0 lr).
+        """
         self.__dict__.update(copy.deepcopy(state_dict))
+        last = self.__dict__.get("_last_lr")
+        if last is not None:
+            for group, lr in zip(self.optimizer.param_groups, last, strict=True):
+                group["lr"] = lr
 
 
 def per_group(name: str, value: Any, optimizer: Optimizer) -> list[Any]:

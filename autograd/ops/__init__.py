@@ -1,1 +1,2 @@
-"""The differentiable ops, grouped by kind: arith, elementwise, reduce, shape."""
+"""The differentiable ops, grouped by kind: arith, elementwise, reduce, shape,
+layers (the fused affine map and softmax cross entropy) and losses."""

@@ -76,15 +76,26 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """z = a ** b      da = dz * b * a**(b - 1)      db = dz * z * log(a)"""
+    """z = a ** b      da = dz * b * a**(b - 1)      db = dz * z * log(a)
+
+    As in PyTorch, da is 0 where b = 0 and db is 0 where a = 0 and b >= 0: there the
+    formulas read 0 * inf (`x ** 0` at x = 0, `0 ** b`), while the true slopes are 0.
+    """
 
     def forward(self, a, b):
         return a**b
 
     def backward(self, dz, a, b):
         need_a, need_b = self.needs_input_grad
-        da = dz * b * a ** (b - 1) if need_a else None
-        db = dz * self.output * self.xp.log(a) if need_b else None
+        b_zero = np.asarray(b) == 0
+        a_zero = (np.asarray(a) == 0) & (np.asarray(b) >= 0)
+        with np.errstate(divide="ignore", invalid="ignore"):  # the masked places
+            da = dz * b * a ** (b - 1) if need_a else None
+            db = dz * self.output * self.xp.log(a) if need_b else None
+        if need_a and b_zero.any():
+            da = self.xp.where(b_zero, 0.0, da)
+        if need_b and a_zero.any():
+            db = self.xp.where(a_zero, 0.0, db)
         return da, db
 
 
@@ -236,7 +247,10 @@ def matmul(a: TensorLike, b: TensorLike) -> Tensor:
 
 
 def astype(a: TensorLike, dtype: npt.DTypeLike) -> Tensor:
-    return AsType.apply(a, dtype=np.dtype(dtype))
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "biuf":
+        raise TypeError(f"astype: tensors hold bool, integer or float data, not {dtype}")
+    return AsType.apply(a, dtype=dtype)
 
 
 def compare(op: np.ufunc, a: TensorLike, b: TensorLike) -> Tensor:

@@ -82,15 +82,24 @@ class Sigmoid(Function):
     """z = 1 / (1 + exp(-x))      dx = dz * z * (1 - z)"""
 
     def forward(self, x):
-        # 0.5 * (1 + tanh(x / 2)) is the same function and never overflows.
-        z = np.tanh(x * 0.5)
-        z += 1
-        z *= 0.5
-        return z
+        return _sigmoid_array(x)
 
     def backward(self, dz, x):
         z = self.output
         return dz * z * (1 - z)
+
+
+def _sigmoid_array(x: np.ndarray) -> np.ndarray:
+    """sigmoid(x) exact in both tails: with e = exp(-|x|), which never overflows,
+    1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0. (0.5 * (1 + tanh(x / 2)) rounds
+    the negative tail to 0: sigmoid(-20) would be 0 in float32 instead of 2.06e-9.)"""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _sigmoid(x: Any) -> Any:
+    """sigmoid of an ndarray (plain numpy) or of a Tensor (a differentiable op)."""
+    return Sigmoid.apply(x) if isinstance(x, Tensor) else _sigmoid_array(x)
 
 
 class ReLU(Function):
@@ -182,13 +191,17 @@ def _erfc_continued_fraction(a: np.ndarray, depth: int = 48) -> np.ndarray:
 
 
 class Softplus(Function):
-    """z = log(1 + exp(x))      dx = dz * sigmoid(x) = dz * (1 - exp(-z))"""
+    """z = log(1 + exp(x))      dx = dz * sigmoid(x)
+
+    Computed as max(x, 0) + log1p(exp(-|x|)), finite for any x. (The slope written
+    as 1 - exp(-z) would round to 0 for x < -37 in float64.)
+    """
 
     def forward(self, x):
         return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
     def backward(self, dz, x):
-        return dz * (1 - self.xp.exp(-self.output))
+        return dz * _sigmoid(x)
 
 
 class Clip(Function):
@@ -252,6 +265,11 @@ def tanh(x: TensorLike) -> Tensor:
 
 def sigmoid(x: TensorLike) -> Tensor:
     return Sigmoid.apply(x)
+
+
+def log_sigmoid(x: TensorLike) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), finite in both tails (log_sigmoid(-800) = -800)."""
+    return -softplus(-x)
 
 
 def relu(x: TensorLike) -> Tensor:

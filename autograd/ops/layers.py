@@ -80,14 +80,16 @@ class SoftmaxCrossEntropy(Function):
         if reduction == "none":
             return losses.reshape(target.shape)
         total = _sum(losses)
-        return total * (1.0 / n) if reduction == "mean" else total
+        if reduction != "mean":
+            return total
+        return total * (1.0 / n) if n else np.full((), np.nan, x.dtype)  # an empty batch: nan
 
     def backward(self, dz, x, *_):
         n = self.target.size
         per_row = self.reduction == "none"  # dz holds one value per target
         tensor_mode = self.tensor_mode
-        if self.reduction == "mean":
-            dz = dz * (1.0 / n) if tensor_mode else dz.item() / n
+        if self.reduction == "mean":  # (an empty batch has an empty gradient: any scale)
+            dz = dz * (1.0 / max(n, 1)) if tensor_mode else dz.item() / max(n, 1)
         if tensor_mode:
             dz = dz.reshape((*dz.shape, 1)) if per_row else dz
             return (x.softmax(axis=-1) - self.onehot(x.shape)) * dz

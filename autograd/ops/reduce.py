@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
-from autograd.ops.elementwise import sqrt
 from autograd.ops.shape import broadcast_to
 from autograd.tensor import Tensor
 
@@ -74,12 +73,14 @@ class Mean(_Reduction):
     def forward(self, x, axis, keepdims):
         axes = self.setup(x, axis, keepdims)
         self.n = math.prod(x.shape[a] for a in axes)
-        if self.n == 0:
-            raise ValueError("mean of an empty selection")
+        if self.n == 0:  # the mean of no elements is nan, as in PyTorch
+            with np.errstate(invalid="ignore"):
+                return x.sum(axis=axes, keepdims=keepdims) / x.dtype.type(0)
         return x.mean(axis=axes, keepdims=keepdims)
 
     def backward(self, dz, x):
-        return broadcast_back(self.expand(dz, x.shape) * (1.0 / self.n), x.shape)
+        # With n = 0 the input is empty, and so is its gradient: any scale will do.
+        return broadcast_back(self.expand(dz, x.shape) * (1.0 / self.n if self.n else 0.0), x.shape)
 
 
 def broadcast_back(dz: Any, shape: tuple[int, ...]) -> Any:
@@ -89,6 +90,26 @@ def broadcast_back(dz: Any, shape: tuple[int, ...]) -> Any:
     return np.full(shape, dz, dtype=dz.dtype)
 
 
+class Std(_Reduction):
+    """z = sqrt(sum(d**2, axis) / (n - ddof)), d = x - mean(x, axis)
+    dx = dz * d / ((n - ddof) * z), and 0 where z = 0 (as PyTorch: sqrt's slope is
+    infinite there, but d = 0, and the composed sqrt(var) would give 0 * inf = nan)."""
+
+    def forward(self, x, axis, keepdims, ddof):
+        axes = self.setup(x, axis, keepdims)
+        self.dof = math.prod(x.shape[a] for a in axes) - ddof
+        return np.sqrt(np.var(x, axis=axes, keepdims=keepdims, ddof=ddof))
+
+    def backward(self, dz, x):
+        z = self.expand(self.output, x.shape)
+        d = x - x.mean(axis=self.axes, keepdims=True)
+        flat = np.asarray(z) == 0
+        if not flat.any():
+            return self.expand(dz, x.shape) * d / (z * self.dof)
+        safe = self.xp.where(flat, 1.0, z)  # keeps 0 * inf out of the graph
+        return self.xp.where(flat, 0.0, self.expand(dz, x.shape) * d / (safe * self.dof))
+
+
 class Max(_Reduction):
     """z = max(x, axis)      dx = dz at the maxima (ties share dz equally), 0 elsewhere"""
 
@@ -96,8 +117,11 @@ class Max(_Reduction):
 
     def forward(self, x, axis, keepdims):
         axes = self.setup(x, axis, keepdims)
-        if x.size == 0:
-            raise ValueError(f"{self.name.lower()} of an empty tensor")
+        if any(x.shape[a] == 0 for a in axes):  # other empty axes give an empty result
+            raise ValueError(
+                f"{self.name.lower()}: cannot reduce over an axis of length 0 "
+                f"(shape {x.shape}, axis {axis})"
+            )
         z = self.reduce(x, axis=axes, keepdims=True)
         mask = x == z
         self.share = mask / mask.sum(axis=axes, keepdims=True)
@@ -213,5 +237,8 @@ def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0)
 
 
 def std(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """sqrt(var(x, axis, ddof))."""
-    return sqrt(var(x, axis, keepdims, ddof))
+    """sqrt(var(x, axis, ddof)), with gradient 0 where the variance is 0 (see `Std`)."""
+    n = _count(x, axis)
+    if n - ddof <= 0:
+        raise ValueError(f"std: ddof={ddof} leaves no degrees of freedom for {n} elements")
+    return Std.apply(x, axis=axis, keepdims=keepdims, ddof=ddof)

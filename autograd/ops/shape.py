@@ -149,12 +149,21 @@ def reshape(x: TensorLike, *shape: Any) -> Tensor:
 
 
 def transpose(x: TensorLike, *axes: Any) -> Tensor:
-    """Permute axes (reverse them when none are given), as numpy's transpose."""
-    perm = _shape_arg(axes) if axes and axes[0] is not None else None
-    if perm is not None and sorted(p % max(len(perm), 1) for p in perm) != list(
-        range(len(_shape_of(x)))
-    ):
-        raise ValueError(f"transpose: axes {perm} are not a permutation for shape {_shape_of(x)}")
+    """Permute axes (reverse them when none are given), as numpy's transpose.
+
+    Negative axes count from the end (`x.transpose(-1, 0)` on a 2-d x is `x.T`); they
+    are made non-negative here, so the backward's argsort inverts the real permutation.
+    """
+    if not axes or axes[0] is None:
+        return Transpose.apply(x, axes=None)
+    shape = _shape_of(x)
+    given = _shape_arg(axes)
+    ndim = len(shape)
+    if len(given) != ndim or any(not -ndim <= a < ndim for a in given):
+        raise ValueError(f"transpose: axes {given} are not a permutation for shape {shape}")
+    perm = tuple(a % ndim for a in given)
+    if sorted(perm) != list(range(ndim)):
+        raise ValueError(f"transpose: axes {given} are not a permutation for shape {shape}")
     return Transpose.apply(x, axes=perm)
 
 
@@ -168,7 +177,16 @@ def squeeze(x: TensorLike, axis: Any = None) -> Tensor:
     if axis is None:
         drop = {i for i, n in enumerate(shape) if n == 1}
     else:
-        drop = {a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)}
+        span = max(len(shape), 1)  # as in PyTorch, a 0-d tensor accepts axis 0 and -1
+        drop = set()
+        for a in (axis,) if isinstance(axis, (int, np.integer)) else axis:
+            if not -span <= a < span:
+                raise IndexError(
+                    f"squeeze: axis {a} is out of range for a tensor of shape {shape} "
+                    f"(expected in [{-span}, {span - 1}])"
+                )
+            if shape:
+                drop.add(int(a) % len(shape))
         bad = [a for a in drop if shape[a] != 1]
         if bad:
             raise ValueError(f"squeeze: axis {bad[0]} has length {shape[bad[0]]}, not 1 ({shape})")

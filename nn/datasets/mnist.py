@@ -10,7 +10,9 @@ either gzip-compressed with a `.gz` suffix or raw) in, in order:
 
 Only with `download=True` does it fetch missing files from public mirrors, into
 `path` or the cache. Each download goes to a temporary file, its MD5 is checked
-against the published one, and only then is it renamed into place.
+against the published one, and only then is it renamed into place. Files found
+locally are checked the same way (against the published MD5 of the `.gz` file, or of
+its uncompressed content for a raw file), so a corrupted copy never loads silently.
 """
 
 from __future__ import annotations
@@ -60,6 +62,23 @@ MD5: dict[str, dict[str, str]] = {
 }
 
 
+#: MD5 of each original file once uncompressed (for raw IDX files found locally).
+RAW_MD5: dict[str, dict[str, str]] = {
+    "digits": {
+        "train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
+        "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
+        "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
+        "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
+    },
+    "fashion": {
+        "train-images-idx3-ubyte": "f4a8712d7a061bf5bd6d2ca38dc4d50a",
+        "train-labels-idx1-ubyte": "9018921c3c673c538a1fc5bad174d6f9",
+        "t10k-images-idx3-ubyte": "8181f5470baa50b63fa0f6fddb340f0a",
+        "t10k-labels-idx1-ubyte": "15d484375f8d13e6eb1aabb0c3f46965",
+    },
+}
+
+
 def cache_dir(kind: str = "digits") -> Path:
     """`$XDG_CACHE_HOME/gradwork/<name>` (default `~/.cache/gradwork/<name>`)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -78,7 +97,10 @@ def search_dirs(kind: str = "digits", path: str | os.PathLike | None = None) -> 
 
 
 def load_mnist(
-    kind: str = "digits", path: str | os.PathLike | None = None, download: bool = False
+    kind: str = "digits",
+    path: str | os.PathLike | None = None,
+    download: bool = False,
+    verify: bool = True,
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load MNIST digits or Fashion-MNIST, as `keras.datasets.mnist.load_data()` does.
 
@@ -89,6 +111,8 @@ def load_mnist(
             `$GRADWORK_DATA` and the cache folder (see the module docstring).
         download: fetch missing files from public mirrors (MD5-checked) into `path`
             or the cache folder.
+        verify: check every file against the published MD5 (pass False to load a
+            modified copy on purpose).
 
     Returns:
         `(x_train, y_train), (x_test, y_test)`: images uint8 of shape (N, 28, 28)
@@ -97,7 +121,8 @@ def load_mnist(
     Raises:
         FileNotFoundError: when the files are not found (the message lists where it
             looked and how to point at them).
-        IDXError (a ValueError): for a corrupt or truncated file, or label and image
+        IDXError (a ValueError): for a corrupt or truncated file, a file whose MD5
+            is not the published one, labels outside 0..9, or label and image
             counts that differ.
         OSError: when a download fails from every mirror or fails its checksum.
 
@@ -127,12 +152,42 @@ def load_mnist(
     arrays = {key: read_idx(files[key], ndim=3 if key[0] == "x" else 1) for key in FILES}
     for part in ("train", "test"):
         x, y = arrays["x_" + part], arrays["y_" + part]
+        if y.size and y.max() > 9:
+            raise IDXError(f"{files['y_' + part]} holds a label {y.max()}; MNIST labels are 0..9")
         if len(x) != len(y):
             raise IDXError(
                 f"{files['x_' + part]} holds {len(x)} images but {files['y_' + part]} "
                 f"holds {len(y)} labels; one of them is corrupt or from another set"
             )
+    if verify:
+        for file in files.values():
+            check_md5(kind, file)
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+_verified: set[tuple[str, int, int]] = set()  # (path, size, mtime) already checked
+
+
+def check_md5(kind: str, file: Path) -> None:
+    """Compare a local file's MD5 with the published one (of the `.gz`, or of the
+    uncompressed content for a raw file); each unchanged file is hashed once.
+
+    Raises:
+        IDXError: the digests differ.
+    """
+    info = file.stat()
+    key = (str(file.resolve()), info.st_size, info.st_mtime_ns)
+    if key in _verified:
+        return
+    expected = (MD5 if file.suffix == ".gz" else RAW_MD5)[kind][file.name]
+    got = md5sum(file)
+    if got != expected:
+        raise IDXError(
+            f"{file}: MD5 {got}, expected {expected} (the published file's): the file is "
+            "corrupt or not the original; delete it and fetch it again "
+            "(load_mnist(download=True)), or pass verify=False to load it anyway"
+        )
+    _verified.add(key)
 
 
 _KINDS = {"digits": "digits", "mnist": "digits", "fashion": "fashion", "fashion-mnist": "fashion"}

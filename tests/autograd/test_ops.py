@@ -110,6 +110,14 @@ CASES = [
         ANY,
         True,
     ),
+    (
+        "binary_cross_entropy",
+        lambda p, y: autograd.binary_cross_entropy(p, y),
+        [(3, 4), (4,)],
+        (0.1, 0.9),
+        True,
+    ),
+    ("log_sigmoid", lambda a: autograd.log_sigmoid(a * 20), [(2, 3)], ANY, True),
     ("cat", lambda a, b: autograd.cat([a, b], axis=1), [(2, 3), (2, 2)], ANY, True),
     ("stack", lambda a, b: autograd.stack([a, b], axis=-1), [(2, 3), (2, 3)], ANY, True),
 ]

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from nn import cli
+from nn.datasets import mnist
 
 
 def run(capsys, argv):
@@ -59,6 +60,8 @@ def test_mnist_from_data_dir_and_missing_files(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     code, _, err = run(capsys, ["train", "--dataset", "mnist", "--data-dir", str(tmp_path)])
     assert code == 1 and "GRADWORK_DATA" in err and "download=True" in err
+    # Small stand-ins for the real files, which would fail the published MD5.
+    monkeypatch.setattr(mnist, "check_md5", lambda kind, file: None)
     rng = np.random.default_rng(0)
     for prefix, n in [("train", 40), ("t10k", 10)]:
         images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)

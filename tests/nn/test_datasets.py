@@ -115,14 +115,28 @@ def small_set(n_train=6, n_test=4, seed=0):
     }
 
 
+@pytest.fixture(autouse=True)
+def digests(monkeypatch):
+    """Published digests that `write_set` extends with those of the small test files
+    (restored after each test)."""
+    for table in (mnist_mod.MD5, mnist_mod.RAW_MD5):
+        for kind in list(table):
+            monkeypatch.setitem(table, kind, dict(table[kind]))
+
+
 def write_set(folder, arrays, gz=True):
+    """Write IDX files and register their digests as if they were the published ones."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, array in arrays.items():
         data = idx_bytes(array)
         if gz:
-            (folder / (name + ".gz")).write_bytes(gzip.compress(data))
+            data = gzip.compress(data)
+            (folder / (name + ".gz")).write_bytes(data)
         else:
             (folder / name).write_bytes(data)
+        table = mnist_mod.MD5 if gz else mnist_mod.RAW_MD5
+        for kind in table:
+            table[kind][name + (".gz" if gz else "")] = hashlib.md5(data).hexdigest()
 
 
 @pytest.fixture
@@ -304,3 +318,37 @@ def test_real_mnist_shapes_and_label_counts():
     assert np.bincount(y_train).tolist() == counts
     assert np.bincount(y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     assert x_train.max() == 255 and x_train.min() == 0
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_a_local_file_with_another_md5_is_refused(tmp_path, no_env, gz):
+    arrays = small_set()
+    write_set(tmp_path / "d", arrays, gz=gz)
+    labels = arrays[NAMES[1]].copy()
+    labels[0] = 7 if labels[0] != 7 else 3  # a plausible label, changed in place
+    data = idx_bytes(labels)
+    name = NAMES[1] + (".gz" if gz else "")
+    (tmp_path / "d" / name).write_bytes(gzip.compress(data) if gz else data)
+    with pytest.raises(IDXError, match=r"MD5 .* expected"):
+        load_mnist(path=tmp_path / "d")
+    (_, y_train), _ = load_mnist(path=tmp_path / "d", verify=False)
+    assert y_train[0] == labels[0]
+
+
+def test_a_label_outside_0_to_9_is_refused_even_unverified(tmp_path, no_env):
+    arrays = small_set()
+    arrays[NAMES[1]][2] = 200
+    write_set(tmp_path / "d", arrays)
+    with pytest.raises(IDXError, match="label 200"):
+        load_mnist(path=tmp_path / "d", verify=False)
+
+
+def test_the_published_raw_digests_match_the_gz_files():
+    for kind, table in mnist_mod.RAW_MD5.items():
+        assert sorted(table) == sorted(name[: -len(".gz")] for name in mnist_mod.MD5[kind])
+    if not REAL or not (Path(REAL) / "mnist" / (NAMES[1] + ".gz")).exists():
+        pytest.skip("real MNIST not available (set GRADWORK_DATA)")
+    for kind, folder in mnist_mod.FOLDERS.items():
+        for name in NAMES:
+            raw = gzip.decompress((Path(REAL) / folder / (name + ".gz")).read_bytes())
+            assert hashlib.md5(raw).hexdigest() == mnist_mod.RAW_MD5[kind][name]

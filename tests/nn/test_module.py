@@ -176,10 +176,10 @@ def test_failed_save_keeps_the_old_file(tmp_path, monkeypatch):
     Block().save(path)
     before = path.read_bytes()
 
-    def broken_savez(*args, **kwargs):
+    def broken_write(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(np, "savez", broken_savez)
+    monkeypatch.setattr(np.lib.format, "write_array", broken_write)
     with pytest.raises(OSError, match="disk full"):
         Block().save(path)
     assert path.read_bytes() == before

@@ -1,0 +1,192 @@
+"""Edge cases where a formula breaks down: negative axes, zeros in pow and std,
+the tails of sigmoid, empty tensors, and dtypes that are refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Tensor, gradcheck, gradgradcheck
+
+
+def _leaf(values, dtype=np.float64):
+    return Tensor(np.asarray(values, dtype=dtype), requires_grad=True)
+
+
+def test_transpose_negative_axes_gradient():
+    x = _leaf(np.arange(6.0).reshape(2, 3))
+    weights = np.arange(6.0).reshape(3, 2)
+    (x.transpose(-1, 0) * weights).sum().backward()
+    assert x.grad.shape == (2, 3)
+    np.testing.assert_array_equal(x.grad.data, weights.T)
+
+
+def test_transpose_negative_axes_3d_gradcheck():
+    x = _leaf(np.random.default_rng(0).normal(size=(2, 3, 4)))
+    assert gradcheck(lambda t: t.transpose(-1, 0, -2) * np.arange(24.0).reshape(4, 2, 3), [x])
+
+
+def test_transpose_rejects_non_permutations():
+    x = Tensor(np.zeros((2, 3)))
+    for axes in [(0, 0), (1, -1), (0, 2), (0,)]:
+        with pytest.raises(ValueError, match="not a permutation"):
+            x.transpose(*axes)
+
+
+def test_std_zero_variance_gradient_is_zero():
+    x = _leaf([2.0, 2.0, 2.0])
+    x.std().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0])
+    rows = _leaf([[1.0, 1.0], [1.0, 3.0]])
+    rows.std(axis=1).sum().backward()
+    np.testing.assert_array_equal(rows.grad.data, [[0.0, 0.0], [-0.5, 0.5]])
+
+
+def test_std_gradgradcheck_with_ddof():
+    x = _leaf(np.random.default_rng(1).normal(size=(3, 4)))
+    assert gradgradcheck(lambda t: t.std(axis=0, ddof=1), [x])
+
+
+def test_pow_zero_exponent_at_zero_base():
+    x = _leaf([0.0, 2.0])
+    (x**0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+
+
+def test_pow_of_zero_base_exponent_gradient():
+    b = _leaf([0.0, 1.0, 2.5])
+    (Tensor(np.zeros(3)) ** b).sum().backward()
+    np.testing.assert_array_equal(b.grad.data, [0.0, 0.0, 0.0])
+
+
+def test_pow_zero_to_the_zero_gradients_as_torch():
+    a, b = _leaf(0.0), _leaf(0.0)
+    (a**b).backward()
+    assert (a.grad.item(), b.grad.item()) == (0.0, 0.0)
+
+
+def test_pow_still_infinite_where_the_slope_is():
+    x = _leaf([0.0])
+    (x**0.5).sum().backward()
+    assert np.isinf(x.grad.data[0])
+
+
+@pytest.mark.parametrize(
+    "dtype, x, expected",
+    [
+        (np.float32, -20.0, 2.0611536e-09),
+        (np.float32, -80.0, 1.8048513e-35),
+        (np.float32, 20.0, 1.0),
+        (np.float64, -40.0, 4.248354255291589e-18),
+        (np.float64, -700.0, 9.85967654375977e-305),
+        (np.float64, 40.0, 1.0),
+    ],
+)
+def test_sigmoid_exact_in_both_tails(dtype, x, expected):
+    z = autograd.sigmoid(np.array(x, dtype=dtype))
+    assert z.dtype == dtype
+    np.testing.assert_allclose(z.data, expected, rtol=1e-6 if dtype == np.float32 else 1e-14)
+
+
+def test_log_of_sigmoid_in_the_negative_tail_is_finite():
+    x = _leaf(np.float32(-20.0), np.float32)
+    y = x.sigmoid().log()
+    np.testing.assert_allclose(y.data, -20.0, rtol=1e-6)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 1.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_log_sigmoid_in_both_tails(dtype):
+    x = _leaf([-800.0, -20.0, 0.0, 40.0, 800.0], dtype)
+    y = autograd.log_sigmoid(x)
+    expected = [-800.0, -20.000000002061153, -0.6931471805599453, -4.248354255291589e-18, 0.0]
+    np.testing.assert_allclose(y.data, np.array(expected, dtype), rtol=1e-6, atol=0)
+    y.sum().backward()
+    slope = [1.0, 1.0, 0.5, 4.248354255291589e-18, 0.0]  # sigmoid(-x)
+    np.testing.assert_allclose(x.grad.data, np.array(slope, dtype), rtol=1e-6, atol=0)
+
+
+def test_softplus_slope_in_the_negative_tail():
+    x = _leaf([-40.0, -745.0])
+    autograd.softplus(x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [4.248354255291589e-18, 5e-324], rtol=1e-14)
+
+
+def test_softplus_and_logsumexp_finite_for_huge_inputs():
+    x = _leaf([-1000.0, 0.0, 1000.0])
+    np.testing.assert_allclose(autograd.softplus(x).data, [0.0, np.log(2.0), 1000.0])
+    lse = autograd.logsumexp(x)
+    np.testing.assert_allclose(lse.data, 1000.0)
+    lse.backward()
+    np.testing.assert_allclose(x.grad.data, [0.0, 0.0, 1.0])
+
+
+def test_complex_tensors_are_refused():
+    with pytest.raises(TypeError, match="complex"):
+        Tensor(np.array([1 + 2j]))
+    with pytest.raises(TypeError, match="complex"):
+        Tensor([1j, 2j])
+    x = _leaf([1.0, 2.0])
+    with pytest.raises(TypeError, match="complex"):
+        x * np.array([1j, 1j])
+    with pytest.raises(TypeError, match="complex"):
+        x + 1j
+    with pytest.raises(TypeError, match="complex"):
+        x.astype(np.complex128)
+
+
+def test_string_and_object_tensors_are_refused():
+    with pytest.raises(TypeError, match="not numeric"):
+        Tensor(np.array(["a", "b"]))
+    with pytest.raises(TypeError, match="not numeric"):
+        Tensor(np.array([object()]))
+    with pytest.raises(TypeError, match="not numeric"):
+        Tensor([1.0]) * np.array(["a"])
+
+
+def test_mean_of_empty_is_nan():
+    x = _leaf(np.zeros((0, 3)))
+    assert np.isnan(x.mean().data)
+    out = x.mean(axis=0)
+    assert out.shape == (3,) and np.isnan(out.data).all()
+    out.sum().backward()
+    assert x.grad.shape == (0, 3)
+
+
+def test_max_and_min_over_a_full_axis_of_an_empty_tensor():
+    x = _leaf(np.zeros((0, 3)))
+    for op in (x.max, x.min):
+        out = op(axis=1)
+        assert out.shape == (0,)
+        out.sum().backward()
+        assert x.grad.shape == (0, 3)
+    with pytest.raises(ValueError, match="axis of length 0"):
+        x.max(axis=0)
+    with pytest.raises(ValueError, match="axis of length 0"):
+        x.max()
+
+
+def test_cross_entropy_of_an_empty_batch():
+    x = _leaf(np.zeros((0, 3)))
+    labels = np.zeros(0, dtype=np.int64)
+    loss = autograd.cross_entropy(x, labels)
+    assert np.isnan(loss.data)
+    assert autograd.cross_entropy(x, labels, "sum").item() == 0.0
+    autograd.cross_entropy(x, labels, "sum").backward()
+    assert x.grad.shape == (0, 3)
+
+
+@pytest.mark.parametrize("axis", [5, -3, 2, (1, 2)])
+def test_squeeze_out_of_range_axis_raises_index_error(axis):
+    with pytest.raises(IndexError, match="out of range"):
+        Tensor(np.zeros((3, 1))).squeeze(axis)
+
+
+def test_squeeze_of_a_0d_tensor_takes_axis_0_and_minus_1():
+    x = Tensor(np.array(5.0))
+    assert x.squeeze(0).shape == () and x.squeeze(-1).shape == ()
+    with pytest.raises(IndexError, match="out of range"):
+        x.squeeze(1)
+    assert Tensor(np.zeros((3, 1))).squeeze(-1).shape == (3,)

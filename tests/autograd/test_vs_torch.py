@@ -1,0 +1,121 @@
+"""Differential tests against PyTorch in float64: random programs of every registered
+op in every argument form (see `torch_programs`), comparing values, the gradient of
+every input, and second derivatives through `grad(create_graph=True)`.
+
+The `ci` hypothesis profile (the default) keeps this file to well under a minute;
+`GRADWORK_FUZZ=20000 python -m pytest tests/autograd/test_vs_torch.py` runs that many
+programs per test instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import autograd
+from autograd import Function
+
+torch = pytest.importorskip("torch")
+
+from tests.autograd import torch_programs as tp  # noqa: E402
+
+tp.use_torch(torch)
+
+RTOL = 1e-9
+FUZZ = int(os.environ.get("GRADWORK_FUZZ", "0"))
+settings.register_profile(
+    "torch-ci", max_examples=40, deadline=None, suppress_health_check=list(HealthCheck)
+)
+settings.register_profile(
+    "torch-fuzz",
+    max_examples=max(FUZZ, 1),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=False,
+)
+PROFILE = settings.get_profile("torch-fuzz" if FUZZ else "torch-ci")
+
+
+def assert_close(ours, theirs, what):
+    """Relative error at most RTOL, measured against the larger of the element and
+    the array's largest magnitude (sums in another order differ in the last bits)."""
+    theirs = np.asarray(theirs)
+    ours = np.asarray(ours)
+    assert ours.shape == theirs.shape, f"{what}: shape {ours.shape} != torch {theirs.shape}"
+    scale = max(1.0, float(np.abs(theirs).max())) if theirs.size else 1.0
+    np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=RTOL * scale, err_msg=what)
+
+
+def compare(out, leaves, draw):
+    """Values, first derivatives of every leaf, and second derivatives (the gradient
+    of a random projection of the first ones), ours against torch."""
+    assert_close(out.ours.data, out.theirs.detach().numpy(force=True), "value")
+    seed = draw(st.integers(0, 2**32 - 1))
+    weights = np.random.default_rng(seed).uniform(-1, 1, out.shape)
+    ours_loss = (out.ours * weights).sum()
+    theirs_loss = (out.theirs * torch.tensor(weights)).sum()
+    ours_in = [leaf.ours for leaf in leaves]
+    theirs_in = [leaf.theirs for leaf in leaves]
+    ours_g = autograd.grad(ours_loss, ours_in, create_graph=True, allow_unused=True)
+    theirs_g = torch.autograd.grad(theirs_loss, theirs_in, create_graph=True, allow_unused=True)
+    projections_ours, projections_theirs = [], []
+    for i, (g, h, leaf) in enumerate(zip(ours_g, theirs_g, leaves)):
+        g_data = np.zeros(leaf.shape) if g is None else g.data
+        h_data = np.zeros(leaf.shape) if h is None else h.detach().numpy(force=True)
+        assert_close(g_data, h_data, f"gradient of input {i} {leaf.shape}")
+        v = np.random.default_rng(seed + i + 1).uniform(-1, 1, leaf.shape)
+        if g is not None and g.requires_grad:
+            projections_ours.append((g * v).sum())
+        if h is not None and h.requires_grad:
+            projections_theirs.append((h * torch.tensor(v)).sum())
+    if not projections_ours and not projections_theirs:
+        return
+    second_ours = (
+        autograd.grad(sum(projections_ours[1:], projections_ours[0]), ours_in, allow_unused=True)
+        if projections_ours
+        else [None] * len(leaves)
+    )
+    second_theirs = (
+        torch.autograd.grad(
+            sum(projections_theirs[1:], projections_theirs[0]), theirs_in, allow_unused=True
+        )
+        if projections_theirs
+        else [None] * len(leaves)
+    )
+    for i, (g, h, leaf) in enumerate(zip(second_ours, second_theirs, leaves)):
+        g_data = np.zeros(leaf.shape) if g is None else g.data
+        h_data = np.zeros(leaf.shape) if h is None else h.detach().numpy(force=True)
+        assert_close(g_data, h_data, f"second derivative of input {i} {leaf.shape}")
+
+
+@pytest.mark.parametrize("name", sorted(tp.SPECS))
+def test_each_op_in_every_form_matches_torch(name):
+    @settings(PROFILE, max_examples=max(FUZZ // len(tp.SPECS), 6))
+    @given(data=st.data())
+    def check(data):
+        leaves: list = []
+        before = data.draw(st.sampled_from([[], ["tanh"], ["sin", "mul"]]))
+        out = tp.run_program(data.draw, [*before, name], leaves)
+        compare(out, leaves, data.draw)
+
+    check()
+
+
+@PROFILE
+@given(data=st.data())
+def test_random_programs_match_torch(data):
+    depth = data.draw(st.integers(3, 8))
+    names = data.draw(st.lists(st.sampled_from(sorted(tp.SPECS)), min_size=depth, max_size=depth))
+    leaves: list = []
+    out = tp.run_program(data.draw, names, leaves)
+    compare(out, leaves, data.draw)
+
+
+def test_every_registered_op_is_drawn():
+    exercised = {op for s in tp.SPECS.values() for op in s.ops}
+    missing = set(Function.registry) - exercised
+    assert not missing, f"ops the differential tests never draw: {sorted(missing)}"
