@@ -9,6 +9,8 @@ Example:
     (-2.0, 2.0)
 """
 
+from typing import Any
+
 from autograd.tensor import Tensor, get_default_dtype, set_default_dtype  # isort: skip
 from autograd.creation import (
     arange,
@@ -62,9 +64,21 @@ from autograd.ops.elementwise import (
     step,
     tanh,
 )
-from autograd.ops.layers import cross_entropy, linear
+from autograd.ops.layers import cross_entropy, dense, linear
 from autograd.ops.losses import binary_cross_entropy
-from autograd.ops.reduce import log_softmax, logsumexp, max, mean, min, softmax, std, sum, var
+from autograd.ops.reduce import (
+    argmax,
+    argmin,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    softmax,
+    std,
+    sum,
+    var,
+)
 from autograd.ops.shape import (
     broadcast_to,
     cat,
@@ -77,6 +91,9 @@ from autograd.ops.shape import (
     transpose,
 )
 
+#: The version of gradwork (autograd, nn and optim are released together).
+__version__ = "0.1.0"
+
 __all__ = [
     "Function",
     "GradcheckError",
@@ -84,6 +101,8 @@ __all__ = [
     "abs",
     "add",
     "arange",
+    "argmax",
+    "argmin",
     "astype",
     "backward",
     "binary_cross_entropy",
@@ -93,6 +112,7 @@ __all__ = [
     "cos",
     "cross_entropy",
     "default_rng",
+    "dense",
     "div",
     "elu",
     "enable_grad",
@@ -158,3 +178,13 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`autograd.viz` is imported on first use: `import autograd` stays fast, and
+    `autograd.viz.draw_graph(...)` works without importing `autograd.viz` first."""
+    if name == "viz":
+        import importlib
+
+        return importlib.import_module("autograd.viz")
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -48,6 +48,26 @@ def _as_array(data: Any, dtype: npt.DTypeLike | None) -> np.ndarray:
     return array
 
 
+class Size(int):
+    """A tensor's number of elements, as numpy's `size`, that can also be called as
+    PyTorch's `size()` (the shape) and `size(dim)` (the length of one axis)."""
+
+    shape: tuple[int, ...]
+
+    def __new__(cls, n: int, shape: tuple[int, ...]) -> Size:
+        out = super().__new__(cls, n)
+        out.shape = shape
+        return out
+
+    def __call__(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return self.shape
+        ndim = len(self.shape)
+        if not -ndim <= dim < ndim:
+            raise IndexError(f"size: dimension {dim} is out of range for {ndim} dimensions")
+        return self.shape[dim]
+
+
 #: The dtype kinds a Tensor holds: bool, signed and unsigned integers, floats.
 _KINDS = "biuf"
 
@@ -160,7 +180,10 @@ class Tensor:
 
     shape = property(lambda self: self.data.shape, doc="Shape of the data, a tuple.")
     ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
-    size = property(lambda self: self.data.size, doc="Number of elements.")
+    size = property(
+        lambda self: Size(self.data.size, self.data.shape),
+        doc="Number of elements (numpy's `size`); `size()` and `size(dim)` as in PyTorch.",
+    )
     dtype = property(lambda self: self.data.dtype, doc="numpy dtype of the data.")
     is_leaf = property(lambda self: self.grad_fn is None, doc="Made by the user, not by an op.")
     version = property(
@@ -387,38 +410,129 @@ class Tensor:
     def step(self) -> Tensor:
         return step(self)
 
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return sum(self, axis, keepdims)
+    def sum(
+        self,
+        axis: Any = None,
+        keepdims: bool | None = None,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
+        return sum(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return mean(self, axis, keepdims)
+    def mean(
+        self,
+        axis: Any = None,
+        keepdims: bool | None = None,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
+        return mean(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return max(self, axis, keepdims)
+    def max(
+        self,
+        axis: Any = None,
+        keepdims: bool | None = None,
+        *,
+        dim: int | None = None,
+        keepdim: bool | None = None,
+    ) -> Any:
+        """A Tensor; given PyTorch's `dim`, the pair (values, indices) as in PyTorch."""
+        return max(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return min(self, axis, keepdims)
+    def min(
+        self,
+        axis: Any = None,
+        keepdims: bool | None = None,
+        *,
+        dim: int | None = None,
+        keepdim: bool | None = None,
+    ) -> Any:
+        """A Tensor; given PyTorch's `dim`, the pair (values, indices) as in PyTorch."""
+        return min(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        return var(self, axis, keepdims, ddof)
+    def var(
+        self,
+        axis: Any = None,
+        keepdims: bool | None = None,
+        ddof: int | None = None,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+        correction: int | None = None,
+        unbiased: bool | None = None,
+    ) -> Tensor:
+        """numpy's ddof=0 by default; PyTorch's correction=1 when given `dim`."""
+        return var(
+            self,
+            axis,
+            keepdims,
+            ddof,
+            dim=dim,
+            keepdim=keepdim,
+            correction=correction,
+            unbiased=unbiased,
+        )
 
-    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        return std(self, axis, keepdims, ddof)
+    def std(
+        self,
+        axis: Any = None,
+        keepdims: bool | None = None,
+        ddof: int | None = None,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+        correction: int | None = None,
+        unbiased: bool | None = None,
+    ) -> Tensor:
+        """numpy's ddof=0 by default; PyTorch's correction=1 when given `dim`."""
+        return std(
+            self,
+            axis,
+            keepdims,
+            ddof,
+            dim=dim,
+            keepdim=keepdim,
+            correction=correction,
+            unbiased=unbiased,
+        )
 
-    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return logsumexp(self, axis, keepdims)
+    def logsumexp(
+        self,
+        axis: Any = None,
+        keepdims: bool | None = None,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
+        return logsumexp(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def softmax(self, axis: int = -1) -> Tensor:
-        return softmax(self, axis)
+    def softmax(self, axis: int | None = None, dim: int | None = None) -> Tensor:
+        return softmax(self, axis, dim=dim)
 
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        return log_softmax(self, axis)
+    def log_softmax(self, axis: int | None = None, dim: int | None = None) -> Tensor:
+        return log_softmax(self, axis, dim=dim)
 
-    def argmax(self, axis: int | None = None) -> np.ndarray:
-        return self.data.argmax(axis)
+    def argmax(
+        self,
+        axis: int | None = None,
+        keepdims: bool | None = None,
+        *,
+        dim: int | None = None,
+        keepdim: bool | None = None,
+    ) -> np.ndarray:
+        return argmax(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
-    def argmin(self, axis: int | None = None) -> np.ndarray:
-        return self.data.argmin(axis)
+    def argmin(
+        self,
+        axis: int | None = None,
+        keepdims: bool | None = None,
+        *,
+        dim: int | None = None,
+        keepdim: bool | None = None,
+    ) -> np.ndarray:
+        return argmin(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
     def reshape(self, *shape: Any) -> Tensor:
         return reshape(self, *shape)
@@ -426,8 +540,8 @@ class Tensor:
     def transpose(self, *axes: Any) -> Tensor:
         return transpose(self, *axes)
 
-    def squeeze(self, axis: Any = None) -> Tensor:
-        return squeeze(self, axis)
+    def squeeze(self, axis: Any = None, *, dim: Any = None) -> Tensor:
+        return squeeze(self, axis_arg("squeeze", axis, dim))
 
     def expand_dims(self, axis: Any) -> Tensor:
         return expand_dims(self, axis)
@@ -438,10 +552,41 @@ class Tensor:
     def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
         return broadcast_to(self, shape)
 
+    # PyTorch's names for the methods above (`autograd.ops.torch_methods` holds the few
+    # that are more than a rename).
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def view(self, *shape: Any) -> Tensor:
+        return reshape(self, *shape)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return expand_dims(self, dim)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return transpose(self, *dims)
+
+    def clone(self) -> Tensor:
+        return astype(self, self.dtype)  # a copy in the graph; the gradient passes as it is
+
+    def float(self) -> Tensor:
+        return _torch.to_dtype(self, np.float32)
+
+    def double(self) -> Tensor:
+        return _torch.to_dtype(self, np.float64)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        return _torch.requires_grad_(self, requires_grad)
+
 
 # Imported last: the ops need the Tensor class above, and the methods above call them.
 from autograd import graph as _graph  # noqa: E402
 from autograd import inplace as _inplace  # noqa: E402
+from autograd.ops import torch_methods as _torch  # noqa: E402
+from autograd.ops.args import axis_arg  # noqa: E402
 from autograd.ops.arith import (  # noqa: E402
     abs,
     add,
@@ -474,6 +619,8 @@ from autograd.ops.elementwise import (  # noqa: E402
     tanh,
 )
 from autograd.ops.reduce import (  # noqa: E402
+    argmax,
+    argmin,
     log_softmax,
     logsumexp,
     max,

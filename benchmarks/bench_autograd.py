@@ -2,8 +2,10 @@
 
 Prints, in one process:
 1. a training step of the Keras MNIST example network (784 -> 64 ReLU -> 10, softmax
-   cross entropy, plain SGD, batch 32, float32) written with the engine's ops, the same
-   step written by hand in numpy, and in PyTorch; ratios to the numpy floor;
+   cross entropy, plain SGD, batch 32, float32) written with the engine's ops (fused
+   `linear` with weights (out, in) as nn.Linear, fused `dense` with kernels (in, out) as
+   nn.Dense, and composed ops), the same step written by hand in numpy, and in
+   PyTorch; ratios to the numpy floor;
 2. the same for a matmul-bound step (784 -> 1024 -> 1024 -> 10, batch 1024);
 3. the per-op overhead on tiny arrays;
 4. the time per node of a graph of 0-d scalars (build plus backward), next to a
@@ -97,7 +99,8 @@ def composed_step(params: list[Tensor], x: Tensor, y: np.ndarray, lr: float) -> 
 
 
 def engine_step(params: list[Tensor], x: Tensor, y: np.ndarray, lr: float) -> float:
-    """The same step with the fused ops that nn.Linear and nn.CrossEntropyLoss use."""
+    """The same step with the fused ops that nn.Linear and nn.CrossEntropyLoss use:
+    weights in PyTorch's layout (out, in), x @ weight.T + bias."""
     h = x
     n_layers = len(params) // 2
     for i in range(n_layers):
@@ -106,6 +109,26 @@ def engine_step(params: list[Tensor], x: Tensor, y: np.ndarray, lr: float) -> fl
             h = h.relu()
     loss = autograd.cross_entropy(h, y)
     return sgd_update(params, loss, lr)
+
+
+def dense_step(params: list[Tensor], x: Tensor, y: np.ndarray, lr: float) -> float:
+    """The same step as nn.Dense computes it: kernels in Keras's layout (in, out)."""
+    h = x
+    n_layers = len(params) // 2
+    for i in range(n_layers):
+        h = autograd.dense(h, params[2 * i], params[2 * i + 1])
+        if i < n_layers - 1:
+            h = h.relu()
+    loss = autograd.cross_entropy(h, y)
+    return sgd_update(params, loss, lr)
+
+
+def torch_layout(arrays: list[np.ndarray]) -> list[Tensor]:
+    """Parameters for `engine_step`: each (in, out) weight stored as (out, in)."""
+    return [
+        Tensor(np.ascontiguousarray(a.T) if a.ndim == 2 else a.copy(), requires_grad=True)
+        for a in arrays
+    ]
 
 
 def sgd_update(params: list[Tensor], loss: Tensor, lr: float) -> float:
@@ -148,20 +171,25 @@ def bench_step(sizes: list[int], batch: int, label: str) -> None:
     lr = 0.01
     arrays = make_weights(sizes)
     floor_params = [a.copy() for a in arrays]
-    params = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    params = torch_layout(arrays)
+    kernels = [Tensor(a.copy(), requires_grad=True) for a in arrays]
     tx = Tensor(x)
     # Same numbers first: all implementations must agree before timing means anything.
     l1 = numpy_step([a.copy() for a in arrays], x, y, lr)
-    for step in (engine_step, composed_step):
+    l2 = engine_step(torch_layout(arrays), tx, y, lr)
+    assert abs(l1 - l2) < 1e-4, ("engine_step", l1, l2)
+    for step in (dense_step, composed_step):
         l2 = step([Tensor(a.copy(), requires_grad=True) for a in arrays], tx, y, lr)
         assert abs(l1 - l2) < 1e-4, (step.__name__, l1, l2)
     composed = [Tensor(a.copy(), requires_grad=True) for a in arrays]
     t_np = best_time(lambda: numpy_step(floor_params, x, y, lr))
     t_ag = best_time(lambda: engine_step(params, tx, y, lr))
+    t_de = best_time(lambda: dense_step(kernels, tx, y, lr))
     t_co = best_time(lambda: composed_step(composed, tx, y, lr))
     print(f"\n{label}: {' -> '.join(map(str, sizes))}, batch {batch}, float32")
     print(f"  numpy by hand (floor)      {t_np * 1e6:9.1f} us   1.00x")
     print(f"  gradwork (linear, CE ops)  {t_ag * 1e6:9.1f} us   {t_ag / t_np:.2f}x")
+    print(f"  gradwork (dense, CE ops)   {t_de * 1e6:9.1f} us   {t_de / t_np:.2f}x")
     print(f"  gradwork (@ + log_softmax) {t_co * 1e6:9.1f} us   {t_co / t_np:.2f}x")
     try:
         t_th = best_time(torch_step_factory(arrays, x, y, lr))

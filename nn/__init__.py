@@ -8,6 +8,8 @@ Example:
     (3, 1)
 """
 
+import optim.autograd_check  # noqa: F401  # isort: skip  # first: a clear error if autograd is not ours
+from autograd import __version__ as __version__  # released together
 from nn import callbacks, data, datasets, functional, init, metrics, utils
 from nn.activations import (
     ELU,
@@ -51,6 +53,7 @@ from nn.module import Module, Parameter, RemovableHandle
 from nn.perceptron import ConvergenceWarning, Perceptron
 from nn.sequential import Sequential
 from nn.serialization import load_state, save_state
+from nn.torch_interop import from_torch, to_torch
 from nn.training import History, Model
 
 __all__ = [
@@ -101,11 +104,13 @@ __all__ = [
     "callbacks",
     "data",
     "datasets",
+    "from_torch",
     "functional",
     "init",
     "load_state",
     "metrics",
     "save_state",
+    "to_torch",
     "train_test_split",
     "utils",
 ]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from autograd import Tensor
 from autograd.checks import check_real
+from autograd.ops.args import axis_arg
 from nn import functional as F
 from nn import softmax_logits
 from nn.module import Module
@@ -109,11 +110,12 @@ class ELU(Module):
 
 
 class Softmax(Module):
-    """f(x)_i = exp(x_i) / sum_j exp(x_j) along `axis`."""
+    """f(x)_i = exp(x_i) / sum_j exp(x_j) along `axis` (`dim` in PyTorch's spelling,
+    `nn.Softmax(dim=1)`); the last axis by default."""
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, axis: int | None = None, *, dim: int | None = None) -> None:
         super().__init__()
-        self.axis = axis
+        self.axis = axis_arg(type(self).__name__, axis, dim, default=-1)
 
     def forward(self, x: Tensor) -> Tensor:
         # Remembers the logits, so a Keras crossentropy can score them (`nn.softmax_logits`).
@@ -124,7 +126,7 @@ class Softmax(Module):
 
 
 class LogSoftmax(Softmax):
-    """f(x)_i = x_i - log(sum_j exp(x_j)) along `axis` (stable)."""
+    """f(x)_i = x_i - log(sum_j exp(x_j)) along `axis` or `dim` (stable)."""
 
     def forward(self, x: Tensor) -> Tensor:
         return F.log_softmax(x, self.axis)

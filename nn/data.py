@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd import Tensor, get_default_dtype
+from nn.collate import collate, is_dataset
 
 
 def as_array(data: Any, name: str = "x") -> np.ndarray:
@@ -39,14 +40,18 @@ def check_lengths(x: np.ndarray, y: np.ndarray | None, names: str = "x and y") -
 
 
 class DataLoader:
-    """Iterate over `(xb, yb)` mini-batches of arrays, optionally shuffled.
+    """Iterate over `(xb, yb)` mini-batches of arrays, or over batches of a map-style
+    dataset as PyTorch's DataLoader, optionally shuffled.
 
     Float batches are yielded as `Tensor`, integer and boolean ones (labels) as
-    ndarrays. With `y=None` each item is just `xb`.
+    ndarrays. With `y=None` each item is just `xb`. A dataset (anything with
+    `__len__` and `__getitem__(i)` returning a sample such as `(x, y)`, including a
+    list of such tuples) is batched by `nn.collate.collate`, which stacks each field
+    as PyTorch's `default_collate` does.
 
     Args:
-        x: inputs, an array-like whose first axis indexes samples.
-        y: targets with the same first-axis length, or None.
+        x: inputs, an array-like whose first axis indexes samples, or a dataset.
+        y: targets with the same first-axis length, or None (always None with a dataset).
         batch_size: samples per batch (the last batch may be smaller).
         shuffle: draw a new random order at the start of every pass.
         drop_last: skip the last batch when it is smaller than `batch_size`.
@@ -77,21 +82,33 @@ class DataLoader:
     ) -> None:
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-        self.x = as_array(x, "x")
-        self.y = None if y is None else as_array(y, "y")
-        check_lengths(self.x, self.y)
+        self.dataset: Any = None
+        if is_dataset(x):
+            if y is not None:
+                raise ValueError(
+                    "DataLoader: a dataset's samples hold their targets; pass y=None with it"
+                )
+            self.dataset, self.n = x, len(x)  # type: ignore[arg-type]
+        else:
+            self.x = as_array(x, "x")
+            self.y = None if y is None else as_array(y, "y")
+            check_lengths(self.x, self.y)
+            self.n = len(self.x)
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.rng = np.random.default_rng(seed)
 
     def __len__(self) -> int:
-        n = len(self.x)
+        n = self.n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
-        n, bs = len(self.x), self.batch_size
+        n, bs = self.n, self.batch_size
         order = self.rng.permutation(n) if self.shuffle else None
+        if self.dataset is not None:
+            yield from self._dataset_batches(order)
+            return
         x, y = self.x, self.y
         # Float batches become Tensors (no copy), labels stay arrays: decided once.
         x_tensor = x.dtype.kind in "fc"
@@ -111,9 +128,17 @@ class DataLoader:
             else:
                 yield xb, Tensor(yb) if y_tensor else yb
 
+    def _dataset_batches(self, order: np.ndarray | None) -> Iterator[Any]:
+        """Batches of `dataset[i]` samples, collated; `order` is None or a permutation."""
+        bs = self.batch_size
+        for start in range(0, len(self) * bs, bs):
+            stop = min(start + bs, self.n)
+            index = range(start, stop) if order is None else order[start:stop].tolist()
+            yield collate([self.dataset[i] for i in index])
+
     def __repr__(self) -> str:
         return (
-            f"DataLoader({len(self.x)} samples, batch_size={self.batch_size}, "
+            f"DataLoader({self.n} samples, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, drop_last={self.drop_last})"
         )
 

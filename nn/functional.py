@@ -89,9 +89,10 @@ def identity(x: Any) -> Any:
 
 
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x @ weight + bias, with weight of shape (in_features, out_features).
+    """y = x @ weight.T + bias, with weight of shape (out_features, in_features), as
+    `torch.nn.functional.linear`.
 
-    One op (`autograd.linear`) rather than two: dx = dy @ weight.T, dweight = x.T @ dy,
+    One op (`autograd.linear`) rather than two: dx = dy @ weight, dweight = dy.T @ x,
     dbias = dy summed over the batch.
     """
     return autograd.linear(x, weight, bias)

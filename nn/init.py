@@ -3,19 +3,20 @@
 Every function takes an optional `rng` (a `numpy.random.Generator`); without it the
 draws come from `autograd.default_rng()`, which `autograd.manual_seed` reseeds.
 
-Fans follow our weight layout (in_features, out_features), which is Keras's rather
-than torch's (out, in): for a 2-D weight fan_in = shape[0] and fan_out = shape[1]; for
-more dimensions (*kernel, in, out) both are multiplied by the kernel size; a 1-D
-tensor has fan_in = fan_out = its length.
+Fans follow PyTorch's weight layout (out_features, in_features), that of `nn.Linear`:
+for a 2-D weight fan_in = shape[1] and fan_out = shape[0]; for more dimensions
+(out, in, *kernel) both are multiplied by the kernel size; a 1-D tensor has
+fan_in = fan_out = its length. (`nn.Dense` draws its Keras kernel (in, out) through
+its transpose, so Keras's names give Keras's fans there.)
 
 The normal variants draw from a plain normal (as torch), where Keras's `glorot_normal`,
 `he_normal` and `lecun_normal` use a truncated normal of the same variance.
 
 Example:
     >>> import numpy as np, nn
-    >>> w = nn.Parameter(np.zeros((256, 128)))
-    >>> _ = nn.init.xavier_uniform_(w, rng=np.random.default_rng(0))
-    >>> bool(abs(w.data).max() <= (6 / (256 + 128)) ** 0.5)
+    >>> w = nn.Parameter(np.zeros((128, 256)))  # (out, in), as nn.Linear(256, 128)
+    >>> _ = nn.init.kaiming_uniform_(w, rng=np.random.default_rng(0))
+    >>> bool(abs(w.data).max() <= (6 / 256) ** 0.5)
     True
 """
 
@@ -56,14 +57,14 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
-    """(fan_in, fan_out) for our (in, out) layout; see the module docstring."""
+    """(fan_in, fan_out) for PyTorch's (out, in, *kernel) layout; see the module docstring."""
     shape = tensor.shape
     if len(shape) == 0:
         raise ValueError("cannot compute fan in and fan out of a 0-d tensor")
     if len(shape) == 1:
         return shape[0], shape[0]
-    receptive = math.prod(shape[:-2])
-    return shape[-2] * receptive, shape[-1] * receptive
+    receptive = math.prod(shape[2:])
+    return shape[1] * receptive, shape[0] * receptive
 
 
 def _fan(tensor: Tensor, mode: str) -> int:

@@ -1,8 +1,9 @@
 """Layers: `Linear`, the Keras-style `Dense`, `Flatten`, `Dropout` and `BatchNorm1d`.
 
-Weights are stored as (in_features, out_features), so a layer computes `x @ weight`
-with no transpose: the shape reads like the math y = x W + b for a batch of row
-vectors x. (PyTorch stores the transpose, (out, in), and computes x W^T + b.)
+`Linear` stores its weight as PyTorch does, (out_features, in_features), and computes
+x @ weight.T + bias, so a PyTorch `state_dict` loads as it is. `Dense` keeps Keras's
+kernel, (in_features, out_features), and computes x @ kernel + bias. Both run the one
+fused op `Affine`, whose transpose is a view (no copy).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, get_default_dtype, linear
+from autograd import Tensor, dense, get_default_dtype, linear
 from autograd.checks import check_bool, check_int, check_real
 from nn import activations, init
 from nn import functional as F
@@ -30,11 +31,12 @@ def check_features(layer: Module, x: Any, expected: int) -> None:
         )
 
 
-def affine(layer: Module, x: Any, in_features: int) -> Tensor:
-    """x @ layer.weight + layer.bias (`autograd.linear`); an input with the wrong number
-    of features raises `check_features`'s error, which names the layer."""
+def affine(layer: Module, x: Any, in_features: int, kernel: bool = False) -> Tensor:
+    """x @ layer.weight.T + layer.bias (`autograd.linear`), or x @ layer.weight +
+    layer.bias for a Keras kernel (`autograd.dense`); an input with the wrong number of
+    features raises `check_features`'s error, which names the layer."""
     try:
-        return linear(x, layer.weight, layer.bias)
+        return (dense if kernel else linear)(x, layer.weight, layer.bias)
     except ValueError:
         check_features(layer, x, in_features)
         raise
@@ -45,10 +47,10 @@ def _empty(*shape: int) -> Parameter:
 
 
 class Linear(Module):
-    """y = x @ weight + bias.
+    """y = x @ weight.T + bias, as `torch.nn.Linear`.
 
-    Shapes: x (*, in_features) -> y (*, out_features); weight (in_features,
-    out_features) (transposed vs torch, see the module docstring); bias (out_features,).
+    Shapes: x (*, in_features) -> y (*, out_features); weight (out_features,
+    in_features) as in PyTorch; bias (out_features,).
 
     Initialization as torch: weight and bias ~ U(-k, k) with k = 1 / sqrt(in_features).
 
@@ -71,7 +73,10 @@ class Linear(Module):
         self.out_features = check_int("Linear", "out_features", out_features, minimum=1)
         check_bool("Linear", "bias", bias)
         k = 1 / math.sqrt(in_features)
-        self.weight = init.uniform_(_empty(in_features, out_features), -k, k, rng)
+        # Drawn as (in, out) and stored transposed: for a given seed, the values of the
+        # (in, out) layout this layer once had, so seeded lessons train as they did.
+        drawn = init.uniform_(_empty(in_features, out_features), -k, k, rng)
+        self.weight = Parameter(np.ascontiguousarray(drawn.data.T))
         self.bias = init.uniform_(_empty(out_features), -k, k, rng) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
@@ -130,7 +135,9 @@ class Dense(Module):
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         """Create the weights for inputs of `input_shape` (the last axis is used)."""
         self.input_dim = int(input_shape[-1])
-        self.weight = self.kernel_initializer(_empty(self.input_dim, self.units), rng=self.rng)
+        # Initializers read fans in PyTorch's (out, in) layout: draw the kernel's transpose.
+        drawn = self.kernel_initializer(_empty(self.units, self.input_dim), rng=self.rng)
+        self.weight = Parameter(np.ascontiguousarray(drawn.data.T))
         if self.use_bias:
             self.bias = self.bias_initializer(_empty(self.units), rng=self.rng)
         self.built = True
@@ -139,9 +146,13 @@ class Dense(Module):
         return (*input_shape[:-1], self.units)
 
     def forward(self, x: Tensor) -> Tensor:
+        return self.activation(self.pre_activation(x))
+
+    def pre_activation(self, x: Tensor) -> Tensor:
+        """x @ kernel + bias: the layer's output before its activation."""
         if not self.built:
             self.build(np.shape(x.data if isinstance(x, Tensor) else x))
-        return self.activation(affine(self, x, self.input_dim))
+        return affine(self, x, self.input_dim, kernel=True)
 
     def extra_repr(self) -> str:
         return f"units={self.units}, input_dim={self.input_dim}, use_bias={self.use_bias}"

@@ -1,7 +1,7 @@
 """Plots for learning: training curves, gradient flow, activations, optimizer paths and
 decision boundaries. Each function returns the matplotlib Figure.
 
-matplotlib is an optional dependency: `pip install gradwork[plot]`.
+matplotlib is an optional dependency: `pip install -e ".[plot]"` from a clone.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _pyplot() -> Any:
         import matplotlib.pyplot as plt
     except ImportError:
         raise ImportError(
-            "nn.plot needs matplotlib, an optional dependency: pip install gradwork[plot]"
+            'nn.plot needs matplotlib, an optional dependency: pip install -e ".[plot]"'
         ) from None
     return plt
 

@@ -7,8 +7,11 @@ class's docstring gives its update rule.
 
 from __future__ import annotations
 
+import optim.autograd_check  # noqa: F401  # isort: skip  # first: a clear error if autograd is not ours
+
 from typing import Any
 
+from autograd import __version__ as __version__  # released together
 from optim import lr_scheduler
 from optim.adadelta import Adadelta
 from optim.adagrad import Adagrad

@@ -80,6 +80,8 @@ class Pow(Function):
 
     As in PyTorch, da is 0 where b = 0 and db is 0 where a = 0 and b >= 0: there the
     formulas read 0 * inf (`x ** 0` at x = 0, `0 ** b`), while the true slopes are 0.
+    They are computed with a replaced by 1 at those places, so b = 0 (or log 1 = 0)
+    gives the 0 and no inf enters the graph (second derivatives stay finite too).
     """
 
     def forward(self, a, b):
@@ -87,16 +89,18 @@ class Pow(Function):
 
     def backward(self, dz, a, b):
         need_a, need_b = self.needs_input_grad
-        b_zero = np.asarray(b) == 0
-        a_zero = (np.asarray(a) == 0) & (np.asarray(b) >= 0)
-        with np.errstate(divide="ignore", invalid="ignore"):  # the masked places
-            da = dz * b * a ** (b - 1) if need_a else None
-            db = dz * self.output * self.xp.log(a) if need_b else None
-        if need_a and b_zero.any():
-            da = self.xp.where(b_zero, 0.0, da)
-        if need_b and a_zero.any():
-            db = self.xp.where(a_zero, 0.0, db)
+        a_zero = np.asarray(a) == 0
+        da = db = None
+        with np.errstate(divide="ignore", invalid="ignore"):  # true infinities (0 ** -1)
+            if need_a:
+                da = dz * b * self._base(a, a_zero & (np.asarray(b) == 0)) ** (b - 1)
+            if need_b:
+                db = dz * self.output * self.xp.log(self._base(a, a_zero & (np.asarray(b) >= 0)))
         return da, db
+
+    def _base(self, a: Any, hole: np.ndarray) -> Any:
+        """a with 1 at the places `hole` (a itself when there are none)."""
+        return self.xp.where(hole, 1.0, a) if hole.any() else a
 
 
 class Abs(Function):

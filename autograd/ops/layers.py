@@ -1,6 +1,6 @@
 """Two fused ops that every network uses: an affine map and softmax cross entropy.
 
-Both could be composed from other ops (`x @ w + b`; `-log_softmax(x)[i, y].mean()`).
+Both could be composed from other ops (`x @ w.T + b`; `-log_softmax(x)[i, y].mean()`).
 They are ops of their own because their derivatives are the two classic lessons of
 backprop (the dense layer and "softmax minus one-hot"), and because one node instead
 of two (or four) makes a small network's training step markedly faster.
@@ -20,31 +20,36 @@ _sum = np.add.reduce  # ndarray.sum without its Python wrapper (forward sees onl
 
 
 class Affine(Function):
-    """z = x @ w + b      dx = dz @ w.T      dw = x.T @ dz      db = sum(dz over rows)
+    """z = x @ W + b      dx = dz @ W.T      dW = x.T @ dz      db = sum(dz over rows)
 
-    x has shape (..., in), w (in, out), b (out,); leading axes of x are batch axes.
+    W is `weight.T` for PyTorch's layout, weight (out, in) (the default), or the
+    weight itself for Keras's kernel layout (in, out) (`kernel=True`). The transpose is
+    a view: numpy hands it to BLAS as a flag, with no copy. x has shape (..., in) and
+    b (out,); leading axes of x are batch axes.
     """
 
-    def forward(self, x, w, b=None):
-        if x.ndim == 0 or w.ndim != 2 or x.shape[-1] != w.shape[0]:
+    def forward(self, x, w, b=None, kernel=False):
+        n_in = w.shape[0 if kernel else 1] if w.ndim == 2 else None
+        if x.ndim == 0 or n_in is None or x.shape[-1] != n_in:
+            layout = "(in_features, out_features)" if kernel else "(out_features, in_features)"
             raise ValueError(
                 f"linear: input of shape {x.shape} does not fit weight of shape {w.shape} "
-                f"(the input's last axis must be {w.shape[0] if w.ndim == 2 else 'in_features'})"
+                f"(weight is {layout}; the input's last axis must be {n_in or 'in_features'})"
             )
-        z = x @ w
+        self.kernel = kernel
+        z = x @ (w if kernel else w.T)
         if b is not None:
             z += b
         return z
 
     def backward(self, dz, x, w, b=None):
         need_x, need_w = self.inputs[0].requires_grad, self.inputs[1].requires_grad
-        dx = dz @ w.T if need_x else None
+        dx = dz @ (w.T if self.kernel else w) if need_x else None
         dw = None
         if need_w:
-            if x.ndim == 2:
-                dw = x.T @ dz
-            else:
-                dw = x.reshape(-1, x.shape[-1]).T @ dz.reshape(-1, dz.shape[-1])
+            x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
+            dz2 = dz if dz.ndim == 2 else dz.reshape(-1, dz.shape[-1])
+            dw = x2.T @ dz2 if self.kernel else dz2.T @ x2  # each in the weight's own layout
         if b is None:
             return dx, dw
         return dx, dw, dz.sum(axis=0 if dz.ndim == 2 else tuple(range(dz.ndim - 1)))
@@ -131,10 +136,18 @@ def _rows(n: int) -> np.ndarray:
 
 
 def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) -> Tensor:
-    """x @ weight + bias as one op; weight has shape (in_features, out_features)."""
+    """x @ weight.T + bias as one op, as `torch.nn.functional.linear`: weight has
+    PyTorch's layout (out_features, in_features)."""
     if bias is None:
         return Affine.apply(x, weight)
     return Affine.apply(x, weight, bias)
+
+
+def dense(x: TensorLike, kernel: TensorLike, bias: TensorLike | None = None) -> Tensor:
+    """x @ kernel + bias as one op: kernel has Keras's layout (in_features, out_features)."""
+    if bias is None:
+        return Affine.apply(x, kernel, kernel=True)
+    return Affine.apply(x, kernel, bias, kernel=True)
 
 
 REDUCTIONS = ("mean", "sum", "none")

@@ -1,6 +1,7 @@
 """Reductions over axes, and the softmax family.
 
-Every reduction takes numpy's `axis` (None, an int or a tuple) and `keepdims`.
+Every reduction takes numpy's `axis` (None, an int or a tuple) and `keepdims`, or
+PyTorch's `dim` and `keepdim` (`autograd.ops.args`).
 `logsumexp`, `softmax` and `log_softmax` subtract the maximum first, so inputs of
 +-1000 give finite values and gradients.
 """
@@ -8,11 +9,12 @@ Every reduction takes numpy's `axis` (None, an int or a tuple) and `keepdims`.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from autograd.function import Function
+from autograd.ops.args import axis_arg, keepdims_arg
 from autograd.ops.shape import broadcast_to
 from autograd.tensor import Tensor
 
@@ -194,28 +196,88 @@ def _check_axis(x: np.ndarray, axis: int) -> int | None:
     return axis % x.ndim
 
 
-def sum(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    return Sum.apply(x, axis=axis, keepdims=keepdims)
+def sum(
+    x: TensorLike,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+    *,
+    dim: Axis = None,
+    keepdim: bool | None = None,
+) -> Tensor:
+    """Sum over `axis` (or PyTorch's `dim`), all axes when None."""
+    return Sum.apply(
+        x, axis=axis_arg("sum", axis, dim), keepdims=keepdims_arg("sum", keepdims, keepdim)
+    )
 
 
-def max(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    return Max.apply(x, axis=axis, keepdims=keepdims)
+class ValuesIndices(NamedTuple):
+    """What `max`/`min` return when given PyTorch's `dim`, as `torch.max(x, dim)`: the
+    values (a Tensor) and where they sit along `dim` (an integer ndarray, as `argmax`)."""
+
+    values: Tensor
+    indices: np.ndarray
 
 
-def min(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    return Min.apply(x, axis=axis, keepdims=keepdims)
+def _extreme(
+    op: type[Max], x: TensorLike, axis: Axis, keepdims: bool | None, dim: Axis, keepdim: bool | None
+) -> Any:
+    name = op.__name__.lower()
+    keep = keepdims_arg(name, keepdims, keepdim)
+    values = op.apply(x, axis=axis_arg(name, axis, dim), keepdims=keep)
+    if dim is None:
+        return values
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    arg = np.argmax if op is Max else np.argmin
+    return ValuesIndices(values, arg(data, axis=dim, keepdims=keep))
 
 
-def logsumexp(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    return LogSumExp.apply(x, axis=axis, keepdims=keepdims)
+def max(
+    x: TensorLike,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+    *,
+    dim: int | None = None,
+    keepdim: bool | None = None,
+) -> Any:
+    """The maximum over `axis` (a Tensor); given PyTorch's `dim`, as `torch.max(x, dim)`,
+    the pair (values, indices)."""
+    return _extreme(Max, x, axis, keepdims, dim, keepdim)
 
 
-def softmax(x: TensorLike, axis: int = -1) -> Tensor:
-    return Softmax.apply(x, axis=axis)
+def min(
+    x: TensorLike,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+    *,
+    dim: int | None = None,
+    keepdim: bool | None = None,
+) -> Any:
+    """The minimum over `axis` (a Tensor); given PyTorch's `dim`, as `torch.min(x, dim)`,
+    the pair (values, indices)."""
+    return _extreme(Min, x, axis, keepdims, dim, keepdim)
 
 
-def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
-    return LogSoftmax.apply(x, axis=axis)
+def logsumexp(
+    x: TensorLike,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+    *,
+    dim: Axis = None,
+    keepdim: bool | None = None,
+) -> Tensor:
+    """log(sum(exp(x), axis)), stable for large inputs."""
+    keep = keepdims_arg("logsumexp", keepdims, keepdim)
+    return LogSumExp.apply(x, axis=axis_arg("logsumexp", axis, dim), keepdims=keep)
+
+
+def softmax(x: TensorLike, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `axis` (or PyTorch's `dim`), the last one by default."""
+    return Softmax.apply(x, axis=axis_arg("softmax", axis, dim, default=-1))
+
+
+def log_softmax(x: TensorLike, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """x - logsumexp(x) along `axis` (or PyTorch's `dim`), the last one by default."""
+    return LogSoftmax.apply(x, axis=axis_arg("log_softmax", axis, dim, default=-1))
 
 
 def _count(x: TensorLike, axis: Axis) -> int:
@@ -223,12 +285,60 @@ def _count(x: TensorLike, axis: Axis) -> int:
     return math.prod(shape[a] for a in normalize_axis(axis, len(shape)))
 
 
-def mean(x: TensorLike, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    return Mean.apply(x, axis=axis, keepdims=keepdims)
+def mean(
+    x: TensorLike,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+    *,
+    dim: Axis = None,
+    keepdim: bool | None = None,
+) -> Tensor:
+    """sum(x, axis) / n, n the number of elements reduced."""
+    keep = keepdims_arg("mean", keepdims, keepdim)
+    return Mean.apply(x, axis=axis_arg("mean", axis, dim), keepdims=keep)
 
 
-def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """sum((x - mean(x))**2, axis) / (n - ddof)."""
+def _ddof(
+    op: str, ddof: int | None, dim: Axis, correction: int | None, unbiased: bool | None
+) -> int:
+    """numpy's `ddof`, or PyTorch's `correction` / `unbiased`; without any of them, 0
+    (numpy's default), or 1 (PyTorch's) when the axis was given as PyTorch's `dim`."""
+    given = [
+        name
+        for name, v in (("ddof", ddof), ("correction", correction), ("unbiased", unbiased))
+        if v is not None
+    ]
+    if len(given) > 1:
+        raise TypeError(f"{op}: got {' and '.join(given)}; pass one of them")
+    if ddof is not None:
+        return ddof
+    if correction is not None:
+        return correction
+    if unbiased is not None:
+        return int(unbiased)
+    return 0 if dim is None else 1
+
+
+def var(
+    x: TensorLike,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+    ddof: int | None = None,
+    *,
+    dim: Axis = None,
+    keepdim: bool | None = None,
+    correction: int | None = None,
+    unbiased: bool | None = None,
+) -> Tensor:
+    """sum((x - mean(x))**2, axis) / (n - ddof).
+
+    `ddof` defaults to 0 as in numpy; given PyTorch's `dim`, the default is PyTorch's
+    (`correction=1`, the unbiased estimate). `correction` and `unbiased` are PyTorch's
+    names for `ddof`.
+    """
+    ddof = _ddof("var", ddof, dim, correction, unbiased)
+    axis = axis_arg("var", axis, dim)
+    keepdims = keepdims_arg("var", keepdims, keepdim)
     n = _count(x, axis)
     if n - ddof <= 0:
         raise ValueError(f"var: ddof={ddof} leaves no degrees of freedom for {n} elements")
@@ -236,9 +346,52 @@ def var(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0)
     return sum(d * d, axis, keepdims) * (1.0 / (n - ddof))
 
 
-def std(x: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-    """sqrt(var(x, axis, ddof)), with gradient 0 where the variance is 0 (see `Std`)."""
+def std(
+    x: TensorLike,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+    ddof: int | None = None,
+    *,
+    dim: Axis = None,
+    keepdim: bool | None = None,
+    correction: int | None = None,
+    unbiased: bool | None = None,
+) -> Tensor:
+    """sqrt(var(x, axis, ddof)), with `var`'s arguments and defaults, and gradient 0
+    where the variance is 0 (see `Std`)."""
+    ddof = _ddof("std", ddof, dim, correction, unbiased)
+    axis = axis_arg("std", axis, dim)
     n = _count(x, axis)
     if n - ddof <= 0:
         raise ValueError(f"std: ddof={ddof} leaves no degrees of freedom for {n} elements")
+    keepdims = keepdims_arg("std", keepdims, keepdim)
     return Std.apply(x, axis=axis, keepdims=keepdims, ddof=ddof)
+
+
+def argmax(
+    x: TensorLike,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+    *,
+    dim: int | None = None,
+    keepdim: bool | None = None,
+) -> np.ndarray:
+    """Index of the maximum along `axis` (or `dim`), of the flattened input when None;
+    an integer ndarray (indices carry no gradient)."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    keep = keepdims_arg("argmax", keepdims, keepdim)
+    return data.argmax(axis_arg("argmax", axis, dim), keepdims=keep)
+
+
+def argmin(
+    x: TensorLike,
+    axis: int | None = None,
+    keepdims: bool | None = None,
+    *,
+    dim: int | None = None,
+    keepdim: bool | None = None,
+) -> np.ndarray:
+    """Index of the minimum along `axis` (or `dim`); see `argmax`."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    keep = keepdims_arg("argmin", keepdims, keepdim)
+    return data.argmin(axis_arg("argmin", axis, dim), keepdims=keep)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.ops.args import axis_arg
 from autograd.tensor import Tensor
 
 TensorLike = Any
@@ -212,8 +213,12 @@ def getitem(x: TensorLike, index: Any) -> Tensor:
     return GetItem.apply(x, index=_as_index(index))
 
 
-def cat(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis (numpy's concatenate)."""
+def cat(
+    tensors: Sequence[TensorLike], axis: int | None = None, *, dim: int | None = None
+) -> Tensor:
+    """Join tensors along an existing axis (numpy's concatenate); `dim` is PyTorch's name
+    for `axis` (default 0)."""
+    axis = axis_arg("cat", axis, dim, default=0)
     if len(tensors) == 0:
         raise ValueError("cat: need at least one tensor")
     ndim = len(_shape_of(tensors[0]))
@@ -222,8 +227,12 @@ def cat(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
     return Concatenate.apply(*tensors, axis=axis % ndim)
 
 
-def stack(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
-    """Join tensors of one shape along a new axis."""
+def stack(
+    tensors: Sequence[TensorLike], axis: int | None = None, *, dim: int | None = None
+) -> Tensor:
+    """Join tensors of one shape along a new axis; `dim` is PyTorch's name for `axis`
+    (default 0)."""
+    axis = axis_arg("stack", axis, dim, default=0)
     if len(tensors) == 0:
         raise ValueError("stack: need at least one tensor")
     ndim = len(_shape_of(tensors[0])) + 1

@@ -190,3 +190,14 @@ def test_squeeze_of_a_0d_tensor_takes_axis_0_and_minus_1():
     with pytest.raises(IndexError, match="out of range"):
         x.squeeze(1)
     assert Tensor(np.zeros((3, 1))).squeeze(-1).shape == (3,)
+
+
+def test_pow_second_derivatives_at_zero_are_finite():
+    x = _leaf(0.0)
+    (g,) = autograd.grad(x**0, [x], create_graph=True)
+    g.backward()
+    assert g.item() == 0.0 and x.grad.item() == 0.0
+    b = _leaf([0.0, 2.0])
+    (h,) = autograd.grad((Tensor(np.zeros(2)) ** b).sum(), [b], create_graph=True)
+    h.sum().backward()
+    np.testing.assert_array_equal(b.grad.data, [0.0, 0.0])

@@ -99,8 +99,10 @@ CASES = [
     ("getitem_pairs", lambda a: a[np.arange(5), REPEATED], [(5, 3)], ANY, True),
     ("getitem_mask", lambda a: a[MASK], [(4, 2)], ANY, True),
     ("index_add", lambda a: autograd.index_add(a, REPEATED, (4,)), [(5,)], ANY, True),
-    ("linear", lambda x, w, b: autograd.linear(x, w, b), [(3, 4), (4, 2), (2,)], ANY, True),
-    ("linear_batched_no_bias", lambda x, w: autograd.linear(x, w), [(2, 3, 4), (4, 2)], ANY, True),
+    ("linear", lambda x, w, b: autograd.linear(x, w, b), [(3, 4), (2, 4), (2,)], ANY, True),
+    ("linear_batched_no_bias", lambda x, w: autograd.linear(x, w), [(2, 3, 4), (2, 4)], ANY, True),
+    ("dense", lambda x, w, b: autograd.dense(x, w, b), [(3, 4), (4, 2), (2,)], ANY, True),
+    ("dense_batched_no_bias", lambda x, w: autograd.dense(x, w), [(2, 3, 4), (4, 2)], ANY, True),
     ("cross_entropy", lambda x: autograd.cross_entropy(x, LABELS), [(5, 3)], ANY, True),
     ("cross_entropy_sum", lambda x: autograd.cross_entropy(x, LABELS, "sum"), [(5, 3)], ANY, True),
     (

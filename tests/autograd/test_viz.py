@@ -13,7 +13,11 @@ import pytest
 import autograd
 from autograd import Tensor, viz
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot not installed")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="needs Graphviz's dot: apt-get install graphviz (Debian/Ubuntu), "
+    "brew install graphviz (macOS)",
+)
 
 NODE = re.compile(r"^\t(\w+) \[(.*)\]$")
 EDGE = re.compile(r"^\t(\w+) -> (\w+)")
@@ -305,7 +309,7 @@ def test_collapse_modules_draws_one_node_per_layer() -> None:
     boxes = [k for k, v in nodes.items() if "class=module" in v]
     ops = [re.search(r"label=(\w+)", v).group(1) for k, v in nodes.items() if k[0] == "f"]
     assert len(boxes) == 3 and sorted(ops) == ["Mean", "Pow"]  # the loss stays as ops
-    assert "<B>0: Linear(3-&gt;8)</B>" in nodes[boxes[0]] and "0.weight (3, 8)" in nodes[boxes[0]]
+    assert "<B>0: Linear(3-&gt;8)</B>" in nodes[boxes[0]] and "0.weight (8, 3)" in nodes[boxes[0]]
     assert "grad" in nodes[boxes[0]]
     assert not any("class=param" in v for v in nodes.values())  # inside their boxes
     # tensors: x, 3 layer outputs, the exponent 2, (.)**2, loss; 2 ops; 3 boxes

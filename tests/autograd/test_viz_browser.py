@@ -30,7 +30,11 @@ CHROMIUM = next(
 )
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (/usr/bin/chromium)"),
-    pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed"),
+    pytest.mark.skipif(
+        shutil.which("dot") is None,
+        reason="needs Graphviz's dot: apt-get install graphviz (Debian/Ubuntu), "
+        "brew install graphviz (macOS)",
+    ),
 ]
 
 

@@ -494,12 +494,17 @@ def _stack(draw, x, pool, leaves):
 
 @spec("linear", "Affine", min_ndim=1)
 def _linear(draw, x, pool, leaves):
-    k = x.shape[-1]
-    w = new_leaf(draw, (k, draw(st.integers(1, 3))), leaves)
+    k, n = x.shape[-1], draw(st.integers(1, 3))
+    if draw(st.booleans()):  # Keras's kernel (in, out): autograd.dense is x @ kernel + b
+        w = new_leaf(draw, (k, n), leaves)
+        b = new_leaf(draw, (n,), leaves)
+        return Pair(autograd.dense(x.ours, w.ours, b.ours), x.theirs @ w.theirs + b.theirs)
+    w = new_leaf(draw, (n, k), leaves)  # PyTorch's weight (out, in), as F.linear
     if draw(st.booleans()):
-        b = new_leaf(draw, (w.shape[1],), leaves)
-        return Pair(autograd.linear(x.ours, w.ours, b.ours), x.theirs @ w.theirs + b.theirs)
-    return Pair(autograd.linear(x.ours, w.ours), x.theirs @ w.theirs)
+        b = new_leaf(draw, (n,), leaves)
+        theirs = torch.nn.functional.linear(x.theirs, w.theirs, b.theirs)
+        return Pair(autograd.linear(x.ours, w.ours, b.ours), theirs)
+    return Pair(autograd.linear(x.ours, w.ours), torch.nn.functional.linear(x.theirs, w.theirs))
 
 
 @spec("cross_entropy", "SoftmaxCrossEntropy", min_ndim=1)

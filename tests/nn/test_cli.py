@@ -58,8 +58,10 @@ def test_no_arguments_runs_the_spiral_demo(capsys, monkeypatch):
 def test_mnist_from_data_dir_and_missing_files(capsys, tmp_path, monkeypatch):
     monkeypatch.delenv("GRADWORK_DATA", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    code, _, err = run(capsys, ["train", "--dataset", "mnist", "--data-dir", str(tmp_path)])
-    assert code == 1 and "GRADWORK_DATA" in err and "download=True" in err
+    code, out, err = run(capsys, ["train", "--dataset", "mnist", "--data-dir", str(tmp_path)])
+    assert code == 1 and out == "" and str(tmp_path) in err
+    assert "--data-dir" in err and "GRADWORK_DATA" in err and "--download" in err
+    assert "download=True" not in err and "path=" not in err  # the CLI's own options
     # Small stand-ins for the real files, which would fail the published MD5.
     monkeypatch.setattr(mnist, "check_md5", lambda kind, file: None)
     rng = np.random.default_rng(0)
@@ -81,13 +83,58 @@ def test_mnist_from_data_dir_and_missing_files(capsys, tmp_path, monkeypatch):
     assert "Epoch 1/1 - " in out and "test accuracy: " in out
 
 
-def test_bad_arguments_exit_with_usage(capsys):
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--dataset", "cifar"], "unknown dataset 'cifar' (choose from blobs, circles"),
+        (["--dataset", "mnsit"], "unknown dataset 'mnsit'; did you mean 'mnist'?"),
+        (["--optimizer", "adma"], "unknown optimizer 'adma'; did you mean 'adam'?"),
+        (["--optimizer", "rmsrpop"], "did you mean 'rmsprop'?"),
+        (["--activation", "rleu"], "unknown activation 'rleu'; did you mean 'relu'?"),
+        (["--lr", "0"], "argument --lr: must be positive, got 0"),
+        (["--lr", "fast"], "argument --lr: 'fast' is not a number"),
+        (["--epochs", "-2"], "argument --epochs: must be positive, got -2"),
+        (["--hidden", "8", "0"], "argument --hidden: must be positive, got 0"),
+        (["--validation-split", "1.5"], "argument --validation-split: must be in [0, 1)"),
+    ],
+)
+def test_bad_arguments_exit_with_usage_before_printing_anything(capsys, argv, message):
     with pytest.raises(SystemExit) as info:
-        cli.main(["train", "--dataset", "cifar"])
-    assert info.value.code == 2
-    assert "invalid choice: 'cifar'" in capsys.readouterr().err
-    code, _, err = run(capsys, ["train", "--optimizer", "adamm", "--epochs", "1"])
-    assert code == 1 and "unknown optimizer 'adamm'" in err
+        cli.main(["train", *argv, "--epochs", "1"] if "--epochs" not in argv else ["train", *argv])
+    out = capsys.readouterr()
+    assert info.value.code == 2 and out.out == ""
+    assert message in out.err and "usage: gradwork train" in out.err
+    assert "compile:" not in out.err
+
+
+def test_names_are_taken_in_any_case(capsys):
+    code, out, _ = run(capsys, ["train", "--dataset", "XOR", "--optimizer", "SGD", "--epochs", "1"])
+    assert code == 0 and "dataset: xor" in out
+
+
+def test_closest_name_needs_a_near_typo():
+    assert cli.edit_distance("adma", "adam") == 1  # a swap counts once
+    assert cli.closest("adma", ["adamax", "adam", "sgd"]) == "adam"
+    assert cli.closest("sgdd", ["sgd", "adam"]) == "sgd"
+    assert cli.closest("xyz", ["sgd", "adam"]) is None
+
+
+def test_help_shows_defaults_and_version(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    out = capsys.readouterr().out
+    assert "(default: adam)" in out and "(default: 0.01)" in out and "(default: spiral)" in out
+    assert "mnist 5" in out and "(default: None)" not in out
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--version"])
+    import autograd
+    import nn
+    import optim
+
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"gradwork {autograd.__version__}"
+    assert autograd.__version__ == nn.__version__ == optim.__version__
+    assert all(part.isdigit() for part in autograd.__version__.split("."))
 
 
 def test_python_dash_m_entry_point():

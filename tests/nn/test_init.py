@@ -7,7 +7,7 @@ import autograd
 import nn
 from nn import init
 
-SHAPE = (600, 400)  # fan_in = 600, fan_out = 400 in our (in, out) layout
+SHAPE = (400, 600)  # fan_in = 600, fan_out = 400 in PyTorch's (out, in) layout
 
 
 def _fresh(shape=SHAPE):
@@ -99,10 +99,10 @@ def test_float32_tensor_stays_float32():
     assert init.xavier_uniform_(t).dtype == np.float32
 
 
-def test_fans_for_our_layout():
-    assert init._calculate_fan_in_and_fan_out(_fresh((3, 5))) == (3, 5)
+def test_fans_for_pytorch_layout():
+    assert init._calculate_fan_in_and_fan_out(_fresh((3, 5))) == (5, 3)  # (out, in)
     assert init._calculate_fan_in_and_fan_out(_fresh((7,))) == (7, 7)
-    assert init._calculate_fan_in_and_fan_out(_fresh((2, 2, 3, 5))) == (12, 20)
+    assert init._calculate_fan_in_and_fan_out(_fresh((5, 3, 2, 2))) == (12, 20)
     with pytest.raises(ValueError, match="0-d"):
         init.xavier_uniform_(_fresh(()))
     with pytest.raises(ValueError, match="mode must be"):
@@ -158,3 +158,21 @@ def test_get_keras_names():
 def test_constant_takes_rng_like_every_initializer():
     w = nn.init.constant_(nn.Parameter(np.zeros((2, 3))), 0.25, rng=np.random.default_rng(0))
     assert np.all(w.data == 0.25)
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (5, 3, 2, 2)])
+def test_fans_match_torch(shape):
+    torch = pytest.importorskip("torch")
+    expected = torch.nn.init._calculate_fan_in_and_fan_out(torch.zeros(shape))
+    assert init._calculate_fan_in_and_fan_out(_fresh(shape)) == expected
+
+
+def test_linear_and_dense_get_fan_in_from_their_inputs():
+    """he_uniform's bound sqrt(6 / fan_in) uses the 600 inputs in both layouts."""
+    bound = math.sqrt(6 / 600)
+    linear = nn.Linear(600, 400)
+    init.he_uniform_(linear.weight, rng=_rng())
+    dense = nn.Dense(400, input_dim=600, kernel_initializer="he_uniform", rng=_rng())
+    assert linear.weight.shape == (400, 600) and dense.weight.shape == (600, 400)
+    for w in (linear.weight, dense.weight):
+        assert bound * 0.99 < np.abs(w.data).max() <= bound

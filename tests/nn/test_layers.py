@@ -16,11 +16,11 @@ def _to_float64(module):
     return module
 
 
-def test_linear_computes_x_at_weight_plus_bias():
+def test_linear_computes_x_at_weight_transposed_plus_bias():
     layer = nn.Linear(3, 2, rng=_rng())
-    assert layer.weight.shape == (3, 2) and layer.bias.shape == (2,)
+    assert layer.weight.shape == (2, 3) and layer.bias.shape == (2,)  # PyTorch's (out, in)
     x = _rng(1).normal(size=(4, 3)).astype(np.float32)
-    expected = x @ layer.weight.data + layer.bias.data
+    expected = x @ layer.weight.data.T + layer.bias.data
     np.testing.assert_allclose(layer(Tensor(x)).data, expected, rtol=1e-6)
 
 
@@ -42,7 +42,7 @@ def test_linear_without_bias():
     layer = nn.Linear(3, 2, bias=False)
     assert layer.bias is None and [n for n, _ in layer.named_parameters()] == ["weight"]
     np.testing.assert_allclose(
-        layer(np.ones((1, 3), np.float32)).data, layer.weight.data.sum(0)[None]
+        layer(np.ones((1, 3), np.float32)).data, layer.weight.data.sum(1)[None]
     )
 
 

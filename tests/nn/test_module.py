@@ -154,8 +154,8 @@ def test_strict_load_lists_missing_and_unexpected_names():
 def test_load_wrong_shape_names_both_shapes():
     net = Block()
     state = net.state_dict()
-    state["fc.weight"] = np.zeros((4, 3))
-    with pytest.raises(ValueError, match=r"fc.weight: expected \(3, 4\), got \(4, 3\)"):
+    state["fc.weight"] = np.zeros((3, 4))
+    with pytest.raises(ValueError, match=r"fc.weight: expected \(4, 3\), got \(3, 4\)"):
         net.load_state_dict(state, strict=False)
 
 

@@ -203,7 +203,7 @@ def test_missing_matplotlib_says_how_to_install(monkeypatch) -> None:
 
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     module = importlib.reload(plot)  # nn.plot itself imports without matplotlib
-    with pytest.raises(ImportError, match=r"pip install gradwork\[plot\]"):
+    with pytest.raises(ImportError, match=r'pip install -e "\.\[plot\]"'):
         module.plot_history({"loss": [1.0]})
 
 

@@ -10,7 +10,7 @@ def test_forward_chains_layers():
     x = np.array([[1.0, -2.0]], np.float32)
     first = model[0]
     np.testing.assert_allclose(
-        model(Tensor(x)).data, np.maximum(x @ first.weight.data + first.bias.data, 0), rtol=1e-6
+        model(Tensor(x)).data, np.maximum(x @ first.weight.data.T + first.bias.data, 0), rtol=1e-6
     )
 
 

@@ -1,0 +1,219 @@
+"""A way on to PyTorch and back: `to_torch(model)` and `from_torch(module)`.
+
+Both build the same network in the other library, with copies of the same weights,
+buffers and train/eval mode, so it gives the same outputs. The layers both have:
+`Linear` (and `Dense`, which becomes `torch.nn.Linear` followed by its activation),
+the activations, `Dropout`, `BatchNorm1d`, `Flatten`, `Identity` and `Sequential`
+(`nn.MLP` becomes the Sequential of its layers). A layer with no counterpart raises
+a `TypeError` that names it and where it sits. torch is imported here, when called,
+so it stays an optional extra (`pip install -e ".[torch]"`).
+
+Example:
+    >>> import nn
+    >>> model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+    >>> nn.to_torch(model)  # doctest: +SKIP
+    Sequential(
+      (0): Linear(in_features=2, out_features=8, bias=True)
+      (1): ReLU()
+      (2): Linear(in_features=8, out_features=1, bias=True)
+    )
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from nn import activations as A
+from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, Linear
+from nn.mlp import MLP
+from nn.module import Module
+from nn.sequential import Sequential
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError:
+        raise ImportError(
+            'to_torch / from_torch need PyTorch: pip install -e ".[torch]" (or pip install torch)'
+        ) from None
+    return torch
+
+
+def _no_counterpart(layer: Any, where: str, other: str) -> TypeError:
+    place = f" at {where!r}" if where else ""
+    return TypeError(
+        f"{type(layer).__name__}{place} has no counterpart in {other}; the layers both have "
+        "are Linear/Dense, the activations, Dropout, BatchNorm1d, Flatten, Identity and "
+        "Sequential"
+    )
+
+
+# Activations whose torch class takes no arguments: ours -> torch's class name.
+_PLAIN = {
+    A.Identity: "Identity",
+    A.Sigmoid: "Sigmoid",
+    A.Tanh: "Tanh",
+    A.ReLU: "ReLU",
+    A.GELU: "GELU",
+    A.SiLU: "SiLU",
+    A.Softplus: "Softplus",
+}
+
+
+def to_torch(model: Module) -> Any:
+    """The same network as a `torch.nn.Module`, with copies of the weights.
+
+    Raises:
+        TypeError: a layer with no PyTorch counterpart (named in the message).
+        ImportError: torch is not installed.
+    """
+    torch = _torch()
+    layers = _to_torch_layers(torch, model, "")
+    single = len(layers) == 1 and not isinstance(model, (Sequential, MLP))
+    out = layers[0] if single else torch.nn.Sequential(*layers)
+    out.train(model.training)
+    return out
+
+
+def _to_torch_layers(torch: Any, layer: Any, where: str) -> list[Any]:
+    """The torch modules for one of our layers (a Dense gives two, a Sequential many)."""
+    tnn = torch.nn
+    kind = type(layer)
+    if isinstance(layer, MLP):
+        return _to_torch_layers(torch, layer.layers, where)
+    if isinstance(layer, Sequential):
+        return [
+            t
+            for i, child in enumerate(layer)
+            for t in _to_torch_layers(torch, child, f"{where}.{i}" if where else str(i))
+        ]
+    if kind is Linear:
+        out = tnn.Linear(layer.in_features, layer.out_features, bias=layer.bias is not None)
+        return [_copy_into(torch, out, layer.weight, layer.bias)]
+    if kind is Dense:
+        if not layer.built:
+            raise ValueError(
+                f"Dense at {where!r} has no weights yet: give it input_dim, or call the model once"
+            )
+        out = tnn.Linear(layer.input_dim, layer.units, bias=layer.bias is not None)
+        _copy_into(torch, out, layer.weight.data.T, layer.bias)  # Keras's (in, out) kernel
+        act = _to_torch_layers(torch, layer.activation, f"{where}.activation")
+        return [out] if isinstance(act[0], tnn.Identity) else [out, *act]
+    if kind in _PLAIN:
+        return [getattr(tnn, _PLAIN[kind])()]
+    if kind is A.LeakyReLU:
+        return [tnn.LeakyReLU(layer.negative_slope)]
+    if kind is A.ELU:
+        return [tnn.ELU(layer.alpha)]
+    if kind in (A.Softmax, A.LogSoftmax):
+        return [getattr(tnn, kind.__name__)(dim=layer.axis)]
+    if kind is Dropout:
+        return [tnn.Dropout(layer.p)]
+    if kind is Flatten:
+        return [tnn.Flatten()]
+    if kind is BatchNorm1d:
+        out = tnn.BatchNorm1d(layer.num_features, layer.eps, layer.momentum, layer.affine)
+        if layer.affine:
+            _copy_into(torch, out, layer.weight, layer.bias)
+        out.running_mean = torch.from_numpy(np.array(layer.running_mean.data))
+        out.running_var = torch.from_numpy(np.array(layer.running_var.data))
+        return [out]
+    raise _no_counterpart(layer, where, "PyTorch")
+
+
+def _copy_into(torch: Any, out: Any, weight: Any, bias: Any) -> Any:
+    """Replace `out`'s weight and bias by copies of ours (their dtype too)."""
+    w = np.array(getattr(weight, "data", weight))  # a copy, C-ordered
+    out.weight = torch.nn.Parameter(torch.from_numpy(w))
+    if bias is not None:
+        out.bias = torch.nn.Parameter(torch.from_numpy(np.array(bias.data)))
+    return out
+
+
+def from_torch(module: Any) -> Module:
+    """The same network built from `nn` layers, with copies of the weights: a
+    `torch.nn.Linear` becomes `nn.Linear` (PyTorch's layout), a `torch.nn.Sequential`
+    an `nn.Sequential`.
+
+    Raises:
+        TypeError: a layer with no counterpart here (named in the message).
+        ImportError: torch is not installed.
+    """
+    torch = _torch()
+    out = _from_torch(torch, module, "")
+    out.train(module.training)
+    return out
+
+
+def _param(t: Any) -> np.ndarray:
+    return t.detach().cpu().numpy().copy()
+
+
+def _from_torch(torch: Any, module: Any, where: str) -> Module:
+    tnn = torch.nn
+    name = type(module).__name__
+    if type(module) is tnn.Sequential:
+        children = [
+            _from_torch(torch, child, f"{where}.{key}" if where else key)
+            for key, child in module.named_children()
+        ]
+        return Sequential(*children)
+    if type(module) is tnn.Linear:
+        layer = Linear(module.in_features, module.out_features, bias=module.bias is not None)
+        _load(layer, module)
+        return layer
+    build = _FROM_TORCH.get(name) if type(module) is getattr(tnn, name, None) else None
+    if build is None:
+        raise _no_counterpart(module, where, "nn")
+    layer = build(module)
+    if layer is None:
+        raise _no_counterpart(module, where, "nn")
+    _load(layer, module)
+    return layer
+
+
+def _load(layer: Module, module: Any) -> None:
+    """Copy the torch module's parameters and buffers into `layer`, dtype included."""
+    state = {k: _param(v) for k, v in module.state_dict().items() if k != "num_batches_tracked"}
+    for name, t in layer._state_tensors().items():
+        t.data = state[name]
+
+
+def _batch_norm(m: Any) -> Module | None:
+    if not m.track_running_stats or m.momentum is None:
+        return None  # our BatchNorm1d always keeps running statistics with a momentum
+    return BatchNorm1d(m.num_features, m.eps, m.momentum, m.affine)
+
+
+def _flatten(m: Any) -> Module | None:
+    return Flatten() if (m.start_dim, m.end_dim) == (1, -1) else None
+
+
+def _gelu(m: Any) -> Module | None:
+    return A.GELU() if m.approximate == "none" else None
+
+
+def _softplus(m: Any) -> Module | None:
+    return A.Softplus() if m.beta == 1 else None
+
+
+_FROM_TORCH: dict[str, Callable[[Any], Module | None]] = {
+    "Identity": lambda m: A.Identity(),
+    "Sigmoid": lambda m: A.Sigmoid(),
+    "Tanh": lambda m: A.Tanh(),
+    "ReLU": lambda m: A.ReLU(),
+    "SiLU": lambda m: A.SiLU(),
+    "GELU": _gelu,
+    "Softplus": _softplus,
+    "LeakyReLU": lambda m: A.LeakyReLU(m.negative_slope),
+    "ELU": lambda m: A.ELU(m.alpha),
+    "Softmax": lambda m: A.Softmax(dim=-1 if m.dim is None else m.dim),
+    "LogSoftmax": lambda m: A.LogSoftmax(dim=-1 if m.dim is None else m.dim),
+    "Dropout": lambda m: Dropout(m.p),
+    "Flatten": _flatten,
+    "BatchNorm1d": _batch_norm,
+}

@@ -1,0 +1,194 @@
+"""PyTorch's spellings (`dim`, `keepdim`, `size()`, `view`, ...) behave as in PyTorch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd import Tensor, gradcheck
+from nn import functional as F
+
+torch = pytest.importorskip("torch")
+
+X = np.random.default_rng(0).normal(size=(2, 3, 4))
+
+
+def _pair(data=X):
+    return Tensor(data.copy(), requires_grad=True), torch.tensor(data.copy(), requires_grad=True)
+
+
+def _same(ours, theirs, grads=None):
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-12)
+    if grads is not None:
+        a, b = grads
+        ours.sum().backward()
+        theirs.sum().backward()
+        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "logsumexp"])
+@pytest.mark.parametrize("dim", [1, -1, (0, 2)])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_reductions_take_dim_and_keepdim(name, dim, keepdim):
+    a, b = _pair()
+    _same(
+        getattr(a, name)(dim=dim, keepdim=keepdim),
+        getattr(b, name)(dim=dim, keepdim=keepdim),
+        (a, b),
+    )
+
+
+@pytest.mark.parametrize("name", ["sum", "mean"])
+def test_functional_reductions_take_dim(name):
+    a, b = _pair()
+    _same(
+        getattr(autograd, name)(a, dim=2, keepdim=True),
+        getattr(torch, name)(b, dim=2, keepdim=True),
+    )
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("kwargs", [{}, {"correction": 0}, {"unbiased": False}, {"keepdim": True}])
+def test_var_std_with_dim_follow_torch_defaults(name, kwargs):
+    a, b = _pair()
+    _same(getattr(a, name)(dim=1, **kwargs), getattr(b, name)(dim=1, **kwargs), (a, b))
+
+
+def test_var_without_dim_keeps_numpy_default():
+    a = Tensor(X)
+    assert a.var().item() == pytest.approx(X.var())
+    assert a.var(ddof=1).item() == pytest.approx(X.var(ddof=1))
+    with pytest.raises(TypeError, match="ddof and correction"):
+        a.var(ddof=1, correction=1)
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_max_min_with_dim_return_values_and_indices(name, keepdim):
+    a, b = _pair()
+    ours, theirs = (
+        getattr(a, name)(dim=1, keepdim=keepdim),
+        getattr(b, name)(dim=1, keepdim=keepdim),
+    )
+    values, indices = ours
+    assert values is ours.values
+    np.testing.assert_array_equal(ours.indices, theirs.indices.numpy())
+    np.testing.assert_array_equal(indices, theirs.indices.numpy())
+    _same(ours.values, theirs.values, (a, b))
+    assert isinstance(getattr(a, name)(axis=1), Tensor)  # numpy's spelling: the values only
+
+
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+@pytest.mark.parametrize("kwargs", [{"dim": 2}, {"dim": 0, "keepdim": True}, {}])
+def test_argmax_argmin_take_dim(name, kwargs):
+    a, b = _pair()
+    np.testing.assert_array_equal(getattr(a, name)(**kwargs), getattr(b, name)(**kwargs).numpy())
+    np.testing.assert_array_equal(
+        getattr(autograd, name)(a, **kwargs), getattr(b, name)(**kwargs).numpy()
+    )
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_softmax_family_takes_dim(dim):
+    a, b = _pair()
+    _same(a.softmax(dim=dim), b.softmax(dim=dim))
+    _same(F.softmax(a, dim=dim), torch.nn.functional.softmax(b, dim=dim))
+    _same(F.log_softmax(a, dim=dim), torch.nn.functional.log_softmax(b, dim=dim))
+    _same(nn.Softmax(dim=dim)(a), torch.nn.Softmax(dim=dim)(b))
+    _same(nn.LogSoftmax(dim=dim)(a), torch.nn.LogSoftmax(dim=dim)(b), (a, b))
+
+
+def test_softmax_default_is_the_last_axis():
+    a = Tensor(X)
+    np.testing.assert_allclose(a.softmax().data, a.softmax(axis=-1).data)
+    np.testing.assert_allclose(nn.Softmax()(a).data, a.softmax(axis=-1).data)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cat_and_stack_take_dim(dim):
+    a, b = _pair()
+    c, d = _pair(X * 2)
+    _same(autograd.cat([a, c], dim=dim), torch.cat([b, d], dim=dim), (a, b))
+    _same(autograd.stack([a, c], dim=dim), torch.stack([b, d], dim=dim))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: x.sum(axis=1, dim=1),
+        lambda x: x.mean(keepdims=True, keepdim=True),
+        lambda x: x.softmax(0, dim=1),
+        lambda x: autograd.cat([x, x], axis=0, dim=0),
+        lambda x: x.argmax(axis=0, dim=0),
+    ],
+)
+def test_both_spellings_at_once_is_an_error(call):
+    with pytest.raises(TypeError, match="pass one of them"):
+        call(Tensor(X))
+
+
+def test_size_dim_numel_as_torch():
+    a, b = _pair()
+    assert a.size() == tuple(b.size()) == (2, 3, 4)
+    assert a.size(1) == b.size(1) == 3 and a.size(-1) == b.size(-1) == 4
+    assert a.dim() == b.dim() == 3 and a.numel() == b.numel() == 24
+    assert a.size == 24 and a.size + 1 == 25  # numpy's size, an int, still works
+    with pytest.raises(IndexError, match="dimension 3 is out of range"):
+        a.size(3)
+
+
+def test_view_unsqueeze_permute_squeeze_as_torch():
+    a, b = _pair()
+    _same(a.view(6, 4), b.view(6, 4), (a, b))
+    _same(a.view(-1), b.view(-1))
+    _same(a.unsqueeze(1), b.unsqueeze(1))
+    _same(a.unsqueeze(-1), b.unsqueeze(-1))
+    _same(a.permute(2, 0, 1), b.permute(2, 0, 1))
+    _same(a.permute((1, 2, 0)), b.permute((1, 2, 0)))
+    _same(a.unsqueeze(0).squeeze(dim=0), b.unsqueeze(0).squeeze(dim=0))
+
+
+def test_permute_gradient():
+    x = Tensor(X.copy(), requires_grad=True)
+    gradcheck(lambda x: x.permute(2, 0, 1) * np.arange(24.0).reshape(4, 2, 3), (x,))
+
+
+def test_clone_is_a_copy_in_the_graph():
+    a, b = _pair()
+    c, d = a.clone(), b.clone()
+    assert c.data is not a.data and not np.shares_memory(c.data, a.data)
+    _same(c * 3, d * 3, (a, b))
+    gradcheck(lambda x: x.clone() ** 2, (Tensor(X.copy(), requires_grad=True),))
+
+
+def test_float_and_double_as_torch():
+    a = Tensor(X.astype(np.float32), requires_grad=True)
+    assert a.float() is a  # already float32: the tensor itself, as torch
+    d = a.double()
+    assert d.dtype == np.float64 and d.requires_grad
+    d.sum().backward()
+    assert a.grad.dtype == np.float32 and np.all(a.grad.data == 1)
+    assert Tensor(np.arange(3)).float().dtype == np.float32
+    x64 = Tensor(X)
+    assert x64.double() is x64 and x64.float().dtype == np.float32
+
+
+def test_requires_grad_():
+    a = Tensor(X.copy())
+    assert a.requires_grad_() is a and a.requires_grad
+    (a * 2).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, np.full(X.shape, 2.0))
+    assert a.requires_grad_(False) is a and not a.requires_grad
+    y = Tensor(X, requires_grad=True) * 2
+    assert y.requires_grad_() is y  # already requires grad: allowed, as torch
+    with pytest.raises(RuntimeError, match="only leaf tensors"):
+        y.requires_grad_(False)
+    with pytest.raises(TypeError, match="only float tensors"):
+        Tensor(np.arange(3)).requires_grad_()
+
+
+def test_zero_():
+    a = Tensor(X.copy())
+    assert a.zero_() is a and not a.data.any()
