@@ -10,7 +10,7 @@ Example:
 
 import optim.autograd_check  # noqa: F401  # isort: skip  # first: a clear error if autograd is not ours
 from autograd import __version__ as __version__  # released together
-from nn import callbacks, data, datasets, functional, init, metrics, utils
+from nn import callbacks, data, datasets, functional, init, metrics, optimizers, utils
 from nn.activations import (
     ELU,
     GELU,
@@ -35,6 +35,7 @@ from nn.callbacks import (
     TerminateOnNaN,
 )
 from nn.data import DataLoader, train_test_split
+from nn.input import Input
 from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, Linear
 from nn.losses import (
     BCELoss,
@@ -51,6 +52,7 @@ from nn.losses import (
 from nn.mlp import MLP
 from nn.module import Module, Parameter, RemovableHandle
 from nn.perceptron import ConvergenceWarning, Perceptron
+from nn.saving import load_model
 from nn.sequential import Sequential
 from nn.serialization import load_state, save_state
 from nn.torch_interop import from_torch, to_torch
@@ -77,6 +79,7 @@ __all__ = [
     "History",
     "HuberLoss",
     "Identity",
+    "Input",
     "L1Loss",
     "LeakyReLU",
     "LearningRateScheduler",
@@ -107,8 +110,10 @@ __all__ = [
     "from_torch",
     "functional",
     "init",
+    "load_model",
     "load_state",
     "metrics",
+    "optimizers",
     "save_state",
     "to_torch",
     "train_test_split",

@@ -42,6 +42,34 @@ def affine(layer: Module, x: Any, in_features: int, kernel: bool = False) -> Ten
         raise
 
 
+def sample_shape(
+    layer: Module, input_shape: Any = None, input_dim: int | None = None
+) -> tuple[int, ...] | None:
+    """Keras's `input_shape` (one sample's shape, no batch axis) or `input_dim` (the
+    same as `input_shape=(input_dim,)`) as a tuple of positive ints, or None."""
+    name = type(layer).__name__
+    if input_dim is not None:
+        if input_shape is not None and tuple(input_shape)[-1:] != (input_dim,):
+            raise ValueError(
+                f"{name}: input_dim={input_dim} and input_shape={input_shape} disagree; "
+                "give one of them"
+            )
+        input_shape = (input_dim,) if input_shape is None else input_shape
+    if input_shape is None:
+        return None
+    if isinstance(input_shape, (int, np.integer)):
+        input_shape = (input_shape,)
+    shape = tuple(input_shape)
+    if not shape or not all(
+        isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0 for n in shape
+    ):
+        raise ValueError(
+            f"{name}: input_shape must be the shape of one sample, without the batch axis, "
+            f"e.g. input_shape=(784,); got {input_shape!r}"
+        )
+    return tuple(int(n) for n in shape)
+
+
 def _empty(*shape: int) -> Parameter:
     return Parameter(np.zeros(shape, dtype=get_default_dtype()))
 
@@ -101,6 +129,8 @@ class Dense(Module):
         units: number of outputs.
         activation: a name ("relu"), a Module, a function, or None for identity.
         input_dim: number of inputs, to build the weights now.
+        input_shape: the shape of one sample, Keras's other way to build the weights
+            now (`input_shape=(784,)` is `input_dim=784`; the last axis is used).
         use_bias: learn an additive bias.
         kernel_initializer: name or function for the weight (default glorot_uniform).
         bias_initializer: name or function for the bias (default zeros).
@@ -116,6 +146,7 @@ class Dense(Module):
         kernel_initializer: str | Callable[..., Tensor] = "glorot_uniform",
         bias_initializer: str | Callable[..., Tensor] = "zeros",
         rng: np.random.Generator | None = None,
+        input_shape: tuple[int, ...] | None = None,
     ) -> None:
         super().__init__()
         units = check_int("Dense", "units", units, minimum=1)
@@ -129,8 +160,9 @@ class Dense(Module):
         self.weight: Parameter | None = None
         self.bias: Parameter | None = None
         self.activation = activations.get(activation)
-        if input_dim is not None:
-            self.build((None, input_dim))
+        self.input_shape = sample_shape(self, input_shape, input_dim)
+        if self.input_shape is not None:
+            self.build((None, *self.input_shape))
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         """Create the weights for inputs of `input_shape` (the last axis is used)."""
@@ -141,6 +173,11 @@ class Dense(Module):
         if self.use_bias:
             self.bias = self.bias_initializer(_empty(self.units), rng=self.rng)
         self.built = True
+
+    @property
+    def kernel(self) -> Parameter | None:
+        """Keras's name for `weight`, of shape (input_dim, units)."""
+        return self.weight
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return (*input_shape[:-1], self.units)
@@ -159,7 +196,16 @@ class Dense(Module):
 
 
 class Flatten(Module):
-    """Keep the batch axis, flatten the rest: (N, d1, d2, ...) -> (N, d1 * d2 * ...)."""
+    """Keep the batch axis, flatten the rest: (N, d1, d2, ...) -> (N, d1 * d2 * ...).
+
+    Args:
+        input_shape: the shape of one sample, as Keras's first layer may declare it
+            (`Flatten(input_shape=(28, 28))`).
+    """
+
+    def __init__(self, input_shape: tuple[int, ...] | None = None) -> None:
+        super().__init__()
+        self.input_shape = sample_shape(self, input_shape)
 
     def forward(self, x: Tensor) -> Tensor:
         return x.reshape(x.shape[0], -1)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+from nn.input import Input
 from nn.module import Module
 from nn.training import Model
 
@@ -13,6 +14,9 @@ class Sequential(Model):
     """Chain modules: forward(x) = layers[-1](... layers[1](layers[0](x))).
 
     The layers are named "0", "1", ..., so parameters read `0.weight`, `2.bias`.
+    As in Keras, the layers may come as a list (`Sequential([Dense(64), Dense(10)])`),
+    and when the first one declares its input (`nn.Input(shape=...)`, `input_shape=`
+    or `input_dim=`) each `add` builds the weights at once.
 
     Example:
         >>> import nn
@@ -21,19 +25,29 @@ class Sequential(Model):
         (3, ['0.weight', '0.bias'])
     """
 
-    def __init__(self, *layers: Module) -> None:
+    def __init__(self, *layers: Module | Sequence[Module]) -> None:
         super().__init__()
+        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
+            layers = tuple(layers[0])
         for layer in layers:
-            self.add(layer)
+            self.add(layer)  # type: ignore[arg-type]
 
     def add(self, layer: Module) -> None:
-        """Append a layer."""
+        """Append a layer; build the weights when the model's input shape is declared."""
         if not isinstance(layer, Module):
             raise TypeError(
                 f"Sequential.add: expected a Module, got {type(layer).__name__}; "
                 "wrap a function with nn.Activation(fn)"
             )
         setattr(self, str(len(self)), layer)
+        shape = getattr(self._layers()[0], "input_shape", None)
+        if isinstance(shape, tuple):
+            self.build((None, *shape))
+
+    @property
+    def layers(self) -> list[Module]:
+        """The layers in order, as Keras lists them (an `nn.Input` is not one)."""
+        return [layer for layer in self._layers() if not isinstance(layer, Input)]
 
     def _layers(self) -> list[Module]:
         # Layers live in attributes named "0", "1", ...: the same module may appear twice.

@@ -26,6 +26,11 @@ from numpy.lib.npyio import NpzFile
 from autograd import Tensor
 
 TREE = "~tree"
+#: Entries of a file written by `Model.save` that are not weights: the model's
+#: description (JSON text) and the optimizer's state. `load_state` leaves them out,
+#: `nn.load_model` reads them.
+MODEL_CONFIG = "__model_config__"
+OPTIMIZER_PREFIX = "__optimizer__/"
 
 
 def save_state(state: Mapping[Any, Any], path: str | os.PathLike) -> None:
@@ -114,6 +119,13 @@ def _decode(node: Any, archive: Mapping[str, np.ndarray]) -> Any:
     return {k: _decode(v, archive) for k, v in node["dict"]}
 
 
+def write_npz(arrays: dict[str, np.ndarray], path: str | os.PathLike) -> None:
+    """Write named numeric or string arrays as an `.npz`, atomically (as `save_state`)."""
+    for name, array in arrays.items():
+        _check_storable(array, name)
+    _write_atomically(arrays, os.fspath(path))
+
+
 def _write_atomically(arrays: dict[str, np.ndarray], path: str) -> None:
     """Write the arrays as an `.npz` (one `.npy` member per name) via `<path>.partial`.
 
@@ -144,12 +156,25 @@ def load_state(path: str | os.PathLike) -> dict[Any, Any]:
 
     Returns:
         The state as saved: a name -> ndarray dict, or the nested state (numbers as
-        they were, arrays as ndarrays).
+        they were, arrays as ndarrays). Of a file written by `Model.save`, the weights
+        (the model's description and optimizer state are for `nn.load_model`).
 
     Raises:
         ValueError: the file holds pickled data (refused: loading it could run code
             from the file) or is not an `.npz` archive.
     """
+    arrays = {
+        name: array
+        for name, array in read_npz(path).items()
+        if name != MODEL_CONFIG and not name.startswith(OPTIMIZER_PREFIX)
+    }
+    if TREE not in arrays:
+        return arrays
+    return _decode(json.loads(str(arrays.pop(TREE))), arrays)
+
+
+def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Every entry of an `.npz` archive, refusing pickled data (see `load_state`)."""
     try:
         archive = np.load(path, allow_pickle=False)
         if not isinstance(archive, NpzFile):
@@ -165,6 +190,4 @@ def load_state(path: str | os.PathLike) -> dict[Any, Any]:
         raise
     except zipfile.BadZipFile as err:
         raise ValueError(f"{path}: not a readable .npz archive ({err})") from None
-    if TREE not in arrays:
-        return arrays
-    return _decode(json.loads(str(arrays.pop(TREE))), arrays)
+    return arrays

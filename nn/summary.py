@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, get_default_dtype
+from nn.input import Input
 from nn.module import Module
 
 _WIDTHS = (28, 26, 10)  # Keras's Sequential columns: 65 characters in all
@@ -25,7 +26,8 @@ def layer_rows(model: Module) -> list[Module]:
     layers = list(model.children())
     while len(layers) == 1 and _is_container(layers[0]):
         layers = list(layers[0].children())
-    return layers or [model]
+    # Keras does not list the Input as a layer: it holds no weights and changes nothing.
+    return [layer for layer in layers if not isinstance(layer, Input)] or [model]
 
 
 def _is_container(module: Module) -> bool:

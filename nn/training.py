@@ -21,6 +21,7 @@ scores those (`nn.softmax_logits`), so the same shortcut serves a hand-written l
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 import warnings
@@ -36,8 +37,9 @@ import optim
 from autograd import Tensor, get_default_dtype, no_grad
 from autograd.checks import check_bool, check_int, check_real
 from nn import functional as F
-from nn import losses
+from nn import losses, weights
 from nn import metrics as metrics_mod
+from nn import optimizers as keras_optim
 from nn.callbacks import Callback, History
 from nn.data import (
     DataLoader,
@@ -119,17 +121,20 @@ class Model(Module):
         """Choose the optimizer, the loss and the metrics for `fit` and `evaluate`.
 
         Args:
-            optimizer: a name ("sgd", "adam", "rmsprop", ... see `optim.OPTIMIZERS`),
-                an `optim.Optimizer` class, a function of the parameters returning an
-                optimizer, or an optimizer already built on this model's parameters.
-                Names use torch's defaults (RMSprop: lr=1e-2, alpha=0.99); Keras's
-                RMSprop is `optimizer="rmsprop", lr=1e-3, alpha=0.9, eps=1e-7`.
+            optimizer: a Keras name ("rmsprop", the default, "sgd", "adam", ... see
+                `nn.optimizers.OPTIMIZERS`), meaning that `nn.optimizers` class with
+                Keras's defaults; an `nn.optimizers` optimizer or class; the name of
+                a torch-style optimizer Keras lacks ("momentum", "nag", "radam", see
+                `optim.OPTIMIZERS`); an `optim.Optimizer` class; a function of the
+                parameters returning an optimizer; or an `optim.Optimizer` already
+                made on this model's parameters.
             loss: a name ("mse", "mae", "binary_crossentropy", "categorical_crossentropy",
                 "sparse_categorical_crossentropy", ... see `nn.losses.LOSSES`), a loss
                 Module or a function `loss(y_pred, y_true) -> Tensor`.
             metrics: names ("accuracy" or "acc", "mae", "mse") or functions
                 `metric(y_true, y_pred) -> float` on ndarrays.
-            **optimizer_options: passed to the optimizer's constructor (e.g. `lr=0.01`).
+            **optimizer_options: passed to the optimizer's constructor
+                (`learning_rate=0.01` or `lr=0.01`).
 
         Raises:
             ValueError: an unknown optimizer, loss or metric name, or no loss.
@@ -138,12 +143,10 @@ class Model(Module):
             raise ValueError(
                 "compile: a loss is required, e.g. loss='sparse_categorical_crossentropy'"
             )
-        if isinstance(optimizer, str) and optimizer.lower() not in optim.OPTIMIZERS:
-            raise ValueError(
-                f"compile: unknown optimizer {optimizer!r}; valid names: "
-                f"{', '.join(optim.OPTIMIZERS)}"
-            )
-        if isinstance(optimizer, optim.Optimizer):
+        optimizer, optimizer_options = _keras_optimizer(optimizer, optimizer_options)
+        if isinstance(optimizer, optim.Optimizer) and not isinstance(
+            optimizer, keras_optim.Optimizer
+        ):
             if optimizer_options:
                 raise TypeError("compile: options cannot be given with an already built optimizer")
             _check_covers(optimizer, self)
@@ -189,11 +192,46 @@ class Model(Module):
             params = list(self.parameters())
             if not params:
                 raise ValueError(f"{type(self).__name__} has no parameters to train")
-            if callable(spec) and not isinstance(spec, type):  # a factory of the params
+            if isinstance(spec, keras_optim.Optimizer):
+                spec.build(params)
+                compiled.optimizer = spec
+            elif callable(spec) and not isinstance(spec, type):  # a factory of the params
                 compiled.optimizer = spec(params, **options)
             else:
                 compiled.optimizer = optim.get(spec, params, **options)
         return compiled.optimizer
+
+    def count_params(self) -> int:
+        """The number of scalars in the weights, trainable or not (Keras's count)."""
+        return weights.count_params(self)
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the weights, Keras's order and layouts (Dense: kernel (in, out), bias)."""
+        return weights.get_weights(self)
+
+    def set_weights(self, arrays: Sequence[Any]) -> None:
+        """Copy arrays, as `get_weights` returns them, into the weights."""
+        weights.set_weights(self, list(arrays))
+
+    def save_weights(self, path: str | os.PathLike) -> None:
+        """Write the weights to an `.npz` file (atomically, no pickle)."""
+        weights.save_weights(self, path)
+
+    def load_weights(self, path: str | os.PathLike) -> None:
+        """Read weights written by `save_weights` (or `save`) into this model."""
+        weights.load_weights(self, path)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the architecture, weights, compile settings and optimizer state to one
+        `.npz` file (no pickle, atomic); `nn.load_model(path)` rebuilds the model.
+
+        Raises:
+            ValueError: a layer that `nn.saving` cannot describe (a custom Module):
+                use `save_weights` then.
+        """
+        from nn.saving import save_model
+
+        save_model(self, path)
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         """Create lazily built weights by running one sample of `input_shape` through.
@@ -398,10 +436,17 @@ class Model(Module):
         x: ArrayLike,
         y: ArrayLike,
         batch_size: int = 32,
-        verbose: int = 0,
+        verbose: int = 1,
         return_dict: bool = False,
     ) -> float | list[float] | dict[str, float]:
         """Loss (and metrics) on `(x, y)`, in eval mode.
+
+        Args:
+            x, y: inputs and targets, as for `fit`.
+            batch_size: samples per forward pass.
+            verbose: 1 (the default, as Keras) prints one line
+                `313/313 - 0.4s - loss: 0.4412 - accuracy: 0.8442`; 0 prints nothing.
+            return_dict: return `{name: value}` instead of a list.
 
         Returns:
             The mean loss when no metrics are compiled, else `[loss, *metrics]` in
@@ -412,9 +457,12 @@ class Model(Module):
         x, y = as_inputs(x), as_targets(y)
         check_lengths(x, y)
         _check_samples("evaluate", x)
+        start = time.perf_counter()
         scores = self._scores(x, y, batch_size)
         if verbose:
-            print(format_logs(scores))
+            batches = -(-len(x) // batch_size)
+            seconds = time.perf_counter() - start
+            print(f"{batches}/{batches} - {seconds:.1f}s - {format_logs(scores)}")
         if return_dict:
             return scores
         values = list(scores.values())
@@ -452,6 +500,34 @@ class Model(Module):
             return text
         print_fn(text)
         return None
+
+
+def _keras_optimizer(optimizer: Any, options: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """`compile`'s optimizer argument with Keras's names and classes made into an
+    `nn.optimizers` optimizer (with the options); anything else is returned as given."""
+    if isinstance(optimizer, str):
+        if optimizer.lower() in keras_optim.OPTIMIZERS:
+            return _make_keras(keras_optim.OPTIMIZERS[optimizer.lower()], options), {}
+        if optimizer.lower() not in optim.OPTIMIZERS:
+            names = dict.fromkeys([*keras_optim.OPTIMIZERS, *optim.OPTIMIZERS])
+            raise ValueError(
+                f"compile: unknown optimizer {optimizer!r}; valid names: {', '.join(names)}"
+            )
+    elif isinstance(optimizer, type) and issubclass(optimizer, keras_optim.Optimizer):
+        return _make_keras(optimizer, options), {}
+    elif isinstance(optimizer, keras_optim.Optimizer) and options:
+        raise TypeError("compile: options cannot be given with an optimizer already made")
+    return optimizer, options
+
+
+def _make_keras(cls: type[keras_optim.Optimizer], options: dict[str, Any]) -> Any:
+    try:
+        return cls(**options)
+    except TypeError as err:
+        raise TypeError(
+            f"compile: {err} (Keras's arguments; for torch's, pass the class, "
+            f"e.g. optimizer=optim.{cls.__name__})"
+        ) from None
 
 
 def _on_logits(loss_fn: Any) -> bool:

@@ -1,10 +1,11 @@
-"""Gradient clipping and parameter counting."""
+"""Gradient clipping, parameter counting and Keras's `to_categorical`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 import numpy as np
+import numpy.typing as npt
 
 from autograd import Tensor
 from nn.module import Module
@@ -51,3 +52,43 @@ def count_parameters(module: Module, trainable_only: bool = False) -> int:
     `input_dim`, never called) has no parameters to count: call `model.build(shape)`
     or run data through it first."""
     return sum(p.size for p in module.parameters() if p.requires_grad or not trainable_only)
+
+
+def to_categorical(y: npt.ArrayLike, num_classes: int | None = None) -> np.ndarray:
+    """Keras's one-hot encoding of integer class labels, as float32 rows.
+
+    `y` of shape (N,) (or (N, 1), as Keras squeezes a last axis of 1) gives (N, C)
+    with ``out[i, y[i]] = 1``; any other shape gets a last axis of C added.
+
+    Args:
+        y: class labels, integers in [0, num_classes) (floats that are whole numbers
+            are accepted, as Keras casts them).
+        num_classes: C; by default ``max(y) + 1``.
+
+    Raises:
+        ValueError: labels that are negative, not whole numbers, or >= num_classes.
+
+    Example:
+        >>> to_categorical([0, 2, 1])
+        array([[1., 0., 0.],
+               [0., 0., 1.],
+               [0., 1., 0.]], dtype=float32)
+    """
+    labels = np.asarray(y)
+    if labels.dtype.kind not in "biuf" or (
+        labels.dtype.kind == "f" and not np.array_equal(labels, np.round(labels))
+    ):
+        raise ValueError(f"to_categorical: labels must be whole numbers, got dtype {labels.dtype}")
+    labels = labels.astype(np.int64)
+    if labels.ndim > 1 and labels.shape[-1] == 1:
+        labels = labels.reshape(labels.shape[:-1])
+    if num_classes is None:
+        num_classes = int(labels.max()) + 1 if labels.size else 0
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(
+            f"to_categorical: labels must be in [0, {num_classes}) for num_classes="
+            f"{num_classes}, got values from {labels.min()} to {labels.max()}"
+        )
+    out = np.zeros((*labels.shape, num_classes), dtype=np.float32)
+    np.put_along_axis(out, labels[..., None], 1.0, axis=-1)
+    return out

@@ -1,0 +1,268 @@
+"""`Model.save(path)` and `nn.load_model(path)`: architecture, weights, compile settings
+and optimizer state in one `.npz` file, without pickle.
+
+The file holds the weights under their `state_dict` names (so `nn.load_state` and
+`load_weights` read it too), the optimizer's state arrays under `__optimizer__/...`,
+and one text entry, `__model_config__`, with a JSON description::
+
+    {"format": "gradwork.model", "version": 1,
+     "model": {"class_name": "Sequential", "config": {"layers": [
+         {"class_name": "Dense", "config": {"units": 10, "activation": {...}, ...}}]}},
+     "compile": {"optimizer": {"class_name": "RMSprop", "config": {...}},
+                 "loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]},
+     "optimizer_state": {"iterations": 120, ...}}
+
+Only layers this module knows how to describe can be saved (`DESCRIBE`); a custom
+Module or a layer built around a Python function raises a clear error that points to
+`save_weights`. Compile settings are kept when they are names or `nn.optimizers`
+objects (as Keras keeps what it can serialize); otherwise the model loads uncompiled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from nn import activations as act
+from nn import losses, optimizers
+from nn import metrics as metrics_mod
+from nn.input import Input
+from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, Linear
+from nn.module import Module
+from nn.serialization import MODEL_CONFIG, OPTIMIZER_PREFIX, read_npz, write_npz
+
+FORMAT = "gradwork.model"
+
+
+def _dense(layer: Dense) -> dict[str, Any]:
+    return {
+        "units": layer.units,
+        "activation": layer_config(layer.activation),
+        "input_dim": layer.input_dim,
+        "input_shape": layer.input_shape,
+        "use_bias": layer.use_bias,
+    }
+
+
+def _softmax(layer: act.Softmax) -> dict[str, Any]:
+    return {"axis": getattr(layer, "axis", getattr(layer, "dim", -1))}
+
+
+def _no_arguments(layer: Module) -> dict[str, Any]:
+    return {}
+
+
+#: How each known layer class is described: a function returning its constructor's
+#: arguments (nested layers as their own descriptions).
+DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
+    Dense: _dense,
+    Linear: lambda m: {
+        "in_features": m.in_features,
+        "out_features": m.out_features,
+        "bias": m.bias is not None,
+    },
+    Flatten: lambda m: {"input_shape": m.input_shape},
+    Dropout: lambda m: {"p": m.p},
+    BatchNorm1d: lambda m: {
+        "num_features": m.num_features,
+        "eps": m.eps,
+        "momentum": m.momentum,
+        "affine": m.affine,
+    },
+    Input: lambda m: {"shape": m.shape},
+    act.LeakyReLU: lambda m: {"negative_slope": m.negative_slope},
+    act.ELU: lambda m: {"alpha": m.alpha},
+    act.Softmax: _softmax,
+    act.LogSoftmax: _softmax,
+    **{
+        cls: _no_arguments
+        for cls in (
+            act.Identity,
+            act.Step,
+            act.Sign,
+            act.Sigmoid,
+            act.Tanh,
+            act.ReLU,
+            act.GELU,
+            act.SiLU,
+            act.Softplus,
+        )
+    },
+}
+
+
+def _classes() -> dict[str, type]:
+    from nn.sequential import Sequential
+    from nn.training import Model
+
+    return {cls.__name__: cls for cls in (*DESCRIBE, Sequential, Model)}
+
+
+def layer_config(layer: Module) -> dict[str, Any]:
+    """`{"class_name": ..., "config": {...}}` for a known layer or a model of them.
+
+    Raises:
+        ValueError: the layer (or one inside it) cannot be described; the message
+            names it.
+    """
+    from nn.sequential import Sequential
+    from nn.training import Model
+
+    cls = type(layer)
+    if cls is Sequential:
+        config: dict[str, Any] = {"layers": [layer_config(m) for m in layer]}
+    elif cls is Model:
+        config = {"module": layer_config(layer.module)}
+    elif cls in DESCRIBE:
+        config = DESCRIBE[cls](layer)
+    else:
+        known = ", ".join(sorted(c.__name__ for c in DESCRIBE))
+        raise ValueError(
+            f"save: cannot describe the layer {layer!r} ({cls.__name__}) for nn.load_model; "
+            f"known layers: {known}, Sequential. Save the weights with "
+            "model.save_weights(path) and rebuild the model in code instead"
+        )
+    return {"class_name": cls.__name__, "config": config}
+
+
+def from_layer_config(description: dict[str, Any]) -> Module:
+    """The layer (or model) that `layer_config` described, with new weights."""
+    classes = _classes()
+    name = description.get("class_name")
+    if name not in classes:
+        raise ValueError(f"load_model: unknown layer class {name!r} in the file")
+    config = dict(description.get("config", {}))
+    if name == "Sequential":
+        return classes[name]([from_layer_config(d) for d in config["layers"]])
+    if name == "Model":
+        return classes[name](from_layer_config(config["module"]))
+    if "activation" in config:
+        config["activation"] = from_layer_config(config["activation"])
+    return classes[name](**config)
+
+
+def _compile_config(model: Module) -> dict[str, Any] | None:
+    """What `compile` was given, if it can be written as names and numbers."""
+    compiled = model.__dict__.get("_compiled")
+    if compiled is None or not isinstance(compiled.loss_name, str):
+        return None
+    try:
+        losses.get(compiled.loss_name)
+        for name, _ in compiled.metrics:
+            metrics_mod.get(name)
+    except (ValueError, TypeError):
+        return None
+    spec = compiled.optimizer_spec
+    if isinstance(spec, optimizers.Optimizer):
+        optimizer: Any = {"class_name": type(spec).__name__, "config": spec.get_config()}
+    elif isinstance(spec, str):
+        optimizer = {"name": spec, "options": compiled.optimizer_options}
+    else:
+        return None
+    return {
+        "optimizer": optimizer,
+        "loss": compiled.loss_name,
+        "metrics": [name for name, _ in compiled.metrics],
+    }
+
+
+def _optimizer_arrays(model: Module) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The optimizer's state as JSON numbers and named arrays ({} when there is none)."""
+    compiled = model.__dict__.get("_compiled")
+    if compiled is None or compiled.optimizer is None:
+        return {}, {}
+    state = compiled.optimizer.state_dict()
+    numbers: dict[str, Any] = {k: v for k, v in state.items() if k not in ("state", "param_groups")}
+    numbers["per_param"] = {}
+    arrays = {}
+    for index, per_param in state["state"].items():
+        for key, value in per_param.items():
+            if isinstance(value, np.ndarray):
+                arrays[f"{OPTIMIZER_PREFIX}{index}/{key}"] = value
+            else:
+                numbers["per_param"].setdefault(str(index), {})[key] = value
+    return numbers, arrays
+
+
+def save_model(model: Module, path: str | os.PathLike) -> None:
+    """Write `model` to `path` (see the module docstring), atomically.
+
+    Raises:
+        ValueError: a layer cannot be described, or the model has no weights yet.
+    """
+    from nn.weights import require_built
+
+    require_built(model, "save")
+    compile_config = _compile_config(model)
+    optimizer_numbers, optimizer_arrays = _optimizer_arrays(model) if compile_config else ({}, {})
+    description = {
+        "format": FORMAT,
+        "version": 1,
+        "model": layer_config(model),
+        "compile": compile_config,
+        "optimizer_state": optimizer_numbers or None,
+    }
+    text = json.dumps(description, default=_json_default)
+    arrays = {**model.state_dict(), **optimizer_arrays, MODEL_CONFIG: np.array(text)}
+    write_npz(arrays, path)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    raise TypeError(f"save: cannot write {value!r} ({type(value).__name__}) as JSON")
+
+
+def load_model(path: str | os.PathLike, compile: bool = True) -> Module:
+    """Rebuild a model written by `model.save(path)`: its layers, weights, and (with
+    `compile`, as Keras) its compile settings and optimizer state.
+
+    Raises:
+        ValueError: the file holds weights only, is not a model file, or does not
+            match its own description.
+    """
+    entries = read_npz(path)
+    if MODEL_CONFIG not in entries:
+        raise ValueError(
+            f"load_model: {os.fspath(path)} holds weights only (written by save_weights or "
+            "Module.save); build the model in code and call model.load_weights(path)"
+        )
+    description = json.loads(str(entries.pop(MODEL_CONFIG)))
+    if description.get("format") != FORMAT:
+        raise ValueError(f"load_model: {os.fspath(path)} is not a model file of this library")
+    model = from_layer_config(description["model"])
+    weights = {k: v for k, v in entries.items() if not k.startswith(OPTIMIZER_PREFIX)}
+    model.load_state_dict(weights)
+    compile_config = description.get("compile")
+    if compile and compile_config:
+        _compile(model, compile_config, description.get("optimizer_state"), entries)
+    return model
+
+
+def _compile(
+    model: Any, config: dict[str, Any], numbers: dict[str, Any] | None, entries: dict
+) -> None:
+    spec = config["optimizer"]
+    if "class_name" in spec:
+        optimizer: Any = optimizers.get(spec["class_name"].lower(), **spec["config"])
+        options: dict[str, Any] = {}
+    else:
+        optimizer, options = spec["name"], spec["options"]
+    model.compile(optimizer=optimizer, loss=config["loss"], metrics=config["metrics"], **options)
+    if not numbers:
+        return
+    opt = model._make_optimizer()
+    state = opt.state_dict()
+    per_param: dict[int, dict[str, Any]] = {}
+    for name, array in entries.items():
+        if name.startswith(OPTIMIZER_PREFIX):
+            index, key = name[len(OPTIMIZER_PREFIX) :].split("/", 1)
+            per_param.setdefault(int(index), {})[key] = array
+    for index, values in numbers.get("per_param", {}).items():
+        per_param.setdefault(int(index), {}).update(values)
+    extra = {k: v for k, v in numbers.items() if k != "per_param"}
+    opt.load_state_dict({**state, **extra, "state": per_param})

@@ -1,0 +1,79 @@
+"""Keras's view of a model's weights: one list of arrays, layer by layer.
+
+The order is the order of `state_dict()` (each layer's own arrays in order of
+assignment, buffers last), which is Keras's: a `Dense` gives its kernel (in, out)
+then its bias; a `BatchNorm1d` gives gamma, beta, moving mean, moving variance.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from nn.module import Module
+from nn.serialization import load_state, save_state
+
+
+def require_built(model: Module, caller: str) -> None:
+    if any(getattr(m, "built", True) is False for m in model.modules()):
+        raise ValueError(
+            f"{caller}: the model is not built yet; declare the input "
+            "(nn.Dense(64, input_shape=(784,)) or nn.Input(shape=(784,))), call "
+            "model.build((None, 784)), or run data through it first"
+        )
+
+
+def count_params(model: Module) -> int:
+    """Scalars in all the weights, trainable or not (BatchNorm's statistics too)."""
+    require_built(model, "count_params")
+    return sum(t.size for t in model._state_tensors().values())
+
+
+def get_weights(model: Module) -> list[np.ndarray]:
+    """Copies of the weights in Keras's order (see the module docstring)."""
+    require_built(model, "get_weights")
+    return [t.data.copy() for t in model._state_tensors().values()]
+
+
+def set_weights(model: Module, weights: list[Any]) -> None:
+    """Copy `weights` (as `get_weights` returns them) into the model, in place.
+
+    Raises:
+        ValueError: a different number of arrays, or an array of the wrong shape
+            (nothing is changed then).
+    """
+    require_built(model, "set_weights")
+    own = model._state_tensors()
+    arrays = [np.asarray(w) for w in weights]
+    if len(arrays) != len(own):
+        raise ValueError(
+            f"set_weights: the model has {len(own)} weight arrays "
+            f"({', '.join(own)}), got {len(arrays)}"
+        )
+    wrong = [
+        f"{name}: expected {t.shape}, got {a.shape}"
+        for (name, t), a in zip(own.items(), arrays, strict=True)
+        if a.shape != t.shape
+    ]
+    if wrong:
+        raise ValueError("set_weights: wrong shapes: " + "; ".join(wrong))
+    for t, a in zip(own.values(), arrays, strict=True):
+        np.copyto(t.data, a)
+
+
+def save_weights(model: Module, path: str | os.PathLike) -> None:
+    """Write the weights to `path` (`.npz`, named as in `state_dict`, atomically)."""
+    require_built(model, "save_weights")
+    save_state(model.state_dict(), path)
+
+
+def load_weights(model: Module, path: str | os.PathLike) -> None:
+    """Read weights written by `save_weights` (or `save`) into the model.
+
+    Raises:
+        KeyError, ValueError: names or shapes that do not match (nothing is changed).
+    """
+    require_built(model, "load_weights")
+    model.load_state_dict(load_state(path))
