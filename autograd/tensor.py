@@ -350,11 +350,11 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return compare(np.greater_equal, self, other)
 
-    def __eq__(self, other: Any) -> Tensor:
-        return compare(np.equal, self, other)  # type: ignore[override]
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return compare(np.equal, self, other)
 
-    def __ne__(self, other: Any) -> Tensor:
-        return compare(np.not_equal, self, other)  # type: ignore[override]
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return compare(np.not_equal, self, other)
 
     def exp(self) -> Tensor:
         return exp(self)

@@ -88,7 +88,7 @@ class DataLoader:
                 raise ValueError(
                     "DataLoader: a dataset's samples hold their targets; pass y=None with it"
                 )
-            self.dataset, self.n = x, len(x)  # type: ignore[arg-type]
+            self.dataset, self.n = x, len(x)
         else:
             self.x = as_array(x, "x")
             self.y = None if y is None else as_array(y, "y")

@@ -182,8 +182,9 @@ def class_indices(name: str, target: Any, num_classes: int) -> np.ndarray:
     elif t.dtype.kind not in "biu":
         raise TypeError(f"{name}: class targets must be integers, got dtype {t.dtype}")
     t = t.astype(np.intp, copy=False)
-    bad = t[(t < 0) | (t >= num_classes)]
-    if bad.size:
+    # Seen as unsigned, a negative index is huge: one pass checks both bounds.
+    if t.size and t.view(np.uintp).max() >= num_classes:
+        bad = t[(t < 0) | (t >= num_classes)]
         raise ValueError(
             f"{name}: class targets must be in [0, {num_classes - 1}] for {num_classes} "
             f"classes, got {np.unique(bad)[:10]}"

@@ -21,7 +21,7 @@ from nn import functional as F
 from nn.module import Module, Parameter
 
 
-def check_features(layer: Module, x: Any, expected: int) -> None:
+def check_features(layer: Module, x: Any, expected: int | None) -> None:
     """Raise a clear error when the last axis of `x` does not hold `expected` features."""
     shape = np.shape(x.data if isinstance(x, Tensor) else x)
     if not shape or shape[-1] != expected:
@@ -31,7 +31,7 @@ def check_features(layer: Module, x: Any, expected: int) -> None:
         )
 
 
-def affine(layer: Module, x: Any, in_features: int, kernel: bool = False) -> Tensor:
+def affine(layer: Any, x: Any, in_features: int | None, kernel: bool = False) -> Tensor:
     """x @ layer.weight.T + layer.bias (`autograd.linear`), or x @ layer.weight +
     layer.bias for a Keras kernel (`autograd.dense`); an input with the wrong number of
     features raises `check_features`'s error, which names the layer."""
@@ -157,8 +157,8 @@ class Dense(Module):
         self.bias_initializer = init.get(bias_initializer)
         self.input_dim = input_dim
         self.built = False
-        self.weight: Parameter | None = None
-        self.bias: Parameter | None = None
+        self.weight: Tensor | None = None
+        self.bias: Tensor | None = None
         self.activation = activations.get(activation)
         self.input_shape = sample_shape(self, input_shape, input_dim)
         if self.input_shape is not None:
@@ -166,16 +166,16 @@ class Dense(Module):
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         """Create the weights for inputs of `input_shape` (the last axis is used)."""
-        self.input_dim = int(input_shape[-1])
+        self.input_dim = n_in = int(input_shape[-1])  # type: ignore[arg-type]
         # Initializers read fans in PyTorch's (out, in) layout: draw the kernel's transpose.
-        drawn = self.kernel_initializer(_empty(self.units, self.input_dim), rng=self.rng)
+        drawn = self.kernel_initializer(_empty(self.units, n_in), rng=self.rng)
         self.weight = Parameter(np.ascontiguousarray(drawn.data.T))
         if self.use_bias:
             self.bias = self.bias_initializer(_empty(self.units), rng=self.rng)
         self.built = True
 
     @property
-    def kernel(self) -> Parameter | None:
+    def kernel(self) -> Tensor | None:
         """Keras's name for `weight`, of shape (input_dim, units)."""
         return self.weight
 
@@ -247,6 +247,9 @@ class BatchNorm1d(Module):
         momentum: weight of the newest batch in the running statistics.
         affine: learn `weight` (init 1) and `bias` (init 0).
     """
+
+    running_mean: Tensor  # buffers, made by register_buffer
+    running_var: Tensor
 
     def __init__(
         self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True

@@ -32,8 +32,11 @@ from autograd import Tensor, get_default_dtype
 from autograd.tensor import check_dtype
 from nn.serialization import save_state
 
-# Attributes every Module sets for itself; they are never walked for parameters.
-_INTERNAL = frozenset({"training", "_buffers", "_forward_hooks", "_forward_pre_hooks"})
+# Attributes every Module sets for itself, and Sequential's list of its layers (kept
+# from its numbered attributes); they are never walked for parameters.
+_INTERNAL = frozenset(
+    {"training", "_buffers", "_forward_hooks", "_forward_pre_hooks", "_layer_list"}
+)
 
 
 class Parameter(Tensor):
@@ -220,7 +223,7 @@ class Module:
 
     def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
         """(name, Parameter) pairs in order of assignment, each once, e.g. ("0.weight", w)."""
-        yield from self._tensors("", set(), buffers=False)  # type: ignore[misc]
+        yield from self._tensors("", set(), buffers=False)
 
     def parameters(self) -> Iterator[Parameter]:
         for _, p in self.named_parameters():

@@ -51,7 +51,22 @@ class Sequential(Model):
 
     def _layers(self) -> list[Module]:
         # Layers live in attributes named "0", "1", ...: the same module may appear twice.
-        return [v for k, v in self.__dict__.items() if k.isdigit()]
+        # The list is kept until one of those attributes is set or deleted.
+        layers = self.__dict__.get("_layer_list")
+        if layers is None:
+            layers = [v for k, v in self.__dict__.items() if k.isdigit()]
+            object.__setattr__(self, "_layer_list", layers)
+        return layers
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name.isdigit():
+            self.__dict__.pop("_layer_list", None)
+
+    def __delattr__(self, name: str) -> None:
+        super().__delattr__(name)
+        if name.isdigit():
+            self.__dict__.pop("_layer_list", None)
 
     def __getitem__(self, index: int | slice) -> Any:
         layers = self._layers()
@@ -61,7 +76,7 @@ class Sequential(Model):
         return len(self._layers())
 
     def __iter__(self) -> Iterator[Module]:
-        return iter(self._layers())
+        return iter(list(self._layers()))
 
     def forward(self, x: Any) -> Any:
         layers = self._layers()

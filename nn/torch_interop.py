@@ -169,11 +169,11 @@ def _from_torch(torch: Any, module: Any, where: str) -> Module:
     build = _FROM_TORCH.get(name) if type(module) is getattr(tnn, name, None) else None
     if build is None:
         raise _no_counterpart(module, where, "nn")
-    layer = build(module)
-    if layer is None:
+    built = build(module)
+    if built is None:
         raise _no_counterpart(module, where, "nn")
-    _load(layer, module)
-    return layer
+    _load(built, module)
+    return built
 
 
 def _load(layer: Module, module: Any) -> None:

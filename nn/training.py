@@ -266,7 +266,7 @@ class Model(Module):
             return self(Tensor(x))
 
     def _check_not_empty(self, caller: str) -> None:
-        if hasattr(self, "__len__") and len(self) == 0:  # type: ignore[arg-type]
+        if hasattr(self, "__len__") and len(self) == 0:
             raise ValueError(
                 f"{caller}: {type(self).__name__} is empty; add layers first "
                 "(model.add(nn.Dense(10, activation='softmax')))"

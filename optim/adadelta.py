@@ -33,6 +33,8 @@ class Adadelta(Optimizer):
         maximize: maximize the objective instead of minimizing it.
     """
 
+    elementwise = True
+
     def __init__(
         self,
         params: ParamsT,

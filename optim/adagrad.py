@@ -35,6 +35,8 @@ class Adagrad(Optimizer):
         maximize: maximize the objective instead of minimizing it.
     """
 
+    elementwise = True
+
     def __init__(
         self,
         params: ParamsT,

@@ -59,6 +59,8 @@ class Adam(Optimizer):
         ['exp_avg', 'exp_avg_sq', 'step']
     """
 
+    elementwise = True
+
     def __init__(
         self,
         params: ParamsT,

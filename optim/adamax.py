@@ -34,6 +34,8 @@ class Adamax(Optimizer):
         maximize: maximize the objective instead of minimizing it.
     """
 
+    elementwise = True
+
     def __init__(
         self,
         params: ParamsT,

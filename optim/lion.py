@@ -32,6 +32,8 @@ class Lion(Optimizer):
         weight_decay: decoupled weight decay factor.
     """
 
+    elementwise = True
+
     def __init__(
         self,
         params: ParamsT,

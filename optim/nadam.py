@@ -45,6 +45,8 @@ class NAdam(Optimizer):
         decoupled_weight_decay: decay the weights directly, as in AdamW.
     """
 
+    elementwise = True
+
     def __init__(
         self,
         params: ParamsT,

@@ -5,6 +5,11 @@ its update rule in `_update(p, g, state, group)`, where `p` is the parameter's n
 (updated in place) and `g` the gradient's ndarray (never modified). Everything else
 (groups, validation, skipping parameters without a gradient, `zero_grad`, closures,
 `state_dict`) lives here once.
+
+`step` applies the rule parameter by parameter: that loop is the reference. When the
+rule is elementwise (`Optimizer.elementwise`), a group whose parameters can share one
+buffer is updated by a single call of the same rule on the whole buffer instead
+(`optim.flat`, the multi-tensor fast path), with bit for bit the same result.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import numpy as np
 
 from autograd import Tensor, enable_grad
 from autograd.checks import check_bool, check_real
+from optim.flat import FlatGroup, prepare
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
@@ -50,6 +56,12 @@ class Optimizer:
             every option of the optimizer.
         state: per-parameter dicts (keyed by the parameter Tensor), created at the
             parameter's first step.
+        foreach: use the multi-tensor fast path where its preconditions hold (True
+            by default); False always runs the per-parameter reference.
+        elementwise: (class attribute) True when `_grad` and `_update` treat every
+            element on its own, so that they may run on a concatenation of the
+            parameters; a subclass whose rule uses a parameter's shape or a norm over
+            it must leave it False.
 
     Raises:
         ValueError: on an empty parameter list, an invalid option value, or a
@@ -57,7 +69,12 @@ class Optimizer:
         TypeError: when a parameter is not a Tensor.
     """
 
+    elementwise = False
+
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        self.foreach = True
+        # The multi-tensor buffers of each group, by the group's position.
+        self._flat: dict[int, FlatGroup] = {}
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
@@ -167,9 +184,13 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group in self.param_groups:
+        for index, group in enumerate(self.param_groups):
             # maximize and weight decay are applied first, by `_grad`, where asked for.
             adjust = bool(group.get("maximize") or group.get("weight_decay"))
+            flat = prepare(self, index, group) if self.foreach and self.elementwise else None
+            if flat is not None:
+                self._flat_step(flat, group, adjust)
+                continue
             for param in group["params"]:
                 grad = param.grad
                 if grad is None:
@@ -180,6 +201,15 @@ class Optimizer:
                     state = self.state[param] = self._init_state(p, group)
                 self._update(p, self._grad(p, g, group) if adjust else g, state, group)
         return loss
+
+    def _flat_step(self, flat: FlatGroup, group: dict[str, Any], adjust: bool) -> None:
+        """The multi-tensor fast path: the update rule on the group's buffers, a few
+        chunks instead of one call per parameter (preconditions: `optim.flat`)."""
+
+        def rule(p: np.ndarray, g: np.ndarray, state: dict[str, Any]) -> None:
+            self._update(p, self._grad(p, g, group) if adjust else g, state, group)
+
+        flat.update(rule)
 
     def _init_state(self, p: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
         """The state of parameter array `p` before its first step."""

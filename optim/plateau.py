@@ -78,7 +78,7 @@ class ReduceLROnPlateau(LRScheduler):
     def in_cooldown(self) -> bool:
         return self.cooldown_counter > 0
 
-    def step(self, metrics: float | Any = None) -> None:  # type: ignore[override]
+    def step(self, metrics: float | Any = None) -> None:
         """Record one epoch's metric and reduce the lrs if it has stopped improving."""
         if metrics is None:
             raise TypeError("ReduceLROnPlateau.step needs the monitored metric: step(loss)")

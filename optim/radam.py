@@ -48,6 +48,8 @@ class RAdam(Optimizer):
         decoupled_weight_decay: decay the weights directly, as in AdamW.
     """
 
+    elementwise = True
+
     def __init__(
         self,
         params: ParamsT,

@@ -43,6 +43,8 @@ class RMSprop(Optimizer):
         maximize: maximize the objective instead of minimizing it.
     """
 
+    elementwise = True
+
     def __init__(
         self,
         params: ParamsT,

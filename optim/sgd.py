@@ -56,6 +56,8 @@ class SGD(Optimizer):
         array([ 0.8, -1.6])
     """
 
+    elementwise = True
+
     def __init__(
         self,
         params: ParamsT,

@@ -111,8 +111,9 @@ class ReLU(Function):
     def backward(self, dz, x):
         if self.tensor_mode:
             return dz * (x > 0)
-        mask = x > scalar_array(0, x.dtype)
-        return mask.astype(dz.dtype) * dz  # a float mask multiplies faster than a bool one
+        grad = (x > scalar_array(0, x.dtype)).astype(dz.dtype)  # a float mask multiplies
+        grad *= dz  # faster than a bool one; in place: no second full-size array
+        return grad
 
 
 class LeakyReLU(Function):

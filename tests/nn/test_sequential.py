@@ -54,3 +54,24 @@ def test_loading_into_unbuilt_dense_explains_why():
     trained = nn.Sequential(nn.Dense(2, input_dim=3))
     with pytest.raises(KeyError, match="run one batch"):
         nn.Sequential(nn.Dense(2)).load_state_dict(trained.state_dict())
+
+
+def test_replacing_or_deleting_a_numbered_layer_changes_the_forward():
+    model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    x = Tensor(np.array([[1.0, -2.0]], dtype=np.float32))
+    assert np.all(model(x).data >= 0)
+    setattr(model, "1", nn.Identity())
+    assert type(model[1]) is nn.Identity and len(model) == 2
+    np.testing.assert_array_equal(model(x).data, model[0](x).data)
+    delattr(model, "1")
+    assert len(model) == 1 and [n for n, _ in model.named_children()] == ["0"]
+    model.add(nn.Tanh())
+    np.testing.assert_allclose(model(x).data, np.tanh(model[0](x).data))
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias"]
+
+
+def test_iterating_while_adding_sees_the_layers_of_the_start():
+    model = nn.Sequential(nn.ReLU(), nn.Tanh())
+    for layer in model:
+        model.add(type(layer)())
+    assert [type(m).__name__ for m in model] == ["ReLU", "Tanh", "ReLU", "Tanh"]

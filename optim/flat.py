@@ -1,0 +1,301 @@
+"""The multi-tensor fast path of `Optimizer.step`: one update for a whole group.
+
+The reference `step` applies the update rule parameter by parameter, a few numpy calls
+each. Here the parameters of a group live in one contiguous array (each Parameter's
+`.data` is a view into it), their gradients are gathered into a second one and their
+state (``exp_avg``, ...) into others, and the same `_update` runs once on the
+concatenations. An elementwise rule gives bit for bit the same numbers either way; the
+group just pays a handful of numpy calls instead of a handful per parameter.
+
+Preconditions, checked before every step (the reference runs when one fails):
+
+- the optimizer's `_grad` and `_update` are elementwise (`Optimizer.elementwise`);
+- every parameter of the group has a gradient, and every parameter and gradient array
+  has the same float dtype;
+- the parameters are already in the group's buffer, or each one's array can move into
+  it unseen: a C-contiguous, writeable array that owns its memory and that nothing but
+  its Parameter refers to (an array held elsewhere, shared by two Parameters, or a
+  view, stays where it is and the group keeps the reference path);
+- the parameters' states agree: all empty (before the first step), or the same keys,
+  the same numbers (step counts) and arrays of each parameter's shape.
+
+A group is packed at its first step and repacked whenever something replaced a
+parameter's array or state (``p.data = ...``, `load_state_dict`): each step checks
+that every ``p.data`` and state entry is still the one the buffer installed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+
+
+def _refs(array: np.ndarray) -> int:
+    return sys.getrefcount(array)
+
+
+class _Holder:
+    __slots__ = ("data",)
+    data: np.ndarray
+
+
+def _counted(array: np.ndarray) -> int:
+    return _refs(array)  # called as `movable` calls `_refs`: the same references
+
+
+def _sole_refs() -> int:
+    """What `movable` counts for an array held by one attribute and nothing else."""
+    holder = _Holder()
+    holder.data = np.empty(1)
+    return _counted(holder.data)
+
+
+_SOLE = _sole_refs()
+
+#: Bytes of each array that one chunk of the update covers (it should fit the CPU's
+#: cache, several times over).
+CHUNK_BYTES = 256 * 1024
+
+
+def movable(array: Any, released: np.ndarray | None = None) -> bool:
+    """True when `array` (read from an attribute) can be replaced by a copy unseen:
+    it owns its memory (or is a view into `released`, a group's former buffer)."""
+    return (
+        type(array) is np.ndarray
+        and (array.base is None or array.base is released)
+        and array.flags.c_contiguous
+        and array.flags.writeable
+        and _refs(array) <= _SOLE
+    )
+
+
+class FlatGroup:
+    """One group's parameters and state, each in one contiguous array.
+
+    The update runs over the buffer in chunks of at most `CHUNK_BYTES` per array, so
+    that every array a rule touches several times (its work arrays, the chunk's state)
+    stays in the CPU's cache from one numpy call to the next. A large parameter has
+    chunks of its own, which read its gradient where it is; small parameters that
+    follow each other share one chunk, their gradients copied side by side.
+
+    Attributes:
+        params: the group's parameters, in order.
+        data: the parameters' buffer; ``params[i].data`` is ``views(data)[i]``.
+        state: the group's state as the update rule sees it: numbers shared by every
+            parameter, and arrays over the whole buffer.
+        states: the per-parameter state dicts (those of `Optimizer.state`), whose
+            arrays are views into the arrays of `state`.
+    """
+
+    def __init__(self, params: list[Tensor], states: list[dict[str, Any]]) -> None:
+        self.params = list(params)
+        self.shapes = [p.data.shape for p in params]
+        self.bounds = np.cumsum([0, *(p.data.size for p in params)]).tolist()
+        self.data = np.concatenate([p.data.reshape(-1) for p in params])
+        self.param_views = self.views(self.data)
+        for p, view in zip(params, self.param_views, strict=True):
+            p.data = view
+        self.chunks = self._plan(max(1, CHUNK_BYTES // self.data.itemsize))
+        shared = [b - a for a, b, pieces in self.chunks if len(pieces) > 1]
+        self.grad = np.empty(max(shared, default=0), self.data.dtype)  # gathered gradients
+        self.states = states
+        self.state: dict[str, Any] = {}
+        for key, value in states[0].items():
+            if isinstance(value, np.ndarray):
+                value = np.concatenate([s[key].reshape(-1) for s in states])
+            self.state[key] = value
+        self._state_views: dict[str, list[np.ndarray]] = {}
+        self.share_state()
+
+    def _plan(self, size: int) -> list[tuple[int, int, list[tuple[int, int, int, int]]]]:
+        """Chunks (start, stop, pieces) of the buffer, each of at most `size` elements:
+        a parameter of more than `size // 4` has chunks of its own (split in equal
+        parts), smaller ones that follow each other share a chunk. A piece
+        (i, lo, hi, at) is elements lo:hi of parameter i, at offset `at` in its chunk."""
+        chunks: list[tuple[int, int, list[tuple[int, int, int, int]]]] = []
+        bounds, group = self.bounds, list[int]()
+
+        def close() -> None:
+            if group:
+                a = bounds[group[0]]
+                pieces = [(i, 0, bounds[i + 1] - bounds[i], bounds[i] - a) for i in group]
+                chunks.append((a, bounds[group[-1] + 1], pieces))
+                group.clear()
+
+        for i, (start, stop) in enumerate(itertools.pairwise(bounds)):
+            n = stop - start
+            if n > size // 4:  # copying it would cost more than a call of its own
+                close()
+                part = -(-n // -(-n // size))  # ceil(n / ceil(n / size))
+                for lo in range(0, n, part):
+                    hi = min(lo + part, n)
+                    chunks.append((start + lo, start + hi, [(i, lo, hi, 0)]))
+            else:
+                if group and stop - bounds[group[0]] > size:
+                    close()
+                group.append(i)
+        close()
+        return chunks
+
+    def views(self, buffer: np.ndarray) -> list[np.ndarray]:
+        """Each parameter's part of a flat `buffer`, in the parameter's shape."""
+        b = self.bounds
+        return [buffer[b[i] : b[i + 1]].reshape(s) for i, s in enumerate(self.shapes)]
+
+    def share_state(self) -> None:
+        """Hand the group state to every parameter's dict (its numbers, and views into
+        its arrays), and make each chunk's state dict (the same numbers, the chunk's
+        part of the arrays). Views are made once per array: a new one (a momentum
+        buffer made at the first step) gets its views here."""
+        made, self._state_views = self._state_views, {}
+        self.numbers = {k: v for k, v in self.state.items() if not isinstance(v, np.ndarray)}
+        arrays = {k: v for k, v in self.state.items() if isinstance(v, np.ndarray)}
+        for key, value in arrays.items():
+            views = made.get(key)
+            if views is None or views[0].base is not value:
+                views = self.views(value)
+            self._state_views[key] = views
+            for s, view in zip(self.states, views, strict=True):
+                s[key] = view
+        for s in self.states:
+            s.update(self.numbers)
+        # Per chunk: its part of the parameters, where its gradient comes from (one
+        # parameter's gradient, or pieces copied into the gather buffer) and its state.
+        self._work = []
+        for a, b, pieces in self.chunks:
+            state = {**self.numbers, **{k: v[a:b] for k, v in arrays.items()}}
+            if len(pieces) == 1:
+                i, lo, hi, _ = pieces[0]
+                self._work.append((self.data[a:b], i, slice(lo, hi), None, state))
+            else:
+                buffer = self.grad[: b - a]
+                copies = [(i, buffer[at : at + hi - lo]) for i, lo, hi, at in pieces]
+                self._work.append((self.data[a:b], -1, None, (buffer, copies), state))
+
+    def ready(self, params: list[Tensor], state: dict[Tensor, dict[str, Any]]) -> bool:
+        """True when the group still holds exactly what this buffer installed and every
+        parameter has a gradient of its own shape and dtype."""
+        if len(params) != len(self.param_views):  # none after `release`
+            return False
+        numbers, views, dtype = self.numbers, self._state_views, self.data.dtype
+        n_keys = len(self.state)
+        for i, p in enumerate(params):
+            if p is not self.params[i] or p.data is not self.param_views[i]:
+                return False
+            grad = p.grad
+            if grad is None or grad.data.dtype != dtype or grad.data.shape != self.shapes[i]:
+                return False
+            s = state.get(p)
+            if s is not self.states[i] or len(s) != n_keys:
+                return False
+            for key, value in numbers.items():
+                if s.get(key) is not value:
+                    return False
+            for key, view in views.items():
+                if s.get(key) is not view[i]:
+                    return False
+        return True
+
+    def release(self) -> np.ndarray:
+        """Forget the views handed out and return the parameters' buffer, so that a
+        parameter still viewing it may move into a new one (see `movable`)."""
+        self.param_views = []
+        self._state_views = {}
+        return self.data
+
+    def update(self, rule: Callable[[np.ndarray, np.ndarray, dict[str, Any]], None]) -> None:
+        """Run `rule(p, g, state)` (an optimizer's `_grad` and `_update`) chunk by chunk:
+        `p` a part of the buffer, `g` the gradients of that part, `state` the group
+        state's numbers and the same part of its arrays."""
+        params, numbers = self.params, self.numbers
+        for p, i, part, gather, state in self._work:
+            if gather is None:  # a part of one parameter: its gradient as it is
+                g = params[i].grad.data.reshape(-1)[part]  # type: ignore[union-attr]
+            else:
+                g, copies = gather
+                for j, piece in copies:
+                    piece[...] = params[j].grad.data.reshape(-1)  # type: ignore[union-attr]
+            if numbers:
+                state.update(numbers)
+            rule(p, g, state)
+        first = self._work[0][4]
+        new = False
+        for key, value in first.items():
+            if not isinstance(value, np.ndarray):
+                numbers[key] = self.state[key] = value  # the same in every chunk
+            elif key not in self._state_views or value.base is not self.state[key]:
+                # made by the rule (a momentum buffer at the first step): join the parts
+                self.state[key] = np.concatenate([work[4][key] for work in self._work])
+                new = True
+        if new:
+            self.share_state()
+        elif numbers:
+            for s in self.states:
+                s.update(numbers)
+
+
+def prepare(opt: Any, index: int, group: dict[str, Any]) -> FlatGroup | None:
+    """The buffers of `opt`'s group number `index`, packed or repacked if needed, or
+    None when the preconditions of the module docstring do not hold this step."""
+    params = group["params"]
+    flat = opt._flat.get(index)
+    if flat is not None and flat.ready(params, opt.state):
+        return flat
+    released = flat.release() if flat is not None else None
+    if not packable(params, opt.state, released):
+        return None  # the released buffer is kept: its views may move later
+    states = [opt.state.get(p) for p in params]
+    if states[0] is None:
+        states = [opt._init_state(p.data, group) for p in params]
+        opt.state.update(zip(params, states, strict=True))
+    flat = opt._flat[index] = FlatGroup(params, states)
+    return flat
+
+
+def packable(
+    params: list[Tensor],
+    state: dict[Tensor, dict[str, Any]],
+    released: np.ndarray | None = None,
+) -> bool:
+    """True when the group meets the preconditions of the module docstring;
+    `released` is the group's former buffer, if it had one."""
+    first = params[0] if params else None
+    if first is None or first.grad is None:
+        return False
+    dtype = first.data.dtype
+    if dtype.kind != "f":
+        return False
+    states = [state.get(p) for p in params]
+    if any(s is not None for s in states) and not _uniform(params, states):
+        return False
+    return all(
+        p.grad is not None
+        and p.data.dtype == dtype
+        and p.grad.data.dtype == dtype
+        and p.grad.data.shape == p.data.shape
+        and movable(p.data, released)
+        for p in params
+    )
+
+
+def _uniform(params: list[Tensor], states: list[dict[str, Any] | None]) -> bool:
+    """Every state has the same keys and numbers, and arrays of its parameter's shape."""
+    first = states[0]
+    if first is None:
+        return False
+    for p, s in zip(params, states, strict=True):
+        if s is None or s.keys() != first.keys():
+            return False
+        for key, value in s.items():
+            if isinstance(value, np.ndarray):
+                if value.shape != p.data.shape:
+                    return False
+            elif isinstance(first[key], np.ndarray) or value != first[key]:
+                return False
+    return True

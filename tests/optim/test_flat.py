@@ -1,0 +1,191 @@
+"""The multi-tensor fast path (`optim.flat`) against the per-parameter reference.
+
+Both run the same elementwise rule, so every case must agree bit for bit: parameters,
+state and `state_dict`, through everything that can disturb the shared buffer.
+"""
+
+import numpy as np
+import pytest
+from optim_cases import CASES, case_id
+
+import optim
+from autograd import Tensor
+
+SHAPES = [(5, 3), (3,), (3, 4), (), (4,)]
+
+
+def make_params(dtype=np.float64, seed=0):
+    rng = np.random.default_rng(seed)
+    return [Tensor(rng.normal(size=s).astype(dtype), requires_grad=True) for s in SHAPES]
+
+
+def grads_at(step, params):
+    rng = np.random.default_rng(100 + step)
+    return [rng.normal(size=p.data.shape).astype(p.data.dtype) for p in params]
+
+
+def set_grads(params, step):
+    for p, g in zip(params, grads_at(step, params)):
+        p.grad = Tensor(g)
+
+
+def pair(name, options, dtype=np.float64):
+    """(fast, reference): the same optimizer over equal parameters, foreach on and off."""
+    fast_params, ref_params = make_params(dtype), make_params(dtype)
+    fast = optim.get(name, fast_params, **options)
+    ref = optim.get(name, ref_params, **options)
+    ref.foreach = False
+    return (fast, fast_params), (ref, ref_params)
+
+
+def step_both(runs, step):
+    for opt, params in runs:
+        set_grads(params, step)
+        opt.step()
+
+
+def assert_same(fast, ref):
+    (opt_a, params_a), (opt_b, params_b) = fast, ref
+    for a, b in zip(params_a, params_b):
+        np.testing.assert_array_equal(a.data, b.data)
+        assert a.data.shape == b.data.shape and a.data.dtype == b.data.dtype
+    for a, b in zip(params_a, params_b):
+        sa, sb = opt_a.state[a], opt_b.state[b]
+        assert sa.keys() == sb.keys()
+        for key in sa:
+            np.testing.assert_array_equal(sa[key], sb[key], err_msg=key)
+
+
+def in_one_buffer(params):
+    base = params[0].data.base
+    return base is not None and all(p.data.base is base for p in params)
+
+
+@pytest.mark.parametrize("chunk_bytes", [None, 40], ids=["one-chunk", "chunks-across-params"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_fast_path_equals_reference_bit_for_bit(case, dtype, chunk_bytes, monkeypatch):
+    if chunk_bytes is not None:  # 5 or 10 elements: chunks start and end inside params
+        monkeypatch.setattr(optim.flat, "CHUNK_BYTES", chunk_bytes)
+    name, options = case
+    fast, ref = pair(name, options, dtype)
+    for step in range(12):
+        step_both([fast, ref], step)
+        assert_same(fast, ref)
+    assert in_one_buffer(fast[1]) and not in_one_buffer(ref[1])
+    a, b = fast[0].state_dict(), ref[0].state_dict()
+    assert a["param_groups"] == b["param_groups"]
+    for index, state in a["state"].items():
+        for key, value in state.items():
+            np.testing.assert_array_equal(value, b["state"][index][key])
+            if isinstance(value, np.ndarray):  # saved state never aliases the buffers
+                assert value.base is None
+
+
+@pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
+def test_replaced_data_is_repacked(name):
+    fast, ref = pair(name, {})
+    step_both([fast, ref], 0)
+    for _, params in (fast, ref):
+        params[0].data = params[0].data * 0.5  # a new array in place of the view
+    for step in range(1, 4):
+        step_both([fast, ref], step)
+        assert_same(fast, ref)
+    assert in_one_buffer(fast[1])
+
+
+@pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
+def test_a_parameter_without_grad_runs_the_reference_for_that_step(name):
+    fast, ref = pair(name, {})
+    step_both([fast, ref], 0)
+    for opt, params in (fast, ref):
+        set_grads(params, 1)
+        params[2].grad = None
+        opt.step()
+    assert_same(fast, ref)
+    for step in range(2, 5):  # step counts now differ between parameters
+        step_both([fast, ref], step)
+        assert_same(fast, ref)
+
+
+@pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
+def test_load_state_dict_then_train_on(name):
+    fast, ref = pair(name, {})
+    for step in range(3):
+        step_both([fast, ref], step)
+    params = make_params()
+    for p, q in zip(params, fast[1]):
+        p.data[...] = q.data
+    resumed = optim.get(name, params)
+    resumed.load_state_dict(fast[0].state_dict())
+    for step in range(3, 7):
+        step_both([(resumed, params), ref], step)
+        assert_same((resumed, params), ref)
+    assert in_one_buffer(params)
+
+
+def test_add_param_group_gets_its_own_buffer():
+    fast, ref = pair("adam", dict(lr=0.1))
+    step_both([fast, ref], 0)
+    extra = [[Tensor(np.full((2, 2), 1.0), requires_grad=True)] for _ in range(2)]
+    for (opt, params), new in zip((fast, ref), extra):
+        opt.add_param_group({"params": new, "lr": 0.01})
+        params.extend(new)
+    for step in range(1, 4):
+        step_both([fast, ref], step)
+        assert_same(fast, ref)
+    assert in_one_buffer(fast[1][:-1]) and not np.shares_memory(fast[1][0].data, extra[0][0].data)
+
+
+def test_held_or_shared_arrays_stay_where_they_are():
+    held = make_params()
+    arrays = [p.data for p in held]
+    shared = make_params()
+    twins = [Tensor(shared[0].data, requires_grad=True)]  # two Parameters, one array
+    for params in (held, shared[1:] + twins + shared[:1]):
+        opt = optim.Adam(params, lr=0.1)
+        for _ in range(2):
+            for p in params:
+                p.grad = Tensor(np.ones(p.data.shape))
+            opt.step()
+        assert not in_one_buffer(params)
+    assert all(p.data is a for p, a in zip(held, arrays))
+    # Both Parameters updated the one array: two steps each.
+    np.testing.assert_array_equal(shared[0].data, twins[0].data)
+
+
+def test_gradients_accumulated_in_place_are_read_and_left_alone():
+    fast, ref = pair("sgd", dict(lr=0.1, momentum=0.9))
+    for step in range(4):
+        for opt, params in (fast, ref):
+            opt.zero_grad(set_to_none=False)
+            for p, g in zip(params, grads_at(step, params)):
+                if p.grad is None:
+                    p.grad = Tensor(g)
+                else:
+                    p.grad.data += g  # as backward accumulates into an existing grad
+            held = [(p.grad, p.grad.data, p.grad.data.copy()) for p in params]
+            opt.step()
+            for p, (grad, data, values) in zip(params, held):
+                assert p.grad is grad and p.grad.data is data
+                np.testing.assert_array_equal(data, values)
+        assert_same(fast, ref)
+
+
+def test_a_rule_that_is_not_elementwise_keeps_the_reference():
+    class ScaledByNorm(optim.SGD):
+        """p = p - lr * g / |g|: the norm is per parameter."""
+
+        elementwise = False
+
+        def _update(self, p, g, state, group):
+            p -= group["lr"] * g / np.linalg.norm(g)
+
+    params = make_params()
+    opt = ScaledByNorm(params, lr=0.1)
+    set_grads(params, 0)
+    expected = [p.data - 0.1 * g / np.linalg.norm(g) for p, g in zip(params, grads_at(0, params))]
+    opt.step()
+    for p, e in zip(params, expected):
+        np.testing.assert_allclose(p.data, e)
+    assert not in_one_buffer(params)
