@@ -169,8 +169,12 @@ def torch_style_model(arrays: list[np.ndarray]) -> nn.Sequential:
         layers += [nn.Linear(n_in, n_out), nn.ReLU()]
     model = nn.Sequential(*layers[:-1])
     for p, a in zip(model.parameters(), arrays, strict=True):
-        p.data[...] = a if p.data.shape == a.shape else a.T
+        p.data[...] = a.T if a.ndim == 2 and TRANSPOSED else a
     return model
+
+
+#: True when nn.Linear stores its weight as (out_features, in_features).
+TRANSPOSED = nn.Linear(2, 3).weight.shape == (3, 2)
 
 
 def torch_style_loop(model: nn.Module, opt: optim.Optimizer, batches: list) -> Step:
@@ -246,7 +250,7 @@ def bench_adam() -> None:
     grads = numpy_grads(arrays, *batches[0])[1]
     model, opt = adam_model(arrays, lr)
     for p, g in zip(model.parameters(), grads, strict=True):
-        p.grad = Tensor(g.copy() if p.data.shape == g.shape else g.T.copy())
+        p.grad = Tensor(g.T.copy() if g.ndim == 2 and TRANSPOSED else g.copy())
     updates = {
         "numpy per-parameter Adam update (floor)": floor_rules()["adam"](
             [a.copy() for a in arrays], grads, lr=lr

@@ -167,7 +167,7 @@ class FlatGroup:
             s.update(self.numbers)
         # Per chunk: its part of the parameters, where its gradient comes from (one
         # parameter's gradient, or pieces copied into the gather buffer) and its state.
-        self._work = []
+        self._work: list[tuple[Any, ...]] = []
         for a, b, pieces in self.chunks:
             state = {**self.numbers, **{k: v[a:b] for k, v in arrays.items()}}
             if len(pieces) == 1:
@@ -216,11 +216,11 @@ class FlatGroup:
         params, numbers = self.params, self.numbers
         for p, i, part, gather, state in self._work:
             if gather is None:  # a part of one parameter: its gradient as it is
-                g = params[i].grad.data.reshape(-1)[part]  # type: ignore[union-attr]
+                g = params[i].grad.data.reshape(-1)[part]
             else:
                 g, copies = gather
                 for j, piece in copies:
-                    piece[...] = params[j].grad.data.reshape(-1)  # type: ignore[union-attr]
+                    piece[...] = params[j].grad.data.reshape(-1)
             if numbers:
                 state.update(numbers)
             rule(p, g, state)
