@@ -8,6 +8,7 @@ suite on both walks and compares them on random graphs.
 from __future__ import annotations
 
 from heapq import heappop, heappush
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from autograd.mode import state
 from autograd.tensor import Tensor
 
 _make = Tensor._make
+_data = attrgetter("data")
 
 
 def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
@@ -54,7 +56,9 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
     budget = graph.KEEP_BYTES  # less the bytes of the values seen so far
     nodes = graph.KEEP_NODES
     prev = state.grad_enabled, state.tensor_backward
-    state.grad_enabled = state.tensor_backward = False
+    state.grad_enabled = False
+    if prev[1]:  # only inside a create_graph pass (a hook running backward)
+        state.tensor_backward = False
     try:
         while chain is not None or heap:
             if chain is not None:
@@ -70,7 +74,7 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                     version += t._version
                 if version != fn.version:
                     fn.check_versions()
-            in_grads = fn.backward(dz, *[t.data for t in inputs])
+            in_grads = fn.backward(dz, *map(_data, inputs))
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             for t, g in zip(inputs, in_grads):
@@ -87,7 +91,10 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                     g = unbroadcast(g, data.shape)
                 parent = t.grad_fn
                 if parent is None:
-                    _accumulate(t, g, owned=g is not dz and g.base is None)
+                    if t.grad is None and g is not dz and g.base is None and g.dtype is data.dtype:
+                        t.grad = _make(g)  # the usual first gradient: an array nothing else holds
+                    else:
+                        _accumulate(t, g, owned=g is not dz and g.base is None)
                 elif pending or (chain is not None and chain[0] is not parent):
                     _push(pending, heap, t, g)
                 elif chain is None:
@@ -111,7 +118,9 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
             if not retain_graph:
                 fn.spent = True
     finally:
-        state.grad_enabled, state.tensor_backward = prev
+        state.grad_enabled = prev[0]
+        if prev[1]:
+            state.tensor_backward = True
 
 
 def _push(pending: dict[int, list[Any]], heap: list[int], t: Tensor, g: Any) -> None:

@@ -255,7 +255,12 @@ class Function:
             "seq": self.seq,
             "_out": self._out,
             "spent": self.spent,
-            "_next": tuple([_source(t) for t in inputs]),
+            "_next": tuple(
+                [
+                    t.grad_fn if t.grad_fn is not None else t if t.requires_grad else None
+                    for t in inputs
+                ]
+            ),
         }
 
     @property

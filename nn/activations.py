@@ -14,6 +14,7 @@ from autograd import Tensor
 from autograd.checks import check_real
 from autograd.ops.args import axis_arg
 from nn import functional as F
+from nn import softmax_logits
 from nn.module import Module
 
 
@@ -117,7 +118,8 @@ class Softmax(Module):
         self.axis = axis_arg(type(self).__name__, axis, dim, default=-1)
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.softmax(x, self.axis)
+        # Remembers the logits, so a Keras crossentropy can score them (`nn.softmax_logits`).
+        return softmax_logits.softmax(x, self.axis)
 
     def extra_repr(self) -> str:
         return f"axis={self.axis}"

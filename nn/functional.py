@@ -37,6 +37,7 @@ from autograd import (
     where,
 )
 from autograd.checks import check_real
+from nn.softmax_logits import logits_of
 
 __all__ = [
     "binary_cross_entropy",
@@ -308,6 +309,9 @@ def categorical_crossentropy(
     input probabilities (or softmax(input) when `from_logits`), y one-hot or
     probabilities of the input's shape. Note the argument order (input, target)."""
     y = _matching_target("categorical_crossentropy", input, target)
+    logits = None if from_logits else logits_of(input)  # Keras's softmax shortcut
+    if logits is not None:
+        input, from_logits = logits, True
     return _reduce(-(_log_probabilities(input, from_logits) * y).sum(axis=-1), reduction)
 
 
@@ -315,7 +319,20 @@ def sparse_categorical_crossentropy(
     input: Tensor, target: Any, from_logits: bool = False, reduction: str = "mean"
 ) -> Tensor:
     """Keras's sparse categorical crossentropy: loss_i = -log(p[i, target_i]), with
-    integer targets (N,) and input probabilities (or logits when `from_logits`)."""
+    integer targets (N,) and input probabilities (or logits when `from_logits`).
+
+    Probabilities made by a softmax layer are scored from its logits, as Keras does
+    (`nn.softmax_logits`), with the fused softmax cross entropy."""
+    logits = None if from_logits else logits_of(input)
+    if logits is not None:
+        input, from_logits = logits, True
+    if from_logits and input.ndim == 2:
+        t = target.data if isinstance(target, Tensor) else np.asarray(target)
+        if t.dtype.kind == "u" and t.shape == input.shape[:1]:
+            # Unsigned labels need no check here: the fused op raises for those >= C.
+            return autograd.cross_entropy(input, t, reduction)
+        labels = _class_targets("sparse_categorical_crossentropy", input, target)
+        return autograd.cross_entropy(input, labels, reduction)
     labels = _class_targets("sparse_categorical_crossentropy", input, target)
     logp = _log_probabilities(input, from_logits, axis=1)
     return -_reduce(logp[np.arange(len(labels)), labels], reduction)

@@ -115,6 +115,15 @@ class Module:
             )
         if name in self.__dict__.get("_buffers", ()) and not isinstance(value, Tensor):
             value = Tensor(np.asarray(value))
+        elif isinstance(self.__dict__.get(name), Parameter) and not (
+            value is None or isinstance(value, Parameter)
+        ):
+            # PyTorch's rule: the parameter would silently leave parameters() and state_dict().
+            raise TypeError(
+                f"cannot assign {type(value).__name__} as parameter '{name}' of "
+                f"{type(self).__name__} (nn.Parameter or None expected); to change its "
+                f"values, write into them: `with autograd.no_grad(): module.{name}.data[...] = x`"
+            )
         object.__setattr__(self, name, value)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:

@@ -1,66 +1,43 @@
-"""Keras's softmax shortcut: train a softmax output from its logits.
+"""Keras's softmax shortcut: a crossentropy finds the logits of a softmax output.
 
-A network ending in a softmax, trained with a crossentropy on its probabilities,
-computes -log(softmax(z)[y]): a softmax, a log and an index, eight ops with the
-Keras loss's normalizing and clipping. The same value is -log_softmax(z)[y], and its
-gradient is simply softmax(z) - onehot(y). Keras spots a softmax output and uses the
-logits; `fit` does the same with `softmax_logits`, so a training step runs one fused
-op (`autograd.cross_entropy`) where the probability path runs eight, and never takes
-the log of a probability that underflowed to 0.
+A network ending in a softmax, scored with a crossentropy on its probabilities,
+computes -log(softmax(z)[y]). Taking the log of a probability loses everything once
+it underflows (Keras clips it to 1e-7, so a saturated wrong answer costs 16.1 rather
+than its true -log_softmax(z)[y]), and the gradient takes a detour through the
+softmax. As in Keras, the softmax layer (`nn.Softmax`, or `Dense(...,
+activation="softmax")`) remembers the logits of each output it makes (`softmax`), and
+the Keras crossentropies on probabilities use them when they are there (`logits_of`):
+the value is -log_softmax(z)[y], the gradient the exact softmax(z) - onehot(y).
+
+Because the shortcut lives in the activation and the loss, `fit`, `evaluate`, the
+`val_loss` of `fit`, and a hand-written loop (`loss_fn(model(x), y)`) all run the same
+code and report the same numbers.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import weakref
 
-import numpy as np
+import autograd
+from autograd import Tensor
 
-from autograd import Tensor, cross_entropy
-from nn import functional as F
-from nn import losses
-from nn.activations import Softmax
-from nn.layers import Dense
-from nn.module import Module
+#: id(probabilities) -> (weak reference to them, the logits they came from). An
+#: entry leaves when its probabilities are freed.
+_logits: dict[int, tuple[weakref.ref, Tensor]] = {}
 
 
-def softmax_logits(model: Module, loss_fn: Any) -> tuple[Any, Any]:
-    """For a Sequential ending in a softmax (a `Softmax` layer, or a `Dense` with
-    activation "softmax") trained with a Keras crossentropy on probabilities: a
-    function computing the logits (everything but that softmax) and the loss on them.
-    (None, None) otherwise."""
-    keras_ce = (losses.SparseCategoricalCrossentropy, losses.CategoricalCrossentropy)
-    if not isinstance(loss_fn, keras_ce) or loss_fn.from_logits or loss_fn.reduction != "mean":
-        return None, None
-    if not hasattr(type(model), "__iter__"):
-        return None, None
-    *body, head = list(model)  # type: ignore[call-overload]
-    if type(head) is Softmax and head.axis in (-1, 1):
-        dense = None
-    elif (
-        isinstance(head, Dense)
-        and type(head.activation) is Softmax
-        and head.activation.axis in (-1, 1)
-    ):
-        dense = head
-    else:
-        return None, None
-
-    def logits(x: Tensor) -> Tensor:
-        for layer in body:
-            x = layer(x)
-        return x if dense is None else dense.pre_activation(x)
-
-    if isinstance(loss_fn, losses.SparseCategoricalCrossentropy):
-        return logits, cross_entropy
-    return logits, cross_entropy_with_probabilities
+def softmax(z: Tensor, axis: int = -1) -> Tensor:
+    """softmax(z) along `axis`, remembering z when `axis` is the last one."""
+    p = autograd.softmax(z, axis)
+    if axis == -1 or axis == p.ndim - 1:
+        key = id(p)
+        _logits[key] = (weakref.ref(p, lambda _: _logits.pop(key, None)), z)
+    return p
 
 
-def cross_entropy_with_probabilities(z: Tensor, y: Any) -> Tensor:
-    """Cross entropy of logits with one-hot or probability rows (integer one-hot too)."""
-    y = y.data if isinstance(y, Tensor) else y
-    return F.cross_entropy(z, y.astype(z.dtype, copy=False))
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+def logits_of(p: Tensor) -> Tensor | None:
+    """The logits a softmax layer computed `p` from (softmax over the last axis), or None."""
+    entry = _logits.get(id(p))
+    if entry is None or entry[0]() is not p:
+        return None
+    return entry[1]

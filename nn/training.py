@@ -12,11 +12,10 @@ same methods. One training step is the loop every lesson writes by hand::
 `fit` runs it over shuffled mini-batches for some epochs and keeps running means of
 the loss and the metrics, computed with numpy from the arrays the step already has.
 
-Like Keras, `fit` never takes the log of a softmax: when a Sequential ends in a softmax
-and the loss is a Keras crossentropy on probabilities, training computes the loss from
-the logits with the fused softmax cross entropy (`autograd.cross_entropy`). The
-value is the same (up to Keras's 1e-7 clipping), the gradient is the exact
-softmax(z) - y, and the step runs one op instead of eight.
+`fit`, `evaluate` (and the `val_loss` of `fit`) run exactly that code, so they report
+the same numbers for the same weights and data. Like Keras, none of them takes the log
+of a softmax output: the softmax layer remembers its logits and a Keras crossentropy
+scores those (`nn.softmax_logits`), so the same shortcut serves a hand-written loop.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 import optim
-from autograd import Tensor, cross_entropy, get_default_dtype, no_grad
+from autograd import Tensor, get_default_dtype, no_grad
 from autograd.checks import check_bool, check_int, check_real
 from nn import functional as F
 from nn import losses, weights
@@ -51,7 +50,6 @@ from nn.data import (
     validation_pair,
 )
 from nn.module import Module
-from nn.softmax_logits import softmax, softmax_logits
 from nn.summary import format_summary
 
 ArrayLike = npt.ArrayLike | Tensor
@@ -74,9 +72,6 @@ class _Compiled:
     loss_name: str
     metrics: list[tuple[str, metrics_mod.Metric]] = field(default_factory=list)
     optimizer: optim.Optimizer | None = None
-    #: For a softmax output with a Keras crossentropy: the logits and their loss.
-    logits: Callable[[Tensor], Tensor] | None = None
-    logits_loss: Callable[..., Tensor] | None = None
 
 
 class Model(Module):
@@ -336,10 +331,9 @@ class Model(Module):
             val = (val[0], output_shaped(val[1], out))
         self._check_targets(out, y[:batch_size], compiled)
         self._make_optimizer()
-        compiled.logits, compiled.logits_loss = softmax_logits(self, compiled.loss)
-        if compiled.logits_loss is cross_entropy:
+        if isinstance(compiled.loss, losses.SparseCategoricalCrossentropy) and out.ndim == 2:
             # Check every label once here and store it unsigned (uint8 for up to 256
-            # classes): the fused op then needs no bounds pass of its own per batch.
+            # classes): the loss then needs no bounds pass of its own per batch.
             classes = out.shape[-1]
             y = F.class_indices(compiled.loss_name, y, classes).reshape(len(y))
             y = y.astype(np.min_scalar_type(classes - 1))
@@ -379,19 +373,12 @@ class Model(Module):
     ) -> dict[str, float]:
         """One pass of training steps; returns the epoch's mean loss and metrics."""
         self.train()
-        opt, metrics = compiled.optimizer, compiled.metrics
-        forward, loss_fn = self, compiled.loss
-        if compiled.logits is not None:
-            forward, loss_fn = compiled.logits, compiled.logits_loss
-        # Accuracy reads the argmax, the same for logits and probabilities.
-        needs_probs = forward is not self and any(
-            fn is not metrics_mod.accuracy for _, fn in metrics
-        )
-        running = metrics_mod.Running(metrics, transform=softmax if needs_probs else None)
+        opt, loss_fn = compiled.optimizer, compiled.loss
+        running = metrics_mod.Running(compiled.metrics)
         next_postfix = time.perf_counter()
         finite = True
         for batch, (xb, yb) in enumerate(loader):
-            out = forward(xb)
+            out = self(xb)
             loss = loss_fn(out, yb)
             opt.zero_grad()
             loss.backward()

@@ -92,9 +92,10 @@ class SoftmaxCrossEntropy(Function):
     def backward(self, dz, x, *_):
         n = self.target.size
         per_row = self.reduction == "none"  # dz holds one value per target
+        tensor_mode = self.tensor_mode
         if self.reduction == "mean":  # (an empty batch has an empty gradient: any scale)
-            dz = dz * (1.0 / max(n, 1)) if self.tensor_mode else dz.item() / max(n, 1)
-        if self.tensor_mode:
+            dz = dz * (1.0 / max(n, 1)) if tensor_mode else dz.item() / max(n, 1)
+        if tensor_mode:
             dz = dz.reshape((*dz.shape, 1)) if per_row else dz
             return (x.softmax(axis=-1) - self.onehot(x.shape)) * dz
         # softmax(x) * dz, less dz at each target (dz / s scales each row once).

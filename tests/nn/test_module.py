@@ -243,3 +243,17 @@ def test_repr_is_nested_like_torch():
 def test_forward_must_be_defined():
     with pytest.raises(NotImplementedError, match="Empty must define forward"):
         type("Empty", (nn.Module,), {})()(1)
+
+
+def test_assigning_a_plain_tensor_or_array_over_a_parameter_raises():
+    layer = nn.Linear(2, 3)
+    before = dict(layer.named_parameters())
+    for value in (Tensor(np.zeros((3, 2))), np.zeros((3, 2)), 0.0):
+        with pytest.raises(TypeError, match=r"parameter 'weight' of Linear.*nn.Parameter or None"):
+            layer.weight = value
+    assert dict(layer.named_parameters()) == before  # still listed, still saved
+    assert "weight" in layer.state_dict()
+    layer.weight = nn.Parameter(np.ones((3, 2), np.float32))  # a Parameter replaces it
+    np.testing.assert_array_equal(layer.state_dict()["weight"], np.ones((3, 2)))
+    layer.bias = None  # as in PyTorch, None removes it
+    assert [name for name, _ in layer.named_parameters()] == ["weight"]

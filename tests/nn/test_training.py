@@ -419,3 +419,29 @@ def test_history_plot_draws_the_curves(spiral):
     assert any(np.allclose(line.get_ydata(), history.history["loss"]) for line in lines)
     assert any(np.allclose(line.get_ydata(), history.history["val_accuracy"]) for line in lines)
     matplotlib.pyplot.close(fig)
+
+
+@pytest.mark.parametrize("loss", ["sparse_categorical_crossentropy", "categorical_crossentropy"])
+def test_fit_evaluate_val_loss_and_a_hand_loop_report_the_same_saturated_loss(loss):
+    # Logits (60, 0, 0) on a sample of class 1: the true loss is 60; the log of the
+    # clipped probability would give -log(1e-7) = 16.1. Every path must say 60.
+    x = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
+    labels = np.array([1, 0])
+    y = labels if loss.startswith("sparse") else nn.functional.one_hot(labels, 3)
+    model = nn.Sequential(nn.Dense(3, activation="softmax", input_dim=2))
+    model.build((None, 2))
+    model[0].weight.data[...] = [[60.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    model.compile("sgd", loss, lr=0.0)  # lr 0: the weights stay as set
+    expected = (60.0 + np.log(1 + 2 * np.exp(-60.0)) + np.log(3.0)) / 2
+    history = model.fit(x, y, epochs=1, batch_size=2, verbose=0, validation_data=(x, y))
+    evaluated = model.evaluate(x, y)
+    by_hand = float(nn.losses.get(loss)(model(x), y).data)
+    assert history.history["loss"][0] == pytest.approx(expected, rel=1e-5)
+    assert history.history["val_loss"][0] == pytest.approx(expected, rel=1e-5)
+    assert evaluated == pytest.approx(expected, rel=1e-5)
+    assert by_hand == pytest.approx(expected, rel=1e-5)
+    with autograd.no_grad():  # the shortcut does not depend on a recorded graph
+        assert float(nn.losses.get(loss)(model(x), y).data) == pytest.approx(expected, rel=1e-5)
+    # A probability tensor that no softmax layer made is scored as probabilities.
+    probs = autograd.Tensor(model(x).data.copy())
+    assert float(nn.losses.get(loss)(probs, y).data) < 17
