@@ -117,17 +117,31 @@ class Function:
     #: an input in place after the op does not make its gradient wrong.
     saves_inputs: ClassVar[bool] = True
 
-    #: The operands, kept for backward; None once `release` has dropped them.
-    inputs: tuple[Tensor, ...] | None = None
-    #: The sum of the operands' versions when the op ran (versions only grow).
-    version: int = 0
-    #: Creation number: a function's inputs were all made by functions with smaller ones.
-    seq: int = -1
-    #: Backward has passed through without `retain_graph`: another pass raises.
-    spent: bool = False
-    #: The gradient of the output from the last backward pass (an ndarray), kept
-    #: with the graph's values for small graphs so drawings can show it.
-    out_grad: Any = None
+    # The graph's bookkeeping lives in slots, set by `apply` on every recorded op;
+    # what an op's forward saves for its backward (`self.e = ...`) goes in its
+    # `__dict__`, which `release` empties in one call.
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_next",
+        "_out",
+        "inputs",
+        "out_grad",
+        "seq",
+        "spent",
+        "version",
+    )
+    #: inputs: the operands, kept for backward; None once `release` has dropped them.
+    inputs: tuple[Tensor, ...] | None
+    #: version: the sum of the operands' versions when the op ran (versions only grow).
+    version: int
+    #: seq: creation number; a function's inputs were all made by functions with smaller ones.
+    seq: int
+    #: spent: backward has passed through without `retain_graph`: another pass raises.
+    spent: bool
+    #: out_grad: the gradient of the output from the last backward pass (an ndarray),
+    #: kept with the graph's values for small graphs so drawings can show it.
+    out_grad: Any
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -154,7 +168,16 @@ class Function:
             version += a._version
         fn = cls()
         try:
-            data = fn.forward(*arrays, **options)
+            # A call with a fixed number of arguments costs a fraction of one that
+            # unpacks a list; most ops take one or two arrays and no options.
+            if options:
+                data = fn.forward(*arrays, **options)
+            elif len(arrays) == 2:
+                data = fn.forward(arrays[0], arrays[1])
+            elif len(arrays) == 1:
+                data = fn.forward(arrays[0])
+            else:
+                data = fn.forward(*arrays)
         except ValueError as err:
             shapes = ", ".join(str(t.shape) for t in tensors)
             raise ValueError(f"{cls.__name__}: {err} (input shapes: {shapes})") from None
@@ -170,6 +193,8 @@ class Function:
             fn.inputs = tensors
             fn.version = version
             fn._out = _ref(out)
+            fn.spent = False
+            fn.out_grad = None
             out.grad_fn = fn
             out.requires_grad = True
         else:
@@ -250,18 +275,12 @@ class Function:
         inputs = self.inputs
         if inputs is None:
             return
-        # A new attribute dict holding only the structure frees everything else at once.
-        self.__dict__ = {
-            "seq": self.seq,
-            "_out": self._out,
-            "spent": self.spent,
-            "_next": tuple(
-                [
-                    t.grad_fn if t.grad_fn is not None else t if t.requires_grad else None
-                    for t in inputs
-                ]
-            ),
-        }
+        sources = []  # (a plain loop: for one to three inputs the cheapest way)
+        for t in inputs:
+            sources.append(t.grad_fn if t.grad_fn is not None else t if t.requires_grad else None)
+        self._next = tuple(sources)
+        self.inputs = None
+        self.__dict__.clear()  # the arrays the forward saved
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:

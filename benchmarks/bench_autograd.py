@@ -124,10 +124,10 @@ def dense_step(params: list[Tensor], x: Tensor, y: np.ndarray, lr: float) -> flo
 
 
 def torch_layout(arrays: list[np.ndarray]) -> list[Tensor]:
-    """Parameters for `engine_step`: each (in, out) weight stored as (out, in)."""
+    """Parameters for `engine_step`: each (in, out) weight stored as (out, in), in
+    column-major order as nn.Linear stores it."""
     return [
-        Tensor(np.ascontiguousarray(a.T) if a.ndim == 2 else a.copy(), requires_grad=True)
-        for a in arrays
+        Tensor(a.T.copy(order="F") if a.ndim == 2 else a.copy(), requires_grad=True) for a in arrays
     ]
 
 

@@ -49,10 +49,26 @@ class Affine(Function):
         if need_w:
             x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
             dz2 = dz if dz.ndim == 2 else dz.reshape(-1, dz.shape[-1])
-            dw = x2.T @ dz2 if self.kernel else dz2.T @ x2  # each in the weight's own layout
+            # dW is made in the weight's own memory layout, so the update
+            # `w -= lr * dw` runs over two arrays alike: x.T @ dz is the kernel's
+            # layout, and its transpose a column-major (out, in) weight's.
+            if self.kernel:
+                dw = x2.T @ dz2
+            elif _column_major(w):
+                dw = (x2.T @ dz2).T
+            else:
+                dw = dz2.T @ x2
         if b is None:
             return dx, dw
-        return dx, dw, dz.sum(axis=0 if dz.ndim == 2 else tuple(range(dz.ndim - 1)))
+        if type(dz) is np.ndarray and dz.ndim == 2:
+            return dx, dw, _sum(dz, 0)
+        return dx, dw, dz.sum(axis=tuple(range(dz.ndim - 1)))
+
+
+def _column_major(w: Any) -> bool:
+    """True for an ndarray stored column-major only (a Tensor, under create_graph,
+    has no layout to follow)."""
+    return type(w) is np.ndarray and w.flags.f_contiguous and not w.flags.c_contiguous
 
 
 class SoftmaxCrossEntropy(Function):
@@ -151,6 +167,8 @@ def dense(x: TensorLike, kernel: TensorLike, bias: TensorLike | None = None) -> 
 
 
 REDUCTIONS = ("mean", "sum", "none")
+_UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # by itemsize
+_max = np.maximum.reduce
 
 
 def cross_entropy(logits: TensorLike, target: Any, reduction: str = "mean") -> Tensor:
@@ -179,7 +197,7 @@ def cross_entropy(logits: TensorLike, target: Any, reduction: str = "mean") -> T
     # Seen as unsigned, a negative index becomes huge: one max() checks both bounds.
     # uint8/16/32 indices need no pass here: the op's gather raises for those >= C.
     if t.dtype.kind == "i" or t.itemsize == 8:
-        if t.size and t.view(t.dtype.str.replace("i", "u")).max() >= shape[-1]:
+        if t.size and _max(t.view(_UNSIGNED[t.itemsize]), None) >= shape[-1]:
             bad = t.min() if t.min() < 0 else t.max()
             raise ValueError(f"cross_entropy: class index {bad} is outside [0, {shape[-1]})")
     return SoftmaxCrossEntropy.apply(logits, target=t, reduction=reduction)

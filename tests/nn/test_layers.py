@@ -38,6 +38,27 @@ def test_linear_gradients_match_finite_differences():
     autograd.gradcheck(lambda x, w, b: layer(x).tanh(), (x, layer.weight, layer.bias))
 
 
+def test_linear_weight_is_column_major_and_its_gradient_follows_the_layout():
+    # weight (out, in) is stored column-major, so weight.T is the row-major (in, out)
+    # matrix BLAS multiplies fastest; dW comes back in the same layout, and both agree
+    # with a row-major copy of the same weight.
+    layer = nn.Linear(5, 3, rng=_rng())
+    assert layer.weight.data.flags.f_contiguous and not layer.weight.data.flags.c_contiguous
+    x = Tensor(_rng(1).normal(size=(4, 5)).astype(np.float32), requires_grad=True)
+    y = Tensor(_rng(2).normal(size=(4, 3)).astype(np.float32))
+    (layer(x) * y).sum().backward()
+    assert layer.weight.grad.data.flags.f_contiguous
+    row_major = nn.Linear(5, 3)
+    row_major.weight.data = np.ascontiguousarray(layer.weight.data)
+    row_major.bias.data = layer.bias.data.copy()
+    x2 = Tensor(x.data, requires_grad=True)
+    (row_major(x2) * y).sum().backward()
+    assert row_major.weight.grad.data.flags.c_contiguous
+    np.testing.assert_allclose(layer.weight.grad.data, row_major.weight.grad.data, rtol=1e-6)
+    np.testing.assert_allclose(layer.weight.grad.data, (y.data.T @ x.data), rtol=1e-6)
+    np.testing.assert_allclose(x.grad.data, x2.grad.data, rtol=1e-6)
+
+
 def test_linear_without_bias():
     layer = nn.Linear(3, 2, bias=False)
     assert layer.bias is None and [n for n, _ in layer.named_parameters()] == ["weight"]
