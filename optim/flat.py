@@ -13,15 +13,22 @@ Preconditions, checked before every step (the reference runs when one fails):
 - every parameter of the group has a gradient, and every parameter and gradient array
   has the same float dtype;
 - the parameters are already in the group's buffer, or each one's array can move into
-  it unseen: a C-contiguous, writeable array that owns its memory and that nothing but
-  its Parameter refers to (an array held elsewhere, shared by two Parameters, or a
-  view, stays where it is and the group keeps the reference path);
+  it unseen: a contiguous (C or Fortran order), writeable array that owns its memory
+  and that nothing but its Parameter refers to (an array held elsewhere, shared by two
+  Parameters, or a view, stays where it is and the group keeps the reference path);
 - the parameters' states agree: all empty (before the first step), or the same keys,
   the same numbers (step counts) and arrays of each parameter's shape.
 
+A parameter keeps its layout in the buffer: a Fortran-ordered (column-major) array
+becomes ``buffer[a:b].reshape(shape, order="F")``, and its state arrays and gradient
+are read in the same order, so the buffer's elements ``a:b`` are the parameter's
+elements as they lie in memory. A gradient in the other layout is copied into that
+order (correct, one pass slower).
+
 A group is packed at its first step and repacked whenever something replaced a
-parameter's array or state (``p.data = ...``, `load_state_dict`): each step checks
-that every ``p.data`` and state entry is still the one the buffer installed.
+parameter's array or state (``p.data = ...``, `load_state_dict`): each step checks,
+by identity, that every ``p.data`` and state entry is still the one the buffer
+installed.
 """
 
 from __future__ import annotations
@@ -69,10 +76,17 @@ def movable(array: Any, released: np.ndarray | None = None) -> bool:
     return (
         type(array) is np.ndarray
         and (array.base is None or array.base is released)
-        and array.flags.c_contiguous
+        and (array.flags.c_contiguous or array.flags.f_contiguous)
         and array.flags.writeable
         and _refs(array) <= _SOLE
     )
+
+
+def order_of(array: np.ndarray) -> str:
+    """The layout of `array`: "F" when it is in Fortran order only, otherwise "C" (a
+    1-d array, or one with a single row or column, is both)."""
+    flags = array.flags
+    return "F" if flags.f_contiguous and not flags.c_contiguous else "C"
 
 
 class FlatGroup:
@@ -86,6 +100,7 @@ class FlatGroup:
 
     Attributes:
         params: the group's parameters, in order.
+        orders: each parameter's layout, "C" or "F" (see `order_of`).
         data: the parameters' buffer; ``params[i].data`` is ``views(data)[i]``.
         state: the group's state as the update rule sees it: numbers shared by every
             parameter, and arrays over the whole buffer.
@@ -96,8 +111,9 @@ class FlatGroup:
     def __init__(self, params: list[Tensor], states: list[dict[str, Any]]) -> None:
         self.params = list(params)
         self.shapes = [p.data.shape for p in params]
+        self.orders = [order_of(p.data) for p in params]
         self.bounds = np.cumsum([0, *(p.data.size for p in params)]).tolist()
-        self.data = np.concatenate([p.data.reshape(-1) for p in params])
+        self.data = self.concatenate([p.data for p in params])
         self.param_views = self.views(self.data)
         for p, view in zip(params, self.param_views, strict=True):
             p.data = view
@@ -108,7 +124,7 @@ class FlatGroup:
         self.state: dict[str, Any] = {}
         for key, value in states[0].items():
             if isinstance(value, np.ndarray):
-                value = np.concatenate([s[key].reshape(-1) for s in states])
+                value = self.concatenate([s[key] for s in states])
             self.state[key] = value
         self._state_views: dict[str, list[np.ndarray]] = {}
         self.share_state()
@@ -144,9 +160,17 @@ class FlatGroup:
         return chunks
 
     def views(self, buffer: np.ndarray) -> list[np.ndarray]:
-        """Each parameter's part of a flat `buffer`, in the parameter's shape."""
-        b = self.bounds
-        return [buffer[b[i] : b[i + 1]].reshape(s) for i, s in enumerate(self.shapes)]
+        """Each parameter's part of a flat `buffer`, in the parameter's shape and layout."""
+        b, orders = self.bounds, self.orders
+        return [
+            buffer[b[i] : b[i + 1]].reshape(shape, order=orders[i])
+            for i, shape in enumerate(self.shapes)
+        ]
+
+    def concatenate(self, arrays: list[np.ndarray]) -> np.ndarray:
+        """One flat array of `arrays` (one per parameter, of its shape), each read in its
+        parameter's layout: the inverse of `views`."""
+        return np.concatenate([a.ravel(order) for a, order in zip(arrays, self.orders)])
 
     def share_state(self) -> None:
         """Hand the group state to every parameter's dict (its numbers, and views into
@@ -175,7 +199,10 @@ class FlatGroup:
                 self._work.append((self.data[a:b], i, slice(lo, hi), None, state))
             else:
                 buffer = self.grad[: b - a]
-                copies = [(i, buffer[at : at + hi - lo]) for i, lo, hi, at in pieces]
+                copies = [
+                    (i, buffer[at : at + hi - lo].reshape(self.shapes[i], order=self.orders[i]))
+                    for i, lo, hi, at in pieces
+                ]
                 self._work.append((self.data[a:b], -1, None, (buffer, copies), state))
 
     def ready(self, params: list[Tensor], state: dict[Tensor, dict[str, Any]]) -> bool:
@@ -213,14 +240,17 @@ class FlatGroup:
         """Run `rule(p, g, state)` (an optimizer's `_grad` and `_update`) chunk by chunk:
         `p` a part of the buffer, `g` the gradients of that part, `state` the group
         state's numbers and the same part of its arrays."""
-        params, numbers = self.params, self.numbers
+        params, numbers, orders = self.params, self.numbers, self.orders
+        flat_i, flat_g = -1, self.grad
         for p, i, part, gather, state in self._work:
             if gather is None:  # a part of one parameter: its gradient as it is
-                g = params[i].grad.data.reshape(-1)[part]
+                if i != flat_i:  # (a view, unless the gradient has the other layout)
+                    flat_i, flat_g = i, params[i].grad.data.ravel(orders[i])
+                g = flat_g[part]
             else:
                 g, copies = gather
                 for j, piece in copies:
-                    piece[...] = params[j].grad.data.reshape(-1)
+                    piece[...] = params[j].grad.data
             if numbers:
                 state.update(numbers)
             rule(p, g, state)

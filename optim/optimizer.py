@@ -220,8 +220,9 @@ class Optimizer:
         raise NotImplementedError
 
     def _buffer(self, like: np.ndarray, slot: int) -> np.ndarray:
-        """A reusable work array shaped like `like`; slots 0, 1, ... are distinct."""
-        key = (like.shape, like.dtype, slot)
+        """A reusable work array shaped (and laid out) like `like`; slots 0, 1, ... are
+        distinct."""
+        key = (like.shape, like.dtype, like.flags.c_contiguous, slot)
         out = self._work.get(key)
         if out is None:
             out = self._work[key] = np.empty_like(like)
