@@ -210,22 +210,25 @@ class FlatGroup:
         parameter has a gradient of its own shape and dtype."""
         if len(params) != len(self.param_views):  # none after `release`
             return False
-        numbers, views, dtype = self.numbers, self._state_views, self.data.dtype
-        n_keys = len(self.state)
-        for i, p in enumerate(params):
-            if p is not self.params[i] or p.data is not self.param_views[i]:
-                return False
+        dtype, n_keys = self.data.dtype, len(self.state)
+        for p, mine, view, shape, s in zip(
+            params, self.params, self.param_views, self.shapes, self.states
+        ):
             grad = p.grad
-            if grad is None or grad.data.dtype != dtype or grad.data.shape != self.shapes[i]:
+            if p is not mine or p.data is not view or grad is None:
                 return False
-            s = state.get(p)
-            if s is not self.states[i] or len(s) != n_keys:
+            g = grad.data
+            if g.shape != shape or (g.dtype is not dtype and g.dtype != dtype):
                 return False
-            for key, value in numbers.items():
+            if state.get(p) is not s or len(s) != n_keys:
+                return False
+        for key, value in self.numbers.items():
+            for s in self.states:
                 if s.get(key) is not value:
                     return False
-            for key, view in views.items():
-                if s.get(key) is not view[i]:
+        for key, views in self._state_views.items():
+            for s, view in zip(self.states, views):
+                if s.get(key) is not view:
                     return False
         return True
 
