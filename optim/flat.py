@@ -128,6 +128,8 @@ class FlatGroup:
             self.state[key] = value
         self._state_views: dict[str, list[np.ndarray]] = {}
         self.share_state()
+        # What `ready` expects of each parameter: itself, its view, shape and state dict.
+        self._expected = list(zip(self.params, self.param_views, self.shapes, states))
 
     def _plan(self, size: int) -> list[tuple[int, int, list[tuple[int, int, int, int]]]]:
         """Chunks (start, stop, pieces) of the buffer, each of at most `size` elements:
@@ -208,19 +210,16 @@ class FlatGroup:
     def ready(self, params: list[Tensor], state: dict[Tensor, dict[str, Any]]) -> bool:
         """True when the group still holds exactly what this buffer installed and every
         parameter has a gradient of its own shape and dtype."""
-        if len(params) != len(self.param_views):  # none after `release`
+        expected = self._expected
+        if len(params) != len(expected):  # none after `release`
             return False
         dtype, n_keys = self.data.dtype, len(self.state)
-        for p, mine, view, shape, s in zip(
-            params, self.params, self.param_views, self.shapes, self.states
-        ):
+        for p, (mine, view, shape, s) in zip(params, expected):
             grad = p.grad
-            if p is not mine or p.data is not view or grad is None:
+            if p is not mine or p.data is not view or grad is None or state.get(p) is not s:
                 return False
             g = grad.data
-            if g.shape != shape or (g.dtype is not dtype and g.dtype != dtype):
-                return False
-            if state.get(p) is not s or len(s) != n_keys:
+            if g.shape != shape or (g.dtype is not dtype and g.dtype != dtype) or len(s) != n_keys:
                 return False
         for key, value in self.numbers.items():
             for s in self.states:
@@ -235,7 +234,7 @@ class FlatGroup:
     def release(self) -> np.ndarray:
         """Forget the views handed out and return the parameters' buffer, so that a
         parameter still viewing it may move into a new one (see `movable`)."""
-        self.param_views = []
+        self.param_views, self._expected = [], []
         self._state_views = {}
         return self.data
 
@@ -304,17 +303,19 @@ def packable(
     dtype = first.data.dtype
     if dtype.kind != "f":
         return False
-    states = [state.get(p) for p in params]
-    if any(s is not None for s in states) and not _uniform(params, states):
-        return False
-    return all(
+    # The cheap per-parameter checks first: a group that cannot be packed (an array
+    # held elsewhere, a parameter without gradient) fails them at every step.
+    if not all(
         p.grad is not None
         and p.data.dtype == dtype
         and p.grad.data.dtype == dtype
         and p.grad.data.shape == p.data.shape
         and movable(p.data, released)
         for p in params
-    )
+    ):
+        return False
+    states = [state.get(p) for p in params]
+    return all(s is None for s in states) or _uniform(params, states)
 
 
 def _uniform(params: list[Tensor], states: list[dict[str, Any] | None]) -> bool:
