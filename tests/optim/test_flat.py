@@ -136,6 +136,36 @@ def test_replaced_data_is_repacked(name):
     assert in_one_buffer(fast[1])
 
 
+@pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop"])
+def test_a_parameter_changing_layout_is_repacked_in_its_new_layout(name):
+    fast, ref = pair(name, dict(lr=0.1, momentum=0.9) if name == "sgd" else {}, fortran=True)
+    step_both([fast, ref], 0)
+    fast[1][0].data = np.ascontiguousarray(fast[1][0].data)  # F -> C, same values
+    fast[1][2].data = np.asfortranarray(fast[1][2].data * 0.5)  # stays F, new values
+    ref[1][2].data = ref[1][2].data * 0.5
+    for step in range(1, 4):
+        step_both([fast, ref], step)
+        assert_same(fast, ref)
+    params = fast[1]
+    assert in_one_buffer(params)
+    assert params[0].data.flags.c_contiguous and not params[2].data.flags.c_contiguous
+
+
+def test_state_saved_from_c_parameters_loads_into_fortran_ones():
+    fast, ref = pair("adam", {})
+    for step in range(3):
+        step_both([fast, ref], step)
+    params = make_params(fortran=True)
+    for p, q in zip(params, fast[1]):
+        p.data[...] = q.data
+    resumed = optim.Adam(params)
+    resumed.load_state_dict(fast[0].state_dict())
+    for step in range(3, 6):
+        step_both([(resumed, params), ref], step)
+        assert_same((resumed, params), ref)
+    assert in_one_buffer(params) and not params[0].data.flags.c_contiguous
+
+
 @pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
 def test_a_parameter_without_grad_runs_the_reference_for_that_step(name):
     fast, ref = pair(name, {})
