@@ -222,7 +222,7 @@ class Optimizer:
     def _buffer(self, like: np.ndarray, slot: int) -> np.ndarray:
         """A reusable work array shaped (and laid out) like `like`; slots 0, 1, ... are
         distinct."""
-        key = (like.shape, like.dtype, like.flags.c_contiguous, slot)
+        key = (like.shape, like.strides, like.dtype, slot)
         out = self._work.get(key)
         if out is None:
             out = self._work[key] = np.empty_like(like)
