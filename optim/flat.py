@@ -7,7 +7,8 @@ state (``exp_avg``, ...) into others, and the same `_update` runs once on the
 concatenations. An elementwise rule gives bit for bit the same numbers either way; the
 group just pays a handful of numpy calls instead of a handful per parameter.
 
-Preconditions, checked before every step (the reference runs when one fails):
+Preconditions, checked before every step by `optim.packing` (the reference runs when
+one fails):
 
 - the optimizer's `_grad` and `_update` are elementwise (`Optimizer.elementwise`);
 - every parameter of the group has a gradient, and every parameter and gradient array
@@ -34,7 +35,6 @@ installed.
 from __future__ import annotations
 
 import itertools
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -42,44 +42,9 @@ import numpy as np
 
 from autograd import Tensor
 
-
-def _refs(array: np.ndarray) -> int:
-    return sys.getrefcount(array)
-
-
-class _Holder:
-    __slots__ = ("data",)
-    data: np.ndarray
-
-
-def _counted(array: np.ndarray) -> int:
-    return _refs(array)  # called as `movable` calls `_refs`: the same references
-
-
-def _sole_refs() -> int:
-    """What `movable` counts for an array held by one attribute and nothing else."""
-    holder = _Holder()
-    holder.data = np.empty(1)
-    return _counted(holder.data)
-
-
-_SOLE = _sole_refs()
-
 #: Bytes of each array that one chunk of the update covers (it should fit the CPU's
 #: cache, several times over).
 CHUNK_BYTES = 256 * 1024
-
-
-def movable(array: Any, released: np.ndarray | None = None) -> bool:
-    """True when `array` (read from an attribute) can be replaced by a copy unseen:
-    it owns its memory (or is a view into `released`, a group's former buffer)."""
-    return (
-        type(array) is np.ndarray
-        and (array.base is None or array.base is released)
-        and (array.flags.c_contiguous or array.flags.f_contiguous)
-        and array.flags.writeable
-        and _refs(array) <= _SOLE
-    )
 
 
 def order_of(array: np.ndarray) -> str:
@@ -270,66 +235,3 @@ class FlatGroup:
         elif numbers:
             for s in self.states:
                 s.update(numbers)
-
-
-def prepare(opt: Any, index: int, group: dict[str, Any]) -> FlatGroup | None:
-    """The buffers of `opt`'s group number `index`, packed or repacked if needed, or
-    None when the preconditions of the module docstring do not hold this step."""
-    params = group["params"]
-    flat = opt._flat.get(index)
-    if flat is not None and flat.ready(params, opt.state):
-        return flat
-    released = flat.release() if flat is not None else None
-    if not packable(params, opt.state, released):
-        return None  # the released buffer is kept: its views may move later
-    states = [opt.state.get(p) for p in params]
-    if states[0] is None:
-        states = [opt._init_state(p.data, group) for p in params]
-        opt.state.update(zip(params, states, strict=True))
-    flat = opt._flat[index] = FlatGroup(params, states)
-    return flat
-
-
-def packable(
-    params: list[Tensor],
-    state: dict[Tensor, dict[str, Any]],
-    released: np.ndarray | None = None,
-) -> bool:
-    """True when the group meets the preconditions of the module docstring;
-    `released` is the group's former buffer, if it had one."""
-    first = params[0] if params else None
-    if first is None or first.grad is None:
-        return False
-    dtype = first.data.dtype
-    if dtype.kind != "f":
-        return False
-    # The cheap per-parameter checks first: a group that cannot be packed (an array
-    # held elsewhere, a parameter without gradient) fails them at every step.
-    if not all(
-        p.grad is not None
-        and p.data.dtype == dtype
-        and p.grad.data.dtype == dtype
-        and p.grad.data.shape == p.data.shape
-        and movable(p.data, released)
-        for p in params
-    ):
-        return False
-    states = [state.get(p) for p in params]
-    return all(s is None for s in states) or _uniform(params, states)
-
-
-def _uniform(params: list[Tensor], states: list[dict[str, Any] | None]) -> bool:
-    """Every state has the same keys and numbers, and arrays of its parameter's shape."""
-    first = states[0]
-    if first is None:
-        return False
-    for p, s in zip(params, states, strict=True):
-        if s is None or s.keys() != first.keys():
-            return False
-        for key, value in s.items():
-            if isinstance(value, np.ndarray):
-                if value.shape != p.data.shape:
-                    return False
-            elif isinstance(first[key], np.ndarray) or value != first[key]:
-                return False
-    return True

@@ -22,7 +22,8 @@ import numpy as np
 
 from autograd import Tensor, enable_grad
 from autograd.checks import check_bool, check_real
-from optim.flat import FlatGroup, prepare
+from optim.flat import FlatGroup
+from optim.packing import prepare
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
