@@ -2,15 +2,19 @@
 
 1. loop: the training step written the PyTorch way (`nn.Sequential(Linear, ReLU,
    Linear)`, `nn.CrossEntropyLoss()`, `optim.SGD`, zero_grad / backward / step),
-   784-64-10, batch 32, float32, against the same step written by hand in numpy.
-2. big: the same loop on 784-1024-1024-10, batch 1024, where BLAS should be all.
+   784-64-10, batch 32, float32, against the same step written by hand in numpy; and
+   the optimizer's share alone (`step()` and `zero_grad()` on fixed gradients, with
+   the multi-tensor path and with the per-parameter reference) against the floor's
+   ``for p, g: p -= lr * g``.
+2. big: the same on 784-1024-1024-10, batch 1024, where BLAS should be all.
 3. scalar: micrograd's moons demo (a 2-16-16-1 ReLU MLP, max-margin loss and L2
    penalty on a batch of moons points; about 20,000 nodes), build plus backward,
    with 0-d tensors and with the micrograd-style `Value` below (the floor), with
    Python's garbage collector on and off.
 4. adam: the PyTorch-style loop with `optim.Adam` on 784-256-256-10, batch 128, against
-   numpy by hand with a per-parameter Adam update; and the update alone (`step()`
-   on fixed gradients) against the per-parameter numpy update.
+   numpy by hand with a per-parameter Adam update; and the update alone (`step()` and
+   `zero_grad()` on fixed gradients) against the per-parameter numpy update, with the
+   same update in gradwork's arithmetic (12 passes instead of 13) alongside.
 5. memory: peak bytes allocated by one step of (2) and (4) (tracemalloc sees numpy's
    arrays), against the floor's.
 
@@ -173,6 +177,15 @@ def torch_style_model(arrays: list[np.ndarray]) -> nn.Sequential:
     return model
 
 
+def set_grads(model: nn.Module, grads: list[np.ndarray]) -> None:
+    """Give each parameter of `model` a copy of the floor's gradient, laid out as the
+    parameter (as backward makes it), transposed where nn.Linear's weight is."""
+    for p, g in zip(model.parameters(), grads, strict=True):
+        grad = np.empty_like(p.data)
+        grad[...] = g.T if g.ndim == 2 and TRANSPOSED else g
+        p.grad = Tensor(grad)
+
+
 #: True when nn.Linear stores its weight as (out_features, in_features).
 TRANSPOSED = nn.Linear(2, 3).weight.shape == (3, 2)
 
@@ -217,6 +230,42 @@ def bench_loop(sizes: list[int], batch: int, label: str) -> None:
     }
     print(f"\n{label}: {'-'.join(map(str, sizes))}, batch {batch}, SGD lr {lr}, float32")
     report(race(contenders), "numpy by hand (floor)")
+    grads = numpy_grads(arrays, *batches[0])[1]
+    params = [a.copy() for a in arrays]
+
+    def floor() -> None:
+        for p, g in zip(params, grads, strict=True):
+            p -= lr * g
+
+    updates = {
+        "numpy: for p, g: p -= lr * g (floor)": floor,
+        "gradwork step() + zero_grad()": optimizer_alone(*sgd_model(arrays, lr), grads),
+        "  the same, per-parameter reference": optimizer_alone(
+            *sgd_model(arrays, lr), grads, foreach=False
+        ),
+    }
+    print("  the optimizer alone (fixed gradients):")
+    report(race(updates), "numpy: for p, g: p -= lr * g (floor)")
+
+
+def optimizer_alone(
+    model: nn.Module, opt: optim.Optimizer, grads: list[np.ndarray], foreach: bool = True
+) -> Step:
+    """`opt.step(); opt.zero_grad()` per call, on the floor's gradients (given back to
+    the parameters first, which costs a few attribute writes). `foreach=False` runs the
+    per-parameter reference instead of the multi-tensor path."""
+    opt.foreach = foreach
+    set_grads(model, grads)
+    params = list(model.parameters())
+    held = [p.grad for p in params]
+
+    def step() -> None:
+        for p, g in zip(params, held, strict=True):
+            p.grad = g
+        opt.step()
+        opt.zero_grad()
+
+    return step
 
 
 def sgd_model(arrays: list[np.ndarray], lr: float) -> tuple[nn.Module, optim.Optimizer]:
@@ -248,17 +297,49 @@ def bench_adam() -> None:
     from bench_optim import floor_rules
 
     grads = numpy_grads(arrays, *batches[0])[1]
-    model, opt = adam_model(arrays, lr)
-    for p, g in zip(model.parameters(), grads, strict=True):
-        p.grad = Tensor(g.T.copy() if g.ndim == 2 and TRANSPOSED else g.copy())
     updates = {
         "numpy per-parameter Adam update (floor)": floor_rules()["adam"](
             [a.copy() for a in arrays], grads, lr=lr
         ),
-        "gradwork Adam.step()": opt.step,
+        "numpy per-parameter, gradwork's 12 passes": adam_folded(
+            [a.copy() for a in arrays], grads, lr
+        ),
+        "gradwork Adam step() + zero_grad()": optimizer_alone(*adam_model(arrays, lr), grads),
+        "  the same, per-parameter reference": optimizer_alone(
+            *adam_model(arrays, lr), grads, foreach=False
+        ),
     }
     print("  the update alone (fixed gradients):")
     report(race(updates), "numpy per-parameter Adam update (floor)")
+
+
+def adam_folded(params: list[np.ndarray], grads: list[np.ndarray], lr: float) -> Step:
+    """The floor's per-parameter Adam update with gradwork's arithmetic: sqrt(v_hat)'s
+    bias correction folded into eps and the step size (12 passes over the arrays
+    instead of 13). Next to the floor it shows what the arithmetic saves, apart from
+    what the multi-tensor path saves."""
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    work = [np.empty_like(p) for p in params]
+    t = 0
+
+    def step() -> None:
+        nonlocal t
+        t += 1
+        c1, c2 = 1 - beta1**t, math.sqrt(1 - beta2**t)
+        for p, g, mi, vi, w in zip(params, grads, m, v, work, strict=True):
+            mi *= beta1
+            mi += np.multiply(g, 1 - beta1, out=w)
+            vi *= beta2
+            vi += np.multiply(np.multiply(g, g, out=w), 1 - beta2, out=w)
+            np.sqrt(vi, out=w)
+            w += eps * c2
+            np.divide(mi, w, out=w)
+            w *= lr * c2 / c1
+            p -= w
+
+    return step
 
 
 # --- scalar graphs -------------------------------------------------------------------------

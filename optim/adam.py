@@ -31,6 +31,10 @@ class Adam(Optimizer):
     Follows torch.optim.Adam, which adds ``eps`` to ``sqrt(v_hat)`` as in the paper's
     Algorithm 1; the paper's "more efficient" form (used by TensorFlow and Keras) adds
     it to ``sqrt(v)`` before the bias correction, which differs in the first steps.
+    The last line is computed as ``p = p - (lr * c2 / c1) * m / (sqrt(v) + eps * c2)``
+    with ``c1 = 1 - beta1**t`` and ``c2 = sqrt(1 - beta2**t)``: the same value as
+    torch's (not the paper's efficient form), with one pass over the arrays fewer, and
+    rounded differently in the last bits.
     Weight decay here is an L2 term in the gradient (not in the paper). AMSGrad keeps
     the maximum of ``v`` itself and bias-corrects it, whereas the AMSGrad paper uses no
     bias correction.
@@ -102,11 +106,11 @@ class Adam(Optimizer):
             if v_max is None:  # amsgrad turned on after the first step
                 v_max = state["max_exp_avg_sq"] = np.zeros_like(p)
             v = np.maximum(v_max, v, out=v_max)
-        denom = np.sqrt(v, out=work)
-        denom /= math.sqrt(1 - beta2**t)
-        denom += group["eps"]
+        c1, c2 = 1 - beta1**t, math.sqrt(1 - beta2**t)
+        denom = np.sqrt(v, out=work)  # sqrt(v_hat) + eps, times c2
+        denom += group["eps"] * c2
         step = np.divide(m, denom, out=work)
-        step *= lr / (1 - beta1**t)
+        step *= lr * c2 / c1
         p -= step
 
 

@@ -7,27 +7,34 @@ state (``exp_avg``, ...) into others, and the same `_update` runs once on the
 concatenations. An elementwise rule gives bit for bit the same numbers either way; the
 group just pays a handful of numpy calls instead of a handful per parameter.
 
-Preconditions, checked before every step (the reference runs when one fails):
+Preconditions, checked before every step by `optim.packing` (the reference runs when
+one fails):
 
 - the optimizer's `_grad` and `_update` are elementwise (`Optimizer.elementwise`);
 - every parameter of the group has a gradient, and every parameter and gradient array
   has the same float dtype;
 - the parameters are already in the group's buffer, or each one's array can move into
-  it unseen: a C-contiguous, writeable array that owns its memory and that nothing but
-  its Parameter refers to (an array held elsewhere, shared by two Parameters, or a
-  view, stays where it is and the group keeps the reference path);
+  it unseen: a contiguous (C or Fortran order), writeable array that owns its memory
+  and that nothing but its Parameter refers to (an array held elsewhere, shared by two
+  Parameters, or a view, stays where it is and the group keeps the reference path);
 - the parameters' states agree: all empty (before the first step), or the same keys,
   the same numbers (step counts) and arrays of each parameter's shape.
 
+A parameter keeps its layout in the buffer: a Fortran-ordered (column-major) array
+becomes ``buffer[a:b].reshape(shape, order="F")``, and its state arrays and gradient
+are read in the same order, so the buffer's elements ``a:b`` are the parameter's
+elements as they lie in memory. A gradient in the other layout is copied into that
+order (correct, one pass slower).
+
 A group is packed at its first step and repacked whenever something replaced a
-parameter's array or state (``p.data = ...``, `load_state_dict`): each step checks
-that every ``p.data`` and state entry is still the one the buffer installed.
+parameter's array or state (``p.data = ...``, `load_state_dict`): each step checks,
+by identity, that every ``p.data`` and state entry is still the one the buffer
+installed.
 """
 
 from __future__ import annotations
 
 import itertools
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -35,44 +42,16 @@ import numpy as np
 
 from autograd import Tensor
 
-
-def _refs(array: np.ndarray) -> int:
-    return sys.getrefcount(array)
-
-
-class _Holder:
-    __slots__ = ("data",)
-    data: np.ndarray
-
-
-def _counted(array: np.ndarray) -> int:
-    return _refs(array)  # called as `movable` calls `_refs`: the same references
-
-
-def _sole_refs() -> int:
-    """What `movable` counts for an array held by one attribute and nothing else."""
-    holder = _Holder()
-    holder.data = np.empty(1)
-    return _counted(holder.data)
-
-
-_SOLE = _sole_refs()
-
 #: Bytes of each array that one chunk of the update covers (it should fit the CPU's
 #: cache, several times over).
 CHUNK_BYTES = 256 * 1024
 
 
-def movable(array: Any, released: np.ndarray | None = None) -> bool:
-    """True when `array` (read from an attribute) can be replaced by a copy unseen:
-    it owns its memory (or is a view into `released`, a group's former buffer)."""
-    return (
-        type(array) is np.ndarray
-        and (array.base is None or array.base is released)
-        and array.flags.c_contiguous
-        and array.flags.writeable
-        and _refs(array) <= _SOLE
-    )
+def order_of(array: np.ndarray) -> str:
+    """The layout of `array`: "F" when it is in Fortran order only, otherwise "C" (a
+    1-d array, or one with a single row or column, is both)."""
+    flags = array.flags
+    return "F" if flags.f_contiguous and not flags.c_contiguous else "C"
 
 
 class FlatGroup:
@@ -86,6 +65,7 @@ class FlatGroup:
 
     Attributes:
         params: the group's parameters, in order.
+        orders: each parameter's layout, "C" or "F" (see `order_of`).
         data: the parameters' buffer; ``params[i].data`` is ``views(data)[i]``.
         state: the group's state as the update rule sees it: numbers shared by every
             parameter, and arrays over the whole buffer.
@@ -96,8 +76,9 @@ class FlatGroup:
     def __init__(self, params: list[Tensor], states: list[dict[str, Any]]) -> None:
         self.params = list(params)
         self.shapes = [p.data.shape for p in params]
+        self.orders = [order_of(p.data) for p in params]
         self.bounds = np.cumsum([0, *(p.data.size for p in params)]).tolist()
-        self.data = np.concatenate([p.data.reshape(-1) for p in params])
+        self.data = self.concatenate([p.data for p in params])
         self.param_views = self.views(self.data)
         for p, view in zip(params, self.param_views, strict=True):
             p.data = view
@@ -108,10 +89,12 @@ class FlatGroup:
         self.state: dict[str, Any] = {}
         for key, value in states[0].items():
             if isinstance(value, np.ndarray):
-                value = np.concatenate([s[key].reshape(-1) for s in states])
+                value = self.concatenate([s[key] for s in states])
             self.state[key] = value
         self._state_views: dict[str, list[np.ndarray]] = {}
         self.share_state()
+        # What `ready` expects of each parameter: itself, its view, shape and state dict.
+        self._expected = list(zip(self.params, self.param_views, self.shapes, states))
 
     def _plan(self, size: int) -> list[tuple[int, int, list[tuple[int, int, int, int]]]]:
         """Chunks (start, stop, pieces) of the buffer, each of at most `size` elements:
@@ -144,9 +127,17 @@ class FlatGroup:
         return chunks
 
     def views(self, buffer: np.ndarray) -> list[np.ndarray]:
-        """Each parameter's part of a flat `buffer`, in the parameter's shape."""
-        b = self.bounds
-        return [buffer[b[i] : b[i + 1]].reshape(s) for i, s in enumerate(self.shapes)]
+        """Each parameter's part of a flat `buffer`, in the parameter's shape and layout."""
+        b, orders = self.bounds, self.orders
+        return [
+            buffer[b[i] : b[i + 1]].reshape(shape, order=orders[i])
+            for i, shape in enumerate(self.shapes)
+        ]
+
+    def concatenate(self, arrays: list[np.ndarray]) -> np.ndarray:
+        """One flat array of `arrays` (one per parameter, of its shape), each read in its
+        parameter's layout: the inverse of `views`."""
+        return np.concatenate([a.ravel(order) for a, order in zip(arrays, self.orders)])
 
     def share_state(self) -> None:
         """Hand the group state to every parameter's dict (its numbers, and views into
@@ -175,37 +166,40 @@ class FlatGroup:
                 self._work.append((self.data[a:b], i, slice(lo, hi), None, state))
             else:
                 buffer = self.grad[: b - a]
-                copies = [(i, buffer[at : at + hi - lo]) for i, lo, hi, at in pieces]
+                copies = [
+                    (i, buffer[at : at + hi - lo].reshape(self.shapes[i], order=self.orders[i]))
+                    for i, lo, hi, at in pieces
+                ]
                 self._work.append((self.data[a:b], -1, None, (buffer, copies), state))
 
     def ready(self, params: list[Tensor], state: dict[Tensor, dict[str, Any]]) -> bool:
         """True when the group still holds exactly what this buffer installed and every
         parameter has a gradient of its own shape and dtype."""
-        if len(params) != len(self.param_views):  # none after `release`
+        expected = self._expected
+        if len(params) != len(expected):  # none after `release`
             return False
-        numbers, views, dtype = self.numbers, self._state_views, self.data.dtype
-        n_keys = len(self.state)
-        for i, p in enumerate(params):
-            if p is not self.params[i] or p.data is not self.param_views[i]:
-                return False
+        dtype, n_keys = self.data.dtype, len(self.state)
+        for p, (mine, view, shape, s) in zip(params, expected):
             grad = p.grad
-            if grad is None or grad.data.dtype != dtype or grad.data.shape != self.shapes[i]:
+            if p is not mine or p.data is not view or grad is None or state.get(p) is not s:
                 return False
-            s = state.get(p)
-            if s is not self.states[i] or len(s) != n_keys:
+            g = grad.data
+            if g.shape != shape or (g.dtype is not dtype and g.dtype != dtype) or len(s) != n_keys:
                 return False
-            for key, value in numbers.items():
+        for key, value in self.numbers.items():
+            for s in self.states:
                 if s.get(key) is not value:
                     return False
-            for key, view in views.items():
-                if s.get(key) is not view[i]:
+        for key, views in self._state_views.items():
+            for s, view in zip(self.states, views):
+                if s.get(key) is not view:
                     return False
         return True
 
     def release(self) -> np.ndarray:
         """Forget the views handed out and return the parameters' buffer, so that a
         parameter still viewing it may move into a new one (see `movable`)."""
-        self.param_views = []
+        self.param_views, self._expected = [], []
         self._state_views = {}
         return self.data
 
@@ -213,14 +207,17 @@ class FlatGroup:
         """Run `rule(p, g, state)` (an optimizer's `_grad` and `_update`) chunk by chunk:
         `p` a part of the buffer, `g` the gradients of that part, `state` the group
         state's numbers and the same part of its arrays."""
-        params, numbers = self.params, self.numbers
+        params, numbers, orders = self.params, self.numbers, self.orders
+        flat_i, flat_g = -1, self.grad
         for p, i, part, gather, state in self._work:
             if gather is None:  # a part of one parameter: its gradient as it is
-                g = params[i].grad.data.reshape(-1)[part]
+                if i != flat_i:  # (a view, unless the gradient has the other layout)
+                    flat_i, flat_g = i, params[i].grad.data.ravel(orders[i])
+                g = flat_g[part]
             else:
                 g, copies = gather
                 for j, piece in copies:
-                    piece[...] = params[j].grad.data.reshape(-1)
+                    piece[...] = params[j].grad.data
             if numbers:
                 state.update(numbers)
             rule(p, g, state)
@@ -238,64 +235,3 @@ class FlatGroup:
         elif numbers:
             for s in self.states:
                 s.update(numbers)
-
-
-def prepare(opt: Any, index: int, group: dict[str, Any]) -> FlatGroup | None:
-    """The buffers of `opt`'s group number `index`, packed or repacked if needed, or
-    None when the preconditions of the module docstring do not hold this step."""
-    params = group["params"]
-    flat = opt._flat.get(index)
-    if flat is not None and flat.ready(params, opt.state):
-        return flat
-    released = flat.release() if flat is not None else None
-    if not packable(params, opt.state, released):
-        return None  # the released buffer is kept: its views may move later
-    states = [opt.state.get(p) for p in params]
-    if states[0] is None:
-        states = [opt._init_state(p.data, group) for p in params]
-        opt.state.update(zip(params, states, strict=True))
-    flat = opt._flat[index] = FlatGroup(params, states)
-    return flat
-
-
-def packable(
-    params: list[Tensor],
-    state: dict[Tensor, dict[str, Any]],
-    released: np.ndarray | None = None,
-) -> bool:
-    """True when the group meets the preconditions of the module docstring;
-    `released` is the group's former buffer, if it had one."""
-    first = params[0] if params else None
-    if first is None or first.grad is None:
-        return False
-    dtype = first.data.dtype
-    if dtype.kind != "f":
-        return False
-    states = [state.get(p) for p in params]
-    if any(s is not None for s in states) and not _uniform(params, states):
-        return False
-    return all(
-        p.grad is not None
-        and p.data.dtype == dtype
-        and p.grad.data.dtype == dtype
-        and p.grad.data.shape == p.data.shape
-        and movable(p.data, released)
-        for p in params
-    )
-
-
-def _uniform(params: list[Tensor], states: list[dict[str, Any] | None]) -> bool:
-    """Every state has the same keys and numbers, and arrays of its parameter's shape."""
-    first = states[0]
-    if first is None:
-        return False
-    for p, s in zip(params, states, strict=True):
-        if s is None or s.keys() != first.keys():
-            return False
-        for key, value in s.items():
-            if isinstance(value, np.ndarray):
-                if value.shape != p.data.shape:
-                    return False
-            elif isinstance(first[key], np.ndarray) or value != first[key]:
-                return False
-    return True

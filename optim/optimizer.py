@@ -22,7 +22,8 @@ import numpy as np
 
 from autograd import Tensor, enable_grad
 from autograd.checks import check_bool, check_real
-from optim.flat import FlatGroup, prepare
+from optim.flat import FlatGroup
+from optim.packing import prepare
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
@@ -220,8 +221,9 @@ class Optimizer:
         raise NotImplementedError
 
     def _buffer(self, like: np.ndarray, slot: int) -> np.ndarray:
-        """A reusable work array shaped like `like`; slots 0, 1, ... are distinct."""
-        key = (like.shape, like.dtype, slot)
+        """A reusable work array shaped (and laid out) like `like`; slots 0, 1, ... are
+        distinct."""
+        key = (like.shape, like.strides, like.dtype, slot)
         out = self._work.get(key)
         if out is None:
             out = self._work[key] = np.empty_like(like)

@@ -11,36 +11,50 @@ from optim_cases import CASES, case_id
 import optim
 from autograd import Tensor
 
-SHAPES = [(5, 3), (3,), (3, 4), (), (4,)]
+SHAPES = [(5, 3), (3,), (3, 4), (), (4,), (2, 40)]
 
 
-def make_params(dtype=np.float64, seed=0):
+def make_params(dtype=np.float64, seed=0, fortran=False):
+    """Parameters of SHAPES; with `fortran`, the 2-d ones in Fortran order (as a
+    column-major weight), the others as they are."""
     rng = np.random.default_rng(seed)
-    return [Tensor(rng.normal(size=s).astype(dtype), requires_grad=True) for s in SHAPES]
+    arrays = [rng.normal(size=s).astype(dtype) for s in SHAPES]
+    if fortran:
+        arrays = [np.asfortranarray(a) if a.ndim == 2 else a for a in arrays]
+    return [Tensor(a, requires_grad=True) for a in arrays]
 
 
-def grads_at(step, params):
+def grads_at(step, params, order="K"):
+    """The gradients of step `step`, laid out as their parameters ("K") or in C order."""
     rng = np.random.default_rng(100 + step)
-    return [rng.normal(size=p.data.shape).astype(p.data.dtype) for p in params]
+    grads = []
+    for p in params:
+        g = rng.normal(size=p.data.shape).astype(p.data.dtype)
+        if order == "K":  # in the parameter's layout
+            like = np.empty_like(p.data)
+            like[...] = g
+            g = like
+        grads.append(g)
+    return grads
 
 
-def set_grads(params, step):
-    for p, g in zip(params, grads_at(step, params)):
+def set_grads(params, step, order="K"):
+    for p, g in zip(params, grads_at(step, params, order)):
         p.grad = Tensor(g)
 
 
-def pair(name, options, dtype=np.float64):
+def pair(name, options, dtype=np.float64, fortran=False):
     """(fast, reference): the same optimizer over equal parameters, foreach on and off."""
-    fast_params, ref_params = make_params(dtype), make_params(dtype)
+    fast_params, ref_params = make_params(dtype, fortran=fortran), make_params(dtype)
     fast = optim.get(name, fast_params, **options)
     ref = optim.get(name, ref_params, **options)
     ref.foreach = False
     return (fast, fast_params), (ref, ref_params)
 
 
-def step_both(runs, step):
+def step_both(runs, step, order="K"):
     for opt, params in runs:
-        set_grads(params, step)
+        set_grads(params, step, order)
         opt.step()
 
 
@@ -82,6 +96,34 @@ def test_fast_path_equals_reference_bit_for_bit(case, dtype, chunk_bytes, monkey
                 assert value.base is None
 
 
+@pytest.mark.parametrize("grad_order", ["K", "C"], ids=["grads-as-params", "grads-in-C"])
+@pytest.mark.parametrize("chunk_bytes", [None, 40], ids=["one-chunk", "chunks-across-params"])
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_fortran_parameters_in_the_buffer_equal_reference(
+    case, chunk_bytes, grad_order, monkeypatch
+):
+    """Column-major 2-d parameters next to C-ordered ones keep their layout in the
+    buffer (and so do their state arrays), whatever the gradients' layout."""
+    if chunk_bytes is not None:
+        monkeypatch.setattr(optim.flat, "CHUNK_BYTES", chunk_bytes)
+    name, options = case
+    fast, ref = pair(name, options, np.float32, fortran=True)
+    for step in range(8):
+        for opt, params in (fast, ref):
+            set_grads(params, step, grad_order)
+            opt.step()
+        assert_same(fast, ref)
+    opt, params = fast
+    assert in_one_buffer(params)
+    buffers = opt._flat[0].state
+    for p in params:
+        assert p.data.flags.f_contiguous and p.data.flags.c_contiguous == (p.data.ndim != 2)
+        for key, value in opt.state[p].items():
+            if isinstance(value, np.ndarray):
+                assert value.flags.f_contiguous and value.flags.c_contiguous == (value.ndim != 2)
+                assert np.shares_memory(value, buffers[key])
+
+
 @pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
 def test_replaced_data_is_repacked(name):
     fast, ref = pair(name, {})
@@ -92,6 +134,36 @@ def test_replaced_data_is_repacked(name):
         step_both([fast, ref], step)
         assert_same(fast, ref)
     assert in_one_buffer(fast[1])
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop"])
+def test_a_parameter_changing_layout_is_repacked_in_its_new_layout(name):
+    fast, ref = pair(name, dict(lr=0.1, momentum=0.9) if name == "sgd" else {}, fortran=True)
+    step_both([fast, ref], 0)
+    fast[1][0].data = np.ascontiguousarray(fast[1][0].data)  # F -> C, same values
+    fast[1][2].data = np.asfortranarray(fast[1][2].data * 0.5)  # stays F, new values
+    ref[1][2].data = ref[1][2].data * 0.5
+    for step in range(1, 4):
+        step_both([fast, ref], step)
+        assert_same(fast, ref)
+    params = fast[1]
+    assert in_one_buffer(params)
+    assert params[0].data.flags.c_contiguous and not params[2].data.flags.c_contiguous
+
+
+def test_state_saved_from_c_parameters_loads_into_fortran_ones():
+    fast, ref = pair("adam", {})
+    for step in range(3):
+        step_both([fast, ref], step)
+    params = make_params(fortran=True)
+    for p, q in zip(params, fast[1]):
+        p.data[...] = q.data
+    resumed = optim.Adam(params)
+    resumed.load_state_dict(fast[0].state_dict())
+    for step in range(3, 6):
+        step_both([(resumed, params), ref], step)
+        assert_same((resumed, params), ref)
+    assert in_one_buffer(params) and not params[0].data.flags.c_contiguous
 
 
 @pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
