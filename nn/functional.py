@@ -270,6 +270,15 @@ def cross_entropy(
     input = _as_tensor(input)
     if input.ndim != 2:
         raise ValueError(f"cross_entropy: input must be logits of shape (N, C), got {input.shape}")
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if not label_smoothing and t.dtype.kind in "iu" and t.shape == input.shape[:1]:
+        # Integer labels go straight to the fused op, whose one pass over them checks
+        # their range; on a bad label, class_indices raises naming every bad one.
+        try:
+            return autograd.cross_entropy(input, t, reduction)
+        except ValueError:
+            class_indices("cross_entropy", t, input.shape[1])
+            raise
     if _is_probability_target(input, target):
         logp = log_softmax(input, axis=1)
         q = _matching_target("cross_entropy", input, target)
