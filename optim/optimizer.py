@@ -14,7 +14,6 @@ buffer is updated by a single call of the same rule on the whole buffer instead
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,6 +21,7 @@ import numpy as np
 
 from autograd import Tensor, enable_grad
 from autograd.checks import check_bool, check_real
+from optim import saving
 from optim.flat import FlatGroup
 from optim.packing import prepare
 
@@ -266,14 +266,7 @@ class Optimizer:
             where parameters are replaced by their index in the order of the groups
             (as in torch), so it can be loaded into an optimizer over new Tensors.
         """
-        index: dict[int, int] = {}
-        groups = []
-        for group in self.param_groups:
-            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
-            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
-            groups.append(packed)
-        state = {index[id(p)]: copy.deepcopy(s) for p, s in self.state.items()}
-        return {"state": state, "param_groups": groups}
+        return saving.state_dict(self)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a `state_dict()`; training then goes on exactly as if never stopped.
@@ -285,34 +278,7 @@ class Optimizer:
         Raises:
             ValueError: if the groups or the state arrays do not match this optimizer.
         """
-        saved_groups = state_dict["param_groups"]
-        if len(saved_groups) != len(self.param_groups):
-            raise ValueError(
-                f"loaded state dict has {len(saved_groups)} parameter groups, "
-                f"this optimizer has {len(self.param_groups)}"
-            )
-        by_index: dict[int, Tensor] = {}
-        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups, strict=True)):
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError(
-                    f"parameter group {i} of the loaded state dict has {len(saved['params'])} "
-                    f"parameters, this optimizer's has {len(group['params'])}"
-                )
-            by_index.update(zip(saved["params"], group["params"], strict=True))
-        state = {}
-        for index, saved_state in state_dict["state"].items():
-            if index not in by_index:
-                raise ValueError(f"loaded state dict has state for unknown parameter {index}")
-            param = by_index[index]
-            state[param] = {k: _load_value(param, k, v) for k, v in saved_state.items()}
-        self.state = state
-        self.param_groups = [
-            {
-                **copy.deepcopy({k: v for k, v in saved.items() if k != "params"}),
-                "params": g["params"],
-            }
-            for saved, g in zip(saved_groups, self.param_groups, strict=True)
-        ]
+        saving.load_state_dict(self, state_dict)
 
 
 def _check_param(p: Any) -> None:
@@ -325,14 +291,3 @@ def _check_param(p: Any) -> None:
         )
     if not getattr(p, "is_leaf", True):
         raise ValueError("can't optimize a non-leaf Tensor; optimize the leaf it was made from")
-
-
-def _load_value(param: Tensor, key: str, value: Any) -> Any:
-    """A copy of a saved state value; arrays take the parameter's dtype, as in torch."""
-    if not isinstance(value, np.ndarray):
-        return copy.deepcopy(value)
-    if value.shape != param.data.shape:
-        raise ValueError(
-            f"state {key!r} has shape {value.shape}, its parameter has shape {param.data.shape}"
-        )
-    return np.array(value, dtype=param.data.dtype, copy=True)

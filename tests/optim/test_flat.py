@@ -160,6 +160,8 @@ def test_state_saved_from_c_parameters_loads_into_fortran_ones():
         p.data[...] = q.data
     resumed = optim.Adam(params)
     resumed.load_state_dict(fast[0].state_dict())
+    loaded = [v for v in resumed.state[params[0]].values() if isinstance(v, np.ndarray)]
+    assert loaded and all(not v.flags.c_contiguous for v in loaded)  # the parameter's layout
     for step in range(3, 6):
         step_both([(resumed, params), ref], step)
         assert_same((resumed, params), ref)
