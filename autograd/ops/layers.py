@@ -54,8 +54,9 @@ class Affine(Function):
             # layout, and its transpose a column-major (out, in) weight's.
             if self.kernel:
                 dw = x2.T @ dz2
-            elif _column_major(w):
-                dw = (x2.T @ dz2).T
+            elif _column_major(w):  # written through its transpose: an array of its own
+                dw = np.empty(w.shape, np.promote_types(x2.dtype, dz2.dtype), order="F")
+                np.matmul(x2.T, dz2, out=dw.T)
             else:
                 dw = dz2.T @ x2
         if b is None:
