@@ -3,7 +3,8 @@
 The network is 784 -> 64 ReLU -> 10 softmax cross entropy, batch 32, float32, on
 6,400 random samples of MNIST's shape (10 epochs). Two loops run it:
 
-1. a hand-written loop: forward with `autograd.linear`, `relu`, `cross_entropy`,
+1. a hand-written loop: forward with `autograd.dense` (weights (in, out)), `relu`,
+   `cross_entropy`,
    `loss.backward()`, then the SGD step `p.data -= lr * p.grad.data`; each batch is
    gathered from the data set by fancy indexing, as a data loader does;
 2. `Sequential.fit` for the same number of steps.
@@ -64,8 +65,8 @@ def hand_written_loop(x: np.ndarray, y: np.ndarray) -> Callable[[], None]:
     def run() -> None:
         for i in range(STEPS):
             index = order[i % batches * BATCH : (i % batches + 1) * BATCH]
-            h = autograd.linear(Tensor(x[index]), params[0], params[1]).relu()
-            loss = autograd.cross_entropy(autograd.linear(h, params[2], params[3]), y[index])
+            h = autograd.dense(Tensor(x[index]), params[0], params[1]).relu()
+            loss = autograd.cross_entropy(autograd.dense(h, params[2], params[3]), y[index])
             for p in params:
                 p.grad = None
             loss.backward()
