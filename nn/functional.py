@@ -267,7 +267,8 @@ def cross_entropy(
     """
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
-    input = _as_tensor(input)
+    if not isinstance(input, Tensor):
+        input = Tensor(np.asarray(input))
     if input.ndim != 2:
         raise ValueError(f"cross_entropy: input must be logits of shape (N, C), got {input.shape}")
     t = target.data if isinstance(target, Tensor) else np.asarray(target)

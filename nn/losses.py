@@ -92,6 +92,10 @@ class CrossEntropyLoss(_Loss):
     def options(self) -> dict[str, Any]:
         return {"label_smoothing": self.label_smoothing}
 
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        # The loss of every classification loop: called directly, without options().
+        return F.cross_entropy(input, target, self.reduction, self.label_smoothing)
+
 
 class NLLLoss(_Loss):
     """Negative log likelihood -input[i, target_i] of log-probabilities (N, C)."""

@@ -131,8 +131,11 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not self._forward_pre_hooks and not self._forward_hooks:
-            if len(args) == 1 and not kwargs:  # the usual call: a fixed-size call is cheaper
-                return self.forward(args[0])
+            if not kwargs:  # the usual calls (a layer, a loss): fixed-size calls are cheaper
+                if len(args) == 1:
+                    return self.forward(args[0])
+                if len(args) == 2:
+                    return self.forward(args[0], args[1])
             return self.forward(*args, **kwargs)
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
