@@ -109,24 +109,28 @@ class DataLoader:
         if self.dataset is not None:
             yield from self._dataset_batches(order)
             return
-        x, y = self.x, self.y
-        # Float batches become Tensors (no copy), labels stay arrays: decided once.
-        x_tensor = x.dtype.kind in "fc"
-        y_tensor = y is not None and y.dtype.kind in "fc"
         for start in range(0, len(self) * bs, bs):
-            if order is None:  # slices are views: no copy
-                xb = x[start : start + bs]
-                yb = None if y is None else y[start : start + bs]
-            else:  # a shuffled batch gathers its rows (np.take: faster than x[index])
-                index = order[start : start + bs]
-                xb = x.take(index, axis=0)
-                yb = None if y is None else y.take(index, axis=0)
-            if x_tensor:
-                xb = Tensor(xb)
-            if y is None:
-                yield xb
-            else:
-                yield xb, Tensor(yb) if y_tensor else yb
+            # Made by a call, so that this generator holds no reference to the batch
+            # while the caller trains on it (a gathered batch is freed as soon as the
+            # caller lets it go, which lowers the peak memory of a training loop).
+            yield self._batch(start, order)
+
+    def _batch(self, start: int, order: np.ndarray | None) -> Any:
+        """The batch starting at `start` of the epoch's `order` (None: in order). Float
+        arrays become Tensors (no copy); labels stay arrays."""
+        x, y, bs = self.x, self.y, self.batch_size
+        if order is None:  # slices are views: no copy
+            xb = x[start : start + bs]
+            yb = None if y is None else y[start : start + bs]
+        else:  # a shuffled batch gathers its rows (np.take: faster than x[index])
+            index = order[start : start + bs]
+            xb = x.take(index, axis=0)
+            yb = None if y is None else y.take(index, axis=0)
+        if x.dtype.kind in "fc":
+            xb = Tensor(xb)
+        if y is None:
+            return xb
+        return xb, Tensor(yb) if yb.dtype.kind in "fc" else yb
 
     def _dataset_batches(self, order: np.ndarray | None) -> Iterator[Any]:
         """Batches of `dataset[i]` samples, collated; `order` is None or a permutation."""

@@ -377,8 +377,13 @@ class Model(Module):
         running = metrics_mod.Running(compiled.metrics)
         next_postfix = time.perf_counter()
         finite = True
-        for batch, (xb, yb) in enumerate(loader):
+        # No enumerate(): it keeps its last (index, batch) pair, so the batch would live
+        # through the whole step. Let go of here, the inputs are freed by backward.
+        batch = -1
+        for xb, yb in loader:
+            batch += 1
             out = self(xb)
+            del xb
             loss = loss_fn(out, yb)
             opt.zero_grad()
             loss.backward()

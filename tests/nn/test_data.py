@@ -1,6 +1,9 @@
+import weakref
+
 import numpy as np
 import pytest
 
+import nn
 from autograd import Tensor
 from nn.data import DataLoader, train_test_split
 
@@ -125,3 +128,44 @@ def test_split_validation_keeps_order_and_takes_the_end():
     # floor(10 * 0.75) = 7 samples to train on, the last 3 to validate
     assert y_tr.tolist() == list(range(7)) and y_val.tolist() == [7, 8, 9]
     np.testing.assert_array_equal(x_val, x[7:])
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_loader_keeps_no_reference_to_the_batch_it_handed_out(shuffle):
+    # A training loop frees a batch as soon as it lets go of it (peak memory).
+    x = np.arange(24, dtype=np.float32).reshape(12, 2)
+    batches = iter(DataLoader(x, np.arange(12), batch_size=4, shuffle=shuffle, seed=0))
+    xb, yb = next(batches)
+    probe = weakref.ref(xb)
+    del xb, yb
+    assert probe() is None
+
+
+def test_fit_frees_each_batch_before_the_optimizer_step(monkeypatch):
+    # fit lets go of a batch once the forward has used it: backward frees the graph's
+    # reference, so the batch is gone while the optimizer updates (peak memory).
+    alive: list[weakref.ref] = []
+    make = DataLoader._batch
+
+    def tracked(self, start, order):
+        batch = make(self, start, order)
+        alive.append(weakref.ref(batch[0]))
+        return batch
+
+    monkeypatch.setattr(DataLoader, "_batch", tracked)
+    seen: list[int] = []
+
+    class Spy(nn.optimizers.SGD):
+        def step(self, closure=None):
+            seen.append(sum(r() is not None for r in alive))
+            return super().step(closure)
+
+    model = nn.Sequential(
+        nn.Dense(8, activation="relu", input_dim=784), nn.Dense(3, activation="softmax")
+    )
+    model.compile(Spy(learning_rate=0.01), "sparse_categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    # Batches of 100 KB: a graph too large to keep, which backward frees as it passes.
+    x = rng.random((128, 784), dtype=np.float32)
+    model.fit(x, rng.integers(0, 3, 128), batch_size=32, epochs=1, verbose=0)
+    assert seen == [0, 0, 0, 0]
