@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -47,7 +47,7 @@ from autograd import Tensor
 CHUNK_BYTES = 256 * 1024
 
 
-def order_of(array: np.ndarray) -> str:
+def order_of(array: np.ndarray) -> Literal["C", "F"]:
     """The layout of `array`: "F" when it is in Fortran order only, otherwise "C" (a
     1-d array, or one with a single row or column, is both)."""
     flags = array.flags
