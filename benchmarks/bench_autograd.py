@@ -5,11 +5,15 @@ Prints, in one process:
    cross entropy, plain SGD, batch 32, float32) written with the engine's ops (fused
    `linear` with weights (out, in) as nn.Linear, fused `dense` with kernels (in, out) as
    nn.Dense, and composed ops), the same step written by hand in numpy, and in
-   PyTorch; ratios to the numpy floor;
+   PyTorch (one thread); ratios to the numpy floor;
 2. the same for a matmul-bound step (784 -> 1024 -> 1024 -> 10, batch 1024);
 3. the per-op overhead on tiny arrays;
 4. the time per node of a graph of 0-d scalars (build plus backward), next to a
    plain-Python-float engine of the micrograd kind written below.
+
+In 1 and 2 the contenders take turns in each round and are timed by CPU time
+(`bench_speed.race`); the median of the per-round ratios to the floor and their range
+are printed, which a busy machine disturbs far less than a best-of-n wall time.
 
 Run: python benchmarks/bench_autograd.py
 """
@@ -22,6 +26,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from bench_speed import race, report
 
 import autograd
 from autograd import Tensor
@@ -143,7 +148,7 @@ def sgd_update(params: list[Tensor], loss: Tensor, lr: float) -> float:
 def torch_step_factory(arrays: list[np.ndarray], x: np.ndarray, y: np.ndarray, lr: float):
     import torch
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)  # CPU time is compared: one thread, as BLAS here
     params = [torch.tensor(a, requires_grad=True) for a in arrays]
     tx, ty = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
     opt = torch.optim.SGD(params, lr=lr)
@@ -182,20 +187,18 @@ def bench_step(sizes: list[int], batch: int, label: str) -> None:
         l2 = step([Tensor(a.copy(), requires_grad=True) for a in arrays], tx, y, lr)
         assert abs(l1 - l2) < 1e-4, (step.__name__, l1, l2)
     composed = [Tensor(a.copy(), requires_grad=True) for a in arrays]
-    t_np = best_time(lambda: numpy_step(floor_params, x, y, lr))
-    t_ag = best_time(lambda: engine_step(params, tx, y, lr))
-    t_de = best_time(lambda: dense_step(kernels, tx, y, lr))
-    t_co = best_time(lambda: composed_step(composed, tx, y, lr))
-    print(f"\n{label}: {' -> '.join(map(str, sizes))}, batch {batch}, float32")
-    print(f"  numpy by hand (floor)      {t_np * 1e6:9.1f} us   1.00x")
-    print(f"  gradwork (linear, CE ops)  {t_ag * 1e6:9.1f} us   {t_ag / t_np:.2f}x")
-    print(f"  gradwork (dense, CE ops)   {t_de * 1e6:9.1f} us   {t_de / t_np:.2f}x")
-    print(f"  gradwork (@ + log_softmax) {t_co * 1e6:9.1f} us   {t_co / t_np:.2f}x")
+    contenders = {
+        "numpy by hand (floor)": lambda: numpy_step(floor_params, x, y, lr),
+        "gradwork (linear, CE ops)": lambda: engine_step(params, tx, y, lr),
+        "gradwork (dense, CE ops)": lambda: dense_step(kernels, tx, y, lr),
+        "gradwork (@ + log_softmax)": lambda: composed_step(composed, tx, y, lr),
+    }
     try:
-        t_th = best_time(torch_step_factory(arrays, x, y, lr))
-        print(f"  PyTorch                    {t_th * 1e6:9.1f} us   {t_th / t_np:.2f}x")
+        contenders["PyTorch"] = torch_step_factory(arrays, x, y, lr)
     except ImportError:
-        print("  PyTorch                    (not installed)")
+        pass
+    print(f"\n{label}: {' -> '.join(map(str, sizes))}, batch {batch}, float32")
+    report(race(contenders, rounds=21), "numpy by hand (floor)")
 
 
 def bench_op_overhead() -> None:
