@@ -49,7 +49,7 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
     pending: dict[int, list[Any]] = {}
     heap: list[int] = []  # -seq of every pending function
     if root.grad_fn is None:
-        _accumulate(root, seed, owned=False)
+        graph.accumulate(root, seed, False)
         return
     chain: list[Any] | None = [root.grad_fn, seed, root]
     kept: list[Function] | None = []  # ops passed while the graph is small enough to keep
@@ -99,7 +99,7 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                     if t.grad is None and g is not dz and g.base is None and g.dtype is data.dtype:
                         t.grad = _make(g)  # the usual first gradient: an array nothing else holds
                     else:
-                        _accumulate(t, g, owned=g is not dz and g.base is None)
+                        graph.accumulate(t, g, False, owned=g is not dz and g.base is None)
                 elif pending or (chain is not None and chain[0] is not parent):
                     _push(pending, heap, t, g)
                 elif chain is None:
@@ -138,19 +138,3 @@ def _push(pending: dict[int, list[Any]], heap: list[int], t: Tensor, g: Any) -> 
         heappush(heap, -fn.seq)
     else:
         entry[1] = entry[1] + g
-
-
-def _accumulate(t: Tensor, g: np.ndarray, owned: bool) -> None:
-    """Add g into leaf t's `.grad`; with `owned` (an array nothing else holds) the
-    first gradient is taken as it is, else copied so later in-place sums never alias."""
-    dtype = t.data.dtype
-    if t.grad is None:
-        if not owned:
-            g = g.astype(dtype, copy=True)
-        elif g.dtype != dtype:
-            g = g.astype(dtype)
-        t.grad = _make(g)
-    elif t.grad.grad_fn is None and t.grad.data.flags.writeable:
-        np.add(t.grad.data, g, out=t.grad.data, casting="unsafe")
-    else:
-        t.grad = _make(t.grad.data + g)

@@ -208,15 +208,21 @@ def run_hooks(t: Tensor, g: Any, create_graph: bool) -> Any:
     return g
 
 
-def accumulate(t: Tensor, g: Any, create_graph: bool) -> None:
+def accumulate(t: Tensor, g: Any, create_graph: bool, owned: bool = False) -> None:
     """Add g into t.grad: a copy the first time (g may be shared: an op passing dz
-    through, a view, the caller's gradient), in place afterwards."""
+    through, a view, the caller's gradient), in place afterwards. With `owned` (an
+    array nothing else holds) the first gradient is taken as it is, cast if needed."""
     if create_graph:
         if g.dtype != t.dtype:
             g = g.astype(t.dtype)
         t.grad = g if t.grad is None else t.grad + g
     elif t.grad is None:
-        t.grad = Tensor._make(g.astype(t.data.dtype, copy=True))
+        dtype = t.data.dtype
+        if not owned:
+            g = g.astype(dtype, copy=True)
+        elif g.dtype != dtype:
+            g = g.astype(dtype)
+        t.grad = Tensor._make(g)
     elif t.grad.grad_fn is None and t.grad.data.flags.writeable:
         np.add(t.grad.data, g, out=t.grad.data, casting="unsafe")
     else:

@@ -193,11 +193,11 @@ def bench_step(sizes: list[int], batch: int, label: str) -> None:
         "gradwork (dense, CE ops)": lambda: dense_step(kernels, tx, y, lr),
         "gradwork (@ + log_softmax)": lambda: composed_step(composed, tx, y, lr),
     }
+    print(f"\n{label}: {' -> '.join(map(str, sizes))}, batch {batch}, float32")
     try:
         contenders["PyTorch"] = torch_step_factory(arrays, x, y, lr)
     except ImportError:
-        pass
-    print(f"\n{label}: {' -> '.join(map(str, sizes))}, batch {batch}, float32")
+        print("  (PyTorch is not installed: its row is left out)")
     report(race(contenders, rounds=21), "numpy by hand (floor)")
 
 

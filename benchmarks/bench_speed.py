@@ -448,7 +448,7 @@ class Value:
 
 
 def _nothing() -> None:
-    pass
+    """The backward of a leaf `Value`: nothing to pass on (micrograd's `lambda: None`)."""
 
 
 def moons(n: int, seed: int = 0) -> tuple[list, list]:

@@ -205,11 +205,6 @@ def _class_targets(name: str, input: Tensor, target: Any) -> np.ndarray:
     return class_indices(name, target, c).reshape(n)
 
 
-def _is_probability_target(input: Tensor, target: Any) -> bool:
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    return t.shape == input.shape and t.dtype.kind == "f"
-
-
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """loss = (input - target)**2, reduced."""
     d = input - _matching_target("mse_loss", input, target)
@@ -280,7 +275,7 @@ def cross_entropy(
         except ValueError:
             class_indices("cross_entropy", t, input.shape[1])
             raise
-    if _is_probability_target(input, target):
+    if t.shape == input.shape and t.dtype.kind == "f":  # probabilities, one row per sample
         logp = log_softmax(input, axis=1)
         q = _matching_target("cross_entropy", input, target)
         if label_smoothing:
