@@ -63,6 +63,21 @@ class ReLU(_Elementwise):
     fn = staticmethod(F.relu)
 
 
+#: The activation modules the affine ops can apply inside their own node (`dense` and
+#: `linear` with `activation=`), by type: subclasses may change what they compute.
+_FUSABLE: dict[type, str] = {ReLU: "relu", Sigmoid: "sigmoid", Tanh: "tanh"}
+
+
+def fusable(module: object) -> str | None:
+    """The `activation=` name under which `dense` / `linear` compute `module` in their
+    own op ("relu", "sigmoid", "tanh"), or None: for a ReLU, Sigmoid or Tanh module
+    exactly, without forward hooks (a hook must see the call)."""
+    name = _FUSABLE.get(type(module))
+    if name is None or module._forward_pre_hooks or module._forward_hooks:  # type: ignore[attr-defined]
+        return None
+    return name
+
+
 class GELU(_Elementwise):
     """f(x) = x * Phi(x), Phi the standard normal CDF      f'(x) = Phi(x) + x * phi(x)"""
 

@@ -31,12 +31,19 @@ def check_features(layer: Module, x: Any, expected: int | None) -> None:
         )
 
 
-def affine(layer: Any, x: Any, in_features: int | None, kernel: bool = False) -> Tensor:
+def affine(
+    layer: Any,
+    x: Any,
+    in_features: int | None,
+    kernel: bool = False,
+    activation: str | None = None,
+) -> Tensor:
     """x @ layer.weight.T + layer.bias (`autograd.linear`), or x @ layer.weight +
-    layer.bias for a Keras kernel (`autograd.dense`); an input with the wrong number of
-    features raises `check_features`'s error, which names the layer."""
+    layer.bias for a Keras kernel (`autograd.dense`), with `activation` applied in the
+    same op; an input with the wrong number of features raises `check_features`'s
+    error, which names the layer."""
     try:
-        return (dense if kernel else linear)(x, layer.weight, layer.bias)
+        return (dense if kernel else linear)(x, layer.weight, layer.bias, activation)
     except ValueError:
         check_features(layer, x, in_features)
         raise
@@ -186,7 +193,11 @@ class Dense(Module):
         return (*input_shape[:-1], self.units)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.activation(self.pre_activation(x))
+        # Fast path: relu, sigmoid and tanh run inside the affine op (same numbers).
+        fused = activations.fusable(self.activation)
+        if fused is None or not self.built:
+            return self.activation(self.pre_activation(x))
+        return affine(self, x, self.input_dim, kernel=True, activation=fused)
 
     def pre_activation(self, x: Tensor) -> Tensor:
         """x @ kernel + bias: the layer's output before its activation."""

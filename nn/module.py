@@ -100,6 +100,8 @@ class Module:
     """
 
     training: bool
+    _forward_hooks: dict[int, Callable[..., Any]]
+    _forward_pre_hooks: dict[int, Callable[..., Any]]
 
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)

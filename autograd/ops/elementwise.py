@@ -74,8 +74,7 @@ class Tanh(Function):
         return np.tanh(x)
 
     def backward(self, dz, x):
-        z = self.output
-        return dz * (1 - z * z)
+        return tanh_grad(dz, self.output)
 
 
 class Sigmoid(Function):
@@ -85,8 +84,7 @@ class Sigmoid(Function):
         return _sigmoid_array(x)
 
     def backward(self, dz, x):
-        z = self.output
-        return dz * z * (1 - z)
+        return sigmoid_grad(dz, self.output)
 
 
 def _sigmoid_array(x: np.ndarray) -> np.ndarray:
@@ -109,11 +107,48 @@ class ReLU(Function):
         return np.maximum(x, scalar_array(0, x.dtype))
 
     def backward(self, dz, x):
-        if self.tensor_mode:
-            return dz * (x > 0)
-        grad = (x > scalar_array(0, x.dtype)).astype(dz.dtype)  # a float mask multiplies
-        grad *= dz  # faster than a bool one; in place: no second full-size array
-        return grad
+        return relu_grad(dz, x)
+
+
+# The derivatives of three activations, written with what their backward reads. tanh and
+# sigmoid are functions of their output z; relu's is the sign of its input, which is also
+# the sign of its output. The fused `dense` / `linear` ops use them with their output.
+
+
+def tanh_grad(dz: Any, z: Any) -> Any:
+    """dz * tanh'(x), from z = tanh(x): dz * (1 - z**2)"""
+    return dz * (1 - z * z)
+
+
+def sigmoid_grad(dz: Any, z: Any) -> Any:
+    """dz * sigmoid'(x), from z = sigmoid(x): dz * z * (1 - z)"""
+    return dz * z * (1 - z)
+
+
+def relu_grad(dz: Any, z: Any) -> Any:
+    """dz * [z > 0], where z is relu's input or its output (positive at the same places)."""
+    if isinstance(dz, Tensor):  # under create_graph
+        return dz * (z > 0)
+    grad = (z > scalar_array(0, z.dtype)).astype(dz.dtype)  # a float mask multiplies
+    grad *= dz  # faster than a bool one; in place: no second full-size array
+    return grad
+
+
+def _relu_in_place(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, scalar_array(0, z.dtype), out=z)
+
+
+def _tanh_in_place(z: np.ndarray) -> np.ndarray:
+    return np.tanh(z, out=z)
+
+
+#: The activations an op can apply to its own fresh output and differentiate itself:
+#: name -> (z -> f(z), reusing z's memory where it can; (dz, f(z)) -> dz * f'(z)).
+FUSABLE: dict[str, tuple[Any, Any]] = {
+    "relu": (_relu_in_place, relu_grad),
+    "sigmoid": (_sigmoid_array, sigmoid_grad),
+    "tanh": (_tanh_in_place, tanh_grad),
+}
 
 
 class LeakyReLU(Function):

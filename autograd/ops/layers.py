@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.ops.elementwise import FUSABLE
 from autograd.tensor import Tensor
 
 TensorLike = Any
@@ -26,7 +27,15 @@ class Affine(Function):
     weight itself for Keras's kernel layout (in, out) (`kernel=True`). The transpose is
     a view: numpy hands it to BLAS as a flag, with no copy. x has shape (..., in) and
     b (out,); leading axes of x are batch axes.
+
+    The subclasses below return a = f(z) instead, for an activation f ("relu",
+    "sigmoid" or "tanh") applied to z in place; their backward first turns da into
+    dz = da * f'(z), which for these three is a function of a (`FUSABLE`). The numbers
+    are those of the two ops one after the other; the graph has one node where it
+    would have two.
     """
+
+    activation: str | None = None
 
     def forward(self, x, w, b=None, kernel=False):
         n_in = w.shape[0 if kernel else 1] if w.ndim == 2 else None
@@ -40,9 +49,13 @@ class Affine(Function):
         z = x @ (w if kernel else w.T)
         if b is not None:
             z += b
-        return z
+        if self.activation is None:
+            return z
+        return FUSABLE[self.activation][0](z)
 
     def backward(self, dz, x, w, b=None):
+        if self.activation is not None:
+            dz = FUSABLE[self.activation][1](dz, self.output)
         need_x, need_w = self.inputs[0].requires_grad, self.inputs[1].requires_grad
         dx = dz @ (w.T if self.kernel else w) if need_x else None
         dw = None
@@ -64,6 +77,28 @@ class Affine(Function):
         if type(dz) is np.ndarray and dz.ndim == 2:
             return dx, dw, _sum(dz, 0)
         return dx, dw, dz.sum(axis=tuple(range(dz.ndim - 1)))
+
+
+class AffineReLU(Affine):
+    """a = relu(x @ W + b)      dz = da * [a > 0], then Affine's backward"""
+
+    activation = "relu"
+
+
+class AffineSigmoid(Affine):
+    """a = sigmoid(x @ W + b)      dz = da * a * (1 - a), then Affine's backward"""
+
+    activation = "sigmoid"
+
+
+class AffineTanh(Affine):
+    """a = tanh(x @ W + b)      dz = da * (1 - a**2), then Affine's backward"""
+
+    activation = "tanh"
+
+
+#: The affine op that applies each activation of `FUSABLE` itself.
+FUSED = {"relu": AffineReLU, "sigmoid": AffineSigmoid, "tanh": AffineTanh}
 
 
 def _column_major(w: Any) -> bool:
@@ -152,19 +187,44 @@ def _rows(n: int) -> np.ndarray:
     return _offsets(n, 1)
 
 
-def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) -> Tensor:
+def linear(
+    x: TensorLike,
+    weight: TensorLike,
+    bias: TensorLike | None = None,
+    activation: str | None = None,
+) -> Tensor:
     """x @ weight.T + bias as one op, as `torch.nn.functional.linear`: weight has
-    PyTorch's layout (out_features, in_features)."""
+    PyTorch's layout (out_features, in_features). `activation` ("relu", "sigmoid",
+    "tanh") is applied inside the op: `linear(x, w, b, "relu")` is `relu(linear(x, w, b))`
+    with one node instead of two."""
+    op = Affine if activation is None else _fused("linear", activation)
     if bias is None:
-        return Affine.apply(x, weight)
-    return Affine.apply(x, weight, bias)
+        return op.apply(x, weight)
+    return op.apply(x, weight, bias)
 
 
-def dense(x: TensorLike, kernel: TensorLike, bias: TensorLike | None = None) -> Tensor:
-    """x @ kernel + bias as one op: kernel has Keras's layout (in_features, out_features)."""
+def dense(
+    x: TensorLike,
+    kernel: TensorLike,
+    bias: TensorLike | None = None,
+    activation: str | None = None,
+) -> Tensor:
+    """x @ kernel + bias as one op: kernel has Keras's layout (in_features, out_features).
+    `activation` ("relu", "sigmoid", "tanh") is applied inside the op, as for `linear`."""
+    op = Affine if activation is None else _fused("dense", activation)
     if bias is None:
-        return Affine.apply(x, kernel, kernel=True)
-    return Affine.apply(x, kernel, bias, kernel=True)
+        return op.apply(x, kernel, kernel=True)
+    return op.apply(x, kernel, bias, kernel=True)
+
+
+def _fused(name: str, activation: Any) -> type[Affine]:
+    """The affine op applying `activation`, or a ValueError naming the choices."""
+    op = FUSED.get(activation) if isinstance(activation, str) else None
+    if op is None:
+        raise ValueError(
+            f"{name}: activation must be one of {sorted(FUSED)} or None, got {activation!r}"
+        )
+    return op
 
 
 REDUCTIONS = ("mean", "sum", "none")

@@ -103,6 +103,27 @@ CASES = [
     ("linear_batched_no_bias", lambda x, w: autograd.linear(x, w), [(2, 3, 4), (2, 4)], ANY, True),
     ("dense", lambda x, w, b: autograd.dense(x, w, b), [(3, 4), (4, 2), (2,)], ANY, True),
     ("dense_batched_no_bias", lambda x, w: autograd.dense(x, w), [(2, 3, 4), (4, 2)], ANY, True),
+    (
+        "linear_relu",
+        lambda x, w, b: autograd.linear(x, w, b, "relu"),
+        [(3, 4), (2, 4), (2,)],
+        ANY,
+        True,
+    ),
+    (
+        "linear_tanh_batched_no_bias",
+        lambda x, w: autograd.linear(x, w, activation="tanh"),
+        [(2, 3, 4), (2, 4)],
+        ANY,
+        True,
+    ),
+    (
+        "dense_sigmoid",
+        lambda x, w, b: autograd.dense(x, w, b, "sigmoid"),
+        [(3, 4), (4, 2), (2,)],
+        ANY,
+        True,
+    ),
     ("cross_entropy", lambda x: autograd.cross_entropy(x, LABELS), [(5, 3)], ANY, True),
     ("cross_entropy_sum", lambda x: autograd.cross_entropy(x, LABELS, "sum"), [(5, 3)], ANY, True),
     (

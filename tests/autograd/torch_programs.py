@@ -510,6 +510,25 @@ def _linear(draw, x, pool, leaves):
     return Pair(autograd.linear(x.ours, w.ours), torch.nn.functional.linear(x.theirs, w.theirs))
 
 
+@spec("linear_activation", "AffineReLU", "AffineSigmoid", "AffineTanh", min_ndim=1)
+def _linear_activation(draw, x, pool, leaves):
+    """The fused affine ops, against torch's linear followed by the activation."""
+    k, n = x.shape[-1], draw(st.integers(1, 3))
+    activation = draw(st.sampled_from(["relu", "sigmoid", "tanh"]))
+    after = getattr(torch, activation)  # torch.relu, torch.sigmoid, torch.tanh
+    b = new_leaf(draw, (n,), leaves) if draw(st.booleans()) else None
+    bias = (None, None) if b is None else (b.ours, b.theirs)
+    if draw(st.booleans()):  # Keras's kernel (in, out)
+        w = new_leaf(draw, (k, n), leaves)
+        theirs = x.theirs @ w.theirs
+        if b is not None:
+            theirs = theirs + b.theirs
+        return Pair(autograd.dense(x.ours, w.ours, bias[0], activation), after(theirs))
+    w = new_leaf(draw, (n, k), leaves)
+    theirs = torch.nn.functional.linear(x.theirs, w.theirs, bias[1])
+    return Pair(autograd.linear(x.ours, w.ours, bias[0], activation), after(theirs))
+
+
 @spec("cross_entropy", "SoftmaxCrossEntropy", min_ndim=1)
 def _cross_entropy(draw, x, pool, leaves):
     classes = x.shape[-1]

@@ -206,3 +206,21 @@ def test_batchnorm_matches_torch():
     np.testing.assert_allclose(ours.running_var.data, ref.running_var.numpy(), rtol=1e-6)
     ours.eval(), ref.eval()
     np.testing.assert_allclose(ours(xt).data, ref(tx).detach().numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+def test_dense_applies_its_activation_inside_the_affine_op(activation):
+    rng = np.random.default_rng(3)
+    layer = nn.Dense(6, activation=activation, input_dim=4)
+    x = rng.standard_normal((5, 4)).astype(np.float32)
+    results = []
+    for run in (layer, lambda t: layer.activation(layer.pre_activation(t))):  # fused, plain
+        layer.zero_grad()
+        out = run(Tensor(x))
+        (out * out).sum().backward()
+        results.append((out, [p.grad.data.copy() for p in layer.parameters()]))
+    (fused, fused_grads), (plain, plain_grads) = results
+    assert fused.grad_fn.name == "Affine" + activation.capitalize().replace("Relu", "ReLU")
+    assert np.array_equal(fused.data, plain.data)
+    for a, b in zip(fused_grads, plain_grads, strict=True):
+        assert np.array_equal(a, b)
