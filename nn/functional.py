@@ -327,17 +327,19 @@ def sparse_categorical_crossentropy(
     integer targets (N,) and input probabilities (or logits when `from_logits`).
 
     Probabilities made by a softmax layer are scored from its logits, as Keras does
-    (`nn.softmax_logits`), with the fused softmax cross entropy."""
+    (`nn.softmax_logits`), with the fused softmax cross entropy, which reuses the
+    softmax's work."""
     logits = None if from_logits else logits_of(input)
+    softmax = None
     if logits is not None:
-        input, from_logits = logits, True
+        input, softmax, from_logits = logits, input, True
     if from_logits and input.ndim == 2:
         t = target.data if isinstance(target, Tensor) else np.asarray(target)
         if t.dtype.kind == "u" and t.shape == input.shape[:1]:
             # Unsigned labels need no check here: the fused op raises for those >= C.
-            return autograd.cross_entropy(input, t, reduction)
+            return autograd.cross_entropy(input, t, reduction, softmax)
         labels = _class_targets("sparse_categorical_crossentropy", input, target)
-        return autograd.cross_entropy(input, labels, reduction)
+        return autograd.cross_entropy(input, labels, reduction, softmax)
     labels = _class_targets("sparse_categorical_crossentropy", input, target)
     logp = _log_probabilities(input, from_logits, axis=1)
     return -_reduce(logp[np.arange(len(labels)), labels], reduction)

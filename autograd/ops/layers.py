@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd.function import Function
 from autograd.ops.elementwise import FUSABLE
+from autograd.ops.reduce import Softmax
 from autograd.tensor import Tensor
 
 TensorLike = Any
@@ -112,26 +113,34 @@ class SoftmaxCrossEntropy(Function):
 
     x holds logits with classes on the last axis; target holds class indices with
     x's shape minus its last axis. `reduction` is "mean", "sum" or "none".
+    `softmax`, when given, is the output of a softmax of x over its last axis made by
+    the `Softmax` op, with that op's row maxima and sums: the loss reads them, and
+    backward reads the probabilities, instead of computing them again.
     """
 
-    def forward(self, x, target, reduction):
+    def forward(self, x, target, reduction, softmax=None):
         classes = x.shape[-1]
         rows = x.reshape(-1, classes)
         n = len(rows)
         self.reduction, self.target = reduction, target.reshape(-1)
-        # The log-sum-exp trick (exp never overflows) shifts each row by its maximum,
-        # read at the row's argmax: for short rows much faster than max(axis=-1).
-        offsets = _offsets(n, classes)
-        top = rows.reshape(-1)[rows.argmax(axis=1) + offsets]
-        shifted = rows - top.reshape(n, 1)
-        self.e = np.exp(shifted)
-        self.s = _sum(self.e, 1)
+        if softmax is None:
+            # The log-sum-exp trick (exp never overflows) shifts each row by its maximum,
+            # read at the row's argmax: for short rows much faster than max(axis=-1).
+            top = rows.reshape(-1)[rows.argmax(axis=1) + _offsets(n, classes)]
+            self.e = np.exp(rows - top.reshape(n, 1))
+            self.s = _sum(self.e, 1)
+        else:
+            self.softmax, top, total = softmax
+            self.softmax_version = self.softmax._version
+            self.top, self.s = top.reshape(n), total.reshape(n)
+            top = self.top
         # loss_i = log(sum_j exp(x_ij)) - x_i,target_i, both terms shifted by the row max.
         # The 2-d gather raises for an index >= C (`cross_entropy` checks the rest).
         try:
-            picked = shifted[_rows(n), self.target]
+            picked = rows[_rows(n), self.target]
         except IndexError:
             raise ValueError(f"class index {self.target.max()} is outside [0, {classes})") from None
+        picked -= top
         losses = np.log(self.s)
         losses -= picked
         if reduction == "none":
@@ -153,16 +162,30 @@ class SoftmaxCrossEntropy(Function):
         # softmax(x) * dz, less dz at each target (dz / s scales each row once).
         if per_row:
             dz = dz.reshape(n, 1)
-        grad = self.e * (dz / self.s.reshape(n, 1))
+        if "e" in self.__dict__:
+            grad = self.e * (dz / self.s.reshape(n, 1))
+        else:
+            grad = self.probabilities(x.reshape(n, x.shape[-1])) * dz
         grad.reshape(-1)[self.picks(x.shape[-1])] -= dz.reshape(n) if per_row else dz
         return grad.reshape(x.shape)
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """softmax(x) by rows, when forward was given it: the softmax's own output while
+        it is unchanged (its version), else computed again from the logits."""
+        p = self.softmax
+        if p._version == self.softmax_version:
+            return p.data.reshape(rows.shape)
+        n = len(rows)
+        e = np.exp(rows - self.top.reshape(n, 1))
+        e /= self.s.reshape(n, 1)
+        return e
 
     def picks(self, classes: int) -> np.ndarray:
         """Flat positions of the targets in the (rows, classes) logits."""
         return _offsets(self.target.size, classes) + self.target
 
     def onehot(self, shape: tuple[int, ...]) -> np.ndarray:
-        out = np.zeros(shape, dtype=self.e.dtype)
+        out = np.zeros(shape, dtype=self.s.dtype)
         out.reshape(-1)[self.picks(shape[-1])] = 1
         return out
 
@@ -232,13 +255,19 @@ _UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}  # by itemsize
 _max = np.maximum.reduce
 
 
-def cross_entropy(logits: TensorLike, target: Any, reduction: str = "mean") -> Tensor:
+def cross_entropy(
+    logits: TensorLike, target: Any, reduction: str = "mean", softmax: Tensor | None = None
+) -> Tensor:
     """Softmax cross entropy of logits (classes on the last axis) with integer targets.
 
     Args:
         logits: unnormalized scores of shape (..., C).
         target: class indices in [0, C) of shape logits.shape[:-1].
         reduction: "mean" (over all targets), "sum" or "none".
+        softmax: `autograd.softmax(logits, -1)` if it was computed already (a
+            network's softmax output): the loss reuses its work, the row maxima and
+            sums of exp, and backward its probabilities. Ignored unless it is exactly
+            that op's output, recorded (grad mode was on) and unchanged.
 
     Raises:
         ValueError: on a target of the wrong shape or an index outside [0, C).
@@ -261,4 +290,19 @@ def cross_entropy(logits: TensorLike, target: Any, reduction: str = "mean") -> T
         if t.size and _max(t.view(_UNSIGNED[t.itemsize]), None) >= shape[-1]:
             bad = t.min() if t.min() < 0 else t.max()
             raise ValueError(f"cross_entropy: class index {bad} is outside [0, {shape[-1]})")
+    shared = _softmax_parts(softmax, logits)
+    if shared is not None:
+        return SoftmaxCrossEntropy.apply(logits, target=t, reduction=reduction, softmax=shared)
     return SoftmaxCrossEntropy.apply(logits, target=t, reduction=reduction)
+
+
+def _softmax_parts(p: Any, logits: Any) -> tuple[Tensor, np.ndarray, np.ndarray] | None:
+    """(p, row maxima, row sums of exp) when p is the recorded, unchanged output of
+    `Softmax` over the last axis of `logits` with finite maxima, else None."""
+    fn = getattr(p, "grad_fn", None)
+    if type(fn) is not Softmax or fn.inputs is None or fn.inputs[0] is not logits:
+        return None
+    saved = fn.__dict__
+    if "max" not in saved or p._version or fn.axis != logits.ndim - 1:
+        return None
+    return p, saved["max"], saved["sum"]

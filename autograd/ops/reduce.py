@@ -165,8 +165,14 @@ class Softmax(Function):
 
     def forward(self, x, axis):
         self.axis = axis = _check_axis(x, axis)
-        e = np.exp(x - _finite_max(x, axis))
-        e /= e.sum(axis=axis, keepdims=True)
+        m = x.max(axis=axis, keepdims=True)
+        if np.isfinite(m).all():
+            self.max = m  # with the sums, for `cross_entropy(..., softmax=)`
+        else:
+            m = np.where(np.isfinite(m), m, 0)
+        e = np.exp(x - m)
+        self.sum = total = e.sum(axis=axis, keepdims=True)
+        e /= total
         return e
 
     def backward(self, dz, x):

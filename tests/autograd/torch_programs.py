@@ -535,7 +535,9 @@ def _cross_entropy(draw, x, pool, leaves):
     reduction = draw(st.sampled_from(["mean", "sum", "none"]))
     seed = draw(st.integers(0, 2**32 - 1))
     labels = np.random.default_rng(seed).integers(0, classes, x.shape[:-1])
-    ours = autograd.cross_entropy(x.ours, labels, reduction)
+    # With the softmax of the logits given, the loss reuses its work (a softmax layer).
+    softmax = autograd.softmax(x.ours, -1) if draw(st.booleans()) else None
+    ours = autograd.cross_entropy(x.ours, labels, reduction, softmax)
     flat = torch.nn.functional.cross_entropy(
         x.theirs.reshape(-1, classes), torch.tensor(labels.reshape(-1)), reduction=reduction
     )
