@@ -21,6 +21,7 @@ from autograd.tensor import Tensor
 
 _make = Tensor._make
 _data = attrgetter("data")
+_version = attrgetter("_version")
 
 
 def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
@@ -68,16 +69,14 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
             if fn.spent:
                 raise RuntimeError(FREED)
             inputs = fn.inputs
-            if fn.saves_inputs:
-                version = 0
-                for t in inputs:
-                    version += t._version
-                if version != fn.version:
-                    fn.check_versions()
+            if fn.saves_inputs and sum(map(_version, inputs)) != fn.version:
+                fn.check_versions()
             if len(inputs) == 2:  # fixed-size calls: far cheaper than unpacking
                 in_grads = fn.backward(dz, inputs[0].data, inputs[1].data)
             elif len(inputs) == 1:
                 in_grads = fn.backward(dz, inputs[0].data)
+            elif len(inputs) == 3:
+                in_grads = fn.backward(dz, inputs[0].data, inputs[1].data, inputs[2].data)
             else:
                 in_grads = fn.backward(dz, *map(_data, inputs))
             if type(in_grads) is not tuple:

@@ -263,3 +263,39 @@ def test_a_rule_that_is_not_elementwise_keeps_the_reference():
     for p, e in zip(params, expected):
         np.testing.assert_allclose(p.data, e)
     assert not in_one_buffer(params)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+@pytest.mark.parametrize("change", ["grad dtype", "grad shape", "state replaced", "state number"])
+def test_each_check_of_ready_sends_a_changed_group_off_the_fast_path(name, change, monkeypatch):
+    """A packed group whose gradients or state no longer fit the buffer must not be
+    updated through it: the step gives the reference's numbers (or its error)."""
+    monkeypatch.setattr(optim.flat, "CHUNK_BYTES", 40)  # (5, 3) has chunks of its own
+    fast, ref = pair(name, {"momentum": 0.9} if name == "SGD" else {})
+    for step in range(2):
+        step_both([fast, ref], step)
+    assert in_one_buffer(fast[1])
+    for opt, params in (fast, ref):
+        set_grads(params, 2)
+        if change == "grad dtype":
+            params[1].grad = Tensor(params[1].grad.data.astype(np.float32))
+        elif change == "grad shape":
+            params[0].grad = Tensor(params[0].grad.data.reshape(3, 5))  # 15 elements too
+        elif change == "state replaced":
+            opt.state[params[0]] = {k: np.copy(v) for k, v in opt.state[params[0]].items()}
+        else:
+            key = "step" if name == "Adam" else None
+            if key is None:
+                opt.state[params[3]]["momentum_buffer"] = np.zeros(())
+            else:
+                opt.state[params[3]][key] = np.asarray(opt.state[params[3]][key]) + 1
+    outcomes = []
+    for opt, params in (fast, ref):
+        try:
+            opt.step()
+            outcomes.append(None)
+        except (ValueError, RuntimeError) as err:
+            outcomes.append(type(err))
+    assert outcomes[0] == outcomes[1]
+    if outcomes[0] is None:
+        assert_same(fast, ref)
