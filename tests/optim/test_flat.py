@@ -290,7 +290,7 @@ def test_each_check_of_ready_sends_a_changed_group_off_the_fast_path(name, chang
             else:
                 opt.state[params[3]][key] = np.asarray(opt.state[params[3]][key]) + 1
     outcomes = []
-    for opt, params in (fast, ref):
+    for opt, _ in (fast, ref):
         try:
             opt.step()
             outcomes.append(None)
