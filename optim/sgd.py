@@ -97,7 +97,7 @@ class SGD(Optimizer):
         if momentum != 0:
             b = state.get("momentum_buffer")
             if b is None:
-                b = state["momentum_buffer"] = g.copy()
+                b = state["momentum_buffer"] = g.copy(order="K")  # in g's layout, as p
             else:
                 b *= momentum
                 if group["dampening"] == 0:
