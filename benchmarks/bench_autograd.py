@@ -104,14 +104,14 @@ def composed_step(params: list[Tensor], x: Tensor, y: np.ndarray, lr: float) -> 
 
 
 def engine_step(params: list[Tensor], x: Tensor, y: np.ndarray, lr: float) -> float:
-    """The same step with the fused ops that nn.Sequential(nn.Linear, nn.ReLU, ...) and
-    nn.CrossEntropyLoss use: weights in PyTorch's layout (out, in), relu(x @ weight.T +
-    bias) in one op."""
+    """The same step with the fused ops that nn.Linear and nn.CrossEntropyLoss use:
+    weights in PyTorch's layout (out, in), x @ weight.T + bias, then relu."""
     h = x
     n_layers = len(params) // 2
     for i in range(n_layers):
-        activation = "relu" if i < n_layers - 1 else None
-        h = autograd.linear(h, params[2 * i], params[2 * i + 1], activation)
+        h = autograd.linear(h, params[2 * i], params[2 * i + 1])
+        if i < n_layers - 1:
+            h = h.relu()
     loss = autograd.cross_entropy(h, y)
     return sgd_update(params, loss, lr)
 

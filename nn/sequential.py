@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, cast
+from typing import Any
 
-from nn.activations import fusable
 from nn.input import Input
-from nn.layers import Linear, affine
 from nn.module import Module
 from nn.training import Model
 
@@ -84,27 +82,6 @@ class Sequential(Model):
         layers = self._layers()
         if not layers:
             raise RuntimeError("Sequential has no layers: add some with add(layer) first")
-        i = 0
-        while i < len(layers):
-            fused = _fused_pair(layers, i)
-            if fused is None:
-                x = layers[i](x)
-                i += 1
-            else:  # the fast path: `Linear`, then its activation, in one op
-                linear = cast(Linear, layers[i])
-                x = affine(linear, x, linear.in_features, activation=fused)
-                i += 2
+        for layer in layers:
+            x = layer(x)
         return x
-
-
-def _fused_pair(layers: list[Module], i: int) -> str | None:
-    """The activation to apply inside layers[i]'s op, or None: when layers[i] is a
-    `Linear` exactly and layers[i + 1] a ReLU, Sigmoid or Tanh exactly, and neither has
-    forward hooks, `autograd.linear(x, w, b, activation)` computes the pair with the
-    same numbers as one op after the other and one graph node instead of two."""
-    layer = layers[i]
-    if type(layer) is not Linear or i + 1 == len(layers):
-        return None
-    if layer._forward_pre_hooks or layer._forward_hooks:
-        return None
-    return fusable(layers[i + 1])
