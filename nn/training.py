@@ -281,7 +281,7 @@ class Model(Module):
         validation_split: float = 0.0,
         validation_data: tuple[ArrayLike, ArrayLike] | None = None,
         shuffle: bool = True,
-        verbose: int = 1,
+        verbose: int | str = 1,
         callbacks: Sequence[Callback] | None = None,
         seed: int | None = None,
     ) -> History:
@@ -297,7 +297,8 @@ class Model(Module):
             validation_data: `(x_val, y_val)` to evaluate after each epoch (overrides
                 `validation_split`).
             shuffle: shuffle the training samples at every epoch.
-            verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch.
+            verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch;
+                "auto" is 1, as in Keras.
             callbacks: `nn.callbacks.Callback` objects (EarlyStopping, ...).
             seed: seed of the shuffling order.
 
@@ -315,7 +316,7 @@ class Model(Module):
         check_int("fit", "batch_size", batch_size, minimum=1)
         check_real("fit", "validation_split", validation_split, 0, 1, high_open=True)
         check_bool("fit", "shuffle", shuffle)
-        _check_verbose("fit", verbose)
+        verbose = _verbosity("fit", verbose)
         x, y = as_inputs(x), as_targets(y)
         check_lengths(x, y)
         _check_samples("fit", x)
@@ -441,7 +442,7 @@ class Model(Module):
         x: ArrayLike,
         y: ArrayLike,
         batch_size: int = 32,
-        verbose: int = 1,
+        verbose: int | str = 1,
         return_dict: bool = False,
     ) -> float | list[float] | dict[str, float]:
         """Loss (and metrics) on `(x, y)`, in eval mode.
@@ -449,7 +450,7 @@ class Model(Module):
         Args:
             x, y: inputs and targets, as for `fit`.
             batch_size: samples per forward pass.
-            verbose: 1 (the default, as Keras) prints one line
+            verbose: 1 (the default, as Keras), 2 or "auto" print one line
                 `313/313 - 0.4s - loss: 0.4412 - accuracy: 0.8442`; 0 prints nothing.
             return_dict: return `{name: value}` instead of a list.
 
@@ -459,6 +460,7 @@ class Model(Module):
         """
         self._require_compiled("evaluate")
         check_int("evaluate", "batch_size", batch_size, minimum=1)
+        verbose = _verbosity("evaluate", verbose)
         x, y = as_inputs(x), as_targets(y)
         check_lengths(x, y)
         _check_samples("evaluate", x)
@@ -473,14 +475,25 @@ class Model(Module):
         values = list(scores.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x: ArrayLike, batch_size: int = 32) -> np.ndarray:
-        """The model's outputs for `x` as one ndarray, computed in eval mode without a graph."""
+    def predict(
+        self, x: ArrayLike, batch_size: int = 32, verbose: int | str = "auto"
+    ) -> np.ndarray:
+        """The model's outputs for `x` as one ndarray, computed in eval mode without a graph.
+
+        `verbose` is Keras's: "auto" (the default) and 1 or 2 print one line
+        `313/313 - 0.1s` when done; 0 prints nothing."""
         self._check_not_empty("predict")
         check_int("predict", "batch_size", batch_size, minimum=1)
+        verbose = _verbosity("predict", verbose)
         x = as_inputs(x)
         _check_samples("predict", x)
+        start = time.perf_counter()
         with self._inference(x):
-            return np.concatenate([self(xb).data for xb in DataLoader(x, batch_size=batch_size)])
+            loader = DataLoader(x, batch_size=batch_size)
+            out = np.concatenate([self(xb).data for xb in loader])
+        if verbose:
+            print(f"{len(loader)}/{len(loader)} - {time.perf_counter() - start:.1f}s")
+        return out
 
     def summary(self, print_fn: Callable[[str], Any] | None = print) -> str | None:
         """Print the Keras table of layers, output shapes and parameter counts.
@@ -576,9 +589,13 @@ def _check_samples(caller: str, x: np.ndarray) -> None:
         raise ValueError(f"{caller}: x holds no samples (its shape is {x.shape})")
 
 
-def _check_verbose(caller: str, verbose: Any) -> None:
-    if verbose not in (0, 1, 2) or isinstance(verbose, float):
-        raise ValueError(f"{caller}: invalid verbose: {verbose!r} (must be 0, 1 or 2)")
+def _verbosity(caller: str, verbose: Any) -> int:
+    """Keras's `verbose` as 0, 1 or 2 ("auto" is 1), or a ValueError naming the choices."""
+    if isinstance(verbose, str) and verbose == "auto":
+        return 1
+    if isinstance(verbose, (str, float)) or verbose not in (0, 1, 2):
+        raise ValueError(f"{caller}: invalid verbose: {verbose!r} (must be 0, 1, 2 or 'auto')")
+    return int(verbose)
 
 
 def _callbacks(callbacks: Sequence[Callback] | None, history: History, model: Model) -> list:

@@ -128,3 +128,22 @@ def test_seed_keras2_adam_call_trains():
     model.fit(x, y, epochs=20, verbose=0, seed=0)
     assert adam.iterations == 20 * 13
     assert model.evaluate(x, y, verbose=0)[1] > 0.9
+
+
+def test_verbose_as_keras_takes_it_in_fit_evaluate_and_predict(capsys):
+    rng = np.random.default_rng(0)
+    x, y = rng.random((10, 4), dtype=np.float32), rng.integers(0, 3, 10)
+    model = nn.Sequential(nn.Dense(3, activation="softmax", input_dim=4))
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    capsys.readouterr()
+    out = model.predict(x, batch_size=4, verbose=0)  # Keras code passes it
+    assert out.shape == (10, 3) and capsys.readouterr().out == ""
+    np.testing.assert_array_equal(model.predict(x, batch_size=4), out)
+    assert capsys.readouterr().out.startswith("3/3 - ")  # Keras prints by default
+    model.fit(x, y, epochs=1, batch_size=4, verbose="auto")
+    model.evaluate(x, y, verbose="auto")
+    assert "loss" in capsys.readouterr().out
+    for call in (lambda: model.predict(x, verbose=3), lambda: model.evaluate(x, y, verbose="yes")):
+        with pytest.raises(ValueError, match="invalid verbose"):
+            call()
