@@ -82,13 +82,13 @@ class DataLoader:
     ) -> None:
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-        self.dataset: Any = None
+        self._samples: Any = None  # a dataset given instead of arrays
         if is_dataset(x):
             if y is not None:
                 raise ValueError(
                     "DataLoader: a dataset's samples hold their targets; pass y=None with it"
                 )
-            self.dataset, self.n = x, len(x)
+            self._samples, self.n = x, len(x)
         else:
             self.x = as_array(x, "x")
             self.y = None if y is None else as_array(y, "y")
@@ -99,6 +99,15 @@ class DataLoader:
         self.drop_last = drop_last
         self.rng = np.random.default_rng(seed)
 
+    @property
+    def dataset(self) -> Any:
+        """What the loader batches, as PyTorch's `loader.dataset`: the dataset it was
+        given, or the arrays as a dataset of samples (`len(loader.dataset)` counts
+        them, `loader.dataset[i]` is `(x[i], y[i])`, or `x[i]` without targets)."""
+        if self._samples is not None:
+            return self._samples
+        return ArrayDataset(self.x, self.y)
+
     def __len__(self) -> int:
         n = self.n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
@@ -106,7 +115,7 @@ class DataLoader:
     def __iter__(self) -> Iterator[Any]:
         n, bs = self.n, self.batch_size
         order = self.rng.permutation(n) if self.shuffle else None
-        if self.dataset is not None:
+        if self._samples is not None:
             yield from self._dataset_batches(order)
             return
         for start in range(0, len(self) * bs, bs):
@@ -138,13 +147,30 @@ class DataLoader:
         for start in range(0, len(self) * bs, bs):
             stop = min(start + bs, self.n)
             index = range(start, stop) if order is None else order[start:stop].tolist()
-            yield collate([self.dataset[i] for i in index])
+            yield collate([self._samples[i] for i in index])
 
     def __repr__(self) -> str:
         return (
             f"DataLoader({self.n} samples, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, drop_last={self.drop_last})"
         )
+
+
+class ArrayDataset:
+    """Arrays x (and y) seen as a dataset of samples: `len` and `[i]` as PyTorch's
+    `TensorDataset(x, y)`; what `DataLoader.dataset` returns for arrays."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray | None = None) -> None:
+        self.x, self.y = x, y
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.x[i] if self.y is None else (self.x[i], self.y[i])
+
+    def __repr__(self) -> str:
+        return f"ArrayDataset({len(self)} samples)"
 
 
 def train_test_split(

@@ -169,3 +169,17 @@ def test_fit_frees_each_batch_before_the_optimizer_step(monkeypatch):
     x = rng.random((128, 784), dtype=np.float32)
     model.fit(x, rng.integers(0, 3, 128), batch_size=32, epochs=1, verbose=0)
     assert seen == [0, 0, 0, 0]
+
+
+def test_loader_dataset_counts_the_samples_as_pytorch_tutorials_read_it():
+    x, y = np.arange(20, dtype=np.float32).reshape(10, 2), np.arange(10)
+    loader = DataLoader(x, y, batch_size=4, drop_last=True)
+    size = len(loader.dataset)  # the tutorials' progress line: [current/size]
+    assert size == 10 and len(loader) == 2
+    xi, yi = loader.dataset[3]
+    np.testing.assert_array_equal(xi, x[3])
+    assert yi == 3
+    assert len(DataLoader(x).dataset) == 10
+    np.testing.assert_array_equal(DataLoader(x).dataset[-1], x[-1])
+    samples = [(row, label) for row, label in zip(x, y)]
+    assert DataLoader(samples, batch_size=3).dataset is samples
