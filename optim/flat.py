@@ -36,16 +36,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from itertools import repeat
-from operator import attrgetter, is_, is_not, methodcaller
 from typing import Any, Literal
 
 import numpy as np
 
 from autograd import Tensor
-
-_is, _is_not = is_, is_not
-_data, _grad, _shape, _dtype = (attrgetter(name) for name in ("data", "grad", "shape", "dtype"))
 
 #: Bytes of each array that one chunk of the update covers (it should fit the CPU's
 #: cache, several times over).
@@ -98,6 +93,8 @@ class FlatGroup:
             self.state[key] = value
         self._state_views: dict[str, list[np.ndarray]] = {}
         self.share_state()
+        # What `ready` expects of each parameter: itself, its view, shape and state dict.
+        self._expected = list(zip(self.params, self.param_views, self.shapes, states))
 
     def _plan(self, size: int) -> list[tuple[int, int, list[tuple[int, int, int, int]]]]:
         """Chunks (start, stop, pieces) of the buffer, each of at most `size` elements:
@@ -177,43 +174,32 @@ class FlatGroup:
 
     def ready(self, params: list[Tensor], state: dict[Tensor, dict[str, Any]]) -> bool:
         """True when the group still holds exactly what this buffer installed and every
-        parameter has a gradient of its own shape and dtype.
-
-        It runs at every step, so each check walks the parameters with `map` (in C):
-        a Python loop here cost as much as the whole update of a small network."""
-        mine, states = self.params, self.states
-        if not self.param_views or len(params) != len(mine):  # none after `release`
+        parameter has a gradient of its own shape and dtype."""
+        expected = self._expected
+        if len(params) != len(expected):  # none after `release`
             return False
-        if not all(map(_is, params, mine)) or not all(
-            map(_is, map(_data, params), self.param_views)
-        ):
-            return False
-        grads = list(map(_grad, params))
-        if not all(map(_is_not, grads, repeat(None))):
-            return False
-        arrays = list(map(_data, grads))
-        if list(map(_shape, arrays)) != self.shapes:
-            return False
-        dtype = self.data.dtype
-        if not all(map(_is, map(_dtype, arrays), repeat(dtype))):
-            if any(a.dtype != dtype for a in arrays):
+        dtype, n_keys = self.data.dtype, len(self.state)
+        for p, (mine, view, shape, s) in zip(params, expected):
+            grad = p.grad
+            if p is not mine or p.data is not view or grad is None or state.get(p) is not s:
                 return False
-        if not all(map(_is, map(state.get, params), states)):
-            return False
-        if set(map(len, states)) != {len(self.state)}:
-            return False
+            g = grad.data
+            if g.shape != shape or (g.dtype is not dtype and g.dtype != dtype) or len(s) != n_keys:
+                return False
         for key, value in self.numbers.items():
-            if not all(map(_is, map(methodcaller("get", key), states), repeat(value))):
-                return False
+            for s in self.states:
+                if s.get(key) is not value:
+                    return False
         for key, views in self._state_views.items():
-            if not all(map(_is, map(methodcaller("get", key), states), views)):
-                return False
+            for s, view in zip(self.states, views):
+                if s.get(key) is not view:
+                    return False
         return True
 
     def release(self) -> np.ndarray:
         """Forget the views handed out and return the parameters' buffer, so that a
         parameter still viewing it may move into a new one (see `movable`)."""
-        self.param_views = []
+        self.param_views, self._expected = [], []
         self._state_views = {}
         return self.data
 

@@ -290,7 +290,7 @@ def cross_entropy(
         if t.size and _max(t.view(_UNSIGNED[t.itemsize]), None) >= shape[-1]:
             bad = t.min() if t.min() < 0 else t.max()
             raise ValueError(f"cross_entropy: class index {bad} is outside [0, {shape[-1]})")
-    shared = _softmax_parts(softmax, logits)
+    shared = None if softmax is None else _softmax_parts(softmax, logits)
     if shared is not None:
         return SoftmaxCrossEntropy.apply(logits, target=t, reduction=reduction, softmax=shared)
     return SoftmaxCrossEntropy.apply(logits, target=t, reduction=reduction)
