@@ -86,25 +86,68 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     return grad.reshape(shape)
 
 
-def _constant(value: Any, like: tuple[Any, ...]) -> Tensor:
+def _constant(value: Any, ref: np.dtype | None) -> Tensor:
     """Wrap a non-Tensor operand as a constant Tensor.
 
-    Python numbers and integer arrays take the float dtype of the first Tensor operand
-    (so `x * 2` stays float32 for a float32 `x`, as in PyTorch); float ndarrays keep
-    their own dtype.
+    Python numbers and integer arrays take `ref`, the float dtype of the first Tensor
+    operand (so `x * 2` stays float32 for a float32 `x`, as in PyTorch); float ndarrays
+    keep their own dtype. A Python number's array is made once per (number, dtype) and
+    shared read-only (`_number_array`).
     """
     if type(value) is _ndarray and value.dtype.kind == "f":
         return Tensor._make(value)
-    if type(value) not in _python_scalars:
+    if type(value) in _python_scalars:
+        if ref is not None and ref.kind == "f":
+            return Tensor._make(_number_array(value, ref))
+    else:
         value = np.asarray(value)
         check_dtype(value.dtype, "an operand")
-    ref = next((a.data.dtype for a in like if isinstance(a, Tensor)), None)
-    if ref is not None and ref.kind == "f":
-        return Tensor._make(np.asarray(value, dtype=ref))
+        if ref is not None and ref.kind == "f":
+            return Tensor._make(np.asarray(value, dtype=ref))
     array = np.asarray(value)
     if array.dtype.kind == "f":
         array = array.astype(get_default_dtype())
     return Tensor._make(array)
+
+
+_numbers: dict[tuple[type, Any, np.dtype], np.ndarray] = {}
+
+
+def _number_array(value: bool | int | float, dtype: np.dtype) -> np.ndarray:
+    """The read-only 0-d array of a Python number in `dtype`, cached: `x * 0.5` and
+    `1 - p` in a loop make it once. (Zeros are not cached: 0.0 and -0.0 are equal
+    keys but different numbers; the cache empties itself past 1024 numbers.)"""
+    key = (type(value), value, dtype)
+    out = _numbers.get(key)
+    if out is None:
+        out = np.asarray(value, dtype=dtype)
+        if not value:
+            return out
+        if len(_numbers) >= 1024:
+            _numbers.clear()
+        out.flags.writeable = False
+        _numbers[key] = out
+    return out
+
+
+def _with_constants(args: tuple[Any, ...]) -> tuple[tuple[Tensor, ...], list[Any], bool, int]:
+    """`apply`'s operands when some are not Tensors: (tensors, arrays, requires_grad,
+    version sum), the others wrapped by `_constant`."""
+    ref = None  # the dtype of the first Tensor
+    for a in args:
+        if isinstance(a, Tensor):
+            ref = a.data.dtype
+            break
+    tensors, arrays, requires_grad, version = [], [], False, 0
+    for a in args:
+        if not isinstance(a, Tensor):
+            a = _constant(a, ref)
+        tensors.append(a)
+        arrays.append(a.data)
+        if a.requires_grad:
+            requires_grad = True
+        version += a._version
+    return tuple(tensors), arrays, requires_grad, version
 
 
 class Function:
@@ -154,15 +197,12 @@ class Function:
     def apply(cls, *args: Any, **options: Any) -> Tensor:
         """Run `forward` on the operands' arrays and record the graph when needed."""
         tensors = args
-        arrays = []
+        arrays: list[Any] = []
         requires_grad = False
         version = 0
         for a in args:
             if not isinstance(a, Tensor):  # wrap numbers and arrays as constants
-                tensors = tuple(t if isinstance(t, Tensor) else _constant(t, args) for t in args)
-                arrays = [t.data for t in tensors]
-                requires_grad = any(t.requires_grad for t in tensors)
-                version = _version_sum(tensors)
+                tensors, arrays, requires_grad, version = _with_constants(args)
                 break
             if a.requires_grad:
                 requires_grad = True

@@ -201,3 +201,24 @@ def test_pow_second_derivatives_at_zero_are_finite():
     (h,) = autograd.grad((Tensor(np.zeros(2)) ** b).sum(), [b], create_graph=True)
     h.sum().backward()
     np.testing.assert_array_equal(b.grad.data, [0.0, 0.0])
+
+
+def test_python_number_operands_keep_their_exact_value_and_dtype():
+    """Numbers are wrapped once per (number, dtype) and shared read-only: the sign of
+    zero, True against 1, NaN and each dtype must still give their own constants."""
+    x32 = Tensor(np.array([1.0, -2.0], np.float32), requires_grad=True)
+    x64 = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    assert np.signbit((x32 * -0.0).data).tolist() == [True, False]
+    assert np.signbit((x32 * 0.0).data).tolist() == [False, True]
+    assert np.signbit((x32 * -0.0).data).tolist() == [True, False]  # after 0.0: not cached
+    assert (x32 * True).dtype == np.float32 and (x32 * 1.5).dtype == np.float32
+    assert (x64 * 1.5).dtype == np.float64 and (x64 * 1.5).data.tolist() == [1.5, -3.0]
+    assert (x32 + 0.1).data[0] == np.float32(1) + np.float32(0.1)  # 0.1 rounded to float32
+    assert (x64 + 0.1).data[0] == 1.1
+    assert np.isnan((x32 * float("nan")).data).all()
+    y = 2.5 * x32
+    y.sum().backward()
+    assert x32.grad.data.tolist() == [2.5, 2.5]
+    constant = y.grad_fn.inputs[0].data
+    assert constant.shape == () and not constant.flags.writeable  # shared: read-only
+    assert (3.0 - x32).data.tolist() == [2.0, 5.0] and (x32 / 4).data.tolist() == [0.25, -0.5]
