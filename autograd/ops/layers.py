@@ -131,9 +131,8 @@ class SoftmaxCrossEntropy(Function):
             self.s = _sum(self.e, 1)
         else:
             self.softmax, top, total = softmax
-            self.softmax_version = self.softmax._version
-            self.top, self.s = top.reshape(n), total.reshape(n)
-            top = self.top
+            self.top = top = top.reshape(n)
+            self.s = total.reshape(n)
         # loss_i = log(sum_j exp(x_ij)) - x_i,target_i, both terms shifted by the row max.
         # The 2-d gather raises for an index >= C (`cross_entropy` checks the rest).
         try:
@@ -171,9 +170,10 @@ class SoftmaxCrossEntropy(Function):
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """softmax(x) by rows, when forward was given it: the softmax's own output while
-        it is unchanged (its version), else computed again from the logits."""
+        it is unchanged (version 0, as `_softmax_parts` requires), else computed again
+        from the logits."""
         p = self.softmax
-        if p._version == self.softmax_version:
+        if not p._version:
             return p.data.reshape(rows.shape)
         n = len(rows)
         e = np.exp(rows - self.top.reshape(n, 1))

@@ -144,7 +144,7 @@ class LogSumExp(_Reduction):
 
     def forward(self, x, axis, keepdims):
         axes = self.setup(x, axis, keepdims)
-        m = _finite_max(x, axes)
+        m, _ = _finite_max(x, axes)
         z = np.log(np.exp(x - m).sum(axis=axes, keepdims=True)) + m
         return z if keepdims else z.reshape([n for i, n in enumerate(z.shape) if i not in axes])
 
@@ -153,11 +153,13 @@ class LogSumExp(_Reduction):
         return self.expand(dz, x.shape) * self.xp.exp(x - z)
 
 
-def _finite_max(x: np.ndarray, axes: Any) -> np.ndarray:
+def _finite_max(x: np.ndarray, axes: Any) -> tuple[np.ndarray, bool]:
     """Max over `axes` (keepdims), with non-finite maxima replaced by 0 so that
-    x - max stays well defined for rows of -inf."""
+    x - max stays well defined for rows of -inf; and whether every max was finite."""
     m = x.max(axis=axes, keepdims=True)
-    return np.where(np.isfinite(m), m, 0) if not np.isfinite(m).all() else m
+    if np.isfinite(m).all():
+        return m, True
+    return np.where(np.isfinite(m), m, 0), False
 
 
 class Softmax(Function):
@@ -165,11 +167,9 @@ class Softmax(Function):
 
     def forward(self, x, axis):
         self.axis = axis = _check_axis(x, axis)
-        m = x.max(axis=axis, keepdims=True)
-        if np.isfinite(m).all():
+        m, finite = _finite_max(x, axis)
+        if finite:
             self.max = m  # with the sums, for `cross_entropy(..., softmax=)`
-        else:
-            m = np.where(np.isfinite(m), m, 0)
         e = np.exp(x - m)
         self.sum = total = e.sum(axis=axis, keepdims=True)
         e /= total
@@ -185,7 +185,7 @@ class LogSoftmax(Function):
 
     def forward(self, x, axis):
         self.axis = axis = _check_axis(x, axis)
-        shifted = x - _finite_max(x, axis)
+        shifted = x - _finite_max(x, axis)[0]
         shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         return shifted
 
