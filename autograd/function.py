@@ -10,7 +10,8 @@ does the bookkeeping once for every op:
   hands it to `backward` as `self.output`;
 - sums each gradient back to its input's broadcast shape (`unbroadcast`);
 - remembers the versions of its inputs, so backward can tell when one of them was
-  changed in place after the op used it (`check_versions`);
+  changed in place after the op used it (`check_versions`); an output that views an
+  input's memory shares that input's versions (`autograd.tensor.share`);
 - frees what it saved when backward no longer needs it (`release`, see `autograd.graph`).
 
 `backward` is written once for two modes. Normally it receives ndarrays and
@@ -30,7 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from autograd.mode import state
-from autograd.tensor import Tensor, check_dtype, get_default_dtype
+from autograd.tensor import Tensor, check_dtype, get_default_dtype, share
 
 _ndarray = np.ndarray
 _next_seq = itertools.count().__next__  # creation order of recorded functions
@@ -65,6 +66,17 @@ def _sources(inputs: tuple[Tensor, ...]) -> tuple[Any, ...]:
 
 def _version_sum(tensors: tuple[Tensor, ...]) -> int:
     return sum(t._version for t in tensors)
+
+
+def _join_views(out: Tensor, inputs: tuple[Tensor, ...]) -> None:
+    """If `out`'s data is a view into an input's memory, the two share versions
+    (`autograd.tensor.share`): writing either in place invalidates ops that saved the
+    other."""
+    memory = out.data.base
+    for t in inputs:
+        if t.data is memory or t.data.base is memory:
+            share(out, t)
+            return
 
 
 def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
@@ -228,9 +240,11 @@ class Function:
             data = np.asarray(data)
         out = _new_tensor(Tensor)
         out.data = data
-        out.grad = out.name = out._hooks = None
+        out.grad = out.name = out._hooks = out._family = None
         out._retains_grad = False
         out._version = 0
+        if data.base is not None:  # maybe a view of an input (x.T, x[1:], a reshape)
+            _join_views(out, tensors)
         if requires_grad and state.grad_enabled:
             fn.seq = _next_seq()
             fn.inputs = tensors
@@ -298,7 +312,8 @@ class Function:
                     "one of the variables needed for gradient computation has been modified "
                     f"by an inplace operation: an input of {self.name} (inputs: {shapes}) "
                     f"was changed after {self.name} used it (versions sum {now}, expected "
-                    f"{self.version}). Use an out-of-place op (y = y + 1) instead of y += 1"
+                    f"{self.version}). Use an out-of-place op (y = y + 1) instead of y += 1, "
+                    "and step an optimizer only after the backward passes through this graph"
                 )
 
     @property

@@ -43,6 +43,7 @@ from autograd import tensor as _tensor
 from autograd.function import Function, scalar_array, unbroadcast
 from autograd.mode import state
 from autograd.tensor import Tensor
+from autograd.tensor import increment_version as increment_version  # torch's place for it
 
 #: A graph of at most this many ops keeps its values and gradients after backward...
 KEEP_NODES = 1000

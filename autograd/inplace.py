@@ -1,6 +1,7 @@
 """In-place operators `+= -= *= /=`, with PyTorch's rules, and numpy operators on Tensors.
 
-Every tensor carries a version number that each in-place write bumps. An op remembers
+Every tensor carries a version number that each in-place write bumps, together with
+the versions of every tensor sharing its memory (views, `detach()`). An op remembers
 the versions of its inputs when it runs, and backward raises a clear error naming the
 op if an input it reads was changed since (`Function.check_versions`), so a gradient
 is never silently computed from values that were overwritten.
@@ -12,6 +13,9 @@ The rules for `t += x` (the others alike):
   `with no_grad(): w -= lr * w.grad` leaves `w` the same leaf, still requiring grad.
 - grad mode on and `t` a leaf that requires grad: a RuntimeError (the step that made
   the leaf's value could no longer be told apart from the update).
+- grad mode on and `t` shares its memory with other live tensors (a view, a base of
+  views, `detach()`): a RuntimeError, since the op would change their values without
+  their gradients knowing (PyTorch rewrites their graphs; this engine does not).
 - grad mode on otherwise (`t` made by ops, or `x` requires grad): the op is recorded.
   Its result is written into `t.data` and comes back as a new tensor sharing that
   data, whose `grad_fn` is the op; `t` keeps its place in the graph, so ops that
@@ -28,7 +32,7 @@ import numpy as np
 from autograd.function import Function
 from autograd.mode import state
 from autograd.ops.arith import Add, Div, Mul, Sub, add, compare, div, matmul, mul, power, sub
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, aliases, increment_version
 
 _OPS: dict[np.ufunc, tuple[type[Function], str]] = {
     np.add: (Add, "+="),
@@ -43,6 +47,13 @@ _LEAF_ERROR = (
     "a new tensor with x = x {op} ..."
 )
 
+_ALIAS_ERROR = (
+    "in-place {symbol} on a tensor whose data is shared with other tensors (of shapes "
+    "{shapes}: views such as x[1:], x.T, x.reshape(...), or x.detach()) while a graph is "
+    "recorded: the gradients through those tensors would miss this op. Build a new "
+    "tensor with x = x {op} ..., or write under `with autograd.no_grad():`"
+)
+
 
 def update(t: Tensor, ufunc: np.ufunc, other: Any) -> Tensor:
     """`t <op>= other` for one of `np.add`, `np.subtract`, `np.multiply`,
@@ -54,6 +65,10 @@ def update(t: Tensor, ufunc: np.ufunc, other: Any) -> Tensor:
         return t
     if t.grad_fn is None and t.requires_grad:
         raise RuntimeError(_LEAF_ERROR.format(symbol=symbol, op=symbol[0]))
+    others = aliases(t)
+    if others:
+        shapes = ", ".join(str(o.shape) for o in others)
+        raise RuntimeError(_ALIAS_ERROR.format(symbol=symbol, op=symbol[0], shapes=shapes))
     old = t
     if op_class.saves_inputs:  # backward reads the old value: give it one of its own
         old = Tensor._make(t.data.copy())
@@ -65,14 +80,14 @@ def update(t: Tensor, ufunc: np.ufunc, other: Any) -> Tensor:
             f"{t.shape} (an in-place op cannot broadcast the tensor it writes into)"
         )
     np.copyto(t.data, result.data, casting="same_kind")
-    t._version += 1
+    increment_version(t)
     result.data = t.data  # the new node and `t` share one array, as one storage in PyTorch
     result._version = t._version
     return result
 
 
 def write(t: Tensor, ufunc: np.ufunc, other: Any, symbol: str) -> None:
-    """Apply `ufunc(t.data, other)` into `t.data` and bump t's version."""
+    """Apply `ufunc(t.data, other)` into `t.data` and bump its version (`increment_version`)."""
     try:
         ufunc(t.data, other, out=t.data, casting="same_kind")
     except (ValueError, TypeError) as err:
@@ -82,7 +97,7 @@ def write(t: Tensor, ufunc: np.ufunc, other: Any, symbol: str) -> None:
             f"in-place {symbol} on a tensor of shape {t.shape} and dtype {t.dtype} with an "
             f"operand of shape {shape}: {err}"
         ) from None
-    t._version += 1
+    increment_version(t)
 
 
 _BINARY = {

@@ -7,6 +7,7 @@ batched network alike.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 _default_dtype: np.dtype = np.dtype(np.float32)
+_ref = weakref.ref
+_families_lock = threading.Lock()
 
 
 def set_default_dtype(dtype: npt.DTypeLike) -> None:
@@ -46,6 +49,48 @@ def _as_array(data: Any, dtype: npt.DTypeLike | None) -> np.ndarray:
             array = array.astype(_default_dtype)
     check_dtype(array.dtype, f"cannot make a Tensor from {type(data).__name__}")
     return array
+
+
+def _memory(array: np.ndarray) -> Any:
+    """The object that owns `array`'s memory: the array itself, or the base every
+    numpy view points to (numpy collapses chains of views to it)."""
+    return array if array.base is None else array.base
+
+
+def share(view: Tensor, base: Tensor) -> None:
+    """Record that `view`'s data lies in the memory of `base`'s (a view op's output,
+    `detach()`, `Tensor(t)`): the two join one family, whose members all take a new
+    version when any of them is written in place (`increment_version`), as views in
+    PyTorch share one version counter.
+
+    A family is a list of weak references, shared by its members; at 16, 32, 64...
+    entries it forgets the members that died (a parameter viewed at every step)."""
+    with _families_lock:  # two threads viewing one tensor must not lose a member
+        family = base._family
+        if family is None:
+            family = base._family = [_ref(base)]
+        n = len(family)
+        if n >= 16 and not n & (n - 1):
+            family[:] = [r for r in family if r() is not None]
+        family.append(_ref(view))
+        view._family = family
+
+
+def increment_version(t: Tensor) -> None:
+    """Count one in-place write into `t.data`: `t` and every live tensor sharing its
+    memory take a new version, so an op that saved any of them raises in backward.
+    (PyTorch's `torch.autograd.graph.increment_version`; call it after writing into
+    `t.data` by hand, as optimizers do.)"""
+    t._version += 1
+    for other in aliases(t):
+        other._version += 1
+
+
+def aliases(t: Tensor) -> list[Tensor]:
+    """The live tensors other than `t` whose data lies in the same memory."""
+    if t._family is None:
+        return []
+    return [other for r in t._family if (other := r()) is not None and other is not t]
 
 
 class Size(int):
@@ -135,6 +180,7 @@ class Tensor:
 
     __slots__ = (
         "__weakref__",
+        "_family",
         "_hooks",
         "_retains_grad",
         "_version",
@@ -154,6 +200,9 @@ class Tensor:
         name: str | None = None,
     ) -> None:
         self.data = _as_array(data, dtype)
+        self._family: list[weakref.ref[Tensor]] | None = None
+        if isinstance(data, Tensor) and _memory(self.data) is _memory(data.data):
+            share(self, data)  # Tensor(t) wraps t's array: one memory, one version history
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"only float tensors can require grad, got dtype {self.data.dtype}; "
@@ -173,7 +222,7 @@ class Tensor:
         t = object.__new__(Tensor)
         t.data = data
         t.requires_grad = False
-        t.grad = t.grad_fn = t.name = t._hooks = None
+        t.grad = t.grad_fn = t.name = t._hooks = t._family = None
         t._retains_grad = False
         t._version = 0
         return t
@@ -216,8 +265,10 @@ class Tensor:
         return RemovableHandle(self, hook)
 
     def detach(self) -> Tensor:
-        """A new tensor sharing this data, cut from the graph."""
-        return Tensor._make(self.data)
+        """A new tensor sharing this data (and its version history), cut from the graph."""
+        out = Tensor._make(self.data)
+        share(out, self)
+        return out
 
     def item(self) -> Any:
         return self.data.item()
@@ -234,7 +285,7 @@ class Tensor:
     def zero_(self) -> Tensor:
         """Set the data to zero in place (for gradients and parameters, not graph nodes)."""
         self.data[...] = 0
-        self._version += 1
+        increment_version(self)
         return self
 
     def __array__(self, dtype: npt.DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:

@@ -21,6 +21,7 @@ import numpy as np
 
 from autograd import Tensor, enable_grad
 from autograd.checks import check_bool, check_real
+from autograd.graph import increment_version
 from optim import saving
 from optim.flat import FlatGroup
 from optim.packing import prepare
@@ -191,6 +192,8 @@ class Optimizer:
             flat = prepare(self, index, group) if self.foreach and self.elementwise else None
             if flat is not None:
                 self._flat_step(flat, group, adjust)
+                for param in group["params"]:  # each was written in place, as in torch
+                    increment_version(param)
                 continue
             for param in group["params"]:
                 grad = param.grad
@@ -201,6 +204,7 @@ class Optimizer:
                 if state is None:
                     state = self.state[param] = self._init_state(p, group)
                 self._update(p, self._grad(p, g, group) if adjust else g, state, group)
+                increment_version(param)
         return loss
 
     def _flat_step(self, flat: FlatGroup, group: dict[str, Any], adjust: bool) -> None:

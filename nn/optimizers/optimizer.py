@@ -26,6 +26,7 @@ import numpy as np
 
 import optim
 from autograd import Tensor, enable_grad
+from autograd.graph import increment_version
 
 #: Keras's fuzz factor (``keras.backend.epsilon()``), the default of every `epsilon`.
 EPSILON = 1e-7
@@ -181,6 +182,7 @@ class Optimizer(optim.Optimizer):
                 if group["weight_decay"]:
                     p -= p * (group["weight_decay"] * lr)
                 self._update_step(p, g, state, lr, t + 1, group)
+                increment_version(param)
         self.iterations = t + 1
         return loss
 

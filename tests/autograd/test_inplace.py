@@ -116,6 +116,133 @@ def test_changing_an_input_that_backward_does_not_read_is_allowed():
     np.testing.assert_allclose(a.grad.data, [1.0, 1.0])
 
 
+# Views share their base's versions, as in PyTorch: each way of sharing memory, and a
+# write through either side (the view, or the tensor it views).
+VIEWS = {
+    "slice": lambda b: b[0:2],
+    "row": lambda b: b.reshape(2, 2)[1],
+    "reshape": lambda b: b.reshape(2, 2),
+    "transpose": lambda b: b.reshape(2, 2).T,
+    "view of a view": lambda b: b.reshape(2, 2)[0],
+    "detach": lambda b: b.detach(),
+    "Tensor(t)": lambda b: Tensor(b),
+}
+
+
+@pytest.mark.parametrize("make", VIEWS.values(), ids=VIEWS.keys())
+@pytest.mark.parametrize("write_through", ["view", "base"])
+def test_writing_memory_shared_with_a_saved_tensor_raises(make, write_through):
+    a = leaf([1.0, 2.0, 3.0, 4.0])
+    b = a * 1
+    view = make(b)
+    c = (b * b).sum()  # Mul saves b
+    with autograd.no_grad():
+        if write_through == "view":
+            view += 1
+        else:
+            b += 1
+    assert view.version == b.version == 1
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*Mul"):
+        c.backward()
+
+
+@pytest.mark.parametrize("make", VIEWS.values(), ids=VIEWS.keys())
+def test_writing_a_base_invalidates_ops_that_saved_its_view(make):
+    a = leaf([1.0, 2.0, 3.0, 4.0])
+    b = a * 1
+    view, scale = make(b), leaf(3.0)
+    c = (view * scale).sum()  # Mul saves the view (for scale's gradient)
+    with autograd.no_grad():
+        b *= 2
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*Mul"):
+        c.backward()
+
+
+def test_sibling_views_share_versions():
+    a = leaf([1.0, 2.0, 3.0, 4.0])
+    b = a * 1
+    first, second = b[0:2], b[1:3]
+    c = (second * second).sum()
+    with autograd.no_grad():
+        first += 1  # b[1] is in both
+    assert second.version == 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        c.backward()
+
+
+def test_a_copy_is_not_a_view():
+    a = leaf([1.0, 2.0, 3.0, 4.0])
+    b = a * 1
+    picked = b[[0, 2]]  # advanced indexing copies
+    doubled = b * 2
+    c = (b * b).sum()
+    with autograd.no_grad():
+        picked += 1
+        doubled += 1
+    assert b.version == 0
+    c.backward()
+    np.testing.assert_allclose(a.grad.data, [2.0, 4.0, 6.0, 8.0])
+
+
+def test_recording_an_in_place_op_on_shared_memory_raises():
+    a = leaf([1.0, 2.0, 3.0, 4.0])
+    w = leaf([10.0, 20.0])
+    b = a * 1
+    view = b[0:2]
+    with pytest.raises(RuntimeError, match=r"in-place \+= on a tensor whose data is shared"):
+        view += w  # b's later uses would miss w's gradient
+    with pytest.raises(RuntimeError, match=r"in-place \*= on a tensor whose data is shared.*(2,)"):
+        b *= 2  # view's would
+    del view
+    b += w.sum()  # no live view left: recorded as usual
+    b.sum().backward()
+    assert w.grad.data.tolist() == [4.0, 4.0]
+
+
+def test_an_optimizer_step_counts_as_an_in_place_write():
+    import nn
+    import optim
+
+    for step in (optim.SGD, optim.Adam, nn.optimizers.SGD):
+        model = nn.Linear(3, 2)
+        opt = step(model.parameters(), lr=0.1) if step is not nn.optimizers.SGD else step(0.1)
+        if step is nn.optimizers.SGD:
+            opt.build(model.parameters())
+        loss = (model(Tensor(np.ones((4, 3), np.float32))) ** 2).sum()
+        loss.backward(retain_graph=True)
+        opt.step()
+        assert model.weight.version == model.bias.version == 1
+        with pytest.raises(RuntimeError, match=r"modified by an inplace.*Affine.*step an optim"):
+            loss.backward()  # the weights it saved were updated
+
+
+def test_a_tensor_viewed_at_every_step_does_not_collect_dead_views():
+    w = leaf(np.ones((3, 2)))
+    for _ in range(10_000):
+        (w.T * 2).sum()  # a view of w, dead at the end of the line
+    assert len(w._family) <= 32
+    alive = [w.T for _ in range(100)]
+    with autograd.no_grad():
+        w += 1
+    assert {v.version for v in alive} == {1}
+
+
+def test_view_versions_match_torch():
+    torch = pytest.importorskip("torch")
+    seen = []
+    for t, no_grad in (
+        (leaf([1.0, 2.0, 3.0, 4.0]) * 1, autograd.no_grad),
+        (torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True) * 1, torch.no_grad),
+    ):
+        v, d, r = t[0:2], t.detach(), t.reshape(2, 2)
+        other = t * 1  # its own memory
+        with no_grad():
+            v += 1
+            d *= 2
+        seen.append((v._version, d._version, r._version, t._version, other._version))
+    assert seen[0] == seen[1] == (2, 2, 2, 2, 0)
+
+
 def test_in_place_shape_and_dtype_errors_are_clear():
     t = Tensor(np.zeros(3))
     with pytest.raises(ValueError, match=r"in-place \+= on a tensor of shape \(3,\)"):
