@@ -86,6 +86,34 @@ def update(t: Tensor, ufunc: np.ufunc, other: Any) -> Tensor:
     return result
 
 
+def setitem(t: Tensor, index: Any, value: Any) -> None:
+    """`t[index] = value`: written into `t.data` (bumping the versions) when no graph is
+    recorded; with grad mode on and `t` or `value` requiring grad, a RuntimeError (PyTorch
+    would record the write into `t`'s graph, which this engine cannot do in place)."""
+    value_grad = isinstance(value, Tensor) and value.requires_grad
+    if state.grad_enabled and (t.requires_grad or value_grad):
+        what = "a leaf tensor that requires grad" if t.is_leaf else "a tensor in a graph"
+        if value_grad and not t.requires_grad:
+            what = "a tensor, with a value that requires grad,"
+        raise RuntimeError(
+            f"x[index] = value on {what} while grad mode is on: the write would not be "
+            "recorded. Write under `with autograd.no_grad():` (as an optimizer step "
+            "does), or build a new tensor, e.g. x = autograd.where(mask, value, x)"
+        )
+    if isinstance(index, tuple):
+        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    elif isinstance(index, Tensor):
+        index = index.data
+    try:
+        t.data[index] = value.data if isinstance(value, Tensor) else value
+    except (IndexError, ValueError, TypeError) as err:
+        raise type(err)(
+            f"x[index] = value on a tensor of shape {t.shape} and dtype {t.dtype} with a "
+            f"value of shape {np.shape(value)}: {err}"
+        ) from None
+    increment_version(t)
+
+
 def write(t: Tensor, ufunc: np.ufunc, other: Any, symbol: str) -> None:
     """Apply `ufunc(t.data, other)` into `t.data` and bump its version (`increment_version`)."""
     try:

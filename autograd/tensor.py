@@ -383,11 +383,10 @@ class Tensor:
         return _inplace.array_ufunc(ufunc, method, inputs, kwargs)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        raise TypeError(
-            "tensors are not changed in place (backward may still need the old values); "
-            "build a new tensor (e.g. autograd.where(mask, value, x)), or write into "
-            "x.data under no_grad for parameters"
-        )
+        """`x[index] = value` in place, where PyTorch allows it and no graph is
+        recorded: under `no_grad`, or when neither `x` nor `value` requires grad
+        (`x[x < 0] = 0` on data; `with no_grad(): w[0] -= lr * g[0]` on a parameter)."""
+        _inplace.setitem(self, index, value)
 
     def __lt__(self, other: Any) -> Tensor:
         return compare(np.less, self, other)

@@ -65,9 +65,12 @@ class GetItem(Function):
     def forward(self, x, index):
         self.index = index
         try:
-            return x[index]
+            out = x[index]
+            if type(out) is not np.ndarray:  # integers only: numpy gives a scalar, a copy;
+                out = x[(*index, ...) if type(index) is tuple else (index, ...)]  # a 0-d view
         except IndexError as err:
             raise IndexError(f"GetItem: {err} (tensor shape {x.shape})") from None
+        return out
 
     def backward(self, dz, x):
         return index_add(dz, self.index, x.shape)

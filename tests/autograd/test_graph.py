@@ -296,10 +296,11 @@ def test_long_chain_is_freed_without_backward():
     assert probe() is None
 
 
-def test_item_assignment_is_refused_with_advice():
+def test_item_assignment_on_a_leaf_that_requires_grad_is_refused_with_advice():
     x = leaf([1.0, 2.0])
-    with pytest.raises(TypeError, match=r"\.data"):
+    with pytest.raises(RuntimeError, match=r"leaf tensor that requires grad.*no_grad.*where"):
         x[0] = 5.0
+    assert x.data.tolist() == [1.0, 2.0] and x.version == 0
 
 
 def test_large_graph_is_released_after_backward():

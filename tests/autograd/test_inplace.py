@@ -243,6 +243,62 @@ def test_view_versions_match_torch():
     assert seen[0] == seen[1] == (2, 2, 2, 2, 0)
 
 
+def test_item_assignment_writes_where_pytorch_allows_it():
+    x = Tensor(np.array([-1.0, 2.0, -3.0]))
+    x[x < 0] = 0  # data preparation: nothing requires grad
+    assert x.data.tolist() == [0.0, 2.0, 0.0] and x.version == 1
+    x[Tensor(np.array([0, 2]))] = Tensor(np.array([5.0, 6.0]))
+    assert x.data.tolist() == [5.0, 2.0, 6.0] and x.version == 2
+    w = leaf(np.zeros((2, 3)))
+    data = w.data
+    with autograd.no_grad():
+        w[0, 1] = 5.0
+        w[1] -= 1  # a view of the row, written, then written back
+    assert w.data is data and w.is_leaf and w.requires_grad and w.grad_fn is None
+    assert w.data.tolist() == [[0.0, 5.0, 0.0], [-1.0, -1.0, -1.0]]
+    assert w.version == 3  # as in torch: the write, then the row's -= and its copy back
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["leaf", "non-leaf", "value requires grad"],
+)
+def test_item_assignment_that_a_graph_would_miss_raises(case):
+    w = leaf([1.0, 2.0])
+    target = {"leaf": w, "non-leaf": w * 1, "value requires grad": Tensor(np.zeros(2))}[case]
+    value = w[0] if case == "value requires grad" else 5.0
+    before = target.data.copy()
+    with pytest.raises(RuntimeError, match=r"x\[index\] = value on .*grad mode is on"):
+        target[0] = value
+    np.testing.assert_array_equal(target.data, before)
+    assert target.version == 0
+
+
+def test_item_assignment_errors_name_shapes():
+    x = Tensor(np.zeros(3))
+    with pytest.raises(IndexError, match=r"shape \(3,\).*index 5 is out of bounds"):
+        x[5] = 1.0
+    with pytest.raises(ValueError, match=r"shape \(3,\).*value of shape \(4,\)"):
+        x[:] = np.ones(4)
+    assert x.version == 0
+
+
+def test_an_integer_index_is_a_view_as_in_torch():
+    torch = pytest.importorskip("torch")
+    seen = []
+    for b, no_grad in (
+        (leaf([1.0, 2.0, 3.0]) * 1, autograd.no_grad),
+        (torch.tensor([1.0, 2.0, 3.0], requires_grad=True) * 1, torch.no_grad),
+    ):
+        v = b[1]
+        with no_grad():
+            v += 10
+            b[0] = 7
+            b[2] -= 1
+        seen.append((b.tolist(), v.tolist(), v._version, b._version))
+    assert seen[0] == seen[1] == ([7.0, 12.0, 2.0], 12.0, 4, 4)
+
+
 def test_in_place_shape_and_dtype_errors_are_clear():
     t = Tensor(np.zeros(3))
     with pytest.raises(ValueError, match=r"in-place \+= on a tensor of shape \(3,\)"):
