@@ -17,11 +17,14 @@ from autograd.creation import (
     default_rng,
     eye,
     full,
+    linspace,
     manual_seed,
     ones,
     ones_like,
     rand,
+    rand_like,
     randn,
+    randn_like,
     tensor,
     zeros,
     zeros_like,
@@ -74,6 +77,7 @@ from autograd.ops.reduce import (
     max,
     mean,
     min,
+    norm,
     softmax,
     std,
     sum,
@@ -90,6 +94,9 @@ from autograd.ops.shape import (
     stack,
     transpose,
 )
+
+clamp = clip  # PyTorch's names
+pow = power
 
 #: The version of gradwork (autograd, nn and optim are released together).
 __version__ = "0.1.0"
@@ -108,6 +115,7 @@ __all__ = [
     "binary_cross_entropy",
     "broadcast_to",
     "cat",
+    "clamp",
     "clip",
     "cos",
     "cross_entropy",
@@ -131,6 +139,7 @@ __all__ = [
     "is_grad_enabled",
     "leaky_relu",
     "linear",
+    "linspace",
     "log",
     "log_sigmoid",
     "log_softmax",
@@ -145,11 +154,15 @@ __all__ = [
     "mul",
     "neg",
     "no_grad",
+    "norm",
     "ones",
     "ones_like",
+    "pow",
     "power",
     "rand",
+    "rand_like",
     "randn",
+    "randn_like",
     "relu",
     "reshape",
     "retain_grads",

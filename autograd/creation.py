@@ -86,12 +86,31 @@ def arange(
     dtype: npt.DTypeLike | None = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Evenly spaced values in [start, stop), in the default float dtype unless given."""
+    """Evenly spaced values in [start, stop). As in PyTorch, integers (int64) when
+    start, stop and step are all ints, else the default float dtype, unless given."""
     if stop is None:
         start, stop = 0, start
     if step == 0:
         raise ValueError("arange: step must not be zero")
+    ints = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
+    if dtype is None and ints:
+        dtype = np.int64
     return Tensor(np.arange(start, stop, step, dtype=_dtype(dtype)), requires_grad=requires_grad)
+
+
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """`steps` evenly spaced values from `start` to `end`, both included (PyTorch's
+    argument names; numpy's `linspace`)."""
+    if not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
+    data = np.linspace(start, end, int(steps), dtype=_dtype(dtype))
+    return Tensor(data, requires_grad=requires_grad)
 
 
 def eye(
@@ -104,6 +123,25 @@ def rand(*shape: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = 
     """Uniform draws from [0, 1)."""
     data = _rng.random(_shape(shape)).astype(_dtype(dtype), copy=False)
     return Tensor(data, requires_grad=requires_grad)
+
+
+def rand_like(x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+    """Uniform draws from [0, 1) in the shape (and, unless given, the float dtype) of `x`."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return rand(data.shape, dtype=_like_dtype(data, dtype), requires_grad=requires_grad)
+
+
+def randn_like(x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal draws in the shape (and, unless given, the float dtype) of `x`."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return randn(data.shape, dtype=_like_dtype(data, dtype), requires_grad=requires_grad)
+
+
+def _like_dtype(data: np.ndarray, dtype: npt.DTypeLike | None) -> np.dtype:
+    """`dtype`, else `data`'s when it is a float dtype, else the default float dtype."""
+    if dtype is not None:
+        return np.dtype(dtype)
+    return data.dtype if data.dtype.kind == "f" else get_default_dtype()
 
 
 def randn(*shape: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False) -> Tensor:

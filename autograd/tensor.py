@@ -619,6 +619,29 @@ class Tensor:
     def permute(self, *dims: Any) -> Tensor:
         return transpose(self, *dims)
 
+    def pow(self, exponent: Any) -> Tensor:
+        return power(self, exponent)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        return clip(self, min, max)
+
+    def norm(self, p: float | str = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return norm(self, p, dim=dim, keepdim=keepdim)
+
+    def t(self) -> Tensor:
+        if self.data.ndim > 2:
+            raise ValueError(
+                f"t() expects a tensor with at most 2 dimensions, got shape {self.shape}"
+            )
+        return transpose(self)
+
+    def type(self, dtype: npt.DTypeLike | None = None) -> Any:
+        """With a dtype, `self` converted to it (itself if it already has it); without,
+        the name of the dtype, as PyTorch's `x.type()` names the tensor type."""
+        if dtype is None:
+            return f"autograd.Tensor[{self.dtype}]"
+        return _torch.to_dtype(self, dtype)
+
     def clone(self) -> Tensor:
         return astype(self, self.dtype)  # a copy in the graph; the gradient passes as it is
 
@@ -676,6 +699,7 @@ from autograd.ops.reduce import (  # noqa: E402
     max,
     mean,
     min,
+    norm,
     softmax,
     std,
     sum,

@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd.function import Function
 from autograd.ops.args import axis_arg, keepdims_arg
+from autograd.ops.arith import abs as abs_
 from autograd.ops.shape import broadcast_to
 from autograd.tensor import Tensor
 
@@ -110,6 +111,23 @@ class Std(_Reduction):
             return self.expand(dz, x.shape) * d / (z * self.dof)
         safe = self.xp.where(flat, 1.0, z)  # keeps 0 * inf out of the graph
         return self.xp.where(flat, 0.0, self.expand(dz, x.shape) * d / (safe * self.dof))
+
+
+class Norm(_Reduction):
+    """z = sqrt(sum(x**2, axis))      dx = dz * x / z, and 0 where z = 0 (as PyTorch;
+    the composed sqrt(sum(x * x)) would give 0 * inf = nan there)"""
+
+    def forward(self, x, axis, keepdims):
+        axes = self.setup(x, axis, keepdims)
+        return np.sqrt(np.add.reduce(x * x, axis=axes, keepdims=keepdims))
+
+    def backward(self, dz, x):
+        z = self.expand(self.output, x.shape)
+        flat = np.asarray(z) == 0
+        if not flat.any():
+            return self.expand(dz, x.shape) * x / z
+        safe = self.xp.where(flat, 1.0, z)  # x is 0 wherever z is: the quotient is 0
+        return self.expand(dz, x.shape) * x / safe
 
 
 class Max(_Reduction):
@@ -214,6 +232,27 @@ def sum(
     return Sum.apply(
         x, axis=axis_arg("sum", axis, dim), keepdims=keepdims_arg("sum", keepdims, keepdim)
     )
+
+
+def norm(
+    x: TensorLike,
+    p: float | str = 2,
+    axis: Axis = None,
+    keepdims: bool | None = None,
+    *,
+    dim: Axis = None,
+    keepdim: bool | None = None,
+) -> Tensor:
+    """The p-norm over `axis` (or PyTorch's `dim`), of all elements when None:
+    p=2 (or "fro"), sqrt(sum(x**2)); p=1, sum(|x|); p=inf, max(|x|)."""
+    axis, keep = axis_arg("norm", axis, dim), keepdims_arg("norm", keepdims, keepdim)
+    if p in (2, "fro"):
+        return Norm.apply(x, axis=axis, keepdims=keep)
+    if p == 1:
+        return Sum.apply(abs_(x), axis=axis, keepdims=keep)
+    if p == math.inf:
+        return Max.apply(abs_(x), axis=axis, keepdims=keep)
+    raise ValueError(f"norm: p must be 1, 2, 'fro' or inf, got {p!r}")
 
 
 class ValuesIndices(NamedTuple):

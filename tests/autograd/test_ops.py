@@ -81,6 +81,8 @@ CASES = [
     ("var", lambda a: a.var(axis=1), [(3, 4)], ANY, True),
     ("var_ddof", lambda a: a.var(ddof=1), [(3, 4)], ANY, True),
     ("std", lambda a: a.std(axis=0, keepdims=True), [(3, 4)], ANY, True),
+    ("norm_rows", lambda a: a.norm(dim=1), [(3, 4)], ANY, True),
+    ("norm_all_keepdims", lambda a: autograd.norm(a, keepdims=True), [(2, 3)], ANY, True),
     ("logsumexp", lambda a: a.logsumexp(axis=1), [(3, 4)], ANY, True),
     ("logsumexp_all", lambda a: a.logsumexp(), [(3, 4)], ANY, True),
     ("softmax", lambda a: a.softmax(axis=-1), [(3, 4)], ANY, True),

@@ -192,3 +192,42 @@ def test_requires_grad_():
 def test_zero_():
     a = Tensor(X.copy())
     assert a.zero_() is a and not a.data.any()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"dim": 1}, {"dim": (0, 2), "keepdim": True}, {"p": 1, "dim": -1}, {"p": float("inf")}],
+)
+def test_norm_matches_torch_with_a_zero_slice(kwargs):
+    data = X.copy()
+    data[1] = 0  # a zero row: the 2-norm's slope there is 0 in torch, not nan
+    a, b = _pair(data)
+    _same(a.norm(**kwargs), b.norm(**kwargs), (a, b))
+
+
+def test_pytorch_method_names_match_torch():
+    a, b = _pair()
+    _same(a.pow(3), b.pow(3), (a, b))
+    a, b = _pair()
+    _same(a.clamp(min=-0.5, max=0.5), b.clamp(min=-0.5, max=0.5), (a, b))
+    a, b = _pair(X[0])
+    _same(a.t(), b.t(), (a, b))
+    _same(autograd.pow(a, 2), torch.pow(b, 2))
+    _same(autograd.clamp(a, max=0.0), torch.clamp(b, max=0.0))
+    with pytest.raises(ValueError, match=r"at most 2 dimensions.*\(2, 3, 4\)"):
+        Tensor(X).t()
+    x = Tensor(X)
+    assert x.type(np.float64) is x and x.type(np.float32).dtype == np.float32
+
+
+def test_creation_names_match_torch():
+    assert autograd.arange(5).dtype == torch.arange(5).numpy().dtype == np.int64
+    assert autograd.arange(1, 2.5, 0.5).data.tolist() == torch.arange(1, 2.5, 0.5).tolist()
+    assert autograd.arange(1, 2.5, 0.5).dtype == np.float32  # the default float dtype
+    np.testing.assert_allclose(autograd.linspace(-1, 1, 5).data, torch.linspace(-1, 1, 5))
+    for make in (autograd.rand_like, autograd.randn_like):
+        out = make(Tensor(np.zeros((2, 3))))
+        assert out.shape == (2, 3) and out.dtype == np.float64 and not out.requires_grad
+        assert make(np.zeros(3, np.int64)).dtype == np.float32
+    with pytest.raises(ValueError, match="steps must be a non-negative int"):
+        autograd.linspace(0, 1, 2.5)

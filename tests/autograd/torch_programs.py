@@ -370,6 +370,20 @@ def _moment(name: str, op: str) -> None:
     SPECS[name] = Spec(name, apply, (op,))
 
 
+@spec("norm", "Norm", "Abs", "Sum", "Max")
+def _norm(draw, x, pool, leaves):
+    ndim = x.ours.ndim
+    p = draw(st.sampled_from([1, 2, "fro", math.inf]))
+    axis, keepdims = draw_axis(draw, ndim), draw(st.booleans())
+    ours = autograd.norm(x.ours, p, axis=axis, keepdims=keepdims)
+    # Where a norm is 0 its slope is 0 on both sides, but not its curvature (tested in
+    # test_torch_names); and |x| has a kink at 0 (p=1, inf).
+    assume((ours.data > 1e-6).all() and (np.abs(x.ours.data) > 1e-6).all())
+    dims = torch_dims(axis, ndim) if ndim else None
+    order = 2 if p == "fro" else p
+    return Pair(ours, torch.linalg.vector_norm(x.theirs, ord=order, dim=dims, keepdim=keepdims))
+
+
 _moment("var", "Sum")
 _moment("std", "Std")
 
