@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, default_rng
+from autograd.graph import increment_version
 
 Initializer = Callable[..., Tensor]
 
@@ -77,6 +78,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
     tensor.data[...] = values
+    increment_version(tensor)  # as torch's in-place initializers count it
     return tensor
 
 

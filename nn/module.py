@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd import Tensor, get_default_dtype
+from autograd.graph import increment_version
 from autograd.tensor import check_dtype
 from nn.serialization import save_state
 
@@ -322,6 +323,7 @@ class Module:
             )
         for name, array in arrays.items():  # everything checked: now write
             np.copyto(own[name].data, array, casting="same_kind")
+            increment_version(own[name])  # an in-place write, as torch counts it
         return LoadResult(missing, unexpected)
 
     def _key_error(

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd import Tensor, no_grad
+from autograd.graph import increment_version
 from nn import activations, init
 from nn.layers import check_features
 from nn.module import Module, Parameter
@@ -97,6 +98,9 @@ class Perceptron(Module):
                     self.converged_ = True
                     break
         self.n_iter_ = len(self.errors_)
+        if any(self.errors_):  # the weights were written in place
+            increment_version(self.weight)
+            increment_version(self.bias)
         if not self.converged_:
             warnings.warn(
                 f"Perceptron did not converge in {epochs} epochs ({self.errors_[-1]} errors "

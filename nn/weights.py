@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.graph import increment_version
 from nn.module import Module
 from nn.serialization import load_state, save_state
 
@@ -61,6 +62,7 @@ def set_weights(model: Module, weights: list[Any]) -> None:
         raise ValueError("set_weights: wrong shapes: " + "; ".join(wrong))
     for t, a in zip(own.values(), arrays, strict=True):
         np.copyto(t.data, a)
+        increment_version(t)
 
 
 def save_weights(model: Module, path: str | os.PathLike) -> None:

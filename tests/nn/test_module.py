@@ -257,3 +257,21 @@ def test_assigning_a_plain_tensor_or_array_over_a_parameter_raises():
     np.testing.assert_array_equal(layer.state_dict()["weight"], np.ones((3, 2)))
     layer.bias = None  # as in PyTorch, None removes it
     assert [name for name, _ in layer.named_parameters()] == ["weight"]
+
+
+WRITES = {
+    "load_state_dict": lambda m: m.load_state_dict({k: v * 0 for k, v in m.state_dict().items()}),
+    "set_weights": lambda m: nn.weights.set_weights(m, [w * 0 for w in nn.weights.get_weights(m)]),
+    "init": lambda m: nn.init.zeros_(m.weight),
+}
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_writing_parameters_in_place_invalidates_a_graph_that_saved_them(write):
+    model = nn.Linear(3, 2)
+    loss = model(Tensor(np.ones((2, 3), np.float32))).sum()  # Affine saves the weight
+    before = model.weight.version
+    write(model)
+    assert model.weight.version > before
+    with pytest.raises(RuntimeError, match="modified by an inplace operation.*Affine"):
+        loss.backward()
