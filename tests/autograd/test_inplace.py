@@ -199,22 +199,39 @@ def test_recording_an_in_place_op_on_shared_memory_raises():
     assert w.grad.data.tolist() == [4.0, 4.0]
 
 
-def test_an_optimizer_step_counts_as_an_in_place_write():
+def _keras_sgd(params):
+    import nn
+
+    opt = nn.optimizers.SGD(0.1)
+    opt.build(params)
+    return opt
+
+
+@pytest.mark.parametrize("optimizer", ["optim.SGD", "optim.Adam", "nn.optimizers.SGD", "torch"])
+def test_an_optimizer_step_counts_as_an_in_place_write(optimizer):
     import nn
     import optim
 
-    for step in (optim.SGD, optim.Adam, nn.optimizers.SGD):
-        model = nn.Linear(3, 2)
-        opt = step(model.parameters(), lr=0.1) if step is not nn.optimizers.SGD else step(0.1)
-        if step is nn.optimizers.SGD:
-            opt.build(model.parameters())
-        loss = (model(Tensor(np.ones((4, 3), np.float32))) ** 2).sum()
-        loss.backward(retain_graph=True)
-        before = model.weight.version, model.bias.version
-        opt.step()
-        assert (model.weight.version, model.bias.version) == (before[0] + 1, before[1] + 1)
-        with pytest.raises(RuntimeError, match=r"modified by an inplace.*Affine.*step an optim"):
-            loss.backward()  # the weights it saved were updated
+    if optimizer == "torch":
+        torch = pytest.importorskip("torch")
+        lib, x, make = torch.nn, torch.ones(4, 3), lambda p: torch.optim.SGD(p, lr=0.1)
+    else:
+        lib, x = nn, Tensor(np.ones((4, 3), np.float32))
+        make = {
+            "optim.SGD": lambda p: optim.SGD(p, lr=0.1),
+            "optim.Adam": lambda p: optim.Adam(p, lr=0.1),
+            "nn.optimizers.SGD": _keras_sgd,
+        }[optimizer]
+    model = lib.Sequential(lib.Linear(3, 4), lib.Tanh(), lib.Linear(4, 2))
+    opt = make(model.parameters())
+    loss = (model(x) ** 2).sum()  # the second Linear saves its weight (torch too)
+    loss.backward(retain_graph=True)
+    weight = model[2].weight
+    before = weight._version
+    opt.step()
+    assert weight._version == before + 1
+    with pytest.raises(RuntimeError, match=r"modified by an inplace"):
+        loss.backward()  # the weight it saved was updated
 
 
 def test_a_tensor_viewed_at_every_step_does_not_collect_dead_views():
@@ -352,3 +369,68 @@ def test_a_non_leaf_hooks_returned_array_is_never_written_into():
     np.testing.assert_array_equal(fixed, [1.0, 1.0])
     np.testing.assert_array_equal(h.grad.data, [2.0, 2.0])
     np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+
+
+# Random families of views, written under no_grad, against torch: backward raises in
+# both or in neither, and gives the same gradient when it does not.
+MEMBERS = {
+    "rows": lambda t: t[-1:],
+    "row": lambda t: t[0],
+    "column": lambda t: t[:, 0],
+    "element": lambda t: t[0, -1],
+    "transpose": lambda t: t.T if isinstance(t, Tensor) else t.t(),
+    "reshape": lambda t: t.reshape(-1),
+    "transposed reshape (a copy)": lambda t: (t.T if isinstance(t, Tensor) else t.t()).reshape(-1),
+    "unsqueeze": lambda t: t.unsqueeze(0),
+    "detach": lambda t: t.detach(),
+    "picked rows (a copy)": lambda t: t[[0, 0]],
+    "product (new memory)": lambda t: t * 2,
+}
+
+
+def test_random_view_writes_raise_exactly_when_torch_does():
+    torch = pytest.importorskip("torch")
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=200, deadline=None, derandomize=True)
+    @given(
+        chain=st.lists(st.sampled_from(sorted(MEMBERS)), min_size=1, max_size=3),
+        saved=st.integers(0, 3),
+        written=st.integers(-1, 3),
+    )
+    def check(chain, saved, written):
+        outcomes = []
+        for lib in ("ours", "torch"):
+            values = np.arange(6.0).reshape(2, 3) - 2.5
+            if lib == "ours":
+                a, no_grad = Tensor(values, requires_grad=True), autograd.no_grad
+            else:
+                a, no_grad = torch.tensor(values, requires_grad=True), torch.no_grad
+            members = [a * 1]
+            for name in chain:
+                if members[-1].ndim < 2 and name in ("rows", "row", "column", "element"):
+                    break  # needs two axes
+                if name in ("transpose", "transposed reshape (a copy)", "picked rows (a copy)"):
+                    if members[-1].ndim != 2:
+                        break
+                members.append(MEMBERS[name](members[-1]))
+            s = members[min(saved, len(members) - 1)]
+            loss = (s * s).sum()  # Mul saves s
+            if written >= 0:
+                with no_grad():
+                    members[min(written, len(members) - 1)].__iadd__(1.0)
+            try:
+                loss.backward()
+            except RuntimeError:
+                outcomes.append("raised")
+                continue
+            grad = a.grad.data if lib == "ours" else a.grad.numpy()
+            outcomes.append(np.round(grad, 12).tolist())
+        ours, theirs = outcomes
+        # Never a gradient torch would refuse or compute otherwise. Ours may refuse where
+        # torch does not: Mul checks both inputs, where torch saves only what the
+        # gradients asked for need (`b * 2` keeps only the 2).
+        assert ours == theirs or ours == "raised", (chain, saved, written, outcomes)
+
+    check()

@@ -273,5 +273,5 @@ def test_writing_parameters_in_place_invalidates_a_graph_that_saved_them(write):
     before = model.weight.version
     write(model)
     assert model.weight.version > before
-    with pytest.raises(RuntimeError, match="modified by an inplace operation.*Affine"):
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*Affine"):
         loss.backward()
