@@ -307,6 +307,9 @@ class Function:
         if self.saves_inputs and self.inputs is not None:
             now = _version_sum(self.inputs)
             if now != self.version:
+                read = self.read_inputs()
+                if len(read) < len(self.inputs) and not _version_sum(read):
+                    return  # what changed is not read; what is read is still at version 0
                 shapes = ", ".join(f"{t.shape} at version {t._version}" for t in self.inputs)
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified "
@@ -315,6 +318,12 @@ class Function:
                     f"{self.version}). Use an out-of-place op (y = y + 1) instead of y += 1, "
                     "and step an optimizer only after the backward passes through this graph"
                 )
+
+    def read_inputs(self) -> tuple[Tensor, ...]:
+        """The inputs whose values backward reads for the gradients asked for: all of
+        them (a product overrides it: it reads each factor only for the other's
+        gradient, as PyTorch saves it only then)."""
+        return self.inputs or ()
 
     @property
     def next_functions(self) -> tuple[Any, ...]:

@@ -4,10 +4,9 @@ Every tensor carries a version number that each in-place write bumps, together w
 the versions of every tensor sharing its memory (views, `detach()`). An op remembers
 the versions of its inputs when it runs, and backward raises a clear error naming the
 op if an input it reads was changed since (`Function.check_versions`), so a gradient
-is never silently computed from values that were overwritten. (The check is a little
-stricter than PyTorch's: a product checks both factors, where PyTorch keeps only those
-the gradients asked for need, so after `y = x * 2`, writing `x` in place makes
-`y.backward()` raise here and not in PyTorch.)
+is never silently computed from values that were overwritten. As in PyTorch, a
+product checks only the factors its gradients need (`Function.read_inputs`): after
+`y = x * 2`, writing `x` in place leaves `y.backward()` right, and allowed.
 
 The rules for `t += x` (the others alike):
 

@@ -41,11 +41,25 @@ class Sub(Function):
         return dz, -dz
 
 
+def factors_read(a: Tensor, b: Tensor) -> tuple[Tensor, ...]:
+    """The factors of a product that its backward reads: each one for the other's
+    gradient only (`Function.read_inputs`)."""
+    read = []
+    if b.requires_grad:
+        read.append(a)
+    if a.requires_grad:
+        read.append(b)
+    return tuple(read)
+
+
 class Mul(Function):
     """z = a * b      da = dz * b      db = dz * a"""
 
     def forward(self, a, b):
         return a * b
+
+    def read_inputs(self):
+        return factors_read(*self.inputs)
 
     def backward(self, dz, a, b):
         need_a, need_b = self.inputs[0].requires_grad, self.inputs[1].requires_grad
@@ -61,6 +75,10 @@ class Div(Function):
     def backward(self, dz, a, b):
         da = dz / b
         return da, -da * a / b
+
+    def read_inputs(self):  # b always; a for b's gradient only
+        a, b = self.inputs
+        return (b, a) if b.requires_grad else (b,)
 
 
 class Neg(Function):
@@ -166,6 +184,9 @@ class MatMul(Function):
                 f"{k_a} (last axis of a) != {k_b} ({'axis 0' if b.ndim == 1 else 'axis -2'} of b)"
             )
         return a @ b
+
+    def read_inputs(self):
+        return factors_read(*self.inputs)
 
     def backward(self, dz, a, b):
         need_a, need_b = self.inputs[0].requires_grad, self.inputs[1].requires_grad
