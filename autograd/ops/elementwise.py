@@ -20,6 +20,8 @@ TensorLike = Any
 class Exp(Function):
     """z = exp(x)      dx = dz * z"""
 
+    saves_inputs = False  # backward reads the output
+
     def forward(self, x):
         return np.exp(x)
 
@@ -39,6 +41,8 @@ class Log(Function):
 
 class Sqrt(Function):
     """z = sqrt(x)      dx = dz / (2 z)"""
+
+    saves_inputs = False  # backward reads the output
 
     def forward(self, x):
         return np.sqrt(x)
@@ -70,6 +74,8 @@ class Cos(Function):
 class Tanh(Function):
     """z = tanh(x)      dx = dz * (1 - z**2)"""
 
+    saves_inputs = False  # backward reads the output
+
     def forward(self, x):
         return np.tanh(x)
 
@@ -79,6 +85,8 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     """z = 1 / (1 + exp(-x))      dx = dz * z * (1 - z)"""
+
+    saves_inputs = False  # backward reads the output
 
     def forward(self, x):
         return _sigmoid_array(x)
@@ -101,13 +109,15 @@ def _sigmoid(x: Any) -> Any:
 
 
 class ReLU(Function):
-    """z = max(x, 0)      dx = dz * [x > 0]"""
+    """z = max(x, 0)      dx = dz * [z > 0]"""
+
+    saves_inputs = False  # backward reads the output (positive where x is)
 
     def forward(self, x):
         return np.maximum(x, scalar_array(0, x.dtype))
 
     def backward(self, dz, x):
-        return relu_grad(dz, x)
+        return relu_grad(dz, self.output)
 
 
 # The derivatives of three activations, written with what their backward reads. tanh and

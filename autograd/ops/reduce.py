@@ -183,6 +183,8 @@ def _finite_max(x: np.ndarray, axes: Any) -> tuple[np.ndarray, bool]:
 class Softmax(Function):
     """z = exp(x) / sum(exp(x), axis)      dx = z * (dz - sum(dz * z, axis))"""
 
+    saves_inputs = False  # backward reads the output
+
     def forward(self, x, axis):
         self.axis = axis = _check_axis(x, axis)
         m, finite = _finite_max(x, axis)
@@ -200,6 +202,8 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     """z = x - logsumexp(x, axis)      dx = dz - exp(z) * sum(dz, axis)"""
+
+    saves_inputs = False  # backward reads the output
 
     def forward(self, x, axis):
         self.axis = axis = _check_axis(x, axis)

@@ -433,6 +433,21 @@ MEMBERS = {
 }
 
 
+SAVING_OPS = {  # (s, library) -> a new tensor; each keeps s, or its output, or nothing
+    "square": lambda s, lib: s * s,
+    "times 2": lambda s, lib: s * 2,
+    "exp": lambda s, lib: s.exp(),
+    "tanh": lambda s, lib: s.tanh(),
+    "sigmoid": lambda s, lib: s.sigmoid(),
+    "relu": lambda s, lib: s.relu(),
+    "sin": lambda s, lib: s.sin(),
+    "softmax": lambda s, lib: s.softmax(-1) if s.ndim else s.exp(),
+    "log_softmax": lambda s, lib: s.log_softmax(-1) if s.ndim else s.exp(),
+    "sum": lambda s, lib: s.sum() * 1,
+    "divided": lambda s, lib: 3 / (s * s + 1),
+}
+
+
 def test_random_view_writes_raise_exactly_when_torch_does():
     torch = pytest.importorskip("torch")
     from hypothesis import given, settings
@@ -443,8 +458,9 @@ def test_random_view_writes_raise_exactly_when_torch_does():
         chain=st.lists(st.sampled_from(sorted(MEMBERS)), min_size=1, max_size=3),
         saved=st.integers(0, 3),
         written=st.integers(-1, 3),
+        op=st.sampled_from(sorted(SAVING_OPS)),
     )
-    def check(chain, saved, written):
+    def check(chain, saved, written, op):
         outcomes = []
         for lib in ("ours", "torch"):
             values = np.arange(6.0).reshape(2, 3) - 2.5
@@ -461,7 +477,7 @@ def test_random_view_writes_raise_exactly_when_torch_does():
                         break
                 members.append(MEMBERS[name](members[-1]))
             s = members[min(saved, len(members) - 1)]
-            loss = (s * s).sum()  # Mul saves s
+            loss = (SAVING_OPS[op](s, lib) ** 2).sum()  # what `op` keeps of s varies
             if written >= 0:
                 with no_grad():
                     members[min(written, len(members) - 1)].__iadd__(1.0)
@@ -472,6 +488,6 @@ def test_random_view_writes_raise_exactly_when_torch_does():
                 continue
             grad = a.grad.data if lib == "ours" else a.grad.numpy()
             outcomes.append(np.round(grad, 12).tolist())
-        assert outcomes[0] == outcomes[1], (chain, saved, written, outcomes)
+        assert outcomes[0] == outcomes[1], (chain, saved, written, op, outcomes)
 
     check()
