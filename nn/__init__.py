@@ -34,6 +34,7 @@ from nn.callbacks import (
     ModelCheckpoint,
     TerminateOnNaN,
 )
+from nn.containers import ModuleList
 from nn.data import DataLoader, train_test_split
 from nn.input import Input
 from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, Linear
@@ -89,6 +90,7 @@ __all__ = [
     "Model",
     "ModelCheckpoint",
     "Module",
+    "ModuleList",
     "NLLLoss",
     "Parameter",
     "Perceptron",

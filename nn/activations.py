@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from autograd import Tensor
-from autograd.checks import check_real
+from autograd.checks import check_bool, check_real
 from autograd.ops.args import axis_arg
 from nn import functional as F
 from nn import softmax_logits
@@ -57,10 +57,32 @@ class Tanh(_Elementwise):
     fn = staticmethod(F.tanh)
 
 
-class ReLU(_Elementwise):
+class _InPlaceFlag:
+    """PyTorch's `inplace=` argument, accepted for code written for PyTorch: the result
+    is computed out of place, with the same values and gradients (in PyTorch the flag
+    only saves memory)."""
+
+    inplace: bool
+
+    def _set_inplace(self, inplace: bool) -> None:
+        self.inplace = check_bool(type(self).__name__, "inplace", inplace)
+
+    def _with_inplace(self, text: str = "") -> str:
+        """`text`, then "inplace=True" when set, as PyTorch prints them."""
+        return ", ".join(filter(None, [text, "inplace=True" if self.inplace else ""]))
+
+
+class ReLU(_InPlaceFlag, _Elementwise):
     """f(x) = max(x, 0)      f'(x) = [x > 0]"""
 
     fn = staticmethod(F.relu)
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self._set_inplace(inplace)
+
+    def extra_repr(self) -> str:
+        return self._with_inplace()
 
 
 #: The activation modules the affine ops can apply inside their own node (`dense` and
@@ -78,16 +100,36 @@ def fusable(module: object) -> str | None:
     return name
 
 
-class GELU(_Elementwise):
-    """f(x) = x * Phi(x), Phi the standard normal CDF      f'(x) = Phi(x) + x * phi(x)"""
+class GELU(Module):
+    """f(x) = x * Phi(x), Phi the standard normal CDF      f'(x) = Phi(x) + x * phi(x)
 
-    fn = staticmethod(F.gelu)
+    `approximate="tanh"` computes 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x**3))),
+    as PyTorch's option of the same name."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
 
 
-class SiLU(_Elementwise):
+class SiLU(_InPlaceFlag, _Elementwise):
     """f(x) = x * sigmoid(x) (swish)      f'(x) = s + x * s * (1 - s), s = sigmoid(x)"""
 
     fn = staticmethod(F.silu)
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self._set_inplace(inplace)
+
+    def extra_repr(self) -> str:
+        return self._with_inplace()
 
 
 class Softplus(_Elementwise):
@@ -96,32 +138,34 @@ class Softplus(_Elementwise):
     fn = staticmethod(F.softplus)
 
 
-class LeakyReLU(Module):
+class LeakyReLU(_InPlaceFlag, Module):
     """f(x) = x if x > 0 else negative_slope * x      f'(x) = 1 or negative_slope"""
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope = check_real("LeakyReLU", "negative_slope", negative_slope)
+        self._set_inplace(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return self._with_inplace(f"negative_slope={self.negative_slope}")
 
 
-class ELU(Module):
+class ELU(_InPlaceFlag, Module):
     """f(x) = x if x > 0 else alpha * (exp(x) - 1)      f'(x) = 1 or f(x) + alpha"""
 
-    def __init__(self, alpha: float = 1.0) -> None:
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = check_real("ELU", "alpha", alpha)
+        self._set_inplace(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.elu(x, self.alpha)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        return self._with_inplace(f"alpha={self.alpha}")
 
 
 class Softmax(Module):

@@ -210,19 +210,41 @@ class Dense(Module):
 
 
 class Flatten(Module):
-    """Keep the batch axis, flatten the rest: (N, d1, d2, ...) -> (N, d1 * d2 * ...).
+    """Flatten axes start_dim..end_dim into one; by default keep the batch axis and
+    flatten the rest: (N, d1, d2, ...) -> (N, d1 * d2 * ...).
 
     Args:
+        start_dim, end_dim: the first and last axis flattened (PyTorch's arguments;
+            negative values count from the end).
         input_shape: the shape of one sample, as Keras's first layer may declare it
             (`Flatten(input_shape=(28, 28))`).
     """
 
-    def __init__(self, input_shape: tuple[int, ...] | None = None) -> None:
+    def __init__(
+        self, start_dim: int = 1, end_dim: int = -1, *, input_shape: tuple[int, ...] | None = None
+    ) -> None:
         super().__init__()
+        self.start_dim = check_int("Flatten", "start_dim", start_dim)
+        self.end_dim = check_int("Flatten", "end_dim", end_dim)
         self.input_shape = sample_shape(self, input_shape)
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.reshape(x.shape[0], -1)
+        shape, ndim = x.shape, max(x.ndim, 1)
+        start, end = self.start_dim, self.end_dim
+        if not (-ndim <= start < ndim and -ndim <= end < ndim):
+            raise ValueError(
+                f"Flatten: start_dim {start} and end_dim {end} must be axes of an input of "
+                f"shape {shape} (from {-ndim} to {ndim - 1})"
+            )
+        start, end = start % ndim, end % ndim
+        if start > end:
+            raise ValueError(f"Flatten: start_dim {start} comes after end_dim {end}")
+        if start == end:
+            return x
+        return x.reshape(*shape[:start], -1, *shape[end + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Dropout(Module):
@@ -231,19 +253,24 @@ class Dropout(Module):
 
     Args:
         p: probability of dropping an element, in [0, 1).
+        inplace: PyTorch's flag, accepted; the result is computed out of place (the
+            same values and gradients).
         rng: generator for the masks (default `autograd.default_rng()`).
     """
 
-    def __init__(self, p: float = 0.5, rng: np.random.Generator | None = None) -> None:
+    def __init__(
+        self, p: float = 0.5, inplace: bool = False, rng: np.random.Generator | None = None
+    ) -> None:
         super().__init__()
         self.p = F.check_probability(p)
+        self.inplace = check_bool("Dropout", "inplace", inplace)
         self.rng = rng
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training, self.rng)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 class BatchNorm1d(Module):

@@ -58,7 +58,6 @@ _PLAIN = {
     A.Sigmoid: "Sigmoid",
     A.Tanh: "Tanh",
     A.ReLU: "ReLU",
-    A.GELU: "GELU",
     A.SiLU: "SiLU",
     A.Softplus: "Softplus",
 }
@@ -105,6 +104,8 @@ def _to_torch_layers(torch: Any, layer: Any, where: str) -> list[Any]:
         return [out] if isinstance(act[0], tnn.Identity) else [out, *act]
     if kind in _PLAIN:
         return [getattr(tnn, _PLAIN[kind])()]
+    if kind is A.GELU:
+        return [tnn.GELU(approximate=layer.approximate)]
     if kind is A.LeakyReLU:
         return [tnn.LeakyReLU(layer.negative_slope)]
     if kind is A.ELU:
@@ -114,7 +115,7 @@ def _to_torch_layers(torch: Any, layer: Any, where: str) -> list[Any]:
     if kind is Dropout:
         return [tnn.Dropout(layer.p)]
     if kind is Flatten:
-        return [tnn.Flatten()]
+        return [tnn.Flatten(layer.start_dim, layer.end_dim)]
     if kind is BatchNorm1d:
         out = tnn.BatchNorm1d(layer.num_features, layer.eps, layer.momentum, layer.affine)
         if layer.affine:
@@ -189,14 +190,6 @@ def _batch_norm(m: Any) -> Module | None:
     return BatchNorm1d(m.num_features, m.eps, m.momentum, m.affine)
 
 
-def _flatten(m: Any) -> Module | None:
-    return Flatten() if (m.start_dim, m.end_dim) == (1, -1) else None
-
-
-def _gelu(m: Any) -> Module | None:
-    return A.GELU() if m.approximate == "none" else None
-
-
 def _softplus(m: Any) -> Module | None:
     return A.Softplus() if m.beta == 1 else None
 
@@ -207,13 +200,13 @@ _FROM_TORCH: dict[str, Callable[[Any], Module | None]] = {
     "Tanh": lambda m: A.Tanh(),
     "ReLU": lambda m: A.ReLU(),
     "SiLU": lambda m: A.SiLU(),
-    "GELU": _gelu,
+    "GELU": lambda m: A.GELU(m.approximate),
     "Softplus": _softplus,
     "LeakyReLU": lambda m: A.LeakyReLU(m.negative_slope),
     "ELU": lambda m: A.ELU(m.alpha),
     "Softmax": lambda m: A.Softmax(dim=-1 if m.dim is None else m.dim),
     "LogSoftmax": lambda m: A.LogSoftmax(dim=-1 if m.dim is None else m.dim),
     "Dropout": lambda m: Dropout(m.p),
-    "Flatten": _flatten,
+    "Flatten": lambda m: Flatten(m.start_dim, m.end_dim),
     "BatchNorm1d": _batch_norm,
 }

@@ -1,0 +1,141 @@
+"""PyTorch's module arguments and containers, compared with torch itself."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.ReLU(inplace=True),
+        lambda lib: lib.ReLU(),
+        lambda lib: lib.SiLU(inplace=True),
+        lambda lib: lib.LeakyReLU(0.2, True),
+        lambda lib: lib.ELU(0.5, inplace=True),
+        lambda lib: lib.Dropout(0.25),
+        lambda lib: lib.Dropout(0.25, inplace=True),
+        lambda lib: lib.GELU(),
+        lambda lib: lib.GELU(approximate="tanh"),
+        lambda lib: lib.Flatten(),
+        lambda lib: lib.Flatten(0, 1),
+    ],
+)
+def test_modules_take_torch_arguments_and_print_as_torch(make):
+    assert repr(make(nn)) == repr(make(torch.nn))
+
+
+@pytest.mark.parametrize("name", ["ReLU", "SiLU", "LeakyReLU", "ELU", "GELU-tanh"])
+def test_activations_match_torch_with_any_inplace_flag(name):
+    x = np.random.default_rng(0).normal(size=(4, 5))
+    kind, _, approximate = name.partition("-")
+    args = {"approximate": approximate} if approximate else {"inplace": True}
+    ours_in = Tensor(x.copy(), requires_grad=True)
+    theirs_in = torch.tensor(x.copy(), requires_grad=True)
+    ours = getattr(nn, kind)(**args)(ours_in)
+    theirs = getattr(torch.nn, kind)(**args)(theirs_in * 1)  # torch's inplace needs a non-leaf
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-12)
+    ours.sum().backward()
+    theirs.sum().backward()
+    np.testing.assert_allclose(ours_in.grad.data, theirs_in.grad.numpy(), rtol=1e-12, atol=1e-12)
+    assert ours_in.data.tolist() == x.tolist()  # computed out of place
+
+
+def test_inplace_must_be_a_bool():
+    with pytest.raises(TypeError, match="inplace"):
+        nn.ReLU(inplace="yes")
+
+
+@pytest.mark.parametrize("dims", [(1, -1), (0, -1), (0, 1), (1, 2), (-2, -1), (2, 2), (-3, 0)])
+def test_flatten_dims_match_torch(dims):
+    x = np.arange(24.0).reshape(2, 3, 4)
+    ours = nn.Flatten(*dims)(Tensor(x))
+    theirs = torch.nn.Flatten(*dims)(torch.tensor(x))
+    assert ours.shape == tuple(theirs.shape)
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_flatten_refuses_dims_the_input_lacks():
+    with pytest.raises(ValueError, match=r"start_dim 3 and end_dim -1 must be axes.*\(2, 3, 4\)"):
+        nn.Flatten(3)(Tensor(np.zeros((2, 3, 4))))
+    with pytest.raises(ValueError, match="start_dim 2 comes after end_dim 1"):
+        nn.Flatten(2, 1)(Tensor(np.zeros((2, 3, 4))))
+
+
+class Deep(nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(sizes))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x).tanh()
+        return x
+
+
+class TorchDeep(torch.nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.layers = torch.nn.ModuleList(
+            torch.nn.Linear(a, b, dtype=torch.float64) for a, b in itertools.pairwise(sizes)
+        )
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x).tanh()
+        return x
+
+
+def test_module_list_registers_its_modules_as_torch_does():
+    ours, theirs = Deep([3, 5, 4, 2]), TorchDeep([3, 5, 4, 2])
+    state = {k: v.detach().numpy() for k, v in theirs.state_dict().items()}
+    assert list(ours.state_dict()) == list(state)
+    ours.load_state_dict(state)
+    assert repr(ours) == repr(theirs).replace("TorchDeep", "Deep")
+    x = np.random.default_rng(1).normal(size=(6, 3))
+    mine = ours(Tensor(x))
+    np.testing.assert_allclose(mine.data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-6)
+    mine.sum().backward()
+    assert all(p.grad is not None for p in ours.parameters())
+
+
+def test_module_list_behaves_as_a_list():
+    a, b, c = nn.Linear(1, 2), nn.Tanh(), nn.Linear(2, 1)
+    layers = nn.ModuleList([a, b])
+    layers.append(c)
+    assert list(layers) == [a, b, c] and len(layers) == 3 and layers[-1] is c
+    assert list(layers[1:]) == [b, c] and isinstance(layers[1:], nn.ModuleList)
+    del layers[1]
+    assert list(layers) == [a, c]
+    layers.insert(1, b)
+    layers[0] = nn.Linear(1, 2)
+    assert list(layers)[1:] == [b, c] and layers[0] is not a
+    assert [n for n, _ in layers.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    with pytest.raises(IndexError, match="index 3 is out of range for 3 modules"):
+        layers[3]
+    with pytest.raises(TypeError, match="ModuleList holds Modules, got int"):
+        layers.append(3)
+    with pytest.raises(NotImplementedError):
+        layers(Tensor(np.zeros((1, 1))))
+
+
+def test_from_torch_and_back_keep_gelu_and_flatten_options():
+    model = torch.nn.Sequential(
+        torch.nn.Flatten(1, 2), torch.nn.Linear(12, 3), torch.nn.GELU(approximate="tanh")
+    )
+    ours = nn.from_torch(model)
+    assert (ours[0].start_dim, ours[0].end_dim, ours[2].approximate) == (1, 2, "tanh")
+    back = nn.to_torch(ours)
+    assert repr(back) == repr(model)
+    x = np.random.default_rng(2).normal(size=(2, 3, 4)).astype(np.float32)
+    np.testing.assert_allclose(
+        ours(Tensor(x)).data, model(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+    )
