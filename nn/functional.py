@@ -192,17 +192,26 @@ def class_indices(name: str, target: Any, num_classes: int) -> np.ndarray:
     return t
 
 
-def _class_targets(name: str, input: Tensor, target: Any) -> np.ndarray:
-    """Labels of shape (N,) for input (N, C); a column (N, 1) is accepted."""
+def _class_targets(
+    name: str, input: Tensor, target: Any, ignore_index: int | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Labels of shape (N,) for input (N, C) (a column (N, 1) is accepted), and which
+    samples count: None when all do, else a 0/1 array in the input's dtype, 0 where the
+    label is `ignore_index` (such labels become 0, a valid index, in the labels)."""
     if input.ndim != 2:
         raise ValueError(f"{name}: input must have shape (N, C), got {input.shape}")
     n, c = input.shape
-    shape = np.shape(target.data if isinstance(target, Tensor) else target)
-    if shape not in ((n,), (n, 1)):
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if t.shape not in ((n,), (n, 1)):
         raise ValueError(
-            f"{name}: class targets must have shape ({n},) for input {input.shape}, got {shape}"
+            f"{name}: class targets must have shape ({n},) for input {input.shape}, got {t.shape}"
         )
-    return class_indices(name, target, c).reshape(n)
+    t = t.reshape(n)
+    ignored = t == ignore_index if ignore_index is not None else None
+    if ignored is None or not ignored.any():
+        return class_indices(name, t, c), None
+    labels = class_indices(name, np.where(ignored, 0, t), c)
+    return labels, (~ignored).astype(input.dtype)
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -252,13 +261,21 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str 
 
 
 def cross_entropy(
-    input: Tensor, target: Any, reduction: str = "mean", label_smoothing: float = 0.0
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
 ) -> Tensor:
-    """Cross entropy from logits (N, C): loss_i = -sum_c q_ic * log_softmax(x_i)_c.
+    """Cross entropy from logits (N, C): loss_i = -sum_c w_c q_ic log_softmax(x_i)_c.
 
     `target` is either class indices (N,) (q is one-hot) or probabilities of the
     input's shape. `label_smoothing` e mixes q with the uniform distribution:
-    q = (1 - e) * q + e / C, as torch.
+    q = (1 - e) * q + e / C. As torch: `weight` (C,) weighs each class (w = 1 when
+    None); samples whose class index is `ignore_index` count for nothing; with class
+    indices the mean divides by the summed weights of the samples counted,
+    sum_i loss_i / sum_i w_(y_i), and with probabilities by N.
     """
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -266,36 +283,94 @@ def cross_entropy(
         input = Tensor(np.asarray(input))
     if input.ndim != 2:
         raise ValueError(f"cross_entropy: input must be logits of shape (N, C), got {input.shape}")
+    n_classes = input.shape[1]
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if not label_smoothing and t.dtype.kind in "iu" and t.shape == input.shape[:1]:
+    plain = weight is None and not label_smoothing and not 0 <= ignore_index < n_classes
+    if plain and t.dtype.kind in "iu" and t.shape == input.shape[:1]:
         # Integer labels go straight to the fused op, whose one pass over them checks
-        # their range; on a bad label, class_indices raises naming every bad one.
+        # their range; on a bad label (or one to ignore), the general path below.
         try:
             return autograd.cross_entropy(input, t, reduction)
         except ValueError:
-            class_indices("cross_entropy", t, input.shape[1])
-            raise
+            pass
     if t.shape == input.shape and t.dtype.kind == "f":  # probabilities, one row per sample
         logp = log_softmax(input, axis=1)
         q = _matching_target("cross_entropy", input, target)
         if label_smoothing:
-            q = q * (1 - label_smoothing) + label_smoothing / input.shape[1]
+            q = q * (1 - label_smoothing) + label_smoothing / n_classes
+        if weight is not None:
+            q = q * _class_weights("cross_entropy", weight, input)
         return _reduce(-(logp * q).sum(axis=1), reduction)
-    labels = _class_targets("cross_entropy", input, target)
-    if not label_smoothing:
+    labels, counted = _class_targets("cross_entropy", input, target, ignore_index)
+    if weight is None and counted is None and not label_smoothing:
         # The fused op: same value, and its gradient is softmax(x) - onehot(y) in one step.
         return autograd.cross_entropy(input, labels, reduction)
     logp = log_softmax(input, axis=1)
-    picked = logp[np.arange(len(labels)), labels]
-    if label_smoothing:
+    if weight is None and counted is None:
+        picked = logp[np.arange(len(labels)), labels]
         picked = (1 - label_smoothing) * picked + label_smoothing * logp.mean(axis=1)
-    return -_reduce(picked, reduction)  # negate after reducing: one scalar op on the hot path
+        return -_reduce(picked, reduction)  # negate after reducing: one scalar op
+    w = _class_weights("cross_entropy", weight, input)
+    losses, total = _weighted_nll(logp, labels, counted, w)
+    if label_smoothing:
+        uniform = -(logp * w).sum(axis=1) * (1 / n_classes)
+        if counted is not None:
+            uniform = uniform * counted
+        losses = (1 - label_smoothing) * losses + label_smoothing * uniform
+    return _weighted_reduce(losses, total, reduction)
 
 
-def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Negative log likelihood: loss_i = -input[i, target_i], input holding log-probabilities."""
-    labels = _class_targets("nll_loss", input, target)
-    return -_reduce(input[np.arange(len(labels)), labels], reduction)
+def nll_loss(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log likelihood: loss_i = -w_(y_i) input[i, y_i], input holding
+    log-probabilities (N, C). As torch: `weight` (C,) weighs each class, samples of
+    class `ignore_index` count for nothing, and the mean divides by sum_i w_(y_i)."""
+    labels, counted = _class_targets("nll_loss", input, target, ignore_index)
+    if weight is None and counted is None:
+        return -_reduce(input[np.arange(len(labels)), labels], reduction)
+    losses, total = _weighted_nll(input, labels, counted, _class_weights("nll_loss", weight, input))
+    return _weighted_reduce(losses, total, reduction)
+
+
+def _class_weights(name: str, weight: Any, input: Tensor) -> Tensor:
+    """The per-class weights, C constants (ones when None): as in torch, a weight
+    that requires grad is refused (the loss is not differentiable in it)."""
+    n_classes = input.shape[1]
+    if weight is None:
+        return Tensor(np.ones(n_classes, input.dtype))
+    if isinstance(weight, Tensor) and weight.requires_grad:
+        raise ValueError(f"{name}: weight must not require grad (as in torch); pass w.detach()")
+    w = Tensor(np.asarray(weight.data if isinstance(weight, Tensor) else weight, input.dtype))
+    if w.shape != (n_classes,):
+        raise ValueError(
+            f"{name}: weight must hold one value per class, shape ({n_classes},), got {w.shape}"
+        )
+    return w
+
+
+def _weighted_reduce(losses: Tensor, total: Tensor, reduction: str) -> Tensor:
+    """torch's reduction of weighted class losses: the mean divides by the summed
+    weights of the samples counted (nan, silently, when none is)."""
+    if reduction != "mean":
+        return _reduce(losses, reduction)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return losses.sum() / total
+
+
+def _weighted_nll(
+    logp: Tensor, labels: np.ndarray, counted: np.ndarray | None, w: Tensor
+) -> tuple[Tensor, Tensor]:
+    """loss_i = -w_(y_i) logp[i, y_i] (0 for samples not counted), and the sum of the
+    counted samples' weights (the denominator of torch's weighted mean)."""
+    w_i = w[labels]
+    if counted is not None:
+        w_i = w_i * counted
+    return -logp[np.arange(len(labels)), labels] * w_i, w_i.sum()
 
 
 def _log_probabilities(input: Tensor, from_logits: bool, axis: int = -1) -> Tensor:
@@ -338,9 +413,9 @@ def sparse_categorical_crossentropy(
         if t.dtype.kind == "u" and t.shape == input.shape[:1]:
             # Unsigned labels need no check here: the fused op raises for those >= C.
             return autograd.cross_entropy(input, t, reduction, softmax)
-        labels = _class_targets("sparse_categorical_crossentropy", input, target)
+        labels, _ = _class_targets("sparse_categorical_crossentropy", input, target)
         return autograd.cross_entropy(input, labels, reduction, softmax)
-    labels = _class_targets("sparse_categorical_crossentropy", input, target)
+    labels, _ = _class_targets("sparse_categorical_crossentropy", input, target)
     logp = _log_probabilities(input, from_logits, axis=1)
     return -_reduce(logp[np.arange(len(labels)), labels], reduction)
 

@@ -81,26 +81,50 @@ class BCEWithLogitsLoss(_Loss):
 
 class CrossEntropyLoss(_Loss):
     """Cross entropy from logits (N, C) with class targets (N,) or probability
-    targets (N, C): -sum_c q_c log_softmax(x)_c, optionally label-smoothed."""
+    targets (N, C): -sum_c w_c q_c log_softmax(x)_c, optionally label-smoothed, with
+    torch's `weight` per class and `ignore_index` (see `functional.cross_entropy`)."""
 
     fn = staticmethod(F.cross_entropy)
 
-    def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+    def __init__(
+        self,
+        weight: Any = None,
+        ignore_index: int = -100,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
         super().__init__(reduction)
+        self.weight, self.ignore_index = weight, ignore_index
         self.label_smoothing = label_smoothing
 
     def options(self) -> dict[str, Any]:
-        return {"label_smoothing": self.label_smoothing}
+        return {
+            "weight": self.weight,
+            "ignore_index": self.ignore_index,
+            "label_smoothing": self.label_smoothing,
+        }
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         # The loss of every classification loop: called directly, without options().
-        return F.cross_entropy(input, target, self.reduction, self.label_smoothing)
+        return F.cross_entropy(
+            input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing
+        )
 
 
 class NLLLoss(_Loss):
-    """Negative log likelihood -input[i, target_i] of log-probabilities (N, C)."""
+    """Negative log likelihood -w_(y_i) input[i, y_i] of log-probabilities (N, C), with
+    torch's `weight` per class and `ignore_index` (see `functional.nll_loss`)."""
 
     fn = staticmethod(F.nll_loss)
+
+    def __init__(
+        self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"
+    ) -> None:
+        super().__init__(reduction)
+        self.weight, self.ignore_index = weight, ignore_index
+
+    def options(self) -> dict[str, Any]:
+        return {"weight": self.weight, "ignore_index": self.ignore_index}
 
 
 class _KerasLoss(_Loss):

@@ -285,3 +285,93 @@ def test_bce_clamp_matches_torch():
         torch.tensor(p), torch.tensor(y), reduction="none"
     )
     np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12)
+
+
+# torch's class weights and ignore_index, compared with torch itself.
+WEIGHT = np.array([0.5, 2.0, 1.0, 3.0])
+CLASS_OPTIONS = [
+    {},
+    {"weight": WEIGHT},
+    {"ignore_index": 1},
+    {"ignore_index": 1, "weight": WEIGHT},
+    {"label_smoothing": 0.2, "weight": WEIGHT},
+    {"label_smoothing": 0.3, "weight": WEIGHT, "ignore_index": 3},
+]
+
+
+def _class_cases():
+    """(name, targets, options): nll_loss takes class indices and no smoothing, and a
+    label of -100 is out of range unless it is the class ignored (as in torch)."""
+    for name in ("cross_entropy", "nll_loss"):
+        for targets in ("labels", "labels with -100", "probabilities"):
+            for options in CLASS_OPTIONS:
+                if name == "nll_loss" and (
+                    "label_smoothing" in options or targets == "probabilities"
+                ):
+                    continue
+                if targets != "labels" and "ignore_index" in options:
+                    continue
+                yield pytest.param(name, targets, options, id=f"{name}-{targets}-{options}")
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize(("name", "targets", "options"), list(_class_cases()))
+def test_class_weights_and_ignore_index_match_torch(reduction, name, targets, options):
+    torch = pytest.importorskip("torch")
+    target = {"labels": LABELS, "labels with -100": np.where(LABELS == 2, -100, LABELS)}
+    target["probabilities"] = PROBS
+    y = target[targets]
+    ours_x = Tensor(LOGITS.copy(), requires_grad=True)
+    theirs_x = torch.tensor(LOGITS.copy(), requires_grad=True)
+    theirs_options = {k: torch.tensor(v) if k == "weight" else v for k, v in options.items()}
+    if name == "nll_loss":
+        ours = F.nll_loss(ours_x.log_softmax(axis=1), y, reduction=reduction, **options)
+        theirs = torch.nn.functional.nll_loss(
+            theirs_x.log_softmax(1), torch.tensor(y), reduction=reduction, **theirs_options
+        )
+    else:
+        ours = F.cross_entropy(ours_x, y, reduction=reduction, **options)
+        theirs = torch.nn.functional.cross_entropy(
+            theirs_x, torch.tensor(y), reduction=reduction, **theirs_options
+        )
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-12)
+    ours.sum().backward()
+    theirs.sum().backward()
+    np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_loss_modules_take_torch_options():
+    torch = pytest.importorskip("torch")
+    ours = nn.CrossEntropyLoss(weight=Tensor(WEIGHT), ignore_index=0)(Tensor(LOGITS), LABELS)
+    theirs = torch.nn.CrossEntropyLoss(weight=torch.tensor(WEIGHT), ignore_index=0)(
+        torch.tensor(LOGITS), torch.tensor(LABELS)
+    )
+    assert ours.item() == pytest.approx(theirs.item(), rel=1e-12)
+    nll = nn.NLLLoss(weight=WEIGHT, reduction="sum")(Tensor(LOGITS), LABELS)
+    expected = torch.nn.NLLLoss(weight=torch.tensor(WEIGHT), reduction="sum")(
+        torch.tensor(LOGITS), torch.tensor(LABELS)
+    )
+    assert nll.item() == pytest.approx(expected.item(), rel=1e-12)
+
+
+def test_class_weights_that_require_grad_are_refused_as_in_torch():
+    with pytest.raises(ValueError, match="weight must not require grad"):
+        F.cross_entropy(Tensor(LOGITS), LABELS, weight=Tensor(WEIGHT, requires_grad=True))
+
+
+def test_every_sample_ignored_gives_nan_as_torch():
+    with np.errstate(all="raise"):  # and no numpy warning on the way
+        loss = F.cross_entropy(Tensor(LOGITS), np.full(6, -100))
+    assert np.isnan(loss.item())
+
+
+def test_plain_class_targets_keep_the_fused_op():
+    loss = F.cross_entropy(Tensor(LOGITS, requires_grad=True), LABELS)
+    assert loss.grad_fn.name == "SoftmaxCrossEntropy"
+
+
+def test_class_weight_errors_are_clear():
+    with pytest.raises(ValueError, match=r"weight must hold one value per class, shape \(4,\)"):
+        F.cross_entropy(Tensor(LOGITS), LABELS, weight=np.ones(3))
+    with pytest.raises(ValueError, match=r"class targets must be in \[0, 3\].*\[-100\]"):
+        F.cross_entropy(Tensor(LOGITS), np.array([0, 1, 2, 3, -100, 0]), ignore_index=1)
