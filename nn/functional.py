@@ -233,10 +233,12 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     return _reduce(where(quadratic, 0.5 * d * d, delta * (a - 0.5 * delta)), reduction)
 
 
-def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """loss = -(y * log(p) + (1 - y) * log(1 - p)) with p = input in [0, 1], each log
+def binary_cross_entropy(
+    input: Tensor, target: Any, weight: Any = None, reduction: str = "mean"
+) -> Tensor:
+    """loss = -w (y * log(p) + (1 - y) * log(1 - p)) with p = input in [0, 1], each log
     floored at -100, and the slope (p - y) / max(p (1 - p), 1e-12), as torch's BCELoss
-    (`autograd.binary_cross_entropy`).
+    (`autograd.binary_cross_entropy`); `weight` w (1 when None) broadcasts to the input.
 
     Raises:
         ValueError: an input outside [0, 1] or NaN (torch raises too): a diverged
@@ -250,14 +252,47 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
             f"binary_cross_entropy: input must be probabilities in [0, 1]{nan}; "
             "for raw scores use binary_cross_entropy_with_logits"
         )
-    return _reduce(autograd.binary_cross_entropy(p, y), reduction)
+    loss = autograd.binary_cross_entropy(p, y)
+    if weight is not None:
+        loss = loss * _broadcast_weight("binary_cross_entropy", "weight", weight, p, p.shape)
+    return _reduce(loss, reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """loss = -(y * log(sigmoid(x)) + (1 - y) * log(1 - sigmoid(x))), computed stably as
-    softplus(x) - x * y = max(x, 0) - x * y + log(1 + exp(-|x|)) (finite for any x)."""
-    y = _matching_target("binary_cross_entropy_with_logits", input, target)
-    return _reduce(softplus(input) - input * y, reduction)
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> Tensor:
+    """loss = -w (q y log(sigmoid(x)) + (1 - y) log(1 - sigmoid(x))), computed stably:
+    softplus(x) - x y when q = 1, else (1 - y) x + (1 + (q - 1) y) softplus(-x) (finite
+    for any x). As torch: `weight` w broadcasts to the input, `pos_weight` q weighs the
+    positive term, one value per class (the last axis); both 1 when None."""
+    name = "binary_cross_entropy_with_logits"
+    y = _matching_target(name, input, target)
+    if pos_weight is None:
+        loss = softplus(input) - input * y
+    else:
+        q = _broadcast_weight(name, "pos_weight", pos_weight, input, input.shape[-1:])
+        loss = (1 - y) * input + (1 + (q - 1) * y) * softplus(-input)
+    if weight is not None:
+        loss = loss * _broadcast_weight(name, "weight", weight, input, input.shape)
+    return _reduce(loss, reduction)
+
+
+def _broadcast_weight(name: str, what: str, weight: Any, input: Tensor, shape: tuple) -> Tensor:
+    """A constant weight that broadcasts to `shape` (torch's rule for these losses)."""
+    if isinstance(weight, Tensor) and weight.requires_grad:
+        raise ValueError(f"{name}: {what} must not require grad; pass w.detach()")
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight, input.dtype)
+    try:
+        np.broadcast_shapes(w.shape, shape)
+    except ValueError:
+        raise ValueError(
+            f"{name}: {what} of shape {w.shape} does not broadcast to {tuple(shape)}"
+        ) from None
+    return Tensor(w)
 
 
 def cross_entropy(
@@ -426,7 +461,7 @@ def binary_crossentropy(
     """Keras's binary crossentropy: loss = -(y log p + (1 - y) log(1 - p)) with p the
     input clipped to [EPSILON, 1 - EPSILON] (or sigmoid(input) when `from_logits`)."""
     if from_logits:
-        return binary_cross_entropy_with_logits(input, target, reduction)
+        return binary_cross_entropy_with_logits(input, target, reduction=reduction)
     y = _matching_target("binary_crossentropy", input, target)
     p = input.clip(EPSILON, 1 - EPSILON)
     return _reduce(-(y * p.log() + (1 - y) * (1 - p).log()), reduction)

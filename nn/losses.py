@@ -67,16 +67,31 @@ class HuberLoss(_Loss):
 
 
 class BCELoss(_Loss):
-    """Binary cross entropy on probabilities: -(y log p + (1 - y) log(1 - p)), each log
-    floored at -100 as in torch."""
+    """Binary cross entropy on probabilities: -w (y log p + (1 - y) log(1 - p)), each log
+    floored at -100 as in torch; `weight` w broadcasts to the input."""
 
     fn = staticmethod(F.binary_cross_entropy)
 
+    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.weight = weight
+
+    def options(self) -> dict[str, Any]:
+        return {"weight": self.weight}
+
 
 class BCEWithLogitsLoss(_Loss):
-    """Binary cross entropy on logits, stable for any x: softplus(x) - x * y."""
+    """Binary cross entropy on logits, stable for any x: softplus(x) - x * y, with
+    torch's `weight` and `pos_weight` (see `functional.binary_cross_entropy_with_logits`)."""
 
     fn = staticmethod(F.binary_cross_entropy_with_logits)
+
+    def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
+        super().__init__(reduction)
+        self.weight, self.pos_weight = weight, pos_weight
+
+    def options(self) -> dict[str, Any]:
+        return {"weight": self.weight, "pos_weight": self.pos_weight}
 
 
 class CrossEntropyLoss(_Loss):

@@ -375,3 +375,65 @@ def test_class_weight_errors_are_clear():
         F.cross_entropy(Tensor(LOGITS), LABELS, weight=np.ones(3))
     with pytest.raises(ValueError, match=r"class targets must be in \[0, 3\].*\[-100\]"):
         F.cross_entropy(Tensor(LOGITS), np.array([0, 1, 2, 3, -100, 0]), ignore_index=1)
+
+
+BCE_X = np.random.default_rng(7).normal(scale=3, size=(5, 3))
+BCE_Y = (np.random.default_rng(8).random((5, 3)) > 0.5).astype(float)
+BCE_OPTIONS = {
+    "plain": {},
+    "weight per row": {"weight": np.linspace(0.5, 1.5, 5).reshape(5, 1)},
+    "weight per class": {"weight": np.array([1.0, 3.0, 0.5])},
+    "pos_weight": {"pos_weight": np.array([1.0, 3.0, 0.5])},
+    "both": {"weight": np.linspace(0.5, 1.5, 5).reshape(5, 1), "pos_weight": np.array([2.0])},
+}
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("options", BCE_OPTIONS.values(), ids=BCE_OPTIONS.keys())
+@pytest.mark.parametrize("name", ["binary_cross_entropy", "binary_cross_entropy_with_logits"])
+def test_binary_cross_entropy_weights_match_torch(reduction, options, name):
+    torch = pytest.importorskip("torch")
+    if name == "binary_cross_entropy" and "pos_weight" in options:
+        options = {k: v for k, v in options.items() if k != "pos_weight"}  # BCELoss has none
+    x = BCE_X if name.endswith("logits") else 1 / (1 + np.exp(-BCE_X))
+    ours_x = Tensor(x.copy(), requires_grad=True)
+    theirs_x = torch.tensor(x.copy(), requires_grad=True)
+    ours = getattr(F, name)(ours_x, BCE_Y, reduction=reduction, **options)
+    theirs = getattr(torch.nn.functional, name)(
+        theirs_x,
+        torch.tensor(BCE_Y),
+        reduction=reduction,
+        **{
+            k: torch.tensor(np.broadcast_to(v, x.shape).copy())
+            if k == "weight"
+            else torch.tensor(v)
+            for k, v in options.items()
+        },
+    )
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+    ours.sum().backward()
+    theirs.sum().backward()
+    np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_bce_loss_modules_take_torch_weights():
+    torch = pytest.importorskip("torch")
+    pos = np.array([1.0, 3.0, 0.5])
+    ours = nn.BCEWithLogitsLoss(pos_weight=pos)(Tensor(BCE_X), BCE_Y).item()
+    theirs = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos))(
+        torch.tensor(BCE_X), torch.tensor(BCE_Y)
+    ).item()
+    assert ours == pytest.approx(theirs, rel=1e-12)
+    p = 1 / (1 + np.exp(-BCE_X))
+    ours = nn.BCELoss(weight=pos, reduction="sum")(Tensor(p), BCE_Y).item()
+    theirs = torch.nn.BCELoss(weight=torch.tensor(pos), reduction="sum")(
+        torch.tensor(p), torch.tensor(BCE_Y)
+    ).item()
+    assert ours == pytest.approx(theirs, rel=1e-12)
+
+
+def test_bce_weights_that_do_not_broadcast_are_named():
+    with pytest.raises(ValueError, match=r"pos_weight of shape \(2,\) does not broadcast"):
+        F.binary_cross_entropy_with_logits(Tensor(BCE_X), BCE_Y, pos_weight=np.ones(2))
+    with pytest.raises(ValueError, match=r"weight of shape \(4,\) does not broadcast to \(5, 3\)"):
+        F.binary_cross_entropy(Tensor(1 / (1 + np.exp(-BCE_X))), BCE_Y, weight=np.ones(4))
