@@ -37,7 +37,7 @@ from nn.callbacks import (
 from nn.containers import ModuleList
 from nn.data import DataLoader, train_test_split
 from nn.input import Input
-from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, Linear
+from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, LayerNorm, Linear
 from nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -48,6 +48,7 @@ from nn.losses import (
     L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
     SparseCategoricalCrossentropy,
 )
 from nn.mlp import MLP
@@ -82,6 +83,7 @@ __all__ = [
     "Identity",
     "Input",
     "L1Loss",
+    "LayerNorm",
     "LeakyReLU",
     "LearningRateScheduler",
     "Linear",
@@ -100,6 +102,7 @@ __all__ = [
     "SiLU",
     "Sigmoid",
     "Sign",
+    "SmoothL1Loss",
     "Softmax",
     "Softplus",
     "SparseCategoricalCrossentropy",

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from autograd import Tensor
+import numpy as np
+
+from autograd import Tensor, where
 from autograd.checks import check_bool, check_real
 from autograd.ops.args import axis_arg
 from nn import functional as F
@@ -132,10 +134,24 @@ class SiLU(_InPlaceFlag, _Elementwise):
         return self._with_inplace()
 
 
-class Softplus(_Elementwise):
-    """f(x) = log(1 + exp(x))      f'(x) = sigmoid(x)"""
+class Softplus(Module):
+    """f(x) = log(1 + exp(beta x)) / beta, and x where beta x > threshold (as torch)
+    f'(x) = sigmoid(beta x), and 1 above the threshold"""
 
-    fn = staticmethod(F.softplus)
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = check_real("Softplus", "beta", beta, 0, low_open=True)
+        self.threshold = check_real("Softplus", "threshold", threshold)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.beta == 1 and self.threshold == 20:  # the op: exact in both tails
+            return F.softplus(x)
+        scaled = x * self.beta
+        linear = np.asarray(scaled.data if isinstance(scaled, Tensor) else scaled) > self.threshold
+        return where(linear, x, F.softplus(scaled) * (1 / self.beta))
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class LeakyReLU(_InPlaceFlag, Module):

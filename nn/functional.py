@@ -62,6 +62,7 @@ __all__ = [
     "sigmoid",
     "sign",
     "silu",
+    "smooth_l1_loss",
     "softmax",
     "softplus",
     "sparse_categorical_crossentropy",
@@ -231,6 +232,20 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     a = abs(d)
     quadratic = np.abs(d.data) <= delta
     return _reduce(where(quadratic, 0.5 * d * d, delta * (a - 0.5 * delta)), reduction)
+
+
+def smooth_l1_loss(
+    input: Tensor, target: Any, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
+    """loss = 0.5 * d**2 / beta if |d| < beta else |d| - 0.5 * beta, d = input - target
+    (torch's SmoothL1Loss: the Huber loss divided by beta; the L1 loss when beta = 0)."""
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    d = input - _matching_target("smooth_l1_loss", input, target)
+    quadratic = np.abs(d.data) < beta
+    return _reduce(where(quadratic, (0.5 / beta) * d * d, abs(d) - 0.5 * beta), reduction)
 
 
 def binary_cross_entropy(

@@ -273,6 +273,63 @@ class Dropout(Module):
         return f"p={self.p}, inplace={self.inplace}"
 
 
+class LayerNorm(Module):
+    """Layer normalization (Ba, Kiros & Hinton, 2016) over the last axes of each sample:
+
+        y = (x - mean) / sqrt(var + eps) * weight + bias
+
+    mean and var (biased) are taken over the trailing `normalized_shape` axes, so every
+    sample is normalized on its own, in training and evaluation alike (PyTorch's
+    `nn.LayerNorm`).
+
+    Args:
+        normalized_shape: the trailing shape normalized (an int for the last axis).
+        eps: added to the variance for stability.
+        elementwise_affine: learn `weight` (init 1) and, with `bias`, `bias` (init 0),
+            each of `normalized_shape`.
+        bias: learn the bias (with `elementwise_affine`).
+    """
+
+    def __init__(
+        self,
+        normalized_shape: int | tuple[int, ...],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
+        self.normalized_shape = tuple(
+            check_int("LayerNorm", "normalized_shape", n, minimum=1) for n in shape
+        )
+        self.eps = check_real("LayerNorm", "eps", eps, 0, low_open=True)
+        self.elementwise_affine = check_bool("LayerNorm", "elementwise_affine", elementwise_affine)
+        self.weight = init.ones_(_empty(*self.normalized_shape)) if elementwise_affine else None
+        self.bias = _empty(*self.normalized_shape) if elementwise_affine and bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        k = len(self.normalized_shape)
+        if tuple(np.shape(x)[-k:]) != self.normalized_shape or np.ndim(x) < k:
+            raise ValueError(
+                f"LayerNorm: input of shape {np.shape(x)} does not end in normalized_shape "
+                f"{self.normalized_shape}"
+            )
+        axes = tuple(range(-k, 0))
+        d = x - x.mean(axis=axes, keepdims=True)
+        y = d / ((d * d).mean(axis=axes, keepdims=True) + self.eps).sqrt()
+        if self.weight is not None:
+            y = y * self.weight
+        if self.bias is not None:
+            y = y + self.bias
+        return y
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, "
+            f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
+        )
+
+
 class BatchNorm1d(Module):
     """Batch normalization (Ioffe & Szegedy, 2015) over inputs (N, C):
 

@@ -66,6 +66,19 @@ class HuberLoss(_Loss):
         return {"delta": self.delta}
 
 
+class SmoothL1Loss(_Loss):
+    """0.5 * d**2 / beta if |d| < beta else |d| - 0.5 * beta, d = input - target."""
+
+    fn = staticmethod(F.smooth_l1_loss)
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def options(self) -> dict[str, Any]:
+        return {"beta": self.beta}
+
+
 class BCELoss(_Loss):
     """Binary cross entropy on probabilities: -w (y log p + (1 - y) log(1 - p)), each log
     floored at -100 as in torch; `weight` w broadcasts to the input."""

@@ -3,8 +3,8 @@
 Both build the same network in the other library, with copies of the same weights,
 buffers and train/eval mode, so it gives the same outputs. The layers both have:
 `Linear` (and `Dense`, which becomes `torch.nn.Linear` followed by its activation),
-the activations, `Dropout`, `BatchNorm1d`, `Flatten`, `Identity` and `Sequential`
-(`nn.MLP` becomes the Sequential of its layers). A layer with no counterpart raises
+the activations, `Dropout`, `BatchNorm1d`, `LayerNorm`, `Flatten`, `Identity` and
+`Sequential` (`nn.MLP` becomes the Sequential of its layers). A layer with no counterpart raises
 a `TypeError` that names it and where it sits. torch is imported here, when called,
 so it stays an optional extra (`pip install -e ".[torch]"`).
 
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from nn import activations as A
-from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, Linear
+from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, LayerNorm, Linear
 from nn.mlp import MLP
 from nn.module import Module
 from nn.sequential import Sequential
@@ -47,7 +47,7 @@ def _no_counterpart(layer: Any, where: str, other: str) -> TypeError:
     place = f" at {where!r}" if where else ""
     return TypeError(
         f"{type(layer).__name__}{place} has no counterpart in {other}; the layers both have "
-        "are Linear/Dense, the activations, Dropout, BatchNorm1d, Flatten, Identity and "
+        "are Linear/Dense, the activations, Dropout, BatchNorm1d, LayerNorm, Flatten, Identity and "
         "Sequential"
     )
 
@@ -59,7 +59,6 @@ _PLAIN = {
     A.Tanh: "Tanh",
     A.ReLU: "ReLU",
     A.SiLU: "SiLU",
-    A.Softplus: "Softplus",
 }
 
 
@@ -106,6 +105,8 @@ def _to_torch_layers(torch: Any, layer: Any, where: str) -> list[Any]:
         return [getattr(tnn, _PLAIN[kind])()]
     if kind is A.GELU:
         return [tnn.GELU(approximate=layer.approximate)]
+    if kind is A.Softplus:
+        return [tnn.Softplus(layer.beta, layer.threshold)]
     if kind is A.LeakyReLU:
         return [tnn.LeakyReLU(layer.negative_slope)]
     if kind is A.ELU:
@@ -122,6 +123,13 @@ def _to_torch_layers(torch: Any, layer: Any, where: str) -> list[Any]:
             _copy_into(torch, out, layer.weight, layer.bias)
         out.running_mean = torch.from_numpy(np.array(layer.running_mean.data))
         out.running_var = torch.from_numpy(np.array(layer.running_var.data))
+        return [out]
+    if kind is LayerNorm:
+        out = tnn.LayerNorm(
+            layer.normalized_shape, layer.eps, layer.elementwise_affine, layer.bias is not None
+        )
+        if layer.weight is not None:
+            _copy_into(torch, out, layer.weight, layer.bias)
         return [out]
     raise _no_counterpart(layer, where, "PyTorch")
 
@@ -190,10 +198,6 @@ def _batch_norm(m: Any) -> Module | None:
     return BatchNorm1d(m.num_features, m.eps, m.momentum, m.affine)
 
 
-def _softplus(m: Any) -> Module | None:
-    return A.Softplus() if m.beta == 1 else None
-
-
 _FROM_TORCH: dict[str, Callable[[Any], Module | None]] = {
     "Identity": lambda m: A.Identity(),
     "Sigmoid": lambda m: A.Sigmoid(),
@@ -201,7 +205,7 @@ _FROM_TORCH: dict[str, Callable[[Any], Module | None]] = {
     "ReLU": lambda m: A.ReLU(),
     "SiLU": lambda m: A.SiLU(),
     "GELU": lambda m: A.GELU(m.approximate),
-    "Softplus": _softplus,
+    "Softplus": lambda m: A.Softplus(m.beta, m.threshold),
     "LeakyReLU": lambda m: A.LeakyReLU(m.negative_slope),
     "ELU": lambda m: A.ELU(m.alpha),
     "Softmax": lambda m: A.Softmax(dim=-1 if m.dim is None else m.dim),
@@ -209,4 +213,7 @@ _FROM_TORCH: dict[str, Callable[[Any], Module | None]] = {
     "Dropout": lambda m: Dropout(m.p),
     "Flatten": lambda m: Flatten(m.start_dim, m.end_dim),
     "BatchNorm1d": _batch_norm,
+    "LayerNorm": lambda m: LayerNorm(
+        m.normalized_shape, m.eps, m.elementwise_affine, m.bias is not None
+    ),
 }

@@ -139,3 +139,72 @@ def test_from_torch_and_back_keep_gelu_and_flatten_options():
     np.testing.assert_allclose(
         ours(Tensor(x)).data, model(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
     )
+
+
+X = np.random.default_rng(3).normal(scale=3, size=(4, 3, 5))
+
+
+def _same_module(ours, theirs, x=X, rtol=1e-10):
+    """Outputs and input gradients of two modules on float64 `x`."""
+    a, b = Tensor(x.copy(), requires_grad=True), torch.tensor(x.copy(), requires_grad=True)
+    out_a, out_b = ours(a), theirs(b)
+    np.testing.assert_allclose(out_a.data, out_b.detach().numpy(), rtol=rtol, atol=1e-10)
+    weights = np.random.default_rng(4).normal(size=out_a.shape)
+    (out_a * weights).sum().backward()
+    (out_b * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=rtol, atol=1e-10)
+
+
+@pytest.mark.parametrize("options", [{}, {"beta": 2.0}, {"beta": 0.5, "threshold": 3.0}])
+def test_softplus_options_match_torch(options):
+    _same_module(nn.Softplus(**options), torch.nn.Softplus(**options))
+    assert repr(nn.Softplus(**options)) == repr(torch.nn.Softplus(**options))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(5,), ((3, 5),), (5, 1e-3), (5, 1e-5, False), (5, 1e-5, True, False)],
+)
+def test_layer_norm_matches_torch(args):
+    ours, theirs = nn.LayerNorm(*args), torch.nn.LayerNorm(*args, dtype=torch.float64)
+    rng = np.random.default_rng(5)
+    for name in ("weight", "bias"):
+        if getattr(theirs, name) is not None:
+            values = rng.normal(size=getattr(theirs, name).shape)
+            getattr(ours, name).data = values.copy()
+            setattr(theirs, name, torch.nn.Parameter(torch.tensor(values)))
+        else:
+            assert getattr(ours, name) is None
+    _same_module(ours, theirs)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert repr(ours) == repr(theirs)
+
+
+def test_layer_norm_names_a_shape_that_does_not_fit():
+    with pytest.raises(ValueError, match=r"shape \(4, 3, 5\) does not end in .*\(4,\)"):
+        nn.LayerNorm(4)(Tensor(X))
+
+
+def test_layer_norm_and_softplus_go_to_torch_and_back():
+    model = torch.nn.Sequential(
+        torch.nn.Linear(5, 6), torch.nn.LayerNorm(6), torch.nn.Softplus(beta=2.0)
+    ).double()
+    ours = nn.from_torch(model)
+    back = nn.to_torch(ours)
+    assert repr(back) == repr(model)
+    _same_module(ours, model, X[0])
+    _same_module(ours, back, X[0])
+
+
+@pytest.mark.parametrize("beta", [1.0, 0.5, 0.0])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_smooth_l1_loss_matches_torch(beta, reduction):
+    target = np.random.default_rng(6).normal(scale=3, size=X.shape)
+    target[0, 0, :2] = X[0, 0, :2] + [beta, -beta]  # exactly at the switch
+    a, b = Tensor(X.copy(), requires_grad=True), torch.tensor(X.copy(), requires_grad=True)
+    ours = nn.SmoothL1Loss(reduction=reduction, beta=beta)(a, target)
+    theirs = torch.nn.SmoothL1Loss(reduction=reduction, beta=beta)(b, torch.tensor(target))
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-12)
+    ours.sum().backward()
+    theirs.sum().backward()
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-12, atol=1e-12)
