@@ -35,7 +35,7 @@ from nn.callbacks import (
     TerminateOnNaN,
 )
 from nn.containers import ModuleList
-from nn.data import DataLoader, train_test_split
+from nn.data import DataLoader, Dataset, Subset, TensorDataset, random_split, train_test_split
 from nn.input import Input
 from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, LayerNorm, Linear
 from nn.losses import (
@@ -74,6 +74,7 @@ __all__ = [
     "ConvergenceWarning",
     "CrossEntropyLoss",
     "DataLoader",
+    "Dataset",
     "Dense",
     "Dropout",
     "EarlyStopping",
@@ -107,7 +108,9 @@ __all__ = [
     "Softplus",
     "SparseCategoricalCrossentropy",
     "Step",
+    "Subset",
     "Tanh",
+    "TensorDataset",
     "TerminateOnNaN",
     "callbacks",
     "data",
@@ -119,6 +122,7 @@ __all__ = [
     "load_state",
     "metrics",
     "optimizers",
+    "random_split",
     "save_state",
     "to_torch",
     "train_test_split",

@@ -1,4 +1,5 @@
-"""Mini-batches: `DataLoader` and `train_test_split`.
+"""Mini-batches: `DataLoader` and `train_test_split`; PyTorch's `Dataset`,
+`TensorDataset`, `Subset` and `random_split`.
 
 Arrays stay numpy arrays until a batch is handed out. A float batch becomes a
 `Tensor` (ready for a model); an integer or boolean batch (class labels, uint8
@@ -9,6 +10,7 @@ model should see them.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from autograd import Tensor, get_default_dtype
+from autograd import Tensor, default_rng, get_default_dtype
 from nn.collate import collate, is_dataset
 
 
@@ -83,6 +85,12 @@ class DataLoader:
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         self._samples: Any = None  # a dataset given instead of arrays
+        self._given: Any = None  # what `dataset` returns, when given
+        if isinstance(x, TensorDataset) and len(x.tensors) <= 2 and y is None:
+            # Its arrays are batched as arrays are (a gather per batch, not a sample
+            # at a time); the batches are those collate would make.
+            self._given = x
+            x, y = x.tensors if len(x.tensors) == 2 else (x.tensors[0], None)
         if is_dataset(x):
             if y is not None:
                 raise ValueError(
@@ -104,6 +112,8 @@ class DataLoader:
         """What the loader batches, as PyTorch's `loader.dataset`: the dataset it was
         given, or the arrays as a dataset of samples (`len(loader.dataset)` counts
         them, `loader.dataset[i]` is `(x[i], y[i])`, or `x[i]` without targets)."""
+        if self._given is not None:
+            return self._given
         if self._samples is not None:
             return self._samples
         return ArrayDataset(self.x, self.y)
@@ -270,3 +280,71 @@ def split_validation(
             "training or validation part"
         )
     return x[:split], y[:split], (x[split:], y[split:])
+
+
+class Dataset:
+    """PyTorch's base class of map-style datasets: a subclass defines `__len__` and
+    `__getitem__(i)`, returning one sample (often `(x, y)`); `DataLoader` batches it."""
+
+    def __getitem__(self, index: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+
+class TensorDataset(Dataset):
+    """Samples from arrays or Tensors of one length: `ds[i]` is `(a[i], b[i], ...)`,
+    as PyTorch's `TensorDataset`. `DataLoader` batches one or two of them as arrays."""
+
+    def __init__(self, *tensors: Any) -> None:
+        if not tensors:
+            raise ValueError("TensorDataset: give at least one array or Tensor")
+        lengths = [len(as_array(t, f"tensor {i}")) for i, t in enumerate(tensors)]
+        if len(set(lengths)) > 1:
+            raise ValueError(f"TensorDataset: every tensor needs the same length, got {lengths}")
+        self.tensors = tensors
+
+    def __getitem__(self, index: Any) -> tuple[Any, ...]:
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self) -> int:
+        return len(self.tensors[0])
+
+
+class Subset(Dataset):
+    """The samples of `dataset` at `indices`, in that order (PyTorch's `Subset`)."""
+
+    def __init__(self, dataset: Any, indices: Any) -> None:
+        self.dataset, self.indices = dataset, [int(i) for i in indices]
+
+    def __getitem__(self, index: int) -> Any:
+        return self.dataset[self.indices[index]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+def random_split(
+    dataset: Any, lengths: Any, generator: np.random.Generator | None = None
+) -> list[Subset]:
+    """Split `dataset` at random into non-overlapping subsets of the given `lengths`,
+    counts that add up to its length or fractions that add up to 1 (PyTorch's rule:
+    floored, and the samples left over go one each to the first subsets).
+    `generator` is a numpy Generator (default: `autograd.default_rng()`)."""
+    n = len(dataset)
+    lengths = list(lengths)
+    if lengths and all(0 <= f <= 1 for f in lengths) and math.isclose(sum(lengths), 1):
+        counts = [math.floor(n * f) for f in lengths]
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+        lengths = counts
+    if sum(lengths) != n or any(int(k) != k or k < 0 for k in lengths):
+        raise ValueError(
+            f"random_split: lengths {lengths} must be counts adding up to the dataset's "
+            f"{n} samples, or fractions adding up to 1"
+        )
+    rng = generator if generator is not None else default_rng()
+    order = rng.permutation(n)
+    bounds = itertools.accumulate((int(k) for k in lengths), initial=0)
+    return [Subset(dataset, order[a:b]) for a, b in itertools.pairwise(bounds)]

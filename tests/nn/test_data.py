@@ -183,3 +183,60 @@ def test_loader_dataset_counts_the_samples_as_pytorch_tutorials_read_it():
     np.testing.assert_array_equal(DataLoader(x).dataset[-1], x[-1])
     samples = [(row, label) for row, label in zip(x, y)]
     assert DataLoader(samples, batch_size=3).dataset is samples
+
+
+def test_tensor_dataset_batches_as_torch_does():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).normal(size=(10, 3)).astype(np.float32)
+    y = np.arange(10) % 3
+    ours = nn.TensorDataset(Tensor(x), y)
+    theirs = torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y))
+    assert len(ours) == len(theirs)
+    np.testing.assert_array_equal(ours[4][0].data, theirs[4][0].numpy())
+    assert ours[4][1] == theirs[4][1].item()
+    loader = nn.DataLoader(ours, batch_size=4)
+    batches = [(xb.data.tolist(), yb.tolist()) for xb, yb in loader]
+    expected = [
+        (xb.numpy().tolist(), yb.tolist())
+        for xb, yb in torch.utils.data.DataLoader(theirs, batch_size=4)
+    ]
+    assert batches == expected
+    assert loader.dataset is ours and len(loader) == 3
+    # the same batches as the per-sample path (collate) would give
+    samples = nn.DataLoader(list(zip(x, y)), batch_size=4)
+    collated = [(xb.data.tolist(), yb.tolist()) for xb, yb in samples]
+    assert batches == collated
+
+
+def test_tensor_dataset_refuses_tensors_of_different_lengths():
+    with pytest.raises(ValueError, match=r"same length, got \[3, 2\]"):
+        nn.TensorDataset(np.zeros(3), np.zeros(2))
+
+
+@pytest.mark.parametrize("lengths", [[0.8, 0.2], [0.33, 0.33, 0.34], [3, 7], [0.5, 0.5]])
+def test_random_split_sizes_match_torch(lengths):
+    torch = pytest.importorskip("torch")
+    ours = nn.random_split(range(10), lengths, generator=np.random.default_rng(0))
+    theirs = torch.utils.data.random_split(range(10), lengths)
+    assert [len(s) for s in ours] == [len(s) for s in theirs]
+    assert sorted(i for s in ours for i in s) == list(range(10))  # a partition
+
+
+def test_random_split_refuses_lengths_that_do_not_add_up():
+    with pytest.raises(ValueError, match=r"lengths \[3, 3\] must be counts adding up to .* 10"):
+        nn.random_split(range(10), [3, 3])
+
+
+def test_a_dataset_subclass_is_batched():
+    class Squares(nn.Dataset):
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return np.array([i, i * i], np.float32), i % 2
+
+    batches = list(nn.DataLoader(Squares(), batch_size=2))
+    assert [yb.tolist() for _, yb in batches] == [[0, 1], [0, 1], [0]]
+    assert batches[1][0].data.tolist() == [[2.0, 4.0], [3.0, 9.0]]
+    with pytest.raises(NotImplementedError, match="must define __getitem__"):
+        nn.Dataset()[0]
