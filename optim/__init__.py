@@ -22,6 +22,7 @@ from optim.nadam import NAdam
 from optim.optimizer import Optimizer, ParamsT
 from optim.radam import RAdam
 from optim.rmsprop import RMSprop
+from optim.rprop import Rprop
 from optim.sgd import NAG, SGD, Momentum
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "Optimizer",
     "RAdam",
     "RMSprop",
+    "Rprop",
     "get",
     "lr_scheduler",
 ]

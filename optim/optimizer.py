@@ -241,7 +241,7 @@ class Optimizer:
         with `g` left alone. Returns `g` itself when it is unchanged, otherwise work
         array 0, so the parameter's gradient is never modified.
         """
-        maximize, weight_decay = group.get("maximize", False), group["weight_decay"]
+        maximize, weight_decay = group.get("maximize", False), group.get("weight_decay", 0.0)
         if group.get("decoupled_weight_decay", False):
             self._decay(p, group["lr"], weight_decay)
             weight_decay = 0

@@ -205,6 +205,21 @@ def ref_lion(p, g, s, lr, betas=(0.9, 0.99), weight_decay=0.0):
     return p, {"m": beta2 * m + (1 - beta2) * g}
 
 
+def ref_rprop(p, g, s, lr, etas=(0.5, 1.2), step_sizes=(1e-6, 50), maximize=False):
+    eta_minus, eta_plus = etas
+    g = _grad(p, g, maximize)
+    prev = s.get("prev", np.zeros_like(p))
+    step = s.get("step", np.full_like(p, lr))
+    sign = np.sign(g * prev)
+    factor = np.where(sign > 0, eta_plus, np.where(sign < 0, eta_minus, 1.0))
+    step = np.clip(step * factor, *step_sizes)
+    g = np.where(sign < 0, 0.0, g)
+    return p - np.sign(g) * step, {"prev": g, "step": step}
+
+
+#: Every optimizer class by name: those `optim.get` knows, and Rprop (a class only).
+CLASSES = {**optim.OPTIMIZERS, "rprop": optim.Rprop}
+
 REFERENCE = {
     "sgd": ref_sgd,
     "momentum": ref_momentum,
@@ -218,6 +233,7 @@ REFERENCE = {
     "nadam": ref_nadam,
     "radam": ref_radam,
     "lion": ref_lion,
+    "rprop": ref_rprop,
 }
 
 # (optimizer name, options): every main option and a few combinations. lr is always
@@ -262,6 +278,9 @@ CASES = [
     ("radam", dict(lr=0.05, maximize=True)),
     ("lion", dict(lr=0.01)),
     ("lion", dict(lr=0.01, weight_decay=0.5, betas=(0.95, 0.98))),
+    ("rprop", dict(lr=0.01)),
+    ("rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-4, 0.5))),
+    ("rprop", dict(lr=0.01, maximize=True)),
 ]
 
 
@@ -279,7 +298,7 @@ def trajectory_optim(name, options, steps=100, dtype=np.float64):
     """Parameter values after each step, using `optim` and autograd Tensors."""
     arrays, loss_and_grads = least_squares(dtype)
     params = [Tensor(a.copy(), requires_grad=True) for a in arrays]
-    opt = optim.get(name, params, **options)
+    opt = optim.get(CLASSES[name], params, **options)
     out = []
     for _ in range(steps):
         _, grads = loss_and_grads(*(p.data for p in params))

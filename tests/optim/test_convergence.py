@@ -20,21 +20,23 @@ LR = {
     "nadam": 0.01,
     "radam": 0.01,
     "lion": 0.003,
+    "rprop": 0.01,
 }
+CLASSES = {**optim.OPTIMIZERS, "rprop": optim.Rprop}  # Rprop: a class, not a compile name
 
 
 def test_every_optimizer_has_an_lr():
-    assert set(LR) == set(optim.OPTIMIZERS)
+    assert set(LR) == set(CLASSES)
 
 
-@pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
+@pytest.mark.parametrize("name", sorted(CLASSES))
 def test_minimizes_a_convex_quadratic(name):
     rng = np.random.default_rng(1)
     q = rng.normal(size=(5, 5))
     a = Tensor(q @ q.T / 5 + np.eye(5))  # symmetric positive definite
     target = Tensor(rng.normal(size=5))
     w = Tensor(np.zeros(5), requires_grad=True)
-    opt = optim.get(name, [w], lr=LR[name])
+    opt = optim.get(CLASSES[name], [w], lr=LR[name])
 
     def loss():
         d = w - target
@@ -49,7 +51,7 @@ def test_minimizes_a_convex_quadratic(name):
     assert loss().item() < 0.5 * start
 
 
-@pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
+@pytest.mark.parametrize("name", sorted(CLASSES))
 def test_trains_a_two_layer_network(name):
     rng = np.random.default_rng(2)
     x = Tensor(rng.uniform(-1, 1, size=(64, 2)))
@@ -58,7 +60,7 @@ def test_trains_a_two_layer_network(name):
     b1 = Tensor(np.zeros(16), requires_grad=True)
     w2 = Tensor(rng.normal(size=(16, 1)) * 0.25, requires_grad=True)
     b2 = Tensor(np.zeros(1), requires_grad=True)
-    opt = optim.get(name, [w1, b1, w2, b2], lr=LR[name])
+    opt = optim.get(CLASSES[name], [w1, b1, w2, b2], lr=LR[name])
 
     def loss():
         pred = (x @ w1 + b1).relu() @ w2 + b2
@@ -93,3 +95,9 @@ def test_sgd_trains_logistic_regression_batch_minibatch_stochastic(batch_size):
             loss(x[batch], labels[batch]).backward()
             opt.step()
     assert loss(x, labels).item() < 0.5 * start
+
+
+def test_rprop_refuses_etas_that_would_not_adapt():
+    w = Tensor(np.zeros(2), requires_grad=True)
+    with pytest.raises(ValueError, match=r"0 < eta_minus < 1 < eta_plus, got \(1.2, 0.5\)"):
+        optim.Rprop([w], etas=(1.2, 0.5))

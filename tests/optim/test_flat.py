@@ -6,7 +6,7 @@ state and `state_dict`, through everything that can disturb the shared buffer.
 
 import numpy as np
 import pytest
-from optim_cases import CASES, case_id
+from optim_cases import CASES, CLASSES, case_id
 
 import optim
 from autograd import Tensor
@@ -46,8 +46,8 @@ def set_grads(params, step, order="K"):
 def pair(name, options, dtype=np.float64, fortran=False):
     """(fast, reference): the same optimizer over equal parameters, foreach on and off."""
     fast_params, ref_params = make_params(dtype, fortran=fortran), make_params(dtype)
-    fast = optim.get(name, fast_params, **options)
-    ref = optim.get(name, ref_params, **options)
+    fast = optim.get(CLASSES.get(name, name), fast_params, **options)
+    ref = optim.get(CLASSES.get(name, name), ref_params, **options)
     ref.foreach = False
     return (fast, fast_params), (ref, ref_params)
 
@@ -190,7 +190,7 @@ def test_load_state_dict_then_train_on(name):
     params = make_params()
     for p, q in zip(params, fast[1]):
         p.data[...] = q.data
-    resumed = optim.get(name, params)
+    resumed = optim.get(CLASSES.get(name, name), params)
     resumed.load_state_dict(fast[0].state_dict())
     for step in range(3, 7):
         step_both([(resumed, params), ref], step)
@@ -306,7 +306,7 @@ def test_the_reference_keeps_state_in_the_parameters_layout():
     path too: mixed layouts give the same numbers but run several times slower."""
     w = Tensor(np.asfortranarray(np.random.default_rng(0).normal(size=(6, 4))), requires_grad=True)
     for name, options in [("SGD", {"momentum": 0.9}), ("Adam", {}), ("RMSprop", {"momentum": 0.5})]:
-        opt = optim.get(name, [w], **options)
+        opt = optim.get(CLASSES.get(name, name), [w], **options)
         opt.foreach = False
         for _ in range(2):
             w.grad = Tensor(np.asfortranarray(np.ones((6, 4))))

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from optim_cases import CASES, least_squares
+from optim_cases import CASES, CLASSES, least_squares
 
 import optim
 from autograd import Tensor
@@ -34,14 +34,15 @@ def test_state_dict_round_trip_resumes_bitwise(name):
     options = RICH_CASES[name]
     arrays, loss_and_grads = least_squares()
     straight = [Tensor(a.copy(), requires_grad=True) for a in arrays]
-    train(optim.get(name, straight, **options), straight, loss_and_grads, 10)
+    train(optim.get(CLASSES.get(name, name), straight, **options), straight, loss_and_grads, 10)
 
     first = [Tensor(a.copy(), requires_grad=True) for a in arrays]
-    opt = optim.get(name, first, **options)
+    opt = optim.get(CLASSES.get(name, name), first, **options)
     train(opt, first, loss_and_grads, 5)
     saved = opt.state_dict()
     resumed = [Tensor(p.data.copy(), requires_grad=True) for p in first]
-    opt2 = optim.get(name, resumed, lr=123.0)  # options come back from the state dict
+    # the options come back from the state dict
+    opt2 = optim.get(CLASSES.get(name, name), resumed, lr=123.0)
     opt2.load_state_dict(saved)
     assert opt2.param_groups[0]["lr"] == options["lr"]
     train(opt2, resumed, loss_and_grads, 5)
@@ -53,7 +54,7 @@ def test_state_dict_round_trip_resumes_bitwise(name):
 def test_state_dict_is_plain_deep_copied_data(name):
     arrays, loss_and_grads = least_squares()
     params = [Tensor(a.copy(), requires_grad=True) for a in arrays]
-    opt = optim.get(name, params, **RICH_CASES[name])
+    opt = optim.get(CLASSES.get(name, name), params, **RICH_CASES[name])
     train(opt, params, loss_and_grads, 2)
     saved = opt.state_dict()
     assert saved["param_groups"][0]["params"] == [0, 1]
@@ -93,7 +94,7 @@ def test_state_keys_follow_torch():
     }
     for (name, options), keys in expected.items():
         params = [Tensor(a.copy(), requires_grad=True) for a in arrays]
-        opt = optim.get(name, params, **dict(options))
+        opt = optim.get(CLASSES.get(name, name), params, **dict(options))
         train(opt, params, loss_and_grads, 2)
         assert set(opt.state[params[0]]) == keys, name
         if "step" in keys:
@@ -135,7 +136,7 @@ def test_step_updates_data_in_place(name):
     params = [Tensor(a.copy(), requires_grad=True) for a in arrays]
     held = [p.data for p in params]  # arrays the caller keeps: they see every update
     before = [p.data.copy() for p in params]
-    opt = optim.get(name, params, **RICH_CASES[name])
+    opt = optim.get(CLASSES.get(name, name), params, **RICH_CASES[name])
     train(opt, params, loss_and_grads, 3)
     grads = [p.grad.data.copy() for p in params]
     opt.step()
@@ -149,7 +150,7 @@ def test_step_updates_data_in_place(name):
 def test_step_skips_params_without_grad(name):
     a, b = param(1.0, -1.0), param(2.0, -2.0)
     a.grad = Tensor(np.array([0.5, 0.5]))
-    opt = optim.get(name, [a, b], lr=0.1)
+    opt = optim.get(CLASSES.get(name, name), [a, b], lr=0.1)
     opt.step()
     np.testing.assert_array_equal(b.data, [2.0, -2.0])
     assert b not in opt.state
