@@ -20,13 +20,17 @@ from optim.plateau import ReduceLROnPlateau
 from optim.scheduler import LRScheduler
 
 __all__ = [
+    "ConstantLR",
     "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
     "OneCycleLR",
+    "PolynomialLR",
     "ReduceLROnPlateau",
     "StepLR",
 ]
@@ -143,16 +147,20 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        lrs = []
-        for lr, f in zip(self.base_lrs, self.lr_lambdas, strict=True):
+        return [lr * factor for lr, factor in zip(self.base_lrs, self.factors(), strict=True)]
+
+    def factors(self) -> list[float]:
+        """``lr_lambda(last_epoch)`` of each group, checked to be a number >= 0."""
+        factors = []
+        for f in self.lr_lambdas:
             factor = f(self.last_epoch)
             if not factor >= 0:  # NaN included: a negative lr would climb the loss
                 raise ValueError(
-                    f"LambdaLR: lr_lambda({self.last_epoch}) returned {factor!r}; "
-                    "the factor must be a number >= 0"
+                    f"{type(self).__name__}: lr_lambda({self.last_epoch}) returned "
+                    f"{factor!r}; the factor must be a number >= 0"
                 )
-            lrs.append(lr * factor)
-        return lrs
+            factors.append(factor)
+        return factors
 
 
 class LinearLR(LRScheduler):
@@ -181,3 +189,81 @@ class LinearLR(LRScheduler):
         progress = min(self.total_iters, self.last_epoch) / self.total_iters
         factor = self.start_factor + (self.end_factor - self.start_factor) * progress
         return [lr * factor for lr in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing with warm restarts (Loshchilov and Hutter 2017, "SGDR"): the
+    cosine of `CosineAnnealingLR` over a period of ``T_0`` epochs, then again from
+    ``base_lr`` over a period ``T_mult`` times longer, and so on.
+
+    ``lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2``, with
+    ``T_i`` the current period and ``T_cur`` the epochs since its start.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        T_0: int,
+        T_mult: int = 1,
+        eta_min: float = 0.0,
+        last_epoch: int = -1,
+    ) -> None:
+        self.T_0 = check_int("CosineAnnealingWarmRestarts", "T_0", T_0, minimum=1)
+        self.T_mult = check_int("CosineAnnealingWarmRestarts", "T_mult", T_mult, minimum=1)
+        self.eta_min = check_real("CosineAnnealingWarmRestarts", "eta_min", eta_min, 0)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        t_cur, t_i = self.last_epoch, self.T_0
+        while t_cur >= t_i:  # the periods already completed
+            t_cur -= t_i
+            t_i *= self.T_mult
+        cos = 1 + math.cos(math.pi * t_cur / t_i)
+        return [self.eta_min + (lr - self.eta_min) * cos / 2 for lr in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay the lr to 0 over ``total_iters`` epochs along a polynomial:
+    ``lr = base_lr * (1 - min(last_epoch, total_iters) / total_iters) ** power``."""
+
+    def __init__(
+        self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
+    ) -> None:
+        self.total_iters = check_int("PolynomialLR", "total_iters", total_iters, minimum=1)
+        self.power = check_real("PolynomialLR", "power", power)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        left = 1 - min(self.last_epoch, self.total_iters) / self.total_iters
+        return [lr * left**self.power for lr in self.base_lrs]
+
+
+class ConstantLR(LRScheduler):
+    """``lr = base_lr * factor`` for the first ``total_iters`` epochs, then ``base_lr``."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        self.factor = check_real("ConstantLR", "factor", factor, 0, 1)
+        self.total_iters = check_int("ConstantLR", "total_iters", total_iters, minimum=0)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        factor = self.factor if self.last_epoch < self.total_iters else 1.0
+        return [lr * factor for lr in self.base_lrs]
+
+
+class MultiplicativeLR(LambdaLR):
+    """Multiply each group's lr by ``lr_lambda(epoch)`` at every step after the first:
+    ``lr = base_lr * lr_lambda(1) * ... * lr_lambda(last_epoch)``, one function or one
+    per group. (Unlike the others it reads the lr it set last, as torch does.)"""
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch == 0:
+            return list(self.base_lrs)
+        groups = self.optimizer.param_groups
+        return [g["lr"] * factor for g, factor in zip(groups, self.factors(), strict=True)]

@@ -148,6 +148,9 @@ def test_initial_lr_is_kept_and_needed_to_resume():
             "invalid anneal_strategy: 'exp'",
         ),
         (lambda o: lr_scheduler.StepLR(o, step_size=0), "invalid step_size: 0"),
+        (lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=0), "invalid T_0: 0"),
+        (lambda o: lr_scheduler.ConstantLR(o, factor=2.0), r"invalid factor: 2\.0"),
+        (lambda o: lr_scheduler.MultiplicativeLR(o, lambda t: -1.0).step(), "returned -1.0"),
     ],
 )
 def test_invalid_scheduler_options_raise(build, message):
@@ -169,6 +172,13 @@ TORCH_SCHEDULES = [
         15,
     ),
     ("OneCycleLR", dict(max_lr=1.0, epochs=3, steps_per_epoch=4, cycle_momentum=False), 12),
+    ("CosineAnnealingWarmRestarts", dict(T_0=3), 12),
+    ("CosineAnnealingWarmRestarts", dict(T_0=2, T_mult=2, eta_min=0.01), 20),
+    ("PolynomialLR", dict(total_iters=6), 10),
+    ("PolynomialLR", dict(total_iters=4, power=2.5), 8),
+    ("ConstantLR", dict(factor=0.25, total_iters=3), 6),
+    ("ConstantLR", dict(), 7),
+    ("MultiplicativeLR", dict(lr_lambda=lambda t: 0.9 if t % 2 else 0.95), 10),
 ]
 
 
