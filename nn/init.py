@@ -115,6 +115,67 @@ def normal_(
     return _fill(tensor, _rng(rng).normal(mean, std, tensor.shape))
 
 
+def trunc_normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    rng: np.random.Generator | None = None,
+) -> Tensor:
+    """Draw from N(mean, std**2) truncated to [a, b] (PyTorch's `trunc_normal_`: the
+    bounds are values, not numbers of std). A draw outside is drawn again.
+
+    Raises:
+        ValueError: a > b, or [a, b] holds less than 1e-6 of the distribution.
+    """
+    if not a <= b:
+        raise ValueError(f"trunc_normal_: a ({a}) must not exceed b ({b})")
+    inside = 0.5 * (
+        math.erf((b - mean) / (std * math.sqrt(2))) - math.erf((a - mean) / (std * math.sqrt(2)))
+    )
+    if inside < 1e-6:
+        raise ValueError(
+            f"trunc_normal_: [{a}, {b}] holds {inside:.2g} of N({mean}, {std}**2); "
+            "put the bounds within a few std of the mean"
+        )
+    gen = _rng(rng)
+    values = gen.normal(mean, std, tensor.shape)
+    outside = (values < a) | (values > b)
+    while outside.any():
+        values[outside] = gen.normal(mean, std, int(outside.sum()))
+        outside = (values < a) | (values > b)
+    return _fill(tensor, values)
+
+
+def orthogonal_(
+    tensor: Tensor, gain: float = 1.0, rng: np.random.Generator | None = None
+) -> Tensor:
+    """Saxe et al. (2014): a (semi-)orthogonal matrix times `gain`, from the QR
+    decomposition of a normal draw (signs fixed by R's diagonal, so it is uniform over
+    the orthogonal matrices), as PyTorch's `orthogonal_`. Axes after the first are
+    flattened: rows = shape[0], columns = the rest."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: needs at least 2 dimensions, got shape {tensor.shape}")
+    rows = tensor.shape[0]
+    cols = tensor.data.size // rows if rows else 0
+    flat = _rng(rng).normal(size=(rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tensor.shape))
+
+
+def eye_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+    """Fill a 2-d tensor with the identity (ones on the diagonal, as PyTorch's `eye_`)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: needs a 2-d tensor, got shape {tensor.shape}")
+    return _fill(tensor, np.eye(*tensor.shape))
+
+
 def xavier_uniform_(
     tensor: Tensor, gain: float = 1.0, rng: np.random.Generator | None = None
 ) -> Tensor:
@@ -196,6 +257,9 @@ INITIALIZERS: dict[str, Initializer] = {
     # Keras's defaults for its plain random initializers.
     "random_normal": partial(normal_, mean=0.0, std=0.05),
     "random_uniform": partial(uniform_, a=-0.05, b=0.05),
+    "truncated_normal": partial(trunc_normal_, mean=0.0, std=0.05, a=-0.1, b=0.1),
+    "orthogonal": orthogonal_,
+    "identity": eye_,
 }
 
 

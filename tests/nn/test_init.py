@@ -5,6 +5,7 @@ import pytest
 
 import autograd
 import nn
+from autograd import Tensor
 from nn import init
 
 SHAPE = (400, 600)  # fan_in = 600, fan_out = 400 in PyTorch's (out, in) layout
@@ -176,3 +177,47 @@ def test_linear_and_dense_get_fan_in_from_their_inputs():
     assert linear.weight.shape == (400, 600) and dense.weight.shape == (600, 400)
     for w in (linear.weight, dense.weight):
         assert bound * 0.99 < np.abs(w.data).max() <= bound
+
+
+def test_trunc_normal_stays_in_its_bounds_with_the_truncated_moments():
+    t = Tensor(np.empty((400, 500)))
+    nn.init.trunc_normal_(t, mean=1.0, std=2.0, a=-1.0, b=5.0, rng=np.random.default_rng(0))
+    assert t.data.min() >= -1.0 and t.data.max() <= 5.0
+    # N(1, 4) on [-1, 5], i.e. the standard normal on [-1, 2]: mean and variance
+    phi = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+    cdf = lambda z: 0.5 * (1 + math.erf(z / math.sqrt(2)))  # noqa: E731
+    mass = cdf(2) - cdf(-1)
+    mean = (phi(-1) - phi(2)) / mass
+    var = 1 + (-1 * phi(-1) - 2 * phi(2)) / mass - mean**2
+    assert t.data.mean() == pytest.approx(1 + 2 * mean, abs=0.01)
+    assert t.data.var() == pytest.approx(4 * var, rel=0.01)
+
+
+def test_trunc_normal_refuses_bounds_that_hold_nothing():
+    with pytest.raises(ValueError, match=r"\[10.0, 11.0\] holds .* of N\(0.0, 1.0\*\*2\)"):
+        nn.init.trunc_normal_(Tensor(np.empty(3)), a=10.0, b=11.0)
+    with pytest.raises(ValueError, match=r"a \(2.0\) must not exceed b \(1.0\)"):
+        nn.init.trunc_normal_(Tensor(np.empty(3)), a=2.0, b=1.0)
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (4, 2, 3), (6, 6)])
+def test_orthogonal_gives_orthonormal_rows_or_columns(shape):
+    t = nn.init.orthogonal_(Tensor(np.empty(shape)), gain=2.0, rng=np.random.default_rng(1))
+    flat = t.data.reshape(shape[0], -1) / 2.0
+    small = min(flat.shape)
+    gram = flat.T @ flat if flat.shape[0] >= flat.shape[1] else flat @ flat.T
+    np.testing.assert_allclose(gram, np.eye(small), atol=1e-12)
+    with pytest.raises(ValueError, match=r"at least 2 dimensions, got shape \(3,\)"):
+        nn.init.orthogonal_(Tensor(np.empty(3)))
+
+
+def test_eye_and_the_keras_names():
+    t = nn.init.eye_(Tensor(np.zeros((2, 3))))
+    np.testing.assert_array_equal(t.data, np.eye(2, 3))
+    assert t.version == 1
+    layer = nn.Dense(4, kernel_initializer="orthogonal", input_dim=4)
+    np.testing.assert_allclose(layer.kernel.data.T @ layer.kernel.data, np.eye(4), atol=1e-6)
+    layer = nn.Dense(3, kernel_initializer="identity", input_dim=3)
+    np.testing.assert_array_equal(layer.kernel.data, np.eye(3))
+    layer = nn.Dense(50, kernel_initializer="truncated_normal", input_dim=40)
+    assert np.abs(layer.kernel.data).max() <= 0.1
