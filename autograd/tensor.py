@@ -82,8 +82,9 @@ def increment_version(t: Tensor) -> None:
     (PyTorch's `torch.autograd.graph.increment_version`; call it after writing into
     `t.data` by hand, as optimizers do.)"""
     t._version += 1
-    for other in aliases(t):
-        other._version += 1
+    if t._family is not None:  # (the usual tensor has none: no call)
+        for other in aliases(t):
+            other._version += 1
 
 
 def aliases(t: Tensor) -> list[Tensor]:
