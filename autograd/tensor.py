@@ -7,6 +7,7 @@ batched network alike.
 
 from __future__ import annotations
 
+import copy
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -269,6 +270,27 @@ class Tensor:
         """A new tensor sharing this data (and its version history), cut from the graph."""
         out = Tensor._make(self.data)
         share(out, self)
+        return out
+
+    def __copy__(self) -> Tensor:
+        """A new tensor over the same data, sharing its versions (as a view does)."""
+        out = self._copy_slots(lambda value: value)
+        share(out, self)
+        return out
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        """A copy with memory of its own: it shares no versions with this tensor."""
+        out = self._copy_slots(lambda value: copy.deepcopy(value, memo), memo)
+        return out
+
+    def _copy_slots(self, copy_value: Callable[[Any], Any], memo: dict | None = None) -> Tensor:
+        out = object.__new__(type(self))
+        if memo is not None:
+            memo[id(self)] = out
+        for slot in Tensor.__slots__:
+            if slot not in ("__weakref__", "_family"):
+                setattr(out, slot, copy_value(getattr(self, slot)))
+        out._family = None
         return out
 
     def item(self) -> Any:

@@ -491,3 +491,23 @@ def test_random_view_writes_raise_exactly_when_torch_does():
         assert outcomes[0] == outcomes[1], (chain, saved, written, op, outcomes)
 
     check()
+
+
+def test_copies_share_versions_only_when_they_share_memory():
+    import copy
+
+    import nn
+
+    model = nn.Linear(3, 2)
+    x = Tensor(np.ones((4, 3), np.float32), requires_grad=True)
+    loss = (x @ model.weight.T).sum()  # saves a view of the weight: they share versions
+    target = copy.deepcopy(model)  # e.g. a target network
+    assert target.weight.data is not model.weight.data
+    with autograd.no_grad():
+        target.weight *= 0.5  # its own memory: the model's graph is untouched
+    loss.backward()
+    shallow = copy.copy(model.weight)
+    assert shallow.data is model.weight.data
+    with autograd.no_grad():
+        shallow += 1
+    assert model.weight.version == shallow.version > 0
