@@ -287,6 +287,14 @@ def test_bce_clamp_matches_torch():
     np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12)
 
 
+def _same_as_torch(ours, theirs, ours_x, theirs_x, rtol):
+    """The same loss values, and the same gradients of the summed losses."""
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=rtol, atol=1e-12)
+    ours.sum().backward()
+    theirs.sum().backward()
+    np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=rtol, atol=1e-12)
+
+
 # torch's class weights and ignore_index, compared with torch itself.
 WEIGHT = np.array([0.5, 2.0, 1.0, 3.0])
 CLASS_OPTIONS = [
@@ -334,10 +342,7 @@ def test_class_weights_and_ignore_index_match_torch(reduction, name, targets, op
         theirs = torch.nn.functional.cross_entropy(
             theirs_x, torch.tensor(y), reduction=reduction, **theirs_options
         )
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-12)
-    ours.sum().backward()
-    theirs.sum().backward()
-    np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=1e-12, atol=1e-12)
+    _same_as_torch(ours, theirs, ours_x, theirs_x, rtol=1e-12)
 
 
 def test_loss_modules_take_torch_options():
@@ -410,10 +415,7 @@ def test_binary_cross_entropy_weights_match_torch(reduction, options, name):
             for k, v in options.items()
         },
     )
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
-    ours.sum().backward()
-    theirs.sum().backward()
-    np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=1e-10, atol=1e-12)
+    _same_as_torch(ours, theirs, ours_x, theirs_x, rtol=1e-10)
 
 
 def test_bce_loss_modules_take_torch_weights():
