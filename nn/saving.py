@@ -31,7 +31,7 @@ from nn import activations as act
 from nn import losses, optimizers
 from nn import metrics as metrics_mod
 from nn.input import Input
-from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, Linear
+from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, LayerNorm, Linear
 from nn.module import Module
 from nn.serialization import MODEL_CONFIG, OPTIMIZER_PREFIX, read_npz, write_npz
 
@@ -65,7 +65,11 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
         "out_features": m.out_features,
         "bias": m.bias is not None,
     },
-    Flatten: lambda m: {"input_shape": m.input_shape},
+    Flatten: lambda m: {
+        "start_dim": m.start_dim,
+        "end_dim": m.end_dim,
+        "input_shape": m.input_shape,
+    },
     Dropout: lambda m: {"p": m.p},
     BatchNorm1d: lambda m: {
         "num_features": m.num_features,
@@ -73,9 +77,17 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
         "momentum": m.momentum,
         "affine": m.affine,
     },
+    LayerNorm: lambda m: {
+        "normalized_shape": list(m.normalized_shape),
+        "eps": m.eps,
+        "elementwise_affine": m.elementwise_affine,
+        "bias": m.bias is not None,
+    },
     Input: lambda m: {"shape": m.shape},
     act.LeakyReLU: lambda m: {"negative_slope": m.negative_slope},
     act.ELU: lambda m: {"alpha": m.alpha},
+    act.GELU: lambda m: {"approximate": m.approximate},
+    act.Softplus: lambda m: {"beta": m.beta, "threshold": m.threshold},
     act.Softmax: _softmax,
     act.LogSoftmax: _softmax,
     **{
@@ -87,9 +99,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
             act.Sigmoid,
             act.Tanh,
             act.ReLU,
-            act.GELU,
             act.SiLU,
-            act.Softplus,
         )
     },
 }

@@ -142,3 +142,33 @@ def test_failed_save_keeps_the_old_file(tmp_path):
     with pytest.raises(ValueError):
         bad.save(path)
     assert path.read_bytes() == before
+
+
+def test_layer_options_survive_save_and_load(tmp_path):
+    autograd.manual_seed(0)
+    model = nn.Sequential(
+        nn.Flatten(1, 2),
+        nn.Linear(6, 5),
+        nn.LayerNorm(5, eps=1e-3, bias=False),
+        nn.GELU(approximate="tanh"),
+        nn.Linear(5, 4),
+        nn.Softplus(beta=2.0, threshold=5.0),
+        nn.Dropout(0.1, inplace=True),
+        nn.Linear(4, 2),
+        nn.ReLU(inplace=True),
+    )
+    path = tmp_path / "options.keras"
+    model.save(path)
+    loaded = nn.load_model(path)
+    assert [repr(m) for m in loaded.layers] == [repr(m) for m in model.layers[:6]] + [
+        "Dropout(p=0.1, inplace=False)",  # the flag changes nothing computed: not saved
+        repr(model.layers[7]),
+        "ReLU()",
+    ]
+    with autograd.no_grad():
+        model.layers[2].weight.data[...] = np.arange(5) / 5  # trained values come back too
+    model.save(path)
+    loaded = nn.load_model(path)
+    x = np.random.default_rng(1).normal(size=(3, 2, 3)).astype(np.float32)
+    model.eval(), loaded.eval()
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
