@@ -77,6 +77,13 @@ def sample_shape(
     return tuple(int(n) for n in shape)
 
 
+def _layer_name(owner: str, name: Any) -> str | None:
+    """Keras's `name=`: a string shown by `summary` (None: the layer is numbered there)."""
+    if name is not None and not (isinstance(name, str) and name):
+        raise TypeError(f"{owner}: name must be a non-empty str, got {name!r}")
+    return name
+
+
 def _empty(*shape: int) -> Parameter:
     return Parameter(np.zeros(shape, dtype=get_default_dtype()))
 
@@ -157,9 +164,11 @@ class Dense(Module):
         bias_initializer: str | Callable[..., Tensor] = "zeros",
         rng: np.random.Generator | None = None,
         input_shape: tuple[int, ...] | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__()
         units = check_int("Dense", "units", units, minimum=1)
+        self.name = _layer_name("Dense", name)
         if input_dim is not None:
             check_int("Dense", "input_dim", input_dim, minimum=1)
         self.units, self.use_bias, self.rng = units, check_bool("Dense", "use_bias", use_bias), rng

@@ -45,6 +45,7 @@ def _dense(layer: Dense) -> dict[str, Any]:
         "input_dim": layer.input_dim,
         "input_shape": layer.input_shape,
         "use_bias": layer.use_bias,
+        "name": layer.name,
     }
 
 
@@ -124,7 +125,7 @@ def layer_config(layer: Module) -> dict[str, Any]:
 
     cls = type(layer)
     if cls is Sequential:
-        config: dict[str, Any] = {"layers": [layer_config(m) for m in layer]}
+        config: dict[str, Any] = {"layers": [layer_config(m) for m in layer], "name": layer.name}
     elif cls is Model:
         config = {"module": layer_config(layer.module)}
     elif cls in DESCRIBE:
@@ -147,7 +148,8 @@ def from_layer_config(description: dict[str, Any]) -> Module:
         raise ValueError(f"load_model: unknown layer class {name!r} in the file")
     config = dict(description.get("config", {}))
     if name == "Sequential":
-        return classes[name]([from_layer_config(d) for d in config["layers"]])
+        layers = [from_layer_config(d) for d in config["layers"]]
+        return classes[name](layers, name=config.get("name"))
     if name == "Model":
         return classes[name](from_layer_config(config["module"]))
     if "activation" in config:

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from nn.input import Input
+from nn.layers import _layer_name
 from nn.module import Module
 from nn.training import Model
 
@@ -25,8 +26,9 @@ class Sequential(Model):
         (3, ['0.weight', '0.bias'])
     """
 
-    def __init__(self, *layers: Module | Sequence[Module]) -> None:
+    def __init__(self, *layers: Module | Sequence[Module], name: str | None = None) -> None:
         super().__init__()
+        self.name = _layer_name("Sequential", name)
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
         for layer in layers:

@@ -76,6 +76,10 @@ def _names(layers: list[Module]) -> list[str]:
     seen: dict[str, int] = {}
     names = []
     for layer in layers:
+        given = getattr(layer, "name", None)  # Keras's name= (Dense, Sequential)
+        if isinstance(given, str):
+            names.append(given)
+            continue
         base = _snake(type(layer).__name__)
         count = seen.get(base, 0)
         seen[base] = count + 1
@@ -131,7 +135,10 @@ def format_summary(model: Any) -> str:
         return (" " + "".join(c.ljust(w) for c, w in zip(cells, widths))).rstrip()
 
     trainable, frozen = _counts(model)
-    out = [f'Model: "{_snake(type(model).__name__)}"', "_" * width, line(header), "=" * width]
+    title = getattr(model, "name", None)
+    if not isinstance(title, str):
+        title = _snake(type(model).__name__)
+    out = [f'Model: "{title}"', "_" * width, line(header), "=" * width]
     for i, row in enumerate(rows):
         out += [line(row), "_" * width if i < len(rows) - 1 else "=" * width]
     out += [

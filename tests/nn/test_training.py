@@ -445,3 +445,20 @@ def test_fit_evaluate_val_loss_and_a_hand_loop_report_the_same_saturated_loss(lo
     # A probability tensor that no softmax layer made is scored as probabilities.
     probs = autograd.Tensor(model(x).data.copy())
     assert float(nn.losses.get(loss)(probs, y).data) < 17
+
+
+def test_keras_names_show_in_the_summary_and_survive_save(tmp_path):
+    model = nn.Sequential(
+        [nn.Dense(4, activation="relu", input_dim=3, name="hidden"), nn.Dense(2)],
+        name="my_model",
+    )
+    out = model.summary(print_fn=None)
+    assert 'Model: "my_model"' in out
+    assert " hidden (Dense) " in out and " dense (Dense) " in out  # unnamed: numbered
+    path = tmp_path / "named.keras"
+    model.save(path)
+    loaded = nn.load_model(path)
+    names = loaded.name, loaded.layers[0].name, loaded.layers[1].name
+    assert names == ("my_model", "hidden", None)
+    with pytest.raises(TypeError, match="name must be a non-empty str, got 3"):
+        nn.Dense(2, name=3)
