@@ -240,6 +240,8 @@ class Flatten(Module):
     def forward(self, x: Tensor) -> Tensor:
         shape, ndim = x.shape, max(x.ndim, 1)
         start, end = self.start_dim, self.end_dim
+        if ndim == 1 and (start, end) == (1, -1):  # Keras: (N,) -> (N, 1), as before
+            return x.reshape(shape[0], 1)
         if not (-ndim <= start < ndim and -ndim <= end < ndim):
             raise ValueError(
                 f"Flatten: start_dim {start} and end_dim {end} must be axes of an input of "

@@ -208,3 +208,7 @@ def test_smooth_l1_loss_matches_torch(beta, reduction):
     ours.sum().backward()
     theirs.sum().backward()
     np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_flatten_of_a_batch_of_numbers_gives_one_column_as_keras():
+    assert nn.Flatten()(Tensor(np.arange(3.0))).shape == (3, 1)
