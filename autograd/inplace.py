@@ -34,6 +34,7 @@ import numpy as np
 from autograd.function import Function
 from autograd.mode import state
 from autograd.ops.arith import Add, Div, Mul, Sub, add, compare, div, matmul, mul, power, sub
+from autograd.ops.shape import as_index
 from autograd.tensor import Tensor, aliases, increment_version
 
 _OPS: dict[np.ufunc, tuple[type[Function], str]] = {
@@ -102,12 +103,8 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
             "recorded. Write under `with autograd.no_grad():` (as an optimizer step "
             "does), or build a new tensor, e.g. x = autograd.where(mask, value, x)"
         )
-    if isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    elif isinstance(index, Tensor):
-        index = index.data
     try:
-        t.data[index] = value.data if isinstance(value, Tensor) else value
+        t.data[as_index(index)] = value.data if isinstance(value, Tensor) else value
     except (IndexError, ValueError, TypeError) as err:
         raise type(err)(
             f"x[index] = value on a tensor of shape {t.shape} and dtype {t.dtype} with a "

@@ -342,7 +342,7 @@ def cross_entropy(
         try:
             return autograd.cross_entropy(input, t, reduction)
         except ValueError:
-            pass
+            pass  # deliberate: the general path below ignores such labels or names them
     if t.shape == input.shape and t.dtype.kind == "f":  # probabilities, one row per sample
         logp = log_softmax(input, axis=1)
         q = _matching_target("cross_entropy", input, target)
@@ -356,10 +356,6 @@ def cross_entropy(
         # The fused op: same value, and its gradient is softmax(x) - onehot(y) in one step.
         return autograd.cross_entropy(input, labels, reduction)
     logp = log_softmax(input, axis=1)
-    if weight is None and counted is None:
-        picked = logp[np.arange(len(labels)), labels]
-        picked = (1 - label_smoothing) * picked + label_smoothing * logp.mean(axis=1)
-        return -_reduce(picked, reduction)  # negate after reducing: one scalar op
     w = _class_weights("cross_entropy", weight, input)
     losses, total = _weighted_nll(logp, labels, counted, w)
     if label_smoothing:

@@ -55,7 +55,7 @@ class Affine(Function):
             return z
         return FUSABLE[self.activation][0](z)
 
-    def read_inputs(self):  # x and W as the factors of a product; the bias never
+    def read_inputs(self):  # x and W as a product's factors; backward never reads b
         return factors_read(self.inputs[0], self.inputs[1])
 
     def backward(self, dz, x, w, b=None):

@@ -202,7 +202,8 @@ def expand_dims(x: TensorLike, axis: Any) -> Tensor:
     return reshape(x, np.expand_dims(np.empty(_shape_of(x), dtype=bool), axis).shape)
 
 
-def _as_index(index: Any) -> Any:
+def as_index(index: Any) -> Any:
+    """An index with its Tensors (masks, integer arrays) as their arrays, lists as arrays."""
     if isinstance(index, Tensor):
         return index.data
     if isinstance(index, tuple):
@@ -213,7 +214,7 @@ def _as_index(index: Any) -> Any:
 
 
 def getitem(x: TensorLike, index: Any) -> Tensor:
-    return GetItem.apply(x, index=_as_index(index))
+    return GetItem.apply(x, index=as_index(index))
 
 
 def cat(
