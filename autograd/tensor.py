@@ -536,7 +536,7 @@ class Tensor:
         correction: int | None = None,
         unbiased: bool | None = None,
     ) -> Tensor:
-        """numpy's ddof=0 by default; PyTorch's correction=1 when given `dim`."""
+        """numpy's ddof=0 by default; PyTorch's correction=1 when given `dim` or `keepdim`."""
         return var(
             self,
             axis,
@@ -559,7 +559,7 @@ class Tensor:
         correction: int | None = None,
         unbiased: bool | None = None,
     ) -> Tensor:
-        """numpy's ddof=0 by default; PyTorch's correction=1 when given `dim`."""
+        """numpy's ddof=0 by default; PyTorch's correction=1 when given `dim` or `keepdim`."""
         return std(
             self,
             axis,

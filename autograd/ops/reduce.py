@@ -272,12 +272,18 @@ def _extreme(
 ) -> Any:
     name = op.__name__.lower()
     keep = keepdims_arg(name, keepdims, keepdim)
-    values = op.apply(x, axis=axis_arg(name, axis, dim), keepdims=keep)
-    if dim is None:
+    axis = axis_arg(name, axis, dim)
+    values = op.apply(x, axis=axis, keepdims=keep)
+    if (dim is None and keepdim is None) or axis is None:
         return values
+    if not isinstance(axis, int | np.integer):
+        raise TypeError(
+            f"{name}: dim must be one int to give (values, indices), got {axis!r}; "
+            f"use axis={axis!r} for the values alone"
+        )
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     arg = np.argmax if op is Max else np.argmin
-    return ValuesIndices(values, arg(data, axis=dim, keepdims=keep))
+    return ValuesIndices(values, arg(data, axis=axis, keepdims=keep))
 
 
 def max(
@@ -288,8 +294,8 @@ def max(
     dim: int | None = None,
     keepdim: bool | None = None,
 ) -> Any:
-    """The maximum over `axis` (a Tensor); given PyTorch's `dim`, as `torch.max(x, dim)`,
-    the pair (values, indices)."""
+    """The maximum over `axis` (a Tensor); given PyTorch's `dim` or `keepdim`, as
+    `torch.max(x, dim, keepdim)`, the pair (values, indices)."""
     return _extreme(Max, x, axis, keepdims, dim, keepdim)
 
 
@@ -301,8 +307,8 @@ def min(
     dim: int | None = None,
     keepdim: bool | None = None,
 ) -> Any:
-    """The minimum over `axis` (a Tensor); given PyTorch's `dim`, as `torch.min(x, dim)`,
-    the pair (values, indices)."""
+    """The minimum over `axis` (a Tensor); given PyTorch's `dim` or `keepdim`, as
+    `torch.min(x, dim, keepdim)`, the pair (values, indices)."""
     return _extreme(Min, x, axis, keepdims, dim, keepdim)
 
 
@@ -348,10 +354,15 @@ def mean(
 
 
 def _ddof(
-    op: str, ddof: int | None, dim: Axis, correction: int | None, unbiased: bool | None
+    op: str,
+    ddof: int | None,
+    torch_style: bool,
+    correction: int | None,
+    unbiased: bool | None,
 ) -> int:
     """numpy's `ddof`, or PyTorch's `correction` / `unbiased`; without any of them, 0
-    (numpy's default), or 1 (PyTorch's) when the axis was given as PyTorch's `dim`."""
+    (numpy's default), or 1 (PyTorch's) when the call used PyTorch's names (`dim` or
+    `keepdim`), as ``x.var(0, keepdim=True)`` in PyTorch code."""
     given = [
         name
         for name, v in (("ddof", ddof), ("correction", correction), ("unbiased", unbiased))
@@ -365,7 +376,7 @@ def _ddof(
         return correction
     if unbiased is not None:
         return int(unbiased)
-    return 0 if dim is None else 1
+    return int(torch_style)
 
 
 def var(
@@ -381,11 +392,11 @@ def var(
 ) -> Tensor:
     """sum((x - mean(x))**2, axis) / (n - ddof).
 
-    `ddof` defaults to 0 as in numpy; given PyTorch's `dim`, the default is PyTorch's
-    (`correction=1`, the unbiased estimate). `correction` and `unbiased` are PyTorch's
+    `ddof` defaults to 0 as in numpy; given PyTorch's `dim` or `keepdim`, the default is
+    PyTorch's (`correction=1`, the unbiased estimate). `correction` and `unbiased` are PyTorch's
     names for `ddof`.
     """
-    ddof = _ddof("var", ddof, dim, correction, unbiased)
+    ddof = _ddof("var", ddof, dim is not None or keepdim is not None, correction, unbiased)
     axis = axis_arg("var", axis, dim)
     keepdims = keepdims_arg("var", keepdims, keepdim)
     n = _count(x, axis)
@@ -408,7 +419,7 @@ def std(
 ) -> Tensor:
     """sqrt(var(x, axis, ddof)), with `var`'s arguments and defaults, and gradient 0
     where the variance is 0 (see `Std`)."""
-    ddof = _ddof("std", ddof, dim, correction, unbiased)
+    ddof = _ddof("std", ddof, dim is not None or keepdim is not None, correction, unbiased)
     axis = axis_arg("std", axis, dim)
     n = _count(x, axis)
     if n - ddof <= 0:

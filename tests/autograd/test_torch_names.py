@@ -80,6 +80,30 @@ def test_max_min_with_dim_return_values_and_indices(name, keepdim):
     assert isinstance(getattr(a, name)(axis=1), Tensor)  # numpy's spelling: the values only
 
 
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_positional_axis_with_keepdim_is_torch_style(name, keepdim):
+    # x.var(0, keepdim=True) in PyTorch code (a hand-written batch norm) is unbiased
+    a, b = _pair()
+    _same(getattr(a, name)(0, keepdim=keepdim), getattr(b, name)(0, keepdim=keepdim), (a, b))
+    np.testing.assert_allclose(  # numpy's spelling keeps numpy's ddof=0
+        getattr(Tensor(X), name)(0, keepdims=keepdim).data, getattr(X, name)(0, keepdims=keepdim)
+    )
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_positional_axis_with_keepdim_gives_values_and_indices(name):
+    a, b = _pair()
+    ours, theirs = getattr(a, name)(1, keepdim=True), getattr(b, name)(1, keepdim=True)
+    np.testing.assert_array_equal(ours.indices, theirs.indices.numpy())
+    _same(ours.values, theirs.values, (a, b))
+    ours = getattr(autograd, name)(Tensor(X), -1, keepdim=False)
+    np.testing.assert_array_equal(ours.indices, getattr(torch, name)(torch.tensor(X), -1).indices)
+    assert isinstance(getattr(Tensor(X), name)(1, keepdims=True), Tensor)
+    with pytest.raises(TypeError, match=r"dim must be one int.*\(0, 1\)"):
+        getattr(Tensor(X), name)((0, 1), keepdim=True)
+
+
 @pytest.mark.parametrize("name", ["argmax", "argmin"])
 @pytest.mark.parametrize("kwargs", [{"dim": 2}, {"dim": 0, "keepdim": True}, {}])
 def test_argmax_argmin_take_dim(name, kwargs):
