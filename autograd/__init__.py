@@ -29,6 +29,23 @@ from autograd.creation import (
     zeros,
     zeros_like,
 )
+from autograd.dtypes import (
+    NAMES as _DTYPES,
+)
+from autograd.dtypes import (
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
 from autograd.function import Function, unbroadcast
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.graph import backward, grad, retain_grads, toposort
@@ -56,6 +73,8 @@ from autograd.ops.elementwise import (
     gelu,
     leaky_relu,
     log,
+    log2,
+    log10,
     log_sigmoid,
     relu,
     sigmoid,
@@ -94,6 +113,7 @@ from autograd.ops.shape import (
     stack,
     transpose,
 )
+from autograd.ops.torch_methods import all, allclose, any, equal, unbind
 
 clamp = clip  # PyTorch's names
 pow = power
@@ -107,6 +127,9 @@ __all__ = [
     "Tensor",
     "abs",
     "add",
+    "all",
+    "allclose",
+    "any",
     "arange",
     "argmax",
     "argmin",
@@ -122,12 +145,17 @@ __all__ = [
     "default_rng",
     "dense",
     "div",
+    "double",
     "elu",
     "enable_grad",
+    "equal",
     "erf",
     "exp",
     "expand_dims",
     "eye",
+    "float16",
+    "float32",
+    "float64",
     "full",
     "gelu",
     "get_default_dtype",
@@ -135,15 +163,23 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "half",
     "index_add",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
     "is_grad_enabled",
     "leaky_relu",
     "linear",
     "linspace",
     "log",
+    "log2",
+    "log10",
     "log_sigmoid",
     "log_softmax",
     "logsumexp",
+    "long",
     "manual_seed",
     "matmul",
     "max",
@@ -168,6 +204,7 @@ __all__ = [
     "retain_grads",
     "set_default_dtype",
     "set_grad_enabled",
+    "short",
     "sigmoid",
     "sign",
     "silu",
@@ -185,6 +222,8 @@ __all__ = [
     "tensor",
     "toposort",
     "transpose",
+    "uint8",
+    "unbind",
     "unbroadcast",
     "var",
     "where",
@@ -196,6 +235,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """`autograd.viz` is imported on first use: `import autograd` stays fast, and
     `autograd.viz.draw_graph(...)` works without importing `autograd.viz` first."""
+    if name in _DTYPES:  # float, int, bool: PyTorch's dtype names that are Python built-ins
+        return _DTYPES[name]
     if name == "viz":
         import importlib
 

@@ -46,11 +46,23 @@ def tensor(
     dtype: npt.DTypeLike | None = None,
     name: str | None = None,
 ) -> Tensor:
-    """A new tensor holding a copy of `data` (float32 for Python numbers and lists)."""
+    """A new tensor holding a copy of `data`, as `torch.tensor`.
+
+    Arrays and tensors keep their dtype. Python numbers and (nested) lists take theirs
+    from their elements, as in PyTorch: bools give bool, ints int64, and floats the
+    default float dtype (float32 unless `set_default_dtype` changed it). (The `Tensor`
+    constructor, like `torch.Tensor`, makes every number the default float dtype.)
+    """
     if isinstance(data, Tensor):
         data = data.data
-    if isinstance(data, np.ndarray):
-        data = data.copy()
+    if isinstance(data, np.ndarray | np.generic):
+        data = np.array(data)
+    elif dtype is None:
+        kind = np.asarray(data).dtype.kind
+        if kind == "b":
+            dtype = np.bool_
+        elif kind in "iu":
+            dtype = np.int64
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
 
 

@@ -435,6 +435,12 @@ class Tensor:
     def log(self) -> Tensor:
         return log(self)
 
+    def log10(self) -> Tensor:
+        return log10(self)
+
+    def log2(self) -> Tensor:
+        return log2(self)
+
     def sqrt(self) -> Tensor:
         return sqrt(self)
 
@@ -633,6 +639,8 @@ class Tensor:
     def numel(self) -> int:
         return self.data.size
 
+    nelement = numel
+
     def view(self, *shape: Any) -> Tensor:
         return reshape(self, *shape)
 
@@ -674,6 +682,21 @@ class Tensor:
     def double(self) -> Tensor:
         return _torch.to_dtype(self, np.float64)
 
+    def long(self) -> Tensor:
+        return _torch.to_dtype(self, np.int64)
+
+    def int(self) -> Tensor:
+        return _torch.to_dtype(self, np.int32)
+
+    def bool(self) -> Tensor:
+        return _torch.to_dtype(self, np.bool_)
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _torch.all(self, dim, keepdim)
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return _torch.any(self, dim, keepdim)
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         return _torch.requires_grad_(self, requires_grad)
 
@@ -704,6 +727,8 @@ from autograd.ops.elementwise import (  # noqa: E402
     gelu,
     leaky_relu,
     log,
+    log2,
+    log10,
     relu,
     sigmoid,
     sign,

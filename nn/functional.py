@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 import autograd
 from autograd import (
@@ -22,7 +21,6 @@ from autograd import (
     default_rng,
     elu,
     gelu,
-    get_default_dtype,
     leaky_relu,
     log_sigmoid,
     log_softmax,
@@ -118,13 +116,30 @@ def check_probability(p: float) -> float:
     return check_real("dropout", "p", p, 0, 1, high_open=True)
 
 
-def one_hot(labels: npt.ArrayLike, num_classes: int) -> np.ndarray:
-    """Rows of zeros with a 1 at each label: shape labels.shape + (num_classes,),
-    in the default float dtype (ready to be a probability target)."""
-    labels = class_indices("one_hot", labels, num_classes)
-    out = np.zeros((*labels.shape, num_classes), dtype=get_default_dtype())
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """As `torch.nn.functional.one_hot`: an int64 Tensor of shape tensor.shape +
+    (num_classes,), 0 everywhere except a 1 at each class index (no gradient: call
+    `.float()` for a float input to a layer). `num_classes=-1` means max + 1.
+
+    (Keras's float encoding is `nn.utils.to_categorical`.)
+
+    Raises:
+        TypeError: indices that are not integers.
+        ValueError: a negative index, or one >= num_classes.
+    """
+    data = np.asarray(tensor.data if isinstance(tensor, Tensor) else tensor)
+    if data.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: class indices must be integers, got dtype {data.dtype}")
+    if not isinstance(num_classes, int | np.integer) or num_classes < -1:
+        raise ValueError(f"one_hot: num_classes must be -1 or a count, got {num_classes!r}")
+    if num_classes == -1:
+        if not data.size:
+            raise ValueError("one_hot: cannot infer num_classes from an empty tensor; pass it")
+        num_classes = max(int(data.max()) + 1, 0)
+    labels = class_indices("one_hot", data, int(num_classes))
+    out = np.zeros((*labels.shape, num_classes), dtype=np.int64)
     np.put_along_axis(out, labels[..., None], 1, axis=-1)
-    return out
+    return Tensor(out)
 
 
 def check_reduction(reduction: str) -> str:

@@ -275,6 +275,9 @@ def astype(a: TensorLike, dtype: npt.DTypeLike) -> Tensor:
     dtype = np.dtype(dtype)
     if dtype.kind not in "biuf":
         raise TypeError(f"astype: tensors hold bool, integer or float data, not {dtype}")
+    if dtype.kind != "f":  # rounding has no useful slope: out of the graph, as in PyTorch
+        data = a.data if isinstance(a, Tensor) else np.asarray(a)
+        return Tensor._make(data.astype(dtype))
     return AsType.apply(a, dtype=dtype)
 
 

@@ -39,6 +39,26 @@ class Log(Function):
         return dz / x
 
 
+class Log10(Function):
+    """z = log10(x)      dx = dz / (x ln 10)"""
+
+    def forward(self, x):
+        return np.log10(x)
+
+    def backward(self, dz, x):
+        return dz / (x * math.log(10))
+
+
+class Log2(Function):
+    """z = log2(x)      dx = dz / (x ln 2)"""
+
+    def forward(self, x):
+        return np.log2(x)
+
+    def backward(self, dz, x):
+        return dz / (x * math.log(2))
+
+
 class Sqrt(Function):
     """z = sqrt(x)      dx = dz / (2 z)"""
 
@@ -291,6 +311,14 @@ def exp(x: TensorLike) -> Tensor:
 
 def log(x: TensorLike) -> Tensor:
     return Log.apply(x)
+
+
+def log10(x: TensorLike) -> Tensor:
+    return Log10.apply(x)
+
+
+def log2(x: TensorLike) -> Tensor:
+    return Log2.apply(x)
 
 
 def sqrt(x: TensorLike) -> Tensor:

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import numpy.typing as npt
 
 from autograd.ops.arith import astype
+from autograd.ops.shape import getitem
 from autograd.tensor import Tensor
+
+TensorLike = Any
+
+
+def _array(x: TensorLike) -> np.ndarray:
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def to_dtype(x: Tensor, dtype: npt.DTypeLike) -> Tensor:
-    """`x.float()` / `x.double()`: `x` itself when it already has `dtype` (as PyTorch),
-    else a converted copy in the graph."""
+    """`x.float()`, `x.double()`, `x.long()`...: `x` itself when it already has `dtype`
+    (as PyTorch), else a converted copy (in the graph when both dtypes are float)."""
     return x if x.dtype == dtype else astype(x, dtype)
 
 
@@ -30,3 +40,38 @@ def requires_grad_(x: Tensor, requires_grad: bool = True) -> Tensor:
         raise TypeError(f"only float tensors can require grad, got dtype {x.dtype}")
     x.requires_grad = bool(requires_grad)
     return x
+
+
+def all(x: TensorLike, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """True where every element along `dim` (all of them when None) is nonzero: a bool
+    Tensor, outside any graph, as `torch.all`."""
+    return Tensor(np.all(_array(x), axis=dim, keepdims=keepdim))
+
+
+def any(x: TensorLike, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """True where some element along `dim` (any of them when None) is nonzero: a bool
+    Tensor, outside any graph, as `torch.any`."""
+    return Tensor(np.any(_array(x), axis=dim, keepdims=keepdim))
+
+
+def allclose(
+    a: TensorLike, b: TensorLike, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
+) -> bool:
+    """True when ``|a - b| <= atol + rtol * |b|`` everywhere (broadcast), as `torch.allclose`."""
+    return bool(np.allclose(_array(a), _array(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(a: TensorLike, b: TensorLike) -> bool:
+    """True when `a` and `b` have the same shape and elements, as `torch.equal`."""
+    x, y = _array(a), _array(b)
+    return x.shape == y.shape and bool(np.array_equal(x, y))
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices of `x` along `dim`, each without that axis (views in the graph), as
+    `torch.unbind`."""
+    ndim = np.ndim(_array(x))
+    if not -ndim <= dim < ndim:
+        raise ValueError(f"unbind: dim {dim} is out of range for a tensor with {ndim} dimensions")
+    lead = (slice(None),) * (dim % ndim)
+    return tuple(getitem(x, (*lead, i)) for i in range(_array(x).shape[dim]))

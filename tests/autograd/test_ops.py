@@ -53,6 +53,8 @@ CASES = [
     ("astype", lambda a: a.astype(np.float64) * 2, [(3,)], ANY, True),
     ("exp", lambda a: a.exp(), [(2, 3)], ANY, True),
     ("log", lambda a: a.log(), [(2, 3)], POS, True),
+    ("log10", lambda a: a.log10(), [(2, 3)], POS, True),
+    ("log2", lambda a: autograd.log2(a), [(2, 3)], POS, True),
     ("sqrt", lambda a: a.sqrt(), [(2, 3)], POS, True),
     ("sin", lambda a: a.sin(), [(2, 3)], ANY, True),
     ("cos", lambda a: a.cos(), [(2, 3)], ANY, True),

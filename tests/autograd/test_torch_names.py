@@ -255,3 +255,64 @@ def test_creation_names_match_torch():
         assert make(np.zeros(3, np.int64)).dtype == np.float32
     with pytest.raises(ValueError, match="steps must be a non-negative int"):
         autograd.linspace(0, 1, 2.5)
+
+
+def test_tensor_infers_dtype_as_torch_tensor():
+    for data in ([[0, 1, 2]], 3, [True, False], [1.5, 2], 2.0, [[1, 2.5]], [], np.int32(4)):
+        theirs = torch.tensor(data).numpy().dtype
+        assert autograd.tensor(data).dtype == theirs, data
+    assert autograd.tensor([1, 2], dtype=autograd.float64).dtype == np.float64
+    assert Tensor([1, 2]).dtype == np.float32  # the constructor, as torch.Tensor: float
+    with pytest.raises(TypeError, match="only float tensors can require grad"):
+        autograd.tensor([1, 2], requires_grad=True)
+
+
+def test_dtype_names_as_torch():
+    for name in ("float16", "half", "float32", "float", "float64", "double", "int8", "int16",
+                 "short", "int32", "int", "int64", "long", "uint8", "bool"):  # fmt: skip
+        ours, theirs = getattr(autograd, name), getattr(torch, name)
+        assert np.dtype(ours) == torch.zeros(1, dtype=theirs).numpy().dtype, name
+    assert autograd.zeros((2, 2), dtype=autograd.int32).dtype == np.int32
+    assert autograd.float is np.float32 and autograd.bool is np.bool_
+
+
+def test_integer_casts_leave_the_graph():
+    a, b = _pair(np.array([-1.7, 0.2, 2.5]))
+    for name, dtype in (("long", np.int64), ("int", np.int32), ("bool", np.bool_)):
+        ours, theirs = getattr(a, name)(), getattr(b, name)()
+        assert ours.dtype == dtype and not ours.requires_grad and not theirs.requires_grad
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+    x = autograd.tensor([3, 4])
+    assert x.long() is x and x.float().dtype == np.float32
+    assert a.nelement() == b.nelement() == 3
+
+
+def test_all_any_allclose_equal_as_torch():
+    data = np.array([[0.0, 1.0, 2.0], [3.0, 0.0, 5.0]])
+    a, b = Tensor(data), torch.tensor(data)
+    for kwargs in ({}, {"dim": 1}, {"dim": 0, "keepdim": True}):
+        for name in ("all", "any"):
+            ours, theirs = getattr(a, name)(**kwargs), getattr(b, name)(**kwargs)
+            assert ours.dtype == np.bool_ and not ours.requires_grad
+            np.testing.assert_array_equal(ours.data, theirs.numpy())
+            np.testing.assert_array_equal(getattr(autograd, name)(a, **kwargs).data, theirs)
+    assert autograd.all(a == a).item() is True
+    c = data + 1e-9
+    assert autograd.allclose(a, c) == torch.allclose(b, torch.tensor(c)) is True
+    assert autograd.allclose(a, c + 1e-3) == torch.allclose(b, torch.tensor(c + 1e-3)) is False
+    assert autograd.equal(a, data.copy()) and not autograd.equal(a, data[0])
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_unbind_as_torch(dim):
+    a, b = _pair()
+    ours, theirs = autograd.unbind(a, dim), torch.unbind(b, dim)
+    assert len(ours) == len(theirs)
+    weights = np.arange(1.0, 1 + len(ours))
+    sum(w * (o * o).sum() for w, o in zip(weights, ours)).backward()
+    sum(w * (t * t).sum() for w, t in zip(weights, theirs)).backward()
+    for o, t in zip(ours, theirs):
+        np.testing.assert_array_equal(o.data, t.detach().numpy())
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match="dim 3 is out of range"):
+        autograd.unbind(a, 3)

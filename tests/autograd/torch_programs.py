@@ -281,6 +281,8 @@ def _unary(
 
 _unary("exp", lambda t: t.exp(), lambda t: t.exp(), "Exp")
 _unary("log", lambda t: t.log(), lambda t: t.log(), "Log", positive)
+_unary("log10", lambda t: t.log10(), lambda t: t.log10(), "Log10", positive)
+_unary("log2", autograd.log2, lambda t: t.log2(), "Log2", positive)
 _unary("sqrt", lambda t: t.sqrt(), lambda t: t.sqrt(), "Sqrt", positive)
 _unary("sin", lambda t: t.sin(), lambda t: t.sin(), "Sin")
 _unary("cos", lambda t: t.cos(), lambda t: t.cos(), "Cos")

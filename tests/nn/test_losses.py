@@ -208,11 +208,27 @@ def test_whole_float_labels_are_accepted():
     assert a == pytest.approx(F.cross_entropy(Tensor(LOGITS), LABELS).item())
 
 
-def test_one_hot():
-    np.testing.assert_array_equal(F.one_hot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]])
-    assert F.one_hot([1], 2).dtype == np.float32
+def test_one_hot_as_torch():
+    import torch
+
+    for labels, kwargs in (
+        ([2, 0], {"num_classes": 3}),
+        ([[1, 4], [0, 0]], {}),
+        ([], {"num_classes": 2}),
+    ):
+        ours = F.one_hot(autograd.tensor(np.array(labels, np.int64)), **kwargs)
+        theirs = torch.nn.functional.one_hot(torch.tensor(labels, dtype=torch.int64), **kwargs)
+        assert ours.dtype == np.int64 and not ours.requires_grad
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+    assert F.one_hot(np.array([1], np.uint8), 2).float().dtype == np.float32
     with pytest.raises(ValueError, match="got \\[3\\]"):
         F.one_hot([3], 3)
+    with pytest.raises(ValueError, match="got \\[-1\\]"):
+        F.one_hot([-1, 1])
+    with pytest.raises(TypeError, match="integers, got dtype float32"):
+        F.one_hot(Tensor([1.0]), 2)
+    with pytest.raises(ValueError, match="infer num_classes from an empty"):
+        F.one_hot(np.zeros(0, np.int64))
 
 
 def test_get_resolves_keras_names():

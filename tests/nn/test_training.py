@@ -130,7 +130,7 @@ def test_onehot_and_binary_accuracy_and_regression_metrics():
     assert model.evaluate(X, y)[1] == pytest.approx(np.mean((p > 0.5) == y))
 
     Xs, ys = datasets.spiral(30, 3, seed=0)
-    onehot = nn.functional.one_hot(ys, 3)
+    onehot = nn.utils.to_categorical(ys, 3)
     model = dense_net([2, 3])
     model.compile("sgd", "categorical_crossentropy", ["accuracy"])
     probs = model.predict(Xs)
@@ -355,7 +355,7 @@ def test_softmax_output_trains_like_the_probability_loss(head, loss, onehot):
     X, labels = datasets.spiral(20, 3, seed=2)
     y = labels
     if onehot:
-        y = nn.functional.one_hot(labels, 3)
+        y = nn.utils.to_categorical(labels, 3)
         y = y.astype(np.int64) if onehot == "int" else y
 
     def make():
@@ -427,7 +427,7 @@ def test_fit_evaluate_val_loss_and_a_hand_loop_report_the_same_saturated_loss(lo
     # clipped probability would give -log(1e-7) = 16.1. Every path must say 60.
     x = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
     labels = np.array([1, 0])
-    y = labels if loss.startswith("sparse") else nn.functional.one_hot(labels, 3)
+    y = labels if loss.startswith("sparse") else nn.utils.to_categorical(labels, 3)
     model = nn.Sequential(nn.Dense(3, activation="softmax", input_dim=2))
     model.build((None, 2))
     model[0].weight.data[...] = [[60.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
