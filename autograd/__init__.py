@@ -19,10 +19,12 @@ from autograd.creation import (
     full,
     linspace,
     manual_seed,
+    multinomial,
     ones,
     ones_like,
     rand,
     rand_like,
+    randint,
     randn,
     randn_like,
     tensor,
@@ -47,6 +49,7 @@ from autograd.dtypes import (
     uint8,
 )
 from autograd.function import Function, unbroadcast
+from autograd.generator import Generator, default_generator
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.graph import backward, grad, retain_grads, toposort
 from autograd.mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -123,6 +126,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Function",
+    "Generator",
     "GradcheckError",
     "Tensor",
     "abs",
@@ -142,6 +146,7 @@ __all__ = [
     "clip",
     "cos",
     "cross_entropy",
+    "default_generator",
     "default_rng",
     "dense",
     "div",
@@ -188,6 +193,7 @@ __all__ = [
     "min",
     "minimum",
     "mul",
+    "multinomial",
     "neg",
     "no_grad",
     "norm",
@@ -197,6 +203,7 @@ __all__ = [
     "power",
     "rand",
     "rand_like",
+    "randint",
     "randn",
     "randn_like",
     "relu",

@@ -1,7 +1,9 @@
 """Creating tensors: from data, filled with a value, ranges and random draws.
 
 Shapes are given as ints or as one tuple (`zeros(2, 3)` or `zeros((2, 3))`). Random
-draws come from one generator, reseeded by `manual_seed`.
+draws (`rand`, `randn`, `randint`, `multinomial`) come from an `autograd.Generator`
+(PyTorch's stream, `autograd.generator`): the one given as ``generator=``, else
+`default_generator`, which `manual_seed` reseeds.
 """
 
 from __future__ import annotations
@@ -11,20 +13,26 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from autograd.generator import Generator, default_generator
 from autograd.tensor import Tensor, get_default_dtype
 
 _rng = np.random.default_rng()
 
 
 def manual_seed(seed: int) -> np.random.Generator:
-    """Reseed the generator behind `rand` and `randn` (and `nn`'s initializers)."""
+    """Reseed both generators: `default_generator` (PyTorch's stream, behind `rand`,
+    `randn`, `randint` and `multinomial`: after ``manual_seed(s)`` they draw what
+    PyTorch draws after ``torch.manual_seed(s)``) and `default_rng()` (numpy's, behind
+    `nn`'s initializers, dropout masks and shuffling). Returns the latter."""
     global _rng
+    default_generator.manual_seed(seed)
     _rng = np.random.default_rng(seed)
     return _rng
 
 
 def default_rng() -> np.random.Generator:
-    """The generator behind `rand`, `randn` and the default of every `rng=` argument."""
+    """numpy's generator behind `nn`'s initializers, dropout and shuffling, and the
+    default of every `rng=` argument."""
     return _rng
 
 
@@ -131,9 +139,31 @@ def eye(
     return Tensor(np.eye(n, m, dtype=_dtype(dtype)), requires_grad=requires_grad)
 
 
-def rand(*shape: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
-    """Uniform draws from [0, 1)."""
-    data = _rng.random(_shape(shape)).astype(_dtype(dtype), copy=False)
+def _float_dtype(name: str, dtype: npt.DTypeLike | None) -> np.dtype:
+    out = _dtype(dtype)
+    if out.kind != "f":
+        raise TypeError(f"{name}: draws are floats; dtype must be a float dtype, got {out}")
+    return out
+
+
+def _check_generator(name: str, generator: Any) -> None:
+    if not isinstance(generator, Generator):
+        raise TypeError(
+            f"{name}: generator must be an autograd.Generator, got {type(generator).__name__}"
+        )
+
+
+def rand(
+    *shape: Any,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    generator: Generator | None = None,
+) -> Tensor:
+    """Uniform draws from [0, 1): those PyTorch's `torch.rand(..., generator=g)` makes
+    (`default_generator` when `generator` is None)."""
+    gen = default_generator if generator is None else generator
+    _check_generator("rand", gen)
+    data = gen.uniform(_shape(shape), _float_dtype("rand", dtype))
     return Tensor(data, requires_grad=requires_grad)
 
 
@@ -156,7 +186,112 @@ def _like_dtype(data: np.ndarray, dtype: npt.DTypeLike | None) -> np.dtype:
     return data.dtype if data.dtype.kind == "f" else get_default_dtype()
 
 
-def randn(*shape: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal draws."""
-    data = _rng.standard_normal(_shape(shape)).astype(_dtype(dtype), copy=False)
+def randn(
+    *shape: Any,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    generator: Generator | None = None,
+) -> Tensor:
+    """Standard normal draws: those PyTorch's `torch.randn(..., generator=g)` makes
+    (`default_generator` when `generator` is None; float32 may differ in the last bit)."""
+    gen = default_generator if generator is None else generator
+    _check_generator("randn", gen)
+    data = gen.normal(_shape(shape), _float_dtype("randn", dtype))
     return Tensor(data, requires_grad=requires_grad)
+
+
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Integers drawn uniformly from [low, high), of shape `size`, int64 unless `dtype`
+    says otherwise, as `torch.randint(low=0, high, size)`: ``randint(10, (3,))`` and
+    ``randint(0, 10, (3,))`` are the same call. The draws are PyTorch's for the same
+    generator (`default_generator` when None).
+
+    Raises:
+        ValueError: an empty range (high <= low) or a bad size.
+        TypeError: bounds that are not ints.
+    """
+    if size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    if size is None:
+        raise TypeError(
+            "randint: give high and size, e.g. randint(10, (3,)) or randint(0, 10, (3,))"
+        )
+    for name, bound in (("low", low), ("high", high)):
+        if not isinstance(bound, int | np.integer) or isinstance(bound, bool):
+            raise TypeError(f"randint: {name} must be an int, got {bound!r}")
+    if high <= low:
+        raise ValueError(f"randint: the range [low, high) is empty: low={low}, high={high}")
+    shape = _shape((size,) if isinstance(size, int | np.integer) else (tuple(size),))
+    gen = default_generator if generator is None else generator
+    _check_generator("randint", gen)
+    data = gen.integers(int(low), int(high), shape)
+    out = np.dtype(np.int64 if dtype is None else dtype)
+    return Tensor(data.astype(out, copy=False), requires_grad=requires_grad)
+
+
+def multinomial(
+    input: Any,
+    num_samples: int,
+    replacement: bool = False,
+    *,
+    generator: Generator | None = None,
+) -> Tensor:
+    """Indices drawn from the categories of each row of `input` (non-negative weights,
+    any sum > 0), as `torch.multinomial`: shape (num_samples,) for one row,
+    (rows, num_samples) for a matrix; int64. Without replacement, no index twice in a
+    row.
+
+    How (PyTorch's CPU algorithms, so that a `Generator` gives PyTorch's draws):
+    with one sample or without replacement, the indices of the largest ``p / q`` with
+    ``q ~ Exponential(1)`` (an exponential race, which picks index i with probability
+    p_i / sum(p), then the next among the rest, and so on); with replacement, each
+    sample finds a float64 uniform ``u`` in the normalized cumulative sums (the first
+    index whose sum reaches u).
+
+    Raises:
+        ValueError: weights that are negative, infinite or nan, a row that sums to 0,
+            more samples than categories without replacement, a bad shape.
+    """
+    p = np.asarray(input.data if isinstance(input, Tensor) else input)
+    if p.dtype.kind != "f" or p.ndim not in (1, 2):
+        raise ValueError(
+            "multinomial: input must be a 1-d or 2-d tensor of float weights, got "
+            f"dtype {p.dtype} and shape {p.shape}"
+        )
+    if not isinstance(num_samples, int | np.integer) or num_samples <= 0:
+        raise ValueError(f"multinomial: num_samples must be a positive int, got {num_samples!r}")
+    rows = p.reshape(-1, p.shape[-1])
+    if not rows.shape[1]:
+        raise ValueError("multinomial: input has no categories")
+    if not (np.isfinite(rows).all() and (rows >= 0).all()):
+        raise ValueError("multinomial: probability tensor contains either inf, nan or element < 0")
+    if (rows.sum(axis=1) == 0).any():
+        raise ValueError("multinomial: invalid distribution (a row's probabilities sum to 0)")
+    if not replacement and num_samples > rows.shape[1]:
+        raise ValueError(
+            f"multinomial: cannot draw {num_samples} samples without replacement from "
+            f"{rows.shape[1]} categories"
+        )
+    gen = default_generator if generator is None else generator
+    _check_generator("multinomial", gen)
+    if not replacement or num_samples == 1:
+        race = rows / gen.exponential(rows.shape, rows.dtype)
+        if num_samples == 1:
+            out = race.argmax(axis=1)[:, None]
+        else:  # the largest first, as torch.topk
+            out = np.argsort(-race, axis=1, kind="stable")[:, :num_samples]
+    else:
+        cum = np.cumsum(rows, axis=1, dtype=rows.dtype)
+        cum /= cum[:, -1:]
+        cum[:, -1] = 1
+        u = gen.uniform64(rows.shape[0] * num_samples).reshape(rows.shape[0], num_samples)
+        out = np.stack([np.searchsorted(c.astype(np.float64), r) for c, r in zip(cum, u)])
+    return Tensor(out.astype(np.int64).reshape(*p.shape[:-1], num_samples))

@@ -1,0 +1,187 @@
+"""autograd.Generator against torch.Generator: the same seed gives the same draws."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+import autograd
+from autograd import Generator, Tensor
+
+SEED = 2147483647  # the seed of the makemore lessons
+
+
+def _pair(seed: int = SEED) -> tuple[Generator, torch.Generator]:
+    return Generator().manual_seed(seed), torch.Generator().manual_seed(seed)
+
+
+def _close_float32(ours: np.ndarray, theirs: np.ndarray) -> None:
+    """Float32 normals may differ by a few ulp (PyTorch's vectorized log/cos/sin)."""
+    ulps = np.abs(ours - theirs) / np.spacing(np.abs(theirs).astype(np.float32))
+    assert ulps.max() <= 4, ulps.max()
+    assert (ours == theirs).mean() > 0.7
+
+
+SHAPES = [(1,), (5,), (15,), (16,), (17,), (27, 10), (3, 7), (2, 3, 40), (0,)]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_rand_and_randn_draw_what_torch_draws(shape):
+    for dtype, tdtype in ((np.float64, torch.float64), (np.float32, torch.float32)):
+        g, tg = _pair()
+        for _ in range(3):  # consecutive calls: the stream and a pending normal carry over
+            a = autograd.randn(shape, generator=g, dtype=dtype)
+            b = torch.randn(shape, generator=tg, dtype=tdtype).numpy()
+            assert a.shape == b.shape and a.dtype == dtype
+            if a.size < 16:  # one at a time, in float64 as torch: identical
+                np.testing.assert_array_equal(a.data, b)
+            elif dtype == np.float64:  # blocks of 16: numpy's and libm's cos/sin, 1 ulp apart
+                np.testing.assert_allclose(a.data, b, rtol=4e-16, atol=0)
+            else:
+                _close_float32(a.data, b)
+            u = autograd.rand(*shape, generator=g, dtype=dtype)
+            np.testing.assert_array_equal(u.data, torch.rand(*shape, generator=tg, dtype=tdtype))
+
+
+def test_small_normals_keep_their_pair_across_calls_and_reseeding_drops_it():
+    g, tg = _pair()
+    for n in (1, 3, 1, 2, 5):
+        np.testing.assert_array_equal(
+            autograd.randn(n, generator=g, dtype=np.float64).data,
+            torch.randn(n, generator=tg, dtype=torch.float64),
+        )
+    g.manual_seed(7)
+    tg.manual_seed(7)
+    np.testing.assert_array_equal(
+        autograd.randn(1, generator=g, dtype=np.float64).data,
+        torch.randn(1, generator=tg, dtype=torch.float64),
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (0, 27, (1000,)),
+        (27, (5, 4)),
+        (-5, 5, (300,)),
+        (3, 2**40, (200,)),
+        (0, 1, (4,)),
+        (-7, 2**28 - 8, (50,)),  # the last range drawn from one 32-bit word
+        (-7, 2**28 - 7, (50,)),  # the first from two
+    ],
+)
+def test_randint_draws_what_torch_draws(args):
+    g, tg = _pair()
+    for _ in range(2):
+        ours = autograd.randint(*args, generator=g)
+        theirs = torch.randint(*args, generator=tg)
+        assert ours.dtype == np.int64 and not ours.requires_grad
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+    assert autograd.randint(0, 5, (3,), generator=g, dtype=np.int32).dtype == np.int32
+
+
+@pytest.mark.parametrize("rows", [None, 4])
+@pytest.mark.parametrize(
+    ("num_samples", "replacement"), [(1, False), (1, True), (5, False), (20, True), (27, False)]
+)
+def test_multinomial_draws_what_torch_draws(rows, num_samples, replacement):
+    shape = (27,) if rows is None else (rows, 27)
+    for dtype in (np.float32, np.float64):
+        p = np.random.default_rng(0).random(shape).astype(dtype)
+        p[..., 3] = 0  # a category that is never drawn
+        g, tg = _pair()
+        for _ in range(3):
+            ours = autograd.multinomial(Tensor(p), num_samples, replacement, generator=g)
+            theirs = torch.multinomial(torch.tensor(p), num_samples, replacement, generator=tg)
+            np.testing.assert_array_equal(ours.data, theirs.numpy())
+            assert ours.dtype == np.int64
+            assert num_samples == 27 or not (ours.data == 3).any()  # (all 27: 3 comes last)
+    if not replacement:
+        assert all(len(set(row)) == num_samples for row in ours.data.reshape(-1, num_samples))
+
+
+def test_multinomial_follows_the_weights():
+    g = Generator().manual_seed(0)
+    p = np.array([0.1, 0.0, 0.6, 0.3])
+    counts = np.bincount(autograd.multinomial(p, 20000, True, generator=g).data, minlength=4)
+    np.testing.assert_allclose(counts / 20000, p, atol=0.015)
+    first = autograd.multinomial(np.tile(p, (20000, 1)), 1, generator=g).data[:, 0]
+    np.testing.assert_allclose(np.bincount(first, minlength=4) / 20000, p, atol=0.015)
+
+
+def test_manual_seed_seeds_the_default_generator_as_torch():
+    autograd.manual_seed(42)
+    torch.manual_seed(42)
+    np.testing.assert_array_equal(autograd.rand(4).data, torch.rand(4))
+    np.testing.assert_array_equal(autograd.randint(0, 9, (6,)).data, torch.randint(0, 9, (6,)))
+    probs = torch.tensor([0.2, 0.5, 0.3])
+    assert autograd.multinomial(probs.numpy(), 1).item() == torch.multinomial(probs, 1).item()
+    assert autograd.default_generator.initial_seed() == torch.initial_seed() == 42
+    fresh = Generator()  # an unseeded torch.Generator() starts from the same default seed
+    np.testing.assert_array_equal(
+        autograd.rand(3, generator=fresh).data, torch.rand(3, generator=torch.Generator())
+    )
+
+
+def test_state_replays_the_stream():
+    g = Generator().manual_seed(5)
+    autograd.randn(3, generator=g)  # leaves a pending normal
+    state = g.get_state()
+    a = autograd.randn(40, generator=g).data, autograd.randn(1, generator=g).data
+    g.manual_seed(99)
+    assert g.set_state(state) is g and g.initial_seed() == 5
+    b = autograd.randn(40, generator=g).data, autograd.randn(1, generator=g).data
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    with pytest.raises(ValueError, match="630 words"):
+        g.set_state(state[:10])
+    np.testing.assert_array_equal(
+        g.get_state(), Generator().manual_seed(5).set_state(g.get_state()).get_state()
+    )
+
+
+def test_threads_sharing_a_generator_draw_whole_calls():
+    g = Generator().manual_seed(3)
+    out: list[np.ndarray] = []
+
+    def draw() -> None:
+        for _ in range(200):
+            out.append(autograd.randint(0, 2**31, (64,), generator=g).data)
+
+    threads = [threading.Thread(target=draw) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    expected = torch.randint(0, 2**31, (400, 64), generator=torch.Generator().manual_seed(3))
+    blocks = {tuple(row) for row in expected.numpy()}
+    assert len(out) == 400 and all(tuple(block) in blocks for block in out)
+
+
+def test_bad_arguments_name_the_problem():
+    g = Generator()
+    with pytest.raises(ValueError, match="range \\[low, high\\) is empty"):
+        autograd.randint(5, 5, (2,), generator=g)
+    with pytest.raises(TypeError, match="give high and size"):
+        autograd.randint(5)
+    with pytest.raises(TypeError, match="high must be an int"):
+        autograd.randint(0, 2.5, (2,))
+    with pytest.raises(TypeError, match=r"generator must be an autograd\.Generator"):
+        autograd.randn(2, generator=np.random.default_rng(0))
+    with pytest.raises(TypeError, match="dtype must be a float dtype"):
+        autograd.rand(2, dtype=np.int64)
+    with pytest.raises(ValueError, match="inf, nan or element < 0"):
+        autograd.multinomial(np.array([0.5, -0.1]), 1)
+    with pytest.raises(ValueError, match="sum to 0"):
+        autograd.multinomial(np.zeros((2, 3)), 1)
+    with pytest.raises(ValueError, match="cannot draw 4 samples without replacement from 3"):
+        autograd.multinomial(np.ones(3), 4)
+    with pytest.raises(ValueError, match="float weights"):
+        autograd.multinomial(np.ones(3, np.int64), 1)
+    with pytest.raises(TypeError, match="seed must be an int"):
+        g.manual_seed(1.5)
+    with pytest.raises(ValueError, match="device='cpu'"):
+        Generator("cuda")
