@@ -94,7 +94,13 @@ class ASGD(Optimizer):
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict) -> None:
         state["step"] += 1
-        t, lr, lambd, eta, mu = state["step"], group["lr"], group["lambd"], state["eta"], state["mu"]
+        t, lr, lambd, eta, mu = (
+            state["step"],
+            group["lr"],
+            group["lambd"],
+            state["eta"],
+            state["mu"],
+        )
         work = self._buffer(p, 1)
         p *= 1 - lambd * eta
         p -= np.multiply(g, eta, out=work)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -41,7 +42,10 @@ class LBFGS(Optimizer):
     The line search (``line_search_fn="strong_wolfe"``) looks for a ``t`` meeting the
     strong Wolfe conditions (c1 = 1e-4, c2 = 0.9; Nocedal and Wright, algorithms
     3.5-3.6): it grows ``t`` by cubic interpolation until an interval brackets such a
-    step, then shrinks the interval ("zoom") the same way; see `optim.line_search`.
+    step, then shrinks the interval ("zoom") the same way; see `optim.line_search`. It
+    evaluates at most ``max_eval`` minus the evaluations made so far, plus one, and
+    stops zooming on an interval narrower than 1e-9 / max(|d|) whatever
+    ``tolerance_change`` (as torch's).
 
     Follows torch.optim.LBFGS (itself from minFunc): the same first step size, stopping
     tests, curvature threshold 1e-10 and line search, so a run gives the same numbers.
@@ -159,7 +163,7 @@ class LBFGS(Optimizer):
         return loss, self._flat_grad()
 
     def _evaluate_at(
-        self, closure: Callable[[], Any], x: list[np.ndarray], t: float, d: np.ndarray
+        self, closure: Callable[[], Any], x: list[np.ndarray], d: np.ndarray, t: float
     ) -> tuple[float, np.ndarray]:
         """The loss and gradient at ``x + t * d``; the parameters are put back to `x`."""
         self._move(t, d)
@@ -204,10 +208,16 @@ class LBFGS(Optimizer):
         if np.abs(g).max() <= tolerance_grad:
             return first_loss
 
-        d, t = state.get("d"), state.get("t")
-        old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
-        h_diag, g_prev = state.get("H_diag"), state.get("prev_flat_grad")
+        # Where the previous step stopped (used from the second iteration on).
+        d: Any = state.get("d")
+        t: Any = state.get("t")
+        old_dirs: list[np.ndarray] = state.get("old_dirs", [])
+        old_stps: list[np.ndarray] = state.get("old_stps", [])
+        ro: list[float] = state.get("ro", [])
+        h_diag: float = state.get("H_diag", 1.0)
+        g_prev: Any = state.get("prev_flat_grad")
         loss_prev = state.get("prev_loss")
+        optimal = False
         for n_iter in range(1, max_iter + 1):
             state["n_iter"] += 1
             if state["n_iter"] == 1:
@@ -236,14 +246,9 @@ class LBFGS(Optimizer):
 
             if group["line_search_fn"] is not None:
                 x = [p.data.copy() for p in self._params]
+                evaluate = functools.partial(self._evaluate_at, closure, x, d)
                 loss, g, t, ls_evals = strong_wolfe(
-                    lambda step: self._evaluate_at(closure, x, step, d),
-                    t,
-                    d,
-                    loss,
-                    g,
-                    gtd,
-                    max_ls=max_eval - evals,
+                    evaluate, t, d, loss, g, gtd, max_ls=max_eval - evals
                 )
                 self._move(t, d)
                 optimal = np.abs(g).max() <= tolerance_grad
