@@ -75,6 +75,27 @@ def test_asgd_matches_torch_with_averaging(options):
         np.testing.assert_array_equal(opt.state[ours[0]]["ax"], ours[0].data)
 
 
+def test_asgd_three_steps_by_hand():
+    """The docstring's rule with weight decay, from t0 = 0: mu = 1/2 at step 3."""
+    lr, lambd, alpha, wd = 0.1, 0.5, 0.75, 0.2
+    p0 = np.array([1.0, -2.0, 0.5])
+    grads = [np.array([0.5, 0.25, -4.0]), np.array([-0.1, 0.02, -1.0]), np.array([1.0, 0.0, 2.0])]
+    w = Tensor(p0.copy(), requires_grad=True)
+    opt = optim.ASGD([w], lr=lr, lambd=lambd, alpha=alpha, t0=0, weight_decay=wd)
+    p, eta, mu, ax, iterates = p0, lr, 1.0, None, []
+    for t, g in enumerate(grads, start=1):
+        w.grad = Tensor(g)
+        opt.step()
+        p = p * (1 - lambd * eta) - eta * (g + wd * p)
+        ax = p if mu == 1 else ax + mu * (p - ax)
+        iterates.append(p)
+        eta, mu = lr / (1 + lambd * lr * t) ** alpha, 1 / max(1, t)
+        np.testing.assert_allclose(w.data, p, rtol=1e-14)
+        np.testing.assert_allclose(opt.state[w]["ax"], ax, rtol=1e-14)
+    assert mu == 1 / 3 and opt.state[w]["mu"] == mu and opt.state[w]["eta"] == eta
+    np.testing.assert_allclose(ax, (iterates[1] + iterates[2]) / 2, rtol=1e-14)
+
+
 def test_asgd_average_is_the_mean_of_the_iterates_after_t0():
     """With t0 = 2, mu = 1 / (t - 3) from step 5 on: ax = mean of steps 4 to t."""
     w = Tensor(np.array([1.0, -3.0]), requires_grad=True)
