@@ -14,9 +14,12 @@ from typing import Any
 from autograd import __version__ as __version__  # released together
 from optim import lr_scheduler
 from optim.adadelta import Adadelta
+from optim.adafactor import Adafactor
 from optim.adagrad import Adagrad
 from optim.adam import Adam, AdamW
 from optim.adamax import Adamax
+from optim.asgd import ASGD
+from optim.lbfgs import LBFGS
 from optim.lion import Lion
 from optim.nadam import NAdam
 from optim.optimizer import Optimizer, ParamsT
@@ -26,10 +29,13 @@ from optim.rprop import Rprop
 from optim.sgd import NAG, SGD, Momentum
 
 __all__ = [
+    "ASGD",
+    "LBFGS",
     "NAG",
     "OPTIMIZERS",
     "SGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
@@ -46,6 +52,8 @@ __all__ = [
 ]
 
 #: The names that `get` (and so ``compile(optimizer=...)``) accepts, lower case.
+#: Rprop, ASGD, Adafactor and LBFGS are classes only: LBFGS needs a closure, and
+#: "adafactor" is a Keras name, which `compile` gives Keras's meaning.
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "momentum": Momentum,

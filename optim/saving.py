@@ -43,7 +43,7 @@ def load_state_dict(opt: Any, state_dict: dict[str, Any]) -> None:
         if index not in by_index:
             raise ValueError(f"loaded state dict has state for unknown parameter {index}")
         param = by_index[index]
-        state[param] = {k: _load_value(param, k, v) for k, v in saved_state.items()}
+        state[param] = {k: _load_value(opt, param, k, v) for k, v in saved_state.items()}
     opt.state = state
     opt.param_groups = [
         {
@@ -54,15 +54,19 @@ def load_state_dict(opt: Any, state_dict: dict[str, Any]) -> None:
     ]
 
 
-def _load_value(param: Tensor, key: str, value: Any) -> Any:
-    """A copy of a saved state value; arrays take the parameter's dtype (as in torch)
-    and memory layout (so that the update runs over arrays laid out alike)."""
+def _load_value(opt: Any, param: Tensor, key: str, value: Any) -> Any:
+    """A copy of a saved state value; arrays (also inside lists, as LBFGS's history)
+    take the parameter's dtype (as in torch) and, when shaped like it, its memory
+    layout (so that the update runs over arrays laid out alike)."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_load_value(opt, param, key, v) for v in value)
     if not isinstance(value, np.ndarray):
         return copy.deepcopy(value)
-    if value.shape != param.data.shape:
-        raise ValueError(
-            f"state {key!r} has shape {value.shape}, its parameter has shape {param.data.shape}"
-        )
-    out = np.empty_like(param.data)
+    p = param.data
+    shape = opt._state_shape(p, key)
+    if value.shape != shape:
+        expected = f"its parameter has shape {p.shape}" if shape == p.shape else f"expected {shape}"
+        raise ValueError(f"state {key!r} has shape {value.shape}, {expected}")
+    out = np.empty_like(p) if shape == p.shape else np.empty(shape, p.dtype)
     out[...] = value
     return out

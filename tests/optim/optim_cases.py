@@ -217,8 +217,46 @@ def ref_rprop(p, g, s, lr, etas=(0.5, 1.2), step_sizes=(1e-6, 50), maximize=Fals
     return p - np.sign(g) * step, {"prev": g, "step": step}
 
 
-#: Every optimizer class by name: those `optim.get` knows, and Rprop (a class only).
-CLASSES = {**optim.OPTIMIZERS, "rprop": optim.Rprop}
+def ref_asgd(p, g, s, lr, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, maximize=False):
+    t = s.get("t", 0) + 1
+    eta, mu = s.get("eta", lr), s.get("mu", 1.0)
+    g = _grad(p, g, maximize, weight_decay)
+    p = p * (1 - lambd * eta) - eta * g
+    ax = p if mu == 1 else s["ax"] + mu * (p - s["ax"])
+    eta, mu = lr / (1 + lambd * lr * t) ** alpha, 1 / max(1, t - t0)
+    return p, {"t": t, "eta": eta, "mu": mu, "ax": ax}
+
+
+def ref_adafactor(
+    p, g, s, lr, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0, maximize=False
+):
+    t = s.get("t", 0) + 1
+    g = -g if maximize else g
+    eps1 = np.finfo(p.dtype).eps if eps[0] is None else eps[0]
+    beta2_hat = 1 - t**beta2_decay
+    alpha = max(eps[1], np.sqrt(np.mean(p**2))) * min(lr, 1 / math.sqrt(t))
+    p = p * (1 - lr * weight_decay)
+    if p.ndim >= 2:
+        r = beta2_hat * s.get("r", 0.0) + (1 - beta2_hat) * np.mean(g**2, axis=-1, keepdims=True)
+        c = beta2_hat * s.get("c", 0.0) + (1 - beta2_hat) * np.mean(g**2, axis=-2, keepdims=True)
+        v = r * c / np.maximum(np.mean(r, axis=-2, keepdims=True), eps1)
+        moments = {"r": r, "c": c}
+    else:
+        v = beta2_hat * s.get("v", 0.0) + (1 - beta2_hat) * g**2
+        moments = {"v": v}
+    u = g / np.sqrt(np.maximum(v, eps1**2))
+    p = p - alpha * u / max(1, np.sqrt(np.mean(u**2)) / d)
+    return p, {"t": t, **moments}
+
+
+#: Every optimizer class by name that steps without a closure: those `optim.get`
+#: knows, and Rprop, ASGD and Adafactor (classes only). LBFGS has tests of its own.
+CLASSES = {
+    **optim.OPTIMIZERS,
+    "rprop": optim.Rprop,
+    "asgd": optim.ASGD,
+    "adafactor": optim.Adafactor,
+}
 
 REFERENCE = {
     "sgd": ref_sgd,
@@ -234,6 +272,8 @@ REFERENCE = {
     "radam": ref_radam,
     "lion": ref_lion,
     "rprop": ref_rprop,
+    "asgd": ref_asgd,
+    "adafactor": ref_adafactor,
 }
 
 # (optimizer name, options): every main option and a few combinations. lr is always
@@ -281,6 +321,12 @@ CASES = [
     ("rprop", dict(lr=0.01)),
     ("rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-4, 0.5))),
     ("rprop", dict(lr=0.01, maximize=True)),
+    ("asgd", dict(lr=0.05)),
+    ("asgd", dict(lr=0.05, t0=10, lambd=1e-2, alpha=0.5)),
+    ("asgd", dict(lr=0.05, t0=0, weight_decay=0.1, maximize=True)),
+    ("adafactor", dict(lr=0.03)),  # larger steps end in a chaotic hop around the minimum
+    ("adafactor", dict(lr=0.1, beta2_decay=-0.5, eps=(1e-20, 1e-2), d=2.0, weight_decay=0.05)),
+    ("adafactor", dict(lr=0.1, eps=(0.5, 1e-3), maximize=True)),
 ]
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from optim_cases import CLASSES
 
 import optim
 from autograd import Tensor
@@ -21,8 +22,9 @@ LR = {
     "radam": 0.01,
     "lion": 0.003,
     "rprop": 0.01,
+    "asgd": 0.1,
+    "adafactor": 0.1,
 }
-CLASSES = {**optim.OPTIMIZERS, "rprop": optim.Rprop}  # Rprop: a class, not a compile name
 
 
 def test_every_optimizer_has_an_lr():

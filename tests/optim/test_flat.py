@@ -12,6 +12,9 @@ import optim
 from autograd import Tensor
 
 SHAPES = [(5, 3), (3,), (3, 4), (), (4,), (2, 40)]
+# Only an elementwise rule takes the multi-tensor path.
+FLAT_CASES = [case for case in CASES if CLASSES[case[0]].elementwise]
+FLAT_NAMES = sorted(name for name, cls in CLASSES.items() if cls.elementwise)
 
 
 def make_params(dtype=np.float64, seed=0, fortran=False):
@@ -77,7 +80,7 @@ def in_one_buffer(params):
 
 @pytest.mark.parametrize("chunk_bytes", [None, 40], ids=["one-chunk", "chunks-across-params"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("case", FLAT_CASES, ids=case_id)
 def test_fast_path_equals_reference_bit_for_bit(case, dtype, chunk_bytes, monkeypatch):
     if chunk_bytes is not None:  # 5 or 10 elements: chunks start and end inside params
         monkeypatch.setattr(optim.flat, "CHUNK_BYTES", chunk_bytes)
@@ -98,7 +101,7 @@ def test_fast_path_equals_reference_bit_for_bit(case, dtype, chunk_bytes, monkey
 
 @pytest.mark.parametrize("grad_order", ["K", "C"], ids=["grads-as-params", "grads-in-C"])
 @pytest.mark.parametrize("chunk_bytes", [None, 40], ids=["one-chunk", "chunks-across-params"])
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("case", FLAT_CASES, ids=case_id)
 def test_fortran_parameters_in_the_buffer_equal_reference(
     case, chunk_bytes, grad_order, monkeypatch
 ):
@@ -124,7 +127,7 @@ def test_fortran_parameters_in_the_buffer_equal_reference(
                 assert np.shares_memory(value, buffers[key])
 
 
-@pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
+@pytest.mark.parametrize("name", FLAT_NAMES)
 def test_replaced_data_is_repacked(name):
     fast, ref = pair(name, {})
     step_both([fast, ref], 0)
@@ -168,7 +171,7 @@ def test_state_saved_from_c_parameters_loads_into_fortran_ones():
     assert in_one_buffer(params) and not params[0].data.flags.c_contiguous
 
 
-@pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
+@pytest.mark.parametrize("name", FLAT_NAMES)
 def test_a_parameter_without_grad_runs_the_reference_for_that_step(name):
     fast, ref = pair(name, {})
     step_both([fast, ref], 0)
@@ -182,7 +185,7 @@ def test_a_parameter_without_grad_runs_the_reference_for_that_step(name):
         assert_same(fast, ref)
 
 
-@pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
+@pytest.mark.parametrize("name", FLAT_NAMES)
 def test_load_state_dict_then_train_on(name):
     fast, ref = pair(name, {})
     for step in range(3):
@@ -244,6 +247,26 @@ def test_gradients_accumulated_in_place_are_read_and_left_alone():
                 assert p.grad is grad and p.grad.data is data
                 np.testing.assert_array_equal(data, values)
         assert_same(fast, ref)
+
+
+def test_which_optimizers_are_elementwise():
+    assert "asgd" in FLAT_NAMES and "rprop" in FLAT_NAMES
+    assert not optim.Adafactor.elementwise and not optim.LBFGS.elementwise
+
+
+def test_adafactor_keeps_the_reference_and_its_numbers():
+    """Its statistics are per row and column of each parameter: never packed."""
+    runs = []
+    for foreach in (True, False):
+        params = make_params()
+        opt = optim.Adafactor(params, lr=0.1)
+        opt.foreach = foreach
+        for step in range(4):
+            set_grads(params, step)
+            opt.step()
+        assert not in_one_buffer(params) and not opt._flat
+        runs.append((opt, params))
+    assert_same(*runs)
 
 
 def test_a_rule_that_is_not_elementwise_keeps_the_reference():

@@ -7,7 +7,7 @@ from optim_cases import CASES, CLASSES, least_squares
 import optim
 from autograd import Tensor
 
-ALL_NAMES = sorted(optim.OPTIMIZERS)
+ALL_NAMES = sorted(CLASSES)
 # One case with its main options per optimizer, for the behaviour every one shares.
 RICH_CASES = {name: options for name, options in CASES}
 
@@ -91,6 +91,7 @@ def test_state_keys_follow_torch():
         ("nadam", ()): {"step", "mu_product", "exp_avg", "exp_avg_sq"},
         ("radam", ()): {"step", "exp_avg", "exp_avg_sq"},
         ("lion", ()): {"step", "exp_avg"},
+        ("asgd", ()): {"step", "eta", "mu", "ax"},
     }
     for (name, options), keys in expected.items():
         params = [Tensor(a.copy(), requires_grad=True) for a in arrays]
@@ -99,6 +100,11 @@ def test_state_keys_follow_torch():
         assert set(opt.state[params[0]]) == keys, name
         if "step" in keys:
             assert opt.state[params[0]]["step"] == 2
+    params = [Tensor(a.copy(), requires_grad=True) for a in arrays]  # a matrix and a vector
+    opt = optim.Adafactor(params)
+    train(opt, params, loss_and_grads, 2)
+    assert set(opt.state[params[0]]) == {"step", "row_var", "col_var"}
+    assert set(opt.state[params[1]]) == {"step", "variance"}
 
 
 def test_load_state_dict_rejects_mismatched_groups():
