@@ -163,11 +163,12 @@ class CyclicLR(LRScheduler):
         else:
             s = (x - 1) / (self.step_ratio - 1)
         scale = self.scale_fn(cycle if self.scale_mode == "cycle" else t)
-        lrs = [lr + (high - lr) * s * scale for lr, high in zip(self.base_lrs, self.max_lrs, strict=True)]
+        bounds = zip(self.base_lrs, self.max_lrs, strict=True)
+        lrs = [low + (high - low) * s * scale for low, high in bounds]
         if self.cycle_momentum:
             groups = self.optimizer.param_groups
-            bounds = zip(groups, self.base_momentums, self.max_momentums, strict=True)
-            for group, low, high in bounds:
+            momenta = zip(groups, self.base_momentums, self.max_momentums, strict=True)
+            for group, low, high in momenta:
                 self._set_momentum(group, high - (high - low) * s * scale)
         return lrs
 

@@ -150,7 +150,8 @@ class CosineAnnealingLR(LRScheduler):
             return current_lrs(self.optimizer)
         if (t - 1 - self.T_max) % (2 * self.T_max) == 0:  # leaving the bottom
             rise = (1 - math.cos(math.pi / self.T_max)) / 2
-            return [g["lr"] + (lr - eta_min) * rise for lr, g in zip(self.base_lrs, groups, strict=True)]
+            pairs = zip(self.base_lrs, groups, strict=True)
+            return [g["lr"] + (lr - eta_min) * rise for lr, g in pairs]
         ratio = (1 + math.cos(math.pi * t / self.T_max)) / (
             1 + math.cos(math.pi * (t - 1) / self.T_max)
         )
