@@ -172,8 +172,8 @@ class ChainedScheduler(_Composite):
             optimizer = getattr(schedulers[0], "optimizer", None)
         _check_schedulers("ChainedScheduler", schedulers, optimizer)
         self._schedulers = list(schedulers)
-        self.optimizer = optimizer
-        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self.optimizer = schedulers[0].optimizer  # checked: the one given, if any
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def step(self) -> None:
         """Step each scheduler in order."""
