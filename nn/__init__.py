@@ -29,9 +29,12 @@ from nn.activations import (
 )
 from nn.callbacks import (
     Callback,
+    CSVLogger,
     EarlyStopping,
+    LambdaCallback,
     LearningRateScheduler,
     ModelCheckpoint,
+    ReduceLROnPlateau,
     TerminateOnNaN,
 )
 from nn.containers import ModuleList
@@ -69,6 +72,7 @@ __all__ = [
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BinaryCrossentropy",
+    "CSVLogger",
     "Callback",
     "CategoricalCrossentropy",
     "ConvergenceWarning",
@@ -84,6 +88,7 @@ __all__ = [
     "Identity",
     "Input",
     "L1Loss",
+    "LambdaCallback",
     "LayerNorm",
     "LeakyReLU",
     "LearningRateScheduler",
@@ -98,6 +103,7 @@ __all__ = [
     "Parameter",
     "Perceptron",
     "ReLU",
+    "ReduceLROnPlateau",
     "RemovableHandle",
     "Sequential",
     "SiLU",

@@ -1,7 +1,10 @@
-"""Callbacks: hooks into `fit` (Keras's API): stop early, save checkpoints, change the lr.
+"""Callbacks: hooks into `fit` (Keras's API): stop early, save checkpoints, change the lr,
+log to CSV.
 
 `fit` calls, on every callback in order, `on_train_begin`, then for each epoch
-`on_epoch_begin(epoch)`, `on_batch_end(batch, logs)` after each optimizer step, and
+`on_epoch_begin(epoch)`, `on_train_batch_begin(batch)` before and
+`on_train_batch_end(batch, logs)` after each optimizer step (by default these call
+`on_batch_begin` / `on_batch_end`, their older names, as in Keras), and
 `on_epoch_end(epoch, logs)` with the epoch's averages (`logs["loss"]`,
 `logs["val_loss"]`, each metric), and finally `on_train_end`. `History`, the object
 `fit` returns, is itself the last callback: it records every epoch's logs. `self.model` is the
@@ -11,13 +14,19 @@ current epoch.
 
 from __future__ import annotations
 
+import collections.abc
+import csv
+import io
 import math
 import os
+import tempfile
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from autograd.checks import check_int, check_real
 
 Logs = dict[str, float]
 
@@ -46,8 +55,29 @@ class Callback:
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         """Called after an epoch with its mean loss and metrics (and val_ ones)."""
 
+    def on_train_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        """Called before each training step (calls `on_batch_begin`, as in Keras)."""
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        """Called after each training step with the running means so far (calls
+        `on_batch_end`, as in Keras)."""
+        self.on_batch_end(batch, logs)
+
+    def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        """The older name of `on_train_batch_begin`."""
+
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
-        """Called after each training step with the running means so far."""
+        """The older name of `on_train_batch_end`."""
+
+    def overrides(self, *hooks: str) -> bool:
+        """Whether this callback does something in one of `hooks` (a method of its
+        class or a function given to the instance): `fit` calls per-batch hooks only
+        on those that do."""
+        return any(
+            hook in vars(self) or getattr(type(self), hook) is not getattr(Callback, hook)
+            for hook in hooks
+        )
 
 
 class History(Callback):
@@ -257,3 +287,228 @@ class LearningRateScheduler(Callback):
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         if logs is not None:
             logs["lr"] = float(self.model.optimizer.param_groups[0]["lr"])
+
+
+class ReduceLROnPlateau(_Monitor):
+    """Multiply the learning rate by `factor` when `monitor` has stopped improving (Keras 3).
+
+    After each epoch: during a cooldown the wait is reset and the cooldown counted
+    down; a value that beats the best by more than `min_delta` becomes the best (the
+    first value always does); otherwise, outside a cooldown, one more epoch is waited,
+    and after `patience` of them every group's lr above `min_lr` becomes ``max(lr *
+    factor, min_lr)``, then `cooldown` epochs pass before waiting starts again. The lr
+    of the epoch (before any cut) is written into ``logs["learning_rate"]`` and so into
+    `History`, as Keras 3 does.
+
+    Args:
+        monitor: the logs key to watch ("val_loss", "loss", "val_accuracy", ...).
+        factor: ``new_lr = lr * factor``, in [0, 1).
+        patience: epochs without improvement after which the lr is cut.
+        verbose: 1 prints a line at each cut.
+        mode: "min", "max", or "auto" (max for accuracies, min otherwise).
+        min_delta: smallest change that counts as an improvement.
+        cooldown: epochs after a cut during which epochs are not counted.
+        min_lr: the lr is never cut below it.
+
+    Example:
+        >>> cut = ReduceLROnPlateau(monitor="val_loss", factor=0.2, patience=5, min_lr=1e-3)
+        >>> # model.fit(x, y, validation_data=(xv, yv), callbacks=[cut])
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        verbose: int = 0,
+        mode: str = "auto",
+        min_delta: float = 1e-4,
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+    ) -> None:
+        super().__init__(monitor, mode, min_delta)
+        owner = "ReduceLROnPlateau"
+        self.factor = check_real(owner, "factor", factor, 0, 1, high_open=True)
+        self.patience = check_int(owner, "patience", patience, minimum=0)
+        self.verbose = check_int(owner, "verbose", verbose, minimum=0)
+        self.cooldown = check_int(owner, "cooldown", cooldown, minimum=0)
+        self.min_lr = check_real(owner, "min_lr", min_lr, 0)
+        self.wait = self.cooldown_counter = 0
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.wait = self.cooldown_counter = 0
+
+    def in_cooldown(self) -> bool:
+        return self.cooldown_counter > 0
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        logs = {} if logs is None else logs
+        groups = self.model.optimizer.param_groups
+        logs["learning_rate"] = float(groups[0]["lr"])
+        current = self.current(logs)
+        if current is None:
+            return
+        if self.in_cooldown():
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self.improved(current):
+            self.best, self.wait = current, 0
+        elif not self.in_cooldown():
+            self.wait += 1
+            if self.wait >= self.patience and self.reduce(groups, epoch):
+                self.cooldown_counter, self.wait = self.cooldown, 0
+
+    def reduce(self, groups: list[dict[str, Any]], epoch: int) -> bool:
+        """Cut each group's lr that is above `min_lr`; whether any was cut."""
+        reduced = False
+        for group in groups:
+            # Keras holds the lr in float32: an lr within float32 rounding of min_lr
+            # has reached it (and is not cut again, which would start a cooldown).
+            if float(group["lr"]) > np.float32(self.min_lr):
+                group["lr"] = max(float(group["lr"]) * self.factor, self.min_lr)
+                reduced = True
+                if self.verbose > 0:
+                    print(
+                        f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
+                        f"to {group['lr']}."
+                    )
+        return reduced
+
+
+class CSVLogger(Callback):
+    """Write each epoch's logs as a row of a CSV file (Keras's format).
+
+    The columns are ``epoch`` (0-based) and the first epoch's log keys, sorted; when
+    these hold no ``val_`` key, Keras adds ``val_<key>`` for each (written ``NA``
+    without validation data). Rows end in ``\r\n`` (the csv module's default), a
+    sequence is written ``"[a, b]"``. With `append`, rows are added to an existing
+    file, with no second header when it is not empty.
+
+    The file is rewritten as a whole after each epoch, into a temporary file then
+    renamed over it: it always holds a complete log (what it held before `fit` plus
+    the epochs done), and a run that fails before its first epoch leaves it untouched.
+
+    Args:
+        filename: the CSV file.
+        separator: the string between the values of a row.
+        append: add to the file rather than replace it.
+
+    Example:
+        >>> log = CSVLogger("training.csv")
+        >>> # model.fit(x, y, callbacks=[log]); pandas.read_csv("training.csv")
+    """
+
+    def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False):
+        self.filename = os.fspath(filename)
+        if not isinstance(separator, str) or len(separator) != 1:
+            raise TypeError(f"CSVLogger: invalid separator: {separator!r} (must be one character)")
+        self.sep, self.append = separator, append
+        self.keys: list[str] | None = None
+        self._text = ""
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.keys = None
+        self._text = ""
+        if self.append and os.path.exists(self.filename):
+            with open(self.filename, newline="") as f:
+                self._text = f.read()
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        logs = logs or {}
+        rows = io.StringIO()
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if self.keys and not any(key.startswith("val_") for key in self.keys):
+                self.keys += [f"val_{key}" for key in self.keys]
+            fieldnames = ["epoch", *self.keys]
+            if not self._text:  # a new or empty file gets a header
+                csv.writer(rows, delimiter=self.sep).writerow(fieldnames)
+        values = [_csv_value(logs.get(key, "NA")) for key in self.keys]
+        csv.writer(rows, delimiter=self.sep).writerow([epoch, *values])
+        self._text += rows.getvalue()
+        _replace_file(self.filename, self._text)
+
+
+def _csv_value(value: Any) -> Any:
+    """Keras's cell: a string as is, a sequence (not a 0-d array) as "[a, b]"."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, collections.abc.Iterable) and not (
+        isinstance(value, np.ndarray) and value.ndim == 0
+    ):
+        return f'"[{", ".join(map(str, value))}]"'
+    return value
+
+
+def _replace_file(path: str, text: str) -> None:
+    """Write `text` to `path` at once: into a temporary file beside it, then renamed."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+class LambdaCallback(Callback):
+    """A callback made of functions (Keras's): each given function is called as that
+    hook, with the same arguments as in Keras (logs are ``{}`` when `fit` has none).
+
+    Args:
+        on_epoch_begin, on_epoch_end: ``f(epoch, logs)``.
+        on_train_begin, on_train_end: ``f(logs)``.
+        on_train_batch_begin, on_train_batch_end: ``f(batch, logs)``.
+        **kwargs: set as attributes, as Keras does: another hook given this way
+            (``on_batch_end=f``) replaces that method and is called as `fit` calls it.
+
+    Example:
+        >>> losses = []
+        >>> keep = LambdaCallback(on_epoch_end=lambda epoch, logs: losses.append(logs["loss"]))
+        >>> keep.on_epoch_end(0, {"loss": 0.5})
+        >>> losses
+        [0.5]
+    """
+
+    def __init__(
+        self,
+        on_epoch_begin: Callable[[int, Logs], Any] | None = None,
+        on_epoch_end: Callable[[int, Logs], Any] | None = None,
+        on_train_begin: Callable[[Logs], Any] | None = None,
+        on_train_end: Callable[[Logs], Any] | None = None,
+        on_train_batch_begin: Callable[[int, Logs], Any] | None = None,
+        on_train_batch_end: Callable[[int, Logs], Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.__dict__.update(kwargs)
+        hooks: dict[str, tuple[Any, Callable[[Any], Callable[..., None]]]] = {
+            "on_epoch_begin": (on_epoch_begin, _indexed_hook),
+            "on_epoch_end": (on_epoch_end, _indexed_hook),
+            "on_train_begin": (on_train_begin, _logs_hook),
+            "on_train_end": (on_train_end, _logs_hook),
+            "on_train_batch_begin": (on_train_batch_begin, _indexed_hook),
+            "on_train_batch_end": (on_train_batch_end, _indexed_hook),
+        }
+        for name, (fn, wrap) in hooks.items():
+            if fn is None:
+                continue
+            if not callable(fn):
+                raise TypeError(f"LambdaCallback: {name} must be a function, got {fn!r}")
+            setattr(self, name, wrap(fn))
+
+
+def _indexed_hook(fn: Callable[[int, Logs], Any]) -> Callable[..., None]:
+    def hook(index: int, logs: Logs | None = None) -> None:
+        fn(index, {} if logs is None else logs)
+
+    return hook
+
+
+def _logs_hook(fn: Callable[[Logs], Any]) -> Callable[..., None]:
+    def hook(logs: Logs | None = None) -> None:
+        fn({} if logs is None else logs)
+
+    return hook

@@ -342,10 +342,14 @@ class Model(Module):
         history = History()
         object.__setattr__(self, "history", history)
         cbs = _callbacks(callbacks, history, self)
-        batch_cbs = [cb for cb in cbs if type(cb).on_batch_end is not Callback.on_batch_end]
+        batch_cbs = (
+            [cb for cb in cbs if cb.overrides("on_train_batch_begin", "on_batch_begin")],
+            [cb for cb in cbs if cb.overrides("on_train_batch_end", "on_batch_end")],
+        )
         object.__setattr__(self, "stop_training", False)
         for cb in cbs:
             cb.on_train_begin()
+        logs: dict[str, float] = {}
         for epoch in range(epochs):
             for cb in cbs:
                 cb.on_epoch_begin(epoch)
@@ -366,13 +370,18 @@ class Model(Module):
             if self.stop_training:
                 break
         for cb in cbs:
-            cb.on_train_end()
+            cb.on_train_end(logs)  # the last epoch's logs, as in Keras
         return history
 
     def _train_epoch(
-        self, loader: DataLoader, compiled: _Compiled, bar: Any, batch_cbs: list[Callback]
+        self,
+        loader: DataLoader,
+        compiled: _Compiled,
+        bar: Any,
+        batch_cbs: tuple[list[Callback], list[Callback]],
     ) -> dict[str, float]:
-        """One pass of training steps; returns the epoch's mean loss and metrics."""
+        """One pass of training steps; returns the epoch's mean loss and metrics.
+        `batch_cbs`: the callbacks to call before and after each step."""
         self.train()
         opt, loss_fn = compiled.optimizer, compiled.loss
         running = metrics_mod.Running(compiled.metrics)
@@ -381,8 +390,11 @@ class Model(Module):
         # No enumerate(): it keeps its last (index, batch) pair, so the batch would live
         # through the whole step. Let go of here, the inputs are freed by backward.
         batch = -1
+        begin_cbs, end_cbs = batch_cbs
         for xb, yb in loader:
             batch += 1
+            for cb in begin_cbs:
+                cb.on_train_batch_begin(batch, {})
             out = self(xb)
             del xb
             loss = loss_fn(out, yb)
@@ -405,10 +417,10 @@ class Model(Module):
                 if time.perf_counter() >= next_postfix:  # formatting every batch would cost
                     bar.set_postfix_str(format_logs(running.means()), refresh=False)
                     next_postfix = time.perf_counter() + 0.2
-            if batch_cbs:
+            if end_cbs:
                 logs = running.means()
-                for cb in batch_cbs:
-                    cb.on_batch_end(batch, logs)
+                for cb in end_cbs:
+                    cb.on_train_batch_end(batch, logs)
                 if self.stop_training:  # a callback stops at once (TerminateOnNaN)
                     break
         return running.means()

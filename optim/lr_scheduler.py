@@ -2,9 +2,12 @@
 
 They follow torch.optim.lr_scheduler: the first lr is set at construction
 (``last_epoch`` becomes 0), each `step()` moves to the next epoch (or batch), and each
-group's starting lr is kept in ``group["initial_lr"]``. Schedules are computed in
-closed form from ``base_lrs`` and ``last_epoch`` (torch uses equivalent recursive
-forms so that its schedulers can be chained; ours do not chain).
+group's starting lr is kept in ``group["initial_lr"]``. Each docstring gives the
+schedule in closed form (``_get_closed_form_lr``). As in torch, the schedules that
+multiply the lr (all but `LambdaLR`, `OneCycleLR`, `CyclicLR` and
+`CosineAnnealingWarmRestarts`) step by scaling each group's current lr, so that
+`ChainedScheduler` can compose them: two of them on one optimizer multiply.
+`SequentialLR` runs schedules one after another.
 """
 
 from __future__ import annotations
@@ -14,15 +17,19 @@ import math
 from collections.abc import Callable, Sequence
 
 from autograd.checks import check_int, check_real
+from optim.chained import ChainedScheduler, SequentialLR
+from optim.cyclic import CyclicLR
 from optim.one_cycle import OneCycleLR
 from optim.optimizer import Optimizer
 from optim.plateau import ReduceLROnPlateau
 from optim.scheduler import LRScheduler
 
 __all__ = [
+    "ChainedScheduler",
     "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",
@@ -32,6 +39,7 @@ __all__ = [
     "OneCycleLR",
     "PolynomialLR",
     "ReduceLROnPlateau",
+    "SequentialLR",
     "StepLR",
 ]
 
@@ -65,6 +73,11 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return current_lrs(self.optimizer)
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
         return [lr * self.gamma ** (self.last_epoch // self.step_size) for lr in self.base_lrs]
 
 
@@ -86,6 +99,12 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        k = self.milestones.count(self.last_epoch)
+        if k == 0:
+            return current_lrs(self.optimizer)
+        return [group["lr"] * self.gamma**k for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
         k = bisect.bisect_right(self.milestones, self.last_epoch)
         return [lr * self.gamma**k for lr in self.base_lrs]
 
@@ -98,6 +117,11 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        if self._is_initial:  # resuming (last_epoch >= 0) keeps the lr it finds
+            return current_lrs(self.optimizer)
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
         return [lr * self.gamma**self.last_epoch for lr in self.base_lrs]
 
 
@@ -107,7 +131,10 @@ class CosineAnnealingLR(LRScheduler):
 
     ``lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * last_epoch / T_max)) / 2``
 
-    Past ``T_max`` the lr rises again along the same cosine, as in torch.
+    Past ``T_max`` the lr rises again along the same cosine, as in torch. Each step
+    scales the distance to ``eta_min`` by the cosine's ratio between two epochs (and
+    adds the cosine's first step at the bottom, where that ratio is 0/0), as torch does;
+    chained with another schedule this is not a product of the two.
     """
 
     def __init__(
@@ -118,6 +145,19 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        t, groups, eta_min = self.last_epoch, self.optimizer.param_groups, self.eta_min
+        if self._is_initial:
+            return current_lrs(self.optimizer)
+        if (t - 1 - self.T_max) % (2 * self.T_max) == 0:  # leaving the bottom
+            rise = (1 - math.cos(math.pi / self.T_max)) / 2
+            pairs = zip(self.base_lrs, groups, strict=True)
+            return [g["lr"] + (lr - eta_min) * rise for lr, g in pairs]
+        ratio = (1 + math.cos(math.pi * t / self.T_max)) / (
+            1 + math.cos(math.pi * (t - 1) / self.T_max)
+        )
+        return [eta_min + (g["lr"] - eta_min) * ratio for g in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
         cos = 1 + math.cos(math.pi * self.last_epoch / self.T_max)
         return [self.eta_min + (lr - self.eta_min) * cos / 2 for lr in self.base_lrs]
 
@@ -186,6 +226,17 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        t, groups = self.last_epoch, self.optimizer.param_groups
+        if t == 0:
+            return [g["lr"] * self.start_factor for g in groups]
+        if self._is_initial or t > self.total_iters:
+            return current_lrs(self.optimizer)
+        # factor(t) / factor(t - 1), written as torch writes it
+        change = self.end_factor - self.start_factor
+        ratio = 1.0 + change / (self.total_iters * self.start_factor + (t - 1) * change)
+        return [g["lr"] * ratio for g in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
         progress = min(self.total_iters, self.last_epoch) / self.total_iters
         factor = self.start_factor + (self.end_factor - self.start_factor) * progress
         return [lr * factor for lr in self.base_lrs]
@@ -234,6 +285,13 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        t, n = self.last_epoch, self.total_iters
+        if self._is_initial or t > n:
+            return current_lrs(self.optimizer)
+        ratio = ((1.0 - t / n) / (1.0 - (t - 1) / n)) ** self.power
+        return [group["lr"] * ratio for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
         left = 1 - min(self.last_epoch, self.total_iters) / self.total_iters
         return [lr * left**self.power for lr in self.base_lrs]
 
@@ -253,6 +311,14 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] * self.factor for group in groups]
+        if self.last_epoch != self.total_iters:
+            return current_lrs(self.optimizer)
+        return [group["lr"] * (1.0 / self.factor) for group in groups]
+
+    def _get_closed_form_lr(self) -> list[float]:
         factor = self.factor if self.last_epoch < self.total_iters else 1.0
         return [lr * factor for lr in self.base_lrs]
 
@@ -260,10 +326,16 @@ class ConstantLR(LRScheduler):
 class MultiplicativeLR(LambdaLR):
     """Multiply each group's lr by ``lr_lambda(epoch)`` at every step after the first:
     ``lr = base_lr * lr_lambda(1) * ... * lr_lambda(last_epoch)``, one function or one
-    per group. (Unlike the others it reads the lr it set last, as torch does.)"""
+    per group. It has no closed form: `SequentialLR` restarting it at epoch 0 multiplies
+    the lr it finds by ``lr_lambda(0)``, as in torch."""
 
     def get_lr(self) -> list[float]:
-        if self.last_epoch == 0:
-            return list(self.base_lrs)
+        if self._is_initial:
+            return current_lrs(self.optimizer)
         groups = self.optimizer.param_groups
         return [g["lr"] * factor for g, factor in zip(groups, self.factors(), strict=True)]
+
+
+def current_lrs(optimizer: Optimizer) -> list[float]:
+    """Each group's lr as it is (a step that leaves the lr unchanged)."""
+    return [group["lr"] for group in optimizer.param_groups]

@@ -12,6 +12,12 @@ from optim.optimizer import Optimizer
 class LRScheduler:
     """Base class: subclasses give `get_lr()`, the lrs at epoch ``self.last_epoch``.
 
+    As in torch, schedules that can be chained (`ChainedScheduler`) compute `get_lr()`
+    from each group's current lr (the previous lr times this epoch's change), and give
+    the same schedule from ``base_lrs`` in `_get_closed_form_lr()`, which `SequentialLR`
+    uses to restart a schedule. Schedules that cannot be chained compute `get_lr()` from
+    ``base_lrs`` (their closed form is `get_lr()` itself).
+
     Args:
         optimizer: the optimizer whose groups' ``"lr"`` are set.
         last_epoch: the index of the last epoch when resuming (-1 to start).
@@ -32,16 +38,41 @@ class LRScheduler:
                 )
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
-        self.step()
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The step of construction (to epoch 0 when starting). Chainable schedules that
+        only scale the lr from epoch 1 on leave the groups' lrs as they are here."""
+        self._step_count = 0
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def get_lr(self) -> list[float]:
         """The lr of each group at epoch ``self.last_epoch``."""
         raise NotImplementedError
 
+    def _get_closed_form_lr(self) -> list[float]:
+        """The lr of each group at epoch ``self.last_epoch``, from ``base_lrs`` alone."""
+        return self.get_lr()
+
     def step(self) -> None:
         """Advance one epoch (or batch) and set the new lrs."""
-        self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
+        self._step_count += 1
+        self._update_lr()
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Set the lrs of the next epoch, or of `epoch` by the closed form (torch's
+        deprecated ``step(epoch)``; `SequentialLR` restarts a schedule with epoch 0)."""
+        if epoch is None:
+            self.last_epoch += 1
+            lrs = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            lrs = self._get_closed_form_lr()
+        for group, lr in zip(self.optimizer.param_groups, lrs, strict=True):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 

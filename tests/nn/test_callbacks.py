@@ -1,10 +1,26 @@
+import os
+import types
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import keras
 import numpy as np
 import pytest
 
 import autograd
 import nn
+import optim
+from autograd import Tensor
 from nn import datasets
-from nn.callbacks import Callback, EarlyStopping, LearningRateScheduler, ModelCheckpoint
+from nn.callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    LambdaCallback,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+)
 
 
 class Scripted(Callback):
@@ -175,3 +191,243 @@ def test_callbacks_must_be_callbacks(data):
 def test_bad_mode():
     with pytest.raises(ValueError, match="mode"):
         EarlyStopping(mode="up")
+
+
+def keras_model(lr):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse")
+    return model
+
+
+def holder_of(lrs):
+    """What ReduceLROnPlateau reads of a model: its optimizer's groups."""
+    groups = [{"params": [Tensor(np.zeros(2), requires_grad=True)], "lr": lr} for lr in lrs]
+    return types.SimpleNamespace(optimizer=optim.SGD(groups))
+
+
+def scripted_losses(n, seed):
+    """A loss that falls, stalls on plateaus and wobbles, with exact repeats."""
+    rng = np.random.default_rng(seed)
+    steps = rng.choice([-0.3, -0.01, 0.0, 0.0, 0.02, 0.2], size=n)
+    return list(np.round(3 + np.cumsum(steps), 4))
+
+
+PLATEAU_CASES = [
+    dict(lr=0.5, options=dict(factor=0.5, patience=2)),
+    dict(lr=0.5, options=dict(factor=0.5, patience=0, min_lr=0.0625)),
+    dict(lr=1.0, options=dict(factor=0.3, patience=1, cooldown=2, min_lr=0.05)),
+    dict(lr=0.1, options=dict(factor=0.1, patience=3, min_delta=0.05, cooldown=1)),
+    dict(lr=0.25, options=dict(monitor="loss", factor=0.5, patience=1, min_delta=0.0)),
+    dict(lr=0.125, options=dict(factor=0.0, patience=2)),
+    dict(lr=0.5, options=dict(mode="max", factor=0.5, patience=2, cooldown=3, min_delta=0.01)),
+]
+
+
+@pytest.mark.parametrize("case", PLATEAU_CASES, ids=range(len(PLATEAU_CASES)))
+@pytest.mark.parametrize("seed", [0, 1])
+def test_reduce_lr_on_plateau_matches_keras(case, seed):
+    ours = ReduceLROnPlateau(**case["options"])
+    theirs = keras.callbacks.ReduceLROnPlateau(**case["options"])
+    holder = holder_of([case["lr"]])
+    ours.set_model(holder)
+    theirs.set_model(keras_model(case["lr"]))
+    ours.on_train_begin()
+    theirs.on_train_begin()
+    cuts = 0
+    for epoch, value in enumerate(scripted_losses(60, seed)):
+        our_logs = {"loss": value + 0.5, "val_loss": value}
+        their_logs = dict(our_logs)
+        ours.on_epoch_end(epoch, our_logs)
+        theirs.on_epoch_end(epoch, their_logs)
+        # Keras keeps the lr in float32
+        assert our_logs["learning_rate"] == pytest.approx(their_logs["learning_rate"], rel=1e-6)
+        lr = holder.optimizer.param_groups[0]["lr"]
+        assert lr == pytest.approx(float(theirs.model.optimizer.learning_rate), rel=1e-6)
+        assert (ours.wait, ours.cooldown_counter) == (theirs.wait, theirs.cooldown_counter)
+        assert ours.best == pytest.approx(float(theirs.best), rel=1e-12)
+        cuts += lr < our_logs["learning_rate"]
+    assert cuts >= 1  # the script does trigger reductions
+
+
+def test_reduce_lr_on_plateau_by_hand():
+    cut = ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, cooldown=1, min_lr=0.3)
+    holder = holder_of([2.0, 1.0])
+    cut.set_model(holder)
+    cut.on_train_begin()
+    logged = []
+    # improvement needs a drop of more than min_delta=1e-4: 0.99995 does not count
+    for epoch, loss in enumerate([1.0, 0.99995, 1.2, 1.1, 1.0, 1.0, 1.0, 1.0]):
+        logs = {"val_loss": loss}
+        cut.on_epoch_end(epoch, logs)
+        logged.append(logs["learning_rate"])
+    # cut after epoch 2 (wait 2); the cooldown ends within epoch 3, which waits again;
+    # cut after 4; after 6 only the first group (the second is at min_lr already)
+    assert logged == [2.0, 2.0, 2.0, 1.0, 1.0, 0.5, 0.5, 0.3]
+    assert [g["lr"] for g in holder.optimizer.param_groups] == [0.3, 0.3]
+
+
+def test_reduce_lr_on_plateau_in_fit_logs_learning_rate(data):
+    model = small_model()
+    seen = []
+    spy = LambdaCallback(
+        on_epoch_begin=lambda e, logs: seen.append(model.optimizer.param_groups[0]["lr"])
+    )
+    script = Scripted("val_loss", [1.0, 1.0, 1.0, 1.0, 1.0, 0.5])
+    cut = ReduceLROnPlateau(factor=0.5, patience=1, verbose=1)
+    history = model.fit(*data, epochs=6, verbose=0, callbacks=[spy, script, cut])
+    assert seen == [0.1, 0.1, 0.05, 0.025, 0.0125, 0.00625]
+    assert history.history["learning_rate"] == seen
+
+
+def test_reduce_lr_on_plateau_warns_when_monitor_missing(data):
+    model = small_model()
+    with pytest.warns(RuntimeWarning, match="'val_loss' is not in the logs.*learning_rate"):
+        history = model.fit(*data, epochs=2, verbose=0, callbacks=[ReduceLROnPlateau(patience=0)])
+    assert history.history["learning_rate"] == [0.1, 0.1]
+    with pytest.warns(UserWarning, match="val_loss"):  # Keras warns too
+        theirs = keras.callbacks.ReduceLROnPlateau()
+        theirs.set_model(keras_model(0.1))
+        theirs.on_epoch_end(0, {"loss": 1.0})
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (dict(factor=1.0), r"invalid factor: 1\.0"),
+        (dict(factor=-0.5), r"invalid factor: -0\.5"),
+        (dict(patience=-1), "invalid patience: -1"),
+        (dict(cooldown=-2), "invalid cooldown: -2"),
+        (dict(min_lr=-1e-3), "invalid min_lr"),
+        (dict(mode="up"), "mode"),
+    ],
+)
+def test_reduce_lr_on_plateau_bad_arguments(options, message):
+    with pytest.raises(ValueError, match=message):
+        ReduceLROnPlateau(**options)
+
+
+CSV_RUNS = [
+    dict(epochs=[{"loss": 0.5, "accuracy": 0.25}, {"loss": 0.25, "accuracy": 0.5}]),
+    dict(
+        epochs=[
+            {"loss": 0.5, "val_loss": 0.75, "accuracy": 0.1, "learning_rate": 0.01},
+            {"loss": 0.125, "val_loss": 0.625, "accuracy": 0.2, "learning_rate": 0.001},
+        ],
+        separator=";",
+    ),
+    dict(epochs=[{"loss": 1.5, "note": "a,b", "sizes": [1, 2]}, {"loss": 1.0}]),
+    dict(epochs=[{"val_loss": 2.0}, {"val_loss": 1.0, "loss": 3.0}]),
+]
+
+
+def csv_run(callback, epochs):
+    callback.on_train_begin({})
+    for epoch, logs in enumerate(epochs):
+        callback.on_epoch_end(epoch, dict(logs))
+    callback.on_train_end({})
+
+
+@pytest.mark.parametrize("run", CSV_RUNS, ids=range(len(CSV_RUNS)))
+@pytest.mark.parametrize("existing", [None, "", "epoch,loss\r\n0,9.0\r\n"])
+def test_csv_logger_writes_what_keras_writes(tmp_path, run, existing):
+    separator = run.get("separator", ",")
+    for append in (False, True):
+        ours_path, theirs_path = tmp_path / "ours.csv", tmp_path / "theirs.csv"
+        for path in (ours_path, theirs_path):
+            if existing is not None:
+                path.write_bytes(existing.encode())
+            elif path.exists():
+                path.unlink()
+        csv_run(CSVLogger(ours_path, separator, append), run["epochs"])
+        csv_run(keras.callbacks.CSVLogger(str(theirs_path), separator, append), run["epochs"])
+        assert ours_path.read_bytes() == theirs_path.read_bytes(), f"append={append}"
+
+
+def test_csv_logger_in_fit_and_appending_keeps_the_file(tmp_path, data):
+    path = tmp_path / "log.csv"
+    model = small_model()
+    model.fit(*data, epochs=2, verbose=0, callbacks=[CSVLogger(path)])
+    first = path.read_text()
+    lines = first.splitlines()
+    assert lines[0] == "epoch,accuracy,loss,val_accuracy,val_loss"
+    assert [line.split(",")[0] for line in lines[1:]] == ["0", "1"]
+    loss = model.history.history["loss"][1]
+    assert lines[2].split(",")[2] == repr(loss) and lines[2].endswith(",NA,NA")
+    history = model.fit(*data, epochs=1, verbose=0, callbacks=[CSVLogger(path, append=True)])
+    text = path.read_text()
+    assert text.startswith(first) and text.count("epoch") == 1
+    assert (
+        text.splitlines()[3]
+        == f"0,{history.history['accuracy'][0]!r},{history.history['loss'][0]!r},NA,NA"
+    )
+
+
+class FailAt(Callback):
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise RuntimeError("stop here")
+
+
+@pytest.mark.parametrize("append", [False, True])
+def test_csv_logger_failed_run_keeps_what_was_there(tmp_path, data, append):
+    path = tmp_path / "log.csv"
+    path.write_text("epoch,loss\n0,1.0\n")
+    with pytest.raises(RuntimeError, match="stop here"):  # before the first row is written
+        small_model().fit(
+            *data, epochs=3, verbose=0, callbacks=[FailAt(0), CSVLogger(path, append=append)]
+        )
+    assert path.read_text() == "epoch,loss\n0,1.0\n"
+    with pytest.raises(RuntimeError, match="stop here"):  # after two rows
+        small_model().fit(
+            *data, epochs=3, verbose=0, callbacks=[CSVLogger(path, append=append), FailAt(1)]
+        )
+    text = path.read_text()
+    assert text.startswith("epoch,loss\n0,1.0\n") == append
+    assert len(text.splitlines()) == (2 if append else 1) + 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv"]  # no temporary left
+
+
+def test_csv_logger_bad_separator():
+    with pytest.raises(TypeError, match="separator"):
+        CSVLogger("x.csv", separator=",,")
+
+
+def lambda_events(library, events):
+    """A LambdaCallback of `library` that records every hook it is given."""
+    return library.callbacks.LambdaCallback(
+        on_train_begin=lambda logs: events.append(("train_begin", sorted(logs))),
+        on_epoch_begin=lambda epoch, logs: events.append(("epoch_begin", epoch, sorted(logs))),
+        on_train_batch_begin=lambda b, logs: events.append(("batch_begin", b, sorted(logs))),
+        on_train_batch_end=lambda b, logs: events.append(("batch_end", b, sorted(logs))),
+        on_epoch_end=lambda epoch, logs: events.append(("epoch_end", epoch, sorted(logs))),
+        on_train_end=lambda logs: events.append(("train_end", sorted(logs))),
+    )
+
+
+def test_lambda_callback_hooks_in_fit_as_keras(data):
+    x, y = data
+    ours, theirs = [], []
+    small_model().fit(x, y, epochs=2, batch_size=32, verbose=0, callbacks=[lambda_events(nn, ours)])
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=2, batch_size=32, verbose=0, callbacks=[lambda_events(keras, theirs)])
+    assert ours == theirs
+    assert ours[-1] == ("train_end", ["accuracy", "loss"])
+
+
+def test_lambda_callback_extra_hooks_and_attributes(data):
+    seen = []
+    cb = LambdaCallback(on_batch_end=lambda batch, logs: seen.append(batch), note="kept")
+    small_model().fit(*data, epochs=2, verbose=0, callbacks=[cb])
+    assert seen == [0, 1, 0, 1] and cb.note == "kept"
+    with pytest.raises(TypeError, match="on_epoch_end must be a function"):
+        LambdaCallback(on_epoch_end=3)
+
+
+def test_new_callbacks_are_exported():
+    for name in ("ReduceLROnPlateau", "CSVLogger", "LambdaCallback"):
+        assert getattr(nn, name) is getattr(nn.callbacks, name)
+        assert name in nn.__all__
