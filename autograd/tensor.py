@@ -682,15 +682,6 @@ class Tensor:
     def double(self) -> Tensor:
         return _torch.to_dtype(self, np.float64)
 
-    def long(self) -> Tensor:
-        return _torch.to_dtype(self, np.int64)
-
-    def int(self) -> Tensor:
-        return _torch.to_dtype(self, np.int32)
-
-    def bool(self) -> Tensor:
-        return _torch.to_dtype(self, np.bool_)
-
     def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return _torch.all(self, dim, keepdim)
 
@@ -699,6 +690,17 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         return _torch.requires_grad_(self, requires_grad)
+
+    # Last: inside the class body these names hide the built-ins `int` and `bool`.
+
+    def long(self) -> Tensor:
+        return _torch.to_dtype(self, np.int64)
+
+    def int(self) -> Tensor:
+        return _torch.to_dtype(self, np.int32)
+
+    def bool(self) -> Tensor:
+        return _torch.to_dtype(self, np.bool_)
 
 
 # Imported last: the ops need the Tensor class above, and the methods above call them.
