@@ -227,4 +227,8 @@ class Generator:
             return self._uniform(n, np.dtype(np.float64))
 
 
+#: The generator behind `rand`, `randn`, `randint` and `multinomial` when no
+#: ``generator=`` is given: seeded from the operating system's entropy at import, as
+#: PyTorch's default generator is, until `autograd.manual_seed`.
 default_generator = Generator()
+default_generator.seed()

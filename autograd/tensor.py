@@ -691,6 +691,14 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         return _torch.requires_grad_(self, requires_grad)
 
+    @property
+    def values(self) -> Any:
+        raise AttributeError(_NOT_A_PAIR)
+
+    @property
+    def indices(self) -> Any:
+        raise AttributeError(_NOT_A_PAIR)
+
     # Last: inside the class body these names hide the built-ins `int` and `bool`.
 
     def long(self) -> Tensor:
@@ -702,6 +710,11 @@ class Tensor:
     def bool(self) -> Tensor:
         return _torch.to_dtype(self, np.bool_)
 
+
+_NOT_A_PAIR = (
+    "a Tensor has no .values or .indices: x.max(1) and x.min(1) follow numpy (the values "
+    "alone); write x.max(dim=1) (or x.max(1, keepdim=False)) for PyTorch's (values, indices)"
+)
 
 # Imported last: the ops need the Tensor class above, and the methods above call them.
 from autograd import graph as _graph  # noqa: E402
