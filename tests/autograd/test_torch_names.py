@@ -316,3 +316,13 @@ def test_unbind_as_torch(dim):
     np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-12)
     with pytest.raises(ValueError, match="dim 3 is out of range"):
         autograd.unbind(a, 3)
+
+
+def test_values_of_numpy_style_max_names_the_pytorch_spelling():
+    values = Tensor(X).max(1)  # numpy's: the values alone
+    with pytest.raises(AttributeError, match=r"x\.max\(dim=1\)"):
+        values.indices  # noqa: B018
+    with pytest.raises(AttributeError, match=r"no \.values or \.indices"):
+        values.values  # noqa: B018
+    assert not hasattr(values, "indices")
+    np.testing.assert_array_equal(Tensor(X).max(dim=1).indices, torch.tensor(X).max(1).indices)
