@@ -12,9 +12,35 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd.function import Function
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, get_default_dtype
 
 TensorLike = Any
+
+
+_KIND = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's categories: bool < integer < float
+
+
+def promote(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`a` and `b` cast so that numpy's result has the dtype PyTorch's would have.
+
+    numpy and PyTorch agree when both operands have the same dtype, or both are arrays
+    (or both 0-d) of the same kind. They differ elsewhere, and PyTorch's rule is the
+    one kept: the operand of the higher category (bool < integer < float) sets the
+    dtype, an array's dtype winning over a 0-d one's within a category. So int64 times
+    float32 is float32 (numpy: float64), and float32 times a 0-d float64 is float32
+    (numpy: float64). Python numbers were made 0-d arrays of the default float dtype
+    (or of the other operand's) by `Function.apply` already.
+    """
+    if a.dtype == b.dtype:
+        return a, b
+    ka, kb = _KIND.get(a.dtype.kind, 2), _KIND.get(b.dtype.kind, 2)
+    if ka == kb:
+        if (a.ndim == 0) == (b.ndim == 0):
+            return a, b  # same category and rank class: numpy's widest is PyTorch's too
+        dtype = b.dtype if a.ndim == 0 else a.dtype
+    else:
+        dtype = a.dtype if ka > kb else b.dtype
+    return a.astype(dtype, copy=False), b.astype(dtype, copy=False)
 
 
 class Add(Function):
@@ -23,6 +49,8 @@ class Add(Function):
     saves_inputs = False
 
     def forward(self, a, b):
+        if a.dtype is not b.dtype:
+            a, b = promote(a, b)
         return a + b
 
     def backward(self, dz, a, b):
@@ -35,6 +63,8 @@ class Sub(Function):
     saves_inputs = False
 
     def forward(self, a, b):
+        if a.dtype is not b.dtype:
+            a, b = promote(a, b)
         return a - b
 
     def backward(self, dz, a, b):
@@ -56,6 +86,8 @@ class Mul(Function):
     """z = a * b      da = dz * b      db = dz * a"""
 
     def forward(self, a, b):
+        if a.dtype is not b.dtype:
+            a, b = promote(a, b)
         return a * b
 
     def read_inputs(self):
@@ -70,6 +102,10 @@ class Div(Function):
     """z = a / b      da = dz / b      db = -dz * a / b**2"""
 
     def forward(self, a, b):
+        if a.dtype is not b.dtype:
+            a, b = promote(a, b)
+        if a.dtype.kind != "f":  # integers divide into the default float dtype, as in torch
+            return np.true_divide(a, b, dtype=get_default_dtype())
         return a / b
 
     def backward(self, dz, a, b):
@@ -103,6 +139,8 @@ class Pow(Function):
     """
 
     def forward(self, a, b):
+        if a.dtype is not b.dtype:
+            a, b = promote(a, b)
         return a**b
 
     def backward(self, dz, a, b):
@@ -135,6 +173,8 @@ class Maximum(Function):
     """z = max(a, b)      da = dz * [a > b]      db = dz * [b > a]   (ties split 1/2 each)"""
 
     def forward(self, a, b):
+        if a.dtype is not b.dtype:
+            a, b = promote(a, b)
         return np.maximum(a, b)
 
     def backward(self, dz, a, b):
@@ -145,6 +185,8 @@ class Minimum(Function):
     """z = min(a, b)      da = dz * [a < b]      db = dz * [b < a]   (ties split 1/2 each)"""
 
     def forward(self, a, b):
+        if a.dtype is not b.dtype:
+            a, b = promote(a, b)
         return np.minimum(a, b)
 
     def backward(self, dz, a, b):
@@ -155,7 +197,8 @@ def _split_by_mask(dz: Any, winner: Any, loser: Any) -> tuple[Any, Any]:
     """Route dz to the larger of two operands; on ties each gets half, as in PyTorch."""
     w, l = np.asarray(winner), np.asarray(loser)
     share = (w > l) + 0.5 * (w == l)
-    return dz * share.astype(w.dtype), dz * (1.0 - share).astype(w.dtype)
+    dtype = np.asarray(dz).dtype  # not w's: an integer operand would round the halves
+    return dz * share.astype(dtype), dz * (1.0 - share).astype(dtype)
 
 
 class Where(Function):
