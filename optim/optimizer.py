@@ -220,6 +220,11 @@ class Optimizer:
         """The state of parameter array `p` before its first step."""
         return {"step": 0}
 
+    def _state_shape(self, p: np.ndarray, key: str) -> tuple[int, ...]:
+        """The shape of state array `key` of parameter array `p` (checked on loading);
+        a subclass that keeps smaller arrays (Adafactor's row and column means) says so."""
+        return p.shape
+
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict) -> None:
         """Apply the update rule to `p` in place, given its gradient `g` (after `_grad`)."""
         raise NotImplementedError

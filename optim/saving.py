@@ -43,7 +43,10 @@ def load_state_dict(opt: Any, state_dict: dict[str, Any]) -> None:
         if index not in by_index:
             raise ValueError(f"loaded state dict has state for unknown parameter {index}")
         param = by_index[index]
-        state[param] = {k: _load_value(param, k, v) for k, v in saved_state.items()}
+        state[param] = {
+            k: _load_value(param, k, v, opt._state_shape(param.data, k))
+            for k, v in saved_state.items()
+        }
     opt.state = state
     opt.param_groups = [
         {
@@ -54,15 +57,17 @@ def load_state_dict(opt: Any, state_dict: dict[str, Any]) -> None:
     ]
 
 
-def _load_value(param: Tensor, key: str, value: Any) -> Any:
+def _load_value(param: Tensor, key: str, value: Any, shape: tuple[int, ...]) -> Any:
     """A copy of a saved state value; arrays take the parameter's dtype (as in torch)
-    and memory layout (so that the update runs over arrays laid out alike)."""
+    and, when shaped like it, its memory layout (so that the update runs over arrays
+    laid out alike). `shape` is the shape the optimizer keeps for `key`."""
     if not isinstance(value, np.ndarray):
         return copy.deepcopy(value)
-    if value.shape != param.data.shape:
-        raise ValueError(
-            f"state {key!r} has shape {value.shape}, its parameter has shape {param.data.shape}"
-        )
+    if value.shape != shape:
+        expected = "its parameter has" if shape == param.data.shape else "the optimizer keeps"
+        raise ValueError(f"state {key!r} has shape {value.shape}, {expected} shape {shape}")
+    if shape != param.data.shape:
+        return value.astype(param.data.dtype, copy=True)
     out = np.empty_like(param.data)
     out[...] = value
     return out
