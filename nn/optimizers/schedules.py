@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -81,7 +82,7 @@ class LearningRateSchedule:
         if type(other) is not type(self):
             return NotImplemented
         try:
-            return self.get_config() == other.get_config()  # type: ignore[attr-defined]
+            return bool(self.get_config() == other.get_config())
         except NotImplementedError:
             return self is other
 
@@ -188,7 +189,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 f"Received: boundaries={boundaries} of length {len(boundaries)}, and "
                 f"values={values} of length {len(values)}."
             )
-        if any(not a < b for a, b in zip(boundaries, boundaries[1:])):
+        if any(not a < b for a, b in itertools.pairwise(boundaries)):
             raise ValueError(
                 f"PiecewiseConstantDecay: boundaries must be strictly increasing, got {boundaries}"
             )
@@ -251,14 +252,14 @@ class PolynomialDecay(LearningRateSchedule):
         self.name = name
 
     def __call__(self, step: Step) -> Any:
-        step = _steps(step)
+        steps = _steps(step)
         if self.cycle:
-            periods = np.where(step == 0, 1.0, np.ceil(step / self.decay_steps))
+            periods = np.where(steps == 0, 1.0, np.ceil(steps / self.decay_steps))
             decay_steps = self.decay_steps * periods
         else:
-            decay_steps = np.float64(self.decay_steps)
-            step = np.minimum(step, decay_steps)
-        remaining = 1 - step / decay_steps
+            decay_steps = np.asarray(self.decay_steps, dtype=np.float64)
+            steps = np.minimum(steps, decay_steps)
+        remaining = 1 - steps / decay_steps
         span = self.initial_learning_rate - self.end_learning_rate
         return _result(span * np.power(remaining, float(self.power)) + self.end_learning_rate)
 
@@ -381,18 +382,18 @@ class CosineDecay(LearningRateSchedule):
         self.warmup_steps = warmup_steps
 
     def __call__(self, step: Step) -> Any:
-        step = _steps(step)
+        steps = _steps(step)
         if self.warmup_target is None:
-            fraction = np.minimum(step, self.decay_steps) / self.decay_steps
+            fraction = np.minimum(steps, self.decay_steps) / self.decay_steps
             return _result(self.initial_learning_rate * _cosine(fraction, self.alpha))
         warmup_steps, target = self.warmup_steps, self.warmup_target
-        step = np.minimum(step, self.decay_steps + warmup_steps)
-        decayed = target * _cosine((step - warmup_steps) / self.decay_steps, self.alpha)
+        steps = np.minimum(steps, self.decay_steps + warmup_steps)
+        decayed = target * _cosine((steps - warmup_steps) / self.decay_steps, self.alpha)
         if warmup_steps <= 0:
             return _result(decayed)
         start = self.initial_learning_rate
-        warming = start + (target - start) * (step / warmup_steps)
-        return _result(np.where(step < warmup_steps, warming, decayed))
+        warming = start + (target - start) * (steps / warmup_steps)
+        return _result(np.where(steps < warmup_steps, warming, decayed))
 
     def get_config(self) -> dict[str, Any]:
         return {

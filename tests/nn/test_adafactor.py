@@ -9,12 +9,12 @@ import pkgutil
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import keras
+import numpy as np
+import pytest
 
-import nn  # noqa: E402
-from autograd import Tensor  # noqa: E402
+import nn
+from autograd import Tensor
 
 SHAPES = [(), (5,), (1,), (4, 3), (1, 6), (6, 1), (2, 3, 4)]
 
@@ -138,7 +138,8 @@ def test_state_dict_round_trip_continues_identically():
     rest, _, _ = run_ours(shapes, {}, 6, opt=second, params=params)
     for p, q in zip(rest[-1], whole[-1], strict=True):
         np.testing.assert_array_equal(p, q)
-    bad = {**saved, "state": {**saved["state"], 0: {"row_var": np.zeros(3), "col_var": np.zeros(3)}}}
+    wrong = {"row_var": np.zeros(3), "col_var": np.zeros(3)}
+    bad = {**saved, "state": {**saved["state"], 0: wrong}}
     with pytest.raises(ValueError, match=r"state 'row_var' has shape \(3,\), the optimizer keeps"):
         second.load_state_dict(bad)
 

@@ -6,13 +6,13 @@ import warnings
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from keras_cases import trajectory_keras, trajectory_ours  # noqa: E402
+import keras
+import numpy as np
+import pytest
+from keras_cases import trajectory_keras, trajectory_ours
 
-import nn  # noqa: E402
-from nn.optimizers import schedules  # noqa: E402
+import nn
+from nn.optimizers import schedules
 
 #: (optimizer, its options, schedule name, the schedule's arguments)
 CASES = [
@@ -24,7 +24,12 @@ CASES = [
     ("RMSprop", {"momentum": 0.5}, "CosineDecayRestarts", ((0.01, 4), {"m_mul": 0.7})),
     ("Nadam", {}, "ExponentialDecay", ((0.05, 5, 0.3), {"staircase": True})),
     ("Adafactor", {}, "PolynomialDecay", ((0.5, 10), {"end_learning_rate": 0.05})),
-    ("Lion", {"weight_decay": 0.2}, "CosineDecay", ((0.0, 10), {"warmup_target": 0.02, "warmup_steps": 5})),
+    (
+        "Lion",
+        {"weight_decay": 0.2},
+        "CosineDecay",
+        ((0.0, 10), {"warmup_target": 0.02, "warmup_steps": 5}),
+    ),
     ("Ftrl", {"learning_rate_power": -0.5}, "InverseTimeDecay", ((0.3, 2, 1.0), {})),
     ("Adagrad", {}, "PiecewiseConstantDecay", (([3], [0.2, 0.05]), {})),
 ]
@@ -177,9 +182,7 @@ def test_config_holds_the_schedule_as_keras_and_from_config_rebuilds_it(name):
     assert config["learning_rate"] == theirs.get_config()["learning_rate"]
     rebuilt = type(ours).from_config(config)
     assert rebuilt.get_config() == config and rebuilt._base_rate() == ours_schedule
-    from_keras = type(ours).from_config(
-        {"learning_rate": theirs.get_config()["learning_rate"]}
-    )
+    from_keras = type(ours).from_config({"learning_rate": theirs.get_config()["learning_rate"]})
     assert isinstance(from_keras._base_rate(), schedules.CosineDecay)
     assert type(ours).from_config(type(ours)(learning_rate=0.3).get_config()).learning_rate == 0.3
 
@@ -298,7 +301,7 @@ def test_learning_rate_scheduler_refuses_a_schedule_driven_optimizer_as_keras():
         optimizer=nn.optimizers.SGD(learning_rate=schedules.ExponentialDecay(0.1, 2, 0.5)),
         loss="sparse_categorical_crossentropy",
     )
-    with pytest.raises(TypeError, match="LearningRateScheduler.*schedule.*not settable"):
+    with pytest.raises(TypeError, match=r"LearningRateScheduler.*schedule.*not settable"):
         model.fit(x, y, epochs=2, verbose=0, callbacks=[callback])
     assert model.optimizer.iterations == 0
 

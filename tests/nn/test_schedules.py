@@ -5,12 +5,12 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import jax  # noqa: E402
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import jax
+import keras
+import numpy as np
+import pytest
 
-from nn.optimizers import schedules  # noqa: E402
+from nn.optimizers import schedules
 
 #: (class name, positional arguments, keyword arguments, steps that matter besides 0..120)
 CASES = [
@@ -53,9 +53,9 @@ def case_id(case):
 
 def both(case):
     name, args, kwargs, _ = case
-    return getattr(schedules, name)(*args, **kwargs), getattr(
-        keras.optimizers.schedules, name
-    )(*args, **kwargs)
+    return getattr(schedules, name)(*args, **kwargs), getattr(keras.optimizers.schedules, name)(
+        *args, **kwargs
+    )
 
 
 def keras_values(schedule, steps):
@@ -101,7 +101,10 @@ def test_config_and_serialize_match_keras_and_round_trip(case):
 
 def test_keras_config_without_optional_entries_and_repr():
     s = schedules.deserialize(
-        {"class_name": "PolynomialDecay", "config": {"initial_learning_rate": 0.1, "decay_steps": 10}}
+        {
+            "class_name": "PolynomialDecay",
+            "config": {"initial_learning_rate": 0.1, "decay_steps": 10},
+        }
     )
     assert s.get_config() == {
         "initial_learning_rate": 0.1,
@@ -165,7 +168,7 @@ def test_base_class_serialize_and_deserialize_errors():
         base.get_config()
     with pytest.raises(TypeError, match="expected a LearningRateSchedule"):
         schedules.serialize(lambda step: 0.1)
-    with pytest.raises(ValueError, match="unknown learning rate schedule 'Nope'.*ExponentialDecay"):
+    with pytest.raises(ValueError, match=r"unknown learning rate schedule 'Nope'.*Exponential"):
         schedules.deserialize({"class_name": "Nope", "config": {}})
     with pytest.raises(TypeError, match="class_name"):
         schedules.deserialize("ExponentialDecay")
