@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from nn.optimizers.optimizer import Optimizer, check_non_negative
+from nn.optimizers.optimizer import LearningRate, Optimizer, check_non_negative
 
 
 def _rms(x: np.ndarray) -> float:
@@ -68,7 +68,7 @@ class Adafactor(Optimizer):
 
     def __init__(
         self,
-        learning_rate: Any = 0.001,
+        learning_rate: LearningRate = 0.001,
         beta_2_decay: float = -0.8,
         epsilon_1: float = 1e-30,
         epsilon_2: float = 1e-3,

@@ -33,6 +33,9 @@ from autograd.graph import increment_version
 from nn.optimizers import schedules
 from nn.optimizers.schedules import LearningRateSchedule
 
+#: What `learning_rate` may be: a number, a schedule, or a callable taking no arguments.
+LearningRate = float | LearningRateSchedule | Callable[[], float] | None
+
 #: Keras's fuzz factor (``keras.backend.epsilon()``), the default of every `epsilon`.
 EPSILON = 1e-7
 
@@ -66,7 +69,7 @@ class Optimizer(optim.Optimizer):
 
     def __init__(
         self,
-        learning_rate: float | Callable[..., Any] | None = 0.001,
+        learning_rate: LearningRate = 0.001,
         weight_decay: float | None = None,
         clipnorm: float | None = None,
         clipvalue: float | None = None,
@@ -213,7 +216,7 @@ class Optimizer(optim.Optimizer):
         return float(lr)
 
     @learning_rate.setter
-    def learning_rate(self, value: float | Callable[..., Any]) -> None:
+    def learning_rate(self, value: LearningRate) -> None:
         if not callable(value):
             if callable(self._base_rate()):
                 raise TypeError(
