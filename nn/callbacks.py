@@ -263,7 +263,9 @@ class LearningRateScheduler(Callback):
     """Set the learning rate at the start of each epoch: `lr = schedule(epoch, lr)`.
 
     The new rate is written into every parameter group of the model's optimizer and
-    recorded in the logs (and so in `History`) as `"lr"`.
+    recorded in the logs (and so in `History`) as `"lr"`. An optimizer whose
+    `learning_rate` is a schedule (`nn.optimizers.schedules`) or a callable sets its
+    own rate: the callback raises TypeError there, as in Keras 3.
 
     Args:
         schedule: a function of the 0-based epoch and the current lr (of the first
@@ -278,6 +280,13 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         groups = self.model.optimizer.param_groups
+        if any(callable(group["lr"]) for group in groups):
+            raise TypeError(
+                "LearningRateScheduler: the optimizer's learning_rate is a schedule (or a "
+                "callable), so its learning rate is not settable; use either the schedule "
+                "or this callback (to set the rate per epoch, give the optimizer a float "
+                "learning_rate)"
+            )
         lr = self.schedule(epoch, float(groups[0]["lr"]))
         if not isinstance(lr, (int, float, np.floating)) or not lr >= 0:
             raise ValueError(f"LearningRateScheduler: schedule returned {lr!r}, not an lr >= 0")

@@ -16,6 +16,11 @@ Only layers this module knows how to describe can be saved (`DESCRIBE`); a custo
 Module or a layer built around a Python function raises a clear error that points to
 `save_weights`. Compile settings are kept when they are names or `nn.optimizers`
 objects (as Keras keeps what it can serialize); otherwise the model loads uncompiled.
+An optimizer's learning rate schedule is kept as Keras describes it
+(`schedules.serialize`) when it is one of `nn.optimizers.schedules`, and with the
+optimizer's `iterations` the reloaded model goes on at the same point of the
+schedule; a function or a schedule class of your own cannot be rebuilt from the
+file, so such a model loads uncompiled too.
 """
 
 from __future__ import annotations
@@ -169,6 +174,8 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
     except (ValueError, TypeError):
         return None
     spec = compiled.optimizer_spec
+    if isinstance(spec, optimizers.Optimizer) and not _rebuildable(spec):
+        return None
     if isinstance(spec, optimizers.Optimizer):
         optimizer: Any = {"class_name": type(spec).__name__, "config": spec.get_config()}
     elif isinstance(spec, str):
@@ -180,6 +187,14 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
         "loss": compiled.loss_name,
         "metrics": [name for name, _ in compiled.metrics],
     }
+
+
+def _rebuildable(optimizer: optimizers.Optimizer) -> bool:
+    """Whether `load_model` can make the optimizer's learning rate from its config."""
+    lr = optimizer._base_rate()
+    if not callable(lr):
+        return True
+    return optimizers.schedules.SCHEDULES.get(type(lr).__name__) is type(lr)
 
 
 def _optimizer_arrays(model: Module) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -260,7 +275,10 @@ def _compile(
 ) -> None:
     spec = config["optimizer"]
     if "class_name" in spec:
-        optimizer: Any = optimizers.get(spec["class_name"].lower(), **spec["config"])
+        cls = optimizers.OPTIMIZERS.get(spec["class_name"].lower())
+        if cls is None:
+            raise ValueError(f"load_model: unknown optimizer class {spec['class_name']!r}")
+        optimizer: Any = cls.from_config(spec["config"])
         options: dict[str, Any] = {}
     else:
         optimizer, options = spec["name"], spec["options"]

@@ -65,8 +65,8 @@ def _load_value(opt: Any, param: Tensor, key: str, value: Any) -> Any:
     p = param.data
     shape = opt._state_shape(p, key)
     if value.shape != shape:
-        expected = f"its parameter has shape {p.shape}" if shape == p.shape else f"expected {shape}"
-        raise ValueError(f"state {key!r} has shape {value.shape}, {expected}")
+        expected = "its parameter has" if shape == p.shape else "the optimizer keeps"
+        raise ValueError(f"state {key!r} has shape {value.shape}, {expected} shape {shape}")
     out = np.empty_like(p) if shape == p.shape else np.empty(shape, p.dtype)
     out[...] = value
     return out

@@ -8,7 +8,14 @@ They are made without parameters and bound to a model by `compile` (which calls
 
 Keras 2's arguments work too: `lr` for `learning_rate`, `decay` (the learning rate
 becomes ``lr / (1 + decay * iterations)``), `epsilon=None` for the default 1e-7, and
-Nadam's `schedule_decay`. Each class's docstring gives its update rule and where it
+Nadam's `schedule_decay`. `learning_rate` also takes a schedule from
+`nn.optimizers.schedules` (Keras's `keras.optimizers.schedules`), evaluated at the
+step count before each update::
+
+    nn.optimizers.SGD(learning_rate=nn.optimizers.schedules.ExponentialDecay(
+        0.01, decay_steps=10000, decay_rate=0.96))
+
+Each class's docstring gives its update rule and where it
 differs from the torch-style rule of the `optim` class of the same name.
 
 Example:
@@ -22,6 +29,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from nn.optimizers import schedules
+from nn.optimizers.adafactor import Adafactor
 from nn.optimizers.adagrad import Adadelta, Adagrad, Ftrl
 from nn.optimizers.adam import Adam, Adamax, AdamW
 from nn.optimizers.lion import Lion
@@ -33,6 +42,7 @@ __all__ = [
     "OPTIMIZERS",
     "SGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
@@ -44,6 +54,7 @@ __all__ = [
     "Optimizer",
     "RMSprop",
     "get",
+    "schedules",
 ]
 
 #: Keras's names for `compile(optimizer=...)` and `get`, lower case.
@@ -59,6 +70,7 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "ftrl": Ftrl,
     "lion": Lion,
     "lamb": Lamb,
+    "adafactor": Adafactor,
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from nn.optimizers.optimizer import (
+    LearningRate,
     Optimizer,
     check_fraction,
     check_non_negative,
@@ -37,7 +38,7 @@ class Adagrad(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float | None = 0.001,
+        learning_rate: LearningRate = 0.001,
         initial_accumulator_value: float = 0.1,
         epsilon: float | None = 1e-7,
         weight_decay: float | None = None,
@@ -107,7 +108,7 @@ class Adadelta(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float | None = 0.001,
+        learning_rate: LearningRate = 0.001,
         rho: float = 0.95,
         epsilon: float | None = 1e-7,
         weight_decay: float | None = None,
@@ -183,7 +184,7 @@ class Ftrl(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float | None = 0.001,
+        learning_rate: LearningRate = 0.001,
         learning_rate_power: float = -0.5,
         initial_accumulator_value: float = 0.1,
         l1_regularization_strength: float = 0.0,

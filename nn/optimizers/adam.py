@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from nn.optimizers.optimizer import (
+    LearningRate,
     Optimizer,
     check_fraction,
     check_non_negative,
@@ -20,7 +21,7 @@ class _Moments(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float | None = 0.001,
+        learning_rate: LearningRate = 0.001,
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float | None = 1e-7,
@@ -90,7 +91,7 @@ class Adam(_Moments):
 
     def __init__(
         self,
-        learning_rate: float | None = 0.001,
+        learning_rate: LearningRate = 0.001,
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float | None = 1e-7,
@@ -170,7 +171,7 @@ class AdamW(Adam):
 
     def __init__(
         self,
-        learning_rate: float | None = 0.001,
+        learning_rate: LearningRate = 0.001,
         weight_decay: float = 0.004,
         beta_1: float = 0.9,
         beta_2: float = 0.999,

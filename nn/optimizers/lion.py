@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from nn.optimizers.optimizer import Optimizer, check_fraction
+from nn.optimizers.optimizer import LearningRate, Optimizer, check_fraction
 
 
 class Lion(Optimizer):
@@ -31,7 +31,7 @@ class Lion(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float | None = 0.001,
+        learning_rate: LearningRate = 0.001,
         beta_1: float = 0.9,
         beta_2: float = 0.99,
         weight_decay: float | None = None,

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from nn.optimizers.adam import _Moments
-from nn.optimizers.optimizer import check_non_negative
+from nn.optimizers.optimizer import LearningRate, check_non_negative
 
 
 class Nadam(_Moments):
@@ -44,7 +44,7 @@ class Nadam(_Moments):
 
     def __init__(
         self,
-        learning_rate: float | None = 0.001,
+        learning_rate: LearningRate = 0.001,
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float | None = 1e-7,

@@ -9,7 +9,9 @@ weights, then ``model.compile(optimizer=opt)`` binds it. Here `compile` calls
 One step, as Keras's `apply_gradients` does it, with ``t`` the number of steps taken
 before this one (Keras's ``iterations``)::
 
-    lr_t = learning_rate / (1 + decay * t)        (Keras 2's `decay`; 0 by default)
+    lr_t = learning_rate(t)                       (a `schedules.LearningRateSchedule`)
+    lr_t = learning_rate()                        (another callable: called without arguments)
+    lr_t = learning_rate / (1 + decay * t)        (a number; Keras 2's `decay`, 0 by default)
     g = clip(g)                                   (clipnorm, global_clipnorm or clipvalue)
     p = p - p * weight_decay * lr_t               (if weight_decay is not None)
     update_step(p, g, lr_t)                       (the subclass's rule, with step t + 1)
@@ -19,6 +21,7 @@ before this one (Keras's ``iterations``)::
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,6 +30,11 @@ import numpy as np
 import optim
 from autograd import Tensor, enable_grad
 from autograd.graph import increment_version
+from nn.optimizers import schedules
+from nn.optimizers.schedules import LearningRateSchedule
+
+#: What `learning_rate` may be: a number, a schedule, or a callable taking no arguments.
+LearningRate = float | LearningRateSchedule | Callable[[], float] | None
 
 #: Keras's fuzz factor (``keras.backend.epsilon()``), the default of every `epsilon`.
 EPSILON = 1e-7
@@ -36,7 +44,10 @@ class Optimizer(optim.Optimizer):
     """Base class of the Keras-style optimizers.
 
     Args:
-        learning_rate: the step size (Keras's name); `lr` is the older Keras alias.
+        learning_rate: the step size (Keras's name); `lr` is the older Keras alias. A
+            `schedules.LearningRateSchedule` gives the rate of each step from the
+            step count, and any other callable is called without arguments before
+            each step, as in Keras 3.
         weight_decay: if not None, decoupled decay ``p = p - p * weight_decay * lr_t``
             before each update (Keras 3's rule for every optimizer).
         clipnorm: clip each gradient to this L2 norm.
@@ -44,7 +55,8 @@ class Optimizer(optim.Optimizer):
         global_clipnorm: clip all gradients together to this global L2 norm.
         name: a name, kept for Keras code that passes one.
         **options: the subclass's hyperparameters, and Keras 2's `lr` and `decay`
-            (the learning rate is ``lr / (1 + decay * iterations)``).
+            (the learning rate is ``lr / (1 + decay * iterations)``; with a schedule or
+            a callable `decay` is ignored with a warning, as Keras 3 ignores it).
 
     Attributes:
         iterations: the number of steps taken, as Keras's `optimizer.iterations`.
@@ -57,7 +69,7 @@ class Optimizer(optim.Optimizer):
 
     def __init__(
         self,
-        learning_rate: float | None = 0.001,
+        learning_rate: LearningRate = 0.001,
         weight_decay: float | None = None,
         clipnorm: float | None = None,
         clipvalue: float | None = None,
@@ -75,6 +87,15 @@ class Optimizer(optim.Optimizer):
             )
         if legacy_lr is not None:
             learning_rate = legacy_lr
+        if callable(learning_rate) and decay:
+            warnings.warn(
+                f"{type(self).__name__}: decay={decay} is ignored when learning_rate is a "
+                "schedule or a callable (as in Keras 3); put the decay in the schedule, "
+                "e.g. schedules.InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)",
+                UserWarning,
+                stacklevel=3,
+            )
+            decay = 0.0
         clips = {"clipnorm": clipnorm, "clipvalue": clipvalue, "global_clipnorm": global_clipnorm}
         if sum(v is not None for v in clips.values()) > 1:
             raise ValueError(
@@ -100,7 +121,8 @@ class Optimizer(optim.Optimizer):
 
     def _validate(self, group: dict[str, Any]) -> None:
         """Check the options (at construction, and for every parameter group added)."""
-        check_non_negative(self, "learning_rate", group["lr"])
+        if not callable(group["lr"]):
+            check_non_negative(self, "learning_rate", group["lr"])
         for key in ("decay", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm"):
             check_non_negative(self, key, group[key])
         self._check_options(group)
@@ -127,20 +149,83 @@ class Optimizer(optim.Optimizer):
         self.built = True
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor's arguments, Keras's names (`learning_rate`), for saving."""
+        """The constructor's arguments, Keras's names (`learning_rate`), for saving.
+
+        A schedule is written as `schedules.serialize` describes it (Keras's form); a
+        function as Keras writes one, by name (it cannot be rebuilt from that).
+        """
         config = {k: v for k, v in self._config.items() if k != "lr"}
         if self.built:
             config.update({k: v for k, v in self.param_groups[0].items() if k in config})
-        return {"learning_rate": self.learning_rate, **config, "name": self.name}
+        lr = self._base_rate()
+        if isinstance(lr, LearningRateSchedule):
+            learning_rate: Any = schedules.serialize(lr)
+        elif callable(lr):
+            learning_rate = {
+                "module": "builtins",
+                "class_name": "function",
+                "config": getattr(lr, "__name__", type(lr).__name__),
+                "registered_name": "function",
+            }
+        else:
+            learning_rate = None if lr is None else float(lr)
+        return {"learning_rate": learning_rate, **config, "name": self.name}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> Optimizer:
+        """The optimizer that `get_config` described (not bound to parameters).
+
+        Args:
+            config: `get_config()`'s dict; a schedule in it is rebuilt by
+                `schedules.deserialize`.
+            custom_objects: your own schedule classes, by class name.
+
+        Raises:
+            ValueError: the learning rate was a function, which a config only names.
+        """
+        config = dict(config)
+        lr = config.get("learning_rate")
+        if isinstance(lr, dict):
+            if lr.get("class_name") == "function":
+                raise ValueError(
+                    f"{cls.__name__}.from_config: the learning rate was the function "
+                    f"{lr.get('config')!r}, which a config only names; pass "
+                    "learning_rate=<the function> to the constructor instead"
+                )
+            config["learning_rate"] = schedules.deserialize(lr, custom_objects)
+        return cls(**config)
+
+    def _base_rate(self) -> Any:
+        """What `learning_rate` was given as: a number, a schedule or a callable."""
+        return self.param_groups[0]["lr"] if self.built else self._config["lr"]
 
     @property
     def learning_rate(self) -> float:
-        """The base learning rate (before Keras 2's `decay`); settable, as in Keras."""
-        return float(self.param_groups[0]["lr"] if self.built else self._config["lr"])
+        """The learning rate of the next step, as Keras's `optimizer.learning_rate`.
+
+        A number is the base rate (before Keras 2's `decay`); a schedule's value is
+        taken at the current `iterations`, a callable's by calling it. Setting a number
+        changes the rate of every parameter group; setting a schedule or a callable
+        replaces the rate; setting a number over a schedule raises TypeError, as Keras.
+        """
+        lr = self._base_rate()
+        if isinstance(lr, LearningRateSchedule):
+            return float(lr(self.iterations))
+        if callable(lr):
+            return float(lr())
+        return float(lr)
 
     @learning_rate.setter
-    def learning_rate(self, value: float) -> None:
-        check_non_negative(self, "learning_rate", value)
+    def learning_rate(self, value: LearningRate) -> None:
+        if not callable(value):
+            if callable(self._base_rate()):
+                raise TypeError(
+                    f"{type(self).__name__} was created with a learning rate schedule (or a "
+                    "callable) as its learning_rate, hence its learning rate is not settable "
+                    "to a number. To set the learning rate, create the optimizer with a "
+                    "float learning_rate (or set a new schedule)"
+                )
+            check_non_negative(self, "learning_rate", value)
         self._config["lr"] = value
         for group in self.param_groups if self.built else []:
             group["lr"] = value
@@ -171,7 +256,7 @@ class Optimizer(optim.Optimizer):
         t = self.iterations
         self._begin_step(t + 1)
         for group in self.param_groups:
-            lr = group["lr"] / (1 + group["decay"] * t)
+            lr = self._rate(group, t)
             params = [p for p in group["params"] if p.grad is not None]
             grads = self._clip([p.grad.data for p in params], group)
             for param, g in zip(params, grads, strict=True):
@@ -185,6 +270,16 @@ class Optimizer(optim.Optimizer):
                 increment_version(param)
         self.iterations = t + 1
         return loss
+
+    @staticmethod
+    def _rate(group: dict[str, Any], t: int) -> float:
+        """The group's learning rate for the step after `t` steps (the module docstring)."""
+        lr = group["lr"]
+        if isinstance(lr, LearningRateSchedule):
+            return float(lr(t))
+        if callable(lr):
+            return float(lr())
+        return lr / (1 + group["decay"] * t)
 
     def _begin_step(self, t: int) -> None:
         """Update what the optimizer keeps for all parameters at once (Nadam's product)."""

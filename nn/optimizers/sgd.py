@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from nn.optimizers.optimizer import (
+    LearningRate,
     Optimizer,
     check_fraction,
     check_non_negative,
@@ -50,7 +51,7 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float | None = 0.01,
+        learning_rate: LearningRate = 0.01,
         momentum: float = 0.0,
         nesterov: bool = False,
         weight_decay: float | None = None,
@@ -131,7 +132,7 @@ class RMSprop(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float | None = 0.001,
+        learning_rate: LearningRate = 0.001,
         rho: float = 0.9,
         momentum: float = 0.0,
         epsilon: float | None = 1e-7,

@@ -41,6 +41,10 @@ CASES = [
     ("Ftrl", {}),
     ("Ftrl", {"learning_rate": 0.1, "l1_regularization_strength": 0.01, "beta": 0.1}),
     ("Ftrl", {"learning_rate": 0.1, "l2_shrinkage_regularization_strength": 0.05}),
+    ("Adafactor", {}),
+    ("Adafactor", {"learning_rate": 0.5, "beta_2_decay": -0.5, "clip_threshold": 0.5}),
+    ("Adafactor", {"learning_rate": 0.05, "epsilon_2": 0.5, "relative_step": False}),
+    ("Adafactor", {"learning_rate": 0.1, "epsilon_1": 1e-3, "weight_decay": 0.1}),
 ]
 
 
