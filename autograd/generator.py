@@ -13,8 +13,8 @@ words into numbers as PyTorch does:
 
 - ``random()`` is one 32-bit word, ``random64()`` two: ``(first << 32) | second``;
 - uniform float32 in [0, 1): ``(w & (2**24 - 1)) * 2**-24`` from one word; float64:
-  ``(w64 & (2**53 - 1)) * 2**-53`` from random64; ``low + u * (high - low)`` in float64,
-  then rounded to the dtype;
+  ``(w64 & (2**53 - 1)) * 2**-53`` from random64; ``u * (high - low) + low`` rounded
+  once to the dtype (PyTorch's fused multiply-add);
 - normal, 16 or more contiguous values: all uniforms first, then Box-Muller on each
   block of 16 (``u1 = 1 - d[j]``, ``u2 = d[j + 8]``, ``r = sqrt(-2 log u1)``,
   ``d[j] = r cos(2 pi u2)``, ``d[j + 8] = r sin(2 pi u2)``); when the count is not a
@@ -164,6 +164,8 @@ class Generator:
         low, high = float(dtype.type(low)), float(dtype.type(high))  # as torch holds them
         with self._lock:
             u = self._uniform(math.prod(shape), dtype)
+        if dtype == np.float64:  # torch's u * (high - low) + low, fused: one rounding
+            u = u.astype(np.longdouble)
         return (u * (high - low) + low).astype(dtype).reshape(shape)
 
     def normal(self, shape: tuple[int, ...], dtype: Any, mean: float = 0.0, std: float = 1.0):
@@ -194,7 +196,10 @@ class Generator:
         out = np.concatenate([d.reshape(-1) for d in done])
         if whole != n:
             out = np.concatenate([out[:whole][: n - 16], out[whole:]])
-        return out * work.type(std) + work.type(mean)
+        if work == np.float64:
+            return out * std + mean
+        # torch computes out * std + mean with one rounding (a fused multiply-add)
+        return out.astype(np.float64) * float(work.type(std)) + float(work.type(mean))
 
     def _normal_one(self) -> float:
         """One standard normal, PyTorch's scalar `normal_distribution<double>`."""

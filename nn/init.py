@@ -1,7 +1,12 @@
 """Weight initializers: fill a tensor's data in place and return the tensor, as torch.
 
-Every function takes an optional `rng` (a `numpy.random.Generator`); without it the
-draws come from `autograd.default_rng()`, which `autograd.manual_seed` reseeds.
+Every function takes an optional `rng`: an `autograd.Generator` or nothing (the draws
+are then PyTorch's for that generator, or for `autograd.default_generator`, which
+`autograd.manual_seed` reseeds as `torch.manual_seed` does: after the same seed,
+``nn.Linear(784, 64)`` holds the weights `torch.nn.Linear(784, 64)` holds), or a
+`numpy.random.Generator` (numpy's draws). `uniform_`, `normal_` and those built on them
+(kaiming, xavier, lecun) and `orthogonal_` draw as PyTorch's; `trunc_normal_` draws
+by rejection, so its values are not PyTorch's.
 
 Fans follow PyTorch's weight layout (out_features, in_features), that of `nn.Linear`:
 for a 2-D weight fan_in = shape[1] and fan_out = shape[0]; for more dimensions
@@ -29,10 +34,12 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, default_rng
+from autograd import Generator, Tensor, default_rng, get_default_dtype
+from autograd.generator import default_generator
 from autograd.graph import increment_version
 
 Initializer = Callable[..., Tensor]
+Rng = np.random.Generator | Generator | None
 
 _GAINS: dict[str, Callable[[float | None], float]] = {
     "linear": lambda _: 1.0,
@@ -82,37 +89,66 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
     return tensor
 
 
-def _rng(rng: np.random.Generator | None) -> np.random.Generator:
-    return default_rng() if rng is None else rng
+def _rng(rng: Rng) -> np.random.Generator:
+    """numpy's generator for the draws that are not PyTorch's (`trunc_normal_`)."""
+    return rng if isinstance(rng, np.random.Generator) else default_rng()
 
 
-def zeros_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+def _torch_stream(rng: Rng) -> Generator | None:
+    """The `autograd.Generator` to draw from as PyTorch does, None for numpy's."""
+    if rng is None:
+        return default_generator
+    if isinstance(rng, Generator):
+        return rng
+    if isinstance(rng, np.random.Generator):
+        return None
+    raise TypeError(
+        f"rng must be an autograd.Generator or a numpy.random.Generator, got {type(rng).__name__}"
+    )
+
+
+def _float_dtype(tensor: Tensor) -> np.dtype:
+    return tensor.dtype if tensor.dtype.kind == "f" else get_default_dtype()
+
+
+def _uniform(tensor: Tensor, a: float, b: float, rng: Rng) -> Any:
+    gen = _torch_stream(rng)
+    if gen is None:
+        return _rng(rng).uniform(a, b, tensor.shape)
+    return gen.uniform(tensor.shape, _float_dtype(tensor), a, b)
+
+
+def _normal(tensor: Tensor, mean: float, std: float, rng: Rng, shape: Any = None) -> Any:
+    gen = _torch_stream(rng)
+    shape = tensor.shape if shape is None else shape
+    if gen is None:
+        return _rng(rng).normal(mean, std, shape)
+    return gen.normal(shape, _float_dtype(tensor), mean, std)
+
+
+def zeros_(tensor: Tensor, rng: Rng = None) -> Tensor:
     """Fill with 0 (`rng` is accepted so that every initializer is called alike)."""
     return _fill(tensor, 0)
 
 
-def ones_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+def ones_(tensor: Tensor, rng: Rng = None) -> Tensor:
     """Fill with 1."""
     return _fill(tensor, 1)
 
 
-def constant_(tensor: Tensor, val: float, rng: np.random.Generator | None = None) -> Tensor:
+def constant_(tensor: Tensor, val: float, rng: Rng = None) -> Tensor:
     """Fill with `val` (`rng` is accepted, and unused, as by every initializer)."""
     return _fill(tensor, val)
 
 
-def uniform_(
-    tensor: Tensor, a: float = 0.0, b: float = 1.0, rng: np.random.Generator | None = None
-) -> Tensor:
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, rng: Rng = None) -> Tensor:
     """Draw from U(a, b)."""
-    return _fill(tensor, _rng(rng).uniform(a, b, tensor.shape))
+    return _fill(tensor, _uniform(tensor, a, b, rng))
 
 
-def normal_(
-    tensor: Tensor, mean: float = 0.0, std: float = 1.0, rng: np.random.Generator | None = None
-) -> Tensor:
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, rng: Rng = None) -> Tensor:
     """Draw from N(mean, std**2)."""
-    return _fill(tensor, _rng(rng).normal(mean, std, tensor.shape))
+    return _fill(tensor, _normal(tensor, mean, std, rng))
 
 
 def trunc_normal_(
@@ -121,7 +157,7 @@ def trunc_normal_(
     std: float = 1.0,
     a: float = -2.0,
     b: float = 2.0,
-    rng: np.random.Generator | None = None,
+    rng: Rng = None,
 ) -> Tensor:
     """Draw from N(mean, std**2) truncated to [a, b] (PyTorch's `trunc_normal_`: the
     bounds are values, not numbers of std). A draw outside is drawn again.
@@ -148,9 +184,7 @@ def trunc_normal_(
     return _fill(tensor, values)
 
 
-def orthogonal_(
-    tensor: Tensor, gain: float = 1.0, rng: np.random.Generator | None = None
-) -> Tensor:
+def orthogonal_(tensor: Tensor, gain: float = 1.0, rng: Rng = None) -> Tensor:
     """Saxe et al. (2014): a (semi-)orthogonal matrix times `gain`, from the QR
     decomposition of a normal draw (signs fixed by R's diagonal, so it is uniform over
     the orthogonal matrices), as PyTorch's `orthogonal_`. Axes after the first are
@@ -159,7 +193,7 @@ def orthogonal_(
         raise ValueError(f"orthogonal_: needs at least 2 dimensions, got shape {tensor.shape}")
     rows = tensor.shape[0]
     cols = tensor.data.size // rows if rows else 0
-    flat = _rng(rng).normal(size=(rows, cols))
+    flat = _normal(tensor, 0.0, 1.0, rng, (rows, cols)).astype(np.float64)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -169,25 +203,21 @@ def orthogonal_(
     return _fill(tensor, gain * q.reshape(tensor.shape))
 
 
-def eye_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+def eye_(tensor: Tensor, rng: Rng = None) -> Tensor:
     """Fill a 2-d tensor with the identity (ones on the diagonal, as PyTorch's `eye_`)."""
     if tensor.ndim != 2:
         raise ValueError(f"eye_: needs a 2-d tensor, got shape {tensor.shape}")
     return _fill(tensor, np.eye(*tensor.shape))
 
 
-def xavier_uniform_(
-    tensor: Tensor, gain: float = 1.0, rng: np.random.Generator | None = None
-) -> Tensor:
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, rng: Rng = None) -> Tensor:
     """Glorot & Bengio (2010): U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    a = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    a = math.sqrt(3.0) * gain * math.sqrt(2.0 / (fan_in + fan_out))  # torch's rounding
     return uniform_(tensor, -a, a, rng)
 
 
-def xavier_normal_(
-    tensor: Tensor, gain: float = 1.0, rng: np.random.Generator | None = None
-) -> Tensor:
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, rng: Rng = None) -> Tensor:
     """Glorot & Bengio (2010): N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), rng)
@@ -198,11 +228,12 @@ def kaiming_uniform_(
     a: float = 0.0,
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
-    rng: np.random.Generator | None = None,
+    rng: Rng = None,
 ) -> Tensor:
     """He et al. (2015): U(-b, b), b = gain * sqrt(3 / fan), gain = calculate_gain(
     nonlinearity, a) (sqrt(2) for relu and for the default leaky_relu with a = 0)."""
-    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
+    bound = math.sqrt(3.0) * std  # torch's rounding
     return uniform_(tensor, -bound, bound, rng)
 
 
@@ -211,20 +242,20 @@ def kaiming_normal_(
     a: float = 0.0,
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
-    rng: np.random.Generator | None = None,
+    rng: Rng = None,
 ) -> Tensor:
     """He et al. (2015): N(0, std**2), std = gain / sqrt(fan)."""
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, rng)
 
 
-def lecun_uniform_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+def lecun_uniform_(tensor: Tensor, rng: Rng = None) -> Tensor:
     """LeCun et al. (1998): U(-b, b), b = sqrt(3 / fan_in) (variance 1 / fan_in)."""
     bound = math.sqrt(3.0 / _fan(tensor, "fan_in"))
     return uniform_(tensor, -bound, bound, rng)
 
 
-def lecun_normal_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+def lecun_normal_(tensor: Tensor, rng: Rng = None) -> Tensor:
     """LeCun et al. (1998): N(0, 1 / fan_in)."""
     return normal_(tensor, 0.0, 1.0 / math.sqrt(_fan(tensor, "fan_in")), rng)
 
@@ -233,12 +264,12 @@ glorot_uniform_ = xavier_uniform_
 glorot_normal_ = xavier_normal_
 
 
-def he_uniform_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+def he_uniform_(tensor: Tensor, rng: Rng = None) -> Tensor:
     """Keras's he_uniform: U(-b, b), b = sqrt(6 / fan_in) (kaiming_uniform_ for relu)."""
     return kaiming_uniform_(tensor, nonlinearity="relu", rng=rng)
 
 
-def he_normal_(tensor: Tensor, rng: np.random.Generator | None = None) -> Tensor:
+def he_normal_(tensor: Tensor, rng: Rng = None) -> Tensor:
     """Keras's he_normal variance: N(0, 2 / fan_in) (kaiming_normal_ for relu)."""
     return kaiming_normal_(tensor, nonlinearity="relu", rng=rng)
 

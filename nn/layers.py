@@ -94,13 +94,15 @@ class Linear(Module):
     Shapes: x (*, in_features) -> y (*, out_features); weight (out_features,
     in_features) as in PyTorch; bias (out_features,).
 
-    Initialization as torch: weight and bias ~ U(-k, k) with k = 1 / sqrt(in_features).
+    Initialization as torch's, draw for draw: weight and bias ~ U(-k, k) with
+    k = 1 / sqrt(in_features), from `autograd.default_generator` (or `rng`).
 
     Args:
         in_features: size of each input sample.
         out_features: size of each output sample.
         bias: learn an additive bias.
-        rng: generator for the initial weights (default `autograd.default_rng()`).
+        rng: generator for the initial weights: an `autograd.Generator` (default
+            `autograd.default_generator`) or a `numpy.random.Generator`.
     """
 
     def __init__(
@@ -108,20 +110,29 @@ class Linear(Module):
         in_features: int,
         out_features: int,
         bias: bool = True,
-        rng: np.random.Generator | None = None,
+        rng: init.Rng = None,
     ) -> None:
         super().__init__()
         self.in_features = check_int("Linear", "in_features", in_features, minimum=1)
         self.out_features = check_int("Linear", "out_features", out_features, minimum=1)
         check_bool("Linear", "bias", bias)
-        k = 1 / math.sqrt(in_features)
-        # Drawn as (in, out) and stored transposed: for a given seed, the values of the
-        # (in, out) layout this layer once had, so seeded lessons train as they did.
         # Stored column-major: weight.T, the matrix x is multiplied by, is then a
         # row-major (in, out) array, which BLAS multiplies fastest (x @ weight.T at
         # batch 32, 784 -> 64: about 35 us against 54 us for a row-major weight).
-        drawn = init.uniform_(_empty(in_features, out_features), -k, k, rng)
-        self.weight = Parameter(drawn.data.T.copy(order="F"))
+        self.weight = Parameter(
+            np.zeros((out_features, in_features), get_default_dtype(), order="F")
+        )
+        k = 1 / math.sqrt(in_features)
+        if isinstance(rng, np.random.Generator):
+            # numpy's draws in the order this layer has always made them, (in, out)
+            # then transposed, so that code seeding numpy generators trains as it did
+            drawn = init.uniform_(_empty(in_features, out_features), -k, k, rng)
+            self.weight.data[...] = drawn.data.T
+        else:
+            # torch's reset_parameters, draw for draw: kaiming_uniform_ with a = sqrt(5)
+            # (bound 1 / sqrt(in_features)), then the bias: after torch.manual_seed(s)
+            # and autograd.manual_seed(s), the same numbers
+            init.kaiming_uniform_(self.weight, a=math.sqrt(5), rng=rng)
         self.bias = init.uniform_(_empty(out_features), -k, k, rng) if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
@@ -162,7 +173,7 @@ class Dense(Module):
         use_bias: bool = True,
         kernel_initializer: str | Callable[..., Tensor] = "glorot_uniform",
         bias_initializer: str | Callable[..., Tensor] = "zeros",
-        rng: np.random.Generator | None = None,
+        rng: init.Rng = None,
         input_shape: tuple[int, ...] | None = None,
         name: str | None = None,
     ) -> None:

@@ -24,6 +24,7 @@ import torch as real_torch
 
 import autograd
 import nn
+import optim
 
 WORDS = "emma olivia ava isabella sophia charlotte mia amelia harper evelyn abigail emily".split()
 
@@ -287,3 +288,33 @@ def test_backprop_by_hand_as_a_pytorch_lesson_does_it():
     assert len(ours[1]) == 28
     for (name, close, maxdiff), (_, close_torch, _) in zip(ours[1], theirs[1]):
         assert close and close_torch, (name, maxdiff)
+
+
+def quickstart(torch: types.ModuleType, nn: types.ModuleType, optim: types.ModuleType) -> tuple:
+    """A PyTorch quickstart's training loop: seeded data and model, SGD with momentum,
+    cross entropy, accuracy counted as the tutorial counts it."""
+    torch.manual_seed(0)
+    X, y = torch.randn(64, 20), torch.randint(0, 3, (64,))
+    model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 3))
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    losses = []
+    for _ in range(15):
+        for i in range(0, 64, 16):
+            loss = loss_fn(model(X[i : i + 16]), y[i : i + 16])
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+        losses.append(loss.item())
+    with torch.no_grad():
+        correct = (model(X).argmax(1) == y).type(torch.float).sum().item()
+    return losses, correct, [p.detach().numpy() for p in model.parameters()]
+
+
+def test_a_pytorch_quickstart_gives_the_same_numbers():
+    theirs = quickstart(real_torch, real_torch.nn, real_torch.optim)
+    ours = quickstart(autograd, nn, optim)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=2e-5)
+    assert ours[1] == theirs[1] and ours[0][-1] < ours[0][0] / 2
+    for a, b in zip(ours[2], theirs[2], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

@@ -221,3 +221,69 @@ def test_eye_and_the_keras_names():
     np.testing.assert_array_equal(layer.kernel.data, np.eye(3))
     layer = nn.Dense(50, kernel_initializer="truncated_normal", input_dim=40)
     assert np.abs(layer.kernel.data).max() <= 0.1
+
+
+# --- the same draws as torch -----------------------------------------------------------
+
+
+def test_linear_holds_torchs_weights_after_the_same_seed():
+    import torch
+
+    for seed in (0, 42):
+        torch.manual_seed(seed)
+        autograd.manual_seed(seed)
+        theirs = torch.nn.Sequential(torch.nn.Linear(784, 64), torch.nn.Linear(64, 10, bias=False))
+        ours = nn.Sequential(nn.Linear(784, 64), nn.Linear(64, 10, bias=False))
+        for t, o in zip(theirs.parameters(), ours.parameters(), strict=True):
+            np.testing.assert_array_equal(o.data, t.detach().numpy())
+    g, tg = autograd.Generator().manual_seed(7), torch.Generator().manual_seed(7)
+    ours_layer = nn.Linear(5, 3, rng=g)
+    theirs_layer = torch.nn.Linear(5, 3)
+    for p in theirs_layer.parameters():  # torch.nn.Linear takes no generator: redraw as it does
+        torch.nn.init.uniform_(p, -1 / math.sqrt(5), 1 / math.sqrt(5), generator=tg)
+    np.testing.assert_array_equal(ours_layer.weight.data, theirs_layer.weight.detach().numpy())
+    np.testing.assert_array_equal(ours_layer.bias.data, theirs_layer.bias.detach().numpy())
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "exact"),
+    [
+        ("uniform_", {"a": -0.3, "b": 0.7}, True),
+        ("xavier_uniform_", {"gain": 1.5}, True),
+        ("kaiming_uniform_", {"a": math.sqrt(5)}, True),
+        ("kaiming_uniform_", {"mode": "fan_out", "nonlinearity": "relu"}, True),
+        ("normal_", {"mean": 0.5, "std": 2.0}, False),
+        ("xavier_normal_", {}, False),
+        ("kaiming_normal_", {"nonlinearity": "relu"}, False),
+        ("orthogonal_", {"gain": 2.0}, False),
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_initializers_draw_what_torch_draws(name, kwargs, exact, dtype):
+    import torch
+
+    for shape in ((40, 30), (7,) if name in ("uniform_", "normal_") else (3, 8)):
+        g, tg = autograd.Generator().manual_seed(11), torch.Generator().manual_seed(11)
+        ours = getattr(init, name)(nn.Parameter(np.zeros(shape, dtype)), **kwargs, rng=g)
+        theirs = getattr(torch.nn.init, name)(
+            torch.zeros(shape, dtype=torch.float32 if dtype == np.float32 else torch.float64),
+            **kwargs,
+            generator=tg,
+        ).numpy()
+        if exact and dtype == np.float32:
+            np.testing.assert_array_equal(ours.data, theirs)
+        else:  # normals: a few ulp (vectorized log/cos/sin); float64 uniforms: 1 ulp;
+            # orthogonal_: torch's float32 QR against numpy's float64 one
+            single = dtype == np.float32
+            atol = (2e-6 if name == "orthogonal_" else 1e-7) if single else 1e-15
+            np.testing.assert_allclose(ours.data, theirs, rtol=2e-6 if single else 1e-14, atol=atol)
+
+
+def test_a_numpy_generator_still_gives_numpys_draws():
+    a = nn.Linear(4, 3, rng=np.random.default_rng(0))
+    b = nn.Linear(4, 3, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(a.weight.data, b.weight.data)
+    drawn = np.random.default_rng(0).uniform(-0.5, 0.5, (4, 3)).T  # (in, out), as always
+    np.testing.assert_allclose(a.weight.data, drawn, rtol=1e-6)
+    with pytest.raises(TypeError, match=r"rng must be an autograd\.Generator or a numpy"):
+        init.uniform_(nn.Parameter(np.zeros(3)), rng=0)
