@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 from typing import Any
@@ -89,6 +90,15 @@ class LearningRateSchedule:
     __hash__ = object.__hash__
 
 
+class _KerasSchedule(LearningRateSchedule):
+    """The built-in schedules: their config is their constructor's arguments, read
+    back from the attributes of the same names, in the constructor's order (Keras's)."""
+
+    def get_config(self) -> dict[str, Any]:
+        names = list(inspect.signature(type(self).__init__).parameters)[1:]
+        return {name: getattr(self, name) for name in names}
+
+
 def _check_steps(owner: str, name: str, value: Any) -> None:
     """Keras's check of `decay_steps` / `first_decay_steps`: a number > 0."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
@@ -107,7 +117,7 @@ def _steps(step: Step) -> np.ndarray:
     return np.asarray(step, dtype=np.float64)
 
 
-class ExponentialDecay(LearningRateSchedule):
+class ExponentialDecay(_KerasSchedule):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
     With `staircase`, ``step / decay_steps`` is rounded down, so the rate drops by
@@ -150,17 +160,8 @@ class ExponentialDecay(LearningRateSchedule):
             p = np.floor(p)
         return _result(self.initial_learning_rate * np.power(float(self.decay_rate), p))
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
 
-
-class PiecewiseConstantDecay(LearningRateSchedule):
+class PiecewiseConstantDecay(_KerasSchedule):
     """A constant rate between boundaries: ``values[i]`` for
     ``boundaries[i - 1] < step <= boundaries[i]`` (``values[0]`` up to and including
     ``boundaries[0]``, ``values[-1]`` after ``boundaries[-1]``).
@@ -202,11 +203,8 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         index = np.searchsorted(np.asarray(self.boundaries, dtype=np.float64), _steps(step))
         return _result(np.asarray(self.values, dtype=np.float64)[index])
 
-    def get_config(self) -> dict[str, Any]:
-        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
-
-class PolynomialDecay(LearningRateSchedule):
+class PolynomialDecay(_KerasSchedule):
     """From `initial_learning_rate` to `end_learning_rate` along a power of the
     remaining fraction of `decay_steps`::
 
@@ -263,18 +261,8 @@ class PolynomialDecay(LearningRateSchedule):
         span = self.initial_learning_rate - self.end_learning_rate
         return _result(span * np.power(remaining, float(self.power)) + self.end_learning_rate)
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "end_learning_rate": self.end_learning_rate,
-            "power": self.power,
-            "cycle": self.cycle,
-            "name": self.name,
-        }
 
-
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_KerasSchedule):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
 
     With `staircase`, ``step / decay_steps`` is rounded down. Keras 2's `decay`
@@ -316,22 +304,13 @@ class InverseTimeDecay(LearningRateSchedule):
             p = np.floor(p)
         return _result(self.initial_learning_rate / (1 + self.decay_rate * p))
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
-
 
 def _cosine(fraction: np.ndarray, alpha: float) -> np.ndarray:
     """``(1 - alpha) * 0.5 * (1 + cos(pi * fraction)) + alpha``: 1 at 0, alpha at 1."""
     return (1 - alpha) * (0.5 * (1 + np.cos(math.pi * fraction))) + alpha
 
 
-class CosineDecay(LearningRateSchedule):
+class CosineDecay(_KerasSchedule):
     """Half a cosine from a peak rate down to ``alpha`` times it (Loshchilov and Hutter
     2017, "SGDR"), after an optional linear warmup (Goyal et al. 2017)::
 
@@ -395,18 +374,8 @@ class CosineDecay(LearningRateSchedule):
         warming = start + (target - start) * (steps / warmup_steps)
         return _result(np.where(steps < warmup_steps, warming, decayed))
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "alpha": self.alpha,
-            "name": self.name,
-            "warmup_target": self.warmup_target,
-            "warmup_steps": self.warmup_steps,
-        }
 
-
-class CosineDecayRestarts(LearningRateSchedule):
+class CosineDecayRestarts(_KerasSchedule):
     """Cosine decay with warm restarts (Loshchilov and Hutter 2017, "SGDR").
 
     Period ``i`` (from 0) lasts ``first_decay_steps * t_mul**i`` steps and starts at
@@ -477,16 +446,6 @@ class CosineDecayRestarts(LearningRateSchedule):
             0.5 * np.power(float(self.m_mul), i) * (1 + np.cos(math.pi * fraction))
         ) + self.alpha
         return _result(self.initial_learning_rate * decayed)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "first_decay_steps": self.first_decay_steps,
-            "t_mul": self.t_mul,
-            "m_mul": self.m_mul,
-            "alpha": self.alpha,
-            "name": self.name,
-        }
 
 
 #: The built-in schedules by class name, as `deserialize` finds them.
