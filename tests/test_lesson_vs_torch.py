@@ -8,7 +8,9 @@ two libraries it must print the same losses and sample the same names: the same
 random draws (`autograd.Generator`), the same dtypes, the same arithmetic.
 
 `backprop_by_hand` derives every gradient of such a network by hand and compares each
-with autograd's, as the lesson on backpropagation does. Two spellings differ from the
+with autograd's, as the lesson on backpropagation does; `wavenet` is the hierarchical
+model of the lesson after it (its own layer classes, 3-d batch norm); `quickstart` a
+PyTorch tutorial's loop with `nn` modules and `optim.SGD`. Two spellings differ from the
 lesson: `logits.max(dim=1).indices` (here `x.max(1)` is numpy's, the values alone),
 and the hand-written gradients are computed under `no_grad()` (this engine cannot
 record `dC[ix] += ...` into a tensor that is a view).
@@ -318,3 +320,128 @@ def test_a_pytorch_quickstart_gives_the_same_numbers():
     assert ours[1] == theirs[1] and ours[0][-1] < ours[0][0] / 2
     for a, b in zip(ours[2], theirs[2], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def wavenet(torch: types.ModuleType, F: types.ModuleType) -> tuple:
+    """The hierarchical (WaveNet-like) lesson: its own Linear, BatchNorm1d over (0, 1)
+    for 3-d inputs, Embedding and FlattenConsecutive classes on raw tensors."""
+
+    class Layer:
+        def parameters(self) -> list:
+            return []
+
+    class Linear(Layer):
+        def __init__(self, fan_in, fan_out, bias=True):
+            self.weight = torch.randn((fan_in, fan_out)) / fan_in**0.5
+            self.bias = torch.zeros(fan_out) if bias else None
+
+        def __call__(self, x):
+            self.out = x @ self.weight
+            if self.bias is not None:
+                self.out += self.bias
+            return self.out
+
+        def parameters(self):
+            return [self.weight] + ([] if self.bias is None else [self.bias])
+
+    class BatchNorm1d(Layer):
+        def __init__(self, dim, eps=1e-5, momentum=0.1):
+            self.eps, self.momentum, self.training = eps, momentum, True
+            self.gamma, self.beta = torch.ones(dim), torch.zeros(dim)
+            self.running_mean, self.running_var = torch.zeros(dim), torch.ones(dim)
+
+        def __call__(self, x):
+            if self.training:
+                dim = 0 if x.ndim == 2 else (0, 1)
+                xmean, xvar = x.mean(dim, keepdim=True), x.var(dim, keepdim=True)
+            else:
+                xmean, xvar = self.running_mean, self.running_var
+            self.out = self.gamma * (x - xmean) / torch.sqrt(xvar + self.eps) + self.beta
+            if self.training:
+                with torch.no_grad():
+                    m = self.momentum
+                    self.running_mean = (1 - m) * self.running_mean + m * xmean
+                    self.running_var = (1 - m) * self.running_var + m * xvar
+            return self.out
+
+        def parameters(self):
+            return [self.gamma, self.beta]
+
+    class Tanh(Layer):
+        def __call__(self, x):
+            self.out = torch.tanh(x)
+            return self.out
+
+    class Embedding(Layer):
+        def __init__(self, num_embeddings, embedding_dim):
+            self.weight = torch.randn((num_embeddings, embedding_dim))
+
+        def __call__(self, IX):
+            self.out = self.weight[IX]
+            return self.out
+
+        def parameters(self):
+            return [self.weight]
+
+    class FlattenConsecutive(Layer):
+        def __init__(self, n):
+            self.n = n
+
+        def __call__(self, x):
+            B, T, C = x.shape
+            x = x.view(B, T // self.n, C * self.n)
+            if x.shape[1] == 1:
+                x = x.squeeze(1)
+            self.out = x
+            return self.out
+
+    torch.manual_seed(42)
+    block_size, n_embd, n_hidden = 8, 24, 128
+    Xtr, Ytr, itos = dataset(torch, block_size)
+    layers = [Embedding(len(itos), n_embd), FlattenConsecutive(2)]
+    for n_in in (n_embd * 2, n_hidden * 2, n_hidden * 2):
+        if n_in != n_embd * 2:
+            layers.append(FlattenConsecutive(2))
+        layers += [Linear(n_in, n_hidden, bias=False), BatchNorm1d(n_hidden), Tanh()]
+    layers.append(Linear(n_hidden, len(itos)))
+    with torch.no_grad():
+        layers[-1].weight *= 0.1
+    parameters = [p for layer in layers for p in layer.parameters()]
+    for p in parameters:
+        p.requires_grad = True
+
+    def model(x):
+        for layer in layers:
+            x = layer(x)
+        return x
+
+    losses = []
+    for _ in range(60):
+        ix = torch.randint(0, Xtr.shape[0], (32,))
+        loss = F.cross_entropy(model(Xtr[ix]), Ytr[ix])
+        for p in parameters:
+            p.grad = None
+        loss.backward()
+        for p in parameters:
+            p.data += -0.1 * p.grad
+        losses.append(loss.item())
+    for layer in layers:
+        layer.training = False
+    names = []
+    with torch.no_grad():
+        losses.append(F.cross_entropy(model(Xtr), Ytr).item())
+        for _ in range(3):
+            out, context = [], [0] * block_size
+            while not out or out[-1] != 0:
+                probs = F.softmax(model(torch.tensor([context])), dim=1)
+                out.append(torch.multinomial(probs, num_samples=1).item())
+                context = [*context[1:], out[-1]]
+            names.append("".join(itos[i] for i in out))
+    return losses, names, sum(p.nelement() for p in parameters)
+
+
+def test_a_hierarchical_pytorch_lesson_prints_the_same_numbers():
+    theirs = wavenet(real_torch, real_torch.nn.functional)
+    ours = wavenet(autograd, nn.functional)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-5)
+    assert ours[0][-1] < ours[0][0] / 2 and ours[1:] == theirs[1:]
