@@ -18,9 +18,9 @@ import numpy as np
 import autograd
 from autograd import (
     Tensor,
-    default_rng,
     elu,
     gelu,
+    get_default_dtype,
     leaky_relu,
     log_sigmoid,
     log_softmax,
@@ -98,17 +98,29 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 def dropout(
-    x: Tensor, p: float = 0.5, training: bool = True, rng: np.random.Generator | None = None
+    x: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    rng: np.random.Generator | autograd.Generator | None = None,
 ) -> Tensor:
     """Inverted dropout: y = x * mask / (1 - p), mask ~ Bernoulli(1 - p); y = x when not
-    training or p == 0, so evaluation needs no rescaling."""
+    training or p == 0, so evaluation needs no rescaling.
+
+    The mask is PyTorch's for the same generator state (`autograd.default_generator`,
+    or `rng` when it is an `autograd.Generator`: keep where a float64 uniform < 1 - p,
+    then ``x * (keep / (1 - p))`` in x's dtype); a `numpy.random.Generator` as `rng`
+    draws numpy's."""
     check_probability(p)
     if not training or p == 0:
         return x
     x = _as_tensor(x)
-    rng = default_rng() if rng is None else rng
-    keep = rng.random(x.shape) >= p
-    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+    dtype = x.dtype if x.dtype.kind == "f" else get_default_dtype()
+    if isinstance(rng, np.random.Generator):
+        keep = rng.random(x.shape) >= p
+        return x * (keep * (1.0 / (1.0 - p))).astype(dtype)
+    gen = autograd.default_generator if rng is None else rng
+    keep = gen.uniform64(x.data.size).reshape(x.shape) < 1 - p
+    return x * (keep.astype(dtype) / dtype.type(1 - p))
 
 
 def check_probability(p: float) -> float:

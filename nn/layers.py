@@ -277,12 +277,11 @@ class Dropout(Module):
         p: probability of dropping an element, in [0, 1).
         inplace: PyTorch's flag, accepted; the result is computed out of place (the
             same values and gradients).
-        rng: generator for the masks (default `autograd.default_rng()`).
+        rng: generator for the masks: an `autograd.Generator` (default
+            `autograd.default_generator`: PyTorch's masks) or a `numpy.random.Generator`.
     """
 
-    def __init__(
-        self, p: float = 0.5, inplace: bool = False, rng: np.random.Generator | None = None
-    ) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False, rng: init.Rng = None) -> None:
         super().__init__()
         self.p = F.check_probability(p)
         self.inplace = check_bool("Dropout", "inplace", inplace)

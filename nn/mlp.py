@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 
-import numpy as np
-
 from autograd import Tensor
-from nn import activations
+from nn import activations, init
 from nn.layers import BatchNorm1d, Dropout, Linear
 from nn.module import Module
 from nn.sequential import Sequential
@@ -31,7 +29,9 @@ class MLP(Module):
         output_activation: activation after the last layer (None: raw outputs).
         dropout: dropout probability after each hidden activation (0: none).
         batch_norm: BatchNorm1d before each hidden activation.
-        rng: generator for the initial weights and dropout masks.
+        rng: generator for the initial weights and dropout masks (an
+            `autograd.Generator`, by default `autograd.default_generator`, or a
+            `numpy.random.Generator`).
     """
 
     def __init__(
@@ -41,7 +41,7 @@ class MLP(Module):
         output_activation: ActivationLike = None,
         dropout: float = 0.0,
         batch_norm: bool = False,
-        rng: np.random.Generator | None = None,
+        rng: init.Rng = None,
     ) -> None:
         super().__init__()
         sizes = list(sizes)

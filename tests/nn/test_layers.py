@@ -224,3 +224,23 @@ def test_dense_applies_its_activation_inside_the_affine_op(activation):
     assert np.array_equal(fused.data, plain.data)
     for a, b in zip(fused_grads, plain_grads, strict=True):
         assert np.array_equal(a, b)
+
+
+def test_dropout_draws_torchs_masks_after_the_same_seed():
+    import torch
+
+    x = np.random.default_rng(0).normal(size=(50, 40)).astype(np.float32)
+    for p in (0.1, 0.5, 0.77):
+        torch.manual_seed(3)
+        autograd.manual_seed(3)
+        theirs = torch.nn.Dropout(p)(torch.tensor(x)).numpy()
+        ours = nn.Dropout(p)(Tensor(x)).data
+        np.testing.assert_array_equal(ours, theirs)
+        assert ours.dtype == np.float32
+    g, tg = autograd.Generator().manual_seed(9), torch.Generator().manual_seed(9)
+    mask = torch.empty(2000, dtype=torch.float64).bernoulli_(0.7, generator=tg).numpy()
+    kept = nn.functional.dropout(Tensor(np.ones(2000)), 0.3, rng=g).data != 0
+    np.testing.assert_array_equal(kept, mask == 1)
+    a = nn.functional.dropout(Tensor(x), 0.5, rng=np.random.default_rng(1)).data
+    b = nn.functional.dropout(Tensor(x), 0.5, rng=np.random.default_rng(1)).data
+    np.testing.assert_array_equal(a, b)  # a numpy generator: numpy's masks, reproducible
