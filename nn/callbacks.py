@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections.abc
 import csv
+import inspect
 import io
 import math
 import os
@@ -260,23 +261,28 @@ class TerminateOnNaN(Callback):
 
 
 class LearningRateScheduler(Callback):
-    """Set the learning rate at the start of each epoch: `lr = schedule(epoch, lr)`.
+    """Set the learning rate at the start of each epoch: `lr = schedule(epoch, lr)`, or
+    `lr = schedule(epoch)` for a function of the epoch alone (Keras's older form).
 
     The new rate is written into every parameter group of the model's optimizer and
-    recorded in the logs (and so in `History`) as `"lr"`. An optimizer whose
-    `learning_rate` is a schedule (`nn.optimizers.schedules`) or a callable sets its
-    own rate: the callback raises TypeError there, as in Keras 3.
+    recorded in the logs (and so in `History`) as `"learning_rate"`, as Keras 3 does.
+    An optimizer whose `learning_rate` is a schedule (`nn.optimizers.schedules`) or a
+    callable sets its own rate: the callback raises TypeError there, as in Keras 3.
 
     Args:
         schedule: a function of the 0-based epoch and the current lr (of the first
-            group) returning the new lr.
+            group), or of the epoch alone, returning the new lr.
+        verbose: 1 prints each new rate, as Keras does.
 
     Example:
         >>> halve_after_5 = LearningRateScheduler(lambda epoch, lr: lr if epoch < 5 else lr / 2)
+        >>> decay = LearningRateScheduler(lambda epoch: 0.01 * 0.1 ** (epoch / 20))
     """
 
-    def __init__(self, schedule: Callable[[int, float], float]) -> None:
+    def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
         self.schedule = schedule
+        self.verbose = verbose
+        self._takes_lr = _positional_arity(schedule) >= 2
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         groups = self.model.optimizer.param_groups
@@ -287,15 +293,35 @@ class LearningRateScheduler(Callback):
                 "or this callback (to set the rate per epoch, give the optimizer a float "
                 "learning_rate)"
             )
-        lr = self.schedule(epoch, float(groups[0]["lr"]))
+        if self._takes_lr:
+            lr = self.schedule(epoch, float(groups[0]["lr"]))
+        else:
+            lr = self.schedule(epoch)
         if not isinstance(lr, (int, float, np.floating)) or not lr >= 0:
             raise ValueError(f"LearningRateScheduler: schedule returned {lr!r}, not an lr >= 0")
         for group in groups:
             group["lr"] = float(lr)
+        if self.verbose > 0:
+            print(
+                f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {float(lr)}."
+            )
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         if logs is not None:
-            logs["lr"] = float(self.model.optimizer.param_groups[0]["lr"])
+            logs["learning_rate"] = float(self.model.optimizer.param_groups[0]["lr"])
+
+
+def _positional_arity(fn: Callable[..., Any]) -> int:
+    """How many positional arguments `fn` takes (a large number for *args)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: assume (epoch, lr)
+        return 2
+    kinds = [p.kind for p in params]
+    if inspect.Parameter.VAR_POSITIONAL in kinds:
+        return 2
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(kind in positional for kind in kinds)
 
 
 class ReduceLROnPlateau(_Monitor):

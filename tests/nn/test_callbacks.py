@@ -167,7 +167,15 @@ def test_learning_rate_scheduler_sets_every_group_and_logs_lr(data):
     sched = LearningRateScheduler(lambda epoch, lr: 0.1 * 0.5**epoch)
     history = model.fit(*data, epochs=3, verbose=0, callbacks=[sched, LrSpy()])
     assert seen == [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
-    assert history.history["lr"] == [0.1, 0.05, 0.025]
+    assert history.history["learning_rate"] == [0.1, 0.05, 0.025]  # Keras 3's key
+
+
+def test_learning_rate_scheduler_takes_a_function_of_the_epoch_alone(data, capsys):
+    model = small_model()
+    sched = LearningRateScheduler(lambda epoch: 0.01 * 0.1 ** (epoch / 20), verbose=1)
+    history = model.fit(*data, epochs=2, verbose=0, callbacks=[sched])
+    assert history.history["learning_rate"] == pytest.approx([0.01, 0.01 * 0.1**0.05])
+    assert "Epoch 2: LearningRateScheduler setting learning rate to" in capsys.readouterr().out
 
 
 def test_learning_rate_scheduler_changes_the_update(data):

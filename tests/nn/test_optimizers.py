@@ -208,6 +208,6 @@ def test_keras_optimizer_trains_with_fit_and_lr_scheduler():
     model.compile(optimizer=optimizers.Adam(learning_rate=0.1), loss="mse")
     schedule = nn.LearningRateScheduler(lambda epoch, lr: 0.1 if epoch < 15 else 0.01)
     history = model.fit(x, y, epochs=20, batch_size=16, verbose=0, seed=0, callbacks=[schedule])
-    assert history.history["lr"][-1] == 0.01 and model.optimizer.learning_rate == 0.01
+    assert history.history["learning_rate"][-1] == 0.01 and model.optimizer.learning_rate == 0.01
     assert history.history["loss"][-1] < 0.01 * history.history["loss"][0]
     assert model.optimizer.iterations == 20 * 4
