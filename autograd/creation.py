@@ -200,6 +200,42 @@ def randn(
     return Tensor(data, requires_grad=requires_grad)
 
 
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Normal draws with mean `mean` and standard deviation `std`, as `torch.normal`:
+    ``normal(0, 1, (3, 4))`` with numbers and a `size`, or ``normal(means, stds)``
+    with tensors (or arrays) of means and/or standard deviations (broadcast; the
+    draws are standard normals times std plus mean, as PyTorch makes them).
+
+    Raises:
+        ValueError: a negative std, or numbers without a size.
+    """
+    gen = default_generator if generator is None else generator
+    _check_generator("normal", gen)
+    m = mean.data if isinstance(mean, Tensor) else np.asarray(mean)
+    s = std.data if isinstance(std, Tensor) else np.asarray(std)
+    if (s < 0).any():
+        raise ValueError(f"normal: std must be >= 0, got {s if s.ndim == 0 else s[s < 0][:5]}")
+    if m.ndim == 0 and s.ndim == 0:
+        if size is None:
+            raise ValueError("normal: with a number for mean and std, give a size")
+        shape = _shape((size,) if isinstance(size, int | np.integer) else (tuple(size),))
+        out = _float_dtype("normal", dtype)
+        return Tensor(gen.normal(shape, out, float(m), float(s)), requires_grad=requires_grad)
+    shape = np.broadcast_shapes(m.shape, s.shape)
+    kinds = [a.dtype for a in (m, s) if a.ndim and a.dtype.kind == "f"]
+    out = np.dtype(dtype) if dtype is not None else kinds[0] if kinds else get_default_dtype()
+    data = (gen.normal(shape, out) * s + m).astype(out, copy=False)
+    return Tensor(data, requires_grad=requires_grad)
+
+
 def randint(
     low: int,
     high: Any = None,

@@ -326,10 +326,28 @@ class Tensor:
         return bool(self.data)
 
     def __float__(self) -> float:
-        return float(self.data)
+        return float(self._one_element("float"))
 
     def __int__(self) -> int:
-        return int(self.data)
+        return int(self._one_element("int"))
+
+    def __index__(self) -> int:
+        """An integer tensor of one element as an index (``words[t]``), as in PyTorch."""
+        if self.data.dtype.kind not in "iub":
+            raise TypeError(
+                f"only integer tensors of a single element can be converted to an index, "
+                f"got dtype {self.dtype}"
+            )
+        return int(self._one_element("an index"))
+
+    def _one_element(self, to: str) -> Any:
+        """The single element (PyTorch converts any one-element tensor, whatever its
+        shape; numpy only 0-d arrays)."""
+        if self.data.size != 1:
+            raise TypeError(
+                f"only one-element tensors can be converted to {to}, got shape {self.shape}"
+            )
+        return self.data.item()
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(", precision=4)

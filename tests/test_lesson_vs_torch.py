@@ -18,6 +18,7 @@ record `dC[ix] += ...` into a tensor that is a view).
 
 from __future__ import annotations
 
+import random
 import types
 from typing import Any
 
@@ -445,3 +446,39 @@ def test_a_hierarchical_pytorch_lesson_prints_the_same_numbers():
     ours = wavenet(autograd, nn.functional)
     np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-5)
     assert ours[0][-1] < ours[0][0] / 2 and ours[1:] == theirs[1:]
+
+
+def linear_regression_from_scratch(torch: types.ModuleType) -> list:
+    """A textbook's linear regression from scratch: synthetic data from `normal`, a
+    shuffled minibatch iterator, the model, loss and SGD step written by hand."""
+    shuffle = random.Random(0).shuffle
+    torch.manual_seed(0)
+    true_w, true_b = torch.tensor([2, -3.4]), 4.2
+    X = torch.normal(0, 1, (1000, len(true_w)))
+    y = torch.matmul(X, true_w) + true_b
+    y += torch.normal(0, 0.01, y.shape)
+    y = y.reshape((-1, 1))
+    w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    out = []
+    for _ in range(3):
+        indices = list(range(len(X)))
+        shuffle(indices)
+        for i in range(0, len(X), 10):
+            batch = torch.tensor(indices[i : i + 10])
+            loss = (torch.matmul(X[batch], w) + b - y[batch]) ** 2 / 2
+            loss.sum().backward()
+            with torch.no_grad():
+                for param in (w, b):
+                    param -= 0.03 * param.grad / 10
+                    param.grad.zero_()
+        with torch.no_grad():
+            out.append(float((((torch.matmul(X, w) + b - y) ** 2) / 2).mean()))
+    return [*out, *(true_w - w.reshape(true_w.shape)).tolist(), float(true_b - b)]
+
+
+def test_linear_regression_from_scratch_gives_the_same_numbers():
+    theirs = linear_regression_from_scratch(real_torch)
+    ours = linear_regression_from_scratch(autograd)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
+    assert ours[2] < 1e-4  # it fits: the noise's variance / 2

@@ -185,3 +185,28 @@ def test_bad_arguments_name_the_problem():
         g.manual_seed(1.5)
     with pytest.raises(ValueError, match="device='cpu'"):
         Generator("cuda")
+
+
+def test_normal_draws_what_torch_draws():
+    m = np.linspace(-1, 1, 40).astype(np.float32)
+    s = np.linspace(0.1, 2, 40).astype(np.float32)
+    cases = [
+        ((0.0, 1.0, (30, 2)), (0.0, 1.0, (30, 2))),
+        ((3.0, 0.01, (5,)), (3.0, 0.01, (5,))),
+        ((m, s), (torch.tensor(m), torch.tensor(s))),
+        ((m, 0.5), (torch.tensor(m), 0.5)),
+        ((2.0, s), (2.0, torch.tensor(s))),
+        ((m[:5].astype(np.float64), 1.0), (torch.tensor(m[:5].astype(np.float64)), 1.0)),
+    ]
+    for ours_args, their_args in cases:
+        g, tg = _pair(4)
+        ours = autograd.normal(*ours_args, generator=g)
+        theirs = torch.normal(*their_args, generator=tg).numpy()
+        assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
+        np.testing.assert_allclose(ours.data, theirs, rtol=1e-6, atol=3e-7)
+    w = autograd.normal(0, 0.01, size=(2, 1), requires_grad=True)
+    assert w.requires_grad and w.is_leaf and w.dtype == np.float32
+    with pytest.raises(ValueError, match="give a size"):
+        autograd.normal(0.0, 1.0)
+    with pytest.raises(ValueError, match="std must be >= 0"):
+        autograd.normal(0.0, -1.0, (2,))

@@ -326,3 +326,14 @@ def test_values_of_numpy_style_max_names_the_pytorch_spelling():
         values.values  # noqa: B018
     assert not hasattr(values, "indices")
     np.testing.assert_array_equal(Tensor(X).max(dim=1).indices, torch.tensor(X).max(1).indices)
+
+
+def test_one_element_tensors_convert_as_torch():
+    for data in ([2.5], [[3]], 7, [True]):
+        assert float(Tensor(np.array(data))) == float(torch.tensor(data))
+        assert int(Tensor(np.array(data))) == int(torch.tensor(data))
+    assert ["a", "b", "c"][autograd.tensor(2)] == "c" == ["a", "b", "c"][torch.tensor(2)]
+    with pytest.raises(TypeError, match=r"one-element tensors .* shape \(2,\)"):
+        float(Tensor([1.0, 2.0]))
+    with pytest.raises(TypeError, match="integer tensors of a single element"):
+        [1, 2][Tensor(1.0)]
