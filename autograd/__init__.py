@@ -97,9 +97,7 @@ from autograd.ops.reduce import (
     argmin,
     log_softmax,
     logsumexp,
-    max,
     mean,
-    min,
     norm,
     softmax,
     std,
@@ -117,7 +115,7 @@ from autograd.ops.shape import (
     stack,
     transpose,
 )
-from autograd.ops.torch_methods import all, allclose, any, equal, unbind
+from autograd.ops.torch_methods import all, allclose, any, equal, max, min, unbind
 
 clamp = clip  # PyTorch's names
 pow = power

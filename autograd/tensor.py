@@ -535,7 +535,10 @@ class Tensor:
         dim: int | None = None,
         keepdim: bool | None = None,
     ) -> Any:
-        """A Tensor; given PyTorch's `dim`, the pair (values, indices) as in PyTorch."""
+        """A Tensor; given PyTorch's `dim` or `keepdim`, the pair (values, indices) as in
+        PyTorch; given another tensor, the elementwise maximum (PyTorch's `x.max(y)`)."""
+        if isinstance(axis, Tensor | np.ndarray):
+            return _torch.maximum(self, axis)
         return max(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
     def min(
@@ -546,7 +549,10 @@ class Tensor:
         dim: int | None = None,
         keepdim: bool | None = None,
     ) -> Any:
-        """A Tensor; given PyTorch's `dim`, the pair (values, indices) as in PyTorch."""
+        """A Tensor; given PyTorch's `dim` or `keepdim`, the pair (values, indices) as in
+        PyTorch; given another tensor, the elementwise minimum (PyTorch's `x.min(y)`)."""
+        if isinstance(axis, Tensor | np.ndarray):
+            return _torch.minimum(self, axis)
         return min(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
     def var(

@@ -7,7 +7,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from autograd.ops import reduce
 from autograd.ops.arith import astype
+from autograd.ops.arith import maximum as maximum
+from autograd.ops.arith import minimum as minimum
 from autograd.ops.shape import getitem
 from autograd.tensor import Tensor
 
@@ -75,3 +78,47 @@ def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
         raise ValueError(f"unbind: dim {dim} is out of range for a tensor with {ndim} dimensions")
     lead = (slice(None),) * (dim % ndim)
     return tuple(getitem(x, (*lead, i)) for i in range(_array(x).shape[dim]))
+
+
+def max(
+    input: TensorLike,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Any:
+    """`autograd.max`, as `torch.max`: ``max(x)`` the largest element (a Tensor);
+    ``max(x, dim)`` the pair (values, indices) along `dim` (``_, predicted =
+    autograd.max(outputs, 1)``); ``max(x, y)`` with a tensor `y`, the elementwise
+    maximum. numpy's keywords (``max(x, axis=1)``) give the values alone, as the method
+    ``x.max(1)`` does."""
+    return _extreme(reduce.max, maximum, input, dim, keepdim, axis, keepdims)
+
+
+def min(
+    input: TensorLike,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
+) -> Any:
+    """`autograd.min`, as `torch.min`: see `max`."""
+    return _extreme(reduce.min, minimum, input, dim, keepdim, axis, keepdims)
+
+
+def _extreme(
+    reduction: Any,
+    elementwise: Any,
+    x: TensorLike,
+    dim: Any,
+    keepdim: bool | None,
+    axis: Any,
+    keepdims: bool | None,
+) -> Any:
+    if isinstance(dim, Tensor | np.ndarray):
+        return elementwise(x, dim)
+    if dim is None and keepdim is None:  # the whole tensor, or numpy's axis=
+        return reduction(x, axis, keepdims)
+    return reduction(x, axis, keepdims, dim=dim, keepdim=keepdim)

@@ -337,3 +337,24 @@ def test_one_element_tensors_convert_as_torch():
         float(Tensor([1.0, 2.0]))
     with pytest.raises(TypeError, match="integer tensors of a single element"):
         [1, 2][Tensor(1.0)]
+
+
+def test_module_max_and_min_are_torchs():
+    a, b = _pair()
+    for name in ("max", "min"):
+        _, ours = getattr(autograd, name)(a, 1)  # _, predicted = torch.max(outputs, 1)
+        np.testing.assert_array_equal(ours, getattr(torch, name)(b, 1)[1].numpy())
+        pair = getattr(autograd, name)(a, -1, True)
+        _same(pair.values, getattr(torch, name)(b, -1, True).values, (a, b))
+        a, b = _pair()
+        _same(getattr(autograd, name)(a), getattr(torch, name)(b), (a, b))  # the whole tensor
+        other = np.zeros(4)
+        _same(
+            getattr(autograd, name)(Tensor(X), Tensor(other)),
+            getattr(torch, name)(torch.tensor(X), torch.tensor(other)),
+        )
+        _same(
+            getattr(Tensor(X), name)(Tensor(other)),
+            getattr(torch.tensor(X), name)(torch.tensor(other)),
+        )
+        assert isinstance(getattr(autograd, name)(Tensor(X), axis=1), Tensor)  # numpy's keyword
