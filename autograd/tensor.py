@@ -325,6 +325,13 @@ class Tensor:
     def __bool__(self) -> bool:
         return bool(self.data)
 
+    def __format__(self, format_spec: str) -> str:
+        """A 0-d tensor formats as its number (``f"{loss:.4f}"``, ``f"{loss}"``), as in
+        PyTorch; other tensors as their repr (only with an empty format spec)."""
+        if self.data.ndim == 0:
+            return format(self.data.item(), format_spec)
+        return object.__format__(self, format_spec)
+
     def __float__(self) -> float:
         return float(self._one_element("float"))
 

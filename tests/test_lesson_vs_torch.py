@@ -23,6 +23,7 @@ import types
 from typing import Any
 
 import numpy as np
+import pytest
 import torch as real_torch
 
 import autograd
@@ -482,3 +483,46 @@ def test_linear_regression_from_scratch_gives_the_same_numbers():
     ours = linear_regression_from_scratch(autograd)
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
     assert ours[2] < 1e-4  # it fits: the noise's variance / 2
+
+
+def bigrams(torch: types.ModuleType, F: types.ModuleType) -> list:
+    """The counting lesson before the MLP one: bigram counts in an int32 table written
+    with ``N[i, j] += 1``, sampling from its rows, the log likelihood, then the same
+    model as one linear layer on one-hot inputs trained by gradient descent."""
+    itos = dict(enumerate(".abcdefghijklmnopqrstuvwxyz"))
+    stoi = {s: i for i, s in itos.items()}
+    pairs = [(stoi[a], stoi[b]) for w in WORDS for a, b in zip("." + w, w + ".")]
+    N = torch.zeros((27, 27), dtype=torch.int32)
+    for i, j in pairs:
+        N[i, j] += 1
+    P = (N + 1).float()
+    P /= P.sum(1, keepdims=True)
+    g = torch.Generator().manual_seed(2147483647)
+    out: list = [torch.multinomial(P[0], num_samples=20, replacement=True, generator=g).tolist()]
+    for _ in range(3):
+        name, ix = "", 0
+        while ix or not name:
+            ix = torch.multinomial(P[ix], num_samples=1, replacement=True, generator=g).item()
+            name += itos[ix]
+        out.append(name)
+    log_likelihood = 0.0
+    for i, j in pairs:
+        log_likelihood += torch.log(P[i, j])
+    out.append(f"{-log_likelihood / len(pairs):.6f}")
+    xs, ys = torch.tensor([i for i, _ in pairs]), torch.tensor([j for _, j in pairs])
+    W = torch.randn((27, 27), generator=g, requires_grad=True)
+    for _ in range(20):
+        counts = (F.one_hot(xs, num_classes=27).float() @ W).exp()
+        probs = counts / counts.sum(1, keepdims=True)
+        loss = -probs[torch.arange(xs.nelement()), ys].log().mean() + 0.01 * (W**2).mean()
+        W.grad = None
+        loss.backward()
+        W.data += -50 * W.grad
+    return [*out, loss.item()]
+
+
+def test_the_bigram_lesson_gives_the_same_numbers():
+    theirs = bigrams(real_torch, real_torch.nn.functional)
+    ours = bigrams(autograd, nn.functional)
+    assert ours[:-1] == theirs[:-1]
+    assert ours[-1] == pytest.approx(theirs[-1], rel=1e-5)

@@ -358,3 +358,13 @@ def test_module_max_and_min_are_torchs():
             getattr(torch.tensor(X), name)(torch.tensor(other)),
         )
         assert isinstance(getattr(autograd, name)(Tensor(X), axis=1), Tensor)  # numpy's keyword
+
+
+def test_format_as_torch():
+    for value in (1.23456, 3, -0.5):
+        ours, theirs = autograd.tensor(value), torch.tensor(value)
+        for spec in ("", ".3f", ">9.2e", "+"):
+            assert format(ours, spec) == format(theirs, spec), (value, spec)
+    assert f"{Tensor([1.5])}" == repr(Tensor([1.5]))
+    with pytest.raises(TypeError, match="unsupported format string"):
+        f"{Tensor([1.5]):.2f}"
