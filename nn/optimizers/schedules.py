@@ -117,7 +117,32 @@ def _steps(step: Step) -> np.ndarray:
     return np.asarray(step, dtype=np.float64)
 
 
-class ExponentialDecay(_KerasSchedule):
+class _PeriodDecay(_KerasSchedule):
+    """The arguments and the periods (``step / decay_steps``, rounded down with
+    `staircase`) that ExponentialDecay and InverseTimeDecay share; `name` defaults to
+    the class's name, as in Keras."""
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: float,
+        decay_rate: float,
+        staircase: bool = False,
+        name: str | None = None,
+    ) -> None:
+        _check_steps(type(self).__name__, "decay_steps", decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = type(self).__name__ if name is None else name
+
+    def _periods(self, step: Step) -> np.ndarray:
+        p = _steps(step) / self.decay_steps
+        return np.floor(p) if self.staircase else p
+
+
+class ExponentialDecay(_PeriodDecay):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
     With `staircase`, ``step / decay_steps`` is rounded down, so the rate drops by
@@ -139,26 +164,10 @@ class ExponentialDecay(_KerasSchedule):
         0.025
     """
 
-    def __init__(
-        self,
-        initial_learning_rate: float,
-        decay_steps: int,
-        decay_rate: float,
-        staircase: bool = False,
-        name: str = "ExponentialDecay",
-    ) -> None:
-        _check_steps(type(self).__name__, "decay_steps", decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
     def __call__(self, step: Step) -> Any:
-        p = _steps(step) / self.decay_steps
-        if self.staircase:
-            p = np.floor(p)
-        return _result(self.initial_learning_rate * np.power(float(self.decay_rate), p))
+        return _result(
+            self.initial_learning_rate * np.power(float(self.decay_rate), self._periods(step))
+        )
 
 
 class PiecewiseConstantDecay(_KerasSchedule):
@@ -262,7 +271,7 @@ class PolynomialDecay(_KerasSchedule):
         return _result(span * np.power(remaining, float(self.power)) + self.end_learning_rate)
 
 
-class InverseTimeDecay(_KerasSchedule):
+class InverseTimeDecay(_PeriodDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
 
     With `staircase`, ``step / decay_steps`` is rounded down. Keras 2's `decay`
@@ -283,26 +292,8 @@ class InverseTimeDecay(_KerasSchedule):
         0.05
     """
 
-    def __init__(
-        self,
-        initial_learning_rate: float,
-        decay_steps: float,
-        decay_rate: float,
-        staircase: bool = False,
-        name: str = "InverseTimeDecay",
-    ) -> None:
-        _check_steps(type(self).__name__, "decay_steps", decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-
     def __call__(self, step: Step) -> Any:
-        p = _steps(step) / self.decay_steps
-        if self.staircase:
-            p = np.floor(p)
-        return _result(self.initial_learning_rate / (1 + self.decay_rate * p))
+        return _result(self.initial_learning_rate / (1 + self.decay_rate * self._periods(step)))
 
 
 def _cosine(fraction: np.ndarray, alpha: float) -> np.ndarray:
