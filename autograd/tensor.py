@@ -311,6 +311,15 @@ class Tensor:
         increment_version(self)
         return self
 
+    def fill_(self, value: Any) -> Tensor:
+        return _torch.fill_(self, value)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        return _torch.uniform_(self, a, b, generator=generator)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        return _torch.normal_(self, mean, std, generator=generator)
+
     def __array__(self, dtype: npt.DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
         return self.data if dtype is None else self.data.astype(dtype)
 

@@ -122,3 +122,39 @@ def _extreme(
     if dim is None and keepdim is None:  # the whole tensor, or numpy's axis=
         return reduction(x, axis, keepdims)
     return reduction(x, axis, keepdims, dim=dim, keepdim=keepdim)
+
+
+def fill_(x: Tensor, value: Any) -> Tensor:
+    """`x.fill_(value)`: every element set to `value` in place, with the rules of
+    ``x[...] = value`` (under `no_grad`, or when nothing needs a gradient)."""
+    x[...] = value
+    return x
+
+
+def _random_fill(x: Tensor, name: str, generator: Any) -> Any:
+    from autograd.generator import Generator, default_generator
+
+    if x.dtype.kind != "f":
+        raise TypeError(f"{name}: fills float tensors with random numbers, got dtype {x.dtype}")
+    gen = default_generator if generator is None else generator
+    if not isinstance(gen, Generator):
+        raise TypeError(
+            f"{name}: generator must be an autograd.Generator, got {type(gen).__name__}"
+        )
+    return gen
+
+
+def uniform_(x: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+    """`x.uniform_(a, b)`: PyTorch's uniform draws from [a, b), in place (the rules of
+    ``x[...] = values``)."""
+    gen = _random_fill(x, "uniform_", generator)
+    x[...] = gen.uniform(x.shape, x.dtype, a, b)
+    return x
+
+
+def normal_(x: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    """`x.normal_(mean, std)`: PyTorch's normal draws, in place (the rules of
+    ``x[...] = values``)."""
+    gen = _random_fill(x, "normal_", generator)
+    x[...] = gen.normal(x.shape, x.dtype, mean, std)
+    return x

@@ -210,3 +210,23 @@ def test_normal_draws_what_torch_draws():
         autograd.normal(0.0, 1.0)
     with pytest.raises(ValueError, match="std must be >= 0"):
         autograd.normal(0.0, -1.0, (2,))
+
+
+def test_in_place_fills_as_torch():
+    autograd.manual_seed(0)
+    torch.manual_seed(0)
+    ours = autograd.zeros(3, 5).uniform_(-1, 1)
+    np.testing.assert_array_equal(ours.data, torch.zeros(3, 5).uniform_(-1, 1))
+    g, tg = _pair(2)
+    ours = Tensor(np.zeros(40)).normal_(0.5, 0.01, generator=g)
+    np.testing.assert_array_equal(
+        ours.data, torch.zeros(40, dtype=torch.float64).normal_(0.5, 0.01, generator=tg)
+    )
+    w = autograd.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        w.fill_(1.0)
+    with autograd.no_grad():
+        assert w.fill_(2.0) is w and w.uniform_(generator=g) is w
+    assert w.requires_grad and w.is_leaf and w._version == 2
+    with pytest.raises(TypeError, match="fills float tensors"):
+        autograd.zeros(3, dtype=np.int64).normal_()
