@@ -688,7 +688,10 @@ class Tensor:
         return expand_dims(self, dim)
 
     def permute(self, *dims: Any) -> Tensor:
-        return transpose(self, *dims)
+        return permute(self, *dims)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        return transpose(self, axis1, axis2)
 
     def pow(self, exponent: Any) -> Tensor:
         return power(self, exponent)
@@ -812,6 +815,7 @@ from autograd.ops.shape import (  # noqa: E402
     broadcast_to,
     expand_dims,
     getitem,
+    permute,
     reshape,
     squeeze,
     transpose,

@@ -152,10 +152,11 @@ def reshape(x: TensorLike, *shape: Any) -> Tensor:
     return Reshape.apply(x, shape=_shape_arg(shape))
 
 
-def transpose(x: TensorLike, *axes: Any) -> Tensor:
-    """Permute axes (reverse them when none are given), as numpy's transpose.
+def permute(x: TensorLike, *axes: Any) -> Tensor:
+    """Permute axes (reverse them when none are given), as numpy's transpose and
+    PyTorch's permute.
 
-    Negative axes count from the end (`x.transpose(-1, 0)` on a 2-d x is `x.T`); they
+    Negative axes count from the end (`x.permute(-1, 0)` on a 2-d x is `x.T`); they
     are made non-negative here, so the backward's argsort inverts the real permutation.
     """
     if not axes or axes[0] is None:
@@ -169,6 +170,26 @@ def transpose(x: TensorLike, *axes: Any) -> Tensor:
     if sorted(perm) != list(range(ndim)):
         raise ValueError(f"transpose: axes {given} are not a permutation for shape {shape}")
     return Transpose.apply(x, axes=perm)
+
+
+def transpose(x: TensorLike, *axes: Any) -> Tensor:
+    """numpy's transpose: the axes permuted (reversed when none are given); with two
+    axes a and b, those two swapped, as `torch.transpose(x, a, b)` (numpy's swapaxes).
+
+    For a 2-d tensor numpy's permutation (1, 0) is that same swap; the identity
+    permutation (0, 1) is the one call the two readings disagree on, and it transposes
+    here, as PyTorch code means it to (``W.transpose(0, 1)``).
+    """
+    if len(axes) != 2 or not all(isinstance(a, int | np.integer) for a in axes):
+        return permute(x, *axes)
+    shape = _shape_of(x)
+    ndim = len(shape)
+    if any(not -ndim <= a < ndim for a in axes):
+        raise ValueError(f"transpose: dims {axes} are out of range for shape {shape}")
+    perm = list(range(ndim))
+    a, b = (int(d) % ndim for d in axes)
+    perm[a], perm[b] = perm[b], perm[a]
+    return Transpose.apply(x, axes=tuple(perm))
 
 
 def broadcast_to(x: TensorLike, shape: Sequence[int]) -> Tensor:

@@ -29,9 +29,32 @@ def test_transpose_negative_axes_3d_gradcheck():
 
 def test_transpose_rejects_non_permutations():
     x = Tensor(np.zeros((2, 3)))
-    for axes in [(0, 0), (1, -1), (0, 2), (0,)]:
+    for axes in [(0,), (0, 1, 2), ((0, 0),), ((1, -1),)]:
         with pytest.raises(ValueError, match="not a permutation"):
             x.transpose(*axes)
+    for axes in [(0, 0), (1, -1), (0, 2)]:
+        with pytest.raises(ValueError, match="not a permutation"):
+            x.permute(*axes)
+    with pytest.raises(ValueError, match=r"dims \(0, 2\) are out of range"):
+        x.transpose(0, 2)
+
+
+def test_transpose_of_two_dims_swaps_them_as_torch():
+    import torch
+
+    data = np.random.default_rng(0).normal(size=(2, 3, 4))
+    for dims in [(0, 1), (1, 0), (-2, -1), (0, 2), (1, 1)]:
+        x, t = _leaf(data), torch.tensor(data, requires_grad=True)
+        ours, theirs = x.transpose(*dims), t.transpose(*dims)
+        np.testing.assert_array_equal(ours.data, theirs.detach().numpy())
+        (ours * np.arange(ours.data.size).reshape(ours.shape)).sum().backward()
+        (theirs * torch.arange(theirs.numel()).reshape(theirs.shape)).sum().backward()
+        np.testing.assert_array_equal(x.grad.data, t.grad.numpy())
+    w = Tensor(data[0])  # 2-d: (0, 1) transposes, as W.transpose(0, 1) in torch code
+    np.testing.assert_array_equal(w.transpose(0, 1).data, data[0].T)
+    np.testing.assert_array_equal(autograd.transpose(w, 1, 0).data, data[0].T)
+    np.testing.assert_array_equal(w.permute(0, 1).data, data[0])  # a permutation: as torch
+    np.testing.assert_array_equal(w.swapaxes(0, 1).data, np.swapaxes(data[0], 0, 1))
 
 
 def test_std_zero_variance_gradient_is_zero():

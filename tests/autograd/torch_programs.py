@@ -418,7 +418,10 @@ def _transpose(draw, x, pool, leaves):
         return Pair(x.ours.T, x.theirs.permute(tuple(reversed(range(ndim)))))
     perm = draw(st.permutations(range(ndim)))
     given = [p - ndim if draw(st.booleans()) else p for p in perm]
-    return Pair(x.ours.transpose(*given), x.theirs.permute(*given))
+    if ndim >= 2 and draw(st.booleans()):  # two dims swapped, torch's transpose(a, b)
+        a, b = given[0], given[-1]
+        return Pair(x.ours.transpose(a, b), x.theirs.transpose(a, b))
+    return Pair(x.ours.permute(*given), x.theirs.permute(*given))
 
 
 @spec("squeeze", "Reshape")
