@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from autograd.device import check_device
 from autograd.generator import Generator, default_generator
 from autograd.tensor import Tensor, get_default_dtype
 
@@ -53,6 +54,8 @@ def tensor(
     requires_grad: bool = False,
     dtype: npt.DTypeLike | None = None,
     name: str | None = None,
+    *,
+    device: Any = None,
 ) -> Tensor:
     """A new tensor holding a copy of `data`, as `torch.tensor`.
 
@@ -61,6 +64,7 @@ def tensor(
     default float dtype (float32 unless `set_default_dtype` changed it). (The `Tensor`
     constructor, like `torch.Tensor`, makes every number the default float dtype.)
     """
+    check_device(device)
     if isinstance(data, Tensor):
         data = data.data
     if isinstance(data, np.ndarray | np.generic):
@@ -74,27 +78,45 @@ def tensor(
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, name=name)
 
 
-def zeros(*shape: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def zeros(
+    *shape: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device)
     return Tensor(np.zeros(_shape(shape), _dtype(dtype)), requires_grad=requires_grad)
 
 
-def ones(*shape: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def ones(
+    *shape: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    check_device(device)
     return Tensor(np.ones(_shape(shape), _dtype(dtype)), requires_grad=requires_grad)
 
 
 def full(
-    shape: Any, fill_value: float, dtype: npt.DTypeLike | None = None, requires_grad: bool = False
+    shape: Any,
+    fill_value: float,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    *,
+    device: Any = None,
 ) -> Tensor:
+    check_device(device)
     shape = _shape((shape,) if isinstance(shape, int) else (tuple(shape),))
     return Tensor(np.full(shape, fill_value, _dtype(dtype)), requires_grad=requires_grad)
 
 
-def zeros_like(x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, *, device: Any = None
+) -> Tensor:
+    check_device(device)
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     return Tensor(np.zeros_like(data, dtype=dtype), requires_grad=requires_grad)
 
 
-def ones_like(x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def ones_like(
+    x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, *, device: Any = None
+) -> Tensor:
+    check_device(device)
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     return Tensor(np.ones_like(data, dtype=dtype), requires_grad=requires_grad)
 
@@ -105,9 +127,12 @@ def arange(
     step: float = 1,
     dtype: npt.DTypeLike | None = None,
     requires_grad: bool = False,
+    *,
+    device: Any = None,
 ) -> Tensor:
     """Evenly spaced values in [start, stop). As in PyTorch, integers (int64) when
     start, stop and step are all ints, else the default float dtype, unless given."""
+    check_device(device)
     if stop is None:
         start, stop = 0, start
     if step == 0:
@@ -124,9 +149,12 @@ def linspace(
     steps: int,
     dtype: npt.DTypeLike | None = None,
     requires_grad: bool = False,
+    *,
+    device: Any = None,
 ) -> Tensor:
     """`steps` evenly spaced values from `start` to `end`, both included (PyTorch's
     argument names; numpy's `linspace`)."""
+    check_device(device)
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
     data = np.linspace(start, end, int(steps), dtype=_dtype(dtype))
@@ -134,8 +162,14 @@ def linspace(
 
 
 def eye(
-    n: int, m: int | None = None, dtype: npt.DTypeLike | None = None, requires_grad: bool = False
+    n: int,
+    m: int | None = None,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    *,
+    device: Any = None,
 ) -> Tensor:
+    check_device(device)
     return Tensor(np.eye(n, m, dtype=_dtype(dtype)), requires_grad=requires_grad)
 
 
@@ -158,23 +192,31 @@ def rand(
     dtype: npt.DTypeLike | None = None,
     requires_grad: bool = False,
     generator: Generator | None = None,
+    device: Any = None,
 ) -> Tensor:
     """Uniform draws from [0, 1): those PyTorch's `torch.rand(..., generator=g)` makes
     (`default_generator` when `generator` is None)."""
+    check_device(device)
     gen = default_generator if generator is None else generator
     _check_generator("rand", gen)
     data = gen.uniform(_shape(shape), _float_dtype("rand", dtype))
     return Tensor(data, requires_grad=requires_grad)
 
 
-def rand_like(x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def rand_like(
+    x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, *, device: Any = None
+) -> Tensor:
     """Uniform draws from [0, 1) in the shape (and, unless given, the float dtype) of `x`."""
+    check_device(device)
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     return rand(data.shape, dtype=_like_dtype(data, dtype), requires_grad=requires_grad)
 
 
-def randn_like(x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def randn_like(
+    x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, *, device: Any = None
+) -> Tensor:
     """Standard normal draws in the shape (and, unless given, the float dtype) of `x`."""
+    check_device(device)
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     return randn(data.shape, dtype=_like_dtype(data, dtype), requires_grad=requires_grad)
 
@@ -191,9 +233,11 @@ def randn(
     dtype: npt.DTypeLike | None = None,
     requires_grad: bool = False,
     generator: Generator | None = None,
+    device: Any = None,
 ) -> Tensor:
     """Standard normal draws: those PyTorch's `torch.randn(..., generator=g)` makes
     (`default_generator` when `generator` is None; float32 may differ in the last bit)."""
+    check_device(device)
     gen = default_generator if generator is None else generator
     _check_generator("randn", gen)
     data = gen.normal(_shape(shape), _float_dtype("randn", dtype))
@@ -208,6 +252,7 @@ def normal(
     generator: Generator | None = None,
     dtype: npt.DTypeLike | None = None,
     requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """Normal draws with mean `mean` and standard deviation `std`, as `torch.normal`:
     ``normal(0, 1, (3, 4))`` with numbers and a `size`, or ``normal(means, stds)``
@@ -217,6 +262,7 @@ def normal(
     Raises:
         ValueError: a negative std, or numbers without a size.
     """
+    check_device(device)
     gen = default_generator if generator is None else generator
     _check_generator("normal", gen)
     m = mean.data if isinstance(mean, Tensor) else np.asarray(mean)
@@ -244,6 +290,7 @@ def randint(
     generator: Generator | None = None,
     dtype: npt.DTypeLike | None = None,
     requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     """Integers drawn uniformly from [low, high), of shape `size`, int64 unless `dtype`
     says otherwise, as `torch.randint(low=0, high, size)`: ``randint(10, (3,))`` and
@@ -254,6 +301,7 @@ def randint(
         ValueError: an empty range (high <= low) or a bad size.
         TypeError: bounds that are not ints.
     """
+    check_device(device)
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
     if size is None:
@@ -331,3 +379,35 @@ def multinomial(
         u = gen.uniform64(rows.shape[0] * num_samples).reshape(rows.shape[0], num_samples)
         out = np.stack([np.searchsorted(c.astype(np.float64), r) for c, r in zip(cum, u)])
     return Tensor(out.astype(np.int64).reshape(*p.shape[:-1], num_samples))
+
+
+def empty(
+    *shape: Any,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
+    """PyTorch's `empty`: a tensor whose values are not to be read before being
+    written (zeros here)."""
+    return zeros(*shape, dtype=dtype, requires_grad=requires_grad, device=device)
+
+
+def empty_like(
+    x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, device: Any = None
+) -> Tensor:
+    """`empty` in the shape and dtype of `x`."""
+    return zeros_like(x, dtype=dtype, requires_grad=requires_grad, device=device)
+
+
+def full_like(
+    x: Any,
+    fill_value: Any,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
+    """`fill_value` everywhere, in the shape and (unless given) the dtype of `x`."""
+    check_device(device)
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    out = np.full(data.shape, fill_value, dtype=data.dtype if dtype is None else dtype)
+    return Tensor(out, requires_grad=requires_grad)

@@ -731,6 +731,22 @@ class Tensor:
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return _torch.any(self, dim, keepdim)
 
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        return _torch.to(self, *args, **kwargs)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        return _torch.to(self, "cuda")  # raises: no CUDA here
+
+    @property
+    def device(self) -> Any:
+        """Always the CPU (`autograd.device("cpu")`), as a PyTorch CPU tensor's."""
+        from autograd.device import device
+
+        return device("cpu")
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         return _torch.requires_grad_(self, requires_grad)
 

@@ -242,10 +242,43 @@ class Module:
             for name in module._buffers:
                 yield (f"{prefix}.{name}" if prefix else name), getattr(module, name)
 
-    def zero_grad(self) -> None:
-        """Forget the gradients (`p.grad = None`, as torch's set_to_none=True)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients (`p.grad = None`, torch's default), or with
+        ``set_to_none=False`` fill them with zeros."""
         for p in self.parameters():
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad.data[...] = 0
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """`model.to(device)` (only the CPU: `autograd.device`) and `model.to(dtype)`
+        (every float parameter and buffer converted, as PyTorch), in place; returns the
+        module."""
+        probe = Tensor(np.zeros(0, np.float32)).to(*args, **kwargs)  # checks the arguments
+        dtype = kwargs.get("dtype")
+        for arg in args:
+            if not isinstance(arg, str) and type(arg).__name__ != "device":
+                dtype = arg.dtype if isinstance(arg, Tensor) else arg
+        if dtype is not None:
+            for t in self._state_tensors().values():
+                if t.dtype.kind == "f":
+                    t.data = t.data.astype(probe.dtype)
+                    if t.grad is not None:
+                        t.grad = Tensor(t.grad.data.astype(probe.dtype))
+        return self
+
+    def cpu(self) -> Module:
+        return self
+
+    def cuda(self, *args: Any) -> Module:
+        return self.to("cuda")  # raises: no CUDA here
+
+    def float(self) -> Module:
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        return self.to(np.float64)
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode on this module and every sub-module; returns self."""

@@ -297,9 +297,11 @@ def test_backprop_by_hand_as_a_pytorch_lesson_does_it():
 def quickstart(torch: types.ModuleType, nn: types.ModuleType, optim: types.ModuleType) -> tuple:
     """A PyTorch quickstart's training loop: seeded data and model, SGD with momentum,
     cross entropy, accuracy counted as the tutorial counts it."""
+    device = "cuda" if torch.cuda.is_available() else "cpu"
     torch.manual_seed(0)
     X, y = torch.randn(64, 20), torch.randint(0, 3, (64,))
-    model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 3))
+    X, y = X.to(device), y.to(device)
+    model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 3)).to(device)
     loss_fn = nn.CrossEntropyLoss()
     optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     losses = []

@@ -158,3 +158,28 @@ def normal_(x: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = 
     gen = _random_fill(x, "normal_", generator)
     x[...] = gen.normal(x.shape, x.dtype, mean, std)
     return x
+
+
+def to(x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """`x.to(...)`, as PyTorch: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
+    ``to(other)`` (its dtype), with `dtype=`, `device=`, `non_blocking=` and `copy=`
+    keywords. The device can only be the CPU (`autograd.device`); `x` itself comes
+    back when nothing changes (a copy with ``copy=True``), else a converted copy (in
+    the graph between float dtypes)."""
+    from autograd.device import check_device
+
+    dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
+    copy = bool(kwargs.pop("copy", False))
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif isinstance(arg, str) or type(arg).__name__ == "device":
+            device = arg
+        else:
+            dtype = arg
+    check_device(device)
+    out = x if dtype is None else to_dtype(x, dtype)
+    return out.clone() if copy and out is x else out
