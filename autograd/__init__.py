@@ -120,7 +120,18 @@ from autograd.ops.shape import (
     stack,
     transpose,
 )
-from autograd.ops.torch_methods import all, allclose, any, equal, max, min, unbind
+from autograd.ops.torch_methods import (
+    all,
+    allclose,
+    any,
+    equal,
+    masked_fill,
+    max,
+    min,
+    tril,
+    triu,
+    unbind,
+)
 
 clamp = clip  # PyTorch's names
 pow = power
@@ -197,6 +208,7 @@ __all__ = [
     "logsumexp",
     "long",
     "manual_seed",
+    "masked_fill",
     "matmul",
     "max",
     "maximum",
@@ -242,6 +254,8 @@ __all__ = [
     "tensor",
     "toposort",
     "transpose",
+    "tril",
+    "triu",
     "uint8",
     "unbind",
     "unbroadcast",
@@ -254,11 +268,14 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """`autograd.viz` is imported on first use: `import autograd` stays fast, and
-    `autograd.viz.draw_graph(...)` works without importing `autograd.viz` first."""
+    `autograd.viz.draw_graph(...)` works without importing `autograd.viz` first.
+    `autograd.nn` and `autograd.optim` are the `nn` and `optim` packages, so PyTorch
+    code written as ``import autograd as torch`` finds ``torch.nn.init.normal_`` and
+    ``torch.optim.AdamW``."""
     if name in _DTYPES:  # float, int, bool: PyTorch's dtype names that are Python built-ins
         return _DTYPES[name]
-    if name == "viz":
+    if name in ("viz", "nn", "optim"):
         import importlib
 
-        return importlib.import_module("autograd.viz")
+        return importlib.import_module("autograd.viz" if name == "viz" else name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

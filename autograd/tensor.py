@@ -731,6 +731,15 @@ class Tensor:
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return _torch.any(self, dim, keepdim)
 
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        return _torch.masked_fill(self, mask, value)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        return _torch.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        return _torch.triu(self, diagonal)
+
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         return _torch.to(self, *args, **kwargs)
 

@@ -40,7 +40,7 @@ from nn.callbacks import (
 from nn.containers import ModuleList
 from nn.data import DataLoader, Dataset, Subset, TensorDataset, random_split, train_test_split
 from nn.input import Input
-from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, LayerNorm, Linear
+from nn.layers import BatchNorm1d, Dense, Dropout, Embedding, Flatten, LayerNorm, Linear
 from nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -82,6 +82,7 @@ __all__ = [
     "Dense",
     "Dropout",
     "EarlyStopping",
+    "Embedding",
     "Flatten",
     "History",
     "HuberLoss",

@@ -123,6 +123,29 @@ def dropout(
     return x * (keep.astype(dtype) / dtype.type(1 - p))
 
 
+def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of `weight` picked by the integer indices `input`, as
+    `torch.nn.functional.embedding`: shape input.shape + (embedding_dim,). The row at
+    `padding_idx` gets no gradient.
+
+    Raises:
+        TypeError: indices that are not integers.
+        IndexError: an index outside [0, num_embeddings).
+    """
+    idx = np.asarray(input.data if isinstance(input, Tensor) else input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
+    rows = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= rows):
+        bad = idx[(idx < 0) | (idx >= rows)]
+        raise IndexError(f"embedding: indices must be in [0, {rows}), got {np.unique(bad)[:10]}")
+    out = weight[idx]
+    if padding_idx is not None and (idx == padding_idx).any():
+        keep = (idx != padding_idx)[..., None].astype(out.dtype)
+        out = out * keep  # the padding row's value is 0; this stops its gradient too
+    return out
+
+
 def check_probability(p: float) -> float:
     """The dropout probability `p`, a number in [0, 1)."""
     return check_real("dropout", "p", p, 0, 1, high_open=True)

@@ -409,3 +409,50 @@ class BatchNorm1d(Module):
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
         )
+
+
+class Embedding(Module):
+    """A lookup table: row ``weight[i]`` for each index i of the input, as
+    `torch.nn.Embedding`. Shapes: indices (*) -> (*, embedding_dim).
+
+    The weight (num_embeddings, embedding_dim) starts as N(0, 1) draws (PyTorch's, from
+    `autograd.default_generator` or `rng`); the gradient of a row sums over the places
+    its index appears. With `padding_idx`, that row starts at 0 and gets no gradient.
+
+    Args:
+        num_embeddings: the number of rows (indices run over [0, num_embeddings)).
+        embedding_dim: the length of each row.
+        padding_idx: an index whose row stays 0 (negative counts from the end).
+        rng: generator for the initial weights (an `autograd.Generator` or a
+            `numpy.random.Generator`).
+    """
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        rng: init.Rng = None,
+    ) -> None:
+        super().__init__()
+        self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings, minimum=1)
+        self.embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim, minimum=1)
+        if padding_idx is not None:
+            check_int("Embedding", "padding_idx", padding_idx, minimum=-num_embeddings)
+            if padding_idx >= num_embeddings:
+                raise ValueError(
+                    f"Embedding: padding_idx must be within num_embeddings ({num_embeddings}), "
+                    f"got {padding_idx}"
+                )
+            padding_idx %= num_embeddings
+        self.padding_idx = padding_idx
+        self.weight = init.normal_(_empty(num_embeddings, embedding_dim), rng=rng)
+        if padding_idx is not None:
+            self.weight.data[padding_idx] = 0
+
+    def forward(self, x: Any) -> Tensor:
+        return F.embedding(x, self.weight, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        pad = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        return f"{self.num_embeddings}, {self.embedding_dim}{pad}"

@@ -280,6 +280,14 @@ class Module:
     def double(self) -> Module:
         return self.to(np.float64)
 
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call `fn` on every sub-module (children first) and then on this module, as
+        PyTorch's `apply` (``model.apply(init_weights)``); returns the module."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
     def train(self, mode: bool = True) -> Module:
         """Set training mode on this module and every sub-module; returns self."""
         for module in self.modules():

@@ -36,7 +36,7 @@ from nn import activations as act
 from nn import losses, optimizers
 from nn import metrics as metrics_mod
 from nn.input import Input
-from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, LayerNorm, Linear
+from nn.layers import BatchNorm1d, Dense, Dropout, Embedding, Flatten, LayerNorm, Linear
 from nn.module import Module
 from nn.serialization import MODEL_CONFIG, OPTIMIZER_PREFIX, read_npz, write_npz
 
@@ -88,6 +88,11 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
         "eps": m.eps,
         "elementwise_affine": m.elementwise_affine,
         "bias": m.bias is not None,
+    },
+    Embedding: lambda m: {
+        "num_embeddings": m.num_embeddings,
+        "embedding_dim": m.embedding_dim,
+        "padding_idx": m.padding_idx,
     },
     Input: lambda m: {"shape": m.shape},
     act.LeakyReLU: lambda m: {"negative_slope": m.negative_slope},

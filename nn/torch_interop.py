@@ -3,7 +3,7 @@
 Both build the same network in the other library, with copies of the same weights,
 buffers and train/eval mode, so it gives the same outputs. The layers both have:
 `Linear` (and `Dense`, which becomes `torch.nn.Linear` followed by its activation),
-the activations, `Dropout`, `BatchNorm1d`, `LayerNorm`, `Flatten`, `Identity` and
+the activations, `Dropout`, `BatchNorm1d`, `LayerNorm`, `Embedding`, `Flatten`, `Identity` and
 `Sequential` (`nn.MLP` becomes the Sequential of its layers). A layer with no counterpart raises
 a `TypeError` that names it and where it sits. torch is imported here, when called,
 so it stays an optional extra (`pip install -e ".[torch]"`).
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from nn import activations as A
-from nn.layers import BatchNorm1d, Dense, Dropout, Flatten, LayerNorm, Linear
+from nn.layers import BatchNorm1d, Dense, Dropout, Embedding, Flatten, LayerNorm, Linear
 from nn.mlp import MLP
 from nn.module import Module
 from nn.sequential import Sequential
@@ -47,7 +47,8 @@ def _no_counterpart(layer: Any, where: str, other: str) -> TypeError:
     place = f" at {where!r}" if where else ""
     return TypeError(
         f"{type(layer).__name__}{place} has no counterpart in {other}; the layers both have "
-        "are Linear/Dense, the activations, Dropout, BatchNorm1d, LayerNorm, Flatten, Identity and "
+        "are Linear/Dense, the activations, Dropout, BatchNorm1d, LayerNorm, Embedding, Flatten, "
+        "Identity and "
         "Sequential"
     )
 
@@ -123,6 +124,10 @@ def _to_torch_layers(torch: Any, layer: Any, where: str) -> list[Any]:
             _copy_into(torch, out, layer.weight, layer.bias)
         out.running_mean = torch.from_numpy(np.array(layer.running_mean.data))
         out.running_var = torch.from_numpy(np.array(layer.running_var.data))
+        return [out]
+    if kind is Embedding:
+        out = tnn.Embedding(layer.num_embeddings, layer.embedding_dim, layer.padding_idx)
+        out.weight = torch.nn.Parameter(torch.from_numpy(np.array(layer.weight.data)))
         return [out]
     if kind is LayerNorm:
         out = tnn.LayerNorm(
@@ -213,6 +218,11 @@ _FROM_TORCH: dict[str, Callable[[Any], Module | None]] = {
     "Dropout": lambda m: Dropout(m.p),
     "Flatten": lambda m: Flatten(m.start_dim, m.end_dim),
     "BatchNorm1d": _batch_norm,
+    "Embedding": lambda m: (
+        None  # max_norm, scale_grad_by_freq, sparse: no counterpart
+        if m.max_norm is not None or m.scale_grad_by_freq or m.sparse
+        else Embedding(m.num_embeddings, m.embedding_dim, m.padding_idx)
+    ),
     "LayerNorm": lambda m: LayerNorm(
         m.normalized_shape, m.eps, m.elementwise_affine, m.bias is not None
     ),

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd.ops import reduce
-from autograd.ops.arith import astype
+from autograd.ops.arith import astype, where
 from autograd.ops.arith import maximum as maximum
 from autograd.ops.arith import minimum as minimum
 from autograd.ops.shape import getitem
@@ -183,3 +183,40 @@ def to(x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     check_device(device)
     out = x if dtype is None else to_dtype(x, dtype)
     return out.clone() if copy and out is x else out
+
+
+def _triangle(name: str, x: TensorLike, diagonal: int, lower: bool) -> Tensor:
+    data = _array(x)
+    if data.ndim < 2:
+        raise ValueError(f"{name}: needs at least 2 dimensions, got shape {data.shape}")
+    rows, cols = data.shape[-2:]
+    keep = np.tri(rows, cols, diagonal, dtype=bool)
+    if not lower:
+        keep = ~np.tri(rows, cols, diagonal - 1, dtype=bool)
+    zero = np.zeros((), dtype=data.dtype)
+    return where(keep, x, zero)
+
+
+def tril(x: TensorLike, diagonal: int = 0) -> Tensor:
+    """The lower triangle of the last two axes (on and below `diagonal`), zeros above,
+    as `torch.tril`; the gradient passes where the values are kept."""
+    return _triangle("tril", x, diagonal, lower=True)
+
+
+def triu(x: TensorLike, diagonal: int = 0) -> Tensor:
+    """The upper triangle of the last two axes (on and above `diagonal`), as `torch.triu`."""
+    return _triangle("triu", x, diagonal, lower=False)
+
+
+def masked_fill(x: TensorLike, mask: TensorLike, value: Any) -> Tensor:
+    """`x` with `value` where `mask` (broadcast) is True, as `torch.Tensor.masked_fill`
+    (``wei.masked_fill(tril == 0, float("-inf"))``); the gradient passes elsewhere.
+
+    Raises:
+        TypeError: a mask that is not bool.
+    """
+    m = _array(mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"masked_fill: the mask must be bool, got dtype {m.dtype}")
+    fill = np.asarray(value.data if isinstance(value, Tensor) else value, dtype=_array(x).dtype)
+    return where(m, fill, x)

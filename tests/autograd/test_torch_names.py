@@ -368,3 +368,30 @@ def test_format_as_torch():
     assert f"{Tensor([1.5])}" == repr(Tensor([1.5]))
     with pytest.raises(TypeError, match="unsupported format string"):
         f"{Tensor([1.5]):.2f}"
+
+
+@pytest.mark.parametrize("diagonal", [0, 1, -1])
+def test_tril_triu_masked_fill_as_torch(diagonal):
+    for name in ("tril", "triu"):
+        a, b = _pair()
+        _same(getattr(autograd, name)(a, diagonal), getattr(torch, name)(b, diagonal), (a, b))
+        a, b = _pair(X[0])
+        _same(getattr(a, name)(diagonal), getattr(b, name)(diagonal), (a, b))
+    mask = np.tril(np.ones((3, 4)), diagonal) == 0
+    a, b = _pair()
+    _same(a.masked_fill(mask, -2.5), b.masked_fill(torch.tensor(mask), -2.5), (a, b))
+    wei = autograd.masked_fill(Tensor(X[0]), Tensor(mask), float("-inf")).softmax(-1)
+    theirs = torch.tensor(X[0]).masked_fill(torch.tensor(mask), float("-inf")).softmax(-1)
+    np.testing.assert_allclose(wei.data, theirs.numpy(), rtol=1e-12)
+    with pytest.raises(TypeError, match="mask must be bool"):
+        Tensor(X).masked_fill(np.zeros(4), 0.0)
+    with pytest.raises(ValueError, match="at least 2 dimensions"):
+        autograd.tril(Tensor([1.0, 2.0]))
+
+
+def test_autograd_reaches_nn_and_optim_as_torch_does():
+    import nn
+    import optim
+
+    assert autograd.nn is nn and autograd.optim is optim
+    assert autograd.nn.init.normal_ is nn.init.normal_ and autograd.optim.AdamW is optim.AdamW

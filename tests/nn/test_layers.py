@@ -244,3 +244,52 @@ def test_dropout_draws_torchs_masks_after_the_same_seed():
     a = nn.functional.dropout(Tensor(x), 0.5, rng=np.random.default_rng(1)).data
     b = nn.functional.dropout(Tensor(x), 0.5, rng=np.random.default_rng(1)).data
     np.testing.assert_array_equal(a, b)  # a numpy generator: numpy's masks, reproducible
+
+
+def test_embedding_as_torch():
+    import torch
+
+    idx = np.array([[1, 4, 1], [0, 9, 4]])
+    for padding_idx in (None, 4, -1):
+        torch.manual_seed(5)
+        autograd.manual_seed(5)
+        theirs = torch.nn.Embedding(10, 16, padding_idx=padding_idx)
+        ours = nn.Embedding(10, 16, padding_idx=padding_idx)
+        np.testing.assert_allclose(
+            ours.weight.data, theirs.weight.detach().numpy(), rtol=2e-6, atol=1e-7
+        )
+        ours.weight.data[...] = theirs.weight.detach().numpy()
+        o, t = ours(Tensor(idx)), theirs(torch.tensor(idx))
+        np.testing.assert_array_equal(o.data, t.detach().numpy())
+        weights = np.arange(o.data.size).reshape(o.shape)
+        (o * weights).sum().backward()
+        (t * torch.tensor(weights)).sum().backward()
+        np.testing.assert_array_equal(ours.weight.grad.data, theirs.weight.grad.numpy())
+    assert repr(nn.Embedding(10, 3, padding_idx=2)) == "Embedding(10, 3, padding_idx=2)"
+    with pytest.raises(IndexError, match=r"in \[0, 10\), got \[10\]"):
+        nn.Embedding(10, 3)(Tensor(np.array([1, 10])))
+    with pytest.raises(TypeError, match="indices must be integers"):
+        nn.Embedding(10, 3)(Tensor([1.0]))
+    with pytest.raises(ValueError, match="padding_idx must be within num_embeddings"):
+        nn.Embedding(10, 3, padding_idx=10)
+
+
+def test_embedding_saves_and_converts(tmp_path):
+    model = nn.Sequential(nn.Embedding(7, 4, padding_idx=0), nn.Flatten(), nn.Linear(12, 2))
+    x = Tensor(np.array([[0, 3, 6], [5, 5, 1]]))
+    model.save(tmp_path / "m.npz")
+    back = nn.load_model(tmp_path / "m.npz")
+    np.testing.assert_array_equal(back(x).data, model(x).data)
+    assert back[0].padding_idx == 0
+    theirs = nn.to_torch(model)
+    np.testing.assert_allclose(
+        theirs(__import__("torch").tensor(x.data)).detach().numpy(), model(x).data, rtol=1e-6
+    )
+    np.testing.assert_array_equal(nn.from_torch(theirs)(x).data, model(x).data)
+
+
+def test_module_apply_visits_children_first_as_torch():
+    seen = []
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU(), nn.Linear(3, 1)))
+    assert model.apply(lambda m: seen.append(type(m).__name__)) is model
+    assert seen == ["Linear", "ReLU", "Linear", "Sequential", "Sequential"]
