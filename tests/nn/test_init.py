@@ -227,7 +227,7 @@ def test_eye_and_the_keras_names():
 
 
 def test_linear_holds_torchs_weights_after_the_same_seed():
-    import torch
+    torch = pytest.importorskip("torch")
 
     for seed in (0, 42):
         torch.manual_seed(seed)
@@ -260,7 +260,7 @@ def test_linear_holds_torchs_weights_after_the_same_seed():
 )
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_initializers_draw_what_torch_draws(name, kwargs, exact, dtype):
-    import torch
+    torch = pytest.importorskip("torch")
 
     for shape in ((40, 30), (7,) if name in ("uniform_", "normal_") else (3, 8)):
         g, tg = autograd.Generator().manual_seed(11), torch.Generator().manual_seed(11)

@@ -227,7 +227,7 @@ def test_dense_applies_its_activation_inside_the_affine_op(activation):
 
 
 def test_dropout_draws_torchs_masks_after_the_same_seed():
-    import torch
+    torch = pytest.importorskip("torch")
 
     x = np.random.default_rng(0).normal(size=(50, 40)).astype(np.float32)
     for p in (0.1, 0.5, 0.77):
@@ -247,7 +247,7 @@ def test_dropout_draws_torchs_masks_after_the_same_seed():
 
 
 def test_embedding_as_torch():
-    import torch
+    torch = pytest.importorskip("torch")
 
     idx = np.array([[1, 4, 1], [0, 9, 4]])
     for padding_idx in (None, 4, -1):
@@ -281,9 +281,10 @@ def test_embedding_saves_and_converts(tmp_path):
     back = nn.load_model(tmp_path / "m.npz")
     np.testing.assert_array_equal(back(x).data, model(x).data)
     assert back[0].padding_idx == 0
+    torch = pytest.importorskip("torch")
     theirs = nn.to_torch(model)
     np.testing.assert_allclose(
-        theirs(__import__("torch").tensor(x.data)).detach().numpy(), model(x).data, rtol=1e-6
+        theirs(torch.tensor(x.data)).detach().numpy(), model(x).data, rtol=1e-6
     )
     np.testing.assert_array_equal(nn.from_torch(theirs)(x).data, model(x).data)
 

@@ -209,7 +209,7 @@ def test_whole_float_labels_are_accepted():
 
 
 def test_one_hot_as_torch():
-    import torch
+    torch = pytest.importorskip("torch")
 
     for labels, kwargs in (
         ([2, 0], {"num_classes": 3}),

@@ -5,10 +5,11 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 import optim
 from autograd import Tensor
+
+torch = pytest.importorskip("torch")  # the comparisons need it (CI installs it)
 
 SHAPES = [(5, 3), (3,), (), (2, 4, 3), (1, 6), (6, 1)]
 
