@@ -57,7 +57,13 @@ from autograd.function import Function, unbroadcast
 from autograd.generator import Generator, default_generator
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.graph import backward, grad, retain_grads, toposort
-from autograd.mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from autograd.mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from autograd.ops.arith import (
     abs,
     add,
@@ -124,10 +130,14 @@ from autograd.ops.torch_methods import (
     all,
     allclose,
     any,
+    as_tensor,
     equal,
+    from_numpy,
+    is_tensor,
     masked_fill,
     max,
     min,
+    numel,
     tril,
     triu,
     unbind,
@@ -153,6 +163,7 @@ __all__ = [
     "arange",
     "argmax",
     "argmin",
+    "as_tensor",
     "astype",
     "backends",
     "backward",
@@ -182,6 +193,7 @@ __all__ = [
     "float16",
     "float32",
     "float64",
+    "from_numpy",
     "full",
     "full_like",
     "gelu",
@@ -192,11 +204,13 @@ __all__ = [
     "gradgradcheck",
     "half",
     "index_add",
+    "inference_mode",
     "int8",
     "int16",
     "int32",
     "int64",
     "is_grad_enabled",
+    "is_tensor",
     "leaky_relu",
     "linear",
     "linspace",
@@ -221,6 +235,7 @@ __all__ = [
     "no_grad",
     "norm",
     "normal",
+    "numel",
     "ones",
     "ones_like",
     "permute",

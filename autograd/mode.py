@@ -116,3 +116,21 @@ class enable_grad(_FixedMode):
     """Re-enable graph recording inside a `no_grad` block (also a decorator)."""
 
     mode = True
+
+
+class inference_mode(_GradModeBlock):
+    """PyTorch's `inference_mode(mode=True)`: here the same as `no_grad()` (no graph is
+    recorded; with ``mode=False``, grad mode as `enable_grad`). A context manager and a
+    decorator, with or without parentheses: ``with autograd.inference_mode():``,
+    ``@autograd.inference_mode()``, ``@autograd.inference_mode``."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # used as a bare decorator
+            block = super().__new__(cls)
+            block.mode = False
+            return block(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: Any = True) -> None:
+        if not callable(mode):
+            self.mode = not bool(mode)

@@ -220,3 +220,37 @@ def masked_fill(x: TensorLike, mask: TensorLike, value: Any) -> Tensor:
         raise TypeError(f"masked_fill: the mask must be bool, got dtype {m.dtype}")
     fill = np.asarray(value.data if isinstance(value, Tensor) else value, dtype=_array(x).dtype)
     return where(m, fill, x)
+
+
+def is_tensor(x: Any) -> bool:
+    """True for an `autograd.Tensor`, as `torch.is_tensor`."""
+    return isinstance(x, Tensor)
+
+
+def numel(x: TensorLike) -> int:
+    """The number of elements, as `torch.numel`."""
+    return int(_array(x).size)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing `array`'s memory (writes to one show in the other), its dtype
+    kept, as `torch.from_numpy`.
+
+    Raises:
+        TypeError: anything but an ndarray of bool, integer or float numbers.
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    return Tensor(array)
+
+
+def as_tensor(data: Any, dtype: npt.DTypeLike | None = None) -> Tensor:
+    """`data` as a tensor without copying when it already is one (or an ndarray) of
+    `dtype`, as `torch.as_tensor`; Python data as `autograd.tensor` makes it."""
+    from autograd.creation import tensor
+
+    if isinstance(data, Tensor):
+        return data if dtype is None else to_dtype(data, dtype)
+    if isinstance(data, np.ndarray):
+        return Tensor(data if dtype is None else data.astype(dtype, copy=False))
+    return tensor(data, dtype=dtype)

@@ -395,3 +395,36 @@ def test_autograd_reaches_nn_and_optim_as_torch_does():
 
     assert autograd.nn is nn and autograd.optim is optim
     assert autograd.nn.init.normal_ is nn.init.normal_ and autograd.optim.AdamW is optim.AdamW
+
+
+def test_inference_mode_as_torch():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with autograd.inference_mode():
+        assert not (w * 2).requires_grad
+    with autograd.inference_mode(False):
+        assert (w * 2).requires_grad
+
+    @autograd.inference_mode()
+    def predict(x):
+        return x * 2
+
+    @autograd.inference_mode
+    def predict_bare(x):
+        return x * 2
+
+    assert not predict(w).requires_grad and not predict_bare(w).requires_grad
+    assert (w * 2).requires_grad and autograd.is_grad_enabled()
+
+
+def test_numpy_bridges_as_torch():
+    a = np.arange(4.0)
+    t = autograd.from_numpy(a)
+    a[0] = 9.0  # shares memory, as torch.from_numpy
+    assert t.data[0] == 9.0 == torch.from_numpy(a)[0].item() and t.dtype == np.float64
+    assert autograd.as_tensor(a).data is a and autograd.as_tensor(t) is t
+    assert autograd.as_tensor([1, 2]).dtype == torch.as_tensor([1, 2]).numpy().dtype
+    assert autograd.as_tensor(a, dtype=np.float32).dtype == np.float32
+    assert autograd.is_tensor(t) and not autograd.is_tensor(a)
+    assert autograd.numel(t) == torch.numel(torch.from_numpy(a)) == 4
+    with pytest.raises(TypeError, match=r"expects a numpy\.ndarray"):
+        autograd.from_numpy([1.0])
