@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from autograd.device import check_device
 from autograd.generator import Generator, default_generator
-from autograd.tensor import Tensor, get_default_dtype
+from autograd.tensor import Tensor, data_of, get_default_dtype
 
 _rng = np.random.default_rng()
 
@@ -109,7 +109,7 @@ def zeros_like(
     x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, *, device: Any = None
 ) -> Tensor:
     check_device(device)
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    data = data_of(x)
     return Tensor(np.zeros_like(data, dtype=dtype), requires_grad=requires_grad)
 
 
@@ -117,7 +117,7 @@ def ones_like(
     x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, *, device: Any = None
 ) -> Tensor:
     check_device(device)
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    data = data_of(x)
     return Tensor(np.ones_like(data, dtype=dtype), requires_grad=requires_grad)
 
 
@@ -208,7 +208,7 @@ def rand_like(
 ) -> Tensor:
     """Uniform draws from [0, 1) in the shape (and, unless given, the float dtype) of `x`."""
     check_device(device)
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    data = data_of(x)
     return rand(data.shape, dtype=_like_dtype(data, dtype), requires_grad=requires_grad)
 
 
@@ -217,7 +217,7 @@ def randn_like(
 ) -> Tensor:
     """Standard normal draws in the shape (and, unless given, the float dtype) of `x`."""
     check_device(device)
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    data = data_of(x)
     return randn(data.shape, dtype=_like_dtype(data, dtype), requires_grad=requires_grad)
 
 
@@ -393,7 +393,7 @@ def empty(
 
 
 def empty_like(
-    x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, device: Any = None
+    x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, *, device: Any = None
 ) -> Tensor:
     """`empty` in the shape and dtype of `x`."""
     return zeros_like(x, dtype=dtype, requires_grad=requires_grad, device=device)
@@ -404,10 +404,11 @@ def full_like(
     fill_value: Any,
     dtype: npt.DTypeLike | None = None,
     requires_grad: bool = False,
+    *,
     device: Any = None,
 ) -> Tensor:
     """`fill_value` everywhere, in the shape and (unless given) the dtype of `x`."""
     check_device(device)
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    data = data_of(x)
     out = np.full(data.shape, fill_value, dtype=data.dtype if dtype is None else dtype)
     return Tensor(out, requires_grad=requires_grad)

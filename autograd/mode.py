@@ -131,6 +131,5 @@ class inference_mode(_GradModeBlock):
             return block(mode)
         return super().__new__(cls)
 
-    def __init__(self, mode: Any = True) -> None:
-        if not callable(mode):
-            self.mode = not bool(mode)
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = not bool(mode)  # not called for a bare decorator: __new__ returns it

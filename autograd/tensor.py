@@ -58,6 +58,11 @@ def _memory(array: np.ndarray) -> Any:
     return array if array.base is None else array.base
 
 
+def data_of(x: Any) -> np.ndarray:
+    """The array of a tensor, or any array-like as an array."""
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
 def share(view: Tensor, base: Tensor) -> None:
     """Record that `view`'s data lies in the memory of `base`'s (a view op's output,
     `detach()`, `Tensor(t)`): the two join one family, whose members all take a new
@@ -752,9 +757,7 @@ class Tensor:
     @property
     def device(self) -> Any:
         """Always the CPU (`autograd.device("cpu")`), as a PyTorch CPU tensor's."""
-        from autograd.device import device
-
-        return device("cpu")
+        return _CPU
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         return _torch.requires_grad_(self, requires_grad)
@@ -787,6 +790,7 @@ _NOT_A_PAIR = (
 # Imported last: the ops need the Tensor class above, and the methods above call them.
 from autograd import graph as _graph  # noqa: E402
 from autograd import inplace as _inplace  # noqa: E402
+from autograd.device import device as _device  # noqa: E402
 from autograd.ops import torch_methods as _torch  # noqa: E402
 from autograd.ops.args import axis_arg  # noqa: E402
 from autograd.ops.arith import (  # noqa: E402
@@ -845,3 +849,5 @@ from autograd.ops.shape import (  # noqa: E402
     squeeze,
     transpose,
 )
+
+_CPU = _device("cpu")  # what `Tensor.device` gives: the one device there is

@@ -151,8 +151,8 @@ def check_probability(p: float) -> float:
     return check_real("dropout", "p", p, 0, 1, high_open=True)
 
 
-def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
-    """As `torch.nn.functional.one_hot`: an int64 Tensor of shape tensor.shape +
+def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
+    """As `torch.nn.functional.one_hot`: an int64 Tensor of shape labels.shape +
     (num_classes,), 0 everywhere except a 1 at each class index (no gradient: call
     `.float()` for a float input to a layer). `num_classes=-1` means max + 1.
 
@@ -162,7 +162,7 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
         TypeError: indices that are not integers.
         ValueError: a negative index, or one >= num_classes.
     """
-    data = np.asarray(tensor.data if isinstance(tensor, Tensor) else tensor)
+    data = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
     if data.dtype.kind not in "iu":
         raise TypeError(f"one_hot: class indices must be integers, got dtype {data.dtype}")
     if not isinstance(num_classes, int | np.integer) or num_classes < -1:

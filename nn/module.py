@@ -30,6 +30,7 @@ import numpy as np
 
 from autograd import Tensor, get_default_dtype
 from autograd.graph import increment_version
+from autograd.ops.torch_methods import to_arguments
 from autograd.tensor import check_dtype
 from nn.serialization import save_state
 
@@ -255,17 +256,13 @@ class Module:
         """`model.to(device)` (only the CPU: `autograd.device`) and `model.to(dtype)`
         (every float parameter and buffer converted, as PyTorch), in place; returns the
         module."""
-        probe = Tensor(np.zeros(0, np.float32)).to(*args, **kwargs)  # checks the arguments
-        dtype = kwargs.get("dtype")
-        for arg in args:
-            if not isinstance(arg, str) and type(arg).__name__ != "device":
-                dtype = arg.dtype if isinstance(arg, Tensor) else arg
+        dtype, _ = to_arguments(args, kwargs)
         if dtype is not None:
             for t in self._state_tensors().values():
                 if t.dtype.kind == "f":
-                    t.data = t.data.astype(probe.dtype)
+                    t.data = t.data.astype(dtype)
                     if t.grad is not None:
-                        t.grad = Tensor(t.grad.data.astype(probe.dtype))
+                        t.grad = Tensor(t.grad.data.astype(dtype))
         return self
 
     def cpu(self) -> Module:

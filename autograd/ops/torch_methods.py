@@ -7,18 +7,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from autograd.device import check_device, device
+from autograd.generator import Generator, default_generator
 from autograd.ops import reduce
 from autograd.ops.arith import astype, where
 from autograd.ops.arith import maximum as maximum
 from autograd.ops.arith import minimum as minimum
 from autograd.ops.shape import getitem
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, data_of
 
 TensorLike = Any
-
-
-def _array(x: TensorLike) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def to_dtype(x: Tensor, dtype: npt.DTypeLike) -> Tensor:
@@ -48,36 +46,36 @@ def requires_grad_(x: Tensor, requires_grad: bool = True) -> Tensor:
 def all(x: TensorLike, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where every element along `dim` (all of them when None) is nonzero: a bool
     Tensor, outside any graph, as `torch.all`."""
-    return Tensor(np.all(_array(x), axis=dim, keepdims=keepdim))
+    return Tensor(np.all(data_of(x), axis=dim, keepdims=keepdim))
 
 
 def any(x: TensorLike, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where some element along `dim` (any of them when None) is nonzero: a bool
     Tensor, outside any graph, as `torch.any`."""
-    return Tensor(np.any(_array(x), axis=dim, keepdims=keepdim))
+    return Tensor(np.any(data_of(x), axis=dim, keepdims=keepdim))
 
 
 def allclose(
     a: TensorLike, b: TensorLike, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
 ) -> bool:
     """True when ``|a - b| <= atol + rtol * |b|`` everywhere (broadcast), as `torch.allclose`."""
-    return bool(np.allclose(_array(a), _array(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return bool(np.allclose(data_of(a), data_of(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def equal(a: TensorLike, b: TensorLike) -> bool:
     """True when `a` and `b` have the same shape and elements, as `torch.equal`."""
-    x, y = _array(a), _array(b)
+    x, y = data_of(a), data_of(b)
     return x.shape == y.shape and bool(np.array_equal(x, y))
 
 
 def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices of `x` along `dim`, each without that axis (views in the graph), as
     `torch.unbind`."""
-    ndim = np.ndim(_array(x))
+    ndim = np.ndim(data_of(x))
     if not -ndim <= dim < ndim:
         raise ValueError(f"unbind: dim {dim} is out of range for a tensor with {ndim} dimensions")
     lead = (slice(None),) * (dim % ndim)
-    return tuple(getitem(x, (*lead, i)) for i in range(_array(x).shape[dim]))
+    return tuple(getitem(x, (*lead, i)) for i in range(data_of(x).shape[dim]))
 
 
 def max(
@@ -119,8 +117,6 @@ def _extreme(
 ) -> Any:
     if isinstance(dim, Tensor | np.ndarray):
         return elementwise(x, dim)
-    if dim is None and keepdim is None:  # the whole tensor, or numpy's axis=
-        return reduction(x, axis, keepdims)
     return reduction(x, axis, keepdims, dim=dim, keepdim=keepdim)
 
 
@@ -131,9 +127,7 @@ def fill_(x: Tensor, value: Any) -> Tensor:
     return x
 
 
-def _random_fill(x: Tensor, name: str, generator: Any) -> Any:
-    from autograd.generator import Generator, default_generator
-
+def _random_fill(x: Tensor, name: str, generator: Any) -> Generator:
     if x.dtype.kind != "f":
         raise TypeError(f"{name}: fills float tensors with random numbers, got dtype {x.dtype}")
     gen = default_generator if generator is None else generator
@@ -160,33 +154,43 @@ def normal_(x: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = 
     return x
 
 
-def to(x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """`x.to(...)`, as PyTorch: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
-    ``to(other)`` (its dtype), with `dtype=`, `device=`, `non_blocking=` and `copy=`
-    keywords. The device can only be the CPU (`autograd.device`); `x` itself comes
-    back when nothing changes (a copy with ``copy=True``), else a converted copy (in
-    the graph between float dtypes)."""
-    from autograd.device import check_device
+def to_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, bool]:
+    """The dtype (None to keep it) and the `copy` flag of PyTorch's ``to(...)`` call:
+    ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)`` (its dtype),
+    keywords `dtype`, `device`, `non_blocking` and `copy`.
 
-    dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
-    copy = bool(kwargs.pop("copy", False))
-    kwargs.pop("non_blocking", None)
-    if kwargs:
-        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    Raises:
+        RuntimeError: a device other than the CPU (`autograd.device`).
+        TypeError: an unknown keyword.
+    """
+    options = dict(kwargs)
+    dtype, where = options.pop("dtype", None), options.pop("device", None)
+    copy = bool(options.pop("copy", False))
+    options.pop("non_blocking", None)
+    if options:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(options)}")
     for arg in args:
         if isinstance(arg, Tensor):
             dtype = arg.dtype
-        elif isinstance(arg, str) or type(arg).__name__ == "device":
-            device = arg
+        elif isinstance(arg, str | device):
+            where = arg
         else:
             dtype = arg
-    check_device(device)
+    check_device(where)
+    return dtype, copy
+
+
+def to(x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """`x.to(...)`, as PyTorch (see `to_arguments`): `x` itself when nothing changes (a
+    copy with ``copy=True``), else a converted copy (in the graph between float
+    dtypes)."""
+    dtype, copy = to_arguments(args, kwargs)
     out = x if dtype is None else to_dtype(x, dtype)
     return out.clone() if copy and out is x else out
 
 
 def _triangle(name: str, x: TensorLike, diagonal: int, lower: bool) -> Tensor:
-    data = _array(x)
+    data = data_of(x)
     if data.ndim < 2:
         raise ValueError(f"{name}: needs at least 2 dimensions, got shape {data.shape}")
     rows, cols = data.shape[-2:]
@@ -215,10 +219,10 @@ def masked_fill(x: TensorLike, mask: TensorLike, value: Any) -> Tensor:
     Raises:
         TypeError: a mask that is not bool.
     """
-    m = _array(mask)
+    m = data_of(mask)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: the mask must be bool, got dtype {m.dtype}")
-    fill = np.asarray(value.data if isinstance(value, Tensor) else value, dtype=_array(x).dtype)
+    fill = np.asarray(data_of(value), dtype=data_of(x).dtype)
     return where(m, fill, x)
 
 
@@ -229,7 +233,7 @@ def is_tensor(x: Any) -> bool:
 
 def numel(x: TensorLike) -> int:
     """The number of elements, as `torch.numel`."""
-    return int(_array(x).size)
+    return int(data_of(x).size)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
