@@ -286,7 +286,12 @@ def __getattr__(name: str) -> Any:
     `autograd.viz.draw_graph(...)` works without importing `autograd.viz` first.
     `autograd.nn` and `autograd.optim` are the `nn` and `optim` packages, so PyTorch
     code written as ``import autograd as torch`` finds ``torch.nn.init.normal_`` and
-    ``torch.optim.AdamW``."""
+    ``torch.optim.AdamW``, and `autograd.autograd` is this package itself, for
+    ``torch.autograd.grad(...)``."""
+    if name == "autograd":
+        import sys
+
+        return sys.modules[__name__]
     if name in _DTYPES:  # float, int, bool: PyTorch's dtype names that are Python built-ins
         return _DTYPES[name]
     if name in ("viz", "nn", "optim"):

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import graph
-from autograd.function import Function, unbroadcast
+from autograd.function import Function, as_used_by, unbroadcast
 from autograd.graph import FREED
 from autograd.mode import state
 from autograd.tensor import Tensor
@@ -97,6 +97,11 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                 if g.size != data.size or g.ndim != data.ndim:
                     g = unbroadcast(g, data.shape)
                 parent = t.grad_fn
+                if parent is not None and parent.seq > fn.seq:  # written in place since
+                    t = as_used_by(t, fn.seq)
+                    parent = t.grad_fn
+                    if not t.requires_grad:
+                        continue
                 if parent is None:
                     if t.grad is None and g is not dz and g.base is None and g.dtype is data.dtype:
                         t.grad = _make(g)  # the usual first gradient: an array nothing else holds

@@ -54,14 +54,34 @@ def scalar_array(value: int, dtype: np.dtype) -> np.ndarray:
     return out
 
 
-def _sources(inputs: tuple[Tensor, ...]) -> tuple[Any, ...]:
-    """Where each input's gradient goes: the Function that made it, the input itself
-    (a leaf that requires grad), or None (a constant). (A plain loop: for the one to
-    three inputs of an op, cheaper than a comprehension or a call per input.)"""
+def _sources(inputs: tuple[Tensor, ...], seq: int) -> tuple[Any, ...]:
+    """Where each input of the op numbered `seq` sends its gradient: the Function that
+    made it, the input itself (a leaf that requires grad), or None (a constant). (A
+    plain loop: for the one to three inputs of an op, cheaper than a comprehension or
+    a call per input.)"""
     sources = []
     for t in inputs:
-        sources.append(t.grad_fn if t.grad_fn is not None else t if t.requires_grad else None)
+        source = t.grad_fn
+        if source is not None and source.seq > seq:  # written in place since: as it was
+            t = as_used_by(t, seq)
+            source = t.grad_fn
+        sources.append(source if source is not None else t if t.requires_grad else None)
     return tuple(sources)
+
+
+def as_used_by(t: Tensor, seq: int) -> Tensor:
+    """`t` as the op numbered `seq` used it.
+
+    A recorded in-place op (`t += x`, `t[i] = v`) makes `t` the output of a new op,
+    whose `before` is a tensor standing for `t` as it was; an op recorded earlier
+    still sends its gradient there. Functions are numbered in creation order, so the
+    ops `t` came from since the op `seq` are exactly those numbered above `seq`.
+    """
+    fn = t.grad_fn
+    while fn is not None and fn.seq > seq:
+        t = fn.before
+        fn = t.grad_fn
+    return t
 
 
 def _version_sum(tensors: tuple[Tensor, ...]) -> int:
@@ -183,6 +203,7 @@ class Function:
         "__weakref__",
         "_next",
         "_out",
+        "before",
         "inputs",
         "out_grad",
         "seq",
@@ -197,6 +218,9 @@ class Function:
     seq: int
     #: spent: backward has passed through without `retain_graph`: another pass raises.
     spent: bool
+    #: before: set on an in-place op only (`autograd.inplace`): the tensor it wrote into,
+    #: as it was (the op's first input), where ops that used it before send gradients.
+    before: Tensor
     #: out_grad: the gradient of the output from the last backward pass (an ndarray),
     #: kept with the graph's values for small graphs so drawings can show it.
     out_grad: Any
@@ -332,7 +356,7 @@ class Function:
         `release`, so the structure of a graph stays readable after backward."""
         if self.inputs is None:
             return self._next
-        return _sources(self.inputs)
+        return _sources(self.inputs, self.seq)
 
     def release(self) -> None:
         """Drop the inputs and every array the forward saved on `self`, keeping only
@@ -342,7 +366,7 @@ class Function:
         inputs = self.inputs
         if inputs is None:
             return
-        self._next = _sources(inputs)
+        self._next = _sources(inputs, self.seq)
         self.inputs = None
         self.__dict__.clear()  # the arrays the forward saved
 

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from autograd import tensor as _tensor
-from autograd.function import Function, scalar_array, unbroadcast
+from autograd.function import Function, as_used_by, scalar_array, unbroadcast
 from autograd.mode import state
 from autograd.tensor import Tensor
 from autograd.tensor import increment_version as increment_version  # torch's place for it
@@ -175,6 +175,8 @@ def walk(
             if type(grads) is not tuple:
                 grads = (grads,)
             for t, g in zip(inputs, grads):
+                if t.grad_fn is not None and t.grad_fn.seq > fn.seq:
+                    t = as_used_by(t, fn.seq)  # t was written in place after fn used it
                 if g is not None and t.requires_grad:
                     send(t, shaped(g, t, create_graph))
             keeper.passed(fn, out, dz)

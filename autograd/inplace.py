@@ -1,4 +1,5 @@
-"""In-place operators `+= -= *= /=`, with PyTorch's rules, and numpy operators on Tensors.
+"""In-place writes `+= -= *= /=` and `x[index] = v`, with PyTorch's rules, and numpy
+operators on Tensors.
 
 Every tensor carries a version number that each in-place write bumps, together with
 the versions of every tensor sharing its memory (views, `detach()`). An op remembers
@@ -8,25 +9,31 @@ is never silently computed from values that were overwritten. As in PyTorch, a
 product checks only the factors its gradients need (`Function.read_inputs`): after
 `y = x * 2`, writing `x` in place leaves `y.backward()` right, and allowed.
 
-The rules for `t += x` (the others alike):
+The rules for `t += x` (the others, and `t[index] = v`, alike):
 
 - grad mode off (`no_grad`), or nothing involved requires grad: write into `t.data`,
   bump the version, keep `t` itself. The manual SGD step
   `with no_grad(): w -= lr * w.grad` leaves `w` the same leaf, still requiring grad.
-- grad mode on and `t` a leaf that requires grad: a RuntimeError (the step that made
-  the leaf's value could no longer be told apart from the update).
+- grad mode on and `t` a leaf that requires grad (or a view of one): a RuntimeError
+  (the step that made the leaf's value could no longer be told apart from the update).
 - grad mode on and `t` shares its memory with other live tensors (a view, a base of
   views, `detach()`): a RuntimeError, since the op would change their values without
-  their gradients knowing (PyTorch rewrites their graphs; this engine does not).
-- grad mode on otherwise (`t` made by ops, or `x` requires grad): the op is recorded.
-  Its result is written into `t.data` and comes back as a new tensor sharing that
-  data, whose `grad_fn` is the op; `t` keeps its place in the graph, so ops that
-  used it before still send their gradient to where `t` came from. When the op's
-  backward reads its inputs (`*=`, `/=`), it reads a copy of the old value.
+  their gradients knowing; except for views made by indexing. When `t` is `x[index]`
+  (`x[i] += v`, `x[i][j] = v`), the write is recorded on `x` too (`x[index] = t`),
+  and the other live views `x[...]` are made again from the new `x`, so their
+  gradients see the write (PyTorch does the same for every kind of view).
+- grad mode on otherwise (`t` made by ops, or `x` requires grad): the op is recorded
+  on `t` itself, as in PyTorch. The result is written into `t.data`, and `t` becomes
+  the output of the op (`t.grad_fn` is the op); the op's `before` is a tensor standing
+  for `t` as it was. Ops that used `t` earlier still send their gradient there
+  (`autograd.function.as_used_by`), hooks registered on `t` before the write stay
+  with it, and `retain_grad()` follows `t` (PyTorch's rules). When the op's backward
+  reads the old value (`*=`, `/=`), `before` holds a copy of it.
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -34,8 +41,10 @@ import numpy as np
 from autograd.function import Function
 from autograd.mode import state
 from autograd.ops.arith import Add, Div, Mul, Sub, add, compare, div, matmul, mul, power, sub
-from autograd.ops.shape import as_index
-from autograd.tensor import Tensor, aliases, increment_version
+from autograd.ops.shape import GetItem, SetItem, as_index
+from autograd.tensor import Tensor, _watch_hooks, aliases, increment_version
+
+_weak = weakref.ref
 
 _OPS: dict[np.ufunc, tuple[type[Function], str]] = {
     np.add: (Add, "+="),
@@ -45,64 +54,41 @@ _OPS: dict[np.ufunc, tuple[type[Function], str]] = {
 }
 
 _LEAF_ERROR = (
-    "a leaf tensor that requires grad is used in an in-place operation ({symbol}): "
+    "a leaf tensor{view} that requires grad is used in an in-place operation ({symbol}): "
     "update it under `with autograd.no_grad():` (as an optimizer step does), or build "
-    "a new tensor with x = x {op} ..."
+    "a new tensor, e.g. {new}"
 )
 
 _ALIAS_ERROR = (
     "in-place {symbol} on a tensor whose data is shared with other tensors (of shapes "
     "{shapes}: views such as x[1:], x.T, x.reshape(...), or x.detach()) while a graph is "
     "recorded: the gradients through those tensors would miss this op. Build a new "
-    "tensor with x = x {op} ..., or write under `with autograd.no_grad():`"
+    "tensor, e.g. {new}, or write under `with autograd.no_grad():`"
 )
 
 
 def update(t: Tensor, ufunc: np.ufunc, other: Any) -> Tensor:
     """`t <op>= other` for one of `np.add`, `np.subtract`, `np.multiply`,
-    `np.true_divide`; returns what the name `t` is bound to afterwards."""
+    `np.true_divide`; returns `t` (what the name `t` stays bound to)."""
     op_class, symbol = _OPS[ufunc]
     other_grad = isinstance(other, Tensor) and other.requires_grad
     if not state.grad_enabled or not (t.requires_grad or other_grad):
         write(t, ufunc, other.data if isinstance(other, Tensor) else other, symbol)
-        return t
-    if t.grad_fn is None and t.requires_grad:
-        raise RuntimeError(_LEAF_ERROR.format(symbol=symbol, op=symbol[0]))
-    others = aliases(t)
-    if others:
-        shapes = ", ".join(str(o.shape) for o in others)
-        raise RuntimeError(_ALIAS_ERROR.format(symbol=symbol, op=symbol[0], shapes=shapes))
-    old = t
-    if op_class.saves_inputs:  # backward reads the old value: give it one of its own
-        old = Tensor._make(t.data.copy())
-        old.grad_fn, old.requires_grad = t.grad_fn, t.requires_grad
-    result = op_class.apply(old, other)
-    if result.shape != t.shape:
-        raise ValueError(
-            f"in-place {symbol}: the result has shape {result.shape}, but the tensor has "
-            f"{t.shape} (an in-place op cannot broadcast the tensor it writes into)"
-        )
-    np.copyto(t.data, result.data, casting="same_kind")
-    increment_version(t)
-    result.data = t.data  # the new node and `t` share one array, as one storage in PyTorch
-    result._version = t._version
-    return result
+    else:
+        record(t, symbol, op_class, other)
+    return t
 
 
 def setitem(t: Tensor, index: Any, value: Any) -> None:
-    """`t[index] = value`: written into `t.data` (bumping the versions) when no graph is
-    recorded; with grad mode on and `t` or `value` requiring grad, a RuntimeError (PyTorch
-    would record the write into `t`'s graph, which this engine cannot do in place)."""
-    value_grad = isinstance(value, Tensor) and value.requires_grad
-    if state.grad_enabled and (t.requires_grad or value_grad):
-        what = "a leaf tensor that requires grad" if t.is_leaf else "a tensor in a graph"
-        if value_grad and not t.requires_grad:
-            what = "a tensor, with a value that requires grad,"
-        raise RuntimeError(
-            f"x[index] = value on {what} while grad mode is on: the write would not be "
-            "recorded. Write under `with autograd.no_grad():` (as an optimizer step "
-            "does), or build a new tensor, e.g. x = autograd.where(mask, value, x)"
-        )
+    """`t[index] = value`: written into `t.data` (bumping the versions), and recorded as
+    an op on `t` when grad mode is on and `t` or `value` requires grad."""
+    link = getattr(value, "_view_of", None)
+    if link is not None and link[0] is t and link[1] is index and value.data is link[2]:
+        increment_version(t)  # (PyTorch counts this copy of the view onto itself)
+        return  # the last step of `t[index] += v`: the write, and its op, are done
+    if state.grad_enabled and (t.requires_grad or getattr(value, "requires_grad", False)):
+        record(t, "x[index] = value", SetItem, value, index=as_index(index))
+        return
     try:
         t.data[as_index(index)] = value.data if isinstance(value, Tensor) else value
     except (IndexError, ValueError, TypeError) as err:
@@ -111,6 +97,91 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
             f"value of shape {np.shape(value)}: {err}"
         ) from None
     increment_version(t)
+
+
+def record(t: Tensor, symbol: str, op_class: type[Function], operand: Any, **options: Any) -> None:
+    """Write `op_class(t, operand)` into `t` and record it as the op that made `t` (see
+    the module doc); if `t` is a view `x[index]`, record the write on `x` as well."""
+    new = "x = autograd.where(mask, value, x)" if symbol.startswith("x[") else "x = x + ..."
+    bases = views_of(t)
+    for n, s in enumerate([t] + [base for base, _ in bases]):
+        if s.grad_fn is None and s.requires_grad:
+            view = "" if n == 0 else " (of which this tensor is a view)"
+            raise RuntimeError(_LEAF_ERROR.format(view=view, symbol=symbol, new=new))
+    root = bases[-1][0] if bases else t
+    chain = [id(t)] + [id(base) for base, _ in bases]
+    others, views = [], []
+    for o in aliases(t):
+        if id(o) not in chain:
+            links = views_of(o)
+            if links and links[-1][0] is root:
+                views.append((len(links), id(o), o, links[0]))
+            else:
+                others.append(o)
+    if others:
+        shapes = ", ".join(str(o.shape) for o in others)
+        raise RuntimeError(_ALIAS_ERROR.format(symbol=symbol, shapes=shapes, new=new))
+    before = standing_for(t, op_class)
+    try:
+        result = op_class.apply(before, operand, **options)
+    except (IndexError, ValueError, TypeError) as err:
+        raise type(err)(
+            f"{symbol} on a tensor of shape {t.shape} and dtype {t.dtype} with a value of "
+            f"shape {np.shape(operand)}: {err}"
+        ) from None
+    if result.shape != t.shape:
+        raise ValueError(
+            f"in-place {symbol}: the result has shape {result.shape}, but the tensor has "
+            f"{t.shape} (an in-place op cannot broadcast the tensor it writes into)"
+        )
+    if result.data is not t.data:
+        np.copyto(t.data, result.data, casting="same_kind")
+    increment_version(t)
+    rebase(t, result.grad_fn, before)
+    value = t
+    for base, index in bases:  # the view's memory lies in base's: base changed too
+        before = standing_for(base, SetItem)
+        rebase(base, SetItem.apply(before, value, index=index).grad_fn, before)
+        value = base
+    for _, _, view, (base, index) in sorted(views):  # other views, each after its base
+        before = standing_for(view, GetItem)
+        rebase(view, GetItem.apply(base, index=index).grad_fn, before)
+
+
+def views_of(t: Tensor) -> list[tuple[Tensor, Any]]:
+    """(base, index) for each tensor that `t` is a view `base[index]` of, innermost
+    first: `x[0][1]` is a view of `x[0]` at 1, itself a view of `x` at 0."""
+    links = []
+    link = getattr(t, "_view_of", None)
+    while link is not None and t.data is link[2]:  # (not if t.data was replaced since)
+        base, index, _ = link
+        links.append((base, as_index(index)))
+        t, link = base, getattr(base, "_view_of", None)
+    return links
+
+
+def standing_for(t: Tensor, op_class: type[Function]) -> Tensor:
+    """A tensor standing for `t` as it is now, in the graph: its data, or a copy of it
+    if `op_class`'s backward reads its input's value."""
+    before = Tensor._make(t.data.copy() if op_class.saves_inputs else t.data)
+    before.grad_fn, before.requires_grad = t.grad_fn, t.requires_grad
+    return before
+
+
+def rebase(t: Tensor, fn: Function, before: Tensor) -> None:
+    """Make `t`, just written in place, the output of `fn`, whose first input `before`
+    stands for `t` as it was."""
+    fn.before = before
+    made = t.grad_fn
+    if made is not None:
+        made._out = _weak(before)  # the op that made t now made `before`
+        if before.data is t.data:  # overwritten: an op reading it in backward must raise
+            before._version = t._version
+    if t._hooks:  # hooks registered before the write see the gradient of the old value
+        before._hooks, t._hooks = t._hooks, None
+        _watch_hooks(before)
+    fn._out = _weak(t)
+    t.grad_fn, t.requires_grad = fn, True
 
 
 def write(t: Tensor, ufunc: np.ufunc, other: Any, symbol: str) -> None:

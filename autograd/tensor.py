@@ -191,6 +191,7 @@ class Tensor:
         "_hooks",
         "_retains_grad",
         "_version",
+        "_view_of",  # set only on a view made by indexing: (base, index, its data)
         "data",
         "grad",
         "grad_fn",
@@ -293,7 +294,7 @@ class Tensor:
         if memo is not None:
             memo[id(self)] = out
         for slot in Tensor.__slots__:
-            if slot not in ("__weakref__", "_family"):
+            if slot not in ("__weakref__", "_family", "_view_of"):
                 setattr(out, slot, copy_value(getattr(self, slot)))
         out._family = None
         return out

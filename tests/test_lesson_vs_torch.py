@@ -10,10 +10,10 @@ random draws (`autograd.Generator`), the same dtypes, the same arithmetic.
 `backprop_by_hand` derives every gradient of such a network by hand and compares each
 with autograd's, as the lesson on backpropagation does; `wavenet` is the hierarchical
 model of the lesson after it (its own layer classes, 3-d batch norm); `quickstart` a
-PyTorch tutorial's loop with `nn` modules and `optim.SGD`. Two spellings differ from the
-lesson: `logits.max(dim=1).indices` (here `x.max(1)` is numpy's, the values alone),
-and the hand-written gradients are computed under `no_grad()` (this engine cannot
-record `dC[ix] += ...` into a tensor that is a view).
+PyTorch tutorial's loop with `nn` modules and `optim.SGD`. One spelling differs from the
+lesson: `logits.max(dim=1).indices` (here `x.max(1)` is numpy's, the values alone).
+The hand-written gradients are computed with grad mode on, as in the lesson: writes
+such as `dlogits[range(n), Yb] -= 1` and `dC[ix] += demb[k, j]` are recorded.
 """
 
 from __future__ import annotations
@@ -181,42 +181,41 @@ def backprop_by_hand(torch: types.ModuleType, F: types.ModuleType) -> tuple[list
         t.retain_grad()
     loss.backward()
     losses = [loss.item()]
-    with torch.no_grad():
-        dlogprobs = torch.zeros_like(logprobs)
-        dlogprobs[range(n), Yb] = -1.0 / n
-        dprobs = (1.0 / probs) * dlogprobs
-        dcounts_sum_inv = (counts * dprobs).sum(1, keepdim=True)
-        dcounts = counts_sum_inv * dprobs
-        dcounts_sum = (-(counts_sum**-2)) * dcounts_sum_inv
-        dcounts += torch.ones_like(counts) * dcounts_sum
-        dnorm_logits = counts * dcounts
-        dlogits = dnorm_logits.clone()
-        dlogit_maxes = (-dnorm_logits).sum(1, keepdim=True)
-        dlogits += F.one_hot(logits.max(dim=1).indices, num_classes=logits.shape[1]) * dlogit_maxes
-        dh = dlogits @ W2.T
-        dW2 = h.T @ dlogits
-        db2 = dlogits.sum(0)
-        dhpreact = (1.0 - h**2) * dh
-        dbngain = (bnraw * dhpreact).sum(0, keepdim=True)
-        dbnraw = bngain * dhpreact
-        dbnbias = dhpreact.sum(0, keepdim=True)
-        dbndiff = bnvar_inv * dbnraw
-        dbnvar_inv = (bndiff * dbnraw).sum(0, keepdim=True)
-        dbnvar = (-0.5 * (bnvar + 1e-5) ** -1.5) * dbnvar_inv
-        dbndiff2 = (1.0 / (n - 1)) * torch.ones_like(bndiff2) * dbnvar
-        dbndiff += (2 * bndiff) * dbndiff2
-        dhprebn = dbndiff.clone()
-        dbnmeani = (-dbndiff).sum(0)
-        dhprebn += 1.0 / n * (torch.ones_like(hprebn) * dbnmeani)
-        dembcat = dhprebn @ W1.T
-        dW1 = embcat.T @ dhprebn
-        db1 = dhprebn.sum(0)
-        demb = dembcat.view(emb.shape)
-        dC = torch.zeros_like(C)
-        for k in range(Xb.shape[0]):
-            for j in range(Xb.shape[1]):
-                ix = Xb[k, j]
-                dC[ix] += demb[k, j]
+    dlogprobs = torch.zeros_like(logprobs)
+    dlogprobs[range(n), Yb] = -1.0 / n
+    dprobs = (1.0 / probs) * dlogprobs
+    dcounts_sum_inv = (counts * dprobs).sum(1, keepdim=True)
+    dcounts = counts_sum_inv * dprobs
+    dcounts_sum = (-(counts_sum**-2)) * dcounts_sum_inv
+    dcounts += torch.ones_like(counts) * dcounts_sum
+    dnorm_logits = counts * dcounts
+    dlogits = dnorm_logits.clone()
+    dlogit_maxes = (-dnorm_logits).sum(1, keepdim=True)
+    dlogits += F.one_hot(logits.max(dim=1).indices, num_classes=logits.shape[1]) * dlogit_maxes
+    dh = dlogits @ W2.T
+    dW2 = h.T @ dlogits
+    db2 = dlogits.sum(0)
+    dhpreact = (1.0 - h**2) * dh
+    dbngain = (bnraw * dhpreact).sum(0, keepdim=True)
+    dbnraw = bngain * dhpreact
+    dbnbias = dhpreact.sum(0, keepdim=True)
+    dbndiff = bnvar_inv * dbnraw
+    dbnvar_inv = (bndiff * dbnraw).sum(0, keepdim=True)
+    dbnvar = (-0.5 * (bnvar + 1e-5) ** -1.5) * dbnvar_inv
+    dbndiff2 = (1.0 / (n - 1)) * torch.ones_like(bndiff2) * dbnvar
+    dbndiff += (2 * bndiff) * dbndiff2
+    dhprebn = dbndiff.clone()
+    dbnmeani = (-dbndiff).sum(0)
+    dhprebn += 1.0 / n * (torch.ones_like(hprebn) * dbnmeani)
+    dembcat = dhprebn @ W1.T
+    dW1 = embcat.T @ dhprebn
+    db1 = dhprebn.sum(0)
+    demb = dembcat.view(emb.shape)
+    dC = torch.zeros_like(C)
+    for k in range(Xb.shape[0]):
+        for j in range(Xb.shape[1]):
+            ix = Xb[k, j]
+            dC[ix] += demb[k, j]
     for name, d, t in [
         ("logprobs", dlogprobs, logprobs),
         ("probs", dprobs, probs),
@@ -249,10 +248,9 @@ def backprop_by_hand(torch: types.ModuleType, F: types.ModuleType) -> tuple[list
     # exercise 2
     loss_fast = F.cross_entropy(logits, Yb)
     losses.append(loss_fast.item())
-    with torch.no_grad():
-        dlogits = F.softmax(logits, 1)
-        dlogits[range(n), Yb] -= 1
-        dlogits /= n
+    dlogits = F.softmax(logits, 1)
+    dlogits[range(n), Yb] -= 1
+    dlogits /= n
     cmp("logits", dlogits, logits)
     # exercise 3
     hpreact_fast = (

@@ -87,6 +87,24 @@ class IndexAdd(Function):
         return dz[self.index]
 
 
+class SetItem(Function):
+    """z = x with v written at index, in x's own memory (`x[index] = v` recorded on a
+    tensor in a graph, see `autograd.inplace`)      dx = dz, zero at index
+    dv = dz[index] (summed over the axes v was broadcast along)"""
+
+    saves_inputs = False
+
+    def forward(self, x, v, index):
+        self.index = index
+        x[index] = v
+        return x
+
+    def backward(self, dz, x, v):
+        kept = np.ones(x.shape, dtype=bool)
+        kept[self.index] = False
+        return dz * kept, dz[self.index]
+
+
 def _is_basic(index: Any) -> bool:
     items = index if isinstance(index, tuple) else (index,)
     return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in items)
@@ -235,7 +253,12 @@ def as_index(index: Any) -> Any:
 
 
 def getitem(x: TensorLike, index: Any) -> Tensor:
-    return GetItem.apply(x, index=as_index(index))
+    """`x[index]`; a view of x's memory remembers where it lies in x (`_view_of`), so
+    `x[index] += v` can be recorded on x as well (`autograd.inplace`)."""
+    out = GetItem.apply(x, index=as_index(index))
+    if out._family is not None:  # a view into x's memory
+        out._view_of = (x, index, out.data)
+    return out
 
 
 def cat(

@@ -24,6 +24,17 @@ MASK = np.array([True, False, True, False])
 LABELS = np.array([0, 2, 1, 2, 2])
 LABELS2 = np.array([[0, 3, 1], [2, 2, 0]])
 
+
+def written(a, index, value, add=False):
+    """A copy of `a` written in place at `index` (`y[index] = value`, or `+= value`)."""
+    y = a * 1
+    if add:
+        y[index] += value * value
+    else:
+        y[index] = value * value
+    return y * a
+
+
 CASES = [
     ("add_broadcast", lambda a, b: a + b, [(3, 1), (1, 4)], ANY, True),
     ("add_scalar_array", lambda a, b: a + b, [(), (2, 3)], ANY, True),
@@ -103,6 +114,16 @@ CASES = [
     ("getitem_pairs", lambda a: a[np.arange(5), REPEATED], [(5, 3)], ANY, True),
     ("getitem_mask", lambda a: a[MASK], [(4, 2)], ANY, True),
     ("index_add", lambda a: autograd.index_add(a, REPEATED, (4,)), [(5,)], ANY, True),
+    ("setitem_row_broadcast", lambda a, v: written(a, 1, v), [(3, 4), (1,)], ANY, True),
+    ("setitem_mask", lambda a, v: written(a, MASK, v), [(4, 2), (2,)], ANY, True),
+    ("setitem_pairs", lambda a, v: written(a, ([0, 2], [1, 0]), v), [(3, 2), (2,)], ANY, True),
+    (
+        "setitem_view_add",
+        lambda a, v: written(a, (slice(None), 1), v, add=True),
+        [(3, 2), (3,)],
+        ANY,
+        True,
+    ),
     ("linear", lambda x, w, b: autograd.linear(x, w, b), [(3, 4), (2, 4), (2,)], ANY, True),
     ("linear_batched_no_bias", lambda x, w: autograd.linear(x, w), [(2, 3, 4), (2, 4)], ANY, True),
     ("dense", lambda x, w, b: autograd.dense(x, w, b), [(3, 4), (4, 2), (2,)], ANY, True),

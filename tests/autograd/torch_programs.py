@@ -598,6 +598,50 @@ def _bce(draw, x, pool, leaves):
     return Pair(ours, theirs)
 
 
+@spec("in_place", "SetItem", "Add", "Sub", "Mul", "Div", "GetItem", min_ndim=1)
+def _in_place(draw, x, pool, leaves):
+    """A copy of x written in place (`+= -= *= /=`, `y[index] = v`, `y[index] += v`
+    through a view or a copy), after an op recorded earlier used the copy: that op's
+    gradient must still go to the copy as it was."""
+    ours, theirs = x.ours * 1, x.theirs * 1
+    earlier = (ours * 1.5, theirs * 1.5)  # reads nothing of the copy in backward
+    kind = draw(st.sampled_from(["+=", "-=", "*=", "/=", "set", "set view", "add at index"]))
+    if kind in ("+=", "-=", "*=", "/="):
+        other_ours, other_theirs = other_operand(draw, x, [x], leaves)
+        if np.broadcast_shapes(np.shape(other_ours), x.shape) != x.shape:
+            other_ours, other_theirs = 0.5, 0.5  # an in-place op cannot grow its tensor
+        if kind == "/=" and isinstance(other_ours, Tensor):
+            divisor = positive(Pair(other_ours, other_theirs))
+            other_ours, other_theirs = divisor.ours, divisor.theirs
+        elif kind == "/=":
+            other_ours = np.abs(other_ours) + 0.5
+            other_theirs = torch.tensor(other_ours) if np.ndim(other_ours) else other_ours
+        write = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul}
+        for side, other in ((ours, other_ours), (theirs, other_theirs)):
+            write.get(kind, operator.itruediv)(side, other)
+    else:
+        n = x.shape[0]
+        if kind == "set view" or draw(st.booleans()):
+            index: Any = draw(st.integers(-n, n - 1))
+            theirs_index: Any = index
+        else:  # distinct rows: with repeats, which write wins is unspecified
+            rows = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True))
+            index, theirs_index = np.array(rows), torch.tensor(rows)
+        shape = np.empty(x.shape)[index].shape
+        if draw(st.booleans()):
+            value = new_leaf(draw, shape, leaves)
+            value_ours, value_theirs = value.ours, value.theirs
+        else:
+            value_ours, value_theirs = constant(draw, shape)
+        if kind == "add at index":
+            ours[index] += value_ours
+            theirs[theirs_index] += value_theirs
+        else:
+            ours[index] = value_ours
+            theirs[theirs_index] = value_theirs
+    return Pair(ours + earlier[0], theirs + earlier[1])
+
+
 def check_finite(pair: Pair) -> None:
     """Reject programs whose values leave the range both sides compute reliably."""
     data = pair.ours.data
