@@ -23,7 +23,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from autograd.function import Function
+from autograd.function import Function, as_used_by
 from autograd.graph import toposort
 from autograd.tensor import Tensor
 from autograd.viz.labels import format_array, tensor_label
@@ -49,6 +49,8 @@ FREED_NOTE = (
     "draw before backward or pass retain_graph=True"
 )
 
+OVERWRITTEN_NOTE = "overwritten in place by the {op} it feeds"
+
 #: Gives the gradient to print for a tensor, or None, and a note such as " (partial)".
 GradOf = Callable[[Tensor], tuple[np.ndarray | None, str]]
 
@@ -63,8 +65,8 @@ class FreedTensor:
     data: None = None
     grad: None = None
     name: None = None
-    shape: None = None  # not kept either
-    dtype: None = None
+    shape: tuple[int, ...] | None = None  # None: not kept either
+    dtype: np.dtype | None = None
 
 
 @dataclass
@@ -94,13 +96,17 @@ def trace_graph(root: Tensor) -> ComputationGraph:
     if root.grad_fn is None:
         return ComputationGraph(root, [], [root], {}, {}, {})
     order = toposort([root.grad_fn])
+    shown = _overwritten(order)
     outputs: dict[Function, Any] = {root.grad_fn: root}
     inputs: dict[Function, list[Any]] = {}
     for fn in order:  # each op before the ops that made its inputs
-        outputs.setdefault(fn, fn._out())
+        out = fn._out()
+        outputs.setdefault(fn, shown.get(id(out), out))
         if fn.inputs is not None:
-            inputs[fn] = list(fn.inputs)
-            for t in fn.inputs:
+            # each input as this op used it, before any later write in place
+            used = [as_used_by(t, fn.seq) for t in fn.inputs]
+            inputs[fn] = [shown.get(id(t), t) for t in used]
+            for t in inputs[fn]:
                 if t.grad_fn is not None:
                     outputs.setdefault(t.grad_fn, t)
             continue
@@ -110,6 +116,7 @@ def trace_graph(root: Tensor) -> ComputationGraph:
                 t = outputs.get(source)
                 if t is None:
                     t = source._out()  # None unless something else holds that tensor
+                    t = shown.get(id(t), t)
                 if t is None:
                     t = FreedTensor(source, True)
                 outputs[source] = t
@@ -126,6 +133,21 @@ def trace_graph(root: Tensor) -> ComputationGraph:
         if out is not None:
             tensors.setdefault(id(out), out)
     return ComputationGraph(root, order, list(tensors.values()), consumers, inputs, outputs)
+
+
+def _overwritten(order: list[Function]) -> dict[int, FreedTensor]:
+    """id -> a stand-in with a note, for each tensor whose value a later write in place
+    replaced: the `before` of an in-place op, unless it kept a copy (`autograd.inplace`
+    gives an overwritten one the version of the tensor written)."""
+    shown = {}
+    for fn in order:
+        before = getattr(fn, "before", None)
+        if before is not None and before._version:
+            note = OVERWRITTEN_NOTE.format(op=fn.name)
+            shown[id(before)] = FreedTensor(
+                before.grad_fn, before.requires_grad, note, shape=before.shape, dtype=before.dtype
+            )
+    return shown
 
 
 def parameter_names(params: Any) -> dict[int, str]:

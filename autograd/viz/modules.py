@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd.function import Function
+from autograd.function import Function, as_used_by
 from autograd.tensor import Tensor
 from autograd.viz.labels import GRAD_COLOR, describe_shape, format_array, table
 
@@ -150,7 +150,10 @@ def module_groups(trace: ModuleTrace, tensor_ids: set[int]) -> list[Group]:
             if fn in functions or fn in claimed or fn.inputs is None:
                 continue
             functions.add(fn)
-            stack.extend(t.grad_fn for t in fn.inputs if t.grad_fn and id(t) not in stop)
+            for t in fn.inputs:
+                used = as_used_by(t, fn.seq)  # before any later write in place
+                if used.grad_fn and id(t) not in stop:
+                    stack.append(used.grad_fn)
         if functions:
             claimed |= functions
             groups.append(Group(call, functions))

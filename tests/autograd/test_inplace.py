@@ -658,7 +658,17 @@ def test_a_graph_with_writes_can_be_drawn_after_backward():
     b[0] = w
     loss = (b * c).sum()
     loss.backward()
-    dot = draw_graph(loss).source
+    graph = draw_graph(loss)
+    dot = graph.source
     assert "SetItem" in dot and "Add" in dot and "Mul" in dot
+    assert "overwritten in place by the SetItem it feeds" in dot  # b's old value is gone
+    # Add used b before the write: its input is the tensor SetItem wrote into, not b
+    from autograd.viz.draw import trace_graph
+
+    traced = trace_graph(loss)
+    (add,) = [fn for fn in traced.functions if fn.name == "Add"]
+    (setitem,) = [fn for fn in traced.functions if fn.name == "SetItem"]
+    assert traced.inputs[add][0] is traced.inputs[setitem][0]
+    assert traced.outputs[setitem] is b
     assert a.grad.data.tolist() == [6.0, 18.0]  # c = b + 1 used b before the write
     assert w.grad.item() == 3.0
