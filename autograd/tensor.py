@@ -312,13 +312,32 @@ class Tensor:
         return astype(self, dtype)
 
     def zero_(self) -> Tensor:
-        """Set the data to zero in place (for gradients and parameters, not graph nodes)."""
-        self.data[...] = 0
-        increment_version(self)
-        return self
+        """Set every element to zero in place (the rules of ``x[...] = 0``)."""
+        return _torch.fill_(self, 0)
 
     def fill_(self, value: Any) -> Tensor:
         return _torch.fill_(self, value)
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy `src` (broadcast, cast to this dtype) into this tensor, in place."""
+        return _torch.fill_(self, src)
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return _torch.add_(self, other, alpha)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return _torch.sub_(self, other, alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        return _torch.mul_(self, other)
+
+    def div_(self, other: Any) -> Tensor:
+        return _torch.div_(self, other)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        return _torch.clamp_(self, min, max)
+
+    clip_ = clamp_
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
         return _torch.uniform_(self, a, b, generator=generator)

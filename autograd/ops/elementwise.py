@@ -273,6 +273,8 @@ class Softplus(Function):
 class Clip(Function):
     """z = min(max(x, lo), hi)      dx = dz * [lo <= x <= hi]"""
 
+    saves_inputs = False  # backward reads the mask it saved, not x (so clamp_ may write x)
+
     def forward(self, x, lo, hi):
         self.inside = np.ones(x.shape, dtype=bool)
         if lo is not None:

@@ -11,6 +11,7 @@ from autograd.device import check_device, device
 from autograd.generator import Generator, default_generator
 from autograd.ops import reduce
 from autograd.ops.arith import astype, where
+from autograd.ops.elementwise import clip
 from autograd.ops.arith import maximum as maximum
 from autograd.ops.arith import minimum as minimum
 from autograd.ops.shape import getitem
@@ -121,9 +122,41 @@ def _extreme(
 
 
 def fill_(x: Tensor, value: Any) -> Tensor:
-    """`x.fill_(value)`: every element set to `value` in place, with the rules of
-    ``x[...] = value`` (under `no_grad`, or when nothing needs a gradient)."""
+    """`x.fill_(value)` (and `zero_()`, `copy_(src)`): every element set to `value` in
+    place, with the rules of ``x[...] = value`` (`autograd.inplace`: recorded in a graph,
+    refused on a leaf that requires grad unless under `no_grad`)."""
     x[...] = value
+    return x
+
+
+def add_(x: Tensor, other: Any, alpha: Any = 1) -> Tensor:
+    """`x.add_(other, alpha=1)`: x += alpha * other in place, with the rules of `+=`."""
+    x += other if alpha == 1 else other * alpha
+    return x
+
+
+def sub_(x: Tensor, other: Any, alpha: Any = 1) -> Tensor:
+    """`x.sub_(other, alpha=1)`: x -= alpha * other in place, with the rules of `-=`."""
+    x -= other if alpha == 1 else other * alpha
+    return x
+
+
+def mul_(x: Tensor, other: Any) -> Tensor:
+    """`x.mul_(other)`: x *= other in place, with the rules of `*=`."""
+    x *= other
+    return x
+
+
+def div_(x: Tensor, other: Any) -> Tensor:
+    """`x.div_(other)`: x /= other in place, with the rules of `/=`."""
+    x /= other
+    return x
+
+
+def clamp_(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """`x.clamp_(min, max)`: values limited to [min, max] in place (``x[...] =
+    x.clamp(min, max)``, recorded in a graph as that)."""
+    x[...] = clip(x, min, max)
     return x
 
 

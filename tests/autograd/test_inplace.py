@@ -565,6 +565,18 @@ def _lesson_embedding_gradient(lib, a, w):
     return (dC**3).sum(), [dC]
 
 
+def _in_place_methods(lib, a, w):
+    b = a.reshape(2, 2) * 2
+    zeroed = (b * 1).zero_()
+    clamped = (b * 1).clamp_(-1.5, 3.0)
+    mixed = (b * 1).add_(w, alpha=0.5).mul_(w).sub_(1.0, alpha=2).div_(w * w + 1)
+    copied = lib.zeros(2, 2, dtype=a.dtype)
+    copied.copy_(w * 3)  # broadcast, as torch's copy_
+    filled = (b * 1).fill_(2.0)
+    loss = (zeroed * w).sum() + (clamped * w).sum() + mixed.sum() + (copied**2).sum()
+    return loss + (filled * b).sum(), [zeroed, clamped, mixed, copied, filled]
+
+
 WRITES = {
     "an alias": _alias,
     "uses between writes": _uses_between_writes,
@@ -572,6 +584,7 @@ WRITES = {
     "item assignments": _item_assignments,
     "dlogits": _lesson_dlogits,
     "dC[ix] += ...": _lesson_embedding_gradient,
+    "in-place methods": _in_place_methods,
 }
 
 
@@ -672,3 +685,15 @@ def test_a_graph_with_writes_can_be_drawn_after_backward():
     assert traced.outputs[setitem] is b
     assert a.grad.data.tolist() == [6.0, 18.0]  # c = b + 1 used b before the write
     assert w.grad.item() == 3.0
+
+
+def test_in_place_methods_on_a_leaf_follow_the_rules_of_in_place_operators():
+    w = leaf([1.0, -2.0, 3.0])
+    for method in (lambda: w.zero_(), lambda: w.add_(1.0), lambda: w.clamp_(max=0.0)):
+        with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+            method()
+    assert w.data.tolist() == [1.0, -2.0, 3.0] and w.version == 0
+    with autograd.no_grad():
+        same = w.mul_(2).add_(1.0, alpha=3).clamp_(max=6.0).sub_(0.5)
+    assert same is w and w.is_leaf and w.requires_grad
+    assert w.data.tolist() == [4.5, -1.5, 5.5] and w.version == 4
