@@ -321,6 +321,30 @@ def randint(
     return Tensor(data.astype(out, copy=False), requires_grad=requires_grad)
 
 
+def randperm(
+    n: int,
+    *,
+    generator: Generator | None = None,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
+    """A random order of 0 .. n-1 (int64 unless `dtype` says otherwise), as
+    `torch.randperm`: PyTorch's draws for the same generator (`default_generator`
+    when None).
+
+    Raises:
+        ValueError: a negative or non-integer `n`.
+    """
+    check_device(device)
+    if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 0:
+        raise ValueError(f"randperm: n must be a non-negative int, got {n!r}")
+    gen = default_generator if generator is None else generator
+    _check_generator("randperm", gen)
+    out = np.dtype(np.int64 if dtype is None else dtype)
+    return Tensor(gen.permutation(int(n)).astype(out, copy=False), requires_grad=requires_grad)
+
+
 def multinomial(
     input: Any,
     num_samples: int,

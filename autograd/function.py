@@ -218,6 +218,8 @@ class Function:
     seq: int
     #: spent: backward has passed through without `retain_graph`: another pass raises.
     spent: bool
+    #: _out: a weak reference to the output tensor.
+    _out: Any
     #: before: set on an in-place op only (`autograd.inplace`): the tensor it wrote into,
     #: as it was (the op's first input), where ops that used it before send gradients.
     before: Tensor

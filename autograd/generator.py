@@ -220,6 +220,27 @@ class Generator:
             words = self._words64(n) if span >= 2**28 else self._words(n)
         return (words % np.uint64(span)).astype(np.int64).reshape(shape) + low
 
+    def permutation(self, n: int) -> np.ndarray:
+        """A random order of range(n) (int64), PyTorch's CPU `randperm`: for i = 0 ..
+        n-2, swap positions i and i + (random() mod (n - i)) (Fisher-Yates, with the
+        32-bit words PyTorch uses below 2**32 / 20 elements)."""
+        if n >= 2**32 // 20:
+            raise ValueError(f"randperm: n={n} is too large (at most {2**32 // 20 - 1})")
+        with self._lock:
+            words = self._words(max(n - 1, 0)).tolist()
+        order = list(range(n))
+        for i, word in enumerate(words):  # each swap depends on the ones before it
+            j = i + word % (n - i)
+            order[i], order[j] = order[j], order[i]
+        return np.array(order, dtype=np.int64)
+
+    def seed64(self) -> int:
+        """A non-negative int64 from this generator, PyTorch's
+        ``torch.empty((), dtype=torch.int64).random_(generator=...)`` (a DataLoader's
+        seed for each pass)."""
+        with self._lock:
+            return int(self._words64(1)[0] & np.uint64(2**63 - 1))
+
     def exponential(self, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
         """Exponential(1) draws, PyTorch's `exponential_()`."""
         with self._lock:

@@ -106,8 +106,8 @@ def record(t: Tensor, symbol: str, op_class: type[Function], operand: Any, **opt
     bases = views_of(t)
     for n, s in enumerate([t] + [base for base, _ in bases]):
         if s.grad_fn is None and s.requires_grad:
-            view = "" if n == 0 else " (of which this tensor is a view)"
-            raise RuntimeError(_LEAF_ERROR.format(view=view, symbol=symbol, new=new))
+            of = "" if n == 0 else " (of which this tensor is a view)"
+            raise RuntimeError(_LEAF_ERROR.format(view=of, symbol=symbol, new=new))
     root = bases[-1][0] if bases else t
     chain = [id(t)] + [id(base) for base, _ in bases]
     others, views = [], []

@@ -191,7 +191,7 @@ class Tensor:
         "_hooks",
         "_retains_grad",
         "_version",
-        "_view_of",  # set only on a view made by indexing: (base, index, its data)
+        "_view_of",
         "data",
         "grad",
         "grad_fn",
@@ -199,6 +199,7 @@ class Tensor:
         "requires_grad",
     )
     __hash__ = object.__hash__
+    _view_of: tuple[Tensor, Any, np.ndarray]  # set only on a view made by indexing
 
     def __init__(
         self,

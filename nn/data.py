@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from autograd import Tensor, default_rng, get_default_dtype
+from autograd import Generator, Tensor, default_generator, get_default_dtype, randperm
 from nn.collate import collate, is_dataset
 
 
@@ -48,17 +48,30 @@ class DataLoader:
     Float batches are yielded as `Tensor`, integer and boolean ones (labels) as
     ndarrays. With `y=None` each item is just `xb`. A dataset (anything with
     `__len__` and `__getitem__(i)` returning a sample such as `(x, y)`, including a
-    list of such tuples) is batched by `nn.collate.collate`, which stacks each field
-    as PyTorch's `default_collate` does.
+    list of such tuples) is batched by `collate_fn` (default `nn.collate.collate`,
+    which stacks each field as PyTorch's `default_collate` does).
+
+    The order of a shuffled pass is PyTorch's: without `seed`, every pass (shuffled
+    or not) draws a seed from `generator` (default: `autograd.default_generator`) as
+    PyTorch's iterator does, and a shuffled pass is `autograd.randperm(n)` from a new
+    generator seeded by the next draw (with `generator`: from `generator` itself). So
+    after `autograd.manual_seed(s)`, a PyTorch loop with `DataLoader(dataset,
+    batch_size, shuffle=True)` sees torch's batches in torch's order.
 
     Args:
         x: inputs, an array-like whose first axis indexes samples, or a dataset.
-        y: targets with the same first-axis length, or None (always None with a dataset).
+        y: targets with the same first-axis length, or None (always None with a
+            dataset; an int there is PyTorch's positional `batch_size`).
         batch_size: samples per batch (the last batch may be smaller).
         shuffle: draw a new random order at the start of every pass.
         drop_last: skip the last batch when it is smaller than `batch_size`.
-        seed: seeds this loader's own `numpy.random.Generator`; each pass continues
-            that generator, so pass 1 and pass 2 get different (reproducible) orders.
+        seed: seeds this loader's own `numpy.random.Generator` instead: each pass
+            continues it, so pass 1 and pass 2 get different (reproducible) orders,
+            and nothing is drawn from autograd's generators.
+        generator: an `autograd.Generator` for the passes' draws, PyTorch's argument.
+        collate_fn: makes a batch from a list of a dataset's samples.
+        num_workers, pin_memory: PyTorch's arguments, accepted: batches are made in
+            this process, on the CPU (the same batches in the same order).
 
     Raises:
         ValueError: for a non-positive `batch_size` or lengths that do not match.
@@ -81,12 +94,24 @@ class DataLoader:
         shuffle: bool = False,
         drop_last: bool = False,
         seed: int | None = None,
+        *,
+        generator: Generator | None = None,
+        collate_fn: Callable[[list[Any]], Any] | None = None,
+        num_workers: int = 0,
+        pin_memory: bool = False,
     ) -> None:
+        if is_dataset(x) and isinstance(y, int | np.integer) and not isinstance(y, bool):
+            batch_size, y = y, None  # DataLoader(dataset, 64): PyTorch's positional batch_size
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        if not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
+            raise ValueError(f"num_workers must be a non-negative int, got {num_workers!r}")
+        if generator is not None and not isinstance(generator, Generator):
+            kind = type(generator).__name__
+            raise TypeError(f"DataLoader: generator must be an autograd.Generator, got {kind}")
         self._samples: Any = None  # a dataset given instead of arrays
         self._given: Any = None  # what `dataset` returns, when given
-        if isinstance(x, TensorDataset) and len(x.tensors) <= 2 and y is None:
+        if isinstance(x, TensorDataset) and len(x.tensors) <= 2 and y is None and not collate_fn:
             # Its arrays are batched as arrays are (a gather per batch, not a sample
             # at a time); the batches are those collate would make.
             self._given = x
@@ -98,6 +123,8 @@ class DataLoader:
                 )
             self._samples, self.n = x, len(x)
         else:
+            if collate_fn is not None:
+                raise ValueError("DataLoader: collate_fn is for datasets; arrays are sliced")
             self.x = as_array(x, "x")
             self.y = None if y is None else as_array(y, "y")
             check_lengths(self.x, self.y)
@@ -105,7 +132,10 @@ class DataLoader:
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.drop_last = drop_last
-        self.rng = np.random.default_rng(seed)
+        self.rng = None if seed is None else np.random.default_rng(seed)
+        self.generator = generator
+        self.collate_fn = collate if collate_fn is None else collate_fn
+        self.num_workers, self.pin_memory = int(num_workers), bool(pin_memory)
 
     @property
     def dataset(self) -> Any:
@@ -124,19 +154,43 @@ class DataLoader:
 
     def __iter__(self) -> Iterator[Any]:
         n, bs = self.n, self.batch_size
-        order = self.rng.permutation(n) if self.shuffle else None
-        if self._samples is not None:
-            yield from self._dataset_batches(order)
-            return
+        order = self._order()
+        partial = not self.drop_last and n % bs != 0
         for start in range(0, len(self) * bs, bs):
+            if partial and start + bs > n:
+                self._sampler_end(order)
             # Made by a call, so that this generator holds no reference to the batch
             # while the caller trains on it (a gathered batch is freed as soon as the
             # caller lets it go, which lowers the peak memory of a training loop).
             yield self._batch(start, order)
+        if not partial:
+            self._sampler_end(order)
+
+    def _sampler_end(self, order: np.ndarray | None) -> None:
+        """Where a pass runs out of samples, PyTorch's RandomSampler draws one more
+        permutation (for its `num_samples % n` leftover): from `generator`, if given."""
+        if order is not None and self.rng is None and self.generator is not None:
+            self.generator.permutation(self.n)
+
+    def _order(self) -> np.ndarray | None:
+        """The sample order of a new pass: None (in order) or a permutation."""
+        if self.rng is not None:
+            return self.rng.permutation(self.n) if self.shuffle else None
+        gen = default_generator if self.generator is None else self.generator
+        gen.seed64()  # the pass's base seed, drawn as PyTorch's iterator draws it
+        if not self.shuffle:
+            return None
+        if self.generator is None:  # PyTorch's RandomSampler: a generator of its own
+            gen = Generator().manual_seed(default_generator.seed64())
+        return gen.permutation(self.n)
 
     def _batch(self, start: int, order: np.ndarray | None) -> Any:
         """The batch starting at `start` of the epoch's `order` (None: in order). Float
         arrays become Tensors (no copy); labels stay arrays."""
+        if self._samples is not None:
+            stop = min(start + self.batch_size, self.n)
+            index = range(start, stop) if order is None else order[start:stop].tolist()
+            return self.collate_fn([self._samples[i] for i in index])
         x, y, bs = self.x, self.y, self.batch_size
         if order is None:  # slices are views: no copy
             xb = x[start : start + bs]
@@ -150,14 +204,6 @@ class DataLoader:
         if y is None:
             return xb
         return xb, Tensor(yb) if yb.dtype.kind in "fc" else yb
-
-    def _dataset_batches(self, order: np.ndarray | None) -> Iterator[Any]:
-        """Batches of `dataset[i]` samples, collated; `order` is None or a permutation."""
-        bs = self.batch_size
-        for start in range(0, len(self) * bs, bs):
-            stop = min(start + bs, self.n)
-            index = range(start, stop) if order is None else order[start:stop].tolist()
-            yield collate([self._samples[i] for i in index])
 
     def __repr__(self) -> str:
         return (
@@ -326,12 +372,14 @@ class Subset(Dataset):
 
 
 def random_split(
-    dataset: Any, lengths: Any, generator: np.random.Generator | None = None
+    dataset: Any, lengths: Any, generator: Generator | np.random.Generator | None = None
 ) -> list[Subset]:
     """Split `dataset` at random into non-overlapping subsets of the given `lengths`,
     counts that add up to its length or fractions that add up to 1 (PyTorch's rule:
     floored, and the samples left over go one each to the first subsets).
-    `generator` is a numpy Generator (default: `autograd.default_rng()`)."""
+    The order is `autograd.randperm(n, generator=generator)`, PyTorch's split for the
+    same `autograd.Generator` (default: `autograd.default_generator`); a numpy
+    Generator draws numpy's permutation instead."""
     n = len(dataset)
     lengths = list(lengths)
     if lengths and all(0 <= f <= 1 for f in lengths) and math.isclose(sum(lengths), 1):
@@ -344,7 +392,9 @@ def random_split(
             f"random_split: lengths {lengths} must be counts adding up to the dataset's "
             f"{n} samples, or fractions adding up to 1"
         )
-    rng = generator if generator is not None else default_rng()
-    order = rng.permutation(n)
+    if isinstance(generator, np.random.Generator):
+        order = generator.permutation(n)
+    else:
+        order = randperm(n, generator=generator).data
     bounds = itertools.accumulate((int(k) for k in lengths), initial=0)
     return [Subset(dataset, order[a:b]) for a, b in itertools.pairwise(bounds)]

@@ -443,7 +443,8 @@ class Model(Module):
         compiled = self._compiled
         running = metrics_mod.Running(compiled.metrics)
         with self._inference(x):
-            for xb, yb in DataLoader(x, y, batch_size=batch_size):
+            # (a seed: a loader in order then draws nothing from autograd's generators)
+            for xb, yb in DataLoader(x, y, batch_size=batch_size, seed=0):
                 out = self(xb)
                 yb = output_shaped(yb, out)
                 running.add(len(out.data), float(compiled.loss(out, yb).data), yb, out.data)
@@ -501,7 +502,7 @@ class Model(Module):
         _check_samples("predict", x)
         start = time.perf_counter()
         with self._inference(x):
-            loader = DataLoader(x, batch_size=batch_size)
+            loader = DataLoader(x, batch_size=batch_size, seed=0)  # (draws nothing)
             out = np.concatenate([self(xb).data for xb in loader])
         if verbose:
             print(f"{len(loader)}/{len(loader)} - {time.perf_counter() - start:.1f}s")

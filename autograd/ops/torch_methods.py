@@ -11,9 +11,9 @@ from autograd.device import check_device, device
 from autograd.generator import Generator, default_generator
 from autograd.ops import reduce
 from autograd.ops.arith import astype, where
-from autograd.ops.elementwise import clip
 from autograd.ops.arith import maximum as maximum
 from autograd.ops.arith import minimum as minimum
+from autograd.ops.elementwise import clip
 from autograd.ops.shape import getitem
 from autograd.tensor import Tensor, data_of
 

@@ -240,3 +240,86 @@ def test_a_dataset_subclass_is_batched():
     assert batches[1][0].data.tolist() == [[2.0, 4.0], [3.0, 9.0]]
     with pytest.raises(NotImplementedError, match="must define __getitem__"):
         nn.Dataset()[0]
+
+
+def test_randperm_draws_torchs_permutations():
+    torch = pytest.importorskip("torch")
+    import autograd
+
+    for n in (0, 1, 2, 7, 100, 6000):
+        for seed in (0, 5, 2**40 + 3):
+            ours = autograd.Generator().manual_seed(seed)
+            theirs = torch.Generator().manual_seed(seed)
+            perm = autograd.randperm(n, generator=ours)
+            assert (
+                perm.dtype == np.int64
+                and perm.tolist() == torch.randperm(n, generator=theirs).tolist()
+            )
+            # the stream goes on where torch's does
+            assert (
+                autograd.rand(4, generator=ours).tolist()
+                == torch.rand(4, generator=theirs).tolist()
+            )
+    autograd.manual_seed(11)
+    torch.manual_seed(11)
+    assert autograd.randperm(9).tolist() == torch.randperm(9).tolist()
+    assert autograd.randperm(3, dtype=np.int32).dtype == np.int32
+    with pytest.raises(ValueError, match=r"randperm: n must be a non-negative int, got -1"):
+        autograd.randperm(-1)
+
+
+@pytest.mark.parametrize(
+    "how", ["shuffled", "in order", "own generator", "own generator, whole batches", "drop_last"]
+)
+def test_a_torch_style_loader_yields_torchs_batches_and_draws_what_torch_draws(how):
+    torch = pytest.importorskip("torch")
+    import autograd
+
+    x = np.arange(23 * 2, dtype=np.float32).reshape(23, 2)
+    y = np.arange(23)
+    seen = []
+    for lib in (autograd, torch):
+        lib.manual_seed(7)
+        options = {"batch_size": 5, "shuffle": how != "in order", "drop_last": how == "drop_last"}
+        if how == "own generator, whole batches":
+            options["batch_size"] = 23
+        if how.startswith("own generator"):
+            options["generator"] = lib.Generator().manual_seed(3)
+        if lib is torch:
+            dataset = torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y))
+            loader = torch.utils.data.DataLoader(dataset, **options)
+        else:
+            loader = nn.DataLoader(nn.TensorDataset(x, y), **options)
+        epochs = [[np.asarray(yb).tolist() for _, yb in loader] for _ in range(3)]
+        seen.append((epochs, lib.rand(3).tolist()))  # what the passes left of the stream
+    assert seen[0] == seen[1]
+
+
+def test_random_split_draws_torchs_split():
+    torch = pytest.importorskip("torch")
+    import autograd
+
+    for generator in (None, 4):
+        ours_gen = None if generator is None else autograd.Generator().manual_seed(generator)
+        theirs_gen = (
+            torch.default_generator
+            if generator is None
+            else torch.Generator().manual_seed(generator)
+        )
+        autograd.manual_seed(2)
+        torch.manual_seed(2)
+        ours = nn.random_split(range(17), [0.5, 0.3, 0.2], generator=ours_gen)
+        theirs = torch.utils.data.random_split(range(17), [0.5, 0.3, 0.2], generator=theirs_gen)
+        assert [list(s) for s in ours] == [list(s) for s in theirs]
+
+
+def test_loader_takes_pytorchs_positional_batch_size_collate_fn_and_workers():
+    samples = [(np.full(2, i, np.float32), i) for i in range(7)]
+    loader = nn.DataLoader(samples, 3, num_workers=2, pin_memory=True)
+    assert [yb.tolist() for _, yb in loader] == [[0, 1, 2], [3, 4, 5], [6]]
+    sums = nn.DataLoader(samples, batch_size=4, collate_fn=lambda batch: sum(i for _, i in batch))
+    assert list(sums) == [6, 15]
+    with pytest.raises(ValueError, match="num_workers must be a non-negative int, got -1"):
+        nn.DataLoader(samples, 3, num_workers=-1)
+    with pytest.raises(TypeError, match=r"generator must be an autograd\.Generator"):
+        nn.DataLoader(samples, 3, generator=np.random.default_rng(0))
