@@ -1,5 +1,8 @@
 """`Function`: one differentiable op, its forward and backward side by side.
 
+(A subclass written PyTorch's way, with static `forward(ctx, ...)` and
+`backward(ctx, grad_output)` on tensors, is a user's function: see `autograd.custom`.)
+
 A subclass writes `forward(*arrays, **options) -> ndarray` and
 `backward(dz, *inputs) -> gradient or tuple of gradients`, one per input. `Function`
 does the bookkeeping once for every op:
@@ -229,7 +232,13 @@ class Function:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if not cls.__name__.startswith("_"):  # private bases share code, they are not ops
+        if isinstance(vars(cls).get("forward"), staticmethod):
+            # PyTorch's way, forward(ctx, ...) and backward(ctx, grad) on tensors: a
+            # user's function, run through `autograd.custom` (not one of the ops)
+            from autograd import custom
+
+            cls.apply = classmethod(custom.apply)  # type: ignore[assignment]
+        elif not cls.__name__.startswith("_"):  # private bases share code, not ops
             Function.registry[cls.__name__] = cls
 
     @classmethod

@@ -598,6 +598,28 @@ def _bce(draw, x, pool, leaves):
     return Pair(ours, theirs)
 
 
+def legendre3(lib: Any) -> Any:
+    """P3(x) = (5x^3 - 3x) / 2 as a Function written PyTorch's way, in `lib`."""
+
+    class LegendrePolynomial3(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return 0.5 * (5 * x**3 - 3 * x)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output * 1.5 * (5 * x**2 - 1)
+
+    return LegendrePolynomial3
+
+
+@spec("custom_function", "Custom")
+def _custom_function(draw, x, pool, leaves):
+    return Pair(legendre3(autograd).apply(x.ours), legendre3(torch).apply(x.theirs))
+
+
 @spec("in_place", "SetItem", "Add", "Sub", "Mul", "Div", "GetItem", min_ndim=1)
 def _in_place(draw, x, pool, leaves):
     """A copy of x written in place (`+= -= *= /=`, `y[index] = v`, `y[index] += v`

@@ -1,0 +1,172 @@
+"""Functions written PyTorch's way (static forward(ctx, ...) / backward(ctx, grad))."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Function, Tensor, gradcheck, gradgradcheck
+
+
+class Cube(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x**3
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * 3 * x**2  # differentiable: second derivatives work
+
+
+class ScaledShift(Function):
+    """Non-tensor arguments get None; needs_input_grad says which inputs want one."""
+
+    @staticmethod
+    def forward(ctx, x, alpha, y):
+        ctx.alpha = alpha
+        ctx.seen = ctx.needs_input_grad
+        return x * alpha + y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        grad_y = grad_output if ctx.needs_input_grad[2] else None
+        return grad_output * ctx.alpha, None, grad_y
+
+
+class Square(Function):
+    """PyTorch 2's form: forward without ctx, and setup_context."""
+
+    @staticmethod
+    def forward(x):
+        return x * x
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (ctx.x,) = inputs
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return 2 * ctx.x * grad_output
+
+
+def leaf(value):
+    return Tensor(np.asarray(value, dtype=np.float64), requires_grad=True)
+
+
+def test_gradients_and_second_derivatives_of_a_pytorch_style_function():
+    x = leaf([0.5, -1.5, 2.0])
+    assert gradcheck(Cube.apply, [x])
+    assert gradgradcheck(Cube.apply, [x])
+    assert gradcheck(Square.apply, [x])
+    y = Cube.apply(x)
+    assert repr(y.grad_fn) == "<CubeBackward>" and "Cube" not in Function.registry
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, 3 * x.data**2)
+
+
+def test_non_tensor_arguments_and_needs_input_grad():
+    x, y = leaf([1.0, 2.0]), Tensor(np.array([10.0, 20.0]))
+    out = ScaledShift.apply(x, 3.0, y)
+    assert out.grad_fn.ctx.seen == (True, False, False)
+    out.sum().backward()
+    assert x.grad.data.tolist() == [3.0, 3.0] and y.grad is None
+    with autograd.no_grad():
+        plain = ScaledShift.apply(x, 3.0, y)
+    assert plain.grad_fn is None and plain.data.tolist() == [13.0, 26.0]
+
+
+def test_the_learning_pytorch_with_examples_lesson_gives_torchs_numbers():
+    torch = pytest.importorskip("torch")
+
+    def lesson(lib):
+        class LegendrePolynomial3(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, input):
+                ctx.save_for_backward(input)
+                return 0.5 * (5 * input**3 - 3 * input)
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                (input,) = ctx.saved_tensors
+                return grad_output * 1.5 * (5 * input**2 - 1)
+
+        x = lib.linspace(-math.pi, math.pi, 200, dtype=lib.float64)
+        y = lib.sin(x)
+        a, b, c, d = (
+            lib.full((), v, dtype=lib.float64, requires_grad=True) for v in (0.0, -1.0, 0.0, 0.3)
+        )
+        losses = []
+        for _ in range(300):
+            y_pred = a + b * LegendrePolynomial3.apply(c + d * x)
+            loss = (y_pred - y).pow(2).sum()
+            losses.append(loss.item())
+            loss.backward()
+            with lib.no_grad():
+                for p in (a, b, c, d):
+                    p -= 5e-5 * p.grad
+                    p.grad = None
+        return losses, [p.item() for p in (a, b, c, d)]
+
+    ours, theirs = lesson(autograd), lesson(torch)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-10)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-10, atol=1e-14)
+
+
+def test_mistakes_raise_clear_errors():
+    class TooFew(Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x + y
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            return grad_output
+
+    x = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match=r"TooFew.backward returned 1 gradients, expected 2"):
+        TooFew.apply(x, x).sum().backward()
+
+    class Pair(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x, x
+
+    with pytest.raises(TypeError, match=r"Pair.forward must return one tensor, got tuple"):
+        Pair.apply(x)
+
+    class SavesNumber(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(2.0)
+            return x
+
+    with pytest.raises(TypeError, match=r"save_for_backward takes tensors"):
+        SavesNumber.apply(x)
+
+    b = x * 1
+    y = Cube.apply(b)
+    with autograd.no_grad():
+        b += 1  # the tensor Cube saved
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*version 1"):
+        y.sum().backward()
+
+
+def test_a_non_differentiable_output_sends_no_gradient():
+    class Rank(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.mark_non_differentiable()
+            return autograd.tensor(np.argsort(np.argsort(x.data)).astype(np.float64))
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            raise AssertionError("not called")
+
+    x = leaf([3.0, 1.0, 2.0])
+    (Rank.apply(x) * x).sum().backward()
+    assert x.grad.data.tolist() == [2.0, 0.0, 1.0]  # only through the product's x
