@@ -90,7 +90,7 @@ class Custom(Function):
 
     saves_inputs = False  # what backward reads is checked by ctx.saved_tensors
 
-    def forward(self, *arrays: np.ndarray, kind: Any, ctx: FunctionCtx, args: tuple, kwargs: dict):
+    def forward(self, *arrays, kind, ctx, args, kwargs):
         self.kind, self.ctx, self.args = kind, ctx, args
         with no_grad():
             if "setup_context" in vars(kind):  # PyTorch 2's form: forward without ctx

@@ -237,7 +237,7 @@ class Function:
             # user's function, run through `autograd.custom` (not one of the ops)
             from autograd import custom
 
-            cls.apply = classmethod(custom.apply)  # type: ignore[assignment]
+            cls.apply = classmethod(custom.apply)
         elif not cls.__name__.startswith("_"):  # private bases share code, not ops
             Function.registry[cls.__name__] = cls
 
