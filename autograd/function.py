@@ -112,7 +112,9 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
         return grad
     lead = grad.ndim - len(shape)
     if grad.shape[lead:] == shape:  # only leading axes were added (a bias): one plain sum
-        return grad.sum(axis=tuple(range(lead)) if lead > 1 else 0)
+        out = grad.sum(axis=tuple(range(lead)) if lead > 1 else 0)
+        # numpy sums all the axes of an array into a scalar, not a 0-d array
+        return out if shape or isinstance(out, _ndarray | Tensor) else np.asarray(out)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1
     )

@@ -18,6 +18,7 @@ such as `dlogits[range(n), Yb] -= 1` and `dC[ix] += demb[k, j]` are recorded.
 
 from __future__ import annotations
 
+import math
 import random
 import types
 from typing import Any
@@ -484,6 +485,77 @@ def test_linear_regression_from_scratch_gives_the_same_numbers():
     ours = linear_regression_from_scratch(autograd)
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
     assert ours[2] < 1e-4  # it fits: the noise's variance / 2
+
+
+def learning_pytorch_with_examples(torch: types.ModuleType) -> list:
+    """ "Learning PyTorch with Examples": a cubic fitted to sin(x) with `nn.Sequential(
+    Linear, Flatten(0, 1))` and a manual step, then `optim.RMSprop`, then the dynamic
+    network whose forward draws its depth with `random.randint` (0-d parameters
+    broadcast over the batch, SGD with momentum skipping the one without a gradient)."""
+    pick = random.Random(0).randint
+    torch.manual_seed(0)
+    x = torch.linspace(-math.pi, math.pi, 2000)
+    y = torch.sin(x)
+    xx = x.unsqueeze(-1).pow(torch.tensor([1, 2, 3]))
+    loss_fn = torch.nn.MSELoss(reduction="sum")
+    out = []
+    model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
+    for t in range(300):
+        loss = loss_fn(model(xx), y)
+        if t % 100 == 99:
+            out.append(loss.item())
+        model.zero_grad()
+        loss.backward()
+        with torch.no_grad():
+            for param in model.parameters():
+                param -= 1e-6 * param.grad
+    out += [model[0].bias.item(), *model[0].weight[0].tolist()]
+    model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+    for t in range(300):
+        loss = loss_fn(model(xx), y)
+        if t % 100 == 99:
+            out.append(loss.item())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    class DynamicNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = torch.nn.Parameter(torch.randn(()))
+            self.b = torch.nn.Parameter(torch.randn(()))
+            self.c = torch.nn.Parameter(torch.randn(()))
+            self.d = torch.nn.Parameter(torch.randn(()))
+            self.e = torch.nn.Parameter(torch.randn(()))
+
+        def forward(self, x):
+            y = self.a + self.b * x + self.c * x**2 + self.d * x**3
+            for exp in range(4, pick(4, 6)):
+                y = y + self.e * x**exp
+            return y
+
+    model = DynamicNet()
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-8, momentum=0.9)
+    for t in range(300):
+        loss = loss_fn(model(x), y)
+        if t % 100 == 99:
+            out.append(loss.item())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return out + [p.item() for p in model.parameters()]
+
+
+def test_learning_pytorch_with_examples_gives_the_same_numbers():
+    results = []
+    for lib in (real_torch, autograd):
+        lib.set_default_dtype(lib.float64)  # exact comparisons: no float32 rounding
+        try:
+            results.append(learning_pytorch_with_examples(lib))
+        finally:
+            lib.set_default_dtype(lib.float32)
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-9)
 
 
 def bigrams(torch: types.ModuleType, F: types.ModuleType) -> list:

@@ -521,3 +521,17 @@ def test_diamond_graph_sums_both_paths_before_the_shared_op(shared_first):
     # y = sum(2 e sin(e) + e^2), dy/dx = (2 sin(e) + 2 e cos(e) + 2 e) e
     expected = (2 * np.sin(e) + 2 * e * np.cos(e) + 2 * e) * e
     np.testing.assert_allclose(x.grad.data, expected, rtol=1e-12)
+
+
+def test_a_scalar_broadcast_over_a_batch_gets_a_0d_array_gradient():
+    # numpy sums a vector into a scalar (np.float64), which an optimizer cannot update
+    # in place: SGD's momentum buffer silently stopped following (the gradient was one)
+    a = Tensor(np.float64(0.5), requires_grad=True)
+    x = Tensor(np.array([1.0, 2.0, 3.0]))
+    for make in (lambda: (a * x).sum(), lambda: (a + x).sum(), lambda: (x - a).mean()):
+        a.grad = None
+        make().backward()
+        assert type(a.grad.data) is np.ndarray and a.grad.shape == ()
+        (g,) = autograd.grad(make(), a)
+        assert type(g.data) is np.ndarray
+    a.grad.data[...] = 0  # writable in place, as zero_grad(set_to_none=False) does
