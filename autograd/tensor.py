@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from autograd.printing import tensor_repr
+
 _default_dtype: np.dtype = np.dtype(np.float32)
 _ref = weakref.ref
 _families_lock = threading.Lock()
@@ -392,15 +394,15 @@ class Tensor:
         return self.data.item()
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(", precision=4)
-        extra = f", dtype={self.dtype}" if self.dtype not in (np.float32, np.bool_) else ""
+        """As PyTorch prints a tensor (`autograd.printing`), named `Tensor`."""
+        extra = []
         if self.grad_fn is not None:
-            extra += f", grad_fn={self.grad_fn!r}"
+            extra.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
-            extra += ", requires_grad=True"
+            extra.append("requires_grad=True")
         if self.name:
-            extra += f", name={self.name!r}"
-        return f"Tensor({body}{extra})"
+            extra.append(f"name={self.name!r}")
+        return tensor_repr(self.data, extra, get_default_dtype())
 
     def __add__(self, other: Any) -> Tensor:
         return add(self, other)
