@@ -85,7 +85,7 @@ def body(data: np.ndarray, indent: int, summarize: bool, formatter: Formatter) -
         per_line = max(1, (LINEWIDTH - indent) // (formatter.max_width + 2))
         lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
-    rows = range(data.shape[0])
+    rows = list(range(data.shape[0]))
     if edge:
         rows = [*range(EDGEITEMS), -1, *range(data.shape[0] - EDGEITEMS, data.shape[0])]
     parts = ["..." if i == -1 else body(data[i], indent + 1, summarize, formatter) for i in rows]
