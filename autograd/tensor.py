@@ -668,7 +668,7 @@ class Tensor:
         *,
         dim: int | None = None,
         keepdim: bool | None = None,
-    ) -> np.ndarray:
+    ) -> Tensor:
         return argmax(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
     def argmin(
@@ -678,7 +678,7 @@ class Tensor:
         *,
         dim: int | None = None,
         keepdim: bool | None = None,
-    ) -> np.ndarray:
+    ) -> Tensor:
         return argmin(self, axis, keepdims, dim=dim, keepdim=keepdim)
 
     def reshape(self, *shape: Any) -> Tensor:

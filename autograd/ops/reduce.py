@@ -261,10 +261,10 @@ def norm(
 
 class ValuesIndices(NamedTuple):
     """What `max`/`min` return when given PyTorch's `dim`, as `torch.max(x, dim)`: the
-    values (a Tensor) and where they sit along `dim` (an integer ndarray, as `argmax`)."""
+    values (a Tensor) and where they sit along `dim` (an int64 Tensor, as `argmax`)."""
 
     values: Tensor
-    indices: np.ndarray
+    indices: Tensor
 
 
 def _extreme(
@@ -281,9 +281,8 @@ def _extreme(
             f"{name}: dim must be one int to give (values, indices), got {axis!r}; "
             f"use axis={axis!r} for the values alone"
         )
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
-    arg = np.argmax if op is Max else np.argmin
-    return ValuesIndices(values, arg(data, axis=axis, keepdims=keep))
+    arg = argmax if op is Max else argmin
+    return ValuesIndices(values, arg(x, int(axis), keep))
 
 
 def max(
@@ -435,12 +434,12 @@ def argmax(
     *,
     dim: int | None = None,
     keepdim: bool | None = None,
-) -> np.ndarray:
-    """Index of the maximum along `axis` (or `dim`), of the flattened input when None;
-    an integer ndarray (indices carry no gradient)."""
+) -> Tensor:
+    """Index of the maximum along `axis` (or `dim`), of the flattened input when None:
+    an int64 Tensor outside any graph (indices carry no gradient), as `torch.argmax`."""
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     keep = keepdims_arg("argmax", keepdims, keepdim)
-    return data.argmax(axis_arg("argmax", axis, dim), keepdims=keep)
+    return _indices(data.argmax(axis_arg("argmax", axis, dim), keepdims=keep))
 
 
 def argmin(
@@ -450,8 +449,12 @@ def argmin(
     *,
     dim: int | None = None,
     keepdim: bool | None = None,
-) -> np.ndarray:
+) -> Tensor:
     """Index of the minimum along `axis` (or `dim`); see `argmax`."""
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     keep = keepdims_arg("argmin", keepdims, keepdim)
-    return data.argmin(axis_arg("argmin", axis, dim), keepdims=keep)
+    return _indices(data.argmin(axis_arg("argmin", axis, dim), keepdims=keep))
+
+
+def _indices(found: Any) -> Tensor:
+    return Tensor._make(np.asarray(found).astype(np.int64, copy=False))

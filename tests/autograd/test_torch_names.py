@@ -108,10 +108,26 @@ def test_positional_axis_with_keepdim_gives_values_and_indices(name):
 @pytest.mark.parametrize("kwargs", [{"dim": 2}, {"dim": 0, "keepdim": True}, {}])
 def test_argmax_argmin_take_dim(name, kwargs):
     a, b = _pair()
-    np.testing.assert_array_equal(getattr(a, name)(**kwargs), getattr(b, name)(**kwargs).numpy())
-    np.testing.assert_array_equal(
-        getattr(autograd, name)(a, **kwargs), getattr(b, name)(**kwargs).numpy()
-    )
+    for ours in (getattr(a, name)(**kwargs), getattr(autograd, name)(a, **kwargs)):
+        theirs = getattr(b, name)(**kwargs)
+        assert isinstance(ours, Tensor) and ours.dtype == np.int64 and not ours.requires_grad
+        assert ours.shape == tuple(theirs.shape) and ours.tolist() == theirs.tolist()
+    _, indices = a.max(dim=1)
+    assert isinstance(indices, Tensor) and indices.dtype == np.int64
+
+
+def test_accuracy_as_pytorch_lessons_count_it():
+    outputs = np.random.default_rng(0).normal(size=(6, 4)).astype(np.float32)
+    labels = np.array([0, 1, 2, 3, 0, 1])
+    counts = []
+    for lib in (autograd, torch):
+        x, y = lib.tensor(outputs), lib.tensor(labels)
+        y_hat = x.argmax(axis=1)  # a textbook's accuracy
+        first = float((y_hat.type(y.dtype) == y).type(y.dtype).sum())
+        _, predicted = lib.max(x, 1)  # the CIFAR-10 tutorial's
+        second = (predicted == y).sum().item()
+        counts.append((first, second))
+    assert counts[0] == counts[1]
 
 
 @pytest.mark.parametrize("dim", [0, 1, -1])
