@@ -1,4 +1,5 @@
-"""Layers: `Linear`, the Keras-style `Dense`, `Flatten`, `Dropout` and `BatchNorm1d`.
+"""Layers: `Linear`, the Keras-style `Dense`, `Flatten`, `Dropout` and `BatchNorm1d`
+(and Keras's base class `Layer`, from `nn.layer`, as `keras.layers.Layer`).
 
 `Linear` stores its weight as PyTorch does, (out_features, in_features), and computes
 x @ weight.T + bias, so a PyTorch `state_dict` loads as it is. `Dense` keeps Keras's
@@ -18,6 +19,7 @@ from autograd import Tensor, dense, get_default_dtype, linear
 from autograd.checks import check_bool, check_int, check_real
 from nn import activations, init
 from nn import functional as F
+from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
 from nn.module import Module, Parameter
 
 
