@@ -83,6 +83,17 @@ class Variable(Parameter):
             self.sub_(delta)
         return self
 
+    # Tensor's copies set Tensor's slots only: this one is copied here.
+    def __copy__(self) -> Tensor:
+        out = super().__copy__()
+        out._made_trainable = self._made_trainable  # type: ignore[attr-defined]
+        return out
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        out = super().__deepcopy__(memo)
+        out._made_trainable = self._made_trainable  # type: ignore[attr-defined]
+        return out
+
     def __repr__(self) -> str:
         return (
             f"<Variable name={self.name}, shape={self.shape}, dtype={self.dtype}, "
@@ -202,8 +213,8 @@ class LayerWeights:
         sub-layers'."""
         members = list(super()._members())  # type: ignore[misc]
         made = [m for m in members if isinstance(m[1], Variable)]
-        yield from (m for m in made if m[1]._made_trainable)
-        yield from (m for m in made if not m[1]._made_trainable)
+        yield from (m for m in made if _made_trainable(m[1]))
+        yield from (m for m in made if not _made_trainable(m[1]))
         yield from (m for m in members if not isinstance(m[1], Variable))
 
 
@@ -340,6 +351,9 @@ class Layer(LayerWeights, Module):
         ((2, 3), 3)
     """
 
+    name: str | None
+    built: bool
+
     def __init__(
         self,
         *,
@@ -370,4 +384,3 @@ class Layer(LayerWeights, Module):
 
     def extra_repr(self) -> str:
         return "" if self.name is None else f"name={self.name!r}"
-

@@ -203,7 +203,10 @@ class Model(LayerWeights, Module):
             spec, options = compiled.optimizer_spec, compiled.optimizer_options
             params = [p for p in self.parameters() if p.requires_grad]  # Keras's trainable
             if not params:
-                raise ValueError(f"{type(self).__name__} has no parameters to train")
+                raise ValueError(
+                    f"{type(self).__name__} has no parameters to train (none, or all frozen: "
+                    "set trainable = True on a layer to train it)"
+                )
             if isinstance(spec, keras_optim.Optimizer):
                 spec.build(params)
                 compiled.optimizer = spec
