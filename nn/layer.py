@@ -40,7 +40,7 @@ import numpy.typing as npt
 from autograd import Tensor, get_default_dtype, no_grad
 from autograd.checks import check_bool
 from nn import init, weights
-from nn.module import Module, Parameter, training_mode
+from nn.module import Module, Parameter, _walk, training_mode
 
 
 class Variable(Parameter):
@@ -207,6 +207,13 @@ class LayerWeights:
         """Copy arrays, as `get_weights` returns them, into the weights."""
         weights.set_weights(self, list(arrays))  # type: ignore[arg-type]
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if hasattr(type(self), "call"):  # a Keras layer's sub-layers run in its mode
+            for _, member in _walk(name, value):
+                if isinstance(member, Module):
+                    member.train(self.training)  # type: ignore[attr-defined]
+
     def _members(self) -> Iterator[tuple[str, Any]]:
         """The Module's members with the weights made by `add_weight` first, those made
         trainable before the others, as Keras lists a layer's own weights before its
@@ -307,16 +314,20 @@ def shapes_of(value: Any) -> Any:
 def run_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Keras's `Layer.__call__`: build once from the first input's shape, then `call`,
     with `training` (the one given, else the layer's mode) passed when `call` takes it
-    and the sub-modules in that mode for the call."""
+    and the sub-modules in that mode for the call (they are in the layer's own mode:
+    fit and evaluate set the mode of the whole model, and a layer gives its mode to
+    the sub-layers assigned to it)."""
     args = _as_tensors(args)
     training = kwargs.pop("training", None)
     training = layer.training if training is None else bool(training)
-    if _takes_training(type(layer).call):
-        kwargs["training"] = training
     if layer.__dict__.get("built") is False:
         first = args[0] if args else next(iter(kwargs.values()), None)
         layer.build(shapes_of(first))
         layer.built = True
+    if _takes_training(type(layer).call):
+        kwargs["training"] = training
+    if training == layer.training:  # its sub-layers are in its mode (LayerWeights.__setattr__)
+        return layer.call(*args, **kwargs)
     with training_mode(layer, training):
         return layer.call(*args, **kwargs)
 

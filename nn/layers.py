@@ -20,6 +20,7 @@ from autograd.checks import check_bool, check_int, check_real
 from nn import activations, init
 from nn import functional as F
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
+from nn.layer import LayerWeights
 from nn.module import Module, Parameter
 
 
@@ -147,13 +148,14 @@ class Linear(Module):
         )
 
 
-class Dense(Module):
+class Dense(LayerWeights, Module):
     """Keras's densely connected layer: y = activation(x @ weight + bias).
 
     Shapes: x (batch, input_dim) -> y (batch, units); weight (input_dim, units),
     bias (units,). Without `input_dim` the weights are created by `build` at the
     first call, from the input's last axis; until then `built` is False and the layer
-    has no parameters.
+    has no parameters. Keras's `trainable`, `weights`, `get_weights`, ... come from
+    `nn.layer.LayerWeights`.
 
     Args:
         units: number of outputs.

@@ -108,6 +108,9 @@ def training_mode(module: Module, training: bool) -> Iterator[None]:
     """Run the block with `module` and its sub-modules in training mode `training`, then
     give each one back the mode it had (`train()` would set one mode on them all)."""
     previous = [(m, m.training) for m in module.modules()]
+    if all(mode == training for _, mode in previous):  # the usual case: nothing to change
+        yield
+        return
     module.train(training)
     try:
         yield

@@ -115,11 +115,37 @@ def test_subclassed_model_predicts_evaluates_and_fits_as_keras():
     np.testing.assert_allclose(o_eval, k_eval, rtol=1e-5)
     k_hist = theirs.fit(x, y, epochs=4, batch_size=16, shuffle=False, verbose=0)
     o_hist = ours.fit(x, y, epochs=4, batch_size=16, shuffle=False, verbose=0)
-    np.testing.assert_allclose(o_hist.history["loss"], k_hist.history["loss"], rtol=1e-4)
+    np.testing.assert_allclose(o_hist.history["loss"], k_hist.history["loss"], rtol=1e-5)
     np.testing.assert_allclose(o_hist.history["accuracy"], k_hist.history["accuracy"])
     for a, b in zip(ours.get_weights(), theirs.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
     assert o_hist.history["loss"][-1] < o_hist.history["loss"][0]
+
+
+def test_frozen_layers_are_left_alone_by_fit_as_in_keras():
+    x, y = data()
+    keras.utils.set_random_seed(1)
+    theirs, ours = ticket_model(THEIRS)(5), ticket_model(OURS)(5)
+    theirs.predict(x[:2], verbose=0)
+    ours.predict(x[:2], verbose=0)
+    ours.set_weights(theirs.get_weights())
+    theirs.priority_scorer.trainable = False
+    ours.priority_scorer.trainable = False
+    frozen = ours.priority_scorer.get_weights()
+    assert len(ours.trainable_weights) == len(theirs.trainable_weights) == 2
+    assert len(ours.non_trainable_weights) == len(theirs.non_trainable_weights) == 2
+    theirs.compile(optimizer=keras.optimizers.SGD(0.2), loss="mse")
+    ours.compile(optimizer="sgd", loss="mse", learning_rate=0.2)
+    k_hist = theirs.fit(x, y, epochs=3, batch_size=12, shuffle=False, verbose=0)
+    o_hist = ours.fit(x, y, epochs=3, batch_size=12, shuffle=False, verbose=0)
+    np.testing.assert_allclose(o_hist.history["loss"], k_hist.history["loss"], rtol=1e-5)
+    for a, b in zip(ours.priority_scorer.get_weights(), frozen, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(ours.get_weights(), theirs.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    text = ours.summary(print_fn=None)
+    trainable = sum(int(np.prod(w.shape)) for w in theirs.trainable_weights)
+    assert f"Trainable params: {trainable}" in text and "Non-trainable params: 6" in text
 
 
 def values(out):

@@ -117,13 +117,13 @@ def test_training_flag_reaches_call_and_the_dropouts_inside():
     out = model(x)  # a plain call runs in inference mode, as in Keras
     assert model.seen == [False] and model.recorder.seen == [False]
     np.testing.assert_array_equal(out.data, model.dense(x).data)
-    assert model.passed.training and model.implicit.training  # their own modes kept
+    assert not model.passed.training  # a Keras model's layers are in its mode
     model.seen.clear()
     model.recorder.seen.clear()
     history = model.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0)
     assert model.seen == [False, True, True]  # the probe that builds, then two steps
     assert model.recorder.seen == [False, True, True]
-    assert not model.training and model.implicit.training  # fit gives each its mode back
+    assert not model.training and not model.implicit.training  # fit gives the modes back
     model.seen.clear()
     model.evaluate(x, y, verbose=0)
     model.predict(x, verbose=0)
@@ -131,7 +131,11 @@ def test_training_flag_reaches_call_and_the_dropouts_inside():
     assert math.isfinite(history.history["loss"][0])
     both = model(x, training=True)  # both dropouts drop: about 3/4 of the outputs are 0
     assert 0.5 < np.mean(both.data == 0) < 0.95
-    assert model.seen[-1] is True and not model.training
+    assert model.seen[-1] is True and model.recorder.seen[-1] is True
+    assert not model.training and not model.implicit.training
+    model.train()  # PyTorch's switch works too: plain calls then train
+    assert model(x).data.tolist() != model.dense(x).data.tolist()
+    assert model.seen[-1] is True
 
 
 def test_training_keyword_sets_the_mode_of_a_module_without_it():
@@ -165,9 +169,10 @@ def test_non_trainable_weights_are_left_alone_by_fit():
     x, y = data()
     model = Net()
     model.predict(x, verbose=0)
-    model.hidden.trainable = False  # a plain Module's flag: no effect on its weights
-    model.hidden.__dict__.pop("trainable")
     hidden_before = [w.copy() for w in model.hidden.state_dict().values()]
+    model.hidden.trainable = False  # nn.Dense has Keras's flag too
+    assert model.trainable_weights == [model.out.kernel] and not model.hidden.bias.requires_grad
+    model.hidden.trainable = True
     model.out.trainable = False
     model.out.trainable = True  # offset was made non-trainable: it stays so
     assert [w is model.out.kernel for w in model.trainable_weights] == [False, False, True]
