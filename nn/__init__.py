@@ -10,7 +10,7 @@ Example:
 
 import optim.autograd_check  # noqa: F401  # isort: skip  # first: a clear error if autograd is not ours
 from autograd import __version__ as __version__  # released together
-from nn import callbacks, data, datasets, functional, init, metrics, optimizers, utils
+from nn import callbacks, data, datasets, functional, init, metrics, ops, optimizers, utils
 from nn.activations import (
     ELU,
     GELU,
@@ -40,6 +40,7 @@ from nn.callbacks import (
 from nn.containers import ModuleList
 from nn.data import DataLoader, Dataset, Subset, TensorDataset, random_split, train_test_split
 from nn.input import Input
+from nn.layer import Layer, Variable
 from nn.layers import BatchNorm1d, Dense, Dropout, Embedding, Flatten, LayerNorm, Linear
 from nn.losses import (
     BCELoss,
@@ -90,6 +91,7 @@ __all__ = [
     "Input",
     "L1Loss",
     "LambdaCallback",
+    "Layer",
     "LayerNorm",
     "LeakyReLU",
     "LearningRateScheduler",
@@ -119,6 +121,7 @@ __all__ = [
     "Tanh",
     "TensorDataset",
     "TerminateOnNaN",
+    "Variable",
     "callbacks",
     "data",
     "datasets",
@@ -128,6 +131,7 @@ __all__ = [
     "load_model",
     "load_state",
     "metrics",
+    "ops",
     "optimizers",
     "random_split",
     "save_state",

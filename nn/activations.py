@@ -4,6 +4,9 @@ Each module's forward is the autograd op of the same name, so its derivative is 
 op's (gradchecked) backward. `get("relu")`, `get(nn.ReLU())`, `get(autograd.tanh)` and
 `get(None)` (identity) all return a Module, which is what layers taking an
 `activation=` argument store.
+
+Keras's functions of the same names come last (`nn.activations.relu(x)`, as
+`keras.activations.relu`), with Keras's arguments and defaults.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+import autograd
 from autograd import Tensor, where
 from autograd.checks import check_bool, check_real
 from autograd.ops.args import axis_arg
@@ -263,3 +267,56 @@ def get(activation: str | Module | Callable[[Tensor], Tensor] | None) -> Module:
     raise TypeError(
         f"activation must be a name, a Module, a function or None, got {type(activation).__name__}"
     )
+
+
+def relu(
+    x: Tensor, negative_slope: float = 0.0, max_value: float | None = None, threshold: float = 0.0
+) -> Tensor:
+    """Keras's relu: x for threshold < x (at most max_value), else
+    negative_slope * (x - threshold); max(x, 0) by default."""
+    if negative_slope != 0 and max_value is None and threshold == 0:
+        return F.leaky_relu(x, negative_slope)
+    if threshold != 0:
+        mask = np.asarray(x.data if isinstance(x, Tensor) else x) > threshold
+        y = where(mask, x, 0.0)
+    else:
+        y = F.relu(x)
+    if max_value is not None:
+        y = autograd.clip(y, 0.0, max_value)
+    if negative_slope != 0:
+        y = y - negative_slope * F.relu(threshold - x)
+    return y
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along `axis`, remembering the logits as `Softmax` does."""
+    return softmax_logits.softmax(autograd.as_tensor(x), axis)
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    return F.log_softmax(x, axis)
+
+
+def gelu(x: Tensor, approximate: bool = False) -> Tensor:
+    """x * Phi(x), exact by default (Keras's activation; `nn.ops.gelu` approximates)."""
+    return F.gelu(x, "tanh" if approximate else "none")
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    return F.elu(x, alpha)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.2) -> Tensor:
+    """x if x > 0 else negative_slope * x (Keras's default slope: 0.2)."""
+    return F.leaky_relu(x, negative_slope)
+
+
+def exponential(x: Tensor) -> Tensor:
+    return autograd.exp(x)
+
+
+sigmoid = F.sigmoid
+tanh = F.tanh
+silu = swish = F.silu
+softplus = F.softplus
+linear = F.identity

@@ -1,4 +1,5 @@
-"""Layers: `Linear`, the Keras-style `Dense`, `Flatten`, `Dropout` and `BatchNorm1d`.
+"""Layers: `Linear`, the Keras-style `Dense`, `Flatten`, `Dropout` and `BatchNorm1d`
+(and Keras's base class `Layer`, from `nn.layer`, as `keras.layers.Layer`).
 
 `Linear` stores its weight as PyTorch does, (out_features, in_features), and computes
 x @ weight.T + bias, so a PyTorch `state_dict` loads as it is. `Dense` keeps Keras's
@@ -18,6 +19,8 @@ from autograd import Tensor, dense, get_default_dtype, linear
 from autograd.checks import check_bool, check_int, check_real
 from nn import activations, init
 from nn import functional as F
+from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
+from nn.layer import LayerWeights
 from nn.module import Module, Parameter
 
 
@@ -145,13 +148,14 @@ class Linear(Module):
         )
 
 
-class Dense(Module):
+class Dense(LayerWeights, Module):
     """Keras's densely connected layer: y = activation(x @ weight + bias).
 
     Shapes: x (batch, input_dim) -> y (batch, units); weight (input_dim, units),
     bias (units,). Without `input_dim` the weights are created by `build` at the
     first call, from the input's last axis; until then `built` is False and the layer
-    has no parameters.
+    has no parameters. Keras's `trainable`, `weights`, `get_weights`, ... come from
+    `nn.layer.LayerWeights`.
 
     Args:
         units: number of outputs.

@@ -22,8 +22,11 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -93,6 +96,29 @@ def _walk(name: str, value: Any) -> Iterator[tuple[str, Any]]:
             yield from _walk(f"{name}.{key}", item)
 
 
+@cache
+def takes_keyword(function: Callable[..., Any], name: str) -> bool:
+    """Whether `function` accepts the keyword argument `name` (by name or by **kwargs)."""
+    parameters = inspect.signature(function).parameters.values()
+    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in parameters)
+
+
+@contextmanager
+def training_mode(module: Module, training: bool) -> Iterator[None]:
+    """Run the block with `module` and its sub-modules in training mode `training`, then
+    give each one back the mode it had (`train()` would set one mode on them all)."""
+    previous = [(m, m.training) for m in module.modules()]
+    if all(mode == training for _, mode in previous):  # the usual case: nothing to change
+        yield
+        return
+    module.train(training)
+    try:
+        yield
+    finally:
+        for m, mode in previous:
+            object.__setattr__(m, "training", mode)
+
+
 class Module:
     """Base class of layers and models: subclass it and write `forward`.
 
@@ -134,6 +160,13 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if "training" in kwargs and not takes_keyword(type(self).forward, "training"):
+            # Keras's rule: a layer whose call has no `training` runs in that mode
+            training = kwargs.pop("training")
+            if training is None:
+                return self(*args, **kwargs)
+            with training_mode(self, bool(training)):
+                return self(*args, **kwargs)
         if not self._forward_pre_hooks and not self._forward_hooks:
             if not kwargs:  # the usual calls (a layer, a loss): fixed-size calls are cheaper
                 if len(args) == 1:

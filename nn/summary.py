@@ -22,9 +22,10 @@ _WIDTHS = (28, 26, 10)  # Keras's Sequential columns: 65 characters in all
 
 def layer_rows(model: Module) -> list[Module]:
     """The layers to list: the model's children, looking inside single wrappers
-    (`nn.Model(nn.MLP(...))` lists the MLP's layers)."""
+    (`nn.Model(nn.MLP(...))` lists the MLP's layers) but not in a model written with
+    `call`, whose attributes are its layers, as Keras lists them."""
     layers = list(model.children())
-    while len(layers) == 1 and _is_container(layers[0]):
+    while len(layers) == 1 and _is_container(layers[0]) and not hasattr(type(model), "call"):
         layers = list(layers[0].children())
     # Keras does not list the Input as a layer: it holds no weights and changes nothing.
     return [layer for layer in layers if not isinstance(layer, Input)] or [model]

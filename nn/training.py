@@ -49,7 +49,8 @@ from nn.data import (
     split_validation,
     validation_pair,
 )
-from nn.module import Module
+from nn.layer import LayerWeights, init_layer, run_call
+from nn.module import Module, training_mode
 from nn.summary import format_summary
 
 ArrayLike = npt.ArrayLike | Tensor
@@ -74,15 +75,19 @@ class _Compiled:
     optimizer: optim.Optimizer | None = None
 
 
-class Model(Module):
+class Model(LayerWeights, Module):
     """A Module that can be trained the Keras way: `compile`, then `fit`.
 
-    Subclasses (`nn.Sequential`) write `forward`; `Model(module)` wraps an existing
-    Module (an `nn.MLP`, your own class) and forwards to it, so its parameters are
-    named `module.<name>`.
+    Subclasses write `forward` (`nn.Sequential`) or, as in Keras, `call(inputs,
+    training=None)` with layers made in `__init__` (see `nn.Layer`: such a model
+    starts in inference mode, `fit` calls it with `training=True`); `Model(module)`
+    wraps an existing Module (an `nn.MLP`, your own class) and forwards to it, so its
+    parameters are named `module.<name>`. Keras's `weights`, `trainable_weights`,
+    `trainable`, `add_weight`, ... come from `nn.layer.LayerWeights`.
 
     Args:
         module: the network to wrap, or None when subclassing.
+        **kwargs: Keras's `name`, `trainable` and `dtype`.
 
     Example:
         >>> import nn
@@ -95,19 +100,26 @@ class Model(Module):
         (['accuracy', 'loss'], 3)
     """
 
-    def __init__(self, module: Module | None = None) -> None:
+    def __init__(self, module: Module | None = None, **kwargs: Any) -> None:
         super().__init__()
+        init_layer(self, **kwargs)
+        if hasattr(type(self), "call"):  # written the Keras way
+            object.__setattr__(self, "training", False)
+            if type(self).build is not Model.build:  # its own build, run at the first call
+                self.built = False
         if module is not None:
             if not isinstance(module, Module):
                 raise TypeError(f"Model wraps a Module, got {type(module).__name__}")
             self.module = module
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        if hasattr(type(self), "call"):
+            return run_call(self, args, kwargs)
         module = self.__dict__.get("module")
         if module is None:
             raise NotImplementedError(
-                f"{type(self).__name__} has no forward: subclass Model and define forward, "
-                "or wrap a module with nn.Model(module)"
+                f"{type(self).__name__} has no forward: subclass Model and define call "
+                "(or forward), or wrap a module with nn.Model(module)"
             )
         return module(*args, **kwargs)
 
@@ -189,9 +201,12 @@ class Model(Module):
         compiled = self._compiled
         if compiled.optimizer is None:
             spec, options = compiled.optimizer_spec, compiled.optimizer_options
-            params = list(self.parameters())
+            params = [p for p in self.parameters() if p.requires_grad]  # Keras's trainable
             if not params:
-                raise ValueError(f"{type(self).__name__} has no parameters to train")
+                raise ValueError(
+                    f"{type(self).__name__} has no parameters to train (none, or all frozen: "
+                    "set trainable = True on a layer to train it)"
+                )
             if isinstance(spec, keras_optim.Optimizer):
                 spec.build(params)
                 compiled.optimizer = spec
@@ -200,18 +215,6 @@ class Model(Module):
             else:
                 compiled.optimizer = optim.get(spec, params, **options)
         return compiled.optimizer
-
-    def count_params(self) -> int:
-        """The number of scalars in the weights, trainable or not (Keras's count)."""
-        return weights.count_params(self)
-
-    def get_weights(self) -> list[np.ndarray]:
-        """Copies of the weights, Keras's order and layouts (Dense: kernel (in, out), bias)."""
-        return weights.get_weights(self)
-
-    def set_weights(self, arrays: Sequence[Any]) -> None:
-        """Copy arrays, as `get_weights` returns them, into the weights."""
-        weights.set_weights(self, list(arrays))
 
     def save_weights(self, path: str | os.PathLike) -> None:
         """Write the weights to an `.npz` file (atomically, no pickle)."""
@@ -249,16 +252,11 @@ class Model(Module):
 
     @contextmanager
     def _inference(self, x: np.ndarray) -> Iterator[None]:
-        """Eval mode without a graph for the block, then the previous mode again.
-        Remembers the sample shape of `x` for `summary`."""
+        """Eval mode without a graph for the block, then each module's previous mode
+        again. Remembers the sample shape of `x` for `summary`."""
         object.__setattr__(self, "_input_shape", tuple(x.shape[1:]))
-        was_training = self.training
-        self.eval()
-        try:
-            with no_grad():
-                yield
-        finally:
-            self.train(was_training)
+        with training_mode(self, False), no_grad():
+            yield
 
     def _probe(self, x: np.ndarray) -> Any:
         """Run `x` through in eval mode without a graph (builds lazy layers)."""
@@ -355,7 +353,8 @@ class Model(Module):
                 cb.on_epoch_begin(epoch)
             start = time.perf_counter()
             bar = _progress_bar(len(loader), epoch, epochs) if verbose == 1 else None
-            logs = self._train_epoch(loader, compiled, bar, batch_cbs)
+            with training_mode(self, True):  # then each module's own mode again, as Keras
+                logs = self._train_epoch(loader, compiled, bar, batch_cbs)
             if val is not None:
                 scores = self._scores(*val, batch_size=batch_size)
                 logs.update({"val_" + k: v for k, v in scores.items()})
@@ -382,7 +381,6 @@ class Model(Module):
     ) -> dict[str, float]:
         """One pass of training steps; returns the epoch's mean loss and metrics.
         `batch_cbs`: the callbacks to call before and after each step."""
-        self.train()
         opt, loss_fn = compiled.optimizer, compiled.loss
         running = metrics_mod.Running(compiled.metrics)
         next_postfix = time.perf_counter()
@@ -571,7 +569,8 @@ def _on_logits(loss_fn: Any) -> bool:
 def _check_covers(optimizer: optim.Optimizer, model: Module) -> None:
     """An optimizer made before lazy layers were built would silently skip them."""
     held = {id(p) for group in optimizer.param_groups for p in group["params"]}
-    if _unbuilt(model) or any(id(p) not in held for p in model.parameters()):
+    trainable = (p for p in model.parameters() if p.requires_grad)
+    if _unbuilt(model) or any(id(p) not in held for p in trainable):
         raise ValueError(
             "compile: the optimizer does not hold all of the model's parameters (layers "
             "without input_dim get their weights at the first call); pass it by name or "

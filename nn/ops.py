@@ -1,0 +1,254 @@
+"""`nn.ops`: Keras 3's `keras.ops` functions, with Keras's names and arguments, on
+autograd Tensors (differentiable, as autograd's ops they call).
+
+Custom layers write their `call` with them (`nn.ops.matmul(inputs, self.W) + self.b`).
+Each function takes Tensors, arrays or numbers and returns a Tensor; dtypes follow
+autograd (PyTorch's promotion), so float64 inputs stay float64.
+
+Example:
+    >>> import numpy as np
+    >>> from nn import ops
+    >>> ops.sum(ops.square(np.array([1.0, 2.0])), axis=0, keepdims=True)
+    Tensor([5.], dtype=float64)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+import autograd
+from autograd import Tensor
+from nn import softmax_logits
+
+__all__ = [
+    "abs",
+    "absolute",
+    "add",
+    "argmax",
+    "argmin",
+    "cast",
+    "clip",
+    "concatenate",
+    "convert_to_tensor",
+    "divide",
+    "dot",
+    "elu",
+    "exp",
+    "expand_dims",
+    "gelu",
+    "leaky_relu",
+    "log",
+    "log_softmax",
+    "logsumexp",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "multiply",
+    "negative",
+    "ones",
+    "ones_like",
+    "power",
+    "relu",
+    "reshape",
+    "shape",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "softplus",
+    "sqrt",
+    "square",
+    "squeeze",
+    "stack",
+    "std",
+    "subtract",
+    "sum",
+    "tanh",
+    "transpose",
+    "var",
+    "where",
+    "zeros",
+    "zeros_like",
+]
+
+Axis = int | Sequence[int] | None
+
+add = autograd.add
+subtract = autograd.sub
+multiply = autograd.mul
+divide = autograd.div
+negative = autograd.neg
+power = autograd.power
+matmul = autograd.matmul
+maximum = autograd.maximum
+minimum = autograd.minimum
+abs = absolute = autograd.abs
+exp = autograd.exp
+log = autograd.log
+sqrt = autograd.sqrt
+relu = autograd.relu
+sigmoid = autograd.sigmoid
+tanh = autograd.tanh
+silu = autograd.silu
+softplus = autograd.softplus
+expand_dims = autograd.expand_dims
+squeeze = autograd.squeeze
+cast = autograd.astype
+
+
+def square(x: Any) -> Tensor:
+    """x * x (d = 2x)."""
+    return autograd.mul(x, x)
+
+
+def softmax(x: Any, axis: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along `axis` (a Keras crossentropy scores its logits, as
+    of `nn.Softmax`: see `nn.softmax_logits`)."""
+    return softmax_logits.softmax(convert_to_tensor(x), axis)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Tensor:
+    return autograd.log_softmax(x, axis)
+
+
+def gelu(x: Any, approximate: bool = True) -> Tensor:
+    """x * Phi(x); Keras's ops default is the tanh approximation."""
+    return autograd.gelu(x, "tanh" if approximate else "none")
+
+
+def elu(x: Any, alpha: float = 1.0) -> Tensor:
+    return autograd.elu(x, alpha)
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.2) -> Tensor:
+    """x if x > 0 else negative_slope * x (Keras's default slope: 0.2)."""
+    return autograd.leaky_relu(x, negative_slope)
+
+
+def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return autograd.sum(x, axis, keepdims)
+
+
+def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return autograd.mean(x, axis, keepdims)
+
+
+def var(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """The variance, dividing by the number of elements (Keras's, numpy's ddof=0)."""
+    return autograd.var(x, axis, keepdims, ddof=0)
+
+
+def std(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    """sqrt(var(x)), dividing by the number of elements."""
+    return autograd.std(x, axis, keepdims, ddof=0)
+
+
+def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    return autograd.logsumexp(x, axis, keepdims)
+
+
+def max(x: Any, axis: Axis = None, keepdims: bool = False, initial: Any = None) -> Tensor:
+    """The largest element along `axis`; with `initial`, at least that."""
+    out = autograd.max(x, axis=axis, keepdims=keepdims)
+    return out if initial is None else autograd.maximum(out, initial)
+
+
+def min(x: Any, axis: Axis = None, keepdims: bool = False, initial: Any = None) -> Tensor:
+    """The smallest element along `axis`; with `initial`, at most that."""
+    out = autograd.min(x, axis=axis, keepdims=keepdims)
+    return out if initial is None else autograd.minimum(out, initial)
+
+
+def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Indices of the largest elements (int64, outside the graph)."""
+    return Tensor(np.argmax(_data(x), axis=axis, keepdims=keepdims))
+
+
+def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Indices of the smallest elements (int64, outside the graph)."""
+    return Tensor(np.argmin(_data(x), axis=axis, keepdims=keepdims))
+
+
+def reshape(x: Any, newshape: int | Sequence[int]) -> Tensor:
+    """The same elements in `newshape` (one axis may be -1)."""
+    return autograd.reshape(x, newshape)
+
+
+def transpose(x: Any, axes: Sequence[int] | None = None) -> Tensor:
+    """The axes permuted by `axes`, reversed by default."""
+    return autograd.permute(x, None if axes is None else tuple(axes))
+
+
+def concatenate(xs: Sequence[Any], axis: int = 0) -> Tensor:
+    return autograd.cat(xs, axis)
+
+
+def stack(x: Sequence[Any], axis: int = 0) -> Tensor:
+    return autograd.stack(x, axis)
+
+
+def clip(x: Any, x_min: Any, x_max: Any) -> Tensor:
+    """min(max(x, x_min), x_max); the slope is 1 inside, 0 outside."""
+    return autograd.clip(x, x_min, x_max)
+
+
+def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
+    """x1 where `condition` holds, x2 elsewhere; with neither, the indices where it
+    holds (a tuple of int64 Tensors, one per axis, as numpy's nonzero)."""
+    if x1 is None and x2 is None:
+        return tuple(Tensor(i) for i in np.nonzero(_data(condition)))
+    if x1 is None or x2 is None:
+        raise ValueError("where: give both x1 and x2, or neither")
+    return autograd.where(_data(condition), x1, x2)
+
+
+def dot(x1: Any, x2: Any) -> Tensor:
+    """numpy's dot: a product for a scalar, matmul for arrays of up to 2 axes, and
+    otherwise a sum over the last axis of x1 and the second-to-last of x2:
+    dot(a, b)[i, j, k, m] = sum(a[i, j, :] * b[k, :, m])."""
+    a, b = convert_to_tensor(x1), convert_to_tensor(x2)
+    if a.ndim == 0 or b.ndim == 0:
+        return autograd.mul(a, b)
+    if b.ndim <= 2:
+        return autograd.matmul(a, b)
+    n, m = b.shape[-2], b.shape[-1]
+    rest = b.shape[:-2]
+    order = (b.ndim - 2, *range(b.ndim - 2), b.ndim - 1)  # the summed axis first
+    columns = autograd.permute(b, order).reshape(n, -1)  # (n, rest * m)
+    out = autograd.matmul(a, columns)
+    return out.reshape(*a.shape[:-1], *rest, m)
+
+
+def zeros(shape: int | Sequence[int], dtype: npt.DTypeLike | None = None) -> Tensor:
+    return autograd.zeros(shape, dtype=dtype)
+
+
+def ones(shape: int | Sequence[int], dtype: npt.DTypeLike | None = None) -> Tensor:
+    return autograd.ones(shape, dtype=dtype)
+
+
+def zeros_like(x: Any, dtype: npt.DTypeLike | None = None) -> Tensor:
+    return autograd.zeros(np.shape(_data(x)), dtype=dtype or _data(x).dtype)
+
+
+def ones_like(x: Any, dtype: npt.DTypeLike | None = None) -> Tensor:
+    return autograd.ones(np.shape(_data(x)), dtype=dtype or _data(x).dtype)
+
+
+def convert_to_tensor(x: Any, dtype: npt.DTypeLike | None = None) -> Tensor:
+    """`x` as a Tensor (a Tensor of that dtype is returned as it is)."""
+    return autograd.as_tensor(x, dtype)
+
+
+def shape(x: Any) -> tuple[int, ...]:
+    return tuple(np.shape(_data(x)))
+
+
+def _data(x: Any) -> np.ndarray:
+    return np.asarray(x.data if isinstance(x, Tensor) else x)
