@@ -54,16 +54,26 @@ from nn.losses import (
     SmoothL1Loss,
     SparseCategoricalCrossentropy,
 )
+from nn.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
 from nn.mlp import MLP
 from nn.module import Module, Parameter, RemovableHandle
 from nn.perceptron import ConvergenceWarning, Perceptron
 from nn.saving import load_model
 from nn.sequential import Sequential
+from nn.symbolic import KerasTensor
 from nn.serialization import load_state, save_state
 from nn.torch_interop import from_torch, to_torch
 from nn.training import History, Model
 
 __all__ = [
+    "Add",
+    "Average",
+    "Concatenate",
+    "KerasTensor",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Subtract",
     "ELU",
     "GELU",
     "MLP",

@@ -33,12 +33,26 @@ from autograd.graph import increment_version
 from autograd.ops.torch_methods import to_arguments
 from autograd.tensor import check_dtype
 from nn.serialization import save_state
+from nn.symbolic import KerasTensor, first_call_attribute, is_symbolic, symbolic_call
 
-# Attributes every Module sets for itself, and Sequential's list of its layers (kept
-# from its numbered attributes); they are never walked for parameters.
+# Attributes every Module sets for itself, Sequential's list of its layers (kept from
+# its numbered attributes) and the calls recorded by the functional API (`nn.symbolic`);
+# they are never walked for parameters.
 _INTERNAL = frozenset(
-    {"training", "_buffers", "_forward_hooks", "_forward_pre_hooks", "_layer_list"}
+    {
+        "training",
+        "_buffers",
+        "_forward_hooks",
+        "_forward_pre_hooks",
+        "_layer_list",
+        "_inbound_nodes",
+    }
 )
+
+
+#: What the first argument of a layer call is when the call is symbolic (checked first
+#: by type, so a call on a Tensor pays one isinstance).
+_MAYBE_SYMBOLIC = (KerasTensor, list, tuple, dict)
 
 
 class Parameter(Tensor):
@@ -134,6 +148,8 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], _MAYBE_SYMBOLIC) and is_symbolic(args[0]):
+            return symbolic_call(self, args, kwargs)  # Keras's functional API: record the call
         if not self._forward_pre_hooks and not self._forward_hooks:
             if not kwargs:  # the usual calls (a layer, a loss): fixed-size calls are cheaper
                 if len(args) == 1:
@@ -151,6 +167,13 @@ class Module:
             if result is not None:
                 output = result
         return output
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails, so a sub-module of your own named
+        # `output` (PyTorch style) is found first.
+        if name in ("input", "output"):
+            return first_call_attribute(self, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def register_forward_pre_hook(
         self, hook: Callable[[Module, tuple[Any, ...]], Any]

@@ -1,0 +1,459 @@
+"""Keras's functional API: `nn.Model(inputs, outputs)` is a model whose layers form a graph.
+
+    inputs = nn.Input(shape=(784,))
+    x = nn.Dense(64, activation="relu")(inputs)      # records a call, see nn.symbolic
+    outputs = nn.Dense(10, activation="softmax")(x)
+    model = nn.Model(inputs, outputs)                 # a Functional model
+
+The model finds the recorded calls that lead from `inputs` to `outputs` (a walk back
+from the outputs, as Keras's `map_graph`) and its `forward` replays them in order on
+real tensors. Its layers are listed as Keras lists them: by depth in the graph (the
+inputs first), and within a depth in the order the walk first met them; parameters,
+`get_weights` and `state_dict` follow that order, under the layers' names
+(`dense.weight`). Inputs and outputs may be one tensor, a list or a dict.
+
+Several inputs are trained on a list of arrays (or a dict by input name): `fit`
+packs them into one record array, one field per input, that the usual mini-batching
+shuffles and slices, and `forward` unpacks each batch.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, get_default_dtype
+from autograd.checks import check_int
+from nn.callbacks import History
+from nn.data import DataLoader, as_array, check_lengths
+from nn.input import Input
+from nn.symbolic import check_name as _layer_name
+from nn.module import Module
+from nn.symbolic import KerasTensor, Node, is_symbolic, map_structure, unique_name
+from nn.training import Model, _check_samples, _verbosity
+
+
+class Graph:
+    """The nodes between a model's inputs and outputs, ordered as Keras orders them.
+
+    Attributes:
+        nodes: every node, each after the nodes it reads (the order `forward` runs).
+        layers: the layers by decreasing depth, then by first visit (Keras's
+            `model.layers`, the Inputs first).
+        nodes_by_depth: depth -> nodes; the outputs' nodes are at depth 0.
+    """
+
+    def __init__(self, inputs: list[Input], outputs: list[KerasTensor]) -> None:
+        self.nodes: list[Node] = []
+        first_visit: dict[int, int] = {}  # id(layer) -> when the walk first met it
+        done: set[int] = set()
+        declared = {id(t) for t in inputs}
+        for output in outputs:
+            self._walk(output, declared, inputs, done, first_visit)
+        depths, layer_depth = self._depths()
+        for tensor in inputs:
+            if id(tensor) not in layer_depth:  # an input no output needs (Keras keeps it)
+                self.nodes.insert(0, tensor.node)
+                depths[id(tensor.node)], layer_depth[id(tensor)] = 0, 0
+                first_visit[id(tensor)] = -1
+        self.nodes_by_depth: dict[int, list[Node]] = {}
+        for node in self.nodes:
+            self.nodes_by_depth.setdefault(depths[id(node)], []).append(node)
+        layers = {id(node.layer): node.layer for node in self.nodes}
+        self.layers: list[Module] = sorted(
+            layers.values(), key=lambda m: (-layer_depth[id(m)], first_visit[id(m)])
+        )
+
+    def _walk(
+        self,
+        output: KerasTensor,
+        declared: set[int],
+        inputs: list[Input],
+        done: set[int],
+        first_visit: dict[int, int],
+    ) -> None:
+        """Depth first from `output` back to the inputs; each node is appended once
+        all the nodes it reads are (iterative: deep graphs never hit the recursion
+        limit)."""
+        stack: list[tuple[Node, Iterator[KerasTensor]]] = []
+
+        def enter(tensor: KerasTensor) -> None:
+            node = tensor.node
+            if isinstance(node.layer, Input) and id(node.layer) not in declared:
+                names = ", ".join(t.name for t in inputs)
+                raise ValueError(
+                    f"Graph disconnected: the output {output.name} {output.shape} needs the "
+                    f"input {node.layer.name} {node.layer.shape}, which is not among the "
+                    f"model's inputs ({names}); add it to inputs"
+                )
+            first_visit.setdefault(id(node.layer), len(first_visit))
+            stack.append((node, iter(node.inputs)))
+
+        if id(output.node) in done:
+            return
+        enter(output)
+        while stack:
+            node, pending = stack[-1]
+            for tensor in pending:
+                if id(tensor.node) not in done:
+                    enter(tensor)
+                    break
+            else:
+                stack.pop()
+                if id(node) not in done:
+                    done.add(id(node))
+                    self.nodes.append(node)
+
+    def _depths(self) -> tuple[dict[int, int], dict[int, int]]:
+        """id(node) -> its depth, the longest path from it to an output, and id(layer)
+        -> the largest depth of its nodes (Keras's rule for shared layers)."""
+        depths: dict[int, int] = {}
+        in_graph = {id(node) for node in self.nodes}
+        layer_depth: dict[int, int] = {}
+        for node in reversed(self.nodes):
+            depth = max(depths.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+            layer_depth[id(node.layer)] = depths[id(node)] = depth
+            for tensor in node.inputs:
+                if id(tensor.node) in in_graph:
+                    depths[id(tensor.node)] = max(depth + 1, depths.get(id(tensor.node), 0))
+        return depths, layer_depth
+
+
+def _flatten(caller: str, argument: str, structure: Any) -> list[KerasTensor]:
+    """The symbolic tensors of `inputs` / `outputs` (one, a list or a dict), checked."""
+    if isinstance(structure, Mapping):
+        items = list(structure.values())
+    elif isinstance(structure, (list, tuple)):
+        items = list(structure)
+    else:
+        items = [structure]
+    if not items:
+        raise ValueError(f"{caller}: {argument} is empty")
+    for item in items:
+        if not isinstance(item, KerasTensor):
+            raise TypeError(
+                f"{caller}: {argument} must be symbolic tensors (nn.Input(...) or the output "
+                f"of a layer called on one), got {type(item).__name__}"
+            )
+    return items
+
+
+class Functional(Model):
+    """A model made of layers called on symbolic tensors (Keras's functional API);
+    made by `nn.Model(inputs, outputs)`. See the module docstring.
+
+    Args:
+        inputs: `nn.Input` tensors: one, a list or a dict.
+        outputs: tensors made by calling layers on them: one, a list or a dict.
+        name: Keras's name (default `functional`, `functional_1`, ...).
+
+    Raises:
+        TypeError: inputs or outputs that are not symbolic tensors.
+        ValueError: an output that needs an input not given (a disconnected graph),
+            or two layers of the same name.
+
+    Example:
+        >>> import nn
+        >>> inputs = nn.Input(shape=(4,))
+        >>> outputs = nn.Dense(2)(nn.Dense(3, activation="relu")(inputs))
+        >>> model = nn.Model(inputs, outputs)
+        >>> [layer.name for layer in model.layers][1:], model.count_params()
+        (['dense', 'dense_1'], 23)
+    """
+
+    def __init__(self, inputs: Any, outputs: Any, name: str | None = None) -> None:
+        super().__init__()
+        self.name = _layer_name("Model", name) or unique_name("functional")
+        flat_inputs = _flatten("Model", "inputs", inputs)
+        for tensor in flat_inputs:
+            if not isinstance(tensor, Input):
+                raise TypeError(
+                    f"Model: inputs must be nn.Input tensors, got {tensor!r} (made by the "
+                    f"layer {tensor.node.layer.name}); start the model at nn.Input(shape=...)"
+                )
+        if len({id(t) for t in flat_inputs}) != len(flat_inputs):
+            raise ValueError("Model: the same Input is given twice in inputs")
+        flat_outputs = _flatten("Model", "outputs", outputs)
+        graph = Graph(flat_inputs, flat_outputs)
+        self._check_names(graph.layers)
+        used = {id(t.node) for node in graph.nodes for t in node.inputs} | {
+            id(t.node) for t in flat_outputs
+        }
+        for tensor in flat_inputs:
+            if id(tensor.node) not in used:
+                warnings.warn(
+                    f"Model: the input {tensor.name} {tensor.shape} is not used by any "
+                    "output; fit and predict will still expect data for it",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        internal = {
+            "_graph": graph,
+            "_input_structure": inputs,
+            "_output_structure": outputs,
+            "_input_list": flat_inputs,
+            "_output_list": flat_outputs,
+        }
+        for key, value in internal.items():
+            object.__setattr__(self, key, value)
+
+    @staticmethod
+    def _check_names(layers: list[Module]) -> None:
+        names = [layer.name for layer in layers]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(
+                    f'Model: the name "{name}" is used {names.count(name)} times in the '
+                    "model; all layer names should be unique (pass name=... to the layers)"
+                )
+
+    def _members(self) -> Iterator[tuple[str, Any]]:
+        """The layers, by name, in Keras's order: what parameters() and state_dict walk."""
+        for layer in self._graph.layers:
+            yield layer.name, layer
+
+    @property
+    def layers(self) -> list[Module]:
+        """The layers in Keras's order (see the module docstring), the Inputs first."""
+        return list(self._graph.layers)
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Module:
+        """The layer called `name`, or at position `index` of `layers`."""
+        if index is not None:
+            check_int("get_layer", "index", index)
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(
+                    f"get_layer: index {index} is out of range: the model has "
+                    f"{len(self.layers)} layers"
+                )
+            return self.layers[index]
+        for layer in self._graph.layers:
+            if layer.name == name:
+                return layer
+        names = ", ".join(layer.name for layer in self._graph.layers)
+        raise ValueError(f"get_layer: no layer named {name!r}; the layers are: {names}")
+
+    @property
+    def inputs(self) -> list[Input]:
+        return list(self._input_list)
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        return list(self._output_list)
+
+    @property
+    def input(self) -> Any:
+        """The inputs as given to `Model(inputs, ...)`."""
+        return self._input_structure
+
+    @property
+    def output(self) -> Any:
+        """The outputs as given to `Model(..., outputs)`."""
+        return self._output_structure
+
+    def build(self, input_shape: Any = None) -> None:
+        """Nothing to do: a functional model is built from its inputs' shapes."""
+
+    def forward(self, *args: Any) -> Any:
+        """Run the recorded calls on real inputs: an array or Tensor for one input; a
+        list (or several arguments) in the order of `inputs`, or a dict by input name,
+        for several; a record array with one field per input (as `fit` makes)."""
+        values = self._feed(args[0] if len(args) == 1 else list(args))
+        for node in self._graph.nodes:
+            if isinstance(node.layer, Input):
+                continue
+            call_args = map_structure(lambda t: values[id(t)], node.args, KerasTensor)
+            call_kwargs = map_structure(lambda t: values[id(t)], node.kwargs, KerasTensor)
+            _store(node.structure, node.layer(*call_args, **call_kwargs), node.outputs, values)
+        return map_structure(lambda t: values[id(t)], self._output_structure, KerasTensor)
+
+    def _feed(self, data: Any) -> dict[int, Any]:
+        """id(input) -> its value, converted to the input's dtype and checked."""
+        inputs = self._input_list
+        names = [t.name for t in inputs]
+        if isinstance(data, np.ndarray) and data.dtype.names:
+            arrays = [data[name] for name in names]
+        elif isinstance(data, Mapping):
+            missing = [name for name in names if name not in data]
+            if missing:
+                raise ValueError(
+                    f"{self.name}: no data for the inputs {', '.join(missing)} (the dict "
+                    f"has {', '.join(map(str, data))}; the inputs are {', '.join(names)})"
+                )
+            arrays = [data[name] for name in names]
+        elif len(inputs) > 1:
+            if not isinstance(data, (list, tuple)) or len(data) != len(inputs):
+                got = f"{len(data)} arrays" if isinstance(data, (list, tuple)) else "one array"
+                raise ValueError(
+                    f"{self.name} has {len(inputs)} inputs ({', '.join(names)}): pass a list "
+                    f"of {len(inputs)} arrays in that order, or a dict by name; got {got}"
+                )
+            arrays = list(data)
+        elif isinstance(data, (list, tuple)) and len(data) == 1 and _is_array(data[0]):
+            arrays = [data[0]]
+        else:
+            arrays = [data]
+        return {id(t): t(_converted(t, a)) for t, a in zip(inputs, arrays)}
+
+    def _pack(self, caller: str, x: Any) -> Any:
+        """`x` as `fit` batches it: the array of a single float input, else a record
+        array with one field per input, each cast to its input's dtype."""
+        if is_symbolic(x):
+            raise TypeError(
+                f"{caller}: x holds symbolic tensors (nn.Input or a layer's output), which "
+                "have no values; pass arrays of data"
+            )
+        inputs = self._input_list
+        single = len(inputs) == 1 and np.dtype(inputs[0].dtype).kind == "f"
+        if single and not isinstance(x, (Mapping, list, tuple)):
+            return x
+        if isinstance(x, Mapping):
+            arrays = [x.get(t.name) for t in inputs]
+            if any(a is None for a in arrays):
+                names = ", ".join(t.name for t in inputs)
+                raise ValueError(f"{caller}: x must hold an array for each input ({names})")
+        elif isinstance(x, (list, tuple)) and len(inputs) > 1:
+            if len(x) != len(inputs):
+                raise ValueError(
+                    f"{caller}: the model has {len(inputs)} inputs "
+                    f"({', '.join(t.name for t in inputs)}); x holds {len(x)} arrays"
+                )
+            arrays = list(x)
+        elif len(inputs) > 1:
+            raise ValueError(
+                f"{caller}: the model has {len(inputs)} inputs "
+                f"({', '.join(t.name for t in inputs)}): pass x as a list of "
+                f"{len(inputs)} arrays, or a dict by input name"
+            )
+        elif isinstance(x, (list, tuple)) and len(x) == 1 and _is_array(x[0]):
+            arrays = [x[0]]
+        else:
+            arrays = [x]
+        arrays = [
+            as_array(a, t.name).astype(_data_dtype(t), copy=False) for t, a in zip(inputs, arrays)
+        ]
+        if single:
+            return arrays[0]
+        for t, a in zip(inputs[1:], arrays[1:]):
+            check_lengths(arrays[0], a, f"{inputs[0].name} and {t.name}")
+        records = np.empty(
+            len(arrays[0]), dtype=[(t.name, a.dtype, a.shape[1:]) for t, a in zip(inputs, arrays)]
+        )
+        for t, a in zip(inputs, arrays):
+            records[t.name] = a
+        return records
+
+    def _probe(self, x: np.ndarray) -> Any:
+        with self._inference(x):
+            return self(x)
+
+    def _require_one_output(self, caller: str) -> None:
+        if len(self._output_list) > 1:
+            names = ", ".join(t.node.layer.name for t in self._output_list)
+            raise NotImplementedError(
+                f"{caller}: training a model with several outputs ({names}) is not "
+                "supported; compile and fit one model per output (nn.Model(inputs, "
+                "output)) sharing the layers, or join the outputs into one"
+            )
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """As `Model.compile`, for a model with one output."""
+        self._require_one_output("compile")
+        super().compile(*args, **kwargs)
+
+    def fit(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> History:
+        """As `Model.fit`; `x` is a list of arrays (or a dict by input name) for a
+        model with several inputs, and so is the x of `validation_data`."""
+        bound = inspect.signature(Model.fit).bind(self, x, y, *args, **kwargs)
+        bound.arguments["x"] = self._pack("fit", x)
+        val = bound.arguments.get("validation_data")
+        if isinstance(val, (tuple, list)) and len(val) == 2:
+            bound.arguments["validation_data"] = (self._pack("fit", val[0]), val[1])
+        return super().fit(*bound.args[1:], **bound.kwargs)
+
+    def evaluate(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:
+        """As `Model.evaluate`, with `x` as for `fit`."""
+        return super().evaluate(self._pack("evaluate", x), y, *args, **kwargs)
+
+    def predict(self, x: Any, batch_size: int = 32, verbose: int | str = "auto") -> Any:
+        """As `Model.predict`, with `x` as for `fit`; a model with several outputs
+        returns one array per output, in the structure of `outputs` (a list or dict)."""
+        x = self._pack("predict", x)
+        if len(self._output_list) == 1 and isinstance(self._output_structure, KerasTensor):
+            return super().predict(x, batch_size=batch_size, verbose=verbose)
+        check_int("predict", "batch_size", batch_size, minimum=1)
+        verbose = _verbosity("predict", verbose)
+        _check_samples("predict", x)
+        with self._inference(x):
+            loader = DataLoader(x, batch_size=batch_size)
+            batches = [_leaves(self(xb)) for xb in loader]
+        arrays = [np.concatenate([b[i] for b in batches]) for i in range(len(batches[0]))]
+        if verbose:
+            print(f"{len(loader)}/{len(loader)}")
+        position = iter(range(len(arrays)))
+        return map_structure(lambda _: arrays[next(position)], self._output_structure, KerasTensor)
+
+    def summary(self, print_fn: Callable[[str], Any] | None = print) -> str | None:
+        """Print Keras's table of the layers: name (type), output shape, parameter count
+        and, for a graph that is not a simple chain, the layers each one reads
+        ("Connected to", as `name[node][tensor]`).
+
+        Args:
+            print_fn: called with the table; None to return it instead.
+        """
+        from nn.functional_summary import format_functional_summary
+
+        text = format_functional_summary(self)
+        if print_fn is None:
+            return text
+        print_fn(text)
+        return None
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}"
+
+
+def _is_array(value: Any) -> bool:
+    return isinstance(value, (np.ndarray, Tensor)) or hasattr(value, "__array__")
+
+
+def _data_dtype(tensor: KerasTensor) -> np.dtype:
+    """Float data takes the default float dtype (float32), as `fit` always has; other
+    inputs (integer indices) their own dtype."""
+    dtype = np.dtype(tensor.dtype)
+    return np.dtype(get_default_dtype()) if dtype.kind == "f" else dtype
+
+
+def _converted(tensor: KerasTensor, value: Any) -> Any:
+    """A value for `tensor`: Tensors as they are (their graph is kept), arrays cast to
+    the input's dtype, floats as Tensors and other kinds (indices) as ndarrays."""
+    if isinstance(value, Tensor):
+        return value
+    array = np.ascontiguousarray(value, dtype=tensor.dtype)
+    return Tensor(array) if array.dtype.kind in "fc" else array
+
+
+def _store(structure: Any, result: Any, outputs: list[KerasTensor], values: dict) -> None:
+    """values[id(output)] = the part of `result` at that output's place in `structure`."""
+    if isinstance(structure, int):
+        values[id(outputs[structure])] = result
+    elif isinstance(structure, (list, tuple)):
+        for part, item in zip(structure, result):
+            _store(part, item, outputs, values)
+    else:
+        for key, part in structure.items():
+            _store(part, result[key], outputs, values)
+
+
+def _leaves(result: Any) -> list[np.ndarray]:
+    if isinstance(result, Tensor):
+        return [result.data]
+    if isinstance(result, Mapping):
+        return [leaf for item in result.values() for leaf in _leaves(item)]
+    if isinstance(result, Sequence):
+        return [leaf for item in result for leaf in _leaves(item)]
+    return [np.asarray(result)]
