@@ -242,17 +242,24 @@ def _expected_shape(layer: Module, given: tuple[int | None, ...]) -> tuple | Non
 
 
 def _call_error(layer: Module, args: tuple, err: Exception) -> ValueError:
+    """The error of a layer called on symbolic inputs it cannot take: the layer's
+    name, the shape it expects when it says, and the shapes it was given (in the
+    layer's own message, the trial's shapes are written back as symbolic ones)."""
     name = f"'{layer_name(layer)}' ({type(layer).__name__})"
     tensors = list(symbolic_leaves(args))
     expected = _expected_shape(layer, tensors[0].shape) if len(tensors) == 1 else None
     if expected is not None and expected != tensors[0].shape:
-        text = (
+        return ValueError(
             f"Layer {name} expects an input of shape {expected}, but it was called on a "
             f"tensor of shape {tensors[0].shape}"
         )
-    else:
-        text = f"Layer {name} cannot be called on an input of shape {_shape_text(args)}"
-    return ValueError(f"{text}: {err}")
+    message = str(err)
+    trials = {str(tuple(2 if n is None else n for n in t.shape)): str(t.shape) for t in tensors}
+    for trial in sorted(trials, key=len, reverse=True):
+        message = message.replace(trial, trials[trial])
+    return ValueError(
+        f"Layer {name} cannot be called on an input of shape {_shape_text(args)}: {message}"
+    )
 
 
 def symbolic_call(layer: Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
