@@ -22,6 +22,7 @@ from __future__ import annotations
 import inspect
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,9 @@ from nn.callbacks import History
 from nn.data import DataLoader, as_array, check_lengths
 from nn.input import Input
 from nn.symbolic import check_name as _layer_name
+from nn import losses
 from nn.module import Module
+from nn.multi_output import OutputLosses, output_metrics, output_names, pack_targets, per_output
 from nn.symbolic import KerasTensor, Node, is_symbolic, map_structure, unique_name
 from nn.training import Model, _check_samples, _verbosity
 
@@ -269,6 +272,11 @@ class Functional(Model):
             call_args = map_structure(lambda t: values[id(t)], node.args, KerasTensor)
             call_kwargs = map_structure(lambda t: values[id(t)], node.kwargs, KerasTensor)
             _store(node.structure, node.layer(*call_args, **call_kwargs), node.outputs, values)
+        if self.__dict__.get("_side_by_side"):
+            outputs = [values[id(t)] for t in self._output_list]
+            object.__setattr__(self, "_last_outputs", outputs)
+            n = len(outputs[0].data)
+            return Tensor(np.concatenate([o.data.reshape(n, -1) for o in outputs], axis=1))
         return map_structure(lambda t: values[id(t)], self._output_structure, KerasTensor)
 
     def _feed(self, data: Any) -> dict[int, Any]:
@@ -351,38 +359,110 @@ class Functional(Model):
         with self._inference(x):
             return self(x)
 
-    def _require_one_output(self, caller: str) -> None:
-        if len(self._output_list) > 1:
-            names = ", ".join(t.node.layer.name for t in self._output_list)
-            raise NotImplementedError(
-                f"{caller}: training a model with several outputs ({names}) is not "
-                "supported; compile and fit one model per output (nn.Model(inputs, "
-                "output)) sharing the layers, or join the outputs into one"
-            )
+    @property
+    def output_names(self) -> list[str]:
+        """Keras's names of the outputs: the names of the layers that make them."""
+        return output_names(self._output_list)
 
-    def compile(self, *args: Any, **kwargs: Any) -> None:
-        """As `Model.compile`, for a model with one output."""
-        self._require_one_output("compile")
-        super().compile(*args, **kwargs)
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        metrics: Any = None,
+        loss_weights: Any = None,
+        **optimizer_options: Any,
+    ) -> None:
+        """As `Model.compile`; for several outputs (see `nn.multi_output`), `loss` is
+        one loss for all, a list in the order of the outputs or a dict by output name,
+        `metrics` a list of lists or a dict, and `loss_weights` a list or dict of
+        the factors of each output's loss in the total (default 1)."""
+        if len(self._output_list) == 1:
+            if loss_weights is not None:
+                raise ValueError("compile: loss_weights is for models with several outputs")
+            if isinstance(loss, (list, tuple)) and len(loss) == 1:
+                loss = loss[0]
+            loss = _only(loss, self.output_names)
+            metrics = _only(metrics, self.output_names) if isinstance(metrics, Mapping) else metrics
+            super().compile(optimizer, loss, metrics, **optimizer_options)
+            return
+        names = self.output_names
+        per_loss = per_output("loss", loss, names, None)
+        if all(item is None for item in per_loss):
+            raise ValueError(
+                "compile: a loss is required, e.g. loss=['mse', 'categorical_crossentropy'] "
+                f"(one per output: {', '.join(names)})"
+            )
+        weights = per_output("loss_weights", 1.0 if loss_weights is None else loss_weights, names, 1.0)
+        if isinstance(metrics, (list, tuple)) and not all(
+            m is None or isinstance(m, (list, tuple)) for m in metrics
+        ):
+            raise ValueError(
+                "compile: for a model with several outputs, give metrics as a list of lists "
+                f"(one per output: {', '.join(names)}) or a dict by output name"
+            )
+        per_metrics = per_output("metrics", metrics or [], names, None)
+        total = OutputLosses(
+            self,
+            names,
+            [None if item is None else losses.get(item) for item in per_loss],
+            [float(w) for w in weights],
+        )
+        super().compile(
+            optimizer, total, output_metrics(names, total, per_metrics), **optimizer_options
+        )
+
+    @contextmanager
+    def _outputs_side_by_side(self) -> Iterator[None]:
+        """While `fit` or `evaluate` runs on a model with several outputs, `forward`
+        returns their values side by side (see `nn.multi_output`)."""
+        several = len(self._output_list) > 1
+        object.__setattr__(self, "_side_by_side", several)
+        try:
+            yield
+        finally:
+            object.__setattr__(self, "_side_by_side", False)
+            self.__dict__.pop("_last_outputs", None)
+
+    def _targets(self, caller: str, y: Any) -> Any:
+        names = self.output_names
+        if len(names) == 1:
+            return _only(y, names)
+        return pack_targets(caller, y, names, self._output_list)
 
     def fit(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> History:
         """As `Model.fit`; `x` is a list of arrays (or a dict by input name) for a
-        model with several inputs, and so is the x of `validation_data`."""
+        model with several inputs, `y` a list (or a dict by output name) for several
+        outputs, and so are those of `validation_data`."""
         bound = inspect.signature(Model.fit).bind(self, x, y, *args, **kwargs)
         bound.arguments["x"] = self._pack("fit", x)
+        bound.arguments["y"] = self._targets("fit", y)
         val = bound.arguments.get("validation_data")
         if isinstance(val, (tuple, list)) and len(val) == 2:
-            bound.arguments["validation_data"] = (self._pack("fit", val[0]), val[1])
-        return super().fit(*bound.args[1:], **bound.kwargs)
+            bound.arguments["validation_data"] = (
+                self._pack("fit", val[0]),
+                self._targets("fit", val[1]),
+            )
+        with self._outputs_side_by_side():
+            return super().fit(*bound.args[1:], **bound.kwargs)
 
     def evaluate(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:
-        """As `Model.evaluate`, with `x` as for `fit`."""
-        return super().evaluate(self._pack("evaluate", x), y, *args, **kwargs)
+        """As `Model.evaluate`, with `x` and `y` as for `fit`."""
+        x, y = self._pack("evaluate", x), self._targets("evaluate", y)
+        with self._outputs_side_by_side():
+            return super().evaluate(x, y, *args, **kwargs)
 
     def predict(self, x: Any, batch_size: int = 32, verbose: int | str = "auto") -> Any:
         """As `Model.predict`, with `x` as for `fit`; a model with several outputs
         returns one array per output, in the structure of `outputs` (a list or dict)."""
         x = self._pack("predict", x)
+        side_by_side = self.__dict__.get("_side_by_side", False)  # predict from a callback
+        object.__setattr__(self, "_side_by_side", False)
+        try:
+            return self._predict(x, batch_size, verbose)
+        finally:
+            object.__setattr__(self, "_side_by_side", side_by_side)
+
+    def _predict(self, x: Any, batch_size: int, verbose: int | str) -> Any:
         if len(self._output_list) == 1 and isinstance(self._output_structure, KerasTensor):
             return super().predict(x, batch_size=batch_size, verbose=verbose)
         check_int("predict", "batch_size", batch_size, minimum=1)
@@ -415,6 +495,15 @@ class Functional(Model):
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}"
+
+
+def _only(value: Any, names: list[str]) -> Any:
+    """For a model with one output: the entry of a one-item list or dict by name."""
+    if isinstance(value, Mapping) and list(value) == names:
+        return value[names[0]]
+    if isinstance(value, (list, tuple)) and len(value) == 1 and not isinstance(value[0], str):
+        return value[0]
+    return value
 
 
 def _is_array(value: Any) -> bool:
