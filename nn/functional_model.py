@@ -12,9 +12,9 @@ inputs first), and within a depth in the order the walk first met them; paramete
 `get_weights` and `state_dict` follow that order, under the layers' names
 (`dense.weight`). Inputs and outputs may be one tensor, a list or a dict.
 
-Several inputs are trained on a list of arrays (or a dict by input name): `fit`
-packs them into one record array, one field per input, that the usual mini-batching
-shuffles and slices, and `forward` unpacks each batch.
+Several inputs take a list of arrays (or a dict by input name), several outputs a
+list of targets (or a dict by output name): see `nn.functional_data` for how `fit`
+batches them and `nn.multi_output` for the losses and metrics of several outputs.
 """
 
 from __future__ import annotations
@@ -27,122 +27,19 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, get_default_dtype
+from autograd import Tensor
 from autograd.checks import check_int
-from nn.callbacks import History
-from nn.data import DataLoader, as_array, check_lengths
-from nn.input import Input
-from nn.symbolic import check_name as _layer_name
 from nn import losses
+from nn.callbacks import History
+from nn.data import DataLoader
+from nn.functional_data import feed, pack_inputs, pack_targets
+from nn.functional_graph import Graph, flatten_tensors
+from nn.input import Input
 from nn.module import Module
-from nn.multi_output import OutputLosses, output_metrics, output_names, pack_targets, per_output
-from nn.symbolic import KerasTensor, Node, is_symbolic, map_structure, unique_name
+from nn.multi_output import OutputLosses, output_metrics, output_names, per_output
+from nn.symbolic import KerasTensor, map_structure, unique_name
+from nn.symbolic import check_name as _layer_name
 from nn.training import Model, _check_samples, _verbosity
-
-
-class Graph:
-    """The nodes between a model's inputs and outputs, ordered as Keras orders them.
-
-    Attributes:
-        nodes: every node, each after the nodes it reads (the order `forward` runs).
-        layers: the layers by decreasing depth, then by first visit (Keras's
-            `model.layers`, the Inputs first).
-        nodes_by_depth: depth -> nodes; the outputs' nodes are at depth 0.
-    """
-
-    def __init__(self, inputs: list[Input], outputs: list[KerasTensor]) -> None:
-        self.nodes: list[Node] = []
-        first_visit: dict[int, int] = {}  # id(layer) -> when the walk first met it
-        done: set[int] = set()
-        declared = {id(t) for t in inputs}
-        for output in outputs:
-            self._walk(output, declared, inputs, done, first_visit)
-        depths, layer_depth = self._depths()
-        for tensor in inputs:
-            if id(tensor) not in layer_depth:  # an input no output needs (Keras keeps it)
-                self.nodes.insert(0, tensor.node)
-                depths[id(tensor.node)], layer_depth[id(tensor)] = 0, 0
-                first_visit[id(tensor)] = -1
-        self.nodes_by_depth: dict[int, list[Node]] = {}
-        for node in self.nodes:
-            self.nodes_by_depth.setdefault(depths[id(node)], []).append(node)
-        layers = {id(node.layer): node.layer for node in self.nodes}
-        self.layers: list[Module] = sorted(
-            layers.values(), key=lambda m: (-layer_depth[id(m)], first_visit[id(m)])
-        )
-
-    def _walk(
-        self,
-        output: KerasTensor,
-        declared: set[int],
-        inputs: list[Input],
-        done: set[int],
-        first_visit: dict[int, int],
-    ) -> None:
-        """Depth first from `output` back to the inputs; each node is appended once
-        all the nodes it reads are (iterative: deep graphs never hit the recursion
-        limit)."""
-        stack: list[tuple[Node, Iterator[KerasTensor]]] = []
-
-        def enter(tensor: KerasTensor) -> None:
-            node = tensor.node
-            if isinstance(node.layer, Input) and id(node.layer) not in declared:
-                names = ", ".join(t.name for t in inputs)
-                raise ValueError(
-                    f"Graph disconnected: the output {output.name} {output.shape} needs the "
-                    f"input {node.layer.name} {node.layer.shape}, which is not among the "
-                    f"model's inputs ({names}); add it to inputs"
-                )
-            first_visit.setdefault(id(node.layer), len(first_visit))
-            stack.append((node, iter(node.inputs)))
-
-        if id(output.node) in done:
-            return
-        enter(output)
-        while stack:
-            node, pending = stack[-1]
-            for tensor in pending:
-                if id(tensor.node) not in done:
-                    enter(tensor)
-                    break
-            else:
-                stack.pop()
-                if id(node) not in done:
-                    done.add(id(node))
-                    self.nodes.append(node)
-
-    def _depths(self) -> tuple[dict[int, int], dict[int, int]]:
-        """id(node) -> its depth, the longest path from it to an output, and id(layer)
-        -> the largest depth of its nodes (Keras's rule for shared layers)."""
-        depths: dict[int, int] = {}
-        in_graph = {id(node) for node in self.nodes}
-        layer_depth: dict[int, int] = {}
-        for node in reversed(self.nodes):
-            depth = max(depths.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
-            layer_depth[id(node.layer)] = depths[id(node)] = depth
-            for tensor in node.inputs:
-                if id(tensor.node) in in_graph:
-                    depths[id(tensor.node)] = max(depth + 1, depths.get(id(tensor.node), 0))
-        return depths, layer_depth
-
-
-def _flatten(caller: str, argument: str, structure: Any) -> list[KerasTensor]:
-    """The symbolic tensors of `inputs` / `outputs` (one, a list or a dict), checked."""
-    if isinstance(structure, Mapping):
-        items = list(structure.values())
-    elif isinstance(structure, (list, tuple)):
-        items = list(structure)
-    else:
-        items = [structure]
-    if not items:
-        raise ValueError(f"{caller}: {argument} is empty")
-    for item in items:
-        if not isinstance(item, KerasTensor):
-            raise TypeError(
-                f"{caller}: {argument} must be symbolic tensors (nn.Input(...) or the output "
-                f"of a layer called on one), got {type(item).__name__}"
-            )
-    return items
 
 
 class Functional(Model):
@@ -171,7 +68,7 @@ class Functional(Model):
     def __init__(self, inputs: Any, outputs: Any, name: str | None = None) -> None:
         super().__init__()
         self.name = _layer_name("Model", name) or unique_name("functional")
-        flat_inputs = _flatten("Model", "inputs", inputs)
+        flat_inputs = flatten_tensors("Model", "inputs", inputs)
         for tensor in flat_inputs:
             if not isinstance(tensor, Input):
                 raise TypeError(
@@ -180,7 +77,7 @@ class Functional(Model):
                 )
         if len({id(t) for t in flat_inputs}) != len(flat_inputs):
             raise ValueError("Model: the same Input is given twice in inputs")
-        flat_outputs = _flatten("Model", "outputs", outputs)
+        flat_outputs = flatten_tensors("Model", "outputs", outputs)
         graph = Graph(flat_inputs, flat_outputs)
         self._check_names(graph.layers)
         used = {id(t.node) for node in graph.nodes for t in node.inputs} | {
@@ -265,7 +162,7 @@ class Functional(Model):
         """Run the recorded calls on real inputs: an array or Tensor for one input; a
         list (or several arguments) in the order of `inputs`, or a dict by input name,
         for several; a record array with one field per input (as `fit` makes)."""
-        values = self._feed(args[0] if len(args) == 1 else list(args))
+        values = feed(self.name, self._input_list, args[0] if len(args) == 1 else list(args))
         for node in self._graph.nodes:
             if isinstance(node.layer, Input):
                 continue
@@ -278,82 +175,6 @@ class Functional(Model):
             n = len(outputs[0].data)
             return Tensor(np.concatenate([o.data.reshape(n, -1) for o in outputs], axis=1))
         return map_structure(lambda t: values[id(t)], self._output_structure, KerasTensor)
-
-    def _feed(self, data: Any) -> dict[int, Any]:
-        """id(input) -> its value, converted to the input's dtype and checked."""
-        inputs = self._input_list
-        names = [t.name for t in inputs]
-        if isinstance(data, np.ndarray) and data.dtype.names:
-            arrays = [data[name] for name in names]
-        elif isinstance(data, Mapping):
-            missing = [name for name in names if name not in data]
-            if missing:
-                raise ValueError(
-                    f"{self.name}: no data for the inputs {', '.join(missing)} (the dict "
-                    f"has {', '.join(map(str, data))}; the inputs are {', '.join(names)})"
-                )
-            arrays = [data[name] for name in names]
-        elif len(inputs) > 1:
-            if not isinstance(data, (list, tuple)) or len(data) != len(inputs):
-                got = f"{len(data)} arrays" if isinstance(data, (list, tuple)) else "one array"
-                raise ValueError(
-                    f"{self.name} has {len(inputs)} inputs ({', '.join(names)}): pass a list "
-                    f"of {len(inputs)} arrays in that order, or a dict by name; got {got}"
-                )
-            arrays = list(data)
-        elif isinstance(data, (list, tuple)) and len(data) == 1 and _is_array(data[0]):
-            arrays = [data[0]]
-        else:
-            arrays = [data]
-        return {id(t): t(_converted(t, a)) for t, a in zip(inputs, arrays)}
-
-    def _pack(self, caller: str, x: Any) -> Any:
-        """`x` as `fit` batches it: the array of a single float input, else a record
-        array with one field per input, each cast to its input's dtype."""
-        if is_symbolic(x):
-            raise TypeError(
-                f"{caller}: x holds symbolic tensors (nn.Input or a layer's output), which "
-                "have no values; pass arrays of data"
-            )
-        inputs = self._input_list
-        single = len(inputs) == 1 and np.dtype(inputs[0].dtype).kind == "f"
-        if single and not isinstance(x, (Mapping, list, tuple)):
-            return x
-        if isinstance(x, Mapping):
-            arrays = [x.get(t.name) for t in inputs]
-            if any(a is None for a in arrays):
-                names = ", ".join(t.name for t in inputs)
-                raise ValueError(f"{caller}: x must hold an array for each input ({names})")
-        elif isinstance(x, (list, tuple)) and len(inputs) > 1:
-            if len(x) != len(inputs):
-                raise ValueError(
-                    f"{caller}: the model has {len(inputs)} inputs "
-                    f"({', '.join(t.name for t in inputs)}); x holds {len(x)} arrays"
-                )
-            arrays = list(x)
-        elif len(inputs) > 1:
-            raise ValueError(
-                f"{caller}: the model has {len(inputs)} inputs "
-                f"({', '.join(t.name for t in inputs)}): pass x as a list of "
-                f"{len(inputs)} arrays, or a dict by input name"
-            )
-        elif isinstance(x, (list, tuple)) and len(x) == 1 and _is_array(x[0]):
-            arrays = [x[0]]
-        else:
-            arrays = [x]
-        arrays = [
-            as_array(a, t.name).astype(_data_dtype(t), copy=False) for t, a in zip(inputs, arrays)
-        ]
-        if single:
-            return arrays[0]
-        for t, a in zip(inputs[1:], arrays[1:]):
-            check_lengths(arrays[0], a, f"{inputs[0].name} and {t.name}")
-        records = np.empty(
-            len(arrays[0]), dtype=[(t.name, a.dtype, a.shape[1:]) for t, a in zip(inputs, arrays)]
-        )
-        for t, a in zip(inputs, arrays):
-            records[t.name] = a
-        return records
 
     def _probe(self, x: np.ndarray) -> Any:
         with self._inference(x):
@@ -392,7 +213,9 @@ class Functional(Model):
                 "compile: a loss is required, e.g. loss=['mse', 'categorical_crossentropy'] "
                 f"(one per output: {', '.join(names)})"
             )
-        weights = per_output("loss_weights", 1.0 if loss_weights is None else loss_weights, names, 1.0)
+        weights = per_output(
+            "loss_weights", 1.0 if loss_weights is None else loss_weights, names, 1.0
+        )
         if isinstance(metrics, (list, tuple)) and not all(
             m is None or isinstance(m, (list, tuple)) for m in metrics
         ):
@@ -400,7 +223,9 @@ class Functional(Model):
                 "compile: for a model with several outputs, give metrics as a list of lists "
                 f"(one per output: {', '.join(names)}) or a dict by output name"
             )
-        per_metrics = per_output("metrics", metrics or [], names, None)
+        per_metrics = (
+            per_output("metrics", metrics, names, None) if metrics else [None] * len(names)
+        )
         total = OutputLosses(
             self,
             names,
@@ -423,38 +248,35 @@ class Functional(Model):
             object.__setattr__(self, "_side_by_side", False)
             self.__dict__.pop("_last_outputs", None)
 
-    def _targets(self, caller: str, y: Any) -> Any:
-        names = self.output_names
-        if len(names) == 1:
-            return _only(y, names)
-        return pack_targets(caller, y, names, self._output_list)
-
     def fit(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> History:
         """As `Model.fit`; `x` is a list of arrays (or a dict by input name) for a
         model with several inputs, `y` a list (or a dict by output name) for several
         outputs, and so are those of `validation_data`."""
         bound = inspect.signature(Model.fit).bind(self, x, y, *args, **kwargs)
-        bound.arguments["x"] = self._pack("fit", x)
-        bound.arguments["y"] = self._targets("fit", y)
+        bound.arguments["x"] = pack_inputs("fit", self._input_list, x)
+        bound.arguments["y"] = pack_targets("fit", y, self.output_names)
         val = bound.arguments.get("validation_data")
         if isinstance(val, (tuple, list)) and len(val) == 2:
             bound.arguments["validation_data"] = (
-                self._pack("fit", val[0]),
-                self._targets("fit", val[1]),
+                pack_inputs("fit", self._input_list, val[0]),
+                pack_targets("fit", val[1], self.output_names),
             )
         with self._outputs_side_by_side():
             return super().fit(*bound.args[1:], **bound.kwargs)
 
     def evaluate(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:
         """As `Model.evaluate`, with `x` and `y` as for `fit`."""
-        x, y = self._pack("evaluate", x), self._targets("evaluate", y)
+        x, y = (
+            pack_inputs("evaluate", self._input_list, x),
+            pack_targets("evaluate", y, self.output_names),
+        )
         with self._outputs_side_by_side():
             return super().evaluate(x, y, *args, **kwargs)
 
     def predict(self, x: Any, batch_size: int = 32, verbose: int | str = "auto") -> Any:
         """As `Model.predict`, with `x` as for `fit`; a model with several outputs
         returns one array per output, in the structure of `outputs` (a list or dict)."""
-        x = self._pack("predict", x)
+        x = pack_inputs("predict", self._input_list, x)
         side_by_side = self.__dict__.get("_side_by_side", False)  # predict from a callback
         object.__setattr__(self, "_side_by_side", False)
         try:
@@ -504,26 +326,6 @@ def _only(value: Any, names: list[str]) -> Any:
     if isinstance(value, (list, tuple)) and len(value) == 1 and not isinstance(value[0], str):
         return value[0]
     return value
-
-
-def _is_array(value: Any) -> bool:
-    return isinstance(value, (np.ndarray, Tensor)) or hasattr(value, "__array__")
-
-
-def _data_dtype(tensor: KerasTensor) -> np.dtype:
-    """Float data takes the default float dtype (float32), as `fit` always has; other
-    inputs (integer indices) their own dtype."""
-    dtype = np.dtype(tensor.dtype)
-    return np.dtype(get_default_dtype()) if dtype.kind == "f" else dtype
-
-
-def _converted(tensor: KerasTensor, value: Any) -> Any:
-    """A value for `tensor`: Tensors as they are (their graph is kept), arrays cast to
-    the input's dtype, floats as Tensors and other kinds (indices) as ndarrays."""
-    if isinstance(value, Tensor):
-        return value
-    array = np.ascontiguousarray(value, dtype=tensor.dtype)
-    return Tensor(array) if array.dtype.kind in "fc" else array
 
 
 def _store(structure: Any, result: Any, outputs: list[KerasTensor], values: dict) -> None:

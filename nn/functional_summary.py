@@ -88,4 +88,3 @@ def format_functional_summary(model: Any) -> str:
         "_" * width,
     ]
     return "\n".join(out)
-

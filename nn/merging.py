@@ -153,7 +153,9 @@ class Concatenate(Merge):
         ok = all(len(s) == ndim for s in shapes) and -ndim <= axis < ndim
         if ok:
             axis %= ndim
-            ok = all(s[:axis] + s[axis + 1 :] == shapes[0][:axis] + shapes[0][axis + 1 :] for s in shapes)
+            ok = all(
+                s[:axis] + s[axis + 1 :] == shapes[0][:axis] + shapes[0][axis + 1 :] for s in shapes
+            )
         if not ok:
             raise ValueError(
                 f"A `Concatenate` layer requires inputs with matching shapes except for the "

@@ -6,7 +6,7 @@ reported as `loss` next to each output's own `<output>_loss`, and metrics per ou
 as `<output>_<metric>` (the output's name is the name of the layer that makes it).
 `compile(loss=...)` takes one loss for every output, a list in the order of the
 outputs, or a dict by output name; `metrics` a list of lists or a dict; `fit` takes
-the targets as a list or a dict by output name.
+the targets as a list or a dict by output name (`nn.functional_data`).
 
 The shared training loop (`Model.fit`) sees one target array and one prediction per
 batch: the targets are packed into a record array, one field per output, and while
@@ -22,11 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, get_default_dtype
+from autograd import Tensor
 from nn import losses
 from nn import metrics as metrics_mod
-from nn.data import as_array, check_lengths
-from nn.symbolic import KerasTensor, is_symbolic
+from nn.symbolic import KerasTensor
 
 
 def per_output(argument: str, value: Any, names: list[str], default: Any) -> list[Any]:
@@ -122,36 +121,6 @@ def output_metrics(
 def _named(name: str, fn: Callable[..., float]) -> Callable[..., float]:
     fn.__name__ = name
     return fn
-
-
-def pack_targets(caller: str, y: Any, names: list[str], outputs: list[KerasTensor]) -> np.ndarray:
-    """Targets of several outputs (a list in their order, or a dict by output name) as
-    one record array with a field per output (float targets in the default dtype)."""
-    if is_symbolic(y):
-        raise TypeError(f"{caller}: y holds symbolic tensors; pass arrays of targets")
-    if isinstance(y, Mapping):
-        missing = [name for name in names if name not in y]
-        if missing:
-            raise ValueError(
-                f"{caller}: y has no targets for the outputs {', '.join(missing)} (the "
-                f"outputs are {', '.join(names)})"
-            )
-        arrays = [y[name] for name in names]
-    elif isinstance(y, (list, tuple)) and len(y) == len(names):
-        arrays = list(y)
-    else:
-        raise ValueError(
-            f"{caller}: the model has {len(names)} outputs ({', '.join(names)}): pass y as "
-            f"a list of {len(names)} arrays, or a dict by output name"
-        )
-    arrays = [as_array(a, name) for a, name in zip(arrays, names)]
-    arrays = [a.astype(get_default_dtype()) if a.dtype.kind == "f" else a for a in arrays]
-    for name, a in zip(names[1:], arrays[1:]):
-        check_lengths(arrays[0], a, f"{names[0]} and {name}")
-    records = np.empty(len(arrays[0]), dtype=[(n, a.dtype, a.shape[1:]) for n, a in zip(names, arrays)])
-    for name, a in zip(names, arrays):
-        records[name] = a
-    return records
 
 
 def output_names(outputs: Sequence[KerasTensor]) -> list[str]:

@@ -64,7 +64,9 @@ def layer_name(layer: Any) -> str:
     """The layer's name, given one now (Keras's default) if it has none."""
     name = getattr(layer, "name", None)
     if not isinstance(name, str):
-        base = "input_layer" if type(layer).__name__ == "Input" else snake_case(type(layer).__name__)
+        base = (
+            "input_layer" if type(layer).__name__ == "Input" else snake_case(type(layer).__name__)
+        )
         name = unique_name(base)
         object.__setattr__(layer, "name", name)
     return name
@@ -76,9 +78,7 @@ class KerasTensor:
     call (`node`) that computes it. It has no values: pass it to layers, and to
     `nn.Model(inputs, outputs)`; give `fit` and `predict` arrays."""
 
-    def __init__(
-        self, shape: tuple[int | None, ...], dtype: Any, name: str | None = None
-    ) -> None:
+    def __init__(self, shape: tuple[int | None, ...], dtype: Any, name: str | None = None) -> None:
         self._set_symbolic(shape, dtype, name)
 
     def _set_symbolic(self, shape: tuple[int | None, ...], dtype: Any, name: str | None) -> None:
