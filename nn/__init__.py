@@ -60,24 +60,18 @@ from nn.module import Module, Parameter, RemovableHandle
 from nn.perceptron import ConvergenceWarning, Perceptron
 from nn.saving import load_model
 from nn.sequential import Sequential
-from nn.symbolic import KerasTensor
 from nn.serialization import load_state, save_state
+from nn.symbolic import KerasTensor
 from nn.torch_interop import from_torch, to_torch
 from nn.training import History, Model
 
 __all__ = [
-    "Add",
-    "Average",
-    "Concatenate",
-    "KerasTensor",
-    "Maximum",
-    "Minimum",
-    "Multiply",
-    "Subtract",
     "ELU",
     "GELU",
     "MLP",
     "Activation",
+    "Add",
+    "Average",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
@@ -85,6 +79,7 @@ __all__ = [
     "CSVLogger",
     "Callback",
     "CategoricalCrossentropy",
+    "Concatenate",
     "ConvergenceWarning",
     "CrossEntropyLoss",
     "DataLoader",
@@ -98,6 +93,7 @@ __all__ = [
     "HuberLoss",
     "Identity",
     "Input",
+    "KerasTensor",
     "L1Loss",
     "LambdaCallback",
     "LayerNorm",
@@ -106,10 +102,13 @@ __all__ = [
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "Maximum",
+    "Minimum",
     "Model",
     "ModelCheckpoint",
     "Module",
     "ModuleList",
+    "Multiply",
     "NLLLoss",
     "Parameter",
     "Perceptron",
@@ -126,6 +125,7 @@ __all__ = [
     "SparseCategoricalCrossentropy",
     "Step",
     "Subset",
+    "Subtract",
     "Tanh",
     "TensorDataset",
     "TerminateOnNaN",

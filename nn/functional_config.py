@@ -59,7 +59,7 @@ def functional_from_config(
 ) -> Module:
     """The model `functional_config` described, with new weights; `build` makes a
     layer from its description."""
-    from nn.training import Model
+    from nn.functional_model import Functional
 
     layers: dict[str, Module] = {}
     for entry in config["layers"]:
@@ -87,4 +87,4 @@ def functional_from_config(
         node: Node = inbound_nodes(layer)[-1]
         made[(call["layer"], counts.get(call["layer"], 0))] = node.outputs
         counts[call["layer"]] = counts.get(call["layer"], 0) + 1
-    return Model(decode(config["inputs"]), decode(config["outputs"]), name=config["name"])
+    return Functional(decode(config["inputs"]), decode(config["outputs"]), name=config["name"])

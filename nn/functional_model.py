@@ -78,7 +78,7 @@ class Functional(Model):
         if len({id(t) for t in flat_inputs}) != len(flat_inputs):
             raise ValueError("Model: the same Input is given twice in inputs")
         flat_outputs = flatten_tensors("Model", "outputs", outputs)
-        graph = Graph(flat_inputs, flat_outputs)
+        graph = Graph(flat_inputs, flat_outputs)  # type: ignore[arg-type]  # all Inputs
         self._check_names(graph.layers)
         used = {id(t.node) for node in graph.nodes for t in node.inputs} | {
             id(t.node) for t in flat_outputs

@@ -8,9 +8,9 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.tensor import check_dtype
-from nn.symbolic import check_name as _layer_name
 from nn.module import Module
 from nn.symbolic import KerasTensor, Node, default_float, unique_name
+from nn.symbolic import check_name as _layer_name
 
 
 class Input(Module, KerasTensor):

@@ -78,6 +78,10 @@ class KerasTensor:
     call (`node`) that computes it. It has no values: pass it to layers, and to
     `nn.Model(inputs, outputs)`; give `fit` and `predict` arrays."""
 
+    shape: tuple[int | None, ...]
+    dtype: str
+    name: str
+
     def __init__(self, shape: tuple[int | None, ...], dtype: Any, name: str | None = None) -> None:
         self._set_symbolic(shape, dtype, name)
 

@@ -396,12 +396,14 @@ def test_errors_name_the_problem():
     dense(x)
     with pytest.raises(
         ValueError,
-        match=r"'hidden' \(Dense\) expects an input of shape \(None, 4\), but it was called on a tensor of shape \(None, 5\)",
+        match=r"'hidden' \(Dense\) expects an input of shape \(None, 4\), but it was "
+        r"called on a tensor of shape \(None, 5\)",
     ):
         dense(nn.Input(shape=(5,)))
     with pytest.raises(
         ValueError,
-        match=r"'concatenate' \(Concatenate\) cannot be called on an input of shape \[\(None, 4\), \(None, 3, 2\)\].*matching shapes except",
+        match=r"'concatenate' \(Concatenate\) cannot be called on an input of shape "
+        r"\[\(None, 4\), \(None, 3, 2\)\].*matching shapes except",
     ):
         nn.Concatenate()([x, nn.Input(shape=(3, 2))])
     with pytest.raises(ValueError, match="exactly 2 inputs, got 3"):
@@ -414,7 +416,7 @@ def test_errors_name_the_problem():
     y = nn.Concatenate()([nn.Dense(2)(x), other])
     with pytest.raises(ValueError, match=r"Graph disconnected.*needs the input other \(None, 2\)"):
         nn.Model(x, y)
-    with pytest.raises(TypeError, match="inputs must be nn.Input tensors"):
+    with pytest.raises(TypeError, match=r"inputs must be nn\.Input tensors"):
         nn.Model(dense.output, y)
     with pytest.raises(TypeError, match="outputs must be symbolic tensors"):
         nn.Model(x, np.ones(3))
@@ -445,7 +447,7 @@ def test_errors_name_the_problem():
     with pytest.raises(ValueError, match="no layer named 'nope'; the layers are: x, hidden"):
         model.get_layer("nope")
     with pytest.raises(AttributeError, match="has never been called"):
-        nn.Dense(2).output
+        _ = nn.Dense(2).output
     with pytest.raises(TypeError, match="name must be a non-empty str"):
         nn.Model(x, dense.output, name=3)
 
