@@ -55,12 +55,14 @@ from nn.losses import (
     SmoothL1Loss,
     SparseCategoricalCrossentropy,
 )
+from nn.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
 from nn.mlp import MLP
 from nn.module import Module, Parameter, RemovableHandle
 from nn.perceptron import ConvergenceWarning, Perceptron
 from nn.saving import load_model
 from nn.sequential import Sequential
 from nn.serialization import load_state, save_state
+from nn.symbolic import KerasTensor
 from nn.torch_interop import from_torch, to_torch
 from nn.training import History, Model
 
@@ -69,6 +71,8 @@ __all__ = [
     "GELU",
     "MLP",
     "Activation",
+    "Add",
+    "Average",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
@@ -76,6 +80,7 @@ __all__ = [
     "CSVLogger",
     "Callback",
     "CategoricalCrossentropy",
+    "Concatenate",
     "ConvergenceWarning",
     "CrossEntropyLoss",
     "DataLoader",
@@ -89,6 +94,7 @@ __all__ = [
     "HuberLoss",
     "Identity",
     "Input",
+    "KerasTensor",
     "L1Loss",
     "LambdaCallback",
     "Layer",
@@ -98,10 +104,13 @@ __all__ = [
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "Maximum",
+    "Minimum",
     "Model",
     "ModelCheckpoint",
     "Module",
     "ModuleList",
+    "Multiply",
     "NLLLoss",
     "Parameter",
     "Perceptron",
@@ -118,6 +127,7 @@ __all__ = [
     "SparseCategoricalCrossentropy",
     "Step",
     "Subset",
+    "Subtract",
     "Tanh",
     "TensorDataset",
     "TerminateOnNaN",

@@ -290,7 +290,10 @@ def _test_count(test_size: float | int, n: int) -> int:
 def as_inputs(x: npt.ArrayLike | Tensor) -> np.ndarray:
     """Model inputs as an array of the default float dtype (float32), as Keras casts
     them: integer pixels (uint8) become floats (scale them yourself), float64 float32."""
-    return as_array(x, "x").astype(get_default_dtype(), copy=False)
+    array = as_array(x, "x")
+    if array.dtype.names:  # a record per sample, one field per input of a functional model
+        return array
+    return array.astype(get_default_dtype(), copy=False)
 
 
 def as_targets(y: npt.ArrayLike | Tensor) -> np.ndarray:

@@ -7,40 +7,81 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from nn.layers import sample_shape
+from autograd.tensor import check_dtype
 from nn.module import Module
+from nn.symbolic import KerasTensor, Node, default_float, unique_name
+from nn.symbolic import check_name as _layer_name
 
 
-class Input(Module):
-    """The input of a `Sequential`, of samples of `shape` (no batch axis): y = x.
+class Input(Module, KerasTensor):
+    """The input of a model, of samples of `shape` (no batch axis): y = x.
 
-    As the first layer, it lets the model build its weights at once, so `summary`,
-    `count_params` and `compile` work before any data has been seen. It checks that
-    the data has that shape.
+    It is Keras's `keras.Input` and its `InputLayer` in one object:
+
+    - a symbolic tensor (`KerasTensor`) of shape `(None, *shape)`: call layers on it
+      and give it to `nn.Model(inputs, outputs)` (Keras's functional API);
+    - as the first layer of a `Sequential`, it lets the model build its weights at
+      once, so `summary`, `count_params` and `compile` work before any data has been
+      seen.
+
+    Either way it checks that the data has that shape.
 
     Args:
-        shape: the shape of one sample, e.g. (784,) or (28, 28).
+        shape: the shape of one sample, e.g. (784,) or (28, 28); None for an axis of
+            any length (`(None,)` for sequences of any length).
+        name: Keras's name (default `input_layer`, `input_layer_1`, ...).
+        dtype: the dtype of the data (default the default float dtype, float32);
+            e.g. "int64" for the indices an `Embedding` takes.
 
     Example:
         >>> import nn
         >>> model = nn.Sequential([nn.Input(shape=(4,)), nn.Dense(3)])
         >>> model.count_params()
         15
+        >>> nn.Input(shape=(4,), name="features")
+        <KerasTensor shape=(None, 4), dtype=float32, name=features>
     """
 
-    def __init__(self, shape: tuple[int, ...] | int) -> None:
+    def __init__(
+        self, shape: tuple[int | None, ...] | int, name: str | None = None, dtype: Any = None
+    ) -> None:
         super().__init__()
-        self.shape = sample_shape(self, shape)
-        self.input_shape = self.shape
+        self.input_shape = _input_shape(shape)
+        name = _layer_name("Input", name) or unique_name("input_layer")
+        dtype = default_float() if dtype is None else dtype
+        check_dtype(np.dtype(dtype), "Input")
+        self._set_symbolic((None, *self.input_shape), dtype, name)
+        Node(self, (), {}, [self], 0)
 
     def forward(self, x: Any) -> Any:
         shape = np.shape(x.data if isinstance(x, Tensor) else x)
-        if tuple(shape[1:]) != self.shape:
+        sample = self.input_shape
+        if len(shape) != len(sample) + 1 or any(
+            n is not None and n != m for n, m in zip(sample, shape[1:])
+        ):
             raise ValueError(
-                f"Input(shape={self.shape}): expected input of shape (batch, "
-                f"{', '.join(map(str, self.shape))}), got {shape}"
+                f"Input(shape={sample}): expected input of shape "
+                f"{(None, *sample)}, got {shape}".replace("None", "batch", 1)
             )
         return x
 
     def extra_repr(self) -> str:
-        return f"shape={self.shape}"
+        return f"shape={self.input_shape}"
+
+    def __repr__(self) -> str:
+        return self._symbolic_repr()
+
+
+def _input_shape(shape: Any) -> tuple[int | None, ...]:
+    """One sample's shape as a tuple of positive ints and None (any length)."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)) or not all(
+        n is None or (isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0)
+        for n in shape
+    ):
+        raise ValueError(
+            "Input: shape must be the shape of one sample, without the batch axis, "
+            f"e.g. shape=(784,) (None for an axis of any length); got {shape!r}"
+        )
+    return tuple(None if n is None else int(n) for n in shape)

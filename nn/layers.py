@@ -21,7 +21,24 @@ from nn import activations, init
 from nn import functional as F
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
 from nn.layer import LayerWeights
+from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from nn.module import Module, Parameter
+from nn.symbolic import check_name as _layer_name
 
 
 def check_features(layer: Module, x: Any, expected: int | None) -> None:
@@ -78,13 +95,6 @@ def sample_shape(
             f"e.g. input_shape=(784,); got {input_shape!r}"
         )
     return tuple(int(n) for n in shape)
-
-
-def _layer_name(owner: str, name: Any) -> str | None:
-    """Keras's `name=`: a string shown by `summary` (None: the layer is numbered there)."""
-    if name is not None and not (isinstance(name, str) and name):
-        raise TypeError(f"{owner}: name must be a non-empty str, got {name!r}")
-    return name
 
 
 def _empty(*shape: int) -> Parameter:

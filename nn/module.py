@@ -36,12 +36,26 @@ from autograd.graph import increment_version
 from autograd.ops.torch_methods import to_arguments
 from autograd.tensor import check_dtype
 from nn.serialization import save_state
+from nn.symbolic import KerasTensor, first_call_attribute, is_symbolic, symbolic_call
 
-# Attributes every Module sets for itself, and Sequential's list of its layers (kept
-# from its numbered attributes); they are never walked for parameters.
+# Attributes every Module sets for itself, Sequential's list of its layers (kept from
+# its numbered attributes) and the calls recorded by the functional API (`nn.symbolic`);
+# they are never walked for parameters.
 _INTERNAL = frozenset(
-    {"training", "_buffers", "_forward_hooks", "_forward_pre_hooks", "_layer_list"}
+    {
+        "training",
+        "_buffers",
+        "_forward_hooks",
+        "_forward_pre_hooks",
+        "_layer_list",
+        "_inbound_nodes",
+    }
 )
+
+
+#: What the first argument of a layer call is when the call is symbolic (checked first
+#: by type, so a call on a Tensor pays one isinstance).
+_MAYBE_SYMBOLIC = (KerasTensor, list, tuple, dict)
 
 
 class Parameter(Tensor):
@@ -160,6 +174,8 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args and isinstance(args[0], _MAYBE_SYMBOLIC) and is_symbolic(args[0]):
+            return symbolic_call(self, args, kwargs)  # Keras's functional API: record the call
         if "training" in kwargs and not takes_keyword(type(self).forward, "training"):
             # Keras's rule: a layer whose call has no `training` runs in that mode
             training = kwargs.pop("training")
@@ -184,6 +200,13 @@ class Module:
             if result is not None:
                 output = result
         return output
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails, so a sub-module of your own named
+        # `output` (PyTorch style) is found first.
+        if name in ("input", "output"):
+            return first_call_attribute(self, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def register_forward_pre_hook(
         self, hook: Callable[[Module, tuple[Any, ...]], Any]

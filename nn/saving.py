@@ -33,8 +33,9 @@ from typing import Any
 import numpy as np
 
 from nn import activations as act
-from nn import losses, optimizers
+from nn import losses, merging, optimizers
 from nn import metrics as metrics_mod
+from nn.functional_config import functional_config, functional_from_config
 from nn.input import Input
 from nn.layers import BatchNorm1d, Dense, Dropout, Embedding, Flatten, LayerNorm, Linear
 from nn.module import Module
@@ -94,7 +95,19 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
         "embedding_dim": m.embedding_dim,
         "padding_idx": m.padding_idx,
     },
-    Input: lambda m: {"shape": m.shape},
+    Input: lambda m: {"shape": m.input_shape, "name": m.name, "dtype": m.dtype},
+    merging.Concatenate: lambda m: {"axis": m.axis, "name": m.name},
+    **{
+        cls: lambda m: {"name": m.name}
+        for cls in (
+            merging.Add,
+            merging.Subtract,
+            merging.Multiply,
+            merging.Average,
+            merging.Maximum,
+            merging.Minimum,
+        )
+    },
     act.LeakyReLU: lambda m: {"negative_slope": m.negative_slope},
     act.ELU: lambda m: {"alpha": m.alpha},
     act.GELU: lambda m: {"approximate": m.approximate},
@@ -117,10 +130,11 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
 
 
 def _classes() -> dict[str, type]:
+    from nn.functional_model import Functional
     from nn.sequential import Sequential
     from nn.training import Model
 
-    return {cls.__name__: cls for cls in (*DESCRIBE, Sequential, Model)}
+    return {cls.__name__: cls for cls in (*DESCRIBE, Sequential, Model, Functional)}
 
 
 def layer_config(layer: Module) -> dict[str, Any]:
@@ -130,11 +144,14 @@ def layer_config(layer: Module) -> dict[str, Any]:
         ValueError: the layer (or one inside it) cannot be described; the message
             names it.
     """
+    from nn.functional_model import Functional
     from nn.sequential import Sequential
     from nn.training import Model
 
     cls = type(layer)
-    if cls is Sequential:
+    if cls is Functional:
+        config = functional_config(layer, layer_config)
+    elif cls is Sequential:
         config: dict[str, Any] = {"layers": [layer_config(m) for m in layer], "name": layer.name}
     elif cls is Model:
         config = {"module": layer_config(layer.module)}
@@ -144,7 +161,7 @@ def layer_config(layer: Module) -> dict[str, Any]:
         known = ", ".join(sorted(c.__name__ for c in DESCRIBE))
         raise ValueError(
             f"save: cannot describe the layer {layer!r} ({cls.__name__}) for nn.load_model; "
-            f"known layers: {known}, Sequential. Save the weights with "
+            f"known layers: {known}, Sequential, Functional. Save the weights with "
             "model.save_weights(path) and rebuild the model in code instead"
         )
     return {"class_name": cls.__name__, "config": config}
@@ -162,6 +179,8 @@ def from_layer_config(description: dict[str, Any]) -> Module:
         return classes[name](layers, name=config.get("name"))
     if name == "Model":
         return classes[name](from_layer_config(config["module"]))
+    if name == "Functional":
+        return functional_from_config(config, from_layer_config)
     if "activation" in config:
         config["activation"] = from_layer_config(config["activation"])
     return classes[name](**config)

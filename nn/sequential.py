@@ -43,7 +43,7 @@ class Sequential(Model):
             )
         setattr(self, str(len(self)), layer)
         shape = getattr(self._layers()[0], "input_shape", None)
-        if isinstance(shape, tuple):
+        if isinstance(shape, tuple) and None not in shape:
             self.build((None, *shape))
 
     @property

@@ -52,6 +52,7 @@ from nn.data import (
 from nn.layer import LayerWeights, init_layer, run_call
 from nn.module import Module, training_mode
 from nn.summary import format_summary
+from nn.symbolic import KerasTensor
 
 ArrayLike = npt.ArrayLike | Tensor
 
@@ -99,6 +100,18 @@ class Model(LayerWeights, Module):
         >>> sorted(history.history), len(history.history["loss"])
         (['accuracy', 'loss'], 3)
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        # Keras's functional API: Model(inputs, outputs) builds a graph model
+        if cls is Model and (
+            {"inputs", "outputs"} & kwargs.keys()
+            or len(args) > 1
+            or (args and isinstance(args[0], (KerasTensor, list, tuple, dict)))
+        ):
+            from nn.functional_model import Functional
+
+            return super().__new__(Functional)
+        return super().__new__(cls)
 
     def __init__(self, module: Module | None = None, **kwargs: Any) -> None:
         super().__init__()

@@ -1,4 +1,4 @@
-"""Gradient clipping, parameter counting and Keras's `to_categorical`."""
+"""Gradient clipping, parameter counting, Keras's `to_categorical` and `clear_session`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy.typing as npt
 
 from autograd import Tensor
 from nn.module import Module
+from nn.symbolic import clear_session as clear_session  # keras.utils.clear_session
 
 
 def _with_grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:

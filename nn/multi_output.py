@@ -1,0 +1,130 @@
+"""Training a functional model with several outputs, as Keras does: one loss per output,
+
+    loss = sum_i loss_weights[i] * loss_i(output_i, target_i)
+
+reported as `loss` next to each output's own `<output>_loss`, and metrics per output
+as `<output>_<metric>` (the output's name is the name of the layer that makes it).
+`compile(loss=...)` takes one loss for every output, a list in the order of the
+outputs, or a dict by output name; `metrics` a list of lists or a dict; `fit` takes
+the targets as a list or a dict by output name (`nn.functional_data`).
+
+The shared training loop (`Model.fit`) sees one target array and one prediction per
+batch: the targets are packed into a record array, one field per output, and while
+it runs the model returns its outputs' values side by side in one Tensor (for the
+metrics and the sample count), while the loss reads the outputs themselves, with
+their graphs, from the model (`last_outputs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+from nn import losses
+from nn import metrics as metrics_mod
+from nn.symbolic import KerasTensor
+
+
+def per_output(argument: str, value: Any, names: list[str], default: Any) -> list[Any]:
+    """`value` given once for all outputs, as a list in their order, or as a dict by
+    output name (missing names take `default`), as one entry per output."""
+    if isinstance(value, Mapping):
+        unknown = [k for k in value if k not in names]
+        if unknown:
+            raise ValueError(
+                f"compile: {argument} names unknown outputs {', '.join(map(str, unknown))}; "
+                f"the outputs are {', '.join(names)}"
+            )
+        return [value.get(name, default) for name in names]
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(names):
+            raise ValueError(
+                f"compile: {argument} must have one entry per output ({len(names)}: "
+                f"{', '.join(names)}), got {len(value)}"
+            )
+        return list(value)
+    return [value] * len(names)
+
+
+class OutputLosses:
+    """The loss of a model with several outputs (see the module docstring). After each
+    call, `values[i]` holds output i's own loss for that batch."""
+
+    __name__ = "loss"
+
+    def __init__(
+        self,
+        model: Any,
+        names: list[str],
+        losses_: list[Callable[..., Tensor] | None],
+        weights: list[float],
+    ) -> None:
+        self.model, self.names, self.losses, self.weights = model, names, losses_, weights
+        self.values: list[float] = [0.0] * len(names)
+
+    def __call__(self, packed: Tensor, targets: np.ndarray) -> Tensor:
+        outputs = self.model.__dict__["_last_outputs"]
+        total: Tensor | None = None
+        for i, (name, loss, weight) in enumerate(zip(self.names, self.losses, self.weights)):
+            if loss is None:
+                continue
+            value = loss(outputs[i], target_of(targets, name, outputs[i]))
+            self.values[i] = float(value.data)
+            term = value * weight if weight != 1 else value
+            total = term if total is None else total + term
+        assert total is not None  # compile refuses a model without any loss
+        return total
+
+
+def target_of(targets: np.ndarray, name: str, output: Tensor) -> Any:
+    """Output `name`'s targets from the record batch: a float Tensor or an int array,
+    (N,) and (N, 1) matched to the output as Keras matches them."""
+    y = np.ascontiguousarray(targets[name])
+    if output.shape[1:] == (1,) and y.ndim == 1:
+        y = y.reshape(-1, 1)
+    elif output.ndim == 1 and y.shape[1:] == (1,):
+        y = y.reshape(-1)
+    return Tensor(y) if y.dtype.kind == "f" else y
+
+
+def output_metrics(
+    names: list[str], loss: OutputLosses, metrics: list[Any]
+) -> list[Callable[[Any, np.ndarray], float]]:
+    """The reported metrics, named as Keras names them: each output's loss, then each
+    output's metrics by name. They read the batch's outputs from the model, as the
+    loss does (the side-by-side predictions are only counted)."""
+    found: list[Callable[[Any, np.ndarray], float]] = []
+    for i, name in enumerate(names):
+        if loss.losses[i] is not None:
+            found.append(_named(f"{name}_loss", lambda yt, yp, i=i: loss.values[i]))
+    extra = []
+    for i, (name, wanted) in enumerate(zip(names, metrics)):
+        if not wanted:
+            continue
+        on_logits = bool(getattr(loss.losses[i], "from_logits", False)) or isinstance(
+            loss.losses[i], (losses.BCEWithLogitsLoss, losses.CrossEntropyLoss)
+        )
+        for metric_name, fn in metrics_mod.resolve(wanted, logits=on_logits):
+
+            def metric(yt: Any, yp: np.ndarray, fn: Any = fn, i: int = i) -> float:
+                output = loss.model.__dict__["_last_outputs"][i]
+                return fn(yt[names[i]], output.data)
+
+            label = f"{name}_{metric_name}"
+            extra.append((label, _named(label, metric)))
+    return found + [fn for _, fn in sorted(extra, key=lambda pair: pair[0])]
+
+
+def _named(name: str, fn: Callable[..., float]) -> Callable[..., float]:
+    fn.__name__ = name
+    return fn
+
+
+def output_names(outputs: Sequence[KerasTensor]) -> list[str]:
+    """Keras's output names: the names of the layers that make the outputs (numbered
+    when one layer makes several)."""
+    names = [t.node.layer.name for t in outputs]
+    return [f"{n}_{i}" if names.count(n) > 1 else n for i, n in enumerate(names)]
