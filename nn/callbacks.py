@@ -1,15 +1,19 @@
-"""Callbacks: hooks into `fit` (Keras's API): stop early, save checkpoints, change the lr,
-log to CSV.
+"""Callbacks: hooks into `fit`, `evaluate` and `predict` (Keras 3's API): stop early,
+save checkpoints, change the lr, log to CSV.
 
-`fit` calls, on every callback in order, `on_train_begin`, then for each epoch
-`on_epoch_begin(epoch)`, `on_train_batch_begin(batch)` before and
+`fit` calls, on every callback in order, `on_train_begin(logs)`, then for each epoch
+`on_epoch_begin(epoch, logs)`, `on_train_batch_begin(batch, logs)` before and
 `on_train_batch_end(batch, logs)` after each optimizer step (by default these call
-`on_batch_begin` / `on_batch_end`, their older names, as in Keras), and
-`on_epoch_end(epoch, logs)` with the epoch's averages (`logs["loss"]`,
-`logs["val_loss"]`, each metric), and finally `on_train_end`. `History`, the object
-`fit` returns, is itself the last callback: it records every epoch's logs. `self.model` is the
-model being trained; setting `self.model.stop_training = True` ends `fit` after the
-current epoch.
+`on_batch_begin` / `on_batch_end`, their older names, as in Keras), the validation
+pass's `on_test_begin`, `on_test_batch_begin` / `on_test_batch_end`, `on_test_end`,
+and `on_epoch_end(epoch, logs)` with the epoch's averages (`logs["loss"]`,
+`logs["val_loss"]`, each metric), and finally `on_train_end(logs)`; every hook gets a
+`logs` dict, as Keras passes them. `evaluate` calls the `on_test_*` hooks, `predict`
+the `on_predict_*` ones (`on_predict_batch_end` with `logs["outputs"]`). `History`,
+the object `fit` returns, is itself the last callback: it records every epoch's logs.
+`self.model` is the model being trained (set before `on_train_begin`), `self.params`
+Keras's `{"verbose", "epochs", "steps"}`; setting `self.model.stop_training = True`
+ends `fit` after the current epoch.
 """
 
 from __future__ import annotations
@@ -37,12 +41,18 @@ class Callback:
 
     Attributes:
         model: the model being trained, set by `fit` before `on_train_begin`.
+        params: `{"verbose": ..., "epochs": ..., "steps": ...}` of the running `fit`,
+            `evaluate` or `predict` (steps: batches per epoch), as Keras sets them.
     """
 
     model: Any = None
+    params: dict[str, Any] = {}  # noqa: RUF012  # replaced, never changed in place
 
     def set_model(self, model: Any) -> None:
         self.model = model
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        self.params = params
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
         """Called once before the first epoch."""
@@ -71,6 +81,30 @@ class Callback:
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         """The older name of `on_train_batch_end`."""
 
+    def on_test_begin(self, logs: Logs | None = None) -> None:
+        """Called before `evaluate` (and each validation pass of `fit`)."""
+
+    def on_test_end(self, logs: Logs | None = None) -> None:
+        """Called after `evaluate` with its results (without the "val_" prefix)."""
+
+    def on_test_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        """Called before each batch of `evaluate`."""
+
+    def on_test_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        """Called after each batch of `evaluate` with the running means so far."""
+
+    def on_predict_begin(self, logs: Logs | None = None) -> None:
+        """Called before `predict`."""
+
+    def on_predict_end(self, logs: Logs | None = None) -> None:
+        """Called after `predict`."""
+
+    def on_predict_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        """Called before each batch of `predict`."""
+
+    def on_predict_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        """Called after each batch of `predict`; `logs["outputs"]` holds its outputs."""
+
     def overrides(self, *hooks: str) -> bool:
         """Whether this callback does something in one of `hooks` (a method of its
         class or a function given to the instance): `fit` calls per-batch hooks only
@@ -98,6 +132,9 @@ class History(Callback):
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.epoch = []
 
     def plot(self, *args: Any, **kwargs: Any) -> Any:
         """Plot the curves with `nn.plot.plot_history(self, ...)` (needs matplotlib)."""
@@ -547,3 +584,44 @@ def _logs_hook(fn: Callable[[Logs], Any]) -> Callable[..., None]:
         fn({} if logs is None else logs)
 
     return hook
+
+
+#: The per-batch hooks and the older names Keras's default hooks call.
+_BATCH_HOOKS = {
+    "on_train_batch_begin": ("on_train_batch_begin", "on_batch_begin"),
+    "on_train_batch_end": ("on_train_batch_end", "on_batch_end"),
+    "on_test_batch_begin": ("on_test_batch_begin",),
+    "on_test_batch_end": ("on_test_batch_end",),
+    "on_predict_batch_begin": ("on_predict_batch_begin",),
+    "on_predict_batch_end": ("on_predict_batch_end",),
+}
+
+
+class CallbackList:
+    """The callbacks of one `fit`, `evaluate` or `predict`, as Keras's `CallbackList`:
+    `call(hook, ...)` calls the hook on each callback in order, with `logs` always a
+    dict. Each callback gets the model and Keras's `params` first.
+
+    Per-batch hooks go only to the callbacks that define them (`Callback.overrides`),
+    so a run whose callbacks have none spends nothing per batch; `wants(hook)` tells
+    whether any will be called (the running logs are made only then).
+    """
+
+    def __init__(self, callbacks: list[Callback], model: Any, **params: Any) -> None:
+        self.callbacks = callbacks
+        for cb in callbacks:
+            cb.set_model(model)
+            cb.set_params(dict(params))
+        self._batch = {
+            hook: [cb for cb in callbacks if cb.overrides(*names)]
+            for hook, names in _BATCH_HOOKS.items()
+        }
+
+    def call(self, hook: str, *args: Any) -> None:
+        """`hook(*args, logs)` on every callback (`logs`: the last argument, {} if None)."""
+        *index, logs = args
+        for cb in self._batch.get(hook, self.callbacks):
+            getattr(cb, hook)(*index, {} if logs is None else logs)
+
+    def wants(self, hook: str) -> bool:
+        return bool(self._batch[hook])

@@ -30,7 +30,7 @@ import numpy as np
 from autograd import Tensor
 from autograd.checks import check_int
 from nn import losses
-from nn.callbacks import History
+from nn.callbacks import CallbackList, History
 from nn.data import DataLoader
 from nn.functional_data import feed, pack_inputs, pack_targets
 from nn.functional_graph import Graph, flatten_tensors
@@ -39,7 +39,8 @@ from nn.module import Module
 from nn.multi_output import OutputLosses, output_metrics, output_names, per_output
 from nn.symbolic import KerasTensor, map_structure, unique_name
 from nn.symbolic import check_name as _layer_name
-from nn.training import Model, _check_samples, _verbosity
+from nn.fit_data import first_batches
+from nn.training import Model, _callbacks, _check_samples, _verbosity
 
 
 class Functional(Model):
@@ -258,10 +259,11 @@ class Functional(Model):
         bound.arguments["x"] = pack_inputs("fit", self._input_list, x)
         bound.arguments["y"] = pack_targets("fit", y, self.output_names)
         val = bound.arguments.get("validation_data")
-        if isinstance(val, (tuple, list)) and len(val) == 2:
+        if isinstance(val, (tuple, list)) and len(val) in (2, 3):  # (x, y[, sample_weight])
             bound.arguments["validation_data"] = (
                 pack_inputs("fit", self._input_list, val[0]),
                 pack_targets("fit", val[1], self.output_names),
+                *val[2:],
             )
         with self._outputs_side_by_side():
             return super().fit(*bound.args[1:], **bound.kwargs)
@@ -275,29 +277,50 @@ class Functional(Model):
         with self._outputs_side_by_side():
             return super().evaluate(x, y, *args, **kwargs)
 
-    def predict(self, x: Any, batch_size: int = 32, verbose: int | str = "auto") -> Any:
+    def predict(
+        self,
+        x: Any,
+        batch_size: int = 32,
+        verbose: int | str = "auto",
+        steps: int | None = None,
+        callbacks: Any = None,
+    ) -> Any:
         """As `Model.predict`, with `x` as for `fit`; a model with several outputs
         returns one array per output, in the structure of `outputs` (a list or dict)."""
         x = pack_inputs("predict", self._input_list, x)
         side_by_side = self.__dict__.get("_side_by_side", False)  # predict from a callback
         object.__setattr__(self, "_side_by_side", False)
         try:
-            return self._predict(x, batch_size, verbose)
+            return self._predict(x, batch_size, verbose, steps, callbacks)
         finally:
             object.__setattr__(self, "_side_by_side", side_by_side)
 
-    def _predict(self, x: Any, batch_size: int, verbose: int | str) -> Any:
+    def _predict(
+        self, x: Any, batch_size: int, verbose: int | str, steps: int | None, callbacks: Any
+    ) -> Any:
         if len(self._output_list) == 1 and isinstance(self._output_structure, KerasTensor):
-            return super().predict(x, batch_size=batch_size, verbose=verbose)
+            return super().predict(x, batch_size, verbose, steps, callbacks)
         check_int("predict", "batch_size", batch_size, minimum=1)
+        if steps is not None:
+            check_int("predict", "steps", steps, minimum=1)
         verbose = _verbosity("predict", verbose)
         _check_samples("predict", x)
+        loader = DataLoader(x, batch_size=batch_size)
+        count = len(loader) if steps is None else min(len(loader), steps)
+        hooks = CallbackList(
+            _callbacks(callbacks, None, "predict"), self, verbose=verbose, epochs=1, steps=count
+        )
+        hooks.call("on_predict_begin", None)
+        batches = []
         with self._inference(x):
-            loader = DataLoader(x, batch_size=batch_size)
-            batches = [_leaves(self(xb)) for xb in loader]
+            for batch, xb in enumerate(first_batches(loader, steps)):
+                hooks.call("on_predict_batch_begin", batch, None)
+                batches.append(_leaves(self(xb)))
+                hooks.call("on_predict_batch_end", batch, {"outputs": batches[-1]})
+        hooks.call("on_predict_end", None)
         arrays = [np.concatenate([b[i] for b in batches]) for i in range(len(batches[0]))]
         if verbose:
-            print(f"{len(loader)}/{len(loader)}")
+            print(f"{count}/{count}")
         position = iter(range(len(arrays)))
         return map_structure(lambda _: arrays[next(position)], self._output_structure, KerasTensor)
 

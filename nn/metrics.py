@@ -3,7 +3,10 @@
 A metric is a function `metric(y_true, y_pred) -> float`, the batch mean of a
 per-sample score, on ndarrays (no graph, so it costs next to nothing beside a
 training step). `fit` averages it over an epoch weighted by batch size, which gives
-the exact mean over all samples.
+the exact mean over all samples. A metric may also be a Keras 3 `Metric` object
+(`nn.metrics.Metric` subclasses and the built-in classes, from `nn.keras_metrics`):
+`fit` resets it at each epoch's start and before validation, updates it with each
+batch and reports its `result()`.
 """
 
 from __future__ import annotations
@@ -14,8 +17,43 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from nn.keras_metrics import (
+    CLASSES,
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    Mean,
+    MeanAbsoluteError,
+    MeanMetricWrapper,
+    MeanSquaredError,
+    Metric,
+    Precision,
+    Recall,
+    RootMeanSquaredError,
+    SparseCategoricalAccuracy,
+)
 
-Metric = Callable[[np.ndarray, np.ndarray], float]
+__all__ = [
+    "Accuracy",
+    "BinaryAccuracy",
+    "CategoricalAccuracy",
+    "Mean",
+    "MeanAbsoluteError",
+    "MeanMetricWrapper",
+    "MeanSquaredError",
+    "Metric",
+    "Precision",
+    "Recall",
+    "RootMeanSquaredError",
+    "SparseCategoricalAccuracy",
+    "accuracy",
+    "get",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "resolve",
+]
+
+MetricFn = Callable[[np.ndarray, np.ndarray], float] | Metric
 
 
 def accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> float:
@@ -60,7 +98,7 @@ def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(np.mean(d * d))
 
 
-METRICS: dict[str, Metric] = {
+METRICS: dict[str, MetricFn] = {
     "accuracy": accuracy,
     "acc": accuracy,
     "mae": mean_absolute_error,
@@ -70,20 +108,26 @@ METRICS: dict[str, Metric] = {
 }
 
 
-def get(metric: str | Metric) -> tuple[str, Metric]:
-    """`(name, function)` for a metric name (see `METRICS`) or a function.
+def get(metric: str | MetricFn) -> tuple[str, MetricFn]:
+    """`(name, function)` for a metric name (see `METRICS`, and Keras's names of the
+    metric classes in `nn.keras_metrics.CLASSES`, made anew), a function or a `Metric`.
 
-    The name is the key under which `fit` reports the metric: the name as given, or
-    a function's `__name__`.
+    The name is the key under which `fit` reports the metric: the name as given, a
+    function's `__name__`, or a Metric's `name`.
 
     Raises:
         ValueError: for an unknown name (the message lists the valid ones).
         TypeError: for something that is neither a name nor callable.
     """
+    if isinstance(metric, Metric):
+        return metric.name, metric
     if isinstance(metric, str):
+        if metric.lower() in CLASSES:
+            return metric, CLASSES[metric.lower()](name=metric)
         fn = METRICS.get(metric.lower())
         if fn is None:
-            raise ValueError(f"unknown metric {metric!r}; valid names: {', '.join(METRICS)}")
+            names = ", ".join([*METRICS, *CLASSES])
+            raise ValueError(f"unknown metric {metric!r}; valid names: {names}")
         return metric, fn
     if callable(metric):
         return getattr(metric, "__name__", type(metric).__name__), metric
@@ -96,8 +140,8 @@ def logit_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 
 def resolve(
-    metrics: Sequence[str | Metric] | str, logits: bool = False
-) -> list[tuple[str, Metric]]:
+    metrics: Sequence[str | MetricFn] | str, logits: bool = False
+) -> list[tuple[str, MetricFn]]:
     """`(name, function)` pairs for `compile(metrics=...)`; with `logits` (a loss on raw
     scores), accuracy thresholds a single output at 0 instead of 0.5."""
     if isinstance(metrics, str):
@@ -111,7 +155,7 @@ def resolve(
 #: Metrics that are the mean of a per-sample score: over several batches their
 #: sample-weighted mean is the metric of the batches put together, so `Running`
 #: computes them for many batches at once.
-SAMPLE_MEANS: tuple[Metric, ...] = (
+SAMPLE_MEANS: tuple[MetricFn, ...] = (
     accuracy,
     logit_accuracy,
     mean_absolute_error,
@@ -126,6 +170,8 @@ class Running:
     are computed on batches stacked together (at most `rows` rows at a time, and
     whenever `means` is asked), which gives the same value for a fraction of the
     cost of one call per batch; any other metric function is called on each batch.
+    A `Metric` object is reset here, updated with each batch (as Tensors) and
+    reports its `result()`.
 
     Args:
         metrics: `(name, function)` pairs, as `resolve` returns them.
@@ -136,7 +182,7 @@ class Running:
 
     def __init__(
         self,
-        metrics: list[tuple[str, Metric]],
+        metrics: list[tuple[str, MetricFn]],
         transform: Callable[[np.ndarray], np.ndarray] | None = None,
         rows: int = 8192,
     ) -> None:
@@ -144,8 +190,12 @@ class Running:
         self.sums = [0.0] * len(self.names)
         self.seen = 0
         self.transform, self.rows = transform, rows
-        self.stacked = [(i, fn) for i, (_, fn) in enumerate(metrics, 1) if fn in SAMPLE_MEANS]
-        self.each = [(i, fn) for i, (_, fn) in enumerate(metrics, 1) if fn not in SAMPLE_MEANS]
+        self.stateful = [(i, m) for i, (_, m) in enumerate(metrics, 1) if isinstance(m, Metric)]
+        functions = [(i, fn) for i, (_, fn) in enumerate(metrics, 1) if not isinstance(fn, Metric)]
+        self.stacked = [(i, fn) for i, fn in functions if fn in SAMPLE_MEANS]
+        self.each = [(i, fn) for i, fn in functions if fn not in SAMPLE_MEANS]
+        for _, metric in self.stateful:
+            metric.reset_state()
         self.pending: list[tuple[Any, np.ndarray]] = []
         self.pending_rows = 0
 
@@ -155,6 +205,12 @@ class Running:
         self.sums[0] += loss * n
         if self.each:
             self._score(self.each, n, y_true, y_pred)
+        if self.stateful:
+            y_t = _array(y_true)
+            y_t = y_t if y_t.dtype.names else Tensor(y_t)  # (records: one field per output)
+            y_p = Tensor(y_pred if self.transform is None else self.transform(y_pred))
+            for _, metric in self.stateful:
+                metric.update_state(y_t, y_p)
         if self.stacked:
             self.pending.append((y_true, y_pred))
             self.pending_rows += n
@@ -165,7 +221,10 @@ class Running:
         """`{"loss": ..., metric name: ...}`: the means over every batch added so far."""
         self._flush()
         seen = max(self.seen, 1)
-        return {name: float(s / seen) for name, s in zip(self.names, self.sums)}
+        means = {name: float(s / seen) for name, s in zip(self.names, self.sums)}
+        for i, metric in self.stateful:
+            means[self.names[i]] = _log_value(metric.result())
+        return means
 
     def _flush(self) -> None:
         if not self.pending:
@@ -178,12 +237,18 @@ class Running:
         self._score(self.stacked, self.pending_rows, y_true, y_pred)
         self.pending, self.pending_rows = [], 0
 
-    def _score(self, metrics: list[tuple[int, Metric]], n: int, y_true: Any, y_pred: Any) -> None:
+    def _score(self, metrics: list[tuple[int, MetricFn]], n: int, y_true: Any, y_pred: Any) -> None:
         y_true = _array(y_true)
         if self.transform is not None:
             y_pred = self.transform(y_pred)
         for i, fn in metrics:
             self.sums[i] += fn(y_true, y_pred) * n
+
+
+def _log_value(value: Any) -> Any:
+    """A Metric's result as logs hold it: a float, or an array for several values."""
+    array = np.asarray(value.data if isinstance(value, Tensor) else value)
+    return float(array) if array.size == 1 else array
 
 
 def _array(y: Any) -> np.ndarray:

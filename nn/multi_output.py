@@ -25,6 +25,7 @@ import numpy as np
 from autograd import Tensor
 from nn import losses
 from nn import metrics as metrics_mod
+from nn.keras_metrics import Metric
 from nn.symbolic import KerasTensor
 
 
@@ -65,13 +66,19 @@ class OutputLosses:
         self.model, self.names, self.losses, self.weights = model, names, losses_, weights
         self.values: list[float] = [0.0] * len(names)
 
-    def __call__(self, packed: Tensor, targets: np.ndarray) -> Tensor:
+    def __call__(self, packed: Tensor, targets: np.ndarray, sample_weight: Any = None) -> Tensor:
+        """The weighted sum of the outputs' losses; `sample_weight` weighs each
+        output's loss per sample (see `nn.fit_data`)."""
+        from nn.fit_data import weighted_loss
+
         outputs = self.model.__dict__["_last_outputs"]
         total: Tensor | None = None
         for i, (name, loss, weight) in enumerate(zip(self.names, self.losses, self.weights)):
             if loss is None:
                 continue
-            value = loss(outputs[i], target_of(targets, name, outputs[i]))
+            value = weighted_loss(
+                loss, outputs[i], target_of(targets, name, outputs[i]), sample_weight
+            )
             self.values[i] = float(value.data)
             term = value * weight if weight != 1 else value
             total = term if total is None else total + term
@@ -92,11 +99,11 @@ def target_of(targets: np.ndarray, name: str, output: Tensor) -> Any:
 
 def output_metrics(
     names: list[str], loss: OutputLosses, metrics: list[Any]
-) -> list[Callable[[Any, np.ndarray], float]]:
+) -> list[Any]:
     """The reported metrics, named as Keras names them: each output's loss, then each
     output's metrics by name. They read the batch's outputs from the model, as the
     loss does (the side-by-side predictions are only counted)."""
-    found: list[Callable[[Any, np.ndarray], float]] = []
+    found: list[Any] = []
     for i, name in enumerate(names):
         if loss.losses[i] is not None:
             found.append(_named(f"{name}_loss", lambda yt, yp, i=i: loss.values[i]))
@@ -108,14 +115,36 @@ def output_metrics(
             loss.losses[i], (losses.BCEWithLogitsLoss, losses.CrossEntropyLoss)
         )
         for metric_name, fn in metrics_mod.resolve(wanted, logits=on_logits):
+            label = f"{name}_{metric_name}"
+            if isinstance(fn, Metric):
+                extra.append((label, _OutputMetric(fn, label, loss.model, i, name)))
+                continue
 
             def metric(yt: Any, yp: np.ndarray, fn: Any = fn, i: int = i) -> float:
                 output = loss.model.__dict__["_last_outputs"][i]
                 return fn(yt[names[i]], output.data)
 
-            label = f"{name}_{metric_name}"
             extra.append((label, _named(label, metric)))
     return found + [fn for _, fn in sorted(extra, key=lambda pair: pair[0])]
+
+
+class _OutputMetric(Metric):
+    """A `Metric` given for one output, fed that output's targets and predictions."""
+
+    def __init__(self, metric: Metric, name: str, model: Any, index: int, output: str) -> None:
+        super().__init__(name=name, dtype=metric.dtype)
+        self.metric, self.model, self.index, self.output = metric, model, index, output
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        prediction = self.model.__dict__["_last_outputs"][self.index].data
+        targets = y_true.data if isinstance(y_true, Tensor) else y_true
+        self.metric.update_state(Tensor(np.ascontiguousarray(targets[self.output])), Tensor(prediction))
+
+    def result(self) -> Any:
+        return self.metric.result()
+
+    def reset_state(self) -> None:
+        self.metric.reset_state()
 
 
 def _named(name: str, fn: Callable[..., float]) -> Callable[..., float]:

@@ -52,6 +52,7 @@ __all__ = [
     "minimum",
     "multiply",
     "negative",
+    "one_hot",
     "ones",
     "ones_like",
     "power",
@@ -244,6 +245,19 @@ def ones_like(x: Any, dtype: npt.DTypeLike | None = None) -> Tensor:
 def convert_to_tensor(x: Any, dtype: npt.DTypeLike | None = None) -> Tensor:
     """`x` as a Tensor (a Tensor of that dtype is returned as it is)."""
     return autograd.as_tensor(x, dtype)
+
+
+def one_hot(
+    x: Any, num_classes: int, axis: int = -1, dtype: npt.DTypeLike | None = None
+) -> Tensor:
+    """Rows of `num_classes` zeros with a 1 at each label of `x` (a new axis at `axis`),
+    in the default float dtype, as Keras's; a label outside [0, num_classes) gives a
+    row of zeros."""
+    labels = _data(x)
+    if labels.dtype.kind not in "iub":
+        labels = labels.astype(np.int64)
+    hot = np.arange(int(num_classes)) == labels[..., None]
+    return Tensor(np.moveaxis(hot, -1, axis).astype(dtype or autograd.get_default_dtype()))
 
 
 def shape(x: Any) -> tuple[int, ...]:

@@ -40,7 +40,7 @@ from nn import functional as F
 from nn import losses, weights
 from nn import metrics as metrics_mod
 from nn import optimizers as keras_optim
-from nn.callbacks import Callback, History
+from nn.callbacks import Callback, CallbackList, History
 from nn.data import (
     DataLoader,
     as_inputs,
@@ -48,6 +48,15 @@ from nn.data import (
     check_lengths,
     split_validation,
     validation_pair,
+)
+from nn.fit_data import (
+    EpochBatches,
+    WeightedLoader,
+    check_validation_freq,
+    first_batches,
+    sample_weights,
+    should_validate,
+    weighted_loss,
 )
 from nn.layer import LayerWeights, init_layer, run_call
 from nn.module import Module, training_mode
@@ -72,7 +81,7 @@ class _Compiled:
     optimizer_options: dict[str, Any]
     loss: Callable[..., Tensor]
     loss_name: str
-    metrics: list[tuple[str, metrics_mod.Metric]] = field(default_factory=list)
+    metrics: list[tuple[str, metrics_mod.MetricFn]] = field(default_factory=list)
     optimizer: optim.Optimizer | None = None
 
 
@@ -140,7 +149,7 @@ class Model(LayerWeights, Module):
         self,
         optimizer: str | optim.Optimizer | type[optim.Optimizer] | Callable[..., Any] = "rmsprop",
         loss: str | Callable[..., Tensor] | None = None,
-        metrics: Sequence[str | metrics_mod.Metric] | str | None = None,
+        metrics: Sequence[str | metrics_mod.MetricFn] | str | None = None,
         **optimizer_options: Any,
     ) -> None:
         """Choose the optimizer, the loss and the metrics for `fit` and `evaluate`.
@@ -295,6 +304,13 @@ class Model(LayerWeights, Module):
         verbose: int | str = 1,
         callbacks: Sequence[Callback] | None = None,
         seed: int | None = None,
+        class_weight: dict[int, float] | None = None,
+        sample_weight: ArrayLike | None = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int | Sequence[int] = 1,
     ) -> History:
         """Train for `epochs` passes over `(x, y)` in mini-batches.
 
@@ -312,6 +328,20 @@ class Model(LayerWeights, Module):
                 "auto" is 1, as in Keras.
             callbacks: `nn.callbacks.Callback` objects (EarlyStopping, ...).
             seed: seed of the shuffling order.
+            class_weight: `{class: weight}`, each training sample's loss weighted by
+                its class's weight (see `nn.fit_data`).
+            sample_weight: one weight per sample (N,) for its loss: the batch loss
+                is sum(w * loss) / batch size, as Keras's.
+            initial_epoch: the epoch to start at (to resume a run): epochs
+                `initial_epoch .. epochs - 1` run, numbered so in the callbacks and
+                `History.epoch`.
+            steps_per_epoch: batches per epoch; the pass over the data goes on in
+                the next epoch (see `nn.fit_data`).
+            validation_steps: batches of the validation data to evaluate (all by
+                default).
+            validation_batch_size: batch size of validation (`batch_size` by default).
+            validation_freq: validate every n epochs (an int), or after the epochs
+                listed (counted from 1).
 
         Returns:
             A `History` (also kept as `model.history`).
@@ -327,14 +357,31 @@ class Model(LayerWeights, Module):
         check_int("fit", "batch_size", batch_size, minimum=1)
         check_real("fit", "validation_split", validation_split, 0, 1, high_open=True)
         check_bool("fit", "shuffle", shuffle)
+        check_int("fit", "initial_epoch", initial_epoch, minimum=0)
+        for name, value in [
+            ("steps_per_epoch", steps_per_epoch),
+            ("validation_steps", validation_steps),
+            ("validation_batch_size", validation_batch_size),
+        ]:
+            if value is not None:
+                check_int("fit", name, value, minimum=1)
+        check_validation_freq(validation_freq)
         verbose = _verbosity("fit", verbose)
         x, y = as_inputs(x), as_targets(y)
         check_lengths(x, y)
         _check_samples("fit", x)
+        weights_ = sample_weights("fit", y, sample_weight, class_weight)
+        val_weights = None
+        if isinstance(validation_data, (tuple, list)) and len(validation_data) == 3:
+            *validation_data, val_weights = validation_data  # Keras's (x, y, sample_weight)
         if validation_data is not None:
             val = validation_pair(validation_data)
+            val_weights = sample_weights("fit", val[1], val_weights, None)
         elif validation_split:
             x, y, val = split_validation(x, y, validation_split)
+            if sample_weight is not None:  # split as the data (class weights: training only)
+                assert weights_ is not None
+                weights_, val_weights = weights_[: len(x)], weights_[len(x) :]
         else:
             val = None
         out = self._probe(x[:batch_size])
@@ -349,27 +396,30 @@ class Model(LayerWeights, Module):
             classes = out.shape[-1]
             y = F.class_indices(compiled.loss_name, y, classes).reshape(len(y))
             y = y.astype(np.min_scalar_type(classes - 1))
-        loader = DataLoader(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed)
+        loader = WeightedLoader(x, y, weights_, batch_size=batch_size, shuffle=shuffle, seed=seed)
+        batches = EpochBatches(loader, steps_per_epoch)
         history = History()
         object.__setattr__(self, "history", history)
-        cbs = _callbacks(callbacks, history, self)
-        batch_cbs = (
-            [cb for cb in cbs if cb.overrides("on_train_batch_begin", "on_batch_begin")],
-            [cb for cb in cbs if cb.overrides("on_train_batch_end", "on_batch_end")],
+        hooks = CallbackList(
+            _callbacks(callbacks, history), self, verbose=verbose, epochs=epochs, steps=len(batches)
         )
         object.__setattr__(self, "stop_training", False)
-        for cb in cbs:
-            cb.on_train_begin()
+        hooks.call("on_train_begin", None)
         logs: dict[str, float] = {}
-        for epoch in range(epochs):
-            for cb in cbs:
-                cb.on_epoch_begin(epoch)
+        for epoch in range(initial_epoch, epochs):
+            hooks.call("on_epoch_begin", epoch, None)
             start = time.perf_counter()
-            bar = _progress_bar(len(loader), epoch, epochs) if verbose == 1 else None
+            bar = _progress_bar(len(batches), epoch, epochs) if verbose == 1 else None
             with training_mode(self, True):  # then each module's own mode again, as Keras
-                logs = self._train_epoch(loader, compiled, bar, batch_cbs)
-            if val is not None:
-                scores = self._scores(*val, batch_size=batch_size)
+                logs = self._train_epoch(batches, compiled, bar, hooks)
+            if val is not None and should_validate(epoch, validation_freq):
+                scores = self._scores(
+                    *val,
+                    batch_size=validation_batch_size or batch_size,
+                    weights=val_weights,
+                    steps=validation_steps,
+                    hooks=hooks,
+                )
                 logs.update({"val_" + k: v for k, v in scores.items()})
             if bar is not None:
                 bar.set_postfix_str(format_logs(logs), refresh=False)
@@ -377,23 +427,16 @@ class Model(LayerWeights, Module):
             elif verbose == 2:
                 seconds = time.perf_counter() - start
                 print(f"Epoch {epoch + 1}/{epochs} - {seconds:.1f}s - {format_logs(logs)}")
-            for cb in cbs:
-                cb.on_epoch_end(epoch, logs)
+            hooks.call("on_epoch_end", epoch, logs)
             if self.stop_training:
                 break
-        for cb in cbs:
-            cb.on_train_end(logs)  # the last epoch's logs, as in Keras
+        hooks.call("on_train_end", logs)  # the last epoch's logs, as in Keras
         return history
 
     def _train_epoch(
-        self,
-        loader: DataLoader,
-        compiled: _Compiled,
-        bar: Any,
-        batch_cbs: tuple[list[Callback], list[Callback]],
+        self, batches: EpochBatches, compiled: _Compiled, bar: Any, hooks: CallbackList
     ) -> dict[str, float]:
-        """One pass of training steps; returns the epoch's mean loss and metrics.
-        `batch_cbs`: the callbacks to call before and after each step."""
+        """One epoch of training steps; returns the epoch's mean loss and metrics."""
         opt, loss_fn = compiled.optimizer, compiled.loss
         running = metrics_mod.Running(compiled.metrics)
         next_postfix = time.perf_counter()
@@ -401,14 +444,14 @@ class Model(LayerWeights, Module):
         # No enumerate(): it keeps its last (index, batch) pair, so the batch would live
         # through the whole step. Let go of here, the inputs are freed by backward.
         batch = -1
-        begin_cbs, end_cbs = batch_cbs
-        for xb, yb in loader:
+        begin, end = hooks.wants("on_train_batch_begin"), hooks.wants("on_train_batch_end")
+        for xb, yb, wb in batches.epoch():
             batch += 1
-            for cb in begin_cbs:
-                cb.on_train_batch_begin(batch, {})
+            if begin:
+                hooks.call("on_train_batch_begin", batch, None)
             out = self(xb)
             del xb
-            loss = loss_fn(out, yb)
+            loss = weighted_loss(loss_fn, out, yb, wb)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -428,10 +471,8 @@ class Model(LayerWeights, Module):
                 if time.perf_counter() >= next_postfix:  # formatting every batch would cost
                     bar.set_postfix_str(format_logs(running.means()), refresh=False)
                     next_postfix = time.perf_counter() + 0.2
-            if end_cbs:
-                logs = running.means()
-                for cb in end_cbs:
-                    cb.on_train_batch_end(batch, logs)
+            if end:
+                hooks.call("on_train_batch_end", batch, running.means())
                 if self.stop_training:  # a callback stops at once (TerminateOnNaN)
                     break
         return running.means()
@@ -448,18 +489,38 @@ class Model(LayerWeights, Module):
                 f"{(None, *out.shape[1:])}: {err}. Hint: {_TARGET_HINT}"
             ) from None
 
-    def _scores(self, x: np.ndarray, y: np.ndarray, batch_size: int) -> dict[str, float]:
-        """Mean loss and metrics over (x, y), in eval mode without a graph."""
+    def _scores(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        batch_size: int,
+        weights: np.ndarray | None = None,
+        steps: int | None = None,
+        hooks: CallbackList | None = None,
+    ) -> dict[str, float]:
+        """Mean loss and metrics over (x, y) (its first `steps` batches), in eval mode
+        without a graph, calling the `on_test_*` hooks."""
         self._check_not_empty("evaluate")
         compiled = self._compiled
+        hooks = hooks or CallbackList([], self)
+        hooks.call("on_test_begin", None)
+        begin, end = hooks.wants("on_test_batch_begin"), hooks.wants("on_test_batch_end")
         running = metrics_mod.Running(compiled.metrics)
         with self._inference(x):
             # (a seed: a loader in order then draws nothing from autograd's generators)
-            for xb, yb in DataLoader(x, y, batch_size=batch_size, seed=0):
+            loader = WeightedLoader(x, y, weights, batch_size=batch_size, seed=0)
+            for batch, (xb, yb, wb) in enumerate(first_batches(loader, steps)):
+                if begin:
+                    hooks.call("on_test_batch_begin", batch, None)
                 out = self(xb)
                 yb = output_shaped(yb, out)
-                running.add(len(out.data), float(compiled.loss(out, yb).data), yb, out.data)
-        return running.means()
+                loss = weighted_loss(compiled.loss, out, yb, wb)
+                running.add(len(out.data), float(loss.data), yb, out.data)
+                if end:
+                    hooks.call("on_test_batch_end", batch, running.means())
+        scores = running.means()
+        hooks.call("on_test_end", scores)
+        return scores
 
     def evaluate(
         self,
@@ -468,6 +529,9 @@ class Model(LayerWeights, Module):
         batch_size: int = 32,
         verbose: int | str = 1,
         return_dict: bool = False,
+        sample_weight: ArrayLike | None = None,
+        steps: int | None = None,
+        callbacks: Sequence[Callback] | None = None,
     ) -> float | list[float] | dict[str, float]:
         """Loss (and metrics) on `(x, y)`, in eval mode.
 
@@ -477,6 +541,9 @@ class Model(LayerWeights, Module):
             verbose: 1 (the default, as Keras), 2 or "auto" print one line
                 `313/313 - 0.4s - loss: 0.4412 - accuracy: 0.8442`; 0 prints nothing.
             return_dict: return `{name: value}` instead of a list.
+            sample_weight: one weight per sample for its loss (as in `fit`).
+            steps: evaluate the first `steps` batches only.
+            callbacks: called with the `on_test_*` hooks.
 
         Returns:
             The mean loss when no metrics are compiled, else `[loss, *metrics]` in
@@ -484,14 +551,23 @@ class Model(LayerWeights, Module):
         """
         self._require_compiled("evaluate")
         check_int("evaluate", "batch_size", batch_size, minimum=1)
+        check_bool("evaluate", "return_dict", return_dict)
+        if steps is not None:
+            check_int("evaluate", "steps", steps, minimum=1)
         verbose = _verbosity("evaluate", verbose)
         x, y = as_inputs(x), as_targets(y)
         check_lengths(x, y)
         _check_samples("evaluate", x)
+        weights_ = sample_weights("evaluate", y, sample_weight, None)
         start = time.perf_counter()
-        scores = self._scores(x, y, batch_size)
+        batches = -(-len(x) // batch_size)
+        if steps is not None:
+            batches = min(batches, steps)
+        hooks = CallbackList(
+            _callbacks(callbacks, None, "evaluate"), self, verbose=verbose, epochs=1, steps=batches
+        )
+        scores = self._scores(x, y, batch_size, weights_, steps, hooks)
         if verbose:
-            batches = -(-len(x) // batch_size)
             seconds = time.perf_counter() - start
             print(f"{batches}/{batches} - {seconds:.1f}s - {format_logs(scores)}")
         if return_dict:
@@ -500,24 +576,42 @@ class Model(LayerWeights, Module):
         return values[0] if len(values) == 1 else values
 
     def predict(
-        self, x: ArrayLike, batch_size: int = 32, verbose: int | str = "auto"
+        self,
+        x: ArrayLike,
+        batch_size: int = 32,
+        verbose: int | str = "auto",
+        steps: int | None = None,
+        callbacks: Sequence[Callback] | None = None,
     ) -> np.ndarray:
         """The model's outputs for `x` as one ndarray, computed in eval mode without a graph.
 
         `verbose` is Keras's: "auto" (the default) and 1 or 2 print one line
-        `313/313 - 0.1s` when done; 0 prints nothing."""
+        `313/313 - 0.1s` when done; 0 prints nothing. `steps` predicts the first
+        `steps` batches only; `callbacks` get the `on_predict_*` hooks."""
         self._check_not_empty("predict")
         check_int("predict", "batch_size", batch_size, minimum=1)
+        if steps is not None:
+            check_int("predict", "steps", steps, minimum=1)
         verbose = _verbosity("predict", verbose)
         x = as_inputs(x)
         _check_samples("predict", x)
         start = time.perf_counter()
+        loader = DataLoader(x, batch_size=batch_size, seed=0)  # (draws nothing)
+        count = len(loader) if steps is None else min(len(loader), steps)
+        hooks = CallbackList(
+            _callbacks(callbacks, None, "predict"), self, verbose=verbose, epochs=1, steps=count
+        )
+        hooks.call("on_predict_begin", None)
+        outputs = []
         with self._inference(x):
-            loader = DataLoader(x, batch_size=batch_size, seed=0)  # (draws nothing)
-            out = np.concatenate([self(xb).data for xb in loader])
+            for batch, xb in enumerate(first_batches(loader, steps)):
+                hooks.call("on_predict_batch_begin", batch, None)
+                outputs.append(self(xb).data)
+                hooks.call("on_predict_batch_end", batch, {"outputs": outputs[-1]})
+        hooks.call("on_predict_end", None)
         if verbose:
-            print(f"{len(loader)}/{len(loader)} - {time.perf_counter() - start:.1f}s")
-        return out
+            print(f"{count}/{count} - {time.perf_counter() - start:.1f}s")
+        return np.concatenate(outputs)
 
     def summary(self, print_fn: Callable[[str], Any] | None = print) -> str | None:
         """Print the Keras table of layers, output shapes and parameter counts.
@@ -623,17 +717,21 @@ def _verbosity(caller: str, verbose: Any) -> int:
     return int(verbose)
 
 
-def _callbacks(callbacks: Sequence[Callback] | None, history: History, model: Model) -> list:
+def _callbacks(
+    callbacks: Sequence[Callback] | None, history: History | None, caller: str = "fit"
+) -> list[Callback]:
+    """The callbacks checked, and `history` last (it records what others add to logs)."""
     if isinstance(callbacks, Callback) or not isinstance(callbacks, (list, tuple, type(None))):
         raise TypeError(
-            f"fit: callbacks must be a list of Callback objects, got {type(callbacks).__name__}"
-            f"; pass callbacks=[{type(callbacks).__name__}(...)]"
+            f"{caller}: callbacks must be a list of Callback objects, got "
+            f"{type(callbacks).__name__}; pass callbacks=[{type(callbacks).__name__}(...)]"
         )
-    cbs = [*(callbacks or []), history]  # History last: it records what others add to logs
+    cbs = [*(callbacks or []), *([history] if history is not None else [])]
     for cb in cbs:
         if not isinstance(cb, Callback):
-            raise TypeError(f"fit: callbacks must be Callback objects, got {type(cb).__name__}")
-        cb.set_model(model)
+            raise TypeError(
+                f"{caller}: callbacks must be Callback objects, got {type(cb).__name__}"
+            )
     return cbs
 
 
