@@ -68,12 +68,12 @@ class Callback:
 
     def on_train_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
         """Called before each training step (calls `on_batch_begin`, as in Keras)."""
-        self.on_batch_begin(batch, logs)
+        self.on_batch_begin(batch, logs=logs)
 
     def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
         """Called after each training step with the running means so far (calls
         `on_batch_end`, as in Keras)."""
-        self.on_batch_end(batch, logs)
+        self.on_batch_end(batch, logs=logs)
 
     def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
         """The older name of `on_train_batch_begin`."""
@@ -618,10 +618,16 @@ class CallbackList:
         }
 
     def call(self, hook: str, *args: Any) -> None:
-        """`hook(*args, logs)` on every callback (`logs`: the last argument, {} if None)."""
+        """`hook(*args, logs)` on every callback (`logs`: the last argument, {} if None),
+        with `logs=` by keyword to the per-batch hooks, as Keras passes it."""
         *index, logs = args
-        for cb in self._batch.get(hook, self.callbacks):
-            getattr(cb, hook)(*index, {} if logs is None else logs)
+        logs = {} if logs is None else logs
+        if hook in self._batch:
+            for cb in self._batch[hook]:
+                getattr(cb, hook)(*index, logs=logs)
+        else:
+            for cb in self.callbacks:
+                getattr(cb, hook)(*index, logs)
 
     def wants(self, hook: str) -> bool:
         return bool(self._batch[hook])

@@ -44,6 +44,7 @@ import numpy.typing as npt
 from autograd import Tensor, get_default_dtype
 from nn import init
 from nn.layer import Variable, _keras_draw, _weight_shape
+from nn.symbolic import unique_name
 
 
 def _snake(name: str) -> str:
@@ -64,14 +65,16 @@ class Metric:
     the result.
 
     Args:
-        name: the name `fit` reports it under (default: the class name in snake case).
+        name: the name `fit` reports it under (default: the class name in snake case,
+            numbered from the second one on, as Keras's).
         dtype: of the state and the result (default: the default float dtype, float32).
     """
 
     def __init__(self, name: str | None = None, dtype: npt.DTypeLike | None = None) -> None:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Metric: name must be a str, got {type(name).__name__}")
-        self.name = name or _snake(type(self).__name__)
+        # Keras numbers default names as it numbers layers': precision, precision_1, ...
+        self.name = name or unique_name(_snake(type(self).__name__))
         self._dtype = np.dtype(dtype or get_default_dtype())
         self._variables: list[Variable] = []
 

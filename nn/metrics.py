@@ -248,7 +248,7 @@ class Running:
 def _log_value(value: Any) -> Any:
     """A Metric's result as logs hold it: a float, or an array for several values."""
     array = np.asarray(value.data if isinstance(value, Tensor) else value)
-    return float(array) if array.size == 1 else array
+    return float(array.reshape(())) if array.size == 1 else array
 
 
 def _array(y: Any) -> np.ndarray:

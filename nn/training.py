@@ -258,6 +258,33 @@ class Model(LayerWeights, Module):
 
         save_model(self, path)
 
+    def get_config(self) -> dict[str, Any]:
+        """Keras's description of the architecture (the `config` that `model.save`
+        writes): `from_config` makes the same model with new weights.
+
+        Raises:
+            ValueError: a layer that `nn.saving` cannot describe.
+        """
+        from nn.saving import layer_config
+
+        return layer_config(self)["config"]
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Model:
+        """The model `get_config` described, with new weights (Keras's classmethod:
+        `nn.Sequential.from_config(config)`, `nn.Model.from_config(config)` for a
+        functional model)."""
+        from nn.functional_model import Functional
+        from nn.saving import from_layer_config
+
+        if not isinstance(config, dict):
+            raise TypeError(f"from_config: config must be a dict, got {type(config).__name__}")
+        name = cls.__name__
+        if cls is Model and "calls" in config:  # Keras's Model.from_config of a graph
+            name = Functional.__name__
+        model = from_layer_config({"class_name": name, "config": config})
+        return model  # type: ignore[return-value]
+
     def build(self, input_shape: Sequence[int | None]) -> None:
         """Create lazily built weights by running one sample of `input_shape` through.
 
