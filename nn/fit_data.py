@@ -113,7 +113,7 @@ class EpochBatches:
                     f"fit: the data ran out after {total} batches; this epoch stops early "
                     f"(steps_per_epoch={self.steps}), the next starts a new pass",
                     UserWarning,
-                    stacklevel=3,
+                    stacklevel=4,  # the line that called fit
                 )
                 break
             self._seen += 1

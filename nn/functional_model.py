@@ -32,6 +32,7 @@ from autograd.checks import check_int
 from nn import losses
 from nn.callbacks import CallbackList, History
 from nn.data import DataLoader
+from nn.fit_data import first_batches
 from nn.functional_data import feed, pack_inputs, pack_targets
 from nn.functional_graph import Graph, flatten_tensors
 from nn.input import Input
@@ -39,7 +40,6 @@ from nn.module import Module
 from nn.multi_output import OutputLosses, output_metrics, output_names, per_output
 from nn.symbolic import KerasTensor, map_structure, unique_name
 from nn.symbolic import check_name as _layer_name
-from nn.fit_data import first_batches
 from nn.training import Model, _callbacks, _check_samples, _verbosity
 
 

@@ -167,12 +167,12 @@ class Mean(Metric):
     """The weighted mean of the values given: total / count (see the module docstring).
     `update_state(values, sample_weight=None)`."""
 
-    def __init__(self, name: str = "mean", dtype: npt.DTypeLike | None = None) -> None:
+    def __init__(self, name: str | None = "mean", dtype: npt.DTypeLike | None = None) -> None:
         super().__init__(name=name, dtype=dtype)
         self.total = self.add_weight(name="total")
         self.count = self.add_weight(name="count")
 
-    def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:
         values = _array(values).astype(self._dtype)
         if sample_weight is None:
             per_sample = values.reshape(len(values), -1).mean(axis=1) if values.ndim else values
@@ -330,6 +330,9 @@ class _Confusion(Metric):
     one column of (N, C) predictions."""
 
     counted: tuple[str, str] = ("true_positives", "false_positives")
+    true_positives: Variable
+    false_positives: Variable
+    false_negatives: Variable
 
     def __init__(
         self,
@@ -355,7 +358,7 @@ class _Confusion(Metric):
         for counted in self.counted:
             setattr(self, counted, self.add_weight(name=counted, shape=(len(values),)))
 
-    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         y_true, y_pred = _array(y_true), _array(y_pred)
         if self.class_id is not None:
             y_true, y_pred = y_true[..., self.class_id], y_pred[..., self.class_id]

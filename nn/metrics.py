@@ -206,8 +206,8 @@ class Running:
         if self.each:
             self._score(self.each, n, y_true, y_pred)
         if self.stateful:
-            y_t = _array(y_true)
-            y_t = y_t if y_t.dtype.names else Tensor(y_t)  # (records: one field per output)
+            targets = _array(y_true)
+            y_t = targets if targets.dtype.names else Tensor(targets)  # (records: per output)
             y_p = Tensor(y_pred if self.transform is None else self.transform(y_pred))
             for _, metric in self.stateful:
                 metric.update_state(y_t, y_p)

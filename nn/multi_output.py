@@ -97,9 +97,7 @@ def target_of(targets: np.ndarray, name: str, output: Tensor) -> Any:
     return Tensor(y) if y.dtype.kind == "f" else y
 
 
-def output_metrics(
-    names: list[str], loss: OutputLosses, metrics: list[Any]
-) -> list[Any]:
+def output_metrics(names: list[str], loss: OutputLosses, metrics: list[Any]) -> list[Any]:
     """The reported metrics, named as Keras names them: each output's loss, then each
     output's metrics by name. They read the batch's outputs from the model, as the
     loss does (the side-by-side predictions are only counted)."""
@@ -107,7 +105,7 @@ def output_metrics(
     for i, name in enumerate(names):
         if loss.losses[i] is not None:
             found.append(_named(f"{name}_loss", lambda yt, yp, i=i: loss.values[i]))
-    extra = []
+    extra: list[tuple[str, Any]] = []
     for i, (name, wanted) in enumerate(zip(names, metrics)):
         if not wanted:
             continue
@@ -138,7 +136,9 @@ class _OutputMetric(Metric):
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         prediction = self.model.__dict__["_last_outputs"][self.index].data
         targets = y_true.data if isinstance(y_true, Tensor) else y_true
-        self.metric.update_state(Tensor(np.ascontiguousarray(targets[self.output])), Tensor(prediction))
+        self.metric.update_state(
+            Tensor(np.ascontiguousarray(targets[self.output])), Tensor(prediction)
+        )
 
     def result(self) -> Any:
         return self.metric.result()

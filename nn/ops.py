@@ -247,9 +247,7 @@ def convert_to_tensor(x: Any, dtype: npt.DTypeLike | None = None) -> Tensor:
     return autograd.as_tensor(x, dtype)
 
 
-def one_hot(
-    x: Any, num_classes: int, axis: int = -1, dtype: npt.DTypeLike | None = None
-) -> Tensor:
+def one_hot(x: Any, num_classes: int, axis: int = -1, dtype: npt.DTypeLike | None = None) -> Tensor:
     """Rows of `num_classes` zeros with a 1 at each label of `x` (a new axis at `axis`),
     in the default float dtype, as Keras's; a label outside [0, num_classes) gives a
     row of zeros."""

@@ -172,7 +172,9 @@ class RootMeanSquaredErrorOurs(nn.metrics.Metric):
     def __init__(self, name="rmse", **kwargs):
         super().__init__(name=name, **kwargs)
         self.mse_sum = self.add_weight(name="mse_sum", initializer="zeros")
-        self.total_samples = self.add_weight(name="total_samples", initializer="zeros", dtype="int32")
+        self.total_samples = self.add_weight(
+            name="total_samples", initializer="zeros", dtype="int32"
+        )
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         ops = nn.ops
@@ -193,7 +195,9 @@ class RootMeanSquaredErrorKeras(keras.metrics.Metric):
     def __init__(self, name="rmse", **kwargs):
         super().__init__(name=name, **kwargs)
         self.mse_sum = self.add_weight(name="mse_sum", initializer="zeros")
-        self.total_samples = self.add_weight(name="total_samples", initializer="zeros", dtype="int32")
+        self.total_samples = self.add_weight(
+            name="total_samples", initializer="zeros", dtype="int32"
+        )
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         ops = keras.ops
