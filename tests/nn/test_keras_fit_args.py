@@ -77,7 +77,7 @@ def _models(out=1, activation="sigmoid", loss="binary_crossentropy", metrics=("a
 def _same_history(ours, theirs):
     assert set(ours.history) == set(theirs.history)
     for key, values in theirs.history.items():
-        np.testing.assert_allclose(ours.history[key], values, rtol=2e-5, atol=1e-6, err_msg=key)
+        np.testing.assert_allclose(ours.history[key], values, rtol=1e-6, atol=1e-7, err_msg=key)
     assert ours.epoch == theirs.epoch
 
 
@@ -297,7 +297,7 @@ def test_built_in_metric_classes_match_keras(name, options, kind):
         weight = rng.random(len(y_true)).astype(np.float32) if step else None
         ours.update_state(y_true, y_pred, sample_weight=weight)
         theirs.update_state(y_true, y_pred, sample_weight=weight)
-        np.testing.assert_allclose(ours.result().data, np.asarray(theirs.result()), rtol=1e-5)
+        np.testing.assert_allclose(ours.result().data, np.asarray(theirs.result()), rtol=1e-6)
     ours.reset_state()
     theirs.reset_state()
     np.testing.assert_allclose(ours.result().data, np.asarray(theirs.result()))
