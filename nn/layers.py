@@ -10,17 +10,17 @@ fused op `Affine`, whose transpose is a view (no copy).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from autograd import Tensor, dense, get_default_dtype, linear
 from autograd.checks import check_bool, check_int, check_real
-from nn import activations, init
+from nn import activations, init, regularizers
 from nn import functional as F
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
-from nn.layer import LayerWeights
+from nn.layer import LayerWeights, record_activity
 from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
     Add,
     Average,
@@ -177,6 +177,9 @@ class Dense(LayerWeights, Module):
         kernel_initializer: name or function for the weight (default glorot_uniform).
         bias_initializer: name or function for the bias (default zeros).
         rng: generator for the initial weights (default `autograd.default_rng()`).
+        kernel_regularizer, bias_regularizer: penalties on the weights, and
+            activity_regularizer: a penalty on the output (divided by the batch
+            size), all added to the loss by `fit` (`nn.regularizers`; see `losses`).
     """
 
     def __init__(
@@ -190,9 +193,19 @@ class Dense(LayerWeights, Module):
         rng: init.Rng = None,
         input_shape: tuple[int, ...] | None = None,
         name: str | None = None,
+        kernel_regularizer: regularizers.RegularizerLike = None,
+        bias_regularizer: regularizers.RegularizerLike = None,
+        activity_regularizer: regularizers.RegularizerLike = None,
     ) -> None:
         super().__init__()
         units = check_int("Dense", "units", units, minimum=1)
+        # not Module attributes: a regularizer holds no weights
+        for argument, value in (
+            ("kernel_regularizer", kernel_regularizer),
+            ("bias_regularizer", bias_regularizer),
+            ("activity_regularizer", activity_regularizer),
+        ):
+            object.__setattr__(self, argument, regularizers.get(value, f"Dense: {argument}"))
         self.name = _layer_name("Dense", name)
         if input_dim is not None:
             check_int("Dense", "input_dim", input_dim, minimum=1)
@@ -230,8 +243,18 @@ class Dense(LayerWeights, Module):
         # Fast path: relu, sigmoid and tanh run inside the affine op (same numbers).
         fused = activations.fusable(self.activation)
         if fused is None or not self.built:
-            return self.activation(self.pre_activation(x))
-        return affine(self, x, self.input_dim, kernel=True, activation=fused)
+            y = self.activation(self.pre_activation(x))
+        else:
+            y = affine(self, x, self.input_dim, kernel=True, activation=fused)
+        record_activity(self, y)
+        return y
+
+    def weight_regularizers(self) -> Iterator[tuple[Tensor, Any]]:
+        """The kernel and the bias with their regularizers (those that have one)."""
+        if self.kernel_regularizer is not None and self.weight is not None:
+            yield self.weight, self.kernel_regularizer
+        if self.bias_regularizer is not None and self.bias is not None:
+            yield self.bias, self.bias_regularizer
 
     def pre_activation(self, x: Tensor) -> Tensor:
         """x @ kernel + bias: the layer's output before its activation."""

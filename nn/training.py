@@ -408,7 +408,7 @@ class Model(LayerWeights, Module):
                 cb.on_train_batch_begin(batch, {})
             out = self(xb)
             del xb
-            loss = loss_fn(out, yb)
+            loss = loss_fn(out, yb) + sum(self.losses)  # Keras adds the regularizers'
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -458,7 +458,8 @@ class Model(LayerWeights, Module):
             for xb, yb in DataLoader(x, y, batch_size=batch_size, seed=0):
                 out = self(xb)
                 yb = output_shaped(yb, out)
-                running.add(len(out.data), float(compiled.loss(out, yb).data), yb, out.data)
+                loss = compiled.loss(out, yb) + sum(self.losses)  # as fit's
+                running.add(len(out.data), float(loss.data), yb, out.data)
         return running.means()
 
     def evaluate(
