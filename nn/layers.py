@@ -1,5 +1,7 @@
 """Layers: `Linear`, the Keras-style `Dense`, `Flatten`, `Dropout` and `BatchNorm1d`
-(and Keras's base class `Layer`, from `nn.layer`, as `keras.layers.Layer`).
+(and Keras's base class `Layer`, from `nn.layer`, as `keras.layers.Layer`, and
+Keras's `BatchNormalization`, `LayerNormalization`, `Normalization`, `Rescaling`, ...
+from `nn.normalization` and `nn.keras_layers`, so `from nn import layers` finds them).
 
 `Linear` stores its weight as PyTorch does, (out_features, in_features), and computes
 x @ weight.T + bias, so a PyTorch `state_dict` loads as it is. `Dense` keeps Keras's
@@ -19,6 +21,13 @@ from autograd import Tensor, dense, get_default_dtype, linear
 from autograd.checks import check_bool, check_int, check_real
 from nn import activations, init, regularizers
 from nn import functional as F
+from nn.activations import Activation as Activation  # keras.layers.Activation
+from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
+    GaussianNoise,
+    Normalization,
+    Rescaling,
+    Reshape,
+)
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
 from nn.layer import LayerWeights, record_activity
 from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
@@ -38,6 +47,13 @@ from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
     subtract,
 )
 from nn.module import Module, Parameter
+from nn.normalization import (  # noqa: F401  # keras.layers holds them
+    BatchNormalization,
+    LayerNormalization,
+    UnitNormalization,
+    moments,
+    normalize,
+)
 from nn.symbolic import check_name as _layer_name
 
 
@@ -372,14 +388,8 @@ class LayerNorm(Module):
                 f"LayerNorm: input of shape {np.shape(x)} does not end in normalized_shape "
                 f"{self.normalized_shape}"
             )
-        axes = tuple(range(-k, 0))
-        d = x - x.mean(axis=axes, keepdims=True)
-        y = d / ((d * d).mean(axis=axes, keepdims=True) + self.eps).sqrt()
-        if self.weight is not None:
-            y = y * self.weight
-        if self.bias is not None:
-            y = y + self.bias
-        return y
+        _, d, var = moments(x, tuple(range(-k, 0)))
+        return normalize(d, var, self.eps, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (
@@ -428,19 +438,16 @@ class BatchNorm1d(Module):
             n = x.shape[0]
             if n < 2:
                 raise ValueError("BatchNorm1d: training needs more than 1 sample per batch")
-            mean = x.mean(axis=0)
-            d = x - mean
-            var = (d * d).mean(axis=0)
+            mean, d, var = moments(x, (0,))
             m = self.momentum
-            self.running_mean.data[...] = (1 - m) * self.running_mean.data + m * mean.data
-            self.running_var.data[...] = (1 - m) * self.running_var.data + m * var.data * (
+            self.running_mean.data[...] = (1 - m) * self.running_mean.data + m * mean.data[0]
+            self.running_var.data[...] = (1 - m) * self.running_var.data + m * var.data[0] * (
                 n / (n - 1)
             )
         else:
             d = x - self.running_mean
             var = self.running_var
-        y = d / (var + self.eps).sqrt()
-        return y * self.weight + self.bias if self.affine else y
+        return normalize(d, var, self.eps, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (
