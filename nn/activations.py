@@ -238,7 +238,7 @@ class Activation(Module):
         return self.fn(x)
 
     def extra_repr(self) -> str:
-        return self.activation or getattr(self.fn, "__name__", repr(self.fn))
+        return self.activation or str(getattr(self.fn, "__name__", repr(self.fn)))
 
 
 ACTIVATIONS: dict[str, type[Module]] = {

@@ -12,7 +12,7 @@ import numpy as np
 from autograd import Generator, Tensor, randn
 from autograd.checks import check_bool, check_int, check_real
 from nn.layer import Layer
-from nn.normalization import EPSILON, _KerasLayer, _broadcast, _known, _resolve
+from nn.normalization import EPSILON, _broadcast, _KerasLayer, _known, _resolve
 
 
 class Normalization(_KerasLayer):
@@ -138,10 +138,8 @@ class Normalization(_KerasLayer):
     def call(self, inputs: Tensor) -> Tensor:
         ndim = inputs.ndim
         keep = _resolve("Normalization", self.axis, ndim)
-        if self.input_mean is None:
-            mean, variance = self.mean.data, self.variance.data
-        else:
-            mean, variance = self.input_mean, self.input_variance
+        mean: Any = self.mean.data if self.input_mean is None else self.input_mean
+        variance: Any = self.variance.data if self.input_mean is None else self.input_variance
         if np.ndim(mean) == 0:
             mean, variance = np.reshape(mean, (1,) * ndim), np.reshape(variance, (1,) * ndim)
         else:
@@ -205,10 +203,14 @@ class Reshape(Layer):
 
     def __init__(self, target_shape: Sequence[int], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if not isinstance(target_shape, (list, tuple)) or not all(
-            isinstance(n, (int, np.integer)) and not isinstance(n, bool) and (n > 0 or n == -1)
-            for n in target_shape
-        ) or list(target_shape).count(-1) > 1:
+        if (
+            not isinstance(target_shape, (list, tuple))
+            or not all(
+                isinstance(n, (int, np.integer)) and not isinstance(n, bool) and (n > 0 or n == -1)
+                for n in target_shape
+            )
+            or list(target_shape).count(-1) > 1
+        ):
             raise ValueError(
                 f"Reshape: invalid target_shape {target_shape!r} (must be a tuple of positive "
                 "ints, one of which may be -1, e.g. (28, 28, 1))"
@@ -218,7 +220,7 @@ class Reshape(Layer):
     def call(self, inputs: Tensor) -> Tensor:
         size = math.prod(inputs.shape[1:])
         known = math.prod(n for n in self.target_shape if n != -1)
-        if (size % known if -1 in self.target_shape else size != known):
+        if size % known if -1 in self.target_shape else size != known:
             raise ValueError(
                 f"Reshape: cannot reshape samples of shape {inputs.shape[1:]} ({size} values) "
                 f"to target_shape {self.target_shape}"

@@ -11,6 +11,7 @@ to png, svg or pdf needs Graphviz's `dot` program (`autograd.viz.render`).
 from __future__ import annotations
 
 import html
+import itertools
 import os
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ def _activation_name(layer: Module) -> str | None:
     if isinstance(activation, str):
         return activation
     if activation is None:  # an Activation of a function
-        activation = layer.fn  # type: ignore[attr-defined]
+        activation = layer.fn
     if isinstance(activation, activations.Identity):
         return "linear"
     names = [k for k, cls in activations.ACTIVATIONS.items() if type(activation) is cls]
@@ -144,7 +145,7 @@ def layer_label(
         cells.append(("white", f"Output shape: <b>{_shape_text(output_shape)}</b>"))
     if show_dtype:
         cells.append(("white", f"Output dtype: <b>{dtype or '?'}</b>"))
-    weights = list(layer._state_tensors().values())  # type: ignore[operator]
+    weights = list(layer._state_tensors().values())
     if show_trainable and weights:
         trainable = getattr(layer, "trainable", any(w.requires_grad for w in weights))
         cells.append(
@@ -191,7 +192,9 @@ def model_to_dot(
     ):
         check_bool("plot_model", argument, value)
     if rankdir not in ("TB", "LR", "BT", "RL"):
-        raise ValueError(f"plot_model: invalid rankdir {rankdir!r} (must be 'TB', 'LR', 'BT' or 'RL')")
+        raise ValueError(
+            f"plot_model: invalid rankdir {rankdir!r} (must be 'TB', 'LR', 'BT' or 'RL')"
+        )
     check_int("plot_model", "dpi", dpi, minimum=1)
     if any(getattr(m, "built", True) is False for m in model.modules()):
         raise ValueError(
@@ -245,7 +248,7 @@ def _draw(
             dot.edge(source, target, penwidth="2")
 
     if _functional(model):
-        graph = model._graph  # type: ignore[attr-defined]
+        graph = model._graph
         keys = {id(layer): _key(prefix, layer.name) for layer in graph.layers}
         for layer in graph.layers:
             add(layer, keys[id(layer)], _traced_shapes(layer) if show else None)
@@ -257,7 +260,7 @@ def _draw(
                         edge(keys[id(tensor.node.layer)], keys[id(layer)])
         ordered = [keys[id(layer)] for layer in graph.layers]
     elif _sequential(model):
-        layers = model.layers  # type: ignore[attr-defined]
+        layers = model.layers
         if not layers:
             raise ValueError("plot_model: the Sequential model has no layers")
         names = _names(layers)
@@ -265,7 +268,7 @@ def _draw(
         shapes = _probed_shapes(model, layers) if show else {}
         for layer, key in zip(layers, ordered):
             add(layer, key, shapes.get(id(layer)))
-        for source, target in zip(ordered, ordered[1:]):
+        for source, target in itertools.pairwise(ordered):
             edge(source, target)
     else:  # a subclassed model: one node, as Keras draws it
         ordered = [_key(prefix, name)]

@@ -11,8 +11,7 @@ arithmetic they share with PyTorch's `BatchNorm1d` and `LayerNorm` (`nn.layers`)
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -33,9 +32,7 @@ def moments(x: Tensor, axes: tuple[int, ...]) -> tuple[Tensor, Tensor, Tensor]:
     return mean, d, (d * d).mean(axis=axes, keepdims=True)
 
 
-def normalize(
-    d: Any, var: Any, eps: float, weight: Any = None, bias: Any = None
-) -> Tensor:
+def normalize(d: Any, var: Any, eps: float, weight: Any = None, bias: Any = None) -> Tensor:
     """y = d / sqrt(var + eps) * weight + bias, with `d` the centred input (the
     weight and bias left out when None)."""
     y = d / (var + eps).sqrt()
@@ -172,7 +169,9 @@ class BatchNormalization(_KerasLayer):
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         ndim = inputs.ndim
         keep = _resolve("BatchNormalization", self.axis, ndim)
-        gamma, beta = (None if w is None else _broadcast(w, ndim, keep) for w in (self.gamma, self.beta))
+        gamma, beta = (
+            None if w is None else _broadcast(w, ndim, keep) for w in (self.gamma, self.beta)
+        )
         if training and self.trainable:
             mean, d, var = moments(inputs, tuple(a for a in range(ndim) if a not in keep))
             m = self.momentum
@@ -236,7 +235,10 @@ class LayerNormalization(_KerasLayer):
         self.epsilon = check_real(owner, "epsilon", epsilon, 0, low_open=True)
         self.center = check_bool(owner, "center", center)
         self.scale = check_bool(owner, "scale", scale)
-        self.initializers = {"beta": init.get(beta_initializer), "gamma": init.get(gamma_initializer)}
+        self.initializers = {
+            "beta": init.get(beta_initializer),
+            "gamma": init.get(gamma_initializer),
+        }
         self.beta_regularizer = regularizers.get(beta_regularizer, f"{owner}: beta_regularizer")
         self.gamma_regularizer = regularizers.get(gamma_regularizer, f"{owner}: gamma_regularizer")
         self.gamma: Tensor | None = None
@@ -260,7 +262,9 @@ class LayerNormalization(_KerasLayer):
         ndim = inputs.ndim
         keep = _resolve("LayerNormalization", self.axis, ndim)
         _, d, var = moments(inputs, keep)
-        gamma, beta = (None if w is None else _broadcast(w, ndim, keep) for w in (self.gamma, self.beta))
+        gamma, beta = (
+            None if w is None else _broadcast(w, ndim, keep) for w in (self.gamma, self.beta)
+        )
         return normalize(d, var, self.epsilon, gamma, beta)
 
     def get_config(self) -> dict[str, Any]:

@@ -37,8 +37,9 @@ def built_pair(name, shape, *args, **kwargs):
     ours.built = True
     rng = np.random.default_rng(1)
     arrays = [
-        (rng.uniform(0.5, 1.5, w.shape) if "variance" in w.name else rng.normal(size=w.shape))
-        .astype(np.float32)
+        (
+            rng.uniform(0.5, 1.5, w.shape) if "variance" in w.name else rng.normal(size=w.shape)
+        ).astype(np.float32)
         for w in theirs.weights
     ]
     theirs.set_weights(arrays)
@@ -261,7 +262,9 @@ def test_regularized_fit_and_evaluate_match_keras():
     np.testing.assert_allclose(o_hist.history["loss"], k_hist.history["loss"], rtol=2e-5)
     for a, b in zip(ours.get_weights(), theirs.get_weights(), strict=True):  # moving stats too
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
-    assert ours.evaluate(x, y, verbose=0) == pytest.approx(theirs.evaluate(x, y, verbose=0), rel=2e-5)
+    assert ours.evaluate(x, y, verbose=0) == pytest.approx(
+        theirs.evaluate(x, y, verbose=0), rel=2e-5
+    )
 
 
 def test_frozen_weights_are_not_penalized_as_in_keras():
@@ -279,7 +282,10 @@ def test_regularizers_compute_what_keras_computes():
     x = sample(4, 3).astype(np.float32)
     cases = [("L1", (0.3,)), ("L2", (0.1,)), ("L1L2", (0.01, 0.02)), ("L1L2", ()), ("L1", ())]
     for name, args in cases:
-        ours, theirs = getattr(nn.regularizers, name)(*args), getattr(keras.regularizers, name)(*args)
+        ours, theirs = (
+            getattr(nn.regularizers, name)(*args),
+            getattr(keras.regularizers, name)(*args),
+        )
         assert float(values(ours(Tensor(x)))) == pytest.approx(float(theirs(x)), rel=1e-6)
         assert ours.get_config() == pytest.approx(theirs.get_config())
     for name in ("l1", "l2"):
@@ -296,7 +302,9 @@ def test_add_weight_regularizer_matches_keras():
         class Scale(lib.layers.Layer):
             def build(self, input_shape):
                 self.scale = self.add_weight(
-                    shape=(input_shape[-1],), initializer="ones", regularizer=lib.regularizers.L2(0.5)
+                    shape=(input_shape[-1],),
+                    initializer="ones",
+                    regularizer=lib.regularizers.L2(0.5),
                 )
                 self.frozen = self.add_weight(
                     shape=(2,), initializer="ones", trainable=False, regularizer="l1"

@@ -135,7 +135,7 @@ def test_regularizer_names_and_errors():
     assert regularizers.get("L1L2").get_config() == {"l1": 0.0, "l2": 0.0}
     assert regularizers.get({"class_name": "L2", "config": {"l2": 0.3}}).l2 == 0.3
     assert float(regularizers.L1L2()(Tensor(np.ones(3)))) == 0.0
-    with pytest.raises(ValueError, match="kernel_regularizer.*'l3'"):
+    with pytest.raises(ValueError, match=r"kernel_regularizer.*'l3'"):
         nn.Dense(2, kernel_regularizer="l3")
     with pytest.raises(TypeError, match="activity_regularizer"):
         nn.Dense(2, activity_regularizer=3)
@@ -192,9 +192,11 @@ def test_batch_normalization_updates_moving_statistics_by_keras_rule():
         layer.moving_variance.data, 0.75 + 0.25 * x.var(axis=0), rtol=1e-6
     )  # the biased variance, unlike BatchNorm1d's
     np.testing.assert_allclose(y, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3), rtol=1e-5)
-    np.testing.assert_allclose(layer(x).data, (x - layer.moving_mean.data) / np.sqrt(
-        layer.moving_variance.data + 1e-3
-    ), rtol=1e-6)
+    np.testing.assert_allclose(
+        layer(x).data,
+        (x - layer.moving_mean.data) / np.sqrt(layer.moving_variance.data + 1e-3),
+        rtol=1e-6,
+    )
 
 
 def test_pytorch_norms_still_compute_their_formulas():
@@ -205,4 +207,6 @@ def test_pytorch_norms_still_compute_their_formulas():
     )
     np.testing.assert_allclose(bn.running_var.data, 0.9 + 0.1 * x.var(0, ddof=1), rtol=1e-6)
     mean, var = x.mean(1, keepdims=True), x.var(1, keepdims=True)
-    np.testing.assert_allclose(ln(Tensor(x)).data, (x - mean) / np.sqrt(var + 1e-5), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        ln(Tensor(x)).data, (x - mean) / np.sqrt(var + 1e-5), rtol=1e-5, atol=1e-6
+    )

@@ -1,5 +1,6 @@
 """`nn.utils.plot_model` / `model_to_dot`: Keras 3's drawing of a model's layers."""
 
+import itertools
 import re
 import shutil
 
@@ -100,7 +101,7 @@ def test_sequential_model_is_a_chain_with_probed_shapes():
     dot = model_to_dot(model, show_shapes=True, show_layer_names=True, show_trainable=True)
     nodes, edges = nodes_and_edges(dot)
     assert nodes == ["reshape", "layer_normalization", "flatten", "dense"]
-    assert edges == list(zip(nodes, nodes[1:]))
+    assert edges == list(itertools.pairwise(nodes))
     assert "Input shape: <b>(None, 6)</b>" in dot.source
     assert "Output shape: <b>(None, 3, 2)</b>" in dot.source
     assert dot.source.count("<b>Non-trainable</b>") == 1
@@ -121,7 +122,9 @@ def test_nested_models_are_boxes_when_expanded():
 
 
 @needs_dot
-@pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".svg", b"<?xml"), (".pdf", b"%PDF")])
+@pytest.mark.parametrize(
+    "suffix, magic", [(".png", b"\x89PNG"), (".svg", b"<?xml"), (".pdf", b"%PDF")]
+)
 def test_plot_model_writes_the_picture(tmp_path, suffix, magic):
     path = tmp_path / f"model{suffix}"
     shown = plot_model(branching_model(), to_file=path, show_shapes=True)
