@@ -22,6 +22,7 @@ from autograd.ops.args import axis_arg
 from nn import functional as F
 from nn import softmax_logits
 from nn.module import Module
+from nn.symbolic import check_name
 
 
 class _Elementwise(Module):
@@ -212,17 +213,32 @@ class LogSoftmax(Softmax):
 
 
 class Activation(Module):
-    """Wraps any function of one Tensor as a module: `Activation(autograd.tanh)`."""
+    """An activation as a layer: Keras's `Activation("relu")` (any name `get` knows),
+    or any function of one Tensor: `Activation(autograd.tanh)`.
 
-    def __init__(self, fn: Callable[[Tensor], Tensor]) -> None:
+    Args:
+        activation: a name or a function of one Tensor.
+        name: Keras's layer name, shown by `summary`.
+    """
+
+    def __init__(
+        self, activation: str | Callable[[Tensor], Tensor], name: str | None = None
+    ) -> None:
         super().__init__()
-        self.fn = fn
+        if not isinstance(activation, str) and not callable(activation):
+            raise TypeError(
+                f"Activation: activation must be a name ('relu') or a function, got "
+                f"{type(activation).__name__}"
+            )
+        self.name = check_name("Activation", name)
+        self.activation = activation if isinstance(activation, str) else None
+        self.fn = get(activation) if isinstance(activation, str) else activation
 
     def forward(self, x: Tensor) -> Tensor:
         return self.fn(x)
 
     def extra_repr(self) -> str:
-        return getattr(self.fn, "__name__", repr(self.fn))
+        return self.activation or str(getattr(self.fn, "__name__", repr(self.fn)))
 
 
 ACTIVATIONS: dict[str, type[Module]] = {

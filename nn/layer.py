@@ -39,7 +39,7 @@ import numpy.typing as npt
 
 from autograd import Tensor, get_default_dtype, no_grad
 from autograd.checks import check_bool
-from nn import init, weights
+from nn import init, regularizers, weights
 from nn.module import Module, Parameter, _walk, training_mode
 
 
@@ -50,11 +50,13 @@ class Variable(Parameter):
     `trainable` is `requires_grad`: what `fit`'s optimizer updates.
     """
 
-    __slots__ = ("_made_trainable",)  # Keras lists the weights made trainable first
+    # Keras lists the weights made trainable first; `regularizer` is add_weight's
+    __slots__ = ("_made_trainable", "regularizer")
 
     def __init__(self, data: Any, trainable: bool = True, name: str | None = None) -> None:
         super().__init__(data, requires_grad=trainable)
         self._made_trainable = trainable
+        self.regularizer: Any = None
         self.name = name
 
     @property
@@ -87,11 +89,13 @@ class Variable(Parameter):
     def __copy__(self) -> Tensor:
         out = super().__copy__()
         out._made_trainable = self._made_trainable  # type: ignore[attr-defined]
+        out.regularizer = self.regularizer  # type: ignore[attr-defined]
         return out
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
         out = super().__deepcopy__(memo)
         out._made_trainable = self._made_trainable  # type: ignore[attr-defined]
+        out.regularizer = self.regularizer  # type: ignore[attr-defined]
         return out
 
     def __repr__(self) -> str:
@@ -124,6 +128,7 @@ class LayerWeights:
         *,
         trainable: bool = True,
         name: str | None = None,
+        regularizer: regularizers.RegularizerLike = None,
     ) -> Variable:
         """Make a weight, Keras's `add_weight`; assign it to an attribute to keep it.
 
@@ -137,6 +142,8 @@ class LayerWeights:
             dtype: a float dtype; the layer's `dtype` by default.
             trainable: whether `fit` updates it.
             name: the weight's name.
+            regularizer: a penalty on the weight added to the loss while it is
+                trainable (`nn.regularizers.L2(0.01)`, "l2", ...; see `losses`).
 
         Raises:
             RuntimeError: called before `super().__init__()`.
@@ -162,8 +169,36 @@ class LayerWeights:
             raise ValueError(f"add_weight: dtype must be a float dtype, got {dtype}")
         variable = Variable(np.zeros(shape, dtype), trainable and self.trainable, name)
         variable._made_trainable = trainable
+        variable.regularizer = regularizers.get(regularizer, "regularizer")
         variable.data[...] = _keras_draw(fill, shape, dtype)
         return variable
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """Keras's `losses`: the regularization penalties, as Tensors in the graph.
+
+        First the activity penalties of the last call of this layer and of each
+        sub-layer (`activity_regularizer(output) / batch_size`), then the penalties of
+        the trainable weights that have a regularizer, in the order of `weights`.
+        `fit` and `evaluate` add their sum to the loss.
+        """
+        modules = list(self.modules())  # type: ignore[attr-defined]
+        penalties = [p for m in modules for p in m.__dict__.get("_activity_losses", ())]
+        for module in modules:
+            if isinstance(module, LayerWeights):
+                penalties += [
+                    regularizer(w)
+                    for w, regularizer in module.weight_regularizers()
+                    if w.requires_grad
+                ]
+        return penalties
+
+    def weight_regularizers(self) -> Iterator[tuple[Tensor, Any]]:
+        """This layer's own weights that have a regularizer, with it (those made by
+        `add_weight(regularizer=...)`; `Dense` adds its kernel's and bias's)."""
+        for _, value in self._members():
+            if isinstance(value, Variable) and value.regularizer is not None:
+                yield value, value.regularizer
 
     @property
     def trainable(self) -> bool:
@@ -257,8 +292,8 @@ def init_layer(
     **kwargs: Any,
 ) -> None:
     """Keras's layer arguments, checked and kept: `name` (shown by `summary`),
-    `trainable`, `dtype` (of the weights `add_weight` makes) and, for the first layer
-    of a `Sequential`, `input_shape` or `input_dim`.
+    `trainable`, `dtype` (of the weights `add_weight` makes), `activity_regularizer`
+    and, for the first layer of a `Sequential`, `input_shape` or `input_dim`.
 
     Raises:
         TypeError: a name that is not a non-empty string, or a non-bool `trainable`.
@@ -277,6 +312,8 @@ def init_layer(
     except TypeError:
         raise ValueError(f"{owner}: dtype must be a float dtype name, got {dtype!r}") from None
     input_shape, input_dim = kwargs.pop("input_shape", None), kwargs.pop("input_dim", None)
+    activity = regularizers.get(kwargs.pop("activity_regularizer", None), "activity_regularizer")
+    object.__setattr__(layer, "activity_regularizer", activity)
     if kwargs:
         raise ValueError(f"Unrecognized keyword arguments passed to {owner}: {kwargs}")
     if input_shape is not None or input_dim is not None:
@@ -327,9 +364,21 @@ def run_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if _takes_training(type(layer).call):
         kwargs["training"] = training
     if training == layer.training:  # its sub-layers are in its mode (LayerWeights.__setattr__)
-        return layer.call(*args, **kwargs)
-    with training_mode(layer, training):
-        return layer.call(*args, **kwargs)
+        outputs = layer.call(*args, **kwargs)
+    else:
+        with training_mode(layer, training):
+            outputs = layer.call(*args, **kwargs)
+    record_activity(layer, outputs)
+    return outputs
+
+
+def record_activity(layer: Any, outputs: Any) -> None:
+    """Keep the activity penalties of this call for `losses` (they replace the last
+    call's), when the layer has an `activity_regularizer`."""
+    regularizer = layer.__dict__.get("activity_regularizer")
+    if regularizer is not None:
+        penalties = regularizers.activity_penalties(regularizer, outputs)
+        object.__setattr__(layer, "_activity_losses", penalties)
 
 
 class Layer(LayerWeights, Module):
@@ -342,6 +391,8 @@ class Layer(LayerWeights, Module):
             float32, otherwise).
         input_shape, input_dim: the shape of one sample, for the first layer of a
             `Sequential` (keyword arguments, as Keras's).
+        activity_regularizer: a penalty on the layer's output, divided by the batch
+            size, added to the loss by `fit` (see `losses` and `nn.regularizers`).
 
     Attributes:
         built: whether `build` has run (it runs at the first call).

@@ -1,5 +1,7 @@
 """Layers: `Linear`, the Keras-style `Dense`, `Flatten`, `Dropout` and `BatchNorm1d`
-(and Keras's base class `Layer`, from `nn.layer`, as `keras.layers.Layer`).
+(and Keras's base class `Layer`, from `nn.layer`, as `keras.layers.Layer`, and
+Keras's `BatchNormalization`, `LayerNormalization`, `Normalization`, `Rescaling`, ...
+from `nn.normalization` and `nn.keras_layers`, so `from nn import layers` finds them).
 
 `Linear` stores its weight as PyTorch does, (out_features, in_features), and computes
 x @ weight.T + bias, so a PyTorch `state_dict` loads as it is. `Dense` keeps Keras's
@@ -10,17 +12,24 @@ fused op `Affine`, whose transpose is a view (no copy).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from autograd import Tensor, dense, get_default_dtype, linear
 from autograd.checks import check_bool, check_int, check_real
-from nn import activations, init
+from nn import activations, init, regularizers
 from nn import functional as F
+from nn.activations import Activation as Activation  # keras.layers.Activation
+from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
+    GaussianNoise,
+    Normalization,
+    Rescaling,
+    Reshape,
+)
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
-from nn.layer import LayerWeights
+from nn.layer import LayerWeights, record_activity
 from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
     Add,
     Average,
@@ -38,6 +47,13 @@ from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
     subtract,
 )
 from nn.module import Module, Parameter
+from nn.normalization import (  # noqa: F401  # keras.layers holds them
+    BatchNormalization,
+    LayerNormalization,
+    UnitNormalization,
+    moments,
+    normalize,
+)
 from nn.symbolic import check_name as _layer_name
 
 
@@ -177,6 +193,9 @@ class Dense(LayerWeights, Module):
         kernel_initializer: name or function for the weight (default glorot_uniform).
         bias_initializer: name or function for the bias (default zeros).
         rng: generator for the initial weights (default `autograd.default_rng()`).
+        kernel_regularizer, bias_regularizer: penalties on the weights, and
+            activity_regularizer: a penalty on the output (divided by the batch
+            size), all added to the loss by `fit` (`nn.regularizers`; see `losses`).
     """
 
     def __init__(
@@ -190,9 +209,19 @@ class Dense(LayerWeights, Module):
         rng: init.Rng = None,
         input_shape: tuple[int, ...] | None = None,
         name: str | None = None,
+        kernel_regularizer: regularizers.RegularizerLike = None,
+        bias_regularizer: regularizers.RegularizerLike = None,
+        activity_regularizer: regularizers.RegularizerLike = None,
     ) -> None:
         super().__init__()
         units = check_int("Dense", "units", units, minimum=1)
+        # not Module attributes: a regularizer holds no weights
+        for argument, value in (
+            ("kernel_regularizer", kernel_regularizer),
+            ("bias_regularizer", bias_regularizer),
+            ("activity_regularizer", activity_regularizer),
+        ):
+            object.__setattr__(self, argument, regularizers.get(value, f"Dense: {argument}"))
         self.name = _layer_name("Dense", name)
         if input_dim is not None:
             check_int("Dense", "input_dim", input_dim, minimum=1)
@@ -230,8 +259,18 @@ class Dense(LayerWeights, Module):
         # Fast path: relu, sigmoid and tanh run inside the affine op (same numbers).
         fused = activations.fusable(self.activation)
         if fused is None or not self.built:
-            return self.activation(self.pre_activation(x))
-        return affine(self, x, self.input_dim, kernel=True, activation=fused)
+            y = self.activation(self.pre_activation(x))
+        else:
+            y = affine(self, x, self.input_dim, kernel=True, activation=fused)
+        record_activity(self, y)
+        return y
+
+    def weight_regularizers(self) -> Iterator[tuple[Tensor, Any]]:
+        """The kernel and the bias with their regularizers (those that have one)."""
+        if self.kernel_regularizer is not None and self.weight is not None:
+            yield self.weight, self.kernel_regularizer
+        if self.bias_regularizer is not None and self.bias is not None:
+            yield self.bias, self.bias_regularizer
 
     def pre_activation(self, x: Tensor) -> Tensor:
         """x @ kernel + bias: the layer's output before its activation."""
@@ -349,14 +388,8 @@ class LayerNorm(Module):
                 f"LayerNorm: input of shape {np.shape(x)} does not end in normalized_shape "
                 f"{self.normalized_shape}"
             )
-        axes = tuple(range(-k, 0))
-        d = x - x.mean(axis=axes, keepdims=True)
-        y = d / ((d * d).mean(axis=axes, keepdims=True) + self.eps).sqrt()
-        if self.weight is not None:
-            y = y * self.weight
-        if self.bias is not None:
-            y = y + self.bias
-        return y
+        _, d, var = moments(x, tuple(range(-k, 0)))
+        return normalize(d, var, self.eps, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (
@@ -405,19 +438,16 @@ class BatchNorm1d(Module):
             n = x.shape[0]
             if n < 2:
                 raise ValueError("BatchNorm1d: training needs more than 1 sample per batch")
-            mean = x.mean(axis=0)
-            d = x - mean
-            var = (d * d).mean(axis=0)
+            mean, d, var = moments(x, (0,))
             m = self.momentum
-            self.running_mean.data[...] = (1 - m) * self.running_mean.data + m * mean.data
-            self.running_var.data[...] = (1 - m) * self.running_var.data + m * var.data * (
+            self.running_mean.data[...] = (1 - m) * self.running_mean.data + m * mean.data[0]
+            self.running_var.data[...] = (1 - m) * self.running_var.data + m * var.data[0] * (
                 n / (n - 1)
             )
         else:
             d = x - self.running_mean
             var = self.running_var
-        y = d / (var + self.eps).sqrt()
-        return y * self.weight + self.bias if self.affine else y
+        return normalize(d, var, self.eps, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from nn import activations as act
-from nn import losses, merging, optimizers
+from nn import keras_layers, losses, merging, normalization, optimizers, regularizers
 from nn import metrics as metrics_mod
 from nn.functional_config import functional_config, functional_from_config
 from nn.input import Input
@@ -52,7 +52,35 @@ def _dense(layer: Dense) -> dict[str, Any]:
         "input_shape": layer.input_shape,
         "use_bias": layer.use_bias,
         "name": layer.name,
+        **{
+            argument: regularizers.serialize(getattr(layer, argument))
+            for argument in ("kernel_regularizer", "bias_regularizer", "activity_regularizer")
+        },
     }
+
+
+def _activation(layer: act.Activation) -> dict[str, Any]:
+    if layer.activation is None:
+        raise ValueError(
+            f"save: cannot describe {layer!r}, an Activation of a Python function, for "
+            "nn.load_model; use Activation('name') with a name of nn.activations, or save "
+            "the weights with model.save_weights(path)"
+        )
+    return {"activation": layer.activation, "name": layer.name}
+
+
+def _keras_layer(layer: Any) -> dict[str, Any]:
+    """A Keras-style layer's `get_config()`, with the input shape it was built for
+    (so `load_model` builds its weights before loading them) and its activity
+    regularizer."""
+    config = {
+        **layer.get_config(),
+        "activity_regularizer": regularizers.serialize(layer.activity_regularizer),
+    }
+    shape = getattr(layer, "build_input_shape", None)
+    if shape is not None:
+        config["build_input_shape"] = list(shape)
+    return config
 
 
 def _softmax(layer: act.Softmax) -> dict[str, Any]:
@@ -114,6 +142,19 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
     act.Softplus: lambda m: {"beta": m.beta, "threshold": m.threshold},
     act.Softmax: _softmax,
     act.LogSoftmax: _softmax,
+    act.Activation: _activation,
+    **{
+        cls: _keras_layer
+        for cls in (
+            normalization.BatchNormalization,
+            normalization.LayerNormalization,
+            normalization.UnitNormalization,
+            keras_layers.Normalization,
+            keras_layers.Rescaling,
+            keras_layers.Reshape,
+            keras_layers.GaussianNoise,
+        )
+    },
     **{
         cls: _no_arguments
         for cls in (
@@ -181,9 +222,14 @@ def from_layer_config(description: dict[str, Any]) -> Module:
         return classes[name](from_layer_config(config["module"]))
     if name == "Functional":
         return functional_from_config(config, from_layer_config)
-    if "activation" in config:
+    if isinstance(config.get("activation"), dict):
         config["activation"] = from_layer_config(config["activation"])
-    return classes[name](**config)
+    build_shape = config.pop("build_input_shape", None)
+    layer = classes[name](**config)
+    if build_shape is not None:  # its weights, to load the file's into
+        layer.build(tuple(build_shape))
+        layer.built = True
+    return layer
 
 
 def _compile_config(model: Module) -> dict[str, Any] | None:

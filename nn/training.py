@@ -478,7 +478,8 @@ class Model(LayerWeights, Module):
                 hooks.call("on_train_batch_begin", batch, None)
             out = self(xb)
             del xb
-            loss = weighted_loss(loss_fn, out, yb, wb)
+            # Keras adds the regularizers' penalties (`model.losses`) to the loss
+            loss = weighted_loss(loss_fn, out, yb, wb) + sum(self.losses)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -541,7 +542,7 @@ class Model(LayerWeights, Module):
                     hooks.call("on_test_batch_begin", batch, None)
                 out = self(xb)
                 yb = output_shaped(yb, out)
-                loss = weighted_loss(compiled.loss, out, yb, wb)
+                loss = weighted_loss(compiled.loss, out, yb, wb) + sum(self.losses)  # as fit's
                 running.add(len(out.data), float(loss.data), yb, out.data)
                 if end:
                     hooks.call("on_test_batch_end", batch, running.means())

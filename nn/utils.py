@@ -1,8 +1,10 @@
-"""Gradient clipping, parameter counting, Keras's `to_categorical` and `clear_session`."""
+"""Gradient clipping, parameter counting, Keras's `to_categorical`, `clear_session`,
+`plot_model` and `model_to_dot`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -93,3 +95,19 @@ def to_categorical(y: npt.ArrayLike, num_classes: int | None = None) -> np.ndarr
     out = np.zeros((*labels.shape, num_classes), dtype=np.float32)
     np.put_along_axis(out, labels[..., None], 1.0, axis=-1)
     return out
+
+
+def plot_model(model: Module, to_file: Any = "model.png", **kwargs: Any) -> Any:
+    """Keras's `keras.utils.plot_model`: draw the model's layers with Graphviz and write
+    the picture to `to_file`; see `nn.model_plot.plot_model` for the arguments."""
+    from nn.model_plot import plot_model as plot
+
+    return plot(model, to_file, **kwargs)
+
+
+def model_to_dot(model: Module, **kwargs: Any) -> Any:
+    """Keras's `keras.utils.model_to_dot`: the drawing as a `graphviz.Digraph`; see
+    `nn.model_plot.model_to_dot`."""
+    from nn.model_plot import model_to_dot as to_dot
+
+    return to_dot(model, **kwargs)
