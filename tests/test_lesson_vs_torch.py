@@ -326,6 +326,107 @@ def test_a_pytorch_quickstart_gives_the_same_numbers():
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
+def what_is_torch_nn_really(torch: types.ModuleType, data: types.ModuleType) -> list:
+    """ "What is torch.nn really?" on a small synthetic MNIST: logistic regression from
+    scratch (log_softmax and nll written by hand, the manual step with `.grad.zero_()`),
+    then `F.cross_entropy`, an `nn.Module` with Parameters, `nn.Linear` with
+    `optim.SGD`, `TensorDataset` and a shuffled `DataLoader` with validation, and the
+    `Lambda` + `Sequential` MLP with momentum: every printed number."""
+    F = torch.nn.functional
+    rng = np.random.default_rng(0)
+    pixels = rng.random((640, 784), dtype=np.float32) * (rng.random((640, 784)) < 0.1)
+    labels = pixels[:, :10].argmax(1)  # sparse "digits" whose class can be learned
+    x_train, y_train, x_valid, y_valid = pixels[:512], labels[:512], pixels[512:], labels[512:]
+    x_train, y_train, x_valid, y_valid = map(torch.tensor, (x_train, y_train, x_valid, y_valid))
+    n, _ = x_train.shape
+    bs, lr, epochs, out = 64, 0.5, 2, []
+    torch.manual_seed(0)
+    weights = torch.randn(784, 10) / math.sqrt(784)
+    weights.requires_grad_()
+    bias = torch.zeros(10, requires_grad=True)
+
+    def model(xb):
+        logits = xb @ weights + bias
+        return logits - logits.exp().sum(-1).log().unsqueeze(-1)
+
+    def nll(input, target):
+        return -input[range(target.shape[0]), target].mean()
+
+    def accuracy(out, yb):
+        return (torch.argmax(out, dim=1) == yb).float().mean()
+
+    for _ in range(epochs):
+        for i in range((n - 1) // bs + 1):
+            xb, yb = x_train[i * bs : i * bs + bs], y_train[i * bs : i * bs + bs]
+            loss = nll(model(xb), yb)
+            loss.backward()
+            with torch.no_grad():
+                weights -= weights.grad * lr
+                bias -= bias.grad * lr
+                weights.grad.zero_()
+                bias.grad.zero_()
+    out += [nll(model(xb), yb).item(), accuracy(model(xb), yb).item()]
+    out.append(F.cross_entropy(xb @ weights + bias, yb).item())
+
+    class MnistLogistic(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(784, 10)
+
+        def forward(self, xb):
+            return self.lin(xb)
+
+    model = MnistLogistic()
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    train_dl = data.DataLoader(data.TensorDataset(x_train, y_train), batch_size=bs, shuffle=True)
+    valid_dl = data.DataLoader(data.TensorDataset(x_valid, y_valid), batch_size=bs * 2)
+    for _ in range(epochs):
+        model.train()
+        for xb, yb in train_dl:
+            F.cross_entropy(model(xb), yb).backward()
+            opt.step()
+            opt.zero_grad()
+        model.eval()
+        with torch.no_grad():
+            valid_loss = sum(F.cross_entropy(model(xb), yb) for xb, yb in valid_dl)
+        out.append((valid_loss / len(valid_dl)).item())
+
+    class Lambda(torch.nn.Module):
+        def __init__(self, func):
+            super().__init__()
+            self.func = func
+
+        def forward(self, x):
+            return self.func(x)
+
+    model = torch.nn.Sequential(
+        Lambda(lambda x: x.view(-1, 784)),
+        torch.nn.Linear(784, 64),
+        torch.nn.ReLU(),
+        torch.nn.Linear(64, 10),
+    )
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    for _ in range(epochs):
+        model.train()
+        for xb, yb in train_dl:
+            F.cross_entropy(model(xb), yb).backward()
+            opt.step()
+            opt.zero_grad()
+        model.eval()
+        with torch.no_grad():
+            losses, nums = zip(
+                *[(F.cross_entropy(model(xb), yb).item(), len(xb)) for xb, yb in valid_dl]
+            )
+        out.append(np.sum(np.multiply(losses, nums)) / np.sum(nums))
+    return out
+
+
+def test_what_is_torch_nn_really_gives_the_same_numbers():
+    theirs = what_is_torch_nn_really(real_torch, real_torch.utils.data)
+    ours = what_is_torch_nn_really(autograd, nn)
+    np.testing.assert_allclose(ours, theirs, rtol=2e-5)
+
+
 def wavenet(torch: types.ModuleType, F: types.ModuleType) -> tuple:
     """The hierarchical (WaveNet-like) lesson: its own Linear, BatchNorm1d over (0, 1)
     for 3-d inputs, Embedding and FlattenConsecutive classes on raw tensors."""
