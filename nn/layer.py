@@ -193,6 +193,16 @@ class LayerWeights:
                 ]
         return penalties
 
+    def has_penalties(self) -> bool:
+        """Whether some layer here has a regularizer, so that `losses` can hold
+        anything (`fit` asks once per epoch instead of walking the layers per batch)."""
+        for module in self.modules():  # type: ignore[attr-defined]
+            if module.__dict__.get("activity_regularizer") is not None:
+                return True
+            if isinstance(module, LayerWeights) and next(module.weight_regularizers(), None):
+                return True
+        return False
+
     def weight_regularizers(self) -> Iterator[tuple[Tensor, Any]]:
         """This layer's own weights that have a regularizer, with it (those made by
         `add_weight(regularizer=...)`; `Dense` adds its kernel's and bias's)."""

@@ -472,14 +472,16 @@ class Model(LayerWeights, Module):
         # through the whole step. Let go of here, the inputs are freed by backward.
         batch = -1
         begin, end = hooks.wants("on_train_batch_begin"), hooks.wants("on_train_batch_end")
+        penalized = self.has_penalties()
         for xb, yb, wb in batches.epoch():
             batch += 1
             if begin:
                 hooks.call("on_train_batch_begin", batch, None)
             out = self(xb)
             del xb
-            # Keras adds the regularizers' penalties (`model.losses`) to the loss
-            loss = weighted_loss(loss_fn, out, yb, wb) + sum(self.losses)
+            loss = weighted_loss(loss_fn, out, yb, wb)
+            if penalized:  # Keras adds the regularizers' penalties (`model.losses`)
+                loss = loss + sum(self.losses)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -534,6 +536,7 @@ class Model(LayerWeights, Module):
         hooks.call("on_test_begin", None)
         begin, end = hooks.wants("on_test_batch_begin"), hooks.wants("on_test_batch_end")
         running = metrics_mod.Running(compiled.metrics)
+        penalized = self.has_penalties()
         with self._inference(x):
             # (a seed: a loader in order then draws nothing from autograd's generators)
             loader = WeightedLoader(x, y, weights, batch_size=batch_size, seed=0)
@@ -542,7 +545,9 @@ class Model(LayerWeights, Module):
                     hooks.call("on_test_batch_begin", batch, None)
                 out = self(xb)
                 yb = output_shaped(yb, out)
-                loss = weighted_loss(compiled.loss, out, yb, wb) + sum(self.losses)  # as fit's
+                loss = weighted_loss(compiled.loss, out, yb, wb)
+                if penalized:  # as fit's
+                    loss = loss + sum(self.losses)
                 running.add(len(out.data), float(loss.data), yb, out.data)
                 if end:
                     hooks.call("on_test_batch_end", batch, running.means())
