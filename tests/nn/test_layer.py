@@ -523,3 +523,12 @@ def test_subclassed_model_weights_round_trip(tmp_path):
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted >= 2
+
+
+def test_has_penalties_says_whether_losses_can_hold_anything():
+    plain = nn.Sequential([nn.Input(shape=(3,)), nn.Dense(2)])
+    assert not plain.has_penalties() and plain.losses == []
+    weighted = nn.Sequential([nn.Input(shape=(3,)), nn.Dense(2, kernel_regularizer="l2")])
+    active = nn.Sequential([nn.Input(shape=(3,)), nn.Dense(2, activity_regularizer="l1")])
+    assert weighted.has_penalties() and active.has_penalties()
+    assert len(weighted.losses) == 1
