@@ -14,7 +14,7 @@ from typing import Any
 
 from nn.input import Input
 from nn.module import Module
-from nn.summary import _counts
+from nn.summary import _counts, render_table
 from nn.symbolic import Node, inbound_nodes, map_structure
 
 _WIDTHS = (28, 26, 10)  # as a Sequential's table
@@ -71,20 +71,4 @@ def format_functional_summary(model: Any) -> str:
     if not chain:
         header.append("Connected to")
     base = _WIDTHS if chain else _GRAPH_WIDTHS
-    widths = [max(w, *(len(r[i]) + 2 for r in rows)) for i, w in enumerate(base)]
-    width = sum(widths) + 1
-
-    def line(cells: list[str]) -> str:
-        return (" " + "".join(c.ljust(w) for c, w in zip(cells, widths))).rstrip()
-
-    trainable, frozen = _counts(model)
-    out = [f'Model: "{model.name}"', "_" * width, line(header), "=" * width]
-    for i, row in enumerate(rows):
-        out += [line(row), "_" * width if i < len(rows) - 1 else "=" * width]
-    out += [
-        f"Total params: {trainable + frozen:,}",
-        f"Trainable params: {trainable:,}",
-        f"Non-trainable params: {frozen:,}",
-        "_" * width,
-    ]
-    return "\n".join(out)
+    return render_table(model.name, header, rows, base, _counts(model))

@@ -128,17 +128,25 @@ def format_summary(model: Any) -> str:
         (f"{name} ({type(layer).__name__})", shape, f"{sum(_counts(layer)):,}")
         for name, layer, shape in zip(_names(layers), layers, shapes)
     ]
-    header = ("Layer (type)", "Output Shape", "Param #")
-    widths = [max(w, *(len(r[i]) + 2 for r in rows)) for i, w in enumerate(_WIDTHS)]
-    width = sum(widths) + 1
-
-    def line(cells: tuple[str, ...]) -> str:
-        return (" " + "".join(c.ljust(w) for c, w in zip(cells, widths))).rstrip()
-
-    trainable, frozen = _counts(model)
     title = getattr(model, "name", None)
     if not isinstance(title, str):
         title = _snake(type(model).__name__)
+    header = ["Layer (type)", "Output Shape", "Param #"]
+    return render_table(title, header, [list(r) for r in rows], _WIDTHS, _counts(model))
+
+
+def render_table(
+    title: str, header: list[str], rows: list[list[str]], base: Any, counts: tuple[int, int]
+) -> str:
+    """Keras's summary text: the title, a row per layer under `header` in columns at
+    least `base` wide, then the parameter totals (trainable, non-trainable)."""
+    widths = [max(w, *(len(r[i]) + 2 for r in rows)) for i, w in enumerate(base)]
+    width = sum(widths) + 1
+
+    def line(cells: list[str]) -> str:
+        return (" " + "".join(c.ljust(w) for c, w in zip(cells, widths))).rstrip()
+
+    trainable, frozen = counts
     out = [f'Model: "{title}"', "_" * width, line(header), "=" * width]
     for i, row in enumerate(rows):
         out += [line(row), "_" * width if i < len(rows) - 1 else "=" * width]

@@ -376,20 +376,24 @@ def what_is_torch_nn_really(torch: types.ModuleType, data: types.ModuleType) -> 
         def forward(self, xb):
             return self.lin(xb)
 
+    def fit(model, opt, train_dl, valid_dl):  # the lesson's fit(), one figure per epoch
+        for _ in range(epochs):
+            model.train()
+            for xb, yb in train_dl:
+                F.cross_entropy(model(xb), yb).backward()
+                opt.step()
+                opt.zero_grad()
+            model.eval()
+            with torch.no_grad():
+                losses, nums = zip(
+                    *[(F.cross_entropy(model(xb), yb).item(), len(xb)) for xb, yb in valid_dl]
+                )
+            out.append(np.sum(np.multiply(losses, nums)) / np.sum(nums))
+
     model = MnistLogistic()
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
     train_dl = data.DataLoader(data.TensorDataset(x_train, y_train), batch_size=bs, shuffle=True)
     valid_dl = data.DataLoader(data.TensorDataset(x_valid, y_valid), batch_size=bs * 2)
-    for _ in range(epochs):
-        model.train()
-        for xb, yb in train_dl:
-            F.cross_entropy(model(xb), yb).backward()
-            opt.step()
-            opt.zero_grad()
-        model.eval()
-        with torch.no_grad():
-            valid_loss = sum(F.cross_entropy(model(xb), yb) for xb, yb in valid_dl)
-        out.append((valid_loss / len(valid_dl)).item())
+    fit(model, torch.optim.SGD(model.parameters(), lr=lr), train_dl, valid_dl)
 
     class Lambda(torch.nn.Module):
         def __init__(self, func):
@@ -405,19 +409,7 @@ def what_is_torch_nn_really(torch: types.ModuleType, data: types.ModuleType) -> 
         torch.nn.ReLU(),
         torch.nn.Linear(64, 10),
     )
-    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    for _ in range(epochs):
-        model.train()
-        for xb, yb in train_dl:
-            F.cross_entropy(model(xb), yb).backward()
-            opt.step()
-            opt.zero_grad()
-        model.eval()
-        with torch.no_grad():
-            losses, nums = zip(
-                *[(F.cross_entropy(model(xb), yb).item(), len(xb)) for xb, yb in valid_dl]
-            )
-        out.append(np.sum(np.multiply(losses, nums)) / np.sum(nums))
+    fit(model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9), train_dl, valid_dl)
     return out
 
 

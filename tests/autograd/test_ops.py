@@ -14,6 +14,7 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import autograd
 from autograd import Function, Tensor, gradcheck, gradgradcheck
+from tests.autograd.torch_programs import legendre3
 
 POS = (0.5, 2.0)  # strictly positive inputs (log, sqrt, division)
 ANY = (-2.0, 2.0)
@@ -35,18 +36,7 @@ def written(a, index, value, add=False):
     return y * a
 
 
-class Legendre3(Function):
-    """A function written PyTorch's way (`autograd.custom`): P3 and its slope."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return 0.5 * (5 * x**3 - 3 * x)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return grad_output * 1.5 * (5 * x**2 - 1)
+Legendre3 = legendre3(autograd)  # a Function written PyTorch's way (`autograd.custom`)
 
 
 CASES = [
