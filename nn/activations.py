@@ -22,6 +22,9 @@ from autograd.ops.args import axis_arg
 from nn import functional as F
 from nn import softmax_logits
 from nn.module import Module
+from nn.ops import elu as elu  # the same functions in keras.activations
+from nn.ops import leaky_relu as leaky_relu
+from nn.ops import log_softmax as log_softmax
 from nn.symbolic import check_name
 
 
@@ -309,22 +312,9 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     return softmax_logits.softmax(autograd.as_tensor(x), axis)
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    return F.log_softmax(x, axis)
-
-
 def gelu(x: Tensor, approximate: bool = False) -> Tensor:
     """x * Phi(x), exact by default (Keras's activation; `nn.ops.gelu` approximates)."""
     return F.gelu(x, "tanh" if approximate else "none")
-
-
-def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    return F.elu(x, alpha)
-
-
-def leaky_relu(x: Tensor, negative_slope: float = 0.2) -> Tensor:
-    """x if x > 0 else negative_slope * x (Keras's default slope: 0.2)."""
-    return F.leaky_relu(x, negative_slope)
 
 
 def exponential(x: Tensor) -> Tensor:
