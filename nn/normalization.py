@@ -86,6 +86,26 @@ class _KerasLayer(Layer):
         object.__setattr__(self, "build_input_shape", tuple(input_shape))
 
 
+def _affine_options(
+    layer: Any, axis: Any, epsilon: float, center: bool, scale: bool, beta: Any, gamma: Any
+) -> None:
+    """The arguments Keras's normalization layers share, checked and kept on `layer`:
+    the axes, epsilon, whether beta and gamma are learned, and their initializers."""
+    owner = type(layer).__name__
+    layer.axis = _axes(owner, axis)
+    layer.epsilon = check_real(owner, "epsilon", epsilon, 0, low_open=True)
+    layer.center = check_bool(owner, "center", center)
+    layer.scale = check_bool(owner, "scale", scale)
+    layer.initializers = {"beta": init.get(beta), "gamma": init.get(gamma)}
+    layer.gamma = layer.beta = None  # made by build
+
+
+def _affine_regularizers(layer: Any, beta: Any, gamma: Any) -> None:
+    owner = type(layer).__name__
+    layer.beta_regularizer = regularizers.get(beta, f"{owner}: beta_regularizer")
+    layer.gamma_regularizer = regularizers.get(gamma, f"{owner}: gamma_regularizer")
+
+
 class BatchNormalization(_KerasLayer):
     """Keras's batch normalization over every axis but `axis` (the features):
 
@@ -128,22 +148,11 @@ class BatchNormalization(_KerasLayer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        owner = "BatchNormalization"
-        self.axis = _axes(owner, axis)
-        self.momentum = check_real(owner, "momentum", momentum, 0, 1)
-        self.epsilon = check_real(owner, "epsilon", epsilon, 0, low_open=True)
-        self.center = check_bool(owner, "center", center)
-        self.scale = check_bool(owner, "scale", scale)
-        self.initializers = {
-            "beta": init.get(beta_initializer),
-            "gamma": init.get(gamma_initializer),
-            "moving_mean": init.get(moving_mean_initializer),
-            "moving_variance": init.get(moving_variance_initializer),
-        }
-        self.beta_regularizer = regularizers.get(beta_regularizer, f"{owner}: beta_regularizer")
-        self.gamma_regularizer = regularizers.get(gamma_regularizer, f"{owner}: gamma_regularizer")
-        self.gamma: Tensor | None = None
-        self.beta: Tensor | None = None
+        _affine_options(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer)
+        _affine_regularizers(self, beta_regularizer, gamma_regularizer)
+        self.momentum = check_real("BatchNormalization", "momentum", momentum, 0, 1)
+        self.initializers["moving_mean"] = init.get(moving_mean_initializer)
+        self.initializers["moving_variance"] = init.get(moving_variance_initializer)
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         self._remember(input_shape)
@@ -230,19 +239,8 @@ class LayerNormalization(_KerasLayer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        owner = "LayerNormalization"
-        self.axis = _axes(owner, axis)
-        self.epsilon = check_real(owner, "epsilon", epsilon, 0, low_open=True)
-        self.center = check_bool(owner, "center", center)
-        self.scale = check_bool(owner, "scale", scale)
-        self.initializers = {
-            "beta": init.get(beta_initializer),
-            "gamma": init.get(gamma_initializer),
-        }
-        self.beta_regularizer = regularizers.get(beta_regularizer, f"{owner}: beta_regularizer")
-        self.gamma_regularizer = regularizers.get(gamma_regularizer, f"{owner}: gamma_regularizer")
-        self.gamma: Tensor | None = None
-        self.beta: Tensor | None = None
+        _affine_options(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer)
+        _affine_regularizers(self, beta_regularizer, gamma_regularizer)
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         self._remember(input_shape)
