@@ -100,6 +100,19 @@ def _affine_options(
     layer.gamma = layer.beta = None  # made by build
 
 
+def _affine_config(layer: Any) -> dict[str, Any]:
+    """The saved form of the arguments `_affine_options` and `_affine_regularizers` keep."""
+    return {
+        "name": layer.name,
+        "axis": list(layer.axis),
+        "epsilon": layer.epsilon,
+        "center": layer.center,
+        "scale": layer.scale,
+        "beta_regularizer": regularizers.serialize(layer.beta_regularizer),
+        "gamma_regularizer": regularizers.serialize(layer.gamma_regularizer),
+    }
+
+
 def _affine_regularizers(layer: Any, beta: Any, gamma: Any) -> None:
     owner = type(layer).__name__
     layer.beta_regularizer = regularizers.get(beta, f"{owner}: beta_regularizer")
@@ -193,16 +206,7 @@ class BatchNormalization(_KerasLayer):
         return normalize(d, _broadcast(self.moving_variance, ndim, keep), self.epsilon, gamma, beta)
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "axis": list(self.axis),
-            "momentum": self.momentum,
-            "epsilon": self.epsilon,
-            "center": self.center,
-            "scale": self.scale,
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-        }
+        return {**_affine_config(self), "momentum": self.momentum}
 
     def extra_repr(self) -> str:
         return f"axis={list(self.axis)}, momentum={self.momentum}, epsilon={self.epsilon}"
@@ -266,15 +270,7 @@ class LayerNormalization(_KerasLayer):
         return normalize(d, var, self.epsilon, gamma, beta)
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "axis": list(self.axis),
-            "epsilon": self.epsilon,
-            "center": self.center,
-            "scale": self.scale,
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-        }
+        return _affine_config(self)
 
     def extra_repr(self) -> str:
         return f"axis={list(self.axis)}, epsilon={self.epsilon}"
