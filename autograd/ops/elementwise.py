@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function, scalar_array
+from autograd.ops.arith import mul, power
 from autograd.tensor import Tensor
 
 TensorLike = Any
@@ -400,3 +401,49 @@ def sign(x: TensorLike) -> Tensor:
 
 def step(x: TensorLike) -> Tensor:
     return Step.apply(x)
+
+
+def rsqrt(x: TensorLike) -> Tensor:
+    """1 / sqrt(x), as `torch.rsqrt`: x ** -0.5 (`Pow`, whose slope is -0.5 x ** -1.5)."""
+    return power(x, -0.5)
+
+
+def square(x: TensorLike) -> Tensor:
+    """x * x, as `torch.square`."""
+    return mul(x, x)
+
+
+def clamp_min(x: TensorLike, min: Any) -> Tensor:
+    """Values below `min` raised to it, as `torch.clamp_min`: `clip(x, min, None)`."""
+    return clip(x, min, None)
+
+
+def clamp_max(x: TensorLike, max: Any) -> Tensor:
+    """Values above `max` lowered to it, as `torch.clamp_max`: `clip(x, None, max)`."""
+    return clip(x, None, max)
+
+
+def divide(a: TensorLike, b: TensorLike, rounding_mode: str | None = None) -> Tensor:
+    """a / b, as `torch.div`: true division, or with ``rounding_mode="trunc"`` (toward
+    zero) or ``"floor"`` the rounded quotient (of integers, an integer), a Tensor outside
+    the graph (its slope is zero wherever it is defined).
+
+    Raises:
+        ValueError: another rounding mode.
+    """
+    from autograd.ops.arith import div, promote
+    from autograd.tensor import data_of
+
+    if rounding_mode is None:
+        return div(a, b)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(
+            f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}"
+        )
+    x, y = data_of(a), data_of(b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = div(x, b.data if isinstance(b, Tensor) else b).data
+        rounded = np.trunc(q) if rounding_mode == "trunc" else np.floor(q)
+    if x.dtype.kind in "biu" and y.dtype.kind in "biu":  # integers stay integers
+        rounded = rounded.astype(promote(x, y)[0].dtype)
+    return Tensor._make(np.asarray(rounded))
