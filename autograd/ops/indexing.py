@@ -183,7 +183,7 @@ def _order(x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
 
 
 def _as_indices(order: np.ndarray) -> Tensor:
-    return Tensor._make(np.ascontiguousarray(order, dtype=np.int64))
+    return Tensor._make(np.array(order, dtype=np.int64, order="C"))
 
 
 def argsort(
