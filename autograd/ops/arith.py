@@ -204,6 +204,8 @@ def _split_by_mask(dz: Any, winner: Any, loser: Any) -> tuple[Any, Any]:
 class Where(Function):
     """z = a where cond else b      da = dz * cond      db = dz * (not cond)"""
 
+    saves_inputs = False  # backward reads the condition only (so masked_fill_ may write a)
+
     def forward(self, a, b, cond):
         self.cond = cond
         return np.where(cond, a, b)

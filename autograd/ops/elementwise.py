@@ -441,9 +441,20 @@ def divide(a: TensorLike, b: TensorLike, rounding_mode: str | None = None) -> Te
             f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}"
         )
     x, y = data_of(a), data_of(b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q = div(x, b.data if isinstance(b, Tensor) else b).data
-        rounded = np.trunc(q) if rounding_mode == "trunc" else np.floor(q)
     if x.dtype.kind in "biu" and y.dtype.kind in "biu":  # integers stay integers
-        rounded = rounded.astype(promote(x, y)[0].dtype)
+        x, y = promote(x, y)
+    else:  # in the dtype of the true quotient, as PyTorch
+        dtype = div(x, b.data if isinstance(b, Tensor) else b).dtype
+        x, y = x.astype(dtype, copy=False), y.astype(dtype, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if rounding_mode == "floor":  # Python's floor division (not floor(x / y): rounding)
+            rounded = np.floor_divide(x, y)
+        else:
+            rounded = np.trunc(x / y) if x.dtype.kind == "f" else _trunc_divide(x, y)
     return Tensor._make(np.asarray(rounded))
+
+
+def _trunc_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Integer division rounded toward zero (numpy's // rounds toward -inf)."""
+    q = np.floor_divide(x, y)
+    return q + ((q < 0) & (q * y != x))

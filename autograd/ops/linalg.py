@@ -30,7 +30,11 @@ class Einsum(Function):
 
     def forward(self, *xs, subscripts, output):
         self.subscripts, self.out = subscripts, output
-        return np.einsum(f"{','.join(subscripts)}->{output}", *xs, optimize=len(xs) > 1)
+        equation = f"{','.join(subscripts)}->{output}"
+        try:
+            return np.einsum(equation, *xs, optimize=len(xs) > 1)
+        except ValueError as err:
+            raise ValueError(f"{err} (equation {equation!r})") from None
 
     def backward(self, dz, *xs):
         return tuple(

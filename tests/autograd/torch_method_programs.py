@@ -169,7 +169,7 @@ def _expand(draw, x, pool, leaves):
     ]
     if len(sizes) < 3 and draw(st.booleans()):
         sizes = [2, *sizes]
-    if draw(st.booleans()):
+    if sizes and draw(st.booleans()):
         return Pair(x.ours.expand(*sizes), x.theirs.expand(*sizes))
     return Pair(x.ours.expand(sizes), x.theirs.expand(sizes))
 
@@ -208,7 +208,8 @@ def _einsum(draw, x, pool, leaves):
         w = new_leaf(draw, (k, draw(st.integers(1, 3))), leaves)
         explicit = draw(st.booleans())
         return _both(f"{letters},{letters[-1]}y" + (f"->{letters[:-1]}y" if explicit else ""), x, w)
-    batch = draw(st.sampled_from([(1,), (2,), ()]))
+    batches = [(), (1,), x.shape[-2:-1]] + ([(2, *x.shape[-2:-1])] if ndim <= 2 else [])
+    batch = draw(st.sampled_from(batches))  # broadcasts against x's leading dims
     w = new_leaf(draw, (*batch, 1, k), leaves)  # its 1 broadcasts against x's dims
     return _both("...i,...ji->...j", x, w)
 
