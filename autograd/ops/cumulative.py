@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from autograd.function import Function
 from autograd.ops.args import axis_arg, keepdims_arg
+from autograd.ops.arith import astype
 from autograd.ops.reduce import Max, Min, _Reduction
 from autograd.tensor import Tensor, data_of
 
@@ -44,11 +45,9 @@ class Cumsum(Function):
 
     saves_inputs = False
 
-    def forward(self, x, axis, dtype):
+    def forward(self, x, axis):
         self.axis = axis
-        if x.ndim == 0:
-            return x.astype(dtype, copy=True)
-        return np.cumsum(x, axis=axis, dtype=dtype)
+        return np.cumsum(x, axis=axis) if x.ndim else x.copy()
 
     def backward(self, dz, x):
         if x.ndim == 0:
@@ -62,8 +61,8 @@ class Prod(_Reduction):
     where no reduced element is 0. With zeros the products of the others are computed
     directly (PyTorch's gradient): nonzero only at a row's single zero."""
 
-    def forward(self, x, axis, keepdims, dtype):
-        return np.prod(x, axis=self.setup(x, axis, keepdims), keepdims=keepdims, dtype=dtype)
+    def forward(self, x, axis, keepdims):
+        return np.prod(x, axis=self.setup(x, axis, keepdims), keepdims=keepdims)
 
     def backward(self, dz, x):
         dz = self.expand(dz, x.shape)
@@ -111,17 +110,18 @@ def _others_by_copies(x: Tensor, axes: tuple[int, ...]) -> Tensor:
     flat, perm, shape = _flattened(x, axes)
     n = flat.shape[-1]
     copies = broadcast_to(expand_dims(flat, -2), (*flat.shape[:-1], n, n))
-    others = Prod.apply(
-        where(np.eye(n, dtype=bool), 1.0, copies), axis=-1, keepdims=False, dtype=None
-    )
+    others = Prod.apply(where(np.eye(n, dtype=bool), 1.0, copies), axis=-1, keepdims=False)
     return _unflattened(others, perm, shape)
 
 
-def _integer_dtype(data: np.ndarray, dtype: npt.DTypeLike | None) -> np.dtype | None:
-    """PyTorch's result dtype of a sum or product: int64 for bool and integer inputs."""
-    if dtype is not None:
-        return np.dtype(dtype)
-    return np.dtype(np.int64) if data.dtype.kind in "biu" else None
+def _in_dtype(input: TensorLike, dtype: npt.DTypeLike | None) -> TensorLike:
+    """`input` in `dtype` (a conversion in the graph between floats), or in int64 when it
+    is bool or integer and no dtype is given: PyTorch's result dtypes of sums and
+    products."""
+    data = data_of(input)
+    if dtype is None:
+        dtype = np.int64 if data.dtype.kind in "biu" else data.dtype
+    return input if data.dtype == dtype else astype(input, dtype)
 
 
 def cumsum(input: TensorLike, dim: int, *, dtype: npt.DTypeLike | None = None) -> Tensor:
@@ -130,10 +130,8 @@ def cumsum(input: TensorLike, dim: int, *, dtype: npt.DTypeLike | None = None) -
     Raises:
         IndexError: `dim` out of range.
     """
-    data = data_of(input)
-    axis = check_dim("cumsum", dim, data.ndim)
-    out_dtype = _integer_dtype(data, dtype) or data.dtype
-    return Cumsum.apply(input, axis=axis, dtype=out_dtype)
+    axis = check_dim("cumsum", dim, data_of(input).ndim)
+    return Cumsum.apply(_in_dtype(input, dtype), axis=axis)
 
 
 def prod(
@@ -149,7 +147,7 @@ def prod(
     `torch.prod` (int64 for bool and integer inputs); the gradient at zeros is PyTorch's."""
     axis = axis_arg("prod", axis, dim)
     keep = keepdims_arg("prod", keepdims, keepdim)
-    return Prod.apply(input, axis=axis, keepdims=keep, dtype=_integer_dtype(data_of(input), dtype))
+    return Prod.apply(_in_dtype(input, dtype), axis=axis, keepdims=keep)
 
 
 def _extreme(op: type[Max], input: TensorLike, dim: Any, keepdim: bool) -> Tensor:

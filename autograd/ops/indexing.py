@@ -60,7 +60,7 @@ def _check_bounds(name: str, idx: np.ndarray, size: int, dim: int) -> None:
 def _grid(idx: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
     """The advanced index of `x[...]` that takes, for each element of `idx`, the entry
     `idx` along `dim` and the element's own position along every other axis."""
-    grid = list(np.indices(idx.shape, sparse=True))
+    grid: list[np.ndarray] = list(np.indices(idx.shape, sparse=True))
     grid[dim] = idx
     return tuple(grid)
 
