@@ -937,46 +937,20 @@ class Tensor:
     nbytes = property(lambda self: self.data.nbytes, doc="Bytes of the data, as PyTorch's.")
     itemsize = property(lambda self: self.data.itemsize, doc="Bytes per element.")
 
-    def new_zeros(
-        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
-    ) -> Tensor:
-        return _memory_ops.new_zeros(
-            self, *size, dtype=dtype, device=device, requires_grad=requires_grad
-        )
+    def new_zeros(self, *size: Any, **options: Any) -> Tensor:
+        return _memory_ops.new_zeros(self, *size, **options)
 
-    def new_ones(
-        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
-    ) -> Tensor:
-        return _memory_ops.new_ones(
-            self, *size, dtype=dtype, device=device, requires_grad=requires_grad
-        )
+    def new_ones(self, *size: Any, **options: Any) -> Tensor:
+        return _memory_ops.new_ones(self, *size, **options)
 
-    def new_empty(
-        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
-    ) -> Tensor:
-        return _memory_ops.new_empty(
-            self, *size, dtype=dtype, device=device, requires_grad=requires_grad
-        )
+    def new_empty(self, *size: Any, **options: Any) -> Tensor:
+        return _memory_ops.new_empty(self, *size, **options)
 
-    def new_full(
-        self,
-        size: Any,
-        fill_value: Any,
-        *,
-        dtype: Any = None,
-        device: Any = None,
-        requires_grad: bool = False,
-    ) -> Tensor:
-        return _memory_ops.new_full(
-            self, size, fill_value, dtype=dtype, device=device, requires_grad=requires_grad
-        )
+    def new_full(self, size: Any, fill_value: Any, **options: Any) -> Tensor:
+        return _memory_ops.new_full(self, size, fill_value, **options)
 
-    def new_tensor(
-        self, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
-    ) -> Tensor:
-        return _memory_ops.new_tensor(
-            self, data, dtype=dtype, device=device, requires_grad=requires_grad
-        )
+    def new_tensor(self, data: Any, **options: Any) -> Tensor:
+        return _memory_ops.new_tensor(self, data, **options)
 
     def type_as(self, other: Tensor) -> Tensor:
         return _torch.to_dtype(self, other.dtype)

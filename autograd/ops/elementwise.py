@@ -429,7 +429,7 @@ def divide(a: TensorLike, b: TensorLike, rounding_mode: str | None = None) -> Te
     the graph (its slope is zero wherever it is defined).
 
     Raises:
-        ValueError: another rounding mode.
+        RuntimeError: another rounding mode (PyTorch's error type).
     """
     from autograd.ops.arith import div, promote
     from autograd.tensor import data_of
@@ -437,7 +437,7 @@ def divide(a: TensorLike, b: TensorLike, rounding_mode: str | None = None) -> Te
     if rounding_mode is None:
         return div(a, b)
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(
+        raise RuntimeError(
             f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}"
         )
     x, y = data_of(a), data_of(b)

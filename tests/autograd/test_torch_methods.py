@@ -144,6 +144,9 @@ SAME = {
     "mul_div_neg": lambda lib, t: t(X).mul(2.0).div(t(X[0])).neg(),
     "div_trunc": lambda lib, t: t(X * 5).div(2.0, rounding_mode="trunc"),
     "div_floor": lambda lib, t: t(X * 5).div(t(X[0]), rounding_mode="floor"),
+    "div_floor_not_floor_of_quotient": lambda lib, t: t(np.array([1.0, -1.0])).div(
+        0.1, rounding_mode="floor"
+    ),
     "div_floor_ints": lambda lib, t: t(INTS).div(2, rounding_mode="floor"),
     "div_trunc_ints": lambda lib, t: t(INTS).div(t(np.array([2, -2, 4])), rounding_mode="trunc"),
     "div_ints_true": lambda lib, t: t(INTS).div(2),
@@ -356,6 +359,12 @@ ERRORS = {  # name: (call, a word the message must hold)
     "einsum_output_unknown": (lambda lib, t: lib.einsum("ij->k", t(X)), "output"),
     "einsum_sizes": (lambda lib, t: lib.einsum("ij,jk", t(X), t(X)), "ij,jk"),
     "amax_empty": (lambda lib, t: lib.amax(t(np.zeros((0, 3))), 0), "0"),
+    "div_rounding_mode": (lambda lib, t: t(X).div(2, rounding_mode="round"), "rounding_mode"),
+    "scatter_src_and_value": (
+        lambda lib, t: lib.scatter(t(X), 0, t(IDX), t(X[:1, :2]), value=1.0),
+        "scatter",
+    ),
+    "scatter_neither": (lambda lib, t: t(X).scatter(0, t(IDX)), "scatter"),
     "stride_range": (lambda lib, t: t(X).stride(2), "range"),
 }
 
