@@ -14,29 +14,12 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd.function import Function
-from autograd.ops.args import axis_arg, keepdims_arg
+from autograd.ops.args import axis_arg, check_dim, keepdims_arg
 from autograd.ops.arith import astype
 from autograd.ops.reduce import Max, Min, _Reduction
 from autograd.tensor import Tensor, data_of
 
 TensorLike = Any
-
-
-def check_dim(name: str, dim: Any, ndim: int) -> int:
-    """`dim` as a non-negative int; a 0-d tensor takes 0 and -1, as in PyTorch.
-
-    Raises:
-        IndexError: `dim` out of range (PyTorch's error type).
-    """
-    span = ndim if ndim else 1
-    if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
-        raise TypeError(f"{name}: dim must be an int, got {dim!r}")
-    if not -span <= dim < span:
-        raise IndexError(
-            f"{name}: dimension out of range (expected to be in range of [{-span}, {span - 1}], "
-            f"but got {dim})"
-        )
-    return int(dim) % span
 
 
 class Cumsum(Function):

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
-from autograd.ops.cumulative import check_dim
+from autograd.ops.args import check_dim
 from autograd.ops.reduce import ValuesIndices
 from autograd.ops.shape import getitem, index_add, reshape
 from autograd.tensor import Tensor, data_of

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
-from autograd.ops.cumulative import check_dim
+from autograd.ops.args import check_dim
 from autograd.ops.shape import _shape_arg, broadcast_to, getitem, permute, reshape
 from autograd.tensor import Tensor, data_of
 

@@ -105,7 +105,7 @@ def _spell_out(equation: str, shapes: list[tuple[int, ...]]) -> tuple[list[str],
         out = rhs.replace("...", ellipsis)
     else:
         counts = "".join(subs)
-        once = sorted(c for c in set(counts.replace("...", "")) if counts.count(c) == 1)
+        once = sorted(c for c in set(counts) if counts.count(c) == 1)
         out = ellipsis + "".join(c for c in once if c not in ellipsis)
     for c in set(out):
         if out.count(c) > 1 or not any(c in s for s in subs):
