@@ -208,6 +208,13 @@ CASES = [
         True,
     ),
     ("scatter_add", lambda a, s: a.scatter_add(1, GATHER, s), [(2, 4), (2, 3)], ANY, True),
+    (
+        "scatter_add_larger_src",
+        lambda a, s: a.scatter_add(0, GATHER, s),
+        [(3, 4), (3, 4)],
+        ANY,
+        True,
+    ),
     ("index_select", lambda a: a.index_select(-1, REPEATED), [(2, 3)], ANY, True),
     ("sort_values", lambda a: a.sort(0, descending=True).values, [(3, 4)], ANY, True),
     ("topk_values", lambda a: autograd.topk(a, 2, largest=False).values, [(3, 4)], ANY, True),

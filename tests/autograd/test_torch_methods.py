@@ -98,6 +98,8 @@ SAME = {
     "narrow": lambda lib, t: t(X).narrow(1, -1, 1),
     "narrow_empty": lambda lib, t: lib.narrow(t(X), 1, 4, 0),
     "movedim": lambda lib, t: lib.movedim(t(np.zeros((2, 3, 4, 5))), (0, -1), (-1, 1)).shape,
+    "movedim_swap": lambda lib, t: t(np.arange(24).reshape(2, 3, 4)).movedim((0, 1), (1, 0)),
+    "movedim_one": lambda lib, t: lib.movedim(t(np.arange(24).reshape(2, 3, 4)), 2, 0),
     "unflatten": lambda lib, t: t(np.zeros((2, 12))).unflatten(-1, (2, -1, 3)).shape,
     "view_as": lambda lib, t: t(X).view_as(t(np.zeros((4, 3)))),
     "reshape_as": lambda lib, t: t(X).reshape_as(t(np.zeros((2, 6)))),
@@ -118,6 +120,10 @@ SAME = {
     "scatter_add_ints": lambda lib, t: t(INTS).scatter_add(
         1, t(np.array([[0, 0, 0], [2, 2, 1]])), t(np.array([[1, 2, 3], [4, 5, 6]]))
     ),
+    "scatter_add_larger_src": lambda lib, t: t(X).scatter_add(
+        1, t(IDX), t(np.arange(6.0).reshape(2, 3))
+    ),
+    "scatter_larger_src": lambda lib, t: t(X).scatter(0, t(IDX), t(np.arange(6.0).reshape(2, 3))),
     "cumsum_ints": lambda lib, t: t(INTS).cumsum(1),
     "cumsum_bool": lambda lib, t: lib.cumsum(t(INTS > 0), 0),
     "cumsum_dtype": lambda lib, t: t(INTS).cumsum(0, dtype=lib.float64),

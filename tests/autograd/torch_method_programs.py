@@ -188,7 +188,7 @@ def _einsum(draw, x, pool, leaves):
     """Sums, permutations, contractions with a fresh leaf (explicit and implicit
     output, "..." broadcast against size-1 dims), outer products, diagonals."""
     ndim = x.ours.ndim
-    letters = "abc"[:ndim]
+    letters = "abcdefgh"[:ndim]
     form = draw(st.sampled_from(["sum", "permute", "contract", "ellipsis", "outer", "diagonal"]))
     if form == "sum":
         return _both(f"{letters}->", x)
