@@ -796,7 +796,7 @@ class Tensor:
         return mul(self, other)
 
     def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-        return _elementwise.divide(self, other, rounding_mode)
+        return divide(self, other, rounding_mode)
 
     def neg(self) -> Tensor:
         return neg(self)
@@ -1026,6 +1026,7 @@ from autograd.ops.arith import (  # noqa: E402
     astype,
     compare,
     div,
+    divide,
     matmul,
     mul,
     neg,
