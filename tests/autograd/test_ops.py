@@ -170,6 +170,13 @@ CASES = [
         True,
     ),
     ("cross_entropy", lambda x: autograd.cross_entropy(x, LABELS), [(5, 3)], ANY, True),
+    (
+        "cross_entropy_column_major",
+        lambda x: autograd.cross_entropy(x.T, LABELS),
+        [(3, 5)],
+        ANY,
+        True,
+    ),
     ("cross_entropy_sum", lambda x: autograd.cross_entropy(x, LABELS, "sum"), [(5, 3)], ANY, True),
     (
         "cross_entropy_none",
