@@ -768,6 +768,203 @@ class Tensor:
     def triu(self, diagonal: int = 0) -> Tensor:
         return _torch.triu(self, diagonal)
 
+    def eq(self, other: Any) -> Tensor:
+        return compare(np.equal, self, other)
+
+    def ne(self, other: Any) -> Tensor:
+        return compare(np.not_equal, self, other)
+
+    def lt(self, other: Any) -> Tensor:
+        return compare(np.less, self, other)
+
+    def le(self, other: Any) -> Tensor:
+        return compare(np.less_equal, self, other)
+
+    def gt(self, other: Any) -> Tensor:
+        return compare(np.greater, self, other)
+
+    def ge(self, other: Any) -> Tensor:
+        return compare(np.greater_equal, self, other)
+
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return add(self, other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return sub(self, other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return mul(self, other)
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return divide(self, other, rounding_mode)
+
+    def neg(self) -> Tensor:
+        return neg(self)
+
+    def rsqrt(self) -> Tensor:
+        return _elementwise.rsqrt(self)
+
+    def square(self) -> Tensor:
+        return _elementwise.square(self)
+
+    def matmul(self, other: Any) -> Tensor:
+        return matmul(self, other)
+
+    def mm(self, mat2: Any) -> Tensor:
+        return _linalg.mm(self, mat2)
+
+    def bmm(self, mat2: Any) -> Tensor:
+        return _linalg.bmm(self, mat2)
+
+    def dot(self, other: Any) -> Tensor:
+        return _linalg.dot(self, other)
+
+    def outer(self, vec2: Any) -> Tensor:
+        return _linalg.outer(self, vec2)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        return _linalg.diag(self, diagonal)
+
+    def trace(self) -> Tensor:
+        return _linalg.trace(self)
+
+    def cumsum(self, dim: int, *, dtype: npt.DTypeLike | None = None) -> Tensor:
+        return _cumulative.cumsum(self, dim, dtype=dtype)
+
+    def prod(
+        self,
+        axis: Any = None,
+        keepdims: bool | None = None,
+        *,
+        dim: Any = None,
+        keepdim: bool | None = None,
+        dtype: npt.DTypeLike | None = None,
+    ) -> Tensor:
+        return _cumulative.prod(self, axis, keepdims, dim=dim, keepdim=keepdim, dtype=dtype)
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return _cumulative.amax(self, dim, keepdim)
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return _cumulative.amin(self, dim, keepdim)
+
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+        return _indexing.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+        return _indexing.argsort(self, dim, descending, stable=stable)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        return _indexing.topk(self, k, dim, largest, sorted)
+
+    def gather(self, dim: int, index: Any) -> Tensor:
+        return _indexing.gather(self, dim, index)
+
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
+        return _indexing.scatter(self, dim, index, src, value=value)
+
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
+        return _indexing.scatter_add(self, dim, index, src)
+
+    def index_select(self, dim: int, index: Any) -> Tensor:
+        return _indexing.index_select(self, dim, index)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        return _torch.fill_(self, _torch.masked_fill(self, mask, value))
+
+    def isnan(self) -> Tensor:
+        return _logical.isnan(self)
+
+    def isinf(self) -> Tensor:
+        return _logical.isinf(self)
+
+    def logical_not(self) -> Tensor:
+        return _logical.logical_not(self)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        return _logical.nonzero(self, as_tuple=as_tuple)
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return _logical.count_nonzero(self, dim)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return reshape(self, other.shape)
+
+    reshape_as = view_as
+
+    def expand(self, *sizes: Any) -> Tensor:
+        return _layout.expand(self, *sizes)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return _layout.expand(self, other.shape)
+
+    def repeat(self, *repeats: Any) -> Tensor:
+        return _layout.repeat(self, *repeats)
+
+    def flip(self, *dims: Any) -> Tensor:
+        return _layout.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return _layout.roll(self, shifts, dims)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return _layout.chunk(self, chunks, dim)
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return _layout.split(self, split_size, dim)
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        return _layout.narrow(self, dim, start, length)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        return _layout.movedim(self, source, destination)
+
+    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+        return _layout.unflatten(self, dim, sizes)
+
+    def is_contiguous(self) -> bool:
+        return bool(self.data.flags.c_contiguous)
+
+    def contiguous(self) -> Tensor:
+        return _memory_ops.contiguous(self)
+
+    def stride(self, dim: int | None = None) -> Any:
+        return _memory_ops.stride(self, dim)
+
+    def element_size(self) -> int:
+        return self.data.itemsize
+
+    nbytes = property(lambda self: self.data.nbytes, doc="Bytes of the data, as PyTorch's.")
+    itemsize = property(lambda self: self.data.itemsize, doc="Bytes per element.")
+
+    def new_zeros(self, *size: Any, **options: Any) -> Tensor:
+        return _memory_ops.new_zeros(self, *size, **options)
+
+    def new_ones(self, *size: Any, **options: Any) -> Tensor:
+        return _memory_ops.new_ones(self, *size, **options)
+
+    def new_empty(self, *size: Any, **options: Any) -> Tensor:
+        return _memory_ops.new_empty(self, *size, **options)
+
+    def new_full(self, size: Any, fill_value: Any, **options: Any) -> Tensor:
+        return _memory_ops.new_full(self, size, fill_value, **options)
+
+    def new_tensor(self, data: Any, **options: Any) -> Tensor:
+        return _memory_ops.new_tensor(self, data, **options)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return _torch.to_dtype(self, other.dtype)
+
+    def half(self) -> Tensor:
+        return _torch.to_dtype(self, np.float16)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place (it becomes a leaf that does not
+        require grad), as PyTorch's `detach_()`."""
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         return _torch.to(self, *args, **kwargs)
 
@@ -814,6 +1011,13 @@ _NOT_A_PAIR = (
 from autograd import graph as _graph  # noqa: E402
 from autograd import inplace as _inplace  # noqa: E402
 from autograd.device import device as _device  # noqa: E402
+from autograd.ops import cumulative as _cumulative  # noqa: E402
+from autograd.ops import elementwise as _elementwise  # noqa: E402
+from autograd.ops import indexing as _indexing  # noqa: E402
+from autograd.ops import layout as _layout  # noqa: E402
+from autograd.ops import linalg as _linalg  # noqa: E402
+from autograd.ops import logical as _logical  # noqa: E402
+from autograd.ops import memory as _memory_ops  # noqa: E402
 from autograd.ops import torch_methods as _torch  # noqa: E402
 from autograd.ops.args import axis_arg  # noqa: E402
 from autograd.ops.arith import (  # noqa: E402
@@ -822,6 +1026,7 @@ from autograd.ops.arith import (  # noqa: E402
     astype,
     compare,
     div,
+    divide,
     matmul,
     mul,
     neg,

@@ -2,12 +2,14 @@
 
 Every op that takes an axis accepts both spellings, so `x.sum(axis=1, keepdims=True)`
 and `x.sum(dim=1, keepdim=True)` are the same call. Giving both names of one argument
-is an error rather than a silent choice.
+is an error rather than a silent choice. `check_dim` checks one `dim` as PyTorch does.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
 
 
 def axis_arg(op: str, axis: Any, dim: Any, default: Any = None) -> Any:
@@ -36,3 +38,21 @@ def keepdims_arg(op: str, keepdims: bool | None, keepdim: bool | None) -> bool:
             f"{op}: got both keepdims={keepdims!r} and keepdim={keepdim!r}; pass one of them"
         )
     return bool(keepdim)
+
+
+def check_dim(name: str, dim: Any, ndim: int) -> int:
+    """`dim` as a non-negative int; a 0-d tensor takes 0 and -1, as in PyTorch.
+
+    Raises:
+        TypeError: `dim` not an int.
+        IndexError: `dim` out of range (PyTorch's error type).
+    """
+    span = ndim if ndim else 1
+    if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
+        raise TypeError(f"{name}: dim must be an int, got {dim!r}")
+    if not -span <= dim < span:
+        raise IndexError(
+            f"{name}: dimension out of range (expected to be in range of [{-span}, {span - 1}], "
+            f"but got {dim})"
+        )
+    return int(dim) % span

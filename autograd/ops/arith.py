@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd.function import Function
-from autograd.tensor import Tensor, get_default_dtype
+from autograd.tensor import Tensor, data_of, get_default_dtype
 
 TensorLike = Any
 
@@ -204,6 +204,8 @@ def _split_by_mask(dz: Any, winner: Any, loser: Any) -> tuple[Any, Any]:
 class Where(Function):
     """z = a where cond else b      da = dz * cond      db = dz * (not cond)"""
 
+    saves_inputs = False  # backward reads the condition only (so masked_fill_ may write a)
+
     def forward(self, a, b, cond):
         self.cond = cond
         return np.where(cond, a, b)
@@ -332,3 +334,37 @@ def compare(op: np.ufunc, a: TensorLike, b: TensorLike) -> Tensor:
         return Tensor._make(np.asarray(op(a, b)))
     except ValueError as err:
         raise ValueError(f"{op.__name__}: {err}") from None
+
+
+def divide(a: TensorLike, b: TensorLike, rounding_mode: str | None = None) -> Tensor:
+    """a / b, as `torch.div`: true division, or with ``rounding_mode="trunc"`` (toward
+    zero) or ``"floor"`` the rounded quotient (of integers, an integer), a Tensor outside
+    the graph (its slope is zero wherever it is defined).
+
+    Raises:
+        RuntimeError: another rounding mode (PyTorch's error type).
+    """
+    if rounding_mode is None:
+        return div(a, b)
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(
+            f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}"
+        )
+    x, y = data_of(a), data_of(b)
+    if x.dtype.kind in "biu" and y.dtype.kind in "biu":  # integers stay integers
+        x, y = promote(x, y)
+    else:  # in the dtype of the true quotient, as PyTorch
+        dtype = div(x, b.data if isinstance(b, Tensor) else b).dtype
+        x, y = x.astype(dtype, copy=False), y.astype(dtype, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if rounding_mode == "floor":  # Python's floor division (not floor(x / y): rounding)
+            rounded = np.floor_divide(x, y)
+        else:
+            rounded = np.trunc(x / y) if x.dtype.kind == "f" else _trunc_divide(x, y)
+    return Tensor._make(np.asarray(rounded))
+
+
+def _trunc_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Integer division rounded toward zero (numpy's // rounds toward -inf)."""
+    q = np.floor_divide(x, y)
+    return q + ((q < 0) & (q * y != x))

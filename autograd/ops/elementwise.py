@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function, scalar_array
+from autograd.ops.arith import mul, power
 from autograd.tensor import Tensor
 
 TensorLike = Any
@@ -400,3 +401,23 @@ def sign(x: TensorLike) -> Tensor:
 
 def step(x: TensorLike) -> Tensor:
     return Step.apply(x)
+
+
+def rsqrt(x: TensorLike) -> Tensor:
+    """1 / sqrt(x), as `torch.rsqrt`: x ** -0.5 (`Pow`, whose slope is -0.5 x ** -1.5)."""
+    return power(x, -0.5)
+
+
+def square(x: TensorLike) -> Tensor:
+    """x * x, as `torch.square`."""
+    return mul(x, x)
+
+
+def clamp_min(x: TensorLike, min: Any) -> Tensor:
+    """Values below `min` raised to it, as `torch.clamp_min`: `clip(x, min, None)`."""
+    return clip(x, min, None)
+
+
+def clamp_max(x: TensorLike, max: Any) -> Tensor:
+    """Values above `max` lowered to it, as `torch.clamp_max`: `clip(x, None, max)`."""
+    return clip(x, None, max)

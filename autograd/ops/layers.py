@@ -169,6 +169,8 @@ class SoftmaxCrossEntropy(Function):
             grad = self.e * (dz / self.s.reshape(n, 1))
         else:
             grad = self.probabilities(x.reshape(n, x.shape[-1])) * dz
+        if not grad.flags.c_contiguous:  # column-major logits (x.T): reshape(-1) would copy
+            grad = np.ascontiguousarray(grad)
         grad.reshape(-1)[self.picks(x.shape[-1])] -= dz.reshape(n) if per_row else dz
         return grad.reshape(x.shape)
 

@@ -85,3 +85,21 @@ def test_infinite_logits_give_the_plain_op_numbers():
     shared = _loss_and_grad(logits, labels, "none", True)
     assert np.array_equal(plain[0], shared[0]) and np.isfinite(shared[0]).all()
     np.testing.assert_allclose(shared[1], plain[1], rtol=1e-14)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("use_softmax", [False, True])
+def test_column_major_logits(reduction, use_softmax):
+    """Logits laid out by columns (a transposed tensor): the gradient still loses 1 at
+    each target (it was written into a copy, so the targets' -1 was dropped)."""
+    labels = np.array([0, 2, 1, 2, 2])
+
+    def loss(a):
+        z = a.T
+        p = autograd.softmax(z, -1) if use_softmax else None
+        out = autograd.cross_entropy(z, labels, reduction, p)
+        return out * out  # second derivatives also pass through the op in array mode
+
+    a = Tensor(np.random.default_rng(0).normal(size=(3, 5)), requires_grad=True)
+    assert gradcheck(loss, [a])
+    assert autograd.gradgradcheck(loss, [a])

@@ -24,6 +24,11 @@ REPEATED = np.array([0, 2, 0, 1, 0])
 MASK = np.array([True, False, True, False])
 LABELS = np.array([0, 2, 1, 2, 2])
 LABELS2 = np.array([[0, 3, 1], [2, 2, 0]])
+ZEROS = np.array(
+    [[1.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0]]
+)  # rows of 1, 2, 0 zeros
+GATHER = np.array([[0, 2, 2], [1, 0, 1]])  # repeated entries accumulate
+SCATTER = np.array([[3, 0], [1, 2]])  # distinct per row: each written element is one src's
 
 
 def written(a, index, value, add=False):
@@ -155,6 +160,13 @@ CASES = [
         True,
     ),
     ("cross_entropy", lambda x: autograd.cross_entropy(x, LABELS), [(5, 3)], ANY, True),
+    (
+        "cross_entropy_column_major",
+        lambda x: autograd.cross_entropy(x.T, LABELS),
+        [(3, 5)],
+        ANY,
+        True,
+    ),
     ("cross_entropy_sum", lambda x: autograd.cross_entropy(x, LABELS, "sum"), [(5, 3)], ANY, True),
     (
         "cross_entropy_none",
@@ -172,6 +184,100 @@ CASES = [
     ),
     ("log_sigmoid", lambda a: autograd.log_sigmoid(a * 20), [(2, 3)], ANY, True),
     ("cat", lambda a, b: autograd.cat([a, b], axis=1), [(2, 3), (2, 2)], ANY, True),
+    ("cumsum", lambda a: a.cumsum(1), [(3, 4)], ANY, True),
+    ("cumsum_negative_dim_0d", lambda a, b: a.cumsum(-1) * b.cumsum(0), [(2, 3), ()], ANY, True),
+    ("prod_dim", lambda a: a.prod(dim=1), [(3, 4)], ANY, True),
+    ("prod_all_keepdims", lambda a: a.prod(axis=(0, 1), keepdims=True), [(2, 3)], ANY, True),
+    ("prod_zeros", lambda a: (a * ZEROS).prod(dim=1), [(3, 4)], ANY, True),
+    ("prod_zeros_all", lambda a: (a * ZEROS[0]).prod(), [(4,)], ANY, True),
+    ("prod_zeros_columns", lambda a: (a * ZEROS).prod(0, keepdim=True), [(3, 4)], ANY, True),
+    ("amax", lambda a: a.amax((0, -1), keepdim=True), [(2, 3, 2)], ANY, False),
+    ("amin_all", lambda a: autograd.amin(a), [(3, 4)], ANY, False),
+    ("gather", lambda a: a.gather(1, GATHER), [(2, 4)], ANY, True),
+    ("gather_dim0", lambda a: autograd.gather(a, 0, GATHER), [(3, 3)], ANY, True),
+    ("scatter", lambda a, s: a.scatter(1, SCATTER, s), [(2, 4), (2, 2)], ANY, True),
+    ("scatter_larger_src", lambda a, s: a.scatter(-1, SCATTER, s) * a, [(2, 4), (2, 3)], ANY, True),
+    (
+        "scatter_value",
+        lambda a: autograd.scatter(a, 1, SCATTER, value=0.5) * a,
+        [(2, 4)],
+        ANY,
+        True,
+    ),
+    ("scatter_add", lambda a, s: a.scatter_add(1, GATHER, s), [(2, 4), (2, 3)], ANY, True),
+    (
+        "scatter_add_larger_src",
+        lambda a, s: a.scatter_add(0, GATHER, s),
+        [(3, 4), (3, 4)],
+        ANY,
+        True,
+    ),
+    ("index_select", lambda a: a.index_select(-1, REPEATED), [(2, 3)], ANY, True),
+    ("sort_values", lambda a: a.sort(0, descending=True).values, [(3, 4)], ANY, True),
+    ("topk_values", lambda a: autograd.topk(a, 2, largest=False).values, [(3, 4)], ANY, True),
+    ("flip", lambda a: a.flip(0, -1), [(3, 4)], ANY, True),
+    ("roll", lambda a: a.roll((1, -3), (0, 1)), [(3, 4)], ANY, True),
+    ("roll_flattened", lambda a: autograd.roll(a, 5), [(3, 4)], ANY, True),
+    ("expand", lambda a: a.expand(2, -1, 4), [(3, 1)], ANY, True),
+    ("repeat", lambda a: a.repeat(2, 1, 3), [(3, 2)], ANY, True),
+    ("einsum_matmul", lambda a, b: autograd.einsum("ij,jk->ik", a, b), [(3, 4), (4, 2)], ANY, True),
+    (
+        "einsum_batched_implicit",
+        lambda a, b: autograd.einsum("bij,bkj", a, b),
+        [(2, 3, 4), (2, 2, 4)],
+        ANY,
+        True,
+    ),
+    (
+        "einsum_ellipsis_broadcast",
+        lambda a, b: autograd.einsum("...ij,jk->...ik", a, b),
+        [(2, 3, 1), (4, 2)],
+        ANY,
+        True,
+    ),
+    (
+        "einsum_sum_alone",
+        lambda a, b: autograd.einsum("ij,j->i", a, b) * 1,
+        [(3, 4), (1,)],
+        ANY,
+        True,
+    ),
+    ("einsum_diagonal", lambda a, b: autograd.einsum("ii,j->ij", a, b), [(3, 3), (2,)], ANY, True),
+    (
+        "einsum_three",
+        lambda a, b, c: autograd.einsum("i,j,ij->", a, b, c),
+        [(3,), (2,), (3, 2)],
+        ANY,
+        True,
+    ),
+    ("diag_vector", lambda a: a.diag(1), [(3,)], ANY, True),
+    ("diag_matrix", lambda a: autograd.diag(a, -1), [(3, 4)], ANY, True),
+    ("trace", lambda a: a.trace(), [(3, 4)], ANY, True),
+    ("outer", lambda a, b: autograd.outer(a, b), [(3,), (2,)], ANY, True),
+    ("dot", lambda a, b: a.dot(b), [(3,), (3,)], ANY, True),
+    ("mm", lambda a, b: a.mm(b), [(3, 4), (4, 2)], ANY, True),
+    ("bmm", lambda a, b: autograd.bmm(a, b), [(2, 3, 4), (2, 4, 2)], ANY, True),
+    ("narrow", lambda a: a.narrow(1, -3, 2), [(3, 4)], ANY, True),
+    ("movedim", lambda a: a.movedim((0, 1), (2, 0)), [(2, 3, 4)], ANY, True),
+    ("unflatten", lambda a: a.unflatten(1, (2, -1)), [(3, 4)], ANY, True),
+    ("chunk_split", lambda a: a.chunk(2, 1)[1] * a.split([1, 2], 1)[0], [(3, 3)], ANY, True),
+    ("contiguous", lambda a: a.T.contiguous(), [(3, 4)], ANY, True),
+    ("rsqrt", lambda a: a.rsqrt(), [(2, 3)], POS, True),
+    ("square", lambda a: autograd.square(a), [(2, 3)], ANY, True),
+    (
+        "clamp_min_max",
+        lambda a: autograd.clamp_max(autograd.clamp_min(a, -1.0), 1.2),
+        [(3, 4)],
+        (-1.7, 1.7),
+        False,
+    ),
+    (
+        "add_sub_alpha",
+        lambda a, b: a.add(b, alpha=2.5).sub(a, alpha=0.5),
+        [(2, 3), (3,)],
+        ANY,
+        True,
+    ),
     ("stack", lambda a, b: autograd.stack([a, b], axis=-1), [(2, 3), (2, 3)], ANY, True),
 ]
 

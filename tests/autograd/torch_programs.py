@@ -685,3 +685,7 @@ def run_program(draw: Draw, names: list[str], leaves: list[Pair]) -> Pair:
         check_finite(x)
         pool.append(x)
     return x
+
+
+# The steps for PyTorch's own methods (`sort`, `gather`, `einsum`, ...) add to SPECS.
+from tests.autograd import torch_method_programs  # noqa: E402, F401

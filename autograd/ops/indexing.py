@@ -1,0 +1,229 @@
+"""Indexing along one dimension, as PyTorch's: `gather`, `scatter`, `scatter_add`,
+`index_select`, and sorting (`sort`, `argsort`, `topk`).
+
+`gather`, `index_select` and the values of `sort` and `topk` are indexing (`GetItem`),
+so their gradients are added back at the indices (repeated indices accumulate);
+`scatter_add` adds `src` into zeros (`IndexAdd`). Only `scatter`, which overwrites,
+is an op of its own. Indices are int64 Tensors outside the graph, as PyTorch's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.function import Function
+from autograd.ops.args import check_dim
+from autograd.ops.reduce import ValuesIndices
+from autograd.ops.shape import getitem, index_add, reshape
+from autograd.tensor import Tensor, data_of
+
+TensorLike = Any
+
+
+class Scatter(Function):
+    """z = x with src written at index along dim (on repeated indices the last write
+    wins)      dx = dz, 0 where written      dsrc = dz at index (for every element of
+    src, overwritten or not, as PyTorch)"""
+
+    saves_inputs = False
+
+    def forward(self, x, src, where):
+        self.where = where
+        out = x.copy()
+        out[where] = src
+        return out
+
+    def backward(self, dz, x, src):
+        kept = np.ones(x.shape, dtype=bool)
+        kept[self.where] = False
+        return dz * kept, dz[self.where]
+
+
+def _index(name: str, index: TensorLike) -> np.ndarray:
+    idx = data_of(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}(): expected an integer index tensor, got dtype {idx.dtype}")
+    return idx
+
+
+def _check_bounds(name: str, idx: np.ndarray, size: int, dim: int) -> None:
+    """PyTorch takes no negative indices here: each must be in [0, size)."""
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise RuntimeError(
+            f"{name}(): index {bad} is out of bounds for dimension {dim} with size {size}"
+        )
+
+
+def _grid(idx: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
+    """The advanced index of `x[...]` that takes, for each element of `idx`, the entry
+    `idx` along `dim` and the element's own position along every other axis."""
+    grid: list[np.ndarray] = list(np.indices(idx.shape, sparse=True))
+    grid[dim] = idx
+    return tuple(grid)
+
+
+def _check_shapes(
+    name: str, x: np.ndarray, dim: int, idx: np.ndarray, src: np.ndarray | None = None
+) -> None:
+    """PyTorch's rules: index has x's number of dimensions, is no larger than x apart
+    from `dim`, and no larger than `src` anywhere."""
+    if idx.ndim != x.ndim or (src is not None and src.ndim != x.ndim):
+        got = "" if src is None else f" and src {src.shape}"
+        raise RuntimeError(
+            f"{name}(): index {idx.shape}{got} must have the same number of dimensions as "
+            f"input {x.shape}"
+        )
+    too_large = any(i > n for d, (i, n) in enumerate(zip(idx.shape, x.shape)) if d != dim)
+    if too_large or (src is not None and any(i > n for i, n in zip(idx.shape, src.shape))):
+        against = "" if src is None else f" and no larger than src {list(src.shape)}"
+        raise RuntimeError(
+            f"{name}(): expected index {list(idx.shape)} to be no larger than input "
+            f"{list(x.shape)} apart from dimension {dim}{against}"
+        )
+
+
+def gather(input: TensorLike, dim: int, index: TensorLike) -> Tensor:
+    """out[i][j] = input[index[i][j]][j] (for dim 0; alike for any dim), as
+    `torch.gather`; the gradient is added back at the indices.
+
+    Raises:
+        IndexError: `dim` out of range.
+        RuntimeError: an index that is not an integer tensor, of another number of
+            dimensions, larger than `input` apart from `dim`, or out of bounds.
+    """
+    x, idx = data_of(input), _index("gather", index)
+    if x.ndim == 0:  # as a 1-element vector
+        check_dim("gather", dim, 0)
+        _check_bounds("gather", idx, 1, 0)
+        return reshape(getitem(reshape(input, 1), idx.reshape(-1)), idx.shape)
+    d = check_dim("gather", dim, x.ndim)
+    _check_shapes("gather", x, d, idx)
+    _check_bounds("gather", idx, x.shape[d], d)
+    return getitem(input, _grid(idx, d))
+
+
+def _scatter_parts(
+    name: str, input: TensorLike, dim: int, index: TensorLike, src: Any
+) -> tuple[tuple[np.ndarray, ...], Any]:
+    """The grid where `src` goes, and `src` cut to `index`'s shape (a Tensor op when
+    it is a Tensor; a number stays a number)."""
+    x, idx = data_of(input), _index(name, index)
+    d = check_dim(name, dim, x.ndim)
+    number = isinstance(src, int | float | np.number)
+    if x.ndim == 0:
+        raise RuntimeError(f"{name}(): needs an input with at least one dimension")
+    source = None if number else data_of(src)
+    _check_shapes(name, x, d, idx, source)
+    _check_bounds(name, idx, x.shape[d], d)
+    if source is not None and source.dtype != x.dtype:
+        raise RuntimeError(
+            f"{name}(): expected input's dtype {x.dtype} to be equal to src's dtype {source.dtype}"
+        )
+    if source is not None and source.shape != idx.shape:
+        src = getitem(src, tuple(slice(0, n) for n in idx.shape))
+    return _grid(idx, d), src
+
+
+def scatter(
+    input: TensorLike, dim: int, index: TensorLike, src: Any = None, *, value: Any = None
+) -> Tensor:
+    """`input` with `src[i][j]` written at `[index[i][j]][j]` (for dim 0), or the number
+    `value` at every index, as `torch.scatter` (out of place). On repeated indices the
+    last write wins; every element of `src` gets its target's gradient, as in PyTorch.
+
+    Raises:
+        IndexError: `dim` out of range.
+        RuntimeError: PyTorch's cases (see `gather`), or src of another dtype.
+        TypeError: neither or both of `src` and `value`.
+    """
+    if (src is None) == (value is None):
+        raise TypeError("scatter(): give one of src (a tensor or a number) and value")
+    where, src = _scatter_parts("scatter", input, dim, index, src if value is None else value)
+    return Scatter.apply(input, src, where=where)
+
+
+def scatter_add(input: TensorLike, dim: int, index: TensorLike, src: TensorLike) -> Tensor:
+    """`input` with `src[i][j]` added at `[index[i][j]][j]` (for dim 0), repeated indices
+    accumulating, as `torch.scatter_add`: input + (zeros with src added at the indices)."""
+    where, src = _scatter_parts("scatter_add", input, dim, index, src)
+    return input + index_add(src, where, data_of(input).shape)
+
+
+def index_select(input: TensorLike, dim: int, index: TensorLike) -> Tensor:
+    """The entries `index` (a vector) along `dim`, as `torch.index_select`: a copy,
+    repeated indices accumulating their gradients.
+
+    Raises:
+        IndexError: `dim` out of range, or an index that is not a vector.
+        RuntimeError: an index out of bounds.
+    """
+    x, idx = data_of(input), _index("index_select", index)
+    if idx.ndim > 1:
+        raise IndexError(f"index_select(): index must be a vector, got shape {idx.shape}")
+    if x.ndim == 0:
+        check_dim("index_select", dim, 0)
+        _check_bounds("index_select", idx, 1, 0)
+        return reshape(getitem(reshape(input, 1), idx.reshape(-1)), ())
+    d = check_dim("index_select", dim, x.ndim)
+    _check_bounds("index_select", idx, x.shape[d], d)
+    return getitem(input, (slice(None),) * d + (idx.reshape(-1),))
+
+
+def _order(x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
+    """Stable sorting order along `dim`. Descending: the stable ascending order of the
+    reversed array, reversed, so equal elements keep their order and NaN comes first
+    (PyTorch puts NaN above every number)."""
+    if not descending:
+        return np.argsort(x, axis=dim, kind="stable")
+    order = np.flip(np.argsort(np.flip(x, dim), axis=dim, kind="stable"), dim)
+    return x.shape[dim] - 1 - order
+
+
+def _as_indices(order: np.ndarray) -> Tensor:
+    return Tensor._make(np.array(order, dtype=np.int64, order="C"))
+
+
+def argsort(
+    input: TensorLike, dim: int = -1, descending: bool = False, *, stable: bool = False
+) -> Tensor:
+    """The order that sorts `input` along `dim`, as `torch.argsort`: an int64 Tensor
+    outside the graph. Always stable (equal elements keep their order)."""
+    x = data_of(input)
+    if x.ndim == 0:
+        check_dim("argsort", dim, 0)
+        return _as_indices(np.zeros((), np.int64))
+    return _as_indices(_order(x, check_dim("argsort", dim, x.ndim), descending))
+
+
+def sort(
+    input: TensorLike, dim: int = -1, descending: bool = False, *, stable: bool = False
+) -> ValuesIndices:
+    """(values, indices): `input` sorted along `dim` and where each value came from, as
+    `torch.sort`; always stable. The values' gradient goes back to where they came from."""
+    indices = argsort(input, dim, descending, stable=stable)
+    return ValuesIndices(gather(input, dim, indices), indices)
+
+
+def topk(
+    input: TensorLike, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+) -> ValuesIndices:
+    """(values, indices) of the `k` largest (or smallest) entries along `dim`, as
+    `torch.topk`; always in sorted order (PyTorch leaves the order unspecified with
+    ``sorted=False``), ties in their order in `input`.
+
+    Raises:
+        RuntimeError: k outside [0, size of dim].
+    """
+    x = data_of(input)
+    d = check_dim("topk", dim, x.ndim)
+    size = x.shape[d] if x.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError(f"topk(): selected index k={k} out of range for dimension size {size}")
+    order = argsort(input, d, descending=largest).data
+    if x.ndim:
+        order = order[(slice(None),) * d + (slice(0, k),)]
+    indices = _as_indices(order)
+    return ValuesIndices(gather(input, d, indices), indices)
