@@ -35,6 +35,21 @@ from autograd import (
     where,
 )
 from autograd.checks import check_real
+from nn.functional_activations import (
+    celu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    softmin,
+    softsign,
+    tanhshrink,
+    threshold,
+)
 from nn.softmax_logits import logits_of
 
 __all__ = [
@@ -42,10 +57,15 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "binary_crossentropy",
     "categorical_crossentropy",
+    "celu",
     "cross_entropy",
     "dropout",
     "elu",
     "gelu",
+    "glu",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
     "huber_loss",
     "identity",
     "l1_loss",
@@ -53,19 +73,27 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "mish",
     "mse_loss",
     "nll_loss",
     "one_hot",
+    "prelu",
     "relu",
+    "relu6",
+    "selu",
     "sigmoid",
     "sign",
     "silu",
     "smooth_l1_loss",
     "softmax",
+    "softmin",
     "softplus",
+    "softsign",
     "sparse_categorical_crossentropy",
     "step",
     "tanh",
+    "tanhshrink",
+    "threshold",
 ]
 
 #: Keras's fuzz factor: probabilities are clipped to [EPSILON, 1 - EPSILON] before log.

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from nn import activations as act
+from nn import activations_torch as act_torch
 from nn import keras_layers, losses, merging, normalization, optimizers, regularizers
 from nn import metrics as metrics_mod
 from nn.functional_config import functional_config, functional_from_config
@@ -143,6 +144,12 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
     act.Softmax: _softmax,
     act.LogSoftmax: _softmax,
     act.Activation: _activation,
+    act_torch.Hardtanh: lambda m: {"min_val": m.min_val, "max_val": m.max_val},
+    act_torch.CELU: lambda m: {"alpha": m.alpha},
+    act_torch.Threshold: lambda m: {"threshold": m.threshold, "value": m.value},
+    act_torch.Softmin: lambda m: {"dim": m.dim},
+    act_torch.GLU: lambda m: {"dim": m.dim},
+    act_torch.PReLU: lambda m: {"num_parameters": m.num_parameters, "init": m.init},
     **{
         cls: _keras_layer
         for cls in (
@@ -165,6 +172,13 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
             act.Tanh,
             act.ReLU,
             act.SiLU,
+            act_torch.ReLU6,
+            act_torch.SELU,
+            act_torch.Mish,
+            act_torch.Hardswish,
+            act_torch.Hardsigmoid,
+            act_torch.Softsign,
+            act_torch.Tanhshrink,
         )
     },
 }
