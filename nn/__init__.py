@@ -53,6 +53,7 @@ from nn.callbacks import (
     TerminateOnNaN,
 )
 from nn.containers import ModuleList
+from nn.containers_torch import ModuleDict, ParameterDict, ParameterList, Unflatten
 from nn.data import DataLoader, Dataset, Subset, TensorDataset, random_split, train_test_split
 from nn.input import Input
 from nn.layer import Layer, Variable
@@ -131,11 +132,14 @@ __all__ = [
     "Model",
     "ModelCheckpoint",
     "Module",
+    "ModuleDict",
     "ModuleList",
     "Multiply",
     "NLLLoss",
     "PReLU",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "Perceptron",
     "ReLU",
     "ReLU6",
@@ -159,6 +163,7 @@ __all__ = [
     "TensorDataset",
     "TerminateOnNaN",
     "Threshold",
+    "Unflatten",
     "Variable",
     "callbacks",
     "data",
