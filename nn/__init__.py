@@ -71,6 +71,15 @@ from nn.losses import (
     SmoothL1Loss,
     SparseCategoricalCrossentropy,
 )
+from nn.losses_torch import (
+    CosineEmbeddingLoss,
+    CosineSimilarity,
+    HingeEmbeddingLoss,
+    KLDivLoss,
+    MarginRankingLoss,
+    PairwiseDistance,
+    SoftMarginLoss,
+)
 from nn.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
 from nn.mlp import MLP
 from nn.module import Module, Parameter, RemovableHandle
@@ -101,6 +110,8 @@ __all__ = [
     "CategoricalCrossentropy",
     "Concatenate",
     "ConvergenceWarning",
+    "CosineEmbeddingLoss",
+    "CosineSimilarity",
     "CrossEntropyLoss",
     "DataLoader",
     "Dataset",
@@ -112,10 +123,12 @@ __all__ = [
     "Hardsigmoid",
     "Hardswish",
     "Hardtanh",
+    "HingeEmbeddingLoss",
     "History",
     "HuberLoss",
     "Identity",
     "Input",
+    "KLDivLoss",
     "KerasTensor",
     "L1Loss",
     "LambdaCallback",
@@ -126,6 +139,7 @@ __all__ = [
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "MarginRankingLoss",
     "Maximum",
     "Minimum",
     "Mish",
@@ -137,6 +151,7 @@ __all__ = [
     "Multiply",
     "NLLLoss",
     "PReLU",
+    "PairwiseDistance",
     "Parameter",
     "ParameterDict",
     "ParameterList",
@@ -150,6 +165,7 @@ __all__ = [
     "Sigmoid",
     "Sign",
     "SmoothL1Loss",
+    "SoftMarginLoss",
     "Softmax",
     "Softmin",
     "Softplus",
