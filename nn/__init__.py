@@ -74,11 +74,15 @@ from nn.losses import (
 from nn.losses_torch import (
     CosineEmbeddingLoss,
     CosineSimilarity,
+    GaussianNLLLoss,
     HingeEmbeddingLoss,
     KLDivLoss,
     MarginRankingLoss,
+    MultiLabelSoftMarginLoss,
     PairwiseDistance,
+    PoissonNLLLoss,
     SoftMarginLoss,
+    TripletMarginLoss,
 )
 from nn.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
 from nn.mlp import MLP
@@ -120,6 +124,7 @@ __all__ = [
     "EarlyStopping",
     "Embedding",
     "Flatten",
+    "GaussianNLLLoss",
     "Hardsigmoid",
     "Hardswish",
     "Hardtanh",
@@ -148,6 +153,7 @@ __all__ = [
     "Module",
     "ModuleDict",
     "ModuleList",
+    "MultiLabelSoftMarginLoss",
     "Multiply",
     "NLLLoss",
     "PReLU",
@@ -156,6 +162,7 @@ __all__ = [
     "ParameterDict",
     "ParameterList",
     "Perceptron",
+    "PoissonNLLLoss",
     "ReLU",
     "ReLU6",
     "ReduceLROnPlateau",
@@ -179,6 +186,7 @@ __all__ = [
     "TensorDataset",
     "TerminateOnNaN",
     "Threshold",
+    "TripletMarginLoss",
     "Unflatten",
     "Variable",
     "callbacks",

@@ -53,12 +53,16 @@ from nn.functional_activations import (
 from nn.functional_losses import (
     cosine_embedding_loss,
     cosine_similarity,
+    gaussian_nll_loss,
     hinge_embedding_loss,
     kl_div,
     margin_ranking_loss,
+    multilabel_soft_margin_loss,
     normalize,
     pairwise_distance,
+    poisson_nll_loss,
     soft_margin_loss,
+    triplet_margin_loss,
 )
 from nn.softmax_logits import logits_of
 
@@ -73,6 +77,7 @@ __all__ = [
     "cross_entropy",
     "dropout",
     "elu",
+    "gaussian_nll_loss",
     "gelu",
     "glu",
     "hardsigmoid",
@@ -90,10 +95,12 @@ __all__ = [
     "margin_ranking_loss",
     "mish",
     "mse_loss",
+    "multilabel_soft_margin_loss",
     "nll_loss",
     "normalize",
     "one_hot",
     "pairwise_distance",
+    "poisson_nll_loss",
     "prelu",
     "relu",
     "relu6",
@@ -112,6 +119,7 @@ __all__ = [
     "tanh",
     "tanhshrink",
     "threshold",
+    "triplet_margin_loss",
 ]
 
 #: Keras's fuzz factor: probabilities are clipped to [EPSILON, 1 - EPSILON] before log.

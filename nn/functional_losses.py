@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, log, softplus, sqrt, where
+from autograd import Tensor, as_tensor, log, log_sigmoid, softplus, sqrt, where
 from autograd.checks import check_bool, check_int, check_real
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -153,3 +153,98 @@ def pairwise_distance(
     check_bool("pairwise_distance", "keepdim", keepdim)
     d = _tensor(x1) - _tensor(x2) + eps
     return _norm(d, p, -1, keepdims=keepdim)
+
+
+def multilabel_soft_margin_loss(
+    input: Tensor, target: Any, weight: Any = None, reduction: str = "mean"
+) -> Tensor:
+    """-(y log sigmoid(x) + (1 - y) log sigmoid(-x)), times `weight` (per class), averaged
+    over the classes (the last dim), then reduced over the samples."""
+    x, y = _tensor(input), _tensor(target)
+    loss = -(y * log_sigmoid(x) + (1 - y) * log_sigmoid(-x))
+    if weight is not None:
+        loss = loss * _tensor(weight)
+    axis = x.ndim - 1
+    return _reduce("multilabel_soft_margin_loss", loss.sum(axis=axis) / x.shape[axis], reduction)
+
+
+def poisson_nll_loss(
+    input: Tensor,
+    target: Any,
+    log_input: bool = True,
+    full: bool = False,
+    eps: float = 1e-8,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log likelihood of a Poisson target: exp(input) - target * input with
+    `log_input`, else input - target * log(input + eps); `full` adds Stirling's
+    target * log(target) - target + log(2 pi target) / 2 where target > 1."""
+    check_bool("poisson_nll_loss", "log_input", log_input)
+    check_bool("poisson_nll_loss", "full", full)
+    check_real("poisson_nll_loss", "eps", eps)
+    x, t = _tensor(input), _tensor(target)
+    loss = x.exp() - t * x if log_input else x - t * log(x + eps)
+    if full:
+        tv = _values(t)
+        big = tv > 1
+        safe = where(big, t, np.full_like(tv, 2.0))
+        stirling = safe * log(safe) - safe + 0.5 * log(2 * np.pi * safe)
+        loss = loss + where(big, stirling, np.zeros_like(tv))
+    return _reduce("poisson_nll_loss", loss, reduction)
+
+
+def gaussian_nll_loss(
+    input: Tensor,
+    target: Any,
+    var: Any,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """(log(max(var, eps)) + (input - target)**2 / max(var, eps)) / 2, plus log(2 pi) / 2
+    with `full`. As torch, the clamp at eps changes the value only: the gradient flows
+    to `var` as if unclamped. `var` may lack the last dim or have size 1 there.
+
+    Raises:
+        ValueError: a var of the wrong shape, or with a negative entry.
+    """
+    check_bool("gaussian_nll_loss", "full", full)
+    check_real("gaussian_nll_loss", "eps", eps, 0)
+    x, t, v = _tensor(input), _tensor(target), _tensor(var)
+    if v.shape != x.shape:
+        if x.shape[:-1] == v.shape:
+            v = v.reshape(*v.shape, 1)
+        elif not (x.shape[:-1] == v.shape[:-1] and v.shape[-1:] == (1,)):
+            raise ValueError(
+                f"gaussian_nll_loss: var is of incorrect size {v.shape} for input {x.shape}"
+            )
+    vv = _values(v)
+    if (vv < 0).any():
+        raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    v = v + (np.maximum(vv, eps) - vv)  # the clamp, outside the graph
+    loss = 0.5 * (log(v) + (x - t) ** 2 / v)
+    if full:
+        loss = loss + 0.5 * np.log(2 * np.pi)
+    return _reduce("gaussian_nll_loss", loss, reduction)
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2.0,
+    eps: float = 1e-6,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> Tensor:
+    """max(0, margin + d(anchor, positive) - d(anchor, negative)), d the
+    `pairwise_distance` with `p` and `eps`; `swap` uses min(d(a, n), d(p, n))."""
+    check_real("triplet_margin_loss", "margin", margin)
+    check_bool("triplet_margin_loss", "swap", swap)
+    d_ap = pairwise_distance(anchor, positive, p, eps)
+    d_an = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_pn = pairwise_distance(positive, negative, p, eps)
+        d_an = where(_values(d_pn) < _values(d_an), d_pn, d_an)
+    return _reduce("triplet_margin_loss", _clamp_min_0(d_ap - d_an + margin), reduction)

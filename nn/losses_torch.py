@@ -106,3 +106,82 @@ class PairwiseDistance(Module):
 
     def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
         return FL.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
+
+
+class MultiLabelSoftMarginLoss(_Loss):
+    """Binary cross entropy of each class's logit, times `weight` (per class), averaged
+    over the classes: inputs (N, C), targets in {0, 1} of the same shape."""
+
+    fn = staticmethod(FL.multilabel_soft_margin_loss)
+
+    def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.weight = weight
+
+    def options(self) -> dict[str, Any]:
+        return {"weight": self.weight}
+
+
+class PoissonNLLLoss(_Loss):
+    """exp(input) - target * input (`log_input`), else input - target * log(input + eps);
+    `full` adds Stirling's term."""
+
+    fn = staticmethod(FL.poisson_nll_loss)
+
+    def __init__(
+        self, log_input: bool = True, full: bool = False, eps: float = 1e-8, reduction: str = "mean"
+    ) -> None:
+        super().__init__(reduction)
+        self.log_input = check_bool("PoissonNLLLoss", "log_input", log_input)
+        self.full = check_bool("PoissonNLLLoss", "full", full)
+        self.eps = check_real("PoissonNLLLoss", "eps", eps)
+
+    def options(self) -> dict[str, Any]:
+        return {"log_input": self.log_input, "full": self.full, "eps": self.eps}
+
+
+class GaussianNLLLoss(_Loss):
+    """(log(var) + (input - target)**2 / var) / 2 with var clamped at `eps`; called
+    `loss(input, target, var)`."""
+
+    fn = staticmethod(FL.gaussian_nll_loss)
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.full = check_bool("GaussianNLLLoss", "full", full)
+        self.eps = check_real("GaussianNLLLoss", "eps", eps, 0)
+
+    def options(self) -> dict[str, Any]:
+        return {"full": self.full, "eps": self.eps}
+
+    def forward(self, input: Tensor, target: Any, var: Any) -> Tensor:  # type: ignore[override]
+        return FL.gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    """max(0, margin + d(anchor, positive) - d(anchor, negative)), d the p-norm
+    distance; called `loss(anchor, positive, negative)`."""
+
+    fn = staticmethod(FL.triplet_margin_loss)
+
+    def __init__(
+        self,
+        margin: float = 1.0,
+        p: float = 2.0,
+        eps: float = 1e-6,
+        swap: bool = False,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(reduction)
+        self.margin = check_real("TripletMarginLoss", "margin", margin)
+        self.p = check_real("TripletMarginLoss", "p", p, 0, low_open=True)
+        self.eps = check_real("TripletMarginLoss", "eps", eps)
+        self.swap = check_bool("TripletMarginLoss", "swap", swap)
+
+    def options(self) -> dict[str, Any]:
+        return {"margin": self.margin, "p": self.p, "eps": self.eps, "swap": self.swap}
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:  # type: ignore[override]
+        return FL.triplet_margin_loss(
+            anchor, positive, negative, reduction=self.reduction, **self.options()
+        )

@@ -207,3 +207,98 @@ def test_reprs_and_bad_arguments():
         nn.CosineSimilarity(1, -1.0)
     with pytest.raises(TypeError, match="dim"):
         F.normalize(Tensor(X1), dim=1.0)
+
+
+LABELS = (np.random.default_rng(3).random((6, 5)) > 0.5) * 1.0
+COUNTS = np.random.default_rng(4).poisson(2.0, size=(6, 5)) * 1.0
+VAR = np.random.default_rng(5).random((6, 5))
+VAR[0, 0] = 1e-9  # clamped to eps: the gradient flows as if not, as torch's
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_multilabel_soft_margin_loss(reduction, weighted):
+    w = np.linspace(0.5, 2.0, 5) if weighted else None
+    compare(
+        nn.MultiLabelSoftMarginLoss(w, reduction),
+        torch.nn.MultiLabelSoftMarginLoss(
+            None if w is None else torch.from_numpy(w), reduction=reduction
+        ),
+        [X1 * 10, LABELS],
+        (0,),
+    )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("log_input", [True, False])
+@pytest.mark.parametrize("full", [False, True])
+def test_poisson_nll_loss(reduction, log_input, full):
+    x = X1 if log_input else np.abs(X1)
+    compare(
+        nn.PoissonNLLLoss(log_input, full, 1e-8, reduction),
+        torch.nn.PoissonNLLLoss(log_input, full, eps=1e-8, reduction=reduction),
+        [x, COUNTS],
+        (0,),
+    )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("full", [False, True])
+@pytest.mark.parametrize("var_shape", ["same", "no last dim", "last dim 1"])
+def test_gaussian_nll_loss(reduction, full, var_shape):
+    var = {"same": VAR, "no last dim": VAR[:, 0], "last dim 1": VAR[:, :1]}[var_shape].copy()
+    compare(
+        nn.GaussianNLLLoss(full=full, eps=1e-6, reduction=reduction),
+        torch.nn.GaussianNLLLoss(full=full, eps=1e-6, reduction=reduction),
+        [X1, X2, var],
+        (0, 1, 2),
+        rtol=1e-11,
+    )
+
+
+def test_gaussian_nll_loss_errors():
+    with pytest.raises(ValueError, match="negative"):
+        F.gaussian_nll_loss(Tensor(X1), X2, -VAR)
+    with pytest.raises(ValueError, match="incorrect size"):
+        F.gaussian_nll_loss(Tensor(X1), X2, VAR[:3])
+    with pytest.raises(ValueError, match="eps"):
+        nn.GaussianNLLLoss(eps=-1.0)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("p, swap", [(2.0, False), (2.0, True), (1.5, True), (1.0, False)])
+def test_triplet_margin_loss(reduction, p, swap):
+    x3 = np.random.default_rng(6).normal(size=X1.shape)
+    compare(
+        nn.TripletMarginLoss(0.5, p, 1e-6, swap, reduction),
+        torch.nn.TripletMarginLoss(0.5, p, 1e-6, swap, reduction=reduction),
+        [X1, X2, x3],
+        (0, 1, 2),
+        rtol=1e-11,
+    )
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a, b: F.multilabel_soft_margin_loss(a * b, LABELS, np.arange(1.0, 6.0), "sum"),
+        lambda a, b: F.poisson_nll_loss(a * b, COUNTS, full=True, reduction="sum"),
+        lambda a, b: F.gaussian_nll_loss(a, b, a * a + 0.5, full=True, reduction="sum"),
+        lambda a, b: F.triplet_margin_loss(a, b, a * b, 0.5, 1.5, swap=True, reduction="sum"),
+    ],
+)
+def test_more_compositions_pass_gradcheck(fn):
+    a = Tensor(X1 + 0.01, requires_grad=True)
+    b = Tensor(X2 * 1.1, requires_grad=True)
+    assert autograd.gradcheck(fn, [a, b], eps=1e-6, atol=1e-6)
+
+
+def test_more_bad_arguments():
+    with pytest.raises(TypeError, match="log_input"):
+        nn.PoissonNLLLoss(log_input=1)
+    with pytest.raises(TypeError, match="swap"):
+        nn.TripletMarginLoss(swap="no")
+    with pytest.raises(ValueError, match="p"):
+        nn.TripletMarginLoss(p=-1.0)
+    with pytest.raises(ValueError, match="reduction"):
+        nn.MultiLabelSoftMarginLoss(reduction="batchmean")
