@@ -87,6 +87,7 @@ from nn.losses_torch import (
 from nn.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
 from nn.mlp import MLP
 from nn.module import Module, Parameter, RemovableHandle
+from nn.norms_torch import AlphaDropout, RMSNorm
 from nn.perceptron import ConvergenceWarning, Perceptron
 from nn.saving import load_model
 from nn.sequential import Sequential
@@ -104,6 +105,7 @@ __all__ = [
     "SELU",
     "Activation",
     "Add",
+    "AlphaDropout",
     "Average",
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -163,6 +165,7 @@ __all__ = [
     "ParameterList",
     "Perceptron",
     "PoissonNLLLoss",
+    "RMSNorm",
     "ReLU",
     "ReLU6",
     "ReduceLROnPlateau",

@@ -64,9 +64,11 @@ from nn.functional_losses import (
     soft_margin_loss,
     triplet_margin_loss,
 )
+from nn.functional_norms import alpha_dropout, layer_norm, pad, rms_norm
 from nn.softmax_logits import logits_of
 
 __all__ = [
+    "alpha_dropout",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "binary_crossentropy",
@@ -88,6 +90,7 @@ __all__ = [
     "identity",
     "kl_div",
     "l1_loss",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
@@ -99,11 +102,13 @@ __all__ = [
     "nll_loss",
     "normalize",
     "one_hot",
+    "pad",
     "pairwise_distance",
     "poisson_nll_loss",
     "prelu",
     "relu",
     "relu6",
+    "rms_norm",
     "selu",
     "sigmoid",
     "sign",

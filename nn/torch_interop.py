@@ -28,6 +28,7 @@ import numpy as np
 
 from nn import activations as A
 from nn import activations_torch as AT
+from nn import norms_torch as NT
 from nn.layers import BatchNorm1d, Dense, Dropout, Embedding, Flatten, LayerNorm, Linear
 from nn.mlp import MLP
 from nn.module import Module
@@ -48,7 +49,8 @@ def _no_counterpart(layer: Any, where: str, other: str) -> TypeError:
     place = f" at {where!r}" if where else ""
     return TypeError(
         f"{type(layer).__name__}{place} has no counterpart in {other}; the layers both have "
-        "are Linear/Dense, the activations (PReLU too), Dropout, BatchNorm1d, LayerNorm, "
+        "are Linear/Dense, the activations (PReLU too), Dropout, AlphaDropout, BatchNorm1d, "
+        "LayerNorm, RMSNorm, "
         "Embedding, Flatten, Identity and Sequential"
     )
 
@@ -135,6 +137,13 @@ def _to_torch_layers(torch: Any, layer: Any, where: str) -> list[Any]:
         return [out]
     if kind is Dropout:
         return [tnn.Dropout(layer.p)]
+    if kind is NT.AlphaDropout:
+        return [tnn.AlphaDropout(layer.p)]
+    if kind is NT.RMSNorm:
+        out = tnn.RMSNorm(layer.normalized_shape, layer.eps, layer.elementwise_affine)
+        if layer.weight is not None:
+            _copy_into(torch, out, layer.weight, None)
+        return [out]
     if kind is Flatten:
         return [tnn.Flatten(layer.start_dim, layer.end_dim)]
     if kind is BatchNorm1d:
@@ -248,6 +257,8 @@ _FROM_TORCH: dict[str, Callable[[Any], Module | None]] = {
     "GLU": lambda m: AT.GLU(m.dim),
     "PReLU": lambda m: AT.PReLU(m.num_parameters),
     "Dropout": lambda m: Dropout(m.p),
+    "AlphaDropout": lambda m: NT.AlphaDropout(m.p),
+    "RMSNorm": lambda m: NT.RMSNorm(m.normalized_shape, m.eps, m.elementwise_affine),
     "Flatten": lambda m: Flatten(m.start_dim, m.end_dim),
     "BatchNorm1d": _batch_norm,
     "Embedding": lambda m: (
