@@ -34,7 +34,7 @@ import numpy as np
 
 from nn import activations as act
 from nn import activations_torch as act_torch
-from nn import keras_layers, losses, merging, normalization, optimizers, regularizers
+from nn import keras_layers, losses, merging, normalization, norms_torch, optimizers, regularizers
 from nn import metrics as metrics_mod
 from nn.functional_config import functional_config, functional_from_config
 from nn.input import Input
@@ -150,6 +150,12 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
     act_torch.Softmin: lambda m: {"dim": m.dim},
     act_torch.GLU: lambda m: {"dim": m.dim},
     act_torch.PReLU: lambda m: {"num_parameters": m.num_parameters, "init": m.init},
+    norms_torch.RMSNorm: lambda m: {
+        "normalized_shape": list(m.normalized_shape),
+        "eps": m.eps,
+        "elementwise_affine": m.elementwise_affine,
+    },
+    norms_torch.AlphaDropout: lambda m: {"p": m.p},
     **{
         cls: _keras_layer
         for cls in (

@@ -293,12 +293,18 @@ def test_saving_round_trip_keeps_arguments_and_slopes(tmp_path):
         nn.Tanhshrink(),
         nn.GLU(dim=1),
         nn.Softmin(dim=1),
+        nn.RMSNorm(2, eps=1e-4),
+        nn.AlphaDropout(0.2),
     )
+    model.layers[-2].weight.data = np.array([0.5, 2.0], dtype=np.float32)
+    model.eval()
     model.layers[1].weight.data = np.array([0.1, -0.2, 0.3, 0.4], dtype=np.float32)
     path = tmp_path / "model.keras"
     model.save(path)
     loaded = nn.load_model(path)
     assert repr(loaded) == repr(model)
     np.testing.assert_array_equal(loaded.layers[1].weight.data, model.layers[1].weight.data)
+    np.testing.assert_array_equal(loaded.layers[-2].weight.data, [0.5, 2.0])
+    loaded.eval()
     x = np.random.default_rng(7).normal(size=(3, 3)).astype(np.float32)
     np.testing.assert_array_equal(loaded(Tensor(x)).data, model(Tensor(x)).data)
