@@ -149,11 +149,14 @@ def glu(x: Any, dim: int = -1) -> Tensor:
 
     Raises:
         ValueError: an odd size along `dim`, or a 0-d input.
+        IndexError: `dim` is not an axis of the input.
     """
     check_int("glu", "dim", dim)
     x = _tensor(x)
     if x.ndim == 0:
         raise ValueError("glu: does not support scalars because halving size must be even")
+    if not -x.ndim <= dim < x.ndim:
+        raise IndexError(f"glu: dim {dim} is out of range for an input of {x.ndim} dims")
     axis = dim % x.ndim
     size = x.shape[axis]
     if size % 2:

@@ -229,6 +229,8 @@ def test_softmin_implicit_dim_is_torchs_for_3d_input():
         (lambda: nn.SELU(inplace=1), TypeError, "inplace"),
         (lambda: nn.GLU()(Tensor(np.ones((2, 3)))), ValueError, "dimension -1 is size 3"),
         (lambda: F.glu(Tensor(np.array(1.0))), ValueError, "scalars"),
+        (lambda: F.glu(Tensor(np.ones((2, 4))), 2), IndexError, "dim 2 is out of range"),
+        (lambda: nn.GLU(-3)(Tensor(np.ones((2, 4)))), IndexError, "out of range"),
     ],
 )
 def test_bad_arguments_raise_errors_that_name_them(call, error, match):
