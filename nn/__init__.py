@@ -27,6 +27,21 @@ from nn.activations import (
     Step,
     Tanh,
 )
+from nn.activations_torch import (
+    CELU,
+    GLU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    Mish,
+    PReLU,
+    ReLU6,
+    Softmin,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
 from nn.callbacks import (
     Callback,
     CSVLogger,
@@ -38,6 +53,7 @@ from nn.callbacks import (
     TerminateOnNaN,
 )
 from nn.containers import ModuleList
+from nn.containers_torch import ModuleDict, ParameterDict, ParameterList, Unflatten
 from nn.data import DataLoader, Dataset, Subset, TensorDataset, random_split, train_test_split
 from nn.input import Input
 from nn.layer import Layer, Variable
@@ -55,9 +71,23 @@ from nn.losses import (
     SmoothL1Loss,
     SparseCategoricalCrossentropy,
 )
+from nn.losses_torch import (
+    CosineEmbeddingLoss,
+    CosineSimilarity,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    KLDivLoss,
+    MarginRankingLoss,
+    MultiLabelSoftMarginLoss,
+    PairwiseDistance,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+)
 from nn.merging import Add, Average, Concatenate, Maximum, Minimum, Multiply, Subtract
 from nn.mlp import MLP
 from nn.module import Module, Parameter, RemovableHandle
+from nn.norms_torch import AlphaDropout, RMSNorm
 from nn.perceptron import ConvergenceWarning, Perceptron
 from nn.saving import load_model
 from nn.sequential import Sequential
@@ -67,11 +97,15 @@ from nn.torch_interop import from_torch, to_torch
 from nn.training import History, Model
 
 __all__ = [
+    "CELU",
     "ELU",
     "GELU",
+    "GLU",
     "MLP",
+    "SELU",
     "Activation",
     "Add",
+    "AlphaDropout",
     "Average",
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -82,6 +116,8 @@ __all__ = [
     "CategoricalCrossentropy",
     "Concatenate",
     "ConvergenceWarning",
+    "CosineEmbeddingLoss",
+    "CosineSimilarity",
     "CrossEntropyLoss",
     "DataLoader",
     "Dataset",
@@ -90,10 +126,16 @@ __all__ = [
     "EarlyStopping",
     "Embedding",
     "Flatten",
+    "GaussianNLLLoss",
+    "Hardsigmoid",
+    "Hardswish",
+    "Hardtanh",
+    "HingeEmbeddingLoss",
     "History",
     "HuberLoss",
     "Identity",
     "Input",
+    "KLDivLoss",
     "KerasTensor",
     "L1Loss",
     "LambdaCallback",
@@ -104,17 +146,28 @@ __all__ = [
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "MarginRankingLoss",
     "Maximum",
     "Minimum",
+    "Mish",
     "Model",
     "ModelCheckpoint",
     "Module",
+    "ModuleDict",
     "ModuleList",
+    "MultiLabelSoftMarginLoss",
     "Multiply",
     "NLLLoss",
+    "PReLU",
+    "PairwiseDistance",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "Perceptron",
+    "PoissonNLLLoss",
+    "RMSNorm",
     "ReLU",
+    "ReLU6",
     "ReduceLROnPlateau",
     "RemovableHandle",
     "Sequential",
@@ -122,15 +175,22 @@ __all__ = [
     "Sigmoid",
     "Sign",
     "SmoothL1Loss",
+    "SoftMarginLoss",
     "Softmax",
+    "Softmin",
     "Softplus",
+    "Softsign",
     "SparseCategoricalCrossentropy",
     "Step",
     "Subset",
     "Subtract",
     "Tanh",
+    "Tanhshrink",
     "TensorDataset",
     "TerminateOnNaN",
+    "Threshold",
+    "TripletMarginLoss",
+    "Unflatten",
     "Variable",
     "callbacks",
     "data",

@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 
 from nn import activations as act
-from nn import keras_layers, losses, merging, normalization, optimizers, regularizers
+from nn import activations_torch as act_torch
+from nn import keras_layers, losses, merging, normalization, norms_torch, optimizers, regularizers
 from nn import metrics as metrics_mod
 from nn.functional_config import functional_config, functional_from_config
 from nn.input import Input
@@ -143,6 +144,18 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
     act.Softmax: _softmax,
     act.LogSoftmax: _softmax,
     act.Activation: _activation,
+    act_torch.Hardtanh: lambda m: {"min_val": m.min_val, "max_val": m.max_val},
+    act_torch.CELU: lambda m: {"alpha": m.alpha},
+    act_torch.Threshold: lambda m: {"threshold": m.threshold, "value": m.value},
+    act_torch.Softmin: lambda m: {"dim": m.dim},
+    act_torch.GLU: lambda m: {"dim": m.dim},
+    act_torch.PReLU: lambda m: {"num_parameters": m.num_parameters, "init": m.init},
+    norms_torch.RMSNorm: lambda m: {
+        "normalized_shape": list(m.normalized_shape),
+        "eps": m.eps,
+        "elementwise_affine": m.elementwise_affine,
+    },
+    norms_torch.AlphaDropout: lambda m: {"p": m.p},
     **{
         cls: _keras_layer
         for cls in (
@@ -165,6 +178,13 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
             act.Tanh,
             act.ReLU,
             act.SiLU,
+            act_torch.ReLU6,
+            act_torch.SELU,
+            act_torch.Mish,
+            act_torch.Hardswish,
+            act_torch.Hardsigmoid,
+            act_torch.Softsign,
+            act_torch.Tanhshrink,
         )
     },
 }

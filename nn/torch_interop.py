@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 
 from nn import activations as A
+from nn import activations_torch as AT
+from nn import norms_torch as NT
 from nn.layers import BatchNorm1d, Dense, Dropout, Embedding, Flatten, LayerNorm, Linear
 from nn.mlp import MLP
 from nn.module import Module
@@ -47,9 +49,9 @@ def _no_counterpart(layer: Any, where: str, other: str) -> TypeError:
     place = f" at {where!r}" if where else ""
     return TypeError(
         f"{type(layer).__name__}{place} has no counterpart in {other}; the layers both have "
-        "are Linear/Dense, the activations, Dropout, BatchNorm1d, LayerNorm, Embedding, Flatten, "
-        "Identity and "
-        "Sequential"
+        "are Linear/Dense, the activations (PReLU too), Dropout, AlphaDropout, BatchNorm1d, "
+        "LayerNorm, RMSNorm, "
+        "Embedding, Flatten, Identity and Sequential"
     )
 
 
@@ -60,6 +62,13 @@ _PLAIN = {
     A.Tanh: "Tanh",
     A.ReLU: "ReLU",
     A.SiLU: "SiLU",
+    AT.SELU: "SELU",
+    AT.Mish: "Mish",
+    AT.Hardswish: "Hardswish",
+    AT.Hardsigmoid: "Hardsigmoid",
+    AT.Softsign: "Softsign",
+    AT.Tanhshrink: "Tanhshrink",
+    AT.ReLU6: "ReLU6",
 }
 
 
@@ -114,8 +123,27 @@ def _to_torch_layers(torch: Any, layer: Any, where: str) -> list[Any]:
         return [tnn.ELU(layer.alpha)]
     if kind in (A.Softmax, A.LogSoftmax):
         return [getattr(tnn, kind.__name__)(dim=layer.axis)]
+    if kind is AT.Hardtanh:
+        return [tnn.Hardtanh(layer.min_val, layer.max_val)]
+    if kind is AT.CELU:
+        return [tnn.CELU(layer.alpha)]
+    if kind is AT.Threshold:
+        return [tnn.Threshold(layer.threshold, layer.value)]
+    if kind in (AT.Softmin, AT.GLU):
+        return [getattr(tnn, kind.__name__)(layer.dim)]
+    if kind is AT.PReLU:
+        out = tnn.PReLU(layer.num_parameters)
+        out.weight = torch.nn.Parameter(torch.from_numpy(np.array(layer.weight.data)))
+        return [out]
     if kind is Dropout:
         return [tnn.Dropout(layer.p)]
+    if kind is NT.AlphaDropout:
+        return [tnn.AlphaDropout(layer.p)]
+    if kind is NT.RMSNorm:
+        out = tnn.RMSNorm(layer.normalized_shape, layer.eps, layer.elementwise_affine)
+        if layer.weight is not None:
+            _copy_into(torch, out, layer.weight, None)
+        return [out]
     if kind is Flatten:
         return [tnn.Flatten(layer.start_dim, layer.end_dim)]
     if kind is BatchNorm1d:
@@ -215,7 +243,22 @@ _FROM_TORCH: dict[str, Callable[[Any], Module | None]] = {
     "ELU": lambda m: A.ELU(m.alpha),
     "Softmax": lambda m: A.Softmax(dim=-1 if m.dim is None else m.dim),
     "LogSoftmax": lambda m: A.LogSoftmax(dim=-1 if m.dim is None else m.dim),
+    "SELU": lambda m: AT.SELU(),
+    "Mish": lambda m: AT.Mish(),
+    "Hardswish": lambda m: AT.Hardswish(),
+    "Hardsigmoid": lambda m: AT.Hardsigmoid(),
+    "Softsign": lambda m: AT.Softsign(),
+    "Tanhshrink": lambda m: AT.Tanhshrink(),
+    "ReLU6": lambda m: AT.ReLU6(),
+    "Hardtanh": lambda m: AT.Hardtanh(m.min_val, m.max_val),
+    "CELU": lambda m: AT.CELU(m.alpha),
+    "Threshold": lambda m: AT.Threshold(m.threshold, m.value),
+    "Softmin": lambda m: AT.Softmin(m.dim),
+    "GLU": lambda m: AT.GLU(m.dim),
+    "PReLU": lambda m: AT.PReLU(m.num_parameters),
     "Dropout": lambda m: Dropout(m.p),
+    "AlphaDropout": lambda m: NT.AlphaDropout(m.p),
+    "RMSNorm": lambda m: NT.RMSNorm(m.normalized_shape, m.eps, m.elementwise_affine),
     "Flatten": lambda m: Flatten(m.start_dim, m.end_dim),
     "BatchNorm1d": _batch_norm,
     "Embedding": lambda m: (

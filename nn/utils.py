@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from autograd import Tensor
+from autograd import Tensor, cat
 from nn.module import Module
 from nn.symbolic import clear_session as clear_session  # keras.utils.clear_session
 
@@ -46,6 +46,39 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     """Clip every gradient element to [-clip_value, clip_value], in place."""
     for p in _with_grads(parameters):
         np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """Every parameter flattened and joined into one vector (differentiable), as
+    `torch.nn.utils.parameters_to_vector`."""
+    params = list(parameters)
+    if not params:
+        raise ValueError("parameters_to_vector: no parameters given")
+    return cat([p.reshape(-1) for p in params], 0)
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of the vector `vec` into the parameters' values, in
+    place (no graph), as `torch.nn.utils.vector_to_parameters`.
+
+    Raises:
+        TypeError: `vec` is not a Tensor.
+        ValueError: `vec` is not 1-d or its length is not the parameters' total size.
+    """
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"vector_to_parameters: expected a Tensor, but got {type(vec).__name__}")
+    params = list(parameters)
+    total = sum(p.data.size for p in params)
+    if vec.ndim != 1 or vec.shape[0] != total:
+        raise ValueError(
+            f"vector_to_parameters: vec of shape {vec.shape} does not hold the {total} "
+            "values of the parameters"
+        )
+    start = 0
+    for p in params:
+        n = p.data.size
+        p.data = vec.data[start : start + n].reshape(p.shape).astype(p.dtype, copy=True)
+        start += n
 
 
 def count_parameters(module: Module, trainable_only: bool = False) -> int:
