@@ -16,7 +16,7 @@ import numpy as np
 from autograd.function import Function
 from autograd.ops.args import axis_arg, keepdims_arg
 from autograd.ops.arith import abs as abs_
-from autograd.ops.shape import broadcast_to
+from autograd.ops.shape import broadcast_to, getitem, squeeze
 from autograd.tensor import Tensor
 
 TensorLike = Any
@@ -273,16 +273,22 @@ def _extreme(
     name = op.__name__.lower()
     keep = keepdims_arg(name, keepdims, keepdim)
     axis = axis_arg(name, axis, dim)
-    values = op.apply(x, axis=axis, keepdims=keep)
     if (dim is None and keepdim is None) or axis is None:
-        return values
+        return op.apply(x, axis=axis, keepdims=keep)  # ties share the gradient evenly
     if not isinstance(axis, int | np.integer):
         raise TypeError(
             f"{name}: dim must be one int to give (values, indices), got {axis!r}; "
             f"use axis={axis!r} for the values alone"
         )
-    arg = argmax if op is Max else argmin
-    return ValuesIndices(values, arg(x, int(axis), keep))
+    # PyTorch's (values, indices): the values are taken at the indices, so the gradient
+    # goes to the element returned (the first of tied ones), as torch sends it
+    indices = (argmax if op is Max else argmin)(x, int(axis), True)
+    where = list(np.ogrid[tuple(slice(n) for n in indices.shape)])
+    where[int(axis)] = indices.data
+    values = getitem(x, tuple(where))
+    if not keep:
+        values, indices = squeeze(values, int(axis)), Tensor._make(indices.data.squeeze(int(axis)))
+    return ValuesIndices(values, indices)
 
 
 def max(

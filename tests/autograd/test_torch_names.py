@@ -444,3 +444,22 @@ def test_numpy_bridges_as_torch():
     assert autograd.numel(t) == torch.numel(torch.from_numpy(a)) == 4
     with pytest.raises(TypeError, match=r"expects a numpy\.ndarray"):
         autograd.from_numpy([1.0])
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_values_with_dim_send_the_gradient_of_ties_to_the_index_returned(name, keepdim):
+    x = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0], [-1.0, -1.0, -1.0]])
+    weights = (
+        np.array([1.0, 10.0, 100.0]).reshape(3, 1) if keepdim else np.array([1.0, 10.0, 100.0])
+    )
+    grads = []
+    for lib in (autograd, torch):
+        t = lib.tensor(x, requires_grad=True)
+        values, indices = getattr(lib, name)(t, 1, keepdim=keepdim)
+        (values * lib.tensor(weights)).sum().backward()
+        grads.append((t.grad.tolist(), indices.tolist()))
+    assert grads[0] == grads[1]
+    whole = autograd.tensor(x, requires_grad=True)
+    whole.max(axis=1).sum().backward()  # numpy's call (and amax): ties share it evenly
+    assert whole.grad.tolist()[0] == [0.0, 0.5, 0.5]
