@@ -174,8 +174,11 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if args and isinstance(args[0], _MAYBE_SYMBOLIC) and is_symbolic(args[0]):
-            return symbolic_call(self, args, kwargs)  # Keras's functional API: record the call
+        # Keras's functional API: a call on symbolic tensors is recorded, not run (a
+        # plain Tensor, the usual argument, is told apart without a function call)
+        if args and args[0].__class__ is not Tensor and isinstance(args[0], _MAYBE_SYMBOLIC):
+            if is_symbolic(args[0]):
+                return symbolic_call(self, args, kwargs)
         if "training" in kwargs and not takes_keyword(type(self).forward, "training"):
             # Keras's rule: a layer whose call has no `training` runs in that mode
             training = kwargs.pop("training")
