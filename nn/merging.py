@@ -71,7 +71,8 @@ class Merge(Module):
             ) from None
 
     def merge(self, tensors: list[Tensor]) -> Tensor:
-        raise NotImplementedError
+        """The merged tensor (each merge layer defines it)."""
+        raise NotImplementedError(f"{type(self).__name__} must define merge(tensors)")
 
 
 class Add(Merge):

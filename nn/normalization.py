@@ -87,21 +87,32 @@ class _KerasLayer(Layer):
 
 
 def _affine_options(
-    layer: Any, axis: Any, epsilon: float, center: bool, scale: bool, beta: Any, gamma: Any
+    layer: Any,
+    axis: Any,
+    epsilon: float,
+    center: bool,
+    scale: bool,
+    beta: Any,
+    gamma: Any,
+    beta_regularizer: Any,
+    gamma_regularizer: Any,
 ) -> None:
     """The arguments Keras's normalization layers share, checked and kept on `layer`:
-    the axes, epsilon, whether beta and gamma are learned, and their initializers."""
+    the axes, epsilon, whether beta and gamma are learned, their initializers and
+    their regularizers."""
     owner = type(layer).__name__
     layer.axis = _axes(owner, axis)
     layer.epsilon = check_real(owner, "epsilon", epsilon, 0, low_open=True)
     layer.center = check_bool(owner, "center", center)
     layer.scale = check_bool(owner, "scale", scale)
     layer.initializers = {"beta": init.get(beta), "gamma": init.get(gamma)}
+    layer.beta_regularizer = regularizers.get(beta_regularizer, f"{owner}: beta_regularizer")
+    layer.gamma_regularizer = regularizers.get(gamma_regularizer, f"{owner}: gamma_regularizer")
     layer.gamma = layer.beta = None  # made by build
 
 
 def _affine_config(layer: Any) -> dict[str, Any]:
-    """The saved form of the arguments `_affine_options` and `_affine_regularizers` keep."""
+    """The saved form of the arguments `_affine_options` keeps."""
     return {
         "name": layer.name,
         "axis": list(layer.axis),
@@ -111,12 +122,6 @@ def _affine_config(layer: Any) -> dict[str, Any]:
         "beta_regularizer": regularizers.serialize(layer.beta_regularizer),
         "gamma_regularizer": regularizers.serialize(layer.gamma_regularizer),
     }
-
-
-def _affine_regularizers(layer: Any, beta: Any, gamma: Any) -> None:
-    owner = type(layer).__name__
-    layer.beta_regularizer = regularizers.get(beta, f"{owner}: beta_regularizer")
-    layer.gamma_regularizer = regularizers.get(gamma, f"{owner}: gamma_regularizer")
 
 
 class BatchNormalization(_KerasLayer):
@@ -161,8 +166,17 @@ class BatchNormalization(_KerasLayer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        _affine_options(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer)
-        _affine_regularizers(self, beta_regularizer, gamma_regularizer)
+        _affine_options(
+            self,
+            axis,
+            epsilon,
+            center,
+            scale,
+            beta_initializer,
+            gamma_initializer,
+            beta_regularizer,
+            gamma_regularizer,
+        )
         self.momentum = check_real("BatchNormalization", "momentum", momentum, 0, 1)
         self.initializers["moving_mean"] = init.get(moving_mean_initializer)
         self.initializers["moving_variance"] = init.get(moving_variance_initializer)
@@ -243,8 +257,17 @@ class LayerNormalization(_KerasLayer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        _affine_options(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer)
-        _affine_regularizers(self, beta_regularizer, gamma_regularizer)
+        _affine_options(
+            self,
+            axis,
+            epsilon,
+            center,
+            scale,
+            beta_initializer,
+            gamma_initializer,
+            beta_regularizer,
+            gamma_regularizer,
+        )
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         self._remember(input_shape)

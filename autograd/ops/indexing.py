@@ -13,32 +13,21 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import Function
 from autograd.ops.args import check_dim
 from autograd.ops.reduce import ValuesIndices
-from autograd.ops.shape import getitem, index_add, reshape
+from autograd.ops.shape import SetItem, getitem, index_add, reshape
 from autograd.tensor import Tensor, data_of
 
 TensorLike = Any
 
 
-class Scatter(Function):
+class Scatter(SetItem):
     """z = x with src written at index along dim (on repeated indices the last write
     wins)      dx = dz, 0 where written      dsrc = dz at index (for every element of
-    src, overwritten or not, as PyTorch)"""
+    src, overwritten or not, as PyTorch): `SetItem`'s rule, written into a copy of x"""
 
-    saves_inputs = False
-
-    def forward(self, x, src, where):
-        self.where = where
-        out = x.copy()
-        out[where] = src
-        return out
-
-    def backward(self, dz, x, src):
-        kept = np.ones(x.shape, dtype=bool)
-        kept[self.where] = False
-        return dz * kept, dz[self.where]
+    def forward(self, x, src, index):
+        return super().forward(x.copy(), src, index)
 
 
 def _index(name: str, index: TensorLike) -> np.ndarray:
@@ -142,7 +131,7 @@ def scatter(
     if (src is None) == (value is None):
         raise TypeError("scatter(): give one of src (a tensor or a number) and value")
     where, src = _scatter_parts("scatter", input, dim, index, src if value is None else value)
-    return Scatter.apply(input, src, where=where)
+    return Scatter.apply(input, src, index=where)
 
 
 def scatter_add(input: TensorLike, dim: int, index: TensorLike, src: TensorLike) -> Tensor:
