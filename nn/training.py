@@ -49,6 +49,7 @@ from nn.data import (
     split_validation,
     validation_pair,
 )
+from nn.dense_stack import DenseStackStep
 from nn.fit_data import (
     EpochBatches,
     WeightedLoader,
@@ -473,19 +474,25 @@ class Model(LayerWeights, Module):
         batch = -1
         begin, end = hooks.wants("on_train_batch_begin"), hooks.wants("on_train_batch_end")
         penalized = self.has_penalties()
+        fast = None if penalized else DenseStackStep.build(self, loss_fn)
         for xb, yb, wb in batches.epoch():
             batch += 1
             if begin:
                 hooks.call("on_train_batch_begin", batch, None)
-            out = self(xb)
-            del xb
-            loss = weighted_loss(loss_fn, out, yb, wb)
-            if penalized:  # Keras adds the regularizers' penalties (`model.losses`)
-                loss = loss + sum(self.losses)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            value = float(loss.data)
+            grads = None if fast is None or wb is not None else fast.gradients(xb, yb)
+            if grads is None:
+                out = self(xb)
+                del xb
+                loss = weighted_loss(loss_fn, out, yb, wb)
+                if penalized:  # Keras adds the regularizers' penalties (`model.losses`)
+                    loss = loss + sum(self.losses)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                value, out_data = float(loss.data), out.data
+            else:  # the same step without a graph (`nn.dense_stack`)
+                del xb
+                value, out_data = fast.step(grads, opt)
             if finite and not math.isfinite(value):
                 finite = False
                 warnings.warn(
@@ -495,7 +502,7 @@ class Model(LayerWeights, Module):
                     RuntimeWarning,
                     stacklevel=4,
                 )
-            running.add(len(out.data), value, yb, out.data)
+            running.add(len(out_data), value, yb, out_data)
             if bar is not None:
                 bar.update(1)
                 if time.perf_counter() >= next_postfix:  # formatting every batch would cost
