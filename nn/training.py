@@ -479,7 +479,7 @@ class Model(LayerWeights, Module):
             batch += 1
             if begin:
                 hooks.call("on_train_batch_begin", batch, None)
-            grads = None if fast is None or wb is not None else fast.gradients(xb, yb)
+            grads = None if fast is None else fast.gradients(xb, yb, wb, loss_fn)
             if grads is None:
                 out = self(xb)
                 del xb

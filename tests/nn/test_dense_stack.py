@@ -118,14 +118,46 @@ def test_a_pytorch_optimizer_and_unsigned_labels(monkeypatch):
         np.testing.assert_array_equal(a.data, b.data)
 
 
-def test_sample_weights_and_x_of_another_dtype_take_the_plain_step(monkeypatch):
+def test_x_of_another_dtype_takes_the_plain_step(monkeypatch):
     x, y = data()
     args = {"optimizer": "sgd", "loss": "sparse_categorical_crossentropy"}
-    w = np.linspace(0.5, 2, len(y))
-    assert_same_training(model, args, monkeypatch, x, y, fast_used=False, sample_weight=w)
     # float32 batches (fit's default dtype) through float64 weights
     float64 = lambda: model(dtype=np.float64)  # noqa: E731
     assert_same_training(float64, args, monkeypatch, x, y, fast_used=False)
+
+
+@pytest.mark.parametrize(
+    "last, loss, target",
+    [
+        ("softmax", "categorical_crossentropy", "onehot"),
+        ("softmax", nn.losses.SparseCategoricalCrossentropy(), "labels"),
+        (None, nn.CrossEntropyLoss(), "labels"),
+        (None, "mse", "onehot"),
+        (None, "mae", "onehot"),
+        ("sigmoid", "binary_crossentropy", "onehot"),
+        (None, nn.losses.BinaryCrossentropy(from_logits=True), "onehot"),
+        ("tanh", "huber", "onehot"),
+        ("elu", "mse", "onehot"),
+        ("softplus", lambda p, t: ((p - t) ** 2).sum(), "onehot"),
+    ],
+    ids=str,
+)
+def test_every_loss_and_last_activation_as_the_graph(last, loss, target, monkeypatch):
+    """The loss runs recorded on the output: any loss, any last activation."""
+    x, y = data()
+    t = nn.utils.to_categorical(y, 4).astype(np.float32) if target == "onehot" else y
+    args = {"optimizer": "adam", "loss": loss, "metrics": ["accuracy"]}
+    assert_same_training(lambda: model("tanh", last), args, monkeypatch, x, t)
+
+
+def test_sample_and_class_weights_as_the_graph(monkeypatch):
+    x, y = data()
+    args = {"optimizer": "rmsprop", "loss": "sparse_categorical_crossentropy"}
+    w = np.linspace(0.5, 2, len(y))
+    assert_same_training(model, args, monkeypatch, x, y, sample_weight=w)
+    assert_same_training(
+        model, args, monkeypatch, x, y, class_weight={0: 1.0, 1: 2.0, 2: 0.5, 3: 3.0}
+    )
 
 
 def test_bad_labels_raise_the_plain_steps_error(monkeypatch):
@@ -145,15 +177,14 @@ def test_bad_labels_raise_the_plain_steps_error(monkeypatch):
     assert errors[0] == errors[1] and "9" in errors[0]
 
 
-def test_infinite_logits_take_the_plain_step(monkeypatch):
+def test_x_of_another_dtype_is_refused_by_the_step(monkeypatch):
     x, y = data(n=16)
     monkeypatch.setattr(dense_stack, "ENABLED", True)
     m = model(sizes=(6, 4))
     m.compile("sgd", "sparse_categorical_crossentropy")
-    x[0, 0] = np.inf
-    step = DenseStackStep.build(m, m._compiled.loss)
+    step = DenseStackStep.build(m)
     assert step is not None
-    assert step.gradients(x, y) is None
+    assert step.gradients(x.astype(np.float64), y, None, m._compiled.loss) is None
 
 
 def _hooked(m):
@@ -172,39 +203,55 @@ def _regularized(m):
     m.layers[0].kernel_regularizer = nn.regularizers.L2(0.01)
 
 
+def _hidden_identity_hooked(m):
+    m.layers[0].activation = nn.Identity()
+    m.layers[0].activation.register_forward_hook(lambda *args: None)
+
+
+def _model_hooked(m):
+    m.register_forward_pre_hook(lambda *args: None)
+
+
 @pytest.mark.parametrize(
-    "change", [_hooked, _activation_hooked, _frozen, _regularized], ids=lambda f: f.__name__
+    "change",
+    [_hooked, _activation_hooked, _hidden_identity_hooked, _frozen, _regularized, _model_hooked],
+    ids=lambda f: f.__name__,
 )
 def test_build_refuses_what_the_fast_step_cannot_see(change):
     m = model()
-    loss = nn.losses.SparseCategoricalCrossentropy()
-    assert DenseStackStep.build(m, loss) is not None
+    assert DenseStackStep.build(m) is not None
     change(m)
-    assert DenseStackStep.build(m, loss) is None
+    assert DenseStackStep.build(m) is None
 
 
 @pytest.mark.parametrize(
-    "make, loss",
+    "make",
     [
-        (lambda: model(last=None), nn.losses.SparseCategoricalCrossentropy()),  # probabilities?
-        (lambda: model(), nn.losses.SparseCategoricalCrossentropy(from_logits=True)),
-        (lambda: model(), nn.losses.SparseCategoricalCrossentropy(reduction="sum")),
-        (lambda: model(), nn.losses.CategoricalCrossentropy()),
-        (lambda: model(), nn.CrossEntropyLoss()),
-        (lambda: model(hidden="elu"), nn.losses.SparseCategoricalCrossentropy()),
-        (lambda: model(last="sigmoid"), nn.losses.SparseCategoricalCrossentropy()),
-        (
-            lambda: nn.Sequential(nn.Dense(5, "relu", input_dim=6), nn.Dropout(0.5), nn.Dense(4)),
-            nn.losses.SparseCategoricalCrossentropy(from_logits=True),
-        ),
-        (
-            lambda: nn.Sequential(nn.Dense(5, "relu"), nn.Dense(4)),
-            nn.losses.SparseCategoricalCrossentropy(),
-        ),
+        lambda: model(hidden="elu"),  # the Dense op does not apply it itself
+        lambda: model(hidden="softmax"),
+        lambda: nn.Sequential(nn.Dense(5, "relu", input_dim=6), nn.Dropout(0.5), nn.Dense(4)),
+        lambda: nn.Sequential(nn.Dense(5, "relu"), nn.Dense(4)),  # not built
+        lambda: nn.Sequential(nn.Linear(6, 4)),
     ],
 )
-def test_build_refuses_other_models_and_losses(make, loss):
-    assert DenseStackStep.build(make(), loss) is None
+def test_build_refuses_other_models(make):
+    assert DenseStackStep.build(make()) is None
+
+
+def test_a_hooked_last_activation_runs_with_the_loss(monkeypatch):
+    """Only the layers are computed by hand: a hook on the last activation still runs."""
+    x, y = data()
+    seen = []
+
+    def make():
+        m = model(last="relu")
+        m.layers[-1].activation.register_forward_hook(lambda mod, i, o: seen.append(o.shape))
+        return m
+
+    args = {"optimizer": "sgd", "loss": "mse"}
+    t = nn.utils.to_categorical(y, 4).astype(np.float32)
+    assert_same_training(make, args, monkeypatch, x, t)
+    assert seen and seen[-1] == (6, 4)  # 70 samples: the last batch of each epoch has 6
 
 
 def test_the_fast_step_is_used_by_the_mnist_setup():
@@ -213,5 +260,36 @@ def test_the_fast_step_is_used_by_the_mnist_setup():
     m = nn.Sequential(
         nn.Dense(64, activation="relu", input_dim=784), nn.Dense(10, activation="softmax")
     )
-    m.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
-    assert DenseStackStep.build(m, m._compiled.loss) is not None
+    assert DenseStackStep.build(m) is not None
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_the_sparse_crossentropy_by_its_ops_equals_the_recorded_loss(from_logits):
+    """`_sparse_loss` calls the ops' forward and backward on arrays; the recorded loss
+    runs the loss module: the same loss, output and gradient, bit for bit."""
+    m = model(last=None if from_logits else "softmax", sizes=(6, 4))
+    loss = nn.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
+    step = DenseStackStep.build(m, loss)
+    assert step is not None and step.sparse == ("logits" if from_logits else "softmax")
+    rng = np.random.default_rng(0)
+    for scale in (1, 30, 1e4):  # up to saturated rows
+        z = (rng.normal(size=(9, 4)) * scale).astype(np.float32)
+        y = rng.integers(0, 4, 9)
+        fast, recorded = step._sparse_loss(z, y), step._recorded_loss(z, y, None, loss)
+        assert fast[0] == recorded[0]
+        for a, b in zip(fast[1:], recorded[1:], strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_infinite_logits_and_odd_labels_go_to_the_recorded_loss():
+    m = model(sizes=(6, 4))
+    loss = nn.losses.SparseCategoricalCrossentropy()
+    step = DenseStackStep.build(m, loss)
+    z = np.zeros((3, 4), np.float32)
+    z[1, 2] = np.inf
+    assert step._sparse_loss(z, np.array([0, 1, 2])) is None
+    z[1, 2] = 0
+    assert step._sparse_loss(z, np.array([0, 1, 4])) is None  # the recorded loss raises
+    assert step._sparse_loss(z, np.array([[0], [1], [2]])) is None  # a column: recorded
+    assert step._sparse_loss(z, np.array([0.0, 1.0, 2.0])) is None
+    assert step._sparse_loss(z, np.array([0, 1, 2], np.uint8)) is not None
