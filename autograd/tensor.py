@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -246,16 +246,24 @@ class Tensor:
     )
     dtype = property(lambda self: self.data.dtype, doc="numpy dtype of the data.")
     is_leaf = property(lambda self: self.grad_fn is None, doc="Made by the user, not by an op.")
+    retains_grad = property(
+        lambda self: self._retains_grad, doc="A non-leaf that keeps `.grad` (`retain_grad()`)."
+    )
     version = property(
         lambda self: self._version, doc="How many in-place writes changed the data (`+=`, ...)."
     )
     T = property(lambda self: transpose(self), doc="Reversed axes, as numpy's `.T`.")
 
     def backward(
-        self, gradient: Any = None, retain_graph: bool = False, create_graph: bool = False
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Tensor | Sequence[Tensor] | None = None,
     ) -> None:
-        """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad."""
-        _graph.backward(self, gradient, retain_graph, create_graph)
+        """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad (of
+        each of `inputs` only, when given)."""
+        _graph.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def retain_grad(self) -> None:
         """Keep `.grad` on this non-leaf tensor after backward."""

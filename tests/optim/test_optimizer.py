@@ -287,3 +287,18 @@ def test_invalid_params_raise():
 def test_repr_lists_groups_and_options():
     text = repr(optim.SGD([param(1.0)], lr=0.5))
     assert text.startswith("SGD (") and "Parameter Group 0" in text and "lr: 0.5" in text
+
+
+def test_repr_of_two_groups_is_laid_out_as_torchs():
+    torch = pytest.importorskip("torch")
+    ours = optim.Adam([{"params": [param(1.0)]}, {"params": [param(2.0)], "lr": 0.5}])
+    theirs = torch.optim.Adam(
+        [{"params": [torch.zeros(1, requires_grad=True)]}, {"params": [], "lr": 0.5}]
+    )
+    torch_only = ("capturable", "differentiable", "foreach", "fused")
+    kept = [
+        line.replace("weight_decay: 0", "weight_decay: 0.0")
+        for line in repr(theirs).splitlines()
+        if line.split(":")[0].strip() not in torch_only
+    ]
+    assert repr(ours).splitlines() == kept
