@@ -370,6 +370,13 @@ class Module:
         """Evaluation mode: `train(False)`."""
         return self.train(False)
 
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set `requires_grad` of every parameter (freeze a network with False, as in
+        fine-tuning); returns self."""
+        for p in self.parameters():
+            p.requires_grad = bool(requires_grad)
+        return self
+
     def _state_tensors(self) -> dict[str, Tensor]:
         return dict(self._tensors("", set(), buffers=True))
 

@@ -218,3 +218,38 @@ def adjust_learning_rate(lib: types.ModuleType) -> dict[str, Any]:
 
 def test_adjusting_the_learning_rate_per_batch_gives_the_same_numbers():
     assert_same(adjust_learning_rate(autograd), adjust_learning_rate(torch))
+
+
+def fine_tuning(lib: types.ModuleType) -> dict[str, Any]:
+    """ "Exclusion from the DAG": freeze a network, give it a new head, pass every
+    parameter to the optimizer; then unfreeze the body with `requires_grad_`."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)).double()
+    for param in model.parameters():
+        param.requires_grad = False
+    model[-1] = nn.Linear(8, 2).double()
+    optimizer = lib.optim.SGD(model.parameters(), lr=1e-2, momentum=0.9)
+    x = lib.rand(5, 4, dtype=lib.float64)
+    out: dict[str, Any] = {"frozen": [p.requires_grad for p in model.parameters()]}
+    for step in range(6):
+        if step == 3:
+            out["returned"] = model[0].requires_grad_() is model[0]
+        optimizer.zero_grad()
+        model(x).pow(2).sum().backward()
+        optimizer.step()
+        out[f"body {step}"] = model[0].weight.clone()
+        out[f"head {step}"] = model[2].weight.clone()
+    out["body grad"] = model[0].weight.grad
+    for bad in (3, -4):
+        try:
+            model[bad] = nn.ReLU()
+        except IndexError:
+            out[f"model[{bad}]"] = "IndexError"
+    return values(out)
+
+
+def test_fine_tuning_a_frozen_network_gives_the_same_numbers():
+    ours, theirs = fine_tuning(autograd), fine_tuning(torch)
+    assert_same(ours, theirs)
+    assert ours["frozen"] == [False, False, True, True]
