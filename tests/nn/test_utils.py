@@ -113,6 +113,16 @@ def test_clip_grad_norm_non_finite_as_torch(bad):
     np.testing.assert_array_equal(ours[1].grad.data, grads[1])  # raised before clipping
 
 
+def test_clip_grad_value_matches_torch():
+    torch = pytest.importorskip("torch")
+    grads = [np.random.default_rng(i).normal(size=(3, 4)) for i in range(2)]
+    ours, theirs = _paired_grads(torch, grads)
+    clip_grad_value_(ours, 0.4, foreach=False)
+    torch.nn.utils.clip_grad_value_(theirs, 0.4, foreach=False)
+    for p, t in zip(ours, theirs):
+        np.testing.assert_array_equal(p.grad.data, t.grad.numpy())
+
+
 def test_get_total_norm_and_clip_grads_with_norm_match_torch():
     torch = pytest.importorskip("torch")
     from nn.utils import clip_grads_with_norm_, get_total_norm

@@ -137,6 +137,11 @@ def test_initial_lr_is_kept_and_needed_to_resume():
     assert opt.param_groups[0]["initial_lr"] == 0.3 and opt.param_groups[0]["lr"] == 0.15
     with pytest.raises(ValueError, match="has no 'initial_lr'"):
         lr_scheduler.StepLR(make_optimizer(), step_size=1, last_epoch=4)
+    ours_opt, theirs_opt = paired_optimizers()
+    with pytest.raises(KeyError):
+        torch.optim.lr_scheduler.StepLR(theirs_opt, step_size=1, last_epoch=4)
+    with pytest.raises(KeyError, match=r"^param_groups\[0\] has no 'initial_lr'"):
+        lr_scheduler.StepLR(ours_opt, step_size=1, last_epoch=4)
 
 
 @pytest.mark.parametrize(
