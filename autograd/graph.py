@@ -42,7 +42,7 @@ import numpy as np
 from autograd import tensor as _tensor
 from autograd.function import Function, as_used_by, scalar_array, unbroadcast
 from autograd.mode import state
-from autograd.tensor import Tensor
+from autograd.tensor import PostAccumulateGradHook, Tensor
 from autograd.tensor import increment_version as increment_version  # torch's place for it
 
 #: A graph of at most this many ops keeps its values and gradients after backward...
@@ -185,7 +185,7 @@ def walk(
     for t, g in leaf_grads.values():
         g = run_hooks(t, g, create_graph)
         if targets is None:
-            accumulate(t, g, create_graph)
+            accumulate_leaf(t, g, create_graph)
         elif id(t) in captured:
             captured[id(t)] = g
     return captured
@@ -204,6 +204,8 @@ def run_hooks(t: Tensor, g: Any, create_graph: bool) -> Any:
     A returned tensor is copied (outside `create_graph`), so that accumulating into
     `.grad` later never writes into a tensor the hook's author still holds."""
     for hook in list(t._hooks or ()):
+        if type(hook) is PostAccumulateGradHook:
+            continue  # called by `accumulate_leaf`, with the tensor
         new = hook(g if create_graph else Tensor._make(g))
         if new is not None:
             if create_graph:
@@ -232,6 +234,15 @@ def accumulate(t: Tensor, g: Any, create_graph: bool, owned: bool = False) -> No
         np.add(t.grad.data, g, out=t.grad.data, casting="unsafe")
     else:
         t.grad = Tensor._make(t.grad.data + g)
+
+
+def accumulate_leaf(t: Tensor, g: Any, create_graph: bool) -> None:
+    """`accumulate` into a leaf (or a tensor named by `inputs=`), then call its
+    post-accumulate-grad hooks with it."""
+    accumulate(t, g, create_graph)
+    for hook in list(t._hooks or ()):
+        if type(hook) is PostAccumulateGradHook:
+            hook.fn(t)
 
 
 class Keeper:
@@ -314,7 +325,7 @@ def backward(
     captured = walk(roots, seeds, retain, create_graph, targets)
     for t in dict.fromkeys(targets):  # each tensor once, even if listed twice
         if captured[id(t)] is not None:
-            accumulate(t, captured[id(t)], create_graph)
+            accumulate_leaf(t, captured[id(t)], create_graph)
 
 
 def per_output(grads: Any, outputs: list[Tensor], name: str) -> list[Any]:

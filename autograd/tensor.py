@@ -155,6 +155,16 @@ def _watch_hooks(t: Tensor) -> None:
         hooked_tensors[key] = weakref.ref(t, lambda _: hooked_tensors.pop(key, None))
 
 
+class PostAccumulateGradHook:
+    """A hook kept among a leaf's hooks by `register_post_accumulate_grad_hook`: backward
+    calls it with the tensor once `.grad` holds the new total (not with the gradient)."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Tensor], None]) -> None:
+        self.fn = fn
+
+
 class RemovableHandle:
     """Returned by `register_hook`; `remove()` takes the hook off again."""
 
@@ -282,6 +292,26 @@ class Tensor:
         self._hooks.append(hook)
         _watch_hooks(self)
         return RemovableHandle(self, hook)
+
+    def register_post_accumulate_grad_hook(
+        self, hook: Callable[[Tensor], None]
+    ) -> RemovableHandle:
+        """Call `hook(tensor)` after backward has added this leaf's gradient into `.grad`
+        (an optimizer step per parameter, as in PyTorch). Returns a handle whose
+        `remove()` unregisters it."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors: "
+                "use register_hook(hook) there"
+            )
+        wrapped = PostAccumulateGradHook(hook)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(wrapped)
+        _watch_hooks(self)
+        return RemovableHandle(self, wrapped)
 
     def detach(self) -> Tensor:
         """A new tensor sharing this data (and its version history), cut from the graph."""

@@ -253,3 +253,38 @@ def test_fine_tuning_a_frozen_network_gives_the_same_numbers():
     ours, theirs = fine_tuning(autograd), fine_tuning(torch)
     assert_same(ours, theirs)
     assert ours["frozen"] == [False, False, True, True]
+
+
+def optimizer_in_backward(lib: types.ModuleType) -> dict[str, Any]:
+    """The optimizer step fused into backward (a post-accumulate-grad hook per
+    parameter), against the usual loop; a removed hook no longer runs."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 1)).double()
+    x = lib.rand(4, 3, dtype=lib.float64)
+    optimizer_dict = {p: lib.optim.Adam([p], lr=0.05) for p in model.parameters()}
+    order: list[tuple[int, ...]] = []
+
+    def optimizer_hook(parameter) -> None:
+        order.append(tuple(parameter.shape))
+        optimizer_dict[parameter].step()
+        optimizer_dict[parameter].zero_grad()
+
+    handles = [p.register_post_accumulate_grad_hook(optimizer_hook) for p in model.parameters()]
+    out: dict[str, Any] = {}
+    for step in range(4):
+        model(x).pow(2).sum().backward()
+        out[f"weight {step}"] = model[0].weight.clone()
+    out["grads"] = [p.grad is None for p in model.parameters()]
+    for handle in handles:
+        handle.remove()
+    model(x).pow(2).sum().backward()
+    out["after remove"] = model[0].weight.clone()
+    out["order"] = order
+    return values(out)
+
+
+def test_an_optimizer_step_fused_into_backward_gives_the_same_numbers():
+    ours, theirs = optimizer_in_backward(autograd), optimizer_in_backward(torch)
+    assert sorted(ours.pop("order")) == sorted(theirs.pop("order"))
+    assert_same(ours, theirs)

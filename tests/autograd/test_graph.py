@@ -591,3 +591,30 @@ def test_materialize_grads_as_torch():
         torch.autograd.grad((t * t).sum(), [t, tu], allow_unused=False, materialize_grads=True)
     with pytest.raises(ValueError, match="allow_unused"):
         autograd.grad((x * x).sum(), [x, u], allow_unused=False, materialize_grads=True)
+
+
+def test_post_accumulate_grad_hook_sees_the_total_as_torch():
+    torch = pytest.importorskip("torch")
+    seen: dict[str, list] = {"ours": [], "theirs": []}
+    x = leaf([1.0, 2.0])
+    t = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    x.register_post_accumulate_grad_hook(lambda p: seen["ours"].append(p.grad.data.copy()))
+    t.register_post_accumulate_grad_hook(lambda p: seen["theirs"].append(p.grad.numpy().copy()))
+    x.register_hook(lambda g: g * 3)  # a gradient hook runs before, on the gradient
+    t.register_hook(lambda g: g * 3)
+    for _ in range(2):  # the second pass sees the accumulated total
+        (x * x).sum().backward()
+        (t * t).sum().backward()
+    autograd.grad((x * x).sum(), x)  # grad() accumulates nothing: no call
+    torch.autograd.grad((t * t).sum(), t)
+    assert len(seen["ours"]) == len(seen["theirs"]) == 2
+    for a, b in zip(seen["ours"], seen["theirs"]):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(RuntimeError):
+        (t * 2).register_post_accumulate_grad_hook(print)
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (x * 2).register_post_accumulate_grad_hook(print)
+    with pytest.raises(RuntimeError):
+        torch.ones(1).register_post_accumulate_grad_hook(print)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        autograd.ones(1).register_post_accumulate_grad_hook(print)
