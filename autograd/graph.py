@@ -242,7 +242,7 @@ def accumulate_leaf(t: Tensor, g: Any, create_graph: bool) -> None:
     accumulate(t, g, create_graph)
     for hook in list(t._hooks or ()):
         if type(hook) is PostAccumulateGradHook:
-            hook.fn(t)
+            hook(t)
 
 
 class Keeper:

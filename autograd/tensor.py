@@ -164,6 +164,9 @@ class PostAccumulateGradHook:
     def __init__(self, fn: Callable[[Tensor], None]) -> None:
         self.fn = fn
 
+    def __call__(self, tensor: Tensor) -> None:
+        self.fn(tensor)
+
 
 class RemovableHandle:
     """Returned by `register_hook`; `remove()` takes the hook off again."""
