@@ -296,9 +296,7 @@ class Tensor:
         _watch_hooks(self)
         return RemovableHandle(self, hook)
 
-    def register_post_accumulate_grad_hook(
-        self, hook: Callable[[Tensor], None]
-    ) -> RemovableHandle:
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
         """Call `hook(tensor)` after backward has added this leaf's gradient into `.grad`
         (an optimizer step per parameter, as in PyTorch). Returns a handle whose
         `remove()` unregisters it."""
