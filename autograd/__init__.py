@@ -350,13 +350,18 @@ def __getattr__(name: str) -> Any:
     `autograd.nn` and `autograd.optim` are the `nn` and `optim` packages, so PyTorch
     code written as ``import autograd as torch`` finds ``torch.nn.init.normal_`` and
     ``torch.optim.AdamW``, and `autograd.autograd` is this package itself, for
-    ``torch.autograd.grad(...)``."""
+    ``torch.autograd.grad(...)``. `autograd.save` and `autograd.load` are
+    `nn.serialization`'s (`.npz` files, no pickle), for ``torch.save(...)``."""
     if name == "autograd":
         import sys
 
         return sys.modules[__name__]
     if name in _DTYPES:  # float, int, bool: PyTorch's dtype names that are Python built-ins
         return _DTYPES[name]
+    if name in ("save", "load"):
+        from nn import serialization
+
+        return getattr(serialization, name)
     if name in ("viz", "nn", "optim"):
         import importlib
 

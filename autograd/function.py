@@ -272,7 +272,10 @@ class Function:
                 data = fn.forward(*arrays)
         except ValueError as err:
             shapes = ", ".join(str(t.shape) for t in tensors)
-            raise ValueError(f"{cls.__name__}: {err} (input shapes: {shapes})") from None
+            # PyTorch's type, where the error is also one (an IndexError for a dim out of
+            # range, a RuntimeError for operands that do not fit), else a ValueError
+            kind = type(err) if isinstance(err, IndexError | RuntimeError) else ValueError
+            raise kind(f"{cls.__name__}: {err} (input shapes: {shapes})") from None
         if type(data) is not _ndarray:
             data = np.asarray(data)
         out = _new_tensor(Tensor)

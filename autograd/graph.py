@@ -42,7 +42,7 @@ import numpy as np
 from autograd import tensor as _tensor
 from autograd.function import Function, as_used_by, scalar_array, unbroadcast
 from autograd.mode import state
-from autograd.tensor import Tensor
+from autograd.tensor import PostAccumulateGradHook, Tensor
 from autograd.tensor import increment_version as increment_version  # torch's place for it
 
 #: A graph of at most this many ops keeps its values and gradients after backward...
@@ -137,7 +137,8 @@ def walk(
     """The reference backward pass shared by `backward` and `grad` (see the module doc).
 
     With `targets` (the inputs of `grad`), their gradients are returned in a dict by
-    id(tensor) and no `.grad` is changed; without, leaves accumulate into `.grad`.
+    id(tensor) and only the `.grad` of non-leaves that `retain_grad()` changes (as in
+    torch); without, leaves accumulate into `.grad`.
     """
     order = toposort([r.grad_fn for r in roots if r.grad_fn is not None])
     pending: dict[Function, list[Any]] = {}  # fn -> [its output tensor, summed gradient]
@@ -165,7 +166,8 @@ def walk(
                 raise RuntimeError(FREED)
             out, dz = pending.pop(fn)
             dz = run_hooks(out, dz, create_graph)
-            if targets is None and (out._retains_grad or state.retain_grads):
+            # as in torch, `retain_grad()` keeps .grad under `grad()` and `inputs=` too
+            if out._retains_grad or (targets is None and state.retain_grads):
                 accumulate(out, dz, create_graph)
             if id(out) in captured:
                 captured[id(out)] = dz
@@ -183,7 +185,7 @@ def walk(
     for t, g in leaf_grads.values():
         g = run_hooks(t, g, create_graph)
         if targets is None:
-            accumulate(t, g, create_graph)
+            accumulate_leaf(t, g, create_graph)
         elif id(t) in captured:
             captured[id(t)] = g
     return captured
@@ -202,6 +204,8 @@ def run_hooks(t: Tensor, g: Any, create_graph: bool) -> Any:
     A returned tensor is copied (outside `create_graph`), so that accumulating into
     `.grad` later never writes into a tensor the hook's author still holds."""
     for hook in list(t._hooks or ()):
+        if type(hook) is PostAccumulateGradHook:
+            continue  # called by `accumulate_leaf`, with the tensor
         new = hook(g if create_graph else Tensor._make(g))
         if new is not None:
             if create_graph:
@@ -230,6 +234,15 @@ def accumulate(t: Tensor, g: Any, create_graph: bool, owned: bool = False) -> No
         np.add(t.grad.data, g, out=t.grad.data, casting="unsafe")
     else:
         t.grad = Tensor._make(t.grad.data + g)
+
+
+def accumulate_leaf(t: Tensor, g: Any, create_graph: bool) -> None:
+    """`accumulate` into a leaf (or a tensor named by `inputs=`), then call its
+    post-accumulate-grad hooks with it."""
+    accumulate(t, g, create_graph)
+    for hook in list(t._hooks or ()):
+        if type(hook) is PostAccumulateGradHook:
+            hook(t)
 
 
 class Keeper:
@@ -278,14 +291,51 @@ class Keeper:
 
 
 def backward(
-    root: Tensor, gradient: Any = None, retain_graph: bool = False, create_graph: bool = False
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Tensor | Sequence[Tensor] | None = None,
 ) -> None:
-    """Accumulate d(root)/d(leaf) into `.grad` of every leaf that requires grad."""
-    g = seed(root, gradient, create_graph)
-    if not create_graph and not state.retain_grads and not _tensor.hooked_tensors:
-        backward_fast(root, g, retain_graph)
-    else:
-        walk([root], [g], retain_graph or create_graph, create_graph)
+    """Accumulate d(tensors)/d(leaf) into `.grad` of every leaf that requires grad, as
+    `torch.autograd.backward`: several roots (each with its gradient in `grad_tensors`,
+    None for a scalar) add up; with `inputs`, only those tensors (leaves or not) get
+    `.grad`. `retain_graph` defaults to `create_graph`."""
+    if isinstance(tensors, Tensor) and inputs is None:  # `Tensor.backward`, the common call
+        g = seed(tensors, grad_tensors, create_graph)
+        if not create_graph and not state.retain_grads and not _tensor.hooked_tensors:
+            backward_fast(tensors, g, bool(retain_graph))
+        else:
+            walk([tensors], [g], bool(retain_graph) or create_graph, create_graph)
+        return
+    roots = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    seeds = [
+        seed(r, g, create_graph) for r, g in zip(roots, per_output(grad_tensors, roots, "backward"))
+    ]
+    retain = create_graph if retain_graph is None else retain_graph
+    if inputs is None:
+        walk(roots, seeds, retain, create_graph)
+        return
+    targets = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if not targets:
+        raise RuntimeError("backward: inputs= cannot be empty; pass None for every leaf")
+    for i, t in enumerate(targets):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError(f"backward: inputs[{i}] does not require grad")
+    captured = walk(roots, seeds, retain, create_graph, targets)
+    for t in dict.fromkeys(targets):  # each tensor once, even if listed twice
+        if captured[id(t)] is not None:
+            accumulate_leaf(t, captured[id(t)], create_graph)
+
+
+def per_output(grads: Any, outputs: list[Tensor], name: str) -> list[Any]:
+    """One gradient (or None) per output: a single one for a single output."""
+    if grads is None:
+        return [None] * len(outputs)
+    grads = [grads] if isinstance(grads, (Tensor, np.ndarray)) else list(grads)
+    if len(grads) != len(outputs):
+        raise ValueError(f"{name}: {len(grads)} gradients given for {len(outputs)} outputs")
+    return grads
 
 
 def grad(
@@ -294,7 +344,8 @@ def grad(
     grad_outputs: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
-    allow_unused: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
 ) -> tuple[Tensor | None, ...]:
     """Gradients of `outputs` with respect to `inputs`, returned (not stored in `.grad`).
 
@@ -305,25 +356,24 @@ def grad(
         retain_graph: keep the graph for another pass (defaults to `create_graph`).
         create_graph: make the returned gradients differentiable (higher order).
         allow_unused: return None for an input the outputs do not depend on,
-            instead of raising.
+            instead of raising (default: `materialize_grads`).
+        materialize_grads: return zeros instead of None for such an input.
 
     Returns:
         A tuple with one gradient per input.
     """
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    elif materialize_grads and not allow_unused:
+        raise ValueError("grad: materialize_grads=True needs allow_unused=True (or None)")
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, (Tensor, np.ndarray)):
-        grad_outputs = (
-            [grad_outputs] * len(outputs)
-            if len(outputs) == 1 or grad_outputs is None
-            else [grad_outputs]
-        )
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad: {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t.requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
-    seeds = [seed(o, g, create_graph) for o, g in zip(outputs, grad_outputs)]
+    seeds = [
+        seed(o, g, create_graph) for o, g in zip(outputs, per_output(grad_outputs, outputs, "grad"))
+    ]
     retain = create_graph if retain_graph is None else retain_graph
     captured = walk(outputs, seeds, retain, create_graph, inputs)
     result: list[Tensor | None] = []
@@ -335,7 +385,7 @@ def grad(
                     f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
                     "pass allow_unused=True to get None for it"
                 )
-            result.append(None)
+            result.append(Tensor._make(np.zeros_like(t.data)) if materialize_grads else None)
         else:
             result.append(g if create_graph else Tensor._make(np.array(g)))  # never shared
     return tuple(result)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -155,6 +155,19 @@ def _watch_hooks(t: Tensor) -> None:
         hooked_tensors[key] = weakref.ref(t, lambda _: hooked_tensors.pop(key, None))
 
 
+class PostAccumulateGradHook:
+    """A hook kept among a leaf's hooks by `register_post_accumulate_grad_hook`: backward
+    calls it with the tensor once `.grad` holds the new total (not with the gradient)."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Tensor], None]) -> None:
+        self.fn = fn
+
+    def __call__(self, tensor: Tensor) -> None:
+        self.fn(tensor)
+
+
 class RemovableHandle:
     """Returned by `register_hook`; `remove()` takes the hook off again."""
 
@@ -246,16 +259,24 @@ class Tensor:
     )
     dtype = property(lambda self: self.data.dtype, doc="numpy dtype of the data.")
     is_leaf = property(lambda self: self.grad_fn is None, doc="Made by the user, not by an op.")
+    retains_grad = property(
+        lambda self: self._retains_grad, doc="A non-leaf that keeps `.grad` (`retain_grad()`)."
+    )
     version = property(
         lambda self: self._version, doc="How many in-place writes changed the data (`+=`, ...)."
     )
     T = property(lambda self: transpose(self), doc="Reversed axes, as numpy's `.T`.")
 
     def backward(
-        self, gradient: Any = None, retain_graph: bool = False, create_graph: bool = False
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Tensor | Sequence[Tensor] | None = None,
     ) -> None:
-        """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad."""
-        _graph.backward(self, gradient, retain_graph, create_graph)
+        """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad (of
+        each of `inputs` only, when given)."""
+        _graph.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def retain_grad(self) -> None:
         """Keep `.grad` on this non-leaf tensor after backward."""
@@ -274,6 +295,24 @@ class Tensor:
         self._hooks.append(hook)
         _watch_hooks(self)
         return RemovableHandle(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """Call `hook(tensor)` after backward has added this leaf's gradient into `.grad`
+        (an optimizer step per parameter, as in PyTorch). Returns a handle whose
+        `remove()` unregisters it."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors: "
+                "use register_hook(hook) there"
+            )
+        wrapped = PostAccumulateGradHook(hook)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(wrapped)
+        _watch_hooks(self)
+        return RemovableHandle(self, wrapped)
 
     def detach(self) -> Tensor:
         """A new tensor sharing this data (and its version history), cut from the graph."""

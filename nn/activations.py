@@ -205,7 +205,7 @@ class Softmax(Module):
         return softmax_logits.softmax(x, self.axis)
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.axis}"  # PyTorch's spelling, as it prints `Softmax(dim=1)`
 
 
 class LogSoftmax(Softmax):

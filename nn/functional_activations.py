@@ -74,10 +74,11 @@ def hardswish(x: Any) -> Tensor:
 
 
 def _exp_branch(x: Tensor, v: np.ndarray, rate: float) -> Tensor:
-    """exp(rate * x) - 1 where x <= 0, computed on min(x, 0) (a constant 0 elsewhere),
-    so large positive inputs neither overflow nor send NaN back."""
-    negative = where(v > 0, np.zeros_like(v), x)
-    return exp(negative * rate) - 1
+    """exp(rate * x) - 1 where x < 0, computed on min(x, 0) (a constant 0 elsewhere),
+    so large positive inputs neither overflow nor send NaN back; rate * x at x = 0,
+    which gives PyTorch's derivatives there: rate, and 0 for the second."""
+    negative = where(v < 0, x, np.zeros_like(v))
+    return where(v < 0, exp(negative * rate) - 1, x * rate)
 
 
 def selu(x: Any) -> Tensor:

@@ -450,8 +450,9 @@ class BatchNorm1d(Module):
         return normalize(d, var, self.eps, self.weight, self.bias)
 
     def extra_repr(self) -> str:
-        return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+        return (  # PyTorch's; the running statistics are always tracked here
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, track_running_stats=True"
         )
 
 

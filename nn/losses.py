@@ -35,10 +35,7 @@ class _Loss(Module):
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return type(self).fn(input, target, reduction=self.reduction, **self.options())
 
-    def extra_repr(self) -> str:
-        return ", ".join(
-            f"{k}={v!r}" for k, v in {"reduction": self.reduction, **self.options()}.items()
-        )
+    # No extra_repr: PyTorch prints every loss as `MSELoss()`, whatever its options.
 
 
 class MSELoss(_Loss):
@@ -164,6 +161,9 @@ class _KerasLoss(_Loss):
 
     def options(self) -> dict[str, Any]:
         return {"from_logits": self.from_logits}
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}, from_logits={self.from_logits!r}"
 
 
 class CategoricalCrossentropy(_KerasLoss):

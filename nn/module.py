@@ -97,6 +97,22 @@ class LoadResult(NamedTuple):
     missing_keys: list[str]
     unexpected_keys: list[str]
 
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"  # as PyTorch prints it
+        return (
+            f"LoadResult(missing_keys={self.missing_keys!r}, "
+            f"unexpected_keys={self.unexpected_keys!r})"
+        )
+
+
+class StateDictError(RuntimeError, KeyError, ValueError):
+    """A state dict whose names (under strict=True) or shapes do not match the
+    module's: a RuntimeError, as PyTorch raises it, and the KeyError (names) or
+    ValueError (shapes) that a dict lookup or numpy would raise."""
+
+    __str__ = RuntimeError.__str__  # the message as given, not quoted as KeyError's
+
 
 def _walk(name: str, value: Any) -> Iterator[tuple[str, Any]]:
     """Parameters and Modules inside an attribute value, with dotted names."""
@@ -354,6 +370,13 @@ class Module:
         """Evaluation mode: `train(False)`."""
         return self.train(False)
 
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set `requires_grad` of every parameter (freeze a network with False, as in
+        fine-tuning); returns self."""
+        for p in self.parameters():
+            p.requires_grad = bool(requires_grad)
+        return self
+
     def _state_tensors(self) -> dict[str, Tensor]:
         return dict(self._tensors("", set(), buffers=True))
 
@@ -377,8 +400,9 @@ class Module:
         Raises:
             TypeError: `state` is not a dict (a path: read it with `nn.load_state`), or
                 an array cannot be cast to its parameter's dtype (all are listed).
-            KeyError: strict and a name is missing or unexpected (all are listed).
-            ValueError: an array has the wrong shape (all are listed with both shapes).
+            StateDictError: (a RuntimeError, KeyError and ValueError) strict and a name
+                is missing or unexpected, or an array has the wrong shape (all are
+                listed, with both shapes).
         """
         if not isinstance(state, Mapping):
             hint = (
@@ -399,11 +423,11 @@ class Module:
             if k in own and np.shape(v) != own[k].shape
         ]
         if wrong:
-            raise ValueError(
+            raise StateDictError(
                 f"load_state_dict for {type(self).__name__}: wrong shapes: " + "; ".join(wrong)
             )
         if strict and (missing or unexpected):
-            raise KeyError(self._key_error(missing, unexpected, own, state))
+            raise StateDictError(self._key_error(missing, unexpected, own, state))
         arrays = {
             k: np.asarray(v.data if isinstance(v, Tensor) else v)
             for k, v in state.items()

@@ -74,6 +74,16 @@ class Sequential(Model):
         layers = self._layers()
         return Sequential(*layers[index]) if isinstance(index, slice) else layers[index]
 
+    def __setitem__(self, index: int, layer: Module) -> None:
+        """Replace the layer at `index` (negative counts from the end), as torch's
+        `model[-1] = nn.Linear(...)` to put a new head on a network."""
+        names = [k for k in self.__dict__ if k.isdigit()]
+        if not -len(names) <= index < len(names):
+            raise IndexError(f"Sequential: index {index} is out of range for {len(names)} layers")
+        if not isinstance(layer, Module):
+            raise TypeError(f"Sequential holds Modules, got {type(layer).__name__}")
+        setattr(self, names[index], layer)
+
     def __len__(self) -> int:
         return len(self._layers())
 

@@ -10,6 +10,10 @@ bit for bit. Example of a resume across processes::
 
     nn.save_state(optimizer.state_dict(), "opt.npz")
     optimizer.load_state_dict(nn.load_state("opt.npz"))
+
+`save` and `load` are the same under PyTorch's names, which `import autograd as
+torch` code finds as ``torch.save(model.state_dict(), "model.pth")`` and
+``model.load_state_dict(torch.load("model.pth", weights_only=True))``.
 """
 
 from __future__ import annotations
@@ -171,6 +175,22 @@ def load_state(path: str | os.PathLike) -> dict[Any, Any]:
     if TREE not in arrays:
         return arrays
     return _decode(json.loads(str(arrays.pop(TREE))), arrays)
+
+
+def save(obj: Mapping[Any, Any], f: str | os.PathLike) -> None:
+    """`save_state` under PyTorch's name and argument order: `obj` a dict (a state
+    dict, or a checkpoint of several), written to the file `f` whatever its suffix."""
+    save_state(obj, f)
+
+
+def load(
+    f: str | os.PathLike, map_location: Any = None, *, weights_only: bool | None = None
+) -> dict[Any, Any]:
+    """`load_state` under PyTorch's name: arrays come back as ndarrays (what
+    `state_dict()` gives here). `map_location` is accepted for PyTorch's signature
+    (everything is on the CPU); `weights_only` too: nothing is unpickled either way."""
+    del map_location, weights_only
+    return load_state(f)
 
 
 def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:

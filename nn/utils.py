@@ -19,31 +19,91 @@ def _with_grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
     return [p for p in params if p.grad is not None]
 
 
+def get_total_norm(
+    tensors: Tensor | Iterable[Tensor],
+    norm_type: float | str = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
+    """The norm of all `tensors` (usually gradients) taken together, as one vector:
+
+    total = (sum_t ||t||**norm_type) ** (1 / norm_type)  (max |t| for norm_type=inf)
+
+    Args:
+        tensors: a Tensor or an iterable of Tensors (None entries are skipped).
+        norm_type: the order p of the p-norm; ``inf`` (or ``"inf"``) for the max norm.
+        error_if_nonfinite: raise if the total is NaN or infinite.
+        foreach: accepted for PyTorch's signature (one numpy loop either way).
+
+    Returns:
+        The total, a 0-d Tensor of the tensors' dtype (0.0 for no tensors).
+
+    Raises:
+        RuntimeError: `error_if_nonfinite` and the total is NaN or infinite, as torch.
+    """
+    del foreach
+    order = float(norm_type)
+    arrays = [
+        t.data for t in ([tensors] if isinstance(tensors, Tensor) else tensors) if t is not None
+    ]
+    if not arrays:
+        return Tensor(0.0)
+    norms = [np.linalg.norm(a.ravel(), ord=order) for a in arrays]
+    total = np.linalg.norm(np.asarray(norms, dtype=np.result_type(*arrays)), ord=order)
+    if error_if_nonfinite and not np.isfinite(total):
+        raise RuntimeError(
+            f"the total norm of order {order} of the gradients is non-finite, so it cannot be "
+            "clipped; pass error_if_nonfinite=False to scale them by it anyway"
+        )
+    return Tensor(np.asarray(total))
+
+
+def clip_grads_with_norm_(
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    total_norm: Tensor | float,
+    foreach: bool | None = None,
+) -> None:
+    """Multiply every gradient in place by min(1, max_norm / (total_norm + 1e-6)), as
+    torch (a NaN total makes every gradient NaN, as there)."""
+    del foreach
+    total = total_norm.item() if isinstance(total_norm, Tensor) else float(total_norm)
+    coef = np.minimum(max_norm / (total + 1e-6), 1.0)  # keeps a NaN, unlike min()
+    for p in _with_grads(parameters):
+        p.grad.data *= coef
+
+
 def clip_grad_norm_(
-    parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0
+    parameters: Tensor | Iterable[Tensor],
+    max_norm: float,
+    norm_type: float | str = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
 ) -> Tensor:
     """Rescale the gradients in place so that their joint norm is at most `max_norm`.
 
     total = (sum_p ||g_p||**norm_type) ** (1 / norm_type) (max |g| for norm_type=inf);
-    every g is multiplied by min(1, max_norm / (total + 1e-6)), as torch.
+    every g is multiplied by min(1, max_norm / (total + 1e-6)), as torch
+    (`get_total_norm`, then `clip_grads_with_norm_`).
 
     Returns:
         The total norm before clipping, a 0-d Tensor.
+
+    Raises:
+        RuntimeError: `error_if_nonfinite` and the total is NaN or infinite.
     """
     params = _with_grads(parameters)
-    if not params:
-        return Tensor(0.0)
-    norms = [np.linalg.norm(p.grad.data.ravel(), ord=norm_type) for p in params]
-    total = float(np.linalg.norm(np.asarray(norms, dtype=np.float64), ord=norm_type))
-    coef = max_norm / (total + 1e-6)
-    if coef < 1:
-        for p in params:
-            p.grad.data *= coef
-    return Tensor(total)
+    total = get_total_norm([p.grad for p in params], norm_type, error_if_nonfinite)
+    clip_grads_with_norm_(params, max_norm, total)
+    return total
 
 
-def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
-    """Clip every gradient element to [-clip_value, clip_value], in place."""
+def clip_grad_value_(
+    parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None
+) -> None:
+    """Clip every gradient element to [-clip_value, clip_value], in place (`foreach` is
+    accepted for PyTorch's signature)."""
+    del foreach
     for p in _with_grads(parameters):
         np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
 

@@ -249,6 +249,10 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     ``lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2``, with
     ``T_i`` the current period and ``T_cur`` the epochs since its start.
+
+    As in torch, ``step(epoch)`` also takes a fractional epoch, so the lr can follow
+    the cosine within an epoch (``sched.step(epoch + i / iters)`` after batch ``i``);
+    ``T_cur`` and ``T_i`` are kept, and a plain ``step()`` adds 1 to ``T_cur``.
     """
 
     def __init__(
@@ -262,15 +266,42 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_0 = check_int("CosineAnnealingWarmRestarts", "T_0", T_0, minimum=1)
         self.T_mult = check_int("CosineAnnealingWarmRestarts", "T_mult", T_mult, minimum=1)
         self.eta_min = check_real("CosineAnnealingWarmRestarts", "eta_min", eta_min, 0)
+        self.T_i: int = T_0
+        self.T_cur: float = last_epoch
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        t_cur, t_i = self.last_epoch, self.T_0
-        while t_cur >= t_i:  # the periods already completed
-            t_cur -= t_i
-            t_i *= self.T_mult
-        cos = 1 + math.cos(math.pi * t_cur / t_i)
+        cos = 1 + math.cos(math.pi * self.T_cur / self.T_i)
         return [self.eta_min + (lr - self.eta_min) * cos / 2 for lr in self.base_lrs]
+
+    def step(self, epoch: float | None = None) -> None:
+        """Advance one epoch, or go to `epoch` (a number >= 0, fractional or not)."""
+        self._step_count += 1
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: float | None = None) -> None:
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:  # a restart
+                self.T_cur -= self.T_i
+                self.T_i *= self.T_mult
+        else:
+            epoch = check_real("CosineAnnealingWarmRestarts", "epoch", epoch, 0)
+            if epoch < self.T_0:
+                self.T_i, self.T_cur = self.T_0, epoch
+            elif self.T_mult == 1:
+                self.T_cur = epoch % self.T_0
+            else:  # n periods completed: T_0 * (1 + T_mult + ... + T_mult**(n-1)) <= epoch
+                n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                self.T_cur = epoch - self.T_0 * (self.T_mult**n - 1) / (self.T_mult - 1)
+                self.T_i = self.T_0 * self.T_mult**n
+        self.last_epoch = math.floor(epoch)
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
 
 class PolynomialLR(LRScheduler):

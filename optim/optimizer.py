@@ -98,6 +98,8 @@ class Optimizer:
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
+            if i:
+                lines.append("")  # a blank line between groups, as torch prints them
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
         return "\n".join([*lines, ")"])
@@ -109,8 +111,9 @@ class Optimizer:
             param_group: a dict with ``"params"`` and optional option overrides.
 
         Raises:
-            ValueError: if a parameter is already in a group, an option is missing or
-                invalid, or a parameter does not require grad.
+            ValueError: if a parameter is already in a group or is not a leaf, or an
+                option is missing or invalid. (A parameter that does not require grad
+                is taken, as in torch: a frozen layer, skipped until it is unfrozen.)
             TypeError: if a parameter is not a Tensor.
         """
         if not isinstance(param_group, dict):
@@ -293,10 +296,5 @@ class Optimizer:
 def _check_param(p: Any) -> None:
     if not isinstance(p, Tensor):
         raise TypeError(f"optimizer can only optimize Tensors, got {type(p).__name__}")
-    if not p.requires_grad:
-        raise ValueError(
-            f"optimizer got a Tensor of shape {p.data.shape} that does not require grad; "
-            "create it with requires_grad=True"
-        )
     if not getattr(p, "is_leaf", True):
         raise ValueError("can't optimize a non-leaf Tensor; optimize the leaf it was made from")

@@ -9,6 +9,13 @@ from autograd.checks import check_int
 from optim.optimizer import Optimizer
 
 
+class ResumeError(KeyError, ValueError):
+    """A scheduler resumed (``last_epoch >= 0``) on groups without ``"initial_lr"``: a
+    KeyError, as torch raises it, and a ValueError, as a bad argument is."""
+
+    __str__ = ValueError.__str__  # the message as given, not quoted as KeyError's
+
+
 class LRScheduler:
     """Base class: subclasses give `get_lr()`, the lrs at epoch ``self.last_epoch``.
 
@@ -32,7 +39,7 @@ class LRScheduler:
             if last_epoch == -1:
                 group.setdefault("initial_lr", group["lr"])
             elif "initial_lr" not in group:
-                raise ValueError(
+                raise ResumeError(
                     f"param_groups[{i}] has no 'initial_lr': resuming with "
                     f"last_epoch={last_epoch} needs a scheduler that has run on it before"
                 )

@@ -3,6 +3,7 @@
 Every op that takes an axis accepts both spellings, so `x.sum(axis=1, keepdims=True)`
 and `x.sum(dim=1, keepdim=True)` are the same call. Giving both names of one argument
 is an error rather than a silent choice. `check_dim` checks one `dim` as PyTorch does.
+`DimError` and `OperandError` are PyTorch's error types that are also numpy's.
 """
 
 from __future__ import annotations
@@ -10,6 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
+
+class DimError(IndexError, ValueError):
+    """A dim out of range, or a reduction over a dim of length 0: an IndexError, as
+    PyTorch raises it, and a ValueError, as numpy's `AxisError` is."""
+
+
+class OperandError(RuntimeError, ValueError):
+    """Operands an op cannot take together (einsum subscripts that do not fit them, a
+    dim given twice): a RuntimeError, as PyTorch raises it, and a ValueError, as numpy
+    raises it."""
 
 
 def axis_arg(op: str, axis: Any, dim: Any, default: Any = None) -> Any:

@@ -201,7 +201,10 @@ class ELU(Function):
         return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
 
     def backward(self, dz, x):
-        return self.xp.where(x > 0, dz, dz * (self.output + self.alpha))
+        z = self.output
+        if self.tensor_mode:  # torch's second derivative is 0 at x = 0 (it masks x < 0)
+            z = self.xp.where(x < 0, z, 0.0)  # z is 0 there: the same value, no slope
+        return self.xp.where(x > 0, dz, dz * (z + self.alpha))
 
 
 class Erf(Function):

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.ops.args import OperandError
 from autograd.ops.arith import matmul, mul
 from autograd.ops.shape import IndexAdd, getitem, index_add, reshape
 from autograd.tensor import Tensor, data_of
@@ -34,7 +35,7 @@ class Einsum(Function):
         try:
             return np.einsum(equation, *xs, optimize=len(xs) > 1)
         except ValueError as err:
-            raise ValueError(f"{err} (equation {equation!r})") from None
+            raise OperandError(f"{err} (equation {equation!r})") from None
 
     def backward(self, dz, *xs):
         return tuple(

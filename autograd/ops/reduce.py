@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd.function import Function
-from autograd.ops.args import axis_arg, keepdims_arg
+from autograd.ops.args import DimError, OperandError, axis_arg, keepdims_arg
 from autograd.ops.arith import abs as abs_
 from autograd.ops.shape import broadcast_to, getitem, squeeze
 from autograd.tensor import Tensor
@@ -31,10 +31,10 @@ def normalize_axis(axis: Axis, ndim: int) -> tuple[int, ...]:
     out = []
     for a in axes:
         if not -ndim <= a < ndim:
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+            raise DimError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
         out.append(int(a) % ndim)
     if len(set(out)) != len(out):
-        raise ValueError(f"repeated axis in {axis}")
+        raise OperandError(f"repeated axis in {axis}")
     return tuple(sorted(out))
 
 
@@ -138,7 +138,7 @@ class Max(_Reduction):
     def forward(self, x, axis, keepdims):
         axes = self.setup(x, axis, keepdims)
         if any(x.shape[a] == 0 for a in axes):  # other empty axes give an empty result
-            raise ValueError(
+            raise (OperandError if axis is None else DimError)(
                 f"{self.name.lower()}: cannot reduce over an axis of length 0 "
                 f"(shape {x.shape}, axis {axis})"
             )
@@ -220,7 +220,7 @@ def _check_axis(x: np.ndarray, axis: int) -> int | None:
     if not x.ndim:
         return None
     if not -x.ndim <= axis < x.ndim:
-        raise ValueError(f"axis {axis} is out of range for a tensor with {x.ndim} dimensions")
+        raise DimError(f"axis {axis} is out of range for a tensor with {x.ndim} dimensions")
     return axis % x.ndim
 
 

@@ -219,13 +219,19 @@ def test_grad_returns_without_touching_dot_grad():
     assert gx.item() == 2.0 and gy is None
 
 
-def test_grad_leaves_retained_grads_alone():
-    x = leaf(2.0)
-    h = x * 3
+def test_grad_fills_retained_grads_as_torch():
+    """torch's `retain_grad()` keeps the gradient that passes through the tensor under
+    `grad()` too; leaves' `.grad` stay untouched."""
+    torch = pytest.importorskip("torch")
+    x, t = leaf(2.0), torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    h, th = x * 3, t * 3
     h.retain_grad()
+    th.retain_grad()
     (gx,) = autograd.grad(h * h, x)
-    assert gx.item() == 36.0
-    assert h.grad is None and x.grad is None
+    (gt,) = torch.autograd.grad(th * th, t)
+    assert gx.item() == gt.item() == 36.0
+    assert h.grad.item() == th.grad.item() == 12.0
+    assert x.grad is None and t.grad is None
 
 
 def test_grad_with_respect_to_intermediate():
@@ -535,3 +541,80 @@ def test_a_scalar_broadcast_over_a_batch_gets_a_0d_array_gradient():
         (g,) = autograd.grad(make(), a)
         assert type(g.data) is np.ndarray
     a.grad.data[...] = 0  # writable in place, as zero_grad(set_to_none=False) does
+
+
+def test_backward_inputs_and_several_roots_as_torch():
+    torch = pytest.importorskip("torch")
+
+    def run(lib):
+        x = lib.tensor([1.0, -2.0], dtype=lib.float64, requires_grad=True)
+        w = lib.tensor([0.5, 3.0], dtype=lib.float64, requires_grad=True)
+        y = (x * w).exp()
+        z = (y * x).sum()
+        z.backward(inputs=[w, w], retain_graph=True)  # a repeated input counts once
+        first = (x.grad, w.grad.clone())
+        lib.autograd.backward([z, y], grad_tensors=[None, lib.ones(2, dtype=lib.float64)], inputs=x)
+        return first, x.grad, w.grad
+
+    (none, w1), x2, w2 = run(autograd)
+    (tnone, tw1), tx2, tw2 = run(torch)
+    assert none is None and tnone is None
+    for ours, theirs in [(w1, tw1), (x2, tx2), (w2, tw2)]:
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x: (x * 2).sum().backward(inputs=[]),
+        lambda lib, x: (x * 2).sum().backward(inputs=[lib.ones(2)]),
+        lambda lib, x: lib.autograd.backward([(x * 2).sum(), x * 2]),
+    ],
+)
+def test_backward_refuses_what_torch_refuses(call):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError):
+        call(torch, torch.ones(2, requires_grad=True))
+    with pytest.raises(RuntimeError):
+        call(autograd, autograd.ones(2, requires_grad=True))
+
+
+def test_materialize_grads_as_torch():
+    torch = pytest.importorskip("torch")
+    x, u = leaf([1.0, 2.0]), leaf([3.0])
+    t, tu = (torch.tensor(a.data, requires_grad=True) for a in (x, u))
+    gx, gu = autograd.grad((x * x).sum(), [x, u], materialize_grads=True)
+    tgx, tgu = torch.autograd.grad((t * t).sum(), [t, tu], materialize_grads=True)
+    np.testing.assert_array_equal(gu.data, tgu.numpy())
+    np.testing.assert_array_equal(gx.data, tgx.numpy())
+    with pytest.raises(ValueError):
+        torch.autograd.grad((t * t).sum(), [t, tu], allow_unused=False, materialize_grads=True)
+    with pytest.raises(ValueError, match="allow_unused"):
+        autograd.grad((x * x).sum(), [x, u], allow_unused=False, materialize_grads=True)
+
+
+def test_post_accumulate_grad_hook_sees_the_total_as_torch():
+    torch = pytest.importorskip("torch")
+    seen: dict[str, list] = {"ours": [], "theirs": []}
+    x = leaf([1.0, 2.0])
+    t = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    x.register_post_accumulate_grad_hook(lambda p: seen["ours"].append(p.grad.data.copy()))
+    t.register_post_accumulate_grad_hook(lambda p: seen["theirs"].append(p.grad.numpy().copy()))
+    x.register_hook(lambda g: g * 3)  # a gradient hook runs before, on the gradient
+    t.register_hook(lambda g: g * 3)
+    for _ in range(2):  # the second pass sees the accumulated total
+        (x * x).sum().backward()
+        (t * t).sum().backward()
+    autograd.grad((x * x).sum(), x)  # grad() accumulates nothing: no call
+    torch.autograd.grad((t * t).sum(), t)
+    assert len(seen["ours"]) == len(seen["theirs"]) == 2
+    for a, b in zip(seen["ours"], seen["theirs"]):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(RuntimeError):
+        (t * 2).register_post_accumulate_grad_hook(print)
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (x * 2).register_post_accumulate_grad_hook(print)
+    with pytest.raises(RuntimeError):
+        torch.ones(1).register_post_accumulate_grad_hook(print)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        autograd.ones(1).register_post_accumulate_grad_hook(print)

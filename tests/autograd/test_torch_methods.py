@@ -365,6 +365,14 @@ ERRORS = {  # name: (call, a word the message must hold)
     "einsum_output_unknown": (lambda lib, t: lib.einsum("ij->k", t(X)), "output"),
     "einsum_sizes": (lambda lib, t: lib.einsum("ij,jk", t(X), t(X)), "ij,jk"),
     "amax_empty": (lambda lib, t: lib.amax(t(np.zeros((0, 3))), 0), "0"),
+    "amax_empty_all": (lambda lib, t: lib.amax(t(np.zeros((0, 3)))), "length 0"),
+    "amax_range": (lambda lib, t: lib.amax(t(X), 2), "range"),
+    "amin_range": (lambda lib, t: t(X).amin(dim=-3), "range"),
+    "amax_repeated": (lambda lib, t: lib.amax(t(X), (0, -2)), "repeated"),
+    "sum_range": (lambda lib, t: t(X).sum(dim=2), "range"),
+    "mean_range": (lambda lib, t: t(X).mean(dim=(0, 2)), "range"),
+    "softmax_range": (lambda lib, t: lib.softmax(t(X), dim=2), "range"),
+    "einsum_symbol": (lambda lib, t: lib.einsum("i1,jk", t(X), t(X)), "symbol"),
     "div_rounding_mode": (lambda lib, t: t(X).div(2, rounding_mode="round"), "rounding_mode"),
     "scatter_src_and_value": (
         lambda lib, t: lib.scatter(t(X), 0, t(IDX), t(X[:1, :2]), value=1.0),
@@ -374,17 +382,31 @@ ERRORS = {  # name: (call, a word the message must hold)
     "stride_range": (lambda lib, t: t(X).stride(2), "range"),
 }
 
-# Where the type differs from torch's, on purpose: numpy's einsum says ValueError for
-# sizes that do not match (wrapped with the shapes), torch RuntimeError; an empty
-# reduction raises ValueError here as `max` does (torch: IndexError).
-OUR_TYPE = {"einsum_sizes": ValueError, "amax_empty": ValueError}
-
 
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_errors_as_torch(name):
+    """The type is torch's; dims out of range and operands that do not fit are numpy's
+    ValueError too (`DimError`, `OperandError`), as they were before."""
     call, word = ERRORS[name]
     ours, theirs = _error(call, autograd), _error(call, torch)
     assert theirs is not None, "torch accepts this call"
     assert ours is not None, "autograd accepts a call torch refuses"
-    assert isinstance(ours, OUR_TYPE.get(name, type(theirs))), (ours, theirs)
+    assert isinstance(ours, type(theirs)), (ours, theirs)
     assert word in str(ours), str(ours)
+
+
+@pytest.mark.parametrize(
+    ("call", "kinds"),
+    [
+        (lambda: autograd.amax(autograd.tensor(X), 2), (IndexError, ValueError)),
+        (
+            lambda: autograd.einsum("ij,jk", autograd.tensor(X), autograd.tensor(X)),
+            (RuntimeError, ValueError),
+        ),
+        (lambda: autograd.tensor(X).sum(axis=(1, 1)), (RuntimeError, ValueError)),
+    ],
+)
+def test_dim_and_operand_errors_are_also_value_errors(call, kinds):
+    for kind in kinds:
+        with pytest.raises(kind):
+            call()

@@ -187,8 +187,8 @@ def test_compositions_pass_gradcheck(fn):
 def test_reprs_and_bad_arguments():
     assert repr(nn.CosineSimilarity(0, 0.1)) == repr(torch.nn.CosineSimilarity(0, 0.1))
     assert repr(nn.PairwiseDistance(1.0)) == repr(torch.nn.PairwiseDistance(1.0))
-    assert repr(nn.KLDivLoss("batchmean")) == "KLDivLoss(reduction='batchmean', log_target=False)"
-    assert repr(nn.MarginRankingLoss(0.5)) == "MarginRankingLoss(reduction='mean', margin=0.5)"
+    assert repr(nn.KLDivLoss("batchmean")) == repr(torch.nn.KLDivLoss(reduction="batchmean"))
+    assert repr(nn.MarginRankingLoss(0.5)) == repr(torch.nn.MarginRankingLoss(0.5))
     with pytest.raises(ValueError, match="reduction"):
         nn.KLDivLoss("avg")
     with pytest.raises(ValueError, match="reduction"):
@@ -302,3 +302,50 @@ def test_more_bad_arguments():
         nn.TripletMarginLoss(p=-1.0)
     with pytest.raises(ValueError, match="reduction"):
         nn.MultiLabelSoftMarginLoss(reduction="batchmean")
+
+
+LOSS_REPRS = [
+    ("MSELoss", dict(reduction="sum")),
+    ("L1Loss", dict(reduction="none")),
+    ("HuberLoss", dict(delta=2.0)),
+    ("SmoothL1Loss", dict(beta=0.5)),
+    ("BCELoss", dict(reduction="sum")),
+    ("BCEWithLogitsLoss", dict()),
+    ("CrossEntropyLoss", dict(label_smoothing=0.1, ignore_index=3)),
+    ("NLLLoss", dict(reduction="none")),
+    ("KLDivLoss", dict(reduction="batchmean", log_target=True)),
+    ("SoftMarginLoss", dict()),
+    ("HingeEmbeddingLoss", dict(margin=2.0)),
+    ("MarginRankingLoss", dict(margin=0.5)),
+    ("CosineEmbeddingLoss", dict(margin=0.1)),
+    ("MultiLabelSoftMarginLoss", dict()),
+    ("PoissonNLLLoss", dict(log_input=False, full=True)),
+    ("GaussianNLLLoss", dict(full=True)),
+    ("TripletMarginLoss", dict(margin=2.0, p=1.0, swap=True)),
+]
+
+
+@pytest.mark.parametrize(("name", "options"), LOSS_REPRS, ids=[n for n, _ in LOSS_REPRS])
+def test_loss_modules_print_as_torch(name, options):
+    """torch's losses have no extra_repr: `MSELoss()` whatever the options."""
+    assert repr(getattr(nn, name)(**options)) == repr(getattr(torch.nn, name)(**options))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.nn.Softmax(dim=1),
+        lambda lib: lib.nn.LogSoftmax(dim=0),
+        lambda lib: lib.nn.BatchNorm1d(4),
+        lambda lib: lib.nn.BatchNorm1d(3, eps=1e-3, momentum=0.2, affine=False),
+        lambda lib: lib.nn.Sequential(lib.nn.Linear(3, 2), lib.nn.Softmax(dim=1), lib.nn.MSELoss()),
+    ],
+)
+def test_modules_of_the_tutorials_print_as_torch(make):
+    assert repr(make(autograd)) == repr(make(torch))
+
+
+def test_keras_losses_keep_their_options_in_repr():
+    assert repr(nn.BinaryCrossentropy(from_logits=True)) == (
+        "BinaryCrossentropy(reduction='mean', from_logits=True)"
+    )

@@ -96,6 +96,32 @@ def test_subgradients_at_the_kinks_are_torchs(name, x, grad):
     np.testing.assert_allclose(a.grad.data, grad, rtol=1e-15)
 
 
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [
+        (lambda x: F.elu(x), lambda x: TF.elu(x)),
+        (lambda x: F.elu(x, alpha=0.5), lambda x: TF.elu(x, alpha=0.5)),
+        (lambda x: nn.ELU(alpha=2.0)(x), lambda x: torch.nn.ELU(alpha=2.0)(x)),
+        (lambda x: F.selu(x), lambda x: TF.selu(x)),
+        (lambda x: F.celu(x, alpha=0.5), lambda x: TF.celu(x, alpha=0.5)),
+        (lambda x: F.celu(x, alpha=-2.0), lambda x: TF.celu(x, alpha=-2.0)),
+    ],
+)
+def test_exponential_units_second_derivative_at_zero_is_torchs(ours, theirs):
+    """torch's first derivative at 0 is the negative side's; its second derivative
+    there is 0 (the double backward masks x < 0), not the negative side's."""
+    x = np.array([-1.5, -1e-300, 0.0, 1e-300, 0.7])
+    a = Tensor(x.copy(), requires_grad=True)
+    t = torch.tensor(x, requires_grad=True)
+    (ga,) = autograd.grad(ours(a).sum(), a, create_graph=True)
+    (gt,) = torch.autograd.grad(theirs(t).sum(), t, create_graph=True)
+    np.testing.assert_allclose(ga.data, gt.detach().numpy(), rtol=1e-15)
+    (gga,) = autograd.grad(ga.sum(), a)
+    (ggt,) = torch.autograd.grad(gt.sum(), t)
+    np.testing.assert_allclose(gga.data, ggt.numpy(), rtol=1e-15)
+    assert gga.data[2] == 0.0
+
+
 @pytest.mark.parametrize("name", [n for n in FUNCTIONS if n != "celu--2"])
 def test_compositions_pass_gradcheck(name):
     fn, _ = FUNCTIONS[name]

@@ -137,6 +137,11 @@ def test_initial_lr_is_kept_and_needed_to_resume():
     assert opt.param_groups[0]["initial_lr"] == 0.3 and opt.param_groups[0]["lr"] == 0.15
     with pytest.raises(ValueError, match="has no 'initial_lr'"):
         lr_scheduler.StepLR(make_optimizer(), step_size=1, last_epoch=4)
+    ours_opt, theirs_opt = paired_optimizers()
+    with pytest.raises(KeyError):
+        torch.optim.lr_scheduler.StepLR(theirs_opt, step_size=1, last_epoch=4)
+    with pytest.raises(KeyError, match=r"^param_groups\[0\] has no 'initial_lr'"):
+        lr_scheduler.StepLR(ours_opt, step_size=1, last_epoch=4)
 
 
 @pytest.mark.parametrize(
@@ -622,3 +627,61 @@ def test_cyclic_lr_needs_momentum_or_betas_to_cycle():
 def test_cyclic_lr_invalid_options(options, message):
     with pytest.raises(ValueError, match=message):
         lr_scheduler.CyclicLR(make_optimizer(momentum=0.9), 0.1, 1.0, **options)
+
+
+@pytest.mark.parametrize(("T_0", "T_mult", "eta_min"), [(5, 1, 0.0), (3, 2, 0.01), (2, 3, 0.0)])
+def test_warm_restarts_fractional_epochs_match_torch(T_0, T_mult, eta_min):
+    """The loop of torch's docs, ``step(epoch + i / iters)`` after each batch, then plain
+    steps that carry on from the fractional position kept in ``T_cur``."""
+    ours_opt, theirs_opt = paired_optimizers()
+    ours = lr_scheduler.CosineAnnealingWarmRestarts(ours_opt, T_0, T_mult, eta_min)
+    theirs = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(theirs_opt, T_0, T_mult, eta_min)
+    iters = 3
+    for epoch in range(12):
+        for i in range(iters):
+            theirs_opt.step()
+            ours.step(epoch + i / iters)
+            theirs.step(epoch + i / iters)
+            np.testing.assert_allclose(ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
+    ours.step(2.5)
+    theirs.step(2.5)
+    for _ in range(15):
+        theirs_opt.step()
+        ours.step()
+        theirs.step()
+        np.testing.assert_allclose(ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
+        assert (ours.last_epoch, ours.T_cur, ours.T_i) == (
+            theirs.last_epoch,
+            theirs.T_cur,
+            theirs.T_i,
+        )
+    restored = lr_scheduler.CosineAnnealingWarmRestarts(
+        paired_optimizers()[0], T_0, T_mult, eta_min
+    )
+    restored.load_state_dict(ours.state_dict())
+    ours.step(7.25)
+    restored.step(7.25)
+    theirs.step(7.25)
+    np.testing.assert_allclose(restored.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
+    with pytest.raises(ValueError):
+        theirs.step(-1)
+    with pytest.raises(ValueError, match="invalid epoch: -1"):
+        ours.step(-1)
+
+
+def test_warm_restarts_in_sequential_lr_restart_at_the_milestone():
+    ours_opt, theirs_opt = paired_optimizers()
+    L, T = lr_scheduler, torch.optim.lr_scheduler
+    ours = L.SequentialLR(
+        ours_opt, [L.ConstantLR(ours_opt, 0.5, 3), L.CosineAnnealingWarmRestarts(ours_opt, 4)], [5]
+    )
+    theirs = T.SequentialLR(
+        theirs_opt,
+        [T.ConstantLR(theirs_opt, 0.5, 3), T.CosineAnnealingWarmRestarts(theirs_opt, 4)],
+        [5],
+    )
+    for _ in range(20):
+        theirs_opt.step()
+        ours.step()
+        theirs.step()
+        np.testing.assert_allclose(ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)

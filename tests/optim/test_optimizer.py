@@ -272,8 +272,6 @@ def test_invalid_params_raise():
         optim.SGD([])
     with pytest.raises(TypeError, match="can only optimize Tensors, got ndarray"):
         optim.SGD([np.zeros(2)])
-    with pytest.raises(ValueError, match=r"shape \(2,\) that does not require grad"):
-        optim.SGD([Tensor(np.zeros(2))])
     with pytest.raises(ValueError, match="more than one parameter group"):
         optim.SGD([{"params": [a]}, {"params": [a]}])
     with pytest.raises(ValueError, match="same parameter more than once"):
@@ -287,3 +285,41 @@ def test_invalid_params_raise():
 def test_repr_lists_groups_and_options():
     text = repr(optim.SGD([param(1.0)], lr=0.5))
     assert text.startswith("SGD (") and "Parameter Group 0" in text and "lr: 0.5" in text
+
+
+def test_repr_of_two_groups_is_laid_out_as_torchs():
+    torch = pytest.importorskip("torch")
+    ours = optim.Adam([{"params": [param(1.0)]}, {"params": [param(2.0)], "lr": 0.5}])
+    theirs = torch.optim.Adam(
+        [{"params": [torch.zeros(1, requires_grad=True)]}, {"params": [], "lr": 0.5}]
+    )
+    torch_only = ("capturable", "differentiable", "foreach", "fused")
+    kept = [
+        line.replace("weight_decay: 0", "weight_decay: 0.0")
+        for line in repr(theirs).splitlines()
+        if line.split(":")[0].strip() not in torch_only
+    ]
+    assert repr(ours).splitlines() == kept
+
+
+def test_frozen_parameters_are_taken_and_skipped_as_torch():
+    """The fine-tuning recipe: every parameter goes to the optimizer, the frozen ones
+    stay as they are until they are unfrozen."""
+    torch = pytest.importorskip("torch")
+    start = np.array([1.0, -2.0])
+    frozen, trained = Tensor(start.copy()), param(0.5)
+    tfrozen = torch.tensor(start)
+    ttrained = torch.tensor(np.array([0.5]), requires_grad=True)
+    ours = optim.SGD([frozen, trained], lr=0.1, momentum=0.9)
+    theirs = torch.optim.SGD([tfrozen, ttrained], lr=0.1, momentum=0.9)
+    for step in range(6):
+        if step == 3:
+            frozen.requires_grad = True
+            tfrozen.requires_grad_(True)
+        for opt, a, b in [(ours, frozen, trained), (theirs, tfrozen, ttrained)]:
+            opt.zero_grad()
+            ((a * b) ** 2).sum().backward()
+            opt.step()
+        np.testing.assert_allclose(frozen.data, tfrozen.detach().numpy(), rtol=1e-14)
+        np.testing.assert_allclose(trained.data, ttrained.detach().numpy(), rtol=1e-13, atol=1e-15)
+    assert not np.array_equal(frozen.data, start)
