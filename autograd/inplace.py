@@ -136,7 +136,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
 def check_overlap(a: np.ndarray, symbol: str) -> None:
     """Raise PyTorch's error for a write into a view whose elements repeat in memory (a
     read-only array with a stride of 0 along an axis longer than 1: `x.expand(...)`)."""
-    if any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape)):
+    if _repeats(a):
         raise RuntimeError(_OVERLAP_ERROR.format(symbol=symbol, shape=a.shape, strides=a.strides))
 
 
@@ -177,6 +177,12 @@ def record(t: Tensor, symbol: str, op_class: type[Function], operand: Any, **opt
             of = "" if n == 0 else " (of which this tensor is a view)"
             raise RuntimeError(_LEAF_ERROR.format(view=of, symbol=symbol, new=new))
     root = links[-1][0] if links else t
+    if op_class is SetItem and links and _repeats(t.data):  # (an expanded view)
+        # written where it holds each element once: a write into root itself, where
+        # t's elements that repeat the written ones change with them
+        where = position(root, links, options["index"])
+        record(root, symbol, SetItem, operand, index=where)
+        return
     views = []  # the other live views of root (detach() and Tensor(t) share memory only)
     for o in aliases(t):
         if o is not root:
@@ -222,11 +228,11 @@ def views_of(t: Tensor) -> list[tuple[Tensor, Any, Any]]:
     return links
 
 
-def position(root: Tensor, links: list[tuple[Tensor, Any, Any]]) -> Any:
-    """Where the elements of the view reached through `links` lie in `root`: its own
-    index for a view `root[index]`, else an integer index array per axis (the view ops
-    applied, in turn, to the positions of root's elements)."""
-    if len(links) == 1 and type(links[0][1]) is not ViewFn:
+def position(root: Tensor, links: list[tuple[Tensor, Any, Any]], index: Any = None) -> Any:
+    """Where the elements of the view reached through `links` (then taken at `index`)
+    lie in `root`: its own index for a view `root[index]`, else an integer index array
+    per axis (the view ops applied, in turn, to the positions of root's elements)."""
+    if len(links) == 1 and index is None and type(links[0][1]) is not ViewFn:
         return as_index(links[0][1])
     where = np.arange(root.data.size).reshape(root.shape)
     for _, how, _ in reversed(links):
@@ -234,7 +240,15 @@ def position(root: Tensor, links: list[tuple[Tensor, Any, Any]]) -> Any:
             where = how.fn(where, *how.args)
         else:
             where = where[as_index(how)]
+    if index is not None:
+        where = where[index]
     return np.unravel_index(where, root.shape) if root.ndim else ()
+
+
+def _repeats(a: np.ndarray) -> bool:
+    """True when some elements of `a` share memory (a stride of 0 along an axis longer
+    than 1: numpy's broadcast, PyTorch's expand)."""
+    return not a.flags.writeable and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
 
 
 def remade(root: Tensor, view: Tensor, chain: list[tuple[Tensor, Any, Any]]) -> Function:

@@ -224,3 +224,223 @@ def test_second_derivatives_through_view_writes_match_torch(program):
         ours, theirs = results
         for x, y in zip(ours, theirs):
             np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-14)
+
+
+# Programs PyTorch refuses: (program, where PyTorch raises, the words of our message).
+# Each raises in the write itself, or later, when the view it spoiled is used (PyTorch
+# raises as the view is used; autograd in the backward pass through it).
+def _expand_written(lib, a, w):
+    e = (a[:2] * 1).reshape(2, 1).expand(2, 3)
+    e += w
+
+
+def _expand_written_under_no_grad(lib, a, w):
+    e = (a[:2] * 1).reshape(2, 1).expand(2, 3)
+    with lib.no_grad():
+        e.mul_(2.0)
+
+
+def _expand_row_assigned(lib, a, w):
+    e = (a[:2] * 1).reshape(2, 1).expand(2, 3)
+    e[0] = w  # a row of the expanded view: one element, three times
+
+
+def _view_of_a_leaf_written(lib, a, w):
+    a.view(2, 3).add_(1.0)
+
+
+def _transpose_of_a_view_of_a_leaf_written(lib, a, w):
+    a.view(2, 3).T.mul_(2.0)
+
+
+def _no_grad_view_written(lib, a, w):
+    x = a.reshape(2, 3) * 1
+    with lib.no_grad():
+        v = x.view(3, 2)
+    v += 1.0
+
+
+def _no_grad_view_of_a_leaf_written(lib, a, w):
+    with lib.no_grad():
+        v = a.view(2, 3)
+    v += 1.0
+
+
+def _no_grad_view_of_a_constant_written_with_a_grad_operand(lib, a, w):
+    x = lib.zeros(2, 3, dtype=a.dtype)
+    with lib.no_grad():
+        v = x.T
+    v += w.reshape(3, 1)
+
+
+def _view_of_a_no_grad_view_written(lib, a, w):
+    x = a.reshape(2, 3) * 1
+    with lib.no_grad():
+        v = x.view(3, 2)
+    v.view(6)[1:3] *= w[:2]
+
+
+def _no_grad_view_used_after_its_base_was_written(lib, a, w):
+    x = a.reshape(2, 3) * 1
+    with lib.no_grad():
+        v = x.view(3, 2)
+    x += w
+    (v * a.reshape(3, 2)).sum().backward()
+
+
+def _unbind_output_written(lib, a, w):
+    rows = (a.reshape(2, 3) * 1).unbind(0)
+    rows[0] += w
+
+
+def _split_output_written(lib, a, w):
+    pieces = (a.reshape(2, 3) * 1).split(1, 1)
+    pieces[2].mul_(3.0)
+
+
+def _chunk_output_written(lib, a, w):
+    pieces = (a.reshape(2, 3) * 1).chunk(2, 0)
+    pieces[1][0, 1] = w[0]
+
+
+def _view_of_an_unbind_output_written(lib, a, w):
+    rows = (a.reshape(2, 3) * 1).unbind(1)
+    rows[1][1:] -= 1.0
+
+
+def _unbind_output_used_after_its_base_was_written(lib, a, w):
+    x = a.reshape(2, 3) * 1
+    rows = x.unbind(0)
+    x *= 2.0
+    (rows[1] * w).sum().backward()
+
+
+def _detached_written_after_an_op_saved_it(lib, a, w):
+    x = a.reshape(2, 3) * 1
+    y = x * x  # saves x
+    x.detach().add_(1.0)  # shares x's version: y's backward sees the write
+    y.sum().backward()
+
+
+def _view_written_after_an_op_saved_its_base(lib, a, w):
+    x = a.reshape(2, 3) * 1
+    y = (x * x).sum()  # saves x
+    x.T.add_(w.reshape(3, 1))
+    y.backward()
+
+
+EXPAND = "more than one element of the written-to tensor refers to a single memory location"
+LEAF = r"leaf tensor \(of which this tensor is a view\) that requires grad"
+NO_GRAD = "A view was created in no_grad mode and is being modified inplace with grad mode"
+NO_GRAD_BASE = "A view was created in no_grad mode and its base or another view of its base"
+MULTI = "is a view and is being modified inplace .* a function that returns multiple views"
+MULTI_BASE = "is a view and its base or another view of its base has been modified inplace"
+VERSION = "modified by an inplace operation"
+
+REFUSED = {
+    "expand +=": (_expand_written, EXPAND),
+    "expand mul_ under no_grad": (_expand_written_under_no_grad, EXPAND),
+    "expand[0] = v": (_expand_row_assigned, EXPAND),
+    "view of a leaf": (_view_of_a_leaf_written, LEAF),
+    "transpose of a view of a leaf": (_transpose_of_a_view_of_a_leaf_written, LEAF),
+    "no_grad view": (_no_grad_view_written, NO_GRAD),
+    "no_grad view of a leaf": (_no_grad_view_of_a_leaf_written, NO_GRAD),
+    "no_grad view of a constant": (
+        _no_grad_view_of_a_constant_written_with_a_grad_operand,
+        NO_GRAD,
+    ),
+    "view of a no_grad view": (_view_of_a_no_grad_view_written, NO_GRAD),
+    "no_grad view used after a write": (_no_grad_view_used_after_its_base_was_written, NO_GRAD_BASE),
+    "unbind output": (_unbind_output_written, "Output 0 of Unbind " + MULTI),
+    "split output": (_split_output_written, "Output 2 of Split " + MULTI),
+    "chunk output": (_chunk_output_written, "Output 1 of Split " + MULTI),
+    "view of an unbind output": (_view_of_an_unbind_output_written, MULTI),
+    "unbind output used after a write": (
+        _unbind_output_used_after_its_base_was_written,
+        "Output 1 of Unbind " + MULTI_BASE,
+    ),
+    "detach() written": (_detached_written_after_an_op_saved_it, VERSION),
+    "view written after x was saved": (_view_written_after_an_op_saved_its_base, VERSION),
+}
+
+
+@pytest.mark.parametrize(("program", "message"), REFUSED.values(), ids=REFUSED.keys())
+def test_writes_torch_refuses_raise_the_same_error(program, message):
+    a, w = _leaves(torch)
+    with pytest.raises(RuntimeError):
+        program(torch, a, w)
+    a, w = _leaves(autograd)
+    with pytest.raises(RuntimeError, match=message):
+        program(autograd, a, w)
+
+
+def test_refused_writes_leave_the_values_unchanged():
+    for program in (_expand_written, _unbind_output_written, _no_grad_view_written):
+        a, w = _leaves(autograd)
+        x = a * 1
+        with pytest.raises(RuntimeError):
+            program(autograd, x, w)
+        assert x.tolist() == A and x.version == 0
+    assert a.tolist() == A
+
+
+def test_views_torch_spoils_are_fine_while_unused():
+    results = []
+    for lib in (autograd, torch):
+        a, w = _leaves(lib)
+        x = a.reshape(2, 3) * 1
+        rows = x.unbind(0)
+        with lib.no_grad():
+            v = x.T
+        x *= w  # rows and v may no longer be used in a graph, and are not
+        (x**2).sum().backward()
+        results.append([a.grad.tolist(), w.grad.tolist(), rows[0].tolist(), v.tolist()])
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    assert results[0][1:] == results[1][1:]
+
+
+def test_writes_under_no_grad_into_any_view_change_every_alias():
+    for lib in (autograd, torch):
+        a, _ = _leaves(lib)
+        x = a.reshape(2, 3) * 1
+        t, d, diag, rows = x.T, x.detach(), x.diagonal(), x.unbind(0)
+        with lib.no_grad():
+            t[1] += 10.0
+            diag *= -1.0
+            rows[1][0] = 7.0
+        assert x.tolist() == [[-0.5, 9.0, 2.0], [7.0, -9.75, 0.75]]
+        assert d.tolist() == x.tolist() and t.T.tolist() == x.tolist()
+        assert x._version == t._version == d._version == 4  # t[1] += ...: two writes
+
+
+def test_expanded_columns_written_through_an_index_match_torch():
+    # each element of e[:, 0] is one element of x: PyTorch allows the write
+    results = []
+    for lib in (autograd, torch):
+        a, w = _leaves(lib)
+        x = (a[:2] * 1).reshape(2, 1)
+        e = x.expand(2, 3)
+        e[:, 0] = w[:2] * 2
+        loss = (x**3).sum() + (e * a[:3]).sum()
+        loss.backward()
+        results.append([loss.item(), a.grad.tolist(), w.grad.tolist(), x.tolist(), e.tolist()])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_diagonal_matches_torch():
+    for offset, dim1, dim2 in [(0, 0, 1), (1, 0, 1), (-1, 0, 1), (0, 2, 0), (1, -1, 1), (5, 0, 1)]:
+        results = []
+        for lib in (autograd, torch):
+            x = lib.tensor(np.arange(24.0).reshape(2, 3, 4) - 7, requires_grad=True)
+            d = x.diagonal(offset, dim1, dim2)
+            (d * d).sum().backward()
+            results.append([d.tolist(), list(d.shape), x.grad.tolist()])
+        assert results[0] == results[1], (offset, dim1, dim2)
+    x = Tensor(np.ones((2, 3)))
+    with pytest.raises(RuntimeError, match="diagonal dimensions cannot be identical"):
+        x.diagonal(0, 1, -1)
+    with pytest.raises(IndexError, match="dimension out of range"):
+        x.diagonal(0, 0, 2)
+    with pytest.raises(RuntimeError):
+        torch.ones(2, 3).diagonal(0, 1, -1)
