@@ -16,12 +16,27 @@ The rules for `t += x` (the others, and `t[index] = v`, alike):
   `with no_grad(): w -= lr * w.grad` leaves `w` the same leaf, still requiring grad.
 - grad mode on and `t` a leaf that requires grad (or a view of one): a RuntimeError
   (the step that made the leaf's value could no longer be told apart from the update).
-- grad mode on and `t` shares its memory with other live tensors (a view, a base of
-  views, `detach()`): a RuntimeError, since the op would change their values without
-  their gradients knowing; except for views made by indexing. When `t` is `x[index]`
-  (`x[i] += v`, `x[i][j] = v`), the write is recorded on `x` too (`x[index] = t`),
-  and the other live views `x[...]` are made again from the new `x`, so their
-  gradients see the write (PyTorch does the same for every kind of view).
+- grad mode on and `t` a view (`x[i]`, `x.T`, `x.view(...)`, `x.reshape(...)` when it
+  does not copy, `transpose`, `permute`, `unsqueeze`, `squeeze`, `flatten`, `expand`,
+  `narrow`, `diagonal`, and views of views): the op is recorded on `t` (as below) and
+  on the tensor `x` whose memory `t` views, as PyTorch's CopySlices:
+  `x[positions of t] = t`, where each
+  view op, applied to the positions of x's elements, tells where its elements lie
+  (`position`; `Tensor._view_of` keeps the op). Writing `x`, or any of its views,
+  makes every other live view of `x` again from the new `x` (`remade`), so their
+  later uses see the write, and its gradient.
+- views PyTorch refuses to write while a graph is recorded raise its RuntimeError: a
+  view made under `no_grad` (of a tensor that requires grad, or written with a value
+  that does), or a view of one; an output of `unbind`, `split` or `chunk`, or a view
+  of one. Such a view still alive when its base is written in a graph can no longer
+  be used in one: backward through it raises (PyTorch raises at the use itself).
+- an expanded view (`x.expand(...)`, `broadcast_to`), where elements repeat in memory,
+  cannot be written at all, in any mode (PyTorch's "more than one element of the
+  written-to tensor refers to a single memory location"); a part of it holding each
+  element once (`e[:, 0] = v` for `e = x.expand(2, 3)` of an `x` of shape (2, 1)) can.
+- `detach()` (and `Tensor(t)`) share the memory and the versions, not the graph, as in
+  PyTorch: a write into either changes the other's values, is recorded (when it is)
+  on the tensor written only, and makes an op that saved the other raise in backward.
 - grad mode on otherwise (`t` made by ops, or `x` requires grad): the op is recorded
   on `t` itself, as in PyTorch. The result is written into `t.data`, and `t` becomes
   the output of the op (`t.grad_fn` is the op); the op's `before` is a tensor standing
@@ -140,7 +155,9 @@ def check_overlap(a: np.ndarray, symbol: str) -> None:
         raise RuntimeError(_OVERLAP_ERROR.format(symbol=symbol, shape=a.shape, strides=a.strides))
 
 
-def refuse_view_write(links: list[tuple[Tensor, Any, Any]], requires_grad: bool, symbol: str) -> None:
+def refuse_view_write(
+    links: list[tuple[Tensor, Any, Any]], requires_grad: bool, symbol: str
+) -> None:
     """PyTorch's refusals of an in-place write, in grad mode, into a tensor viewing other
     memory through `links` (`views_of`), when the write would be recorded
     (`requires_grad`), or the view was made under `no_grad` from a tensor made by ops:
@@ -158,7 +175,9 @@ def refuse_view_write(links: list[tuple[Tensor, Any, Any]], requires_grad: bool,
         return
     outputs = [flag for flag in flags if flag != NO_GRAD]
     if outputs:
-        raise RuntimeError(f"{outputs[0]} is a view and is being modified inplace ({symbol}). {_MULTI_OUTPUT}")
+        raise RuntimeError(
+            f"{outputs[0]} is a view and is being modified inplace ({symbol}). {_MULTI_OUTPUT}"
+        )
     raise RuntimeError(
         f"{_NO_GRAD_VIEW} and is being modified inplace with grad mode enabled ({symbol}). "
         + _AMBIGUOUS

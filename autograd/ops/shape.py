@@ -273,7 +273,8 @@ def as_index(index: Any) -> Any:
 
 def getitem(x: TensorLike, index: Any) -> Tensor:
     """`x[index]`; a view of x's memory remembers where it lies in x (`_view_of`), so
-    `x[index] += v` can be recorded on x as well (`autograd.inplace`)."""
+    `x[index] += v` is recorded on x as well (`autograd.inplace`), as the other view
+    ops (`reshape`, `permute`, `broadcast_to`, `diagonal`) remember how they were made."""
     out = GetItem.apply(x, index=as_index(index))
     if out._family is not None:  # a view into x's memory
         link_view(out, x, index)

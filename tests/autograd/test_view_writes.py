@@ -350,7 +350,10 @@ REFUSED = {
         NO_GRAD,
     ),
     "view of a no_grad view": (_view_of_a_no_grad_view_written, NO_GRAD),
-    "no_grad view used after a write": (_no_grad_view_used_after_its_base_was_written, NO_GRAD_BASE),
+    "no_grad view used after a write": (
+        _no_grad_view_used_after_its_base_was_written,
+        NO_GRAD_BASE,
+    ),
     "unbind output": (_unbind_output_written, "Output 0 of Unbind " + MULTI),
     "split output": (_split_output_written, "Output 2 of Split " + MULTI),
     "chunk output": (_chunk_output_written, "Output 1 of Split " + MULTI),
