@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
-from autograd.mode import state
+from autograd.mode import enable_grad, state
 from autograd.ops.arith import Add, Div, Mul, Sub, add, compare, div, matmul, mul, power, sub
 from autograd.ops.shape import (
     NO_GRAD,
@@ -287,6 +287,21 @@ def remade(root: Tensor, view: Tensor, chain: list[tuple[Tensor, Any, Any]]) -> 
     if not root.ndim:
         return Reshape.apply(root, shape=view.shape).grad_fn
     return GetItem.apply(root, index=position(root, chain)).grad_fn
+
+
+def spoil_views(t: Tensor) -> None:
+    """After a write into `t`'s memory (any mode, `increment_version`): each live view
+    of it made under `no_grad` or by a multi-output op, of a tensor that requires grad,
+    can no longer be used in a graph, as in PyTorch: its op becomes one whose backward
+    raises (`remade`)."""
+    for o in (t, *aliases(t)):
+        link = getattr(o, "_view_of", None)
+        if link is None or link[3] is None or o.data is not link[2]:
+            continue
+        chain = views_of(o)
+        if chain[-1][0].requires_grad:
+            with enable_grad():
+                rebase(o, remade(chain[-1][0], o, chain), standing_for(o, GetItem))
 
 
 class _ModifiedView(Function):

@@ -93,6 +93,7 @@ def increment_version(t: Tensor) -> None:
     if t._family is not None:  # (the usual tensor has none: no call)
         for other in aliases(t):
             other._version += 1
+        _inplace.spoil_views(t)  # views PyTorch no longer lets a graph use
 
 
 def aliases(t: Tensor) -> list[Tensor]:

@@ -298,8 +298,9 @@ class ViewFn:
 
 #: The flags of a view (the last item of `Tensor._view_of`): made in grad mode (None),
 #: made under `no_grad` (NO_GRAD), or one of the views a multi-output op returns (the
-#: name PyTorch gives it, "Output 0 of Unbind"): the last two cannot be written in place
-#: in a graph, as in PyTorch.
+#: name PyTorch gives it, "Output 0 of Unbind"); a view of a flagged view has its flag.
+#: The last two cannot be written in place in a graph, nor used in one once their
+#: memory was written, as in PyTorch.
 NO_GRAD = "no_grad"
 
 
@@ -307,8 +308,14 @@ def link_view(out: Tensor, x: TensorLike, how: Any, flag: str | None = None) -> 
     """Remember that `out` views `x`'s memory, made by `how` (an index, or a `ViewFn`),
     so an in-place write into either is recorded on both (`autograd.inplace`)."""
     if isinstance(x, Tensor):
-        if flag is None and not state.grad_enabled:
-            flag = NO_GRAD
+        link = getattr(x, "_view_of", None)
+        if flag is None and link is not None and link[3] is not None and x.data is link[2]:
+            flag = link[3]  # a view of such a view is one too
+        if not state.grad_enabled:
+            flag = flag or NO_GRAD
+            # as in PyTorch, a view made under no_grad of a tensor that requires grad
+            # requires grad too, outside the graph (gradients stop there, in its .grad)
+            out.requires_grad = x.requires_grad
         out._view_of = (x, how, out.data, flag)
 
 

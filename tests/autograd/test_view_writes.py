@@ -447,3 +447,86 @@ def test_diagonal_matches_torch():
         x.diagonal(0, 0, 2)
     with pytest.raises(RuntimeError):
         torch.ones(2, 3).diagonal(0, 1, -1)
+
+
+# Random families of views of one tensor, one member written in place in a graph, then
+# members used: PyTorch and autograd both raise (at the write, or where the spoiled
+# view is used), or give the same values and gradients.
+def _no_grad_row(lib, t):
+    with lib.no_grad():
+        return t[0] if t.ndim else t * 1
+
+
+def _no_grad_view(lib, t):
+    with lib.no_grad():
+        return t.reshape(-1)
+
+
+MEMBERS = {
+    "transpose": lambda lib, t: t.permute(tuple(reversed(range(t.ndim)))),
+    "reshape": lambda lib, t: t.reshape(-1),
+    "unsqueeze": lambda lib, t: t.unsqueeze(0),
+    "flatten": lambda lib, t: t.flatten(),
+    "narrow": lambda lib, t: t.narrow(0, 0, 1) if t.ndim else t,
+    "row": lambda lib, t: t[-1] if t.ndim else t,
+    "diagonal": lambda lib, t: t.diagonal() if t.ndim >= 2 else t,
+    "expand": lambda lib, t: t.unsqueeze(0).expand(2, *t.shape),
+    "detach": lambda lib, t: t.detach(),
+    "unbind": lambda lib, t: t.unbind(0)[0] if t.ndim else t,
+    "split": lambda lib, t: t.split(1, -1)[-1] if t.ndim else t,
+    "squeeze": lambda lib, t: t.unsqueeze(-1).squeeze(-1),
+    "no_grad view": _no_grad_view,
+    "no_grad row": lambda lib, t: _no_grad_row(lib, t),
+    "copy": lambda lib, t: t * 1,
+}
+
+
+def _add_under_no_grad(t, w):
+    with (autograd if isinstance(t, Tensor) else torch).no_grad():
+        t += 1.5
+
+
+WRITES = {
+    "+= leaf": lambda t, w: t.__iadd__(w),
+    "*= leaf": lambda t, w: t.__imul__(w),
+    "-= constant": lambda t, w: t.__isub__(1.5),
+    "[0] = leaf": lambda t, w: t.__setitem__(0, w) if t.ndim else t.__iadd__(w),
+    "[-1] += leaf": lambda t, w: t[-1].__iadd__(w) if t.ndim else t.__iadd__(w),
+    "+= constant under no_grad": _add_under_no_grad,
+}
+
+
+def test_random_writes_into_families_of_views_match_torch():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=500, deadline=None, derandomize=True)
+    @given(
+        chain=st.lists(
+            st.tuples(st.integers(0, 5), st.sampled_from(sorted(MEMBERS))), min_size=1, max_size=5
+        ),
+        written=st.integers(0, 5),
+        write=st.sampled_from(sorted(WRITES)),
+        used=st.lists(st.integers(0, 5), min_size=1, max_size=3),
+    )
+    def check(chain, written, write, used):
+        outcomes = []
+        for lib in (autograd, torch):
+            a = lib.tensor(np.arange(6.0).reshape(2, 3) - 2.5, requires_grad=True)
+            w = lib.tensor(0.75, dtype=lib.float64, requires_grad=True)
+            members = [a * 1]
+            for parent, name in chain:  # each a view of an earlier member
+                members.append(MEMBERS[name](lib, members[parent % len(members)]))
+            early = (members[-1] * 2).sum()  # used before the write
+            try:
+                WRITES[write](members[written % len(members)], w)
+                loss = early + sum((members[k % len(members)] ** 2).sum() for k in used)
+                loss.backward()
+            except RuntimeError:
+                outcomes.append("raised")
+                continue
+            grads = [t.grad.tolist() if t.grad is not None else None for t in (a, w)]
+            outcomes.append([np.round(m.tolist(), 12).tolist() for m in members] + grads)
+        assert outcomes[0] == outcomes[1], (chain, written, write, used)
+
+    check()
