@@ -28,8 +28,12 @@ The rules for `t += x` (the others, and `t[index] = v`, alike):
 - views PyTorch refuses to write while a graph is recorded raise its RuntimeError: a
   view made under `no_grad` (of a tensor that requires grad, or written with a value
   that does), or a view of one; an output of `unbind`, `split` or `chunk`, or a view
-  of one. Such a view still alive when its base is written in a graph can no longer
-  be used in one: backward through it raises (PyTorch raises at the use itself).
+  of one. Once its memory is written (by any alias, in any mode), such a view of a
+  tensor that requires grad can no longer be used in a graph: backward through it
+  raises (`spoil_views`; PyTorch raises at the use itself). (As in PyTorch, a view
+  made under `no_grad` of a tensor that requires grad requires grad itself, as a leaf
+  of its own: gradients through it stop there; autograd keeps them in its `.grad`,
+  which PyTorch leaves None.)
 - an expanded view (`x.expand(...)`, `broadcast_to`), where elements repeat in memory,
   cannot be written at all, in any mode (PyTorch's "more than one element of the
   written-to tensor refers to a single memory location"); a part of it holding each
@@ -241,8 +245,8 @@ def views_of(t: Tensor) -> list[tuple[Tensor, Any, Any]]:
     links = []
     link = getattr(t, "_view_of", None)
     while link is not None and t.data is link[2]:  # (not if t.data was replaced since)
-        base, how, _, flag = link
-        links.append((base, how, flag))
+        base, index, _, flag, fn, args = link
+        links.append((base, index if fn is None else ViewFn(fn, *args), flag))
         t, link = base, getattr(base, "_view_of", None)
     return links
 

@@ -202,8 +202,8 @@ class Tensor:
         "requires_grad",
     )
     __hash__ = object.__hash__
-    #: set only on a view made by a view op: (base, index or ViewFn, data, flag)
-    _view_of: tuple[Tensor, Any, np.ndarray, str | None]
+    #: set only on a view made by a view op (`autograd.ops.shape.link_view`)
+    _view_of: tuple[Tensor, Any, np.ndarray, str | None, Any, tuple]
 
     def __init__(
         self,

@@ -316,5 +316,5 @@ def diagonal(input: TensorLike, offset: int = 0, dim1: int = 0, dim2: int = 1) -
         raise RuntimeError(f"diagonal: diagonal dimensions cannot be identical {dim1}, {dim2}")
     out = Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2)
     if out._family is not None:
-        link_view(out, input, ViewFn(np.diagonal, int(offset), d1, d2))
+        link_view(out, input, None, np.diagonal, (int(offset), d1, d2))
     return out

@@ -171,7 +171,7 @@ def reshape(x: TensorLike, *shape: Any) -> Tensor:
     shape = _shape_arg(shape)
     out = Reshape.apply(x, shape=shape)
     if out._family is not None:  # a view of x's memory (not a copy)
-        link_view(out, x, ViewFn(np.reshape, shape))
+        link_view(out, x, None, np.reshape, (shape,))
     return out
 
 
@@ -198,7 +198,7 @@ def permute(x: TensorLike, *axes: Any) -> Tensor:
 def _transposed(x: TensorLike, axes: tuple[int, ...] | None) -> Tensor:
     out = Transpose.apply(x, axes=axes)
     if out._family is not None:
-        link_view(out, x, ViewFn(np.transpose, axes))
+        link_view(out, x, None, np.transpose, (axes,))
     return out
 
 
@@ -229,7 +229,7 @@ def broadcast_to(x: TensorLike, shape: Sequence[int]) -> Tensor:
     shape = tuple(shape)
     out = BroadcastTo.apply(x, shape=shape)
     if out._family is not None:
-        link_view(out, x, ViewFn(np.broadcast_to, shape))
+        link_view(out, x, None, np.broadcast_to, (shape,))
     return out
 
 
@@ -304,19 +304,23 @@ class ViewFn:
 NO_GRAD = "no_grad"
 
 
-def link_view(out: Tensor, x: TensorLike, how: Any, flag: str | None = None) -> None:
-    """Remember that `out` views `x`'s memory, made by `how` (an index, or a `ViewFn`),
-    so an in-place write into either is recorded on both (`autograd.inplace`)."""
-    if isinstance(x, Tensor):
+def link_view(out: Tensor, x: TensorLike, index: Any, fn: Any = None, args: tuple = ()) -> None:
+    """Remember that `out` views `x`'s memory, as `x[index]`, or as `fn(x, *args)` (a
+    numpy view function), in `out._view_of` = (x, index, out's array, flag, fn, args), so
+    an in-place write into either is recorded on both (`autograd.inplace`)."""
+    if not isinstance(x, Tensor):
+        return
+    flag = None
+    if x.data.base is not None:  # x may be a view itself (an unset slot is slow to ask)
         link = getattr(x, "_view_of", None)
-        if flag is None and link is not None and link[3] is not None and x.data is link[2]:
-            flag = link[3]  # a view of such a view is one too
-        if not state.grad_enabled:
-            flag = flag or NO_GRAD
-            # as in PyTorch, a view made under no_grad of a tensor that requires grad
-            # requires grad too, outside the graph (gradients stop there, in its .grad)
-            out.requires_grad = x.requires_grad
-        out._view_of = (x, how, out.data, flag)
+        if link is not None and link[3] is not None and x.data is link[2]:
+            flag = link[3]  # a view of a flagged view is one too
+    if not state.grad_enabled:
+        flag = flag or NO_GRAD
+        # as in PyTorch, a view made under no_grad of a tensor that requires grad
+        # requires grad too, outside the graph (gradients stop there)
+        out.requires_grad = x.requires_grad
+    out._view_of = (x, index, out.data, flag, fn, args)
 
 
 def mark_multi_output(views: tuple[Tensor, ...], op: str) -> tuple[Tensor, ...]:
@@ -325,7 +329,7 @@ def mark_multi_output(views: tuple[Tensor, ...], op: str) -> tuple[Tensor, ...]:
     for k, v in enumerate(views):
         link = getattr(v, "_view_of", None)
         if link is not None:
-            v._view_of = (*link[:3], f"Output {k} of {op}")
+            v._view_of = (*link[:3], f"Output {k} of {op}", *link[4:])
     return views
 
 

@@ -315,6 +315,21 @@ def _unbind_output_used_after_its_base_was_written(lib, a, w):
     (rows[1] * w).sum().backward()
 
 
+def _unbind_output_used_after_a_write_under_no_grad(lib, a, w):
+    rows = (a.reshape(2, 3) * 1).unbind(0)
+    with lib.no_grad():
+        rows[0].add_(1.0)
+    (rows[1] * w).sum().backward()  # its sibling shares the versions
+
+
+def _no_grad_view_used_after_a_write_under_no_grad(lib, a, w):
+    x = a.reshape(2, 3) * 1
+    with lib.no_grad():
+        v = x[1]
+        x += 1.0
+    (v * w).sum().backward()
+
+
 def _detached_written_after_an_op_saved_it(lib, a, w):
     x = a.reshape(2, 3) * 1
     y = x * x  # saves x
@@ -361,6 +376,14 @@ REFUSED = {
     "unbind output used after a write": (
         _unbind_output_used_after_its_base_was_written,
         "Output 1 of Unbind " + MULTI_BASE,
+    ),
+    "unbind output used after a write under no_grad": (
+        _unbind_output_used_after_a_write_under_no_grad,
+        "Output 1 of Unbind " + MULTI_BASE,
+    ),
+    "no_grad view used after a write under no_grad": (
+        _no_grad_view_used_after_a_write_under_no_grad,
+        NO_GRAD_BASE,
     ),
     "detach() written": (_detached_written_after_an_op_saved_it, VERSION),
     "view written after x was saved": (_view_written_after_an_op_saved_its_base, VERSION),
@@ -530,3 +553,18 @@ def test_random_writes_into_families_of_views_match_torch():
         assert outcomes[0] == outcomes[1], (chain, written, write, used)
 
     check()
+
+
+def test_a_view_made_under_no_grad_requires_grad_as_a_leaf_of_its_own():
+    results = []
+    for lib in (autograd, torch):
+        a, w = _leaves(lib)
+        x = a * 1
+        with lib.no_grad():
+            v, d, picked = x.reshape(2, 3), x.detach(), x[[0, 1]]  # a view; no view; a copy
+            y = v * 2
+        flags = [v.requires_grad, v.grad_fn is None, d.requires_grad, picked.requires_grad]
+        (v * w[0]).sum().backward()  # gradients stop at v (autograd keeps them in v.grad)
+        results.append([flags, y.requires_grad, a.grad, w.grad.tolist()])
+    assert results[0] == results[1]
+    assert results[0][0] == [True, True, False, False] and results[0][2] is None
