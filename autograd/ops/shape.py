@@ -224,8 +224,8 @@ def transpose(x: TensorLike, *axes: Any) -> Tensor:
 
 def broadcast_to(x: TensorLike, shape: Sequence[int]) -> Tensor:
     """x repeated along its axes of length 1 (and new leading axes) without copying: a
-    read-only view whose elements share memory where it repeats x (numpy's), which no
-    in-place op may write into (as PyTorch's `expand`, see `autograd.inplace`)."""
+    view (numpy's, read-only) whose repeated elements share memory; no in-place op may
+    write where elements repeat, as in PyTorch's `expand` (see `autograd.inplace`)."""
     shape = tuple(shape)
     out = BroadcastTo.apply(x, shape=shape)
     if out._family is not None:
