@@ -116,7 +116,7 @@ from autograd.ops.indexing import (
     topk,
 )
 from autograd.ops.layers import cross_entropy, dense, linear
-from autograd.ops.layout import chunk, flip, movedim, narrow, roll, split, unflatten
+from autograd.ops.layout import chunk, diagonal, flip, movedim, narrow, roll, split, unflatten
 from autograd.ops.linalg import bmm, diag, dot, einsum, mm, outer, trace
 from autograd.ops.logical import (
     count_nonzero,
@@ -215,6 +215,7 @@ __all__ = [
     "dense",
     "device",
     "diag",
+    "diagonal",
     "div",
     "dot",
     "double",

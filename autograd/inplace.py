@@ -16,12 +16,31 @@ The rules for `t += x` (the others, and `t[index] = v`, alike):
   `with no_grad(): w -= lr * w.grad` leaves `w` the same leaf, still requiring grad.
 - grad mode on and `t` a leaf that requires grad (or a view of one): a RuntimeError
   (the step that made the leaf's value could no longer be told apart from the update).
-- grad mode on and `t` shares its memory with other live tensors (a view, a base of
-  views, `detach()`): a RuntimeError, since the op would change their values without
-  their gradients knowing; except for views made by indexing. When `t` is `x[index]`
-  (`x[i] += v`, `x[i][j] = v`), the write is recorded on `x` too (`x[index] = t`),
-  and the other live views `x[...]` are made again from the new `x`, so their
-  gradients see the write (PyTorch does the same for every kind of view).
+- grad mode on and `t` a view (`x[i]`, `x.T`, `x.view(...)`, `x.reshape(...)` when it
+  does not copy, `transpose`, `permute`, `unsqueeze`, `squeeze`, `flatten`, `expand`,
+  `narrow`, `diagonal`, and views of views): the op is recorded on `t` (as below) and
+  on the tensor `x` whose memory `t` views, as PyTorch's CopySlices:
+  `x[positions of t] = t`, where each
+  view op, applied to the positions of x's elements, tells where its elements lie
+  (`position`; `Tensor._view_of` keeps the op). Writing `x`, or any of its views,
+  makes every other live view of `x` again from the new `x` (`remade`), so their
+  later uses see the write, and its gradient.
+- views PyTorch refuses to write while a graph is recorded raise its RuntimeError: a
+  view made under `no_grad` (of a tensor that requires grad, or written with a value
+  that does), or a view of one; an output of `unbind`, `split` or `chunk`, or a view
+  of one. Once its memory is written (by any alias, in any mode), such a view of a
+  tensor that requires grad can no longer be used in a graph: backward through it
+  raises (`spoil_views`; PyTorch raises at the use itself). (As in PyTorch, a view
+  made under `no_grad` of a tensor that requires grad requires grad itself, as a leaf
+  of its own: gradients through it stop there; autograd keeps them in its `.grad`,
+  which PyTorch leaves None.)
+- an expanded view (`x.expand(...)`, `broadcast_to`), where elements repeat in memory,
+  cannot be written at all, in any mode (PyTorch's "more than one element of the
+  written-to tensor refers to a single memory location"); a part of it holding each
+  element once (`e[:, 0] = v` for `e = x.expand(2, 3)` of an `x` of shape (2, 1)) can.
+- `detach()` (and `Tensor(t)`) share the memory and the versions, not the graph, as in
+  PyTorch: a write into either changes the other's values, is recorded (when it is)
+  on the tensor written only, and makes an op that saved the other raise in backward.
 - grad mode on otherwise (`t` made by ops, or `x` requires grad): the op is recorded
   on `t` itself, as in PyTorch. The result is written into `t.data`, and `t` becomes
   the output of the op (`t.grad_fn` is the op); the op's `before` is a tensor standing
@@ -39,9 +58,17 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
-from autograd.mode import state
+from autograd.mode import enable_grad, state
 from autograd.ops.arith import Add, Div, Mul, Sub, add, compare, div, matmul, mul, power, sub
-from autograd.ops.shape import GetItem, SetItem, as_index
+from autograd.ops.shape import (
+    NO_GRAD,
+    GetItem,
+    Reshape,
+    SetItem,
+    ViewFn,
+    as_index,
+    writable,
+)
 from autograd.tensor import Tensor, _watch_hooks, aliases, increment_version
 
 _weak = weakref.ref
@@ -59,11 +86,24 @@ _LEAF_ERROR = (
     "a new tensor, e.g. {new}"
 )
 
-_ALIAS_ERROR = (
-    "in-place {symbol} on a tensor whose data is shared with other tensors (of shapes "
-    "{shapes}: views such as x[1:], x.T, x.reshape(...), or x.detach()) while a graph is "
-    "recorded: the gradients through those tensors would miss this op. Build a new "
-    "tensor, e.g. {new}, or write under `with autograd.no_grad():`"
+_OVERLAP_ERROR = (
+    "unsupported operation: more than one element of the written-to tensor refers to a "
+    "single memory location (in-place {symbol} into a view of shape {shape} with strides "
+    "{strides}, made by expand or broadcast_to). Please clone() the tensor before "
+    "performing the operation."
+)
+
+_NO_GRAD_VIEW = "A view was created in no_grad mode"
+_MULTI_OUTPUT = (
+    "This view is the output of a function that returns multiple views (unbind, split, "
+    "chunk). Such functions do not allow the output views to be modified inplace. You "
+    "should replace the inplace operation by an out-of-place one."
+)
+_AMBIGUOUS = (
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+    "clarify your code by moving both the view and the inplace either both inside the "
+    "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
+    "want the inplace to be tracked)."
 )
 
 
@@ -71,8 +111,12 @@ def update(t: Tensor, ufunc: np.ufunc, other: Any) -> Tensor:
     """`t <op>= other` for one of `np.add`, `np.subtract`, `np.multiply`,
     `np.true_divide`; returns `t` (what the name `t` stays bound to)."""
     op_class, symbol = _OPS[ufunc]
+    if not t.data.flags.writeable:
+        check_overlap(t.data, symbol)
     other_grad = isinstance(other, Tensor) and other.requires_grad
     if not state.grad_enabled or not (t.requires_grad or other_grad):
+        if state.grad_enabled and t._family is not None:
+            refuse_view_write(views_of(t), False, symbol)
         write(t, ufunc, other.data if isinstance(other, Tensor) else other, symbol)
     else:
         record(t, symbol, op_class, other)
@@ -86,11 +130,20 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     if link is not None and link[0] is t and link[1] is index and value.data is link[2]:
         increment_version(t)  # (PyTorch counts this copy of the view onto itself)
         return  # the last step of `t[index] += v`: the write, and its op, are done
+    symbol = "x[index] = value"
+    where = as_index(index)
+    if not t.data.flags.writeable:
+        try:
+            check_overlap(t.data[where], symbol)  # a view, or a copy: no repeats
+        except IndexError:
+            pass  # raised below, naming the shapes
     if state.grad_enabled and (t.requires_grad or getattr(value, "requires_grad", False)):
-        record(t, "x[index] = value", SetItem, value, index=as_index(index))
+        record(t, symbol, SetItem, value, index=where)
         return
+    if state.grad_enabled and t._family is not None:
+        refuse_view_write(views_of(t), False, symbol)
     try:
-        t.data[as_index(index)] = value.data if isinstance(value, Tensor) else value
+        writable(t.data)[where] = value.data if isinstance(value, Tensor) else value
     except (IndexError, ValueError, TypeError) as err:
         raise type(err)(
             f"x[index] = value on a tensor of shape {t.shape} and dtype {t.dtype} with a "
@@ -99,28 +152,66 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     increment_version(t)
 
 
+def check_overlap(a: np.ndarray, symbol: str) -> None:
+    """Raise PyTorch's error for a write into a view whose elements repeat in memory (a
+    read-only array with a stride of 0 along an axis longer than 1: `x.expand(...)`)."""
+    if _repeats(a):
+        raise RuntimeError(_OVERLAP_ERROR.format(symbol=symbol, shape=a.shape, strides=a.strides))
+
+
+def refuse_view_write(
+    links: list[tuple[Tensor, Any, Any]], requires_grad: bool, symbol: str
+) -> None:
+    """PyTorch's refusals of an in-place write, in grad mode, into a tensor viewing other
+    memory through `links` (`views_of`), when the write would be recorded
+    (`requires_grad`), or the view was made under `no_grad` from a tensor made by ops:
+
+    - a view made under `no_grad` (or a view of one): its graph cannot be told;
+    - one of the views a multi-output op returns (`unbind`, `split`, `chunk`).
+    """
+    flags = [flag for _, _, flag in links if flag is not None]
+    if not flags:
+        return
+    root = links[-1][0]
+    if NO_GRAD in flags and root.requires_grad:
+        requires_grad = True  # (PyTorch's view requires grad then)
+    if not requires_grad:
+        return
+    outputs = [flag for flag in flags if flag != NO_GRAD]
+    if outputs:
+        raise RuntimeError(
+            f"{outputs[0]} is a view and is being modified inplace ({symbol}). {_MULTI_OUTPUT}"
+        )
+    raise RuntimeError(
+        f"{_NO_GRAD_VIEW} and is being modified inplace with grad mode enabled ({symbol}). "
+        + _AMBIGUOUS
+    )
+
+
 def record(t: Tensor, symbol: str, op_class: type[Function], operand: Any, **options: Any) -> None:
     """Write `op_class(t, operand)` into `t` and record it as the op that made `t` (see
-    the module doc); if `t` is a view `x[index]`, record the write on `x` as well."""
+    the module doc); if `t` is a view, record the write on the tensor it views (its
+    root base) as well, and make every other live view of that tensor again from it."""
     new = "x = autograd.where(mask, value, x)" if symbol.startswith("x[") else "x = x + ..."
-    bases = views_of(t)
-    for n, s in enumerate([t] + [base for base, _ in bases]):
+    links = views_of(t)
+    refuse_view_write(links, True, symbol)
+    for n, s in enumerate([t] + [base for base, _, _ in links]):
         if s.grad_fn is None and s.requires_grad:
             of = "" if n == 0 else " (of which this tensor is a view)"
             raise RuntimeError(_LEAF_ERROR.format(view=of, symbol=symbol, new=new))
-    root = bases[-1][0] if bases else t
-    chain = [id(t)] + [id(base) for base, _ in bases]
-    others, views = [], []
+    root = links[-1][0] if links else t
+    if op_class is SetItem and links and _repeats(t.data):  # (an expanded view)
+        # written where it holds each element once: a write into root itself, where
+        # t's elements that repeat the written ones change with them
+        where = position(root, links, options["index"])
+        record(root, symbol, SetItem, operand, index=where)
+        return
+    views = []  # the other live views of root (detach() and Tensor(t) share memory only)
     for o in aliases(t):
-        if id(o) not in chain:
-            links = views_of(o)
-            if links and links[-1][0] is root:
-                views.append((len(links), id(o), o, links[0]))
-            else:
-                others.append(o)
-    if others:
-        shapes = ", ".join(str(o.shape) for o in others)
-        raise RuntimeError(_ALIAS_ERROR.format(symbol=symbol, shapes=shapes, new=new))
+        if o is not root:
+            chain = views_of(o)
+            if chain and chain[-1][0] is root:
+                views.append((o, chain))
     before = standing_for(t, op_class)
     try:
         result = op_class.apply(before, operand, **options)
@@ -135,29 +226,100 @@ def record(t: Tensor, symbol: str, op_class: type[Function], operand: Any, **opt
             f"{t.shape} (an in-place op cannot broadcast the tensor it writes into)"
         )
     if result.data is not t.data:
-        np.copyto(t.data, result.data, casting="same_kind")
+        np.copyto(writable(t.data), result.data, casting="same_kind")
     increment_version(t)
     rebase(t, result.grad_fn, before)
-    value = t
-    for base, index in bases:  # the view's memory lies in base's: base changed too
-        before = standing_for(base, SetItem)
-        rebase(base, SetItem.apply(before, value, index=index).grad_fn, before)
-        value = base
-    for _, _, view, (base, index) in sorted(views):  # other views, each after its base
+    if links:  # t's memory lies in root's: root changed too, at t's positions
+        before = standing_for(root, SetItem)
+        value = t if root.ndim else Reshape.apply(t, shape=())
+        rebase(root, SetItem.apply(before, value, index=position(root, links)).grad_fn, before)
+    for view, chain in views:  # each other view, made again from the new root
         before = standing_for(view, GetItem)
-        rebase(view, GetItem.apply(base, index=index).grad_fn, before)
+        rebase(view, remade(root, view, chain), before)
 
 
-def views_of(t: Tensor) -> list[tuple[Tensor, Any]]:
-    """(base, index) for each tensor that `t` is a view `base[index]` of, innermost
-    first: `x[0][1]` is a view of `x[0]` at 1, itself a view of `x` at 0."""
+def views_of(t: Tensor) -> list[tuple[Tensor, Any, Any]]:
+    """(base, how, flag) for each tensor that `t` is a view of, innermost first (`how`
+    an index or a `autograd.ops.shape.ViewFn`, `flag` as `Tensor._view_of`'s): `x.T[1]`
+    is a view of `x.T` at 1, itself a view of `x` made by `np.transpose`."""
     links = []
     link = getattr(t, "_view_of", None)
     while link is not None and t.data is link[2]:  # (not if t.data was replaced since)
-        base, index, _ = link
-        links.append((base, as_index(index)))
+        base, index, _, flag, fn, args = link
+        links.append((base, index if fn is None else ViewFn(fn, *args), flag))
         t, link = base, getattr(base, "_view_of", None)
     return links
+
+
+def position(root: Tensor, links: list[tuple[Tensor, Any, Any]], index: Any = None) -> Any:
+    """Where the elements of the view reached through `links` (then taken at `index`)
+    lie in `root`: its own index for a view `root[index]`, else an integer index array
+    per axis (the view ops applied, in turn, to the positions of root's elements)."""
+    if len(links) == 1 and index is None and type(links[0][1]) is not ViewFn:
+        return as_index(links[0][1])
+    where = np.arange(root.data.size).reshape(root.shape)
+    for _, how, _ in reversed(links):
+        if type(how) is ViewFn:
+            where = how.fn(where, *how.args)
+        else:
+            where = where[as_index(how)]
+    if index is not None:
+        where = where[index]
+    return np.unravel_index(where, root.shape) if root.ndim else ()
+
+
+def _repeats(a: np.ndarray) -> bool:
+    """True when some elements of `a` share memory (a stride of 0 along an axis longer
+    than 1: numpy's broadcast, PyTorch's expand)."""
+    return not a.flags.writeable and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+
+
+def remade(root: Tensor, view: Tensor, chain: list[tuple[Tensor, Any, Any]]) -> Function:
+    """The op that makes `view` again from `root` just written in place: its view of
+    root's new value (a `GetItem`), or, for a view made under `no_grad` or by a
+    multi-output op, one whose backward raises PyTorch's error."""
+    flags = [flag for _, _, flag in chain if flag is not None]
+    if flags:
+        outputs = [flag for flag in flags if flag != NO_GRAD]
+        if outputs:
+            message = f"{outputs[0]} is a view and its base or another view of its base has "
+            message += f"been modified inplace. {_MULTI_OUTPUT}"
+        else:
+            message = f"{_NO_GRAD_VIEW} and its base or another view of its base has been "
+            message += f"modified inplace with grad mode enabled. {_AMBIGUOUS}"
+        return _ModifiedView.apply(root, message=message).grad_fn
+    if not root.ndim:
+        return Reshape.apply(root, shape=view.shape).grad_fn
+    return GetItem.apply(root, index=position(root, chain)).grad_fn
+
+
+def spoil_views(t: Tensor) -> None:
+    """After a write into `t`'s memory (any mode, `increment_version`): each live view
+    of it made under `no_grad` or by a multi-output op, of a tensor that requires grad,
+    can no longer be used in a graph, as in PyTorch: its op becomes one whose backward
+    raises (`remade`)."""
+    for o in (t, *aliases(t)):
+        link = getattr(o, "_view_of", None)
+        if link is None or link[3] is None or o.data is not link[2]:
+            continue
+        chain = views_of(o)
+        if chain[-1][0].requires_grad:
+            with enable_grad():
+                rebase(o, remade(chain[-1][0], o, chain), standing_for(o, GetItem))
+
+
+class _ModifiedView(Function):
+    """Stands for a view PyTorch refuses to use after its base was written in place
+    (`remade`): backward raises its error."""
+
+    saves_inputs = False
+
+    def forward(self, x, message):
+        self.message = message
+        return x
+
+    def backward(self, dz, x):
+        raise RuntimeError(self.message)
 
 
 def standing_for(t: Tensor, op_class: type[Function]) -> Tensor:
@@ -187,7 +349,8 @@ def rebase(t: Tensor, fn: Function, before: Tensor) -> None:
 def write(t: Tensor, ufunc: np.ufunc, other: Any, symbol: str) -> None:
     """Apply `ufunc(t.data, other)` into `t.data` and bump its version (`increment_version`)."""
     try:
-        ufunc(t.data, other, out=t.data, casting="same_kind")
+        target = writable(t.data)
+        ufunc(target, other, out=target, casting="same_kind")
     except (ValueError, TypeError) as err:
         shape = np.shape(other)
         kind = ValueError if isinstance(err, ValueError) else TypeError

@@ -93,6 +93,7 @@ def increment_version(t: Tensor) -> None:
     if t._family is not None:  # (the usual tensor has none: no call)
         for other in aliases(t):
             other._version += 1
+        _inplace.spoil_views(t)  # views PyTorch no longer lets a graph use
 
 
 def aliases(t: Tensor) -> list[Tensor]:
@@ -214,7 +215,8 @@ class Tensor:
         "requires_grad",
     )
     __hash__ = object.__hash__
-    _view_of: tuple[Tensor, Any, np.ndarray]  # set only on a view made by indexing
+    #: set only on a view made by a view op (`autograd.ops.shape.link_view`)
+    _view_of: tuple[Tensor, Any, np.ndarray, str | None, Any, tuple]
 
     def __init__(
         self,
@@ -949,11 +951,17 @@ class Tensor:
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         return _layout.chunk(self, chunks, dim)
 
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        return _torch.unbind(self, dim)
+
     def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
         return _layout.split(self, split_size, dim)
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
         return _layout.narrow(self, dim, start, length)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return _layout.diagonal(self, offset, dim1, dim2)
 
     def movedim(self, source: Any, destination: Any) -> Tensor:
         return _layout.movedim(self, source, destination)

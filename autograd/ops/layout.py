@@ -1,9 +1,9 @@
 """Moving elements around, as PyTorch names it: `flip`, `roll`, `expand`, `repeat`,
-`chunk`, `split`, `narrow`, `movedim`, `unflatten`.
+`chunk`, `split`, `narrow`, `movedim`, `unflatten`, `diagonal`.
 
-Only `flip` and `roll` are ops of their own (copies, as PyTorch's); the rest are
-views or compositions of `reshape`, `permute`, `broadcast_to` and slicing, whose
-gradients those ops already give.
+`flip` and `roll` are ops of their own (copies, as PyTorch's), and `diagonal` (a
+view); the rest are views or compositions of `reshape`, `permute`, `broadcast_to` and
+slicing, whose gradients those ops already give.
 """
 
 from __future__ import annotations
@@ -16,7 +16,18 @@ import numpy as np
 
 from autograd.function import Function
 from autograd.ops.args import check_dim
-from autograd.ops.shape import _shape_arg, broadcast_to, getitem, permute, reshape
+from autograd.ops.shape import (
+    ViewFn,
+    _shape_arg,
+    broadcast_to,
+    getitem,
+    index_add,
+    link_view,
+    mark_multi_output,
+    permute,
+    reshape,
+    writable,
+)
 from autograd.tensor import Tensor, data_of
 
 TensorLike = Any
@@ -47,6 +58,21 @@ class Roll(Function):
 
     def backward(self, dz, x):
         return self.xp.roll(dz, tuple(-s for s in self.shifts), self.dims)
+
+
+class Diagonal(Function):
+    """z = the diagonal of x over (dim1, dim2) shifted by offset, as its last axis (a view)
+    dx = zeros like x, with dz on that diagonal"""
+
+    saves_inputs = False
+
+    def forward(self, x, offset, dim1, dim2):
+        where = ViewFn(np.diagonal, offset, dim1, dim2).positions(x.shape)
+        self.index = np.unravel_index(where, x.shape)
+        return writable(np.diagonal(x, offset, dim1, dim2))  # numpy's is read-only
+
+    def backward(self, dz, x):
+        return index_add(dz, self.index, x.shape)
 
 
 def _dims(name: str, dims: Any, ndim: int) -> tuple[int, ...]:
@@ -191,7 +217,8 @@ def split(input: TensorLike, split_size_or_sections: Any, dim: int = 0) -> tuple
                 f"at dimension {d}), got {sizes}"
             )
     stops = np.cumsum(sizes)
-    return tuple(_slice(input, d, int(stop - s), int(stop)) for s, stop in zip(sizes, stops))
+    pieces = tuple(_slice(input, d, int(stop - s), int(stop)) for s, stop in zip(sizes, stops))
+    return mark_multi_output(pieces, "Split")
 
 
 def chunk(input: TensorLike, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
@@ -272,3 +299,22 @@ def unflatten(input: TensorLike, dim: int, sizes: Sequence[int]) -> Tensor:
             f"({shape[d]}) of the input, shape {shape} (at most one size may be -1)"
         )
     return reshape(input, shape[:d] + sizes + shape[d + 1 :])
+
+
+def diagonal(input: TensorLike, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The elements `input[..., i, ..., i + offset, ...]` over dims `dim1` and `dim2` (a
+    view, those dims removed and the diagonal appended as the last one), as
+    `torch.diagonal`; a negative offset takes a diagonal below the main one.
+
+    Raises:
+        IndexError: a dim out of range.
+        RuntimeError: dim1 and dim2 the same dimension.
+    """
+    ndim = data_of(input).ndim
+    d1, d2 = check_dim("diagonal", dim1, ndim), check_dim("diagonal", dim2, ndim)
+    if d1 == d2 or ndim < 2:
+        raise RuntimeError(f"diagonal: diagonal dimensions cannot be identical {dim1}, {dim2}")
+    out = Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2)
+    if out._family is not None:
+        link_view(out, input, None, np.diagonal, (int(offset), d1, d2))
+    return out

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.mode import state
 from autograd.ops.args import axis_arg
 from autograd.tensor import Tensor
 
@@ -96,7 +97,7 @@ class SetItem(Function):
 
     def forward(self, x, v, index):
         self.index = index
-        x[index] = v
+        writable(x)[index] = v
         return x
 
     def backward(self, dz, x, v):
@@ -167,7 +168,11 @@ def _shape_of(x: TensorLike) -> tuple[int, ...]:
 
 def reshape(x: TensorLike, *shape: Any) -> Tensor:
     """Same data in a new shape; one dimension may be -1. Accepts ints or a tuple."""
-    return Reshape.apply(x, shape=_shape_arg(shape))
+    shape = _shape_arg(shape)
+    out = Reshape.apply(x, shape=shape)
+    if out._family is not None:  # a view of x's memory (not a copy)
+        link_view(out, x, None, np.reshape, (shape,))
+    return out
 
 
 def permute(x: TensorLike, *axes: Any) -> Tensor:
@@ -178,7 +183,7 @@ def permute(x: TensorLike, *axes: Any) -> Tensor:
     are made non-negative here, so the backward's argsort inverts the real permutation.
     """
     if not axes or axes[0] is None:
-        return Transpose.apply(x, axes=None)
+        return _transposed(x, None)
     shape = _shape_of(x)
     given = _shape_arg(axes)
     ndim = len(shape)
@@ -187,7 +192,14 @@ def permute(x: TensorLike, *axes: Any) -> Tensor:
     perm = tuple(a % ndim for a in given)
     if sorted(perm) != list(range(ndim)):
         raise ValueError(f"transpose: axes {given} are not a permutation for shape {shape}")
-    return Transpose.apply(x, axes=perm)
+    return _transposed(x, perm)
+
+
+def _transposed(x: TensorLike, axes: tuple[int, ...] | None) -> Tensor:
+    out = Transpose.apply(x, axes=axes)
+    if out._family is not None:
+        link_view(out, x, None, np.transpose, (axes,))
+    return out
 
 
 def transpose(x: TensorLike, *axes: Any) -> Tensor:
@@ -207,11 +219,18 @@ def transpose(x: TensorLike, *axes: Any) -> Tensor:
     perm = list(range(ndim))
     a, b = (int(d) % ndim for d in axes)
     perm[a], perm[b] = perm[b], perm[a]
-    return Transpose.apply(x, axes=tuple(perm))
+    return _transposed(x, tuple(perm))
 
 
 def broadcast_to(x: TensorLike, shape: Sequence[int]) -> Tensor:
-    return BroadcastTo.apply(x, shape=tuple(shape))
+    """x repeated along its axes of length 1 (and new leading axes) without copying: a
+    view (numpy's, read-only) whose repeated elements share memory; no in-place op may
+    write where elements repeat, as in PyTorch's `expand` (see `autograd.inplace`)."""
+    shape = tuple(shape)
+    out = BroadcastTo.apply(x, shape=shape)
+    if out._family is not None:
+        link_view(out, x, None, np.broadcast_to, (shape,))
+    return out
 
 
 def squeeze(x: TensorLike, axis: Any = None) -> Tensor:
@@ -254,11 +273,79 @@ def as_index(index: Any) -> Any:
 
 def getitem(x: TensorLike, index: Any) -> Tensor:
     """`x[index]`; a view of x's memory remembers where it lies in x (`_view_of`), so
-    `x[index] += v` can be recorded on x as well (`autograd.inplace`)."""
+    `x[index] += v` is recorded on x as well (`autograd.inplace`), as the other view
+    ops (`reshape`, `permute`, `broadcast_to`, `diagonal`) remember how they were made."""
     out = GetItem.apply(x, index=as_index(index))
     if out._family is not None:  # a view into x's memory
-        out._view_of = (x, index, out.data)
+        link_view(out, x, index)
     return out
+
+
+class ViewFn:
+    """How a view op makes its output from its input's array, `fn(array, *args)` (as
+    `np.transpose(a, axes)`): applied to the positions of the input's elements, it gives
+    where each element of the view lies in the input (`positions`)."""
+
+    __slots__ = ("args", "fn")
+
+    def __init__(self, fn: Any, *args: Any) -> None:
+        self.fn, self.args = fn, args
+
+    def positions(self, shape: tuple[int, ...]) -> np.ndarray:
+        """For a view of an input of `shape`, the flat index in the input of each element."""
+        return np.asarray(self.fn(np.arange(int(np.prod(shape))).reshape(shape), *self.args))
+
+
+#: The flags of a view (the last item of `Tensor._view_of`): made in grad mode (None),
+#: made under `no_grad` (NO_GRAD), or one of the views a multi-output op returns (the
+#: name PyTorch gives it, "Output 0 of Unbind"); a view of a flagged view has its flag.
+#: The last two cannot be written in place in a graph, nor used in one once their
+#: memory was written, as in PyTorch.
+NO_GRAD = "no_grad"
+
+
+def link_view(out: Tensor, x: TensorLike, index: Any, fn: Any = None, args: tuple = ()) -> None:
+    """Remember that `out` views `x`'s memory, as `x[index]`, or as `fn(x, *args)` (a
+    numpy view function), in `out._view_of` = (x, index, out's array, flag, fn, args), so
+    an in-place write into either is recorded on both (`autograd.inplace`)."""
+    if not isinstance(x, Tensor):
+        return
+    flag = None
+    if x.data.base is not None:  # x may be a view itself (an unset slot is slow to ask)
+        link = getattr(x, "_view_of", None)
+        if link is not None and link[3] is not None and x.data is link[2]:
+            flag = link[3]  # a view of a flagged view is one too
+    if not state.grad_enabled:
+        flag = flag or NO_GRAD
+        # as in PyTorch, a view made under no_grad of a tensor that requires grad
+        # requires grad too, outside the graph (gradients stop there)
+        out.requires_grad = x.requires_grad
+    out._view_of = (x, index, out.data, flag, fn, args)
+
+
+def mark_multi_output(views: tuple[Tensor, ...], op: str) -> tuple[Tensor, ...]:
+    """Flag each of the views one call returned (`unbind`, `split`, `chunk`): PyTorch
+    refuses to write them in place in a graph (see `autograd.inplace`)."""
+    for k, v in enumerate(views):
+        link = getattr(v, "_view_of", None)
+        if link is not None:
+            v._view_of = (*link[:3], f"Output {k} of {op}", *link[4:])
+    return views
+
+
+def writable(a: np.ndarray) -> np.ndarray:
+    """`a`, or, when numpy made it read-only (a view of a broadcast array, `np.diagonal`)
+    but its memory is writable, a writable array over the same elements. (Writing where
+    elements repeat is refused earlier, by `autograd.inplace.check_overlap`.)"""
+    if a.flags.writeable:
+        return a
+    memory = a
+    while isinstance(memory.base, np.ndarray):
+        memory = memory.base
+    if not memory.flags.writeable or not memory.flags.c_contiguous:
+        return a  # numpy raises, naming the problem
+    offset = a.__array_interface__["data"][0] - memory.__array_interface__["data"][0]
+    return np.ndarray(a.shape, a.dtype, buffer=memory, offset=offset, strides=a.strides)
 
 
 def cat(

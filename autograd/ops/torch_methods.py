@@ -14,7 +14,7 @@ from autograd.ops.arith import astype, where
 from autograd.ops.arith import maximum as maximum
 from autograd.ops.arith import minimum as minimum
 from autograd.ops.elementwise import clip
-from autograd.ops.shape import getitem
+from autograd.ops.shape import getitem, mark_multi_output
 from autograd.tensor import Tensor, data_of
 
 TensorLike = Any
@@ -76,7 +76,8 @@ def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if not -ndim <= dim < ndim:
         raise ValueError(f"unbind: dim {dim} is out of range for a tensor with {ndim} dimensions")
     lead = (slice(None),) * (dim % ndim)
-    return tuple(getitem(x, (*lead, i)) for i in range(data_of(x).shape[dim]))
+    views = tuple(getitem(x, (*lead, i)) for i in range(data_of(x).shape[dim]))
+    return mark_multi_output(views, "Unbind")
 
 
 def max(

@@ -258,6 +258,7 @@ CASES = [
     ("mm", lambda a, b: a.mm(b), [(3, 4), (4, 2)], ANY, True),
     ("bmm", lambda a, b: autograd.bmm(a, b), [(2, 3, 4), (2, 4, 2)], ANY, True),
     ("narrow", lambda a: a.narrow(1, -3, 2), [(3, 4)], ANY, True),
+    ("diagonal", lambda a: a.diagonal(1, 2, 0) ** 2, [(3, 2, 4)], ANY, True),
     ("movedim", lambda a: a.movedim((0, 1), (2, 0)), [(2, 3, 4)], ANY, True),
     ("unflatten", lambda a: a.unflatten(1, (2, -1)), [(3, 4)], ANY, True),
     ("chunk_split", lambda a: a.chunk(2, 1)[1] * a.split([1, 2], 1)[0], [(3, 3)], ANY, True),

@@ -664,6 +664,62 @@ def _in_place(draw, x, pool, leaves):
     return Pair(ours + earlier[0], theirs + earlier[1])
 
 
+def _reversed_axes(t: Any) -> Any:
+    return t.permute(tuple(reversed(range(t.ndim))))
+
+
+# Views made the same way in both libraries: name -> (the view, the fewest axes it needs).
+_VIEWS: dict[str, tuple[Callable[[Any], Any], int]] = {
+    "transpose": (_reversed_axes, 0),
+    "reshape": (lambda t: t.reshape(-1), 0),
+    "unsqueeze": (lambda t: t.unsqueeze(0), 0),
+    "squeeze": (lambda t: t.unsqueeze(-1).squeeze(-1), 0),
+    "flatten": (lambda t: t.flatten(), 0),
+    "narrow": (lambda t: t.narrow(0, t.shape[0] // 2, t.shape[0] - t.shape[0] // 2), 1),
+    "diagonal": (lambda t: t.diagonal(), 2),
+    "row": (lambda t: t[-1], 1),
+    "expand (no repeats)": (lambda t: t.expand(tuple(t.shape)), 0),
+    "detach": (lambda t: t.detach(), 0),
+}
+
+
+@spec("view_write", "Transpose", "Reshape", "BroadcastTo", "Diagonal", "SetItem", "GetItem")
+def _view_write(draw, x, pool, leaves):
+    """A copy of x viewed (a chain of one to three views of any kind), and the last view
+    written in place (`+= -= *=`, `v[i] = value`) while other views of the copy are
+    alive: the write must reach the copy, the other views and their gradients, as
+    PyTorch's CopySlices does (a `detach()` in the chain shares the values only)."""
+    ours, theirs = x.ours * 1, x.theirs * 1
+    earlier = (ours * 1.5, theirs * 1.5)  # used before the write
+    alive = (_reversed_axes(ours), _reversed_axes(theirs))  # a view alive during the write
+    names = draw(st.lists(st.sampled_from(sorted(_VIEWS)), min_size=1, max_size=3))
+    view_ours, view_theirs = ours, theirs
+    for name in names:
+        make, min_ndim = _VIEWS[name]
+        if view_ours.ndim >= min_ndim and view_ours.data.size:
+            view_ours, view_theirs = make(view_ours), make(view_theirs)
+    kind = draw(st.sampled_from(["+=", "-=", "*=", "set"]))
+    if kind == "set" and view_ours.ndim:
+        index = draw(st.integers(-view_ours.shape[0], view_ours.shape[0] - 1))
+        shape = view_ours.shape[1:]
+    else:
+        index, kind = None, "+=" if kind == "set" else kind
+        shape = view_ours.shape
+    if draw(st.booleans()):
+        value = new_leaf(draw, shape, leaves)
+        value_ours, value_theirs = value.ours, value.theirs
+    else:
+        value_ours, value_theirs = constant(draw, shape)
+    for view, value in ((view_ours, value_ours), (view_theirs, value_theirs)):
+        if index is not None:
+            view[index] = value
+        else:
+            {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul}[kind](view, value)
+    seen_ours = _reversed_axes(alive[0]) * 0.5 + view_ours.sum() * 0.25
+    seen_theirs = _reversed_axes(alive[1]) * 0.5 + view_theirs.sum() * 0.25
+    return Pair(ours + earlier[0] + seen_ours, theirs + earlier[1] + seen_theirs)
+
+
 def check_finite(pair: Pair) -> None:
     """Reject programs whose values leave the range both sides compute reliably."""
     data = pair.ours.data
