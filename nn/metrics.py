@@ -4,9 +4,16 @@ A metric is a function `metric(y_true, y_pred) -> float`, the batch mean of a
 per-sample score, on ndarrays (no graph, so it costs next to nothing beside a
 training step). `fit` averages it over an epoch weighted by batch size, which gives
 the exact mean over all samples. A metric may also be a Keras 3 `Metric` object
-(`nn.metrics.Metric` subclasses and the built-in classes, from `nn.keras_metrics`):
-`fit` resets it at each epoch's start and before validation, updates it with each
-batch and reports its `result()`.
+(`nn.metrics.Metric` subclasses and the built-in classes, from `nn.keras_metrics`,
+`nn.confusion_metrics` and `nn.auc`): `fit` resets it at each epoch's start and
+before validation, updates it with each batch and reports its `result()`.
+
+`compile(weighted_metrics=[...])` takes the same names, functions and objects; each
+becomes a `Metric` updated with the batch's sample weights (from `sample_weight` or
+`class_weight`), so a value per sample v_i counts as sum(w_i * v_i) / sum(w_i).
+Their names follow Keras: a weighted metric whose name an unweighted one already
+has is reported as `weighted_<name>` (then `weighted_<name>_1`, ...); a repeated
+unweighted name as `<name>_1`, `<name>_2`, ...
 """
 
 from __future__ import annotations
@@ -17,8 +24,21 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from nn import keras_metrics
+from nn.auc import AUC
+from nn.confusion_metrics import (
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    PrecisionAtRecall,
+    Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)
 from nn.keras_metrics import (
-    CLASSES,
     Accuracy,
     BinaryAccuracy,
     CategoricalAccuracy,
@@ -27,30 +47,38 @@ from nn.keras_metrics import (
     MeanMetricWrapper,
     MeanSquaredError,
     Metric,
-    Precision,
-    Recall,
     RootMeanSquaredError,
     SparseCategoricalAccuracy,
 )
 
 __all__ = [
+    "AUC",
     "Accuracy",
     "BinaryAccuracy",
     "CategoricalAccuracy",
+    "FalseNegatives",
+    "FalsePositives",
     "Mean",
     "MeanAbsoluteError",
     "MeanMetricWrapper",
     "MeanSquaredError",
     "Metric",
     "Precision",
+    "PrecisionAtRecall",
     "Recall",
+    "RecallAtPrecision",
     "RootMeanSquaredError",
+    "SensitivityAtSpecificity",
     "SparseCategoricalAccuracy",
+    "SpecificityAtSensitivity",
+    "TrueNegatives",
+    "TruePositives",
     "accuracy",
     "get",
     "mean_absolute_error",
     "mean_squared_error",
     "resolve",
+    "resolve_weighted",
 ]
 
 MetricFn = Callable[[np.ndarray, np.ndarray], float] | Metric
@@ -64,17 +92,26 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> 
     - `y_pred` (N,) or (N, 1), one output: binary, predicted 1 when y_pred > threshold
       (0.5 for probabilities; `compile` uses 0 for losses on logits); `y_true` 0/1.
     """
+    correct = _correct(y_true, y_pred, threshold)
+    # count_nonzero / size: several times faster than np.mean on a small batch
+    return np.count_nonzero(correct) / max(correct.size, 1)
+
+
+def _correct(y_true: np.ndarray, y_pred: np.ndarray, threshold: float) -> np.ndarray:
+    """`accuracy`'s hits: (N,) for classes, (N, outputs) for binary outputs."""
     if y_pred.ndim == 2 and y_pred.shape[1] > 1:
         predicted = y_pred.argmax(axis=1)
         if y_true.ndim == 2 and y_true.shape[1] > 1:
-            correct = predicted == y_true.argmax(axis=1)
-        else:
-            correct = predicted == y_true.reshape(len(predicted))
-    else:
-        predicted = y_pred.reshape(len(y_pred), -1) > threshold
-        correct = predicted == (y_true.reshape(predicted.shape) > 0.5)
-    # count_nonzero / size: several times faster than np.mean on a small batch
-    return np.count_nonzero(correct) / max(correct.size, 1)
+            return predicted == y_true.argmax(axis=1)
+        return predicted == y_true.reshape(len(predicted))
+    predicted = y_pred.reshape(len(y_pred), -1) > threshold
+    return predicted == (y_true.reshape(predicted.shape) > 0.5)
+
+
+def accuracy_values(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
+    """`accuracy` of each sample (1.0 or 0.0; a row of them for several binary
+    outputs), for `weighted_metrics`."""
+    return _correct(_array(y_true), _array(y_pred), threshold).astype(np.float64)
 
 
 def _difference(name: str, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
@@ -97,6 +134,20 @@ def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     d = _difference("mse", y_true, y_pred)
     return float(np.mean(d * d))
 
+
+#: Keras's names of the metric classes for `compile(metrics=[...])`, made anew each
+#: time (their class names too: "AUC", "TruePositives").
+CLASSES: dict[str, type[Metric]] = {
+    **keras_metrics.CLASSES,
+    "precision": Precision,
+    "recall": Recall,
+    "auc": AUC,
+    "true_positives": TruePositives,
+    "false_positives": FalsePositives,
+    "true_negatives": TrueNegatives,
+    "false_negatives": FalseNegatives,
+}
+CLASS_NAMES: dict[str, type[Metric]] = {cls.__name__: cls for cls in CLASSES.values()}
 
 METRICS: dict[str, MetricFn] = {
     "accuracy": accuracy,
@@ -122,11 +173,12 @@ def get(metric: str | MetricFn) -> tuple[str, MetricFn]:
     if isinstance(metric, Metric):
         return metric.name, metric
     if isinstance(metric, str):
-        if metric.lower() in CLASSES:
-            return metric, CLASSES[metric.lower()](name=metric)
+        cls = CLASS_NAMES.get(metric) or CLASSES.get(metric.lower())
+        if cls is not None:
+            return metric, cls(name=metric)
         fn = METRICS.get(metric.lower())
         if fn is None:
-            names = ", ".join([*METRICS, *CLASSES])
+            names = ", ".join([*METRICS, *CLASSES, *CLASS_NAMES])
             raise ValueError(f"unknown metric {metric!r}; valid names: {names}")
         return metric, fn
     if callable(metric):
@@ -152,6 +204,76 @@ def resolve(
     return resolved
 
 
+class WeightedFunction(MeanMetricWrapper):
+    """A metric function given to `weighted_metrics`: its value on each batch (one
+    per sample, or one for the batch, which then stands for each of its samples),
+    averaged with the sample weights. The function sees ndarrays, as in `metrics`."""
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        super().update_state(_array(y_true), _array(y_pred), sample_weight)
+
+
+#: Per-sample forms of the metric functions, for `weighted_metrics`.
+PER_SAMPLE: dict[MetricFn, Callable[..., Any]] = {
+    accuracy: accuracy_values,
+    mean_absolute_error: keras_metrics.mean_absolute_error,
+    mean_squared_error: keras_metrics.mean_squared_error,
+}
+
+
+def resolve_weighted(
+    metrics: Sequence[str | MetricFn] | None, logits: bool = False
+) -> list[tuple[str, Metric]]:
+    """`(name, Metric)` pairs for `compile(weighted_metrics=...)`: names and functions
+    made into Metrics that take the sample weights (see the module docstring); with
+    `logits`, accuracy thresholds a single output at 0, as in `resolve`.
+
+    Raises:
+        ValueError: `metrics` is not a list or tuple (Keras's rule), or an unknown name.
+    """
+    if metrics is None:
+        return []
+    if not isinstance(metrics, (list, tuple)):
+        raise ValueError(
+            "compile: weighted_metrics must be a list or tuple of metrics, got "
+            f"{type(metrics).__name__}: pass weighted_metrics=[{metrics!r}]"
+        )
+    resolved: list[tuple[str, Metric]] = []
+    for name, fn in (get(m) for m in metrics):
+        if isinstance(fn, Metric):
+            resolved.append((name, fn))
+        elif fn is accuracy:
+            threshold = 0.0 if logits else 0.5
+            resolved.append((name, WeightedFunction(accuracy_values, name, threshold=threshold)))
+        else:
+            resolved.append((name, WeightedFunction(PER_SAMPLE.get(fn, fn), name)))
+    return resolved
+
+
+def report_names(names: Sequence[str], weighted: Sequence[str] = ()) -> list[str]:
+    """The names under which `fit` reports the metrics then the weighted metrics
+    (Keras's rule, see the module docstring)."""
+    counts: dict[str, int] = {}
+    reported = []
+    for name in names:
+        if name in counts:
+            name, counts[name] = f"{name}_{counts[name]}", counts[name] + 1
+        else:
+            counts[name] = 1
+        reported.append(name)
+    for name in weighted:
+        if name in counts:
+            name = f"weighted_{name}"
+            if name in counts:
+                name, counts[name] = f"{name}_{counts[name]}", counts[name] + 1
+            else:
+                counts[name] = 1
+        else:
+            counts[name] = 1
+        reported.append(name)
+    return reported
+
+
 #: Metrics that are the mean of a per-sample score: over several batches their
 #: sample-weighted mean is the metric of the batches put together, so `Running`
 #: computes them for many batches at once.
@@ -171,13 +293,14 @@ class Running:
     whenever `means` is asked), which gives the same value for a fraction of the
     cost of one call per batch; any other metric function is called on each batch.
     A `Metric` object is reset here, updated with each batch (as Tensors) and
-    reports its `result()`.
+    reports its `result()`; the weighted metrics also get the batch's sample weights.
 
     Args:
         metrics: `(name, function)` pairs, as `resolve` returns them.
         transform: applied to the predictions before the metrics see them (fit
             passes a softmax when it trains on logits).
         rows: the most samples held back before the stacked metrics are computed.
+        weighted: `(name, Metric)` pairs, as `resolve_weighted` returns them.
     """
 
     def __init__(
@@ -185,8 +308,10 @@ class Running:
         metrics: list[tuple[str, MetricFn]],
         transform: Callable[[np.ndarray], np.ndarray] | None = None,
         rows: int = 8192,
+        weighted: Sequence[tuple[str, Metric]] = (),
     ) -> None:
-        self.names = ["loss", *(name for name, _ in metrics)]
+        named = report_names([name for name, _ in metrics], [name for name, _ in weighted])
+        self.names = ["loss", *named]
         self.sums = [0.0] * len(self.names)
         self.seen = 0
         self.transform, self.rows = transform, rows
@@ -194,23 +319,35 @@ class Running:
         functions = [(i, fn) for i, (_, fn) in enumerate(metrics, 1) if not isinstance(fn, Metric)]
         self.stacked = [(i, fn) for i, fn in functions if fn in SAMPLE_MEANS]
         self.each = [(i, fn) for i, fn in functions if fn not in SAMPLE_MEANS]
-        for _, metric in self.stateful:
+        self.weighted = [(i, m) for i, (_, m) in enumerate(weighted, 1 + len(metrics))]
+        for _, metric in self.stateful + self.weighted:
             metric.reset_state()
         self.pending: list[tuple[Any, np.ndarray]] = []
         self.pending_rows = 0
 
-    def add(self, n: int, loss: float, y_true: Any, y_pred: np.ndarray) -> None:
-        """Count a batch of `n` samples with mean loss `loss`."""
+    def add(
+        self,
+        n: int,
+        loss: float,
+        y_true: Any,
+        y_pred: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+    ) -> None:
+        """Count a batch of `n` samples with mean loss `loss` (and their weights, for
+        the weighted metrics)."""
         self.seen += n
         self.sums[0] += loss * n
         if self.each:
             self._score(self.each, n, y_true, y_pred)
-        if self.stateful:
+        if self.stateful or self.weighted:
             targets = _array(y_true)
             y_t = targets if targets.dtype.names else Tensor(targets)  # (records: per output)
             y_p = Tensor(y_pred if self.transform is None else self.transform(y_pred))
             for _, metric in self.stateful:
                 metric.update_state(y_t, y_p)
+            w = None if sample_weight is None else Tensor(sample_weight)
+            for _, metric in self.weighted:
+                metric.update_state(y_t, y_p, sample_weight=w)
         if self.stacked:
             self.pending.append((y_true, y_pred))
             self.pending_rows += n
@@ -222,7 +359,7 @@ class Running:
         self._flush()
         seen = max(self.seen, 1)
         means = {name: float(s / seen) for name, s in zip(self.names, self.sums)}
-        for i, metric in self.stateful:
+        for i, metric in self.stateful + self.weighted:
             means[self.names[i]] = _log_value(metric.result())
         return means
 
