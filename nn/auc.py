@@ -45,7 +45,7 @@ from nn.keras_metrics import Metric
 from nn.layer import Variable
 
 #: Keras's spellings of `curve` and `summation_method`.
-CURVES = {"ROC": "ROC", "roc": "ROC", "PR": "PR", "pr": "PR", "PRGAIN": "PRGAIN", "prgain": "PRGAIN"}
+CURVES = {name: name.upper() for name in ("ROC", "roc", "PR", "pr", "PRGAIN", "prgain")}
 SUMMATIONS = {
     name: name.lower()
     for name in ("interpolation", "Interpolation", "majoring", "Majoring", "minoring", "Minoring")

@@ -143,8 +143,7 @@ def confusion_counts(
     if class_id is not None:
         if y_pred.ndim == 1:
             raise ValueError(
-                "class_id needs predictions of shape (samples, classes), got shape "
-                f"{y_pred.shape}"
+                f"class_id needs predictions of shape (samples, classes), got shape {y_pred.shape}"
             )
         y_true, y_pred = y_true[..., class_id, None], y_pred[..., class_id, None]
     weights = np.ones((), kind) if w is None else np.broadcast_to(w, y_pred.shape)
