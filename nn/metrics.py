@@ -253,11 +253,13 @@ def resolve_weighted(
 def report_names(names: Sequence[str], weighted: Sequence[str] = ()) -> list[str]:
     """The names under which `fit` reports the metrics then the weighted metrics
     (Keras's rule, see the module docstring)."""
-    counts: dict[str, int] = {}
+    counts: dict[str, int] = {}  # Keras's counters: a numbered name is not counted
     reported = []
     for name in names:
         if name in counts:
-            name, counts[name] = f"{name}_{counts[name]}", counts[name] + 1
+            index = counts[name]
+            counts[name] += 1
+            name = f"{name}_{index}"
         else:
             counts[name] = 1
         reported.append(name)
@@ -265,7 +267,9 @@ def report_names(names: Sequence[str], weighted: Sequence[str] = ()) -> list[str
         if name in counts:
             name = f"weighted_{name}"
             if name in counts:
-                name, counts[name] = f"{name}_{counts[name]}", counts[name] + 1
+                index = counts[name]
+                counts[name] += 1
+                name = f"{name}_{index}"
             else:
                 counts[name] = 1
         else:
