@@ -249,7 +249,7 @@ class AUC(Metric):
 def _inner_thresholds(thresholds: Any) -> list[float]:
     """AUC's `thresholds`, checked and sorted (an empty list leaves only the ends)."""
     if not isinstance(thresholds, (list, tuple, np.ndarray)) or any(
-        isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= t <= 1
+        isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= float(t) <= 1
         for t in thresholds
     ):
         raise ValueError(

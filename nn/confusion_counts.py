@@ -58,7 +58,7 @@ def parse_thresholds(owner: str, thresholds: Any, default: float) -> list[float]
     if not values:
         raise ValueError(f"{owner}: thresholds must not be empty (give numbers in [0, 1])")
     for t in values:
-        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= t <= 1:
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= float(t) <= 1:
             raise ValueError(
                 f"{owner}: invalid thresholds: {thresholds!r} (each must be a number in [0, 1])"
             )

@@ -211,7 +211,9 @@ class Functional(Model):
             metrics = _only(metrics, self.output_names) if isinstance(metrics, Mapping) else metrics
             if isinstance(weighted_metrics, Mapping):
                 weighted_metrics = _only(weighted_metrics, self.output_names)
-            super().compile(optimizer, loss, metrics, weighted_metrics, **optimizer_options)
+            super().compile(
+                optimizer, loss, metrics, weighted_metrics=weighted_metrics, **optimizer_options
+            )
             return
         if weighted_metrics:
             raise ValueError(

@@ -209,7 +209,7 @@ class WeightedFunction(MeanMetricWrapper):
     per sample, or one for the batch, which then stands for each of its samples),
     averaged with the sample weights. The function sees ndarrays, as in `metrics`."""
 
-    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
         super().update_state(_array(y_true), _array(y_pred), sample_weight)
 
 

@@ -151,6 +151,7 @@ class Model(LayerWeights, Module):
         optimizer: str | optim.Optimizer | type[optim.Optimizer] | Callable[..., Any] = "rmsprop",
         loss: str | Callable[..., Tensor] | None = None,
         metrics: Sequence[str | metrics_mod.MetricFn] | str | None = None,
+        *,
         weighted_metrics: Sequence[str | metrics_mod.MetricFn] | None = None,
         **optimizer_options: Any,
     ) -> None:
