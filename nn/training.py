@@ -798,5 +798,6 @@ def _progress_bar(total: int, epoch: int, epochs: int) -> Any:
 
 
 def format_logs(logs: dict[str, float]) -> str:
-    """`loss: 0.1234 - accuracy: 0.9500 - ...`, as Keras prints them."""
-    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+    """`loss: 0.1234 - accuracy: 0.9500 - ...`, as Keras prints them (a metric of
+    several values, `Recall(thresholds=[0.3, 0.6])`, by their mean, as Keras's bar)."""
+    return " - ".join(f"{k}: {float(np.mean(v)):.4f}" for k, v in logs.items())

@@ -188,3 +188,17 @@ def test_bad_weighted_metrics_are_refused_by_name():
     one = nn.Model(a, nn.Dense(1, activation="sigmoid", name="o")(a))
     one.compile("sgd", "binary_crossentropy", weighted_metrics={"o": ["acc"]})
     assert one.metrics_names == ["loss", "acc"]
+
+
+def test_progress_lines_show_a_metric_of_several_thresholds_by_its_mean(capsys):
+    x, y, w = _data(n=12, seed=6)
+    model = nn.Sequential([nn.Input((3,)), nn.Dense(1, activation="sigmoid")])
+    recall = nn.metrics.Recall(thresholds=[0.3, 0.6])
+    model.compile("sgd", "binary_crossentropy", metrics=[recall], weighted_metrics=["auc"])
+    history = model.fit(x, y, epochs=1, verbose=2, sample_weight=w)
+    line = capsys.readouterr().out
+    assert f"recall: {np.mean(history.history['recall'][0]):.4f}" in line
+    assert f"auc: {history.history['auc'][0]:.4f}" in line
+    for verbose in (1, 2):
+        model.fit(x, y, epochs=1, verbose=verbose)
+        model.evaluate(x, y, verbose=verbose)
