@@ -8,12 +8,11 @@ the exact mean over all samples. A metric may also be a Keras 3 `Metric` object
 `nn.confusion_metrics` and `nn.auc`): `fit` resets it at each epoch's start and
 before validation, updates it with each batch and reports its `result()`.
 
-`compile(weighted_metrics=[...])` takes the same names, functions and objects; each
-becomes a `Metric` updated with the batch's sample weights (from `sample_weight` or
-`class_weight`), so a value per sample v_i counts as sum(w_i * v_i) / sum(w_i).
-Their names follow Keras: a weighted metric whose name an unweighted one already
-has is reported as `weighted_<name>` (then `weighted_<name>_1`, ...); a repeated
-unweighted name as `<name>_1`, `<name>_2`, ...
+`compile(weighted_metrics=[...])` takes the same (see `nn.weighted_metrics`), and
+`Running` updates them with the batch's sample weights. The names follow Keras: a
+weighted metric whose name an unweighted one already has is reported as
+`weighted_<name>` (then `weighted_<name>_1`, ...); a repeated unweighted name as
+`<name>_1`, `<name>_2`, ...
 """
 
 from __future__ import annotations
@@ -30,11 +29,7 @@ from nn.confusion_metrics import (
     FalseNegatives,
     FalsePositives,
     Precision,
-    PrecisionAtRecall,
     Recall,
-    RecallAtPrecision,
-    SensitivityAtSpecificity,
-    SpecificityAtSensitivity,
     TrueNegatives,
     TruePositives,
 )
@@ -49,6 +44,12 @@ from nn.keras_metrics import (
     Metric,
     RootMeanSquaredError,
     SparseCategoricalAccuracy,
+)
+from nn.sensitivity_metrics import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
 )
 
 __all__ = [
@@ -78,7 +79,6 @@ __all__ = [
     "mean_absolute_error",
     "mean_squared_error",
     "resolve",
-    "resolve_weighted",
 ]
 
 MetricFn = Callable[[np.ndarray, np.ndarray], float] | Metric
@@ -204,52 +204,6 @@ def resolve(
     return resolved
 
 
-class WeightedFunction(MeanMetricWrapper):
-    """A metric function given to `weighted_metrics`: its value on each batch (one
-    per sample, or one for the batch, which then stands for each of its samples),
-    averaged with the sample weights. The function sees ndarrays, as in `metrics`."""
-
-    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
-        super().update_state(_array(y_true), _array(y_pred), sample_weight)
-
-
-#: Per-sample forms of the metric functions, for `weighted_metrics`.
-PER_SAMPLE: dict[MetricFn, Callable[..., Any]] = {
-    accuracy: accuracy_values,
-    mean_absolute_error: keras_metrics.mean_absolute_error,
-    mean_squared_error: keras_metrics.mean_squared_error,
-}
-
-
-def resolve_weighted(
-    metrics: Sequence[str | MetricFn] | None, logits: bool = False
-) -> list[tuple[str, Metric]]:
-    """`(name, Metric)` pairs for `compile(weighted_metrics=...)`: names and functions
-    made into Metrics that take the sample weights (see the module docstring); with
-    `logits`, accuracy thresholds a single output at 0, as in `resolve`.
-
-    Raises:
-        ValueError: `metrics` is not a list or tuple (Keras's rule), or an unknown name.
-    """
-    if metrics is None:
-        return []
-    if not isinstance(metrics, (list, tuple)):
-        raise ValueError(
-            "compile: weighted_metrics must be a list or tuple of metrics, got "
-            f"{type(metrics).__name__}: pass weighted_metrics=[{metrics!r}]"
-        )
-    resolved: list[tuple[str, Metric]] = []
-    for name, fn in (get(m) for m in metrics):
-        if isinstance(fn, Metric):
-            resolved.append((name, fn))
-        elif fn is accuracy:
-            threshold = 0.0 if logits else 0.5
-            resolved.append((name, WeightedFunction(accuracy_values, name, threshold=threshold)))
-        else:
-            resolved.append((name, WeightedFunction(PER_SAMPLE.get(fn, fn), name)))
-    return resolved
-
-
 def report_names(names: Sequence[str], weighted: Sequence[str] = ()) -> list[str]:
     """The names under which `fit` reports the metrics then the weighted metrics
     (Keras's rule, see the module docstring)."""
@@ -304,7 +258,7 @@ class Running:
         transform: applied to the predictions before the metrics see them (fit
             passes a softmax when it trains on logits).
         rows: the most samples held back before the stacked metrics are computed.
-        weighted: `(name, Metric)` pairs, as `resolve_weighted` returns them.
+        weighted: `(name, Metric)` pairs, as `nn.weighted_metrics.resolve` returns them.
     """
 
     def __init__(

@@ -40,6 +40,7 @@ from nn import functional as F
 from nn import losses, weights
 from nn import metrics as metrics_mod
 from nn import optimizers as keras_optim
+from nn import weighted_metrics as weighted_mod
 from nn.callbacks import Callback, CallbackList, History
 from nn.data import (
     DataLoader,
@@ -193,7 +194,7 @@ class Model(LayerWeights, Module):
             _check_covers(optimizer, self)
         loss_fn = losses.get(loss)
         resolved = metrics_mod.resolve(metrics or [], logits=_on_logits(loss_fn))
-        weighted = metrics_mod.resolve_weighted(weighted_metrics, logits=_on_logits(loss_fn))
+        weighted = weighted_mod.resolve(weighted_metrics, logits=_on_logits(loss_fn))
         name = loss if isinstance(loss, str) else getattr(loss, "__name__", type(loss).__name__)
         compiled = _Compiled(optimizer, optimizer_options, loss_fn, name, resolved)
         compiled.weighted_metrics = weighted

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import nn
-from nn import metrics
+from nn import metrics, weighted_metrics
 
 keras = pytest.importorskip("keras")
 
@@ -131,7 +131,7 @@ def test_running_weights_each_sample_by_hand():
         assert isinstance(y_true, np.ndarray) and isinstance(y_pred, np.ndarray)
         return float(np.abs(y_pred - y_true).max())
 
-    weighted = metrics.resolve_weighted(["acc", "mae", largest, "precision"])
+    weighted = weighted_metrics.resolve(["acc", "mae", largest, "precision"])
     running = metrics.Running(metrics.resolve(["acc"]), weighted=weighted)
     assert running.names == ["loss", "acc", "weighted_acc", "mae", "largest", "precision"]
     for y_true, y_pred, w in batches:
