@@ -75,7 +75,11 @@ class ConfusionMetric(Metric):
             **options,
         )
         for counted, value in counts.items():
-            getattr(self, counted).data[...] += value
+            self._state(counted).data[...] += value
+
+    def _state(self, counted: str) -> Variable:
+        """The variable that keeps the count `counted`."""
+        return getattr(self, counted)
 
     def _one_or_all(self, values: np.ndarray) -> Tensor:
         """A scalar for one threshold, else a value per threshold (as Keras)."""
@@ -98,17 +102,10 @@ class _Count(ConfusionMetric):
         self.accumulator = self.add_weight(name="accumulator", shape=(len(values),))
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        (count,) = self.counted
-        counts = confusion_counts(
-            self.counted,
-            y_true,
-            y_pred,
-            self.thresholds,
-            self._dtype,
-            evenly=self._evenly,
-            sample_weight=sample_weight,
-        )
-        self.accumulator.data[...] += counts[count]
+        self._add(y_true, y_pred, sample_weight)
+
+    def _state(self, counted: str) -> Variable:
+        return self.accumulator
 
     def result(self) -> Tensor:
         return self._one_or_all(self.accumulator.data.copy())
