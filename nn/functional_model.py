@@ -194,12 +194,14 @@ class Functional(Model):
         loss: Any = None,
         metrics: Any = None,
         loss_weights: Any = None,
+        weighted_metrics: Any = None,
         **optimizer_options: Any,
     ) -> None:
         """As `Model.compile`; for several outputs (see `nn.multi_output`), `loss` is
         one loss for all, a list in the order of the outputs or a dict by output name,
         `metrics` a list of lists or a dict, and `loss_weights` a list or dict of
-        the factors of each output's loss in the total (default 1)."""
+        the factors of each output's loss in the total (default 1). `weighted_metrics`
+        is for models with one output."""
         if len(self._output_list) == 1:
             if loss_weights is not None:
                 raise ValueError("compile: loss_weights is for models with several outputs")
@@ -207,8 +209,17 @@ class Functional(Model):
                 loss = loss[0]
             loss = _only(loss, self.output_names)
             metrics = _only(metrics, self.output_names) if isinstance(metrics, Mapping) else metrics
-            super().compile(optimizer, loss, metrics, **optimizer_options)
+            if isinstance(weighted_metrics, Mapping):
+                weighted_metrics = _only(weighted_metrics, self.output_names)
+            super().compile(
+                optimizer, loss, metrics, weighted_metrics=weighted_metrics, **optimizer_options
+            )
             return
+        if weighted_metrics:
+            raise ValueError(
+                "compile: weighted_metrics is supported for models with one output; for "
+                f"several ({', '.join(self.output_names)}), give metrics per output"
+            )
         names = self.output_names
         per_loss = per_output("loss", loss, names, None)
         if all(item is None for item in per_loss):

@@ -21,15 +21,14 @@ metric's `name`, as Keras does. The DLwP example::
             return nn.ops.sqrt(self.mse_sum / nn.ops.cast(self.total_samples, "float32"))
 
 The built-in classes compute with numpy in the metric's dtype and keep Keras's
-state variables (`total` and `count` for means, `true_positives`, ... for
-precision and recall). Keras's rules, which they follow:
+state variables (`total` and `count` for means). Keras's rules, which they follow:
 
 - Means (`Mean`, the accuracies, `MeanSquaredError`, ...): each sample's value
   (averaged over its other axes) v_i with weight w_i (1 without `sample_weight`):
   total += sum(w_i * v_i), count += sum(w_i), result = total / count (0 when count
   is 0). `RootMeanSquaredError` is sqrt of that mean of squared errors.
-- `Precision` = TP / (TP + FP), `Recall` = TP / (TP + FN) with a prediction counted
-  positive when y_pred > threshold (0.5 by default), weighted by `sample_weight`.
+- The metrics of confusion counts (`Precision`, `Recall`, `AUC`, ...) are in
+  `nn.confusion_metrics` and `nn.auc`.
 """
 
 from __future__ import annotations
@@ -179,6 +178,8 @@ class Mean(Metric):
             count = len(values) if values.ndim else 1
         else:
             w = _array(sample_weight).astype(self._dtype)
+            if values.ndim == 0:  # one value for the batch: each sample's
+                values = np.broadcast_to(values, w.shape[:1])
             values, w = _same_rank(values, w)
             if values.ndim > w.ndim:  # average the axes the weights do not have
                 values = values.mean(axis=tuple(range(w.ndim, values.ndim)))
@@ -324,94 +325,10 @@ class RootMeanSquaredError(Mean):
         return Tensor(np.sqrt(super().result().data))
 
 
-class _Confusion(Metric):
-    """Weighted counts of outcomes of y_pred > threshold against 0/1 targets, one per
-    threshold (`thresholds`: None for 0.5, a number, or a list); `class_id` scores
-    one column of (N, C) predictions."""
-
-    counted: tuple[str, str] = ("true_positives", "false_positives")
-    true_positives: Variable
-    false_positives: Variable
-    false_negatives: Variable
-
-    def __init__(
-        self,
-        thresholds: float | Sequence[float] | None = None,
-        *,
-        class_id: int | None = None,
-        name: str | None = None,
-        dtype: npt.DTypeLike | None = None,
-    ) -> None:
-        super().__init__(name=name, dtype=dtype)
-        given = [0.5] if thresholds is None else thresholds
-        values = list(given) if isinstance(given, (list, tuple)) else [given]
-        for t in values:
-            if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 <= t <= 1:
-                raise ValueError(
-                    f"{type(self).__name__}: thresholds must be numbers in [0, 1], "
-                    f"got {thresholds!r}"
-                )
-        self.thresholds = thresholds
-        self.class_id = class_id
-        self._cuts = np.asarray(values, dtype=np.float64)
-        self._single = not isinstance(given, (list, tuple))
-        for counted in self.counted:
-            setattr(self, counted, self.add_weight(name=counted, shape=(len(values),)))
-
-    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        y_true, y_pred = _array(y_true), _array(y_pred)
-        if self.class_id is not None:
-            y_true, y_pred = y_true[..., self.class_id], y_pred[..., self.class_id]
-        y_true, y_pred = _same_rank(y_true, y_pred)
-        truth = y_true.astype(bool).reshape(-1)
-        w = np.ones(y_pred.shape) if sample_weight is None else _array(sample_weight)
-        if w.ndim and w.ndim < y_pred.ndim:
-            w = w.reshape(w.shape + (1,) * (y_pred.ndim - w.ndim))
-        w = np.broadcast_to(w, y_pred.shape).reshape(-1)
-        above = y_pred.reshape(1, -1) > self._cuts[:, None]  # (thresholds, elements)
-        outcomes = {
-            "true_positives": above & truth,
-            "false_positives": above & ~truth,
-            "false_negatives": ~above & truth,
-        }
-        for counted in self.counted:
-            getattr(self, counted).data[...] += (outcomes[counted] * w).sum(axis=1)
-
-    def _ratio(self, hits: np.ndarray, misses: np.ndarray) -> Tensor:
-        total = hits + misses
-        ratio = np.divide(hits, total, out=np.zeros_like(hits), where=total != 0)
-        return Tensor(ratio[0] if self._single else ratio)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "thresholds": self.thresholds, "class_id": self.class_id}
-
-
-class Precision(_Confusion):
-    """TP / (TP + FP): of the predictions above the threshold, the fraction that are
-    positive."""
-
-    counted = ("true_positives", "false_positives")
-
-    def result(self) -> Tensor:
-        return self._ratio(self.true_positives.data, self.false_positives.data)
-
-
-class Recall(_Confusion):
-    """TP / (TP + FN): of the positive targets, the fraction predicted above the
-    threshold."""
-
-    counted = ("true_positives", "false_negatives")
-
-    def result(self) -> Tensor:
-        return self._ratio(self.true_positives.data, self.false_negatives.data)
-
-
 #: Keras's names of the metric classes for `compile(metrics=[...])`.
 CLASSES: dict[str, type[Metric]] = {
     "binary_accuracy": BinaryAccuracy,
     "categorical_accuracy": CategoricalAccuracy,
     "sparse_categorical_accuracy": SparseCategoricalAccuracy,
     "root_mean_squared_error": RootMeanSquaredError,
-    "precision": Precision,
-    "recall": Recall,
 }

@@ -4,9 +4,15 @@ A metric is a function `metric(y_true, y_pred) -> float`, the batch mean of a
 per-sample score, on ndarrays (no graph, so it costs next to nothing beside a
 training step). `fit` averages it over an epoch weighted by batch size, which gives
 the exact mean over all samples. A metric may also be a Keras 3 `Metric` object
-(`nn.metrics.Metric` subclasses and the built-in classes, from `nn.keras_metrics`):
-`fit` resets it at each epoch's start and before validation, updates it with each
-batch and reports its `result()`.
+(`nn.metrics.Metric` subclasses and the built-in classes, from `nn.keras_metrics`,
+`nn.confusion_metrics` and `nn.auc`): `fit` resets it at each epoch's start and
+before validation, updates it with each batch and reports its `result()`.
+
+`compile(weighted_metrics=[...])` takes the same (see `nn.weighted_metrics`), and
+`Running` updates them with the batch's sample weights. The names follow Keras: a
+weighted metric whose name an unweighted one already has is reported as
+`weighted_<name>` (then `weighted_<name>_1`, ...); a repeated unweighted name as
+`<name>_1`, `<name>_2`, ...
 """
 
 from __future__ import annotations
@@ -17,8 +23,17 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from nn import keras_metrics
+from nn.auc import AUC
+from nn.confusion_metrics import (
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+)
 from nn.keras_metrics import (
-    CLASSES,
     Accuracy,
     BinaryAccuracy,
     CategoricalAccuracy,
@@ -27,25 +42,38 @@ from nn.keras_metrics import (
     MeanMetricWrapper,
     MeanSquaredError,
     Metric,
-    Precision,
-    Recall,
     RootMeanSquaredError,
     SparseCategoricalAccuracy,
 )
+from nn.sensitivity_metrics import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
 
 __all__ = [
+    "AUC",
     "Accuracy",
     "BinaryAccuracy",
     "CategoricalAccuracy",
+    "FalseNegatives",
+    "FalsePositives",
     "Mean",
     "MeanAbsoluteError",
     "MeanMetricWrapper",
     "MeanSquaredError",
     "Metric",
     "Precision",
+    "PrecisionAtRecall",
     "Recall",
+    "RecallAtPrecision",
     "RootMeanSquaredError",
+    "SensitivityAtSpecificity",
     "SparseCategoricalAccuracy",
+    "SpecificityAtSensitivity",
+    "TrueNegatives",
+    "TruePositives",
     "accuracy",
     "get",
     "mean_absolute_error",
@@ -64,17 +92,26 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> 
     - `y_pred` (N,) or (N, 1), one output: binary, predicted 1 when y_pred > threshold
       (0.5 for probabilities; `compile` uses 0 for losses on logits); `y_true` 0/1.
     """
+    correct = _correct(y_true, y_pred, threshold)
+    # count_nonzero / size: several times faster than np.mean on a small batch
+    return np.count_nonzero(correct) / max(correct.size, 1)
+
+
+def _correct(y_true: np.ndarray, y_pred: np.ndarray, threshold: float) -> np.ndarray:
+    """`accuracy`'s hits: (N,) for classes, (N, outputs) for binary outputs."""
     if y_pred.ndim == 2 and y_pred.shape[1] > 1:
         predicted = y_pred.argmax(axis=1)
         if y_true.ndim == 2 and y_true.shape[1] > 1:
-            correct = predicted == y_true.argmax(axis=1)
-        else:
-            correct = predicted == y_true.reshape(len(predicted))
-    else:
-        predicted = y_pred.reshape(len(y_pred), -1) > threshold
-        correct = predicted == (y_true.reshape(predicted.shape) > 0.5)
-    # count_nonzero / size: several times faster than np.mean on a small batch
-    return np.count_nonzero(correct) / max(correct.size, 1)
+            return predicted == y_true.argmax(axis=1)
+        return predicted == y_true.reshape(len(predicted))
+    predicted = y_pred.reshape(len(y_pred), -1) > threshold
+    return predicted == (y_true.reshape(predicted.shape) > 0.5)
+
+
+def accuracy_values(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
+    """`accuracy` of each sample (1.0 or 0.0; a row of them for several binary
+    outputs), for `weighted_metrics`."""
+    return _correct(_array(y_true), _array(y_pred), threshold).astype(np.float64)
 
 
 def _difference(name: str, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
@@ -97,6 +134,20 @@ def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     d = _difference("mse", y_true, y_pred)
     return float(np.mean(d * d))
 
+
+#: Keras's names of the metric classes for `compile(metrics=[...])`, made anew each
+#: time (their class names too: "AUC", "TruePositives").
+CLASSES: dict[str, type[Metric]] = {
+    **keras_metrics.CLASSES,
+    "precision": Precision,
+    "recall": Recall,
+    "auc": AUC,
+    "true_positives": TruePositives,
+    "false_positives": FalsePositives,
+    "true_negatives": TrueNegatives,
+    "false_negatives": FalseNegatives,
+}
+CLASS_NAMES: dict[str, type[Metric]] = {cls.__name__: cls for cls in CLASSES.values()}
 
 METRICS: dict[str, MetricFn] = {
     "accuracy": accuracy,
@@ -122,11 +173,12 @@ def get(metric: str | MetricFn) -> tuple[str, MetricFn]:
     if isinstance(metric, Metric):
         return metric.name, metric
     if isinstance(metric, str):
-        if metric.lower() in CLASSES:
-            return metric, CLASSES[metric.lower()](name=metric)
+        cls = CLASS_NAMES.get(metric) or CLASSES.get(metric.lower())
+        if cls is not None:
+            return metric, cls(name=metric)
         fn = METRICS.get(metric.lower())
         if fn is None:
-            names = ", ".join([*METRICS, *CLASSES])
+            names = ", ".join([*METRICS, *CLASSES, *CLASS_NAMES])
             raise ValueError(f"unknown metric {metric!r}; valid names: {names}")
         return metric, fn
     if callable(metric):
@@ -152,6 +204,34 @@ def resolve(
     return resolved
 
 
+def report_names(names: Sequence[str], weighted: Sequence[str] = ()) -> list[str]:
+    """The names under which `fit` reports the metrics then the weighted metrics
+    (Keras's rule, see the module docstring)."""
+    counts: dict[str, int] = {}  # Keras's counters: a numbered name is not counted
+    reported = []
+    for name in names:
+        if name in counts:
+            index = counts[name]
+            counts[name] += 1
+            name = f"{name}_{index}"
+        else:
+            counts[name] = 1
+        reported.append(name)
+    for name in weighted:
+        if name in counts:
+            name = f"weighted_{name}"
+            if name in counts:
+                index = counts[name]
+                counts[name] += 1
+                name = f"{name}_{index}"
+            else:
+                counts[name] = 1
+        else:
+            counts[name] = 1
+        reported.append(name)
+    return reported
+
+
 #: Metrics that are the mean of a per-sample score: over several batches their
 #: sample-weighted mean is the metric of the batches put together, so `Running`
 #: computes them for many batches at once.
@@ -171,13 +251,14 @@ class Running:
     whenever `means` is asked), which gives the same value for a fraction of the
     cost of one call per batch; any other metric function is called on each batch.
     A `Metric` object is reset here, updated with each batch (as Tensors) and
-    reports its `result()`.
+    reports its `result()`; the weighted metrics also get the batch's sample weights.
 
     Args:
         metrics: `(name, function)` pairs, as `resolve` returns them.
         transform: applied to the predictions before the metrics see them (fit
             passes a softmax when it trains on logits).
         rows: the most samples held back before the stacked metrics are computed.
+        weighted: `(name, Metric)` pairs, as `nn.weighted_metrics.resolve` returns them.
     """
 
     def __init__(
@@ -185,8 +266,10 @@ class Running:
         metrics: list[tuple[str, MetricFn]],
         transform: Callable[[np.ndarray], np.ndarray] | None = None,
         rows: int = 8192,
+        weighted: Sequence[tuple[str, Metric]] = (),
     ) -> None:
-        self.names = ["loss", *(name for name, _ in metrics)]
+        named = report_names([name for name, _ in metrics], [name for name, _ in weighted])
+        self.names = ["loss", *named]
         self.sums = [0.0] * len(self.names)
         self.seen = 0
         self.transform, self.rows = transform, rows
@@ -194,23 +277,35 @@ class Running:
         functions = [(i, fn) for i, (_, fn) in enumerate(metrics, 1) if not isinstance(fn, Metric)]
         self.stacked = [(i, fn) for i, fn in functions if fn in SAMPLE_MEANS]
         self.each = [(i, fn) for i, fn in functions if fn not in SAMPLE_MEANS]
-        for _, metric in self.stateful:
+        self.weighted = [(i, m) for i, (_, m) in enumerate(weighted, 1 + len(metrics))]
+        for _, metric in self.stateful + self.weighted:
             metric.reset_state()
         self.pending: list[tuple[Any, np.ndarray]] = []
         self.pending_rows = 0
 
-    def add(self, n: int, loss: float, y_true: Any, y_pred: np.ndarray) -> None:
-        """Count a batch of `n` samples with mean loss `loss`."""
+    def add(
+        self,
+        n: int,
+        loss: float,
+        y_true: Any,
+        y_pred: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+    ) -> None:
+        """Count a batch of `n` samples with mean loss `loss` (and their weights, for
+        the weighted metrics)."""
         self.seen += n
         self.sums[0] += loss * n
         if self.each:
             self._score(self.each, n, y_true, y_pred)
-        if self.stateful:
+        if self.stateful or self.weighted:
             targets = _array(y_true)
             y_t = targets if targets.dtype.names else Tensor(targets)  # (records: per output)
             y_p = Tensor(y_pred if self.transform is None else self.transform(y_pred))
             for _, metric in self.stateful:
                 metric.update_state(y_t, y_p)
+            w = None if sample_weight is None else Tensor(sample_weight)
+            for _, metric in self.weighted:
+                metric.update_state(y_t, y_p, sample_weight=w)
         if self.stacked:
             self.pending.append((y_true, y_pred))
             self.pending_rows += n
@@ -222,7 +317,7 @@ class Running:
         self._flush()
         seen = max(self.seen, 1)
         means = {name: float(s / seen) for name, s in zip(self.names, self.sums)}
-        for i, metric in self.stateful:
+        for i, metric in self.stateful + self.weighted:
             means[self.names[i]] = _log_value(metric.result())
         return means
 

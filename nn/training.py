@@ -40,6 +40,7 @@ from nn import functional as F
 from nn import losses, weights
 from nn import metrics as metrics_mod
 from nn import optimizers as keras_optim
+from nn import weighted_metrics as weighted_mod
 from nn.callbacks import Callback, CallbackList, History
 from nn.data import (
     DataLoader,
@@ -84,6 +85,7 @@ class _Compiled:
     loss_name: str
     metrics: list[tuple[str, metrics_mod.MetricFn]] = field(default_factory=list)
     optimizer: optim.Optimizer | None = None
+    weighted_metrics: list[tuple[str, metrics_mod.Metric]] = field(default_factory=list)
 
 
 class Model(LayerWeights, Module):
@@ -151,6 +153,8 @@ class Model(LayerWeights, Module):
         optimizer: str | optim.Optimizer | type[optim.Optimizer] | Callable[..., Any] = "rmsprop",
         loss: str | Callable[..., Tensor] | None = None,
         metrics: Sequence[str | metrics_mod.MetricFn] | str | None = None,
+        *,
+        weighted_metrics: Sequence[str | metrics_mod.MetricFn] | None = None,
         **optimizer_options: Any,
     ) -> None:
         """Choose the optimizer, the loss and the metrics for `fit` and `evaluate`.
@@ -166,8 +170,12 @@ class Model(LayerWeights, Module):
             loss: a name ("mse", "mae", "binary_crossentropy", "categorical_crossentropy",
                 "sparse_categorical_crossentropy", ... see `nn.losses.LOSSES`), a loss
                 Module or a function `loss(y_pred, y_true) -> Tensor`.
-            metrics: names ("accuracy" or "acc", "mae", "mse") or functions
-                `metric(y_true, y_pred) -> float` on ndarrays.
+            metrics: names ("accuracy" or "acc", "mae", "mse", "auc", "precision",
+                ... see `nn.metrics`), functions `metric(y_true, y_pred) -> float` on
+                ndarrays, or `nn.metrics.Metric` objects; not weighted.
+            weighted_metrics: the same kinds, weighted by `sample_weight` or
+                `class_weight` in `fit` and `evaluate` (Keras's `weighted_metrics`;
+                reported as `weighted_<name>` where an unweighted metric has the name).
             **optimizer_options: passed to the optimizer's constructor
                 (`learning_rate=0.01` or `lr=0.01`).
 
@@ -187,8 +195,10 @@ class Model(LayerWeights, Module):
             _check_covers(optimizer, self)
         loss_fn = losses.get(loss)
         resolved = metrics_mod.resolve(metrics or [], logits=_on_logits(loss_fn))
+        weighted = weighted_mod.resolve(weighted_metrics, logits=_on_logits(loss_fn))
         name = loss if isinstance(loss, str) else getattr(loss, "__name__", type(loss).__name__)
         compiled = _Compiled(optimizer, optimizer_options, loss_fn, name, resolved)
+        compiled.weighted_metrics = weighted
         object.__setattr__(self, "_compiled", compiled)
         object.__setattr__(self, "stop_training", False)
         if not _unbuilt(self) and any(True for _ in self.parameters()):
@@ -209,7 +219,7 @@ class Model(LayerWeights, Module):
     def metrics_names(self) -> list[str]:
         """ "loss" then the compiled metrics' names, the order `evaluate` returns."""
         compiled = self._require_compiled("metrics_names")
-        return ["loss", *(name for name, _ in compiled.metrics)]
+        return ["loss", *_report_names(compiled)]
 
     def _require_compiled(self, caller: str) -> _Compiled:
         compiled = self.__dict__.get("_compiled")
@@ -466,7 +476,7 @@ class Model(LayerWeights, Module):
     ) -> dict[str, float]:
         """One epoch of training steps; returns the epoch's mean loss and metrics."""
         opt, loss_fn = compiled.optimizer, compiled.loss
-        running = metrics_mod.Running(compiled.metrics)
+        running = metrics_mod.Running(compiled.metrics, weighted=compiled.weighted_metrics)
         next_postfix = time.perf_counter()
         finite = True
         # No enumerate(): it keeps its last (index, batch) pair, so the batch would live
@@ -502,7 +512,7 @@ class Model(LayerWeights, Module):
                     RuntimeWarning,
                     stacklevel=4,
                 )
-            running.add(len(out_data), value, yb, out_data)
+            running.add(len(out_data), value, yb, out_data, wb)
             if bar is not None:
                 bar.update(1)
                 if time.perf_counter() >= next_postfix:  # formatting every batch would cost
@@ -542,7 +552,7 @@ class Model(LayerWeights, Module):
         hooks = hooks or CallbackList([], self)
         hooks.call("on_test_begin", None)
         begin, end = hooks.wants("on_test_batch_begin"), hooks.wants("on_test_batch_end")
-        running = metrics_mod.Running(compiled.metrics)
+        running = metrics_mod.Running(compiled.metrics, weighted=compiled.weighted_metrics)
         penalized = self.has_penalties()
         with self._inference(x):
             # (a seed: a loader in order then draws nothing from autograd's generators)
@@ -555,7 +565,7 @@ class Model(LayerWeights, Module):
                 loss = weighted_loss(compiled.loss, out, yb, wb)
                 if penalized:  # as fit's
                     loss = loss + sum(self.losses)
-                running.add(len(out.data), float(loss.data), yb, out.data)
+                running.add(len(out.data), float(loss.data), yb, out.data, wb)
                 if end:
                     hooks.call("on_test_batch_end", batch, running.means())
         scores = running.means()
@@ -706,6 +716,13 @@ def _make_keras(cls: type[keras_optim.Optimizer], options: dict[str, Any]) -> An
         ) from None
 
 
+def _report_names(compiled: _Compiled) -> list[str]:
+    """The compiled metrics' names as `fit` reports them (see `nn.metrics`)."""
+    return metrics_mod.report_names(
+        [name for name, _ in compiled.metrics], [name for name, _ in compiled.weighted_metrics]
+    )
+
+
 def _on_logits(loss_fn: Any) -> bool:
     """Whether the loss takes raw scores (so one output's accuracy thresholds at 0)."""
     return bool(getattr(loss_fn, "from_logits", False)) or isinstance(
@@ -789,5 +806,6 @@ def _progress_bar(total: int, epoch: int, epochs: int) -> Any:
 
 
 def format_logs(logs: dict[str, float]) -> str:
-    """`loss: 0.1234 - accuracy: 0.9500 - ...`, as Keras prints them."""
-    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+    """`loss: 0.1234 - accuracy: 0.9500 - ...`, as Keras prints them (a metric of
+    several values, `Recall(thresholds=[0.3, 0.6])`, by their mean, as Keras's bar)."""
+    return " - ".join(f"{k}: {float(np.mean(v)):.4f}" for k, v in logs.items())
