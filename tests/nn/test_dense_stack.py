@@ -152,7 +152,12 @@ def test_every_loss_and_last_activation_as_the_graph(last, loss, target, monkeyp
 
 def test_sample_and_class_weights_as_the_graph(monkeypatch):
     x, y = data()
-    args = {"optimizer": "rmsprop", "loss": "sparse_categorical_crossentropy"}
+    args = {
+        "optimizer": "rmsprop",
+        "loss": "sparse_categorical_crossentropy",
+        "metrics": ["accuracy"],
+        "weighted_metrics": ["accuracy"],
+    }
     w = np.linspace(0.5, 2, len(y))
     assert_same_training(model, args, monkeypatch, x, y, sample_weight=w)
     assert_same_training(
