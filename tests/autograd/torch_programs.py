@@ -187,22 +187,6 @@ def _div(draw, x, pool, leaves):
     return Pair(a / d.ours, b / d.theirs)
 
 
-_IN_PLACE = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv}
-
-
-@spec("in_place", "Add", "Sub", "Mul", "Div")
-def _in_place(draw, x, pool, leaves):
-    """y = x * 1, then y += a (or -=, *=, /=) recorded with grad mode on: the gradient
-    must reach both x and a through the op written into y's memory."""
-    symbol = draw(st.sampled_from(sorted(_IN_PLACE)))
-    a, b = other_operand(draw, x, pool, leaves)
-    assume(np.broadcast_shapes(np.shape(b), x.shape) == x.shape)  # y cannot broadcast
-    if symbol == "/=":
-        a, b = a * a + 0.5, b * b + 0.5
-    op = _IN_PLACE[symbol]
-    return Pair(op(x.ours * 1, a), op(x.theirs * 1, b))
-
-
 @spec("neg", "Neg")
 def _neg(draw, x, pool, leaves):
     return Pair(-x.ours, -x.theirs)
