@@ -147,9 +147,16 @@ class Spec:
 SPECS: dict[str, Spec] = {}
 
 
+def add_spec(name: str, fn: Callable[..., Pair], ops: tuple[str, ...], min_ndim: int = 0) -> None:
+    """Register a step; a second one under the same name would silently replace the first."""
+    if name in SPECS:
+        raise ValueError(f"two program steps named {name!r}")
+    SPECS[name] = Spec(name, fn, ops, min_ndim)
+
+
 def spec(name: str, *ops: str, min_ndim: int = 0) -> Callable[[Callable[..., Pair]], Any]:
     def register(fn: Callable[..., Pair]) -> Callable[..., Pair]:
-        SPECS[name] = Spec(name, fn, ops or (name,), min_ndim)
+        add_spec(name, fn, ops or (name,), min_ndim)
         return fn
 
     return register
@@ -162,7 +169,7 @@ def _binary(name: str, ours: Callable, theirs: Callable, op: str) -> None:
             return Pair(ours(x.ours, a), theirs(x.theirs, b))
         return Pair(ours(a, x.ours), theirs(b, x.theirs))
 
-    SPECS[name] = Spec(name, apply, (op,))
+    add_spec(name, apply, (op,))
 
 
 _binary("add", lambda a, b: a + b, lambda a, b: a + b, "Add")
@@ -260,7 +267,7 @@ def _unary(
         y = domain(x) if domain else x
         return Pair(ours(y.ours), theirs(y.theirs))
 
-    SPECS[name] = Spec(name, apply, (op,))
+    add_spec(name, apply, (op,))
 
 
 _unary("exp", lambda t: t.exp(), lambda t: t.exp(), "Exp")
@@ -324,7 +331,7 @@ def _reduction(name: str, op: str, theirs: Callable, min_ndim: int = 0) -> None:
         ours = getattr(x.ours, name)(axis=axis, keepdims=keepdims)
         return Pair(ours, theirs(x.theirs, torch_dims(axis, ndim), keepdims))
 
-    SPECS[name] = Spec(name, apply, (op,), min_ndim)
+    add_spec(name, apply, (op,), min_ndim)
 
 
 _reduction("sum", "Sum", lambda t, d, k: t.sum(dim=d, keepdim=k) if d else t.clone())
@@ -353,7 +360,7 @@ def _moment(name: str, op: str) -> None:
         theirs = getattr(torch, name)(x.theirs, dim=dims, keepdim=keepdims, correction=ddof)
         return Pair(ours, theirs)
 
-    SPECS[name] = Spec(name, apply, (op,))
+    add_spec(name, apply, (op,))
 
 
 @spec("norm", "Norm", "Abs", "Sum", "Max")
@@ -379,7 +386,7 @@ def _softmax(name: str, op: str, theirs: Callable) -> None:
         axis = draw(st.integers(-x.ours.ndim, x.ours.ndim - 1))
         return Pair(getattr(x.ours, name)(axis=axis), theirs(x.theirs, dim=axis))
 
-    SPECS[name] = Spec(name, apply, (op,), min_ndim=1)
+    add_spec(name, apply, (op,), min_ndim=1)
 
 
 _softmax("softmax", "Softmax", lambda t, dim: torch.softmax(t, dim=dim))
