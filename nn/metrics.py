@@ -208,27 +208,18 @@ def report_names(names: Sequence[str], weighted: Sequence[str] = ()) -> list[str
     """The names under which `fit` reports the metrics then the weighted metrics
     (Keras's rule, see the module docstring)."""
     counts: dict[str, int] = {}  # Keras's counters: a numbered name is not counted
-    reported = []
-    for name in names:
-        if name in counts:
-            index = counts[name]
-            counts[name] += 1
-            name = f"{name}_{index}"
-        else:
+
+    def numbered(name: str) -> str:
+        index = counts.get(name)
+        if index is None:
             counts[name] = 1
-        reported.append(name)
+            return name
+        counts[name] += 1
+        return f"{name}_{index}"
+
+    reported = [numbered(name) for name in names]
     for name in weighted:
-        if name in counts:
-            name = f"weighted_{name}"
-            if name in counts:
-                index = counts[name]
-                counts[name] += 1
-                name = f"{name}_{index}"
-            else:
-                counts[name] = 1
-        else:
-            counts[name] = 1
-        reported.append(name)
+        reported.append(numbered(f"weighted_{name}" if name in counts else name))
     return reported
 
 
