@@ -10,10 +10,11 @@ The loss is not written again here: it runs as in the plain step, recorded, on t
 last layer's output made a leaf, and its `backward()` gives the gradient the layers
 start from; for the classic loss, Keras's sparse crossentropy (mean, no weights) on a
 softmax or on logits, the `Softmax` and `SoftmaxCrossEntropy` ops' own `forward` and
-`backward` are called on the arrays instead, without recording. The arrays are those of the plain step, computed by the same numpy calls in the
-same order, so weights, losses and metrics are equal bit for bit
-(`tests/nn/test_dense_stack.py` trains both ways and compares); the optimizer's
-`step()` is the same call.
+`backward` are called on the arrays instead, without recording. The arrays are those
+of the plain step, computed by the same numpy calls in the same order, so weights,
+losses and metrics are equal bit for bit (`tests/nn/test_dense_stack.py` trains both
+ways and compares); `zero_grad()` and the optimizer's `step()` are the same calls, at
+the same points of the step.
 
 The math, for layers a_0 = x, z_k = a_(k-1) @ W_k + b_k, a_k = f_k(z_k), and the
 gradient dL/da_last the loss gives:
@@ -34,7 +35,8 @@ a layer frozen, takes effect at the next one; Keras needs a new `compile`):
 - every weight is a leaf that requires grad, and all share one float dtype.
 
 And per batch, checked by `gradients` before it changes anything (None: `fit` runs
-the plain step): grad mode is on and x is a 2-d array of the weights' dtype and width.
+the plain step): grad mode is on and x is a 2-d array of the weights' dtype and width;
+and the loss depends on the model's output.
 """
 
 from __future__ import annotations
@@ -109,12 +111,15 @@ class DenseStackStep:
             return None
         return cls(layers, last, _sparse_crossentropy(loss, last, layers[-1][2]))
 
-    def gradients(self, x: Any, y: Any, w: np.ndarray | None, loss_fn: Any) -> Gradients | None:
+    def gradients(
+        self, x: Any, y: Any, w: np.ndarray | None, loss_fn: Any, optimizer: Any
+    ) -> Gradients | None:
         """Forward and backward on one batch with targets `y`, sample weights `w` (or
         None) and `fit`'s loss: (the loss, the model's output, each weight with its
         gradient), or None if the batch does not meet the preconditions or the loss
-        does not depend on the output. Changes no weight or gradient: `step` applies
-        them."""
+        does not depend on the output. As the plain step, it calls
+        `optimizer.zero_grad()` between the loss and the backward pass (the old
+        gradients are freed before the new ones are made); `step` applies them."""
         a = x.data if type(x) is Tensor else x
         if (
             not state.grad_enabled
@@ -139,6 +144,7 @@ class DenseStackStep:
             if done is None:
                 return None
         loss, out, dz = done
+        optimizer.zero_grad()
         # backward through the layers
         grads = []
         for k in range(len(self.layers) - 1, -1, -1):
@@ -191,10 +197,9 @@ class DenseStackStep:
 
     @staticmethod
     def step(gradients: Gradients, optimizer: Any) -> tuple[float, np.ndarray]:
-        """Give each weight its gradient (as backward would, after `zero_grad()`) and
-        step the optimizer; returns (the loss, the model's output)."""
+        """Give each weight its gradient (as backward would) and step the optimizer;
+        returns (the loss, the model's output)."""
         loss, out, grads = gradients
-        optimizer.zero_grad()
         for t, g in grads:
             if t.grad is None:
                 t.grad = _make(g)

@@ -489,7 +489,7 @@ class Model(LayerWeights, Module):
             batch += 1
             if begin:
                 hooks.call("on_train_batch_begin", batch, None)
-            grads = None if fast is None else fast.gradients(xb, yb, wb, loss_fn)
+            grads = None if fast is None else fast.gradients(xb, yb, wb, loss_fn, opt)
             if grads is None:
                 out = self(xb)
                 del xb
@@ -503,6 +503,7 @@ class Model(LayerWeights, Module):
             else:  # the same step without a graph (`nn.dense_stack`)
                 del xb
                 value, out_data = fast.step(grads, opt)
+                del grads  # (held to the next batch, the old gradients would meet the new)
             if finite and not math.isfinite(value):
                 finite = False
                 warnings.warn(
