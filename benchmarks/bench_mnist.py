@@ -12,7 +12,8 @@ Setups (pixels scaled to [0, 1], Glorot-uniform weights and zero biases, as Kera
    initial weights and batch order) and, if torch imports, in PyTorch (2 threads),
    the loops taking turns epoch by epoch. `fit` reports the epoch's mean loss and
    accuracy, so the numpy loop is timed twice: computing those two figures as it
-   goes, and training only.
+   goes, and training only. `fit` runs twice too: as it does (its fast path for
+   Dense stacks, `nn.dense_stack`) and with every step recorded as a graph.
 2. 784 -> 100 sigmoid -> 10 softmax, RMSprop with Keras's settings (lr 1e-3,
    rho = alpha 0.9, eps 1e-7; torch's defaults are alpha 0.99, eps 1e-8), on MNIST
    and Fashion-MNIST.
@@ -38,6 +39,7 @@ import numpy as np
 import autograd
 import nn
 import optim
+from nn import dense_stack
 from nn.callbacks import Callback
 
 EPOCHS, BATCH, SEED = 5, 32, 0
@@ -134,14 +136,22 @@ class NumpySGD:
 
 
 class FitSGD:
-    """Setup 1 through `Sequential.fit`, one epoch per call."""
+    """Setup 1 through `Sequential.fit`, one epoch per call; with `graph=True`, with
+    its fast path for Dense stacks (`nn.dense_stack`) turned off, each step recorded."""
 
-    def __init__(self, model: nn.Sequential) -> None:
-        self.model = model
+    def __init__(self, model: nn.Sequential, graph: bool = False) -> None:
+        self.model, self.graph = model, graph
 
     def epoch(self, x: np.ndarray, y: np.ndarray, seed: int) -> float:
         timer = EpochTimer()
-        self.model.fit(x, y, epochs=1, batch_size=BATCH, verbose=0, seed=seed, callbacks=[timer])
+        fast = dense_stack.ENABLED
+        dense_stack.ENABLED = not self.graph
+        try:
+            self.model.fit(
+                x, y, epochs=1, batch_size=BATCH, verbose=0, seed=seed, callbacks=[timer]
+            )
+        finally:
+            dense_stack.ENABLED = fast
         return timer.seconds[0]
 
     def accuracy(self, xt: np.ndarray, yt: np.ndarray) -> float:
@@ -195,11 +205,13 @@ def setup_1(mnist: tuple[np.ndarray, ...]) -> None:
     during the run affects them alike; epoch k of each uses the batch order of seed k."""
     print("(1) MNIST 784-64 relu-10 softmax, SGD lr 0.01, batch 32, 5 epochs")
     x, y, xt, yt = mnist
-    model = dense_model(64, "relu")
+    model, recorded = dense_model(64, "relu"), dense_model(64, "relu")
     weights = [p.data.copy() for p in model.parameters()]
-    model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"], lr=0.01)
+    for m in (model, recorded):
+        m.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"], lr=0.01)
     runs: dict[str, Any] = {
         "Sequential.fit (verbose=0)": FitSGD(model),
+        "Sequential.fit, each step recorded": FitSGD(recorded, graph=True),
         "numpy loop, loss and accuracy": NumpySGD(weights, 0.01, report=True),
         "numpy loop, training only": NumpySGD(weights, 0.01, report=False),
     }
@@ -217,6 +229,11 @@ def setup_1(mnist: tuple[np.ndarray, ...]) -> None:
         f"  fit / numpy time ratio: {fit_time / median['numpy loop, loss and accuracy']:.2f} "
         f"(same reports), {fit_time / median['numpy loop, training only']:.2f} "
         "(numpy training only)"
+    )
+    recorded_time = median["Sequential.fit, each step recorded"]
+    print(
+        f"  fit with each step recorded / numpy (same reports): "
+        f"{recorded_time / median['numpy loop, loss and accuracy']:.2f}"
     )
     if "PyTorch (2 threads)" in median:
         print(f"  fit / torch time ratio: {fit_time / median['PyTorch (2 threads)']:.2f}")
