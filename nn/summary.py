@@ -3,7 +3,8 @@
 Output shapes are measured, not computed: one zero sample runs through the model
 (eval mode, no graph) with a forward hook on every layer recording what it returns.
 Parameters that require grad are trainable; frozen parameters and buffers
-(BatchNorm's running mean and variance) are non-trainable, as in Keras.
+(BatchNorm's running mean and variance) are non-trainable, as in Keras; integer
+buffers (BatchNorm1d's `num_batches_tracked` counter) are not counted.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def _counts(module: Module) -> tuple[int, int]:
             trainable += p.size
         else:
             frozen += p.size
-    frozen += sum(b.size for _, b in module.named_buffers() if b is not None)
+    frozen += sum(b.size for _, b in module.named_buffers() if b is not None and b.dtype.kind == "f")
     return trainable, frozen
 
 

@@ -3,6 +3,8 @@
 The order is the order of `state_dict()` (each layer's own arrays in order of
 assignment, buffers last), which is Keras's: a `Dense` gives its kernel (in, out)
 then its bias; a `BatchNorm1d` gives gamma, beta, moving mean, moving variance.
+Integer buffers are counters, not weights (BatchNorm1d's `num_batches_tracked`, kept
+in `state_dict` for PyTorch): they are left out here, of `count_params` too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from nn.module import Module
 from nn.serialization import load_state, save_state
 
 
+def weight_tensors(model: Module) -> dict[str, Any]:
+    """The `state_dict` tensors by name, but for integer buffers (counters)."""
+    return {k: t for k, t in model._state_tensors().items() if t.dtype.kind == "f"}
+
+
 def require_built(model: Module, caller: str) -> None:
     if any(getattr(m, "built", True) is False for m in model.modules()):
         raise ValueError(
@@ -29,13 +36,13 @@ def require_built(model: Module, caller: str) -> None:
 def count_params(model: Module) -> int:
     """Scalars in all the weights, trainable or not (BatchNorm's statistics too)."""
     require_built(model, "count_params")
-    return sum(t.size for t in model._state_tensors().values())
+    return sum(t.size for t in weight_tensors(model).values())
 
 
 def get_weights(model: Module) -> list[np.ndarray]:
     """Copies of the weights in Keras's order (see the module docstring)."""
     require_built(model, "get_weights")
-    return [t.data.copy() for t in model._state_tensors().values()]
+    return [t.data.copy() for t in weight_tensors(model).values()]
 
 
 def set_weights(model: Module, weights: list[Any]) -> None:
@@ -46,7 +53,7 @@ def set_weights(model: Module, weights: list[Any]) -> None:
             (nothing is changed then).
     """
     require_built(model, "set_weights")
-    own = model._state_tensors()
+    own = weight_tensors(model)
     arrays = [np.asarray(w) for w in weights]
     if len(arrays) != len(own):
         raise ValueError(
