@@ -47,10 +47,11 @@ class DataLoader:
 
     From arrays, float batches are yielded as `Tensor`, integer and boolean ones
     (labels) as ndarrays; from a dataset (`TensorDataset` too) every batch is a
-    `Tensor`, labels int64 ones, as PyTorch's. With `y=None` each item is just `xb`. A dataset (anything with
-    `__len__` and `__getitem__(i)` returning a sample such as `(x, y)`, including a
-    list of such tuples) is batched by `collate_fn` (default `nn.collate.collate`,
-    which stacks each field as PyTorch's `default_collate` does).
+    `Tensor`, labels int64 ones, as PyTorch's. With `y=None` each item is just `xb`.
+    A dataset (anything with `__len__` and `__getitem__(i)` returning a sample such
+    as `(x, y)`, including a list of such tuples) is batched by `collate_fn`
+    (default `nn.collate.collate`, which stacks each field as PyTorch's
+    `default_collate` does).
 
     The order of a shuffled pass is PyTorch's: without `seed`, every pass (shuffled
     or not) draws a seed from `generator` (default: `autograd.default_generator`) as

@@ -47,7 +47,6 @@ from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
     subtract,
 )
 from nn.module import Module, Parameter
-from nn.norms_torch import BatchNorm1d as BatchNorm1d  # torch.nn's, with LayerNorm
 from nn.normalization import (  # noqa: F401  # keras.layers holds them
     BatchNormalization,
     LayerNormalization,
@@ -55,6 +54,7 @@ from nn.normalization import (  # noqa: F401  # keras.layers holds them
     moments,
     normalize,
 )
+from nn.norms_torch import BatchNorm1d as BatchNorm1d  # torch.nn's, with LayerNorm
 from nn.symbolic import check_name as _layer_name
 
 

@@ -129,7 +129,8 @@ class BatchNorm1d(Module):
         )
         self.weight = _ones(num_features) if affine else None
         check_bool("BatchNorm1d", "bias", bias)
-        self.bias = Parameter(np.zeros(num_features, get_default_dtype())) if affine and bias else None
+        with_bias = affine and bias
+        self.bias = Parameter(np.zeros(num_features, get_default_dtype())) if with_bias else None
         if track_running_stats:
             self.register_buffer("running_mean", np.zeros(num_features, get_default_dtype()))
             self.register_buffer("running_var", np.ones(num_features, get_default_dtype()))
@@ -189,4 +190,4 @@ class BatchNorm1d(Module):
 
 
 def _ones(n: int) -> Parameter:
-    return init.ones_(Parameter(np.zeros(n, dtype=get_default_dtype())))
+    return Parameter(np.ones(n, dtype=get_default_dtype()))

@@ -65,7 +65,8 @@ def _counts(module: Module) -> tuple[int, int]:
             trainable += p.size
         else:
             frozen += p.size
-    frozen += sum(b.size for _, b in module.named_buffers() if b is not None and b.dtype.kind == "f")
+    buffers = [b for _, b in module.named_buffers() if b is not None]
+    frozen += sum(b.size for b in buffers if b.dtype.kind == "f")  # not the counters
     return trainable, frozen
 
 

@@ -32,9 +32,7 @@ def write_out(name: str, result: Tensor, out: Any, inputs: tuple[Any, ...]) -> T
     """
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-    if is_grad_enabled() and any(
-        isinstance(t, Tensor) and t.requires_grad for t in (*inputs, out)
-    ):
+    if is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in (*inputs, out)):
         raise RuntimeError(
             f"{name}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
