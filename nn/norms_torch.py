@@ -103,6 +103,7 @@ class BatchNorm1d(Module):
         bias: with `affine`, learn `bias` too (PyTorch's keyword).
     """
 
+    counters = ("num_batches_tracked",)  # a buffer, but no Keras weight (nn.weights)
     running_mean: Tensor | None  # buffers, made by register_buffer
     running_var: Tensor | None
     num_batches_tracked: Tensor | None

@@ -3,8 +3,9 @@
 The order is the order of `state_dict()` (each layer's own arrays in order of
 assignment, buffers last), which is Keras's: a `Dense` gives its kernel (in, out)
 then its bias; a `BatchNorm1d` gives gamma, beta, moving mean, moving variance.
-Integer buffers are counters, not weights (BatchNorm1d's `num_batches_tracked`, kept
-in `state_dict` for PyTorch): they are left out here, of `count_params` too.
+BatchNorm1d's `num_batches_tracked` counts steps for PyTorch (it is in `state_dict`)
+and is no weight: it is left out here, of `count_params` too. (Keras's own counters,
+as `Normalization`'s `count`, are Keras weights and stay.)
 """
 
 from __future__ import annotations
@@ -19,9 +20,20 @@ from nn.module import Module
 from nn.serialization import load_state, save_state
 
 
+def counter_names(model: Module) -> set[str]:
+    """The dotted names of the buffers that count steps for PyTorch's sake (a module's
+    `counters`, as BatchNorm1d's `num_batches_tracked`): not weights in Keras's sense."""
+    return {
+        f"{prefix}.{name}" if prefix else name
+        for prefix, module in model.named_modules()
+        for name in getattr(module, "counters", ())
+    }
+
+
 def weight_tensors(model: Module) -> dict[str, Any]:
-    """The `state_dict` tensors by name, but for integer buffers (counters)."""
-    return {k: t for k, t in model._state_tensors().items() if t.dtype.kind == "f"}
+    """The `state_dict` tensors by name, but for the counters (`counter_names`)."""
+    skip = counter_names(model)
+    return {k: t for k, t in model._state_tensors().items() if k not in skip}
 
 
 def require_built(model: Module, caller: str) -> None:
