@@ -70,10 +70,8 @@ from autograd.ops.arith import (
     add,
     astype,
     div,
-    matmul,
     maximum,
     minimum,
-    mul,
     neg,
     power,
     sub,
@@ -128,6 +126,7 @@ from autograd.ops.logical import (
     nonzero,
 )
 from autograd.ops.losses import binary_cross_entropy
+from autograd.ops.out import matmul, mul
 from autograd.ops.reduce import (
     argmax,
     argmin,

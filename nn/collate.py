@@ -3,18 +3,18 @@
 A map-style dataset is anything with `__len__` and `__getitem__(i)` returning one
 sample, usually a tuple `(x, y)`. `collate` turns a list of samples into one batch
 of the same structure: tuples and lists field by field, dicts key by key, and the
-leaves stacked along a new first axis. As in `DataLoader`, a float batch becomes a
-`Tensor` and an integer or boolean one (labels) stays an ndarray; strings stay a list.
+leaves stacked along a new first axis into a `Tensor` (float, integer or boolean: labels
+are int64 Tensors, as in PyTorch); strings stay a list.
 
-Leaves can be numpy arrays, our Tensors, Python numbers (floats become the default
-float dtype, ints int64, as labels) or anything numpy converts (a torch tensor too).
+Leaves can be numpy arrays, our Tensors, Python numbers (as PyTorch: floats become
+float64, ints int64, bools bool) or anything numpy converts (a torch tensor too).
 
 Example:
     >>> import numpy as np
     >>> samples = [(np.array([0.5, 1.0], np.float32), 1), (np.array([2.0, 3.0], np.float32), 0)]
     >>> xb, yb = collate(samples)
-    >>> type(xb).__name__, xb.shape, yb.tolist()
-    ('Tensor', (2, 2), [1, 0])
+    >>> type(xb).__name__, xb.shape, type(yb).__name__, yb.dtype, yb.tolist()
+    ('Tensor', (2, 2), 'Tensor', dtype('int64'), [1, 0])
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, get_default_dtype
+from autograd import Tensor
 
 
 def is_dataset(data: Any) -> bool:
@@ -73,7 +73,7 @@ def _stack(leaves: Sequence[Any]) -> np.ndarray:
             return np.array(arrays, dtype=bool)
         if all(isinstance(a, int) for a in arrays):
             return np.array(arrays, dtype=np.int64)
-        return np.array(arrays, dtype=get_default_dtype())
+        return np.array(arrays, dtype=np.float64)  # torch's collate_float_fn
     arrays = [np.asarray(a) for a in arrays]
     shapes = {a.shape for a in arrays}
     if len(shapes) > 1:
@@ -84,6 +84,6 @@ def _stack(leaves: Sequence[Any]) -> np.ndarray:
     return np.stack(arrays)
 
 
-def _batch(array: np.ndarray) -> Any:
-    """A float batch as a Tensor, labels (integers, booleans) as an ndarray."""
-    return Tensor(array) if array.dtype.kind in "fc" else array
+def _batch(array: np.ndarray) -> Tensor:
+    """The stacked leaves as a Tensor (no copy), labels too, as PyTorch's collate."""
+    return Tensor(array)

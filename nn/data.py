@@ -45,11 +45,13 @@ class DataLoader:
     """Iterate over `(xb, yb)` mini-batches of arrays, or over batches of a map-style
     dataset as PyTorch's DataLoader, optionally shuffled.
 
-    Float batches are yielded as `Tensor`, integer and boolean ones (labels) as
-    ndarrays. With `y=None` each item is just `xb`. A dataset (anything with
-    `__len__` and `__getitem__(i)` returning a sample such as `(x, y)`, including a
-    list of such tuples) is batched by `collate_fn` (default `nn.collate.collate`,
-    which stacks each field as PyTorch's `default_collate` does).
+    From arrays, float batches are yielded as `Tensor`, integer and boolean ones
+    (labels) as ndarrays; from a dataset (`TensorDataset` too) every batch is a
+    `Tensor`, labels int64 ones, as PyTorch's. With `y=None` each item is just `xb`.
+    A dataset (anything with `__len__` and `__getitem__(i)` returning a sample such
+    as `(x, y)`, including a list of such tuples) is batched by `collate_fn`
+    (default `nn.collate.collate`, which stacks each field as PyTorch's
+    `default_collate` does).
 
     The order of a shuffled pass is PyTorch's: without `seed`, every pass (shuffled
     or not) draws a seed from `generator` (default: `autograd.default_generator`) as
@@ -186,7 +188,7 @@ class DataLoader:
 
     def _batch(self, start: int, order: np.ndarray | None) -> Any:
         """The batch starting at `start` of the epoch's `order` (None: in order). Float
-        arrays become Tensors (no copy); labels stay arrays."""
+        arrays become Tensors (no copy); labels given as arrays stay arrays."""
         if self._samples is not None:
             stop = min(start + self.batch_size, self.n)
             index = range(start, stop) if order is None else order[start:stop].tolist()
@@ -199,11 +201,12 @@ class DataLoader:
             index = order[start : start + bs]
             xb = x.take(index, axis=0)
             yb = None if y is None else y.take(index, axis=0)
-        if x.dtype.kind in "fc":
+        as_tensors = self._given is not None  # a TensorDataset: all Tensors, as collate
+        if as_tensors or x.dtype.kind in "fc":
             xb = Tensor(xb)
         if y is None:
             return xb
-        return xb, Tensor(yb) if yb.dtype.kind in "fc" else yb
+        return xb, Tensor(yb) if as_tensors or yb.dtype.kind in "fc" else yb
 
     def __repr__(self) -> str:
         return (

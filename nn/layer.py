@@ -228,7 +228,7 @@ class LayerWeights:
     @property
     def weights(self) -> list[Tensor]:
         """Every weight (and buffer, as BatchNorm's statistics), in Keras's order."""
-        return list(self._state_tensors().values())  # type: ignore[attr-defined]
+        return list(weights.weight_tensors(self).values())  # type: ignore[arg-type]
 
     @property
     def trainable_weights(self) -> list[Tensor]:

@@ -54,6 +54,7 @@ from nn.normalization import (  # noqa: F401  # keras.layers holds them
     moments,
     normalize,
 )
+from nn.norms_torch import BatchNorm1d as BatchNorm1d  # torch.nn's, with LayerNorm
 from nn.symbolic import check_name as _layer_name
 
 
@@ -395,64 +396,6 @@ class LayerNorm(Module):
         return (
             f"{self.normalized_shape}, eps={self.eps}, "
             f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
-        )
-
-
-class BatchNorm1d(Module):
-    """Batch normalization (Ioffe & Szegedy, 2015) over inputs (N, C):
-
-        y = (x - mean) / sqrt(var + eps) * weight + bias
-
-    In training, mean and var are the batch's (biased var), and the running
-    statistics move toward them: running = (1 - momentum) * running + momentum * batch,
-    using the unbiased var as torch does. In eval mode the running statistics are used.
-
-    Args:
-        num_features: C, the number of features.
-        eps: added to the variance for stability.
-        momentum: weight of the newest batch in the running statistics.
-        affine: learn `weight` (init 1) and `bias` (init 0).
-    """
-
-    running_mean: Tensor  # buffers, made by register_buffer
-    running_var: Tensor
-
-    def __init__(
-        self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True
-    ) -> None:
-        super().__init__()
-        self.num_features = check_int("BatchNorm1d", "num_features", num_features, minimum=1)
-        self.eps = check_real("BatchNorm1d", "eps", eps, 0, low_open=True)
-        self.momentum = check_real("BatchNorm1d", "momentum", momentum, 0, 1)
-        self.affine = check_bool("BatchNorm1d", "affine", affine)
-        self.weight = init.ones_(_empty(num_features)) if affine else None
-        self.bias = _empty(num_features) if affine else None
-        self.register_buffer("running_mean", np.zeros(num_features, get_default_dtype()))
-        self.register_buffer("running_var", np.ones(num_features, get_default_dtype()))
-
-    def forward(self, x: Tensor) -> Tensor:
-        if np.ndim(x.data if isinstance(x, Tensor) else x) != 2:
-            raise ValueError(f"BatchNorm1d: expected input of shape (N, C), got {np.shape(x)}")
-        check_features(self, x, self.num_features)
-        if self.training:
-            n = x.shape[0]
-            if n < 2:
-                raise ValueError("BatchNorm1d: training needs more than 1 sample per batch")
-            mean, d, var = moments(x, (0,))
-            m = self.momentum
-            self.running_mean.data[...] = (1 - m) * self.running_mean.data + m * mean.data[0]
-            self.running_var.data[...] = (1 - m) * self.running_var.data + m * var.data[0] * (
-                n / (n - 1)
-            )
-        else:
-            d = x - self.running_mean
-            var = self.running_var
-        return normalize(d, var, self.eps, self.weight, self.bias)
-
-    def extra_repr(self) -> str:
-        return (  # PyTorch's; the running statistics are always tracked here
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, bias={self.bias is not None}, track_running_stats=True"
         )
 
 

@@ -1,5 +1,5 @@
-"""`nn.RMSNorm` and `nn.AlphaDropout`, as PyTorch's; their forwards are
-`F.rms_norm` and `F.alpha_dropout`."""
+"""`nn.RMSNorm`, `nn.AlphaDropout` and `nn.BatchNorm1d`, as PyTorch's; the first two
+forward through `F.rms_norm` and `F.alpha_dropout`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from autograd import Tensor, get_default_dtype
-from autograd.checks import check_bool, check_real
+from autograd.checks import check_bool, check_int, check_real
+from autograd.tensor import increment_version
 from nn import init
 from nn.functional_norms import _shape, alpha_dropout, check_p, rms_norm
 from nn.module import Module, Parameter
+from nn.normalization import moments, normalize
 
 
 class RMSNorm(Module):
@@ -69,3 +71,124 @@ class AlphaDropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class BatchNorm1d(Module):
+    """Batch normalization (Ioffe & Szegedy, 2015) over inputs (N, C) or (N, C, L),
+    per channel C, as `torch.nn.BatchNorm1d`:
+
+        y = (x - mean) / sqrt(var + eps) * weight + bias
+
+    In training, mean and var are the batch's (over N, and L; biased var), and with
+    `track_running_stats` the running statistics move toward them (unbiased var, n the
+    values per channel), counting the batch in `num_batches_tracked`:
+
+        num_batches_tracked += 1
+        f = momentum, or 1 / num_batches_tracked when momentum is None
+        running_mean = (1 - f) * running_mean + f * mean
+        running_var = (1 - f) * running_var + f * var * n / (n - 1)
+
+    so `momentum=None` keeps the cumulative (equal-weight) average of the batches. In
+    eval mode the running statistics are used; without `track_running_stats` there are
+    none (the buffers are None), and eval mode normalizes with the batch's statistics.
+
+    Args:
+        num_features: C, the number of channels.
+        eps: added to the variance for stability.
+        momentum: weight of the newest batch in the running statistics, in [0, 1], or
+            None for the cumulative average.
+        affine: learn `weight` (init 1) and `bias` (init 0).
+        track_running_stats: keep `running_mean`, `running_var` and the int64
+            `num_batches_tracked` as buffers (in `state_dict`, under torch's names).
+        bias: with `affine`, learn `bias` too (PyTorch's keyword).
+    """
+
+    counters = ("num_batches_tracked",)  # a buffer, but no Keras weight (nn.weights)
+    running_mean: Tensor | None  # buffers, made by register_buffer
+    running_var: Tensor | None
+    num_batches_tracked: Tensor | None
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        self.num_features = check_int("BatchNorm1d", "num_features", num_features, minimum=1)
+        self.eps = check_real("BatchNorm1d", "eps", eps, 0, low_open=True)
+        self.momentum = (
+            None if momentum is None else check_real("BatchNorm1d", "momentum", momentum, 0, 1)
+        )
+        self.affine = check_bool("BatchNorm1d", "affine", affine)
+        self.track_running_stats = check_bool(
+            "BatchNorm1d", "track_running_stats", track_running_stats
+        )
+        self.weight = _ones(num_features) if affine else None
+        check_bool("BatchNorm1d", "bias", bias)
+        with_bias = affine and bias
+        self.bias = Parameter(np.zeros(num_features, get_default_dtype())) if with_bias else None
+        if track_running_stats:
+            self.register_buffer("running_mean", np.zeros(num_features, get_default_dtype()))
+            self.register_buffer("running_var", np.ones(num_features, get_default_dtype()))
+            self.register_buffer("num_batches_tracked", np.array(0, np.int64))
+        else:
+            self.running_mean = self.running_var = self.num_batches_tracked = None
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+        if x.ndim not in (2, 3):
+            raise ValueError(
+                f"BatchNorm1d: expected 2D or 3D input, (N, C) or (N, C, L), got {x.ndim}D "
+                f"input of shape {x.shape}"
+            )
+        if x.shape[1] != self.num_features:
+            raise ValueError(
+                f"BatchNorm1d({self.extra_repr()}): expected input of shape (batch, "
+                f"{self.num_features}, length) or (batch, {self.num_features}), got {x.shape}"
+            )
+        axes = (0, 2) if x.ndim == 3 else (0,)
+        shape = (-1, 1) if x.ndim == 3 else (-1,)  # per-channel values against axis 1
+        if self.training or self.running_mean is None:
+            n = x.size // self.num_features  # values per channel
+            if n < 2:
+                raise ValueError(
+                    "BatchNorm1d: expected more than 1 value per channel when training (or "
+                    f"without running statistics), got input of shape {x.shape}: use batches "
+                    "of more than 1 sample"
+                )
+            mean, d, var = moments(x, axes)
+            if self.training and self.running_mean is not None:
+                self._update(mean.data.reshape(-1), var.data.reshape(-1) * (n / (n - 1)))
+        else:
+            d = x - self.running_mean.reshape(*shape)
+            var = self.running_var.reshape(*shape)  # type: ignore[union-attr]
+        weight = None if self.weight is None else self.weight.reshape(*shape)
+        bias = None if self.bias is None else self.bias.reshape(*shape)
+        return normalize(d, var, self.eps, weight, bias)
+
+    def _update(self, mean: np.ndarray, unbiased_var: np.ndarray) -> None:
+        """Count the batch and move the running statistics toward its mean and var."""
+        assert self.running_mean is not None and self.running_var is not None
+        assert self.num_batches_tracked is not None
+        self.num_batches_tracked.data[...] += 1
+        f = 1.0 / int(self.num_batches_tracked.data) if self.momentum is None else self.momentum
+        self.running_mean.data[...] = (1 - f) * self.running_mean.data + f * mean
+        self.running_var.data[...] = (1 - f) * self.running_var.data + f * unbiased_var
+        for t in (self.running_mean, self.running_var, self.num_batches_tracked):
+            increment_version(t)
+
+    def extra_repr(self) -> str:
+        return (  # PyTorch's
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
+
+
+def _ones(n: int) -> Parameter:
+    return Parameter(np.ones(n, dtype=get_default_dtype()))

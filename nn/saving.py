@@ -112,6 +112,8 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
         "eps": m.eps,
         "momentum": m.momentum,
         "affine": m.affine,
+        "track_running_stats": m.track_running_stats,
+        "bias": m.bias is not None or not m.affine,
     },
     LayerNorm: lambda m: {
         "normalized_shape": list(m.normalized_shape),

@@ -3,7 +3,8 @@
 Output shapes are measured, not computed: one zero sample runs through the model
 (eval mode, no graph) with a forward hook on every layer recording what it returns.
 Parameters that require grad are trainable; frozen parameters and buffers
-(BatchNorm's running mean and variance) are non-trainable, as in Keras.
+(BatchNorm's running mean and variance) are non-trainable, as in Keras; BatchNorm1d's
+`num_batches_tracked` counter is not counted.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, get_default_dtype
+from nn import weights
 from nn.input import Input
 from nn.module import Module
 
@@ -64,7 +66,8 @@ def _counts(module: Module) -> tuple[int, int]:
             trainable += p.size
         else:
             frozen += p.size
-    frozen += sum(b.size for _, b in module.named_buffers() if b is not None)
+    counters = weights.counter_names(module)
+    frozen += sum(b.size for k, b in module.named_buffers() if b is not None and k not in counters)
     return trainable, frozen
 
 

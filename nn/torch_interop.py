@@ -147,11 +147,18 @@ def _to_torch_layers(torch: Any, layer: Any, where: str) -> list[Any]:
     if kind is Flatten:
         return [tnn.Flatten(layer.start_dim, layer.end_dim)]
     if kind is BatchNorm1d:
-        out = tnn.BatchNorm1d(layer.num_features, layer.eps, layer.momentum, layer.affine)
+        out = tnn.BatchNorm1d(
+            layer.num_features,
+            layer.eps,
+            layer.momentum,
+            layer.affine,
+            layer.track_running_stats,
+            bias=layer.bias is not None or not layer.affine,
+        )
         if layer.affine:
             _copy_into(torch, out, layer.weight, layer.bias)
-        out.running_mean = torch.from_numpy(np.array(layer.running_mean.data))
-        out.running_var = torch.from_numpy(np.array(layer.running_var.data))
+        for name, buffer in layer.named_buffers():
+            setattr(out, name, torch.from_numpy(np.array(buffer.data)))
         return [out]
     if kind is Embedding:
         out = tnn.Embedding(layer.num_embeddings, layer.embedding_dim, layer.padding_idx)
@@ -220,15 +227,16 @@ def _from_torch(torch: Any, module: Any, where: str) -> Module:
 
 def _load(layer: Module, module: Any) -> None:
     """Copy the torch module's parameters and buffers into `layer`, dtype included."""
-    state = {k: _param(v) for k, v in module.state_dict().items() if k != "num_batches_tracked"}
+    state = {k: _param(v) for k, v in module.state_dict().items()}
     for name, t in layer._state_tensors().items():
         t.data = state[name]
 
 
-def _batch_norm(m: Any) -> Module | None:
-    if not m.track_running_stats or m.momentum is None:
-        return None  # our BatchNorm1d always keeps running statistics with a momentum
-    return BatchNorm1d(m.num_features, m.eps, m.momentum, m.affine)
+def _batch_norm(m: Any) -> Module:
+    bias = not m.affine or m.bias is not None
+    return BatchNorm1d(
+        m.num_features, m.eps, m.momentum, m.affine, m.track_running_stats, bias=bias
+    )
 
 
 _FROM_TORCH: dict[str, Callable[[Any], Module | None]] = {

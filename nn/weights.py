@@ -3,6 +3,9 @@
 The order is the order of `state_dict()` (each layer's own arrays in order of
 assignment, buffers last), which is Keras's: a `Dense` gives its kernel (in, out)
 then its bias; a `BatchNorm1d` gives gamma, beta, moving mean, moving variance.
+BatchNorm1d's `num_batches_tracked` counts steps for PyTorch (it is in `state_dict`)
+and is no weight: it is left out here, of `count_params` too. (Keras's own counters,
+as `Normalization`'s `count`, are Keras weights and stay.)
 """
 
 from __future__ import annotations
@@ -17,6 +20,22 @@ from nn.module import Module
 from nn.serialization import load_state, save_state
 
 
+def counter_names(model: Module) -> set[str]:
+    """The dotted names of the buffers that count steps for PyTorch's sake (a module's
+    `counters`, as BatchNorm1d's `num_batches_tracked`): not weights in Keras's sense."""
+    return {
+        f"{prefix}.{name}" if prefix else name
+        for prefix, module in model.named_modules()
+        for name in getattr(module, "counters", ())
+    }
+
+
+def weight_tensors(model: Module) -> dict[str, Any]:
+    """The `state_dict` tensors by name, but for the counters (`counter_names`)."""
+    skip = counter_names(model)
+    return {k: t for k, t in model._state_tensors().items() if k not in skip}
+
+
 def require_built(model: Module, caller: str) -> None:
     if any(getattr(m, "built", True) is False for m in model.modules()):
         raise ValueError(
@@ -29,13 +48,13 @@ def require_built(model: Module, caller: str) -> None:
 def count_params(model: Module) -> int:
     """Scalars in all the weights, trainable or not (BatchNorm's statistics too)."""
     require_built(model, "count_params")
-    return sum(t.size for t in model._state_tensors().values())
+    return sum(t.size for t in weight_tensors(model).values())
 
 
 def get_weights(model: Module) -> list[np.ndarray]:
     """Copies of the weights in Keras's order (see the module docstring)."""
     require_built(model, "get_weights")
-    return [t.data.copy() for t in model._state_tensors().values()]
+    return [t.data.copy() for t in weight_tensors(model).values()]
 
 
 def set_weights(model: Module, weights: list[Any]) -> None:
@@ -46,7 +65,7 @@ def set_weights(model: Module, weights: list[Any]) -> None:
             (nothing is changed then).
     """
     require_built(model, "set_weights")
-    own = model._state_tensors()
+    own = weight_tensors(model)
     arrays = [np.asarray(w) for w in weights]
     if len(arrays) != len(own):
         raise ValueError(

@@ -32,9 +32,9 @@ def test_batches_a_map_style_dataset_in_order():
     assert len(loader) == len(batches) == 3
     xb, yb = batches[0]
     assert isinstance(xb, Tensor) and xb.shape == (4, 3) and xb.dtype == np.float32
-    assert isinstance(yb, np.ndarray) and yb.dtype == np.int64
+    assert isinstance(yb, Tensor) and yb.dtype == np.int64  # torch's int64 label tensor
     np.testing.assert_array_equal(xb.data, data.x[:4])
-    np.testing.assert_array_equal(batches[-1][1], data.y[8:])  # the short last batch
+    np.testing.assert_array_equal(batches[-1][1].data, data.y[8:])  # the short last batch
 
 
 def test_shuffle_and_drop_last_cover_each_sample_once():
@@ -59,19 +59,21 @@ def test_matches_torch_default_collate():
     ours, theirs = collate(samples), default_collate(samples)
     assert isinstance(ours, tuple) and len(ours) == len(theirs) == 4
     np.testing.assert_array_equal(ours[0].data, theirs[0].numpy())
-    np.testing.assert_array_equal(ours[1], theirs[1].numpy())
+    np.testing.assert_array_equal(ours[1].data, theirs[1].numpy())
     assert ours[1].dtype == theirs[1].numpy().dtype == np.int64
     assert set(ours[2]) == set(theirs[2]) == {"w", "tag"}
-    np.testing.assert_allclose(ours[2]["w"].data, theirs[2]["w"].numpy())
+    np.testing.assert_array_equal(ours[2]["w"].data, theirs[2]["w"].numpy())
+    assert ours[2]["w"].dtype == theirs[2]["w"].numpy().dtype == np.float64
     assert ours[2]["tag"] == theirs[2]["tag"] == ["s0", "s1", "s2"]
     assert isinstance(ours[3], list) and len(ours[3]) == len(theirs[3]) == 2
-    np.testing.assert_array_equal(ours[3][0], theirs[3][0].numpy())
-    np.testing.assert_allclose(ours[3][1].data, theirs[3][1].numpy())
+    for o, t in zip(ours[3], theirs[3]):
+        np.testing.assert_array_equal(o.data, t.numpy())
+        assert o.dtype == t.numpy().dtype
     # torch tensors as leaves, from a dataset written for PyTorch
     tsamples = [(torch.ones(3) * i, torch.tensor(i)) for i in range(2)]
     xb, yb = collate(tsamples)
     np.testing.assert_array_equal(xb.data, default_collate(tsamples)[0].numpy())
-    np.testing.assert_array_equal(yb, [0, 1])
+    np.testing.assert_array_equal(yb.data, [0, 1])
 
 
 def test_a_list_of_pairs_is_a_dataset_and_a_nested_list_is_an_array():
@@ -80,7 +82,7 @@ def test_a_list_of_pairs_is_a_dataset_and_a_nested_list_is_an_array():
     assert not is_dataset([[1.0, 2.0], [3.0, 4.0]]) and not is_dataset(np.zeros((2, 2)))
     ((xb, yb),) = list(nn.DataLoader(pairs, batch_size=2))
     np.testing.assert_array_equal(xb.data, [[0, 0], [1, 1]])
-    np.testing.assert_array_equal(yb, [0, 1])
+    np.testing.assert_array_equal(yb.data, [0, 1])
 
 
 def test_clear_errors():

@@ -180,15 +180,19 @@ def test_batchnorm_gradients_match_finite_differences():
 
 
 def test_batchnorm_errors():
-    with pytest.raises(ValueError, match="more than 1 sample"):
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
         nn.BatchNorm1d(3)(np.ones((1, 3), np.float32))
-    with pytest.raises(ValueError, match=r"shape \(N, C\)"):
-        nn.BatchNorm1d(3)(np.ones((2, 3, 4), np.float32))
+    with pytest.raises(ValueError, match=r"2D or 3D input.*got 4D"):
+        nn.BatchNorm1d(3)(np.ones((2, 3, 4, 5), np.float32))
 
 
 def test_batchnorm_without_affine_has_no_parameters():
     bn = nn.BatchNorm1d(4, affine=False)
-    assert list(bn.parameters()) == [] and list(bn.state_dict()) == ["running_mean", "running_var"]
+    assert list(bn.parameters()) == [] and list(bn.state_dict()) == [
+        "running_mean",
+        "running_var",
+        "num_batches_tracked",
+    ]
 
 
 def test_batchnorm_matches_torch():

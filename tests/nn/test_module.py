@@ -120,7 +120,8 @@ def test_state_dict_has_copies_of_parameters_and_buffers():
     net = Net()
     state = net.state_dict()
     assert "norm.running_mean" in state and "norm.running_var" in state
-    assert len(state) == 14
+    assert state["norm.num_batches_tracked"].dtype == np.int64
+    assert len(state) == 15
     state["first.scale"][:] = 0
     assert net.first.scale.data.tolist() == [1, 2, 3, 4]
 
