@@ -63,6 +63,12 @@ class Variable(Parameter):
     def trainable(self) -> bool:
         return self.requires_grad
 
+    @property
+    def value(self) -> Tensor:
+        """The weight as a Tensor, as Keras's `variable.value`: the Variable itself, so
+        a `call` or a metric's `result` using it stays differentiable."""
+        return self
+
     @trainable.setter
     def trainable(self, value: bool) -> None:
         self.requires_grad = check_bool("Variable", "trainable", value)

@@ -259,7 +259,7 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
         return None
     try:
         losses.get(compiled.loss_name)
-        for name, _ in compiled.metrics:
+        for name, _ in [*compiled.metrics, *compiled.weighted_metrics]:
             metrics_mod.get(name)
     except (ValueError, TypeError):
         return None
@@ -276,6 +276,7 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
         "optimizer": optimizer,
         "loss": compiled.loss_name,
         "metrics": [name for name, _ in compiled.metrics],
+        "weighted_metrics": [name for name, _ in compiled.weighted_metrics],
     }
 
 
@@ -372,7 +373,13 @@ def _compile(
         options: dict[str, Any] = {}
     else:
         optimizer, options = spec["name"], spec["options"]
-    model.compile(optimizer=optimizer, loss=config["loss"], metrics=config["metrics"], **options)
+    model.compile(
+        optimizer=optimizer,
+        loss=config["loss"],
+        metrics=config["metrics"],
+        weighted_metrics=config.get("weighted_metrics"),
+        **options,
+    )
     if not numbers:
         return
     opt = model._make_optimizer()
