@@ -63,15 +63,15 @@ class Variable(Parameter):
     def trainable(self) -> bool:
         return self.requires_grad
 
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self.requires_grad = check_bool("Variable", "trainable", value)
+
     @property
     def value(self) -> Tensor:
         """The weight as a Tensor, as Keras's `variable.value`: the Variable itself, so
         a `call` or a metric's `result` using it stays differentiable."""
         return self
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        self.requires_grad = check_bool("Variable", "trainable", value)
 
     def assign(self, value: Any) -> Variable:
         """Write `value` (broadcast to the shape) into the weight: v = value."""
