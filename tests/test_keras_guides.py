@@ -216,3 +216,82 @@ def test_save_and_load_keep_weighted_metrics(tmp_path):
         X, Y, batch_size=16, epochs=1, shuffle=False, verbose=0, sample_weight=WEIGHTS
     )
     _close(history.history, keras_history.history)
+
+
+def _with_add_loss(k, lay):
+    class ActivityRegularizationLayer(lay.Layer):
+        def call(self, inputs):
+            self.add_loss(k.ops.sum(inputs) * 0.1)
+            return inputs
+
+    inputs = k.Input(shape=(6,))
+    hidden = ActivityRegularizationLayer()(lay.Dense(8, activation="relu")(inputs))
+    return k.Model(inputs, lay.Dense(3, activation="softmax")(hidden))
+
+
+def test_add_loss_in_a_custom_layer_is_trained_and_evaluated_as_keras():
+    ours, theirs = _with_add_loss(nn, layers), _with_add_loss(keras, keras.layers)
+    ours.set_weights(theirs.get_weights())
+    history, scores = {}, {}
+    for model, k in ((ours, nn), (theirs, keras)):
+        model.compile(optimizer=k.optimizers.SGD(0.05), loss="sparse_categorical_crossentropy")
+        history[k] = model.fit(X, Y, batch_size=16, epochs=3, shuffle=False, verbose=0).history
+        scores[k] = model.evaluate(X_VAL, Y_VAL, verbose=0, return_dict=True)
+    _close(history[nn], history[keras])
+    _close(scores[nn], scores[keras])
+    assert len(ours.losses) == 1  # the last call's, replaced at each call
+    ours.predict(X_VAL)
+    assert len(ours.losses) == 1
+
+
+def _sequential_guide(k, lay):
+    model = k.Sequential()
+    model.add(k.Input(shape=(6,)))
+    model.add(lay.Dense(4, activation="relu"))
+    model.add(lay.Dense(3, activation="relu", name="my_intermediate_layer"))
+    model.add(lay.Dense(2))
+    return model
+
+
+def test_sequential_pop_layers_and_feature_extraction():
+    ours, theirs = _sequential_guide(nn, layers), _sequential_guide(keras, keras.layers)
+    ours.set_weights(theirs.get_weights())
+    assert len(ours.layers) == len(theirs.layers) == 3
+    extractors = [
+        k.Model(inputs=m.inputs, outputs=[layer.output for layer in m.layers])
+        for m, k in ((ours, nn), (theirs, keras))
+    ]
+    for mine, ref in zip(extractors[0](X_VAL), extractors[1](X_VAL), strict=True):
+        np.testing.assert_allclose(np.asarray(mine.data), np.asarray(ref), rtol=1e-5, atol=1e-6)
+    middle = [
+        k.Model(inputs=m.inputs, outputs=m.get_layer(name="my_intermediate_layer").output)
+        for m, k in ((ours, nn), (theirs, keras))
+    ]
+    np.testing.assert_allclose(
+        middle[0](X_VAL).data, np.asarray(middle[1](X_VAL)), rtol=1e-5, atol=1e-6
+    )
+    before = ours.get_weights()
+    for mine, ref in zip(before, theirs.get_weights(), strict=True):
+        np.testing.assert_array_equal(mine, ref)  # the symbolic calls changed no weight
+    last = ours.layers[-1]
+    assert ours.pop() is last and len(ours.layers) == 2
+    theirs.pop()
+    assert [w.shape for w in ours.get_weights()] == [w.shape for w in theirs.get_weights()]
+    np.testing.assert_allclose(
+        ours.predict(X_VAL), theirs.predict(X_VAL, verbose=0), rtol=1e-5, atol=1e-6
+    )
+    ours.pop(), ours.pop()
+    with pytest.raises(TypeError, match="no layers"):
+        ours.pop()
+    with pytest.raises(ValueError, match="no defined inputs"):
+        _ = nn.Sequential([layers.Dense(2)]).inputs
+    with pytest.raises(ValueError, match="no layer named"):
+        _sequential_guide(nn, layers).get_layer("missing")
+
+
+def test_models_namespace_loads_a_saved_model(tmp_path):
+    ours, _ = _pair()
+    ours.save(tmp_path / "my_model.keras")
+    reloaded = nn.models.load_model(tmp_path / "my_model.keras")
+    np.testing.assert_array_equal(reloaded.predict(X_VAL), ours.predict(X_VAL))
+    assert nn.models.Sequential is nn.Sequential and nn.models.Model is nn.Model
