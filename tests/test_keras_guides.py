@@ -295,3 +295,28 @@ def test_models_namespace_loads_a_saved_model(tmp_path):
     reloaded = nn.models.load_model(tmp_path / "my_model.keras")
     np.testing.assert_array_equal(reloaded.predict(X_VAL), ours.predict(X_VAL))
     assert nn.models.Sequential is nn.Sequential and nn.models.Model is nn.Model
+
+
+def test_save_and_load_keep_metric_options(tmp_path):
+    x = RNG.normal(size=(40, 3)).astype("float32")
+    y = (x[:, 0] + 0.3 * x[:, 1] > 0).astype("float32")
+    scores = {}
+    theirs = keras.Sequential(
+        [keras.Input(shape=(3,)), keras.layers.Dense(1, activation="sigmoid")]
+    )
+    ours = nn.Sequential([nn.Input(shape=(3,)), layers.Dense(1, activation="sigmoid")])
+    ours.set_weights(theirs.get_weights())
+    for model, k in ((ours, nn), (theirs, keras)):
+        model.compile(
+            optimizer="sgd",
+            loss="binary_crossentropy",
+            metrics=[k.metrics.Precision(thresholds=0.7), k.metrics.AUC(num_thresholds=20)],
+            weighted_metrics=[k.metrics.Recall(thresholds=0.3)],
+        )
+        model.save(tmp_path / f"{k.__name__}.keras")
+        loaded = k.models.load_model(tmp_path / f"{k.__name__}.keras")
+        scores[k] = loaded.evaluate(x, y, sample_weight=WEIGHTS[:40], verbose=0, return_dict=True)
+    _close(scores[nn], scores[keras])
+    ours.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["precision"])
+    default = ours.evaluate(x, y, verbose=0, return_dict=True)["precision"]
+    assert abs(default - scores[nn]["precision"]) > 1e-3  # the option changes the number
