@@ -310,8 +310,11 @@ def test_save_and_load_keep_metric_options(tmp_path):
         model.compile(
             optimizer="sgd",
             loss="binary_crossentropy",
-            metrics=[k.metrics.Precision(thresholds=0.7), k.metrics.AUC(num_thresholds=20)],
-            weighted_metrics=[k.metrics.Recall(thresholds=0.3)],
+            metrics=[
+                k.metrics.Precision(thresholds=0.7, name="precision"),
+                k.metrics.AUC(num_thresholds=20, name="auc"),
+            ],  # named: default names are numbered per process
+            weighted_metrics=[k.metrics.Recall(thresholds=0.3, name="recall")],
         )
         model.save(tmp_path / f"{k.__name__}.keras")
         loaded = k.models.load_model(tmp_path / f"{k.__name__}.keras")
