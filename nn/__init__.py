@@ -96,6 +96,8 @@ from nn.symbolic import KerasTensor
 from nn.torch_interop import from_torch, to_torch
 from nn.training import History, Model
 
+from nn import models  # isort: skip  # after the classes it names
+
 __all__ = [
     "CELU",
     "ELU",
@@ -201,6 +203,7 @@ __all__ = [
     "load_model",
     "load_state",
     "metrics",
+    "models",
     "ops",
     "optimizers",
     "random_split",

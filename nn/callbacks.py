@@ -188,6 +188,7 @@ class EarlyStopping(_Monitor):
         monitor: the logs key to watch ("val_loss", "loss", "val_accuracy", ...).
         min_delta: smallest change that counts as an improvement.
         patience: epochs without improvement to wait before stopping.
+        verbose: 1 prints a line when it stops and when it restores weights, as Keras does.
         mode: "min", "max", or "auto" (max for accuracies, min otherwise).
         restore_best_weights: at the end of training, load the weights of the best
             epoch back into the model (as Keras 3 does, whether or not it stopped early).
@@ -202,11 +203,13 @@ class EarlyStopping(_Monitor):
         monitor: str = "val_loss",
         min_delta: float = 0.0,
         patience: int = 0,
+        verbose: int = 0,
         mode: str = "auto",
         restore_best_weights: bool = False,
     ) -> None:
         super().__init__(monitor, mode, min_delta)
         self.patience, self.restore_best_weights = patience, restore_best_weights
+        self.verbose = check_int("EarlyStopping", "verbose", verbose, minimum=0)
         self.wait = self.stopped_epoch = self.best_epoch = 0
         self.best_weights: dict[str, np.ndarray] | None = None
 
@@ -230,7 +233,14 @@ class EarlyStopping(_Monitor):
             self.model.stop_training = True
 
     def on_train_end(self, logs: Logs | None = None) -> None:
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print(
+                    "Restoring model weights from the end of the best epoch: "
+                    f"{self.best_epoch + 1}."
+                )
             self.model.load_state_dict(self.best_weights)
 
 
@@ -242,6 +252,8 @@ class ModelCheckpoint(_Monitor):
             and any logs key (`"{val_loss:.3f}"`). Load with `nn.load_state(path)`.
         monitor: the logs key compared when `save_best_only`.
         save_best_only: save only when `monitor` improves on the best so far.
+        save_weights_only: write the weights only (`model.save_weights`, read back with
+            `model.load_weights`), as Keras does; otherwise the whole model (`model.save`).
         mode: "min", "max", or "auto" (max for accuracies, min otherwise).
 
     Attributes:
@@ -253,10 +265,12 @@ class ModelCheckpoint(_Monitor):
         filepath: str | os.PathLike,
         monitor: str = "val_loss",
         save_best_only: bool = False,
+        save_weights_only: bool = False,
         mode: str = "auto",
     ) -> None:
         super().__init__(monitor, mode)
         self.filepath, self.save_best_only = os.fspath(filepath), save_best_only
+        self.save_weights_only = save_weights_only
         self.saved: list[str] = []
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
@@ -273,7 +287,10 @@ class ModelCheckpoint(_Monitor):
                 f"ModelCheckpoint: filepath {self.filepath!r} names {err}, which is not "
                 f"'epoch' nor in the logs ({', '.join(logs)})"
             ) from None
-        self.model.save(path)
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)
         self.saved.append(path)
 
 

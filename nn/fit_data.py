@@ -132,9 +132,13 @@ def first_batches(loader: DataLoader, steps: int | None) -> Iterator[Any]:
 
 
 def weighted_loss(loss_fn: Any, out: Tensor, yb: Any, wb: np.ndarray | None) -> Tensor:
-    """`loss_fn(out, yb)`, or with weights Keras's sum_i w_i * loss_i / N."""
+    """`loss_fn(out, yb)` (values per sample averaged, as Keras's), or with weights
+    Keras's sum_i w_i * loss_i / N; an `nn.losses.Loss` is called as Keras's, targets first."""
+    if isinstance(loss_fn, losses.Loss):
+        return loss_fn(yb, out, sample_weight=wb)
     if wb is None:
-        return loss_fn(out, yb)
+        value = loss_fn(out, yb)
+        return value if value.ndim == 0 else value.mean()
     from nn.multi_output import OutputLosses
 
     if isinstance(loss_fn, OutputLosses):

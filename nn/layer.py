@@ -42,6 +42,8 @@ from autograd.checks import check_bool
 from nn import init, regularizers, weights
 from nn.module import Module, Parameter, _walk, training_mode
 
+_NO_CODE = (lambda: None).__code__  # what has_penalties reads for a layer without `call`
+
 
 class Variable(Parameter):
     """A weight made by `Layer.add_weight`: a Parameter with Keras's `trainable`,
@@ -66,6 +68,12 @@ class Variable(Parameter):
     @trainable.setter
     def trainable(self, value: bool) -> None:
         self.requires_grad = check_bool("Variable", "trainable", value)
+
+    @property
+    def value(self) -> Tensor:
+        """The weight as a Tensor, as Keras's `variable.value`: the Variable itself, so
+        a `call` or a metric's `result` using it stays differentiable."""
+        return self
 
     def assign(self, value: Any) -> Variable:
         """Write `value` (broadcast to the shape) into the weight: v = value."""
@@ -178,12 +186,14 @@ class LayerWeights:
         """Keras's `losses`: the regularization penalties, as Tensors in the graph.
 
         First the activity penalties of the last call of this layer and of each
-        sub-layer (`activity_regularizer(output) / batch_size`), then the penalties of
-        the trainable weights that have a regularizer, in the order of `weights`.
+        sub-layer (`activity_regularizer(output) / batch_size`), then what their last
+        calls gave `add_loss`, then the penalties of the trainable weights that have
+        a regularizer, in the order of `weights`.
         `fit` and `evaluate` add their sum to the loss.
         """
         modules = list(self.modules())  # type: ignore[attr-defined]
         penalties = [p for m in modules for p in m.__dict__.get("_activity_losses", ())]
+        penalties += [p for m in modules for p in m.__dict__.get("_added_losses", ())]
         for module in modules:
             if isinstance(module, LayerWeights):
                 penalties += [
@@ -193,11 +203,23 @@ class LayerWeights:
                 ]
         return penalties
 
+    def add_loss(self, loss: Any) -> None:
+        """Keras's `add_loss`, called in `call`: a scalar Tensor (made from the inputs or
+        the weights) that `fit` and `evaluate` add to the loss. The losses added during
+        a call replace those of the layer's last call (see `losses`)."""
+        self.__dict__.setdefault("_added_losses", []).append(loss)
+
     def has_penalties(self) -> bool:
-        """Whether some layer here has a regularizer, so that `losses` can hold
-        anything (`fit` asks once per epoch instead of walking the layers per batch)."""
+        """Whether some layer here has a regularizer or may call `add_loss` (its
+        `call` names it), so that `losses` can hold anything (`fit` asks once per
+        epoch instead of walking the layers per batch)."""
         for module in self.modules():  # type: ignore[attr-defined]
             if module.__dict__.get("activity_regularizer") is not None:
+                return True
+            if (
+                "add_loss"
+                in getattr(getattr(type(module), "call", None), "__code__", _NO_CODE).co_names
+            ):
                 return True
             if isinstance(module, LayerWeights) and next(module.weight_regularizers(), None):
                 return True
@@ -373,6 +395,7 @@ def run_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         layer.built = True
     if _takes_training(type(layer).call):
         kwargs["training"] = training
+    layer.__dict__.pop("_added_losses", None)  # this call's `add_loss` replace the last's
     if training == layer.training:  # its sub-layers are in its mode (LayerWeights.__setattr__)
         outputs = layer.call(*args, **kwargs)
     else:

@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from autograd import Tensor
+import numpy as np
+
+from autograd import Tensor, as_tensor
 from nn import functional as F
 from nn.module import Module
 
@@ -36,6 +38,65 @@ class _Loss(Module):
         return type(self).fn(input, target, reduction=self.reduction, **self.options())
 
     # No extra_repr: PyTorch prints every loss as `MSELoss()`, whatever its options.
+
+
+class Loss:
+    """Keras's base class for a loss written as `call(y_true, y_pred)`, which returns
+    a value per sample (or per element). Called as Keras's losses are, targets first,
+    `loss(y_true, y_pred, sample_weight=None)` gives, with l the values of `call` and w
+    the weights (broadcast over l's trailing axes):
+
+        "sum_over_batch_size" (the default):  sum(w * l) / l.size
+        "sum":                                sum(w * l)
+        "none":                               w * l
+
+    `y_true` becomes a Tensor of `y_pred`'s dtype first, as in Keras. `compile(loss=...)`
+    calls it this way (targets first), unlike the modules above.
+
+    Example:
+        >>> import numpy as np, nn
+        >>> class MyMSE(nn.losses.Loss):
+        ...     def call(self, y_true, y_pred):
+        ...         return nn.ops.mean(nn.ops.square(y_true - y_pred), axis=-1)
+        >>> float(MyMSE()(np.zeros((2, 2)), np.ones((2, 2))))
+        1.0
+    """
+
+    REDUCTIONS = ("sum_over_batch_size", "sum", "none")
+
+    def __init__(
+        self, name: str | None = None, reduction: str = "sum_over_batch_size", dtype: Any = None
+    ) -> None:
+        if reduction not in self.REDUCTIONS:
+            raise ValueError(
+                f"Loss: reduction must be one of {', '.join(self.REDUCTIONS)}, got {reduction!r}"
+            )
+        self.name = name or type(self).__name__
+        self.reduction = reduction
+        self.dtype = dtype
+
+    def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must define call(y_true, y_pred)")
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        y_pred = as_tensor(y_pred, self.dtype)
+        y_true = as_tensor(y_true.data if isinstance(y_true, Tensor) else y_true, y_pred.dtype)
+        values = as_tensor(self.call(y_true, y_pred))
+        if sample_weight is not None:
+            w = np.asarray(sample_weight, dtype=values.dtype)
+            values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+        if self.reduction == "sum":
+            return values.sum()
+        if self.reduction == "sum_over_batch_size":
+            return values.sum() / max(values.size, 1)
+        return values
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "reduction": self.reduction, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        return cls(**config)
 
 
 class MSELoss(_Loss):

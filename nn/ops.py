@@ -33,6 +33,7 @@ __all__ = [
     "cast",
     "clip",
     "concatenate",
+    "convert_to_numpy",
     "convert_to_tensor",
     "divide",
     "dot",
@@ -245,6 +246,11 @@ def ones_like(x: Any, dtype: npt.DTypeLike | None = None) -> Tensor:
 def convert_to_tensor(x: Any, dtype: npt.DTypeLike | None = None) -> Tensor:
     """`x` as a Tensor (a Tensor of that dtype is returned as it is)."""
     return autograd.as_tensor(x, dtype)
+
+
+def convert_to_numpy(x: Any) -> np.ndarray:
+    """`x` (a Tensor, array, list or number) as a new ndarray, as Keras's."""
+    return np.array(_data(x))
 
 
 def one_hot(x: Any, num_classes: int, axis: int = -1, dtype: npt.DTypeLike | None = None) -> Tensor:

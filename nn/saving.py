@@ -261,8 +261,8 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
         return None
     try:
         losses.get(compiled.loss_name)
-        for name, _ in compiled.metrics:
-            metrics_mod.get(name)
+        metrics = [_metric_spec(name, metric) for name, metric in compiled.metrics]
+        weighted = [_metric_spec(name, metric) for name, metric in compiled.weighted_metrics]
     except (ValueError, TypeError):
         return None
     spec = compiled.optimizer_spec
@@ -277,8 +277,34 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
     return {
         "optimizer": optimizer,
         "loss": compiled.loss_name,
-        "metrics": [name for name, _ in compiled.metrics],
+        "metrics": metrics,
+        "weighted_metrics": weighted,
     }
+
+
+def _metric_spec(name: str, metric: Any) -> Any:
+    """A compiled metric as JSON: a Metric of a known class as its class and config (so
+    options such as `thresholds` survive), otherwise its name.
+
+    Raises:
+        ValueError, TypeError: a name `load_model` could not make a metric of again.
+    """
+    if type(metric) is metrics_mod.CLASS_NAMES.get(type(metric).__name__):
+        spec = {"class_name": type(metric).__name__, "config": metric.get_config()}
+        try:
+            json.dumps(spec, default=_json_default)
+            return spec
+        except TypeError:
+            pass
+    metrics_mod.get(name)
+    return name
+
+
+def _metric_from_spec(spec: Any) -> Any:
+    """The metric `_metric_spec` described (a name stays a name for `compile`)."""
+    if isinstance(spec, dict):
+        return metrics_mod.CLASS_NAMES[spec["class_name"]].from_config(spec["config"])
+    return spec
 
 
 def _rebuildable(optimizer: optimizers.Optimizer) -> bool:
@@ -374,7 +400,13 @@ def _compile(
         options: dict[str, Any] = {}
     else:
         optimizer, options = spec["name"], spec["options"]
-    model.compile(optimizer=optimizer, loss=config["loss"], metrics=config["metrics"], **options)
+    model.compile(
+        optimizer=optimizer,
+        loss=config["loss"],
+        metrics=[_metric_from_spec(spec) for spec in config["metrics"]],
+        weighted_metrics=[_metric_from_spec(spec) for spec in config.get("weighted_metrics", [])],
+        **options,
+    )
     if not numbers:
         return
     opt = model._make_optimizer()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from autograd.checks import check_int
 from nn.input import Input
 from nn.layers import _layer_name
 from nn.module import Module
@@ -45,6 +46,65 @@ class Sequential(Model):
         shape = getattr(self._layers()[0], "input_shape", None)
         if isinstance(shape, tuple) and None not in shape:
             self.build((None, *shape))
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Module:
+        """The layer called `name`, or at position `index` of `layers`, as Keras's.
+
+        Raises:
+            ValueError: no layer of that name, or an index out of range.
+        """
+        layers = self.layers
+        if index is not None:
+            check_int("get_layer", "index", index)
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(
+                    f"get_layer: index {index} is out of range: the model has {len(layers)} layers"
+                )
+            return layers[index]
+        for layer in layers:
+            if getattr(layer, "name", None) == name:
+                return layer
+        names = ", ".join(str(getattr(layer, "name", None)) for layer in layers)
+        raise ValueError(f"get_layer: no layer named {name!r}; the layers are: {names}")
+
+    @property
+    def inputs(self) -> list[Input]:
+        """Keras's `inputs` of a model that starts with an `nn.Input`: `[that Input]`.
+        The layers are called on it once (symbolically, weights unchanged), so each has
+        Keras's `output`, for a feature extractor such as
+        `nn.Model(inputs=model.inputs, outputs=[layer.output for layer in model.layers])`.
+
+        Raises:
+            ValueError: the model does not start with an `nn.Input` (Keras's error type).
+        """
+        layers = self._layers()
+        if not layers or not isinstance(layers[0], Input):
+            raise ValueError(
+                "Sequential: the model has no defined inputs; start it with nn.Input(shape=...)"
+            )
+        if any(not layer.__dict__.get("_inbound_nodes") for layer in self.layers):
+            x: Any = layers[0]
+            for layer in self.layers:
+                x = layer(x)
+        return [layers[0]]
+
+    @property
+    def outputs(self) -> list[Any]:
+        """Keras's `outputs`: `[the last layer's output]` on `inputs` (see there)."""
+        self.inputs  # noqa: B018  # the symbolic call that gives each layer its output
+        return [self.layers[-1].output] if self.layers else list(self.inputs)
+
+    def pop(self) -> Module:
+        """Remove the last layer and return it, as Keras's `pop`.
+
+        Raises:
+            TypeError: the model has no layers (Keras's error type).
+        """
+        if not self.layers:
+            raise TypeError("Sequential.pop: there are no layers in the model")
+        layer = self.layers[-1]
+        delattr(self, str(len(self._layers()) - 1))
+        return layer
 
     @property
     def layers(self) -> list[Module]:

@@ -529,7 +529,7 @@ class Model(LayerWeights, Module):
         """Run the model's output for one batch through the loss and explain a mismatch."""
         try:
             with no_grad():
-                compiled.loss(out, yb)
+                weighted_loss(compiled.loss, out, yb, None)
         except (ValueError, TypeError, IndexError) as err:
             raise ValueError(
                 f"fit: targets of shape {(None, *yb.shape[1:])} and dtype {yb.dtype} do not "

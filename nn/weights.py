@@ -97,4 +97,9 @@ def load_weights(model: Module, path: str | os.PathLike) -> None:
         KeyError, ValueError: names or shapes that do not match (nothing is changed).
     """
     require_built(model, "load_weights")
-    model.load_state_dict(load_state(path))
+    state, own = load_state(path), model.state_dict()
+    if list(state) != list(own) and [np.shape(v) for v in state.values()] == [
+        np.shape(v) for v in own.values()
+    ]:  # Keras matches weights by the layers' order, not their (numbered) names
+        state = dict(zip(own, state.values(), strict=True))
+    model.load_state_dict(state)
