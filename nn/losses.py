@@ -6,11 +6,14 @@ The Keras names resolve to Keras semantics: `"categorical_crossentropy"`,
 PROBABILITIES (the output of a softmax or sigmoid layer), clipped to [1e-7, 1 - 1e-7]
 as Keras does. For raw scores use `from_logits=True`, or the PyTorch-style
 `CrossEntropyLoss` / `BCEWithLogitsLoss`, which take logits. Unlike Keras, every loss
-here is called with the prediction first: `loss(y_pred, y_true)`.
+here is called with the prediction first: `loss(y_pred, y_true)`; a plain function given
+to `compile`, and an `nn.losses.Loss`, are called as Keras calls them, targets first.
 """
 
 from __future__ import annotations
 
+import functools
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -261,8 +264,22 @@ LOSSES: dict[str, type[_Loss]] = {
 }
 
 
+class LossFunctionWrapper(Loss):
+    """A plain function given to `compile`, called as Keras calls it: targets first,
+    `fn(y_true, y_pred)`, its values (one per sample, or one number) averaged."""
+
+    def __init__(self, fn: Callable[..., Any], name: str | None = None) -> None:
+        super().__init__(name or getattr(fn, "__name__", None))
+        self.fn = fn
+
+    def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        return self.fn(y_true, y_pred)
+
+
 def get(loss: str | Module | Callable[..., Tensor]) -> Callable[..., Tensor]:
-    """The loss for a name (see `LOSSES`), or the given module or function unchanged.
+    """The loss for a name (see `LOSSES`), the given module or `Loss` unchanged, or a
+    plain function wrapped so that it is called as Keras calls it, `fn(y_true, y_pred)`
+    (`LossFunctionWrapper`; the modules take the prediction first).
 
     Raises:
         ValueError: an unknown name (the message lists the valid ones).
@@ -272,6 +289,8 @@ def get(loss: str | Module | Callable[..., Tensor]) -> Callable[..., Tensor]:
             return LOSSES[loss.lower()]()
         except KeyError:
             raise ValueError(f"unknown loss {loss!r}; valid names: {', '.join(LOSSES)}") from None
-    if callable(loss):
+    if isinstance(loss, types.FunctionType | types.MethodType | functools.partial):
+        return LossFunctionWrapper(loss)
+    if callable(loss):  # a Module, a `Loss`, or an object of fit's own (several outputs)
         return loss
     raise TypeError(f"loss must be a name, a Module or a function, got {type(loss).__name__}")

@@ -169,7 +169,8 @@ class Model(LayerWeights, Module):
                 made on this model's parameters.
             loss: a name ("mse", "mae", "binary_crossentropy", "categorical_crossentropy",
                 "sparse_categorical_crossentropy", ... see `nn.losses.LOSSES`), a loss
-                Module or a function `loss(y_pred, y_true) -> Tensor`.
+                Module (prediction first), an `nn.losses.Loss`, or a function
+                `loss(y_true, y_pred) -> Tensor` (called targets first, as Keras).
             metrics: names ("accuracy" or "acc", "mae", "mse", "auc", "precision",
                 ... see `nn.metrics`), functions `metric(y_true, y_pred) -> float` on
                 ndarrays, or `nn.metrics.Metric` objects; not weighted.
