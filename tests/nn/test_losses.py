@@ -243,7 +243,9 @@ def test_get_resolves_keras_names():
     for name, cls in expected.items():
         assert type(losses.get(name)) is cls
     loss = nn.MSELoss()
-    assert losses.get(loss) is loss and losses.get(F.mse_loss) is F.mse_loss
+    assert losses.get(loss) is loss
+    wrapped = losses.get(F.mse_loss)  # a plain function: called as Keras calls it
+    assert isinstance(wrapped, losses.LossFunctionWrapper) and wrapped.fn is F.mse_loss
     with pytest.raises(ValueError, match="unknown loss 'msee'; valid names: mse"):
         losses.get("msee")
 
