@@ -293,9 +293,10 @@ def _metric_spec(name: str, metric: Any) -> Any:
         spec = {"class_name": type(metric).__name__, "config": metric.get_config()}
         try:
             json.dumps(spec, default=_json_default)
-            return spec
-        except TypeError:
+        except TypeError:  # an option JSON cannot hold (a function): kept by name below
             pass
+        else:
+            return spec
     metrics_mod.get(name)
     return name
 
