@@ -78,6 +78,8 @@ class Functional(Model):
                 )
         if len({id(t) for t in flat_inputs}) != len(flat_inputs):
             raise ValueError("Model: the same Input is given twice in inputs")
+        if isinstance(outputs, Mapping):  # Keras orders a dict's outputs (and weights) by key
+            outputs = {key: outputs[key] for key in sorted(outputs)}
         flat_outputs = flatten_tensors("Model", "outputs", outputs)
         graph = Graph(flat_inputs, flat_outputs)  # type: ignore[arg-type]  # all Inputs
         self._check_names(graph.layers)

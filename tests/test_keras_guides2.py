@@ -1,0 +1,60 @@
+"""Snippets of the Keras 3 guides (the functional API, subclassing layers and models,
+transfer learning, saving), dense models on small synthetic data, run with Keras and
+with `nn` from the same initial weights, compared number by number."""
+
+import numpy as np
+import pytest
+
+import nn
+
+keras = pytest.importorskip("keras")
+
+RNG = np.random.default_rng(1)
+TITLE = RNG.normal(size=(32, 5)).astype("float32")
+BODY = RNG.normal(size=(32, 4)).astype("float32")
+PRIORITY = (RNG.normal(size=(32, 1)) > 0).astype("float32")
+DEPARTMENT = RNG.integers(0, 3, size=(32,))
+
+
+def _close(ours, theirs):
+    assert sorted(ours) == sorted(theirs)
+    for key in theirs:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=2e-5, atol=2e-6, err_msg=key)
+
+
+def _ticket_model(k):
+    """Two named inputs, a shared layer, two outputs given as a dict not in key order."""
+    title, body = k.Input(shape=(5,), name="title"), k.Input(shape=(4,), name="body")
+    features = k.layers.concatenate(
+        [k.layers.Dense(6, activation="relu")(title), k.layers.Dense(6)(body)]
+    )
+    priority = k.layers.Dense(1, name="priority")(features)
+    department = k.layers.Dense(3, name="department")(features)
+    return k.Model(inputs=[title, body], outputs={"priority": priority, "department": department})
+
+
+def test_dict_outputs_order_weights_by_key_and_train_as_keras():
+    ours, theirs = _ticket_model(nn), _ticket_model(keras)
+    assert [w.shape for w in ours.get_weights()] == [w.shape for w in theirs.get_weights()]
+    ours.set_weights(theirs.get_weights())
+    assert ours.count_params() == theirs.count_params()
+    inputs = {"title": TITLE, "body": BODY}
+    targets = {"priority": PRIORITY, "department": DEPARTMENT}
+    history, scores, predictions = {}, {}, {}
+    for model, k in ((ours, nn), (theirs, keras)):
+        model.compile(
+            optimizer=k.optimizers.RMSprop(1e-2),
+            loss={
+                "priority": k.losses.BinaryCrossentropy(from_logits=True),
+                "department": k.losses.SparseCategoricalCrossentropy(from_logits=True),
+            },
+            loss_weights={"priority": 1.0, "department": 0.2},
+        )
+        history[k] = model.fit(
+            inputs, targets, epochs=3, batch_size=8, shuffle=False, verbose=0
+        ).history
+        scores[k] = model.evaluate(inputs, targets, verbose=0, return_dict=True)
+        predictions[k] = model.predict(inputs, verbose=0)
+    _close(history[nn], history[keras])
+    _close(scores[nn], scores[keras])
+    _close(predictions[nn], predictions[keras])
