@@ -474,6 +474,16 @@ class Layer(LayerWeights, Module):
             "define call(self, inputs) in it"
         )
 
+    def get_config(self) -> dict[str, Any]:
+        """The arguments that rebuild the layer (`name`, `trainable`, `dtype`); a subclass
+        with arguments of its own adds them to `super().get_config()`, as in Keras."""
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """A new layer made from `get_config()`'s dict: `cls(**config)`."""
+        return cls(**config)
+
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         return run_call(self, args, kwargs)
 

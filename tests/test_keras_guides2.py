@@ -58,3 +58,74 @@ def test_dict_outputs_order_weights_by_key_and_train_as_keras():
     _close(history[nn], history[keras])
     _close(scores[nn], scores[keras])
     _close(predictions[nn], predictions[keras])
+
+
+def _subclassed(k):
+    class Linear(k.layers.Layer):
+        def __init__(self, units=4, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def build(self, input_shape):
+            self.w = self.add_weight(
+                shape=(input_shape[-1], self.units), initializer="random_normal"
+            )
+            self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+            self.seen = self.add_weight(shape=(), initializer="zeros", trainable=False)
+
+        def call(self, inputs, training=None):
+            self.add_loss(1e-2 * k.ops.sum(k.ops.square(self.w)))
+            return k.ops.matmul(inputs, self.w) + self.b
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    class Block(k.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.first, self.second = Linear(8), Linear(1)
+
+        def call(self, inputs, training=None):
+            return self.second(k.ops.relu(self.first(inputs)))
+
+    class Regressor(k.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.block = Block()
+
+        def call(self, inputs, training=None):
+            return self.block(inputs)
+
+    return Linear, Block, Regressor
+
+
+def test_subclassed_layer_config_round_trip_and_nested_weights():
+    for k in (nn, keras):
+        Linear, Block, _ = _subclassed(k)
+        layer = Linear(3, name="projection", trainable=False)
+        config = layer.get_config()
+        assert (config["name"], config["units"], config["trainable"]) == ("projection", 3, False)
+        again = Linear.from_config(config)
+        assert (again.name, again.units, again.trainable) == ("projection", 3, False)
+        block = Block()
+        block(TITLE[:2])
+        counts = len(block.weights), len(block.trainable_weights), len(block.non_trainable_weights)
+        assert counts == (6, 4, 2)
+        assert len(block.losses) == 2
+
+
+def test_subclassed_model_with_add_loss_fits_as_keras():
+    models = {}
+    for k in (keras, nn):
+        models[k] = _subclassed(k)[2]()
+        models[k](TITLE[:2])
+    models[nn].set_weights(models[keras].get_weights())
+    history, score = {}, {}
+    for k, model in models.items():
+        model.compile(optimizer=k.optimizers.Adam(1e-2), loss="mse")
+        history[k] = model.fit(
+            TITLE, PRIORITY, epochs=3, batch_size=8, shuffle=False, verbose=0
+        ).history
+        score[k] = model.evaluate(TITLE, PRIORITY, verbose=0)
+    _close(history[nn], history[keras])
+    np.testing.assert_allclose(score[nn], score[keras], rtol=2e-5)
