@@ -129,3 +129,31 @@ def test_subclassed_model_with_add_loss_fits_as_keras():
         score[k] = model.evaluate(TITLE, PRIORITY, verbose=0)
     _close(history[nn], history[keras])
     np.testing.assert_allclose(score[nn], score[keras], rtol=2e-5)
+
+
+def _base(k):
+    inputs = k.Input(shape=(5,))
+    hidden = k.layers.BatchNormalization()(k.layers.Dense(6, activation="relu")(inputs))
+    return k.Model(inputs, k.layers.Dense(4)(hidden))
+
+
+def test_frozen_base_with_batchnorm_stays_put_while_a_new_head_trains():
+    bases, heads = {}, {}
+    for k in (keras, nn):
+        bases[k] = _base(k)
+        bases[k].trainable = False
+        assert (len(bases[k].trainable_weights), len(bases[k].non_trainable_weights)) == (0, 8)
+        inputs = k.Input(shape=(5,))
+        heads[k] = k.Model(inputs, k.layers.Dense(1)(bases[k](inputs, training=False)))
+    bases[nn].set_weights(bases[keras].get_weights())
+    heads[nn].set_weights(heads[keras].get_weights())
+    history = {}
+    for k, model in heads.items():
+        before = bases[k].get_weights()
+        model.compile(optimizer=k.optimizers.Adam(1e-2), loss="mse")
+        history[k] = model.fit(
+            TITLE, PRIORITY, epochs=2, batch_size=8, shuffle=False, verbose=0
+        ).history
+        for old, new in zip(before, bases[k].get_weights()):
+            np.testing.assert_array_equal(old, new)
+    _close(history[nn], history[keras])
