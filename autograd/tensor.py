@@ -916,6 +916,12 @@ class Tensor:
     def index_select(self, dim: int, index: Any) -> Tensor:
         return _indexing.index_select(self, dim, index)
 
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+        return _indexing.index_add(self, dim, index, source, alpha=alpha)
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+        return _torch.fill_(self, _indexing.index_add(self, dim, index, source, alpha=alpha))
+
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
         return _torch.fill_(self, _torch.masked_fill(self, mask, value))
 
