@@ -281,7 +281,13 @@ class Tensor:
         _graph.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def retain_grad(self) -> None:
-        """Keep `.grad` on this non-leaf tensor after backward."""
+        """Keep `.grad` on this non-leaf tensor after backward. As in PyTorch, a tensor
+        that does not require grad has no gradient to keep: an error, not a silent no-op."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                "can't retain_grad on a tensor that has requires_grad=False: it gets no "
+                "gradient; compute it from a tensor that requires grad"
+            )
         if self.grad_fn is None:
             return
         self._retains_grad = True
@@ -909,6 +915,12 @@ class Tensor:
 
     def index_select(self, dim: int, index: Any) -> Tensor:
         return _indexing.index_select(self, dim, index)
+
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+        return _indexing.index_add(self, dim, index, source, alpha=alpha)
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
+        return _torch.fill_(self, _indexing.index_add(self, dim, index, source, alpha=alpha))
 
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
         return _torch.fill_(self, _torch.masked_fill(self, mask, value))

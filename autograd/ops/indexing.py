@@ -1,9 +1,9 @@
 """Indexing along one dimension, as PyTorch's: `gather`, `scatter`, `scatter_add`,
-`index_select`, and sorting (`sort`, `argsort`, `topk`).
+`index_select`, `index_add`, and sorting (`sort`, `argsort`, `topk`).
 
 `gather`, `index_select` and the values of `sort` and `topk` are indexing (`GetItem`),
 so their gradients are added back at the indices (repeated indices accumulate);
-`scatter_add` adds `src` into zeros (`IndexAdd`). Only `scatter`, which overwrites,
+`scatter_add` and `index_add` add `src` into zeros (`IndexAdd`). Only `scatter`, which overwrites,
 is an op of its own. Indices are int64 Tensors outside the graph, as PyTorch's.
 """
 
@@ -15,7 +15,8 @@ import numpy as np
 
 from autograd.ops.args import check_dim
 from autograd.ops.reduce import ValuesIndices
-from autograd.ops.shape import SetItem, getitem, index_add, reshape
+from autograd.ops.shape import SetItem, getitem, reshape
+from autograd.ops.shape import index_add as add_at
 from autograd.tensor import Tensor, data_of
 
 TensorLike = Any
@@ -138,7 +139,7 @@ def scatter_add(input: TensorLike, dim: int, index: TensorLike, src: TensorLike)
     """`input` with `src[i][j]` added at `[index[i][j]][j]` (for dim 0), repeated indices
     accumulating, as `torch.scatter_add`: input + (zeros with src added at the indices)."""
     where, src = _scatter_parts("scatter_add", input, dim, index, src)
-    return input + index_add(src, where, data_of(input).shape)
+    return input + add_at(src, where, data_of(input).shape)
 
 
 def index_select(input: TensorLike, dim: int, index: TensorLike) -> Tensor:
@@ -159,6 +160,45 @@ def index_select(input: TensorLike, dim: int, index: TensorLike) -> Tensor:
     d = check_dim("index_select", dim, x.ndim)
     _check_bounds("index_select", idx, x.shape[d], d)
     return getitem(input, (slice(None),) * d + (idx.reshape(-1),))
+
+
+def index_add(
+    input: TensorLike, dim: int, index: TensorLike, source: TensorLike, *, alpha: Any = 1
+) -> Tensor:
+    """`input` with ``alpha * source[i]`` added at entry ``index[i]`` along `dim` (for
+    dim 0: ``out[index[i]] += alpha * source[i]``), repeated indices accumulating, as
+    `torch.index_add` (out of place): input + (zeros with source added at the indices).
+    d input = d out      d source = alpha * (d out at the indices)
+
+    Raises:
+        IndexError: `dim` out of range, or an index that is not a vector.
+        RuntimeError: an index out of bounds, `source` of another shape than `input`
+            with `len(index)` along `dim`, or of another dtype.
+    """
+    x, idx, src = data_of(input), _index("index_add", index), data_of(source)
+    if idx.ndim > 1:
+        raise IndexError(f"index_add(): index must be a vector, got shape {idx.shape}")
+    idx = idx.reshape(-1)
+    if x.ndim == 0:  # as a 1-element vector, with a 0-d source
+        check_dim("index_add", dim, 0)
+        _check_bounds("index_add", idx, 1, 0)
+        one = reshape(source, (1,)) if src.ndim == 0 else source
+        return reshape(index_add(reshape(input, (1,)), 0, idx, one, alpha=alpha), ())
+    d = check_dim("index_add", dim, x.ndim)
+    expected = (*x.shape[:d], len(idx), *x.shape[d + 1 :])
+    if src.shape != expected:
+        raise RuntimeError(
+            f"index_add(): source must have shape {list(expected)} (input's, with the "
+            f"index's length {len(idx)} along dim {d}), got {list(src.shape)}"
+        )
+    if src.dtype != x.dtype:
+        raise RuntimeError(
+            f"index_add(): expected source's dtype {src.dtype} to be equal to input's "
+            f"dtype {x.dtype}"
+        )
+    _check_bounds("index_add", idx, x.shape[d], d)
+    scaled = source if alpha == 1 else source * alpha
+    return input + add_at(scaled, (slice(None),) * d + (idx,), x.shape)
 
 
 def _order(x: np.ndarray, dim: int, descending: bool) -> np.ndarray:

@@ -199,6 +199,19 @@ def test_retain_grad_on_intermediate():
     assert w.grad is None  # not retained unless asked
 
 
+def test_retain_grad_without_requires_grad_raises_as_torch():
+    """torch refuses retain_grad() on a tensor that gets no gradient (a one-hot input,
+    a constant); silently accepting it would leave .grad None with no hint why."""
+    torch = pytest.importorskip("torch")
+    for lib in (autograd, torch):
+        x = lib.ones(2, dtype=lib.float64)
+        with pytest.raises(RuntimeError, match="requires_grad=False"):
+            x.retain_grad()
+        w = lib.ones(2, dtype=lib.float64, requires_grad=True)
+        w.retain_grad()  # a leaf that requires grad: fine, it keeps .grad anyway
+        assert not w.retains_grad
+
+
 def test_retain_grads_context_keeps_all():
     x = leaf([1.0, 2.0])
     with autograd.retain_grads():

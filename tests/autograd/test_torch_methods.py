@@ -123,6 +123,16 @@ SAME = {
     "scatter_add_larger_src": lambda lib, t: t(X).scatter_add(
         1, t(IDX), t(np.arange(6.0).reshape(2, 3))
     ),
+    "index_add_ints": lambda lib, t: t(INTS).index_add(
+        1, t(np.array([2, 2, 0])), t(np.array([[1, 2, 3], [4, 5, 6]])), alpha=3
+    ),
+    "index_add_in_place": lambda lib, t: t(X).index_add_(0, t(np.array([0, 0])), t(X[:2])),
+    "index_add_0d": lambda lib, t: t(np.array(5.0)).index_add(
+        0, t(np.array([0])), t(np.array(2.0)), alpha=3
+    ),
+    "index_add_0d_index": lambda lib, t: t(np.zeros(3)).index_add(
+        0, t(np.array(1)), t(np.array([2.0]))
+    ),
     "scatter_larger_src": lambda lib, t: t(X).scatter(0, t(IDX), t(np.arange(6.0).reshape(2, 3))),
     "cumsum_ints": lambda lib, t: t(INTS).cumsum(1),
     "cumsum_bool": lambda lib, t: lib.cumsum(t(INTS > 0), 0),
@@ -310,6 +320,22 @@ ERRORS = {  # name: (call, a word the message must hold)
     "gather_float_index": (lambda lib, t: t(X).gather(0, t(np.zeros((1, 1)))), "int"),
     "gather_dim": (lambda lib, t: t(X).gather(2, t(IDX)), "range"),
     "index_select_matrix": (lambda lib, t: t(X).index_select(1, t(IDX)), "vector"),
+    "index_add_matrix": (
+        lambda lib, t: t(X).index_add(0, t(IDX), t(np.ones((2, 4)))),
+        "vector",
+    ),
+    "index_add_out_of_bounds": (
+        lambda lib, t: t(X).index_add(1, t(np.array([4])), t(np.ones((3, 1)))),
+        "out of bounds",
+    ),
+    "index_add_source_shape": (
+        lambda lib, t: t(X).index_add(0, t(np.array([0, 1])), t(np.ones((2, 3)))),
+        "source",
+    ),
+    "index_add_dtype": (
+        lambda lib, t: t(X).index_add(0, t(np.array([0])), t(np.ones((1, 4), np.float32))),
+        "dtype",
+    ),
     "index_select_out_of_bounds": (
         lambda lib, t: t(X).index_select(1, t(np.array([4]))),
         "out of bounds",
