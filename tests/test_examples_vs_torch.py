@@ -102,6 +102,8 @@ def learning_with_examples(lib: types.ModuleType) -> dict[str, Any]:
     p = lib.tensor([1, 2, 3])
     xx = x.unsqueeze(-1).pow(p)
     out["xx dtype"] = str(xx.dtype)
+    with pytest.raises(IndexError):  # Flatten(0, 1) given 1-d input: dim 1 is out of range
+        nn_.Flatten(0, 1)(x)
     lib.manual_seed(1)
     model = nn_.Sequential(nn_.Linear(3, 1), nn_.Flatten(0, 1)).double()
     loss_fn = nn_.MSELoss(reduction="sum")
