@@ -308,7 +308,7 @@ class Flatten(Module):
         if ndim == 1 and (start, end) == (1, -1):  # Keras: (N,) -> (N, 1), as before
             return x.reshape(shape[0], 1)
         if not (-ndim <= start < ndim and -ndim <= end < ndim):
-            raise ValueError(
+            raise IndexError(  # as torch, for a dim out of range
                 f"Flatten: start_dim {start} and end_dim {end} must be axes of an input of "
                 f"shape {shape} (from {-ndim} to {ndim - 1})"
             )
