@@ -18,7 +18,6 @@ such as `dlogits[range(n), Yb] -= 1` and `dC[ix] += demb[k, j]` are recorded.
 
 from __future__ import annotations
 
-import math
 import random
 import types
 from typing import Any
@@ -326,99 +325,6 @@ def test_a_pytorch_quickstart_gives_the_same_numbers():
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
-def what_is_torch_nn_really(torch: types.ModuleType, data: types.ModuleType) -> list:
-    """ "What is torch.nn really?" on a small synthetic MNIST: logistic regression from
-    scratch (log_softmax and nll written by hand, the manual step with `.grad.zero_()`),
-    then `F.cross_entropy`, an `nn.Module` with Parameters, `nn.Linear` with
-    `optim.SGD`, `TensorDataset` and a shuffled `DataLoader` with validation, and the
-    `Lambda` + `Sequential` MLP with momentum: every printed number."""
-    F = torch.nn.functional
-    rng = np.random.default_rng(0)
-    pixels = rng.random((640, 784), dtype=np.float32) * (rng.random((640, 784)) < 0.1)
-    labels = pixels[:, :10].argmax(1)  # sparse "digits" whose class can be learned
-    x_train, y_train, x_valid, y_valid = pixels[:512], labels[:512], pixels[512:], labels[512:]
-    x_train, y_train, x_valid, y_valid = map(torch.tensor, (x_train, y_train, x_valid, y_valid))
-    n, _ = x_train.shape
-    bs, lr, epochs, out = 64, 0.5, 2, []
-    torch.manual_seed(0)
-    weights = torch.randn(784, 10) / math.sqrt(784)
-    weights.requires_grad_()
-    bias = torch.zeros(10, requires_grad=True)
-
-    def model(xb):
-        logits = xb @ weights + bias
-        return logits - logits.exp().sum(-1).log().unsqueeze(-1)
-
-    def nll(input, target):
-        return -input[range(target.shape[0]), target].mean()
-
-    def accuracy(out, yb):
-        return (torch.argmax(out, dim=1) == yb).float().mean()
-
-    for _ in range(epochs):
-        for i in range((n - 1) // bs + 1):
-            xb, yb = x_train[i * bs : i * bs + bs], y_train[i * bs : i * bs + bs]
-            loss = nll(model(xb), yb)
-            loss.backward()
-            with torch.no_grad():
-                weights -= weights.grad * lr
-                bias -= bias.grad * lr
-                weights.grad.zero_()
-                bias.grad.zero_()
-    out += [nll(model(xb), yb).item(), accuracy(model(xb), yb).item()]
-    out.append(F.cross_entropy(xb @ weights + bias, yb).item())
-
-    class MnistLogistic(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lin = torch.nn.Linear(784, 10)
-
-        def forward(self, xb):
-            return self.lin(xb)
-
-    def fit(model, opt, train_dl, valid_dl):  # the lesson's fit(), one figure per epoch
-        for _ in range(epochs):
-            model.train()
-            for xb, yb in train_dl:
-                F.cross_entropy(model(xb), yb).backward()
-                opt.step()
-                opt.zero_grad()
-            model.eval()
-            with torch.no_grad():
-                losses, nums = zip(
-                    *[(F.cross_entropy(model(xb), yb).item(), len(xb)) for xb, yb in valid_dl]
-                )
-            out.append(np.sum(np.multiply(losses, nums)) / np.sum(nums))
-
-    model = MnistLogistic()
-    train_dl = data.DataLoader(data.TensorDataset(x_train, y_train), batch_size=bs, shuffle=True)
-    valid_dl = data.DataLoader(data.TensorDataset(x_valid, y_valid), batch_size=bs * 2)
-    fit(model, torch.optim.SGD(model.parameters(), lr=lr), train_dl, valid_dl)
-
-    class Lambda(torch.nn.Module):
-        def __init__(self, func):
-            super().__init__()
-            self.func = func
-
-        def forward(self, x):
-            return self.func(x)
-
-    model = torch.nn.Sequential(
-        Lambda(lambda x: x.view(-1, 784)),
-        torch.nn.Linear(784, 64),
-        torch.nn.ReLU(),
-        torch.nn.Linear(64, 10),
-    )
-    fit(model, torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9), train_dl, valid_dl)
-    return out
-
-
-def test_what_is_torch_nn_really_gives_the_same_numbers():
-    theirs = what_is_torch_nn_really(real_torch, real_torch.utils.data)
-    ours = what_is_torch_nn_really(autograd, nn)
-    np.testing.assert_allclose(ours, theirs, rtol=2e-5)
-
-
 def wavenet(torch: types.ModuleType, F: types.ModuleType) -> tuple:
     """The hierarchical (WaveNet-like) lesson: its own Linear, BatchNorm1d over (0, 1)
     for 3-d inputs, Embedding and FlattenConsecutive classes on raw tensors."""
@@ -578,77 +484,6 @@ def test_linear_regression_from_scratch_gives_the_same_numbers():
     ours = linear_regression_from_scratch(autograd)
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
     assert ours[2] < 1e-4  # it fits: the noise's variance / 2
-
-
-def learning_pytorch_with_examples(torch: types.ModuleType) -> list:
-    """ "Learning PyTorch with Examples": a cubic fitted to sin(x) with `nn.Sequential(
-    Linear, Flatten(0, 1))` and a manual step, then `optim.RMSprop`, then the dynamic
-    network whose forward draws its depth with `random.randint` (0-d parameters
-    broadcast over the batch, SGD with momentum skipping the one without a gradient)."""
-    pick = random.Random(0).randint
-    torch.manual_seed(0)
-    x = torch.linspace(-math.pi, math.pi, 2000)
-    y = torch.sin(x)
-    xx = x.unsqueeze(-1).pow(torch.tensor([1, 2, 3]))
-    loss_fn = torch.nn.MSELoss(reduction="sum")
-    out = []
-    model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
-    for t in range(300):
-        loss = loss_fn(model(xx), y)
-        if t % 100 == 99:
-            out.append(loss.item())
-        model.zero_grad()
-        loss.backward()
-        with torch.no_grad():
-            for param in model.parameters():
-                param -= 1e-6 * param.grad
-    out += [model[0].bias.item(), *model[0].weight[0].tolist()]
-    model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
-    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
-    for t in range(300):
-        loss = loss_fn(model(xx), y)
-        if t % 100 == 99:
-            out.append(loss.item())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-
-    class DynamicNet(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.a = torch.nn.Parameter(torch.randn(()))
-            self.b = torch.nn.Parameter(torch.randn(()))
-            self.c = torch.nn.Parameter(torch.randn(()))
-            self.d = torch.nn.Parameter(torch.randn(()))
-            self.e = torch.nn.Parameter(torch.randn(()))
-
-        def forward(self, x):
-            y = self.a + self.b * x + self.c * x**2 + self.d * x**3
-            for exp in range(4, pick(4, 6)):
-                y = y + self.e * x**exp
-            return y
-
-    model = DynamicNet()
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-8, momentum=0.9)
-    for t in range(300):
-        loss = loss_fn(model(x), y)
-        if t % 100 == 99:
-            out.append(loss.item())
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return out + [p.item() for p in model.parameters()]
-
-
-def test_learning_pytorch_with_examples_gives_the_same_numbers():
-    results = []
-    for lib in (real_torch, autograd):
-        lib.set_default_dtype(lib.float64)  # exact comparisons: no float32 rounding
-        try:
-            results.append(learning_pytorch_with_examples(lib))
-        finally:
-            lib.set_default_dtype(lib.float32)
-    np.testing.assert_allclose(results[1], results[0], rtol=1e-9)
 
 
 def bigrams(torch: types.ModuleType, F: types.ModuleType) -> list:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -78,43 +76,6 @@ def test_non_tensor_arguments_and_needs_input_grad():
     with autograd.no_grad():
         plain = ScaledShift.apply(x, 3.0, y)
     assert plain.grad_fn is None and plain.data.tolist() == [13.0, 26.0]
-
-
-def test_the_learning_pytorch_with_examples_lesson_gives_torchs_numbers():
-    torch = pytest.importorskip("torch")
-
-    def lesson(lib):
-        class LegendrePolynomial3(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, input):
-                ctx.save_for_backward(input)
-                return 0.5 * (5 * input**3 - 3 * input)
-
-            @staticmethod
-            def backward(ctx, grad_output):
-                (input,) = ctx.saved_tensors
-                return grad_output * 1.5 * (5 * input**2 - 1)
-
-        x = lib.linspace(-math.pi, math.pi, 200, dtype=lib.float64)
-        y = lib.sin(x)
-        a, b, c, d = (
-            lib.full((), v, dtype=lib.float64, requires_grad=True) for v in (0.0, -1.0, 0.0, 0.3)
-        )
-        losses = []
-        for _ in range(300):
-            y_pred = a + b * LegendrePolynomial3.apply(c + d * x)
-            loss = (y_pred - y).pow(2).sum()
-            losses.append(loss.item())
-            loss.backward()
-            with lib.no_grad():
-                for p in (a, b, c, d):
-                    p -= 5e-5 * p.grad
-                    p.grad = None
-        return losses, [p.item() for p in (a, b, c, d)]
-
-    ours, theirs = lesson(autograd), lesson(torch)
-    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-10)
-    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-10, atol=1e-14)
 
 
 def test_mistakes_raise_clear_errors():
