@@ -52,6 +52,16 @@ def assert_same(ours: dict[str, Any], theirs: dict[str, Any]) -> None:
         assert_close(plain(ours[k]), plain(theirs[k]), k)
 
 
+def train(model: Any, opt: Any, loss_fn: Any, x: Any, y: Any, steps: int) -> float:
+    """The tutorial's optimizer loop, `steps` times; the last loss."""
+    for _ in range(steps):
+        loss = loss_fn(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return loss.item()
+
+
 def learning_with_examples(lib: types.ModuleType) -> dict[str, Any]:
     out = {}
     nn_, optim, _F = lib.nn, lib.optim, lib.nn.functional
@@ -120,12 +130,7 @@ def learning_with_examples(lib: types.ModuleType) -> dict[str, Any]:
     opt = optim.RMSprop(model.parameters(), lr=1e-3)
     # RMSprop's steps near the minimum amplify rounding (about 1.7x a step after
     # step 160 here, for either library), so the run stops before that
-    for _ in range(100):
-        loss = loss_fn(model(xx), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    out["rms loss"] = loss.item()
+    out["rms loss"] = train(model, opt, loss_fn, xx, y, 100)
     out["rms w"] = lin.weight.detach().clone()
 
     class Poly(nn_.Module):
@@ -148,11 +153,7 @@ def learning_with_examples(lib: types.ModuleType) -> dict[str, Any]:
     out["init params"] = [float(q.item()) for q in m.parameters()]
     crit = nn_.MSELoss(reduction="sum")
     opt = optim.SGD(m.parameters(), lr=1e-6)
-    for _ in range(200):
-        loss = crit(m(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    train(m, opt, crit, x, y, 200)
     out["poly string"] = m.string()
     out["poly"] = lib.stack(list(m.parameters())).detach()
 
@@ -173,12 +174,7 @@ def learning_with_examples(lib: types.ModuleType) -> dict[str, Any]:
     random.seed(0)
     m = Dyn()
     opt = optim.SGD(m.parameters(), lr=1e-8, momentum=0.9)
-    for _ in range(100):
-        loss = crit(m(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    out["dyn loss"] = loss.item()
+    out["dyn loss"] = train(m, opt, crit, x, y, 100)
     out["dyn e"] = m.e.detach().clone()
     return out
 
