@@ -57,21 +57,6 @@ def scalar_array(value: int, dtype: np.dtype) -> np.ndarray:
     return out
 
 
-def _sources(inputs: tuple[Tensor, ...], seq: int) -> tuple[Any, ...]:
-    """Where each input of the op numbered `seq` sends its gradient: the Function that
-    made it, the input itself (a leaf that requires grad), or None (a constant). (A
-    plain loop: for the one to three inputs of an op, cheaper than a comprehension or
-    a call per input.)"""
-    sources = []
-    for t in inputs:
-        source = t.grad_fn
-        if source is not None and source.seq > seq:  # written in place since: as it was
-            t = as_used_by(t, seq)
-            source = t.grad_fn
-        sources.append(source if source is not None else t if t.requires_grad else None)
-    return tuple(sources)
-
-
 def as_used_by(t: Tensor, seq: int) -> Tensor:
     """`t` as the op numbered `seq` used it.
 
@@ -216,6 +201,8 @@ class Function:
         "version",
     )
     #: inputs: the operands, kept for backward; None once `release` has dropped them.
+    #: _next: `next_functions`, set when the op is recorded.
+    _next: tuple[Any, ...]
     inputs: tuple[Tensor, ...] | None
     #: version: the sum of the operands' versions when the op ran (versions only grow).
     version: int
@@ -288,6 +275,11 @@ class Function:
         if requires_grad and state.grad_enabled:
             fn.seq = _next_seq()
             fn.inputs = tensors
+            sources = []  # where each input's gradient goes, as `next_functions` says
+            for a in tensors:
+                source = a.grad_fn
+                sources.append(source if source is not None else a if a.requires_grad else None)
+            fn._next = tuple(sources)
             fn.version = version
             fn._out = _ref(out)
             fn.spent = False
@@ -368,21 +360,17 @@ class Function:
     @property
     def next_functions(self) -> tuple[Any, ...]:
         """Where each input's gradient goes, as in PyTorch: the Function that made it,
-        the leaf tensor itself when it requires grad, or None (a constant). Kept after
-        `release`, so the structure of a graph stays readable after backward."""
-        if self.inputs is None:
-            return self._next
-        return _sources(self.inputs, self.seq)
+        the leaf tensor itself when it requires grad, or None (a constant). Taken when
+        the op runs (a later write in place into an input makes a new op, not this
+        one's source), and kept after `release`, so the structure of a graph stays
+        readable after backward."""
+        return self._next
 
     def release(self) -> None:
         """Drop the inputs and every array the forward saved on `self`, keeping only
         the structure (`next_functions`) and the weak reference to the output.
         Backward calls it on each op it has passed when the graph is too large to
         keep (see `autograd.graph.KEEP_BYTES`)."""
-        inputs = self.inputs
-        if inputs is None:
-            return
-        self._next = _sources(inputs, self.seq)
         self.inputs = None
         self.__dict__.clear()  # the arrays the forward saved
 

@@ -757,6 +757,24 @@ class Tensor:
     nelement = numel
 
     def view(self, *shape: Any) -> Tensor:
+        """The same memory in another shape, as `torch.Tensor.view`. Where the strides
+        do not allow that (a transpose flattened, say) it raises, as PyTorch does,
+        instead of copying as `reshape` does: writes into a copy would not reach `self`."""
+        data = self.data
+        if not data.flags.c_contiguous:
+            size = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+            try:
+                np.reshape(data, size, copy=False)
+            except ValueError as err:
+                if "copy" in str(err):  # (a shape that does not fit: reshape names it)
+                    raise RuntimeError(
+                        f"view: shape {tuple(size)} is not compatible with the size and "
+                        f"strides {data.strides} of this tensor of shape {self.shape} (at "
+                        "least one dimension spans across two contiguous subspaces). "
+                        "Use .reshape(...) instead"
+                    ) from None
+            except TypeError:
+                pass  # not a shape: reshape names the problem
         return reshape(self, *shape)
 
     def unsqueeze(self, dim: int) -> Tensor:

@@ -406,6 +406,7 @@ ERRORS = {  # name: (call, a word the message must hold)
     ),
     "scatter_neither": (lambda lib, t: t(X).scatter(0, t(IDX)), "scatter"),
     "stride_range": (lambda lib, t: t(X).stride(2), "range"),
+    "view_of_a_transpose": (lambda lib, t: t(X).t().view(-1), "reshape"),
 }
 
 
@@ -436,3 +437,20 @@ def test_dim_and_operand_errors_are_also_value_errors(call, kinds):
     for kind in kinds:
         with pytest.raises(kind):
             call()
+
+
+def test_view_keeps_memory_shared_where_torch_can_view():
+    """A view where the strides allow one (a slice's rows, a transpose kept 2-d): writes
+    through it reach the base, in both libraries."""
+    for lib in (autograd, torch):
+        base = lib.arange(24.0).reshape(4, 6)
+        for view in (base[1:3].view(12), base.t().view(6, 2, 2), base[:, :3].view(4, 3)):
+            view[0] = -1.0
+        assert base[1, 0].item() == base[0, 0].item() == -1.0
+    ours, theirs = autograd.arange(24.0).reshape(4, 6), torch.arange(24.0).reshape(4, 6)
+    assert ours.t().view(3, 2, 4).shape == tuple(theirs.t().view(3, 2, 4).shape)
+    for call in (lambda b: b.t().view(24), lambda b: b[:, :3].view(12), lambda b: b[:, :3].view(2, 6)):
+        with pytest.raises(RuntimeError):
+            call(theirs)
+        with pytest.raises(RuntimeError, match="reshape"):
+            call(ours)
