@@ -592,7 +592,8 @@ class Model(LayerWeights, Module):
             batch_size: samples per forward pass.
             verbose: 1 (the default, as Keras), 2 or "auto" print one line
                 `313/313 - 0.4s - loss: 0.4412 - accuracy: 0.8442`; 0 prints nothing.
-            return_dict: return `{name: value}` instead of a list.
+            return_dict: return `{name: value}` instead of a list, its keys sorted
+                as Keras 3's.
             sample_weight: one weight per sample for its loss (as in `fit`).
             steps: evaluate the first `steps` batches only.
             callbacks: called with the `on_test_*` hooks.
@@ -623,7 +624,7 @@ class Model(LayerWeights, Module):
             seconds = time.perf_counter() - start
             print(f"{batches}/{batches} - {seconds:.1f}s - {format_logs(scores)}")
         if return_dict:
-            return scores
+            return dict(sorted(scores.items()))
         values = list(scores.values())
         return values[0] if len(values) == 1 else values
 
@@ -808,6 +809,6 @@ def _progress_bar(total: int, epoch: int, epochs: int) -> Any:
 
 
 def format_logs(logs: dict[str, float]) -> str:
-    """`loss: 0.1234 - accuracy: 0.9500 - ...`, as Keras prints them (a metric of
-    several values, `Recall(thresholds=[0.3, 0.6])`, by their mean, as Keras's bar)."""
-    return " - ".join(f"{k}: {float(np.mean(v)):.4f}" for k, v in logs.items())
+    """`accuracy: 0.9500 - loss: 0.1234 - ...`, as Keras 3 prints them: keys sorted, a
+    metric of several values, `Recall(thresholds=[0.3, 0.6])`, by their mean."""
+    return " - ".join(f"{k}: {float(np.mean(v)):.4f}" for k, v in sorted(logs.items()))
