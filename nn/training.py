@@ -224,8 +224,8 @@ class Model(LayerWeights, Module):
 
     def _require_compiled(self, caller: str) -> _Compiled:
         compiled = self.__dict__.get("_compiled")
-        if compiled is None:
-            raise RuntimeError(
+        if compiled is None:  # a ValueError, as Keras raises it
+            raise ValueError(
                 f"{caller}: the model is not compiled; call "
                 "model.compile(optimizer=..., loss=..., metrics=[...]) first"
             )
@@ -386,8 +386,8 @@ class Model(LayerWeights, Module):
             A `History` (also kept as `model.history`).
 
         Raises:
-            RuntimeError: the model is not compiled.
-            ValueError: x and y of different lengths, targets that do not suit the loss,
+            ValueError: the model is not compiled (as Keras), x and y of different
+                lengths, targets that do not suit the loss,
                 an empty model, or a bad `validation_split`.
         """
         compiled = self._require_compiled("fit")

@@ -203,9 +203,9 @@ def test_uint8_inputs_are_cast_to_float32():
 
 def test_fit_before_compile_is_an_error():
     model = dense_net([2, 2])
-    with pytest.raises(RuntimeError, match=r"not compiled; call model\.compile"):
+    with pytest.raises(ValueError, match=r"not compiled; call model\.compile"):
         model.fit(np.zeros((4, 2)), np.zeros(4, dtype=int))
-    with pytest.raises(RuntimeError, match="not compiled"):
+    with pytest.raises(ValueError, match="not compiled"):
         model.evaluate(np.zeros((4, 2)), np.zeros(4, dtype=int))
 
 
