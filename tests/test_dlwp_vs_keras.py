@@ -552,3 +552,18 @@ def test_fit_and_evaluate_before_compile_raise_value_error_as_keras():
             model.fit(x, y, verbose=0)
         with pytest.raises(ValueError, match="compile"):
             model.evaluate(x, y, verbose=0)
+
+
+def test_dropout_takes_keras_rate_keyword():
+    x, y = _imdb(64)
+    for k, lay, _ in LIBS:
+        layer = lay.Dropout(rate=0.3)
+        assert layer.rate == 0.3
+        model = k.Sequential([lay.Dense(4), layer, lay.Dense(1, activation="sigmoid")])
+        model.compile(optimizer="rmsprop", loss="binary_crossentropy")
+        model.fit(x, y, epochs=1, verbose=0)
+        with pytest.raises(ValueError, match="rate"):
+            lay.Dropout(rate=-0.1)
+    assert layers.Dropout(rate=0.0).p == 0.0 and layers.Dropout(0.4).rate == 0.4
+    with pytest.raises(TypeError, match="p=0.2 and rate=0.3"):
+        layers.Dropout(0.2, rate=0.3)
