@@ -565,5 +565,5 @@ def test_dropout_takes_keras_rate_keyword():
         with pytest.raises(ValueError, match="rate"):
             lay.Dropout(rate=-0.1)
     assert layers.Dropout(rate=0.0).p == 0.0 and layers.Dropout(0.4).rate == 0.4
-    with pytest.raises(TypeError, match="p=0.2 and rate=0.3"):
+    with pytest.raises(TypeError, match=r"p=0\.2 and rate=0\.3"):
         layers.Dropout(0.2, rate=0.3)
