@@ -669,9 +669,10 @@ class Model(LayerWeights, Module):
     def summary(self, print_fn: Callable[[str], Any] | None = print) -> str | None:
         """Print the Keras table of layers, output shapes and parameter counts.
 
-        Output shapes come from running one zero sample through the model, so the
-        input size must be known: from a first layer given `input_dim` (or
-        `in_features`), from `build(input_shape)`, or from an earlier fit / predict.
+        Output shapes come from running one zero sample through the model, once the
+        input size is known: from a first layer given `input_dim` (or `in_features`),
+        from `build(input_shape)`, or from an earlier fit / predict. Before, as Keras 3,
+        the table shows "?" shapes and "0 (unbuilt)" for layers without weights yet.
 
         Args:
             print_fn: called with the table; None to return it instead.
@@ -681,7 +682,7 @@ class Model(LayerWeights, Module):
             once), else the table as a string.
 
         Raises:
-            ValueError: the input size is unknown, or the model is empty.
+            ValueError: the model is empty.
         """
         self._check_not_empty("summary")
         text = format_summary(self)

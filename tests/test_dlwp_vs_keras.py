@@ -86,7 +86,8 @@ def test_ch2_first_mnist_model_fits_predicts_and_evaluates_as_keras():
 def _summary_rows(text):
     """(name, type, output shape, params) of each layer row, and the three totals, from
     either table (Keras 3 draws boxes, nn prints Keras 2's plain table)."""
-    rows = re.findall(r"(\w+) \((\w+)\)\s*[│ ]\s*(\(None, \d+\))\s*[│ ]\s*([\d,]+)", text)
+    shape, params = r"(\?|\(None, \d+\))", r"(0 \(unbuilt\)|[\d,]+)"
+    rows = re.findall(rf"(\w+) \((\w+)\)\s*[│ ]\s*{shape}\s*[│ ]\s*{params}", text)
     totals = re.findall(r"(Total|Trainable|Non-trainable) params: ([\d,]+)", text)
     return rows, totals
 
@@ -105,6 +106,23 @@ def test_ch2_summary_lists_what_keras_lists():
     ]
     assert theirs[1] == [("Total", "407,050"), ("Trainable", "407,050"), ("Non-trainable", "0")]
     assert text.splitlines()[0] == 'Model: "sequential"'
+
+
+def test_ch7_summary_before_the_model_is_built_as_keras():
+    keras.backend.clear_session()
+    rows = {}
+    for k, lay, _ in LIBS:
+        model = k.Sequential([lay.Dense(64, activation="relu"), lay.Dense(10)])
+        lines = []
+        model.summary(print_fn=lambda line, line_break=True, out=lines: out.append(line))
+        rows[k] = _summary_rows("\n".join(lines))
+        assert model.weights == []
+    assert rows[nn] == rows[keras]
+    assert rows[nn][0] == [
+        ("dense", "Dense", "?", "0 (unbuilt)"),
+        ("dense_1", "Dense", "?", "0 (unbuilt)"),
+    ]
+    assert rows[nn][1] == [("Total", "0"), ("Trainable", "0"), ("Non-trainable", "0")]
 
 
 def vectorize_sequences(sequences, dimension=1000):

@@ -1,3 +1,4 @@
+import re
 import time
 
 import numpy as np
@@ -288,10 +289,12 @@ def test_summary_784_64_10_and_batchnorm_is_non_trainable():
     assert "Non-trainable params: 128" in text
 
 
-def test_summary_of_unbuilt_model_says_how_to_fix():
-    model = nn.Sequential(nn.Dense(64), nn.Dense(10))
-    with pytest.raises(ValueError, match=r"input_dim.*build\(\(None, 784\)\).*on data first"):
-        model.summary()
+def test_summary_of_unbuilt_model_shows_unbuilt_layers_as_keras_3():
+    model = nn.Sequential(nn.Dense(64), nn.Dropout(0.5), nn.Dense(10))
+    text = model.summary(print_fn=None)
+    assert re.search(r"dense \(Dense\)\s+\?\s+0 \(unbuilt\)", text)
+    assert re.search(r"dropout \(Dropout\)\s+\?\s+0$", text, re.MULTILINE)
+    assert "Total params: 0" in text
     model.predict(np.zeros((2, 30), dtype=np.float32))
     assert "Total params: 2,634" in model.summary(print_fn=None)  # 30*64+64 + 64*10+10
 
