@@ -414,6 +414,41 @@ def test_ch5_dropout_is_off_in_evaluate_and_predict_as_in_keras():
     assert np.abs(trained - out[nn]).max() > 1e-3  # in training, dropout is on
 
 
+def get_mnist_model(k, lay):
+    inputs = k.Input(shape=(28 * 28,))
+    features = lay.Dense(512, activation="relu")(inputs)
+    features = lay.Dropout(0.5)(features)
+    outputs = lay.Dense(10, activation="softmax")(features)
+    return k.Model(inputs, outputs)
+
+
+def test_ch7_functional_mnist_model_with_dropout_as_keras():
+    images, labels = _mnist(120)
+    images = images.reshape((120, 28 * 28)).astype("float32") / 255
+    train_images, val_images, test_images = images[:80], images[80:100], images[100:]
+    train_labels, val_labels, test_labels = labels[:80], labels[80:100], labels[100:]
+    models = {keras: get_mnist_model(keras, keras.layers), nn: get_mnist_model(nn, layers)}
+    models[nn].set_weights(models[keras].get_weights())
+    history, test_metrics, predictions = {}, {}, {}
+    for k, model in models.items():
+        model.compile(
+            optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+        )
+        test_metrics[k] = model.evaluate(test_images, test_labels, verbose=0)
+        predictions[k] = model.predict(test_images, verbose=0)
+        history[k] = model.fit(
+            train_images,
+            train_labels,
+            epochs=2,
+            validation_data=(val_images, val_labels),
+            verbose=0,
+        ).history
+    np.testing.assert_allclose(test_metrics[nn], test_metrics[keras], rtol=2e-5)
+    np.testing.assert_allclose(predictions[nn], predictions[keras], rtol=1e-5, atol=1e-7)
+    assert list(history[nn]) == list(history[keras])
+    assert [len(v) for v in history[nn].values()] == [2, 2, 2, 2]
+
+
 def _small_model(k, lay, reg):
     return k.Sequential([lay.Dense(16, activation="relu"), lay.Dense(1, activation="sigmoid")])
 
