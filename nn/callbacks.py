@@ -8,7 +8,9 @@ save checkpoints, change the lr, log to CSV.
 pass's `on_test_begin`, `on_test_batch_begin` / `on_test_batch_end`, `on_test_end`,
 and `on_epoch_end(epoch, logs)` with the epoch's averages (`logs["loss"]`,
 `logs["val_loss"]`, each metric), and finally `on_train_end(logs)`; every hook gets a
-`logs` dict, as Keras passes them. `evaluate` calls the `on_test_*` hooks, `predict`
+`logs` dict, a copy with its keys in sorted order (`accuracy`, `loss`, `val_accuracy`,
+`val_loss`), as Keras 3 passes them; so `History.history` lists its keys in that order
+too. `evaluate` calls the `on_test_*` hooks, `predict`
 the `on_predict_*` ones (`on_predict_batch_end` with `logs["outputs"]`). `History`,
 the object `fit` returns, is itself the last callback: it records every epoch's logs.
 `self.model` is the model being trained (set before `on_train_begin`), `self.params`
@@ -636,9 +638,13 @@ class CallbackList:
 
     def call(self, hook: str, *args: Any) -> None:
         """`hook(*args, logs)` on every callback (`logs`: the last argument, {} if None),
-        with `logs=` by keyword to the per-batch hooks, as Keras passes it."""
+        with `logs=` by keyword to the per-batch hooks, as Keras passes it.
+
+        The callbacks share one copy of `logs` with its keys sorted, as Keras 3's
+        `CallbackList`: what one adds (LearningRateScheduler's "learning_rate") the
+        later ones see, History last, while the caller's dict stays as it was."""
         *index, logs = args
-        logs = {} if logs is None else logs
+        logs = {} if logs is None else dict(sorted(logs.items()))
         if hook in self._batch:
             for cb in self._batch[hook]:
                 getattr(cb, hook)(*index, logs=logs)

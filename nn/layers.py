@@ -333,13 +333,30 @@ class Dropout(Module):
             same values and gradients).
         rng: generator for the masks: an `autograd.Generator` (default
             `autograd.default_generator`: PyTorch's masks) or a `numpy.random.Generator`.
+        rate: Keras's name for `p` (`layers.Dropout(rate=0.5)`), by keyword.
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False, rng: init.Rng = None) -> None:
+    def __init__(
+        self,
+        p: float = 0.5,
+        inplace: bool = False,
+        rng: init.Rng = None,
+        *,
+        rate: float | None = None,
+    ) -> None:
         super().__init__()
+        if rate is not None:
+            if p != 0.5:
+                raise TypeError(f"Dropout: got p={p} and rate={rate}; pass one of them")
+            p = check_real("Dropout", "rate", rate, 0, 1, high_open=True)
         self.p = F.check_probability(p)
         self.inplace = check_bool("Dropout", "inplace", inplace)
         self.rng = rng
+
+    @property
+    def rate(self) -> float:
+        """Keras's name for `p`."""
+        return self.p
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training, self.rng)

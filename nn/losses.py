@@ -264,6 +264,39 @@ LOSSES: dict[str, type[_Loss]] = {
 }
 
 
+class MeanSquaredError(Loss):
+    """Keras's `keras.losses.MeanSquaredError`: mean((y_true - y_pred)**2) over the last
+    axis, one value per sample, then reduced as `Loss` says. A Keras loss object, so
+    called targets first, `loss(y_true, y_pred, sample_weight=None)`."""
+
+    def __init__(
+        self,
+        reduction: str = "sum_over_batch_size",
+        name: str = "mean_squared_error",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        return ((y_pred - y_true) ** 2).mean(axis=-1)
+
+
+class MeanAbsoluteError(Loss):
+    """Keras's `keras.losses.MeanAbsoluteError`: mean(|y_true - y_pred|) over the last
+    axis, one value per sample, then reduced as `Loss` says (targets first)."""
+
+    def __init__(
+        self,
+        reduction: str = "sum_over_batch_size",
+        name: str = "mean_absolute_error",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
+        return (y_pred - y_true).abs().mean(axis=-1)
+
+
 class LossFunctionWrapper(Loss):
     """A plain function given to `compile`, called as Keras calls it: targets first,
     `fn(y_true, y_pred)`, its values (one per sample, or one number) averaged."""

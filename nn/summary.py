@@ -98,17 +98,14 @@ def _shape(output: Any) -> str:
     return str((None, *shape[1:])) if shape else "()"
 
 
-def output_shapes(model: Any, layers: list[Module]) -> list[str]:
-    """Each layer's output shape, "(None, 100)", from one zero sample through the model."""
+def output_shapes(model: Any, layers: list[Module]) -> list[str] | None:
+    """Each layer's output shape, "(None, 100)", from one zero sample through the model;
+    None while the input size is not known (no layer can run yet)."""
     sample = model.__dict__.get("_input_shape")
     if sample is None:
         size = _first_input_size(layers)
         if size is None:
-            raise ValueError(
-                f"summary: the input size of {type(model).__name__} is not known yet; pass "
-                "input_dim to the first Dense layer (nn.Dense(64, input_dim=784)), call "
-                "model.build((None, 784)), or call the model on data first (fit or predict)"
-            )
+            return None
         sample = (size,)
     shapes = ["?"] * len(layers)
     handles = [
@@ -123,12 +120,22 @@ def output_shapes(model: Any, layers: list[Module]) -> list[str]:
     return shapes
 
 
+def _params(layer: Module) -> str:
+    """The layer's parameter count, "0 (unbuilt)" for a layer (or a layer of it) yet to
+    make its weights."""
+    if any(getattr(m, "built", True) is False for m in layer.modules()):
+        return "0 (unbuilt)"
+    return f"{sum(_counts(layer)):,}"
+
+
 def format_summary(model: Any) -> str:
-    """The summary table of `model` (a `nn.Model`) as text."""
+    """The summary table of `model` (a `nn.Model`) as text. Before the input size is
+    known, as Keras 3: "?" for every output shape and "0 (unbuilt)" for the layers
+    whose weights are not made yet."""
     layers = layer_rows(model)
-    shapes = output_shapes(model, layers)
+    shapes = output_shapes(model, layers) or ["?"] * len(layers)
     rows = [
-        (f"{name} ({type(layer).__name__})", shape, f"{sum(_counts(layer)):,}")
+        (f"{name} ({type(layer).__name__})", shape, _params(layer))
         for name, layer, shape in zip(_names(layers), layers, shapes)
     ]
     title = getattr(model, "name", None)

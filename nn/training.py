@@ -224,8 +224,8 @@ class Model(LayerWeights, Module):
 
     def _require_compiled(self, caller: str) -> _Compiled:
         compiled = self.__dict__.get("_compiled")
-        if compiled is None:
-            raise RuntimeError(
+        if compiled is None:  # a ValueError, as Keras raises it
+            raise ValueError(
                 f"{caller}: the model is not compiled; call "
                 "model.compile(optimizer=..., loss=..., metrics=[...]) first"
             )
@@ -386,8 +386,8 @@ class Model(LayerWeights, Module):
             A `History` (also kept as `model.history`).
 
         Raises:
-            RuntimeError: the model is not compiled.
-            ValueError: x and y of different lengths, targets that do not suit the loss,
+            ValueError: the model is not compiled (as Keras), x and y of different
+                lengths, targets that do not suit the loss,
                 an empty model, or a bad `validation_split`.
         """
         compiled = self._require_compiled("fit")
@@ -592,7 +592,8 @@ class Model(LayerWeights, Module):
             batch_size: samples per forward pass.
             verbose: 1 (the default, as Keras), 2 or "auto" print one line
                 `313/313 - 0.4s - loss: 0.4412 - accuracy: 0.8442`; 0 prints nothing.
-            return_dict: return `{name: value}` instead of a list.
+            return_dict: return `{name: value}` instead of a list, its keys sorted
+                as Keras 3's.
             sample_weight: one weight per sample for its loss (as in `fit`).
             steps: evaluate the first `steps` batches only.
             callbacks: called with the `on_test_*` hooks.
@@ -623,7 +624,7 @@ class Model(LayerWeights, Module):
             seconds = time.perf_counter() - start
             print(f"{batches}/{batches} - {seconds:.1f}s - {format_logs(scores)}")
         if return_dict:
-            return scores
+            return dict(sorted(scores.items()))
         values = list(scores.values())
         return values[0] if len(values) == 1 else values
 
@@ -668,9 +669,10 @@ class Model(LayerWeights, Module):
     def summary(self, print_fn: Callable[[str], Any] | None = print) -> str | None:
         """Print the Keras table of layers, output shapes and parameter counts.
 
-        Output shapes come from running one zero sample through the model, so the
-        input size must be known: from a first layer given `input_dim` (or
-        `in_features`), from `build(input_shape)`, or from an earlier fit / predict.
+        Output shapes come from running one zero sample through the model, once the
+        input size is known: from a first layer given `input_dim` (or `in_features`),
+        from `build(input_shape)`, or from an earlier fit / predict. Before, as Keras 3,
+        the table shows "?" shapes and "0 (unbuilt)" for layers without weights yet.
 
         Args:
             print_fn: called with the table; None to return it instead.
@@ -680,7 +682,7 @@ class Model(LayerWeights, Module):
             once), else the table as a string.
 
         Raises:
-            ValueError: the input size is unknown, or the model is empty.
+            ValueError: the model is empty.
         """
         self._check_not_empty("summary")
         text = format_summary(self)
@@ -808,6 +810,6 @@ def _progress_bar(total: int, epoch: int, epochs: int) -> Any:
 
 
 def format_logs(logs: dict[str, float]) -> str:
-    """`loss: 0.1234 - accuracy: 0.9500 - ...`, as Keras prints them (a metric of
-    several values, `Recall(thresholds=[0.3, 0.6])`, by their mean, as Keras's bar)."""
-    return " - ".join(f"{k}: {float(np.mean(v)):.4f}" for k, v in logs.items())
+    """`accuracy: 0.9500 - loss: 0.1234 - ...`, as Keras 3 prints them: keys sorted, a
+    metric of several values, `Recall(thresholds=[0.3, 0.6])`, by their mean."""
+    return " - ".join(f"{k}: {float(np.mean(v)):.4f}" for k, v in sorted(logs.items()))

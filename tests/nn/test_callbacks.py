@@ -125,7 +125,8 @@ def test_early_stopping_restores_best_weights(data):
 
 
 def test_early_stopping_warns_when_monitor_missing(data):
-    with pytest.warns(RuntimeWarning, match="'val_loss' is not in the logs.*available: loss"):
+    missing = "'val_loss' is not in the logs.*available: accuracy, loss"
+    with pytest.warns(RuntimeWarning, match=missing):
         small_model().fit(*data, epochs=1, verbose=0, callbacks=[EarlyStopping()])
 
 

@@ -84,7 +84,7 @@ def test_evaluate_prints_a_line_by_default(capsys):
     model.compile(loss="sparse_categorical_crossentropy", metrics="accuracy")
     loss, accuracy = model.evaluate(x, y)
     line = capsys.readouterr().out.strip()
-    assert line.startswith("2/2 - ") and f"loss: {loss:.4f} - accuracy: {accuracy:.4f}" in line
+    assert line.startswith("2/2 - ") and f"accuracy: {accuracy:.4f} - loss: {loss:.4f}" in line
     model.evaluate(x, y, verbose=0)
     assert capsys.readouterr().out == ""
 
