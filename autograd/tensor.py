@@ -769,7 +769,7 @@ class Tensor:
                 if "copy" in str(err):  # (a shape that does not fit: reshape names it)
                     raise RuntimeError(
                         f"view: shape {tuple(size)} is not compatible with the size and "
-                        f"strides {data.strides} of this tensor of shape {self.shape} (at "
+                        f"stride {self.stride()} of this tensor of shape {self.shape} (at "
                         "least one dimension spans across two contiguous subspaces). "
                         "Use .reshape(...) instead"
                     ) from None
