@@ -928,8 +928,14 @@ class Tensor:
     def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
         return _indexing.scatter(self, dim, index, src, value=value)
 
+    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
+        return _torch.fill_(self, _indexing.scatter(self, dim, index, src, value=value))
+
     def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
         return _indexing.scatter_add(self, dim, index, src)
+
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
+        return _torch.fill_(self, _indexing.scatter_add(self, dim, index, src))
 
     def index_select(self, dim: int, index: Any) -> Tensor:
         return _indexing.index_select(self, dim, index)

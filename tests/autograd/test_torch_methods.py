@@ -127,6 +127,13 @@ SAME = {
         1, t(np.array([2, 2, 0])), t(np.array([[1, 2, 3], [4, 5, 6]])), alpha=3
     ),
     "index_add_in_place": lambda lib, t: t(X).index_add_(0, t(np.array([0, 0])), t(X[:2])),
+    "scatter_in_place_one_hot": lambda lib, t: t(np.zeros((3, 4))).scatter_(
+        1, t(np.array([[2], [0], [3]])), 1.0
+    ),
+    "scatter_in_place_value": lambda lib, t: t(X).scatter_(0, t(np.array([[2, 0]])), value=7.0),
+    "scatter_add_in_place": lambda lib, t: t(X).scatter_add_(
+        1, t(np.array([[0, 0, 0]])), t(np.array([[1.0, 2.0, 3.0]]))
+    ),
     "index_add_0d": lambda lib, t: t(np.array(5.0)).index_add(
         0, t(np.array([0])), t(np.array(2.0)), alpha=3
     ),
@@ -454,3 +461,26 @@ def test_view_keeps_memory_shared_where_torch_can_view():
             call(theirs)
         with pytest.raises(RuntimeError, match="reshape"):
             call(ours)
+
+
+def test_scatter_in_place_keeps_the_tensor_and_its_gradient_as_torch():
+    """`scatter_` / `scatter_add_` write into the tensor itself (the same object, version
+    bumped) and are recorded on a non-leaf: gradients as torch's; on a leaf that
+    requires grad they raise, as torch."""
+    idx, src = np.array([[1, 0, 2]]), np.array([[1.0, 2.0, 3.0]])
+    grads = []
+    for lib in (autograd, torch):
+        w = lib.tensor(X.copy(), requires_grad=True)
+        s = lib.tensor(src, requires_grad=True)
+        h = w * 2.0
+        out = h.scatter_(0, lib.tensor(idx), s)
+        assert out is h
+        out2 = (h * h).scatter_add_(1, lib.tensor(idx), s)
+        (out2 * lib.tensor(np.arange(12.0).reshape(3, 4))).sum().backward()
+        grads.append((w.grad.numpy(), s.grad.numpy(), h._version))
+        with pytest.raises(RuntimeError):
+            w.scatter_(0, lib.tensor(idx), s)
+    (w1, s1, v1), (w2, s2, v2) = grads
+    np.testing.assert_allclose(w1, w2, rtol=1e-12)
+    np.testing.assert_allclose(s1, s2, rtol=1e-12)
+    assert v1 == v2 == 1
