@@ -152,16 +152,18 @@ def _number_array(value: bool | int | float, dtype: np.dtype) -> np.ndarray:
     return out
 
 
-def _with_constants(args: tuple[Any, ...]) -> tuple[tuple[Tensor, ...], list[Any], bool, int]:
-    """`apply`'s operands when some are not Tensors: (tensors, arrays, requires_grad,
-    version sum), the others wrapped by `_constant`. (The loop of `apply` once more:
-    wrapping, then calling `apply` again, costs 0.6 us more per op.)"""
+def _with_constants(
+    args: tuple[Any, ...],
+) -> tuple[tuple[Tensor, ...], list[Any], list[Any], bool, int]:
+    """`apply`'s operands when some are not Tensors: (tensors, arrays, sources,
+    requires_grad, version sum), the others wrapped by `_constant`. (The loop of
+    `apply` once more: wrapping, then calling `apply` again, costs 0.6 us more per op.)"""
     ref = None  # the dtype of the first Tensor
     for a in args:
         if isinstance(a, Tensor):
             ref = a.data.dtype
             break
-    tensors, arrays, requires_grad, version = [], [], False, 0
+    tensors, arrays, sources, requires_grad, version = [], [], [], False, 0
     for a in args:
         if not isinstance(a, Tensor):
             a = _constant(a, ref)
@@ -169,8 +171,11 @@ def _with_constants(args: tuple[Any, ...]) -> tuple[tuple[Tensor, ...], list[Any
         arrays.append(a.data)
         if a.requires_grad:
             requires_grad = True
+            sources.append(a.grad_fn or a)
+        else:
+            sources.append(None)
         version += a._version
-    return tuple(tensors), arrays, requires_grad, version
+    return tuple(tensors), arrays, sources, requires_grad, version
 
 
 class Function:
@@ -201,8 +206,8 @@ class Function:
         "version",
     )
     #: inputs: the operands, kept for backward; None once `release` has dropped them.
-    #: _next: `next_functions`, set when the op is recorded.
-    _next: tuple[Any, ...]
+    #: _next: `next_functions` (as a list), set when the op is recorded.
+    _next: list[Any]
     inputs: tuple[Tensor, ...] | None
     #: version: the sum of the operands' versions when the op ran (versions only grow).
     version: int
@@ -235,14 +240,18 @@ class Function:
         """Run `forward` on the operands' arrays and record the graph when needed."""
         tensors = args
         arrays: list[Any] = []
+        sources: list[Any] = []  # where each input's gradient goes (`next_functions`)
         requires_grad = False
         version = 0
         for a in args:
             if not isinstance(a, Tensor):  # wrap numbers and arrays as constants
-                tensors, arrays, requires_grad, version = _with_constants(args)
+                tensors, arrays, sources, requires_grad, version = _with_constants(args)
                 break
             if a.requires_grad:
                 requires_grad = True
+                sources.append(a.grad_fn or a)  # the op that made it, or a leaf itself
+            else:
+                sources.append(None)
             arrays.append(a.data)
             version += a._version
         fn = cls()
@@ -275,11 +284,7 @@ class Function:
         if requires_grad and state.grad_enabled:
             fn.seq = _next_seq()
             fn.inputs = tensors
-            sources = []  # where each input's gradient goes, as `next_functions` says
-            for a in tensors:
-                source = a.grad_fn
-                sources.append(source if source is not None else a if a.requires_grad else None)
-            fn._next = tuple(sources)
+            fn._next = sources
             fn.version = version
             fn._out = _ref(out)
             fn.spent = False
@@ -364,7 +369,7 @@ class Function:
         the op runs (a later write in place into an input makes a new op, not this
         one's source), and kept after `release`, so the structure of a graph stays
         readable after backward."""
-        return self._next
+        return tuple(self._next)
 
     def release(self) -> None:
         """Drop the inputs and every array the forward saved on `self`, keeping only
