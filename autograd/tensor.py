@@ -559,6 +559,12 @@ class Tensor:
     def cos(self) -> Tensor:
         return cos(self)
 
+    def sinh(self) -> Tensor:
+        return sinh(self)
+
+    def cosh(self) -> Tensor:
+        return cosh(self)
+
     def tanh(self) -> Tensor:
         return tanh(self)
 
@@ -1095,6 +1101,7 @@ from autograd.ops.arith import (  # noqa: E402
 from autograd.ops.elementwise import (  # noqa: E402
     clip,
     cos,
+    cosh,
     elu,
     erf,
     exp,
@@ -1108,6 +1115,7 @@ from autograd.ops.elementwise import (  # noqa: E402
     sign,
     silu,
     sin,
+    sinh,
     softplus,
     sqrt,
     step,
