@@ -120,7 +120,7 @@ from autograd.ops.indexing import (
 )
 from autograd.ops.layers import cross_entropy, dense, linear
 from autograd.ops.layout import chunk, diagonal, flip, movedim, narrow, roll, split, unflatten
-from autograd.ops.linalg import bmm, diag, dot, einsum, mm, outer, trace
+from autograd.ops.linalg import bmm, diag, dot, einsum, mm, mv, outer, trace
 from autograd.ops.logical import (
     count_nonzero,
     isinf,
@@ -288,6 +288,7 @@ __all__ = [
     "movedim",
     "mul",
     "multinomial",
+    "mv",
     "narrow",
     "neg",
     "no_grad",

@@ -866,6 +866,9 @@ class Tensor:
     def mm(self, mat2: Any) -> Tensor:
         return _linalg.mm(self, mat2)
 
+    def mv(self, vec: Any) -> Tensor:
+        return _linalg.mv(self, vec)
+
     def bmm(self, mat2: Any) -> Tensor:
         return _linalg.bmm(self, mat2)
 
@@ -881,8 +884,10 @@ class Tensor:
     def trace(self) -> Tensor:
         return _linalg.trace(self)
 
-    def cumsum(self, dim: int, *, dtype: npt.DTypeLike | None = None) -> Tensor:
-        return _cumulative.cumsum(self, dim, dtype=dtype)
+    def cumsum(
+        self, dim: int | None = None, *, axis: int | None = None, dtype: npt.DTypeLike | None = None
+    ) -> Tensor:
+        return _cumulative.cumsum(self, dim, axis=axis, dtype=dtype)
 
     def prod(
         self,

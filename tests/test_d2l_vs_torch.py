@@ -1276,3 +1276,196 @@ def test_learning_rate_schedules():
     for library, book in ours["book vs library"]:  # the book's cosine is CosineAnnealingLR's
         assert library == pytest.approx(book, rel=1e-12)
     assert ours["built in"]
+
+
+def preliminaries(torch: types.ModuleType) -> dict[str, Any]:
+    """Data manipulation, linear algebra and automatic differentiation (chapter 2)."""
+    out: dict[str, Any] = {}
+    x = torch.arange(12, dtype=torch.float32)
+    out["x"], out["numel"], out["shape"] = x, x.numel(), tuple(x.shape)
+    X = x.reshape(3, 4)
+    out["reshape"] = [X, x.reshape(-1, 4), torch.zeros((2, 3, 4)), torch.ones((2, 3, 4))]
+    torch.manual_seed(0)
+    out["randn"] = torch.randn(3, 4)
+    out["tensor"] = torch.tensor([[2, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])
+    out["slices"] = [X[-1], X[1:3]]
+    X[1, 2] = 17
+    out["X[1, 2] = 17"] = X.clone()
+    X[:2, :] = 12
+    out["X[:2, :] = 12"], out["exp"] = X.clone(), torch.exp(x)
+    x, y = torch.tensor([1.0, 2, 4, 8]), torch.tensor([2, 2, 2, 2])
+    out["operators"] = [x + y, x - y, x * y, x / y, x**y]
+    X = torch.arange(12, dtype=torch.float32).reshape((3, 4))
+    Y = torch.tensor([[2.0, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])
+    out["cat"] = [torch.cat((X, Y), dim=0), torch.cat((X, Y), dim=1)]
+    out["X == Y"], out["X.sum()"] = X == Y, X.sum()
+    a, b = torch.arange(3).reshape((3, 1)), torch.arange(2).reshape((1, 2))
+    out["broadcast"] = a + b
+    before = id(Y)
+    Y = Y + X
+    out["new memory"] = id(Y) == before
+    Z = torch.zeros_like(Y)
+    before = id(Z)
+    Z[:] = X + Y
+    out["Z[:] ="] = [id(Z) == before, Z]
+    before = id(X)
+    X += Y
+    out["X +="] = [id(X) == before, X]
+    A = X.numpy()
+    B = torch.from_numpy(A)
+    out["numpy"] = [type(A).__name__, type(B).__name__.lower()]
+    a = torch.tensor([3.5])
+    out["scalars"] = [a, a.item(), float(a), int(a)]
+    x, y = torch.tensor(3.0), torch.tensor(2.0)
+    out["scalar ops"] = [x + y, x * y, x / y, x**y]
+    x = torch.arange(3)
+    out["vector"] = [x, x[2], len(x), tuple(x.shape)]
+    A = torch.arange(6).reshape(3, 2)
+    out["A.T"] = [A, A.T]
+    A = torch.tensor([[1, 2, 3], [2, 0, 4], [3, 4, 5]])
+    out["symmetric"] = A == A.T
+    A = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+    B = A.clone()
+    out["A + B, A * B"] = [A + B, A * B]
+    X = torch.arange(24).reshape(2, 3, 4)
+    out["a + X"] = [2 + X, tuple((2 * X).shape)]
+    x = torch.arange(3, dtype=torch.float32)
+    out["sums"] = [x.sum(), A.sum(), A.sum(axis=0), A.sum(axis=1), A.sum(axis=[0, 1]) == A.sum()]
+    out["means"] = [A.mean(), A.sum() / A.numel(), A.mean(axis=0), A.sum(axis=0) / A.shape[0]]
+    sum_A = A.sum(axis=1, keepdims=True)
+    out["keepdims"] = [sum_A, A / sum_A, A.cumsum(axis=0)]
+    y = torch.ones(3, dtype=torch.float32)
+    out["dot"] = [torch.dot(x, y), torch.sum(x * y)]
+    out["mv"] = [torch.mv(A, x), A @ x]
+    B = torch.ones(3, 4)
+    out["mm"] = [torch.mm(A, B), A @ B]
+    u = torch.tensor([3.0, -4.0])
+    out["norms"] = [torch.norm(u), torch.abs(u).sum(), torch.norm(torch.ones((4, 9)))]
+    x = torch.arange(4.0)
+    x.requires_grad_(True)
+    out["no grad yet"] = x.grad is None
+    y = 2 * torch.dot(x, x)
+    y.backward()
+    out["y"], out["x.grad"], out["4x"] = y, x.grad.clone(), x.grad == 4 * x
+    x.grad.zero_()
+    y = x.sum()
+    y.backward()
+    out["grad of sum"] = x.grad.clone()
+    x.grad.zero_()
+    y = x * x
+    y.backward(gradient=torch.ones(len(y)))
+    out["grad of x * x"] = x.grad.clone()
+    x.grad.zero_()
+    y = x * x
+    u = y.detach()
+    z = u * x
+    z.sum().backward()
+    out["detached"] = x.grad == u
+    x.grad.zero_()
+    y.sum().backward()
+    out["not detached"] = x.grad == 2 * x
+
+    def f(a):
+        b = a * 2
+        while b.norm() < 1000:
+            b = b * 2
+        if b.sum() > 0:
+            c = b
+        else:
+            c = 100 * b
+        return c
+
+    torch.manual_seed(1)
+    a = torch.randn(size=(), requires_grad=True)
+    d = f(a)
+    d.backward()
+    out["control flow"] = [a.grad == d / a, a.grad]
+    return out
+
+
+def test_preliminaries():
+    ours, theirs = run(preliminaries, "float32")
+    assert_same(ours, theirs, "float32")
+    assert ours["Z[:] ="][0] and ours["X +="][0] and not ours["new memory"]
+
+
+def test_cumsum_takes_axis_and_mv_checks_shapes():
+    a = np.arange(6.0).reshape(2, 3)
+    for lib in (autograd, torch):
+        t = lib.tensor(a)
+        np.testing.assert_array_equal(np.asarray(t.cumsum(axis=0)), np.cumsum(a, axis=0))
+        np.testing.assert_array_equal(np.asarray(lib.cumsum(t, axis=1)), np.cumsum(a, axis=1))
+        np.testing.assert_array_equal(
+            np.asarray(t.mv(lib.tensor(np.array([1.0, 0.0, 2.0])))), a[:, 0] + 2 * a[:, 2]
+        )
+        with pytest.raises(TypeError):
+            t.cumsum()
+        with pytest.raises(TypeError):
+            t.cumsum(0, axis=1)
+        for m, v in [((2, 3), (4,)), ((2, 3), (3, 1)), ((3,), (3,))]:
+            with pytest.raises(RuntimeError):
+                lib.mv(lib.ones(m), lib.ones(v))
+    x = autograd.tensor(a[0], requires_grad=True)
+    m = autograd.tensor(a, requires_grad=True)
+    autograd.gradcheck(autograd.mv, (m, x))
+
+
+def layers_and_modules(torch: types.ModuleType) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    nn = torch.nn
+    F = nn.functional
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(20, 256), nn.ReLU(), nn.Linear(256, 10))
+    X = torch.rand(2, 20)
+    out["net(X)"] = net(X)
+
+    class MLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = nn.Linear(20, 256)
+            self.out = nn.Linear(256, 10)
+
+        def forward(self, X):
+            return self.out(F.relu(self.hidden(X)))
+
+    net = MLP()
+    out["MLP"], out["MLP repr"] = net(X), repr(net)
+
+    class FixedHiddenMLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rand_weight = torch.rand((20, 20), requires_grad=False)
+            self.linear = nn.Linear(20, 20)
+
+        def forward(self, X):
+            X = self.linear(X)
+            X = F.relu(torch.mm(X, self.rand_weight) + 1)
+            X = self.linear(X)
+            while X.abs().sum() > 1:
+                X /= 2
+            return X.sum()
+
+    net = FixedHiddenMLP()
+    y = net(X)
+    y.backward()
+    out["fixed"], out["fixed grad"] = y, net.linear.weight.grad
+    out["fixed params"] = [name for name, _ in net.named_parameters()]
+
+    class NestMLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU())
+            self.linear = nn.Linear(32, 16)
+
+        def forward(self, X):
+            return self.linear(self.net(X))
+
+    chimera = nn.Sequential(NestMLP(), nn.Linear(16, 20), FixedHiddenMLP())
+    out["chimera"], out["chimera repr"] = chimera(X), repr(chimera)
+    return out
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_layers_and_modules(dtype):
+    ours, theirs = run(layers_and_modules, dtype)
+    assert_same(ours, theirs, dtype)
