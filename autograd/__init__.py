@@ -119,7 +119,17 @@ from autograd.ops.indexing import (
     topk,
 )
 from autograd.ops.layers import cross_entropy, dense, linear
-from autograd.ops.layout import chunk, diagonal, flip, movedim, narrow, roll, split, unflatten
+from autograd.ops.layout import (
+    chunk,
+    diagonal,
+    flip,
+    meshgrid,
+    movedim,
+    narrow,
+    roll,
+    split,
+    unflatten,
+)
 from autograd.ops.linalg import bmm, diag, dot, einsum, mm, mv, outer, trace
 from autograd.ops.logical import (
     count_nonzero,
@@ -282,6 +292,7 @@ __all__ = [
     "max",
     "maximum",
     "mean",
+    "meshgrid",
     "min",
     "minimum",
     "mm",

@@ -1559,3 +1559,54 @@ def test_numerical_stability_and_house_prices(dtype):
     np.testing.assert_allclose(
         tanh_grad_ours[same], tanh_grad_theirs[same], rtol=2 * np.finfo(dtype).eps, atol=0
     )
+
+
+def vectorization(torch: types.ModuleType) -> dict[str, Any]:
+    """The minibatch chapter's matrix products (element by element, by columns with
+    `mv`, at once, by blocks) and the contour grid of `show_trace_2d`."""
+    out: dict[str, Any] = {}
+    torch.manual_seed(0)
+    A, B, C = torch.zeros(16, 16), torch.randn(16, 16), torch.randn(16, 16)
+    for i in range(16):
+        for j in range(16):
+            A[i, j] = torch.dot(B[i, :], C[:, j])
+    out["by elements"] = A.clone()
+    for j in range(16):
+        A[:, j] = torch.mv(B, C[:, j])
+    out["by columns"] = A.clone()
+    A = torch.mm(B, C)
+    out["at once"] = A.clone()
+    for j in range(0, 16, 4):
+        A[:, j : j + 4] = torch.mm(B, C[:, j : j + 4])
+    out["by blocks"] = A
+    x1, x2 = torch.meshgrid(
+        torch.arange(-5.5, 1.0, 0.1), torch.arange(-3.0, 1.0, 0.1), indexing="ij"
+    )
+    out["x1"], out["x2"], out["contour"] = x1, x2, x1**2 + 2 * x2**2
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = torch.tensor([4.0, 5.0], requires_grad=True)
+    u, v = torch.meshgrid(a, b, indexing="xy")
+    (u * v * v).sum().backward()
+    out["xy"], out["xy grads"] = [u, v], [a.grad, b.grad]
+    (grid,) = torch.meshgrid([torch.tensor(2.0)], indexing="ij")
+    out["0-d"] = grid
+    return out
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_vectorization_and_grids(dtype):
+    ours, theirs = run(vectorization, dtype)
+    assert_same(ours, theirs, dtype)
+
+
+def test_meshgrid_refuses_what_torch_refuses():
+    for lib in (autograd, torch):
+        a, b = lib.arange(3.0), lib.arange(2)
+        for bad in [(a, b), (lib.ones((2, 2)), a), ()]:
+            with pytest.raises(RuntimeError):
+                lib.meshgrid(*bad, indexing="ij")
+        with pytest.raises(RuntimeError):
+            lib.meshgrid(a, a, indexing="yx")
+        with pytest.warns(UserWarning, match="indexing"):
+            grids = lib.meshgrid(a, lib.arange(2.0))
+        assert [tuple(g.shape) for g in grids] == [(3, 2), (3, 2)]
