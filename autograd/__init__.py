@@ -13,6 +13,9 @@ from typing import Any
 
 from autograd.tensor import Tensor, get_default_dtype, set_default_dtype  # isort: skip
 from autograd.creation import (
+    DoubleTensor,
+    FloatTensor,
+    LongTensor,
     arange,
     default_rng,
     empty,
@@ -83,6 +86,7 @@ from autograd.ops.elementwise import (
     clamp_min,
     clip,
     cos,
+    cosh,
     elu,
     erf,
     exp,
@@ -98,6 +102,7 @@ from autograd.ops.elementwise import (
     sign,
     silu,
     sin,
+    sinh,
     softplus,
     sqrt,
     square,
@@ -114,8 +119,18 @@ from autograd.ops.indexing import (
     topk,
 )
 from autograd.ops.layers import cross_entropy, dense, linear
-from autograd.ops.layout import chunk, diagonal, flip, movedim, narrow, roll, split, unflatten
-from autograd.ops.linalg import bmm, diag, dot, einsum, mm, outer, trace
+from autograd.ops.layout import (
+    chunk,
+    diagonal,
+    flip,
+    meshgrid,
+    movedim,
+    narrow,
+    roll,
+    split,
+    unflatten,
+)
+from autograd.ops.linalg import bmm, diag, dot, einsum, mm, mv, outer, trace
 from autograd.ops.logical import (
     count_nonzero,
     isinf,
@@ -175,9 +190,12 @@ pow = power
 __version__ = "0.1.0"
 
 __all__ = [
+    "DoubleTensor",
+    "FloatTensor",
     "Function",
     "Generator",
     "GradcheckError",
+    "LongTensor",
     "Tensor",
     "abs",
     "accelerator",
@@ -205,6 +223,7 @@ __all__ = [
     "clamp_min",
     "clip",
     "cos",
+    "cosh",
     "count_nonzero",
     "cross_entropy",
     "cuda",
@@ -273,12 +292,14 @@ __all__ = [
     "max",
     "maximum",
     "mean",
+    "meshgrid",
     "min",
     "minimum",
     "mm",
     "movedim",
     "mul",
     "multinomial",
+    "mv",
     "narrow",
     "neg",
     "no_grad",
@@ -313,6 +334,7 @@ __all__ = [
     "sign",
     "silu",
     "sin",
+    "sinh",
     "softmax",
     "softplus",
     "sort",
@@ -349,9 +371,10 @@ def __getattr__(name: str) -> Any:
     `autograd.viz.draw_graph(...)` works without importing `autograd.viz` first.
     `autograd.nn` and `autograd.optim` are the `nn` and `optim` packages, so PyTorch
     code written as ``import autograd as torch`` finds ``torch.nn.init.normal_`` and
-    ``torch.optim.AdamW``, and `autograd.autograd` is this package itself, for
-    ``torch.autograd.grad(...)``. `autograd.save` and `autograd.load` are
-    `nn.serialization`'s (`.npz` files, no pickle), for ``torch.save(...)``."""
+    ``torch.optim.AdamW``, `autograd.utils.data` is `nn.data` (``torch.utils.data``),
+    and `autograd.autograd` is this package itself, for ``torch.autograd.grad(...)``.
+    `autograd.save` and `autograd.load` are `nn.serialization`'s (`.npz` files, no
+    pickle), for ``torch.save(...)``."""
     if name == "autograd":
         import sys
 
@@ -362,8 +385,8 @@ def __getattr__(name: str) -> Any:
         from nn import serialization
 
         return getattr(serialization, name)
-    if name in ("viz", "nn", "optim"):
+    if name in ("viz", "utils", "nn", "optim"):
         import importlib
 
-        return importlib.import_module("autograd.viz" if name == "viz" else name)
+        return importlib.import_module(f"autograd.{name}" if name in ("viz", "utils") else name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -8,6 +8,7 @@ draws (`rand`, `randn`, `randint`, `multinomial`) come from an `autograd.Generat
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,16 @@ def _shape(shape: tuple[Any, ...]) -> tuple[int, ...]:
     return tuple(int(n) for n in shape)
 
 
+def _sized(name: str, shape: tuple[Any, ...], size: Any) -> tuple[int, ...]:
+    """The shape given positionally (``rand(2, 3)``, ``rand((2, 3))``) or by PyTorch's
+    keyword (``rand(size=(2, 3))``), not both."""
+    if size is None:
+        return _shape(shape)
+    if shape:
+        raise TypeError(f"{name}: give the shape positionally or as size=, not both")
+    return _shape((size,))
+
+
 def _dtype(dtype: npt.DTypeLike | None) -> np.dtype:
     return get_default_dtype() if dtype is None else np.dtype(dtype)
 
@@ -79,17 +90,27 @@ def tensor(
 
 
 def zeros(
-    *shape: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, device: Any = None
+    *shape: Any,
+    size: Any = None,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     check_device(device)
-    return Tensor(np.zeros(_shape(shape), _dtype(dtype)), requires_grad=requires_grad)
+    return Tensor(
+        np.zeros(_sized("zeros", shape, size), _dtype(dtype)), requires_grad=requires_grad
+    )
 
 
 def ones(
-    *shape: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, device: Any = None
+    *shape: Any,
+    size: Any = None,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    device: Any = None,
 ) -> Tensor:
     check_device(device)
-    return Tensor(np.ones(_shape(shape), _dtype(dtype)), requires_grad=requires_grad)
+    return Tensor(np.ones(_sized("ones", shape, size), _dtype(dtype)), requires_grad=requires_grad)
 
 
 def full(
@@ -140,7 +161,14 @@ def arange(
     ints = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
     if dtype is None and ints:
         dtype = np.int64
-    return Tensor(np.arange(start, stop, step, dtype=_dtype(dtype)), requires_grad=requires_grad)
+    out = _dtype(dtype)
+    if out.kind != "f":
+        return Tensor(np.arange(start, stop, step, dtype=out), requires_grad=requires_grad)
+    # As PyTorch: start + i * step in float64, rounded once to the dtype. numpy's
+    # float32 arange adds a float32 step, whose error grows along the range.
+    n = max(0, math.ceil((stop - start) / step))
+    data = (start + np.arange(n, dtype=np.float64) * step).astype(out)
+    return Tensor(data, requires_grad=requires_grad)
 
 
 def linspace(
@@ -189,6 +217,7 @@ def _check_generator(name: str, generator: Any) -> None:
 
 def rand(
     *shape: Any,
+    size: Any = None,
     dtype: npt.DTypeLike | None = None,
     requires_grad: bool = False,
     generator: Generator | None = None,
@@ -199,7 +228,7 @@ def rand(
     check_device(device)
     gen = default_generator if generator is None else generator
     _check_generator("rand", gen)
-    data = gen.uniform(_shape(shape), _float_dtype("rand", dtype))
+    data = gen.uniform(_sized("rand", shape, size), _float_dtype("rand", dtype))
     return Tensor(data, requires_grad=requires_grad)
 
 
@@ -230,6 +259,7 @@ def _like_dtype(data: np.ndarray, dtype: npt.DTypeLike | None) -> np.dtype:
 
 def randn(
     *shape: Any,
+    size: Any = None,
     dtype: npt.DTypeLike | None = None,
     requires_grad: bool = False,
     generator: Generator | None = None,
@@ -240,7 +270,7 @@ def randn(
     check_device(device)
     gen = default_generator if generator is None else generator
     _check_generator("randn", gen)
-    data = gen.normal(_shape(shape), _float_dtype("randn", dtype))
+    data = gen.normal(_sized("randn", shape, size), _float_dtype("randn", dtype))
     return Tensor(data, requires_grad=requires_grad)
 
 
@@ -407,13 +437,14 @@ def multinomial(
 
 def empty(
     *shape: Any,
+    size: Any = None,
     dtype: npt.DTypeLike | None = None,
     requires_grad: bool = False,
     device: Any = None,
 ) -> Tensor:
     """PyTorch's `empty`: a tensor whose values are not to be read before being
     written (zeros here)."""
-    return zeros(*shape, dtype=dtype, requires_grad=requires_grad, device=device)
+    return zeros(*shape, size=size, dtype=dtype, requires_grad=requires_grad, device=device)
 
 
 def empty_like(
@@ -436,3 +467,30 @@ def full_like(
     data = data_of(x)
     out = np.full(data.shape, fill_value, dtype=data.dtype if dtype is None else dtype)
     return Tensor(out, requires_grad=requires_grad)
+
+
+def _legacy(name: str, dtype: type, args: tuple[Any, ...]) -> Tensor:
+    if not args:  # PyTorch's FloatTensor() is empty, not 0-d
+        return zeros(0, dtype=dtype)
+    if all(isinstance(n, (int, np.integer)) for n in args):
+        return zeros(*args, dtype=dtype)
+    if len(args) != 1:
+        raise TypeError(f"{name}: give data (one list, array or Tensor) or sizes as ints")
+    return tensor(args[0], dtype=dtype)
+
+
+def FloatTensor(*args: Any) -> Tensor:
+    """PyTorch's legacy constructor: float32 `data` (``FloatTensor([1, 2, 3])``), or a
+    tensor of the sizes given as ints (``FloatTensor(2, 3)``; zeros here, uninitialized
+    in PyTorch)."""
+    return _legacy("FloatTensor", np.float32, args)
+
+
+def DoubleTensor(*args: Any) -> Tensor:
+    """`FloatTensor` in float64."""
+    return _legacy("DoubleTensor", np.float64, args)
+
+
+def LongTensor(*args: Any) -> Tensor:
+    """`FloatTensor` in int64 (class labels: ``LongTensor([0, 2])``)."""
+    return _legacy("LongTensor", np.int64, args)

@@ -559,6 +559,12 @@ class Tensor:
     def cos(self) -> Tensor:
         return cos(self)
 
+    def sinh(self) -> Tensor:
+        return sinh(self)
+
+    def cosh(self) -> Tensor:
+        return cosh(self)
+
     def tanh(self) -> Tensor:
         return tanh(self)
 
@@ -878,6 +884,9 @@ class Tensor:
     def mm(self, mat2: Any) -> Tensor:
         return _linalg.mm(self, mat2)
 
+    def mv(self, vec: Any) -> Tensor:
+        return _linalg.mv(self, vec)
+
     def bmm(self, mat2: Any) -> Tensor:
         return _linalg.bmm(self, mat2)
 
@@ -893,8 +902,10 @@ class Tensor:
     def trace(self) -> Tensor:
         return _linalg.trace(self)
 
-    def cumsum(self, dim: int, *, dtype: npt.DTypeLike | None = None) -> Tensor:
-        return _cumulative.cumsum(self, dim, dtype=dtype)
+    def cumsum(
+        self, dim: int | None = None, *, axis: int | None = None, dtype: npt.DTypeLike | None = None
+    ) -> Tensor:
+        return _cumulative.cumsum(self, dim, axis=axis, dtype=dtype)
 
     def prod(
         self,
@@ -1119,6 +1130,7 @@ from autograd.ops.arith import (  # noqa: E402
 from autograd.ops.elementwise import (  # noqa: E402
     clip,
     cos,
+    cosh,
     elu,
     erf,
     exp,
@@ -1132,6 +1144,7 @@ from autograd.ops.elementwise import (  # noqa: E402
     sign,
     silu,
     sin,
+    sinh,
     softplus,
     sqrt,
     step,

@@ -57,7 +57,16 @@ from nn.containers_torch import ModuleDict, ParameterDict, ParameterList, Unflat
 from nn.data import DataLoader, Dataset, Subset, TensorDataset, random_split, train_test_split
 from nn.input import Input
 from nn.layer import Layer, Variable
-from nn.layers import BatchNorm1d, Dense, Dropout, Embedding, Flatten, LayerNorm, Linear
+from nn.layers import (
+    BatchNorm1d,
+    BatchNorm2d,
+    Dense,
+    Dropout,
+    Embedding,
+    Flatten,
+    LayerNorm,
+    Linear,
+)
 from nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -112,6 +121,7 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
+    "BatchNorm2d",
     "BinaryCrossentropy",
     "CSVLogger",
     "Callback",

@@ -55,6 +55,7 @@ from nn.normalization import (  # noqa: F401  # keras.layers holds them
     normalize,
 )
 from nn.norms_torch import BatchNorm1d as BatchNorm1d  # torch.nn's, with LayerNorm
+from nn.norms_torch import BatchNorm2d as BatchNorm2d
 from nn.symbolic import check_name as _layer_name
 
 

@@ -1,5 +1,5 @@
-"""`nn.RMSNorm`, `nn.AlphaDropout` and `nn.BatchNorm1d`, as PyTorch's; the first two
-forward through `F.rms_norm` and `F.alpha_dropout`."""
+"""`nn.RMSNorm`, `nn.AlphaDropout`, `nn.BatchNorm1d` and `nn.BatchNorm2d`, as PyTorch's;
+the first two forward through `F.rms_norm` and `F.alpha_dropout`."""
 
 from __future__ import annotations
 
@@ -119,17 +119,14 @@ class BatchNorm1d(Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
-        self.num_features = check_int("BatchNorm1d", "num_features", num_features, minimum=1)
-        self.eps = check_real("BatchNorm1d", "eps", eps, 0, low_open=True)
-        self.momentum = (
-            None if momentum is None else check_real("BatchNorm1d", "momentum", momentum, 0, 1)
-        )
-        self.affine = check_bool("BatchNorm1d", "affine", affine)
-        self.track_running_stats = check_bool(
-            "BatchNorm1d", "track_running_stats", track_running_stats
-        )
+        name = type(self).__name__
+        self.num_features = check_int(name, "num_features", num_features, minimum=1)
+        self.eps = check_real(name, "eps", eps, 0, low_open=True)
+        self.momentum = None if momentum is None else check_real(name, "momentum", momentum, 0, 1)
+        self.affine = check_bool(name, "affine", affine)
+        self.track_running_stats = check_bool(name, "track_running_stats", track_running_stats)
         self.weight = _ones(num_features) if affine else None
-        check_bool("BatchNorm1d", "bias", bias)
+        check_bool(name, "bias", bias)
         with_bias = affine and bias
         self.bias = Parameter(np.zeros(num_features, get_default_dtype())) if with_bias else None
         if track_running_stats:
@@ -139,8 +136,7 @@ class BatchNorm1d(Module):
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
 
-    def forward(self, x: Tensor) -> Tensor:
-        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+    def _check_input(self, x: Tensor) -> None:
         if x.ndim not in (2, 3):
             raise ValueError(
                 f"BatchNorm1d: expected 2D or 3D input, (N, C) or (N, C, L), got {x.ndim}D "
@@ -151,15 +147,19 @@ class BatchNorm1d(Module):
                 f"BatchNorm1d({self.extra_repr()}): expected input of shape (batch, "
                 f"{self.num_features}, length) or (batch, {self.num_features}), got {x.shape}"
             )
-        axes = (0, 2) if x.ndim == 3 else (0,)
-        shape = (-1, 1) if x.ndim == 3 else (-1,)  # per-channel values against axis 1
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+        self._check_input(x)
+        axes = (0, *range(2, x.ndim))  # every axis but the channels'
+        shape = (-1,) + (1,) * (x.ndim - 2)  # per-channel values against axis 1
         if self.training or self.running_mean is None:
             n = x.size // self.num_features  # values per channel
             if n < 2:
                 raise ValueError(
-                    "BatchNorm1d: expected more than 1 value per channel when training (or "
-                    f"without running statistics), got input of shape {x.shape}: use batches "
-                    "of more than 1 sample"
+                    f"{type(self).__name__}: expected more than 1 value per channel when "
+                    "training (or without running statistics), got input of shape "
+                    f"{x.shape}: use batches of more than 1 sample"
                 )
             mean, d, var = moments(x, axes)
             if self.training and self.running_mean is not None:
@@ -188,6 +188,25 @@ class BatchNorm1d(Module):
             f"affine={self.affine}, bias={self.bias is not None}, "
             f"track_running_stats={self.track_running_stats}"
         )
+
+
+class BatchNorm2d(BatchNorm1d):
+    """Batch normalization of images (N, C, H, W) per channel C, as
+    `torch.nn.BatchNorm2d`: `BatchNorm1d`'s rule and arguments, the batch's mean and
+    var taken over N, H and W.
+    """
+
+    def _check_input(self, x: Tensor) -> None:
+        if x.ndim != 4:
+            raise ValueError(
+                f"BatchNorm2d: expected 4D input (N, C, H, W), got {x.ndim}D input of shape "
+                f"{x.shape}"
+            )
+        if x.shape[1] != self.num_features:
+            raise ValueError(
+                f"BatchNorm2d({self.extra_repr()}): expected input of shape (batch, "
+                f"{self.num_features}, height, width), got {x.shape}"
+            )
 
 
 def _ones(n: int) -> Parameter:

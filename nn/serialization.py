@@ -13,7 +13,10 @@ bit for bit. Example of a resume across processes::
 
 `save` and `load` are the same under PyTorch's names, which `import autograd as
 torch` code finds as ``torch.save(model.state_dict(), "model.pth")`` and
-``model.load_state_dict(torch.load("model.pth", weights_only=True))``.
+``model.load_state_dict(torch.load("model.pth", weights_only=True))``. As PyTorch's,
+they also take a Tensor, a list or a dict of Tensors (``torch.save(x, "x-file")``).
+A Tensor saved comes back a Tensor (a Parameter a Parameter, `requires_grad` kept), an
+ndarray an ndarray.
 """
 
 from __future__ import annotations
@@ -58,21 +61,28 @@ def save_state(state: Mapping[Any, Any], path: str | os.PathLike) -> None:
     """
     if not isinstance(state, Mapping):
         raise TypeError(f"save: expected a dict, got {type(state).__name__}")
-    arrays = _flat_arrays(state)
+    _write_atomically(_archive_arrays(state), os.fspath(path))
+
+
+def _archive_arrays(obj: Any) -> dict[str, np.ndarray]:
+    """The members of the archive of `obj`: a flat name -> ndarray dict as it is, anything
+    else as its arrays plus the JSON description of its structure under `TREE`."""
+    arrays = _flat_arrays(obj) if isinstance(obj, Mapping) else None
     if arrays is None:
         arrays = {}
-        tree = _encode(state, arrays, "state")
+        tree = _encode(obj, arrays, "state")
         arrays[TREE] = np.array(json.dumps(tree, allow_nan=True))
-    _write_atomically(arrays, os.fspath(path))
+    return arrays
 
 
 def _flat_arrays(state: Mapping[Any, Any]) -> dict[str, np.ndarray] | None:
-    """The arrays of a flat name -> array dict, or None for any other state."""
+    """The arrays of a flat name -> ndarray dict, or None for any other state (Tensors
+    go into the tree, which remembers that they were Tensors)."""
     if not all(isinstance(k, str) and k != TREE for k in state):
         return None
-    if not all(isinstance(v, (np.ndarray, Tensor)) for v in state.values()):
+    if not all(isinstance(v, np.ndarray) for v in state.values()):
         return None
-    arrays = {k: np.asarray(v.data if isinstance(v, Tensor) else v) for k, v in state.items()}
+    arrays = {k: np.asarray(v) for k, v in state.items()}
     for k, a in arrays.items():
         _check_storable(a, k)
     return arrays
@@ -90,8 +100,13 @@ def _encode(value: Any, arrays: dict[str, np.ndarray], where: str) -> Any:
     """A JSON-ready description of `value`; its arrays go into `arrays`."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, (np.ndarray, np.generic, Tensor)):
-        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+    if isinstance(value, Tensor):
+        node = _encode(value.data, arrays, where)
+        node["tensor"] = type(value).__name__ if type(value).__name__ == "Parameter" else "Tensor"
+        node["requires_grad"] = value.requires_grad
+        return node
+    if isinstance(value, (np.ndarray, np.generic)):
+        array = np.asarray(value)
         _check_storable(array, where)
         key = f"a{len(arrays)}"
         arrays[key] = array
@@ -117,10 +132,20 @@ def _decode(node: Any, archive: Mapping[str, np.ndarray]) -> Any:
         return node
     if "array" in node:
         array = archive[node["array"]]
+        if "tensor" in node:
+            return _tensor(array, node["tensor"], node["requires_grad"])
         return array[()] if node["scalar"] else array
     if "tuple" in node:
         return tuple(_decode(v, archive) for v in node["tuple"])
     return {k: _decode(v, archive) for k, v in node["dict"]}
+
+
+def _tensor(array: np.ndarray, kind: str, requires_grad: bool) -> Tensor:
+    if kind == "Parameter":
+        from nn.module import Parameter  # nn.module imports this module
+
+        return Parameter(array, requires_grad=requires_grad)
+    return Tensor(array, requires_grad=requires_grad)
 
 
 def write_npz(arrays: dict[str, np.ndarray], path: str | os.PathLike) -> None:
@@ -160,8 +185,9 @@ def load_state(path: str | os.PathLike) -> dict[Any, Any]:
 
     Returns:
         The state as saved: a name -> ndarray dict, or the nested state (numbers as
-        they were, arrays as ndarrays). Of a file written by `Model.save`, the weights
-        (the model's description and optimizer state are for `nn.load_model`).
+        they were, arrays as ndarrays, Tensors as Tensors). Of a file written by
+        `Model.save`, the weights (the model's description and optimizer state are for
+        `nn.load_model`).
 
     Raises:
         ValueError: the file holds pickled data (refused: loading it could run code
@@ -177,18 +203,24 @@ def load_state(path: str | os.PathLike) -> dict[Any, Any]:
     return _decode(json.loads(str(arrays.pop(TREE))), arrays)
 
 
-def save(obj: Mapping[Any, Any], f: str | os.PathLike) -> None:
+def save(obj: Any, f: str | os.PathLike) -> None:
     """`save_state` under PyTorch's name and argument order: `obj` a dict (a state
-    dict, or a checkpoint of several), written to the file `f` whatever its suffix."""
-    save_state(obj, f)
+    dict, or a checkpoint of several), a Tensor, an ndarray, or a list or tuple of them,
+    written to the file `f` whatever its suffix.
+
+    Raises:
+        TypeError: a value that cannot be stored without pickle, named by its place.
+    """
+    _write_atomically(_archive_arrays(obj), os.fspath(f))
 
 
 def load(
     f: str | os.PathLike, map_location: Any = None, *, weights_only: bool | None = None
-) -> dict[Any, Any]:
-    """`load_state` under PyTorch's name: arrays come back as ndarrays (what
-    `state_dict()` gives here). `map_location` is accepted for PyTorch's signature
-    (everything is on the CPU); `weights_only` too: nothing is unpickled either way."""
+) -> Any:
+    """`load_state` under PyTorch's name: what `save` wrote, Tensors as Tensors and
+    ndarrays (what `state_dict()` gives here) as ndarrays. `map_location` is accepted
+    for PyTorch's signature (everything is on the CPU); `weights_only` too: nothing is
+    unpickled either way."""
     del map_location, weights_only
     return load_state(f)
 

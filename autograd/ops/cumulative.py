@@ -107,12 +107,23 @@ def _in_dtype(input: TensorLike, dtype: npt.DTypeLike | None) -> TensorLike:
     return input if data.dtype == dtype else astype(input, dtype)
 
 
-def cumsum(input: TensorLike, dim: int, *, dtype: npt.DTypeLike | None = None) -> Tensor:
-    """Running sums along `dim`, as `torch.cumsum` (int64 for bool and integer inputs).
+def cumsum(
+    input: TensorLike,
+    dim: int | None = None,
+    *,
+    axis: int | None = None,
+    dtype: npt.DTypeLike | None = None,
+) -> Tensor:
+    """Running sums along `dim` (or numpy's `axis`), as `torch.cumsum` (int64 for bool
+    and integer inputs).
 
     Raises:
         IndexError: `dim` out of range.
+        TypeError: neither `dim` nor `axis` given, or both.
     """
+    dim = axis_arg("cumsum", axis, dim)
+    if dim is None:
+        raise TypeError("cumsum: give the dim to sum along, e.g. cumsum(x, dim=0)")
     axis = check_dim("cumsum", dim, data_of(input).ndim)
     return Cumsum.apply(_in_dtype(input, dtype), axis=axis)
 

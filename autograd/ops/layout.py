@@ -9,6 +9,7 @@ slicing, whose gradients those ops already give.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -318,3 +319,46 @@ def diagonal(input: TensorLike, offset: int = 0, dim1: int = 0, dim2: int = 1) -
     if out._family is not None:
         link_view(out, input, None, np.diagonal, (int(offset), d1, d2))
     return out
+
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids of 0-d or 1-d tensors of one dtype, as `torch.meshgrid`: with
+    `indexing="ij"` grid k varies along axis k; with `"xy"` (numpy's default) the first
+    two axes are swapped. Each grid is a broadcast of its input, so gradients flow back.
+    Without `indexing` it is "ij" with PyTorch's warning that the argument will be needed.
+
+    Raises:
+        RuntimeError: no tensors, one that is not 0-d or 1-d, dtypes that differ, or an
+            `indexing` other than "ij" and "xy".
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn(
+            "meshgrid: pass indexing='ij' (the default here and in PyTorch) or 'xy'",
+            UserWarning,
+            stacklevel=2,
+        )
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'meshgrid: indexing must be "ij" or "xy", got {indexing!r}')
+    if not tensors:
+        raise RuntimeError("meshgrid: expected at least one tensor")
+    inputs = [t if isinstance(t, Tensor) else Tensor(np.asarray(t)) for t in tensors]
+    if any(t.ndim > 1 for t in inputs):
+        shapes = [t.shape for t in inputs]
+        raise RuntimeError(f"meshgrid: expected 0-d or 1-d tensors, got shapes {shapes}")
+    if len({t.dtype for t in inputs}) > 1:
+        raise RuntimeError(f"meshgrid: expected one dtype, got {[str(t.dtype) for t in inputs]}")
+    axes = list(range(len(inputs)))
+    if indexing == "xy" and len(axes) > 1:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(inputs)
+    for t, axis in zip(inputs, axes):
+        shape[axis] = t.size
+    grids = []
+    for t, axis in zip(inputs, axes):
+        view = [1] * len(inputs)
+        view[axis] = t.size
+        grids.append(broadcast_to(reshape(t, *view), shape))
+    return tuple(grids)

@@ -166,6 +166,22 @@ def mm(input: TensorLike, mat2: TensorLike) -> Tensor:
     return matmul(input, mat2)
 
 
+def mv(input: TensorLike, vec: TensorLike) -> Tensor:
+    """The product of a matrix and a vector, as `torch.mv` (no broadcasting).
+
+    Raises:
+        RuntimeError: not a matrix and a vector, or sizes that cannot be multiplied.
+    """
+    a, b = data_of(input), data_of(vec)
+    if a.ndim != 2 or b.ndim != 1:
+        raise _ndim_error("mv", "a matrix and a vector", input, vec)
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(
+            f"mv: size mismatch, got mat ({a.shape[0]}x{a.shape[1]}) and vec ({b.shape[0]})"
+        )
+    return matmul(input, vec)
+
+
 def bmm(input: TensorLike, mat2: TensorLike) -> Tensor:
     """Batched matrix products of (b, n, m) and (b, m, p) tensors, as `torch.bmm` (no
     broadcasting).

@@ -78,6 +78,8 @@ CASES = [
     ("sqrt", lambda a: a.sqrt(), [(2, 3)], POS, True),
     ("sin", lambda a: a.sin(), [(2, 3)], ANY, True),
     ("cos", lambda a: a.cos(), [(2, 3)], ANY, True),
+    ("sinh", lambda a: a.sinh(), [(2, 3)], ANY, True),
+    ("cosh", lambda a: autograd.cosh(a), [(2, 3)], ANY, True),
     ("tanh", lambda a: a.tanh(), [(2, 3)], ANY, True),
     ("sigmoid", lambda a: a.sigmoid(), [(2, 3)], ANY, True),
     ("relu", lambda a: a.relu(), [(2, 3)], AWAY, False),
