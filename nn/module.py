@@ -48,6 +48,7 @@ _INTERNAL = frozenset(
         "_forward_hooks",
         "_forward_pre_hooks",
         "_layer_list",
+        "_named_layers",
         "_inbound_nodes",
     }
 )
@@ -248,6 +249,30 @@ class Module:
         key = max(hooks, default=-1) + 1
         hooks[key] = hook
         return RemovableHandle(hooks, key)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add `module` as the sub-module `name`, as PyTorch's `add_module`: the same as
+        `self.<name> = module`, for any name that is a string without "." (such as
+        "block 0", which no attribute assignment can write).
+
+        Raises:
+            TypeError: `module` is not a Module (nor None), or `name` is not a string.
+            KeyError: `name` is empty, contains ".", or is an attribute that is not a
+                sub-module.
+        """
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {type(module).__name__} is not a Module subclass")
+        if not isinstance(name, str):
+            raise TypeError(f"add_module: module name should be a string, got {type(name).__name__}")
+        if "." in name or not name:
+            raise KeyError(f"add_module: module name can't be empty or contain '.', got {name!r}")
+        if hasattr(self, name) and not isinstance(getattr(self, name), Module):
+            raise KeyError(f"add_module: attribute '{name}' already exists")
+        setattr(self, name, module)
+
+    def register_module(self, name: str, module: Module | None) -> None:
+        """`add_module` under its other PyTorch name."""
+        self.add_module(name, module)
 
     def register_buffer(self, name: str, value: Any) -> None:
         """Keep `value` as a Tensor that is saved in `state_dict` but not trained

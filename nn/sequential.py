@@ -114,20 +114,31 @@ class Sequential(Model):
     def _layers(self) -> list[Module]:
         # Layers live in attributes named "0", "1", ...: the same module may appear twice.
         # The list is kept until one of those attributes is set or deleted.
+        # Layers added by `add_module` under other names ("block 0") count too, in order.
         layers = self.__dict__.get("_layer_list")
         if layers is None:
-            layers = [v for k, v in self.__dict__.items() if k.isdigit()]
+            named = self.__dict__.get("_named_layers", ())
+            layers = [v for k, v in self.__dict__.items() if k.isdigit() or k in named]
             object.__setattr__(self, "_layer_list", layers)
         return layers
 
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add `module` as the layer `name` after the others, as torch's
+        `net.add_module("block 0", block)` (see `Module.add_module`)."""
+        super().add_module(name, module)
+        named = self.__dict__.get("_named_layers", ())
+        if not name.isdigit() and name not in named:
+            object.__setattr__(self, "_named_layers", (*named, name))
+        self.__dict__.pop("_layer_list", None)
+
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
-        if name.isdigit():
+        if name.isdigit() or name in self.__dict__.get("_named_layers", ()):
             self.__dict__.pop("_layer_list", None)
 
     def __delattr__(self, name: str) -> None:
         super().__delattr__(name)
-        if name.isdigit():
+        if name.isdigit() or name in self.__dict__.get("_named_layers", ()):
             self.__dict__.pop("_layer_list", None)
 
     def __getitem__(self, index: int | slice) -> Any:

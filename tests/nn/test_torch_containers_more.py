@@ -154,3 +154,48 @@ def test_unflatten_matches_torch_with_gradients(dim, size, shape):
     (y * g).sum().backward()
     (ty * torch.from_numpy(g)).sum().backward()
     np.testing.assert_array_equal(a.grad.data, t.grad.numpy())
+
+
+
+def _blocks(lib):
+    """The book's two ways of making blocks: `add_module` with names no attribute can
+    carry ("block 0") on a Sequential, and a Module registering its arguments."""
+
+    class MySequential(lib.Module):
+        def __init__(self, *args):
+            super().__init__()
+            for idx, module in enumerate(args):
+                self.add_module(str(idx), module)
+
+        def forward(self, x):
+            for block in self.children():
+                x = block(x)
+            return x
+
+    net = lib.Sequential()
+    for i in range(2):
+        net.add_module(f"block {i}", lib.Sequential(lib.Linear(4, 4), lib.ReLU()))
+    net.register_module("head", lib.Linear(4, 1))
+    return net, MySequential(lib.Linear(4, 3), lib.Tanh())
+
+
+def test_add_module_builds_what_torch_builds():
+    """On a Sequential, `add_module` appends a layer that forward runs: the same repr,
+    length, state_dict keys, outputs and errors as torch."""
+    x = np.random.default_rng(1).normal(size=(2, 4))
+    ours, theirs = _blocks(nn), _blocks(torch.nn)
+    for a, b in zip(ours, theirs, strict=True):
+        b.double().load_state_dict({k: torch.from_numpy(v) for k, v in a.state_dict().items()})
+        assert repr(a) == repr(b)
+        assert list(a.state_dict()) == list(b.state_dict())
+        assert len(list(a.children())) == len(list(b.children()))
+        np.testing.assert_allclose(
+            a(Tensor(x)).numpy(), b(torch.from_numpy(x)).detach().numpy(), rtol=1e-12
+        )
+    assert len(ours[0]) == len(theirs[0]) == 3
+    for net in (ours[0], theirs[0]):
+        for bad in ("a.b", "", "training"):
+            with pytest.raises(KeyError):
+                net.add_module(bad, nn.ReLU() if net is ours[0] else torch.nn.ReLU())
+        with pytest.raises(TypeError):
+            net.add_module("x", 3)
