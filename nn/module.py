@@ -313,13 +313,17 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
-    def _tensors(self, prefix: str, seen: set[int], buffers: bool) -> Iterator[tuple[str, Tensor]]:
+    def _tensors(
+        self, prefix: str, seen: set[int] | None, buffers: bool
+    ) -> Iterator[tuple[str, Tensor]]:
         """Parameters (and buffers) in order of assignment, sub-modules' in place,
-        each once; a module's buffers come after its own attributes."""
+        each once (or, with `seen` None, under every name that reaches it); a module's
+        buffers come after its own attributes."""
         for name, value in self._members():
-            if id(value) in seen:
-                continue
-            seen.add(id(value))
+            if seen is not None:
+                if id(value) in seen:
+                    continue
+                seen.add(id(value))
             if isinstance(value, Parameter):
                 yield prefix + name, value
             else:
@@ -402,12 +406,17 @@ class Module:
             p.requires_grad = bool(requires_grad)
         return self
 
-    def _state_tensors(self) -> dict[str, Tensor]:
-        return dict(self._tensors("", set(), buffers=True))
+    def _state_tensors(self, shared: bool = False) -> dict[str, Tensor]:
+        """Parameters and buffers by dotted name, each once; with `shared`, a tensor
+        that several names reach (a layer used twice) under each of them, as
+        PyTorch's `state_dict` lists it."""
+        return dict(self._tensors("", None if shared else set(), buffers=True))
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter and buffer as an ndarray, by dotted name."""
-        return {name: t.data.copy() for name, t in self._state_tensors().items()}
+        """A copy of every parameter and buffer as an ndarray, by dotted name. A layer
+        used twice is listed under both names, as in PyTorch ("2.weight" and "4.weight"
+        for `Sequential(a, relu, shared, relu, shared)`)."""
+        return {name: t.data.copy() for name, t in self._state_tensors(shared=True).items()}
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> LoadResult:
         """Copy the arrays of `state` into this module's parameters and buffers, in place.
@@ -439,8 +448,11 @@ class Module:
                 f"load_state_dict expects a dict of name -> array, got {type(state).__name__}"
                 + hint
             )
-        own = self._state_tensors()
-        missing = [k for k in own if k not in state]
+        own = self._state_tensors(shared=True)
+        # A tensor listed under two names is loaded if either is given (a state saved
+        # with one name per tensor loads too).
+        given = {id(own[k]) for k in state if k in own}
+        missing = [k for k in own if k not in state and id(own[k]) not in given]
         unexpected = [k for k in state if k not in own]
         wrong = [
             f"{k}: expected {own[k].shape}, got {np.shape(v)}"

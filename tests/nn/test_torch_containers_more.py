@@ -199,3 +199,30 @@ def test_add_module_builds_what_torch_builds():
                 net.add_module(bad, nn.ReLU() if net is ours[0] else torch.nn.ReLU())
         with pytest.raises(TypeError):
             net.add_module("x", 3)
+
+
+def _tied(lib):
+    shared = lib.Linear(8, 8)
+    return lib.Sequential(
+        lib.Linear(4, 8), lib.ReLU(), shared, lib.ReLU(), shared, lib.ReLU(), lib.Linear(8, 1)
+    )
+
+
+def test_a_layer_used_twice_is_in_state_dict_twice_as_torch():
+    """torch's state_dict lists a shared layer under each name it has ("2.*" and "4.*"),
+    while parameters() lists it once: a torch state_dict of a tied model loads as it is,
+    and a state with only one of the names loads too."""
+    ours, theirs = _tied(nn), _tied(torch.nn).double()
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert len(list(ours.parameters())) == len(list(theirs.parameters())) == 6
+    result = ours.load_state_dict(theirs.state_dict())
+    assert not result.missing_keys and not result.unexpected_keys
+    x = np.random.default_rng(2).normal(size=(3, 4))
+    np.testing.assert_allclose(
+        ours(Tensor(x)).numpy(), theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-12
+    )
+    state = {k: v for k, v in _tied(nn).state_dict().items() if not k.startswith("4.")}
+    assert not ours.load_state_dict(state).missing_keys
+    np.testing.assert_array_equal(ours[4].weight.data, state["2.weight"])
+    with pytest.raises(RuntimeError, match="missing 2.weight"):
+        ours.load_state_dict({k: v for k, v in state.items() if not k.startswith("2.")})
