@@ -263,7 +263,7 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {type(module).__name__} is not a Module subclass")
         if not isinstance(name, str):
-            raise TypeError(f"add_module: module name should be a string, got {type(name).__name__}")
+            raise TypeError(f"add_module: the name must be a str, got {type(name).__name__}")
         if "." in name or not name:
             raise KeyError(f"add_module: module name can't be empty or contain '.', got {name!r}")
         if hasattr(self, name) and not isinstance(getattr(self, name), Module):

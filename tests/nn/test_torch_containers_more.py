@@ -156,7 +156,6 @@ def test_unflatten_matches_torch_with_gradients(dim, size, shape):
     np.testing.assert_array_equal(a.grad.data, t.grad.numpy())
 
 
-
 def _blocks(lib):
     """The book's two ways of making blocks: `add_module` with names no attribute can
     carry ("block 0") on a Sequential, and a Module registering its arguments."""
@@ -224,5 +223,5 @@ def test_a_layer_used_twice_is_in_state_dict_twice_as_torch():
     state = {k: v for k, v in _tied(nn).state_dict().items() if not k.startswith("4.")}
     assert not ours.load_state_dict(state).missing_keys
     np.testing.assert_array_equal(ours[4].weight.data, state["2.weight"])
-    with pytest.raises(RuntimeError, match="missing 2.weight"):
+    with pytest.raises(RuntimeError, match=r"missing 2\.weight"):
         ours.load_state_dict({k: v for k, v in state.items() if not k.startswith("2.")})
