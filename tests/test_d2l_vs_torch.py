@@ -41,6 +41,8 @@ import autograd
 
 torch = pytest.importorskip("torch")
 
+from tests.test_examples_vs_torch import plain  # noqa: E402  (tensors as ndarrays)
+
 DTYPES = ["float64", "float32"]
 TOLERANCES = {"float64": {"rtol": 1e-12, "atol": 1e-14}, "float32": {"rtol": 2e-5, "atol": 1e-6}}
 
@@ -67,15 +69,6 @@ def run(lesson: Callable[..., dict[str, Any]], dtype: str, *args: Any) -> tuple[
 def printed(text: str) -> str:
     """torch's printing with this package's spellings (`Tensor(`, numpy dtype names)."""
     return text.replace("tensor(", "Tensor(").replace("torch.", "").replace("Backward0", "Backward")
-
-
-def plain(v: Any) -> Any:
-    """Tensors as ndarrays (copies), tuples as lists, everything else as it is."""
-    if hasattr(v, "detach"):
-        return np.array(v.detach().numpy())
-    if isinstance(v, (list, tuple)):
-        return [plain(x) for x in v]
-    return v
 
 
 def assert_close(a: Any, b: Any, key: str, tol: dict[str, float]) -> None:
