@@ -55,7 +55,6 @@ from nn.normalization import (  # noqa: F401  # keras.layers holds them
     normalize,
 )
 from nn.norms_torch import BatchNorm1d as BatchNorm1d  # torch.nn's, with LayerNorm
-from nn.symbolic import check_name as _layer_name
 from nn.symbolic import default_name
 
 

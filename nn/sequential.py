@@ -7,8 +7,8 @@ from typing import Any
 
 from autograd.checks import check_int
 from nn.input import Input
-from nn.layers import _layer_name
 from nn.module import Module
+from nn.symbolic import check_name as _layer_name
 from nn.training import Model
 
 

@@ -346,6 +346,7 @@ def test_layers_in_sequential_and_nn_layers_layer():
 
 def test_subclassed_model_summary_lists_its_layers():
     nn.utils.clear_session()  # names are numbered per session, as Keras's
+
     class Net(nn.Model):
         def __init__(self):
             super().__init__(name="ticket_model")
