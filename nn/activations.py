@@ -25,7 +25,7 @@ from nn.module import Module
 from nn.ops import elu as elu  # the same functions in keras.activations
 from nn.ops import leaky_relu as leaky_relu
 from nn.ops import log_softmax as log_softmax
-from nn.symbolic import check_name
+from nn.symbolic import default_name
 
 
 class _Elementwise(Module):
@@ -221,7 +221,8 @@ class Activation(Module):
 
     Args:
         activation: a name or a function of one Tensor.
-        name: Keras's layer name, shown by `summary`.
+        name: Keras's layer name, shown by `summary` (default `activation`,
+            `activation_1`, ...).
     """
 
     def __init__(
@@ -233,7 +234,7 @@ class Activation(Module):
                 f"Activation: activation must be a name ('relu') or a function, got "
                 f"{type(activation).__name__}"
             )
-        self.name = check_name("Activation", name)
+        self.name = default_name(self, name)
         self.activation = activation if isinstance(activation, str) else None
         self.fn = get(activation) if isinstance(activation, str) else activation
 

@@ -38,7 +38,7 @@ from nn.functional_graph import Graph, flatten_tensors
 from nn.input import Input
 from nn.module import Module
 from nn.multi_output import OutputLosses, output_metrics, output_names, per_output
-from nn.symbolic import KerasTensor, map_structure, unique_name
+from nn.symbolic import KerasTensor, map_structure
 from nn.symbolic import check_name as _layer_name
 from nn.training import Model, _callbacks, _check_samples, _verbosity
 
@@ -67,8 +67,7 @@ class Functional(Model):
     """
 
     def __init__(self, inputs: Any, outputs: Any, name: str | None = None) -> None:
-        super().__init__()
-        self.name = _layer_name("Model", name) or unique_name("functional")
+        super().__init__(name=_layer_name("Model", name))  # default: functional, functional_1
         flat_inputs = flatten_tensors("Model", "inputs", inputs)
         for tensor in flat_inputs:
             if not isinstance(tensor, Input):

@@ -41,6 +41,7 @@ from autograd import Tensor, get_default_dtype, no_grad
 from autograd.checks import check_bool
 from nn import init, regularizers, weights
 from nn.module import Module, Parameter, _walk, training_mode
+from nn.symbolic import default_name
 
 _NO_CODE = (lambda: None).__code__  # what has_penalties reads for a layer without `call`
 
@@ -337,7 +338,7 @@ def init_layer(
             raise TypeError(f"{owner}: name must be a non-empty str, got {name!r}")
         if "/" in name:
             raise ValueError(f"{owner}: name cannot contain '/', got {name!r}")
-    layer.name = name
+    layer.name = default_name(layer, name)
     layer.trainable = check_bool(owner, "trainable", trainable)
     try:
         layer.dtype = np.dtype(dtype or get_default_dtype()).name

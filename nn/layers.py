@@ -56,7 +56,7 @@ from nn.normalization import (  # noqa: F401  # keras.layers holds them
 )
 from nn.norms_torch import BatchNorm1d as BatchNorm1d  # torch.nn's, with LayerNorm
 from nn.norms_torch import BatchNorm2d as BatchNorm2d
-from nn.symbolic import check_name as _layer_name
+from nn.symbolic import default_name
 
 
 def check_features(layer: Module, x: Any, expected: int | None) -> None:
@@ -224,7 +224,7 @@ class Dense(LayerWeights, Module):
             ("activity_regularizer", activity_regularizer),
         ):
             object.__setattr__(self, argument, regularizers.get(value, f"Dense: {argument}"))
-        self.name = _layer_name("Dense", name)
+        self.name = default_name(self, name)
         if input_dim is not None:
             check_int("Dense", "input_dim", input_dim, minimum=1)
         self.units, self.use_bias, self.rng = units, check_bool("Dense", "use_bias", use_bias), rng
@@ -293,12 +293,20 @@ class Flatten(Module):
             negative values count from the end).
         input_shape: the shape of one sample, as Keras's first layer may declare it
             (`Flatten(input_shape=(28, 28))`).
+        name: Keras's layer name (default `flatten`, `flatten_1`, ...). A plain string
+            attribute: PyTorch-style use never sees it (repr and state_dict omit it).
     """
 
     def __init__(
-        self, start_dim: int = 1, end_dim: int = -1, *, input_shape: tuple[int, ...] | None = None
+        self,
+        start_dim: int = 1,
+        end_dim: int = -1,
+        *,
+        input_shape: tuple[int, ...] | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__()
+        self.name = default_name(self, name)
         self.start_dim = check_int("Flatten", "start_dim", start_dim)
         self.end_dim = check_int("Flatten", "end_dim", end_dim)
         self.input_shape = sample_shape(self, input_shape)
@@ -335,6 +343,8 @@ class Dropout(Module):
         rng: generator for the masks: an `autograd.Generator` (default
             `autograd.default_generator`: PyTorch's masks) or a `numpy.random.Generator`.
         rate: Keras's name for `p` (`layers.Dropout(rate=0.5)`), by keyword.
+        name: Keras's layer name (default `dropout`, `dropout_1`, ...). A plain string
+            attribute: PyTorch-style use never sees it (repr and state_dict omit it).
     """
 
     def __init__(
@@ -344,8 +354,10 @@ class Dropout(Module):
         rng: init.Rng = None,
         *,
         rate: float | None = None,
+        name: str | None = None,
     ) -> None:
         super().__init__()
+        self.name = default_name(self, name)
         if rate is not None:
             if p != 0.5:
                 raise TypeError(f"Dropout: got p={p} and rate={rate}; pass one of them")

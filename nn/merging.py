@@ -24,7 +24,7 @@ import autograd
 from autograd import Tensor, cat
 from autograd.checks import check_int
 from nn.module import Module
-from nn.symbolic import check_name
+from nn.symbolic import default_name
 
 
 def _as_tensor(x: Any) -> Tensor:
@@ -35,7 +35,8 @@ class Merge(Module):
     """Base of the merge layers: `forward(inputs)` takes a list of tensors.
 
     Args:
-        name: Keras's name, shown by `summary` (default: the class in snake_case).
+        name: Keras's name, shown by `summary` (default: the class in snake_case,
+            numbered for the session: `add`, `add_1`, ...).
     """
 
     #: the number of inputs the layer takes, when it takes exactly that many
@@ -43,7 +44,7 @@ class Merge(Module):
 
     def __init__(self, name: str | None = None) -> None:
         super().__init__()
-        self.name = check_name(type(self).__name__, name)
+        self.name = default_name(self, name)
 
     def forward(self, inputs: Sequence[Any]) -> Tensor:
         if not isinstance(inputs, (list, tuple)) or not inputs:

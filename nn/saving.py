@@ -105,8 +105,9 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
         "start_dim": m.start_dim,
         "end_dim": m.end_dim,
         "input_shape": m.input_shape,
+        "name": m.name,
     },
-    Dropout: lambda m: {"p": m.p},
+    Dropout: lambda m: {"p": m.p, "name": m.name},
     BatchNorm1d: lambda m: {
         "num_features": m.num_features,
         "eps": m.eps,

@@ -7,8 +7,8 @@ from typing import Any
 
 from autograd.checks import check_int
 from nn.input import Input
-from nn.layers import _layer_name
 from nn.module import Module
+from nn.symbolic import check_name as _layer_name
 from nn.training import Model
 
 
@@ -28,8 +28,7 @@ class Sequential(Model):
     """
 
     def __init__(self, *layers: Module | Sequence[Module], name: str | None = None) -> None:
-        super().__init__()
-        self.name = _layer_name("Sequential", name)
+        super().__init__(name=_layer_name("Sequential", name))  # default: sequential, ...
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
         for layer in layers:

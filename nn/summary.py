@@ -76,7 +76,9 @@ def _snake(name: str) -> str:
 
 
 def _names(layers: list[Module]) -> list[str]:
-    """Keras-style names: dense, dense_1, flatten, ..."""
+    """Each layer's own name, given when it was made (`dense_2` for the third Dense of
+    the session); a PyTorch-style module, which has none, is numbered within the model
+    (`linear`, `linear_1`, ...)."""
     seen: dict[str, int] = {}
     names = []
     for layer in layers:

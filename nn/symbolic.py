@@ -13,9 +13,11 @@ for the symbolic input's last axis, as Keras's `build`), and what checks that th
 layer accepts the input: a mismatch raises an error naming the layer and both shapes.
 
 A layer called twice records two nodes and keeps its weights: the two calls share them
-(Keras's layer sharing). Layers get Keras's names when they first join a graph: their
-own `name` if given, else their class in snake_case, numbered per session (`dense`,
-`dense_1`, ...); `clear_session()` starts the numbering again.
+(Keras's layer sharing). Keras-style layers and models are named when they are made
+(`default_name`): their own `name` if given, else their class in snake_case, numbered
+per session (`dense`, `dense_1`, ...); `clear_session()` starts the numbering again.
+A PyTorch-style module has no name until it first joins a graph, and then gets one the
+same way (`layer_name`).
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ _name_counts: dict[str, int] = {}
 
 
 def snake_case(name: str) -> str:
-    """Keras's default layer name of a class: `BatchNorm1d` -> `batch_norm1d`."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    """Keras's default layer name of a class, as its `to_snake_case`:
+    `BatchNormalization` -> `batch_normalization`, `ReLU` -> `re_lu`, `Conv2D` -> `conv2d`."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(base: str) -> str:
@@ -44,6 +49,17 @@ def unique_name(base: str) -> str:
     count = _name_counts.get(base, 0)
     _name_counts[base] = count + 1
     return f"{base}_{count}" if count else base
+
+
+def default_name(owner: object, name: Any = None) -> str:
+    """Keras's name of a layer or model being made: `name` if given (a non-empty str),
+    else its class in snake_case numbered for the session (`dense`, `dense_1`, ...).
+
+    Raises:
+        TypeError: a name that is not a non-empty string.
+    """
+    cls = type(owner).__name__
+    return check_name(cls, name) or unique_name(snake_case(cls))
 
 
 def clear_session() -> None:

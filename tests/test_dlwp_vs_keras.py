@@ -94,6 +94,7 @@ def _summary_rows(text):
 
 def test_ch2_summary_lists_what_keras_lists():
     keras.backend.clear_session()  # Keras numbers the default names per session
+    nn.utils.clear_session()
     models = _pair(_first_model, 28 * 28)
     lines = []
     models[keras].summary(print_fn=lambda line, line_break=True: lines.append(line))
@@ -110,6 +111,7 @@ def test_ch2_summary_lists_what_keras_lists():
 
 def test_ch7_summary_before_the_model_is_built_as_keras():
     keras.backend.clear_session()
+    nn.utils.clear_session()
     rows = {}
     for k, lay, _ in LIBS:
         model = k.Sequential([lay.Dense(64, activation="relu"), lay.Dense(10)])

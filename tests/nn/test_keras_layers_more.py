@@ -340,6 +340,8 @@ def all_layers(lib):
 
 
 def test_param_counts_and_symbolic_shapes_match_keras():
+    nn.utils.clear_session()  # names are numbered per session, as Keras's
+    keras.utils.clear_session()
     theirs = keras.Sequential([keras.Input((4,)), *all_layers(keras)])
     ours = nn.Sequential([nn.Input((4,)), *all_layers(nn)])
     assert ours.count_params() == theirs.count_params() == 67

@@ -238,6 +238,7 @@ def test_summary_lists_what_keras_lists():
     x = data()[0]
     keras.backend.clear_session()  # Keras numbers layer names per session
     theirs = ticket_model(THEIRS)(8, name="tickets")
+    nn.utils.clear_session()
     ours = ticket_model(OURS)(8, name="tickets")
     theirs.predict(x, verbose=0)
     ours.predict(x, verbose=0)

@@ -333,6 +333,7 @@ def test_a_failed_build_runs_again_at_the_next_call():
 
 
 def test_layers_in_sequential_and_nn_layers_layer():
+    nn.utils.clear_session()  # names are numbered per session, as Keras's
     assert nn.layers.Layer is nn.Layer
     model = nn.Sequential([SimpleDense(5, input_shape=(3,)), nn.Dense(2)])
     assert model.count_params() == 3 * 5 + 5 + 5 * 2 + 2  # built at add, from input_shape
@@ -344,6 +345,8 @@ def test_layers_in_sequential_and_nn_layers_layer():
 
 
 def test_subclassed_model_summary_lists_its_layers():
+    nn.utils.clear_session()  # names are numbered per session, as Keras's
+
     class Net(nn.Model):
         def __init__(self):
             super().__init__(name="ticket_model")

@@ -88,6 +88,7 @@ def test_labels_show_what_is_asked_as_keras_writes_it():
 
 
 def test_sequential_model_is_a_chain_with_probed_shapes():
+    nn.utils.clear_session()  # names are numbered per session, as Keras's
     model = nn.Sequential(
         [
             nn.Input((6,)),
@@ -108,6 +109,7 @@ def test_sequential_model_is_a_chain_with_probed_shapes():
 
 
 def test_nested_models_are_boxes_when_expanded():
+    nn.utils.clear_session()  # names are numbered per session, as Keras's
     inner = nn.Sequential([nn.Input((4,)), layers.Dense(3), layers.Dense(2)], name="inner")
     inputs = nn.Input((4,), name="x")
     model = nn.Model(inputs, layers.Dense(1, name="head")(inner(inputs)))

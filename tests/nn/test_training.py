@@ -257,6 +257,7 @@ def test_empty_sequential_is_an_error():
 
 
 def test_summary_counts_and_shapes_784_100_10(capsys):
+    nn.utils.clear_session()  # names are numbered per session, as Keras's
     model = dense_net([784, 100, 10], hidden="sigmoid")
     assert model.summary() is None  # printed, as Keras, not returned too
     text = model.summary(print_fn=None)
@@ -290,6 +291,7 @@ def test_summary_784_64_10_and_batchnorm_is_non_trainable():
 
 
 def test_summary_of_unbuilt_model_shows_unbuilt_layers_as_keras_3():
+    nn.utils.clear_session()  # names are numbered per session, as Keras's
     model = nn.Sequential(nn.Dense(64), nn.Dropout(0.5), nn.Dense(10))
     text = model.summary(print_fn=None)
     assert re.search(r"dense \(Dense\)\s+\?\s+0 \(unbuilt\)", text)
@@ -451,6 +453,7 @@ def test_fit_evaluate_val_loss_and_a_hand_loop_report_the_same_saturated_loss(lo
 
 
 def test_keras_names_show_in_the_summary_and_survive_save(tmp_path):
+    nn.utils.clear_session()  # names are numbered per session, as Keras's
     model = nn.Sequential(
         [nn.Dense(4, activation="relu", input_dim=3, name="hidden"), nn.Dense(2)],
         name="my_model",
@@ -460,8 +463,9 @@ def test_keras_names_show_in_the_summary_and_survive_save(tmp_path):
     assert " hidden (Dense) " in out and " dense (Dense) " in out  # unnamed: numbered
     path = tmp_path / "named.keras"
     model.save(path)
+    nn.Dense(1)  # takes "dense_1": the loaded layers keep the names they were saved with
     loaded = nn.load_model(path)
     names = loaded.name, loaded.layers[0].name, loaded.layers[1].name
-    assert names == ("my_model", "hidden", None)
+    assert names == ("my_model", "hidden", "dense")
     with pytest.raises(TypeError, match="name must be a non-empty str, got 3"):
         nn.Dense(2, name=3)
