@@ -136,16 +136,22 @@ class BatchNorm1d(Module):
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
 
+    #: The numbers of axes the input may have, described for error messages (with the
+    #: shape of a good input, `{n}` standing for num_features).
+    _ndims: tuple[int, ...] = (2, 3)
+    _layout = "2D or 3D input, (N, C) or (N, C, L)"
+    _example = "(batch, {n}, length) or (batch, {n})"
+
     def _check_input(self, x: Tensor) -> None:
-        if x.ndim not in (2, 3):
+        name = type(self).__name__
+        if x.ndim not in self._ndims:
             raise ValueError(
-                f"BatchNorm1d: expected 2D or 3D input, (N, C) or (N, C, L), got {x.ndim}D "
-                f"input of shape {x.shape}"
+                f"{name}: expected {self._layout}, got {x.ndim}D input of shape {x.shape}"
             )
         if x.shape[1] != self.num_features:
             raise ValueError(
-                f"BatchNorm1d({self.extra_repr()}): expected input of shape (batch, "
-                f"{self.num_features}, length) or (batch, {self.num_features}), got {x.shape}"
+                f"{name}({self.extra_repr()}): expected input of shape "
+                f"{self._example.format(n=self.num_features)}, got {x.shape}"
             )
 
     def forward(self, x: Tensor) -> Tensor:
@@ -196,17 +202,9 @@ class BatchNorm2d(BatchNorm1d):
     var taken over N, H and W.
     """
 
-    def _check_input(self, x: Tensor) -> None:
-        if x.ndim != 4:
-            raise ValueError(
-                f"BatchNorm2d: expected 4D input (N, C, H, W), got {x.ndim}D input of shape "
-                f"{x.shape}"
-            )
-        if x.shape[1] != self.num_features:
-            raise ValueError(
-                f"BatchNorm2d({self.extra_repr()}): expected input of shape (batch, "
-                f"{self.num_features}, height, width), got {x.shape}"
-            )
+    _ndims = (4,)
+    _layout = "4D input (N, C, H, W)"
+    _example = "(batch, {n}, height, width)"
 
 
 def _ones(n: int) -> Parameter:
