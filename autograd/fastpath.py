@@ -42,7 +42,12 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
     - a leaf's first gradient, when it is an array that nothing else holds (not the
       dz passed through, not a view), becomes its `.grad` without a copy;
     - what the graph keeps afterwards (`graph.Keeper`'s rule) is decided with a few
-      local variables instead of a method call per op.
+      local variables instead of a method call per op;
+    - the scalar path (`Function.scalars`): an arithmetic op whose output is 0-d (so
+      are its inputs) gets numpy scalars instead of 0-d arrays, and its gradients
+      stay scalars until an op that needs arrays receives them; a leaf's scalar
+      gradients are summed as they come and added to its `.grad` once at the end, as
+      the reference walk adds a leaf's total.
     """
     # seq -> [function, summed gradient of its output, the output tensor (kept alive
     # until the function has run, so its backward may still read `self.output`)]
@@ -52,6 +57,7 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
         graph.accumulate(root, seed, False)
         return
     chain: list[Any] | None = [root.grad_fn, seed, root]
+    leaf_sums: dict[Tensor, Any] = {}  # leaf -> the sum of its scalar gradients
     kept: list[Function] | None = []  # ops passed while the graph is small enough to keep
     budget = graph.KEEP_BYTES  # less the bytes of the values seen so far
     nodes = graph.KEEP_NODES
@@ -74,14 +80,25 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                     version += t._version
                 if version != fn.version:
                     fn.check_versions()
-            if len(inputs) == 2:  # fixed-size calls: far cheaper than unpacking
-                in_grads = fn.backward(dz, inputs[0].data, inputs[1].data)
-            elif len(inputs) == 1:
-                in_grads = fn.backward(dz, inputs[0].data)
-            elif len(inputs) == 3:
-                in_grads = fn.backward(dz, inputs[0].data, inputs[1].data, inputs[2].data)
+            scalar = fn.scalars and not out.data.shape
+            if scalar:  # the scalar path: every input is 0-d too
+                if type(dz) is np.ndarray:
+                    dz = dz[()]
+                if len(inputs) == 2:
+                    in_grads = fn.backward(dz, inputs[0].data[()], inputs[1].data[()])
+                else:
+                    in_grads = fn.backward(dz, inputs[0].data[()])
             else:
-                in_grads = fn.backward(dz, *map(_data, inputs))
+                if type(dz) is not np.ndarray:  # a scalar from the scalar path
+                    dz = np.asarray(dz)
+                if len(inputs) == 2:  # fixed-size calls: far cheaper than unpacking
+                    in_grads = fn.backward(dz, inputs[0].data, inputs[1].data)
+                elif len(inputs) == 1:
+                    in_grads = fn.backward(dz, inputs[0].data)
+                elif len(inputs) == 3:
+                    in_grads = fn.backward(dz, inputs[0].data, inputs[1].data, inputs[2].data)
+                else:
+                    in_grads = fn.backward(dz, *map(_data, inputs))
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             for t, g in zip(inputs, in_grads):
@@ -89,13 +106,14 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                     if kept is not None and not t.requires_grad:
                         budget -= t.data.nbytes  # a constant the kept graph would hold
                     continue
-                data = t.data
-                if type(g) is not np.ndarray:
-                    g = np.asarray(g)  # numpy returns scalars, not 0-d arrays, from some ops
-                # A gradient of a broadcast input has more elements or more axes than it
-                # (comparing two ints is cheaper than comparing two shape tuples).
-                if g.size != data.size or g.ndim != data.ndim:
-                    g = unbroadcast(g, data.shape)
+                if not scalar:
+                    data = t.data
+                    if type(g) is not np.ndarray:
+                        g = np.asarray(g)  # numpy returns scalars, not 0-d arrays, from some ops
+                    # A gradient of a broadcast input has more elements or more axes than it
+                    # (comparing two ints is cheaper than comparing two shape tuples).
+                    if g.size != data.size or g.ndim != data.ndim:
+                        g = unbroadcast(g, data.shape)
                 parent = t.grad_fn
                 if parent is not None and parent.seq > fn.seq:  # written in place since
                     t = as_used_by(t, fn.seq)
@@ -103,7 +121,12 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                     if not t.requires_grad:
                         continue
                 if parent is None:
-                    if t.grad is None and g is not dz and g.base is None and g.dtype is data.dtype:
+                    if scalar:
+                        total = leaf_sums.get(t)
+                        leaf_sums[t] = g if total is None else total + g
+                    elif (
+                        t.grad is None and g is not dz and g.base is None and g.dtype is data.dtype
+                    ):
                         t.grad = _make(g)  # the usual first gradient: an array nothing else holds
                     else:
                         graph.accumulate(t, g, False, owned=g is not dz and g.base is None)
@@ -119,7 +142,7 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
             if kept is not None:
                 budget -= out.data.nbytes
                 if budget >= 0 and len(kept) < nodes:
-                    fn.out_grad = dz
+                    fn.out_grad = np.asarray(dz)  # (a scalar on the scalar path)
                     kept.append(fn)
                 else:  # too large to keep: release what was kept, then each op as it passes
                     kept.append(fn)
@@ -129,6 +152,8 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                 fn.release()
             if not retain_graph:
                 fn.spent = True
+        for t, total in leaf_sums.items():
+            graph.accumulate(t, np.asarray(total), False, owned=True)
     finally:
         state.grad_enabled = prev[0]
         if prev[1]:

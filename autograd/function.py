@@ -189,6 +189,13 @@ class Function:
     #: False for ops whose backward reads no input value (only shapes): changing such
     #: an input in place after the op does not make its gradient wrong.
     saves_inputs: ClassVar[bool] = True
+    #: True for ops whose forward and backward compute on numpy scalars exactly what
+    #: they compute on 0-d arrays (arithmetic operators only: no ufunc keywords, no
+    #: writes, no indexing), taking one or two inputs and no options. Then, when every
+    #: operand is 0-d and one requires grad, `apply` and `autograd.fastpath` hand them
+    #: scalars (`x[()]`): numpy's arithmetic on two scalars costs a tenth of a ufunc
+    #: call on two 0-d arrays, which is most of an op of a scalar graph (the scalar path).
+    scalars: ClassVar[bool] = False
 
     # The graph's bookkeeping lives in slots, set by `apply` on every recorded op;
     # what an op's forward saves for its backward (`self.e = ...`) goes in its
@@ -261,9 +268,14 @@ class Function:
             if options:
                 data = fn.forward(*arrays, **options)
             elif len(arrays) == 2:
-                data = fn.forward(arrays[0], arrays[1])
+                a0, a1 = arrays
+                if cls.scalars and requires_grad and not a0.shape and not a1.shape:
+                    data = fn.forward(a0[()], a1[()])
+                else:
+                    data = fn.forward(a0, a1)
             elif len(arrays) == 1:
-                data = fn.forward(arrays[0])
+                a0 = arrays[0]
+                data = fn.forward(a0[()] if cls.scalars and requires_grad and not a0.shape else a0)
             else:
                 data = fn.forward(*arrays)
         except ValueError as err:

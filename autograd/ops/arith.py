@@ -46,6 +46,7 @@ def promote(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class Add(Function):
     """z = a + b      da = dz      db = dz"""
 
+    scalars = True
     saves_inputs = False
 
     def forward(self, a, b):
@@ -60,6 +61,7 @@ class Add(Function):
 class Sub(Function):
     """z = a - b      da = dz      db = -dz"""
 
+    scalars = True
     saves_inputs = False
 
     def forward(self, a, b):
@@ -85,6 +87,8 @@ def factors_read(a: Tensor, b: Tensor) -> tuple[Tensor, ...]:
 class Mul(Function):
     """z = a * b      da = dz * b      db = dz * a"""
 
+    scalars = True
+
     def forward(self, a, b):
         if a.dtype is not b.dtype:
             a, b = promote(a, b)
@@ -100,6 +104,8 @@ class Mul(Function):
 
 class Div(Function):
     """z = a / b      da = dz / b      db = -dz * a / b**2"""
+
+    scalars = True
 
     def forward(self, a, b):
         if a.dtype is not b.dtype:
@@ -120,6 +126,7 @@ class Div(Function):
 class Neg(Function):
     """z = -a      da = -dz"""
 
+    scalars = True
     saves_inputs = False
 
     def forward(self, a):
