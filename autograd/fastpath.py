@@ -131,7 +131,15 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                     else:
                         graph.accumulate(t, g, False, owned=g is not dz and g.base is None)
                 elif pending or (chain is not None and chain[0] is not parent):
-                    _push(pending, heap, t, g)
+                    seq = (
+                        parent.seq
+                    )  # `_push`, inlined: its call was a tenth of a scalar graph's walk
+                    entry = pending.get(seq)
+                    if entry is None:
+                        pending[seq] = [parent, g, t]
+                        heappush(heap, -seq)
+                    else:
+                        entry[1] = entry[1] + g
                 elif chain is None:
                     chain = [parent, g, t]
                 else:
@@ -148,8 +156,9 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                     kept.append(fn)
                     graph.Keeper.give_up(kept, retain_graph)
                     kept = None
-            elif not retain_graph:
-                fn.release()
+            elif not retain_graph:  # `fn.release()`, inlined
+                fn.inputs = None
+                fn.__dict__.clear()
             if not retain_graph:
                 fn.spent = True
         for t, total in leaf_sums.items():
