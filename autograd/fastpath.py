@@ -131,9 +131,8 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                     else:
                         graph.accumulate(t, g, False, owned=g is not dz and g.base is None)
                 elif pending or (chain is not None and chain[0] is not parent):
-                    seq = (
-                        parent.seq
-                    )  # `_push`, inlined: its call was a tenth of a scalar graph's walk
+                    # `_push`, inlined: its call was a tenth of a scalar graph's walk
+                    seq = parent.seq
                     entry = pending.get(seq)
                     if entry is None:
                         pending[seq] = [parent, g, t]
