@@ -451,29 +451,31 @@ class Tensor:
             extra.append(f"name={self.name!r}")
         return tensor_repr(self.data, extra, get_default_dtype())
 
+    # The operators call their op's `apply` directly, a Python call fewer than the
+    # functions (`add`, `mul`, ...): 3% of an op on 0-d tensors.
     def __add__(self, other: Any) -> Tensor:
-        return add(self, other)
+        return Add.apply(self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return add(other, self)
+        return Add.apply(other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return sub(self, other)
+        return Sub.apply(self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return sub(other, self)
+        return Sub.apply(other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return mul(self, other)
+        return Mul.apply(self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return mul(other, self)
+        return Mul.apply(other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return div(self, other)
+        return Div.apply(self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return div(other, self)
+        return Div.apply(other, self)
 
     def __pow__(self, other: Any) -> Tensor:
         return power(self, other)
@@ -488,7 +490,7 @@ class Tensor:
         return matmul(other, self)
 
     def __neg__(self) -> Tensor:
-        return neg(self)
+        return Neg.apply(self)
 
     def __pos__(self) -> Tensor:
         return self
@@ -1115,11 +1117,15 @@ from autograd.ops import memory as _memory_ops  # noqa: E402
 from autograd.ops import torch_methods as _torch  # noqa: E402
 from autograd.ops.args import axis_arg  # noqa: E402
 from autograd.ops.arith import (  # noqa: E402
+    Add,
+    Div,
+    Mul,
+    Neg,
+    Sub,
     abs,
     add,
     astype,
     compare,
-    div,
     divide,
     matmul,
     mul,
