@@ -161,7 +161,7 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
             if not retain_graph:
                 fn.spent = True
         for t, total in leaf_sums.items():
-            graph.accumulate(t, np.asarray(total), False, owned=True)
+            graph.accumulate(t, np.array(total), False, owned=True)
     finally:
         state.grad_enabled = prev[0]
         if prev[1]:
