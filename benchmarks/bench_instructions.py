@@ -1,0 +1,105 @@
+"""Instructions per step, counted by valgrind's callgrind: figures that do not move with
+the machine's load, for changes too small for the clock to see.
+
+Each workload of `bench_speed` runs in a child process under callgrind twice, warmed
+up and then repeated `few` and `many` times; the difference of the two totals over
+`many - few` is the cost of one repetition, free of start-up and import costs. The
+ratio to the floor (the same workload by hand) is printed beside it. Instructions are
+not time (numpy's loops retire more instructions per cycle than the interpreter), so
+the clock's ratios in `bench_speed` stay the figures that matter; these tell whether
+a change removed work.
+
+Workloads: scalar (micrograd's moons demo, per node, 0-d Tensors against the
+micrograd-style `Value`) and loop (the PyTorch-style step on 784-64-10, batch 32,
+against numpy by hand). Needs `valgrind` on PATH; takes about three minutes.
+Run: python benchmarks/bench_instructions.py [scalar loop]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+#: workload -> (contenders, repetitions (few, many), unit, units per repetition)
+WORKLOADS = {
+    "scalar": (["value", "tensor"], (1, 3), "node", 21358),
+    "loop": (["numpy", "gradwork"], (100, 300), "step", 1),
+}
+
+
+def run_child(workload: str, contender: str, repeats: int) -> None:
+    """The child: build the workload, warm it up, then repeat it (counted by callgrind)."""
+    import gc
+
+    import numpy as np
+
+    from autograd import Tensor
+
+    sys.path.insert(0, HERE)
+    import bench_speed as bench
+
+    if workload == "scalar":
+
+        def tensor(v: float) -> Tensor:
+            return Tensor(np.float64(v), requires_grad=True)
+
+        step = bench.moons_graph(bench.Value if contender == "value" else tensor, 30)
+        warm = 1
+    else:
+        sizes = [784, 64, 10]
+        arrays, batches, lr = bench.glorot(sizes), bench.make_batches(sizes, 32), 0.01
+        if contender == "numpy":
+            step = bench.numpy_sgd([a.copy() for a in arrays], batches, lr)
+        else:
+            step = bench.torch_style_loop(*bench.sgd_model(arrays, lr), batches)
+        warm = 20
+    gc.disable()  # the collector's passes depend on allocation history, not on the step
+    for _ in range(warm + repeats):
+        step()
+
+
+def count(workload: str, contender: str, repeats: int) -> int:
+    """Instructions callgrind counts for a child repeating the workload `repeats` times."""
+    env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        __file__,
+        "--child",
+        workload,
+        contender,
+        str(repeats),
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise RuntimeError(f"callgrind printed no total:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--child"]:
+        run_child(argv[1], argv[2], int(argv[3]))
+        return
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (Debian: apt-get install valgrind)")
+    for workload in argv or list(WORKLOADS):
+        contenders, (few, many), unit, units = WORKLOADS[workload]
+        per = {}
+        for contender in contenders:
+            total = count(workload, contender, many) - count(workload, contender, few)
+            per[contender] = total / (many - few) / units
+        floor = per[contenders[0]]
+        print(f"\n{workload}: instructions per {unit} (callgrind)")
+        for contender, n in per.items():
+            print(f"  {contender:10s} {n:12,.0f}   {n / floor:5.2f}x")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
