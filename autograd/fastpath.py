@@ -28,7 +28,8 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
 
     Preconditions (checked by `autograd.graph.backward`):
     - one root, and `seed` is an ndarray of its shape (not `create_graph`): every
-      gradient is an ndarray and no op records a graph;
+      gradient is an ndarray (a numpy scalar on the scalar path, below) and no op
+      records a graph;
     - no live tensor has a hook or `retain_grad()`, and `retain_grads()` is off, so
       no gradient needs to be seen or changed before it reaches a leaf;
     - not `grad()`: every leaf gradient goes into `.grad`.
@@ -149,7 +150,7 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
             if kept is not None:
                 budget -= out.data.nbytes
                 if budget >= 0 and len(kept) < nodes:
-                    fn.out_grad = np.asarray(dz)  # (a scalar on the scalar path)
+                    fn.out_grad = dz if type(dz) is np.ndarray else np.asarray(dz)
                     kept.append(fn)
                 else:  # too large to keep: release what was kept, then each op as it passes
                     kept.append(fn)
