@@ -456,21 +456,16 @@ def test_save_and_load_model_as_keras(tmp_path, monkeypatch):
         _close_outputs(mine, ref)
 
 
-class _Printed(list):
-    def __call__(self, text):
-        self.append(text)
-
-
-def _ratio_callback(k, printed):
+def _ratio_callback(k):
     class PrintValTrainRatioCallback(k.callbacks.Callback):
         def on_epoch_end(self, epoch, logs):
             ratio = logs["val_loss"] / logs["loss"]
-            printed(f"Epoch={epoch}, val/train={ratio:.2f}")
+            print(f"Epoch={epoch}, val/train={ratio:.2f}")
 
     return PrintValTrainRatioCallback()
 
 
-def test_checkpoint_early_stopping_and_custom_callback_as_keras(tmp_path, monkeypatch):
+def test_checkpoint_early_stopping_and_custom_callback_as_keras(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (X_train, y_train), (X_valid, y_valid), _ = _housing_split()
     built = {k: _regressor(k, X_train) for k in LIBS}
@@ -481,17 +476,18 @@ def test_checkpoint_early_stopping_and_custom_callback_as_keras(tmp_path, monkey
         norm_layer.adapt(X_train)
         checkpoint_cb = k.callbacks.ModelCheckpoint("my_checkpoint.keras", save_best_only=True)
         early_stopping_cb = k.callbacks.EarlyStopping(patience=10, restore_best_weights=True)
-        printed[k] = _Printed()
+        capsys.readouterr()
         history[k] = model.fit(
             X_train,
             y_train,
             epochs=30,
             batch_size=32,
             validation_data=(X_valid, y_valid),
-            callbacks=[checkpoint_cb, early_stopping_cb, _ratio_callback(k, printed[k])],
+            callbacks=[checkpoint_cb, early_stopping_cb, _ratio_callback(k)],
             shuffle=False,
             verbose=0,
         )
+        printed[k] = capsys.readouterr().out.splitlines()
         stops[k] = early_stopping_cb.stopped_epoch, early_stopping_cb.best_epoch, checkpoint_cb.best
         scores[k] = model.evaluate(X_valid, y_valid, verbose=0)
         reloaded[k] = k.models.load_model("my_checkpoint.keras").evaluate(
@@ -504,6 +500,7 @@ def test_checkpoint_early_stopping_and_custom_callback_as_keras(tmp_path, monkey
     _close(history[nn].history, history[keras].history)
     assert printed[nn] == printed[keras]
     assert printed[nn][0].startswith("Epoch=0, val/train=")
+    assert len(printed[nn]) == len(history[nn].epoch)
     best = min(history[nn].history["val_loss"])
     assert scores[nn] == pytest.approx(best, rel=1e-6)  # the best weights restored
     assert reloaded[nn] == pytest.approx(best, rel=1e-6)
