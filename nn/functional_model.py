@@ -178,7 +178,16 @@ class Functional(Model):
             object.__setattr__(self, "_last_outputs", outputs)
             n = len(outputs[0].data)
             return Tensor(np.concatenate([o.data.reshape(n, -1) for o in outputs], axis=1))
-        return map_structure(lambda t: values[id(t)], self._output_structure, KerasTensor)
+        return map_structure(lambda t: values[id(t)], self._returned_structure, KerasTensor)
+
+    @property
+    def _returned_structure(self) -> Any:
+        """The outputs' structure as calls and `predict` return it: Keras unpacks a list
+        or tuple of one output (`Model(x, [y])` returns y's value, not a list)."""
+        structure = self._output_structure
+        if isinstance(structure, (list, tuple)) and len(structure) == 1:
+            return structure[0]
+        return structure
 
     def _probe(self, x: np.ndarray) -> Any:
         with self._inference(x):
@@ -200,9 +209,9 @@ class Functional(Model):
     ) -> None:
         """As `Model.compile`; for several outputs (see `nn.multi_output`), `loss` is
         one loss for all, a list in the order of the outputs or a dict by output name,
-        `metrics` a list of lists or a dict, and `loss_weights` a list or dict of
-        the factors of each output's loss in the total (default 1). `weighted_metrics`
-        is for models with one output."""
+        `metrics` a list with one entry per output (a metric or a list of them) or a
+        dict, and `loss_weights` a list or dict of the factors of each output's loss
+        in the total (default 1). `weighted_metrics` is for models with one output."""
         if len(self._output_list) == 1:
             if loss_weights is not None:
                 raise ValueError("compile: loss_weights is for models with several outputs")
@@ -231,13 +240,15 @@ class Functional(Model):
         weights = per_output(
             "loss_weights", 1.0 if loss_weights is None else loss_weights, names, 1.0
         )
-        if isinstance(metrics, (list, tuple)) and not all(
-            m is None or isinstance(m, (list, tuple)) for m in metrics
-        ):
-            raise ValueError(
-                "compile: for a model with several outputs, give metrics as a list of lists "
-                f"(one per output: {', '.join(names)}) or a dict by output name"
-            )
+        if isinstance(metrics, (list, tuple)):
+            if len(metrics) != len(names):
+                raise ValueError(
+                    "compile: for a model with several outputs, give metrics as a list with "
+                    f"one entry (a metric or a list) per output ({', '.join(names)}) or a "
+                    f"dict by output name, got {len(metrics)} entries"
+                )
+            # Keras: a list with one entry per output gives each output its entry
+            metrics = [m if m is None or isinstance(m, (list, tuple)) else [m] for m in metrics]
         per_metrics = (
             per_output("metrics", metrics, names, None) if metrics else [None] * len(names)
         )
@@ -310,7 +321,7 @@ class Functional(Model):
     def _predict(
         self, x: Any, batch_size: int, verbose: int | str, steps: int | None, callbacks: Any
     ) -> Any:
-        if len(self._output_list) == 1 and isinstance(self._output_structure, KerasTensor):
+        if isinstance(self._returned_structure, KerasTensor):
             return super().predict(x, batch_size, verbose, steps, callbacks)
         check_int("predict", "batch_size", batch_size, minimum=1)
         if steps is not None:
@@ -334,7 +345,9 @@ class Functional(Model):
         if verbose:
             print(f"{count}/{count}")
         position = iter(range(len(arrays)))
-        return map_structure(lambda _: arrays[next(position)], self._output_structure, KerasTensor)
+        return map_structure(
+            lambda _: arrays[next(position)], self._returned_structure, KerasTensor
+        )
 
     def summary(self, print_fn: Callable[[str], Any] | None = print) -> str | None:
         """Print Keras's table of the layers: name (type), output shape, parameter count

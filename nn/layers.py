@@ -22,6 +22,7 @@ from autograd.checks import check_bool, check_int, check_real
 from nn import activations, init, regularizers
 from nn import functional as F
 from nn.activations import Activation as Activation  # keras.layers.Activation
+from nn.input import Input as Input  # keras.layers.Input is keras.Input
 from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
     GaussianNoise,
     Normalization,

@@ -379,7 +379,7 @@ def test_several_outputs_predict_in_the_structure_of_outputs_and_check_arguments
         model.compile("sgd", ["mse"])
     with pytest.raises(ValueError, match="loss names unknown outputs tail"):
         model.compile("sgd", {"tail": "mse"})
-    with pytest.raises(ValueError, match="metrics as a list of lists"):
+    with pytest.raises(ValueError, match=r"one entry .* per output .*got 1 entries"):
         model.compile("sgd", "mse", metrics=["mae"])
     model.compile("sgd", "mse", metrics=[None, ["mae"]])
     with pytest.raises(ValueError, match=r"2 outputs \(dense, head\): pass a list of 2 arrays"):
@@ -507,3 +507,35 @@ def test_dlwp_chapter_7_multi_input_snippet_runs():
     assert len(scores) == 5 and all(np.isfinite(scores))
     assert priority_preds.shape == (128, 1) and department_preds.shape == (128, 4)
     model.summary()
+
+
+def test_one_output_given_in_a_list_is_returned_unpacked_as_keras():
+    x = nn.Input(shape=(3,))
+    model = nn.Model(inputs=[x], outputs=[nn.Dense(1)(x)])
+    data = np.arange(12, dtype=np.float32).reshape(4, 3)
+    assert isinstance(model(data), autograd.Tensor) and model(data).shape == (4, 1)
+    out = model.predict(data, verbose=0)
+    assert isinstance(out, np.ndarray) and out.shape == (4, 1)
+    assert isinstance(model.output, list)  # as given, as Keras's `output`
+    model.compile("sgd", "mse")
+    history = model.fit(data, np.ones(4), epochs=1, verbose=0)
+    assert list(history.history) == ["loss"]
+
+
+def test_several_outputs_take_a_flat_list_of_metrics_one_per_output_as_keras():
+    x = nn.Input(shape=(4,))
+    h = nn.Dense(3, name="first")(x)
+    model = nn.Model(x, [h, nn.Dense(2, name="head")(h)])
+    model.compile("sgd", "mse", metrics=["mae", ["mse", "mae"]])
+    data = np.ones((5, 4), np.float32)
+    history = model.fit(data, [np.ones((5, 3)), np.ones((5, 2))], epochs=1, verbose=0)
+    assert list(history.history) == [
+        "first_loss",
+        "first_mae",
+        "head_loss",
+        "head_mae",
+        "head_mse",
+        "loss",
+    ]
+    with pytest.raises(ValueError, match=r"one entry .* per output .*got 3 entries"):
+        model.compile("sgd", "mse", metrics=["mae", "mse", "mae"])

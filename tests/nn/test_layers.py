@@ -298,3 +298,13 @@ def test_module_apply_visits_children_first_as_torch():
     model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU(), nn.Linear(3, 1)))
     assert model.apply(lambda m: seen.append(type(m).__name__)) is model
     assert seen == ["Linear", "ReLU", "Linear", "Sequential", "Sequential"]
+
+
+def test_keras_layers_input_is_nn_input():
+    # keras.layers.Input is keras.Input: the book's `model.add(layers.Input(shape=[28, 28]))`
+    model = nn.Sequential()
+    model.add(nn.layers.Input(shape=[28, 28]))
+    model.add(nn.layers.Flatten())
+    model.add(nn.layers.Dense(3))
+    assert nn.layers.Input is nn.Input
+    assert model.predict(np.zeros((2, 28, 28), np.float32), verbose=0).shape == (2, 3)
