@@ -158,7 +158,8 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                     kept = None
             elif not retain_graph:  # `fn.release()`, inlined
                 fn.inputs = None
-                fn.__dict__.clear()
+                if not scalar:  # (ops on the scalar path save nothing on themselves)
+                    fn.__dict__.clear()
             if not retain_graph:
                 fn.spent = True
         for t, total in leaf_sums.items():

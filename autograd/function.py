@@ -191,7 +191,8 @@ class Function:
     saves_inputs: ClassVar[bool] = True
     #: True for ops whose forward and backward compute on numpy scalars exactly what
     #: they compute on 0-d arrays (arithmetic operators only: no ufunc keywords, no
-    #: writes, no indexing), taking one or two inputs and no options. Then, when every
+    #: writes, no indexing), taking one or two inputs and no options, and saving
+    #: nothing on `self` (`release` has nothing to free). Then, when every
     #: operand is 0-d and one requires grad, `apply` and `autograd.fastpath` hand them
     #: scalars (`x[()]`): numpy's arithmetic on two scalars costs a tenth of a ufunc
     #: call on two 0-d arrays, which is most of an op of a scalar graph (the scalar path).
