@@ -55,11 +55,17 @@ Step = Callable[[], object]
 # --- timing ------------------------------------------------------------------------------
 
 
-def race(contenders: dict[str, Step], rounds: int = 15, seconds: float = 0.1) -> dict[str, list]:
+def race(
+    contenders: dict[str, Step],
+    rounds: int = 15,
+    seconds: float = 0.1,
+    between: Callable[[], object] | None = None,
+) -> dict[str, list]:
     """Seconds per call of each contender in each round, the contenders taking turns.
 
     Each contender is called enough times per round to last about `seconds` (measured
-    on its warm-up), so fast and slow ones are timed alike.
+    on its warm-up), so fast and slow ones are timed alike. `between`, if given, runs
+    untimed after each turn.
     """
     number = {}
     for name, fn in contenders.items():
@@ -76,6 +82,8 @@ def race(contenders: dict[str, Step], rounds: int = 15, seconds: float = 0.1) ->
             for _ in range(number[name]):
                 fn()
             times[name].append((time.process_time() - start) / number[name])
+            if between is not None:
+                between()
     return times
 
 
@@ -519,7 +527,12 @@ def bench_scalar(batch: int = 30) -> None:
     for collector in ("on", "off"):
         (gc.enable if collector == "on" else gc.disable)()
         gc.collect()
-        times = race({"micrograd-style Value (floor)": micro, "gradwork 0-d Tensors": ours})
+        # With the collector off, the Values' reference cycles (each node's closure holds
+        # it) are collected between turns, untimed: left to pile up over the rounds,
+        # hundreds of MB of them slowed every later turn by up to 2x, unevenly.
+        between = gc.collect if collector == "off" else None
+        contenders = {"micrograd-style Value (floor)": micro, "gradwork 0-d Tensors": ours}
+        times = race(contenders, between=between)
         print(f"  garbage collector {collector} (us per node):")
         report(times, "micrograd-style Value (floor)", unit=1e6 / nodes, per="us/node")
     gc.enable()
