@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from autograd.device import check_device
 from autograd.generator import Generator, default_generator
+from autograd.ops.args import OperandError
 from autograd.tensor import Tensor, data_of, get_default_dtype
 
 _rng = np.random.default_rng()
@@ -156,8 +157,17 @@ def arange(
     check_device(device)
     if stop is None:
         start, stop = 0, start
+    # PyTorch's checks (numpy returns an empty array for the last two): RuntimeErrors,
+    # that are ValueErrors too
     if step == 0:
-        raise ValueError("arange: step must not be zero")
+        raise OperandError("arange: step must be nonzero")
+    if not all(math.isfinite(v) for v in (start, stop, step)):
+        raise OperandError(f"arange: unsupported range: {start} -> {stop} (step {step})")
+    if (stop - start) * step < 0:
+        raise OperandError(
+            f"arange: upper bound and lower bound inconsistent with step sign: from {start} "
+            f"to {stop} by {step}"
+        )
     ints = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
     if dtype is None and ints:
         dtype = np.int64

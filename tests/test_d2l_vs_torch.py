@@ -914,6 +914,21 @@ def test_arange_of_floats_rounds_once_from_float64():
             assert np.abs(ours - theirs).max() <= ulp, (start, stop, step, dtype)
 
 
+def test_arange_refuses_what_torch_refuses_and_agrees_elsewhere():
+    """numpy gives an empty range where the bounds and the step disagree; torch (and
+    autograd) raise a RuntimeError, here also a ValueError."""
+    for bad in [(3, 1), (0, 5, 0), (0.0, 1.0, -0.1), (float("nan"), 3), (0, float("inf"))]:
+        with pytest.raises(RuntimeError):
+            torch.arange(*bad)
+        with pytest.raises(RuntimeError, match="arange"):
+            autograd.arange(*bad)
+        with pytest.raises(ValueError):
+            autograd.arange(*bad)
+    for good in [(1, 1), (5, 0, -1), (4,), (0,), (2.5, 2.5, -1.0), (-3, 4, 2)]:
+        ours, theirs = autograd.arange(*good).numpy(), torch.arange(*good).numpy()
+        assert ours.dtype == theirs.dtype and ours.tolist() == theirs.tolist(), good
+
+
 def test_shapes_by_keyword_and_legacy_constructors():
     for name in ("rand", "randn", "zeros", "ones", "empty"):
         for lib in (autograd, torch):
