@@ -53,8 +53,9 @@ def built_pair():
         {"loss": ("mse", "mae"), "loss_weights": [0.7, 0.3], "metrics": ["mae", ["mse", "mae"]]},
         {"loss": "mse", "metrics": ["mae", "mae"]},
         {"loss": ["mse", "mse"]},
+        {"loss": ["mse", None], "metrics": [["mae"], ["mae"]]},  # no per-output loss logs
     ],
-    ids=["two_losses", "one_loss_for_both", "no_metrics"],
+    ids=["two_losses", "one_loss_for_both", "no_metrics", "one_output_unscored"],
 )
 def test_history_evaluate_and_predict_as_keras(compile_args):
     x, y = data()
