@@ -121,3 +121,31 @@ def _converted(tensor: KerasTensor, value: Any) -> Any:
         return value
     array = np.ascontiguousarray(value, dtype=tensor.dtype)
     return Tensor(array) if array.dtype.kind in "fc" else array
+
+
+def pack_call_inputs(model: Any, caller: str, x: Any) -> Any:
+    """A subclassed model's several inputs (a list or tuple of arrays, or a dict of
+    them, as its `call` takes them) as one record array, their layout kept on the
+    model for `unpack_call_inputs`; anything else is returned as it is."""
+    if isinstance(x, Mapping):
+        kind: type = dict
+        names = [str(key) for key in x]
+        given = list(x.values())
+    elif isinstance(x, (list, tuple)) and len(x) > 1 and all(map(_is_array, x)):
+        kind, names, given = type(x), [f"input_{i}" for i in range(len(x))], list(x)
+    else:
+        return x
+    _refuse_symbolic(caller, "x", x)
+    arrays = [as_array(a, name) for a, name in zip(given, names)]
+    arrays = [a.astype(get_default_dtype()) if a.dtype.kind == "f" else a for a in arrays]
+    object.__setattr__(model, "_input_layout", (kind, names))
+    return records(caller, names, arrays)
+
+
+def unpack_call_inputs(layout: tuple[type, list[str]], data: np.ndarray) -> Any:
+    """The record batch `data` as `pack_call_inputs` found the inputs: a list, tuple
+    or dict of values (floats as Tensors, other kinds as ndarrays)."""
+    kind, names = layout
+    arrays = [np.ascontiguousarray(data[name]) for name in names]
+    values = [Tensor(a) if a.dtype.kind in "fc" else a for a in arrays]
+    return dict(zip(names, values)) if kind is dict else kind(values)

@@ -19,28 +19,21 @@ batches them and `nn.multi_output` for the losses and metrics of several outputs
 
 from __future__ import annotations
 
-import inspect
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
 from autograd.checks import check_int
-from nn import losses
-from nn.callbacks import CallbackList, History
-from nn.data import DataLoader
-from nn.fit_data import first_batches
-from nn.functional_data import feed, pack_inputs, pack_targets
+from nn.functional_data import feed, pack_inputs
 from nn.functional_graph import Graph, flatten_tensors
 from nn.input import Input
 from nn.module import Module
-from nn.multi_output import OutputLosses, output_metrics, output_names, per_output
+from nn.multi_output import output_names, resolve_outputs, side_by_side
 from nn.symbolic import KerasTensor, map_structure
 from nn.symbolic import check_name as _layer_name
-from nn.training import Model, _callbacks, _check_samples, _verbosity
+from nn.training import Model
 
 
 class Functional(Model):
@@ -174,10 +167,7 @@ class Functional(Model):
             call_kwargs = map_structure(lambda t: values[id(t)], node.kwargs, KerasTensor)
             _store(node.structure, node.layer(*call_args, **call_kwargs), node.outputs, values)
         if self.__dict__.get("_side_by_side"):
-            outputs = [values[id(t)] for t in self._output_list]
-            object.__setattr__(self, "_last_outputs", outputs)
-            n = len(outputs[0].data)
-            return Tensor(np.concatenate([o.data.reshape(n, -1) for o in outputs], axis=1))
+            return side_by_side(self, [values[id(t)] for t in self._output_list])
         return map_structure(lambda t: values[id(t)], self._returned_structure, KerasTensor)
 
     @property
@@ -231,123 +221,14 @@ class Functional(Model):
                 f"several ({', '.join(self.output_names)}), give metrics per output"
             )
         names = self.output_names
-        per_loss = per_output("loss", loss, names, None)
-        if all(item is None for item in per_loss):
-            raise ValueError(
-                "compile: a loss is required, e.g. loss=['mse', 'categorical_crossentropy'] "
-                f"(one per output: {', '.join(names)})"
-            )
-        weights = per_output(
-            "loss_weights", 1.0 if loss_weights is None else loss_weights, names, 1.0
-        )
-        if isinstance(metrics, (list, tuple)):
-            if len(metrics) != len(names):
-                raise ValueError(
-                    "compile: for a model with several outputs, give metrics as a list with "
-                    f"one entry (a metric or a list) per output ({', '.join(names)}) or a "
-                    f"dict by output name, got {len(metrics)} entries"
-                )
-            # Keras: a list with one entry per output gives each output its entry
-            metrics = [m if m is None or isinstance(m, (list, tuple)) else [m] for m in metrics]
-        per_metrics = (
-            per_output("metrics", metrics, names, None) if metrics else [None] * len(names)
-        )
-        total = OutputLosses(
-            self,
-            names,
-            [None if item is None else losses.get(item) for item in per_loss],
-            [float(w) for w in weights],
-        )
-        super().compile(
-            optimizer, total, output_metrics(names, total, per_metrics), **optimizer_options
-        )
+        total, found = resolve_outputs(self, names, names, loss, metrics, loss_weights)
+        super().compile(optimizer, total, found, **optimizer_options)
 
-    @contextmanager
-    def _outputs_side_by_side(self) -> Iterator[None]:
-        """While `fit` or `evaluate` runs on a model with several outputs, `forward`
-        returns their values side by side (see `nn.multi_output`)."""
-        several = len(self._output_list) > 1
-        object.__setattr__(self, "_side_by_side", several)
-        try:
-            yield
-        finally:
-            object.__setattr__(self, "_side_by_side", False)
-            self.__dict__.pop("_last_outputs", None)
+    def _pack_x(self, caller: str, x: Any) -> Any:
+        return pack_inputs(caller, self._input_list, x)
 
-    def fit(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> History:
-        """As `Model.fit`; `x` is a list of arrays (or a dict by input name) for a
-        model with several inputs, `y` a list (or a dict by output name) for several
-        outputs, and so are those of `validation_data`."""
-        bound = inspect.signature(Model.fit).bind(self, x, y, *args, **kwargs)
-        bound.arguments["x"] = pack_inputs("fit", self._input_list, x)
-        bound.arguments["y"] = pack_targets("fit", y, self.output_names)
-        val = bound.arguments.get("validation_data")
-        if isinstance(val, (tuple, list)) and len(val) in (2, 3):  # (x, y[, sample_weight])
-            bound.arguments["validation_data"] = (
-                pack_inputs("fit", self._input_list, val[0]),
-                pack_targets("fit", val[1], self.output_names),
-                *val[2:],
-            )
-        with self._outputs_side_by_side():
-            return super().fit(*bound.args[1:], **bound.kwargs)
-
-    def evaluate(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:
-        """As `Model.evaluate`, with `x` and `y` as for `fit`."""
-        x, y = (
-            pack_inputs("evaluate", self._input_list, x),
-            pack_targets("evaluate", y, self.output_names),
-        )
-        with self._outputs_side_by_side():
-            return super().evaluate(x, y, *args, **kwargs)
-
-    def predict(
-        self,
-        x: Any,
-        batch_size: int = 32,
-        verbose: int | str = "auto",
-        steps: int | None = None,
-        callbacks: Any = None,
-    ) -> Any:
-        """As `Model.predict`, with `x` as for `fit`; a model with several outputs
-        returns one array per output, in the structure of `outputs` (a list or dict)."""
-        x = pack_inputs("predict", self._input_list, x)
-        side_by_side = self.__dict__.get("_side_by_side", False)  # predict from a callback
-        object.__setattr__(self, "_side_by_side", False)
-        try:
-            return self._predict(x, batch_size, verbose, steps, callbacks)
-        finally:
-            object.__setattr__(self, "_side_by_side", side_by_side)
-
-    def _predict(
-        self, x: Any, batch_size: int, verbose: int | str, steps: int | None, callbacks: Any
-    ) -> Any:
-        if isinstance(self._returned_structure, KerasTensor):
-            return super().predict(x, batch_size, verbose, steps, callbacks)
-        check_int("predict", "batch_size", batch_size, minimum=1)
-        if steps is not None:
-            check_int("predict", "steps", steps, minimum=1)
-        verbose = _verbosity("predict", verbose)
-        _check_samples("predict", x)
-        loader = DataLoader(x, batch_size=batch_size)
-        count = len(loader) if steps is None else min(len(loader), steps)
-        hooks = CallbackList(
-            _callbacks(callbacks, None, "predict"), self, verbose=verbose, epochs=1, steps=count
-        )
-        hooks.call("on_predict_begin", None)
-        batches = []
-        with self._inference(x):
-            for batch, xb in enumerate(first_batches(loader, steps)):
-                hooks.call("on_predict_batch_begin", batch, None)
-                batches.append(_leaves(self(xb)))
-                hooks.call("on_predict_batch_end", batch, {"outputs": batches[-1]})
-        hooks.call("on_predict_end", None)
-        arrays = [np.concatenate([b[i] for b in batches]) for i in range(len(batches[0]))]
-        if verbose:
-            print(f"{count}/{count}")
-        position = iter(range(len(arrays)))
-        return map_structure(
-            lambda _: arrays[next(position)], self._returned_structure, KerasTensor
-        )
+    def _output_fields(self, caller: str, x: Any, y: Any) -> list[str] | None:
+        return self.output_names  # (compile matched the loss to them)
 
     def summary(self, print_fn: Callable[[str], Any] | None = print) -> str | None:
         """Print Keras's table of the layers: name (type), output shape, parameter count
@@ -388,13 +269,3 @@ def _store(structure: Any, result: Any, outputs: list[KerasTensor], values: dict
     else:
         for key, part in structure.items():
             _store(part, result[key], outputs, values)
-
-
-def _leaves(result: Any) -> list[np.ndarray]:
-    if isinstance(result, Tensor):
-        return [result.data]
-    if isinstance(result, Mapping):
-        return [leaf for item in result.values() for leaf in _leaves(item)]
-    if isinstance(result, Sequence):
-        return [leaf for item in result for leaf in _leaves(item)]
-    return [np.asarray(result)]

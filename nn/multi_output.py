@@ -1,9 +1,12 @@
-"""Training a functional model with several outputs, as Keras does: one loss per output,
+"""Training a model with several outputs, as Keras does: one loss per output,
 
     loss = sum_i loss_weights[i] * loss_i(output_i, target_i)
 
 reported as `loss` next to each output's own `<output>_loss`, and metrics per output
-as `<output>_<metric>` (the output's name is the name of the layer that makes it).
+as `<output>_<metric>` (a functional model's output is named after the layer that makes
+it). A subclassed model's outputs have no names, so Keras 3 reports `<loss>_loss`
+(`mse_loss`: outputs with the same loss share one entry, the last output's value) and
+the metrics by their own names, numbered when repeated (`mae`, `mae_1`).
 `compile(loss=...)` takes one loss for every output, a list in the order of the
 outputs, or a dict by output name; `metrics` a list of lists or a dict; `fit` takes
 the targets as a list or a dict by output name (`nn.functional_data`).
@@ -11,8 +14,8 @@ the targets as a list or a dict by output name (`nn.functional_data`).
 The shared training loop (`Model.fit`) sees one target array and one prediction per
 batch: the targets are packed into a record array, one field per output, and while
 it runs the model returns its outputs' values side by side in one Tensor (for the
-metrics and the sample count), while the loss reads the outputs themselves, with
-their graphs, from the model (`last_outputs`).
+metrics and the sample count, `side_by_side`), while the loss reads the outputs
+themselves, with their graphs, from the model (`last_outputs`).
 """
 
 from __future__ import annotations
@@ -50,6 +53,71 @@ def per_output(argument: str, value: Any, names: list[str], default: Any) -> lis
     return [value] * len(names)
 
 
+def resolve_outputs(
+    model: Any,
+    names: list[str],
+    labels: Sequence[str | None],
+    loss: Any,
+    metrics: Any,
+    loss_weights: Any,
+) -> tuple[OutputLosses, list[Any]]:
+    """`compile`'s arguments for a model with several outputs, resolved: the total loss
+    and the reported metrics. `names` are the outputs' fields in the packed targets,
+    `labels` their names in the logs (None for a subclassed model's outputs)."""
+    per_loss = per_output("loss", loss, names, None)
+    if all(item is None for item in per_loss):
+        raise ValueError(
+            "compile: a loss is required, e.g. loss=['mse', 'categorical_crossentropy'] "
+            f"(one per output: {', '.join(names)})"
+        )
+    weights = per_output("loss_weights", 1.0 if loss_weights is None else loss_weights, names, 1.0)
+    if isinstance(metrics, (list, tuple)):
+        if len(metrics) != len(names):
+            raise ValueError(
+                "compile: for a model with several outputs, give metrics as a list with "
+                f"one entry (a metric or a list) per output ({', '.join(names)}) or a "
+                f"dict by output name, got {len(metrics)} entries"
+            )
+        # Keras: a list with one entry per output gives each output its entry
+        metrics = [m if m is None or isinstance(m, (list, tuple)) else [m] for m in metrics]
+    per_metrics = per_output("metrics", metrics, names, None) if metrics else [None] * len(names)
+    total = OutputLosses(
+        model,
+        names,
+        [None if item is None else losses.get(item) for item in per_loss],
+        [float(w) for w in weights],
+        [label or _loss_name(item) for label, item in zip(labels, per_loss)],
+    )
+    found = output_metrics(names, total, per_metrics, labels)
+    raw_metrics = [name for wanted in per_metrics for name, _ in metrics_mod.resolve(wanted or [])]
+    tracked = [f"{label}_loss" for label, fn in zip(total.labels, total.losses) if fn is not None]
+    # Keras's order of `evaluate`'s list (`Trainer._flatten_metrics_in_order`)
+    total.keras_order = ["loss", *raw_metrics, *(tracked if len(tracked) > 1 else [])]
+    return total, found
+
+
+def _loss_name(loss: Any) -> str:
+    """Keras's name of a loss as given to `compile`: the string, or the object's name."""
+    if loss is None or isinstance(loss, str):
+        return str(loss)
+    return str(getattr(loss, "name", None) or getattr(loss, "__name__", type(loss).__name__))
+
+
+def in_keras_order(logs: dict[str, Any], names: list[str]) -> list[Any]:
+    """`evaluate`'s list as Keras 3 makes it: the value of each of `names` found in the
+    logs (a repeated name repeats its value), then the other logs by sorted key."""
+    found = [logs[name] for name in names if name in logs]
+    return found + [logs[key] for key in sorted(logs) if key not in names]
+
+
+def side_by_side(model: Any, outputs: list[Tensor]) -> Tensor:
+    """The outputs' values in one Tensor (N, sum of their widths), for `fit`'s loop;
+    the outputs themselves are kept on the model for the loss (`last_outputs`)."""
+    object.__setattr__(model, "_last_outputs", outputs)
+    n = len(outputs[0].data)
+    return Tensor(np.concatenate([o.data.reshape(n, -1) for o in outputs], axis=1))
+
+
 class OutputLosses:
     """The loss of a model with several outputs (see the module docstring). After each
     call, `values[i]` holds output i's own loss for that batch."""
@@ -62,9 +130,12 @@ class OutputLosses:
         names: list[str],
         losses_: list[Callable[..., Tensor] | None],
         weights: list[float],
+        labels: list[str] | None = None,
     ) -> None:
         self.model, self.names, self.losses, self.weights = model, names, losses_, weights
+        self.labels = names if labels is None else labels
         self.values: list[float] = [0.0] * len(names)
+        self.keras_order: list[str] = []
 
     def __call__(self, packed: Tensor, targets: np.ndarray, sample_weight: Any = None) -> Tensor:
         """The weighted sum of the outputs' losses; `sample_weight` weighs each
@@ -97,14 +168,16 @@ def target_of(targets: np.ndarray, name: str, output: Tensor) -> Any:
     return Tensor(y) if y.dtype.kind == "f" else y
 
 
-def output_metrics(names: list[str], loss: OutputLosses, metrics: list[Any]) -> list[Any]:
-    """The reported metrics, named as Keras names them: each output's loss, then each
-    output's metrics by name. They read the batch's outputs from the model, as the
-    loss does (the side-by-side predictions are only counted)."""
-    found: list[Any] = []
-    for i, name in enumerate(names):
-        if loss.losses[i] is not None:
-            found.append(_named(f"{name}_loss", lambda yt, yp, i=i: loss.values[i]))
+def output_metrics(
+    names: list[str], loss: OutputLosses, metrics: list[Any], labels: Sequence[str | None]
+) -> list[Any]:
+    """The reported metrics, named as Keras names them: each output's loss (when there
+    are several; outputs that share a name share the entry, with the last one's value),
+    then each output's metrics by name. They read the batch's outputs from the model,
+    as the loss does (the side-by-side predictions are only counted)."""
+    tracked = [i for i, fn in enumerate(loss.losses) if fn is not None]
+    last = {f"{loss.labels[i]}_loss": i for i in tracked} if len(tracked) > 1 else {}
+    found = [_named(key, lambda yt, yp, i=i: loss.values[i]) for key, i in last.items()]
     extra: list[tuple[str, Any]] = []
     for i, (name, wanted) in enumerate(zip(names, metrics)):
         if not wanted:
@@ -113,7 +186,7 @@ def output_metrics(names: list[str], loss: OutputLosses, metrics: list[Any]) -> 
             loss.losses[i], (losses.BCEWithLogitsLoss, losses.CrossEntropyLoss)
         )
         for metric_name, fn in metrics_mod.resolve(wanted, logits=on_logits):
-            label = f"{name}_{metric_name}"
+            label = metric_name if labels[i] is None else f"{labels[i]}_{metric_name}"
             if isinstance(fn, Metric):
                 extra.append((label, _OutputMetric(fn, label, loss.model, i, name)))
                 continue
@@ -150,6 +223,31 @@ class _OutputMetric(Metric):
 def _named(name: str, fn: Callable[..., float]) -> Callable[..., float]:
     fn.__name__ = name
     return fn
+
+
+def leaves(result: Any) -> list[np.ndarray]:
+    """The arrays of a model's result (a Tensor, or a list, tuple or dict of them)."""
+    if isinstance(result, Tensor):
+        return [result.data]
+    if isinstance(result, Mapping):
+        return [leaf for item in result.values() for leaf in leaves(item)]
+    if isinstance(result, Sequence) and not isinstance(result, np.ndarray):
+        return [leaf for item in result for leaf in leaves(item)]
+    return [np.asarray(result)]
+
+
+def rebuild(structure: Any, arrays: list[np.ndarray]) -> Any:
+    """`arrays` (in the order of `leaves`) in the structure of a model's result."""
+    position = iter(arrays)
+
+    def place(item: Any) -> Any:
+        if isinstance(item, Mapping):
+            return {key: place(value) for key, value in item.items()}
+        if isinstance(item, (list, tuple)):
+            return type(item)(place(value) for value in item)
+        return next(position)
+
+    return place(structure)
 
 
 def output_names(outputs: Sequence[KerasTensor]) -> list[str]:

@@ -46,6 +46,10 @@ class Sequential(Model):
         if isinstance(shape, tuple) and None not in shape:
             self.build((None, *shape))
 
+    def _pack_x(self, caller: str, x: Any) -> Any:
+        """A stack of layers has one input: a list of arrays is data (rows), as it is."""
+        return x
+
     def get_layer(self, name: str | None = None, index: int | None = None) -> Module:
         """The layer called `name`, or at position `index` of `layers`, as Keras's.
 

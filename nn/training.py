@@ -25,7 +25,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,8 +60,17 @@ from nn.fit_data import (
     should_validate,
     weighted_loss,
 )
+from nn.functional_data import pack_call_inputs, pack_targets, unpack_call_inputs
 from nn.layer import LayerWeights, init_layer, run_call
 from nn.module import Module, training_mode
+from nn.multi_output import (
+    OutputLosses,
+    in_keras_order,
+    leaves,
+    rebuild,
+    resolve_outputs,
+    side_by_side,
+)
 from nn.summary import format_summary
 from nn.symbolic import KerasTensor
 
@@ -86,6 +95,8 @@ class _Compiled:
     metrics: list[tuple[str, metrics_mod.MetricFn]] = field(default_factory=list)
     optimizer: optim.Optimizer | None = None
     weighted_metrics: list[tuple[str, metrics_mod.Metric]] = field(default_factory=list)
+    per_output: bool = False  # compile's loss was given per output
+    arguments: dict[str, Any] = field(default_factory=dict)  # as given to compile
 
 
 class Model(LayerWeights, Module):
@@ -138,15 +149,22 @@ class Model(LayerWeights, Module):
             self.module = module
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        layout = self.__dict__.get("_input_layout")
+        if layout is not None and len(args) == 1 and _is_records(args[0]):  # fit's batches
+            args = (unpack_call_inputs(layout, args[0]),)
         if hasattr(type(self), "call"):
-            return run_call(self, args, kwargs)
-        module = self.__dict__.get("module")
-        if module is None:
-            raise NotImplementedError(
-                f"{type(self).__name__} has no forward: subclass Model and define call "
-                "(or forward), or wrap a module with nn.Model(module)"
-            )
-        return module(*args, **kwargs)
+            result = run_call(self, args, kwargs)
+        else:
+            module = self.__dict__.get("module")
+            if module is None:
+                raise NotImplementedError(
+                    f"{type(self).__name__} has no forward: subclass Model and define call "
+                    "(or forward), or wrap a module with nn.Model(module)"
+                )
+            result = module(*args, **kwargs)
+        if self.__dict__.get("_side_by_side") and isinstance(result, (list, tuple)):
+            return side_by_side(self, list(result))
+        return result
 
     def compile(
         self,
@@ -154,10 +172,17 @@ class Model(LayerWeights, Module):
         loss: str | Callable[..., Tensor] | None = None,
         metrics: Sequence[str | metrics_mod.MetricFn] | str | None = None,
         *,
+        loss_weights: Any = None,
         weighted_metrics: Sequence[str | metrics_mod.MetricFn] | None = None,
         **optimizer_options: Any,
     ) -> None:
         """Choose the optimizer, the loss and the metrics for `fit` and `evaluate`.
+
+        A model whose `call` returns several outputs (a list or tuple) takes, as
+        Keras's, one loss for all or one per output (a list), `loss_weights` (the
+        factors of each output's loss in the total) and metrics as a list with one
+        entry per output; they are matched to the outputs at the first `fit` or
+        `evaluate` (see `nn.multi_output`).
 
         Args:
             optimizer: a Keras name ("rmsprop", the default, "sgd", "adam", ... see
@@ -177,12 +202,42 @@ class Model(LayerWeights, Module):
             weighted_metrics: the same kinds, weighted by `sample_weight` or
                 `class_weight` in `fit` and `evaluate` (Keras's `weighted_metrics`;
                 reported as `weighted_<name>` where an unweighted metric has the name).
+            loss_weights: for several outputs, a list of factors (default 1 each).
             **optimizer_options: passed to the optimizer's constructor
                 (`learning_rate=0.01` or `lr=0.01`).
 
         Raises:
             ValueError: an unknown optimizer, loss or metric name, or no loss.
         """
+        several = isinstance(loss, (list, tuple, Mapping)) or loss_weights is not None
+        if several:  # the outputs are known at the first call: see `_output_fields`
+            given = list(loss.values()) if isinstance(loss, Mapping) else loss
+            given = given if isinstance(given, (list, tuple)) else [given]
+            for item in given:
+                if item is not None:
+                    losses.get(item)  # an unknown name fails here, as for one output
+            first = next((item for item in given if item is not None), None)
+            self._compile(optimizer, first, None, None, optimizer_options)
+        else:
+            self._compile(optimizer, loss, metrics, weighted_metrics, optimizer_options)
+        self._compiled.per_output = several
+        self._compiled.arguments = {
+            "optimizer": optimizer,
+            "loss": loss,
+            "metrics": metrics,
+            "loss_weights": loss_weights,
+            "weighted_metrics": weighted_metrics,
+            "options": optimizer_options,
+        }
+
+    def _compile(
+        self,
+        optimizer: Any,
+        loss: Any,
+        metrics: Any,
+        weighted_metrics: Any,
+        optimizer_options: dict[str, Any],
+    ) -> None:
         if loss is None:
             raise ValueError(
                 "compile: a loss is required, e.g. loss='sparse_categorical_crossentropy'"
@@ -322,7 +377,7 @@ class Model(LayerWeights, Module):
     def _probe(self, x: np.ndarray) -> Any:
         """Run `x` through in eval mode without a graph (builds lazy layers)."""
         with self._inference(x):
-            return self(Tensor(x))
+            return self(x if _is_records(x) else Tensor(x))
 
     def _check_not_empty(self, caller: str) -> None:
         if hasattr(self, "__len__") and len(self) == 0:
@@ -354,8 +409,11 @@ class Model(LayerWeights, Module):
         """Train for `epochs` passes over `(x, y)` in mini-batches.
 
         Args:
-            x: inputs (N, ...); integer arrays (uint8 pixels) are cast to float32.
-            y: targets (N, ...) suited to the loss (class labels, one-hot rows, values).
+            x: inputs (N, ...); integer arrays (uint8 pixels) are cast to float32. A
+                model with several inputs takes a list or tuple of arrays (or a dict),
+                as its `call` takes them.
+            y: targets (N, ...) suited to the loss (class labels, one-hot rows, values);
+                for several outputs, a list or tuple with one array per output.
             epochs: number of passes over the data.
             batch_size: samples per optimizer step (the last batch may be smaller).
             validation_split: fraction of the data held out for validation, taken
@@ -390,6 +448,135 @@ class Model(LayerWeights, Module):
                 lengths, targets that do not suit the loss,
                 an empty model, or a bad `validation_split`.
         """
+        x, y, validation_data, fields = self._structured("fit", x, y, validation_data)
+        with self._outputs_side_by_side(fields):
+            return self._fit_arrays(
+                x,
+                y,
+                validation_data=validation_data,
+                epochs=epochs,
+                batch_size=batch_size,
+                validation_split=validation_split,
+                shuffle=shuffle,
+                verbose=verbose,
+                callbacks=callbacks,
+                seed=seed,
+                class_weight=class_weight,
+                sample_weight=sample_weight,
+                initial_epoch=initial_epoch,
+                steps_per_epoch=steps_per_epoch,
+                validation_steps=validation_steps,
+                validation_batch_size=validation_batch_size,
+                validation_freq=validation_freq,
+            )
+
+    def _structured(
+        self, caller: str, x: Any, y: Any, validation_data: Any = None
+    ) -> tuple[Any, Any, Any, list[str] | None]:
+        """Several inputs packed into one record array, and for several outputs the
+        targets too (see `nn.functional_data`), the loss and metrics matched to the
+        outputs; returns x, y, validation_data and the outputs' fields (None when
+        the model has one output and takes its targets as they are)."""
+        self._require_compiled(caller)
+        x = self._pack_x(caller, x)
+        fields = self._output_fields(caller, x, y)
+        if fields is not None:
+            y = pack_targets(caller, y, fields)
+        if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
+            val_x, val_y, *rest = validation_data  # (x, y[, sample_weight])
+            val_x = self._pack_x(caller, val_x)
+            val_y = val_y if fields is None else pack_targets(caller, val_y, fields)
+            validation_data = (val_x, val_y, *rest)
+        return x, y, validation_data, fields
+
+    def _pack_x(self, caller: str, x: Any) -> Any:
+        """Several inputs as one record array (`nn.functional_data`)."""
+        return pack_call_inputs(self, caller, x)
+
+    def _output_fields(self, caller: str, x: Any, y: Any) -> list[str] | None:
+        """The fields of several outputs' targets (None for one output), found by
+        calling the model on one sample when the inputs, targets or compiled loss
+        are given per output; then `compile`'s arguments are matched to them."""
+        compiled = self._compiled
+        if not (compiled.per_output or _is_records(x) or _several(y)):
+            return None
+        result = self._probe(np.asarray(x)[:1] if _is_records(x) else as_inputs(x)[:1])
+        if isinstance(result, Mapping):
+            raise ValueError(
+                f"{caller}: training a subclassed model that returns a dict is not supported; "
+                "return a list or tuple of outputs"
+            )
+        if not isinstance(result, (list, tuple)) or len(result) == 1:
+            if compiled.per_output:
+                self._compile_one_output(compiled.arguments)
+            return None
+        fields = [f"output_{i}" for i in range(len(result))]
+        if not (isinstance(compiled.loss, OutputLosses) and compiled.loss.names == fields):
+            args = compiled.arguments
+            if args.get("weighted_metrics"):
+                raise ValueError(
+                    "compile: weighted_metrics is supported for models with one output; "
+                    f"for several ({len(fields)}), give metrics per output"
+                )
+            loss = args["loss"]
+            if isinstance(loss, (list, tuple)) and len(loss) != len(fields):
+                raise KeyError(  # Keras's type (its message: "The path: (2,) in the loss...")
+                    f"compile: loss has {len(loss)} entries but the model returns "
+                    f"{len(fields)} outputs; give one loss per output"
+                )
+            total, found = resolve_outputs(
+                self, fields, [None] * len(fields), loss, args["metrics"], args["loss_weights"]
+            )
+            self._compile(args["optimizer"], total, found, None, args["options"])
+            self._compiled.arguments = args
+        return fields
+
+    def _compile_one_output(self, args: dict[str, Any]) -> None:
+        """`compile`'s per-output arguments for a model that turned out to have one
+        output: a list of one loss is that loss."""
+        loss = args["loss"]
+        if isinstance(loss, Mapping) or (isinstance(loss, (list, tuple)) and len(loss) != 1):
+            raise ValueError(f"compile: loss gives {len(loss)} losses but the model has one output")
+        if args["loss_weights"] is not None:
+            raise ValueError("compile: loss_weights is for models with several outputs")
+        loss = loss[0] if isinstance(loss, (list, tuple)) else loss
+        self._compile(
+            args["optimizer"], loss, args["metrics"], args["weighted_metrics"], args["options"]
+        )
+        self._compiled.arguments = args
+
+    @contextmanager
+    def _outputs_side_by_side(self, fields: list[str] | None) -> Iterator[None]:
+        """While `fit` or `evaluate` runs on a model with several outputs, `forward`
+        returns their values side by side (see `nn.multi_output`)."""
+        object.__setattr__(self, "_side_by_side", fields is not None and len(fields) > 1)
+        try:
+            yield
+        finally:
+            object.__setattr__(self, "_side_by_side", False)
+            self.__dict__.pop("_last_outputs", None)
+
+    def _fit_arrays(
+        self,
+        x: Any,
+        y: Any,
+        epochs: int = 1,
+        batch_size: int = 32,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool = True,
+        verbose: int | str = 1,
+        callbacks: Sequence[Callback] | None = None,
+        seed: int | None = None,
+        class_weight: dict[int, float] | None = None,
+        sample_weight: ArrayLike | None = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int | Sequence[int] = 1,
+    ) -> History:
+        """`fit` on data as `_structured` made it."""
         compiled = self._require_compiled("fit")
         self._check_not_empty("fit")
         check_int("fit", "epochs", epochs, minimum=0)
@@ -608,6 +795,7 @@ class Model(LayerWeights, Module):
         if steps is not None:
             check_int("evaluate", "steps", steps, minimum=1)
         verbose = _verbosity("evaluate", verbose)
+        x, y, _, fields = self._structured("evaluate", x, y)
         x, y = as_inputs(x), as_targets(y)
         check_lengths(x, y)
         _check_samples("evaluate", x)
@@ -619,13 +807,15 @@ class Model(LayerWeights, Module):
         hooks = CallbackList(
             _callbacks(callbacks, None, "evaluate"), self, verbose=verbose, epochs=1, steps=batches
         )
-        scores = self._scores(x, y, batch_size, weights_, steps, hooks)
+        with self._outputs_side_by_side(fields):
+            scores = self._scores(x, y, batch_size, weights_, steps, hooks)
         if verbose:
             seconds = time.perf_counter() - start
             print(f"{batches}/{batches} - {seconds:.1f}s - {format_logs(scores)}")
         if return_dict:
             return dict(sorted(scores.items()))
-        values = list(scores.values())
+        order = getattr(self._compiled.loss, "keras_order", None)
+        values = in_keras_order(scores, order) if order else list(scores.values())
         return values[0] if len(values) == 1 else values
 
     def predict(
@@ -635,8 +825,10 @@ class Model(LayerWeights, Module):
         verbose: int | str = "auto",
         steps: int | None = None,
         callbacks: Sequence[Callback] | None = None,
-    ) -> np.ndarray:
-        """The model's outputs for `x` as one ndarray, computed in eval mode without a graph.
+    ) -> Any:
+        """The model's outputs for `x` as one ndarray, computed in eval mode without a graph;
+        for a model with several outputs, one array per output in the structure the
+        model returns (a tuple, list or dict). `x` is as for `fit`.
 
         `verbose` is Keras's: "auto" (the default) and 1 or 2 print one line
         `313/313 - 0.1s` when done; 0 prints nothing. `steps` predicts the first
@@ -646,7 +838,8 @@ class Model(LayerWeights, Module):
         if steps is not None:
             check_int("predict", "steps", steps, minimum=1)
         verbose = _verbosity("predict", verbose)
-        x = as_inputs(x)
+        x = self._pack_x("predict", x)
+        x = x if _is_records(x) else as_inputs(x)
         _check_samples("predict", x)
         start = time.perf_counter()
         loader = DataLoader(x, batch_size=batch_size, seed=0)  # (draws nothing)
@@ -656,15 +849,23 @@ class Model(LayerWeights, Module):
         )
         hooks.call("on_predict_begin", None)
         outputs = []
-        with self._inference(x):
-            for batch, xb in enumerate(first_batches(loader, steps)):
-                hooks.call("on_predict_batch_begin", batch, None)
-                outputs.append(self(xb).data)
-                hooks.call("on_predict_batch_end", batch, {"outputs": outputs[-1]})
+        side_by_side = self.__dict__.get("_side_by_side", False)  # predict from a callback
+        object.__setattr__(self, "_side_by_side", False)
+        try:
+            with self._inference(x):
+                for batch, xb in enumerate(first_batches(loader, steps)):
+                    hooks.call("on_predict_batch_begin", batch, None)
+                    result = self(xb)
+                    outputs.append(leaves(result))
+                    logs = {"outputs": rebuild(result, outputs[-1])}  # (arrays, not Tensors)
+                    hooks.call("on_predict_batch_end", batch, logs)
+        finally:
+            object.__setattr__(self, "_side_by_side", side_by_side)
         hooks.call("on_predict_end", None)
         if verbose:
             print(f"{count}/{count} - {time.perf_counter() - start:.1f}s")
-        return np.concatenate(outputs)
+        arrays = [np.concatenate([b[i] for b in outputs]) for i in range(len(outputs[0]))]
+        return arrays[0] if isinstance(result, Tensor) else rebuild(result, arrays)
 
     def summary(self, print_fn: Callable[[str], Any] | None = print) -> str | None:
         """Print the Keras table of layers, output shapes and parameter counts.
@@ -745,6 +946,22 @@ def _check_covers(optimizer: optim.Optimizer, model: Module) -> None:
             "class instead (compile(optimizer=optim.Adam, lr=0.01) or 'adam'), or call "
             "model.build((None, n_features)) before making the optimizer"
         )
+
+
+def _is_records(x: Any) -> bool:
+    """Whether `x` is a record array: several inputs or targets packed together."""
+    return isinstance(x, np.ndarray) and x.dtype.names is not None
+
+
+def _several(y: Any) -> bool:
+    """Targets given per output: a dict, or a list or tuple of arrays."""
+    if isinstance(y, Mapping):
+        return True
+    return (
+        isinstance(y, (list, tuple))
+        and len(y) > 1
+        and all(isinstance(item, (np.ndarray, Tensor)) for item in y)
+    )
 
 
 def _unbuilt(model: Module) -> bool:

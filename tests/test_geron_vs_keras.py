@@ -407,8 +407,7 @@ def _wide_and_deep_class(k):
 
 def test_subclassed_wide_and_deep_model_calls_as_keras():
     """The book's subclassed model, adapted and called on (wide, deep) with Keras's
-    weights. Training it (two outputs of a subclassed model) is not supported by nn
-    yet: only functional models take several outputs in `compile` and `fit`."""
+    weights."""
     (X_train, _), _, (X_test, _) = _wide_deep_data()
     X_new = (X_test[0][:3].astype("float32"), X_test[1][:3].astype("float32"))
     models, outputs = {}, {}
@@ -429,6 +428,62 @@ def test_subclassed_wide_and_deep_model_calls_as_keras():
     for mine, ref in zip(outputs[nn], outputs[keras], strict=True):
         _close_outputs(mine.data, np.asarray(ref))
     assert models[nn].count_params() == models[keras].count_params()
+
+
+def test_subclassed_wide_and_deep_model_trains_as_keras():
+    """The book's subclassed model compiled with two losses, their weights and a
+    metric per output, fit on (wide, deep) with (y, y), evaluated and asked to
+    predict, from Keras's weights. Its outputs have no names, so Keras 3 reports
+    `mse_loss` once (the last output's) and the metrics as `RootMeanSquaredError`
+    and `RootMeanSquaredError_1`, and `evaluate`'s list repeats values by name."""
+    (X_train, y_train), (X_valid, y_valid), (X_test, y_test) = _wide_deep_data()
+    X_new = (X_test[0][:3], X_test[1][:3])
+    models = {}
+    for k in LIBS:
+        model = _wide_and_deep_class(k)(30, activation="relu", name="my_cool_model")
+        model.norm_layer_wide.adapt(X_train[0])
+        model.norm_layer_deep.adapt(X_train[1])
+        model((X_new[0].astype("float32"), X_new[1].astype("float32")))
+        models[k] = model
+    models[nn].set_weights(models[keras].get_weights())
+    history, results, scores, y_preds = {}, {}, {}, {}
+    for k, model in models.items():
+        optimizer = k.optimizers.Adam(learning_rate=1e-3)
+        model.compile(
+            loss=("mse", "mse"),
+            loss_weights=[0.9, 0.1],
+            optimizer=optimizer,
+            metrics=["RootMeanSquaredError", "RootMeanSquaredError"],
+        )
+        history[k] = model.fit(
+            X_train,
+            (y_train, y_train),
+            epochs=4,
+            validation_data=(X_valid, (y_valid, y_valid)),
+            shuffle=False,
+            verbose=0,
+        )
+        results[k] = model.evaluate(X_test, (y_test, y_test), verbose=0)
+        scores[k] = model.evaluate(X_test, (y_test, y_test), verbose=0, return_dict=True)
+        y_preds[k] = model.predict(X_new, verbose=0)
+    assert list(history[nn].history) == [
+        "RootMeanSquaredError",
+        "RootMeanSquaredError_1",
+        "loss",
+        "mse_loss",
+        *("val_RootMeanSquaredError", "val_RootMeanSquaredError_1", "val_loss", "val_mse_loss"),
+    ]
+    _close(history[nn].history, history[keras].history)
+    _close(scores[nn], scores[keras])
+    np.testing.assert_allclose(results[nn], results[keras], rtol=2e-5)
+    loss, main_rmse, _, aux_loss, _, aux_rmse = results[nn]
+    assert aux_loss == pytest.approx(aux_rmse**2, rel=1e-5)  # mse_loss: the aux output's
+    assert loss == pytest.approx(0.9 * main_rmse**2 + 0.1 * aux_loss, rel=1e-5)
+    assert isinstance(y_preds[nn], tuple) and len(y_preds[nn]) == 2
+    y_pred_main, y_pred_aux = y_preds[nn]
+    for mine, ref in zip((y_pred_main, y_pred_aux), y_preds[keras], strict=True):
+        _close_outputs(mine, ref)
+    _same_weights(models[nn].get_weights(), models[keras].get_weights())
 
 
 def test_save_and_load_model_as_keras(tmp_path, monkeypatch):
