@@ -55,6 +55,11 @@ def test_ch2_first_mnist_model_fits_predicts_and_evaluates_as_keras():
     test_images, test_labels = _mnist(50, seed=1)
     train_images = train_images.reshape((300, 28 * 28)).astype("float32") / 255
     test_images = test_images.reshape((50, 28 * 28)).astype("float32") / 255
+    # Seeded: RMSprop scales each update by its gradient's running size, so a weight whose
+    # gradient is a rounding error apart from zero steps by about lr in either library,
+    # with either sign; which weights those are depends on the initial draw. Left to the
+    # order the tests ran in, one draw in several put such a weight past the tolerance.
+    keras.utils.set_random_seed(2)
     models = _pair(_first_model, 28 * 28)
     history, predictions, scores = {}, {}, {}
     for k, model in models.items():
