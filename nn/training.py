@@ -450,25 +450,93 @@ class Model(LayerWeights, Module):
         """
         x, y, validation_data, fields = self._structured("fit", x, y, validation_data)
         with self._outputs_side_by_side(fields):
-            return self._fit_arrays(
-                x,
-                y,
-                validation_data=validation_data,
-                epochs=epochs,
-                batch_size=batch_size,
-                validation_split=validation_split,
-                shuffle=shuffle,
-                verbose=verbose,
-                callbacks=callbacks,
-                seed=seed,
-                class_weight=class_weight,
-                sample_weight=sample_weight,
-                initial_epoch=initial_epoch,
-                steps_per_epoch=steps_per_epoch,
-                validation_steps=validation_steps,
-                validation_batch_size=validation_batch_size,
-                validation_freq=validation_freq,
+            compiled = self._require_compiled("fit")
+            self._check_not_empty("fit")
+            check_int("fit", "epochs", epochs, minimum=0)
+            check_int("fit", "batch_size", batch_size, minimum=1)
+            check_real("fit", "validation_split", validation_split, 0, 1, high_open=True)
+            check_bool("fit", "shuffle", shuffle)
+            check_int("fit", "initial_epoch", initial_epoch, minimum=0)
+            for name, value in [
+                ("steps_per_epoch", steps_per_epoch),
+                ("validation_steps", validation_steps),
+                ("validation_batch_size", validation_batch_size),
+            ]:
+                if value is not None:
+                    check_int("fit", name, value, minimum=1)
+            check_validation_freq(validation_freq)
+            verbose = _verbosity("fit", verbose)
+            x, y = as_inputs(x), as_targets(y)
+            check_lengths(x, y)
+            _check_samples("fit", x)
+            weights_ = sample_weights("fit", y, sample_weight, class_weight)
+            val_weights = None
+            if isinstance(validation_data, (tuple, list)) and len(validation_data) == 3:
+                *validation_data, val_weights = validation_data  # Keras's (x, y, sample_weight)
+            if validation_data is not None:
+                val = validation_pair(validation_data)
+                val_weights = sample_weights("fit", val[1], val_weights, None)
+            elif validation_split:
+                x, y, val = split_validation(x, y, validation_split)
+                if sample_weight is not None:  # split as the data (class weights: training only)
+                    assert weights_ is not None
+                    weights_, val_weights = weights_[: len(x)], weights_[len(x) :]
+            else:
+                val = None
+            out = self._probe(x[:batch_size])
+            y = output_shaped(y, out)  # Keras matches labels (N,) to one output column (N, 1)
+            if val is not None:
+                val = (val[0], output_shaped(val[1], out))
+            self._check_targets(out, y[:batch_size], compiled)
+            self._make_optimizer()
+            if isinstance(compiled.loss, losses.SparseCategoricalCrossentropy) and out.ndim == 2:
+                # Check every label once here and store it unsigned (uint8 for up to 256
+                # classes): the loss then needs no bounds pass of its own per batch.
+                classes = out.shape[-1]
+                y = F.class_indices(compiled.loss_name, y, classes).reshape(len(y))
+                y = y.astype(np.min_scalar_type(classes - 1))
+            loader = WeightedLoader(
+                x, y, weights_, batch_size=batch_size, shuffle=shuffle, seed=seed
             )
+            batches = EpochBatches(loader, steps_per_epoch)
+            history = History()
+            object.__setattr__(self, "history", history)
+            hooks = CallbackList(
+                _callbacks(callbacks, history),
+                self,
+                verbose=verbose,
+                epochs=epochs,
+                steps=len(batches),
+            )
+            object.__setattr__(self, "stop_training", False)
+            hooks.call("on_train_begin", None)
+            logs: dict[str, float] = {}
+            for epoch in range(initial_epoch, epochs):
+                hooks.call("on_epoch_begin", epoch, None)
+                start = time.perf_counter()
+                bar = _progress_bar(len(batches), epoch, epochs) if verbose == 1 else None
+                with training_mode(self, True):  # then each module's own mode again, as Keras
+                    logs = self._train_epoch(batches, compiled, bar, hooks)
+                if val is not None and should_validate(epoch, validation_freq):
+                    scores = self._scores(
+                        *val,
+                        batch_size=validation_batch_size or batch_size,
+                        weights=val_weights,
+                        steps=validation_steps,
+                        hooks=hooks,
+                    )
+                    logs.update({"val_" + k: v for k, v in scores.items()})
+                if bar is not None:
+                    bar.set_postfix_str(format_logs(logs), refresh=False)
+                    bar.close()
+                elif verbose == 2:
+                    seconds = time.perf_counter() - start
+                    print(f"Epoch {epoch + 1}/{epochs} - {seconds:.1f}s - {format_logs(logs)}")
+                hooks.call("on_epoch_end", epoch, logs)
+                if self.stop_training:
+                    break
+            hooks.call("on_train_end", logs)  # the last epoch's logs, as in Keras
+            return history
 
     def _structured(
         self, caller: str, x: Any, y: Any, validation_data: Any = None
@@ -555,109 +623,6 @@ class Model(LayerWeights, Module):
         finally:
             object.__setattr__(self, "_side_by_side", False)
             self.__dict__.pop("_last_outputs", None)
-
-    def _fit_arrays(
-        self,
-        x: Any,
-        y: Any,
-        epochs: int = 1,
-        batch_size: int = 32,
-        validation_split: float = 0.0,
-        validation_data: Any = None,
-        shuffle: bool = True,
-        verbose: int | str = 1,
-        callbacks: Sequence[Callback] | None = None,
-        seed: int | None = None,
-        class_weight: dict[int, float] | None = None,
-        sample_weight: ArrayLike | None = None,
-        initial_epoch: int = 0,
-        steps_per_epoch: int | None = None,
-        validation_steps: int | None = None,
-        validation_batch_size: int | None = None,
-        validation_freq: int | Sequence[int] = 1,
-    ) -> History:
-        """`fit` on data as `_structured` made it."""
-        compiled = self._require_compiled("fit")
-        self._check_not_empty("fit")
-        check_int("fit", "epochs", epochs, minimum=0)
-        check_int("fit", "batch_size", batch_size, minimum=1)
-        check_real("fit", "validation_split", validation_split, 0, 1, high_open=True)
-        check_bool("fit", "shuffle", shuffle)
-        check_int("fit", "initial_epoch", initial_epoch, minimum=0)
-        for name, value in [
-            ("steps_per_epoch", steps_per_epoch),
-            ("validation_steps", validation_steps),
-            ("validation_batch_size", validation_batch_size),
-        ]:
-            if value is not None:
-                check_int("fit", name, value, minimum=1)
-        check_validation_freq(validation_freq)
-        verbose = _verbosity("fit", verbose)
-        x, y = as_inputs(x), as_targets(y)
-        check_lengths(x, y)
-        _check_samples("fit", x)
-        weights_ = sample_weights("fit", y, sample_weight, class_weight)
-        val_weights = None
-        if isinstance(validation_data, (tuple, list)) and len(validation_data) == 3:
-            *validation_data, val_weights = validation_data  # Keras's (x, y, sample_weight)
-        if validation_data is not None:
-            val = validation_pair(validation_data)
-            val_weights = sample_weights("fit", val[1], val_weights, None)
-        elif validation_split:
-            x, y, val = split_validation(x, y, validation_split)
-            if sample_weight is not None:  # split as the data (class weights: training only)
-                assert weights_ is not None
-                weights_, val_weights = weights_[: len(x)], weights_[len(x) :]
-        else:
-            val = None
-        out = self._probe(x[:batch_size])
-        y = output_shaped(y, out)  # Keras matches labels (N,) to one output column (N, 1)
-        if val is not None:
-            val = (val[0], output_shaped(val[1], out))
-        self._check_targets(out, y[:batch_size], compiled)
-        self._make_optimizer()
-        if isinstance(compiled.loss, losses.SparseCategoricalCrossentropy) and out.ndim == 2:
-            # Check every label once here and store it unsigned (uint8 for up to 256
-            # classes): the loss then needs no bounds pass of its own per batch.
-            classes = out.shape[-1]
-            y = F.class_indices(compiled.loss_name, y, classes).reshape(len(y))
-            y = y.astype(np.min_scalar_type(classes - 1))
-        loader = WeightedLoader(x, y, weights_, batch_size=batch_size, shuffle=shuffle, seed=seed)
-        batches = EpochBatches(loader, steps_per_epoch)
-        history = History()
-        object.__setattr__(self, "history", history)
-        hooks = CallbackList(
-            _callbacks(callbacks, history), self, verbose=verbose, epochs=epochs, steps=len(batches)
-        )
-        object.__setattr__(self, "stop_training", False)
-        hooks.call("on_train_begin", None)
-        logs: dict[str, float] = {}
-        for epoch in range(initial_epoch, epochs):
-            hooks.call("on_epoch_begin", epoch, None)
-            start = time.perf_counter()
-            bar = _progress_bar(len(batches), epoch, epochs) if verbose == 1 else None
-            with training_mode(self, True):  # then each module's own mode again, as Keras
-                logs = self._train_epoch(batches, compiled, bar, hooks)
-            if val is not None and should_validate(epoch, validation_freq):
-                scores = self._scores(
-                    *val,
-                    batch_size=validation_batch_size or batch_size,
-                    weights=val_weights,
-                    steps=validation_steps,
-                    hooks=hooks,
-                )
-                logs.update({"val_" + k: v for k, v in scores.items()})
-            if bar is not None:
-                bar.set_postfix_str(format_logs(logs), refresh=False)
-                bar.close()
-            elif verbose == 2:
-                seconds = time.perf_counter() - start
-                print(f"Epoch {epoch + 1}/{epochs} - {seconds:.1f}s - {format_logs(logs)}")
-            hooks.call("on_epoch_end", epoch, logs)
-            if self.stop_training:
-                break
-        hooks.call("on_train_end", logs)  # the last epoch's logs, as in Keras
-        return history
 
     def _train_epoch(
         self, batches: EpochBatches, compiled: _Compiled, bar: Any, hooks: CallbackList
