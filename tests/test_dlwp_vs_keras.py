@@ -11,6 +11,7 @@ import re
 import matplotlib
 import numpy as np
 import pytest
+from keras_tables import keras_summary_rows, summary_rows
 
 import nn
 from nn import layers
@@ -88,24 +89,13 @@ def test_ch2_first_mnist_model_fits_predicts_and_evaluates_as_keras():
     np.testing.assert_allclose(scores[nn], scores[keras], rtol=2e-5)
 
 
-def _summary_rows(text):
-    """(name, type, output shape, params) of each layer row, and the three totals, from
-    either table (Keras 3 draws boxes, nn prints Keras 2's plain table)."""
-    shape, params = r"(\?|\(None, \d+\))", r"(0 \(unbuilt\)|[\d,]+)"
-    rows = re.findall(rf"(\w+) \((\w+)\)\s*[│ ]\s*{shape}\s*[│ ]\s*{params}", text)
-    totals = re.findall(r"(Total|Trainable|Non-trainable) params: ([\d,]+)", text)
-    return rows, totals
-
-
 def test_ch2_summary_lists_what_keras_lists():
     keras.backend.clear_session()  # Keras numbers the default names per session
     nn.utils.clear_session()
     models = _pair(_first_model, 28 * 28)
-    lines = []
-    models[keras].summary(print_fn=lambda line, line_break=True: lines.append(line))
-    theirs = _summary_rows("\n".join(lines))
+    theirs = keras_summary_rows(models[keras])
     text = models[nn].summary(print_fn=None)
-    assert _summary_rows(text) == theirs
+    assert summary_rows(text) == theirs
     assert theirs[0] == [
         ("dense", "Dense", "(None, 512)", "401,920"),
         ("dense_1", "Dense", "(None, 10)", "5,130"),
@@ -120,9 +110,7 @@ def test_ch7_summary_before_the_model_is_built_as_keras():
     rows = {}
     for k, lay, _ in LIBS:
         model = k.Sequential([lay.Dense(64, activation="relu"), lay.Dense(10)])
-        lines = []
-        model.summary(print_fn=lambda line, line_break=True, out=lines: out.append(line))
-        rows[k] = _summary_rows("\n".join(lines))
+        rows[k] = keras_summary_rows(model)
         assert model.weights == []
     assert rows[nn] == rows[keras]
     assert rows[nn][0] == [

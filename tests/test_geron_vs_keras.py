@@ -6,11 +6,10 @@ batch order (`shuffle=False`), compared number by number: `History.history`,
 `evaluate`, `predict`, `summary`, the weights after training, saving and the callbacks.
 pandas is not a dependency: the learning curves are plotted from the dict."""
 
-import re
-
 import matplotlib
 import numpy as np
 import pytest
+from keras_tables import keras_summary_rows, summary_rows
 
 import nn
 
@@ -105,14 +104,6 @@ def _classifier(k):
     return model
 
 
-def _summary_rows(text):
-    """(name, type, output shape, params) of each layer row, and the three totals."""
-    shape, params = r"(\(None(?:, \d+)+\))", r"([\d,]+)"
-    rows = re.findall(rf"(\w+) \((\w+)\)\s*[│ ]\s*{shape}\s*[│ ]\s*{params}", text)
-    totals = re.findall(r"(Total|Trainable|Non-trainable) params: ([\d,]+)", text)
-    return rows, totals
-
-
 def test_classifier_layers_weights_and_summary_as_keras():
     models = {}
     for k in LIBS:
@@ -134,11 +125,9 @@ def test_classifier_layers_weights_and_summary_as_keras():
         assert weights.dtype == np.float32
         with pytest.raises(ValueError, match="dense_9"):
             model.get_layer("dense_9")
-    lines = []
-    models[keras].summary(print_fn=lambda line, line_break=True: lines.append(line))
-    theirs = _summary_rows("\n".join(lines))
+    theirs = keras_summary_rows(models[keras])
     text = models[nn].summary(print_fn=None)
-    assert _summary_rows(text) == theirs
+    assert summary_rows(text) == theirs
     assert theirs[0] == [
         ("flatten", "Flatten", "(None, 784)", "0"),
         ("dense", "Dense", "(None, 300)", "235,500"),
@@ -231,9 +220,14 @@ def _regressor(k, X_train):
     return model, norm_layer
 
 
-def test_regression_mlp_with_normalization_and_adam_as_keras():
+def _fit_housing(build, epochs):
+    """The book's regression run for the model `build(k, X_train)` makes with each
+    library (Keras's initial weights copied to nn's): compile with Adam and RMSE, adapt
+    the normalization layer, fit with validation data, evaluate, predict three rows.
+    Returns the models with their normalization layers, histories, scores and
+    predictions, each by library."""
     (X_train, y_train), (X_valid, y_valid), (X_test, y_test) = _housing_split()
-    built = {k: _regressor(k, X_train) for k in LIBS}
+    built = {k: build(k, X_train) for k in LIBS}
     built[nn][0].set_weights(built[keras][0].get_weights())
     history, scores, y_pred = {}, {}, {}
     for k, (model, norm_layer) in built.items():
@@ -243,7 +237,7 @@ def test_regression_mlp_with_normalization_and_adam_as_keras():
         history[k] = model.fit(
             X_train,
             y_train,
-            epochs=5,
+            epochs=epochs,
             validation_data=(X_valid, y_valid),
             shuffle=False,
             verbose=0,
@@ -251,6 +245,11 @@ def test_regression_mlp_with_normalization_and_adam_as_keras():
         scores[k] = model.evaluate(X_test, y_test, verbose=0)
         X_new = X_test[:3]
         y_pred[k] = model.predict(X_new, verbose=0)
+    return built, history, scores, y_pred
+
+
+def test_regression_mlp_with_normalization_and_adam_as_keras():
+    built, history, scores, y_pred = _fit_housing(_regressor, epochs=5)
     mean, variance = (np.asarray(w) for w in built[nn][1].get_weights()[:2])
     ref_mean, ref_variance = (np.asarray(w) for w in built[keras][1].get_weights()[:2])
     np.testing.assert_allclose(mean, ref_mean, rtol=1e-6)
@@ -289,19 +288,7 @@ def _wide_and_deep(k, X_train):
 
 
 def test_wide_and_deep_functional_model_as_keras():
-    (X_train, y_train), (X_valid, y_valid), (X_test, y_test) = _housing_split()
-    built = {k: _wide_and_deep(k, X_train) for k in LIBS}
-    built[nn][0].set_weights(built[keras][0].get_weights())
-    history, scores, y_pred = {}, {}, {}
-    for k, (model, norm_layer) in built.items():
-        optimizer = k.optimizers.Adam(learning_rate=1e-3)
-        model.compile(loss="mse", optimizer=optimizer, metrics=["RootMeanSquaredError"])
-        norm_layer.adapt(X_train)
-        history[k] = model.fit(
-            X_train, y_train, epochs=4, validation_data=(X_valid, y_valid), shuffle=False, verbose=0
-        )
-        scores[k] = model.evaluate(X_test, y_test, verbose=0)
-        y_pred[k] = model.predict(X_test[:3], verbose=0)
+    built, history, scores, y_pred = _fit_housing(_wide_and_deep, epochs=4)
     _close(history[nn].history, history[keras].history)
     np.testing.assert_allclose(scores[nn], scores[keras], rtol=2e-5)
     _close_outputs(y_pred[nn], y_pred[keras])
