@@ -323,8 +323,28 @@ def _wide_deep_data():
     )
 
 
+def _fit_two_outputs(k, model, loss_weights, data):
+    """The book's compile and fit of a model with two outputs (main and auxiliary, both
+    trained on y): two MSE losses weighted 0.9 and 0.1, an RMSE metric per output."""
+    (X_train, y_train), (X_valid, y_valid), _ = data
+    model.compile(
+        loss=("mse", "mse"),
+        loss_weights=loss_weights,
+        optimizer=k.optimizers.Adam(learning_rate=1e-3),
+        metrics=["RootMeanSquaredError", "RootMeanSquaredError"],
+    )
+    return model.fit(
+        X_train,
+        (y_train, y_train),
+        epochs=4,
+        validation_data=(X_valid, (y_valid, y_valid)),
+        shuffle=False,
+        verbose=0,
+    )
+
+
 def test_two_inputs_two_outputs_with_loss_weights_as_keras():
-    (X_train, y_train), (X_valid, y_valid), (X_test, y_test) = _wide_deep_data()
+    (X_train, _), _, (X_test, y_test) = _wide_deep_data()
     built = {}
     for k in LIBS:
         k.utils.clear_session() if k is nn else k.backend.clear_session()
@@ -332,23 +352,9 @@ def test_two_inputs_two_outputs_with_loss_weights_as_keras():
     built[nn][0].set_weights(built[keras][0].get_weights())
     history, results, y_preds = {}, {}, {}
     for k, (model, norm_layer_wide, norm_layer_deep) in built.items():
-        optimizer = k.optimizers.Adam(learning_rate=1e-3)
-        model.compile(
-            loss=("mse", "mse"),
-            loss_weights=(0.9, 0.1),
-            optimizer=optimizer,
-            metrics=["RootMeanSquaredError", "RootMeanSquaredError"],
-        )
         norm_layer_wide.adapt(X_train[0])
         norm_layer_deep.adapt(X_train[1])
-        history[k] = model.fit(
-            X_train,
-            (y_train, y_train),
-            epochs=4,
-            validation_data=(X_valid, (y_valid, y_valid)),
-            shuffle=False,
-            verbose=0,
-        )
+        history[k] = _fit_two_outputs(k, model, (0.9, 0.1), _wide_deep_data())
         results[k] = model.evaluate(X_test, (y_test, y_test), verbose=0)
         X_new = (X_test[0][:3], X_test[1][:3])
         y_preds[k] = model.predict(X_new, verbose=0)
@@ -423,7 +429,7 @@ def test_subclassed_wide_and_deep_model_trains_as_keras():
     predict, from Keras's weights. Its outputs have no names, so Keras 3 reports
     `mse_loss` once (the last output's) and the metrics as `RootMeanSquaredError`
     and `RootMeanSquaredError_1`, and `evaluate`'s list repeats values by name."""
-    (X_train, y_train), (X_valid, y_valid), (X_test, y_test) = _wide_deep_data()
+    (X_train, _), _, (X_test, y_test) = _wide_deep_data()
     X_new = (X_test[0][:3], X_test[1][:3])
     models = {}
     for k in LIBS:
@@ -435,21 +441,7 @@ def test_subclassed_wide_and_deep_model_trains_as_keras():
     models[nn].set_weights(models[keras].get_weights())
     history, results, scores, y_preds = {}, {}, {}, {}
     for k, model in models.items():
-        optimizer = k.optimizers.Adam(learning_rate=1e-3)
-        model.compile(
-            loss=("mse", "mse"),
-            loss_weights=[0.9, 0.1],
-            optimizer=optimizer,
-            metrics=["RootMeanSquaredError", "RootMeanSquaredError"],
-        )
-        history[k] = model.fit(
-            X_train,
-            (y_train, y_train),
-            epochs=4,
-            validation_data=(X_valid, (y_valid, y_valid)),
-            shuffle=False,
-            verbose=0,
-        )
+        history[k] = _fit_two_outputs(k, model, [0.9, 0.1], _wide_deep_data())
         results[k] = model.evaluate(X_test, (y_test, y_test), verbose=0)
         scores[k] = model.evaluate(X_test, (y_test, y_test), verbose=0, return_dict=True)
         y_preds[k] = model.predict(X_new, verbose=0)
