@@ -26,10 +26,11 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from autograd.tensor import data_of
 from nn import losses
 from nn import metrics as metrics_mod
 from nn.keras_metrics import Metric
-from nn.symbolic import KerasTensor
+from nn.symbolic import KerasTensor, map_structure
 
 
 def per_output(argument: str, value: Any, names: list[str], default: Any) -> list[Any]:
@@ -225,29 +226,21 @@ def _named(name: str, fn: Callable[..., float]) -> Callable[..., float]:
     return fn
 
 
+#: What a model's result holds at its leaves (lists, tuples and dicts hold the rest).
+_LEAF = (Tensor, np.ndarray, np.generic, bool, int, float)
+
+
 def leaves(result: Any) -> list[np.ndarray]:
     """The arrays of a model's result (a Tensor, or a list, tuple or dict of them)."""
-    if isinstance(result, Tensor):
-        return [result.data]
-    if isinstance(result, Mapping):
-        return [leaf for item in result.values() for leaf in leaves(item)]
-    if isinstance(result, Sequence) and not isinstance(result, np.ndarray):
-        return [leaf for item in result for leaf in leaves(item)]
-    return [np.asarray(result)]
+    found: list[np.ndarray] = []
+    map_structure(lambda leaf: found.append(data_of(leaf)), result, _LEAF)
+    return found
 
 
 def rebuild(structure: Any, arrays: list[np.ndarray]) -> Any:
     """`arrays` (in the order of `leaves`) in the structure of a model's result."""
     position = iter(arrays)
-
-    def place(item: Any) -> Any:
-        if isinstance(item, Mapping):
-            return {key: place(value) for key, value in item.items()}
-        if isinstance(item, (list, tuple)):
-            return type(item)(place(value) for value in item)
-        return next(position)
-
-    return place(structure)
+    return map_structure(lambda _: next(position), structure, _LEAF)
 
 
 def output_names(outputs: Sequence[KerasTensor]) -> list[str]:
