@@ -12,7 +12,14 @@ a change removed work.
 Workloads: scalar (micrograd's moons demo, per node, 0-d Tensors against the
 micrograd-style `Value`) and loop (the PyTorch-style step on 784-64-10, batch 32,
 against numpy by hand). Needs `valgrind` on PATH; takes about three minutes.
-Run: python benchmarks/bench_instructions.py [scalar loop]
+
+With `--cache`, cachegrind's simulated caches and branch predictor count, beside the
+instructions, first-level instruction and data cache misses and mispredicted
+branches per repetition: why a ratio of instructions understates the ratio of times
+(an interpreter's dispatch mispredicts far more often than BLAS's loops). Slower:
+about ten minutes.
+
+Run: python benchmarks/bench_instructions.py [--cache] [scalar loop]
 """
 
 from __future__ import annotations
@@ -62,13 +69,27 @@ def run_child(workload: str, contender: str, repeats: int) -> None:
         step()
 
 
-def count(workload: str, contender: str, repeats: int) -> int:
-    """Instructions callgrind counts for a child repeating the workload `repeats` times."""
+#: cachegrind's summary lines -> the names printed for them
+CACHE_EVENTS = {
+    "I   refs": "instructions",
+    "I1  misses": "I1 misses",
+    "D1  misses": "D1 misses",
+    "Mispredicts": "mispredicts",
+}
+
+
+def count(workload: str, contender: str, repeats: int, cache: bool = False) -> dict[str, int]:
+    """Events valgrind counts for a child repeating the workload `repeats` times:
+    instructions (callgrind), or with `cache` those of `CACHE_EVENTS` (cachegrind)."""
     env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    if cache:
+        tool = ["--tool=cachegrind", "--cache-sim=yes", "--branch-sim=yes"]
+        tool.append("--cachegrind-out-file=/dev/null")
+    else:
+        tool = ["--tool=callgrind", "--callgrind-out-file=/dev/null"]
     command = [
         "valgrind",
-        "--tool=callgrind",
-        "--callgrind-out-file=/dev/null",
+        *tool,
         sys.executable,
         __file__,
         "--child",
@@ -77,10 +98,16 @@ def count(workload: str, contender: str, repeats: int) -> int:
         str(repeats),
     ]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if found is None:
-        raise RuntimeError(f"callgrind printed no total:\n{done.stderr[-2000:]}")
-    return int(found.group(1))
+    patterns = {name: rf"{re.escape(line)}:\s+([\d,]+)" for line, name in CACHE_EVENTS.items()}
+    if not cache:
+        patterns = {"instructions": r"Collected : (\d+)"}
+    counts = {}
+    for name, pattern in patterns.items():
+        found = re.search(pattern, done.stderr)
+        if found is None:
+            raise RuntimeError(f"valgrind printed no {name}:\n{done.stderr[-2000:]}")
+        counts[name] = int(found.group(1).replace(",", ""))
+    return counts
 
 
 def main(argv: list[str]) -> None:
@@ -89,16 +116,22 @@ def main(argv: list[str]) -> None:
         return
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (Debian: apt-get install valgrind)")
+    cache = "--cache" in argv
+    argv = [a for a in argv if a != "--cache"]
     for workload in argv or list(WORKLOADS):
         contenders, (few, many), unit, units = WORKLOADS[workload]
-        per = {}
+        per: dict[str, dict[str, float]] = {}
         for contender in contenders:
-            total = count(workload, contender, many) - count(workload, contender, few)
-            per[contender] = total / (many - few) / units
+            low = count(workload, contender, few, cache)
+            high = count(workload, contender, many, cache)
+            per[contender] = {k: (high[k] - low[k]) / (many - few) / units for k in high}
         floor = per[contenders[0]]
-        print(f"\n{workload}: instructions per {unit} (callgrind)")
-        for contender, n in per.items():
-            print(f"  {contender:10s} {n:12,.0f}   {n / floor:5.2f}x")
+        tool = "cachegrind" if cache else "callgrind"
+        print(f"\n{workload}: per {unit} ({tool}; ratio to {contenders[0]})")
+        for event in floor:
+            for contender, counts in per.items():
+                n = counts[event]
+                print(f"  {event:13s} {contender:10s} {n:12,.0f}   {n / floor[event]:5.2f}x")
 
 
 if __name__ == "__main__":
