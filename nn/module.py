@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import inspect
 import os
+import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -115,6 +117,20 @@ class StateDictError(RuntimeError, KeyError, ValueError):
     __str__ = RuntimeError.__str__  # the message as given, not quoted as KeyError's
 
 
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f'"{k}"' for k in names)
+
+
+def state_array(value: Any) -> np.ndarray:
+    """The array of a state dict value: our Tensor's own array (no copy), an ndarray, or
+    a torch tensor's (`keep_vars=True` gives Parameters, which require grad)."""
+    if isinstance(value, Tensor):
+        return value.data
+    if not isinstance(value, np.ndarray) and callable(getattr(value, "detach", None)):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
 def _walk(name: str, value: Any) -> Iterator[tuple[str, Any]]:
     """Parameters and Modules inside an attribute value, with dotted names."""
     if isinstance(value, (Parameter, Module)):
@@ -125,6 +141,16 @@ def _walk(name: str, value: Any) -> Iterator[tuple[str, Any]]:
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _walk(f"{name}.{key}", item)
+
+
+def _first_time(value: Any, seen: set[int] | None) -> bool:
+    """Whether `value` is met for the first time (and now seen); always, without `seen`."""
+    if seen is None:
+        return True
+    if id(value) in seen:
+        return False
+    seen.add(id(value))
+    return True
 
 
 @cache
@@ -316,23 +342,21 @@ class Module:
     def _tensors(
         self, prefix: str, seen: set[int] | None, buffers: bool
     ) -> Iterator[tuple[str, Tensor]]:
-        """Parameters (and buffers) in order of assignment, sub-modules' in place,
-        each once (or, with `seen` None, under every name that reaches it); a module's
-        buffers come after its own attributes."""
-        for name, value in self._members():
-            if seen is not None:
-                if id(value) in seen:
-                    continue
-                seen.add(id(value))
-            if isinstance(value, Parameter):
+        """Parameters (and buffers) in PyTorch's order: this module's own parameters (in
+        order of assignment), then its buffers, then each sub-module's, depth first;
+        each once (or, with `seen` None, under every name that reaches it)."""
+        members = list(self._members())
+        for name, value in members:
+            if isinstance(value, Parameter) and _first_time(value, seen):
                 yield prefix + name, value
-            else:
-                yield from value._tensors(f"{prefix}{name}.", seen, buffers)
         if buffers:
             for name in self._buffers:
                 buffer = getattr(self, name)
                 if buffer is not None:
                     yield prefix + name, buffer
+        for name, value in members:
+            if isinstance(value, Module) and _first_time(value, seen):
+                yield from value._tensors(f"{prefix}{name}.", seen, buffers)
 
     def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
         """(name, Parameter) pairs in order of assignment, each once, e.g. ("0.weight", w)."""
@@ -412,31 +436,78 @@ class Module:
         PyTorch's `state_dict` lists it."""
         return dict(self._tensors("", None if shared else set(), buffers=True))
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter and buffer as an ndarray, by dotted name. A layer
-        used twice is listed under both names, as in PyTorch ("2.weight" and "4.weight"
-        for `Sequential(a, relu, shared, relu, shared)`)."""
-        return {name: t.data.copy() for name, t in self._state_tensors(shared=True).items()}
+    def state_dict(
+        self,
+        *args: Any,
+        destination: dict[str, Any] | None = None,
+        prefix: str = "",
+        keep_vars: bool = False,
+    ) -> OrderedDict[str, Tensor]:
+        """Every parameter and buffer by dotted name, as PyTorch's `state_dict`.
 
-    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> LoadResult:
-        """Copy the arrays of `state` into this module's parameters and buffers, in place.
+        The values are Tensors detached from the graph (``requires_grad`` False) that
+        share memory with the parameters and buffers: an in-place change to a
+        parameter (an optimizer step, ``load_state_dict``) shows in a state dict taken
+        before it; take copies (``copy.deepcopy(sd)``, ``{k: v.clone() ...}``) to keep
+        a snapshot. The order is PyTorch's: a module's own parameters, its buffers,
+        then each sub-module's. A layer used twice is listed under both names, as in
+        PyTorch ("2.weight" and "4.weight" for `Sequential(a, relu, shared, relu,
+        shared)`).
+
+        A parameter whose array was replaced (``p.data = x``, `to(dtype)`) no longer
+        shares it with a state dict taken before, as in PyTorch. The optimizers'
+        multi-tensor path (`optim.flat`) moves a parameter's array into a group buffer
+        only when nothing else refers to it, so a state dict that is kept keeps its
+        aliasing (its group takes the per-parameter path meanwhile), and one taken
+        after the move aliases the buffer.
 
         Args:
-            state: name -> array, as made by `state_dict()` or `nn.load_state`.
+            destination: a dict to fill and return, instead of a new OrderedDict.
+            prefix: put before every name (``prefix="model."``).
+            keep_vars: give the Parameters and buffers themselves, not detached Tensors.
+            *args: PyTorch's deprecated positional form (destination, prefix,
+                keep_vars), with its FutureWarning.
+        """
+        if args:
+            warnings.warn(
+                "Positional args are being deprecated, use kwargs instead "
+                "(state_dict(destination=..., prefix=..., keep_vars=...))",
+                FutureWarning,
+                stacklevel=2,
+            )
+            if len(args) > 3:
+                raise TypeError(f"state_dict takes at most 3 positional arguments, got {len(args)}")
+            given = [destination, prefix, keep_vars]
+            given[: len(args)] = args
+            destination, prefix, keep_vars = given
+        if not isinstance(prefix, str):
+            raise TypeError(f"state_dict: prefix must be a str, got {type(prefix).__name__}")
+        out: dict[str, Any] = OrderedDict() if destination is None else destination
+        for name, t in self._state_tensors(shared=True).items():
+            out[prefix + name] = t if keep_vars else t.detach()
+        return out  # type: ignore[return-value]
+
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
+        """Copy the values of `state` into this module's parameters and buffers, in
+        place: the Parameter objects (and an optimizer holding them) stay the same.
+
+        Args:
+            state: name -> Tensor, ndarray or torch tensor, as made by `state_dict()`,
+                `nn.load_state` or PyTorch's `state_dict()`.
             strict: require exactly the same names. Shapes must always match.
 
         Returns:
             The missing and unexpected names (both empty when strict).
 
-        Every array is checked (names, shapes, dtypes) before the first is written,
+        Every value is checked (names, shapes, dtypes) before the first is written,
         so a failed load leaves the module unchanged.
 
         Raises:
             TypeError: `state` is not a dict (a path: read it with `nn.load_state`), or
-                an array cannot be cast to its parameter's dtype (all are listed).
+                a value cannot be cast to its parameter's dtype (all are listed).
             StateDictError: (a RuntimeError, KeyError and ValueError) strict and a name
-                is missing or unexpected, or an array has the wrong shape (all are
-                listed, with both shapes).
+                is missing or unexpected, or a value has the wrong shape, in PyTorch's
+                message ("Error(s) in loading state_dict for Linear: ...").
         """
         if not isinstance(state, Mapping):
             hint = (
@@ -454,22 +525,19 @@ class Module:
         given = {id(own[k]) for k in state if k in own}
         missing = [k for k in own if k not in state and id(own[k]) not in given]
         unexpected = [k for k in state if k not in own]
-        wrong = [
-            f"{k}: expected {own[k].shape}, got {np.shape(v)}"
-            for k, v in state.items()
-            if k in own and np.shape(v) != own[k].shape
+        arrays = {k: state_array(v) for k, v in state.items() if k in own}
+        errors = [
+            f"size mismatch for {k}: copying a param with shape {a.shape} from checkpoint, "
+            f"the shape in current model is {own[k].shape}."
+            for k, a in arrays.items()
+            if a.shape != own[k].shape
         ]
-        if wrong:
-            raise StateDictError(
-                f"load_state_dict for {type(self).__name__}: wrong shapes: " + "; ".join(wrong)
-            )
-        if strict and (missing or unexpected):
-            raise StateDictError(self._key_error(missing, unexpected, own, state))
-        arrays = {
-            k: np.asarray(v.data if isinstance(v, Tensor) else v)
-            for k, v in state.items()
-            if k in own
-        }
+        if strict and unexpected:
+            errors.insert(0, "Unexpected key(s) in state_dict: " + _quoted(unexpected) + ". ")
+        if strict and missing:
+            errors.insert(0, "Missing key(s) in state_dict: " + _quoted(missing) + ". ")
+        if errors:
+            raise StateDictError(self._load_error(errors))
         uncastable = [
             f"{k}: {a.dtype} into {own[k].dtype}"
             for k, a in arrays.items()
@@ -484,17 +552,13 @@ class Module:
             increment_version(own[name])  # an in-place write, as torch counts it
         return LoadResult(missing, unexpected)
 
-    def _key_error(
-        self, missing: list[str], unexpected: list[str], own: dict[str, Tensor], state: dict
-    ) -> str:
-        parts = [f"load_state_dict for {type(self).__name__}:"]
-        if missing:
-            parts.append("missing " + ", ".join(f"{k} {own[k].shape}" for k in missing))
-        if unexpected:
-            parts.append("unexpected " + ", ".join(f"{k} {np.shape(state[k])}" for k in unexpected))
+    def _load_error(self, errors: list[str]) -> str:
+        """PyTorch's message for a failed `load_state_dict`, with a hint for lazy layers."""
         if any(getattr(m, "built", True) is False for m in self.modules()):
-            parts.append("(layers built at their first call have no weights yet: run one batch)")
-        return " ".join(parts) + "; pass strict=False to load the matching names only"
+            errors.append("(layers built at their first call have no weights yet: run one batch)")
+        return f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(
+            errors
+        )
 
     def save(self, path: str | os.PathLike) -> None:
         """Write `state_dict()` to `path` as an `.npz` archive (no pickle).
