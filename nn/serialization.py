@@ -6,7 +6,8 @@ nested state, such as an optimizer's `state_dict()` (parameter groups, per-param
 buffers, step counts), is stored as its arrays plus a JSON description of the
 structure under the name `~tree` (no parameter can have that name): numbers,
 strings, None, lists, tuples and dicts with int or str keys are kept exactly (floats
-by their shortest repr, which reads back to the same bits), arrays bit for bit. Example of a resume across processes::
+by their shortest repr, which reads back to the same bits), arrays bit for bit.
+Example of a resume across processes::
 
     nn.save_state(optimizer.state_dict(), "opt.npz")
     optimizer.load_state_dict(nn.load_state("opt.npz"))

@@ -184,7 +184,9 @@ def test_add_module_builds_what_torch_builds():
     x = np.random.default_rng(1).normal(size=(2, 4))
     ours, theirs = _blocks(nn), _blocks(torch.nn)
     for a, b in zip(ours, theirs, strict=True):
-        b.double().load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in a.state_dict().items()})
+        b.double().load_state_dict(
+            {k: torch.from_numpy(v.numpy()) for k, v in a.state_dict().items()}
+        )
         assert repr(a) == repr(b)
         assert list(a.state_dict()) == list(b.state_dict())
         assert len(list(a.children())) == len(list(b.children()))
