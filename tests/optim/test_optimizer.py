@@ -58,7 +58,8 @@ def test_state_dict_is_plain_deep_copied_data(name):
     train(opt, params, loss_and_grads, 2)
     saved = opt.state_dict()
     assert saved["param_groups"][0]["params"] == [0, 1]
-    assert set(saved["state"]) == {0, 1}
+    # a parameter with an empty state (SGD without momentum) is left out, as in torch
+    assert set(saved["state"]) == {i for i, p in enumerate(params) if opt.state[p]}
     for index, state in saved["state"].items():
         for key, value in state.items():
             assert isinstance(value, (np.ndarray, int, float)), (key, type(value))
@@ -323,3 +324,28 @@ def test_frozen_parameters_are_taken_and_skipped_as_torch():
         np.testing.assert_allclose(frozen.data, tfrozen.detach().numpy(), rtol=1e-14)
         np.testing.assert_allclose(trained.data, ttrained.detach().numpy(), rtol=1e-13, atol=1e-15)
     assert not np.array_equal(frozen.data, start)
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [("SGD", {"lr": 0.1}), ("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.1})],
+)
+def test_state_dict_lists_the_states_torch_lists(name, options):
+    """SGD without momentum keeps no state: torch's `state_dict()["state"]` is empty,
+    not one empty dict per parameter."""
+    torch = pytest.importorskip("torch")
+    arrays, loss_and_grads = least_squares()
+    ours = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    opt, ref = getattr(optim, name)(ours, **options), getattr(torch.optim, name)(theirs, **options)
+    for _ in range(2):
+        set_grads(ours, loss_and_grads)
+        for p, q in zip(theirs, ours):
+            p.grad = torch.from_numpy(q.grad.data.copy())
+        opt.step()
+        ref.step()
+    mine, expected = opt.state_dict()["state"], ref.state_dict()["state"]
+    assert {k: sorted(v) for k, v in mine.items()} == {k: sorted(v) for k, v in expected.items()}
+    resumed = getattr(optim, name)([Tensor(a.copy(), requires_grad=True) for a in arrays])
+    resumed.load_state_dict(opt.state_dict())
+    assert resumed.state_dict()["state"].keys() == mine.keys()
