@@ -103,8 +103,8 @@ class LoadResult(NamedTuple):
     def __repr__(self) -> str:
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"  # as PyTorch prints it
-        return (
-            f"LoadResult(missing_keys={self.missing_keys!r}, "
+        return (  # PyTorch's name for it
+            f"_IncompatibleKeys(missing_keys={self.missing_keys!r}, "
             f"unexpected_keys={self.unexpected_keys!r})"
         )
 

@@ -134,6 +134,7 @@ def test_loose_load_reports_the_names_as_torch():
         theirs.load_state_dict(partial, strict=False),
     )
     assert (mine.missing_keys, mine.unexpected_keys) == (ref.missing_keys, ref.unexpected_keys)
+    assert repr(mine) == repr(ref)
 
 
 @pytest.mark.parametrize(
