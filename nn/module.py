@@ -47,6 +47,7 @@ _INTERNAL = frozenset(
     {
         "training",
         "_buffers",
+        "_non_persistent",
         "_forward_hooks",
         "_forward_pre_hooks",
         "_layer_list",
@@ -300,11 +301,18 @@ class Module:
         """`add_module` under its other PyTorch name."""
         self.add_module(name, module)
 
-    def register_buffer(self, name: str, value: Any) -> None:
+    def register_buffer(self, name: str, value: Any, persistent: bool = True) -> None:
         """Keep `value` as a Tensor that is saved in `state_dict` but not trained
-        (BatchNorm's running statistics)."""
+        (BatchNorm's running statistics); with ``persistent=False``, as PyTorch's, one
+        that `state_dict` and `load_state_dict` leave out (a mask made from the
+        shapes), still in `named_buffers` and converted by `to`."""
         if name not in self._buffers:
             self._buffers.append(name)
+        dropped = set(self.__dict__.get("_non_persistent", ()))
+        dropped.discard(name)
+        if not persistent:
+            dropped.add(name)
+        object.__setattr__(self, "_non_persistent", frozenset(dropped))
         setattr(self, name, value)
 
     def _members(self) -> Iterator[tuple[str, Any]]:
@@ -340,23 +348,25 @@ class Module:
             yield module
 
     def _tensors(
-        self, prefix: str, seen: set[int] | None, buffers: bool
+        self, prefix: str, seen: set[int] | None, buffers: bool, persistent: bool = False
     ) -> Iterator[tuple[str, Tensor]]:
         """Parameters (and buffers) in PyTorch's order: this module's own parameters (in
-        order of assignment), then its buffers, then each sub-module's, depth first;
-        each once (or, with `seen` None, under every name that reaches it)."""
+        order of assignment), then its buffers (with `persistent`, only those that
+        `state_dict` lists), then each sub-module's, depth first; each once (or, with
+        `seen` None, under every name that reaches it)."""
         members = list(self._members())
         for name, value in members:
             if isinstance(value, Parameter) and _first_time(value, seen):
                 yield prefix + name, value
         if buffers:
+            dropped = self.__dict__.get("_non_persistent", ()) if persistent else ()
             for name in self._buffers:
                 buffer = getattr(self, name)
-                if buffer is not None:
+                if buffer is not None and name not in dropped:
                     yield prefix + name, buffer
         for name, value in members:
             if isinstance(value, Module) and _first_time(value, seen):
-                yield from value._tensors(f"{prefix}{name}.", seen, buffers)
+                yield from value._tensors(f"{prefix}{name}.", seen, buffers, persistent)
 
     def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
         """(name, Parameter) pairs in order of assignment, each once, e.g. ("0.weight", w)."""
@@ -430,11 +440,12 @@ class Module:
             p.requires_grad = bool(requires_grad)
         return self
 
-    def _state_tensors(self, shared: bool = False) -> dict[str, Tensor]:
+    def _state_tensors(self, shared: bool = False, persistent: bool = False) -> dict[str, Tensor]:
         """Parameters and buffers by dotted name, each once; with `shared`, a tensor
-        that several names reach (a layer used twice) under each of them, as
-        PyTorch's `state_dict` lists it."""
-        return dict(self._tensors("", None if shared else set(), buffers=True))
+        that several names reach (a layer used twice) under each of them, and with
+        `persistent` only the buffers saved, as PyTorch's `state_dict` lists them."""
+        seen = None if shared else set[int]()
+        return dict(self._tensors("", seen, buffers=True, persistent=persistent))
 
     def state_dict(
         self,
@@ -483,7 +494,7 @@ class Module:
         if not isinstance(prefix, str):
             raise TypeError(f"state_dict: prefix must be a str, got {type(prefix).__name__}")
         out: dict[str, Any] = OrderedDict() if destination is None else destination
-        for name, t in self._state_tensors(shared=True).items():
+        for name, t in self._state_tensors(shared=True, persistent=True).items():
             out[prefix + name] = t if keep_vars else t.detach()
         return out  # type: ignore[return-value]
 
@@ -519,7 +530,7 @@ class Module:
                 f"load_state_dict expects a dict of name -> array, got {type(state).__name__}"
                 + hint
             )
-        own = self._state_tensors(shared=True)
+        own = self._state_tensors(shared=True, persistent=True)
         # A tensor listed under two names is loaded if either is given (a state saved
         # with one name per tensor loads too).
         given = {id(own[k]) for k in state if k in own}

@@ -235,3 +235,23 @@ def test_early_stopping_keeps_a_copy_of_the_best_weights():
     kernel = model.state_dict()["0.weight"].numpy()
     np.testing.assert_array_equal(best["0.weight"], kernel)
     assert not np.shares_memory(best["0.weight"], kernel)
+
+
+def test_non_persistent_buffers_stay_out_of_the_state_dict_as_torch():
+    def make(lib: ModuleType, tensor: Any) -> Any:
+        m = lib.nn.Module()
+        m.register_buffer("mask", tensor(np.zeros(2)), persistent=False)
+        m.register_buffer("count", tensor(np.zeros(1)))
+        return m
+
+    ours = make(autograd, lambda a: Tensor(a.astype(np.float32)))
+    theirs = make(torch, lambda a: torch.tensor(a, dtype=torch.float32))
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["count"]
+    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+    for m in (ours, theirs):
+        assert repr(m.load_state_dict({"count": m.count + 1})) == "<All keys matched successfully>"
+        with pytest.raises(RuntimeError, match=r'Unexpected key\(s\) in state_dict: "mask"'):
+            m.load_state_dict({"count": m.count, "mask": m.mask})
+        assert m.double().mask.dtype in (np.float64, torch.float64)
+        m.register_buffer("mask", m.mask)  # persistent again
+        assert list(m.state_dict()) == ["mask", "count"]
