@@ -104,7 +104,7 @@ def get(
             eps: 1e-08
             lr: 0.01
             maximize: False
-            weight_decay: 0.0
+            weight_decay: 0
         )
     """
     if isinstance(name_or_optimizer, Optimizer):

@@ -41,19 +41,19 @@ class Adagrad(Optimizer):
         self,
         params: ParamsT,
         lr: float = 1e-2,
-        lr_decay: float = 0.0,
-        weight_decay: float = 0.0,
-        initial_accumulator_value: float = 0.0,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
         eps: float = 1e-10,
         *,
         maximize: bool = False,
     ) -> None:
-        defaults = dict(
+        defaults = dict(  # in torch's order (its state_dict prints them so)
             lr=lr,
             lr_decay=lr_decay,
+            eps=eps,
             weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value,
-            eps=eps,
             maximize=maximize,
         )
         super().__init__(params, defaults)

@@ -53,7 +53,7 @@ class NAdam(Optimizer):
         lr: float = 2e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float = 0,
         momentum_decay: float = 4e-3,
         *,
         maximize: bool = False,
@@ -65,8 +65,8 @@ class NAdam(Optimizer):
             eps=eps,
             weight_decay=weight_decay,
             momentum_decay=momentum_decay,
+            decoupled_weight_decay=decoupled_weight_decay,  # torch's order
             maximize=maximize,
-            decoupled_weight_decay=decoupled_weight_decay,
         )
         super().__init__(params, defaults)
 

@@ -124,7 +124,7 @@ def build_the_network(lib: types.ModuleType) -> dict[str, Any]:
         line
         for line in repr(opt).splitlines()
         if line.split(":")[0].strip() not in ("differentiable", "foreach", "fused")
-    ).replace(": 0\n", ": 0.0\n")  # torch keeps the int 0 given as a default
+    )
     return values(out)
 
 

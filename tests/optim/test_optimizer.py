@@ -296,9 +296,7 @@ def test_repr_of_two_groups_is_laid_out_as_torchs():
     )
     torch_only = ("capturable", "differentiable", "foreach", "fused")
     kept = [
-        line.replace("weight_decay: 0", "weight_decay: 0.0")
-        for line in repr(theirs).splitlines()
-        if line.split(":")[0].strip() not in torch_only
+        line for line in repr(theirs).splitlines() if line.split(":")[0].strip() not in torch_only
     ]
     assert repr(ours).splitlines() == kept
 
@@ -349,3 +347,35 @@ def test_state_dict_lists_the_states_torch_lists(name, options):
     resumed = getattr(optim, name)([Tensor(a.copy(), requires_grad=True) for a in arrays])
     resumed.load_state_dict(opt.state_dict())
     assert resumed.state_dict()["state"].keys() == mine.keys()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "SGD",
+        "Adam",
+        "AdamW",
+        "RMSprop",
+        "Adagrad",
+        "Adadelta",
+        "Adamax",
+        "NAdam",
+        "RAdam",
+        "ASGD",
+        "Rprop",
+    ],
+)
+def test_default_groups_print_as_torchs(name):
+    """The options a state_dict lists, in torch's order with torch's default values
+    (``weight_decay: 0``, not 0.0), as the "What is a state_dict" recipe prints them;
+    torch's device flags (foreach, capturable, differentiable, fused) aside, and SGD's
+    default lr, which the contract keeps at 1e-2."""
+    torch = pytest.importorskip("torch")
+    ours = getattr(optim, name)([param(1.0, 2.0)]).state_dict()["param_groups"][0]
+    theirs = getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)])
+    expected = theirs.state_dict()["param_groups"][0]
+    flags = ("foreach", "capturable", "differentiable", "fused")
+    expected = {k: v for k, v in expected.items() if k not in flags}
+    if name == "SGD":
+        expected["lr"] = 1e-2
+    assert repr(ours) == repr(expected)
