@@ -33,6 +33,8 @@ class Adagrad(Optimizer):
         initial_accumulator_value: starting value of the sum of squares.
         eps: added to the denominator for numerical stability.
         maximize: maximize the objective instead of minimizing it.
+        foreach, differentiable, fused: torch's implementation options (see
+            `optim.Optimizer`; ``foreach=False`` runs the per-parameter reference).
     """
 
     elementwise = True
@@ -47,14 +49,20 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
-        defaults = dict(  # in torch's order (its state_dict prints them so)
+        defaults = dict(  # torch's options, in torch's order (state_dict prints them so)
             lr=lr,
             lr_decay=lr_decay,
             eps=eps,
             weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value,
+            foreach=foreach,
             maximize=maximize,
+            differentiable=differentiable,
+            fused=fused,
         )
         super().__init__(params, defaults)
 
