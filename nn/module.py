@@ -330,21 +330,28 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module (named `prefix`) and every sub-module, each once, depth first."""
-        seen: set[int] = set()
+    def named_modules(
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """This module (named `prefix`) and every sub-module, depth first: each once, or
+        with ``remove_duplicate=False`` under every name that reaches it (as PyTorch's;
+        `memo`, PyTorch's set of modules already listed, is taken too)."""
+        seen: set[int] = {id(m) for m in memo} if memo else set()
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
+            if remove_duplicate:
+                if id(module) in seen:
+                    continue
+                seen.add(id(module))
+                if memo is not None:
+                    memo.add(module)
             yield name, module
             kids = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
             stack.extend(reversed(kids))
 
-    def modules(self) -> Iterator[Module]:
-        for _, module in self.named_modules():
+    def modules(self, remove_duplicate: bool = True) -> Iterator[Module]:
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
             yield module
 
     def _tensors(
@@ -368,18 +375,114 @@ class Module:
             if isinstance(value, Module) and _first_time(value, seen):
                 yield from value._tensors(f"{prefix}{name}.", seen, buffers, persistent)
 
-    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
-        """(name, Parameter) pairs in order of assignment, each once, e.g. ("0.weight", w)."""
-        yield from self._tensors("", set(), buffers=False)
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """(name, Parameter) pairs in PyTorch's order, e.g. ("0.weight", w): each once
+        (with ``remove_duplicate=False`` under every name), `prefix` before the names;
+        with ``recurse=False`` this module's own only."""
+        start = f"{prefix}." if prefix else ""
+        seen = set[int]() if remove_duplicate else None
+        if recurse:
+            yield from self._tensors(start, seen, buffers=False)
+            return
+        for name, value in self._members():
+            if isinstance(value, Parameter) and _first_time(value, seen):
+                yield start + name, value
 
-    def parameters(self) -> Iterator[Parameter]:
-        for _, p in self.named_parameters():
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
-        for prefix, module in self.named_modules():
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """(name, buffer) pairs, as PyTorch's `named_buffers` (None buffers left out)."""
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else iter([(prefix, self)])
+        )
+        seen: set[int] = set()
+        for module_prefix, module in modules:
             for name in module._buffers:
-                yield (f"{prefix}.{name}" if prefix else name), getattr(module, name)
+                buffer = getattr(module, name)
+                if buffer is None or (remove_duplicate and id(buffer) in seen):
+                    continue
+                seen.add(id(buffer))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), buffer
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add `param` as the parameter `name`, as PyTorch's: the same as
+        ``self.<name> = param`` for a name no attribute assignment can write.
+
+        Raises:
+            TypeError: `param` is not a Parameter (nor None), or `name` is not a str.
+            KeyError: `name` is empty, contains ".", or is an attribute that is not a
+                parameter.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"parameter name should be a string, got {type(name).__name__}")
+        if "." in name:
+            raise KeyError('parameter name can\'t contain "."')  # PyTorch's words
+        if not name:
+            raise KeyError('parameter name can\'t be empty string ""')
+        if hasattr(self, name) and not isinstance(getattr(self, name), Parameter):
+            raise KeyError(f"attribute '{name}' already exists")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                "(nn.Parameter or None required)"
+            )
+        setattr(self, name, param)
+
+    def get_submodule(self, target: str) -> Module:
+        """The sub-module at the dotted path `target` ("" is this module), as PyTorch's.
+
+        Raises:
+            AttributeError: a part of the path names no sub-module.
+        """
+        module: Module = self
+        for part in target.split(".") if target else ():
+            child = dict(module.named_children()).get(part)
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no attribute `{part}`")
+            module = child
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path `target` ("0.weight"), as PyTorch's.
+
+        Raises:
+            AttributeError: the path names no parameter.
+        """
+        value = self._get_member(target, "parameter")
+        if not isinstance(value, Parameter):
+            raise AttributeError(f"`{target}` is not an nn.Parameter")
+        return value
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path `target` ("bn.running_mean"), as PyTorch's.
+
+        Raises:
+            AttributeError: the path names no buffer.
+        """
+        owner, _, name = target.rpartition(".")
+        module = self.get_submodule(owner)
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return self._get_member(target, "buffer")
+
+    def _get_member(self, target: str, kind: str) -> Any:
+        owner, _, name = target.rpartition(".")
+        module = self.get_submodule(owner)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no {kind} `{name}`")
+        return getattr(module, name)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients (`p.grad = None`, torch's default), or with

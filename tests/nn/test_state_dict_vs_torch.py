@@ -255,3 +255,68 @@ def test_non_persistent_buffers_stay_out_of_the_state_dict_as_torch():
         assert m.double().mask.dtype in (np.float64, torch.float64)
         m.register_buffer("mask", m.mask)  # persistent again
         assert list(m.state_dict()) == ["mask", "count"]
+
+
+def tied(lib: ModuleType) -> Any:
+    shared = lib.nn.Linear(2, 2)
+    return lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.BatchNorm1d(2), shared, shared)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: [n for n, _ in m.named_parameters(prefix="net")],
+        lambda m: [n for n, _ in m.named_parameters(recurse=False)],
+        lambda m: [n for n, _ in m.named_parameters(remove_duplicate=False)],
+        lambda m: [n for n, _ in m.head.named_parameters(prefix="head", recurse=False)],
+        lambda m: [tuple(p.shape) for p in m.parameters(recurse=False)],
+        lambda m: [n for n, _ in m.named_buffers(prefix="x")],
+        lambda m: [n for n, _ in m.named_buffers(recurse=False)],
+        lambda m: [tuple(b.shape) for b in m.buffers()],
+        lambda m: [n for n, _ in m.named_modules(prefix="root")],
+        lambda m: len(list(m.modules())),
+    ],
+)
+def test_member_listings_take_torchs_arguments(call):
+    ours, theirs = pair()
+    assert call(ours) == call(theirs)
+
+
+def test_shared_members_are_listed_as_torch_lists_them():
+    ours, theirs = tied(autograd), tied(torch)
+    for args in ({}, {"remove_duplicate": False}):
+        assert [n for n, _ in ours.named_parameters(**args)] == [
+            n for n, _ in theirs.named_parameters(**args)
+        ]
+        assert [n for n, _ in ours.named_modules(**args)] == [
+            n for n, _ in theirs.named_modules(**args)
+        ]
+    memo: set[Any] = set()
+    assert [n for n, _ in ours.named_modules(memo)] == [n for n, _ in theirs.named_modules()]
+    assert len(memo) == 4
+
+
+def test_register_parameter_and_get_members_as_torch():
+    ours, theirs = pair()
+    for m, lib in ((ours, nn), (theirs, torch.nn)):
+        m.register_parameter("bias 2", lib.Parameter(lib.Linear(2, 3).weight.detach()))
+        m.register_parameter("empty", None)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert ours.get_submodule("head.1") is ours.head[1]
+    assert ours.get_submodule("") is ours
+    assert ours.get_parameter("head.1.weight") is ours.head[1].weight
+    assert ours.get_buffer("bn.running_mean") is ours.bn.running_mean
+    for m in (ours, theirs):
+        with pytest.raises(AttributeError, match="has no attribute `nope`"):
+            m.get_submodule("head.nope")
+        with pytest.raises(AttributeError, match=r"is not an nn\.Parameter"):
+            m.get_parameter("bn.running_mean")
+        with pytest.raises(AttributeError, match=r"is not a buffer"):
+            m.get_buffer("bn.weight")
+        with pytest.raises(KeyError, match=r'contain "\."'):
+            m.register_parameter("a.b", None)
+        with pytest.raises(KeyError, match="attribute 'fc' already exists"):
+            m.register_parameter("fc", None)
+        with pytest.raises(TypeError, match="cannot assign"):
+            m.register_parameter("w", type(m.scale.detach())(np.zeros(1)))
