@@ -447,11 +447,17 @@ class Module:
             AttributeError: a part of the path names no sub-module.
         """
         module: Module = self
-        for part in target.split(".") if target else ():
-            child = dict(module.named_children()).get(part)
-            if child is None:
-                raise AttributeError(f"{type(module).__name__} has no attribute `{part}`")
-            module = child
+        parts = target.split(".") if target else []
+        start = 0
+        while start < len(parts):
+            children = dict(module.named_children())
+            # a module in a list or dict attribute is the child "layers.0"
+            stops = [
+                s for s in range(len(parts), start, -1) if ".".join(parts[start:s]) in children
+            ]
+            if not stops:
+                raise AttributeError(f"{type(module).__name__} has no attribute `{parts[start]}`")
+            module, start = children[".".join(parts[start : stops[0]])], stops[0]
         return module
 
     def get_parameter(self, target: str) -> Parameter:

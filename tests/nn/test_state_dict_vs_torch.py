@@ -320,3 +320,18 @@ def test_register_parameter_and_get_members_as_torch():
             m.register_parameter("fc", None)
         with pytest.raises(TypeError, match="cannot assign"):
             m.register_parameter("w", type(m.scale.detach())(np.zeros(1)))
+
+
+def test_get_submodule_finds_modules_in_list_and_dict_attributes():
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layers = [nn.Linear(2, 2), nn.Sequential(nn.ReLU(), nn.Linear(2, 1))]
+            self.heads = {"a": nn.Linear(1, 1)}
+
+    net = Net()
+    assert net.get_submodule("layers.1.1") is net.layers[1][1]
+    assert net.get_submodule("heads.a") is net.heads["a"]
+    assert net.get_parameter("layers.1.1.bias") is net.layers[1][1].bias
+    with pytest.raises(AttributeError, match="has no attribute `layers`"):
+        net.get_submodule("layers")
