@@ -227,7 +227,10 @@ class EarlyStopping(_Monitor):
         if self.improved(current):
             self.best, self.best_epoch, self.wait = current, epoch, 0
             if self.restore_best_weights:
-                self.best_weights = self.model.state_dict()
+                # copies: the state dict's Tensors share the weights' memory
+                self.best_weights = {
+                    k: v.numpy().copy() for k, v in self.model.state_dict().items()
+                }
             return
         self.wait += 1
         if self.wait >= self.patience:

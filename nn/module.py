@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import inspect
 import os
+import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -45,6 +47,7 @@ _INTERNAL = frozenset(
     {
         "training",
         "_buffers",
+        "_non_persistent",
         "_forward_hooks",
         "_forward_pre_hooks",
         "_layer_list",
@@ -101,8 +104,8 @@ class LoadResult(NamedTuple):
     def __repr__(self) -> str:
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"  # as PyTorch prints it
-        return (
-            f"LoadResult(missing_keys={self.missing_keys!r}, "
+        return (  # PyTorch's name for it
+            f"_IncompatibleKeys(missing_keys={self.missing_keys!r}, "
             f"unexpected_keys={self.unexpected_keys!r})"
         )
 
@@ -115,6 +118,20 @@ class StateDictError(RuntimeError, KeyError, ValueError):
     __str__ = RuntimeError.__str__  # the message as given, not quoted as KeyError's
 
 
+def _quoted(names: list[str]) -> str:
+    return ", ".join(f'"{k}"' for k in names)
+
+
+def state_array(value: Any) -> np.ndarray:
+    """The array of a state dict value: our Tensor's own array (no copy), an ndarray, or
+    a torch tensor's (`keep_vars=True` gives Parameters, which require grad)."""
+    if isinstance(value, Tensor):
+        return value.data
+    if not isinstance(value, np.ndarray) and callable(getattr(value, "detach", None)):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
 def _walk(name: str, value: Any) -> Iterator[tuple[str, Any]]:
     """Parameters and Modules inside an attribute value, with dotted names."""
     if isinstance(value, (Parameter, Module)):
@@ -125,6 +142,16 @@ def _walk(name: str, value: Any) -> Iterator[tuple[str, Any]]:
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _walk(f"{name}.{key}", item)
+
+
+def _first_time(value: Any, seen: set[int] | None) -> bool:
+    """Whether `value` is met for the first time (and now seen); always, without `seen`."""
+    if seen is None:
+        return True
+    if id(value) in seen:
+        return False
+    seen.add(id(value))
+    return True
 
 
 @cache
@@ -274,11 +301,18 @@ class Module:
         """`add_module` under its other PyTorch name."""
         self.add_module(name, module)
 
-    def register_buffer(self, name: str, value: Any) -> None:
+    def register_buffer(self, name: str, value: Any, persistent: bool = True) -> None:
         """Keep `value` as a Tensor that is saved in `state_dict` but not trained
-        (BatchNorm's running statistics)."""
+        (BatchNorm's running statistics); with ``persistent=False``, as PyTorch's, one
+        that `state_dict` and `load_state_dict` leave out (a mask made from the
+        shapes), still in `named_buffers` and converted by `to`."""
         if name not in self._buffers:
             self._buffers.append(name)
+        dropped = set(self.__dict__.get("_non_persistent", ()))
+        dropped.discard(name)
+        if not persistent:
+            dropped.add(name)
+        object.__setattr__(self, "_non_persistent", frozenset(dropped))
         setattr(self, name, value)
 
     def _members(self) -> Iterator[tuple[str, Any]]:
@@ -296,56 +330,165 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module (named `prefix`) and every sub-module, each once, depth first."""
-        seen: set[int] = set()
+    def named_modules(
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """This module (named `prefix`) and every sub-module, depth first: each once, or
+        with ``remove_duplicate=False`` under every name that reaches it (as PyTorch's;
+        `memo`, PyTorch's set of modules already listed, is taken too)."""
+        seen: set[int] = {id(m) for m in memo} if memo else set()
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
+            if remove_duplicate:
+                if id(module) in seen:
+                    continue
+                seen.add(id(module))
+                if memo is not None:
+                    memo.add(module)
             yield name, module
             kids = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
             stack.extend(reversed(kids))
 
-    def modules(self) -> Iterator[Module]:
-        for _, module in self.named_modules():
+    def modules(self, remove_duplicate: bool = True) -> Iterator[Module]:
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
             yield module
 
     def _tensors(
-        self, prefix: str, seen: set[int] | None, buffers: bool
+        self, prefix: str, seen: set[int] | None, buffers: bool, persistent: bool = False
     ) -> Iterator[tuple[str, Tensor]]:
-        """Parameters (and buffers) in order of assignment, sub-modules' in place,
-        each once (or, with `seen` None, under every name that reaches it); a module's
-        buffers come after its own attributes."""
-        for name, value in self._members():
-            if seen is not None:
-                if id(value) in seen:
-                    continue
-                seen.add(id(value))
-            if isinstance(value, Parameter):
+        """Parameters (and buffers) in PyTorch's order: this module's own parameters (in
+        order of assignment), then its buffers (with `persistent`, only those that
+        `state_dict` lists), then each sub-module's, depth first; each once (or, with
+        `seen` None, under every name that reaches it)."""
+        members = list(self._members())
+        for name, value in members:
+            if isinstance(value, Parameter) and _first_time(value, seen):
                 yield prefix + name, value
-            else:
-                yield from value._tensors(f"{prefix}{name}.", seen, buffers)
         if buffers:
+            dropped = self.__dict__.get("_non_persistent", ()) if persistent else ()
             for name in self._buffers:
                 buffer = getattr(self, name)
-                if buffer is not None:
+                if buffer is not None and name not in dropped:
                     yield prefix + name, buffer
+        for name, value in members:
+            if isinstance(value, Module) and _first_time(value, seen):
+                yield from value._tensors(f"{prefix}{name}.", seen, buffers, persistent)
 
-    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
-        """(name, Parameter) pairs in order of assignment, each once, e.g. ("0.weight", w)."""
-        yield from self._tensors("", set(), buffers=False)
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """(name, Parameter) pairs in PyTorch's order, e.g. ("0.weight", w): each once
+        (with ``remove_duplicate=False`` under every name), `prefix` before the names;
+        with ``recurse=False`` this module's own only."""
+        start = f"{prefix}." if prefix else ""
+        seen = set[int]() if remove_duplicate else None
+        if recurse:
+            yield from self._tensors(start, seen, buffers=False)
+            return
+        for name, value in self._members():
+            if isinstance(value, Parameter) and _first_time(value, seen):
+                yield start + name, value
 
-    def parameters(self) -> Iterator[Parameter]:
-        for _, p in self.named_parameters():
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
-        for prefix, module in self.named_modules():
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """(name, buffer) pairs, as PyTorch's `named_buffers` (None buffers left out)."""
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else iter([(prefix, self)])
+        )
+        seen: set[int] = set()
+        for module_prefix, module in modules:
             for name in module._buffers:
-                yield (f"{prefix}.{name}" if prefix else name), getattr(module, name)
+                buffer = getattr(module, name)
+                if buffer is None or (remove_duplicate and id(buffer) in seen):
+                    continue
+                seen.add(id(buffer))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), buffer
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add `param` as the parameter `name`, as PyTorch's: the same as
+        ``self.<name> = param`` for a name no attribute assignment can write.
+
+        Raises:
+            TypeError: `param` is not a Parameter (nor None), or `name` is not a str.
+            KeyError: `name` is empty, contains ".", or is an attribute that is not a
+                parameter.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"parameter name should be a string, got {type(name).__name__}")
+        if "." in name:
+            raise KeyError('parameter name can\'t contain "."')  # PyTorch's words
+        if not name:
+            raise KeyError('parameter name can\'t be empty string ""')
+        if hasattr(self, name) and not isinstance(getattr(self, name), Parameter):
+            raise KeyError(f"attribute '{name}' already exists")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                "(nn.Parameter or None required)"
+            )
+        setattr(self, name, param)
+
+    def get_submodule(self, target: str) -> Module:
+        """The sub-module at the dotted path `target` ("" is this module), as PyTorch's.
+
+        Raises:
+            AttributeError: a part of the path names no sub-module.
+        """
+        module: Module = self
+        parts = target.split(".") if target else []
+        start = 0
+        while start < len(parts):
+            children = dict(module.named_children())
+            # a module in a list or dict attribute is the child "layers.0"
+            stops = [
+                s for s in range(len(parts), start, -1) if ".".join(parts[start:s]) in children
+            ]
+            if not stops:
+                raise AttributeError(f"{type(module).__name__} has no attribute `{parts[start]}`")
+            module, start = children[".".join(parts[start : stops[0]])], stops[0]
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path `target` ("0.weight"), as PyTorch's.
+
+        Raises:
+            AttributeError: the path names no parameter.
+        """
+        value = self._get_member(target, "parameter")
+        if not isinstance(value, Parameter):
+            raise AttributeError(f"`{target}` is not an nn.Parameter")
+        return value
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path `target` ("bn.running_mean"), as PyTorch's.
+
+        Raises:
+            AttributeError: the path names no buffer.
+        """
+        owner, _, name = target.rpartition(".")
+        module = self.get_submodule(owner)
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return self._get_member(target, "buffer")
+
+    def _get_member(self, target: str, kind: str) -> Any:
+        owner, _, name = target.rpartition(".")
+        module = self.get_submodule(owner)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no {kind} `{name}`")
+        return getattr(module, name)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients (`p.grad = None`, torch's default), or with
@@ -406,37 +549,85 @@ class Module:
             p.requires_grad = bool(requires_grad)
         return self
 
-    def _state_tensors(self, shared: bool = False) -> dict[str, Tensor]:
+    def _state_tensors(self, shared: bool = False, persistent: bool = False) -> dict[str, Tensor]:
         """Parameters and buffers by dotted name, each once; with `shared`, a tensor
-        that several names reach (a layer used twice) under each of them, as
-        PyTorch's `state_dict` lists it."""
-        return dict(self._tensors("", None if shared else set(), buffers=True))
+        that several names reach (a layer used twice) under each of them, and with
+        `persistent` only the buffers saved, as PyTorch's `state_dict` lists them."""
+        seen = None if shared else set[int]()
+        return dict(self._tensors("", seen, buffers=True, persistent=persistent))
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter and buffer as an ndarray, by dotted name. A layer
-        used twice is listed under both names, as in PyTorch ("2.weight" and "4.weight"
-        for `Sequential(a, relu, shared, relu, shared)`)."""
-        return {name: t.data.copy() for name, t in self._state_tensors(shared=True).items()}
+    def state_dict(
+        self,
+        *args: Any,
+        destination: dict[str, Any] | None = None,
+        prefix: str = "",
+        keep_vars: bool = False,
+    ) -> OrderedDict[str, Tensor]:
+        """Every parameter and buffer by dotted name, as PyTorch's `state_dict`.
 
-    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> LoadResult:
-        """Copy the arrays of `state` into this module's parameters and buffers, in place.
+        The values are Tensors detached from the graph (``requires_grad`` False) that
+        share memory with the parameters and buffers: an in-place change to a
+        parameter (an optimizer step, ``load_state_dict``) shows in a state dict taken
+        before it; take copies (``copy.deepcopy(sd)``, ``{k: v.clone() ...}``) to keep
+        a snapshot. The order is PyTorch's: a module's own parameters, its buffers,
+        then each sub-module's. A layer used twice is listed under both names, as in
+        PyTorch ("2.weight" and "4.weight" for `Sequential(a, relu, shared, relu,
+        shared)`).
+
+        A parameter whose array was replaced (``p.data = x``, `to(dtype)`) no longer
+        shares it with a state dict taken before, as in PyTorch. The optimizers'
+        multi-tensor path (`optim.flat`) moves a parameter's array into a group buffer
+        only when nothing else refers to it, so a state dict that is kept keeps its
+        aliasing (its group takes the per-parameter path meanwhile), and one taken
+        after the move aliases the buffer.
 
         Args:
-            state: name -> array, as made by `state_dict()` or `nn.load_state`.
+            destination: a dict to fill and return, instead of a new OrderedDict.
+            prefix: put before every name (``prefix="model."``).
+            keep_vars: give the Parameters and buffers themselves, not detached Tensors.
+            *args: PyTorch's deprecated positional form (destination, prefix,
+                keep_vars), with its FutureWarning.
+        """
+        if args:
+            warnings.warn(
+                "Positional args are being deprecated, use kwargs instead "
+                "(state_dict(destination=..., prefix=..., keep_vars=...))",
+                FutureWarning,
+                stacklevel=2,
+            )
+            if len(args) > 3:
+                raise TypeError(f"state_dict takes at most 3 positional arguments, got {len(args)}")
+            given = [destination, prefix, keep_vars]
+            given[: len(args)] = args
+            destination, prefix, keep_vars = given
+        if not isinstance(prefix, str):
+            raise TypeError(f"state_dict: prefix must be a str, got {type(prefix).__name__}")
+        out: dict[str, Any] = OrderedDict() if destination is None else destination
+        for name, t in self._state_tensors(shared=True, persistent=True).items():
+            out[prefix + name] = t if keep_vars else t.detach()
+        return out  # type: ignore[return-value]
+
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
+        """Copy the values of `state` into this module's parameters and buffers, in
+        place: the Parameter objects (and an optimizer holding them) stay the same.
+
+        Args:
+            state: name -> Tensor, ndarray or torch tensor, as made by `state_dict()`,
+                `nn.load_state` or PyTorch's `state_dict()`.
             strict: require exactly the same names. Shapes must always match.
 
         Returns:
             The missing and unexpected names (both empty when strict).
 
-        Every array is checked (names, shapes, dtypes) before the first is written,
+        Every value is checked (names, shapes, dtypes) before the first is written,
         so a failed load leaves the module unchanged.
 
         Raises:
             TypeError: `state` is not a dict (a path: read it with `nn.load_state`), or
-                an array cannot be cast to its parameter's dtype (all are listed).
+                a value cannot be cast to its parameter's dtype (all are listed).
             StateDictError: (a RuntimeError, KeyError and ValueError) strict and a name
-                is missing or unexpected, or an array has the wrong shape (all are
-                listed, with both shapes).
+                is missing or unexpected, or a value has the wrong shape, in PyTorch's
+                message ("Error(s) in loading state_dict for Linear: ...").
         """
         if not isinstance(state, Mapping):
             hint = (
@@ -448,28 +639,25 @@ class Module:
                 f"load_state_dict expects a dict of name -> array, got {type(state).__name__}"
                 + hint
             )
-        own = self._state_tensors(shared=True)
+        own = self._state_tensors(shared=True, persistent=True)
         # A tensor listed under two names is loaded if either is given (a state saved
         # with one name per tensor loads too).
         given = {id(own[k]) for k in state if k in own}
         missing = [k for k in own if k not in state and id(own[k]) not in given]
         unexpected = [k for k in state if k not in own]
-        wrong = [
-            f"{k}: expected {own[k].shape}, got {np.shape(v)}"
-            for k, v in state.items()
-            if k in own and np.shape(v) != own[k].shape
+        arrays = {k: state_array(v) for k, v in state.items() if k in own}
+        errors = [
+            f"size mismatch for {k}: copying a param with shape {a.shape} from checkpoint, "
+            f"the shape in current model is {own[k].shape}."
+            for k, a in arrays.items()
+            if a.shape != own[k].shape
         ]
-        if wrong:
-            raise StateDictError(
-                f"load_state_dict for {type(self).__name__}: wrong shapes: " + "; ".join(wrong)
-            )
-        if strict and (missing or unexpected):
-            raise StateDictError(self._key_error(missing, unexpected, own, state))
-        arrays = {
-            k: np.asarray(v.data if isinstance(v, Tensor) else v)
-            for k, v in state.items()
-            if k in own
-        }
+        if strict and unexpected:
+            errors.insert(0, "Unexpected key(s) in state_dict: " + _quoted(unexpected) + ". ")
+        if strict and missing:
+            errors.insert(0, "Missing key(s) in state_dict: " + _quoted(missing) + ". ")
+        if errors:
+            raise StateDictError(self._load_error(errors))
         uncastable = [
             f"{k}: {a.dtype} into {own[k].dtype}"
             for k, a in arrays.items()
@@ -484,17 +672,13 @@ class Module:
             increment_version(own[name])  # an in-place write, as torch counts it
         return LoadResult(missing, unexpected)
 
-    def _key_error(
-        self, missing: list[str], unexpected: list[str], own: dict[str, Tensor], state: dict
-    ) -> str:
-        parts = [f"load_state_dict for {type(self).__name__}:"]
-        if missing:
-            parts.append("missing " + ", ".join(f"{k} {own[k].shape}" for k in missing))
-        if unexpected:
-            parts.append("unexpected " + ", ".join(f"{k} {np.shape(state[k])}" for k in unexpected))
+    def _load_error(self, errors: list[str]) -> str:
+        """PyTorch's message for a failed `load_state_dict`, with a hint for lazy layers."""
         if any(getattr(m, "built", True) is False for m in self.modules()):
-            parts.append("(layers built at their first call have no weights yet: run one batch)")
-        return " ".join(parts) + "; pass strict=False to load the matching names only"
+            errors.append("(layers built at their first call have no weights yet: run one batch)")
+        return f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(
+            errors
+        )
 
     def save(self, path: str | os.PathLike) -> None:
         """Write `state_dict()` to `path` as an `.npz` archive (no pickle).

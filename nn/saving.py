@@ -354,7 +354,8 @@ def save_model(model: Module, path: str | os.PathLike) -> None:
         "optimizer_state": optimizer_numbers or None,
     }
     text = json.dumps(description, default=_json_default)
-    arrays = {**model.state_dict(), **optimizer_arrays, MODEL_CONFIG: np.array(text)}
+    weights = {k: v.numpy() for k, v in model.state_dict().items()}
+    arrays = {**weights, **optimizer_arrays, MODEL_CONFIG: np.array(text)}
     write_npz(arrays, path)
 
 

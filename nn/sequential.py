@@ -9,6 +9,7 @@ from autograd.checks import check_int
 from nn.input import Input
 from nn.module import Module
 from nn.symbolic import check_name as _layer_name
+from nn.symbolic import is_symbolic
 from nn.training import Model
 
 
@@ -164,10 +165,18 @@ class Sequential(Model):
     def __iter__(self) -> Iterator[Module]:
         return iter(list(self._layers()))
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args and not self._layers() and is_symbolic(args[0]):
+            raise ValueError(  # Keras's error for a symbolic call of an empty model
+                f"Sequential model {self.name} cannot be built because it has no layers: "
+                "add some with add(layer) first"
+            )
+        return super().__call__(*args, **kwargs)
+
     def forward(self, x: Any) -> Any:
-        layers = self._layers()
-        if not layers:
-            raise RuntimeError("Sequential has no layers: add some with add(layer) first")
-        for layer in layers:
+        """Each layer on the output of the one before; with no layers, `x` itself, as
+        PyTorch's ``nn.Sequential()(x)`` (Keras's `fit`, `predict`, `evaluate` and
+        `build` refuse an empty model, and so does a symbolic call, as Keras's)."""
+        for layer in self._layers():
             x = layer(x)
         return x

@@ -1,12 +1,13 @@
 """Saving and loading state dicts as `.npz` archives, never with pickle.
 
-A module's `state_dict()` (name -> array) is stored one array per name, as numpy's
-`savez` would. A nested state, such as an optimizer's `state_dict()` (parameter
-groups, per-parameter buffers, step counts), is stored as its arrays plus a JSON
-description of the structure under the name `~tree` (no parameter can have that
-name): numbers, strings, None, lists, tuples and dicts with int or str keys are kept
-exactly (floats by their shortest repr, which reads back to the same bits), arrays
-bit for bit. Example of a resume across processes::
+A module's `state_dict()` (name -> Tensor) is stored one array per name, as numpy's
+`savez` would, and loads as name -> Tensor again (a dict of ndarrays as ndarrays). A
+nested state, such as an optimizer's `state_dict()` (parameter groups, per-parameter
+buffers, step counts), is stored as its arrays plus a JSON description of the
+structure under the name `~tree` (no parameter can have that name): numbers,
+strings, None, lists, tuples and dicts with int or str keys are kept exactly (floats
+by their shortest repr, which reads back to the same bits), arrays bit for bit.
+Example of a resume across processes::
 
     nn.save_state(optimizer.state_dict(), "opt.npz")
     optimizer.load_state_dict(nn.load_state("opt.npz"))
@@ -33,6 +34,9 @@ from numpy.lib.npyio import NpzFile
 from autograd import Tensor
 
 TREE = "~tree"
+#: Present (empty) in the archive of a flat name -> Tensor dict (a module's
+#: `state_dict()`): its arrays load as Tensors.
+TENSORS = "~tensors"
 #: Entries of a file written by `Model.save` that are not weights: the model's
 #: description (JSON text) and the optimizer's state. `load_state` leaves them out,
 #: `nn.load_model` reads them.
@@ -50,9 +54,9 @@ def save_state(state: Mapping[Any, Any], path: str | os.PathLike) -> None:
     typically).
 
     Args:
-        state: name -> array (a module's `state_dict()`), or a nested state of dicts,
-            lists, tuples, numbers, strings, None and arrays (an optimizer's or a
-            scheduler's `state_dict()`).
+        state: name -> Tensor or array (a module's `state_dict()`), or a nested state
+            of dicts, lists, tuples, numbers, strings, None, arrays and Tensors (an
+            optimizer's or a scheduler's `state_dict()`).
         path: where to write.
 
     Raises:
@@ -76,13 +80,20 @@ def _archive_arrays(obj: Any) -> dict[str, np.ndarray]:
 
 
 def _flat_arrays(state: Mapping[Any, Any]) -> dict[str, np.ndarray] | None:
-    """The arrays of a flat name -> ndarray dict, or None for any other state (Tensors
-    go into the tree, which remembers that they were Tensors)."""
-    if not all(isinstance(k, str) and k != TREE for k in state):
+    """The arrays of a flat name -> ndarray dict, or of a module's `state_dict()` (name
+    -> plain Tensor not requiring grad, marked by a `TENSORS` member so that they load
+    as Tensors again); None for any other state (other Tensors go into the tree, which
+    remembers what they were)."""
+    if not all(isinstance(k, str) and k not in (TREE, TENSORS) for k in state):
         return None
-    if not all(isinstance(v, np.ndarray) for v in state.values()):
+    values = list(state.values())
+    if all(isinstance(v, np.ndarray) for v in values):
+        arrays = {k: np.asarray(v) for k, v in state.items()}
+    elif all(type(v) is Tensor and not v.requires_grad for v in values):
+        arrays = {k: v.data for k, v in state.items()}
+        arrays[TENSORS] = np.array("")
+    else:
         return None
-    arrays = {k: np.asarray(v) for k, v in state.items()}
     for k, a in arrays.items():
         _check_storable(a, k)
     return arrays
@@ -184,10 +195,10 @@ def load_state(path: str | os.PathLike) -> dict[Any, Any]:
     """Read an `.npz` archive written by `save_state` or `Module.save`.
 
     Returns:
-        The state as saved: a name -> ndarray dict, or the nested state (numbers as
-        they were, arrays as ndarrays, Tensors as Tensors). Of a file written by
-        `Model.save`, the weights (the model's description and optimizer state are for
-        `nn.load_model`).
+        The state as saved: a name -> ndarray dict, a name -> Tensor dict (a module's
+        `state_dict()`), or the nested state (numbers as they were, arrays as ndarrays,
+        Tensors as Tensors). Of a file written by `Model.save`, the weights (the model's
+        description and optimizer state are for `nn.load_model`).
 
     Raises:
         ValueError: the file holds pickled data (refused: loading it could run code
@@ -198,6 +209,9 @@ def load_state(path: str | os.PathLike) -> dict[Any, Any]:
         for name, array in read_npz(path).items()
         if name != MODEL_CONFIG and not name.startswith(OPTIMIZER_PREFIX)
     }
+    if TENSORS in arrays:
+        del arrays[TENSORS]
+        return {name: Tensor(array) for name, array in arrays.items()}
     if TREE not in arrays:
         return arrays
     return _decode(json.loads(str(arrays.pop(TREE))), arrays)
@@ -217,8 +231,8 @@ def save(obj: Any, f: str | os.PathLike) -> None:
 def load(
     f: str | os.PathLike, map_location: Any = None, *, weights_only: bool | None = None
 ) -> Any:
-    """`load_state` under PyTorch's name: what `save` wrote, Tensors as Tensors and
-    ndarrays (what `state_dict()` gives here) as ndarrays. `map_location` is accepted
+    """`load_state` under PyTorch's name: what `save` wrote, Tensors (what
+    `state_dict()` gives) as Tensors and ndarrays as ndarrays. `map_location` is accepted
     for PyTorch's signature (everything is on the CPU); `weights_only` too: nothing is
     unpickled either way."""
     del map_location, weights_only

@@ -30,7 +30,9 @@ def layer_rows(model: Module) -> list[Module]:
     while len(layers) == 1 and _is_container(layers[0]) and not hasattr(type(model), "call"):
         layers = list(layers[0].children())
     # Keras does not list the Input as a layer: it holds no weights and changes nothing.
-    return [layer for layer in layers if not isinstance(layer, Input)] or [model]
+    # An empty stack has no rows, as Keras's; a model of no sub-modules is its own row.
+    rows = [layer for layer in layers if not isinstance(layer, Input)]
+    return rows or ([] if _is_container(model) else [model])
 
 
 def _is_container(module: Module) -> bool:
@@ -104,6 +106,8 @@ def output_shapes(model: Any, layers: list[Module]) -> list[str] | None:
     """Each layer's output shape, "(None, 100)", from one zero sample through the model;
     None while the input size is not known (no layer can run yet)."""
     sample = model.__dict__.get("_input_shape")
+    if not layers:
+        return []
     if sample is None:
         size = _first_input_size(layers)
         if size is None:
@@ -152,7 +156,7 @@ def render_table(
 ) -> str:
     """Keras's summary text: the title, a row per layer under `header` in columns at
     least `base` wide, then the parameter totals (trainable, non-trainable)."""
-    widths = [max(w, *(len(r[i]) + 2 for r in rows)) for i, w in enumerate(base)]
+    widths = [max([w, *(len(r[i]) + 2 for r in rows)]) for i, w in enumerate(base)]
     width = sum(widths) + 1
 
     def line(cells: list[str]) -> str:

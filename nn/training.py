@@ -845,12 +845,9 @@ class Model(LayerWeights, Module):
 
         Returns:
             None when the table was printed (as Keras, so a notebook cell shows it
-            once), else the table as a string.
-
-        Raises:
-            ValueError: the model is empty.
+            once), else the table as a string. An empty model gives the table
+            without rows (totals 0), as Keras's.
         """
-        self._check_not_empty("summary")
         text = format_summary(self)
         if print_fn is None:
             return text

@@ -1,7 +1,8 @@
 """Keras's view of a model's weights: one list of arrays, layer by layer.
 
-The order is the order of `state_dict()` (each layer's own arrays in order of
-assignment, buffers last), which is Keras's: a `Dense` gives its kernel (in, out)
+The order is the order of `state_dict()` (each layer's own weights in order of
+assignment, then its buffers, then its sub-layers'), which is Keras's (a layer's own
+weights before its sub-layers'): a `Dense` gives its kernel (in, out)
 then its bias; a `BatchNorm1d` gives gamma, beta, moving mean, moving variance.
 BatchNorm1d's `num_batches_tracked` counts steps for PyTorch (it is in `state_dict`)
 and is no weight: it is left out here, of `count_params` too. (Keras's own counters,
@@ -52,7 +53,8 @@ def count_params(model: Module) -> int:
 
 
 def get_weights(model: Module) -> list[np.ndarray]:
-    """Copies of the weights in Keras's order (see the module docstring)."""
+    """Copies of the weights in Keras's order (see the module docstring): ndarrays
+    of their own, as Keras's, where `state_dict()` gives Tensors sharing memory."""
     require_built(model, "get_weights")
     return [t.data.copy() for t in weight_tensors(model).values()]
 

@@ -100,11 +100,15 @@ def get(
         Parameter Group 0
             amsgrad: False
             betas: (0.9, 0.999)
+            capturable: False
             decoupled_weight_decay: False
+            differentiable: False
             eps: 1e-08
+            foreach: None
+            fused: None
             lr: 0.01
             maximize: False
-            weight_decay: 0.0
+            weight_decay: 0
         )
     """
     if isinstance(name_or_optimizer, Optimizer):

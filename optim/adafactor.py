@@ -58,6 +58,8 @@ class Adafactor(Optimizer):
         d: the clipping threshold of the update's root mean square (>= 1).
         weight_decay: decoupled weight decay coefficient.
         maximize: maximize the objective instead of minimizing it.
+        foreach: torch's implementation option (see `optim.Optimizer`;
+            ``foreach=False`` runs the per-parameter reference).
 
     Example:
         >>> import numpy as np
@@ -84,13 +86,15 @@ class Adafactor(Optimizer):
         weight_decay: float = 0.0,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
     ) -> None:
-        defaults = dict(
+        defaults = dict(  # torch's options, in torch's order (state_dict prints them so)
             lr=lr,
             beta2_decay=beta2_decay,
             eps=eps,
             d=d,
             weight_decay=weight_decay,
+            foreach=foreach,
             maximize=maximize,
         )
         super().__init__(params, defaults)

@@ -32,6 +32,8 @@ class Adamax(Optimizer):
         eps: keeps the denominator away from zero.
         weight_decay: L2 penalty added to the gradient.
         maximize: maximize the objective instead of minimizing it.
+        foreach, differentiable, capturable: torch's implementation options (see
+            `optim.Optimizer`; ``foreach=False`` runs the per-parameter reference).
     """
 
     elementwise = True
@@ -42,11 +44,23 @@ class Adamax(Optimizer):
         lr: float = 2e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float = 0,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        capturable: bool = False,
     ) -> None:
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        defaults = dict(  # torch's options, in torch's order (state_dict prints them so)
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            foreach=foreach,
+            maximize=maximize,
+            differentiable=differentiable,
+            capturable=capturable,
+        )
         super().__init__(params, defaults)
 
     def _init_state(self, p: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:

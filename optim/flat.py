@@ -17,6 +17,9 @@ one fails):
   it unseen: a contiguous (C or Fortran order), writeable array that owns its memory
   and that nothing but its Parameter refers to (an array held elsewhere, shared by two
   Parameters, or a view, stays where it is and the group keeps the reference path);
+  so a module's `state_dict()`, whose Tensors share the parameters' arrays, follows
+  every step as torch's does: while one taken before the first step is kept, the group
+  steps by the reference, and one taken later shares the buffer's views;
 - the parameters' states agree: all empty (before the first step), or the same keys,
   the same numbers (step counts) and arrays of each parameter's shape.
 

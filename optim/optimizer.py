@@ -41,7 +41,17 @@ _NON_NEGATIVE = (
     "momentum_decay",
 )
 # Options that are flags wherever an optimizer has them.
-_FLAGS = ("maximize", "nesterov", "amsgrad", "centered", "decoupled_weight_decay")
+_FLAGS = (
+    "maximize",
+    "nesterov",
+    "amsgrad",
+    "centered",
+    "decoupled_weight_decay",
+    "capturable",
+    "differentiable",
+)
+# torch's implementation options that may also be None ("let the library choose").
+_AUTO_FLAGS = ("foreach", "fused")
 
 
 class Optimizer:
@@ -59,7 +69,11 @@ class Optimizer:
         state: per-parameter dicts (keyed by the parameter Tensor), created at the
             parameter's first step.
         foreach: use the multi-tensor fast path where its preconditions hold (True
-            by default); False always runs the per-parameter reference.
+            by default); False always runs the per-parameter reference. A group's
+            torch option ``foreach=False`` does the same for that group; its
+            ``fused`` is taken as torch takes it (the same numbers), and
+            ``capturable`` and ``differentiable`` must stay False (CUDA graphs and
+            steps in the graph have no counterpart here).
         elementwise: (class attribute) True when `_grad` and `_update` treat every
             element on its own, so that they may run on a concatenation of the
             parameters; a subclass whose rule uses a parameter's shape or a norm over
@@ -147,6 +161,10 @@ class Optimizer:
         for name in _FLAGS:
             if name in group:
                 check_bool(owner, name, group[name])
+        for name in _AUTO_FLAGS:
+            if group.get(name) is not None:
+                check_bool(owner, name, group[name])
+        _check_implementation(owner, group)
         if "betas" in group:
             betas = group["betas"]
             if not isinstance(betas, (tuple, list)) or len(betas) != 2:
@@ -192,7 +210,7 @@ class Optimizer:
         for index, group in enumerate(self.param_groups):
             # maximize and weight decay are applied first, by `_grad`, where asked for.
             adjust = bool(group.get("maximize") or group.get("weight_decay"))
-            flat = prepare(self, index, group) if self.foreach and self.elementwise else None
+            flat = prepare(self, index, group) if self._multi_tensor(group) else None
             if flat is not None:
                 self._flat_step(flat, group, adjust)
                 for param in group["params"]:  # each was written in place, as in torch
@@ -209,6 +227,11 @@ class Optimizer:
                 self._update(p, self._grad(p, g, group) if adjust else g, state, group)
                 increment_version(param)
         return loss
+
+    def _multi_tensor(self, group: dict[str, Any]) -> bool:
+        """Whether the group may take the multi-tensor path: not with the optimizer's
+        `foreach` attribute or the group's ``foreach`` option False (torch's option)."""
+        return self.foreach and self.elementwise and group.get("foreach") is not False
 
     def _flat_step(self, flat: FlatGroup, group: dict[str, Any], adjust: bool) -> None:
         """The multi-tensor fast path: the update rule on the group's buffers, a few
@@ -291,6 +314,26 @@ class Optimizer:
             ValueError: if the groups or the state arrays do not match this optimizer.
         """
         saving.load_state_dict(self, state_dict)
+
+
+def _check_implementation(owner: str, group: dict[str, Any]) -> None:
+    """torch's implementation options: `foreach` and `fused` choose how the same numbers
+    are computed (``foreach=False`` runs the per-parameter reference here, the others
+    the multi-tensor path where it applies), and are refused together as torch refuses
+    them; `capturable` (CUDA graphs) and `differentiable` (a step recorded in the
+    graph) have no counterpart here."""
+    if group.get("foreach") and group.get("fused"):
+        raise RuntimeError(f"{owner}: `fused` and `foreach` cannot be `True` together.")
+    if group.get("capturable"):
+        raise ValueError(
+            f"{owner}: capturable=True is for CUDA graphs, and everything runs on the CPU "
+            "here (torch refuses it for CPU tensors too)"
+        )
+    if group.get("differentiable"):
+        raise NotImplementedError(
+            f"{owner}: differentiable=True is not supported: a step updates the arrays "
+            "outside the graph"
+        )
 
 
 def _check_param(p: Any) -> None:

@@ -45,6 +45,8 @@ class RAdam(Optimizer):
         eps: added to the denominator for numerical stability.
         weight_decay: L2 penalty added to the gradient (or decoupled, see above).
         maximize: maximize the objective instead of minimizing it.
+        foreach, capturable, differentiable: torch's implementation options (see
+            `optim.Optimizer`; ``foreach=False`` runs the per-parameter reference).
         decoupled_weight_decay: decay the weights directly, as in AdamW.
     """
 
@@ -56,18 +58,24 @@ class RAdam(Optimizer):
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
+        weight_decay: float = 0,
         *,
         maximize: bool = False,
         decoupled_weight_decay: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
-        defaults = dict(
+        defaults = dict(  # torch's options, in torch's order (state_dict prints them so)
             lr=lr,
             betas=betas,
             eps=eps,
             weight_decay=weight_decay,
             maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
             decoupled_weight_decay=decoupled_weight_decay,
+            differentiable=differentiable,
         )
         super().__init__(params, defaults)
 

@@ -41,6 +41,8 @@ class RMSprop(Optimizer):
         centered: normalize by an estimate of the gradient's variance instead of its
             second moment.
         maximize: maximize the objective instead of minimizing it.
+        capturable, foreach, differentiable: torch's implementation options (see
+            `optim.Optimizer`; ``foreach=False`` runs the per-parameter reference).
     """
 
     elementwise = True
@@ -51,20 +53,26 @@ class RMSprop(Optimizer):
         lr: float = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
+        weight_decay: float = 0,
+        momentum: float = 0,
         centered: bool = False,
         *,
         maximize: bool = False,
+        capturable: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
     ) -> None:
-        defaults = dict(
+        defaults = dict(  # torch's options, in torch's order (state_dict prints them so)
             lr=lr,
+            momentum=momentum,
             alpha=alpha,
             eps=eps,
-            weight_decay=weight_decay,
-            momentum=momentum,
             centered=centered,
+            weight_decay=weight_decay,
+            capturable=capturable,
+            foreach=foreach,
             maximize=maximize,
+            differentiable=differentiable,
         )
         super().__init__(params, defaults)
 

@@ -35,6 +35,8 @@ class Rprop(Optimizer):
         etas: (eta_minus, eta_plus), the factors that shrink and grow a step size.
         step_sizes: (step_size_min, step_size_max), the bounds of a step size.
         maximize: maximize the objective instead of minimizing it.
+        foreach, differentiable, capturable: torch's implementation options (see
+            `optim.Optimizer`; ``foreach=False`` runs the per-parameter reference).
     """
 
     elementwise = True
@@ -47,11 +49,22 @@ class Rprop(Optimizer):
         step_sizes: tuple[float, float] = (1e-6, 50),
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        capturable: bool = False,
     ) -> None:
         eta_minus, eta_plus = etas
         if not 0 < eta_minus < 1 < eta_plus:
             raise ValueError(f"Rprop: etas must satisfy 0 < eta_minus < 1 < eta_plus, got {etas}")
-        defaults = dict(lr=lr, etas=etas, step_sizes=step_sizes, maximize=maximize)
+        defaults = dict(  # torch's options, in torch's order (state_dict prints them so)
+            lr=lr,
+            etas=etas,
+            step_sizes=step_sizes,
+            foreach=foreach,
+            maximize=maximize,
+            differentiable=differentiable,
+            capturable=capturable,
+        )
         super().__init__(params, defaults)
 
     def _init_state(self, p: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:

@@ -11,14 +11,15 @@ from autograd import Tensor
 
 
 def state_dict(opt: Any) -> dict[str, Any]:
-    """`opt`'s groups and state, deep-copied, parameters replaced by their index."""
+    """`opt`'s groups and state, deep-copied, parameters replaced by their index. A
+    parameter with an empty state (SGD without momentum) has no entry, as in torch."""
     index: dict[int, int] = {}
     groups = []
     for group in opt.param_groups:
         packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
         packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
         groups.append(packed)
-    state = {index[id(p)]: copy.deepcopy(s) for p, s in opt.state.items()}
+    state = {index[id(p)]: copy.deepcopy(s) for p, s in opt.state.items() if s}
     return {"state": state, "param_groups": groups}
 
 

@@ -457,12 +457,13 @@ def parameters(torch: types.ModuleType) -> dict[str, Any]:
     out["net(X)"] = net(X)
     state = net[2].state_dict()
     out["state keys"] = list(state.keys())
-    out["state values"] = [np.array(v) for v in state.values()]
+    # copies taken here: ours are Tensors sharing the weights, which change below
+    out["state values"] = [v.numpy().copy() for v in state.values()]
     out["bias type"] = type(net[2].bias).__name__
     out["bias"] = printed(str(net[2].bias))
     out["bias values"] = np.array(net[2].bias.data)
     out["no grad yet"] = net[2].weight.grad == None  # noqa: E711  # as the book writes it
-    out["2.bias"] = np.array(net.state_dict()["2.bias"])
+    out["2.bias"] = net.state_dict()["2.bias"].numpy().copy()
     out["shapes 0"] = [(name, tuple(param.shape)) for name, param in net[0].named_parameters()]
     out["shapes"] = [(name, tuple(param.shape)) for name, param in net.named_parameters()]
 

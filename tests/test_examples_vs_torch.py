@@ -413,8 +413,8 @@ def recipes(lib: types.ModuleType) -> dict[str, Any]:
     renamed = {k.replace("fc3", "fc4"): v for k, v in sd.items()}
     try:
         b.load_state_dict(renamed, strict=False)
-    except RuntimeError as e:  # ours words it differently; both name the key
-        out["size mismatch"] = "fc4.weight" in str(e)
+    except RuntimeError as e:  # the same words, but shapes print as tuples here
+        out["size mismatch"] = "size mismatch for fc4.weight: copying a param" in str(e)
     renamed = {k: v for k, v in renamed.items() if not k.startswith("fc4")}
     res = b.load_state_dict(renamed, strict=False)
     out["missing2"] = list(res.missing_keys)

@@ -120,11 +120,7 @@ def build_the_network(lib: types.ModuleType) -> dict[str, Any]:
         [{"params": model.linear_relu_stack[0].parameters()}, {"params": [], "lr": 0.5}],
         lr=1e-3,
     )
-    out["optimizer"] = "\n".join(
-        line
-        for line in repr(opt).splitlines()
-        if line.split(":")[0].strip() not in ("differentiable", "foreach", "fused")
-    ).replace(": 0\n", ": 0.0\n")  # torch keeps the int 0 given as a default
+    out["optimizer"] = repr(opt)
     return values(out)
 
 

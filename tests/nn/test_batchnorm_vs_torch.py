@@ -109,7 +109,7 @@ def test_state_dicts_load_both_ways_strictly():
     assert_buffers_equal(ours, theirs)
     ours(Tensor(np.random.default_rng(2).normal(size=(5, 3))))
     back = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4)).double()
-    back.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    back.load_state_dict({k: torch.from_numpy(v.numpy()) for k, v in ours.state_dict().items()})
     assert int(back[1].num_batches_tracked) == 2
     assert_buffers_equal(ours, back)
 

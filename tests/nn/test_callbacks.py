@@ -1,3 +1,4 @@
+import copy
 import os
 import types
 
@@ -113,7 +114,7 @@ def test_early_stopping_restores_best_weights(data):
 
     class Snapshot(Callback):
         def on_epoch_end(self, epoch, logs=None):
-            snapshots.append(model.state_dict())
+            snapshots.append(copy.deepcopy(model.state_dict()))  # it aliases the weights
 
     script = Scripted("val_loss", [1.0, 0.2, 0.5, 0.6])
     model.fit(*data, epochs=4, verbose=0, callbacks=[Snapshot(), script, stop])

@@ -169,7 +169,7 @@ def test_non_trainable_weights_are_left_alone_by_fit():
     x, y = data()
     model = Net()
     model.predict(x, verbose=0)
-    hidden_before = [w.copy() for w in model.hidden.state_dict().values()]
+    hidden_before = [w.clone() for w in model.hidden.state_dict().values()]
     model.hidden.trainable = False  # nn.Dense has Keras's flag too
     assert model.trainable_weights == [model.out.kernel] and not model.hidden.bias.requires_grad
     model.hidden.trainable = True

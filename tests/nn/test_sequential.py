@@ -32,9 +32,44 @@ def test_same_activation_twice_keeps_both_slots():
     assert len(model) == 4 and model[3] is act
 
 
-def test_empty_sequential_is_a_clear_error():
-    with pytest.raises(RuntimeError, match="no layers"):
-        nn.Sequential()(Tensor([1.0]))
+def test_empty_sequential_returns_its_input_as_torch():
+    torch = pytest.importorskip("torch")
+    x = Tensor([[1.0, -2.0]])
+    expected = torch.nn.Sequential()(torch.tensor([[1.0, -2.0]]))
+    assert nn.Sequential()(x) is x
+    np.testing.assert_array_equal(nn.Sequential()(x).numpy(), expected.numpy())
+
+
+def test_empty_sequential_keras_calls_as_keras():
+    """Keras 3 refuses to build, fit, predict or evaluate an empty Sequential, and to
+    call it on a symbolic input (ValueError), but prints its summary: no rows, 0
+    params."""
+    keras = pytest.importorskip("keras")
+    x = np.zeros((4, 3), np.float32)
+    theirs = keras.Sequential()
+    theirs.compile(optimizer="sgd", loss="mse")
+    ours = nn.Sequential()
+    ours.compile(optimizer="sgd", loss="mse")
+    calls = {
+        "fit": lambda m: m.fit(x, x, epochs=1, verbose=0),
+        "predict": lambda m: m.predict(x, verbose=0),
+        "evaluate": lambda m: m.evaluate(x, x, verbose=0),
+        "build": lambda m: m.build((None, 3)),
+    }
+    for call in calls.values():
+        for model in (theirs, ours):
+            with pytest.raises(ValueError):
+                call(model)
+    with pytest.raises(ValueError):
+        keras.Sequential()(keras.Input((3,)))
+    with pytest.raises(ValueError, match="no layers"):
+        nn.Sequential()(nn.Input((3,)))
+    lines: list[str] = []
+    theirs.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
+    text = nn.Sequential().summary(print_fn=None)
+    assert "Total params: 0" in "".join(lines) and "Total params: 0" in text
+    assert text.splitlines()[3].startswith("=") and text.splitlines()[4] == "Total params: 0"
+    assert keras.Sequential().get_weights() == ours.get_weights() == []
 
 
 def test_add_rejects_non_modules():
