@@ -396,7 +396,18 @@ class Tensor:
         return _torch.normal_(self, mean, std, generator=generator)
 
     def __array__(self, dtype: npt.DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        """numpy's protocol: `np.asarray(t)` shares the data, `np.array(t)` copies it
+        (``copy=True``, as torch's `__array__` does for `np.array`), and ``copy=False``
+        with another dtype raises, as numpy's own arrays do."""
+        data = self.data
+        if dtype is not None and np.dtype(dtype) != data.dtype:
+            if copy is False:
+                raise ValueError(
+                    f"Unable to avoid copy while creating an array as requested: the "
+                    f"tensor holds {data.dtype}, not {np.dtype(dtype)}"
+                )
+            return data.astype(dtype)
+        return data.copy() if copy else data
 
     def __len__(self) -> int:
         if self.data.ndim == 0:

@@ -3,6 +3,8 @@ the tails of sigmoid, empty tensors, and dtypes that are refused."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -245,3 +247,24 @@ def test_python_number_operands_keep_their_exact_value_and_dtype():
     constant = y.grad_fn.inputs[0].data
     assert constant.shape == () and not constant.flags.writeable  # shared: read-only
     assert (3.0 - x32).data.tolist() == [2.0, 5.0] and (x32 / 4).data.tolist() == [0.25, -0.5]
+
+
+def test_numpy_array_protocol_copies_as_asked():
+    """np.array(t) is a snapshot (torch copies too), np.asarray(t) shares the data, and
+    copy=False with another dtype raises as numpy's arrays do."""
+    t = Tensor(np.array([1.0, 2.0]))
+    snapshot, shared = np.array(t), np.asarray(t)
+    t.data[0] = 5.0
+    assert snapshot.tolist() == [1.0, 2.0]
+    assert shared.tolist() == [5.0, 2.0] and np.shares_memory(shared, t.data)
+    assert np.shares_memory(np.array(t, copy=False), t.data)
+    assert np.array(t, dtype=np.float32).dtype == np.float32
+    with pytest.raises(ValueError, match="float64, not float32"):
+        np.array(t, dtype=np.float32, copy=False)
+    torch = pytest.importorskip("torch")
+    tt = torch.tensor([1.0, 2.0], dtype=torch.float64)
+    with warnings.catch_warnings():  # torch's __array__ predates numpy 2's copy keyword
+        warnings.simplefilter("ignore", DeprecationWarning)
+        snap = np.array(tt)
+    tt[0] = 5.0
+    assert snap.tolist() == [1.0, 2.0]  # torch's np.array is a copy as well
