@@ -1,5 +1,7 @@
 """The Optimizer base: groups, validation, zero_grad, closures, state_dict, in place."""
 
+from typing import Any
+
 import numpy as np
 import pytest
 from optim_cases import CASES, CLASSES, least_squares
@@ -320,6 +322,21 @@ def test_frozen_parameters_are_taken_and_skipped_as_torch():
     assert not np.array_equal(frozen.data, start)
 
 
+def step_both(opt: optim.Optimizer, ref: Any, loss_and_grads: Any, steps: int) -> None:
+    """`steps` steps of our optimizer and torch's `ref` on the same gradients (ours
+    computed by `set_grads`, copied to torch's parameters)."""
+    import torch
+
+    ours = [p for group in opt.param_groups for p in group["params"]]
+    theirs = [p for group in ref.param_groups for p in group["params"]]
+    for _ in range(steps):
+        set_grads(ours, loss_and_grads)
+        for p, q in zip(theirs, ours, strict=True):
+            p.grad = torch.from_numpy(q.grad.data.copy())
+        opt.step()
+        ref.step()
+
+
 @pytest.mark.parametrize(
     ("name", "options"),
     [("SGD", {"lr": 0.1}), ("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.1})],
@@ -332,12 +349,7 @@ def test_state_dict_lists_the_states_torch_lists(name, options):
     ours = [Tensor(a.copy(), requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     opt, ref = getattr(optim, name)(ours, **options), getattr(torch.optim, name)(theirs, **options)
-    for _ in range(2):
-        set_grads(ours, loss_and_grads)
-        for p, q in zip(theirs, ours):
-            p.grad = torch.from_numpy(q.grad.data.copy())
-        opt.step()
-        ref.step()
+    step_both(opt, ref, loss_and_grads, 2)
     mine, expected = opt.state_dict()["state"], ref.state_dict()["state"]
     assert {k: sorted(v) for k, v in mine.items()} == {k: sorted(v) for k, v in expected.items()}
     resumed = getattr(optim, name)([Tensor(a.copy(), requires_grad=True) for a in arrays])
@@ -393,12 +405,7 @@ def test_torchs_implementation_options_give_torchs_numbers(name, implementation)
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     opt = getattr(optim, name)(ours, lr=0.01, **implementation)
     ref = getattr(torch.optim, name)(theirs, lr=0.01, **implementation)
-    for _ in range(5):
-        set_grads(ours, loss_and_grads)
-        for p, q in zip(theirs, ours):
-            p.grad = torch.from_numpy(q.grad.data.copy())
-        opt.step()
-        ref.step()
+    step_both(opt, ref, loss_and_grads, 5)
     assert bool(opt._flat) is (implementation.get("foreach") is not False and opt.elementwise)
     for p, q in zip(ours, theirs):
         np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-12, atol=1e-14)
