@@ -30,7 +30,7 @@ from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
     Reshape,
 )
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
-from nn.layer import LayerWeights, record_activity
+from nn.layer import LayerWeights, autocast, record_activity
 from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
     Add,
     Average,
@@ -313,6 +313,7 @@ class Flatten(Module):
         self.input_shape = sample_shape(self, input_shape)
 
     def forward(self, x: Tensor) -> Tensor:
+        x = autocast(x, tensors=False)  # an array becomes a Tensor, as Keras's input
         shape, ndim = x.shape, max(x.ndim, 1)
         start, end = self.start_dim, self.end_dim
         if ndim == 1 and (start, end) == (1, -1):  # Keras: (N,) -> (N, 1), as before
@@ -373,7 +374,7 @@ class Dropout(Module):
         return self.p
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout(x, self.p, self.training, self.rng)
+        return F.dropout(autocast(x, tensors=False), self.p, self.training, self.rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
