@@ -340,10 +340,7 @@ def init_layer(
             raise ValueError(f"{owner}: name cannot contain '/', got {name!r}")
     layer.name = default_name(layer, name)
     layer.trainable = check_bool(owner, "trainable", trainable)
-    try:
-        layer.dtype = np.dtype(dtype or get_default_dtype()).name
-    except TypeError:
-        raise ValueError(f"{owner}: dtype must be a float dtype name, got {dtype!r}") from None
+    layer.dtype = float_dtype(owner, dtype)
     input_shape, input_dim = kwargs.pop("input_shape", None), kwargs.pop("input_dim", None)
     activity = regularizers.get(kwargs.pop("activity_regularizer", None), "activity_regularizer")
     object.__setattr__(layer, "activity_regularizer", activity)
@@ -353,6 +350,18 @@ def init_layer(
         from nn.layers import sample_shape  # here: nn.layers re-exports Layer
 
         layer.input_shape = sample_shape(layer, input_shape, input_dim)
+
+
+def float_dtype(owner: str, dtype: npt.DTypeLike | None) -> str:
+    """The name of a layer's dtype (the default float dtype when None), checked.
+
+    Raises:
+        ValueError: not a dtype.
+    """
+    try:
+        return np.dtype(dtype or get_default_dtype()).name
+    except TypeError:
+        raise ValueError(f"{owner}: dtype must be a float dtype name, got {dtype!r}") from None
 
 
 @cache
@@ -406,7 +415,8 @@ def run_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     and the sub-modules in that mode for the call (they are in the layer's own mode:
     fit and evaluate set the mode of the whole model, and a layer gives its mode to
     the sub-layers assigned to it)."""
-    args = autocast(args, getattr(layer, "dtype", None), tensors=False)
+    args = autocast(args, layer.dtype)
+    kwargs = autocast(kwargs, layer.dtype)
     training = kwargs.pop("training", None)
     training = layer.training if training is None else bool(training)
     if layer.__dict__.get("built") is False:
