@@ -4,9 +4,10 @@
 
 reported as `loss` next to each output's own `<output>_loss`, and metrics per output
 as `<output>_<metric>` (a functional model's output is named after the layer that makes
-it). A subclassed model's outputs have no names, so Keras 3 reports `<loss>_loss`
-(`mse_loss`: outputs with the same loss share one entry, the last output's value) and
-the metrics by their own names, numbered when repeated (`mae`, `mae_1`).
+it). A subclassed model's list or tuple of outputs has no names, so Keras 3 reports
+`<loss>_loss` (`mse_loss`: outputs with the same loss share one entry, the last
+output's value) and the metrics by their own names, numbered when repeated (`mae`,
+`mae_1`); a dict of outputs is ordered by key and named by its keys.
 `compile(loss=...)` takes one loss for every output, a list in the order of the
 outputs, or a dict by output name; `metrics` a list of lists or a dict; `fit` takes
 the targets as a list or a dict by output name (`nn.functional_data`).
@@ -91,7 +92,14 @@ def resolve_outputs(
     )
     found = output_metrics(names, total, per_metrics, labels)
     raw_metrics = [name for wanted in per_metrics for name, _ in metrics_mod.resolve(wanted or [])]
-    tracked = [f"{label}_loss" for label, fn in zip(total.labels, total.losses) if fn is not None]
+    tracked_as = {
+        name: f"{label}_loss"
+        for name, label, fn in zip(names, total.labels, total.losses)
+        if fn is not None
+    }
+    # Keras lists the outputs' losses in the order of a dict of losses, else the outputs'
+    order = list(loss) if isinstance(loss, Mapping) else names
+    tracked = [tracked_as[name] for name in order if name in tracked_as]
     # Keras's order of `evaluate`'s list (`Trainer._flatten_metrics_in_order`)
     total.keras_order = ["loss", *raw_metrics, *(tracked if len(tracked) > 1 else [])]
     return total, found
@@ -109,6 +117,31 @@ def in_keras_order(logs: dict[str, Any], names: list[str]) -> list[Any]:
     logs (a repeated name repeats its value), then the other logs by sorted key."""
     found = [logs[name] for name in names if name in logs]
     return found + [logs[key] for key in sorted(logs) if key not in names]
+
+
+def call_output_names(caller: str, result: Any) -> tuple[list[str], list[str | None]]:
+    """The outputs' fields in the packed targets and their names in the logs, for what
+    a subclassed model's `call` returns: a list or tuple gives `output_0`, ... and no
+    names (Keras names the logs after the losses); a dict gives its keys, sorted as
+    Keras orders a dict's outputs, which name the logs (`price_loss`, `price_mae`).
+
+    Raises:
+        ValueError: a dict with keys that are not strings.
+    """
+    if not isinstance(result, Mapping):
+        return [f"output_{i}" for i in range(len(result))], [None] * len(result)
+    if not all(isinstance(key, str) and key for key in result):
+        raise ValueError(
+            f"{caller}: the outputs of a model's dict must have non-empty string keys, got "
+            f"{', '.join(map(repr, result))}"
+        )
+    names = sorted(result)
+    return names, list(names)
+
+
+def flat_outputs(result: Any) -> list[Any]:
+    """A model's outputs in Keras's order: a list's or tuple's, or a dict's by sorted key."""
+    return [result[key] for key in sorted(result)] if isinstance(result, Mapping) else list(result)
 
 
 def side_by_side(model: Any, outputs: list[Tensor]) -> Tensor:

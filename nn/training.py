@@ -65,6 +65,8 @@ from nn.layer import LayerWeights, init_layer, run_call
 from nn.module import Module, training_mode
 from nn.multi_output import (
     OutputLosses,
+    call_output_names,
+    flat_outputs,
     in_keras_order,
     leaves,
     rebuild,
@@ -162,8 +164,8 @@ class Model(LayerWeights, Module):
                     "(or forward), or wrap a module with nn.Model(module)"
                 )
             result = module(*args, **kwargs)
-        if self.__dict__.get("_side_by_side") and isinstance(result, (list, tuple)):
-            return side_by_side(self, list(result))
+        if self.__dict__.get("_side_by_side") and isinstance(result, (list, tuple, Mapping)):
+            return side_by_side(self, flat_outputs(result))
         return result
 
     def compile(
@@ -209,7 +211,11 @@ class Model(LayerWeights, Module):
         Raises:
             ValueError: an unknown optimizer, loss or metric name, or no loss.
         """
-        several = isinstance(loss, (list, tuple, Mapping)) or loss_weights is not None
+        several = (
+            isinstance(loss, (list, tuple, Mapping))
+            or isinstance(metrics, Mapping)  # metrics by output name
+            or loss_weights is not None
+        )
         if several:  # the outputs are known at the first call: see `_output_fields`
             given = list(loss.values()) if isinstance(loss, Mapping) else loss
             given = given if isinstance(given, (list, tuple)) else [given]
@@ -569,16 +575,16 @@ class Model(LayerWeights, Module):
         if not (compiled.per_output or _is_records(x) or _several(y)):
             return None
         result = self._probe(np.asarray(x)[:1] if _is_records(x) else as_inputs(x)[:1])
-        if isinstance(result, Mapping):
-            raise ValueError(
-                f"{caller}: training a subclassed model that returns a dict is not supported; "
-                "return a list or tuple of outputs"
-            )
-        if not isinstance(result, (list, tuple)) or len(result) == 1:
+        if not isinstance(result, (list, tuple, Mapping)) or len(result) == 1:
+            if isinstance(result, Mapping):
+                raise ValueError(
+                    f"{caller}: training a subclassed model that returns a dict of one "
+                    "output is not supported; return the output itself"
+                )
             if compiled.per_output:
                 self._compile_one_output(compiled.arguments)
             return None
-        fields = [f"output_{i}" for i in range(len(result))]
+        fields, labels = call_output_names(caller, result)
         if not (isinstance(compiled.loss, OutputLosses) and compiled.loss.names == fields):
             args = compiled.arguments
             if args.get("weighted_metrics"):
@@ -593,7 +599,7 @@ class Model(LayerWeights, Module):
                     f"{len(fields)} outputs; give one loss per output"
                 )
             total, found = resolve_outputs(
-                self, fields, [None] * len(fields), loss, args["metrics"], args["loss_weights"]
+                self, fields, labels, loss, args["metrics"], args["loss_weights"]
             )
             self._compile(args["optimizer"], total, found, None, args["options"])
             self._compiled.arguments = args
