@@ -203,7 +203,8 @@ class Model(LayerWeights, Module):
                 ndarrays, or `nn.metrics.Metric` objects; not weighted.
             weighted_metrics: the same kinds, weighted by `sample_weight` or
                 `class_weight` in `fit` and `evaluate` (Keras's `weighted_metrics`;
-                reported as `weighted_<name>` where an unweighted metric has the name).
+                reported as `weighted_<name>` where an unweighted metric has the name);
+                for several named outputs, per output as `metrics` (`<output>_<name>`).
             loss_weights: for several outputs, a list of factors (default 1 each).
             **optimizer_options: passed to the optimizer's constructor
                 (`learning_rate=0.01` or `lr=0.01`).
@@ -213,7 +214,8 @@ class Model(LayerWeights, Module):
         """
         several = (
             isinstance(loss, (list, tuple, Mapping))
-            or isinstance(metrics, Mapping)  # metrics by output name
+            or _given_per_output(metrics)
+            or _given_per_output(weighted_metrics)
             or loss_weights is not None
         )
         if several:  # the outputs are known at the first call: see `_output_fields`
@@ -587,21 +589,22 @@ class Model(LayerWeights, Module):
         fields, labels = call_output_names(caller, result)
         if not (isinstance(compiled.loss, OutputLosses) and compiled.loss.names == fields):
             args = compiled.arguments
-            if args.get("weighted_metrics"):
-                raise ValueError(
-                    "compile: weighted_metrics is supported for models with one output; "
-                    f"for several ({len(fields)}), give metrics per output"
-                )
             loss = args["loss"]
             if isinstance(loss, (list, tuple)) and len(loss) != len(fields):
                 raise KeyError(  # Keras's type (its message: "The path: (2,) in the loss...")
                     f"compile: loss has {len(loss)} entries but the model returns "
                     f"{len(fields)} outputs; give one loss per output"
                 )
-            total, found = resolve_outputs(
-                self, fields, labels, loss, args["metrics"], args["loss_weights"]
+            total, found, weighted = resolve_outputs(
+                self,
+                fields,
+                labels,
+                loss,
+                args["metrics"],
+                args["loss_weights"],
+                args["weighted_metrics"],
             )
-            self._compile(args["optimizer"], total, found, None, args["options"])
+            self._compile(args["optimizer"], total, found, weighted, args["options"])
             self._compiled.arguments = args
         return fields
 
@@ -922,6 +925,16 @@ def _check_covers(optimizer: optim.Optimizer, model: Module) -> None:
 def _is_records(x: Any) -> bool:
     """Whether `x` is a record array: several inputs or targets packed together."""
     return isinstance(x, np.ndarray) and x.dtype.names is not None
+
+
+def _given_per_output(metrics: Any) -> bool:
+    """Whether `compile`'s metrics are given per output: a dict by output name, or a
+    list holding lists (or None) for some outputs."""
+    if isinstance(metrics, Mapping):
+        return True
+    return isinstance(metrics, (list, tuple)) and any(
+        m is None or isinstance(m, (list, tuple)) for m in metrics
+    )
 
 
 def _several(y: Any) -> bool:

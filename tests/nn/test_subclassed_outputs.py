@@ -152,7 +152,7 @@ def test_errors_name_the_problem():
         model.evaluate(x, (y, y, y), verbose=0)
     with pytest.raises(ValueError, match=r"(?i)unknown loss"):
         model.compile(optimizer="sgd", loss=("mse", "not_a_loss"))
-    with pytest.raises(ValueError, match="weighted_metrics is supported for models with one"):
+    with pytest.raises(ValueError, match="weighted_metrics for several outputs needs named"):
         model.compile(optimizer="sgd", loss=("mse", "mse"), weighted_metrics=["mae"])
         model.fit(x, (y, y), verbose=0)
 
