@@ -21,6 +21,7 @@ from autograd.checks import check_bool, check_real
 from autograd.ops.args import axis_arg
 from nn import functional as F
 from nn import softmax_logits
+from nn.layer import autocast
 from nn.module import Module
 from nn.ops import elu as elu  # the same functions in keras.activations
 from nn.ops import leaky_relu as leaky_relu
@@ -239,7 +240,7 @@ class Activation(Module):
         self.fn = get(activation) if isinstance(activation, str) else activation
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.fn(x)
+        return self.fn(autocast(x))  # floats in the default dtype, as Keras's layer
 
     def extra_repr(self) -> str:
         return self.activation or str(getattr(self.fn, "__name__", repr(self.fn)))

@@ -201,7 +201,8 @@ class Functional(Model):
         one loss for all, a list in the order of the outputs or a dict by output name,
         `metrics` a list with one entry per output (a metric or a list of them) or a
         dict, and `loss_weights` a list or dict of the factors of each output's loss
-        in the total (default 1). `weighted_metrics` is for models with one output."""
+        in the total (default 1); `weighted_metrics` as `metrics`, weighted by the
+        sample weights."""
         if len(self._output_list) == 1:
             if loss_weights is not None:
                 raise ValueError("compile: loss_weights is for models with several outputs")
@@ -215,14 +216,11 @@ class Functional(Model):
                 optimizer, loss, metrics, weighted_metrics=weighted_metrics, **optimizer_options
             )
             return
-        if weighted_metrics:
-            raise ValueError(
-                "compile: weighted_metrics is supported for models with one output; for "
-                f"several ({', '.join(self.output_names)}), give metrics per output"
-            )
         names = self.output_names
-        total, found = resolve_outputs(self, names, names, loss, metrics, loss_weights)
-        super().compile(optimizer, total, found, **optimizer_options)
+        total, found, weighted = resolve_outputs(
+            self, names, names, loss, metrics, loss_weights, weighted_metrics
+        )
+        super().compile(optimizer, total, found, weighted_metrics=weighted, **optimizer_options)
 
     def _pack_x(self, caller: str, x: Any) -> Any:
         return pack_inputs(caller, self._input_list, x)

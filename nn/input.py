@@ -63,7 +63,18 @@ class Input(Module, KerasTensor):
                 f"Input(shape={sample}): expected input of shape "
                 f"{(None, *sample)}, got {shape}".replace("None", "batch", 1)
             )
-        return x
+        return self._converted(x)
+
+    def _converted(self, x: Any) -> Any:
+        """Data for a float input in its dtype, as a Tensor (Keras converts a model's
+        inputs to its Inputs' dtypes: float64 or uint8 arrays give float32); a Tensor
+        is cast in the graph. Data of other inputs (integer indices) as it is."""
+        dtype = np.dtype(self.dtype)
+        if dtype.kind != "f":
+            return x
+        if isinstance(x, Tensor):
+            return x if x.dtype == dtype else x.astype(dtype)
+        return Tensor(np.asarray(x, dtype=dtype))
 
     def extra_repr(self) -> str:
         return f"shape={self.input_shape}"

@@ -340,10 +340,7 @@ def init_layer(
             raise ValueError(f"{owner}: name cannot contain '/', got {name!r}")
     layer.name = default_name(layer, name)
     layer.trainable = check_bool(owner, "trainable", trainable)
-    try:
-        layer.dtype = np.dtype(dtype or get_default_dtype()).name
-    except TypeError:
-        raise ValueError(f"{owner}: dtype must be a float dtype name, got {dtype!r}") from None
+    layer.dtype = float_dtype(owner, dtype)
     input_shape, input_dim = kwargs.pop("input_shape", None), kwargs.pop("input_dim", None)
     activity = regularizers.get(kwargs.pop("activity_regularizer", None), "activity_regularizer")
     object.__setattr__(layer, "activity_regularizer", activity)
@@ -355,21 +352,52 @@ def init_layer(
         layer.input_shape = sample_shape(layer, input_shape, input_dim)
 
 
+def float_dtype(owner: str, dtype: npt.DTypeLike | None) -> str:
+    """The name of a layer's dtype (the default float dtype when None), checked.
+
+    Raises:
+        ValueError: not a dtype.
+    """
+    try:
+        return np.dtype(dtype or get_default_dtype()).name
+    except TypeError:
+        raise ValueError(f"{owner}: dtype must be a float dtype name, got {dtype!r}") from None
+
+
 @cache
 def _takes_training(call: Any) -> bool:
     """Keras's rule: `training` is passed to a `call` that names it."""
     return "training" in inspect.signature(call).parameters
 
 
-def _as_tensors(value: Any) -> Any:
-    """Arrays (also in lists, tuples and dicts) as Tensors, as Keras converts inputs."""
+def autocast(value: Any, dtype: npt.DTypeLike | None = None, tensors: bool = True) -> Any:
+    """Keras's conversion of a layer's inputs: arrays (also in lists, tuples and dicts)
+    become Tensors, and the floating ones take `dtype`, the layer's compute dtype (the
+    default float dtype, float32, when None): Keras's autocast. Integer and bool inputs
+    keep their dtype, as in Keras.
+
+    A floating Tensor is cast too, in the graph (`astype`), so one that requires grad
+    gets its gradient back, as a Keras variable does; unless `tensors` is False, for
+    the layers PyTorch has too (`Flatten`, `Dropout`), which keep a Tensor's dtype as
+    torch does and convert arrays only (torch takes no arrays).
+    """
+    target = np.dtype(dtype or get_default_dtype())
+    if isinstance(value, Tensor):
+        return _cast(value, target) if tensors else value
     if isinstance(value, np.ndarray):
-        return Tensor(value)
+        return Tensor(value.astype(target, copy=False) if value.dtype.kind == "f" else value)
     if isinstance(value, (list, tuple)):
-        return type(value)(_as_tensors(v) for v in value)
+        return type(value)(autocast(v, target, tensors) for v in value)
     if isinstance(value, dict):
-        return {k: _as_tensors(v) for k, v in value.items()}
+        return {k: autocast(v, target, tensors) for k, v in value.items()}
     return value
+
+
+def _cast(tensor: Tensor, dtype: np.dtype) -> Tensor:
+    """A floating Tensor in `dtype` (the same Tensor when it is already)."""
+    if tensor.dtype.kind == "f" and tensor.dtype != dtype:
+        return tensor.astype(dtype)
+    return tensor
 
 
 def shapes_of(value: Any) -> Any:
@@ -387,7 +415,8 @@ def run_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     and the sub-modules in that mode for the call (they are in the layer's own mode:
     fit and evaluate set the mode of the whole model, and a layer gives its mode to
     the sub-layers assigned to it)."""
-    args = _as_tensors(args)
+    args = autocast(args, layer.dtype)
+    kwargs = autocast(kwargs, layer.dtype)
     training = kwargs.pop("training", None)
     training = layer.training if training is None else bool(training)
     if layer.__dict__.get("built") is False:

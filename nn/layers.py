@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from autograd import Tensor, dense, get_default_dtype, linear
 from autograd.checks import check_bool, check_int, check_real
@@ -30,7 +31,7 @@ from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
     Reshape,
 )
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
-from nn.layer import LayerWeights, record_activity
+from nn.layer import LayerWeights, autocast, float_dtype, record_activity
 from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
     Add,
     Average,
@@ -116,8 +117,8 @@ def sample_shape(
     return tuple(int(n) for n in shape)
 
 
-def _empty(*shape: int) -> Parameter:
-    return Parameter(np.zeros(shape, dtype=get_default_dtype()))
+def _empty(*shape: int, dtype: npt.DTypeLike | None = None) -> Parameter:
+    return Parameter(np.zeros(shape, dtype=dtype or get_default_dtype()))
 
 
 class Linear(Module):
@@ -199,6 +200,11 @@ class Dense(LayerWeights, Module):
         kernel_regularizer, bias_regularizer: penalties on the weights, and
             activity_regularizer: a penalty on the output (divided by the batch
             size), all added to the loss by `fit` (`nn.regularizers`; see `losses`).
+        dtype: the dtype of the weights and of the computation (the default float
+            dtype, float32, otherwise): floating inputs are cast to it, as Keras
+            autocasts them (float64 data gives float32 outputs unless
+            `dtype="float64"`), and integers too (Keras multiplies them by the
+            kernel in its dtype).
     """
 
     def __init__(
@@ -215,9 +221,11 @@ class Dense(LayerWeights, Module):
         kernel_regularizer: regularizers.RegularizerLike = None,
         bias_regularizer: regularizers.RegularizerLike = None,
         activity_regularizer: regularizers.RegularizerLike = None,
+        dtype: npt.DTypeLike | None = None,
     ) -> None:
         super().__init__()
         units = check_int("Dense", "units", units, minimum=1)
+        self.dtype = float_dtype("Dense", dtype)
         # not Module attributes: a regularizer holds no weights
         for argument, value in (
             ("kernel_regularizer", kernel_regularizer),
@@ -244,10 +252,10 @@ class Dense(LayerWeights, Module):
         """Create the weights for inputs of `input_shape` (the last axis is used)."""
         self.input_dim = n_in = int(input_shape[-1])  # type: ignore[arg-type]
         # Initializers read fans in PyTorch's (out, in) layout: draw the kernel's transpose.
-        drawn = self.kernel_initializer(_empty(self.units, n_in), rng=self.rng)
+        drawn = self.kernel_initializer(_empty(self.units, n_in, dtype=self.dtype), rng=self.rng)
         self.weight = Parameter(np.ascontiguousarray(drawn.data.T))
         if self.use_bias:
-            self.bias = self.bias_initializer(_empty(self.units), rng=self.rng)
+            self.bias = self.bias_initializer(_empty(self.units, dtype=self.dtype), rng=self.rng)
         self.built = True
 
     @property
@@ -259,6 +267,7 @@ class Dense(LayerWeights, Module):
         return (*input_shape[:-1], self.units)
 
     def forward(self, x: Tensor) -> Tensor:
+        x = self._cast(x)
         # Fast path: relu, sigmoid and tanh run inside the affine op (same numbers).
         fused = activations.fusable(self.activation)
         if fused is None or not self.built:
@@ -267,6 +276,14 @@ class Dense(LayerWeights, Module):
             y = affine(self, x, self.input_dim, kernel=True, activation=fused)
         record_activity(self, y)
         return y
+
+    def _cast(self, x: Any) -> Any:
+        """The input in the layer's dtype: floats autocast as Keras does, and integers
+        too, as Keras's matmul of integers by a float32 kernel gives float32."""
+        x = autocast(x, self.dtype)
+        if isinstance(x, Tensor) and x.dtype.kind in "biu":
+            return x.astype(self.dtype)
+        return x
 
     def weight_regularizers(self) -> Iterator[tuple[Tensor, Any]]:
         """The kernel and the bias with their regularizers (those that have one)."""
@@ -279,7 +296,7 @@ class Dense(LayerWeights, Module):
         """x @ kernel + bias: the layer's output before its activation."""
         if not self.built:
             self.build(np.shape(x.data if isinstance(x, Tensor) else x))
-        return affine(self, x, self.input_dim, kernel=True)
+        return affine(self, self._cast(x), self.input_dim, kernel=True)
 
     def extra_repr(self) -> str:
         return f"units={self.units}, input_dim={self.input_dim}, use_bias={self.use_bias}"
@@ -313,6 +330,7 @@ class Flatten(Module):
         self.input_shape = sample_shape(self, input_shape)
 
     def forward(self, x: Tensor) -> Tensor:
+        x = autocast(x, tensors=False)  # an array becomes a Tensor, as Keras's input
         shape, ndim = x.shape, max(x.ndim, 1)
         start, end = self.start_dim, self.end_dim
         if ndim == 1 and (start, end) == (1, -1):  # Keras: (N,) -> (N, 1), as before
@@ -373,7 +391,7 @@ class Dropout(Module):
         return self.p
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout(x, self.p, self.training, self.rng)
+        return F.dropout(autocast(x, tensors=False), self.p, self.training, self.rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

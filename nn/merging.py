@@ -23,12 +23,9 @@ import numpy as np
 import autograd
 from autograd import Tensor, cat
 from autograd.checks import check_int
+from nn.layer import autocast
 from nn.module import Module
 from nn.symbolic import default_name
-
-
-def _as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
 
 
 class Merge(Module):
@@ -57,7 +54,8 @@ class Merge(Module):
                 f"A `{type(self).__name__}` layer should be called on exactly "
                 f"{self.arity} inputs, got {len(inputs)}"
             )
-        tensors = [_as_tensor(x) for x in inputs]
+        # Tensors with floats in the default dtype, as Keras autocasts a layer's inputs
+        tensors = [x if isinstance(x, Tensor) else Tensor(np.asarray(x)) for x in autocast(inputs)]
         self._check_shapes([t.shape for t in tensors])
         return self.merge(tensors)
 

@@ -502,7 +502,8 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """`model.to(device)` (only the CPU: `autograd.device`) and `model.to(dtype)`
         (every float parameter and buffer converted, as PyTorch), in place; returns the
-        module."""
+        module. Keras-style layers (with a float `dtype`, which they compute in) take
+        the new dtype too."""
         dtype, _ = to_arguments(args, kwargs)
         if dtype is not None:
             for t in self._state_tensors().values():
@@ -510,6 +511,11 @@ class Module:
                     t.data = t.data.astype(dtype)
                     if t.grad is not None:
                         t.grad = Tensor(t.grad.data.astype(dtype))
+            if np.dtype(dtype).kind == "f":
+                for module in self.modules():
+                    current = module.__dict__.get("dtype")
+                    if isinstance(current, str) and np.dtype(current).kind == "f":
+                        object.__setattr__(module, "dtype", np.dtype(dtype).name)
         return self
 
     def cpu(self) -> Module:

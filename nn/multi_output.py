@@ -4,9 +4,10 @@
 
 reported as `loss` next to each output's own `<output>_loss`, and metrics per output
 as `<output>_<metric>` (a functional model's output is named after the layer that makes
-it). A subclassed model's outputs have no names, so Keras 3 reports `<loss>_loss`
-(`mse_loss`: outputs with the same loss share one entry, the last output's value) and
-the metrics by their own names, numbered when repeated (`mae`, `mae_1`).
+it). A subclassed model's list or tuple of outputs has no names, so Keras 3 reports
+`<loss>_loss` (`mse_loss`: outputs with the same loss share one entry, the last
+output's value) and the metrics by their own names, numbered when repeated (`mae`,
+`mae_1`); a dict of outputs is ordered by key and named by its keys.
 `compile(loss=...)` takes one loss for every output, a list in the order of the
 outputs, or a dict by output name; `metrics` a list of lists or a dict; `fit` takes
 the targets as a list or a dict by output name (`nn.functional_data`).
@@ -29,6 +30,7 @@ from autograd import Tensor
 from autograd.tensor import data_of
 from nn import losses
 from nn import metrics as metrics_mod
+from nn import weighted_metrics as weighted_mod
 from nn.keras_metrics import Metric
 from nn.symbolic import KerasTensor, map_structure
 
@@ -61,10 +63,17 @@ def resolve_outputs(
     loss: Any,
     metrics: Any,
     loss_weights: Any,
-) -> tuple[OutputLosses, list[Any]]:
-    """`compile`'s arguments for a model with several outputs, resolved: the total loss
-    and the reported metrics. `names` are the outputs' fields in the packed targets,
-    `labels` their names in the logs (None for a subclassed model's outputs)."""
+    weighted_metrics: Any = None,
+) -> tuple[OutputLosses, list[Any], list[Metric]]:
+    """`compile`'s arguments for a model with several outputs, resolved: the total loss,
+    the reported metrics and the weighted metrics. `names` are the outputs' fields in
+    the packed targets, `labels` their names in the logs (None for a subclassed model's
+    outputs).
+
+    Raises:
+        ValueError: `weighted_metrics` for outputs without names (Keras's logs for
+            them repeat values), or not one entry per output.
+    """
     per_loss = per_output("loss", loss, names, None)
     if all(item is None for item in per_loss):
         raise ValueError(
@@ -72,16 +81,7 @@ def resolve_outputs(
             f"(one per output: {', '.join(names)})"
         )
     weights = per_output("loss_weights", 1.0 if loss_weights is None else loss_weights, names, 1.0)
-    if isinstance(metrics, (list, tuple)):
-        if len(metrics) != len(names):
-            raise ValueError(
-                "compile: for a model with several outputs, give metrics as a list with "
-                f"one entry (a metric or a list) per output ({', '.join(names)}) or a "
-                f"dict by output name, got {len(metrics)} entries"
-            )
-        # Keras: a list with one entry per output gives each output its entry
-        metrics = [m if m is None or isinstance(m, (list, tuple)) else [m] for m in metrics]
-    per_metrics = per_output("metrics", metrics, names, None) if metrics else [None] * len(names)
+    per_metrics = _metrics_per_output("metrics", metrics, names)
     total = OutputLosses(
         model,
         names,
@@ -90,11 +90,47 @@ def resolve_outputs(
         [label or _loss_name(item) for label, item in zip(labels, per_loss)],
     )
     found = output_metrics(names, total, per_metrics, labels)
+    weighted: list[Metric] = []
+    if weighted_metrics:
+        if any(label is None for label in labels):
+            raise ValueError(
+                "compile: weighted_metrics for several outputs needs named outputs (a "
+                "functional model's, or a dict returned by call), not a list or tuple"
+            )
+        per_weighted = _metrics_per_output("weighted_metrics", weighted_metrics, names)
+        taken = {getattr(fn, "name", None) or fn.__name__ for fn in found}
+        weighted = output_weighted_metrics(names, total, per_weighted, labels, taken)
     raw_metrics = [name for wanted in per_metrics for name, _ in metrics_mod.resolve(wanted or [])]
-    tracked = [f"{label}_loss" for label, fn in zip(total.labels, total.losses) if fn is not None]
+    tracked_as = {
+        name: f"{label}_loss"
+        for name, label, fn in zip(names, total.labels, total.losses)
+        if fn is not None
+    }
+    # Keras lists the outputs' losses in the order of a dict of losses, else the outputs'
+    order = list(loss) if isinstance(loss, Mapping) else names
+    tracked = [tracked_as[name] for name in order if name in tracked_as]
     # Keras's order of `evaluate`'s list (`Trainer._flatten_metrics_in_order`)
     total.keras_order = ["loss", *raw_metrics, *(tracked if len(tracked) > 1 else [])]
-    return total, found
+    return total, found, weighted
+
+
+def _metrics_per_output(argument: str, metrics: Any, names: list[str]) -> list[Any]:
+    """`metrics` (or `weighted_metrics`) as one entry per output: a list with one entry
+    (a metric or a list of them) per output, or a dict by output name."""
+    if isinstance(metrics, (list, tuple)):
+        if len(metrics) != len(names):
+            raise ValueError(
+                f"compile: for a model with several outputs, give {argument} as a list with "
+                f"one entry (a metric or a list) per output ({', '.join(names)}) or a "
+                f"dict by output name, got {len(metrics)} entries"
+            )
+        # Keras: a list with one entry per output gives each output its entry
+        metrics = [m if m is None or isinstance(m, (list, tuple)) else [m] for m in metrics]
+    if isinstance(metrics, Mapping):
+        metrics = {
+            k: m if m is None or isinstance(m, (list, tuple)) else [m] for k, m in metrics.items()
+        }
+    return per_output(argument, metrics, names, None) if metrics else [None] * len(names)
 
 
 def _loss_name(loss: Any) -> str:
@@ -109,6 +145,31 @@ def in_keras_order(logs: dict[str, Any], names: list[str]) -> list[Any]:
     logs (a repeated name repeats its value), then the other logs by sorted key."""
     found = [logs[name] for name in names if name in logs]
     return found + [logs[key] for key in sorted(logs) if key not in names]
+
+
+def call_output_names(caller: str, result: Any) -> tuple[list[str], list[str | None]]:
+    """The outputs' fields in the packed targets and their names in the logs, for what
+    a subclassed model's `call` returns: a list or tuple gives `output_0`, ... and no
+    names (Keras names the logs after the losses); a dict gives its keys, sorted as
+    Keras orders a dict's outputs, which name the logs (`price_loss`, `price_mae`).
+
+    Raises:
+        ValueError: a dict with keys that are not strings.
+    """
+    if not isinstance(result, Mapping):
+        return [f"output_{i}" for i in range(len(result))], [None] * len(result)
+    if not all(isinstance(key, str) and key for key in result):
+        raise ValueError(
+            f"{caller}: the outputs of a model's dict must have non-empty string keys, got "
+            f"{', '.join(map(repr, result))}"
+        )
+    names = sorted(result)
+    return names, list(names)
+
+
+def flat_outputs(result: Any) -> list[Any]:
+    """A model's outputs in Keras's order: a list's or tuple's, or a dict's by sorted key."""
+    return [result[key] for key in sorted(result)] if isinstance(result, Mapping) else list(result)
 
 
 def side_by_side(model: Any, outputs: list[Tensor]) -> Tensor:
@@ -183,10 +244,7 @@ def output_metrics(
     for i, (name, wanted) in enumerate(zip(names, metrics)):
         if not wanted:
             continue
-        on_logits = bool(getattr(loss.losses[i], "from_logits", False)) or isinstance(
-            loss.losses[i], (losses.BCEWithLogitsLoss, losses.CrossEntropyLoss)
-        )
-        for metric_name, fn in metrics_mod.resolve(wanted, logits=on_logits):
+        for metric_name, fn in metrics_mod.resolve(wanted, logits=_on_logits(loss.losses[i])):
             label = metric_name if labels[i] is None else f"{labels[i]}_{metric_name}"
             if isinstance(fn, Metric):
                 extra.append((label, _OutputMetric(fn, label, loss.model, i, name)))
@@ -200,6 +258,36 @@ def output_metrics(
     return found + [fn for _, fn in sorted(extra, key=lambda pair: pair[0])]
 
 
+def output_weighted_metrics(
+    names: list[str],
+    loss: OutputLosses,
+    metrics: list[Any],
+    labels: Sequence[str | None],
+    taken: set[str],
+) -> list[Metric]:
+    """Each output's weighted metrics (Keras's `weighted_metrics` per output), named
+    `<output>_<metric>`, or `<output>_weighted_<metric>` where a metric of `taken`
+    (the unweighted ones) has that name; each is fed its output's targets and
+    predictions with the batch's sample weights."""
+    found: list[Metric] = []
+    for i, (name, wanted) in enumerate(zip(names, metrics)):
+        if not wanted:
+            continue
+        for metric_name, metric in weighted_mod.resolve(wanted, _on_logits(loss.losses[i])):
+            label = f"{labels[i]}_{metric_name}"
+            if label in taken:
+                label = f"{labels[i]}_weighted_{metric_name}"
+            found.append(_OutputMetric(metric, label, loss.model, i, name))
+    return found
+
+
+def _on_logits(loss: Any) -> bool:
+    """Whether an output's loss reads logits (its accuracy then thresholds at 0)."""
+    return bool(getattr(loss, "from_logits", False)) or isinstance(
+        loss, (losses.BCEWithLogitsLoss, losses.CrossEntropyLoss)
+    )
+
+
 class _OutputMetric(Metric):
     """A `Metric` given for one output, fed that output's targets and predictions."""
 
@@ -211,7 +299,9 @@ class _OutputMetric(Metric):
         prediction = self.model.__dict__["_last_outputs"][self.index].data
         targets = y_true.data if isinstance(y_true, Tensor) else y_true
         self.metric.update_state(
-            Tensor(np.ascontiguousarray(targets[self.output])), Tensor(prediction)
+            Tensor(np.ascontiguousarray(targets[self.output])),
+            Tensor(prediction),
+            sample_weight=sample_weight,
         )
 
     def result(self) -> Any:

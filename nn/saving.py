@@ -53,6 +53,7 @@ def _dense(layer: Dense) -> dict[str, Any]:
         "input_shape": layer.input_shape,
         "use_bias": layer.use_bias,
         "name": layer.name,
+        "dtype": layer.dtype,
         **{
             argument: regularizers.serialize(getattr(layer, argument))
             for argument in ("kernel_regularizer", "bias_regularizer", "activity_regularizer")

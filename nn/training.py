@@ -65,6 +65,8 @@ from nn.layer import LayerWeights, init_layer, run_call
 from nn.module import Module, training_mode
 from nn.multi_output import (
     OutputLosses,
+    call_output_names,
+    flat_outputs,
     in_keras_order,
     leaves,
     rebuild,
@@ -162,8 +164,8 @@ class Model(LayerWeights, Module):
                     "(or forward), or wrap a module with nn.Model(module)"
                 )
             result = module(*args, **kwargs)
-        if self.__dict__.get("_side_by_side") and isinstance(result, (list, tuple)):
-            return side_by_side(self, list(result))
+        if self.__dict__.get("_side_by_side") and isinstance(result, (list, tuple, Mapping)):
+            return side_by_side(self, flat_outputs(result))
         return result
 
     def compile(
@@ -201,7 +203,8 @@ class Model(LayerWeights, Module):
                 ndarrays, or `nn.metrics.Metric` objects; not weighted.
             weighted_metrics: the same kinds, weighted by `sample_weight` or
                 `class_weight` in `fit` and `evaluate` (Keras's `weighted_metrics`;
-                reported as `weighted_<name>` where an unweighted metric has the name).
+                reported as `weighted_<name>` where an unweighted metric has the name);
+                for several named outputs, per output as `metrics` (`<output>_<name>`).
             loss_weights: for several outputs, a list of factors (default 1 each).
             **optimizer_options: passed to the optimizer's constructor
                 (`learning_rate=0.01` or `lr=0.01`).
@@ -209,7 +212,12 @@ class Model(LayerWeights, Module):
         Raises:
             ValueError: an unknown optimizer, loss or metric name, or no loss.
         """
-        several = isinstance(loss, (list, tuple, Mapping)) or loss_weights is not None
+        several = (
+            isinstance(loss, (list, tuple, Mapping))
+            or _given_per_output(metrics)
+            or _given_per_output(weighted_metrics)
+            or loss_weights is not None
+        )
         if several:  # the outputs are known at the first call: see `_output_fields`
             given = list(loss.values()) if isinstance(loss, Mapping) else loss
             given = given if isinstance(given, (list, tuple)) else [given]
@@ -569,33 +577,34 @@ class Model(LayerWeights, Module):
         if not (compiled.per_output or _is_records(x) or _several(y)):
             return None
         result = self._probe(np.asarray(x)[:1] if _is_records(x) else as_inputs(x)[:1])
-        if isinstance(result, Mapping):
-            raise ValueError(
-                f"{caller}: training a subclassed model that returns a dict is not supported; "
-                "return a list or tuple of outputs"
-            )
-        if not isinstance(result, (list, tuple)) or len(result) == 1:
+        if not isinstance(result, (list, tuple, Mapping)) or len(result) == 1:
+            if isinstance(result, Mapping):
+                raise ValueError(
+                    f"{caller}: training a subclassed model that returns a dict of one "
+                    "output is not supported; return the output itself"
+                )
             if compiled.per_output:
                 self._compile_one_output(compiled.arguments)
             return None
-        fields = [f"output_{i}" for i in range(len(result))]
+        fields, labels = call_output_names(caller, result)
         if not (isinstance(compiled.loss, OutputLosses) and compiled.loss.names == fields):
             args = compiled.arguments
-            if args.get("weighted_metrics"):
-                raise ValueError(
-                    "compile: weighted_metrics is supported for models with one output; "
-                    f"for several ({len(fields)}), give metrics per output"
-                )
             loss = args["loss"]
             if isinstance(loss, (list, tuple)) and len(loss) != len(fields):
                 raise KeyError(  # Keras's type (its message: "The path: (2,) in the loss...")
                     f"compile: loss has {len(loss)} entries but the model returns "
                     f"{len(fields)} outputs; give one loss per output"
                 )
-            total, found = resolve_outputs(
-                self, fields, [None] * len(fields), loss, args["metrics"], args["loss_weights"]
+            total, found, weighted = resolve_outputs(
+                self,
+                fields,
+                labels,
+                loss,
+                args["metrics"],
+                args["loss_weights"],
+                args["weighted_metrics"],
             )
-            self._compile(args["optimizer"], total, found, None, args["options"])
+            self._compile(args["optimizer"], total, found, weighted, args["options"])
             self._compiled.arguments = args
         return fields
 
@@ -913,6 +922,16 @@ def _check_covers(optimizer: optim.Optimizer, model: Module) -> None:
 def _is_records(x: Any) -> bool:
     """Whether `x` is a record array: several inputs or targets packed together."""
     return isinstance(x, np.ndarray) and x.dtype.names is not None
+
+
+def _given_per_output(metrics: Any) -> bool:
+    """Whether `compile`'s metrics are given per output: a dict by output name, or a
+    list holding lists (or None) for some outputs."""
+    if isinstance(metrics, Mapping):
+        return True
+    return isinstance(metrics, (list, tuple)) and any(
+        m is None or isinstance(m, (list, tuple)) for m in metrics
+    )
 
 
 def _several(y: Any) -> bool:

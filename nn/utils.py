@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from autograd import Tensor, cat
+from autograd import Tensor, cat, get_default_dtype
 from nn.module import Module
 from nn.symbolic import clear_session as clear_session  # keras.utils.clear_session
 
@@ -150,27 +150,50 @@ def count_parameters(module: Module, trainable_only: bool = False) -> int:
     return sum(p.size for p in module.parameters() if p.requires_grad or not trainable_only)
 
 
-def to_categorical(y: npt.ArrayLike, num_classes: int | None = None) -> np.ndarray:
-    """Keras's one-hot encoding of integer class labels, as float32 rows.
+def to_categorical(
+    y: npt.ArrayLike | Tensor, num_classes: int | None = None
+) -> np.ndarray | Tensor:
+    """Keras's one-hot encoding of integer class labels.
 
     `y` of shape (N,) (or (N, 1), as Keras squeezes a last axis of 1) gives (N, C)
-    with ``out[i, y[i]] = 1``; any other shape gets a last axis of C added.
+    with ``out[i, y[i]] = 1``; any other shape gets a last axis of C added. As
+    Keras's: an array or list gives a float64 ndarray (`fit` casts targets to
+    float32), a Tensor (Keras's backend tensor) a Tensor of the default float dtype.
 
     Args:
         y: class labels, integers in [0, num_classes) (floats that are whole numbers
             are accepted, as Keras casts them).
-        num_classes: C; by default ``max(y) + 1``.
+        num_classes: C; by default (None or 0, as Keras) ``max(y) + 1``.
 
     Raises:
-        ValueError: labels that are negative, not whole numbers, or >= num_classes.
+        ValueError: labels that are negative, not whole numbers, or >= num_classes,
+            or no labels to infer `num_classes` from. (Keras wraps a negative label
+            round to the last classes and truncates 1.5 to 1 without a word.)
 
     Example:
         >>> to_categorical([0, 2, 1])
         array([[1., 0., 0.],
                [0., 0., 1.],
-               [0., 1., 0.]], dtype=float32)
+               [0., 1., 0.]])
     """
-    labels = np.asarray(y)
+    labels = _class_labels(y.data if isinstance(y, Tensor) else np.asarray(y))
+    if not num_classes:
+        if not labels.size:
+            raise ValueError("to_categorical: no labels to infer num_classes from; pass it")
+        num_classes = int(labels.max()) + 1
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(
+            f"to_categorical: labels must be in [0, {num_classes}) for num_classes="
+            f"{num_classes}, got values from {labels.min()} to {labels.max()}"
+        )
+    dtype = get_default_dtype() if isinstance(y, Tensor) else np.float64
+    out = np.zeros((*labels.shape, num_classes), dtype=dtype)
+    np.put_along_axis(out, labels[..., None], 1.0, axis=-1)
+    return Tensor(out) if isinstance(y, Tensor) else out
+
+
+def _class_labels(labels: np.ndarray) -> np.ndarray:
+    """Whole-number labels as int64, a last axis of 1 squeezed as Keras does."""
     if labels.dtype.kind not in "biuf" or (
         labels.dtype.kind == "f" and not np.array_equal(labels, np.round(labels))
     ):
@@ -178,16 +201,7 @@ def to_categorical(y: npt.ArrayLike, num_classes: int | None = None) -> np.ndarr
     labels = labels.astype(np.int64)
     if labels.ndim > 1 and labels.shape[-1] == 1:
         labels = labels.reshape(labels.shape[:-1])
-    if num_classes is None:
-        num_classes = int(labels.max()) + 1 if labels.size else 0
-    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        raise ValueError(
-            f"to_categorical: labels must be in [0, {num_classes}) for num_classes="
-            f"{num_classes}, got values from {labels.min()} to {labels.max()}"
-        )
-    out = np.zeros((*labels.shape, num_classes), dtype=np.float32)
-    np.put_along_axis(out, labels[..., None], 1.0, axis=-1)
-    return out
+    return labels
 
 
 def plot_model(model: Module, to_file: Any = "model.png", **kwargs: Any) -> Any:

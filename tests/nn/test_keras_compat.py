@@ -50,11 +50,77 @@ def test_fit_with_optimizer_name_follows_keras(optimizer):
     assert o_loss == pytest.approx(k_loss, rel=1e-4) and o_acc == pytest.approx(k_acc)
 
 
-def test_to_categorical_matches_keras():
+@pytest.mark.parametrize(
+    "labels, num_classes",
+    [
+        (np.array([[3], [0], [1], [3]]), None),  # (N, 1) squeezed
+        ([1, 2], 6),
+        ([1, 2], 0),  # 0 counts as not given, as Keras's `if not num_classes`
+        (np.array([[0, 1], [1, 1]]), None),  # any other shape gains a class axis
+        (np.array([2.0, 0.0]), None),  # whole-number floats
+        (np.array([1, 0], dtype=np.uint8), 3),
+        (3, 5),  # a scalar
+    ],
+)
+def test_to_categorical_matches_keras(labels, num_classes):
     keras = pytest.importorskip("keras")
-    y = np.array([[3], [0], [1], [3]])
-    np.testing.assert_array_equal(nn.utils.to_categorical(y), keras.utils.to_categorical(y))
-    np.testing.assert_array_equal(
-        nn.utils.to_categorical([1, 2], num_classes=6),
-        keras.utils.to_categorical([1, 2], num_classes=6),
-    )
+    ours = nn.utils.to_categorical(labels, num_classes)
+    theirs = keras.utils.to_categorical(labels, num_classes)
+    assert isinstance(ours, np.ndarray) and ours.dtype == theirs.dtype == np.float64
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_to_categorical_of_a_tensor_is_a_float32_tensor_as_keras_of_a_backend_tensor():
+    keras = pytest.importorskip("keras")
+    from autograd import Tensor
+
+    ours = nn.utils.to_categorical(Tensor(np.array([0, 2])), 3)
+    theirs = keras.utils.to_categorical(keras.ops.convert_to_tensor([0, 2]), 3)
+    assert isinstance(ours, Tensor) and ours.dtype == theirs.dtype == np.float32
+    np.testing.assert_array_equal(ours.data, np.asarray(theirs))
+
+
+def test_to_categorical_refuses_labels_keras_rejects_or_misreads():
+    keras = pytest.importorskip("keras")
+    with pytest.raises(IndexError):
+        keras.utils.to_categorical([0, 5], num_classes=3)
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 3\)"):
+        nn.utils.to_categorical([0, 5], num_classes=3)
+    # Keras wraps -1 round to the last class without a word; a label error here.
+    assert keras.utils.to_categorical([-1, 0], num_classes=3)[0, 2] == 1
+    with pytest.raises(ValueError, match=r"from -1 to 0"):
+        nn.utils.to_categorical([-1, 0], num_classes=3)
+    with pytest.raises(ValueError):
+        keras.utils.to_categorical([])
+    with pytest.raises(ValueError, match="no labels to infer num_classes"):
+        nn.utils.to_categorical([])
+    assert nn.utils.to_categorical([], num_classes=3).shape == (0, 3)
+
+
+def test_fit_on_float64_one_hot_targets_trains_in_float32():
+    """`to_categorical` gives float64 rows, as Keras's; `fit` casts them to the model's
+    float32, so training on them is bit for bit training on float32 rows."""
+    x, labels = data()
+    runs = []
+    for targets in (nn.utils.to_categorical(labels), np.eye(3, dtype=np.float32)[labels]):
+        model = nn.Sequential([nn.Input((5,)), nn.Dense(8, activation="relu"), nn.Dense(3)])
+        model.set_weights([w.astype(np.float32) for w in _fixed_weights()])
+        model.compile(
+            optimizer="adam",
+            loss=nn.losses.CategoricalCrossentropy(from_logits=True),
+            metrics=["categorical_accuracy", "mse", "auc"],
+        )
+        history = model.fit(x, targets, epochs=2, batch_size=16, shuffle=False, verbose=0)
+        scores = model.evaluate(x, targets, verbose=0)
+        assert {w.dtype for w in model.get_weights()} == {np.dtype(np.float32)}
+        assert model.predict(x, verbose=0).dtype == np.float32
+        runs.append((model.get_weights(), history.history, scores))
+    (w64, h64, s64), (w32, h32, s32) = runs
+    for a, b in zip(w64, w32, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert h64 == h32 and s64 == s32
+
+
+def _fixed_weights():
+    rng = np.random.default_rng(1)
+    return [rng.normal(size=s) * 0.3 for s in [(5, 8), (8,), (8, 3), (3,)]]

@@ -69,7 +69,7 @@ def test_input_declares_the_shape_and_checks_it():
 def test_to_categorical():
     np.testing.assert_array_equal(to_categorical([2, 0, 1]), [[0, 0, 1], [1, 0, 0], [0, 1, 0]])
     out = to_categorical(np.array([[1], [3]]), num_classes=5)
-    assert out.shape == (2, 5) and out.dtype == np.float32 and out[1, 3] == 1
+    assert out.shape == (2, 5) and out.dtype == np.float64 and out[1, 3] == 1
     assert to_categorical(np.array([[0, 1], [1, 1]])).shape == (2, 2, 2)
     assert to_categorical(np.array([1.0, 0.0])).tolist() == [[0, 1], [1, 0]]
     with pytest.raises(ValueError, match=r"labels must be in \[0, 2\)"):

@@ -152,6 +152,92 @@ def test_errors_name_the_problem():
         model.evaluate(x, (y, y, y), verbose=0)
     with pytest.raises(ValueError, match=r"(?i)unknown loss"):
         model.compile(optimizer="sgd", loss=("mse", "not_a_loss"))
-    with pytest.raises(ValueError, match="weighted_metrics is supported for models with one"):
+    with pytest.raises(ValueError, match="weighted_metrics for several outputs needs named"):
         model.compile(optimizer="sgd", loss=("mse", "mse"), weighted_metrics=["mae"])
         model.fit(x, (y, y), verbose=0)
+
+
+def dict_heads(k):
+    """A subclassed model whose `call` returns a dict of two outputs (keys unsorted)."""
+
+    class DictHeads(k.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.hidden = k.layers.Dense(4, activation="relu")
+            self.price = k.layers.Dense(1)
+            self.kind = k.layers.Dense(2)
+
+        def call(self, inputs):
+            hidden = self.hidden(inputs)
+            return {"price": self.price(hidden), "kind": self.kind(hidden)}
+
+    return DictHeads()
+
+
+def dict_data(n=40, seed=3):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3)).astype("float32")
+    targets = {
+        "price": (x[:, :1] - 0.5 * x[:, 1:2]).astype("float32"),
+        "kind": rng.normal(size=(n, 2)).astype("float32"),
+    }
+    return x, targets
+
+
+@pytest.mark.parametrize(
+    "compile_args, targets_as",
+    [
+        ({"loss": {"price": "mse", "kind": "mae"}}, "dict"),
+        ({"loss": {"kind": "mae", "price": "mse"}, "metrics": {"kind": ["mse"]}}, "dict"),
+        ({"loss": "mse", "metrics": {"price": ["mae"], "kind": ["mse", "mae"]}}, "dict"),
+        ({"loss": ["mse", "mae"], "loss_weights": {"price": 0.3, "kind": 0.7}}, "list"),
+        ({"loss": {"price": "mse", "kind": "mae"}, "metrics": [["mae"], ["mse"]]}, "list"),
+    ],
+    ids=["loss_dict", "loss_dict_reordered", "one_loss", "loss_list", "metrics_list"],
+)
+def test_a_model_returning_a_dict_trains_as_keras(compile_args, targets_as):
+    """Keras orders a dict's outputs by key (lists of losses, metrics and targets go
+    in that order) and names the logs after the keys."""
+    x, y = dict_data()
+    if targets_as == "list":
+        y = [y[key] for key in sorted(y)]
+    keras.utils.set_random_seed(2)
+    models = {k: dict_heads(k) for k in (keras, nn)}
+    for model in models.values():
+        model(x[:2])
+    models[nn].set_weights(models[keras].get_weights())
+    history, results, scores, preds = {}, {}, {}, {}
+    for k, model in models.items():
+        model.compile(optimizer=k.optimizers.SGD(learning_rate=0.05), **compile_args)
+        history[k] = model.fit(
+            x, y, epochs=2, batch_size=16, shuffle=False, verbose=0, validation_data=(x, y)
+        )
+        results[k] = model.evaluate(x, y, verbose=0)
+        scores[k] = model.evaluate(x, y, verbose=0, return_dict=True)
+        preds[k] = model.predict(x, verbose=0)
+    assert list(history[nn].history) == list(history[keras].history)
+    for key, values in history[keras].history.items():
+        np.testing.assert_allclose(history[nn].history[key], values, rtol=2e-5, err_msg=key)
+    assert scores[nn].keys() == scores[keras].keys()
+    for key, value in scores[keras].items():
+        assert scores[nn][key] == pytest.approx(value, rel=2e-5), key
+    np.testing.assert_allclose(results[nn], results[keras], rtol=2e-5)
+    assert isinstance(preds[nn], dict) and preds[nn].keys() == preds[keras].keys()
+    for key, ref in preds[keras].items():
+        np.testing.assert_allclose(preds[nn][key], ref, rtol=2e-5, atol=1e-6)
+
+
+def test_a_dict_of_outputs_needs_string_keys():
+    class NumberedHeads(nn.Model):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Dense(1), nn.Dense(1)
+
+        def call(self, inputs):
+            return {0: self.a(inputs), 1: self.b(inputs)}
+
+    model = NumberedHeads()
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.ones((4, 2), np.float32)
+    with pytest.raises(ValueError, match="string keys"):
+        model.fit(x, {0: np.ones((4, 1)), 1: np.ones((4, 1))}, verbose=0)

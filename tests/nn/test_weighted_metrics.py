@@ -202,3 +202,65 @@ def test_progress_lines_show_a_metric_of_several_thresholds_by_its_mean(capsys):
     for verbose in (1, 2):
         model.fit(x, y, epochs=1, verbose=verbose)
         model.evaluate(x, y, verbose=verbose)
+
+
+def _two_outputs(k):
+    """A functional model with two named outputs, `a` and `b`."""
+    inputs = k.Input((3,))
+    hidden = k.layers.Dense(4, activation="relu", name="hidden")(inputs)
+    outputs = [k.layers.Dense(1, name="a")(hidden), k.layers.Dense(2, name="b")(hidden)]
+    return k.Model(inputs, outputs)
+
+
+@pytest.mark.parametrize(
+    "compile_args",
+    [
+        {"weighted_metrics": ["mae", ["mse"]]},
+        {"weighted_metrics": {"a": ["mae"], "b": ["mse", "mae"]}},
+        {"metrics": [["mae"], ["mae"]], "weighted_metrics": [["mae"], ["mae"]]},
+        {"weighted_metrics": [["mae"], None]},
+    ],
+    ids=["list", "dict", "also_unweighted", "one_output_only"],
+)
+def test_weighted_metrics_per_output_match_keras(compile_args):
+    """Keras takes `weighted_metrics` per output as `metrics` (a list with one entry per
+    output, or a dict by output name), names them `<output>_<metric>` (with
+    `weighted_` before the metric where an unweighted one has its name) and weighs
+    them by the sample weights."""
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3)).astype("float32")
+    y = [rng.normal(size=(40, 1)).astype("float32"), rng.normal(size=(40, 2)).astype("float32")]
+    w = rng.uniform(0.1, 2.0, size=40).astype("float32")
+    keras.utils.set_random_seed(0)
+    models = {k: _two_outputs(k) for k in (keras, nn)}
+    models[nn].set_weights(models[keras].get_weights())
+    history, results, scores = {}, {}, {}
+    for k, model in models.items():
+        model.compile(optimizer=k.optimizers.SGD(learning_rate=0.05), loss="mse", **compile_args)
+        history[k] = model.fit(
+            x, y, sample_weight=w, epochs=2, batch_size=16, shuffle=False, verbose=0
+        )
+        results[k] = model.evaluate(x, y, sample_weight=w, verbose=0)
+        scores[k] = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert list(history[nn].history) == list(history[keras].history)
+    for key, values in history[keras].history.items():
+        np.testing.assert_allclose(history[nn].history[key], values, rtol=2e-5, err_msg=key)
+    np.testing.assert_allclose(results[nn], results[keras], rtol=2e-5)
+    assert scores[nn] == pytest.approx(scores[keras], rel=2e-5)
+
+
+def test_weighted_metrics_of_unnamed_outputs_are_refused():
+    class TwoHeads(nn.Model):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Dense(1), nn.Dense(1)
+
+        def call(self, inputs):
+            return self.a(inputs), self.b(inputs)
+
+    model = TwoHeads()
+    model.compile(optimizer="sgd", loss="mse", weighted_metrics=[["mae"], ["mae"]])
+    x, y = np.ones((4, 2), np.float32), np.ones((4, 1), np.float32)
+    with pytest.raises(ValueError, match="needs named outputs"):
+        model.fit(x, (y, y), verbose=0)
