@@ -477,18 +477,22 @@ class Module:
         Raises:
             AttributeError: the path names no buffer.
         """
-        owner, _, name = target.rpartition(".")
-        module = self.get_submodule(owner)
+        module, name = self._owner_of(target, "buffer")
         if name not in module._buffers:
             raise AttributeError(f"`{name}` is not a buffer")
-        return self._get_member(target, "buffer")
+        return getattr(module, name)
 
     def _get_member(self, target: str, kind: str) -> Any:
+        module, name = self._owner_of(target, kind)
+        return getattr(module, name)
+
+    def _owner_of(self, target: str, kind: str) -> tuple[Module, str]:
+        """The sub-module holding the member at the dotted path `target`, and its name."""
         owner, _, name = target.rpartition(".")
         module = self.get_submodule(owner)
         if not hasattr(module, name):
             raise AttributeError(f"{type(module).__name__} has no {kind} `{name}`")
-        return getattr(module, name)
+        return module, name
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients (`p.grad = None`, torch's default), or with

@@ -117,6 +117,10 @@ def resolve_outputs(
 def _metrics_per_output(argument: str, metrics: Any, names: list[str]) -> list[Any]:
     """`metrics` (or `weighted_metrics`) as one entry per output: a list with one entry
     (a metric or a list of them) per output, or a dict by output name."""
+
+    def as_list(m: Any) -> Any:  # Keras: one metric for an output is a list of one
+        return m if m is None or isinstance(m, (list, tuple)) else [m]
+
     if isinstance(metrics, (list, tuple)):
         if len(metrics) != len(names):
             raise ValueError(
@@ -124,12 +128,9 @@ def _metrics_per_output(argument: str, metrics: Any, names: list[str]) -> list[A
                 f"one entry (a metric or a list) per output ({', '.join(names)}) or a "
                 f"dict by output name, got {len(metrics)} entries"
             )
-        # Keras: a list with one entry per output gives each output its entry
-        metrics = [m if m is None or isinstance(m, (list, tuple)) else [m] for m in metrics]
+        metrics = [as_list(m) for m in metrics]
     if isinstance(metrics, Mapping):
-        metrics = {
-            k: m if m is None or isinstance(m, (list, tuple)) else [m] for k, m in metrics.items()
-        }
+        metrics = {k: as_list(m) for k, m in metrics.items()}
     return per_output(argument, metrics, names, None) if metrics else [None] * len(names)
 
 
