@@ -10,8 +10,11 @@ the clock's ratios in `bench_speed` stay the figures that matter; these tell whe
 a change removed work.
 
 Workloads: scalar (micrograd's moons demo, per node, 0-d Tensors against the
-micrograd-style `Value`) and loop (the PyTorch-style step on 784-64-10, batch 32,
-against numpy by hand). Needs `valgrind` on PATH; takes about three minutes.
+micrograd-style `Value`), scalar-gc (the same with Python's garbage collector on: its
+passes depend on the objects each node leaves it to track, and count as the node's;
+the same program gives the same passes, so the figures are still exact) and loop (the
+PyTorch-style step on 784-64-10, batch 32, against numpy by hand). Needs `valgrind` on
+PATH; takes about three minutes.
 
 With `--cache`, cachegrind's simulated caches and branch predictor count, beside the
 instructions, first-level instruction and data cache misses and mispredicted
@@ -19,7 +22,7 @@ branches per repetition: why a ratio of instructions understates the ratio of ti
 (an interpreter's dispatch mispredicts far more often than BLAS's loops). Slower:
 about ten minutes.
 
-Run: python benchmarks/bench_instructions.py [--cache] [scalar loop]
+Run: python benchmarks/bench_instructions.py [--cache] [scalar scalar-gc loop]
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 #: workload -> (contenders, repetitions (few, many), unit, units per repetition)
 WORKLOADS = {
     "scalar": (["value", "tensor"], (1, 3), "node", 21358),
+    "scalar-gc": (["value", "tensor"], (1, 3), "node", 21358),
     "loop": (["numpy", "gradwork"], (100, 300), "step", 1),
 }
 
@@ -49,7 +53,7 @@ def run_child(workload: str, contender: str, repeats: int) -> None:
     sys.path.insert(0, HERE)
     import bench_speed as bench
 
-    if workload == "scalar":
+    if workload.startswith("scalar"):
 
         def tensor(v: float) -> Tensor:
             return Tensor(np.float64(v), requires_grad=True)
@@ -64,7 +68,8 @@ def run_child(workload: str, contender: str, repeats: int) -> None:
         else:
             step = bench.torch_style_loop(*bench.sgd_model(arrays, lr), batches)
         warm = 20
-    gc.disable()  # the collector's passes depend on allocation history, not on the step
+    if workload != "scalar-gc":
+        gc.disable()  # the collector's passes depend on allocation history, not on the step
     for _ in range(warm + repeats):
         step()
 
