@@ -7,6 +7,8 @@ suite on both walks and compares them on random graphs.
 
 from __future__ import annotations
 
+import sys
+import weakref
 from heapq import heappop, heappush
 from operator import attrgetter
 from typing import Any
@@ -20,6 +22,22 @@ from autograd.mode import state
 from autograd.tensor import Tensor
 
 _make = Tensor._make
+_ref = weakref.ref
+_refs = sys.getrefcount
+
+
+def _walk_refs() -> int:
+    """What `_refs(out)` counts in `backward_fast` for an output tensor that only the
+    walk holds: its local variable and the thread's lent output (measured the same
+    way, so it holds for any interpreter)."""
+    out = _make(np.empty(0))
+    prev, state.output = state.output, out
+    count = _refs(out)
+    state.output = prev
+    return count
+
+
+_HELD_BY_WALK = _walk_refs()
 _data = attrgetter("data")
 
 
@@ -43,7 +61,10 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
     - a leaf's first gradient, when it is an array that nothing else holds (not the
       dz passed through, not a view), becomes its `.grad` without a copy;
     - what the graph keeps afterwards (`graph.Keeper`'s rule) is decided with a few
-      local variables instead of a method call per op;
+      local variables instead of a method call per op, and a released op keeps a
+      weak reference to its output only when something besides the walk holds it
+      (a user's variable; otherwise the output is gone once the walk drops it, and
+      the reference would be one more object per op for the garbage collector);
     - the scalar path (`Function.scalars`): an arithmetic op whose output is 0-d (so
       are its inputs) gets numpy scalars instead of 0-d arrays, and its gradients
       stay scalars until an op that needs arrays receives them; a leaf's scalar
@@ -51,7 +72,7 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
       the reference walk adds a leaf's total.
     """
     # seq -> [function, summed gradient of its output, the output tensor (kept alive
-    # until the function has run, so its backward may still read `self.output`)]
+    # until the function has run, and lent to it then as `self.output`)]
     pending: dict[int, list[Any]] = {}
     heap: list[int] = []  # -seq of every pending function
     if root.grad_fn is None:
@@ -59,10 +80,10 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
         return
     chain: list[Any] | None = [root.grad_fn, seed, root]
     leaf_sums: dict[Tensor, Any] = {}  # leaf -> the sum of its scalar gradients
-    kept: list[Function] | None = []  # ops passed while the graph is small enough to keep
+    kept: list[Any] | None = []  # (op, output) passed while the graph is small enough to keep
     budget = graph.KEEP_BYTES  # less the bytes of the values seen so far
     nodes = graph.KEEP_NODES
-    prev = state.grad_enabled, state.tensor_backward
+    prev = state.grad_enabled, state.tensor_backward, state.output
     state.grad_enabled = False
     if prev[1]:  # only inside a create_graph pass (a hook running backward)
         state.tensor_backward = False
@@ -82,6 +103,7 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                 if version != fn.version:
                     fn.check_versions()
             scalar = fn.scalars and not out.data.shape
+            state.output = out  # `lend_output`, inlined: `self.output` in backward
             if scalar:  # the scalar path: every input is 0-d too
                 if type(dz) is np.ndarray:
                     dz = dz[()]
@@ -151,12 +173,14 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                 budget -= out.data.nbytes
                 if budget >= 0 and len(kept) < nodes:
                     fn.out_grad = dz if type(dz) is np.ndarray else np.asarray(dz)
-                    kept.append(fn)
+                    kept.append((fn, out))
                 else:  # too large to keep: release what was kept, then each op as it passes
-                    kept.append(fn)
+                    kept.append((fn, out))
                     graph.Keeper.give_up(kept, retain_graph)
                     kept = None
-            elif not retain_graph:  # `fn.release()`, inlined
+            elif not retain_graph:  # `fn.release(out)`, inlined
+                if _refs(out) > _HELD_BY_WALK:  # held elsewhere: a drawing may still show it
+                    fn._out_ref = _ref(out)
                 fn.inputs = None
                 if not scalar:  # (ops on the scalar path save nothing on themselves)
                     fn.__dict__.clear()
@@ -165,7 +189,7 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
         for t, total in leaf_sums.items():
             graph.accumulate(t, np.array(total), False, owned=True)
     finally:
-        state.grad_enabled = prev[0]
+        state.grad_enabled, state.output = prev[0], prev[2]
         if prev[1]:
             state.tensor_backward = True
 

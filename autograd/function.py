@@ -9,8 +9,10 @@ does the bookkeeping once for every op:
 
 - promotes Python scalars, lists and ndarrays to constant tensors of a matching dtype;
 - records the graph only when grad mode is on and an input requires grad;
-- keeps a weak reference to its output (so the graph holds no reference cycles) and
-  hands it to `backward` as `self.output`;
+- hands `backward` its output as `self.output`: the walk that runs `backward` holds
+  the output tensor and lends it, for the call, to the thread (`lend_output`). An op
+  keeps no reference to its output, so a graph holds no reference cycle and no object
+  per op beyond what it needs, and two threads may run one graph's backward at once;
 - sums each gradient back to its input's broadcast shape (`unbroadcast`);
 - remembers the versions of its inputs, so backward can tell when one of them was
   changed in place after the op used it (`check_versions`); an output that views an
@@ -29,6 +31,8 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import numpy as np
@@ -205,7 +209,7 @@ class Function:
         "__dict__",
         "__weakref__",
         "_next",
-        "_out",
+        "_out_ref",
         "before",
         "inputs",
         "out_grad",
@@ -223,8 +227,10 @@ class Function:
     seq: int
     #: spent: backward has passed through without `retain_graph`: another pass raises.
     spent: bool
-    #: _out: a weak reference to the output tensor.
-    _out: Any
+    #: _out_ref: set on release only: a weak reference to the output, so that a drawing
+    #: made after backward still shows its value while something else holds it (the
+    #: fast walk makes one only when something does: `autograd.fastpath`).
+    _out_ref: Any
     #: before: set on an in-place op only (`autograd.inplace`): the tensor it wrote into,
     #: as it was (the op's first input), where ops that used it before send gradients.
     before: Tensor
@@ -299,7 +305,6 @@ class Function:
             fn.inputs = tensors
             fn._next = sources
             fn.version = version
-            fn._out = _ref(out)
             fn.spent = False
             fn.out_grad = None
             out.grad_fn = fn
@@ -337,10 +342,11 @@ class Function:
 
         Raises if the output was changed in place since the op made it.
         """
-        out = self._out()
-        if out is None:
+        out = state.output
+        if out is None or out.grad_fn is not self:
             raise RuntimeError(
-                f"{type(self).__name__}: the output tensor was freed before backward reached it"
+                f"{type(self).__name__}: the output is lent to the op only while a backward "
+                "pass runs it (`lend_output`)"
             )
         if out._version:
             raise RuntimeError(
@@ -384,11 +390,12 @@ class Function:
         readable after backward."""
         return tuple(self._next)
 
-    def release(self) -> None:
+    def release(self, out: Tensor) -> None:
         """Drop the inputs and every array the forward saved on `self`, keeping only
-        the structure (`next_functions`) and the weak reference to the output.
+        the structure (`next_functions`) and a weak reference to the output `out`.
         Backward calls it on each op it has passed when the graph is too large to
         keep (see `autograd.graph.KEEP_BYTES`)."""
+        self._out_ref = _ref(out)
         self.inputs = None
         self.__dict__.clear()  # the arrays the forward saved
 
@@ -403,3 +410,16 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name}Backward>"
+
+
+@contextmanager
+def lend_output(out: Tensor) -> Iterator[None]:
+    """Let the backward of ``out.grad_fn`` read `out` as ``self.output`` in this thread
+    for the length of the block. An op holds no reference to its output: a strong one
+    would make a cycle (``out.grad_fn`` is the op) that only the garbage collector
+    could free, and a weak one would be one more object per op for it to track."""
+    prev, state.output = state.output, out
+    try:
+        yield
+    finally:
+        state.output = prev

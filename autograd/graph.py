@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from autograd import tensor as _tensor
-from autograd.function import Function, as_used_by, scalar_array, unbroadcast
+from autograd.function import Function, as_used_by, lend_output, scalar_array, unbroadcast
 from autograd.mode import state
 from autograd.tensor import PostAccumulateGradHook, Tensor
 from autograd.tensor import increment_version as increment_version  # torch's place for it
@@ -173,7 +173,8 @@ def walk(
                 captured[id(out)] = dz
             fn.check_versions()
             inputs = fn.inputs
-            grads = fn.backward(dz, *(inputs if create_graph else [t.data for t in inputs]))
+            with lend_output(out):
+                grads = fn.backward(dz, *(inputs if create_graph else [t.data for t in inputs]))
             if type(grads) is not tuple:
                 grads = (grads,)
             for t, g in zip(inputs, grads):
@@ -256,7 +257,7 @@ class Keeper:
 
     def __init__(self, retain_graph: bool) -> None:
         self.retain_graph = retain_graph
-        self.kept: list[Function] | None = []
+        self.kept: list[tuple[Function, Tensor]] | None = []
         self.nbytes = 0
 
     def passed(self, fn: Function, out: Tensor, dz: Any) -> None:
@@ -266,7 +267,7 @@ class Keeper:
         kept = self.kept
         if kept is None:
             if not self.retain_graph:
-                fn.release()
+                fn.release(out)
             return
         self.nbytes += out.data.nbytes
         for t in fn.inputs:
@@ -274,20 +275,20 @@ class Keeper:
                 self.nbytes += t.data.nbytes
         if len(kept) < KEEP_NODES and self.nbytes <= KEEP_BYTES:
             fn.out_grad = dz.data if isinstance(dz, Tensor) else dz
-            kept.append(fn)
+            kept.append((fn, out))
             return
         self.kept = None  # too large: release what was kept, and from now on each op
-        kept.append(fn)
+        kept.append((fn, out))
         self.give_up(kept, self.retain_graph)
 
     @staticmethod
-    def give_up(kept: list[Function], retain_graph: bool) -> None:
+    def give_up(kept: list[tuple[Function, Tensor]], retain_graph: bool) -> None:
         """The graph proved too large to keep: drop the gradients stored on the ops
-        kept so far and, unless `retain_graph`, release them."""
-        for f in kept:
+        kept so far (each with its output) and, unless `retain_graph`, release them."""
+        for f, out in kept:
             f.out_grad = None
             if not retain_graph:
-                f.release()
+                f.release(out)
 
 
 def backward(

@@ -52,7 +52,6 @@ The rules for `t += x` (the others, and `t[index] = v`, alike):
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import numpy as np
@@ -70,8 +69,6 @@ from autograd.ops.shape import (
     writable,
 )
 from autograd.tensor import Tensor, _watch_hooks, aliases, increment_version
-
-_weak = weakref.ref
 
 _OPS: dict[np.ufunc, tuple[type[Function], str]] = {
     np.add: (Add, "+="),
@@ -334,15 +331,12 @@ def rebase(t: Tensor, fn: Function, before: Tensor) -> None:
     """Make `t`, just written in place, the output of `fn`, whose first input `before`
     stands for `t` as it was."""
     fn.before = before
-    made = t.grad_fn
-    if made is not None:
-        made._out = _weak(before)  # the op that made t now made `before`
-        if before.data is t.data:  # overwritten: an op reading it in backward must raise
-            before._version = t._version
+    if t.grad_fn is not None and before.data is t.data:
+        # overwritten: the op that made t (now `before`) must raise if it reads its output
+        before._version = t._version
     if t._hooks:  # hooks registered before the write see the gradient of the old value
         before._hooks, t._hooks = t._hooks, None
         _watch_hooks(before)
-    fn._out = _weak(t)
     t.grad_fn, t.requires_grad = fn, True
 
 

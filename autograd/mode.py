@@ -24,12 +24,15 @@ class _ThreadState(threading.local):
         tensor_backward: the backward pass running in this thread hands ops Tensors
             (`create_graph=True`), not ndarrays; set by that pass for its duration.
         retain_grads: backward keeps `.grad` on every non-leaf it passes.
+        output: the output tensor of the op whose backward runs in this thread, lent
+            to it by the backward pass (`autograd.function.lend_output`), or None.
     """
 
     def __init__(self) -> None:
         self.grad_enabled = True
         self.tensor_backward = False
         self.retain_grads = False
+        self.output: Any = None
 
 
 state = _ThreadState()

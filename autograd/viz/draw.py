@@ -1,7 +1,8 @@
 """Draw the graph of a computation: one node per tensor, one per op, edges forward.
 
 The graph is read, never changed: from `root.grad_fn`, each `Function` lists its
-`inputs`, and its output tensor is `fn._out()`. After backward a small graph still has
+`inputs`, and its output tensor is the root or an input of an op that reads it (an op
+keeps no reference to its output before `release`). After backward a small graph still has
 all of them (see `autograd.graph`); a large one keeps only its structure
 (`next_functions`), and a tensor whose value was freed is drawn with a note saying so.
 Tensors are boxes, ops are ellipses:
@@ -99,9 +100,8 @@ def trace_graph(root: Tensor) -> ComputationGraph:
     shown = _overwritten(order)
     outputs: dict[Function, Any] = {root.grad_fn: root}
     inputs: dict[Function, list[Any]] = {}
-    for fn in order:  # each op before the ops that made its inputs
-        out = fn._out()
-        outputs.setdefault(fn, shown.get(id(out), out))
+    for fn in order:  # each op before the ops that made its inputs: its output is known
+        outputs.setdefault(fn, FreedTensor(fn, True))  # (unless something is amiss)
         if fn.inputs is not None:
             # each input as this op used it, before any later write in place
             used = [as_used_by(t, fn.seq) for t in fn.inputs]
@@ -114,12 +114,11 @@ def trace_graph(root: Tensor) -> ComputationGraph:
         for source in fn.next_functions:
             if isinstance(source, Function):
                 t = outputs.get(source)
-                if t is None:
-                    t = source._out()  # None unless something else holds that tensor
-                    t = shown.get(id(t), t)
-                if t is None:
-                    t = FreedTensor(source, True)
-                outputs[source] = t
+                if t is None:  # read only by released ops: shown if something else holds it
+                    ref = getattr(source, "_out_ref", None)
+                    t = ref() if ref is not None else None
+                    t = shown.get(id(t), t) if t is not None else FreedTensor(source, True)
+                    outputs[source] = t
             else:
                 t = source if source is not None else FreedTensor(None, False)
             inputs[fn].append(t)
@@ -129,9 +128,7 @@ def trace_graph(root: Tensor) -> ComputationGraph:
         for t in inputs[fn]:
             tensors.setdefault(id(t), t)
             consumers.setdefault(id(t), []).append(fn)
-        out = outputs[fn]
-        if out is not None:
-            tensors.setdefault(id(out), out)
+        tensors.setdefault(id(outputs[fn]), outputs[fn])
     return ComputationGraph(root, order, list(tensors.values()), consumers, inputs, outputs)
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from autograd.function import Function, unbroadcast
+from autograd.function import Function, lend_output, unbroadcast
 from autograd.graph import grad
 from autograd.tensor import Tensor
 from autograd.viz.draw import ComputationGraph, Drawing, prepare
@@ -56,10 +56,12 @@ def engine_gradients(graph: ComputationGraph, gradient: Any = None) -> dict[int,
     return {id(t): g.data for t, g in zip(wanted, grads) if g is not None}
 
 
-def shares(fn: Function, dz: np.ndarray) -> list[tuple[Tensor, np.ndarray]]:
-    """What `fn.backward` sends to each input that requires grad, summed to its shape."""
+def shares(fn: Function, out: Tensor, dz: np.ndarray) -> list[tuple[Tensor, np.ndarray]]:
+    """What `fn.backward` sends to each input that requires grad, summed to its shape,
+    given `dz`, the gradient of its output `out`."""
     inputs = fn.inputs
-    in_grads = fn.backward(dz, *[t.data for t in inputs])
+    with lend_output(out):
+        in_grads = fn.backward(dz, *[t.data for t in inputs])
     if len(inputs) == 1 or type(in_grads) is not tuple:
         in_grads = (in_grads,)
     sent = []
@@ -126,9 +128,9 @@ def backprop_walkthrough(
     steps = []
     n = len(graph.functions)
     for k, fn in enumerate(graph.functions, 1):
-        out = fn._out()
-        dz = None if out is None else engine.get(id(out))
-        sent = [] if dz is None else shares(fn, dz)
+        out = graph.outputs[fn]
+        dz = engine.get(id(out))
+        sent = [] if dz is None else shares(fn, out, dz)
         for t in graph.inputs[fn]:
             uses_left[id(t)] -= 1
         for t, g in sent:

@@ -143,3 +143,47 @@ def test_one_thread_trains_while_another_evaluates_and_takes_second_derivatives(
     for got, want in zip(results["train"], alone_train):
         np.testing.assert_array_equal(got, want)
     assert results["eval"] == alone_eval
+
+
+@pytest.mark.parametrize("how", ["backward", "grad", "grad create_graph"])
+def test_two_threads_run_backward_through_one_graph_at_once(how):
+    # as PyTorch allows with retain_graph=True: every op that reads its output in
+    # backward (exp, tanh, sigmoid, sqrt, softmax) is run by both threads, each with
+    # the output lent to it in its own thread
+    x = Tensor(np.linspace(0.1, 1.0, 6).reshape(2, 3), requires_grad=True)
+    y = (x.exp() * x.tanh()).sigmoid().sqrt().softmax(axis=1)
+    root = (y * y).sum()
+    want = autograd.grad(root, x, retain_graph=True)[0].data
+    x.grad = Tensor(np.zeros_like(x.data))  # accumulated into in place by both threads
+    got: list[np.ndarray] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            for _ in range(300):
+                if how == "backward":  # the fast walk
+                    root.backward(retain_graph=True)
+                    continue
+                (g,) = autograd.grad(root, x, retain_graph=True, create_graph="create" in how)
+                got.append(g.data)
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    if errors:
+        raise errors[0]
+    if how == "backward":
+        np.testing.assert_allclose(x.grad.data, 600 * want, rtol=1e-12)
+        return
+    assert len(got) == 600
+    for g in got:
+        np.testing.assert_allclose(g, want, rtol=1e-12)
