@@ -401,7 +401,8 @@ def __getattr__(name: str) -> Any:
     `autograd.nn` and `autograd.optim` are the `nn` and `optim` packages, so PyTorch
     code written as ``import autograd as torch`` finds ``torch.nn.init.normal_`` and
     ``torch.optim.AdamW``, `autograd.utils.data` is `nn.data` (``torch.utils.data``),
-    and `autograd.autograd` is this package itself, for ``torch.autograd.grad(...)``.
+    and `autograd.autograd` is this package itself, for ``torch.autograd.grad(...)``
+    (and ``torch.autograd.functional.hessian(...)``, `autograd.functional`).
     `autograd.save` and `autograd.load` are `nn.serialization`'s (`.npz` files, no
     pickle), for ``torch.save(...)``."""
     if name == "autograd":
@@ -414,8 +415,9 @@ def __getattr__(name: str) -> Any:
         from nn import serialization
 
         return getattr(serialization, name)
-    if name in ("viz", "utils", "nn", "optim"):
+    if name in ("viz", "utils", "functional", "nn", "optim"):
         import importlib
 
-        return importlib.import_module(f"autograd.{name}" if name in ("viz", "utils") else name)
+        own = name in ("viz", "utils", "functional")
+        return importlib.import_module(f"autograd.{name}" if own else name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
