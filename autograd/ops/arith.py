@@ -284,6 +284,8 @@ def _swap_last(x: Any) -> Any:
 class AsType(Function):
     """z = a as dtype      da = dz as a's dtype"""
 
+    saves_inputs = False  # backward reads a's dtype only (so x.clone() lets x be written)
+
     def forward(self, a, dtype):
         return a.astype(dtype)
 

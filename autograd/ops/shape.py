@@ -131,6 +131,8 @@ def index_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
 class Concatenate(Function):
     """z = concatenate(xs, axis)      dx_i = dz sliced back to x_i's part"""
 
+    saves_inputs = False  # backward reads the inputs' shapes only
+
     def forward(self, *xs, axis):
         self.axis = axis
         return np.concatenate(promote_all(xs), axis=axis)
@@ -147,6 +149,8 @@ class Concatenate(Function):
 
 class Stack(Function):
     """z = stack(xs, axis)      dx_i = dz taken at position i of axis"""
+
+    saves_inputs = False  # backward reads nothing of the inputs
 
     def forward(self, *xs, axis):
         self.axis = axis
