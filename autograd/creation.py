@@ -287,6 +287,35 @@ def rand(
     return Tensor(data, requires_grad=requires_grad)
 
 
+def bernoulli(
+    input: Any, p: Any = None, *, generator: Generator | None = None, out: Any = None
+) -> Tensor:
+    """1 where a uniform draw falls below the probability in `input`, else 0, in
+    `input`'s dtype: the draws PyTorch's `torch.bernoulli(input, generator=g)` makes (one
+    float64 uniform per element when `input` is float64, else one float32 uniform).
+
+    Raises:
+        NotImplementedError: a scalar `p` (PyTorch draws that form through MKL's own
+            stream); ``bernoulli(full_like(input, p))`` draws PyTorch's numbers.
+        ValueError: probabilities outside [0, 1].
+    """
+    if p is not None or out is not None:
+        raise NotImplementedError(
+            "bernoulli: only the form bernoulli(probabilities) is supported; for a scalar p "
+            "use bernoulli(full_like(input, p))"
+        )
+    gen = default_generator if generator is None else generator
+    _check_generator("bernoulli", gen)
+    probs = data_of(input)
+    if probs.dtype.kind != "f":
+        raise TypeError(f"bernoulli: probabilities must be floats, got dtype {probs.dtype}")
+    if probs.size and not (0 <= probs.min() and probs.max() <= 1):
+        raise ValueError("bernoulli: probabilities must be in [0, 1]")
+    work = np.dtype(np.float64 if probs.dtype == np.float64 else np.float32)
+    u = gen.uniform(probs.shape, work)
+    return Tensor((u < probs.astype(work)).astype(probs.dtype))
+
+
 def rand_like(
     x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, *, device: Any = None
 ) -> Tensor:
