@@ -323,9 +323,9 @@ def flatten(input: TensorLike, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def unsqueeze(input: TensorLike, dim: int) -> Tensor:
     """`input` with a dimension of size 1 inserted at `dim` (from -ndim-1 to ndim), as
     `torch.unsqueeze`."""
-    ndim = data_of(input).ndim
-    d = check_dim("unsqueeze", dim, ndim + 1)
-    return reshape(input, (*data_of(input).shape[:d], 1, *data_of(input).shape[d:]))
+    shape = data_of(input).shape
+    d = check_dim("unsqueeze", dim, len(shape) + 1)
+    return reshape(input, (*shape[:d], 1, *shape[d:]))
 
 
 def hstack(tensors: Sequence[TensorLike]) -> Tensor:
