@@ -383,7 +383,7 @@ def floating(x: TensorLike) -> TensorLike:
     exp, log, sin, sigmoid... of integers are floats of the default dtype (numpy's exp of
     int64 is float64, of bool float16)."""
     if isinstance(x, (bool, int, float)):
-        return x
+        return float(x)  # a Python number: the default float dtype
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     return astype(x, get_default_dtype()) if data.dtype.kind in "biu" else x
 

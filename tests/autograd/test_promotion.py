@@ -150,3 +150,12 @@ def test_full_infers_its_dtype_from_the_value_as_torch(value):
     assert ours.dtype == theirs.dtype
     np.testing.assert_array_equal(ours.data, theirs)
     assert autograd.full((2,), 7, dtype=np.float64).dtype == np.float64
+
+
+@pytest.mark.parametrize("value", [2, True, 2.5])
+def test_float_functions_of_python_numbers_give_the_default_dtype(value):
+    for name in ("exp", "sqrt", "sigmoid"):
+        ours = getattr(autograd, name)(value)
+        assert ours.dtype == np.float32, (name, value)
+        theirs = getattr(torch, name)(torch.tensor(float(value)))
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
