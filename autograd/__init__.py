@@ -17,12 +17,15 @@ from autograd.creation import (
     FloatTensor,
     LongTensor,
     arange,
+    bernoulli,
     default_rng,
     empty,
     empty_like,
     eye,
     full,
     full_like,
+    get_rng_state,
+    initial_seed,
     linspace,
     manual_seed,
     multinomial,
@@ -35,6 +38,8 @@ from autograd.creation import (
     randn,
     randn_like,
     randperm,
+    seed,
+    set_rng_state,
     tensor,
     zeros,
     zeros_like,
@@ -82,6 +87,7 @@ from autograd.ops.arith import (
 )
 from autograd.ops.cumulative import amax, amin, cumsum, prod
 from autograd.ops.elementwise import (
+    ceil,
     clamp_max,
     clamp_min,
     clip,
@@ -90,6 +96,7 @@ from autograd.ops.elementwise import (
     elu,
     erf,
     exp,
+    floor,
     gelu,
     leaky_relu,
     log,
@@ -97,6 +104,7 @@ from autograd.ops.elementwise import (
     log10,
     log_sigmoid,
     relu,
+    round,
     rsqrt,
     sigmoid,
     sign,
@@ -108,6 +116,7 @@ from autograd.ops.elementwise import (
     square,
     step,
     tanh,
+    trunc,
 )
 from autograd.ops.indexing import (
     argsort,
@@ -122,13 +131,17 @@ from autograd.ops.layers import cross_entropy, dense, linear
 from autograd.ops.layout import (
     chunk,
     diagonal,
+    flatten,
     flip,
+    hstack,
     meshgrid,
     movedim,
     narrow,
     roll,
     split,
     unflatten,
+    unsqueeze,
+    vstack,
 )
 from autograd.ops.linalg import bmm, diag, dot, einsum, mm, mv, outer, trace
 from autograd.ops.logical import (
@@ -174,6 +187,7 @@ from autograd.ops.torch_methods import (
     equal,
     from_numpy,
     is_tensor,
+    isclose,
     masked_fill,
     max,
     min,
@@ -184,6 +198,7 @@ from autograd.ops.torch_methods import (
 )
 
 clamp = clip  # PyTorch's names
+concat = concatenate = cat
 pow = power
 
 #: The version of gradwork (autograd, nn and optim are released together).
@@ -213,15 +228,19 @@ __all__ = [
     "astype",
     "backends",
     "backward",
+    "bernoulli",
     "binary_cross_entropy",
     "bmm",
     "broadcast_to",
     "cat",
+    "ceil",
     "chunk",
     "clamp",
     "clamp_max",
     "clamp_min",
     "clip",
+    "concat",
+    "concatenate",
     "cos",
     "cosh",
     "count_nonzero",
@@ -247,30 +266,36 @@ __all__ = [
     "exp",
     "expand_dims",
     "eye",
+    "flatten",
     "flip",
     "float16",
     "float32",
     "float64",
+    "floor",
     "from_numpy",
     "full",
     "full_like",
     "gather",
     "gelu",
     "get_default_dtype",
+    "get_rng_state",
     "getitem",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "half",
+    "hstack",
     "index_add",
     "index_select",
     "inference_mode",
+    "initial_seed",
     "int8",
     "int16",
     "int32",
     "int64",
     "is_grad_enabled",
     "is_tensor",
+    "isclose",
     "isinf",
     "isnan",
     "leaky_relu",
@@ -324,11 +349,14 @@ __all__ = [
     "reshape",
     "retain_grads",
     "roll",
+    "round",
     "rsqrt",
     "scatter",
     "scatter_add",
+    "seed",
     "set_default_dtype",
     "set_grad_enabled",
+    "set_rng_state",
     "short",
     "sigmoid",
     "sign",
@@ -355,11 +383,14 @@ __all__ = [
     "transpose",
     "tril",
     "triu",
+    "trunc",
     "uint8",
     "unbind",
     "unbroadcast",
     "unflatten",
+    "unsqueeze",
     "var",
+    "vstack",
     "where",
     "zeros",
     "zeros_like",
@@ -372,7 +403,8 @@ def __getattr__(name: str) -> Any:
     `autograd.nn` and `autograd.optim` are the `nn` and `optim` packages, so PyTorch
     code written as ``import autograd as torch`` finds ``torch.nn.init.normal_`` and
     ``torch.optim.AdamW``, `autograd.utils.data` is `nn.data` (``torch.utils.data``),
-    and `autograd.autograd` is this package itself, for ``torch.autograd.grad(...)``.
+    and `autograd.autograd` is this package itself, for ``torch.autograd.grad(...)``
+    (and ``torch.autograd.functional.hessian(...)``, `autograd.functional`).
     `autograd.save` and `autograd.load` are `nn.serialization`'s (`.npz` files, no
     pickle), for ``torch.save(...)``."""
     if name == "autograd":
@@ -385,8 +417,9 @@ def __getattr__(name: str) -> Any:
         from nn import serialization
 
         return getattr(serialization, name)
-    if name in ("viz", "utils", "nn", "optim"):
+    if name in ("viz", "utils", "functional", "nn", "optim"):
         import importlib
 
-        return importlib.import_module(f"autograd.{name}" if name in ("viz", "utils") else name)
+        own = name in ("viz", "utils", "functional")
+        return importlib.import_module(f"autograd.{name}" if own else name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -33,6 +33,40 @@ def manual_seed(seed: int) -> np.random.Generator:
     return _rng
 
 
+def initial_seed() -> int:
+    """The seed `default_generator` started from, as `torch.initial_seed`."""
+    return default_generator.initial_seed()
+
+
+def seed() -> int:
+    """Reseed both generators (see `manual_seed`) from the operating system's entropy;
+    returns the new seed, as `torch.seed`."""
+    new = default_generator.seed()
+    manual_seed(new)
+    return new
+
+
+def get_rng_state() -> Tensor:
+    """The state of `default_generator` as a uint8 Tensor (PyTorch's ByteTensor), for
+    `set_rng_state` to replay the draws from here, as `torch.get_rng_state`."""
+    return Tensor(default_generator.get_state().view(np.uint8))
+
+
+def set_rng_state(new_state: Any) -> None:
+    """Restore `default_generator` to a state `get_rng_state` returned.
+
+    Raises:
+        ValueError: anything that is not such a state (the generator is unchanged).
+    """
+    data = np.ascontiguousarray(data_of(new_state))
+    if data.dtype != np.uint8 or data.ndim != 1 or data.size % 4:
+        raise ValueError(
+            "set_rng_state: expected the uint8 tensor get_rng_state returns, got dtype "
+            f"{data.dtype} and shape {data.shape}"
+        )
+    default_generator.set_state(data.view(np.uint32))
+
+
 def default_rng() -> np.random.Generator:
     """numpy's generator behind `nn`'s initializers, dropout and shuffling, and the
     default of every `rng=` argument."""
@@ -122,9 +156,20 @@ def full(
     *,
     device: Any = None,
 ) -> Tensor:
+    """`fill_value` everywhere. Unless given, the dtype is PyTorch's for the value: bool
+    for a bool, int64 for an int, the default float dtype otherwise."""
     check_device(device)
     shape = _shape((shape,) if isinstance(shape, int) else (tuple(shape),))
+    if dtype is None:
+        dtype = _fill_dtype(fill_value)
     return Tensor(np.full(shape, fill_value, _dtype(dtype)), requires_grad=requires_grad)
+
+
+def _fill_dtype(value: Any) -> np.dtype:
+    """The dtype PyTorch infers for a fill value (a number, or a 0-d tensor or array):
+    by its kind only."""
+    kind = np.asarray(data_of(value)).dtype.kind
+    return np.dtype({"b": np.bool_, "i": np.int64, "u": np.int64}.get(kind, get_default_dtype()))
 
 
 def zeros_like(
@@ -240,6 +285,35 @@ def rand(
     _check_generator("rand", gen)
     data = gen.uniform(_sized("rand", shape, size), _float_dtype("rand", dtype))
     return Tensor(data, requires_grad=requires_grad)
+
+
+def bernoulli(
+    input: Any, p: Any = None, *, generator: Generator | None = None, out: Any = None
+) -> Tensor:
+    """1 where a uniform draw falls below the probability in `input`, else 0, in
+    `input`'s dtype: the draws PyTorch's `torch.bernoulli(input, generator=g)` makes (one
+    float64 uniform per element when `input` is float64, else one float32 uniform).
+
+    Raises:
+        NotImplementedError: a scalar `p` (PyTorch draws that form through MKL's own
+            stream); ``bernoulli(full_like(input, p))`` draws PyTorch's numbers.
+        ValueError: probabilities outside [0, 1].
+    """
+    if p is not None or out is not None:
+        raise NotImplementedError(
+            "bernoulli: only the form bernoulli(probabilities) is supported; for a scalar p "
+            "use bernoulli(full_like(input, p))"
+        )
+    gen = default_generator if generator is None else generator
+    _check_generator("bernoulli", gen)
+    probs = data_of(input)
+    if probs.dtype.kind != "f":
+        raise TypeError(f"bernoulli: probabilities must be floats, got dtype {probs.dtype}")
+    if probs.size and not (0 <= probs.min() and probs.max() <= 1):
+        raise ValueError("bernoulli: probabilities must be in [0, 1]")
+    work = np.dtype(np.float64 if probs.dtype == np.float64 else np.float32)
+    u = gen.uniform(probs.shape, work)
+    return Tensor((u < probs.astype(work)).astype(probs.dtype))
 
 
 def rand_like(

@@ -18,16 +18,12 @@ import numpy as np
 import autograd
 from autograd import (
     Tensor,
-    elu,
     gelu,
     get_default_dtype,
-    leaky_relu,
     log_sigmoid,
     log_softmax,
-    relu,
     sigmoid,
     sign,
-    silu,
     softmax,
     softplus,
     step,
@@ -41,6 +37,7 @@ from nn.functional_activations import (
     hardsigmoid,
     hardswish,
     hardtanh,
+    in_place,
     mish,
     prelu,
     relu6,
@@ -156,10 +153,36 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return autograd.linear(x, weight, bias)
 
 
+def relu(x: Any, inplace: bool = False) -> Tensor:
+    """max(x, 0), as `torch.nn.functional.relu`; `inplace=True` writes the result into
+    `x` and returns `x` (see `in_place`)."""
+    done = in_place("relu", x, autograd.relu, inplace)
+    return autograd.relu(x) if done is None else done
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, negative_slope * x otherwise, as `torch.nn.functional.leaky_relu`."""
+    done = in_place("leaky_relu", x, lambda t: autograd.leaky_relu(t, negative_slope), inplace)
+    return autograd.leaky_relu(x, negative_slope) if done is None else done
+
+
+def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha * (exp(x) - 1) otherwise, as `torch.nn.functional.elu`."""
+    done = in_place("elu", x, lambda t: autograd.elu(t, alpha), inplace)
+    return autograd.elu(x, alpha) if done is None else done
+
+
+def silu(x: Any, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x), as `torch.nn.functional.silu`."""
+    done = in_place("silu", x, autograd.silu, inplace)
+    return autograd.silu(x) if done is None else done
+
+
 def dropout(
     x: Tensor,
     p: float = 0.5,
     training: bool = True,
+    inplace: bool = False,
     rng: np.random.Generator | autograd.Generator | None = None,
 ) -> Tensor:
     """Inverted dropout: y = x * mask / (1 - p), mask ~ Bernoulli(1 - p); y = x when not
@@ -168,10 +191,13 @@ def dropout(
     The mask is PyTorch's for the same generator state (`autograd.default_generator`,
     or `rng` when it is an `autograd.Generator`: keep where a float64 uniform < 1 - p,
     then ``x * (keep / (1 - p))`` in x's dtype); a `numpy.random.Generator` as `rng`
-    draws numpy's."""
+    draws numpy's. `inplace=True` (PyTorch's flag) writes the result into `x`."""
     check_probability(p)
     if not training or p == 0:
         return x
+    done = in_place("dropout", x, lambda t: dropout(t, p, training, rng=rng), inplace)
+    if done is not None:
+        return done
     x = _as_tensor(x)
     dtype = x.dtype if x.dtype.kind == "f" else get_default_dtype()
     if isinstance(rng, np.random.Generator):

@@ -10,13 +10,14 @@ takes the outer pieces at -3 and 3 (0 and 1), `prelu` takes the slope at 0).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import autograd
 from autograd import Tensor, exp, sigmoid, softmax, softplus, tanh, where
-from autograd.checks import check_int, check_real
+from autograd.checks import check_bool, check_int, check_real
 
 #: SELU's constants (Klambauer et al., 2017, as PyTorch rounds them).
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -31,7 +32,25 @@ def _values(x: Tensor) -> np.ndarray:
     return np.asarray(x.data)
 
 
-def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+def in_place(name: str, x: Any, fn: Callable[[Tensor], Tensor], inplace: bool) -> Tensor | None:
+    """With PyTorch's `inplace=True`, ``fn(x)`` written into `x`, and `x` returned, as
+    PyTorch's ``F.relu(x, inplace=True)``; None (compute out of place) otherwise.
+
+    The write is `Tensor.copy_`'s: recorded in the graph, so gradients flow through it
+    to what `x` was made from, and refused (RuntimeError) for a leaf that requires grad
+    while grad mode is on. `fn` runs on a copy of `x`, so the values it saves for its
+    backward are not the ones overwritten.
+    """
+    if not check_bool(name, "inplace", inplace):
+        return None
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{name}: inplace=True needs a Tensor to write into, got {type(x).__name__}"
+        )
+    return x.copy_(fn(x.clone()))
+
+
+def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """f(x) = min(max(x, min_val), max_val)      f'(x) = [min_val < x < max_val]
 
     The gradient is 0 at both bounds, as PyTorch's."""
@@ -41,31 +60,40 @@ def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
         raise ValueError(
             f"hardtanh: max_val must be greater than min_val, got {min_val} and {max_val}"
         )
+    done = in_place("hardtanh", x, lambda t: hardtanh(t, min_val, max_val), inplace)
+    if done is not None:
+        return done
     x = _tensor(x)
     v = _values(x)
     inside = (v > min_val) & (v < max_val)
     return where(inside, x, np.clip(v, min_val, max_val).astype(v.dtype))
 
 
-def relu6(x: Any) -> Tensor:
+def relu6(x: Any, inplace: bool = False) -> Tensor:
     """f(x) = min(max(x, 0), 6)      f'(x) = [0 < x < 6] (0 at both kinks, as PyTorch)"""
-    return hardtanh(x, 0.0, 6.0)
+    return hardtanh(x, 0.0, 6.0, inplace)
 
 
-def hardsigmoid(x: Any) -> Tensor:
+def hardsigmoid(x: Any, inplace: bool = False) -> Tensor:
     """f(x) = min(max(x / 6 + 1/2, 0), 1)      f'(x) = 1/6 for -3 < x < 3, else 0
 
     (PyTorch's float64 backward multiplies by 1/6 rounded to float32, 3e-8 too large;
     this one is exact.)"""
+    done = in_place("hardsigmoid", x, hardsigmoid, inplace)
+    if done is not None:
+        return done
     x = _tensor(x)
     v = _values(x)
     inside = (v > -3) & (v < 3)
     return where(inside, x / 6 + 0.5, (v >= 3).astype(v.dtype))
 
 
-def hardswish(x: Any) -> Tensor:
+def hardswish(x: Any, inplace: bool = False) -> Tensor:
     """f(x) = x * min(max(x + 3, 0), 6) / 6
     f'(x) = 0 for x <= -3, x / 3 + 1/2 for -3 < x < 3, 1 for x >= 3 (PyTorch's sides)"""
+    done = in_place("hardswish", x, hardswish, inplace)
+    if done is not None:
+        return done
     x = _tensor(x)
     v = _values(x)
     middle = (v > -3) & (v < 3)
@@ -81,26 +109,35 @@ def _exp_branch(x: Tensor, v: np.ndarray, rate: float) -> Tensor:
     return where(v < 0, exp(negative * rate) - 1, x * rate)
 
 
-def selu(x: Any) -> Tensor:
+def selu(x: Any, inplace: bool = False) -> Tensor:
     """f(x) = scale * x for x > 0, scale * alpha * (exp(x) - 1) otherwise, with
     alpha = 1.6733 and scale = 1.0507      f'(0) = scale * alpha, as PyTorch."""
+    done = in_place("selu", x, selu, inplace)
+    if done is not None:
+        return done
     x = _tensor(x)
     v = _values(x)
     return where(v > 0, x * SELU_SCALE, _exp_branch(x, v, 1.0) * (SELU_SCALE * SELU_ALPHA))
 
 
-def celu(x: Any, alpha: float = 1.0) -> Tensor:
+def celu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """f(x) = x for x > 0, alpha * (exp(x / alpha) - 1) otherwise      f'(0) = 1"""
     check_real("celu", "alpha", alpha)
     if alpha == 0:
         raise ValueError("celu: alpha must not be 0 (it divides x)")
+    done = in_place("celu", x, lambda t: celu(t, alpha), inplace)
+    if done is not None:
+        return done
     x = _tensor(x)
     v = _values(x)
     return where(v > 0, x, _exp_branch(x, v, 1.0 / alpha) * alpha)
 
 
-def mish(x: Any) -> Tensor:
+def mish(x: Any, inplace: bool = False) -> Tensor:
     """f(x) = x * tanh(softplus(x))      f'(x) = tanh(sp) + x * sigmoid(x) * (1 - tanh(sp)**2)"""
+    done = in_place("mish", x, mish, inplace)
+    if done is not None:
+        return done
     x = _tensor(x)
     return x * tanh(softplus(x))
 
@@ -117,10 +154,15 @@ def tanhshrink(x: Any) -> Tensor:
     return x - tanh(x)
 
 
-def threshold(x: Any, threshold: float, value: float) -> Tensor:
+def threshold(x: Any, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """f(x) = x if x > threshold else value      f'(x) = [x > threshold]"""
     check_real("threshold", "threshold", threshold)
     check_real("threshold", "value", value)
+    done = in_place("threshold", x, lambda t: _threshold(t, threshold, value), inplace)
+    return _threshold(x, threshold, value) if done is None else done
+
+
+def _threshold(x: Any, threshold: float, value: float) -> Tensor:
     x = _tensor(x)
     v = _values(x)
     return where(v > threshold, x, np.full_like(v, value))

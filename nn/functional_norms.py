@@ -11,6 +11,7 @@ import numpy as np
 import autograd
 from autograd import Tensor, cat, get_default_dtype
 from autograd.checks import check_bool, check_int, check_real
+from nn.functional_activations import in_place
 
 #: SELU's alpha * scale: the value AlphaDropout gives dropped units (before a, b).
 _ALPHA_PRIME = 1.7580993408473766
@@ -82,6 +83,7 @@ def alpha_dropout(
     input: Tensor,
     p: float = 0.5,
     training: bool = False,
+    inplace: bool = False,
     rng: autograd.Generator | None = None,
 ) -> Tensor:
     """Dropout that keeps SELU's mean and variance (Klambauer et al., 2017): dropped
@@ -92,6 +94,9 @@ def alpha_dropout(
     check_bool("alpha_dropout", "training", training)
     if not training or p == 0:
         return input
+    done = in_place("alpha_dropout", input, lambda t: alpha_dropout(t, p, True, rng=rng), inplace)
+    if done is not None:
+        return done
     x = _tensor(input)
     dtype = x.dtype if x.dtype.kind == "f" else get_default_dtype()
     gen = autograd.default_generator if rng is None else rng

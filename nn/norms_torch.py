@@ -58,7 +58,8 @@ class AlphaDropout(Module):
 
     Args:
         p: probability of dropping an element, in [0, 1).
-        inplace: PyTorch's flag, accepted; the result is computed out of place.
+        inplace: PyTorch's flag, accepted and printed; as in PyTorch, the module computes
+            out of place all the same (its forward does not pass the flag on).
     """
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:

@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 import autograd
 from autograd import Tensor
+from autograd.ops.shape import squeeze_axes
 from nn import softmax_logits
 
 __all__ = [
@@ -100,8 +101,19 @@ tanh = autograd.tanh
 silu = autograd.silu
 softplus = autograd.softplus
 expand_dims = autograd.expand_dims
-squeeze = autograd.squeeze
 cast = autograd.astype
+
+
+def squeeze(x: Any, axis: Axis = None) -> Tensor:
+    """Axes of length 1 removed (all of them when axis is None), as Keras: a given axis
+    of another length is a ValueError (`autograd.squeeze`, PyTorch's, skips it)."""
+    shape = tuple(np.shape(x.data if isinstance(x, Tensor) else x))
+    bad = [a for a in squeeze_axes("squeeze", shape, axis) if shape[a] != 1 and axis is not None]
+    if bad:
+        raise ValueError(
+            f"squeeze: cannot squeeze axis {bad[0]} of length {shape[bad[0]]} (shape {shape})"
+        )
+    return autograd.squeeze(x, axis)
 
 
 def square(x: Any) -> Tensor:

@@ -6,6 +6,7 @@ every gradient back to its input's broadcast shape, so no op here handles that.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,17 @@ def promote(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     else:
         dtype = a.dtype if ka > kb else b.dtype
     return a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+
+
+def promote_all(arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """`arrays` cast to the one dtype PyTorch gives `cat` and `stack` of them: the widest
+    dtype of the highest category present (bool < integer < float), so int64 joined with
+    float32 is float32 (numpy: float64)."""
+    if all(a.dtype == arrays[0].dtype for a in arrays):
+        return list(arrays)
+    top = max(_KIND.get(a.dtype.kind, 2) for a in arrays)
+    dtype = np.result_type(*(a.dtype for a in arrays if _KIND.get(a.dtype.kind, 2) == top))
+    return [a.astype(dtype, copy=False) for a in arrays]
 
 
 class Add(Function):
@@ -215,6 +227,8 @@ class Where(Function):
 
     def forward(self, a, b, cond):
         self.cond = cond
+        if a.dtype is not b.dtype:
+            a, b = promote(a, b)
         return np.where(cond, a, b)
 
     def backward(self, dz, a, b):
@@ -270,6 +284,8 @@ def _swap_last(x: Any) -> Any:
 class AsType(Function):
     """z = a as dtype      da = dz as a's dtype"""
 
+    saves_inputs = False  # backward reads a's dtype only (so x.clone() lets x be written)
+
     def forward(self, a, dtype):
         return a.astype(dtype)
 
@@ -277,12 +293,14 @@ class AsType(Function):
         return dz.astype(a.dtype)
 
 
-def add(a: TensorLike, b: TensorLike) -> Tensor:
-    return Add.apply(a, b)
+def add(a: TensorLike, b: TensorLike, *, alpha: Any = 1) -> Tensor:
+    """a + alpha * b, as `torch.add` (`alpha` scales the second operand)."""
+    return Add.apply(a, b if alpha == 1 else mul(b, alpha))
 
 
-def sub(a: TensorLike, b: TensorLike) -> Tensor:
-    return Sub.apply(a, b)
+def sub(a: TensorLike, b: TensorLike, *, alpha: Any = 1) -> Tensor:
+    """a - alpha * b, as `torch.sub`."""
+    return Sub.apply(a, b if alpha == 1 else mul(b, alpha))
 
 
 def mul(a: TensorLike, b: TensorLike) -> Tensor:

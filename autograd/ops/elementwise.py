@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function, scalar_array
-from autograd.ops.arith import mul, power
-from autograd.tensor import Tensor
+from autograd.ops.arith import astype, mul, power
+from autograd.tensor import Tensor, get_default_dtype
 
 TensorLike = Any
 
@@ -334,48 +334,102 @@ class Step(Function):
         return dz * 0
 
 
+class Round(Function):
+    """z = round(x) (half to even), or floor, ceil or trunc of x (`how`)      dx = 0
+    (zero almost everywhere, as PyTorch's)"""
+
+    saves_inputs = False
+
+    def forward(self, x, how, decimals):
+        if how == "round":
+            return np.round(x, decimals)
+        return getattr(np, how)(x)
+
+    def backward(self, dz, x):
+        return dz * 0
+
+
+def _rounded(how: str, x: TensorLike, decimals: int = 0) -> Tensor:
+    """`Round` of a float tensor; an integer tensor's values unchanged (a copy), as
+    PyTorch's round, floor, ceil and trunc of integers."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    if data.dtype.kind in "iu" and decimals == 0:
+        return Tensor(data.copy())
+    return Round.apply(floating(x), how=how, decimals=decimals)
+
+
+def round(x: TensorLike, *, decimals: int = 0) -> Tensor:
+    """x rounded to `decimals` places, halves to even, as `torch.round`."""
+    return _rounded("round", x, decimals)
+
+
+def floor(x: TensorLike) -> Tensor:
+    """The largest integer <= x, as `torch.floor`."""
+    return _rounded("floor", x)
+
+
+def ceil(x: TensorLike) -> Tensor:
+    """The smallest integer >= x, as `torch.ceil`."""
+    return _rounded("ceil", x)
+
+
+def trunc(x: TensorLike) -> Tensor:
+    """x with its fractional part dropped (rounded toward 0), as `torch.trunc`."""
+    return _rounded("trunc", x)
+
+
+def floating(x: TensorLike) -> TensorLike:
+    """`x`, or for a bool or integer `x` its values in the default float dtype: PyTorch's
+    exp, log, sin, sigmoid... of integers are floats of the default dtype (numpy's exp of
+    int64 is float64, of bool float16)."""
+    if isinstance(x, (bool, int, float)):
+        return float(x)  # a Python number: the default float dtype
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return astype(x, get_default_dtype()) if data.dtype.kind in "biu" else x
+
+
 def exp(x: TensorLike) -> Tensor:
-    return Exp.apply(x)
+    return Exp.apply(floating(x))
 
 
 def log(x: TensorLike) -> Tensor:
-    return Log.apply(x)
+    return Log.apply(floating(x))
 
 
 def log10(x: TensorLike) -> Tensor:
-    return Log10.apply(x)
+    return Log10.apply(floating(x))
 
 
 def log2(x: TensorLike) -> Tensor:
-    return Log2.apply(x)
+    return Log2.apply(floating(x))
 
 
 def sqrt(x: TensorLike) -> Tensor:
-    return Sqrt.apply(x)
+    return Sqrt.apply(floating(x))
 
 
 def sin(x: TensorLike) -> Tensor:
-    return Sin.apply(x)
+    return Sin.apply(floating(x))
 
 
 def cos(x: TensorLike) -> Tensor:
-    return Cos.apply(x)
+    return Cos.apply(floating(x))
 
 
 def sinh(x: TensorLike) -> Tensor:
-    return Sinh.apply(x)
+    return Sinh.apply(floating(x))
 
 
 def cosh(x: TensorLike) -> Tensor:
-    return Cosh.apply(x)
+    return Cosh.apply(floating(x))
 
 
 def tanh(x: TensorLike) -> Tensor:
-    return Tanh.apply(x)
+    return Tanh.apply(floating(x))
 
 
 def sigmoid(x: TensorLike) -> Tensor:
-    return Sigmoid.apply(x)
+    return Sigmoid.apply(floating(x))
 
 
 def log_sigmoid(x: TensorLike) -> Tensor:
@@ -396,7 +450,7 @@ def elu(x: TensorLike, alpha: float = 1.0) -> Tensor:
 
 
 def erf(x: TensorLike) -> Tensor:
-    return Erf.apply(x)
+    return Erf.apply(floating(x))
 
 
 def gelu(x: TensorLike, approximate: str = "none") -> Tensor:

@@ -21,6 +21,7 @@ from autograd.ops.shape import (
     ViewFn,
     _shape_arg,
     broadcast_to,
+    cat,
     getitem,
     index_add,
     link_view,
@@ -300,6 +301,45 @@ def unflatten(input: TensorLike, dim: int, sizes: Sequence[int]) -> Tensor:
             f"({shape[d]}) of the input, shape {shape} (at most one size may be -1)"
         )
     return reshape(input, shape[:d] + sizes + shape[d + 1 :])
+
+
+def flatten(input: TensorLike, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """`input` with dimensions `start_dim` to `end_dim` merged into one, as
+    `torch.flatten` (a view where the memory allows; a 0-d input becomes 1-d).
+
+    Raises:
+        IndexError: a dim out of range. RuntimeError: `start_dim` after `end_dim`.
+    """
+    shape = data_of(input).shape
+    start = check_dim("flatten", start_dim, len(shape))
+    end = check_dim("flatten", end_dim, len(shape))
+    if start > end:
+        raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    if not shape:
+        return reshape(input, (1,))
+    return reshape(input, (*shape[:start], math.prod(shape[start : end + 1]), *shape[end + 1 :]))
+
+
+def unsqueeze(input: TensorLike, dim: int) -> Tensor:
+    """`input` with a dimension of size 1 inserted at `dim` (from -ndim-1 to ndim), as
+    `torch.unsqueeze`."""
+    shape = data_of(input).shape
+    d = check_dim("unsqueeze", dim, len(shape) + 1)
+    return reshape(input, (*shape[:d], 1, *shape[d:]))
+
+
+def hstack(tensors: Sequence[TensorLike]) -> Tensor:
+    """`tensors` joined column-wise, as `torch.hstack`: along dim 0 when they are 1-d,
+    else along dim 1."""
+    dim = 0 if all(data_of(t).ndim <= 1 for t in tensors) else 1
+    return cat([t if data_of(t).ndim else reshape(t, (1,)) for t in tensors], dim=dim)
+
+
+def vstack(tensors: Sequence[TensorLike]) -> Tensor:
+    """`tensors` joined row-wise, as `torch.vstack`: each made at least 2-d (a 1-d
+    tensor of n elements becomes a row, (1, n)), then joined along dim 0."""
+    rows = [reshape(t, (1, -1)) if data_of(t).ndim < 2 else t for t in tensors]
+    return cat(rows, dim=0)
 
 
 def diagonal(input: TensorLike, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:

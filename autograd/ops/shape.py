@@ -14,6 +14,7 @@ import numpy as np
 from autograd.function import Function
 from autograd.mode import state
 from autograd.ops.args import axis_arg
+from autograd.ops.arith import promote_all
 from autograd.tensor import Tensor
 
 TensorLike = Any
@@ -130,9 +131,11 @@ def index_add(g: Any, index: Any, shape: tuple[int, ...]) -> Any:
 class Concatenate(Function):
     """z = concatenate(xs, axis)      dx_i = dz sliced back to x_i's part"""
 
+    saves_inputs = False  # backward reads the inputs' shapes only
+
     def forward(self, *xs, axis):
         self.axis = axis
-        return np.concatenate(xs, axis=axis)
+        return np.concatenate(promote_all(xs), axis=axis)
 
     def backward(self, dz, *xs):
         grads, start = [], 0
@@ -147,9 +150,11 @@ class Concatenate(Function):
 class Stack(Function):
     """z = stack(xs, axis)      dx_i = dz taken at position i of axis"""
 
+    saves_inputs = False  # backward reads nothing of the inputs
+
     def forward(self, *xs, axis):
         self.axis = axis
-        return np.stack(xs, axis=axis)
+        return np.stack(promote_all(xs), axis=axis)
 
     def backward(self, dz, *xs):
         lead = (slice(None),) * self.axis
@@ -234,25 +239,31 @@ def broadcast_to(x: TensorLike, shape: Sequence[int]) -> Tensor:
 
 
 def squeeze(x: TensorLike, axis: Any = None) -> Tensor:
-    """Remove axes of length 1 (all of them when axis is None)."""
+    """Remove axes of length 1: all of them when axis is None, else those of the given
+    axes (an int or a tuple) that have length 1. As in PyTorch, a given axis of another
+    length is left as it is (numpy raises; `nn.ops.squeeze`, Keras's, does too)."""
     shape = _shape_of(x)
-    if axis is None:
-        drop = {i for i, n in enumerate(shape) if n == 1}
-    else:
-        span = max(len(shape), 1)  # as in PyTorch, a 0-d tensor accepts axis 0 and -1
-        drop = set()
-        for a in (axis,) if isinstance(axis, (int, np.integer)) else axis:
-            if not -span <= a < span:
-                raise IndexError(
-                    f"squeeze: axis {a} is out of range for a tensor of shape {shape} "
-                    f"(expected in [{-span}, {span - 1}])"
-                )
-            if shape:
-                drop.add(int(a) % len(shape))
-        bad = [a for a in drop if shape[a] != 1]
-        if bad:
-            raise ValueError(f"squeeze: axis {bad[0]} has length {shape[bad[0]]}, not 1 ({shape})")
+    drop = {a for a in squeeze_axes("squeeze", shape, axis) if shape[a] == 1}
     return reshape(x, tuple(n for i, n in enumerate(shape) if i not in drop))
+
+
+def squeeze_axes(op: str, shape: tuple[int, ...], axis: Any) -> set[int]:
+    """The axes `axis` (None for all, an int or a tuple) names in `shape`, made
+    non-negative; an IndexError for one out of range. As in PyTorch, a 0-d shape
+    accepts axis 0 and -1 (and names no axis)."""
+    if axis is None:
+        return set(range(len(shape)))
+    span = max(len(shape), 1)
+    axes = set()
+    for a in (axis,) if isinstance(axis, (int, np.integer)) else axis:
+        if not -span <= a < span:
+            raise IndexError(
+                f"{op}: axis {a} is out of range for a tensor of shape {shape} "
+                f"(expected in [{-span}, {span - 1}])"
+            )
+        if shape:
+            axes.add(int(a) % len(shape))
+    return axes
 
 
 def expand_dims(x: TensorLike, axis: Any) -> Tensor:

@@ -63,6 +63,14 @@ def allclose(
     return bool(np.allclose(data_of(a), data_of(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+def isclose(
+    a: TensorLike, b: TensorLike, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
+) -> Tensor:
+    """Where ``|a - b| <= atol + rtol * |b|`` (broadcast): a bool Tensor, outside any
+    graph, as `torch.isclose`."""
+    return Tensor(np.isclose(data_of(a), data_of(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
 def equal(a: TensorLike, b: TensorLike) -> bool:
     """True when `a` and `b` have the same shape and elements, as `torch.equal`."""
     x, y = data_of(a), data_of(b)

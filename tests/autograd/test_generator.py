@@ -231,3 +231,32 @@ def test_in_place_fills_as_torch():
     assert w.requires_grad and w.is_leaf and w._version == 2
     with pytest.raises(TypeError, match="fills float tensors"):
         autograd.zeros(3, dtype=np.int64).normal_()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize("seed", [0, 7])
+def test_bernoulli_draws_torchs_numbers(dtype, seed):
+    probs = np.linspace(0.0, 1.0, 37).reshape(37, 1).repeat(3, axis=1).astype(dtype)
+    autograd.manual_seed(seed)
+    ours = autograd.bernoulli(autograd.tensor(probs))
+    after = autograd.rand(2)
+    torch.manual_seed(seed)
+    theirs = torch.bernoulli(torch.tensor(probs))
+    assert ours.dtype == theirs.numpy().dtype
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(after.data, torch.rand(2).numpy())  # the same draws used
+    g = autograd.Generator().manual_seed(seed)
+    tg = torch.Generator().manual_seed(seed)
+    np.testing.assert_array_equal(
+        autograd.bernoulli(autograd.tensor(probs), generator=g).data,
+        torch.bernoulli(torch.tensor(probs), generator=tg).numpy(),
+    )
+
+
+def test_bernoulli_refuses_what_it_cannot_draw_as_torch():
+    with pytest.raises(NotImplementedError, match="full_like"):
+        autograd.bernoulli(autograd.zeros(3), 0.5)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        autograd.bernoulli(autograd.tensor([0.5, 1.5]))
+    with pytest.raises(TypeError, match="floats"):
+        autograd.bernoulli(autograd.tensor([0, 1]))

@@ -696,3 +696,26 @@ def test_in_place_methods_on_a_leaf_follow_the_rules_of_in_place_operators():
         same = w.mul_(2).add_(1.0, alpha=3).clamp_(max=6.0).sub_(0.5)
     assert same is w and w.is_leaf and w.requires_grad
     assert w.data.tolist() == [4.5, -1.5, 5.5] and w.version == 4
+
+
+WRITE_AFTER = {
+    "clone": lambda lib, x: x.clone(),
+    "double": lambda lib, x: x.double(),
+    "float": lambda lib, x: x.float(),
+    "cat": lambda lib, x: lib.cat([x, x * 2]),
+    "stack": lambda lib, x: lib.stack([x, x]),
+}
+
+
+@pytest.mark.parametrize("name", WRITE_AFTER)
+def test_ops_that_read_no_input_value_allow_writing_it_afterwards_as_torch(name):
+    torch = pytest.importorskip("torch")
+    grads = []
+    for lib in (autograd, torch):
+        leaf = lib.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=lib.float64, requires_grad=True)
+        x = leaf * 1
+        y = WRITE_AFTER[name](lib, x)
+        x.add_(1)  # neither the copy, the cast nor the join reads x in backward
+        (y * y).sum().backward()
+        grads.append(leaf.grad.numpy().copy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-14)

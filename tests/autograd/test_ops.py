@@ -93,6 +93,7 @@ CASES = [
     ("clip", lambda a: a.clip(-1.0, 1.0), [(3, 4)], (-1.7, 1.7), False),
     ("sign", lambda a: a.sign() * a, [(4,)], AWAY, False),
     ("step", lambda a: a.step() * a, [(4,)], AWAY, False),
+    ("round", lambda a: autograd.round(a) * a, [(4,)], AWAY, False),
     ("sum_all", lambda a: a.sum(), [(2, 3)], ANY, True),
     ("sum_axis", lambda a: a.sum(axis=1), [(2, 3, 4)], ANY, True),
     ("sum_tuple_keepdims", lambda a: a.sum(axis=(0, 2), keepdims=True), [(2, 3, 4)], ANY, True),

@@ -85,3 +85,77 @@ def test_gradients_reach_each_dtype_as_torch():
     np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-6)  # ties: 1/2 each
     assert x.grad.dtype == np.float32 and s.grad.dtype == np.float64
     np.testing.assert_allclose(s.grad.data, ts.grad.numpy(), rtol=1e-6)
+
+
+JOINED = ["int64", "int32", "uint8", "bool", "float32", "float64"]
+
+
+@pytest.mark.parametrize("name", ["cat", "stack"])
+@pytest.mark.parametrize(("x", "y"), itertools.product(JOINED, repeat=2))
+def test_cat_and_stack_of_mixed_dtypes_as_torch(name, x, y):
+    a, b = OPERANDS[x], OPERANDS[y]
+    ours = getattr(autograd, name)([Tensor(a), Tensor(b)])
+    theirs = getattr(torch, name)([torch.tensor(a), torch.tensor(b)]).numpy()
+    assert ours.dtype == theirs.dtype, (name, x, y)
+    np.testing.assert_array_equal(ours.data, theirs)
+
+
+@pytest.mark.parametrize(("x", "y"), itertools.product(JOINED, repeat=2))
+def test_where_of_mixed_dtypes_as_torch(x, y):
+    cond = np.array([True, False, True])
+    a, b = OPERANDS[x], OPERANDS[y]
+    ours = autograd.where(Tensor(cond), Tensor(a), Tensor(b))
+    theirs = torch.where(torch.tensor(cond), torch.tensor(a), torch.tensor(b)).numpy()
+    assert ours.dtype == theirs.dtype, (x, y)
+    np.testing.assert_array_equal(ours.data, theirs)
+
+
+def test_gradients_through_a_mixed_cat_keep_each_dtype_as_torch():
+    parts = [np.array([1.0, 2.0], np.float32), np.array([3.0])]
+    ours = [Tensor(p, requires_grad=True) for p in parts]
+    theirs = [torch.tensor(p, requires_grad=True) for p in parts]
+    (autograd.cat(ours) ** 2).sum().backward()
+    (torch.cat(theirs) ** 2).sum().backward()
+    for o, t in zip(ours, theirs, strict=True):
+        assert o.grad.dtype == t.grad.numpy().dtype
+        np.testing.assert_array_equal(o.grad.data, t.grad.numpy())
+
+
+FLOAT_VALUED = ["exp", "log", "log10", "log2", "sqrt", "sin", "cos", "sinh", "cosh", "tanh"]
+
+
+@pytest.mark.parametrize("name", [*FLOAT_VALUED, "sigmoid", "erf", "rsqrt"])
+@pytest.mark.parametrize("x", ["int64", "uint8", "bool"])
+def test_float_functions_of_integers_give_the_default_dtype_as_torch(name, x):
+    a = OPERANDS[x]
+    theirs = getattr(torch, name)(torch.tensor(a)).numpy()
+    with np.errstate(divide="ignore"):
+        ours = getattr(autograd, name)(Tensor(a))
+        method = getattr(Tensor(a), name)()
+    assert ours.dtype == method.dtype == theirs.dtype == np.float32, (name, x)
+    np.testing.assert_allclose(ours.data, theirs, rtol=1e-6)
+
+
+def test_float_functions_of_integers_follow_set_default_dtype():
+    autograd.set_default_dtype(np.float64)
+    try:
+        assert autograd.exp(Tensor(np.array([1, 2]))).dtype == np.float64
+    finally:
+        autograd.set_default_dtype(np.float32)
+
+
+@pytest.mark.parametrize("value", [7, 2.5, True, np.int32(3), np.float64(1.5)])
+def test_full_infers_its_dtype_from_the_value_as_torch(value):
+    ours, theirs = autograd.full((2, 2), value), torch.full((2, 2), value).numpy()
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours.data, theirs)
+    assert autograd.full((2,), 7, dtype=np.float64).dtype == np.float64
+
+
+@pytest.mark.parametrize("value", [2, True, 2.5])
+def test_float_functions_of_python_numbers_give_the_default_dtype(value):
+    for name in ("exp", "sqrt", "sigmoid"):
+        ours = getattr(autograd, name)(value)
+        assert ours.dtype == np.float32, (name, value)
+        theirs = getattr(torch, name)(torch.tensor(float(value)))
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)

@@ -463,3 +463,90 @@ def test_values_with_dim_send_the_gradient_of_ties_to_the_index_returned(name, k
     whole = autograd.tensor(x, requires_grad=True)
     whole.max(axis=1).sum().backward()  # numpy's call (and amax): ties share it evenly
     assert whole.grad.tolist()[0] == [0.0, 0.5, 0.5]
+
+
+FUNCTIONS = {
+    "flatten": lambda lib, x: lib.flatten(x),
+    "flatten(x, 1)": lambda lib, x: lib.flatten(x, 1),
+    "flatten(x, 0, 1)": lambda lib, x: lib.flatten(x, start_dim=0, end_dim=1),
+    "flatten(x, -2)": lambda lib, x: lib.flatten(x, -2),
+    "unsqueeze(x, 0)": lambda lib, x: lib.unsqueeze(x, 0),
+    "unsqueeze(x, 3)": lambda lib, x: lib.unsqueeze(x, 3),
+    "unsqueeze(x, -1)": lambda lib, x: lib.unsqueeze(x, -1),
+    "concat": lambda lib, x: lib.concat([x, x * 2], dim=1),
+    "concatenate": lambda lib, x: lib.concatenate((x, x), -1),
+    "hstack": lambda lib, x: lib.hstack([x, x]),
+    "hstack 1-d": lambda lib, x: lib.hstack([x[0, 0], x[1, 1]]),
+    "vstack": lambda lib, x: lib.vstack([x, x]),
+    "vstack 1-d": lambda lib, x: lib.vstack([x[0, 0], x[1, 1]]),
+    "squeeze(x, 0) of length 2": lambda lib, x: lib.squeeze(x, 0),
+    "x.squeeze(dim=1) of length 3": lambda lib, x: x[:, :, :1].squeeze(dim=1),
+    "squeeze(x, (0, 2)) of lengths 2, 1": lambda lib, x: lib.squeeze(x[:, :, :1], (0, 2)),
+    "round": lambda lib, x: lib.round(x * 3) * x,
+    "round(decimals=2)": lambda lib, x: lib.round(x, decimals=2) * x,
+    "floor": lambda lib, x: lib.floor(x * 3) * x,
+    "ceil": lambda lib, x: lib.ceil(x * 3) * x,
+    "trunc": lambda lib, x: lib.trunc(x * 3) * x,
+    "add alpha": lambda lib, x: lib.add(x, x * x, alpha=3),
+    "sub alpha": lambda lib, x: lib.sub(x, x * x, alpha=0.5),
+}
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_torch_functions_give_torch_values_and_gradients(name):
+    a, b = _pair()
+    ours, theirs = FUNCTIONS[name](autograd, a), FUNCTIONS[name](torch, b)
+    assert ours.shape == tuple(theirs.shape)
+    _same(ours, theirs, (a, b))
+
+
+@pytest.mark.parametrize("name", ["round", "floor", "ceil", "trunc"])
+def test_rounding_integers_and_halves_as_torch(name):
+    halves = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.49999997], np.float32)
+    ours, theirs = getattr(autograd, name)(halves), getattr(torch, name)(torch.tensor(halves))
+    assert ours.dtype == np.float32
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    ints = getattr(autograd, name)(autograd.tensor([3, -2]))
+    assert ints.dtype == np.int64 and ints.tolist() == [3, -2]
+
+
+def test_flatten_and_unsqueeze_out_of_range_raise_index_errors_as_torch():
+    x = autograd.zeros(2, 3)
+    for call in (
+        lambda lib: lib.flatten(x if lib is autograd else torch.zeros(2, 3), 2),
+        lambda lib: lib.unsqueeze(x if lib is autograd else torch.zeros(2, 3), 3),
+    ):
+        with pytest.raises(IndexError):
+            call(torch)
+        with pytest.raises(IndexError, match="out of range"):
+            call(autograd)
+    with pytest.raises(RuntimeError, match="start_dim"):
+        autograd.flatten(x, 1, 0)
+    assert autograd.flatten(autograd.tensor(3.0)).shape == torch.flatten(torch.tensor(3.0)).shape
+
+
+def test_isclose_as_torch():
+    a = np.array([1.0, 1.0 + 1e-9, 1.1, np.nan])
+    b = np.ones(4)
+    for kwargs in ({}, {"rtol": 0.2}, {"equal_nan": True}):
+        ours = autograd.isclose(Tensor(a), Tensor(b), **kwargs)
+        theirs = torch.isclose(torch.tensor(a), torch.tensor(b), **kwargs)
+        assert ours.dtype == np.bool_
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_rng_state_and_initial_seed_as_torch():
+    for lib in (autograd, torch):
+        lib.manual_seed(123)
+        assert lib.initial_seed() == 123
+    state = autograd.get_rng_state()
+    first = autograd.rand(3)
+    autograd.set_rng_state(state)
+    np.testing.assert_array_equal(autograd.rand(3).data, first.data)
+    torch.manual_seed(123)
+    np.testing.assert_array_equal(first.data, torch.rand(3).numpy())
+    assert state.dtype == np.uint8 and state.ndim == 1
+    with pytest.raises(ValueError, match="get_rng_state"):
+        autograd.set_rng_state(autograd.zeros(5))
+    new = autograd.seed()
+    assert autograd.initial_seed() == new

@@ -305,6 +305,7 @@ _unary(
 _unary("silu", lambda t: t.silu(), lambda t: torch.nn.functional.silu(t), "Sigmoid")
 _unary("sign", lambda t: t.sign() * t, lambda t: torch.sign(t) * t, "Sign")
 _unary("step", lambda t: t.step() * t, lambda t: (t >= 0).to(t.dtype) * t, "Step")
+_unary("round", lambda t: autograd.round(t) * t, lambda t: torch.round(t) * t, "Round")
 
 
 @spec("leaky_relu", "LeakyReLU")

@@ -330,6 +330,16 @@ def test_ops_match_keras_ops(name, arity, kwargs):
     np.testing.assert_allclose(ours, theirs, rtol=2e-6, atol=2e-6)
 
 
+def test_ops_squeeze_of_an_axis_longer_than_one_raises_as_keras():
+    x = np.zeros((2, 1, 3), np.float32)
+    assert nn.ops.squeeze(x, 1).shape == tuple(keras.ops.squeeze(x, 1).shape) == (2, 3)
+    for axis in (0, (1, 2)):
+        with pytest.raises(ValueError):
+            keras.ops.squeeze(x, axis)
+        with pytest.raises(ValueError, match="cannot squeeze axis"):
+            nn.ops.squeeze(x, axis)
+
+
 def test_ops_making_and_joining_match_keras_ops():
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=(2, 3)).astype(np.float32), rng.normal(size=(2, 3)).astype(np.float32)

@@ -7,6 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Tensor
 
@@ -40,13 +41,28 @@ def test_activations_match_torch_with_any_inplace_flag(name):
     args = {"approximate": approximate} if approximate else {"inplace": True}
     ours_in = Tensor(x.copy(), requires_grad=True)
     theirs_in = torch.tensor(x.copy(), requires_grad=True)
-    ours = getattr(nn, kind)(**args)(ours_in)
-    theirs = getattr(torch.nn, kind)(**args)(theirs_in * 1)  # torch's inplace needs a non-leaf
+    ours_mid, theirs_mid = ours_in * 1, theirs_in * 1  # an inplace write needs a non-leaf
+    ours = getattr(nn, kind)(**args)(ours_mid)
+    theirs = getattr(torch.nn, kind)(**args)(theirs_mid)
     np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-12)
-    ours.sum().backward()
-    theirs.sum().backward()
+    (ours * ours).sum().backward()
+    (theirs * theirs).sum().backward()
     np.testing.assert_allclose(ours_in.grad.data, theirs_in.grad.numpy(), rtol=1e-12, atol=1e-12)
-    assert ours_in.data.tolist() == x.tolist()  # computed out of place
+    assert (ours is ours_mid) == (theirs is theirs_mid) == bool(args.get("inplace"))
+    np.testing.assert_allclose(ours_mid.data, theirs_mid.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["ReLU", "SiLU", "LeakyReLU", "ELU", "Dropout"])
+def test_inplace_modules_refuse_a_leaf_that_requires_grad_as_torch(name):
+    x = np.random.default_rng(0).normal(size=(4, 5))
+    with pytest.raises(RuntimeError, match="leaf"):
+        getattr(torch.nn, name)(inplace=True)(torch.tensor(x, requires_grad=True))
+    with pytest.raises(RuntimeError, match="leaf"):
+        getattr(nn, name)(inplace=True)(Tensor(x, requires_grad=True))
+    with autograd.no_grad():
+        leaf = Tensor(x.copy(), requires_grad=True)
+        assert nn.ReLU(inplace=True)(leaf) is leaf
+        assert leaf.data.min() == 0.0
 
 
 def test_inplace_must_be_a_bool():
@@ -212,3 +228,48 @@ def test_smooth_l1_loss_matches_torch(beta, reduction):
 
 def test_flatten_of_a_batch_of_numbers_gives_one_column_as_keras():
     assert nn.Flatten()(Tensor(np.arange(3.0))).shape == (3, 1)
+
+
+INPLACE_FUNCTIONS = {
+    "relu": lambda F, y: F.relu(y, inplace=True),
+    "relu positional": lambda F, y: F.relu(y, True),
+    "leaky_relu": lambda F, y: F.leaky_relu(y, 0.2, inplace=True),
+    "elu": lambda F, y: F.elu(y, 0.7, True),
+    "silu": lambda F, y: F.silu(y, inplace=True),
+    "hardtanh": lambda F, y: F.hardtanh(y, -2.0, 2.0, True),
+    "relu6": lambda F, y: F.relu6(y, inplace=True),
+    "selu": lambda F, y: F.selu(y, True),
+    "celu": lambda F, y: F.celu(y, 1.0, True),
+    "hardswish": lambda F, y: F.hardswish(y, inplace=True),
+    "mish": lambda F, y: F.mish(y, inplace=True),
+    "threshold": lambda F, y: F.threshold(y, 0.6, -3.0, True),
+    "dropout": lambda F, y: F.dropout(y, 0.5, True, True),
+    "alpha_dropout": lambda F, y: F.alpha_dropout(y, 0.5, True, True),
+}
+
+
+@pytest.mark.parametrize("name", INPLACE_FUNCTIONS)
+def test_functional_inplace_writes_the_input_as_torch(name):
+    x = np.array([-4.0, -1.0, -0.5, 0.5, 1.0, 4.0, 7.0])
+    weights = np.arange(1.0, 8.0)
+    out = {}
+    for lib in (autograd, torch):
+        lib.manual_seed(0)
+        leaf = lib.tensor(x, requires_grad=True)
+        mid = leaf * 1.5
+        y = INPLACE_FUNCTIONS[name](lib.nn.functional, mid)
+        (y * y * lib.tensor(weights)).sum().backward()
+        out[lib.__name__] = (y is mid, mid.detach().numpy().copy(), leaf.grad.numpy().copy())
+    ours, theirs = out["autograd"], out["torch"]
+    assert ours[0] and theirs[0]
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-12, atol=1e-12)
+
+
+def test_functional_inplace_on_plain_tensors_and_bad_flags():
+    x = autograd.tensor([-1.0, 2.0])
+    assert nn.functional.relu(x, inplace=True) is x and x.tolist() == [0.0, 2.0]
+    with pytest.raises(TypeError, match="inplace"):
+        nn.functional.relu(np.array([-1.0]), inplace=True)
+    with pytest.raises(TypeError, match="inplace"):
+        nn.functional.relu(x, inplace="yes")
