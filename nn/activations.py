@@ -21,7 +21,6 @@ from autograd.checks import check_bool, check_real
 from autograd.ops.args import axis_arg
 from nn import functional as F
 from nn import softmax_logits
-from nn.functional_activations import in_place
 from nn.layer import autocast
 from nn.module import Module
 from nn.ops import elu as elu  # the same functions in keras.activations
@@ -70,20 +69,11 @@ class Tanh(_Elementwise):
 
 
 class _InPlaceFlag:
-    """PyTorch's `inplace=` argument: when set, the module writes its result into its
-    input and returns the input, as PyTorch's (`nn.functional_activations.in_place`:
-    gradients flow through the write; a leaf that requires grad refuses it)."""
+    """PyTorch's `inplace=` argument, accepted for code written for PyTorch: the result
+    is computed out of place, with the same values and gradients (in PyTorch the flag
+    only saves memory)."""
 
     inplace: bool
-    fn: Callable[[Tensor], Tensor]
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self._in_place(type(self).fn, x)
-
-    def _in_place(self, fn: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
-        """fn(x), written into `x` (and `x` returned) when `inplace` is set."""
-        done = in_place(type(self).__name__, x, fn, self.inplace)
-        return fn(x) if done is None else done
 
     def _set_inplace(self, inplace: bool) -> None:
         self.inplace = check_bool(type(self).__name__, "inplace", inplace)
@@ -182,7 +172,7 @@ class LeakyReLU(_InPlaceFlag, Module):
         self._set_inplace(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self._in_place(lambda t: F.leaky_relu(t, self.negative_slope), x)
+        return F.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self) -> str:
         return self._with_inplace(f"negative_slope={self.negative_slope}")
@@ -197,7 +187,7 @@ class ELU(_InPlaceFlag, Module):
         self._set_inplace(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self._in_place(lambda t: F.elu(t, self.alpha), x)
+        return F.elu(x, self.alpha)
 
     def extra_repr(self) -> str:
         return self._with_inplace(f"alpha={self.alpha}")

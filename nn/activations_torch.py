@@ -47,7 +47,7 @@ class Hardtanh(_InPlaceFlag, Module):
         self._set_inplace(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self._in_place(lambda t: FA.hardtanh(t, self.min_val, self.max_val), x)
+        return FA.hardtanh(x, self.min_val, self.max_val)
 
     def extra_repr(self) -> str:
         return self._with_inplace(f"min_val={self.min_val}, max_val={self.max_val}")
@@ -81,7 +81,7 @@ class CELU(_InPlaceFlag, Module):
         self._set_inplace(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self._in_place(lambda t: FA.celu(t, self.alpha), x)
+        return FA.celu(x, self.alpha)
 
     def extra_repr(self) -> str:
         return self._with_inplace(f"alpha={self.alpha}")
@@ -148,7 +148,7 @@ class Threshold(_InPlaceFlag, Module):
         self._set_inplace(inplace)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self._in_place(lambda t: FA.threshold(t, self.threshold, self.value), x)
+        return FA.threshold(x, self.threshold, self.value)
 
     def extra_repr(self) -> str:
         return self._with_inplace(f"threshold={self.threshold}, value={self.value}")

@@ -357,8 +357,8 @@ class Dropout(Module):
 
     Args:
         p: probability of dropping an element, in [0, 1).
-        inplace: PyTorch's flag: in training, the result is written into the input,
-            which is returned (see `nn.functional.dropout`).
+        inplace: PyTorch's flag, accepted; the result is computed out of place (the
+            same values and gradients).
         rng: generator for the masks: an `autograd.Generator` (default
             `autograd.default_generator`: PyTorch's masks) or a `numpy.random.Generator`.
         rate: Keras's name for `p` (`layers.Dropout(rate=0.5)`), by keyword.
@@ -391,8 +391,7 @@ class Dropout(Module):
         return self.p
 
     def forward(self, x: Tensor) -> Tensor:
-        x = autocast(x, tensors=False)
-        return F.dropout(x, self.p, self.training, self.inplace, rng=self.rng)
+        return F.dropout(autocast(x, tensors=False), self.p, self.training, rng=self.rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
