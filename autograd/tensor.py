@@ -350,6 +350,9 @@ class Tensor:
         return out
 
     def item(self) -> Any:
+        size = self.data.size
+        if size != 1:  # (numpy's message names arrays, not tensors)
+            raise RuntimeError(f"a Tensor with {size} elements cannot be converted to Scalar")
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
@@ -759,8 +762,10 @@ class Tensor:
     def expand_dims(self, axis: Any) -> Tensor:
         return expand_dims(self, axis)
 
-    def flatten(self) -> Tensor:
-        return reshape(self, -1)
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Dimensions `start_dim` to `end_dim` (all, by default) merged into one, as
+        `torch.Tensor.flatten`; a view where the memory allows."""
+        return _layout.flatten(self, start_dim, end_dim)
 
     def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
         return broadcast_to(self, shape)
@@ -804,6 +809,32 @@ class Tensor:
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
         return transpose(self, axis1, axis2)
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped, as PyTorch's ``x.mT`` (a batch of matrices
+        transposed); needs at least two dimensions."""
+        if self.data.ndim < 2:
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. "
+                f"Got {self.data.ndim}-D tensor."
+            )
+        return transpose(self, -2, -1)
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    def floor(self) -> Tensor:
+        return _elementwise.floor(self)
+
+    def ceil(self) -> Tensor:
+        return _elementwise.ceil(self)
+
+    def trunc(self) -> Tensor:
+        return _elementwise.trunc(self)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        return _elementwise.round(self, decimals=decimals)
 
     def pow(self, exponent: Any) -> Tensor:
         return power(self, exponent)

@@ -550,3 +550,36 @@ def test_rng_state_and_initial_seed_as_torch():
         autograd.set_rng_state(autograd.zeros(5))
     new = autograd.seed()
     assert autograd.initial_seed() == new
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.flatten(),
+        lambda t: t.flatten(1),
+        lambda t: t.flatten(0, 1),
+        lambda t: t.flatten(-2, -1),
+        lambda t: t.flatten(start_dim=1, end_dim=2),
+        lambda t: t.mT,
+        lambda t: (t * 3).floor(),
+        lambda t: (t * 3).ceil(),
+        lambda t: (t * 3).trunc(),
+        lambda t: (t * 3).round(),
+        lambda t: (t * 3).round(decimals=1),
+    ],
+)
+def test_tensor_methods_as_torch(call):
+    ours, theirs = _pair()
+    _same(call(ours), call(theirs), (ours, theirs))
+
+
+def test_is_floating_point_mT_and_item_errors_as_torch():
+    for data in ([1.5], [1], [True]):
+        assert autograd.tensor(data).is_floating_point() == torch.tensor(data).is_floating_point()
+    for lib in (autograd, torch):
+        with pytest.raises(RuntimeError, match="2 elements cannot be converted to Scalar"):
+            lib.tensor([1.0, 2.0]).item()
+        with pytest.raises(RuntimeError, match="only supported on matrices"):
+            _ = lib.tensor([1.0, 2.0]).mT
+        with pytest.raises(IndexError):
+            lib.ones(2, 3).flatten(0, 2)
