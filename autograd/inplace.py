@@ -58,7 +58,21 @@ import numpy as np
 
 from autograd.function import Function
 from autograd.mode import enable_grad, state
-from autograd.ops.arith import Add, Div, Mul, Sub, add, compare, div, matmul, mul, power, sub
+from autograd.ops.arith import (
+    Add,
+    Div,
+    Mul,
+    Sub,
+    add,
+    compare,
+    div,
+    floor_divide,
+    matmul,
+    mul,
+    power,
+    remainder,
+    sub,
+)
 from autograd.ops.shape import (
     NO_GRAD,
     GetItem,
@@ -360,6 +374,8 @@ _BINARY = {
     np.subtract: sub,
     np.multiply: mul,
     np.true_divide: div,
+    np.floor_divide: floor_divide,
+    np.remainder: remainder,
     np.power: power,
     np.matmul: matmul,
 }

@@ -491,6 +491,24 @@ class Tensor:
     def __rtruediv__(self, other: Any) -> Tensor:
         return Div.apply(other, self)
 
+    def __floordiv__(self, other: Any) -> Tensor:
+        return floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return remainder(other, self)
+
+    def remainder(self, other: Any) -> Tensor:
+        return remainder(self, other)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return floor_divide(self, other)
+
     def __pow__(self, other: Any) -> Tensor:
         return power(self, other)
 
@@ -1169,10 +1187,12 @@ from autograd.ops.arith import (  # noqa: E402
     astype,
     compare,
     divide,
+    floor_divide,
     matmul,
     mul,
     neg,
     power,
+    remainder,
     sub,
 )
 from autograd.ops.elementwise import (  # noqa: E402

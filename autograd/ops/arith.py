@@ -135,6 +135,22 @@ class Div(Function):
         return (b, a) if b.requires_grad else (b,)
 
 
+class Remainder(Function):
+    """z = a - b * floor(a / b), Python's ``a % b`` (the sign of b), as `torch.remainder`
+    da = dz      db = -dz * floor(a / b)   (the floored quotient, whose slope is 0)"""
+
+    def forward(self, a, b):
+        if a.dtype is not b.dtype:
+            a, b = promote(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # x % 0 is nan, as torch's
+            return np.remainder(a, b)
+
+    def backward(self, dz, a, b):
+        x, y = data_of(a), data_of(b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return dz, -dz * np.floor_divide(x, y)
+
+
 class Neg(Function):
     """z = -a      da = -dz"""
 
@@ -315,6 +331,17 @@ def neg(a: TensorLike) -> Tensor:
     return Neg.apply(a)
 
 
+def remainder(a: TensorLike, b: TensorLike) -> Tensor:
+    """a % b with the sign of b, as `torch.remainder` and Python's ``%``."""
+    return Remainder.apply(a, b)
+
+
+def floor_divide(a: TensorLike, b: TensorLike) -> Tensor:
+    """a // b rounded toward -inf, as `torch.floor_divide` and Python's ``//``: a Tensor
+    outside the graph (`divide` with ``rounding_mode="floor"``)."""
+    return divide(a, b, rounding_mode="floor")
+
+
 def power(a: TensorLike, b: TensorLike) -> Tensor:
     return Pow.apply(a, b)
 
@@ -378,8 +405,8 @@ def divide(a: TensorLike, b: TensorLike, rounding_mode: str | None = None) -> Te
     x, y = data_of(a), data_of(b)
     if x.dtype.kind in "biu" and y.dtype.kind in "biu":  # integers stay integers
         x, y = promote(x, y)
-    else:  # in the dtype of the true quotient, as PyTorch
-        dtype = div(x, b.data if isinstance(b, Tensor) else b).dtype
+    else:  # in the dtype of the true quotient (Python numbers as `Function.apply` takes them)
+        dtype = div(*(v.detach() if isinstance(v, Tensor) else v for v in (a, b))).dtype
         x, y = x.astype(dtype, copy=False), y.astype(dtype, copy=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         if rounding_mode == "floor":  # Python's floor division (not floor(x / y): rounding)

@@ -53,6 +53,7 @@ CASES = [
     ("mul_broadcast", lambda a, b: a * b, [(3, 1), (1, 4)], ANY, True),
     ("mul_0d", lambda a, b: a * b, [(), ()], ANY, True),
     ("div_broadcast", lambda a, b: a / b, [(2, 3), (3,)], POS, True),
+    ("remainder_broadcast", lambda a, b: (a * 3) % b, [(2, 3), (3,)], POS, True),
     ("rdiv_scalar", lambda a: 1.0 / a, [(4,)], POS, True),
     ("neg", lambda a: -a, [(2, 3)], ANY, True),
     ("pow_const", lambda a: a**3, [(2, 3)], ANY, True),

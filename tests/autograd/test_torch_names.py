@@ -583,3 +583,26 @@ def test_is_floating_point_mT_and_item_errors_as_torch():
             _ = lib.tensor([1.0, 2.0]).mT
         with pytest.raises(IndexError):
             lib.ones(2, 3).flatten(0, 2)
+
+
+def test_floor_division_and_remainder_as_torch():
+    cases = [([5, -7], 2), ([5, -7], 3), ([5.5, -7.25], 2.5), ([5.0, -7.0], -1.5), ([5, -7], 2.5)]
+    for data, other in cases:
+        for f in (lambda a, b: a // b, lambda a, b: a % b, lambda a, b: b // a, lambda a, b: b % a):
+            ours, theirs = f(autograd.tensor(data), other), f(torch.tensor(data), other)
+            assert ours.dtype == theirs.numpy().dtype, (data, other)
+            np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    ours, theirs = _pair()
+    d = _pair(X[0] * X[0] + 0.5)
+    _same(ours % d[0], theirs % d[1], (ours, theirs))
+    np.testing.assert_allclose(d[0].grad.data, d[1].grad.numpy(), rtol=1e-12)
+    assert np.isnan((autograd.tensor([5.0]) % 0.0).item())
+
+
+def test_an_ndarray_divided_by_a_tensor_floors_and_takes_remainders_into_a_tensor():
+    a, t = np.array([5.0, -7.0]), autograd.tensor([2.0, 2.0], requires_grad=True)
+    r, q = a % t, a // t
+    assert isinstance(r, Tensor) and isinstance(q, Tensor)
+    assert r.tolist() == [1.0, 1.0] and q.tolist() == [2.0, -4.0]
+    r.sum().backward()
+    assert t.grad.tolist() == [-2.0, 4.0]  # -floor(a / t), as torch's remainder

@@ -194,6 +194,14 @@ def _div(draw, x, pool, leaves):
     return Pair(a / d.ours, b / d.theirs)
 
 
+@spec("remainder", "Remainder")
+def _remainder(draw, x, pool, leaves):
+    # x % (a * a + 0.5), a a Tensor, number or ndarray (torch has no gradient for the
+    # divisor of a number: that form is covered by test_torch_names)
+    a, b = other_operand(draw, x, pool, leaves)
+    return Pair(x.ours % (a * a + 0.5), x.theirs % (b * b + 0.5))
+
+
 @spec("neg", "Neg")
 def _neg(draw, x, pool, leaves):
     return Pair(-x.ours, -x.theirs)
