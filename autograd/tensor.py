@@ -392,6 +392,18 @@ class Tensor:
 
     clip_ = clamp_
 
+    def exp_(self) -> Tensor:
+        return _torch.assign_(self, self.exp())
+
+    def relu_(self) -> Tensor:
+        return _torch.assign_(self, self.relu())
+
+    def sigmoid_(self) -> Tensor:
+        return _torch.assign_(self, self.sigmoid())
+
+    def tanh_(self) -> Tensor:
+        return _torch.assign_(self, self.tanh())
+
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
         return _torch.uniform_(self, a, b, generator=generator)
 

@@ -165,7 +165,14 @@ def div_(x: Tensor, other: Any) -> Tensor:
 def clamp_(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """`x.clamp_(min, max)`: values limited to [min, max] in place (``x[...] =
     x.clamp(min, max)``, recorded in a graph as that)."""
-    x[...] = clip(x, min, max)
+    return assign_(x, clip(x, min, max))
+
+
+def assign_(x: Tensor, value: Tensor) -> Tensor:
+    """``x[...] = value``, returning `x`: PyTorch's in-place forms of functions
+    (`x.exp_()` is ``x[...] = x.exp()``, recorded in a graph as that, so a value saved
+    for backward that the write changes raises as in PyTorch)."""
+    x[...] = value
     return x
 
 

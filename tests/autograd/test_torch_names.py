@@ -606,3 +606,23 @@ def test_an_ndarray_divided_by_a_tensor_floors_and_takes_remainders_into_a_tenso
     assert r.tolist() == [1.0, 1.0] and q.tolist() == [2.0, -4.0]
     r.sum().backward()
     assert t.grad.tolist() == [-2.0, 4.0]  # -floor(a / t), as torch's remainder
+
+
+@pytest.mark.parametrize("name", ["exp_", "relu_", "sigmoid_", "tanh_", "clamp_"])
+def test_in_place_functions_as_torch(name):
+    ours, theirs = _pair()
+    results = []
+    for leaf in (ours, theirs):
+        y = leaf * 1.5
+        out = getattr(y, name)(*([-0.5, 0.5] if name == "clamp_" else []))
+        assert out is y
+        (y * y).sum().backward()
+        results.append(
+            (y.detach().numpy(), leaf.grad.numpy() if leaf is theirs else leaf.grad.data)
+        )
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
+    for lib in (autograd, torch):  # a leaf that requires grad: only under no_grad
+        leaf = lib.tensor([0.5, -1.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf"):
+            getattr(leaf, name)(*([-0.5, 0.5] if name == "clamp_" else []))
