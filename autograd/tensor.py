@@ -225,6 +225,12 @@ class Tensor:
         dtype: npt.DTypeLike | None = None,
         name: str | None = None,
     ) -> None:
+        if type(requires_grad) is not bool and not isinstance(requires_grad, np.bool_):
+            raise TypeError(  # (`Tensor(2, 3)` would otherwise be a 0-d tensor requiring grad)
+                f"Tensor(): requires_grad must be a bool, got {requires_grad!r}; Tensor(data) "
+                "wraps its data: for a tensor of a given shape use autograd.zeros(2, 3) or "
+                "autograd.empty(2, 3)"
+            )
         self.data = _as_array(data, dtype)
         self._family: list[weakref.ref[Tensor]] | None = None
         if isinstance(data, Tensor) and _memory(self.data) is _memory(data.data):
