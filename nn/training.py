@@ -486,9 +486,9 @@ class Model(LayerWeights, Module):
                 val_weights = sample_weights("fit", val[1], val_weights, None)
             elif validation_split:
                 x, y, val = split_validation(x, y, validation_split)
-                if sample_weight is not None:  # split as the data (class weights: training only)
-                    assert weights_ is not None
-                    weights_, val_weights = weights_[: len(x)], weights_[len(x) :]
+                if weights_ is not None:  # split as the data (class weights: training only)
+                    weights_, held_out = weights_[: len(x)], weights_[len(x) :]
+                    val_weights = held_out if sample_weight is not None else None
             else:
                 val = None
             out = self._probe(x[:batch_size])

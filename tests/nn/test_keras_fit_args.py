@@ -120,6 +120,18 @@ def test_class_weight_matches_keras(targets):
     )
 
 
+def test_class_weight_with_validation_split_and_a_short_last_batch_matches_keras():
+    """The class weights of the held-out samples were kept with the training ones, so
+    a short last batch took more weights than samples (a broadcasting error in Mul)."""
+    x, y, _ = _data(n=22)
+    ours, theirs = _models(metrics=("accuracy", "mse"))
+    args = dict(batch_size=5, epochs=3, shuffle=False, verbose=0, validation_split=0.25)
+    weights = {0: 2.0, 1: 0.5}
+    _same_history(
+        ours.fit(x, y, class_weight=weights, **args), theirs.fit(x, y, class_weight=weights, **args)
+    )
+
+
 def test_initial_epoch_steps_per_epoch_and_validation_options_match_keras():
     x, y, _ = _data(n=10)
     ours, theirs = _models()
