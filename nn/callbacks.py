@@ -250,18 +250,30 @@ class EarlyStopping(_Monitor):
 
 
 class ModelCheckpoint(_Monitor):
-    """Save the model's weights (`model.save`, an `.npz` of its `state_dict`) after epochs.
+    """Save the model (`model.save`) or its weights after epochs, or every `save_freq`
+    batches; Keras 3's arguments, in Keras's order.
 
     Args:
-        filepath: where to save; may hold `{epoch}` (1-based, e.g. `"w-{epoch:02d}.npz"`)
-            and any logs key (`"{val_loss:.3f}"`). Load with `nn.load_state(path)`.
+        filepath: where to save; may hold `{epoch}` (1-based, e.g. `"w-{epoch:02d}.npz"`),
+            `{batch}` (1-based, when saving every `save_freq` batches) and any logs key
+            (`"{val_loss:.3f}"`). Load with `nn.load_model(path)` (or
+            `model.load_weights(path)` after `save_weights_only=True`).
         monitor: the logs key compared when `save_best_only`.
-        save_best_only: save only when `monitor` improves on the best so far.
+        verbose: 1 prints Keras's lines: "Epoch 3: val_loss improved from 0.61871 to
+            0.60500, saving model to ...", "... did not improve from ...", "Epoch 3:
+            saving model to ..." and "Epoch 3: finished saving model to ...".
+        save_best_only: save only when `monitor` improves on the best so far (the
+            first value always does, unless `initial_value_threshold` is given); when
+            `monitor` is not in the logs, warn and save, as Keras.
         save_weights_only: write the weights only (`model.save_weights`, read back with
             `model.load_weights`), as Keras does; otherwise the whole model (`model.save`).
         mode: "min", "max", or "auto" (max for accuracies, min otherwise).
+        save_freq: "epoch" (after each epoch) or a number of batches: save after every
+            `save_freq` training batches, counted across epochs, with the batch's logs.
+        initial_value_threshold: the best value to beat at first (None: anything).
 
     Attributes:
+        best: the best value of `monitor` seen (None before the first).
         saved: the paths written, in order.
     """
 
@@ -269,34 +281,88 @@ class ModelCheckpoint(_Monitor):
         self,
         filepath: str | os.PathLike,
         monitor: str = "val_loss",
+        verbose: int = 0,
         save_best_only: bool = False,
         save_weights_only: bool = False,
         mode: str = "auto",
+        save_freq: str | int = "epoch",
+        initial_value_threshold: float | None = None,
     ) -> None:
         super().__init__(monitor, mode)
         self.filepath, self.save_best_only = os.fspath(filepath), save_best_only
+        self.verbose = check_int("ModelCheckpoint", "verbose", verbose, minimum=0)
         self.save_weights_only = save_weights_only
+        if save_freq != "epoch":
+            check_int("ModelCheckpoint", "save_freq", save_freq, minimum=1)
+            self.on_train_batch_end = self._batch_end  # type: ignore[method-assign]  # per batch only when asked
+        self.save_freq = save_freq
+        self.best: float | None = initial_value_threshold  # type: ignore[assignment]
         self.saved: list[str] = []
+        self._epoch = self._batches_since_save = 0
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        self._epoch = epoch
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        logs = logs or {}
-        if self.save_best_only:
-            current = self.current(logs)
-            if current is None or not self.improved(current):
-                return
-            self.best = current
-        try:
-            path = self.filepath.format(epoch=epoch + 1, **logs)
-        except KeyError as err:
-            raise KeyError(
-                f"ModelCheckpoint: filepath {self.filepath!r} names {err}, which is not "
-                f"'epoch' nor in the logs ({', '.join(logs)})"
-            ) from None
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        self._batches_since_save += 1
+        if self._batches_since_save >= self.save_freq:  # type: ignore[operator]
+            self._batches_since_save = 0
+            self._save(self._epoch, batch, logs or {})
+
+    def _save(self, epoch: int, batch: int | None, logs: Logs) -> None:
+        path = self._path(epoch, batch, logs)
+        if not self._should_save(epoch, logs, path):
+            return
         if self.save_weights_only:
             self.model.save_weights(path)
         else:
             self.model.save(path)
         self.saved.append(path)
+        self._say(f"\nEpoch {epoch + 1}: finished saving model to {path}")
+
+    def _should_save(self, epoch: int, logs: Logs, path: str) -> bool:
+        """Keras's decision, with its verbose lines."""
+        if not self.save_best_only:
+            self._say(f"\nEpoch {epoch + 1}: saving model to {path}")
+            return True
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(
+                f"ModelCheckpoint: can save the best model only with {self.monitor!r} in "
+                f"the logs (available: {', '.join(logs) or 'none'}); saving this one",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+            return True
+        best = "None" if self.best is None else f"{self.best:.5f}"
+        if self.best is None or self.improved(current):
+            self._say(
+                f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
+                f"{current:.5f}, saving model to {path}"
+            )
+            self.best = current
+            return True
+        self._say(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
+        return False
+
+    def _path(self, epoch: int, batch: int | None, logs: Logs) -> str:
+        keys = {"epoch": epoch + 1, **({} if batch is None else {"batch": batch + 1}), **logs}
+        try:
+            return self.filepath.format(**keys)
+        except KeyError as err:
+            raise KeyError(
+                f"ModelCheckpoint: filepath {self.filepath!r} names {err}, which is not "
+                f"{' nor '.join(repr(k) for k in keys if k not in logs)} nor in the logs "
+                f"({', '.join(logs)})"
+            ) from None
+
+    def _say(self, line: str) -> None:
+        if self.verbose > 0:
+            print(line)
 
 
 class TerminateOnNaN(Callback):

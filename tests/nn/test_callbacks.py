@@ -1,4 +1,6 @@
+import contextlib
 import copy
+import io
 import os
 import types
 
@@ -442,3 +444,59 @@ def test_new_callbacks_are_exported():
     for name in ("ReduceLROnPlateau", "CSVLogger", "LambdaCallback"):
         assert getattr(nn, name) is getattr(nn.callbacks, name)
         assert name in nn.__all__
+
+
+def _scripted_checkpoint_run(library, monkeypatch, folder, values, **options):
+    """`fit` of a small model with a ModelCheckpoint after a callback that sets
+    `val_loss` to `values`; returns what it printed and the files it wrote."""
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+
+    class Script(library.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["val_loss"] = values[epoch]
+
+    model = library.Sequential([library.Input((2,)), library.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    checkpoint = library.callbacks.ModelCheckpoint(*options.pop("args"), **options)
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(6, 2)
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        model.fit(
+            x,
+            x[:, :1],
+            epochs=len(values),
+            batch_size=4,
+            verbose=0,
+            callbacks=[Script(), checkpoint],
+        )
+    lines = out.getvalue().splitlines()
+    return lines, sorted(p.name for p in folder.iterdir()), checkpoint.best
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(args=("best.keras", "val_loss", 1, True)),  # Keras's order: verbose, then best only
+        dict(args=("e{epoch}.keras",), verbose=1),
+        dict(args=("best.keras",), verbose=1, save_best_only=True, initial_value_threshold=0.55),
+        dict(args=("max.keras",), verbose=2, save_best_only=True, mode="max"),
+        dict(args=("b{epoch}-{batch}.keras",), save_freq=3),
+    ],
+)
+def test_model_checkpoint_verbose_lines_threshold_and_save_freq_as_keras(
+    options, tmp_path, monkeypatch
+):
+    """ModelCheckpoint took no `verbose`, `save_freq` nor `initial_value_threshold`
+    (a TypeError for Keras code passing them), and Keras's third positional argument
+    is `verbose`."""
+    values = [0.6, 0.5, 0.5, 0.7, 0.4]
+    runs = {
+        library: _scripted_checkpoint_run(
+            library, monkeypatch, tmp_path / library.__name__, values, **copy.deepcopy(options)
+        )
+        for library in (keras, nn)
+    }
+    assert runs[nn][:2] == runs[keras][:2]
+    assert runs[nn][2] == pytest.approx(runs[keras][2])
+    if options.get("verbose") or len(options["args"]) > 2:
+        assert any("saving model to" in line for line in runs[nn][0])
