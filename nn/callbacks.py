@@ -162,9 +162,13 @@ class _Monitor(Callback):
 
     def improved(self, current: float) -> bool:
         """current < best - min_delta (mode "min") or current > best + min_delta ("max")."""
+        return self.beats(current, self.best)
+
+    def beats(self, current: float, reference: float) -> bool:
+        """Whether `current` improves on `reference` by more than `min_delta`."""
         if self.mode == "min":
-            return current < self.best - self.min_delta
-        return current > self.best + self.min_delta
+            return current < reference - self.min_delta
+        return current > reference + self.min_delta
 
     def current(self, logs: Logs | None) -> float | None:
         value = (logs or {}).get(self.monitor)
@@ -192,8 +196,12 @@ class EarlyStopping(_Monitor):
         patience: epochs without improvement to wait before stopping.
         verbose: 1 prints a line when it stops and when it restores weights, as Keras does.
         mode: "min", "max", or "auto" (max for accuracies, min otherwise).
+        baseline: a value the monitored one must beat: epochs that improve on the best
+            so far but not on `baseline` still count towards `patience` (None: no
+            baseline), as Keras's.
         restore_best_weights: at the end of training, load the weights of the best
             epoch back into the model (as Keras 3 does, whether or not it stopped early).
+        start_from_epoch: epochs to run before watching (a warm-up), as Keras's.
 
     Attributes:
         stopped_epoch: the (0-based) epoch after which training stopped, or 0.
@@ -207,10 +215,16 @@ class EarlyStopping(_Monitor):
         patience: int = 0,
         verbose: int = 0,
         mode: str = "auto",
+        baseline: float | None = None,
         restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
     ) -> None:
         super().__init__(monitor, mode, min_delta)
         self.patience, self.restore_best_weights = patience, restore_best_weights
+        self.baseline = None if baseline is None else float(baseline)
+        self.start_from_epoch = check_int(
+            "EarlyStopping", "start_from_epoch", start_from_epoch, minimum=0
+        )
         self.verbose = check_int("EarlyStopping", "verbose", verbose, minimum=0)
         self.wait = self.stopped_epoch = self.best_epoch = 0
         self.best_weights: dict[str, np.ndarray] | None = None
@@ -222,17 +236,19 @@ class EarlyStopping(_Monitor):
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         current = self.current(logs)
-        if current is None:
+        if current is None or epoch < self.start_from_epoch:
             return
+        self.wait += 1
         if self.improved(current):
-            self.best, self.best_epoch, self.wait = current, epoch, 0
+            self.best, self.best_epoch = current, epoch
             if self.restore_best_weights:
                 # copies: the state dict's Tensors share the weights' memory
                 self.best_weights = {
                     k: v.numpy().copy() for k, v in self.model.state_dict().items()
                 }
+            if self.baseline is None or self.beats(current, self.baseline):
+                self.wait = 0
             return
-        self.wait += 1
         if self.wait >= self.patience:
             self.stopped_epoch = epoch
             self.model.stop_training = True

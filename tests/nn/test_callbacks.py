@@ -500,3 +500,37 @@ def test_model_checkpoint_verbose_lines_threshold_and_save_freq_as_keras(
     assert runs[nn][2] == pytest.approx(runs[keras][2])
     if options.get("verbose") or len(options["args"]) > 2:
         assert any("saving model to" in line for line in runs[nn][0])
+
+
+def _scripted_early_stopping_run(library, values, options):
+    """`fit` with EarlyStopping(**options) watching a `val_loss` scripted to `values`;
+    returns the epochs run and the callback's stopped_epoch, best and best_epoch."""
+
+    class Script(library.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["val_loss"] = values[epoch]
+
+    model = library.Sequential([library.Input((2,)), library.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    stop = library.callbacks.EarlyStopping(**options)
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(6, 2)
+    history = model.fit(x, x[:, :1], epochs=len(values), verbose=0, callbacks=[Script(), stop])
+    return history.epoch, stop.stopped_epoch, stop.best, stop.best_epoch
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(patience=2, baseline=0.45),
+        dict(patience=1, baseline=0.65, min_delta=0.01),
+        dict(patience=1, start_from_epoch=3),
+        dict(patience=0, start_from_epoch=2, baseline=0.3),
+        dict(patience=2, mode="max", baseline=0.6),
+    ],
+)
+def test_early_stopping_baseline_and_start_from_epoch_as_keras(options):
+    """EarlyStopping took no `baseline` nor `start_from_epoch` (a TypeError)."""
+    values = [0.7, 0.6, 0.5, 0.55, 0.52, 0.4, 0.45, 0.5, 0.6, 0.3]
+    ours = _scripted_early_stopping_run(nn, values, options)
+    theirs = _scripted_early_stopping_run(keras, values, options)
+    assert ours == theirs
