@@ -73,6 +73,7 @@ from nn.multi_output import (
     resolve_outputs,
     side_by_side,
 )
+from nn.progress import EpochLines, summary_line
 from nn.summary import format_summary
 from nn.symbolic import KerasTensor
 
@@ -429,8 +430,9 @@ class Model(LayerWeights, Module):
             validation_data: `(x_val, y_val)` to evaluate after each epoch (overrides
                 `validation_split`).
             shuffle: shuffle the training samples at every epoch.
-            verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch;
-                "auto" is 1, as in Keras.
+            verbose: 0 silent, 1 a progress bar per epoch, 2 Keras's lines (`Epoch
+                2/5`, then `10/10 - 1s - 12ms/step - logs` once the epoch's callbacks
+                ran; see `nn.progress`); "auto" is 1, as in Keras.
             callbacks: `nn.callbacks.Callback` objects (EarlyStopping, ...).
             seed: seed of the shuffling order.
             class_weight: `{class: weight}`, each training sample's loss weighted by
@@ -509,8 +511,9 @@ class Model(LayerWeights, Module):
             batches = EpochBatches(loader, steps_per_epoch)
             history = History()
             object.__setattr__(self, "history", history)
+            printer = [EpochLines()] if verbose == 2 else []  # last, as Keras's ProgbarLogger
             hooks = CallbackList(
-                _callbacks(callbacks, history),
+                [*_callbacks(callbacks, history), *printer],
                 self,
                 verbose=verbose,
                 epochs=epochs,
@@ -521,7 +524,6 @@ class Model(LayerWeights, Module):
             logs: dict[str, float] = {}
             for epoch in range(initial_epoch, epochs):
                 hooks.call("on_epoch_begin", epoch, None)
-                start = time.perf_counter()
                 bar = _progress_bar(len(batches), epoch, epochs) if verbose == 1 else None
                 with training_mode(self, True):  # then each module's own mode again, as Keras
                     logs = self._train_epoch(batches, compiled, bar, hooks)
@@ -537,9 +539,6 @@ class Model(LayerWeights, Module):
                 if bar is not None:
                     bar.set_postfix_str(format_logs(logs), refresh=False)
                     bar.close()
-                elif verbose == 2:
-                    seconds = time.perf_counter() - start
-                    print(f"Epoch {epoch + 1}/{epochs} - {seconds:.1f}s - {format_logs(logs)}")
                 hooks.call("on_epoch_end", epoch, logs)
                 if self.stop_training:
                     break
@@ -751,8 +750,10 @@ class Model(LayerWeights, Module):
         Args:
             x, y: inputs and targets, as for `fit`.
             batch_size: samples per forward pass.
-            verbose: 1 (the default, as Keras), 2 or "auto" print one line
-                `313/313 - 0.4s - loss: 0.4412 - accuracy: 0.8442`; 0 prints nothing.
+            verbose: 1 (the default, as Keras) or "auto" print Keras's finished bar
+                `313/313 ━━━━━━━━━━━━━━━━━━━━ 0s 1ms/step - accuracy: 0.8442 - loss:
+                0.4412`, 2 its line `313/313 - 0s - 1ms/step - accuracy: ...`; 0
+                prints nothing.
             return_dict: return `{name: value}` instead of a list, its keys sorted
                 as Keras 3's.
             sample_weight: one weight per sample for its loss (as in `fit`).
@@ -785,7 +786,7 @@ class Model(LayerWeights, Module):
             scores = self._scores(x, y, batch_size, weights_, steps, hooks)
         if verbose:
             seconds = time.perf_counter() - start
-            print(f"{batches}/{batches} - {seconds:.1f}s - {format_logs(scores)}")
+            print(summary_line(batches, seconds, dict(sorted(scores.items())), verbose))
         if return_dict:
             return dict(sorted(scores.items()))
         order = getattr(self._compiled.loss, "keras_order", None)
@@ -804,8 +805,9 @@ class Model(LayerWeights, Module):
         for a model with several outputs, one array per output in the structure the
         model returns (a tuple, list or dict). `x` is as for `fit`.
 
-        `verbose` is Keras's: "auto" (the default) and 1 or 2 print one line
-        `313/313 - 0.1s` when done; 0 prints nothing. `steps` predicts the first
+        `verbose` is Keras's: "auto" (the default) and 1 print Keras's finished bar
+        `313/313 ━━━━━━━━━━━━━━━━━━━━ 0s 1ms/step`, 2 its line `313/313 - 0s -
+        1ms/step`; 0 prints nothing. `steps` predicts the first
         `steps` batches only; `callbacks` get the `on_predict_*` hooks."""
         self._check_not_empty("predict")
         check_int("predict", "batch_size", batch_size, minimum=1)
@@ -837,7 +839,7 @@ class Model(LayerWeights, Module):
             object.__setattr__(self, "_side_by_side", side_by_side)
         hooks.call("on_predict_end", None)
         if verbose:
-            print(f"{count}/{count} - {time.perf_counter() - start:.1f}s")
+            print(summary_line(count, time.perf_counter() - start, None, verbose))
         arrays = [np.concatenate([b[i] for b in outputs]) for i in range(len(outputs[0]))]
         return arrays[0] if isinstance(result, Tensor) else rebuild(result, arrays)
 
