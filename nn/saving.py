@@ -14,8 +14,10 @@ and one text entry, `__model_config__`, with a JSON description::
 
 Only layers this module knows how to describe can be saved (`DESCRIBE`); a custom
 Module or a layer built around a Python function raises a clear error that points to
-`save_weights`. Compile settings are kept when they are names or `nn.optimizers`
-objects (as Keras keeps what it can serialize); otherwise the model loads uncompiled.
+`save_weights`. Compile settings are kept when they are names, `nn.optimizers`
+objects, Keras's loss objects (`nn.losses.SparseCategoricalCrossentropy(from_logits=
+True)`, `MeanSquaredError()`, ...) or metric objects (as Keras keeps what it can
+serialize); otherwise the model loads uncompiled.
 An optimizer's learning rate schedule is kept as Keras describes it
 (`schedules.serialize`) when it is one of `nn.optimizers.schedules`, and with the
 optimizer's `iterations` the reloaded model goes on at the same point of the
@@ -262,7 +264,7 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
     if compiled is None or not isinstance(compiled.loss_name, str):
         return None
     try:
-        losses.get(compiled.loss_name)
+        loss = _loss_spec(compiled.loss_name, compiled.loss)
         metrics = [_metric_spec(name, metric) for name, metric in compiled.metrics]
         weighted = [_metric_spec(name, metric) for name, metric in compiled.weighted_metrics]
     except (ValueError, TypeError):
@@ -278,10 +280,49 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
         return None
     return {
         "optimizer": optimizer,
-        "loss": compiled.loss_name,
+        "loss": loss,
         "metrics": metrics,
         "weighted_metrics": weighted,
     }
+
+
+LOSS_CLASSES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (
+        losses.BinaryCrossentropy,
+        losses.CategoricalCrossentropy,
+        losses.SparseCategoricalCrossentropy,
+        losses.MeanSquaredError,
+        losses.MeanAbsoluteError,
+    )
+}
+
+
+def _loss_spec(name: str, loss: Any) -> Any:
+    """The compiled loss as JSON: its name, or for a Keras loss object of a known class
+    (`nn.losses.BinaryCrossentropy(from_logits=True)`, ...) its class and options, as
+    Keras saves it.
+
+    Raises:
+        ValueError, TypeError: a loss `load_model` could not make again.
+    """
+    if type(loss) is LOSS_CLASSES.get(type(loss).__name__):
+        if isinstance(loss, losses.Loss):
+            config = loss.get_config()
+        else:
+            config = {"from_logits": loss.from_logits, "reduction": loss.reduction}
+        spec = {"class_name": type(loss).__name__, "config": config}
+        json.dumps(spec, default=_json_default)  # a TypeError if JSON cannot hold it
+        return spec
+    losses.get(name)
+    return name
+
+
+def _loss_from_spec(spec: Any) -> Any:
+    """The loss `_loss_spec` described (a name stays a name for `compile`)."""
+    if isinstance(spec, dict):
+        return LOSS_CLASSES[spec["class_name"]](**spec["config"])
+    return spec
 
 
 def _metric_spec(name: str, metric: Any) -> Any:
@@ -406,7 +447,7 @@ def _compile(
         optimizer, options = spec["name"], spec["options"]
     model.compile(
         optimizer=optimizer,
-        loss=config["loss"],
+        loss=_loss_from_spec(config["loss"]),
         metrics=[_metric_from_spec(spec) for spec in config["metrics"]],
         weighted_metrics=[_metric_from_spec(spec) for spec in config.get("weighted_metrics", [])],
         **options,

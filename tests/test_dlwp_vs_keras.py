@@ -615,3 +615,38 @@ def test_dropout_takes_keras_rate_keyword():
     assert layers.Dropout(rate=0.0).p == 0.0 and layers.Dropout(0.4).rate == 0.4
     with pytest.raises(TypeError, match=r"p=0\.2 and rate=0\.3"):
         layers.Dropout(0.2, rate=0.3)
+
+
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda k: k.losses.BinaryCrossentropy(from_logits=True),
+        lambda k: k.losses.MeanSquaredError(),
+    ],
+    ids=["BinaryCrossentropy(from_logits=True)", "MeanSquaredError()"],
+)
+def test_ch7_checkpoint_of_a_model_compiled_with_loss_objects_reloads_compiled(
+    make_loss, tmp_path, monkeypatch
+):
+    """A model compiled with a Keras loss object was saved without its compile settings
+    (only loss names were written), so the reloaded checkpoint could not `evaluate`
+    ("the model is not compiled") nor go on training, where Keras's can."""
+    monkeypatch.chdir(tmp_path)
+    x, y = _imdb(96)
+    models = _pair(
+        lambda k, lay, reg: k.Sequential([lay.Dense(8, activation="relu"), lay.Dense(1)]), 1000
+    )
+    scores, resumed = {}, {}
+    for k, model in models.items():
+        model.compile(
+            optimizer=k.optimizers.Adam(1e-2),
+            loss=make_loss(k),
+            metrics=[k.metrics.MeanAbsoluteError()],
+        )
+        model.fit(x, y, epochs=2, batch_size=32, shuffle=False, verbose=0)
+        model.save("model.keras")
+        model = k.models.load_model("model.keras")
+        scores[k] = model.evaluate(x, y, verbose=0, return_dict=True)
+        resumed[k] = model.fit(x, y, epochs=2, batch_size=32, shuffle=False, verbose=0).history
+    _close(scores[nn], scores[keras])
+    _close(resumed[nn], resumed[keras])
