@@ -378,8 +378,10 @@ class Model(LayerWeights, Module):
     @contextmanager
     def _inference(self, x: np.ndarray) -> Iterator[None]:
         """Eval mode without a graph for the block, then each module's previous mode
-        again. Remembers the sample shape of `x` for `summary`."""
+        again. Remembers the sample shape of `x` for `summary` (and the fields of a
+        record array, several inputs, as `_input_dtype`)."""
         object.__setattr__(self, "_input_shape", tuple(x.shape[1:]))
+        object.__setattr__(self, "_input_dtype", x.dtype if _is_records(x) else None)
         with training_mode(self, False), no_grad():
             yield
 
