@@ -402,7 +402,7 @@ class Model(LayerWeights, Module):
         x: ArrayLike,
         y: ArrayLike,
         epochs: int = 1,
-        batch_size: int = 32,
+        batch_size: int | None = 32,
         validation_split: float = 0.0,
         validation_data: tuple[ArrayLike, ArrayLike] | None = None,
         shuffle: bool = True,
@@ -426,7 +426,8 @@ class Model(LayerWeights, Module):
             y: targets (N, ...) suited to the loss (class labels, one-hot rows, values);
                 for several outputs, a list or tuple with one array per output.
             epochs: number of passes over the data.
-            batch_size: samples per optimizer step (the last batch may be smaller).
+            batch_size: samples per optimizer step (the last batch may be smaller);
+                None is 32, as Keras's.
             validation_split: fraction of the data held out for validation, taken
                 from the END of `x` and `y` before any shuffling, as Keras does.
             validation_data: `(x_val, y_val)` to evaluate after each epoch (overrides
@@ -465,7 +466,7 @@ class Model(LayerWeights, Module):
             compiled = self._require_compiled("fit")
             self._check_not_empty("fit")
             check_int("fit", "epochs", epochs, minimum=0)
-            check_int("fit", "batch_size", batch_size, minimum=1)
+            batch_size = _batch_size("fit", batch_size)
             check_real("fit", "validation_split", validation_split, 0, 1, high_open=True)
             check_bool("fit", "shuffle", shuffle)
             check_int("fit", "initial_epoch", initial_epoch, minimum=0)
@@ -740,7 +741,7 @@ class Model(LayerWeights, Module):
         self,
         x: ArrayLike,
         y: ArrayLike,
-        batch_size: int = 32,
+        batch_size: int | None = 32,
         verbose: int | str = 1,
         return_dict: bool = False,
         sample_weight: ArrayLike | None = None,
@@ -751,7 +752,7 @@ class Model(LayerWeights, Module):
 
         Args:
             x, y: inputs and targets, as for `fit`.
-            batch_size: samples per forward pass.
+            batch_size: samples per forward pass (None is 32, as Keras's).
             verbose: 1 (the default, as Keras) or "auto" print Keras's finished bar
                 `313/313 ━━━━━━━━━━━━━━━━━━━━ 0s 1ms/step - accuracy: 0.8442 - loss:
                 0.4412`, 2 its line `313/313 - 0s - 1ms/step - accuracy: ...`; 0
@@ -767,7 +768,7 @@ class Model(LayerWeights, Module):
             the order of `metrics_names` (as Keras), or a dict with `return_dict=True`.
         """
         self._require_compiled("evaluate")
-        check_int("evaluate", "batch_size", batch_size, minimum=1)
+        batch_size = _batch_size("evaluate", batch_size)
         check_bool("evaluate", "return_dict", return_dict)
         if steps is not None:
             check_int("evaluate", "steps", steps, minimum=1)
@@ -798,7 +799,7 @@ class Model(LayerWeights, Module):
     def predict(
         self,
         x: ArrayLike,
-        batch_size: int = 32,
+        batch_size: int | None = 32,
         verbose: int | str = "auto",
         steps: int | None = None,
         callbacks: Sequence[Callback] | None = None,
@@ -812,7 +813,7 @@ class Model(LayerWeights, Module):
         1ms/step`; 0 prints nothing. `steps` predicts the first
         `steps` batches only; `callbacks` get the `on_predict_*` hooks."""
         self._check_not_empty("predict")
-        check_int("predict", "batch_size", batch_size, minimum=1)
+        batch_size = _batch_size("predict", batch_size)
         if steps is not None:
             check_int("predict", "steps", steps, minimum=1)
         verbose = _verbosity("predict", verbose)
@@ -969,6 +970,11 @@ def _check_samples(caller: str, x: np.ndarray) -> None:
     would read as a perfect score."""
     if not len(x):
         raise ValueError(f"{caller}: x holds no samples (its shape is {x.shape})")
+
+
+def _batch_size(caller: str, batch_size: Any) -> int:
+    """Keras's `batch_size` checked: None (unspecified) is 32."""
+    return check_int(caller, "batch_size", 32 if batch_size is None else batch_size, minimum=1)
 
 
 def _verbosity(caller: str, verbose: Any) -> int:

@@ -132,6 +132,25 @@ def test_class_weight_with_validation_split_and_a_short_last_batch_matches_keras
     )
 
 
+def test_batch_size_none_is_keras_default_of_32():
+    """`batch_size=None` (Keras's "unspecified") raised a TypeError in fit, evaluate
+    and predict; Keras takes batches of 32."""
+    x, y, _ = _data(n=70)
+    ours, theirs = _models()
+    args = dict(batch_size=None, epochs=2, shuffle=False, verbose=0)
+    _same_history(ours.fit(x, y, **args), theirs.fit(x, y, **args))
+    assert ours.history.params["steps"] == 3  # 32 + 32 + 6
+    got = ours.evaluate(x, y, batch_size=None, verbose=0)
+    np.testing.assert_allclose(got, theirs.evaluate(x, y, batch_size=None, verbose=0), rtol=1e-6)
+    np.testing.assert_allclose(
+        ours.predict(x, batch_size=None, verbose=0),
+        theirs.predict(x, batch_size=None, verbose=0),
+        rtol=1e-6,
+    )
+    with pytest.raises(TypeError, match="batch_size"):
+        ours.fit(x, y, batch_size=32.0, verbose=0)
+
+
 def test_initial_epoch_steps_per_epoch_and_validation_options_match_keras():
     x, y, _ = _data(n=10)
     ours, theirs = _models()
