@@ -286,6 +286,12 @@ class Model(LayerWeights, Module):
         compiled = self._require_compiled("metrics_names")
         return ["loss", *_report_names(compiled)]
 
+    def _result_order(self) -> list[str]:
+        """The order of `evaluate`'s list: Keras's for several outputs, else
+        `metrics_names`."""
+        order = getattr(self._compiled.loss, "keras_order", None)
+        return list(order) if order else self.metrics_names
+
     def _require_compiled(self, caller: str) -> _Compiled:
         compiled = self.__dict__.get("_compiled")
         if compiled is None:  # a ValueError, as Keras raises it
@@ -792,9 +798,53 @@ class Model(LayerWeights, Module):
             print(summary_line(batches, seconds, dict(sorted(scores.items())), verbose))
         if return_dict:
             return dict(sorted(scores.items()))
-        order = getattr(self._compiled.loss, "keras_order", None)
-        values = in_keras_order(scores, order) if order else list(scores.values())
+        values = in_keras_order(scores, self._result_order())
         return values[0] if len(values) == 1 else values
+
+    def train_on_batch(
+        self,
+        x: ArrayLike,
+        y: ArrayLike = None,
+        sample_weight: ArrayLike | None = None,
+        class_weight: dict[int, float] | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """One optimizer step on the single batch `(x, y)`, as Keras's: the loss and
+        metrics of this batch (from the step's forward pass, before the update),
+        returned as `evaluate` returns them. `model.history` is left as it was."""
+        check_bool("train_on_batch", "return_dict", return_dict)
+        previous = self.__dict__.get("history")
+        history = self.fit(
+            x,
+            y,
+            batch_size=_WHOLE,
+            shuffle=False,
+            verbose=0,
+            sample_weight=sample_weight,
+            class_weight=class_weight,
+        )
+        object.__setattr__(self, "history", previous)
+        logs = {key: values[0] for key, values in history.history.items()}
+        if return_dict:
+            return logs
+        values = in_keras_order(logs, self._result_order())
+        return values[0] if len(values) == 1 else values
+
+    def test_on_batch(
+        self,
+        x: ArrayLike,
+        y: ArrayLike = None,
+        sample_weight: ArrayLike | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """`evaluate` of the single batch `(x, y)`, as Keras's."""
+        return self.evaluate(
+            x, y, batch_size=_WHOLE, verbose=0, sample_weight=sample_weight, return_dict=return_dict
+        )
+
+    def predict_on_batch(self, x: ArrayLike) -> Any:
+        """`predict` of the single batch `x`, as Keras's."""
+        return self.predict(x, batch_size=_WHOLE, verbose=0)
 
     def predict(
         self,
@@ -970,6 +1020,9 @@ def _check_samples(caller: str, x: np.ndarray) -> None:
     would read as a perfect score."""
     if not len(x):
         raise ValueError(f"{caller}: x holds no samples (its shape is {x.shape})")
+
+
+_WHOLE = sys.maxsize  # the batch size of `*_on_batch`: all the samples in one batch
 
 
 def _batch_size(caller: str, batch_size: Any) -> int:

@@ -151,6 +151,37 @@ def test_batch_size_none_is_keras_default_of_32():
         ours.fit(x, y, batch_size=32.0, verbose=0)
 
 
+def test_train_test_and_predict_on_batch_match_keras():
+    """`train_on_batch`, `test_on_batch` and `predict_on_batch` did not exist (an
+    AttributeError for Keras code that steps by hand)."""
+    x, y, w = _data(n=24)
+    ours, theirs = _models(metrics=("accuracy", "mse"))
+    for model in (ours, theirs):
+        model.fit(x, y, epochs=1, verbose=0)  # model.history: left alone by the steps
+    steps = [
+        dict(x=x[:8], y=y[:8]),
+        dict(x=x[8:16], y=y[8:16], sample_weight=w[8:16]),
+        dict(x=x[16:], y=y[16:], class_weight={0: 0.5, 1: 2.0}, return_dict=True),
+    ]
+    for step in steps:
+        got, want = ours.train_on_batch(**step), theirs.train_on_batch(**step)
+        if isinstance(want, dict):
+            assert list(got) == list(want)
+            got, want = list(got.values()), list(want.values())
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    for a, b in zip(ours.get_weights(), theirs.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert len(ours.history.epoch) == 1
+    got = ours.test_on_batch(x[:5], y[:5], sample_weight=w[:5])
+    np.testing.assert_allclose(
+        got, theirs.test_on_batch(x[:5], y[:5], sample_weight=w[:5]), rtol=1e-6
+    )
+    assert ours.test_on_batch(x, y, return_dict=True) == pytest.approx(
+        theirs.test_on_batch(x, y, return_dict=True), rel=1e-6
+    )
+    np.testing.assert_allclose(ours.predict_on_batch(x), theirs.predict_on_batch(x), rtol=1e-6)
+
+
 def test_initial_epoch_steps_per_epoch_and_validation_options_match_keras():
     x, y, _ = _data(n=10)
     ours, theirs = _models()
