@@ -84,7 +84,8 @@ def test_evaluate_prints_a_line_by_default(capsys):
     model.compile(loss="sparse_categorical_crossentropy", metrics="accuracy")
     loss, accuracy = model.evaluate(x, y)
     line = capsys.readouterr().out.strip()
-    assert line.startswith("2/2 - ") and f"accuracy: {accuracy:.4f} - loss: {loss:.4f}" in line
+    assert line.startswith("2/2 ━━━━━━━━━━━━━━━━━━━━ ")  # Keras's finished bar
+    assert line.endswith(f"/step - accuracy: {accuracy:.4f} - loss: {loss:.4f}")
     model.evaluate(x, y, verbose=0)
     assert capsys.readouterr().out == ""
 
@@ -140,7 +141,7 @@ def test_verbose_as_keras_takes_it_in_fit_evaluate_and_predict(capsys):
     out = model.predict(x, batch_size=4, verbose=0)  # Keras code passes it
     assert out.shape == (10, 3) and capsys.readouterr().out == ""
     np.testing.assert_array_equal(model.predict(x, batch_size=4), out)
-    assert capsys.readouterr().out.startswith("3/3 - ")  # Keras prints by default
+    assert capsys.readouterr().out.startswith("3/3 ━")  # Keras prints by default
     model.fit(x, y, epochs=1, batch_size=4, verbose="auto")
     model.evaluate(x, y, verbose="auto")
     assert "loss" in capsys.readouterr().out
