@@ -124,3 +124,27 @@ def test_fit_on_float64_one_hot_targets_trains_in_float32():
 def _fixed_weights():
     rng = np.random.default_rng(1)
     return [rng.normal(size=s) * 0.3 for s in [(5, 8), (8,), (8, 3), (3,)]]
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [
+        np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0], np.float32),  # 0/1: the usual case
+        np.array([0.1, 0.9, 0.95, 0.05, 0.9, 0.1], np.float32),  # smoothed labels
+        np.array([1e-5, 0.6, 0.2, 1.0, 3.5, 0.0], np.float32),  # regression targets
+    ],
+)
+def test_accuracy_of_one_output_counts_exact_matches_as_keras(targets):
+    """ "accuracy" of a single sigmoid output counted a target above 0.5 as class 1;
+    Keras's binary accuracy counts a prediction (0 or 1) equal to the target, so
+    smoothed or regression targets are never matched."""
+    keras = pytest.importorskip("keras")
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(6, 2)
+    scores = {}
+    for k in (keras, nn):
+        model = k.Sequential([k.Input((2,)), k.layers.Dense(1, activation="sigmoid")])
+        model.set_weights([np.array([[2.0], [-1.0]], np.float32), np.zeros(1, np.float32)])
+        model.compile(loss="mse", metrics=["accuracy"], weighted_metrics=["accuracy"])
+        scores[k] = model.evaluate(x, targets, verbose=0, return_dict=True)
+        scores[k]["fit"] = model.fit(x, targets, epochs=1, verbose=0).history["accuracy"][0]
+    assert scores[nn] == pytest.approx(scores[keras], rel=1e-6)
