@@ -26,6 +26,7 @@ import inspect
 import io
 import math
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -148,6 +149,22 @@ class History(Callback):
         return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
 
 
+# The metrics Keras 3 marks as growing (`_direction = "up"`): accuracies, AUC, precision,
+# recall, F-scores, R2, IoU, cosine similarity, correlations, `*_at_*` scores.
+_GROWING = re.compile(
+    r"acc|auc|precision|recall|f1_score|fbeta_score|r2_score|io_u|cosine_similarity"
+    r"|correlation|sensitivity|specificity"
+)
+
+
+def _auto_mode(monitor: str) -> str:
+    """Keras's "auto" mode: "max" for a metric that grows when better, else "min"
+    (losses and errors)."""
+    if monitor.endswith("loss"):
+        return "min"
+    return "max" if _GROWING.search(monitor.removeprefix("val_")) else "min"
+
+
 class _Monitor(Callback):
     """Shared by callbacks that watch one value of the logs for improvement."""
 
@@ -155,8 +172,7 @@ class _Monitor(Callback):
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
         if mode == "auto":
-            # Keras's rule: accuracies (and AUC-like scores) grow, everything else shrinks.
-            mode = "max" if "acc" in monitor or monitor.endswith("auc") else "min"
+            mode = _auto_mode(monitor)
         self.monitor, self.mode, self.min_delta = monitor, mode, abs(min_delta)
         self.best = math.inf if mode == "min" else -math.inf
 
@@ -195,7 +211,8 @@ class EarlyStopping(_Monitor):
         min_delta: smallest change that counts as an improvement.
         patience: epochs without improvement to wait before stopping.
         verbose: 1 prints a line when it stops and when it restores weights, as Keras does.
-        mode: "min", "max", or "auto" (max for accuracies, min otherwise).
+        mode: "min", "max", or "auto" (max for scores that grow, as accuracy,
+            AUC, precision or recall; min otherwise).
         baseline: a value the monitored one must beat: epochs that improve on the best
             so far but not on `baseline` still count towards `patience` (None: no
             baseline), as Keras's.
@@ -283,7 +300,8 @@ class ModelCheckpoint(_Monitor):
             `monitor` is not in the logs, warn and save, as Keras.
         save_weights_only: write the weights only (`model.save_weights`, read back with
             `model.load_weights`), as Keras does; otherwise the whole model (`model.save`).
-        mode: "min", "max", or "auto" (max for accuracies, min otherwise).
+        mode: "min", "max", or "auto" (max for scores that grow, as accuracy,
+            AUC, precision or recall; min otherwise).
         save_freq: "epoch" (after each epoch) or a number of batches: save after every
             `save_freq` training batches, counted across epochs, with the batch's logs.
         initial_value_threshold: the best value to beat at first (None: anything).
@@ -481,7 +499,8 @@ class ReduceLROnPlateau(_Monitor):
         factor: ``new_lr = lr * factor``, in [0, 1).
         patience: epochs without improvement after which the lr is cut.
         verbose: 1 prints a line at each cut.
-        mode: "min", "max", or "auto" (max for accuracies, min otherwise).
+        mode: "min", "max", or "auto" (max for scores that grow, as accuracy,
+            AUC, precision or recall; min otherwise).
         min_delta: smallest change that counts as an improvement.
         cooldown: epochs after a cut during which epochs are not counted.
         min_lr: the lr is never cut below it.

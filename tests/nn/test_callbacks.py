@@ -534,3 +534,37 @@ def test_early_stopping_baseline_and_start_from_epoch_as_keras(options):
     ours = _scripted_early_stopping_run(nn, values, options)
     theirs = _scripted_early_stopping_run(keras, values, options)
     assert ours == theirs
+
+
+@pytest.mark.parametrize("metric", ["Precision", "Recall"])
+def test_auto_mode_of_growing_metrics_as_keras(metric):
+    """mode="auto" took "val_precision" and "val_recall" for values to minimise (only
+    names with "acc" or ending in "auc" were maximised); Keras maximises them."""
+    values = [0.5, 0.6, 0.55, 0.58, 0.7, 0.65, 0.6, 0.62]
+    name = f"val_{metric.lower()}"
+    runs = {}
+    for library in (keras, nn):
+
+        class Script(library.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                logs[name] = values[epoch]
+
+        model = library.Sequential([library.Input((2,)), library.layers.Dense(1, "sigmoid")])
+        model.compile(
+            optimizer="sgd",
+            loss="binary_crossentropy",
+            metrics=[getattr(library.metrics, metric)()],
+        )
+        stop = library.callbacks.EarlyStopping(monitor=name, patience=2)
+        plateau = library.callbacks.ReduceLROnPlateau(monitor=name, patience=1, min_delta=0.0)
+        x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(6, 2)
+        history = model.fit(
+            x,
+            (x[:, :1] > 0).astype(np.float32),
+            epochs=len(values),
+            verbose=0,
+            callbacks=[Script(), stop, plateau],
+        )
+        runs[library] = history.epoch, stop.best, history.history["learning_rate"]
+    assert runs[nn][:2] == runs[keras][:2]
+    np.testing.assert_allclose(runs[nn][2], runs[keras][2], rtol=1e-6)
