@@ -148,3 +148,31 @@ def test_accuracy_of_one_output_counts_exact_matches_as_keras(targets):
         scores[k] = model.evaluate(x, targets, verbose=0, return_dict=True)
         scores[k]["fit"] = model.fit(x, targets, epochs=1, verbose=0).history["accuracy"][0]
     assert scores[nn] == pytest.approx(scores[keras], rel=1e-6)
+
+
+def test_set_random_seed_seeds_python_numpy_and_the_weights_as_keras():
+    """`nn.utils.set_random_seed` did not exist (Keras code calls
+    `keras.utils.set_random_seed(seed)` to make a run repeatable)."""
+    import random
+
+    keras = pytest.importorskip("keras")
+    draws = {}
+    for k in (keras, nn):
+        k.utils.set_random_seed(7)
+        draws[k] = (random.random(), np.random.random(3))
+    assert draws[nn][0] == draws[keras][0]
+    np.testing.assert_array_equal(draws[nn][1], draws[keras][1])
+    weights = []
+    for seed in (3, 3, 4):
+        nn.utils.set_random_seed(seed)
+        model = nn.Sequential([nn.Input((4,)), nn.Dense(5), nn.Dropout(0.5)])
+        weights.append((model.get_weights()[0], model(np.ones((2, 4)), training=True).data))
+    np.testing.assert_array_equal(weights[0][0], weights[1][0])
+    np.testing.assert_array_equal(weights[0][1], weights[1][1])  # the same dropout mask
+    assert not np.array_equal(weights[0][0], weights[2][0])
+    for bad in (1.5, "3", True):
+        with pytest.raises(ValueError, match="seed"):
+            nn.utils.set_random_seed(bad)
+        if bad is not True:  # Keras takes a bool for an int
+            with pytest.raises(ValueError, match="seed"):
+                keras.utils.set_random_seed(bad)
