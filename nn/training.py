@@ -177,6 +177,10 @@ class Model(LayerWeights, Module):
         *,
         loss_weights: Any = None,
         weighted_metrics: Sequence[str | metrics_mod.MetricFn] | None = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: bool | str = "auto",
+        auto_scale_loss: bool = True,
         **optimizer_options: Any,
     ) -> None:
         """Choose the optimizer, the loss and the metrics for `fit` and `evaluate`.
@@ -207,12 +211,21 @@ class Model(LayerWeights, Module):
                 reported as `weighted_<name>` where an unweighted metric has the name);
                 for several named outputs, per output as `metrics` (`<output>_<name>`).
             loss_weights: for several outputs, a list of factors (default 1 each).
+            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss: Keras's
+                options of how the steps are compiled and scaled, taken so Keras code
+                runs; they change nothing here, where every step runs eagerly, one
+                batch at a time, with unscaled losses.
             **optimizer_options: passed to the optimizer's constructor
                 (`learning_rate=0.01` or `lr=0.01`).
 
         Raises:
             ValueError: an unknown optimizer, loss or metric name, or no loss.
         """
+        check_bool("compile", "run_eagerly", run_eagerly)
+        check_int("compile", "steps_per_execution", steps_per_execution, minimum=1)
+        check_bool("compile", "auto_scale_loss", auto_scale_loss)
+        if jit_compile != "auto":
+            check_bool("compile", "jit_compile", jit_compile)
         several = (
             isinstance(loss, (list, tuple, Mapping))
             or _given_per_output(metrics)

@@ -182,6 +182,26 @@ def test_train_test_and_predict_on_batch_match_keras():
     np.testing.assert_allclose(ours.predict_on_batch(x), theirs.predict_on_batch(x), rtol=1e-6)
 
 
+def test_compile_takes_keras_execution_options():
+    """`compile(run_eagerly=True)` (Keras's debugging advice), `jit_compile`,
+    `steps_per_execution` and `auto_scale_loss` went to the optimizer and failed
+    ("RMSprop got unexpected argument(s) run_eagerly"); they change no number."""
+    x, y, _ = _data()
+    options = dict(run_eagerly=True, jit_compile=False, steps_per_execution=1, auto_scale_loss=True)
+    ours, theirs = _models()
+    for model, k in ((ours, nn), (theirs, keras)):
+        model.compile(k.optimizers.SGD(0.2), "binary_crossentropy", metrics=["accuracy"], **options)
+    args = dict(batch_size=5, epochs=2, shuffle=False, verbose=0)
+    _same_history(ours.fit(x, y, **args), theirs.fit(x, y, **args))
+    inputs = nn.Input((3,))
+    functional = nn.Model(inputs, nn.Dense(1)(inputs))
+    functional.compile(loss="mse", run_eagerly=False, jit_compile="auto")
+    with pytest.raises(TypeError, match="run_eagerly"):
+        ours.compile(loss="mse", run_eagerly="yes")
+    with pytest.raises(ValueError, match="steps_per_execution"):
+        ours.compile(loss="mse", steps_per_execution=0)
+
+
 def test_initial_epoch_steps_per_epoch_and_validation_options_match_keras():
     x, y, _ = _data(n=10)
     ours, theirs = _models()
