@@ -650,3 +650,24 @@ def test_ch7_checkpoint_of_a_model_compiled_with_loss_objects_reloads_compiled(
         resumed[k] = model.fit(x, y, epochs=2, batch_size=32, shuffle=False, verbose=0).history
     _close(scores[nn], scores[keras])
     _close(resumed[nn], resumed[keras])
+
+
+def test_dropout_takes_keras_seed_and_repeats_its_masks():
+    """`layers.Dropout(0.5, seed=...)` raised a TypeError; as in Keras, two layers made
+    with the same seed drop the same elements in turn."""
+    x = np.ones((4, 6), "float32")
+    for _, lay, _ in LIBS:
+        first, again, other = (
+            lay.Dropout(0.5, seed=3),
+            lay.Dropout(0.5, seed=3),
+            lay.Dropout(0.5, seed=4),
+        )
+        masks = [
+            [np.asarray(layer(x, training=True)) for _ in range(2)]
+            for layer in (first, again, other)
+        ]
+        np.testing.assert_array_equal(masks[0], masks[1])
+        assert not np.array_equal(masks[0], masks[2]) and not np.array_equal(*masks[0])
+        assert set(np.unique(masks[0])) == {0.0, 2.0}
+    with pytest.raises(TypeError, match="rng and seed"):
+        layers.Dropout(0.5, rng=np.random.default_rng(0), seed=1)
