@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from autograd.checks import check_bool
 from nn import activations as act
 from nn import activations_torch as act_torch
 from nn import keras_layers, losses, merging, normalization, norms_torch, optimizers, regularizers
@@ -407,14 +408,32 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"save: cannot write {value!r} ({type(value).__name__}) as JSON")
 
 
-def load_model(path: str | os.PathLike, compile: bool = True) -> Module:
+def load_model(
+    path: str | os.PathLike,
+    custom_objects: Mapping[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Module:
     """Rebuild a model written by `model.save(path)`: its layers, weights, and (with
     `compile`, as Keras) its compile settings and optimizer state.
+
+    `custom_objects` and `safe_mode` are Keras's, in Keras's order, taken so Keras code
+    runs: the file holds only classes this library knows, described by their options
+    (never code), so there is nothing custom to look up and nothing unsafe to refuse.
 
     Raises:
         ValueError: the file holds weights only, is not a model file, or does not
             match its own description.
+        TypeError: `custom_objects` that is not a dict, or a `safe_mode` or `compile`
+            that is not a bool.
     """
+    if custom_objects is not None and not isinstance(custom_objects, Mapping):
+        raise TypeError(
+            "load_model: custom_objects must be a dict of name -> class or function, got "
+            f"{type(custom_objects).__name__}"
+        )
+    check_bool("load_model", "safe_mode", safe_mode)
+    check_bool("load_model", "compile", compile)
     entries = read_npz(path)
     if MODEL_CONFIG not in entries:
         raise ValueError(

@@ -671,3 +671,21 @@ def test_dropout_takes_keras_seed_and_repeats_its_masks():
         assert set(np.unique(masks[0])) == {0.0, 2.0}
     with pytest.raises(TypeError, match="rng and seed"):
         layers.Dropout(0.5, rng=np.random.default_rng(0), seed=1)
+
+
+def test_load_model_takes_keras_custom_objects_and_safe_mode(tmp_path, monkeypatch):
+    """`load_model(path, custom_objects=..., safe_mode=...)` raised a TypeError, and
+    Keras's second positional argument is `custom_objects`, its third `compile`."""
+    monkeypatch.chdir(tmp_path)
+    x, y = _imdb(32)
+    models = _pair(_small_model, 1000)
+    for k, model in models.items():
+        model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+        model.save(f"{k.__name__}.keras")
+        kept = k.models.load_model(f"{k.__name__}.keras", custom_objects={}, safe_mode=True)
+        assert kept.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+        bare = k.models.load_model(f"{k.__name__}.keras", None, False)
+        with pytest.raises(ValueError, match="compile"):
+            bare.evaluate(x, y, verbose=0)
+    with pytest.raises(TypeError, match="custom_objects"):
+        nn.load_model("nn.keras", custom_objects=["MyLayer"])
