@@ -189,7 +189,9 @@ class Model(LayerWeights, Module):
         Keras's, one loss for all or one per output (a list), `loss_weights` (the
         factors of each output's loss in the total) and metrics as a list with one
         entry per output; they are matched to the outputs at the first `fit` or
-        `evaluate` (see `nn.multi_output`).
+        `evaluate` (see `nn.multi_output`). Called again, as Keras 3's, it keeps the
+        last loss (and loss_weights) when `loss` is None, and the last metrics when
+        neither `metrics` nor `weighted_metrics` is given.
 
         Args:
             optimizer: a Keras name ("rmsprop", the default, "sgd", "adam", ... see
@@ -221,6 +223,9 @@ class Model(LayerWeights, Module):
         Raises:
             ValueError: an unknown optimizer, loss or metric name, or no loss.
         """
+        loss, loss_weights, metrics, weighted_metrics = self._kept_from_last_compile(
+            loss, loss_weights, metrics, weighted_metrics
+        )
         check_bool("compile", "run_eagerly", run_eagerly)
         check_int("compile", "steps_per_execution", steps_per_execution, minimum=1)
         check_bool("compile", "auto_scale_loss", auto_scale_loss)
@@ -251,6 +256,22 @@ class Model(LayerWeights, Module):
             "weighted_metrics": weighted_metrics,
             "options": optimizer_options,
         }
+
+    def _kept_from_last_compile(
+        self, loss: Any, loss_weights: Any, metrics: Any, weighted_metrics: Any
+    ) -> tuple[Any, Any, Any, Any]:
+        """Keras 3's `compile` again: without a loss, the last compile's loss (and its
+        loss_weights) stays; without metrics nor weighted_metrics, its metrics stay
+        (so `compile(optimizer=...)` changes only the optimizer)."""
+        previous = self.__dict__.get("_compiled")
+        if previous is None or not previous.arguments:
+            return loss, loss_weights, metrics, weighted_metrics
+        given = previous.arguments
+        if loss is None:
+            loss, loss_weights = given["loss"], given["loss_weights"]
+        if metrics is None and weighted_metrics is None:
+            metrics, weighted_metrics = given["metrics"], given["weighted_metrics"]
+        return loss, loss_weights, metrics, weighted_metrics
 
     def _compile(
         self,

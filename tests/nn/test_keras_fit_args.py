@@ -202,6 +202,23 @@ def test_compile_takes_keras_execution_options():
         ours.compile(loss="mse", steps_per_execution=0)
 
 
+def test_compile_again_keeps_the_last_loss_and_metrics_as_keras():
+    """`compile(optimizer=...)` on a compiled model (a new learning rate) raised "a loss
+    is required"; Keras 3 keeps the last loss, and the metrics when none are given."""
+    x, y, _ = _data()
+    ours, theirs = _models(metrics=("accuracy", "mse"))
+    args = dict(batch_size=5, epochs=2, shuffle=False, verbose=0)
+    _same_history(ours.fit(x, y, **args), theirs.fit(x, y, **args))
+    ours.compile(optimizer=nn.optimizers.SGD(0.05))
+    theirs.compile(optimizer=keras.optimizers.SGD(0.05))
+    _same_history(ours.fit(x, y, **args), theirs.fit(x, y, **args))
+    ours.compile(optimizer="adam", metrics=["mae"])
+    theirs.compile(optimizer="adam", metrics=["mae"])
+    _same_history(ours.fit(x, y, **args), theirs.fit(x, y, **args))
+    with pytest.raises(ValueError, match="a loss is required"):
+        nn.Sequential([nn.Input((3,)), nn.Dense(1)]).compile(optimizer="adam")
+
+
 def test_initial_epoch_steps_per_epoch_and_validation_options_match_keras():
     x, y, _ = _data(n=10)
     ours, theirs = _models()
