@@ -145,6 +145,7 @@ def test_errors_name_the_problem():
     model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
     with pytest.raises(ValueError, match=r"one entry .* per output .* got 1 entries"):
         model.fit(x, (y, y), verbose=0)
+    model = two_heads(nn)  # a new model: compiled again, one keeps its metrics (Keras 3's)
     model.compile(optimizer="sgd", loss=("mse", "mse"))
     with pytest.raises(ValueError, match=r"the model has 2 outputs .* got one array"):
         model.fit(x, y, verbose=0)
