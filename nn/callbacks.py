@@ -26,6 +26,7 @@ import inspect
 import io
 import math
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -148,6 +149,22 @@ class History(Callback):
         return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
 
 
+# The metrics Keras 3 marks as growing (`_direction = "up"`): accuracies, AUC, precision,
+# recall, F-scores, R2, IoU, cosine similarity, correlations, `*_at_*` scores.
+_GROWING = re.compile(
+    r"acc|auc|precision|recall|f1_score|fbeta_score|r2_score|io_u|cosine_similarity"
+    r"|correlation|sensitivity|specificity"
+)
+
+
+def _auto_mode(monitor: str) -> str:
+    """Keras's "auto" mode: "max" for a metric that grows when better, else "min"
+    (losses and errors)."""
+    if monitor.endswith("loss"):
+        return "min"
+    return "max" if _GROWING.search(monitor.removeprefix("val_")) else "min"
+
+
 class _Monitor(Callback):
     """Shared by callbacks that watch one value of the logs for improvement."""
 
@@ -155,16 +172,19 @@ class _Monitor(Callback):
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
         if mode == "auto":
-            # Keras's rule: accuracies (and AUC-like scores) grow, everything else shrinks.
-            mode = "max" if "acc" in monitor or monitor.endswith("auc") else "min"
+            mode = _auto_mode(monitor)
         self.monitor, self.mode, self.min_delta = monitor, mode, abs(min_delta)
         self.best = math.inf if mode == "min" else -math.inf
 
     def improved(self, current: float) -> bool:
         """current < best - min_delta (mode "min") or current > best + min_delta ("max")."""
+        return self.beats(current, self.best)
+
+    def beats(self, current: float, reference: float) -> bool:
+        """Whether `current` improves on `reference` by more than `min_delta`."""
         if self.mode == "min":
-            return current < self.best - self.min_delta
-        return current > self.best + self.min_delta
+            return current < reference - self.min_delta
+        return current > reference + self.min_delta
 
     def current(self, logs: Logs | None) -> float | None:
         value = (logs or {}).get(self.monitor)
@@ -191,9 +211,14 @@ class EarlyStopping(_Monitor):
         min_delta: smallest change that counts as an improvement.
         patience: epochs without improvement to wait before stopping.
         verbose: 1 prints a line when it stops and when it restores weights, as Keras does.
-        mode: "min", "max", or "auto" (max for accuracies, min otherwise).
+        mode: "min", "max", or "auto" (max for scores that grow, as accuracy,
+            AUC, precision or recall; min otherwise).
+        baseline: a value the monitored one must beat: epochs that improve on the best
+            so far but not on `baseline` still count towards `patience` (None: no
+            baseline), as Keras's.
         restore_best_weights: at the end of training, load the weights of the best
             epoch back into the model (as Keras 3 does, whether or not it stopped early).
+        start_from_epoch: epochs to run before watching (a warm-up), as Keras's.
 
     Attributes:
         stopped_epoch: the (0-based) epoch after which training stopped, or 0.
@@ -207,10 +232,16 @@ class EarlyStopping(_Monitor):
         patience: int = 0,
         verbose: int = 0,
         mode: str = "auto",
+        baseline: float | None = None,
         restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
     ) -> None:
         super().__init__(monitor, mode, min_delta)
         self.patience, self.restore_best_weights = patience, restore_best_weights
+        self.baseline = None if baseline is None else float(baseline)
+        self.start_from_epoch = check_int(
+            "EarlyStopping", "start_from_epoch", start_from_epoch, minimum=0
+        )
         self.verbose = check_int("EarlyStopping", "verbose", verbose, minimum=0)
         self.wait = self.stopped_epoch = self.best_epoch = 0
         self.best_weights: dict[str, np.ndarray] | None = None
@@ -222,17 +253,19 @@ class EarlyStopping(_Monitor):
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         current = self.current(logs)
-        if current is None:
+        if current is None or epoch < self.start_from_epoch:
             return
+        self.wait += 1
         if self.improved(current):
-            self.best, self.best_epoch, self.wait = current, epoch, 0
+            self.best, self.best_epoch = current, epoch
             if self.restore_best_weights:
                 # copies: the state dict's Tensors share the weights' memory
                 self.best_weights = {
                     k: v.numpy().copy() for k, v in self.model.state_dict().items()
                 }
+            if self.baseline is None or self.beats(current, self.baseline):
+                self.wait = 0
             return
-        self.wait += 1
         if self.wait >= self.patience:
             self.stopped_epoch = epoch
             self.model.stop_training = True
@@ -250,18 +283,31 @@ class EarlyStopping(_Monitor):
 
 
 class ModelCheckpoint(_Monitor):
-    """Save the model's weights (`model.save`, an `.npz` of its `state_dict`) after epochs.
+    """Save the model (`model.save`) or its weights after epochs, or every `save_freq`
+    batches; Keras 3's arguments, in Keras's order.
 
     Args:
-        filepath: where to save; may hold `{epoch}` (1-based, e.g. `"w-{epoch:02d}.npz"`)
-            and any logs key (`"{val_loss:.3f}"`). Load with `nn.load_state(path)`.
+        filepath: where to save; may hold `{epoch}` (1-based, e.g. `"w-{epoch:02d}.npz"`),
+            `{batch}` (1-based, when saving every `save_freq` batches) and any logs key
+            (`"{val_loss:.3f}"`). Load with `nn.load_model(path)` (or
+            `model.load_weights(path)` after `save_weights_only=True`).
         monitor: the logs key compared when `save_best_only`.
-        save_best_only: save only when `monitor` improves on the best so far.
+        verbose: 1 prints Keras's lines: "Epoch 3: val_loss improved from 0.61871 to
+            0.60500, saving model to ...", "... did not improve from ...", "Epoch 3:
+            saving model to ..." and "Epoch 3: finished saving model to ...".
+        save_best_only: save only when `monitor` improves on the best so far (the
+            first value always does, unless `initial_value_threshold` is given); when
+            `monitor` is not in the logs, warn and save, as Keras.
         save_weights_only: write the weights only (`model.save_weights`, read back with
             `model.load_weights`), as Keras does; otherwise the whole model (`model.save`).
-        mode: "min", "max", or "auto" (max for accuracies, min otherwise).
+        mode: "min", "max", or "auto" (max for scores that grow, as accuracy,
+            AUC, precision or recall; min otherwise).
+        save_freq: "epoch" (after each epoch) or a number of batches: save after every
+            `save_freq` training batches, counted across epochs, with the batch's logs.
+        initial_value_threshold: the best value to beat at first (None: anything).
 
     Attributes:
+        best: the best value of `monitor` seen (None before the first).
         saved: the paths written, in order.
     """
 
@@ -269,34 +315,88 @@ class ModelCheckpoint(_Monitor):
         self,
         filepath: str | os.PathLike,
         monitor: str = "val_loss",
+        verbose: int = 0,
         save_best_only: bool = False,
         save_weights_only: bool = False,
         mode: str = "auto",
+        save_freq: str | int = "epoch",
+        initial_value_threshold: float | None = None,
     ) -> None:
         super().__init__(monitor, mode)
         self.filepath, self.save_best_only = os.fspath(filepath), save_best_only
+        self.verbose = check_int("ModelCheckpoint", "verbose", verbose, minimum=0)
         self.save_weights_only = save_weights_only
+        if save_freq != "epoch":
+            check_int("ModelCheckpoint", "save_freq", save_freq, minimum=1)
+            self.on_train_batch_end = self._batch_end  # type: ignore[method-assign]  # per batch only when asked
+        self.save_freq = save_freq
+        self.best: float | None = initial_value_threshold  # type: ignore[assignment]
         self.saved: list[str] = []
+        self._epoch = self._batches_since_save = 0
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        self._epoch = epoch
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        logs = logs or {}
-        if self.save_best_only:
-            current = self.current(logs)
-            if current is None or not self.improved(current):
-                return
-            self.best = current
-        try:
-            path = self.filepath.format(epoch=epoch + 1, **logs)
-        except KeyError as err:
-            raise KeyError(
-                f"ModelCheckpoint: filepath {self.filepath!r} names {err}, which is not "
-                f"'epoch' nor in the logs ({', '.join(logs)})"
-            ) from None
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        self._batches_since_save += 1
+        if self._batches_since_save >= self.save_freq:  # type: ignore[operator]
+            self._batches_since_save = 0
+            self._save(self._epoch, batch, logs or {})
+
+    def _save(self, epoch: int, batch: int | None, logs: Logs) -> None:
+        path = self._path(epoch, batch, logs)
+        if not self._should_save(epoch, logs, path):
+            return
         if self.save_weights_only:
             self.model.save_weights(path)
         else:
             self.model.save(path)
         self.saved.append(path)
+        self._say(f"\nEpoch {epoch + 1}: finished saving model to {path}")
+
+    def _should_save(self, epoch: int, logs: Logs, path: str) -> bool:
+        """Keras's decision, with its verbose lines."""
+        if not self.save_best_only:
+            self._say(f"\nEpoch {epoch + 1}: saving model to {path}")
+            return True
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(
+                f"ModelCheckpoint: can save the best model only with {self.monitor!r} in "
+                f"the logs (available: {', '.join(logs) or 'none'}); saving this one",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+            return True
+        best = "None" if self.best is None else f"{self.best:.5f}"
+        if self.best is None or self.improved(current):
+            self._say(
+                f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
+                f"{current:.5f}, saving model to {path}"
+            )
+            self.best = current
+            return True
+        self._say(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
+        return False
+
+    def _path(self, epoch: int, batch: int | None, logs: Logs) -> str:
+        keys = {"epoch": epoch + 1, **({} if batch is None else {"batch": batch + 1}), **logs}
+        try:
+            return self.filepath.format(**keys)
+        except KeyError as err:
+            raise KeyError(
+                f"ModelCheckpoint: filepath {self.filepath!r} names {err}, which is not "
+                f"{' nor '.join(repr(k) for k in keys if k not in logs)} nor in the logs "
+                f"({', '.join(logs)})"
+            ) from None
+
+    def _say(self, line: str) -> None:
+        if self.verbose > 0:
+            print(line)
 
 
 class TerminateOnNaN(Callback):
@@ -399,7 +499,8 @@ class ReduceLROnPlateau(_Monitor):
         factor: ``new_lr = lr * factor``, in [0, 1).
         patience: epochs without improvement after which the lr is cut.
         verbose: 1 prints a line at each cut.
-        mode: "min", "max", or "auto" (max for accuracies, min otherwise).
+        mode: "min", "max", or "auto" (max for scores that grow, as accuracy,
+            AUC, precision or recall; min otherwise).
         min_delta: smallest change that counts as an improvement.
         cooldown: epochs after a cut during which epochs are not counted.
         min_lr: the lr is never cut below it.

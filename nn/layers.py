@@ -362,6 +362,9 @@ class Dropout(Module):
         rng: generator for the masks: an `autograd.Generator` (default
             `autograd.default_generator`: PyTorch's masks) or a `numpy.random.Generator`.
         rate: Keras's name for `p` (`layers.Dropout(rate=0.5)`), by keyword.
+        seed: Keras's seed of the layer's own masks, by keyword: two layers made with
+            the same seed draw the same masks in turn (numpy's generator of that seed;
+            not Keras's masks). Not with `rng`.
         name: Keras's layer name (default `dropout`, `dropout_1`, ...). A plain string
             attribute: PyTorch-style use never sees it (repr and state_dict omit it).
     """
@@ -373,10 +376,15 @@ class Dropout(Module):
         rng: init.Rng = None,
         *,
         rate: float | None = None,
+        seed: int | None = None,
         name: str | None = None,
     ) -> None:
         super().__init__()
         self.name = default_name(self, name)
+        if seed is not None:
+            if rng is not None:
+                raise TypeError("Dropout: got rng and seed; pass one of them")
+            rng = np.random.default_rng(check_int("Dropout", "seed", seed, minimum=0))
         if rate is not None:
             if p != 0.5:
                 raise TypeError(f"Dropout: got p={p} and rate={rate}; pass one of them")

@@ -90,7 +90,8 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> 
     - `y_pred` (N, C) with C > 1: the predicted class is argmax over C; `y_true` holds
       class labels (N,) or (N, 1), or one-hot / probability rows (N, C).
     - `y_pred` (N,) or (N, 1), one output: binary, predicted 1 when y_pred > threshold
-      (0.5 for probabilities; `compile` uses 0 for losses on logits); `y_true` 0/1.
+      (0.5 for probabilities; `compile` uses 0 for losses on logits), correct where
+      that 0 or 1 equals `y_true` (a target other than 0 and 1 never is, as Keras's).
     """
     correct = _correct(y_true, y_pred, threshold)
     # count_nonzero / size: several times faster than np.mean on a small batch
@@ -105,7 +106,9 @@ def _correct(y_true: np.ndarray, y_pred: np.ndarray, threshold: float) -> np.nda
             return predicted == y_true.argmax(axis=1)
         return predicted == y_true.reshape(len(predicted))
     predicted = y_pred.reshape(len(y_pred), -1) > threshold
-    return predicted == (y_true.reshape(predicted.shape) > 0.5)
+    # Keras's binary accuracy: the prediction (0 or 1) equal to the target, so a soft
+    # or regression target (0.9, 1e-5) is never matched
+    return predicted == y_true.reshape(predicted.shape)
 
 
 def accuracy_values(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:

@@ -19,13 +19,13 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from autograd import Tensor, get_default_dtype
+from autograd import Tensor
 from autograd.checks import check_bool, check_int
 from autograd.viz.render import render
 from nn import activations
 from nn.input import Input
 from nn.module import Module
-from nn.summary import _names
+from nn.summary import _names, sample_dtype
 from nn.symbolic import inbound_nodes, map_structure
 
 FORMATS = ("png", "svg", "pdf", "jpg", "jpeg", "dot", "gv")
@@ -89,7 +89,7 @@ def _probed_shapes(model: Any, layers: list[Module]) -> dict[int, tuple[Any, Any
 
     handles = [layer.register_forward_hook(hook) for layer in layers]
     try:
-        model._probe(np.zeros((1, *sample), dtype=get_default_dtype()))
+        model._probe(np.zeros((1, *sample), dtype=sample_dtype(model)))
     finally:
         for handle in handles:
             handle.remove()

@@ -121,7 +121,7 @@ def _metrics_per_output(argument: str, metrics: Any, names: list[str]) -> list[A
     def as_list(m: Any) -> Any:  # Keras: one metric for an output is a list of one
         return m if m is None or isinstance(m, (list, tuple)) else [m]
 
-    if isinstance(metrics, (list, tuple)):
+    if isinstance(metrics, (list, tuple)) and metrics:  # [] is no metrics, as Keras's
         if len(metrics) != len(names):
             raise ValueError(
                 f"compile: for a model with several outputs, give {argument} as a list with "

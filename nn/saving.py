@@ -14,8 +14,10 @@ and one text entry, `__model_config__`, with a JSON description::
 
 Only layers this module knows how to describe can be saved (`DESCRIBE`); a custom
 Module or a layer built around a Python function raises a clear error that points to
-`save_weights`. Compile settings are kept when they are names or `nn.optimizers`
-objects (as Keras keeps what it can serialize); otherwise the model loads uncompiled.
+`save_weights`. Compile settings are kept when they are names, `nn.optimizers`
+objects, Keras's loss objects (`nn.losses.SparseCategoricalCrossentropy(from_logits=
+True)`, `MeanSquaredError()`, ...) or metric objects (as Keras keeps what it can
+serialize); otherwise the model loads uncompiled.
 An optimizer's learning rate schedule is kept as Keras describes it
 (`schedules.serialize`) when it is one of `nn.optimizers.schedules`, and with the
 optimizer's `iterations` the reloaded model goes on at the same point of the
@@ -27,11 +29,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from autograd.checks import check_bool
 from nn import activations as act
 from nn import activations_torch as act_torch
 from nn import keras_layers, losses, merging, normalization, norms_torch, optimizers, regularizers
@@ -262,7 +265,7 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
     if compiled is None or not isinstance(compiled.loss_name, str):
         return None
     try:
-        losses.get(compiled.loss_name)
+        loss = _loss_spec(compiled.loss_name, compiled.loss)
         metrics = [_metric_spec(name, metric) for name, metric in compiled.metrics]
         weighted = [_metric_spec(name, metric) for name, metric in compiled.weighted_metrics]
     except (ValueError, TypeError):
@@ -278,10 +281,49 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
         return None
     return {
         "optimizer": optimizer,
-        "loss": compiled.loss_name,
+        "loss": loss,
         "metrics": metrics,
         "weighted_metrics": weighted,
     }
+
+
+LOSS_CLASSES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (
+        losses.BinaryCrossentropy,
+        losses.CategoricalCrossentropy,
+        losses.SparseCategoricalCrossentropy,
+        losses.MeanSquaredError,
+        losses.MeanAbsoluteError,
+    )
+}
+
+
+def _loss_spec(name: str, loss: Any) -> Any:
+    """The compiled loss as JSON: its name, or for a Keras loss object of a known class
+    (`nn.losses.BinaryCrossentropy(from_logits=True)`, ...) its class and options, as
+    Keras saves it.
+
+    Raises:
+        ValueError, TypeError: a loss `load_model` could not make again.
+    """
+    if type(loss) is LOSS_CLASSES.get(type(loss).__name__):
+        if isinstance(loss, losses.Loss):
+            config = loss.get_config()
+        else:
+            config = {"from_logits": loss.from_logits, "reduction": loss.reduction}
+        spec = {"class_name": type(loss).__name__, "config": config}
+        json.dumps(spec, default=_json_default)  # a TypeError if JSON cannot hold it
+        return spec
+    losses.get(name)
+    return name
+
+
+def _loss_from_spec(spec: Any) -> Any:
+    """The loss `_loss_spec` described (a name stays a name for `compile`)."""
+    if isinstance(spec, dict):
+        return LOSS_CLASSES[spec["class_name"]](**spec["config"])
+    return spec
 
 
 def _metric_spec(name: str, metric: Any) -> Any:
@@ -366,14 +408,32 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"save: cannot write {value!r} ({type(value).__name__}) as JSON")
 
 
-def load_model(path: str | os.PathLike, compile: bool = True) -> Module:
+def load_model(
+    path: str | os.PathLike,
+    custom_objects: Mapping[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Module:
     """Rebuild a model written by `model.save(path)`: its layers, weights, and (with
     `compile`, as Keras) its compile settings and optimizer state.
+
+    `custom_objects` and `safe_mode` are Keras's, in Keras's order, taken so Keras code
+    runs: the file holds only classes this library knows, described by their options
+    (never code), so there is nothing custom to look up and nothing unsafe to refuse.
 
     Raises:
         ValueError: the file holds weights only, is not a model file, or does not
             match its own description.
+        TypeError: `custom_objects` that is not a dict, or a `safe_mode` or `compile`
+            that is not a bool.
     """
+    if custom_objects is not None and not isinstance(custom_objects, Mapping):
+        raise TypeError(
+            "load_model: custom_objects must be a dict of name -> class or function, got "
+            f"{type(custom_objects).__name__}"
+        )
+    check_bool("load_model", "safe_mode", safe_mode)
+    check_bool("load_model", "compile", compile)
     entries = read_npz(path)
     if MODEL_CONFIG not in entries:
         raise ValueError(
@@ -406,7 +466,7 @@ def _compile(
         optimizer, options = spec["name"], spec["options"]
     model.compile(
         optimizer=optimizer,
-        loss=config["loss"],
+        loss=_loss_from_spec(config["loss"]),
         metrics=[_metric_from_spec(spec) for spec in config["metrics"]],
         weighted_metrics=[_metric_from_spec(spec) for spec in config.get("weighted_metrics", [])],
         **options,

@@ -119,11 +119,18 @@ def output_shapes(model: Any, layers: list[Module]) -> list[str] | None:
         for i, layer in enumerate(layers)
     ]
     try:
-        model._probe(np.zeros((1, *sample), dtype=get_default_dtype()))
+        model._probe(np.zeros((1, *sample), dtype=sample_dtype(model)))
     finally:
         for handle in handles:
             handle.remove()
     return shapes
+
+
+def sample_dtype(model: Any) -> Any:
+    """The dtype of a zero sample for `model`: the record dtype of the several inputs
+    it was last called with (`fit` or `predict` on a dict or list of arrays), else
+    the default float dtype."""
+    return model.__dict__.get("_input_dtype") or get_default_dtype()
 
 
 def _params(layer: Module) -> str:

@@ -73,6 +73,7 @@ from nn.multi_output import (
     resolve_outputs,
     side_by_side,
 )
+from nn.progress import EpochLines, summary_line
 from nn.summary import format_summary
 from nn.symbolic import KerasTensor
 
@@ -176,6 +177,10 @@ class Model(LayerWeights, Module):
         *,
         loss_weights: Any = None,
         weighted_metrics: Sequence[str | metrics_mod.MetricFn] | None = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: bool | str = "auto",
+        auto_scale_loss: bool = True,
         **optimizer_options: Any,
     ) -> None:
         """Choose the optimizer, the loss and the metrics for `fit` and `evaluate`.
@@ -184,7 +189,9 @@ class Model(LayerWeights, Module):
         Keras's, one loss for all or one per output (a list), `loss_weights` (the
         factors of each output's loss in the total) and metrics as a list with one
         entry per output; they are matched to the outputs at the first `fit` or
-        `evaluate` (see `nn.multi_output`).
+        `evaluate` (see `nn.multi_output`). Called again, as Keras 3's, it keeps the
+        last loss (and loss_weights) when `loss` is None, and the last metrics when
+        neither `metrics` nor `weighted_metrics` is given.
 
         Args:
             optimizer: a Keras name ("rmsprop", the default, "sgd", "adam", ... see
@@ -206,12 +213,24 @@ class Model(LayerWeights, Module):
                 reported as `weighted_<name>` where an unweighted metric has the name);
                 for several named outputs, per output as `metrics` (`<output>_<name>`).
             loss_weights: for several outputs, a list of factors (default 1 each).
+            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss: Keras's
+                options of how the steps are compiled and scaled, taken so Keras code
+                runs; they change nothing here, where every step runs eagerly, one
+                batch at a time, with unscaled losses.
             **optimizer_options: passed to the optimizer's constructor
                 (`learning_rate=0.01` or `lr=0.01`).
 
         Raises:
             ValueError: an unknown optimizer, loss or metric name, or no loss.
         """
+        loss, loss_weights, metrics, weighted_metrics = self._kept_from_last_compile(
+            loss, loss_weights, metrics, weighted_metrics
+        )
+        check_bool("compile", "run_eagerly", run_eagerly)
+        check_int("compile", "steps_per_execution", steps_per_execution, minimum=1)
+        check_bool("compile", "auto_scale_loss", auto_scale_loss)
+        if jit_compile != "auto":
+            check_bool("compile", "jit_compile", jit_compile)
         several = (
             isinstance(loss, (list, tuple, Mapping))
             or _given_per_output(metrics)
@@ -237,6 +256,22 @@ class Model(LayerWeights, Module):
             "weighted_metrics": weighted_metrics,
             "options": optimizer_options,
         }
+
+    def _kept_from_last_compile(
+        self, loss: Any, loss_weights: Any, metrics: Any, weighted_metrics: Any
+    ) -> tuple[Any, Any, Any, Any]:
+        """Keras 3's `compile` again: without a loss, the last compile's loss (and its
+        loss_weights) stays; without metrics nor weighted_metrics, its metrics stay
+        (so `compile(optimizer=...)` changes only the optimizer)."""
+        previous = self.__dict__.get("_compiled")
+        if previous is None or not previous.arguments:
+            return loss, loss_weights, metrics, weighted_metrics
+        given = previous.arguments
+        if loss is None:
+            loss, loss_weights = given["loss"], given["loss_weights"]
+        if metrics is None and weighted_metrics is None:
+            metrics, weighted_metrics = given["metrics"], given["weighted_metrics"]
+        return loss, loss_weights, metrics, weighted_metrics
 
     def _compile(
         self,
@@ -284,6 +319,12 @@ class Model(LayerWeights, Module):
         """ "loss" then the compiled metrics' names, the order `evaluate` returns."""
         compiled = self._require_compiled("metrics_names")
         return ["loss", *_report_names(compiled)]
+
+    def _result_order(self) -> list[str]:
+        """The order of `evaluate`'s list: Keras's for several outputs, else
+        `metrics_names`."""
+        order = getattr(self._compiled.loss, "keras_order", None)
+        return list(order) if order else self.metrics_names
 
     def _require_compiled(self, caller: str) -> _Compiled:
         compiled = self.__dict__.get("_compiled")
@@ -377,8 +418,10 @@ class Model(LayerWeights, Module):
     @contextmanager
     def _inference(self, x: np.ndarray) -> Iterator[None]:
         """Eval mode without a graph for the block, then each module's previous mode
-        again. Remembers the sample shape of `x` for `summary`."""
+        again. Remembers the sample shape of `x` for `summary` (and the fields of a
+        record array, several inputs, as `_input_dtype`)."""
         object.__setattr__(self, "_input_shape", tuple(x.shape[1:]))
+        object.__setattr__(self, "_input_dtype", x.dtype if _is_records(x) else None)
         with training_mode(self, False), no_grad():
             yield
 
@@ -399,7 +442,7 @@ class Model(LayerWeights, Module):
         x: ArrayLike,
         y: ArrayLike,
         epochs: int = 1,
-        batch_size: int = 32,
+        batch_size: int | None = 32,
         validation_split: float = 0.0,
         validation_data: tuple[ArrayLike, ArrayLike] | None = None,
         shuffle: bool = True,
@@ -423,14 +466,16 @@ class Model(LayerWeights, Module):
             y: targets (N, ...) suited to the loss (class labels, one-hot rows, values);
                 for several outputs, a list or tuple with one array per output.
             epochs: number of passes over the data.
-            batch_size: samples per optimizer step (the last batch may be smaller).
+            batch_size: samples per optimizer step (the last batch may be smaller);
+                None is 32, as Keras's.
             validation_split: fraction of the data held out for validation, taken
                 from the END of `x` and `y` before any shuffling, as Keras does.
             validation_data: `(x_val, y_val)` to evaluate after each epoch (overrides
                 `validation_split`).
             shuffle: shuffle the training samples at every epoch.
-            verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch;
-                "auto" is 1, as in Keras.
+            verbose: 0 silent, 1 a progress bar per epoch, 2 Keras's lines (`Epoch
+                2/5`, then `10/10 - 1s - 12ms/step - logs` once the epoch's callbacks
+                ran; see `nn.progress`); "auto" is 1, as in Keras.
             callbacks: `nn.callbacks.Callback` objects (EarlyStopping, ...).
             seed: seed of the shuffling order.
             class_weight: `{class: weight}`, each training sample's loss weighted by
@@ -461,7 +506,7 @@ class Model(LayerWeights, Module):
             compiled = self._require_compiled("fit")
             self._check_not_empty("fit")
             check_int("fit", "epochs", epochs, minimum=0)
-            check_int("fit", "batch_size", batch_size, minimum=1)
+            batch_size = _batch_size("fit", batch_size)
             check_real("fit", "validation_split", validation_split, 0, 1, high_open=True)
             check_bool("fit", "shuffle", shuffle)
             check_int("fit", "initial_epoch", initial_epoch, minimum=0)
@@ -486,9 +531,9 @@ class Model(LayerWeights, Module):
                 val_weights = sample_weights("fit", val[1], val_weights, None)
             elif validation_split:
                 x, y, val = split_validation(x, y, validation_split)
-                if sample_weight is not None:  # split as the data (class weights: training only)
-                    assert weights_ is not None
-                    weights_, val_weights = weights_[: len(x)], weights_[len(x) :]
+                if weights_ is not None:  # split as the data (class weights: training only)
+                    weights_, held_out = weights_[: len(x)], weights_[len(x) :]
+                    val_weights = held_out if sample_weight is not None else None
             else:
                 val = None
             out = self._probe(x[:batch_size])
@@ -509,8 +554,9 @@ class Model(LayerWeights, Module):
             batches = EpochBatches(loader, steps_per_epoch)
             history = History()
             object.__setattr__(self, "history", history)
+            printer = [EpochLines()] if verbose == 2 else []  # last, as Keras's ProgbarLogger
             hooks = CallbackList(
-                _callbacks(callbacks, history),
+                [*_callbacks(callbacks, history), *printer],
                 self,
                 verbose=verbose,
                 epochs=epochs,
@@ -521,7 +567,6 @@ class Model(LayerWeights, Module):
             logs: dict[str, float] = {}
             for epoch in range(initial_epoch, epochs):
                 hooks.call("on_epoch_begin", epoch, None)
-                start = time.perf_counter()
                 bar = _progress_bar(len(batches), epoch, epochs) if verbose == 1 else None
                 with training_mode(self, True):  # then each module's own mode again, as Keras
                     logs = self._train_epoch(batches, compiled, bar, hooks)
@@ -537,9 +582,6 @@ class Model(LayerWeights, Module):
                 if bar is not None:
                     bar.set_postfix_str(format_logs(logs), refresh=False)
                     bar.close()
-                elif verbose == 2:
-                    seconds = time.perf_counter() - start
-                    print(f"Epoch {epoch + 1}/{epochs} - {seconds:.1f}s - {format_logs(logs)}")
                 hooks.call("on_epoch_end", epoch, logs)
                 if self.stop_training:
                     break
@@ -739,7 +781,7 @@ class Model(LayerWeights, Module):
         self,
         x: ArrayLike,
         y: ArrayLike,
-        batch_size: int = 32,
+        batch_size: int | None = 32,
         verbose: int | str = 1,
         return_dict: bool = False,
         sample_weight: ArrayLike | None = None,
@@ -750,9 +792,11 @@ class Model(LayerWeights, Module):
 
         Args:
             x, y: inputs and targets, as for `fit`.
-            batch_size: samples per forward pass.
-            verbose: 1 (the default, as Keras), 2 or "auto" print one line
-                `313/313 - 0.4s - loss: 0.4412 - accuracy: 0.8442`; 0 prints nothing.
+            batch_size: samples per forward pass (None is 32, as Keras's).
+            verbose: 1 (the default, as Keras) or "auto" print Keras's finished bar
+                `313/313 ━━━━━━━━━━━━━━━━━━━━ 0s 1ms/step - accuracy: 0.8442 - loss:
+                0.4412`, 2 its line `313/313 - 0s - 1ms/step - accuracy: ...`; 0
+                prints nothing.
             return_dict: return `{name: value}` instead of a list, its keys sorted
                 as Keras 3's.
             sample_weight: one weight per sample for its loss (as in `fit`).
@@ -764,7 +808,7 @@ class Model(LayerWeights, Module):
             the order of `metrics_names` (as Keras), or a dict with `return_dict=True`.
         """
         self._require_compiled("evaluate")
-        check_int("evaluate", "batch_size", batch_size, minimum=1)
+        batch_size = _batch_size("evaluate", batch_size)
         check_bool("evaluate", "return_dict", return_dict)
         if steps is not None:
             check_int("evaluate", "steps", steps, minimum=1)
@@ -785,17 +829,61 @@ class Model(LayerWeights, Module):
             scores = self._scores(x, y, batch_size, weights_, steps, hooks)
         if verbose:
             seconds = time.perf_counter() - start
-            print(f"{batches}/{batches} - {seconds:.1f}s - {format_logs(scores)}")
+            print(summary_line(batches, seconds, dict(sorted(scores.items())), verbose))
         if return_dict:
             return dict(sorted(scores.items()))
-        order = getattr(self._compiled.loss, "keras_order", None)
-        values = in_keras_order(scores, order) if order else list(scores.values())
+        values = in_keras_order(scores, self._result_order())
         return values[0] if len(values) == 1 else values
+
+    def train_on_batch(
+        self,
+        x: ArrayLike,
+        y: ArrayLike = None,
+        sample_weight: ArrayLike | None = None,
+        class_weight: dict[int, float] | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """One optimizer step on the single batch `(x, y)`, as Keras's: the loss and
+        metrics of this batch (from the step's forward pass, before the update),
+        returned as `evaluate` returns them. `model.history` is left as it was."""
+        check_bool("train_on_batch", "return_dict", return_dict)
+        previous = self.__dict__.get("history")
+        history = self.fit(
+            x,
+            y,
+            batch_size=_WHOLE,
+            shuffle=False,
+            verbose=0,
+            sample_weight=sample_weight,
+            class_weight=class_weight,
+        )
+        object.__setattr__(self, "history", previous)
+        logs = {key: values[0] for key, values in history.history.items()}
+        if return_dict:
+            return logs
+        values = in_keras_order(logs, self._result_order())
+        return values[0] if len(values) == 1 else values
+
+    def test_on_batch(
+        self,
+        x: ArrayLike,
+        y: ArrayLike = None,
+        sample_weight: ArrayLike | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """`evaluate` of the single batch `(x, y)`, as Keras's."""
+        return self.evaluate(
+            x, y, batch_size=_WHOLE, verbose=0, sample_weight=sample_weight, return_dict=return_dict
+        )
+
+    def predict_on_batch(self, x: ArrayLike) -> Any:
+        """`predict` of the single batch `x`, as Keras's."""
+        return self.predict(x, batch_size=_WHOLE, verbose=0)
 
     def predict(
         self,
         x: ArrayLike,
-        batch_size: int = 32,
+        batch_size: int | None = 32,
         verbose: int | str = "auto",
         steps: int | None = None,
         callbacks: Sequence[Callback] | None = None,
@@ -804,11 +892,12 @@ class Model(LayerWeights, Module):
         for a model with several outputs, one array per output in the structure the
         model returns (a tuple, list or dict). `x` is as for `fit`.
 
-        `verbose` is Keras's: "auto" (the default) and 1 or 2 print one line
-        `313/313 - 0.1s` when done; 0 prints nothing. `steps` predicts the first
+        `verbose` is Keras's: "auto" (the default) and 1 print Keras's finished bar
+        `313/313 ━━━━━━━━━━━━━━━━━━━━ 0s 1ms/step`, 2 its line `313/313 - 0s -
+        1ms/step`; 0 prints nothing. `steps` predicts the first
         `steps` batches only; `callbacks` get the `on_predict_*` hooks."""
         self._check_not_empty("predict")
-        check_int("predict", "batch_size", batch_size, minimum=1)
+        batch_size = _batch_size("predict", batch_size)
         if steps is not None:
             check_int("predict", "steps", steps, minimum=1)
         verbose = _verbosity("predict", verbose)
@@ -837,7 +926,7 @@ class Model(LayerWeights, Module):
             object.__setattr__(self, "_side_by_side", side_by_side)
         hooks.call("on_predict_end", None)
         if verbose:
-            print(f"{count}/{count} - {time.perf_counter() - start:.1f}s")
+            print(summary_line(count, time.perf_counter() - start, None, verbose))
         arrays = [np.concatenate([b[i] for b in outputs]) for i in range(len(outputs[0]))]
         return arrays[0] if isinstance(result, Tensor) else rebuild(result, arrays)
 
@@ -965,6 +1054,14 @@ def _check_samples(caller: str, x: np.ndarray) -> None:
     would read as a perfect score."""
     if not len(x):
         raise ValueError(f"{caller}: x holds no samples (its shape is {x.shape})")
+
+
+_WHOLE = sys.maxsize  # the batch size of `*_on_batch`: all the samples in one batch
+
+
+def _batch_size(caller: str, batch_size: Any) -> int:
+    """Keras's `batch_size` checked: None (unspecified) is 32."""
+    return check_int(caller, "batch_size", 32 if batch_size is None else batch_size, minimum=1)
 
 
 def _verbosity(caller: str, verbose: Any) -> int:

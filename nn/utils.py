@@ -1,17 +1,36 @@
 """Gradient clipping, parameter counting, Keras's `to_categorical`, `clear_session`,
-`plot_model` and `model_to_dot`."""
+`set_random_seed`, `plot_model` and `model_to_dot`."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+import autograd
 from autograd import Tensor, cat, get_default_dtype
 from nn.module import Module
 from nn.symbolic import clear_session as clear_session  # keras.utils.clear_session
+
+
+def set_random_seed(seed: int) -> None:
+    """Keras's `keras.utils.set_random_seed`: seed Python's `random`, numpy's global
+    generator (`np.random.seed`) and this library's (`autograd.manual_seed`: initial
+    weights, dropout masks, shuffling), so a run can be repeated.
+
+    Raises:
+        ValueError: `seed` is not an int, as Keras's.
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ValueError(
+            f"set_random_seed: expected the seed to be an int, got {seed!r} ({type(seed).__name__})"
+        )
+    random.seed(seed)
+    np.random.seed(seed)  # a ValueError outside [0, 2**32), as Keras's
+    autograd.manual_seed(seed)
 
 
 def _with_grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:

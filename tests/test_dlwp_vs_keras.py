@@ -615,3 +615,77 @@ def test_dropout_takes_keras_rate_keyword():
     assert layers.Dropout(rate=0.0).p == 0.0 and layers.Dropout(0.4).rate == 0.4
     with pytest.raises(TypeError, match=r"p=0\.2 and rate=0\.3"):
         layers.Dropout(0.2, rate=0.3)
+
+
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda k: k.losses.BinaryCrossentropy(from_logits=True),
+        lambda k: k.losses.MeanSquaredError(),
+    ],
+    ids=["BinaryCrossentropy(from_logits=True)", "MeanSquaredError()"],
+)
+def test_ch7_checkpoint_of_a_model_compiled_with_loss_objects_reloads_compiled(
+    make_loss, tmp_path, monkeypatch
+):
+    """A model compiled with a Keras loss object was saved without its compile settings
+    (only loss names were written), so the reloaded checkpoint could not `evaluate`
+    ("the model is not compiled") nor go on training, where Keras's can."""
+    monkeypatch.chdir(tmp_path)
+    x, y = _imdb(96)
+    models = _pair(
+        lambda k, lay, reg: k.Sequential([lay.Dense(8, activation="relu"), lay.Dense(1)]), 1000
+    )
+    scores, resumed = {}, {}
+    for k, model in models.items():
+        model.compile(
+            optimizer=k.optimizers.Adam(1e-2),
+            loss=make_loss(k),
+            metrics=[k.metrics.MeanAbsoluteError()],
+        )
+        model.fit(x, y, epochs=2, batch_size=32, shuffle=False, verbose=0)
+        model.save("model.keras")
+        model = k.models.load_model("model.keras")
+        scores[k] = model.evaluate(x, y, verbose=0, return_dict=True)
+        resumed[k] = model.fit(x, y, epochs=2, batch_size=32, shuffle=False, verbose=0).history
+    _close(scores[nn], scores[keras])
+    _close(resumed[nn], resumed[keras])
+
+
+def test_dropout_takes_keras_seed_and_repeats_its_masks():
+    """`layers.Dropout(0.5, seed=...)` raised a TypeError; as in Keras, two layers made
+    with the same seed drop the same elements in turn."""
+    x = np.ones((4, 6), "float32")
+    for _, lay, _ in LIBS:
+        first, again, other = (
+            lay.Dropout(0.5, seed=3),
+            lay.Dropout(0.5, seed=3),
+            lay.Dropout(0.5, seed=4),
+        )
+        masks = [
+            [np.asarray(layer(x, training=True)) for _ in range(2)]
+            for layer in (first, again, other)
+        ]
+        np.testing.assert_array_equal(masks[0], masks[1])
+        assert not np.array_equal(masks[0], masks[2]) and not np.array_equal(*masks[0])
+        assert set(np.unique(masks[0])) == {0.0, 2.0}
+    with pytest.raises(TypeError, match="rng and seed"):
+        layers.Dropout(0.5, rng=np.random.default_rng(0), seed=1)
+
+
+def test_load_model_takes_keras_custom_objects_and_safe_mode(tmp_path, monkeypatch):
+    """`load_model(path, custom_objects=..., safe_mode=...)` raised a TypeError, and
+    Keras's second positional argument is `custom_objects`, its third `compile`."""
+    monkeypatch.chdir(tmp_path)
+    x, y = _imdb(32)
+    models = _pair(_small_model, 1000)
+    for k, model in models.items():
+        model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+        model.save(f"{k.__name__}.keras")
+        kept = k.models.load_model(f"{k.__name__}.keras", custom_objects={}, safe_mode=True)
+        assert kept.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+        bare = k.models.load_model(f"{k.__name__}.keras", None, False)
+        with pytest.raises(ValueError, match="compile"):
+            bare.evaluate(x, y, verbose=0)
+    with pytest.raises(TypeError, match="custom_objects"):
+        nn.load_model("nn.keras", custom_objects=["MyLayer"])

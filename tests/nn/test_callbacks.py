@@ -1,4 +1,6 @@
+import contextlib
 import copy
+import io
 import os
 import types
 
@@ -442,3 +444,127 @@ def test_new_callbacks_are_exported():
     for name in ("ReduceLROnPlateau", "CSVLogger", "LambdaCallback"):
         assert getattr(nn, name) is getattr(nn.callbacks, name)
         assert name in nn.__all__
+
+
+def _scripted_checkpoint_run(library, monkeypatch, folder, values, **options):
+    """`fit` of a small model with a ModelCheckpoint after a callback that sets
+    `val_loss` to `values`; returns what it printed and the files it wrote."""
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+
+    class Script(library.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["val_loss"] = values[epoch]
+
+    model = library.Sequential([library.Input((2,)), library.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    checkpoint = library.callbacks.ModelCheckpoint(*options.pop("args"), **options)
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(6, 2)
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        model.fit(
+            x,
+            x[:, :1],
+            epochs=len(values),
+            batch_size=4,
+            verbose=0,
+            callbacks=[Script(), checkpoint],
+        )
+    lines = out.getvalue().splitlines()
+    return lines, sorted(p.name for p in folder.iterdir()), checkpoint.best
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(args=("best.keras", "val_loss", 1, True)),  # Keras's order: verbose, then best only
+        dict(args=("e{epoch}.keras",), verbose=1),
+        dict(args=("best.keras",), verbose=1, save_best_only=True, initial_value_threshold=0.55),
+        dict(args=("max.keras",), verbose=2, save_best_only=True, mode="max"),
+        dict(args=("b{epoch}-{batch}.keras",), save_freq=3),
+    ],
+)
+def test_model_checkpoint_verbose_lines_threshold_and_save_freq_as_keras(
+    options, tmp_path, monkeypatch
+):
+    """ModelCheckpoint took no `verbose`, `save_freq` nor `initial_value_threshold`
+    (a TypeError for Keras code passing them), and Keras's third positional argument
+    is `verbose`."""
+    values = [0.6, 0.5, 0.5, 0.7, 0.4]
+    runs = {
+        library: _scripted_checkpoint_run(
+            library, monkeypatch, tmp_path / library.__name__, values, **copy.deepcopy(options)
+        )
+        for library in (keras, nn)
+    }
+    assert runs[nn][:2] == runs[keras][:2]
+    assert runs[nn][2] == pytest.approx(runs[keras][2])
+    if options.get("verbose") or len(options["args"]) > 2:
+        assert any("saving model to" in line for line in runs[nn][0])
+
+
+def _scripted_early_stopping_run(library, values, options):
+    """`fit` with EarlyStopping(**options) watching a `val_loss` scripted to `values`;
+    returns the epochs run and the callback's stopped_epoch, best and best_epoch."""
+
+    class Script(library.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["val_loss"] = values[epoch]
+
+    model = library.Sequential([library.Input((2,)), library.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    stop = library.callbacks.EarlyStopping(**options)
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(6, 2)
+    history = model.fit(x, x[:, :1], epochs=len(values), verbose=0, callbacks=[Script(), stop])
+    return history.epoch, stop.stopped_epoch, stop.best, stop.best_epoch
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(patience=2, baseline=0.45),
+        dict(patience=1, baseline=0.65, min_delta=0.01),
+        dict(patience=1, start_from_epoch=3),
+        dict(patience=0, start_from_epoch=2, baseline=0.3),
+        dict(patience=2, mode="max", baseline=0.6),
+    ],
+)
+def test_early_stopping_baseline_and_start_from_epoch_as_keras(options):
+    """EarlyStopping took no `baseline` nor `start_from_epoch` (a TypeError)."""
+    values = [0.7, 0.6, 0.5, 0.55, 0.52, 0.4, 0.45, 0.5, 0.6, 0.3]
+    ours = _scripted_early_stopping_run(nn, values, options)
+    theirs = _scripted_early_stopping_run(keras, values, options)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("metric", ["Precision", "Recall"])
+def test_auto_mode_of_growing_metrics_as_keras(metric):
+    """mode="auto" took "val_precision" and "val_recall" for values to minimise (only
+    names with "acc" or ending in "auc" were maximised); Keras maximises them."""
+    values = [0.5, 0.6, 0.55, 0.58, 0.7, 0.65, 0.6, 0.62]
+    name = f"val_{metric.lower()}"
+    runs = {}
+    for library in (keras, nn):
+
+        class Script(library.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                logs[name] = values[epoch]
+
+        model = library.Sequential([library.Input((2,)), library.layers.Dense(1, "sigmoid")])
+        model.compile(
+            optimizer="sgd",
+            loss="binary_crossentropy",
+            metrics=[getattr(library.metrics, metric)()],
+        )
+        stop = library.callbacks.EarlyStopping(monitor=name, patience=2)
+        plateau = library.callbacks.ReduceLROnPlateau(monitor=name, patience=1, min_delta=0.0)
+        x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(6, 2)
+        history = model.fit(
+            x,
+            (x[:, :1] > 0).astype(np.float32),
+            epochs=len(values),
+            verbose=0,
+            callbacks=[Script(), stop, plateau],
+        )
+        runs[library] = history.epoch, stop.best, history.history["learning_rate"]
+    assert runs[nn][:2] == runs[keras][:2]
+    np.testing.assert_allclose(runs[nn][2], runs[keras][2], rtol=1e-6)

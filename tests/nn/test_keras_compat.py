@@ -124,3 +124,55 @@ def test_fit_on_float64_one_hot_targets_trains_in_float32():
 def _fixed_weights():
     rng = np.random.default_rng(1)
     return [rng.normal(size=s) * 0.3 for s in [(5, 8), (8,), (8, 3), (3,)]]
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [
+        np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0], np.float32),  # 0/1: the usual case
+        np.array([0.1, 0.9, 0.95, 0.05, 0.9, 0.1], np.float32),  # smoothed labels
+        np.array([1e-5, 0.6, 0.2, 1.0, 3.5, 0.0], np.float32),  # regression targets
+    ],
+)
+def test_accuracy_of_one_output_counts_exact_matches_as_keras(targets):
+    """ "accuracy" of a single sigmoid output counted a target above 0.5 as class 1;
+    Keras's binary accuracy counts a prediction (0 or 1) equal to the target, so
+    smoothed or regression targets are never matched."""
+    keras = pytest.importorskip("keras")
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(6, 2)
+    scores = {}
+    for k in (keras, nn):
+        model = k.Sequential([k.Input((2,)), k.layers.Dense(1, activation="sigmoid")])
+        model.set_weights([np.array([[2.0], [-1.0]], np.float32), np.zeros(1, np.float32)])
+        model.compile(loss="mse", metrics=["accuracy"], weighted_metrics=["accuracy"])
+        scores[k] = model.evaluate(x, targets, verbose=0, return_dict=True)
+        scores[k]["fit"] = model.fit(x, targets, epochs=1, verbose=0).history["accuracy"][0]
+    assert scores[nn] == pytest.approx(scores[keras], rel=1e-6)
+
+
+def test_set_random_seed_seeds_python_numpy_and_the_weights_as_keras():
+    """`nn.utils.set_random_seed` did not exist (Keras code calls
+    `keras.utils.set_random_seed(seed)` to make a run repeatable)."""
+    import random
+
+    keras = pytest.importorskip("keras")
+    draws = {}
+    for k in (keras, nn):
+        k.utils.set_random_seed(7)
+        draws[k] = (random.random(), np.random.random(3))
+    assert draws[nn][0] == draws[keras][0]
+    np.testing.assert_array_equal(draws[nn][1], draws[keras][1])
+    weights = []
+    for seed in (3, 3, 4):
+        nn.utils.set_random_seed(seed)
+        model = nn.Sequential([nn.Input((4,)), nn.Dense(5), nn.Dropout(0.5)])
+        weights.append((model.get_weights()[0], model(np.ones((2, 4)), training=True).data))
+    np.testing.assert_array_equal(weights[0][0], weights[1][0])
+    np.testing.assert_array_equal(weights[0][1], weights[1][1])  # the same dropout mask
+    assert not np.array_equal(weights[0][0], weights[2][0])
+    for bad in (1.5, "3", True):
+        with pytest.raises(ValueError, match="seed"):
+            nn.utils.set_random_seed(bad)
+        if bad is not True:  # Keras takes a bool for an int
+            with pytest.raises(ValueError, match="seed"):
+                keras.utils.set_random_seed(bad)

@@ -120,6 +120,105 @@ def test_class_weight_matches_keras(targets):
     )
 
 
+def test_class_weight_with_validation_split_and_a_short_last_batch_matches_keras():
+    """The class weights of the held-out samples were kept with the training ones, so
+    a short last batch took more weights than samples (a broadcasting error in Mul)."""
+    x, y, _ = _data(n=22)
+    ours, theirs = _models(metrics=("accuracy", "mse"))
+    args = dict(batch_size=5, epochs=3, shuffle=False, verbose=0, validation_split=0.25)
+    weights = {0: 2.0, 1: 0.5}
+    _same_history(
+        ours.fit(x, y, class_weight=weights, **args), theirs.fit(x, y, class_weight=weights, **args)
+    )
+
+
+def test_batch_size_none_is_keras_default_of_32():
+    """`batch_size=None` (Keras's "unspecified") raised a TypeError in fit, evaluate
+    and predict; Keras takes batches of 32."""
+    x, y, _ = _data(n=70)
+    ours, theirs = _models()
+    args = dict(batch_size=None, epochs=2, shuffle=False, verbose=0)
+    _same_history(ours.fit(x, y, **args), theirs.fit(x, y, **args))
+    assert ours.history.params["steps"] == 3  # 32 + 32 + 6
+    got = ours.evaluate(x, y, batch_size=None, verbose=0)
+    np.testing.assert_allclose(got, theirs.evaluate(x, y, batch_size=None, verbose=0), rtol=1e-6)
+    np.testing.assert_allclose(
+        ours.predict(x, batch_size=None, verbose=0),
+        theirs.predict(x, batch_size=None, verbose=0),
+        rtol=1e-6,
+    )
+    with pytest.raises(TypeError, match="batch_size"):
+        ours.fit(x, y, batch_size=32.0, verbose=0)
+
+
+def test_train_test_and_predict_on_batch_match_keras():
+    """`train_on_batch`, `test_on_batch` and `predict_on_batch` did not exist (an
+    AttributeError for Keras code that steps by hand)."""
+    x, y, w = _data(n=24)
+    ours, theirs = _models(metrics=("accuracy", "mse"))
+    for model in (ours, theirs):
+        model.fit(x, y, epochs=1, verbose=0)  # model.history: left alone by the steps
+    steps = [
+        dict(x=x[:8], y=y[:8]),
+        dict(x=x[8:16], y=y[8:16], sample_weight=w[8:16]),
+        dict(x=x[16:], y=y[16:], class_weight={0: 0.5, 1: 2.0}, return_dict=True),
+    ]
+    for step in steps:
+        got, want = ours.train_on_batch(**step), theirs.train_on_batch(**step)
+        if isinstance(want, dict):
+            assert list(got) == list(want)
+            got, want = list(got.values()), list(want.values())
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    for a, b in zip(ours.get_weights(), theirs.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    assert len(ours.history.epoch) == 1
+    got = ours.test_on_batch(x[:5], y[:5], sample_weight=w[:5])
+    np.testing.assert_allclose(
+        got, theirs.test_on_batch(x[:5], y[:5], sample_weight=w[:5]), rtol=1e-6
+    )
+    assert ours.test_on_batch(x, y, return_dict=True) == pytest.approx(
+        theirs.test_on_batch(x, y, return_dict=True), rel=1e-6
+    )
+    np.testing.assert_allclose(ours.predict_on_batch(x), theirs.predict_on_batch(x), rtol=1e-6)
+
+
+def test_compile_takes_keras_execution_options():
+    """`compile(run_eagerly=True)` (Keras's debugging advice), `jit_compile`,
+    `steps_per_execution` and `auto_scale_loss` went to the optimizer and failed
+    ("RMSprop got unexpected argument(s) run_eagerly"); they change no number."""
+    x, y, _ = _data()
+    options = dict(run_eagerly=True, jit_compile=False, steps_per_execution=1, auto_scale_loss=True)
+    ours, theirs = _models()
+    for model, k in ((ours, nn), (theirs, keras)):
+        model.compile(k.optimizers.SGD(0.2), "binary_crossentropy", metrics=["accuracy"], **options)
+    args = dict(batch_size=5, epochs=2, shuffle=False, verbose=0)
+    _same_history(ours.fit(x, y, **args), theirs.fit(x, y, **args))
+    inputs = nn.Input((3,))
+    functional = nn.Model(inputs, nn.Dense(1)(inputs))
+    functional.compile(loss="mse", run_eagerly=False, jit_compile="auto")
+    with pytest.raises(TypeError, match="run_eagerly"):
+        ours.compile(loss="mse", run_eagerly="yes")
+    with pytest.raises(ValueError, match="steps_per_execution"):
+        ours.compile(loss="mse", steps_per_execution=0)
+
+
+def test_compile_again_keeps_the_last_loss_and_metrics_as_keras():
+    """`compile(optimizer=...)` on a compiled model (a new learning rate) raised "a loss
+    is required"; Keras 3 keeps the last loss, and the metrics when none are given."""
+    x, y, _ = _data()
+    ours, theirs = _models(metrics=("accuracy", "mse"))
+    args = dict(batch_size=5, epochs=2, shuffle=False, verbose=0)
+    _same_history(ours.fit(x, y, **args), theirs.fit(x, y, **args))
+    ours.compile(optimizer=nn.optimizers.SGD(0.05))
+    theirs.compile(optimizer=keras.optimizers.SGD(0.05))
+    _same_history(ours.fit(x, y, **args), theirs.fit(x, y, **args))
+    ours.compile(optimizer="adam", metrics=["mae"])
+    theirs.compile(optimizer="adam", metrics=["mae"])
+    _same_history(ours.fit(x, y, **args), theirs.fit(x, y, **args))
+    with pytest.raises(ValueError, match="a loss is required"):
+        nn.Sequential([nn.Input((3,)), nn.Dense(1)]).compile(optimizer="adam")
+
+
 def test_initial_epoch_steps_per_epoch_and_validation_options_match_keras():
     x, y, _ = _data(n=10)
     ours, theirs = _models()

@@ -6,6 +6,7 @@ import pytest
 
 import autograd
 import nn
+from nn.progress import logs_text
 from nn.utils import to_categorical
 
 
@@ -84,7 +85,10 @@ def test_evaluate_prints_a_line_by_default(capsys):
     model.compile(loss="sparse_categorical_crossentropy", metrics="accuracy")
     loss, accuracy = model.evaluate(x, y)
     line = capsys.readouterr().out.strip()
-    assert line.startswith("2/2 - ") and f"accuracy: {accuracy:.4f} - loss: {loss:.4f}" in line
+    assert line.startswith("2/2 ━━━━━━━━━━━━━━━━━━━━ ")  # Keras's finished bar
+    # Keras's numbers: 4 decimals, or 0.0000e+00 at or below 1e-3 (tested against Keras
+    # in test_training)
+    assert line.endswith("/step" + logs_text({"accuracy": accuracy, "loss": loss}, "abs"))
     model.evaluate(x, y, verbose=0)
     assert capsys.readouterr().out == ""
 
@@ -140,7 +144,7 @@ def test_verbose_as_keras_takes_it_in_fit_evaluate_and_predict(capsys):
     out = model.predict(x, batch_size=4, verbose=0)  # Keras code passes it
     assert out.shape == (10, 3) and capsys.readouterr().out == ""
     np.testing.assert_array_equal(model.predict(x, batch_size=4), out)
-    assert capsys.readouterr().out.startswith("3/3 - ")  # Keras prints by default
+    assert capsys.readouterr().out.startswith("3/3 ━")  # Keras prints by default
     model.fit(x, y, epochs=1, batch_size=4, verbose="auto")
     model.evaluate(x, y, verbose="auto")
     assert "loss" in capsys.readouterr().out

@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+from keras_tables import summary_rows
 
 import nn
 from autograd import Tensor
@@ -255,6 +256,50 @@ def test_summary_lists_what_keras_lists():
     assert o_rows == k_rows == [("simple_dense", "SimpleDense", "64"), ("dense", "Dense", "9")]
     assert re.findall(r"(Total|Trainable|Non-trainable) params: ([\d,]+)", text) == k_totals
     assert "(None, 8)" in lines[4] and "(None, 1)" in lines[6]
+
+
+def _dict_ticket_model(lib):
+    """Deep Learning with Python's CustomerTicketModel: a dict of inputs to `call`."""
+
+    class CustomerTicketModel(lib.Model):
+        def __init__(self, num_departments):
+            super().__init__()
+            self.concat_layer = lib.layers.Concatenate()
+            self.mixing_layer = lib.layers.Dense(8, activation="relu")
+            self.priority_scorer = lib.layers.Dense(1, activation="sigmoid")
+            self.department_classifier = lib.layers.Dense(num_departments, activation="softmax")
+
+        def call(self, inputs):
+            features = self.concat_layer([inputs["title"], inputs["text_body"], inputs["tags"]])
+            features = self.mixing_layer(features)
+            return self.priority_scorer(features), self.department_classifier(features)
+
+    return CustomerTicketModel(num_departments=3)
+
+
+def test_summary_of_a_model_fitted_on_a_dict_of_inputs_lists_what_keras_lists():
+    """After `fit` on a dict of inputs, `summary` ran one zero sample of no fields
+    through `call` and crashed in `inputs["title"]` (an IndexError of GetItem)."""
+    rng = np.random.default_rng(0)
+    inputs = {
+        "title": rng.integers(0, 2, size=(16, 6)).astype(np.float32),
+        "text_body": rng.integers(0, 2, size=(16, 5)).astype(np.float32),
+        "tags": rng.integers(0, 2, size=(16, 2)).astype(np.float32),
+    }
+    targets = [rng.random((16, 1)), np.eye(3)[rng.integers(0, 3, 16)]]
+    models = {}
+    for lib in (keras, nn):
+        models[lib] = _dict_ticket_model(lib)
+        models[lib].compile(optimizer="rmsprop", loss=["mse", "categorical_crossentropy"])
+        models[lib].fit(inputs, targets, epochs=1, verbose=0)
+    captured = []
+    models[keras].summary(print_fn=lambda line, line_break=True: captured.append(line))
+    theirs = keras_rows("\n".join(captured))[0]
+    ours, our_totals = summary_rows(models[nn].summary(print_fn=None))
+    assert [(name, kind, params) for name, kind, _, params in ours] == theirs
+    # Keras lists the last call's batch size (16) where a Sequential lists None
+    assert [shape for *_, shape, _ in ours] == ["(None, 13)", "(None, 8)", "(None, 1)", "(None, 3)"]
+    assert our_totals[0] == ("Total", f"{13 * 8 + 8 + 9 + 27:,}")
 
 
 @pytest.mark.parametrize(

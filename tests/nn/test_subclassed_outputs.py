@@ -54,8 +54,11 @@ def built_pair():
         {"loss": "mse", "metrics": ["mae", "mae"]},
         {"loss": ["mse", "mse"]},
         {"loss": ["mse", None], "metrics": [["mae"], ["mae"]]},  # no per-output loss logs
+        # [] is no metrics, as in Keras ("give metrics as a list with one entry per
+        # output ..., got 0 entries" before)
+        {"loss": ["mse", "mae"], "metrics": [], "weighted_metrics": []},
     ],
-    ids=["two_losses", "one_loss_for_both", "no_metrics", "one_output_unscored"],
+    ids=["two_losses", "one_loss_for_both", "no_metrics", "one_output_unscored", "empty_lists"],
 )
 def test_history_evaluate_and_predict_as_keras(compile_args):
     x, y = data()
@@ -145,6 +148,7 @@ def test_errors_name_the_problem():
     model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
     with pytest.raises(ValueError, match=r"one entry .* per output .* got 1 entries"):
         model.fit(x, (y, y), verbose=0)
+    model = two_heads(nn)  # a new model: compiled again, one keeps its metrics (Keras 3's)
     model.compile(optimizer="sgd", loss=("mse", "mse"))
     with pytest.raises(ValueError, match=r"the model has 2 outputs .* got one array"):
         model.fit(x, y, verbose=0)

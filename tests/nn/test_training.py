@@ -314,12 +314,58 @@ def test_verbose_modes(capsys, spiral):
     assert capsys.readouterr().out == ""
     model.fit(X, y, epochs=2, verbose=2, validation_data=(X, y))
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 2 and lines[1].startswith("Epoch 2/2 - ")
-    assert "loss: " in lines[0] and "- accuracy: " in lines[0] and "val_accuracy: " in lines[0]
+    assert len(lines) == 4 and lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2"
+    assert lines[1].startswith("10/10 - ") and "/step - accuracy: " in lines[1]
+    assert "- loss: " in lines[1] and "val_accuracy: " in lines[1]
     model.fit(X, y, epochs=2, verbose=1, validation_data=(X, y))
     out = capsys.readouterr().out
     assert "Epoch 1/2" in out and "Epoch 2/2" in out and "10/10" in out
     assert "val_loss: " in out
+
+
+def _printed_lines(text):
+    """What a terminal shows of Keras's or our output, times replaced by `T`."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # Keras's colours
+    shown = [line.split("\r")[-1].replace("\b", "").rstrip() for line in text.split("\n")]
+    shown = [re.sub(r"\d+(ms|us|s)/step", "T/step", line) for line in shown]
+    return [re.sub(r"(?<= )\d+s(?= )", "Ts", line) for line in shown if line]
+
+
+def test_printed_lines_of_fit_evaluate_predict_have_keras_shape(capsys):
+    """`fit(verbose=2)` printed `Epoch 1/3 - 0.0s - logs` where Keras prints `Epoch 1/3`,
+    then `2/2 - 0s - 3ms/step - logs` after the other callbacks' lines (with what they
+    add to the logs, as `learning_rate`); `evaluate` and `predict` print Keras's line
+    (verbose=2) or finished bar (verbose=1), small values as `1.0000e-06`."""
+    keras = pytest.importorskip("keras")
+    x = np.linspace(-1, 1, 40, dtype=np.float32).reshape(20, 2)
+    y = (x[:, :1] > 0).astype(np.float32)
+    printed = {}
+    for k in (keras, nn):
+        model = k.Sequential([k.Input((2,)), k.layers.Dense(1, activation="sigmoid")])
+        model.set_weights([np.array([[1.5], [-0.5]], np.float32), np.zeros(1, np.float32)])
+        model.compile(optimizer=k.optimizers.SGD(0.5), loss="binary_crossentropy", metrics=["mse"])
+        plateau = k.callbacks.ReduceLROnPlateau("loss", 0.5, patience=0, verbose=1, min_delta=0.5)
+        capsys.readouterr()
+        model.fit(
+            x,
+            y,
+            epochs=3,
+            batch_size=8,
+            verbose=2,
+            validation_split=0.2,
+            shuffle=False,
+            callbacks=[plateau],
+        )
+        for verbose in (2, 1):
+            model.evaluate(x, y, verbose=verbose)
+            model.predict(x, verbose=verbose)
+        tiny = k.Sequential([k.Input((2,)), k.layers.Dense(1, kernel_initializer="zeros")])
+        tiny.compile(loss="mse", metrics=["mae"])
+        tiny.evaluate(x, np.full((20, 1), 1e-3, np.float32), verbose=2)
+        printed[k] = _printed_lines(capsys.readouterr().out)
+    assert printed[nn] == printed[keras]
+    assert printed[nn][-1].startswith("1/1 - Ts - T/step - loss: 1.0000e-06 - mae: ")
+    assert printed[nn][0] == "Epoch 1/3" and printed[nn][1].endswith("learning_rate: 0.5000")
 
 
 def test_history_plot_calls_nn_plot(monkeypatch):
