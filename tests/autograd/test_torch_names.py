@@ -629,7 +629,7 @@ def test_in_place_functions_as_torch(name):
 
 
 def test_a_shape_given_as_tensor_arguments_is_refused_not_taken_for_requires_grad():
-    with pytest.raises(TypeError, match="requires_grad must be a bool, got 3.*zeros"):
+    with pytest.raises(TypeError, match=r"requires_grad must be a bool, got 3.*zeros"):
         Tensor(2, 3)  # torch.Tensor(2, 3) is an uninitialised 2x3; here data comes first
     with pytest.raises(TypeError, match="requires_grad must be a bool"):
         autograd.tensor([1.0], requires_grad="yes")
