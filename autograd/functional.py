@@ -86,6 +86,11 @@ def _shaped(is_tuple: bool, items: tuple[Any, ...]) -> Any:
     return items if is_tuple else items[0]
 
 
+def _finished(is_tuple: bool, values: Any, create_graph: bool) -> Any:
+    """`values` (detached unless `create_graph`), as a tuple or its only item."""
+    return _shaped(is_tuple, tuple(_finish(v, create_graph) for v in values))
+
+
 def _check_v(name: str, v: Any, like: tuple[Tensor, ...], what: str) -> tuple[Tensor, ...]:
     """`v` as a tuple of tensors shaped as `like`; None only where `like` is one
     single-element tensor."""
@@ -121,10 +126,7 @@ def vjp(
         out_tuple, outs = _as_tuple("vjp", "outputs of func", func(*leaves))
         vs = _check_v("vjp", v, outs, "output")
         result = _grads(outs, leaves, vs, create_graph)
-    return (
-        _shaped(out_tuple, tuple(_finish(o, create_graph) for o in outs)),
-        _shaped(in_tuple, tuple(_finish(g, create_graph) for g in result)),
-    )
+    return _finished(out_tuple, outs, create_graph), _finished(in_tuple, result, create_graph)
 
 
 def jvp(
@@ -147,10 +149,7 @@ def jvp(
         dummies = tuple(_dummy(o) for o in outs)
         linear = _grads(outs, leaves, dummies, create_graph=True)
         result = _grads(linear, dummies, vs, create_graph)
-    return (
-        _shaped(out_tuple, tuple(_finish(o, create_graph) for o in outs)),
-        _shaped(out_tuple, tuple(_finish(g, create_graph) for g in result)),
-    )
+    return _finished(out_tuple, outs, create_graph), _finished(out_tuple, result, create_graph)
 
 
 def _dummy(like: Tensor) -> Tensor:
@@ -227,17 +226,11 @@ def vhp(
 ) -> tuple[Any, Any]:
     """(func(inputs), v^T H) for the scalar function `func`, as
     `torch.autograd.functional.vhp`."""
-    _no_strict("vhp", strict)
-    in_tuple, xs = _as_tuple("vhp", "inputs", inputs)
-    vs = _check_v("vhp", v, xs, "input")
-    with enable_grad():
-        leaves = _leaves(xs, create_graph)
-        out = _scalar_output("vhp", func(*leaves))
-        gradient = _grads([out], leaves, [None], create_graph=True)
-        result = _grads(gradient, leaves, vs, create_graph)
-    return _finish(out, create_graph), _shaped(
-        in_tuple, tuple(_finish(g, create_graph) for g in result)
-    )
+
+    def product(gradient: tuple[Tensor, ...], leaves: tuple[Tensor, ...], vs: Any) -> Any:
+        return _grads(gradient, leaves, vs, create_graph)
+
+    return _hessian_product("vhp", func, inputs, v, create_graph, strict, product)
 
 
 def hvp(
@@ -249,19 +242,34 @@ def hvp(
 ) -> tuple[Any, Any]:
     """(func(inputs), H v) for the scalar function `func`, as
     `torch.autograd.functional.hvp` (by the double-backward trick, as PyTorch's)."""
-    _no_strict("hvp", strict)
-    in_tuple, xs = _as_tuple("hvp", "inputs", inputs)
-    vs = _check_v("hvp", v, xs, "input")
-    with enable_grad():
-        leaves = _leaves(xs, create_graph)
-        out = _scalar_output("hvp", func(*leaves))
-        gradient = _grads([out], leaves, [None], create_graph=True)
+
+    def product(gradient: tuple[Tensor, ...], leaves: tuple[Tensor, ...], vs: Any) -> Any:
         dummies = tuple(_dummy(g) for g in gradient)
         linear = _grads(gradient, leaves, dummies, create_graph=True)
-        result = _grads(linear, dummies, vs, create_graph)
-    return _finish(out, create_graph), _shaped(
-        in_tuple, tuple(_finish(g, create_graph) for g in result)
-    )
+        return _grads(linear, dummies, vs, create_graph)
+
+    return _hessian_product("hvp", func, inputs, v, create_graph, strict, product)
+
+
+def _hessian_product(
+    name: str,
+    func: Callable[..., Any],
+    inputs: Inputs,
+    v: Any,
+    create_graph: bool,
+    strict: bool,
+    product: Callable[[tuple[Tensor, ...], tuple[Tensor, ...], Any], Any],
+) -> tuple[Any, Any]:
+    """(func(inputs), product(gradient of func, inputs, v)): `vhp` and `hvp`."""
+    _no_strict(name, strict)
+    in_tuple, xs = _as_tuple(name, "inputs", inputs)
+    vs = _check_v(name, v, xs, "input")
+    with enable_grad():
+        leaves = _leaves(xs, create_graph)
+        out = _scalar_output(name, func(*leaves))
+        gradient = _grads([out], leaves, [None], create_graph=True)
+        result = product(gradient, leaves, vs)
+    return _finish(out, create_graph), _finished(in_tuple, result, create_graph)
 
 
 def _scalar_output(name: str, out: Any) -> Tensor:

@@ -113,25 +113,21 @@ def evaluate_and_differentiate(steps: int) -> list[float]:
     return out
 
 
-@pytest.mark.parametrize("steps", [2000])
-def test_one_thread_trains_while_another_evaluates_and_takes_second_derivatives(steps):
-    alone_train, alone_eval = train(steps), evaluate_and_differentiate(steps)
-    results: dict[str, object] = {}
+def run_together(*targets) -> None:
+    """Run each callable in a thread of its own, the threads switching as often as the
+    interpreter can; the first error of any of them is raised here."""
     errors: list[BaseException] = []
 
-    def run(name, fn):
+    def guarded(target) -> None:
         try:
-            results[name] = fn(steps)
+            target()
         except BaseException as err:  # reported below, with the thread's traceback
             errors.append(err)
 
     interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    sys.setswitchinterval(1e-6)
     try:
-        threads = [
-            threading.Thread(target=run, args=("train", train)),
-            threading.Thread(target=run, args=("eval", evaluate_and_differentiate)),
-        ]
+        threads = [threading.Thread(target=guarded, args=(t,)) for t in targets]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -140,6 +136,16 @@ def test_one_thread_trains_while_another_evaluates_and_takes_second_derivatives(
         sys.setswitchinterval(interval)
     if errors:
         raise errors[0]
+
+
+@pytest.mark.parametrize("steps", [2000])
+def test_one_thread_trains_while_another_evaluates_and_takes_second_derivatives(steps):
+    alone_train, alone_eval = train(steps), evaluate_and_differentiate(steps)
+    results: dict[str, object] = {}
+    run_together(
+        lambda: results.__setitem__("train", train(steps)),
+        lambda: results.__setitem__("eval", evaluate_and_differentiate(steps)),
+    )
     for got, want in zip(results["train"], alone_train):
         np.testing.assert_array_equal(got, want)
     assert results["eval"] == alone_eval
@@ -156,31 +162,16 @@ def test_two_threads_run_backward_through_one_graph_at_once(how):
     want = autograd.grad(root, x, retain_graph=True)[0].data
     x.grad = Tensor(np.zeros_like(x.data))  # accumulated into in place by both threads
     got: list[np.ndarray] = []
-    errors: list[BaseException] = []
 
     def run() -> None:
-        try:
-            for _ in range(300):
-                if how == "backward":  # the fast walk
-                    root.backward(retain_graph=True)
-                    continue
-                (g,) = autograd.grad(root, x, retain_graph=True, create_graph="create" in how)
-                got.append(g.data)
-        except BaseException as err:  # reported below
-            errors.append(err)
+        for _ in range(300):
+            if how == "backward":  # the fast walk
+                root.backward(retain_graph=True)
+                continue
+            (g,) = autograd.grad(root, x, retain_graph=True, create_graph="create" in how)
+            got.append(g.data)
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
-    if errors:
-        raise errors[0]
+    run_together(run, run)
     if how == "backward":
         np.testing.assert_allclose(x.grad.data, 600 * want, rtol=1e-12)
         return
