@@ -830,9 +830,14 @@ class Model(LayerWeights, Module):
         if verbose:
             seconds = time.perf_counter() - start
             print(summary_line(batches, seconds, dict(sorted(scores.items())), verbose))
+        return self._results(dict(sorted(scores.items())), return_dict)
+
+    def _results(self, logs: dict[str, float], return_dict: bool) -> Any:
+        """What `evaluate` and `train_on_batch` return: `logs` itself, or its values in
+        Keras's order (one number alone)."""
         if return_dict:
-            return dict(sorted(scores.items()))
-        values = in_keras_order(scores, self._result_order())
+            return logs
+        values = in_keras_order(logs, self._result_order())
         return values[0] if len(values) == 1 else values
 
     def train_on_batch(
@@ -858,11 +863,7 @@ class Model(LayerWeights, Module):
             class_weight=class_weight,
         )
         object.__setattr__(self, "history", previous)
-        logs = {key: values[0] for key, values in history.history.items()}
-        if return_dict:
-            return logs
-        values = in_keras_order(logs, self._result_order())
-        return values[0] if len(values) == 1 else values
+        return self._results({key: v[0] for key, v in history.history.items()}, return_dict)
 
     def test_on_batch(
         self,
