@@ -12,7 +12,8 @@ a change removed work.
 Workloads: scalar (micrograd's moons demo, per node, 0-d Tensors against the
 micrograd-style `Value`), scalar-gc (the same with Python's garbage collector on: its
 passes depend on the objects each node leaves it to track, and count as the node's;
-the same program gives the same passes, so the figures are still exact) and loop (the
+the same program gives the same passes, so the figures are still exact; six
+repetitions apart, since a full collection comes every few) and loop (the
 PyTorch-style step on 784-64-10, batch 32, against numpy by hand). Needs `valgrind` on
 PATH; takes about three minutes.
 
@@ -37,7 +38,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 #: workload -> (contenders, repetitions (few, many), unit, units per repetition)
 WORKLOADS = {
     "scalar": (["value", "tensor"], (1, 3), "node", 21358),
-    "scalar-gc": (["value", "tensor"], (1, 3), "node", 21358),
+    "scalar-gc": (["value", "tensor"], (2, 8), "node", 21358),
     "loop": (["numpy", "gradwork"], (100, 300), "step", 1),
 }
 
