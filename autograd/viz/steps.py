@@ -24,7 +24,7 @@ import graphviz
 import numpy as np
 
 from autograd.function import Function, lend_output, unbroadcast
-from autograd.graph import grad
+from autograd.graph import FREED, grad
 from autograd.tensor import Tensor
 from autograd.viz.draw import ComputationGraph, Drawing, prepare
 from autograd.viz.labels import describe_shape
@@ -88,11 +88,11 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _caption(fn: Function, out: Tensor | None, sent: list, names: dict[int, str]) -> str:
+def _caption(fn: Function, out: Tensor, sent: list, names: dict[int, str]) -> str:
     def called(t: Tensor) -> str:
         return names.get(id(t)) or t.name or f"a {describe_shape(t.shape, t.dtype)} tensor"
 
-    target = called(out) if out is not None else "its output"
+    target = called(out)
     if not sent:
         return f"{fn.name}: no input of this op needs a gradient"
     receivers = _and(list(dict.fromkeys(called(t) for t, _ in sent)))
@@ -108,7 +108,13 @@ def backprop_walkthrough(
 
     With `titles=False` the drawings carry no "Step k / n: caption" title (a page that
     prints the caption beside the drawing would otherwise show it twice).
+
+    Raises:
+        RuntimeError: the graph was already gone through by a backward without
+            `retain_graph=True` (the steps run the engine through it once more).
     """
+    if root.grad_fn is not None and root.grad_fn.spent:
+        raise RuntimeError(f"backprop_steps: {FREED}; or draw the steps before backward")
     drawing = prepare(root, **draw_kwargs)
     drawing.labels = step_names(drawing)
     graph, names = drawing.graph, {**drawing.labels, **drawing.names}
@@ -137,7 +143,7 @@ def backprop_walkthrough(
             partial[id(t)] = partial[id(t)] + g if id(t) in partial else g
         caption = _caption(fn, out, sent, names)
         title = f"Step {k} / {n}: {caption}" if titles else None
-        picture = drawing.digraph(grad_of, [fn] if out is None else [fn, out], title)
+        picture = drawing.digraph(grad_of, [fn, out], title)
         steps.append(BackpropStep(fn, caption, picture))
     return steps
 

@@ -182,6 +182,11 @@ def test_backprop_steps_after_backward_ask_for_retain_graph() -> None:
     viz.draw_graph(t["o"])  # drawing works after backward
     with pytest.raises(RuntimeError, match="retain_graph=True"):
         viz.backprop_steps(t["o"])  # replaying backward needs the graph not used up
+    x = autograd.Tensor(np.ones(20_000), requires_grad=True)  # too large to keep
+    y = (x.exp() * 3).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):  # (not a freed input's)
+        viz.backprop_steps(y)
 
 
 def test_a_leaf_is_a_graph_of_one_node() -> None:
