@@ -282,6 +282,8 @@ def _scalar_output(name: str, out: Any) -> Tensor:
 
 
 def _no_strict(name: str, strict: bool) -> None:
+    """PyTorch's `strict=True` only adds errors (an output that does not depend on an
+    input); it is refused by name rather than ignored, and the default gives the values."""
     if strict:
         raise NotImplementedError(
             f"{name}: strict=True is not supported (unused inputs get zeros, as strict=False)"

@@ -123,3 +123,10 @@ def test_bad_calls_raise_runtime_errors_as_torch(call):
         call(torch.autograd.functional, torch)
     with pytest.raises(RuntimeError, match=r"single-element|must match"):
         call(autograd.functional, autograd)
+
+
+@pytest.mark.parametrize("name", ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"])
+def test_strict_is_refused_by_name_not_ignored(name):
+    x = t64(autograd, [1.0, 2.0])
+    with pytest.raises(NotImplementedError, match=f"{name}: strict=True"):
+        getattr(autograd.functional, name)(cubic, x, *(() if "ian" in name else (x,)), strict=True)
