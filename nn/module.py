@@ -29,7 +29,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -177,6 +177,26 @@ def training_mode(module: Module, training: bool) -> Iterator[None]:
             object.__setattr__(m, "training", mode)
 
 
+class FirstCall:
+    """Keras's `layer.input` / `layer.output`: the tensors of the layer's first call on
+    symbolic tensors (`nn.symbolic.first_call_attribute`).
+
+    A descriptor with `__get__` only, so an attribute of the instance with the same
+    name (a PyTorch-style sub-module called `output`) is found first. It replaces a
+    `Module.__getattr__`, whose mere presence made every attribute read of every
+    module (`self.weight`, `self.forward`, ...) take the interpreter's slow generic
+    lookup: a sixth of the PyTorch-style training step's overhead.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, layer: Any, owner: type | None = None) -> Any:
+        if layer is None:
+            return self
+        return first_call_attribute(layer, self.name)
+
+
 class Module:
     """Base class of layers and models: subclass it and write `forward`.
 
@@ -188,6 +208,12 @@ class Module:
     training: bool
     _forward_hooks: dict[int, Callable[..., Any]]
     _forward_pre_hooks: dict[int, Callable[..., Any]]
+    input = FirstCall()
+    output = FirstCall()
+
+    if TYPE_CHECKING:  # for type checkers only: layers carry attributes set at run time
+
+        def __getattr__(self, name: str) -> Any: ...
 
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
@@ -247,13 +273,6 @@ class Module:
             if result is not None:
                 output = result
         return output
-
-    def __getattr__(self, name: str) -> Any:
-        # Only reached when normal lookup fails, so a sub-module of your own named
-        # `output` (PyTorch style) is found first.
-        if name in ("input", "output"):
-            return first_call_attribute(self, name)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def register_forward_pre_hook(
         self, hook: Callable[[Module, tuple[Any, ...]], Any]

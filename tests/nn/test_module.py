@@ -284,3 +284,50 @@ def test_writing_parameters_in_place_invalidates_a_graph_that_saved_them(write):
     assert model.weight.version > before
     with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*Affine"):
         loss.backward()
+
+
+def test_keras_input_and_output_yield_to_attributes_of_the_same_name():
+    """`layer.input` / `layer.output` are Keras's first-call tensors, but a PyTorch-style
+    sub-module (or any attribute) called `output` or `input` is found first, and a
+    layer never called symbolically has neither (`hasattr` is False)."""
+
+    class Head(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.input = nn.Linear(2, 3)
+            self.output = nn.Linear(3, 1)
+
+        def forward(self, x):
+            return self.output(self.input(x))
+
+    head = Head()
+    assert isinstance(head.output, nn.Linear) and isinstance(head.input, nn.Linear)
+    assert [n for n, _ in head.named_parameters()] == [
+        "input.weight",
+        "input.bias",
+        "output.weight",
+        "output.bias",
+    ]
+    assert head(Tensor(np.ones((4, 2), np.float32))).shape == (4, 1)
+    layer = nn.Linear(2, 3)
+    assert not hasattr(layer, "output") and not hasattr(layer, "input")
+    with pytest.raises(AttributeError, match="never been called on a symbolic tensor.*output"):
+        layer.output
+    with pytest.raises(AttributeError, match="'Linear' object has no attribute 'nope'"):
+        layer.nope
+
+
+def test_module_attribute_reads_take_the_interpreters_fast_lookup():
+    """No `__getattr__` on Module at run time: its presence makes the interpreter look
+    every attribute of every module up the slow, generic way (the module call path of
+    a training step reads a few dozen), so `input`/`output` are descriptors instead."""
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    classes = [nn.Module, *subclasses(nn.Module)]
+    assert len(classes) > 50  # the library's layers, losses and models
+    for cls in classes:
+        assert "__getattr__" not in vars(cls), cls
+        assert cls.__getattribute__ is object.__getattribute__, cls
