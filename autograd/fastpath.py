@@ -38,6 +38,7 @@ def _walk_refs() -> int:
 
 
 _HELD_BY_WALK = _walk_refs()
+_ndarray = np.ndarray  # a global: numpy's module `__getattr__` makes `np.x` a slow lookup
 _data = attrgetter("data")
 
 
@@ -105,14 +106,14 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
             scalar = fn.scalars and not out.data.shape
             state.output = out  # `lend_output`, inlined: `self.output` in backward
             if scalar:  # the scalar path: every input is 0-d too
-                if type(dz) is np.ndarray:
+                if type(dz) is _ndarray:
                     dz = dz[()]
                 if len(inputs) == 2:
                     in_grads = fn.backward(dz, inputs[0].data[()], inputs[1].data[()])
                 else:
                     in_grads = fn.backward(dz, inputs[0].data[()])
             else:
-                if type(dz) is not np.ndarray:  # a scalar from the scalar path
+                if type(dz) is not _ndarray:  # a scalar from the scalar path
                     dz = np.asarray(dz)
                 if len(inputs) == 2:  # fixed-size calls: far cheaper than unpacking
                     in_grads = fn.backward(dz, inputs[0].data, inputs[1].data)
@@ -131,7 +132,7 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                     continue
                 if not scalar:
                     data = t.data
-                    if type(g) is not np.ndarray:
+                    if type(g) is not _ndarray:
                         g = np.asarray(g)  # numpy returns scalars, not 0-d arrays, from some ops
                     # A gradient of a broadcast input has more elements or more axes than it
                     # (comparing two ints is cheaper than comparing two shape tuples).
@@ -172,7 +173,7 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
             if kept is not None:
                 budget -= out.data.nbytes
                 if budget >= 0 and len(kept) < nodes:
-                    fn.out_grad = dz if type(dz) is np.ndarray else np.asarray(dz)
+                    fn.out_grad = dz if type(dz) is _ndarray else np.asarray(dz)
                     kept.append((fn, out))
                 else:  # too large to keep: release what was kept, then each op as it passes
                     kept.append((fn, out))
