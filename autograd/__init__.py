@@ -12,6 +12,12 @@ Example:
 from typing import Any
 
 from autograd.tensor import Tensor, get_default_dtype, set_default_dtype  # isort: skip
+from autograd.anomaly import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from autograd.creation import (
     DoubleTensor,
     FloatTensor,
@@ -252,6 +258,7 @@ __all__ = [
     "default_generator",
     "default_rng",
     "dense",
+    "detect_anomaly",
     "device",
     "diag",
     "diagonal",
@@ -296,6 +303,8 @@ __all__ = [
     "int16",
     "int32",
     "int64",
+    "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "is_tensor",
     "isclose",
@@ -359,6 +368,7 @@ __all__ = [
     "scatter_add",
     "seed",
     "set_default_dtype",
+    "set_detect_anomaly",
     "set_grad_enabled",
     "set_rng_state",
     "short",

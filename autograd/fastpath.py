@@ -51,6 +51,7 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
       records a graph;
     - no live tensor has a hook or `retain_grad()`, and `retain_grads()` is off, so
       no gradient needs to be seen or changed before it reaches a leaf;
+    - anomaly detection (`autograd.anomaly`) is off: nothing checks the ops;
     - not `grad()`: every leaf gradient goes into `.grad`.
 
     How it saves time over the reference walk:

@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from autograd.anomaly import remember_call
 from autograd.mode import state
 from autograd.tensor import Tensor, check_dtype, get_default_dtype, share
 
@@ -309,6 +310,8 @@ class Function:
             fn.out_grad = None
             out.grad_fn = fn
             out.requires_grad = True
+            if state.anomaly:  # `autograd.detect_anomaly`: where the op was called
+                remember_call(fn)
         else:
             out.grad_fn = None
             out.requires_grad = False

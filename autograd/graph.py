@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd import anomaly
 from autograd import tensor as _tensor
 from autograd.function import Function, as_used_by, lend_output, scalar_array, unbroadcast
 from autograd.mode import state
@@ -171,12 +172,19 @@ def walk(
                 accumulate(out, dz, create_graph)
             if id(out) in captured:
                 captured[id(out)] = dz
-            fn.check_versions()
             inputs = fn.inputs
-            with lend_output(out):
-                grads = fn.backward(dz, *(inputs if create_graph else [t.data for t in inputs]))
+            try:
+                fn.check_versions()
+                with lend_output(out):
+                    grads = fn.backward(dz, *(inputs if create_graph else [t.data for t in inputs]))
+            except Exception:
+                if state.anomaly:
+                    anomaly.warn_forward_call(fn)
+                raise
             if type(grads) is not tuple:
                 grads = (grads,)
+            if state.anomaly:
+                anomaly.check_gradients(fn, grads)
             for t, g in zip(inputs, grads):
                 if t.grad_fn is not None and t.grad_fn.seq > fn.seq:
                     t = as_used_by(t, fn.seq)  # t was written in place after fn used it
@@ -304,7 +312,7 @@ def backward(
     `.grad`. `retain_graph` defaults to `create_graph`."""
     if isinstance(tensors, Tensor) and inputs is None:  # `Tensor.backward`, the common call
         g = seed(tensors, grad_tensors, create_graph)
-        if not create_graph and not state.retain_grads and not _tensor.hooked_tensors:
+        if not (create_graph or state.retain_grads or state.anomaly or _tensor.hooked_tensors):
             backward_fast(tensors, g, bool(retain_graph))
         else:
             walk([tensors], [g], bool(retain_graph) or create_graph, create_graph)

@@ -26,6 +26,9 @@ class _ThreadState(threading.local):
         retain_grads: backward keeps `.grad` on every non-leaf it passes.
         output: the output tensor of the op whose backward runs in this thread, lent
             to it by the backward pass (`autograd.function.lend_output`), or None.
+        anomaly: anomaly detection is on (`autograd.anomaly`): ops remember where they
+            were called, and backward takes the reference walk and checks each op.
+        anomaly_check_nan: with `anomaly`, a gradient holding NaN raises.
     """
 
     def __init__(self) -> None:
@@ -33,6 +36,8 @@ class _ThreadState(threading.local):
         self.tensor_backward = False
         self.retain_grads = False
         self.output: Any = None
+        self.anomaly = False
+        self.anomaly_check_nan = True
 
 
 state = _ThreadState()
