@@ -141,6 +141,17 @@ SAME = {
         0, t(np.array(1)), t(np.array([2.0]))
     ),
     "scatter_larger_src": lambda lib, t: t(X).scatter(0, t(IDX), t(np.arange(6.0).reshape(2, 3))),
+    "scatter_0d_index_one_hot": lambda lib, t: lib.zeros(10).scatter_(0, t(np.array(3)), value=1),
+    "scatter_0d_index_and_src": lambda lib, t: t(X[0]).scatter(
+        -1, t(np.array(2)), t(np.array(7.0))
+    ),
+    "scatter_0d_src": lambda lib, t: t(X[0]).scatter(0, t(np.array([1])), t(np.array(7.0))),
+    "scatter_0d_input": lambda lib, t: t(np.array(2.0)).scatter(0, t(np.array(0)), value=1.0),
+    "scatter_add_0d_index": lambda lib, t: t(X[0]).scatter_add(0, t(np.array(1)), t(X[1])),
+    "scatter_add_0d_input": lambda lib, t: t(np.array(2.0)).scatter_add(
+        0, t(np.array([0, 0])), t(np.array([1.0, 2.0]))
+    ),
+    "gather_0d_index": lambda lib, t: t(X[0]).gather(0, t(np.array(2))),
     "cumsum_ints": lambda lib, t: t(INTS).cumsum(1),
     "cumsum_bool": lambda lib, t: lib.cumsum(t(INTS > 0), 0),
     "cumsum_dtype": lambda lib, t: t(INTS).cumsum(0, dtype=lib.float64),
@@ -323,6 +334,11 @@ ERRORS = {  # name: (call, a word the message must hold)
     "gather_out_of_bounds": (lambda lib, t: t(X).gather(1, t(np.array([[4]]))), "out of bounds"),
     "gather_negative": (lambda lib, t: t(X).gather(1, t(np.array([[-1]]))), "out of bounds"),
     "gather_ndim": (lambda lib, t: t(X).gather(1, t(np.array([0]))), "dimensions"),
+    "gather_0d_index_of_a_matrix": (lambda lib, t: t(X).gather(0, t(np.array(0))), "dimensions"),
+    "scatter_0d_index_of_a_matrix": (
+        lambda lib, t: t(X).scatter(0, t(np.array(0)), value=1.0),
+        "dimensions",
+    ),
     "gather_too_large": (lambda lib, t: t(X).gather(0, t(np.zeros((1, 5), int))), "larger"),
     "gather_float_index": (lambda lib, t: t(X).gather(0, t(np.zeros((1, 1)))), "int"),
     "gather_dim": (lambda lib, t: t(X).gather(2, t(IDX)), "range"),
@@ -466,6 +482,24 @@ def test_view_keeps_memory_shared_where_torch_can_view():
             call(theirs)
         with pytest.raises(RuntimeError, match="reshape"):
             call(ours)
+
+
+def test_scatter_and_gather_take_0d_tensors_as_vectors_with_torch_gradients():
+    """A 0-d index, src or input is a 1-element vector to PyTorch's scatter and gather
+    (the one-hot target transform ``zeros(10).scatter_(0, tensor(y), value=1)``); the
+    results keep their 0-d shapes and the gradients reach every input as in torch."""
+    grads = []
+    for lib in (autograd, torch):
+        x = lib.tensor(X[0].copy(), requires_grad=True)
+        s = lib.tensor(7.0, dtype=lib.float64, requires_grad=True)
+        z = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)
+        i, w = lib.tensor(2), lib.tensor(np.arange(1.0, 5.0))
+        out = (x * 1.0).scatter(0, i, s) * w
+        out = out.sum() + x.gather(0, i) * 3.0 + (z * 1.0).scatter_add(0, lib.tensor(0), s) * 5.0
+        out.backward()
+        grads.append([t.grad.numpy() for t in (x, s, z)])
+    for ours, theirs in zip(*grads, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-15)
 
 
 def test_scatter_in_place_keeps_the_tensor_and_its_gradient_as_torch():
