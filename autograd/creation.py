@@ -17,6 +17,7 @@ import numpy.typing as npt
 from autograd.device import check_device
 from autograd.generator import Generator, default_generator
 from autograd.ops.args import OperandError
+from autograd.spacing import torch_linspace
 from autograd.tensor import Tensor, data_of, get_default_dtype
 
 _rng = np.random.default_rng()
@@ -235,12 +236,17 @@ def linspace(
     *,
     device: Any = None,
 ) -> Tensor:
-    """`steps` evenly spaced values from `start` to `end`, both included (PyTorch's
-    argument names; numpy's `linspace`)."""
+    """`steps` evenly spaced values from `start` to `end`, both included, as
+    `torch.linspace` computes them (to the last bit for float32, float64 and integer
+    dtypes: see `autograd.spacing`)."""
     check_device(device)
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
-    data = np.linspace(start, end, int(steps), dtype=_dtype(dtype))
+    kind = _dtype(dtype)
+    if kind in (np.float32, np.float64) or (kind.kind in "iu" and steps > 0):
+        data = torch_linspace(start, end, int(steps), kind)
+    else:
+        data = np.linspace(start, end, int(steps), dtype=kind)
     return Tensor(data, requires_grad=requires_grad)
 
 
