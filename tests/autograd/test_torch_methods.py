@@ -21,6 +21,7 @@ X = RNG.normal(size=(3, 4))
 TIES = np.array([[1.0, 3.0, 3.0, 1.0, 3.0], [2.0, 2.0, 0.0, 2.0, -1.0]])
 SPECIAL = np.array([1.0, np.nan, -np.inf, 0.0, np.inf, -0.0])
 INTS = np.array([[3, 0, -2], [0, 5, 5]])
+SAMPLE = RNG.normal(size=500).astype(np.float32)
 
 
 def both(fn):
@@ -152,6 +153,19 @@ SAME = {
         0, t(np.array([0, 0])), t(np.array([1.0, 2.0]))
     ),
     "gather_0d_index": lambda lib, t: t(X[0]).gather(0, t(np.array(2))),
+    "histogram_makemore": lambda lib, t: lib.histogram(t(np.tanh(X * 3)), density=True),
+    "histogram_float32": lambda lib, t: t(SAMPLE).histogram(7),
+    "histogram_range": lambda lib, t: lib.histogram(t(X), 4, range=(-1.0, 0.5)),
+    "histogram_edges": lambda lib, t: t(X).histogram(t(np.array([-2.0, 0.0, 0.3, 5.0]))),
+    "histogram_weight_density": lambda lib, t: lib.histogram(
+        t(X), 3, weight=t(np.abs(X)), density=True
+    ),
+    "histogram_equal_values": lambda lib, t: lib.histogram(t(np.ones((2, 3))), 2),
+    "histogram_empty": lambda lib, t: lib.histogram(t(np.zeros(0)), 2),
+    "histogram_0d": lambda lib, t: lib.histogram(t(np.array(3.0)), 2),
+    "histogram_nan_left_out": lambda lib, t: lib.histogram(
+        t(np.array([1.0, np.nan, 2.0, 7.0])), 2, range=(0.0, 3.0)
+    ),
     "cumsum_ints": lambda lib, t: t(INTS).cumsum(1),
     "cumsum_bool": lambda lib, t: lib.cumsum(t(INTS > 0), 0),
     "cumsum_dtype": lambda lib, t: t(INTS).cumsum(0, dtype=lib.float64),
@@ -334,6 +348,17 @@ ERRORS = {  # name: (call, a word the message must hold)
     "gather_out_of_bounds": (lambda lib, t: t(X).gather(1, t(np.array([[4]]))), "out of bounds"),
     "gather_negative": (lambda lib, t: t(X).gather(1, t(np.array([[-1]]))), "out of bounds"),
     "gather_ndim": (lambda lib, t: t(X).gather(1, t(np.array([0]))), "dimensions"),
+    "histogram_ints": (lambda lib, t: lib.histogram(t(INTS), 2), "float"),
+    "histogram_no_bins": (lambda lib, t: lib.histogram(t(X), 0), "bins"),
+    "histogram_reversed_range": (lambda lib, t: lib.histogram(t(X), 2, range=(3.0, 1.0)), "max"),
+    "histogram_infinite": (lambda lib, t: lib.histogram(t(np.array([1.0, np.inf])), 2), "finite"),
+    "histogram_nan": (lambda lib, t: lib.histogram(t(np.array([1.0, np.nan])), 2), "finite"),
+    "histogram_edges_dtype": (
+        lambda lib, t: lib.histogram(t(X), t(np.array([0.0, 1.0], np.float32))),
+        "dtype",
+    ),
+    "histogram_edges_matrix": (lambda lib, t: lib.histogram(t(X), t(X)), "1-d"),
+    "histogram_weight_shape": (lambda lib, t: lib.histogram(t(X), 2, weight=t(X[0])), "shape"),
     "gather_0d_index_of_a_matrix": (lambda lib, t: t(X).gather(0, t(np.array(0))), "dimensions"),
     "scatter_0d_index_of_a_matrix": (
         lambda lib, t: t(X).scatter(0, t(np.array(0)), value=1.0),
