@@ -403,7 +403,7 @@ def normal(
 
 
 def randint(
-    low: int,
+    low: Any = None,
     high: Any = None,
     size: Any = None,
     *,
@@ -414,8 +414,9 @@ def randint(
 ) -> Tensor:
     """Integers drawn uniformly from [low, high), of shape `size`, int64 unless `dtype`
     says otherwise, as `torch.randint(low=0, high, size)`: ``randint(10, (3,))`` and
-    ``randint(0, 10, (3,))`` are the same call. The draws are PyTorch's for the same
-    generator (`default_generator` when None).
+    ``randint(0, 10, (3,))`` are the same call, and so are ``randint(10, size=(3,))``
+    and ``randint(high=10, size=(3,))``. The draws are PyTorch's for the same generator
+    (`default_generator` when None).
 
     Raises:
         ValueError: an empty range (high <= low) or a bad size.
@@ -424,6 +425,10 @@ def randint(
     check_device(device)
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=size)
+        low, high = 0, low
+    elif low is None:  # randint(high=high, size=size)
+        low = 0
     if size is None:
         raise TypeError(
             "randint: give high and size, e.g. randint(10, (3,)) or randint(0, 10, (3,))"

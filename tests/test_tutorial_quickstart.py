@@ -59,6 +59,11 @@ def quickstart(lib: types.ModuleType, folder: Path) -> list[Any]:
     nn, DataLoader = lib.nn, lib.utils.data.DataLoader
     printed: list[Any] = []
     training_data, test_data = image_set(lib, 200, 0), image_set(lib, 70, 1)
+    lib.manual_seed(0)
+    for _ in range(3):
+        sample_idx = lib.randint(len(training_data), size=(1,)).item()
+        img, label = training_data[sample_idx]
+        printed += [sample_idx, img.squeeze(), label]
     batch_size = 64
     train_dataloader = DataLoader(training_data, batch_size=batch_size)
     test_dataloader = DataLoader(test_data, batch_size=batch_size)

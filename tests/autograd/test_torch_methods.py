@@ -348,6 +348,12 @@ ERRORS = {  # name: (call, a word the message must hold)
     "gather_out_of_bounds": (lambda lib, t: t(X).gather(1, t(np.array([[4]]))), "out of bounds"),
     "gather_negative": (lambda lib, t: t(X).gather(1, t(np.array([[-1]]))), "out of bounds"),
     "gather_ndim": (lambda lib, t: t(X).gather(1, t(np.array([0]))), "dimensions"),
+    "matmul_shapes": (lambda lib, t: t(X) @ t(X), "do not align"),
+    "matmul_0d": (lambda lib, t: t(X[0]) @ t(np.array(2.0)), "at least 1 dimension"),
+    "matmul_batch": (
+        lambda lib, t: t(np.ones((2, 3, 4))) @ t(np.ones((5, 4, 6))),
+        "do not broadcast",
+    ),
     "histogram_ints": (lambda lib, t: lib.histogram(t(INTS), 2), "float"),
     "histogram_no_bins": (lambda lib, t: lib.histogram(t(X), 0), "bins"),
     "histogram_reversed_range": (lambda lib, t: lib.histogram(t(X), 2, range=(3.0, 1.0)), "max"),
