@@ -1110,6 +1110,15 @@ class Tensor:
     def stride(self, dim: int | None = None) -> Any:
         return _memory_ops.stride(self, dim)
 
+    def storage(self) -> Any:
+        return _memory_ops.storage(self)
+
+    def storage_offset(self) -> int:
+        return _memory_ops.storage_offset(self)
+
+    def data_ptr(self) -> int:
+        return _memory_ops.data_ptr(self)
+
     def element_size(self) -> int:
         return self.data.itemsize
 

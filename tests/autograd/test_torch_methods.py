@@ -533,6 +533,28 @@ def test_scatter_and_gather_take_0d_tensors_as_vectors_with_torch_gradients():
         np.testing.assert_allclose(ours, theirs, rtol=1e-15)
 
 
+def storage_lesson(lib):
+    """makemore's look under `view` (``a.storage()``), and where views start in it."""
+    a = lib.arange(18)
+    s = a.view(3, 3, 2).storage()
+    out = [len(s), s.tolist(), s[4], type(s[4]), s.size(), s.element_size(), s.nbytes()]
+    out += [s.data_ptr() == a.data_ptr() == a.t().storage().data_ptr()]
+    out += [a[2:5].storage_offset(), a.view(3, 6).t()[1:].storage_offset(), len(a[2:5].storage())]
+    s[0] = 7  # writes into `a` and every view of it
+    out += [a[:2].tolist(), str(s).splitlines()[:18], list(lib.tensor([0.1, 0.2]).storage())]
+    with pytest.raises(IndexError, match="out of range for storage of size 18"):
+        s[18]
+    return out
+
+
+@pytest.mark.filterwarnings("ignore:TypedStorage is deprecated")
+def test_storage_is_the_memory_under_every_view_as_torch():
+    assert storage_lesson(autograd) == storage_lesson(torch)
+    assert str(autograd.arange(3.0).storage()).splitlines()[-1] == (
+        "[autograd.Storage(dtype=float32, device=cpu) of size 3]"
+    )
+
+
 def test_scatter_in_place_keeps_the_tensor_and_its_gradient_as_torch():
     """`scatter_` / `scatter_add_` write into the tensor itself (the same object, version
     bumped) and are recorded on a non-leaf: gradients as torch's; on a leaf that
