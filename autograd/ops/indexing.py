@@ -72,8 +72,9 @@ def _check_shapes(
             f"{name}(): index {idx.shape}{got} must have the same number of dimensions as "
             f"input {x.shape}"
         )
-    too_large = any(i > n for d, (i, n) in enumerate(zip(idx.shape, x.shape)) if d != dim)
-    if too_large or (src is not None and any(i > n for i, n in zip(idx.shape, src.shape))):
+    shape, x_shape = idx.shape or (1,), x.shape or (1,)
+    too_large = any(i > n for d, (i, n) in enumerate(zip(shape, x_shape)) if d != dim)
+    if too_large or (src is not None and any(i > n for i, n in zip(shape, src.shape or (1,)))):
         against = "" if src is None else f" and no larger than src {list(src.shape)}"
         raise RuntimeError(
             f"{name}(): expected index {list(idx.shape)} to be no larger than input "

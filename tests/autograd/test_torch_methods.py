@@ -365,6 +365,14 @@ ERRORS = {  # name: (call, a word the message must hold)
     ),
     "histogram_edges_matrix": (lambda lib, t: lib.histogram(t(X), t(X)), "1-d"),
     "histogram_weight_shape": (lambda lib, t: lib.histogram(t(X), 2, weight=t(X[0])), "shape"),
+    "scatter_0d_src_too_small": (
+        lambda lib, t: t(X[0]).scatter(0, t(np.array([1, 2])), t(np.array(7.0))),
+        "larger",
+    ),
+    "scatter_add_0d_src_too_small": (
+        lambda lib, t: t(X[0]).scatter_add(0, t(np.array([1, 2])), t(np.array(7.0))),
+        "larger",
+    ),
     "gather_0d_index_of_a_matrix": (lambda lib, t: t(X).gather(0, t(np.array(0))), "dimensions"),
     "scatter_0d_index_of_a_matrix": (
         lambda lib, t: t(X).scatter(0, t(np.array(0)), value=1.0),
