@@ -126,6 +126,7 @@ from autograd.ops.elementwise import (
     tanh,
     trunc,
 )
+from autograd.ops.histogram import histogram
 from autograd.ops.indexing import (
     argsort,
     gather,
@@ -294,6 +295,7 @@ __all__ = [
     "gradcheck",
     "gradgradcheck",
     "half",
+    "histogram",
     "hstack",
     "index_add",
     "index_select",

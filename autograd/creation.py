@@ -17,6 +17,7 @@ import numpy.typing as npt
 from autograd.device import check_device
 from autograd.generator import Generator, default_generator
 from autograd.ops.args import OperandError
+from autograd.spacing import torch_linspace
 from autograd.tensor import Tensor, data_of, get_default_dtype
 
 _rng = np.random.default_rng()
@@ -235,12 +236,17 @@ def linspace(
     *,
     device: Any = None,
 ) -> Tensor:
-    """`steps` evenly spaced values from `start` to `end`, both included (PyTorch's
-    argument names; numpy's `linspace`)."""
+    """`steps` evenly spaced values from `start` to `end`, both included, as
+    `torch.linspace` computes them (to the last bit for float32, float64 and integer
+    dtypes: see `autograd.spacing`)."""
     check_device(device)
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
-    data = np.linspace(start, end, int(steps), dtype=_dtype(dtype))
+    kind = _dtype(dtype)
+    if kind in (np.float32, np.float64) or (kind.kind in "iu" and steps > 0):
+        data = torch_linspace(start, end, int(steps), kind)
+    else:
+        data = np.linspace(start, end, int(steps), dtype=kind)
     return Tensor(data, requires_grad=requires_grad)
 
 
@@ -397,7 +403,7 @@ def normal(
 
 
 def randint(
-    low: int,
+    low: Any = None,
     high: Any = None,
     size: Any = None,
     *,
@@ -408,8 +414,9 @@ def randint(
 ) -> Tensor:
     """Integers drawn uniformly from [low, high), of shape `size`, int64 unless `dtype`
     says otherwise, as `torch.randint(low=0, high, size)`: ``randint(10, (3,))`` and
-    ``randint(0, 10, (3,))`` are the same call. The draws are PyTorch's for the same
-    generator (`default_generator` when None).
+    ``randint(0, 10, (3,))`` are the same call, and so are ``randint(10, size=(3,))``
+    and ``randint(high=10, size=(3,))``. The draws are PyTorch's for the same generator
+    (`default_generator` when None).
 
     Raises:
         ValueError: an empty range (high <= low) or a bad size.
@@ -418,6 +425,10 @@ def randint(
     check_device(device)
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=size)
+        low, high = 0, low
+    elif low is None:  # randint(high=high, size=size)
+        low = 0
     if size is None:
         raise TypeError(
             "randint: give high and size, e.g. randint(10, (3,)) or randint(0, 10, (3,))"

@@ -1016,6 +1016,11 @@ class Tensor:
     def gather(self, dim: int, index: Any) -> Tensor:
         return _indexing.gather(self, dim, index)
 
+    def histogram(
+        self, bins: Any = 100, *, range: Any = None, weight: Any = None, density: bool = False
+    ) -> Any:
+        return _histogram.histogram(self, bins, range=range, weight=weight, density=density)
+
     def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
         return _indexing.scatter(self, dim, index, src, value=value)
 
@@ -1105,6 +1110,15 @@ class Tensor:
     def stride(self, dim: int | None = None) -> Any:
         return _memory_ops.stride(self, dim)
 
+    def storage(self) -> Any:
+        return _memory_ops.storage(self)
+
+    def storage_offset(self) -> int:
+        return _memory_ops.storage_offset(self)
+
+    def data_ptr(self) -> int:
+        return _memory_ops.data_ptr(self)
+
     def element_size(self) -> int:
         return self.data.itemsize
 
@@ -1187,6 +1201,7 @@ from autograd import inplace as _inplace  # noqa: E402
 from autograd.device import device as _device  # noqa: E402
 from autograd.ops import cumulative as _cumulative  # noqa: E402
 from autograd.ops import elementwise as _elementwise  # noqa: E402
+from autograd.ops import histogram as _histogram  # noqa: E402
 from autograd.ops import indexing as _indexing  # noqa: E402
 from autograd.ops import layout as _layout  # noqa: E402
 from autograd.ops import linalg as _linalg  # noqa: E402

@@ -1,6 +1,7 @@
 """Weight initializers: fill a tensor's data in place and return the tensor, as torch.
 
-Every function takes an optional `rng`: an `autograd.Generator` or nothing (the draws
+Every function takes an optional `rng` (also by PyTorch's name, `generator=`, where
+PyTorch's function takes one): an `autograd.Generator` or nothing (the draws
 are then PyTorch's for that generator, or for `autograd.default_generator`, which
 `autograd.manual_seed` reseeds as `torch.manual_seed` does: after the same seed,
 ``nn.Linear(784, 64)`` holds the weights `torch.nn.Linear(784, 64)` holds), or a
@@ -107,6 +108,13 @@ def _torch_stream(rng: Rng) -> Generator | None:
     )
 
 
+def _either(rng: Rng, generator: Rng) -> Rng:
+    """`rng`, or PyTorch's name for it, `generator` (``normal_(w, generator=g)``)."""
+    if rng is not None and generator is not None:
+        raise TypeError("give one of rng and generator (PyTorch's name for it)")
+    return generator if rng is None else rng
+
+
 def _float_dtype(tensor: Tensor) -> np.dtype:
     return tensor.dtype if tensor.dtype.kind == "f" else get_default_dtype()
 
@@ -141,14 +149,18 @@ def constant_(tensor: Tensor, val: float, rng: Rng = None) -> Tensor:
     return _fill(tensor, val)
 
 
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, rng: Rng = None) -> Tensor:
+def uniform_(
+    tensor: Tensor, a: float = 0.0, b: float = 1.0, rng: Rng = None, *, generator: Rng = None
+) -> Tensor:
     """Draw from U(a, b)."""
-    return _fill(tensor, _uniform(tensor, a, b, rng))
+    return _fill(tensor, _uniform(tensor, a, b, _either(rng, generator)))
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, rng: Rng = None) -> Tensor:
+def normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, rng: Rng = None, *, generator: Rng = None
+) -> Tensor:
     """Draw from N(mean, std**2)."""
-    return _fill(tensor, _normal(tensor, mean, std, rng))
+    return _fill(tensor, _normal(tensor, mean, std, _either(rng, generator)))
 
 
 def trunc_normal_(
@@ -158,6 +170,8 @@ def trunc_normal_(
     a: float = -2.0,
     b: float = 2.0,
     rng: Rng = None,
+    *,
+    generator: Rng = None,
 ) -> Tensor:
     """Draw from N(mean, std**2) truncated to [a, b] (PyTorch's `trunc_normal_`: the
     bounds are values, not numbers of std). A draw outside is drawn again.
@@ -175,7 +189,7 @@ def trunc_normal_(
             f"trunc_normal_: [{a}, {b}] holds {inside:.2g} of N({mean}, {std}**2); "
             "put the bounds within a few std of the mean"
         )
-    gen = _rng(rng)
+    gen = _rng(_either(rng, generator))
     values = gen.normal(mean, std, tensor.shape)
     outside = (values < a) | (values > b)
     while outside.any():
@@ -184,7 +198,9 @@ def trunc_normal_(
     return _fill(tensor, values)
 
 
-def orthogonal_(tensor: Tensor, gain: float = 1.0, rng: Rng = None) -> Tensor:
+def orthogonal_(
+    tensor: Tensor, gain: float = 1.0, rng: Rng = None, *, generator: Rng = None
+) -> Tensor:
     """Saxe et al. (2014): a (semi-)orthogonal matrix times `gain`, from the QR
     decomposition of a normal draw (signs fixed by R's diagonal, so it is uniform over
     the orthogonal matrices), as PyTorch's `orthogonal_`. Axes after the first are
@@ -193,7 +209,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, rng: Rng = None) -> Tensor:
         raise ValueError(f"orthogonal_: needs at least 2 dimensions, got shape {tensor.shape}")
     rows = tensor.shape[0]
     cols = tensor.data.size // rows if rows else 0
-    flat = _normal(tensor, 0.0, 1.0, rng, (rows, cols)).astype(np.float64)
+    flat = _normal(tensor, 0.0, 1.0, _either(rng, generator), (rows, cols)).astype(np.float64)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -210,17 +226,21 @@ def eye_(tensor: Tensor, rng: Rng = None) -> Tensor:
     return _fill(tensor, np.eye(*tensor.shape))
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0, rng: Rng = None) -> Tensor:
+def xavier_uniform_(
+    tensor: Tensor, gain: float = 1.0, rng: Rng = None, *, generator: Rng = None
+) -> Tensor:
     """Glorot & Bengio (2010): U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     a = math.sqrt(3.0) * gain * math.sqrt(2.0 / (fan_in + fan_out))  # torch's rounding
-    return uniform_(tensor, -a, a, rng)
+    return uniform_(tensor, -a, a, _either(rng, generator))
 
 
-def xavier_normal_(tensor: Tensor, gain: float = 1.0, rng: Rng = None) -> Tensor:
+def xavier_normal_(
+    tensor: Tensor, gain: float = 1.0, rng: Rng = None, *, generator: Rng = None
+) -> Tensor:
     """Glorot & Bengio (2010): N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), rng)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), _either(rng, generator))
 
 
 def kaiming_uniform_(
@@ -229,12 +249,14 @@ def kaiming_uniform_(
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
     rng: Rng = None,
+    *,
+    generator: Rng = None,
 ) -> Tensor:
     """He et al. (2015): U(-b, b), b = gain * sqrt(3 / fan), gain = calculate_gain(
     nonlinearity, a) (sqrt(2) for relu and for the default leaky_relu with a = 0)."""
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std  # torch's rounding
-    return uniform_(tensor, -bound, bound, rng)
+    return uniform_(tensor, -bound, bound, _either(rng, generator))
 
 
 def kaiming_normal_(
@@ -243,10 +265,12 @@ def kaiming_normal_(
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
     rng: Rng = None,
+    *,
+    generator: Rng = None,
 ) -> Tensor:
     """He et al. (2015): N(0, std**2), std = gain / sqrt(fan)."""
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
-    return normal_(tensor, 0.0, std, rng)
+    return normal_(tensor, 0.0, std, _either(rng, generator))
 
 
 def lecun_uniform_(tensor: Tensor, rng: Rng = None) -> Tensor:

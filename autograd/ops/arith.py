@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd.function import Function
+from autograd.ops.args import OperandError
 from autograd.tensor import Tensor, data_of, get_default_dtype
 
 TensorLike = Any
@@ -256,16 +257,23 @@ class MatMul(Function):
     """z = a @ b      da = dz @ b.T      db = a.T @ dz   (1-d operands as in numpy)"""
 
     def forward(self, a, b):
+        # shapes that do not fit raise OperandError: torch's RuntimeError, numpy's ValueError
         if a.ndim == 0 or b.ndim == 0:
-            raise ValueError("matmul needs operands with at least 1 dimension; use * for scalars")
+            raise OperandError("matmul needs operands with at least 1 dimension; use * for scalars")
         k_a = a.shape[-1]
         k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
         if k_a != k_b:
-            raise ValueError(
+            raise OperandError(
                 f"matmul shapes {a.shape} and {b.shape} do not align: "
                 f"{k_a} (last axis of a) != {k_b} ({'axis 0' if b.ndim == 1 else 'axis -2'} of b)"
             )
-        return a @ b
+        try:
+            return a @ b
+        except ValueError:
+            raise OperandError(
+                f"matmul shapes {a.shape} and {b.shape}: the batch dimensions "
+                f"{a.shape[:-2]} and {b.shape[:-2]} do not broadcast"
+            ) from None
 
     def read_inputs(self):
         return factors_read(*self.inputs)

@@ -55,19 +55,26 @@ def _grid(idx: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
     return tuple(grid)
 
 
+def _ndim(a: np.ndarray) -> int:
+    """The number of dimensions PyTorch's scatter and gather see: 1 for a 0-d tensor."""
+    return a.ndim or 1
+
+
 def _check_shapes(
     name: str, x: np.ndarray, dim: int, idx: np.ndarray, src: np.ndarray | None = None
 ) -> None:
     """PyTorch's rules: index has x's number of dimensions, is no larger than x apart
-    from `dim`, and no larger than `src` anywhere."""
-    if idx.ndim != x.ndim or (src is not None and src.ndim != x.ndim):
+    from `dim`, and no larger than `src` anywhere; a 0-d tensor counts as a 1-element
+    vector."""
+    if _ndim(idx) != _ndim(x) or (src is not None and _ndim(src) != _ndim(x)):
         got = "" if src is None else f" and src {src.shape}"
         raise RuntimeError(
             f"{name}(): index {idx.shape}{got} must have the same number of dimensions as "
             f"input {x.shape}"
         )
-    too_large = any(i > n for d, (i, n) in enumerate(zip(idx.shape, x.shape)) if d != dim)
-    if too_large or (src is not None and any(i > n for i, n in zip(idx.shape, src.shape))):
+    shape, x_shape = idx.shape or (1,), x.shape or (1,)
+    too_large = any(i > n for d, (i, n) in enumerate(zip(shape, x_shape)) if d != dim)
+    if too_large or (src is not None and any(i > n for i, n in zip(shape, src.shape or (1,)))):
         against = "" if src is None else f" and no larger than src {list(src.shape)}"
         raise RuntimeError(
             f"{name}(): expected index {list(idx.shape)} to be no larger than input "
@@ -89,6 +96,8 @@ def gather(input: TensorLike, dim: int, index: TensorLike) -> Tensor:
         check_dim("gather", dim, 0)
         _check_bounds("gather", idx, 1, 0)
         return reshape(getitem(reshape(input, 1), idx.reshape(-1)), idx.shape)
+    if idx.ndim == 0 and x.ndim == 1:  # as PyTorch: `x.gather(0, torch.tensor(2))`
+        return reshape(gather(input, dim, idx.reshape(1)), ())
     d = check_dim("gather", dim, x.ndim)
     _check_shapes("gather", x, d, idx)
     _check_bounds("gather", idx, x.shape[d], d)
@@ -99,14 +108,17 @@ def _scatter_parts(
     name: str, input: TensorLike, dim: int, index: TensorLike, src: Any
 ) -> tuple[tuple[np.ndarray, ...], Any]:
     """The grid where `src` goes, and `src` cut to `index`'s shape (a Tensor op when
-    it is a Tensor; a number stays a number)."""
+    it is a Tensor; a number stays a number). A 0-d index or src counts as a 1-element
+    vector, as in PyTorch (`zeros(10).scatter_(0, tensor(y), value=1)`); `input` has at
+    least one dimension (`_on_a_vector` sees to it)."""
     x, idx = data_of(input), _index(name, index)
     d = check_dim(name, dim, x.ndim)
     number = isinstance(src, int | float | np.number)
-    if x.ndim == 0:
-        raise RuntimeError(f"{name}(): needs an input with at least one dimension")
     source = None if number else data_of(src)
     _check_shapes(name, x, d, idx, source)
+    idx = idx.reshape(1) if idx.ndim == 0 else idx
+    if source is not None and source.ndim == 0:
+        src, source = reshape(src, (1,)), source.reshape(1)
     _check_bounds(name, idx, x.shape[d], d)
     if source is not None and source.dtype != x.dtype:
         raise RuntimeError(
@@ -115,6 +127,13 @@ def _scatter_parts(
     if source is not None and source.shape != idx.shape:
         src = getitem(src, tuple(slice(0, n) for n in idx.shape))
     return _grid(idx, d), src
+
+
+def _on_a_vector(op: Any, input: TensorLike, dim: int, *args: Any, **kwargs: Any) -> Tensor:
+    """`op` on a 0-d `input` as PyTorch runs it: on the 1-element vector, the result
+    back to 0-d (so `dim` is 0 or -1)."""
+    check_dim(op.__name__, dim, 0)
+    return reshape(op(reshape(input, (1,)), dim, *args, **kwargs), ())
 
 
 def scatter(
@@ -131,6 +150,8 @@ def scatter(
     """
     if (src is None) == (value is None):
         raise TypeError("scatter(): give one of src (a tensor or a number) and value")
+    if data_of(input).ndim == 0:
+        return _on_a_vector(scatter, input, dim, index, src, value=value)
     where, src = _scatter_parts("scatter", input, dim, index, src if value is None else value)
     return Scatter.apply(input, src, index=where)
 
@@ -138,6 +159,8 @@ def scatter(
 def scatter_add(input: TensorLike, dim: int, index: TensorLike, src: TensorLike) -> Tensor:
     """`input` with `src[i][j]` added at `[index[i][j]][j]` (for dim 0), repeated indices
     accumulating, as `torch.scatter_add`: input + (zeros with src added at the indices)."""
+    if data_of(input).ndim == 0:
+        return _on_a_vector(scatter_add, input, dim, index, src)
     where, src = _scatter_parts("scatter_add", input, dim, index, src)
     return input + add_at(src, where, data_of(input).shape)
 

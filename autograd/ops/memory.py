@@ -1,5 +1,6 @@
 """How a tensor lies in memory, as PyTorch reports it, and tensors made like another:
-`stride`, `is_contiguous`, `contiguous`, and the `new_*` factories.
+`stride`, `is_contiguous`, `contiguous`, `storage`, `storage_offset` and `data_ptr`,
+and the `new_*` factories.
 
 numpy keeps strides in bytes; PyTorch counts them in elements, and so do these.
 """
@@ -12,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd import creation
-from autograd.device import check_device
+from autograd.device import check_device, device
 from autograd.function import Function
 from autograd.tensor import Tensor
 
@@ -54,6 +55,88 @@ def stride(x: Tensor, dim: int | None = None) -> Any:
             f"{ndim - 1}], but got {dim})"
         )
     return steps[dim]
+
+
+def _memory(x: Tensor) -> np.ndarray:
+    """The array that owns `x`'s memory (the end of numpy's chain of `base`s), or `x`'s
+    own data when that owner is not laid out in one block (its storage is then a copy)."""
+    owner = x.data
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    if owner.flags.c_contiguous or owner.flags.f_contiguous:
+        return owner
+    return x.data
+
+
+class Storage:
+    """The memory under a tensor and every view of it, as one flat sequence of numbers,
+    as `Tensor.storage()` (PyTorch's `TypedStorage`): ``a.view(3, 3, 2).storage()``
+    shows the same 18 numbers as `a`'s, in memory order. Items are Python numbers;
+    writing one writes into every tensor on this memory."""
+
+    def __init__(self, x: Tensor) -> None:
+        memory = _memory(x)
+        self._flat = memory.ravel(order="C" if memory.flags.c_contiguous else "F")
+
+    def __len__(self) -> int:
+        return self._flat.size
+
+    def size(self) -> int:
+        return self._flat.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._flat.dtype
+
+    @property
+    def device(self) -> device:
+        return device("cpu")
+
+    def element_size(self) -> int:
+        return self._flat.itemsize
+
+    def nbytes(self) -> int:
+        return self._flat.nbytes
+
+    def data_ptr(self) -> int:
+        return int(self._flat.__array_interface__["data"][0])
+
+    def _check(self, i: int) -> int:
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"index {i} out of range for storage of size {len(self)}")
+        return i
+
+    def __getitem__(self, i: int) -> Any:
+        return self._flat[self._check(i)].item()
+
+    def __setitem__(self, i: int, value: Any) -> None:
+        self._flat[self._check(i)] = value
+
+    def __iter__(self) -> Any:
+        return iter(self._flat.tolist())
+
+    def tolist(self) -> list[Any]:
+        return self._flat.tolist()
+
+    def __repr__(self) -> str:
+        info = f"[autograd.Storage(dtype={self.dtype}, device=cpu) of size {len(self)}]"
+        return "".join(f" {v}\n" for v in self._flat.tolist()) + info
+
+
+def data_ptr(x: Tensor) -> int:
+    """The address of `x`'s first element, as `Tensor.data_ptr()`."""
+    return int(x.data.__array_interface__["data"][0])
+
+
+def storage(x: Tensor) -> Storage:
+    """`x`'s memory, shared with every view of it, as `Tensor.storage()`."""
+    return Storage(x)
+
+
+def storage_offset(x: Tensor) -> int:
+    """Where `x`'s first element sits in its storage, counted in elements, as
+    `Tensor.storage_offset()`."""
+    return (data_ptr(x) - Storage(x).data_ptr()) // x.data.itemsize
 
 
 def _like(x: Tensor, dtype: npt.DTypeLike | None, device: Any) -> np.dtype:

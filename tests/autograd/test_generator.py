@@ -84,6 +84,18 @@ def test_randint_draws_what_torch_draws(args):
     assert autograd.randint(0, 5, (3,), generator=g, dtype=np.int32).dtype == np.int32
 
 
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [((150,), {"size": (1,)}), ((), {"high": 10, "size": (4,)}), ((3,), {"high": 9, "size": (5,)})],
+)
+def test_randint_takes_high_and_size_by_keyword_as_torch(args, kwargs):
+    """The Datasets tutorial's ``torch.randint(len(training_data), size=(1,)).item()``."""
+    g, tg = _pair()
+    ours = autograd.randint(*args, **kwargs, generator=g)
+    theirs = torch.randint(*args, **kwargs, generator=tg)
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
 @pytest.mark.parametrize("rows", [None, 4])
 @pytest.mark.parametrize(
     ("num_samples", "replacement"), [(1, False), (1, True), (5, False), (20, True), (27, False)]

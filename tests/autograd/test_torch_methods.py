@@ -21,6 +21,7 @@ X = RNG.normal(size=(3, 4))
 TIES = np.array([[1.0, 3.0, 3.0, 1.0, 3.0], [2.0, 2.0, 0.0, 2.0, -1.0]])
 SPECIAL = np.array([1.0, np.nan, -np.inf, 0.0, np.inf, -0.0])
 INTS = np.array([[3, 0, -2], [0, 5, 5]])
+SAMPLE = RNG.normal(size=500).astype(np.float32)
 
 
 def both(fn):
@@ -141,6 +142,30 @@ SAME = {
         0, t(np.array(1)), t(np.array([2.0]))
     ),
     "scatter_larger_src": lambda lib, t: t(X).scatter(0, t(IDX), t(np.arange(6.0).reshape(2, 3))),
+    "scatter_0d_index_one_hot": lambda lib, t: lib.zeros(10).scatter_(0, t(np.array(3)), value=1),
+    "scatter_0d_index_and_src": lambda lib, t: t(X[0]).scatter(
+        -1, t(np.array(2)), t(np.array(7.0))
+    ),
+    "scatter_0d_src": lambda lib, t: t(X[0]).scatter(0, t(np.array([1])), t(np.array(7.0))),
+    "scatter_0d_input": lambda lib, t: t(np.array(2.0)).scatter(0, t(np.array(0)), value=1.0),
+    "scatter_add_0d_index": lambda lib, t: t(X[0]).scatter_add(0, t(np.array(1)), t(X[1])),
+    "scatter_add_0d_input": lambda lib, t: t(np.array(2.0)).scatter_add(
+        0, t(np.array([0, 0])), t(np.array([1.0, 2.0]))
+    ),
+    "gather_0d_index": lambda lib, t: t(X[0]).gather(0, t(np.array(2))),
+    "histogram_makemore": lambda lib, t: lib.histogram(t(np.tanh(X * 3)), density=True),
+    "histogram_float32": lambda lib, t: t(SAMPLE).histogram(7),
+    "histogram_range": lambda lib, t: lib.histogram(t(X), 4, range=(-1.0, 0.5)),
+    "histogram_edges": lambda lib, t: t(X).histogram(t(np.array([-2.0, 0.0, 0.3, 5.0]))),
+    "histogram_weight_density": lambda lib, t: lib.histogram(
+        t(X), 3, weight=t(np.abs(X)), density=True
+    ),
+    "histogram_equal_values": lambda lib, t: lib.histogram(t(np.ones((2, 3))), 2),
+    "histogram_empty": lambda lib, t: lib.histogram(t(np.zeros(0)), 2),
+    "histogram_0d": lambda lib, t: lib.histogram(t(np.array(3.0)), 2),
+    "histogram_nan_left_out": lambda lib, t: lib.histogram(
+        t(np.array([1.0, np.nan, 2.0, 7.0])), 2, range=(0.0, 3.0)
+    ),
     "cumsum_ints": lambda lib, t: t(INTS).cumsum(1),
     "cumsum_bool": lambda lib, t: lib.cumsum(t(INTS > 0), 0),
     "cumsum_dtype": lambda lib, t: t(INTS).cumsum(0, dtype=lib.float64),
@@ -323,6 +348,36 @@ ERRORS = {  # name: (call, a word the message must hold)
     "gather_out_of_bounds": (lambda lib, t: t(X).gather(1, t(np.array([[4]]))), "out of bounds"),
     "gather_negative": (lambda lib, t: t(X).gather(1, t(np.array([[-1]]))), "out of bounds"),
     "gather_ndim": (lambda lib, t: t(X).gather(1, t(np.array([0]))), "dimensions"),
+    "matmul_shapes": (lambda lib, t: t(X) @ t(X), "do not align"),
+    "matmul_0d": (lambda lib, t: t(X[0]) @ t(np.array(2.0)), "at least 1 dimension"),
+    "matmul_batch": (
+        lambda lib, t: t(np.ones((2, 3, 4))) @ t(np.ones((5, 4, 6))),
+        "do not broadcast",
+    ),
+    "histogram_ints": (lambda lib, t: lib.histogram(t(INTS), 2), "float"),
+    "histogram_no_bins": (lambda lib, t: lib.histogram(t(X), 0), "bins"),
+    "histogram_reversed_range": (lambda lib, t: lib.histogram(t(X), 2, range=(3.0, 1.0)), "max"),
+    "histogram_infinite": (lambda lib, t: lib.histogram(t(np.array([1.0, np.inf])), 2), "finite"),
+    "histogram_nan": (lambda lib, t: lib.histogram(t(np.array([1.0, np.nan])), 2), "finite"),
+    "histogram_edges_dtype": (
+        lambda lib, t: lib.histogram(t(X), t(np.array([0.0, 1.0], np.float32))),
+        "dtype",
+    ),
+    "histogram_edges_matrix": (lambda lib, t: lib.histogram(t(X), t(X)), "1-d"),
+    "histogram_weight_shape": (lambda lib, t: lib.histogram(t(X), 2, weight=t(X[0])), "shape"),
+    "scatter_0d_src_too_small": (
+        lambda lib, t: t(X[0]).scatter(0, t(np.array([1, 2])), t(np.array(7.0))),
+        "larger",
+    ),
+    "scatter_add_0d_src_too_small": (
+        lambda lib, t: t(X[0]).scatter_add(0, t(np.array([1, 2])), t(np.array(7.0))),
+        "larger",
+    ),
+    "gather_0d_index_of_a_matrix": (lambda lib, t: t(X).gather(0, t(np.array(0))), "dimensions"),
+    "scatter_0d_index_of_a_matrix": (
+        lambda lib, t: t(X).scatter(0, t(np.array(0)), value=1.0),
+        "dimensions",
+    ),
     "gather_too_large": (lambda lib, t: t(X).gather(0, t(np.zeros((1, 5), int))), "larger"),
     "gather_float_index": (lambda lib, t: t(X).gather(0, t(np.zeros((1, 1)))), "int"),
     "gather_dim": (lambda lib, t: t(X).gather(2, t(IDX)), "range"),
@@ -466,6 +521,46 @@ def test_view_keeps_memory_shared_where_torch_can_view():
             call(theirs)
         with pytest.raises(RuntimeError, match="reshape"):
             call(ours)
+
+
+def test_scatter_and_gather_take_0d_tensors_as_vectors_with_torch_gradients():
+    """A 0-d index, src or input is a 1-element vector to PyTorch's scatter and gather
+    (the one-hot target transform ``zeros(10).scatter_(0, tensor(y), value=1)``); the
+    results keep their 0-d shapes and the gradients reach every input as in torch."""
+    grads = []
+    for lib in (autograd, torch):
+        x = lib.tensor(X[0].copy(), requires_grad=True)
+        s = lib.tensor(7.0, dtype=lib.float64, requires_grad=True)
+        z = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)
+        i, w = lib.tensor(2), lib.tensor(np.arange(1.0, 5.0))
+        out = (x * 1.0).scatter(0, i, s) * w
+        out = out.sum() + x.gather(0, i) * 3.0 + (z * 1.0).scatter_add(0, lib.tensor(0), s) * 5.0
+        out.backward()
+        grads.append([t.grad.numpy() for t in (x, s, z)])
+    for ours, theirs in zip(*grads, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-15)
+
+
+def storage_lesson(lib):
+    """makemore's look under `view` (``a.storage()``), and where views start in it."""
+    a = lib.arange(18)
+    s = a.view(3, 3, 2).storage()
+    out = [len(s), s.tolist(), s[4], type(s[4]), s.size(), s.element_size(), s.nbytes()]
+    out += [s.data_ptr() == a.data_ptr() == a.t().storage().data_ptr()]
+    out += [a[2:5].storage_offset(), a.view(3, 6).t()[1:].storage_offset(), len(a[2:5].storage())]
+    s[0] = 7  # writes into `a` and every view of it
+    out += [a[:2].tolist(), str(s).splitlines()[:18], list(lib.tensor([0.1, 0.2]).storage())]
+    with pytest.raises(IndexError, match="out of range for storage of size 18"):
+        s[18]
+    return out
+
+
+@pytest.mark.filterwarnings("ignore:TypedStorage is deprecated")
+def test_storage_is_the_memory_under_every_view_as_torch():
+    assert storage_lesson(autograd) == storage_lesson(torch)
+    assert str(autograd.arange(3.0).storage()).splitlines()[-1] == (
+        "[autograd.Storage(dtype=float32, device=cpu) of size 3]"
+    )
 
 
 def test_scatter_in_place_keeps_the_tensor_and_its_gradient_as_torch():

@@ -264,7 +264,7 @@ def test_initializers_draw_what_torch_draws(name, kwargs, exact, dtype):
 
     for shape in ((40, 30), (7,) if name in ("uniform_", "normal_") else (3, 8)):
         g, tg = autograd.Generator().manual_seed(11), torch.Generator().manual_seed(11)
-        ours = getattr(init, name)(nn.Parameter(np.zeros(shape, dtype)), **kwargs, rng=g)
+        ours = getattr(init, name)(nn.Parameter(np.zeros(shape, dtype)), **kwargs, generator=g)
         theirs = getattr(torch.nn.init, name)(
             torch.zeros(shape, dtype=torch.float32 if dtype == np.float32 else torch.float64),
             **kwargs,
@@ -277,6 +277,17 @@ def test_initializers_draw_what_torch_draws(name, kwargs, exact, dtype):
             single = dtype == np.float32
             atol = (2e-6 if name == "orthogonal_" else 1e-7) if single else 1e-15
             np.testing.assert_allclose(ours.data, theirs, rtol=2e-6 if single else 1e-14, atol=atol)
+
+
+def test_generator_is_rngs_torch_name():
+    """``kaiming_normal_(w, nonlinearity="tanh", generator=g)``, as torch 2 spells it."""
+    g, h = autograd.Generator().manual_seed(3), autograd.Generator().manual_seed(3)
+    w, v = nn.Parameter(np.zeros((4, 5))), nn.Parameter(np.zeros((4, 5)))
+    init.kaiming_normal_(w, nonlinearity="tanh", generator=g)
+    init.kaiming_normal_(v, nonlinearity="tanh", rng=h)
+    np.testing.assert_array_equal(w.data, v.data)
+    with pytest.raises(TypeError, match="one of rng and generator"):
+        init.normal_(nn.Parameter(np.zeros(3)), rng=g, generator=h)
 
 
 def test_a_numpy_generator_still_gives_numpys_draws():
