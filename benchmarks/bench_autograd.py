@@ -169,6 +169,20 @@ def torch_step_factory(arrays: list[np.ndarray], x: np.ndarray, y: np.ndarray, l
     return step
 
 
+def mnist_step(contender: str) -> Callable[[], float]:
+    """The Keras MNIST example's step (784-64-10, batch 32) as `bench_step` runs it:
+    "numpy" by hand, or "gradwork" with the fused ops (`dense_step`)."""
+    rng = np.random.default_rng(1)
+    x = rng.random((32, 784), dtype=np.float32)
+    y = rng.integers(0, 10, 32)
+    arrays = make_weights([784, 64, 10])
+    if contender == "numpy":
+        return lambda: numpy_step(arrays, x, y, 0.01)
+    kernels = [Tensor(a, requires_grad=True) for a in arrays]
+    tx = Tensor(x)
+    return lambda: dense_step(kernels, tx, y, 0.01)
+
+
 def bench_step(sizes: list[int], batch: int, label: str) -> None:
     rng = np.random.default_rng(1)
     x = rng.random((batch, sizes[0]), dtype=np.float32)

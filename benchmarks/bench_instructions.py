@@ -13,8 +13,10 @@ Workloads: scalar (micrograd's moons demo, per node, 0-d Tensors against the
 micrograd-style `Value`), scalar-gc (the same with Python's garbage collector on: its
 passes depend on the objects each node leaves it to track, and count as the node's;
 the same program gives the same passes, so the figures are still exact; six
-repetitions apart, since a full collection comes every few) and loop (the
-PyTorch-style step on 784-64-10, batch 32, against numpy by hand). Needs `valgrind` on
+repetitions apart, since a full collection comes every few), loop (the
+PyTorch-style step on 784-64-10, batch 32, against numpy by hand) and step (the same
+step written with the fused ops `autograd.dense` and `autograd.cross_entropy` and a
+hand-written SGD update, as `bench_autograd`'s "dense, CE ops"). Needs `valgrind` on
 PATH; takes about three minutes.
 
 With `--cache`, cachegrind's simulated caches and branch predictor count, beside the
@@ -40,6 +42,7 @@ WORKLOADS = {
     "scalar": (["value", "tensor"], (1, 3), "node", 21358),
     "scalar-gc": (["value", "tensor"], (2, 8), "node", 21358),
     "loop": (["numpy", "gradwork"], (100, 300), "step", 1),
+    "step": (["numpy", "gradwork"], (100, 300), "step", 1),
 }
 
 
@@ -61,6 +64,11 @@ def run_child(workload: str, contender: str, repeats: int) -> None:
 
         step = bench.moons_graph(bench.Value if contender == "value" else tensor, 30)
         warm = 1
+    elif workload == "step":
+        import bench_autograd
+
+        step = bench_autograd.mnist_step(contender)
+        warm = 20
     else:
         sizes = [784, 64, 10]
         arrays, batches, lr = bench.glorot(sizes), bench.make_batches(sizes, 32), 0.01
