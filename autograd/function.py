@@ -39,6 +39,7 @@ import numpy as np
 
 from autograd.anomaly import remember_call
 from autograd.mode import state
+from autograd.ops.args import OperandError
 from autograd.tensor import Tensor, check_dtype, get_default_dtype, share
 
 _ndarray = np.ndarray
@@ -289,8 +290,9 @@ class Function:
         except ValueError as err:
             shapes = ", ".join(str(t.shape) for t in tensors)
             # PyTorch's type, where the error is also one (an IndexError for a dim out of
-            # range, a RuntimeError for operands that do not fit), else a ValueError
-            kind = type(err) if isinstance(err, IndexError | RuntimeError) else ValueError
+            # range), else both torch's RuntimeError and numpy's ValueError (shapes that
+            # do not broadcast: "The size of tensor a (4) must match ..." in torch)
+            kind = type(err) if isinstance(err, IndexError | RuntimeError) else OperandError
             raise kind(f"{cls.__name__}: {err} (input shapes: {shapes})") from None
         if type(data) is not _ndarray:
             data = np.asarray(data)

@@ -349,6 +349,8 @@ ERRORS = {  # name: (call, a word the message must hold)
     "gather_negative": (lambda lib, t: t(X).gather(1, t(np.array([[-1]]))), "out of bounds"),
     "gather_ndim": (lambda lib, t: t(X).gather(1, t(np.array([0]))), "dimensions"),
     "matmul_shapes": (lambda lib, t: t(X) @ t(X), "do not align"),
+    "add_broadcast": (lambda lib, t: t(X) + t(np.ones((3, 5))), "(3, 5)"),
+    "mul_broadcast": (lambda lib, t: t(X) * t(np.ones(3)), "(3,)"),
     "matmul_0d": (lambda lib, t: t(X[0]) @ t(np.array(2.0)), "at least 1 dimension"),
     "matmul_batch": (
         lambda lib, t: t(np.ones((2, 3, 4))) @ t(np.ones((5, 4, 6))),
@@ -493,6 +495,7 @@ def test_errors_as_torch(name):
             (RuntimeError, ValueError),
         ),
         (lambda: autograd.tensor(X).sum(axis=(1, 1)), (RuntimeError, ValueError)),
+        (lambda: autograd.tensor(X) + autograd.ones(3), (RuntimeError, ValueError)),
     ],
 )
 def test_dim_and_operand_errors_are_also_value_errors(call, kinds):
