@@ -9,6 +9,7 @@ Example:
     (-2.0, 2.0)
 """
 
+import warnings
 from typing import Any
 
 from autograd.tensor import Tensor, get_default_dtype, set_default_dtype  # isort: skip
@@ -205,6 +206,12 @@ from autograd.ops.torch_methods import (
     triu,
     unbind,
 )
+
+# numpy warns about the inf and nan its functions make ("divide by zero encountered in
+# log"); PyTorch makes the same values silently. Those warnings are ignored when numpy
+# raises them in this package's own code, so `tensor([0.]).log()` is -inf without a
+# word, as in PyTorch, while numpy called from anywhere else warns as it always has.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd\.")
 
 clamp = clip  # PyTorch's names
 concat = concatenate = cat

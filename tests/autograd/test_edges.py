@@ -268,3 +268,37 @@ def test_numpy_array_protocol_copies_as_asked():
         snap = np.array(tt)
     tt[0] = 5.0
     assert snap.tolist() == [1.0, 2.0]  # torch's np.array is a copy as well
+
+
+WARNINGS_SCRIPT = """
+import json
+import numpy as np
+import autograd
+x = autograd.tensor([0.0, 1.0], requires_grad=True)
+parts = [x.log(), autograd.tensor([-5.0, 100.0]).exp(), x / x, x.sqrt(), 1 / x]
+sum(parts).sum().backward()
+print(json.dumps([[p.tolist() for p in parts], x.grad.tolist()]))
+np.log(np.array([0.0]))  # the user's own numpy: warns as always
+"""
+
+
+def test_inf_and_nan_come_without_numpys_warnings_as_in_torch():
+    """log(0), exp(100) in float32, 0 / 0 and the backward of sqrt at 0 make inf and nan
+    silently, as torch does; numpy called outside the package still warns. In a fresh
+    interpreter, with Python's default warning filters."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    env.pop("PYTHONWARNINGS", None)
+    done = subprocess.run(
+        [sys.executable, "-c", WARNINGS_SCRIPT], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    (log, exp, ratio, root, inverse), grad = json.loads(done.stdout)
+    assert log[0] == -np.inf and exp[1] == np.inf and np.isnan(ratio[0])
+    assert root[0] == 0 and inverse[0] == np.inf and np.isnan(grad[0])
+    warned = [line for line in done.stderr.splitlines() if "RuntimeWarning" in line]
+    assert warned == ["<string>:9: RuntimeWarning: divide by zero encountered in log"], done.stderr
