@@ -185,7 +185,7 @@ class FirstCall:
     name (a PyTorch-style sub-module called `output`) is found first. It replaces a
     `Module.__getattr__`, whose mere presence made every attribute read of every
     module (`self.weight`, `self.forward`, ...) take the interpreter's slow generic
-    lookup: a sixth of the PyTorch-style training step's overhead.
+    lookup (about 8,000 instructions of a PyTorch-style training step of 784-64-10).
     """
 
     def __set_name__(self, owner: type, name: str) -> None:
