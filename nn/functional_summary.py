@@ -17,9 +17,6 @@ from nn.module import Module
 from nn.summary import _counts, render_table
 from nn.symbolic import Node, inbound_nodes, map_structure
 
-_WIDTHS = (28, 26, 10)  # as a Sequential's table
-_GRAPH_WIDTHS = (30, 24, 10, 30)
-
 
 def is_chain(graph: Any) -> bool:
     """Keras's test for a "sequential-like" graph, which is shown without connections."""
@@ -51,7 +48,9 @@ def connections(layer: Module, in_model: set[int]) -> str:
     return ", ".join(parts) or "-"
 
 
-def format_functional_summary(model: Any) -> str:
+def format_functional_summary(
+    model: Any, line_length: int | None = None, positions: Any = None
+) -> str:
     """The summary table of a functional model as text."""
     graph = model._graph
     chain = is_chain(graph)
@@ -70,5 +69,4 @@ def format_functional_summary(model: Any) -> str:
     header = ["Layer (type)", "Output Shape", "Param #"]
     if not chain:
         header.append("Connected to")
-    base = _WIDTHS if chain else _GRAPH_WIDTHS
-    return render_table(model.name, header, rows, base, _counts(model))
+    return render_table(model, model.name, header, rows, line_length, positions)

@@ -5,11 +5,17 @@ Output shapes are measured, not computed: one zero sample runs through the model
 Parameters that require grad are trainable; frozen parameters and buffers
 (BatchNorm's running mean and variance) are non-trainable, as in Keras; BatchNorm1d's
 `num_batches_tracked` counter is not counted.
+
+The table is drawn as Keras 3 draws it (with the `rich` library, which this module
+does not need): box-drawing borders, a column layout from Keras's positions and the
+terminal's width, cells wrapped at spaces (a word too long for its cell cut with
+"…"), and totals with their size in memory.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 from typing import Any
 
 import numpy as np
@@ -19,7 +25,9 @@ from nn import weights
 from nn.input import Input
 from nn.module import Module
 
-_WIDTHS = (28, 26, 10)  # Keras's Sequential columns: 65 characters in all
+#: Keras 3's layouts, by number of columns: the longest line it draws, and where each
+#: column ends as a fraction of the line.
+LAYOUTS = {3: (88, (0.45, 0.80, 1.0)), 4: (108, (0.3, 0.56, 0.74, 1.0))}
 
 
 def layer_rows(model: Module) -> list[Module]:
@@ -62,15 +70,24 @@ def _first_input_size(layers: list[Module]) -> int | None:
 
 def _counts(module: Module) -> tuple[int, int]:
     """(trainable, non-trainable) scalars in the module's parameters and buffers."""
-    trainable = frozen = 0
-    for p in module.parameters():
-        if p.requires_grad:
-            trainable += p.size
-        else:
-            frozen += p.size
-    counters = weights.counter_names(module)
-    frozen += sum(b.size for k, b in module.named_buffers() if b is not None and k not in counters)
+    (trainable, _), (frozen, _) = weight_sizes(module)
     return trainable, frozen
+
+
+def weight_sizes(module: Module) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((count, bytes) of the trainable weights, (count, bytes) of the others): the
+    parameters that require grad, and the frozen ones with the buffers (not counters)."""
+    trainable, frozen = [0, 0], [0, 0]
+    for p in module.parameters():
+        into = trainable if p.requires_grad else frozen
+        into[0] += p.data.size
+        into[1] += p.data.nbytes
+    counters = weights.counter_names(module)
+    for k, b in module.named_buffers():
+        if b is not None and k not in counters:
+            frozen[0] += b.data.size
+            frozen[1] += b.data.nbytes
+    return (trainable[0], trainable[1]), (frozen[0], frozen[1])
 
 
 def _snake(name: str) -> str:
@@ -141,42 +158,140 @@ def _params(layer: Module) -> str:
     return f"{sum(_counts(layer)):,}"
 
 
-def format_summary(model: Any) -> str:
+def format_summary(model: Any, line_length: int | None = None, positions: Any = None) -> str:
     """The summary table of `model` (a `nn.Model`) as text. Before the input size is
     known, as Keras 3: "?" for every output shape and "0 (unbuilt)" for the layers
     whose weights are not made yet."""
     layers = layer_rows(model)
     shapes = output_shapes(model, layers) or ["?"] * len(layers)
     rows = [
-        (f"{name} ({type(layer).__name__})", shape, _params(layer))
+        [f"{name} ({type(layer).__name__})", shape, _params(layer)]
         for name, layer, shape in zip(_names(layers), layers, shapes)
     ]
     title = getattr(model, "name", None)
     if not isinstance(title, str):
         title = _snake(type(model).__name__)
     header = ["Layer (type)", "Output Shape", "Param #"]
-    return render_table(title, header, [list(r) for r in rows], _WIDTHS, _counts(model))
+    return render_table(model, title, header, rows, line_length, positions)
+
+
+def column_widths(columns: int, line_length: int | None, positions: Any) -> list[int]:
+    """Each column's width between the borders (its text and a space on either side).
+
+    Keras 3 gives the columns `int(position * line_length)` characters each, the line
+    being at most 88 (three columns) or 108 characters (four) and at most 4 less than
+    the terminal is wide; its table library then adds the spaces and takes the excess
+    back, in equal shares from the first column on (shares rounded half to even).
+    """
+    longest, default_positions = LAYOUTS[columns]
+    if line_length is None:
+        line_length = min(longest, shutil.get_terminal_size().columns - 4)
+    widths, end = [], 0
+    for position in positions or default_positions:
+        width = int(position * line_length) - end
+        if width < 4:
+            raise ValueError("Insufficient console width to print summary.")
+        widths.append(width + 2)
+        end += width
+    excess, shares = sum(widths) - (line_length - len(widths) - 1), len(widths)
+    for i, width in enumerate(widths):
+        if excess <= 0:
+            break
+        taken = min(width, round(excess / shares))
+        widths[i] -= taken
+        excess, shares = excess - taken, shares - 1
+    return widths
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` characters, broken at spaces: a word that does
+    not fit on the line starts the next, and a line still too long (one long word)
+    ends in "…"."""
+    lines, line = [], ""
+    for word in re.findall(r"\S+\s*|\s+", text):
+        if len(line) + len(word.rstrip()) > width and line:
+            lines.append(line)
+            line = ""
+        line += word
+    lines.append(line)
+    lines = [line.rstrip() for line in lines]
+    return [line if len(line) <= width else line[: width - 1] + "…" for line in lines]
+
+
+def _cells(cells: list[str], widths: list[int], right: list[bool], bar: str) -> list[str]:
+    """The lines of one row: each cell wrapped to its column, padded, between bars."""
+    wrapped = [wrap(cell, width - 2) for cell, width in zip(cells, widths)]
+    height = max(len(lines) for lines in wrapped)
+    out = []
+    for k in range(height):
+        parts = []
+        for lines, width, r in zip(wrapped, widths, right):
+            text = lines[k] if k < len(lines) else ""
+            parts.append(" " + (text.rjust if r else text.ljust)(width - 2) + " ")
+        out.append(bar + bar.join(parts) + bar)
+    return out
+
+
+def readable_size(nbytes: float) -> str:
+    """Keras's memory size: "1.56 MB" (powers of 1024, two decimals)."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if nbytes / 1024 < 1:
+            return f"{nbytes:.2f} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.2f} PB"
+
+
+def optimizer_size(model: Any) -> tuple[int, int] | None:
+    """(count, bytes) of the compiled Keras-style optimizer's variables once it has
+    taken a step, as Keras 3 (on JAX) counts them: its step counter and learning rate
+    (unless a schedule gives it), 4 bytes each, and its slots (momenta, ...)."""
+    optimizer = getattr(model, "optimizer", None)
+    if not getattr(optimizer, "iterations", 0) or not hasattr(optimizer, "state"):
+        return None
+    count = 1 + (not callable(optimizer._base_rate()))
+    count += hasattr(optimizer, "u_product")  # Nadam's running product
+    nbytes = 4 * count
+    for state in optimizer.state.values():
+        for value in state.values():
+            if isinstance(value, np.ndarray):
+                count += value.size
+                nbytes += value.nbytes
+    return count, nbytes
 
 
 def render_table(
-    title: str, header: list[str], rows: list[list[str]], base: Any, counts: tuple[int, int]
+    model: Any,
+    title: str,
+    header: list[str],
+    rows: list[list[str]],
+    line_length: int | None = None,
+    positions: Any = None,
 ) -> str:
-    """Keras's summary text: the title, a row per layer under `header` in columns at
-    least `base` wide, then the parameter totals (trainable, non-trainable)."""
-    widths = [max([w, *(len(r[i]) + 2 for r in rows)]) for i, w in enumerate(base)]
-    width = sum(widths) + 1
+    """Keras 3's summary text: the title, the table (a row per layer under `header`;
+    "Param #" right-aligned), then the parameter totals with their sizes."""
+    widths = column_widths(len(header), line_length, positions)
+    right = [name == "Param #" for name in header]
 
-    def line(cells: list[str]) -> str:
-        return (" " + "".join(c.ljust(w) for c, w in zip(cells, widths))).rstrip()
+    def rule(left: str, fill: str, cross: str, end: str) -> str:
+        return left + cross.join(fill * w for w in widths) + end
 
-    trainable, frozen = counts
-    out = [f'Model: "{title}"', "_" * width, line(header), "=" * width]
+    out = [f'Model: "{title}"', rule("┏", "━", "┳", "┓")]
+    out += _cells(header, widths, right, "┃")
+    out.append(rule("┡", "━", "╇", "┩"))
     for i, row in enumerate(rows):
-        out += [line(row), "_" * width if i < len(rows) - 1 else "=" * width]
+        if i:
+            out.append(rule("├", "─", "┼", "┤"))
+        out += _cells(row, widths, right, "│")
+    out.append(rule("└", "─", "┴", "┘"))
+    (trainable, trainable_bytes), (frozen, frozen_bytes) = weight_sizes(model)
+    extra = optimizer_size(model)
+    total = trainable + frozen + (extra[0] if extra else 0)
+    total_bytes = trainable_bytes + frozen_bytes + (extra[1] if extra else 0)
     out += [
-        f"Total params: {trainable + frozen:,}",
-        f"Trainable params: {trainable:,}",
-        f"Non-trainable params: {frozen:,}",
-        "_" * width,
+        f" Total params: {total:,} ({readable_size(total_bytes)})",
+        f" Trainable params: {trainable:,} ({readable_size(trainable_bytes)})",
+        f" Non-trainable params: {frozen:,} ({readable_size(frozen_bytes)})",
     ]
+    if extra:
+        out.append(f" Optimizer params: {extra[0]:,} ({readable_size(extra[1])})")
     return "\n".join(out)

@@ -931,7 +931,12 @@ class Model(LayerWeights, Module):
         arrays = [np.concatenate([b[i] for b in outputs]) for i in range(len(outputs[0]))]
         return arrays[0] if isinstance(result, Tensor) else rebuild(result, arrays)
 
-    def summary(self, print_fn: Callable[[str], Any] | None = print) -> str | None:
+    def summary(
+        self,
+        line_length: int | None = None,
+        positions: Any = None,
+        print_fn: Callable[[str], Any] | None = print,
+    ) -> str | None:
         """Print the Keras table of layers, output shapes and parameter counts.
 
         Output shapes come from running one zero sample through the model, once the
@@ -940,6 +945,9 @@ class Model(LayerWeights, Module):
         the table shows "?" shapes and "0 (unbuilt)" for layers without weights yet.
 
         Args:
+            line_length: the table's width (default: 88, at most the terminal's
+                width less 4, as Keras 3).
+            positions: where each column ends, as fractions of `line_length`.
             print_fn: called with the table; None to return it instead.
 
         Returns:
@@ -947,7 +955,7 @@ class Model(LayerWeights, Module):
             once), else the table as a string. An empty model gives the table
             without rows (totals 0), as Keras's.
         """
-        text = format_summary(self)
+        text = format_summary(self, line_length, positions)
         if print_fn is None:
             return text
         print_fn(text)

@@ -3,7 +3,6 @@ weights copied in, then predictions, losses, training runs, layer lists and summ
 tables compared; and the errors of graphs that cannot be built."""
 
 import os
-import re
 import warnings
 
 import numpy as np
@@ -57,7 +56,13 @@ def keras_table(model):
     """Title, header, rows (cells, wrapped lines joined) and totals of Keras's summary."""
     printed = []
     model.summary(print_fn=lambda text, line_break=False: printed.append(text))
-    lines = "\n".join(printed).splitlines()
+    return read_table("\n".join(printed))
+
+
+def read_table(text):
+    """Title, header, rows (cells, wrapped lines joined) and totals of a summary table
+    drawn as Keras 3 draws it."""
+    lines = text.splitlines()
     header, rows, row = None, [], None
     for line in lines:
         if line.startswith("┃"):
@@ -73,10 +78,7 @@ def keras_table(model):
 
 
 def our_table(model):
-    lines = model.summary(print_fn=None).splitlines()
-    rows = [re.split(r"\s{2,}", line.strip()) for line in lines[4:] if line.startswith(" ")]
-    totals = [line for line in lines if "params:" in line]
-    return lines[0], re.split(r"\s{2,}", lines[2].strip()), rows, totals
+    return read_table(model.summary(print_fn=None))
 
 
 def test_book_mnist_snippet_matches_keras():

@@ -45,8 +45,8 @@ def keras_summary_names(model):
 
 
 def our_summary_names(model):
-    text = model.summary(print_fn=None)
-    return re.findall(r"^ (\S+) \((\w+)\)\s", text, re.MULTILINE)[1:]  # not the header
+    text = model.summary(line_length=250, print_fn=None)
+    return re.findall(r"│ (\S+) \((\w+)\)", text)
 
 
 def every_layer(lib):

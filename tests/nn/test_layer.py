@@ -339,7 +339,9 @@ def test_layers_in_sequential_and_nn_layers_layer():
     assert model.count_params() == 3 * 5 + 5 + 5 * 2 + 2  # built at add, from input_shape
     assert model.layers[0].builds == [(1, 3)]  # by a one-sample probe (Keras: (None, 3))
     text = model.summary(print_fn=None)
-    assert " simple_dense (SimpleDense)  (None, 5)                 20" in text.splitlines()
+    assert "│ simple_dense (SimpleDense)      │ (None, 5)              │            20 │" in (
+        text.splitlines()
+    )
     named = nn.Sequential([SimpleDense(2, name="first", input_dim=4)])
     assert "first (SimpleDense)" in named.summary(print_fn=None)
 
@@ -358,14 +360,20 @@ def test_subclassed_model_summary_lists_its_layers():
 
     model = Net()
     unbuilt = model.summary(print_fn=None).splitlines()  # as Keras 3's table
-    assert unbuilt[4].split() == ["sequential", "(Sequential)", "?", "0", "(unbuilt)"]
-    assert unbuilt[6].split() == ["simple_dense", "(SimpleDense)", "?", "0", "(unbuilt)"]
+    cells = [[c.strip() for c in line.strip("│").split("│")] for line in unbuilt[4:7:2]]
+    assert cells == [
+        ["sequential (Sequential)", "?", "0 (unbuilt)"],
+        ["simple_dense (SimpleDense)", "?", "0 (unbuilt)"],
+    ]
     model.build((None, 6))
     lines = model.summary(print_fn=None).splitlines()
     assert lines[0] == 'Model: "ticket_model"'
-    assert lines[4].split() == ["sequential", "(Sequential)", "(None,", "3)", "43"]
-    assert lines[6].split() == ["simple_dense", "(SimpleDense)", "(None,", "1)", "4"]
-    assert "Total params: 47" in lines and "Trainable params: 47" in lines
+    cells = [[c.strip() for c in line.strip("│").split("│")] for line in lines[4:7:2]]
+    assert cells == [
+        ["sequential (Sequential)", "(None, 3)", "43"],
+        ["simple_dense (SimpleDense)", "(None, 1)", "4"],
+    ]
+    assert " Total params: 47 (188.00 B)" in lines and " Trainable params: 47 (188.00 B)" in lines
 
 
 def test_model_written_with_forward_or_wrapping_still_works():

@@ -311,16 +311,17 @@ def test_keras_input_and_output_yield_to_attributes_of_the_same_name():
     assert head(Tensor(np.ones((4, 2), np.float32))).shape == (4, 1)
     layer = nn.Linear(2, 3)
     assert not hasattr(layer, "output") and not hasattr(layer, "input")
-    with pytest.raises(AttributeError, match="never been called on a symbolic tensor.*output"):
-        layer.output
+    with pytest.raises(AttributeError, match=r"never been called on a symbolic tensor.*output"):
+        _ = layer.output
     with pytest.raises(AttributeError, match="'Linear' object has no attribute 'nope'"):
-        layer.nope
+        _ = layer.nope
 
 
 def test_module_attribute_reads_take_the_interpreters_fast_lookup():
     """No `__getattr__` on Module at run time: its presence makes the interpreter look
     every attribute of every module up the slow, generic way (the module call path of
     a training step reads a few dozen), so `input`/`output` are descriptors instead."""
+
     def subclasses(cls):
         for sub in cls.__subclasses__():
             yield sub

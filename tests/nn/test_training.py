@@ -265,13 +265,13 @@ def test_summary_counts_and_shapes_784_100_10(capsys):
     lines = text.splitlines()
     assert lines[0] == 'Model: "sequential"'
     assert "Layer (type)" in lines[2] and "Output Shape" in lines[2] and "Param #" in lines[2]
-    dense = next(line for line in lines if line.startswith(" dense (Dense)"))
-    dense_1 = next(line for line in lines if line.startswith(" dense_1 (Dense)"))
-    assert "(None, 100)" in dense and dense.split()[-1] == "78,500"
-    assert "(None, 10)" in dense_1 and dense_1.split()[-1] == "1,010"
-    assert "Total params: 79,510" in lines
-    assert "Trainable params: 79,510" in lines
-    assert "Non-trainable params: 0" in lines
+    dense = next(line for line in lines if line.startswith("│ dense (Dense)"))
+    dense_1 = next(line for line in lines if line.startswith("│ dense_1 (Dense)"))
+    assert "(None, 100)" in dense and dense.split()[-2] == "78,500"
+    assert "(None, 10)" in dense_1 and dense_1.split()[-2] == "1,010"
+    assert " Total params: 79,510 (310.59 KB)" in lines  # float32: 4 bytes each
+    assert " Trainable params: 79,510 (310.59 KB)" in lines
+    assert " Non-trainable params: 0 (0.00 B)" in lines
 
 
 def test_summary_784_64_10_and_batchnorm_is_non_trainable():
@@ -284,7 +284,7 @@ def test_summary_784_64_10_and_batchnorm_is_non_trainable():
     text = model.summary(print_fn=None)
     assert "(None, 784)" in text and "(None, 64)" in text
     bn = next(line for line in text.splitlines() if "(BatchNorm1d)" in line)
-    assert bn.split()[-1] == "256"  # 2 * 64 trainable + 2 * 64 running statistics
+    assert bn.split()[-2] == "256"  # 2 * 64 trainable + 2 * 64 running statistics
     assert "Total params: 51,146" in text
     assert "Trainable params: 51,018" in text
     assert "Non-trainable params: 128" in text
@@ -294,8 +294,8 @@ def test_summary_of_unbuilt_model_shows_unbuilt_layers_as_keras_3():
     nn.utils.clear_session()  # names are numbered per session, as Keras's
     model = nn.Sequential(nn.Dense(64), nn.Dropout(0.5), nn.Dense(10))
     text = model.summary(print_fn=None)
-    assert re.search(r"dense \(Dense\)\s+\?\s+0 \(unbuilt\)", text)
-    assert re.search(r"dropout \(Dropout\)\s+\?\s+0$", text, re.MULTILINE)
+    assert re.search(r"dense \(Dense\)\s+│ \?\s+│\s+0 \(unbuilt\) │", text)
+    assert re.search(r"dropout \(Dropout\)\s+│ \?\s+│\s+0 │$", text, re.MULTILINE)
     assert "Total params: 0" in text
     model.predict(np.zeros((2, 30), dtype=np.float32))
     assert "Total params: 2,634" in model.summary(print_fn=None)  # 30*64+64 + 64*10+10
