@@ -20,20 +20,30 @@ def keras_text(model, **kwargs) -> str:
 
 
 def pair(build):
-    """The same model in Keras and here (`build(lib, Dense)`), named alike."""
+    """The same model in Keras and here (`build(lib, Dense)`), every layer named (Keras
+    and nn number unnamed layers per session)."""
     return build(keras, layers.Dense), build(nn, nn.Dense)
 
 
 def dense_stack(lib, Dense):
     return lib.Sequential(
-        [lib.Input((784,)), Dense(512, activation="relu"), Dense(10, activation="softmax")],
+        [
+            lib.Input((784,)),
+            Dense(512, activation="relu", name="hidden"),
+            Dense(10, activation="softmax", name="out"),
+        ],
         name="stack",
     )
 
 
 def with_batchnorm(lib, Dense):
     return lib.Sequential(
-        [lib.Input((20,)), Dense(8, name="d"), lib.layers.BatchNormalization(), Dense(1)],
+        [
+            lib.Input((20,)),
+            Dense(8, name="d"),
+            lib.layers.BatchNormalization(name="batch_normalization"),
+            Dense(1, name="out"),
+        ],
         name="bn",
     )
 
