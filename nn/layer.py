@@ -263,6 +263,22 @@ class LayerWeights:
         """The weights `fit` leaves alone (frozen ones, buffers)."""
         return [w for w in self.weights if not w.requires_grad]
 
+    @property
+    def variables(self) -> list[Tensor]:
+        """Keras's other name for `weights` (`[(v.name, v.trainable) for v in
+        bn.variables]` lists BatchNormalization's gamma, beta and moving statistics)."""
+        return self.weights
+
+    @property
+    def trainable_variables(self) -> list[Tensor]:
+        """Keras's other name for `trainable_weights`."""
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self) -> list[Tensor]:
+        """Keras's other name for `non_trainable_weights`."""
+        return self.non_trainable_weights
+
     def count_params(self) -> int:
         """The number of scalars in the weights, trainable or not (Keras's count)."""
         return weights.count_params(self)  # type: ignore[arg-type]

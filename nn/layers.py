@@ -26,6 +26,7 @@ from nn.activations import Activation as Activation  # keras.layers.Activation
 from nn.input import Input as Input  # keras.layers.Input is keras.Input
 from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
     GaussianNoise,
+    LeakyReLU,
     Normalization,
     Rescaling,
     Reshape,
@@ -56,6 +57,7 @@ from nn.normalization import (  # noqa: F401  # keras.layers holds them
     moments,
     normalize,
 )
+from nn.norms_torch import AlphaDropout as AlphaDropout  # torch.nn's and Keras's
 from nn.norms_torch import BatchNorm1d as BatchNorm1d  # torch.nn's, with LayerNorm
 from nn.norms_torch import BatchNorm2d as BatchNorm2d
 from nn.symbolic import default_name
@@ -243,7 +245,7 @@ class Dense(LayerWeights, Module):
         self.built = False
         self.weight: Tensor | None = None
         self.bias: Tensor | None = None
-        self.activation = activations.get(activation)
+        self.activation = activations.get(activation, keras=True)
         self.input_shape = sample_shape(self, input_shape, input_dim)
         if self.input_shape is not None:
             self.build((None, *self.input_shape))
@@ -398,8 +400,15 @@ class Dropout(Module):
         """Keras's name for `p`."""
         return self.p
 
+    def call(self, inputs: Any, training: bool | None = None) -> Tensor:
+        """Keras's `call`: drop in training (`training`, else the layer's mode). A
+        subclass may override it, as Keras's MC dropout does with
+        `super().call(inputs, training=True)`; the layer's calls then run it."""
+        training = self.training if training is None else bool(training)
+        return F.dropout(autocast(inputs, tensors=False), self.p, training, rng=self.rng)
+
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout(autocast(x, tensors=False), self.p, self.training, rng=self.rng)
+        return self.call(x)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

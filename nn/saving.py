@@ -145,6 +145,8 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
         )
     },
     act.LeakyReLU: lambda m: {"negative_slope": m.negative_slope},
+    # After PyTorch's: loading either (saved with their slope) makes Keras's, with a name.
+    keras_layers.LeakyReLU: lambda m: {"negative_slope": m.negative_slope, "name": m.name},
     act.ELU: lambda m: {"alpha": m.alpha},
     act.GELU: lambda m: {"approximate": m.approximate},
     act.Softplus: lambda m: {"beta": m.beta, "threshold": m.threshold},
@@ -162,7 +164,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
         "eps": m.eps,
         "elementwise_affine": m.elementwise_affine,
     },
-    norms_torch.AlphaDropout: lambda m: {"p": m.p},
+    norms_torch.AlphaDropout: lambda m: {"p": m.p, "seed": m.seed, "name": m.name},
     **{
         cls: _keras_layer
         for cls in (
