@@ -270,13 +270,17 @@ def test_batch_normalization_networks_as_keras(build):
     assert summary_rows(models[nn].summary(print_fn=None)) == _keras_rows(models[keras])
     bn = {k: next(l for l in m.layers if "batch_norm" in l.name) for k, m in models.items()}
     described = {k: [(v.name, v.trainable) for v in layer.variables] for k, layer in bn.items()}
-    assert described[nn] == described[keras] == [
-        ("gamma", True),
-        ("beta", True),
-        ("moving_mean", False),
-        ("moving_variance", False),
-    ]
-    for k, layer in bn.items():
+    assert (
+        described[nn]
+        == described[keras]
+        == [
+            ("gamma", True),
+            ("beta", True),
+            ("moving_mean", False),
+            ("moving_variance", False),
+        ]
+    )
+    for layer in bn.values():
         assert len(layer.trainable_variables) == 2 and len(layer.non_trainable_variables) == 2
     (_, _), (_, _), (X_test, y_test) = _fashion_split()
     np.testing.assert_allclose(
@@ -284,3 +288,65 @@ def test_batch_normalization_networks_as_keras(build):
         models[keras].evaluate(X_test, y_test, verbose=0),
         rtol=2e-5,
     )
+
+
+@pytest.mark.parametrize(
+    "make, bounded",
+    [
+        (
+            lambda k: k.initializers.VarianceScaling(
+                scale=2.0, mode="fan_avg", distribution="uniform"
+            ),
+            True,
+        ),
+        (lambda k: k.initializers.VarianceScaling(), True),
+        (lambda k: k.initializers.VarianceScaling(2.0, "fan_out", "untruncated_normal"), False),
+        (lambda k: k.initializers.HeNormal(), True),
+        (lambda k: k.initializers.HeUniform(), True),
+        (lambda k: k.initializers.GlorotNormal(), True),
+        (lambda k: k.initializers.GlorotUniform(), True),
+        (lambda k: k.initializers.LecunNormal(), True),
+        (lambda k: k.initializers.he_normal(), True),
+        (lambda k: k.initializers.get("lecun_uniform"), True),
+        (lambda k: k.initializers.TruncatedNormal(stddev=0.1), True),
+        (lambda k: k.initializers.RandomUniform(-0.2, 0.3), True),
+    ],
+)
+def test_initializers_draw_keras_distributions(make, bounded):
+    """Keras's initializer objects, as a Dense kernel (the book's he_avg_init) and
+    called with a shape: the same spread as Keras's draws, and the same extremes when
+    bounded (the numbers are numpy's), the same config."""
+    kernels = {}
+    for k in LIBS:
+        dense = k.layers.Dense(300, activation="sigmoid", kernel_initializer=make(k))
+        dense.build((None, 784))
+        called = make(k)((784, 300))
+        assert called.shape == (784, 300) and np.asarray(called).dtype == np.float32
+        kernels[k] = [np.asarray(dense.get_weights()[0]), np.asarray(called)]
+    for mine, ref in zip(kernels[nn], kernels[keras], strict=True):
+        assert mine.shape == ref.shape and mine.dtype == ref.dtype
+        np.testing.assert_allclose(mine.std(), ref.std(), rtol=0.02)
+        np.testing.assert_allclose(mine.mean(), ref.mean(), atol=0.02 * ref.std())
+        if bounded:  # uniform or truncated: the extremes reach the same bounds
+            np.testing.assert_allclose([mine.min(), mine.max()], [ref.min(), ref.max()], rtol=0.02)
+    theirs = make(keras).get_config()
+    theirs.pop("input_axes", None), theirs.pop("output_axes", None)  # Keras 3.15's (None)
+    assert make(nn).get_config() == theirs
+
+
+def test_initializer_bounds_and_errors():
+    he_avg_init = nn.initializers.VarianceScaling(scale=2.0, mode="fan_avg", distribution="uniform")
+    limit = np.sqrt(3 * 2 / ((784 + 300) / 2))
+    w = he_avg_init((784, 300))
+    assert np.abs(w).max() <= limit and np.abs(w).max() > 0.99 * limit
+    truncated = nn.initializers.HeNormal()((784, 300))
+    assert np.abs(truncated).max() <= 2 * np.sqrt(2 / 784) / 0.87962566103423978
+    seeded = nn.initializers.GlorotUniform(seed=3)
+    np.testing.assert_array_equal(seeded((5, 4)), seeded((5, 4)))
+    assert isinstance(nn.initializers.get("he_normal"), nn.initializers.HeNormal)
+    with pytest.raises(ValueError, match="mode must be one of fan_in, fan_out, fan_avg"):
+        nn.initializers.VarianceScaling(mode="fan_sum")
+    with pytest.raises(ValueError, match="distribution must be one of"):
+        nn.initializers.VarianceScaling(distribution="gamma")
+    with pytest.raises(ValueError, match="shape must be a tuple"):
+        he_avg_init("784x300")
