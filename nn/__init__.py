@@ -216,6 +216,7 @@ __all__ = [
     "Unflatten",
     "Variable",
     "callbacks",
+    "constraints",
     "data",
     "datasets",
     "from_torch",

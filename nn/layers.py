@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from autograd import Tensor, dense, get_default_dtype, linear
 from autograd.checks import check_bool, check_int, check_real
-from nn import activations, init, regularizers
+from nn import activations, constraints, init, regularizers
 from nn import functional as F
 from nn.activations import Activation as Activation  # keras.layers.Activation
 from nn.input import Input as Input  # keras.layers.Input is keras.Input
@@ -202,6 +202,8 @@ class Dense(LayerWeights, Module):
         kernel_regularizer, bias_regularizer: penalties on the weights, and
             activity_regularizer: a penalty on the output (divided by the batch
             size), all added to the loss by `fit` (`nn.regularizers`; see `losses`).
+        kernel_constraint, bias_constraint: projections the optimizer applies to
+            the weights after each update (`nn.constraints.max_norm(1.0)`, ...).
         dtype: the dtype of the weights and of the computation (the default float
             dtype, float32, otherwise): floating inputs are cast to it, as Keras
             autocasts them (float64 data gives float32 outputs unless
@@ -224,6 +226,8 @@ class Dense(LayerWeights, Module):
         bias_regularizer: regularizers.RegularizerLike = None,
         activity_regularizer: regularizers.RegularizerLike = None,
         dtype: npt.DTypeLike | None = None,
+        kernel_constraint: constraints.ConstraintLike = None,
+        bias_constraint: constraints.ConstraintLike = None,
     ) -> None:
         super().__init__()
         units = check_int("Dense", "units", units, minimum=1)
@@ -235,6 +239,11 @@ class Dense(LayerWeights, Module):
             ("activity_regularizer", activity_regularizer),
         ):
             object.__setattr__(self, argument, regularizers.get(value, f"Dense: {argument}"))
+        for argument, value in (
+            ("kernel_constraint", kernel_constraint),
+            ("bias_constraint", bias_constraint),
+        ):
+            object.__setattr__(self, argument, constraints.get(value, f"Dense: {argument}"))
         self.name = default_name(self, name)
         if input_dim is not None:
             check_int("Dense", "input_dim", input_dim, minimum=1)
@@ -258,6 +267,9 @@ class Dense(LayerWeights, Module):
         self.weight = Parameter(np.ascontiguousarray(drawn.data.T))
         if self.use_bias:
             self.bias = self.bias_initializer(_empty(self.units, dtype=self.dtype), rng=self.rng)
+        constraints.attach(self.weight, self.kernel_constraint)
+        if self.bias is not None:
+            constraints.attach(self.bias, self.bias_constraint)
         self.built = True
 
     @property

@@ -37,7 +37,16 @@ import numpy as np
 from autograd.checks import check_bool
 from nn import activations as act
 from nn import activations_torch as act_torch
-from nn import keras_layers, losses, merging, normalization, norms_torch, optimizers, regularizers
+from nn import (
+    constraints,
+    keras_layers,
+    losses,
+    merging,
+    normalization,
+    norms_torch,
+    optimizers,
+    regularizers,
+)
 from nn import metrics as metrics_mod
 from nn.functional_config import functional_config, functional_from_config
 from nn.input import Input
@@ -60,6 +69,10 @@ def _dense(layer: Dense) -> dict[str, Any]:
         **{
             argument: regularizers.serialize(getattr(layer, argument))
             for argument in ("kernel_regularizer", "bias_regularizer", "activity_regularizer")
+        },
+        **{
+            argument: constraints.serialize(getattr(layer, argument))
+            for argument in ("kernel_constraint", "bias_constraint")
         },
     }
 

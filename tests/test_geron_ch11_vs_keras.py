@@ -6,6 +6,9 @@ the same initial weights (copied from the Keras model) and in the same batch ord
 normalization, optimizers, learning-rate schedules, dropout, Monte Carlo dropout,
 max-norm and l2 regularization."""
 
+import functools
+import math
+
 import numpy as np
 import pytest
 from keras_tables import summary_rows
@@ -350,3 +353,333 @@ def test_initializer_bounds_and_errors():
         nn.initializers.VarianceScaling(distribution="gamma")
     with pytest.raises(ValueError, match="shape must be a tuple"):
         he_avg_init("784x300")
+
+
+def _max_norm_network(k):
+    MaxNormDense = functools.partial(
+        k.layers.Dense,
+        activation="relu",
+        kernel_initializer="he_normal",
+        kernel_constraint=k.constraints.max_norm(1.0),
+    )
+    return k.Sequential(
+        [
+            k.layers.Flatten(input_shape=[28, 28]),
+            MaxNormDense(100),
+            MaxNormDense(100),
+            k.layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+
+def test_max_norm_constraint_trains_as_keras():
+    """The book's MaxNormDense: the optimizer rescales each unit's incoming weights to a
+    norm of at most 1 after every step (he_normal starts them near sqrt(2))."""
+    models, history = _train(
+        _max_norm_network, lambda k: k.optimizers.SGD(learning_rate=0.05, momentum=0.9)
+    )
+    _assert_trained_alike(models, history)
+    for model in models.values():
+        for kernel in model.get_weights()[:4:2]:
+            norms = np.sqrt((np.asarray(kernel) ** 2).sum(axis=0))
+            assert norms.max() <= 1 + 1e-6 and norms.max() > 0.999
+
+
+def test_constraints_as_keras():
+    w = np.random.default_rng(0).normal(size=(6, 4)).astype("float32") * 2
+    for make in [
+        lambda k: k.constraints.MaxNorm(max_value=2, axis=0),
+        lambda k: k.constraints.max_norm(1.5, axis=1),
+        lambda k: k.constraints.MinMaxNorm(min_value=3.0, max_value=4.0, rate=0.5),
+        lambda k: k.constraints.UnitNorm(axis=[0, 1]),
+        lambda k: k.constraints.NonNeg(),
+        lambda k: k.constraints.get("non_neg"),
+    ]:
+        ours, theirs = make(nn), make(keras)
+        np.testing.assert_allclose(ours(w), np.asarray(theirs(w)), rtol=1e-6, atol=1e-7)
+        config = theirs.get_config()
+        config.update(
+            {"axis": tuple(config["axis"])} if isinstance(config.get("axis"), list) else {}
+        )
+        assert ours.get_config() == config
+    with pytest.raises(ValueError, match="unknown constraint 'maxnorm'"):
+        nn.layers.Dense(3, kernel_constraint="maxnorm")
+
+
+def test_constrained_dense_saves_and_loads(tmp_path):
+    (X_train, y_train), _, (X_test, _) = _fashion_split()
+    model = _max_norm_network(nn)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+    model.fit(X_train, y_train, epochs=1, verbose=0)
+    model.save(tmp_path / "model.keras")
+    loaded = nn.load_model(tmp_path / "model.keras")
+    assert loaded.layers[1].kernel_constraint.get_config() == {"max_value": 1.0, "axis": 0}
+    assert loaded.layers[3].kernel_constraint is None
+    np.testing.assert_array_equal(
+        loaded.predict(X_test, verbose=0), model.predict(X_test, verbose=0)
+    )
+    loaded.compile(loss="sparse_categorical_crossentropy", optimizer=nn.optimizers.SGD(1.0))
+    loaded.fit(X_train, y_train, epochs=1, verbose=0)
+    assert np.sqrt((loaded.get_weights()[0] ** 2).sum(axis=0)).max() <= 1 + 1e-6
+
+
+def _regularized_network(k):
+    RegularizedDense = functools.partial(
+        k.layers.Dense,
+        activation="relu",
+        kernel_initializer="he_normal",
+        kernel_regularizer=k.regularizers.l2(0.01),
+    )
+    return k.Sequential(
+        [
+            k.layers.Flatten(input_shape=[28, 28]),
+            RegularizedDense(100),
+            RegularizedDense(100),
+            RegularizedDense(10, activation="softmax"),
+        ]
+    )
+
+
+def test_l2_regularized_network_trains_as_keras():
+    models, history = _train(_regularized_network, lambda k: k.optimizers.SGD(learning_rate=0.02))
+    _assert_trained_alike(models, history)
+
+
+def _build_model(k):
+    """The book's `build_model` for comparing optimizers (fewer layers)."""
+    return k.Sequential(
+        [
+            k.layers.Flatten(input_shape=[28, 28]),
+            k.layers.Dense(100, activation="relu", kernel_initializer="he_normal"),
+            k.layers.Dense(100, activation="relu", kernel_initializer="he_normal"),
+            k.layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        lambda k: k.optimizers.SGD(learning_rate=0.001, momentum=0.9),
+        lambda k: k.optimizers.SGD(learning_rate=0.001, momentum=0.9, nesterov=True),
+        lambda k: k.optimizers.SGD(clipvalue=1.0),
+        lambda k: k.optimizers.SGD(clipnorm=1.0),
+        lambda k: k.optimizers.Adagrad(learning_rate=0.001),
+        lambda k: k.optimizers.RMSprop(learning_rate=0.001, rho=0.9),
+        lambda k: k.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999),
+        lambda k: k.optimizers.Adamax(learning_rate=0.001, beta_1=0.9, beta_2=0.999),
+        lambda k: k.optimizers.Nadam(learning_rate=0.001, beta_1=0.9, beta_2=0.999),
+        lambda k: k.optimizers.AdamW(
+            weight_decay=1e-5, learning_rate=0.001, beta_1=0.9, beta_2=0.999
+        ),
+        lambda k: k.optimizers.SGD(
+            learning_rate=k.optimizers.schedules.ExponentialDecay(
+                initial_learning_rate=0.01, decay_steps=2 * 7, decay_rate=0.1
+            )
+        ),
+        lambda k: k.optimizers.SGD(
+            learning_rate=k.optimizers.schedules.PiecewiseConstantDecay(
+                boundaries=[5.0, 10.0], values=[0.01, 0.005, 0.001]
+            )
+        ),
+        lambda k: k.optimizers.SGD(
+            learning_rate=k.optimizers.schedules.InverseTimeDecay(
+                initial_learning_rate=0.01, decay_steps=7, decay_rate=1.0
+            )
+        ),
+    ],
+)
+def test_optimizers_and_schedules_train_as_keras(optimizer):
+    models, history = _train(_build_model, optimizer)
+    _close(history[nn].history, history[keras].history)
+    # Adam's family divides by sqrt(v): a weight whose gradients are float32 noise may
+    # step by up to lr (1e-3) either way
+    _same_weights(models[nn].get_weights(), models[keras].get_weights(), atol=5e-5)
+
+
+def exponential_decay(lr0, s):
+    def exponential_decay_fn(epoch):
+        return lr0 * 0.1 ** (epoch / s)
+
+    return exponential_decay_fn
+
+
+def exponential_decay_fn_lr(epoch, lr):
+    return lr * 0.1 ** (1 / 20)
+
+
+def piecewise_constant_fn(epoch):
+    if epoch < 1:
+        return 0.01
+    elif epoch < 2:
+        return 0.005
+    else:
+        return 0.001
+
+
+@pytest.mark.parametrize(
+    "schedule", [exponential_decay(lr0=0.01, s=20), exponential_decay_fn_lr, piecewise_constant_fn]
+)
+def test_learning_rate_scheduler_as_keras(schedule):
+    (X_train, y_train), (X_valid, y_valid), _ = _fashion_split()
+    models = {k: _build_model(k) for k in LIBS}
+    models[nn].set_weights(models[keras].get_weights())
+    history = {}
+    for k, model in models.items():
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd", metrics=["accuracy"])
+        lr_scheduler = k.callbacks.LearningRateScheduler(schedule)
+        history[k] = model.fit(
+            X_train,
+            y_train,
+            epochs=3,
+            validation_data=(X_valid, y_valid),
+            callbacks=[lr_scheduler],
+            shuffle=False,
+            verbose=0,
+        )
+    assert list(history[nn].history)[-1] == "learning_rate"
+    _assert_trained_alike(models, history)
+
+
+def test_reduce_lr_on_plateau_as_keras():
+    """`ReduceLROnPlateau(factor=0.5, patience=...)`: the rate halves once val_loss has
+    not improved for `patience` epochs (min_delta makes the small data plateau)."""
+    (X_train, y_train), (X_valid, y_valid), _ = _fashion_split()
+    models = {k: _build_model(k) for k in LIBS}
+    models[nn].set_weights(models[keras].get_weights())
+    history = {}
+    for k, model in models.items():
+        model.compile(
+            loss="sparse_categorical_crossentropy",
+            optimizer=k.optimizers.SGD(learning_rate=0.05),
+            metrics=["accuracy"],
+        )
+        lr_scheduler = k.callbacks.ReduceLROnPlateau(factor=0.5, patience=1, min_delta=0.01)
+        history[k] = model.fit(
+            X_train,
+            y_train,
+            epochs=6,
+            validation_data=(X_valid, y_valid),
+            callbacks=[lr_scheduler],
+            shuffle=False,
+            verbose=0,
+        )
+    assert min(history[keras].history["learning_rate"]) < 0.05  # it reduced the rate
+    _assert_trained_alike(models, history)
+
+
+def _exponential_learning_rate(k):
+    class ExponentialLearningRate(k.callbacks.Callback):
+        def __init__(self, factor):
+            self.factor = factor
+            self.rates = []
+            self.losses = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.sum_of_epoch_losses = 0
+
+        def on_batch_end(self, batch, logs=None):
+            mean_epoch_loss = logs["loss"]  # the epoch's mean loss so far
+            new_sum_of_epoch_losses = mean_epoch_loss * (batch + 1)
+            batch_loss = new_sum_of_epoch_losses - self.sum_of_epoch_losses
+            self.sum_of_epoch_losses = new_sum_of_epoch_losses
+            lr = self.model.optimizer.learning_rate.numpy()
+            self.rates.append(lr)
+            self.losses.append(batch_loss)
+            self.model.optimizer.learning_rate = lr * self.factor
+
+    return ExponentialLearningRate
+
+
+def find_learning_rate(k, model, X, y, epochs=1, batch_size=32, min_rate=1e-4, max_rate=1):
+    init_weights = model.get_weights()
+    iterations = math.ceil(len(X) / batch_size) * epochs
+    factor = (max_rate / min_rate) ** (1 / iterations)
+    init_lr = model.optimizer.learning_rate.numpy()
+    model.optimizer.learning_rate = min_rate
+    exp_lr = _exponential_learning_rate(k)(factor)
+    model.fit(
+        X, y, epochs=epochs, batch_size=batch_size, callbacks=[exp_lr], shuffle=False, verbose=0
+    )
+    model.optimizer.learning_rate = init_lr
+    model.set_weights(init_weights)
+    return exp_lr.rates, exp_lr.losses
+
+
+def test_find_learning_rate_as_keras():
+    """The book's learning-rate finder: a callback reading
+    `model.optimizer.learning_rate.numpy()` (nn's rate was a float, without numpy())
+    and setting it after every batch."""
+    (X_train, y_train), _, _ = _fashion_split()
+    models = {k: _build_model(k) for k in LIBS}
+    models[nn].set_weights(models[keras].get_weights())
+    found = {}
+    for k, model in models.items():
+        model.compile(
+            loss="sparse_categorical_crossentropy",
+            optimizer=k.optimizers.SGD(learning_rate=0.001),
+            metrics=["accuracy"],
+        )
+        found[k] = find_learning_rate(k, model, X_train, y_train)
+        assert model.optimizer.learning_rate.numpy() == np.float32(0.001)
+    rates, losses = found[nn]
+    assert len(rates) == 7 and rates[0].dtype == np.float32
+    np.testing.assert_allclose(rates, found[keras][0], rtol=1e-6)
+    np.testing.assert_allclose(losses, found[keras][1], rtol=1e-4)
+    _same_weights(models[nn].get_weights(), models[keras].get_weights())
+    models[nn].optimizer.learning_rate.assign(0.02)  # Keras 3's way to set it
+    assert models[nn].optimizer.learning_rate == 0.02
+
+
+def _one_cycle(k, iterations, max_lr):
+    class OneCycleScheduler(k.callbacks.Callback):
+        def __init__(
+            self, iterations, max_lr=1e-3, start_lr=None, last_iterations=None, last_lr=None
+        ):
+            self.iterations = iterations
+            self.max_lr = max_lr
+            self.start_lr = start_lr or max_lr / 10
+            self.last_iterations = last_iterations or iterations // 10 + 1
+            self.half_iteration = (iterations - self.last_iterations) // 2
+            self.last_lr = last_lr or self.start_lr / 1000
+            self.iteration = 0
+
+        def _interpolate(self, iter1, iter2, lr1, lr2):
+            return (lr2 - lr1) * (self.iteration - iter1) / (iter2 - iter1) + lr1
+
+        def on_batch_begin(self, batch, logs):
+            if self.iteration < self.half_iteration:
+                lr = self._interpolate(0, self.half_iteration, self.start_lr, self.max_lr)
+            elif self.iteration < 2 * self.half_iteration:
+                lr = self._interpolate(
+                    self.half_iteration, 2 * self.half_iteration, self.max_lr, self.start_lr
+                )
+            else:
+                lr = self._interpolate(
+                    2 * self.half_iteration, self.iterations, self.start_lr, self.last_lr
+                )
+            self.iteration += 1
+            self.model.optimizer.learning_rate = lr
+
+    return OneCycleScheduler(iterations, max_lr)
+
+
+def test_one_cycle_scheduler_as_keras():
+    n_epochs = 3
+    models, history = _train(_build_model, lambda k: k.optimizers.SGD(), epochs=0)
+    (X_train, y_train), (X_valid, y_valid), _ = _fashion_split()
+    for k, model in models.items():
+        onecycle = _one_cycle(k, math.ceil(len(X_train) / 32) * n_epochs, max_lr=0.1)
+        history[k] = model.fit(
+            X_train,
+            y_train,
+            epochs=n_epochs,
+            validation_data=(X_valid, y_valid),
+            callbacks=[onecycle],
+            shuffle=False,
+            verbose=0,
+        )
+    _assert_trained_alike(models, history)
+    assert models[nn].optimizer.learning_rate == pytest.approx(
+        float(models[keras].optimizer.learning_rate.numpy()), rel=1e-6
+    )
