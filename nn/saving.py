@@ -499,3 +499,24 @@ def _compile(
         per_param.setdefault(int(index), {}).update(values)
     extra = {k: v for k, v in numbers.items() if k != "per_param"}
     opt.load_state_dict({**state, **extra, "state": per_param})
+
+
+def clone_model(
+    model: Module,
+    input_tensors: Any = None,
+    clone_function: Callable[[Module], Module] | None = None,
+) -> Module:
+    """Keras's `clone_model`: the same architecture (layers of the same classes, options
+    and names) with new layers and newly initialized weights; copy the weights with
+    ``clone.set_weights(model.get_weights())``. The clone is not compiled.
+
+    Raises:
+        ValueError: `input_tensors` or `clone_function` (Keras's other arguments, not
+            supported here), or a layer `save` cannot describe (the message names it).
+    """
+    if input_tensors is not None or clone_function is not None:
+        raise ValueError(
+            "clone_model: input_tensors and clone_function are not supported; clone the "
+            "model as it is, then change it"
+        )
+    return from_layer_config(layer_config(model))

@@ -683,3 +683,86 @@ def test_one_cycle_scheduler_as_keras():
     assert models[nn].optimizer.learning_rate == pytest.approx(
         float(models[keras].optimizer.learning_rate.numpy()), rel=1e-6
     )
+
+
+def _model_a(k):
+    return k.Sequential(
+        [
+            k.layers.Flatten(input_shape=[28, 28]),
+            k.layers.Dense(30, activation="relu", kernel_initializer="he_normal"),
+            k.layers.Dense(20, activation="relu", kernel_initializer="he_normal"),
+            k.layers.Dense(8, activation="softmax"),
+        ]
+    )
+
+
+def test_transfer_learning_with_clone_model_as_keras(tmp_path, monkeypatch):
+    """The book's reuse of model A for task B: save and load A, clone it with its
+    weights, stack its hidden layers under a new output, train with them frozen, then
+    unfrozen (each compile with a new optimizer: Keras 3 on JAX refuses one optimizer
+    for two sets of trainable weights). `clone_model` was missing."""
+    monkeypatch.chdir(tmp_path)
+    (X_train, y_train), (X_valid, y_valid), _ = _fashion_split()
+    y_train_b, y_valid_b = (y_train < 5).astype("float32"), (y_valid < 5).astype("float32")
+    models = {k: _model_a(k) for k in LIBS}
+    models[nn].set_weights(models[keras].get_weights())
+    new_outputs = {k: k.layers.Dense(1, activation="sigmoid") for k in LIBS}
+    new_outputs[keras].build((None, 20))
+    new_outputs[nn].build((None, 20))
+    new_outputs[nn].set_weights(new_outputs[keras].get_weights())
+    history, b_models, clones = {}, {}, {}
+    for k, model_A in models.items():
+        model_A.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+        model_A.fit(X_train, y_train % 8, epochs=1, shuffle=False, verbose=0)
+        model_A.save("my_model_A.keras")
+        model_A = k.models.load_model("my_model_A.keras")
+        model_A_clone = k.models.clone_model(model_A)
+        model_A_clone.set_weights(model_A.get_weights())
+        clones[k] = model_A_clone
+        model_B_on_A = k.Sequential(model_A_clone.layers[:-1])
+        model_B_on_A.add(new_outputs[k])
+        for layer in model_B_on_A.layers[:-1]:
+            layer.trainable = False
+        model_B_on_A.compile(
+            loss="binary_crossentropy",
+            optimizer=k.optimizers.SGD(learning_rate=0.001),
+            metrics=["accuracy"],
+        )
+        frozen = model_B_on_A.fit(
+            X_train,
+            y_train_b,
+            epochs=2,
+            validation_data=(X_valid, y_valid_b),
+            shuffle=False,
+            verbose=0,
+        )
+        for layer in model_B_on_A.layers[:-1]:
+            layer.trainable = True
+        model_B_on_A.compile(
+            loss="binary_crossentropy",
+            optimizer=k.optimizers.SGD(learning_rate=0.001),
+            metrics=["accuracy"],
+        )
+        unfrozen = model_B_on_A.fit(
+            X_train,
+            y_train_b,
+            epochs=2,
+            validation_data=(X_valid, y_valid_b),
+            shuffle=False,
+            verbose=0,
+        )
+        history[k] = (frozen.history, unfrozen.history)
+        b_models[k] = model_B_on_A
+        assert [layer.name for layer in model_A_clone.layers] == [
+            layer.name for layer in model_A.layers
+        ]
+        assert all(
+            mine is not theirs
+            for mine, theirs in zip(model_A_clone.layers, model_A.layers, strict=True)
+        )
+    for mine, ref in zip(history[nn], history[keras], strict=True):
+        _close(mine, ref)
+    _same_weights(b_models[nn].get_weights(), b_models[keras].get_weights())
+    fresh = nn.models.clone_model(_model_a(nn))
+    assert fresh.count_params() == models[keras].count_params()
+    assert not np.array_equal(fresh.get_weights()[0], clones[nn].get_weights()[0])
