@@ -766,3 +766,51 @@ def test_transfer_learning_with_clone_model_as_keras(tmp_path, monkeypatch):
     fresh = nn.models.clone_model(_model_a(nn))
     assert fresh.count_params() == models[keras].count_params()
     assert not np.array_equal(fresh.get_weights()[0], clones[nn].get_weights()[0])
+
+
+def test_flatten_input_shape_and_weights_checkpoint_as_keras(tmp_path, monkeypatch):
+    """Chapter 10's other spelling, `Flatten(input_shape=[28, 28])`, and a checkpoint of
+    the weights only (`save_weights_only=True`), loaded back into a new model."""
+    monkeypatch.chdir(tmp_path)
+    (X_train, y_train), (X_valid, y_valid), (X_test, y_test) = _fashion_split()
+
+    def build(k):
+        return k.Sequential(
+            [
+                k.layers.Flatten(input_shape=[28, 28]),
+                k.layers.Dense(300, activation="relu"),
+                k.layers.Dense(100, activation="relu"),
+                k.layers.Dense(10, activation="softmax"),
+            ]
+        )
+
+    models = {k: build(k) for k in LIBS}
+    models[nn].set_weights(models[keras].get_weights())
+    history, scores = {}, {}
+    for k, model in models.items():
+        assert model.layers[0].name.startswith("flatten")
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd", metrics=["accuracy"])
+        checkpoint_cb = k.callbacks.ModelCheckpoint(
+            "my_checkpoints.weights.h5", save_weights_only=True
+        )
+        history[k] = model.fit(
+            X_train,
+            y_train,
+            epochs=3,
+            validation_data=(X_valid, y_valid),
+            callbacks=[checkpoint_cb],
+            shuffle=False,
+            verbose=0,
+        )
+        restored = build(k)
+        restored.compile(
+            loss="sparse_categorical_crossentropy", optimizer="sgd", metrics=["accuracy"]
+        )
+        restored.load_weights("my_checkpoints.weights.h5")
+        scores[k] = restored.evaluate(X_test, y_test, verbose=0)
+        np.testing.assert_array_equal(
+            restored.predict(X_test, verbose=0), model.predict(X_test, verbose=0)
+        )
+    assert history[nn].params == history[keras].params
+    _assert_trained_alike(models, history)
+    np.testing.assert_allclose(scores[nn], scores[keras], rtol=2e-5)
