@@ -324,7 +324,7 @@ class Flatten(Module):
         start_dim, end_dim: the first and last axis flattened (PyTorch's arguments;
             negative values count from the end).
         input_shape: the shape of one sample, as Keras's first layer may declare it
-            (`Flatten(input_shape=(28, 28))`).
+            (`Flatten(input_shape=(28, 28))`); inputs of another shape raise ValueError.
         name: Keras's layer name (default `flatten`, `flatten_1`, ...). A plain string
             attribute: PyTorch-style use never sees it (repr and state_dict omit it).
     """
@@ -346,6 +346,13 @@ class Flatten(Module):
     def forward(self, x: Tensor) -> Tensor:
         x = autocast(x, tensors=False)  # an array becomes a Tensor, as Keras's input
         shape, ndim = x.shape, max(x.ndim, 1)
+        if self.input_shape is not None and shape[1:] != self.input_shape:
+            # Keras's first layer declares the model's input: other data is refused
+            expected = str((None, *self.input_shape)).replace("None", "batch")
+            raise ValueError(
+                f"Flatten(input_shape={self.input_shape}): expected input of shape "
+                f"{expected}, got {shape}"
+            )
         start, end = self.start_dim, self.end_dim
         if ndim == 1 and (start, end) == (1, -1):  # Keras: (N,) -> (N, 1), as before
             return x.reshape(shape[0], 1)

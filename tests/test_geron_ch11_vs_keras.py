@@ -8,6 +8,7 @@ max-norm and l2 regularization."""
 
 import functools
 import math
+import re
 
 import numpy as np
 import pytest
@@ -814,3 +815,24 @@ def test_flatten_input_shape_and_weights_checkpoint_as_keras(tmp_path, monkeypat
     assert history[nn].params == history[keras].params
     _assert_trained_alike(models, history)
     np.testing.assert_allclose(scores[nn], scores[keras], rtol=2e-5)
+
+
+@pytest.mark.parametrize("shape", [(8, 784), (8, 28, 27), (8, 1, 28, 28)])
+def test_flatten_input_shape_refuses_other_shapes_as_keras(shape):
+    """A first layer's `input_shape` is the model's input shape, as Keras's: data of
+    another shape is refused with the shapes named (nn flattened it and trained)."""
+    x, y = np.zeros(shape, dtype="float32"), np.zeros(shape[0])
+    expected = re.escape(
+        f"Flatten(input_shape=(28, 28)): expected input of shape (batch, 28, 28), got {shape}"
+    )
+    for k in LIBS:
+        model = k.Sequential(
+            [k.layers.Flatten(input_shape=[28, 28]), k.layers.Dense(10, activation="softmax")]
+        )
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+        with pytest.raises(ValueError, match=expected if k is nn else None):
+            model.fit(x, y, verbose=0)
+    model = nn.Sequential([nn.layers.Flatten(input_shape=[28, 28])])
+    with pytest.raises(ValueError, match=expected):
+        model.predict(x, verbose=0)
+    assert model.predict(np.zeros((2, 28, 28)), verbose=0).shape == (2, 784)
