@@ -11,8 +11,9 @@ each update of a weight that has one, as Keras's optimizers apply them.
 with n = sqrt(sum(w**2, axis)) (kept as an axis) and eps = 1e-7, Keras's epsilon. For
 a `Dense` kernel of shape (inputs, units), `axis=0` bounds the weights into each unit.
 
-A layer takes them as `kernel_constraint=` and `bias_constraint=` (`Dense`); a
-weight's constraint is `constraints.of(weight)`.
+A layer takes them as `kernel_constraint=` and `bias_constraint=` (`Dense`), and
+`add_weight(constraint=...)` for a weight made by hand; a weight's constraint is its
+`constraint` attribute, as a Keras variable's.
 
 Example:
     >>> import numpy as np, nn
@@ -23,9 +24,7 @@ Example:
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -206,38 +205,10 @@ def serialize(constraint: Any) -> dict[str, Any] | None:
     return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
 
 
-#: Each constrained weight's constraint, by the weight's id, with a weak reference to
-#: it (a WeakKeyDictionary would compare Tensors with ==, which is elementwise).
-_CONSTRAINED: dict[int, tuple[weakref.ref[Tensor], Any]] = {}
-
-
-def _forget(key: int, ref: weakref.ref[Tensor]) -> None:
-    """Drop a collected weight's entry (unless its id already holds another's)."""
-    entry = _CONSTRAINED.get(key)
-    if entry is not None and entry[0] is ref:
-        del _CONSTRAINED[key]
-
-
-def attach(weight: Tensor, constraint: Any) -> None:
-    """Give `weight` the constraint the optimizers apply after updating it (None
-    removes it)."""
-    key = id(weight)
-    if constraint is None:
-        _CONSTRAINED.pop(key, None)
-        return
-    ref = weakref.ref(weight, partial(_forget, key))
-    _CONSTRAINED[key] = (ref, constraint)
-
-
-def of(weight: Tensor) -> Any:
-    """The constraint of `weight`, or None."""
-    entry = _CONSTRAINED.get(id(weight)) if _CONSTRAINED else None
-    return entry[1] if entry is not None and entry[0]() is weight else None
-
-
 def apply(weight: Tensor) -> None:
-    """Project `weight`'s values in place with its constraint, if it has one."""
-    constraint = of(weight)
+    """Project `weight`'s values in place with its `constraint` (a Keras variable's
+    attribute, as `Dense(kernel_constraint=...)` sets it), if it has one."""
+    constraint = getattr(weight, "constraint", None)
     if constraint is not None:
         projected = constraint(weight.data)
         weight.data[...] = projected.data if isinstance(projected, Tensor) else projected

@@ -32,7 +32,7 @@ from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
     Reshape,
 )
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
-from nn.layer import LayerWeights, autocast, float_dtype, record_activity
+from nn.layer import LayerWeights, Variable, autocast, float_dtype, record_activity
 from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
     Add,
     Average,
@@ -264,12 +264,13 @@ class Dense(LayerWeights, Module):
         self.input_dim = n_in = int(input_shape[-1])  # type: ignore[arg-type]
         # Initializers read fans in PyTorch's (out, in) layout: draw the kernel's transpose.
         drawn = self.kernel_initializer(_empty(self.units, n_in, dtype=self.dtype), rng=self.rng)
-        self.weight = Parameter(np.ascontiguousarray(drawn.data.T))
+        # Keras's variables: named, with `trainable` and `assign`
+        self.weight = kernel = Variable(np.ascontiguousarray(drawn.data.T), name="kernel")
+        kernel.constraint = self.kernel_constraint
         if self.use_bias:
-            self.bias = self.bias_initializer(_empty(self.units, dtype=self.dtype), rng=self.rng)
-        constraints.attach(self.weight, self.kernel_constraint)
-        if self.bias is not None:
-            constraints.attach(self.bias, self.bias_constraint)
+            drawn = self.bias_initializer(_empty(self.units, dtype=self.dtype), rng=self.rng)
+            self.bias = bias = Variable(drawn.data, name="bias")
+            bias.constraint = self.bias_constraint
         self.built = True
 
     @property

@@ -286,6 +286,9 @@ def test_batch_normalization_networks_as_keras(build):
     )
     for layer in bn.values():
         assert len(layer.trainable_variables) == 2 and len(layer.non_trainable_variables) == 2
+    # the book's look at model.layers[1]: the first BN layer, or the Dense before it
+    second = {k: [(v.name, v.trainable) for v in m.layers[1].variables] for k, m in models.items()}
+    assert second[nn] == second[keras]
     (_, _), (_, _), (X_test, y_test) = _fashion_split()
     np.testing.assert_allclose(
         models[nn].evaluate(X_test, y_test, verbose=0),
@@ -405,6 +408,34 @@ def test_constraints_as_keras():
         assert ours.get_config() == config
     with pytest.raises(ValueError, match="unknown constraint 'maxnorm'"):
         nn.layers.Dense(3, kernel_constraint="maxnorm")
+
+
+def test_add_weight_constraint_as_keras():
+    """`add_weight(constraint=...)` in a custom layer, applied after each update."""
+
+    def build(k):
+        class Scale(k.layers.Layer):
+            def build(self, input_shape):
+                self.w = self.add_weight(
+                    shape=(input_shape[-1], 3), initializer="ones", constraint="non_neg"
+                )
+
+            def call(self, inputs):
+                return inputs @ self.w
+
+        return k.Sequential([k.layers.Input(shape=[4]), Scale()])
+
+    x = np.random.default_rng(0).normal(size=(16, 4)).astype("float32")
+    y = -np.abs(x[:, :3])
+    weights = {}
+    for k in LIBS:
+        model = build(k)
+        model.compile(loss="mse", optimizer=k.optimizers.SGD(learning_rate=0.5))
+        model.fit(x, y, epochs=3, batch_size=4, shuffle=False, verbose=0)
+        weights[k] = model.get_weights()[0]
+        assert model.layers[0].w.constraint is not None
+    assert weights[nn].min() == 0 and (weights[nn] == 0).any()
+    np.testing.assert_allclose(weights[nn], weights[keras], rtol=1e-5, atol=1e-6)
 
 
 def test_constrained_dense_saves_and_loads(tmp_path):
