@@ -10,7 +10,18 @@ Example:
 
 import optim.autograd_check  # noqa: F401  # isort: skip  # first: a clear error if autograd is not ours
 from autograd import __version__ as __version__  # released together
-from nn import callbacks, data, datasets, functional, init, metrics, ops, optimizers, utils
+from nn import (
+    callbacks,
+    data,
+    datasets,
+    functional,
+    init,
+    initializers,
+    metrics,
+    ops,
+    optimizers,
+    utils,
+)
 from nn.activations import (
     ELU,
     GELU,
@@ -205,11 +216,13 @@ __all__ = [
     "Unflatten",
     "Variable",
     "callbacks",
+    "constraints",
     "data",
     "datasets",
     "from_torch",
     "functional",
     "init",
+    "initializers",
     "load_model",
     "load_state",
     "metrics",

@@ -237,7 +237,7 @@ class Activation(Module):
             )
         self.name = default_name(self, name)
         self.activation = activation if isinstance(activation, str) else None
-        self.fn = get(activation) if isinstance(activation, str) else activation
+        self.fn = get(activation, keras=True) if isinstance(activation, str) else activation
 
     def forward(self, x: Tensor) -> Tensor:
         return self.fn(autocast(x))  # floats in the default dtype, as Keras's layer
@@ -265,8 +265,19 @@ ACTIVATIONS: dict[str, type[Module]] = {
 }
 
 
-def get(activation: str | Module | Callable[[Tensor], Tensor] | None) -> Module:
+#: Keras's arguments for the names whose PyTorch module defaults to others: Keras's
+#: `activation="leaky_relu"` is `keras.activations.leaky_relu`, of slope 0.2 (PyTorch's
+#: `nn.LeakyReLU()`: 0.01).
+KERAS_DEFAULTS: dict[str, Callable[[], Module]] = {"leaky_relu": lambda: LeakyReLU(0.2)}
+
+
+def get(
+    activation: str | Module | Callable[[Tensor], Tensor] | None, keras: bool = False
+) -> Module:
     """The activation module for a name, a module, a function or None (identity).
+
+    `keras=True` (Keras's layers: `Dense`, `Activation`) gives a name Keras's defaults
+    where they differ from PyTorch's module (`KERAS_DEFAULTS`).
 
     Raises:
         ValueError: an unknown name (the message lists the valid ones).
@@ -277,6 +288,8 @@ def get(activation: str | Module | Callable[[Tensor], Tensor] | None) -> Module:
     if isinstance(activation, Module):
         return activation
     if isinstance(activation, str):
+        if keras and activation.lower() in KERAS_DEFAULTS:
+            return KERAS_DEFAULTS[activation.lower()]()
         try:
             return ACTIVATIONS[activation.lower()]()
         except KeyError:
@@ -328,3 +341,9 @@ tanh = F.tanh
 silu = swish = F.silu
 softplus = F.softplus
 linear = F.identity
+selu = F.selu
+mish = F.mish
+relu6 = F.relu6
+softsign = F.softsign
+hard_sigmoid = F.hardsigmoid
+hard_silu = hard_swish = F.hardswish

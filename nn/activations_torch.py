@@ -15,7 +15,7 @@ import numpy as np
 from autograd import Tensor, get_default_dtype
 from autograd.checks import check_int, check_real
 from nn import functional_activations as FA
-from nn.activations import _Elementwise, _InPlaceFlag
+from nn.activations import ACTIVATIONS, _Elementwise, _InPlaceFlag
 from nn.module import Module, Parameter
 
 
@@ -189,3 +189,18 @@ class PReLU(Module):
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
+
+
+# Keras's names for these (`Dense(100, activation="selu")`), which `nn.activations.get`
+# resolves; registered here because nn.activations cannot import this module.
+ACTIVATIONS.update(
+    {
+        "selu": SELU,
+        "mish": Mish,
+        "relu6": ReLU6,
+        "softsign": Softsign,
+        "hard_sigmoid": Hardsigmoid,
+        "hard_silu": Hardswish,
+        "hard_swish": Hardswish,
+    }
+)

@@ -1,5 +1,6 @@
 """Keras's `Normalization` (with `adapt`), `Rescaling`, `Reshape` and `GaussianNoise`:
-`nn.Layer`s with Keras's names, arguments, defaults and `get_config`."""
+`nn.Layer`s with Keras's names, arguments, defaults and `get_config`; and Keras's
+`LeakyReLU` layer (PyTorch's `nn.LeakyReLU` with Keras's default slope and name)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import numpy as np
 
 from autograd import Generator, Tensor, randn
 from autograd.checks import check_bool, check_int, check_real
-from nn.layer import Layer
+from nn import activations as act
+from nn.layer import Layer, autocast
 from nn.normalization import EPSILON, _broadcast, _KerasLayer, _known, _resolve
+from nn.symbolic import default_name
 
 
 class Normalization(_KerasLayer):
@@ -261,3 +264,41 @@ class GaussianNoise(Layer):
 
     def extra_repr(self) -> str:
         return f"stddev={self.stddev}"
+
+
+class LeakyReLU(act.LeakyReLU):
+    """Keras's `layers.LeakyReLU`: f(x) = x if x > 0 else negative_slope * x, with
+    Keras's default slope 0.3 (PyTorch's `nn.LeakyReLU`, this class's base, has 0.01).
+
+    Args:
+        negative_slope: the slope for x < 0, >= 0. `alpha` is Keras 2's name for it.
+        name: the layer's name (default `leaky_re_lu`, `leaky_re_lu_1`, ...).
+
+    Raises:
+        ValueError: a negative slope, or both `negative_slope` and `alpha`.
+    """
+
+    def __init__(
+        self,
+        negative_slope: float = 0.3,
+        *,
+        name: str | None = None,
+        alpha: float | None = None,
+    ) -> None:
+        if alpha is not None:
+            if negative_slope != 0.3:
+                raise ValueError(
+                    f"LeakyReLU: got negative_slope={negative_slope} and alpha={alpha} (Keras "
+                    "2's name for it); pass one of them"
+                )
+            negative_slope = alpha
+        check_real("LeakyReLU", "negative_slope", negative_slope)
+        if negative_slope < 0:
+            raise ValueError(
+                f"LeakyReLU: negative_slope must be >= 0 (as Keras's), got {negative_slope}"
+            )
+        super().__init__(negative_slope)
+        self.name = default_name(self, name)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return super().forward(autocast(x))  # floats in the default dtype, as Keras's layer

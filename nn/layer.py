@@ -29,6 +29,7 @@ and the layers inside run in that mode (a `Dropout` used in `call` drops only th
 
 from __future__ import annotations
 
+import copy
 import inspect
 from collections.abc import Iterator, Sequence
 from functools import cache
@@ -39,7 +40,7 @@ import numpy.typing as npt
 
 from autograd import Tensor, get_default_dtype, no_grad
 from autograd.checks import check_bool
-from nn import init, regularizers, weights
+from nn import constraints, init, regularizers, weights
 from nn.module import Module, Parameter, _walk, training_mode
 from nn.symbolic import default_name
 
@@ -53,13 +54,15 @@ class Variable(Parameter):
     `trainable` is `requires_grad`: what `fit`'s optimizer updates.
     """
 
-    # Keras lists the weights made trainable first; `regularizer` is add_weight's
-    __slots__ = ("_made_trainable", "regularizer")
+    # Keras lists the weights made trainable first; `regularizer` and `constraint` are
+    # add_weight's (the constraint: a projection the optimizers apply after each update)
+    __slots__ = ("_made_trainable", "constraint", "regularizer")
 
     def __init__(self, data: Any, trainable: bool = True, name: str | None = None) -> None:
         super().__init__(data, requires_grad=trainable)
         self._made_trainable = trainable
         self.regularizer: Any = None
+        self.constraint: Any = None
         self.name = name
 
     @property
@@ -99,12 +102,14 @@ class Variable(Parameter):
         out = super().__copy__()
         out._made_trainable = self._made_trainable  # type: ignore[attr-defined]
         out.regularizer = self.regularizer  # type: ignore[attr-defined]
+        out.constraint = self.constraint  # type: ignore[attr-defined]
         return out
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
         out = super().__deepcopy__(memo)
         out._made_trainable = self._made_trainable  # type: ignore[attr-defined]
         out.regularizer = self.regularizer  # type: ignore[attr-defined]
+        out.constraint = copy.deepcopy(self.constraint, memo)  # type: ignore[attr-defined]
         return out
 
     def __repr__(self) -> str:
@@ -138,6 +143,7 @@ class LayerWeights:
         trainable: bool = True,
         name: str | None = None,
         regularizer: regularizers.RegularizerLike = None,
+        constraint: constraints.ConstraintLike = None,
     ) -> Variable:
         """Make a weight, Keras's `add_weight`; assign it to an attribute to keep it.
 
@@ -153,6 +159,8 @@ class LayerWeights:
             name: the weight's name.
             regularizer: a penalty on the weight added to the loss while it is
                 trainable (`nn.regularizers.L2(0.01)`, "l2", ...; see `losses`).
+            constraint: a projection the optimizers apply to the weight after each
+                update (`nn.constraints.max_norm(1.0)`, "non_neg", ...).
 
         Raises:
             RuntimeError: called before `super().__init__()`.
@@ -179,6 +187,7 @@ class LayerWeights:
         variable = Variable(np.zeros(shape, dtype), trainable and self.trainable, name)
         variable._made_trainable = trainable
         variable.regularizer = regularizers.get(regularizer, "regularizer")
+        variable.constraint = constraints.get(constraint, "constraint")
         variable.data[...] = _keras_draw(fill, shape, dtype)
         return variable
 
@@ -262,6 +271,22 @@ class LayerWeights:
     def non_trainable_weights(self) -> list[Tensor]:
         """The weights `fit` leaves alone (frozen ones, buffers)."""
         return [w for w in self.weights if not w.requires_grad]
+
+    @property
+    def variables(self) -> list[Tensor]:
+        """Keras's other name for `weights` (`[(v.name, v.trainable) for v in
+        bn.variables]` lists BatchNormalization's gamma, beta and moving statistics)."""
+        return self.weights
+
+    @property
+    def trainable_variables(self) -> list[Tensor]:
+        """Keras's other name for `trainable_weights`."""
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self) -> list[Tensor]:
+        """Keras's other name for `non_trainable_weights`."""
+        return self.non_trainable_weights
 
     def count_params(self) -> int:
         """The number of scalars in the weights, trainable or not (Keras's count)."""

@@ -20,18 +20,19 @@ import numpy.typing as npt
 
 from autograd import Tensor, dense, get_default_dtype, linear
 from autograd.checks import check_bool, check_int, check_real
-from nn import activations, init, regularizers
+from nn import activations, constraints, init, regularizers
 from nn import functional as F
 from nn.activations import Activation as Activation  # keras.layers.Activation
 from nn.input import Input as Input  # keras.layers.Input is keras.Input
 from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
     GaussianNoise,
+    LeakyReLU,
     Normalization,
     Rescaling,
     Reshape,
 )
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
-from nn.layer import LayerWeights, autocast, float_dtype, record_activity
+from nn.layer import LayerWeights, Variable, autocast, float_dtype, record_activity
 from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
     Add,
     Average,
@@ -56,6 +57,7 @@ from nn.normalization import (  # noqa: F401  # keras.layers holds them
     moments,
     normalize,
 )
+from nn.norms_torch import AlphaDropout as AlphaDropout  # torch.nn's and Keras's
 from nn.norms_torch import BatchNorm1d as BatchNorm1d  # torch.nn's, with LayerNorm
 from nn.norms_torch import BatchNorm2d as BatchNorm2d
 from nn.symbolic import default_name
@@ -200,6 +202,8 @@ class Dense(LayerWeights, Module):
         kernel_regularizer, bias_regularizer: penalties on the weights, and
             activity_regularizer: a penalty on the output (divided by the batch
             size), all added to the loss by `fit` (`nn.regularizers`; see `losses`).
+        kernel_constraint, bias_constraint: projections the optimizer applies to
+            the weights after each update (`nn.constraints.max_norm(1.0)`, ...).
         dtype: the dtype of the weights and of the computation (the default float
             dtype, float32, otherwise): floating inputs are cast to it, as Keras
             autocasts them (float64 data gives float32 outputs unless
@@ -222,6 +226,8 @@ class Dense(LayerWeights, Module):
         bias_regularizer: regularizers.RegularizerLike = None,
         activity_regularizer: regularizers.RegularizerLike = None,
         dtype: npt.DTypeLike | None = None,
+        kernel_constraint: constraints.ConstraintLike = None,
+        bias_constraint: constraints.ConstraintLike = None,
     ) -> None:
         super().__init__()
         units = check_int("Dense", "units", units, minimum=1)
@@ -233,6 +239,11 @@ class Dense(LayerWeights, Module):
             ("activity_regularizer", activity_regularizer),
         ):
             object.__setattr__(self, argument, regularizers.get(value, f"Dense: {argument}"))
+        for argument, value in (
+            ("kernel_constraint", kernel_constraint),
+            ("bias_constraint", bias_constraint),
+        ):
+            object.__setattr__(self, argument, constraints.get(value, f"Dense: {argument}"))
         self.name = default_name(self, name)
         if input_dim is not None:
             check_int("Dense", "input_dim", input_dim, minimum=1)
@@ -243,7 +254,7 @@ class Dense(LayerWeights, Module):
         self.built = False
         self.weight: Tensor | None = None
         self.bias: Tensor | None = None
-        self.activation = activations.get(activation)
+        self.activation = activations.get(activation, keras=True)
         self.input_shape = sample_shape(self, input_shape, input_dim)
         if self.input_shape is not None:
             self.build((None, *self.input_shape))
@@ -253,9 +264,13 @@ class Dense(LayerWeights, Module):
         self.input_dim = n_in = int(input_shape[-1])  # type: ignore[arg-type]
         # Initializers read fans in PyTorch's (out, in) layout: draw the kernel's transpose.
         drawn = self.kernel_initializer(_empty(self.units, n_in, dtype=self.dtype), rng=self.rng)
-        self.weight = Parameter(np.ascontiguousarray(drawn.data.T))
+        # Keras's variables: named, with `trainable` and `assign`
+        self.weight = kernel = Variable(np.ascontiguousarray(drawn.data.T), name="kernel")
+        kernel.constraint = self.kernel_constraint
         if self.use_bias:
-            self.bias = self.bias_initializer(_empty(self.units, dtype=self.dtype), rng=self.rng)
+            drawn = self.bias_initializer(_empty(self.units, dtype=self.dtype), rng=self.rng)
+            self.bias = bias = Variable(drawn.data, name="bias")
+            bias.constraint = self.bias_constraint
         self.built = True
 
     @property
@@ -310,7 +325,7 @@ class Flatten(Module):
         start_dim, end_dim: the first and last axis flattened (PyTorch's arguments;
             negative values count from the end).
         input_shape: the shape of one sample, as Keras's first layer may declare it
-            (`Flatten(input_shape=(28, 28))`).
+            (`Flatten(input_shape=(28, 28))`); inputs of another shape raise ValueError.
         name: Keras's layer name (default `flatten`, `flatten_1`, ...). A plain string
             attribute: PyTorch-style use never sees it (repr and state_dict omit it).
     """
@@ -332,6 +347,13 @@ class Flatten(Module):
     def forward(self, x: Tensor) -> Tensor:
         x = autocast(x, tensors=False)  # an array becomes a Tensor, as Keras's input
         shape, ndim = x.shape, max(x.ndim, 1)
+        if self.input_shape is not None and shape[1:] != self.input_shape:
+            # Keras's first layer declares the model's input: other data is refused
+            expected = str((None, *self.input_shape)).replace("None", "batch")
+            raise ValueError(
+                f"Flatten(input_shape={self.input_shape}): expected input of shape "
+                f"{expected}, got {shape}"
+            )
         start, end = self.start_dim, self.end_dim
         if ndim == 1 and (start, end) == (1, -1):  # Keras: (N,) -> (N, 1), as before
             return x.reshape(shape[0], 1)
@@ -398,8 +420,15 @@ class Dropout(Module):
         """Keras's name for `p`."""
         return self.p
 
+    def call(self, inputs: Any, training: bool | None = None) -> Tensor:
+        """Keras's `call`: drop in training (`training`, else the layer's mode). A
+        subclass may override it, as Keras's MC dropout does with
+        `super().call(inputs, training=True)`; the layer's calls then run it."""
+        training = self.training if training is None else bool(training)
+        return F.dropout(autocast(inputs, tensors=False), self.p, training, rng=self.rng)
+
     def forward(self, x: Tensor) -> Tensor:
-        return F.dropout(autocast(x, tensors=False), self.p, self.training, rng=self.rng)
+        return self.call(x)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

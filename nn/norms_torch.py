@@ -4,16 +4,18 @@ the first two forward through `F.rms_norm` and `F.alpha_dropout`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, get_default_dtype
+from autograd import Generator, Tensor, get_default_dtype
 from autograd.checks import check_bool, check_int, check_real
 from autograd.tensor import increment_version
 from nn import init
 from nn.functional_norms import _shape, alpha_dropout, check_p, rms_norm
 from nn.module import Module, Parameter
 from nn.normalization import moments, normalize
+from nn.symbolic import default_name
 
 
 class RMSNorm(Module):
@@ -54,21 +56,60 @@ class RMSNorm(Module):
 
 
 class AlphaDropout(Module):
-    """`alpha_dropout` in training mode, the identity in evaluation mode.
+    """`alpha_dropout` in training mode, the identity in evaluation mode; also Keras's
+    `layers.AlphaDropout(rate)` (the same rule: dropped units become SELU's negative
+    saturation, then an affine map keeps the mean and variance).
 
     Args:
         p: probability of dropping an element, in [0, 1).
         inplace: PyTorch's flag, accepted and printed; as in PyTorch, the module computes
             out of place all the same (its forward does not pass the flag on).
+        rate: Keras's name for `p`, by keyword.
+        noise_shape: Keras's argument, accepted only as None (a mask per element).
+        seed: Keras's seed of the layer's own masks, by keyword (an `autograd.Generator`
+            of that seed; not Keras's masks). Default: `autograd.default_generator`.
+        name: Keras's layer name (default `alpha_dropout`, `alpha_dropout_1`, ...).
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+    def __init__(
+        self,
+        p: float = 0.5,
+        inplace: bool = False,
+        *,
+        rate: float | None = None,
+        noise_shape: Sequence[int | None] | None = None,
+        seed: int | None = None,
+        name: str | None = None,
+    ) -> None:
         super().__init__()
+        if rate is not None:
+            if p != 0.5:
+                raise TypeError(f"AlphaDropout: got p={p} and rate={rate}; pass one of them")
+            p = rate
+        if noise_shape is not None:
+            raise ValueError(
+                f"AlphaDropout: noise_shape={noise_shape!r} is not supported (only None: "
+                "a mask drawn for every element)"
+            )
         self.p = check_p("AlphaDropout", p)
         self.inplace = check_bool("AlphaDropout", "inplace", inplace)
+        self.name = default_name(self, name)
+        self.seed = None if seed is None else check_int("AlphaDropout", "seed", seed, minimum=0)
+        self.generator = None if seed is None else Generator().manual_seed(seed)
+
+    @property
+    def rate(self) -> float:
+        """Keras's name for `p`."""
+        return self.p
+
+    def call(self, inputs: Any, training: bool | None = None) -> Tensor:
+        """Keras's `call`: drop in training (`training`, else the module's mode); a
+        subclass may override it (Monte Carlo alpha dropout passes training=True)."""
+        training = self.training if training is None else bool(training)
+        return alpha_dropout(inputs, self.p, training, rng=self.generator)
 
     def forward(self, x: Tensor) -> Tensor:
-        return alpha_dropout(x, self.p, self.training)
+        return self.call(x)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

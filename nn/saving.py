@@ -37,7 +37,16 @@ import numpy as np
 from autograd.checks import check_bool
 from nn import activations as act
 from nn import activations_torch as act_torch
-from nn import keras_layers, losses, merging, normalization, norms_torch, optimizers, regularizers
+from nn import (
+    constraints,
+    keras_layers,
+    losses,
+    merging,
+    normalization,
+    norms_torch,
+    optimizers,
+    regularizers,
+)
 from nn import metrics as metrics_mod
 from nn.functional_config import functional_config, functional_from_config
 from nn.input import Input
@@ -60,6 +69,10 @@ def _dense(layer: Dense) -> dict[str, Any]:
         **{
             argument: regularizers.serialize(getattr(layer, argument))
             for argument in ("kernel_regularizer", "bias_regularizer", "activity_regularizer")
+        },
+        **{
+            argument: constraints.serialize(getattr(layer, argument))
+            for argument in ("kernel_constraint", "bias_constraint")
         },
     }
 
@@ -145,6 +158,8 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
         )
     },
     act.LeakyReLU: lambda m: {"negative_slope": m.negative_slope},
+    # After PyTorch's: loading either (saved with their slope) makes Keras's, with a name.
+    keras_layers.LeakyReLU: lambda m: {"negative_slope": m.negative_slope, "name": m.name},
     act.ELU: lambda m: {"alpha": m.alpha},
     act.GELU: lambda m: {"approximate": m.approximate},
     act.Softplus: lambda m: {"beta": m.beta, "threshold": m.threshold},
@@ -162,7 +177,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
         "eps": m.eps,
         "elementwise_affine": m.elementwise_affine,
     },
-    norms_torch.AlphaDropout: lambda m: {"p": m.p},
+    norms_torch.AlphaDropout: lambda m: {"p": m.p, "seed": m.seed, "name": m.name},
     **{
         cls: _keras_layer
         for cls in (
@@ -484,3 +499,24 @@ def _compile(
         per_param.setdefault(int(index), {}).update(values)
     extra = {k: v for k, v in numbers.items() if k != "per_param"}
     opt.load_state_dict({**state, **extra, "state": per_param})
+
+
+def clone_model(
+    model: Module,
+    input_tensors: Any = None,
+    clone_function: Callable[[Module], Module] | None = None,
+) -> Module:
+    """Keras's `clone_model`: the same architecture (layers of the same classes, options
+    and names) with new layers and newly initialized weights; copy the weights with
+    ``clone.set_weights(model.get_weights())``. The clone is not compiled.
+
+    Raises:
+        ValueError: `input_tensors` or `clone_function` (Keras's other arguments, not
+            supported here), or a layer `save` cannot describe (the message names it).
+    """
+    if input_tensors is not None or clone_function is not None:
+        raise ValueError(
+            "clone_model: input_tensors and clone_function are not supported; clone the "
+            "model as it is, then change it"
+        )
+    return from_layer_config(layer_config(model))

@@ -30,6 +30,7 @@ import numpy as np
 import optim
 from autograd import Tensor, enable_grad
 from autograd.graph import increment_version
+from nn import constraints
 from nn.optimizers import schedules
 from nn.optimizers.schedules import LearningRateSchedule
 
@@ -38,6 +39,31 @@ LearningRate = float | LearningRateSchedule | Callable[[], float] | None
 
 #: Keras's fuzz factor (``keras.backend.epsilon()``), the default of every `epsilon`.
 EPSILON = 1e-7
+
+
+class RateValue(float):
+    """A learning rate read from `optimizer.learning_rate`: a float that also answers
+    as Keras's variable does, `numpy()` (a float32 0-d array, as Keras's) and
+    `assign(value)` (sets the optimizer's rate), so Keras code such as
+    ``lr = model.optimizer.learning_rate.numpy()`` runs."""
+
+    __slots__ = ("_optimizer",)
+    _optimizer: Optimizer
+
+    def __new__(cls, value: Any, optimizer: Optimizer) -> RateValue:
+        rate = super().__new__(cls, float(value))
+        rate._optimizer = optimizer
+        return rate
+
+    def numpy(self) -> np.ndarray:
+        return np.asarray(float(self), dtype=np.float32)
+
+    def assign(self, value: Any) -> None:
+        """Set the optimizer's learning rate, as Keras's `learning_rate.assign(value)`."""
+        self._optimizer.learning_rate = value
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return float, (float(self),)  # copies and pickles are plain floats
 
 
 class Optimizer(optim.Optimizer):
@@ -200,8 +226,9 @@ class Optimizer(optim.Optimizer):
         return self.param_groups[0]["lr"] if self.built else self._config["lr"]
 
     @property
-    def learning_rate(self) -> float:
-        """The learning rate of the next step, as Keras's `optimizer.learning_rate`.
+    def learning_rate(self) -> RateValue:
+        """The learning rate of the next step, as Keras's `optimizer.learning_rate`: a
+        float, with the `numpy()` and `assign()` of Keras's variable (`RateValue`).
 
         A number is the base rate (before Keras 2's `decay`); a schedule's value is
         taken at the current `iterations`, a callable's by calling it. Setting a number
@@ -210,13 +237,15 @@ class Optimizer(optim.Optimizer):
         """
         lr = self._base_rate()
         if isinstance(lr, LearningRateSchedule):
-            return float(lr(self.iterations))
-        if callable(lr):
-            return float(lr())
-        return float(lr)
+            lr = lr(self.iterations)
+        elif callable(lr):
+            lr = lr()
+        return RateValue(lr, self)
 
     @learning_rate.setter
     def learning_rate(self, value: LearningRate) -> None:
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value.item()  # a 0-d array, as `learning_rate.numpy()` gives
         if not callable(value):
             if callable(self._base_rate()):
                 raise TypeError(
@@ -267,6 +296,7 @@ class Optimizer(optim.Optimizer):
                 if group["weight_decay"]:
                     p -= p * (group["weight_decay"] * lr)
                 self._update_step(p, g, state, lr, t + 1, group)
+                constraints.apply(param)  # Keras's kernel_constraint, ... (after the update)
                 increment_version(param)
         self.iterations = t + 1
         return loss
