@@ -20,7 +20,7 @@ batches them and `nn.multi_output` for the losses and metrics of several outputs
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -228,29 +228,13 @@ class Functional(Model):
     def _output_fields(self, caller: str, x: Any, y: Any) -> list[str] | None:
         return self.output_names  # (compile matched the loss to them)
 
-    def summary(
-        self,
-        line_length: int | None = None,
-        positions: Any = None,
-        print_fn: Callable[[str], Any] | None = print,
-    ) -> str | None:
-        """Print Keras's table of the layers: name (type), output shape, parameter count
-        and, for a graph that is not a simple chain, the layers each one reads
-        ("Connected to", as `name[node][tensor]`).
-
-        Args:
-            line_length: the table's width (default: 88, or 108 with "Connected to", at
-                most the terminal's width less 4, as Keras 3).
-            positions: where each column ends, as fractions of `line_length`.
-            print_fn: called with the table; None to return it instead.
-        """
+    def _summary_text(self, line_length: int | None, positions: Any) -> str:
+        """Keras's table for a functional model: name (type), output shape, parameter
+        count and, for a graph that is not a simple chain, the layers each one reads
+        ("Connected to", as `name[node][tensor]`, in a table of 108 characters)."""
         from nn.functional_summary import format_functional_summary
 
-        text = format_functional_summary(self, line_length, positions)
-        if print_fn is None:
-            return text
-        print_fn(text)
-        return None
+        return format_functional_summary(self, line_length, positions)
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}"

@@ -945,8 +945,8 @@ class Model(LayerWeights, Module):
         the table shows "?" shapes and "0 (unbuilt)" for layers without weights yet.
 
         Args:
-            line_length: the table's width (default: 88, at most the terminal's
-                width less 4, as Keras 3).
+            line_length: the table's width (default: 88, or 108 with a functional
+                model's "Connected to", at most the terminal's width less 4, as Keras 3).
             positions: where each column ends, as fractions of `line_length`.
             print_fn: called with the table; None to return it instead.
 
@@ -955,11 +955,14 @@ class Model(LayerWeights, Module):
             once), else the table as a string. An empty model gives the table
             without rows (totals 0), as Keras's.
         """
-        text = format_summary(self, line_length, positions)
+        text = self._summary_text(line_length, positions)
         if print_fn is None:
             return text
         print_fn(text)
         return None
+
+    def _summary_text(self, line_length: int | None, positions: Any) -> str:
+        return format_summary(self, line_length, positions)
 
 
 def _keras_optimizer(optimizer: Any, options: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
