@@ -1,4 +1,4 @@
-"""Reading `summary()` tables: Keras 3's boxed one and nn's, row by row."""
+"""Reading `summary()` tables (Keras 3's, which nn prints too), row by row."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ _PARAMS = r"(0 \(unbuilt\)|[\d,]+)"
 
 
 def summary_rows(text: str) -> tuple[list[tuple[str, ...]], list[tuple[str, str]]]:
-    """(name, type, output shape, params) of each layer row, and the three totals, from
-    either table (Keras 3 draws boxes, nn prints Keras 2's plain table)."""
+    """(name, type, output shape, params) of each layer row whose name and type fit on
+    one line, and the three totals."""
     rows = re.findall(rf"(\w+) \((\w+)\)\s*[│ ]\s*{_SHAPE}\s*[│ ]\s*{_PARAMS}", text)
     totals = re.findall(r"(Total|Trainable|Non-trainable) params: ([\d,]+)", text)
     return rows, totals
@@ -21,3 +21,11 @@ def keras_summary_rows(model) -> tuple[list[tuple[str, ...]], list[tuple[str, st
     lines: list[str] = []
     model.summary(print_fn=lambda line, line_break=True: lines.append(line))
     return summary_rows("\n".join(lines))
+
+
+def keras_summary_text(model, **kwargs) -> str:
+    """What a Keras model's `summary()` prints, as nn's `summary(print_fn=None)` returns
+    it (without the final newline)."""
+    printed: list[str] = []
+    model.summary(print_fn=lambda text, line_break=False: printed.append(text), **kwargs)
+    return "".join(printed).rstrip("\n")
