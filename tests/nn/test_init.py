@@ -298,3 +298,22 @@ def test_a_numpy_generator_still_gives_numpys_draws():
     np.testing.assert_allclose(a.weight.data, drawn, rtol=1e-6)
     with pytest.raises(TypeError, match=r"rng must be an autograd\.Generator or a numpy"):
         init.uniform_(nn.Parameter(np.zeros(3)), rng=0)
+
+
+def test_an_initializer_of_your_own_defines_sample():
+    """`nn.initializers.Initializer` is Keras's base class: a subclass gives
+    `sample(shape, fans, rng)`; without it, a call names what is missing."""
+
+    class Forgot(nn.initializers.Initializer):
+        pass
+
+    with pytest.raises(NotImplementedError, match="Forgot must define sample"):
+        Forgot()((2, 3))
+
+    class Halves(nn.initializers.Initializer):
+        def sample(self, shape, fans, rng):
+            return np.full(shape, 0.5)
+
+    np.testing.assert_array_equal(Halves()((2, 3)), np.full((2, 3), 0.5))
+    layer = nn.Dense(3, kernel_initializer=Halves(), input_dim=2)
+    np.testing.assert_array_equal(layer.weight.data, np.full((2, 3), 0.5))
