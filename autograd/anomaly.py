@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -107,15 +108,25 @@ def remember_call(fn: Any) -> None:
 
 
 def warn_forward_call(fn: Any) -> None:
-    """Warn with the stack of the forward call that recorded `fn`, if it has one."""
+    """Warn with the stack of the forward call that recorded `fn`, if it has one; the
+    warning is attributed to the line outside this package that ran backward."""
     stack = fn.__dict__.get("forward_stack")
     if stack is None:
         return
     warnings.warn(
         f"Error detected in {node_name(fn)}. Traceback of forward call that caused the error:\n"
         + "".join(traceback.format_list(stack)),
-        stacklevel=2,
+        stacklevel=_levels_to_caller(),
     )
+
+
+def _levels_to_caller() -> int:
+    """`warnings.warn`'s stacklevel for the first frame outside this package, seen
+    from the function that calls this one (stacklevel 1)."""
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def check_gradients(fn: Any, grads: Sequence[Any]) -> None:

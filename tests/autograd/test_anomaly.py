@@ -46,7 +46,10 @@ def test_a_nan_gradient_raises_naming_the_op_and_warns_with_its_forward_line():
             pytest.warns(UserWarning, match="Error detected in SqrtBackward") as record,
             np.errstate(invalid="ignore", divide="ignore"),
         ):
+            backward_line = inspect.currentframe().f_lineno + 1
             c.backward()
+    # the warning is the user's backward() line's, as torch's points at user code
+    assert record[-1].filename == __file__ and record[-1].lineno == backward_line
     trace = str(record[-1].message)
     assert f'test_anomaly.py", line {line}, in nan_graph' in trace
     assert "b = a.sqrt()" in trace
