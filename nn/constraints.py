@@ -31,6 +31,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.checks import check_int, check_real
+from nn.keras_objects import get_object, serialize_object
 
 #: Keras's `backend.epsilon()`, added to the norms it divides by.
 EPSILON = 1e-7
@@ -147,8 +148,13 @@ unit_norm = UnitNorm
 non_neg = NonNeg
 
 #: Keras's names of its constraints (class names and lowercase ones).
+#: The classes `serialize` writes and a config may name.
+CLASSES: dict[str, type[Constraint]] = {
+    cls.__name__: cls for cls in (MaxNorm, MinMaxNorm, UnitNorm, NonNeg)
+}
+#: Keras's names for them.
 CONSTRAINTS: dict[str, type[Constraint]] = {
-    **{cls.__name__: cls for cls in (MaxNorm, MinMaxNorm, UnitNorm, NonNeg)},
+    **CLASSES,
     "max_norm": MaxNorm,
     "min_max_norm": MinMaxNorm,
     "unit_norm": UnitNorm,
@@ -160,31 +166,16 @@ ConstraintLike = Constraint | Callable[[Any], Any] | str | dict | None
 
 def get(identifier: ConstraintLike, argument: str = "constraint") -> Any:
     """The constraint for a name ("max_norm": `MaxNorm()`), a config (`serialize`'s
-    dict), a callable, or None.
+    dict), one of this module's classes, a callable, or None
+    (`nn.keras_objects.get_object`).
 
     Raises:
         ValueError: an unknown name or config (the message names `argument`).
         TypeError: anything that is not callable.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        if identifier not in CONSTRAINTS:
-            raise ValueError(
-                f"invalid {argument}: unknown constraint {identifier!r}; valid names: "
-                f"{', '.join(CONSTRAINTS)}, or an nn.constraints object"
-            )
-        return CONSTRAINTS[identifier]()
-    if isinstance(identifier, dict):
-        cls = CONSTRAINTS.get(identifier.get("class_name", ""))
-        if cls is None:
-            raise ValueError(f"invalid {argument}: cannot rebuild the constraint {identifier!r}")
-        return cls.from_config(identifier.get("config", {}))
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        f"invalid {argument}: expected a constraint (nn.constraints.max_norm(1.0)), a name, "
-        f"a function of one weight or None, got {type(identifier).__name__}"
+    expected = "a constraint (nn.constraints.max_norm(1.0)), a name, a function of one weight"
+    return get_object(
+        identifier, argument, "constraint", CONSTRAINTS, CLASSES, Constraint, expected
     )
 
 
@@ -195,14 +186,7 @@ def serialize(constraint: Any) -> dict[str, Any] | None:
     Raises:
         ValueError: a function or a class of your own, which `get` could not rebuild.
     """
-    if constraint is None:
-        return None
-    if type(constraint) not in CONSTRAINTS.values():
-        raise ValueError(
-            f"save: cannot describe the constraint {constraint!r}; only MaxNorm, MinMaxNorm, "
-            "UnitNorm and NonNeg are saved with the model (save the weights instead)"
-        )
-    return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
+    return serialize_object(constraint, "constraint", CLASSES)
 
 
 def apply(weight: Tensor) -> None:

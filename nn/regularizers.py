@@ -27,6 +27,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.checks import check_real
+from nn.keras_objects import get_object, serialize_object
 
 
 class Regularizer:
@@ -142,34 +143,19 @@ RegularizerLike = Regularizer | Callable[[Tensor], Any] | str | dict | None
 
 
 def get(identifier: RegularizerLike, argument: str = "regularizer") -> Any:
-    """The regularizer for a name, a config (`serialize`'s dict), a callable, or None.
+    """The regularizer for a name, a config (`serialize`'s dict), one of this module's
+    classes, a callable, or None (`nn.keras_objects.get_object`).
 
     Raises:
         ValueError: an unknown name or config (the message names `argument`).
         TypeError: anything that is not callable.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        if identifier not in REGULARIZERS:
-            raise ValueError(
-                f"invalid {argument}: unknown regularizer {identifier!r}; valid names: "
-                f"{', '.join(REGULARIZERS)}, or an nn.regularizers object"
-            )
-        return REGULARIZERS[identifier]()
-    if isinstance(identifier, dict):
-        cls = CLASSES.get(identifier.get("class_name", ""))
-        if cls is None:
-            raise ValueError(f"invalid {argument}: cannot rebuild the regularizer {identifier!r}")
-        return cls.from_config(identifier.get("config", {}))
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise TypeError(
-        f"invalid {argument}: expected a regularizer (nn.regularizers.L2(0.01)), a name "
-        f"('l1', 'l2', 'l1_l2'), a function of one tensor or None, got "
-        f"{type(identifier).__name__}"
+    expected = (
+        "a regularizer (nn.regularizers.L2(0.01)), a name ('l1', 'l2', 'l1_l2'), "
+        "a function of one tensor"
+    )
+    return get_object(
+        identifier, argument, "regularizer", REGULARIZERS, CLASSES, Regularizer, expected
     )
 
 
@@ -180,14 +166,7 @@ def serialize(regularizer: Any) -> dict[str, Any] | None:
     Raises:
         ValueError: a function or a class of your own, which `get` could not rebuild.
     """
-    if regularizer is None:
-        return None
-    if type(regularizer) not in CLASSES.values():
-        raise ValueError(
-            f"save: cannot describe the regularizer {regularizer!r}; only L1, L2 and L1L2 "
-            "are saved with the model (save the weights with save_weights instead)"
-        )
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    return serialize_object(regularizer, "regularizer", CLASSES)
 
 
 def activity_penalties(regularizer: Any, outputs: Any) -> list[Tensor]:

@@ -855,3 +855,17 @@ def test_flatten_input_shape_refuses_other_shapes_as_keras(shape):
     with pytest.raises(ValueError, match=expected):
         model.predict(x, verbose=0)
     assert model.predict(np.zeros((2, 28, 28)), verbose=0).shape == (2, 784)
+
+
+def test_a_constraint_or_regularizer_class_is_made_with_its_defaults_as_keras():
+    """Keras's `get` makes a class given in place of an object (`kernel_constraint=
+    MaxNorm`); the class itself was kept, and calling it on a weight made a new
+    MaxNorm instead of projecting the weight."""
+    ours = nn.constraints.get(nn.constraints.MaxNorm)
+    theirs = keras.constraints.get(keras.constraints.MaxNorm)
+    assert type(ours).__name__ == type(theirs).__name__ == "MaxNorm"
+    assert ours.get_config() == theirs.get_config()
+    layer = nn.Dense(2, kernel_constraint=nn.constraints.NonNeg, input_dim=3)
+    w = np.array([[1.0, -2.0]] * 3, np.float32)
+    np.testing.assert_array_equal(layer.kernel_constraint(w), np.maximum(w, 0))
+    assert type(nn.regularizers.get(nn.regularizers.L2)) is nn.regularizers.L2
