@@ -16,7 +16,9 @@ fan_in = fan_out = its length. (`nn.Dense` draws its Keras kernel (in, out) thro
 its transpose, so Keras's names give Keras's fans there.)
 
 The normal variants draw from a plain normal (as torch), where Keras's `glorot_normal`,
-`he_normal` and `lecun_normal` use a truncated normal of the same variance.
+`he_normal` and `lecun_normal` use a truncated normal of the same variance: those
+names, given to a Keras layer (`Dense(kernel_initializer="he_normal")`, `add_weight`),
+draw Keras's (`get`).
 
 Example:
     >>> import numpy as np, nn
@@ -300,13 +302,10 @@ def he_normal_(tensor: Tensor, rng: Rng = None) -> Tensor:
 
 INITIALIZERS: dict[str, Initializer] = {
     "glorot_uniform": xavier_uniform_,
-    "glorot_normal": xavier_normal_,
     "xavier_uniform": xavier_uniform_,
     "xavier_normal": xavier_normal_,
     "he_uniform": he_uniform_,
-    "he_normal": he_normal_,
     "lecun_uniform": lecun_uniform_,
-    "lecun_normal": lecun_normal_,
     "zeros": zeros_,
     "ones": ones_,
     # Keras's defaults for its plain random initializers.
@@ -318,17 +317,27 @@ INITIALIZERS: dict[str, Initializer] = {
 }
 
 
+#: Keras's names whose Keras initializer draws from a normal truncated at two standard
+#: deviations (of the variance of this module's function of that name, which draws a
+#: plain normal, as torch's): for these names `get` gives Keras's (`nn.initializers`).
+KERAS_TRUNCATED = ("glorot_normal", "he_normal", "lecun_normal")
+
+
 def get(initializer: str | Initializer) -> Initializer:
-    """The initializer `f(tensor, rng=None)` for a Keras name, or a callable unchanged.
+    """The initializer `f(tensor, rng=None)` for a Keras name, with Keras's
+    distribution, or a callable unchanged.
 
     Raises:
         ValueError: an unknown name (the message lists the valid ones).
     """
     if callable(initializer):
         return initializer
+    if isinstance(initializer, str) and initializer in KERAS_TRUNCATED:
+        from nn import initializers  # (which imports this module)
+
+        return initializers.get(initializer)
     try:
         return INITIALIZERS[initializer]
     except (KeyError, TypeError):
-        raise ValueError(
-            f"unknown initializer {initializer!r}; valid names: {', '.join(INITIALIZERS)}"
-        ) from None
+        names = ", ".join([*INITIALIZERS, *KERAS_TRUNCATED])
+        raise ValueError(f"unknown initializer {initializer!r}; valid names: {names}") from None

@@ -151,7 +151,7 @@ class LayerWeights:
             shape: the weight's shape, e.g. `(input_dim, units)`; None or `()` for a
                 scalar.
             initializer: a Keras name ("glorot_uniform", the default, "zeros", "ones",
-                "random_normal", "he_normal", ... see `nn.init.INITIALIZERS`) or a
+                "random_normal", "he_normal", ... see `nn.init.get`) or a
                 function `f(tensor, rng=None)` of `nn.init`'s kind. Fans are Keras's:
                 fan_in = shape[-2], fan_out = shape[-1] (times the other axes).
             dtype: a float dtype; the layer's `dtype` by default.

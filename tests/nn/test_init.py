@@ -317,3 +317,25 @@ def test_an_initializer_of_your_own_defines_sample():
     np.testing.assert_array_equal(Halves()((2, 3)), np.full((2, 3), 0.5))
     layer = nn.Dense(3, kernel_initializer=Halves(), input_dim=2)
     np.testing.assert_array_equal(layer.weight.data, np.full((2, 3), 0.5))
+
+
+@pytest.mark.parametrize(
+    ("name", "variance"),
+    [("he_normal", 2 / 300), ("lecun_normal", 1 / 300), ("glorot_normal", 2 / 2300)],
+)
+def test_keras_names_of_normals_draw_keras_truncated_normal(name, variance):
+    """Dense(kernel_initializer="he_normal") is Keras's: a normal cut at two std whose
+    std is divided by 0.8796 to keep the variance (a plain normal reaches 4 std here)."""
+    kernel = nn.Dense(2000, input_dim=300, kernel_initializer=name).kernel.data
+    std = math.sqrt(variance) / 0.87962566103423978
+    assert np.abs(kernel).max() <= 2 * std
+    assert np.abs(kernel).max() > 1.99 * std
+    assert kernel.std() == pytest.approx(math.sqrt(variance), rel=0.01)
+    plain = getattr(init, name + "_")(_fresh((2000, 300)), rng=_rng()).data  # torch's kind
+    assert np.abs(plain).max() > 3 * math.sqrt(variance)
+    keras = pytest.importorskip("keras")
+    theirs = keras.layers.Dense(2000, kernel_initializer=name)
+    theirs.build((None, 300))
+    theirs = np.asarray(theirs.kernel)
+    assert np.abs(theirs).max() <= 2 * std * (1 + 1e-6)
+    assert theirs.std() == pytest.approx(kernel.std(), rel=0.01)
