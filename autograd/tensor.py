@@ -398,6 +398,12 @@ class Tensor:
 
     clip_ = clamp_
 
+    def clamp_min_(self, min: Any) -> Tensor:
+        return _torch.clamp_(self, min, None)
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        return _torch.clamp_(self, None, max)
+
     def exp_(self) -> Tensor:
         return _torch.assign_(self, self.exp())
 
@@ -877,6 +883,12 @@ class Tensor:
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         return clip(self, min, max)
+
+    def clamp_min(self, min: Any) -> Tensor:
+        return _elementwise.clamp_min(self, min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return _elementwise.clamp_max(self, max)
 
     def norm(self, p: float | str = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
         return norm(self, p, dim=dim, keepdim=keepdim)
