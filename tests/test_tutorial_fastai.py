@@ -9,9 +9,7 @@ Spellings that differ from the notebooks: ``x.max(-1)[0]`` is ``x.max(dim=-1)[0]
 ``p.grad.data.zero_()`` is ``p.grad.zero_()`` (`Tensor.data` is an ndarray); the
 `DataLoader` given a `BatchSampler` as its `sampler` is given ``batch_size=1`` (torch's
 default; this one's is 32); fastcore's `store_attr` and `chunked` are written out.
-A module whose `layers` is a plain list and which also registers them with
-`add_module` lists them twice here (a list attribute is walked as a ModuleList), so
-only the model's output is compared there. The hand-written backward pass of
+The hand-written backward pass of
 "03_backprop" stores gradients as attributes of tensors (``out.g = ...``), which a
 `Tensor` cannot hold (it has slots and no `__dict__`): that part is expected to fail.
 """
@@ -397,7 +395,8 @@ def minibatch_training(torch: types.ModuleType) -> dict[str, Any]:
             return reduce(lambda val, layer: layer(val), self.layers, x)
 
     model = Model(layers)
-    out["add_module"] = [model(xb), len(list(model.parameters()))]
+    names = [name for name, _ in model.named_parameters()]
+    out["add_module"] = [repr(model), names, list(model.state_dict()), model(xb)]
 
     class SequentialModel(nn.Module):
         def __init__(self, layers):
