@@ -11,8 +11,9 @@ Spellings that differ from the tutorials, because `Tensor.data` is an ndarray he
 ``torch.empty(2, 3, 4)``; ``param.data.fill_(c)``, ``param.data.normal_(std=s)`` and
 ``param.data.uniform_(-b, b)`` are the same in-place methods on the parameter under
 `no_grad`; ``weights.data.detach()`` is ``weights.detach()``; ``params.grad.data.view(-1)``
-is ``params.grad.reshape(-1)`` (nn.Linear's weight is stored column-major here, so
-``view(-1)`` of it or of its gradient raises, as for a transposed torch tensor);
+and ``param.detach().view(-1)`` are ``reshape(-1)`` (nn.Linear's weight is stored
+column-major here, so ``view(-1)`` of it or of its gradient raises, as for a transposed
+torch tensor);
 ``x.std()`` and ``x.var()`` are ``std(correction=1)`` / ``var(correction=1)`` (without
 arguments they are numpy's, ddof=0). Tutorial 2 makes its data float32 and its labels
 ``.float()``; in the float64 run they are of the default dtype (torch's
