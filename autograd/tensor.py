@@ -183,6 +183,13 @@ class RemovableHandle:
                 hooked_tensors.pop(id(t), None)
 
 
+def _unpickle(cls: type[Tensor], data: np.ndarray, requires_grad: bool, name: Any) -> Tensor:
+    """A tensor of class `cls` (Tensor, nn.Parameter, ...) made again from `__reduce__`."""
+    out = object.__new__(cls)
+    Tensor.__init__(out, data, requires_grad=requires_grad, name=name)
+    return out
+
+
 class Tensor:
     """An n-dimensional array that records the operations applied to it.
 
@@ -344,6 +351,12 @@ class Tensor:
         """A copy with memory of its own: it shares no versions with this tensor."""
         out = self._copy_slots(lambda value: copy.deepcopy(value, memo), memo)
         return out
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as torch pickles a tensor (what `multiprocessing` sends between
+        processes): its values, dtype, class, requires_grad and name, made again as a
+        leaf, without its gradient or graph."""
+        return (_unpickle, (type(self), self.data, self.requires_grad, self.name))
 
     def _copy_slots(self, copy_value: Callable[[Any], Any], memo: dict | None = None) -> Tensor:
         out = object.__new__(type(self))

@@ -690,3 +690,53 @@ def test_batch_sampler_checks_its_arguments_as_torch():
             lib.RandomSampler(range(3), num_samples=0)
         with pytest.raises(TypeError, match="replacement should be a boolean value"):
             lib.RandomSampler(range(3), replacement=1)
+
+
+class Pairs:
+    """04_minibatch_training's `Dataset` (at module level, so that a pool can pickle it)."""
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+    def __len__(self):
+        return len(self.x)
+
+    def __getitem__(self, i):
+        return self.x[i], self.y[i]
+
+
+def test_tensors_pickle_as_torchs():
+    """A pickled tensor comes back as torch's does: values, dtype, class and
+    requires_grad, as a leaf without gradient (what a process pool sends)."""
+    import pickle
+
+    results = []
+    for lib in (autograd, torch):
+        lib.manual_seed(0)
+        x = lib.rand(3, 2, requires_grad=True)
+        (x * 2).sum().backward()
+        tensors = [x, x * 3, x[1:], lib.arange(4), lib.arange(4) > 1, lib.nn.Parameter(x.detach())]
+        seen = []
+        for t in pickle.loads(pickle.dumps(tensors)):
+            seen.append([type(t).__name__, t.requires_grad, t.is_leaf, t.grad is None])
+            seen.append([str(t.dtype).replace("torch.", ""), t.detach().numpy().tolist()])
+        results.append(seen)
+    assert results[0] == results[1]
+
+
+def test_pool_of_workers_makes_the_batches():
+    """04_minibatch_training's DataLoader over ``torch.multiprocessing``'s Pool: the
+    workers index the dataset and send the batches back pickled."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs the fork start method")
+    batches = []
+    for lib in (autograd, torch):
+        lib.manual_seed(0)
+        ds = Pairs(lib.rand(10, 3), lib.arange(10))
+        with lib.multiprocessing.get_context("fork").Pool(2) as ex:
+            batches.append(
+                [[t.tolist() for t in b] for b in ex.map(ds.__getitem__, [[0, 1, 2], [3, 4]])]
+            )
+    assert batches[0] == batches[1]
