@@ -206,6 +206,7 @@ from autograd.ops.torch_methods import (
     triu,
     unbind,
 )
+from autograd.printing import set_printoptions
 
 # numpy warns about the inf and nan its functions make ("divide by zero encountered in
 # log"); PyTorch makes the same values silently. Those warnings are ignored when numpy
@@ -379,6 +380,7 @@ __all__ = [
     "set_default_dtype",
     "set_detect_anomaly",
     "set_grad_enabled",
+    "set_printoptions",
     "set_rng_state",
     "short",
     "sigmoid",

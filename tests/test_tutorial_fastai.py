@@ -9,6 +9,8 @@ Spellings that differ from the notebooks: ``x.max(-1)[0]`` is ``x.max(dim=-1)[0]
 ``p.grad.data.zero_()`` is ``p.grad.zero_()`` (`Tensor.data` is an ndarray); the
 `DataLoader` given a `BatchSampler` as its `sampler` is given ``batch_size=1`` (torch's
 default; this one's is 32); fastcore's `store_attr` and `chunked` are written out.
+Tensors are compared as printed detached: indexing's grad_fn prints as
+`GetItemBackward` here (torch's `SelectBackward0`, `IndexBackward0`, `SliceBackward0`).
 The hand-written backward pass of
 "03_backprop" stores gradients as attributes of tensors (``out.g = ...``), which a
 `Tensor` cannot hold (it has slots and no `__dict__`): that part is expected to fail.
@@ -30,7 +32,7 @@ import nn
 
 torch = pytest.importorskip("torch")
 
-from tests.test_d2l_vs_torch import DTYPES, assert_same, run  # noqa: E402
+from tests.test_d2l_vs_torch import DTYPES, assert_same, printed, run  # noqa: E402
 
 
 def mnist_like(torch: types.ModuleType) -> tuple[Any, Any, Any, Any]:
@@ -238,9 +240,11 @@ def minibatch_training(torch: types.ModuleType) -> dict[str, Any]:
     """04_minibatch_training: log_softmax three ways and logsumexp by hand, nll,
     cross-entropy, accuracy, the fit loops (by hand over `model.layers`, over
     `parameters()`, a hand-written Optimizer, `optim.SGD`), Dataset and DataLoader by
-    hand, samplers by hand and torch's, `default_collate`, and the validation loop."""
+    hand, samplers by hand and torch's, `default_collate`, and the validation loop; with
+    the notebooks' print options."""
     out: dict[str, Any] = {}
     nn, F, optim, data = torch.nn, torch.nn.functional, torch.optim, torch.utils.data
+    torch.set_printoptions(precision=2, linewidth=140, sci_mode=False)
     x_train, y_train, x_valid, y_valid = mnist_like(torch)
     n, m = x_train.shape
     nh = 50
@@ -281,6 +285,8 @@ def minibatch_training(torch: types.ModuleType) -> dict[str, Any]:
 
     sm_pred = log_softmax(pred)
     out["picked"] = [sm_pred[0, 5], sm_pred[1, 0], sm_pred[[0, 1, 2], y_train[:3]]]
+    shown = [sm_pred, sm_pred[0, 5], y_train[:50], x_train[:2, :30] * 1e-3]
+    out["printed"] = [printed(repr(t.detach())) for t in shown]  # (grad_fn names differ)
 
     def nll(input, target):
         return -input[range(target.shape[0]), target].mean()
@@ -612,7 +618,11 @@ def test_backward_by_hand_keeps_gradients_on_tensors():
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_minibatch_training(dtype):
-    assert_same(*run(minibatch_training, dtype), dtype)
+    try:
+        assert_same(*run(minibatch_training, dtype), dtype)
+    finally:
+        for lib in (autograd, torch):
+            lib.set_printoptions(profile="default")
 
 
 def test_clamp_min_and_clamp_max_as_torch():
