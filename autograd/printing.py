@@ -39,7 +39,7 @@ class PrintOptions:
 PRINT_OPTS = PrintOptions()
 
 #: `set_printoptions(profile=...)`: PyTorch's three profiles.
-PROFILES = {
+PROFILES: dict[str, dict[str, float]] = {
     "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
     "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
     "full": {"precision": 4, "threshold": math.inf, "edgeitems": 3, "linewidth": 80},
@@ -79,9 +79,9 @@ def set_printoptions(
             setattr(PRINT_OPTS, name, value)
     given = {"precision": precision, "threshold": threshold, "edgeitems": edgeitems}
     given["linewidth"] = linewidth
-    for name, value in given.items():
-        if value is not None:
-            setattr(PRINT_OPTS, name, value)
+    for name, option in given.items():
+        if option is not None:
+            setattr(PRINT_OPTS, name, option)
     PRINT_OPTS.sci_mode = sci_mode
 
 
