@@ -702,19 +702,6 @@ def test_batch_sampler_checks_its_arguments_as_torch():
             lib.RandomSampler(range(3), replacement=1)
 
 
-class Pairs:
-    """04_minibatch_training's `Dataset` (at module level, so that a pool can pickle it)."""
-
-    def __init__(self, x, y):
-        self.x, self.y = x, y
-
-    def __len__(self):
-        return len(self.x)
-
-    def __getitem__(self, i):
-        return self.x[i], self.y[i]
-
-
 def test_tensors_pickle_as_torchs():
     """A pickled tensor comes back as torch's does: values, dtype, class and
     requires_grad, as a leaf without gradient (what a process pool sends)."""
@@ -736,17 +723,16 @@ def test_tensors_pickle_as_torchs():
 
 def test_pool_of_workers_makes_the_batches():
     """04_minibatch_training's DataLoader over ``torch.multiprocessing``'s Pool: the
-    workers index the dataset and send the batches back pickled."""
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        pytest.skip("needs the fork start method")
+    workers (started by spawn, as JAX forbids fork) index the dataset and send the
+    batches back pickled; they are torch's batches."""
     batches = []
     for lib in (autograd, torch):
         lib.manual_seed(0)
-        ds = Pairs(lib.rand(10, 3), lib.arange(10))
-        with lib.multiprocessing.get_context("fork").Pool(2) as ex:
-            batches.append(
-                [[t.tolist() for t in b] for b in ex.map(ds.__getitem__, [[0, 1, 2], [3, 4]])]
-            )
+        ds = lib.utils.data.TensorDataset(lib.rand(10, 3), lib.arange(10))
+        if lib is autograd:
+            with lib.multiprocessing.get_context("spawn").Pool(2) as ex:
+                made = ex.map(ds.__getitem__, [[0, 1, 2], [3, 4]])
+        else:
+            made = [ds[[0, 1, 2]], ds[[3, 4]]]
+        batches.append([[t.tolist() for t in batch] for batch in made])
     assert batches[0] == batches[1]
