@@ -30,6 +30,14 @@ from nn.samplers import SubsetRandomSampler as SubsetRandomSampler
 default_collate = collate
 
 
+class _DefaultBatchSize(int):
+    """The default `batch_size` (32), told apart from a 32 the caller gives: with a
+    `sampler`, PyTorch's default (1) applies instead."""
+
+
+DEFAULT_BATCH_SIZE = _DefaultBatchSize(32)
+
+
 def as_array(data: Any, name: str = "x") -> np.ndarray:
     """`data` (an ndarray, a Tensor or a nested list) as an ndarray with a batch axis."""
     array = data.data if isinstance(data, Tensor) else np.asarray(data)
@@ -72,7 +80,8 @@ class DataLoader:
         x: inputs, an array-like whose first axis indexes samples, or a dataset.
         y: targets with the same first-axis length, or None (always None with a
             dataset; an int there is PyTorch's positional `batch_size`).
-        batch_size: samples per batch (the last batch may be smaller).
+        batch_size: samples per batch (the last batch may be smaller); 1 by default
+            with a `sampler`, as PyTorch's.
         shuffle: draw a new random order at the start of every pass.
         drop_last: skip the last batch when it is smaller than `batch_size`.
         seed: seeds this loader's own `numpy.random.Generator` instead: each pass
@@ -107,7 +116,7 @@ class DataLoader:
         self,
         x: npt.ArrayLike | Tensor,
         y: npt.ArrayLike | Tensor | None = None,
-        batch_size: int = 32,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         shuffle: bool = False,
         drop_last: bool = False,
         seed: int | None = None,
@@ -121,6 +130,8 @@ class DataLoader:
     ) -> None:
         if is_dataset(x) and isinstance(y, int | np.integer) and not isinstance(y, bool):
             batch_size, y = y, None  # DataLoader(dataset, 64): PyTorch's positional batch_size
+        if batch_size is DEFAULT_BATCH_SIZE and sampler is not None:
+            batch_size = 1
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         if not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
@@ -158,9 +169,7 @@ class DataLoader:
         self.collate_fn = collate if collate_fn is None else collate_fn
         self.num_workers, self.pin_memory = int(num_workers), bool(pin_memory)
         self.sampler = sampler
-        self.batch_sampler = _batch_sampler(
-            sampler, batch_sampler, self.batch_size, shuffle, drop_last
-        )
+        self.batch_sampler = _batch_sampler(sampler, batch_sampler, batch_size, shuffle, drop_last)
         if sampled and self._samples is None:  # arrays, visited as a dataset of samples
             self._samples = ArrayDataset(self.x, self.y)
 
@@ -258,7 +267,8 @@ def _batch_sampler(
     """The lists of indices a loader given `sampler` or `batch_sampler` batches (None
     without either), or PyTorch's ValueError for options that contradict them."""
     if batch_sampler is not None:
-        if shuffle or sampler is not None or drop_last:
+        given_size = batch_size is not DEFAULT_BATCH_SIZE and batch_size != 1
+        if given_size or shuffle or sampler is not None or drop_last:
             raise ValueError(
                 "batch_sampler option is mutually exclusive with batch_size, shuffle, "
                 "sampler, and drop_last"

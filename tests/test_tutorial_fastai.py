@@ -6,9 +6,8 @@ gradients, accuracies and batches must agree.
 
 Spellings that differ from the notebooks: ``x.max(-1)[0]`` is ``x.max(dim=-1)[0]``
 (with a positional axis `max` is numpy's and returns the maxima only);
-``p.grad.data.zero_()`` is ``p.grad.zero_()`` (`Tensor.data` is an ndarray); the
-`DataLoader` given a `BatchSampler` as its `sampler` is given ``batch_size=1`` (torch's
-default; this one's is 32); fastcore's `store_attr` and `chunked` are written out.
+``p.grad.data.zero_()`` is ``p.grad.zero_()`` (`Tensor.data` is an ndarray);
+fastcore's `store_attr` and `chunked` are written out.
 Tensors are compared as printed detached: indexing's grad_fn prints as
 `GetItemBackward` here (torch's `SelectBackward0`, `IndexBackward0`, `SliceBackward0`).
 The hand-written backward pass of
@@ -566,7 +565,7 @@ def minibatch_training(torch: types.ModuleType) -> dict[str, Any]:
     train_dl = DataLoader(train_ds, bs, shuffle=True, drop_last=True, num_workers=0)
     model, opt = get_model()
     fit_with(opt, lambda: train_dl)
-    train_dl = DataLoader(train_ds, batch_size=1, sampler=train_samp)  # torch's default 1
+    train_dl = DataLoader(train_ds, sampler=train_samp)
     xb, yb = next(iter(train_dl))
     out["sampler of batches"] = [tuple(xb.shape), tuple(yb.shape), xb, yb]
     xb, yb = data.default_collate([valid_ds[i] for i in range(4)])
@@ -671,9 +670,10 @@ def test_loader_with_sampler_and_batch_sampler_as_torch():
         ds = d.TensorDataset(lib.arange(11) * 1.0, lib.arange(11))
         by_sampler = d.DataLoader(ds, 4, sampler=d.RandomSampler(ds), drop_last=True)
         batch_sampler = d.BatchSampler(d.SequentialSampler(ds), 3, drop_last=False)
-        by_batches = d.DataLoader(ds, batch_sampler=batch_sampler)
-        seen = [len(by_sampler), len(by_batches), len(batch_sampler)]
-        for loader in (by_sampler, by_sampler, by_batches):
+        by_batches = d.DataLoader(ds, batch_sampler=batch_sampler, batch_size=1)
+        one_by_one = d.DataLoader(ds, sampler=d.SequentialSampler(ds))  # batch_size 1
+        seen = [len(by_sampler), len(by_batches), len(batch_sampler), len(one_by_one)]
+        for loader in (by_sampler, by_sampler, by_batches, one_by_one):
             seen.append([[t.tolist() for t in batch] for batch in loader])
         seen.append(lib.rand(2).tolist())  # the default generator after those passes
         batches.append(seen)
@@ -682,12 +682,13 @@ def test_loader_with_sampler_and_batch_sampler_as_torch():
             {"batch_sampler": batch_sampler, "shuffle": True},
             {"batch_sampler": batch_sampler, "drop_last": True},
             {"batch_sampler": batch_sampler, "sampler": d.SequentialSampler(ds)},
+            {"batch_sampler": batch_sampler, "batch_size": 2},
         ):
             with pytest.raises(ValueError) as info:
                 d.DataLoader(ds, **kwargs)
             errors.append(str(info.value))
     assert batches[0] == batches[1]
-    assert errors[:4] == errors[4:]
+    assert errors[:5] == errors[5:]
 
 
 def test_batch_sampler_checks_its_arguments_as_torch():
