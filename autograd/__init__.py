@@ -206,6 +206,7 @@ from autograd.ops.torch_methods import (
     triu,
     unbind,
 )
+from autograd.printing import set_printoptions
 
 # numpy warns about the inf and nan its functions make ("divide by zero encountered in
 # log"); PyTorch makes the same values silently. Those warnings are ignored when numpy
@@ -379,6 +380,7 @@ __all__ = [
     "set_default_dtype",
     "set_detect_anomaly",
     "set_grad_enabled",
+    "set_printoptions",
     "set_rng_state",
     "short",
     "sigmoid",
@@ -426,6 +428,7 @@ def __getattr__(name: str) -> Any:
     `autograd.nn` and `autograd.optim` are the `nn` and `optim` packages, so PyTorch
     code written as ``import autograd as torch`` finds ``torch.nn.init.normal_`` and
     ``torch.optim.AdamW``, `autograd.utils.data` is `nn.data` (``torch.utils.data``),
+    `autograd.multiprocessing` is Python's (``torch.multiprocessing``),
     and `autograd.autograd` is this package itself, for ``torch.autograd.grad(...)``
     (and ``torch.autograd.functional.hessian(...)``, `autograd.functional`).
     `autograd.save` and `autograd.load` are `nn.serialization`'s (`.npz` files, no
@@ -440,9 +443,9 @@ def __getattr__(name: str) -> Any:
         from nn import serialization
 
         return getattr(serialization, name)
-    if name in ("viz", "utils", "functional", "nn", "optim"):
+    if name in ("viz", "utils", "functional", "multiprocessing", "nn", "optim"):
         import importlib
 
-        own = name in ("viz", "utils", "functional")
+        own = name in ("viz", "utils", "functional", "multiprocessing")
         return importlib.import_module(f"autograd.{name}" if own else name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

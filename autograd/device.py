@@ -7,7 +7,8 @@ PyTorch tutorials pick a device and move models and tensors to it::
     X, y = X.to(device), y.to(device)
 
 This engine computes with numpy on the CPU: `cuda.is_available()` (and
-`accelerator.is_available()`, `backends.mps.is_available()`) are False, "cpu" is
+`accelerator.is_available()`, `backends.mps.is_available()`,
+`backends.cudnn.is_available()`) are False, "cpu" is
 accepted wherever PyTorch takes a device (`device=` of the creation functions,
 `Tensor.to`, `Module.to`), and any other device is refused with a clear error.
 """
@@ -73,5 +74,17 @@ cuda = SimpleNamespace(
 )
 #: `autograd.accelerator`: no accelerator here.
 accelerator = SimpleNamespace(is_available=_false, current_accelerator=lambda: None)
-#: `autograd.backends.mps.is_available()`: False.
-backends = SimpleNamespace(mps=SimpleNamespace(is_available=_false, is_built=_false))
+#: `autograd.backends.mps.is_available()`: False. `backends.cudnn` holds the flags that
+#: seeding recipes set (``torch.backends.cudnn.deterministic = True``), with torch's
+#: defaults; they change nothing here (numpy on the CPU is deterministic already).
+backends = SimpleNamespace(
+    mps=SimpleNamespace(is_available=_false, is_built=_false),
+    cudnn=SimpleNamespace(
+        is_available=_false,
+        version=_no_op,
+        enabled=True,
+        deterministic=False,
+        benchmark=False,
+        allow_tf32=True,
+    ),
+)

@@ -6,20 +6,99 @@ or, for non-integers, go below 1e-4; one width for every element; rows of at mos
 80 characters; tensors of more than 1000 elements summarized by their first and
 last 3 entries along each axis), with `Tensor(` for `tensor(` and numpy's dtype
 names. The dtype is shown unless it is the default float dtype, or int64 or bool
-with elements to show.
+with elements to show. `set_printoptions` changes those numbers as PyTorch's does
+(fast.ai's ``torch.set_printoptions(precision=2, linewidth=140, sci_mode=False)``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-PRECISION = 4
-THRESHOLD = 1000  # more elements than this: summarized
-EDGEITEMS = 3
-LINEWIDTH = 80
+
+@dataclasses.dataclass
+class PrintOptions:
+    """PyTorch's print options: digits after the point, the element count above which
+    a tensor is summarized, the entries kept at each end of a summarized axis, the
+    characters per line, and scientific notation forced on or off (None: chosen from
+    the values)."""
+
+    precision: int = 4
+    threshold: float = 1000
+    edgeitems: int = 3
+    linewidth: int = 80
+    sci_mode: bool | None = None
+
+
+#: The options every print reads (PyTorch's `PRINT_OPTS`: one set per process).
+PRINT_OPTS = PrintOptions()
+
+#: `set_printoptions(profile=...)`: PyTorch's three profiles.
+PROFILES: dict[str, dict[str, float]] = {
+    "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
+    "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
+    "full": {"precision": 4, "threshold": math.inf, "edgeitems": 3, "linewidth": 80},
+}
+
+
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """Set how tensors print, as `torch.set_printoptions`: a `profile` ("default",
+    "short" or "full") first, then each option given; `sci_mode` is always set (None
+    lets the values choose, as by default).
+
+    Raises:
+        ValueError: an unknown `profile` (PyTorch ignores it).
+
+    Example:
+        >>> import autograd
+        >>> autograd.set_printoptions(precision=2)
+        >>> autograd.tensor([1.12345])
+        Tensor([1.12])
+        >>> autograd.set_printoptions(profile="default")
+        >>> autograd.tensor([1.12345])
+        Tensor([1.1235])
+    """
+    if profile is not None:
+        if profile not in PROFILES:
+            raise ValueError(
+                f"set_printoptions: profile must be one of {sorted(PROFILES)}, got {profile!r}"
+            )
+        for name, value in PROFILES[profile].items():
+            setattr(PRINT_OPTS, name, value)
+    given = {"precision": precision, "threshold": threshold, "edgeitems": edgeitems}
+    given["linewidth"] = linewidth
+    for name, option in given.items():
+        if option is not None:
+            setattr(PRINT_OPTS, name, option)
+    PRINT_OPTS.sci_mode = sci_mode
+
+
+def get_printoptions() -> dict[str, Any]:
+    """The current options, as keyword arguments of `set_printoptions`."""
+    return dataclasses.asdict(PRINT_OPTS)
+
+
+@contextlib.contextmanager
+def printoptions(**options: Any) -> Iterator[None]:
+    """`set_printoptions(**options)` for the `with` block only."""
+    old = get_printoptions()
+    set_printoptions(**options)
+    try:
+        yield
+    finally:
+        set_printoptions(**old)
 
 
 class Formatter:
@@ -37,35 +116,37 @@ class Formatter:
             return
         smallest, largest = np.abs(finite).min(), np.abs(finite).max()
         self.int_mode = bool((finite == np.ceil(finite)).all())
-        self.sci_mode = largest / smallest > 1000.0 or largest > 1.0e8
-        if not self.int_mode and smallest < 1.0e-4:
-            self.sci_mode = True
+        self.sci_mode = bool(largest / smallest > 1000.0 or largest > 1.0e8 or smallest < 1.0e-4)
+        if PRINT_OPTS.sci_mode is not None:
+            self.sci_mode = bool(PRINT_OPTS.sci_mode)
+        digits = PRINT_OPTS.precision
         if self.sci_mode:
-            widths = [len(f"{v:.{PRECISION}e}") for v in finite.tolist()]
+            widths = [len(f"{v:.{digits}e}") for v in finite.tolist()]
         elif self.int_mode:
             widths = [len(f"{v:.0f}") + 1 for v in finite.tolist()]
         else:
-            widths = [len(f"{v:.{PRECISION}f}") for v in finite.tolist()]
+            widths = [len(f"{v:.{digits}f}") for v in finite.tolist()]
         self.max_width = max(widths)
 
     def format(self, value: Any) -> str:
         if not self.floating:
             text = str(value)
         elif self.sci_mode:
-            text = f"{value:{self.max_width}.{PRECISION}e}"
+            text = f"{value:{self.max_width}.{PRINT_OPTS.precision}e}"
         elif self.int_mode:
             text = f"{value:.0f}" + ("" if math.isinf(value) or math.isnan(value) else ".")
         else:
-            text = f"{value:.{PRECISION}f}"
+            text = f"{value:.{PRINT_OPTS.precision}f}"
         return " " * (self.max_width - len(text)) + text
 
 
 def summarized(data: np.ndarray) -> np.ndarray:
-    """The first and last `EDGEITEMS` entries along every long axis: what a summarized
+    """The first and last `edgeitems` entries along every long axis: what a summarized
     print shows, and what its format is chosen from."""
+    edge = PRINT_OPTS.edgeitems
     for axis, n in enumerate(data.shape):
-        if n > 2 * EDGEITEMS:
-            keep = list(range(EDGEITEMS)) + list(range(n - EDGEITEMS, n))
+        if n > 2 * edge:
+            keep = list(range(edge)) + list(range(n - edge, n))
             data = np.take(data, keep, axis=axis)
     return data
 
@@ -74,20 +155,23 @@ def body(data: np.ndarray, indent: int, summarize: bool, formatter: Formatter) -
     """The bracketed values of `data`, continuation lines indented by `indent`."""
     if data.ndim == 0:
         return formatter.format(data.item())
-    edge = summarize and data.shape[0] > 2 * EDGEITEMS
+    n_edge = PRINT_OPTS.edgeitems
+    edge = summarize and data.shape[0] > 2 * n_edge
     if data.ndim == 1:
         values = data.tolist()
-        if edge:
-            items = [formatter.format(v) for v in values[:EDGEITEMS]] + [" ..."]
-            items += [formatter.format(v) for v in values[-EDGEITEMS:]]
+        if summarize and not n_edge:
+            items = ["..."]
+        elif edge:
+            items = [formatter.format(v) for v in values[:n_edge]] + [" ..."]
+            items += [formatter.format(v) for v in values[-n_edge:]]
         else:
             items = [formatter.format(v) for v in values]
-        per_line = max(1, (LINEWIDTH - indent) // (formatter.max_width + 2))
+        per_line = max(1, (PRINT_OPTS.linewidth - indent) // (formatter.max_width + 2))
         lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
     rows = list(range(data.shape[0]))
     if edge:
-        rows = [*range(EDGEITEMS), -1, *range(data.shape[0] - EDGEITEMS, data.shape[0])]
+        rows = [*range(n_edge), -1, *range(data.shape[0] - n_edge, data.shape[0])]
     parts = ["..." if i == -1 else body(data[i], indent + 1, summarize, formatter) for i in rows]
     return "[" + ("," + "\n" * (data.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
@@ -103,16 +187,18 @@ def tensor_repr(data: np.ndarray, suffixes: list[str], default_float: np.dtype) 
             extra.append(f"size={data.shape}")
         shown = data.dtype != default_float  # no element says it is an integer
     else:
-        summarize = data.size > THRESHOLD
+        summarize = data.size > PRINT_OPTS.threshold
         formatter = Formatter(summarized(data) if summarize else data)
         text = body(data, indent, summarize, formatter)
         shown = data.dtype not in (default_float, np.int64, np.bool_)
+        if not PRINT_OPTS.edgeitems:  # no element may show: PyTorch gives the size
+            extra.append(f"size={data.shape}")
     if shown:
         extra.append(f"dtype={data.dtype}")
     out = prefix + text
     last_line = len(out) - out.rfind("\n") + 1
     for suffix in extra + suffixes:
-        if last_line + len(suffix) + 2 > LINEWIDTH:
+        if last_line + len(suffix) + 2 > PRINT_OPTS.linewidth:
             out += ",\n" + " " * indent + suffix
             last_line = indent + len(suffix)
         else:

@@ -183,6 +183,13 @@ class RemovableHandle:
                 hooked_tensors.pop(id(t), None)
 
 
+def _unpickle(cls: type[Tensor], data: np.ndarray, requires_grad: bool, name: Any) -> Tensor:
+    """A tensor of class `cls` (Tensor, nn.Parameter, ...) made again from `__reduce__`."""
+    out = object.__new__(cls)
+    Tensor.__init__(out, data, requires_grad=requires_grad, name=name)
+    return out
+
+
 class Tensor:
     """An n-dimensional array that records the operations applied to it.
 
@@ -345,6 +352,12 @@ class Tensor:
         out = self._copy_slots(lambda value: copy.deepcopy(value, memo), memo)
         return out
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as torch pickles a tensor (what `multiprocessing` sends between
+        processes): its values, dtype, class, requires_grad and name, made again as a
+        leaf, without its gradient or graph."""
+        return (_unpickle, (type(self), self.data, self.requires_grad, self.name))
+
     def _copy_slots(self, copy_value: Callable[[Any], Any], memo: dict | None = None) -> Tensor:
         out = object.__new__(type(self))
         if memo is not None:
@@ -397,6 +410,12 @@ class Tensor:
         return _torch.clamp_(self, min, max)
 
     clip_ = clamp_
+
+    def clamp_min_(self, min: Any) -> Tensor:
+        return _torch.clamp_(self, min, None)
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        return _torch.clamp_(self, None, max)
 
     def exp_(self) -> Tensor:
         return _torch.assign_(self, self.exp())
@@ -877,6 +896,12 @@ class Tensor:
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         return clip(self, min, max)
+
+    def clamp_min(self, min: Any) -> Tensor:
+        return _elementwise.clamp_min(self, min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return _elementwise.clamp_max(self, max)
 
     def norm(self, p: float | str = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
         return norm(self, p, dim=dim, keepdim=keepdim)

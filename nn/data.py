@@ -20,6 +20,22 @@ import numpy.typing as npt
 
 from autograd import Generator, Tensor, default_generator, get_default_dtype, randperm
 from nn.collate import collate, is_dataset
+from nn.samplers import BatchSampler
+from nn.samplers import RandomSampler as RandomSampler  # re-exported: torch.utils.data's
+from nn.samplers import Sampler as Sampler
+from nn.samplers import SequentialSampler as SequentialSampler
+from nn.samplers import SubsetRandomSampler as SubsetRandomSampler
+
+#: PyTorch's name of the function that makes a batch from a list of samples.
+default_collate = collate
+
+
+class _DefaultBatchSize(int):
+    """The default `batch_size` (32), told apart from a 32 the caller gives: with a
+    `sampler`, PyTorch's default (1) applies instead."""
+
+
+DEFAULT_BATCH_SIZE = _DefaultBatchSize(32)
 
 
 def as_array(data: Any, name: str = "x") -> np.ndarray:
@@ -64,7 +80,8 @@ class DataLoader:
         x: inputs, an array-like whose first axis indexes samples, or a dataset.
         y: targets with the same first-axis length, or None (always None with a
             dataset; an int there is PyTorch's positional `batch_size`).
-        batch_size: samples per batch (the last batch may be smaller).
+        batch_size: samples per batch (the last batch may be smaller); 1 by default
+            with a `sampler`, as PyTorch's.
         shuffle: draw a new random order at the start of every pass.
         drop_last: skip the last batch when it is smaller than `batch_size`.
         seed: seeds this loader's own `numpy.random.Generator` instead: each pass
@@ -74,9 +91,16 @@ class DataLoader:
         collate_fn: makes a batch from a list of a dataset's samples.
         num_workers, pin_memory: PyTorch's arguments, accepted: batches are made in
             this process, on the CPU (the same batches in the same order).
+        sampler: the indices to visit, in order (an `nn.samplers` sampler or any
+            iterable of indices), batched `batch_size` at a time as PyTorch's.
+        batch_sampler: lists of indices, one per batch (`nn.samplers.BatchSampler`);
+            `batch_size` is then unused. With either, arrays are read as the dataset
+            of their `(x[i], y[i])` samples, and every batch is collated.
 
     Raises:
-        ValueError: for a non-positive `batch_size` or lengths that do not match.
+        ValueError: for a non-positive `batch_size`, lengths that do not match, or a
+            `sampler` or `batch_sampler` given with options they replace (PyTorch's
+            messages).
 
     Example:
         >>> import numpy as np
@@ -92,7 +116,7 @@ class DataLoader:
         self,
         x: npt.ArrayLike | Tensor,
         y: npt.ArrayLike | Tensor | None = None,
-        batch_size: int = 32,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         shuffle: bool = False,
         drop_last: bool = False,
         seed: int | None = None,
@@ -101,9 +125,13 @@ class DataLoader:
         collate_fn: Callable[[list[Any]], Any] | None = None,
         num_workers: int = 0,
         pin_memory: bool = False,
+        sampler: Any = None,
+        batch_sampler: Any = None,
     ) -> None:
         if is_dataset(x) and isinstance(y, int | np.integer) and not isinstance(y, bool):
             batch_size, y = y, None  # DataLoader(dataset, 64): PyTorch's positional batch_size
+        if batch_size is DEFAULT_BATCH_SIZE and sampler is not None:
+            batch_size = 1
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         if not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
@@ -113,7 +141,9 @@ class DataLoader:
             raise TypeError(f"DataLoader: generator must be an autograd.Generator, got {kind}")
         self._samples: Any = None  # a dataset given instead of arrays
         self._given: Any = None  # what `dataset` returns, when given
-        if isinstance(x, TensorDataset) and len(x.tensors) <= 2 and y is None and not collate_fn:
+        sampled = sampler is not None or batch_sampler is not None
+        plain = not (collate_fn or sampled)
+        if isinstance(x, TensorDataset) and len(x.tensors) <= 2 and y is None and plain:
             # Its arrays are batched as arrays are (a gather per batch, not a sample
             # at a time); the batches are those collate would make.
             self._given = x
@@ -138,6 +168,10 @@ class DataLoader:
         self.generator = generator
         self.collate_fn = collate if collate_fn is None else collate_fn
         self.num_workers, self.pin_memory = int(num_workers), bool(pin_memory)
+        self.sampler = sampler
+        self.batch_sampler = _batch_sampler(sampler, batch_sampler, batch_size, shuffle, drop_last)
+        if sampled and self._samples is None:  # arrays, visited as a dataset of samples
+            self._samples = ArrayDataset(self.x, self.y)
 
     @property
     def dataset(self) -> Any:
@@ -151,10 +185,15 @@ class DataLoader:
         return ArrayDataset(self.x, self.y)
 
     def __len__(self) -> int:
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
         n = self.n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
+        if self.batch_sampler is not None:
+            yield from self._sampled()
+            return
         n, bs = self.n, self.batch_size
         order = self._order()
         partial = not self.drop_last and n % bs != 0
@@ -167,6 +206,13 @@ class DataLoader:
             yield self._batch(start, order)
         if not partial:
             self._sampler_end(order)
+
+    def _sampled(self) -> Iterator[Any]:
+        """The batches of `batch_sampler`'s lists of indices, collated. The pass first
+        draws its base seed, as PyTorch's iterator does (a RandomSampler then draws)."""
+        (default_generator if self.generator is None else self.generator).seed64()
+        for index in self.batch_sampler:
+            yield self.collate_fn([self._samples[i] for i in index])
 
     def _sampler_end(self, order: np.ndarray | None) -> None:
         """Where a pass runs out of samples, PyTorch's RandomSampler draws one more
@@ -213,6 +259,26 @@ class DataLoader:
             f"DataLoader({self.n} samples, batch_size={self.batch_size}, "
             f"shuffle={self.shuffle}, drop_last={self.drop_last})"
         )
+
+
+def _batch_sampler(
+    sampler: Any, batch_sampler: Any, batch_size: int, shuffle: bool, drop_last: bool
+) -> Any:
+    """The lists of indices a loader given `sampler` or `batch_sampler` batches (None
+    without either), or PyTorch's ValueError for options that contradict them."""
+    if batch_sampler is not None:
+        given_size = batch_size is not DEFAULT_BATCH_SIZE and batch_size != 1
+        if given_size or shuffle or sampler is not None or drop_last:
+            raise ValueError(
+                "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                "sampler, and drop_last"
+            )
+        return batch_sampler
+    if sampler is None:
+        return None
+    if shuffle:
+        raise ValueError("sampler option is mutually exclusive with shuffle")
+    return BatchSampler(sampler, batch_size, drop_last)
 
 
 class ArrayDataset:

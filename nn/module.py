@@ -335,9 +335,16 @@ class Module:
         setattr(self, name, value)
 
     def _members(self) -> Iterator[tuple[str, Any]]:
-        for name, value in self.__dict__.items():
-            if name not in _INTERNAL:
-                yield from _walk(name, value)
+        """Parameters and sub-modules by attribute name, in order of assignment, also
+        inside lists, tuples and dicts (``self.layers = [...]``), except one that is an
+        attribute of its own too (``add_module`` after ``self.layers = layers``): it is
+        listed once, under that name, as PyTorch lists it (it registers no plain list)."""
+        items = [(n, v) for n, v in self.__dict__.items() if n not in _INTERNAL]
+        own = {id(v) for _, v in items if isinstance(v, (Parameter, Module))}
+        for name, value in items:
+            for key, member in _walk(name, value):
+                if key == name or id(member) not in own:
+                    yield key, member
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """Direct sub-modules with their attribute names, in order of assignment."""

@@ -74,3 +74,53 @@ def test_random_arrays_print_as_torch(shape, scale, kind, seed):
     elif kind == "float32":
         values = values.astype(np.float32)
     assert unwrapped(repr(autograd.tensor(values))) == as_ours(repr(torch.tensor(values)))
+
+
+OPTIONS = [
+    {"precision": 2, "linewidth": 140, "sci_mode": False},  # fast.ai's notebooks
+    {"profile": "short"},
+    {"profile": "full"},
+    {"threshold": 5},
+    {"threshold": 5, "edgeitems": 0},
+    {"edgeitems": 1, "threshold": 10, "linewidth": 60},
+    {"sci_mode": True},
+    {"precision": 6},
+    {"linewidth": 40},
+]
+
+
+@pytest.fixture
+def restore_print_options():
+    yield
+    for lib in (autograd, torch):
+        lib.set_printoptions(profile="default")
+
+
+@pytest.mark.parametrize("options", OPTIONS)
+@pytest.mark.parametrize("make", [*CASES, lambda lib: lib.tensor(np.linspace(-3, 3, 1500))])
+def test_print_options_as_torch(options, make, restore_print_options):
+    texts = []
+    for lib in (autograd, torch):
+        lib.set_printoptions(**options)
+        texts.append(repr(make(lib)))
+    assert unwrapped(texts[0]) == as_ours(texts[1])
+
+
+def test_print_options_read_back_and_restored(restore_print_options):
+    from autograd.printing import get_printoptions, printoptions
+
+    autograd.set_printoptions(precision=2, sci_mode=False)
+    assert get_printoptions() == {
+        "precision": 2,
+        "threshold": 1000,
+        "edgeitems": 3,
+        "linewidth": 80,
+        "sci_mode": False,
+    }
+    with printoptions(precision=1):
+        assert repr(autograd.tensor([1.26])) == "Tensor([1.3])"
+    assert repr(autograd.tensor([1.26])) == "Tensor([1.26])"
+    autograd.set_printoptions(profile="default")
+    assert repr(autograd.tensor([1.26])) == "Tensor([1.2600])"
+    with pytest.raises(ValueError, match="profile must be one of"):
+        autograd.set_printoptions(profile="long")

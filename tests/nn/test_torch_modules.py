@@ -98,6 +98,26 @@ class TorchDeep(torch.nn.Module):
         return x
 
 
+def test_modules_of_a_list_also_added_by_name_are_listed_under_that_name_as_torch():
+    """fast.ai's ``self.layers = layers`` then ``self.add_module(f"layer_{i}", l)``: torch
+    registers no plain list, so each layer is listed once, as `layer_i`."""
+    listings = []
+    for lib in (nn, torch.nn):
+
+        class Model(lib.Module):
+            def __init__(self, layers):
+                super().__init__()
+                self.layers = layers
+                for i, layer in enumerate(self.layers):
+                    self.add_module(f"layer_{i}", layer)
+
+        model = Model([lib.Linear(3, 4), lib.ReLU(), lib.Linear(4, 2)])
+        names = [name for name, _ in model.named_parameters(remove_duplicate=False)]
+        modules = [name for name, _ in model.named_modules()]
+        listings.append([repr(model), names, modules, list(model.state_dict())])
+    assert listings[0] == listings[1]
+
+
 def test_module_list_registers_its_modules_as_torch_does():
     ours, theirs = Deep([3, 5, 4, 2]), TorchDeep([3, 5, 4, 2])
     state = {k: v.detach().numpy() for k, v in theirs.state_dict().items()}
