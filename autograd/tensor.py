@@ -209,6 +209,7 @@ class Tensor:
     """
 
     __slots__ = (
+        "__dict__",  # attributes of the user's own (`inp.g = ...`), as torch allows
         "__weakref__",
         "_family",
         "_hooks",
@@ -354,18 +355,21 @@ class Tensor:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as torch pickles a tensor (what `multiprocessing` sends between
-        processes): its values, dtype, class, requires_grad and name, made again as a
-        leaf, without its gradient or graph."""
-        return (_unpickle, (type(self), self.data, self.requires_grad, self.name))
+        processes): its values, dtype, class, requires_grad, name and the attributes
+        the user gave it, made again as a leaf, without its gradient or graph."""
+        state = self.__dict__ or None  # the user's own attributes, kept as torch keeps them
+        return (_unpickle, (type(self), self.data, self.requires_grad, self.name), state)
 
     def _copy_slots(self, copy_value: Callable[[Any], Any], memo: dict | None = None) -> Tensor:
         out = object.__new__(type(self))
         if memo is not None:
             memo[id(self)] = out
         for slot in Tensor.__slots__:
-            if slot not in ("__weakref__", "_family", "_view_of"):
+            if slot not in ("__dict__", "__weakref__", "_family", "_view_of"):
                 setattr(out, slot, copy_value(getattr(self, slot)))
         out._family = None
+        for key, value in self.__dict__.items():  # the user's own attributes
+            setattr(out, key, copy_value(value))
         return out
 
     def item(self) -> Any:

@@ -587,3 +587,28 @@ def test_scatter_in_place_keeps_the_tensor_and_its_gradient_as_torch():
     np.testing.assert_allclose(w1, w2, rtol=1e-12)
     np.testing.assert_allclose(s1, s2, rtol=1e-12)
     assert v1 == v2 == 1
+
+
+def test_attributes_of_ones_own_on_tensors_as_torch():
+    """`inp.g = ...` (fast.ai's backprop by hand): set, read, and kept by copy (the same
+    object), deepcopy (a copy) and pickle, as torch's; an attribute never set raises."""
+    import copy
+    import pickle
+
+    def program(lib, t):
+        x = t(X)
+        x.g = t(np.ones(3))
+        x.note = "input"
+        shallow, deep, sent = copy.copy(x), copy.deepcopy(x), pickle.loads(pickle.dumps(x))
+        return [
+            x.g.tolist(),
+            shallow.g is x.g,
+            deep.g is x.g,
+            deep.g.tolist(),
+            sent.g.tolist(),
+            sent.note,
+            hasattr(x, "h"),
+        ]
+
+    ours, theirs = both(program)
+    assert ours == theirs
