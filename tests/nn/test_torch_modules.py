@@ -126,7 +126,9 @@ def test_module_list_registers_its_modules_as_torch_does():
     assert repr(ours) == repr(theirs).replace("TorchDeep", "Deep")
     x = np.random.default_rng(1).normal(size=(6, 3))
     mine = ours(Tensor(x))
-    np.testing.assert_allclose(mine.data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-6)
+    # float32 weights: outputs near 0 differ by float32 rounding, whatever torch's seed
+    expected = theirs(torch.tensor(x)).detach().numpy()
+    np.testing.assert_allclose(mine.data, expected, rtol=1e-6, atol=1e-6)
     mine.sum().backward()
     assert all(p.grad is not None for p in ours.parameters())
 
