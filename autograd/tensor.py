@@ -190,6 +190,20 @@ def _unpickle(cls: type[Tensor], data: np.ndarray, requires_grad: bool, name: An
     return out
 
 
+def _column_major_note(data: np.ndarray) -> str:
+    """Why a tensor that torch would store row-major is not: an array laid out
+    column-major from the start (nn.Linear's weight, or a view of an optimizer's flat
+    buffer), not the transpose of a row-major one (which torch cannot view either)."""
+    base = data.base
+    if data.ndim == 2 and data.flags.f_contiguous and (base is None or base.ndim == 1):
+        return (
+            " (this tensor is stored column-major: nn.Linear stores its weight and the "
+            "weight's gradient so, which makes x @ weight.T faster; where torch's "
+            "weight.view(-1) works, .reshape(-1) gives the same values)"
+        )
+    return ""
+
+
 class Tensor:
     """An n-dimensional array that records the operations applied to it.
 
@@ -854,7 +868,7 @@ class Tensor:
                         f"view: shape {tuple(size)} is not compatible with the size and "
                         f"stride {self.stride()} of this tensor of shape {self.shape} (at "
                         "least one dimension spans across two contiguous subspaces). "
-                        "Use .reshape(...) instead"
+                        f"Use .reshape(...) instead{_column_major_note(data)}"
                     ) from None
             except TypeError:
                 pass  # not a shape: reshape names the problem

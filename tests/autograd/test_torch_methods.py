@@ -612,3 +612,26 @@ def test_attributes_of_ones_own_on_tensors_as_torch():
 
     ours, theirs = both(program)
     assert ours == theirs
+
+
+def test_view_of_a_linear_weight_says_why_it_is_column_major():
+    """nn.Linear keeps weight and grad column-major (x @ weight.T is faster so), where
+    torch's are row-major: view(-1) cannot be a view, and its error says why and gives
+    reshape, whose values are torch's; a transposed row-major tensor gets no such note."""
+    import nn
+    import optim
+
+    autograd.manual_seed(0)
+    torch.manual_seed(0)
+    ours, theirs = nn.Linear(4, 3), torch.nn.Linear(4, 3)
+    for lib, layer in ((autograd, ours), (torch, theirs)):
+        layer(lib.ones(2, 4, dtype=lib.float32)).sum().backward()
+    optim.SGD(ours.parameters(), lr=0.1).step()  # (the weight is now in a flat buffer)
+    torch.optim.SGD(theirs.parameters(), lr=0.1).step()
+    for mine, torchs in ((ours.weight, theirs.weight), (ours.weight.grad, theirs.weight.grad)):
+        with pytest.raises(RuntimeError, match=r"stored column-major: nn\.Linear stores its"):
+            mine.view(-1)
+        np.testing.assert_array_equal(mine.reshape(-1).data, torchs.reshape(-1).detach())
+    with pytest.raises(RuntimeError) as raised:
+        autograd.zeros(3, 4).T.view(-1)
+    assert "column-major" not in str(raised.value)
