@@ -1,9 +1,10 @@
 """Metrics for `compile(metrics=[...])`: plain numpy on a batch's targets and predictions.
 
 A metric is a function `metric(y_true, y_pred) -> float`, the batch mean of a
-per-sample score, on ndarrays (no graph, so it costs next to nothing beside a
-training step). `fit` averages it over an epoch weighted by batch size, which gives
-the exact mean over all samples. A metric may also be a Keras 3 `Metric` object
+per-sample score (or the scores themselves, which are averaged, as Keras does), on
+ndarrays (no graph, so it costs next to nothing beside a training step). `fit`
+averages it over an epoch weighted by batch size, which gives the exact mean over all
+samples. A metric may also be a Keras 3 `Metric` object
 (`nn.metrics.Metric` subclasses and the built-in classes, from `nn.keras_metrics`,
 `nn.confusion_metrics` and `nn.auc`): `fit` resets it at each epoch's start and
 before validation, updates it with each batch and reports its `result()`.
@@ -331,7 +332,14 @@ class Running:
         if self.transform is not None:
             y_pred = self.transform(y_pred)
         for i, fn in metrics:
-            self.sums[i] += fn(y_true, y_pred) * n
+            self.sums[i] += batch_mean(fn(y_true, y_pred)) * n
+
+
+def batch_mean(value: Any) -> float:
+    """A metric function's value on a batch as one number: a scalar as it is, and values
+    per sample (or per element, as Keras's `huber_fn(y_true, y_pred)` gives them) as
+    their mean, as Keras's `MeanMetricWrapper` reduces them."""
+    return float(np.mean(_array(value)))
 
 
 def _log_value(value: Any) -> Any:

@@ -1,0 +1,299 @@
+"""The Keras code of "Hands-On Machine Learning with Scikit-Learn, Keras and
+TensorFlow" (3rd edition), chapter 12 (custom models and training), run as the book
+writes it with Keras and with `nn` (the book's `tf.` math spelled with `ops`, Keras's
+`keras.ops` and `nn.ops`), on small synthetic data shaped like California housing, from
+the same initial weights and in the same batch order, compared number by number:
+custom losses, activations, initializers, regularizers, constraints, metrics, layers
+and models."""
+
+import doctest
+
+import numpy as np
+import pytest
+from test_geron_vs_keras import _close, _same_weights
+
+import nn
+
+keras = pytest.importorskip("keras")
+LIBS = [keras, nn]
+
+RNG = np.random.default_rng(0)
+X_TRAIN = RNG.normal(size=(200, 8)).astype("float32")
+Y_TRAIN = np.abs(2 * X_TRAIN[:, :1] + 1 + RNG.normal(size=(200, 1))).astype("float32")
+X_VALID = RNG.normal(size=(50, 8)).astype("float32")
+Y_VALID = np.abs(2 * X_VALID[:, :1] + 1).astype("float32")
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    keras.utils.set_random_seed(42)
+
+
+def create_huber(k, threshold=1.0):
+    def huber_fn(y_true, y_pred):
+        error = y_true - y_pred
+        is_small_error = k.ops.abs(error) < threshold
+        squared_loss = k.ops.square(error) / 2
+        linear_loss = threshold * k.ops.abs(error) - threshold**2 / 2
+        return k.ops.where(is_small_error, squared_loss, linear_loss)
+
+    return huber_fn
+
+
+def _regressor(k):
+    return k.Sequential(
+        [
+            k.layers.Dense(30, activation="relu", kernel_initializer="he_normal", input_shape=[8]),
+            k.layers.Dense(1),
+        ]
+    )
+
+
+def _fit_both(build, loss="mse", metrics=(), optimizer="nadam", epochs=1):
+    """Build with each library (Keras's weights copied into nn's), compile, fit with
+    validation data; returns the models and their histories."""
+    models = {k: build(k) for k in LIBS}
+    models[nn].set_weights(models[keras].get_weights())
+    history = {}
+    for k, model in models.items():
+        model.compile(
+            loss=loss(k) if callable(loss) else loss,
+            optimizer=optimizer,
+            metrics=[m(k) for m in metrics],
+            run_eagerly=True,  # Keras: no compiling for a few small batches (faster)
+        )
+        history[k] = model.fit(
+            X_TRAIN,
+            Y_TRAIN,
+            epochs=epochs,
+            validation_data=(X_VALID, Y_VALID),
+            shuffle=False,
+            verbose=0,
+        ).history
+    _close(history[nn], history[keras])
+    return models
+
+
+def test_function_metric_of_per_sample_values_as_keras():
+    """`metrics=[create_huber(2.0)]`: Keras averages the values the function gives per
+    sample; nn added the per-sample arrays up (and failed at the smaller last batch)."""
+    _fit_both(_regressor, metrics=[lambda k: create_huber(k, 2.0)])
+
+
+def test_custom_loss_subclass_as_keras():
+    def huber_loss_class(k):
+        class HuberLoss(k.losses.Loss):
+            def __init__(self, threshold=1.0, **kwargs):
+                self.threshold = threshold
+                super().__init__(**kwargs)
+
+            def call(self, y_true, y_pred):
+                return create_huber(k, self.threshold)(y_true, y_pred)
+
+            def get_config(self):
+                return {**super().get_config(), "threshold": self.threshold}
+
+        return HuberLoss(2.0)
+
+    _fit_both(_regressor, loss=huber_loss_class, metrics=[lambda k: "mae"])
+
+
+def test_keras_style_initializer_function_gives_keras_kernel():
+    """`kernel_initializer=f` with Keras's `f(shape, dtype)`: nn called it as nn.init's
+    `f(tensor, rng=...)` (a TypeError); now the kernel is what `f((in, units))` gives."""
+    seen = {}
+
+    def counting_initializer(k):
+        def initializer(shape, dtype=None):
+            seen.setdefault(k, []).append((tuple(shape), str(dtype)))
+            values = np.arange(np.prod(shape), dtype="float32").reshape(shape) / 100
+            return k.ops.convert_to_tensor(values)
+
+        return initializer
+
+    kernels = {}
+    for k in LIBS:
+        layer = k.layers.Dense(3, kernel_initializer=counting_initializer(k))
+        layer(np.ones((2, 4), dtype="float32"))
+        kernels[k] = np.asarray(layer.kernel.numpy() if k is nn else layer.kernel)
+    np.testing.assert_array_equal(kernels[nn], kernels[keras])
+    assert seen[nn] == seen[keras] == [((4, 3), "float32")]
+
+    bad = nn.layers.Dense(3, kernel_initializer=lambda shape, dtype=None: np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"shape \(2, 2\) for the shape \(4, 3\)"):
+        bad(np.ones((2, 4), dtype="float32"))
+
+
+def test_custom_activation_initializer_regularizer_constraint_as_keras():
+    """The book's four functions passed to `Dense`, then `MyL1Regularizer` (a
+    `Regularizer` subclass); `k.random.normal` draws the initial kernel (Keras's
+    weights are copied into nn's before training)."""
+
+    def parts(k):
+        def my_softplus(z):
+            return k.ops.log(1.0 + k.ops.exp(z))
+
+        def my_glorot_initializer(shape, dtype="float32"):
+            stddev = k.ops.sqrt(2.0 / (shape[0] + shape[1]))
+            return k.random.normal(shape, stddev=stddev, dtype=dtype)
+
+        def my_l1_regularizer(weights):
+            return k.ops.sum(k.ops.abs(0.01 * weights))
+
+        def my_positive_weights(weights):
+            if k is keras:  # JAX cannot take a Keras Variable in zeros_like
+                weights = k.ops.convert_to_tensor(weights)
+            return k.ops.where(weights < 0.0, k.ops.zeros_like(weights), weights)
+
+        class MyL1Regularizer(k.regularizers.Regularizer):
+            def __init__(self, factor):
+                self.factor = factor
+
+            def __call__(self, weights):
+                return k.ops.sum(k.ops.abs(self.factor * weights))
+
+            def get_config(self):
+                return {"factor": self.factor}
+
+        return (
+            my_softplus,
+            my_glorot_initializer,
+            my_l1_regularizer,
+            my_positive_weights,
+            (MyL1Regularizer),
+        )
+
+    def build(k):
+        softplus, glorot, l1, positive, l1_class = parts(k)
+        return k.Sequential(
+            [
+                k.layers.Dense(
+                    30,
+                    activation="relu",
+                    kernel_initializer="he_normal",
+                    kernel_regularizer=l1_class(0.01),
+                    input_shape=[8],
+                ),
+                k.layers.Dense(
+                    1,
+                    activation=softplus,
+                    kernel_initializer=glorot,
+                    kernel_regularizer=l1,
+                    kernel_constraint=positive,
+                ),
+            ]
+        )
+
+    models = _fit_both(build, metrics=[lambda k: "mae"])
+    # Nadam's steps of size lr on every weight: float32 noise shows in the weights
+    _same_weights(models[nn].get_weights(), models[keras].get_weights(), atol=2e-4)
+    assert models[nn].layers[1].kernel.numpy().min() >= 0
+
+    kernel = nn.layers.Dense(200, kernel_initializer=parts(nn)[1])
+    kernel(np.ones((1, 300), dtype="float32"))
+    assert abs(kernel.kernel.numpy().std() - np.sqrt(2 / 500)) < 0.002
+
+
+def test_lambda_layer_as_keras():
+    """`keras.layers.Lambda(lambda x: exp(x))`: nn.layers had no Lambda."""
+    values = {
+        k: k.layers.Lambda(lambda x, k=k: k.ops.exp(x))(np.array([-1.0, 0.0, 1.0])) for k in LIBS
+    }
+    np.testing.assert_allclose(values[nn].numpy(), np.asarray(values[keras]), rtol=1e-6)
+    assert values[nn].dtype == np.asarray(values[keras]).dtype
+
+    def build(k):
+        return k.Sequential(
+            [
+                k.layers.Dense(30, activation="relu", input_shape=[8]),
+                k.layers.Dense(1),
+                k.layers.Lambda(lambda x: k.ops.exp(x)),
+            ]
+        )
+
+    models = _fit_both(build, optimizer="sgd")
+    np.testing.assert_allclose(
+        models[nn].evaluate(X_VALID, Y_VALID, verbose=0),
+        models[keras].evaluate(X_VALID, Y_VALID, verbose=0),
+        rtol=2e-5,
+    )
+    shifted = nn.layers.Lambda(
+        lambda x, shift, training: x + shift * training, arguments={"shift": 1}
+    )
+    assert shifted(np.zeros(2), training=True).tolist() == [1.0, 1.0]
+    with pytest.raises(TypeError, match="callable"):
+        nn.layers.Lambda("exp")
+
+
+def test_keras_random_and_ops_size():
+    """`keras.random.normal/uniform/truncated_normal/randint` and `ops.size`, which the
+    book's custom initializer, layer and metric use: shapes, dtypes, ranges, moments."""
+    draws = nn.random.normal((4000,), mean=1.0, stddev=nn.ops.sqrt(4.0), seed=0)
+    assert draws.dtype == np.float32 and abs(draws.numpy().mean() - 1) < 0.1
+    assert abs(draws.numpy().std() - 2) < 0.1
+    np.testing.assert_array_equal(
+        draws.numpy(), nn.random.normal((4000,), 1.0, 2.0, seed=0).numpy()
+    )
+    generator = nn.random.SeedGenerator(3)
+    first, second = (nn.random.uniform((5,), 2.0, 3.0, seed=generator).numpy() for _ in range(2))
+    assert not np.array_equal(first, second) and ((first >= 2) & (first < 3)).all()
+    cut = nn.random.truncated_normal((5000,), stddev=0.5, dtype="float64", seed=1)
+    assert cut.dtype == np.float64 and np.abs(cut.numpy()).max() <= 1.0
+    ints = nn.random.randint((100,), 0, 3, seed=2)
+    assert ints.dtype == np.asarray(keras.random.randint((2,), 0, 3)).dtype
+    assert set(ints.numpy().tolist()) == {0, 1, 2}
+    for k in LIBS:
+        assert np.asarray(k.random.normal((2, 3), dtype="float64")).shape == (2, 3)
+    y = np.zeros((3, 2))
+    assert int(nn.ops.size(y).item()) == int(keras.ops.size(y)) == 6
+    with pytest.raises(ValueError, match="shape"):
+        nn.random.normal((2, -1))
+
+
+def test_streaming_precision_and_huber_metric_as_keras():
+    def huber_metric(k):
+        class HuberMetric(k.metrics.Metric):
+            def __init__(self, threshold=1.0, **kwargs):
+                super().__init__(**kwargs)
+                self.threshold = threshold
+                self.huber_fn = create_huber(k, threshold)
+                self.total = self.add_weight(name="total", initializer="zeros")
+                self.count = self.add_weight(name="count", initializer="zeros")
+
+            def update_state(self, y_true, y_pred, sample_weight=None):
+                sample_metrics = self.huber_fn(y_true, y_pred)
+                self.total.assign_add(k.ops.sum(sample_metrics))
+                self.count.assign_add(k.ops.cast(k.ops.size(y_true), "float32"))
+
+            def result(self):
+                return self.total / self.count
+
+            def get_config(self):
+                return {**super().get_config(), "threshold": self.threshold}
+
+        return HuberMetric(2.0)
+
+    results = {}
+    for k in LIBS:
+        precision = k.metrics.Precision()
+        values = [
+            precision([0, 1, 1, 1, 0, 1, 0, 1], [1, 1, 0, 1, 0, 1, 0, 1]),
+            precision([0, 1, 0, 0, 1, 0, 1, 1], [1, 0, 1, 1, 0, 0, 0, 0]),
+            precision.result(),
+        ]
+        counts = [np.asarray(v).tolist() for v in precision.variables]
+        precision.reset_state()
+        m = huber_metric(k)
+        values += [m(np.array([[2.0]]), np.array([[10.0]]))]
+        values += [m(np.array([[0.0], [5.0]]), np.array([[1.0], [9.25]]))]
+        results[k] = ([float(np.asarray(v)) for v in values], counts, m.get_config()["threshold"])
+        assert float(np.asarray(precision.result())) == 0
+    assert results[nn] == results[keras]
+    np.testing.assert_allclose(results[nn][0], [0.8, 0.5, 0.5, 14.0, 7.0], rtol=1e-7)
+    _fit_both(_regressor, loss=lambda k: create_huber(k, 2.0), metrics=[huber_metric])
+
+
+@pytest.mark.parametrize("module", [nn.random, nn.lambda_layer])
+def test_docstring_examples_run(module):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 1
