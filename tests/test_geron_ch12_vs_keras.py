@@ -49,7 +49,7 @@ def _regressor(k):
     )
 
 
-def _fit_both(build, loss="mse", metrics=(), optimizer="nadam", epochs=1):
+def _fit_both(build, loss="mse", metrics=(), optimizer="nadam", epochs=1, rtol=2e-5):
     """Build with each library (Keras's weights copied into nn's), compile, fit with
     validation data; returns the models and their histories."""
     models = {k: build(k) for k in LIBS}
@@ -70,7 +70,7 @@ def _fit_both(build, loss="mse", metrics=(), optimizer="nadam", epochs=1):
             shuffle=False,
             verbose=0,
         ).history
-    _close(history[nn], history[keras])
+    _close(history[nn], history[keras], rtol=rtol)
     return models
 
 
@@ -297,3 +297,188 @@ def test_streaming_precision_and_huber_metric_as_keras():
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted >= 1
+
+
+def _huber_metric_class(k):
+    class HuberMetric(k.metrics.Metric):
+        def __init__(self, threshold=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self.threshold = threshold
+            self.huber_fn = create_huber(k, threshold)
+            self.total = self.add_weight(name="total", initializer="zeros")
+            self.count = self.add_weight(name="count", initializer="zeros")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            self.total.assign_add(k.ops.sum(self.huber_fn(y_true, y_pred)))
+            self.count.assign_add(k.ops.cast(k.ops.size(y_true), "float32"))
+
+        def result(self):
+            return self.total / self.count
+
+        def get_config(self):
+            return {**super().get_config(), "threshold": self.threshold}
+
+    return HuberMetric
+
+
+def _saved_and_loaded(models, tmp_path, custom_objects):
+    """Each library's model saved and loaded back with `custom_objects(k)`."""
+    loaded = {}
+    for k, model in models.items():
+        path = tmp_path / f"{k.__name__}.keras"
+        model.save(path)
+        loaded[k] = k.models.load_model(path, custom_objects=custom_objects(k))
+    return loaded
+
+
+def test_model_with_custom_loss_and_metric_saves_and_loads_compiled_as_keras(tmp_path):
+    """`load_model(path, custom_objects={"huber_fn": create_huber(2.0), "HuberMetric":
+    HuberMetric})`: nn ignored custom_objects and loaded such a model uncompiled (its
+    loss and metric not saved); now it goes on training as Keras's does."""
+    models = _fit_both(
+        _regressor,
+        loss=lambda k: create_huber(k, 2.0),
+        metrics=[lambda k: _huber_metric_class(k)(2.0)],
+    )
+    loaded = _saved_and_loaded(
+        models,
+        tmp_path,
+        lambda k: {"huber_fn": create_huber(k, 2.0), "HuberMetric": _huber_metric_class(k)},
+    )
+    history = {
+        k: model.fit(X_TRAIN, Y_TRAIN, epochs=1, shuffle=False, verbose=0).history
+        for k, model in loaded.items()
+    }
+    _close(history[nn], history[keras])
+
+
+def test_loss_subclass_saves_with_its_config_as_keras(tmp_path):
+    def huber_loss_class(k):
+        class HuberLoss(k.losses.Loss):
+            def __init__(self, threshold=1.0, **kwargs):
+                self.threshold = threshold
+                super().__init__(**kwargs)
+
+            def call(self, y_true, y_pred):
+                return create_huber(k, self.threshold)(y_true, y_pred)
+
+            def get_config(self):
+                return {**super().get_config(), "threshold": self.threshold}
+
+        return HuberLoss
+
+    models = _fit_both(_regressor, loss=lambda k: huber_loss_class(k)(2.0))
+    loaded = _saved_and_loaded(models, tmp_path, lambda k: {"HuberLoss": huber_loss_class(k)})
+    assert loaded[nn].loss.threshold == loaded[keras].loss.threshold == 2.0
+    scores = {k: model.evaluate(X_VALID, Y_VALID, verbose=0) for k, model in loaded.items()}
+    np.testing.assert_allclose(scores[nn], scores[keras], rtol=2e-5)
+
+
+def test_custom_layer_and_dense_functions_save_and_load_as_keras(tmp_path):
+    """`MyDense` (an `nn.Layer` subclass with `get_config`, using
+    `activations.serialize`) and `Dense` with the book's activation, regularizer
+    (function and class) and constraint: nn refused to save them; now they load back
+    from `custom_objects` with their weights."""
+
+    def parts(k):
+        class MyDense(k.layers.Layer):
+            def __init__(self, units, activation=None, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+                self.activation = k.activations.get(activation)
+
+            def build(self, batch_input_shape):
+                self.kernel = self.add_weight(
+                    name="kernel",
+                    shape=[batch_input_shape[-1], self.units],
+                    initializer="he_normal",
+                )
+                self.bias = self.add_weight(name="bias", shape=[self.units], initializer="zeros")
+
+            def call(self, X):
+                return self.activation(X @ self.kernel + self.bias)
+
+            def get_config(self):
+                return {
+                    **super().get_config(),
+                    "units": self.units,
+                    "activation": k.activations.serialize(self.activation),
+                }
+
+        class MyL1Regularizer(k.regularizers.Regularizer):
+            def __init__(self, factor):
+                self.factor = factor
+
+            def __call__(self, weights):
+                return k.ops.sum(k.ops.abs(self.factor * weights))
+
+            def get_config(self):
+                return {"factor": self.factor}
+
+        def my_softplus(z):
+            return k.ops.log(1.0 + k.ops.exp(z))
+
+        def my_l1_regularizer(weights):
+            return k.ops.sum(k.ops.abs(0.01 * weights))
+
+        def my_positive_weights(weights):
+            return k.ops.maximum(weights, 0.0)
+
+        return {f.__name__: f for f in (MyDense, MyL1Regularizer, my_softplus)} | {
+            "my_l1_regularizer": my_l1_regularizer,
+            "my_positive_weights": my_positive_weights,
+        }
+
+    def build(k):
+        p = parts(k)
+        return k.Sequential(
+            [
+                p["MyDense"](30, activation="relu", input_shape=[8]),
+                k.layers.Dense(
+                    10,
+                    activation=p["my_softplus"],
+                    kernel_regularizer=p["MyL1Regularizer"](0.01),
+                    bias_regularizer=p["my_l1_regularizer"],
+                    kernel_constraint=p["my_positive_weights"],
+                ),
+                p["MyDense"](1),
+            ]
+        )
+
+    models = _fit_both(build, rtol=1e-4)  # Nadam's steps amplify float32 noise
+    loaded = _saved_and_loaded(models, tmp_path, parts)
+    for k in LIBS:
+        _same_weights(loaded[k].get_weights(), models[k].get_weights(), rtol=0, atol=0)
+    outputs = {k: np.asarray(model(X_VALID)) for k, model in loaded.items()}
+    np.testing.assert_allclose(outputs[nn], outputs[keras], rtol=1e-4, atol=1e-5)
+    layer = loaded[nn].layers[1]
+    assert layer.kernel_regularizer.factor == 0.01 and layer.bias_regularizer.__name__ == (
+        "my_l1_regularizer"
+    )
+    assert loaded[nn].layers[0].get_config()["activation"] == "relu"
+    penalties = {k: sum(float(np.asarray(v)) for v in model.losses) for k, model in loaded.items()}
+    assert penalties[nn] == pytest.approx(penalties[keras], rel=1e-4)
+    assert penalties[nn] == sum(float(v.item()) for v in models[nn].losses)
+
+
+def test_load_model_names_the_custom_object_it_lacks(tmp_path):
+    model = _regressor(nn)
+    model.compile(loss=create_huber(nn, 2.0), optimizer="nadam")
+    model.save(tmp_path / "m.keras")
+    with pytest.raises(ValueError, match=r"custom loss 'huber_fn'.*custom_objects=\{'huber_fn'"):
+        nn.models.load_model(tmp_path / "m.keras")
+    with pytest.raises(TypeError, match=r"custom_objects\['MyDense'\] must be the class"):
+        layer_model = nn.Sequential([nn.Input(shape=[8]), _my_identity_layer()])
+        layer_model.save(tmp_path / "l.keras")
+        nn.models.load_model(tmp_path / "l.keras", custom_objects={"MyDense": lambda x: x})
+    unnamed = nn.Sequential([nn.Input(shape=[8]), nn.layers.Dense(1, activation=lambda z: z)])
+    with pytest.raises(ValueError, match="define it with def"):
+        unnamed.save(tmp_path / "u.keras")
+
+
+def _my_identity_layer():
+    class MyDense(nn.layers.Layer):
+        def call(self, X):
+            return X
+
+    return MyDense()
