@@ -254,6 +254,8 @@ class Running:
             passes a softmax when it trains on logits).
         rows: the most samples held back before the stacked metrics are computed.
         weighted: `(name, Metric)` pairs, as `nn.weighted_metrics.resolve` returns them.
+        tracked: the model's own Metric objects (`tracked_metrics`), which its `call`
+            updates: reset here and reported after the others, as Keras's.
     """
 
     def __init__(
@@ -262,9 +264,10 @@ class Running:
         transform: Callable[[np.ndarray], np.ndarray] | None = None,
         rows: int = 8192,
         weighted: Sequence[tuple[str, Metric]] = (),
+        tracked: Sequence[Metric] = (),
     ) -> None:
         named = report_names([name for name, _ in metrics], [name for name, _ in weighted])
-        self.names = ["loss", *named]
+        self.names = ["loss", *named, *(metric.name for metric in tracked)]
         self.sums = [0.0] * len(self.names)
         self.seen = 0
         self.transform, self.rows = transform, rows
@@ -273,7 +276,9 @@ class Running:
         self.stacked = [(i, fn) for i, fn in functions if fn in SAMPLE_MEANS]
         self.each = [(i, fn) for i, fn in functions if fn not in SAMPLE_MEANS]
         self.weighted = [(i, m) for i, (_, m) in enumerate(weighted, 1 + len(metrics))]
-        for _, metric in self.stateful + self.weighted:
+        first = 1 + len(metrics) + len(weighted)
+        self.tracked = [(i, m) for i, m in enumerate(tracked, first)]
+        for _, metric in self.stateful + self.weighted + self.tracked:
             metric.reset_state()
         self.pending: list[tuple[Any, np.ndarray]] = []
         self.pending_rows = 0
@@ -312,7 +317,7 @@ class Running:
         self._flush()
         seen = max(self.seen, 1)
         means = {name: float(s / seen) for name, s in zip(self.names, self.sums)}
-        for i, metric in self.stateful + self.weighted:
+        for i, metric in self.stateful + self.weighted + self.tracked:
             means[self.names[i]] = _log_value(metric.result())
         return means
 
@@ -340,6 +345,22 @@ def batch_mean(value: Any) -> float:
     per sample (or per element, as Keras's `huber_fn(y_true, y_pred)` gives them) as
     their mean, as Keras's `MeanMetricWrapper` reduces them."""
     return float(np.mean(_array(value)))
+
+
+def tracked_metrics(model: Any, compiled: Sequence[Any] = ()) -> list[Metric]:
+    """The Metric objects a model holds as attributes (of itself or of its layers, also
+    in lists), other than those in `compiled`: Keras 3's way to report a value that
+    `call` computes (`self.reconstruction_mean(recon_loss)`)."""
+    seen = {id(m) for m in compiled}
+    found = []
+    for module in model.modules():
+        for value in list(vars(module).values()):
+            items = value if isinstance(value, (list, tuple)) else (value,)
+            for item in items:
+                if isinstance(item, Metric) and id(item) not in seen:
+                    seen.add(id(item))
+                    found.append(item)
+    return found
 
 
 def _log_value(value: Any) -> Any:

@@ -7,6 +7,10 @@ custom losses, activations, initializers, regularizers, constraints, metrics, la
 and models."""
 
 import doctest
+import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -482,3 +486,79 @@ def _my_identity_layer():
             return X
 
     return MyDense()
+
+
+RECONSTRUCTING = """
+class ReconstructingRegressor(k.Model):
+    def __init__(self, output_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = [
+            k.layers.Dense(30, activation="relu", kernel_initializer="he_normal") for _ in range(5)
+        ]
+        self.out = k.layers.Dense(output_dim)
+        self.reconstruction_mean = k.metrics.Mean(name="reconstruction_error")
+
+    def build(self, batch_input_shape):
+        n_inputs = batch_input_shape[-1]
+        self.reconstruct = k.layers.Dense(n_inputs)
+
+    def call(self, inputs, training=None):
+        Z = inputs
+        for layer in self.hidden:
+            Z = layer(Z)
+        reconstruction = self.reconstruct(Z)
+        recon_loss = k.ops.mean(k.ops.square(reconstruction - inputs))
+        self.add_loss(0.05 * recon_loss)
+        if training:
+            self.reconstruction_mean(recon_loss)
+        return self.out(Z)
+"""
+
+KERAS_TORCH_RUN = """
+import json, sys
+import numpy as np
+import keras as k
+data = np.load(sys.argv[1])
+{model}
+model = ReconstructingRegressor(1)
+model(data["x"][:2])
+model.set_weights([data[f"w{{i}}"] for i in range(len(model.get_weights()))])
+model.compile(loss="mse", optimizer="nadam")
+history = model.fit(data["x"], data["y"], epochs=2, shuffle=False, verbose=0,
+                    validation_data=(data["x_valid"], data["y_valid"])).history
+scores = model.evaluate(data["x_valid"], data["y_valid"], verbose=0, return_dict=True)
+print(json.dumps([history, scores]))
+"""
+
+
+def test_metric_updated_in_call_is_reported_as_keras(tmp_path):
+    """Keras 3's way of the book's reconstruction loss: a `Mean` metric that the model
+    holds and updates in `call` is reported by `fit` and `evaluate` (reset at each epoch
+    and evaluation: 0 on validation data, where `training` is False); nn left it out.
+    Keras's JAX backend cannot update a metric inside `call`, so Keras runs here on its
+    torch backend, in a subprocess."""
+    pytest.importorskip("torch")
+    namespace = {"k": nn}
+    exec(RECONSTRUCTING, namespace)
+    model = namespace["ReconstructingRegressor"](1)
+    model(X_TRAIN[:2])
+    weights = model.get_weights()
+    path = tmp_path / "data.npz"
+    arrays = {f"w{i}": w for i, w in enumerate(weights)}
+    np.savez(path, x=X_TRAIN, y=Y_TRAIN, x_valid=X_VALID, y_valid=Y_VALID, **arrays)
+    script = KERAS_TORCH_RUN.format(model=RECONSTRUCTING)
+    env = {**os.environ, "KERAS_BACKEND": "torch"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    history, scores = json.loads(done.stdout.strip().splitlines()[-1])
+    model.compile(loss="mse", optimizer="nadam")
+    ours = model.fit(
+        X_TRAIN, Y_TRAIN, epochs=2, shuffle=False, verbose=0, validation_data=(X_VALID, Y_VALID)
+    ).history
+    _close(ours, history)
+    assert history["val_reconstruction_error"] == [0.0, 0.0]
+    _close(model.evaluate(X_VALID, Y_VALID, verbose=0, return_dict=True), scores)
+    loss, error = model.evaluate(X_VALID, Y_VALID, verbose=0)
+    assert loss == pytest.approx(scores["loss"], rel=2e-5) and error == 0.0
