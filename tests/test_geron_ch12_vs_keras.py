@@ -562,3 +562,17 @@ def test_metric_updated_in_call_is_reported_as_keras(tmp_path):
     _close(model.evaluate(X_VALID, Y_VALID, verbose=0, return_dict=True), scores)
     loss, error = model.evaluate(X_VALID, Y_VALID, verbose=0)
     assert loss == pytest.approx(scores["loss"], rel=2e-5) and error == 0.0
+
+
+def test_loss_subclass_default_name_as_keras():
+    """A `Loss` subclass is named as Keras names it: its class in snake case, numbered
+    (nn used the class name as it is)."""
+    names = {}
+    for k in LIBS:
+
+        class HuberLossForNames(k.losses.Loss):
+            def call(self, y_true, y_pred):
+                return y_pred
+
+        names[k] = [HuberLossForNames().name, HuberLossForNames().name]
+    assert names[nn] == names[keras] == ["huber_loss_for_names", "huber_loss_for_names_1"]
