@@ -53,7 +53,7 @@ def _regressor(k):
     )
 
 
-def _fit_both(build, loss="mse", metrics=(), optimizer="nadam", epochs=1, rtol=2e-5):
+def _fit_both(build, loss="mse", metrics=(), optimizer="nadam", epochs=1, rtol=2e-5, eager=True):
     """Build with each library (Keras's weights copied into nn's), compile, fit with
     validation data; returns the models and their histories."""
     models = {k: build(k) for k in LIBS}
@@ -64,7 +64,7 @@ def _fit_both(build, loss="mse", metrics=(), optimizer="nadam", epochs=1, rtol=2
             loss=loss(k) if callable(loss) else loss,
             optimizer=optimizer,
             metrics=[m(k) for m in metrics],
-            run_eagerly=True,  # Keras: no compiling for a few small batches (faster)
+            run_eagerly=eager,  # Keras: no compiling for a few small batches (faster)
         )
         history[k] = model.fit(
             X_TRAIN,
@@ -576,3 +576,78 @@ def test_loss_subclass_default_name_as_keras():
 
         names[k] = [HuberLossForNames().name, HuberLossForNames().name]
     assert names[nn] == names[keras] == ["huber_loss_for_names", "huber_loss_for_names_1"]
+
+
+def test_custom_layers_and_models_train_as_keras():
+    """The book's `ResidualBlock` and `ResidualRegressor` (a block called four times)
+    train as Keras's; `MyGaussianNoise` (with `random.normal`; Keras's JAX backend
+    needs its `SeedGenerator`) adds noise in training only; the multi-input
+    `MyMultiLayer` gives Keras's values and shapes."""
+
+    def parts(k):
+        class MyGaussianNoise(k.layers.Layer):
+            def __init__(self, stddev, **kwargs):
+                super().__init__(**kwargs)
+                self.stddev = stddev
+                self.seed = k.random.SeedGenerator(0)
+
+            def call(self, X, training=None):
+                if training:
+                    return X + k.random.normal(k.ops.shape(X), stddev=self.stddev, seed=self.seed)
+                return X
+
+        class ResidualBlock(k.layers.Layer):
+            def __init__(self, n_layers, n_neurons, **kwargs):
+                super().__init__(**kwargs)
+                self.hidden = [
+                    k.layers.Dense(n_neurons, activation="relu", kernel_initializer="he_normal")
+                    for _ in range(n_layers)
+                ]
+
+            def call(self, inputs):
+                Z = inputs
+                for layer in self.hidden:
+                    Z = layer(Z)
+                return inputs + Z
+
+        class ResidualRegressor(k.Model):
+            def __init__(self, output_dim, **kwargs):
+                super().__init__(**kwargs)
+                self.hidden1 = k.layers.Dense(30, activation="relu", kernel_initializer="he_normal")
+                self.block1 = ResidualBlock(2, 30)
+                self.block2 = ResidualBlock(2, 30)
+                self.out = k.layers.Dense(output_dim)
+
+            def call(self, inputs):
+                Z = self.hidden1(inputs)
+                for _ in range(1 + 3):
+                    Z = self.block1(Z)
+                Z = self.block2(Z)
+                return self.out(Z)
+
+        class MyMultiLayer(k.layers.Layer):
+            def call(self, X):
+                X1, X2 = X
+                return X1 + X2, X1 * X2, X1 / X2
+
+        return MyGaussianNoise, ResidualRegressor, MyMultiLayer
+
+    def regressor(k):
+        model = parts(k)[1](1)
+        model(X_TRAIN[:2])
+        return model
+
+    _fit_both(regressor, eager=False)  # (Keras runs its many layers faster compiled)
+
+    x1, x2 = np.array([[3.0, 6.0], [2.0, 7.0]]), np.array([[6.0, 12.0], [4.0, 3.0]])
+    for k in LIBS:
+        noise = parts(k)[0](1.0)
+        assert np.array_equal(np.asarray(noise(X_VALID)), X_VALID)  # inference: no noise
+        noisy = np.asarray(noise(X_VALID, training=True)) - X_VALID
+        assert noisy.dtype == np.float32 and 0.8 < noisy.std() < 1.2
+    outputs = {k: [np.asarray(t) for t in parts(k)[2]()((x1, x2))] for k in LIBS}
+    for ours, theirs in zip(outputs[nn], outputs[keras], strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+        assert ours.dtype == theirs.dtype
+    symbolic = {k: parts(k)[2]()((k.Input(shape=[2]), k.Input(shape=[2]))) for k in LIBS}
+    assert [t.shape for t in symbolic[nn]] == [t.shape for t in symbolic[keras]]
