@@ -310,9 +310,11 @@ class Model(LayerWeights, Module):
         return None if compiled is None else compiled.optimizer
 
     @property
-    def loss(self) -> Callable[..., Tensor] | None:
+    def loss(self) -> Any:
+        """The loss as given to `compile` (a name, a function, a loss object, or one
+        per output), as Keras's `model.loss`; None before `compile`."""
         compiled = self.__dict__.get("_compiled")
-        return None if compiled is None else compiled.loss
+        return None if compiled is None else compiled.arguments.get("loss", compiled.loss)
 
     @property
     def metrics_names(self) -> list[str]:

@@ -651,3 +651,21 @@ def test_custom_layers_and_models_train_as_keras():
         assert ours.dtype == theirs.dtype
     symbolic = {k: parts(k)[2]()((k.Input(shape=[2]), k.Input(shape=[2]))) for k in LIBS}
     assert [t.shape for t in symbolic[nn]] == [t.shape for t in symbolic[keras]]
+
+
+def test_model_loss_is_what_compile_was_given_as_keras(tmp_path):
+    """`model.loss` is the loss given to `compile` (nn gave its own wrapper of a
+    function, or the module a name stands for), also after `load_model`."""
+    for k in LIBS:
+        huber_fn = create_huber(k, 2.0)
+        model = _regressor(k)
+        model.compile(loss=huber_fn, optimizer="nadam")
+        assert model.loss is huber_fn
+        model.save(tmp_path / f"{k.__name__}.keras")
+        other = create_huber(k, 2.0)
+        loaded = k.models.load_model(
+            tmp_path / f"{k.__name__}.keras", custom_objects={"huber_fn": other}
+        )
+        assert loaded.loss is other
+        model.compile(loss="mse", optimizer="nadam")
+        assert model.loss == "mse"
