@@ -282,7 +282,9 @@ def _built_custom_layer(description: dict[str, Any]) -> Module:
     layer = own.resolve(description, "layer")
     shape = description.get("build_input_shape")
     if shape is not None:
-        layer.build(_shape_tuples(shape))
+        shape = _shape_tuples(shape)
+        object.__setattr__(layer, "build_input_shape", shape)  # (saved again with it)
+        layer.build(shape)
         layer.built = True
         if any(getattr(m, "built", True) is False for m in layer.modules()):
             with no_grad():

@@ -669,3 +669,47 @@ def test_model_loss_is_what_compile_was_given_as_keras(tmp_path):
         assert loaded.loss is other
         model.compile(loss="mse", optimizer="nadam")
         assert model.loss == "mse"
+
+
+def test_custom_layer_with_sub_layers_loads_built_and_goes_on_training(tmp_path):
+    """A custom layer whose Dense sub-layers build at their first call (the book's
+    `ResidualBlock`, with a `get_config`) is built again on load, so the weights and the
+    optimizer's state load into it; saved again, it keeps its input shape."""
+
+    class ResidualBlock(nn.layers.Layer):
+        def __init__(self, n_layers, n_neurons, **kwargs):
+            super().__init__(**kwargs)
+            self.n_layers, self.n_neurons = n_layers, n_neurons
+            self.hidden = [
+                nn.layers.Dense(n_neurons, activation="relu", kernel_initializer="he_normal")
+                for _ in range(n_layers)
+            ]
+
+        def call(self, inputs):
+            Z = inputs
+            for layer in self.hidden:
+                Z = layer(Z)
+            return inputs + Z
+
+        def get_config(self):
+            return {**super().get_config(), "n_layers": self.n_layers, "n_neurons": self.n_neurons}
+
+    model = nn.Sequential(
+        [nn.layers.Dense(30, input_shape=[8]), ResidualBlock(2, 30), nn.layers.Dense(1)]
+    )
+    model.compile(loss="mse", optimizer="nadam")
+    model.fit(X_TRAIN, Y_TRAIN, epochs=1, verbose=0, shuffle=False)
+    loaded = model
+    for step in range(2):  # saved, loaded, saved again
+        loaded.save(tmp_path / f"m{step}.keras")
+        loaded = nn.models.load_model(
+            tmp_path / f"m{step}.keras", custom_objects={"ResidualBlock": ResidualBlock}
+        )
+        assert loaded.layers[1].build_input_shape[-1] == 30
+    np.testing.assert_array_equal(
+        loaded.predict(X_VALID, verbose=0), model.predict(X_VALID, verbose=0)
+    )
+    histories = [
+        m.fit(X_TRAIN, Y_TRAIN, epochs=1, verbose=0, shuffle=False).history for m in (loaded, model)
+    ]
+    assert histories[0] == histories[1]
