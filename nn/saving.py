@@ -293,14 +293,20 @@ def _built_custom_layer(description: dict[str, Any]) -> Module:
 
 
 def _shape_tuples(shape: Any) -> Any:
-    """A shape from JSON (lists) as `build` gets it: a tuple, or a list of tuples."""
+    """A shape from JSON (lists) as `build` gets it: a tuple, or a list (or dict) of
+    them, as `nn.layer.shapes_of` made it."""
+    if isinstance(shape, dict):
+        return {key: _shape_tuples(value) for key, value in shape.items()}
     if all(n is None or isinstance(n, int) for n in shape):
         return tuple(shape)
     return [_shape_tuples(s) for s in shape]
 
 
 def _zeros(shape: Any) -> Any:
-    """Zeros of a shape (one sample where the batch size is None), or a list of them."""
+    """Zeros of a shape (one sample where the batch size is None), or a list (or dict)
+    of them."""
+    if isinstance(shape, dict):
+        return {key: _zeros(value) for key, value in shape.items()}
     if all(n is None or isinstance(n, int) for n in shape):
         return np.zeros([1 if n is None else n for n in shape], dtype=get_default_dtype())
     return [_zeros(s) for s in shape]
