@@ -713,3 +713,22 @@ def test_custom_layer_with_sub_layers_loads_built_and_goes_on_training(tmp_path)
         m.fit(X_TRAIN, Y_TRAIN, epochs=1, verbose=0, shuffle=False).history for m in (loaded, model)
     ]
     assert histories[0] == histories[1]
+
+
+def test_custom_layer_of_a_dict_of_inputs_is_rebuilt_from_its_shapes():
+    class DictLayer(nn.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = nn.layers.Dense(2)
+
+        def call(self, inputs):
+            return self.dense(inputs["a"]) + inputs["b"]
+
+    layer = DictLayer()
+    x = {"a": np.ones((3, 4), "float32"), "b": np.ones((3, 2), "float32")}
+    layer(x)
+    description = nn.saving.layer_config(layer)
+    assert description["build_input_shape"] == {"a": (3, 4), "b": (3, 2)}
+    with nn.custom_objects.scope({"DictLayer": DictLayer}):
+        rebuilt = nn.saving.from_layer_config(description)
+    assert rebuilt.dense.kernel.shape == (4, 2)
