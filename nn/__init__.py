@@ -20,6 +20,7 @@ from nn import (
     metrics,
     ops,
     optimizers,
+    random,
     utils,
 )
 from nn.activations import (
@@ -229,6 +230,7 @@ __all__ = [
     "models",
     "ops",
     "optimizers",
+    "random",
     "random_split",
     "save_state",
     "to_torch",

@@ -19,6 +19,7 @@ import autograd
 from autograd import Tensor, where
 from autograd.checks import check_bool, check_real
 from autograd.ops.args import axis_arg
+from nn import custom_objects as own
 from nn import functional as F
 from nn import softmax_logits
 from nn.layer import autocast
@@ -287,6 +288,8 @@ def get(
         return Identity()
     if isinstance(activation, Module):
         return activation
+    if isinstance(activation, dict):  # what `serialize` wrote for your own function
+        return get(own.resolve(activation, "activation"), keras)
     if isinstance(activation, str):
         if keras and activation.lower() in KERAS_DEFAULTS:
             return KERAS_DEFAULTS[activation.lower()]()
@@ -301,6 +304,27 @@ def get(
     raise TypeError(
         f"activation must be a name, a Module, a function or None, got {type(activation).__name__}"
     )
+
+
+def serialize(activation: Module | Callable[[Tensor], Tensor] | str | None) -> str | dict:
+    """Keras's `activations.serialize`, for a custom layer's `get_config`: the name of
+    an activation `get` makes from a name ("relu"; "linear" for None), or for a
+    function of your own its description, which `get` (as `load_model` runs it, with
+    `custom_objects`) turns back into the function.
+
+    Raises:
+        ValueError: a lambda, or a module no name gives.
+    """
+    if activation is None or isinstance(activation, str):
+        return activation or "linear"
+    if isinstance(activation, Activation):
+        return activation.activation or own.describe(activation.fn, "activation")
+    if not isinstance(activation, Module):
+        return own.describe(activation, "activation")
+    for name in ACTIVATIONS:
+        if repr(get(name, keras=True)) == repr(activation):
+            return name
+    raise ValueError(f"serialize: no activation name gives {activation!r}")
 
 
 def relu(

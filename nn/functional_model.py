@@ -7,10 +7,12 @@
 
 The model finds the recorded calls that lead from `inputs` to `outputs` (a walk back
 from the outputs, as Keras's `map_graph`) and its `forward` replays them in order on
-real tensors. Its layers are listed as Keras lists them: by depth in the graph (the
-inputs first), and within a depth in the order the walk first met them; parameters,
-`get_weights` and `state_dict` follow that order, under the layers' names
-(`dense.weight`). Inputs and outputs may be one tensor, a list or a dict.
+real tensors, in inference mode unless `fit` (or `training=True`) trains it, as
+Keras's (`model(x)` does not drop). Its layers are listed as Keras lists them: by
+depth in the graph (the inputs first), and within a depth in the order the walk first
+met them; parameters, `get_weights` and `state_dict` follow that order, under the
+layers' names (`dense.weight`). Inputs and outputs may be one tensor, a list or a
+dict.
 
 Several inputs take a list of arrays (or a dict by input name), several outputs a
 list of targets (or a dict by output name): see `nn.functional_data` for how `fit`
@@ -95,6 +97,10 @@ class Functional(Model):
         }
         for key, value in internal.items():
             object.__setattr__(self, key, value)
+        # Keras's rule: a call without `training` is inference (Dropout keeps every
+        # value, BatchNormalization uses its moving statistics); fit and
+        # `model(x, training=True)` train, and `train()` still sets a mode, as torch's.
+        self.train(False)
 
     @staticmethod
     def _check_names(layers: list[Module]) -> None:

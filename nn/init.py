@@ -30,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from functools import partial
@@ -323,14 +324,61 @@ INITIALIZERS: dict[str, Initializer] = {
 KERAS_TRUNCATED = ("glorot_normal", "he_normal", "lecun_normal")
 
 
+class ShapeFunction:
+    """Keras's kind of initializer function, `f(shape, dtype=None)` returning an array
+    of a shape in Keras's layout (*kernel, in, out), used where `nn.init`'s kind
+    `f(tensor, rng=None)` goes: it fills a tensor in PyTorch's layout (out, in, *kernel)
+    with the transpose of what `f` returns for Keras's shape of it, so a `Dense` kernel
+    gets exactly `f((inputs, units))`."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.function = function
+
+    def __call__(self, tensor: Tensor, rng: Rng = None) -> Tensor:
+        shape = tensor.shape
+        n = len(shape)
+        keras_shape = shape if n < 2 else (*shape[2:], shape[1], shape[0])
+        values = self.function(keras_shape, dtype=tensor.dtype.name)
+        array = np.asarray(values.data if isinstance(values, Tensor) else values)
+        if array.shape != keras_shape:
+            name = getattr(self.function, "__name__", repr(self.function))
+            raise ValueError(
+                f"initializer {name} returned an array of shape {array.shape} for the shape "
+                f"{keras_shape} it was given"
+            )
+        return _fill(tensor, array if n < 2 else np.transpose(array, (n - 1, n - 2, *range(n - 2))))
+
+    def __repr__(self) -> str:
+        return f"ShapeFunction({getattr(self.function, '__name__', self.function)})"
+
+
+def _takes_shape(function: Callable[..., Any]) -> bool:
+    """Whether a function is Keras's kind of initializer: its first parameter is named
+    `shape`, or it takes a `dtype` and no `rng` (`nn.init`'s kind takes a tensor and
+    `rng`)."""
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+    names = list(parameters)
+    return bool(names) and (names[0] == "shape" or ("dtype" in names and "rng" not in names))
+
+
 def get(initializer: str | Initializer) -> Initializer:
-    """The initializer `f(tensor, rng=None)` for a Keras name, with Keras's
-    distribution, or a callable unchanged.
+    """The initializer `f(tensor, rng=None)` for a Keras name (with Keras's
+    distribution), a callable of that kind unchanged, or one of Keras's kind,
+    `f(shape, dtype=None)` (first parameter named `shape`, or a `dtype` without
+    `rng`), as a `ShapeFunction`.
 
     Raises:
         ValueError: an unknown name (the message lists the valid ones).
     """
     if callable(initializer):
+        if not isinstance(initializer, type) and _takes_shape(initializer):
+            from nn.initializers import Initializer as KerasInitializer  # it imports this
+
+            if not isinstance(initializer, KerasInitializer):
+                return ShapeFunction(initializer)
         return initializer
     if isinstance(initializer, str) and initializer in KERAS_TRUNCATED:
         from nn import initializers  # (which imports this module)

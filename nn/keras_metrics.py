@@ -46,8 +46,8 @@ from nn.layer import Variable, _keras_draw, _weight_shape
 from nn.symbolic import unique_name
 
 
-def _snake(name: str) -> str:
-    """Keras's default metric name: the class name in snake case."""
+def snake_case(name: str) -> str:
+    """Keras's default name of a metric or a loss: the class name in snake case."""
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
 
@@ -73,7 +73,7 @@ class Metric:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Metric: name must be a str, got {type(name).__name__}")
         # Keras numbers default names as it numbers layers': precision, precision_1, ...
-        self.name = name or unique_name(_snake(type(self).__name__))
+        self.name = name or unique_name(snake_case(type(self).__name__))
         self._dtype = np.dtype(dtype or get_default_dtype())
         self._variables: list[Variable] = []
 

@@ -3,13 +3,16 @@ regularizers (`nn.regularizers`) and constraints (`nn.constraints`).
 
 `get` turns None, a name ("l2", "max_norm"), a config (`serialize`'s dict), a class of
 the kind or a callable into what the layer keeps; `serialize` writes one of the
-module's own classes as `{"class_name": ..., "config": ...}` for `save`.
+module's own classes as `{"class_name": ..., "config": ...}` for `save`, and a function
+or an object of your own as `nn.custom_objects` describes it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from nn.custom_objects import describe, is_description, resolve
 
 
 def get_object(
@@ -42,6 +45,8 @@ def get_object(
                 f"{', '.join(names)}, or an nn.{kind}s object"
             )
         return names[identifier]()
+    if is_description(identifier):  # a function or class of your own, from a model file
+        return resolve(identifier, kind)
     if isinstance(identifier, dict):
         cls = classes.get(identifier.get("class_name", ""))
         if cls is None:
@@ -57,18 +62,15 @@ def get_object(
 
 
 def serialize_object(obj: Any, kind: str, classes: Mapping[str, type]) -> dict[str, Any] | None:
-    """`{"class_name": "L2", "config": {...}}` for one of `classes`, None for None.
+    """`{"class_name": "L2", "config": {...}}` for one of `classes`, None for None, and
+    for a function or an object of your own class what `nn.custom_objects.describe`
+    writes (which `load_model` rebuilds from its `custom_objects`).
 
     Raises:
-        ValueError: a function or a class of your own, which `get_object` could not
-            rebuild.
+        ValueError: a function without a name, or an object without `get_config`.
     """
     if obj is None:
         return None
     if type(obj) not in classes.values():
-        listed = ", ".join(classes)
-        raise ValueError(
-            f"save: cannot describe the {kind} {obj!r}; only {listed} are saved with the "
-            "model (save the weights with save_weights instead)"
-        )
+        return describe(obj, kind)
     return {"class_name": type(obj).__name__, "config": obj.get_config()}

@@ -446,7 +446,9 @@ def run_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     training = layer.training if training is None else bool(training)
     if layer.__dict__.get("built") is False:
         first = args[0] if args else next(iter(kwargs.values()), None)
-        layer.build(shapes_of(first))
+        shape = shapes_of(first)
+        object.__setattr__(layer, "build_input_shape", shape)  # for `save`, as Keras's
+        layer.build(shape)
         layer.built = True
     if _takes_training(type(layer).call):
         kwargs["training"] = training

@@ -31,6 +31,7 @@ from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
     Rescaling,
     Reshape,
 )
+from nn.lambda_layer import Lambda as Lambda  # keras.layers.Lambda
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
 from nn.layer import LayerWeights, Variable, autocast, float_dtype, record_activity
 from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too

@@ -21,7 +21,9 @@ import numpy as np
 
 from autograd import Tensor, as_tensor
 from nn import functional as F
+from nn.keras_metrics import snake_case
 from nn.module import Module
+from nn.symbolic import unique_name
 
 
 class _Loss(Module):
@@ -74,7 +76,8 @@ class Loss:
             raise ValueError(
                 f"Loss: reduction must be one of {', '.join(self.REDUCTIONS)}, got {reduction!r}"
             )
-        self.name = name or type(self).__name__
+        # Keras's default name: the class's in snake case, numbered (huber_loss, huber_loss_1)
+        self.name = name or unique_name(snake_case(type(self).__name__))
         self.reduction = reduction
         self.dtype = dtype
 

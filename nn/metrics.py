@@ -1,9 +1,10 @@
 """Metrics for `compile(metrics=[...])`: plain numpy on a batch's targets and predictions.
 
 A metric is a function `metric(y_true, y_pred) -> float`, the batch mean of a
-per-sample score, on ndarrays (no graph, so it costs next to nothing beside a
-training step). `fit` averages it over an epoch weighted by batch size, which gives
-the exact mean over all samples. A metric may also be a Keras 3 `Metric` object
+per-sample score (or the scores themselves, which are averaged, as Keras does), on
+ndarrays (no graph, so it costs next to nothing beside a training step). `fit`
+averages it over an epoch weighted by batch size, which gives the exact mean over all
+samples. A metric may also be a Keras 3 `Metric` object
 (`nn.metrics.Metric` subclasses and the built-in classes, from `nn.keras_metrics`,
 `nn.confusion_metrics` and `nn.auc`): `fit` resets it at each epoch's start and
 before validation, updates it with each batch and reports its `result()`.
@@ -253,6 +254,8 @@ class Running:
             passes a softmax when it trains on logits).
         rows: the most samples held back before the stacked metrics are computed.
         weighted: `(name, Metric)` pairs, as `nn.weighted_metrics.resolve` returns them.
+        tracked: the model's own Metric objects (`tracked_metrics`), which its `call`
+            updates: reset here and reported after the others, as Keras's.
     """
 
     def __init__(
@@ -261,9 +264,10 @@ class Running:
         transform: Callable[[np.ndarray], np.ndarray] | None = None,
         rows: int = 8192,
         weighted: Sequence[tuple[str, Metric]] = (),
+        tracked: Sequence[Metric] = (),
     ) -> None:
         named = report_names([name for name, _ in metrics], [name for name, _ in weighted])
-        self.names = ["loss", *named]
+        self.names = ["loss", *named, *(metric.name for metric in tracked)]
         self.sums = [0.0] * len(self.names)
         self.seen = 0
         self.transform, self.rows = transform, rows
@@ -272,7 +276,9 @@ class Running:
         self.stacked = [(i, fn) for i, fn in functions if fn in SAMPLE_MEANS]
         self.each = [(i, fn) for i, fn in functions if fn not in SAMPLE_MEANS]
         self.weighted = [(i, m) for i, (_, m) in enumerate(weighted, 1 + len(metrics))]
-        for _, metric in self.stateful + self.weighted:
+        first = 1 + len(metrics) + len(weighted)
+        self.tracked = [(i, m) for i, m in enumerate(tracked, first)]
+        for _, metric in self.stateful + self.weighted + self.tracked:
             metric.reset_state()
         self.pending: list[tuple[Any, np.ndarray]] = []
         self.pending_rows = 0
@@ -311,7 +317,7 @@ class Running:
         self._flush()
         seen = max(self.seen, 1)
         means = {name: float(s / seen) for name, s in zip(self.names, self.sums)}
-        for i, metric in self.stateful + self.weighted:
+        for i, metric in self.stateful + self.weighted + self.tracked:
             means[self.names[i]] = _log_value(metric.result())
         return means
 
@@ -331,7 +337,30 @@ class Running:
         if self.transform is not None:
             y_pred = self.transform(y_pred)
         for i, fn in metrics:
-            self.sums[i] += fn(y_true, y_pred) * n
+            self.sums[i] += batch_mean(fn(y_true, y_pred)) * n
+
+
+def batch_mean(value: Any) -> float:
+    """A metric function's value on a batch as one number: a scalar as it is, and values
+    per sample (or per element, as Keras's `huber_fn(y_true, y_pred)` gives them) as
+    their mean, as Keras's `MeanMetricWrapper` reduces them."""
+    return float(np.mean(_array(value)))
+
+
+def tracked_metrics(model: Any, compiled: Sequence[Any] = ()) -> list[Metric]:
+    """The Metric objects a model holds as attributes (of itself or of its layers, also
+    in lists), other than those in `compiled`: Keras 3's way to report a value that
+    `call` computes (`self.reconstruction_mean(recon_loss)`)."""
+    seen = {id(m) for m in compiled}
+    found = []
+    for module in model.modules():
+        for value in list(vars(module).values()):
+            items = value if isinstance(value, (list, tuple)) else (value,)
+            for item in items:
+                if isinstance(item, Metric) and id(item) not in seen:
+                    seen.add(id(item))
+                    found.append(item)
+    return found
 
 
 def _log_value(value: Any) -> Any:

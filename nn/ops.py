@@ -63,6 +63,7 @@ __all__ = [
     "shape",
     "sigmoid",
     "silu",
+    "size",
     "softmax",
     "softplus",
     "sqrt",
@@ -274,6 +275,11 @@ def one_hot(x: Any, num_classes: int, axis: int = -1, dtype: npt.DTypeLike | Non
         labels = labels.astype(np.int64)
     hot = np.arange(int(num_classes)) == labels[..., None]
     return Tensor(np.moveaxis(hot, -1, axis).astype(dtype or autograd.get_default_dtype()))
+
+
+def size(x: Any) -> Tensor:
+    """The number of elements of `x`, as an int64 Tensor (Keras's `ops.size`)."""
+    return Tensor(np.array(np.size(_data(x)), dtype=np.int64))
 
 
 def shape(x: Any) -> tuple[int, ...]:

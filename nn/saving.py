@@ -12,8 +12,11 @@ and one text entry, `__model_config__`, with a JSON description::
                  "loss": "sparse_categorical_crossentropy", "metrics": ["accuracy"]},
      "optimizer_state": {"iterations": 120, ...}}
 
-Only layers this module knows how to describe can be saved (`DESCRIBE`); a custom
-Module or a layer built around a Python function raises a clear error that points to
+Layers this module knows are described by their options (`DESCRIBE`); your own
+`nn.Layer` subclasses, functions (an activation, a regularizer, a constraint, a loss, a
+metric) and `Loss`, `Metric`, `Regularizer` subclasses by their names and
+`get_config()`, for `load_model`'s `custom_objects` (`nn.custom_objects`); a custom
+Module of another kind or a lambda raises a clear error that points to
 `save_weights`. Compile settings are kept when they are names, `nn.optimizers`
 objects, Keras's loss objects (`nn.losses.SparseCategoricalCrossentropy(from_logits=
 True)`, `MeanSquaredError()`, ...) or metric objects (as Keras keeps what it can
@@ -27,13 +30,16 @@ file, so such a model loads uncompiled too.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from autograd import get_default_dtype, no_grad
 from autograd.checks import check_bool
 from nn import activations as act
 from nn import activations_torch as act_torch
@@ -47,6 +53,7 @@ from nn import (
     optimizers,
     regularizers,
 )
+from nn import custom_objects as own
 from nn import metrics as metrics_mod
 from nn.functional_config import functional_config, functional_from_config
 from nn.input import Input
@@ -78,12 +85,11 @@ def _dense(layer: Dense) -> dict[str, Any]:
 
 
 def _activation(layer: act.Activation) -> dict[str, Any]:
+    """A name of `nn.activations`, or a function of your own by its name (for
+    `load_model`'s `custom_objects`)."""
     if layer.activation is None:
-        raise ValueError(
-            f"save: cannot describe {layer!r}, an Activation of a Python function, for "
-            "nn.load_model; use Activation('name') with a name of nn.activations, or save "
-            "the weights with model.save_weights(path)"
-        )
+        function = own.describe(layer.fn, f"function of {layer!r} (an Activation)")
+        return {"activation": function, "name": layer.name}
     return {"activation": layer.activation, "name": layer.name}
 
 
@@ -240,6 +246,8 @@ def layer_config(layer: Module) -> dict[str, Any]:
         config = {"module": layer_config(layer.module)}
     elif cls in DESCRIBE:
         config = DESCRIBE[cls](layer)
+    elif _own_layer(layer):
+        return _custom_layer(layer)
     else:
         known = ", ".join(sorted(c.__name__ for c in DESCRIBE))
         raise ValueError(
@@ -250,8 +258,64 @@ def layer_config(layer: Module) -> dict[str, Any]:
     return {"class_name": cls.__name__, "config": config}
 
 
+def _own_layer(layer: Module) -> bool:
+    """A Keras-style layer of a class of your own (`nn.Layer` subclassed outside `nn`)."""
+    from nn.layer import Layer
+
+    return isinstance(layer, Layer) and not type(layer).__module__.startswith("nn.")
+
+
+def _custom_layer(layer: Any) -> dict[str, Any]:
+    """Your own layer as Keras writes it: its class name and `get_config()`, with the
+    input shape it was built for."""
+    description = own.describe(layer, "layer")
+    shape = getattr(layer, "build_input_shape", None)
+    if shape is not None:
+        description["build_input_shape"] = shape
+    return description
+
+
+def _built_custom_layer(description: dict[str, Any]) -> Module:
+    """Your own layer from `custom_objects`, built for the input shape it was saved with
+    (by `build`, then, for sub-layers that build at their first call, by a call on
+    zeros), so the file's weights load into it."""
+    layer = own.resolve(description, "layer")
+    shape = description.get("build_input_shape")
+    if shape is not None:
+        shape = _shape_tuples(shape)
+        object.__setattr__(layer, "build_input_shape", shape)  # (saved again with it)
+        layer.build(shape)
+        layer.built = True
+        if any(getattr(m, "built", True) is False for m in layer.modules()):
+            with no_grad():
+                layer(_zeros(shape))
+    return layer
+
+
+def _shape_tuples(shape: Any) -> Any:
+    """A shape from JSON (lists) as `build` gets it: a tuple, or a list (or dict) of
+    them, as `nn.layer.shapes_of` made it."""
+    if isinstance(shape, dict):
+        return {key: _shape_tuples(value) for key, value in shape.items()}
+    if all(n is None or isinstance(n, int) for n in shape):
+        return tuple(shape)
+    return [_shape_tuples(s) for s in shape]
+
+
+def _zeros(shape: Any) -> Any:
+    """Zeros of a shape (one sample where the batch size is None), or a list (or dict)
+    of them."""
+    if isinstance(shape, dict):
+        return {key: _zeros(value) for key, value in shape.items()}
+    if all(n is None or isinstance(n, int) for n in shape):
+        return np.zeros([1 if n is None else n for n in shape], dtype=get_default_dtype())
+    return [_zeros(s) for s in shape]
+
+
 def from_layer_config(description: dict[str, Any]) -> Module:
     """The layer (or model) that `layer_config` described, with new weights."""
+    if own.is_description(description):
+        return _built_custom_layer(description)
     classes = _classes()
     name = description.get("class_name")
     if name not in classes:
@@ -264,7 +328,9 @@ def from_layer_config(description: dict[str, Any]) -> Module:
         return classes[name](from_layer_config(config["module"]))
     if name == "Functional":
         return functional_from_config(config, from_layer_config)
-    if isinstance(config.get("activation"), dict):
+    if own.is_description(config.get("activation")):  # Activation(your_function)
+        config["activation"] = own.resolve(config["activation"], "activation")
+    elif isinstance(config.get("activation"), dict):
         config["activation"] = from_layer_config(config["activation"])
     build_shape = config.pop("build_input_shape", None)
     layer = classes[name](**config)
@@ -280,7 +346,7 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
     if compiled is None or not isinstance(compiled.loss_name, str):
         return None
     try:
-        loss = _loss_spec(compiled.loss_name, compiled.loss)
+        loss = _loss_spec(compiled.loss_name, compiled.loss, compiled.arguments.get("loss"))
         metrics = [_metric_spec(name, metric) for name, metric in compiled.metrics]
         weighted = [_metric_spec(name, metric) for name, metric in compiled.weighted_metrics]
     except (ValueError, TypeError):
@@ -314,14 +380,17 @@ LOSS_CLASSES: dict[str, type] = {
 }
 
 
-def _loss_spec(name: str, loss: Any) -> Any:
+def _loss_spec(name: str, loss: Any, given: Any = None) -> Any:
     """The compiled loss as JSON: its name, or for a Keras loss object of a known class
     (`nn.losses.BinaryCrossentropy(from_logits=True)`, ...) its class and options, as
-    Keras saves it.
+    Keras saves it; a function or a `Loss` subclass of your own (`given` to compile) as
+    `nn.custom_objects` describes it.
 
     Raises:
         ValueError, TypeError: a loss `load_model` could not make again.
     """
+    if _own(given):
+        return own.describe(given, "loss")
     if type(loss) is LOSS_CLASSES.get(type(loss).__name__):
         if isinstance(loss, losses.Loss):
             config = loss.get_config()
@@ -334,8 +403,25 @@ def _loss_spec(name: str, loss: Any) -> Any:
     return name
 
 
+def _own(obj: Any) -> bool:
+    """A function or an object of a class defined outside this library (Keras's custom
+    objects), which `nn.custom_objects` describes."""
+    if obj is None or isinstance(obj, (str, type, list, tuple, dict)):
+        return False
+    module = getattr(obj, "__module__", None) if callable(obj) and not _is_object(obj) else None
+    module = module or type(obj).__module__
+    return not (module == "nn" or module.startswith(("nn.", "autograd", "optim")))
+
+
+def _is_object(obj: Any) -> bool:
+    """An instance of a class with `__call__`, rather than a function."""
+    return not isinstance(obj, types.FunctionType | types.BuiltinFunctionType | functools.partial)
+
+
 def _loss_from_spec(spec: Any) -> Any:
     """The loss `_loss_spec` described (a name stays a name for `compile`)."""
+    if own.is_description(spec):
+        return own.resolve(spec, "loss")
     if isinstance(spec, dict):
         return LOSS_CLASSES[spec["class_name"]](**spec["config"])
     return spec
@@ -348,6 +434,8 @@ def _metric_spec(name: str, metric: Any) -> Any:
     Raises:
         ValueError, TypeError: a name `load_model` could not make a metric of again.
     """
+    if _own(metric):
+        return own.describe(metric, "metric")
     if type(metric) is metrics_mod.CLASS_NAMES.get(type(metric).__name__):
         spec = {"class_name": type(metric).__name__, "config": metric.get_config()}
         try:
@@ -362,6 +450,8 @@ def _metric_spec(name: str, metric: Any) -> Any:
 
 def _metric_from_spec(spec: Any) -> Any:
     """The metric `_metric_spec` described (a name stays a name for `compile`)."""
+    if own.is_description(spec):
+        return own.resolve(spec, "metric")
     if isinstance(spec, dict):
         return metrics_mod.CLASS_NAMES[spec["class_name"]].from_config(spec["config"])
     return spec
@@ -432,13 +522,14 @@ def load_model(
     """Rebuild a model written by `model.save(path)`: its layers, weights, and (with
     `compile`, as Keras) its compile settings and optimizer state.
 
-    `custom_objects` and `safe_mode` are Keras's, in Keras's order, taken so Keras code
-    runs: the file holds only classes this library knows, described by their options
-    (never code), so there is nothing custom to look up and nothing unsafe to refuse.
+    `custom_objects` maps the names of your own functions and classes the file holds
+    (a loss, a metric, an activation, a layer, ...: see `nn.custom_objects`) to them, as
+    Keras's; the file holds no code, so `safe_mode` (Keras's) has nothing to refuse.
 
     Raises:
-        ValueError: the file holds weights only, is not a model file, or does not
-            match its own description.
+        ValueError: the file holds weights only, is not a model file, does not
+            match its own description, or names a function or class of your own that
+            `custom_objects` does not give.
         TypeError: `custom_objects` that is not a dict, or a `safe_mode` or `compile`
             that is not a bool.
     """
@@ -458,12 +549,13 @@ def load_model(
     description = json.loads(str(entries.pop(MODEL_CONFIG)))
     if description.get("format") != FORMAT:
         raise ValueError(f"load_model: {os.fspath(path)} is not a model file of this library")
-    model = from_layer_config(description["model"])
-    weights = {k: v for k, v in entries.items() if not k.startswith(OPTIMIZER_PREFIX)}
-    model.load_state_dict(weights)
-    compile_config = description.get("compile")
-    if compile and compile_config:
-        _compile(model, compile_config, description.get("optimizer_state"), entries)
+    with own.scope(custom_objects):
+        model = from_layer_config(description["model"])
+        weights = {k: v for k, v in entries.items() if not k.startswith(OPTIMIZER_PREFIX)}
+        model.load_state_dict(weights)
+        compile_config = description.get("compile")
+        if compile and compile_config:
+            _compile(model, compile_config, description.get("optimizer_state"), entries)
     return model
 
 

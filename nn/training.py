@@ -310,9 +310,11 @@ class Model(LayerWeights, Module):
         return None if compiled is None else compiled.optimizer
 
     @property
-    def loss(self) -> Callable[..., Tensor] | None:
+    def loss(self) -> Any:
+        """The loss as given to `compile` (a name, a function, a loss object, or one
+        per output), as Keras's `model.loss`; None before `compile`."""
         compiled = self.__dict__.get("_compiled")
-        return None if compiled is None else compiled.loss
+        return None if compiled is None else compiled.arguments.get("loss", compiled.loss)
 
     @property
     def metrics_names(self) -> list[str]:
@@ -680,7 +682,7 @@ class Model(LayerWeights, Module):
     ) -> dict[str, float]:
         """One epoch of training steps; returns the epoch's mean loss and metrics."""
         opt, loss_fn = compiled.optimizer, compiled.loss
-        running = metrics_mod.Running(compiled.metrics, weighted=compiled.weighted_metrics)
+        running = self._running(compiled)
         next_postfix = time.perf_counter()
         finite = True
         # No enumerate(): it keeps its last (index, batch) pair, so the batch would live
@@ -729,6 +731,15 @@ class Model(LayerWeights, Module):
                     break
         return running.means()
 
+    def _running(self, compiled: _Compiled) -> metrics_mod.Running:
+        """The running means of an epoch or an evaluation: the loss, the compiled metrics,
+        then the Metric objects the model holds (`metrics_mod.tracked_metrics`)."""
+        given = [m for _, m in compiled.metrics + compiled.weighted_metrics]
+        tracked = metrics_mod.tracked_metrics(self, given)
+        return metrics_mod.Running(
+            compiled.metrics, weighted=compiled.weighted_metrics, tracked=tracked
+        )
+
     def _check_targets(self, out: Tensor, yb: np.ndarray, compiled: _Compiled) -> None:
         """Run the model's output for one batch through the loss and explain a mismatch."""
         try:
@@ -757,7 +768,7 @@ class Model(LayerWeights, Module):
         hooks = hooks or CallbackList([], self)
         hooks.call("on_test_begin", None)
         begin, end = hooks.wants("on_test_batch_begin"), hooks.wants("on_test_batch_end")
-        running = metrics_mod.Running(compiled.metrics, weighted=compiled.weighted_metrics)
+        running = self._running(compiled)
         penalized = self.has_penalties()
         with self._inference(x):
             # (a seed: a loader in order then draws nothing from autograd's generators)
