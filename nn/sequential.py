@@ -7,6 +7,7 @@ from typing import Any
 
 from autograd.checks import check_int
 from nn.input import Input
+from nn.layer import LayerWeights
 from nn.module import Module
 from nn.symbolic import check_name as _layer_name
 from nn.symbolic import is_symbolic
@@ -20,6 +21,12 @@ class Sequential(Model):
     As in Keras, the layers may come as a list (`Sequential([Dense(64), Dense(10)])`),
     and when the first one declares its input (`nn.Input(shape=...)`, `input_shape=`
     or `input_dim=`) each `add` builds the weights at once.
+
+    A stack of Keras's layers (the first `Dense`, `nn.Input`, `nn.layers.Layer` or
+    Keras model added makes it one) runs in inference mode, as Keras's: `model(x)`
+    does not drop (Dropout keeps every value), and `fit` or `model(x, training=True)`
+    train, as does `train()`, PyTorch's call. A stack of PyTorch's modules only
+    (`nn.Linear`, ...) starts in training mode, as torch's.
 
     Example:
         >>> import nn
@@ -43,6 +50,11 @@ class Sequential(Model):
                 "wrap a function with nn.Activation(fn)"
             )
         setattr(self, str(len(self)), layer)
+        if self.__dict__.get("_keras_stack"):
+            layer.train(self.training)  # the stack's mode, whatever the layer's was
+        elif _is_keras(layer):
+            object.__setattr__(self, "_keras_stack", True)
+            self.train(False)  # Keras's: a call without `training` is inference
         shape = getattr(self._layers()[0], "input_shape", None)
         if isinstance(shape, tuple) and None not in shape:
             self.build((None, *shape))
@@ -180,3 +192,12 @@ class Sequential(Model):
         for layer in self._layers():
             x = layer(x)
         return x
+
+
+def _is_keras(layer: Module) -> bool:
+    """Whether a layer is one of Keras's: a `Dense`, a `Layer` subclass or an `Input`,
+    or a model in inference mode (a Keras `Sequential` or a functional model); not one
+    of PyTorch's modules, nor a `Sequential` of them."""
+    if isinstance(layer, Model):
+        return not layer.training
+    return isinstance(layer, (LayerWeights, Input))

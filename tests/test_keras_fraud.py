@@ -147,3 +147,39 @@ def test_functional_model_called_without_training_is_in_inference_as_keras():
     assert not model.training and not any(m.training for m in model.modules())
     model.train()
     assert not np.allclose(model(x).numpy(), model(x, training=False).numpy())
+
+
+def _quickstart(k):
+    """The beginner quickstart's model, as written (Flatten, Dense, Dropout, Dense)."""
+    return k.models.Sequential(
+        [
+            k.layers.Flatten(input_shape=(28, 28)),
+            k.layers.Dense(128, activation="relu"),
+            k.layers.Dropout(0.2),
+            k.layers.Dense(10),
+        ]
+    )
+
+
+def test_keras_sequential_called_without_training_is_in_inference_as_keras():
+    """``predictions = model(x_train[:1])`` of the beginner quickstart: Keras's
+    Sequential runs in inference (nn's dropped: a Module starts in training mode);
+    also after `fit`, and for a Sequential wrapping it with a Softmax. A stack of
+    PyTorch's modules keeps torch's training mode."""
+    x = np.random.default_rng(0).random((4, 28, 28)).astype("float32")
+    keras.utils.set_random_seed(0)
+    models = {k: _quickstart(k) for k in LIBS}
+    models[nn].set_weights(models[keras].get_weights())
+    plain = {k: np.asarray(model(x[:1])) for k, model in models.items()}
+    np.testing.assert_allclose(plain[nn], plain[keras], rtol=1e-5, atol=1e-6)
+    ours = models[nn]
+    assert not ours.training and not any(m.training for m in ours.modules())
+    assert not np.allclose(ours(x, training=True).numpy(), ours(x, training=True).numpy())
+    ours.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    ours.fit(x, np.arange(4), epochs=1, verbose=0)
+    np.testing.assert_array_equal(ours(x).numpy(), ours(x).numpy())
+    probability = nn.Sequential([ours, nn.Softmax()])
+    assert not probability.training
+    np.testing.assert_allclose(probability(x).numpy().sum(axis=1), 1.0, rtol=1e-6)
+    torch_style = nn.Sequential(nn.Linear(4, 3), nn.Dropout(0.5))
+    assert torch_style.training and nn.Sequential(torch_style, nn.ReLU()).training
