@@ -131,13 +131,19 @@ def first_batches(loader: DataLoader, steps: int | None) -> Iterator[Any]:
         del batch
 
 
+def _pred_first(loss_fn: Any) -> Any:
+    """The loss as a function of (prediction, target): a Keras crossentropy module's
+    `forward` (its call takes the targets first, as Keras's)."""
+    return loss_fn.forward if isinstance(loss_fn, losses._KerasLoss) else loss_fn
+
+
 def weighted_loss(loss_fn: Any, out: Tensor, yb: Any, wb: np.ndarray | None) -> Tensor:
     """`loss_fn(out, yb)` (values per sample averaged, as Keras's), or with weights
     Keras's sum_i w_i * loss_i / N; an `nn.losses.Loss` is called as Keras's, targets first."""
     if isinstance(loss_fn, losses.Loss):
         return loss_fn(yb, out, sample_weight=wb)
     if wb is None:
-        value = loss_fn(out, yb)
+        value = _pred_first(loss_fn)(out, yb)
         return value if value.ndim == 0 else value.mean()
     from nn.multi_output import OutputLosses
 
@@ -146,7 +152,7 @@ def weighted_loss(loss_fn: Any, out: Tensor, yb: Any, wb: np.ndarray | None) -> 
     if isinstance(loss_fn, losses._Loss):
         unreduced = copy.copy(loss_fn)
         unreduced.reduction = "none"
-        values = unreduced(out, yb)
+        values = unreduced.forward(out, yb)
     else:
         values = loss_fn(out, yb)
     w = Tensor(wb.astype(values.dtype))

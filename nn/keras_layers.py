@@ -302,3 +302,71 @@ class LeakyReLU(act.LeakyReLU):
 
     def forward(self, x: Tensor) -> Tensor:
         return super().forward(autocast(x))  # floats in the default dtype, as Keras's layer
+
+
+class Softmax(act.Softmax):
+    """Keras's `layers.Softmax(axis=-1)`: exp(x_i) / sum_j exp(x_j) along `axis`
+    (PyTorch's `nn.Softmax`, this class's base, with Keras's `name`)."""
+
+    def __init__(self, axis: int = -1, *, name: str | None = None) -> None:
+        super().__init__(axis)
+        self.name = default_name(self, name)
+
+
+class ELU(act.ELU):
+    """Keras's `layers.ELU(alpha=1.0)`: x if x > 0 else alpha * (exp(x) - 1)."""
+
+    def __init__(self, alpha: float = 1.0, *, name: str | None = None) -> None:
+        super().__init__(alpha)
+        self.name = default_name(self, name)
+
+
+class ReLU(Layer):
+    """Keras's `layers.ReLU(max_value=None, negative_slope=0.0, threshold=0.0)`:
+
+        f(x) = min(x, max_value)                 for x > threshold
+        f(x) = negative_slope * (x - threshold)  otherwise
+
+    computed as Keras computes it (relu, cut at `max_value`, less `negative_slope`
+    times relu(threshold - x)).
+
+    Raises:
+        ValueError: a negative `max_value`, `negative_slope` or `threshold`.
+    """
+
+    def __init__(
+        self,
+        max_value: float | None = None,
+        negative_slope: float = 0.0,
+        threshold: float = 0.0,
+        *,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        if max_value is not None and check_real("ReLU", "max_value", max_value) < 0:
+            raise ValueError(f"ReLU: max_value must be >= 0, got {max_value}")
+        if check_real("ReLU", "negative_slope", negative_slope) < 0:
+            raise ValueError(f"ReLU: negative_slope must be >= 0, got {negative_slope}")
+        if check_real("ReLU", "threshold", threshold) < 0:
+            raise ValueError(f"ReLU: threshold must be >= 0 (as Keras's), got {threshold}")
+        self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
+
+    def call(self, inputs: Any) -> Tensor:
+        x = autocast(inputs)
+        if self.threshold:
+            y = x * (x.data > self.threshold).astype(x.dtype)
+        else:
+            y = x.relu()
+        if self.max_value is not None:
+            y = y.clip(0.0, self.max_value)
+        if self.negative_slope:
+            y = y - self.negative_slope * (self.threshold - x).relu()
+        return y
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "max_value": self.max_value,
+            "negative_slope": self.negative_slope,
+            "threshold": self.threshold,
+        }

@@ -25,11 +25,14 @@ from nn import functional as F
 from nn.activations import Activation as Activation  # keras.layers.Activation
 from nn.input import Input as Input  # keras.layers.Input is keras.Input
 from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
+    ELU,
     GaussianNoise,
     LeakyReLU,
     Normalization,
+    ReLU,
     Rescaling,
     Reshape,
+    Softmax,
 )
 from nn.lambda_layer import Lambda as Lambda  # keras.layers.Lambda
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer

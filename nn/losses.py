@@ -5,9 +5,10 @@ The Keras names resolve to Keras semantics: `"categorical_crossentropy"`,
 `"sparse_categorical_crossentropy"` and `"binary_crossentropy"` expect
 PROBABILITIES (the output of a softmax or sigmoid layer), clipped to [1e-7, 1 - 1e-7]
 as Keras does. For raw scores use `from_logits=True`, or the PyTorch-style
-`CrossEntropyLoss` / `BCEWithLogitsLoss`, which take logits. Unlike Keras, every loss
-here is called with the prediction first: `loss(y_pred, y_true)`; a plain function given
-to `compile`, and an `nn.losses.Loss`, are called as Keras calls them, targets first.
+`CrossEntropyLoss` / `BCEWithLogitsLoss`, which take logits. PyTorch's losses are
+called as PyTorch's, prediction first: `loss(input, target)`; Keras's (the
+crossentropies above, `nn.losses.Loss` and its subclasses, and a plain function given
+to `compile`) as Keras calls them, targets first: `loss(y_true, y_pred)`.
 """
 
 from __future__ import annotations
@@ -220,11 +221,34 @@ class NLLLoss(_Loss):
 
 
 class _KerasLoss(_Loss):
-    """A Keras crossentropy: on probabilities unless `from_logits=True`."""
+    """A Keras crossentropy: on probabilities unless `from_logits=True`.
+
+    Called as Keras's loss objects are, targets first: `loss(y_true, y_pred,
+    sample_weight=None)` (the quickstart's ``loss_fn(y_train[:1], predictions)``), with
+    Keras's reductions ("sum_over_batch_size", the mean, is "mean" here; "sum";
+    "none"); `forward(y_pred, y_true)` is the module's own order, which `fit` uses.
+    """
 
     def __init__(self, from_logits: bool = False, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+        super().__init__("mean" if reduction == "sum_over_batch_size" else reduction)
         self.from_logits = from_logits
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        """Keras's call: l_i per sample (an elementwise loss, binary crossentropy,
+        averaged over the last axis, as Keras's), times w_i, then summed ("sum"),
+        summed over the number of values ("mean", Keras's "sum_over_batch_size"), or
+        returned ("none")."""
+        y_pred = as_tensor(y_pred)
+        values = type(self).fn(y_pred, y_true, reduction="none", **self.options())
+        if values.ndim and values.ndim == y_pred.ndim:  # one value per element
+            values = values.mean(axis=-1)
+        if sample_weight is not None:
+            w = np.asarray(sample_weight, dtype=values.dtype)
+            values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+        if self.reduction == "none":
+            return values
+        total = values.sum()
+        return total if self.reduction == "sum" else total / max(values.size, 1)
 
     def options(self) -> dict[str, Any]:
         return {"from_logits": self.from_logits}
@@ -315,7 +339,8 @@ class LossFunctionWrapper(Loss):
 def get(loss: str | Module | Callable[..., Tensor]) -> Callable[..., Tensor]:
     """The loss for a name (see `LOSSES`), the given module or `Loss` unchanged, or a
     plain function wrapped so that it is called as Keras calls it, `fn(y_true, y_pred)`
-    (`LossFunctionWrapper`; the modules take the prediction first).
+    (`LossFunctionWrapper`, whose `forward`, as every module's, takes the prediction
+    first).
 
     Raises:
         ValueError: an unknown name (the message lists the valid ones).

@@ -10,8 +10,8 @@ the Keras crossentropies on probabilities use them when they are there (`logits_
 the value is -log_softmax(z)[y], the gradient the exact softmax(z) - onehot(y).
 
 Because the shortcut lives in the activation and the loss, `fit`, `evaluate`, the
-`val_loss` of `fit`, and a hand-written loop (`loss_fn(model(x), y)`) all run the same
-code and report the same numbers.
+`val_loss` of `fit`, and a hand-written loop (`loss_fn(y, model(x))`, Keras's loss
+objects taking the targets first) all run the same code and report the same numbers.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 same methods. One training step is the loop every lesson writes by hand::
 
     out = model(xb)                 # forward, recording the graph
-    loss = loss_fn(out, yb)
+    loss = loss_fn(out, yb)         # (a Keras loss object takes the targets first)
     optimizer.zero_grad()
     loss.backward()                 # gradients into every parameter's .grad
     optimizer.step()                # update the parameters in place
@@ -202,9 +202,11 @@ class Model(LayerWeights, Module):
                 parameters returning an optimizer; or an `optim.Optimizer` already
                 made on this model's parameters.
             loss: a name ("mse", "mae", "binary_crossentropy", "categorical_crossentropy",
-                "sparse_categorical_crossentropy", ... see `nn.losses.LOSSES`), a loss
-                Module (prediction first), an `nn.losses.Loss`, or a function
-                `loss(y_true, y_pred) -> Tensor` (called targets first, as Keras).
+                "sparse_categorical_crossentropy", ... see `nn.losses.LOSSES`), a
+                PyTorch loss Module (prediction first), a Keras loss object
+                (`nn.losses.SparseCategoricalCrossentropy`, an `nn.losses.Loss`; targets
+                first), or a function `loss(y_true, y_pred) -> Tensor` (targets first,
+                as Keras).
             metrics: names ("accuracy" or "acc", "mae", "mse", "auc", "precision",
                 ... see `nn.metrics`), functions `metric(y_true, y_pred) -> float` on
                 ndarrays, or `nn.metrics.Metric` objects; not weighted.

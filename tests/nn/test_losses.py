@@ -69,13 +69,23 @@ CASES = {
     ),
     "keras_bce": (nn.BinaryCrossentropy, P, Y, -(Y * np.log(P) + (1 - Y) * np.log(1 - P))),
 }
+#: Keras's loss objects: called targets first, one value per sample (the mean over the
+#: last axis of an elementwise loss).
+KERAS = {"cce", "sparse_cce", "keras_bce"}
+
+
+def _call(name, loss, x, t):
+    """`loss` on prediction x and target t, in the order of its library."""
+    return loss(t, x) if name in KERAS else loss(x, t)
 
 
 @pytest.mark.parametrize("name", CASES)
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_loss_closed_forms(name, reduction):
     make, x, t, expected = CASES[name]
-    value = make(reduction=reduction)(Tensor(x), t).data
+    value = _call(name, make(reduction=reduction), Tensor(x), t).data
+    if name == "keras_bce":
+        expected = expected.mean(axis=-1)
     reduce = {"mean": np.mean, "sum": np.sum, "none": lambda a: a}[reduction]
     np.testing.assert_allclose(value, reduce(expected), rtol=1e-7)
 
@@ -85,7 +95,7 @@ def test_loss_gradcheck(name):
     make, x, t, _ = CASES[name]
     x = Tensor(x.copy(), requires_grad=True)
     loss = make(reduction="none")
-    assert autograd.gradcheck(lambda x: loss(x, t) * 1.5, x)
+    assert autograd.gradcheck(lambda x: _call(name, loss, x, t) * 1.5, x)
 
 
 def test_invalid_reduction():
@@ -136,10 +146,10 @@ def test_keras_categorical_crossentropy_value():
     y_pred = np.array([[0.05, 0.95, 0], [0.1, 0.8, 0.1]], np.float32)
     per_sample = F.categorical_crossentropy(Tensor(y_pred), y_true, reduction="none")
     np.testing.assert_allclose(per_sample.data, [0.0513, 2.303], atol=1e-3)
-    assert losses.get("categorical_crossentropy")(Tensor(y_pred), y_true).item() == pytest.approx(
+    assert losses.get("categorical_crossentropy")(y_true, Tensor(y_pred)).item() == pytest.approx(
         1.177, abs=1e-3
     )
-    sparse = losses.get("sparse_categorical_crossentropy")(Tensor(y_pred), np.array([1, 2]))
+    sparse = losses.get("sparse_categorical_crossentropy")(np.array([1, 2]), Tensor(y_pred))
     assert sparse.item() == pytest.approx(1.177, abs=1e-3)
 
 
@@ -147,8 +157,8 @@ def test_keras_binary_crossentropy_value():
     y_true = np.array([[0, 1], [0, 0]], np.float32)
     y_pred = np.array([[0.6, 0.4], [0.4, 0.6]], np.float32)
     loss = losses.get("binary_crossentropy")
-    assert loss(Tensor(y_pred), y_true).item() == pytest.approx(0.815, abs=1e-3)
-    hard = loss(Tensor(np.array([[1.0, 0.0]], np.float32)), np.array([[0.0, 1.0]], np.float32))
+    assert loss(y_true, Tensor(y_pred)).item() == pytest.approx(0.815, abs=1e-3)
+    hard = loss(np.array([[0.0, 1.0]], np.float32), Tensor(np.array([[1.0, 0.0]], np.float32)))
     clipped = np.clip(np.float32([1.0, 0.0]), 1e-7, np.float32(1 - 1e-7))  # as Keras, in float32
     assert hard.item() == pytest.approx(
         -(np.log(1 - clipped[0]) + np.log(clipped[1])) / 2, rel=1e-6
