@@ -324,6 +324,36 @@ class MeanAbsoluteError(Loss):
         return (y_pred - y_true).abs().mean(axis=-1)
 
 
+# Keras's loss functions (`keras.losses.sparse_categorical_crossentropy(y_true, y_pred)`):
+# targets first, one value per sample, no reduction.
+
+
+def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> Tensor:
+    """-log p[i, y_i] per sample (p = softmax(y_pred) with `from_logits`)."""
+    return F.sparse_categorical_crossentropy(as_tensor(y_pred), y_true, from_logits, "none")
+
+
+def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> Tensor:
+    """-sum_c y_c log p_c per sample (p = softmax(y_pred) with `from_logits`)."""
+    return F.categorical_crossentropy(as_tensor(y_pred), y_true, from_logits, "none")
+
+
+def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> Tensor:
+    """-(y log p + (1 - y) log(1 - p)) averaged over the last axis, per sample."""
+    values = F.binary_crossentropy(as_tensor(y_pred), y_true, from_logits, "none")
+    return values.mean(axis=-1) if values.ndim else values
+
+
+def mean_squared_error(y_true: Any, y_pred: Any) -> Tensor:
+    """mean((y_true - y_pred)**2) over the last axis, per sample."""
+    return MeanSquaredError().call(as_tensor(y_true), as_tensor(y_pred))
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
+    """mean(|y_true - y_pred|) over the last axis, per sample."""
+    return MeanAbsoluteError().call(as_tensor(y_true), as_tensor(y_pred))
+
+
 class LossFunctionWrapper(Loss):
     """A plain function given to `compile`, called as Keras calls it: targets first,
     `fn(y_true, y_pred)`, its values (one per sample, or one number) averaged."""

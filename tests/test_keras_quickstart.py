@@ -98,3 +98,27 @@ def test_activation_layers_as_keras():
         nn.layers.ReLU(max_value=-1.0)
     with pytest.raises(ValueError, match="threshold must be >= 0"):
         nn.layers.ReLU(threshold=-1.0)
+
+
+def test_keras_loss_functions_give_one_value_per_sample_as_keras():
+    """``per_sample_losses = keras.losses.sparse_categorical_crossentropy(labels_batch,
+    predictions)`` of "Deep Learning with Python"'s training loop by hand, and the others."""
+    logits = RNG.normal(size=(5, 3)).astype("float32")
+    labels = RNG.integers(0, 3, 5)
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    binary = (RNG.random((5, 3)) > 0.5).astype("float32")
+    targets = RNG.normal(size=(5, 3)).astype("float32")
+    cases = [
+        ("sparse_categorical_crossentropy", labels, logits, {"from_logits": True}),
+        ("sparse_categorical_crossentropy", labels, probabilities, {}),
+        ("categorical_crossentropy", np.eye(3, dtype="float32")[labels], probabilities, {}),
+        ("binary_crossentropy", binary, 1 / (1 + np.exp(-logits)), {}),
+        ("binary_crossentropy", binary, logits, {"from_logits": True}),
+        ("mean_squared_error", targets, logits, {}),
+        ("mean_absolute_error", targets, logits, {}),
+    ]
+    for name, y_true, y_pred, options in cases:
+        ours = getattr(nn.losses, name)(y_true, y_pred, **options)
+        theirs = np.asarray(getattr(keras.losses, name)(y_true, y_pred, **options))
+        assert ours.shape == theirs.shape, name
+        np.testing.assert_allclose(ours.numpy(), theirs, rtol=1e-6, atol=1e-6, err_msg=name)
