@@ -84,22 +84,25 @@ def test_function_metric_of_per_sample_values_as_keras():
     _fit_both(_regressor, metrics=[lambda k: create_huber(k, 2.0)])
 
 
+def huber_loss_class(k):
+    """The book's `HuberLoss(keras.losses.Loss)` with its `threshold` and `get_config`."""
+
+    class HuberLoss(k.losses.Loss):
+        def __init__(self, threshold=1.0, **kwargs):
+            self.threshold = threshold
+            super().__init__(**kwargs)
+
+        def call(self, y_true, y_pred):
+            return create_huber(k, self.threshold)(y_true, y_pred)
+
+        def get_config(self):
+            return {**super().get_config(), "threshold": self.threshold}
+
+    return HuberLoss
+
+
 def test_custom_loss_subclass_as_keras():
-    def huber_loss_class(k):
-        class HuberLoss(k.losses.Loss):
-            def __init__(self, threshold=1.0, **kwargs):
-                self.threshold = threshold
-                super().__init__(**kwargs)
-
-            def call(self, y_true, y_pred):
-                return create_huber(k, self.threshold)(y_true, y_pred)
-
-            def get_config(self):
-                return {**super().get_config(), "threshold": self.threshold}
-
-        return HuberLoss(2.0)
-
-    _fit_both(_regressor, loss=huber_loss_class, metrics=[lambda k: "mae"])
+    _fit_both(_regressor, loss=lambda k: huber_loss_class(k)(2.0), metrics=[lambda k: "mae"])
 
 
 def test_keras_style_initializer_function_gives_keras_kernel():
@@ -357,20 +360,6 @@ def test_model_with_custom_loss_and_metric_saves_and_loads_compiled_as_keras(tmp
 
 
 def test_loss_subclass_saves_with_its_config_as_keras(tmp_path):
-    def huber_loss_class(k):
-        class HuberLoss(k.losses.Loss):
-            def __init__(self, threshold=1.0, **kwargs):
-                self.threshold = threshold
-                super().__init__(**kwargs)
-
-            def call(self, y_true, y_pred):
-                return create_huber(k, self.threshold)(y_true, y_pred)
-
-            def get_config(self):
-                return {**super().get_config(), "threshold": self.threshold}
-
-        return HuberLoss
-
     models = _fit_both(_regressor, loss=lambda k: huber_loss_class(k)(2.0))
     loaded = _saved_and_loaded(models, tmp_path, lambda k: {"HuberLoss": huber_loss_class(k)})
     assert loaded[nn].loss.threshold == loaded[keras].loss.threshold == 2.0
