@@ -308,6 +308,8 @@ class Softmax(act.Softmax):
     """Keras's `layers.Softmax(axis=-1)`: exp(x_i) / sum_j exp(x_j) along `axis`
     (PyTorch's `nn.Softmax`, this class's base, with Keras's `name`)."""
 
+    saved_name = "keras.layers.Softmax"  # (`nn.saving`: PyTorch's is "Softmax")
+
     def __init__(self, axis: int = -1, *, name: str | None = None) -> None:
         super().__init__(axis)
         self.name = default_name(self, name)
@@ -315,6 +317,8 @@ class Softmax(act.Softmax):
 
 class ELU(act.ELU):
     """Keras's `layers.ELU(alpha=1.0)`: x if x > 0 else alpha * (exp(x) - 1)."""
+
+    saved_name = "keras.layers.ELU"  # (`nn.saving`: PyTorch's is "ELU")
 
     def __init__(self, alpha: float = 1.0, *, name: str | None = None) -> None:
         super().__init__(alpha)
@@ -334,15 +338,16 @@ class ReLU(Layer):
         ValueError: a negative `max_value`, `negative_slope` or `threshold`.
     """
 
+    saved_name = "keras.layers.ReLU"  # (`nn.saving`: PyTorch's is "ReLU")
+
     def __init__(
         self,
         max_value: float | None = None,
         negative_slope: float = 0.0,
         threshold: float = 0.0,
-        *,
-        name: str | None = None,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(name=name)
+        super().__init__(**kwargs)  # Keras's layer arguments: name, ...
         if max_value is not None and check_real("ReLU", "max_value", max_value) < 0:
             raise ValueError(f"ReLU: max_value must be >= 0, got {max_value}")
         if check_real("ReLU", "negative_slope", negative_slope) < 0:

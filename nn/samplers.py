@@ -26,10 +26,8 @@ from autograd import Generator, default_generator, randint, randperm
 
 class Sampler:
     """Base class of samplers: a subclass defines `__iter__` (the indices of a pass)
-    and, where it knows it, `__len__`."""
-
-    def __init__(self, data_source: Sized | None = None) -> None:
-        pass
+    and, where it knows it, `__len__`. As torch's (since 2.2) it takes no arguments
+    itself: a subclass keeps the data source it is given."""
 
     def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError(f"{type(self).__name__} must define __iter__")

@@ -167,6 +167,9 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
     # After PyTorch's: loading either (saved with their slope) makes Keras's, with a name.
     keras_layers.LeakyReLU: lambda m: {"negative_slope": m.negative_slope, "name": m.name},
     act.ELU: lambda m: {"alpha": m.alpha},
+    keras_layers.ELU: lambda m: {"alpha": m.alpha, "name": m.name},
+    keras_layers.Softmax: lambda m: {"axis": m.axis, "name": m.name},
+    keras_layers.ReLU: _keras_layer,
     act.GELU: lambda m: {"approximate": m.approximate},
     act.Softplus: lambda m: {"beta": m.beta, "threshold": m.threshold},
     act.Softmax: _softmax,
@@ -223,7 +226,14 @@ def _classes() -> dict[str, type]:
     from nn.sequential import Sequential
     from nn.training import Model
 
-    return {cls.__name__: cls for cls in (*DESCRIBE, Sequential, Model, Functional)}
+    return {saved_name(cls): cls for cls in (*DESCRIBE, Sequential, Model, Functional)}
+
+
+def saved_name(cls: type) -> str:
+    """The name a layer class has in a saved file: its own, or for Keras's layers that
+    share a name with PyTorch's modules (`nn.layers.ReLU`, `Softmax`, `ELU`) their
+    `saved_name`, so each loads as the class it was."""
+    return getattr(cls, "saved_name", cls.__name__)
 
 
 def layer_config(layer: Module) -> dict[str, Any]:
@@ -255,7 +265,7 @@ def layer_config(layer: Module) -> dict[str, Any]:
             f"known layers: {known}, Sequential, Functional. Save the weights with "
             "model.save_weights(path) and rebuild the model in code instead"
         )
-    return {"class_name": cls.__name__, "config": config}
+    return {"class_name": saved_name(cls), "config": config}
 
 
 def _own_layer(layer: Module) -> bool:

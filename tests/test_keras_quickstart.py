@@ -122,3 +122,34 @@ def test_keras_loss_functions_give_one_value_per_sample_as_keras():
         theirs = np.asarray(getattr(keras.losses, name)(y_true, y_pred, **options))
         assert ours.shape == theirs.shape, name
         np.testing.assert_allclose(ours.numpy(), theirs, rtol=1e-6, atol=1e-6, err_msg=name)
+
+
+def test_keras_activation_layers_save_and_load_as_themselves(tmp_path):
+    """Keras's ReLU, Softmax and ELU share their class names with PyTorch's modules:
+    each loads back as the class it was, with its options and name."""
+    x = np.linspace(-3, 3, 6, dtype="float32").reshape(2, 3)
+    for layer in (
+        nn.layers.ReLU(max_value=1.0, negative_slope=0.1, name="capped"),
+        nn.layers.Softmax(axis=0),
+        nn.layers.ELU(0.5),
+        nn.ReLU(),
+        nn.Softmax(dim=1),
+        nn.ELU(0.3),
+    ):
+        model = nn.Sequential([nn.Input(shape=(3,)), nn.Dense(3), layer])
+        model.save(tmp_path / "model.keras")
+        loaded = nn.load_model(tmp_path / "model.keras")
+        assert type(loaded.layers[-1]) is type(layer)
+        assert getattr(loaded.layers[-1], "name", None) == getattr(layer, "name", None)
+        np.testing.assert_array_equal(loaded(x).numpy(), model(x).numpy())
+
+
+def test_a_model_with_a_lambda_layer_is_not_saved_and_the_file_is_kept(tmp_path):
+    """A Python function cannot go into the file (no pickle): save refuses with a
+    message naming the layer and the way out, and leaves the old file as it was."""
+    path = tmp_path / "model.keras"
+    path.write_text("the old file")
+    model = nn.Sequential([nn.Input(shape=(3,)), nn.layers.Lambda(lambda x: x * 2)])
+    with pytest.raises(ValueError, match=r"Lambda.*save_weights"):
+        model.save(path)
+    assert path.read_text() == "the old file"

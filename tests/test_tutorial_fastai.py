@@ -734,3 +734,21 @@ def test_pool_of_workers_makes_the_batches():
             made = [ds[[0, 1, 2]], ds[[3, 4]]]
         batches.append([[t.tolist() for t in batch] for batch in made])
     assert batches[0] == batches[1]
+
+
+def test_a_sampler_without_iter_says_so_as_torch():
+    """torch's `Sampler` is a base class: iterating one that defines no `__iter__`
+    raises NotImplementedError (here naming the class); it takes no arguments itself."""
+    from autograd.utils import data as ours
+
+    for lib_data in (torch.utils.data, ours):
+
+        class Incomplete(lib_data.Sampler):
+            pass
+
+        with pytest.raises(NotImplementedError):
+            iter(Incomplete())
+        with pytest.raises(TypeError):
+            Incomplete(range(3))
+    with pytest.raises(NotImplementedError, match="Incomplete must define __iter__"):
+        iter(Incomplete())  # (ours, the last one made)
