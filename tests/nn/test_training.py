@@ -383,7 +383,7 @@ def test_history_plot_calls_nn_plot(monkeypatch):
 
 def _manual_step(model, X, y, loss, lr):
     out = model(X)
-    value = nn.losses.get(loss)(out, y)
+    value = nn.losses.get(loss)(y, out)  # a Keras loss object: targets first
     model.zero_grad()
     value.backward()
     for p in model.parameters():
@@ -486,16 +486,16 @@ def test_fit_evaluate_val_loss_and_a_hand_loop_report_the_same_saturated_loss(lo
     expected = (60.0 + np.log(1 + 2 * np.exp(-60.0)) + np.log(3.0)) / 2
     history = model.fit(x, y, epochs=1, batch_size=2, verbose=0, validation_data=(x, y))
     evaluated = model.evaluate(x, y)
-    by_hand = float(nn.losses.get(loss)(model(x), y).data)
+    by_hand = float(nn.losses.get(loss)(y, model(x)).data)  # Keras's order
     assert history.history["loss"][0] == pytest.approx(expected, rel=1e-5)
     assert history.history["val_loss"][0] == pytest.approx(expected, rel=1e-5)
     assert evaluated == pytest.approx(expected, rel=1e-5)
     assert by_hand == pytest.approx(expected, rel=1e-5)
     with autograd.no_grad():  # the shortcut does not depend on a recorded graph
-        assert float(nn.losses.get(loss)(model(x), y).data) == pytest.approx(expected, rel=1e-5)
+        assert float(nn.losses.get(loss)(y, model(x)).data) == pytest.approx(expected, rel=1e-5)
     # A probability tensor that no softmax layer made is scored as probabilities.
     probs = autograd.Tensor(model(x).data.copy())
-    assert float(nn.losses.get(loss)(probs, y).data) < 17
+    assert float(nn.losses.get(loss)(y, probs).data) < 17
 
 
 def test_keras_names_show_in_the_summary_and_survive_save(tmp_path):
