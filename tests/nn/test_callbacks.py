@@ -553,7 +553,7 @@ def test_auto_mode_of_growing_metrics_as_keras(metric):
         model.compile(
             optimizer="sgd",
             loss="binary_crossentropy",
-            metrics=[getattr(library.metrics, metric)()],
+            metrics=[getattr(library.metrics, metric)(name=metric.lower())],
         )
         stop = library.callbacks.EarlyStopping(monitor=name, patience=2)
         plateau = library.callbacks.ReduceLROnPlateau(monitor=name, patience=1, min_delta=0.0)
