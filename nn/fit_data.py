@@ -152,7 +152,7 @@ def weighted_loss(loss_fn: Any, out: Tensor, yb: Any, wb: np.ndarray | None) -> 
     if isinstance(loss_fn, losses._Loss):
         unreduced = copy.copy(loss_fn)
         unreduced.reduction = "none"
-        values = unreduced.forward(out, yb)
+        values = _pred_first(unreduced)(out, yb)
     else:
         values = loss_fn(out, yb)
     w = Tensor(wb.astype(values.dtype))

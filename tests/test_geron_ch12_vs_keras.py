@@ -258,28 +258,6 @@ def test_keras_random_and_ops_size():
 
 
 def test_streaming_precision_and_huber_metric_as_keras():
-    def huber_metric(k):
-        class HuberMetric(k.metrics.Metric):
-            def __init__(self, threshold=1.0, **kwargs):
-                super().__init__(**kwargs)
-                self.threshold = threshold
-                self.huber_fn = create_huber(k, threshold)
-                self.total = self.add_weight(name="total", initializer="zeros")
-                self.count = self.add_weight(name="count", initializer="zeros")
-
-            def update_state(self, y_true, y_pred, sample_weight=None):
-                sample_metrics = self.huber_fn(y_true, y_pred)
-                self.total.assign_add(k.ops.sum(sample_metrics))
-                self.count.assign_add(k.ops.cast(k.ops.size(y_true), "float32"))
-
-            def result(self):
-                return self.total / self.count
-
-            def get_config(self):
-                return {**super().get_config(), "threshold": self.threshold}
-
-        return HuberMetric(2.0)
-
     results = {}
     for k in LIBS:
         precision = k.metrics.Precision()
@@ -290,14 +268,18 @@ def test_streaming_precision_and_huber_metric_as_keras():
         ]
         counts = [np.asarray(v).tolist() for v in precision.variables]
         precision.reset_state()
-        m = huber_metric(k)
+        m = _huber_metric_class(k)(2.0)
         values += [m(np.array([[2.0]]), np.array([[10.0]]))]
         values += [m(np.array([[0.0], [5.0]]), np.array([[1.0], [9.25]]))]
         results[k] = ([float(np.asarray(v)) for v in values], counts, m.get_config()["threshold"])
         assert float(np.asarray(precision.result())) == 0
     assert results[nn] == results[keras]
     np.testing.assert_allclose(results[nn][0], [0.8, 0.5, 0.5, 14.0, 7.0], rtol=1e-7)
-    _fit_both(_regressor, loss=lambda k: create_huber(k, 2.0), metrics=[huber_metric])
+    _fit_both(
+        _regressor,
+        loss=lambda k: create_huber(k, 2.0),
+        metrics=[lambda k: _huber_metric_class(k)(2.0)],
+    )
 
 
 @pytest.mark.parametrize("module", [nn.random, nn.lambda_layer])
