@@ -18,7 +18,7 @@ from autograd.device import check_device
 from autograd.generator import Generator, default_generator
 from autograd.ops.args import OperandError
 from autograd.spacing import torch_linspace
-from autograd.tensor import Tensor, data_of, get_default_dtype
+from autograd.tensor import Tensor, data_of, get_default_dtype, nested_array
 
 _rng = np.random.default_rng()
 
@@ -117,7 +117,7 @@ def tensor(
     if isinstance(data, np.ndarray | np.generic):
         data = np.array(data)
     elif dtype is None:
-        kind = np.asarray(data).dtype.kind
+        kind = nested_array(data).dtype.kind
         if kind == "b":
             dtype = np.bool_
         elif kind in "iu":

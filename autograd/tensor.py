@@ -43,15 +43,50 @@ def _as_array(data: Any, dtype: npt.DTypeLike | None) -> np.ndarray:
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
-        array = np.asarray(data, dtype=dtype)
+        array = nested_array(data, dtype)
     elif isinstance(data, (np.ndarray, np.generic)):
         array = np.asarray(data)
     else:
-        array = np.asarray(data)
+        array = nested_array(data)
         if array.dtype.kind in "iuf":
             array = array.astype(_default_dtype)
     check_dtype(array.dtype, f"cannot make a Tensor from {type(data).__name__}")
     return array
+
+
+def nested_array(data: Any, dtype: npt.DTypeLike | None = None) -> np.ndarray:
+    """`np.asarray(data, dtype)`; nested lists of unequal lengths raise PyTorch's error,
+    which says where: "expected sequence of length 2 at dim 1 (got 1)".
+
+    Raises:
+        ValueError: `data` is ragged.
+    """
+    try:
+        return np.asarray(data, dtype=dtype)
+    except ValueError as err:
+        where = _ragged_at(data, 0)
+        if where is None:
+            raise
+        raise ValueError(where) from err
+
+
+def _ragged_at(data: Any, dim: int) -> str | None:
+    """Where nested sequences `data` stop being rectangular, in PyTorch's words; None
+    when they are rectangular."""
+    if not isinstance(data, list | tuple) or not data:
+        return None
+    lengths = [len(d) if isinstance(d, list | tuple) else None for d in data]
+    first = lengths[0]
+    for n in lengths[1:]:
+        if n != first:
+            if first is None or n is None:
+                return f"a sequence and a number are mixed at dim {dim + 1}"
+            return f"expected sequence of length {first} at dim {dim + 1} (got {n})"
+    for d in data:
+        found = _ragged_at(d, dim + 1)
+        if found is not None:
+            return found
+    return None
 
 
 def _memory(array: np.ndarray) -> Any:

@@ -57,14 +57,41 @@ def check_dim(name: str, dim: Any, ndim: int) -> int:
 
     Raises:
         TypeError: `dim` not an int.
-        IndexError: `dim` out of range (PyTorch's error type).
+        DimError: `dim` out of range (an IndexError, PyTorch's error type).
     """
     span = ndim if ndim else 1
     if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
         raise TypeError(f"{name}: dim must be an int, got {dim!r}")
     if not -span <= dim < span:
-        raise IndexError(
+        raise DimError(
             f"{name}: dimension out of range (expected to be in range of [{-span}, {span - 1}], "
             f"but got {dim})"
         )
     return int(dim) % span
+
+
+def check_dims(name: str, dims: Any, ndim: int) -> Any:
+    """`dims` (None, an int, or a tuple or list of ints) checked as PyTorch checks them,
+    each one non-negative: None stays None, one int stays one int, several become a
+    tuple. A 0-d tensor takes 0 and -1, as in PyTorch.
+
+    Raises:
+        TypeError: a dim that is not an int.
+        DimError: a dim out of range (an IndexError, PyTorch's error type).
+        OperandError: a dim given twice (a RuntimeError, PyTorch's error type).
+    """
+    if dims is None:
+        return None
+    if not isinstance(dims, tuple | list):
+        return check_dim(name, dims, ndim)
+    checked = tuple(check_dim(name, d, ndim) for d in dims)
+    for d in checked:
+        if checked.count(d) > 1:
+            raise OperandError(f"{name}: dim {d} appears multiple times in the list of dims")
+    return checked
+
+
+def numpy_axis(dims: Any, ndim: int) -> Any:
+    """What numpy takes for dims checked by `check_dims`: on a 0-d array (where PyTorch
+    allows dim 0 and -1) numpy takes no axis but None."""
+    return dims if ndim else None

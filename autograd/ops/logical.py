@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.ops.args import check_dims, numpy_axis
 from autograd.tensor import Tensor, data_of
 
 TensorLike = Any
@@ -57,5 +58,6 @@ def nonzero(input: TensorLike, *, as_tuple: bool = False) -> Any:
 def count_nonzero(input: TensorLike, dim: Any = None) -> Tensor:
     """The number of nonzero elements along `dim` (an int or a tuple; all when None),
     as `torch.count_nonzero`: an int64 Tensor."""
-    axis = tuple(dim) if isinstance(dim, list) else dim
-    return Tensor._make(np.asarray(np.count_nonzero(data_of(input), axis=axis), dtype=np.int64))
+    data = data_of(input)
+    axis = numpy_axis(check_dims("count_nonzero", dim, np.ndim(data)), np.ndim(data))
+    return Tensor._make(np.asarray(np.count_nonzero(data, axis=axis), dtype=np.int64))

@@ -14,7 +14,14 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd.function import Function
-from autograd.ops.args import DimError, OperandError, axis_arg, keepdims_arg
+from autograd.ops.args import (
+    DimError,
+    OperandError,
+    axis_arg,
+    check_dim,
+    keepdims_arg,
+    numpy_axis,
+)
 from autograd.ops.arith import abs as abs_
 from autograd.ops.shape import broadcast_to, getitem, squeeze
 from autograd.tensor import Tensor
@@ -280,6 +287,10 @@ def _extreme(
             f"{name}: dim must be one int to give (values, indices), got {axis!r}; "
             f"use axis={axis!r} for the values alone"
         )
+    ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
+    axis = check_dim(name, axis, ndim)
+    if not ndim:  # a 0-d tensor along dim 0 (or -1): itself, at index 0
+        return ValuesIndices(op.apply(x, axis=None, keepdims=False), _indices(0))
     # PyTorch's (values, indices): the values are taken at the indices, so the gradient
     # goes to the element returned (the first of tied ones), as torch sends it
     indices = (argmax if op is Max else argmin)(x, int(axis), True)
@@ -443,9 +454,7 @@ def argmax(
 ) -> Tensor:
     """Index of the maximum along `axis` (or `dim`), of the flattened input when None:
     an int64 Tensor outside any graph (indices carry no gradient), as `torch.argmax`."""
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
-    keep = keepdims_arg("argmax", keepdims, keepdim)
-    return _indices(data.argmax(axis_arg("argmax", axis, dim), keepdims=keep))
+    return _arg_extreme("argmax", x, axis, keepdims, dim, keepdim)
 
 
 def argmin(
@@ -457,9 +466,20 @@ def argmin(
     keepdim: bool | None = None,
 ) -> Tensor:
     """Index of the minimum along `axis` (or `dim`); see `argmax`."""
+    return _arg_extreme("argmin", x, axis, keepdims, dim, keepdim)
+
+
+def _arg_extreme(
+    name: str, x: TensorLike, axis: Any, keepdims: Any, dim: Any, keepdim: Any
+) -> Tensor:
+    """`argmax` or `argmin` (`name`, the ndarray method called), the dim checked as
+    PyTorch checks it (a 0-d tensor takes dim 0 and gives index 0)."""
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
-    keep = keepdims_arg("argmin", keepdims, keepdim)
-    return _indices(data.argmin(axis_arg("argmin", axis, dim), keepdims=keep))
+    keep = keepdims_arg(name, keepdims, keepdim)
+    axis = axis_arg(name, axis, dim)
+    if axis is not None:
+        axis = numpy_axis(check_dim(name, axis, data.ndim), data.ndim)
+    return _indices(getattr(data, name)(axis, keepdims=keep))
 
 
 def _indices(found: Any) -> Tensor:

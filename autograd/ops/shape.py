@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd.function import Function
 from autograd.mode import state
-from autograd.ops.args import axis_arg
+from autograd.ops.args import axis_arg, check_dim, check_dims
 from autograd.ops.arith import promote_all
 from autograd.tensor import Tensor
 
@@ -217,13 +217,11 @@ def transpose(x: TensorLike, *axes: Any) -> Tensor:
     """
     if len(axes) != 2 or not all(isinstance(a, int | np.integer) for a in axes):
         return permute(x, *axes)
-    shape = _shape_of(x)
-    ndim = len(shape)
-    if any(not -ndim <= a < ndim for a in axes):
-        raise ValueError(f"transpose: dims {axes} are out of range for shape {shape}")
+    ndim = len(_shape_of(x))
+    a, b = (check_dim("transpose", d, ndim) for d in axes)
     perm = list(range(ndim))
-    a, b = (int(d) % ndim for d in axes)
-    perm[a], perm[b] = perm[b], perm[a]
+    if ndim:  # a 0-d tensor takes dims 0 and -1 and stays as it is, as in PyTorch
+        perm[a], perm[b] = perm[b], perm[a]
     return _transposed(x, tuple(perm))
 
 
@@ -267,8 +265,16 @@ def squeeze_axes(op: str, shape: tuple[int, ...], axis: Any) -> set[int]:
 
 
 def expand_dims(x: TensorLike, axis: Any) -> Tensor:
-    """Insert axes of length 1 at `axis` (an int or a tuple), as numpy's expand_dims."""
-    return reshape(x, np.expand_dims(np.empty(_shape_of(x), dtype=bool), axis).shape)
+    """Insert axes of length 1 at `axis` (an int or a tuple), as numpy's expand_dims.
+
+    Raises:
+        DimError: an axis out of range for the result (an IndexError, as PyTorch's
+            `unsqueeze` raises it).
+    """
+    shape = _shape_of(x)
+    count = len(axis) if isinstance(axis, tuple | list) else 1
+    axis = check_dims("unsqueeze", axis, len(shape) + count)
+    return reshape(x, np.expand_dims(np.empty(shape, dtype=bool), axis).shape)
 
 
 def as_index(index: Any) -> Any:

@@ -10,6 +10,7 @@ import numpy.typing as npt
 from autograd.device import check_device, device
 from autograd.generator import Generator, default_generator
 from autograd.ops import reduce
+from autograd.ops.args import DimError, OperandError, check_dim, check_dims, numpy_axis
 from autograd.ops.arith import astype, where
 from autograd.ops.arith import maximum as maximum
 from autograd.ops.arith import minimum as minimum
@@ -47,13 +48,17 @@ def requires_grad_(x: Tensor, requires_grad: bool = True) -> Tensor:
 def all(x: TensorLike, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where every element along `dim` (all of them when None) is nonzero: a bool
     Tensor, outside any graph, as `torch.all`."""
-    return Tensor(np.all(data_of(x), axis=dim, keepdims=keepdim))
+    data = data_of(x)
+    axis = numpy_axis(check_dims("all", dim, np.ndim(data)), np.ndim(data))
+    return Tensor(np.all(data, axis=axis, keepdims=keepdim))
 
 
 def any(x: TensorLike, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where some element along `dim` (any of them when None) is nonzero: a bool
     Tensor, outside any graph, as `torch.any`."""
-    return Tensor(np.any(data_of(x), axis=dim, keepdims=keepdim))
+    data = data_of(x)
+    axis = numpy_axis(check_dims("any", dim, np.ndim(data)), np.ndim(data))
+    return Tensor(np.any(data, axis=axis, keepdims=keepdim))
 
 
 def allclose(
@@ -81,9 +86,10 @@ def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices of `x` along `dim`, each without that axis (views in the graph), as
     `torch.unbind`."""
     ndim = np.ndim(data_of(x))
-    if not -ndim <= dim < ndim:
-        raise ValueError(f"unbind: dim {dim} is out of range for a tensor with {ndim} dimensions")
-    lead = (slice(None),) * (dim % ndim)
+    if not ndim:
+        raise DimError(f"unbind: dimension specified as {dim} but tensor has no dimensions")
+    dim = check_dim("unbind", dim, ndim)
+    lead = (slice(None),) * dim
     views = tuple(getitem(x, (*lead, i)) for i in range(data_of(x).shape[dim]))
     return mark_multi_output(views, "Unbind")
 
@@ -267,10 +273,19 @@ def masked_fill(x: TensorLike, mask: TensorLike, value: Any) -> Tensor:
 
     Raises:
         TypeError: a mask that is not bool.
+        OperandError: a mask that does not broadcast with `x` (a RuntimeError, as torch's).
     """
     m = data_of(mask)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: the mask must be bool, got dtype {m.dtype}")
+    shape = np.shape(data_of(x))
+    try:
+        np.broadcast_shapes(m.shape, shape)
+    except ValueError:
+        raise OperandError(
+            f"masked_fill: the mask's shape {m.shape} does not broadcast with the input's "
+            f"shape {shape}"
+        ) from None
     fill = np.asarray(data_of(value), dtype=data_of(x).dtype)
     return where(m, fill, x)
 

@@ -37,7 +37,7 @@ def test_transpose_rejects_non_permutations():
     for axes in [(0, 0), (1, -1), (0, 2)]:
         with pytest.raises(ValueError, match="not a permutation"):
             x.permute(*axes)
-    with pytest.raises(ValueError, match=r"dims \(0, 2\) are out of range"):
+    with pytest.raises(IndexError, match=r"transpose: dimension out of range .*but got 2"):
         x.transpose(0, 2)
 
 
@@ -314,3 +314,21 @@ def test_bce_of_sigmoid_second_derivative_exact_near_saturation(z, target):
     (h,) = autograd.grad(g.sum(), [x])
     exact = 1 / (1 + np.exp(-z)) / (1 + np.exp(z))
     np.testing.assert_allclose(h.data, [exact], rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "data", [[[1, 2], [3]], [[[1.0, 2.0], [3.0, 4.0]], [[1.0, 2.0], [3.0]]]], ids=["2d", "3d"]
+)
+def test_ragged_lists_name_where_they_are_ragged_as_torch(data):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError) as theirs:
+        torch.tensor(data)
+    for make in (autograd.tensor, Tensor):
+        with pytest.raises(ValueError) as ours:
+            make(data)
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_a_list_mixing_numbers_and_sequences_says_so():
+    with pytest.raises(ValueError, match="a sequence and a number are mixed at dim 1"):
+        autograd.tensor([[1.0, 2.0], 3.0])
