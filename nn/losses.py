@@ -22,9 +22,14 @@ import numpy as np
 
 from autograd import Tensor, as_tensor
 from nn import functional as F
+from nn.custom_objects import describe, is_description, resolve, scope
 from nn.keras_metrics import snake_case
 from nn.module import Module
 from nn.symbolic import unique_name
+
+
+def _data(value: Any) -> Any:
+    return value.data if isinstance(value, Tensor) else value
 
 
 class _Loss(Module):
@@ -52,9 +57,13 @@ class Loss:
     `loss(y_true, y_pred, sample_weight=None)` gives, with l the values of `call` and w
     the weights (broadcast over l's trailing axes):
 
-        "sum_over_batch_size" (the default):  sum(w * l) / l.size
+        "sum_over_batch_size" (the default)
+        and "mean":                           sum(w * l) / l.size
+        "mean_with_sample_weight":            sum(w * l) / sum(w)   (l.size without w)
         "sum":                                sum(w * l)
-        "none":                               w * l
+        "none" and None:                      w * l
+
+    (a divisor of 0 gives 0, and a single value is returned as it is, as in Keras).
 
     `y_true` becomes a Tensor of `y_pred`'s dtype first, as in Keras. `compile(loss=...)`
     calls it this way (targets first), unlike the modules above.
@@ -68,14 +77,15 @@ class Loss:
         1.0
     """
 
-    REDUCTIONS = ("sum_over_batch_size", "sum", "none")
+    REDUCTIONS = ("sum_over_batch_size", "sum", "none", None, "mean", "mean_with_sample_weight")
 
     def __init__(
         self, name: str | None = None, reduction: str = "sum_over_batch_size", dtype: Any = None
     ) -> None:
         if reduction not in self.REDUCTIONS:
             raise ValueError(
-                f"Loss: reduction must be one of {', '.join(self.REDUCTIONS)}, got {reduction!r}"
+                f"Loss: reduction must be one of {', '.join(map(str, self.REDUCTIONS))}, "
+                f"got {reduction!r}"
             )
         # Keras's default name: the class's in snake case, numbered (huber_loss, huber_loss_1)
         self.name = name or unique_name(snake_case(type(self).__name__))
@@ -89,14 +99,23 @@ class Loss:
         y_pred = as_tensor(y_pred, self.dtype)
         y_true = as_tensor(y_true.data if isinstance(y_true, Tensor) else y_true, y_pred.dtype)
         values = as_tensor(self.call(y_true, y_pred))
+        w = None
         if sample_weight is not None:
-            w = np.asarray(sample_weight, dtype=values.dtype)
+            w = np.asarray(_data(sample_weight), dtype=values.dtype)
+            if w.ndim == values.ndim + 1 and w.shape[-1] == 1:  # Keras's same rank:
+                if values.ndim == 1:  # (N, 1) weights make (N,) values (N, 1)
+                    values = values.reshape((*values.shape, 1))
+                else:
+                    w = w[..., 0]
             values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+        if self.reduction in (None, "none") or values.shape in ((), (0,)):
+            return values
+        total = values.sum()
         if self.reduction == "sum":
-            return values.sum()
-        if self.reduction == "sum_over_batch_size":
-            return values.sum() / max(values.size, 1)
-        return values
+            return total
+        use_weights = self.reduction == "mean_with_sample_weight" and w is not None
+        divisor = float(w.sum()) if use_weights else float(values.size)  # type: ignore[union-attr]
+        return total / divisor if divisor else total * 0.0
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "reduction": self.reduction, "dtype": self.dtype}
@@ -275,7 +294,7 @@ class BinaryCrossentropy(_KerasLoss):
     fn = staticmethod(F.binary_crossentropy)
 
 
-LOSSES: dict[str, type[_Loss]] = {
+LOSSES: dict[str, Callable[[], Any]] = {
     "mse": MSELoss,
     "mean_squared_error": MSELoss,
     "mae": L1Loss,
@@ -328,19 +347,66 @@ class MeanAbsoluteError(Loss):
 # targets first, one value per sample, no reduction.
 
 
-def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> Tensor:
-    """-log p[i, y_i] per sample (p = softmax(y_pred) with `from_logits`)."""
-    return F.sparse_categorical_crossentropy(as_tensor(y_pred), y_true, from_logits, "none")
+def _last_axis(name: str, axis: int) -> None:
+    if axis not in (-1,):
+        raise ValueError(f"{name}: only axis=-1 (the last axis) is supported, got axis={axis!r}")
 
 
-def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> Tensor:
-    """-sum_c y_c log p_c per sample (p = softmax(y_pred) with `from_logits`)."""
-    return F.categorical_crossentropy(as_tensor(y_pred), y_true, from_logits, "none")
+def sparse_categorical_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    ignore_class: int | None = None,
+    axis: int = -1,
+) -> Tensor:
+    """-log p[i, y_i] per sample (p = softmax(y_pred) with `from_logits`); samples whose
+    label is `ignore_class` give 0 (as Keras's, which also masks them)."""
+    _last_axis("sparse_categorical_crossentropy", axis)
+    y_pred = as_tensor(y_pred)
+    if ignore_class is None:
+        return F.sparse_categorical_crossentropy(y_pred, y_true, from_logits, "none")
+    labels = np.asarray(_data(y_true))
+    if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    valid = labels != ignore_class
+    values = F.sparse_categorical_crossentropy(
+        y_pred, np.where(valid, labels, 0), from_logits, "none"
+    )
+    return values * valid.astype(values.dtype)
 
 
-def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> Tensor:
-    """-(y log p + (1 - y) log(1 - p)) averaged over the last axis, per sample."""
-    values = F.binary_crossentropy(as_tensor(y_pred), y_true, from_logits, "none")
+def categorical_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Tensor:
+    """-sum_c y_c log p_c per sample (p = softmax(y_pred) with `from_logits`), the
+    one-hot y smoothed to y (1 - s) + s / classes with `label_smoothing` s."""
+    _last_axis("categorical_crossentropy", axis)
+    y_pred = as_tensor(y_pred)
+    if label_smoothing:
+        target = np.asarray(_data(y_true), dtype=y_pred.dtype)
+        y_true = target * (1.0 - label_smoothing) + label_smoothing / target.shape[-1]
+    return F.categorical_crossentropy(y_pred, y_true, from_logits, "none")
+
+
+def binary_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Tensor:
+    """-(y log p + (1 - y) log(1 - p)) averaged over the last axis, per sample, y
+    smoothed to y (1 - s) + s / 2 with `label_smoothing` s."""
+    _last_axis("binary_crossentropy", axis)
+    y_pred = as_tensor(y_pred)
+    if label_smoothing:
+        target = np.asarray(_data(y_true), dtype=y_pred.dtype)
+        y_true = target * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    values = F.binary_crossentropy(y_pred, y_true, from_logits, "none")
     return values.mean(axis=-1) if values.ndim else values
 
 
@@ -355,15 +421,24 @@ def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
 
 
 class LossFunctionWrapper(Loss):
-    """A plain function given to `compile`, called as Keras calls it: targets first,
-    `fn(y_true, y_pred)`, its values (one per sample, or one number) averaged."""
+    """A loss function as a `Loss` (Keras's wrapper; also what a plain function given to
+    `compile` becomes), called as Keras calls it: targets first, `fn(y_true, y_pred,
+    **kwargs)`, its values (one per sample, or one number) reduced as `Loss` says."""
 
-    def __init__(self, fn: Callable[..., Any], name: str | None = None) -> None:
-        super().__init__(name or getattr(fn, "__name__", None))
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        reduction: Any = "sum_over_batch_size",
+        name: str | None = None,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype)
         self.fn = fn
+        self._fn_kwargs = kwargs
 
     def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
-        return self.fn(y_true, y_pred)
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
 
 
 def get(loss: str | Module | Callable[..., Tensor]) -> Callable[..., Tensor]:
@@ -385,3 +460,137 @@ def get(loss: str | Module | Callable[..., Tensor]) -> Callable[..., Tensor]:
     if callable(loss):  # a Module, a `Loss`, or an object of fit's own (several outputs)
         return loss
     raise TypeError(f"loss must be a name, a Module or a function, got {type(loss).__name__}")
+
+
+# Keras 3's other losses (`nn.losses_more`): the classes, their functions, their names
+# for `compile(loss=...)`, and Keras's `serialize` / `deserialize`.
+from nn.losses_more import (  # noqa: E402  (they subclass Loss, defined above)
+    NAMES,
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalHinge,
+    CosineSimilarity,
+    Hinge,
+    Huber,
+    KLDivergence,
+    LogCosh,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    SquaredHinge,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    cosine_similarity,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    squared_hinge,
+)
+
+LOSSES.update(NAMES)
+
+#: The Keras loss classes by class name: what `serialize` writes and `deserialize`
+#: and `load_model` rebuild.
+KERAS_CLASSES: dict[str, type[Loss]] = {
+    cls.__name__: cls
+    for cls in (
+        MeanSquaredError,
+        MeanAbsoluteError,
+        BinaryFocalCrossentropy,
+        CategoricalFocalCrossentropy,
+        CategoricalHinge,
+        CosineSimilarity,
+        Hinge,
+        Huber,
+        KLDivergence,
+        LogCosh,
+        MeanAbsolutePercentageError,
+        MeanSquaredLogarithmicError,
+        Poisson,
+        SquaredHinge,
+    )
+}
+
+#: Keras's loss functions by name, as `serialize` names them.
+FUNCTIONS: dict[str, Callable[..., Tensor]] = {
+    fn.__name__: fn
+    for fn in (
+        binary_crossentropy,
+        categorical_crossentropy,
+        sparse_categorical_crossentropy,
+        mean_squared_error,
+        mean_absolute_error,
+        binary_focal_crossentropy,
+        categorical_focal_crossentropy,
+        categorical_hinge,
+        cosine_similarity,
+        hinge,
+        huber,
+        kl_divergence,
+        log_cosh,
+        mean_absolute_percentage_error,
+        mean_squared_logarithmic_error,
+        poisson,
+        squared_hinge,
+    )
+}
+
+
+def serialize(loss: Any) -> dict[str, Any]:
+    """Keras's `keras.losses.serialize`: a loss object of a Keras class as
+    `{"module": "keras.losses", "class_name": ..., "config": get_config(), ...}`, one of
+    Keras's loss functions as Keras names a function, and a function or object of your
+    own as `nn.custom_objects` describes it.
+
+    Raises:
+        ValueError: an object without `get_config`, or a function without a name.
+    """
+    if type(loss) is KERAS_CLASSES.get(type(loss).__name__):
+        config = loss.get_config()
+        return {
+            "module": "keras.losses",
+            "class_name": type(loss).__name__,
+            "config": config,
+            "registered_name": None,
+        }
+    name = getattr(loss, "__name__", None)
+    if name is not None and FUNCTIONS.get(name) is loss:
+        return {
+            "module": "builtins",
+            "class_name": "function",
+            "config": name,
+            "registered_name": "function",
+        }
+    return describe(loss, "loss")
+
+
+def deserialize(name: Any, custom_objects: dict[str, Any] | None = None) -> Any:
+    """Keras's `keras.losses.deserialize`: the loss `serialize` wrote (or a
+    `{"class_name": ..., "config": ...}` dict) made again, or a function's name as
+    the function; `custom_objects` are looked up for your own classes and functions.
+
+    Raises:
+        ValueError: a name or class this library (and `custom_objects`) does not have.
+    """
+    with scope(custom_objects):
+        if isinstance(name, str):
+            found = (
+                FUNCTIONS.get(name) or KERAS_CLASSES.get(name) or (custom_objects or {}).get(name)
+            )
+            if found is None:
+                raise ValueError(f"deserialize: unknown loss {name!r}")
+            return found
+        if isinstance(name, dict) and name.get("class_name") == "function":
+            return deserialize(name.get("config"), custom_objects)
+        if isinstance(name, dict) and not name.get("registered_name"):
+            cls = KERAS_CLASSES.get(name.get("class_name", ""))
+            if cls is not None:
+                return cls.from_config(dict(name.get("config") or {}))
+        if is_description(name):
+            return resolve(name, "loss")
+    raise ValueError(f"deserialize: cannot make a loss of {name!r}")

@@ -379,14 +379,15 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
 
 
 LOSS_CLASSES: dict[str, type] = {
-    cls.__name__: cls
-    for cls in (
-        losses.BinaryCrossentropy,
-        losses.CategoricalCrossentropy,
-        losses.SparseCategoricalCrossentropy,
-        losses.MeanSquaredError,
-        losses.MeanAbsoluteError,
-    )
+    **{
+        cls.__name__: cls
+        for cls in (
+            losses.BinaryCrossentropy,
+            losses.CategoricalCrossentropy,
+            losses.SparseCategoricalCrossentropy,
+        )
+    },
+    **losses.KERAS_CLASSES,
 }
 
 
