@@ -269,7 +269,7 @@ def test_saved_model_with_a_focal_loss_loads_with_it(tmp_path):
     path = tmp_path / "focal.keras"
     model.save(path)
     loaded = nn.load_model(path)
-    loss = loaded.compiled.loss
+    loss = loaded.loss
     assert isinstance(loss, nn.losses.CategoricalFocalCrossentropy)
-    assert loss.get_config() == model.compiled.loss.get_config()
+    assert loss.get_config() == model.loss.get_config()
     assert loaded.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
