@@ -441,16 +441,25 @@ class LossFunctionWrapper(Loss):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
 
-def get(loss: str | Module | Callable[..., Tensor]) -> Callable[..., Tensor]:
+def get(loss: Any) -> Callable[..., Tensor]:
     """The loss for a name (see `LOSSES`), the given module or `Loss` unchanged, or a
     plain function wrapped so that it is called as Keras calls it, `fn(y_true, y_pred)`
     (`LossFunctionWrapper`, whose `forward`, as every module's, takes the prediction
     first).
 
+    As Keras's `get`, it also takes a Keras class name ("Huber", "MeanSquaredError"),
+    a config dict (see `deserialize`) or a loss class, made with its defaults.
+
     Raises:
         ValueError: an unknown name (the message lists the valid ones).
     """
+    if isinstance(loss, dict):
+        return get(deserialize(loss))
+    if isinstance(loss, type) and issubclass(loss, (Loss, _Loss)):
+        return loss()
     if isinstance(loss, str):
+        if loss in CLASS_NAMES:
+            return CLASS_NAMES[loss]()
         try:
             return LOSSES[loss.lower()]()
         except KeyError:
@@ -514,6 +523,15 @@ KERAS_CLASSES: dict[str, type[Loss]] = {
         Poisson,
         SquaredHinge,
     )
+}
+
+#: Every Keras loss class by class name, the crossentropies too (`get` and `load_model`).
+CLASS_NAMES: dict[str, type[Loss] | type[_KerasLoss]] = {
+    **{
+        cls.__name__: cls
+        for cls in (BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy)
+    },
+    **KERAS_CLASSES,
 }
 
 #: Keras's loss functions by name, as `serialize` names them.

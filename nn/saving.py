@@ -378,17 +378,7 @@ def _compile_config(model: Module) -> dict[str, Any] | None:
     }
 
 
-LOSS_CLASSES: dict[str, type] = {
-    **{
-        cls.__name__: cls
-        for cls in (
-            losses.BinaryCrossentropy,
-            losses.CategoricalCrossentropy,
-            losses.SparseCategoricalCrossentropy,
-        )
-    },
-    **losses.KERAS_CLASSES,
-}
+LOSS_CLASSES = losses.CLASS_NAMES  # Keras's loss classes by name (one registry)
 
 
 def _loss_spec(name: str, loss: Any, given: Any = None) -> Any:

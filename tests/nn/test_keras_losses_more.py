@@ -273,3 +273,15 @@ def test_saved_model_with_a_focal_loss_loads_with_it(tmp_path):
     assert isinstance(loss, nn.losses.CategoricalFocalCrossentropy)
     assert loss.get_config() == model.loss.get_config()
     assert loaded.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+
+
+def test_get_takes_keras_class_names_configs_and_classes():
+    keras = pytest.importorskip("keras")
+    for identifier in ("Huber", "MeanSquaredError", "SparseCategoricalCrossentropy"):
+        ours = nn.losses.get(identifier)
+        assert type(ours).__name__ == type(keras.losses.get(identifier)).__name__
+    config = {"class_name": "Huber", "config": {"delta": 0.5}}
+    assert nn.losses.get(config).get_config()["delta"] == 0.5
+    assert isinstance(nn.losses.get(nn.losses.Poisson), nn.losses.Poisson)
+    with pytest.raises(ValueError, match="unknown loss 'Nope'"):
+        nn.losses.get("Nope")
