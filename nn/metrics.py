@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from nn import custom_objects as own
 from nn import keras_metrics, metrics_more
 from nn.auc import AUC
 from nn.confusion_metrics import (
@@ -153,6 +154,7 @@ __all__ = [
     "categorical_focal_crossentropy",
     "categorical_hinge",
     "concordance_correlation",
+    "deserialize",
     "get",
     "hinge",
     "huber",
@@ -165,6 +167,7 @@ __all__ = [
     "pearson_correlation",
     "poisson",
     "resolve",
+    "serialize",
     "sparse_categorical_accuracy",
     "sparse_categorical_crossentropy",
     "sparse_top_k_categorical_accuracy",
@@ -279,6 +282,91 @@ def get(metric: str | MetricFn) -> tuple[str, MetricFn]:
     if callable(metric):
         return getattr(metric, "__name__", type(metric).__name__), metric
     raise TypeError(f"a metric must be a name or a function, got {type(metric).__name__}")
+
+
+#: keras.metrics's functions by name, as `serialize` names them.
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    fn.__name__: fn
+    for fn in (
+        binary_accuracy,
+        categorical_accuracy,
+        sparse_categorical_accuracy,
+        top_k_categorical_accuracy,
+        sparse_top_k_categorical_accuracy,
+        binary_crossentropy,
+        binary_focal_crossentropy,
+        categorical_crossentropy,
+        categorical_focal_crossentropy,
+        sparse_categorical_crossentropy,
+        categorical_hinge,
+        hinge,
+        squared_hinge,
+        huber,
+        kl_divergence,
+        log_cosh,
+        poisson,
+        mean_absolute_percentage_error,
+        mean_squared_logarithmic_error,
+        pearson_correlation,
+        concordance_correlation,
+    )
+}
+
+
+def serialize(metric: Any) -> dict[str, Any]:
+    """Keras's `keras.metrics.serialize`: a metric of a Keras class as
+    `{"module": "keras.metrics", "class_name": ..., "config": get_config(), ...}`, one
+    of keras.metrics's functions as Keras names a function, and a function or object
+    of your own as `nn.custom_objects` describes it.
+
+    Raises:
+        ValueError: an object without `get_config`, or a function without a name.
+    """
+    if type(metric) is CLASS_NAMES.get(type(metric).__name__):
+        return {
+            "module": "keras.metrics",
+            "class_name": type(metric).__name__,
+            "config": metric.get_config(),
+            "registered_name": None,
+        }
+    name = getattr(metric, "__name__", None)
+    if name is not None and FUNCTIONS.get(name) is metric:
+        return {
+            "module": "builtins",
+            "class_name": "function",
+            "config": name,
+            "registered_name": "function",
+        }
+    return own.describe(metric, "metric")
+
+
+def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
+    """Keras's `keras.metrics.deserialize`: what `serialize` wrote made again; a class
+    name or Keras's snake-case name ("f1_score") is a new metric of that class, as in
+    Keras, and a function's name the function. `custom_objects` are looked up for your
+    own classes and functions.
+
+    Raises:
+        ValueError: a name or class this library (and the custom objects) does not have.
+    """
+    with own.scope(custom_objects):
+        if isinstance(config, str):
+            cls = CLASS_NAMES.get(config) or CLASSES.get(config)
+            if cls is not None:
+                return cls()
+            found = FUNCTIONS.get(config) or (custom_objects or {}).get(config)
+            if found is None:
+                raise ValueError(f"deserialize: unknown metric {config!r}")
+            return found
+        if isinstance(config, dict) and config.get("class_name") == "function":
+            return deserialize(config.get("config"), custom_objects)
+        if isinstance(config, dict) and not config.get("registered_name"):
+            cls = CLASS_NAMES.get(config.get("class_name", ""))
+            if cls is not None:
+                return cls.from_config(dict(config.get("config") or {}))
+        if own.is_description(config):
+            return own.resolve(config, "metric")
+    raise ValueError(f"deserialize: cannot make a metric of {config!r}")
 
 
 def logit_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:

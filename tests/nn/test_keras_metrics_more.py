@@ -317,3 +317,23 @@ def test_saved_model_keeps_its_metrics(tmp_path):
     assert list(after) == list(before)
     for key, value in before.items():
         assert after[key] == pytest.approx(value, rel=1e-6), key
+
+
+def test_serialize_and_deserialize_as_keras():
+    keras = pytest.importorskip("keras")
+    for ours, theirs in [
+        (nn.metrics.F1Score(average="macro"), keras.metrics.F1Score(average="macro")),
+        (nn.metrics.TopKCategoricalAccuracy(k=3), keras.metrics.TopKCategoricalAccuracy(k=3)),
+        (nn.metrics.hinge, keras.metrics.hinge),
+    ]:
+        assert nn.metrics.serialize(ours) == keras.metrics.serialize(theirs)
+    config = nn.metrics.serialize(nn.metrics.R2Score(num_regressors=2))
+    assert nn.metrics.deserialize(config).get_config()["num_regressors"] == 2
+    for name in ("hinge", "Hinge", "f1_score", "log_cosh_error"):
+        assert (
+            type(nn.metrics.deserialize(name)).__name__
+            == type(keras.metrics.deserialize(name)).__name__
+        )
+    assert nn.metrics.deserialize("top_k_categorical_accuracy").name == "top_k_categorical_accuracy"
+    with pytest.raises(ValueError, match="unknown metric 'nope'"):
+        nn.metrics.deserialize("nope")
