@@ -113,8 +113,9 @@ class Loss:
         total = values.sum()
         if self.reduction == "sum":
             return total
-        use_weights = self.reduction == "mean_with_sample_weight" and w is not None
-        divisor = float(w.sum()) if use_weights else float(values.size)  # type: ignore[union-attr]
+        divisor = float(values.size)
+        if self.reduction == "mean_with_sample_weight" and w is not None:
+            divisor = float(w.sum())
         return total / divisor if divisor else total * 0.0
 
     def get_config(self) -> dict[str, Any]:
@@ -348,7 +349,8 @@ class MeanAbsoluteError(Loss):
 
 
 def _last_axis(name: str, axis: int) -> None:
-    if axis not in (-1,):
+    """Keras's crossentropies take an `axis`; these take the classes on the last one."""
+    if axis != -1:
         raise ValueError(f"{name}: only axis=-1 (the last axis) is supported, got axis={axis!r}")
 
 
