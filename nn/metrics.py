@@ -184,7 +184,7 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float = 0.5) -> 
     - `y_pred` (N, C) with C > 1: the predicted class is argmax over C; `y_true` holds
       class labels (N,) or (N, 1), or one-hot / probability rows (N, C).
     - `y_pred` (N,) or (N, 1), one output: binary, predicted 1 when y_pred > threshold
-      (0.5 for probabilities; `compile` uses 0 for losses on logits), correct where
+      (0.5, as Keras's; `compile` uses 0 for PyTorch's losses on logits), correct where
       that 0 or 1 equals `y_true` (a target other than 0 and 1 never is, as Keras's).
     """
     correct = _correct(y_true, y_pred, threshold)
@@ -377,8 +377,9 @@ def logit_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 def resolve(
     metrics: Sequence[str | MetricFn] | str, logits: bool = False
 ) -> list[tuple[str, MetricFn]]:
-    """`(name, function)` pairs for `compile(metrics=...)`; with `logits` (a loss on raw
-    scores), accuracy thresholds a single output at 0 instead of 0.5."""
+    """`(name, function)` pairs for `compile(metrics=...)`; with `logits` (a PyTorch loss
+    on raw scores, see `nn.multi_output.on_logits`), accuracy thresholds a single output
+    at 0 instead of 0.5."""
     if isinstance(metrics, str):
         metrics = [metrics]
     resolved = [get(m) for m in metrics]

@@ -245,7 +245,7 @@ def output_metrics(
     for i, (name, wanted) in enumerate(zip(names, metrics)):
         if not wanted:
             continue
-        for metric_name, fn in metrics_mod.resolve(wanted, logits=_on_logits(loss.losses[i])):
+        for metric_name, fn in metrics_mod.resolve(wanted, logits=on_logits(loss.losses[i])):
             label = metric_name if labels[i] is None else f"{labels[i]}_{metric_name}"
             if isinstance(fn, Metric):
                 extra.append((label, _OutputMetric(fn, label, loss.model, i, name)))
@@ -274,7 +274,7 @@ def output_weighted_metrics(
     for i, (name, wanted) in enumerate(zip(names, metrics)):
         if not wanted:
             continue
-        for metric_name, metric in weighted_mod.resolve(wanted, _on_logits(loss.losses[i])):
+        for metric_name, metric in weighted_mod.resolve(wanted, on_logits(loss.losses[i])):
             label = f"{labels[i]}_{metric_name}"
             if label in taken:
                 label = f"{labels[i]}_weighted_{metric_name}"
@@ -282,11 +282,12 @@ def output_weighted_metrics(
     return found
 
 
-def _on_logits(loss: Any) -> bool:
-    """Whether an output's loss reads logits (its accuracy then thresholds at 0)."""
-    return bool(getattr(loss, "from_logits", False)) or isinstance(
-        loss, (losses.BCEWithLogitsLoss, losses.CrossEntropyLoss)
-    )
+def on_logits(loss: Any) -> bool:
+    """Whether `compile`'s "accuracy" thresholds one output at 0 for this loss: a
+    PyTorch loss on raw scores (`nn.BCEWithLogitsLoss`, `nn.CrossEntropyLoss`). Keras's
+    losses with `from_logits=True` keep Keras's threshold of 0.5, as Keras's "accuracy"
+    does (pass `nn.metrics.BinaryAccuracy(threshold=0.0)` to count logits above 0)."""
+    return isinstance(loss, (losses.BCEWithLogitsLoss, losses.CrossEntropyLoss))
 
 
 class _OutputMetric(Metric):

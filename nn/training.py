@@ -69,6 +69,7 @@ from nn.multi_output import (
     flat_outputs,
     in_keras_order,
     leaves,
+    on_logits,
     rebuild,
     resolve_outputs,
     side_by_side,
@@ -295,8 +296,8 @@ class Model(LayerWeights, Module):
                 raise TypeError("compile: options cannot be given with an already built optimizer")
             _check_covers(optimizer, self)
         loss_fn = losses.get(loss)
-        resolved = metrics_mod.resolve(metrics or [], logits=_on_logits(loss_fn))
-        weighted = weighted_mod.resolve(weighted_metrics, logits=_on_logits(loss_fn))
+        resolved = metrics_mod.resolve(metrics or [], logits=on_logits(loss_fn))
+        weighted = weighted_mod.resolve(weighted_metrics, logits=on_logits(loss_fn))
         name = loss if isinstance(loss, str) else getattr(loss, "__name__", type(loss).__name__)
         compiled = _Compiled(optimizer, optimizer_options, loss_fn, name, resolved)
         compiled.weighted_metrics = weighted
@@ -1010,13 +1011,6 @@ def _report_names(compiled: _Compiled) -> list[str]:
     """The compiled metrics' names as `fit` reports them (see `nn.metrics`)."""
     return metrics_mod.report_names(
         [name for name, _ in compiled.metrics], [name for name, _ in compiled.weighted_metrics]
-    )
-
-
-def _on_logits(loss_fn: Any) -> bool:
-    """Whether the loss takes raw scores (so one output's accuracy thresholds at 0)."""
-    return bool(getattr(loss_fn, "from_logits", False)) or isinstance(
-        loss_fn, (losses.BCEWithLogitsLoss, losses.CrossEntropyLoss)
     )
 
 

@@ -165,10 +165,38 @@ def test_report_names_follow_keras():
     ]
 
 
-def test_weighted_metrics_on_logits_threshold_at_zero():
+def test_accuracy_on_keras_logits_thresholds_at_half_as_keras():
+    """Keras's "accuracy" beside `BinaryCrossentropy(from_logits=True)` counts a logit
+    above 0.5 as class 1 (not above 0): the same numbers here, weighted or not."""
+    keras = pytest.importorskip("keras")
+    x, y, w = _data(seed=5)
+    ours = nn.Sequential([nn.Input((3,)), nn.Dense(1)])
+    ours.compile(
+        "sgd",
+        nn.losses.BinaryCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        weighted_metrics=["acc"],
+    )
+    theirs = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    theirs.set_weights(ours.get_weights())
+    theirs.compile(
+        "sgd",
+        keras.losses.BinaryCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        weighted_metrics=["acc"],
+    )
+    got = ours.evaluate(x, y, sample_weight=w, verbose=0, return_dict=True)
+    want = theirs.evaluate(x, y, sample_weight=w, verbose=0, return_dict=True)
+    scores = ours.predict(x, verbose=0)[:, 0]
+    assert ((scores > 0) != (scores > 0.5)).any()  # the two thresholds differ on this data
+    for key in ("accuracy", "acc"):
+        assert got[key] == pytest.approx(float(want[key]), rel=1e-6)
+
+
+def test_accuracy_on_a_pytorch_logits_loss_thresholds_at_zero():
     x, y, w = _data(seed=5)
     model = nn.Sequential([nn.Input((3,)), nn.Dense(1)])
-    model.compile("sgd", nn.losses.BinaryCrossentropy(from_logits=True), weighted_metrics=["acc"])
+    model.compile("sgd", nn.BCEWithLogitsLoss(), weighted_metrics=["acc"])
     got = model.evaluate(x, y, sample_weight=w, verbose=0, return_dict=True)
     scores = model.predict(x, verbose=0)[:, 0]
     hits = (scores > 0) == (y > 0.5)
