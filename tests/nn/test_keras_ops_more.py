@@ -439,3 +439,48 @@ def test_normalization_ops_match_keras():
     for order in (1, 2, 3):
         same(ops.normalize(x, axis=1, order=order), k.normalize(x, axis=1, order=order))
     same(ops.normalize(np.zeros((2, 3), np.float32)), k.normalize(np.zeros((2, 3), np.float32)))
+
+
+KERAS_ACTIVATIONS = [
+    "celu", "glu", "hard_shrink", "hard_tanh", "log_sigmoid", "soft_shrink", "sparse_plus",
+    "sparse_sigmoid", "squareplus", "tanh_shrink", "hard_sigmoid", "hard_silu", "hard_swish",
+    "relu6", "selu", "softsign", "exponential", "mish",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", KERAS_ACTIVATIONS)
+def test_dense_takes_keras_activation_names(name):
+    keras = pytest.importorskip("keras")
+    import nn
+
+    x = RNG.normal(size=(3, 5)).astype(np.float32)
+    theirs = keras.layers.Dense(4, activation=name)
+    theirs.build((None, 5))
+    ours = nn.Dense(4, activation=name, input_shape=(5,))
+    ours.set_weights([w * 3 for w in theirs.get_weights()])
+    theirs.set_weights([w * 3 for w in theirs.get_weights()])
+    same(ours(x), theirs(x), rtol=1e-5, atol=1e-6)
+    assert nn.activations.serialize(ours.activation) in (name, "hard_silu")
+    if name not in (
+        "hard_sigmoid",
+        "hard_silu",
+        "hard_swish",
+        "relu6",
+        "selu",
+        "softsign",
+        "mish",
+        "exponential",
+    ):
+        same(
+            getattr(nn.activations, name)(x[:, :4] * 3),
+            getattr(keras.activations, name)(x[:, :4] * 3),
+            rtol=1e-5,
+            atol=1e-6,
+        )
+
+
+def test_threshold_activation_matches_keras():
+    keras = pytest.importorskip("keras")
+    import nn
+
+    same(nn.activations.threshold(F32, 0.1, -1.0), keras.activations.threshold(F32, 0.1, -1.0))
