@@ -34,6 +34,19 @@ from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
     Reshape,
     Softmax,
 )
+from nn.keras_layers_more import (  # noqa: F401  # keras.layers holds them
+    ActivityRegularization,
+    Dot,
+    GaussianDropout,
+    GroupNormalization,
+    Identity,
+    Permute,
+    PReLU,
+    RepeatVector,
+    RMSNormalization,
+    SpatialDropout1D,
+    dot,
+)
 from nn.lambda_layer import Lambda as Lambda  # keras.layers.Lambda
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
 from nn.layer import LayerWeights, Variable, autocast, float_dtype, record_activity

@@ -46,6 +46,7 @@ from nn import activations_torch as act_torch
 from nn import (
     constraints,
     keras_layers,
+    keras_layers_more,
     losses,
     merging,
     normalization,
@@ -115,6 +116,20 @@ def _no_arguments(layer: Module) -> dict[str, Any]:
     return {}
 
 
+#: Keras's layers of `nn.keras_layers_more` (all saved by `_keras_layer`, but `Dot`).
+KERAS_LAYERS_MORE = (
+    "ActivityRegularization",
+    "GaussianDropout",
+    "GroupNormalization",
+    "Identity",
+    "Permute",
+    "PReLU",
+    "RepeatVector",
+    "RMSNormalization",
+    "SpatialDropout1D",
+)
+
+
 #: How each known layer class is described: a function returning its constructor's
 #: arguments (nested layers as their own descriptions).
 DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
@@ -152,6 +167,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
     },
     Input: lambda m: {"shape": m.input_shape, "name": m.name, "dtype": m.dtype},
     merging.Concatenate: lambda m: {"axis": m.axis, "name": m.name},
+    keras_layers_more.Dot: lambda m: m.get_config(),
     **{
         cls: lambda m: {"name": m.name}
         for cls in (
@@ -197,6 +213,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
             keras_layers.Rescaling,
             keras_layers.Reshape,
             keras_layers.GaussianNoise,
+            *(getattr(keras_layers_more, name) for name in KERAS_LAYERS_MORE),
         )
     },
     **{
