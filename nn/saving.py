@@ -56,6 +56,10 @@ from nn import (
 )
 from nn import custom_objects as own
 from nn import metrics as metrics_mod
+from nn.custom_objects import CustomObjectScope as CustomObjectScope  # keras.saving's
+from nn.custom_objects import custom_object_scope as custom_object_scope
+from nn.custom_objects import get_custom_objects as get_custom_objects
+from nn.custom_objects import register_keras_serializable as register_keras_serializable
 from nn.functional_config import functional_config, functional_from_config
 from nn.input import Input
 from nn.layers import BatchNorm1d, Dense, Dropout, Embedding, Flatten, LayerNorm, Linear

@@ -152,3 +152,88 @@ def test_bad_layer_arguments_name_the_problem():
         layers.GroupNormalization(groups=4).build((2, 6))
     with pytest.raises(ValueError, match=r"\[0, 1\)"):
         layers.GaussianDropout(1.5)
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (3, 5), (6, 2), (2, 3, 4)])
+@pytest.mark.parametrize("gain", [1.0, 2.5])
+def test_orthogonal_initializer_has_keras_properties(shape, gain):
+    ours = nn.initializers.get({"class_name": "Orthogonal", "config": {"gain": gain, "seed": 3}})
+    theirs = keras.initializers.Orthogonal(gain=gain, seed=3)
+    w, k = ours(shape), np.asarray(theirs(shape))
+    assert w.shape == k.shape and w.dtype == k.dtype == np.float32
+    flat = w.reshape(-1, shape[-1])
+    small = min(flat.shape)
+    gram = flat.T @ flat if flat.shape[0] >= flat.shape[1] else flat @ flat.T
+    np.testing.assert_allclose(gram, gain**2 * np.eye(small), atol=1e-5)
+    np.testing.assert_array_equal(w, nn.initializers.Orthogonal(gain, seed=3)(shape))  # seeded
+    assert ours.get_config() == {"gain": gain, "seed": 3}
+    assert set(ours.get_config()) == set(theirs.get_config())
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4), (4, 2)])
+def test_identity_initializer_matches_keras(shape):
+    for ours, theirs in [
+        (nn.initializers.Identity(gain=0.5), keras.initializers.Identity(gain=0.5)),
+        (nn.initializers.get("identity"), keras.initializers.get("identity")),
+    ]:
+        np.testing.assert_array_equal(ours(shape), np.asarray(theirs(shape)))
+    with pytest.raises(ValueError, match="exactly 2"):
+        nn.initializers.Identity()((2, 2, 2))
+    dense = nn.Dense(3, kernel_initializer="orthogonal", input_shape=(3,))
+    kernel = dense.get_weights()[0]
+    np.testing.assert_allclose(kernel.T @ kernel, np.eye(3), atol=1e-5)
+
+
+def test_utils_normalize_matches_keras():
+    x = sample(3, 4)
+    x[1] = 0
+    for axis, order in [(-1, 2), (1, 1), (1, 3)]:  # (axis 0 fails in Keras: `axis or -1`)
+        np.testing.assert_allclose(
+            nn.utils.normalize(x, axis, order), keras.utils.normalize(x, axis, order), rtol=1e-6
+        )
+        np.testing.assert_allclose(
+            values(nn.utils.normalize(Tensor(x), axis, order)),
+            np.asarray(keras.utils.normalize(keras.ops.convert_to_tensor(x), axis, order)),
+            rtol=1e-5,
+        )
+
+
+def scaled_relu(x):
+    return nn.ops.relu(x) * 2.0
+
+
+def test_registered_objects_save_and_load_without_custom_objects(tmp_path):
+    registered = nn.utils.register_keras_serializable(package="Tests")(scaled_relu)
+    assert registered is scaled_relu
+    assert nn.utils.get_custom_objects()["Tests>scaled_relu"] is scaled_relu
+    assert keras.utils.register_keras_serializable(package="Tests")(scaled_relu) is scaled_relu
+    model = nn.Sequential([layers.Input((3,)), nn.Dense(2, activation=scaled_relu)])
+    path = tmp_path / "m.keras"
+    nn.models.save_model(model, path)
+    x = sample(4, 3)
+    np.testing.assert_allclose(values(nn.load_model(path)(x)), values(model(x)))
+    with pytest.raises(FileExistsError):
+        nn.models.save_model(model, path, overwrite=False)
+    with pytest.raises(ValueError, match="registered already"):
+        nn.utils.register_keras_serializable(package="Tests", name="scaled_relu")(abs)
+
+
+def doubled(x):
+    return x * 2.0
+
+
+def test_custom_object_scope_gives_load_model_the_names(tmp_path):
+    model = nn.Sequential([layers.Input((3,)), nn.Dense(2, activation=doubled)])
+    path = tmp_path / "m.keras"
+    model.save(path)
+    with pytest.raises(ValueError, match="doubled"):
+        nn.load_model(path)
+    with nn.utils.custom_object_scope({"doubled": doubled}):
+        loaded = nn.load_model(path)
+    with nn.utils.CustomObjectScope({"other": abs}, {"doubled": doubled}) as scope:
+        assert set(scope.custom_objects) == {"other", "doubled"}
+        nn.load_model(path)
+    with pytest.raises(ValueError, match="doubled"):
+        nn.load_model(path)  # the scope ended
+    x = sample(2, 3)
+    np.testing.assert_allclose(values(loaded(x)), values(model(x)))
