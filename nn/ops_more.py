@@ -994,3 +994,45 @@ def top_k(x: Any, k: int, sorted: bool = True) -> tuple[Tensor, Tensor]:
     """The k largest values along the last axis and their indices (int32)."""
     values, indices = autograd.topk(tensor(x), k, -1, True, True)
     return values, Tensor(indices.data.astype(INT))
+
+
+def custom_gradient(f: Callable[..., tuple[Any, Callable[..., Any]]]) -> Callable[..., Tensor]:
+    """Keras's `ops.custom_gradient`: `f(*args)` returns `(y, grad_fn)`, and the
+    decorated function returns y, whose gradient is `grad_fn(upstream)` (one gradient
+    per argument: a tuple when f takes several). f runs without recording (an
+    `autograd.Function`); y is one Tensor.
+
+    Example:
+        >>> @custom_gradient
+        ... def clipped_identity(x):
+        ...     return x * 1.0, lambda upstream: clip(upstream, -1.0, 1.0)
+    """
+
+    class _Custom(autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, *args: Any) -> Tensor:  # type: ignore[override]
+            y, grad_fn = f(*args)
+            ctx.grad_fn = grad_fn
+            ctx.count = len(args)
+            return tensor(y)
+
+        @staticmethod
+        def backward(ctx: Any, grad_output: Tensor) -> Any:
+            grads = ctx.grad_fn(grad_output)
+            if ctx.count == 1 and isinstance(grads, list | tuple) and len(grads) == 1:
+                grads = grads[0]
+            if ctx.count > 1 and (not isinstance(grads, list | tuple) or len(grads) != ctx.count):
+                raise ValueError(
+                    f"custom_gradient: the gradient function of {f.__name__} must return "
+                    f"{ctx.count} gradients (one per argument)"
+                )
+            return tuple(grads) if ctx.count > 1 else grads
+
+    _Custom.__name__ = _Custom.__qualname__ = f"CustomGradient_{f.__name__}"
+
+    def wrapped(*args: Any) -> Tensor:
+        return _Custom.apply(*(tensor(a) for a in args))
+
+    wrapped.__name__ = wrapped.__qualname__ = getattr(f, "__name__", "custom_gradient")
+    wrapped.__doc__ = f.__doc__
+    return wrapped

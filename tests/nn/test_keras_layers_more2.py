@@ -237,3 +237,22 @@ def test_custom_object_scope_gives_load_model_the_names(tmp_path):
         nn.load_model(path)  # the scope ended
     x = sample(2, 3)
     np.testing.assert_allclose(values(loaded(x)), values(model(x)))
+
+
+def test_input_layer_takes_keras_arguments(tmp_path):
+    for layer in (layers.InputLayer(shape=(3,)), layers.InputLayer(batch_shape=(None, 3))):
+        model = nn.Sequential([layer, nn.Dense(2)])
+        assert (
+            model.count_params()
+            == keras.Sequential(
+                [keras.layers.InputLayer(shape=(3,)), keras.layers.Dense(2)]
+            ).count_params()
+        )
+        path = tmp_path / "m.keras"
+        model.save(path)
+        x = sample(2, 3)
+        np.testing.assert_allclose(values(nn.load_model(path)(x)), values(model(x)))
+    with pytest.raises(ValueError, match="shape or batch_shape"):
+        layers.InputLayer()
+    with pytest.raises(ValueError, match="sparse"):
+        layers.InputLayer(shape=(3,), sparse=True)

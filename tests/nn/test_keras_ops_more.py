@@ -484,3 +484,48 @@ def test_threshold_activation_matches_keras():
     import nn
 
     same(nn.activations.threshold(F32, 0.1, -1.0), keras.activations.threshold(F32, 0.1, -1.0))
+
+
+def test_custom_gradient_matches_keras_docs_example():
+    jax = pytest.importorskip("jax")
+    k = keras_ops()
+
+    def make(m):
+        @m.custom_gradient
+        def log1pexp(x):
+            e = m.exp(x)
+
+            def grad(*args, upstream=None):
+                if upstream is None:
+                    (upstream,) = args
+                return m.multiply(upstream, 1.0 - 1.0 / m.add(1, e))
+
+            return m.log(1 + e), grad
+
+        return log1pexp
+
+    x = np.array([100.0, 1.0, -3.0], np.float32)
+    t = Tensor(x, requires_grad=True)
+    out = make(ops)(t)
+    out.sum().backward()
+    expected = jax.grad(lambda v: make(k)(v).sum())(x)
+    same(out, make(k)(x))
+    np.testing.assert_allclose(t.grad.numpy(), np.asarray(expected), rtol=1e-6)
+
+
+def test_custom_gradient_with_two_arguments_checks_the_count():
+    @ops.custom_gradient
+    def product(a, b):
+        return a * b, lambda g: (g * b, g * a * 10.0)
+
+    a = Tensor(np.array([2.0]), requires_grad=True)
+    b = Tensor(np.array([3.0]), requires_grad=True)
+    product(a, b).sum().backward()
+    assert a.grad.item() == 3.0 and b.grad.item() == 20.0
+
+    @ops.custom_gradient
+    def wrong(a, b):
+        return a * b, lambda g: g
+
+    with pytest.raises(ValueError, match="2 gradients"):
+        wrong(a, b).sum().backward()
