@@ -166,7 +166,7 @@ class PReLU(_KerasLayer):
         super().__init__(**kwargs)
         self.alpha_initializer = init.get(alpha_initializer)
         self.alpha_regularizer = regularizers.get(alpha_regularizer, "PReLU: alpha_regularizer")
-        self.alpha_constraint = alpha_constraint
+        self.alpha_constraint = constraints.get(alpha_constraint, "PReLU: alpha_constraint")
         if shared_axes is None:
             self.shared_axes: tuple[int, ...] | None = None
         else:
@@ -197,6 +197,7 @@ class PReLU(_KerasLayer):
         return {
             "name": self.name,
             "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
+            "alpha_constraint": constraints.serialize(self.alpha_constraint),
             "shared_axes": None if self.shared_axes is None else list(self.shared_axes),
         }
 

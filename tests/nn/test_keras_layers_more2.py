@@ -42,7 +42,8 @@ def keys_match(ours, theirs):
     initializers and constraints (which nn's saved layers do not keep)."""
     skipped = {"dtype", "trainable"}
     theirs_keys = {k for k in theirs.get_config() if k not in skipped}
-    theirs_keys = {k for k in theirs_keys if "initializer" not in k and "constraint" not in k}
+    theirs_keys = {k for k in theirs_keys if "initializer" not in k}
+    theirs_keys -= {"beta_constraint", "gamma_constraint"}  # as LayerNormalization's
     assert set(ours.get_config()) == theirs_keys
 
 
@@ -256,3 +257,14 @@ def test_input_layer_takes_keras_arguments(tmp_path):
         layers.InputLayer()
     with pytest.raises(ValueError, match="sparse"):
         layers.InputLayer(shape=(3,), sparse=True)
+
+
+def test_prelu_keeps_its_constraint_through_save_and_load(tmp_path):
+    model = nn.Sequential(
+        [layers.Input((3,)), layers.PReLU(alpha_constraint="non_neg", alpha_regularizer="l2")]
+    )
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = nn.load_model(path).layers[-1]
+    assert type(loaded.alpha_constraint).__name__ == "NonNeg"
+    assert loaded.get_config() == model.layers[-1].get_config()
