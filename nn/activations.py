@@ -21,7 +21,7 @@ from autograd.checks import check_bool, check_real
 from autograd.ops.args import axis_arg
 from nn import custom_objects as own
 from nn import functional as F
-from nn import softmax_logits
+from nn import ops_nn, softmax_logits
 from nn.layer import autocast
 from nn.module import Module
 from nn.ops import elu as elu  # the same functions in keras.activations
@@ -266,6 +266,42 @@ ACTIVATIONS: dict[str, type[Module]] = {
 }
 
 
+def _keras_function(name: str, fn: Callable[..., Tensor]) -> type[Module]:
+    """A parameterless module class applying Keras's activation `fn` (for the names
+    Keras's `activation=` takes that have no PyTorch module here)."""
+    title = "".join(part.capitalize() for part in name.split("_"))
+    doc = f"Keras's `{name}` activation as a module (`nn.ops.{name}`)."
+    return type(title, (_Elementwise,), {"fn": staticmethod(fn), "__doc__": doc})
+
+
+ACTIVATIONS.update(
+    {
+        name: _keras_function(name, getattr(ops_nn, name))
+        for name in (
+            "celu",
+            "glu",
+            "hard_shrink",
+            "hard_tanh",
+            "log_sigmoid",
+            "soft_shrink",
+            "sparse_plus",
+            "sparse_sigmoid",
+            "sparsemax",
+            "squareplus",
+            "tanh_shrink",
+            "hard_sigmoid",
+            "hard_silu",
+            "relu6",
+            "selu",
+            "softsign",
+        )
+    }
+)
+ACTIVATIONS["hard_swish"] = ACTIVATIONS["hard_silu"]
+ACTIVATIONS["exponential"] = _keras_function("exponential", autograd.exp)
+ACTIVATIONS["mish"] = _keras_function("mish", F.mish)
+
+
 #: Keras's arguments for the names whose PyTorch module defaults to others: Keras's
 #: `activation="leaky_relu"` is `keras.activations.leaky_relu`, of slope 0.2 (PyTorch's
 #: `nn.LeakyReLU()`: 0.01).
@@ -371,3 +407,18 @@ relu6 = F.relu6
 softsign = F.softsign
 hard_sigmoid = F.hardsigmoid
 hard_silu = hard_swish = F.hardswish
+
+
+# Keras 3's further activations (keras.activations.celu, ...), from nn.ops
+celu = ops_nn.celu
+glu = ops_nn.glu
+hard_shrink = ops_nn.hard_shrink
+hard_tanh = ops_nn.hard_tanh
+log_sigmoid = ops_nn.log_sigmoid
+soft_shrink = ops_nn.soft_shrink
+sparse_plus = ops_nn.sparse_plus
+sparse_sigmoid = ops_nn.sparse_sigmoid
+sparsemax = ops_nn.sparsemax
+squareplus = ops_nn.squareplus
+tanh_shrink = ops_nn.tanh_shrink
+threshold = ops_nn.threshold

@@ -32,6 +32,12 @@ from typing import Any
 REGISTERED = "registered_name"
 FUNCTION = "function"
 
+#: Keras's global registry (`get_custom_objects()`, `register_keras_serializable`):
+#: names that `load_model` resolves without `custom_objects`.
+GLOBAL_CUSTOM_OBJECTS: dict[str, Any] = {}
+#: The registered name of each object `register_keras_serializable` registered.
+GLOBAL_CUSTOM_NAMES: dict[Any, str] = {}
+
 _SCOPE: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar(
     "custom_objects", default=MappingProxyType({})
 )
@@ -58,7 +64,8 @@ def describe(obj: Any, what: str) -> dict[str, Any]:
                 f"save: cannot name the {what} {obj!r} for load_model's custom_objects; "
                 "define it with def"
             )
-        return {"module": module, "class_name": FUNCTION, "config": name, REGISTERED: name}
+        registered = _registered_name(obj, name)
+        return {"module": module, "class_name": FUNCTION, "config": name, REGISTERED: registered}
     get_config = getattr(obj, "get_config", None)
     name = type(obj).__name__
     try:
@@ -71,7 +78,20 @@ def describe(obj: Any, what: str) -> dict[str, Any]:
             f"save: cannot describe the {what} {obj!r}: define get_config() in {name}, "
             "returning the arguments that rebuild it"
         )
-    return {"module": type(obj).__module__, "class_name": name, "config": config, REGISTERED: name}
+    registered = _registered_name(type(obj), name)
+    return {
+        "module": type(obj).__module__,
+        "class_name": name,
+        "config": config,
+        REGISTERED: registered,
+    }
+
+
+def _registered_name(obj: Any, default: str) -> str:
+    try:
+        return GLOBAL_CUSTOM_NAMES.get(obj, default)
+    except TypeError:  # an unhashable object
+        return default
 
 
 def resolve(description: Mapping[str, Any], what: str) -> Any:
@@ -83,7 +103,7 @@ def resolve(description: Mapping[str, Any], what: str) -> Any:
         TypeError: a class named but something else given for it.
     """
     name = description[REGISTERED]
-    found = _SCOPE.get().get(name)
+    found = _SCOPE.get().get(name, GLOBAL_CUSTOM_OBJECTS.get(name))
     if found is None:
         raise ValueError(
             f"load_model: the file holds the custom {what} {name!r}; pass it as "
@@ -115,3 +135,64 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "item") and callable(value.item):  # numpy and 0-d tensor numbers
         return value.item()
     raise TypeError(f"JSON cannot hold {value!r} ({type(value).__name__})")
+
+
+def get_custom_objects() -> dict[str, Any]:
+    """Keras's global dict of custom objects: what you put in it (`["huber_fn"] =
+    huber_fn`) `load_model` finds without `custom_objects`."""
+    return GLOBAL_CUSTOM_OBJECTS
+
+
+def register_keras_serializable(package: str = "Custom", name: str | None = None) -> Any:
+    """Keras's decorator: registers a function or class under "package>name" (name:
+    its own by default) in `get_custom_objects()`, so saved models name it that way and
+    load it without `custom_objects`.
+
+    Raises:
+        ValueError: a package name holding ">", or a name registered already for
+            another object.
+    """
+    if ">" in package:
+        raise ValueError(f"register_keras_serializable: package must not hold '>', got {package!r}")
+
+    def decorator(obj: Any) -> Any:
+        registered = f"{package}>{name or obj.__name__}"
+        if isinstance(obj, type) and not callable(getattr(obj, "get_config", None)):
+            raise ValueError(
+                f"register_keras_serializable: {obj.__name__} must define get_config() to be saved"
+            )
+        if GLOBAL_CUSTOM_OBJECTS.get(registered, obj) is not obj:
+            raise ValueError(f"register_keras_serializable: {registered!r} is registered already")
+        GLOBAL_CUSTOM_OBJECTS[registered] = obj
+        GLOBAL_CUSTOM_NAMES[obj] = registered
+        return obj
+
+    return decorator
+
+
+class CustomObjectScope:
+    """Keras's `custom_object_scope(*dicts)`: within the `with` block, `load_model`
+    (and `nn.activations.get`, ... on saved descriptions) finds these names."""
+
+    def __init__(self, *custom_objects: Mapping[str, Any] | None) -> None:
+        merged: dict[str, Any] = {}
+        for objects in custom_objects:
+            if objects is not None and not isinstance(objects, Mapping):
+                raise TypeError(
+                    f"custom_object_scope takes dicts of name: object, got {type(objects).__name__}"
+                )
+            merged.update(objects or {})
+        self.custom_objects = merged
+        self._token: contextvars.Token[Mapping[str, Any]] | None = None
+
+    def __enter__(self) -> CustomObjectScope:
+        self._token = _SCOPE.set({**_SCOPE.get(), **self.custom_objects})
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _SCOPE.reset(self._token)
+            self._token = None
+
+
+custom_object_scope = CustomObjectScope

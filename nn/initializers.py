@@ -299,6 +299,51 @@ class RandomUniform(Initializer):
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
 
 
+def _matrix_shape(owner: str, shape: tuple[int, ...], exactly_two: bool) -> None:
+    if len(shape) < 2 or (exactly_two and len(shape) != 2):
+        wanted = "exactly 2" if exactly_two else "at least 2"
+        raise ValueError(f"{owner}: needs a shape of {wanted} axes, got {shape}")
+
+
+class Orthogonal(Initializer):
+    """Keras's orthogonal matrix (Saxe et al. 2014) times `gain`: the Q of the QR of a
+    standard normal (rows: the product of all axes but the last), signs fixed by R's
+    diagonal; rows or columns orthonormal, whichever are fewer."""
+
+    def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.gain = check_real("Orthogonal", "gain", gain)
+
+    def sample(self, shape: tuple[int, ...], fans: tuple[int, int], rng: init.Rng) -> Any:
+        _matrix_shape("Orthogonal", shape, exactly_two=False)
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        flat = (max(rows, cols), min(rows, cols))
+        q, r = np.linalg.qr(init._normal(_placeholder(flat), 0.0, 1.0, rng).astype(np.float64))
+        q = q * np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return self.gain * q.reshape(shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain, "seed": self.seed}
+
+
+class Identity(Initializer):
+    """Keras's identity matrix times `gain` (2-D shapes only; a rectangular one gets
+    ones on its main diagonal)."""
+
+    def __init__(self, gain: float = 1.0) -> None:
+        super().__init__()
+        self.gain = check_real("Identity", "gain", gain)
+
+    def sample(self, shape: tuple[int, ...], fans: tuple[int, int], rng: init.Rng) -> Any:
+        _matrix_shape("Identity", shape, exactly_two=True)
+        return self.gain * np.eye(shape[0], shape[1])
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain}
+
+
 #: Keras's names of its initializers (class names and snake_case aliases).
 INITIALIZERS: dict[str, type[Initializer]] = {
     cls.__name__: cls
@@ -316,6 +361,8 @@ INITIALIZERS: dict[str, type[Initializer]] = {
         RandomNormal,
         RandomUniform,
         TruncatedNormal,
+        Orthogonal,
+        Identity,
     )
 }
 # Keras's lowercase names, also module attributes (keras.initializers.he_normal(seed=...))
@@ -332,6 +379,8 @@ random_normal = RandomNormal
 random_uniform = RandomUniform
 truncated_normal = TruncatedNormal
 variance_scaling = VarianceScaling
+orthogonal = Orthogonal
+identity = Identity
 INITIALIZERS.update(
     {
         name: cls

@@ -96,3 +96,38 @@ def _input_shape(shape: Any) -> tuple[int | None, ...]:
             f"e.g. shape=(784,) (None for an axis of any length); got {shape!r}"
         )
     return tuple(None if n is None else int(n) for n in shape)
+
+
+def InputLayer(  # Keras's class name; makes an `Input`
+    shape: tuple[int | None, ...] | int | None = None,
+    batch_size: int | None = None,
+    dtype: Any = None,
+    sparse: bool | None = None,
+    batch_shape: tuple[int | None, ...] | None = None,
+    input_tensor: Any = None,
+    optional: bool = False,
+    name: str | None = None,
+) -> Input:
+    """Keras's `layers.InputLayer(shape=..., batch_shape=..., dtype=..., name=...)`: an
+    `Input` of samples of `shape` (or of `batch_shape` without its batch axis; the
+    batch size is not fixed here).
+
+    Raises:
+        ValueError: neither shape nor batch_shape, both of them, or an argument not
+            available here (sparse, input_tensor, optional).
+    """
+    if sparse or input_tensor is not None or optional:
+        raise ValueError("InputLayer: sparse, input_tensor and optional are not available")
+    if (shape is None) == (batch_shape is None):
+        raise ValueError(
+            f"InputLayer: give shape or batch_shape (one of them), got shape={shape!r}, "
+            f"batch_shape={batch_shape!r}"
+        )
+    if batch_shape is not None:
+        if batch_size is not None and batch_shape[0] not in (None, batch_size):
+            raise ValueError(
+                f"InputLayer: batch_size={batch_size} differs from batch_shape {batch_shape}"
+            )
+        shape = tuple(batch_shape[1:])
+    assert shape is not None
+    return Input(shape, name=name, dtype=dtype)

@@ -24,6 +24,7 @@ from nn import activations, constraints, init, regularizers
 from nn import functional as F
 from nn.activations import Activation as Activation  # keras.layers.Activation
 from nn.input import Input as Input  # keras.layers.Input is keras.Input
+from nn.input import InputLayer as InputLayer  # an Input, made with Keras's arguments
 from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
     ELU,
     GaussianNoise,
@@ -33,6 +34,19 @@ from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
     Rescaling,
     Reshape,
     Softmax,
+)
+from nn.keras_layers_more import (  # noqa: F401  # keras.layers holds them
+    ActivityRegularization,
+    Dot,
+    GaussianDropout,
+    GroupNormalization,
+    Identity,
+    Permute,
+    PReLU,
+    RepeatVector,
+    RMSNormalization,
+    SpatialDropout1D,
+    dot,
 )
 from nn.lambda_layer import Lambda as Lambda  # keras.layers.Lambda
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer

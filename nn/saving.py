@@ -46,6 +46,7 @@ from nn import activations_torch as act_torch
 from nn import (
     constraints,
     keras_layers,
+    keras_layers_more,
     losses,
     merging,
     normalization,
@@ -55,6 +56,10 @@ from nn import (
 )
 from nn import custom_objects as own
 from nn import metrics as metrics_mod
+from nn.custom_objects import CustomObjectScope as CustomObjectScope  # keras.saving's
+from nn.custom_objects import custom_object_scope as custom_object_scope
+from nn.custom_objects import get_custom_objects as get_custom_objects
+from nn.custom_objects import register_keras_serializable as register_keras_serializable
 from nn.functional_config import functional_config, functional_from_config
 from nn.input import Input
 from nn.layers import BatchNorm1d, Dense, Dropout, Embedding, Flatten, LayerNorm, Linear
@@ -115,6 +120,20 @@ def _no_arguments(layer: Module) -> dict[str, Any]:
     return {}
 
 
+#: Keras's layers of `nn.keras_layers_more` (all saved by `_keras_layer`, but `Dot`).
+KERAS_LAYERS_MORE = (
+    "ActivityRegularization",
+    "GaussianDropout",
+    "GroupNormalization",
+    "Identity",
+    "Permute",
+    "PReLU",
+    "RepeatVector",
+    "RMSNormalization",
+    "SpatialDropout1D",
+)
+
+
 #: How each known layer class is described: a function returning its constructor's
 #: arguments (nested layers as their own descriptions).
 DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
@@ -152,6 +171,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
     },
     Input: lambda m: {"shape": m.input_shape, "name": m.name, "dtype": m.dtype},
     merging.Concatenate: lambda m: {"axis": m.axis, "name": m.name},
+    keras_layers_more.Dot: lambda m: m.get_config(),
     **{
         cls: lambda m: {"name": m.name}
         for cls in (
@@ -197,6 +217,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
             keras_layers.Rescaling,
             keras_layers.Reshape,
             keras_layers.GaussianNoise,
+            *(getattr(keras_layers_more, name) for name in KERAS_LAYERS_MORE),
         )
     },
     **{

@@ -12,6 +12,10 @@ import numpy.typing as npt
 
 import autograd
 from autograd import Tensor, cat, get_default_dtype
+from nn.custom_objects import CustomObjectScope as CustomObjectScope  # keras.utils's
+from nn.custom_objects import custom_object_scope as custom_object_scope
+from nn.custom_objects import get_custom_objects as get_custom_objects
+from nn.custom_objects import register_keras_serializable as register_keras_serializable
 from nn.module import Module
 from nn.symbolic import clear_session as clear_session  # keras.utils.clear_session
 
@@ -237,3 +241,15 @@ def model_to_dot(model: Module, **kwargs: Any) -> Any:
     from nn.model_plot import model_to_dot as to_dot
 
     return to_dot(model, **kwargs)
+
+
+def normalize(x: Any, axis: int | None = -1, order: int = 2) -> Any:
+    """Keras's `utils.normalize`: x divided by its `order`-norm along `axis` (a zero
+    norm counts as 1); an ndarray gives an ndarray, a Tensor a Tensor (`nn.ops.normalize`)."""
+    if isinstance(x, np.ndarray):
+        norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+        norm[norm == 0] = 1
+        return x / np.expand_dims(norm, axis or -1)
+    from nn import ops_nn
+
+    return ops_nn.normalize(x, axis=-1 if axis is None else axis, order=order)
