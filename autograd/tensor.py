@@ -1365,37 +1365,37 @@ class Tensor:
         return _math_more.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
 
     def log1p_(self) -> Tensor:
-        return _math_more.in_place(self, self.log1p(), "log1p_")
+        return _math_more.in_place(self, "log1p")
 
     def expm1_(self) -> Tensor:
-        return _math_more.in_place(self, self.expm1(), "expm1_")
+        return _math_more.in_place(self, "expm1")
 
     def reciprocal_(self) -> Tensor:
-        return _math_more.in_place(self, self.reciprocal(), "reciprocal_")
+        return _math_more.in_place(self, "reciprocal")
 
     def frac_(self) -> Tensor:
-        return _math_more.in_place(self, self.frac(), "frac_")
+        return _math_more.in_place(self, "frac")
 
     def lerp_(self, end: Any, weight: Any) -> Tensor:
-        return _math_more.in_place(self, self.lerp(end, weight), "lerp_")
+        return _math_more.in_place(self, "lerp", end, weight)
 
     def atan2_(self, other: Any) -> Tensor:
-        return _math_more.in_place(self, self.atan2(other), "atan2_")
+        return _math_more.in_place(self, "atan2", other)
 
     def hypot_(self, other: Any) -> Tensor:
-        return _math_more.in_place(self, self.hypot(other), "hypot_")
+        return _math_more.in_place(self, "hypot", other)
 
     def xlogy_(self, other: Any) -> Tensor:
-        return _math_more.in_place(self, self.xlogy(other), "xlogy_")
+        return _math_more.in_place(self, "xlogy", other)
 
     def fmod_(self, other: Any) -> Tensor:
-        return _math_more.in_place(self, self.fmod(other), "fmod_")
+        return _math_more.in_place(self, "fmod", other)
 
     def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
-        return _math_more.in_place(self, self.addcmul(tensor1, tensor2, value=value), "addcmul_")
+        return _math_more.in_place(self, "addcmul", tensor1, tensor2, value=value)
 
     def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
-        return _math_more.in_place(self, self.addcdiv(tensor1, tensor2, value=value), "addcdiv_")
+        return _math_more.in_place(self, "addcdiv", tensor1, tensor2, value=value)
 
     def moveaxis(self, source: Any, destination: Any) -> Tensor:
         return _aliases.moveaxis(self, source, destination)

@@ -583,19 +583,27 @@ def _scaled_sum(input: TensorLike, product: Tensor, beta: Any, alpha: Any) -> Te
     return add(input if beta == 1 else mul(input, beta), scaled)
 
 
-def in_place(x: Tensor, value: Tensor, name: str) -> Tensor:
-    """``x[...] = value`` for an in-place form (`x.lerp_(...)`, `x.addcmul_(...)`),
-    recorded in a graph as that (`autograd.ops.torch_methods.assign_`).
+def in_place(x: Tensor, name: str, *args: Any, **kwargs: Any) -> Tensor:
+    """``x[...] = x.name(*args, **kwargs)``: the in-place form `x.name_(...)`, recorded
+    in a graph as that (`autograd.ops.torch_methods.assign_`). When a graph is recorded
+    (x or an operand requires grad), the op reads a copy of x (`clone`, in the graph),
+    so the values its backward saved are not the ones the write replaces.
 
     Raises:
-        RuntimeError: `value`'s dtype is of a higher category than x's (a float result
-            into an integer tensor), as PyTorch's.
+        RuntimeError: the result's dtype is of a higher category than x's (a float
+            result into an integer tensor), as PyTorch's.
     """
+    from autograd.mode import is_grad_enabled
     from autograd.ops.torch_methods import assign_
     from autograd.ops.types import can_cast
 
+    recorded = is_grad_enabled() and any(
+        isinstance(t, Tensor) and t.requires_grad for t in (x, *args, *kwargs.values())
+    )
+    source = x.clone() if recorded else x
+    value = getattr(source, name)(*args, **kwargs)
     if not can_cast(value.dtype, x.dtype):
         raise RuntimeError(
-            f"{name}: result type {value.dtype} can't be cast to the desired output type {x.dtype}"
+            f"{name}_: result type {value.dtype} can't be cast to the desired output type {x.dtype}"
         )
     return assign_(x, value)
