@@ -465,6 +465,10 @@ from autograd.ops.math_more import (  # noqa: E402
     addcdiv,
     addcmul,
     addmm,
+    arccos,
+    arcsin,
+    arctan,
+    arctan2,
     asin,
     atan,
     atan2,
@@ -502,7 +506,8 @@ from autograd.ops.types import (  # noqa: E402
 )
 
 __all__ += [
-    "Size", "absolute", "acos", "addcdiv", "addcmul", "addmm", "asin", "atan", "atan2",
+    "Size", "absolute", "acos", "addcdiv", "addcmul", "addmm", "arccos", "arcsin", "arctan",
+    "arctan2", "asin", "atan", "atan2",
     "baddbmm", "can_cast", "clone", "column_stack", "deg2rad", "divide", "dstack", "eq",
     "erfc", "erfinv", "exp2", "expm1", "finfo", "fliplr", "flipud", "float_power", "fmax",
     "fmin", "fmod", "frac", "ge", "gt", "heaviside", "hsplit", "hypot", "iinfo",

@@ -60,7 +60,14 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
 
 
 def t(input: Tensor) -> Tensor:
-    """A matrix transposed (0-d and 1-d tensors unchanged), as `torch.t`."""
+    """A matrix transposed (0-d and 1-d tensors unchanged), as `torch.t`.
+
+    Raises:
+        RuntimeError: `input` has more than 2 dimensions (PyTorch's error).
+    """
+    ndim = np.ndim(data_of(input))
+    if ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
     return input.t()
 
 

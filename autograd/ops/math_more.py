@@ -372,9 +372,15 @@ def atan2(input: TensorLike, other: TensorLike) -> Tensor:
     return Atan2.apply(*_floating_pair(input, other))
 
 
+arcsin, arccos, arctan = asin, acos, atan  # PyTorch's other names
+
+
 def reciprocal(input: TensorLike) -> Tensor:
     """1 / x, as `torch.reciprocal` (of integers, a float of the default dtype)."""
     return Reciprocal.apply(floating(input))
+
+
+arctan2 = atan2
 
 
 def lerp(input: TensorLike, end: TensorLike, weight: TensorLike) -> Tensor:

@@ -382,6 +382,22 @@ def test_rot90_as_torch(k, dims):
     _same_with_grad(autograd.rot90(a, k, dims), torch.rot90(b, k, dims), a, b)
 
 
+def test_t_and_arc_names_as_torch():
+    a, b = _both()
+    with pytest.raises(RuntimeError, match="3D"):
+        autograd.t(a)
+    with pytest.raises(RuntimeError, match="3D"):
+        torch.t(b)
+    x = np.linspace(-0.9, 0.9, 7)
+    for name in ["arcsin", "arccos", "arctan"]:
+        _same(getattr(autograd, name)(Tensor(x)), getattr(torch, name)(torch.tensor(x)))
+        _same(getattr(Tensor(x), name)(), getattr(torch.tensor(x), name)())
+    _same(
+        autograd.arctan2(Tensor(x), Tensor(x[::-1].copy())),
+        torch.arctan2(torch.tensor(x), torch.tensor(x[::-1].copy())),
+    )
+
+
 def test_rot90_errors_as_torch():
     for call in (
         lambda lib: lib.rot90(lib.zeros(3), 1),
