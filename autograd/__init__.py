@@ -422,6 +422,104 @@ __all__ = [
 ]
 
 
+# PyTorch's functions, batch 2
+from autograd.ops.aliases import (  # noqa: E402
+    absolute,
+    clone,
+    column_stack,
+    dstack,
+    eq,
+    fliplr,
+    flipud,
+    ge,
+    gt,
+    hsplit,
+    is_floating_point,
+    is_nonzero,
+    isfinite,
+    isneginf,
+    isposinf,
+    le,
+    logical_xor,
+    logspace,
+    lt,
+    moveaxis,
+    multiply,
+    ne,
+    negative,
+    ravel,
+    rot90,
+    signbit,
+    subtract,
+    swapaxes,
+    swapdims,
+    t,
+    tensor_split,
+    tile,
+    true_divide,
+    vsplit,
+)
+from autograd.ops.arith import divide  # noqa: E402
+from autograd.ops.math_more import (  # noqa: E402
+    acos,
+    addcdiv,
+    addcmul,
+    addmm,
+    arccos,
+    arcsin,
+    arctan,
+    arctan2,
+    asin,
+    atan,
+    atan2,
+    baddbmm,
+    deg2rad,
+    erfc,
+    erfinv,
+    exp2,
+    expm1,
+    float_power,
+    fmax,
+    fmin,
+    fmod,
+    frac,
+    heaviside,
+    hypot,
+    lerp,
+    log1p,
+    logaddexp,
+    logit,
+    rad2deg,
+    reciprocal,
+    sgn,
+    sinc,
+    tan,
+    xlogy,
+)
+from autograd.ops.types import (  # noqa: E402
+    Size,
+    can_cast,
+    finfo,
+    iinfo,
+    promote_types,
+    result_type,
+)
+
+__all__ += [
+    "Size", "absolute", "acos", "addcdiv", "addcmul", "addmm", "arccos", "arcsin", "arctan",
+    "arctan2", "asin", "atan", "atan2",
+    "baddbmm", "can_cast", "clone", "column_stack", "deg2rad", "divide", "dstack", "eq",
+    "erfc", "erfinv", "exp2", "expm1", "finfo", "fliplr", "flipud", "float_power", "fmax",
+    "fmin", "fmod", "frac", "ge", "gt", "heaviside", "hsplit", "hypot", "iinfo",
+    "is_floating_point", "is_nonzero", "isfinite", "isneginf", "isposinf", "le", "lerp",
+    "log1p", "logaddexp", "logical_xor", "logit", "logspace", "lt", "moveaxis", "multiply",
+    "ne", "negative", "promote_types", "rad2deg", "ravel", "reciprocal", "result_type",
+    "rot90", "sgn", "signbit", "sinc", "subtract", "swapaxes", "swapdims", "t", "tan",
+    "tensor_split", "tile", "true_divide", "vsplit", "xlogy",
+]  # fmt: skip
+# End of PyTorch's functions, batch 2
+
+
 def __getattr__(name: str) -> Any:
     """`autograd.viz` is imported on first use: `import autograd` stays fast, and
     `autograd.viz.draw_graph(...)` works without importing `autograd.viz` first.

@@ -1267,6 +1267,206 @@ class Tensor:
     def bool(self) -> Tensor:
         return _torch.to_dtype(self, np.bool_)
 
+    # PyTorch's methods, batch 2 (`autograd.ops.math_more`, `autograd.ops.aliases`)
+
+    def log1p(self) -> Tensor:
+        return _math_more.log1p(self)
+
+    def expm1(self) -> Tensor:
+        return _math_more.expm1(self)
+
+    def tan(self) -> Tensor:
+        return _math_more.tan(self)
+
+    def asin(self) -> Tensor:
+        return _math_more.asin(self)
+
+    def acos(self) -> Tensor:
+        return _math_more.acos(self)
+
+    def atan(self) -> Tensor:
+        return _math_more.atan(self)
+
+    def reciprocal(self) -> Tensor:
+        return _math_more.reciprocal(self)
+
+    def erfc(self) -> Tensor:
+        return _math_more.erfc(self)
+
+    def erfinv(self) -> Tensor:
+        return _math_more.erfinv(self)
+
+    def exp2(self) -> Tensor:
+        return _math_more.exp2(self)
+
+    def sinc(self) -> Tensor:
+        return _math_more.sinc(self)
+
+    def frac(self) -> Tensor:
+        return _math_more.frac(self)
+
+    def deg2rad(self) -> Tensor:
+        return _math_more.deg2rad(self)
+
+    def rad2deg(self) -> Tensor:
+        return _math_more.rad2deg(self)
+
+    def sgn(self) -> Tensor:
+        return _math_more.sgn(self)
+
+    def atan2(self, other: Any) -> Tensor:
+        return _math_more.atan2(self, other)
+
+    def hypot(self, other: Any) -> Tensor:
+        return _math_more.hypot(self, other)
+
+    def xlogy(self, other: Any) -> Tensor:
+        return _math_more.xlogy(self, other)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        return _math_more.logaddexp(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        return _math_more.fmod(self, other)
+
+    def fmax(self, other: Any) -> Tensor:
+        return _math_more.fmax(self, other)
+
+    def fmin(self, other: Any) -> Tensor:
+        return _math_more.fmin(self, other)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        return _math_more.float_power(self, exponent)
+
+    def heaviside(self, values: Any) -> Tensor:
+        return _math_more.heaviside(self, values)
+
+    arcsin = asin
+    arccos = acos
+    arctan = atan
+    arctan2 = atan2
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        return _math_more.lerp(self, end, weight)
+
+    def logit(self, eps: Any = None) -> Tensor:
+        return _math_more.logit(self, eps)
+
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return _math_more.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return _math_more.addcdiv(self, tensor1, tensor2, value=value)
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _math_more.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _math_more.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def log1p_(self) -> Tensor:
+        return _math_more.in_place(self, "log1p")
+
+    def expm1_(self) -> Tensor:
+        return _math_more.in_place(self, "expm1")
+
+    def reciprocal_(self) -> Tensor:
+        return _math_more.in_place(self, "reciprocal")
+
+    def frac_(self) -> Tensor:
+        return _math_more.in_place(self, "frac")
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        return _math_more.in_place(self, "lerp", end, weight)
+
+    def atan2_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "atan2", other)
+
+    def hypot_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "hypot", other)
+
+    def xlogy_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "xlogy", other)
+
+    def fmod_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "fmod", other)
+
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return _math_more.in_place(self, "addcmul", tensor1, tensor2, value=value)
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+        return _math_more.in_place(self, "addcdiv", tensor1, tensor2, value=value)
+
+    def moveaxis(self, source: Any, destination: Any) -> Tensor:
+        return _aliases.moveaxis(self, source, destination)
+
+    def swapdims(self, dim0: Any, dim1: Any) -> Tensor:
+        return _aliases.swapaxes(self, dim0, dim1)
+
+    def ravel(self) -> Tensor:
+        return _aliases.ravel(self)
+
+    def divide(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return divide(self, other, rounding_mode)
+
+    def multiply(self, other: Any) -> Tensor:
+        return mul(self, other)
+
+    def subtract(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return sub(self, other, alpha=alpha)
+
+    def negative(self) -> Tensor:
+        return neg(self)
+
+    def true_divide(self, other: Any) -> Tensor:
+        return _aliases.true_divide(self, other)
+
+    def absolute(self) -> Tensor:
+        return abs(self)
+
+    def tile(self, *dims: Any) -> Tensor:
+        return _aliases.tile(
+            self, dims[0] if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)) else dims
+        )
+
+    def fliplr(self) -> Tensor:
+        return _aliases.fliplr(self)
+
+    def flipud(self) -> Tensor:
+        return _aliases.flipud(self)
+
+    def rot90(self, k: Any = 1, dims: Any = (0, 1)) -> Tensor:
+        return _aliases.rot90(self, k, dims)
+
+    def tensor_split(self, indices_or_sections: Any, dim: Any = 0) -> tuple[Tensor, ...]:
+        return _aliases.tensor_split(self, indices_or_sections, dim)
+
+    def hsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return _aliases.hsplit(self, indices_or_sections)
+
+    def vsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return _aliases.vsplit(self, indices_or_sections)
+
+    def isfinite(self) -> Tensor:
+        return _aliases.isfinite(self)
+
+    def isposinf(self) -> Tensor:
+        return _aliases.isposinf(self)
+
+    def isneginf(self) -> Tensor:
+        return _aliases.isneginf(self)
+
+    def signbit(self) -> Tensor:
+        return _aliases.signbit(self)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return _aliases.logical_xor(self, other)
+
+    def is_nonzero(self) -> Any:
+        return _aliases.is_nonzero(self)
+
+    # End of PyTorch's methods, batch 2
+
 
 _NOT_A_PAIR = (
     "a Tensor has no .values or .indices: x.max(1) and x.min(1) follow numpy (the values "
@@ -1277,6 +1477,7 @@ _NOT_A_PAIR = (
 from autograd import graph as _graph  # noqa: E402
 from autograd import inplace as _inplace  # noqa: E402
 from autograd.device import device as _device  # noqa: E402
+from autograd.ops import aliases as _aliases  # noqa: E402
 from autograd.ops import cumulative as _cumulative  # noqa: E402
 from autograd.ops import elementwise as _elementwise  # noqa: E402
 from autograd.ops import histogram as _histogram  # noqa: E402
@@ -1284,6 +1485,7 @@ from autograd.ops import indexing as _indexing  # noqa: E402
 from autograd.ops import layout as _layout  # noqa: E402
 from autograd.ops import linalg as _linalg  # noqa: E402
 from autograd.ops import logical as _logical  # noqa: E402
+from autograd.ops import math_more as _math_more  # noqa: E402
 from autograd.ops import memory as _memory_ops  # noqa: E402
 from autograd.ops import torch_methods as _torch  # noqa: E402
 from autograd.ops.args import axis_arg  # noqa: E402

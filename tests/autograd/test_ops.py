@@ -292,6 +292,55 @@ CASES = [
         True,
     ),
     ("stack", lambda a, b: autograd.stack([a, b], axis=-1), [(2, 3), (2, 3)], ANY, True),
+    # PyTorch's functions, batch 2 (`autograd.ops.math_more`), broadcasting where binary
+    ("log1p", lambda a: autograd.log1p(a), [(2, 3)], POS, True),
+    ("expm1", lambda a: a.expm1(), [(2, 3)], ANY, True),
+    ("tan", lambda a: autograd.tan(a), [(2, 3)], (-1.2, 1.2), True),
+    ("asin", lambda a: autograd.asin(a), [(2, 3)], (-0.9, 0.9), True),
+    ("acos", lambda a: a.acos(), [(2, 3)], (-0.9, 0.9), True),
+    ("atan", lambda a: autograd.atan(a), [(2, 3)], ANY, True),
+    ("atan2", lambda a, b: autograd.atan2(a, b), [(2, 3), (3,)], AWAY, True),
+    ("reciprocal", lambda a: a.reciprocal(), [(2, 3)], POS, True),
+    ("lerp_tensor", lambda a, b, w: autograd.lerp(a, b, w), [(2, 3), (3,), (2, 1)], ANY, True),
+    (
+        "lerp_number",
+        lambda a, b: a.lerp(b, 0.7) * autograd.lerp(b, a, 0.2),
+        [(2, 3), (3,)],
+        ANY,
+        True,
+    ),
+    ("logit", lambda a: autograd.logit(a), [(2, 3)], (0.1, 0.9), True),
+    ("logit_eps", lambda a: autograd.logit(a * 1.4 - 0.2, eps=0.05), [(2, 3)], (0.1, 0.9), False),
+    ("hypot", lambda a, b: autograd.hypot(a, b), [(2, 3), (2, 1)], AWAY, True),
+    ("xlogy", lambda a, b: autograd.xlogy(a, b), [(2, 3), (3,)], POS, True),
+    ("logaddexp", lambda a, b: autograd.logaddexp(a, b), [(3, 1), (1, 4)], ANY, True),
+    ("erfc", lambda a: autograd.erfc(a), [(2, 3)], ANY, True),
+    ("erfinv", lambda a: a.erfinv(), [(2, 3)], (-0.9, 0.9), True),
+    ("exp2", lambda a: autograd.exp2(a), [(2, 3)], ANY, True),
+    ("sinc", lambda a: autograd.sinc(a), [(2, 3)], ANY, True),
+    ("fmod", lambda a, b: autograd.fmod(a * 3, b), [(2, 3), (3,)], POS, False),
+    ("fmax", lambda a, b: autograd.fmax(a, b), [(3, 4), (4,)], ANY, False),
+    ("fmin", lambda a, b: a.fmin(b), [(3, 1), (1, 4)], ANY, False),
+    (
+        "addcmul_addcdiv",
+        lambda a, b, c: autograd.addcdiv(autograd.addcmul(a, b, c, value=0.5), b, c + 3, value=2),
+        [(2, 3), (3,), (2, 1)],
+        ANY,
+        True,
+    ),
+    (
+        "addmm_baddbmm",
+        lambda a, b, c: (
+            autograd.addmm(a, b, c, beta=0.5, alpha=2).sum()
+            + autograd.baddbmm(a, b.unsqueeze(0), c.unsqueeze(0), alpha=-1).sum()
+        ),
+        [(2,), (3, 4), (4, 2)],
+        ANY,
+        True,
+    ),
+    ("float_power", lambda a, b: autograd.float_power(a, b), [(2, 3), (3,)], POS, True),
+    ("frac_deg2rad", lambda a: autograd.frac(a * 2).deg2rad() + a.rad2deg(), [(2, 3)], AWAY, True),
+    # end of PyTorch's functions, batch 2
 ]
 
 

@@ -747,3 +747,6 @@ def run_program(draw: Draw, names: list[str], leaves: list[Pair]) -> Pair:
 
 # The steps for PyTorch's own methods (`sort`, `gather`, `einsum`, ...) add to SPECS.
 from tests.autograd import torch_method_programs  # noqa: E402, F401
+
+# So do those for PyTorch's elementwise functions (`log1p`, `atan2`, `lerp`, ...).
+from tests.autograd import torch_fn_programs  # noqa: E402, F401  # isort: skip

@@ -1,0 +1,125 @@
+"""Steps of the random programs (`torch_programs`) for PyTorch's elementwise functions
+of `autograd.ops.math_more` (log1p, atan2, lerp, xlogy, ...): each maps its inputs
+into the function's domain and applies the same call on both sides.
+
+Imported at the end of `torch_programs`, whose `SPECS` these add to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import autograd
+from tests.autograd import torch_programs as tp
+from tests.autograd.torch_programs import Pair, new_leaf, positive, spec
+
+
+def _torch(name: str) -> Callable[..., Any]:
+    return lambda *args, **kwargs: getattr(tp.torch, name)(*args, **kwargs)
+
+
+def _open_unit(p: Pair) -> Pair:
+    """tanh(x) * 0.9 on both sides: inputs in (-0.9, 0.9) for asin, acos, erfinv."""
+    return Pair(p.ours.tanh() * 0.9, p.theirs.tanh() * 0.9)
+
+
+def _probability(p: Pair) -> Pair:
+    """sigmoid(x) * 0.9 + 0.05: inputs in (0.05, 0.95) for logit."""
+    return Pair(p.ours.sigmoid() * 0.9 + 0.05, p.theirs.sigmoid() * 0.9 + 0.05)
+
+
+def _bounded(p: Pair) -> Pair:
+    """tanh(x): inputs in (-1, 1) for tan, keeping away from its poles."""
+    return Pair(p.ours.tanh(), p.theirs.tanh())
+
+
+_UNARY: list[tuple[str, str, Callable[[Pair], Pair] | None]] = [
+    ("log1p", "Log1p", positive),
+    ("expm1", "Expm1", None),
+    ("tan", "Tan", _bounded),
+    ("asin", "Asin", _open_unit),
+    ("acos", "Acos", _open_unit),
+    ("atan", "Atan", None),
+    ("reciprocal", "Reciprocal", positive),
+    ("logit", "Logit", _probability),
+    ("erfc", "Erfc", None),
+    ("erfinv", "Erfinv", _open_unit),
+    ("exp2", "Exp2", None),
+    ("sinc", "Sinc", None),
+    ("frac", "Sub", None),
+    ("deg2rad", "Mul", None),
+]
+
+
+def _unary(name: str, op: str, domain: Callable[[Pair], Pair] | None) -> None:
+    def apply(draw: Any, x: Pair, pool: list[Pair], leaves: list[Pair]) -> Pair:
+        y = domain(x) if domain else x
+        if draw(tp.st.booleans()):  # the function, or the method of the same name
+            return Pair(getattr(autograd, name)(y.ours), _torch(name)(y.theirs))
+        return Pair(getattr(y.ours, name)(), getattr(y.theirs, name)())
+
+    tp.add_spec(name, apply, (op,))
+
+
+for _name, _op, _domain in _UNARY:
+    _unary(_name, _op, _domain)
+
+
+def _partner(draw: Any, x: Pair, leaves: list[Pair]) -> Pair:
+    """A fresh leaf whose shape broadcasts with x's (torch's binary functions here want
+    two tensors)."""
+    return new_leaf(draw, tp.broadcast_partner(draw, x.shape), leaves)
+
+
+def _binary(name: str, op: str, domain: Callable[[Pair], Pair] | None = None) -> None:
+    def apply(draw: Any, x: Pair, pool: list[Pair], leaves: list[Pair]) -> Pair:
+        b = _partner(draw, x, leaves)
+        b = domain(b) if domain else b
+        if draw(tp.st.booleans()):
+            x, b = b, x
+        return Pair(getattr(autograd, name)(x.ours, b.ours), _torch(name)(x.theirs, b.theirs))
+
+    tp.add_spec(name, apply, (op,))
+
+
+_binary("atan2", "Atan2", positive)
+_binary("hypot", "Hypot", positive)
+_binary("logaddexp", "LogAddExp")
+_binary("fmax", "Fmax")
+_binary("fmin", "Fmin")
+
+
+@spec("xlogy", "Xlogy")
+def _xlogy(draw, x, pool, leaves):
+    y = positive(_partner(draw, x, leaves))
+    return Pair(autograd.xlogy(x.ours, y.ours), tp.torch.xlogy(x.theirs, y.theirs))
+
+
+@spec("fmod", "Fmod")
+def _fmod(draw, x, pool, leaves):
+    y = positive(_partner(draw, x, leaves))
+    return Pair(autograd.fmod(x.ours * 3, y.ours), tp.torch.fmod(x.theirs * 3, y.theirs))
+
+
+@spec("lerp", "Lerp")
+def _lerp(draw, x, pool, leaves):
+    end = _partner(draw, x, leaves)
+    if draw(tp.st.booleans()):  # a number weight
+        w = draw(tp.st.sampled_from([0.25, 0.5, 0.8, 1.0]))
+        return Pair(autograd.lerp(x.ours, end.ours, w), tp.torch.lerp(x.theirs, end.theirs, w))
+    weight = _partner(draw, x, leaves)
+    return Pair(x.ours.lerp(end.ours, weight.ours), x.theirs.lerp(end.theirs, weight.theirs))
+
+
+@spec("addcmul_addcdiv", "Mul", "Div", "Add")
+def _addc(draw, x, pool, leaves):
+    t1, t2 = _partner(draw, x, leaves), positive(_partner(draw, x, leaves))
+    value = draw(tp.st.sampled_from([1, 0.5, -2.0]))
+    ours = autograd.addcdiv(
+        autograd.addcmul(x.ours, t1.ours, t2.ours, value=value), t1.ours, t2.ours
+    )
+    theirs = tp.torch.addcdiv(
+        tp.torch.addcmul(x.theirs, t1.theirs, t2.theirs, value=value), t1.theirs, t2.theirs
+    )
+    return Pair(ours, theirs)
