@@ -19,6 +19,89 @@ def _close(ours, theirs, rtol=2e-5, atol=2e-6):
         np.testing.assert_allclose(ours[key], theirs[key], rtol=rtol, atol=atol, err_msg=key)
 
 
+def _antirectifier(k):
+    """The example's layer, as written."""
+    ops = k.ops
+
+    class Antirectifier(k.layers.Layer):
+        def __init__(self, initializer="he_normal", **kwargs):
+            super().__init__(**kwargs)
+            self.initializer = k.initializers.get(initializer)
+
+        def build(self, input_shape):
+            output_dim = input_shape[-1]
+            self.kernel = self.add_weight(
+                shape=(output_dim * 2, output_dim),
+                initializer=self.initializer,
+                name="kernel",
+                trainable=True,
+            )
+
+        def call(self, inputs):
+            inputs -= ops.mean(inputs, axis=-1, keepdims=True)
+            pos = ops.relu(inputs)
+            neg = ops.relu(-inputs)
+            concatenated = ops.concatenate([pos, neg], axis=-1)
+            mixed = ops.matmul(concatenated, self.kernel)
+            return mixed
+
+        def get_config(self):
+            # Implement get_config to enable serialization. This is optional.
+            base_config = super().get_config()
+            config = {"initializer": k.initializers.serialize(self.initializer)}
+            return dict(list(base_config.items()) + list(config.items()))
+
+    return Antirectifier
+
+
+def test_antirectifier_trains_evaluates_and_round_trips_as_keras(tmp_path):
+    """The example's model (784 inputs scaled down to 64, dropout 0 for numbers):
+    `initializers.serialize` in `get_config` raised AttributeError."""
+    x = RNG.random((80, 64)).astype("float32")
+    y = RNG.integers(0, 10, 80)
+    models = {}
+    for k in LIBS:
+        antirectifier, layers = _antirectifier(k), k.layers
+        models[k] = k.Sequential(
+            [
+                k.Input(shape=(64,)),
+                layers.Dense(32),
+                antirectifier(),
+                layers.Dense(32),
+                antirectifier(),
+                layers.Dropout(0.0),
+                layers.Dense(10),
+            ]
+        )
+    models[nn].set_weights(models[keras].get_weights())
+    out = {}
+    for k, model in models.items():
+        model.compile(
+            loss=k.losses.SparseCategoricalCrossentropy(from_logits=True),
+            optimizer=k.optimizers.RMSprop(),
+            metrics=[k.metrics.SparseCategoricalAccuracy()],
+        )
+        history = model.fit(
+            x, y, batch_size=16, epochs=2, validation_split=0.15, shuffle=False, verbose=0
+        )
+        out[k] = (history.history, model.evaluate(x, y, verbose=0, return_dict=True))
+        out[k] += (model.predict(x[:4], verbose=0), model.layers[1].get_config())
+    _close(out[nn][0], out[keras][0], rtol=1e-4)
+    _close(out[nn][1], out[keras][1], rtol=1e-4)
+    np.testing.assert_allclose(out[nn][2], out[keras][2], rtol=1e-3, atol=1e-4)
+    config = out[nn][3]
+    assert config["initializer"] == {"class_name": "HeNormal", "config": {"seed": None}}
+    assert out[keras][3]["initializer"]["class_name"] == "HeNormal"
+    rebuilt = type(models[nn].layers[1]).from_config(config)
+    assert type(rebuilt.initializer) is nn.initializers.HeNormal
+    models[nn].save(tmp_path / "antirectifier.keras")
+    custom = {"Antirectifier": type(models[nn].layers[1])}
+    loaded = nn.load_model(tmp_path / "antirectifier.keras", custom_objects=custom)
+    np.testing.assert_array_equal(loaded.predict(x[:4], verbose=0), out[nn][2])
+    with pytest.raises(ValueError, match="initializer"):
+        nn.initializers.serialize(lambda shape, dtype=None: np.zeros(shape))
+
+
 def _logistic_endpoint(k, with_metric=True):
     """The example's layer: the loss and the accuracy when targets are given, the
     softmax always. (Keras on JAX fails to update a metric held by a layer inside its
