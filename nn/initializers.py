@@ -37,6 +37,7 @@ import numpy.typing as npt
 from autograd import Tensor, get_default_dtype
 from autograd.checks import check_int, check_real
 from nn import init
+from nn.keras_objects import serialize_object
 from nn.module import Parameter
 
 #: Keras's correction of a normal truncated at two std: the std of N(0, 1) truncated to
@@ -415,3 +416,26 @@ def get(identifier: Any) -> Initializer:
         f"initializers.get: expected a name, a config dict or an Initializer, got "
         f"{type(identifier).__name__}"
     )
+
+
+def serialize(initializer: Any) -> dict[str, Any] | None:
+    """`{"class_name": "HeNormal", "config": {...}}` for one of Keras's initializers
+    here (what `get` and `deserialize` rebuild), None for None, as Keras's
+    `initializers.serialize` (the Antirectifier example's `get_config`).
+
+    Raises:
+        ValueError: a function or a class of your own, which `get` could not rebuild.
+    """
+    return serialize_object(initializer, "initializer", INITIALIZERS)
+
+
+def deserialize(config: dict[str, Any]) -> Initializer:
+    """The initializer `serialize` described (Keras's `initializers.deserialize`).
+
+    Raises:
+        ValueError: an unknown class_name.
+        TypeError: not a config dict.
+    """
+    if not isinstance(config, dict):
+        raise TypeError(f"initializers.deserialize: expected a config dict, got {config!r}")
+    return get(config)

@@ -117,7 +117,7 @@ class Metric:
             raise ValueError(f"add_weight: dtype must be a float or int dtype, got {kind}")
         fill = init.get(initializer)
         start = _keras_draw(fill, shape, np.dtype(np.float64))
-        variable = Variable(np.zeros(shape, np.float64), trainable=False, name=name)
+        variable = Variable(np.zeros(shape), dtype=np.float64, trainable=False, name=name)
         variable.data = start.astype(kind)  # counts stay integers (a Parameter is float)
         self._variables.append(variable)
         return variable

@@ -42,28 +42,51 @@ from autograd import Tensor, get_default_dtype, no_grad
 from autograd.checks import check_bool
 from nn import constraints, init, regularizers, weights
 from nn.module import Module, Parameter, _walk, training_mode
-from nn.symbolic import default_name
+from nn.symbolic import default_name, unique_name
 
 _NO_CODE = (lambda: None).__code__  # what has_penalties reads for a layer without `call`
 
 
 class Variable(Parameter):
-    """A weight made by `Layer.add_weight`: a Parameter with Keras's `trainable`,
-    `assign`, `assign_add` and `assign_sub` (writes in place, outside the graph).
+    """Keras's `Variable`, and the weights `Layer.add_weight` makes: a Parameter with
+    Keras's `trainable`, `assign`, `assign_add` and `assign_sub` (writes in place,
+    outside the graph).
+
+    As Keras's `Variable(initializer, shape=None, dtype=None, trainable=True,
+    name=None)`: `initializer` is a value (an array, a list, a Tensor), or an
+    initializer (a name such as "zeros", an `nn.initializers` object, a function
+    `f(shape, dtype=None)`) drawn for `shape`. A value of floats that is not a Tensor
+    takes the default float dtype (Keras's floatx) unless `dtype` is given. The name
+    is "variable", numbered for the session as Keras's, unless given. `autocast`,
+    `aggregation` and `synchronization` are taken and change nothing here.
 
     `trainable` is `requires_grad`: what `fit`'s optimizer updates.
+
+    Raises:
+        ValueError: an initializer without `shape`, or a value whose shape is not `shape`.
     """
 
     # Keras lists the weights made trainable first; `regularizer` and `constraint` are
     # add_weight's (the constraint: a projection the optimizers apply after each update)
     __slots__ = ("_made_trainable", "constraint", "regularizer")
 
-    def __init__(self, data: Any, trainable: bool = True, name: str | None = None) -> None:
-        super().__init__(data, requires_grad=trainable)
+    def __init__(
+        self,
+        initializer: Any,
+        shape: Sequence[int] | None = None,
+        dtype: npt.DTypeLike | None = None,
+        trainable: bool = True,
+        autocast: bool = True,
+        aggregation: str = "none",
+        synchronization: str = "auto",
+        name: str | None = None,
+    ) -> None:
+        check_bool("Variable", "trainable", trainable)
+        super().__init__(_initial_value(initializer, shape, dtype), requires_grad=trainable)
         self._made_trainable = trainable
         self.regularizer: Any = None
         self.constraint: Any = None
-        self.name = name
+        self.name = unique_name("variable") if name is None else name
 
     @property
     def trainable(self) -> bool:
@@ -117,6 +140,34 @@ class Variable(Parameter):
             f"<Variable name={self.name}, shape={self.shape}, dtype={self.dtype}, "
             f"trainable={self.trainable}, value={self.data}>"
         )
+
+
+def _initial_value(initializer: Any, shape: Any, dtype: npt.DTypeLike | None) -> np.ndarray:
+    """What a `Variable` starts with (see there)."""
+    if isinstance(initializer, str) or (
+        callable(initializer) and not isinstance(initializer, Tensor)
+    ):
+        if shape is None:
+            raise ValueError(
+                "Variable: shape is required to create a Variable from an initializer, got "
+                f"initializer={initializer!r} and shape=None"
+            )
+        kind = np.dtype(dtype or get_default_dtype())
+        return _keras_draw(init.get(initializer), _weight_shape(shape), kind)
+    if isinstance(initializer, Tensor):
+        value = initializer.data
+    else:
+        value = np.asarray(initializer)
+        if dtype is None and value.dtype.kind == "f":
+            value = value.astype(get_default_dtype())  # Keras's floatx
+    if dtype is not None:
+        value = value.astype(dtype)
+    if shape is not None and tuple(shape) != value.shape:
+        raise ValueError(
+            f"Variable: the initial value has shape {value.shape}, not the shape given, "
+            f"{tuple(shape)}"
+        )
+    return value
 
 
 def _made_trainable(p: Parameter) -> bool:
@@ -184,7 +235,9 @@ class LayerWeights:
         dtype = np.dtype(dtype or getattr(self, "dtype", None) or get_default_dtype())
         if dtype.kind != "f":
             raise ValueError(f"add_weight: dtype must be a float dtype, got {dtype}")
-        variable = Variable(np.zeros(shape, dtype), trainable and self.trainable, name)
+        variable = Variable(
+            np.zeros(shape), dtype=dtype, trainable=trainable and self.trainable, name=name
+        )
         variable._made_trainable = trainable
         variable.regularizer = regularizers.get(regularizer, "regularizer")
         variable.constraint = constraints.get(constraint, "constraint")

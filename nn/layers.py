@@ -283,11 +283,13 @@ class Dense(LayerWeights, Module):
         # Initializers read fans in PyTorch's (out, in) layout: draw the kernel's transpose.
         drawn = self.kernel_initializer(_empty(self.units, n_in, dtype=self.dtype), rng=self.rng)
         # Keras's variables: named, with `trainable` and `assign`
-        self.weight = kernel = Variable(np.ascontiguousarray(drawn.data.T), name="kernel")
+        self.weight = kernel = Variable(
+            np.ascontiguousarray(drawn.data.T), dtype=drawn.dtype, name="kernel"
+        )
         kernel.constraint = self.kernel_constraint
         if self.use_bias:
             drawn = self.bias_initializer(_empty(self.units, dtype=self.dtype), rng=self.rng)
-            self.bias = bias = Variable(drawn.data, name="bias")
+            self.bias = bias = Variable(drawn.data, dtype=drawn.dtype, name="bias")
             bias.constraint = self.bias_constraint
         self.built = True
 

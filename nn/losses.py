@@ -51,6 +51,23 @@ class _Loss(Module):
     # No extra_repr: PyTorch prints every loss as `MSELoss()`, whatever its options.
 
 
+def weighted_values(values: Tensor, sample_weight: Any) -> Tensor:
+    """`values * sample_weight` with Keras's shape rule (`squeeze_or_expand_to_same_rank`):
+    ranks one apart with a last axis of 1 are matched first (per-sample values (N,) and
+    weights (N, 1) give (N, 1), not (N, N)); weights of a lower rank then cover the
+    trailing axes."""
+    w = np.asarray(sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight)
+    w = w.astype(values.dtype, copy=False)
+    if w.ndim == values.ndim + 1 and w.shape[-1] == 1:
+        if values.ndim == 1:
+            values = values.reshape(-1, 1)
+        else:
+            w = w.reshape(w.shape[:-1])
+    elif values.ndim == w.ndim + 1 and values.shape[-1] == 1 and w.ndim != 1:
+        values = values.reshape(values.shape[:-1])
+    return values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+
+
 class Loss:
     """Keras's base class for a loss written as `call(y_true, y_pred)`, which returns
     a value per sample (or per element). Called as Keras's losses are, targets first,
@@ -102,12 +119,7 @@ class Loss:
         w = None
         if sample_weight is not None:
             w = np.asarray(_data(sample_weight), dtype=values.dtype)
-            if w.ndim == values.ndim + 1 and w.shape[-1] == 1:  # Keras's same rank:
-                if values.ndim == 1:  # (N, 1) weights make (N,) values (N, 1)
-                    values = values.reshape((*values.shape, 1))
-                else:
-                    w = w[..., 0]
-            values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+            values = weighted_values(values, w)
         if self.reduction in (None, "none") or values.shape in ((), (0,)):
             return values
         total = values.sum()
@@ -124,6 +136,20 @@ class Loss:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
         return cls(**config)
+
+
+class NoLoss(Loss):
+    """What `compile` without a loss trains on, as Keras 3: 0 for every batch, so the
+    losses the model's layers add (`add_loss`, regularizers) are the whole loss (the
+    endpoint layer pattern); with none, the loss is 0 and the weights get zero
+    gradients."""
+
+    def __init__(self) -> None:
+        super().__init__(name="loss")
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        y_pred = as_tensor(y_pred)
+        return y_pred.sum() * 0.0  # (on the graph: every weight gets a zero gradient)
 
 
 class MSELoss(_Loss):
@@ -263,8 +289,7 @@ class _KerasLoss(_Loss):
         if values.ndim and values.ndim == y_pred.ndim:  # one value per element
             values = values.mean(axis=-1)
         if sample_weight is not None:
-            w = np.asarray(sample_weight, dtype=values.dtype)
-            values = values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
+            values = weighted_values(values, sample_weight)
         if self.reduction == "none":
             return values
         total = values.sum()

@@ -25,7 +25,7 @@ from autograd.viz.render import render
 from nn import activations
 from nn.input import Input
 from nn.module import Module
-from nn.summary import _names, sample_dtype
+from nn.summary import _names, batch_size, sample_dtype
 from nn.symbolic import inbound_nodes, map_structure
 
 FORMATS = ("png", "svg", "pdf", "jpg", "jpeg", "dot", "gv")
@@ -77,11 +77,12 @@ def _probed_shapes(model: Any, layers: list[Module]) -> dict[int, tuple[Any, Any
     if sample is None:
         return {}
     found: dict[int, tuple[Any, Any, Any]] = {}
+    batch = batch_size(model)
 
     def shape(value: Any) -> Any:
         if isinstance(value, (list, tuple)):
             return [shape(v) for v in value]
-        return (None, *np.shape(value.data if isinstance(value, Tensor) else value)[1:])
+        return (batch, *np.shape(value.data if isinstance(value, Tensor) else value)[1:])
 
     def hook(module: Module, args: tuple, output: Any) -> None:
         dtype = output.dtype if isinstance(output, Tensor) else None

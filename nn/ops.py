@@ -260,8 +260,18 @@ def ones_like(x: Any, dtype: npt.DTypeLike | None = None) -> Tensor:
 
 
 def convert_to_tensor(x: Any, dtype: npt.DTypeLike | None = None) -> Tensor:
-    """`x` as a Tensor (a Tensor of that dtype is returned as it is)."""
+    """`x` as a Tensor (a Tensor of that dtype is returned as it is). Python ints (a
+    number, or lists of them) become int32, as Keras's (arrays keep their dtype)."""
+    if dtype is None and isinstance(x, (int, list, tuple)) and not isinstance(x, bool):
+        values = np.asarray(x)
+        if values.dtype == np.int64 and (values.size == 0 or _fits_int32(values)):
+            return autograd.as_tensor(values.astype(np.int32))
     return autograd.as_tensor(x, dtype)
+
+
+def _fits_int32(values: np.ndarray) -> bool:
+    limits = np.iinfo(np.int32)
+    return bool(limits.min <= values.min() and values.max() <= limits.max)
 
 
 def convert_to_numpy(x: Any) -> np.ndarray:

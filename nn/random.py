@@ -22,8 +22,9 @@ import numpy.typing as npt
 
 from autograd import Tensor, default_rng, get_default_dtype
 from autograd.checks import check_int
+from nn import ops
 
-__all__ = ["SeedGenerator", "normal", "randint", "truncated_normal", "uniform"]
+__all__ = ["SeedGenerator", "dropout", "normal", "randint", "truncated_normal", "uniform"]
 
 
 class SeedGenerator:
@@ -61,8 +62,19 @@ def _number(value: Any) -> Any:
     return value.data if isinstance(value, Tensor) else value
 
 
-def _float(values: np.ndarray, dtype: npt.DTypeLike | None) -> Tensor:
-    return Tensor(np.asarray(values, dtype=np.dtype(dtype or get_default_dtype())))
+def _float(values: np.ndarray, dtype: npt.DTypeLike | None, caller: str) -> Tensor:
+    """The draws in `dtype` (the default float dtype when None).
+
+    Raises:
+        ValueError: an integer or other non-float dtype, as Keras refuses it.
+    """
+    kind = np.dtype(dtype or get_default_dtype())
+    if kind.kind != "f":
+        raise ValueError(
+            f"random.{caller} draws floats: dtype must be a float dtype, got {kind} "
+            "(random.randint draws integers)"
+        )
+    return Tensor(np.asarray(values, dtype=kind))
 
 
 def normal(
@@ -74,7 +86,7 @@ def normal(
 ) -> Tensor:
     """Draws from N(mean, stddev**2), in `dtype` (the default float dtype)."""
     draws = _generator(seed).normal(_number(mean), _number(stddev), _shape(shape))
-    return _float(draws, dtype)
+    return _float(draws, dtype, "normal")
 
 
 def uniform(
@@ -86,7 +98,7 @@ def uniform(
 ) -> Tensor:
     """Draws from U[minval, maxval), in `dtype` (the default float dtype)."""
     draws = _generator(seed).uniform(_number(minval), _number(maxval), _shape(shape))
-    return _float(draws, dtype)
+    return _float(draws, dtype, "uniform")
 
 
 def truncated_normal(
@@ -105,7 +117,7 @@ def truncated_normal(
     while outside.any():
         draws[outside] = generator.standard_normal(int(outside.sum()))
         outside = np.abs(draws) > 2
-    return _float(mean + stddev * draws, dtype)
+    return _float(mean + stddev * draws, dtype, "truncated_normal")
 
 
 def randint(
@@ -118,3 +130,35 @@ def randint(
     """Integers drawn uniformly from [minval, maxval), in `dtype` (int32, as Keras's)."""
     draws = _generator(seed).integers(minval, maxval, _shape(shape))
     return Tensor(draws.astype(np.dtype(dtype)))
+
+
+def dropout(
+    inputs: Any, rate: float, noise_shape: Sequence[int] | None = None, seed: Any = None
+) -> Tensor:
+    """Keras's `random.dropout`: each value of `inputs` zeroed with probability `rate`,
+    the others scaled by 1 / (1 - rate) (a value of 0 everywhere when `rate` is 1);
+    `noise_shape` (broadcast to the inputs' shape) shares one draw along its axes of
+    size 1. Differentiable in `inputs`, as a layer's `call` uses it.
+
+    Raises:
+        ValueError: a rate outside [0, 1], or a noise_shape that does not broadcast.
+    """
+    if (
+        isinstance(rate, bool)
+        or not isinstance(rate, (int, float, np.number))
+        or not 0 <= rate <= 1
+    ):
+        raise ValueError(f"random.dropout: rate must be a number in [0, 1], got {rate!r}")
+    x = ops.convert_to_tensor(inputs)
+    shape = x.shape if noise_shape is None else _shape(tuple(noise_shape))
+    try:
+        np.broadcast_shapes(shape, x.shape)
+    except ValueError:
+        raise ValueError(
+            f"random.dropout: noise_shape {tuple(shape)} does not broadcast to the inputs' "
+            f"shape {x.shape}"
+        ) from None
+    if rate == 1:
+        return x * np.zeros(shape, dtype=x.dtype)
+    keep = _generator(seed).random(shape) >= rate
+    return x * (keep / (1.0 - rate)).astype(x.dtype)

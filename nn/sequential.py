@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import numpy as np
+
+from autograd import Tensor
 from autograd.checks import check_int
 from nn.input import Input
 from nn.layer import LayerWeights
 from nn.module import Module
 from nn.symbolic import check_name as _layer_name
 from nn.symbolic import is_symbolic
-from nn.training import Model
+from nn.training import Model, _unbuilt
 
 
 class Sequential(Model):
@@ -183,7 +186,20 @@ class Sequential(Model):
                 f"Sequential model {self.name} cannot be built because it has no layers: "
                 "add some with add(layer) first"
             )
+        if args and "_batch_size" not in self.__dict__ and not is_symbolic(args[0]):
+            if _unbuilt(self):  # this call builds the model: Keras keeps its batch size
+                shape = np.shape(args[0].data if isinstance(args[0], Tensor) else args[0])
+                object.__setattr__(self, "_batch_size", shape[0] if shape else None)
         return super().__call__(*args, **kwargs)
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Create lazily built weights for inputs of `input_shape`, as `Model.build`;
+        the batch size given (None in `(None, 784)`) is the one `summary` shows, as
+        Keras's."""
+        shape = tuple(input_shape)
+        if "_batch_size" not in self.__dict__ and len(shape) > 1:
+            object.__setattr__(self, "_batch_size", shape[0])
+        super().build(shape)
 
     def forward(self, x: Any) -> Any:
         """Each layer on the output of the one before; with no layers, `x` itself, as

@@ -112,11 +112,18 @@ def _names(layers: list[Module]) -> list[str]:
     return names
 
 
-def _shape(output: Any) -> str:
+def _shape(output: Any, batch: int | None = None) -> str:
     if isinstance(output, (tuple, list)):
-        return "[" + ", ".join(_shape(o) for o in output) + "]"
+        return "[" + ", ".join(_shape(o, batch) for o in output) + "]"
     shape = np.shape(output.data if isinstance(output, Tensor) else output)
-    return str((None, *shape[1:])) if shape else "()"
+    return str((batch, *shape[1:])) if shape else "()"
+
+
+def batch_size(model: Any) -> int | None:
+    """The batch axis of the shapes Keras shows: None, or for a `Sequential` built by
+    its first call (or `build`) without an `Input`, that call's batch size, as Keras 3
+    shows `(1, 2)` after ``model(ops.ones((1, 4)))``."""
+    return model.__dict__.get("_batch_size")
 
 
 def output_shapes(model: Any, layers: list[Module]) -> list[str] | None:
@@ -131,8 +138,11 @@ def output_shapes(model: Any, layers: list[Module]) -> list[str] | None:
             return None
         sample = (size,)
     shapes = ["?"] * len(layers)
+    batch = batch_size(model)
     handles = [
-        layer.register_forward_hook(lambda m, args, out, i=i: shapes.__setitem__(i, _shape(out)))
+        layer.register_forward_hook(
+            lambda m, args, out, i=i: shapes.__setitem__(i, _shape(out, batch))
+        )
         for i, layer in enumerate(layers)
     ]
     try:

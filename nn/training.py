@@ -284,10 +284,6 @@ class Model(LayerWeights, Module):
         weighted_metrics: Any,
         optimizer_options: dict[str, Any],
     ) -> None:
-        if loss is None:
-            raise ValueError(
-                "compile: a loss is required, e.g. loss='sparse_categorical_crossentropy'"
-            )
         optimizer, optimizer_options = _keras_optimizer(optimizer, optimizer_options)
         if isinstance(optimizer, optim.Optimizer) and not isinstance(
             optimizer, keras_optim.Optimizer
@@ -295,7 +291,7 @@ class Model(LayerWeights, Module):
             if optimizer_options:
                 raise TypeError("compile: options cannot be given with an already built optimizer")
             _check_covers(optimizer, self)
-        loss_fn = losses.get(loss)
+        loss_fn = losses.NoLoss() if loss is None else losses.get(loss)
         resolved = metrics_mod.resolve(metrics or [], logits=on_logits(loss_fn))
         weighted = weighted_mod.resolve(weighted_metrics, logits=on_logits(loss_fn))
         name = loss if isinstance(loss, str) else getattr(loss, "__name__", type(loss).__name__)
@@ -445,7 +441,7 @@ class Model(LayerWeights, Module):
     def fit(
         self,
         x: ArrayLike,
-        y: ArrayLike,
+        y: ArrayLike | None = None,
         epochs: int = 1,
         batch_size: int | None = 32,
         validation_split: float = 0.0,
@@ -469,7 +465,9 @@ class Model(LayerWeights, Module):
                 model with several inputs takes a list or tuple of arrays (or a dict),
                 as its `call` takes them.
             y: targets (N, ...) suited to the loss (class labels, one-hot rows, values);
-                for several outputs, a list or tuple with one array per output.
+                for several outputs, a list or tuple with one array per output. None
+                for a model compiled without a loss (its layers add theirs with
+                `add_loss`) and without metrics.
             epochs: number of passes over the data.
             batch_size: samples per optimizer step (the last batch may be smaller);
                 None is 32, as Keras's.
@@ -524,7 +522,8 @@ class Model(LayerWeights, Module):
                     check_int("fit", name, value, minimum=1)
             check_validation_freq(validation_freq)
             verbose = _verbosity("fit", verbose)
-            x, y = as_inputs(x), as_targets(y)
+            x = as_inputs(x)
+            y = _targets("fit", y, len(x), compiled)
             check_lengths(x, y)
             _check_samples("fit", x)
             weights_ = sample_weights("fit", y, sample_weight, class_weight)
@@ -794,7 +793,7 @@ class Model(LayerWeights, Module):
     def evaluate(
         self,
         x: ArrayLike,
-        y: ArrayLike,
+        y: ArrayLike | None = None,
         batch_size: int | None = 32,
         verbose: int | str = 1,
         return_dict: bool = False,
@@ -828,7 +827,8 @@ class Model(LayerWeights, Module):
             check_int("evaluate", "steps", steps, minimum=1)
         verbose = _verbosity("evaluate", verbose)
         x, y, _, fields = self._structured("evaluate", x, y)
-        x, y = as_inputs(x), as_targets(y)
+        x = as_inputs(x)
+        y = _targets("evaluate", y, len(x), self._compiled)
         check_lengths(x, y)
         _check_samples("evaluate", x)
         weights_ = sample_weights("evaluate", y, sample_weight, None)
@@ -1055,6 +1055,25 @@ def _several(y: Any) -> bool:
 
 def _unbuilt(model: Module) -> bool:
     return any(getattr(m, "built", True) is False for m in model.modules())
+
+
+def _targets(caller: str, y: Any, n: int, compiled: _Compiled) -> np.ndarray:
+    """`y` as targets; None (no targets) as n empty rows for a model compiled without
+    a loss, whose layers' own losses (`add_loss`) are all it trains on.
+
+    Raises:
+        ValueError: y is None but the compiled loss or metrics need targets.
+    """
+    if y is not None:
+        return as_targets(y)
+    if not isinstance(compiled.loss, losses.NoLoss):
+        raise ValueError(
+            f"{caller}: y (the targets) is required for the loss {compiled.loss_name!r}; "
+            "only a model compiled without a loss (its layers call add_loss) trains without y"
+        )
+    if compiled.metrics or compiled.weighted_metrics:
+        raise ValueError(f"{caller}: y (the targets) is required for the compiled metrics")
+    return np.zeros((n, 0), dtype=get_default_dtype())
 
 
 def output_shaped(y: np.ndarray, out: Tensor) -> np.ndarray:

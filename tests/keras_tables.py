@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_SHAPE = r"(\?|\(None(?:, \d+)+\))"
+_SHAPE = r"(\?|\((?:None|\d+)(?:, \d+)+\))"
 _PARAMS = r"(0 \(unbuilt\)|[\d,]+)"
 
 

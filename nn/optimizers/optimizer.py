@@ -301,6 +301,62 @@ class Optimizer(optim.Optimizer):
         self.iterations = t + 1
         return loss
 
+    def apply(
+        self, grads: Iterable[Any], trainable_variables: Iterable[Tensor] | None = None
+    ) -> None:
+        """Keras's `apply`: one step of the variables with these gradients (a training
+        step by hand: ``grads = autograd.grad(loss, model.trainable_weights)``, then
+        ``optimizer.apply(grads, model.trainable_weights)``). The first call binds the
+        optimizer to `trainable_variables` (`build`); later calls may give those or
+        some of them (all, in order, when None). A gradient of None leaves its variable
+        alone; the variables' own `.grad` are kept as they were.
+
+        Raises:
+            ValueError: a gradient count that is not the variable count, a variable the
+                optimizer is not bound to, or no variables at the first call.
+        """
+        grads = list(grads)
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(
+                    f"{type(self).__name__}.apply: give the trainable_variables the first "
+                    "time (optimizer.apply(grads, model.trainable_weights))"
+                )
+            variables = [p for group in self.param_groups for p in group["params"]]
+        else:
+            variables = list(trainable_variables)
+        if len(grads) != len(variables):
+            raise ValueError(
+                f"{type(self).__name__}.apply: {len(grads)} gradients for "
+                f"{len(variables)} variables"
+            )
+        if not self.built:
+            self.build(variables)
+        held = [p for group in self.param_groups for p in group["params"]]
+        known = {id(p) for p in held}
+        if any(id(v) not in known for v in variables):
+            raise ValueError(
+                f"{type(self).__name__}.apply: a variable the optimizer was not built with; "
+                "make a new optimizer for other variables"
+            )
+        kept = [p.grad for p in held]
+        try:
+            for p in held:
+                p.grad = None
+            for variable, grad in zip(variables, grads, strict=True):
+                if grad is not None:
+                    data = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
+                    variable.grad = Tensor(np.asarray(data, dtype=variable.dtype))
+            self.step()
+        finally:
+            for p, grad in zip(held, kept, strict=True):
+                p.grad = grad
+
+    def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Tensor]]) -> None:
+        """Keras's `apply_gradients(zip(grads, variables))`: `apply` of the pairs."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+
     @staticmethod
     def _rate(group: dict[str, Any], t: int) -> float:
         """The group's learning rate for the step after `t` steps (the module docstring)."""

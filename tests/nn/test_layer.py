@@ -4,6 +4,7 @@
 import copy
 import doctest
 import math
+import re
 
 import numpy as np
 import pytest
@@ -251,7 +252,8 @@ def test_add_weight_defaults_and_scalars():
     ones = layer.add_weight(shape=(2,), initializer="ones", dtype="float32")
     np.testing.assert_array_equal(ones.data, [1.0, 1.0])
     assert ones.dtype == np.float32
-    assert "Variable name=None, shape=(2,)" in repr(ones)
+    assert f"Variable name={ones.name}, shape=(2,)" in repr(ones)
+    assert re.fullmatch(r"variable(_\d+)?", ones.name)  # Keras's default, numbered
 
 
 def test_layer_errors_are_clear():
