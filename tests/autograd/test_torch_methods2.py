@@ -285,6 +285,30 @@ def test_second_derivatives_as_torch(name):
     np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-11, atol=1e-11)
 
 
+@pytest.mark.parametrize("name", ["cumprod", "logcumsumexp"])
+def test_derivatives_at_random_shapes_dims_and_zeros_as_torch(name):
+    """Random shapes and dims (negative too), a third of the elements 0 (rows of several
+    zeros): first and second derivatives as torch's."""
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        shape = tuple(int(n) for n in rng.integers(1, 6, size=rng.integers(1, 4)))
+        data = rng.normal(size=shape) * (1.0 if name == "cumprod" else 30.0)
+        data[rng.random(shape) < 0.35] = 0.0
+        dim = int(rng.integers(-len(shape), len(shape)))
+        w, v = rng.normal(size=shape), rng.normal(size=shape)
+        a = Tensor(data.copy(), requires_grad=True)
+        b = torch.tensor(data.copy(), requires_grad=True)
+        (g,) = autograd.grad((getattr(a, name)(dim) * w).sum(), a, create_graph=True)
+        (h,) = torch.autograd.grad(
+            (getattr(b, name)(dim) * torch.tensor(w)).sum(), b, create_graph=True
+        )
+        np.testing.assert_allclose(g.data, h.detach().numpy(), rtol=1e-10, atol=1e-12)
+        if h.requires_grad:  # torch's is constant along a dim of length 1
+            (g * v).sum().backward()
+            (h * torch.tensor(v)).sum().backward()
+            np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
 def test_logcumsumexp_keeps_float32_within_its_precision():
     ours = autograd.logcumsumexp(Tensor(X.astype(np.float32)), -1)
     theirs = torch.logcumsumexp(torch.tensor(X.astype(np.float32)), -1).numpy()
