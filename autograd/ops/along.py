@@ -133,8 +133,6 @@ def repeat_interleave(
     """
     if repeats is None:
         counts = _repeats(input, data_of(input).size)
-        if data_of(input).ndim > 1:
-            raise RuntimeError("repeat_interleave: repeats must be 0-d or 1-d")
         return Tensor._make(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
     if dim is None:
         input, d = reshape(input, -1), 0

@@ -219,7 +219,8 @@ def _logcumsumexp(x: Any, axis: int) -> Any:
 class LogCumSumExp(Function):
     """z_i = log(exp(x_0) + ... + exp(x_i)) along axis, a running `logaddexp` (stable)
     dx_i = sum over j >= i of dz_j * exp(x_i - z_j), taken in log space for the positive
-    and the negative dz apart, as PyTorch (its second derivatives too)."""
+    and the negative dz apart, as PyTorch (its second derivatives too, but 0 rather
+    than NaN for the share of a dz that is exactly 0)."""
 
     def forward(self, x, axis):
         self.axis = axis
@@ -230,10 +231,13 @@ class LogCumSumExp(Function):
             return dz
         xp, axis, z = self.xp, self.axis, self.output
         lowest = np.finfo(data_of(x).dtype).min
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # log(0), exp(-inf)
-            log_abs = xp.log(xp.abs(dz))
+        positive, negative = data_of(dz) > 0, data_of(dz) < 0
+        with np.errstate(over="ignore", invalid="ignore"):  # exp(-inf)
+            # log|dz| where dz is not 0 (PyTorch's log(0) gives its second derivative
+            # NaN there, which its selecting ops stop and multiplying ones would not)
+            log_abs = xp.log(xp.abs(xp.where(positive | negative, dz, 1.0)))
             parts = []
-            for sign in (data_of(dz) > 0, data_of(dz) < 0):
+            for sign in (positive, negative):
                 logs = xp.where(sign, log_abs, lowest) - z
                 reverse = xp.flip(_logcumsumexp(xp.flip(logs, (axis,)), axis), (axis,))
                 parts.append(xp.exp(reverse + x))

@@ -137,7 +137,8 @@ def _no_bool(name: str, input: TensorLike) -> TensorLike:
 
 def kthvalue(input: TensorLike, k: int, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
     """(values, indices) of the `k`-th smallest element (from 1) along `dim`, as
-    `torch.kthvalue`; NaN sorts above every number.
+    `torch.kthvalue`; NaN sorts above every number. Among equal values the index is the
+    one a stable sort puts k-th (torch's quickselect may report another of them).
 
     Raises:
         IndexError: `dim` out of range.
@@ -158,7 +159,8 @@ def kthvalue(input: TensorLike, k: int, dim: int = -1, keepdim: bool = False) ->
 def mode(input: TensorLike, dim: int = -1, keepdim: bool = False) -> ValuesIndices:
     """(values, indices): the most frequent value along `dim` (the smallest of equally
     frequent ones) and the last place it occurs, as `torch.Tensor.mode` (each NaN counts
-    once).
+    once). Torch reports that place too for up to 16 elements without NaN; past that its
+    unstable sort may report another place of the value.
 
     Raises:
         IndexError: `dim` out of range, or of length 0.

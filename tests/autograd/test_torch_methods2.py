@@ -356,3 +356,34 @@ def test_indices_of_ties_and_nans_as_torch_on_random_rows(name):
         ours = getattr(Tensor(data), name)(1)
         theirs = getattr(torch.tensor(data), name)(1)
         assert_same(ours, theirs, f"{name} of {data.tolist()}")
+
+
+def test_sign_sends_zeros_back_even_from_nan_as_torch():
+    """sign's gradient is zeros, not dz * 0 (NaN where dz is NaN or inf); rounding's too."""
+    a = Tensor(np.array([0.5, -1.0, 0.0]), requires_grad=True)
+    b = torch.tensor([0.5, -1.0, 0.0], dtype=torch.float64, requires_grad=True)
+    for name in ("sign", "round", "floor", "ceil", "trunc"):
+        a.grad, b.grad = None, None
+        getattr(autograd, name)(a).backward(Tensor(np.array([NAN, INF, 1.0])))
+        getattr(torch, name)(b).backward(torch.tensor([NAN, INF, 1.0], dtype=torch.float64))
+        assert_same(a.grad, b.grad, name)
+
+
+def test_logcumsumexp_second_derivative_where_its_gradient_is_zero_as_torch():
+    """A scatter overwrites logcumsumexp's output, so the gradient it gets is 0: torch's
+    log|0| makes a NaN there that its scatter's backward stops; here none is made (our
+    scatter multiplies by its mask, which would pass it), and the second derivatives
+    agree."""
+    results = []
+    for lib, leaf in ((autograd, Tensor), (torch, torch.tensor)):
+        x = leaf(np.array([0.3, -1.2]), requires_grad=True)
+        src = leaf(np.array([0.7, -0.4]), requires_grad=True)
+        out = lib.logcumsumexp(x, 0).scatter(0, leaf(np.array([1, 0])), src).cos()
+        g = lib.autograd.grad(
+            (out * leaf(np.array([0.5, -1.0]))).sum(), [x, src], create_graph=True
+        )
+        projection = (g[0] * leaf(np.array([-1.0, 0.5]))).sum() + (g[1] * leaf(np.ones(2))).sum()
+        (h,) = lib.autograd.grad(projection, src)
+        results.append(h.tolist())
+    assert np.isfinite(results[0]).all()
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-13)
