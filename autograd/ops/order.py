@@ -77,7 +77,7 @@ def _at_sorted_place(
 ) -> ValuesIndices:
     """(values, indices) of the element a stable sort along `dim` puts at `place(sorted
     data, nan count)` (an index array, keepdims shape): NaN sorts last."""
-    data = _numbers(name, input)
+    data = data_of(input)
     if data.ndim == 0:  # as the 1-element vector
         check_dim(name, dim, 0)
         values, indices = _at_sorted_place(name, reshape(input, (1,)), 0, False, place)
@@ -106,6 +106,7 @@ def median(input: TensorLike, dim: int | None = None, keepdim: bool = False) -> 
     """
     if dim is None:
         return MedianAll.apply(_no_bool("median", input), skip_nan=False)
+    _numbers("median", input)
 
     def place(n: int, nans: Any) -> Any:  # the first NaN, else the lower middle
         return np.where(nans > 0, n - nans, (n - 1) // 2)
@@ -123,6 +124,7 @@ def nanmedian(input: TensorLike, dim: int | None = None, keepdim: bool = False) 
     """
     if dim is None:
         return MedianAll.apply(_no_bool("nanmedian", input), skip_nan=True)
+    _numbers("nanmedian", input)
 
     def place(n: int, nans: Any) -> Any:  # the lower middle of the numbers
         return np.maximum((n - nans - 1) // 2, 0)
@@ -164,13 +166,12 @@ def mode(input: TensorLike, dim: int = -1, keepdim: bool = False) -> ValuesIndic
 
     Raises:
         IndexError: `dim` out of range, or of length 0.
-        NotImplementedError: a bool input.
     """
 
     def place(n: int, nans: Any) -> Any:
         return np.zeros((), np.int64)
 
-    data = _numbers("mode", input)
+    data = data_of(input)
     if data.ndim == 0:
         return _at_sorted_place("mode", input, dim, keepdim, place)
     axis = check_dim("mode", dim, data.ndim)
