@@ -75,8 +75,9 @@ def _nonempty(name: str, data: np.ndarray, axis: int) -> None:
 def _at_sorted_place(
     name: str, input: TensorLike, dim: int, keepdim: bool, place: Any
 ) -> ValuesIndices:
-    """(values, indices) of the element a stable sort along `dim` puts at `place(sorted
-    data, nan count)` (an index array, keepdims shape): NaN sorts last."""
+    """(values, indices) of the element a stable sort along `dim` puts at `place(length
+    along dim, NaN count)` (an index array, broadcast to the keepdim shape): NaN sorts
+    last."""
     data = data_of(input)
     if data.ndim == 0:  # as the 1-element vector
         check_dim(name, dim, 0)
