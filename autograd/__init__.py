@@ -80,6 +80,7 @@ from autograd.mode import (
     no_grad,
     set_grad_enabled,
 )
+from autograd.ops.along import diff, repeat_interleave, select
 from autograd.ops.arith import (
     abs,
     add,
@@ -94,7 +95,16 @@ from autograd.ops.arith import (
     sub,
     where,
 )
-from autograd.ops.cumulative import amax, amin, cumsum, prod
+from autograd.ops.cumulative import (
+    amax,
+    amin,
+    cummax,
+    cummin,
+    cumprod,
+    cumsum,
+    logcumsumexp,
+    prod,
+)
 from autograd.ops.elementwise import (
     ceil,
     clamp_max,
@@ -164,6 +174,7 @@ from autograd.ops.logical import (
     nonzero,
 )
 from autograd.ops.losses import binary_cross_entropy
+from autograd.ops.order import aminmax, kthvalue, median, msort, nanmedian
 from autograd.ops.out import matmul, mul
 from autograd.ops.reduce import (
     argmax,
@@ -189,6 +200,7 @@ from autograd.ops.shape import (
     stack,
     transpose,
 )
+from autograd.ops.stats import nan_to_num, nanmean, nansum, std_mean, var_mean
 from autograd.ops.torch_methods import (
     all,
     allclose,
@@ -236,6 +248,7 @@ __all__ = [
     "allclose",
     "amax",
     "amin",
+    "aminmax",
     "any",
     "arange",
     "argmax",
@@ -263,6 +276,9 @@ __all__ = [
     "count_nonzero",
     "cross_entropy",
     "cuda",
+    "cummax",
+    "cummin",
+    "cumprod",
     "cumsum",
     "default_generator",
     "default_rng",
@@ -271,6 +287,7 @@ __all__ = [
     "device",
     "diag",
     "diagonal",
+    "diff",
     "div",
     "dot",
     "double",
@@ -320,6 +337,7 @@ __all__ = [
     "isclose",
     "isinf",
     "isnan",
+    "kthvalue",
     "leaky_relu",
     "linear",
     "linspace",
@@ -328,6 +346,7 @@ __all__ = [
     "log10",
     "log_sigmoid",
     "log_softmax",
+    "logcumsumexp",
     "logical_and",
     "logical_not",
     "logical_or",
@@ -339,14 +358,20 @@ __all__ = [
     "max",
     "maximum",
     "mean",
+    "median",
     "meshgrid",
     "min",
     "minimum",
     "mm",
     "movedim",
+    "msort",
     "mul",
     "multinomial",
     "mv",
+    "nan_to_num",
+    "nanmean",
+    "nanmedian",
+    "nansum",
     "narrow",
     "neg",
     "no_grad",
@@ -369,6 +394,7 @@ __all__ = [
     "randperm",
     "relu",
     "remainder",
+    "repeat_interleave",
     "reshape",
     "retain_grads",
     "roll",
@@ -377,6 +403,7 @@ __all__ = [
     "scatter",
     "scatter_add",
     "seed",
+    "select",
     "set_default_dtype",
     "set_detect_anomaly",
     "set_grad_enabled",
@@ -397,6 +424,7 @@ __all__ = [
     "squeeze",
     "stack",
     "std",
+    "std_mean",
     "step",
     "sub",
     "sum",
@@ -415,6 +443,7 @@ __all__ = [
     "unflatten",
     "unsqueeze",
     "var",
+    "var_mean",
     "vstack",
     "where",
     "zeros",

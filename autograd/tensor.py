@@ -1082,6 +1082,62 @@ class Tensor:
     def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
         return _cumulative.amin(self, dim, keepdim)
 
+    def cumprod(
+        self, dim: int | None = None, *, axis: int | None = None, dtype: npt.DTypeLike | None = None
+    ) -> Tensor:
+        return _cumulative.cumprod(self, dim, axis=axis, dtype=dtype)
+
+    def logcumsumexp(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        return _cumulative.logcumsumexp(self, dim, axis=axis)
+
+    def cummax(self, dim: int) -> Any:
+        return _cumulative.cummax(self, dim)
+
+    def cummin(self, dim: int) -> Any:
+        return _cumulative.cummin(self, dim)
+
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return _order.median(self, dim, keepdim)
+
+    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return _order.nanmedian(self, dim, keepdim)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return _order.kthvalue(self, k, dim, keepdim)
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        return _order.mode(self, dim, keepdim)
+
+    def msort(self) -> Tensor:
+        return _order.msort(self)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        return _order.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def nansum(
+        self, dim: Any = None, keepdim: bool = False, *, dtype: npt.DTypeLike | None = None
+    ) -> Tensor:
+        return _stats.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(
+        self, dim: Any = None, keepdim: bool = False, *, dtype: npt.DTypeLike | None = None
+    ) -> Tensor:
+        return _stats.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def nan_to_num(self, nan: Any = 0.0, posinf: Any = None, neginf: Any = None) -> Tensor:
+        return _stats.nan_to_num(self, nan, posinf, neginf)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+        return _along.diff(self, n, dim, prepend, append)
+
+    def repeat_interleave(
+        self, repeats: Any, dim: int | None = None, *, output_size: Any = None
+    ) -> Tensor:
+        return _along.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def select(self, dim: int, index: int) -> Tensor:
+        return _along.select(self, dim, index)
+
     def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
         return _indexing.sort(self, dim, descending, stable=stable)
 
@@ -1478,6 +1534,7 @@ from autograd import graph as _graph  # noqa: E402
 from autograd import inplace as _inplace  # noqa: E402
 from autograd.device import device as _device  # noqa: E402
 from autograd.ops import aliases as _aliases  # noqa: E402
+from autograd.ops import along as _along  # noqa: E402
 from autograd.ops import cumulative as _cumulative  # noqa: E402
 from autograd.ops import elementwise as _elementwise  # noqa: E402
 from autograd.ops import histogram as _histogram  # noqa: E402
@@ -1487,6 +1544,8 @@ from autograd.ops import linalg as _linalg  # noqa: E402
 from autograd.ops import logical as _logical  # noqa: E402
 from autograd.ops import math_more as _math_more  # noqa: E402
 from autograd.ops import memory as _memory_ops  # noqa: E402
+from autograd.ops import order as _order  # noqa: E402
+from autograd.ops import stats as _stats  # noqa: E402
 from autograd.ops import torch_methods as _torch  # noqa: E402
 from autograd.ops.args import axis_arg  # noqa: E402
 from autograd.ops.arith import (  # noqa: E402

@@ -319,13 +319,14 @@ class Clip(Function):
 
 
 class Sign(Function):
-    """z = sign(x)      dx = 0 (zero almost everywhere, undefined at 0)"""
+    """z = sign(x)      dx = 0 (zero almost everywhere, undefined at 0): zeros, as
+    PyTorch's, even where dz is NaN or inf (dz * 0 would be NaN there)"""
 
     def forward(self, x):
         return np.sign(x)
 
     def backward(self, dz, x):
-        return dz * 0
+        return self.xp.zeros_like(dz)
 
 
 class Step(Function):
@@ -350,7 +351,7 @@ class Round(Function):
         return getattr(np, how)(x)
 
     def backward(self, dz, x):
-        return dz * 0
+        return self.xp.zeros_like(dz)
 
 
 def _rounded(how: str, x: TensorLike, decimals: int = 0) -> Tensor:

@@ -27,8 +27,21 @@ LABELS2 = np.array([[0, 3, 1], [2, 2, 0]])
 ZEROS = np.array(
     [[1.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0]]
 )  # rows of 1, 2, 0 zeros
+REPEATS = autograd.tensor(np.array([2, 0, 1, 3]))
+NANS = np.array([[1.0, np.nan, 1.0, 1.0], [np.nan, np.nan, np.nan, 1.0], [1.0, 1.0, 1.0, 1.0]])
+SPECIALS = np.array([[1.0, np.inf, 1.0, -np.inf], [np.nan, 1.0, 1.0, 1.0], [1.0] * 4])
 GATHER = np.array([[0, 2, 2], [1, 0, 1]])  # repeated entries accumulate
 SCATTER = np.array([[3, 0], [1, 2]])  # distinct per row: each written element is one src's
+
+
+def with_nans(a):
+    """`a` with NaN where NANS has it (no gradient there)."""
+    return autograd.where(np.isnan(NANS), NANS, a)
+
+
+def with_specials(a):
+    """`a` with NaN, inf and -inf where SPECIALS has them (no gradient there)."""
+    return autograd.where(~np.isfinite(SPECIALS), SPECIALS, a)
 
 
 def written(a, index, value, add=False):
@@ -328,6 +341,40 @@ CASES = [
         ANY,
         True,
     ),
+    ("cumprod", lambda a: a.cumprod(1), [(3, 4)], ANY, True),
+    ("cumprod_broadcast_negative_dim", lambda a, b: (a * b).cumprod(-2), [(3, 1), (4,)], ANY, True),
+    ("cumprod_zeros", lambda a: autograd.cumprod(a * ZEROS, -1), [(3, 4)], ANY, True),
+    ("cumprod_zeros_dim0", lambda a: (a * ZEROS).cumprod(0), [(3, 4)], ANY, True),
+    ("logcumsumexp", lambda a: a.logcumsumexp(1), [(3, 4)], ANY, True),
+    (
+        "logcumsumexp_broadcast_negative_dim",
+        lambda a, b: autograd.logcumsumexp(a + b, -2),
+        [(2, 3, 1), (4,)],
+        ANY,
+        True,
+    ),
+    ("cummax", lambda a: a.cummax(-1).values, [(3, 4)], ANY, False),
+    ("cummin_broadcast", lambda a, b: autograd.cummin(a * b, 0).values, [(3, 1), (4,)], ANY, False),
+    ("median_all", lambda a: a.median(), [(3, 4)], ANY, False),
+    ("median_dim", lambda a, b: (a + b).median(-1).values, [(3, 5), (5,)], ANY, False),
+    ("nanmedian_all", lambda a: autograd.nanmedian(a), [(2, 3)], ANY, False),
+    ("nanmedian_dim", lambda a: a.nanmedian(0, keepdim=True).values, [(3, 4)], ANY, False),
+    ("kthvalue", lambda a: autograd.kthvalue(a, 2, -2).values, [(3, 4)], ANY, False),
+    ("mode", lambda a: a.mode(0).values, [(3, 4)], ANY, False),
+    ("msort", lambda a: autograd.msort(a), [(3, 4)], ANY, False),
+    ("aminmax", lambda a: a.aminmax(dim=-1).min * a.aminmax(dim=-1).max, [(3, 4)], ANY, False),
+    ("diff", lambda a, b: autograd.diff(a, 2, -1, prepend=b), [(3, 4), (3, 2)], ANY, True),
+    ("repeat_interleave", lambda a: a.repeat_interleave(REPEATS, -1), [(3, 4)], ANY, True),
+    ("select", lambda a, b: a.select(-1, 1) * b, [(3, 4), (2, 1)], ANY, True),
+    ("nansum", lambda a: autograd.nansum(with_nans(a), -1), [(3, 4)], ANY, True),
+    ("nanmean", lambda a: with_nans(a).nanmean(0, keepdim=True), [(3, 4)], ANY, True),
+    (
+        "nan_to_num",
+        lambda a: autograd.nan_to_num(with_specials(a), 1.0, 5.0, -5.0),
+        [(3, 4)],
+        ANY,
+        True,
+    ),
     (
         "addmm_baddbmm",
         lambda a, b, c: (
@@ -341,6 +388,20 @@ CASES = [
     ("float_power", lambda a, b: autograd.float_power(a, b), [(2, 3), (3,)], POS, True),
     ("frac_deg2rad", lambda a: autograd.frac(a * 2).deg2rad() + a.rad2deg(), [(2, 3)], AWAY, True),
     # end of PyTorch's functions, batch 2
+    (
+        "var_mean",
+        lambda a: autograd.var_mean(a, -1)[0] * autograd.var_mean(a, 0)[1][0],
+        [(3, 4)],
+        ANY,
+        True,
+    ),
+    (
+        "std_mean",
+        lambda a: autograd.std_mean(a, (0, -1))[0] + autograd.std_mean(a)[1],
+        [(3, 4)],
+        ANY,
+        True,
+    ),
 ]
 
 
