@@ -254,12 +254,18 @@ class Where(Function):
 
 
 class MatMul(Function):
-    """z = a @ b      da = dz @ b.T      db = a.T @ dz   (1-d operands as in numpy)"""
+    """z = a @ b      da = dz @ b.T      db = a.T @ dz   (1-d operands as in numpy;
+    both of one dtype, as PyTorch's)"""
 
     def forward(self, a, b):
         # shapes that do not fit raise OperandError: torch's RuntimeError, numpy's ValueError
         if a.ndim == 0 or b.ndim == 0:
             raise OperandError("matmul needs operands with at least 1 dimension; use * for scalars")
+        if a.dtype != b.dtype:  # PyTorch's matmul does not promote
+            raise OperandError(
+                f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != "
+                f"{b.dtype}; convert one first, e.g. a @ b.to(a.dtype)"
+            )
         k_a = a.shape[-1]
         k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
         if k_a != k_b:
