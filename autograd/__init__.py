@@ -45,6 +45,7 @@ from autograd.creation import (
     randn,
     randn_like,
     randperm,
+    range_,
     seed,
     set_rng_state,
     tensor,
@@ -85,13 +86,17 @@ from autograd.ops.arith import (
     add,
     astype,
     div,
+    divide,
     floor_divide,
     maximum,
     minimum,
     neg,
+    negative,
     power,
     remainder,
     sub,
+    subtract,
+    true_divide,
     where,
 )
 from autograd.ops.cumulative import amax, amin, cumsum, prod
@@ -156,15 +161,21 @@ from autograd.ops.layout import (
 from autograd.ops.linalg import bmm, diag, dot, einsum, mm, mv, outer, trace
 from autograd.ops.logical import (
     count_nonzero,
+    eq,
+    ge,
+    gt,
     isinf,
     isnan,
+    le,
     logical_and,
     logical_not,
     logical_or,
+    lt,
+    ne,
     nonzero,
 )
 from autograd.ops.losses import binary_cross_entropy
-from autograd.ops.out import matmul, mul
+from autograd.ops.out import matmul, mul, multiply
 from autograd.ops.reduce import (
     argmax,
     argmin,
@@ -177,6 +188,7 @@ from autograd.ops.reduce import (
     sum,
     var,
 )
+from autograd.ops.search import bucketize, unique
 from autograd.ops.shape import (
     broadcast_to,
     cat,
@@ -249,6 +261,7 @@ __all__ = [
     "binary_cross_entropy",
     "bmm",
     "broadcast_to",
+    "bucketize",
     "cat",
     "ceil",
     "chunk",
@@ -272,6 +285,7 @@ __all__ = [
     "diag",
     "diagonal",
     "div",
+    "divide",
     "dot",
     "double",
     "einsum",
@@ -279,6 +293,7 @@ __all__ = [
     "empty",
     "empty_like",
     "enable_grad",
+    "eq",
     "equal",
     "erf",
     "exp",
@@ -295,6 +310,7 @@ __all__ = [
     "full",
     "full_like",
     "gather",
+    "ge",
     "gelu",
     "get_default_dtype",
     "get_rng_state",
@@ -302,6 +318,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "gt",
     "half",
     "histogram",
     "hstack",
@@ -320,6 +337,7 @@ __all__ = [
     "isclose",
     "isinf",
     "isnan",
+    "le",
     "leaky_relu",
     "linear",
     "linspace",
@@ -333,6 +351,7 @@ __all__ = [
     "logical_or",
     "logsumexp",
     "long",
+    "lt",
     "manual_seed",
     "masked_fill",
     "matmul",
@@ -346,9 +365,12 @@ __all__ = [
     "movedim",
     "mul",
     "multinomial",
+    "multiply",
     "mv",
     "narrow",
+    "ne",
     "neg",
+    "negative",
     "no_grad",
     "nonzero",
     "norm",
@@ -399,6 +421,7 @@ __all__ = [
     "std",
     "step",
     "sub",
+    "subtract",
     "sum",
     "tanh",
     "tensor",
@@ -408,11 +431,13 @@ __all__ = [
     "transpose",
     "tril",
     "triu",
+    "true_divide",
     "trunc",
     "uint8",
     "unbind",
     "unbroadcast",
     "unflatten",
+    "unique",
     "unsqueeze",
     "var",
     "vstack",
@@ -428,9 +453,12 @@ def __getattr__(name: str) -> Any:
     `autograd.nn` and `autograd.optim` are the `nn` and `optim` packages, so PyTorch
     code written as ``import autograd as torch`` finds ``torch.nn.init.normal_`` and
     ``torch.optim.AdamW``, `autograd.utils.data` is `nn.data` (``torch.utils.data``),
-    `autograd.multiprocessing` is Python's (``torch.multiprocessing``),
+    `autograd.multiprocessing` is Python's (``torch.multiprocessing``), `autograd.random`
+    has the default generator's seeding (``torch.random.manual_seed(seed=42)``),
     and `autograd.autograd` is this package itself, for ``torch.autograd.grad(...)``
     (and ``torch.autograd.functional.hessian(...)``, `autograd.functional`).
+    `autograd.linalg` has torch.linalg's norms (``torch.linalg.norm(t, ord=2, dim=1)``).
+    `autograd.range` is torch's deprecated ``torch.range`` (`creation.range_`).
     `autograd.save` and `autograd.load` are `nn.serialization`'s (`.npz` files, no
     pickle), for ``torch.save(...)``."""
     if name == "autograd":
@@ -439,13 +467,15 @@ def __getattr__(name: str) -> Any:
         return sys.modules[__name__]
     if name in _DTYPES:  # float, int, bool: PyTorch's dtype names that are Python built-ins
         return _DTYPES[name]
+    if name == "range":  # torch's deprecated range, not bound here: Python's is used above
+        return range_
     if name in ("save", "load"):
         from nn import serialization
 
         return getattr(serialization, name)
-    if name in ("viz", "utils", "functional", "multiprocessing", "nn", "optim"):
+    own = ("viz", "utils", "functional", "multiprocessing", "random", "linalg")
+    if name in own or name in ("nn", "optim"):
         import importlib
 
-        own = name in ("viz", "utils", "functional", "multiprocessing")
-        return importlib.import_module(f"autograd.{name}" if own else name)
+        return importlib.import_module(f"autograd.{name}" if name in own else name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -995,6 +995,36 @@ class Tensor:
     def neg(self) -> Tensor:
         return neg(self)
 
+    def multiply(self, other: Any) -> Tensor:
+        """`mul` under its other PyTorch name."""
+        return mul(self, other)
+
+    def subtract(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """`sub` under its other PyTorch name."""
+        return self.sub(other, alpha=alpha)
+
+    def divide(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """`div` under its other PyTorch name."""
+        return divide(self, other, rounding_mode)
+
+    def true_divide(self, other: Any) -> Tensor:
+        """self / other (true division), as PyTorch's `true_divide`."""
+        return divide(self, other)
+
+    def negative(self) -> Tensor:
+        """`neg` under its other PyTorch name."""
+        return neg(self)
+
+    def unique(
+        self,
+        sorted: bool = True,
+        return_inverse: bool = False,
+        return_counts: bool = False,
+        dim: int | None = None,
+    ) -> Any:
+        """The distinct values in ascending order, as `autograd.unique`."""
+        return _search.unique(self, sorted, return_inverse, return_counts, dim)
+
     def rsqrt(self) -> Tensor:
         return _elementwise.rsqrt(self)
 
@@ -1250,6 +1280,7 @@ from autograd.ops import layout as _layout  # noqa: E402
 from autograd.ops import linalg as _linalg  # noqa: E402
 from autograd.ops import logical as _logical  # noqa: E402
 from autograd.ops import memory as _memory_ops  # noqa: E402
+from autograd.ops import search as _search  # noqa: E402
 from autograd.ops import torch_methods as _torch  # noqa: E402
 from autograd.ops.args import axis_arg  # noqa: E402
 from autograd.ops.arith import (  # noqa: E402

@@ -337,12 +337,30 @@ def mul(a: TensorLike, b: TensorLike) -> Tensor:
     return Mul.apply(a, b)
 
 
-def div(a: TensorLike, b: TensorLike) -> Tensor:
-    return Div.apply(a, b)
+def div(a: TensorLike, b: TensorLike, *, rounding_mode: str | None = None) -> Tensor:
+    """a / b, as `torch.div` (`rounding_mode` as `divide`'s)."""
+    if rounding_mode is None:
+        return Div.apply(a, b)
+    return divide(a, b, rounding_mode)
 
 
 def neg(a: TensorLike) -> Tensor:
     return Neg.apply(a)
+
+
+def subtract(a: TensorLike, b: TensorLike, *, alpha: Any = 1) -> Tensor:
+    """`sub` under its other PyTorch name."""
+    return sub(a, b, alpha=alpha)
+
+
+def true_divide(a: TensorLike, b: TensorLike) -> Tensor:
+    """a / b (true division), as `torch.true_divide`."""
+    return div(a, b)
+
+
+def negative(a: TensorLike) -> Tensor:
+    """`neg` under its other PyTorch name."""
+    return neg(a)
 
 
 def remainder(a: TensorLike, b: TensorLike) -> Tensor:

@@ -1,5 +1,6 @@
 """Tests of values, as PyTorch's: `isnan`, `isinf`, `logical_and`, `logical_or`,
-`logical_not`, `nonzero`, `count_nonzero`.
+`logical_not`, `nonzero`, `count_nonzero`, and the comparisons as module functions
+(`eq ne lt le gt ge`, ``torch.eq(y_true, y_pred)``).
 
 Each gives a bool or int64 Tensor outside any graph (they have no gradient), from
 Tensors, arrays or numbers alike.
@@ -11,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.ops.arith import compare
 from autograd.tensor import Tensor, data_of
 
 TensorLike = Any
@@ -59,3 +61,33 @@ def count_nonzero(input: TensorLike, dim: Any = None) -> Tensor:
     as `torch.count_nonzero`: an int64 Tensor."""
     axis = tuple(dim) if isinstance(dim, list) else dim
     return Tensor._make(np.asarray(np.count_nonzero(data_of(input), axis=axis), dtype=np.int64))
+
+
+def eq(input: TensorLike, other: TensorLike) -> Tensor:
+    """input == other elementwise (broadcast), as `torch.eq`: a bool Tensor."""
+    return compare(np.equal, input, other)
+
+
+def ne(input: TensorLike, other: TensorLike) -> Tensor:
+    """input != other elementwise, as `torch.ne`."""
+    return compare(np.not_equal, input, other)
+
+
+def lt(input: TensorLike, other: TensorLike) -> Tensor:
+    """input < other elementwise, as `torch.lt`."""
+    return compare(np.less, input, other)
+
+
+def le(input: TensorLike, other: TensorLike) -> Tensor:
+    """input <= other elementwise, as `torch.le`."""
+    return compare(np.less_equal, input, other)
+
+
+def gt(input: TensorLike, other: TensorLike) -> Tensor:
+    """input > other elementwise, as `torch.gt`."""
+    return compare(np.greater, input, other)
+
+
+def ge(input: TensorLike, other: TensorLike) -> Tensor:
+    """input >= other elementwise, as `torch.ge`."""
+    return compare(np.greater_equal, input, other)
