@@ -10,7 +10,7 @@ Spellings that differ from the notebooks: dtypes print as numpy's names (``float
 torch's ``torch.float32``) and tensors as ``Tensor(...)`` (torch's ``tensor(...)``);
 both are compared through `printed`. The notebooks convert their data with
 ``.type(torch.float)`` and ``.float()``: in the float64 run that is the default dtype
-(`nn.Linear` refuses a float32 input with float64 weights, as torch's). Numbers in
+(torch's `nn.Linear` refuses a float32 input with float64 weights; here it promotes). Numbers in
 printed lines are compared within the dtype's tolerance.
 """
 

@@ -13,11 +13,10 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
-from autograd.ops.args import OperandError
 from autograd.ops.arith import factors_read
 from autograd.ops.elementwise import FUSABLE
 from autograd.ops.reduce import Softmax
-from autograd.tensor import Tensor, data_of
+from autograd.tensor import Tensor
 
 TensorLike = Any
 _sum = np.add.reduce  # ndarray.sum without its Python wrapper (forward sees only arrays)
@@ -217,25 +216,6 @@ def _rows(n: int) -> np.ndarray:
     return _offsets(n, 1)
 
 
-def check_same_dtype(x: TensorLike, weight: TensorLike, bias: TensorLike | None) -> None:
-    """Refuse `linear`'s operands of different dtypes, as PyTorch's `F.linear`.
-
-    Raises:
-        OperandError: a RuntimeError naming both dtypes.
-    """
-    x_dtype, w_dtype = data_of(x).dtype, data_of(weight).dtype
-    if x_dtype != w_dtype:
-        raise OperandError(
-            f"linear: mat1 and mat2 must have the same dtype, but got {x_dtype} (input) and "
-            f"{w_dtype} (weight); convert the input, e.g. x.to(weight.dtype)"
-        )
-    if bias is not None and data_of(bias).dtype != w_dtype:
-        raise OperandError(
-            f"linear: self and mat2 must have the same dtype, but got {data_of(bias).dtype} "
-            f"(bias) and {w_dtype} (weight)"
-        )
-
-
 def linear(
     x: TensorLike,
     weight: TensorLike,
@@ -245,13 +225,7 @@ def linear(
     """x @ weight.T + bias as one op, as `torch.nn.functional.linear`: weight has
     PyTorch's layout (out_features, in_features). `activation` ("relu", "sigmoid",
     "tanh") is applied inside the op: `linear(x, w, b, "relu")` is `relu(linear(x, w, b))`
-    with one node instead of two.
-
-    Raises:
-        RuntimeError: the input, weight and bias do not share one dtype (PyTorch's
-            error: it does not promote here, unlike elementwise ops).
-    """
-    check_same_dtype(x, weight, bias)
+    with one node instead of two."""
     op = Affine if activation is None else _fused("linear", activation)
     if bias is None:
         return op.apply(x, weight)
