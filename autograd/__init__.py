@@ -45,6 +45,7 @@ from autograd.creation import (
     randn,
     randn_like,
     randperm,
+    range_,
     seed,
     set_rng_state,
     tensor,
@@ -188,6 +189,7 @@ from autograd.ops.reduce import (
     sum,
     var,
 )
+from autograd.ops.search import bucketize, unique
 from autograd.ops.shape import (
     broadcast_to,
     cat,
@@ -262,6 +264,7 @@ __all__ = [
     "binary_cross_entropy",
     "bmm",
     "broadcast_to",
+    "bucketize",
     "cat",
     "ceil",
     "chunk",
@@ -441,6 +444,7 @@ __all__ = [
     "unbind",
     "unbroadcast",
     "unflatten",
+    "unique",
     "unsqueeze",
     "var",
     "var_mean",
@@ -555,9 +559,12 @@ def __getattr__(name: str) -> Any:
     `autograd.nn` and `autograd.optim` are the `nn` and `optim` packages, so PyTorch
     code written as ``import autograd as torch`` finds ``torch.nn.init.normal_`` and
     ``torch.optim.AdamW``, `autograd.utils.data` is `nn.data` (``torch.utils.data``),
-    `autograd.multiprocessing` is Python's (``torch.multiprocessing``),
+    `autograd.multiprocessing` is Python's (``torch.multiprocessing``), `autograd.random`
+    has the default generator's seeding (``torch.random.manual_seed(seed=42)``),
     and `autograd.autograd` is this package itself, for ``torch.autograd.grad(...)``
     (and ``torch.autograd.functional.hessian(...)``, `autograd.functional`).
+    `autograd.linalg` has torch.linalg's norms (``torch.linalg.norm(t, ord=2, dim=1)``).
+    `autograd.range` is torch's deprecated ``torch.range`` (`creation.range_`).
     `autograd.save` and `autograd.load` are `nn.serialization`'s (`.npz` files, no
     pickle), for ``torch.save(...)``."""
     if name == "autograd":
@@ -566,13 +573,15 @@ def __getattr__(name: str) -> Any:
         return sys.modules[__name__]
     if name in _DTYPES:  # float, int, bool: PyTorch's dtype names that are Python built-ins
         return _DTYPES[name]
+    if name == "range":  # torch's deprecated range, not bound here: Python's is used above
+        return range_
     if name in ("save", "load"):
         from nn import serialization
 
         return getattr(serialization, name)
-    if name in ("viz", "utils", "functional", "multiprocessing", "nn", "optim"):
+    own = ("viz", "utils", "functional", "multiprocessing", "random", "linalg")
+    if name in own or name in ("nn", "optim"):
         import importlib
 
-        own = name in ("viz", "utils", "functional", "multiprocessing")
-        return importlib.import_module(f"autograd.{name}" if own else name)
+        return importlib.import_module(f"autograd.{name}" if name in own else name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -9,6 +9,7 @@ draws (`rand`, `randn`, `randint`, `multinomial`) come from an `autograd.Generat
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -174,35 +175,59 @@ def _fill_dtype(value: Any) -> np.dtype:
 
 
 def zeros_like(
-    x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, *, device: Any = None
+    input: Any,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    *,
+    device: Any = None,
 ) -> Tensor:
     check_device(device)
-    data = data_of(x)
+    data = data_of(input)
     return Tensor(np.zeros_like(data, dtype=dtype), requires_grad=requires_grad)
 
 
 def ones_like(
-    x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, *, device: Any = None
+    input: Any,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    *,
+    device: Any = None,
 ) -> Tensor:
     check_device(device)
-    data = data_of(x)
+    data = data_of(input)
     return Tensor(np.ones_like(data, dtype=dtype), requires_grad=requires_grad)
 
 
+def _arange_bounds(
+    start: float | None, stop: float | None, end: float | None
+) -> tuple[float, float]:
+    """`arange`'s (start, stop): one bound alone is the end, from 0; `end` is `stop`."""
+    if end is not None:
+        if stop is not None:
+            raise TypeError("arange: got both stop and end (the same argument)")
+        stop = end
+    if start is None:
+        if stop is None:
+            raise TypeError('arange() missing 1 required positional arguments: "end"')
+        return 0, stop
+    return (0, start) if stop is None else (start, stop)
+
+
 def arange(
-    start: float,
+    start: float | None = None,
     stop: float | None = None,
     step: float = 1,
     dtype: npt.DTypeLike | None = None,
     requires_grad: bool = False,
     *,
     device: Any = None,
+    end: float | None = None,
 ) -> Tensor:
     """Evenly spaced values in [start, stop). As in PyTorch, integers (int64) when
-    start, stop and step are all ints, else the default float dtype, unless given."""
+    start, stop and step are all ints, else the default float dtype, unless given.
+    `end` is PyTorch's name of `stop` (``torch.arange(start=0, end=10, step=1)``)."""
     check_device(device)
-    if stop is None:
-        start, stop = 0, start
+    start, stop = _arange_bounds(start, stop, end)
     # PyTorch's checks (numpy returns an empty array for the last two): RuntimeErrors,
     # that are ValueErrors too
     if step == 0:
@@ -225,6 +250,42 @@ def arange(
     n = max(0, math.ceil((stop - start) / step))
     data = (start + np.arange(n, dtype=np.float64) * step).astype(out)
     return Tensor(data, requires_grad=requires_grad)
+
+
+def range_(
+    start: float = 0,
+    end: float | None = None,
+    step: float = 1,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    *,
+    device: Any = None,
+) -> Tensor:
+    """PyTorch's deprecated `torch.range` (`autograd.range`): values from `start` to
+    `end` *included*, in the default float dtype unless given, with torch's
+    deprecation warning (``torch.range(0, 10)`` of the Zero to Mastery notebook 00).
+    `arange` is what to use: it stops before `end`.
+
+    Raises:
+        RuntimeError: a zero step or one whose sign goes away from `end` (torch's).
+    """
+    warnings.warn(
+        "torch.range is deprecated and will be removed in a future release because its "
+        "behavior is inconsistent with Python's range builtin. Instead, use torch.arange, "
+        "which produces values in [start, end).",
+        UserWarning,
+        stacklevel=2,
+    )
+    check_device(device)
+    if end is None:
+        raise TypeError('range() missing 1 required positional arguments: "end"')
+    if step == 0:
+        raise OperandError("range: step must be nonzero")
+    if (end - start) * step < 0:
+        raise OperandError("upper bound and lower bound inconsistent with step sign")
+    n = math.floor((end - start) / step) + 1
+    data = start + np.arange(n, dtype=np.float64) * step
+    return Tensor(data.astype(_dtype(dtype)), requires_grad=requires_grad)
 
 
 def linspace(
@@ -323,20 +384,28 @@ def bernoulli(
 
 
 def rand_like(
-    x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, *, device: Any = None
+    input: Any,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    *,
+    device: Any = None,
 ) -> Tensor:
-    """Uniform draws from [0, 1) in the shape (and, unless given, the float dtype) of `x`."""
+    """Uniform draws from [0, 1) in the shape (and, unless given, the float dtype) of `input`."""
     check_device(device)
-    data = data_of(x)
+    data = data_of(input)
     return rand(data.shape, dtype=_like_dtype(data, dtype), requires_grad=requires_grad)
 
 
 def randn_like(
-    x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, *, device: Any = None
+    input: Any,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    *,
+    device: Any = None,
 ) -> Tensor:
-    """Standard normal draws in the shape (and, unless given, the float dtype) of `x`."""
+    """Standard normal draws in the shape (and, unless given, the float dtype) of `input`."""
     check_device(device)
-    data = data_of(x)
+    data = data_of(input)
     return randn(data.shape, dtype=_like_dtype(data, dtype), requires_grad=requires_grad)
 
 
@@ -543,23 +612,27 @@ def empty(
 
 
 def empty_like(
-    x: Any, dtype: npt.DTypeLike | None = None, requires_grad: bool = False, *, device: Any = None
+    input: Any,
+    dtype: npt.DTypeLike | None = None,
+    requires_grad: bool = False,
+    *,
+    device: Any = None,
 ) -> Tensor:
-    """`empty` in the shape and dtype of `x`."""
-    return zeros_like(x, dtype=dtype, requires_grad=requires_grad, device=device)
+    """`empty` in the shape and dtype of `input`."""
+    return zeros_like(input, dtype=dtype, requires_grad=requires_grad, device=device)
 
 
 def full_like(
-    x: Any,
+    input: Any,
     fill_value: Any,
     dtype: npt.DTypeLike | None = None,
     requires_grad: bool = False,
     *,
     device: Any = None,
 ) -> Tensor:
-    """`fill_value` everywhere, in the shape and (unless given) the dtype of `x`."""
+    """`fill_value` everywhere, in the shape and (unless given) the dtype of `input`."""
     check_device(device)
-    data = data_of(x)
+    data = data_of(input)
     out = np.full(data.shape, fill_value, dtype=data.dtype if dtype is None else dtype)
     return Tensor(out, requires_grad=requires_grad)
 

@@ -1030,6 +1030,16 @@ class Tensor:
     def neg(self) -> Tensor:
         return neg(self)
 
+    def unique(
+        self,
+        sorted: bool = True,
+        return_inverse: bool = False,
+        return_counts: bool = False,
+        dim: int | None = None,
+    ) -> Any:
+        """The distinct values in ascending order, as `autograd.unique`."""
+        return _search.unique(self, sorted, return_inverse, return_counts, dim)
+
     def rsqrt(self) -> Tensor:
         return _elementwise.rsqrt(self)
 
@@ -1545,6 +1555,7 @@ from autograd.ops import logical as _logical  # noqa: E402
 from autograd.ops import math_more as _math_more  # noqa: E402
 from autograd.ops import memory as _memory_ops  # noqa: E402
 from autograd.ops import order as _order  # noqa: E402
+from autograd.ops import search as _search  # noqa: E402
 from autograd.ops import stats as _stats  # noqa: E402
 from autograd.ops import torch_methods as _torch  # noqa: E402
 from autograd.ops.args import axis_arg  # noqa: E402

@@ -57,6 +57,21 @@ def check_lengths(x: np.ndarray, y: np.ndarray | None, names: str = "x and y") -
         )
 
 
+def _dataset_arg(x: Any, dataset: Any) -> Any:
+    """`DataLoader`'s data: `x`, or `dataset` (PyTorch's name), given once.
+
+    Raises:
+        TypeError: both or neither given.
+    """
+    if dataset is None:
+        if x is None:
+            raise TypeError("DataLoader: missing the data (a dataset, or arrays x and y)")
+        return x
+    if x is not None:
+        raise TypeError("DataLoader: got the data twice (x and dataset); pass one of them")
+    return dataset
+
+
 class DataLoader:
     """Iterate over `(xb, yb)` mini-batches of arrays, or over batches of a map-style
     dataset as PyTorch's DataLoader, optionally shuffled.
@@ -91,6 +106,7 @@ class DataLoader:
         collate_fn: makes a batch from a list of a dataset's samples.
         num_workers, pin_memory: PyTorch's arguments, accepted: batches are made in
             this process, on the CPU (the same batches in the same order).
+        dataset: PyTorch's name of `x` (``DataLoader(dataset=ds, batch_size=2)``).
         sampler: the indices to visit, in order (an `nn.samplers` sampler or any
             iterable of indices), batched `batch_size` at a time as PyTorch's.
         batch_sampler: lists of indices, one per batch (`nn.samplers.BatchSampler`);
@@ -114,7 +130,7 @@ class DataLoader:
 
     def __init__(
         self,
-        x: npt.ArrayLike | Tensor,
+        x: npt.ArrayLike | Tensor | None = None,
         y: npt.ArrayLike | Tensor | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         shuffle: bool = False,
@@ -127,9 +143,13 @@ class DataLoader:
         pin_memory: bool = False,
         sampler: Any = None,
         batch_sampler: Any = None,
+        dataset: Any = None,
     ) -> None:
-        if is_dataset(x) and isinstance(y, int | np.integer) and not isinstance(y, bool):
-            batch_size, y = y, None  # DataLoader(dataset, 64): PyTorch's positional batch_size
+        x = _dataset_arg(x, dataset)
+        if isinstance(y, int | np.integer) and not isinstance(y, bool):
+            # DataLoader(dataset, 64), DataLoader(tensor, 3): PyTorch's positional
+            # batch_size (targets are never a scalar)
+            batch_size, y = y, None
         if batch_size is DEFAULT_BATCH_SIZE and sampler is not None:
             batch_size = 1
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:

@@ -73,11 +73,10 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data: Any, requires_grad: bool = True) -> None:
-        if isinstance(data, Tensor):
-            data = data.data
-        array = np.asarray(data)
+        given_array = isinstance(data, Tensor | np.ndarray)  # its float dtype is kept
+        array = data.data if isinstance(data, Tensor) else np.asarray(data)
         check_dtype(array.dtype, "Parameter")
-        if array.dtype.kind != "f":
+        if array.dtype.kind != "f" or not given_array:
             array = array.astype(get_default_dtype())
         super().__init__(array, requires_grad=requires_grad)
 

@@ -22,7 +22,8 @@ import numpy.typing as npt
 from autograd.creation import linspace
 from autograd.ops import layout
 from autograd.ops.args import check_dim
-from autograd.ops.arith import abs, compare, div, mul, neg, sub
+from autograd.ops.arith import abs, compare, div, neg, sub
+from autograd.ops.out import multiply as multiply
 from autograd.ops.shape import cat, getitem, reshape, transpose
 from autograd.tensor import Tensor, data_of, get_default_dtype
 
@@ -78,7 +79,6 @@ def swapaxes(input: TensorLike, axis0: int, axis1: int) -> Tensor:
 
 swapdims = swapaxes
 moveaxis = layout.movedim
-multiply = mul
 negative = neg
 true_divide = div
 absolute = abs

@@ -254,12 +254,18 @@ class Where(Function):
 
 
 class MatMul(Function):
-    """z = a @ b      da = dz @ b.T      db = a.T @ dz   (1-d operands as in numpy)"""
+    """z = a @ b      da = dz @ b.T      db = a.T @ dz   (1-d operands as in numpy;
+    both of one dtype, as PyTorch's)"""
 
     def forward(self, a, b):
         # shapes that do not fit raise OperandError: torch's RuntimeError, numpy's ValueError
         if a.ndim == 0 or b.ndim == 0:
             raise OperandError("matmul needs operands with at least 1 dimension; use * for scalars")
+        if a.dtype != b.dtype:  # PyTorch's matmul does not promote
+            raise OperandError(
+                f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != "
+                f"{b.dtype}; convert one first, e.g. a @ b.to(a.dtype)"
+            )
         k_a = a.shape[-1]
         k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
         if k_a != k_b:
@@ -331,8 +337,11 @@ def mul(a: TensorLike, b: TensorLike) -> Tensor:
     return Mul.apply(a, b)
 
 
-def div(a: TensorLike, b: TensorLike) -> Tensor:
-    return Div.apply(a, b)
+def div(a: TensorLike, b: TensorLike, *, rounding_mode: str | None = None) -> Tensor:
+    """a / b, as `torch.div` (`rounding_mode` as `divide`'s)."""
+    if rounding_mode is None:
+        return Div.apply(a, b)
+    return divide(a, b, rounding_mode)
 
 
 def neg(a: TensorLike) -> Tensor:

@@ -1,5 +1,6 @@
 """Tests of values, as PyTorch's: `isnan`, `isinf`, `logical_and`, `logical_or`,
-`logical_not`, `nonzero`, `count_nonzero`.
+`logical_not`, `nonzero`, `count_nonzero`, and the comparisons as module functions
+(`eq ne lt le gt ge`, ``torch.eq(y_true, y_pred)``).
 
 Each gives a bool or int64 Tensor outside any graph (they have no gradient), from
 Tensors, arrays or numbers alike.

@@ -66,6 +66,11 @@ def mul(input: TensorLike, other: TensorLike, *, out: Tensor | None = None) -> T
     return write_out("mul", result, out, (input, other))
 
 
+def multiply(input: TensorLike, other: TensorLike, *, out: Tensor | None = None) -> Tensor:
+    """`mul` under its other PyTorch name (``torch.multiply(tensor, 10)``)."""
+    return mul(input, other, out=out)
+
+
 def matmul(input: TensorLike, other: TensorLike, *, out: Tensor | None = None) -> Tensor:
     """input @ other (1-d and batched too), as `torch.matmul`; with `out`, written there."""
     if out is None:

@@ -24,7 +24,7 @@ from autograd.ops.args import (
 )
 from autograd.ops.arith import abs as abs_
 from autograd.ops.shape import broadcast_to, getitem, squeeze
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, data_of
 
 TensorLike = Any
 Axis = Any
@@ -364,7 +364,17 @@ def mean(
     dim: Axis = None,
     keepdim: bool | None = None,
 ) -> Tensor:
-    """sum(x, axis) / n, n the number of elements reduced."""
+    """sum(x, axis) / n, n the number of elements reduced.
+
+    Raises:
+        RuntimeError: `x` holds integers or bools (PyTorch's error: ``x.float().mean()``).
+    """
+    kind = data_of(x).dtype
+    if kind.kind in "biu":
+        raise OperandError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {kind} (convert first: x.float().mean())"
+        )
     keep = keepdims_arg("mean", keepdims, keepdim)
     return Mean.apply(x, axis=axis_arg("mean", axis, dim), keepdims=keep)
 

@@ -21,9 +21,37 @@ from autograd.tensor import Tensor, data_of
 TensorLike = Any
 
 
+# PyTorch's legacy tensor types, whose classes or names `x.type(...)` takes as dtypes
+LEGACY_TYPES = {
+    "FloatTensor": np.float32,
+    "DoubleTensor": np.float64,
+    "HalfTensor": np.float16,
+    "LongTensor": np.int64,
+    "IntTensor": np.int32,
+    "ShortTensor": np.int16,
+    "CharTensor": np.int8,
+    "ByteTensor": np.uint8,
+    "BoolTensor": np.bool_,
+}
+
+
+def legacy_dtype(dtype: Any) -> Any:
+    """The dtype of a legacy tensor type given as `autograd.LongTensor` (the
+    constructor) or its name ``"torch.LongTensor"``; anything else as it is."""
+    if isinstance(dtype, str):
+        prefix, _, name = dtype.rpartition(".")
+        if prefix in ("torch", "autograd") and name in LEGACY_TYPES:
+            return LEGACY_TYPES[name]
+    elif callable(dtype) and getattr(dtype, "__module__", None) == "autograd.creation":
+        return LEGACY_TYPES.get(getattr(dtype, "__name__", ""), dtype)
+    return dtype
+
+
 def to_dtype(x: Tensor, dtype: npt.DTypeLike) -> Tensor:
-    """`x.float()`, `x.double()`, `x.long()`...: `x` itself when it already has `dtype`
-    (as PyTorch), else a converted copy (in the graph when both dtypes are float)."""
+    """`x.float()`, `x.double()`, `x.long()`, `x.type(torch.LongTensor)`...: `x` itself
+    when it already has `dtype` (as PyTorch), else a converted copy (in the graph when
+    both dtypes are float)."""
+    dtype = legacy_dtype(dtype)
     return x if x.dtype == dtype else astype(x, dtype)
 
 

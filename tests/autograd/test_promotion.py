@@ -159,3 +159,28 @@ def test_float_functions_of_python_numbers_give_the_default_dtype(value):
         assert ours.dtype == np.float32, (name, value)
         theirs = getattr(torch, name)(torch.tensor(float(value)))
         np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("other", ["float64", "int64"])
+def test_matmul_refuses_operands_of_two_dtypes_as_torch(other):
+    """Zero to Mastery's "most common errors": torch's matmul and mm do not promote
+    (elementwise ops do)."""
+    for lib in (autograd, torch):
+        a, b = lib.ones(2, 3), lib.ones(3, 2).type(getattr(lib, other))
+        with pytest.raises(RuntimeError, match="same dtype"):
+            a @ b
+        with pytest.raises(RuntimeError, match="same dtype"):
+            lib.mm(a, b)
+        with pytest.raises(RuntimeError, match="same dtype"):
+            lib.matmul(b.T, a.T)
+    ours = autograd.ones(2, 3) * autograd.ones(3, dtype=autograd.float64)
+    assert ours.dtype == (torch.ones(2, 3) * torch.ones(3, dtype=torch.float64)).numpy().dtype
+
+
+def test_a_parameter_of_a_python_list_is_of_the_default_dtype():
+    """As `nn.Parameter(torch.tensor([1.0, 2.0]))`: float32, so the module's
+    float32 input meets float32 weights (a float64 list made it float64)."""
+    assert torch.nn.Parameter(torch.tensor([1.0, 2.0])).dtype == torch.float32
+    assert autograd.nn.Parameter([1.0, 2.0]).dtype == np.float32
+    assert autograd.nn.Parameter(2.5).dtype == np.float32
+    assert autograd.nn.Parameter(np.zeros(2)).dtype == np.float64  # an array keeps its own

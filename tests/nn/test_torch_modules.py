@@ -125,7 +125,7 @@ def test_module_list_registers_its_modules_as_torch_does():
     ours.load_state_dict(state)
     assert repr(ours) == repr(theirs).replace("TorchDeep", "Deep")
     x = np.random.default_rng(1).normal(size=(6, 3))
-    mine = ours(Tensor(x))
+    mine = ours(Tensor(x.astype(np.float32)))  # a float32 model refuses float64, as torch's
     # float32 weights: outputs near 0 differ by float32 rounding, whatever torch's seed
     expected = theirs(torch.tensor(x)).detach().numpy()
     np.testing.assert_allclose(mine.data, expected, rtol=1e-6, atol=1e-6)
