@@ -21,6 +21,7 @@ from autograd import Tensor, einsum, get_default_dtype, log_sigmoid, softmax, wh
 from autograd.checks import check_bool, check_int, check_real
 from autograd.tensor import increment_version
 from nn import init
+from nn.functional_activations import in_place
 from nn.functional_losses import _reduce, _tensor
 from nn.layers import Linear
 from nn.losses import _Loss
@@ -73,6 +74,11 @@ def rrelu(
     """
     if lower > upper:
         raise ValueError(f"rrelu: lower bound must be <= upper bound, got {lower} and {upper}")
+    done = in_place(
+        "rrelu", input, lambda t: rrelu(t, lower, upper, training, generator=generator), inplace
+    )
+    if done is not None:
+        return done
     x = _tensor(input)
     v = _values(x)
     dtype = x.dtype
@@ -84,12 +90,7 @@ def rrelu(
         slope[negative] = (u * (upper - lower) + lower).astype(dtype)
     else:
         slope = np.where(negative, dtype.type((lower + upper) / 2), dtype.type(1))
-    out = x * slope
-    if inplace:
-        with autograd.no_grad():
-            x.data[...] = out.data
-        increment_version(x)
-    return out
+    return x * slope
 
 
 class LogSigmoid(Module):
@@ -171,15 +172,14 @@ def dropout1d(
         )
     if not training or p == 0:
         return x
+    done = in_place("dropout1d", x, lambda t: dropout1d(t, p, True, generator=generator), inplace)
+    if done is not None:
+        return done
     channels = x.shape[:-1] if x.ndim == 3 else (1, x.shape[0])
     gen = autograd.default_generator if generator is None else generator
     keep = (gen.uniform64(math.prod(channels)) < 1 - p).reshape(channels)
     mask = np.zeros(channels, x.dtype) if p == 1 else keep.astype(x.dtype) / x.dtype.type(1 - p)
-    out = x * mask.reshape(*x.shape[:-1], 1)
-    if inplace:
-        x.data[...] = out.data
-        increment_version(x)
-    return out
+    return x * mask.reshape(*x.shape[:-1], 1)
 
 
 class Dropout1d(Module):

@@ -232,9 +232,14 @@ def histc(input: TensorLike, bins: int = 100, min: float = 0, max: float = 0) ->
         lo, hi = lo - 1, hi + 1
     if lo > hi:
         raise RuntimeError(f"torch.histc(): max must be larger than min, got min {lo} max {hi}")
-    flat = data.reshape(-1).astype(np.float64)
-    flat = flat[(flat >= lo) & (flat <= hi)]
-    index = np.minimum(((flat - lo) * bins / (hi - lo)).astype(np.int64), bins - 1)
+    # torch's arithmetic, in the input's dtype: bin (x - lo) * bins / (hi - lo), cut to
+    # an integer, the maximum in the last bin
+    kind = data.dtype.type
+    low, high = kind(lo), kind(hi)
+    flat = data.reshape(-1)
+    flat = flat[(flat >= low) & (flat <= high)]
+    index = ((flat - low) * kind(bins) / (high - low)).astype(np.int64)
+    index = np.minimum(index, bins - 1)
     return Tensor(np.bincount(index, minlength=bins).astype(data.dtype))
 
 

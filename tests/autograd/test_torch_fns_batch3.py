@@ -124,6 +124,20 @@ def test_index_functions_match_torch():
     )
 
 
+def test_histc_bins_values_on_bin_edges_as_torch():
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        for dtype in (np.float32, np.float64):
+            x = (rng.integers(0, 50, size=40) / rng.integers(1, 20)).astype(dtype)
+            bins = int(rng.integers(1, 30))
+            for low, high in ((0, 0), (0.1, 2.3), (-1, 1.7)):
+                same(
+                    autograd.histc(Tensor(x), bins, low, high),
+                    torch.histc(torch.tensor(x), bins, low, high),
+                    atol=0,
+                )
+
+
 def test_cross_without_dim_warns_and_takes_the_first_dim_of_size_3():
     a = np.random.default_rng(0).normal(size=(3, 3))
     b = np.random.default_rng(1).normal(size=(3, 3))

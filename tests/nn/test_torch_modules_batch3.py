@@ -70,6 +70,13 @@ def test_rrelu_training_draws_torchs_slopes():
         a, b = pair((5,), seed=2, dtype=dtype)
         check(m(a), t(b), [(a, b)], atol=1e-6)  # drawn after the first call's draws
     assert repr(nn.RReLU(inplace=True)) == repr(torch.nn.RReLU(inplace=True))
+    a, b = pair((3, 4), seed=4)
+    x, xt = a * 1.0, b * 1.0
+    autograd.manual_seed(5)
+    torch.manual_seed(5)
+    assert F.rrelu(x, training=True, inplace=True) is x
+    TF.rrelu(xt, training=True, inplace=True)
+    check(x, xt, [(a, b)], atol=1e-12)
 
 
 def test_dropout1d_drops_torchs_channels():
@@ -86,6 +93,10 @@ def test_dropout1d_drops_torchs_channels():
     np.testing.assert_array_equal(ours(Tensor(x)).data, x)
     with pytest.raises(RuntimeError, match="2D or 3D"):
         F.dropout1d(Tensor(x[None]), 0.5)
+    y, yt = Tensor(x.copy()), torch.tensor(x.copy())
+    assert F.dropout1d(y, 0.5, inplace=True) is y
+    TF.dropout1d(yt, 0.5, inplace=True)
+    np.testing.assert_allclose(y.data, yt.numpy(), rtol=1e-6)
 
 
 def test_group_norm_matches_torch():
