@@ -74,6 +74,8 @@ def vector_norm(
     or any other p, (sum |x|^p)^(1/p). Differentiable (2-norm: 0 gradient at 0, as
     PyTorch's)."""
     t = _float_input("vector_norm", x)
+    if isinstance(ord, str):
+        raise RuntimeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
     if dtype is not None:
         t = t.to(dtype)
     axis = _dims(dim)

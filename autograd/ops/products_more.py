@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.ops.arith import astype, where
+from autograd.ops.arith import astype, promote_all, where
 from autograd.ops.elementwise import clip, sqrt
 from autograd.ops.layout import movedim, narrow
 from autograd.ops.linalg import diag, einsum
@@ -337,7 +337,7 @@ def block_diag(*tensors: TensorLike) -> Tensor:
         mats.append(reshape(x, (1, -1)) if x.ndim < 2 else x)
     if not mats:
         return Tensor(np.empty((1, 0), dtype=get_default_dtype()))
-    dtype = np.result_type(*(m.dtype for m in mats))
+    dtype = promote_all([np.empty(0, m.dtype) for m in mats])[0].dtype  # torch's rule
     rows, cols = sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)
     out: Any = None
     r = c = 0

@@ -218,11 +218,12 @@ def histc(input: TensorLike, bins: int = 100, min: float = 0, max: float = 0) ->
     elements outside are ignored, the maximum falls in the last bin.
 
     Raises:
-        RuntimeError: `bins` not positive, `max` below `min`, or an integer input.
+        RuntimeError: `bins` not positive, or `max` below `min`.
+        NotImplementedError: an integer input (torch's error type).
     """
     data = data_of(input)
     if data.dtype.kind != "f":
-        raise RuntimeError(f'"histogram_cpu" not implemented for dtype {data.dtype}')
+        raise NotImplementedError(f'"histogram_cpu" not implemented for dtype {data.dtype}')
     if bins <= 0:
         raise RuntimeError(f"torch.histc(): bins must be > 0, but got {bins}")
     lo, hi = float(min), float(max)

@@ -112,6 +112,10 @@ def test_float_functions_match_torch(fn):
 
 def test_index_functions_match_torch():
     same(autograd.tril_indices(3, 4, 1), torch.tril_indices(3, 4, 1))
+    same(  # int64 with float32 is float32, as torch promotes
+        autograd.block_diag(autograd.tensor([[1, 2]]), autograd.tensor([3.5])),
+        torch.block_diag(torch.tensor([[1, 2]]), torch.tensor([3.5])),
+    )
     same(autograd.triu_indices(4, 3, -1), torch.triu_indices(4, 3, -1))
     same(autograd.vander(autograd.tensor([1, 2, 3])), torch.vander(torch.tensor([1, 2, 3])))
     same(
@@ -164,6 +168,8 @@ def test_cross_without_dim_warns_and_takes_the_first_dim_of_size_3():
         (lambda m: m.block_diag(m.ones(1, 1, 1)), RuntimeError),
         (lambda m: m.linalg.norm(m.ones(2, 2, 2), ord=1), RuntimeError),
         (lambda m: m.cross(m.ones(2, 3), m.ones(3), dim=-1), RuntimeError),
+        (lambda m: m.linalg.norm(m.ones(3), "fro"), RuntimeError),
+        (lambda m: m.histc(m.tensor([1, 2])), NotImplementedError),
     ],
 )
 def test_errors_are_torchs(fn, error):
