@@ -35,6 +35,18 @@ def _values(x: Tensor) -> np.ndarray:
     return x.data
 
 
+def _float_tensor(name: str, input: Any) -> Tensor:
+    """`input` as a tensor, which must be float, as torch's kernels want.
+
+    Raises:
+        NotImplementedError: an integer or bool tensor (torch's error type).
+    """
+    x = _tensor(input)
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f'"{name}_cpu" not implemented for dtype {x.dtype}')
+    return x
+
+
 def softshrink(input: Any, lambd: float = 0.5) -> Tensor:
     """x - lambd where x > lambd, x + lambd where x < -lambd, 0 between, as
     `F.softshrink` (gradient 1 outside [-lambd, lambd], 0 inside).
@@ -44,15 +56,19 @@ def softshrink(input: Any, lambd: float = 0.5) -> Tensor:
     """
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
-    x = _tensor(input)
+    x = _float_tensor("softshrink", input)
     v = _values(x)
     zero = np.zeros((), dtype=x.dtype)
     return where(v > lambd, x - lambd, where(v < -lambd, x + lambd, zero))
 
 
 def hardshrink(input: Any, lambd: float = 0.5) -> Tensor:
-    """x where |x| > lambd, else 0, as `F.hardshrink`."""
-    x = _tensor(input)
+    """x where |x| > lambd, else 0, as `F.hardshrink`.
+
+    Raises:
+        NotImplementedError: an integer input.
+    """
+    x = _float_tensor("hardshrink", input)
     v = _values(x)
     return where((v > lambd) | (v < -lambd), x, np.zeros((), dtype=x.dtype))
 

@@ -263,5 +263,10 @@ def test_functional_shrinks_and_errors():
     check(F.hardshrink(a, 1.0), TF.hardshrink(b, 1.0), [(a, b)])
     with pytest.raises(RuntimeError, match="lambda"):
         F.softshrink(a, -1.0)
+    for fn, theirs in ((F.hardshrink, TF.hardshrink), (F.softshrink, TF.softshrink)):
+        with pytest.raises(NotImplementedError):
+            theirs(torch.tensor([1, -2]))
+        with pytest.raises(NotImplementedError):
+            fn(Tensor(np.array([1, -2])))
     with pytest.raises(ValueError, match="only p == 1 and p == 2"):
         nn.MultiMarginLoss(p=3)
