@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 
 from autograd.ops.arith import astype, promote_all, where
-from autograd.ops.elementwise import clip, sqrt
+from autograd.ops.elementwise import clamp_min, clip, sqrt
 from autograd.ops.layout import movedim, narrow
 from autograd.ops.linalg import diag, einsum
 from autograd.ops.reduce import sum as sum_
-from autograd.ops.shape import broadcast_to, getitem, index_add, reshape, stack
+from autograd.ops.shape import broadcast_to, cat, getitem, index_add, reshape, stack
 from autograd.ops.torch_methods import as_tensor
 from autograd.tensor import Tensor, data_of, get_default_dtype
 
@@ -154,7 +154,9 @@ def _pnorm(diff: Tensor, p: float) -> Tensor:
 def cdist(x1: TensorLike, x2: TensorLike, p: float = 2.0, compute_mode: Any = None) -> Tensor:
     """The p-norm distance between each row of `x1` (..., P, M) and each row of `x2`
     (..., R, M): shape (..., P, R), as `torch.cdist`; differentiable, with a zero
-    gradient where a distance is 0, as PyTorch's.
+    gradient where a distance is 0, as PyTorch's. For p = 2 with more than 25 rows on
+    either side (or `compute_mode="use_mm_for_euclid_dist"`), PyTorch's matrix-product
+    form (`_euclidean_by_matmul`), whose values and gradients it reproduces.
 
     Raises:
         RuntimeError: fewer than 2 dims, rows of different lengths, or p < 0.
@@ -172,10 +174,38 @@ def cdist(x1: TensorLike, x2: TensorLike, p: float = 2.0, compute_mode: Any = No
         raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
     if a.dtype.kind != "f":
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {a.dtype}")
+    modes = (None, *_CDIST_MODES)
+    if compute_mode not in modes:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    rows = a.shape[-2] > 25 or b.shape[-2] > 25
+    if p == 2 and (compute_mode == _CDIST_MODES[1] or (compute_mode in modes[:2] and rows)):
+        return _euclidean_by_matmul(a, b)
     diff = reshape(a, (*a.shape[:-1], 1, a.shape[-1])) - reshape(
         b, (*b.shape[:-2], 1, *b.shape[-2:])
     )
     return _pnorm(diff, float(p))
+
+
+_CDIST_MODES = (
+    "use_mm_for_euclid_dist_if_necessary",
+    "use_mm_for_euclid_dist",
+    "donot_use_mm_for_euclid_dist",
+)
+
+
+def _euclidean_by_matmul(a: Tensor, b: Tensor) -> Tensor:
+    """PyTorch's Euclidean distances through one matrix product (its path when either
+    side has more than 25 rows): sqrt(max(|a|^2 - 2 a.b + |b|^2, 0)), memory O(P R)
+    rather than O(P R M). The gradient is torch's, (a - b) / d, and 0 where d is 0."""
+    a_norm = sum_(a * a, axis=-1, keepdims=True)
+    b_norm = sum_(b * b, axis=-1, keepdims=True)
+    a_ext = cat([a * -2.0, a_norm, Tensor(np.ones(a_norm.shape, a.dtype))], -1)
+    b_ext = cat([b, Tensor(np.ones(b_norm.shape, b.dtype)), b_norm], -1)
+    squared = clamp_min(a_ext @ b_ext.mT, 0.0)
+    zero = squared.data == 0
+    if not zero.any():
+        return sqrt(squared)
+    return where(zero, 0.0, sqrt(where(zero, 1.0, squared)))
 
 
 def dist(input: TensorLike, other: TensorLike, p: float = 2) -> Tensor:

@@ -161,6 +161,7 @@ def test_cross_without_dim_warns_and_takes_the_first_dim_of_size_3():
         (lambda m: m.masked_select(m.tensor([1.0, 2.0]), m.tensor([1, 0])), RuntimeError),
         (lambda m: m.searchsorted(m.tensor([1, 2]), 1, right=True, side="left"), RuntimeError),
         (lambda m: m.cdist(m.ones(2, 3), m.ones(2, 4)), RuntimeError),
+        (lambda m: m.cdist(m.ones(2, 3), m.ones(2, 3), compute_mode="fast"), ValueError),
         (lambda m: m.linalg.inv(m.ones(2, 3)), RuntimeError),
         (lambda m: m.linalg.inv(m.ones(2, 2)), RuntimeError),
         (lambda m: m.tensordot(m.ones(2, 3), m.ones(2, 3), dims=1), RuntimeError),
@@ -178,6 +179,8 @@ def test_errors_are_torchs(fn, error):
     with pytest.raises(error):
         fn(autograd)
 
+
+NO_MM = "donot_use_mm_for_euclid_dist"
 
 GRADCHECKED = [
     ("masked_select", lambda a: autograd.masked_select(a, a.data > 0), [(3, 4)]),
@@ -202,6 +205,8 @@ GRADCHECKED = [
     ("kron", lambda a, b: autograd.kron(a, b), [(2, 3), (2,)]),
     ("cross", lambda a, b: autograd.cross(a, b, dim=-1), [(2, 1, 3), (1, 4, 3)]),
     ("cdist_p2", lambda a, b: autograd.cdist(a, b), [(2, 3, 4), (1, 5, 4)]),
+    ("cdist_mm", lambda a, b: autograd.cdist(a, b), [(2, 30, 3), (1, 4, 3)]),
+    ("cdist_no_mm", lambda a, b: autograd.cdist(a, b, compute_mode=NO_MM), [(30, 3), (4, 3)]),
     ("cdist_p1", lambda a, b: autograd.cdist(a, b, p=1), [(3, 4), (5, 4)]),
     ("cdist_p3", lambda a, b: autograd.cdist(a, b, p=3.0), [(3, 4), (5, 4)]),
     ("cdist_inf", lambda a, b: autograd.cdist(a, b, p=float("inf")), [(3, 4), (5, 4)]),
@@ -281,6 +286,8 @@ def _torch_case(name, t):
         "kron": lambda: torch.kron(t[0], t[1]),
         "cross": lambda: torch.cross(t[0], t[1], dim=-1),
         "cdist_p2": lambda: torch.cdist(t[0], t[1]),
+        "cdist_mm": lambda: torch.cdist(t[0], t[1]),
+        "cdist_no_mm": lambda: torch.cdist(t[0], t[1], compute_mode=NO_MM),
         "cdist_p1": lambda: torch.cdist(t[0], t[1], p=1),
         "cdist_p3": lambda: torch.cdist(t[0], t[1], p=3.0),
         "cdist_inf": lambda: torch.cdist(t[0], t[1], p=float("inf")),
@@ -320,6 +327,22 @@ def test_cdist_gradient_at_zero_distance_is_torchs():
         torch.cdist(xt, xt, p=p).sum().backward()
         np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), atol=1e-12)
         assert not np.isnan(x.grad.data).any()
+
+
+def test_cdist_takes_torchs_matrix_product_path():
+    """Beyond 25 rows (or when asked) torch computes sqrt(max(|a|^2 - 2 a.b + |b|^2, 0)),
+    with gradient (a - b) / d, 0 where d is 0."""
+    x = np.array([[0.0, 0.0], [1.0, 2.0], [3.0, 1.0]])
+    for mode in ("use_mm_for_euclid_dist", None):
+        rows = x if mode else np.tile(x, (10, 1))
+        ours = Tensor(rows, requires_grad=True)
+        theirs = torch.tensor(rows, requires_grad=True)
+        kwargs = {"compute_mode": mode} if mode else {}
+        out, expected = autograd.cdist(ours, ours, **kwargs), torch.cdist(theirs, theirs, **kwargs)
+        np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12, atol=0)
+        out.sum().backward()
+        expected.sum().backward()
+        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
 def test_linalg_values_match_torch():
