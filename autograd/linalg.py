@@ -46,13 +46,19 @@ def _square(name: str, a: Tensor) -> None:
         )
 
 
-def _numpy_linalg(name: str, fn: Any, *arrays: np.ndarray) -> Any:
+_SINGULAR = {
+    "inv": "linalg.inv: the inversion could not be completed because the input matrix is singular",
+    "solve": "linalg.solve: The solver failed because the input matrix is singular.",
+}
+
+
+def _inverse_array(a: np.ndarray, name: str) -> np.ndarray:
+    """numpy's inverse, or RuntimeError in torch's words for `name` (the function the
+    user called) when a matrix is singular."""
     try:
-        return fn(*arrays)
-    except np.linalg.LinAlgError as err:
-        raise RuntimeError(
-            f"linalg.{name}: The diagonal element is zero, the matrix is singular (numpy: {err})"
-        ) from None
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise RuntimeError(_SINGULAR[name]) from None
 
 
 def _dims(dim: Any) -> tuple[int, ...] | None:
@@ -195,17 +201,17 @@ class _Inverse(Function):
     """A^-1      dA = -A^-T dz A^-T"""
 
     @staticmethod
-    def forward(ctx: Any, a: Tensor) -> Tensor:  # type: ignore[override]
-        out = Tensor(_numpy_linalg("inv", np.linalg.inv, a.data))
+    def forward(ctx: Any, a: Tensor, name: str) -> Tensor:  # type: ignore[override]
+        out = Tensor(_inverse_array(a.data, name))
         ctx.save_for_backward(a, out)
         return out
 
     @staticmethod
-    def backward(ctx: Any, dz: Tensor) -> Tensor:  # type: ignore[override]
+    def backward(ctx: Any, dz: Tensor) -> tuple[Tensor, None]:  # type: ignore[override]
         a, out = ctx.saved_tensors
         if is_grad_enabled():  # create_graph: the inverse as a function of A, in the graph
             out = inv(a)
-        return -(out.mT @ dz @ out.mT)
+        return -(out.mT @ dz @ out.mT), None
 
 
 class _Det(Function):
@@ -255,7 +261,7 @@ def inv(A: TensorLike) -> Tensor:
     """
     a = _float_input("inv", A)
     _square("inv", a)
-    return _Inverse.apply(a)
+    return _Inverse.apply(a, "inv")
 
 
 def det(A: TensorLike) -> Tensor:
@@ -302,8 +308,9 @@ def solve(A: TensorLike, B: TensorLike, *, left: bool = True) -> Tensor:
             f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
             f"({tuple(a.shape[-2:])} and {tuple(b.shape)})"
         )
+    a_inv = _Inverse.apply(a, "solve")
     if vector:
         return reshape(
-            inv(a) @ reshape(b, (*b.shape, 1)), b.shape if b.ndim > 1 else (*a.shape[:-2], n)
+            a_inv @ reshape(b, (*b.shape, 1)), b.shape if b.ndim > 1 else (*a.shape[:-2], n)
         )
-    return inv(a) @ b
+    return a_inv @ b

@@ -164,6 +164,7 @@ def test_cross_without_dim_warns_and_takes_the_first_dim_of_size_3():
         (lambda m: m.cdist(m.ones(2, 3), m.ones(2, 3), compute_mode="fast"), ValueError),
         (lambda m: m.linalg.inv(m.ones(2, 3)), RuntimeError),
         (lambda m: m.linalg.inv(m.ones(2, 2)), RuntimeError),
+        (lambda m: m.linalg.solve(m.ones(2, 2), m.ones(2)), RuntimeError),
         (lambda m: m.tensordot(m.ones(2, 3), m.ones(2, 3), dims=1), RuntimeError),
         (lambda m: m.combinations(m.ones(2, 2)), RuntimeError),
         (lambda m: m.block_diag(m.ones(1, 1, 1)), RuntimeError),
@@ -362,6 +363,13 @@ def test_linalg_values_match_torch():
     for ord in (None, 1, 3.5, float("-inf")):
         same(autograd.linalg.norm(Tensor(a[0, 0]), ord), torch.linalg.norm(ta[0, 0], ord))
     same(autograd.linalg.norm(Tensor(a)), torch.linalg.norm(ta))
+
+
+def test_singular_matrices_are_named_by_the_function_called():
+    with pytest.raises(RuntimeError, match=r"linalg\.solve: The solver failed because the input"):
+        autograd.linalg.solve(autograd.ones(2, 2), autograd.ones(2))
+    with pytest.raises(RuntimeError, match=r"linalg\.inv: .*singular"):
+        autograd.inverse(autograd.ones(2, 2))
 
 
 def test_svd_without_gradient_raises_at_backward():
