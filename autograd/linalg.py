@@ -105,7 +105,7 @@ def svdvals(A: TensorLike) -> Tensor:
     `torch.linalg.svdvals` (no gradient here: a backward through them raises)."""
     a = _float_input("svdvals", A)
     values = np.linalg.svd(a.data, compute_uv=False)
-    return _without_gradient("svdvals", a, values)
+    return without_gradient("linalg.svdvals", a, values)
 
 
 def svd(A: TensorLike, full_matrices: bool = True) -> tuple[Tensor, Tensor, Tensor]:
@@ -113,7 +113,7 @@ def svd(A: TensorLike, full_matrices: bool = True) -> tuple[Tensor, Tensor, Tens
     backward through them raises)."""
     a = _float_input("svd", A)
     u, s, vh = np.linalg.svd(a.data, full_matrices=full_matrices)
-    return tuple(_without_gradient("svd", a, v) for v in (u, s, vh))  # type: ignore[return-value]
+    return tuple(without_gradient("linalg.svd", a, v) for v in (u, s, vh))  # type: ignore[return-value]
 
 
 def matrix_norm(
@@ -152,7 +152,7 @@ def matrix_norm(
         value = s.sum(-1) if ord == "nuc" else (s.max(-1) if ord == 2 else s.min(-1))
         if keepdim:
             value = np.expand_dims(value, (d0, d1))
-        return _without_gradient("matrix_norm", a, np.asarray(value, dtype=a.dtype))
+        return without_gradient("linalg.matrix_norm", a, np.asarray(value, dtype=a.dtype))
     if ord in (1, -1, math.inf, -math.inf):
         inner, outer = (d0, d1) if ord in (1, -1) else (d1, d0)
         sums = sum_(abs_(a), axis=inner, keepdims=True)
@@ -241,12 +241,15 @@ class _NoGradient(Function):
     @staticmethod
     def backward(ctx: Any, dz: Tensor) -> Any:  # type: ignore[override]
         raise RuntimeError(
-            f"linalg.{ctx.name}: the gradient is not implemented in this engine (its value "
+            f"{ctx.name}: the gradient is not implemented in this engine (its value "
             f"has no derivative here); compute it outside the graph with .detach()"
         )
 
 
-def _without_gradient(name: str, a: Tensor, value: np.ndarray) -> Tensor:
+def without_gradient(name: str, a: Tensor, value: np.ndarray) -> Tensor:
+    """`value`, computed from `a` outside the graph, as a tensor: when `a` requires
+    grad, one in the graph whose backward raises (PyTorch's ops without a derivative:
+    the result requires grad, a backward through it fails), else a plain tensor."""
     if a.requires_grad:
         return _NoGradient.apply(a, value, name)
     return Tensor(value)

@@ -29,13 +29,20 @@ def _int_tensor(values: Any, out_int32: bool = False) -> Tensor:
 
 
 def _unique_outputs(
+    name: str,
+    input: TensorLike,
     values: np.ndarray,
     inverse: np.ndarray,
     counts: np.ndarray,
     return_inverse: bool,
     return_counts: bool,
 ) -> Any:
-    out: list[Tensor] = [Tensor(values)]
+    from autograd.linalg import without_gradient
+
+    first = Tensor(values)
+    if isinstance(input, Tensor) and input.requires_grad:  # torch's: no derivative
+        first = without_gradient(name, input, values)
+    out: list[Tensor] = [first]
     if return_inverse:
         out.append(_int_tensor(inverse))
     if return_counts:
@@ -54,13 +61,13 @@ def unique(
     when given), as `torch.unique`; with `return_inverse`, the int64 index of each
     element's value in the result (of `input`'s shape, or `input.shape[dim]`), with
     `return_counts` how often each occurs. (Sorted whatever `sorted` says, as PyTorch
-    on the CPU; no gradient.)"""
+    on the CPU; no derivative: a backward through the values raises, as torch's.)"""
     data = data_of(input)
     if dim is not None:
         dim = check_dim("unique", dim, data.ndim)
     values, inverse, counts = np.unique(data, return_inverse=True, return_counts=True, axis=dim)
     inverse = inverse.reshape(data.shape if dim is None else data.shape[dim])
-    return _unique_outputs(values, inverse, counts, return_inverse, return_counts)
+    return _unique_outputs("unique", input, values, inverse, counts, return_inverse, return_counts)
 
 
 def unique_consecutive(
@@ -90,7 +97,9 @@ def unique_consecutive(
         inverse = inverse.reshape(data.shape)
     else:
         values = np.take(data, first, axis=dim)
-    return _unique_outputs(values, inverse, counts, return_inverse, return_counts)
+    return _unique_outputs(
+        "unique_consecutive", input, values, inverse, counts, return_inverse, return_counts
+    )
 
 
 def isin(

@@ -372,6 +372,15 @@ def test_singular_matrices_are_named_by_the_function_called():
         autograd.inverse(autograd.ones(2, 2))
 
 
+def test_unique_values_have_no_derivative_as_torchs():
+    for name in ("unique", "unique_consecutive"):
+        x = leaf((4,))
+        values = getattr(autograd, name)(x)
+        assert values.requires_grad
+        with pytest.raises(RuntimeError, match=f"{name}: the gradient is not implemented"):
+            (values * 2).sum().backward()
+
+
 def test_svd_without_gradient_raises_at_backward():
     a = leaf((3, 3))
     s = autograd.linalg.svdvals(a)
