@@ -432,14 +432,15 @@ class InstanceNorm1d(Module):
                 f"expected input's size at dim=1 to match num_features ({self.num_features}), "
                 f"but got: {x.shape[1]}."
             )
-        use_input_stats = self.training or not self.track_running_stats
-        # torch's: num_batches_tracked is never counted, momentum None means 0
+        # torch's: the running statistics (None without track_running_stats) move in
+        # training and normalize in evaluation; num_batches_tracked is never counted,
+        # and momentum None means 0
         momentum = 0.0 if self.momentum is None else self.momentum
-        running = use_input_stats and self.training
+        use_input_stats = self.training or not self.track_running_stats
         y = instance_norm(
             x,
-            self.running_mean if running or not use_input_stats else None,
-            self.running_var if running or not use_input_stats else None,
+            self.running_mean,
+            self.running_var,
             self.weight,
             self.bias,
             use_input_stats,
