@@ -189,7 +189,6 @@ from autograd.ops.reduce import (
     sum,
     var,
 )
-from autograd.ops.search import bucketize, unique
 from autograd.ops.shape import (
     broadcast_to,
     cat,
@@ -264,7 +263,6 @@ __all__ = [
     "binary_cross_entropy",
     "bmm",
     "broadcast_to",
-    "bucketize",
     "cat",
     "ceil",
     "chunk",
@@ -444,7 +442,6 @@ __all__ = [
     "unbind",
     "unbroadcast",
     "unflatten",
-    "unique",
     "unsqueeze",
     "var",
     "var_mean",
@@ -551,6 +548,52 @@ __all__ += [
     "tensor_split", "tile", "true_divide", "vsplit", "xlogy",
 ]  # fmt: skip
 # End of PyTorch's functions, batch 2
+
+# PyTorch's functions, batch 3
+from autograd import linalg  # noqa: E402
+from autograd.linalg import det, logdet  # noqa: E402
+from autograd.linalg import inv as inverse  # noqa: E402
+from autograd.ops.products_more import (  # noqa: E402
+    block_diag,
+    cdist,
+    corrcoef,
+    cov,
+    cross,
+    diag_embed,
+    diagflat,
+    dist,
+    inner,
+    kron,
+    tensordot,
+    trapezoid,
+    vander,
+)
+from autograd.ops.select_more import (  # noqa: E402
+    argwhere,
+    bincount,
+    bucketize,
+    cartesian_prod,
+    combinations,
+    histc,
+    isin,
+    masked_select,
+    searchsorted,
+    take,
+    take_along_dim,
+    tril_indices,
+    triu_indices,
+    unique,
+    unique_consecutive,
+)
+
+__all__ += [
+    "argwhere", "bincount", "block_diag", "bucketize", "cartesian_prod", "cdist",
+    "combinations", "corrcoef", "cov", "cross", "det", "diag_embed", "diagflat", "dist",
+    "histc", "inner", "inverse", "isin", "kron", "linalg", "logdet", "masked_select",
+    "searchsorted", "take", "take_along_dim", "tensordot", "trapezoid", "tril_indices",
+    "triu_indices", "unique", "unique_consecutive", "vander",
+]  # fmt: skip
+# end of PyTorch's functions, batch 3
 
 
 def __getattr__(name: str) -> Any:

@@ -1030,16 +1030,6 @@ class Tensor:
     def neg(self) -> Tensor:
         return neg(self)
 
-    def unique(
-        self,
-        sorted: bool = True,
-        return_inverse: bool = False,
-        return_counts: bool = False,
-        dim: int | None = None,
-    ) -> Any:
-        """The distinct values in ascending order, as `autograd.unique`."""
-        return _search.unique(self, sorted, return_inverse, return_counts, dim)
-
     def rsqrt(self) -> Tensor:
         return _elementwise.rsqrt(self)
 
@@ -1322,6 +1312,115 @@ class Tensor:
     def indices(self) -> Any:
         raise AttributeError(_NOT_A_PAIR)
 
+    # PyTorch's functions, batch 3: methods calling `autograd.ops.select_more`,
+    # `autograd.ops.products_more` and `autograd.linalg` (imported here: they import
+    # this module).
+
+    def unique(
+        self,
+        sorted: bool = True,
+        return_inverse: bool = False,
+        return_counts: bool = False,
+        dim: Any = None,
+    ) -> Any:
+        from autograd.ops.select_more import unique
+
+        return unique(self, sorted, return_inverse, return_counts, dim)
+
+    def unique_consecutive(
+        self, return_inverse: bool = False, return_counts: bool = False, dim: Any = None
+    ) -> Any:
+        from autograd.ops.select_more import unique_consecutive
+
+        return unique_consecutive(self, return_inverse, return_counts, dim)
+
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
+        from autograd.ops.select_more import bincount
+
+        return bincount(self, weights, minlength)
+
+    def histc(self, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:
+        from autograd.ops.select_more import histc
+
+        return histc(self, bins, min, max)
+
+    def masked_select(self, mask: Any) -> Tensor:
+        from autograd.ops.select_more import masked_select
+
+        return masked_select(self, mask)
+
+    def take(self, index: Any) -> Tensor:
+        from autograd.ops.select_more import take
+
+        return take(self, index)
+
+    def take_along_dim(self, indices: Any, dim: Any = None) -> Tensor:
+        from autograd.ops.select_more import take_along_dim
+
+        return take_along_dim(self, indices, dim)
+
+    def argwhere(self) -> Tensor:
+        from autograd.ops.select_more import argwhere
+
+        return argwhere(self)
+
+    def inner(self, other: Any) -> Tensor:
+        from autograd.ops.products_more import inner
+
+        return inner(self, other)
+
+    def kron(self, other: Any) -> Tensor:
+        from autograd.ops.products_more import kron
+
+        return kron(self, other)
+
+    def cross(self, other: Any, dim: Any = None) -> Tensor:
+        from autograd.ops.products_more import cross
+
+        return cross(self, other, dim)
+
+    def dist(self, other: Any, p: Any = 2) -> Tensor:
+        from autograd.ops.products_more import dist
+
+        return dist(self, other, p)
+
+    def cov(self, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Tensor:
+        from autograd.ops.products_more import cov
+
+        return cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self) -> Tensor:
+        from autograd.ops.products_more import corrcoef
+
+        return corrcoef(self)
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        from autograd.ops.products_more import diag_embed
+
+        return diag_embed(self, offset, dim1, dim2)
+
+    def diagflat(self, offset: int = 0) -> Tensor:
+        from autograd.ops.products_more import diagflat
+
+        return diagflat(self, offset)
+
+    def inverse(self) -> Tensor:
+        from autograd.linalg import inv
+
+        return inv(self)
+
+    def det(self) -> Tensor:
+        from autograd.linalg import det
+
+        return det(self)
+
+    def logdet(self) -> Tensor:
+        from autograd.linalg import logdet
+
+        return logdet(self)
+
+    # end of PyTorch's functions, batch 3
+
     # Last: inside the class body these names hide the built-ins `int` and `bool`.
 
     def long(self) -> Tensor:
@@ -1555,7 +1654,6 @@ from autograd.ops import logical as _logical  # noqa: E402
 from autograd.ops import math_more as _math_more  # noqa: E402
 from autograd.ops import memory as _memory_ops  # noqa: E402
 from autograd.ops import order as _order  # noqa: E402
-from autograd.ops import search as _search  # noqa: E402
 from autograd.ops import stats as _stats  # noqa: E402
 from autograd.ops import torch_methods as _torch  # noqa: E402
 from autograd.ops.args import axis_arg  # noqa: E402

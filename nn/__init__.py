@@ -238,6 +238,29 @@ __all__ = [
     "utils",
 ]
 
+# PyTorch's modules, batch 3
+from nn.torch_more import (
+    Bilinear,
+    Buffer,
+    Dropout1d,
+    GroupNorm,
+    Hardshrink,
+    InstanceNorm1d,
+    LazyLinear,
+    LogSigmoid,
+    MultiLabelMarginLoss,
+    MultiMarginLoss,
+    RReLU,
+    Softshrink,
+)
+
+__all__ += [
+    "Bilinear", "Buffer", "Dropout1d", "GroupNorm", "Hardshrink", "InstanceNorm1d",
+    "LazyLinear", "LogSigmoid", "MultiLabelMarginLoss", "MultiMarginLoss", "RReLU",
+    "Softshrink",
+]  # fmt: skip
+# end of PyTorch's modules, batch 3
+
 
 def __getattr__(name: str):
     """`nn.plot` is imported on first use, so matplotlib stays an optional extra."""

@@ -611,3 +611,25 @@ def binary_crossentropy(
     y = _matching_target("binary_crossentropy", input, target)
     p = input.clip(EPSILON, 1 - EPSILON)
     return _reduce(-(y * p.log() + (1 - y) * (1 - p).log()), reduction)
+
+
+# PyTorch's functions, batch 3 (last: `nn.torch_more` imports modules that import this one)
+from nn.torch_more import (  # noqa: E402
+    batch_norm,
+    bilinear,
+    dropout1d,
+    group_norm,
+    gumbel_softmax,
+    hardshrink,
+    instance_norm,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    rrelu,
+    softshrink,
+)
+
+__all__ += [
+    "batch_norm", "bilinear", "dropout1d", "group_norm", "gumbel_softmax", "hardshrink",
+    "instance_norm", "multi_margin_loss", "multilabel_margin_loss", "rrelu", "softshrink",
+]  # fmt: skip
+# end of PyTorch's functions, batch 3

@@ -226,6 +226,9 @@ class Module:
                 f"cannot assign {type(value).__name__} '{name}' before Module.__init__(): "
                 f"call super().__init__() first in {type(self).__name__}.__init__"
             )
+        if getattr(value, "registers_as_buffer", False):  # nn.Buffer: a buffer, as torch's
+            self.register_buffer(name, Tensor(value), persistent=value.persistent)
+            return
         if name in self.__dict__.get("_buffers", ()) and not isinstance(value, Tensor):
             value = Tensor(np.asarray(value))
         elif isinstance(self.__dict__.get(name), Parameter) and not (
