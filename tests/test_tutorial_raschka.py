@@ -396,5 +396,9 @@ def test_linalg_norm_with_its_gradient(kwargs):
     for lib in (autograd, torch):
         with pytest.raises(RuntimeError, match=r"1-?[dD] or 2-?[dD]"):
             lib.linalg.norm(lib.zeros(2, 2, 2), ord=2)
-    with pytest.raises(NotImplementedError, match="singular values"):
-        autograd.linalg.norm(autograd.tensor(x), ord="nuc")
+    for ord in ("nuc", 2, -2):  # the matrix norms of singular values
+        np.testing.assert_allclose(
+            autograd.linalg.norm(autograd.tensor(x), ord=ord).numpy(),
+            torch.linalg.norm(torch.tensor(x), ord=ord).numpy(),
+            rtol=1e-12,
+        )
