@@ -1,5 +1,5 @@
 """Gradient clipping, parameter counting, Keras's `to_categorical`, `clear_session`,
-`set_random_seed`, `plot_model` and `model_to_dot`."""
+`set_random_seed`, `plot_model`, `model_to_dot` and `PyDataset` (Keras 2's `Sequence`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import numpy.typing as npt
 
 import autograd
 from autograd import Tensor, cat, get_default_dtype
+from nn.fit_sources import PyDataset as PyDataset  # keras.utils.PyDataset
+from nn.fit_sources import Sequence as Sequence  # Keras 2's keras.utils.Sequence
 from nn.module import Module
 from nn.symbolic import clear_session as clear_session  # keras.utils.clear_session
 
