@@ -385,6 +385,18 @@ class SourceBatches:
         except ValueError as err:
             raise ValueError(f"{self.caller}: {err}") from None
 
+    def keras_peek(self) -> Batch:
+        """Keras's look at the data while the model, its loss or its metrics are not
+        built (the first `fit` or `evaluate` after `compile`): a pass begun (a
+        PyDataset's `on_epoch_begin`, its order drawn), its first batch read, then left."""
+        self.source.on_epoch_begin()
+        try:
+            return as_tuple(self.source.kind, 0, next(self.source.iterator()))
+        except StopIteration:
+            raise ValueError(f"{self.caller}: the {self.source.kind} holds no batches") from None
+        except ValueError as err:
+            raise ValueError(f"{self.caller}: {err}") from None
+
     def reset(self) -> None:
         """Keras's reset when `fit` or `evaluate` starts (a PyDataset's `on_epoch_end`)."""
         self._current, self._seen = None, 0

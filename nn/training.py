@@ -101,6 +101,7 @@ class _Compiled:
     weighted_metrics: list[tuple[str, metrics_mod.Metric]] = field(default_factory=list)
     per_output: bool = False  # compile's loss was given per output
     arguments: dict[str, Any] = field(default_factory=dict)  # as given to compile
+    built: bool = False  # a fit or evaluate ran since compile (Keras's built loss, metrics)
 
 
 class Model(LayerWeights, Module):
@@ -467,7 +468,10 @@ class Model(LayerWeights, Module):
         Args:
             x: inputs (N, ...); integer arrays (uint8 pixels) are cast to float32. A
                 model with several inputs takes a list or tuple of arrays (or a dict),
-                as its `call` takes them.
+                as its `call` takes them. Or, as Keras 3, a source of whole batches
+                `(x, y)` or `(x, y, sample_weight)`: a Python generator, an
+                `nn.utils.PyDataset` or a `DataLoader` (`y` and `sample_weight` are
+                then not given, `batch_size` is unused; see `nn.fit_sources`).
             y: targets (N, ...) suited to the loss (class labels, one-hot rows, values);
                 for several outputs, a list or tuple with one array per output.
             epochs: number of passes over the data.
@@ -476,7 +480,7 @@ class Model(LayerWeights, Module):
             validation_split: fraction of the data held out for validation, taken
                 from the END of `x` and `y` before any shuffling, as Keras does.
             validation_data: `(x_val, y_val)` to evaluate after each epoch (overrides
-                `validation_split`).
+                `validation_split`), or a source of batches as `x` can be.
             shuffle: shuffle the training samples at every epoch.
             verbose: 0 silent, 1 a progress bar per epoch, 2 Keras's lines (`Epoch
                 2/5`, then `10/10 - 1s - 12ms/step - logs` once the epoch's callbacks
@@ -541,6 +545,7 @@ class Model(LayerWeights, Module):
             x, y = as_inputs(x), as_targets(y)
             check_lengths(x, y)
             _check_samples("fit", x)
+            compiled.built = True
             weights_ = sample_weights("fit", y, sample_weight, class_weight)
             if validation_data is not None:
                 val, val_weights = _validation_arrays(validation_data)
@@ -650,7 +655,7 @@ class Model(LayerWeights, Module):
             return _as_batch(xb), _as_batch(output_shaped(yb, out)), wb
 
         batches = SourceBatches(x, steps_per_epoch, prepare, "fit", shuffle)
-        first = batches.first()
+        first = self._first_batch(batches)
         if len(first) < 2:
             raise ValueError(f"fit: batch 0 of the {batches.source.kind}: {_NO_TARGETS}")
         given_val = None if is_source(validation_data) else validation_data
@@ -709,11 +714,19 @@ class Model(LayerWeights, Module):
             return _as_batch(xb), _as_batch(yb), wb
 
         batches = SourceBatches(x, steps, prepare, caller)
-        first = batches.first()
+        first = self._first_batch(batches) if caller == "evaluate" else batches.first()
         if len(first) < 2:
             raise ValueError(f"{caller}: batch 0 of the {batches.source.kind}: {_NO_TARGETS}")
         x0, _, _, fields = self._structured(caller, first[0], first[1])
         return batches, x0 if _is_records(x0) else as_inputs(x0), fields
+
+    def _first_batch(self, batches: SourceBatches) -> tuple[Any, ...]:
+        """The first batch of a source for `fit` or `evaluate`, read as Keras reads it
+        while the model, the loss or the metrics are not built (`keras_peek`)."""
+        compiled = self._compiled
+        first = batches.keras_peek() if not compiled.built or _unbuilt(self) else batches.first()
+        compiled.built = True
+        return first
 
     def _source_validation(
         self, data: Any, steps: int | None, x0: np.ndarray, fields: list[str] | None
@@ -950,7 +963,8 @@ class Model(LayerWeights, Module):
         """Loss (and metrics) on `(x, y)`, in eval mode.
 
         Args:
-            x, y: inputs and targets, as for `fit`.
+            x, y: inputs and targets, as for `fit` (a generator, PyDataset or
+                DataLoader of `(x, y)` batches too, without `y`).
             batch_size: samples per forward pass (None is 32, as Keras's).
             verbose: 1 (the default, as Keras) or "auto" print Keras's finished bar
                 `313/313 ━━━━━━━━━━━━━━━━━━━━ 0s 1ms/step - accuracy: 0.8442 - loss:
@@ -979,6 +993,7 @@ class Model(LayerWeights, Module):
         x, y = as_inputs(x), as_targets(y)
         check_lengths(x, y)
         _check_samples("evaluate", x)
+        self._compiled.built = True
         weights_ = sample_weights("evaluate", y, sample_weight, None)
         start = time.perf_counter()
         batches = -(-len(x) // batch_size)
@@ -1079,7 +1094,8 @@ class Model(LayerWeights, Module):
     ) -> Any:
         """The model's outputs for `x` as one ndarray, computed in eval mode without a graph;
         for a model with several outputs, one array per output in the structure the
-        model returns (a tuple, list or dict). `x` is as for `fit`.
+        model returns (a tuple, list or dict). `x` is as for `fit` (a source's batches
+        may hold targets: they are unused), the batches' outputs concatenated.
 
         `verbose` is Keras's: "auto" (the default) and 1 print Keras's finished bar
         `313/313 ━━━━━━━━━━━━━━━━━━━━ 0s 1ms/step`, 2 its line `313/313 - 0s -
@@ -1094,7 +1110,12 @@ class Model(LayerWeights, Module):
         source = None
         if is_source(x):
             source = SourceBatches(x, steps, self._predict_input, "predict")
-            x = self._source_arrays("predict", 0, source.first()[:1], None)[0]
+            if _unbuilt(self):  # Keras builds it on a batch read anew, then resets
+                x = source.keras_peek()[0]
+                source.reset()
+            else:
+                x = source.first()[0]
+            x = self._source_arrays("predict", 0, (x,), None)[0]
             batches: Iterable[Any] = source.epoch()
             count: int | None = source.num_batches
         else:
