@@ -37,6 +37,7 @@ from nn.data import DataLoader
 
 #: How many batches of a generator Keras looks at first (and keeps).
 PEEKED_BATCHES = 2
+_EMPTY = object()  # what an exhausted iterator gives `next`
 
 _RAN_OUT = (
     "Your input ran out of data; interrupting training. Make sure that your dataset "
@@ -219,15 +220,12 @@ class _Source:
         self._first: list[Any] = []
 
     def iterator(self) -> Iterator[Any]:
-        return iter(self.data)
+        """The batches of a new pass."""
+        raise NotImplementedError
 
     def first(self) -> Any:
         """The first batch, read once and handed out again as the first of the first pass."""
-        if not self._first:
-            self._first = [next(iter(self.iterator()), None)]
-            if self._first[0] is None:
-                raise ValueError(f"the {self.kind} holds no batches")
-        return self._first[0]
+        raise NotImplementedError
 
     def on_epoch_begin(self) -> None:
         pass
@@ -267,7 +265,9 @@ class _Loader(_Source):
     def first(self) -> Any:
         if self._pending is None and not self._first:
             self._pending = iter(self.data)
-            self._first = [next(self._pending)]
+            self._first = [next(self._pending, _EMPTY)]
+            if self._first[0] is _EMPTY:
+                raise ValueError("the DataLoader holds no batches")
         return self._first[0]
 
     def iterator(self) -> Iterator[Any]:
@@ -300,6 +300,8 @@ class _PyData(_Source):
     def first(self) -> Any:
         """The first batch of the first pass (its order drawn now), read once: the
         batches are read as often and in the order Keras reads them."""
+        if self.num_batches == 0:
+            raise ValueError("the PyDataset holds no batches (its length is 0)")
         if not self._cached:
             self._order = self._indices()
             index = 0 if self._order is None else self._order[0]

@@ -317,6 +317,13 @@ def test_dataloader_refuses_class_weight_and_iterators_are_refused_as_keras():
     assert str(mine.value).split(":")[0] == str(ref.value).split(":")[0]
     empty = (b for b in [])
     assert "must yield at least one batch" in keras_error(lambda: ours.fit(empty, verbose=0))
+    nothing = DataLoader(TensorDataset(X[:0], Y[:0]), batch_size=5)
+    assert (
+        keras_error(lambda: ours.fit(nothing, verbose=0)) == "fit: the DataLoader holds no batches"
+    )
+    ours.fit(dataset_class(nn)(), verbose=0)  # (built: the next fit reads with `first`)
+    message = keras_error(lambda: ours.evaluate(dataset_class(nn)(count=0), verbose=0))
+    assert message == "evaluate: the PyDataset holds no batches (its length is 0)"
 
 
 @pytest.mark.parametrize(
@@ -477,3 +484,38 @@ def test_keras_guide_using_a_pydataset_and_a_generator():
     for mine, ref in zip(results[nn], results[keras], strict=True):
         close(mine, ref)
     same_weights(ours, theirs)
+
+
+def _two_in_two_out(k):
+    a, b = k.Input((5,), name="a"), k.Input((2,), name="b")
+    joined = k.layers.Concatenate()([a, b])
+    classes = k.layers.Dense(3, activation="softmax", name="cls")(joined)
+    value = k.layers.Dense(1, name="reg")(joined)
+    model = k.Model([a, b], [classes, value])
+    model.compile("sgd", ["sparse_categorical_crossentropy", "mse"])
+    return model
+
+
+def test_generator_of_several_inputs_and_outputs_follows_keras():
+    keras = pytest.importorskip("keras")
+    extra = RNG.normal(size=(24, 2)).astype(np.float32)
+    values = RNG.normal(size=(24, 1)).astype(np.float32)
+
+    def batches():
+        for i in range(4):
+            part = slice(BATCH * i, BATCH * (i + 1))
+            yield (X[part], extra[part]), (Y[part], values[part])
+
+    keras.utils.set_random_seed(0)
+    theirs, ours = _two_in_two_out(keras), _two_in_two_out(nn)
+    ours.set_weights(theirs.get_weights())
+    mine, _ = run(lambda: ours.fit(batches(), epochs=2, verbose=0))
+    ref, _ = run(lambda: theirs.fit(batches(), epochs=2, verbose=0))
+    close(mine.history, ref.history)
+    scores, _ = run(lambda: ours.evaluate(batches(), verbose=0))
+    expected, _ = run(lambda: theirs.evaluate(batches(), verbose=0))
+    np.testing.assert_allclose(scores, expected, rtol=1e-5)
+    predicted, _ = run(lambda: ours.predict(batches(), verbose=0))
+    wanted, _ = run(lambda: theirs.predict(batches(), verbose=0))
+    for a, b in zip(predicted, wanted, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-6)
