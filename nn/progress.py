@@ -60,6 +60,7 @@ class EpochLines(Callback):
 
     def __init__(self) -> None:
         self._start = 0.0
+        self.target: int | None = None  # the steps shown when params["steps"] is None
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         self._start = time.perf_counter()
@@ -68,4 +69,5 @@ class EpochLines(Callback):
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         seconds = time.perf_counter() - self._start
-        print(summary_line(self.params.get("steps") or 0, seconds, logs, verbose=2))
+        steps = self.params.get("steps") or self.target or 0
+        print(summary_line(steps, seconds, logs, verbose=2))

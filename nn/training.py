@@ -25,7 +25,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +60,7 @@ from nn.fit_data import (
     should_validate,
     weighted_loss,
 )
+from nn.fit_sources import SourceBatches, check_arguments, is_source
 from nn.functional_data import pack_call_inputs, pack_targets, unpack_call_inputs
 from nn.layer import LayerWeights, init_layer, run_call
 from nn.module import Module, training_mode
@@ -101,6 +102,7 @@ class _Compiled:
     weighted_metrics: list[tuple[str, metrics_mod.Metric]] = field(default_factory=list)
     per_output: bool = False  # compile's loss was given per output
     arguments: dict[str, Any] = field(default_factory=dict)  # as given to compile
+    built: bool = False  # a fit or evaluate ran since compile (Keras's built loss, metrics)
 
 
 class Model(LayerWeights, Module):
@@ -463,7 +465,10 @@ class Model(LayerWeights, Module):
         Args:
             x: inputs (N, ...); integer arrays (uint8 pixels) are cast to float32. A
                 model with several inputs takes a list or tuple of arrays (or a dict),
-                as its `call` takes them.
+                as its `call` takes them. Or, as Keras 3, a source of whole batches
+                `(x, y)` or `(x, y, sample_weight)`: a Python generator, an
+                `nn.utils.PyDataset` or a `DataLoader` (`y` and `sample_weight` are
+                then not given, `batch_size` is unused; see `nn.fit_sources`).
             y: targets (N, ...) suited to the loss (class labels, one-hot rows, values);
                 for several outputs, a list or tuple with one array per output. None
                 for a model compiled without a loss (its layers add theirs with
@@ -474,7 +479,7 @@ class Model(LayerWeights, Module):
             validation_split: fraction of the data held out for validation, taken
                 from the END of `x` and `y` before any shuffling, as Keras does.
             validation_data: `(x_val, y_val)` to evaluate after each epoch (overrides
-                `validation_split`).
+                `validation_split`), or a source of batches as `x` can be.
             shuffle: shuffle the training samples at every epoch.
             verbose: 0 silent, 1 a progress bar per epoch, 2 Keras's lines (`Epoch
                 2/5`, then `10/10 - 1s - 12ms/step - logs` once the epoch's callbacks
@@ -504,42 +509,54 @@ class Model(LayerWeights, Module):
                 lengths, targets that do not suit the loss,
                 an empty model, or a bad `validation_split`.
         """
+        if is_source(x):  # a generator, a PyDataset or a DataLoader (`nn.fit_sources`)
+            self._require_compiled("fit")
+            self._check_not_empty("fit")
+            options = (epochs, validation_split, shuffle, initial_epoch, validation_freq)
+            verbose = _check_fit_options(
+                *options, verbose, (steps_per_epoch, validation_steps, validation_batch_size)
+            )
+            check_arguments(x, y, sample_weight, class_weight, shuffle, validation_split)
+            return self._fit_source(
+                x,
+                validation_data,
+                (epochs, initial_epoch, verbose, callbacks, validation_freq),
+                steps_per_epoch,
+                validation_steps,
+                _batch_size("fit", validation_batch_size or batch_size),
+                class_weight,
+                shuffle,
+            )
         x, y, validation_data, fields = self._structured("fit", x, y, validation_data)
         with self._outputs_side_by_side(fields):
             compiled = self._require_compiled("fit")
             self._check_not_empty("fit")
-            check_int("fit", "epochs", epochs, minimum=0)
             batch_size = _batch_size("fit", batch_size)
-            check_real("fit", "validation_split", validation_split, 0, 1, high_open=True)
-            check_bool("fit", "shuffle", shuffle)
-            check_int("fit", "initial_epoch", initial_epoch, minimum=0)
-            for name, value in [
-                ("steps_per_epoch", steps_per_epoch),
-                ("validation_steps", validation_steps),
-                ("validation_batch_size", validation_batch_size),
-            ]:
-                if value is not None:
-                    check_int("fit", name, value, minimum=1)
-            check_validation_freq(validation_freq)
-            verbose = _verbosity("fit", verbose)
+            verbose = _check_fit_options(
+                epochs,
+                validation_split,
+                shuffle,
+                initial_epoch,
+                validation_freq,
+                verbose,
+                (steps_per_epoch, validation_steps, validation_batch_size),
+            )
             x = as_inputs(x)
             y = _targets("fit", y, len(x), compiled)
             check_lengths(x, y)
             _check_samples("fit", x)
+            compiled.built = True
             weights_ = sample_weights("fit", y, sample_weight, class_weight)
-            val_weights = None
-            if isinstance(validation_data, (tuple, list)) and len(validation_data) == 3:
-                *validation_data, val_weights = validation_data  # Keras's (x, y, sample_weight)
             if validation_data is not None:
-                val = validation_pair(validation_data)
-                val_weights = sample_weights("fit", val[1], val_weights, None)
+                val, val_weights = _validation_arrays(validation_data)
             elif validation_split:
+                val_weights = None
                 x, y, val = split_validation(x, y, validation_split)
                 if weights_ is not None:  # split as the data (class weights: training only)
                     weights_, held_out = weights_[: len(x)], weights_[len(x) :]
                     val_weights = held_out if sample_weight is not None else None
             else:
-                val = None
+                val, val_weights = None, None
             out = self._probe(x[:batch_size])
             y = output_shaped(y, out)  # Keras matches labels (N,) to one output column (N, 1)
             if val is not None:
@@ -556,41 +573,172 @@ class Model(LayerWeights, Module):
                 x, y, weights_, batch_size=batch_size, shuffle=shuffle, seed=seed
             )
             batches = EpochBatches(loader, steps_per_epoch)
-            history = History()
-            object.__setattr__(self, "history", history)
-            printer = [EpochLines()] if verbose == 2 else []  # last, as Keras's ProgbarLogger
-            hooks = CallbackList(
-                [*_callbacks(callbacks, history), *printer],
-                self,
-                verbose=verbose,
-                epochs=epochs,
-                steps=len(batches),
+            validate = None
+            if val is not None:
+                val_size = validation_batch_size or batch_size
+
+                def validate(hooks: CallbackList) -> dict[str, float]:
+                    return self._scores(*val, val_size, val_weights, validation_steps, hooks)
+
+            return self._epochs(
+                batches, validate, epochs, initial_epoch, verbose, callbacks, validation_freq
             )
-            object.__setattr__(self, "stop_training", False)
-            hooks.call("on_train_begin", None)
-            logs: dict[str, float] = {}
-            for epoch in range(initial_epoch, epochs):
-                hooks.call("on_epoch_begin", epoch, None)
-                bar = _progress_bar(len(batches), epoch, epochs) if verbose == 1 else None
-                with training_mode(self, True):  # then each module's own mode again, as Keras
-                    logs = self._train_epoch(batches, compiled, bar, hooks)
-                if val is not None and should_validate(epoch, validation_freq):
-                    scores = self._scores(
-                        *val,
-                        batch_size=validation_batch_size or batch_size,
-                        weights=val_weights,
-                        steps=validation_steps,
-                        hooks=hooks,
+
+    def _epochs(
+        self,
+        batches: EpochBatches | SourceBatches,
+        validate: Callable[[CallbackList], dict[str, float]] | None,
+        epochs: int,
+        initial_epoch: int,
+        verbose: int,
+        callbacks: Sequence[Callback] | None,
+        validation_freq: Any,
+    ) -> History:
+        """`fit`'s epochs over `batches`, with the callbacks, the progress lines and the
+        validation (`validate(hooks)`, the scores) after the epochs `validation_freq` picks."""
+        compiled = self._compiled
+        steps = batches.num_batches if isinstance(batches, SourceBatches) else len(batches)
+        history = History()
+        object.__setattr__(self, "history", history)
+        printer = [EpochLines()] if verbose == 2 else []  # last, as Keras's ProgbarLogger
+        hooks = CallbackList(
+            [*_callbacks(callbacks, history), *printer],
+            self,
+            verbose=verbose,
+            epochs=epochs,
+            steps=steps,
+        )
+        object.__setattr__(self, "stop_training", False)
+        hooks.call("on_train_begin", None)
+        logs: dict[str, float] = {}
+        for epoch in range(initial_epoch, epochs):
+            hooks.call("on_epoch_begin", epoch, None)
+            bar = _progress_bar(steps, epoch, epochs) if verbose == 1 else None
+            with training_mode(self, True):  # then each module's own mode again, as Keras
+                logs = self._train_epoch(batches, compiled, bar, hooks)
+            if validate is not None and should_validate(epoch, validation_freq):
+                logs.update({"val_" + k: v for k, v in validate(hooks).items()})
+            if bar is not None:
+                bar.set_postfix_str(format_logs(logs), refresh=False)
+                bar.close()
+            if printer and isinstance(batches, SourceBatches):  # Keras's count, once known
+                printer[0].target = printer[0].target or batches.last_steps
+            hooks.call("on_epoch_end", epoch, logs)
+            if self.stop_training:
+                break
+        hooks.call("on_train_end", logs)  # the last epoch's logs, as in Keras
+        return history
+
+    def _fit_source(
+        self,
+        x: Any,
+        validation_data: Any,
+        run: tuple[int, int, int, Sequence[Callback] | None, Any],
+        steps_per_epoch: int | None,
+        validation_steps: int | None,
+        validation_batch_size: int,
+        class_weight: Any,
+        shuffle: bool,
+    ) -> History:
+        """`fit` on the batches of a generator, a PyDataset or a DataLoader: the first
+        batch builds the model and is checked against the loss, then every batch goes
+        through the same training step as an array's (`run`: epochs, initial_epoch,
+        verbose, callbacks, validation_freq)."""
+        compiled = self._compiled
+        fields: list[str] | None = None
+        out: Any = None
+
+        def prepare(index: int, batch: tuple[Any, ...]) -> Any:
+            xb, yb, wb = self._source_arrays("fit", index, batch, fields, class_weight)
+            if yb is None:
+                raise ValueError(_NO_TARGETS)
+            return _as_batch(xb), _as_batch(output_shaped(yb, out)), wb
+
+        batches = SourceBatches(x, steps_per_epoch, prepare, "fit", shuffle)
+        first = self._first_batch(batches)
+        if len(first) < 2:
+            raise ValueError(f"fit: batch 0 of the {batches.source.kind}: {_NO_TARGETS}")
+        given_val = None if is_source(validation_data) else validation_data
+        x0, y0, given_val, fields = self._structured("fit", first[0], first[1], given_val)
+        with self._outputs_side_by_side(fields):
+            x0 = x0 if _is_records(x0) else as_inputs(x0)
+            out = self._probe(x0)
+            self._check_targets(out, output_shaped(as_targets(y0), out), compiled)
+            self._make_optimizer()
+            if is_source(validation_data):
+                validate = self._source_validation(validation_data, validation_steps, x0, fields)
+            elif given_val is not None:
+                val, val_weights = _validation_arrays(given_val)
+                val = (val[0], output_shaped(val[1], out))
+
+                def validate(hooks: CallbackList) -> dict[str, float]:
+                    return self._scores(
+                        *val, validation_batch_size, val_weights, validation_steps, hooks
                     )
-                    logs.update({"val_" + k: v for k, v in scores.items()})
-                if bar is not None:
-                    bar.set_postfix_str(format_logs(logs), refresh=False)
-                    bar.close()
-                hooks.call("on_epoch_end", epoch, logs)
-                if self.stop_training:
-                    break
-            hooks.call("on_train_end", logs)  # the last epoch's logs, as in Keras
-            return history
+            else:
+                validate = None
+            batches.reset()  # Keras's: a PyDataset's on_epoch_end before the first epoch
+            return self._epochs(batches, validate, *run)
+
+    def _source_arrays(
+        self,
+        caller: str,
+        index: int,
+        batch: tuple[Any, ...],
+        fields: list[str] | None,
+        class_weight: Any = None,
+    ) -> tuple[Any, np.ndarray | None, np.ndarray | None]:
+        """A source's batch `(x,)`, `(x, y)` or `(x, y, sample_weight)` as arrays, read
+        as `fit` reads arrays: several inputs (and outputs, `fields`) packed, inputs in
+        the default float dtype, the weights of the samples (from `class_weight` too)."""
+        xb = self._pack_x(caller, batch[0])
+        xb = xb if _is_records(xb) else as_inputs(xb)
+        if len(batch) == 1:
+            return xb, None, None
+        yb = as_targets(batch[1] if fields is None else pack_targets(caller, batch[1], fields))
+        check_lengths(xb, yb)
+        given = batch[2] if len(batch) == 3 else None
+        return xb, yb, sample_weights(caller, yb, given, class_weight)
+
+    def _source_batches(
+        self, caller: str, x: Any, steps: int | None
+    ) -> tuple[SourceBatches, np.ndarray, list[str] | None]:
+        """The batches of a source for `evaluate` or validation, its first batch's
+        inputs, and the outputs' fields (as `_structured` finds them)."""
+        fields: list[str] | None = None
+
+        def prepare(index: int, batch: tuple[Any, ...]) -> Any:
+            xb, yb, wb = self._source_arrays(caller, index, batch, fields)
+            if yb is None:
+                raise ValueError(_NO_TARGETS)
+            return _as_batch(xb), _as_batch(yb), wb
+
+        batches = SourceBatches(x, steps, prepare, caller)
+        first = self._first_batch(batches) if caller == "evaluate" else batches.first()
+        if len(first) < 2:
+            raise ValueError(f"{caller}: batch 0 of the {batches.source.kind}: {_NO_TARGETS}")
+        x0, _, _, fields = self._structured(caller, first[0], first[1])
+        return batches, x0 if _is_records(x0) else as_inputs(x0), fields
+
+    def _first_batch(self, batches: SourceBatches) -> tuple[Any, ...]:
+        """The first batch of a source for `fit` or `evaluate`, read as Keras reads it
+        while the model, the loss or the metrics are not built (`keras_peek`)."""
+        compiled = self._compiled
+        first = batches.keras_peek() if not compiled.built or _unbuilt(self) else batches.first()
+        compiled.built = True
+        return first
+
+    def _source_validation(
+        self, data: Any, steps: int | None, x0: np.ndarray, fields: list[str] | None
+    ) -> Callable[[CallbackList], dict[str, float]]:
+        """`fit`'s validation on a source, walked anew (Keras's reset) every time."""
+        batches, _, _ = self._source_batches("fit", data, steps)
+
+        def validate(hooks: CallbackList) -> dict[str, float]:
+            batches.reset()
+            return self._score_batches(batches.epoch(), x0, hooks)
+
+        return validate
 
     def _structured(
         self, caller: str, x: Any, y: Any, validation_data: Any = None
@@ -680,7 +828,11 @@ class Model(LayerWeights, Module):
             self.__dict__.pop("_last_outputs", None)
 
     def _train_epoch(
-        self, batches: EpochBatches, compiled: _Compiled, bar: Any, hooks: CallbackList
+        self,
+        batches: EpochBatches | SourceBatches,
+        compiled: _Compiled,
+        bar: Any,
+        hooks: CallbackList,
     ) -> dict[str, float]:
         """One epoch of training steps; returns the epoch's mean loss and metrics."""
         opt, loss_fn = compiled.optimizer, compiled.loss
@@ -765,6 +917,15 @@ class Model(LayerWeights, Module):
     ) -> dict[str, float]:
         """Mean loss and metrics over (x, y) (its first `steps` batches), in eval mode
         without a graph, calling the `on_test_*` hooks."""
+        # (a seed: a loader in order then draws nothing from autograd's generators)
+        loader = WeightedLoader(x, y, weights, batch_size=batch_size, seed=0)
+        return self._score_batches(first_batches(loader, steps), x, hooks)
+
+    def _score_batches(
+        self, batches: Iterable[Any], x: np.ndarray, hooks: CallbackList | None
+    ) -> dict[str, float]:
+        """Mean loss and metrics over `(xb, yb, wb)` batches (`x`: inputs of their
+        shape), in eval mode without a graph, calling the `on_test_*` hooks."""
         self._check_not_empty("evaluate")
         compiled = self._compiled
         hooks = hooks or CallbackList([], self)
@@ -773,9 +934,7 @@ class Model(LayerWeights, Module):
         running = self._running(compiled)
         penalized = self.has_penalties()
         with self._inference(x):
-            # (a seed: a loader in order then draws nothing from autograd's generators)
-            loader = WeightedLoader(x, y, weights, batch_size=batch_size, seed=0)
-            for batch, (xb, yb, wb) in enumerate(first_batches(loader, steps)):
+            for batch, (xb, yb, wb) in enumerate(batches):
                 if begin:
                     hooks.call("on_test_batch_begin", batch, None)
                 out = self(xb)
@@ -804,7 +963,8 @@ class Model(LayerWeights, Module):
         """Loss (and metrics) on `(x, y)`, in eval mode.
 
         Args:
-            x, y: inputs and targets, as for `fit`.
+            x, y: inputs and targets, as for `fit` (a generator, PyDataset or
+                DataLoader of `(x, y)` batches too, without `y`).
             batch_size: samples per forward pass (None is 32, as Keras's).
             verbose: 1 (the default, as Keras) or "auto" print Keras's finished bar
                 `313/313 ━━━━━━━━━━━━━━━━━━━━ 0s 1ms/step - accuracy: 0.8442 - loss:
@@ -826,11 +986,15 @@ class Model(LayerWeights, Module):
         if steps is not None:
             check_int("evaluate", "steps", steps, minimum=1)
         verbose = _verbosity("evaluate", verbose)
+        if is_source(x):
+            check_arguments(x, y, sample_weight)
+            return self._evaluate_source(x, steps, verbose, return_dict, callbacks)
         x, y, _, fields = self._structured("evaluate", x, y)
         x = as_inputs(x)
         y = _targets("evaluate", y, len(x), self._compiled)
         check_lengths(x, y)
         _check_samples("evaluate", x)
+        self._compiled.built = True
         weights_ = sample_weights("evaluate", y, sample_weight, None)
         start = time.perf_counter()
         batches = -(-len(x) // batch_size)
@@ -844,6 +1008,32 @@ class Model(LayerWeights, Module):
         if verbose:
             seconds = time.perf_counter() - start
             print(summary_line(batches, seconds, dict(sorted(scores.items())), verbose))
+        return self._results(dict(sorted(scores.items())), return_dict)
+
+    def _evaluate_source(
+        self,
+        x: Any,
+        steps: int | None,
+        verbose: int,
+        return_dict: bool,
+        callbacks: Sequence[Callback] | None,
+    ) -> Any:
+        """`evaluate` on the batches of a generator, a PyDataset or a DataLoader."""
+        batches, x0, fields = self._source_batches("evaluate", x, steps)
+        batches.reset()  # Keras's: a PyDataset's on_epoch_end first
+        start = time.perf_counter()
+        hooks = CallbackList(
+            _callbacks(callbacks, None, "evaluate"),
+            self,
+            verbose=verbose,
+            epochs=1,
+            steps=batches.num_batches,
+        )
+        with self._outputs_side_by_side(fields):
+            scores = self._score_batches(batches.epoch(), x0, hooks)
+        if verbose:
+            seconds = time.perf_counter() - start
+            print(summary_line(batches.last_steps, seconds, dict(sorted(scores.items())), verbose))
         return self._results(dict(sorted(scores.items())), return_dict)
 
     def _results(self, logs: dict[str, float], return_dict: bool) -> Any:
@@ -905,7 +1095,8 @@ class Model(LayerWeights, Module):
     ) -> Any:
         """The model's outputs for `x` as one ndarray, computed in eval mode without a graph;
         for a model with several outputs, one array per output in the structure the
-        model returns (a tuple, list or dict). `x` is as for `fit`.
+        model returns (a tuple, list or dict). `x` is as for `fit` (a source's batches
+        may hold targets: they are unused), the batches' outputs concatenated.
 
         `verbose` is Keras's: "auto" (the default) and 1 print Keras's finished bar
         `313/313 ━━━━━━━━━━━━━━━━━━━━ 0s 1ms/step`, 2 its line `313/313 - 0s -
@@ -916,12 +1107,25 @@ class Model(LayerWeights, Module):
         if steps is not None:
             check_int("predict", "steps", steps, minimum=1)
         verbose = _verbosity("predict", verbose)
-        x = self._pack_x("predict", x)
-        x = x if _is_records(x) else as_inputs(x)
-        _check_samples("predict", x)
         start = time.perf_counter()
-        loader = DataLoader(x, batch_size=batch_size, seed=0)  # (draws nothing)
-        count = len(loader) if steps is None else min(len(loader), steps)
+        source = None
+        if is_source(x):
+            source = SourceBatches(x, steps, self._predict_input, "predict")
+            if _unbuilt(self):  # Keras builds it on a batch read anew, then resets
+                x = source.keras_peek()[0]
+                source.reset()
+            else:
+                x = source.first()[0]
+            x = self._source_arrays("predict", 0, (x,), None)[0]
+            batches: Iterable[Any] = source.epoch()
+            count: int | None = source.num_batches
+        else:
+            x = self._pack_x("predict", x)
+            x = x if _is_records(x) else as_inputs(x)
+            _check_samples("predict", x)
+            loader = DataLoader(x, batch_size=batch_size, seed=0)  # (draws nothing)
+            count = len(loader) if steps is None else min(len(loader), steps)
+            batches = first_batches(loader, steps)
         hooks = CallbackList(
             _callbacks(callbacks, None, "predict"), self, verbose=verbose, epochs=1, steps=count
         )
@@ -931,7 +1135,7 @@ class Model(LayerWeights, Module):
         object.__setattr__(self, "_side_by_side", False)
         try:
             with self._inference(x):
-                for batch, xb in enumerate(first_batches(loader, steps)):
+                for batch, xb in enumerate(batches):
                     hooks.call("on_predict_batch_begin", batch, None)
                     result = self(xb)
                     outputs.append(leaves(result))
@@ -941,9 +1145,14 @@ class Model(LayerWeights, Module):
             object.__setattr__(self, "_side_by_side", side_by_side)
         hooks.call("on_predict_end", None)
         if verbose:
-            print(summary_line(count, time.perf_counter() - start, None, verbose))
+            done = count if source is None else source.last_steps
+            print(summary_line(done, time.perf_counter() - start, None, verbose))
         arrays = [np.concatenate([b[i] for b in outputs]) for i in range(len(outputs[0]))]
         return arrays[0] if isinstance(result, Tensor) else rebuild(result, arrays)
+
+    def _predict_input(self, index: int, batch: tuple[Any, ...]) -> Any:
+        """A source's batch as `predict` takes it: its inputs (targets are unused)."""
+        return _as_batch(self._source_arrays("predict", index, batch[:1], None)[0])
 
     def summary(
         self,
@@ -977,6 +1186,48 @@ class Model(LayerWeights, Module):
 
     def _summary_text(self, line_length: int | None, positions: Any) -> str:
         return format_summary(self, line_length, positions)
+
+
+_NO_TARGETS = "it holds no targets; yield (x, y) or (x, y, sample_weight) batches"
+
+
+def _as_batch(array: np.ndarray) -> Any:
+    """A batch as the training step takes it (as `DataLoader` yields arrays): floats
+    as a Tensor, labels and records as the array."""
+    return Tensor(array) if array.dtype.kind in "fc" else array
+
+
+def _validation_arrays(data: Any) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray | None]:
+    """`fit`'s `validation_data` arrays, `(x_val, y_val)` or Keras's `(x_val, y_val,
+    sample_weight)`, checked and converted, and the weights of their samples."""
+    given = None
+    if isinstance(data, (tuple, list)) and len(data) == 3:
+        *data, given = data
+    val = validation_pair(data)
+    return val, sample_weights("fit", val[1], given, None)
+
+
+def _check_fit_options(
+    epochs: Any,
+    validation_split: Any,
+    shuffle: Any,
+    initial_epoch: Any,
+    validation_freq: Any,
+    verbose: Any,
+    counts: tuple[Any, Any, Any],
+) -> int:
+    """`fit`'s options checked (`counts`: steps_per_epoch, validation_steps and
+    validation_batch_size, None or positive); returns `verbose` as 0, 1 or 2."""
+    check_int("fit", "epochs", epochs, minimum=0)
+    check_real("fit", "validation_split", validation_split, 0, 1, high_open=True)
+    check_bool("fit", "shuffle", shuffle)
+    check_int("fit", "initial_epoch", initial_epoch, minimum=0)
+    names = ("steps_per_epoch", "validation_steps", "validation_batch_size")
+    for name, value in zip(names, counts):
+        if value is not None:
+            check_int("fit", name, value, minimum=1)
+    check_validation_freq(validation_freq)
+    return _verbosity("fit", verbose)
 
 
 def _keras_optimizer(optimizer: Any, options: dict[str, Any]) -> tuple[Any, dict[str, Any]]:

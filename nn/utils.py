@@ -1,5 +1,5 @@
 """Gradient clipping, parameter counting, Keras's `to_categorical`, `clear_session`,
-`set_random_seed`, `plot_model` and `model_to_dot`."""
+`set_random_seed`, `plot_model`, `model_to_dot` and `PyDataset` (Keras 2's `Sequence`)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from nn.custom_objects import CustomObjectScope as CustomObjectScope  # keras.ut
 from nn.custom_objects import custom_object_scope as custom_object_scope
 from nn.custom_objects import get_custom_objects as get_custom_objects
 from nn.custom_objects import register_keras_serializable as register_keras_serializable
+from nn.fit_sources import PyDataset as PyDataset  # keras.utils.PyDataset
+from nn.fit_sources import Sequence as Sequence  # Keras 2's keras.utils.Sequence
 from nn.module import Module
 from nn.symbolic import clear_session as clear_session  # keras.utils.clear_session
 
