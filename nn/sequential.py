@@ -187,9 +187,13 @@ class Sequential(Model):
                 "add some with add(layer) first"
             )
         if args and "_batch_size" not in self.__dict__ and not is_symbolic(args[0]):
-            if _unbuilt(self):  # this call builds the model: Keras keeps its batch size
+            # Decided once, at the first call: a call that builds the model gives Keras's
+            # batch size; an already built model (PyTorch's modules, an nn.Input) None.
+            batch = None
+            if _unbuilt(self):
                 shape = np.shape(args[0].data if isinstance(args[0], Tensor) else args[0])
-                object.__setattr__(self, "_batch_size", shape[0] if shape else None)
+                batch = shape[0] if shape else None
+            object.__setattr__(self, "_batch_size", batch)
         return super().__call__(*args, **kwargs)
 
     def build(self, input_shape: Sequence[int | None]) -> None:
