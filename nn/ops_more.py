@@ -404,7 +404,13 @@ def amin(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
 
 def ptp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """max - min along `axis`."""
+    """max - min along `axis`.
+
+    Raises:
+        TypeError: a bool input (Keras's backend refuses it too: bools do not subtract).
+    """
+    if tensor(x).dtype == np.bool_:
+        raise TypeError("ptp: bool inputs have no difference; cast them first, e.g. to int32")
     return amax(x, axis, keepdims) - amin(x, axis, keepdims)
 
 
