@@ -48,6 +48,39 @@ def is_description(value: Any) -> bool:
     return isinstance(value, dict) and REGISTERED in value and "class_name" in value
 
 
+def serialize_keras(
+    obj: Any,
+    module: str,
+    classes: Mapping[str, Any],
+    functions: Mapping[str, Any],
+    kind: str,
+) -> dict[str, Any]:
+    """Keras's `serialize` of a loss or metric (`kind`): an object of one of Keras's
+    `classes` as ``{"module": module, "class_name": ..., "config": get_config(), ...}``,
+    one of Keras's `functions` as Keras names a function, and anything of your own as
+    `describe` writes it.
+
+    Raises:
+        ValueError: an object without `get_config`, or a function without a name.
+    """
+    if type(obj) is classes.get(type(obj).__name__):
+        return {
+            "module": module,
+            "class_name": type(obj).__name__,
+            "config": obj.get_config(),
+            "registered_name": None,
+        }
+    name = getattr(obj, "__name__", None)
+    if name is not None and functions.get(name) is obj:
+        return {
+            "module": "builtins",
+            "class_name": "function",
+            "config": name,
+            "registered_name": "function",
+        }
+    return describe(obj, kind)
+
+
 def describe(obj: Any, what: str) -> dict[str, Any]:
     """Keras's description of a function or an object of your own (see the module
     docstring); `what` ("loss", "metric", ...) is for the error messages.

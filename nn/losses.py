@@ -22,7 +22,7 @@ import numpy as np
 
 from autograd import Tensor, as_tensor
 from nn import functional as F
-from nn.custom_objects import describe, is_description, resolve, scope
+from nn.custom_objects import is_description, resolve, scope, serialize_keras
 from nn.keras_metrics import snake_case
 from nn.module import Module
 from nn.symbolic import unique_name
@@ -595,23 +595,7 @@ def serialize(loss: Any) -> dict[str, Any]:
     Raises:
         ValueError: an object without `get_config`, or a function without a name.
     """
-    if type(loss) is KERAS_CLASSES.get(type(loss).__name__):
-        config = loss.get_config()
-        return {
-            "module": "keras.losses",
-            "class_name": type(loss).__name__,
-            "config": config,
-            "registered_name": None,
-        }
-    name = getattr(loss, "__name__", None)
-    if name is not None and FUNCTIONS.get(name) is loss:
-        return {
-            "module": "builtins",
-            "class_name": "function",
-            "config": name,
-            "registered_name": "function",
-        }
-    return describe(loss, "loss")
+    return serialize_keras(loss, "keras.losses", KERAS_CLASSES, FUNCTIONS, "loss")
 
 
 def deserialize(name: Any, custom_objects: dict[str, Any] | None = None) -> Any:

@@ -322,22 +322,7 @@ def serialize(metric: Any) -> dict[str, Any]:
     Raises:
         ValueError: an object without `get_config`, or a function without a name.
     """
-    if type(metric) is CLASS_NAMES.get(type(metric).__name__):
-        return {
-            "module": "keras.metrics",
-            "class_name": type(metric).__name__,
-            "config": metric.get_config(),
-            "registered_name": None,
-        }
-    name = getattr(metric, "__name__", None)
-    if name is not None and FUNCTIONS.get(name) is metric:
-        return {
-            "module": "builtins",
-            "class_name": "function",
-            "config": name,
-            "registered_name": "function",
-        }
-    return own.describe(metric, "metric")
+    return own.serialize_keras(metric, "keras.metrics", CLASS_NAMES, FUNCTIONS, "metric")
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
