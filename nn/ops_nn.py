@@ -130,7 +130,11 @@ def squareplus(x: Any, b: float = 4) -> Tensor:
 
 def sparsemax(x: Any, axis: int = -1) -> Tensor:
     """The Euclidean projection of x onto the probability simplex along `axis`
-    (Martins & Astudillo, 2016): max(x - tau, 0), tau picked so the row sums to 1."""
+    (Martins & Astudillo, 2016): max(x - tau, 0), tau picked so the row sums to 1.
+
+    Keras 3.15's `ops.sparsemax` agrees where one element is kept; where several are,
+    its threshold sums the running sums and its rows need not sum to 1 (it gives
+    [0, 0, 0] for [3, 2.9, 0], the projection [0.55, 0.45, 0]): this is the paper's."""
     t = _float(x)
     data = _array(t)
     ranked = -np.sort(-data, axis=axis)
