@@ -154,17 +154,19 @@ def sum(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
 
 def mean(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    return autograd.mean(x, axis, keepdims)
+    """The mean along `axis`; ints and bools give the default float dtype, as Keras's."""
+    return autograd.mean(_float(x), axis, keepdims)
 
 
 def var(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """The variance, dividing by the number of elements (Keras's, numpy's ddof=0)."""
-    return autograd.var(x, axis, keepdims, ddof=0)
+    """The variance, dividing by the number of elements (Keras's, numpy's ddof=0); ints
+    and bools give the default float dtype."""
+    return autograd.var(_float(x), axis, keepdims, ddof=0)
 
 
 def std(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
     """sqrt(var(x)), dividing by the number of elements."""
-    return autograd.std(x, axis, keepdims, ddof=0)
+    return autograd.std(_float(x), axis, keepdims, ddof=0)
 
 
 def logsumexp(x: Any, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -301,6 +303,7 @@ def shape(x: Any) -> tuple[int, ...]:
 
 # Keras's further numpy-style and nn-style ops (nn.ops_more, nn.ops_nn)
 from nn.ops_more import (  # noqa: E402
+    _float,
     all,
     allclose,
     amax,

@@ -405,6 +405,20 @@ def _ddof(
     return int(torch_style)
 
 
+def _check_float(name: str, x: TensorLike) -> None:
+    """PyTorch's refusal of integer and bool inputs to `var` and `std`.
+
+    Raises:
+        OperandError: `x` holds integers or bools (a RuntimeError, as torch's).
+    """
+    dtype = data_of(x).dtype
+    if dtype.kind in "biu":
+        raise OperandError(
+            f"{name}(): std and var only support floating point and complex dtypes, got "
+            f"{dtype} (convert first: x.float().{name}())"
+        )
+
+
 def var(
     x: TensorLike,
     axis: Axis = None,
@@ -422,6 +436,7 @@ def var(
     PyTorch's (`correction=1`, the unbiased estimate). `correction` and `unbiased` are PyTorch's
     names for `ddof`.
     """
+    _check_float("var", x)
     ddof = _ddof("var", ddof, dim is not None or keepdim is not None, correction, unbiased)
     axis = axis_arg("var", axis, dim)
     keepdims = keepdims_arg("var", keepdims, keepdim)
@@ -445,6 +460,7 @@ def std(
 ) -> Tensor:
     """sqrt(var(x, axis, ddof)), with `var`'s arguments and defaults, and gradient 0
     where the variance is 0 (see `Std`)."""
+    _check_float("std", x)
     ddof = _ddof("std", ddof, dim is not None or keepdim is not None, correction, unbiased)
     axis = axis_arg("std", axis, dim)
     n = _count(x, axis)

@@ -106,3 +106,10 @@ def test_masked_fill_with_a_mask_that_does_not_broadcast_names_both_shapes():
         torch.zeros(2, 3).masked_fill(torch.tensor(mask), 1.0)
     with pytest.raises(RuntimeError, match=r"mask's shape \(4,\) .* input's shape \(2, 3\)"):
         autograd.zeros(2, 3).masked_fill(autograd.tensor(mask), 1.0)
+
+
+@pytest.mark.parametrize("name", ["var", "std", "mean"])
+def test_var_std_and_mean_refuse_integers_as_torch(name):
+    for lib in (torch, autograd):
+        with pytest.raises(RuntimeError, match="floating point"):
+            getattr(lib, name)(lib.tensor([1, 2, 4]))

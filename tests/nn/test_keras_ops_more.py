@@ -543,3 +543,9 @@ def test_custom_gradient_with_two_arguments_checks_the_count():
 
     with pytest.raises(ValueError, match="2 gradients"):
         wrong(a, b).sum().backward()
+
+
+@pytest.mark.parametrize("name", ["mean", "var", "std"])
+@pytest.mark.parametrize("x", [I32, B, [1, 2, 4]], ids=["int32", "bool", "list"])
+def test_statistics_of_ints_and_bools_are_floats_as_keras(name, x):
+    same(getattr(ops, name)(x), getattr(keras_ops(), name)(x), rtol=1e-6)
