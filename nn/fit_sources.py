@@ -23,6 +23,7 @@ the order of a `PyDataset`'s batches (Python's `random.shuffle`, as Keras).
 
 from __future__ import annotations
 
+import abc
 import itertools
 import random
 import types
@@ -208,9 +209,10 @@ def as_tuple(kind: str, index: int, batch: Any) -> tuple[Any, ...]:
     return batch
 
 
-class _Source:
+class _Source(abc.ABC):
     """One kind of source as Keras's data adapters see it: the batches of a new pass,
-    their count (None: unknown), and the epoch hooks."""
+    their count (None: unknown), and the epoch hooks (nothing to do, but for a
+    `PyDataset`, whose own hooks `_PyDataset` calls)."""
 
     kind = "generator"
 
@@ -219,19 +221,19 @@ class _Source:
         self.num_batches: int | None = None
         self._first: list[Any] = []
 
+    @abc.abstractmethod
     def iterator(self) -> Iterator[Any]:
         """The batches of a new pass."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def first(self) -> Any:
         """The first batch, read once and handed out again as the first of the first pass."""
-        raise NotImplementedError
 
-    def on_epoch_begin(self) -> None:
-        pass
+    def on_epoch_begin(self) -> None:  # noqa: B027  (a deliberate no-op default)
+        """Called before each epoch's pass; a generator or a DataLoader has no hook."""
 
-    def on_epoch_end(self) -> None:
-        pass
+    def on_epoch_end(self) -> None:  # noqa: B027  (a deliberate no-op default)
+        """Called after each epoch's pass; a generator or a DataLoader has no hook."""
 
 
 class _Generator(_Source):

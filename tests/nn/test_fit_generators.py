@@ -519,3 +519,20 @@ def test_generator_of_several_inputs_and_outputs_follows_keras():
     wanted, _ = run(lambda: theirs.predict(batches(), verbose=0))
     for a, b in zip(predicted, wanted, strict=True):
         np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_a_pydataset_without_getitem_or_len_says_what_it_must_define():
+    class NoItems(nn.utils.PyDataset):
+        def __len__(self):
+            return 2
+
+    class NoLength(nn.utils.PyDataset):
+        def __getitem__(self, index):
+            return np.zeros((2, 3)), np.zeros(2)
+
+    with pytest.raises(NotImplementedError, match="NoItems must define __getitem__"):
+        NoItems()[0]
+    with pytest.raises(NotImplementedError, match="NoLength must define __len__"):
+        NoLength().num_batches  # noqa: B018
+    data = NoItems()
+    assert data.on_epoch_begin() is None and data.on_epoch_end() is None  # hooks to override
