@@ -24,7 +24,7 @@ import contextvars
 import functools
 import json
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Any
@@ -79,6 +79,41 @@ def serialize_keras(
             "registered_name": "function",
         }
     return describe(obj, kind)
+
+
+def deserialize_keras(
+    config: Any,
+    custom_objects: Mapping[str, Any] | None,
+    classes: Mapping[str, Any],
+    by_name: Callable[[str], Any],
+    kind: str,
+) -> Any:
+    """Keras's `deserialize` of a loss or metric (`kind`), the inverse of
+    `serialize_keras`: a string is what `by_name` makes of it (else one of
+    `custom_objects`), a function's description the function, one of Keras's `classes`
+    made by `from_config(config)`, and anything of your own resolved in the scope of
+    `custom_objects`.
+
+    Raises:
+        ValueError: a name or class this library (and `custom_objects`) does not have.
+    """
+    with scope(custom_objects):
+        if isinstance(config, str):
+            found = by_name(config)
+            if found is None:
+                found = (custom_objects or {}).get(config)
+            if found is None:
+                raise ValueError(f"deserialize: unknown {kind} {config!r}")
+            return found
+        if isinstance(config, dict) and config.get("class_name") == FUNCTION:
+            return deserialize_keras(config.get("config"), custom_objects, classes, by_name, kind)
+        if isinstance(config, dict) and not config.get(REGISTERED):
+            cls = classes.get(config.get("class_name", ""))
+            if cls is not None:
+                return cls.from_config(dict(config.get("config") or {}))
+        if is_description(config):
+            return resolve(config, kind)
+    raise ValueError(f"deserialize: cannot make a {kind} of {config!r}")
 
 
 def describe(obj: Any, what: str) -> dict[str, Any]:

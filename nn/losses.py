@@ -22,7 +22,7 @@ import numpy as np
 
 from autograd import Tensor, as_tensor
 from nn import functional as F
-from nn.custom_objects import is_description, resolve, scope, serialize_keras
+from nn.custom_objects import deserialize_keras, serialize_keras
 from nn.keras_metrics import snake_case
 from nn.module import Module
 from nn.symbolic import unique_name
@@ -606,20 +606,10 @@ def deserialize(name: Any, custom_objects: dict[str, Any] | None = None) -> Any:
     Raises:
         ValueError: a name or class this library (and `custom_objects`) does not have.
     """
-    with scope(custom_objects):
-        if isinstance(name, str):
-            found = (
-                FUNCTIONS.get(name) or KERAS_CLASSES.get(name) or (custom_objects or {}).get(name)
-            )
-            if found is None:
-                raise ValueError(f"deserialize: unknown loss {name!r}")
-            return found
-        if isinstance(name, dict) and name.get("class_name") == "function":
-            return deserialize(name.get("config"), custom_objects)
-        if isinstance(name, dict) and not name.get("registered_name"):
-            cls = KERAS_CLASSES.get(name.get("class_name", ""))
-            if cls is not None:
-                return cls.from_config(dict(name.get("config") or {}))
-        if is_description(name):
-            return resolve(name, "loss")
-    raise ValueError(f"deserialize: cannot make a loss of {name!r}")
+    return deserialize_keras(
+        name,
+        custom_objects,
+        KERAS_CLASSES,
+        lambda text: FUNCTIONS.get(text) or KERAS_CLASSES.get(text),
+        "loss",
+    )

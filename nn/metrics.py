@@ -334,24 +334,12 @@ def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> An
     Raises:
         ValueError: a name or class this library (and the custom objects) does not have.
     """
-    with own.scope(custom_objects):
-        if isinstance(config, str):
-            cls = CLASS_NAMES.get(config) or CLASSES.get(config)
-            if cls is not None:
-                return cls()
-            found = FUNCTIONS.get(config) or (custom_objects or {}).get(config)
-            if found is None:
-                raise ValueError(f"deserialize: unknown metric {config!r}")
-            return found
-        if isinstance(config, dict) and config.get("class_name") == "function":
-            return deserialize(config.get("config"), custom_objects)
-        if isinstance(config, dict) and not config.get("registered_name"):
-            cls = CLASS_NAMES.get(config.get("class_name", ""))
-            if cls is not None:
-                return cls.from_config(dict(config.get("config") or {}))
-        if own.is_description(config):
-            return own.resolve(config, "metric")
-    raise ValueError(f"deserialize: cannot make a metric of {config!r}")
+
+    def by_name(name: str) -> Any:
+        cls = CLASS_NAMES.get(name) or CLASSES.get(name)
+        return cls() if cls is not None else FUNCTIONS.get(name)
+
+    return own.deserialize_keras(config, custom_objects, CLASS_NAMES, by_name, "metric")
 
 
 def logit_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
