@@ -174,7 +174,7 @@ from autograd.ops.logical import (
     logical_or,
     nonzero,
 )
-from autograd.ops.losses import binary_cross_entropy
+from autograd.ops.losses import binary_cross_entropy, mse_loss
 from autograd.ops.order import aminmax, kthvalue, median, msort, nanmedian
 from autograd.ops.out import matmul, mul
 from autograd.ops.reduce import (
@@ -365,6 +365,7 @@ __all__ = [
     "minimum",
     "mm",
     "movedim",
+    "mse_loss",
     "msort",
     "mul",
     "multinomial",

@@ -90,11 +90,6 @@ class detect_anomaly:
         return wrapper  # type: ignore[return-value]
 
 
-def node_name(fn: Any) -> str:
-    """The op's name in PyTorch's form for backward nodes: "SqrtBackward"."""
-    return f"{fn.name}Backward"
-
-
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
@@ -114,7 +109,7 @@ def warn_forward_call(fn: Any) -> None:
     if stack is None:
         return
     warnings.warn(
-        f"Error detected in {node_name(fn)}. Traceback of forward call that caused the error:\n"
+        f"Error detected in {fn.name()}. Traceback of forward call that caused the error:\n"
         + "".join(traceback.format_list(stack)),
         stacklevel=_levels_to_caller(),
     )
@@ -139,5 +134,5 @@ def check_gradients(fn: Any, grads: Sequence[Any]) -> None:
             continue
         if np.isnan(g.data if isinstance(g, Tensor) else g).any():
             warn_forward_call(fn)
-            name = node_name(fn)
+            name = fn.name()
             raise RuntimeError(f"Function '{name}' returned nan values in its {i}th output.")

@@ -89,6 +89,7 @@ class Custom(Function):
     user's (`kind.forward`, `kind.backward`), on tensors."""
 
     saves_inputs = False  # what backward reads is checked by ctx.saved_tensors
+    __slots__ = ("kind",)  # the user's class: kept by `release`, which names the node
 
     def forward(self, *arrays, kind, ctx, args, kwargs):
         self.kind, self.ctx, self.args = kind, ctx, args
@@ -132,5 +133,7 @@ class Custom(Function):
         return tuple(out)
 
     @property
-    def name(self) -> str:
-        return self.kind.__name__ if "kind" in self.__dict__ else "Custom"
+    def op_name(self) -> str:
+        """The user's class name: "Cube" (so the node is "CubeBackward", as in PyTorch)."""
+        kind = getattr(self, "kind", None)
+        return kind.__name__ if kind is not None else "Custom"

@@ -184,6 +184,16 @@ def _with_constants(
     return tuple(tensors), arrays, sources, requires_grad, version
 
 
+#: Ops whose PyTorch backward node has another name ("ReluBackward0" for a ReLU).
+TORCH_NAMES = {
+    "ReLU": "Relu",
+    "ELU": "Elu",
+    "LeakyReLU": "LeakyRelu",
+    "Concatenate": "Cat",
+    "Clip": "Clamp",
+}
+
+
 class Function:
     """Base class of every differentiable op; see the module docstring.
 
@@ -356,7 +366,7 @@ class Function:
         if out._version:
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by "
-                f"an inplace operation: the output of {self.name} (shape {out.shape}) is at "
+                f"an inplace operation: the output of {self.op_name} (shape {out.shape}) is at "
                 f"version {out._version}; expected version 0. Use an out-of-place op "
                 "(y = y + 1) instead of y += 1 on it"
             )
@@ -374,8 +384,8 @@ class Function:
                 shapes = ", ".join(f"{t.shape} at version {t._version}" for t in self.inputs)
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: an input of {self.name} (inputs: {shapes}) "
-                    f"was changed after {self.name} used it (versions sum {now}, expected "
+                    f"by an inplace operation: an input of {self.op_name} (inputs: {shapes}) "
+                    f"was changed after {self.op_name} used it (versions sum {now}, expected "
                     f"{self.version}). Use an out-of-place op (y = y + 1) instead of y += 1, "
                     "and step an optimizer only after the backward passes through this graph"
                 )
@@ -386,14 +396,21 @@ class Function:
         gradient, as PyTorch saves it only then)."""
         return self.inputs or ()
 
-    @property
-    def next_functions(self) -> tuple[Any, ...]:
-        """Where each input's gradient goes, as in PyTorch: the Function that made it,
-        the leaf tensor itself when it requires grad, or None (a constant). Taken when
-        the op runs (a later write in place into an input makes a new op, not this
-        one's source), and kept after `release`, so the structure of a graph stays
-        readable after backward."""
+    def parents(self) -> tuple[Any, ...]:
+        """Where each input's gradient goes: the Function that made it, the leaf tensor
+        itself when it requires grad, or None (a constant). Taken when the op runs (a
+        later write in place into an input makes a new op, not this one's source), and
+        kept after `release`, so the structure of a graph stays readable after backward.
+        (`next_functions` is the same in PyTorch's form.)"""
         return tuple(self._next)
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """PyTorch's `grad_fn.next_functions`: a `(node, 0)` pair per input, the node
+        being the Function that made it, the leaf's `AccumulateGrad` node when it is a
+        leaf that requires grad, or None (a constant). The 0 is the output of the node
+        the input is (each op here makes one output)."""
+        return tuple((accumulate_grad(s) if isinstance(s, Tensor) else s, 0) for s in self._next)
 
     def release(self, out: Tensor) -> None:
         """Drop the inputs and every array the forward saved on `self`, keeping only
@@ -410,11 +427,50 @@ class Function:
         return tuple(t.requires_grad for t in self.inputs or ())
 
     @property
-    def name(self) -> str:
+    def op_name(self) -> str:
+        """The op's name ("Mul"), as drawings and error messages show it."""
         return type(self).__name__
 
+    def name(self) -> str:
+        """PyTorch's `grad_fn.name()`: "MulBackward", "ReluBackward" (torch numbers its
+        backward functions, "MulBackward0"; this library has one of each)."""
+        op = self.op_name
+        return f"{TORCH_NAMES.get(op, op)}Backward"
+
     def __repr__(self) -> str:
-        return f"<{self.name}Backward>"
+        return f"<{self.name()}>"
+
+
+class AccumulateGrad:
+    """PyTorch's node for a leaf in `next_functions`: where backward adds the leaf's
+    gradient to its `.grad`. `variable` is the leaf; a leaf has one such node while
+    something holds it (`accumulate_grad`), as in PyTorch."""
+
+    __slots__ = ("__weakref__", "variable")
+    next_functions: tuple[tuple[Any, int], ...] = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+#: id(leaf) -> its AccumulateGrad node while something holds the node (which holds the
+#: leaf, so the id is not reused meanwhile).
+_ACCUMULATORS: weakref.WeakValueDictionary[int, AccumulateGrad] = weakref.WeakValueDictionary()
+
+
+def accumulate_grad(leaf: Tensor) -> AccumulateGrad:
+    """The `AccumulateGrad` node of a leaf that requires grad: the same object for as
+    long as something holds it."""
+    node = _ACCUMULATORS.get(id(leaf))
+    if node is None:
+        node = _ACCUMULATORS[id(leaf)] = AccumulateGrad(leaf)
+    return node
 
 
 @contextmanager

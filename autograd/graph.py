@@ -82,7 +82,7 @@ def toposort(roots: Sequence[Function]) -> list[Function]:
     seen = set(roots)
     stack = list(seen)
     while stack:
-        for parent in stack.pop().next_functions:
+        for parent in stack.pop().parents():
             if isinstance(parent, Function) and parent not in seen:
                 seen.add(parent)
                 stack.append(parent)

@@ -352,8 +352,8 @@ def _class_targets(
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """loss = (input - target)**2, reduced."""
-    d = input - _matching_target("mse_loss", input, target)
-    return _reduce(d * d, reduction)
+    target = _matching_target("mse_loss", input, target)
+    return autograd.mse_loss(input, target, check_reduction(reduction))
 
 
 def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

@@ -1,4 +1,10 @@
-"""Binary cross entropy on probabilities, as PyTorch computes it.
+"""Losses that are one op each, as in PyTorch: the mean squared error and binary
+cross entropy on probabilities.
+
+The mean squared error is one node, `MseLossBackward`, as PyTorch's `loss.grad_fn`
+shows it (composed, it would be a Mean, a Mul and a Sub, and three times the work).
+
+Binary cross entropy on probabilities, as PyTorch computes it.
 
 Composed from `log`, it would lose the gradient where the log is floored: at p = 0
 with target 1 the slope would be 0, so a unit stuck at 0 would never learn. PyTorch's
@@ -22,6 +28,40 @@ LOG_FLOOR = -100.0
 #: The floor of p (1 - p) in the derivative: PyTorch's EPSILON, the float32 nearest
 #: 1e-12 (9.99999996e-13), so that the slopes agree to the last bit.
 SLOPE_FLOOR = float(np.float32(1e-12))
+
+
+class MseLoss(Function):
+    """z = reduce((x - y)**2)  (the mean, the sum, or none)
+    dx = dz * c (x - y)      dy = -dx      c = 2 / n for the mean of n elements, else 2
+
+    The mean of no elements is nan, as in PyTorch; x and y broadcast against each other
+    (n counts the elements of the broadcast shape).
+    """
+
+    def forward(self, x, y, reduction):
+        d = x - y
+        self.scale = 2.0 / d.size if reduction == "mean" and d.size else 2.0
+        if reduction == "none":
+            return d * d
+        if reduction == "sum":
+            return np.add.reduce(d * d, axis=None)
+        if not d.size:  # the mean of no elements is nan, as in PyTorch
+            return np.full((), np.nan, d.dtype)
+        return (d * d).mean()
+
+    def backward(self, dz, x, y):
+        need_x, need_y = self.needs_input_grad
+        dx = (x - y) * self.scale * dz
+        return (dx if need_x else None), (-dx if need_y else None)
+
+
+def mse_loss(x: TensorLike, y: TensorLike, reduction: str = "mean") -> Tensor:
+    """The mean squared error of `x` against `y` (broadcast against each other), reduced
+    by "mean", "sum" or "none" (`nn.functional.mse_loss` also checks and matches the
+    target's shape)."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"mse_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return MseLoss.apply(x, y, reduction=reduction)
 
 
 class BinaryCrossEntropy(Function):

@@ -146,7 +146,7 @@ class Max(_Reduction):
         axes = self.setup(x, axis, keepdims)
         if any(x.shape[a] == 0 for a in axes):  # other empty axes give an empty result
             raise (OperandError if axis is None else DimError)(
-                f"{self.name.lower()}: cannot reduce over an axis of length 0 "
+                f"{self.op_name.lower()}: cannot reduce over an axis of length 0 "
                 f"(shape {x.shape}, axis {axis})"
             )
         z = self.reduce(x, axis=axes, keepdims=True)

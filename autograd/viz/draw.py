@@ -111,7 +111,7 @@ def trace_graph(root: Tensor) -> ComputationGraph:
                     outputs.setdefault(t.grad_fn, t)
             continue
         inputs[fn] = []  # released by backward: rebuilt from the structure it kept
-        for source in fn.next_functions:
+        for source in fn.parents():
             if isinstance(source, Function):
                 t = outputs.get(source)
                 if t is None:  # read only by released ops: shown if something else holds it
@@ -140,7 +140,7 @@ def _overwritten(order: list[Function]) -> dict[int, FreedTensor]:
     for fn in order:
         before = getattr(fn, "before", None)
         if before is not None and before._version:
-            note = OVERWRITTEN_NOTE.format(op=fn.name)
+            note = OVERWRITTEN_NOTE.format(op=fn.op_name)
             shown[id(before)] = FreedTensor(
                 before.grad_fn, before.requires_grad, note, shape=before.shape, dtype=before.dtype
             )
@@ -253,7 +253,7 @@ class Drawing:
                 fn_key[fn] = f"m{group_of[fn]}"
             else:
                 fn_key[fn] = f"f{j}"
-                node(f"f{j}", html.escape(fn.name), "op", id(fn) in highlighted)
+                node(f"f{j}", html.escape(fn.op_name), "op", id(fn) in highlighted)
 
         group_edges: set[tuple[str, str]] = set()
         for fn in reversed(graph.functions):

@@ -94,10 +94,11 @@ def _caption(fn: Function, out: Tensor, sent: list, names: dict[int, str]) -> st
 
     target = called(out)
     if not sent:
-        return f"{fn.name}: no input of this op needs a gradient"
+        return f"{fn.op_name}: no input of this op needs a gradient"
     receivers = _and(list(dict.fromkeys(called(t) for t, _ in sent)))
     return (
-        f"{fn.name}: grad of {target} is complete; backward adds a share to the grad of {receivers}"
+        f"{fn.op_name}: grad of {target} is complete; "
+        f"backward adds a share to the grad of {receivers}"
     )
 
 

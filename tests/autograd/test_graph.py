@@ -334,9 +334,12 @@ def test_large_graph_is_released_after_backward():
     assert saved() is None  # released by backward, without waiting for z to go
     assert z.grad_fn.inputs is None
     # the structure stays: from the root back to the leaf, as PyTorch's next_functions
-    (mul,) = z.grad_fn.next_functions
-    exp, const = mul.next_functions
-    assert exp.name == "Exp" and const is None and exp.next_functions == (x,)
+    ((mul, _),) = z.grad_fn.next_functions
+    (exp, _), (const, _) = mul.next_functions
+    assert exp.name() == "ExpBackward" and const is None
+    ((node, index),) = exp.next_functions
+    assert node.name() == "AccumulateGrad" and node.variable is x and index == 0
+    assert exp.parents() == (x,)  # the same structure, as the walks read it
 
 
 def test_small_graph_keeps_values_and_gradients_after_backward():
@@ -344,7 +347,7 @@ def test_small_graph_keeps_values_and_gradients_after_backward():
     h = x.exp()
     z = (h * 3).sum()
     z.backward()
-    mul = z.grad_fn.next_functions[0]
+    mul = z.grad_fn.next_functions[0][0]
     assert mul.inputs[0] is h and h.grad is None  # .grad of a non-leaf stays None
     np.testing.assert_allclose(h.grad_fn.out_grad, [3.0, 3.0])
     np.testing.assert_allclose(mul.out_grad, [1.0, 1.0])
@@ -669,10 +672,10 @@ def test_a_released_op_keeps_a_reference_to_its_output_only_if_something_holds_i
     z.backward()
     # a drawing can still show the tensors the user holds
     assert held.grad_fn._out_ref() is held and y.grad_fn._out_ref() is y
-    fn, unheld = y.grad_fn.next_functions[0], 0
+    fn, unheld = y.grad_fn.parents()[0], 0
     while fn is not held.grad_fn:
         unheld += getattr(fn, "_out_ref", None) is None
-        fn = fn.next_functions[0]
+        fn = fn.parents()[0]
     # the fast walk leaves nothing for outputs nothing else held (the reference walk
     # keeps a weak reference for every op it releases: the rule stated simply)
     assert unheld == (49 if walk_kind == "fast" else 0)

@@ -678,8 +678,8 @@ def test_a_graph_with_writes_can_be_drawn_after_backward():
     from autograd.viz.draw import trace_graph
 
     traced = trace_graph(loss)
-    (add,) = [fn for fn in traced.functions if fn.name == "Add"]
-    (setitem,) = [fn for fn in traced.functions if fn.name == "SetItem"]
+    (add,) = [fn for fn in traced.functions if fn.op_name == "Add"]
+    (setitem,) = [fn for fn in traced.functions if fn.op_name == "SetItem"]
     assert traced.inputs[add][0] is traced.inputs[setitem][0]
     assert traced.outputs[setitem] is b
     assert a.grad.data.tolist() == [6.0, 18.0]  # c = b + 1 used b before the write

@@ -192,6 +192,9 @@ CASES = [
         ANY,
         True,
     ),
+    ("mse_loss", lambda x, y: autograd.mse_loss(x, y), [(3, 4), (3, 4)], ANY, True),
+    ("mse_loss_sum", lambda x, y: autograd.mse_loss(x, y, "sum"), [(2, 3), (2, 3)], ANY, True),
+    ("mse_loss_none", lambda x, y: autograd.mse_loss(x, y, "none"), [(2, 3), (2, 3)], ANY, True),
     (
         "binary_cross_entropy",
         lambda p, y: autograd.binary_cross_entropy(p, y),

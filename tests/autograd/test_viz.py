@@ -247,7 +247,7 @@ def test_backprop_steps_follow_the_engine_order() -> None:
     steps = viz.backprop_walkthrough(t["o"])
     assert len(steps) == len(viz.backprop_steps(t["o"])) == len(order) == 5
     assert [s.function for s in steps] == order
-    assert [highlighted_op(s.graph.source) for s in steps] == [fn.name for fn in order]
+    assert [highlighted_op(s.graph.source) for s in steps] == [fn.op_name for fn in order]
     assert steps[0].caption.startswith("Tanh: grad of o is complete")
     assert all(f"Step {k} / 5" in s.graph.source for k, s in enumerate(steps, 1))
 
@@ -255,7 +255,7 @@ def test_backprop_steps_follow_the_engine_order() -> None:
 def test_backprop_steps_show_partial_then_complete_sums() -> None:
     x, y = diamond()
     steps = viz.backprop_walkthrough(y)
-    order = [s.function.name for s in steps]
+    order = [s.function.op_name for s in steps]
     assert order[:2] == ["Sum", "Add"] and sorted(order[2:]) == ["Exp", "Mul"]
     labels = [parse(s.graph.source)[0] for s in steps]
     x_label = [nodes[key_of(nodes, "x")] for nodes in labels]

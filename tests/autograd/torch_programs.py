@@ -582,6 +582,18 @@ def _cross_entropy(draw, x, pool, leaves):
     return Pair(ours, flat.reshape(labels.shape) if reduction == "none" else flat)
 
 
+@spec("mse_loss", "MseLoss")
+def _mse(draw, x, pool, leaves):
+    target = new_leaf(draw, broadcast_partner(draw, x.shape), leaves)
+    reduction = draw(st.sampled_from(["mean", "sum", "none"]))
+    shape = np.broadcast_shapes(x.shape, tuple(target.theirs.shape))
+    ours = autograd.mse_loss(x.ours, target.ours, reduction)
+    theirs = torch.nn.functional.mse_loss(
+        x.theirs.broadcast_to(shape), target.theirs.broadcast_to(shape), reduction=reduction
+    )
+    return Pair(ours, theirs)
+
+
 @spec("binary_cross_entropy", "BinaryCrossEntropy")
 def _bce(draw, x, pool, leaves):
     p = probability(x)

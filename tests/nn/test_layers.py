@@ -224,7 +224,7 @@ def test_dense_applies_its_activation_inside_the_affine_op(activation):
         (out * out).sum().backward()
         results.append((out, [p.grad.data.copy() for p in layer.parameters()]))
     (fused, fused_grads), (plain, plain_grads) = results
-    assert fused.grad_fn.name == "Affine" + activation.capitalize().replace("Relu", "ReLU")
+    assert fused.grad_fn.op_name == "Affine" + activation.capitalize().replace("Relu", "ReLU")
     assert np.array_equal(fused.data, plain.data)
     for a, b in zip(fused_grads, plain_grads, strict=True):
         assert np.array_equal(a, b)
