@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -40,7 +40,14 @@ import numpy as np
 from autograd.anomaly import remember_call
 from autograd.mode import state
 from autograd.ops.args import OperandError
-from autograd.tensor import Tensor, check_dtype, get_default_dtype, share
+from autograd.tensor import (
+    Tensor,
+    check_dtype,
+    get_default_dtype,
+    share,
+    unwatch_hooks,
+    watch_hooks,
+)
 
 _ndarray = np.ndarray
 _next_seq = itertools.count().__next__  # creation order of recorded functions
@@ -439,6 +446,51 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
+
+    def register_prehook(self, hook: Callable[[tuple[Any, ...]], Any]) -> NodeHookHandle:
+        """PyTorch's `Node.register_prehook`: `hook(grad_outputs)` runs before this op's
+        backward, with a one-tuple holding the gradient of its output; a returned tuple
+        replaces it. Runs after the output tensor's own hooks, as in PyTorch."""
+        return self._add_hook("_prehooks", hook)
+
+    def register_hook(
+        self, hook: Callable[[tuple[Any, ...], tuple[Any, ...]], Any]
+    ) -> NodeHookHandle:
+        """PyTorch's `Node.register_hook`: `hook(grad_inputs, grad_outputs)` runs after this
+        op's backward, with the gradients of its inputs (None for an input that needs
+        none) and of its output; a returned tuple replaces the gradients of the inputs."""
+        return self._add_hook("_posthooks", hook)
+
+    def _add_hook(self, kind: str, hook: Callable[..., Any]) -> NodeHookHandle:
+        if self.spent:
+            raise RuntimeError(
+                f"{self.name()}: backward already freed this node; register hooks before it runs"
+            )
+        hooks = self.__dict__.setdefault(kind, [])
+        hooks.append(hook)
+        watch_hooks(self)  # backward takes the reference walk, which runs them
+        return NodeHookHandle(self, hooks, hook)
+
+
+class NodeHookHandle:
+    """Returned by `register_hook` / `register_prehook` of a node; `remove()` takes the
+    hook off again (also as a context manager, as PyTorch's handle)."""
+
+    def __init__(self, fn: Function, hooks: list[Any], hook: Callable[..., Any]) -> None:
+        self._fn, self._hooks, self._hook = _ref(fn), hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+        fn = self._fn()
+        if fn is not None and not (fn.__dict__.get("_prehooks") or fn.__dict__.get("_posthooks")):
+            unwatch_hooks(fn)
+
+    def __enter__(self) -> NodeHookHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
 
 
 class AccumulateGrad:

@@ -167,6 +167,8 @@ def walk(
                 raise RuntimeError(FREED)
             out, dz = pending.pop(fn)
             dz = run_hooks(out, dz, create_graph)
+            if "_prehooks" in fn.__dict__:  # a node's own hooks (`register_prehook`)
+                dz = run_node_prehooks(fn, dz, out, create_graph)
             # as in torch, `retain_grad()` keeps .grad under `grad()` and `inputs=` too
             if out._retains_grad or (targets is None and state.retain_grads):
                 accumulate(out, dz, create_graph)
@@ -185,6 +187,8 @@ def walk(
                 grads = (grads,)
             if state.anomaly:
                 anomaly.check_gradients(fn, grads)
+            if "_posthooks" in fn.__dict__:  # `register_hook` of the node
+                grads = run_node_hooks(fn, grads, dz, create_graph)
             for t, g in zip(inputs, grads):
                 if t.grad_fn is not None and t.grad_fn.seq > fn.seq:
                     t = as_used_by(t, fn.seq)  # t was written in place after fn used it
@@ -222,6 +226,57 @@ def run_hooks(t: Tensor, g: Any, create_graph: bool) -> Any:
             else:
                 g = np.array(new.data if isinstance(new, Tensor) else new, dtype=t.dtype)
     return g
+
+
+def _as_hook_argument(g: Any, create_graph: bool) -> Any:
+    return g if create_graph or g is None else Tensor._make(np.asarray(g))
+
+
+def _from_hook(new: Any, like: Tensor, create_graph: bool) -> Any:
+    """A gradient a node hook returned, in the walk's form (an owned array of the
+    tensor's dtype, or the Tensor itself under `create_graph`)."""
+    if new is None or create_graph:
+        return new
+    return np.array(new.data if isinstance(new, Tensor) else new, dtype=like.dtype)
+
+
+def _hook_result(fn: Function, new: Any, count: int, what: str) -> tuple[Any, ...] | None:
+    if new is None:
+        return None
+    if not isinstance(new, (tuple, list)) or len(new) != count:
+        raise RuntimeError(
+            f"hook of {fn.name()} returned {new!r}: it must return None or a tuple of "
+            f"{count} {what} (one per {'input' if what == 'grad_inputs' else 'output'})"
+        )
+    return tuple(new)
+
+
+def run_node_prehooks(fn: Function, dz: Any, out: Tensor, create_graph: bool) -> Any:
+    """Pass the gradient of fn's output through fn's pre-hooks, in order; a returned
+    one-tuple replaces it (PyTorch's `Node.register_prehook`)."""
+    for hook in list(fn.__dict__["_prehooks"]):
+        new = _hook_result(fn, hook((_as_hook_argument(dz, create_graph),)), 1, "grad_outputs")
+        if new is not None:
+            dz = _from_hook(new[0], out, create_graph)
+    return dz
+
+
+def run_node_hooks(fn: Function, grads: tuple[Any, ...], dz: Any, create_graph: bool) -> Any:
+    """Pass the gradients fn's backward returned through fn's hooks, in order, each
+    hook seeing them shaped as the inputs (None for an input that needs none); a
+    returned tuple replaces them (PyTorch's `Node.register_hook`)."""
+    inputs = fn.inputs or ()
+    grads = tuple(
+        shaped(g, t, create_graph) if g is not None and t.requires_grad else None
+        for t, g in zip(inputs, grads)
+    )
+    outputs = (_as_hook_argument(dz, create_graph),)
+    for hook in list(fn.__dict__["_posthooks"]):
+        args = tuple(_as_hook_argument(g, create_graph) for g in grads)
+        new = _hook_result(fn, hook(args, outputs), len(inputs), "grad_inputs")
+        if new is not None:
+            grads = tuple(_from_hook(g, t, create_graph) for g, t in zip(new, inputs))
+    return grads
 
 
 def accumulate(t: Tensor, g: Any, create_graph: bool, owned: bool = False) -> None:

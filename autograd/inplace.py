@@ -82,7 +82,7 @@ from autograd.ops.shape import (
     as_index,
     writable,
 )
-from autograd.tensor import Tensor, _watch_hooks, aliases, increment_version
+from autograd.tensor import Tensor, aliases, increment_version, watch_hooks
 
 _OPS: dict[np.ufunc, tuple[type[Function], str]] = {
     np.add: (Add, "+="),
@@ -350,7 +350,7 @@ def rebase(t: Tensor, fn: Function, before: Tensor) -> None:
         before._version = t._version
     if t._hooks:  # hooks registered before the write see the gradient of the old value
         before._hooks, t._hooks = t._hooks, None
-        _watch_hooks(before)
+        watch_hooks(before)
     t.grad_fn, t.requires_grad = fn, True
 
 

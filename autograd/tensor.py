@@ -179,16 +179,23 @@ def check_dtype(dtype: np.dtype, context: str) -> None:
     raise TypeError(f"{context}: dtype {dtype} is not numeric; tensors hold bool, int or float")
 
 
-#: id -> weak reference of every live tensor with hooks or `retain_grad()`: while
+#: id -> weak reference of every live tensor with hooks or `retain_grad()` and every
+#: node of a graph with hooks of its own (`Function.register_hook`): while
 #: there is none, backward may take its fast path (`autograd.fastpath`), which runs
 #: no hooks. (A plain dict: `not hooked_tensors` is the cheapest test there is.)
 hooked_tensors: dict[int, weakref.ref] = {}
 
 
-def _watch_hooks(t: Tensor) -> None:
-    key = id(t)
+def watch_hooks(obj: Any) -> None:
+    """Note that `obj` (a tensor, or a node of the graph) has hooks while it lives."""
+    key = id(obj)
     if key not in hooked_tensors:
-        hooked_tensors[key] = weakref.ref(t, lambda _: hooked_tensors.pop(key, None))
+        hooked_tensors[key] = weakref.ref(obj, lambda _: hooked_tensors.pop(key, None))
+
+
+def unwatch_hooks(obj: Any) -> None:
+    """`obj` has no hooks left."""
+    hooked_tensors.pop(id(obj), None)
 
 
 class PostAccumulateGradHook:
@@ -215,7 +222,7 @@ class RemovableHandle:
         if t is not None and t._hooks and self._hook in t._hooks:
             t._hooks.remove(self._hook)
             if not t._hooks and not t._retains_grad:
-                hooked_tensors.pop(id(t), None)
+                unwatch_hooks(t)
 
 
 def _unpickle(cls: type[Tensor], data: np.ndarray, requires_grad: bool, name: Any) -> Tensor:
@@ -354,7 +361,7 @@ class Tensor:
         if self.grad_fn is None:
             return
         self._retains_grad = True
-        _watch_hooks(self)
+        watch_hooks(self)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor
@@ -364,7 +371,7 @@ class Tensor:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
-        _watch_hooks(self)
+        watch_hooks(self)
         return RemovableHandle(self, hook)
 
     def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
@@ -382,7 +389,7 @@ class Tensor:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(wrapped)
-        _watch_hooks(self)
+        watch_hooks(self)
         return RemovableHandle(self, wrapped)
 
     def detach(self) -> Tensor:

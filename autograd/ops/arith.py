@@ -317,7 +317,10 @@ class AsType(Function):
     saves_inputs = False  # backward reads a's dtype only (so x.clone() lets x be written)
 
     def forward(self, a, dtype):
-        return a.astype(dtype)
+        if 0 in a.strides and not a.flags.c_contiguous:
+            # elements shared along an axis (`expand`): PyTorch's copy is contiguous
+            return a.astype(dtype, order="C")
+        return a.astype(dtype)  # numpy's layout, as PyTorch keeps a dense tensor's
 
     def backward(self, dz, a):
         return dz.astype(a.dtype)

@@ -185,7 +185,11 @@ def repeat(input: TensorLike, *repeats: Any) -> Tensor:
     spread = tuple(v for n in sizes for v in (1, n))
     tiled = tuple(v for r, n in zip(reps, sizes) for v in (r, n))
     joined = tuple(r * n for r, n in zip(reps, sizes))
-    return reshape(broadcast_to(reshape(input, spread), tiled), joined)
+    out = reshape(broadcast_to(reshape(input, spread), tiled), joined)
+    if np.may_share_memory(out.data, data_of(input)):
+        # a view (all repeats 1, or only size-1 axes repeated): PyTorch's is a copy
+        out = out.clone() if out.data.flags.c_contiguous else out.contiguous()
+    return out
 
 
 def _slice(input: TensorLike, dim: int, start: int, stop: int) -> Tensor:

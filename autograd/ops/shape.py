@@ -72,6 +72,10 @@ class GetItem(Function):
                 out = x[(*index, ...) if type(index) is tuple else (index, ...)]  # a 0-d view
         except IndexError as err:
             raise IndexError(f"GetItem: {err} (tensor shape {x.shape})") from None
+        if not out.flags.c_contiguous and not np.may_share_memory(out, x):
+            # advanced indexing made a copy, which numpy may lay out column by column:
+            # PyTorch's is contiguous, so a view of it (`flatten`, `view`) is one here too
+            out = np.ascontiguousarray(out)
         return out
 
     def backward(self, dz, x):

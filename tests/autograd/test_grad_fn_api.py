@@ -13,6 +13,7 @@ import pytest
 import autograd
 import nn
 from autograd import Tensor
+from autograd.tensor import hooked_tensors
 
 
 def _walk(lib, root):
@@ -113,3 +114,84 @@ def test_custom_function_keeps_its_name_after_backward():
     assert node.name() == "CubeBackward"
     z.backward()
     assert node.name() == "CubeBackward"  # torch's name stays after backward frees it
+
+
+def _node_hooks_program(lib, create_graph=False):
+    """Tensor hooks, then a node's pre-hook, then its post-hook, as torch orders them;
+    the pre-hook and the post-hook change the gradients."""
+    x = lib.tensor([0.1, 0.2], dtype=lib.float64, requires_grad=True)
+    w = lib.tensor([0.5, -0.5], dtype=lib.float64, requires_grad=True)
+    y = (x * w).exp()
+    z = (y * 2).sum()
+    log = []
+
+    def pre(grad_outputs):
+        log.append(("pre", [g.tolist() for g in grad_outputs]))
+        return (grad_outputs[0] * 3,)
+
+    def post(grad_inputs, grad_outputs):
+        log.append(("post", [g.tolist() for g in grad_inputs], [g.tolist() for g in grad_outputs]))
+        return (grad_inputs[0] * 10,)
+
+    y.grad_fn.register_prehook(pre)
+    y.grad_fn.register_hook(post)
+    mul = y.grad_fn.next_functions[0][0]
+    mul.register_hook(lambda gi, go: log.append(("mul", [g.tolist() for g in gi])))
+    y.register_hook(lambda g: log.append(("tensor", g.tolist())))
+    z.backward(create_graph=create_graph)
+    return log, x.grad.tolist(), w.grad.tolist()
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_node_hooks_match_torch(create_graph):
+    torch = pytest.importorskip("torch")
+    assert _node_hooks_program(autograd, create_graph) == _node_hooks_program(torch, create_graph)
+
+
+def test_node_hook_sees_none_for_an_input_that_needs_no_gradient():
+    torch = pytest.importorskip("torch")
+
+    def program(lib):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        y = x * lib.tensor([3.0, 4.0], dtype=lib.float64)
+        seen = []
+        y.grad_fn.register_hook(lambda gi, go: seen.append([g is None for g in gi]))
+        y.sum().backward()
+        return seen, x.grad.tolist()
+
+    assert program(autograd) == program(torch) == ([[False, True]], [3.0, 4.0])
+
+
+def test_removed_node_hooks_stop_and_leave_the_fast_walk():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    calls = []
+    handle = y.grad_fn.register_prehook(lambda go: calls.append(1))
+    with y.grad_fn.register_hook(lambda gi, go: calls.append(2)):
+        assert id(y.grad_fn) in hooked_tensors
+    handle.remove()
+    assert id(y.grad_fn) not in hooked_tensors
+    y.sum().backward()
+    assert calls == []
+
+
+def test_node_hook_errors_name_the_node():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    y.grad_fn.register_hook(lambda gi, go: (gi[0], gi[0]))
+    with pytest.raises(RuntimeError, match=r"ExpBackward returned .* tuple of 1 grad_inputs"):
+        y.sum().backward()
+    z = x * 2
+    z.sum().backward()
+    with pytest.raises(RuntimeError, match="MulBackward: backward already freed this node"):
+        z.grad_fn.register_hook(lambda gi, go: None)
+
+
+def test_a_dead_node_with_hooks_leaves_no_trace():
+    x = Tensor([1.0], requires_grad=True)
+    y = x.exp()
+    y.grad_fn.register_hook(lambda gi, go: None)
+    key = id(y.grad_fn)
+    del y
+    gc.collect()
+    assert key not in hooked_tensors

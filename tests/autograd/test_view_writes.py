@@ -568,3 +568,46 @@ def test_a_view_made_under_no_grad_requires_grad_as_a_leaf_of_its_own():
         results.append([flags, y.requires_grad, a.grad, w.grad.tolist()])
     assert results[0] == results[1]
     assert results[0][0] == [True, True, False, False] and results[0][2] is None
+
+
+# Ops whose result is a copy in PyTorch (a write into it leaves the input alone) or a
+# view (the write reaches the input); `view(-1)` of the result works where torch's does.
+_COPIES_OR_VIEWS = {
+    "flip": lambda lib, x: x.flip(0),
+    "roll": lambda lib, x: x.roll(1, 0),
+    "rot90": lambda lib, x: lib.rot90(x),
+    "repeat_ones": lambda lib, x: x.repeat(1, 1),
+    "repeat_row": lambda lib, x: x[:1].repeat(2, 1),
+    "tile_ones": lambda lib, x: x.tile((1,)),
+    "transpose": lambda lib, x: x.T,
+    "gather": lambda lib, x: x.gather(1, lib.tensor([[0, 1, 2], [2, 1, 0]])),
+    "index_select": lambda lib, x: x.index_select(1, lib.tensor([0, 2])),
+    "fancy_columns": lambda lib, x: x[:, [2, 0]],
+    "fancy_rows": lambda lib, x: x[[1, 0]],
+    "repeat_interleave_columns": lambda lib, x: x[:, :1].repeat_interleave(2, dim=1),
+    "movedim": lambda lib, x: x.movedim(0, 1),
+    "expand": lambda lib, x: x[:, :1].expand(2, 3),
+    "flatten_of_transpose": lambda lib, x: x.T.flatten(),
+    "sort": lambda lib, x: x.sort(1)[0],
+    "clone_of_expand_rows": lambda lib, x: x[:1].expand(2, 3).clone(),
+    "clone_of_expand_columns": lambda lib, x: x[:, :1].expand(2, 3).clone(),
+    "clone_of_transpose": lambda lib, x: x.T.clone(),
+    "clone_of_strided": lambda lib, x: x[:, ::2].clone(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_COPIES_OR_VIEWS))
+def test_write_into_result_reaches_input_as_in_torch(name):
+    def program(lib):
+        x = lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=lib.float64)
+        y = _COPIES_OR_VIEWS[name](lib, x)
+        try:
+            y.view(-1)
+            flat = "view"
+        except RuntimeError:
+            flat = "no view"
+        if not (name == "expand"):  # torch refuses writes into overlapping memory
+            y += 100
+        return x.tolist(), y.tolist(), flat
+
+    assert program(autograd) == program(torch)
