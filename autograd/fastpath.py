@@ -49,8 +49,9 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
     - one root, and `seed` is an ndarray of its shape (not `create_graph`): every
       gradient is an ndarray (a numpy scalar on the scalar path, below) and no op
       records a graph;
-    - no live tensor has a hook or `retain_grad()`, and `retain_grads()` is off, so
-      no gradient needs to be seen or changed before it reaches a leaf;
+    - no live tensor has a hook or `retain_grad()`, no node has hooks of its own
+      (`Function.register_hook`), and `retain_grads()` is off, so no gradient needs
+      to be seen or changed before it reaches a leaf;
     - anomaly detection (`autograd.anomaly`) is off: nothing checks the ops;
     - not `grad()`: every leaf gradient goes into `.grad`.
 
