@@ -46,7 +46,7 @@ _UNARY: list[tuple[str, str, Callable[[Pair], Pair] | None]] = [
     ("erfc", "Erfc", None),
     ("erfinv", "Erfinv", _open_unit),
     ("exp2", "Exp2", None),
-    ("sinc", "Sinc", None),
+    ("sinc", "Sinc", positive),  # torch's second derivative at exactly 0 is nan (ours: exact)
     ("frac", "Sub", None),
     ("deg2rad", "Mul", None),
 ]
