@@ -729,3 +729,29 @@ def test_max_over_a_positional_dim_is_numpys() -> None:
         logits.max(1).indices  # noqa: B018
     assert logits.max(1, keepdim=False).indices.tolist() == [1, 0]
     assert real_torch.tensor(logits.numpy()).max(1).indices.tolist() == [1, 0]
+
+
+def raised(f: Callable[[], object]) -> BaseException:
+    """The exception `f()` raises (the test fails when it returns)."""
+    with pytest.raises(Exception) as info:
+        f()
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("size", "shape"),
+    [(30, (-1, 1000)), (270, (4, -1)), (30, (31,)), (6, (0, -1)), (2, ()), (30, (-1, -1)),
+     (30, (-2, 15)), (0, (0, -1))],
+)  # fmt: skip
+def test_a_view_that_does_not_fit_raises_torchs_error(size: int, shape: tuple) -> None:
+    """The lecture's ``torch.tensor(lossi).view(-1, 1000)`` on a loss list that is not a
+    multiple of 1000 long: torch's RuntimeError and message (it was numpy's message,
+    "cannot reshape array of size 30 into shape (1000)", the -1 dropped)."""
+    theirs = raised(lambda: real_torch.zeros(size).view(shape))
+    for f in (
+        lambda: autograd.zeros(size).view(shape),
+        lambda: autograd.zeros(size).reshape(shape),
+    ):
+        ours = raised(f)
+        assert isinstance(ours, RuntimeError) and isinstance(theirs, RuntimeError)
+        assert str(ours) == str(theirs)
