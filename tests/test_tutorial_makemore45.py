@@ -731,10 +731,10 @@ def test_max_over_a_positional_dim_is_numpys() -> None:
     assert real_torch.tensor(logits.numpy()).max(1).indices.tolist() == [1, 0]
 
 
-def raised(f: Callable[[], object]) -> BaseException:
-    """The exception `f()` raises (the test fails when it returns)."""
+def raised(f: Callable[..., object], *args: object) -> BaseException:
+    """The exception `f(*args)` raises (the test fails when it returns)."""
     with pytest.raises(Exception) as info:
-        f()
+        f(*args)
     return info.value
 
 
@@ -755,3 +755,22 @@ def test_a_view_that_does_not_fit_raises_torchs_error(size: int, shape: tuple) -
         ours = raised(f)
         assert isinstance(ours, RuntimeError) and isinstance(theirs, RuntimeError)
         assert str(ours) == str(theirs)
+
+
+def test_wrong_input_to_a_module_is_a_runtime_error_as_in_torch() -> None:
+    """torch's `nn.BatchNorm1d` normalizes dim 1: given the lecture's (batch, time,
+    channels) it raises a RuntimeError, as `nn.Linear` and `nn.Unflatten` do on an input
+    that does not fit. Ours raise one too (a ValueError as well, as before), and the
+    batch norm's says where the channels go."""
+    x = np.random.default_rng(0).standard_normal((4, 4, 128))
+    cases = [
+        (lambda m: m.BatchNorm1d(128), x, r"got \(4, 4, 128\): the channels go on dim 1"),
+        (lambda m: m.BatchNorm1d(128), x[:, :, :5], r"expected input of shape \(batch, 128"),
+        (lambda m: m.Linear(10, 3), x[0, :, :11], r"expected input of shape \(batch, 10\)"),
+        (lambda m: m.Unflatten(1, (3, 2)), x, r"\(3, 2\) does not fit size 4 of dim 1"),
+    ]
+    for make, value, message in cases:
+        theirs = raised(make(real_torch.nn), real_torch.tensor(value, dtype=real_torch.float))
+        ours = raised(make(nn), autograd.tensor(value, dtype=autograd.float32))
+        assert isinstance(theirs, RuntimeError) and isinstance(ours, RuntimeError), ours
+        assert isinstance(ours, ValueError) and re.search(message, str(ours)), ours
