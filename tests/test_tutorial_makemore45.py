@@ -774,3 +774,60 @@ def test_wrong_input_to_a_module_is_a_runtime_error_as_in_torch() -> None:
         ours = raised(make(nn), autograd.tensor(value, dtype=autograd.float32))
         assert isinstance(theirs, RuntimeError) and isinstance(ours, RuntimeError), ours
         assert isinstance(ours, ValueError) and re.search(message, str(ours)), ours
+
+
+def _targets(kind: str, rng: np.random.Generator) -> np.ndarray:
+    shapes = {"3d": (4, 3), "4d": (2, 3, 2), "1d": ()}
+    classes_on_dim_1 = {"3d": (0, 2, 1), "4d": (0, 3, 1, 2), "1d": (0,)}
+    if kind.endswith("probs"):
+        base = kind.split("-")[0]
+        p = rng.dirichlet(np.ones(5), shapes[base] or None)
+        return p.transpose(classes_on_dim_1[base])
+    t = rng.integers(0, 5, shapes[kind])
+    if kind == "3d":
+        t[0, 0] = -100  # ignored
+    return t
+
+
+@pytest.mark.parametrize("kind", ["3d", "4d", "1d", "3d-probs", "1d-probs"])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"reduction": "none"}, {"reduction": "sum"}, {"label_smoothing": 0.1}, {"weight": "w"}],
+)
+def test_cross_entropy_with_the_classes_on_dim_1_as_torch(kind: str, options: dict) -> None:
+    """torch's `F.cross_entropy` takes logits (N, C, d1, ..., dk) with targets
+    (N, d1, ..., dk) (or probabilities of the logits' shape), and one sample's logits
+    (C,) with a class index: the value and the gradient are torch's (it raised
+    "input must be logits of shape (N, C)")."""
+    rng = np.random.default_rng(0)
+    shape = {"3d": (4, 5, 3), "4d": (2, 5, 3, 2), "1d": (5,)}[kind.split("-")[0]]
+    logits, target = rng.standard_normal(shape), _targets(kind, rng)
+    results = []
+    for torch, F in ((real_torch, real_torch.nn.functional), (autograd, nn.functional)):
+        x = torch.tensor(logits, requires_grad=True)
+        kw = dict(options)
+        if kw.get("weight"):
+            kw["weight"] = torch.tensor(np.arange(1.0, 6.0))
+        loss = F.cross_entropy(x, torch.tensor(target), **kw)
+        (loss * loss.detach()).sum().backward()  # each output weighed by its value
+        results.append((loss.detach().numpy(), x.grad.numpy()))
+    (their_loss, their_grad), (our_loss, our_grad) = results
+    assert our_loss.shape == their_loss.shape
+    np.testing.assert_allclose(our_loss, their_loss, rtol=1e-12)
+    np.testing.assert_allclose(our_grad, their_grad, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(("logits", "target"), [((4, 27, 8), (4, 3)), ((4, 5, 3), (4, 3, 1))])
+def test_cross_entropy_targets_of_another_shape_raise_torchs_error(logits, target) -> None:
+    theirs = raised(
+        real_torch.nn.functional.cross_entropy,
+        real_torch.zeros(logits),
+        real_torch.zeros(target, dtype=real_torch.long),
+    )
+    ours = raised(
+        nn.functional.cross_entropy,
+        autograd.zeros(logits),
+        autograd.zeros(target, dtype=autograd.long),
+    )
+    assert isinstance(ours, RuntimeError) and isinstance(theirs, RuntimeError)
+    assert str(ours) == str(theirs)
