@@ -831,3 +831,19 @@ def test_cross_entropy_targets_of_another_shape_raise_torchs_error(logits, targe
     )
     assert isinstance(ours, RuntimeError) and isinstance(theirs, RuntimeError)
     assert str(ours) == str(theirs)
+
+
+@pytest.mark.parametrize("name", ["allclose", "isclose", "equal"])
+def test_comparing_with_a_grad_that_is_none_raises_torchs_type_error(name: str) -> None:
+    """The lecture's `cmp(s, dt, t)` on a tensor whose `.grad` is None (no
+    `retain_grad()`): ``torch.allclose(dt, t.grad)`` raises torch's TypeError (it
+    raised "unsupported operand type(s) for -: 'float' and 'NoneType'")."""
+    for args in ((0, None), (None, 0)):
+        theirs = raised(
+            getattr(real_torch, name), *(a if a is None else real_torch.ones(2) for a in args)
+        )
+        ours = raised(
+            getattr(autograd, name), *(a if a is None else autograd.ones(2) for a in args)
+        )
+        assert type(ours) is type(theirs) is TypeError
+        assert str(ours) == str(theirs)
