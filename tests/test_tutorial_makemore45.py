@@ -847,3 +847,18 @@ def test_comparing_with_a_grad_that_is_none_raises_torchs_type_error(name: str) 
         )
         assert type(ours) is type(theirs) is TypeError
         assert str(ours) == str(theirs)
+
+
+@pytest.mark.parametrize(
+    ("weights", "count"),
+    [([1, 2], 1), ([[[1.0]]], 1), ([1.0, 1.0], 0), ([-1.0, 2.0], 1), ([float("nan"), 1.0], 1),
+     ([0.0, 0.0], 1), ([1.0, 1.0], 3), ([1.0, 1.0], 1.0)],
+)  # fmt: skip
+def test_multinomial_refuses_what_torch_refuses_with_its_error_type(weights, count) -> None:
+    """Sampling names from probabilities that are not a distribution (or more samples
+    than categories): torch's RuntimeError (ours is a ValueError too, as before), or
+    its TypeError for a count that is not an int."""
+    theirs = raised(real_torch.multinomial, real_torch.tensor(weights), count)
+    ours = raised(autograd.multinomial, autograd.tensor(weights), count)
+    assert type(theirs) in (RuntimeError, TypeError)
+    assert isinstance(ours, type(theirs)), (ours, theirs)
