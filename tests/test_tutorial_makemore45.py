@@ -862,3 +862,56 @@ def test_multinomial_refuses_what_torch_refuses_with_its_error_type(weights, cou
     ours = raised(autograd.multinomial, autograd.tensor(weights), count)
     assert type(theirs) in (RuntimeError, TypeError)
     assert isinstance(ours, type(theirs)), (ours, theirs)
+
+
+def index_put_program(torch: types.ModuleType) -> list:
+    """The embedding's gradient of the lecture's exercise 1 without the loop, with
+    `index_put_(..., accumulate=True)`; then `index_put` out of place, differentiated."""
+    g = torch.Generator().manual_seed(2147483647)
+    C = torch.randn((27, 10), generator=g, dtype=torch.float64)
+    Xb = torch.randint(0, 27, (32, 3), generator=g)
+    demb = torch.randn((32, 3, 10), generator=g, dtype=torch.float64)
+    dC = torch.zeros_like(C)
+    for k in range(Xb.shape[0]):
+        for j in range(Xb.shape[1]):
+            dC[Xb[k, j]] += demb[k, j]
+    dC_fast = torch.zeros_like(C).index_put_((Xb.view(-1),), demb.view(-1, 10), accumulate=True)
+    C.requires_grad = True
+    values = torch.randn((4,), generator=g, dtype=torch.float64, requires_grad=True)
+    rows, cols = torch.tensor([0, 2, 2, 5]), torch.tensor([1, 3, 3, 9])
+    results = [dC.numpy(), dC_fast.numpy()]
+    for accumulate in (False, True):
+        out = (C * 2).index_put((rows, cols), values, accumulate=accumulate)
+        (out * torch.arange(270, dtype=torch.float64).view(27, 10)).sum().backward()
+        results += [out.detach().numpy(), C.grad.numpy().copy(), values.grad.numpy().copy()]
+        C.grad, values.grad = None, None
+    return results
+
+
+def test_index_put_as_torch() -> None:
+    """`index_put`/`index_put_` (missing before), with torch's values and gradients."""
+    theirs, ours = index_put_program(real_torch), index_put_program(autograd)
+    np.testing.assert_allclose(ours[0], ours[1], rtol=1e-12)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "case", ["float index", "out of bounds", "dtypes", "shapes", "not a tuple", "too many", "value"]
+)
+def test_index_put_refuses_what_torch_refuses_with_its_error(case: str) -> None:
+    def attempt(torch: types.ModuleType) -> None:
+        C, one = torch.zeros(5, 3), torch.tensor([1])
+        args = {
+            "float index": ((torch.tensor([1.0]),), torch.ones(3)),
+            "out of bounds": ((torch.tensor([-6]),), torch.ones(3)),
+            "dtypes": ((one,), torch.ones(3, dtype=torch.float64)),
+            "shapes": ((one,), torch.ones(4)),
+            "not a tuple": (one, torch.ones(3)),
+            "too many": ((one, one, one), torch.ones(1)),
+            "value": ((one,), 1.0),
+        }[case]
+        C.index_put_(*args)
+
+    theirs, ours = raised(attempt, real_torch), raised(attempt, autograd)
+    assert type(ours) is type(theirs) and str(ours) == str(theirs)
