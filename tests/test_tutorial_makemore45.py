@@ -915,3 +915,15 @@ def test_index_put_refuses_what_torch_refuses_with_its_error(case: str) -> None:
 
     theirs, ours = raised(attempt, real_torch), raised(attempt, autograd)
     assert type(ours) is type(theirs) and str(ours) == str(theirs)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [((32, 64), (200, 27)), ((4, 5, 80), (20, 200)), ((3,), (4, 5))]
+)
+def test_a_matrix_product_that_does_not_fit_says_what_torch_says(a: tuple, b: tuple) -> None:
+    """The lecture's shape experiments (``torch.randn(4, 5, 80) @ torch.randn(80, 200)``)
+    gone wrong: torch's message is in ours (which says, as before, which axes differ)."""
+    theirs = raised(lambda: real_torch.zeros(a) @ real_torch.zeros(b))
+    ours = raised(lambda: autograd.zeros(a) @ autograd.zeros(b))
+    assert isinstance(ours, RuntimeError) and isinstance(theirs, RuntimeError)
+    assert str(theirs) in str(ours) and "do not align" in str(ours)
