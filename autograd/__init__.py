@@ -142,6 +142,7 @@ from autograd.ops.histogram import histogram
 from autograd.ops.indexing import (
     argsort,
     gather,
+    index_put,
     index_select,
     scatter,
     scatter_add,
@@ -324,6 +325,7 @@ __all__ = [
     "histogram",
     "hstack",
     "index_add",
+    "index_put",
     "index_select",
     "inference_mode",
     "initial_seed",

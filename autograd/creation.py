@@ -559,26 +559,32 @@ def multinomial(
     index whose sum reaches u).
 
     Raises:
-        ValueError: weights that are negative, infinite or nan, a row that sums to 0,
-            more samples than categories without replacement, a bad shape.
+        OperandError: weights that are negative, infinite or nan, a row that sums to 0,
+            more samples than categories without replacement, a bad shape or dtype, a
+            count below 1 (torch's RuntimeError, and a ValueError).
+        TypeError: a count that is not an int.
     """
     p = np.asarray(input.data if isinstance(input, Tensor) else input)
     if p.dtype.kind != "f" or p.ndim not in (1, 2):
-        raise ValueError(
+        raise OperandError(
             "multinomial: input must be a 1-d or 2-d tensor of float weights, got "
             f"dtype {p.dtype} and shape {p.shape}"
         )
-    if not isinstance(num_samples, int | np.integer) or num_samples <= 0:
-        raise ValueError(f"multinomial: num_samples must be a positive int, got {num_samples!r}")
+    if not isinstance(num_samples, int | np.integer):
+        raise TypeError(f"multinomial: num_samples must be an int, got {num_samples!r}")
+    if num_samples <= 0:
+        raise OperandError(f"multinomial: num_samples must be positive, got {num_samples}")
     rows = p.reshape(-1, p.shape[-1])
     if not rows.shape[1]:
-        raise ValueError("multinomial: input has no categories")
+        raise OperandError("multinomial: input has no categories")
     if not (np.isfinite(rows).all() and (rows >= 0).all()):
-        raise ValueError("multinomial: probability tensor contains either inf, nan or element < 0")
+        raise OperandError(
+            "multinomial: probability tensor contains either inf, nan or element < 0"
+        )
     if (rows.sum(axis=1) == 0).any():
-        raise ValueError("multinomial: invalid distribution (a row's probabilities sum to 0)")
+        raise OperandError("multinomial: invalid distribution (a row's probabilities sum to 0)")
     if not replacement and num_samples > rows.shape[1]:
-        raise ValueError(
+        raise OperandError(
             f"multinomial: cannot draw {num_samples} samples without replacement from "
             f"{rows.shape[1]} categories"
         )

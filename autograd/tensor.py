@@ -1183,6 +1183,13 @@ class Tensor:
     def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Tensor:
         return _torch.fill_(self, _indexing.index_add(self, dim, index, source, alpha=alpha))
 
+    def index_put(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+        return _indexing.index_put(self, indices, values, accumulate)
+
+    def index_put_(self, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+        put = _indexing.index_put(self, indices, values, accumulate, _name="index_put_")
+        return _torch.fill_(self, put)
+
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
         return _torch.fill_(self, _torch.masked_fill(self, mask, value))
 

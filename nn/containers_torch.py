@@ -16,6 +16,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.checks import check_int
+from autograd.ops.args import OperandError
 from nn.module import Module, Parameter
 
 
@@ -244,7 +245,7 @@ class Unflatten(Module):
         if sizes.count(-1) > 1 or (
             shape[dim] != known if -1 not in sizes else known == 0 or shape[dim] % known
         ):
-            raise ValueError(
+            raise OperandError(  # torch's RuntimeError
                 f"Unflatten: unflattened_size {tuple(sizes)} does not fit size {shape[dim]} "
                 f"of dim {self.dim}"
             )

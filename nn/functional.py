@@ -31,6 +31,7 @@ from autograd import (
     where,
 )
 from autograd.checks import check_real
+from autograd.ops.args import OperandError
 from nn.functional_activations import (
     celu,
     glu,
@@ -460,14 +461,15 @@ def cross_entropy(
     q = (1 - e) * q + e / C. As torch: `weight` (C,) weighs each class (w = 1 when
     None); samples whose class index is `ignore_index` count for nothing; with class
     indices the mean divides by the summed weights of the samples counted,
-    sum_i loss_i / sum_i w_(y_i), and with probabilities by N.
+    sum_i loss_i / sum_i w_(y_i), and with probabilities by N. Logits (N, C, d1, ...,
+    dk) (classes on dim 1) and (C,) are taken as torch takes them (`_cross_entropy_rows`).
     """
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
     if not isinstance(input, Tensor):
         input = Tensor(np.asarray(input))
     if input.ndim != 2:
-        raise ValueError(f"cross_entropy: input must be logits of shape (N, C), got {input.shape}")
+        return _cross_entropy_rows(input, target, weight, ignore_index, reduction, label_smoothing)
     n_classes = input.shape[1]
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     plain = weight is None and not label_smoothing and not 0 <= ignore_index < n_classes
@@ -499,6 +501,51 @@ def cross_entropy(
             uniform = uniform * counted
         losses = (1 - label_smoothing) * losses + label_smoothing * uniform
     return _weighted_reduce(losses, total, reduction)
+
+
+def _cross_entropy_rows(
+    input: Tensor,
+    target: Any,
+    weight: Any,
+    ignore_index: int,
+    reduction: str,
+    label_smoothing: float,
+) -> Tensor:
+    """torch's other layouts of `cross_entropy`, as rows of (N, C): one sample's logits
+    (C,) with a class index (or probabilities (C,)), or logits (N, C, d1, ..., dk), the
+    classes on dim 1, with class indices (N, d1, ..., dk) or probabilities of the input's
+    shape; "none" gives a loss per sample, of the targets' shape (a scalar for (C,)).
+
+    Raises:
+        OperandError: a 0-d input, or class indices of another shape (torch's message).
+    """
+    if input.ndim == 0:
+        raise OperandError("cross_entropy: input must hold logits (C,), (N, C) or (N, C, d1, ...)")
+    if not isinstance(target, Tensor):
+        target = np.asarray(target)
+    t = target.data if isinstance(target, Tensor) else target
+    probabilities = t.shape == input.shape and t.dtype.kind == "f"
+    if input.ndim == 1:
+        outer: tuple[int, ...] = ()
+        rows = input.reshape(1, -1)
+        if probabilities:
+            target = target.reshape(1, -1)
+        elif t.size == 1 and t.ndim <= 1:
+            target = t.reshape(1)
+        else:
+            raise OperandError(f"cross_entropy: expected a class index for logits {input.shape}")
+    else:
+        classes_last = (0, *range(2, input.ndim), 1)
+        outer = (input.shape[0], *input.shape[2:])
+        rows = input.permute(*classes_last).reshape(-1, input.shape[1])
+        if probabilities:
+            target = target.transpose(classes_last).reshape(-1, input.shape[1])
+        elif t.shape == outer:
+            target = t.reshape(-1)
+        else:
+            raise OperandError(f"Expected target size {list(outer)}, got {list(t.shape)}")
+    loss = cross_entropy(rows, target, weight, ignore_index, reduction, label_smoothing)
+    return loss.reshape(outer) if reduction == "none" else loss
 
 
 def nll_loss(

@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from autograd import Tensor, dense, get_default_dtype, linear
 from autograd.checks import check_bool, check_int, check_real
+from autograd.ops.args import OperandError
 from nn import activations, constraints, init, regularizers
 from nn import functional as F
 from nn.activations import Activation as Activation  # keras.layers.Activation
@@ -82,10 +83,11 @@ from nn.symbolic import default_name
 
 
 def check_features(layer: Module, x: Any, expected: int | None) -> None:
-    """Raise a clear error when the last axis of `x` does not hold `expected` features."""
+    """Raise a clear error when the last axis of `x` does not hold `expected` features:
+    a RuntimeError, as torch's, that is also the ValueError Keras raises."""
     shape = np.shape(x.data if isinstance(x, Tensor) else x)
     if not shape or shape[-1] != expected:
-        raise ValueError(
+        raise OperandError(
             f"{type(layer).__name__}({layer.extra_repr()}): expected input of shape "
             f"(batch, {expected}), got {shape}"
         )

@@ -221,7 +221,8 @@ class BCEWithLogitsLoss(_Loss):
 class CrossEntropyLoss(_Loss):
     """Cross entropy from logits (N, C) with class targets (N,) or probability
     targets (N, C): -sum_c w_c q_c log_softmax(x)_c, optionally label-smoothed, with
-    torch's `weight` per class and `ignore_index` (see `functional.cross_entropy`)."""
+    torch's `weight` per class and `ignore_index` (see `functional.cross_entropy`, which
+    also takes torch's (N, C, d1, ..., dk) and (C,))."""
 
     fn = staticmethod(F.cross_entropy)
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from autograd import Generator, Tensor, get_default_dtype
 from autograd.checks import check_bool, check_int, check_real
+from autograd.ops.args import OperandError
 from autograd.tensor import increment_version
 from nn import init
 from nn.functional_norms import _shape, alpha_dropout, check_p, rms_norm
@@ -190,10 +191,12 @@ class BatchNorm1d(Module):
             raise ValueError(
                 f"{name}: expected {self._layout}, got {x.ndim}D input of shape {x.shape}"
             )
-        if x.shape[1] != self.num_features:
-            raise ValueError(
+        if x.shape[1] != self.num_features:  # torch's RuntimeError (a ValueError too)
+            last = x.ndim > 2 and x.shape[-1] == self.num_features
+            raise OperandError(
                 f"{name}({self.extra_repr()}): expected input of shape "
                 f"{self._example.format(n=self.num_features)}, got {x.shape}"
+                + (": the channels go on dim 1, e.g. x.transpose(1, -1)" if last else "")
             )
 
     def forward(self, x: Tensor) -> Tensor:

@@ -270,7 +270,8 @@ class MatMul(Function):
         k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
         if k_a != k_b:
             raise OperandError(
-                f"matmul shapes {a.shape} and {b.shape} do not align: "
+                _torch_words(a.shape, b.shape)
+                + f"matmul shapes {a.shape} and {b.shape} do not align: "
                 f"{k_a} (last axis of a) != {k_b} ({'axis 0' if b.ndim == 1 else 'axis -2'} of b)"
             )
         try:
@@ -382,6 +383,16 @@ def where(cond: TensorLike, a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise `a if cond else b`; `cond` is a boolean array or tensor (no gradient)."""
     cond = np.asarray(cond.data if isinstance(cond, Tensor) else cond, dtype=bool)
     return Where.apply(a, b, cond=cond)
+
+
+def _torch_words(a: tuple[int, ...], b: tuple[int, ...]) -> str:
+    """PyTorch's words for a matrix product that does not fit, where b is a matrix (a's
+    leading axes folded into its rows, as torch's message counts them), such as
+    ``mat1 and mat2 shapes cannot be multiplied (32x64 and 200x27); ``."""
+    if len(b) != 2:
+        return ""
+    rows = int(np.prod(a[:-1]))
+    return f"mat1 and mat2 shapes cannot be multiplied ({rows}x{a[-1]} and {b[0]}x{b[1]}); "
 
 
 def matmul(a: TensorLike, b: TensorLike) -> Tensor:

@@ -1,5 +1,5 @@
 """Indexing along one dimension, as PyTorch's: `gather`, `scatter`, `scatter_add`,
-`index_select`, `index_add`, and sorting (`sort`, `argsort`, `topk`).
+`index_select`, `index_add`, `index_put`, and sorting (`sort`, `argsort`, `topk`).
 
 `gather`, `index_select` and the values of `sort` and `topk` are indexing (`GetItem`),
 so their gradients are added back at the indices (repeated indices accumulate);
@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd.ops.args import check_dim
 from autograd.ops.reduce import ValuesIndices
-from autograd.ops.shape import SetItem, getitem, reshape
+from autograd.ops.shape import SetItem, broadcast_to, getitem, reshape
 from autograd.ops.shape import index_add as add_at
 from autograd.tensor import Tensor, data_of
 
@@ -222,6 +222,77 @@ def index_add(
     _check_bounds("index_add", idx, x.shape[d], d)
     scaled = source if alpha == 1 else source * alpha
     return input + add_at(scaled, (slice(None),) * d + (idx,), x.shape)
+
+
+#: PyTorch's names of the dtypes, for its messages.
+_TORCH_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
+                "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte",
+                "bool": "Bool"}  # fmt: skip
+
+
+def index_put(
+    input: TensorLike,
+    indices: Any,
+    values: TensorLike,
+    accumulate: bool = False,
+    *,
+    _name: str = "index_put",
+) -> Tensor:
+    """`input` with `values` written at ``input[indices]`` (one index tensor per leading
+    dim, as `torch.index_put`, out of place); with `accumulate`, added there instead,
+    repeated indices accumulating (``dC.index_put_((Xb.view(-1),), demb.view(-1, 10),
+    accumulate=True)`` sums each row's gradients).
+    d input = dz (zero where written, unless accumulate)      d values = dz at the indices
+
+    Raises:
+        TypeError: `indices` not a tuple (or list) of tensors, `values` not a tensor.
+        IndexError: an index that is not of integers or bools, out of bounds, or more
+            indices than dims.
+        RuntimeError: `values` of another dtype, or that does not broadcast to the
+            indexed elements.
+    """
+    if not isinstance(indices, tuple | list):
+        raise TypeError(
+            f"{_name}(): argument 'indices' (position 1) must be tuple of Tensors, not "
+            f"{type(indices).__name__}"
+        )
+    if not isinstance(values, Tensor):
+        raise TypeError(
+            f"{_name}(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}"
+        )
+    x, v = data_of(input), values.data
+    key = tuple(data_of(i) for i in indices)
+    if any(k.dtype.kind not in "iub" for k in key):
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if len(key) > x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim} (got {len(key)})")
+    for dim, k in enumerate(key):
+        if (
+            k.dtype.kind != "b"
+            and k.size
+            and not -x.shape[dim] <= k.min() <= k.max() < x.shape[dim]
+        ):
+            bad = k.min() if k.min() < -x.shape[dim] else k.max()
+            raise IndexError(
+                f"index {bad} is out of bounds for dimension {dim} with size {x.shape[dim]}"
+            )
+    if v.dtype != x.dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{_TORCH_NAMES.get(x.dtype.name, x.dtype.name)} for the destination and "
+            f"{_TORCH_NAMES.get(v.dtype.name, v.dtype.name)} for the source."
+        )
+    shape = x[key].shape
+    try:
+        np.broadcast_shapes(v.shape, shape)
+    except ValueError:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
+            f"indexing result of shape {list(shape)}"
+        ) from None
+    if accumulate:
+        return input + add_at(broadcast_to(values, shape), key, x.shape)
+    return Scatter.apply(input, values, index=key)
 
 
 def _order(x: np.ndarray, dim: int, descending: bool) -> np.ndarray:

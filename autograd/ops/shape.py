@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd.function import Function
 from autograd.mode import state
-from autograd.ops.args import axis_arg, check_dim, check_dims
+from autograd.ops.args import OperandError, axis_arg, check_dim, check_dims
 from autograd.ops.arith import promote_all
 from autograd.tensor import Tensor
 
@@ -176,12 +176,41 @@ def _shape_of(x: TensorLike) -> tuple[int, ...]:
 
 
 def reshape(x: TensorLike, *shape: Any) -> Tensor:
-    """Same data in a new shape; one dimension may be -1. Accepts ints or a tuple."""
+    """Same data in a new shape; one dimension may be -1. Accepts ints or a tuple.
+
+    Raises:
+        OperandError: a shape that does not hold the input's elements, with PyTorch's
+            message (a RuntimeError, as torch's; a ValueError, as numpy's).
+    """
     shape = _shape_arg(shape)
+    check_new_shape(shape, int(np.prod(_shape_of(x))))
     out = Reshape.apply(x, shape=shape)
     if out._family is not None:  # a view of x's memory (not a copy)
         link_view(out, x, None, np.reshape, (shape,))
     return out
+
+
+def check_new_shape(shape: tuple[int, ...], size: int) -> None:
+    """Raise PyTorch's error when `shape` (one dimension may be -1) cannot hold `size`
+    elements: ``shape '[-1, 1000]' is invalid for input of size 30``."""
+    spelled = "[" + ", ".join(str(n) for n in shape) + "]"
+    for i, n in enumerate(shape):
+        if n < -1:
+            raise OperandError(f"invalid shape dimension {n} at index {i} of shape {spelled}")
+    if shape.count(-1) > 1:
+        raise OperandError("only one dimension can be inferred")
+    known = int(np.prod([n for n in shape if n != -1]))
+    if -1 not in shape:
+        fits = known == size
+    elif known == 0 and size == 0:
+        raise OperandError(
+            f"cannot reshape tensor of 0 elements into shape {spelled} because the "
+            "unspecified dimension size -1 can be any value and is ambiguous"
+        )
+    else:
+        fits = known != 0 and size % known == 0
+    if not fits:
+        raise OperandError(f"shape '{spelled}' is invalid for input of size {size}")
 
 
 def permute(x: TensorLike, *axes: Any) -> Tensor:

@@ -89,10 +89,24 @@ def any(x: TensorLike, dim: Any = None, keepdim: bool = False) -> Tensor:
     return Tensor(np.any(data, axis=axis, keepdims=keepdim))
 
 
+def _refuse_none(name: str, a: Any, b: Any) -> None:
+    """PyTorch's TypeError for a missing operand, as a `.grad` that is still None."""
+    for position, (arg, value) in enumerate((("input", a), ("other", b)), 1):
+        if value is None:
+            raise TypeError(
+                f"{name}(): argument '{arg}' (position {position}) must be Tensor, not NoneType"
+            )
+
+
 def allclose(
     a: TensorLike, b: TensorLike, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
 ) -> bool:
-    """True when ``|a - b| <= atol + rtol * |b|`` everywhere (broadcast), as `torch.allclose`."""
+    """True when ``|a - b| <= atol + rtol * |b|`` everywhere (broadcast), as `torch.allclose`.
+
+    Raises:
+        TypeError: `a` or `b` is None (a gradient not computed), with torch's message.
+    """
+    _refuse_none("allclose", a, b)
     return bool(np.allclose(data_of(a), data_of(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
@@ -101,11 +115,13 @@ def isclose(
 ) -> Tensor:
     """Where ``|a - b| <= atol + rtol * |b|`` (broadcast): a bool Tensor, outside any
     graph, as `torch.isclose`."""
+    _refuse_none("isclose", a, b)
     return Tensor(np.isclose(data_of(a), data_of(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def equal(a: TensorLike, b: TensorLike) -> bool:
     """True when `a` and `b` have the same shape and elements, as `torch.equal`."""
+    _refuse_none("equal", a, b)
     x, y = data_of(a), data_of(b)
     return x.shape == y.shape and bool(np.array_equal(x, y))
 

@@ -209,8 +209,10 @@ def test_class_target_errors():
         F.cross_entropy(Tensor(LOGITS), np.array([0, 0.5, 1, 2, 0, 0]))
     with pytest.raises(TypeError, match="dtype <U1"):
         F.cross_entropy(Tensor(LOGITS), np.array(list("abcdef")))
-    with pytest.raises(ValueError, match=r"shape \(N, C\)"):
-        F.cross_entropy(Tensor(LOGITS[0]), 1)
+    with pytest.raises(ValueError, match=r"logits \(C,\), \(N, C\) or \(N, C, d1, ...\)"):
+        F.cross_entropy(Tensor(LOGITS[0, 0]), 1)
+    one_sample = F.cross_entropy(Tensor(LOGITS[0]), 1).item()  # logits (C,), as torch takes
+    assert one_sample == pytest.approx(F.cross_entropy(Tensor(LOGITS[:1]), [1]).item())
 
 
 def test_whole_float_labels_are_accepted():
