@@ -6,6 +6,7 @@ where its value came from.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -183,8 +184,13 @@ def reshape(x: TensorLike, *shape: Any) -> Tensor:
             message (a RuntimeError, as torch's; a ValueError, as numpy's).
     """
     shape = _shape_arg(shape)
-    check_new_shape(shape, int(np.prod(_shape_of(x))))
-    out = Reshape.apply(x, shape=shape)
+    if shape and min(shape) < -1:  # numpy takes any negative size for the -1
+        check_new_shape(shape, math.prod(_shape_of(x)))
+    try:
+        out = Reshape.apply(x, shape=shape)
+    except ValueError:  # numpy's message: say it in PyTorch's words where they differ
+        check_new_shape(shape, math.prod(_shape_of(x)))
+        raise
     if out._family is not None:  # a view of x's memory (not a copy)
         link_view(out, x, None, np.reshape, (shape,))
     return out
@@ -199,7 +205,7 @@ def check_new_shape(shape: tuple[int, ...], size: int) -> None:
             raise OperandError(f"invalid shape dimension {n} at index {i} of shape {spelled}")
     if shape.count(-1) > 1:
         raise OperandError("only one dimension can be inferred")
-    known = int(np.prod([n for n in shape if n != -1]))
+    known = math.prod(n for n in shape if n != -1)
     if -1 not in shape:
         fits = known == size
     elif known == 0 and size == 0:
