@@ -332,3 +332,12 @@ def test_ragged_lists_name_where_they_are_ragged_as_torch(data):
 def test_a_list_mixing_numbers_and_sequences_says_so():
     with pytest.raises(ValueError, match="a sequence and a number are mixed at dim 1"):
         autograd.tensor([[1.0, 2.0], 3.0])
+
+
+def test_comparing_with_none_gives_a_bool_as_torch():
+    """`t.grad == None` in a learner's check: torch answers False, not a tensor."""
+    torch = pytest.importorskip("torch")
+    for lib in (autograd, torch):
+        x = lib.tensor([1.0, 2.0])
+        assert (x == None) is False and (x != None) is True  # noqa: E711
+        assert (x == 1).tolist() == [True, False]
