@@ -31,6 +31,7 @@ from autograd import (
     where,
 )
 from autograd.checks import check_real
+from autograd.ops.args import OperandError
 from nn.functional_activations import (
     celu,
     glu,
@@ -305,6 +306,11 @@ def _matching_target(name: str, input: Tensor, target: Any) -> Any:
     raise ValueError(f"{name}: target shape {shape} does not match input shape {input.shape}")
 
 
+class ClassIndexError(IndexError, ValueError):
+    """A class target out of range: an IndexError, as PyTorch raises it ("Target 3 is
+    out of bounds."), and a ValueError, as Keras's sparse losses do."""
+
+
 def class_indices(name: str, target: Any, num_classes: int) -> np.ndarray:
     """Integer class labels checked against [0, num_classes); float labels are
     accepted when they hold whole numbers (as Keras's sparse losses do)."""
@@ -321,7 +327,7 @@ def class_indices(name: str, target: Any, num_classes: int) -> np.ndarray:
     # Seen as unsigned, a negative index is huge: one pass checks both bounds.
     if t.size and t.view(np.uintp).max() >= num_classes:
         bad = t[(t < 0) | (t >= num_classes)]
-        raise ValueError(
+        raise ClassIndexError(
             f"{name}: class targets must be in [0, {num_classes - 1}] for {num_classes} "
             f"classes, got {np.unique(bad)[:10]}"
         )
@@ -467,7 +473,9 @@ def cross_entropy(
     if not isinstance(input, Tensor):
         input = Tensor(np.asarray(input))
     if input.ndim != 2:
-        raise ValueError(f"cross_entropy: input must be logits of shape (N, C), got {input.shape}")
+        rows, target, shape = _classes_last("cross_entropy", input, target)
+        loss = cross_entropy(rows, target, weight, ignore_index, reduction, label_smoothing)
+        return loss.reshape(shape) if reduction == "none" else loss
     n_classes = input.shape[1]
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     plain = weight is None and not label_smoothing and not 0 <= ignore_index < n_classes
@@ -479,6 +487,11 @@ def cross_entropy(
         except ValueError:
             pass  # deliberate: the general path below ignores such labels or names them
     if t.shape == input.shape and t.dtype.kind == "f":  # probabilities, one row per sample
+        if ignore_index != -100:
+            raise OperandError(
+                f"cross_entropy: ignore_index={ignore_index} is not supported for floating "
+                "point target (class probabilities), as in torch"
+            )
         logp = log_softmax(input, axis=1)
         q = _matching_target("cross_entropy", input, target)
         if label_smoothing:
@@ -486,6 +499,7 @@ def cross_entropy(
         if weight is not None:
             q = q * _class_weights("cross_entropy", weight, input)
         return _reduce(-(logp * q).sum(axis=1), reduction)
+    _check_index_dtype("cross_entropy", input, t)
     labels, counted = _class_targets("cross_entropy", input, target, ignore_index)
     if weight is None and counted is None and not label_smoothing:
         # The fused op: same value, and its gradient is softmax(x) - onehot(y) in one step.
@@ -510,12 +524,57 @@ def nll_loss(
 ) -> Tensor:
     """Negative log likelihood: loss_i = -w_(y_i) input[i, y_i], input holding
     log-probabilities (N, C). As torch: `weight` (C,) weighs each class, samples of
-    class `ignore_index` count for nothing, and the mean divides by sum_i w_(y_i)."""
+    class `ignore_index` count for nothing, and the mean divides by sum_i w_(y_i).
+    Inputs (N, C, d1, ..., dk) and (C,) are taken as cross_entropy's are."""
+    if not isinstance(input, Tensor):
+        input = Tensor(np.asarray(input))
+    if input.ndim != 2:
+        rows, target, shape = _classes_last("nll_loss", input, target)
+        loss = nll_loss(rows, target, weight, ignore_index, reduction)
+        return loss.reshape(shape) if reduction == "none" else loss
+    _check_index_dtype("nll_loss", input, target.data if isinstance(target, Tensor) else target)
     labels, counted = _class_targets("nll_loss", input, target, ignore_index)
     if weight is None and counted is None:
         return -_reduce(input[np.arange(len(labels)), labels], reduction)
     losses, total = _weighted_nll(input, labels, counted, _class_weights("nll_loss", weight, input))
     return _weighted_reduce(losses, total, reduction)
+
+
+def _classes_last(name: str, input: Tensor, target: Any) -> tuple[Tensor, Any, tuple[int, ...]]:
+    """PyTorch's other inputs of a classification loss as rows (M, C): logits (N, C,
+    d1, ..., dk) (a class score per position: M = N * d1 * ... * dk) or one sample
+    (C,) (M = 1); the target to match, class indices (N, d1, ..., dk) or () as (M,), or
+    probabilities of the input's shape as (M, C); and the shape of the losses that
+    reduction="none" returns, (N, d1, ..., dk) or ().
+
+    Raises:
+        OperandError: (a RuntimeError, as PyTorch's) the target fits neither form.
+    """
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if input.ndim == 0:
+        raise OperandError(f"{name}: input must have the classes on axis 1, got a 0-d input")
+    order = (0, *range(2, input.ndim), 1) if input.ndim > 1 else (0,)
+    c = input.shape[1] if input.ndim > 1 else input.shape[0]
+    shape = (input.shape[0], *input.shape[2:]) if input.ndim > 1 else ()
+    rows = autograd.permute(input, order).reshape(-1, c)
+    if t.shape == input.shape and t.dtype.kind == "f":  # probabilities, classes on axis 1
+        probabilities = target if isinstance(target, Tensor) else Tensor(t)
+        return rows, autograd.permute(probabilities, order).reshape(-1, c), shape
+    if t.shape != shape:
+        raise OperandError(f"{name}: expected target size {list(shape)}, got {list(t.shape)}")
+    return rows, t.reshape(-1), shape
+
+
+def _check_index_dtype(name: str, input: Tensor, target: Any) -> None:
+    """PyTorch's refusal of class targets that are not integers (whole floats, which
+    Keras's sparse losses accept, included)."""
+    dtype = np.asarray(target).dtype
+    if dtype.kind in "fcb":
+        raise OperandError(
+            f"{name}: expected target dtype to be Long or Byte (class indices), but got "
+            f"{dtype}; convert them with target.long(), or give class probabilities of the "
+            f"input's shape {input.shape}"
+        )
 
 
 def _class_weights(name: str, weight: Any, input: Tensor) -> Tensor:
