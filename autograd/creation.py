@@ -488,8 +488,11 @@ def randint(
     (`default_generator` when None).
 
     Raises:
-        ValueError: an empty range (high <= low) or a bad size.
-        TypeError: bounds that are not ints.
+        OperandError: (a RuntimeError, as PyTorch's, and a ValueError) an empty range
+            (high <= low).
+        ValueError: a bad size.
+        TypeError: bounds that are not ints, or a size that is an int: as PyTorch,
+            ``randint(10, 3)`` is refused rather than read as ``randint(10, (3,))``.
     """
     check_device(device)
     if size is None:  # randint(high, size)
@@ -506,8 +509,13 @@ def randint(
         if not isinstance(bound, int | np.integer) or isinstance(bound, bool):
             raise TypeError(f"randint: {name} must be an int, got {bound!r}")
     if high <= low:
-        raise ValueError(f"randint: the range [low, high) is empty: low={low}, high={high}")
-    shape = _shape((size,) if isinstance(size, int | np.integer) else (tuple(size),))
+        raise OperandError(f"randint: the range [low, high) is empty: low={low}, high={high}")
+    if isinstance(size, int | np.integer):
+        raise TypeError(
+            f"randint: size must be a tuple of ints, not int; write randint({low}, {high}, "
+            f"({size},)) for {size} draws"
+        )
+    shape = _shape((tuple(size),))
     gen = default_generator if generator is None else generator
     _check_generator("randint", gen)
     data = gen.integers(int(low), int(high), shape)
@@ -559,26 +567,29 @@ def multinomial(
     index whose sum reaches u).
 
     Raises:
-        ValueError: weights that are negative, infinite or nan, a row that sums to 0,
-            more samples than categories without replacement, a bad shape.
+        OperandError: (a RuntimeError, as PyTorch's, and a ValueError) weights that are
+            negative, infinite or nan, a row that sums to 0, more samples than
+            categories without replacement, a bad shape.
     """
     p = np.asarray(input.data if isinstance(input, Tensor) else input)
     if p.dtype.kind != "f" or p.ndim not in (1, 2):
-        raise ValueError(
+        raise OperandError(
             "multinomial: input must be a 1-d or 2-d tensor of float weights, got "
             f"dtype {p.dtype} and shape {p.shape}"
         )
     if not isinstance(num_samples, int | np.integer) or num_samples <= 0:
-        raise ValueError(f"multinomial: num_samples must be a positive int, got {num_samples!r}")
+        raise OperandError(f"multinomial: num_samples must be a positive int, got {num_samples!r}")
     rows = p.reshape(-1, p.shape[-1])
     if not rows.shape[1]:
-        raise ValueError("multinomial: input has no categories")
+        raise OperandError("multinomial: input has no categories")
     if not (np.isfinite(rows).all() and (rows >= 0).all()):
-        raise ValueError("multinomial: probability tensor contains either inf, nan or element < 0")
+        raise OperandError(
+            "multinomial: probability tensor contains either inf, nan or element < 0"
+        )
     if (rows.sum(axis=1) == 0).any():
-        raise ValueError("multinomial: invalid distribution (a row's probabilities sum to 0)")
+        raise OperandError("multinomial: invalid distribution (a row's probabilities sum to 0)")
     if not replacement and num_samples > rows.shape[1]:
-        raise ValueError(
+        raise OperandError(
             f"multinomial: cannot draw {num_samples} samples without replacement from "
             f"{rows.shape[1]} categories"
         )

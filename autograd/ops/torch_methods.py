@@ -92,16 +92,42 @@ def any(x: TensorLike, dim: Any = None, keepdim: bool = False) -> Tensor:
 def allclose(
     a: TensorLike, b: TensorLike, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
 ) -> bool:
-    """True when ``|a - b| <= atol + rtol * |b|`` everywhere (broadcast), as `torch.allclose`."""
-    return bool(np.allclose(data_of(a), data_of(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """True when ``|a - b| <= atol + rtol * |b|`` everywhere (broadcast), as `torch.allclose`.
+
+    Raises:
+        OperandError: (a RuntimeError, as PyTorch's) two tensors of different dtypes,
+            or shapes that do not broadcast.
+    """
+    x, y = _comparable("allclose", a, b)
+    return bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _comparable(name: str, a: TensorLike, b: TensorLike) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays of `a` and `b`, which `allclose` and `isclose` compare: as PyTorch,
+    two tensors must have one dtype (numbers and arrays are taken as they are), and
+    their shapes must broadcast."""
+    x, y = data_of(a), data_of(b)
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and x.dtype != y.dtype:
+        raise OperandError(
+            f"{name}: {x.dtype} did not match {y.dtype}; convert one first, e.g. a.to(b.dtype)"
+        )
+    try:
+        np.broadcast_shapes(np.shape(x), np.shape(y))
+    except ValueError:
+        raise OperandError(
+            f"{name}: the shapes {np.shape(x)} and {np.shape(y)} do not broadcast"
+        ) from None
+    return x, y
 
 
 def isclose(
     a: TensorLike, b: TensorLike, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
 ) -> Tensor:
     """Where ``|a - b| <= atol + rtol * |b|`` (broadcast): a bool Tensor, outside any
-    graph, as `torch.isclose`."""
-    return Tensor(np.isclose(data_of(a), data_of(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    graph, as `torch.isclose`; tensors of different dtypes or shapes that do not
+    broadcast raise `allclose`'s errors."""
+    x, y = _comparable("isclose", a, b)
+    return Tensor(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def equal(a: TensorLike, b: TensorLike) -> bool:
@@ -275,7 +301,7 @@ def to(x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
 def _triangle(name: str, x: TensorLike, diagonal: int, lower: bool) -> Tensor:
     data = data_of(x)
     if data.ndim < 2:
-        raise ValueError(f"{name}: needs at least 2 dimensions, got shape {data.shape}")
+        raise OperandError(f"{name}: needs at least 2 dimensions, got shape {data.shape}")
     rows, cols = data.shape[-2:]
     keep = np.tri(rows, cols, diagonal, dtype=bool)
     if not lower:
