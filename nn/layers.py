@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from autograd import Tensor, dense, get_default_dtype, linear
 from autograd.checks import check_bool, check_int, check_real
+from autograd.ops.args import OperandError
 from nn import activations, constraints, init, regularizers
 from nn import functional as F
 from nn.activations import Activation as Activation  # keras.layers.Activation
@@ -82,10 +83,11 @@ from nn.symbolic import default_name
 
 
 def check_features(layer: Module, x: Any, expected: int | None) -> None:
-    """Raise a clear error when the last axis of `x` does not hold `expected` features."""
+    """Raise a clear error when the last axis of `x` does not hold `expected` features:
+    an OperandError, PyTorch's RuntimeError and Keras's ValueError."""
     shape = np.shape(x.data if isinstance(x, Tensor) else x)
     if not shape or shape[-1] != expected:
-        raise ValueError(
+        raise OperandError(
             f"{type(layer).__name__}({layer.extra_repr()}): expected input of shape "
             f"(batch, {expected}), got {shape}"
         )
@@ -491,7 +493,7 @@ class LayerNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         k = len(self.normalized_shape)
         if tuple(np.shape(x)[-k:]) != self.normalized_shape or np.ndim(x) < k:
-            raise ValueError(
+            raise OperandError(
                 f"LayerNorm: input of shape {np.shape(x)} does not end in normalized_shape "
                 f"{self.normalized_shape}"
             )
