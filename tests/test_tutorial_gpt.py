@@ -574,3 +574,36 @@ def test_gpt_with_dropout_draws_torchs_masks_and_switches_them_off_in_eval():
     our_model.eval()
     assert not any(module.training for module in our_model.modules())
     np.testing.assert_array_equal(our_model(x)[0].numpy(), our_model(x)[0].numpy())
+
+
+def lecture_mistakes(torch: types.ModuleType) -> list[Any]:
+    """What the lecture shows going wrong, and its fixes: (B, T, C) logits given to
+    F.cross_entropy as they are (torch wants the classes on axis 1; the lecture then
+    writes ``view(B*T, C)``, the other fix is ``transpose(1, 2)``), `generate` without
+    ``idx[:, -block_size:]`` (positions past the table), token ids through a Linear, and
+    float targets."""
+    torch, nn, F = libraries(torch)
+    printed: list[Any] = []
+    torch.manual_seed(1337)
+    B, T, C = 4, 8, 5
+    logits = torch.randn(B, T, C, dtype=torch.float64)
+    targets = torch.randint(C, (B, T))
+    with pytest.raises(RuntimeError, match=r"xpected target size \[4, 5\], got \[4, 8\]"):
+        F.cross_entropy(logits, targets)
+    printed.append(F.cross_entropy(logits.view(B * T, C), targets.view(B * T)))
+    printed.append(F.cross_entropy(logits.transpose(1, 2), targets))
+    printed.append(F.cross_entropy(logits.transpose(1, 2), targets, reduction="none"))
+    position_embedding_table = nn.Embedding(T, C)
+    with pytest.raises(IndexError):
+        position_embedding_table(torch.arange(T + 1))
+    with pytest.raises(RuntimeError, match="same dtype"):
+        nn.Linear(T, C)(targets)
+    with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte"):
+        F.cross_entropy(logits.view(B * T, C), targets.view(B * T).double())
+    return printed
+
+
+def test_the_lectures_mistakes_fail_and_its_fixes_agree_as_in_torch():
+    """Before: ValueError for the (B, C, T) logits torch takes, float targets and token
+    ids through a Linear accepted."""
+    assert_same(lecture_mistakes(autograd), lecture_mistakes(real_torch), 1e-12)
