@@ -31,7 +31,7 @@ from autograd import (
     where,
 )
 from autograd.checks import check_real
-from autograd.ops.args import OperandError
+from autograd.ops.args import DtypeError, OperandError
 from nn.functional_activations import (
     celu,
     glu,
@@ -215,12 +215,13 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     `padding_idx` gets no gradient.
 
     Raises:
-        TypeError: indices that are not integers.
+        DtypeError: indices that are not integers (a RuntimeError, as torch's, and a
+            TypeError).
         IndexError: an index outside [0, num_embeddings).
     """
     idx = np.asarray(input.data if isinstance(input, Tensor) else input)
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
+        raise DtypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
     rows = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= rows):
         bad = idx[(idx < 0) | (idx >= rows)]
@@ -245,12 +246,13 @@ def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
     (Keras's float encoding is `nn.utils.to_categorical`.)
 
     Raises:
-        TypeError: indices that are not integers.
+        DtypeError: indices that are not integers (a RuntimeError, as torch's, and a
+            TypeError).
         ValueError: a negative index, or one >= num_classes.
     """
     data = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
     if data.dtype.kind not in "iu":
-        raise TypeError(f"one_hot: class indices must be integers, got dtype {data.dtype}")
+        raise DtypeError(f"one_hot: class indices must be integers, got dtype {data.dtype}")
     if not isinstance(num_classes, int | np.integer) or num_classes < -1:
         raise ValueError(f"one_hot: num_classes must be -1 or a count, got {num_classes!r}")
     if num_classes == -1:

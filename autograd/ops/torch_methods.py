@@ -10,7 +10,7 @@ import numpy.typing as npt
 from autograd.device import check_device, device
 from autograd.generator import Generator, default_generator
 from autograd.ops import reduce
-from autograd.ops.args import DimError, OperandError, check_dim, check_dims, numpy_axis
+from autograd.ops.args import DimError, DtypeError, OperandError, check_dim, check_dims, numpy_axis
 from autograd.ops.arith import astype, where
 from autograd.ops.arith import maximum as maximum
 from autograd.ops.arith import minimum as minimum
@@ -326,12 +326,12 @@ def masked_fill(x: TensorLike, mask: TensorLike, value: Any) -> Tensor:
     (``wei.masked_fill(tril == 0, float("-inf"))``); the gradient passes elsewhere.
 
     Raises:
-        TypeError: a mask that is not bool.
+        DtypeError: a mask that is not bool (a RuntimeError, as torch's, and a TypeError).
         OperandError: a mask that does not broadcast with `x` (a RuntimeError, as torch's).
     """
     m = data_of(mask)
     if m.dtype != np.bool_:
-        raise TypeError(f"masked_fill: the mask must be bool, got dtype {m.dtype}")
+        raise DtypeError(f"masked_fill: the mask must be bool, got dtype {m.dtype}")
     shape = np.shape(data_of(x))
     try:
         np.broadcast_shapes(m.shape, shape)

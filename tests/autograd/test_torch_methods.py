@@ -669,3 +669,23 @@ def test_join_and_triangle_errors_are_torchs_types(call, error):
         call(torch)
     with pytest.raises(error):
         call(autograd)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.zeros(3).masked_fill(t.ones(3), 0.0),
+        lambda t: t.zeros(3).masked_fill(t.ones(3, dtype=t.long), 0.0),
+        lambda t: t.nn.functional.embedding(t.tensor([1.0]), t.zeros(3, 2)),
+        lambda t: t.nn.functional.embedding(t.tensor([True]), t.zeros(3, 2)),
+        lambda t: t.nn.functional.one_hot(t.tensor([1.0])),
+    ],
+)
+def test_masks_and_indices_of_the_wrong_dtype_raise_torchs_runtime_error(call):
+    """Before, a TypeError only (DtypeError is both)."""
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(RuntimeError):
+        call(autograd)
+    with pytest.raises(TypeError):
+        call(autograd)
