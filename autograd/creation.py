@@ -488,8 +488,11 @@ def randint(
     (`default_generator` when None).
 
     Raises:
-        ValueError: an empty range (high <= low) or a bad size.
-        TypeError: bounds that are not ints.
+        OperandError: (a RuntimeError, as PyTorch's, and a ValueError) an empty range
+            (high <= low).
+        ValueError: a bad size.
+        TypeError: bounds that are not ints, or a size that is an int: as PyTorch,
+            ``randint(10, 3)`` is refused rather than read as ``randint(10, (3,))``.
     """
     check_device(device)
     if size is None:  # randint(high, size)
@@ -506,8 +509,13 @@ def randint(
         if not isinstance(bound, int | np.integer) or isinstance(bound, bool):
             raise TypeError(f"randint: {name} must be an int, got {bound!r}")
     if high <= low:
-        raise ValueError(f"randint: the range [low, high) is empty: low={low}, high={high}")
-    shape = _shape((size,) if isinstance(size, int | np.integer) else (tuple(size),))
+        raise OperandError(f"randint: the range [low, high) is empty: low={low}, high={high}")
+    if isinstance(size, int | np.integer):
+        raise TypeError(
+            f"randint: size must be a tuple of ints, not int; write randint({low}, {high}, "
+            f"({size},)) for {size} draws"
+        )
+    shape = _shape((tuple(size),))
     gen = default_generator if generator is None else generator
     _check_generator("randint", gen)
     data = gen.integers(int(low), int(high), shape)

@@ -31,7 +31,7 @@ from autograd import (
     where,
 )
 from autograd.checks import check_real
-from autograd.ops.args import OperandError
+from autograd.ops.args import DtypeError, OperandError
 from nn.functional_activations import (
     celu,
     glu,
@@ -215,12 +215,13 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
     `padding_idx` gets no gradient.
 
     Raises:
-        TypeError: indices that are not integers.
+        DtypeError: indices that are not integers (a RuntimeError, as torch's, and a
+            TypeError).
         IndexError: an index outside [0, num_embeddings).
     """
     idx = np.asarray(input.data if isinstance(input, Tensor) else input)
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
+        raise DtypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
     rows = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= rows):
         bad = idx[(idx < 0) | (idx >= rows)]
@@ -245,12 +246,13 @@ def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
     (Keras's float encoding is `nn.utils.to_categorical`.)
 
     Raises:
-        TypeError: indices that are not integers.
+        DtypeError: indices that are not integers (a RuntimeError, as torch's, and a
+            TypeError).
         ValueError: a negative index, or one >= num_classes.
     """
     data = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
     if data.dtype.kind not in "iu":
-        raise TypeError(f"one_hot: class indices must be integers, got dtype {data.dtype}")
+        raise DtypeError(f"one_hot: class indices must be integers, got dtype {data.dtype}")
     if not isinstance(num_classes, int | np.integer) or num_classes < -1:
         raise ValueError(f"one_hot: num_classes must be -1 or a count, got {num_classes!r}")
     if num_classes == -1:
@@ -306,6 +308,11 @@ def _matching_target(name: str, input: Tensor, target: Any) -> Any:
     raise ValueError(f"{name}: target shape {shape} does not match input shape {input.shape}")
 
 
+class ClassIndexError(IndexError, ValueError):
+    """A class target out of range: an IndexError, as PyTorch raises it ("Target 3 is
+    out of bounds."), and a ValueError, as Keras's sparse losses do."""
+
+
 def class_indices(name: str, target: Any, num_classes: int) -> np.ndarray:
     """Integer class labels checked against [0, num_classes); float labels are
     accepted when they hold whole numbers (as Keras's sparse losses do)."""
@@ -322,7 +329,7 @@ def class_indices(name: str, target: Any, num_classes: int) -> np.ndarray:
     # Seen as unsigned, a negative index is huge: one pass checks both bounds.
     if t.size and t.view(np.uintp).max() >= num_classes:
         bad = t[(t < 0) | (t >= num_classes)]
-        raise ValueError(
+        raise ClassIndexError(
             f"{name}: class targets must be in [0, {num_classes - 1}] for {num_classes} "
             f"classes, got {np.unique(bad)[:10]}"
         )
@@ -462,14 +469,16 @@ def cross_entropy(
     None); samples whose class index is `ignore_index` count for nothing; with class
     indices the mean divides by the summed weights of the samples counted,
     sum_i loss_i / sum_i w_(y_i), and with probabilities by N. Logits (N, C, d1, ...,
-    dk) (classes on dim 1) and (C,) are taken as torch takes them (`_cross_entropy_rows`).
+    dk) (classes on dim 1) and (C,) are taken as torch takes them (`_classes_last`).
     """
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
     if not isinstance(input, Tensor):
         input = Tensor(np.asarray(input))
     if input.ndim != 2:
-        return _cross_entropy_rows(input, target, weight, ignore_index, reduction, label_smoothing)
+        rows, target, shape = _classes_last("cross_entropy", input, target)
+        loss = cross_entropy(rows, target, weight, ignore_index, reduction, label_smoothing)
+        return loss.reshape(shape) if reduction == "none" else loss
     n_classes = input.shape[1]
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     plain = weight is None and not label_smoothing and not 0 <= ignore_index < n_classes
@@ -481,6 +490,11 @@ def cross_entropy(
         except ValueError:
             pass  # deliberate: the general path below ignores such labels or names them
     if t.shape == input.shape and t.dtype.kind == "f":  # probabilities, one row per sample
+        if ignore_index != -100:
+            raise OperandError(
+                f"cross_entropy: ignore_index={ignore_index} is not supported for floating "
+                "point target (class probabilities), as in torch"
+            )
         logp = log_softmax(input, axis=1)
         q = _matching_target("cross_entropy", input, target)
         if label_smoothing:
@@ -488,6 +502,7 @@ def cross_entropy(
         if weight is not None:
             q = q * _class_weights("cross_entropy", weight, input)
         return _reduce(-(logp * q).sum(axis=1), reduction)
+    _check_index_dtype("cross_entropy", input, t)
     labels, counted = _class_targets("cross_entropy", input, target, ignore_index)
     if weight is None and counted is None and not label_smoothing:
         # The fused op: same value, and its gradient is softmax(x) - onehot(y) in one step.
@@ -503,51 +518,6 @@ def cross_entropy(
     return _weighted_reduce(losses, total, reduction)
 
 
-def _cross_entropy_rows(
-    input: Tensor,
-    target: Any,
-    weight: Any,
-    ignore_index: int,
-    reduction: str,
-    label_smoothing: float,
-) -> Tensor:
-    """torch's other layouts of `cross_entropy`, as rows of (N, C): one sample's logits
-    (C,) with a class index (or probabilities (C,)), or logits (N, C, d1, ..., dk), the
-    classes on dim 1, with class indices (N, d1, ..., dk) or probabilities of the input's
-    shape; "none" gives a loss per sample, of the targets' shape (a scalar for (C,)).
-
-    Raises:
-        OperandError: a 0-d input, or class indices of another shape (torch's message).
-    """
-    if input.ndim == 0:
-        raise OperandError("cross_entropy: input must hold logits (C,), (N, C) or (N, C, d1, ...)")
-    if not isinstance(target, Tensor):
-        target = np.asarray(target)
-    t = target.data if isinstance(target, Tensor) else target
-    probabilities = t.shape == input.shape and t.dtype.kind == "f"
-    if input.ndim == 1:
-        outer: tuple[int, ...] = ()
-        rows = input.reshape(1, -1)
-        if probabilities:
-            target = target.reshape(1, -1)
-        elif t.size == 1 and t.ndim <= 1:
-            target = t.reshape(1)
-        else:
-            raise OperandError(f"cross_entropy: expected a class index for logits {input.shape}")
-    else:
-        classes_last = (0, *range(2, input.ndim), 1)
-        outer = (input.shape[0], *input.shape[2:])
-        rows = input.permute(*classes_last).reshape(-1, input.shape[1])
-        if probabilities:
-            target = target.transpose(classes_last).reshape(-1, input.shape[1])
-        elif t.shape == outer:
-            target = t.reshape(-1)
-        else:
-            raise OperandError(f"Expected target size {list(outer)}, got {list(t.shape)}")
-    loss = cross_entropy(rows, target, weight, ignore_index, reduction, label_smoothing)
-    return loss.reshape(outer) if reduction == "none" else loss
-
-
 def nll_loss(
     input: Tensor,
     target: Any,
@@ -557,12 +527,61 @@ def nll_loss(
 ) -> Tensor:
     """Negative log likelihood: loss_i = -w_(y_i) input[i, y_i], input holding
     log-probabilities (N, C). As torch: `weight` (C,) weighs each class, samples of
-    class `ignore_index` count for nothing, and the mean divides by sum_i w_(y_i)."""
+    class `ignore_index` count for nothing, and the mean divides by sum_i w_(y_i).
+    Inputs (N, C, d1, ..., dk) and (C,) are taken as cross_entropy's are."""
+    if not isinstance(input, Tensor):
+        input = Tensor(np.asarray(input))
+    if input.ndim != 2:
+        rows, target, shape = _classes_last("nll_loss", input, target)
+        loss = nll_loss(rows, target, weight, ignore_index, reduction)
+        return loss.reshape(shape) if reduction == "none" else loss
+    _check_index_dtype("nll_loss", input, target.data if isinstance(target, Tensor) else target)
     labels, counted = _class_targets("nll_loss", input, target, ignore_index)
     if weight is None and counted is None:
         return -_reduce(input[np.arange(len(labels)), labels], reduction)
     losses, total = _weighted_nll(input, labels, counted, _class_weights("nll_loss", weight, input))
     return _weighted_reduce(losses, total, reduction)
+
+
+def _classes_last(name: str, input: Tensor, target: Any) -> tuple[Tensor, Any, tuple[int, ...]]:
+    """PyTorch's other inputs of a classification loss as rows (M, C): logits (N, C,
+    d1, ..., dk) (a class score per position: M = N * d1 * ... * dk) or one sample
+    (C,) (M = 1); the target to match, class indices (N, d1, ..., dk) or () as (M,), or
+    probabilities of the input's shape as (M, C); and the shape of the losses that
+    reduction="none" returns, (N, d1, ..., dk) or ().
+
+    Raises:
+        OperandError: (a RuntimeError, as PyTorch's) the target fits neither form.
+    """
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if input.ndim == 0:
+        raise OperandError(f"{name}: input must have the classes on axis 1, got a 0-d input")
+    order = (0, *range(2, input.ndim), 1) if input.ndim > 1 else (0,)
+    c = input.shape[1] if input.ndim > 1 else input.shape[0]
+    shape = (input.shape[0], *input.shape[2:]) if input.ndim > 1 else ()
+    rows = autograd.permute(input, order).reshape(-1, c)
+    if t.shape == input.shape and t.dtype.kind == "f":  # probabilities, classes on axis 1
+        probabilities = target if isinstance(target, Tensor) else Tensor(t)
+        return rows, autograd.permute(probabilities, order).reshape(-1, c), shape
+    if input.ndim == 1 and t.shape != () and t.shape != (1,):
+        raise OperandError(
+            f"For 1D input, 1D target must have size 1, but got target size: {t.size}"
+        )
+    if input.ndim > 1 and t.shape != shape:
+        raise OperandError(f"Expected target size {list(shape)}, got {list(t.shape)}")
+    return rows, t.reshape(-1), shape
+
+
+def _check_index_dtype(name: str, input: Tensor, target: Any) -> None:
+    """PyTorch's refusal of class targets that are not integers (whole floats, which
+    Keras's sparse losses accept, included)."""
+    dtype = np.asarray(target).dtype
+    if dtype.kind in "fcb":
+        raise OperandError(
+            f"{name}: expected target dtype to be Long or Byte (class indices), but got "
+            f"{dtype}; convert them with target.long(), or give class probabilities of the "
+            f"input's shape {input.shape}"
+        )
 
 
 def _class_weights(name: str, weight: Any, input: Tensor) -> Tensor:

@@ -11,6 +11,7 @@ import numpy as np
 import autograd
 from autograd import Tensor, cat, get_default_dtype
 from autograd.checks import check_bool, check_int, check_real
+from autograd.ops.args import OperandError
 from nn.functional_activations import in_place
 
 #: SELU's alpha * scale: the value AlphaDropout gives dropped units (before a, b).
@@ -30,7 +31,7 @@ def _shape(owner: str, normalized_shape: int | Sequence[int]) -> tuple[int, ...]
 def _check_trailing(owner: str, x: Tensor, shape: tuple[int, ...]) -> None:
     k = len(shape)
     if x.ndim < k or tuple(x.shape[x.ndim - k :]) != shape:
-        raise ValueError(
+        raise OperandError(
             f"{owner}: input of shape {x.shape} does not end in normalized_shape {shape}"
         )
 

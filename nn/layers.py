@@ -493,7 +493,7 @@ class LayerNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         k = len(self.normalized_shape)
         if tuple(np.shape(x)[-k:]) != self.normalized_shape or np.ndim(x) < k:
-            raise ValueError(
+            raise OperandError(
                 f"LayerNorm: input of shape {np.shape(x)} does not end in normalized_shape "
                 f"{self.normalized_shape}"
             )

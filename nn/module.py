@@ -229,7 +229,7 @@ class Module:
         if getattr(value, "registers_as_buffer", False):  # nn.Buffer: a buffer, as torch's
             self.register_buffer(name, Tensor(value), persistent=value.persistent)
             return
-        if name in self.__dict__.get("_buffers", ()) and not isinstance(value, Tensor):
+        if name in self.__dict__.get("_buffers", ()) and not isinstance(value, Tensor | None):
             value = Tensor(np.asarray(value))
         elif isinstance(self.__dict__.get(name), Parameter) and not (
             value is None or isinstance(value, Parameter)
@@ -326,7 +326,14 @@ class Module:
         """Keep `value` as a Tensor that is saved in `state_dict` but not trained
         (BatchNorm's running statistics); with ``persistent=False``, as PyTorch's, one
         that `state_dict` and `load_state_dict` leave out (a mask made from the
-        shapes), still in `named_buffers` and converted by `to`."""
+        shapes), still in `named_buffers` and converted by `to`.
+
+        Raises:
+            TypeError: `name` is not a str, or `value` is not a Tensor, an ndarray or None.
+            KeyError: `name` is empty, contains ".", or is an attribute that is not a
+                buffer (PyTorch's errors).
+        """
+        self._check_buffer(name, value)
         if name not in self._buffers:
             self._buffers.append(name)
         dropped = set(self.__dict__.get("_non_persistent", ()))
@@ -335,6 +342,22 @@ class Module:
             dropped.add(name)
         object.__setattr__(self, "_non_persistent", frozenset(dropped))
         setattr(self, name, value)
+
+    def _check_buffer(self, name: Any, value: Any) -> None:
+        """`register_buffer`'s checks, in PyTorch's words."""
+        if not isinstance(name, str):
+            raise TypeError(f"buffer name should be a string. Got {type(name).__name__}")
+        if "." in name:
+            raise KeyError('buffer name can\'t contain "."')
+        if not name:
+            raise KeyError('buffer name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        if value is not None and not isinstance(value, (Tensor, np.ndarray)):
+            raise TypeError(
+                f"cannot assign '{type(value).__name__}' object to buffer '{name}' "
+                "(Tensor or None required)"
+            )
 
     def _members(self) -> Iterator[tuple[str, Any]]:
         """Parameters and sub-modules by attribute name, in order of assignment, also

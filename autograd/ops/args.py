@@ -24,6 +24,11 @@ class OperandError(RuntimeError, ValueError):
     raises it."""
 
 
+class DtypeError(RuntimeError, TypeError):
+    """A tensor of a dtype an op does not take (a float mask, float indices): a
+    RuntimeError, as PyTorch raises it, and a TypeError, as a wrong type is in Python."""
+
+
 def axis_arg(op: str, axis: Any, dim: Any, default: Any = None) -> Any:
     """`dim` (PyTorch's name) or `axis` (numpy's), whichever was given, else `default`.
 

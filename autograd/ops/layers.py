@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.ops.args import OperandError
 from autograd.ops.arith import factors_read
 from autograd.ops.elementwise import FUSABLE
 from autograd.ops.reduce import Softmax
@@ -225,11 +226,34 @@ def linear(
     """x @ weight.T + bias as one op, as `torch.nn.functional.linear`: weight has
     PyTorch's layout (out_features, in_features). `activation` ("relu", "sigmoid",
     "tanh") is applied inside the op: `linear(x, w, b, "relu")` is `relu(linear(x, w, b))`
-    with one node instead of two."""
+    with one node instead of two.
+
+    Raises:
+        OperandError: (a RuntimeError, as PyTorch's) an input of integers or bools (token
+            ids given where their embeddings were meant) to a float weight.
+    """
+    _check_float_input(x, weight)
     op = Affine if activation is None else _fused("linear", activation)
     if bias is None:
         return op.apply(x, weight)
     return op.apply(x, weight, bias)
+
+
+def _check_float_input(x: TensorLike, weight: TensorLike) -> None:
+    """PyTorch's refusal of a linear map of integers or bools by float weights.
+
+    Floats of another precision than the weight's (a float64 batch made by numpy
+    through a float32 layer) are promoted, as numpy promotes them, where PyTorch raises
+    "mat1 and mat2 must have the same dtype": the library's tests and lessons feed
+    numpy's float64 arrays to float32 layers."""
+    if not isinstance(x, Tensor) or not isinstance(weight, Tensor):
+        return
+    if x.dtype.kind in "biu" and weight.dtype.kind == "f":
+        raise OperandError(
+            f"mat1 and mat2 must have the same dtype, but got {x.dtype} and {weight.dtype}: "
+            "a linear map of integers; for token ids use an nn.Embedding, for numbers "
+            f"convert them first, e.g. x.to({weight.dtype})"
+        )
 
 
 def dense(

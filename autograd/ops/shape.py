@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd.function import Function
 from autograd.mode import state
-from autograd.ops.args import OperandError, axis_arg, check_dim, check_dims
+from autograd.ops.args import DimError, OperandError, axis_arg, check_dim, check_dims
 from autograd.ops.arith import promote_all
 from autograd.tensor import Tensor
 
@@ -411,10 +411,10 @@ def cat(
     for `axis` (default 0)."""
     axis = axis_arg("cat", axis, dim, default=0)
     if len(tensors) == 0:
-        raise ValueError("cat: need at least one tensor")
+        raise OperandError("cat: need at least one tensor")
     ndim = len(_shape_of(tensors[0]))
     if not -ndim <= axis < ndim:
-        raise ValueError(f"cat: axis {axis} is out of range for {ndim}-d tensors")
+        raise DimError(f"cat: axis {axis} is out of range for {ndim}-d tensors")
     return Concatenate.apply(*tensors, axis=axis % ndim)
 
 
@@ -425,8 +425,8 @@ def stack(
     (default 0)."""
     axis = axis_arg("stack", axis, dim, default=0)
     if len(tensors) == 0:
-        raise ValueError("stack: need at least one tensor")
+        raise OperandError("stack: need at least one tensor")
     ndim = len(_shape_of(tensors[0])) + 1
     if not -ndim <= axis < ndim:
-        raise ValueError(f"stack: axis {axis} is out of range for the {ndim}-d result")
+        raise DimError(f"stack: axis {axis} is out of range for the {ndim}-d result")
     return Stack.apply(*tensors, axis=axis % ndim)

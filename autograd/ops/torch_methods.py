@@ -10,7 +10,7 @@ import numpy.typing as npt
 from autograd.device import check_device, device
 from autograd.generator import Generator, default_generator
 from autograd.ops import reduce
-from autograd.ops.args import DimError, OperandError, check_dim, check_dims, numpy_axis
+from autograd.ops.args import DimError, DtypeError, OperandError, check_dim, check_dims, numpy_axis
 from autograd.ops.arith import astype, where
 from autograd.ops.arith import maximum as maximum
 from autograd.ops.arith import minimum as minimum
@@ -105,18 +105,40 @@ def allclose(
 
     Raises:
         TypeError: `a` or `b` is None (a gradient not computed), with torch's message.
+        OperandError: (a RuntimeError, as PyTorch's) two tensors of different dtypes,
+            or shapes that do not broadcast.
     """
-    _refuse_none("allclose", a, b)
-    return bool(np.allclose(data_of(a), data_of(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    x, y = _comparable("allclose", a, b)
+    return bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _comparable(name: str, a: TensorLike, b: TensorLike) -> tuple[np.ndarray, np.ndarray]:
+    """The arrays of `a` and `b`, which `allclose` and `isclose` compare: as PyTorch,
+    neither may be None, two tensors must have one dtype (numbers and arrays are taken
+    as they are), and their shapes must broadcast."""
+    _refuse_none(name, a, b)
+    x, y = data_of(a), data_of(b)
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and x.dtype != y.dtype:
+        raise OperandError(
+            f"{name}: {x.dtype} did not match {y.dtype}; convert one first, e.g. a.to(b.dtype)"
+        )
+    try:
+        np.broadcast_shapes(np.shape(x), np.shape(y))
+    except ValueError:
+        raise OperandError(
+            f"{name}: the shapes {np.shape(x)} and {np.shape(y)} do not broadcast"
+        ) from None
+    return x, y
 
 
 def isclose(
     a: TensorLike, b: TensorLike, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False
 ) -> Tensor:
     """Where ``|a - b| <= atol + rtol * |b|`` (broadcast): a bool Tensor, outside any
-    graph, as `torch.isclose`."""
-    _refuse_none("isclose", a, b)
-    return Tensor(np.isclose(data_of(a), data_of(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    graph, as `torch.isclose`; None, tensors of different dtypes or shapes that do not
+    broadcast raise `allclose`'s errors."""
+    x, y = _comparable("isclose", a, b)
+    return Tensor(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def equal(a: TensorLike, b: TensorLike) -> bool:
@@ -291,7 +313,7 @@ def to(x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
 def _triangle(name: str, x: TensorLike, diagonal: int, lower: bool) -> Tensor:
     data = data_of(x)
     if data.ndim < 2:
-        raise ValueError(f"{name}: needs at least 2 dimensions, got shape {data.shape}")
+        raise OperandError(f"{name}: needs at least 2 dimensions, got shape {data.shape}")
     rows, cols = data.shape[-2:]
     keep = np.tri(rows, cols, diagonal, dtype=bool)
     if not lower:
@@ -316,12 +338,12 @@ def masked_fill(x: TensorLike, mask: TensorLike, value: Any) -> Tensor:
     (``wei.masked_fill(tril == 0, float("-inf"))``); the gradient passes elsewhere.
 
     Raises:
-        TypeError: a mask that is not bool.
+        DtypeError: a mask that is not bool (a RuntimeError, as torch's, and a TypeError).
         OperandError: a mask that does not broadcast with `x` (a RuntimeError, as torch's).
     """
     m = data_of(mask)
     if m.dtype != np.bool_:
-        raise TypeError(f"masked_fill: the mask must be bool, got dtype {m.dtype}")
+        raise DtypeError(f"masked_fill: the mask must be bool, got dtype {m.dtype}")
     shape = np.shape(data_of(x))
     try:
         np.broadcast_shapes(m.shape, shape)

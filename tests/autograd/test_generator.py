@@ -272,3 +272,37 @@ def test_bernoulli_refuses_what_it_cannot_draw_as_torch():
         autograd.bernoulli(autograd.tensor([0.5, 1.5]))
     with pytest.raises(TypeError, match="floats"):
         autograd.bernoulli(autograd.tensor([0, 1]))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.multinomial(t.tensor([[0.5, -0.1]]), 1),
+        lambda t: t.multinomial(t.tensor([[float("nan"), 0.5]]), 1),
+        lambda t: t.multinomial(t.tensor([[0.0, 0.0]]), 1),
+        lambda t: t.multinomial(t.tensor([[0.5, 0.5]]), 3),
+        lambda t: t.multinomial(t.tensor([[[0.5, 0.5]]]), 1),
+        lambda t: t.multinomial(t.tensor([[0.5, 0.5]]), 0),
+        lambda t: t.randint(0, (3,)),
+        lambda t: t.randint(5, 2, (3,)),
+    ],
+)
+def test_bad_distributions_raise_torchs_runtime_error(call):
+    """Before, a ValueError (still one too: OperandError is both)."""
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(RuntimeError):
+        call(autograd)
+
+
+def test_randint_refuses_an_int_size_as_torch():
+    """``randint(10, 3)`` is not ``randint(10, (3,))`` in torch: it raises (before,
+    three draws)."""
+    with pytest.raises(TypeError, match="must be tuple of ints, not int"):
+        torch.randint(10, 3)
+    with pytest.raises(TypeError, match=r"must be a tuple of ints, not int; write randint"):
+        autograd.randint(10, 3)
+    with pytest.raises(TypeError):
+        torch.randint(0, 10, 3)
+    with pytest.raises(TypeError):
+        autograd.randint(0, 10, 3)

@@ -635,3 +635,57 @@ def test_view_of_a_linear_weight_says_why_it_is_column_major():
     with pytest.raises(RuntimeError) as raised:
         autograd.zeros(3, 4).T.view(-1)
     assert "column-major" not in str(raised.value)
+
+
+@pytest.mark.parametrize("name", ["allclose", "isclose"])
+def test_allclose_and_isclose_refuse_what_torch_refuses(name):
+    """GPT lecture's ``torch.allclose(xbow, xbow2)``: tensors of two dtypes (before,
+    True) and shapes that do not broadcast (before, numpy's ValueError) raise torch's
+    RuntimeError."""
+    for a, b, match in [
+        ((2,), np.float64, "did not match"),
+        ((3,), np.float32, "broadcast"),
+    ]:
+        with pytest.raises(RuntimeError):
+            getattr(torch, name)(torch.zeros(2), torch.zeros(*a, dtype=getattr(torch, b.__name__)))
+        with pytest.raises(RuntimeError, match=match):
+            getattr(autograd, name)(autograd.zeros(2), autograd.zeros(*a, dtype=b))
+    assert autograd.allclose(autograd.zeros(2, 3), autograd.zeros(3))  # broadcast, as torch
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda t: t.stack([]), RuntimeError),
+        (lambda t: t.cat([]), ValueError),  # torch's own choice for cat
+        (lambda t: t.stack([t.zeros(2)], dim=3), IndexError),
+        (lambda t: t.cat([t.zeros(2)], dim=1), IndexError),
+        (lambda t: t.tril(t.ones(3)), RuntimeError),
+        (lambda t: t.triu(t.ones(3)), RuntimeError),
+    ],
+)
+def test_join_and_triangle_errors_are_torchs_types(call, error):
+    with pytest.raises(error):
+        call(torch)
+    with pytest.raises(error):
+        call(autograd)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t: t.zeros(3).masked_fill(t.ones(3), 0.0),
+        lambda t: t.zeros(3).masked_fill(t.ones(3, dtype=t.long), 0.0),
+        lambda t: t.nn.functional.embedding(t.tensor([1.0]), t.zeros(3, 2)),
+        lambda t: t.nn.functional.embedding(t.tensor([True]), t.zeros(3, 2)),
+        lambda t: t.nn.functional.one_hot(t.tensor([1.0])),
+    ],
+)
+def test_masks_and_indices_of_the_wrong_dtype_raise_torchs_runtime_error(call):
+    """Before, a TypeError only (DtypeError is both)."""
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(RuntimeError):
+        call(autograd)
+    with pytest.raises(TypeError):
+        call(autograd)

@@ -205,19 +205,38 @@ def test_class_target_errors():
         F.cross_entropy(Tensor(LOGITS), np.array([0, 4, 1, 7, 0, 0]))
     with pytest.raises(ValueError, match=r"\[0, 3\].*got \[-1\]"):
         F.nll_loss(Tensor(LOGITS), np.array([0, -1, 1, 2, 0, 0]))
-    with pytest.raises(ValueError, match=r"must be integers, got values like \[0.5\]"):
+    with pytest.raises(RuntimeError, match=r"Long or Byte \(class indices\), but got float64"):
         F.cross_entropy(Tensor(LOGITS), np.array([0, 0.5, 1, 2, 0, 0]))
     with pytest.raises(TypeError, match="dtype <U1"):
         F.cross_entropy(Tensor(LOGITS), np.array(list("abcdef")))
-    with pytest.raises(ValueError, match=r"logits \(C,\), \(N, C\) or \(N, C, d1, ...\)"):
+    with pytest.raises(RuntimeError, match="got a 0-d input"):
         F.cross_entropy(Tensor(LOGITS[0, 0]), 1)
     one_sample = F.cross_entropy(Tensor(LOGITS[0]), 1).item()  # logits (C,), as torch takes
     assert one_sample == pytest.approx(F.cross_entropy(Tensor(LOGITS[:1]), [1]).item())
+    assert F.cross_entropy(Tensor(LOGITS[0]), [1]).item() == one_sample  # torch takes [1]
+    with pytest.raises(RuntimeError, match="1D target must have size 1, but got target size: 2"):
+        F.cross_entropy(Tensor(LOGITS[0]), [1, 2])  # torch's words; a target [1] is taken
 
 
-def test_whole_float_labels_are_accepted():
-    a = F.cross_entropy(Tensor(LOGITS), LABELS.astype(np.float32)).item()
-    assert a == pytest.approx(F.cross_entropy(Tensor(LOGITS), LABELS).item())
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.bool_])
+def test_class_targets_that_are_not_integers_are_refused_as_by_torch(loss, dtype):
+    """torch refuses float and bool class indices, even whole ones (Keras's sparse
+    losses take them: see `sparse_categorical_crossentropy`)."""
+    torch = pytest.importorskip("torch")
+    labels = (LABELS % 2).astype(dtype)
+    with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte"):
+        getattr(torch.nn.functional, loss)(torch.tensor(LOGITS), torch.tensor(labels))
+    with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte"):
+        getattr(F, loss)(Tensor(LOGITS), Tensor(labels))
+
+
+def test_out_of_range_class_targets_raise_torchs_index_error():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(IndexError, match="Target 4 is out of bounds"):
+        torch.nn.functional.cross_entropy(torch.tensor(LOGITS), torch.tensor([0, 4, 1, 2, 0, 0]))
+    with pytest.raises(IndexError, match=r"\[0, 3\] for 4 classes, got \[4\]"):
+        F.cross_entropy(Tensor(LOGITS), autograd.tensor([0, 4, 1, 2, 0, 0]))
 
 
 def test_one_hot_as_torch():
@@ -469,3 +488,70 @@ def test_bce_weights_that_do_not_broadcast_are_named():
         F.binary_cross_entropy_with_logits(Tensor(BCE_X), BCE_Y, pos_weight=np.ones(2))
     with pytest.raises(ValueError, match=r"weight of shape \(4,\) does not broadcast to \(5, 3\)"):
         F.binary_cross_entropy(Tensor(1 / (1 + np.exp(-BCE_X))), BCE_Y, weight=np.ones(4))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize(
+    "options", [{}, {"weight": True}, {"label_smoothing": 0.1}, {"ignore_index": 2}]
+)
+@pytest.mark.parametrize("targets", ["indices", "probabilities"])
+def test_cross_entropy_of_k_dimensional_logits_as_torch(reduction, options, targets):
+    """Logits (N, C, d1, d2), a class per position (GPT's (B, C, T) without the
+    `view`): torch's values, shapes and gradients; before, a ValueError."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2, 5, 3, 4))
+    if targets == "indices":
+        y = rng.integers(0, 5, size=(2, 3, 4))
+        y[0, 0, 0] = options.get("ignore_index", -100)  # a position not counted
+    else:
+        y = rng.random(size=x.shape)
+        y /= y.sum(axis=1, keepdims=True)
+    w = rng.random(5)
+    kwargs = {k: v for k, v in options.items() if k != "weight"}
+    theirs_x = torch.tensor(x, requires_grad=True)
+    ours_x = autograd.tensor(x, requires_grad=True)
+    if targets == "probabilities" and "ignore_index" in options:
+        match = "ignore_index.* is not supported for floating point target"
+        with pytest.raises(RuntimeError, match=match):
+            torch.nn.functional.cross_entropy(theirs_x, torch.tensor(y), **kwargs)
+        with pytest.raises(RuntimeError, match=match):
+            F.cross_entropy(ours_x, autograd.tensor(y), **kwargs)
+        return
+    theirs = torch.nn.functional.cross_entropy(
+        theirs_x, torch.tensor(y), torch.tensor(w) if options.get("weight") else None,
+        reduction=reduction, **kwargs,
+    )  # fmt: skip
+    ours = F.cross_entropy(
+        ours_x, autograd.tensor(y), autograd.tensor(w) if options.get("weight") else None,
+        reduction=reduction, **kwargs,
+    )  # fmt: skip
+    assert ours.shape == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-12)
+    theirs.sum().backward()
+    ours.sum().backward()
+    np.testing.assert_allclose(ours_x.grad.numpy(), theirs_x.grad.numpy(), rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_nll_loss_and_cross_entropy_of_one_sample_and_of_k_dims_as_torch(reduction):
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+    logp = np.log(np.full((2, 3, 4), 1 / 3)) + np.arange(24).reshape(2, 3, 4) / 10
+    y = np.array([[0, 1, 2, 1], [2, 2, 0, 1]])
+    theirs = tf.nll_loss(torch.tensor(logp), torch.tensor(y), reduction=reduction)
+    ours = F.nll_loss(autograd.tensor(logp), autograd.tensor(y), reduction=reduction)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+    theirs = tf.cross_entropy(torch.tensor(logp[0, :, 0]), torch.tensor(2), reduction=reduction)
+    ours = F.cross_entropy(autograd.tensor(logp[0, :, 0]), autograd.tensor(2), reduction=reduction)
+    assert ours.shape == tuple(theirs.shape) == ()
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_cross_entropy_of_k_dims_names_the_target_size_torch_expects():
+    torch = pytest.importorskip("torch")
+    x, y = np.zeros((2, 3, 4)), np.zeros((2, 3), np.int64)
+    with pytest.raises(RuntimeError, match=r"xpected target size \[2, 4\], got \[2, 3\]"):
+        torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(y))
+    with pytest.raises(RuntimeError, match=r"xpected target size \[2, 4\], got \[2, 3\]"):
+        F.cross_entropy(autograd.tensor(x), autograd.tensor(y))

@@ -283,3 +283,52 @@ def test_functional_inplace_on_plain_tensors_and_bad_flags():
         nn.functional.relu(np.array([-1.0]), inplace=True)
     with pytest.raises(TypeError, match="inplace"):
         nn.functional.relu(x, inplace="yes")
+
+
+@pytest.mark.parametrize("dtype", ["long", "int32", "bool"])
+def test_linear_refuses_integer_inputs_as_torch(dtype):
+    """Token ids through a Linear instead of an Embedding: torch's RuntimeError;
+    before, a float64 output computed from the ids."""
+    with pytest.raises(RuntimeError, match="same dtype"):
+        torch.nn.Linear(4, 2)(torch.zeros(3, 4, dtype=getattr(torch, dtype)))
+    with pytest.raises(RuntimeError, match="a linear map of integers; for token ids use"):
+        nn.Linear(4, 2)(autograd.zeros(3, 4, dtype=getattr(autograd, dtype)))
+    with pytest.raises(RuntimeError, match="same dtype"):
+        nn.functional.linear(
+            autograd.zeros(3, 4, dtype=getattr(autograd, dtype)), nn.Linear(4, 2).weight
+        )
+
+
+def test_shape_errors_of_linear_and_layer_norm_are_runtime_errors_as_torch():
+    for t, tn in ((torch, torch.nn), (autograd, nn)):
+        with pytest.raises(RuntimeError):
+            tn.Linear(4, 2)(t.zeros(3, 5))
+        with pytest.raises(RuntimeError):
+            tn.LayerNorm(4)(t.zeros(3, 5))
+    with pytest.raises(ValueError, match="expected input of shape"):  # Keras's type too
+        nn.Linear(4, 2)(autograd.zeros(3, 5))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "error"),
+    [
+        ("a.b", "tensor", KeyError),
+        ("", "tensor", KeyError),
+        (1, "tensor", TypeError),
+        ("taken", "tensor", KeyError),
+        ("a", [1, 2], TypeError),
+        ("a", 3.0, TypeError),
+    ],
+)
+def test_register_buffer_checks_name_and_value_as_torch(name, value, error):
+    """Before, each was accepted (a buffer named "a.b" that state_dict could not load)."""
+    for t, tn in ((torch, torch.nn), (autograd, nn)):
+        module = tn.Module()
+        module.taken = 1
+        with pytest.raises(error):
+            module.register_buffer(name, t.ones(2) if value == "tensor" else value)
+    module = nn.Module()
+    module.register_buffer("a", None)  # before, a TypeError from the Tensor of None
+    assert module.a is None and list(module.state_dict()) == []
+    module.register_buffer("a", autograd.ones(2))  # a buffer may be replaced
+    assert list(module.state_dict()) == ["a"]
