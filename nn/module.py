@@ -37,6 +37,8 @@ from autograd import Tensor, get_default_dtype
 from autograd.graph import increment_version
 from autograd.ops.torch_methods import to_arguments
 from autograd.tensor import check_dtype
+from nn import hooks as _hooks
+from nn.hooks import Hooks, RemovableHandle, add_hook, call_with_hooks
 from nn.serialization import save_state
 from nn.symbolic import KerasTensor, first_call_attribute, is_symbolic, symbolic_call
 
@@ -50,6 +52,14 @@ _INTERNAL = frozenset(
         "_non_persistent",
         "_forward_hooks",
         "_forward_pre_hooks",
+        "_forward_hooks_with_kwargs",
+        "_forward_hooks_always_called",
+        "_forward_pre_hooks_with_kwargs",
+        "_backward_hooks",
+        "_backward_pre_hooks",
+        "_state_dict_pre_hooks",
+        "_state_dict_hooks",
+        "_load_state_dict_post_hooks",
         "_layer_list",
         "_named_layers",
         "_inbound_nodes",
@@ -84,16 +94,6 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
-class RemovableHandle:
-    """Returned by `register_forward_hook`; `remove()` takes the hook off again."""
-
-    def __init__(self, hooks: dict[int, Callable[..., Any]], key: int) -> None:
-        self._hooks, self._key = hooks, key
-
-    def remove(self) -> None:
-        self._hooks.pop(self._key, None)
-
-
 class LoadResult(NamedTuple):
     """What `load_state_dict(strict=False)` could not match."""
 
@@ -115,6 +115,32 @@ class StateDictError(RuntimeError, KeyError, ValueError):
     ValueError (shapes) that a dict lookup or numpy would raise."""
 
     __str__ = RuntimeError.__str__  # the message as given, not quoted as KeyError's
+
+
+#: The hook dicts every Module has (PyTorch's names).
+_HOOK_DICTS = (
+    "_forward_hooks",
+    "_forward_pre_hooks",
+    "_forward_hooks_with_kwargs",
+    "_forward_hooks_always_called",
+    "_forward_pre_hooks_with_kwargs",
+    "_backward_hooks",
+    "_backward_pre_hooks",
+)
+
+_global_hook_ids = _hooks.global_hook_ids
+
+
+def has_hooks(module: Any) -> bool:
+    """Whether something must see the module's call: a hook of its own or a global one
+    (then no fast path may compute it inside another op)."""
+    return bool(
+        module._forward_pre_hooks
+        or module._forward_hooks
+        or module._backward_hooks
+        or module._backward_pre_hooks
+        or _global_hook_ids
+    )
 
 
 def _quoted(names: list[str]) -> str:
@@ -205,8 +231,13 @@ class Module:
     """
 
     training: bool
-    _forward_hooks: dict[int, Callable[..., Any]]
-    _forward_pre_hooks: dict[int, Callable[..., Any]]
+    _forward_hooks: Hooks
+    _forward_pre_hooks: Hooks
+    _forward_hooks_with_kwargs: dict[int, bool]
+    _forward_hooks_always_called: dict[int, bool]
+    _forward_pre_hooks_with_kwargs: dict[int, bool]
+    _backward_hooks: Hooks
+    _backward_pre_hooks: Hooks
     input = FirstCall()
     output = FirstCall()
 
@@ -217,8 +248,8 @@ class Module:
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_buffers", [])
-        object.__setattr__(self, "_forward_hooks", {})
-        object.__setattr__(self, "_forward_pre_hooks", {})
+        for name in _HOOK_DICTS:
+            object.__setattr__(self, name, OrderedDict())
 
     def __setattr__(self, name: str, value: Any) -> None:
         if "_buffers" not in self.__dict__ and isinstance(value, (Parameter, Module)):
@@ -258,45 +289,73 @@ class Module:
                 return self(*args, **kwargs)
             with training_mode(self, bool(training)):
                 return self(*args, **kwargs)
-        if not self._forward_pre_hooks and not self._forward_hooks:
+        if not (
+            self._forward_pre_hooks
+            or self._forward_hooks
+            or self._backward_hooks
+            or self._backward_pre_hooks
+            or _global_hook_ids
+        ):
             if not kwargs:  # the usual calls (a layer, a loss): fixed-size calls are cheaper
                 if len(args) == 1:
                     return self.forward(args[0])
                 if len(args) == 2:
                     return self.forward(args[0], args[1])
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
-            if result is not None:
-                output = result
-        return output
+        return call_with_hooks(self, args, kwargs)
 
     def register_forward_pre_hook(
-        self, hook: Callable[[Module, tuple[Any, ...]], Any]
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
     ) -> RemovableHandle:
-        """Call `hook(module, inputs)` before each forward; a returned value replaces
-        the inputs (a tuple, or a single input)."""
-        return self._add_hook(self._forward_pre_hooks, hook)
+        """Call `hook(module, args)` before each forward, as PyTorch's: a returned value
+        replaces the positional arguments (a tuple, or a single argument). With
+        `with_kwargs`, `hook(module, args, kwargs)`, which may return a pair (args,
+        kwargs); with `prepend`, before the hooks registered so far."""
+        flags = [self._forward_pre_hooks_with_kwargs] if with_kwargs else []
+        return add_hook(self._forward_pre_hooks, hook, prepend, flags)
 
     def register_forward_hook(
-        self, hook: Callable[[Module, tuple[Any, ...], Any], Any]
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
     ) -> RemovableHandle:
-        """Call `hook(module, inputs, output)` after each forward; a returned value
-        replaces the output."""
-        return self._add_hook(self._forward_hooks, hook)
+        """Call `hook(module, args, output)` after each forward, as PyTorch's: a returned
+        value replaces the output. With `with_kwargs`, `hook(module, args, kwargs,
+        output)`; with `prepend`, before the hooks registered so far; with
+        `always_call`, also when forward raised (with output None)."""
+        flags = [
+            flag
+            for flag, on in (
+                (self._forward_hooks_with_kwargs, with_kwargs),
+                (self._forward_hooks_always_called, always_call),
+            )
+            if on
+        ]
+        return add_hook(self._forward_hooks, hook, prepend, flags)
 
-    @staticmethod
-    def _add_hook(
-        hooks: dict[int, Callable[..., Any]], hook: Callable[..., Any]
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
     ) -> RemovableHandle:
-        key = max(hooks, default=-1) + 1
-        hooks[key] = hook
-        return RemovableHandle(hooks, key)
+        """Call `hook(module, grad_output)` when the gradients of the module's outputs
+        are computed, as PyTorch's: `grad_output` is a tuple (None for an output that is
+        not a Tensor or got no gradient); a returned tuple of the same length replaces
+        it. The hooks in place at the forward call are the ones called."""
+        return add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Call `hook(module, grad_input, grad_output)` when the gradients of the
+        module's inputs are computed, as PyTorch's: `grad_input` has one item per
+        positional argument (the gradient for a Tensor, None otherwise; all None when
+        no input requires grad, and then the hook is called with the output gradients,
+        with PyTorch's warning); a returned tuple of the same length replaces it. The
+        outputs of a module with such hooks cannot be changed in place while a graph is
+        recorded (PyTorch's RuntimeError)."""
+        return add_hook(self._backward_hooks, hook, prepend)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add `module` as the sub-module `name`, as PyTorch's `add_module`: the same as
@@ -494,9 +553,10 @@ class Module:
         Raises:
             AttributeError: the path names no parameter.
         """
-        value = self._get_member(target, "parameter")
+        module, name = self._owner_of(target, "parameter")
+        value = getattr(module, name)
         if not isinstance(value, Parameter):
-            raise AttributeError(f"`{target}` is not an nn.Parameter")
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
         return value
 
     def get_buffer(self, target: str) -> Tensor:
@@ -519,7 +579,7 @@ class Module:
         owner, _, name = target.rpartition(".")
         module = self.get_submodule(owner)
         if not hasattr(module, name):
-            raise AttributeError(f"{type(module).__name__} has no {kind} `{name}`")
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
         return module, name
 
     def zero_grad(self, set_to_none: bool = True) -> None:
