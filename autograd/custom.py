@@ -44,6 +44,8 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.graph import increment_version
+from autograd.inplace import rebase, standing_for, views_of
 from autograd.mode import is_grad_enabled, no_grad
 from autograd.ops.shape import mark_multi_output
 from autograd.tensor import Tensor
@@ -75,6 +77,8 @@ class FunctionCtx:
         self._parts: list[_Part] | None = None
         self._plain: Any = _NO_VALUE
         self._single_differentiable = True
+        self._dirty: tuple[Tensor, ...] = ()
+        self._output: Any = None
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep tensors for `backward` (as `saved_tensors`); changing one in place before
@@ -110,11 +114,9 @@ class FunctionCtx:
         self.materialize_grads = bool(value)
 
     def mark_dirty(self, *tensors: Tensor) -> None:
-        """PyTorch's declaration of inputs written in place by forward: refused here."""
-        raise NotImplementedError(
-            "ctx.mark_dirty: Functions that write their inputs in place are not supported; "
-            "return a new tensor (x.clone() written in place) instead"
-        )
+        """Declare inputs that forward wrote in place (and returns): the returned tensor
+        is the input itself, now made by this Function, as PyTorch's."""
+        self._dirty = tensors
 
     def differentiable(self, value: Any) -> bool:
         """Whether an output of forward gets a gradient: a float tensor not marked."""
@@ -150,6 +152,8 @@ def apply(cls: type[Function], *args: Any, **kwargs: Any) -> Any:
     ctx = FunctionCtx(needs)
     node = Custom.apply(*tensors, kind=cls, ctx=ctx, args=args, kwargs=kwargs)
     parts = ctx._parts
+    if ctx._dirty:
+        return _rebase_dirty(node, ctx)
     if parts is None:  # one output
         if ctx._plain is not _NO_VALUE:  # not a tensor
             return ctx._plain
@@ -169,6 +173,39 @@ def apply(cls: type[Function], *args: Any, **kwargs: Any) -> Any:
     views = [o for o, p in zip(outputs, parts) if p.differentiable]
     mark_multi_output(tuple(views), cls.__name__)
     return tuple(outputs)
+
+
+def _rebase_dirty(node: Tensor, ctx: FunctionCtx) -> Tensor:
+    """The input that forward wrote in place and returned (`ctx.mark_dirty`), made the
+    output of the Function's node (`autograd.inplace.rebase`): the node's input is a
+    tensor standing for it as it was, so gradients go on to where it came from."""
+    out = ctx._output
+    if ctx._parts is not None or not isinstance(out, Tensor):
+        raise NotImplementedError(
+            "ctx.mark_dirty is supported for a forward that returns the one tensor it wrote"
+        )
+    if not any(out is t for t in ctx._dirty) or len(ctx._dirty) > 1:
+        raise RuntimeError(
+            "Some elements marked as dirty during the forward method were not returned as "
+            "output. The inputs that are modified inplace must all be outputs of the Function."
+        )
+    fn = node.grad_fn
+    if fn is None:  # nothing recorded (grad mode off, or no input requires grad)
+        return out
+    increment_version(out)  # PyTorch counts the declaration as a write too
+    if out.grad_fn is None and out.requires_grad:
+        raise RuntimeError(
+            "a leaf Variable that requires grad has been used in an in-place operation."
+        )
+    if views_of(out):
+        raise NotImplementedError(
+            "ctx.mark_dirty on a view of another tensor is not supported: write into a "
+            "tensor that owns its memory (x.clone())"
+        )
+    before = standing_for(out, Custom)
+    fn.inputs = tuple(before if t is out else t for t in fn.inputs)
+    rebase(out, fn, before)
+    return out
 
 
 def _receiver(part: _Part) -> Callable[[Tensor], None]:
@@ -251,6 +288,7 @@ class Custom(Function):
             ctx._plain = out
             return np.zeros(0)
         ctx._single_differentiable = ctx.differentiable(out)
+        ctx._output = out
         if any(out is a for a in args):  # an input returned as it is: a view of it
             return out.data.view()
         return out.data

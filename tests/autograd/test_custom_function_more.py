@@ -294,3 +294,49 @@ def _gradcheck_run(lib):
 def test_gradcheck_failures_as_torch():
     ours, theirs = _gradcheck_run("ours"), _gradcheck_run("torch")
     assert ours == theirs
+
+
+def _dirty_run(lib):
+    mod = LIBS[lib]
+
+    class AddOne_(mod.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.add_(1)
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 3
+
+    class NotReturned(mod.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.add_(1)
+            ctx.mark_dirty(x)
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    x = leaf(lib, [1.0, 2.0])
+    y = x * 2
+    seen = []
+    y.register_hook(lambda g: seen.append(as_np(g).tolist()))  # before the write
+    out = AddOne_.apply(y)
+    (out * 2).sum().backward()
+    errors = []
+    for call in (
+        lambda: AddOne_.apply(leaf(lib, [1.0])),
+        lambda: NotReturned.apply(leaf(lib, [1.0]) * 1),
+    ):
+        with pytest.raises(RuntimeError) as err:
+            call()
+        errors.append(str(err.value))
+    return out is y, as_np(y).tolist(), y._version, as_np(x.grad).tolist(), seen, errors
+
+
+def test_mark_dirty_as_torch():
+    assert _dirty_run("ours") == _dirty_run("torch")
