@@ -59,6 +59,7 @@ _INTERNAL = frozenset(
         "_backward_pre_hooks",
         "_state_dict_pre_hooks",
         "_state_dict_hooks",
+        "_state_dict_public_hooks",
         "_load_state_dict_post_hooks",
         "_layer_list",
         "_named_layers",
@@ -126,6 +127,10 @@ _HOOK_DICTS = (
     "_forward_pre_hooks_with_kwargs",
     "_backward_hooks",
     "_backward_pre_hooks",
+    "_state_dict_pre_hooks",
+    "_state_dict_hooks",
+    "_state_dict_public_hooks",
+    "_load_state_dict_post_hooks",
 )
 
 _global_hook_ids = _hooks.global_hook_ids
@@ -145,6 +150,16 @@ def has_hooks(module: Any) -> bool:
 
 def _quoted(names: list[str]) -> str:
     return ", ".join(f'"{k}"' for k in names)
+
+
+def _key_errors(missing: list[str], unexpected: list[str]) -> list[str]:
+    """PyTorch's lines for missing and unexpected keys of `load_state_dict(strict=True)`."""
+    errors = []
+    if missing:
+        errors.append("Missing key(s) in state_dict: " + _quoted(missing) + ". ")
+    if unexpected:
+        errors.append("Unexpected key(s) in state_dict: " + _quoted(unexpected) + ". ")
+    return errors
 
 
 def state_array(value: Any) -> np.ndarray:
@@ -238,6 +253,10 @@ class Module:
     _forward_pre_hooks_with_kwargs: dict[int, bool]
     _backward_hooks: Hooks
     _backward_pre_hooks: Hooks
+    _state_dict_pre_hooks: Hooks
+    _state_dict_hooks: Hooks
+    _state_dict_public_hooks: dict[int, bool]
+    _load_state_dict_post_hooks: Hooks
     input = FirstCall()
     output = FirstCall()
 
@@ -442,12 +461,17 @@ class Module:
             yield module
 
     def _tensors(
-        self, prefix: str, seen: set[int] | None, buffers: bool, persistent: bool = False
+        self,
+        prefix: str,
+        seen: set[int] | None,
+        buffers: bool,
+        persistent: bool = False,
+        recurse: bool = True,
     ) -> Iterator[tuple[str, Tensor]]:
         """Parameters (and buffers) in PyTorch's order: this module's own parameters (in
         order of assignment), then its buffers (with `persistent`, only those that
-        `state_dict` lists), then each sub-module's, depth first; each once (or, with
-        `seen` None, under every name that reaches it)."""
+        `state_dict` lists), then (with `recurse`) each sub-module's, depth first; each
+        once (or, with `seen` None, under every name that reaches it)."""
         members = list(self._members())
         for name, value in members:
             if isinstance(value, Parameter) and _first_time(value, seen):
@@ -458,6 +482,8 @@ class Module:
                 buffer = getattr(self, name)
                 if buffer is not None and name not in dropped:
                     yield prefix + name, buffer
+        if not recurse:
+            return
         for name, value in members:
             if isinstance(value, Module) and _first_time(value, seen):
                 yield from value._tensors(f"{prefix}{name}.", seen, buffers, persistent)
@@ -701,9 +727,71 @@ class Module:
         if not isinstance(prefix, str):
             raise TypeError(f"state_dict: prefix must be a str, got {type(prefix).__name__}")
         out: dict[str, Any] = OrderedDict() if destination is None else destination
+        if any(m._state_dict_pre_hooks or m._state_dict_hooks for m in self.modules()):
+            return self._state_dict_hooked(out, prefix, keep_vars)
         for name, t in self._state_tensors(shared=True, persistent=True).items():
             out[prefix + name] = t if keep_vars else t.detach()
         return out  # type: ignore[return-value]
+
+    def _state_dict_hooked(self, out: dict[str, Any], prefix: str, keep_vars: bool) -> Any:
+        """`state_dict` the way PyTorch's recursion runs, for modules with state dict
+        hooks: this module's pre-hooks, its own tensors, each sub-module's (under every
+        name that reaches it), then its post-hooks, which may return a new dict."""
+        for hook in list(self._state_dict_pre_hooks.values()):
+            hook(self, prefix, keep_vars)
+        for name, t in self._tensors(prefix, None, buffers=True, persistent=True, recurse=False):
+            out[name] = t if keep_vars else t.detach()
+        for name, child in self.named_children():  # (a dict a child's hook returns is
+            child._state_dict_hooked(out, f"{prefix}{name}.", keep_vars)  # dropped, as in torch)
+        for key, hook in list(self._state_dict_hooks.items()):
+            result = hook(self, out, prefix, {"version": 1})
+            if result is not None:
+                if key in self._state_dict_public_hooks:
+                    raise RuntimeError("state_dict post-hook must return None")
+                out = result
+        return out
+
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call `hook(module, prefix, keep_vars)` before `state_dict` saves this module's
+        tensors, as PyTorch's."""
+        return add_hook(self._state_dict_pre_hooks, hook)
+
+    def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call `hook(module, state_dict, prefix, local_metadata)` after `state_dict` has
+        saved this module's tensors and its sub-modules', as PyTorch's (it must return
+        None; change the dict in place)."""
+        return add_hook(self._state_dict_hooks, hook, flags=[self._state_dict_public_hooks])
+
+    def _register_state_dict_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """PyTorch's private form of `register_state_dict_post_hook`: a returned dict
+        replaces the state dict."""
+        return add_hook(self._state_dict_hooks, hook)
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call `hook(module, incompatible_keys)` after `load_state_dict` has written the
+        values, sub-modules first, as PyTorch's: the hook may change the lists of missing
+        and unexpected keys in place before `strict` is checked (with such hooks, the
+        values are written before that check, as in PyTorch)."""
+        return add_hook(self._load_state_dict_post_hooks, hook)
+
+    def _run_load_post_hooks(
+        self, result: LoadResult, missing: set[str], unexpected: list[str], prefix: str = ""
+    ) -> None:
+        """PyTorch's recursion of `load_state_dict`: this module's missing keys (and the
+        unexpected ones under its prefix that no sub-module takes) join `result`, then
+        its sub-modules', then its post-hooks run, seeing the keys found so far."""
+        children = list(self.named_children())
+        own = self._tensors(prefix, None, buffers=True, persistent=True, recurse=False)
+        result.missing_keys.extend(k for k, _ in own if k in missing)
+        taken = tuple(f"{prefix}{name}." for name, _ in children)
+        result.unexpected_keys.extend(
+            k for k in unexpected if k.startswith(prefix) and not k.startswith(taken)
+        )
+        for name, child in children:
+            child._run_load_post_hooks(result, missing, unexpected, f"{prefix}{name}.")
+        for hook in list(self._load_state_dict_post_hooks.values()):
+            if hook(self, result) is not None:
+                raise RuntimeError("load_state_dict post-hook must return None")
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
         """Copy the values of `state` into this module's parameters and buffers, in
@@ -750,10 +838,9 @@ class Module:
             for k, a in arrays.items()
             if a.shape != own[k].shape
         ]
-        if strict and unexpected:
-            errors.insert(0, "Unexpected key(s) in state_dict: " + _quoted(unexpected) + ". ")
-        if strict and missing:
-            errors.insert(0, "Missing key(s) in state_dict: " + _quoted(missing) + ". ")
+        hooked = any(m._load_state_dict_post_hooks for m in self.modules())
+        if strict and not hooked:
+            errors[:0] = _key_errors(missing, unexpected)
         if errors:
             raise StateDictError(self._load_error(errors))
         uncastable = [
@@ -768,7 +855,16 @@ class Module:
         for name, array in arrays.items():  # everything checked: now write
             np.copyto(own[name].data, array, casting="same_kind")
             increment_version(own[name])  # an in-place write, as torch counts it
-        return LoadResult(missing, unexpected)
+        if not hooked:
+            return LoadResult(missing, unexpected)
+        # as PyTorch: written, then the hooks (each seeing the keys found so far), then
+        # strict's check of the keys as the hooks left them
+        result = LoadResult([], [])
+        self._run_load_post_hooks(result, set(missing), unexpected)
+        if strict and (result.missing_keys or result.unexpected_keys):
+            errors = _key_errors(result.missing_keys, result.unexpected_keys)
+            raise StateDictError(self._load_error(errors))
+        return result
 
     def _load_error(self, errors: list[str]) -> str:
         """PyTorch's message for a failed `load_state_dict`, with a hint for lazy layers."""

@@ -324,3 +324,50 @@ def test_parameter_and_buffer_lookups_raise_torchs_errors():
         return messages, keys, buffers
 
     assert run("ours") == run("torch")
+
+
+def _state_dict_hooks_run(lib):
+    mod, lnn = LIBS[lib]
+    seen = []
+
+    class C(lnn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("a", mod.ones(2))
+            self.register_buffer("b", mod.zeros(2), persistent=False)
+            self.lin = lnn.Linear(2, 2)
+            self.out = lnn.Linear(2, 1)
+
+    c = C()
+    c.register_state_dict_pre_hook(lambda m, prefix, keep: seen.append(("pre", prefix, keep)))
+    c.lin.register_state_dict_pre_hook(lambda m, prefix, keep: seen.append(("pre lin", prefix)))
+    c._register_state_dict_hook(
+        lambda m, sd, prefix, meta: seen.append(("post", list(sd), prefix, meta))
+    )
+    c.out._register_state_dict_hook(lambda m, sd, prefix, meta: {"dropped": 1})
+    keys = list(c.state_dict(keep_vars=True))
+    public = C()
+    public.register_state_dict_post_hook(lambda *args: {"y": 2})
+    with pytest.raises(RuntimeError) as err:
+        public.state_dict()
+    seen.append(str(err.value))
+
+    def forgive(m, incompatible):
+        seen.append(("load", sorted(incompatible.missing_keys), incompatible.unexpected_keys))
+        incompatible.missing_keys.clear()
+
+    c.register_load_state_dict_post_hook(forgive)
+    c.lin.register_load_state_dict_post_hook(
+        lambda m, incompatible: seen.append(("load lin", sorted(incompatible.missing_keys)))
+    )
+    partial = {k: v for k, v in c.state_dict().items() if not k.startswith("out.")}
+    result = repr(c.load_state_dict(partial))
+    strict = C()
+    strict.register_load_state_dict_post_hook(lambda m, k: k.unexpected_keys.append("zzz"))
+    with pytest.raises(RuntimeError) as err:
+        strict.load_state_dict(strict.state_dict())
+    return keys, seen, result, str(err.value)
+
+
+def test_state_dict_hooks_as_torch():
+    assert _state_dict_hooks_run("ours") == _state_dict_hooks_run("torch")
