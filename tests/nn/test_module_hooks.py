@@ -371,3 +371,43 @@ def _state_dict_hooks_run(lib):
 
 def test_state_dict_hooks_as_torch():
     assert _state_dict_hooks_run("ours") == _state_dict_hooks_run("torch")
+
+
+def test_global_backward_and_pre_hooks_run_in_torchs_order():
+    from torch.nn.modules import module as torch_module
+
+    def run(lib, full, pre, forward_pre):
+        mod, lnn = LIBS[lib]
+        seen = []
+        handles = [
+            full(
+                lambda m, gi, go: seen.append(
+                    ("full", type(m).__name__, [None if g is None else tuple(g.shape) for g in gi])
+                )
+            ),
+            pre(lambda m, go: seen.append(("pre", type(m).__name__))),
+            forward_pre(lambda m, a: seen.append(("forward pre", type(m).__name__))),
+        ]
+        model = lnn.Sequential(lnn.Linear(3, 4), lnn.ReLU(), lnn.Linear(4, 1)).double()
+        x = mod.ones(2, 3, dtype=mod.float64, requires_grad=True)
+        try:
+            model(x).sum().backward()
+        finally:
+            for handle in handles:
+                handle.remove()
+        model(x).sum().backward()  # removed: not seen
+        return seen
+
+    ours = run(
+        "ours",
+        nn.register_module_full_backward_hook,
+        nn.register_module_full_backward_pre_hook,
+        nn.register_module_forward_pre_hook,
+    )
+    theirs = run(
+        "torch",
+        torch_module.register_module_full_backward_hook,
+        torch_module.register_module_full_backward_pre_hook,
+        torch_module.register_module_forward_pre_hook,
+    )
+    assert ours == theirs
