@@ -110,6 +110,16 @@ _MULTI_OUTPUT = (
     "chunk). Such functions do not allow the output views to be modified inplace. You "
     "should replace the inplace operation by an out-of-place one."
 )
+#: PyTorch's explanation for a view returned by a custom Function (the identity that
+#: a module's full backward hooks put around its inputs and outputs): its flag names
+#: that Function, which is not one of the multi-output ops.
+_CUSTOM_FUNCTION = (
+    "This view was created inside a custom Function (or because an input was returned "
+    "as-is) and the autograd logic to handle view+inplace would override the custom "
+    "backward associated with the custom Function, leading to incorrect gradients. This "
+    "behavior is forbidden. You can fix this by cloning the output of the custom Function."
+)
+_MULTI_OUTPUT_OPS = ("Split", "Unbind")
 _AMBIGUOUS = (
     "Given that this use case is ambiguous and error-prone, it is forbidden. You can "
     "clarify your code by moving both the view and the inplace either both inside the "
@@ -190,8 +200,10 @@ def refuse_view_write(
         return
     outputs = [flag for flag in flags if flag != NO_GRAD]
     if outputs:
+        multi = outputs[0].rpartition(" of ")[2] in _MULTI_OUTPUT_OPS
+        why = _MULTI_OUTPUT if multi else _CUSTOM_FUNCTION
         raise RuntimeError(
-            f"{outputs[0]} is a view and is being modified inplace ({symbol}). {_MULTI_OUTPUT}"
+            f"{outputs[0]} is a view and is being modified inplace ({symbol}). {why}"
         )
     raise RuntimeError(
         f"{_NO_GRAD_VIEW} and is being modified inplace with grad mode enabled ({symbol}). "

@@ -67,6 +67,12 @@ from nn.callbacks import (
 from nn.containers import ModuleList
 from nn.containers_torch import ModuleDict, ParameterDict, ParameterList, Unflatten
 from nn.data import DataLoader, Dataset, Subset, TensorDataset, random_split, train_test_split
+from nn.hooks import (
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+    register_module_full_backward_hook,
+    register_module_full_backward_pre_hook,
+)
 from nn.input import Input
 from nn.layer import Layer, Variable
 from nn.layers import (
@@ -232,6 +238,10 @@ __all__ = [
     "optimizers",
     "random",
     "random_split",
+    "register_module_forward_hook",
+    "register_module_forward_pre_hook",
+    "register_module_full_backward_hook",
+    "register_module_full_backward_pre_hook",
     "save_state",
     "to_torch",
     "train_test_split",

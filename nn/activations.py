@@ -23,7 +23,7 @@ from nn import custom_objects as own
 from nn import functional as F
 from nn import ops_nn, softmax_logits
 from nn.layer import autocast
-from nn.module import Module
+from nn.module import Module, has_hooks
 from nn.ops import elu as elu  # the same functions in keras.activations
 from nn.ops import leaky_relu as leaky_relu
 from nn.ops import log_softmax as log_softmax
@@ -107,7 +107,7 @@ def fusable(module: object) -> str | None:
     own op ("relu", "sigmoid", "tanh"), or None: for a ReLU, Sigmoid or Tanh module
     exactly, without forward hooks (a hook must see the call)."""
     name = _FUSABLE.get(type(module))
-    if name is None or module._forward_pre_hooks or module._forward_hooks:  # type: ignore[attr-defined]
+    if name is None or has_hooks(module):
         return None
     return name
 

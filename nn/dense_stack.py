@@ -57,6 +57,7 @@ from nn import activations
 from nn.fit_data import weighted_loss
 from nn.layers import Dense
 from nn.losses import SparseCategoricalCrossentropy
+from nn.module import has_hooks
 
 #: (the loss, the model's output, [(weight, its gradient), ...]) of one batch
 Gradients = tuple[float, np.ndarray, list[tuple[Tensor, np.ndarray]]]
@@ -210,8 +211,8 @@ class DenseStackStep:
 
 
 def _plain(module: Any) -> bool:
-    """No forward hooks: nothing needs to see the module's call."""
-    return not module._forward_pre_hooks and not module._forward_hooks
+    """No hooks: nothing needs to see the module's call."""
+    return not has_hooks(module)
 
 
 def _plain_dense(layer: Dense) -> bool:

@@ -37,6 +37,8 @@ from autograd import Tensor, get_default_dtype
 from autograd.graph import increment_version
 from autograd.ops.torch_methods import to_arguments
 from autograd.tensor import check_dtype
+from nn import hooks as _hooks
+from nn.hooks import Hooks, RemovableHandle, add_hook, call_with_hooks
 from nn.serialization import save_state
 from nn.symbolic import KerasTensor, first_call_attribute, is_symbolic, symbolic_call
 
@@ -50,6 +52,15 @@ _INTERNAL = frozenset(
         "_non_persistent",
         "_forward_hooks",
         "_forward_pre_hooks",
+        "_forward_hooks_with_kwargs",
+        "_forward_hooks_always_called",
+        "_forward_pre_hooks_with_kwargs",
+        "_backward_hooks",
+        "_backward_pre_hooks",
+        "_state_dict_pre_hooks",
+        "_state_dict_hooks",
+        "_state_dict_public_hooks",
+        "_load_state_dict_post_hooks",
         "_layer_list",
         "_named_layers",
         "_inbound_nodes",
@@ -84,16 +95,6 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
-class RemovableHandle:
-    """Returned by `register_forward_hook`; `remove()` takes the hook off again."""
-
-    def __init__(self, hooks: dict[int, Callable[..., Any]], key: int) -> None:
-        self._hooks, self._key = hooks, key
-
-    def remove(self) -> None:
-        self._hooks.pop(self._key, None)
-
-
 class LoadResult(NamedTuple):
     """What `load_state_dict(strict=False)` could not match."""
 
@@ -117,8 +118,48 @@ class StateDictError(RuntimeError, KeyError, ValueError):
     __str__ = RuntimeError.__str__  # the message as given, not quoted as KeyError's
 
 
+#: The hook dicts every Module has (PyTorch's names).
+_HOOK_DICTS = (
+    "_forward_hooks",
+    "_forward_pre_hooks",
+    "_forward_hooks_with_kwargs",
+    "_forward_hooks_always_called",
+    "_forward_pre_hooks_with_kwargs",
+    "_backward_hooks",
+    "_backward_pre_hooks",
+    "_state_dict_pre_hooks",
+    "_state_dict_hooks",
+    "_state_dict_public_hooks",
+    "_load_state_dict_post_hooks",
+)
+
+_global_hook_ids = _hooks.global_hook_ids
+
+
+def has_hooks(module: Any) -> bool:
+    """Whether something must see the module's call: a hook of its own or a global one
+    (then no fast path may compute it inside another op)."""
+    return bool(
+        module._forward_pre_hooks
+        or module._forward_hooks
+        or module._backward_hooks
+        or module._backward_pre_hooks
+        or _global_hook_ids
+    )
+
+
 def _quoted(names: list[str]) -> str:
     return ", ".join(f'"{k}"' for k in names)
+
+
+def _key_errors(missing: list[str], unexpected: list[str]) -> list[str]:
+    """PyTorch's lines for missing and unexpected keys of `load_state_dict(strict=True)`."""
+    errors = []
+    if missing:
+        errors.append("Missing key(s) in state_dict: " + _quoted(missing) + ". ")
+    if unexpected:
+        errors.append("Unexpected key(s) in state_dict: " + _quoted(unexpected) + ". ")
+    return errors
 
 
 def state_array(value: Any) -> np.ndarray:
@@ -205,8 +246,17 @@ class Module:
     """
 
     training: bool
-    _forward_hooks: dict[int, Callable[..., Any]]
-    _forward_pre_hooks: dict[int, Callable[..., Any]]
+    _forward_hooks: Hooks
+    _forward_pre_hooks: Hooks
+    _forward_hooks_with_kwargs: dict[int, bool]
+    _forward_hooks_always_called: dict[int, bool]
+    _forward_pre_hooks_with_kwargs: dict[int, bool]
+    _backward_hooks: Hooks
+    _backward_pre_hooks: Hooks
+    _state_dict_pre_hooks: Hooks
+    _state_dict_hooks: Hooks
+    _state_dict_public_hooks: dict[int, bool]
+    _load_state_dict_post_hooks: Hooks
     input = FirstCall()
     output = FirstCall()
 
@@ -217,8 +267,8 @@ class Module:
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_buffers", [])
-        object.__setattr__(self, "_forward_hooks", {})
-        object.__setattr__(self, "_forward_pre_hooks", {})
+        for name in _HOOK_DICTS:
+            object.__setattr__(self, name, OrderedDict())
 
     def __setattr__(self, name: str, value: Any) -> None:
         if "_buffers" not in self.__dict__ and isinstance(value, (Parameter, Module)):
@@ -258,45 +308,73 @@ class Module:
                 return self(*args, **kwargs)
             with training_mode(self, bool(training)):
                 return self(*args, **kwargs)
-        if not self._forward_pre_hooks and not self._forward_hooks:
+        if not (
+            self._forward_pre_hooks
+            or self._forward_hooks
+            or self._backward_hooks
+            or self._backward_pre_hooks
+            or _global_hook_ids
+        ):
             if not kwargs:  # the usual calls (a layer, a loss): fixed-size calls are cheaper
                 if len(args) == 1:
                     return self.forward(args[0])
                 if len(args) == 2:
                     return self.forward(args[0], args[1])
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
-            if result is not None:
-                output = result
-        return output
+        return call_with_hooks(self, args, kwargs)
 
     def register_forward_pre_hook(
-        self, hook: Callable[[Module, tuple[Any, ...]], Any]
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
     ) -> RemovableHandle:
-        """Call `hook(module, inputs)` before each forward; a returned value replaces
-        the inputs (a tuple, or a single input)."""
-        return self._add_hook(self._forward_pre_hooks, hook)
+        """Call `hook(module, args)` before each forward, as PyTorch's: a returned value
+        replaces the positional arguments (a tuple, or a single argument). With
+        `with_kwargs`, `hook(module, args, kwargs)`, which may return a pair (args,
+        kwargs); with `prepend`, before the hooks registered so far."""
+        flags = [self._forward_pre_hooks_with_kwargs] if with_kwargs else []
+        return add_hook(self._forward_pre_hooks, hook, prepend, flags)
 
     def register_forward_hook(
-        self, hook: Callable[[Module, tuple[Any, ...], Any], Any]
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
     ) -> RemovableHandle:
-        """Call `hook(module, inputs, output)` after each forward; a returned value
-        replaces the output."""
-        return self._add_hook(self._forward_hooks, hook)
+        """Call `hook(module, args, output)` after each forward, as PyTorch's: a returned
+        value replaces the output. With `with_kwargs`, `hook(module, args, kwargs,
+        output)`; with `prepend`, before the hooks registered so far; with
+        `always_call`, also when forward raised (with output None)."""
+        flags = [
+            flag
+            for flag, on in (
+                (self._forward_hooks_with_kwargs, with_kwargs),
+                (self._forward_hooks_always_called, always_call),
+            )
+            if on
+        ]
+        return add_hook(self._forward_hooks, hook, prepend, flags)
 
-    @staticmethod
-    def _add_hook(
-        hooks: dict[int, Callable[..., Any]], hook: Callable[..., Any]
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
     ) -> RemovableHandle:
-        key = max(hooks, default=-1) + 1
-        hooks[key] = hook
-        return RemovableHandle(hooks, key)
+        """Call `hook(module, grad_output)` when the gradients of the module's outputs
+        are computed, as PyTorch's: `grad_output` is a tuple (None for an output that is
+        not a Tensor or got no gradient); a returned tuple of the same length replaces
+        it. The hooks in place at the forward call are the ones called."""
+        return add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Call `hook(module, grad_input, grad_output)` when the gradients of the
+        module's inputs are computed, as PyTorch's: `grad_input` has one item per
+        positional argument (the gradient for a Tensor, None otherwise; all None when
+        no input requires grad, and then the hook is called with the output gradients,
+        with PyTorch's warning); a returned tuple of the same length replaces it. The
+        outputs of a module with such hooks cannot be changed in place while a graph is
+        recorded (PyTorch's RuntimeError)."""
+        return add_hook(self._backward_hooks, hook, prepend)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add `module` as the sub-module `name`, as PyTorch's `add_module`: the same as
@@ -406,12 +484,17 @@ class Module:
             yield module
 
     def _tensors(
-        self, prefix: str, seen: set[int] | None, buffers: bool, persistent: bool = False
+        self,
+        prefix: str,
+        seen: set[int] | None,
+        buffers: bool,
+        persistent: bool = False,
+        recurse: bool = True,
     ) -> Iterator[tuple[str, Tensor]]:
         """Parameters (and buffers) in PyTorch's order: this module's own parameters (in
         order of assignment), then its buffers (with `persistent`, only those that
-        `state_dict` lists), then each sub-module's, depth first; each once (or, with
-        `seen` None, under every name that reaches it)."""
+        `state_dict` lists), then (with `recurse`) each sub-module's, depth first; each
+        once (or, with `seen` None, under every name that reaches it)."""
         members = list(self._members())
         for name, value in members:
             if isinstance(value, Parameter) and _first_time(value, seen):
@@ -422,6 +505,8 @@ class Module:
                 buffer = getattr(self, name)
                 if buffer is not None and name not in dropped:
                     yield prefix + name, buffer
+        if not recurse:
+            return
         for name, value in members:
             if isinstance(value, Module) and _first_time(value, seen):
                 yield from value._tensors(f"{prefix}{name}.", seen, buffers, persistent)
@@ -517,9 +602,10 @@ class Module:
         Raises:
             AttributeError: the path names no parameter.
         """
-        value = self._get_member(target, "parameter")
+        module, name = self._owner_of(target, "parameter")
+        value = getattr(module, name)
         if not isinstance(value, Parameter):
-            raise AttributeError(f"`{target}` is not an nn.Parameter")
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
         return value
 
     def get_buffer(self, target: str) -> Tensor:
@@ -542,7 +628,7 @@ class Module:
         owner, _, name = target.rpartition(".")
         module = self.get_submodule(owner)
         if not hasattr(module, name):
-            raise AttributeError(f"{type(module).__name__} has no {kind} `{name}`")
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
         return module, name
 
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -664,9 +750,71 @@ class Module:
         if not isinstance(prefix, str):
             raise TypeError(f"state_dict: prefix must be a str, got {type(prefix).__name__}")
         out: dict[str, Any] = OrderedDict() if destination is None else destination
+        if any(m._state_dict_pre_hooks or m._state_dict_hooks for m in self.modules()):
+            return self._state_dict_hooked(out, prefix, keep_vars)
         for name, t in self._state_tensors(shared=True, persistent=True).items():
             out[prefix + name] = t if keep_vars else t.detach()
         return out  # type: ignore[return-value]
+
+    def _state_dict_hooked(self, out: dict[str, Any], prefix: str, keep_vars: bool) -> Any:
+        """`state_dict` the way PyTorch's recursion runs, for modules with state dict
+        hooks: this module's pre-hooks, its own tensors, each sub-module's (under every
+        name that reaches it), then its post-hooks, which may return a new dict."""
+        for hook in list(self._state_dict_pre_hooks.values()):
+            hook(self, prefix, keep_vars)
+        for name, t in self._tensors(prefix, None, buffers=True, persistent=True, recurse=False):
+            out[name] = t if keep_vars else t.detach()
+        for name, child in self.named_children():  # (a dict a child's hook returns is
+            child._state_dict_hooked(out, f"{prefix}{name}.", keep_vars)  # dropped, as in torch)
+        for key, hook in list(self._state_dict_hooks.items()):
+            result = hook(self, out, prefix, {"version": 1})
+            if result is not None:
+                if key in self._state_dict_public_hooks:
+                    raise RuntimeError("state_dict post-hook must return None")
+                out = result
+        return out
+
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call `hook(module, prefix, keep_vars)` before `state_dict` saves this module's
+        tensors, as PyTorch's."""
+        return add_hook(self._state_dict_pre_hooks, hook)
+
+    def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call `hook(module, state_dict, prefix, local_metadata)` after `state_dict` has
+        saved this module's tensors and its sub-modules', as PyTorch's (it must return
+        None; change the dict in place)."""
+        return add_hook(self._state_dict_hooks, hook, flags=[self._state_dict_public_hooks])
+
+    def _register_state_dict_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """PyTorch's private form of `register_state_dict_post_hook`: a returned dict
+        replaces the state dict."""
+        return add_hook(self._state_dict_hooks, hook)
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call `hook(module, incompatible_keys)` after `load_state_dict` has written the
+        values, sub-modules first, as PyTorch's: the hook may change the lists of missing
+        and unexpected keys in place before `strict` is checked (with such hooks, the
+        values are written before that check, as in PyTorch)."""
+        return add_hook(self._load_state_dict_post_hooks, hook)
+
+    def _run_load_post_hooks(
+        self, result: LoadResult, missing: set[str], unexpected: list[str], prefix: str = ""
+    ) -> None:
+        """PyTorch's recursion of `load_state_dict`: this module's missing keys (and the
+        unexpected ones under its prefix that no sub-module takes) join `result`, then
+        its sub-modules', then its post-hooks run, seeing the keys found so far."""
+        children = list(self.named_children())
+        own = self._tensors(prefix, None, buffers=True, persistent=True, recurse=False)
+        result.missing_keys.extend(k for k, _ in own if k in missing)
+        taken = tuple(f"{prefix}{name}." for name, _ in children)
+        result.unexpected_keys.extend(
+            k for k in unexpected if k.startswith(prefix) and not k.startswith(taken)
+        )
+        for name, child in children:
+            child._run_load_post_hooks(result, missing, unexpected, f"{prefix}{name}.")
+        for hook in list(self._load_state_dict_post_hooks.values()):
+            if hook(self, result) is not None:
+                raise RuntimeError("load_state_dict post-hook must return None")
 
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> LoadResult:
         """Copy the values of `state` into this module's parameters and buffers, in
@@ -713,10 +861,9 @@ class Module:
             for k, a in arrays.items()
             if a.shape != own[k].shape
         ]
-        if strict and unexpected:
-            errors.insert(0, "Unexpected key(s) in state_dict: " + _quoted(unexpected) + ". ")
-        if strict and missing:
-            errors.insert(0, "Missing key(s) in state_dict: " + _quoted(missing) + ". ")
+        hooked = any(m._load_state_dict_post_hooks for m in self.modules())
+        if strict and not hooked:
+            errors[:0] = _key_errors(missing, unexpected)
         if errors:
             raise StateDictError(self._load_error(errors))
         uncastable = [
@@ -731,7 +878,16 @@ class Module:
         for name, array in arrays.items():  # everything checked: now write
             np.copyto(own[name].data, array, casting="same_kind")
             increment_version(own[name])  # an in-place write, as torch counts it
-        return LoadResult(missing, unexpected)
+        if not hooked:
+            return LoadResult(missing, unexpected)
+        # as PyTorch: written, then the hooks (each seeing the keys found so far), then
+        # strict's check of the keys as the hooks left them
+        result = LoadResult([], [])
+        self._run_load_post_hooks(result, set(missing), unexpected)
+        if strict and (result.missing_keys or result.unexpected_keys):
+            errors = _key_errors(result.missing_keys, result.unexpected_keys)
+            raise StateDictError(self._load_error(errors))
+        return result
 
     def _load_error(self, errors: list[str]) -> str:
         """PyTorch's message for a failed `load_state_dict`, with a hint for lazy layers."""

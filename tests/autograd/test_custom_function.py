@@ -89,16 +89,12 @@ def test_mistakes_raise_clear_errors():
             return grad_output
 
     x = leaf([1.0, 2.0])
-    with pytest.raises(RuntimeError, match=r"TooFew.backward returned 1 gradients, expected 2"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"function TooFewBackward returned an incorrect number of gradients "
+        r"\(expected 2, got 1\)",
+    ):
         TooFew.apply(x, x).sum().backward()
-
-    class Pair(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x, x
-
-    with pytest.raises(TypeError, match=r"Pair.forward must return one tensor, got tuple"):
-        Pair.apply(x)
 
     class SavesNumber(Function):
         @staticmethod
@@ -121,8 +117,9 @@ def test_a_non_differentiable_output_sends_no_gradient():
     class Rank(Function):
         @staticmethod
         def forward(ctx, x):
-            ctx.mark_non_differentiable()
-            return autograd.tensor(np.argsort(np.argsort(x.data)).astype(np.float64))
+            out = autograd.tensor(np.argsort(np.argsort(x.data)).astype(np.float64))
+            ctx.mark_non_differentiable(out)
+            return out
 
         @staticmethod
         def backward(ctx, grad_output):

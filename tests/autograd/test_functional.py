@@ -119,14 +119,12 @@ def test_functional_works_under_no_grad():
     ],
 )
 def test_bad_calls_raise_runtime_errors_as_torch(call):
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError) as theirs:
         call(torch.autograd.functional, torch)
-    with pytest.raises(RuntimeError, match=r"single-element|must match"):
+    with pytest.raises(RuntimeError) as ours:
         call(autograd.functional, autograd)
-
-
-@pytest.mark.parametrize("name", ["jacobian", "hessian", "vjp", "jvp", "hvp", "vhp"])
-def test_strict_is_refused_by_name_not_ignored(name):
-    x = t64(autograd, [1.0, 2.0])
-    with pytest.raises(NotImplementedError, match=f"{name}: strict=True"):
-        getattr(autograd.functional, name)(cubic, x, *(() if "ian" in name else (x,)), strict=True)
+    # the same words; torch prints a shape as torch.Size([2]), autograd as (2,)
+    expected = (
+        str(theirs.value).replace("torch.Size([3])", "(3,)").replace("torch.Size([2])", "(2,)")
+    )
+    assert str(ours.value) == expected
