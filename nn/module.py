@@ -50,6 +50,7 @@ _INTERNAL = frozenset(
         "training",
         "_buffers",
         "_non_persistent",
+        "_call_hook_ids",
         "_forward_hooks",
         "_forward_pre_hooks",
         "_forward_hooks_with_kwargs",
@@ -120,6 +121,7 @@ class StateDictError(RuntimeError, KeyError, ValueError):
 
 #: The hook dicts every Module has (PyTorch's names).
 _HOOK_DICTS = (
+    "_call_hook_ids",  # a key per hook that a call runs (the four kinds below)
     "_forward_hooks",
     "_forward_pre_hooks",
     "_forward_hooks_with_kwargs",
@@ -139,13 +141,7 @@ _global_hook_ids = _hooks.global_hook_ids
 def has_hooks(module: Any) -> bool:
     """Whether something must see the module's call: a hook of its own or a global one
     (then no fast path may compute it inside another op)."""
-    return bool(
-        module._forward_pre_hooks
-        or module._forward_hooks
-        or module._backward_hooks
-        or module._backward_pre_hooks
-        or _global_hook_ids
-    )
+    return bool(module._call_hook_ids or _global_hook_ids)
 
 
 def _quoted(names: list[str]) -> str:
@@ -246,6 +242,7 @@ class Module:
     """
 
     training: bool
+    _call_hook_ids: dict[int, bool]
     _forward_hooks: Hooks
     _forward_pre_hooks: Hooks
     _forward_hooks_with_kwargs: dict[int, bool]
@@ -308,13 +305,7 @@ class Module:
                 return self(*args, **kwargs)
             with training_mode(self, bool(training)):
                 return self(*args, **kwargs)
-        if not (
-            self._forward_pre_hooks
-            or self._forward_hooks
-            or self._backward_hooks
-            or self._backward_pre_hooks
-            or _global_hook_ids
-        ):
+        if not (self._call_hook_ids or _global_hook_ids):  # one test for every hook
             if not kwargs:  # the usual calls (a layer, a loss): fixed-size calls are cheaper
                 if len(args) == 1:
                     return self.forward(args[0])
@@ -331,7 +322,7 @@ class Module:
         `with_kwargs`, `hook(module, args, kwargs)`, which may return a pair (args,
         kwargs); with `prepend`, before the hooks registered so far."""
         flags = [self._forward_pre_hooks_with_kwargs] if with_kwargs else []
-        return add_hook(self._forward_pre_hooks, hook, prepend, flags)
+        return add_hook(self._forward_pre_hooks, hook, prepend, [*flags, self._call_hook_ids])
 
     def register_forward_hook(
         self,
@@ -353,7 +344,7 @@ class Module:
             )
             if on
         ]
-        return add_hook(self._forward_hooks, hook, prepend, flags)
+        return add_hook(self._forward_hooks, hook, prepend, [*flags, self._call_hook_ids])
 
     def register_full_backward_pre_hook(
         self, hook: Callable[..., Any], prepend: bool = False
@@ -362,7 +353,7 @@ class Module:
         are computed, as PyTorch's: `grad_output` is a tuple (None for an output that is
         not a Tensor or got no gradient); a returned tuple of the same length replaces
         it. The hooks in place at the forward call are the ones called."""
-        return add_hook(self._backward_pre_hooks, hook, prepend)
+        return add_hook(self._backward_pre_hooks, hook, prepend, [self._call_hook_ids])
 
     def register_full_backward_hook(
         self, hook: Callable[..., Any], prepend: bool = False
@@ -374,7 +365,7 @@ class Module:
         with PyTorch's warning); a returned tuple of the same length replaces it. The
         outputs of a module with such hooks cannot be changed in place while a graph is
         recorded (PyTorch's RuntimeError)."""
-        return add_hook(self._backward_hooks, hook, prepend)
+        return add_hook(self._backward_hooks, hook, prepend, [self._call_hook_ids])
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add `module` as the sub-module `name`, as PyTorch's `add_module`: the same as
