@@ -1,0 +1,159 @@
+"""TensorFlow's Keras tutorials (tensorflow.org/tutorials/keras), their dense parts, as
+the tutorials write them, with Keras 3 (JAX backend) and with `nn`, on small synthetic
+data shaped like the tutorials' (Auto MPG, the Higgs features, PetFinder), from the
+same initial weights (copied from the Keras model) and in the same batch order,
+compared number by number (`shuffle=False` added to `fit`, for the same batches).
+`tf.` calls are spelled with numpy; pandas frames are dicts
+of numpy columns; `tfdocs` callbacks are left out."""
+
+import numpy as np
+import pytest
+from keras_tables import keras_summary_rows, summary_rows
+
+import nn
+
+keras = pytest.importorskip("keras")
+
+LIBS = [keras, nn]
+FEATURES = [
+    "Cylinders",
+    "Displacement",
+    "Horsepower",
+    "Weight",
+    "Acceleration",
+    "Model Year",
+    "Europe",
+    "Japan",
+    "USA",
+]
+
+
+def _session(k):
+    keras.utils.set_random_seed(0)
+    k.utils.clear_session() if k is nn else k.backend.clear_session()
+
+
+def _close(ours, theirs, rtol=2e-5, atol=2e-6):
+    """Two `history` or `evaluate(return_dict=True)` dicts: the same keys in the same
+    order, the same numbers to float32 precision."""
+    assert list(ours) == list(theirs)
+    for key in theirs:
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=rtol, atol=atol, err_msg=key)
+
+
+def _auto_mpg():
+    """Auto MPG's shape: 9 features of different scales (the origin one-hot), MPG."""
+    rng = np.random.default_rng(0)
+    n = 64
+    origin = rng.integers(0, 3, n)
+    columns = {
+        "Cylinders": rng.choice([4.0, 6.0, 8.0], n),
+        "Displacement": rng.uniform(70, 450, n),
+        "Horsepower": rng.uniform(46, 230, n),
+        "Weight": rng.uniform(1600, 5100, n),
+        "Acceleration": rng.uniform(8, 25, n),
+        "Model Year": rng.integers(70, 83, n).astype(float),
+        "Europe": (origin == 0).astype(float),
+        "Japan": (origin == 1).astype(float),
+        "USA": (origin == 2).astype(float),
+    }
+    mpg = 46 - 0.1 * columns["Horsepower"] - 0.004 * columns["Weight"] + rng.normal(0, 2, n)
+    features = np.stack([columns[name] for name in FEATURES], axis=1).astype("float32")
+    return features, mpg.astype("float32")
+
+
+def test_basic_regression_normalizer_and_linear_horsepower_model():
+    """ "Basic regression: Predict fuel efficiency": the Normalization layer, the
+    one-input linear model fed a 1-D column, fit with validation_split."""
+    train_features, train_labels = _auto_mpg()
+    horsepower = np.array(train_features[:, 2])
+    results, history, predictions, means, summaries = {}, {}, {}, {}, {}
+    models = {}
+    for k in LIBS:
+        _session(k)
+        layers = k.layers
+        normalizer = layers.Normalization(axis=-1)
+        normalizer.adapt(np.array(train_features))
+        means[k] = np.asarray(normalizer.mean)
+        first = np.array(train_features[:1])
+        predictions[k, "first"] = np.asarray(normalizer(first))
+        horsepower_normalizer = layers.Normalization(input_shape=[1], axis=None)
+        horsepower_normalizer.adapt(horsepower)
+        horsepower_model = k.Sequential([horsepower_normalizer, layers.Dense(units=1)])
+        summaries[k] = horsepower_model
+        models[k] = horsepower_model
+    models[nn].set_weights(models[keras].get_weights())
+    for k in LIBS:
+        horsepower_model = models[k]
+        predictions[k, "untrained"] = horsepower_model.predict(horsepower[:10], verbose=0)
+        horsepower_model.compile(
+            optimizer=k.optimizers.Adam(learning_rate=0.1), loss="mean_absolute_error"
+        )
+        fitted = horsepower_model.fit(
+            horsepower, train_labels, epochs=5, verbose=0, validation_split=0.2, shuffle=False
+        )
+        history[k] = fitted.history
+        assert fitted.epoch == [0, 1, 2, 3, 4]
+        results[k] = horsepower_model.evaluate(horsepower, train_labels, verbose=0)
+        x = np.linspace(0.0, 250, 251)
+        predictions[k, "line"] = horsepower_model.predict(x, verbose=0)
+    np.testing.assert_allclose(means[nn], means[keras], rtol=1e-6)
+    assert means[nn].shape == (1, 9)
+    for key in ("first", "untrained", "line"):
+        assert predictions[nn, key].shape == predictions[keras, key].shape
+        np.testing.assert_allclose(
+            predictions[nn, key], predictions[keras, key], rtol=2e-5, atol=2e-5, err_msg=key
+        )
+    _close(history[nn], history[keras])
+    np.testing.assert_allclose(results[nn], results[keras], rtol=2e-5)
+    assert summary_rows(summaries[nn].summary(print_fn=None)) == keras_summary_rows(
+        summaries[keras]
+    )
+
+
+def _build_and_compile_model(k, norm):
+    model = k.Sequential(
+        [
+            norm,
+            k.layers.Dense(64, activation="relu"),
+            k.layers.Dense(64, activation="relu"),
+            k.layers.Dense(1),
+        ]
+    )
+    model.compile(loss="mean_absolute_error", optimizer=k.optimizers.Adam(0.001))
+    return model
+
+
+def test_basic_regression_dnn_model_saved_and_loaded(tmp_path):
+    """The DNN of all features, `summary`, `save('dnn_model.keras')` and `load_model`
+    giving the same `evaluate`."""
+    train_features, train_labels = _auto_mpg()
+    models, history, results = {}, {}, {}
+    for k in LIBS:
+        _session(k)
+        normalizer = k.layers.Normalization(axis=-1)
+        normalizer.adapt(np.array(train_features))
+        models[k] = _build_and_compile_model(k, normalizer)
+        models[k].build((None, 9))
+    assert summary_rows(models[nn].summary(print_fn=None)) == keras_summary_rows(models[keras])
+    models[nn].set_weights(models[keras].get_weights())
+    for k in LIBS:
+        dnn_model = models[k]
+        fitted = dnn_model.fit(
+            train_features,
+            train_labels,
+            validation_split=0.2,
+            verbose=0,
+            epochs=4,
+            shuffle=False,
+        )
+        history[k] = fitted.history
+        results[k] = dnn_model.evaluate(train_features, train_labels, verbose=0)
+        path = tmp_path / f"{k.__name__}_dnn_model.keras"
+        dnn_model.save(path)
+        reloaded = k.models.load_model(path)
+        assert reloaded.evaluate(train_features, train_labels, verbose=0) == pytest.approx(
+            results[k], rel=1e-6
+        )
+    _close(history[nn], history[keras])
+    np.testing.assert_allclose(results[nn], results[keras], rtol=2e-5)
