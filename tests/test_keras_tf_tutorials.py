@@ -157,3 +157,114 @@ def test_basic_regression_dnn_model_saved_and_loaded(tmp_path):
         )
     _close(history[nn], history[keras])
     np.testing.assert_allclose(results[nn], results[keras], rtol=2e-5)
+
+
+N_TRAIN, N_VALIDATION, BATCH_SIZE, FEATURES_HIGGS = 160, 40, 32, 28
+STEPS_PER_EPOCH = N_TRAIN // BATCH_SIZE
+
+
+def _higgs():
+    """The Higgs data's shape: 28 float features, a 0/1 label (a column, as Keras 3 on
+    JAX wants it for the BinaryCrossentropy metric)."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(N_TRAIN + N_VALIDATION, FEATURES_HIGGS)).astype("float32")
+    y = (x[:, :3].sum(1) + rng.normal(size=len(x)) > 0).astype("float32")[:, None]
+    return x, y
+
+
+def _overfit_tutorial(k):
+    """ "Overfit and underfit", as written: the schedule, `get_optimizer`,
+    `get_callbacks` (without `tfdocs`), `compile_and_fit`, and three of the models
+    (the tiny one, L2 on narrower layers, L2 + dropout; Keras compiles each model's
+    steps for seconds)."""
+    layers, regularizers = k.layers, k.regularizers
+    x, y = _higgs()
+
+    lr_schedule = k.optimizers.schedules.InverseTimeDecay(
+        0.001, decay_steps=STEPS_PER_EPOCH * 1000, decay_rate=1, staircase=False
+    )
+
+    def get_optimizer():
+        return k.optimizers.Adam(lr_schedule)
+
+    def get_callbacks(name):
+        return [k.callbacks.EarlyStopping(monitor="val_binary_crossentropy", patience=200)]
+
+    def train_batches():
+        """`train_ds.shuffle(...).repeat().batch(BATCH_SIZE)`, unshuffled."""
+        while True:
+            for start in range(0, N_TRAIN, BATCH_SIZE):
+                yield x[start : start + BATCH_SIZE], y[start : start + BATCH_SIZE]
+
+    def compile_and_fit(model, name, optimizer=None, max_epochs=3):
+        if optimizer is None:
+            optimizer = get_optimizer()
+        model.compile(
+            optimizer=optimizer,
+            loss=k.losses.BinaryCrossentropy(from_logits=True),
+            metrics=[
+                k.metrics.BinaryCrossentropy(from_logits=True, name="binary_crossentropy"),
+                "accuracy",
+            ],
+        )
+        model.summary(print_fn=lambda *args, **kwargs: None)
+        history = model.fit(
+            train_batches(),
+            steps_per_epoch=STEPS_PER_EPOCH,
+            epochs=max_epochs,
+            validation_data=(x[N_TRAIN:], y[N_TRAIN:]),
+            callbacks=get_callbacks(name),
+            verbose=0,
+        )
+        return history
+
+    def dense(units, **kwargs):
+        return layers.Dense(units, activation="elu", **kwargs)
+
+    def l2():
+        return regularizers.l2(0.001)
+
+    models = {
+        "Tiny": k.Sequential([dense(16, input_shape=(FEATURES_HIGGS,)), layers.Dense(1)]),
+        "L2": k.Sequential(
+            [
+                dense(64, kernel_regularizer=l2(), input_shape=(FEATURES_HIGGS,)),
+                dense(64, kernel_regularizer=l2()),
+                dense(64, kernel_regularizer=l2()),
+                dense(64, kernel_regularizer=l2()),
+                layers.Dense(1),
+            ]
+        ),
+        "Combined": k.Sequential(
+            [
+                dense(16, kernel_regularizer=l2(), input_shape=(FEATURES_HIGGS,)),
+                layers.Dropout(0.5),
+                dense(16, kernel_regularizer=l2()),
+                layers.Dropout(0.5),
+                layers.Dense(1),
+            ]
+        ),
+    }
+    return lr_schedule, models, compile_and_fit
+
+
+def test_overfit_and_underfit_schedule_models_and_histories():
+    tutorials = {}
+    for k in LIBS:
+        _session(k)
+        tutorials[k] = _overfit_tutorial(k)
+    step = np.linspace(0, 100000)
+    lr = {k: np.asarray(tutorials[k][0](step)) for k in LIBS}
+    np.testing.assert_allclose(lr[nn] * STEPS_PER_EPOCH, lr[keras] * STEPS_PER_EPOCH, rtol=1e-6)
+    histories = {}
+    for name, theirs in tutorials[keras][1].items():
+        ours = tutorials[nn][1][name]
+        ours.set_weights(theirs.get_weights())
+        assert ours.count_params() == theirs.count_params()
+        for k, model in ((keras, theirs), (nn, ours)):
+            histories[k] = tutorials[k][2](model, f"regularizers/{name}").history
+        if name == "Combined":  # the random masks differ
+            assert list(histories[nn]) == list(histories[keras])
+            assert all(len(v) == 3 for v in histories[nn].values())
+        else:
+            _close(histories[nn], histories[keras], rtol=1e-5, atol=1e-6)
