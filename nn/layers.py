@@ -78,6 +78,12 @@ from nn.normalization import (  # noqa: F401  # keras.layers holds them
 from nn.norms_torch import AlphaDropout as AlphaDropout  # torch.nn's and Keras's
 from nn.norms_torch import BatchNorm1d as BatchNorm1d  # torch.nn's, with LayerNorm
 from nn.norms_torch import BatchNorm2d as BatchNorm2d
+from nn.preprocessing import (  # noqa: F401  # keras.layers holds them
+    CategoryEncoding,
+    Discretization,
+    IntegerLookup,
+    StringLookup,
+)
 from nn.symbolic import default_name
 
 

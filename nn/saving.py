@@ -52,6 +52,7 @@ from nn import (
     normalization,
     norms_torch,
     optimizers,
+    preprocessing,
     regularizers,
 )
 from nn import custom_objects as own
@@ -172,6 +173,10 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
     Input: lambda m: {"shape": m.input_shape, "name": m.name, "dtype": m.dtype},
     merging.Concatenate: lambda m: {"axis": m.axis, "name": m.name},
     keras_layers_more.Dot: lambda m: m.get_config(),
+    preprocessing.CategoryEncoding: lambda m: m.get_config(),
+    preprocessing.Discretization: lambda m: m.get_config(),
+    preprocessing.StringLookup: lambda m: m.saved_config(),
+    preprocessing.IntegerLookup: lambda m: m.saved_config(),
     **{
         cls: lambda m: {"name": m.name}
         for cls in (
@@ -364,6 +369,8 @@ def from_layer_config(description: dict[str, Any]) -> Module:
     elif isinstance(config.get("activation"), dict):
         config["activation"] = from_layer_config(config["activation"])
     build_shape = config.pop("build_input_shape", None)
+    if issubclass(classes[name], preprocessing.DataLayer):
+        return classes[name].from_config(config)  # (no weights; Keras's from_config)
     layer = classes[name](**config)
     if build_shape is not None:  # its weights, to load the file's into
         layer.build(tuple(build_shape))
