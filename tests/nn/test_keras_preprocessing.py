@@ -175,3 +175,145 @@ def test_discretization_config_saving_and_errors(tmp_path):
         nn.layers.Discretization(num_bins=3)(DISCRETE)
     with pytest.raises(ValueError, match="num_bins"):
         nn.layers.Discretization(bin_boundaries=[0.0]).adapt(DISCRETE)
+
+
+# StringLookup and IntegerLookup need TensorFlow in Keras 3: their docstring examples
+# (the calls and the printed outputs) stand in for it.
+VOCAB = ["a", "b", "c", "d"]
+STRINGS = [["a", "c", "d"], ["d", "z", "b"]]
+COUNTED = [["a", "c", "d", "d"], ["d", "z", "b", "z"]]
+
+
+def _keras_needs_tensorflow(cls, **kwargs):
+    """Keras's lookup layers refuse to be made without TensorFlow (so the docstrings
+    are the reference); the check fails, telling to compare with Keras directly, once
+    TensorFlow is installed."""
+    with pytest.raises(ImportError, match="TensorFlow"):
+        cls(**kwargs)
+
+
+def test_string_lookup_docstring_examples():
+    _keras_needs_tensorflow(keras.layers.StringLookup, vocabulary=VOCAB)
+    lookup = nn.layers.StringLookup
+    out = lookup(vocabulary=VOCAB)(STRINGS)
+    np.testing.assert_array_equal(out.data, [[1, 3, 4], [4, 0, 2]])
+    assert out.dtype == np.int64
+    layer = lookup()
+    layer.adapt(STRINGS)
+    assert layer.get_vocabulary() == ["[UNK]", "d", "z", "c", "b", "a"]
+    assert layer.vocabulary_size() == 6
+    np.testing.assert_array_equal(layer(STRINGS).data, [[5, 3, 1], [1, 2, 4]])
+    np.testing.assert_array_equal(
+        lookup(vocabulary=VOCAB, output_mode="one_hot")(["a", "b", "c", "d", "z"]).data,
+        [[0, 1, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1], [1, 0, 0, 0, 0]],
+    )
+    np.testing.assert_array_equal(
+        lookup(vocabulary=VOCAB, output_mode="multi_hot")(COUNTED).data,
+        [[0, 1, 0, 1, 1], [1, 0, 1, 0, 1]],
+    )
+    np.testing.assert_array_equal(
+        lookup(vocabulary=VOCAB, output_mode="count")(COUNTED).data,
+        [[0, 1, 0, 1, 2], [2, 0, 1, 0, 1]],
+    )
+    inverse = lookup(vocabulary=VOCAB, invert=True)
+    expected = np.array([[b"a", b"c", b"d"], [b"d", b"[UNK]", b"b"]], dtype=object)
+    np.testing.assert_array_equal(inverse([[1, 3, 4], [4, 0, 2]]), expected)
+    np.testing.assert_array_equal(inverse(lookup(vocabulary=VOCAB)(STRINGS)), expected)
+
+
+def test_string_lookup_mask_max_tokens_special_tokens_and_errors():
+    lookup = nn.layers.StringLookup
+    masked = lookup(vocabulary=VOCAB, mask_token="")
+    assert masked.get_vocabulary() == ["", "[UNK]", "a", "b", "c", "d"]
+    np.testing.assert_array_equal(masked([["a", ""], ["z", "d"]]).data, [[2, 0], [1, 5]])
+    hot = lookup(vocabulary=VOCAB, mask_token="", output_mode="multi_hot")
+    np.testing.assert_array_equal(hot([["a", ""]]).data, [[0, 1, 0, 0, 0]])  # mask: no 1
+    # A vocabulary may start with the special tokens, in that order.
+    assert lookup(vocabulary=["", "[UNK]", *VOCAB], mask_token="").vocabulary_size() == 6
+    capped = lookup(max_tokens=3)
+    capped.adapt([["a", "b", "b", "c", "c", "c"]])
+    assert capped.get_vocabulary() == ["[UNK]", "c", "b"]
+    assert capped.get_vocabulary(include_special_tokens=False) == ["c", "b"]
+    padded = lookup(vocabulary=VOCAB, max_tokens=7, pad_to_max_tokens=True, output_mode="count")
+    assert padded(["a"]).shape == (7,)
+    strict = lookup(vocabulary=VOCAB, num_oov_indices=0)
+    np.testing.assert_array_equal(strict(["a", "d"]).data, [0, 3])
+    with pytest.raises(ValueError, match="num_oov_indices=0"):
+        strict(["z"])
+    with pytest.raises(ValueError, match="repeated"):
+        lookup(vocabulary=["a", "a"])
+    with pytest.raises(ValueError, match="mask token"):
+        lookup(vocabulary=["a", ""], mask_token="")
+    with pytest.raises(ValueError, match="max_tokens"):
+        lookup(vocabulary=VOCAB, max_tokens=3)
+    with pytest.raises(ValueError, match="invert"):
+        lookup(vocabulary=VOCAB, invert=True, output_mode="one_hot")
+    with pytest.raises(ValueError, match="static vocabulary"):
+        lookup(vocabulary=VOCAB).adapt(STRINGS)
+    with pytest.raises(RuntimeError, match="vocabulary"):
+        lookup(output_mode="one_hot")(["a"])
+    with pytest.raises(TypeError, match="strings"):
+        lookup(vocabulary=VOCAB)([1, 2])
+    with pytest.raises(NotImplementedError, match="FarmHash"):
+        lookup(vocabulary=VOCAB, num_oov_indices=2)(["z"])
+
+
+INTS = np.array([[12, 1138, 42], [42, 1000, 36]])
+
+
+def test_integer_lookup_docstring_examples():
+    _keras_needs_tensorflow(keras.layers.IntegerLookup, vocabulary=[12, 36, 1138, 42])
+    lookup = nn.layers.IntegerLookup
+    vocab = [12, 36, 1138, 42]
+    np.testing.assert_array_equal(lookup(vocabulary=vocab)(INTS).data, [[1, 3, 4], [4, 0, 2]])
+    layer = lookup()
+    layer.adapt(INTS)
+    assert layer.get_vocabulary() == [-1, 42, 1138, 1000, 36, 12]
+    np.testing.assert_array_equal(layer(INTS).data, [[5, 2, 1], [1, 3, 4]])
+    two = lookup(vocabulary=vocab, num_oov_indices=2)
+    np.testing.assert_array_equal(
+        two(np.array([[12, 1138, 42], [37, 1000, 36]])).data, [[2, 4, 5], [1, 0, 3]]
+    )
+    floormod = lookup(vocabulary=[10, 20, 30], num_oov_indices=4)
+    np.testing.assert_array_equal(
+        floormod(np.array([100, 300, 700, 1100, 1700, 2000])).data, [0, 0, 0, 0, 0, 0]
+    )
+    one_hot = lookup(vocabulary=vocab, output_mode="one_hot")(np.array([12, 36, 1138, 42, 7]))
+    np.testing.assert_array_equal(one_hot.data, np.eye(5)[[1, 2, 3, 4, 0]])
+    assert one_hot.dtype == np.float32
+    counted = np.array([[12, 1138, 42, 42], [42, 7, 36, 7]])
+    np.testing.assert_array_equal(
+        lookup(vocabulary=vocab, output_mode="multi_hot")(counted).data,
+        [[0, 1, 0, 1, 1], [1, 0, 1, 0, 1]],
+    )
+    np.testing.assert_array_equal(
+        lookup(vocabulary=vocab, output_mode="count")(counted).data,
+        [[0, 1, 0, 1, 2], [2, 0, 1, 0, 1]],
+    )
+    inverse = lookup(vocabulary=vocab, invert=True)
+    np.testing.assert_array_equal(
+        inverse(np.array([[1, 3, 4], [4, 0, 2]])).data, [[12, 1138, 42], [42, -1, 36]]
+    )
+    with pytest.raises(TypeError, match="integers"):
+        lookup(vocabulary=vocab)(["a"])
+    with pytest.raises(ValueError, match="int64"):
+        lookup(vocabulary_dtype="int32")
+    with pytest.raises(ValueError, match="greater than 1"):
+        lookup(max_tokens=1)
+
+
+def test_lookups_config_and_saving_keep_the_vocabulary(tmp_path):
+    strings = nn.layers.StringLookup(output_mode="one_hot", name="lookup")
+    strings.adapt(STRINGS)
+    config = strings.get_config()
+    assert config["vocabulary"] is None and config["output_mode"] == "one_hot"
+    copy = nn.layers.StringLookup.from_config(strings.saved_config())
+    assert copy.get_vocabulary() == strings.get_vocabulary()
+    ints = nn.layers.IntegerLookup(vocabulary=[12, 36], output_mode="multi_hot")
+    inputs = nn.Input(shape=(2,), dtype="int64")
+    model = nn.Model(inputs, nn.layers.Dense(1)(ints(inputs)))
+    model.save(tmp_path / "lookup.keras")
+    loaded = nn.models.load_model(tmp_path / "lookup.keras")
+    x = np.array([[12, 5], [36, 36]])
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert loaded.layers[1].get_vocabulary() == [-1, 12, 36]
