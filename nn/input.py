@@ -49,6 +49,12 @@ class Input(Module, KerasTensor):
         self.input_shape = _input_shape(shape)
         name = _layer_name("Input", name) or unique_name("input_layer")
         dtype = default_float() if dtype is None else dtype
+        if dtype in ("string", str, bytes, object):
+            raise TypeError(
+                f"Input: dtype {dtype!r} is not available (tensors hold bool, int or float): "
+                "map strings to indices with nn.layers.StringLookup before the model, and "
+                'give it Input(..., dtype="int64") columns'
+            )
         check_dtype(np.dtype(dtype), "Input")
         self._set_symbolic((None, *self.input_shape), dtype, name)
         Node(self, (), {}, [self], 0)

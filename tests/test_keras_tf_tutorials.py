@@ -268,3 +268,98 @@ def test_overfit_and_underfit_schedule_models_and_histories():
             assert all(len(v) == 3 for v in histories[nn].values())
         else:
             _close(histories[nn], histories[keras], rtol=1e-5, atol=1e-6)
+
+
+def _petfinder():
+    """PetFinder's shape: numeric, integer and string columns as (n, 1) arrays (the
+    tutorial's `df_to_dataset` adds that axis) and a 0/1 target."""
+    rng = np.random.default_rng(2)
+    n = 48
+    columns = {
+        "PhotoAmt": rng.integers(0, 12, n).astype("float32"),
+        "Fee": (rng.integers(0, 5, n) * 50).astype("float32"),
+        "Age": rng.choice([1, 2, 3, 4, 6, 12, 24, 36], n).astype("int64"),
+        "Type": rng.choice(["Cat", "Dog"], n),
+        "Color1": rng.choice(["Black", "Brown", "Cream", "Golden", "Gray", "White"], n),
+    }
+    target = (rng.random(n) < 0.7).astype("float32")
+    return {key: value[:, None] for key, value in columns.items()}, target[:, None]
+
+
+def _petfinder_model(k, data, lookups):
+    """The tutorial's model: Normalization(axis=None) adapted on each numeric column,
+    IntegerLookup (max_tokens=5) and CategoryEncoding of `Age`, the string columns'
+    indices one-hot (`lookups` gives each string column's `StringLookup`, applied to
+    the data beforehand, as the tutorial's `ds.map` would), `concatenate`, Dense,
+    Dropout, Dense. Keras runs IntegerLookup only with TensorFlow: Keras's model gets
+    nn's `Age` indices instead (`nn.layers.IntegerLookup` is tested against Keras's
+    docstring examples)."""
+    layers = k.layers
+    all_inputs, encoded_features = {}, []
+    for header in ["PhotoAmt", "Fee"]:
+        numeric_col = k.Input(shape=(1,), name=header)
+        normalizer = layers.Normalization(axis=None)
+        normalizer.adapt(data[header])
+        all_inputs[header] = numeric_col
+        encoded_features.append(normalizer(numeric_col))
+    age_col = k.Input(shape=(1,), name="Age", dtype="int64")
+    index = lookups["Age"]
+    encoder = layers.CategoryEncoding(num_tokens=index.vocabulary_size())
+    encoded_features.append(encoder(index(age_col) if k is nn else age_col))
+    all_inputs["Age"] = age_col
+    for header in ["Type", "Color1"]:
+        categorical_col = k.Input(shape=(1,), name=header, dtype="int64")
+        encoder = layers.CategoryEncoding(num_tokens=lookups[header].vocabulary_size())
+        encoded_features.append(encoder(categorical_col))
+        all_inputs[header] = categorical_col
+    all_features = layers.concatenate(encoded_features)
+    x = layers.Dense(32, activation="relu")(all_features)
+    x = layers.Dropout(0.5)(x)
+    output = layers.Dense(1)(x)
+    model = k.Model(all_inputs, output)
+    model.compile(
+        optimizer="adam",
+        loss=k.losses.BinaryCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def test_structured_data_with_preprocessing_layers_on_a_dict_of_inputs(tmp_path):
+    """ "Classify structured data using Keras preprocessing layers" (PetFinder)."""
+    data, target = _petfinder()
+    lookups = {"Age": nn.layers.IntegerLookup(max_tokens=5)}
+    lookups["Age"].adapt(data["Age"])
+    assert lookups["Age"].vocabulary_size() == 5
+    indexed = dict(data)
+    for header in ["Type", "Color1"]:
+        lookups[header] = nn.layers.StringLookup()
+        lookups[header].adapt(data[header])
+        indexed[header] = lookups[header](data[header]).data
+    theirs_x = {**indexed, "Age": lookups["Age"](data["Age"]).data}
+    models = {}
+    for k in LIBS:
+        _session(k)
+        models[k] = _petfinder_model(k, data, lookups)
+    models[nn].set_weights(models[keras].get_weights())
+    assert (
+        summary_rows(models[nn].summary(print_fn=None))[1] == keras_summary_rows(models[keras])[1]
+    )
+    x = {keras: theirs_x, nn: indexed}
+    untrained = {k: models[k].evaluate(x[k], target, verbose=0) for k in LIBS}
+    np.testing.assert_allclose(untrained[nn], untrained[keras], rtol=2e-5)
+    predictions = {k: models[k].predict(x[k], verbose=0) for k in LIBS}
+    np.testing.assert_allclose(predictions[nn], predictions[keras], rtol=2e-5, atol=1e-6)
+    history = {
+        k: models[k].fit(x[k], target, epochs=2, batch_size=16, verbose=0).history for k in LIBS
+    }
+    assert list(history[nn]) == list(history[keras]) == ["accuracy", "loss"]
+    # The model as saved and loaded, its lookup included, predicts the same.
+    models[nn].save(tmp_path / "petfinder.keras")
+    reloaded = nn.models.load_model(tmp_path / "petfinder.keras")
+    np.testing.assert_allclose(
+        reloaded.predict(indexed, verbose=0), models[nn].predict(indexed, verbose=0), rtol=1e-6
+    )
+    # Inference on a new sample, as the tutorial's `sample` dict of one value each.
+    sample = {key: value[:1] for key, value in indexed.items()}
+    assert models[nn].predict(sample, verbose=0).shape == (1, 1)

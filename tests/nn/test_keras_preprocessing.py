@@ -317,3 +317,13 @@ def test_lookups_config_and_saving_keep_the_vocabulary(tmp_path):
     x = np.array([[12, 5], [36, 36]])
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     assert loaded.layers[1].get_vocabulary() == [-1, 12, 36]
+
+
+def test_a_string_input_says_to_look_strings_up_first():
+    """Keras's `Input(dtype="string")` (the PetFinder tutorial's string columns) is not
+    available: the error says what to do instead (it was numpy's "data type 'string'
+    not understood")."""
+    assert keras.Input(shape=(1,), dtype="string").dtype == "string"
+    for dtype in ("string", str, object):
+        with pytest.raises(TypeError, match="StringLookup"):
+            nn.Input(shape=(1,), dtype=dtype)
