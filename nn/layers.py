@@ -23,6 +23,7 @@ from autograd.checks import check_bool, check_int, check_real
 from nn import activations, constraints, init, regularizers
 from nn import functional as F
 from nn.activations import Activation as Activation  # keras.layers.Activation
+from nn.hashing import Hashing as Hashing  # keras.layers.Hashing
 from nn.input import Input as Input  # keras.layers.Input is keras.Input
 from nn.input import InputLayer as InputLayer  # an Input, made with Keras's arguments
 from nn.keras_layers import (  # noqa: F401  # keras.layers holds them

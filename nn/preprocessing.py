@@ -14,8 +14,9 @@ Keras's:
 - `StringLookup` and `IntegerLookup` map tokens to indices of a vocabulary (given,
   or learned by `adapt`: most frequent first, ties by the larger token first),
   after the mask index (0, when `mask_token` is set, in "int" mode) and
-  `num_oov_indices` indices for out-of-vocabulary tokens. `invert=True` maps
-  indices back to tokens.
+  `num_oov_indices` indices for out-of-vocabulary tokens (several are told apart by
+  the hash `nn.hashing` computes, as Keras's). `invert=True` maps indices back to
+  tokens.
 
 Keras's "int" mode gives int64 indices; the other modes give float32 rows (Keras's
 declared output dtype; its TensorFlow-backed call gives int64 counts).
@@ -337,9 +338,11 @@ class _IndexLookup(DataLayer):
         pad_to_max_tokens: bool,
         sparse: bool,
         name: str | None,
+        salt: Any = None,
     ) -> None:
         super().__init__(name=name)
         owner = type(self).__name__
+        self.salt = _salt(owner, salt)
         self.output_mode = _output_mode(owner, output_mode, ("int", *ENCODINGS))
         if max_tokens is not None and check_int(owner, "max_tokens", max_tokens) <= 1:
             raise ValueError(
@@ -508,12 +511,13 @@ class _IndexLookup(DataLayer):
         return self._oov_start() + self._oov_bucket(key)
 
     def _oov_bucket(self, key: Any) -> int:
+        """The OOV index of a token, among `num_oov_indices`: its text's FarmHash
+        (SipHash keyed by `salt` when given) modulo their number, as Keras's."""
         if self.num_oov_indices == 1:
             return 0
-        raise NotImplementedError(
-            f"{type(self).__name__}: num_oov_indices > 1 hashes strings with TensorFlow's "
-            "FarmHash, which is not available here; use num_oov_indices=1"
-        )
+        from nn.hashing import hash_bucket
+
+        return hash_bucket(key, self.num_oov_indices, self.salt)
 
     def _invert(self, indices: np.ndarray) -> np.ndarray:
         vocab = self.get_vocabulary()
@@ -540,6 +544,7 @@ class _IndexLookup(DataLayer):
             "sparse": self.sparse,
             "pad_to_max_tokens": self.pad_to_max_tokens,
             "vocabulary": self.input_vocabulary,
+            "salt": self.salt,
         }
 
     def saved_config(self) -> dict[str, Any]:
@@ -566,6 +571,20 @@ class _IndexLookup(DataLayer):
         return f"vocabulary_size={self.vocabulary_size()}, output_mode={self.output_mode!r}"
 
 
+def _salt(owner: str, salt: Any) -> list[int] | None:
+    """Keras's salt: None, or two ints (one int is used twice)."""
+    if salt is None:
+        return None
+    if isinstance(salt, (tuple, list)) and len(salt) == 2:
+        return [check_int(owner, "salt", s) for s in salt]
+    if isinstance(salt, (int, np.integer)) and not isinstance(salt, bool):
+        return [int(salt), int(salt)]
+    raise ValueError(
+        f"{owner}: The `salt` argument can only be a tuple of 2 integers, or a single "
+        f"integer. Received: salt={salt}."
+    )
+
+
 def _tokens(vocabulary: Any) -> list[Any]:
     if isinstance(vocabulary, str):
         raise ValueError(
@@ -580,8 +599,9 @@ class StringLookup(_IndexLookup):
 
     Args:
         max_tokens: the most indices (mask and OOV ones included); None: no limit.
-        num_oov_indices: indices for tokens not in the vocabulary (1; 0 makes such a
-            token an error; more than 1 needs TensorFlow's hash, not available).
+        num_oov_indices: indices for tokens not in the vocabulary (0 makes such a
+            token an error; several take the token's FarmHash modulo their number,
+            or its SipHash keyed by `salt`, as Keras's).
         mask_token: a token for index 0 in "int" mode (a row of zeros otherwise).
         oov_token: the token `invert` gives an OOV index ("[UNK]").
         vocabulary: the tokens (a list or array), instead of `adapt`.
@@ -590,6 +610,7 @@ class StringLookup(_IndexLookup):
         pad_to_max_tokens: encoded rows of `max_tokens` entries.
         sparse, encoding: Keras's (sparse False only; strings are UTF-8).
         name: the layer's name.
+        salt: an int or two ints keying the OOV tokens' hash (SipHash).
 
     Example:
         >>> import nn
@@ -613,6 +634,7 @@ class StringLookup(_IndexLookup):
         sparse: bool = False,
         encoding: str = "utf-8",
         name: str | None = None,
+        salt: Any = None,
         **kwargs: Any,
     ) -> None:
         if idf_weights is not None or output_mode in ("tf_idf", "tf-idf"):
@@ -633,6 +655,7 @@ class StringLookup(_IndexLookup):
             pad_to_max_tokens,
             sparse,
             name,
+            salt,
         )
 
     def _key(self, token: Any) -> Any:
@@ -661,11 +684,12 @@ class IntegerLookup(_IndexLookup):
     Args:
         max_tokens, num_oov_indices, mask_token, vocabulary, invert, output_mode,
         pad_to_max_tokens, sparse, name: as `StringLookup`'s (the tokens are ints;
-            several OOV indices take the token modulo their number, Keras's
-            "floormod").
+            several OOV indices take the token modulo their number with
+            `oov_method="floormod"`, or its text's hash with "farmhash", keyed by
+            `salt` when given).
         oov_token: the token `invert` gives an OOV index (-1).
         vocabulary_dtype: "int64" only, as Keras's.
-        oov_method: "floormod" only ("farmhash" needs TensorFlow).
+        oov_method: "floormod" (default) or "farmhash".
 
     Example:
         >>> import nn, numpy as np
@@ -705,8 +729,6 @@ class IntegerLookup(_IndexLookup):
                 "IntegerLookup: `oov_method` must be 'floormod' or 'farmhash'. Received: "
                 f"oov_method={oov_method}"
             )
-        if oov_method == "farmhash" or salt is not None:
-            raise ValueError("IntegerLookup: oov_method='farmhash' (and salt) need TensorFlow")
         kwargs.pop("vocabulary_size", None)
         if kwargs:
             raise ValueError(f"IntegerLookup: Unrecognized keyword argument(s): {kwargs}")
@@ -722,6 +744,7 @@ class IntegerLookup(_IndexLookup):
             pad_to_max_tokens,
             sparse,
             name,
+            salt,
         )
 
     def _key(self, token: Any) -> Any:
@@ -736,7 +759,9 @@ class IntegerLookup(_IndexLookup):
         return int(token)
 
     def _oov_bucket(self, key: Any) -> int:
-        return int(key) % self.num_oov_indices
+        if self.oov_method == "floormod":
+            return int(key) % self.num_oov_indices
+        return super()._oov_bucket(key)  # the hash of the integer's decimal text
 
     def _out(self, token: Any) -> Any:
         return int(token) if token is not None else token
@@ -752,5 +777,4 @@ class IntegerLookup(_IndexLookup):
             **super().get_config(),
             "vocabulary_dtype": self.vocabulary_dtype,
             "oov_method": self.oov_method,
-            "salt": None,
         }

@@ -45,6 +45,7 @@ from nn import activations as act
 from nn import activations_torch as act_torch
 from nn import (
     constraints,
+    hashing,
     keras_layers,
     keras_layers_more,
     losses,
@@ -174,6 +175,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
     merging.Concatenate: lambda m: {"axis": m.axis, "name": m.name},
     keras_layers_more.Dot: lambda m: m.get_config(),
     preprocessing.CategoryEncoding: lambda m: m.get_config(),
+    hashing.Hashing: lambda m: m.get_config(),
     preprocessing.Discretization: lambda m: m.get_config(),
     preprocessing.StringLookup: lambda m: m.saved_config(),
     preprocessing.IntegerLookup: lambda m: m.saved_config(),

@@ -254,8 +254,6 @@ def test_string_lookup_mask_max_tokens_special_tokens_and_errors():
         lookup(output_mode="one_hot")(["a"])
     with pytest.raises(TypeError, match="strings"):
         lookup(vocabulary=VOCAB)([1, 2])
-    with pytest.raises(NotImplementedError, match="FarmHash"):
-        lookup(vocabulary=VOCAB, num_oov_indices=2)(["z"])
 
 
 INTS = np.array([[12, 1138, 42], [42, 1000, 36]])
@@ -327,3 +325,101 @@ def test_a_string_input_says_to_look_strings_up_first():
     for dtype in ("string", str, object):
         with pytest.raises(TypeError, match="StringLookup"):
             nn.Input(shape=(1,), dtype=dtype)
+
+
+# Hashing: Keras 3 needs TensorFlow for it; the expected bins are those of Keras's
+# docstring and of its own test suite (keras/src/layers/preprocessing/hashing_test.py).
+LETTERS = [["A"], ["B"], ["C"], ["D"], ["E"]]
+NAMES = [["omar"], ["stringer"], ["marlo"], ["wire"], ["skywalker"]]
+HASHING_CASES = [
+    ({"num_bins": 3}, LETTERS, [1, 0, 1, 1, 2]),
+    ({"num_bins": 3, "mask_value": ""}, [["A"], ["B"], [""], ["C"], ["D"]], [1, 1, 0, 2, 2]),
+    ({"num_bins": 3, "salt": [133, 137]}, LETTERS, [1, 2, 1, 0, 2]),
+    ({"num_bins": 3, "salt": 133}, LETTERS, [0, 0, 2, 1, 0]),
+    ({"num_bins": 1}, LETTERS, [0, 0, 0, 0, 0]),
+    ({"num_bins": 2}, NAMES, [0, 0, 1, 0, 0]),
+    ({"num_bins": 3, "mask_value": ""}, NAMES, [1, 1, 2, 1, 1]),
+    ({"num_bins": 3, "mask_value": "omar"}, NAMES, [0, 1, 2, 1, 1]),
+    ({"num_bins": 3}, [[0], [1], [2], [3], [4]], [1, 0, 1, 0, 2]),
+    ({"num_bins": 2, "salt": [133, 137]}, NAMES, [0, 1, 0, 1, 0]),
+    ({"num_bins": 2, "salt": [211, 137]}, NAMES, [1, 0, 1, 0, 1]),
+    ({"num_bins": 3, "salt": [133, 137]}, [[0], [1], [2], [3], [4]], [1, 1, 2, 0, 1]),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "data", "expected"), HASHING_CASES)
+def test_hashing_gives_keras_bins(kwargs, data, expected):
+    out = nn.layers.Hashing(**kwargs)(np.asarray(data))
+    assert out.shape == (5, 1) and out.dtype == np.int64
+    np.testing.assert_array_equal(out.data.ravel(), expected)
+
+
+def test_hashing_is_farmhash_fingerprint64_and_siphash_2_4():
+    """The hashes themselves, on the reference values: FarmHash's Fingerprint64 test
+    strings of every length class (0-16, 17-32, 33-64, over 64 bytes) and SipHash-2-4's
+    paper vectors (key 00..0f, messages 00.., 8 and 15 bytes)."""
+    from nn.hashing import fingerprint64, siphash
+
+    fingerprints = {
+        "": 0x9AE16A3B2F90404F,
+        "a": 0xB3454265B6DF75E3,
+        "abcdefgh": 0xFEE9D22990C82909,
+        "0123456789=012345": 0x46A7416ED4861E3B,
+        "C is as portable as Stonehedge!!": 0xB944F8A16261E414,
+        "Discard medicine more than two years old.": 0xE8F89AB6DF9BDD25,
+        "The days of the digital watch are numbered.  -Tom Stoppard": 0x2A578B80BB82147C,
+        "For every action there is an equal and opposite government program.": (0x55182F8859ECA4CE),
+    }
+    for text, expected in fingerprints.items():
+        assert fingerprint64(text.encode()) == expected, text
+    key = (int.from_bytes(bytes(range(8)), "little"), int.from_bytes(bytes(range(8, 16)), "little"))
+    assert siphash(key, b"") == 0x726FDB47DD0E0E31
+    assert siphash(key, bytes(range(8))) == 0x93F5F5799A932462
+    assert siphash(key, bytes(range(15))) == 0xA129CA6149BE45E5
+
+
+def test_hashing_modes_config_saving_and_errors(tmp_path):
+    with pytest.raises(ImportError, match="TensorFlow"):
+        keras.layers.Hashing(num_bins=3)
+    hot = nn.layers.Hashing(num_bins=3, output_mode="one_hot")(np.asarray(LETTERS))
+    np.testing.assert_array_equal(hot.data, np.eye(3, dtype="float32")[[1, 0, 1, 1, 2]])
+    counts = nn.layers.Hashing(num_bins=3, output_mode="count")(np.array([[0, 1, 2, 3, 4]]))
+    np.testing.assert_array_equal(counts.data, [[2.0, 2.0, 1.0]])  # Keras's test
+    multi = nn.layers.Hashing(num_bins=3, output_mode="multi_hot")(np.array([[0, 1, 2, 3, 4]]))
+    np.testing.assert_array_equal(multi.data, [[1.0, 1.0, 1.0]])
+    layer = nn.layers.Hashing(num_bins=4, salt=7, mask_value="", name="hash")
+    config = layer.get_config()
+    assert config["salt"] == [7, 7] and config["mask_value"] == "" and config["num_bins"] == 4
+    inputs = nn.Input(shape=(2,), dtype="int64")
+    model = nn.Model(inputs, nn.layers.Hashing(num_bins=5, output_mode="multi_hot")(inputs))
+    model.save(tmp_path / "hash.keras")
+    x = np.array([[3, 9], [12, 40]])
+    loaded = nn.models.load_model(tmp_path / "hash.keras")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    for kwargs in (
+        {"num_bins": 0},
+        {"num_bins": 3, "salt": "x"},
+        {"num_bins": 3, "output_mode": "tf_idf"},
+        {"num_bins": 3, "dtype": "float32"},
+    ):
+        with pytest.raises(ValueError):
+            nn.layers.Hashing(**kwargs)
+    with pytest.raises(TypeError, match="strings or numbers"):
+        nn.layers.Hashing(num_bins=3)([[None]])
+
+
+def test_lookups_hash_several_oov_indices_as_keras():
+    """Several OOV indices: FarmHash of the token (of an integer's text with
+    oov_method="farmhash"), as Keras's docstring examples."""
+    layer = nn.layers.StringLookup(vocabulary=VOCAB, num_oov_indices=2)
+    np.testing.assert_array_equal(
+        layer([["a", "c", "d"], ["m", "z", "b"]]).data, [[2, 4, 5], [0, 1, 3]]
+    )
+    farmhash = nn.layers.IntegerLookup(
+        vocabulary=[10, 20, 30], num_oov_indices=4, oov_method="farmhash"
+    )
+    oov_values = np.array([100, 300, 700, 1100, 1700, 2000])
+    np.testing.assert_array_equal(farmhash(oov_values).data, [3, 3, 2, 2, 0, 1])
+    assert farmhash.get_config()["oov_method"] == "farmhash"
+    with pytest.raises(ValueError, match="salt"):
+        nn.layers.StringLookup(vocabulary=VOCAB, salt="x")
