@@ -380,6 +380,21 @@ def from_layer_config(description: dict[str, Any]) -> Module:
     return layer
 
 
+def _renamed_statistics(model: Module, weights: dict[str, Any]) -> dict[str, Any]:
+    """`weights` with the statistics of a `Normalization` saved under their earlier
+    names (`mean`, `variance`) given their present ones (`adapt_mean`,
+    `adapt_variance`, Keras's attribute names), so older files load."""
+    own = model.state_dict()
+    renamed = {}
+    for key, value in weights.items():
+        head, _, last = key.rpartition(".")
+        new = f"{head}.adapt_{last}" if head else f"adapt_{last}"
+        if key not in own and last in ("mean", "variance") and new in own:
+            key = new
+        renamed[key] = value
+    return renamed
+
+
 def _compile_config(model: Module) -> dict[str, Any] | None:
     """What `compile` was given, if it can be written as names and numbers."""
     compiled = model.__dict__.get("_compiled")
@@ -583,7 +598,7 @@ def load_model(
     with own.scope(custom_objects):
         model = from_layer_config(description["model"])
         weights = {k: v for k, v in entries.items() if not k.startswith(OPTIMIZER_PREFIX)}
-        model.load_state_dict(weights)
+        model.load_state_dict(_renamed_statistics(model, weights))
         compile_config = description.get("compile")
         if compile and compile_config:
             _compile(model, compile_config, description.get("optimizer_state"), entries)

@@ -423,3 +423,27 @@ def test_lookups_hash_several_oov_indices_as_keras():
     assert farmhash.get_config()["oov_method"] == "farmhash"
     with pytest.raises(ValueError, match="salt"):
         nn.layers.StringLookup(vocabulary=VOCAB, salt="x")
+
+
+def test_a_model_file_with_normalization_statistics_under_their_old_names_loads(tmp_path):
+    """Normalization's weights became `adapt_mean` and `adapt_variance` (Keras's
+    attribute names; `mean` is Keras's broadcast tensor): a file written before, with
+    `mean` and `variance`, still loads."""
+    from nn.serialization import read_npz, write_npz
+
+    layer = nn.layers.Normalization()
+    layer.adapt(np.array([[0.0, 10.0], [2.0, 30.0]], "float32"))
+    model = nn.Sequential([nn.Input(shape=(2,)), layer, nn.layers.Dense(1)])
+    path = tmp_path / "old.keras"
+    model.save(path)
+    entries = read_npz(path)
+    old = {
+        k.replace("adapt_mean", "mean").replace("adapt_variance", "variance"): v
+        for k, v in entries.items()
+    }
+    assert old != entries
+    write_npz(old, path)
+    x = np.array([[1.0, 20.0], [3.0, 5.0]], "float32")
+    np.testing.assert_array_equal(
+        nn.models.load_model(path).predict(x, verbose=0), model.predict(x, verbose=0)
+    )
