@@ -49,11 +49,18 @@ class Input(Module, KerasTensor):
         self.input_shape = _input_shape(shape)
         name = _layer_name("Input", name) or unique_name("input_layer")
         dtype = default_float() if dtype is None else dtype
+        if dtype in ("string", str, bytes, object):
+            raise TypeError(
+                f"Input: dtype {dtype!r} is not available (tensors hold bool, int or float): "
+                "map strings to indices with nn.layers.StringLookup before the model, and "
+                'give it Input(..., dtype="int64") columns'
+            )
         check_dtype(np.dtype(dtype), "Input")
         self._set_symbolic((None, *self.input_shape), dtype, name)
         Node(self, (), {}, [self], 0)
 
     def forward(self, x: Any) -> Any:
+        x = adjust_rank(x, self.input_shape)
         shape = np.shape(x.data if isinstance(x, Tensor) else x)
         sample = self.input_shape
         if len(shape) != len(sample) + 1 or any(
@@ -81,6 +88,21 @@ class Input(Module, KerasTensor):
 
     def __repr__(self) -> str:
         return self._symbolic_repr()
+
+
+def adjust_rank(x: Any, sample: tuple[int | None, ...]) -> Any:
+    """`x` with a last axis of length 1 added or dropped to fit samples of shape
+    `sample`, as Keras's functional models adjust their inputs: data of shape (n,) for
+    samples of shape (1,) becomes (n, 1), and (n, k, 1) for samples (k,) becomes (n, k);
+    any other `x` as it is."""
+    shape = np.shape(x.data if isinstance(x, Tensor) else x)
+    if len(shape) == len(sample) + 2 and shape[-1] == 1:
+        new = shape[:-1]
+    elif len(shape) == len(sample) and sample and sample[-1] == 1:
+        new = (*shape, 1)
+    else:
+        return x
+    return x.reshape(new) if isinstance(x, Tensor) else np.reshape(x, new)
 
 
 def _input_shape(shape: Any) -> tuple[int | None, ...]:

@@ -75,10 +75,32 @@ class Normalization(_KerasLayer):
         keep = _resolve("Normalization", self.axis, len(input_shape))
         shape = _known("Normalization", input_shape, keep)
         if self.input_mean is None:
-            self.mean = self.add_weight(shape, "zeros", name="mean", trainable=False)
-            self.variance = self.add_weight(shape, "ones", name="variance", trainable=False)
+            self.adapt_mean = self.add_weight(shape, "zeros", name="mean", trainable=False)
+            self.adapt_variance = self.add_weight(shape, "ones", name="variance", trainable=False)
             self.register_buffer("count", np.zeros((), np.int32))  # Keras's, never counted up
         self.built = True
+
+    @property
+    def mean(self) -> Tensor | None:
+        """Keras's `mean`: the mean (adapted or given) in the shape that broadcasts
+        against the inputs, `(1, features)` for `axis=-1`; None before `build`."""
+        return self._statistic(self.input_mean, "adapt_mean")
+
+    @property
+    def variance(self) -> Tensor | None:
+        """Keras's `variance`, in the shape of `mean`."""
+        return self._statistic(self.input_variance, "adapt_variance")
+
+    def _statistic(self, given: Any, weight: str) -> Tensor | None:
+        built = self.build_input_shape
+        if not self.built or built is None:
+            return None
+        keep = _resolve("Normalization", self.axis, len(built))
+        value = getattr(self, weight).data if given is None else given
+        shape = [int(n or 1) if a in keep else 1 for a, n in enumerate(built)]
+        if np.ndim(value):
+            value = _broadcast(value, len(built), keep)
+        return Tensor(np.array(np.broadcast_to(value, shape), dtype=self.dtype))
 
     def adapt(self, data: Any) -> None:
         """Set `mean` and `variance` to those of `data` over every axis but `axis`.
@@ -125,8 +147,8 @@ class Normalization(_KerasLayer):
             total_mean = new_mean
         if total_mean is None:
             raise ValueError("Normalization.adapt: the data holds no batches")
-        self.mean.assign(total_mean)
-        self.variance.assign(total_var)
+        self.adapt_mean.assign(total_mean)
+        self.adapt_variance.assign(total_var)
 
     def _check_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
         built = self.build_input_shape or ()
@@ -141,8 +163,8 @@ class Normalization(_KerasLayer):
     def call(self, inputs: Tensor) -> Tensor:
         ndim = inputs.ndim
         keep = _resolve("Normalization", self.axis, ndim)
-        mean: Any = self.mean.data if self.input_mean is None else self.input_mean
-        variance: Any = self.variance.data if self.input_mean is None else self.input_variance
+        mean: Any = self.adapt_mean.data if self.input_mean is None else self.input_mean
+        variance: Any = self.adapt_variance.data if self.input_mean is None else self.input_variance
         if np.ndim(mean) == 0:
             mean, variance = np.reshape(mean, (1,) * ndim), np.reshape(variance, (1,) * ndim)
         else:

@@ -24,6 +24,7 @@ from autograd.ops.args import OperandError
 from nn import activations, constraints, init, regularizers
 from nn import functional as F
 from nn.activations import Activation as Activation  # keras.layers.Activation
+from nn.hashing import Hashing as Hashing  # keras.layers.Hashing
 from nn.input import Input as Input  # keras.layers.Input is keras.Input
 from nn.input import InputLayer as InputLayer  # an Input, made with Keras's arguments
 from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
@@ -79,6 +80,12 @@ from nn.normalization import (  # noqa: F401  # keras.layers holds them
 from nn.norms_torch import AlphaDropout as AlphaDropout  # torch.nn's and Keras's
 from nn.norms_torch import BatchNorm1d as BatchNorm1d  # torch.nn's, with LayerNorm
 from nn.norms_torch import BatchNorm2d as BatchNorm2d
+from nn.preprocessing import (  # noqa: F401  # keras.layers holds them
+    CategoryEncoding,
+    Discretization,
+    IntegerLookup,
+    StringLookup,
+)
 from nn.symbolic import default_name
 
 

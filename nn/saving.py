@@ -45,6 +45,7 @@ from nn import activations as act
 from nn import activations_torch as act_torch
 from nn import (
     constraints,
+    hashing,
     keras_layers,
     keras_layers_more,
     losses,
@@ -52,6 +53,7 @@ from nn import (
     normalization,
     norms_torch,
     optimizers,
+    preprocessing,
     regularizers,
 )
 from nn import custom_objects as own
@@ -172,6 +174,11 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
     Input: lambda m: {"shape": m.input_shape, "name": m.name, "dtype": m.dtype},
     merging.Concatenate: lambda m: {"axis": m.axis, "name": m.name},
     keras_layers_more.Dot: lambda m: m.get_config(),
+    preprocessing.CategoryEncoding: lambda m: m.get_config(),
+    hashing.Hashing: lambda m: m.get_config(),
+    preprocessing.Discretization: lambda m: m.get_config(),
+    preprocessing.StringLookup: lambda m: m.saved_config(),
+    preprocessing.IntegerLookup: lambda m: m.saved_config(),
     **{
         cls: lambda m: {"name": m.name}
         for cls in (
@@ -364,11 +371,28 @@ def from_layer_config(description: dict[str, Any]) -> Module:
     elif isinstance(config.get("activation"), dict):
         config["activation"] = from_layer_config(config["activation"])
     build_shape = config.pop("build_input_shape", None)
+    if issubclass(classes[name], preprocessing.DataLayer):
+        return classes[name].from_config(config)  # (no weights; Keras's from_config)
     layer = classes[name](**config)
     if build_shape is not None:  # its weights, to load the file's into
         layer.build(tuple(build_shape))
         layer.built = True
     return layer
+
+
+def _renamed_statistics(model: Module, weights: dict[str, Any]) -> dict[str, Any]:
+    """`weights` with the statistics of a `Normalization` saved under their earlier
+    names (`mean`, `variance`) given their present ones (`adapt_mean`,
+    `adapt_variance`, Keras's attribute names), so older files load."""
+    own = model.state_dict()
+    renamed = {}
+    for key, value in weights.items():
+        head, _, last = key.rpartition(".")
+        new = f"{head}.adapt_{last}" if head else f"adapt_{last}"
+        if key not in own and last in ("mean", "variance") and new in own:
+            key = new
+        renamed[key] = value
+    return renamed
 
 
 def _compile_config(model: Module) -> dict[str, Any] | None:
@@ -574,7 +598,7 @@ def load_model(
     with own.scope(custom_objects):
         model = from_layer_config(description["model"])
         weights = {k: v for k, v in entries.items() if not k.startswith(OPTIMIZER_PREFIX)}
-        model.load_state_dict(weights)
+        model.load_state_dict(_renamed_statistics(model, weights))
         compile_config = description.get("compile")
         if compile and compile_config:
             _compile(model, compile_config, description.get("optimizer_state"), entries)

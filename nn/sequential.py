@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.checks import check_int
-from nn.input import Input
+from nn.input import Input, adjust_rank
 from nn.layer import LayerWeights
 from nn.module import Module
 from nn.symbolic import check_name as _layer_name
@@ -208,8 +208,14 @@ class Sequential(Model):
     def forward(self, x: Any) -> Any:
         """Each layer on the output of the one before; with no layers, `x` itself, as
         PyTorch's ``nn.Sequential()(x)`` (Keras's `fit`, `predict`, `evaluate` and
-        `build` refuse an empty model, and so does a symbolic call, as Keras's)."""
-        for layer in self._layers():
+        `build` refuse an empty model, and so does a symbolic call, as Keras's). When
+        the first layer declares its samples' shape, `x` gets or loses a last axis of
+        length 1 to fit it, as Keras's (`adjust_rank`: (n,) for samples of shape (1,))."""
+        layers = self._layers()
+        shape = getattr(layers[0], "input_shape", None) if layers else None
+        if isinstance(shape, tuple) and not isinstance(layers[0], Input) and not is_symbolic(x):
+            x = adjust_rank(x, shape)
+        for layer in layers:
             x = layer(x)
         return x
 
