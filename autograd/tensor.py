@@ -663,12 +663,12 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return compare(np.greater_equal, self, other)
 
-    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+    def __eq__(self, other: Any) -> Any:
         if other is None:  # `t == None` is False, as in PyTorch (not a tensor of False)
             return False
         return compare(np.equal, self, other)
 
-    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+    def __ne__(self, other: Any) -> Any:
         if other is None:
             return True
         return compare(np.not_equal, self, other)
