@@ -42,6 +42,22 @@ from nn.hooks import Hooks, RemovableHandle, add_hook, call_with_hooks
 from nn.serialization import save_state
 from nn.symbolic import KerasTensor, first_call_attribute, is_symbolic, symbolic_call
 
+#: The hook dicts every Module has (PyTorch's names).
+_HOOK_DICTS = (
+    "_call_hook_ids",  # a key per hook that a call runs (the four kinds below)
+    "_forward_hooks",
+    "_forward_pre_hooks",
+    "_forward_hooks_with_kwargs",
+    "_forward_hooks_always_called",
+    "_forward_pre_hooks_with_kwargs",
+    "_backward_hooks",
+    "_backward_pre_hooks",
+    "_state_dict_pre_hooks",
+    "_state_dict_hooks",
+    "_state_dict_public_hooks",
+    "_load_state_dict_post_hooks",
+)
+
 # Attributes every Module sets for itself, Sequential's list of its layers (kept from
 # its numbered attributes) and the calls recorded by the functional API (`nn.symbolic`);
 # they are never walked for parameters.
@@ -50,18 +66,7 @@ _INTERNAL = frozenset(
         "training",
         "_buffers",
         "_non_persistent",
-        "_call_hook_ids",
-        "_forward_hooks",
-        "_forward_pre_hooks",
-        "_forward_hooks_with_kwargs",
-        "_forward_hooks_always_called",
-        "_forward_pre_hooks_with_kwargs",
-        "_backward_hooks",
-        "_backward_pre_hooks",
-        "_state_dict_pre_hooks",
-        "_state_dict_hooks",
-        "_state_dict_public_hooks",
-        "_load_state_dict_post_hooks",
+        *_HOOK_DICTS,
         "_layer_list",
         "_named_layers",
         "_inbound_nodes",
@@ -118,22 +123,6 @@ class StateDictError(RuntimeError, KeyError, ValueError):
 
     __str__ = RuntimeError.__str__  # the message as given, not quoted as KeyError's
 
-
-#: The hook dicts every Module has (PyTorch's names).
-_HOOK_DICTS = (
-    "_call_hook_ids",  # a key per hook that a call runs (the four kinds below)
-    "_forward_hooks",
-    "_forward_pre_hooks",
-    "_forward_hooks_with_kwargs",
-    "_forward_hooks_always_called",
-    "_forward_pre_hooks_with_kwargs",
-    "_backward_hooks",
-    "_backward_pre_hooks",
-    "_state_dict_pre_hooks",
-    "_state_dict_hooks",
-    "_state_dict_public_hooks",
-    "_load_state_dict_post_hooks",
-)
 
 _global_hook_ids = _hooks.global_hook_ids
 
