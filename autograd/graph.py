@@ -43,6 +43,7 @@ from autograd import anomaly
 from autograd import tensor as _tensor
 from autograd.function import Function, as_used_by, lend_output, scalar_array, unbroadcast
 from autograd.mode import state
+from autograd.ops.args import OperandError
 from autograd.tensor import PostAccumulateGradHook, Tensor
 from autograd.tensor import increment_version as increment_version  # torch's place for it
 
@@ -110,7 +111,10 @@ def seed(root: Tensor, gradient: Any, create_graph: bool) -> Any:
     else:
         g = gradient if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=root.dtype)
         if g.shape != root.shape:
-            raise ValueError(f"backward: gradient has shape {g.shape}, output has {root.shape}")
+            raise OperandError(  # torch's RuntimeError (a ValueError, as before)
+                f"Mismatch in shape: grad_output has a shape of {g.shape} and output has a "
+                f"shape of {root.shape} (backward's gradient must have the output's shape)"
+            )
     if create_graph:
         return g if isinstance(g, Tensor) else Tensor(np.array(g))  # writable, its own
     return g.data if isinstance(g, Tensor) else g

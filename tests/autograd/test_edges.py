@@ -341,3 +341,32 @@ def test_comparing_with_none_gives_a_bool_as_torch():
         x = lib.tensor([1.0, 2.0])
         assert (x == None) is False and (x != None) is True  # noqa: E711
         assert (x == 1).tolist() == [True, False]
+
+
+@pytest.mark.parametrize(
+    "case", ["nonscalar", "unused", "no_grad_out", "grad_shape", "backward_shape", "twice"]
+)
+def test_backward_and_grad_misuse_raise_torchs_runtime_error(case):
+    torch = pytest.importorskip("torch")
+
+    def run(lib):
+        x = lib.ones(3, requires_grad=True)
+        z = lib.ones(3, requires_grad=True)
+        if case == "nonscalar":
+            lib.autograd.grad(x * 2, x)
+        elif case == "unused":
+            lib.autograd.grad((x * 2).sum(), [x, z])
+        elif case == "no_grad_out":
+            lib.autograd.grad(lib.ones(3).sum(), x)
+        elif case == "grad_shape":
+            lib.autograd.grad(x * 2, x, grad_outputs=lib.ones(2))
+        elif case == "backward_shape":
+            (x * 2).backward(lib.ones(2))
+        else:
+            y = (x * x).sum()
+            y.backward()
+            y.backward()
+
+    for lib in (torch, autograd):
+        with pytest.raises(RuntimeError):
+            run(lib)
