@@ -417,17 +417,23 @@ class Module:
                 "(Tensor or None required)"
             )
 
-    def _members(self) -> Iterator[tuple[str, Any]]:
+    def _members(self) -> list[tuple[str, Any]]:
         """Parameters and sub-modules by attribute name, in order of assignment, also
         inside lists, tuples and dicts (``self.layers = [...]``), except one that is an
         attribute of its own too (``add_module`` after ``self.layers = layers``): it is
         listed once, under that name, as PyTorch lists it (it registers no plain list)."""
-        items = [(n, v) for n, v in self.__dict__.items() if n not in _INTERNAL]
-        own = {id(v) for _, v in items if isinstance(v, (Parameter, Module))}
-        for name, value in items:
-            for key, member in _walk(name, value):
-                if key == name or id(member) not in own:
-                    yield key, member
+        items = [
+            (n, v) for n, v in self.__dict__.items() if n not in _INTERNAL and isinstance(v, _HOLDS)
+        ]
+        if all(isinstance(v, _MEMBER) for _, v in items):  # no lists, tuples or dicts
+            return items
+        own = {id(v) for _, v in items if isinstance(v, _MEMBER)}
+        return [
+            (key, member)
+            for name, value in items
+            for key, member in _walk(name, value)
+            if key == name or id(member) not in own
+        ]
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """Direct sub-modules with their attribute names, in order of assignment."""
@@ -470,26 +476,41 @@ class Module:
         buffers: bool,
         persistent: bool = False,
         recurse: bool = True,
-    ) -> Iterator[tuple[str, Tensor]]:
+    ) -> list[tuple[str, Tensor]]:
         """Parameters (and buffers) in PyTorch's order: this module's own parameters (in
         order of assignment), then its buffers (with `persistent`, only those that
         `state_dict` lists), then (with `recurse`) each sub-module's, depth first; each
         once (or, with `seen` None, under every name that reaches it)."""
-        members = list(self._members())
+        found: list[tuple[str, Tensor]] = []
+        self._gather(found, prefix, seen, buffers, persistent, recurse)
+        return found
+
+    def _gather(
+        self,
+        found: list[tuple[str, Tensor]],
+        prefix: str,
+        seen: set[int] | None,
+        buffers: bool,
+        persistent: bool,
+        recurse: bool,
+    ) -> None:
+        """`_tensors`'s walk, appending to `found`."""
+        members = self._members()
+        if type(members) is not list:  # a subclass's own order, as a generator
+            members = list(members)
         for name, value in members:
             if isinstance(value, Parameter) and _first_time(value, seen):
-                yield prefix + name, value
+                found.append((prefix + name, value))
         if buffers:
             dropped = self.__dict__.get("_non_persistent", ()) if persistent else ()
             for name in self._buffers:
                 buffer = getattr(self, name)
                 if buffer is not None and name not in dropped:
-                    yield prefix + name, buffer
-        if not recurse:
-            return
-        for name, value in members:
-            if isinstance(value, Module) and _first_time(value, seen):
-                yield from value._tensors(f"{prefix}{name}.", seen, buffers, persistent)
+                    found.append((prefix + name, buffer))
+        if recurse:
+            for name, value in members:
+                if isinstance(value, Module) and _first_time(value, seen):
+                    value._gather(found, f"{prefix}{name}.", seen, buffers, persistent, True)
 
     def named_parameters(
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
@@ -898,3 +919,8 @@ class Module:
             return f"{type(self).__name__}({self.extra_repr()})"
         head = f"{type(self).__name__}({self.extra_repr()}"
         return head + "\n" + "\n".join(lines) + "\n)"
+
+
+#: What a module lists as its members, and the values that may hold some.
+_MEMBER = (Parameter, Module)
+_HOLDS = (Parameter, Module, list, tuple, dict)
