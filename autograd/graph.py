@@ -414,6 +414,7 @@ def grad(
     create_graph: bool = False,
     allow_unused: bool | None = None,
     materialize_grads: bool = False,
+    is_grads_batched: bool = False,
 ) -> tuple[Tensor | None, ...]:
     """Gradients of `outputs` with respect to `inputs`, returned (not stored in `.grad`).
 
@@ -426,10 +427,22 @@ def grad(
         allow_unused: return None for an input the outputs do not depend on,
             instead of raising (default: `materialize_grads`).
         materialize_grads: return zeros instead of None for such an input.
+        is_grads_batched: the first axis of each of `grad_outputs` is a batch: the
+            result holds one vector-Jacobian product per row (`batched_grad`).
 
     Returns:
         A tuple with one gradient per input.
     """
+    if is_grads_batched:
+        return batched_grad(
+            outputs,
+            inputs,
+            grad_outputs,
+            retain_graph,
+            create_graph,
+            allow_unused,
+            materialize_grads,
+        )
     if allow_unused is None:
         allow_unused = materialize_grads
     elif materialize_grads and not allow_unused:
@@ -456,6 +469,76 @@ def grad(
             result.append(Tensor._make(np.zeros_like(t.data)) if materialize_grads else None)
         else:
             result.append(g if create_graph else Tensor._make(np.array(g)))  # never shared
+    return tuple(result)
+
+
+def batched_grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any,
+    retain_graph: bool | None,
+    create_graph: bool,
+    allow_unused: bool | None,
+    materialize_grads: bool,
+) -> tuple[Tensor | None, ...]:
+    """`grad(..., is_grads_batched=True)`: for each row b of the grad_outputs (their
+    first axis, of one length B for all), the vector-Jacobian product
+    g_b^T (d outputs / d input); each gradient returned has shape (B, *input.shape).
+
+    PyTorch maps the rows with vmap; here the graph is walked once per row, which gives
+    the same numbers. As PyTorch's, an input the outputs do not use gets None, or with
+    `materialize_grads` zeros of the input's own shape (without the batch axis)."""
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    rows: list[Any] = [
+        g if isinstance(g, Tensor) else None if g is None else np.asarray(g)
+        for g in per_output(grad_outputs, outputs, "grad")
+    ]
+    for i, (o, g) in enumerate(zip(outputs, rows)):
+        if g is None:
+            raise RuntimeError(
+                f"grad: is_grads_batched=True needs a batch of grad_outputs for output {i} "
+                "(grad can be implicitly created only for scalar outputs)"
+            )
+        if g.shape[1:] != o.shape:
+            raise RuntimeError(
+                "If `is_grads_batched=True`, we interpret the first dimension of each "
+                "grad_output as the batch dimension. The sizes of the remaining dimensions "
+                f"are expected to match the shape of corresponding output, but a mismatch "
+                f"was detected: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                f"has a shape of {o.shape}"
+            )
+    sizes = sorted({g.shape[0] for g in rows})
+    if len(sizes) > 1:
+        raise ValueError(
+            "grad: is_grads_batched=True needs one batch size for all grad_outputs, got "
+            f"sizes {[g.shape[0] for g in rows]}"
+        )
+    if sizes[0] == 0:
+        raise IndexError("grad: is_grads_batched=True got grad_outputs with an empty batch")
+    retain = create_graph if retain_graph is None else retain_graph
+    per_row = [
+        grad(
+            outputs,
+            inputs,
+            [g[b] for g in rows],
+            retain_graph=retain or b < sizes[0] - 1,
+            create_graph=create_graph,
+            allow_unused=materialize_grads if allow_unused is None else allow_unused,
+        )
+        for b in range(sizes[0])
+    ]
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    result: list[Tensor | None] = []
+    for i, t in enumerate(inputs):
+        found = [row[i] for row in per_row]
+        if found[0] is None:
+            result.append(Tensor._make(np.zeros_like(t.data)) if materialize_grads else None)
+        elif create_graph:
+            from autograd.ops.shape import stack
+
+            result.append(stack(found))
+        else:
+            result.append(Tensor._make(np.stack([g.data for g in found])))
     return tuple(result)
 
 
