@@ -390,9 +390,15 @@ def _median_all(draw, x, pool, leaves):
 @spec("order_values", "GetItem", "Mul")
 def _order_values(draw, x, pool, leaves):
     """`median`/`nanmedian` along a dim and the running `cummax`/`cummin`, sometimes with
-    zeros that tie: the same index on both sides, and the gradient taken there."""
+    zeros that tie: the same index on both sides, and the gradient taken there.
+
+    Which of tied medians torch picks depends on the memory layout (its docs leave it
+    open): of the expanded [v, v] it picks index 1, of the same values stored apart
+    index 0, as ours does. An expanded input is therefore made contiguous first."""
     x = _some_zeros(draw, x)
     name = draw(st.sampled_from(["median", "nanmedian", "cummax", "cummin"]))
+    if name in ("median", "nanmedian") and 0 in x.theirs.stride():
+        x = Pair(x.ours.contiguous(), x.theirs.contiguous())
     ndim = x.ours.ndim
     dim = _dim(draw, ndim)
     assume(not ndim or x.shape[dim] > 0)
