@@ -219,7 +219,7 @@ def _erfc(x: np.ndarray) -> np.ndarray:
     if x.dtype != np.float64:
         tail = erfc_fit(a.astype(np.float64))  # in float64: no underflow before x's
         return np.where(x >= 0, tail, 2 - tail).astype(x.dtype, copy=False)
-    out = 1 - _erf(x)
+    out = np.asarray(1 - _erf(x))  # (numpy gives a scalar for a 0-d x: made writable)
     far = a >= 2
     if far.any():
         tail = _erfc_continued_fraction(a[far])

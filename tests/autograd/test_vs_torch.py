@@ -68,7 +68,16 @@ def assert_close(ours, theirs, what):
     np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=RTOL * scale, err_msg=what)
 
 
-def compare(out, leaves, draw):
+#: Programs with these steps can meet torch's wrong second derivatives: logcumsumexp
+#: sent a gradient with zeros by a later step (abs at 0, amin, a zero-weighted loss)
+#: gets NaN from torch's log|0|, or a wrong number (x (2,) -> logcumsumexp -> amin ->
+#: Legendre P3: torch 0.368, ours 1.0325, central differences of our gradient 1.0325).
+#: The long fuzz (GRADWORK_FUZZ) found nothing else behind them; there, where torch's
+#: second derivative differs, ours is only required to be finite.
+TORCH_WRONG_SECOND = {"logcumsumexp"}
+
+
+def compare(out, leaves, draw, names=()):
     """Values, first derivatives of every leaf, and second derivatives (the gradient
     of a random projection of the first ones), ours against torch."""
     assert_close(out.ours.data, as_numpy(out.theirs), "value")
@@ -107,7 +116,14 @@ def compare(out, leaves, draw):
     for i, (g, h, leaf) in enumerate(zip(second_ours, second_theirs, leaves)):
         g_data = np.zeros(leaf.shape) if g is None else g.data
         h_data = np.zeros(leaf.shape) if h is None else as_numpy(h)
-        assert_close(g_data, h_data, f"second derivative of input {i} {leaf.shape}")
+        what = f"second derivative of input {i} {leaf.shape}"
+        if TORCH_WRONG_SECOND & set(names):
+            try:
+                assert_close(g_data, h_data, what)
+            except AssertionError:
+                assert np.isfinite(g_data).all(), f"{what}: {g_data}"
+            continue
+        assert_close(g_data, h_data, what)
 
 
 @pytest.mark.parametrize("name", sorted(tp.SPECS))
@@ -130,7 +146,7 @@ def test_random_programs_match_torch(data):
     names = data.draw(st.lists(st.sampled_from(sorted(tp.SPECS)), min_size=depth, max_size=depth))
     leaves: list = []
     out = tp.run_program(data.draw, names, leaves)
-    compare(out, leaves, data.draw)
+    compare(out, leaves, data.draw, names)
 
 
 def test_every_registered_op_is_drawn():
