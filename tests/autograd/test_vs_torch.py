@@ -68,13 +68,14 @@ def assert_close(ours, theirs, what):
     np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=RTOL * scale, err_msg=what)
 
 
-#: Programs with these steps can meet torch's wrong second derivatives: logcumsumexp
-#: sent a gradient with zeros by a later step (abs at 0, amin, a zero-weighted loss)
-#: gets NaN from torch's log|0|, or a wrong number (x (2,) -> logcumsumexp -> amin ->
-#: Legendre P3: torch 0.368, ours 1.0325, central differences of our gradient 1.0325).
-#: The long fuzz (GRADWORK_FUZZ) found nothing else behind them; there, where torch's
-#: second derivative differs, ours is only required to be finite.
-TORCH_WRONG_SECOND = {"logcumsumexp"}
+#: Programs with these steps can meet torch's less exact second derivatives, so there
+#: ours are held to a looser bound (None: only finite). logcumsumexp sent a gradient
+#: with zeros by a later step (abs at 0, amin, a zero-weighted loss) gets NaN from
+#: torch's log|0|, or a wrong number (x (2,) -> logcumsumexp -> amin -> Legendre P3:
+#: torch 0.368, ours 1.0325, central differences of our gradient 1.0325).
+#: binary_cross_entropy near p = 0 or 1: torch's double-backward formula loses digits
+#: (see above). The long fuzz (GRADWORK_FUZZ) found nothing else behind them.
+TORCH_LESS_EXACT_SECOND = {"logcumsumexp": None, "binary_cross_entropy": 1e-2}
 
 
 def compare(out, leaves, draw, names=()):
@@ -117,11 +118,13 @@ def compare(out, leaves, draw, names=()):
         g_data = np.zeros(leaf.shape) if g is None else g.data
         h_data = np.zeros(leaf.shape) if h is None else as_numpy(h)
         what = f"second derivative of input {i} {leaf.shape}"
-        if TORCH_WRONG_SECOND & set(names):
-            try:
-                assert_close(g_data, h_data, what)
-            except AssertionError:
-                assert np.isfinite(g_data).all(), f"{what}: {g_data}"
+        looser = [TORCH_LESS_EXACT_SECOND[n] for n in names if n in TORCH_LESS_EXACT_SECOND]
+        if looser:
+            assert np.isfinite(g_data).all(), f"{what}: {g_data}"
+            if None not in looser:
+                scale = max(1.0, float(np.abs(h_data).max())) if h_data.size else 1.0
+                rtol = max(looser)
+                np.testing.assert_allclose(g_data, h_data, rtol=rtol, atol=rtol * scale)
             continue
         assert_close(g_data, h_data, what)
 
