@@ -49,6 +49,9 @@ _UNARY: list[tuple[str, str, Callable[[Pair], Pair] | None]] = [
     ("sinc", "Sinc", positive),  # torch's second derivative at exactly 0 is nan (ours: exact)
     ("frac", "Sub", None),
     ("deg2rad", "Mul", None),
+    ("asinh", "Asinh", None),
+    ("acosh", "Acosh", lambda p: Pair(p.ours * p.ours + 1.5, p.theirs * p.theirs + 1.5)),
+    ("atanh", "Atanh", _open_unit),
 ]
 
 
@@ -88,6 +91,9 @@ _binary("hypot", "Hypot", positive)
 _binary("logaddexp", "LogAddExp")
 _binary("fmax", "Fmax")
 _binary("fmin", "Fmin")
+_binary("copysign", "Copysign", positive)  # the sign of a nonzero `other`
+_binary("logaddexp2", "LogAddExp")
+_binary("ldexp", "Exp2")
 
 
 @spec("xlogy", "Xlogy")

@@ -1,0 +1,436 @@
+"""PyTorch's functions and methods, batch 4 (comparisons under their long names,
+inverse hyperbolics, copysign, ldexp, sum_to_size, vdot, addmv, atleast_*, broadcasting
+helpers, in-place forms, the top-level neural-network functions...), compared with
+torch: values, dtypes, errors, and float64 gradchecks of the differentiable ones."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import Tensor, gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
+
+
+def leaf(shape, seed=0, low=-2.0, high=2.0):
+    values = np.random.default_rng(seed).uniform(low, high, shape)
+    return Tensor(values, requires_grad=True)
+
+
+def same(ours, theirs, atol=1e-6):
+    """Equal values, shapes and dtypes (tuples compared element by element; Python
+    values compared as they are)."""
+    if isinstance(theirs, tuple | list):
+        assert isinstance(ours, tuple | list) and len(ours) == len(theirs)
+        for o, t in zip(ours, theirs):
+            same(o, t, atol)
+        return
+    if not isinstance(theirs, torch.Tensor):
+        assert ours == theirs and type(ours) is type(theirs), (ours, theirs)
+        return
+    t = theirs.detach().numpy()
+    assert ours.dtype == t.dtype, (ours.dtype, t.dtype)
+    assert ours.shape == t.shape, (ours.shape, t.shape)
+    np.testing.assert_allclose(ours.data, t, atol=atol, rtol=1e-6)
+
+
+def both(fn, *arrays):
+    """fn applied to autograd tensors and to torch tensors made of `arrays`."""
+    ours = fn(autograd, *(Tensor(a) for a in arrays))
+    theirs = fn(torch, *(torch.from_numpy(np.asarray(a)) for a in arrays))
+    same(ours, theirs)
+
+
+FLOATS = np.array([[0.5, -1.5, 0.0], [2.0, -0.0, 0.25]], dtype=np.float32)
+INTS = np.array([[3, -1, 2], [0, 1, 1]])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, x: x.isclose(x + 1e-7),
+        lambda m, x: x.isclose(x + 1e-3, rtol=0, atol=1e-2),
+        lambda m, x: x.allclose(x * 1.0001),
+        lambda m, x: x.allclose(x * 1.0001, rtol=1e-6),
+        lambda m, x: x.equal(x.clone()),
+        lambda m, x: x.maximum(x.flip(1)),
+        lambda m, x: x.minimum(x[0]),
+        lambda m, x: x.where(x > 0, x.flip(0)),
+        lambda m, x: x.where(x > 0, 7.0),
+        lambda m, x: x.logical_and(x.flip(1)),
+        lambda m, x: x.logical_or(x * 0),
+        lambda m, x: (x.greater(0), x.greater_equal(0), x.less(0.5), x.less_equal(0.5)),
+        lambda m, x: (x.not_equal(0), m.not_equal(x, 0.25), m.greater(x, x.flip(1))),
+        lambda m, x: (m.greater_equal(x, 0), m.less(x, 0), m.less_equal(x, 0.25)),
+        lambda m, x: x.positive(),
+        lambda m, x: m.positive(x),
+        lambda m, x: (x.ndimension(), x.is_complex(), x.is_signed(), x.get_device()),
+        lambda m, x: (x.is_same_size(x[0]), x.is_same_size(x * 2), x.is_cpu, x.is_inference()),
+        lambda m, x: x.real,
+        lambda m, x: (x.asinh(), x.arcsinh(), m.asinh(x), m.arcsinh(x)),
+        lambda m, x: (x.acosh(), (x + 2).arccosh(), m.acosh(x), m.arccosh(x * 4)),
+        lambda m, x: (x.atanh(), (x / 3).arctanh(), m.atanh(x), m.arctanh(x)),
+        lambda m, x: (x.copysign(-1.0), m.copysign(x, x.flip(1)), x.copysign(-0.0)),
+        lambda m, x: (x.ldexp(m.tensor([1, 2, 3])), m.ldexp(x, x)),
+        lambda m, x: (x.logaddexp2(x.flip(0)), m.logaddexp2(x, m.tensor(-1.0))),
+        lambda m, x: (x.sum_to_size(1, 3), x.sum_to_size((2, 1)), x.sum_to_size(3)),
+        lambda m, x: (x.sum_to_size(2, 3), x.sum_to_size(1, 1)),
+        lambda m, x: (x[0].vdot(x[1]), m.vdot(x[0], x[1])),
+        lambda m, x: (x[0].ger(x[1]), m.ger(x[1], x[0])),
+        lambda m, x: (x[:, 0].addmv(x, x[0]), m.addmv(x[0, :2], x, x[1], beta=0.5, alpha=2)),
+        lambda m, x: (x.addr(x[:, 0], x[0]), m.addr(x, x[:, 1], x[1], beta=0, alpha=-1)),
+        lambda m, x: x[0].addbmm(m.stack([x.T, x.T]), m.stack([x, x])),
+        lambda m, x: m.addbmm(x[:, :2], m.stack([x, x]), m.stack([x.T, x.T]), beta=2, alpha=0.5),
+        lambda m, x: x.split_with_sizes([1, 2], 1),
+        lambda m, x: m.split_with_sizes(x, [2, 0]),
+        lambda m, x: (x.byte(), x.char(), x.short()),
+        lambda m, x: m.rsub(x, 1.5),
+        lambda m, x: m.rsub(x, x.flip(0), alpha=2),
+        lambda m, x: (m.atleast_1d(x[0, 0]), m.atleast_1d(x), m.atleast_1d(x[0], x[0, 0])),
+        lambda m, x: (m.atleast_2d(x[0, 0]), m.atleast_2d(x[0]), m.atleast_2d([x, x[0]])),
+        lambda m, x: (m.atleast_3d(x[0, 0]), m.atleast_3d(x[0]), m.atleast_3d(x)),
+        lambda m, x: m.atleast_3d(x[None], x[0]),
+        lambda m, x: m.broadcast_tensors(x, x[0], x[:, :1]),
+        lambda m, x: m.broadcast_tensors(x[0, 0], x[None]),
+        lambda m, x: m.trapz(x),
+        lambda m, x: m.trapz(x, dx=0.5, dim=0),
+        lambda m, x: m.trapz(x, x.cumsum(1)),
+        lambda m, x: m.cumulative_trapezoid(x),
+        lambda m, x: m.cumulative_trapezoid(x, dx=2.0, dim=0),
+        lambda m, x: m.cumulative_trapezoid(x, m.tensor([0.0, 1.0, 3.0])),
+        lambda m, x: m.cumulative_trapezoid(x, x.cumsum(1), dim=-1),
+        lambda m, x: m.cumulative_trapezoid(x[0, :1]),
+        lambda m, x: m.fix(x * 3),
+    ],
+)
+def test_float_methods_and_functions_match_torch(fn):
+    both(fn, FLOATS)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, x: (x.asinh(), m.acosh(x), x.atanh()),
+        lambda m, x: (x.copysign(-1), m.copysign(x, x.flip(1))),
+        lambda m, x: m.ldexp(x, x),
+        lambda m, x: (x.is_signed(), x.byte().is_signed(), (x > 0).is_signed()),
+        lambda m, x: (x.sum_to_size(3), x.maximum(x.flip(1)), x.where(x > 0, 0)),
+        lambda m, x: (x.logical_and(x.flip(1)), x.greater(0), m.less(x, 1)),
+        lambda m, x: m.rsub(x, 5, alpha=3),
+        lambda m, x: m.unravel_index(x, (2, 3)),
+        lambda m, x: m.unravel_index(x[0], 6),
+        lambda m, x: m.unravel_index(m.tensor(4), (3, 2)),
+        lambda m, x: (x[0].vdot(x[1]), x[0].addmv(x.T, x[:, 0])),
+        lambda m, x: m.broadcast_shapes((2, 1), (3,), 1),
+        lambda m, x: m.broadcast_shapes(),
+        lambda m, x: m.scalar_tensor(3),
+        lambda m, x: m.scalar_tensor(2, dtype=m.int64),
+        lambda m, x: m.scalar_tensor(True),
+    ],
+)
+def test_integer_methods_and_functions_match_torch(fn):
+    both(fn, INTS)
+
+
+@pytest.mark.parametrize(
+    "fn, error",
+    [
+        (lambda m: m.tensor([True]).positive(), RuntimeError),
+        (lambda m: m.positive(m.tensor([True, False])), RuntimeError),
+        (lambda m: m.ones(2).imag, RuntimeError),
+        (lambda m: m.ones(2, 3).sum_to_size(2), RuntimeError),
+        (lambda m: m.ones(2, 3).sum_to_size(1, 2, 3), RuntimeError),
+        (lambda m: m.logaddexp2(m.tensor([1]), m.tensor([2])), NotImplementedError),
+        (lambda m: m.vdot(m.ones(2, 2), m.ones(2)), RuntimeError),
+        (lambda m: m.vdot(m.ones(2), m.ones(2, dtype=m.float64)), RuntimeError),
+        (lambda m: m.vdot(m.ones(2), m.ones(3)), RuntimeError),
+        (lambda m: m.ger(m.ones(2, 1), m.ones(2)), RuntimeError),
+        (lambda m: m.addmv(m.ones(2), m.ones(2, 3), m.ones(2)), RuntimeError),
+        (lambda m: m.addbmm(m.ones(2, 2), m.ones(2, 2, 3), m.ones(2, 2, 3)), RuntimeError),
+        (lambda m: m.ones(5).split_with_sizes([2, 2]), RuntimeError),
+        (lambda m: m.ones(5).split_with_sizes([6, -1]), RuntimeError),
+        (lambda m: m.broadcast_shapes((2,), (3,)), RuntimeError),
+        (lambda m: m.broadcast_tensors(m.ones(2), m.ones(3)), RuntimeError),
+        (lambda m: m.unravel_index(m.tensor([1.0]), (2, 3)), TypeError),
+        (lambda m: m.ones(2).where(m.ones(2), 0.0), RuntimeError),
+        (lambda m: m.ones(2).isclose(m.ones(2, dtype=m.float64)), RuntimeError),
+        (lambda m: m.ones(2).allclose(m.ones(3)), RuntimeError),
+        (lambda m: m.kl_div(m.ones(2), m.ones(2), "mean"), TypeError),
+        (lambda m: m.dropout(m.ones(2), 0.5), TypeError),
+        (lambda m: m.relu_(m.ones(2, requires_grad=True)), RuntimeError),
+        (lambda m: m.tensor([1, 2]).sqrt_(), RuntimeError),
+        (lambda m: m.tensor([1, 2]).asinh_(), RuntimeError),
+    ],
+)
+def test_errors_are_torchs(fn, error):
+    with pytest.raises(error):
+        fn(torch)
+    with pytest.raises(error):
+        fn(autograd)
+
+
+def test_positive_and_real_are_the_tensor_itself():
+    x = autograd.tensor([1.0, -2.0])
+    assert x.positive() is x and autograd.positive(x) is x and x.real is x
+    assert x.sum_to_size(2) is x
+    with pytest.raises(RuntimeError, match="imag is not implemented"):
+        x.imag  # noqa: B018
+
+
+GRADCHECKED = [
+    ("asinh", lambda a: a.asinh(), [(2, 3)]),
+    ("acosh", lambda a: autograd.acosh(a * a + 1.5), [(2, 3)]),
+    ("atanh", lambda a: (a * 0.4).atanh(), [(2, 3)]),
+    ("copysign", lambda a, b: autograd.copysign(a, b), [(2, 3), (3,)]),
+    ("ldexp", lambda a, b: a.ldexp(b), [(2, 1), (3,)]),
+    ("logaddexp2", lambda a, b: autograd.logaddexp2(a, b), [(2, 3), (1, 3)]),
+    ("sum_to_size", lambda a: a.sum_to_size(3, 1), [(2, 3, 4)]),
+    ("where", lambda a, b: a.where(a.data > 0, b), [(2, 3), (3,)]),
+    ("maximum", lambda a, b: a.maximum(b), [(2, 3), (1, 3)]),
+    ("vdot", lambda a, b: autograd.vdot(a, b), [(4,), (4,)]),
+    ("ger", lambda a, b: a.ger(b), [(3,), (2,)]),
+    ("addmv", lambda a, b, c: a.addmv(b, c, beta=0.5, alpha=2), [(1,), (2, 3), (3,)]),
+    ("addr", lambda a, b, c: autograd.addr(a, b, c, alpha=-1), [(2, 1), (2,), (3,)]),
+    ("addbmm", lambda a, b, c: autograd.addbmm(a, b, c, beta=2), [(3,), (2, 2, 4), (2, 4, 3)]),
+    ("rsub", lambda a, b: autograd.rsub(a, b, alpha=3), [(2, 3), (3,)]),
+    ("broadcast_tensors", lambda a, b: autograd.broadcast_tensors(a, b)[1], [(2, 1), (3,)]),
+    ("atleast_3d", lambda a: autograd.atleast_3d(a), [(4,)]),
+    ("cumulative_trapezoid", lambda a: autograd.cumulative_trapezoid(a, dx=0.5), [(2, 4)]),
+    (
+        "cumulative_trapezoid_x",
+        lambda a, b: autograd.cumulative_trapezoid(a, b, dim=0),
+        [(4, 2), (4, 2)],
+    ),
+    ("trapz", lambda a, b: autograd.trapz(a, b), [(2, 4), (4,)]),
+]
+
+
+@pytest.mark.parametrize("case", GRADCHECKED, ids=[c[0] for c in GRADCHECKED])
+def test_gradients_gradcheck(case):
+    _, fn, shapes = case
+    assert gradcheck(fn, [leaf(s, seed=i) for i, s in enumerate(shapes)])
+
+
+@pytest.mark.parametrize("name", ["asinh", "acosh", "atanh", "copysign", "logaddexp2"])
+def test_second_derivatives(name):
+    _, fn, shapes = next(c for c in GRADCHECKED if c[0] == name)
+    assert gradgradcheck(fn, [leaf(s, seed=i) for i, s in enumerate(shapes)])
+
+
+def _torch_case(name, t):
+    """The torch expression of each GRADCHECKED case."""
+    cases = {
+        "asinh": lambda: t[0].asinh(),
+        "acosh": lambda: torch.acosh(t[0] * t[0] + 1.5),
+        "atanh": lambda: (t[0] * 0.4).atanh(),
+        "copysign": lambda: torch.copysign(t[0], t[1]),
+        "ldexp": lambda: t[0].ldexp(t[1]),
+        "logaddexp2": lambda: torch.logaddexp2(t[0], t[1]),
+        "sum_to_size": lambda: t[0].sum_to_size(3, 1),
+        "where": lambda: t[0].where(t[0] > 0, t[1]),
+        "maximum": lambda: t[0].maximum(t[1]),
+        "vdot": lambda: torch.vdot(t[0], t[1]),
+        "ger": lambda: t[0].ger(t[1]),
+        "addmv": lambda: t[0].addmv(t[1], t[2], beta=0.5, alpha=2),
+        "addr": lambda: torch.addr(t[0], t[1], t[2], alpha=-1),
+        "addbmm": lambda: torch.addbmm(t[0], t[1], t[2], beta=2),
+        "rsub": lambda: torch.rsub(t[0], t[1], alpha=3),
+        "broadcast_tensors": lambda: torch.broadcast_tensors(t[0], t[1])[1],
+        "atleast_3d": lambda: torch.atleast_3d(t[0]),
+        "cumulative_trapezoid": lambda: torch.cumulative_trapezoid(t[0], dx=0.5),
+        "cumulative_trapezoid_x": lambda: torch.cumulative_trapezoid(t[0], t[1], dim=0),
+        "trapz": lambda: torch.trapz(t[0], t[1]),
+    }
+    return cases[name]()
+
+
+@pytest.mark.parametrize("case", GRADCHECKED, ids=[c[0] for c in GRADCHECKED])
+def test_gradients_match_torch(case):
+    name, fn, shapes = case
+    inputs = [leaf(s, seed=i) for i, s in enumerate(shapes)]
+    theirs = [torch.tensor(x.data, requires_grad=True) for x in inputs]
+    out = fn(*inputs)
+    weights = np.random.default_rng(9).normal(size=out.shape)
+    (out * Tensor(weights)).sum().backward()
+    expected = _torch_case(name, theirs)
+    same(out, expected)
+    (expected * torch.tensor(weights)).sum().backward()
+    for ours, t in zip(inputs, theirs):
+        got = np.zeros(ours.shape) if ours.grad is None else ours.grad.data
+        want = np.zeros(ours.shape) if t.grad is None else t.grad.numpy()
+        np.testing.assert_allclose(got, want, atol=1e-8, rtol=1e-6)
+
+
+UNARY_IN_PLACE = [
+    "abs", "neg", "sqrt", "rsqrt", "sin", "cos", "log", "log2", "log10", "sinh", "cosh",
+    "floor", "ceil", "trunc", "sign", "square", "tan", "asin", "acos", "atan", "erf",
+    "erfc", "erfinv", "exp2", "sinc", "deg2rad", "rad2deg", "sgn", "negative", "absolute",
+    "arcsin", "arccos", "arctan", "asinh", "acosh", "atanh", "arcsinh", "arccosh",
+    "arctanh", "logical_not", "fix", "round", "logit", "nan_to_num",
+]  # fmt: skip
+BINARY_IN_PLACE = [
+    "pow", "remainder", "float_power", "multiply", "subtract", "true_divide",
+    "floor_divide", "arctan2", "eq", "ne", "lt", "le", "gt", "ge", "greater",
+    "greater_equal", "less", "less_equal", "not_equal", "logical_and", "logical_or",
+    "logical_xor", "copysign", "ldexp", "divide",
+]  # fmt: skip
+POSITIVE = np.array([[0.3, 0.9, 0.5], [0.7, 0.2, 0.6]])
+
+
+@pytest.mark.parametrize("name", UNARY_IN_PLACE)
+def test_unary_in_place_methods_match_torch(name):
+    if name in ("acosh", "arccosh"):
+        values = POSITIVE + 1
+    else:
+        values = POSITIVE
+    ours, theirs = Tensor(values.copy()), torch.tensor(values.copy())
+    result = getattr(ours, name + "_")()
+    assert result is ours
+    getattr(theirs, name + "_")()
+    same(ours, theirs, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", BINARY_IN_PLACE)
+def test_binary_in_place_methods_match_torch(name):
+    ours, theirs = Tensor(POSITIVE.copy()), torch.tensor(POSITIVE.copy())
+    other = POSITIVE[0, ::-1].copy() if name != "ldexp" else np.array([1, 2, 3])
+    assert getattr(ours, name + "_")(Tensor(other)) is ours
+    getattr(theirs, name + "_")(torch.tensor(other))
+    same(ours, theirs, atol=1e-12)
+
+
+def test_in_place_methods_with_arguments_match_torch():
+    for call in (
+        lambda x, m: x.addr_(x[:, 0].clone(), x[:, 1].clone(), beta=0.5),
+        lambda x, m: x.addbmm_(m.ones(3, 2, 4, dtype=m.float64), m.ones(3, 4, 2, dtype=m.float64)),
+        lambda x, m: x.cumsum_(0),
+        lambda x, m: x.cumprod_(1),
+        lambda x, m: x.round_(decimals=1),
+        lambda x, m: x.logit_(0.35),
+        lambda x, m: x.divide_(m.tensor(0.3, dtype=m.float64), rounding_mode="floor"),
+    ):
+        ours, theirs = Tensor(POSITIVE[:, :2].copy()), torch.tensor(POSITIVE[:, :2].copy())
+        assert call(ours, autograd) is ours
+        call(theirs, torch)
+        same(ours, theirs, atol=1e-12)
+
+
+def test_in_place_method_gradients_match_torch():
+    """`y.copysign_(...)` on a tensor made by an op is recorded in the graph, as torch's
+    (torch has no derivative for `asinh_`, which is recorded here as well)."""
+    for name, args in (("copysign_", (-1.0,)), ("addr_", None), ("gt_", (0.2,))):
+        x = leaf((2, 2))
+        xt = torch.tensor(x.data, requires_grad=True)
+        ours, theirs = x * 1.0, xt * 1.0
+        if args is None:
+            args_ours, args_theirs = (x[0], x[1]), (xt[0], xt[1])
+        else:
+            args_ours = args_theirs = args
+        getattr(ours, name)(*args_ours)
+        getattr(theirs, name)(*args_theirs)
+        same(ours, theirs, atol=1e-12)
+        (ours * ours).sum().backward()
+        (theirs * theirs).sum().backward()
+        np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), atol=1e-12)
+
+
+def _convert(args, make):
+    """`args` with each ndarray (also inside a tuple) made a tensor by `make`."""
+    out = []
+    for a in args:
+        if isinstance(a, tuple):
+            out.append(tuple(_convert(a, make)))
+        else:
+            out.append(make(a) if isinstance(a, np.ndarray) else a)
+    return out
+
+
+@pytest.mark.parametrize("name", autograd.ops.torch_more.IN_PLACE_FUNCTIONS)
+def test_in_place_functions_match_torch(name):
+    args = {
+        "clamp_": (0.4, 0.6),
+        "clip_": (0.4,),
+        "clamp_max_": (0.5,),
+        "clamp_min_": (0.5,),
+        "fill_": (2.0,),
+        "ldexp_": (np.array([1, 2, 3]),),
+        "xlogy_": (np.array([0.5, 2.0, 3.0]),),
+        "addmv_": (np.ones((2, 3)), np.array([1.0, 2.0, 0.5])),
+        "index_put_": ((np.array([1, 0]),), np.array([5.0, 6.0])),
+        "logit_": (0.25,),
+    }.get(name, ())
+    values = POSITIVE[0] + (1 if name in ("acosh_", "arccosh_") else 0)
+    if name == "addmv_":
+        values = values[:2]
+    ours, theirs = Tensor(values.copy()), torch.tensor(values.copy())
+    assert getattr(autograd, name)(ours, *_convert(args, Tensor)) is ours
+    torch_args = _convert(args, torch.tensor)
+    getattr(torch, name)(theirs, *torch_args)
+    same(ours, theirs, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, x, y: m.dropout(x, 0.3, False),
+        lambda m, x, y: m.dropout(x, 0.0, True),
+        lambda m, x, y: m.layer_norm(x, [3]),
+        lambda m, x, y: m.layer_norm(x, (2, 3), y, y, 1e-3),
+        lambda m, x, y: (m.selu(x), m.celu(x), m.celu(x, 2.0)),
+        lambda m, x, y: (m.rrelu(x), m.threshold(x, 0.1, -5.0)),
+        lambda m, x, y: m.prelu(x, m.tensor([0.25], dtype=m.float64)),
+        lambda m, x, y: m.kl_div(x, y.sigmoid()),
+        lambda m, x, y: (m.kl_div(x, y, 1, log_target=True), m.kl_div(x, y, 2)),
+        lambda m, x, y: m.binary_cross_entropy_with_logits(x, y.sigmoid()),
+        lambda m, x, y: m.binary_cross_entropy_with_logits(
+            x, y.sigmoid(), y[0].abs().detach(), y[1].detach(), 1
+        ),
+        lambda m, x, y: m.binary_cross_entropy_with_logits(x, y.sigmoid(), None, None, 2),
+        lambda m, x, y: m.embedding(x, m.tensor([[1, 0], [1, 1]])),
+        lambda m, x, y: m.cosine_similarity(x, y),
+        lambda m, x, y: m.cosine_similarity(x, y[0], dim=-1, eps=1e-3),
+        lambda m, x, y: m.pairwise_distance(x, y, keepdim=True),
+        lambda m, x, y: m.pairwise_distance(x, y[0], p=1.0),
+    ],
+)
+def test_top_level_network_functions_match_torch(fn):
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    ours = [leaf(a.shape) for a in (x, y)]
+    for t, a in zip(ours, (x, y)):
+        t.data[...] = a
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, y)]
+    out, expected = fn(autograd, *ours), fn(torch, *theirs)
+    same(out, expected, atol=1e-12)
+    outs = out if isinstance(out, tuple) else (out,)
+    exps = expected if isinstance(expected, tuple) else (expected,)
+    sum(o.sum() for o in outs).backward()
+    sum(e.sum() for e in exps).backward()
+    for o, t in zip(ours, theirs):
+        got = np.zeros(o.shape) if o.grad is None else o.grad.data
+        want = np.zeros(o.shape) if t.grad is None else t.grad.numpy()
+        np.testing.assert_allclose(got, want, atol=1e-10)
+
+
+def test_top_level_kl_div_does_not_warn_as_torchs():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        torch.kl_div(torch.zeros(2), torch.ones(2), 1)
+        autograd.kl_div(autograd.zeros(2), autograd.ones(2), 1)
+
+
+def test_embedding_padding_row_gets_no_gradient_as_torchs():
+    weight = leaf((3, 2))
+    wt = torch.tensor(weight.data, requires_grad=True)
+    autograd.embedding(weight, autograd.tensor([0, 1, 1]), 1).sum().backward()
+    torch.embedding(wt, torch.tensor([0, 1, 1]), 1).sum().backward()
+    np.testing.assert_allclose(weight.grad.data, wt.grad.numpy())
+
+
+def test_new_names_are_exported():
+    for name in ("atleast_2d", "broadcast_tensors", "relu_", "exp_", "selu", "kl_div", "vdot"):
+        assert name in autograd.__all__ and callable(getattr(autograd, name))
