@@ -600,6 +600,17 @@ __all__ += [
 
 # PyTorch's functions, batch 4
 from autograd.ops.elementwise import trunc as fix  # noqa: E402
+from autograd.ops.scatter_more import (  # noqa: E402
+    diagonal_scatter,
+    index_copy,
+    index_fill,
+    masked_scatter,
+    nanquantile,
+    quantile,
+    renorm,
+    select_scatter,
+    slice_scatter,
+)
 from autograd.ops.torch_more import (  # noqa: E402
     IN_PLACE_FUNCTIONS as _IN_PLACE,
 )
@@ -649,7 +660,9 @@ __all__ += [
     "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_shapes", "broadcast_tensors",
     "copysign", "cumulative_trapezoid", "fix", "ger", "greater", "greater_equal", "ldexp",
     "less", "less_equal", "logaddexp2", "not_equal", "positive", "rsub", "scalar_tensor",
-    "split_with_sizes", "trapz", "unravel_index", "vdot",
+    "split_with_sizes", "trapz", "unravel_index", "vdot", "diagonal_scatter", "index_copy",
+    "index_fill", "masked_scatter", "nanquantile", "quantile", "renorm", "select_scatter",
+    "slice_scatter",
     *_IN_PLACE,
     *_TOP_LEVEL_NN,
 ]  # fmt: skip

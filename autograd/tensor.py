@@ -1793,6 +1793,54 @@ class Tensor:
     def ldexp_(self, other: Any) -> Tensor:
         return _math_more.in_place(self, "ldexp", other)
 
+    def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
+        return _scatter_more.index_fill(self, dim, index, value)
+
+    def index_copy(self, dim: int, index: Any, source: Any) -> Tensor:
+        return _scatter_more.index_copy(self, dim, index, source)
+
+    def masked_scatter(self, mask: Any, source: Any) -> Tensor:
+        return _scatter_more.masked_scatter(self, mask, source)
+
+    def select_scatter(self, src: Any, dim: int, index: Any) -> Tensor:
+        return _scatter_more.select_scatter(self, src, dim, index)
+
+    def slice_scatter(
+        self, src: Any, dim: int = 0, start: Any = None, end: Any = None, step: Any = 1
+    ) -> Tensor:
+        return _scatter_more.slice_scatter(self, src, dim, start, end, step)
+
+    def diagonal_scatter(self, src: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return _scatter_more.diagonal_scatter(self, src, offset, dim1, dim2)
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        return _scatter_more.unfold(self, dimension, size, step)
+
+    def renorm(self, p: Any, dim: int, maxnorm: Any) -> Tensor:
+        return _scatter_more.renorm(self, p, dim, maxnorm)
+
+    def quantile(
+        self, q: Any, dim: Any = None, keepdim: Any = False, *, interpolation: str = "linear"
+    ) -> Tensor:
+        return _scatter_more.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(
+        self, q: Any, dim: Any = None, keepdim: Any = False, *, interpolation: str = "linear"
+    ) -> Tensor:
+        return _scatter_more.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def index_fill_(self, dim: int, index: Any, value: Any) -> Tensor:
+        return _math_more.in_place(self, "index_fill", dim, index, value)
+
+    def index_copy_(self, dim: int, index: Any, source: Any) -> Tensor:
+        return _math_more.in_place(self, "index_copy", dim, index, source)
+
+    def masked_scatter_(self, mask: Any, source: Any) -> Tensor:
+        return _math_more.in_place(self, "masked_scatter", mask, source)
+
+    def renorm_(self, p: Any, dim: int, maxnorm: Any) -> Tensor:
+        return _math_more.in_place(self, "renorm", p, dim, maxnorm)
+
     # End of PyTorch's methods, batch 4
 
     # Last: inside the class body these names hide the built-ins `int` and `bool`.
@@ -2028,6 +2076,7 @@ from autograd.ops import logical as _logical  # noqa: E402
 from autograd.ops import math_more as _math_more  # noqa: E402
 from autograd.ops import memory as _memory_ops  # noqa: E402
 from autograd.ops import order as _order  # noqa: E402
+from autograd.ops import scatter_more as _scatter_more  # noqa: E402
 from autograd.ops import stats as _stats  # noqa: E402
 from autograd.ops import torch_methods as _torch  # noqa: E402
 from autograd.ops import torch_more as _more  # noqa: E402

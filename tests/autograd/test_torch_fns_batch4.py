@@ -434,3 +434,185 @@ def test_embedding_padding_row_gets_no_gradient_as_torchs():
 def test_new_names_are_exported():
     for name in ("atleast_2d", "broadcast_tensors", "relu_", "exp_", "selu", "kl_div", "vdot"):
         assert name in autograd.__all__ and callable(getattr(autograd, name))
+
+
+MATRIX = np.array(
+    [[0.5, -1.5, 2.0, 0.25], [3.0, 0.0, -0.75, 1.0], [-2.0, 1.25, 0.5, -0.5]], dtype=np.float32
+)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, x: x.index_fill(1, m.tensor([0, 2]), -1.0),
+        lambda m, x: x.index_fill(0, m.tensor(-1), m.tensor(7.0)),
+        lambda m, x: m.index_fill(x, -1, m.tensor([3, 3]), 2),
+        lambda m, x: x.index_copy(0, m.tensor([2, 0]), x[:2] * 10),
+        lambda m, x: m.index_copy(x, 1, m.tensor([3]), x[:, :1] + 1),
+        lambda m, x: x.masked_scatter(x > 0, x * 100),
+        lambda m, x: x.masked_scatter(m.tensor([True, False, True, False]), -x),
+        lambda m, x: x[0].masked_scatter(x > 0, x.flip(0)),
+        lambda m, x: x.select_scatter(x[0] * 0, 0, 1),
+        lambda m, x: m.select_scatter(x, x[:, 1] + 5, 1, -1),
+        lambda m, x: x.slice_scatter(x[:, ::2] * 0, 1, 0, None, 2),
+        lambda m, x: m.slice_scatter(x, x[1:] + 1, start=1),
+        lambda m, x: x.slice_scatter(x[:, 1:3] * 2, dim=-1, start=1, end=-1),
+        lambda m, x: x.diagonal_scatter(x.diagonal(1) * 0, 1),
+        lambda m, x: m.diagonal_scatter(x, x.diagonal(-1) + 9, -1),
+        lambda m, x: m.diagonal_scatter(x, x.diagonal() + 9, 0, 1, 0),
+        lambda m, x: m.stack([x, x]).diagonal_scatter(x[:, :2] * 0, 0, 0, 2),
+        lambda m, x: m.stack([x, x]).diagonal_scatter(x[:3, :2].T * 0, 1, 1, 2),
+        lambda m, x: x.unfold(1, 2, 1),
+        lambda m, x: x.unfold(0, 2, 2),
+        lambda m, x: x.unfold(-1, 4, 3),
+        lambda m, x: x.unfold(1, 0, 1),
+        lambda m, x: x[0, 0].unfold(0, 1, 1),
+        lambda m, x: x.renorm(2, 0, 1.0),
+        lambda m, x: m.renorm(x, 1, 1, 2.0),
+        lambda m, x: x.renorm(float("inf"), -1, 1.5),
+        lambda m, x: x.quantile(0.3),
+        lambda m, x: m.quantile(x, m.tensor([0.2, 0.9]), 1, True),
+        lambda m, x: x.quantile(m.tensor([0.0, 1.0, 0.5]), dim=0),
+        lambda m, x: x.quantile(0.4, keepdim=True),
+        lambda m, x: x.quantile(0.3, -1, interpolation="lower"),
+        lambda m, x: x.quantile(0.3, -1, interpolation="higher"),
+        lambda m, x: x.quantile(0.3, -1, interpolation="midpoint"),
+        lambda m, x: x.quantile(m.tensor([0.5, 1 / 6]), -1, interpolation="nearest"),
+        lambda m, x: x.quantile(0.5, 0, interpolation="nearest"),
+        lambda m, x: x[0, 0].quantile(0.5, 0, True),
+        lambda m, x: x.log().quantile(0.5, 1),
+        lambda m, x: x.log().nanquantile(0.5, 1),
+        lambda m, x: x.log().nanquantile(m.tensor([0.25, 0.75]), 0, interpolation="midpoint"),
+        lambda m, x: x.log().nanquantile(0.5),
+        lambda m, x: m.nanquantile(x, 0.1, 1, keepdim=True),
+    ],
+)
+def test_scatter_window_and_quantile_functions_match_torch(fn):
+    both(fn, MATRIX)
+
+
+@pytest.mark.parametrize(
+    "fn, error",
+    [
+        (lambda m: m.zeros(2, 3).index_fill(1, m.tensor([0.0]), 1.0), IndexError),
+        (lambda m: m.zeros(2, 3).index_fill(1, m.tensor([[0]]), 1.0), RuntimeError),
+        (lambda m: m.zeros(2, 3).index_fill(1, m.tensor([3]), 1.0), IndexError),
+        (lambda m: m.zeros(2, 3).index_fill(2, m.tensor([0]), 1.0), IndexError),
+        (lambda m: m.zeros(2, 3).index_fill(1, m.tensor([0]), m.ones(1)), RuntimeError),
+        (lambda m: m.zeros(2, 3).index_copy(1, m.tensor([0]), m.ones(2, 2)), IndexError),
+        (
+            lambda m: m.zeros(2, 3).index_copy(1, m.tensor([0]), m.ones(2, 1, dtype=m.float64)),
+            RuntimeError,
+        ),
+        (
+            lambda m: m.zeros(2, 3).masked_scatter(m.ones(2, 3, dtype=m.bool), m.ones(5)),
+            RuntimeError,
+        ),
+        (lambda m: m.zeros(2, 3).masked_scatter(m.ones(2, 3), m.ones(6)), RuntimeError),
+        (lambda m: m.zeros(2, 3).slice_scatter(m.ones(2, 2), 1, 0, 1), RuntimeError),
+        (lambda m: m.zeros(2, 3).diagonal_scatter(m.ones(3)), RuntimeError),
+        (lambda m: m.zeros(2, 3).select_scatter(m.ones(3), 0, 2), IndexError),
+        (lambda m: m.zeros(2, 3).unfold(2, 1, 1), IndexError),
+        (lambda m: m.zeros(2, 3).unfold(1, 2, 0), RuntimeError),
+        (lambda m: m.zeros(2, 3).unfold(1, 4, 1), RuntimeError),
+        (lambda m: m.zeros(2, 3).renorm(2, 0, -1), RuntimeError),
+        (lambda m: m.zeros(2, 3).renorm(-1, 0, 1), RuntimeError),
+        (lambda m: m.zeros(3).renorm(2, 0, 1), RuntimeError),
+        (lambda m: m.zeros(2, 3).quantile(1.5), RuntimeError),
+        (lambda m: m.zeros(2, 3).long().quantile(0.5), RuntimeError),
+        (lambda m: m.zeros(2, 3).quantile(m.tensor([0.5], dtype=m.float64)), RuntimeError),
+        (lambda m: m.zeros(2, 3).quantile(0.5, interpolation="foo"), RuntimeError),
+        (lambda m: m.zeros(0).quantile(0.5), RuntimeError),
+        (lambda m: m.zeros(2, 3).quantile(m.tensor([[0.5]])), RuntimeError),
+        (lambda m: m.zeros(2, 3).nanquantile(-0.5), RuntimeError),
+    ],
+)
+def test_scatter_window_and_quantile_errors_are_torchs(fn, error):
+    with pytest.raises(error):
+        fn(torch)
+    with pytest.raises(error):
+        fn(autograd)
+
+
+SCATTER_GRADCHECKED = [
+    ("index_fill", lambda a: a.index_fill(1, np.array([0, 2]), -1.0), [(2, 3)]),
+    ("index_copy", lambda a, b: a.index_copy(0, np.array([2, 0]), b), [(3, 4), (2, 4)]),
+    ("masked_scatter", lambda a, b: a.masked_scatter(a.data > 0, b), [(3, 4), (2, 6)]),
+    ("select_scatter", lambda a, b: autograd.select_scatter(a, b, 1, 0), [(3, 4), (3,)]),
+    ("slice_scatter", lambda a, b: a.slice_scatter(b, 1, 1, None, 2), [(3, 4), (3, 2)]),
+    ("diagonal_scatter", lambda a, b: a.diagonal_scatter(b, -1), [(3, 4), (2,)]),
+    ("diagonal_scatter_3d", lambda a, b: a.diagonal_scatter(b, 0, 0, 2), [(2, 3, 2), (3, 2)]),
+    ("unfold", lambda a: a.unfold(1, 3, 1), [(2, 5)]),
+    ("renorm", lambda a: a.renorm(2, 0, 1.5), [(3, 4)]),
+    ("renorm_p1", lambda a: autograd.renorm(a, 1, 1, 2.0), [(3, 4)]),
+    ("quantile", lambda a: a.quantile(np.array([0.25, 0.6]), 1), [(3, 5)]),
+    ("quantile_all", lambda a: autograd.quantile(a, 0.3, keepdim=True), [(3, 5)]),
+    ("quantile_midpoint", lambda a: a.quantile(0.5, 0, interpolation="midpoint"), [(4, 3)]),
+    ("nanquantile", lambda a: a.nanquantile(0.7, 1), [(3, 5)]),
+]
+
+
+def _torch_scatter_case(name, t):
+    """The torch expression of each SCATTER_GRADCHECKED case."""
+    cases = {
+        "index_fill": lambda: t[0].index_fill(1, torch.tensor([0, 2]), -1.0),
+        "index_copy": lambda: t[0].index_copy(0, torch.tensor([2, 0]), t[1]),
+        "masked_scatter": lambda: t[0].masked_scatter(t[0] > 0, t[1]),
+        "select_scatter": lambda: torch.select_scatter(t[0], t[1], 1, 0),
+        "slice_scatter": lambda: t[0].slice_scatter(t[1], 1, 1, None, 2),
+        "diagonal_scatter": lambda: t[0].diagonal_scatter(t[1], -1),
+        "diagonal_scatter_3d": lambda: t[0].diagonal_scatter(t[1], 0, 0, 2),
+        "unfold": lambda: t[0].unfold(1, 3, 1),
+        "renorm": lambda: t[0].renorm(2, 0, 1.5),
+        "renorm_p1": lambda: torch.renorm(t[0], 1, 1, 2.0),
+        "quantile": lambda: t[0].quantile(torch.tensor([0.25, 0.6], dtype=torch.float64), 1),
+        "quantile_all": lambda: torch.quantile(t[0], 0.3, keepdim=True),
+        "quantile_midpoint": lambda: t[0].quantile(0.5, 0, interpolation="midpoint"),
+        "nanquantile": lambda: t[0].nanquantile(0.7, 1),
+    }
+    return cases[name]()
+
+
+@pytest.mark.parametrize("case", SCATTER_GRADCHECKED, ids=[c[0] for c in SCATTER_GRADCHECKED])
+def test_scatter_gradients_gradcheck(case):
+    _, fn, shapes = case
+    assert gradcheck(fn, [leaf(s, seed=i) for i, s in enumerate(shapes)])
+
+
+@pytest.mark.parametrize("case", SCATTER_GRADCHECKED, ids=[c[0] for c in SCATTER_GRADCHECKED])
+def test_scatter_gradients_match_torch(case):
+    name, fn, shapes = case
+    inputs = [leaf(s, seed=i) for i, s in enumerate(shapes)]
+    theirs = [torch.tensor(x.data, requires_grad=True) for x in inputs]
+    out = fn(*inputs)
+    weights = np.random.default_rng(9).normal(size=out.shape)
+    (out * Tensor(weights)).sum().backward()
+    expected = _torch_scatter_case(name, theirs)
+    same(out, expected)
+    (expected * torch.tensor(weights)).sum().backward()
+    for ours, t in zip(inputs, theirs):
+        got = np.zeros(ours.shape) if ours.grad is None else ours.grad.data
+        want = np.zeros(ours.shape) if t.grad is None else t.grad.numpy()
+        np.testing.assert_allclose(got, want, atol=1e-8, rtol=1e-6)
+
+
+def test_nan_slices_of_quantiles_match_torch():
+    nan = float("nan")
+    rows = np.array([[nan, nan, 1.0], [1.0, 2.0, 3.0], [nan, nan, nan]])
+    both(lambda m, x: x.nanquantile(0.5, 1), rows)
+    both(lambda m, x: x.nanquantile(m.tensor([0.5, 0.1], dtype=m.float64), 0), rows)
+    both(lambda m, x: (x.quantile(0.5, 1), x.nanquantile(0.3), x[2].nanquantile(0.3)), rows)
+
+
+def test_scatter_in_place_methods_match_torch():
+    for call in (
+        lambda x, m: x.index_fill_(1, m.tensor([0, 2]), -1.0),
+        lambda x, m: x.index_copy_(0, m.tensor([1]), m.ones(1, 4, dtype=m.float64)),
+        lambda x, m: x.masked_scatter_(x > 0, m.zeros(12, dtype=m.float64)),
+        lambda x, m: x.renorm_(2, 0, 1.0),
+    ):
+        values = MATRIX.astype(np.float64)
+        ours, theirs = Tensor(values.copy()), torch.tensor(values.copy())
+        assert call(ours, autograd) is ours
+        call(theirs, torch)
+        same(ours, theirs, atol=1e-12)
