@@ -599,6 +599,10 @@ __all__ += [
 # end of PyTorch's functions, batch 3
 
 # PyTorch's functions, batch 4
+from autograd.linalg import matrix_exp, matrix_power  # noqa: E402
+from autograd.ops.decompositions import chain_matmul, pinverse  # noqa: E402
+from autograd.ops.decompositions import cholesky_ as cholesky  # noqa: E402
+from autograd.ops.decompositions import qr_ as qr  # noqa: E402
 from autograd.ops.elementwise import trunc as fix  # noqa: E402
 from autograd.ops.scatter_more import (  # noqa: E402
     diagonal_scatter,
@@ -662,7 +666,7 @@ __all__ += [
     "less", "less_equal", "logaddexp2", "not_equal", "positive", "rsub", "scalar_tensor",
     "split_with_sizes", "trapz", "unravel_index", "vdot", "diagonal_scatter", "index_copy",
     "index_fill", "masked_scatter", "nanquantile", "quantile", "renorm", "select_scatter",
-    "slice_scatter",
+    "slice_scatter", "chain_matmul", "cholesky", "matrix_exp", "matrix_power", "pinverse", "qr",
     *_IN_PLACE,
     *_TOP_LEVEL_NN,
 ]  # fmt: skip

@@ -1,5 +1,8 @@
 """`torch.linalg` by PyTorch's names: `vector_norm`, `matrix_norm`, `norm`, `inv`,
-`det`, `slogdet`, `solve`, `svd`, `svdvals` (and `inverse`, `logdet` for the top level).
+`det`, `slogdet`, `solve`, `svd`, `svdvals` (and `inverse`, `logdet` for the top level),
+and from `autograd.ops.decompositions` `cholesky`, `eigh`, `eigvalsh`, `qr`, `pinv`,
+`matrix_power`, `matrix_rank`, `multi_dot`, `cross`, `vecdot`, `diagonal`, `matmul`,
+`solve_triangular`, `lstsq`, `cond` and `matrix_exp`.
 
 `inv` and `det` are PyTorch-style Functions (`autograd.custom`) whose backward is
 written with differentiable ops, so second derivatives work too; `solve` and the norms
@@ -317,3 +320,32 @@ def solve(A: TensorLike, B: TensorLike, *, left: bool = True) -> Tensor:
             a_inv @ reshape(b, (*b.shape, 1)), b.shape if b.ndim > 1 else (*a.shape[:-2], n)
         )
     return a_inv @ b
+
+
+# torch.linalg's decompositions and matrix functions (they use the functions above)
+from autograd.ops.arith import matmul  # noqa: E402
+from autograd.ops.decompositions import (  # noqa: E402
+    LinAlgError,
+    cholesky,
+    cond,
+    cross,
+    diagonal,
+    eigh,
+    eigvalsh,
+    lstsq,
+    matrix_exp,
+    matrix_power,
+    matrix_rank,
+    multi_dot,
+    pinv,
+    qr,
+    solve_triangular,
+    vecdot,
+)
+
+__all__ = [
+    "LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv",
+    "lstsq", "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank",
+    "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd",
+    "svdvals", "vecdot", "vector_norm",
+]  # fmt: skip

@@ -1841,6 +1841,36 @@ class Tensor:
     def renorm_(self, p: Any, dim: int, maxnorm: Any) -> Tensor:
         return _math_more.in_place(self, "renorm", p, dim, maxnorm)
 
+    def cholesky(self, upper: Any = False) -> Tensor:
+        from autograd.linalg import cholesky
+
+        return cholesky(self, upper=upper)
+
+    def qr(self, some: Any = True) -> Any:
+        from autograd.ops.decompositions import qr_
+
+        return qr_(self, some)
+
+    def pinverse(self, rcond: Any = 1e-15) -> Tensor:
+        from autograd.ops.decompositions import pinverse
+
+        return pinverse(self, rcond)
+
+    def matrix_power(self, n: Any) -> Tensor:
+        from autograd.linalg import matrix_power
+
+        return matrix_power(self, n)
+
+    def matrix_exp(self) -> Tensor:
+        from autograd.linalg import matrix_exp
+
+        return matrix_exp(self)
+
+    def slogdet(self) -> Any:
+        from autograd.linalg import slogdet
+
+        return slogdet(self)
+
     # End of PyTorch's methods, batch 4
 
     # Last: inside the class body these names hide the built-ins `int` and `bool`.

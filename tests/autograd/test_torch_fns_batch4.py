@@ -616,3 +616,219 @@ def test_scatter_in_place_methods_match_torch():
         assert call(ours, autograd) is ours
         call(theirs, torch)
         same(ours, theirs, atol=1e-12)
+
+
+def _spd(a, m):
+    """A symmetric positive-definite matrix made of `a` (either module)."""
+    return a @ a.mT + 3 * m.eye(a.shape[-1], dtype=a.dtype)
+
+
+def _sym(a):
+    return (a + a.mT) / 2
+
+
+RNG = np.random.default_rng(5)
+SQUARE = RNG.normal(size=(2, 3, 3))
+TALL = RNG.normal(size=(5, 3))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, a, t: m.linalg.cholesky(_spd(a, m)),
+        lambda m, a, t: m.linalg.cholesky(_spd(a, m), upper=True),
+        lambda m, a, t: m.cholesky(_spd(a[0], m)),
+        lambda m, a, t: _spd(a[0], m).cholesky(upper=True),
+        lambda m, a, t: m.linalg.eigvalsh(_sym(a)),
+        lambda m, a, t: m.linalg.eigvalsh(a, UPLO="U"),
+        lambda m, a, t: m.linalg.eigh(_sym(a))[1].abs(),
+        lambda m, a, t: tuple(m.linalg.qr(t)),
+        lambda m, a, t: tuple(m.linalg.qr(t, mode="complete")),
+        lambda m, a, t: m.linalg.qr(t.mT)[1],
+        lambda m, a, t: m.linalg.qr(a, mode="r")[1],
+        lambda m, a, t: tuple(m.qr(t)),
+        lambda m, a, t: tuple(t.qr(some=False)),
+        lambda m, a, t: m.linalg.pinv(t),
+        lambda m, a, t: m.linalg.pinv(a, rtol=0.5),
+        lambda m, a, t: m.linalg.pinv(t, atol=1.0),
+        lambda m, a, t: (m.pinverse(t), t.pinverse(0.4)),
+        lambda m, a, t: m.linalg.matrix_rank(t),
+        lambda m, a, t: m.linalg.matrix_rank(a, atol=1.0, rtol=0.1),
+        lambda m, a, t: m.linalg.matrix_rank(t @ t.mT),
+        lambda m, a, t: m.linalg.matrix_power(a, 5),
+        lambda m, a, t: m.linalg.matrix_power(a, -3),
+        lambda m, a, t: (m.matrix_power(a, 0), a.matrix_power(1), a.matrix_power(2)),
+        lambda m, a, t: m.linalg.multi_dot([t[0], t.mT, t, t[1]]),
+        lambda m, a, t: m.linalg.multi_dot([t, t.mT]),
+        lambda m, a, t: m.chain_matmul(t, t.mT, t),
+        lambda m, a, t: m.linalg.cross(a, a.flip(-1)),
+        lambda m, a, t: m.linalg.cross(a, a[:1].flip(1), dim=1),
+        lambda m, a, t: m.linalg.vecdot(a, a[0]),
+        lambda m, a, t: m.linalg.vecdot(t, t, dim=0),
+        lambda m, a, t: m.linalg.diagonal(a),
+        lambda m, a, t: m.linalg.diagonal(a, offset=-1, dim1=0, dim2=2),
+        lambda m, a, t: m.linalg.matmul(a, t.mT[:, :3]),
+        lambda m, a, t: m.linalg.solve_triangular(a, t.mT[:, :2], upper=True),
+        lambda m, a, t: m.linalg.solve_triangular(a, a, upper=False, unitriangular=True),
+        lambda m, a, t: m.linalg.solve_triangular(a, t[:2], upper=True, left=False),
+        lambda m, a, t: tuple(m.linalg.lstsq(t, t[:, :2])),
+        lambda m, a, t: tuple(m.linalg.lstsq(t, t[:, 0])),
+        lambda m, a, t: tuple(m.linalg.lstsq(t, t[:, :2], driver="gelsd")),
+        lambda m, a, t: tuple(m.linalg.lstsq(t, t[:, :2], driver="gelss")),
+        lambda m, a, t: tuple(m.linalg.lstsq(t, t[:, :2], driver="gels")),
+        lambda m, a, t: tuple(m.linalg.lstsq(a, a, 0.3, driver="gelsd")),
+        lambda m, a, t: (m.linalg.cond(a), m.linalg.cond(a, -2), m.linalg.cond(t)),
+        lambda m, a, t: (m.linalg.cond(a, "fro"), m.linalg.cond(a, "nuc")),
+        lambda m, a, t: (m.linalg.cond(a, 1), m.linalg.cond(a, -1)),
+        lambda m, a, t: (m.linalg.cond(a, float("inf")), m.linalg.cond(a, float("-inf"))),
+        lambda m, a, t: m.linalg.matrix_exp(a),
+        lambda m, a, t: m.linalg.matrix_exp(a * 10),
+        lambda m, a, t: (m.matrix_exp(a.float()), a.matrix_exp()),
+        lambda m, a, t: m.linalg.matrix_exp(t[:0, :0]),
+        lambda m, a, t: a.slogdet(),
+    ],
+)
+def test_linalg_functions_match_torch(fn):
+    both(fn, SQUARE, TALL)
+
+
+@pytest.mark.parametrize(
+    "fn, error",
+    [
+        (lambda m: m.linalg.cholesky(-m.eye(2)), RuntimeError),
+        (lambda m: m.linalg.cholesky(m.ones(2, 3)), RuntimeError),
+        (lambda m: m.linalg.eigh(m.eye(2), UPLO="X"), RuntimeError),
+        (lambda m: m.linalg.eigh(m.tensor([[1, 0], [0, 1]])), RuntimeError),
+        (lambda m: m.linalg.qr(m.ones(3)), RuntimeError),
+        (lambda m: m.linalg.qr(m.ones(3, 2), mode="full"), RuntimeError),
+        (lambda m: m.linalg.pinv(m.ones(3)), RuntimeError),
+        (lambda m: m.linalg.matrix_power(m.ones(2, 3), 2), RuntimeError),
+        (lambda m: m.linalg.matrix_power(m.eye(2), 2.0), TypeError),
+        (lambda m: m.linalg.multi_dot([m.ones(2, 2)]), RuntimeError),
+        (lambda m: m.linalg.multi_dot([m.ones(2, 2), m.ones(2), m.ones(2, 2)]), RuntimeError),
+        (lambda m: m.linalg.solve_triangular(m.eye(2), m.ones(2), upper=True), RuntimeError),
+        (lambda m: m.linalg.lstsq(m.ones(3, 2), m.ones(2, 1)), RuntimeError),
+        (lambda m: m.linalg.lstsq(m.ones(3, 2), m.ones(3, 1), driver="foo"), RuntimeError),
+        (lambda m: m.linalg.cond(m.ones(2, 2), 3), RuntimeError),
+        (lambda m: m.linalg.cond(m.ones(2, 3), 1), RuntimeError),
+        (lambda m: m.linalg.matrix_exp(m.ones(2, 3)), RuntimeError),
+        (lambda m: m.chain_matmul(m.ones(2, 2), m.ones(2)), RuntimeError),
+        (lambda m: m.linalg.cross(m.ones(2, 3), m.ones(3)), RuntimeError),
+    ],
+)
+def test_linalg_errors_are_torchs(fn, error):
+    with pytest.raises(error):
+        fn(torch)
+    with pytest.raises(error):
+        fn(autograd)
+
+
+def test_cholesky_of_a_matrix_not_positive_definite_raises_linalg_error():
+    with pytest.raises(autograd.linalg.LinAlgError, match="not positive-definite"):
+        autograd.linalg.cholesky(-autograd.eye(2))
+    assert issubclass(autograd.linalg.LinAlgError, RuntimeError)
+
+
+EYE3 = np.eye(3)
+LINALG_GRADCHECKED = [
+    ("cholesky", lambda a: autograd.linalg.cholesky(_spd(a, autograd)), [(2, 3, 3)]),
+    ("cholesky_upper", lambda a: autograd.linalg.cholesky(_spd(a, autograd), upper=True), [(3, 3)]),
+    ("eigvalsh", lambda a: autograd.linalg.eigvalsh(_sym(a)), [(2, 3, 3)]),
+    ("eigh_vectors", lambda a: autograd.linalg.eigh(_sym(a))[1] ** 2, [(3, 3)]),
+    ("qr_q", lambda a: autograd.linalg.qr(a)[0], [(4, 3)]),
+    ("qr_r", lambda a: autograd.linalg.qr(a)[1], [(2, 3, 3)]),
+    ("pinv_tall", lambda a: autograd.linalg.pinv(a), [(4, 3)]),
+    ("pinv_wide", lambda a: autograd.linalg.pinv(a), [(2, 2, 3)]),
+    ("matrix_power", lambda a: autograd.linalg.matrix_power(a, 3), [(2, 3, 3)]),
+    ("matrix_power_neg", lambda a: autograd.linalg.matrix_power(a + 3 * EYE3, -2), [(3, 3)]),
+    ("multi_dot", lambda a, b, c: autograd.linalg.multi_dot([a, b, c]), [(3,), (3, 4), (4, 2)]),
+    ("vecdot", lambda a, b: autograd.linalg.vecdot(a, b), [(2, 3), (3,)]),
+    (
+        "solve_triangular",
+        lambda a, b: autograd.linalg.solve_triangular(a + 3 * EYE3, b, upper=True),
+        [(3, 3), (2, 3, 2)],
+    ),
+    (
+        "solve_triangular_unit",
+        lambda a, b: autograd.linalg.solve_triangular(
+            a, b, upper=False, left=False, unitriangular=True
+        ),
+        [(3, 3), (2, 3)],
+    ),
+    ("lstsq", lambda a, b: autograd.linalg.lstsq(a, b).solution, [(5, 3), (5, 2)]),
+    ("cond", lambda a: autograd.linalg.cond(a), [(2, 3, 3)]),
+    ("matrix_exp", lambda a: autograd.linalg.matrix_exp(a), [(2, 3, 3)]),
+]
+
+
+def _torch_linalg_case(name, t):
+    """The torch expression of each LINALG_GRADCHECKED case."""
+    eye = torch.eye(3, dtype=torch.float64)
+    la = torch.linalg
+    cases = {
+        "cholesky": lambda: la.cholesky(_spd(t[0], torch)),
+        "cholesky_upper": lambda: la.cholesky(_spd(t[0], torch), upper=True),
+        "eigvalsh": lambda: la.eigvalsh(_sym(t[0])),
+        "eigh_vectors": lambda: la.eigh(_sym(t[0]))[1] ** 2,
+        "qr_q": lambda: la.qr(t[0])[0],
+        "qr_r": lambda: la.qr(t[0])[1],
+        "pinv_tall": lambda: la.pinv(t[0]),
+        "pinv_wide": lambda: la.pinv(t[0]),
+        "matrix_power": lambda: la.matrix_power(t[0], 3),
+        "matrix_power_neg": lambda: la.matrix_power(t[0] + 3 * eye, -2),
+        "multi_dot": lambda: la.multi_dot(t),
+        "vecdot": lambda: la.vecdot(t[0], t[1]),
+        "solve_triangular": lambda: la.solve_triangular(t[0] + 3 * eye, t[1], upper=True),
+        "solve_triangular_unit": lambda: la.solve_triangular(
+            t[0], t[1], upper=False, left=False, unitriangular=True
+        ),
+        "lstsq": lambda: la.lstsq(t[0], t[1]).solution,
+        "cond": lambda: la.cond(t[0]),
+        "matrix_exp": lambda: la.matrix_exp(t[0]),
+    }
+    return cases[name]()
+
+
+@pytest.mark.parametrize("case", LINALG_GRADCHECKED, ids=[c[0] for c in LINALG_GRADCHECKED])
+def test_linalg_gradients_gradcheck(case):
+    _, fn, shapes = case
+    assert gradcheck(fn, [leaf(s, seed=i) for i, s in enumerate(shapes)])
+
+
+@pytest.mark.parametrize("name", ["cholesky", "eigvalsh", "qr_r", "pinv_tall", "matrix_exp"])
+def test_linalg_second_derivatives(name):
+    _, fn, shapes = next(c for c in LINALG_GRADCHECKED if c[0] == name)
+    assert gradgradcheck(fn, [leaf(s, seed=i) for i, s in enumerate(shapes)])
+
+
+@pytest.mark.parametrize("case", LINALG_GRADCHECKED, ids=[c[0] for c in LINALG_GRADCHECKED])
+def test_linalg_gradients_match_torch(case):
+    name, fn, shapes = case
+    inputs = [leaf(s, seed=i) for i, s in enumerate(shapes)]
+    theirs = [torch.tensor(x.data, requires_grad=True) for x in inputs]
+    out = fn(*inputs)
+    weights = np.random.default_rng(9).normal(size=out.shape)
+    (out * Tensor(weights)).sum().backward()
+    expected = _torch_linalg_case(name, theirs)
+    same(out, expected)
+    (expected * torch.tensor(weights)).sum().backward()
+    for ours, t in zip(inputs, theirs):
+        np.testing.assert_allclose(ours.grad.data, t.grad.numpy(), atol=1e-8, rtol=1e-6)
+
+
+def test_eigh_gradient_of_a_nonsymmetric_input_is_torchs():
+    """torch projects V^T dV onto the skew-symmetric matrices: the gradient of a
+    matrix that is not symmetric (whose upper triangle eigh does not read) is torch's."""
+    a = leaf((3, 3))
+    at = torch.tensor(a.data, requires_grad=True)
+    w, v = autograd.linalg.eigh(a)
+    wt, vt = torch.linalg.eigh(at)
+    (v**2 * Tensor(SQUARE[0]) + w).sum().backward()
+    (vt**2 * torch.tensor(SQUARE[0]) + wt).sum().backward()
+    np.testing.assert_allclose(a.grad.data, at.grad.numpy(), atol=1e-10)
+
+
+def test_qr_mode_r_has_no_gradient_as_torchs():
+    r = autograd.linalg.qr(leaf((3, 2)), mode="r")[1]
+    with pytest.raises(RuntimeError, match="mode='r'"):
+        r.sum().backward()
