@@ -599,10 +599,6 @@ __all__ += [
 # end of PyTorch's functions, batch 3
 
 # PyTorch's functions, batch 4
-from autograd.linalg import matrix_exp, matrix_power  # noqa: E402
-from autograd.ops.decompositions import chain_matmul, pinverse  # noqa: E402
-from autograd.ops.decompositions import cholesky_ as cholesky  # noqa: E402
-from autograd.ops.decompositions import qr_ as qr  # noqa: E402
 from autograd.ops.elementwise import trunc as fix  # noqa: E402
 from autograd.ops.scatter_more import (  # noqa: E402
     diagonal_scatter,
@@ -670,6 +666,15 @@ __all__ += [
     *_IN_PLACE,
     *_TOP_LEVEL_NN,
 ]  # fmt: skip
+#: torch's top-level names of `autograd.ops.decompositions`' functions.
+_LINALG_TOP_LEVEL = {
+    "chain_matmul": "chain_matmul",
+    "cholesky": "cholesky_",
+    "matrix_exp": "matrix_exp",
+    "matrix_power": "matrix_power",
+    "pinverse": "pinverse",
+    "qr": "qr_",
+}
 # end of PyTorch's functions, batch 4
 
 
@@ -695,6 +700,10 @@ def __getattr__(name: str) -> Any:
         return _DTYPES[name]
     if name == "range":  # torch's deprecated range, not bound here: Python's is used above
         return range_
+    if name in _LINALG_TOP_LEVEL:  # imported on first use, as `autograd.linalg`'s
+        from autograd.ops import decompositions
+
+        return getattr(decompositions, _LINALG_TOP_LEVEL[name])
     if name in _TOP_LEVEL_NN:
         from nn import functional_top
 

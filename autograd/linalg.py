@@ -322,30 +322,26 @@ def solve(A: TensorLike, B: TensorLike, *, left: bool = True) -> Tensor:
     return a_inv @ b
 
 
-# torch.linalg's decompositions and matrix functions (they use the functions above)
+# torch.linalg's decompositions and matrix functions, in `autograd.ops.decompositions`
+# (imported on first use, by `__getattr__`: `import autograd` stays fast)
 from autograd.ops.arith import matmul  # noqa: E402
-from autograd.ops.decompositions import (  # noqa: E402
-    LinAlgError,
-    cholesky,
-    cond,
-    cross,
-    diagonal,
-    eigh,
-    eigvalsh,
-    lstsq,
-    matrix_exp,
-    matrix_power,
-    matrix_rank,
-    multi_dot,
-    pinv,
-    qr,
-    solve_triangular,
-    vecdot,
-)
+
+_DECOMPOSITIONS = (
+    "LinAlgError", "cholesky", "cond", "cross", "diagonal", "eigh", "eigvalsh", "lstsq",
+    "matrix_exp", "matrix_power", "matrix_rank", "multi_dot", "pinv", "qr",
+    "solve_triangular", "vecdot",
+)  # fmt: skip
 
 __all__ = [
-    "LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv",
-    "lstsq", "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank",
-    "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd",
-    "svdvals", "vecdot", "vector_norm",
+    "det", "inv", "matmul", "matrix_norm", "norm", "slogdet", "solve", "svd", "svdvals",
+    "vector_norm", *_DECOMPOSITIONS,
 ]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """The functions of `autograd.ops.decompositions` (`linalg.cholesky`, `linalg.qr`...)."""
+    if name in _DECOMPOSITIONS:
+        from autograd.ops import decompositions
+
+        return getattr(decompositions, name)
+    raise AttributeError(f"module 'autograd.linalg' has no attribute {name!r}")

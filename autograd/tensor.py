@@ -1842,7 +1842,7 @@ class Tensor:
         return _math_more.in_place(self, "renorm", p, dim, maxnorm)
 
     def cholesky(self, upper: Any = False) -> Tensor:
-        from autograd.linalg import cholesky
+        from autograd.ops.decompositions import cholesky
 
         return cholesky(self, upper=upper)
 
@@ -1857,12 +1857,12 @@ class Tensor:
         return pinverse(self, rcond)
 
     def matrix_power(self, n: Any) -> Tensor:
-        from autograd.linalg import matrix_power
+        from autograd.ops.decompositions import matrix_power
 
         return matrix_power(self, n)
 
     def matrix_exp(self) -> Tensor:
-        from autograd.linalg import matrix_exp
+        from autograd.ops.decompositions import matrix_exp
 
         return matrix_exp(self)
 

@@ -832,3 +832,13 @@ def test_qr_mode_r_has_no_gradient_as_torchs():
     r = autograd.linalg.qr(leaf((3, 2)), mode="r")[1]
     with pytest.raises(RuntimeError, match="mode='r'"):
         r.sum().backward()
+
+
+def test_linalg_names_resolve_and_top_level_aliases_are_torchs():
+    for name in autograd.linalg.__all__:
+        assert hasattr(torch.linalg, name), name
+        getattr(autograd.linalg, name)
+    for name in ("cholesky", "qr", "pinverse", "matrix_power", "matrix_exp", "chain_matmul"):
+        assert name in autograd.__all__ and callable(getattr(autograd, name))
+    with pytest.raises(AttributeError):
+        autograd.linalg.no_such_function  # noqa: B018
