@@ -842,3 +842,18 @@ def test_linalg_names_resolve_and_top_level_aliases_are_torchs():
         assert name in autograd.__all__ and callable(getattr(autograd, name))
     with pytest.raises(AttributeError):
         autograd.linalg.no_such_function  # noqa: B018
+
+
+def test_randint_like_draws_torchs_values_in_the_inputs_dtype():
+    for args in ((10,), (3, 10)):
+        for ours_in, theirs_in in (
+            (autograd.zeros(5), torch.zeros(5)),
+            (autograd.zeros(2, 2, dtype=autograd.int32), torch.zeros(2, 2, dtype=torch.int32)),
+        ):
+            autograd.manual_seed(3)
+            torch.manual_seed(3)
+            same(autograd.randint_like(ours_in, *args), torch.randint_like(theirs_in, *args), 0)
+    with pytest.raises(RuntimeError):
+        torch.randint_like(torch.zeros(2), 5, 2)
+    with pytest.raises(RuntimeError):
+        autograd.randint_like(autograd.zeros(2), 5, 2)
