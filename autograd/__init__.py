@@ -609,6 +609,7 @@ from autograd.ops.scatter_more import (  # noqa: E402
     nanquantile,
     quantile,
     renorm,
+    scatter_reduce,
     select_scatter,
     slice_scatter,
 )
@@ -663,7 +664,8 @@ __all__ += [
     "less", "less_equal", "logaddexp2", "not_equal", "positive", "rsub", "scalar_tensor",
     "split_with_sizes", "trapz", "unravel_index", "vdot", "randint_like", "diagonal_scatter",
     "index_copy",
-    "index_fill", "masked_scatter", "nanquantile", "quantile", "renorm", "select_scatter",
+    "index_fill", "masked_scatter", "nanquantile", "quantile", "renorm", "scatter_reduce",
+    "select_scatter",
     "slice_scatter", "chain_matmul", "cholesky", "matrix_exp", "matrix_power", "pinverse", "qr",
     *_IN_PLACE,
     *_TOP_LEVEL_NN,

@@ -1871,6 +1871,20 @@ class Tensor:
 
         return slogdet(self)
 
+    def scatter_reduce(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: Any = True
+    ) -> Tensor:
+        return _scatter_more.scatter_reduce(
+            self, dim, index, src, reduce, include_self=include_self
+        )
+
+    def scatter_reduce_(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: Any = True
+    ) -> Tensor:
+        return _math_more.in_place(
+            self, "scatter_reduce", dim, index, src, reduce, include_self=include_self
+        )
+
     # End of PyTorch's methods, batch 4
 
     # Last: inside the class body these names hide the built-ins `int` and `bool`.

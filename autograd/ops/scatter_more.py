@@ -1,6 +1,6 @@
 """PyTorch's writes into a copy and its windowed and order statistics: index_fill,
-index_copy, masked_scatter, select_scatter, slice_scatter, diagonal_scatter, unfold
-(sliding windows), renorm, quantile and nanquantile.
+index_copy, masked_scatter, select_scatter, slice_scatter, diagonal_scatter,
+scatter_reduce, unfold (sliding windows), renorm, quantile and nanquantile.
 
 Each is composed of ops in the graph: the writes are ``out = x.clone(); out[where] =
 values`` (the gradient passes to `x` where it was not overwritten and to the values
@@ -14,8 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd.custom import once_differentiable
+from autograd.function import Function
 from autograd.ops.args import check_dim
-from autograd.ops.arith import add, div, mul, where
+from autograd.ops.arith import add, div, mul, sub, where
 from autograd.ops.indexing import gather, sort
 from autograd.ops.layout import movedim, unsqueeze
 from autograd.ops.math_more import lerp
@@ -379,3 +381,121 @@ def nanquantile(
     """`quantile` ignoring NaN values (NaN for a slice that holds nothing else), as
     `torch.nanquantile`."""
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, ignore_nan=True)
+
+
+_REDUCES = ("sum", "prod", "mean", "amax", "amin")
+_REDUCE_ALIASES = {"max": "amax", "min": "amin"}  # PyTorch takes these too
+
+
+def scatter_reduce(
+    input: TensorLike,
+    dim: int,
+    index: TensorLike,
+    src: TensorLike,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> Tensor:
+    """`input` with the elements of `src` reduced into the entries `index` points at
+    along `dim` ("sum", "prod", "mean", "amax", "amin"; `input`'s own value taking part
+    unless ``include_self=False``, entries no index reaches kept), as
+    `torch.scatter_reduce`. The gradients are torch's: amax and amin share it evenly
+    among the elements equal to the result; prod's is first-order only (a second
+    derivative raises, as for a ``once_differentiable`` function).
+
+    Raises:
+        RuntimeError: an unknown reduction, and `scatter`'s cases (index shape, bounds,
+            src of another dtype).
+    """
+    from autograd.ops.indexing import _on_a_vector, _scatter_parts
+    from autograd.ops.shape import index_add
+
+    reduce = _REDUCE_ALIASES.get(reduce, reduce)
+    if reduce not in _REDUCES:
+        raise RuntimeError(
+            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+        )
+    if data_of(input).ndim == 0:
+        return _on_a_vector(
+            scatter_reduce, input, dim, index, src, reduce, include_self=include_self
+        )
+    grid, src = _scatter_parts("scatter_reduce", input, dim, index, src)
+    x = data_of(input)
+    hits = np.zeros(x.shape, np.int64)
+    np.add.at(hits, grid, 1)
+    own = (hits == 0) | include_self  # the entries where input's value takes part
+    if reduce == "prod":
+        return _ScatterProd.apply(input, src, grid, own)
+    if reduce in ("sum", "mean"):
+        total = add(where(own, input, np.zeros((), x.dtype)), index_add(src, grid, x.shape))
+        if reduce == "sum":
+            return total
+        count = (hits + own).astype(x.dtype)
+        if x.dtype.kind == "f":
+            return div(total, count)
+        from autograd.ops.arith import floor_divide
+
+        return floor_divide(total, count)
+    return _extreme(input, src, grid, own, np.maximum if reduce == "amax" else np.minimum)
+
+
+def _extreme(
+    input: TensorLike, src: TensorLike, grid: tuple, own: np.ndarray, ufunc: Any
+) -> Tensor:
+    """amax or amin: the values by `ufunc.at`, the gradient shared evenly among the
+    elements equal to the result, as PyTorch's (which counts input's element there
+    even with ``include_self=False``, and then gives it no share)."""
+    from autograd.ops.shape import index_add
+
+    x, s = data_of(input), data_of(src)
+    result = np.where(own, x, s.max() if ufunc is np.minimum else s.min()).astype(x.dtype)
+    if s.size:
+        ufunc.at(result, grid, s)
+    if x.dtype.kind != "f":
+        return Tensor(result)
+    self_equal = x == result  # counted even where input takes no part, as PyTorch
+    src_equal = s == result[grid]
+    count = self_equal.astype(x.dtype)
+    np.add.at(count, grid, src_equal)
+    shared = add(mul(input, own & self_equal), index_add(mul(src, src_equal), grid, x.shape))
+    average = div(shared, np.maximum(count, 1))
+    return add(sub(average, average.detach()), result)  # result's values, average's gradient
+
+
+def _prod_at(values: np.ndarray, grid: tuple, src: np.ndarray, own: np.ndarray) -> np.ndarray:
+    out = np.where(own, values, np.ones((), values.dtype))
+    np.multiply.at(out, grid, src)
+    return out
+
+
+class _ScatterProd(Function):
+    """scatter_reduce(..., "prod"), with PyTorch's gradient (`scatter_reduce_backward`):
+    d input = dz * (the product of the others), d src = dz at its target * (the product
+    of the others), computed with zeros masked so a single zero still gets its slope."""
+
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, src: Tensor, grid: tuple, own: np.ndarray) -> Tensor:  # type: ignore[override]
+        ctx.save_for_backward(input, src)
+        ctx.grid, ctx.own = grid, own
+        return Tensor(_prod_at(input.data, grid, src.data, own))
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx: Any, dz: Tensor) -> tuple[Any, Any, None, None]:
+        input, src = ctx.saved_tensors
+        x, s, g, grid, own = input.data, src.data, dz.data, ctx.grid, ctx.own
+        result = _prod_at(x, grid, s, own)
+        ones = np.ones((), x.dtype)
+        masked_self = np.where(x == 0, ones, x)
+        d_input = np.where(own, g * _prod_at(masked_self, grid, s, own) / masked_self, 0)
+        src_zero = s == 0
+        zeros_there = np.zeros(x.shape, x.dtype)
+        np.add.at(zeros_there, grid, src_zero)
+        single = src_zero & (zeros_there[grid] == 1)
+        masked_src_result = _prod_at(x, grid, np.where(single, ones, s), own)
+        d_src = np.where(
+            single,
+            (g * masked_src_result)[grid],
+            (g * result)[grid] / np.where(src_zero, ones, s),
+        )
+        return Tensor(d_input.astype(x.dtype)), Tensor(d_src.astype(x.dtype)), None, None

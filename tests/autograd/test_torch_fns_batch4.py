@@ -857,3 +857,88 @@ def test_randint_like_draws_torchs_values_in_the_inputs_dtype():
         torch.randint_like(torch.zeros(2), 5, 2)
     with pytest.raises(RuntimeError):
         autograd.randint_like(autograd.zeros(2), 5, 2)
+
+
+REDUCE_INDEX = np.array([[0, 1, 0, 2], [2, 1, 0, 0]])
+
+
+def _reduce_inputs():
+    """An input and a src with a zero each (prod's masked slopes) and ties (amax's
+    shared gradient)."""
+    rng = np.random.default_rng(2)
+    x, s = rng.normal(size=(3, 4)), rng.normal(size=(2, 4))
+    x[1, 1], s[0, 2] = 0.0, 0.0
+    s[1, 0] = x[2, 0]  # a tie between input and src
+    s[1, 3] = s[0, 3] = 5.0  # a tie between two src elements
+    return x, s
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_values_and_gradients_match_torch(reduce, include_self):
+    x, s = _reduce_inputs()
+    a, b = Tensor(x.copy(), requires_grad=True), Tensor(s.copy(), requires_grad=True)
+    ta, tb = torch.tensor(x, requires_grad=True), torch.tensor(s, requires_grad=True)
+    out = a.scatter_reduce(0, Tensor(REDUCE_INDEX), b, reduce, include_self=include_self)
+    expected = torch.scatter_reduce(
+        ta, 0, torch.tensor(REDUCE_INDEX), tb, reduce, include_self=include_self
+    )
+    same(out, expected, atol=1e-12)
+    weights = np.random.default_rng(1).normal(size=out.shape)
+    (out * Tensor(weights)).sum().backward()
+    (expected * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(a.grad.data, ta.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(b.grad.data, tb.grad.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, x: x.scatter_reduce(1, m.tensor([[0, 0, 2]]), x[:1, :3] * 3, "sum"),
+        lambda m, x: x.scatter_reduce(0, m.tensor([[1, 0, 1]]), x[:1, :3] + 2, "mean"),
+        lambda m, x: m.scatter_reduce(
+            x, 0, m.tensor([[1], [1]]), x[:, :1] * 7, "mean", include_self=False
+        ),
+        lambda m, x: x.scatter_reduce(
+            -1, m.tensor([[3, 3]]), x[:1, :2], "amax", include_self=False
+        ),
+        lambda m, x: x.scatter_reduce(1, m.tensor([[0, 1]]), x[:1, :2] - 1, "prod"),
+        lambda m, x: x[0, 0].scatter_reduce(0, m.tensor(0), x[1, 1], "amin"),
+        lambda m, x: x.scatter_reduce(1, m.tensor([[0, 0]]), x[:1, 1:3], "max"),
+        lambda m, x: x.scatter_reduce(1, m.tensor([[0, 0]]), x[:1, 1:3], "min"),
+    ],
+)
+def test_scatter_reduce_of_integers_and_floats_matches_torch(fn):
+    both(fn, MATRIX)
+    both(fn, (MATRIX * 4).astype(np.int64))
+
+
+def test_scatter_reduce_gradcheck_and_errors():
+    index = np.array([[0, 1, 0], [2, 1, 0]])
+    for reduce in ("sum", "mean", "amax", "prod"):
+        assert gradcheck(
+            lambda a, b, r=reduce: a.scatter_reduce(0, index, b, r, include_self=False),
+            [leaf((3, 3)), leaf((2, 3), seed=1)],
+        )
+    assert gradgradcheck(
+        lambda a, b: a.scatter_reduce(0, index, b, "mean"), [leaf((3, 3)), leaf((2, 3), seed=1)]
+    )
+    a, b = leaf((3, 3)), leaf((2, 3), seed=1)
+    grad = autograd.grad(a.scatter_reduce(0, index, b, "prod").sum(), a, create_graph=True)[0]
+    with pytest.raises(RuntimeError):  # prod has no second derivative here (torch has one)
+        grad.sum().backward()
+    for m in (torch, autograd):
+        with pytest.raises(RuntimeError):
+            m.zeros(3).scatter_reduce(0, m.tensor([0]), m.ones(1), "mul")
+        with pytest.raises(RuntimeError):
+            m.zeros(3).scatter_reduce(0, m.tensor([0]), m.ones(1, dtype=m.float64), "sum")
+        with pytest.raises(RuntimeError):
+            m.zeros(3).scatter_reduce(0, m.tensor([3]), m.ones(1), "sum")
+
+
+def test_scatter_reduce_in_place_matches_torch():
+    x, s = _reduce_inputs()
+    ours, theirs = Tensor(x.copy()), torch.tensor(x.copy())
+    assert ours.scatter_reduce_(0, Tensor(REDUCE_INDEX), Tensor(s), "amin") is ours
+    theirs.scatter_reduce_(0, torch.tensor(REDUCE_INDEX), torch.tensor(s), "amin")
+    same(ours, theirs, atol=0)
