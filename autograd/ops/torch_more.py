@@ -22,7 +22,7 @@ from autograd.ops.layout import narrow, split
 from autograd.ops.linalg import bmm, dot, mv, outer
 from autograd.ops.math_more import _floating_pair, _scaled_sum, exp2, logaddexp
 from autograd.ops.reduce import sum as sum_
-from autograd.ops.shape import broadcast_to, reshape
+from autograd.ops.shape import _shape_arg, broadcast_to, reshape
 from autograd.tensor import Tensor, data_of, get_default_dtype
 
 TensorLike = Any
@@ -136,13 +136,6 @@ def rsub(input: TensorLike, other: TensorLike, *, alpha: Any = 1) -> Tensor:
     return sub(other, input if alpha == 1 else mul(input, alpha))
 
 
-def size_arg(size: tuple[Any, ...]) -> tuple[int, ...]:
-    """A size given as ``f(2, 3)`` or ``f((2, 3))``, as a tuple of ints."""
-    if len(size) == 1 and not isinstance(size[0], int | np.integer):
-        size = tuple(size[0])
-    return tuple(int(n) for n in size)
-
-
 def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     """`input` summed down to `size` (a shape that broadcasts to input's), as
     `torch.Tensor.sum_to_size`: leading axes summed away, axes of size 1 kept.
@@ -150,7 +143,7 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
     Raises:
         RuntimeError: `size` does not expand to input's shape (PyTorch's error).
     """
-    shape, target = tuple(data_of(input).shape), size_arg(size)
+    shape, target = tuple(data_of(input).shape), _shape_arg(size)
     lead = len(shape) - len(target)
     if lead < 0 or any(t not in (1, n) for t, n in zip(target, shape[lead:])):
         raise RuntimeError(

@@ -942,3 +942,18 @@ def test_scatter_reduce_in_place_matches_torch():
     assert ours.scatter_reduce_(0, Tensor(REDUCE_INDEX), Tensor(s), "amin") is ours
     theirs.scatter_reduce_(0, torch.tensor(REDUCE_INDEX), torch.tensor(s), "amin")
     same(ours, theirs, atol=0)
+
+
+@pytest.mark.parametrize("name", ["exp_", "sqrt_", "clamp_", "asinh_"])
+def test_in_place_functions_bump_the_version_as_torchs(name):
+    """A value saved for backward and then changed by ``torch.<op>_(y)`` raises in
+    backward, on both sides."""
+    for m in (torch, autograd):
+        x = m.ones(3, dtype=m.float64, requires_grad=True)
+        y = x * 2
+        z = y.sin()  # saves y
+        version = y._version
+        getattr(m, name)(y, *((0.5,) if name == "clamp_" else ()))
+        assert y._version > version
+        with pytest.raises(RuntimeError):
+            z.sum().backward()
