@@ -142,7 +142,10 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
 
     Raises:
         RuntimeError: `size` does not expand to input's shape (PyTorch's error).
+        TypeError: no size.
     """
+    if not size:
+        raise TypeError("sum_to_size() missing 1 required positional argument: 'size'")
     shape, target = tuple(data_of(input).shape), _shape_arg(size)
     lead = len(shape) - len(target)
     if lead < 0 or any(t not in (1, n) for t, n in zip(target, shape[lead:])):

@@ -144,6 +144,7 @@ def test_integer_methods_and_functions_match_torch(fn):
         (lambda m: m.ones(2).imag, RuntimeError),
         (lambda m: m.ones(2, 3).sum_to_size(2), RuntimeError),
         (lambda m: m.ones(2, 3).sum_to_size(1, 2, 3), RuntimeError),
+        (lambda m: m.ones(2, 3).sum_to_size(), TypeError),
         (lambda m: m.logaddexp2(m.tensor([1]), m.tensor([2])), NotImplementedError),
         (lambda m: m.vdot(m.ones(2, 2), m.ones(2)), RuntimeError),
         (lambda m: m.vdot(m.ones(2), m.ones(2, dtype=m.float64)), RuntimeError),
