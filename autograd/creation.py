@@ -416,33 +416,6 @@ def _like_dtype(data: np.ndarray, dtype: npt.DTypeLike | None) -> np.dtype:
     return data.dtype if data.dtype.kind == "f" else get_default_dtype()
 
 
-def randint_like(
-    input: Any,
-    low: Any = None,
-    high: Any = None,
-    *,
-    generator: Generator | None = None,
-    dtype: npt.DTypeLike | None = None,
-    requires_grad: bool = False,
-    device: Any = None,
-) -> Tensor:
-    """Integers drawn uniformly from [low, high) in the shape and (unless `dtype` is
-    given) the dtype of `input`, as `torch.randint_like(input, high)` or
-    ``randint_like(input, low, high)``: `randint`'s draws and errors."""
-    data = data_of(input)
-    if high is None:
-        low, high = 0, low
-    return randint(
-        low,
-        high,
-        data.shape,
-        generator=generator,
-        dtype=data.dtype if dtype is None else dtype,
-        requires_grad=requires_grad,
-        device=device,
-    )
-
-
 def randn(
     *shape: Any,
     size: Any = None,

@@ -381,3 +381,32 @@ TOP_LEVEL_NN = (
     "binary_cross_entropy_with_logits", "celu", "cosine_similarity", "dropout", "embedding",
     "kl_div", "layer_norm", "pairwise_distance", "prelu", "rrelu", "selu", "threshold",
 )  # fmt: skip
+
+
+def randint_like(
+    input: TensorLike,
+    low: Any = None,
+    high: Any = None,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
+    """Integers drawn uniformly from [low, high) in the shape and (unless `dtype` is
+    given) the dtype of `input`, as `torch.randint_like(input, high)` or
+    ``randint_like(input, low, high)``: `autograd.randint`'s draws and errors."""
+    from autograd.creation import randint
+
+    data = data_of(input)
+    if high is None:
+        low, high = 0, low
+    return randint(
+        low,
+        high,
+        data.shape,
+        generator=generator,
+        dtype=data.dtype if dtype is None else dtype,
+        requires_grad=requires_grad,
+        device=device,
+    )
