@@ -1,9 +1,10 @@
 """PyTorch's functions and methods, batch 4: the inverse hyperbolic functions, copysign,
 ldexp, logaddexp2, comparisons under their long names (greater, less_equal, ...),
 positive, sum_to_size, vdot, ger, addmv, addr, addbmm, split_with_sizes, rsub,
-atleast_1d/2d/3d, broadcast_tensors, broadcast_shapes, scalar_tensor, trapz,
-cumulative_trapezoid and unravel_index: compositions of existing ops, apart from the
-four with a derivative of their own (asinh, acosh, atanh, copysign).
+atleast_1d/2d/3d, broadcast_tensors, broadcast_shapes, scalar_tensor, randint_like,
+trapz, cumulative_trapezoid, unravel_index and torch's in-place functions
+(``torch.relu_(x)``...): compositions of existing ops, apart from the four with a
+derivative of their own (asinh, acosh, atanh, copysign).
 """
 
 from __future__ import annotations
