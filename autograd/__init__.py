@@ -598,6 +598,89 @@ __all__ += [
 ]  # fmt: skip
 # end of PyTorch's functions, batch 3
 
+# PyTorch's functions, batch 4
+from autograd.ops.elementwise import trunc as fix  # noqa: E402
+from autograd.ops.scatter_more import (  # noqa: E402
+    diagonal_scatter,
+    index_copy,
+    index_fill,
+    masked_scatter,
+    nanquantile,
+    quantile,
+    renorm,
+    scatter_reduce,
+    select_scatter,
+    slice_scatter,
+)
+from autograd.ops.torch_more import (  # noqa: E402
+    IN_PLACE_FUNCTIONS as _IN_PLACE,
+)
+from autograd.ops.torch_more import (  # noqa: E402
+    TOP_LEVEL_NN as _TOP_LEVEL_NN,
+)
+from autograd.ops.torch_more import (  # noqa: E402
+    acosh,
+    addbmm,
+    addmv,
+    addr,
+    arccosh,
+    arcsinh,
+    arctanh,
+    asinh,
+    atanh,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    broadcast_shapes,
+    broadcast_tensors,
+    copysign,
+    cumulative_trapezoid,
+    ger,
+    greater,
+    greater_equal,
+    in_place_function,
+    ldexp,
+    less,
+    less_equal,
+    logaddexp2,
+    not_equal,
+    positive,
+    randint_like,
+    rsub,
+    scalar_tensor,
+    split_with_sizes,
+    trapz,
+    unravel_index,
+    vdot,
+)
+
+globals().update({name: in_place_function(name) for name in _IN_PLACE})
+del in_place_function
+
+__all__ += [
+    "acosh", "addbmm", "addmv", "addr", "arccosh", "arcsinh", "arctanh", "asinh", "atanh",
+    "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_shapes", "broadcast_tensors",
+    "copysign", "cumulative_trapezoid", "fix", "ger", "greater", "greater_equal", "ldexp",
+    "less", "less_equal", "logaddexp2", "not_equal", "positive", "rsub", "scalar_tensor",
+    "split_with_sizes", "trapz", "unravel_index", "vdot", "randint_like", "diagonal_scatter",
+    "index_copy",
+    "index_fill", "masked_scatter", "nanquantile", "quantile", "renorm", "scatter_reduce",
+    "select_scatter",
+    "slice_scatter", "chain_matmul", "cholesky", "matrix_exp", "matrix_power", "pinverse", "qr",
+    *_IN_PLACE,
+    *_TOP_LEVEL_NN,
+]  # fmt: skip
+#: torch's top-level names of `autograd.ops.decompositions`' functions.
+_LINALG_TOP_LEVEL = {
+    "chain_matmul": "chain_matmul",
+    "cholesky": "cholesky_",
+    "matrix_exp": "matrix_exp",
+    "matrix_power": "matrix_power",
+    "pinverse": "pinverse",
+    "qr": "qr_",
+}
+# end of PyTorch's functions, batch 4
+
 
 def __getattr__(name: str) -> Any:
     """`autograd.viz` is imported on first use: `import autograd` stays fast, and
@@ -621,6 +704,14 @@ def __getattr__(name: str) -> Any:
         return _DTYPES[name]
     if name == "range":  # torch's deprecated range, not bound here: Python's is used above
         return range_
+    if name in _LINALG_TOP_LEVEL:  # imported on first use, as `autograd.linalg`'s
+        from autograd.ops import decompositions
+
+        return getattr(decompositions, _LINALG_TOP_LEVEL[name])
+    if name in _TOP_LEVEL_NN:
+        from nn import functional_top
+
+        return getattr(functional_top, name)
     if name in ("save", "load"):
         from nn import serialization
 

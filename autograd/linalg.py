@@ -1,5 +1,8 @@
 """`torch.linalg` by PyTorch's names: `vector_norm`, `matrix_norm`, `norm`, `inv`,
-`det`, `slogdet`, `solve`, `svd`, `svdvals` (and `inverse`, `logdet` for the top level).
+`det`, `slogdet`, `solve`, `svd`, `svdvals` (and `inverse`, `logdet` for the top level),
+and from `autograd.ops.decompositions` `cholesky`, `eigh`, `eigvalsh`, `qr`, `pinv`,
+`matrix_power`, `matrix_rank`, `multi_dot`, `cross`, `vecdot`, `diagonal`, `matmul`,
+`solve_triangular`, `lstsq`, `cond` and `matrix_exp`.
 
 `inv` and `det` are PyTorch-style Functions (`autograd.custom`) whose backward is
 written with differentiable ops, so second derivatives work too; `solve` and the norms
@@ -317,3 +320,28 @@ def solve(A: TensorLike, B: TensorLike, *, left: bool = True) -> Tensor:
             a_inv @ reshape(b, (*b.shape, 1)), b.shape if b.ndim > 1 else (*a.shape[:-2], n)
         )
     return a_inv @ b
+
+
+# torch.linalg's decompositions and matrix functions, in `autograd.ops.decompositions`
+# (imported on first use, by `__getattr__`: `import autograd` stays fast)
+from autograd.ops.arith import matmul  # noqa: E402
+
+_DECOMPOSITIONS = (
+    "LinAlgError", "cholesky", "cond", "cross", "diagonal", "eigh", "eigvalsh", "lstsq",
+    "matrix_exp", "matrix_power", "matrix_rank", "multi_dot", "pinv", "qr",
+    "solve_triangular", "vecdot",
+)  # fmt: skip
+
+__all__ = [
+    "det", "inv", "matmul", "matrix_norm", "norm", "slogdet", "solve", "svd", "svdvals",
+    "vector_norm", *_DECOMPOSITIONS,
+]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """The functions of `autograd.ops.decompositions` (`linalg.cholesky`, `linalg.qr`...)."""
+    if name in _DECOMPOSITIONS:
+        from autograd.ops import decompositions
+
+        return getattr(decompositions, name)
+    raise AttributeError(f"module 'autograd.linalg' has no attribute {name!r}")

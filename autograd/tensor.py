@@ -1439,6 +1439,454 @@ class Tensor:
 
     # end of PyTorch's functions, batch 3
 
+    # PyTorch's methods, batch 4 (`autograd.ops.torch_more`, `autograd.ops.scatter_more`)
+
+    def isclose(
+        self, other: Any, rtol: Any = 1e-5, atol: Any = 1e-8, equal_nan: Any = False
+    ) -> Tensor:
+        return _torch.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(
+        self, other: Any, rtol: Any = 1e-5, atol: Any = 1e-8, equal_nan: Any = False
+    ) -> Any:
+        return _torch.allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other: Any) -> Any:
+        return _torch.equal(self, other)
+
+    def maximum(self, other: Any) -> Tensor:
+        return _torch.maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return _torch.minimum(self, other)
+
+    def where(self, condition: Any, y: Any) -> Tensor:
+        return _more.where_method(self, condition, y)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return _logical.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return _logical.logical_or(self, other)
+
+    def greater(self, other: Any) -> Tensor:
+        return _aliases.gt(self, other)
+
+    def greater_equal(self, other: Any) -> Tensor:
+        return _aliases.ge(self, other)
+
+    def less(self, other: Any) -> Tensor:
+        return _aliases.lt(self, other)
+
+    def less_equal(self, other: Any) -> Tensor:
+        return _aliases.le(self, other)
+
+    def not_equal(self, other: Any) -> Tensor:
+        return _aliases.ne(self, other)
+
+    def positive(self) -> Tensor:
+        return _more.positive(self)
+
+    def ndimension(self) -> int:
+        return self.data.ndim
+
+    def is_complex(self) -> bool:
+        return False  # complex tensors are refused (`check_dtype`)
+
+    def is_signed(self) -> bool:
+        return self.data.dtype.kind in "if"
+
+    def is_same_size(self, other: Tensor) -> bool:
+        return self.data.shape == other.data.shape
+
+    is_cpu = property(lambda self: True, doc="Always True: the CPU is the one device.")
+
+    def get_device(self) -> int:
+        return -1  # PyTorch's answer for a CPU tensor
+
+    def is_inference(self) -> bool:
+        return False  # `inference_mode` is `no_grad` here: no inference tensors
+
+    real = property(lambda self: self, doc="A real tensor itself, as PyTorch's.")
+
+    @property
+    def imag(self) -> Tensor:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+    def asinh(self) -> Tensor:
+        return _more.asinh(self)
+
+    def acosh(self) -> Tensor:
+        return _more.acosh(self)
+
+    def atanh(self) -> Tensor:
+        return _more.atanh(self)
+
+    arcsinh = asinh
+    arccosh = acosh
+    arctanh = atanh
+
+    def copysign(self, other: Any) -> Tensor:
+        return _more.copysign(self, other)
+
+    def ldexp(self, other: Any) -> Tensor:
+        return _more.ldexp(self, other)
+
+    def logaddexp2(self, other: Any) -> Tensor:
+        return _more.logaddexp2(self, other)
+
+    def sum_to_size(self, *size: Any) -> Tensor:
+        return _more.sum_to_size(self, *size)
+
+    def vdot(self, other: Any) -> Tensor:
+        return _more.vdot(self, other)
+
+    def ger(self, vec2: Any) -> Tensor:
+        return _more.ger(self, vec2)
+
+    def addmv(self, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _more.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addr(self, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _more.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _more.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addmv_(self, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _math_more.in_place(self, "addmv", mat, vec, beta=beta, alpha=alpha)
+
+    def addr_(self, vec1: Any, vec2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _math_more.in_place(self, "addr", vec1, vec2, beta=beta, alpha=alpha)
+
+    def addbmm_(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _math_more.in_place(self, "addbmm", batch1, batch2, beta=beta, alpha=alpha)
+
+    def split_with_sizes(self, split_sizes: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return _more.split_with_sizes(self, split_sizes, dim)
+
+    def byte(self) -> Tensor:
+        return _torch.to_dtype(self, np.uint8)
+
+    def char(self) -> Tensor:
+        return _torch.to_dtype(self, np.int8)
+
+    def short(self) -> Tensor:
+        return _torch.to_dtype(self, np.int16)
+
+    def round_(self, decimals: int = 0) -> Tensor:
+        return _math_more.in_place(self, "round", decimals)
+
+    def logit_(self, eps: Any = None) -> Tensor:
+        return _math_more.in_place(self, "logit", eps)
+
+    def nan_to_num_(self, nan: Any = 0.0, posinf: Any = None, neginf: Any = None) -> Tensor:
+        return _math_more.in_place(self, "nan_to_num", nan, posinf, neginf)
+
+    def divide_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return _math_more.in_place(self, "divide", other, rounding_mode=rounding_mode)
+
+    def cumsum_(self, dim: int) -> Tensor:
+        return _math_more.in_place(self, "cumsum", dim)
+
+    def cumprod_(self, dim: int) -> Tensor:
+        return _math_more.in_place(self, "cumprod", dim)
+
+    def fix(self) -> Tensor:
+        return self.trunc()
+
+    def abs_(self) -> Tensor:
+        return _math_more.in_place(self, "abs")
+
+    def neg_(self) -> Tensor:
+        return _math_more.in_place(self, "neg")
+
+    def sqrt_(self) -> Tensor:
+        return _math_more.in_place(self, "sqrt")
+
+    def rsqrt_(self) -> Tensor:
+        return _math_more.in_place(self, "rsqrt")
+
+    def sin_(self) -> Tensor:
+        return _math_more.in_place(self, "sin")
+
+    def cos_(self) -> Tensor:
+        return _math_more.in_place(self, "cos")
+
+    def log_(self) -> Tensor:
+        return _math_more.in_place(self, "log")
+
+    def log2_(self) -> Tensor:
+        return _math_more.in_place(self, "log2")
+
+    def log10_(self) -> Tensor:
+        return _math_more.in_place(self, "log10")
+
+    def sinh_(self) -> Tensor:
+        return _math_more.in_place(self, "sinh")
+
+    def cosh_(self) -> Tensor:
+        return _math_more.in_place(self, "cosh")
+
+    def floor_(self) -> Tensor:
+        return _math_more.in_place(self, "floor")
+
+    def ceil_(self) -> Tensor:
+        return _math_more.in_place(self, "ceil")
+
+    def trunc_(self) -> Tensor:
+        return _math_more.in_place(self, "trunc")
+
+    def sign_(self) -> Tensor:
+        return _math_more.in_place(self, "sign")
+
+    def square_(self) -> Tensor:
+        return _math_more.in_place(self, "square")
+
+    def tan_(self) -> Tensor:
+        return _math_more.in_place(self, "tan")
+
+    def asin_(self) -> Tensor:
+        return _math_more.in_place(self, "asin")
+
+    def acos_(self) -> Tensor:
+        return _math_more.in_place(self, "acos")
+
+    def atan_(self) -> Tensor:
+        return _math_more.in_place(self, "atan")
+
+    def erf_(self) -> Tensor:
+        return _math_more.in_place(self, "erf")
+
+    def erfc_(self) -> Tensor:
+        return _math_more.in_place(self, "erfc")
+
+    def erfinv_(self) -> Tensor:
+        return _math_more.in_place(self, "erfinv")
+
+    def exp2_(self) -> Tensor:
+        return _math_more.in_place(self, "exp2")
+
+    def sinc_(self) -> Tensor:
+        return _math_more.in_place(self, "sinc")
+
+    def deg2rad_(self) -> Tensor:
+        return _math_more.in_place(self, "deg2rad")
+
+    def rad2deg_(self) -> Tensor:
+        return _math_more.in_place(self, "rad2deg")
+
+    def sgn_(self) -> Tensor:
+        return _math_more.in_place(self, "sgn")
+
+    def negative_(self) -> Tensor:
+        return _math_more.in_place(self, "negative")
+
+    def absolute_(self) -> Tensor:
+        return _math_more.in_place(self, "absolute")
+
+    def arcsin_(self) -> Tensor:
+        return _math_more.in_place(self, "arcsin")
+
+    def arccos_(self) -> Tensor:
+        return _math_more.in_place(self, "arccos")
+
+    def arctan_(self) -> Tensor:
+        return _math_more.in_place(self, "arctan")
+
+    def asinh_(self) -> Tensor:
+        return _math_more.in_place(self, "asinh")
+
+    def acosh_(self) -> Tensor:
+        return _math_more.in_place(self, "acosh")
+
+    def atanh_(self) -> Tensor:
+        return _math_more.in_place(self, "atanh")
+
+    def arcsinh_(self) -> Tensor:
+        return _math_more.in_place(self, "arcsinh")
+
+    def arccosh_(self) -> Tensor:
+        return _math_more.in_place(self, "arccosh")
+
+    def arctanh_(self) -> Tensor:
+        return _math_more.in_place(self, "arctanh")
+
+    def logical_not_(self) -> Tensor:
+        return _math_more.in_place(self, "logical_not")
+
+    def fix_(self) -> Tensor:
+        return _math_more.in_place(self, "fix")
+
+    def pow_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "pow", other)
+
+    def remainder_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "remainder", other)
+
+    def float_power_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "float_power", other)
+
+    def heaviside_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "heaviside", other)
+
+    def multiply_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "multiply", other)
+
+    def subtract_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "subtract", other)
+
+    def true_divide_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "true_divide", other)
+
+    def floor_divide_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "floor_divide", other)
+
+    def arctan2_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "arctan2", other)
+
+    def eq_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "eq", other)
+
+    def ne_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "ne", other)
+
+    def lt_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "lt", other)
+
+    def le_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "le", other)
+
+    def gt_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "gt", other)
+
+    def ge_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "ge", other)
+
+    def greater_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "greater", other)
+
+    def greater_equal_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "greater_equal", other)
+
+    def less_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "less", other)
+
+    def less_equal_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "less_equal", other)
+
+    def not_equal_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "not_equal", other)
+
+    def logical_and_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "logical_and", other)
+
+    def logical_or_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "logical_or", other)
+
+    def logical_xor_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "logical_xor", other)
+
+    def copysign_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "copysign", other)
+
+    def ldexp_(self, other: Any) -> Tensor:
+        return _math_more.in_place(self, "ldexp", other)
+
+    def index_fill(self, dim: int, index: Any, value: Any) -> Tensor:
+        return _scatter_more.index_fill(self, dim, index, value)
+
+    def index_copy(self, dim: int, index: Any, source: Any) -> Tensor:
+        return _scatter_more.index_copy(self, dim, index, source)
+
+    def masked_scatter(self, mask: Any, source: Any) -> Tensor:
+        return _scatter_more.masked_scatter(self, mask, source)
+
+    def select_scatter(self, src: Any, dim: int, index: Any) -> Tensor:
+        return _scatter_more.select_scatter(self, src, dim, index)
+
+    def slice_scatter(
+        self, src: Any, dim: int = 0, start: Any = None, end: Any = None, step: Any = 1
+    ) -> Tensor:
+        return _scatter_more.slice_scatter(self, src, dim, start, end, step)
+
+    def diagonal_scatter(self, src: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return _scatter_more.diagonal_scatter(self, src, offset, dim1, dim2)
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        return _scatter_more.unfold(self, dimension, size, step)
+
+    def renorm(self, p: Any, dim: int, maxnorm: Any) -> Tensor:
+        return _scatter_more.renorm(self, p, dim, maxnorm)
+
+    def quantile(
+        self, q: Any, dim: Any = None, keepdim: Any = False, *, interpolation: str = "linear"
+    ) -> Tensor:
+        return _scatter_more.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(
+        self, q: Any, dim: Any = None, keepdim: Any = False, *, interpolation: str = "linear"
+    ) -> Tensor:
+        return _scatter_more.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def index_fill_(self, dim: int, index: Any, value: Any) -> Tensor:
+        return _math_more.in_place(self, "index_fill", dim, index, value)
+
+    def index_copy_(self, dim: int, index: Any, source: Any) -> Tensor:
+        return _math_more.in_place(self, "index_copy", dim, index, source)
+
+    def masked_scatter_(self, mask: Any, source: Any) -> Tensor:
+        return _math_more.in_place(self, "masked_scatter", mask, source)
+
+    def renorm_(self, p: Any, dim: int, maxnorm: Any) -> Tensor:
+        return _math_more.in_place(self, "renorm", p, dim, maxnorm)
+
+    def cholesky(self, upper: Any = False) -> Tensor:
+        from autograd.ops.decompositions import cholesky
+
+        return cholesky(self, upper=upper)
+
+    def qr(self, some: Any = True) -> Any:
+        from autograd.ops.decompositions import qr_
+
+        return qr_(self, some)
+
+    def pinverse(self, rcond: Any = 1e-15) -> Tensor:
+        from autograd.ops.decompositions import pinverse
+
+        return pinverse(self, rcond)
+
+    def matrix_power(self, n: Any) -> Tensor:
+        from autograd.ops.decompositions import matrix_power
+
+        return matrix_power(self, n)
+
+    def matrix_exp(self) -> Tensor:
+        from autograd.ops.decompositions import matrix_exp
+
+        return matrix_exp(self)
+
+    def slogdet(self) -> Any:
+        from autograd.linalg import slogdet
+
+        return slogdet(self)
+
+    def scatter_reduce(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: Any = True
+    ) -> Tensor:
+        return _scatter_more.scatter_reduce(
+            self, dim, index, src, reduce, include_self=include_self
+        )
+
+    def scatter_reduce_(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: Any = True
+    ) -> Tensor:
+        return _math_more.in_place(
+            self, "scatter_reduce", dim, index, src, reduce, include_self=include_self
+        )
+
+    # End of PyTorch's methods, batch 4
+
     # Last: inside the class body these names hide the built-ins `int` and `bool`.
 
     def long(self) -> Tensor:
@@ -1672,8 +2120,10 @@ from autograd.ops import logical as _logical  # noqa: E402
 from autograd.ops import math_more as _math_more  # noqa: E402
 from autograd.ops import memory as _memory_ops  # noqa: E402
 from autograd.ops import order as _order  # noqa: E402
+from autograd.ops import scatter_more as _scatter_more  # noqa: E402
 from autograd.ops import stats as _stats  # noqa: E402
 from autograd.ops import torch_methods as _torch  # noqa: E402
+from autograd.ops import torch_more as _more  # noqa: E402
 from autograd.ops.args import axis_arg  # noqa: E402
 from autograd.ops.arith import (  # noqa: E402
     Add,

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, as_tensor, log, log_sigmoid, softplus, sqrt, where
+from autograd import Tensor, as_tensor, log, log_sigmoid, softplus, sqrt, where, xlogy
 from autograd.checks import check_bool, check_int, check_real
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -43,7 +43,8 @@ def _clamp_min_0(z: Tensor) -> Tensor:
 
 def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
     """KL divergence with `input` as log-probabilities: target * (log(target) - input)
-    (0 where target is 0), or exp(target) * (target - input) with `log_target`.
+    (0 where target is 0, NaN where it is negative, as torch's), or
+    exp(target) * (target - input) with `log_target`.
     `reduction="batchmean"` divides the sum by the batch size (the true KL divergence;
     "mean" averages over every element, as torch)."""
     check_bool("kl_div", "log_target", log_target)
@@ -51,9 +52,7 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        positive = _values(target) > 0
-        log_t = log(where(positive, target, np.ones_like(_values(target))))
-        loss = target * log_t - target * input
+        loss = xlogy(target, target) - target * input  # NaN where target < 0, as torch
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     if reduction == "mean":

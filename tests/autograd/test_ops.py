@@ -337,6 +337,11 @@ CASES = [
     ("fmod", lambda a, b: autograd.fmod(a * 3, b), [(2, 3), (3,)], POS, False),
     ("fmax", lambda a, b: autograd.fmax(a, b), [(3, 4), (4,)], ANY, False),
     ("fmin", lambda a, b: a.fmin(b), [(3, 1), (1, 4)], ANY, False),
+    # PyTorch's functions, batch 4 (`autograd.ops.torch_more`)
+    ("asinh", lambda a: autograd.asinh(a), [(2, 3)], ANY, True),
+    ("acosh", lambda a: a.acosh(), [(2, 3)], (1.2, 3.0), True),
+    ("atanh", lambda a: autograd.atanh(a), [(2, 3)], (-0.9, 0.9), True),
+    ("copysign", lambda a, b: autograd.copysign(a, b), [(2, 3), (3,)], AWAY, True),
     (
         "addcmul_addcdiv",
         lambda a, b, c: autograd.addcdiv(autograd.addcmul(a, b, c, value=0.5), b, c + 3, value=2),

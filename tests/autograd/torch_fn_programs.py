@@ -49,6 +49,9 @@ _UNARY: list[tuple[str, str, Callable[[Pair], Pair] | None]] = [
     ("sinc", "Sinc", positive),  # torch's second derivative at exactly 0 is nan (ours: exact)
     ("frac", "Sub", None),
     ("deg2rad", "Mul", None),
+    ("asinh", "Asinh", None),
+    ("acosh", "Acosh", lambda p: Pair(p.ours * p.ours + 1.5, p.theirs * p.theirs + 1.5)),
+    ("atanh", "Atanh", _open_unit),
 ]
 
 
@@ -88,6 +91,9 @@ _binary("hypot", "Hypot", positive)
 _binary("logaddexp", "LogAddExp")
 _binary("fmax", "Fmax")
 _binary("fmin", "Fmin")
+_binary("copysign", "Copysign", positive)  # the sign of a nonzero `other`
+_binary("logaddexp2", "LogAddExp")
+_binary("ldexp", "Exp2")
 
 
 @spec("xlogy", "Xlogy")
@@ -123,3 +129,45 @@ def _addc(draw, x, pool, leaves):
         tp.torch.addcmul(x.theirs, t1.theirs, t2.theirs, value=value), t1.theirs, t2.theirs
     )
     return Pair(ours, theirs)
+
+
+# PyTorch's functions and methods, batch 4 (`autograd.ops.torch_more`, `scatter_more`)
+
+
+@spec("sum_to_size", "Sum", "Reshape")
+def _sum_to_size(draw, x, pool, leaves):
+    """Down to a shape x broadcasts from: leading axes dropped, some axes set to 1."""
+    size = tp.broadcast_partner(draw, x.shape)
+    if len(size) > len(x.shape):
+        size = size[1:]
+    return Pair(x.ours.sum_to_size(size), x.theirs.sum_to_size(size))
+
+
+@spec("unfold", "GetItem", "Transpose", min_ndim=1)
+def _unfold(draw, x, pool, leaves):
+    dim = draw(tp.st.integers(-x.ours.ndim, x.ours.ndim - 1))
+    size = draw(tp.st.integers(1, x.shape[dim]))
+    step = draw(tp.st.integers(1, 3))
+    return Pair(x.ours.unfold(dim, size, step), x.theirs.unfold(dim, size, step))
+
+
+@spec("quantile", "GetItem", "Lerp", "BroadcastTo", min_ndim=1)
+def _quantile(draw, x, pool, leaves):
+    q = draw(tp.st.sampled_from([0.0, 0.3, 0.5, 0.9, 1.0]))
+    how = draw(tp.st.sampled_from(["linear", "lower", "higher", "midpoint", "nearest"]))
+    dim = draw(tp.st.sampled_from([None, -1, 0]))
+    keepdim = draw(tp.st.booleans())
+    return Pair(
+        x.ours.quantile(q, dim, keepdim, interpolation=how),
+        x.theirs.quantile(q, dim, keepdim, interpolation=how),
+    )
+
+
+@spec("cumulative_trapezoid", "Cumsum", "GetItem", min_ndim=1)
+def _cumulative_trapezoid(draw, x, pool, leaves):
+    dim = draw(tp.st.integers(-x.ours.ndim, x.ours.ndim - 1))
+    dx = draw(tp.st.sampled_from([1, 0.5, 2.0]))
+    return Pair(
+        autograd.cumulative_trapezoid(x.ours, dx=dx, dim=dim),
+        tp.torch.cumulative_trapezoid(x.theirs, dx=dx, dim=dim),
+    )
