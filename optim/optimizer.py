@@ -58,9 +58,11 @@ class Optimizer:
     """Base class of every optimizer.
 
     Args:
-        params: an iterable of Tensors that require grad, or of dicts (parameter
-            groups) each with a ``"params"`` entry and any options that override
-            ``defaults`` for that group.
+        params: an iterable of Tensors that require grad, of ``(name, Tensor)``
+            pairs (``model.named_parameters()``, as torch takes them: the names are
+            kept in the group's ``"param_names"``), or of dicts (parameter groups)
+            each with a ``"params"`` entry of either kind and any options that
+            override ``defaults`` for that group.
         defaults: the option values used by groups that do not set them.
 
     Attributes:
@@ -125,9 +127,11 @@ class Optimizer:
             param_group: a dict with ``"params"`` and optional option overrides.
 
         Raises:
-            ValueError: if a parameter is already in a group or is not a leaf, or an
-                option is missing or invalid. (A parameter that does not require grad
-                is taken, as in torch: a frozen layer, skipped until it is unfrozen.)
+            ValueError: if a parameter is already in a group or is not a leaf, if an
+                option is missing or invalid, or if the group's parameters are named
+                (``(name, Tensor)`` pairs) and the other groups' not, or the reverse.
+                (A parameter that does not require grad is taken, as in torch: a
+                frozen layer, skipped until it is unfrozen.)
             TypeError: if a parameter is not a Tensor.
         """
         if not isinstance(param_group, dict):
@@ -139,7 +143,7 @@ class Optimizer:
             params = [params]
         elif isinstance(params, set):
             raise TypeError("parameters must be given in a fixed order (a list), not a set")
-        params = list(params)
+        params, names = _split_names(list(params))
         for p in params:
             _check_param(p)
         ids = {id(p) for p in params}
@@ -147,7 +151,13 @@ class Optimizer:
             raise ValueError("a parameter group contains the same parameter more than once")
         if any(id(p) in ids for g in self.param_groups for p in g["params"]):
             raise ValueError("some parameters appear in more than one parameter group")
-        group = {**self.defaults, **param_group, "params": params}
+        _check_names_like_groups(names is not None, self.param_groups)
+        # torch's key order: the group's own keys, its names, then the defaults
+        group = {**param_group, "params": params}
+        if names is not None:
+            group["param_names"] = names
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
         self._validate(group)
         self.param_groups.append(group)
 
@@ -333,6 +343,40 @@ def _check_implementation(owner: str, group: dict[str, Any]) -> None:
         raise NotImplementedError(
             f"{owner}: differentiable=True is not supported: a step updates the arrays "
             "outside the graph"
+        )
+
+
+def _split_names(params: list[Any]) -> tuple[list[Any], list[Any] | None]:
+    """The parameters of a group and their names, given as in torch either as Tensors
+    or as ``(name, Tensor)`` pairs (``model.named_parameters()``); names are None for
+    Tensors.
+
+    Raises:
+        ValueError: when some parameters are named and others not (torch's message).
+    """
+    named = [isinstance(p, tuple) for p in params]
+    if not any(named):
+        return params, None
+    if not all(named):
+        raise ValueError(
+            "all optimizer params should be with/without names. Some param names are missing"
+        )
+    for pair in params:
+        if len(pair) != 2:
+            raise ValueError(
+                f"a named parameter must be a (name, Tensor) pair, got a tuple of {len(pair)}"
+            )
+    return [p for _, p in params], [name for name, _ in params]
+
+
+def _check_names_like_groups(named: bool, groups: list[dict[str, Any]]) -> None:
+    """A group with names may only join groups with names, and one without names only
+    groups without (torch's rule and message)."""
+    if any(("param_names" in g) != named for g in groups):
+        kind = "with" if named else "without"
+        raise ValueError(
+            "all optimizer param groups should be with/without names. "
+            f"cannot add param group {kind} names to the optimizer"
         )
 
 

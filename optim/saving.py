@@ -47,12 +47,18 @@ def load_state_dict(opt: Any, state_dict: dict[str, Any]) -> None:
         state[param] = {k: _load_value(opt, param, k, v) for k, v in saved_state.items()}
     opt.state = state
     opt.param_groups = [
-        {
-            **copy.deepcopy({k: v for k, v in saved.items() if k != "params"}),
-            "params": g["params"],
-        }
-        for saved, g in zip(saved_groups, opt.param_groups, strict=True)
+        _loaded_group(saved, g) for saved, g in zip(saved_groups, opt.param_groups, strict=True)
     ]
+
+
+def _loaded_group(saved: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the saved group's options over `group`'s parameters; `group`'s
+    parameter names are kept when the saved group has none (as torch does)."""
+    loaded = copy.deepcopy({k: v for k, v in saved.items() if k != "params"})
+    loaded["params"] = group["params"]
+    if "param_names" in group and "param_names" not in loaded:
+        loaded["param_names"] = group["param_names"]
+    return loaded
 
 
 def _load_value(opt: Any, param: Tensor, key: str, value: Any) -> Any:

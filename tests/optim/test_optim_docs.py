@@ -1,0 +1,279 @@
+"""The code of torch.optim's documentation page ("How to use an optimizer", "How to
+adjust learning rate"), run with gradwork and with torch from the same weights."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from torch_pairs import assert_same_weights, float64, net, pair, train_step
+
+import autograd
+import nn
+import optim
+from optim import lr_scheduler
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(autouse=True)
+def _float64():
+    with float64(torch):
+        yield
+
+
+def per_parameter_groups(lib, model, named=False):
+    """The docs' per-parameter options: the base at lr 1e-2, the classifier at the
+    default 1e-3, both with momentum 0.9."""
+    params = "named_parameters" if named else "parameters"
+    return lib.SGD(
+        [
+            {"params": getattr(model.base, params)(), "lr": 1e-2},
+            {"params": getattr(model.classifier, params)()},
+        ],
+        lr=1e-3,
+        momentum=0.9,
+    )
+
+
+def run_both(ours, theirs, opt, ref, steps):
+    for _ in range(steps):
+        assert train_step(ours, opt, autograd) == pytest.approx(
+            train_step(theirs, ref, torch), rel=1e-10
+        )
+
+
+def assert_same_state_dict_layout(opt, ref):
+    """Groups equal key by key, in torch's key order; state keyed alike."""
+    mine, expected = opt.state_dict(), ref.state_dict()
+    assert [list(g.items()) for g in mine["param_groups"]] == [
+        list(g.items()) for g in expected["param_groups"]
+    ]
+    assert {k: sorted(v) for k, v in mine["state"].items()} == {
+        k: sorted(v) for k, v in expected["state"].items()
+    }
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["parameters", "named_parameters"])
+def test_per_parameter_options_match_torch(named):
+    ours, theirs = pair(torch)
+    opt = per_parameter_groups(optim, ours, named)
+    ref = per_parameter_groups(torch.optim, theirs, named)
+    run_both(ours, theirs, opt, ref, 10)
+    assert_same_weights(ours, theirs)
+    assert_same_state_dict_layout(opt, ref)
+    assert repr(opt) == repr(ref)
+
+
+def test_named_parameters_are_taken_as_torch_takes_them():
+    """``SGD(model.named_parameters())``: the names are kept in ``param_names``."""
+    ours, theirs = pair(torch)
+    opt = optim.Adam(ours.named_parameters(), lr=1e-2)
+    ref = torch.optim.Adam(theirs.named_parameters(), lr=1e-2)
+    assert opt.param_groups[0]["param_names"] == ref.param_groups[0]["param_names"]
+    assert list(opt.param_groups[0]) == list(ref.param_groups[0])
+    run_both(ours, theirs, opt, ref, 5)
+    assert_same_weights(ours, theirs)
+    assert_same_state_dict_layout(opt, ref)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda lib, m: lib.SGD([("w", m.base.weight), m.base.bias], lr=0.1),
+        lambda lib, m: lib.SGD(
+            [{"params": m.base.named_parameters()}, {"params": m.classifier.parameters()}]
+        ),
+        lambda lib, m: lib.SGD(
+            [{"params": m.base.parameters()}, {"params": m.classifier.named_parameters()}]
+        ),
+        lambda lib, m: lib.SGD(m.base.parameters()).add_param_group(
+            {"params": m.classifier.named_parameters()}
+        ),
+    ],
+    ids=["pairs-and-tensors", "named-then-not", "not-then-named", "add-named-group"],
+)
+def test_named_and_unnamed_parameters_mixed_raise_as_torch(build):
+    ours, theirs = pair(torch)
+    with pytest.raises(ValueError) as expected:
+        build(torch.optim, theirs)
+    with pytest.raises(ValueError, match="with/without names") as error:
+        build(optim, ours)
+    assert str(error.value) == str(expected.value)
+
+
+def test_load_state_dict_keeps_or_takes_parameter_names_as_torch():
+    ours, theirs = pair(torch)
+    unnamed = optim.SGD(ours.parameters(), lr=0.1).state_dict()
+    unnamed_ref = torch.optim.SGD(theirs.parameters(), lr=0.1).state_dict()
+    opt = optim.SGD(ours.named_parameters(), lr=0.5)
+    ref = torch.optim.SGD(theirs.named_parameters(), lr=0.5)
+    opt.load_state_dict(unnamed)
+    ref.load_state_dict(unnamed_ref)
+    assert opt.param_groups[0]["param_names"] == ref.param_groups[0]["param_names"]
+    assert opt.param_groups[0]["lr"] == ref.param_groups[0]["lr"] == 0.1
+    plain = optim.SGD(ours.parameters())
+    plain_ref = torch.optim.SGD(theirs.parameters())
+    plain.load_state_dict(opt.state_dict())
+    plain_ref.load_state_dict(ref.state_dict())
+    assert plain.param_groups[0]["param_names"] == plain_ref.param_groups[0]["param_names"]
+
+
+def test_lbfgs_step_with_closure_matches_torch():
+    ours, theirs = pair(torch)
+    opt, ref = optim.LBFGS(ours.parameters(), lr=1), torch.optim.LBFGS(theirs.parameters(), lr=1)
+    for _ in range(4):
+        assert train_step(ours, opt, autograd) == pytest.approx(
+            train_step(theirs, ref, torch), rel=1e-8
+        )
+    assert_same_weights(ours, theirs, rtol=1e-7)
+
+
+def test_add_param_group_while_training_matches_torch():
+    ours, theirs = pair(torch)
+    opt = optim.Adam(ours.base.parameters(), lr=1e-2)
+    ref = torch.optim.Adam(theirs.base.parameters(), lr=1e-2)
+    run_both(ours, theirs, opt, ref, 3)
+    group = {"lr": 1e-3, "betas": (0.8, 0.9)}
+    opt.add_param_group({"params": ours.classifier.parameters(), **group})
+    ref.add_param_group({"params": theirs.classifier.parameters(), **group})
+    run_both(ours, theirs, opt, ref, 5)
+    assert_same_weights(ours, theirs)
+    assert_same_state_dict_layout(opt, ref)
+    assert repr(opt) == repr(ref)
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("SGD", {"lr": 1e-2, "momentum": 0.9, "nesterov": True}),
+        ("Adam", {"lr": 1e-2, "amsgrad": True}),
+        ("AdamW", {"lr": 1e-2}),
+        ("RMSprop", {"lr": 1e-3, "centered": True, "momentum": 0.5}),
+        ("Adagrad", {"lr": 1e-2}),
+        ("Adadelta", {}),
+        ("Adamax", {}),
+        ("NAdam", {"decoupled_weight_decay": True, "weight_decay": 0.1}),
+        ("RAdam", {}),
+        ("ASGD", {"t0": 2}),
+        ("Rprop", {}),
+    ],
+)
+def test_saving_and_loading_into_a_fresh_model_continues_as_torch(name, options):
+    """Save model and optimizer after some steps, load both into new ones, go on."""
+    ours, theirs = pair(torch)
+    opt = getattr(optim, name)(ours.parameters(), **options)
+    ref = getattr(torch.optim, name)(theirs.parameters(), **options)
+    run_both(ours, theirs, opt, ref, 4)
+    assert_same_state_dict_layout(opt, ref)
+    ours2, theirs2 = net(nn), net(torch.nn)
+    ours2.load_state_dict(ours.state_dict())
+    theirs2.load_state_dict(theirs.state_dict())
+    opt2 = getattr(optim, name)(ours2.parameters(), **options)
+    ref2 = getattr(torch.optim, name)(theirs2.parameters(), **options)
+    opt2.load_state_dict(opt.state_dict())
+    ref2.load_state_dict(ref.state_dict())
+    run_both(ours2, theirs2, opt2, ref2, 4)
+    assert_same_weights(ours2, theirs2)
+
+
+def two_groups(lib, kind="SGD", **options):
+    params = [lib.zeros(3, requires_grad=True), lib.zeros(2, requires_grad=True)]
+    return getattr(lib.optim if lib is torch else optim, kind)(
+        [{"params": [params[0]]}, {"params": [params[1]], "lr": 0.05}],
+        **(options or {"lr": 0.1, "momentum": 0.9}),
+    )
+
+
+def lrs(opt):
+    return [group["lr"] for group in opt.param_groups]
+
+
+def test_the_docs_two_schedulers_stepped_each_epoch_match_torch():
+    """``ExponentialLR(gamma=0.9)`` then ``MultiStepLR([30, 80], 0.1)``, both stepped."""
+    opt, ref = two_groups(autograd), two_groups(torch)
+    mine = [
+        lr_scheduler.ExponentialLR(opt, gamma=0.9),
+        lr_scheduler.MultiStepLR(opt, milestones=[30, 80], gamma=0.1),
+    ]
+    theirs = [
+        torch.optim.lr_scheduler.ExponentialLR(ref, gamma=0.9),
+        torch.optim.lr_scheduler.MultiStepLR(ref, milestones=[30, 80], gamma=0.1),
+    ]
+    for epoch in range(100):
+        opt.step()
+        ref.step()
+        for a, b in zip(mine, theirs):
+            a.step()
+            b.step()
+            np.testing.assert_allclose(a.get_last_lr(), b.get_last_lr(), rtol=1e-13)
+        np.testing.assert_allclose(lrs(opt), lrs(ref), rtol=1e-13, err_msg=f"epoch {epoch}")
+
+
+SCHEDULES = {
+    "LambdaLR": lambda L, o: L.LambdaLR(o, lr_lambda=lambda epoch: 0.95**epoch),
+    "LambdaLR-per-group": lambda L, o: L.LambdaLR(
+        o, lr_lambda=[lambda epoch: epoch // 30, lambda epoch: 0.95**epoch]
+    ),
+    "SequentialLR": lambda L, o: L.SequentialLR(
+        o,
+        schedulers=[L.ConstantLR(o, factor=0.1, total_iters=2), L.ExponentialLR(o, gamma=0.9)],
+        milestones=[2],
+    ),
+    "ChainedScheduler": lambda L, o: L.ChainedScheduler(
+        [L.ConstantLR(o, factor=0.1, total_iters=2), L.ExponentialLR(o, gamma=0.9)],
+        optimizer=o,
+    ),
+    "OneCycleLR": lambda L, o: L.OneCycleLR(o, max_lr=0.01, steps_per_epoch=10, epochs=6),
+    "CyclicLR": lambda L, o: L.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=7),
+    "CosineAnnealingWarmRestarts": lambda L, o: L.CosineAnnealingWarmRestarts(
+        o, T_0=10, T_mult=2, eta_min=0.001
+    ),
+    "ReduceLROnPlateau": lambda L, o: L.ReduceLROnPlateau(o, "min", patience=2),
+}
+
+
+def metric(epoch):
+    return 1.0 if epoch < 20 else 0.5 + math.sin(epoch) / 10
+
+
+@pytest.mark.parametrize("name", SCHEDULES)
+def test_documented_schedules_saved_and_resumed_match_torch(name):
+    """60 steps, with model, optimizer and scheduler saved at step 30 and loaded into
+    new ones built the documented way (the scheduler before loading)."""
+    make = SCHEDULES[name]
+    args = (lambda e: (metric(e),)) if name == "ReduceLROnPlateau" else (lambda e: ())
+    opt, ref = two_groups(autograd), two_groups(torch)
+    mine, theirs = make(lr_scheduler, opt), make(torch.optim.lr_scheduler, ref)
+    for epoch in range(60):
+        opt.step()
+        ref.step()
+        mine.step(*args(epoch))
+        theirs.step(*args(epoch))
+        np.testing.assert_allclose(lrs(opt), lrs(ref), rtol=1e-12, err_msg=f"epoch {epoch}")
+        np.testing.assert_allclose(mine.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
+        if epoch == 30:
+            opt2, ref2 = two_groups(autograd), two_groups(torch)
+            mine2, theirs2 = make(lr_scheduler, opt2), make(torch.optim.lr_scheduler, ref2)
+            opt2.load_state_dict(opt.state_dict())
+            ref2.load_state_dict(ref.state_dict())
+            mine2.load_state_dict(mine.state_dict())
+            theirs2.load_state_dict(theirs.state_dict())
+            opt, ref, mine, theirs = opt2, ref2, mine2, theirs2
+
+
+def test_warm_restarts_stepped_with_fractional_epochs_as_its_docstring_matches_torch():
+    """``scheduler.step(epoch + i / iters)`` inside each epoch."""
+    opt, ref = two_groups(autograd), two_groups(torch)
+    mine = lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2)
+    theirs = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(ref, T_0=3, T_mult=2)
+    iters = 7
+    for epoch in range(12):
+        for i in range(iters):
+            opt.step()
+            ref.step()
+            mine.step(epoch + i / iters)
+            theirs.step(epoch + i / iters)
+            np.testing.assert_allclose(lrs(opt), lrs(ref), rtol=1e-12)
+            np.testing.assert_allclose(mine.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
