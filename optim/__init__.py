@@ -49,6 +49,7 @@ __all__ = [
     "Rprop",
     "get",
     "lr_scheduler",
+    "swa_utils",
 ]
 
 #: The names that `get` (and so ``compile(optimizer=...)``) accepts, lower case.
@@ -68,6 +69,16 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "radam": RAdam,
     "lion": Lion,
 }
+
+
+def __getattr__(name: str) -> Any:
+    """`optim.swa_utils` is imported on first use: it builds on `nn`, which imports
+    `optim` itself."""
+    if name == "swa_utils":
+        import importlib
+
+        return importlib.import_module("optim.swa_utils")
+    raise AttributeError(f"module 'optim' has no attribute {name!r}")
 
 
 def get(
