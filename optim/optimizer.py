@@ -15,16 +15,21 @@ buffer is updated by a single call of the same rule on the whole buffer instead
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograd import Tensor, enable_grad
 from autograd.checks import check_bool, check_real
 from autograd.graph import increment_version
-from optim import saving
+from optim import hooks, saving
 from optim.flat import FlatGroup
+from optim.hooks import register_optimizer_step_post_hook as register_optimizer_step_post_hook
+from optim.hooks import register_optimizer_step_pre_hook as register_optimizer_step_pre_hook
 from optim.packing import prepare
+
+if TYPE_CHECKING:
+    from nn.hooks import RemovableHandle
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
@@ -110,6 +115,10 @@ class Optimizer:
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        hooks.class_defined(cls)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -306,12 +315,22 @@ class Optimizer:
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's state as plain data, deep-copied.
 
+        The state-dict pre-hooks run first (``hook(optimizer)``), the post-hooks last
+        (``hook(optimizer, state_dict)``, a returned dict replacing it), as torch's.
+
         Returns:
             ``{"state": {index: {key: ndarray or number}}, "param_groups": [...]}``
             where parameters are replaced by their index in the order of the groups
             (as in torch), so it can be loaded into an optimizer over new Tensors.
         """
-        return saving.state_dict(self)
+        for pre_hook in hooks.hooks_of(self, hooks.STATE_DICT_PRE).values():
+            pre_hook(self)
+        state_dict = saving.state_dict(self)
+        for post_hook in hooks.hooks_of(self, hooks.STATE_DICT_POST).values():
+            result = post_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a `state_dict()`; training then goes on exactly as if never stopped.
@@ -320,10 +339,87 @@ class Optimizer:
             state_dict: a dict returned by `state_dict()` of an optimizer of the same
                 kind with the same group sizes.
 
+        The load pre-hooks run first on a shallow copy of `state_dict`
+        (``hook(optimizer, state_dict)``, a returned dict replacing it), the post-hooks
+        last (``hook(optimizer)``), as torch's.
+
         Raises:
             ValueError: if the groups or the state arrays do not match this optimizer.
         """
+        state_dict = dict(state_dict)
+        for pre_hook in hooks.hooks_of(self, hooks.LOAD_PRE).values():
+            result = pre_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         saving.load_state_dict(self, state_dict)
+        for post_hook in hooks.hooks_of(self, hooks.LOAD_POST).values():
+            post_hook(self)
+
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Run ``hook(optimizer, args, kwargs)`` before each `step` (after the global
+        pre-hooks); returning a pair ``(args, kwargs)`` replaces the step's arguments
+        (`args` holds the optimizer first, as torch passes it).
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+
+        Raises:
+            TypeError: if `hook` is not callable.
+        """
+        return hooks.register(self, hooks.STEP_PRE, hook)
+
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Run ``hook(optimizer, args, kwargs)`` after each `step` (before the global
+        post-hooks).
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+        """
+        return hooks.register(self, hooks.STEP_POST, hook)
+
+    def register_state_dict_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Run ``hook(optimizer)`` at the start of `state_dict` (first of all with
+        `prepend`).
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+        """
+        return hooks.register(self, hooks.STATE_DICT_PRE, hook, prepend)
+
+    def register_state_dict_post_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Run ``hook(optimizer, state_dict)`` at the end of `state_dict`; a returned
+        dict replaces the state dict (first of all with `prepend`).
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+        """
+        return hooks.register(self, hooks.STATE_DICT_POST, hook, prepend)
+
+    def register_load_state_dict_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Run ``hook(optimizer, state_dict)`` before `load_state_dict` loads; a
+        returned dict is loaded instead (first of all with `prepend`).
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+        """
+        return hooks.register(self, hooks.LOAD_PRE, hook, prepend)
+
+    def register_load_state_dict_post_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Run ``hook(optimizer)`` after `load_state_dict` has loaded (first of all
+        with `prepend`).
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+        """
+        return hooks.register(self, hooks.LOAD_POST, hook, prepend)
 
 
 def _check_implementation(owner: str, group: dict[str, Any]) -> None:
