@@ -14,6 +14,7 @@ buffer is updated by a single call of the same rule on the whole buffer instead
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -74,7 +75,9 @@ class Optimizer:
         param_groups: a list of dicts, each with ``"params"`` (a list of Tensors) and
             every option of the optimizer.
         state: per-parameter dicts (keyed by the parameter Tensor), created at the
-            parameter's first step.
+            parameter's first step; a ``defaultdict(dict)``, as torch's, so that
+            ``optimizer.state[p]`` is ``{}`` before it (and a custom `step` may fill
+            it as in torch).
         foreach: use the multi-tensor fast path where its preconditions hold (True
             by default); False always runs the per-parameter reference. A group's
             torch option ``foreach=False`` does the same for that group; its
@@ -93,13 +96,17 @@ class Optimizer:
     """
 
     elementwise = False
+    #: An empty state is one not made yet (`_init_state` makes it at the next step):
+    #: ``optimizer.state[p]`` gives ``{}`` for any parameter, as torch's defaultdict.
+    #: False where an empty state is a state (SGD without momentum).
+    empty_state_is_new = True
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.foreach = True
         # The multi-tensor buffers of each group, by the group's position.
         self._flat: dict[int, FlatGroup] = {}
         self.defaults = dict(defaults)
-        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         # Work arrays reused by every step, keyed by (shape, dtype, slot). They hold
         # nothing between steps, so they are not part of `state` or `state_dict`.
@@ -241,7 +248,7 @@ class Optimizer:
                     continue
                 p, g = param.data, grad.data
                 state = self.state.get(param)
-                if state is None:
+                if not state and (state is None or self.empty_state_is_new):
                     state = self.state[param] = self._init_state(p, group)
                 self._update(p, self._grad(p, g, group) if adjust else g, state, group)
                 increment_version(param)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections import defaultdict
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,7 @@ def load_state_dict(opt: Any, state_dict: dict[str, Any]) -> None:
                 f"parameters, this optimizer's has {len(group['params'])}"
             )
         by_index.update(zip(saved["params"], group["params"], strict=True))
-    state = {}
+    state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
     for index, saved_state in state_dict["state"].items():
         if index not in by_index:
             raise ValueError(f"loaded state dict has state for unknown parameter {index}")

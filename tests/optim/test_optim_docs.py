@@ -277,3 +277,57 @@ def test_warm_restarts_stepped_with_fractional_epochs_as_its_docstring_matches_t
             theirs.step(epoch + i / iters)
             np.testing.assert_allclose(lrs(opt), lrs(ref), rtol=1e-12)
             np.testing.assert_allclose(mine.get_last_lr(), theirs.get_last_lr(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("foreach", [True, False], ids=["multi-tensor", "per-parameter"])
+@pytest.mark.parametrize("name", ["Adam", "SGD", "Rprop"])
+def test_the_state_of_a_parameter_not_stepped_yet_is_empty_as_torchs(name, foreach):
+    """``optimizer.state[p]`` is ``{}`` before p's first step (torch's defaultdict);
+    reading it changes nothing of the steps that follow."""
+    ours, theirs = pair(torch)
+    opt = getattr(optim, name)(ours.parameters(), lr=1e-2)  # SGD's default lr is not torch's
+    ref = getattr(torch.optim, name)(theirs.parameters(), lr=1e-2)
+    opt.foreach = foreach
+    for o, model in ((opt, ours), (ref, theirs)):
+        assert [o.state[p] for p in model.parameters()] == [{}, {}, {}, {}]
+    run_both(ours, theirs, opt, ref, 3)
+    assert_same_weights(ours, theirs)
+
+
+def custom_sgd(lib, olib):
+    """A custom optimizer written as torch's documentation writes one."""
+
+    class MomentumSGD(olib.Optimizer):
+        def __init__(self, params, lr=0.1, momentum=0.5):
+            super().__init__(params, {"lr": lr, "momentum": momentum})
+
+        @lib.no_grad()
+        def step(self, closure=None):
+            loss = None
+            if closure is not None:
+                with lib.enable_grad():
+                    loss = closure()
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state[p]
+                    if len(state) == 0:
+                        state["step"] = 0
+                        state["buf"] = p.grad.clone()
+                    else:
+                        state["buf"].mul_(group["momentum"]).add_(p.grad)
+                    state["step"] += 1
+                    p.add_(state["buf"], alpha=-group["lr"])
+            return loss
+
+    return MomentumSGD
+
+
+def test_a_custom_optimizer_filling_its_state_as_torchs_docs_runs_as_torch():
+    ours, theirs = pair(torch)
+    opt = custom_sgd(autograd, optim)(ours.parameters())
+    ref = custom_sgd(torch, torch.optim)(theirs.parameters())
+    run_both(ours, theirs, opt, ref, 3)
+    assert_same_weights(ours, theirs)
+    assert opt.state_dict()["state"][0]["step"] == 3
