@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from typing import Any
 
-from autograd.checks import check_int
+from autograd.checks import check_int, check_real
 from optim.optimizer import Optimizer
+
+#: torch's warning for ``scheduler.step(epoch)`` (word for word).
+EPOCH_DEPRECATION_WARNING = (
+    "The epoch parameter in `scheduler.step()` was not necessary and is being "
+    "deprecated where possible. Please use `scheduler.step()` to step the "
+    "scheduler. During the deprecation, if epoch is different from None, the "
+    "closed form is used instead of the new chainable form, where available. "
+    "Please open an issue if you are unable to replicate your use case: "
+    "https://github.com/pytorch/pytorch/issues/new/choose."
+)
+
+
+def deprecated_epoch(owner: str, epoch: Any) -> None:
+    """Check an `epoch` given to ``step`` and warn as torch does (the argument is
+    deprecated, still honoured)."""
+    check_real(owner, "epoch", epoch)
+    warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=3)
 
 
 class ResumeError(KeyError, ValueError):
@@ -65,10 +83,17 @@ class LRScheduler:
         """The lr of each group at epoch ``self.last_epoch``, from ``base_lrs`` alone."""
         return self.get_lr()
 
-    def step(self) -> None:
-        """Advance one epoch (or batch) and set the new lrs."""
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one epoch (or batch) and set the new lrs.
+
+        Args:
+            epoch: torch's deprecated argument: go to this epoch instead, by the closed
+                form where the schedule has one (with torch's deprecation warning).
+        """
         self._step_count += 1
-        self._update_lr()
+        if epoch is not None:
+            deprecated_epoch(type(self).__name__, epoch)
+        self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
         """Set the lrs of the next epoch, or of `epoch` by the closed form (torch's

@@ -331,3 +331,56 @@ def test_a_custom_optimizer_filling_its_state_as_torchs_docs_runs_as_torch():
     run_both(ours, theirs, opt, ref, 3)
     assert_same_weights(ours, theirs)
     assert opt.state_dict()["state"][0]["step"] == 3
+
+
+EPOCH_SCHEDULES = {
+    "StepLR": {"step_size": 2},
+    "MultiStepLR": {"milestones": [2, 4]},
+    "ExponentialLR": {"gamma": 0.9},
+    "CosineAnnealingLR": {"T_max": 10},
+    "LambdaLR": {"lr_lambda": lambda epoch: 0.9**epoch},
+    "MultiplicativeLR": {"lr_lambda": lambda epoch: 0.9},
+    "OneCycleLR": {"max_lr": 0.1, "total_steps": 20},
+    "CyclicLR": {"base_lr": 0.01, "max_lr": 0.1},
+    "LinearLR": {},
+    "ConstantLR": {},
+    "PolynomialLR": {},
+}
+
+
+@pytest.mark.parametrize("name", EPOCH_SCHEDULES)
+def test_step_with_an_epoch_is_deprecated_and_honoured_as_torchs(name):
+    """``scheduler.step(epoch)``: torch's warning, then its closed form where there is
+    one (it raised TypeError)."""
+    opt, ref = two_groups(autograd), two_groups(torch)
+    mine = getattr(lr_scheduler, name)(opt, **EPOCH_SCHEDULES[name])
+    theirs = getattr(torch.optim.lr_scheduler, name)(ref, **EPOCH_SCHEDULES[name])
+    for epoch in (1, 5, 3, 3, 7):
+        opt.step()
+        ref.step()
+        with pytest.warns(UserWarning) as warned:
+            mine.step(epoch)
+        with pytest.warns(UserWarning) as expected:
+            theirs.step(epoch)
+        assert [str(w.message) for w in warned] == [str(w.message) for w in expected]
+        np.testing.assert_allclose(mine.get_last_lr(), theirs.get_last_lr(), rtol=1e-13)
+        mine.step()
+        theirs.step()
+        np.testing.assert_allclose(lrs(opt), lrs(ref), rtol=1e-13)
+
+
+def test_reduce_on_plateau_step_with_an_epoch_as_torchs():
+    opt, ref = two_groups(autograd), two_groups(torch)
+    mine = lr_scheduler.ReduceLROnPlateau(opt, patience=0)
+    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(ref, patience=0)
+    for epoch, loss in enumerate([1.0, 2.0, 3.0]):
+        opt.step()
+        ref.step()
+        with pytest.warns(UserWarning, match="epoch parameter"):
+            mine.step(loss, epoch * 10)
+        with pytest.warns(UserWarning, match="epoch parameter"):
+            theirs.step(loss, epoch * 10)
+        assert mine.last_epoch == theirs.last_epoch == epoch * 10
+        np.testing.assert_allclose(lrs(opt), lrs(ref), rtol=1e-13)
+    with pytest.raises(TypeError, match="epoch"):
+        mine.step(1.0, "ten")
