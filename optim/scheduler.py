@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from types import MethodType
 from typing import Any
 
 from autograd.checks import check_int, check_real
@@ -18,6 +19,32 @@ EPOCH_DEPRECATION_WARNING = (
     "Please open an issue if you are unable to replicate your use case: "
     "https://github.com/pytorch/pytorch/issues/new/choose."
 )
+
+
+#: torch's warning for a first ``scheduler.step()`` before any ``optimizer.step()``.
+ORDER_WARNING = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
+    "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
+    "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
+    "will result in PyTorch skipping the first value of the learning rate schedule. "
+    "See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+
+
+def _first_step(opt: Optimizer, *args: Any, **kwargs: Any) -> Any:
+    """The optimizer's `step` until it is first called: notes the call (for
+    `ORDER_WARNING`) and takes itself off, so later steps cost nothing more."""
+    opt.__dict__["_opt_called"] = True
+    del opt.__dict__["step"]
+    return opt.step(*args, **kwargs)
+
+
+def track_step_called(opt: Optimizer) -> None:
+    """Note the optimizer's next `step` call (as torch's schedulers do), unless one was
+    already noted or is being watched for."""
+    if "_opt_called" not in opt.__dict__ and "step" not in opt.__dict__:
+        opt.__dict__["step"] = MethodType(_first_step, opt)
 
 
 def deprecated_epoch(owner: str, epoch: Any) -> None:
@@ -63,6 +90,7 @@ class LRScheduler:
                 )
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        track_step_called(optimizer)
         self._initial_step()
 
     def _initial_step(self) -> None:
@@ -86,10 +114,15 @@ class LRScheduler:
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or batch) and set the new lrs.
 
+        As torch's, the first call warns if the optimizer has not stepped since the
+        scheduler was made (the schedule's first lr would be skipped).
+
         Args:
             epoch: torch's deprecated argument: go to this epoch instead, by the closed
                 form where the schedule has one (with torch's deprecation warning).
         """
+        if self._step_count == 1 and not self.optimizer.__dict__.get("_opt_called"):
+            warnings.warn(ORDER_WARNING, UserWarning, stacklevel=2)
         self._step_count += 1
         if epoch is not None:
             deprecated_epoch(type(self).__name__, epoch)

@@ -384,3 +384,53 @@ def test_reduce_on_plateau_step_with_an_epoch_as_torchs():
         np.testing.assert_allclose(lrs(opt), lrs(ref), rtol=1e-13)
     with pytest.raises(TypeError, match="epoch"):
         mine.step(1.0, "ten")
+
+
+ORDER_SCHEDULES = {
+    **SCHEDULES,
+    "StepLR": lambda L, o: L.StepLR(o, step_size=2),
+    "SWALR": lambda L, o: (
+        torch.optim.swa_utils if L is torch.optim.lr_scheduler else optim.swa_utils
+    ).SWALR(o, swa_lr=0.05),
+}
+
+
+def warnings_of(step):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        step()
+    return [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize(
+    "optimizer_first", [True, False], ids=["optimizer-first", "scheduler-first"]
+)
+@pytest.mark.parametrize("name", ORDER_SCHEDULES)
+def test_stepping_the_scheduler_before_the_optimizer_warns_as_torch(name, optimizer_first):
+    """The docs' order, ``optimizer.step()`` then ``scheduler.step()``, is silent; the
+    other order warns at the first step, as torch's (same message, same schedulers)."""
+    make = ORDER_SCHEDULES[name]
+    args = (1.0,) if name == "ReduceLROnPlateau" else ()
+    found = []
+    for lib, olib in ((autograd, lr_scheduler), (torch, torch.optim.lr_scheduler)):
+        opt = two_groups(lib)
+        scheduler = make(olib, opt)
+        log = []
+        for _ in range(2):
+            if optimizer_first:
+                opt.step()
+            log.append(warnings_of(lambda: scheduler.step(*args)))  # noqa: B023
+        found.append(log)
+    assert found[0] == found[1]
+    silent = optimizer_first or name in ("ReduceLROnPlateau", "CosineAnnealingWarmRestarts")
+    assert any(found[0]) != silent
+
+
+def test_watching_for_the_first_step_costs_nothing_after_it():
+    opt = two_groups(autograd)
+    lr_scheduler.StepLR(opt, step_size=2)
+    assert "step" in vars(opt)
+    opt.step()
+    assert "step" not in vars(opt) and opt._opt_called
