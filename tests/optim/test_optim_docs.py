@@ -37,10 +37,10 @@ def per_parameter_groups(lib, model, named=False):
     )
 
 
-def run_both(ours, theirs, opt, ref, steps):
+def run_both(ours, theirs, opt, ref, steps, rtol=1e-10):
     for _ in range(steps):
         assert train_step(ours, opt, autograd) == pytest.approx(
-            train_step(theirs, ref, torch), rel=1e-10
+            train_step(theirs, ref, torch), rel=rtol
         )
 
 
@@ -158,14 +158,16 @@ def test_add_param_group_while_training_matches_torch():
         ("RAdam", {}),
         ("ASGD", {"t0": 2}),
         ("Rprop", {}),
+        ("LBFGS", {"history_size": 3, "max_iter": 4}),
     ],
 )
 def test_saving_and_loading_into_a_fresh_model_continues_as_torch(name, options):
     """Save model and optimizer after some steps, load both into new ones, go on."""
+    rtol = 1e-7 if name == "LBFGS" else 1e-10  # its line search magnifies rounding
     ours, theirs = pair(torch)
     opt = getattr(optim, name)(ours.parameters(), **options)
     ref = getattr(torch.optim, name)(theirs.parameters(), **options)
-    run_both(ours, theirs, opt, ref, 4)
+    run_both(ours, theirs, opt, ref, 4, rtol)
     assert_same_state_dict_layout(opt, ref)
     ours2, theirs2 = net(nn), net(torch.nn)
     ours2.load_state_dict(ours.state_dict())
@@ -174,8 +176,8 @@ def test_saving_and_loading_into_a_fresh_model_continues_as_torch(name, options)
     ref2 = getattr(torch.optim, name)(theirs2.parameters(), **options)
     opt2.load_state_dict(opt.state_dict())
     ref2.load_state_dict(ref.state_dict())
-    run_both(ours2, theirs2, opt2, ref2, 4)
-    assert_same_weights(ours2, theirs2)
+    run_both(ours2, theirs2, opt2, ref2, 4, rtol)
+    assert_same_weights(ours2, theirs2, rtol)
 
 
 def two_groups(lib, kind="SGD", **options):
