@@ -21,6 +21,7 @@ from optim.adamax import Adamax
 from optim.asgd import ASGD
 from optim.lbfgs import LBFGS
 from optim.lion import Lion
+from optim.muon import Muon
 from optim.nadam import NAdam
 from optim.optimizer import Optimizer, ParamsT
 from optim.radam import RAdam
@@ -42,6 +43,7 @@ __all__ = [
     "Adamax",
     "Lion",
     "Momentum",
+    "Muon",
     "NAdam",
     "Optimizer",
     "RAdam",

@@ -429,6 +429,15 @@ class Optimizer:
         return hooks.register(self, hooks.LOAD_POST, hook, prepend)
 
 
+def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
+    """``start += weight * (end - start)`` in place, computed as torch's lerp: from
+    `end` when the weight is 0.5 or more (so that weight 1 gives `end` exactly)."""
+    if abs(weight) < 0.5:
+        start += weight * (end - start)
+    else:
+        start[...] = end - (end - start) * (1 - weight)
+
+
 def _check_implementation(owner: str, group: dict[str, Any]) -> None:
     """torch's implementation options: `foreach` and `fused` choose how the same numbers
     are computed (``foreach=False`` runs the per-parameter reference here, the others

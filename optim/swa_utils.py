@@ -42,7 +42,7 @@ from autograd.graph import increment_version
 from autograd.ops.args import OperandError
 from nn.module import Module
 from nn.norms_torch import BatchNorm1d
-from optim.optimizer import Optimizer
+from optim.optimizer import Optimizer, lerp_
 from optim.scheduler import LRScheduler, per_group
 
 __all__ = [
@@ -93,13 +93,8 @@ def _assign(target: Tensor, value: np.ndarray) -> None:
 
 
 def _lerp_(start: Tensor, end: Tensor, weight: float) -> None:
-    """``start += weight * (end - start)`` in place, computed as torch's lerp (from
-    the nearer end, so that weight 1 gives `end` exactly)."""
-    s, e = start.data, _array(end)
-    if abs(weight) < 0.5:
-        s += weight * (e - s)
-    else:
-        s[...] = e - (e - s) * (1 - weight)
+    """``start += weight * (end - start)`` in place, as torch's lerp."""
+    lerp_(start.data, _array(end), weight)
     increment_version(start)
 
 

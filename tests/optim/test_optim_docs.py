@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from torch_pairs import assert_same_weights, float64, net, pair, train_step
+from torch_pairs import assert_same_weights, float64, loss, net, pair, train_step
 
 import autograd
 import nn
@@ -375,13 +375,13 @@ def test_reduce_on_plateau_step_with_an_epoch_as_torchs():
     opt, ref = two_groups(autograd), two_groups(torch)
     mine = lr_scheduler.ReduceLROnPlateau(opt, patience=0)
     theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(ref, patience=0)
-    for epoch, loss in enumerate([1.0, 2.0, 3.0]):
+    for epoch, value in enumerate([1.0, 2.0, 3.0]):
         opt.step()
         ref.step()
         with pytest.warns(UserWarning, match="epoch parameter"):
-            mine.step(loss, epoch * 10)
+            mine.step(value, epoch * 10)
         with pytest.warns(UserWarning, match="epoch parameter"):
-            theirs.step(loss, epoch * 10)
+            theirs.step(value, epoch * 10)
         assert mine.last_epoch == theirs.last_epoch == epoch * 10
         np.testing.assert_allclose(lrs(opt), lrs(ref), rtol=1e-13)
     with pytest.raises(TypeError, match="epoch"):
@@ -436,3 +436,68 @@ def test_watching_for_the_first_step_costs_nothing_after_it():
     assert "step" in vars(opt)
     opt.step()
     assert "step" not in vars(opt) and opt._opt_called
+
+
+@pytest.mark.parametrize(
+    ("shape", "options"),
+    [
+        ((6, 4), {}),
+        ((3, 7), {"nesterov": False, "adjust_lr_fn": "match_rms_adamw"}),
+        ((5, 5), {"momentum": 0.3, "weight_decay": 0.0, "lr": 0.02, "ns_steps": 3}),
+    ],
+)
+def test_muon_matches_torch_step_by_step(shape, options):
+    """torch.optim.Muon (it was missing): small matrices give the same bfloat16
+    Newton-Schulz products, so the same updates."""
+    rng = np.random.default_rng(5)
+    w = rng.normal(size=shape)
+    ours, theirs = (
+        autograd.Tensor(w.copy(), requires_grad=True),
+        torch.tensor(w, requires_grad=True),
+    )
+    opt, ref = optim.Muon([ours], **options), torch.optim.Muon([theirs], **options)
+    assert repr(opt) == repr(ref)
+    for _ in range(6):
+        g = rng.normal(size=shape)
+        ours.grad, theirs.grad = autograd.Tensor(g.copy()), torch.tensor(g)
+        opt.step()
+        ref.step()
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
+    assert_same_state_dict_layout(opt, ref)
+
+
+def test_the_muon_docstring_example_matches_torch():
+    """Muon for the 2-D weights, AdamW for the rest (biases), one loss."""
+    ours, theirs = pair(torch)
+    opts = []
+    for model in (ours, theirs):
+        lib = optim if model is ours else torch.optim
+        matrices = [p for p in model.parameters() if p.ndim == 2]
+        others = [p for p in model.parameters() if p.ndim != 2]
+        opts.append((lib.Muon(matrices, lr=0.02, momentum=0.95), lib.AdamW(others, lr=3e-4)))
+    for _ in range(5):
+        for model, (muon, adamw), lib in ((ours, opts[0], autograd), (theirs, opts[1], torch)):
+            muon.zero_grad()
+            adamw.zero_grad()
+            loss(model, lib).backward()
+            muon.step()
+            adamw.step()
+    # larger products than a bfloat16 ulp apart may round differently: Muon's own precision
+    assert_same_weights(ours, theirs, rtol=1e-2)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda lib, t: lib.Muon([t(np.zeros(3))]),
+        lambda lib, t: lib.Muon([t(np.zeros((2, 2)))], adjust_lr_fn="other"),
+        lambda lib, t: lib.Muon([t(np.zeros((2, 2)))], lr=-1.0),
+        lambda lib, t: lib.Muon([t(np.zeros((2, 2)))], momentum=-0.5),
+    ],
+    ids=["1-D", "adjust_lr_fn", "lr", "momentum"],
+)
+def test_muon_argument_errors_as_torch(build):
+    with pytest.raises(ValueError):
+        build(torch.optim, lambda a: torch.tensor(a, requires_grad=True))
+    with pytest.raises(ValueError):
+        build(optim, lambda a: autograd.Tensor(a, requires_grad=True))
