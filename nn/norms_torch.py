@@ -222,6 +222,18 @@ class BatchNorm1d(Module):
         bias = None if self.bias is None else self.bias.reshape(*shape)
         return normalize(d, var, self.eps, weight, bias)
 
+    def reset_running_stats(self) -> None:
+        """Running mean 0, running var 1 and no batch counted (as at construction;
+        nothing to do without `track_running_stats`), as PyTorch's."""
+        if self.running_mean is None or self.running_var is None:
+            return
+        assert self.num_batches_tracked is not None
+        self.running_mean.data[...] = 0
+        self.running_var.data[...] = 1
+        self.num_batches_tracked.data[...] = 0
+        for t in (self.running_mean, self.running_var, self.num_batches_tracked):
+            increment_version(t)
+
     def _update(self, mean: np.ndarray, unbiased_var: np.ndarray) -> None:
         """Count the batch and move the running statistics toward its mean and var."""
         assert self.running_mean is not None and self.running_var is not None

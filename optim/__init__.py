@@ -21,6 +21,7 @@ from optim.adamax import Adamax
 from optim.asgd import ASGD
 from optim.lbfgs import LBFGS
 from optim.lion import Lion
+from optim.muon import Muon
 from optim.nadam import NAdam
 from optim.optimizer import Optimizer, ParamsT
 from optim.radam import RAdam
@@ -42,6 +43,7 @@ __all__ = [
     "Adamax",
     "Lion",
     "Momentum",
+    "Muon",
     "NAdam",
     "Optimizer",
     "RAdam",
@@ -49,6 +51,7 @@ __all__ = [
     "Rprop",
     "get",
     "lr_scheduler",
+    "swa_utils",
 ]
 
 #: The names that `get` (and so ``compile(optimizer=...)``) accepts, lower case.
@@ -68,6 +71,16 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "radam": RAdam,
     "lion": Lion,
 }
+
+
+def __getattr__(name: str) -> Any:
+    """`optim.swa_utils` is imported on first use: it builds on `nn`, which imports
+    `optim` itself."""
+    if name == "swa_utils":
+        import importlib
+
+        return importlib.import_module("optim.swa_utils")
+    raise AttributeError(f"module 'optim' has no attribute {name!r}")
 
 
 def get(

@@ -123,7 +123,7 @@ class SequentialLR(_Composite):
         elif hasattr(scheduler, "last_epoch"):
             scheduler.last_epoch -= 1
 
-    def step(self) -> None:
+    def step(self) -> None:  # type: ignore[override]  # no epoch, as torch's
         """Advance one epoch: restart the next scheduler at a milestone, else step the
         current one."""
         self.last_epoch += 1
@@ -175,7 +175,7 @@ class ChainedScheduler(_Composite):
         self.optimizer = schedulers[0].optimizer  # checked: the one given, if any
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
-    def step(self) -> None:
+    def step(self) -> None:  # type: ignore[override]  # no epoch, as torch's
         """Step each scheduler in order."""
         for scheduler in self._schedulers:
             scheduler.step()

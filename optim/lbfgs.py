@@ -232,7 +232,8 @@ class LBFGS(Optimizer):
                     old_stps.append(s)
                     ro.append(1.0 / ys)
                     h_diag = ys / float(y @ y)
-                d = _two_loop(-g, old_dirs, old_stps, ro, h_diag)
+                al = state.setdefault("al", [None] * history_size)  # kept, as torch keeps it
+                d = _two_loop(-g, old_dirs, old_stps, ro, h_diag, al)
             if g_prev is None:
                 g_prev = g.copy()
             else:
@@ -281,12 +282,17 @@ class LBFGS(Optimizer):
 
 
 def _two_loop(
-    q: np.ndarray, ys: list[np.ndarray], ss: list[np.ndarray], rhos: list[float], h0: float
+    q: np.ndarray,
+    ys: list[np.ndarray],
+    ss: list[np.ndarray],
+    rhos: list[float],
+    h0: float,
+    alphas: list[Any],
 ) -> np.ndarray:
     """``-H g`` from ``q = -g`` (modified in place) by the L-BFGS two-loop recursion:
     H is the inverse Hessian approximation built from the pairs (s, y) on top of
-    ``h0 * I``."""
-    alphas = [0.0] * len(ys)
+    ``h0 * I``; the first ``len(ys)`` entries of `alphas` receive the recursion's
+    coefficients (torch's ``al``)."""
     for i in reversed(range(len(ys))):
         alphas[i] = float(ss[i] @ q) * rhos[i]
         q -= alphas[i] * ys[i]

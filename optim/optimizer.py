@@ -14,17 +14,23 @@ buffer is updated by a single call of the same rule on the whole buffer instead
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograd import Tensor, enable_grad
 from autograd.checks import check_bool, check_real
 from autograd.graph import increment_version
-from optim import saving
+from optim import hooks, saving
 from optim.flat import FlatGroup
+from optim.hooks import register_optimizer_step_post_hook as register_optimizer_step_post_hook
+from optim.hooks import register_optimizer_step_pre_hook as register_optimizer_step_pre_hook
 from optim.packing import prepare
+
+if TYPE_CHECKING:
+    from nn.hooks import RemovableHandle
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
@@ -58,16 +64,20 @@ class Optimizer:
     """Base class of every optimizer.
 
     Args:
-        params: an iterable of Tensors that require grad, or of dicts (parameter
-            groups) each with a ``"params"`` entry and any options that override
-            ``defaults`` for that group.
+        params: an iterable of Tensors that require grad, of ``(name, Tensor)``
+            pairs (``model.named_parameters()``, as torch takes them: the names are
+            kept in the group's ``"param_names"``), or of dicts (parameter groups)
+            each with a ``"params"`` entry of either kind and any options that
+            override ``defaults`` for that group.
         defaults: the option values used by groups that do not set them.
 
     Attributes:
         param_groups: a list of dicts, each with ``"params"`` (a list of Tensors) and
             every option of the optimizer.
         state: per-parameter dicts (keyed by the parameter Tensor), created at the
-            parameter's first step.
+            parameter's first step; a ``defaultdict(dict)``, as torch's, so that
+            ``optimizer.state[p]`` is ``{}`` before it (and a custom `step` may fill
+            it as in torch).
         foreach: use the multi-tensor fast path where its preconditions hold (True
             by default); False always runs the per-parameter reference. A group's
             torch option ``foreach=False`` does the same for that group; its
@@ -86,13 +96,17 @@ class Optimizer:
     """
 
     elementwise = False
+    #: An empty state is one not made yet (`_init_state` makes it at the next step):
+    #: ``optimizer.state[p]`` gives ``{}`` for any parameter, as torch's defaultdict.
+    #: False where an empty state is a state (SGD without momentum).
+    empty_state_is_new = True
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.foreach = True
         # The multi-tensor buffers of each group, by the group's position.
         self._flat: dict[int, FlatGroup] = {}
         self.defaults = dict(defaults)
-        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         # Work arrays reused by every step, keyed by (shape, dtype, slot). They hold
         # nothing between steps, so they are not part of `state` or `state_dict`.
@@ -108,6 +122,10 @@ class Optimizer:
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        hooks.class_defined(cls)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -125,9 +143,11 @@ class Optimizer:
             param_group: a dict with ``"params"`` and optional option overrides.
 
         Raises:
-            ValueError: if a parameter is already in a group or is not a leaf, or an
-                option is missing or invalid. (A parameter that does not require grad
-                is taken, as in torch: a frozen layer, skipped until it is unfrozen.)
+            ValueError: if a parameter is already in a group or is not a leaf, if an
+                option is missing or invalid, or if the group's parameters are named
+                (``(name, Tensor)`` pairs) and the other groups' not, or the reverse.
+                (A parameter that does not require grad is taken, as in torch: a
+                frozen layer, skipped until it is unfrozen.)
             TypeError: if a parameter is not a Tensor.
         """
         if not isinstance(param_group, dict):
@@ -139,7 +159,7 @@ class Optimizer:
             params = [params]
         elif isinstance(params, set):
             raise TypeError("parameters must be given in a fixed order (a list), not a set")
-        params = list(params)
+        params, names = _split_names(list(params))
         for p in params:
             _check_param(p)
         ids = {id(p) for p in params}
@@ -147,7 +167,13 @@ class Optimizer:
             raise ValueError("a parameter group contains the same parameter more than once")
         if any(id(p) in ids for g in self.param_groups for p in g["params"]):
             raise ValueError("some parameters appear in more than one parameter group")
-        group = {**self.defaults, **param_group, "params": params}
+        _check_names_like_groups(names is not None, self.param_groups)
+        # torch's key order: the group's own keys, its names, then the defaults
+        group = {**param_group, "params": params}
+        if names is not None:
+            group["param_names"] = names
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
         self._validate(group)
         self.param_groups.append(group)
 
@@ -222,7 +248,7 @@ class Optimizer:
                     continue
                 p, g = param.data, grad.data
                 state = self.state.get(param)
-                if state is None:
+                if not state and (state is None or self.empty_state_is_new):
                     state = self.state[param] = self._init_state(p, group)
                 self._update(p, self._grad(p, g, group) if adjust else g, state, group)
                 increment_version(param)
@@ -296,12 +322,22 @@ class Optimizer:
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's state as plain data, deep-copied.
 
+        The state-dict pre-hooks run first (``hook(optimizer)``), the post-hooks last
+        (``hook(optimizer, state_dict)``, a returned dict replacing it), as torch's.
+
         Returns:
             ``{"state": {index: {key: ndarray or number}}, "param_groups": [...]}``
             where parameters are replaced by their index in the order of the groups
             (as in torch), so it can be loaded into an optimizer over new Tensors.
         """
-        return saving.state_dict(self)
+        for pre_hook in hooks.hooks_of(self, hooks.STATE_DICT_PRE).values():
+            pre_hook(self)
+        state_dict = saving.state_dict(self)
+        for post_hook in hooks.hooks_of(self, hooks.STATE_DICT_POST).values():
+            result = post_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a `state_dict()`; training then goes on exactly as if never stopped.
@@ -310,10 +346,96 @@ class Optimizer:
             state_dict: a dict returned by `state_dict()` of an optimizer of the same
                 kind with the same group sizes.
 
+        The load pre-hooks run first on a shallow copy of `state_dict`
+        (``hook(optimizer, state_dict)``, a returned dict replacing it), the post-hooks
+        last (``hook(optimizer)``), as torch's.
+
         Raises:
             ValueError: if the groups or the state arrays do not match this optimizer.
         """
+        state_dict = dict(state_dict)
+        for pre_hook in hooks.hooks_of(self, hooks.LOAD_PRE).values():
+            result = pre_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         saving.load_state_dict(self, state_dict)
+        for post_hook in hooks.hooks_of(self, hooks.LOAD_POST).values():
+            post_hook(self)
+
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Run ``hook(optimizer, args, kwargs)`` before each `step` (after the global
+        pre-hooks); returning a pair ``(args, kwargs)`` replaces the step's arguments
+        (`args` holds the optimizer first, as torch passes it).
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+
+        Raises:
+            TypeError: if `hook` is not callable.
+        """
+        return hooks.register(self, hooks.STEP_PRE, hook)
+
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Run ``hook(optimizer, args, kwargs)`` after each `step` (before the global
+        post-hooks).
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+        """
+        return hooks.register(self, hooks.STEP_POST, hook)
+
+    def register_state_dict_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Run ``hook(optimizer)`` at the start of `state_dict` (first of all with
+        `prepend`).
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+        """
+        return hooks.register(self, hooks.STATE_DICT_PRE, hook, prepend)
+
+    def register_state_dict_post_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Run ``hook(optimizer, state_dict)`` at the end of `state_dict`; a returned
+        dict replaces the state dict (first of all with `prepend`).
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+        """
+        return hooks.register(self, hooks.STATE_DICT_POST, hook, prepend)
+
+    def register_load_state_dict_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Run ``hook(optimizer, state_dict)`` before `load_state_dict` loads; a
+        returned dict is loaded instead (first of all with `prepend`).
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+        """
+        return hooks.register(self, hooks.LOAD_PRE, hook, prepend)
+
+    def register_load_state_dict_post_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """Run ``hook(optimizer)`` after `load_state_dict` has loaded (first of all
+        with `prepend`).
+
+        Returns:
+            A handle whose `remove()` unregisters the hook.
+        """
+        return hooks.register(self, hooks.LOAD_POST, hook, prepend)
+
+
+def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
+    """``start += weight * (end - start)`` in place, computed as torch's lerp: from
+    `end` when the weight is 0.5 or more (so that weight 1 gives `end` exactly)."""
+    if abs(weight) < 0.5:
+        start += weight * (end - start)
+    else:
+        start[...] = end - (end - start) * (1 - weight)
 
 
 def _check_implementation(owner: str, group: dict[str, Any]) -> None:
@@ -333,6 +455,40 @@ def _check_implementation(owner: str, group: dict[str, Any]) -> None:
         raise NotImplementedError(
             f"{owner}: differentiable=True is not supported: a step updates the arrays "
             "outside the graph"
+        )
+
+
+def _split_names(params: list[Any]) -> tuple[list[Any], list[Any] | None]:
+    """The parameters of a group and their names, given as in torch either as Tensors
+    or as ``(name, Tensor)`` pairs (``model.named_parameters()``); names are None for
+    Tensors.
+
+    Raises:
+        ValueError: when some parameters are named and others not (torch's message).
+    """
+    named = [isinstance(p, tuple) for p in params]
+    if not any(named):
+        return params, None
+    if not all(named):
+        raise ValueError(
+            "all optimizer params should be with/without names. Some param names are missing"
+        )
+    for pair in params:
+        if len(pair) != 2:
+            raise ValueError(
+                f"a named parameter must be a (name, Tensor) pair, got a tuple of {len(pair)}"
+            )
+    return [p for _, p in params], [name for name, _ in params]
+
+
+def _check_names_like_groups(named: bool, groups: list[dict[str, Any]]) -> None:
+    """A group with names may only join groups with names, and one without names only
+    groups without (torch's rule and message)."""
+    if any(("param_names" in g) != named for g in groups):
+        kind = "with" if named else "without"
+        raise ValueError(
+            "all optimizer param groups should be with/without names. "
+            f"cannot add param group {kind} names to the optimizer"
         )
 
 

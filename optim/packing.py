@@ -60,23 +60,32 @@ def prepare(opt: Any, index: int, group: dict[str, Any]) -> FlatGroup | None:
     if flat is not None and flat.ready(params, opt.state):
         return flat
     released = flat.release() if flat is not None else None
-    if not packable(params, opt.state, released):
+    new = opt.empty_state_is_new
+    if not packable(params, opt.state, released, new):
         return None  # the released buffer is kept: its views may move later
     states = [opt.state.get(p) for p in params]
-    if states[0] is None:
+    if is_new(states[0], new):
         states = [opt._init_state(p.data, group) for p in params]
         opt.state.update(zip(params, states, strict=True))
     flat = opt._flat[index] = FlatGroup(params, states)
     return flat
 
 
+def is_new(state: dict[str, Any] | None, empty_is_new: bool) -> bool:
+    """Whether a parameter's state is still to be made (see
+    `Optimizer.empty_state_is_new`)."""
+    return state is None or (empty_is_new and not state)
+
+
 def packable(
     params: list[Tensor],
     state: dict[Tensor, dict[str, Any]],
     released: np.ndarray | None = None,
+    empty_is_new: bool = True,
 ) -> bool:
     """True when the group meets the preconditions listed in `optim.flat`;
-    `released` is the group's former buffer, if it had one."""
+    `released` is the group's former buffer, if it had one; `empty_is_new` tells
+    whether an empty state is one still to be made."""
     first = params[0] if params else None
     if first is None or first.grad is None:
         return False
@@ -95,7 +104,7 @@ def packable(
     ):
         return False
     states = [state.get(p) for p in params]
-    return all(s is None for s in states) or _uniform(params, states)
+    return all(is_new(s, empty_is_new) for s in states) or _uniform(params, states)
 
 
 def _uniform(params: list[Tensor], states: list[dict[str, Any] | None]) -> bool:

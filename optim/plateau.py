@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from optim.optimizer import Optimizer
-from optim.scheduler import LRScheduler, per_group
+from optim.scheduler import LRScheduler, deprecated_epoch, per_group
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -78,12 +78,24 @@ class ReduceLROnPlateau(LRScheduler):
     def in_cooldown(self) -> bool:
         return self.cooldown_counter > 0
 
-    def step(self, metrics: float | Any = None) -> None:
-        """Record one epoch's metric and reduce the lrs if it has stopped improving."""
+    def step(  # type: ignore[override]  # the metric first, as torch's
+        self, metrics: float | Any = None, epoch: int | None = None
+    ) -> None:
+        """Record one epoch's metric and reduce the lrs if it has stopped improving.
+
+        Args:
+            metrics: the monitored value (a number or a one-element Tensor).
+            epoch: torch's deprecated argument: the epoch number to record instead of
+                the next one (with torch's deprecation warning).
+        """
         if metrics is None:
             raise TypeError("ReduceLROnPlateau.step needs the monitored metric: step(loss)")
         current = float(metrics)
-        self.last_epoch += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            deprecated_epoch("ReduceLROnPlateau", epoch)
+            self.last_epoch = epoch
         if self.is_better(current, self.best):
             self.best, self.num_bad_epochs = current, 0
         else:

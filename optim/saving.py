@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections import defaultdict
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,7 @@ def load_state_dict(opt: Any, state_dict: dict[str, Any]) -> None:
                 f"parameters, this optimizer's has {len(group['params'])}"
             )
         by_index.update(zip(saved["params"], group["params"], strict=True))
-    state = {}
+    state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
     for index, saved_state in state_dict["state"].items():
         if index not in by_index:
             raise ValueError(f"loaded state dict has state for unknown parameter {index}")
@@ -47,12 +48,18 @@ def load_state_dict(opt: Any, state_dict: dict[str, Any]) -> None:
         state[param] = {k: _load_value(opt, param, k, v) for k, v in saved_state.items()}
     opt.state = state
     opt.param_groups = [
-        {
-            **copy.deepcopy({k: v for k, v in saved.items() if k != "params"}),
-            "params": g["params"],
-        }
-        for saved, g in zip(saved_groups, opt.param_groups, strict=True)
+        _loaded_group(saved, g) for saved, g in zip(saved_groups, opt.param_groups, strict=True)
     ]
+
+
+def _loaded_group(saved: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the saved group's options over `group`'s parameters; `group`'s
+    parameter names are kept when the saved group has none (as torch does)."""
+    loaded = copy.deepcopy({k: v for k, v in saved.items() if k != "params"})
+    loaded["params"] = group["params"]
+    if "param_names" in group and "param_names" not in loaded:
+        loaded["param_names"] = group["param_names"]
+    return loaded
 
 
 def _load_value(opt: Any, param: Tensor, key: str, value: Any) -> Any:

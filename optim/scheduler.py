@@ -3,10 +3,55 @@
 from __future__ import annotations
 
 import copy
+import warnings
+from types import MethodType
 from typing import Any
 
-from autograd.checks import check_int
+from autograd.checks import check_int, check_real
 from optim.optimizer import Optimizer
+
+#: torch's warning for ``scheduler.step(epoch)`` (word for word).
+EPOCH_DEPRECATION_WARNING = (
+    "The epoch parameter in `scheduler.step()` was not necessary and is being "
+    "deprecated where possible. Please use `scheduler.step()` to step the "
+    "scheduler. During the deprecation, if epoch is different from None, the "
+    "closed form is used instead of the new chainable form, where available. "
+    "Please open an issue if you are unable to replicate your use case: "
+    "https://github.com/pytorch/pytorch/issues/new/choose."
+)
+
+
+#: torch's warning for a first ``scheduler.step()`` before any ``optimizer.step()``.
+ORDER_WARNING = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
+    "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
+    "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
+    "will result in PyTorch skipping the first value of the learning rate schedule. "
+    "See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+
+
+def _first_step(opt: Optimizer, *args: Any, **kwargs: Any) -> Any:
+    """The optimizer's `step` until it is first called: notes the call (for
+    `ORDER_WARNING`) and takes itself off, so later steps cost nothing more."""
+    opt.__dict__["_opt_called"] = True
+    del opt.__dict__["step"]
+    return opt.step(*args, **kwargs)
+
+
+def track_step_called(opt: Optimizer) -> None:
+    """Note the optimizer's next `step` call (as torch's schedulers do), unless one was
+    already noted or is being watched for."""
+    if "_opt_called" not in opt.__dict__ and "step" not in opt.__dict__:
+        opt.__dict__["step"] = MethodType(_first_step, opt)
+
+
+def deprecated_epoch(owner: str, epoch: Any) -> None:
+    """Check an `epoch` given to ``step`` and warn as torch does (the argument is
+    deprecated, still honoured)."""
+    check_real(owner, "epoch", epoch)
+    warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=3)
 
 
 class ResumeError(KeyError, ValueError):
@@ -45,6 +90,7 @@ class LRScheduler:
                 )
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        track_step_called(optimizer)
         self._initial_step()
 
     def _initial_step(self) -> None:
@@ -65,10 +111,22 @@ class LRScheduler:
         """The lr of each group at epoch ``self.last_epoch``, from ``base_lrs`` alone."""
         return self.get_lr()
 
-    def step(self) -> None:
-        """Advance one epoch (or batch) and set the new lrs."""
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one epoch (or batch) and set the new lrs.
+
+        As torch's, the first call warns if the optimizer has not stepped since the
+        scheduler was made (the schedule's first lr would be skipped).
+
+        Args:
+            epoch: torch's deprecated argument: go to this epoch instead, by the closed
+                form where the schedule has one (with torch's deprecation warning).
+        """
+        if self._step_count == 1 and not self.optimizer.__dict__.get("_opt_called"):
+            warnings.warn(ORDER_WARNING, UserWarning, stacklevel=2)
         self._step_count += 1
-        self._update_lr()
+        if epoch is not None:
+            deprecated_epoch(type(self).__name__, epoch)
+        self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
         """Set the lrs of the next epoch, or of `epoch` by the closed form (torch's

@@ -59,6 +59,7 @@ class SGD(Optimizer):
     """
 
     elementwise = True
+    empty_state_is_new = False  # without momentum the state stays empty
 
     def __init__(
         self,
