@@ -42,6 +42,15 @@ from nn import metrics as metrics_mod
 from nn import optimizers as keras_optim
 from nn import weighted_metrics as weighted_mod
 from nn.callbacks import Callback, CallbackList, History
+from nn.custom_steps import (
+    CompileMetrics,
+    TrainSteps,
+    keep_results,
+    new_loss_tracker,
+    overrides,
+    step_data,
+    step_logs,
+)
 from nn.data import (
     DataLoader,
     as_inputs,
@@ -103,9 +112,11 @@ class _Compiled:
     per_output: bool = False  # compile's loss was given per output
     arguments: dict[str, Any] = field(default_factory=dict)  # as given to compile
     built: bool = False  # a fit or evaluate ran since compile (Keras's built loss, metrics)
+    loss_tracker: Any = field(default_factory=new_loss_tracker)  # Keras's Mean "loss"
+    compile_metrics: CompileMetrics | None = None  # the metrics as one Metric, for the steps
 
 
-class Model(LayerWeights, Module):
+class Model(TrainSteps, LayerWeights, Module):
     """A Module that can be trained the Keras way: `compile`, then `fit`.
 
     Subclasses write `forward` (`nn.Sequential`) or, as in Keras, `call(inputs,
@@ -140,6 +151,10 @@ class Model(LayerWeights, Module):
             from nn.functional_model import Functional
 
             return super().__new__(Functional)
+        if _functional_arguments(args, kwargs) and not _is_functional(cls):
+            # Keras's subclass of Model built the functional way: CustomModel(inputs,
+            # outputs) is a functional model with the subclass's methods (train_step)
+            return super().__new__(_functional_subclass(cls))
         return super().__new__(cls)
 
     def __init__(self, module: Module | None = None, **kwargs: Any) -> None:
@@ -299,6 +314,8 @@ class Model(LayerWeights, Module):
         name = loss if isinstance(loss, str) else getattr(loss, "__name__", type(loss).__name__)
         compiled = _Compiled(optimizer, optimizer_options, loss_fn, name, resolved)
         compiled.weighted_metrics = weighted
+        if resolved or weighted:
+            compiled.compile_metrics = CompileMetrics(resolved, weighted)
         object.__setattr__(self, "_compiled", compiled)
         object.__setattr__(self, "stop_training", False)
         if not _unbuilt(self) and any(True for _ in self.parameters()):
@@ -835,6 +852,8 @@ class Model(LayerWeights, Module):
         hooks: CallbackList,
     ) -> dict[str, float]:
         """One epoch of training steps; returns the epoch's mean loss and metrics."""
+        if overrides(self, "train"):
+            return self._train_epoch_steps(batches, bar, hooks)
         opt, loss_fn = compiled.optimizer, compiled.loss
         running = self._running(compiled)
         next_postfix = time.perf_counter()
@@ -866,13 +885,7 @@ class Model(LayerWeights, Module):
                 del grads  # (held to the next batch, the old gradients would meet the new)
             if finite and not math.isfinite(value):
                 finite = False
-                warnings.warn(
-                    f"fit: the loss became {value} at batch {batch} (training diverged: "
-                    "lower the learning rate, or look for NaN in the data); pass "
-                    "callbacks=[nn.callbacks.TerminateOnNaN()] to stop when it happens",
-                    RuntimeWarning,
-                    stacklevel=4,
-                )
+                _warn_diverged(value, batch)
             running.add(len(out_data), value, yb, out_data, wb)
             if bar is not None:
                 bar.update(1)
@@ -883,7 +896,52 @@ class Model(LayerWeights, Module):
                 hooks.call("on_train_batch_end", batch, running.means())
                 if self.stop_training:  # a callback stops at once (TerminateOnNaN)
                     break
+        keep_results(compiled, running)
         return running.means()
+
+    def _train_epoch_steps(
+        self, batches: EpochBatches | SourceBatches, bar: Any, hooks: CallbackList
+    ) -> dict[str, Any]:
+        """One epoch of `train_step` calls (a subclass overrides it, or `compute_loss`
+        or `compute_metrics`: see `nn.custom_steps`); returns the last step's logs."""
+        self.reset_metrics()
+        begin, end = hooks.wants("on_train_batch_begin"), hooks.wants("on_train_batch_end")
+        logs: dict[str, Any] = {}
+        finite = True
+        next_postfix = time.perf_counter()
+        for batch, (xb, yb, wb) in enumerate(batches.epoch()):
+            if begin:
+                hooks.call("on_train_batch_begin", batch, None)
+            logs = step_logs(self.train_step(step_data(xb, yb, wb)))
+            value = logs.get("loss")
+            if finite and isinstance(value, float) and not math.isfinite(value):
+                finite = False
+                _warn_diverged(value, batch)
+            if bar is not None:
+                bar.update(1)
+                if time.perf_counter() >= next_postfix:
+                    bar.set_postfix_str(format_logs(logs), refresh=False)
+                    next_postfix = time.perf_counter() + 0.2
+            if end:
+                hooks.call("on_train_batch_end", batch, dict(logs))
+                if self.stop_training:
+                    break
+        return logs
+
+    def _test_steps(
+        self, batches: Iterable[Any], hooks: CallbackList, begin: bool, end: bool
+    ) -> dict[str, Any]:
+        """`test_step` on every batch (overridden: see `nn.custom_steps`) after the
+        metrics are reset; returns the last step's logs."""
+        self.reset_metrics()
+        logs: dict[str, Any] = {}
+        for batch, (xb, yb, wb) in enumerate(batches):
+            if begin:
+                hooks.call("on_test_batch_begin", batch, None)
+            logs = step_logs(self.test_step(step_data(xb, yb, wb)))
+            if end:
+                hooks.call("on_test_batch_end", batch, dict(logs))
+        return logs
 
     def _running(self, compiled: _Compiled) -> metrics_mod.Running:
         """The running means of an epoch or an evaluation: the loss, the compiled metrics,
@@ -931,6 +989,11 @@ class Model(LayerWeights, Module):
         hooks = hooks or CallbackList([], self)
         hooks.call("on_test_begin", None)
         begin, end = hooks.wants("on_test_batch_begin"), hooks.wants("on_test_batch_end")
+        if overrides(self, "test"):
+            with self._inference(x):
+                scores = self._test_steps(batches, hooks, begin, end)
+            hooks.call("on_test_end", scores)
+            return scores
         running = self._running(compiled)
         penalized = self.has_penalties()
         with self._inference(x):
@@ -945,6 +1008,7 @@ class Model(LayerWeights, Module):
                 running.add(len(out.data), float(loss.data), yb, out.data, wb)
                 if end:
                     hooks.call("on_test_batch_end", batch, running.means())
+        keep_results(compiled, running)
         scores = running.means()
         hooks.call("on_test_end", scores)
         return scores
@@ -1041,7 +1105,10 @@ class Model(LayerWeights, Module):
         Keras's order (one number alone)."""
         if return_dict:
             return logs
-        values = in_keras_order(logs, self._result_order())
+        if overrides(self, "test"):
+            values = self._flatten_in_order(logs)
+        else:
+            values = in_keras_order(logs, self._result_order())
         return values[0] if len(values) == 1 else values
 
     def train_on_batch(
@@ -1131,13 +1198,14 @@ class Model(LayerWeights, Module):
         )
         hooks.call("on_predict_begin", None)
         outputs = []
+        custom = overrides(self, "predict")
         side_by_side = self.__dict__.get("_side_by_side", False)  # predict from a callback
         object.__setattr__(self, "_side_by_side", False)
         try:
             with self._inference(x):
                 for batch, xb in enumerate(batches):
                     hooks.call("on_predict_batch_begin", batch, None)
-                    result = self(xb)
+                    result = self.predict_step(xb) if custom else self(xb)
                     outputs.append(leaves(result))
                     logs = {"outputs": rebuild(result, outputs[-1])}  # (arrays, not Tensors)
                     hooks.call("on_predict_batch_end", batch, logs)
@@ -1195,6 +1263,16 @@ def _as_batch(array: np.ndarray) -> Any:
     """A batch as the training step takes it (as `DataLoader` yields arrays): floats
     as a Tensor, labels and records as the array."""
     return Tensor(array) if array.dtype.kind in "fc" else array
+
+
+def _warn_diverged(value: float, batch: int) -> None:
+    warnings.warn(
+        f"fit: the loss became {value} at batch {batch} (training diverged: "
+        "lower the learning rate, or look for NaN in the data); pass "
+        "callbacks=[nn.callbacks.TerminateOnNaN()] to stop when it happens",
+        RuntimeWarning,
+        stacklevel=5,
+    )
 
 
 def _validation_arrays(data: Any) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray | None]:
@@ -1302,6 +1380,44 @@ def _several(y: Any) -> bool:
         and len(y) > 1
         and all(isinstance(item, (np.ndarray, Tensor)) for item in y)
     )
+
+
+def _symbolic(value: Any) -> bool:
+    """Whether `value` is a symbolic tensor, or a list, tuple or dict of them."""
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(isinstance(item, KerasTensor) for item in value)
+    return isinstance(value, KerasTensor)
+
+
+def _functional_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether a Model subclass is made the functional way: `(inputs, outputs)` of
+    symbolic tensors, given by position or by name (Keras's rule)."""
+    inputs = args[0] if args else kwargs.get("inputs")
+    given_outputs = len(args) > 1 or "outputs" in kwargs
+    return given_outputs and _symbolic(inputs)
+
+
+def _is_functional(cls: type) -> bool:
+    from nn.functional_model import Functional
+
+    return issubclass(cls, Functional)
+
+
+_FUNCTIONAL_SUBCLASSES: dict[type, type] = {}
+
+
+def _functional_subclass(cls: type) -> type:
+    """`cls` with the functional model's graph under its own methods (Keras injects
+    `Functional` the same way): its class name and methods are `cls`'s."""
+    from nn.functional_model import Functional
+
+    made = _FUNCTIONAL_SUBCLASSES.get(cls)
+    if made is None:
+        made = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})
+        _FUNCTIONAL_SUBCLASSES[cls] = made
+    return made
 
 
 def _unbuilt(model: Module) -> bool:
