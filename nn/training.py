@@ -574,18 +574,12 @@ class Model(TrainSteps, LayerWeights, Module):
                     val_weights = held_out if sample_weight is not None else None
             else:
                 val, val_weights = None, None
-            out = self._probe(x[:batch_size])
-            y = output_shaped(y, out)  # Keras matches labels (N,) to one output column (N, 1)
-            if val is not None:
-                val = (val[0], output_shaped(val[1], out))
-            self._check_targets(out, y[:batch_size], compiled)
-            self._make_optimizer()
-            if isinstance(compiled.loss, losses.SparseCategoricalCrossentropy) and out.ndim == 2:
-                # Check every label once here and store it unsigned (uint8 for up to 256
-                # classes): the loss then needs no bounds pass of its own per batch.
-                classes = out.shape[-1]
-                y = F.class_indices(compiled.loss_name, y, classes).reshape(len(y))
-                y = y.astype(np.min_scalar_type(classes - 1))
+            if overrides(self, "train") and not _unbuilt(self):
+                # Keras calls neither the model nor the loss before a train_step of its
+                # own (a GAN has no `call`): the batches reach it as they are given
+                self._make_optimizer()
+            else:
+                y, val = self._prepare_targets(x[:batch_size], y, val, compiled)
             loader = WeightedLoader(
                 x, y, weights_, batch_size=batch_size, shuffle=shuffle, seed=seed
             )
@@ -600,6 +594,25 @@ class Model(TrainSteps, LayerWeights, Module):
             return self._epochs(
                 batches, validate, epochs, initial_epoch, verbose, callbacks, validation_freq
             )
+
+    def _prepare_targets(
+        self, x0: np.ndarray, y: np.ndarray, val: Any, compiled: _Compiled
+    ) -> tuple[np.ndarray, Any]:
+        """`fit`'s first call of the model (on `x0`, building it) and its checks of the
+        targets against the loss; the targets shaped as the output, and integer labels
+        of the sparse crossentropy checked once and stored unsigned (the loss then
+        needs no bounds pass of its own per batch). Returns y and the validation pair."""
+        out = self._probe(x0)
+        y = output_shaped(y, out)  # Keras matches labels (N,) to one output column (N, 1)
+        if val is not None:
+            val = (val[0], output_shaped(val[1], out))
+        self._check_targets(out, y[: len(x0)], compiled)
+        self._make_optimizer()
+        if isinstance(compiled.loss, losses.SparseCategoricalCrossentropy) and out.ndim == 2:
+            classes = out.shape[-1]  # (uint8 for up to 256 classes)
+            y = F.class_indices(compiled.loss_name, y, classes).reshape(len(y))
+            y = y.astype(np.min_scalar_type(classes - 1))
+        return y, val
 
     def _epochs(
         self,

@@ -250,3 +250,192 @@ def test_tensordot_as_keras():
     with pytest.raises(ValueError, match="do not match"):
         nn.ops.tensordot(a, c, [[0], [0]])
     assert nn.ops.nn.sigmoid is nn.ops.sigmoid and nn.ops.nn.softmax is nn.ops.softmax
+
+
+def _gan(keras, torch):
+    """The guide's GAN (its PyTorch-backend edition, as written), made dense: `torch` is
+    PyTorch for Keras and `autograd` for `nn`. Returns the GAN and its two models."""
+    layers = keras.layers
+    latent_dim = 4
+    discriminator = keras.Sequential(
+        [
+            keras.Input(shape=(12,)),
+            layers.Dense(16),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+    generator = keras.Sequential(
+        [
+            keras.Input(shape=(latent_dim,)),
+            layers.Dense(16),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Dense(12, activation="sigmoid"),
+        ],
+        name="generator",
+    )
+
+    class GAN(keras.Model):
+        def __init__(self, discriminator, generator, latent_dim):
+            super().__init__()
+            self.discriminator = discriminator
+            self.generator = generator
+            self.latent_dim = latent_dim
+            self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+            self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+            self.seed_generator = keras.random.SeedGenerator(1337)
+            self.built = True
+
+        @property
+        def metrics(self):
+            return [self.d_loss_tracker, self.g_loss_tracker]
+
+        def compile(self, d_optimizer, g_optimizer, loss_fn):
+            super().compile()
+            self.d_optimizer = d_optimizer
+            self.g_optimizer = g_optimizer
+            self.loss_fn = loss_fn
+
+        def train_step(self, real_images):
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+            if isinstance(real_images, tuple) or isinstance(real_images, list):
+                real_images = real_images[0]
+            # Sample random points in the latent space
+            batch_size = real_images.shape[0]
+            random_latent_vectors = keras.random.normal(
+                shape=(batch_size, self.latent_dim), seed=self.seed_generator
+            )
+
+            # Decode them to fake images
+            generated_images = self.generator(random_latent_vectors)
+
+            # Combine them with real images
+            real_images = torch.tensor(real_images, device=device)
+            combined_images = torch.concat([generated_images, real_images], axis=0)
+
+            # Assemble labels discriminating real from fake images
+            labels = torch.concat(
+                [
+                    torch.ones((batch_size, 1), device=device),
+                    torch.zeros((batch_size, 1), device=device),
+                ],
+                axis=0,
+            )
+            # Add random noise to the labels - important trick!
+            labels += 0.05 * keras.random.uniform(labels.shape, seed=self.seed_generator)
+
+            # Train the discriminator
+            self.zero_grad()
+            predictions = self.discriminator(combined_images)
+            d_loss = self.loss_fn(labels, predictions)
+            d_loss.backward()
+            grads = [v.value.grad for v in self.discriminator.trainable_weights]
+            with torch.no_grad():
+                self.d_optimizer.apply(grads, self.discriminator.trainable_weights)
+
+            # Sample random points in the latent space
+            random_latent_vectors = keras.random.normal(
+                shape=(batch_size, self.latent_dim), seed=self.seed_generator
+            )
+
+            # Assemble labels that say "all real images"
+            misleading_labels = torch.zeros((batch_size, 1), device=device)
+
+            # Train the generator (note that we should *not* update the weights
+            # of the discriminator)!
+            self.zero_grad()
+            predictions = self.discriminator(self.generator(random_latent_vectors))
+            g_loss = self.loss_fn(misleading_labels, predictions)
+            grads = g_loss.backward()
+            grads = [v.value.grad for v in self.generator.trainable_weights]
+
+            # Update the generator's weights
+            with torch.no_grad():
+                self.g_optimizer.apply(grads, self.generator.trainable_weights)
+
+            # Update metrics and return their value.
+            self.d_loss_tracker.update_state(d_loss)
+            self.g_loss_tracker.update_state(g_loss)
+            return {
+                "d_loss": self.d_loss_tracker.result(),
+                "g_loss": self.g_loss_tracker.result(),
+            }
+
+    gan = GAN(discriminator=discriminator, generator=generator, latent_dim=latent_dim)
+    return gan, discriminator, generator
+
+
+IMAGES = RNG.random((48, 12)).astype("float32")
+
+
+def _train_gan(keras, torch, weights=None):
+    """Fit the GAN on IMAGES, the random draws of `keras.random` replaced by one numpy
+    stream (the same numbers for both); returns the first weights, the history and
+    the last weights of the discriminator and the generator."""
+    draws = np.random.default_rng(11)
+    normal, uniform = keras.random.normal, keras.random.uniform
+
+    def drawn(values):
+        return keras.ops.convert_to_tensor(values.astype("float32"))
+
+    keras.random.normal = lambda shape, seed=None: drawn(draws.normal(size=tuple(shape)))
+    keras.random.uniform = lambda shape, seed=None: drawn(draws.random(size=tuple(shape)))
+    try:
+        gan, discriminator, generator = _gan(keras, torch)
+        if weights is not None:
+            discriminator.set_weights(weights[0])
+            generator.set_weights(weights[1])
+        first = [discriminator.get_weights(), generator.get_weights()]
+        gan.compile(
+            d_optimizer=keras.optimizers.Adam(learning_rate=0.0003),
+            g_optimizer=keras.optimizers.Adam(learning_rate=0.0003),
+            loss_fn=keras.losses.BinaryCrossentropy(from_logits=True),
+        )
+        history = gan.fit(IMAGES, epochs=2, batch_size=16, shuffle=False, verbose=0).history
+    finally:
+        keras.random.normal, keras.random.uniform = normal, uniform
+    return first, history, [discriminator.get_weights(), generator.get_weights()]
+
+
+def _keras_torch_gan(path):
+    """The GAN trained by Keras on its PyTorch backend (run in a child process with
+    KERAS_BACKEND=torch), saved to `path`."""
+    import keras as keras_torch
+    import torch
+
+    assert keras_torch.backend.backend() == "torch"
+    first, history, last = _train_gan(keras_torch, torch)
+    arrays = {f"first_{i}_{j}": w for i, ws in enumerate(first) for j, w in enumerate(ws)}
+    arrays.update({f"last_{i}_{j}": w for i, ws in enumerate(last) for j, w in enumerate(ws)})
+    arrays.update({key: np.array(values) for key, values in history.items()})
+    np.savez(path, **arrays)
+
+
+def test_gan_of_the_guide_as_keras_on_pytorch(tmp_path):
+    pytest.importorskip("torch")
+    import subprocess
+    import sys
+
+    import autograd
+
+    path = tmp_path / "gan.npz"
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = (
+        f"import sys; sys.path.insert(0, {here!r}); import test_keras_custom_fit as t; "
+        f"t._keras_torch_gan({str(path)!r})"
+    )
+    env = {**os.environ, "KERAS_BACKEND": "torch"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=300)
+    theirs = dict(np.load(path))
+
+    def weights(prefix):
+        return [[theirs[f"{prefix}_{i}_{j}"] for j in range(4)] for i in range(2)]
+
+    _, history, last = _train_gan(nn, autograd, weights("first"))
+    assert sorted(history) == ["d_loss", "g_loss"]
+    for key in history:
+        np.testing.assert_allclose(history[key], theirs[key], rtol=2e-5, err_msg=key)
+    for ours, expected in zip(last, weights("last")):
+        for a, b in zip(ours, expected):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
