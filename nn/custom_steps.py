@@ -90,11 +90,17 @@ def pack_x_y_sample_weight(x: Any, y: Any = None, sample_weight: Any = None) -> 
 
 def step_data(xb: Any, yb: Any, wb: np.ndarray | None) -> Any:
     """A batch of `fit` or `evaluate` as a step takes it: `x` alone when there are no
-    targets (a model compiled without a loss, fit on `x`), else `(x, y)` or, with
-    sample weights, `(x, y, sample_weight)` (the weights as a Tensor)."""
-    if isinstance(yb, np.ndarray) and yb.dtype.names is None and yb.shape[1:] == (0,):
+    targets (None, or the empty (N, 0) of a model fit on `x` alone), else `(x, y)` or,
+    with sample weights, `(x, y, sample_weight)` (the weights as a Tensor)."""
+    if yb is None or _no_targets(yb):
         return xb
     return pack_x_y_sample_weight(xb, yb, None if wb is None else Tensor(wb))
+
+
+def _no_targets(yb: Any) -> bool:
+    """Whether `yb` is the empty targets (N, 0) of a model fit on `x` alone."""
+    array = yb.data if isinstance(yb, Tensor) else yb
+    return isinstance(array, np.ndarray) and array.dtype.names is None and array.shape[1:] == (0,)
 
 
 def step_logs(logs: Any) -> dict[str, Any]:

@@ -677,29 +677,36 @@ class Model(TrainSteps, LayerWeights, Module):
         compiled = self._compiled
         fields: list[str] | None = None
         out: Any = None
+        # a train_step of the model's own takes the batches as they come (x alone too)
+        own_step = overrides(self, "train") and not _unbuilt(self)
 
         def prepare(index: int, batch: tuple[Any, ...]) -> Any:
             xb, yb, wb = self._source_arrays("fit", index, batch, fields, class_weight)
             if yb is None:
+                if own_step:
+                    return _as_batch(xb), None, None
                 raise ValueError(_NO_TARGETS)
-            return _as_batch(xb), _as_batch(output_shaped(yb, out)), wb
+            return _as_batch(xb), _as_batch(yb if out is None else output_shaped(yb, out)), wb
 
         batches = SourceBatches(x, steps_per_epoch, prepare, "fit", shuffle)
         first = self._first_batch(batches)
-        if len(first) < 2:
+        if len(first) < 2 and not own_step:
             raise ValueError(f"fit: batch 0 of the {batches.source.kind}: {_NO_TARGETS}")
         given_val = None if is_source(validation_data) else validation_data
-        x0, y0, given_val, fields = self._structured("fit", first[0], first[1], given_val)
+        y0 = first[1] if len(first) > 1 else None
+        x0, y0, given_val, fields = self._structured("fit", first[0], y0, given_val)
         with self._outputs_side_by_side(fields):
             x0 = x0 if _is_records(x0) else as_inputs(x0)
-            out = self._probe(x0)
-            self._check_targets(out, output_shaped(as_targets(y0), out), compiled)
+            if not own_step:
+                out = self._probe(x0)
+                self._check_targets(out, output_shaped(as_targets(y0), out), compiled)
             self._make_optimizer()
             if is_source(validation_data):
                 validate = self._source_validation(validation_data, validation_steps, x0, fields)
             elif given_val is not None:
                 val, val_weights = _validation_arrays(given_val)
-                val = (val[0], output_shaped(val[1], out))
+                if out is not None:
+                    val = (val[0], output_shaped(val[1], out))
 
                 def validate(hooks: CallbackList) -> dict[str, float]:
                     return self._scores(

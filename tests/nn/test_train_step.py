@@ -282,3 +282,35 @@ def test_apply_gradients_of_zipped_pairs_is_apply():
     ours[1].optimizer.apply_gradients(pairs)
     for a, b in zip(ours[0].get_weights(), ours[1].get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_own_train_step_fits_inputs_alone_from_arrays_and_sources():
+    class Unsupervised(nn.Model):  # (as the guide's GAN: no call, no targets)
+        def __init__(self):
+            super().__init__()
+            self.dense = nn.Dense(1, input_dim=32)
+            self.tracker = nn.metrics.Mean(name="mean_input")
+
+        def train_step(self, data):
+            assert not isinstance(data, tuple)  # x alone, as Keras gives it
+            self.tracker.update_state(nn.ops.mean(data, axis=1))
+            return {"mean_input": self.tracker.result()}
+
+        @property
+        def metrics(self):
+            return [self.tracker]
+
+    model = Unsupervised()
+    model.compile()
+    expected = float(X.mean())
+    history = model.fit(X, batch_size=32, epochs=2, verbose=0).history
+    np.testing.assert_allclose(history["mean_input"], [expected] * 2, rtol=1e-5)
+
+    def batches():
+        for start in range(0, 128, 32):
+            yield (X[start : start + 32],)
+
+    history = model.fit(batches(), verbose=0).history
+    np.testing.assert_allclose(history["mean_input"], [expected], rtol=1e-5)
+    history = model.fit(nn.DataLoader(X, batch_size=32), verbose=0).history
+    np.testing.assert_allclose(history["mean_input"], [expected], rtol=1e-5)
