@@ -262,8 +262,9 @@ class TrainSteps:
             y_pred = Tensor(np.asarray(y_pred))
         if isinstance(y, np.ndarray) and y.dtype.names is None:
             y = output_shaped(y, y_pred)
-        elif isinstance(y, Tensor):
-            y = Tensor(output_shaped(y.data, y_pred))
+        elif isinstance(y, Tensor):  # (reshaped in the graph: targets may need their gradient)
+            shape = output_shaped(y.data, y_pred).shape
+            y = y if shape == y.shape else y.reshape(shape)
         w = None if sample_weight is None else one_per_sample(_array(sample_weight))
         loss = weighted_loss(compiled.loss, y_pred, y, w)
         model: Any = self

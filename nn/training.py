@@ -936,7 +936,7 @@ class Model(TrainSteps, LayerWeights, Module):
             value = logs.get("loss")
             if finite and isinstance(value, float) and not math.isfinite(value):
                 finite = False
-                _warn_diverged(value, batch)
+                _warn_diverged(value, batch, stacklevel=6)
             if bar is not None:
                 bar.update(1)
                 if time.perf_counter() >= next_postfix:
@@ -1125,7 +1125,7 @@ class Model(TrainSteps, LayerWeights, Module):
         Keras's order (one number alone)."""
         if return_dict:
             return logs
-        if overrides(self, "test"):
+        if overrides(self, "test") or overrides(self, "train"):  # the steps' logs
             values = self._flatten_in_order(logs)
         else:
             values = in_keras_order(logs, self._result_order())
@@ -1285,13 +1285,14 @@ def _as_batch(array: np.ndarray) -> Any:
     return Tensor(array) if array.dtype.kind in "fc" else array
 
 
-def _warn_diverged(value: float, batch: int) -> None:
+def _warn_diverged(value: float, batch: int, stacklevel: int = 5) -> None:
+    """`fit`'s warning that the loss is not finite (`stacklevel`: at the user's `fit`)."""
     warnings.warn(
         f"fit: the loss became {value} at batch {batch} (training diverged: "
         "lower the learning rate, or look for NaN in the data); pass "
         "callbacks=[nn.callbacks.TerminateOnNaN()] to stop when it happens",
         RuntimeWarning,
-        stacklevel=5,
+        stacklevel=stacklevel,
     )
 
 

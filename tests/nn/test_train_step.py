@@ -314,3 +314,25 @@ def test_own_train_step_fits_inputs_alone_from_arrays_and_sources():
     np.testing.assert_allclose(history["mean_input"], [expected], rtol=1e-5)
     history = model.fit(nn.DataLoader(X, batch_size=32), verbose=0).history
     np.testing.assert_allclose(history["mean_input"], [expected], rtol=1e-5)
+
+
+def test_train_on_batch_lists_a_step_logs_in_the_order_of_metrics():
+    class Ordered(nn.Model):  # Keras's _flatten_metrics_in_order: metrics first, then sorted
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.zeta = nn.metrics.Mean(name="zeta")
+            self.alpha = nn.metrics.Mean(name="alpha")
+
+        def train_step(self, data):
+            self.zeta.update_state(1.0)
+            self.alpha.update_state(2.0)
+            return {"beta": 3.0, "alpha": self.alpha.result(), "zeta": self.zeta.result()}
+
+        @property
+        def metrics(self):
+            return [self.zeta, self.alpha]
+
+    model = _pair(Ordered)[0]
+    model.compile(optimizer="sgd", loss="mse")
+    assert model.train_on_batch(X, Y) == [1.0, 2.0, 3.0]
+    assert model.train_on_batch(X, Y, return_dict=True) == {"alpha": 2.0, "beta": 3.0, "zeta": 1.0}
