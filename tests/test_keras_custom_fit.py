@@ -439,3 +439,13 @@ def test_gan_of_the_guide_as_keras_on_pytorch(tmp_path):
     for ours, expected in zip(last, weights("last")):
         for a, b in zip(ours, expected):
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_embedding_regularizer_is_saved(tmp_path):
+    layer = nn.layers.Embedding(7, 3, embeddings_regularizer=nn.regularizers.l2(0.5))
+    model = nn.Sequential(layer, nn.Flatten(), nn.Dense(1))
+    model(RATINGS[:2, :2] % 7)
+    model.save(tmp_path / "model.npz")
+    again = nn.load_model(tmp_path / "model.npz")
+    assert repr(again.layers[0].embeddings_regularizer) == "L2(l2=0.5)"
+    np.testing.assert_allclose(again.losses[0].data, model.losses[0].data)
