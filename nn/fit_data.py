@@ -52,7 +52,7 @@ def sample_weights(
                 f"{caller}: sample_weight must be numbers, one per sample ({n}), got "
                 f"shape {w.shape} and dtype {w.dtype}"
             )
-        return w.astype(np.float64)
+        return one_per_sample(w).astype(np.float64)
     if class_weight is None:
         return None
     if not isinstance(class_weight, Mapping) or not all(
@@ -68,6 +68,12 @@ def sample_weights(
     classes = labels.argmax(axis=1) if labels.shape[1] > 1 else labels[:, 0]
     classes = np.round(classes).astype(np.int64)
     return np.array([float(class_weight.get(int(c), 1.0)) for c in classes])
+
+
+def one_per_sample(w: np.ndarray) -> np.ndarray:
+    """Weights (N, 1) as (N,): one per sample, as Keras matches them to the samples'
+    losses (N,) (kept (N, 1), they would broadcast against them to (N, N))."""
+    return w.reshape(len(w)) if w.ndim == 2 and w.shape[1] == 1 else w
 
 
 class WeightedLoader(DataLoader):

@@ -258,7 +258,7 @@ class LayerWeights:
         penalties = [p for m in modules for p in m.__dict__.get("_activity_losses", ())]
         penalties += [p for m in modules for p in m.__dict__.get("_added_losses", ())]
         for module in modules:
-            if isinstance(module, LayerWeights):
+            if hasattr(module, "weight_regularizers"):  # (an `Embedding` too)
                 penalties += [
                     regularizer(w)
                     for w, regularizer in module.weight_regularizers()
@@ -284,7 +284,7 @@ class LayerWeights:
                 in getattr(getattr(type(module), "call", None), "__code__", _NO_CODE).co_names
             ):
                 return True
-            if isinstance(module, LayerWeights) and next(module.weight_regularizers(), None):
+            if hasattr(module, "weight_regularizers") and next(module.weight_regularizers(), None):
                 return True
         return False
 
@@ -506,13 +506,26 @@ def run_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if _takes_training(type(layer).call):
         kwargs["training"] = training
     layer.__dict__.pop("_added_losses", None)  # this call's `add_loss` replace the last's
-    if training == layer.training:  # its sub-layers are in its mode (LayerWeights.__setattr__)
-        outputs = layer.call(*args, **kwargs)
-    else:
-        with training_mode(layer, training):
+    _KERAS_CALLS[0] += 1
+    try:
+        if training == layer.training:  # its sub-layers are in its mode (LayerWeights.__setattr__)
             outputs = layer.call(*args, **kwargs)
+        else:
+            with training_mode(layer, training):
+                outputs = layer.call(*args, **kwargs)
+    finally:
+        _KERAS_CALLS[0] -= 1
     record_activity(layer, outputs)
     return outputs
+
+
+_KERAS_CALLS = [0]  # how many Keras `call`s are running (nested layers)
+
+
+def in_keras_call() -> bool:
+    """Whether a Keras layer's or model's `call` is running: a layer PyTorch has too
+    (`Embedding`) then follows Keras's rules for its inputs."""
+    return _KERAS_CALLS[0] > 0
 
 
 def record_activity(layer: Any, outputs: Any) -> None:

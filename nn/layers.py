@@ -52,7 +52,14 @@ from nn.keras_layers_more import (  # noqa: F401  # keras.layers holds them
 )
 from nn.lambda_layer import Lambda as Lambda  # keras.layers.Lambda
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer
-from nn.layer import LayerWeights, Variable, autocast, float_dtype, record_activity
+from nn.layer import (
+    LayerWeights,
+    Variable,
+    autocast,
+    float_dtype,
+    in_keras_call,
+    record_activity,
+)
 from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
     Add,
     Average,
@@ -516,28 +523,48 @@ class LayerNorm(Module):
 
 class Embedding(Module):
     """A lookup table: row ``weight[i]`` for each index i of the input, as
-    `torch.nn.Embedding`. Shapes: indices (*) -> (*, embedding_dim).
+    `torch.nn.Embedding` and Keras's `keras.layers.Embedding`. Shapes: indices (*) ->
+    (*, embedding_dim).
 
     The weight (num_embeddings, embedding_dim) starts as N(0, 1) draws (PyTorch's, from
-    `autograd.default_generator` or `rng`); the gradient of a row sums over the places
-    its index appears. With `padding_idx`, that row starts at 0 and gets no gradient.
+    `autograd.default_generator` or `rng`) unless `embeddings_initializer` is given; the
+    gradient of a row sums over the places its index appears. With `padding_idx`, that
+    row starts at 0 and gets no gradient. Called by a Keras layer's or model's `call`
+    (or made with Keras's arguments), it takes float indices too and truncates them to
+    integers, as Keras casts them (`fit` gives a model its inputs as floats); PyTorch's
+    raises for them.
 
     Args:
-        num_embeddings: the number of rows (indices run over [0, num_embeddings)).
-        embedding_dim: the length of each row.
+        num_embeddings: the number of rows (indices run over [0, num_embeddings));
+            Keras's `input_dim`.
+        embedding_dim: the length of each row; Keras's `output_dim`.
         padding_idx: an index whose row stays 0 (negative counts from the end).
         rng: generator for the initial weights (an `autograd.Generator` or a
             `numpy.random.Generator`).
+        input_dim, output_dim: Keras's names of the first two.
+        embeddings_initializer: Keras's initializer of the table ("uniform",
+            "he_normal", ...: `nn.initializers`), drawn with Keras's fans.
+        embeddings_regularizer: a penalty on the table added to the loss by `fit`
+            (`nn.regularizers`; in `losses`).
+        name: Keras's layer name.
     """
 
     def __init__(
         self,
-        num_embeddings: int,
-        embedding_dim: int,
+        num_embeddings: int | None = None,
+        embedding_dim: int | None = None,
         padding_idx: int | None = None,
         rng: init.Rng = None,
+        *,
+        input_dim: int | None = None,
+        output_dim: int | None = None,
+        embeddings_initializer: Any = None,
+        embeddings_regularizer: regularizers.RegularizerLike = None,
+        name: str | None = None,
     ) -> None:
         super().__init__()
+        num_embeddings = _either("num_embeddings", num_embeddings, "input_dim", input_dim)
+        embedding_dim = _either("embedding_dim", embedding_dim, "output_dim", output_dim)
         self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings, minimum=1)
         self.embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim, minimum=1)
         if padding_idx is not None:
@@ -549,13 +576,60 @@ class Embedding(Module):
                 )
             padding_idx %= num_embeddings
         self.padding_idx = padding_idx
-        self.weight = init.normal_(_empty(num_embeddings, embedding_dim), rng=rng)
+        keras_given = (input_dim, output_dim, embeddings_initializer, embeddings_regularizer, name)
+        object.__setattr__(self, "_keras", any(v is not None for v in keras_given))
+        if name is not None:
+            object.__setattr__(self, "name", name)
+        object.__setattr__(
+            self,
+            "embeddings_regularizer",
+            regularizers.get(embeddings_regularizer, "Embedding: embeddings_regularizer"),
+        )
+        self.weight = self._initial_table(embeddings_initializer, rng)
         if padding_idx is not None:
             self.weight.data[padding_idx] = 0
 
+    def _initial_table(self, initializer: Any, rng: init.Rng) -> Tensor:
+        """The table: PyTorch's N(0, 1) draws, or Keras's initializer's (Keras's fans)."""
+        shape = (self.num_embeddings, self.embedding_dim)
+        if initializer is None:
+            return init.normal_(_empty(*shape), rng=rng)
+        from nn import initializers
+
+        values = initializers.get(initializer)(shape, get_default_dtype())
+        return Parameter(np.asarray(values.data if isinstance(values, Tensor) else values))
+
+    @property
+    def embeddings(self) -> Tensor:
+        """The table, under Keras's name."""
+        return self.weight
+
+    def weight_regularizers(self) -> Iterator[tuple[Tensor, Any]]:
+        """The table with its regularizer, when it has one (see `LayerWeights.losses`)."""
+        if self.embeddings_regularizer is not None:
+            yield self.weight, self.embeddings_regularizer
+
     def forward(self, x: Any) -> Tensor:
+        if self._keras or in_keras_call():
+            x = keras_indices(x)
         return F.embedding(x, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
         pad = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
         return f"{self.num_embeddings}, {self.embedding_dim}{pad}"
+
+
+def _either(name: str, value: Any, keras_name: str, keras_value: Any) -> Any:
+    """PyTorch's argument or Keras's name for it, not both."""
+    if value is not None and keras_value is not None:
+        raise TypeError(f"Embedding: give {name} or {keras_name}, not both")
+    if value is None and keras_value is None:
+        raise TypeError(f"Embedding: {name} (Keras's {keras_name}) is required")
+    return keras_value if value is None else value
+
+
+def keras_indices(x: Any) -> Any:
+    """Indices as Keras's `Embedding` casts them: floats truncated to int32 (other
+    dtypes as they are)."""
+    array = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return array.astype(np.int32) if array.dtype.kind == "f" else x

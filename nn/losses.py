@@ -114,7 +114,7 @@ class Loss:
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         y_pred = as_tensor(y_pred, self.dtype)
-        y_true = as_tensor(y_true.data if isinstance(y_true, Tensor) else y_true, y_pred.dtype)
+        y_true = keras_target(y_true, y_pred.dtype)
         values = as_tensor(self.call(y_true, y_pred))
         w = None
         if sample_weight is not None:
@@ -446,6 +446,15 @@ def mean_squared_error(y_true: Any, y_pred: Any) -> Tensor:
 def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
     """mean(|y_true - y_pred|) over the last axis, per sample."""
     return MeanAbsoluteError().call(as_tensor(y_true), as_tensor(y_pred))
+
+
+def keras_target(y_true: Any, dtype: Any) -> Tensor:
+    """A Keras loss's `y_true` as a Tensor of `dtype`. Targets computed from weights (a
+    teacher's softmax in knowledge distillation) stay in the graph, as Keras's losses
+    differentiate both arguments; anything else becomes a constant."""
+    if isinstance(y_true, Tensor) and y_true.requires_grad and y_true.dtype.kind == "f":
+        return y_true if y_true.dtype == dtype else y_true.astype(dtype)
+    return as_tensor(y_true.data if isinstance(y_true, Tensor) else y_true, dtype)
 
 
 class LossFunctionWrapper(Loss):

@@ -31,19 +31,20 @@ import numpy as np
 
 import autograd
 from autograd import Tensor, as_tensor, get_default_dtype
-from nn.losses import Loss, LossFunctionWrapper
+from nn.losses import Loss, LossFunctionWrapper, keras_target
 
 EPSILON = 1e-7
 
 
 def _tensors(y_true: Any, y_pred: Any) -> tuple[Tensor, Tensor]:
-    """y_pred as a float Tensor and y_true as a constant Tensor of its dtype, given the
-    same rank as Keras's `squeeze_or_expand_to_same_rank` does."""
+    """y_pred as a float Tensor and y_true as a Tensor of its dtype, given the same rank
+    as Keras's `squeeze_or_expand_to_same_rank` does. Targets computed from weights
+    (a teacher's softmax in knowledge distillation) stay in the graph, as Keras's
+    losses differentiate both arguments; other targets are constants."""
     y_pred = as_tensor(y_pred)
     if y_pred.dtype.kind != "f":
         y_pred = y_pred.astype(get_default_dtype())
-    target = np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
-    y_true = Tensor(target.astype(y_pred.dtype))
+    y_true = keras_target(y_true, y_pred.dtype)
     if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
         y_true = y_true.reshape(y_true.shape[:-1])
     elif y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:

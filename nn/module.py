@@ -26,7 +26,7 @@ import inspect
 import os
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -417,11 +417,12 @@ class Module:
                 "(Tensor or None required)"
             )
 
-    def _members(self) -> list[tuple[str, Any]]:
+    def _members(self) -> Iterable[tuple[str, Any]]:
         """Parameters and sub-modules by attribute name, in order of assignment, also
         inside lists, tuples and dicts (``self.layers = [...]``), except one that is an
         attribute of its own too (``add_module`` after ``self.layers = layers``): it is
-        listed once, under that name, as PyTorch lists it (it registers no plain list)."""
+        listed once, under that name, as PyTorch lists it (it registers no plain list).
+        A list here; a subclass's override may yield them (`_gather` takes both)."""
         items = [
             (n, v) for n, v in self.__dict__.items() if n not in _INTERNAL and isinstance(v, _HOLDS)
         ]

@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import types
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 import autograd
-from autograd import Tensor
+from autograd import Tensor, as_tensor
 from autograd.ops.shape import squeeze_axes
 from nn import softmax_logits
 
@@ -614,3 +615,87 @@ __all__ += [
 
 def _data(x: Any) -> np.ndarray:
     return np.asarray(x.data if isinstance(x, Tensor) else x)
+
+
+def tensordot(x1: Any, x2: Any, axes: int | Sequence[Any] = 2) -> Tensor:
+    """Keras's (numpy's) `tensordot`: the sum of products over the last `axes` axes of
+    `x1` and the first `axes` of `x2` (an int), or over the axes `axes = (of x1, of
+    x2)` (two ints or two lists); differentiable in both. With `axes` as many as the
+    inputs have, the result is one number: `tensordot(u, v, 2)` of two (batch, n)
+    arrays sums over the batch too.
+
+    Raises:
+        ValueError: axes of different lengths or sizes, or more axes than an input has.
+    """
+    a, b = as_tensor(x1), as_tensor(x2)
+    if isinstance(axes, (int, np.integer)):
+        count = int(axes)
+        if count < 0 or count > a.ndim or count > b.ndim:  # (min: Keras's op here)
+            raise ValueError(
+                f"tensordot: axes={count} for inputs of {a.ndim} and {b.ndim} dimensions"
+            )
+        first, second = list(range(a.ndim - count, a.ndim)), list(range(count))
+    else:
+        given_a, given_b = ([v] if isinstance(v, (int, np.integer)) else list(v) for v in axes)
+        first = [int(v) % a.ndim for v in given_a]
+        second = [int(v) % b.ndim for v in given_b]
+    sizes_a, sizes_b = [a.shape[i] for i in first], [b.shape[j] for j in second]
+    if sizes_a != sizes_b:
+        raise ValueError(
+            f"tensordot: the summed axes of shapes {a.shape} and {b.shape} do not match "
+            f"(axes {first} and {second})"
+        )
+    free_a = [i for i in range(a.ndim) if i not in first]
+    free_b = [j for j in range(b.ndim) if j not in second]
+    size = int(np.prod(sizes_a, dtype=np.int64))
+    left = a.permute(*free_a, *first).reshape(-1, size)
+    right = b.permute(*second, *free_b).reshape(size, -1)
+    shape = tuple(a.shape[i] for i in free_a) + tuple(b.shape[j] for j in free_b)
+    return (left @ right).reshape(shape)
+
+
+#: Keras's `keras.ops.nn`: the neural-network ops of `nn.ops` under that namespace
+nn = types.ModuleType("nn.ops.nn", "Keras's `keras.ops.nn`: activations, losses, norms.")
+for _name in [
+    "batch_normalization",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "celu",
+    "elu",
+    "gelu",
+    "glu",
+    "hard_shrink",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "hard_tanh",
+    "layer_normalization",
+    "leaky_relu",
+    "log_sigmoid",
+    "log_softmax",
+    "moments",
+    "multi_hot",
+    "normalize",
+    "one_hot",
+    "psnr",
+    "relu",
+    "relu6",
+    "rms_normalization",
+    "selu",
+    "sigmoid",
+    "silu",
+    "soft_shrink",
+    "softmax",
+    "softplus",
+    "softsign",
+    "sparse_categorical_crossentropy",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "sparsemax",
+    "squareplus",
+    "swish",
+    "tanh_shrink",
+    "threshold",
+]:
+    setattr(nn, _name, globals()[_name])
+__all__ += ["nn", "tensordot"]

@@ -170,6 +170,11 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
         "num_embeddings": m.num_embeddings,
         "embedding_dim": m.embedding_dim,
         "padding_idx": m.padding_idx,
+        **(
+            {"embeddings_regularizer": regularizers.serialize(m.embeddings_regularizer)}
+            if m.embeddings_regularizer is not None
+            else {}
+        ),
     },
     Input: lambda m: {"shape": m.input_shape, "name": m.name, "dtype": m.dtype},
     merging.Concatenate: lambda m: {"axis": m.axis, "name": m.name},

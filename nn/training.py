@@ -42,6 +42,15 @@ from nn import metrics as metrics_mod
 from nn import optimizers as keras_optim
 from nn import weighted_metrics as weighted_mod
 from nn.callbacks import Callback, CallbackList, History
+from nn.custom_steps import (
+    CompileMetrics,
+    TrainSteps,
+    keep_results,
+    new_loss_tracker,
+    overrides,
+    step_data,
+    step_logs,
+)
 from nn.data import (
     DataLoader,
     as_inputs,
@@ -103,9 +112,11 @@ class _Compiled:
     per_output: bool = False  # compile's loss was given per output
     arguments: dict[str, Any] = field(default_factory=dict)  # as given to compile
     built: bool = False  # a fit or evaluate ran since compile (Keras's built loss, metrics)
+    loss_tracker: Any = field(default_factory=new_loss_tracker)  # Keras's Mean "loss"
+    compile_metrics: CompileMetrics | None = None  # the metrics as one Metric, for the steps
 
 
-class Model(LayerWeights, Module):
+class Model(TrainSteps, LayerWeights, Module):
     """A Module that can be trained the Keras way: `compile`, then `fit`.
 
     Subclasses write `forward` (`nn.Sequential`) or, as in Keras, `call(inputs,
@@ -140,6 +151,10 @@ class Model(LayerWeights, Module):
             from nn.functional_model import Functional
 
             return super().__new__(Functional)
+        if _functional_arguments(args, kwargs) and not _is_functional(cls):
+            # Keras's subclass of Model built the functional way: CustomModel(inputs,
+            # outputs) is a functional model with the subclass's methods (train_step)
+            return super().__new__(_functional_subclass(cls))
         return super().__new__(cls)
 
     def __init__(self, module: Module | None = None, **kwargs: Any) -> None:
@@ -299,6 +314,8 @@ class Model(LayerWeights, Module):
         name = loss if isinstance(loss, str) else getattr(loss, "__name__", type(loss).__name__)
         compiled = _Compiled(optimizer, optimizer_options, loss_fn, name, resolved)
         compiled.weighted_metrics = weighted
+        if resolved or weighted:
+            compiled.compile_metrics = CompileMetrics(resolved, weighted)
         object.__setattr__(self, "_compiled", compiled)
         object.__setattr__(self, "stop_training", False)
         if not _unbuilt(self) and any(True for _ in self.parameters()):
@@ -557,18 +574,12 @@ class Model(LayerWeights, Module):
                     val_weights = held_out if sample_weight is not None else None
             else:
                 val, val_weights = None, None
-            out = self._probe(x[:batch_size])
-            y = output_shaped(y, out)  # Keras matches labels (N,) to one output column (N, 1)
-            if val is not None:
-                val = (val[0], output_shaped(val[1], out))
-            self._check_targets(out, y[:batch_size], compiled)
-            self._make_optimizer()
-            if isinstance(compiled.loss, losses.SparseCategoricalCrossentropy) and out.ndim == 2:
-                # Check every label once here and store it unsigned (uint8 for up to 256
-                # classes): the loss then needs no bounds pass of its own per batch.
-                classes = out.shape[-1]
-                y = F.class_indices(compiled.loss_name, y, classes).reshape(len(y))
-                y = y.astype(np.min_scalar_type(classes - 1))
+            if overrides(self, "train") and not _unbuilt(self):
+                # Keras calls neither the model nor the loss before a train_step of its
+                # own (a GAN has no `call`): the batches reach it as they are given
+                self._make_optimizer()
+            else:
+                y, val = self._prepare_targets(x[:batch_size], y, val, compiled)
             loader = WeightedLoader(
                 x, y, weights_, batch_size=batch_size, shuffle=shuffle, seed=seed
             )
@@ -583,6 +594,25 @@ class Model(LayerWeights, Module):
             return self._epochs(
                 batches, validate, epochs, initial_epoch, verbose, callbacks, validation_freq
             )
+
+    def _prepare_targets(
+        self, x0: np.ndarray, y: np.ndarray, val: Any, compiled: _Compiled
+    ) -> tuple[np.ndarray, Any]:
+        """`fit`'s first call of the model (on `x0`, building it) and its checks of the
+        targets against the loss; the targets shaped as the output, and integer labels
+        of the sparse crossentropy checked once and stored unsigned (the loss then
+        needs no bounds pass of its own per batch). Returns y and the validation pair."""
+        out = self._probe(x0)
+        y = output_shaped(y, out)  # Keras matches labels (N,) to one output column (N, 1)
+        if val is not None:
+            val = (val[0], output_shaped(val[1], out))
+        self._check_targets(out, y[: len(x0)], compiled)
+        self._make_optimizer()
+        if isinstance(compiled.loss, losses.SparseCategoricalCrossentropy) and out.ndim == 2:
+            classes = out.shape[-1]  # (uint8 for up to 256 classes)
+            y = F.class_indices(compiled.loss_name, y, classes).reshape(len(y))
+            y = y.astype(np.min_scalar_type(classes - 1))
+        return y, val
 
     def _epochs(
         self,
@@ -647,29 +677,36 @@ class Model(LayerWeights, Module):
         compiled = self._compiled
         fields: list[str] | None = None
         out: Any = None
+        # a train_step of the model's own takes the batches as they come (x alone too)
+        own_step = overrides(self, "train") and not _unbuilt(self)
 
         def prepare(index: int, batch: tuple[Any, ...]) -> Any:
             xb, yb, wb = self._source_arrays("fit", index, batch, fields, class_weight)
             if yb is None:
+                if own_step:
+                    return _as_batch(xb), None, None
                 raise ValueError(_NO_TARGETS)
-            return _as_batch(xb), _as_batch(output_shaped(yb, out)), wb
+            return _as_batch(xb), _as_batch(yb if out is None else output_shaped(yb, out)), wb
 
         batches = SourceBatches(x, steps_per_epoch, prepare, "fit", shuffle)
         first = self._first_batch(batches)
-        if len(first) < 2:
+        if len(first) < 2 and not own_step:
             raise ValueError(f"fit: batch 0 of the {batches.source.kind}: {_NO_TARGETS}")
         given_val = None if is_source(validation_data) else validation_data
-        x0, y0, given_val, fields = self._structured("fit", first[0], first[1], given_val)
+        y0 = first[1] if len(first) > 1 else None
+        x0, y0, given_val, fields = self._structured("fit", first[0], y0, given_val)
         with self._outputs_side_by_side(fields):
             x0 = x0 if _is_records(x0) else as_inputs(x0)
-            out = self._probe(x0)
-            self._check_targets(out, output_shaped(as_targets(y0), out), compiled)
+            if not own_step:
+                out = self._probe(x0)
+                self._check_targets(out, output_shaped(as_targets(y0), out), compiled)
             self._make_optimizer()
             if is_source(validation_data):
                 validate = self._source_validation(validation_data, validation_steps, x0, fields)
             elif given_val is not None:
                 val, val_weights = _validation_arrays(given_val)
-                val = (val[0], output_shaped(val[1], out))
+                if out is not None:
+                    val = (val[0], output_shaped(val[1], out))
 
                 def validate(hooks: CallbackList) -> dict[str, float]:
                     return self._scores(
@@ -835,6 +872,8 @@ class Model(LayerWeights, Module):
         hooks: CallbackList,
     ) -> dict[str, float]:
         """One epoch of training steps; returns the epoch's mean loss and metrics."""
+        if overrides(self, "train"):
+            return self._train_epoch_steps(batches, bar, hooks)
         opt, loss_fn = compiled.optimizer, compiled.loss
         running = self._running(compiled)
         next_postfix = time.perf_counter()
@@ -866,13 +905,7 @@ class Model(LayerWeights, Module):
                 del grads  # (held to the next batch, the old gradients would meet the new)
             if finite and not math.isfinite(value):
                 finite = False
-                warnings.warn(
-                    f"fit: the loss became {value} at batch {batch} (training diverged: "
-                    "lower the learning rate, or look for NaN in the data); pass "
-                    "callbacks=[nn.callbacks.TerminateOnNaN()] to stop when it happens",
-                    RuntimeWarning,
-                    stacklevel=4,
-                )
+                _warn_diverged(value, batch)
             running.add(len(out_data), value, yb, out_data, wb)
             if bar is not None:
                 bar.update(1)
@@ -883,7 +916,52 @@ class Model(LayerWeights, Module):
                 hooks.call("on_train_batch_end", batch, running.means())
                 if self.stop_training:  # a callback stops at once (TerminateOnNaN)
                     break
+        keep_results(compiled, running)
         return running.means()
+
+    def _train_epoch_steps(
+        self, batches: EpochBatches | SourceBatches, bar: Any, hooks: CallbackList
+    ) -> dict[str, Any]:
+        """One epoch of `train_step` calls (a subclass overrides it, or `compute_loss`
+        or `compute_metrics`: see `nn.custom_steps`); returns the last step's logs."""
+        self.reset_metrics()
+        begin, end = hooks.wants("on_train_batch_begin"), hooks.wants("on_train_batch_end")
+        logs: dict[str, Any] = {}
+        finite = True
+        next_postfix = time.perf_counter()
+        for batch, (xb, yb, wb) in enumerate(batches.epoch()):
+            if begin:
+                hooks.call("on_train_batch_begin", batch, None)
+            logs = step_logs(self.train_step(step_data(xb, yb, wb)))
+            value = logs.get("loss")
+            if finite and isinstance(value, float) and not math.isfinite(value):
+                finite = False
+                _warn_diverged(value, batch, stacklevel=6)
+            if bar is not None:
+                bar.update(1)
+                if time.perf_counter() >= next_postfix:
+                    bar.set_postfix_str(format_logs(logs), refresh=False)
+                    next_postfix = time.perf_counter() + 0.2
+            if end:
+                hooks.call("on_train_batch_end", batch, dict(logs))
+                if self.stop_training:
+                    break
+        return logs
+
+    def _test_steps(
+        self, batches: Iterable[Any], hooks: CallbackList, begin: bool, end: bool
+    ) -> dict[str, Any]:
+        """`test_step` on every batch (overridden: see `nn.custom_steps`) after the
+        metrics are reset; returns the last step's logs."""
+        self.reset_metrics()
+        logs: dict[str, Any] = {}
+        for batch, (xb, yb, wb) in enumerate(batches):
+            if begin:
+                hooks.call("on_test_batch_begin", batch, None)
+            logs = step_logs(self.test_step(step_data(xb, yb, wb)))
+            if end:
+                hooks.call("on_test_batch_end", batch, dict(logs))
+        return logs
 
     def _running(self, compiled: _Compiled) -> metrics_mod.Running:
         """The running means of an epoch or an evaluation: the loss, the compiled metrics,
@@ -931,6 +1009,11 @@ class Model(LayerWeights, Module):
         hooks = hooks or CallbackList([], self)
         hooks.call("on_test_begin", None)
         begin, end = hooks.wants("on_test_batch_begin"), hooks.wants("on_test_batch_end")
+        if overrides(self, "test"):
+            with self._inference(x):
+                scores = self._test_steps(batches, hooks, begin, end)
+            hooks.call("on_test_end", scores)
+            return scores
         running = self._running(compiled)
         penalized = self.has_penalties()
         with self._inference(x):
@@ -945,6 +1028,7 @@ class Model(LayerWeights, Module):
                 running.add(len(out.data), float(loss.data), yb, out.data, wb)
                 if end:
                     hooks.call("on_test_batch_end", batch, running.means())
+        keep_results(compiled, running)
         scores = running.means()
         hooks.call("on_test_end", scores)
         return scores
@@ -1041,7 +1125,10 @@ class Model(LayerWeights, Module):
         Keras's order (one number alone)."""
         if return_dict:
             return logs
-        values = in_keras_order(logs, self._result_order())
+        if overrides(self, "test") or overrides(self, "train"):  # the steps' logs
+            values = self._flatten_in_order(logs)
+        else:
+            values = in_keras_order(logs, self._result_order())
         return values[0] if len(values) == 1 else values
 
     def train_on_batch(
@@ -1131,13 +1218,14 @@ class Model(LayerWeights, Module):
         )
         hooks.call("on_predict_begin", None)
         outputs = []
+        custom = overrides(self, "predict")
         side_by_side = self.__dict__.get("_side_by_side", False)  # predict from a callback
         object.__setattr__(self, "_side_by_side", False)
         try:
             with self._inference(x):
                 for batch, xb in enumerate(batches):
                     hooks.call("on_predict_batch_begin", batch, None)
-                    result = self(xb)
+                    result = self.predict_step(xb) if custom else self(xb)
                     outputs.append(leaves(result))
                     logs = {"outputs": rebuild(result, outputs[-1])}  # (arrays, not Tensors)
                     hooks.call("on_predict_batch_end", batch, logs)
@@ -1195,6 +1283,17 @@ def _as_batch(array: np.ndarray) -> Any:
     """A batch as the training step takes it (as `DataLoader` yields arrays): floats
     as a Tensor, labels and records as the array."""
     return Tensor(array) if array.dtype.kind in "fc" else array
+
+
+def _warn_diverged(value: float, batch: int, stacklevel: int = 5) -> None:
+    """`fit`'s warning that the loss is not finite (`stacklevel`: at the user's `fit`)."""
+    warnings.warn(
+        f"fit: the loss became {value} at batch {batch} (training diverged: "
+        "lower the learning rate, or look for NaN in the data); pass "
+        "callbacks=[nn.callbacks.TerminateOnNaN()] to stop when it happens",
+        RuntimeWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _validation_arrays(data: Any) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray | None]:
@@ -1302,6 +1401,44 @@ def _several(y: Any) -> bool:
         and len(y) > 1
         and all(isinstance(item, (np.ndarray, Tensor)) for item in y)
     )
+
+
+def _symbolic(value: Any) -> bool:
+    """Whether `value` is a symbolic tensor, or a list, tuple or dict of them."""
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(isinstance(item, KerasTensor) for item in value)
+    return isinstance(value, KerasTensor)
+
+
+def _functional_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether a Model subclass is made the functional way: `(inputs, outputs)` of
+    symbolic tensors, given by position or by name (Keras's rule)."""
+    inputs = args[0] if args else kwargs.get("inputs")
+    given_outputs = len(args) > 1 or "outputs" in kwargs
+    return given_outputs and _symbolic(inputs)
+
+
+def _is_functional(cls: type) -> bool:
+    from nn.functional_model import Functional
+
+    return issubclass(cls, Functional)
+
+
+_FUNCTIONAL_SUBCLASSES: dict[type, type] = {}
+
+
+def _functional_subclass(cls: type) -> type:
+    """`cls` with the functional model's graph under its own methods (Keras injects
+    `Functional` the same way): its class name and methods are `cls`'s."""
+    from nn.functional_model import Functional
+
+    made = _FUNCTIONAL_SUBCLASSES.get(cls)
+    if made is None:
+        made = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})
+        _FUNCTIONAL_SUBCLASSES[cls] = made
+    return made
 
 
 def _unbuilt(model: Module) -> bool:

@@ -1,5 +1,6 @@
 """Gradient clipping, parameter counting, Keras's `to_categorical`, `clear_session`,
-`set_random_seed`, `plot_model`, `model_to_dot` and `PyDataset` (Keras 2's `Sequence`)."""
+`set_random_seed`, `plot_model`, `model_to_dot`, `PyDataset` (Keras 2's `Sequence`) and
+`unpack_x_y_sample_weight` / `pack_x_y_sample_weight` (for a custom `train_step`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from nn.custom_objects import CustomObjectScope as CustomObjectScope  # keras.ut
 from nn.custom_objects import custom_object_scope as custom_object_scope
 from nn.custom_objects import get_custom_objects as get_custom_objects
 from nn.custom_objects import register_keras_serializable as register_keras_serializable
+from nn.custom_steps import pack_x_y_sample_weight as pack_x_y_sample_weight
+from nn.custom_steps import unpack_x_y_sample_weight as unpack_x_y_sample_weight
 from nn.fit_sources import PyDataset as PyDataset  # keras.utils.PyDataset
 from nn.fit_sources import Sequence as Sequence  # Keras 2's keras.utils.Sequence
 from nn.module import Module
