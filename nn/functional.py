@@ -31,6 +31,7 @@ from autograd import (
     where,
 )
 from autograd.checks import check_real
+from autograd.graph import increment_version
 from autograd.ops.args import DtypeError, OperandError
 from nn.functional_activations import (
     celu,
@@ -209,28 +210,68 @@ def dropout(
     return x * (keep.astype(dtype) / dtype.type(1 - p))
 
 
-def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def embedding(
+    input: Any,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
     """Rows of `weight` picked by the integer indices `input`, as
     `torch.nn.functional.embedding`: shape input.shape + (embedding_dim,). The row at
-    `padding_idx` gets no gradient.
+    `padding_idx` gets no gradient (its value is read as it is: zeros, unless the table
+    was given).
+
+    With `max_norm`, each row the input picks whose `norm_type`-norm exceeds it is first
+    scaled in place to norm max_norm (by max_norm / (norm + 1e-7), as PyTorch's
+    `embedding_renorm_`; a write into `weight` outside the graph). With
+    `scale_grad_by_freq`, the gradient of a row is divided by the number of times its
+    index appears in `input` (its mean instead of its sum).
 
     Raises:
         DtypeError: indices that are not integers (a RuntimeError, as torch's, and a
             TypeError).
         IndexError: an index outside [0, num_embeddings).
+        ValueError: `sparse=True`: gradients here are dense arrays (use sparse=False; the
+            gradient's values are the same).
     """
     idx = np.asarray(input.data if isinstance(input, Tensor) else input)
     if idx.dtype.kind not in "iu":
         raise DtypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
+    if sparse:
+        raise ValueError(
+            "embedding: sparse=True asks for a sparse gradient, which this engine does not "
+            "make; use sparse=False (the gradient is then a dense table with the same values)"
+        )
     rows = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= rows):
         bad = idx[(idx < 0) | (idx >= rows)]
         raise IndexError(f"embedding: indices must be in [0, {rows}), got {np.unique(bad)[:10]}")
+    if max_norm is not None:
+        _renorm_rows(weight, idx, max_norm, norm_type)
     out = weight[idx]
-    if padding_idx is not None and (idx == padding_idx).any():
-        keep = (idx != padding_idx)[..., None].astype(out.dtype)
-        out = out * keep  # the padding row's value is 0; this stops its gradient too
+    if padding_idx is not None and out.requires_grad and (idx == padding_idx).any():
+        pad = (idx == padding_idx)[..., None]
+        out = autograd.where(pad, out.detach(), out)  # the padding row's value, no gradient
+    if scale_grad_by_freq and out.requires_grad:
+        counts = np.bincount(idx.ravel(), minlength=rows)[idx]
+        scale = (1 / counts)[..., None].astype(out.dtype)
+        out.register_hook(lambda g: g * scale)
     return out
+
+
+def _renorm_rows(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """Scale the rows of `weight` that `idx` picks and whose norm exceeds `max_norm` to
+    that norm, in place (PyTorch's `embedding_renorm_`)."""
+    picked = np.unique(idx)
+    norms = np.linalg.norm(weight.data[picked], ord=norm_type, axis=1)
+    over = norms > max_norm
+    if over.any():
+        factor = (max_norm / (norms[over] + 1e-7))[:, None]
+        weight.data[picked[over]] *= factor.astype(weight.dtype)
+        increment_version(weight)
 
 
 def check_probability(p: float) -> float:

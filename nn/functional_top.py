@@ -115,14 +115,11 @@ def embedding(
     sparse: bool = False,
 ) -> Tensor:
     """The rows of `weight` at `indices`, as `torch.embedding` (weight first; a
-    `padding_idx` of -1 is none). The row at `padding_idx` gets no gradient.
-
-    Raises:
-        NotImplementedError: `scale_grad_by_freq` or `sparse` (not supported here).
-    """
-    if scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
-    return F.embedding(indices, weight, None if padding_idx == -1 else padding_idx)
+    `padding_idx` of -1 is none): `F.embedding`."""
+    padding = None if padding_idx == -1 else padding_idx
+    return F.embedding(
+        indices, weight, padding, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse
+    )
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:

@@ -554,8 +554,14 @@ class Embedding(Module):
         num_embeddings: int | None = None,
         embedding_dim: int | None = None,
         padding_idx: int | None = None,
-        rng: init.Rng = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+        _weight: Any = None,
+        _freeze: bool = False,
         *,
+        rng: init.Rng = None,
         input_dim: int | None = None,
         output_dim: int | None = None,
         embeddings_initializer: Any = None,
@@ -576,6 +582,10 @@ class Embedding(Module):
                 )
             padding_idx %= num_embeddings
         self.padding_idx = padding_idx
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.sparse = sparse
         keras_given = (input_dim, output_dim, embeddings_initializer, embeddings_regularizer, name)
         object.__setattr__(self, "_keras", any(v is not None for v in keras_given))
         if name is not None:
@@ -585,9 +595,46 @@ class Embedding(Module):
             "embeddings_regularizer",
             regularizers.get(embeddings_regularizer, "Embedding: embeddings_regularizer"),
         )
-        self.weight = self._initial_table(embeddings_initializer, rng)
-        if padding_idx is not None:
-            self.weight.data[padding_idx] = 0
+        if _weight is None:
+            self.weight = self._initial_table(embeddings_initializer, rng)
+            if padding_idx is not None:
+                self.weight.data[padding_idx] = 0
+        else:
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+            if self.weight.shape != (self.num_embeddings, self.embedding_dim):
+                raise ValueError(
+                    f"Embedding: shape of weight {self.weight.shape} does not match "
+                    f"num_embeddings and embedding_dim ({num_embeddings}, {embedding_dim})"
+                )
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Any,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+    ) -> Embedding:
+        """An Embedding whose table is `embeddings` (2-d; its own values, not a copy, as
+        PyTorch's), frozen (no gradient) unless ``freeze=False``."""
+        table = embeddings if isinstance(embeddings, Tensor) else Tensor(np.asarray(embeddings))
+        if table.ndim != 2:
+            raise ValueError("Embeddings parameter is expected to be 2-dimensional")
+        rows, dim = table.shape
+        return cls(
+            rows,
+            dim,
+            padding_idx,
+            max_norm,
+            norm_type,
+            scale_grad_by_freq,
+            sparse,
+            _weight=table.data,
+            _freeze=freeze,
+        )
 
     def _initial_table(self, initializer: Any, rng: init.Rng) -> Tensor:
         """The table: PyTorch's N(0, 1) draws, or Keras's initializer's (Keras's fans)."""
@@ -612,11 +659,30 @@ class Embedding(Module):
     def forward(self, x: Any) -> Tensor:
         if self._keras or in_keras_call():
             x = keras_indices(x)
-        return F.embedding(x, self.weight, self.padding_idx)
+        return F.embedding(
+            x,
+            self.weight,
+            self.padding_idx,
+            self.max_norm,
+            self.norm_type,
+            self.scale_grad_by_freq,
+            self.sparse,
+        )
 
     def extra_repr(self) -> str:
-        pad = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
-        return f"{self.num_embeddings}, {self.embedding_dim}{pad}"
+        """PyTorch's: the sizes, then the options that differ from their defaults."""
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            text += ", scale_grad_by_freq=True"
+        if self.sparse:
+            text += ", sparse=True"
+        return text
 
 
 def _either(name: str, value: Any, keras_name: str, keras_value: Any) -> Any:
