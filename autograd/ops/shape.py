@@ -398,7 +398,7 @@ def writable(a: np.ndarray) -> np.ndarray:
     memory = a
     while isinstance(memory.base, np.ndarray):
         memory = memory.base
-    if not memory.flags.writeable or not memory.flags.c_contiguous:
+    if not memory.flags.writeable or not (memory.flags.c_contiguous or memory.flags.f_contiguous):
         return a  # numpy raises, naming the problem
     offset = a.__array_interface__["data"][0] - memory.__array_interface__["data"][0]
     return np.ndarray(a.shape, a.dtype, buffer=memory, offset=offset, strides=a.strides)

@@ -96,6 +96,13 @@ def _diagonal_written(lib, a, w):
     return (x**2).sum() + (d * main).sum(), [x, d, main]
 
 
+def _diagonal_of_a_column_major_copy_written(lib, a, w):
+    x = a.reshape(2, 1, 3).permute(2, 1, 0) * 1  # numpy keeps the permuted memory order
+    d = x.diagonal()  # (2, 1): a read-only view in numpy, over writable memory
+    d += w[:1]
+    return (x * a.reshape(3, 1, 2)).sum() + (d**2).sum(), [x, d]
+
+
 def _base_written_with_views_alive(lib, a, w):
     x = a.reshape(2, 3) * 1
     t, r, row, n = x.T, x.view(6), x[1], x.narrow(1, 0, 2)
@@ -170,6 +177,7 @@ PROGRAMS = {
     "x.expand(same shape) +=": _expand_without_repeats_written,
     "x.narrow(...) *=": _narrow_written,
     "x.diagonal(...) += and *=": _diagonal_written,
+    "x.permute(...) * 1, its diagonal +=": _diagonal_of_a_column_major_copy_written,
     "x written, its views alive": _base_written_with_views_alive,
     "two views written": _two_views_written,
     "chains of views": _chains_written,
