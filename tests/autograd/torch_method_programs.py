@@ -116,10 +116,24 @@ def _scatter_add(draw, x, pool, leaves):
     return Pair(ours, tp.torch.scatter_add(x.theirs, dim, _index(index), src.theirs))
 
 
+def _no_near_ties(values: np.ndarray, dim: int) -> bool:
+    """No two values along `dim` differ by less than 1e-9 of the largest without being
+    equal."""
+    gaps = np.abs(np.diff(np.sort(values, axis=dim), axis=dim))
+    scale = max(1.0, float(np.abs(values).max())) if values.size else 1.0
+    return not ((gaps > 0) & (gaps < 1e-9 * scale)).any()
+
+
 @spec("sort", "GetItem")
 def _sort(draw, x, pool, leaves):
-    """Values and indices (ties kept in order on both sides: torch's stable sort)."""
+    """Values and indices (ties kept in order on both sides: torch's stable sort).
+
+    Values that tie only nearly are left out: torch computes one function on equal
+    inputs with a last-bit difference by position (its vector loop and its tail: erfc
+    of a `repeat`ed row), so its order of such "ties" says nothing."""
     dim, descending = _dim(draw, x.ours.ndim), draw(st.booleans())
+    if x.ours.ndim:
+        assume(_no_near_ties(x.ours.data, dim) and _no_near_ties(x.theirs.detach().numpy(), dim))
     ours = x.ours.sort(dim, descending)
     theirs = tp.torch.sort(x.theirs, dim=dim, descending=descending, stable=True)
     np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
