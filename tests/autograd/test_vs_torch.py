@@ -84,6 +84,7 @@ TORCH_LESS_EXACT_SECOND = {
     "binary_cross_entropy": 1e-2,
     "copysign": None,
     "logaddexp": None,
+    "logaddexp2": None,  # (the same op, in base 2)
 }
 
 
