@@ -628,30 +628,14 @@ def tensordot(x1: Any, x2: Any, axes: int | Sequence[Any] = 2) -> Tensor:
         ValueError: axes of different lengths or sizes, or more axes than an input has.
     """
     a, b = as_tensor(x1), as_tensor(x2)
-    if isinstance(axes, (int, np.integer)):
-        count = int(axes)
-        if count < 0 or count > a.ndim or count > b.ndim:  # (min: Keras's op here)
-            raise ValueError(
-                f"tensordot: axes={count} for inputs of {a.ndim} and {b.ndim} dimensions"
-            )
-        first, second = list(range(a.ndim - count, a.ndim)), list(range(count))
-    else:
-        given_a, given_b = ([v] if isinstance(v, (int, np.integer)) else list(v) for v in axes)
-        first = [int(v) % a.ndim for v in given_a]
-        second = [int(v) % b.ndim for v in given_b]
-    sizes_a, sizes_b = [a.shape[i] for i in first], [b.shape[j] for j in second]
-    if sizes_a != sizes_b:
+    if isinstance(axes, (int, np.integer)) and not (0 <= axes <= a.ndim and axes <= b.ndim):
+        raise ValueError(f"tensordot: axes={axes} for inputs of {a.ndim} and {b.ndim} dimensions")
+    try:
+        return autograd.tensordot(a, b, axes)
+    except RuntimeError as err:  # torch's type there; Keras raises a ValueError
         raise ValueError(
-            f"tensordot: the summed axes of shapes {a.shape} and {b.shape} do not match "
-            f"(axes {first} and {second})"
-        )
-    free_a = [i for i in range(a.ndim) if i not in first]
-    free_b = [j for j in range(b.ndim) if j not in second]
-    size = int(np.prod(sizes_a, dtype=np.int64))
-    left = a.permute(*free_a, *first).reshape(-1, size)
-    right = b.permute(*second, *free_b).reshape(size, -1)
-    shape = tuple(a.shape[i] for i in free_a) + tuple(b.shape[j] for j in free_b)
-    return (left @ right).reshape(shape)
+            f"tensordot: the summed axes of shapes {a.shape} and {b.shape} do not match ({err})"
+        ) from None
 
 
 #: Keras's `keras.ops.nn`: the neural-network ops of `nn.ops` under that namespace
