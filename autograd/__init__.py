@@ -550,6 +550,9 @@ __all__ += [
     "rot90", "sgn", "signbit", "sinc", "subtract", "swapaxes", "swapdims", "t", "tan",
     "tensor_split", "tile", "true_divide", "vsplit", "xlogy",
 ]  # fmt: skip
+from autograd.ops.gamma import digamma, i0, lgamma, mvlgamma, polygamma  # noqa: E402
+
+__all__ += ["digamma", "i0", "lgamma", "mvlgamma", "polygamma", "special"]
 # End of PyTorch's functions, batch 2
 
 # PyTorch's functions, batch 3
@@ -693,6 +696,7 @@ def __getattr__(name: str) -> Any:
     and `autograd.autograd` is this package itself, for ``torch.autograd.grad(...)``
     (and ``torch.autograd.functional.hessian(...)``, `autograd.functional`).
     `autograd.linalg` has torch.linalg's norms (``torch.linalg.norm(t, ord=2, dim=1)``).
+    `autograd.special` is ``torch.special`` (``torch.special.ndtr(x)``).
     `autograd.range` is torch's deprecated ``torch.range`` (`creation.range_`).
     `autograd.save` and `autograd.load` are `nn.serialization`'s (`.npz` files, no
     pickle), for ``torch.save(...)``."""
@@ -716,7 +720,7 @@ def __getattr__(name: str) -> Any:
         from nn import serialization
 
         return getattr(serialization, name)
-    own = ("viz", "utils", "functional", "multiprocessing", "random", "linalg")
+    own = ("viz", "utils", "functional", "multiprocessing", "random", "linalg", "special")
     if name in own or name in ("nn", "optim"):
         import importlib
 

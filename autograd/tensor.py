@@ -1661,8 +1661,38 @@ class Tensor:
     def erfc_(self) -> Tensor:
         return _math_more.in_place(self, "erfc")
 
+    def lgamma(self) -> Tensor:
+        return _gamma.lgamma(self)
+
+    def digamma(self) -> Tensor:
+        return _gamma.digamma(self)
+
+    def polygamma(self, n: int) -> Tensor:
+        return _gamma.polygamma(n, self)
+
+    def mvlgamma(self, p: int) -> Tensor:
+        return _gamma.mvlgamma(self, p)
+
+    def i0(self) -> Tensor:
+        return _gamma.i0(self)
+
     def erfinv_(self) -> Tensor:
         return _math_more.in_place(self, "erfinv")
+
+    def lgamma_(self) -> Tensor:
+        return _math_more.in_place(self, "lgamma")
+
+    def digamma_(self) -> Tensor:
+        return _math_more.in_place(self, "digamma")
+
+    def polygamma_(self, n: int) -> Tensor:
+        return _math_more.in_place(self, "polygamma", n)
+
+    def mvlgamma_(self, p: int) -> Tensor:
+        return _math_more.in_place(self, "mvlgamma", p)
+
+    def i0_(self) -> Tensor:
+        return _math_more.in_place(self, "i0")
 
     def exp2_(self) -> Tensor:
         return _math_more.in_place(self, "exp2")
@@ -1927,6 +1957,7 @@ class Tensor:
     def erfinv(self) -> Tensor:
         return _math_more.erfinv(self)
 
+
     def exp2(self) -> Tensor:
         return _math_more.exp2(self)
 
@@ -2112,6 +2143,7 @@ from autograd.ops import aliases as _aliases  # noqa: E402
 from autograd.ops import along as _along  # noqa: E402
 from autograd.ops import cumulative as _cumulative  # noqa: E402
 from autograd.ops import elementwise as _elementwise  # noqa: E402
+from autograd.ops import gamma as _gamma  # noqa: E402
 from autograd.ops import histogram as _histogram  # noqa: E402
 from autograd.ops import indexing as _indexing  # noqa: E402
 from autograd.ops import layout as _layout  # noqa: E402
