@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import autograd
+import autograd.special
 from tests.autograd import torch_programs as tp
 from tests.autograd.torch_programs import Pair, new_leaf, positive, spec
 
@@ -174,4 +175,59 @@ def _cumulative_trapezoid(draw, x, pool, leaves):
     return Pair(
         autograd.cumulative_trapezoid(x.ours, dx=dx, dim=dim),
         tp.torch.cumulative_trapezoid(x.theirs, dx=dx, dim=dim),
+    )
+
+
+# The gamma family, the modified Bessel functions and torch.special (`autograd.ops.gamma`,
+# `autograd.ops.normal`)
+
+
+@spec("lgamma_digamma", "Lgamma", "Polygamma")
+def _lgamma_digamma(draw, x, pool, leaves):
+    """On (0.5, inf) (the poles at 0 and the negative integers are in test_special)."""
+    y = positive(x)
+    name = draw(tp.st.sampled_from(["lgamma", "digamma"]))
+    if draw(tp.st.booleans()):
+        return Pair(getattr(autograd, name)(y.ours), _torch(name)(y.theirs))
+    return Pair(getattr(y.ours, name)(), getattr(y.theirs, name)())
+
+
+@spec("polygamma", "Polygamma")
+def _polygamma(draw, x, pool, leaves):
+    y = positive(x)
+    n = draw(tp.st.sampled_from([1, 2, 3]))
+    return Pair(autograd.polygamma(n, y.ours), tp.torch.polygamma(n, y.theirs))
+
+
+@spec("mvlgamma", "Lgamma", "Add")
+def _mvlgamma(draw, x, pool, leaves):
+    p = draw(tp.st.sampled_from([1, 2, 3]))
+    y = Pair(x.ours * x.ours + (p + 1) / 2, x.theirs * x.theirs + (p + 1) / 2)
+    return Pair(y.ours.mvlgamma(p), y.theirs.mvlgamma(p))
+
+
+@spec("bessel_i", "BesselI")
+def _bessel_i(draw, x, pool, leaves):
+    name = draw(tp.st.sampled_from(["i0", "i0e", "i1", "i1e"]))
+    y = Pair(x.ours * 4, x.theirs * 4)
+    return Pair(getattr(autograd.special, name)(y.ours), getattr(tp.torch.special, name)(y.theirs))
+
+
+@spec("normal_special", "Erfcx", "LogNdtr", "Ndtri", "Entr")
+def _normal_special(draw, x, pool, leaves):
+    name = draw(tp.st.sampled_from(["erfcx", "log_ndtr", "ndtri", "entr", "ndtr"]))
+    if name == "ndtri":
+        y = _probability(x)
+    elif name == "entr":
+        y = positive(x)
+    else:
+        y = Pair(x.ours.tanh() * 5, x.theirs.tanh() * 5)
+    return Pair(getattr(autograd.special, name)(y.ours), getattr(tp.torch.special, name)(y.theirs))
+
+
+@spec("xlog1py", "Xlog1py")
+def _xlog1py(draw, x, pool, leaves):
+    y = positive(_partner(draw, x, leaves))
+    return Pair(
+        autograd.special.xlog1py(x.ours, y.ours), tp.torch.special.xlog1py(x.theirs, y.theirs)
     )
