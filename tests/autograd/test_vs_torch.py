@@ -85,6 +85,10 @@ TORCH_LESS_EXACT_SECOND = {
     "copysign": None,
     "logaddexp": None,
     "logaddexp2": None,  # (the same op, in base 2)
+    # torch's trigamma is accurate to about 5e-10 relative (ours to 5e-16, checked against
+    # 30-digit arithmetic in test_special), and second derivatives of these meet it
+    "lgamma": 1e-7,
+    "mvlgamma": 1e-7,
 }
 
 
@@ -147,7 +151,7 @@ def test_each_op_in_every_form_matches_torch(name):
         leaves: list = []
         before = data.draw(st.sampled_from([[], ["tanh"], ["sin", "mul"]]))
         out = tp.run_program(data.draw, [*before, name], leaves)
-        compare(out, leaves, data.draw)
+        compare(out, leaves, data.draw, [*before, name])
 
     check()
 

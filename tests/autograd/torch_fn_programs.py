@@ -182,21 +182,24 @@ def _cumulative_trapezoid(draw, x, pool, leaves):
 # `autograd.ops.normal`)
 
 
-@spec("lgamma_digamma", "Lgamma", "Polygamma")
-def _lgamma_digamma(draw, x, pool, leaves):
+@spec("lgamma", "Lgamma")
+def _lgamma(draw, x, pool, leaves):
     """On (0.5, inf) (the poles at 0 and the negative integers are in test_special)."""
     y = positive(x)
-    name = draw(tp.st.sampled_from(["lgamma", "digamma"]))
     if draw(tp.st.booleans()):
-        return Pair(getattr(autograd, name)(y.ours), _torch(name)(y.theirs))
-    return Pair(getattr(y.ours, name)(), getattr(y.theirs, name)())
+        return Pair(autograd.lgamma(y.ours), tp.torch.lgamma(y.theirs))
+    return Pair(y.ours.lgamma(), y.theirs.lgamma())
 
 
 @spec("polygamma", "Polygamma")
 def _polygamma(draw, x, pool, leaves):
+    """Orders 2 and 3. Torch's trigamma (order 1, and so digamma's derivative) is
+    accurate to about 1e-9 relative only: compared in test_special at that tolerance."""
     y = positive(x)
-    n = draw(tp.st.sampled_from([1, 2, 3]))
-    return Pair(autograd.polygamma(n, y.ours), tp.torch.polygamma(n, y.theirs))
+    n = draw(tp.st.sampled_from([2, 3]))
+    if draw(tp.st.booleans()):
+        return Pair(autograd.polygamma(n, y.ours), tp.torch.polygamma(n, y.theirs))
+    return Pair(y.ours.polygamma(n), y.theirs.polygamma(n))
 
 
 @spec("mvlgamma", "Lgamma", "Add")
@@ -208,8 +211,10 @@ def _mvlgamma(draw, x, pool, leaves):
 
 @spec("bessel_i", "BesselI")
 def _bessel_i(draw, x, pool, leaves):
+    """On (-4, 4): I0 and I1 grow like exp|x|, and a later step (sinc of a large number)
+    would be ill-conditioned on both sides."""
     name = draw(tp.st.sampled_from(["i0", "i0e", "i1", "i1e"]))
-    y = Pair(x.ours * 4, x.theirs * 4)
+    y = Pair(x.ours.tanh() * 4, x.theirs.tanh() * 4)
     return Pair(getattr(autograd.special, name)(y.ours), getattr(tp.torch.special, name)(y.theirs))
 
 
@@ -220,6 +225,8 @@ def _normal_special(draw, x, pool, leaves):
         y = _probability(x)
     elif name == "entr":
         y = positive(x)
+    elif name == "erfcx":  # on (-1, 3): it grows like 2 exp(x^2) to the left
+        y = Pair(x.ours.tanh() * 2 + 1, x.theirs.tanh() * 2 + 1)
     else:
         y = Pair(x.ours.tanh() * 5, x.theirs.tanh() * 5)
     return Pair(getattr(autograd.special, name)(y.ours), getattr(tp.torch.special, name)(y.theirs))
