@@ -371,3 +371,170 @@ def test_packed_sequences_stop_at_their_lengths_as_torch(kind, bidirectional, en
     tpadded = torch.nn.utils.rnn.pad_packed_sequence(tout)[0]
     pairs = [("input", x, tx), ("h0", h, th), *_param_pairs(ours, theirs)]
     _compare_backward((out.data, padded, hn), (tout.data, tpadded, thn), pairs)
+
+
+# ---- PyTorch's tutorials, run as written with either library, from torch's weights
+
+
+def _libraries():
+    """(torch's modules, ours) under the tutorials' names."""
+    import types
+
+    import optim
+    from nn import functional
+
+    return {
+        "torch": types.SimpleNamespace(
+            nn=torch.nn,
+            F=torch.nn.functional,
+            optim=torch.optim,
+            tensor=torch.tensor,
+            long=torch.long,
+            zeros=torch.zeros,
+        ),
+        "ours": types.SimpleNamespace(
+            nn=nn,
+            F=functional,
+            optim=optim,
+            tensor=autograd.tensor,
+            long=autograd.long,
+            zeros=autograd.zeros,
+        ),
+    }
+
+
+def _char_rnn(lib, n_letters, n_hidden, n_categories):
+    """ "NLP From Scratch: Classifying Names with a Character-Level RNN" (2.x edition)."""
+
+    class CharRNN(lib.nn.Module):
+        def __init__(self, input_size, hidden_size, output_size):
+            super(CharRNN, self).__init__()  # noqa: UP008  (as the tutorial writes it)
+            self.rnn = lib.nn.RNN(input_size, hidden_size)
+            self.h2o = lib.nn.Linear(hidden_size, output_size)
+            self.softmax = lib.nn.LogSoftmax(dim=1)
+
+        def forward(self, line_tensor):
+            rnn_out, hidden = self.rnn(line_tensor)  # noqa: RUF059
+            output = self.h2o(hidden[0])
+            output = self.softmax(output)
+            return output
+
+    return CharRNN(n_letters, n_hidden, n_categories)
+
+
+def _train_char_rnn(lib, rnn, training_data, n_epoch, n_batch_size, learning_rate=0.2):
+    """The tutorial's `train`, with the batches in a fixed order."""
+    criterion = lib.nn.NLLLoss()
+    current_loss = 0
+    all_losses = []
+    rnn.train()
+    optimizer = lib.optim.SGD(rnn.parameters(), lr=learning_rate)
+    for iter in range(1, n_epoch + 1):  # noqa: B007
+        rnn.zero_grad()
+        batches = [
+            list(range(k, min(k + n_batch_size, len(training_data))))
+            for k in range(0, len(training_data), n_batch_size)
+        ]
+        for idx, batch in enumerate(batches):  # noqa: B007
+            batch_loss = 0
+            for i in batch:
+                (label_tensor, text_tensor, label, text) = training_data[i]  # noqa: RUF059
+                output = rnn.forward(text_tensor)
+                loss = criterion(output, label_tensor)
+                batch_loss += loss
+            batch_loss.backward()
+            lib.nn.utils.clip_grad_norm_(rnn.parameters(), 3)
+            optimizer.step()
+            optimizer.zero_grad()
+            current_loss += batch_loss.item() / len(batch)
+        all_losses.append(current_loss / len(batches))
+        current_loss = 0
+    return all_losses
+
+
+def _names(lib, n_letters, rng):
+    """Synthetic names as the tutorial's tensors: (length, 1, n_letters) one-hot lines
+    and a label tensor of one category."""
+    data = []
+    for _ in range(12):
+        letters = rng.integers(0, n_letters, size=rng.integers(2, 7))
+        line = np.zeros((len(letters), 1, n_letters), dtype=np.float32)
+        line[np.arange(len(letters)), 0, letters] = 1
+        label = int(rng.integers(0, 3))
+        data.append((lib.tensor([label], dtype=lib.long), lib.tensor(line), label, "name"))
+    return data
+
+
+def test_char_rnn_names_tutorial_trains_as_torch():
+    libs = _libraries()
+    torch.manual_seed(0)
+    models = {name: _char_rnn(lib, 8, 16, 3) for name, lib in libs.items()}
+    models["ours"].load_state_dict({k: v.numpy() for k, v in models["torch"].state_dict().items()})
+    losses = {
+        name: _train_char_rnn(lib, models[name], _names(lib, 8, np.random.default_rng(0)), 4, 5)
+        for name, lib in libs.items()
+    }
+    np.testing.assert_allclose(losses["ours"], losses["torch"], rtol=2e-5)
+    assert losses["torch"][-1] < losses["torch"][0]  # it learns: the comparison says something
+
+
+def _lstm_tagger(lib, embedding_dim, hidden_dim, vocab_size, tagset_size):
+    """ "Sequence Models and Long Short-Term Memory Networks": the LSTM part-of-speech
+    tagger."""
+
+    class LSTMTagger(lib.nn.Module):
+        def __init__(self, embedding_dim, hidden_dim, vocab_size, tagset_size):
+            super(LSTMTagger, self).__init__()  # noqa: UP008
+            self.hidden_dim = hidden_dim
+            self.word_embeddings = lib.nn.Embedding(vocab_size, embedding_dim)
+            self.lstm = lib.nn.LSTM(embedding_dim, hidden_dim)
+            self.hidden2tag = lib.nn.Linear(hidden_dim, tagset_size)
+
+        def forward(self, sentence):
+            embeds = self.word_embeddings(sentence)
+            lstm_out, _ = self.lstm(embeds.view(len(sentence), 1, -1))
+            tag_space = self.hidden2tag(lstm_out.view(len(sentence), -1))
+            tag_scores = lib.F.log_softmax(tag_space, dim=1)
+            return tag_scores
+
+    return LSTMTagger(embedding_dim, hidden_dim, vocab_size, tagset_size)
+
+
+def test_lstm_part_of_speech_tagger_tutorial_trains_as_torch():
+    training_data = [
+        ("The dog ate the apple".split(), ["DET", "NN", "V", "DET", "NN"]),
+        ("Everybody read that book".split(), ["NN", "V", "DET", "NN"]),
+    ]
+    word_to_ix = {}
+    for sent, tags in training_data:  # noqa: B007
+        for word in sent:
+            if word not in word_to_ix:
+                word_to_ix[word] = len(word_to_ix)
+    tag_to_ix = {"DET": 0, "NN": 1, "V": 2}
+    libs = _libraries()
+    torch.manual_seed(1)
+    models = {name: _lstm_tagger(lib, 6, 6, len(word_to_ix), 3) for name, lib in libs.items()}
+    models["ours"].load_state_dict({k: v.numpy() for k, v in models["torch"].state_dict().items()})
+    losses = {}
+    for name, lib in libs.items():
+
+        def prepare_sequence(seq, to_ix, lib=lib):
+            idxs = [to_ix[w] for w in seq]
+            return lib.tensor(idxs, dtype=lib.long)
+
+        model = models[name]
+        loss_function = lib.nn.NLLLoss()
+        optimizer = lib.optim.SGD(model.parameters(), lr=0.1)
+        losses[name] = []
+        for epoch in range(60):  # noqa: B007
+            for sentence, tags in training_data:
+                model.zero_grad()
+                sentence_in = prepare_sequence(sentence, word_to_ix)
+                targets = prepare_sequence(tags, tag_to_ix)
+                tag_scores = model(sentence_in)
+                loss = loss_function(tag_scores, targets)
+                loss.backward()
+                optimizer.step()
+                losses[name].append(loss.item())
+    np.testing.assert_allclose(losses["ours"], losses["torch"], rtol=1e-4)
+    assert losses["torch"][-1] < losses["torch"][0]  # it learns
