@@ -28,11 +28,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from autograd import Generator, Tensor, cat, dense, flip, ones, stack, unbind
+from autograd import Generator, Tensor, cat, dense, flip, ones, stack
 from autograd.checks import check_bool, check_int, check_real
 from nn import activations, constraints, initializers, regularizers
 from nn.functional import dropout as _dropout
 from nn.layer import Layer, Variable
+from nn.recurrent_steps import time_steps
 
 #: The arguments every recurrent layer takes, with Keras's defaults.
 COMMON = {
@@ -202,7 +203,7 @@ class KerasRNN(Layer):
         if self.go_backwards:
             xw = flip(xw, [1])
         outputs = []
-        for x_t in unbind(xw, 1):
+        for x_t in time_steps(xw, 1):
             states = self.step(x_t, states, rec_masks)
             outputs.append(states[0])
         output = stack(outputs, 1) if self.return_sequences else outputs[-1]

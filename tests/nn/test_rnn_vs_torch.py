@@ -102,6 +102,15 @@ def test_values_and_gradients_match_torch(
     _compare_backward(ours(*args), theirs(*targs), pairs)
 
 
+@pytest.mark.parametrize(("kind", "length"), list(itertools.product(("LSTM", "GRU"), (9, 11, 20))))
+def test_long_sequences_match_torch(kind, length):
+    """Sequences of 9 steps or more are sliced in blocks of about sqrt(length) steps
+    (uneven at 11: 3, 3, 3, 2); the values and gradients are those of torch."""
+    ours, theirs = _pair(kind, 3, 4, 2, bidirectional=True)
+    x, tx = _leaf(np.random.default_rng(0).normal(size=(length, 2, 3)))
+    _compare_backward(ours(x), theirs(tx), [("input", x, tx), *_param_pairs(ours, theirs)])
+
+
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_lstm_projection_matches_torch(bidirectional):
     ours, theirs = _pair("LSTM", 3, 5, 2, proj_size=2, bidirectional=bidirectional)
