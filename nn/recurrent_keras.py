@@ -56,6 +56,7 @@ COMMON = {
     "go_backwards": False,
     "stateful": False,
     "unroll": False,
+    "zero_output_for_mask": False,  # (no masks here: kept for the config only)
 }
 
 
@@ -73,6 +74,8 @@ class KerasRNN(Layer):
     bias: Variable | None
     #: The arguments of this kind beyond COMMON, with their defaults.
     own: ClassVar[dict[str, Any]] = {}
+    #: The arguments Keras's `get_config` leaves out.
+    unsaved: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, units: int, **kwargs: Any) -> None:
         owner = type(self).__name__
@@ -236,6 +239,8 @@ class KerasRNN(Layer):
         o = self.options
         config = {**super().get_config(), "units": self.units}
         for key, default in {**COMMON, **self.own}.items():
+            if key in self.unsaved:
+                continue
             value = o.get(key, default)
             if key.endswith("_initializer"):
                 value = _serialized(value, initializers.serialize)
@@ -271,6 +276,8 @@ class SimpleRNN(KerasRNN):
         >>> layer(np.zeros((2, 5, 3), dtype=np.float32)).shape
         (2, 5, 4)
     """
+
+    unsaved = ("seed",)  # as Keras's SimpleRNN config
 
     def step(
         self, xw: Tensor, states: tuple[Tensor, ...], masks: list[Tensor] | None

@@ -155,6 +155,10 @@ class RNNBase(Module):
         for p in self.parameters():
             init.uniform_(p, -k, k)
 
+    def flatten_parameters(self) -> None:
+        """torch's call to lay the weights out in one block for cuDNN; nothing to do here
+        (kept so that code calling it runs)."""
+
     def _weights(self, layer: int, reverse: bool) -> dict[str, Any]:
         suffix = f"_l{layer}" + ("_reverse" if reverse else "")
         kinds = ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
@@ -219,6 +223,8 @@ class RNNBase(Module):
         elif self.batch_first:
             x = x.transpose(0, 1)
         self._check_input(x, True)
+        if x.shape[0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         output, states = self._run(x, hx, None)
         if not batched:
             output = output.squeeze(1)

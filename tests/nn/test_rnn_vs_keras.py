@@ -150,6 +150,18 @@ def test_recurrent_dropout_changes_training_outputs_only(kind):
     assert not np.allclose(ours(x, training=True).data, ours(x).data)
 
 
+@pytest.mark.parametrize(("kind", "options"), KINDS)
+def test_config_has_keras_s_keys_and_values(kind, options):
+    options = {**options, "dropout": 0.25, "go_backwards": True, "name": "recurrent"}
+    ours = getattr(layers, kind)(7, **options).get_config()
+    theirs = getattr(keras.layers, kind)(7, **options).get_config()
+    assert set(ours) | {"activity_regularizer"} == set(theirs)  # (save adds the regularizer)
+    for key, value in theirs.items():
+        if key in ours and (isinstance(value, (str, bool, int, float)) or value is None):
+            assert ours[key] == value, key
+    assert getattr(layers, kind).from_config(ours).get_config() == ours
+
+
 def test_stateful_is_refused_with_a_clear_error():
     with pytest.raises(NotImplementedError, match="stateful"):
         layers.LSTM(3, stateful=True)

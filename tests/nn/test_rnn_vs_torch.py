@@ -207,6 +207,22 @@ def test_wrong_sizes_raise_torch_s_errors(kind, x_shape, h_shape):
     _errors(lambda: ours(*args), lambda: theirs(*targs))
 
 
+def test_an_empty_sequence_raises_torch_s_error():
+    ours, theirs = _pair("LSTM", 3, 4)
+    _errors(
+        lambda: ours(Tensor(np.zeros((0, 2, 3)))), lambda: theirs(torch.zeros(0, 2, 3).double())
+    )
+
+
+def test_flatten_parameters_runs_as_torch_s_and_changes_nothing():
+    ours, theirs = _pair("GRU", 3, 4)
+    x = np.random.default_rng(0).normal(size=(4, 2, 3))
+    before = ours(x)[0].data
+    ours.flatten_parameters()
+    theirs.flatten_parameters()
+    np.testing.assert_array_equal(ours(x)[0].data, before)
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
