@@ -12,6 +12,7 @@ import pytest
 from keras_tables import keras_summary_rows, summary_rows
 
 import nn
+from autograd import Tensor
 from nn import layers
 
 keras = pytest.importorskip("keras")
@@ -67,6 +68,30 @@ def test_outputs_and_states_match_keras(
     ours, theirs = _pair(kind, units=5, **options, **flags)
     x = _inputs()
     _compare(ours(x), theirs(x))
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "go_backwards"), [(*k, back) for k in KINDS for back in (False, True)]
+)
+def test_gradients_match_keras(kind, options, go_backwards):
+    """Gradients of the inputs and of every weight, against JAX's of Keras's layer."""
+    jax = pytest.importorskip("jax")
+    ours, theirs = _pair(kind, units=5, return_sequences=True, go_backwards=go_backwards, **options)
+    x = _inputs()
+    weight = np.random.default_rng(1).normal(size=(3, 6, 5)).astype(np.float32)
+    trainable = [v.value for v in theirs.trainable_variables]
+    others = [v.value for v in theirs.non_trainable_variables]
+
+    def loss(trainable, x):
+        output, _ = theirs.stateless_call(trainable, others, x)
+        return (output * weight).sum()
+
+    weight_grads, input_grad = jax.grad(loss, argnums=(0, 1))(trainable, x)
+    inputs = Tensor(x, requires_grad=True)
+    (ours(inputs) * Tensor(weight)).sum().backward()
+    np.testing.assert_allclose(inputs.grad.data, np.asarray(input_grad), rtol=1e-4, atol=1e-5)
+    for w, g in zip(ours.trainable_weights, weight_grads, strict=True):
+        np.testing.assert_allclose(w.grad.data, np.asarray(g), rtol=1e-4, atol=1e-5, err_msg=w.name)
 
 
 @pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU"])
