@@ -563,3 +563,88 @@ def test_lstm_part_of_speech_tagger_tutorial_trains_as_torch():
                 losses[name].append(loss.item())
     np.testing.assert_allclose(losses["ours"], losses["torch"], rtol=1e-4)
     assert losses["torch"][-1] < losses["torch"][0]  # it learns
+
+
+def _d2l_rnn_model(lib, rnn_layer, vocab_size):
+    """d2l.ai's `RNNModel` (the concise RNN, GRU and LSTM sections), as the book writes it."""
+
+    class RNNModel(lib.nn.Module):
+        def __init__(self, rnn_layer, vocab_size, **kwargs):
+            super(RNNModel, self).__init__(**kwargs)  # noqa: UP008  (as the book writes it)
+            self.rnn = rnn_layer
+            self.vocab_size = vocab_size
+            self.num_hiddens = self.rnn.hidden_size
+            if not self.rnn.bidirectional:
+                self.num_directions = 1
+                self.linear = lib.nn.Linear(self.num_hiddens, self.vocab_size)
+            else:
+                self.num_directions = 2
+                self.linear = lib.nn.Linear(self.num_hiddens * 2, self.vocab_size)
+
+        def forward(self, inputs, state):
+            X = lib.F.one_hot(inputs.T.long(), self.vocab_size)
+            X = X.to(lib.float32)
+            Y, state = self.rnn(X, state)
+            output = self.linear(Y.reshape((-1, Y.shape[-1])))
+            return output, state
+
+        def begin_state(self, device, batch_size=1):
+            shape = (self.num_directions * self.rnn.num_layers, batch_size, self.num_hiddens)
+            if not isinstance(self.rnn, lib.nn.LSTM):
+                return lib.zeros(shape)
+            return (lib.zeros(shape), lib.zeros(shape))
+
+    return RNNModel(rnn_layer, vocab_size)
+
+
+def _d2l_train_epoch(lib, net, train_iter, loss, updater):
+    """d2l's `train_epoch_ch8` (sequential partitioning: the state carried over,
+    detached) with its `grad_clipping(net, 1)`; the losses of each minibatch."""
+    state, losses = None, []
+    for X, Y in train_iter:
+        if state is None:
+            state = net.begin_state(batch_size=X.shape[0], device=None)
+        else:
+            if isinstance(net, lib.nn.Module) and not isinstance(state, tuple):
+                state.detach_()
+            else:
+                for s in state:
+                    s.detach_()
+        y = Y.T.reshape(-1)
+        y_hat, state = net(X, state)
+        l = loss(y_hat, y.long()).mean()
+        updater.zero_grad()
+        l.backward()
+        params = [p for p in net.parameters() if p.requires_grad]
+        norm = lib.sqrt(sum(lib.sum(p.grad**2) for p in params))
+        if norm > 1:
+            for param in params:
+                param.grad[:] *= 1 / norm
+        updater.step()
+        losses.append(l.item())
+    return losses
+
+
+@pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
+def test_d2l_concise_recurrent_models_train_as_torch(kind):
+    libs = _libraries()
+    for lib, module in zip(libs.values(), (torch, autograd)):
+        lib.float32, lib.sqrt, lib.sum = module.float32, module.sqrt, module.sum
+    vocab_size, num_hiddens = 10, 16
+    corpus = (np.arange(4)[:, None] * 3 + np.arange(31)[None, :]) % vocab_size  # learnable
+    batches = [(corpus[:, k : k + 6], corpus[:, k + 1 : k + 7]) for k in range(0, 24, 6)]
+    torch.manual_seed(0)
+    nets = {
+        name: _d2l_rnn_model(lib, getattr(lib.nn, kind)(vocab_size, num_hiddens), vocab_size)
+        for name, lib in libs.items()
+    }
+    nets["ours"].load_state_dict({k: v.numpy() for k, v in nets["torch"].state_dict().items()})
+    losses = {}
+    for name, lib in libs.items():
+        train_iter = [(lib.tensor(x), lib.tensor(y)) for x, y in batches] * 3
+        updater = lib.optim.SGD(nets[name].parameters(), lr=1)
+        losses[name] = _d2l_train_epoch(
+            lib, nets[name], train_iter, lib.nn.CrossEntropyLoss(), updater
+        )
+    np.testing.assert_allclose(losses["ours"], losses["torch"], rtol=1e-4)
+    assert losses["torch"][-1] < losses["torch"][0]  # it learns
