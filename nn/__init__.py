@@ -116,7 +116,7 @@ from nn.mlp import MLP
 from nn.module import Module, Parameter, RemovableHandle
 from nn.norms_torch import AlphaDropout, RMSNorm
 from nn.perceptron import ConvergenceWarning, Perceptron
-from nn.recurrent_cells import GRUCell, LSTMCell, RNNCell
+from nn.recurrent_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from nn.recurrent_torch import GRU, LSTM, RNN, RNNBase
 from nn.saving import load_model
 from nn.sequential import Sequential
@@ -205,6 +205,7 @@ __all__ = [
     "RMSNorm",
     "RNNBase",
     "RNNCell",
+    "RNNCellBase",
     "ReLU",
     "ReLU6",
     "ReduceLROnPlateau",

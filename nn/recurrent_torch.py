@@ -187,6 +187,17 @@ class RNNBase(Module):
         if tuple(h.shape) != expected:
             raise RuntimeError(f"Expected hidden{which} size {expected}, got {list(h.shape)}")
 
+    def _as_states(self, hx: Any) -> Any:
+        """LSTM's (h_0, c_0) as a tuple; RNN's and GRU's h_0 as it is."""
+        if self.mode != "LSTM":
+            return hx
+        if isinstance(hx, Tensor) or len(hx) != 2:
+            raise TypeError(
+                f"LSTM: hx must be a tuple (h_0, c_0) of two tensors, got {type(hx).__name__}"
+                + (f" of {len(hx)}" if isinstance(hx, (list, tuple)) else "")
+            )
+        return tuple(hx)
+
     def _check_hidden_dims(self, hx: Any, batched: bool) -> None:
         states = hx if isinstance(hx, tuple) else (hx,)
         want = 3 if batched else 2
@@ -214,7 +225,7 @@ class RNNBase(Module):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {x.ndim}D{tail} instead")
         batched = x.ndim == 3
         if hx is not None:
-            hx = tuple(hx) if self.mode == "LSTM" else hx
+            hx = self._as_states(hx)
             self._check_hidden_dims(hx, batched)
         if not batched:
             x = x.unsqueeze(1)
@@ -243,7 +254,7 @@ class RNNBase(Module):
         if hx is None:
             rows = self.num_layers * self.num_directions
             return tuple(zeros((rows, batch, size), dtype=x.dtype) for size in sizes)
-        states = tuple(hx) if self.mode == "LSTM" else (hx,)
+        states = self._as_states(hx) if self.mode == "LSTM" else (hx,)
         for k, (state, size) in enumerate(zip(states, sizes)):
             self._check_hidden(state, size, batch, f"[{k}]" if self.mode == "LSTM" else "")
         return states

@@ -207,6 +207,15 @@ def test_wrong_sizes_raise_torch_s_errors(kind, x_shape, h_shape):
     _errors(lambda: ours(*args), lambda: theirs(*targs))
 
 
+def test_lstm_states_must_be_a_pair():
+    lstm = nn.LSTM(3, 4)
+    x, h = autograd.zeros((2, 1, 3)), autograd.zeros((1, 1, 4))
+    with pytest.raises(TypeError, match=r"tuple \(h_0, c_0\)"):
+        lstm(x, h)
+    with pytest.raises(TypeError, match="of 3"):
+        lstm(x, (h, h, h))
+
+
 def test_an_empty_sequence_raises_torch_s_error():
     ours, theirs = _pair("LSTM", 3, 4)
     _errors(
