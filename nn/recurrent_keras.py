@@ -83,6 +83,9 @@ class KerasRNN(Layer):
         given = {k: kwargs.pop(k) for k in list(kwargs) if k in options}
         super().__init__(**kwargs)
         self.units = check_int(owner, "units", units, minimum=1)
+        for key in [k for k, v in given.items() if k.endswith("_initializer")]:
+            if isinstance(given[key], dict):  # a saved config's
+                given[key] = initializers.get(given[key])
         self.options = {**options, **given}
         o = self.options
         self.activation = activations.get(o["activation"], keras=True)

@@ -187,6 +187,31 @@ def test_config_has_keras_s_keys_and_values(kind, options):
     assert getattr(layers, kind).from_config(ours).get_config() == ours
 
 
+def test_initializers_regularizers_and_constraints_rebuild_from_the_config():
+    layer = layers.LSTM(
+        3,
+        kernel_initializer=nn.initializers.HeNormal(seed=1),
+        recurrent_regularizer="l2",
+        bias_constraint="non_neg",
+    )
+    layer.build((None, 4, 2))
+    config = layer.get_config()
+    assert config["kernel_initializer"] == {"class_name": "HeNormal", "config": {"seed": 1}}
+    again = layers.LSTM.from_config(config)
+    again.build((None, 4, 2))
+    assert again.get_config() == config
+    np.testing.assert_array_equal(again.kernel.data, layer.kernel.data)  # the same seed
+
+
+def test_weight_penalties_are_keras_s():
+    ours, theirs = _pair("GRU", units=4, kernel_regularizer="l2", recurrent_regularizer="l1")
+    x = _inputs()
+    ours(x), theirs(x)
+    np.testing.assert_allclose(
+        sum(p.data for p in ours.losses), sum(np.asarray(p) for p in theirs.losses), rtol=1e-5
+    )
+
+
 def test_stateful_is_refused_with_a_clear_error():
     with pytest.raises(NotImplementedError, match="stateful"):
         layers.LSTM(3, stateful=True)
