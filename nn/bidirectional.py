@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd import Tensor, cat, flip
 from nn.layer import Layer
-from nn.recurrent_keras import KerasRNN
+from nn.recurrent_base import KerasRNN
 
 #: How the forward and backward outputs are merged (None: both, as a tuple).
 MERGES = {

@@ -19,8 +19,8 @@ import numpy.typing as npt
 from autograd import Tensor, get_default_dtype, linear, zeros
 from nn import init
 from nn.module import Module, Parameter
+from nn.recurrent_checks import check_bool
 from nn.recurrent_steps import State, Step, gru_step, lstm_step, rnn_step
-from nn.recurrent_torch import _check_bool
 
 
 class RNNCellBase(Module):
@@ -39,7 +39,7 @@ class RNNCellBase(Module):
         super().__init__()
         self.input_size = input_size
         self.hidden_size = hidden_size
-        self.bias = _check_bool("bias", bias)
+        self.bias = check_bool("bias", bias)
         dtype = np.dtype(dtype or get_default_dtype())
         size = self.gates * hidden_size
         self.weight_ih = Parameter(np.zeros((size, input_size), dtype))

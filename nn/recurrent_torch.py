@@ -19,8 +19,6 @@ Shapes (D = 2 if bidirectional else 1, H_out = proj_size or hidden_size):
 from __future__ import annotations
 
 import math
-import numbers
-import warnings
 from typing import Any
 
 import numpy as np
@@ -30,45 +28,17 @@ from autograd import Tensor, cat, get_default_dtype, linear, stack, zeros
 from nn import init
 from nn.functional import dropout as _dropout
 from nn.module import Module, Parameter
+from nn.recurrent_checks import (
+    GATES,
+    as_states,
+    check_arguments,
+    check_bool,
+    check_hidden,
+    check_hidden_dims,
+    check_input,
+)
 from nn.recurrent_steps import Step, gru_step, lstm_step, rnn_step, run_sequence
 from nn.rnn_utils import PackedSequence, pack_by_lengths, unpack_to_padded
-
-#: Gates stacked in each weight, by mode.
-GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
-def _check_sizes(input_size: Any, hidden_size: Any, num_layers: Any, dropout: Any) -> None:
-    """torch's checks of the constructor's arguments, with its messages."""
-    if not isinstance(dropout, numbers.Number) or isinstance(dropout, bool):
-        raise ValueError(_DROPOUT)
-    if not 0 <= dropout <= 1:  # type: ignore[operator]
-        raise ValueError(_DROPOUT)
-    if dropout > 0 and num_layers == 1:  # type: ignore[operator]
-        warnings.warn(
-            "dropout option adds dropout after all but last recurrent layer, so non-zero "
-            f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
-            f"num_layers={num_layers}",
-            stacklevel=4,
-        )
-    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
-        if value <= 0:
-            raise ValueError(f"{name} must be greater than zero")
-    if not isinstance(num_layers, int) or num_layers <= 0:
-        raise ValueError("num_layers must be greater than zero")
-
-
-_DROPOUT = (
-    "dropout should be a number in range [0, 1] representing the probability of an "
-    "element being zeroed"
-)
-
-
-def _check_bool(name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} should be of type bool, got: {type(value).__name__}")
-    return value
 
 
 class RNNBase(Module):
@@ -90,23 +60,13 @@ class RNNBase(Module):
         dtype: npt.DTypeLike | None = None,
     ) -> None:
         super().__init__()
-        if mode not in GATES:
-            raise ValueError("Unrecognized RNN mode: " + mode)
-        _check_sizes(input_size, hidden_size, num_layers, dropout)
-        if not isinstance(proj_size, int) or proj_size < 0:
-            raise ValueError(
-                "proj_size should be a positive integer or zero to disable projections"
-            )
-        if proj_size >= hidden_size:
-            raise ValueError("proj_size has to be smaller than hidden_size")
-        if proj_size and mode != "LSTM":
-            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        check_arguments(mode, input_size, hidden_size, num_layers, dropout, proj_size)
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.num_layers = num_layers
-        self.bias = _check_bool("bias", bias)
-        self.batch_first = _check_bool("batch_first", batch_first)
+        self.bias = check_bool("bias", bias)
+        self.batch_first = check_bool("batch_first", batch_first)
         self.dropout = float(dropout)
         self.bidirectional = bool(bidirectional)
         self.proj_size = proj_size
@@ -171,48 +131,6 @@ class RNNBase(Module):
             return gru_step(w["weight_hh"], w["bias_hh"])
         return rnn_step(w["weight_hh"], w["bias_hh"], self.mode[4:].lower())
 
-    # ---- checks, with torch's messages
-
-    def _check_input(self, x: Tensor, batched: bool) -> None:
-        if x.ndim != (3 if batched else 2):
-            raise RuntimeError(f"input must have {3 if batched else 2} dimensions, got {x.ndim}")
-        if x.shape[-1] != self.input_size:
-            raise RuntimeError(
-                "input.size(-1) must be equal to input_size. Expected "
-                f"{self.input_size}, got {x.shape[-1]}"
-            )
-
-    def _check_hidden(self, h: Tensor, size: int, batch: int, which: str = "") -> None:
-        expected = (self.num_layers * self.num_directions, batch, size)
-        if tuple(h.shape) != expected:
-            raise RuntimeError(f"Expected hidden{which} size {expected}, got {list(h.shape)}")
-
-    def _as_states(self, hx: Any) -> Any:
-        """LSTM's (h_0, c_0) as a tuple; RNN's and GRU's h_0 as it is."""
-        if self.mode != "LSTM":
-            return hx
-        if isinstance(hx, Tensor) or len(hx) != 2:
-            raise TypeError(
-                f"LSTM: hx must be a tuple (h_0, c_0) of two tensors, got {type(hx).__name__}"
-                + (f" of {len(hx)}" if isinstance(hx, (list, tuple)) else "")
-            )
-        return tuple(hx)
-
-    def _check_hidden_dims(self, hx: Any, batched: bool) -> None:
-        states = hx if isinstance(hx, tuple) else (hx,)
-        want = 3 if batched else 2
-        if all(s.ndim == want for s in states):
-            return
-        kind = "batched 3-D" if batched else "unbatched 2-D"
-        if isinstance(hx, tuple):
-            dims = ", ".join(f"{s.ndim}-D" for s in states)
-            raise RuntimeError(
-                f"For {kind} input, hx and cx should also be {want}-D but got ({dims}) tensors"
-            )
-        raise RuntimeError(
-            f"For {kind} input, hx should also be {want}-D but got {hx.ndim}-D tensor"
-        )
-
     # ---- forward
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:
@@ -225,15 +143,15 @@ class RNNBase(Module):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {x.ndim}D{tail} instead")
         batched = x.ndim == 3
         if hx is not None:
-            hx = self._as_states(hx)
-            self._check_hidden_dims(hx, batched)
+            hx = as_states(self.mode, hx)
+            check_hidden_dims(hx, batched)
         if not batched:
             x = x.unsqueeze(1)
             if hx is not None:
                 hx = tuple(h.unsqueeze(1) for h in hx) if self.mode == "LSTM" else hx.unsqueeze(1)
         elif self.batch_first:
             x = x.transpose(0, 1)
-        self._check_input(x, True)
+        check_input(x, self.input_size)
         if x.shape[0] == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         output, states = self._run(x, hx, None)
@@ -254,9 +172,10 @@ class RNNBase(Module):
         if hx is None:
             rows = self.num_layers * self.num_directions
             return tuple(zeros((rows, batch, size), dtype=x.dtype) for size in sizes)
-        states = self._as_states(hx) if self.mode == "LSTM" else (hx,)
+        states = as_states(self.mode, hx) if self.mode == "LSTM" else (hx,)
+        rows = self.num_layers * self.num_directions
         for k, (state, size) in enumerate(zip(states, sizes)):
-            self._check_hidden(state, size, batch, f"[{k}]" if self.mode == "LSTM" else "")
+            check_hidden(state, (rows, batch, size), f"[{k}]" if self.mode == "LSTM" else "")
         return states
 
     def _run(self, x: Tensor, hx: Any, lengths: Any) -> tuple[Tensor, tuple[Tensor, ...]]:
@@ -283,8 +202,8 @@ class RNNBase(Module):
     def _forward_packed(self, packed: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
         """A packed batch: each sequence stops at its own length; h_n in the batch's
         original order, the output packed as the input."""
+        check_input(packed.data, self.input_size, dims=2)
         padded, lengths = unpack_to_padded(packed)  # (L, N, H_in), original order
-        self._check_input(packed.data, False)
         output, states = self._run(padded, hx, lengths)
         data = pack_by_lengths(output, lengths, packed)
         return data, self._pack_state(states)

@@ -373,6 +373,14 @@ def test_pack_and_pad_packed_match_torch(enforce_sorted):
     _compare_backward((ours.data, back[0]), (theirs.data, tback[0]), [("padded", padded, tpadded)])
 
 
+def test_a_packed_batch_of_the_wrong_size_raises_torch_s_error():
+    ours, theirs = _pair("GRU", 3, 4)
+    x = np.zeros((4, 2, 5))
+    packed = nn.utils.rnn.pack_padded_sequence(Tensor(x), [4, 2])
+    tpacked = torch.nn.utils.rnn.pack_padded_sequence(torch.tensor(x), [4, 2])
+    _errors(lambda: ours(packed), lambda: theirs(tpacked))
+
+
 def test_pack_errors_are_torch_s():
     x = np.zeros((3, 2, 1))
     pack = nn.utils.rnn.pack_padded_sequence
