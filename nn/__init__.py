@@ -116,6 +116,8 @@ from nn.mlp import MLP
 from nn.module import Module, Parameter, RemovableHandle
 from nn.norms_torch import AlphaDropout, RMSNorm
 from nn.perceptron import ConvergenceWarning, Perceptron
+from nn.recurrent_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
+from nn.recurrent_torch import GRU, LSTM, RNN, RNNBase
 from nn.saving import load_model
 from nn.sequential import Sequential
 from nn.serialization import load_state, save_state
@@ -130,7 +132,10 @@ __all__ = [
     "ELU",
     "GELU",
     "GLU",
+    "GRU",
+    "LSTM",
     "MLP",
+    "RNN",
     "SELU",
     "Activation",
     "Add",
@@ -156,6 +161,7 @@ __all__ = [
     "EarlyStopping",
     "Embedding",
     "Flatten",
+    "GRUCell",
     "GaussianNLLLoss",
     "Hardsigmoid",
     "Hardswish",
@@ -168,6 +174,7 @@ __all__ = [
     "KLDivLoss",
     "KerasTensor",
     "L1Loss",
+    "LSTMCell",
     "LambdaCallback",
     "Layer",
     "LayerNorm",
@@ -196,6 +203,9 @@ __all__ = [
     "Perceptron",
     "PoissonNLLLoss",
     "RMSNorm",
+    "RNNBase",
+    "RNNCell",
+    "RNNCellBase",
     "ReLU",
     "ReLU6",
     "ReduceLROnPlateau",

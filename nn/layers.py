@@ -24,6 +24,7 @@ from autograd.ops.args import OperandError
 from nn import activations, constraints, init, regularizers
 from nn import functional as F
 from nn.activations import Activation as Activation  # keras.layers.Activation
+from nn.bidirectional import Bidirectional as Bidirectional  # keras.layers.Bidirectional
 from nn.hashing import Hashing as Hashing  # keras.layers.Hashing
 from nn.input import Input as Input  # keras.layers.Input is keras.Input
 from nn.input import InputLayer as InputLayer  # an Input, made with Keras's arguments
@@ -93,6 +94,9 @@ from nn.preprocessing import (  # noqa: F401  # keras.layers holds them
     IntegerLookup,
     StringLookup,
 )
+from nn.recurrent_keras import GRU as GRU  # keras.layers's recurrent layers
+from nn.recurrent_keras import LSTM as LSTM
+from nn.recurrent_keras import SimpleRNN as SimpleRNN
 from nn.symbolic import default_name
 
 

@@ -44,6 +44,7 @@ from autograd.checks import check_bool
 from nn import activations as act
 from nn import activations_torch as act_torch
 from nn import (
+    bidirectional,
     constraints,
     hashing,
     keras_layers,
@@ -54,6 +55,7 @@ from nn import (
     norms_torch,
     optimizers,
     preprocessing,
+    recurrent_keras,
     regularizers,
 )
 from nn import custom_objects as own
@@ -229,6 +231,10 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
             keras_layers.Rescaling,
             keras_layers.Reshape,
             keras_layers.GaussianNoise,
+            recurrent_keras.SimpleRNN,
+            recurrent_keras.LSTM,
+            recurrent_keras.GRU,
+            bidirectional.Bidirectional,
             *(getattr(keras_layers_more, name) for name in KERAS_LAYERS_MORE),
         )
     },

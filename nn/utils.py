@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +24,12 @@ from nn.fit_sources import PyDataset as PyDataset  # keras.utils.PyDataset
 from nn.fit_sources import Sequence as Sequence  # Keras 2's keras.utils.Sequence
 from nn.module import Module
 from nn.symbolic import clear_session as clear_session  # keras.utils.clear_session
+
+from nn import rnn_utils as rnn  # isort: skip  # nn.utils.rnn, as torch.nn.utils.rnn
+
+# `from nn.utils.rnn import pad_sequence` as from torch's: this module is no package, so
+# its `rnn` is found by the name Python's import looks up first.
+sys.modules.setdefault("nn.utils.rnn", rnn)
 
 
 def set_random_seed(seed: int) -> None:

@@ -533,7 +533,17 @@ def test_subclassed_model_weights_round_trip(tmp_path):
         model.save(tmp_path / "net.keras")
 
 
-@pytest.mark.parametrize("module", [nn.layer, nn.ops])
+@pytest.mark.parametrize(
+    "module",
+    [
+        nn.layer,
+        nn.ops,
+        nn.recurrent_torch,
+        nn.recurrent_cells,
+        nn.recurrent_keras,
+        nn.bidirectional,
+    ],
+)
 def test_docstring_examples_run(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted >= 2
