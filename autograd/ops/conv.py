@@ -1,0 +1,476 @@
+"""Convolution, as PyTorch's: channels first, x (N, C_in, *spatial), weight
+(C_out, C_in / groups, *kernel), any number of spatial dims (1, 2 or 3).
+
+Three ops close the family under differentiation, so second derivatives are the
+same ops again (each backward calls the others, on Tensors under `create_graph`):
+
+- `ConvNd`: z = conv(x, w) + b. For each output position o and output channel co,
+  z[n, co, o] = sum over ci of its group and kernel offsets k of
+  w[co, ci, k] * xpad[n, ci, o * stride + k * dilation].
+- `ConvTransposeNd`: y = conv^T(g, w), the adjoint of x -> conv(x, w): each z-shaped
+  g[n, co, o] spreads g * w[co, ci, k] back onto xpad[n, ci, o * stride + k * dilation]
+  (col2im). It is dx of a convolution and the forward of `conv_transpose2d`.
+- `ConvWeight`: dw = corr(x, g), dw[co, ci, k] = sum over n and o of
+  g[n, co, o] * xpad[n, ci, o * stride + k * dilation]. It is dw of a convolution.
+
+Forward is im2col on a view: `sliding_window_view` shows every window of the padded
+input as an array (N, C, *out, *kernel) without copying, and one `tensordot` per group
+multiplies it by the weight (BLAS does the work). Padding is given as (before, after)
+pairs per spatial dim, so Keras's asymmetric "same" padding is the same op.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from autograd.function import Function
+
+Pairs = tuple[tuple[int, int], ...]
+Ints = tuple[int, ...]
+
+
+def out_size(size: int, kernel: int, stride: int, pad: tuple[int, int], dilation: int) -> int:
+    """floor((size + pad_before + pad_after - dilation * (kernel - 1) - 1) / stride) + 1"""
+    return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def pad_array(x: np.ndarray, padding: Pairs, value: float = 0.0) -> np.ndarray:
+    """x padded on its trailing len(padding) dims (the array itself when no padding)."""
+    if not any(lo or hi for lo, hi in padding):
+        return x
+    lead = ((0, 0),) * (x.ndim - len(padding))
+    return np.pad(x, lead + tuple(padding), constant_values=value)
+
+
+def windows(xp: np.ndarray, kernel: Ints, stride: Ints, dilation: Ints, out: Ints) -> np.ndarray:
+    """A view (N, C, *out, *kernel) of every window of the padded input xp (N, C, *S):
+    windows[n, c, o, k] = xp[n, c, o * stride + k * dilation]. No copy."""
+    d = len(kernel)
+    span = tuple(di * (k - 1) + 1 for k, di in zip(kernel, dilation, strict=True))
+    v = sliding_window_view(xp, span, axis=tuple(range(2, 2 + d)))
+    at_outputs = tuple(slice(0, (o - 1) * s + 1, s) for o, s in zip(out, stride, strict=True))
+    in_window = tuple(slice(None, None, di) for di in dilation)
+    return v[(slice(None), slice(None), *at_outputs, *in_window)]
+
+
+def _groups(n: int, groups: int) -> list[slice]:
+    size = n // groups
+    return [slice(g * size, (g + 1) * size) for g in range(groups)]
+
+
+def conv_array(
+    x: np.ndarray, w: np.ndarray, stride: Ints, padding: Pairs, dilation: Ints, groups: int
+) -> np.ndarray:
+    """z = conv(x, w) on ndarrays (see the module docstring): (N, C_out, *out)."""
+    d = w.ndim - 2
+    kernel = w.shape[2:]
+    out = tuple(
+        out_size(s, k, st, p, di)
+        for s, k, st, p, di in zip(x.shape[2:], kernel, stride, padding, dilation, strict=True)
+    )
+    cols = windows(pad_array(x, padding), kernel, stride, dilation, out)
+    contract = ([1, *range(2 + d, 2 + 2 * d)], [1, *range(2, 2 + d)])
+    parts = [
+        np.tensordot(cols[:, ci], w[co], axes=contract)  # (N, *out, C_out / groups)
+        for ci, co in zip(_groups(x.shape[1], groups), _groups(w.shape[0], groups), strict=True)
+    ]
+    z = parts[0] if groups == 1 else np.concatenate(parts, axis=-1)
+    return np.ascontiguousarray(np.moveaxis(z, -1, 1))
+
+
+def conv_t_array(
+    g: np.ndarray,
+    w: np.ndarray,
+    stride: Ints,
+    padding: Pairs,
+    dilation: Ints,
+    groups: int,
+    size: Ints,
+) -> np.ndarray:
+    """y = conv^T(g, w) on ndarrays: (N, C_in, *size), col2im by one strided add per
+    kernel offset into the padded input's shape, then the padding cut off."""
+    d = w.ndim - 2
+    kernel, out = w.shape[2:], g.shape[2:]
+    parts = [
+        np.tensordot(g[:, co], w[co], axes=([1], [0]))  # (N, *out, C_in / groups, *kernel)
+        for co in _groups(w.shape[0], groups)
+    ]
+    cols = parts[0] if groups == 1 else np.concatenate(parts, axis=1 + d)
+    cols = np.moveaxis(cols, 1 + d, 1)  # (N, C_in, *out, *kernel), a view
+    padded_shape = [s + lo + hi for s, (lo, hi) in zip(size, padding, strict=True)]
+    y = np.zeros((g.shape[0], cols.shape[1], *padded_shape), dtype=cols.dtype)
+    for k in product(*(range(n) for n in kernel)):
+        at = tuple(
+            slice(ki * di, ki * di + (o - 1) * s + 1, s)
+            for ki, di, o, s in zip(k, dilation, out, stride, strict=True)
+        )
+        at_k: tuple[Any, ...] = (Ellipsis, *k)
+        y[(slice(None), slice(None), *at)] += cols[at_k]
+    crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(size, padding, strict=True))
+    return y[(slice(None), slice(None), *crop)]
+
+
+def conv_w_array(
+    x: np.ndarray,
+    g: np.ndarray,
+    stride: Ints,
+    padding: Pairs,
+    dilation: Ints,
+    groups: int,
+    kernel: Ints,
+) -> np.ndarray:
+    """dw = corr(x, g) on ndarrays: (C_out, C_in / groups, *kernel)."""
+    d = len(kernel)
+    cols = windows(pad_array(x, padding), kernel, stride, dilation, g.shape[2:])
+    over = [0, *range(2, 2 + d)]  # batch and output positions
+    parts = [
+        np.tensordot(g[:, co], cols[:, ci], axes=(over, over))
+        for ci, co in zip(_groups(x.shape[1], groups), _groups(g.shape[1], groups), strict=True)
+    ]
+    return parts[0] if groups == 1 else np.concatenate(parts, axis=0)
+
+
+class _Conv(Function):
+    """Shared options: stride, padding (pairs), dilation and groups."""
+
+    def keep(self, stride: Ints, padding: Pairs, dilation: Ints, groups: int) -> None:
+        self.opts: dict[str, Any] = {
+            "stride": stride,
+            "padding": padding,
+            "dilation": dilation,
+            "groups": groups,
+        }
+
+    def conv(self, x: Any, w: Any, out: Ints) -> Any:
+        """conv(x, w) cut to the spatial size `out` (an output_padding larger than the
+        stride leaves x a position that makes no output of its own)."""
+        z = ConvNd.apply(x, w, **self.opts) if self.tensor_mode else conv_array(x, w, **self.opts)
+        if tuple(z.shape[2:]) == tuple(out):
+            return z
+        return z[(slice(None), slice(None), *(slice(0, n) for n in out))]
+
+    def conv_t(self, g: Any, w: Any, size: Ints) -> Any:
+        if self.tensor_mode:
+            return ConvTransposeNd.apply(g, w, size=size, **self.opts)
+        return conv_t_array(g, w, size=size, **self.opts)
+
+    def conv_w(self, x: Any, g: Any, kernel: Ints) -> Any:
+        if self.tensor_mode:
+            return ConvWeight.apply(x, g, kernel=kernel, **self.opts)
+        return conv_w_array(x, g, kernel=kernel, **self.opts)
+
+    def need(self, i: int) -> bool:
+        return bool(self.inputs and self.inputs[i].requires_grad)
+
+
+class ConvNd(_Conv):
+    """z = conv(x, w) + b      dx = conv^T(dz, w)      dw = corr(x, dz)
+    db = sum of dz over batch and positions"""
+
+    def forward(self, x, w, *b, stride, padding, dilation, groups):
+        self.keep(stride, padding, dilation, groups)
+        z = conv_array(x, w, stride, padding, dilation, groups)
+        if b:
+            z += b[0].reshape(-1, *(1,) * (w.ndim - 2))
+        return z
+
+    def backward(self, dz, x, w, *b):
+        dx = self.conv_t(dz, w, x.shape[2:]) if self.need(0) else None
+        dw = self.conv_w(x, dz, w.shape[2:]) if self.need(1) else None
+        if not b:
+            return dx, dw
+        return dx, dw, dz.sum(axis=(0, *range(2, dz.ndim)))
+
+
+class ConvTransposeNd(_Conv):
+    """y = conv^T(g, w) (to spatial size `size`)      dg = conv(dy, w)      dw = corr(dy, g)"""
+
+    def forward(self, g, w, *, size, stride, padding, dilation, groups):
+        self.keep(stride, padding, dilation, groups)
+        return conv_t_array(g, w, stride, padding, dilation, groups, size)
+
+    def backward(self, dy, g, w):
+        dg = self.conv(dy, w, g.shape[2:]) if self.need(0) else None
+        dw = self.conv_w(dy, g, w.shape[2:]) if self.need(1) else None
+        return dg, dw
+
+
+class ConvWeight(_Conv):
+    """v = corr(x, g) (a weight's shape)      dx = conv^T(g, dv)      dg = conv(x, dv)"""
+
+    def forward(self, x, g, *, kernel, stride, padding, dilation, groups):
+        self.keep(stride, padding, dilation, groups)
+        return conv_w_array(x, g, stride, padding, dilation, groups, kernel)
+
+    def backward(self, dv, x, g):
+        dx = self.conv_t(g, dv, x.shape[2:]) if self.need(0) else None
+        dg = self.conv(x, dv, g.shape[2:]) if self.need(1) else None
+        return dx, dg
+
+
+# --- the functional forms, with PyTorch's arguments and checks ---------------------------
+
+
+def ntuple(name: str, value: Any, d: int) -> Ints:
+    """An int or a sequence of d ints as a tuple of d ints (torch's message otherwise)."""
+    if isinstance(value, (int, np.integer)):
+        return (int(value),) * d
+    values = tuple(int(v) for v in value)
+    if len(values) == 1:
+        return values * d
+    if len(values) != d:
+        raise RuntimeError(
+            f"expected {name} to be a single integer value or a list of {d} values to match "
+            f"the convolution dimensions, but got {name}={list(values)}"
+        )
+    return values
+
+
+def conv_padding(padding: Any, kernel: Ints, stride: Ints, dilation: Ints) -> Pairs:
+    """torch's padding argument (int, tuple, "valid" or "same") as (before, after) pairs.
+    "same" pads dilation * (kernel - 1) in all, the odd one at the end, as torch."""
+    d = len(kernel)
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0),) * d
+        if padding != "same":
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        total = [di * (k - 1) for k, di in zip(kernel, dilation, strict=True)]
+        return tuple((t // 2, t - t // 2) for t in total)
+    pads = ntuple("padding", padding, d)
+    if any(p < 0 for p in pads):
+        raise RuntimeError("negative padding is not supported")
+    return tuple((p, p) for p in pads)
+
+
+def _dims(shape: tuple[int, ...]) -> str:
+    return f"[{', '.join(map(str, shape))}]"
+
+
+def check_conv_input(
+    name: str, x: np.ndarray, w: np.ndarray, groups: int, transposed: bool = False
+) -> None:
+    """torch's checks of a convolution's batched input (N, C, *spatial) and weight."""
+    if groups < 1:
+        raise RuntimeError("non-positive groups is not supported")
+    if w.shape[0] % groups and not transposed:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size [{_dims(w.shape)}] instead"
+        )
+    expected = w.shape[0] if transposed else w.shape[1] * groups
+    if x.shape[1] != expected:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {_dims(w.shape)}, "
+            f"expected input{_dims(x.shape)} to have {expected} channels, "
+            f"but got {x.shape[1]} channels instead"
+        )
+
+
+def batched(name: str, x: Any, d: int) -> tuple[Any, bool]:
+    """x with a batch axis (unbatched (C, *spatial) input gets one), and whether it was
+    added; torch's message for another number of dims."""
+    from autograd.ops.shape import reshape
+
+    if x.ndim == d + 2:
+        return x, False
+    if x.ndim == d + 1:
+        return reshape(x, (1, *x.shape)), True
+    raise RuntimeError(
+        f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {name}, "
+        f"but got input of size: {_dims(x.shape)}"
+    )
+
+
+def unbatched(z: Any, added: bool) -> Any:
+    from autograd.ops.shape import reshape
+
+    return reshape(z, z.shape[1:]) if added else z
+
+
+def _convnd(
+    d: int,
+    input: Any,
+    weight: Any,
+    bias: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: int,
+) -> Any:
+    from autograd.tensor import Tensor
+
+    name = f"conv{d}d"
+    x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
+    if weight.ndim != d + 2:
+        raise RuntimeError(
+            f"{name}: weight should have {d + 2} dimensions, got shape {_dims(weight.shape)}"
+        )
+    x, added = batched(name, x, d)
+    check_conv_input(name, x, weight, groups)
+    kernel = tuple(weight.shape[2:])
+    st, di = ntuple("stride", stride, d), ntuple("dilation", dilation, d)
+    if any(s <= 0 for s in st):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(v <= 0 for v in di):
+        raise RuntimeError("dilation should be greater than zero")
+    pads = conv_padding(padding, kernel, st, di)
+    padded = [s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads, strict=True)]
+    span = [v * (k - 1) + 1 for k, v in zip(kernel, di, strict=True)]
+    if any(p < s for p, s in zip(padded, span, strict=True)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, span))}). "
+            "Kernel size can't be greater than actual input size"
+        )
+    args = (x, weight) if bias is None else (x, weight, bias)
+    z = ConvNd.apply(*args, stride=st, padding=pads, dilation=di, groups=groups)
+    return unbatched(z, added)
+
+
+def conv1d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Any:
+    """1-d convolution (cross-correlation, as torch): input (N, C_in, L) or (C_in, L),
+    weight (C_out, C_in / groups, k); padding an int, a tuple, "valid" or "same"."""
+    return _convnd(1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Any:
+    """2-d convolution, as `torch.nn.functional.conv2d`: input (N, C_in, H, W) or
+    (C_in, H, W), weight (C_out, C_in / groups, kH, kW), bias (C_out,).
+
+    Example:
+        >>> conv2d(x, w, b, stride=2, padding=1)  # (N, C_out, H_out, W_out)
+
+    Raises:
+        RuntimeError: torch's messages for a wrong number of dims, channel counts that do
+            not match, an input smaller than the (dilated) kernel, bad options.
+    """
+    return _convnd(2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Any:
+    """3-d convolution: input (N, C_in, D, H, W) or unbatched, weight (C_out, C_in / groups, *k)."""
+    return _convnd(3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv_transposend(
+    d: int,
+    input: Any,
+    weight: Any,
+    bias: Any,
+    stride: Any,
+    padding: Any,
+    output_padding: Any,
+    groups: int,
+    dilation: Any,
+) -> Any:
+    from autograd.ops.shape import reshape
+    from autograd.tensor import Tensor
+
+    name = f"conv_transpose{d}d"
+    x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
+    x, added = batched(name, x, d)
+    check_conv_input(name, x, weight, groups, transposed=True)
+    kernel = tuple(weight.shape[2:])
+    st, di = ntuple("stride", stride, d), ntuple("dilation", dilation, d)
+    pads, extra = ntuple("padding", padding, d), ntuple("output_padding", output_padding, d)
+    if any(e >= s and e >= v for e, s, v in zip(extra, st, di, strict=True)):
+        raise RuntimeError("output padding must be smaller than either stride or dilation")
+    size = tuple(
+        (i - 1) * s - 2 * p + v * (k - 1) + e + 1
+        for i, s, p, v, k, e in zip(x.shape[2:], st, pads, di, kernel, extra, strict=True)
+    )
+    if any(n <= 0 for n in size):
+        raise RuntimeError(f"{name}: the output size {size} is not positive")
+    y = ConvTransposeNd.apply(
+        x,
+        weight,
+        size=size,
+        stride=st,
+        padding=tuple((p, p) for p in pads),
+        dilation=di,
+        groups=groups,
+    )
+    if bias is not None:
+        y = y + reshape(bias, (-1, *(1,) * d))
+    return unbatched(y, added)
+
+
+def conv_transpose1d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Any:
+    """1-d transposed convolution: weight (C_in, C_out / groups, k), as torch."""
+    return _conv_transposend(
+        1, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
+
+
+def conv_transpose2d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Any:
+    """2-d transposed convolution (the gradient of conv2d with respect to its input):
+    input (N, C_in, H, W), weight (C_in, C_out / groups, kH, kW), output size
+    (H - 1) * stride - 2 * padding + dilation * (kH - 1) + output_padding + 1."""
+    return _conv_transposend(
+        2, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
+
+
+def conv_transpose3d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Any:
+    """3-d transposed convolution: weight (C_in, C_out / groups, *k), as torch."""
+    return _conv_transposend(
+        3, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )

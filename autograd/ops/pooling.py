@@ -1,0 +1,503 @@
+"""Pooling and im2col, as PyTorch's, channels first (N, C, *spatial) or unbatched.
+
+Each is composed of differentiable ops, so first and second derivatives come with them:
+
+- max pooling finds each window's argmax with numpy (the first maximum in the window,
+  torch's rule for ties; NaN wins) and gathers there: the gradient goes to the argmax.
+  Padding counts as -inf. The indices are torch's: flat positions in each input plane.
+- average pooling is a convolution with a kernel of ones per channel, divided by each
+  window's count (of the padded window, or of the input elements only, or a fixed
+  `divisor_override`).
+- adaptive pooling of a size L to `out` uses windows [floor(i L / out), ceil((i+1) L / out)):
+  the average is separable, one matrix product per spatial dim; the max gathers at
+  the argmax of each window.
+- `unfold` (im2col) and `fold` (col2im) are a grouped convolution and its transpose
+  with a kernel that picks one offset per output channel.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+from math import ceil
+from typing import Any
+
+import numpy as np
+
+from autograd.ops.conv import (
+    ConvNd,
+    ConvTransposeNd,
+    Ints,
+    Pairs,
+    batched,
+    ntuple,
+    out_size,
+    pad_array,
+    unbatched,
+    windows,
+)
+from autograd.ops.indexing import gather
+from autograd.ops.shape import reshape
+from autograd.tensor import Tensor
+
+
+def _tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+
+
+def _pooled_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """torch's output size: floor (or ceil) of (size + 2p - d(k - 1) - 1) / s, plus 1; in
+    ceil mode the last window must start inside the input or its left padding."""
+    span = size + 2 * p - d * (k - 1) - 1
+    n = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (n - 1) * s >= size + p:
+        n -= 1
+    return n
+
+
+def _pool_geometry(
+    name: str,
+    x: Tensor,
+    d: int,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+) -> tuple[Ints, Ints, Ints, Ints, Ints, Pairs]:
+    """kernel, stride (default: the kernel), padding, dilation, output size and the
+    (before, after) padding that makes every window whole; torch's checks."""
+    kernel = ntuple("kernel_size", kernel_size, d)
+    st = (
+        kernel
+        if stride is None or (not isinstance(stride, int) and len(stride) == 0)
+        else ntuple("stride", stride, d)
+    )
+    pads, dil = ntuple("padding", padding, d), ntuple("dilation", dilation, d)
+    if any(k <= 0 for k in kernel) or any(s <= 0 for s in st) or any(v <= 0 for v in dil):
+        raise RuntimeError(f"{name}: kernel_size, stride and dilation must be greater than zero")
+    for p, k, v in zip(pads, kernel, dil, strict=True):
+        if p < 0 or p > (v * (k - 1) + 1) // 2:
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got pad={p}, "
+                f"kernel_size={k} and dilation={v}"
+            )
+    sizes = x.shape[2:]
+    out = tuple(
+        _pooled_size(n, k, s, p, v, ceil_mode)
+        for n, k, s, p, v in zip(sizes, kernel, st, pads, dil, strict=True)
+    )
+    if any(o <= 0 for o in out):
+        size = "x".join(map(str, x.shape[1:]))
+        raise RuntimeError(
+            f"Given input size: ({size}). Calculated output size: "
+            f"({'x'.join(map(str, (x.shape[1], *out)))}). Output size is too small"
+        )
+    # the padding after: whatever the last window reaches past the input
+    pairs = tuple(
+        (p, max((o - 1) * s + v * (k - 1) + 1 - n - p, 0))
+        for n, k, s, p, v, o in zip(sizes, kernel, st, pads, dil, out, strict=True)
+    )
+    return kernel, st, pads, dil, out, pairs
+
+
+def _max_indices(
+    x: np.ndarray, kernel: Ints, stride: Ints, dilation: Ints, out: Ints, pairs: Pairs
+) -> np.ndarray:
+    """torch's indices of max pooling: for each window, the flat position in its input
+    plane of the window's first maximum (N, C, *out)."""
+    d = len(kernel)
+    value = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    cols = windows(pad_array(x, pairs, value), kernel, stride, dilation, out)
+    best = cols.reshape(*cols.shape[: 2 + d], -1).argmax(axis=-1)  # first maximum (or NaN)
+    offsets = np.unravel_index(best, kernel)
+    coords = []
+    for i in range(d):
+        shape = [1] * (2 + d)
+        shape[2 + i] = out[i]
+        starts = (np.arange(out[i]) * stride[i] - pairs[i][0]).reshape(shape)
+        coords.append(starts + offsets[i] * dilation[i])
+    return np.ravel_multi_index(tuple(coords), x.shape[2:], mode="clip").astype(np.int64)
+
+
+def _gather_planes(x: Tensor, idx: np.ndarray) -> Tensor:
+    """x (N, C, *spatial) read at flat plane positions idx (N, C, *out)."""
+    n, c = x.shape[:2]
+    flat = gather(reshape(x, (n, c, -1)), 2, Tensor(idx.reshape(n, c, -1)))
+    return reshape(flat, idx.shape)
+
+
+def _max_pool(
+    d: int,
+    input: Any,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+    return_indices: bool,
+) -> Any:
+    name = f"max_pool{d}d"
+    x, added = _pool_input(name, input, d)
+    kernel, st, _, dil, out, pairs = _pool_geometry(
+        name, x, d, kernel_size, stride, padding, dilation, ceil_mode
+    )
+    idx = _max_indices(x.data, kernel, st, dil, out, pairs)
+    z = unbatched(_gather_planes(x, idx), added)
+    if not return_indices:
+        return z
+    return z, Tensor(idx.reshape(z.shape))
+
+
+def _pool_input(name: str, input: Any, d: int) -> tuple[Tensor, bool]:
+    x = _tensor(input)
+    if x.ndim not in (d + 1, d + 2) or 0 in x.shape[x.ndim - d - 1 :]:
+        raise RuntimeError(
+            f"{name}: expected a non-empty {d + 1}D (unbatched) or {d + 2}D (batched) input, "
+            f"got input of size: [{', '.join(map(str, x.shape))}]"
+        )
+    return batched(name, x, d)
+
+
+def max_pool1d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """1-d max pooling over (N, C, L) or (C, L); see `max_pool2d`."""
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool2d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """z[n, c, o] = max over the window at o * stride of x (padded with -inf); the
+    gradient goes to the window's first maximum (torch's rule).
+
+    Args:
+        input: (N, C, H, W) or (C, H, W).
+        kernel_size: window size; stride defaults to it.
+        padding: at most half the (dilated) window, on both sides.
+        ceil_mode: round the output size up (a last, partial window).
+        return_indices: also return each maximum's flat position in its (H, W) plane.
+
+    Raises:
+        RuntimeError: torch's messages for too much padding or a too small input.
+    """
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """3-d max pooling over (N, C, D, H, W) or unbatched; see `max_pool2d`."""
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def _counts(n: int, k: int, s: int, p: int, o: int, include_pad: bool) -> np.ndarray:
+    """Per output position along one dim: the elements its window covers (torch's:
+    inside the padded input, or inside the input only)."""
+    starts = np.arange(o) * s - p
+    ends = np.minimum(starts + k, n + p)
+    if include_pad:
+        return ends - starts
+    return np.minimum(ends, n) - np.maximum(starts, 0)
+
+
+def _avg_pool(
+    d: int,
+    input: Any,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: Any,
+) -> Any:
+    name = f"avg_pool{d}d"
+    x, added = _pool_input(name, input, d)
+    kernel, st, pads, dil, out, pairs = _pool_geometry(
+        name, x, d, kernel_size, stride, padding, 1, ceil_mode
+    )
+    n, c = x.shape[:2]
+    ones = np.ones((1, 1, *kernel), dtype=x.dtype)
+    planes = reshape(x, (n * c, 1, *x.shape[2:]))
+    sums = ConvNd.apply(planes, Tensor(ones), stride=st, padding=pairs, dilation=dil, groups=1)
+    if divisor_override:
+        divisor: Any = float(divisor_override)
+    else:
+        divisor = np.ones((), dtype=np.int64)
+        for i in range(d):
+            shape = [1] * d
+            shape[i] = out[i]
+            counts = _counts(x.shape[2 + i], kernel[i], st[i], pads[i], out[i], count_include_pad)
+            divisor = divisor * counts.reshape(shape)
+        divisor = divisor.astype(x.dtype)
+    return unbatched(reshape(sums / divisor, (n, c, *out)), added)
+
+
+def avg_pool1d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Any:
+    """1-d average pooling over (N, C, L) or (C, L); see `avg_pool2d`."""
+    return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+
+def avg_pool2d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: Any = None,
+) -> Any:
+    """z[n, c, o] = sum of the window at o * stride of x (zero padded) / divisor, the
+    divisor being the window's size within the padded input (`count_include_pad`), its
+    number of input elements, or `divisor_override`, as torch."""
+    return _avg_pool(
+        2, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
+
+
+def avg_pool3d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: Any = None,
+) -> Any:
+    """3-d average pooling; see `avg_pool2d`."""
+    return _avg_pool(
+        3, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
+
+
+def _bins(size: int, out: int) -> list[tuple[int, int]]:
+    """torch's adaptive windows: [floor(i * size / out), ceil((i + 1) * size / out))."""
+    return [((i * size) // out, ceil((i + 1) * size / out)) for i in range(out)]
+
+
+def _adaptive_input(name: str, input: Any, d: int, output_size: Any) -> tuple[Tensor, bool, Ints]:
+    x = _tensor(input)
+    if x.ndim not in (d + 1, d + 2) or 0 in x.shape[x.ndim - d :]:
+        raise RuntimeError(
+            f"{name}(): Expected {d + 1}D or {d + 2}D tensor, "
+            f"but got [{', '.join(map(str, x.shape))}]"
+        )
+    x, added = batched(name, x, d)
+    sizes = (output_size,) * d if isinstance(output_size, (int, type(None))) else tuple(output_size)
+    if len(sizes) != d:
+        raise RuntimeError(f"{name}: output_size must be {d} ints, got {output_size!r}")
+    out = tuple(x.shape[2 + i] if s is None else int(s) for i, s in enumerate(sizes))
+    if any(o <= 0 for o in out):
+        raise RuntimeError(
+            f"{name}: elements of output_size must be greater than or equal to 1, got {out}"
+        )
+    return x, added, out
+
+
+def _adaptive_avg(d: int, input: Any, output_size: Any) -> Any:
+    name = f"adaptive_avg_pool{d}d"
+    x, added, out = _adaptive_input(name, input, d, output_size)
+    z = x
+    for i in range(d):  # one averaging matrix (out, size) per spatial dim
+        size = x.shape[2 + i]
+        a = np.zeros((out[i], size), dtype=x.dtype)
+        for j, (s, e) in enumerate(_bins(size, out[i])):
+            a[j, s:e] = 1.0 / (e - s)
+        axis = 2 + i
+        z = (z.transpose(axis, -1) @ Tensor(a.T)).transpose(axis, -1)
+    return unbatched(z, added)
+
+
+def adaptive_avg_pool1d(input: Any, output_size: Any) -> Any:
+    """1-d adaptive average pooling to `output_size`; see `adaptive_avg_pool2d`."""
+    return _adaptive_avg(1, input, output_size)
+
+
+def adaptive_avg_pool2d(input: Any, output_size: Any) -> Any:
+    """Average over windows [floor(i H / out), ceil((i + 1) H / out)) per dim, so the
+    output has `output_size` (an int, a pair, None keeps a dim), as torch."""
+    return _adaptive_avg(2, input, output_size)
+
+
+def adaptive_avg_pool3d(input: Any, output_size: Any) -> Any:
+    """3-d adaptive average pooling; see `adaptive_avg_pool2d`."""
+    return _adaptive_avg(3, input, output_size)
+
+
+def _adaptive_max(d: int, input: Any, output_size: Any, return_indices: bool) -> Any:
+    name = f"adaptive_max_pool{d}d"
+    x, added, out = _adaptive_input(name, input, d, output_size)
+    data, spatial = x.data, x.shape[2:]
+    idx = np.empty((*x.shape[:2], *out), dtype=np.int64)
+    bins = [_bins(spatial[i], out[i]) for i in range(d)]
+    for o in product(*(range(n) for n in out)):  # one window per output position
+        box: tuple[slice, ...] = tuple(slice(*bins[i][o[i]]) for i in range(d))
+        window = data[(slice(None), slice(None), *box)]
+        best = window.reshape(*x.shape[:2], -1).argmax(axis=-1)
+        local = np.unravel_index(best, window.shape[2:])
+        coords = tuple(local[i] + box[i].start for i in range(d))
+        at: tuple[Any, ...] = (slice(None), slice(None), *o)
+        idx[at] = np.ravel_multi_index(coords, spatial)
+    z = unbatched(_gather_planes(x, idx), added)
+    if not return_indices:
+        return z
+    return z, Tensor(idx.reshape(z.shape))
+
+
+def adaptive_max_pool1d(input: Any, output_size: Any, return_indices: bool = False) -> Any:
+    """1-d adaptive max pooling; see `adaptive_max_pool2d`."""
+    return _adaptive_max(1, input, output_size, return_indices)
+
+
+def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = False) -> Any:
+    """Max over torch's adaptive windows (see `adaptive_avg_pool2d`); the gradient goes
+    to each window's first maximum."""
+    return _adaptive_max(2, input, output_size, return_indices)
+
+
+def adaptive_max_pool3d(input: Any, output_size: Any, return_indices: bool = False) -> Any:
+    """3-d adaptive max pooling; see `adaptive_max_pool2d`."""
+    return _adaptive_max(3, input, output_size, return_indices)
+
+
+def _picker(channels: int, kernel: Ints, dtype: np.dtype) -> np.ndarray:
+    """The weight (C * K, 1, *kernel) whose output channel c * K + k reads offset k of
+    channel c (K = the kernel's size)."""
+    size = int(np.prod(kernel))
+    eye = np.eye(size, dtype=dtype).reshape(size, 1, *kernel)
+    return np.tile(eye, (channels, 1, *(1,) * len(kernel)))
+
+
+def _im2col_geometry(
+    name: str, kernel_size: Any, dilation: Any, padding: Any, stride: Any
+) -> tuple[Ints, Ints, Pairs, Ints]:
+    kernel, dil = ntuple("kernel_size", kernel_size, 2), ntuple("dilation", dilation, 2)
+    pads, st = ntuple("padding", padding, 2), ntuple("stride", stride, 2)
+    if min(kernel) <= 0 or min(dil) <= 0 or min(st) <= 0 or min(pads) < 0:
+        raise RuntimeError(
+            f"{name}: kernel_size, dilation and stride must be positive, padding not negative"
+        )
+    return kernel, dil, tuple((p, p) for p in pads), st
+
+
+def unfold(
+    input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1
+) -> Tensor:
+    """im2col, as `torch.nn.functional.unfold`: (N, C, H, W) -> (N, C * kH * kW, L), a
+    column per window (L windows), channel-major; unbatched (C, H, W) -> (C * kH * kW, L).
+
+    Raises:
+        RuntimeError: a input other than 3-d or 4-d, or smaller than the window.
+    """
+    kernel, dil, pairs, st = _im2col_geometry("unfold", kernel_size, dilation, padding, stride)
+    x = _tensor(input)
+    if x.ndim not in (3, 4):
+        raise RuntimeError(
+            f"Input Error: Only 3D or 4D input Tensors are supported (got {x.ndim}D)"
+        )
+    x, added = batched("unfold", x, 2)
+    out = tuple(
+        out_size(n, k, s, p, v)
+        for n, k, s, p, v in zip(x.shape[2:], kernel, st, pairs, dil, strict=True)
+    )
+    if min(out) <= 0:
+        raise RuntimeError(
+            f"unfold: the input {tuple(x.shape[2:])} is smaller than the (padded, dilated) kernel"
+        )
+    w = Tensor(_picker(x.shape[1], kernel, x.dtype))
+    cols = ConvNd.apply(x, w, stride=st, padding=pairs, dilation=dil, groups=x.shape[1])
+    return unbatched(reshape(cols, (x.shape[0], cols.shape[1], -1)), added)
+
+
+def fold(
+    input: Any,
+    output_size: Any,
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Tensor:
+    """col2im, as `torch.nn.functional.fold`: (N, C * kH * kW, L) -> (N, C, *output_size),
+    summing the columns' overlapping entries; the adjoint of `unfold`.
+
+    Raises:
+        RuntimeError: a channel count not divisible by the kernel size, or an L that is
+            not the number of windows of `output_size`.
+    """
+    kernel, dil, pairs, st = _im2col_geometry("fold", kernel_size, dilation, padding, stride)
+    size = ntuple("output_size", output_size, 2)
+    x = _tensor(input)
+    if x.ndim not in (2, 3):
+        raise RuntimeError(
+            "Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
+            f"(got {x.ndim}D)"
+        )
+    x, added = batched("fold", x, 1)
+    k = int(np.prod(kernel))
+    if x.shape[1] % k:
+        raise RuntimeError(
+            f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
+            f"but got input.size(1)={x.shape[1]} and kernel_size={kernel}"
+        )
+    out = tuple(
+        out_size(n, kk, s, p, v)
+        for n, kk, s, p, v in zip(size, kernel, st, pairs, dil, strict=True)
+    )
+    if int(np.prod(out)) != x.shape[2]:
+        raise RuntimeError(
+            f"Given output_size={size}, kernel_size={kernel}, dilation={dil}, padding="
+            f"{tuple(p for p, _ in pairs)}, stride={st}, expected size of input's dimension 2 to "
+            f"match the calculated number of sliding blocks {out[0]} * {out[1]} = "
+            f"{out[0] * out[1]}, "
+            f"but got input.size(2)={x.shape[2]}."
+        )
+    channels = x.shape[1] // k
+    w = Tensor(_picker(channels, kernel, x.dtype))
+    cols = reshape(x, (x.shape[0], x.shape[1], *out))
+    y = ConvTransposeNd.apply(
+        cols, w, size=size, stride=st, padding=pairs, dilation=dil, groups=channels
+    )
+    return unbatched(y, added)
+
+
+def max_pool1d_with_indices(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """`max_pool1d` with its indices, as `torch.max_pool1d_with_indices`."""
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input: Any, output_size: Any) -> tuple[Tensor, Tensor]:
+    """`adaptive_max_pool1d` with its indices: torch's top-level `torch.adaptive_max_pool1d`
+    returns both."""
+    return _adaptive_max(1, input, output_size, True)
