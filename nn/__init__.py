@@ -271,6 +271,38 @@ __all__ += [
 ]  # fmt: skip
 # end of PyTorch's modules, batch 3
 
+from nn.conv_torch import (  # noqa: E402
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AdaptiveMaxPool3d,
+    AvgPool1d,
+    AvgPool2d,
+    AvgPool3d,
+    Conv1d,
+    Conv2d,
+    Conv3d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+    ConvTranspose3d,
+    Dropout2d,
+    Dropout3d,
+    Fold,
+    MaxPool1d,
+    MaxPool2d,
+    MaxPool3d,
+    Unfold,
+)
+
+__all__ += [
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "Conv1d",
+    "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "Dropout2d",
+    "Dropout3d", "Fold", "MaxPool1d", "MaxPool2d", "MaxPool3d", "Unfold",
+]  # fmt: skip
+
 
 def __getattr__(name: str):
     """`nn.plot` is imported on first use, so matplotlib stays an optional extra."""
