@@ -46,6 +46,7 @@ from nn import activations_torch as act_torch
 from nn import (
     constraints,
     hashing,
+    keras_conv,
     keras_layers,
     keras_layers_more,
     losses,
@@ -230,6 +231,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
             keras_layers.Reshape,
             keras_layers.GaussianNoise,
             *(getattr(keras_layers_more, name) for name in KERAS_LAYERS_MORE),
+            *keras_conv.KERAS_CONV_LAYERS,
         )
     },
     **{

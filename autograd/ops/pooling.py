@@ -501,3 +501,32 @@ def adaptive_max_pool1d_with_indices(input: Any, output_size: Any) -> tuple[Tens
     """`adaptive_max_pool1d` with its indices: torch's top-level `torch.adaptive_max_pool1d`
     returns both."""
     return _adaptive_max(1, input, output_size, True)
+
+
+def max_pool_padded(x: Tensor, kernel: Ints, stride: Ints, pairs: Pairs) -> Tensor:
+    """Max pooling of a batched (N, C, *spatial) x padded by (before, after) pairs of
+    -inf (Keras's "same" pads the extra one after), for `nn`'s Keras layers."""
+    dilation = (1,) * len(kernel)
+    out = tuple(
+        out_size(n, k, s, p, 1)
+        for n, k, s, p in zip(x.shape[2:], kernel, stride, pairs, strict=True)
+    )
+    return _gather_planes(x, _max_indices(x.data, kernel, stride, dilation, out, pairs))
+
+
+def avg_pool_padded(x: Tensor, kernel: Ints, stride: Ints, pairs: Pairs) -> Tensor:
+    """Average pooling of a batched (N, C, *spatial) x padded by (before, after) pairs,
+    each window's sum divided by its number of input elements (Keras's "same")."""
+    d, (n, c) = len(kernel), x.shape[:2]
+    ones = Tensor(np.ones((1, 1, *kernel), dtype=x.dtype))
+    planes = reshape(x, (n * c, 1, *x.shape[2:]))
+    sums = ConvNd.apply(planes, ones, stride=stride, padding=pairs, dilation=(1,) * d, groups=1)
+    out = sums.shape[2:]
+    divisor = np.ones((), dtype=np.int64)
+    for i in range(d):
+        starts = np.arange(out[i]) * stride[i] - pairs[i][0]
+        counts = np.minimum(starts + kernel[i], x.shape[2 + i]) - np.maximum(starts, 0)
+        shape = [1] * d
+        shape[i] = out[i]
+        divisor = divisor * counts.reshape(shape)
+    return reshape(sums / divisor.astype(x.dtype), (n, c, *out))
