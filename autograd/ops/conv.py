@@ -273,6 +273,25 @@ def check_conv_input(
         )
 
 
+#: torch's names of dtypes in its messages ("expected scalar type Double but found Float").
+_TORCH_NAMES = {
+    "float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long", "int32": "Int",
+    "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+}  # fmt: skip
+
+
+def check_dtypes(x: Any, w: Any, b: Any) -> None:
+    """torch's errors for a weight or bias of another dtype than the input (no promotion)."""
+    if w.dtype != x.dtype:
+        theirs, ours = (_TORCH_NAMES.get(t.name, t.name) for t in (x.dtype, w.dtype))
+        raise RuntimeError(f"expected scalar type {theirs} but found {ours}")
+    if b is not None and b.dtype != x.dtype:
+        raise RuntimeError(
+            f"Input type ({_TORCH_NAMES.get(x.dtype.name, x.dtype.name).lower()}) and bias type "
+            f"({_TORCH_NAMES.get(b.dtype.name, b.dtype.name).lower()}) should be the same"
+        )
+
+
 def batched(name: str, x: Any, d: int) -> tuple[Any, bool]:
     """x with a batch axis (unbatched (C, *spatial) input gets one), and whether it was
     added; torch's message for another number of dims."""
@@ -314,6 +333,7 @@ def _convnd(
         )
     x, added = batched(name, x, d)
     check_conv_input(name, x, weight, groups)
+    check_dtypes(x, weight, bias)
     kernel = tuple(weight.shape[2:])
     st, di = ntuple("stride", stride, d), ntuple("dilation", dilation, d)
     if any(s <= 0 for s in st):
@@ -401,6 +421,7 @@ def _conv_transposend(
     x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
     x, added = batched(name, x, d)
     check_conv_input(name, x, weight, groups, transposed=True)
+    check_dtypes(x, weight, bias)
     kernel = tuple(weight.shape[2:])
     st, di = ntuple("stride", stride, d), ntuple("dilation", dilation, d)
     pads, extra = ntuple("padding", padding, d), ntuple("output_padding", output_padding, d)

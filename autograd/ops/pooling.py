@@ -108,7 +108,8 @@ def _max_indices(
     d = len(kernel)
     value = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     cols = windows(pad_array(x, pairs, value), kernel, stride, dilation, out)
-    best = cols.reshape(*cols.shape[: 2 + d], -1).argmax(axis=-1)  # first maximum (or NaN)
+    flat = cols.reshape(*cols.shape[: 2 + d], int(np.prod(kernel)))
+    best = flat.argmax(axis=-1)  # the first maximum (or NaN)
     offsets = np.unravel_index(best, kernel)
     coords = []
     for i in range(d):
@@ -122,7 +123,8 @@ def _max_indices(
 def _gather_planes(x: Tensor, idx: np.ndarray) -> Tensor:
     """x (N, C, *spatial) read at flat plane positions idx (N, C, *out)."""
     n, c = x.shape[:2]
-    flat = gather(reshape(x, (n, c, -1)), 2, Tensor(idx.reshape(n, c, -1)))
+    planes = reshape(x, (n, c, int(np.prod(x.shape[2:]))))  # explicit sizes: n may be 0
+    flat = gather(planes, 2, Tensor(idx.reshape(n, c, int(np.prod(idx.shape[2:])))))
     return reshape(flat, idx.shape)
 
 
@@ -358,7 +360,7 @@ def _adaptive_max(d: int, input: Any, output_size: Any, return_indices: bool) ->
     for o in product(*(range(n) for n in out)):  # one window per output position
         box: tuple[slice, ...] = tuple(slice(*bins[i][o[i]]) for i in range(d))
         window = data[(slice(None), slice(None), *box)]
-        best = window.reshape(*x.shape[:2], -1).argmax(axis=-1)
+        best = window.reshape(*x.shape[:2], int(np.prod(window.shape[2:]))).argmax(axis=-1)
         local = np.unravel_index(best, window.shape[2:])
         coords = tuple(local[i] + box[i].start for i in range(d))
         at: tuple[Any, ...] = (slice(None), slice(None), *o)
@@ -431,7 +433,8 @@ def unfold(
         )
     w = Tensor(_picker(x.shape[1], kernel, x.dtype))
     cols = ConvNd.apply(x, w, stride=st, padding=pairs, dilation=dil, groups=x.shape[1])
-    return unbatched(reshape(cols, (x.shape[0], cols.shape[1], -1)), added)
+    windows_count = int(np.prod(cols.shape[2:]))
+    return unbatched(reshape(cols, (x.shape[0], cols.shape[1], windows_count)), added)
 
 
 def fold(

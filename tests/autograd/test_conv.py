@@ -297,7 +297,28 @@ ERRORS = [
     (lambda m: m.conv1d(np.zeros((1, 3, 4)), np.zeros((6, 3, 3)), stride=(1, 1))),
     (lambda m: m.max_pool2d(np.zeros((1, 3, 4, 4)), 3, padding=2)),
     (lambda m: m.max_pool2d(np.zeros((1, 3, 4, 4)), 5)),
+    (lambda m: m.conv2d(np.zeros((1, 1, 4, 4)), np.zeros((2, 1, 3, 3), np.float32))),
+    (
+        lambda m: m.conv2d(
+            np.zeros((1, 1, 4, 4), np.float32), np.zeros((2, 1, 3, 3), np.float32), np.zeros(2)
+        )
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.conv2d(np.zeros((0, 2, 5, 5)), np.ones((3, 2, 3, 3)), padding=1),
+        lambda m: m.max_pool2d(np.zeros((0, 2, 5, 5)), 2),
+        lambda m: m.avg_pool2d(np.zeros((0, 2, 5, 5)), 2, ceil_mode=True),
+        lambda m: m.adaptive_max_pool2d(np.zeros((0, 2, 5, 5)), 2),
+        lambda m: m.unfold(np.zeros((0, 2, 5, 5)), 2),
+    ],
+)
+def test_empty_batches_as_torch(call):
+    ours = call(_Ours)
+    assert ours.shape == tuple(call(_Torch).shape)
 
 
 @pytest.mark.parametrize("call", ERRORS)
@@ -318,7 +339,20 @@ class _Torch:
     """torch's functions taking ndarrays, as ours do."""
 
     def __getattr__(self, name):
-        return lambda *a, **kw: getattr(TF, name)(*(torch.tensor(v) for v in a), **kw)
+        arrays = lambda a: [torch.tensor(v) if isinstance(v, np.ndarray) else v for v in a]  # noqa: E731
+        return lambda *a, **kw: getattr(TF, name)(*arrays(a), **kw)
 
 
 _Torch = _Torch()  # type: ignore[misc]
+
+
+class _Ours:
+    """Ours by torch's functional names (`torch.nn.functional`'s, as `nn.functional`)."""
+
+    def __getattr__(self, name):
+        from nn import functional
+
+        return getattr(functional, name)
+
+
+_Ours = _Ours()  # type: ignore[misc]
