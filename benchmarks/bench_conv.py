@@ -1,8 +1,9 @@
 """The 60-minute blitz's CNN, one training step (batch 64, 1x32x32 float32 images,
 conv 5x5 1->6, max pool 2, conv 5x5 6->16, max pool 2, 400-120-84-10, cross entropy,
 SGD), against the same step written by hand in numpy with im2col (the floor: one
-tensordot per convolution and per weight gradient, col2im by a loop over kernel
-offsets, 2x2 pooling by a reshape) and against PyTorch on one thread.
+product per convolution and per sample's weight gradient, col2im by a loop over
+kernel offsets, 2x2 pooling by the maxima of four strided corners) and against
+PyTorch on one thread.
 
 Run: python benchmarks/bench_conv.py. It prints each step's median time and its ratio
 to the floor, and asserts nothing but the agreement of the first losses.
@@ -52,38 +53,58 @@ class Net(nn.Module):
 
 
 def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A valid, stride-1 convolution by im2col; also the windows (a view) for backward."""
+    """A valid, stride-1 convolution by im2col: the columns (N, C * k * k, H' * W') (one
+    copy of the windows), then W (C_out, C * k * k) @ columns; also the columns."""
+    n, c, h, w_ = x.shape
     k = w.shape[2]
-    cols = sliding_window_view(x, (k, k), axis=(2, 3))  # (N, C, H', W', k, k)
-    z = np.tensordot(cols, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, H', W', C_out)
-    return np.ascontiguousarray(z.transpose(0, 3, 1, 2)) + b.reshape(-1, 1, 1), cols
+    out = (h - k + 1, w_ - k + 1)
+    view = sliding_window_view(x, (k, k), axis=(2, 3))  # (N, C, H', W', k, k)
+    cols = view.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * k * k, out[0] * out[1])
+    z = w.reshape(len(w), -1) @ cols + b.reshape(-1, 1)
+    return z.reshape(n, len(w), *out), cols
 
 
 def conv_backward(dz: np.ndarray, cols: np.ndarray, w: np.ndarray, shape: tuple, need_dx: bool):
-    """dW by one tensordot, db by a sum, dx by col2im (a loop over kernel offsets)."""
-    dw = np.tensordot(dz, cols, axes=([0, 2, 3], [0, 2, 3]))  # (C_out, C_in, k, k)
-    db = dz.sum(axis=(0, 2, 3))
+    """dW by one product per sample (summed), db by a sum, dx by col2im (a loop over
+    kernel offsets)."""
+    n, c_out, h, w_ = dz.shape
+    g = dz.reshape(n, c_out, h * w_)
+    dw = np.add.reduce(g @ cols.transpose(0, 2, 1), axis=0).reshape(w.shape)
+    db = g.sum(axis=(0, 2))
     if not need_dx:
         return None, dw, db
-    k, (h, w_) = w.shape[2], dz.shape[2:]
-    spread = np.tensordot(dz, w, axes=([1], [0]))  # (N, H', W', C_in, k, k)
+    k = w.shape[2]
+    spread = (w.reshape(c_out, -1).T @ g).reshape(n, shape[1], k, k, h, w_)
     dx = np.zeros(shape, dz.dtype)
     for i, j in itertools.product(range(k), range(k)):
-        dx[:, :, i : i + h, j : j + w_] += spread[..., i, j].transpose(0, 3, 1, 2)
+        dx[:, :, i : i + h, j : j + w_] += spread[:, :, i, j]
     return dx, dw, db
 
 
-def pool(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """2x2 max pooling by a reshape; also where each maximum was."""
-    n, c, h, w = x.shape
-    blocks = x.reshape(n, c, h // 2, 2, w // 2, 2)
-    z = blocks.max(axis=(3, 5))
-    return z, blocks == z[:, :, :, None, :, None]
+#: The four positions of a 2x2 window, as slices of the rows and of the columns.
+CORNERS = [(slice(i, None, 2), slice(j, None, 2)) for i in (0, 1) for j in (0, 1)]
 
 
-def unpool(dz: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def pool(x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """2x2 max pooling by elementwise maxima of the four strided corners; also where
+    each maximum was (the first of ties)."""
+    corners = [x[:, :, r, c] for r, c in CORNERS]
+    z = np.maximum(np.maximum(corners[0], corners[1]), np.maximum(corners[2], corners[3]))
+    taken = np.zeros(z.shape, bool)
+    masks = []
+    for corner in corners:
+        mask = (corner == z) & ~taken
+        taken |= mask
+        masks.append(mask)
+    return z, masks
+
+
+def unpool(dz: np.ndarray, masks: list[np.ndarray]) -> np.ndarray:
     n, c, h, w = dz.shape
-    return (mask * dz[:, :, :, None, :, None]).reshape(n, c, 2 * h, 2 * w)
+    dx = np.empty((n, c, 2 * h, 2 * w), dz.dtype)
+    for (r, col), mask in zip(CORNERS, masks, strict=True):
+        dx[:, :, r, col] = dz * mask
+    return dx
 
 
 def numpy_step(params: list[np.ndarray], batches: list) -> Step:

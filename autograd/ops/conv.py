@@ -57,29 +57,52 @@ def windows(xp: np.ndarray, kernel: Ints, stride: Ints, dilation: Ints, out: Int
     return v[(slice(None), slice(None), *at_outputs, *in_window)]
 
 
+def _matrix(w: np.ndarray) -> np.ndarray:
+    """A weight (C_out, C_in, *kernel) as the matrix (C_out, C_in * K)."""
+    return w.reshape(w.shape[0], int(np.prod(w.shape[1:])))
+
+
 def _groups(n: int, groups: int) -> list[slice]:
     size = n // groups
     return [slice(g * size, (g + 1) * size) for g in range(groups)]
+
+
+def im2col(
+    x: np.ndarray, kernel: Ints, stride: Ints, padding: Pairs, dilation: Ints, out: Ints
+) -> np.ndarray:
+    """The columns (N, C, K, O) of x (N, C, *spatial): cols[n, c, k, o] =
+    xpad[n, c, o * stride + k * dilation], K and O the kernel's and the output's
+    positions, row-major. The one copy of the windows each product reads."""
+    d = len(kernel)
+    view = windows(pad_array(x, padding), kernel, stride, dilation, out)  # (N, C, *O, *K)
+    by_kernel = view.transpose(0, 1, *range(2 + d, 2 + 2 * d), *range(2, 2 + d))
+    return by_kernel.reshape(x.shape[0], x.shape[1], int(np.prod(kernel)), int(np.prod(out)))
 
 
 def conv_array(
     x: np.ndarray, w: np.ndarray, stride: Ints, padding: Pairs, dilation: Ints, groups: int
 ) -> np.ndarray:
     """z = conv(x, w) on ndarrays (see the module docstring): (N, C_out, *out)."""
-    d = w.ndim - 2
-    kernel = w.shape[2:]
+    return conv_cols(x, w, stride, padding, dilation, groups)[0]
+
+
+def conv_cols(
+    x: np.ndarray, w: np.ndarray, stride: Ints, padding: Pairs, dilation: Ints, groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """z = conv(x, w) and the columns it read: per group one product
+    W (C_out / groups, C_in / groups * K) @ cols (N, C_in / groups * K, O)."""
+    n, kernel = x.shape[0], w.shape[2:]
     out = tuple(
         out_size(s, k, st, p, di)
         for s, k, st, p, di in zip(x.shape[2:], kernel, stride, padding, dilation, strict=True)
     )
-    cols = windows(pad_array(x, padding), kernel, stride, dilation, out)
-    contract = ([1, *range(2 + d, 2 + 2 * d)], [1, *range(2, 2 + d)])
+    cols = im2col(x, kernel, stride, padding, dilation, out)
     parts = [
-        np.tensordot(cols[:, ci], w[co], axes=contract)  # (N, *out, C_out / groups)
+        _matrix(w[co]) @ cols[:, ci].reshape(n, (ci.stop - ci.start) * cols.shape[2], cols.shape[3])
         for ci, co in zip(_groups(x.shape[1], groups), _groups(w.shape[0], groups), strict=True)
     ]
-    z = parts[0] if groups == 1 else np.concatenate(parts, axis=-1)
-    return np.ascontiguousarray(np.moveaxis(z, -1, 1))
+    z = parts[0] if groups == 1 else np.concatenate(parts, axis=1)
+    return z.reshape(n, w.shape[0], *out), cols
 
 
 def conv_t_array(
@@ -91,24 +114,24 @@ def conv_t_array(
     groups: int,
     size: Ints,
 ) -> np.ndarray:
-    """y = conv^T(g, w) on ndarrays: (N, C_in, *size), col2im by one strided add per
-    kernel offset into the padded input's shape, then the padding cut off."""
-    d = w.ndim - 2
-    kernel, out = w.shape[2:], g.shape[2:]
+    """y = conv^T(g, w) on ndarrays: (N, C_in, *size). Per group the columns
+    W.T (C_in / groups * K, C_out / groups) @ g (N, C_out / groups, O), then col2im: one
+    strided add per kernel offset into the padded input's shape, the padding cut off."""
+    n, kernel, out = g.shape[0], w.shape[2:], g.shape[2:]
     parts = [
-        np.tensordot(g[:, co], w[co], axes=([1], [0]))  # (N, *out, C_in / groups, *kernel)
+        _matrix(w[co]).T @ g[:, co].reshape(n, w[co].shape[0], int(np.prod(g.shape[2:])))
         for co in _groups(w.shape[0], groups)
     ]
-    cols = parts[0] if groups == 1 else np.concatenate(parts, axis=1 + d)
-    cols = np.moveaxis(cols, 1 + d, 1)  # (N, C_in, *out, *kernel), a view
+    cols = parts[0] if groups == 1 else np.concatenate(parts, axis=1)
+    cols = cols.reshape(n, w.shape[1] * groups, *kernel, *out)  # (N, C_in, *K, *O)
     padded_shape = [s + lo + hi for s, (lo, hi) in zip(size, padding, strict=True)]
-    y = np.zeros((g.shape[0], cols.shape[1], *padded_shape), dtype=cols.dtype)
-    for k in product(*(range(n) for n in kernel)):
+    y = np.zeros((n, cols.shape[1], *padded_shape), dtype=cols.dtype)
+    for k in product(*(range(m) for m in kernel)):
         at = tuple(
             slice(ki * di, ki * di + (o - 1) * s + 1, s)
             for ki, di, o, s in zip(k, dilation, out, stride, strict=True)
         )
-        at_k: tuple[Any, ...] = (Ellipsis, *k)
+        at_k: tuple[Any, ...] = (slice(None), slice(None), *k)
         y[(slice(None), slice(None), *at)] += cols[at_k]
     crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(size, padding, strict=True))
     return y[(slice(None), slice(None), *crop)]
@@ -124,13 +147,28 @@ def conv_w_array(
     kernel: Ints,
 ) -> np.ndarray:
     """dw = corr(x, g) on ndarrays: (C_out, C_in / groups, *kernel)."""
-    d = len(kernel)
-    cols = windows(pad_array(x, padding), kernel, stride, dilation, g.shape[2:])
-    over = [0, *range(2, 2 + d)]  # batch and output positions
-    parts = [
-        np.tensordot(g[:, co], cols[:, ci], axes=(over, over))
-        for ci, co in zip(_groups(x.shape[1], groups), _groups(g.shape[1], groups), strict=True)
-    ]
+    return weight_from_cols(
+        im2col(x, kernel, stride, padding, dilation, g.shape[2:]), g, groups, kernel
+    )
+
+
+def weight_from_cols(cols: np.ndarray, g: np.ndarray, groups: int, kernel: Ints) -> np.ndarray:
+    """dw from the columns (N, C_in, K, O) of x: per group and sample
+    g (C_out / groups, O) @ cols.T (O, C_in / groups * K) (BLAS reads the transpose as
+    it is), summed over the samples."""
+    n, o = cols.shape[0], cols.shape[3]
+    parts = []
+    for ci, co in zip(_groups(cols.shape[1], groups), _groups(g.shape[1], groups), strict=True):
+        gg = g[:, co].reshape(n, co.stop - co.start, o)  # (N, C_out / groups, O)
+        cc = cols[:, ci].reshape(
+            n, (ci.stop - ci.start) * cols.shape[2], o
+        )  # (N, C_in / groups * K, O)
+        dw = (
+            np.add.reduce(gg @ cc.transpose(0, 2, 1), axis=0)
+            if n
+            else np.zeros((gg.shape[1], cc.shape[1]), np.result_type(gg, cc))
+        )
+        parts.append(dw.reshape(dw.shape[0], -1, *kernel))
     return parts[0] if groups == 1 else np.concatenate(parts, axis=0)
 
 
@@ -173,14 +211,19 @@ class ConvNd(_Conv):
 
     def forward(self, x, w, *b, stride, padding, dilation, groups):
         self.keep(stride, padding, dilation, groups)
-        z = conv_array(x, w, stride, padding, dilation, groups)
+        z, self.cols = conv_cols(x, w, stride, padding, dilation, groups)  # cols: for dw
         if b:
             z += b[0].reshape(-1, *(1,) * (w.ndim - 2))
         return z
 
     def backward(self, dz, x, w, *b):
         dx = self.conv_t(dz, w, x.shape[2:]) if self.need(0) else None
-        dw = self.conv_w(x, dz, w.shape[2:]) if self.need(1) else None
+        if not self.need(1):
+            dw = None
+        elif self.tensor_mode:
+            dw = self.conv_w(x, dz, w.shape[2:])
+        else:
+            dw = weight_from_cols(self.cols, dz, self.opts["groups"], w.shape[2:])
         if not b:
             return dx, dw
         return dx, dw, dz.sum(axis=(0, *range(2, dz.ndim)))

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.function import Function
 from autograd.ops.conv import (
     ConvNd,
     ConvTransposeNd,
@@ -35,7 +36,7 @@ from autograd.ops.conv import (
     unbatched,
     windows,
 )
-from autograd.ops.indexing import gather
+from autograd.ops.indexing import scatter_add
 from autograd.ops.shape import reshape
 from autograd.tensor import Tensor
 
@@ -100,6 +101,26 @@ def _pool_geometry(
     return kernel, st, pads, dil, out, pairs
 
 
+def _first_max(cols: np.ndarray, kernel: Ints, nan: bool) -> np.ndarray:
+    """For windows cols (N, C, *out, *kernel) (a view), the flat kernel position of
+    each window's first maximum, or its last NaN (torch's rule; `nan`: whether there
+    may be one): one
+    comparison per kernel offset over every window at once, no copy of the windows."""
+    d = len(kernel)
+    lead: tuple[Any, ...] = (slice(None),) * (cols.ndim - d)
+    offsets: list[tuple[Any, ...]] = list(product(*(range(k) for k in kernel)))
+    best = cols[(*lead, *offsets[0])].copy()
+    where = np.zeros(best.shape, dtype=np.int64)
+    for position, k in enumerate(offsets[1:], start=1):
+        v = cols[(*lead, *k)]
+        better = v > best
+        if nan:  # torch's rule: a NaN beats everything, a later NaN too
+            better |= np.isnan(v)
+        np.copyto(best, v, where=better)
+        where[better] = position
+    return where
+
+
 def _max_indices(
     x: np.ndarray, kernel: Ints, stride: Ints, dilation: Ints, out: Ints, pairs: Pairs
 ) -> np.ndarray:
@@ -108,24 +129,63 @@ def _max_indices(
     d = len(kernel)
     value = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     cols = windows(pad_array(x, pairs, value), kernel, stride, dilation, out)
-    flat = cols.reshape(*cols.shape[: 2 + d], int(np.prod(kernel)))
-    best = flat.argmax(axis=-1)  # the first maximum (or NaN)
-    offsets = np.unravel_index(best, kernel)
-    coords = []
+    # flat position = the window's start + the kernel offset's, each read from a table
+    steps = [int(np.prod(x.shape[3 + i :])) for i in range(d)]  # the plane's row-major strides
+    start = np.zeros((), np.int64)
     for i in range(d):
-        shape = [1] * (2 + d)
-        shape[2 + i] = out[i]
-        starts = (np.arange(out[i]) * stride[i] - pairs[i][0]).reshape(shape)
-        coords.append(starts + offsets[i] * dilation[i])
-    return np.ravel_multi_index(tuple(coords), x.shape[2:], mode="clip").astype(np.int64)
+        shape = [1] * d
+        shape[i] = out[i]
+        start = start + ((np.arange(out[i]) * stride[i] - pairs[i][0]) * steps[i]).reshape(shape)
+    offset = np.zeros((), np.int64)
+    for i in range(d):
+        shape = [1] * d
+        shape[i] = kernel[i]
+        offset = offset + (np.arange(kernel[i]) * dilation[i] * steps[i]).reshape(shape)
+    nan = x.dtype.kind == "f" and bool(np.isnan(x).any())
+    return start + offset.reshape(-1)[_first_max(cols, kernel, nan)]
 
 
-def _gather_planes(x: Tensor, idx: np.ndarray) -> Tensor:
+class PlaneGather(Function):
+    """z[n, c, o] = x[n, c, idx[n, c, o]] (flat positions in each plane)
+    dx = dz added back at idx (each window's maximum takes its gradient)
+
+    The op of max pooling: `gather` of the planes would do, but its gradient adds with
+    `np.add.at`; here it is one `np.bincount`, or one write when the windows do not
+    overlap (`distinct`: no position is the maximum of two windows)."""
+
+    saves_inputs = False  # backward reads the input's shape only
+
+    def forward(self, x, *, idx, distinct):
+        self.idx, self.distinct = idx, distinct
+        n, c = x.shape[:2]
+        planes = x.reshape(n, c, int(np.prod(x.shape[2:])))
+        picked = np.take_along_axis(planes, idx.reshape(n, c, int(np.prod(idx.shape[2:]))), 2)
+        return picked.reshape(idx.shape)
+
+    def backward(self, dz, x):
+        n, c = x.shape[:2]
+        size, count = int(np.prod(x.shape[2:])), int(np.prod(self.idx.shape[2:]))
+        idx = self.idx.reshape(n, c, count)
+        if self.tensor_mode:  # a differentiable scatter: the gradient is a graph too
+            zeros = Tensor(np.zeros((n, c, size), x.dtype))
+            return scatter_add(zeros, 2, Tensor(idx), dz.reshape(n, c, count)).reshape(x.shape)
+        flat = (idx + (np.arange(n * c) * size).reshape(n, c, 1)).reshape(-1)
+        if self.distinct:
+            dx = np.zeros(n * c * size, dz.dtype)
+            dx[flat] = dz.reshape(-1)
+        else:
+            dx = np.bincount(flat, dz.reshape(-1), n * c * size).astype(dz.dtype, copy=False)
+        return dx.reshape(x.shape)
+
+
+def _gather_planes(x: Tensor, idx: np.ndarray, distinct: bool = False) -> Tensor:
     """x (N, C, *spatial) read at flat plane positions idx (N, C, *out)."""
-    n, c = x.shape[:2]
-    planes = reshape(x, (n, c, int(np.prod(x.shape[2:]))))  # explicit sizes: n may be 0
-    flat = gather(planes, 2, Tensor(idx.reshape(n, c, int(np.prod(idx.shape[2:])))))
-    return reshape(flat, idx.shape)
+    return PlaneGather.apply(x, idx=idx, distinct=distinct)
+
+
+def _distinct(kernel: Ints, stride: Ints, dilation: Ints) -> bool:
+    """Whether no two windows share a position (each window's span within its stride)."""
+    return all(v * (k - 1) + 1 <= s for k, s, v in zip(kernel, stride, dilation, strict=True))
 
 
 def _max_pool(
@@ -144,7 +204,7 @@ def _max_pool(
         name, x, d, kernel_size, stride, padding, dilation, ceil_mode
     )
     idx = _max_indices(x.data, kernel, st, dil, out, pairs)
-    z = unbatched(_gather_planes(x, idx), added)
+    z = unbatched(_gather_planes(x, idx, _distinct(kernel, st, dil)), added)
     if not return_indices:
         return z
     return z, Tensor(idx.reshape(z.shape))
@@ -351,6 +411,16 @@ def adaptive_avg_pool3d(input: Any, output_size: Any) -> Any:
     return _adaptive_avg(3, input, output_size)
 
 
+def _first_max_or_last_nan(rows: np.ndarray) -> np.ndarray:
+    """Per row (last axis), torch's pick: the first maximum, or the last NaN if any."""
+    best = rows.argmax(axis=-1)
+    if rows.dtype.kind == "f":
+        nans = np.isnan(rows)
+        last = rows.shape[-1] - 1 - nans[..., ::-1].argmax(axis=-1)
+        best = np.where(nans.any(axis=-1), last, best)
+    return best
+
+
 def _adaptive_max(d: int, input: Any, output_size: Any, return_indices: bool) -> Any:
     name = f"adaptive_max_pool{d}d"
     x, added, out = _adaptive_input(name, input, d, output_size)
@@ -360,7 +430,7 @@ def _adaptive_max(d: int, input: Any, output_size: Any, return_indices: bool) ->
     for o in product(*(range(n) for n in out)):  # one window per output position
         box: tuple[slice, ...] = tuple(slice(*bins[i][o[i]]) for i in range(d))
         window = data[(slice(None), slice(None), *box)]
-        best = window.reshape(*x.shape[:2], int(np.prod(window.shape[2:]))).argmax(axis=-1)
+        best = _first_max_or_last_nan(window.reshape(*x.shape[:2], int(np.prod(window.shape[2:]))))
         local = np.unravel_index(best, window.shape[2:])
         coords = tuple(local[i] + box[i].start for i in range(d))
         at: tuple[Any, ...] = (slice(None), slice(None), *o)
@@ -514,7 +584,8 @@ def max_pool_padded(x: Tensor, kernel: Ints, stride: Ints, pairs: Pairs) -> Tens
         out_size(n, k, s, p, 1)
         for n, k, s, p in zip(x.shape[2:], kernel, stride, pairs, strict=True)
     )
-    return _gather_planes(x, _max_indices(x.data, kernel, stride, dilation, out, pairs))
+    idx = _max_indices(x.data, kernel, stride, dilation, out, pairs)
+    return _gather_planes(x, idx, _distinct(kernel, stride, dilation))
 
 
 def avg_pool_padded(x: Tensor, kernel: Ints, stride: Ints, pairs: Pairs) -> Tensor:

@@ -274,6 +274,22 @@ def test_max_pool_ties_go_to_the_first_maximum():
     np.testing.assert_array_equal(x.grad.data[0, 0], expected)
 
 
+@pytest.mark.parametrize("pool", ["max_pool2d", "adaptive_max_pool2d"])
+def test_max_pools_pick_nans_as_torch(pool):
+    """torch's rule: a NaN wins its window, and a later NaN wins over an earlier one."""
+    rng = np.random.default_rng(4)
+    data = np.round(rng.normal(size=(2, 3, 6, 7)))
+    data[rng.random(data.shape) < 0.25] = np.nan
+    args = (3, 2, 1) if pool == "max_pool2d" else ((3, 4),)
+    x, tx = Tensor(data.copy(), requires_grad=True), torch.tensor(data.copy(), requires_grad=True)
+    _same(
+        getattr(P, pool)(x, *args, return_indices=True),
+        getattr(TF, pool)(tx, *args, return_indices=True),
+        [x],
+        [tx],
+    )
+
+
 def test_top_level_names_as_torch():
     x, tx = _pair((2, 3, 9))
     ours, theirs = autograd.adaptive_max_pool1d(x, 4), torch.adaptive_max_pool1d(tx, 4)

@@ -419,6 +419,15 @@ CASES = [
         True,
     ),
     (
+        "max_pool2d",  # the gradient goes to each window's maximum (PlaneGather)
+        lambda x: (
+            autograd.max_pool2d(x, 2, 1, 1, ceil_mode=True) * autograd.max_pool2d(x, 2)[0, 0, 0, 0]
+        ),
+        [(1, 2, 3, 4)],
+        ANY,
+        True,
+    ),
+    (
         "conv_transpose1d",
         lambda g, w: autograd.conv_transpose1d(g, w, stride=2, padding=1, output_padding=1),
         [(2, 2, 4), (2, 3, 3)],
