@@ -229,10 +229,9 @@ class _Conv(_Spatial):
         # Keras's (*k, in / groups, filters) kernel as the op's (filters, in / groups, *k): a view
         d = self.rank
         weight = self.kernel.permute(d + 1, d, *range(d))  # type: ignore[union-attr]
-        z = C.ConvNd.apply(
-            *((x, weight) if self.bias is None else (x, weight, self.bias)),
-            stride=self.strides, padding=pairs, dilation=self.dilation_rate, groups=self.groups,
-        )  # fmt: skip
+        z = C.conv_padded(
+            x, weight, self.bias, self.strides, pairs, self.dilation_rate, self.groups
+        )
         return self.activation(self.from_channels_first(z))
 
     def get_config(self) -> dict[str, Any]:

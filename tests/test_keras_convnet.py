@@ -32,6 +32,7 @@ def _convnet(k):
 
 
 def test_simple_mnist_convnet_trains_as_keras():
+    keras.utils.set_random_seed(0)  # Keras's initial weights, the same on every run
     rng = np.random.default_rng(0)
     x_train = rng.random((256, 28, 28, 1)).astype("float32")
     y_train = keras.utils.to_categorical(rng.integers(0, 10, 256), 10)
@@ -101,6 +102,7 @@ LAYER_CASES = [
 
 @pytest.mark.parametrize("name, args, kwargs, shape", LAYER_CASES)
 def test_layers_match_keras(name, args, kwargs, shape):
+    keras.utils.set_random_seed(0)
     x = np.random.default_rng(1).normal(size=shape).astype("float32")
     theirs = getattr(keras.layers, name)(*args, **kwargs)
     ours = getattr(nn.layers, name)(*args, **kwargs)

@@ -397,6 +397,16 @@ def _convnd(
     return unbatched(z, added)
 
 
+def conv_padded(
+    input: Any, weight: Any, bias: Any, stride: Ints, padding: Pairs, dilation: Ints, groups: int
+) -> Any:
+    """The convolution of a batched (N, C_in, *spatial) input with padding given as
+    (before, after) pairs per spatial dim (Keras's "same" puts the odd one after), for
+    `nn`'s Keras layers; the options are tuples, unchecked."""
+    args = (input, weight) if bias is None else (input, weight, bias)
+    return ConvNd.apply(*args, stride=stride, padding=padding, dilation=dilation, groups=groups)
+
+
 def conv1d(
     input: Any,
     weight: Any,
