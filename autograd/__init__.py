@@ -96,7 +96,7 @@ from autograd.ops.arith import (
     sub,
     where,
 )
-from autograd.ops.conv import (
+from autograd.ops.conv_forms import (
     conv1d,
     conv2d,
     conv3d,

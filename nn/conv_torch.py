@@ -17,7 +17,7 @@ import numpy as np
 import autograd
 from autograd import Tensor, get_default_dtype
 from autograd.checks import check_bool, check_int
-from autograd.ops import conv as C
+from autograd.ops import conv_forms as C
 from autograd.ops import pooling as P
 from nn import init
 from nn.functional_activations import in_place

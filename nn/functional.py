@@ -742,7 +742,7 @@ __all__ += [
 # end of PyTorch's functions, batch 3
 
 # Convolution and pooling (the math is autograd's: `autograd.ops.conv`, `.pooling`)
-from autograd.ops.conv import (  # noqa: E402
+from autograd.ops.conv_forms import (  # noqa: E402
     conv1d,
     conv2d,
     conv3d,

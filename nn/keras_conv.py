@@ -18,7 +18,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.checks import check_bool, check_int
-from autograd.ops import conv as C
+from autograd.ops import conv_forms as C
 from autograd.ops import pooling as P
 from nn import activations, constraints, init, regularizers
 from nn.normalization import _KerasLayer
