@@ -28,9 +28,7 @@ from nn.module import Module, Parameter
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def dropout_channels(
-    name: str, x: Tensor, p: float, channels: tuple[int, ...], generator: Any
-) -> Tensor:
+def dropout_channels(x: Tensor, p: float, channels: tuple[int, ...], generator: Any) -> Tensor:
     """x with whole channels zeroed with probability p (one draw per entry of
     `channels`, the leading axes of x), the others scaled by 1 / (1 - p): torch's masks
     for the same generator state, as `dropout1d`."""
@@ -71,7 +69,7 @@ def _feature_dropout(
         return done
     batched = x.ndim == d + 2 or (d == 2 and x.ndim == 3)
     whole = x if batched else x.reshape(1, *x.shape)
-    y = dropout_channels(name, whole, p, tuple(whole.shape[:2]), generator)
+    y = dropout_channels(whole, p, tuple(whole.shape[:2]), generator)
     return y if batched else y.reshape(*x.shape)
 
 

@@ -64,8 +64,9 @@ def check_conv_input(
         )
     expected = w.shape[0] if transposed else w.shape[1] * groups
     if x.shape[1] != expected:
+        given = "transposed=1" if transposed else f"groups={groups}"
         raise RuntimeError(
-            f"Given groups={groups}, weight of size {_dims(w.shape)}, "
+            f"Given {given}, weight of size {_dims(w.shape)}, "
             f"expected input{_dims(x.shape)} to have {expected} channels, "
             f"but got {x.shape[1]} channels instead"
         )
@@ -87,6 +88,21 @@ def check_dtypes(x: Any, w: Any, b: Any) -> None:
         raise RuntimeError(
             f"Input type ({_TORCH_NAMES.get(x.dtype.name, x.dtype.name).lower()}) and bias type "
             f"({_TORCH_NAMES.get(b.dtype.name, b.dtype.name).lower()}) should be the same"
+        )
+
+
+def check_steps(stride: Ints, dilation: Ints) -> None:
+    """torch's errors for a stride or dilation below 1."""
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(v <= 0 for v in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+
+
+def check_weight(name: str, weight: Any, d: int) -> None:
+    if weight.ndim != d + 2:
+        raise RuntimeError(
+            f"{name}: weight should have {d + 2} dimensions, got shape {_dims(weight.shape)}"
         )
 
 
@@ -125,19 +141,13 @@ def _convnd(
 
     name = f"conv{d}d"
     x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
-    if weight.ndim != d + 2:
-        raise RuntimeError(
-            f"{name}: weight should have {d + 2} dimensions, got shape {_dims(weight.shape)}"
-        )
+    check_weight(name, weight, d)
     x, added = batched(name, x, d)
     check_conv_input(name, x, weight, groups)
     check_dtypes(x, weight, bias)
     kernel = tuple(weight.shape[2:])
     st, di = ntuple("stride", stride, d), ntuple("dilation", dilation, d)
-    if any(s <= 0 for s in st):
-        raise RuntimeError("non-positive stride is not supported")
-    if any(v <= 0 for v in di):
-        raise RuntimeError("dilation should be greater than zero")
+    check_steps(st, di)
     pads = conv_padding(padding, kernel, st, di)
     padded = [s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads, strict=True)]
     span = [v * (k - 1) + 1 for k, v in zip(kernel, di, strict=True)]
@@ -227,12 +237,16 @@ def _conv_transposend(
 
     name = f"conv_transpose{d}d"
     x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
+    check_weight(name, weight, d)
     x, added = batched(name, x, d)
     check_conv_input(name, x, weight, groups, transposed=True)
     check_dtypes(x, weight, bias)
     kernel = tuple(weight.shape[2:])
     st, di = ntuple("stride", stride, d), ntuple("dilation", dilation, d)
+    check_steps(st, di)
     pads, extra = ntuple("padding", padding, d), ntuple("output_padding", output_padding, d)
+    if any(p < 0 for p in pads):
+        raise RuntimeError("negative padding is not supported")
     if any(e >= s and e >= v for e, s, v in zip(extra, st, di, strict=True)):
         raise RuntimeError("output padding must be smaller than either stride or dilation")
     size = tuple(

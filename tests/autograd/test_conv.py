@@ -314,6 +314,9 @@ ERRORS = [
     (lambda m: m.max_pool2d(np.zeros((1, 3, 4, 4)), 3, padding=2)),
     (lambda m: m.max_pool2d(np.zeros((1, 3, 4, 4)), 5)),
     (lambda m: m.conv2d(np.zeros((1, 1, 4, 4)), np.zeros((2, 1, 3, 3), np.float32))),
+    (lambda m: m.conv_transpose2d(np.zeros((2, 5, 5, 5)), np.zeros((4, 3, 3, 3)))),
+    (lambda m: m.conv_transpose2d(np.zeros((2, 4, 5, 5)), np.zeros((4, 3, 3, 3)), padding=-1)),
+    (lambda m: m.conv_transpose2d(np.zeros((2, 4, 5, 5)), np.zeros((4, 3, 3, 3)), stride=0)),
     (
         lambda m: m.conv2d(
             np.zeros((1, 1, 4, 4), np.float32), np.zeros((2, 1, 3, 3), np.float32), np.zeros(2)
