@@ -96,6 +96,14 @@ from autograd.ops.arith import (
     sub,
     where,
 )
+from autograd.ops.conv_forms import (
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+)
 from autograd.ops.cumulative import (
     amax,
     amin,
@@ -178,6 +186,15 @@ from autograd.ops.logical import (
 from autograd.ops.losses import binary_cross_entropy, mse_loss
 from autograd.ops.order import aminmax, kthvalue, median, msort, nanmedian
 from autograd.ops.out import matmul, mul
+from autograd.ops.pooling import (
+    adaptive_avg_pool1d,
+    avg_pool1d,
+    max_pool1d,
+    max_pool1d_with_indices,
+    max_pool2d,
+    max_pool3d,
+)
+from autograd.ops.pooling import adaptive_max_pool1d_with_indices as adaptive_max_pool1d
 from autograd.ops.reduce import (
     argmax,
     argmin,
@@ -672,6 +689,21 @@ __all__ += [
     "slice_scatter", "chain_matmul", "cholesky", "matrix_exp", "matrix_power", "pinverse", "qr",
     *_IN_PLACE,
     *_TOP_LEVEL_NN,
+]  # fmt: skip
+__all__ += [
+    "adaptive_avg_pool1d",
+    "adaptive_max_pool1d",
+    "avg_pool1d",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "max_pool1d",
+    "max_pool1d_with_indices",
+    "max_pool2d",
+    "max_pool3d",
 ]  # fmt: skip
 #: torch's top-level names of `autograd.ops.decompositions`' functions.
 _LINALG_TOP_LEVEL = {

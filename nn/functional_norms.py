@@ -107,15 +107,53 @@ def alpha_dropout(
     return x * (keep * a).astype(dtype) + b.astype(dtype)
 
 
+#: torch's padding modes that read the input, as numpy's `np.pad` modes of an index.
+_INDEX_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def _pad_by_index(input: Tensor, pad: Sequence[int], mode: str) -> Tensor:
+    """Reflect, replicate or circular padding: each padded dim is read at the indices
+    `np.pad` gives an arange in that mode (the gradient adds back at those indices)."""
+    if not isinstance(pad, (tuple, list)) or len(pad) % 2:
+        raise ValueError(f"pad: pad must be a tuple of even length, got {pad!r}")
+    x = _tensor(input)
+    if len(pad) // 2 > x.ndim - 1:
+        raise ValueError(
+            f"pad: {mode} padding of {len(pad) // 2} dims needs more than {x.ndim} dims"
+        )
+    for i in range(len(pad) // 2):
+        axis = x.ndim - 1 - i
+        left, right = (check_int("pad", "pad", n) for n in pad[2 * i : 2 * i + 2])
+        size = x.shape[axis]
+        if (mode == "reflect" and max(left, right) >= size) or (
+            mode == "circular" and max(left, right) > size
+        ):
+            raise RuntimeError(
+                f"pad: {mode} padding ({left}, {right}) is too large for dim {axis} of "
+                f"size {size} (input shape {list(x.shape)})"
+            )
+        index = np.pad(np.arange(size), (left, right), mode=_INDEX_MODES[mode])  # type: ignore[call-overload]
+        x = x[(slice(None),) * axis + (index,)]
+    return x
+
+
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
     """Pad with `value`: `pad` = (left, right) for the last dim, then (left, right) for
-    the one before, ..., as torch's; negative amounts crop. Only mode "constant".
+    the one before, ..., as torch's; negative amounts crop. Modes "reflect" (mirror,
+    the edge not repeated), "replicate" (the edge repeated) and "circular" (wrap
+    around) read the padding from the input itself (an index per padded position).
 
     Raises:
         ValueError: another mode, an odd-length `pad`, or more pairs than dims.
+        RuntimeError: reflect padding not smaller than its dim, or circular padding
+            larger than it, as torch.
     """
+    if mode in _INDEX_MODES:
+        return _pad_by_index(input, pad, mode)
     if mode != "constant":
-        raise ValueError(f"pad: only mode 'constant' is supported, got {mode!r}")
+        raise ValueError(
+            f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}"
+        )
     if not isinstance(pad, (tuple, list)) or len(pad) % 2:
         raise ValueError(f"pad: pad must be a tuple of even length, got {pad!r}")
     amounts = [check_int("pad", "pad", n) for n in pad]

@@ -28,6 +28,19 @@ from nn.bidirectional import Bidirectional as Bidirectional  # keras.layers.Bidi
 from nn.hashing import Hashing as Hashing  # keras.layers.Hashing
 from nn.input import Input as Input  # keras.layers.Input is keras.Input
 from nn.input import InputLayer as InputLayer  # an Input, made with Keras's arguments
+from nn.keras_conv import (  # noqa: F401  # keras.layers holds them
+    AveragePooling1D,
+    AveragePooling2D,
+    Conv1D,
+    Conv2D,
+    Conv3D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
     ELU,
     GaussianNoise,
@@ -457,8 +470,12 @@ class Dropout(Module):
 
     @property
     def rate(self) -> float:
-        """Keras's name for `p`."""
+        """Keras's name for `p`; settable, as Keras's attribute (`layer.rate = 0.0`)."""
         return self.p
+
+    @rate.setter
+    def rate(self, value: float) -> None:
+        self.p = check_real("Dropout", "rate", value, 0, 1, high_open=True)
 
     def call(self, inputs: Any, training: bool | None = None) -> Tensor:
         """Keras's `call`: drop in training (`training`, else the layer's mode). A

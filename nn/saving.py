@@ -47,6 +47,7 @@ from nn import (
     bidirectional,
     constraints,
     hashing,
+    keras_conv,
     keras_layers,
     keras_layers_more,
     losses,
@@ -236,6 +237,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
             recurrent_keras.GRU,
             bidirectional.Bidirectional,
             *(getattr(keras_layers_more, name) for name in KERAS_LAYERS_MORE),
+            *keras_conv.KERAS_CONV_LAYERS,
         )
     },
     **{

@@ -14,6 +14,7 @@ from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import autograd
 from autograd import Function, Tensor, gradcheck, gradgradcheck
+from autograd.ops.conv import ConvWeight
 from tests.autograd.torch_programs import legendre3
 
 POS = (0.5, 2.0)  # strictly positive inputs (log, sqrt, division)
@@ -407,6 +408,38 @@ CASES = [
         "std_mean",
         lambda a: autograd.std_mean(a, (0, -1))[0] + autograd.std_mean(a)[1],
         [(3, 4)],
+        ANY,
+        True,
+    ),
+    (
+        "conv2d",
+        lambda x, w, b: autograd.conv2d(x, w, b, stride=(2, 1), padding=1, dilation=(1, 2)),
+        [(2, 2, 5, 6), (3, 2, 2, 2), (3,)],
+        ANY,
+        True,
+    ),
+    (
+        "max_pool2d",  # the gradient goes to each window's maximum (PlaneGather)
+        lambda x: (
+            autograd.max_pool2d(x, 2, 1, 1, ceil_mode=True) * autograd.max_pool2d(x, 2)[0, 0, 0, 0]
+        ),
+        [(1, 2, 3, 4)],
+        ANY,
+        True,
+    ),
+    (
+        "conv_transpose1d",
+        lambda g, w: autograd.conv_transpose1d(g, w, stride=2, padding=1, output_padding=1),
+        [(2, 2, 4), (2, 3, 3)],
+        ANY,
+        True,
+    ),
+    (
+        "conv_weight_gradient",  # dw of a convolution is an op of its own (ConvWeight)
+        lambda x, g: ConvWeight.apply(
+            x, g, kernel=(2,), stride=(2,), padding=((1, 1),), dilation=(1,), groups=1
+        ),
+        [(2, 2, 5), (2, 3, 3)],
         ANY,
         True,
     ),

@@ -762,3 +762,6 @@ from tests.autograd import torch_method_programs  # noqa: E402, F401
 
 # So do those for PyTorch's elementwise functions (`log1p`, `atan2`, `lerp`, ...).
 from tests.autograd import torch_fn_programs  # noqa: E402, F401  # isort: skip
+
+# And those for convolution and max pooling.
+from tests.autograd import torch_conv_programs  # noqa: E402, F401  # isort: skip
