@@ -1957,7 +1957,6 @@ class Tensor:
     def erfinv(self) -> Tensor:
         return _math_more.erfinv(self)
 
-
     def exp2(self) -> Tensor:
         return _math_more.exp2(self)
 
