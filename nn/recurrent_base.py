@@ -176,7 +176,7 @@ class KerasRNN(Layer):
         self, xw: Tensor, states: tuple[Tensor, ...], masks: list[Tensor] | None
     ) -> tuple[Tensor, ...]:
         """One time step: the new states (the output first)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define step (one time step)")
 
     def initial_states(self, batch: int, dtype: Any) -> tuple[Tensor, ...]:
         return (Tensor(np.zeros((batch, self.units), dtype)),)

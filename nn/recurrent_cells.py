@@ -55,7 +55,7 @@ class RNNCellBase(Module):
             init.uniform_(p, -k, k)
 
     def _step(self) -> Step:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _step (its update)")
 
     def _call(self, input: Any, states: tuple[Any, ...] | None) -> State:
         """One step from `input` and the states (None: zeros), batched or not."""
