@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import autograd
+import autograd.special
 from autograd import Function, Tensor, gradcheck, gradgradcheck
 from autograd.ops.conv import ConvWeight
 from tests.autograd.torch_programs import legendre3
@@ -335,6 +336,26 @@ CASES = [
     ("erfinv", lambda a: a.erfinv(), [(2, 3)], (-0.9, 0.9), True),
     ("exp2", lambda a: autograd.exp2(a), [(2, 3)], ANY, True),
     ("sinc", lambda a: autograd.sinc(a), [(2, 3)], ANY, True),
+    ("lgamma", lambda a: autograd.lgamma(a * 0.8 - 2.9) + a.lgamma(), [(2, 3)], (0.1, 0.9), True),
+    ("digamma", lambda a: a.digamma(), [(2, 3)], POS, True),
+    (
+        "polygamma",
+        lambda a, b: autograd.polygamma(2, a) * b.polygamma(1),
+        [(2, 3), (3,)],
+        POS,
+        True,
+    ),
+    ("bessel", lambda a: autograd.special.i1e(a * 3) + autograd.i0(a), [(2, 3)], ANY, True),
+    (
+        "erfcx_entr",
+        lambda a: autograd.special.erfcx(a) * autograd.special.entr(a),
+        [(2, 3)],
+        POS,
+        True,
+    ),
+    ("log_ndtr", lambda a: autograd.special.log_ndtr(a * 4), [(2, 3)], ANY, True),
+    ("ndtri", lambda a: autograd.special.ndtri(a), [(2, 3)], (0.1, 0.9), True),
+    ("xlog1py", lambda a, b: autograd.special.xlog1py(a, b), [(2, 3), (3,)], POS, True),
     ("fmod", lambda a, b: autograd.fmod(a * 3, b), [(2, 3), (3,)], POS, False),
     ("fmax", lambda a, b: autograd.fmax(a, b), [(3, 4), (4,)], ANY, False),
     ("fmin", lambda a, b: a.fmin(b), [(3, 1), (1, 4)], ANY, False),
