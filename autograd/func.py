@@ -486,7 +486,8 @@ def jacrev(
     output leaf, the Jacobian with respect to the argument(s) `argnums` (shaped
     output.shape + input.shape, in the argument's tree; a tuple of trees for a tuple
     `argnums`). One reverse pass per output element (`chunk_size` is accepted)."""
-    _check_chunk_size(chunk_size, "jacrev")
+    if chunk_size is not None and not chunk_size > 0:
+        raise ValueError("jacrev: `chunk_size` should be greater than 0.")
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -530,9 +531,9 @@ def _check_randomness(randomness: Any) -> None:
         )
 
 
-def _check_chunk_size(chunk_size: Any, api: str) -> None:
+def _check_chunk_size(chunk_size: Any) -> None:
     if chunk_size is not None and not (isinstance(chunk_size, int) and chunk_size > 0):
-        raise ValueError(f"{api}: chunk_size should be None or greater than 0. (got {chunk_size})")
+        raise ValueError(f"vmap: chunk_size should be None or greater than 0. (got {chunk_size})")
 
 
 def _name(func: Any) -> str:
@@ -572,7 +573,7 @@ def vmap(
     same numbers; with "different" each draws its own (the numbers are not torch's).
     """
     _check_randomness(randomness)
-    _check_chunk_size(chunk_size, "vmap")
+    _check_chunk_size(chunk_size)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

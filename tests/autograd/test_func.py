@@ -182,6 +182,13 @@ def test_compositions_as_torch() -> None:
         ours = case(gfunc)(lift(autograd, x))
         close(ours, case(tfunc)(lift(torch, x)))
         no_graph(ours)
+    # an inner transform of a constant, differentiated through what it closes over
+    c = arr(4)
+
+    def closure(f, lib):
+        return f.grad(lambda y: f.grad(lambda x: (x * y).sin().sum())(lift(lib, c)).sum())
+
+    close(closure(gfunc, autograd)(lift(autograd, X)), closure(tfunc, torch)(lift(torch, X)))
     with autograd.no_grad():  # the transforms differentiate all the same, as torch's
         ours = gfunc.vjp(gfunc.grad(cube), lift(autograd, X))[1](lift(autograd, X))
     with torch.no_grad():
@@ -366,6 +373,23 @@ def test_functional_call_as_torch() -> None:
     assert error_of(
         lambda: gfunc.functional_call(ours, lift(autograd, dup), lift(autograd, x))
     ) == (error_of(lambda: tfunc.functional_call(theirs, lift(torch, dup), lift(torch, x))))
+
+
+def test_functional_call_with_buffers_as_torch() -> None:
+    """BatchNorm in training mode updates the buffers given in place, not the module's."""
+    x = np.arange(12.0).reshape(4, 3) ** 1.5
+    results = []
+    for lib, f in ((autograd, gfunc), (torch, tfunc)):
+        bn = lib.nn.BatchNorm1d(3).double()
+        buffers = {k: v.detach().clone() for k, v in bn.named_buffers()}
+        out = f.functional_call(bn, buffers, (lift(lib, x),))
+        assert bn.running_mean.tolist() == [0.0] * 3
+        results.append((out, buffers))
+    close(*results)
+    with pytest.raises(ValueError, match="chunk_size should be None or greater than 0"):
+        gfunc.vmap(cube, chunk_size=0)
+    with pytest.raises(ValueError, match="jacrev: `chunk_size` should be greater than 0"):
+        gfunc.jacrev(cube, chunk_size=0)
 
 
 def test_functional_call_ties_weights_as_torch() -> None:
