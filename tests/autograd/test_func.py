@@ -240,6 +240,12 @@ def test_vmap_in_dims_and_out_dims_as_torch(y: Any, in_dims: Any, out_dims: Any)
     close(ours, theirs)
 
 
+def test_func_is_reached_as_torch_func_and_vmap_as_torch_vmap() -> None:
+    assert autograd.func is gfunc and autograd.vmap is gfunc.vmap
+    x = arr(2, 3)
+    close(autograd.vmap(autograd.sum)(lift(autograd, x)), torch.vmap(torch.sum)(lift(torch, x)))
+
+
 def test_vmap_keyword_arguments_non_tensors_and_chunk_size_as_torch() -> None:
     def f(x, scale, *, shift):
         return x * scale + shift
