@@ -131,7 +131,7 @@ def _tensor_leaves(tree: Any, api: str) -> tuple[list[Tensor], _Spec]:
     for x in leaves:
         if not isinstance(x, Tensor):
             raise RuntimeError(
-                f"{api}: Expected f(*primals) to return only tensors, got unsupported type "
+                f"{api}: expected f(*primals) to return only tensors, got unsupported type "
                 f"{type(x)}"
             )
     return leaves, spec

@@ -23,9 +23,21 @@ def _check_chunk_size(chunk_size: Any) -> None:
 
 
 def _name(func: Any) -> str:
+    if hasattr(func, "__name__"):
+        return str(func.__name__)
     if isinstance(func, functools.partial):
         return f"functools.partial({_name(func.func)}, ...)"
-    return getattr(func, "__name__", repr(func))
+    return repr(func)
+
+
+def _check_out_dims(func: Any, out_dims: Any) -> None:
+    for d in tree_flatten(out_dims)[0]:
+        if d is not None and not isinstance(d, int):
+            raise ValueError(
+                f"vmap({_name(func)}, ..., out_dims={out_dims}): `out_dims` must be an int, "
+                "None or a python collection of ints representing where in the outputs the "
+                "vmapped dimension should appear."
+            )
 
 
 _RANDOM_ERROR = (
@@ -63,6 +75,7 @@ def vmap(
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _check_out_dims(func, out_dims)
         flat, dims, size = _mapped_inputs(func, in_dims, args)
         results = []
         start = default_generator.get_state()
@@ -121,7 +134,7 @@ def _in_dim(name: str, in_dims: Any, x: Any, d: Any) -> int | None:
     where = f"vmap({name}, in_dims={in_dims}, ...)(<inputs>)"
     if d is None:
         return None
-    if not isinstance(d, int) or isinstance(d, bool):
+    if not isinstance(d, int):
         raise ValueError(
             f"{where}: Got in_dim={d} for an input but in_dim must be either an integer "
             "dimension or None."

@@ -31,7 +31,7 @@ class _Spec:
             for k, c in zip(self.keys or range(len(self.children)), self.children, strict=False)
         )
         if self.kind is tuple:
-            return f"({inner})"
+            return f"({inner},)" if len(self.children) == 1 else f"({inner})"
         if self.kind is list:
             return f"[{inner}]"
         if self.kind is dict:
@@ -85,10 +85,10 @@ def tree_map(fn: Callable[[Any], Any], tree: Any) -> Any:
 def _prefix_leaves(prefix: Any, spec: _Spec, error: Callable[[], Exception]) -> list[Any]:
     """One value per leaf of `spec`: `prefix` is a tree whose leaves (ints or None)
     each stand for a whole sub-tree of `spec` (torch's in_dims / out_dims)."""
-    if prefix is None or isinstance(prefix, int):
+    if not isinstance(prefix, tuple | list | dict):  # checked by the caller
         return [prefix] * _count(spec)
     kind = dict if isinstance(prefix, dict) else type(prefix)
-    if not isinstance(prefix, tuple | list | dict) or spec.kind is None:
+    if spec.kind is None:
         raise error()
     if (kind is dict) != (spec.kind is dict) or len(prefix) != len(spec.children):
         raise error()

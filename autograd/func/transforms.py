@@ -89,11 +89,11 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
                 "Expected pytree structure of cotangents to be the same as pytree structure "
                 f"of outputs to the function. cotangents: {cot_spec}, primal output: {out_spec}"
             )
-        for c, o in zip(flat, outputs, strict=True):
+        for i, (c, o) in enumerate(zip(flat, outputs, strict=True)):
             if not isinstance(c, Tensor) or c.shape != o.shape:
                 raise RuntimeError(
-                    f"Mismatch in shape: grad_output has a shape of "
-                    f"{getattr(c, 'shape', type(c))} and output has a shape of {o.shape}"
+                    f"Mismatch in shape: grad_output[{i}] has a shape of "
+                    f"{getattr(c, 'shape', type(c))} and output[{i}] has a shape of {o.shape}."
                 )
         graph = keep or _keeps_graph(flat) if create_graph is None else bool(create_graph)
         grads = _grads_of(outputs, variables, flat, graph)
@@ -121,8 +121,9 @@ def _check_primals(primals: Any, tangents: Any, api: str) -> tuple[list[Any], li
             raise RuntimeError(f"{api}: Expected primals and tangents to be only tensors")
         if p.shape != t.shape:
             raise RuntimeError(
-                f"{api}: Expected primals and tangents to have the same shape, got "
-                f"{p.shape} and {t.shape}"
+                "Trying to set a forward gradient that has a different size than that of the "
+                f"original Tensor, this is not supported. Tensor is of size {list(p.shape)} "
+                f"while the given forward gradient is of size {list(t.shape)}."
             )
     return flat_p, flat_t
 
@@ -217,7 +218,7 @@ def jacrev(
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return _jacobian(func, argnums, has_aux, "jacrev(f, ...)(*args)", args, kwargs)
+        return _jacobian(func, argnums, has_aux, "vjp(f, *primals)", args, kwargs)
 
     return wrapper
 
@@ -235,7 +236,7 @@ def jacfwd(
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return _jacobian(func, argnums, has_aux, "jacfwd(f, ...)(*args)", args, kwargs)
+        return _jacobian(func, argnums, has_aux, "jvp(f, primals, tangents)", args, kwargs)
 
     return wrapper
 

@@ -304,6 +304,15 @@ def test_errors_as_torch() -> None:
     both_errors(lambda f: f.grad(lambda x: x.sum(), has_aux=True), (x,))
     both_errors(lambda f: f.vjp(lambda x: x.sum(), x, has_aux=True)[0], (x,))
     both_errors(lambda f: f.vmap(add, in_dims=[0, 0]), (x, x))
+    both_errors(lambda f: f.vmap(add, in_dims=(0.5, 0)), (x, x))
+    both_errors(lambda f: f.vmap(add, out_dims=(0.5,)), (x, x))
+    both_errors(lambda f: f.jacrev(lambda x: x.sum(), has_aux=True), (x,))
+    both_errors(lambda f: f.jacfwd(lambda x: x.sum(), has_aux=True), (x,))
+    both_errors(lambda f: f.jacrev(lambda x: 1.0), (x,))
+    both_errors(lambda f: lambda x: f.jvp(lambda x: 1.0, (x,), (x,)), (x,))
+    both_errors(lambda f: lambda x: f.jvp(lambda x: x, (x,), (x[:2],)), (x,))
+    both_errors(lambda f: lambda x: f.vjp(lambda x: x * 2, x)[1]((x,)), (x,))
+    both_errors(lambda f: lambda x: f.grad(lambda x: x.sum())(1.0), (x,))
     with pytest.raises(RuntimeError, match="Expected primals to be a tuple"):
         gfunc.jvp(cube, lift(autograd, x), lift(autograd, x))
     with pytest.raises(RuntimeError, match="Only allowed values for randomness"):
