@@ -75,7 +75,11 @@ def grad(func: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False) 
 def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
     """(``func(*primals)``, vjp_fn) as torch.func.vjp (with `has_aux`, (output, vjp_fn,
     aux)): ``vjp_fn(cotangents)``, cotangents shaped as the output, returns the tuple
-    of the vector-Jacobian products, one per primal, each shaped as its primal."""
+    of the vector-Jacobian products, one per primal, each shaped as its primal.
+    `vjp_fn` can be called any number of times (the graph is kept while it lives;
+    its `retain_graph` is accepted); with `create_graph` None its results are
+    differentiable inside an outer transform or when a primal or cotangent requires
+    grad."""
     api = "vjp(f, *primals)"
     new, _, variables, spec, keep = _with_variables(primals, tuple(range(len(primals))))
     with _inner_level():
