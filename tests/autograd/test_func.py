@@ -672,6 +672,8 @@ def test_tutorial_model_ensembling() -> None:
             )
         return [predictions1_vmap, predictions2_vmap]
 
+    with pytest.raises(RuntimeError, match="device 'meta' is not available"):
+        copy.deepcopy(pairs[0][0]).to("meta")
     results = [run(autograd, [o for o, _ in pairs]), run(torch, [t for _, t in pairs])]
     close(results[0], results[1])
     assert results[0][0].requires_grad  # as torch's: the stacked params require grad
