@@ -729,6 +729,8 @@ def __getattr__(name: str) -> Any:
     (and ``torch.autograd.functional.hessian(...)``, `autograd.functional`).
     `autograd.linalg` has torch.linalg's norms (``torch.linalg.norm(t, ord=2, dim=1)``).
     `autograd.special` is ``torch.special`` (``torch.special.ndtr(x)``).
+    `autograd.func` is ``torch.func`` (``torch.func.vmap(torch.func.grad(f))``), its
+    `vmap` also ``torch.vmap``.
     `autograd.range` is torch's deprecated ``torch.range`` (`creation.range_`).
     `autograd.save` and `autograd.load` are `nn.serialization`'s (`.npz` files, no
     pickle), for ``torch.save(...)``."""
@@ -748,11 +750,15 @@ def __getattr__(name: str) -> Any:
         from nn import functional_top
 
         return getattr(functional_top, name)
+    if name == "vmap":  # torch.vmap is torch.func.vmap
+        from autograd.func import vmap
+
+        return vmap
     if name in ("save", "load"):
         from nn import serialization
 
         return getattr(serialization, name)
-    own = ("viz", "utils", "functional", "multiprocessing", "random", "linalg", "special")
+    own = ("viz", "utils", "functional", "multiprocessing", "random", "linalg", "special", "func")
     if name in own or name in ("nn", "optim"):
         import importlib
 

@@ -1,6 +1,7 @@
 """Gradient clipping, parameter counting, Keras's `to_categorical`, `clear_session`,
 `set_random_seed`, `plot_model`, `model_to_dot`, `PyDataset` (Keras 2's `Sequence`) and
-`unpack_x_y_sample_weight` / `pack_x_y_sample_weight` (for a custom `train_step`)."""
+`unpack_x_y_sample_weight` / `pack_x_y_sample_weight` (for a custom `train_step`),
+and `stateless.functional_call` (torch.nn.utils.stateless's)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import numpy.typing as npt
 
 import autograd
 from autograd import Tensor, cat, get_default_dtype
+from nn import stateless as stateless  # torch.nn.utils.stateless
 from nn.custom_objects import CustomObjectScope as CustomObjectScope  # keras.utils's
 from nn.custom_objects import custom_object_scope as custom_object_scope
 from nn.custom_objects import get_custom_objects as get_custom_objects
