@@ -4,7 +4,7 @@ pools and `unfold`/`fold` are `autograd.ops.adaptive`'s, re-exported here).
 First and second derivatives come with each:
 
 - max pooling finds each window's first maximum with numpy (torch's rule for ties; a
-  NaN wins, the last one of a window) and gathers there (`PlaneGather`): the gradient
+  NaN wins, the last one of a window) and gathers there (`MaxPool`): the gradient
   goes to that position. Padding counts as -inf. The indices are torch's: flat
   positions in each input plane.
 - average pooling is a convolution with a kernel of ones per channel, divided by each
@@ -131,7 +131,7 @@ def _max_indices(
     return start + offset.reshape(-1)[_first_max(cols, kernel, nan)]
 
 
-class PlaneGather(Function):
+class MaxPool(Function):
     """z[n, c, o] = x[n, c, idx[n, c, o]] (flat positions in each plane)
     dx = dz added back at idx (each window's maximum takes its gradient)
 
@@ -166,7 +166,7 @@ class PlaneGather(Function):
 
 def _gather_planes(x: Tensor, idx: np.ndarray, distinct: bool = False) -> Tensor:
     """x (N, C, *spatial) read at flat plane positions idx (N, C, *out)."""
-    return PlaneGather.apply(x, idx=idx, distinct=distinct)
+    return MaxPool.apply(x, idx=idx, distinct=distinct)
 
 
 def _distinct(kernel: Ints, stride: Ints, dilation: Ints) -> bool:

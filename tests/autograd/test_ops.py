@@ -440,7 +440,7 @@ CASES = [
         True,
     ),
     (
-        "max_pool2d",  # the gradient goes to each window's maximum (PlaneGather)
+        "max_pool2d",  # the gradient goes to each window's maximum (MaxPool)
         lambda x: (
             autograd.max_pool2d(x, 2, 1, 1, ceil_mode=True) * autograd.max_pool2d(x, 2)[0, 0, 0, 0]
         ),

@@ -55,7 +55,7 @@ def _conv_transpose1d(draw: Any, x: Pair, pool: list, leaves: list) -> Pair:
     )
 
 
-@spec("max_pool1d", "PlaneGather")
+@spec("max_pool1d", "MaxPool")
 def _max_pool1d(draw: Any, x: Pair, pool: list, leaves: list) -> Pair:
     """Maxima of windows (ties go to the first, as torch's): gradients at one position."""
     s = _signal(x)
