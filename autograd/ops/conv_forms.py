@@ -127,6 +127,32 @@ def unbatched(z: Any, added: bool) -> Any:
     return reshape(z, z.shape[1:]) if added else z
 
 
+def _checked(
+    name: str,
+    d: int,
+    input: Any,
+    weight: Any,
+    bias: Any,
+    stride: Any,
+    dilation: Any,
+    groups: int,
+    transposed: bool = False,
+) -> tuple[Any, bool, tuple[int, ...], Ints, Ints]:
+    """The checks a convolution and a transposed one share: the input as a batched
+    Tensor (and whether a batch axis was added), the kernel's size, stride and dilation
+    as d-tuples. Raises torch's errors for a weight, input, dtype or step that does not fit."""
+    from autograd.tensor import Tensor
+
+    x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
+    check_weight(name, weight, d)
+    x, added = batched(name, x, d)
+    check_conv_input(name, x, weight, groups, transposed=transposed)
+    check_dtypes(x, weight, bias)
+    st, di = ntuple("stride", stride, d), ntuple("dilation", dilation, d)
+    check_steps(st, di)
+    return x, added, tuple(weight.shape[2:]), st, di
+
+
 def _convnd(
     d: int,
     input: Any,
@@ -137,17 +163,9 @@ def _convnd(
     dilation: Any,
     groups: int,
 ) -> Any:
-    from autograd.tensor import Tensor
-
-    name = f"conv{d}d"
-    x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
-    check_weight(name, weight, d)
-    x, added = batched(name, x, d)
-    check_conv_input(name, x, weight, groups)
-    check_dtypes(x, weight, bias)
-    kernel = tuple(weight.shape[2:])
-    st, di = ntuple("stride", stride, d), ntuple("dilation", dilation, d)
-    check_steps(st, di)
+    x, added, kernel, st, di = _checked(
+        f"conv{d}d", d, input, weight, bias, stride, dilation, groups
+    )
     pads = conv_padding(padding, kernel, st, di)
     padded = [s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads, strict=True)]
     span = [v * (k - 1) + 1 for k, v in zip(kernel, di, strict=True)]
@@ -233,17 +251,11 @@ def _conv_transposend(
     dilation: Any,
 ) -> Any:
     from autograd.ops.shape import reshape
-    from autograd.tensor import Tensor
 
     name = f"conv_transpose{d}d"
-    x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
-    check_weight(name, weight, d)
-    x, added = batched(name, x, d)
-    check_conv_input(name, x, weight, groups, transposed=True)
-    check_dtypes(x, weight, bias)
-    kernel = tuple(weight.shape[2:])
-    st, di = ntuple("stride", stride, d), ntuple("dilation", dilation, d)
-    check_steps(st, di)
+    x, added, kernel, st, di = _checked(
+        name, d, input, weight, bias, stride, dilation, groups, True
+    )
     pads, extra = ntuple("padding", padding, d), ntuple("output_padding", output_padding, d)
     if any(p < 0 for p in pads):
         raise RuntimeError("negative padding is not supported")
