@@ -95,9 +95,11 @@ class Bidirectional(Layer):
                 f"Invalid merge mode. Received: {merge_mode}. Merge mode should be one of "
                 '{"sum", "mul", "ave", "concat", None}'
             )
-        if weights is not None:
-            raise NotImplementedError("Bidirectional: weights= is not supported; use set_weights")
         super().__init__(**kwargs)
+        # Keras 3 keeps `weights` on its two layers and never reads them again (its
+        # layers have no `initial_weights` any more); here they are the layer's first
+        # weights, set when it is built, as Keras 2 did and as the argument promises.
+        self._initial_weights = None if weights is None else list(weights)
         self.forward_layer = _copy(layer, "forward_")
         self.backward_layer = backward_layer or _copy(layer, "backward_", go_backwards=True)
         self._check_pair()
@@ -128,6 +130,9 @@ class Bidirectional(Layer):
             object.__setattr__(layer, "build_input_shape", tuple(input_shape))
             layer.build(input_shape)
         self.built = True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
 
     def call(
         self, sequences: Tensor, initial_state: Any = None, training: bool | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -38,8 +39,21 @@ class Sequential(Model):
         (3, ['0.weight', '0.bias'])
     """
 
-    def __init__(self, *layers: Module | Sequence[Module], name: str | None = None) -> None:
+    def __init__(
+        self, *layers: Module | Sequence[Module] | OrderedDict[str, Module], name: str | None = None
+    ) -> None:
+        # Keras numbers its models (sequential, sequential_1, ...); a PyTorch-style
+        # Sequential (its modules as arguments) is no Keras model and takes no number.
+        torch_style = bool(layers) and not (
+            len(layers) == 1 and isinstance(layers[0], list | tuple)
+        )
+        if torch_style and name is None:
+            name = "sequential"
         super().__init__(name=_layer_name("Sequential", name))  # default: sequential, ...
+        if len(layers) == 1 and isinstance(layers[0], OrderedDict):  # torch's named form
+            for key, module in layers[0].items():
+                self.add_module(key, module)
+            return
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
         for layer in layers:

@@ -313,3 +313,18 @@ def test_saved_models_load_with_their_weights(make, tmp_path):
     loaded = nn.load_model(path)
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), expected)
     assert loaded.layers[0].get_config() == model.layers[0].get_config()
+
+
+def test_bidirectional_weights_argument_sets_the_first_weights():
+    """`Bidirectional(layer, weights=W)` starts from W (Keras 3 accepts the argument and
+    ignores it; here it is applied when the layer is built, as Keras 2 did)."""
+    x = np.random.default_rng(3).standard_normal((2, 4, 3)).astype(np.float32)
+    reference = layers.Bidirectional(layers.LSTM(2))
+    reference(Tensor(x))
+    weights = [w * 0.5 + 0.1 for w in reference.get_weights()]
+    given = layers.Bidirectional(layers.LSTM(2), weights=weights)
+    out = given(Tensor(x)).numpy()
+    for w, v in zip(given.get_weights(), weights, strict=True):
+        np.testing.assert_array_equal(w, v)
+    reference.set_weights(weights)
+    np.testing.assert_allclose(out, reference(Tensor(x)).numpy(), rtol=1e-6)

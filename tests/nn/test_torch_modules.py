@@ -332,3 +332,41 @@ def test_register_buffer_checks_name_and_value_as_torch(name, value, error):
     assert module.a is None and list(module.state_dict()) == []
     module.register_buffer("a", autograd.ones(2))  # a buffer may be replaced
     assert list(module.state_dict()) == ["a"]
+
+
+def test_sequential_of_an_ordered_dict_as_torch():
+    """torch's named form: `nn.Sequential(OrderedDict([("conv1", ...), ...]))` (it raised
+    "expected a Module, got OrderedDict")."""
+    from collections import OrderedDict
+
+    def build(lib):
+        return lib.Sequential(
+            OrderedDict(
+                [("conv1", lib.Conv2d(1, 4, 3)), ("relu1", lib.ReLU()), ("flat", lib.Flatten()),
+                 ("fc", lib.Linear(4 * 6 * 6, 3))]
+            )
+        )  # fmt: skip
+
+    ours, theirs = build(nn), build(torch.nn)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    assert ours[0] is ours.conv1 and len(ours) == 4
+    x = np.random.default_rng(0).standard_normal((2, 1, 8, 8)).astype(np.float32)
+    np.testing.assert_allclose(
+        ours(Tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_pytorch_style_sequentials_take_no_keras_number():
+    """Keras numbers its models (sequential, sequential_1, ...); a PyTorch-style
+    Sequential made first in the session does not shift that numbering."""
+    from nn.symbolic import clear_session
+
+    clear_session()
+    torch_style = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    first = nn.Sequential([nn.Input((3,)), nn.Dense(2)])
+    second = nn.Sequential()
+    assert (first.name, second.name) == ("sequential", "sequential_1")
+    assert torch_style.name == "sequential"
+    clear_session()
