@@ -87,31 +87,46 @@ def _pool_geometry(
     return kernel, st, pads, dil, out, pairs
 
 
-def _first_max(cols: np.ndarray, kernel: Ints, nan: bool) -> np.ndarray:
-    """For windows cols (N, C, *out, *kernel) (a view), the flat kernel position of
-    each window's first maximum, or its last NaN (torch's rule; `nan`: whether there
-    may be one): one
-    comparison per kernel offset over every window at once, no copy of the windows."""
+def _first_max(cols: np.ndarray, kernel: Ints, nan: bool) -> tuple[np.ndarray, np.ndarray]:
+    """For windows cols (N, C, *out, *kernel) (a view): the flat kernel position of each
+    window's first maximum, or its last NaN (torch's rules; `nan`: whether there may be
+    one), and the maxima themselves. One pass per kernel offset over every window at
+    once, no copy of the windows.
+
+    Without NaNs the offsets are read from the last to the first, and an offset whose
+    value is at least the best so far takes its place: the first of equal maxima is
+    the last to take it. The positions are updated by arithmetic
+    (where -= (where - p) * takes), which numpy runs many times faster than a masked
+    write (`np.copyto(..., where=)`, boolean indexing)."""
     d = len(kernel)
     lead: tuple[Any, ...] = (slice(None),) * (cols.ndim - d)
-    offsets: list[tuple[Any, ...]] = list(product(*(range(k) for k in kernel)))
-    best = cols[(*lead, *offsets[0])].copy()
-    where = np.zeros(best.shape, dtype=np.int64)
-    for position, k in enumerate(offsets[1:], start=1):
-        v = cols[(*lead, *k)]
-        better = v > best
-        if nan:  # torch's rule: a NaN beats everything, a later NaN too
-            better |= np.isnan(v)
-        np.copyto(best, v, where=better)
-        where[better] = position
-    return where
+    views = [cols[(*lead, *k)] for k in product(*(range(k) for k in kernel))]
+    if nan:  # torch's rule: a NaN beats everything, a later NaN too
+        best = views[0].copy()
+        where = np.zeros(best.shape, dtype=np.int64)
+        for position, v in enumerate(views[1:], start=1):
+            better = (v > best) | np.isnan(v)
+            np.copyto(best, v, where=better)
+            where[better] = position
+        return where, best
+    kind = np.min_scalar_type(len(views) - 1)
+    best = views[-1].copy()
+    where = np.full(best.shape, len(views) - 1, dtype=kind)
+    for position in range(len(views) - 2, -1, -1):
+        v = views[position]
+        takes = (v >= best).view(np.uint8)
+        np.maximum(best, v, out=best)
+        step = where - kind.type(position)
+        step *= takes
+        where -= step
+    return where, best
 
 
 def _max_indices(
     x: np.ndarray, kernel: Ints, stride: Ints, dilation: Ints, out: Ints, pairs: Pairs
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """torch's indices of max pooling: for each window, the flat position in its input
-    plane of the window's first maximum (N, C, *out)."""
+    plane of the window's first maximum (N, C, *out); and the maxima."""
     d = len(kernel)
     value = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     cols = windows(pad_array(x, pairs, value), kernel, stride, dilation, out)
@@ -128,7 +143,8 @@ def _max_indices(
         shape[i] = kernel[i]
         offset = offset + (np.arange(kernel[i]) * dilation[i] * steps[i]).reshape(shape)
     nan = x.dtype.kind == "f" and bool(np.isnan(x).any())
-    return start + offset.reshape(-1)[_first_max(cols, kernel, nan)]
+    where, best = _first_max(cols, kernel, nan)
+    return start + offset.reshape(-1)[where], best
 
 
 class MaxPool(Function):
@@ -141,8 +157,11 @@ class MaxPool(Function):
 
     saves_inputs = False  # backward reads the input's shape only
 
-    def forward(self, x, *, idx, distinct):
+    def forward(self, x, *, idx, distinct, values=None):
+        """`values`, if given, are x's elements at idx, found with them (`_max_indices`)."""
         self.idx, self.distinct = idx, distinct
+        if values is not None:
+            return values
         n, c = x.shape[:2]
         planes = x.reshape(n, c, int(np.prod(x.shape[2:])))
         picked = np.take_along_axis(planes, idx.reshape(n, c, int(np.prod(idx.shape[2:]))), 2)
@@ -164,9 +183,12 @@ class MaxPool(Function):
         return dx.reshape(x.shape)
 
 
-def _gather_planes(x: Tensor, idx: np.ndarray, distinct: bool = False) -> Tensor:
-    """x (N, C, *spatial) read at flat plane positions idx (N, C, *out)."""
-    return MaxPool.apply(x, idx=idx, distinct=distinct)
+def _gather_planes(
+    x: Tensor, idx: np.ndarray, distinct: bool = False, values: np.ndarray | None = None
+) -> Tensor:
+    """x (N, C, *spatial) read at flat plane positions idx (N, C, *out) (`values`: the
+    elements there, when already known)."""
+    return MaxPool.apply(x, idx=idx, distinct=distinct, values=values)
 
 
 def _distinct(kernel: Ints, stride: Ints, dilation: Ints) -> bool:
@@ -189,8 +211,8 @@ def _max_pool(
     kernel, st, _, dil, out, pairs = _pool_geometry(
         name, x, d, kernel_size, stride, padding, dilation, ceil_mode
     )
-    idx = _max_indices(x.data, kernel, st, dil, out, pairs)
-    z = unbatched(_gather_planes(x, idx, _distinct(kernel, st, dil)), added)
+    idx, values = _max_indices(x.data, kernel, st, dil, out, pairs)
+    z = unbatched(_gather_planes(x, idx, _distinct(kernel, st, dil), values), added)
     if not return_indices:
         return z
     return z, Tensor(idx.reshape(z.shape))
@@ -363,8 +385,8 @@ def max_pool_padded(x: Tensor, kernel: Ints, stride: Ints, pairs: Pairs) -> Tens
         out_size(n, k, s, p, 1)
         for n, k, s, p in zip(x.shape[2:], kernel, stride, pairs, strict=True)
     )
-    idx = _max_indices(x.data, kernel, stride, dilation, out, pairs)
-    return _gather_planes(x, idx, _distinct(kernel, stride, dilation))
+    idx, values = _max_indices(x.data, kernel, stride, dilation, out, pairs)
+    return _gather_planes(x, idx, _distinct(kernel, stride, dilation), values)
 
 
 def avg_pool_padded(x: Tensor, kernel: Ints, stride: Ints, pairs: Pairs) -> Tensor:

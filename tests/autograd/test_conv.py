@@ -274,6 +274,28 @@ def test_max_pool_ties_go_to_the_first_maximum():
     np.testing.assert_array_equal(x.grad.data[0, 0], expected)
 
 
+@pytest.mark.parametrize(
+    ("dtype", "kernel", "stride"),
+    [(np.float32, 2, 2), (np.float64, 3, 1), (np.float64, (17, 16), 3), (np.int64, 3, 2)],
+)
+def test_max_pool_positions_as_torch_for_each_index_width(dtype, kernel, stride):
+    """The first maximum's position is found with the narrowest integer type that holds
+    the window's positions (uint8 up to 256 of them, uint16 for 17 x 16 = 272): indices,
+    values and gradients as torch's, with many ties, in windows that overlap or not."""
+    rng = np.random.default_rng(7)
+    data = rng.integers(-2, 3, size=(2, 3, 40, 37)).astype(dtype)
+    ours = P.max_pool2d(Tensor(data), kernel, stride, return_indices=True)
+    theirs = TF.max_pool2d(torch.tensor(data), kernel, stride, return_indices=True)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(a.data, b.numpy())
+    if dtype == np.int64:
+        return
+    x, tx = Tensor(data.copy(), requires_grad=True), torch.tensor(data.copy(), requires_grad=True)
+    P.max_pool2d(x, kernel, stride).sum().backward()
+    TF.max_pool2d(tx, kernel, stride).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+
+
 @pytest.mark.parametrize("pool", ["max_pool2d", "adaptive_max_pool2d"])
 def test_max_pools_pick_nans_as_torch(pool):
     """torch's rule: a NaN wins its window, and a later NaN wins over an earlier one."""
