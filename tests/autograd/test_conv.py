@@ -105,6 +105,26 @@ def _pair(shape, seed=0, dtype=np.float64):
     return Tensor(data.copy(), requires_grad=True), torch.tensor(data.copy(), requires_grad=True)
 
 
+@pytest.mark.parametrize(("c_in", "c_out", "groups"), [(6, 6, 6), (4, 1, 1), (6, 3, 3), (3, 6, 3)])
+@pytest.mark.parametrize("transposed", [False, True])
+def test_one_output_per_group_as_torch(c_in, c_out, groups, transposed):
+    """Convolutions where each group has one output channel (depthwise, or a single
+    output) take broadcast and einsum products instead of BLAS calls per group
+    (`one_output_per_group`); (3, 6, 3), two outputs per group, takes the general
+    path. Values and gradients of input and weight as torch's."""
+    options = {"stride": 2, "padding": 1, "dilation": (1, 2), "groups": groups}
+    if transposed:  # a transposed convolution's weight is (C_in, C_out / groups, ...)
+        x, tx = _pair((3, c_in, 7, 8))
+        w, tw = _pair((c_in, c_out // groups, 3, 2), 1)
+        ours = autograd.conv_transpose2d(x, w, **options)
+        theirs = torch.conv_transpose2d(tx, tw, **options)
+    else:
+        x, tx = _pair((3, c_in, 9, 8))
+        w, tw = _pair((c_out, c_in // groups, 3, 2), 1)
+        ours, theirs = autograd.conv2d(x, w, **options), torch.conv2d(tx, tw, **options)
+    _same(ours, theirs, [x, w], [tx, tw])
+
+
 @st.composite
 def conv_cases(draw):
     d = draw(st.sampled_from([1, 2]))
