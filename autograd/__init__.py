@@ -13,6 +13,7 @@ import warnings
 from typing import Any
 
 from autograd.tensor import Tensor, get_default_dtype, set_default_dtype  # isort: skip
+from autograd import heap
 from autograd.anomaly import (
     detect_anomaly,
     is_anomaly_check_nan_enabled,
@@ -244,6 +245,10 @@ from autograd.printing import set_printoptions
 # raises them in this package's own code, so `tensor([0.]).log()` is -inf without a
 # word, as in PyTorch, while numpy called from anywhere else warns as it always has.
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd\.")
+
+# A training step makes the same large arrays each time: keep their freed memory for
+# the next step instead of page-faulting it back from the kernel (`autograd.heap`).
+heap.keep_on_import()
 
 clamp = clip  # PyTorch's names
 concat = concatenate = cat
