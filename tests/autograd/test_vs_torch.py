@@ -27,11 +27,12 @@ tp.use_torch(torch)
 
 RTOL = 1e-9
 FUZZ = int(os.environ.get("GRADWORK_FUZZ", "0"))
-# CI draws a fixed set of programs (derandomize): the long random fuzz
-# (GRADWORK_FUZZ=N) still finds BCE second derivatives that differ from torch's when
-# p is near 0 or 1: by rounding (6e-7 relative) within about 1e-7, and by 0.5% at
-# p = 1 - 2e-5 (bce(sigmoid(z), 0) at z = 10.77), where torch's double-backward
-# formula loses digits and ours gives the exact value (`test_edges.py`).
+# CI draws a fixed set of programs (derandomize); the long random fuzz is
+# GRADWORK_FUZZ=N. BCE second derivatives differ from torch's when p is near 0 or 1:
+# by rounding (6e-7 relative) within about 1e-7, by 0.5% at p = 1 - 2e-5
+# (bce(sigmoid(z), 0) at z = 10.77), where torch's double-backward formula loses digits
+# and ours gives the exact value (`test_edges.py`), and wholly past sigmoid(+-27); the
+# programs keep p within sigmoid(+-8) (`_bce` in torch_programs.py).
 settings.register_profile(
     "torch-ci",
     max_examples=40,
