@@ -1,0 +1,278 @@
+"""Resizing as torch's functional forms: `interpolate` (nearest, nearest-exact,
+linear, bilinear, trilinear, area), `pixel_shuffle` and `pixel_unshuffle`.
+
+Interpolation is separable: one spatial dim at a time, each output position i reads
+the input at a source position src(i), scale = in / out (or 1 / scale_factor):
+
+    nearest        src = min(floor(i * scale), in - 1)       (float32, as torch)
+    nearest-exact  src = min(floor((i + 0.5) * scale), in - 1)
+    linear         src = max(scale (i + 0.5) - 0.5, 0), or i (in - 1) / (out - 1) with
+                   align_corners; y = (1 - l) x[floor(src)] + l x[floor(src) + 1],
+                   l = src - floor(src)
+
+so nearest is one gather per dim and linear two gathers and their weighted sum; the
+gathers' gradients add back into the positions they read.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Tensor
+from autograd.ops import adaptive
+from nn.functional_losses import _tensor
+
+_MODES = "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact"
+_LINEAR_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}
+
+
+def _integer(x: Any) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+
+
+def _sizes(
+    x: Tensor, size: Any, scale_factor: Any, recompute: bool | None, mode: str
+) -> tuple[list[int], list[float | None]]:
+    """torch's output size per spatial dim, and the scale factors the kernels read."""
+    dim, spatial = x.ndim - 2, list(x.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        sizes = list(size) if isinstance(size, (list, tuple)) else [size] * dim
+        if len(sizes) != dim:
+            raise ValueError(
+                "Input and output must have the same number of spatial dimensions, but got "
+                f"input with spatial dimensions of {spatial} and output size of {size}. "
+                "Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size "
+                "in (o1, o2, ...,oK) format."
+            )
+        if not all(_integer(n) for n in sizes):
+            raise TypeError(
+                "expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                f"Tuple[int, int, int], but got size with types {[type(n) for n in sizes]}"
+            )
+        if recompute:
+            raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+        scales: list[float | None] = [None] * dim
+    elif scale_factor is not None:
+        given = list(scale_factor) if isinstance(scale_factor, (list, tuple)) else None
+        if given is not None and len(given) != dim:
+            raise ValueError(
+                "Input and scale_factor must have the same number of spatial dimensions, but "
+                f"got input with spatial dimensions of {spatial} and scale_factor of shape "
+                f"{scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) format "
+                "and scale_factor in (s1, s2, ...,sK) format."
+            )
+        scales = [float(s) for s in (given or [scale_factor] * dim)]
+        sizes = [math.floor(n * s) for n, s in zip(spatial, scales, strict=True)]
+        if recompute or mode == "area":
+            scales = [None] * dim
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if any(n <= 0 for n in sizes) or any(n <= 0 for n in spatial):
+        raise RuntimeError(
+            "Input and output sizes should be greater than 0, but got input "
+            f"{tuple(spatial)} and output {tuple(sizes)}"
+        )
+    return [int(n) for n in sizes], scales
+
+
+def _nearest(n_in: int, n_out: int, scale: float | None, exact: bool) -> np.ndarray:
+    """The source index of each output position (torch computes it in float32)."""
+    s = np.float32(1.0 / scale if scale is not None and scale > 0 else n_in / n_out)
+    i = np.arange(n_out)
+    if exact:
+        src = np.floor(((i + 0.5) * np.float64(s)).astype(np.float32))
+    else:
+        src = np.floor(i.astype(np.float32) * s)
+    return np.minimum(src.astype(np.int64), n_in - 1)
+
+
+def _linear(
+    n_in: int, n_out: int, scale: float | None, align: bool, dtype: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each output position's two source indices and the weight of the second."""
+    i = np.arange(n_out)
+    if n_in == n_out:
+        return i, i, np.zeros(n_out, dtype)
+    t: Any = np.float32 if dtype == np.float32 else np.float64  # torch's opmath type
+    ratio: Any
+    if align:
+        ratio = t((n_in - 1) / (n_out - 1)) if n_out > 1 else t(0)
+        src = ratio * i.astype(t)
+    else:
+        ratio = t(1.0 / scale) if scale is not None and scale > 0 else t(n_in) / t(n_out)
+        src = np.maximum(ratio * (i.astype(t) + t(0.5)) - t(0.5), t(0))
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    weight = np.clip(src - i0, 0, 1).astype(dtype)
+    return i0, i0 + (i0 < n_in - 1), weight
+
+
+def _weighted(x: Tensor, axis: int, weight: np.ndarray) -> Tensor:
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    return x * Tensor(weight.reshape(shape))
+
+
+def interpolate(
+    input: Any,
+    size: int | Sequence[int] | None = None,
+    scale_factor: float | Sequence[float] | None = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Tensor:
+    """Resize the spatial dims of (N, C, *spatial) to `size` or floor(n * scale_factor),
+    as `torch.nn.functional.interpolate` (see the module for the formulas).
+
+    Args:
+        mode: "nearest", "nearest-exact", "linear" (3-d input), "bilinear" (4-d),
+            "trilinear" (5-d) or "area" (adaptive average pooling).
+        align_corners: for the linear modes, map the corner pixels' centers onto each
+            other (False by default).
+        recompute_scale_factor: compute the scales from the output size rather than
+            read `scale_factor`.
+
+    Raises:
+        ValueError: torch's messages for both or neither of size and scale_factor,
+            sizes of another length, align_corners with nearest or area, antialias.
+        RuntimeError: an input of the wrong rank for the mode, or an unknown mode.
+    """
+    x = _tensor(input)
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError(
+                "align_corners option can only be set with the interpolating modes: "
+                "linear | bilinear | bicubic | trilinear"
+            )
+    elif align_corners is None:
+        align_corners = False
+    if x.ndim not in (3, 4, 5) or mode not in (*_LINEAR_DIMS, "nearest", "nearest-exact", "area"):
+        raise RuntimeError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for the "
+            f"modes: {_MODES} (got {mode})"
+        )
+    if antialias:
+        raise ValueError(
+            "interpolate: antialias=True is not supported here (torch applies it to "
+            "bilinear and bicubic downsampling only)"
+        )
+    if mode in _LINEAR_DIMS and x.ndim != _LINEAR_DIMS[mode] + 2:
+        raise RuntimeError(
+            f"Got {x.ndim}D input, but {mode} mode needs {_LINEAR_DIMS[mode] + 2}D input"
+        )
+    sizes, scales = _sizes(x, size, scale_factor, recompute_scale_factor, mode)
+    if mode == "area":
+        pool = getattr(adaptive, f"adaptive_avg_pool{x.ndim - 2}d")
+        return pool(x, tuple(sizes))
+    for axis, (n_in, n_out, scale) in enumerate(zip(x.shape[2:], sizes, scales, strict=True), 2):
+        if mode in ("nearest", "nearest-exact"):
+            if n_in == n_out and mode == "nearest" and x.ndim == 4:
+                continue  # torch's 2-d nearest kernel copies a dim of unchanged size
+            index = _nearest(n_in, n_out, scale, mode == "nearest-exact")
+            if not np.array_equal(index, np.arange(n_in)):
+                x = autograd.index_select(x, axis, index)
+            continue
+        i0, i1, w1 = _linear(n_in, n_out, scale, bool(align_corners), x.dtype)
+        if n_in != n_out:
+            x0, x1 = autograd.index_select(x, axis, i0), autograd.index_select(x, axis, i1)
+            x = _weighted(x0, axis, 1 - w1) + _weighted(x1, axis, w1)
+    return x
+
+
+def _factor(name: str, value: Any, kind: str) -> int:
+    if not _integer(value) or value <= 0:
+        raise RuntimeError(f"{name} expects a positive {kind}, but got {value}")
+    return int(value)
+
+
+def pixel_shuffle(input: Any, upscale_factor: int) -> Tensor:
+    """(*, C r^2, H, W) -> (*, C, H r, W r): channel c r^2 + i r + j goes to position
+    (h r + i, w r + j) of channel c, as `torch.nn.functional.pixel_shuffle`.
+
+    Raises:
+        RuntimeError: torch's messages for fewer than 3 dims or channels not divisible by r^2.
+    """
+    x, r = _tensor(input), _factor("pixel_shuffle", upscale_factor, "upscale_factor")
+    if x.ndim < 3:
+        raise RuntimeError(
+            "pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+            f"{x.ndim} dimension(s)"
+        )
+    *batch, c, h, w = x.shape
+    if c % (r * r):
+        raise RuntimeError(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
+            f"square of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}"
+        )
+    n = len(batch)
+    y = x.reshape(*batch, c // (r * r), r, r, h, w).permute(
+        *range(n), n, n + 3, n + 1, n + 4, n + 2
+    )
+    return y.reshape(*batch, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Any, downscale_factor: int) -> Tensor:
+    """(*, C, H r, W r) -> (*, C r^2, H, W), the inverse of `pixel_shuffle`, as
+    `torch.nn.functional.pixel_unshuffle`.
+
+    Raises:
+        RuntimeError: torch's messages for fewer than 3 dims or a height or width not
+            divisible by r.
+    """
+    x, r = _tensor(input), _factor("pixel_unshuffle", downscale_factor, "downscale_factor")
+    if x.ndim < 3:
+        raise RuntimeError(
+            "pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
+            f"{x.ndim} dimension(s)"
+        )
+    *batch, c, h, w = x.shape
+    for side, n, i in (("height", h, -2), ("width", w, -1)):
+        if n % r:
+            raise RuntimeError(
+                f"pixel_unshuffle expects {side} to be divisible by downscale_factor, but "
+                f"input.size({i})={n} is not divisible by {r}"
+            )
+    k = len(batch)
+    y = x.reshape(*batch, c, h // r, r, w // r, r).permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return y.reshape(*batch, c * r * r, h // r, w // r)
+
+
+def upsample(
+    input: Any,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """`interpolate`, under torch's deprecated name (it warns, as torch)."""
+    warnings.warn(
+        "`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Any, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Nearest `interpolate`, under torch's deprecated name (it warns, as torch)."""
+    warnings.warn(
+        "`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Any, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Bilinear `interpolate` with align_corners=True, under torch's deprecated name."""
+    warnings.warn(
+        "`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
