@@ -1,5 +1,5 @@
 """Resizing as torch's functional forms: `interpolate` (nearest, nearest-exact,
-linear, bilinear, trilinear, area), `pixel_shuffle` and `pixel_unshuffle`.
+linear, bilinear, bicubic, trilinear, area), `pixel_shuffle` and `pixel_unshuffle`.
 
 Interpolation is separable: one spatial dim at a time, each output position i reads
 the input at a source position src(i), scale = in / out (or 1 / scale_factor):
@@ -9,6 +9,8 @@ the input at a source position src(i), scale = in / out (or 1 / scale_factor):
     linear         src = max(scale (i + 0.5) - 0.5, 0), or i (in - 1) / (out - 1) with
                    align_corners; y = (1 - l) x[floor(src)] + l x[floor(src) + 1],
                    l = src - floor(src)
+    bicubic        src = scale (i + 0.5) - 0.5 (not clamped); four taps floor(src) - 1
+                   .. floor(src) + 2 (clamped to the input) weighted by Keys' cubic, A = -0.75
 
 so nearest is one gather per dim and linear two gathers and their weighted sum; the
 gathers' gradients add back into the positions they read.
@@ -29,7 +31,7 @@ from autograd.ops import adaptive
 from nn.functional_losses import _tensor
 
 _MODES = "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact"
-_LINEAR_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}
+_LINEAR_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
 def _integer(x: Any) -> bool:
@@ -114,6 +116,31 @@ def _linear(
     return i0, i0 + (i0 < n_in - 1), weight
 
 
+def _cubic(
+    n_in: int, n_out: int, scale: float | None, align: bool, dtype: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each output position's four source indices (clamped to the input) and weights:
+    Keys' cubic convolution with A = -0.75 at the distances 1 + t, t, 1 - t, 2 - t."""
+    i = np.arange(n_out, dtype=np.float64)
+    if align:
+        src = i * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
+    else:
+        ratio = 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
+        src = ratio * (i + 0.5) - 0.5  # not clamped at 0, as torch's cubic
+    start = np.floor(src).astype(np.int64)
+    t, a = src - start, -0.75
+
+    def near(x: np.ndarray) -> np.ndarray:  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: np.ndarray) -> np.ndarray:  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    weights = np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)]).astype(dtype)
+    index = np.clip(start + np.arange(-1, 3)[:, None], 0, n_in - 1)
+    return index, weights
+
+
 def _weighted(x: Tensor, axis: int, weight: np.ndarray) -> Tensor:
     shape = [1] * x.ndim
     shape[axis] = -1
@@ -133,8 +160,8 @@ def interpolate(
     as `torch.nn.functional.interpolate` (see the module for the formulas).
 
     Args:
-        mode: "nearest", "nearest-exact", "linear" (3-d input), "bilinear" (4-d),
-            "trilinear" (5-d) or "area" (adaptive average pooling).
+        mode: "nearest", "nearest-exact", "linear" (3-d input), "bilinear" or
+            "bicubic" (4-d), "trilinear" (5-d) or "area" (adaptive average pooling).
         align_corners: for the linear modes, map the corner pixels' centers onto each
             other (False by default).
         recompute_scale_factor: compute the scales from the output size rather than
@@ -179,6 +206,14 @@ def interpolate(
             index = _nearest(n_in, n_out, scale, mode == "nearest-exact")
             if not np.array_equal(index, np.arange(n_in)):
                 x = autograd.index_select(x, axis, index)
+            continue
+        if mode == "bicubic":
+            index, weights = _cubic(n_in, n_out, scale, bool(align_corners), x.dtype)
+            parts = [autograd.index_select(x, axis, i) for i in index]
+            x = sum(
+                (_weighted(p, axis, w) for p, w in zip(parts[1:], weights[1:], strict=True)),
+                _weighted(parts[0], axis, weights[0]),
+            )
             continue
         i0, i1, w1 = _linear(n_in, n_out, scale, bool(align_corners), x.dtype)
         if n_in != n_out:

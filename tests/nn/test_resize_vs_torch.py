@@ -29,7 +29,7 @@ LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}
 CASES = [
     (d, mode, kw, corners)
     for d in (1, 2, 3)
-    for mode in ("nearest", "nearest-exact", "area", LINEAR[d])
+    for mode in ("nearest", "nearest-exact", "area", LINEAR[d], *(("bicubic",) if d == 2 else ()))
     for kw in SIZES
     for corners in ((None,) if mode in ("nearest", "nearest-exact", "area") else (False, True))
 ]
@@ -117,6 +117,7 @@ MODULES = [
     ("Upsample", {"size": (3, 7), "mode": "bilinear"}, (2, 3, 4, 5)),
     ("Upsample", {"scale_factor": (2.0, 1.5, 1.0), "mode": "trilinear"}, (1, 2, 3, 4, 2)),
     ("Upsample", {"size": 9, "mode": "linear", "align_corners": True}, (2, 3, 4)),
+    ("Upsample", {"scale_factor": 2, "mode": "bicubic", "align_corners": True}, (1, 2, 3, 4)),
     ("UpsamplingNearest2d", {"scale_factor": 3}, (1, 2, 3, 4)),
     ("UpsamplingBilinear2d", {"size": (5, 6)}, (1, 2, 3, 4)),
     ("PixelShuffle", {"upscale_factor": 2}, (2, 8, 3, 3)),
@@ -212,6 +213,7 @@ def test_deprecated_upsample_names_warn_and_match_torch():
         ),
         (lambda t: nn.functional.interpolate(t, scale_factor=2.5), (1, 2, 3, 2)),
         (lambda t: nn.functional.interpolate(t, size=(2, 3), mode="area"), (1, 2, 5, 4)),
+        (lambda t: nn.functional.interpolate(t, scale_factor=1.6, mode="bicubic"), (1, 1, 3, 4)),
         (lambda t: nn.functional.pixel_shuffle(t, 2), (1, 8, 2, 3)),
         (lambda t: nn.functional.pixel_unshuffle(t, 2), (2, 1, 4, 2)),
     ],
