@@ -12,8 +12,9 @@ the input at a source position src(i), scale = in / out (or 1 / scale_factor):
     bicubic        src = scale (i + 0.5) - 0.5 (not clamped); four taps floor(src) - 1
                    .. floor(src) + 2 (clamped to the input) weighted by Keys' cubic, A = -0.75
 
-so nearest is one gather per dim and linear two gathers and their weighted sum; the
-gathers' gradients add back into the positions they read.
+so nearest is a broadcast (or a gather per dim), and linear and bicubic one product
+with an (in, out) matrix of the taps' weights per dim, its gradient dy @ matrix.T (a
+gather per tap when the input holds inf or nan, which a product would spread).
 """
 
 from __future__ import annotations
@@ -141,10 +142,35 @@ def _cubic(
     return index, weights
 
 
+def repeat_each(x: Tensor, factors: Sequence[int]) -> Tensor:
+    """Each position of the spatial dims of (N, C, *spatial) repeated factors[i] times
+    along dim i, with one broadcast (its gradient is a sum over the copies)."""
+    spatial = x.shape[2:]
+    inserted = [m for n in spatial for m in (n, 1)]
+    grown = [m for n, k in zip(spatial, factors, strict=True) for m in (n, k)]
+    y = autograd.broadcast_to(x.reshape(*x.shape[:2], *inserted), (*x.shape[:2], *grown))
+    return y.reshape(*x.shape[:2], *(n * k for n, k in zip(spatial, factors, strict=True)))
+
+
+def _matrix(n_in: int, index: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The (n_in, n_out) matrix whose column j holds output j's weights at its taps."""
+    taps, n_out = index.shape
+    m = np.zeros((n_in, n_out), dtype=weights.dtype)
+    np.add.at(m, (index, np.broadcast_to(np.arange(n_out), (taps, n_out))), weights)
+    return m
+
+
 def _weighted(x: Tensor, axis: int, weight: np.ndarray) -> Tensor:
     shape = [1] * x.ndim
     shape[axis] = -1
     return x * Tensor(weight.reshape(shape))
+
+
+def _resample(x: Tensor, axis: int, m: np.ndarray) -> Tensor:
+    """y = x @ m along `axis`: one matrix product per dim (its gradient is dy @ m.T)."""
+    if axis == x.ndim - 1:
+        return x @ Tensor(m)
+    return (x.transpose(axis, -1) @ Tensor(m)).transpose(axis, -1)
 
 
 def interpolate(
@@ -199,26 +225,45 @@ def interpolate(
     if mode == "area":
         pool = getattr(adaptive, f"adaptive_avg_pool{x.ndim - 2}d")
         return pool(x, tuple(sizes))
+    if mode in ("nearest", "nearest-exact"):
+        return _nearest_resize(x, sizes, scales, mode == "nearest-exact")
     for axis, (n_in, n_out, scale) in enumerate(zip(x.shape[2:], sizes, scales, strict=True), 2):
-        if mode in ("nearest", "nearest-exact"):
-            if n_in == n_out and mode == "nearest" and x.ndim == 4:
-                continue  # torch's 2-d nearest kernel copies a dim of unchanged size
-            index = _nearest(n_in, n_out, scale, mode == "nearest-exact")
-            if not np.array_equal(index, np.arange(n_in)):
-                x = autograd.index_select(x, axis, index)
-            continue
         if mode == "bicubic":
             index, weights = _cubic(n_in, n_out, scale, bool(align_corners), x.dtype)
-            parts = [autograd.index_select(x, axis, i) for i in index]
-            x = sum(
-                (_weighted(p, axis, w) for p, w in zip(parts[1:], weights[1:], strict=True)),
-                _weighted(parts[0], axis, weights[0]),
-            )
-            continue
-        i0, i1, w1 = _linear(n_in, n_out, scale, bool(align_corners), x.dtype)
-        if n_in != n_out:
-            x0, x1 = autograd.index_select(x, axis, i0), autograd.index_select(x, axis, i1)
-            x = _weighted(x0, axis, 1 - w1) + _weighted(x1, axis, w1)
+        else:
+            i0, i1, w1 = _linear(n_in, n_out, scale, bool(align_corners), x.dtype)
+            if n_in == n_out:
+                continue
+            index, weights = np.stack([i0, i1]), np.stack([1 - w1, w1])
+        if np.isfinite(x.data).all():
+            x = _resample(x, axis, _matrix(n_in, index, weights))
+        else:  # a product would spread an inf or nan over the row: gather the taps
+            taps = [
+                _weighted(autograd.index_select(x, axis, i), axis, w)
+                for i, w in zip(index, weights, strict=True)
+            ]
+            x = sum(taps[1:], taps[0])
+    return x
+
+
+def _nearest_resize(x: Tensor, sizes: list[int], scales: list[float | None], exact: bool) -> Tensor:
+    """Nearest resizing: a broadcast when every dim repeats each position k times,
+    else a gather per dim."""
+    indices = []
+    for n_in, n_out, scale in zip(x.shape[2:], sizes, scales, strict=True):
+        if n_in == n_out and not exact and x.ndim == 4:
+            indices.append(np.arange(n_in))  # torch's 2-d nearest kernel copies this dim
+        else:
+            indices.append(_nearest(n_in, n_out, scale, exact))
+    factors = [len(i) // n for i, n in zip(indices, x.shape[2:], strict=True)]
+    if all(
+        len(i) % n == 0 and np.array_equal(i, np.repeat(np.arange(n), k))
+        for i, n, k in zip(indices, x.shape[2:], factors, strict=True)
+    ):
+        return repeat_each(x, factors)
+    for axis, index in enumerate(indices, 2):
+        if not np.array_equal(index, np.arange(x.shape[axis])):
+            x = autograd.index_select(x, axis, index)
     return x
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from autograd import Tensor
 from autograd.checks import check_int
 from nn.functional_norms import pad
-from nn.functional_resize import interpolate
+from nn.functional_resize import interpolate, repeat_each
 from nn.keras_conv import (
     _data_format,
     _GlobalPooling,
@@ -96,10 +96,7 @@ class _UpSampling(_Spatial):
         if self.interpolation == "bilinear":
             out = [n * s for n, s in zip(x.shape[2:], self.size, strict=True)]
             return self.from_channels_first(interpolate(x, out, mode="bilinear"))
-        for axis, s in enumerate(self.size, 2):
-            if s > 1:
-                x = x.repeat_interleave(s, axis)
-        return self.from_channels_first(x)
+        return self.from_channels_first(repeat_each(x, self.size))
 
     def get_config(self) -> dict[str, Any]:
         if self.rank == 1:

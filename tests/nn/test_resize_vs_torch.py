@@ -221,3 +221,13 @@ def test_deprecated_upsample_names_warn_and_match_torch():
 def test_gradcheck(fn, shape):
     x = Tensor(np.random.default_rng(0).normal(size=shape), requires_grad=True)
     assert gradcheck(fn, (x,))
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic", "nearest"])
+def test_non_finite_values_stay_where_torch_puts_them(mode):
+    x = np.random.default_rng(0).normal(size=(1, 1, 4, 5))
+    x[0, 0, 1, 2], x[0, 0, 3, 0] = np.inf, np.nan
+    got = nn.functional.interpolate(Tensor(x), size=(7, 9), mode=mode).data
+    expected = TF.interpolate(torch.tensor(x), size=(7, 9), mode=mode).numpy()
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
