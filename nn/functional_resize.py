@@ -166,7 +166,7 @@ def _weighted(x: Tensor, axis: int, weight: np.ndarray) -> Tensor:
     return x * Tensor(weight.reshape(shape))
 
 
-def _resample(x: Tensor, axis: int, m: np.ndarray) -> Tensor:
+def resample(x: Tensor, axis: int, m: np.ndarray) -> Tensor:
     """y = x @ m along `axis`: one matrix product per dim (its gradient is dy @ m.T)."""
     if axis == x.ndim - 1:
         return x @ Tensor(m)
@@ -236,7 +236,7 @@ def interpolate(
                 continue
             index, weights = np.stack([i0, i1]), np.stack([1 - w1, w1])
         if np.isfinite(x.data).all():
-            x = _resample(x, axis, _matrix(n_in, index, weights))
+            x = resample(x, axis, _matrix(n_in, index, weights))
         else:  # a product would spread an inf or nan over the row: gather the taps
             taps = [
                 _weighted(autograd.index_select(x, axis, i), axis, w)

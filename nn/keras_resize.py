@@ -5,12 +5,13 @@ with Keras's arguments, defaults and `get_config`.
 
 UpSampling repeats each position `size` times (nearest), or for UpSampling2D's
 "bilinear" reads y[i] = (1 - l) x[floor(s)] + l x[floor(s) + 1] at
-s = max((i + 0.5) / size - 0.5, 0) (half-pixel centers, as `jax.image.resize`).
+s = max((i + 0.5) / size - 0.5, 0) (half-pixel centers, as `jax.image.resize`), and
+for "bicubic", "lanczos3", "lanczos5" weighs the inputs near s by that kernel.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from autograd import Tensor
 from autograd.checks import check_int
 from nn.functional_norms import pad
-from nn.functional_resize import interpolate, repeat_each
+from nn.functional_resize import interpolate, repeat_each, resample
 from nn.keras_conv import (
     _data_format,
     _GlobalPooling,
@@ -27,7 +28,41 @@ from nn.keras_conv import (
     _Spatial,
 )
 
-_INTERPOLATIONS = ("nearest", "bilinear")
+_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic")
+
+
+def _keys_cubic(x: np.ndarray) -> np.ndarray:
+    """Keys' cubic kernel with A = -0.5 (`jax.image.resize`'s "bicubic")."""
+    near = ((1.5 * x - 2.5) * x) * x + 1.0
+    far = ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0
+    return np.where(x >= 2.0, 0.0, np.where(x >= 1.0, far, near))
+
+
+def _lanczos(radius: float, x: np.ndarray) -> np.ndarray:
+    """sinc(x) sinc(x / radius) for |x| <= radius."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = radius * np.sin(np.pi * x) * np.sin(np.pi * x / radius) / (np.pi**2 * x**2)
+    return np.where(x > radius, 0.0, np.where(x > 1e-3, y, 1.0))
+
+
+_KERNELS = {
+    "bicubic": _keys_cubic,
+    "lanczos3": lambda x: _lanczos(3.0, x),
+    "lanczos5": lambda x: _lanczos(5.0, x),
+}
+
+
+def resize_matrix(n_in: int, n_out: int, kernel: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """`jax.image.resize`'s (n_in, n_out) weights without antialiasing: output j samples
+    the input at s = (j + 0.5) n_in / n_out - 0.5 with kernel(|s - i|), each column
+    normalized to sum 1 (the taps past the edges dropped)."""
+    sample = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
+    w = kernel(np.abs(sample[None, :] - np.arange(n_in)[:, None]))
+    total = w.sum(axis=0, keepdims=True)
+    w = np.where(
+        np.abs(total) > 1000 * np.finfo(np.float32).eps, w / np.where(total != 0, total, 1), 0
+    )
+    return np.where((sample >= -0.5) & (sample <= n_in - 0.5), w, 0.0)
 
 
 def _pairs(owner: str, argument: str, value: Any, d: int) -> tuple[tuple[int, int], ...]:
@@ -64,7 +99,8 @@ class _UpSampling(_Spatial):
     Args:
         size: an int or one per spatial dim (UpSampling1D: an int).
         data_format: "channels_last" (the default) or "channels_first" (not UpSampling1D).
-        interpolation: UpSampling2D only: "nearest" or "bilinear".
+        interpolation: UpSampling2D only: "nearest", "bilinear", "bicubic",
+            "lanczos3" or "lanczos5" (`jax.image.resize`'s kernels, no antialiasing).
         **kwargs: Keras's layer arguments.
     """
 
@@ -87,8 +123,8 @@ class _UpSampling(_Spatial):
         self.interpolation = interpolation.lower()
         if self.interpolation not in _INTERPOLATIONS:
             raise ValueError(
-                f"{owner}: interpolation must be one of {list(_INTERPOLATIONS)} here, "
-                f"received: interpolation={interpolation!r}"
+                "Invalid value for argument `interpolation`. Expected of one "
+                f"{_INTERPOLATIONS}. Received: interpolation={interpolation}"
             )
 
     def call(self, inputs: Tensor) -> Tensor:
@@ -96,6 +132,12 @@ class _UpSampling(_Spatial):
         if self.interpolation == "bilinear":
             out = [n * s for n, s in zip(x.shape[2:], self.size, strict=True)]
             return self.from_channels_first(interpolate(x, out, mode="bilinear"))
+        if self.interpolation in _KERNELS:
+            kernel = _KERNELS[self.interpolation]
+            for axis, (n, s) in enumerate(zip(x.shape[2:], self.size, strict=True), 2):
+                if s > 1:
+                    x = resample(x, axis, resize_matrix(n, n * s, kernel).astype(x.dtype))
+            return self.from_channels_first(x)
         return self.from_channels_first(repeat_each(x, self.size))
 
     def get_config(self) -> dict[str, Any]:

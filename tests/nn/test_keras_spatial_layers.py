@@ -68,6 +68,9 @@ CASES = [
         {"interpolation": "bilinear", "data_format": "channels_first"},
         (1, 2, 3, 4),
     ),
+    ("UpSampling2D", ((3, 1),), {"interpolation": "bicubic"}, (2, 4, 3, 2)),
+    ("UpSampling2D", (2,), {"interpolation": "lanczos3"}, (1, 5, 4, 2)),
+    ("UpSampling2D", ((2, 3),), {"interpolation": "lanczos5"}, (1, 3, 6, 2)),
     ("UpSampling3D", (), {}, (1, 2, 3, 2, 2)),
     ("ZeroPadding1D", ((1, 2),), {}, (2, 4, 3)),
     ("ZeroPadding2D", (), {}, (2, 3, 4, 2)),
@@ -172,6 +175,7 @@ def test_transposed_kernel_layout_and_initial_draw_are_keras():
         (lambda k: k.layers.Cropping1D((2, 3)), (1, 5, 1)),
         (lambda k: k.layers.MaxPooling3D(padding="full"), None),
         (lambda k: k.layers.UpSampling2D(data_format="channels_middle"), None),
+        (lambda k: k.layers.UpSampling2D(interpolation="area"), (1, 2, 2, 1)),
     ],
 )
 def test_errors_as_keras(make, shape):
