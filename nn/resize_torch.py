@@ -11,7 +11,8 @@ from typing import Any
 
 from autograd import Tensor
 from nn.functional_norms import pad
-from nn.functional_resize import interpolate, pixel_shuffle, pixel_unshuffle
+from nn.functional_resize import interpolate
+from nn.functional_shuffle import pixel_shuffle, pixel_unshuffle
 from nn.module import Module
 
 

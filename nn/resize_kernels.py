@@ -1,0 +1,43 @@
+"""`jax.image.resize`'s interpolation kernels and weights (no antialiasing), for
+Keras's `UpSampling2D`: Keys' cubic with A = -0.5 ("bicubic") and Lanczos with
+radius 3 or 5."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+
+def _keys_cubic(x: np.ndarray) -> np.ndarray:
+    """Keys' cubic kernel with A = -0.5 (`jax.image.resize`'s "bicubic")."""
+    near = ((1.5 * x - 2.5) * x) * x + 1.0
+    far = ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0
+    return np.where(x >= 2.0, 0.0, np.where(x >= 1.0, far, near))
+
+
+def _lanczos(radius: float, x: np.ndarray) -> np.ndarray:
+    """sinc(x) sinc(x / radius) for |x| <= radius."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = radius * np.sin(np.pi * x) * np.sin(np.pi * x / radius) / (np.pi**2 * x**2)
+    return np.where(x > radius, 0.0, np.where(x > 1e-3, y, 1.0))
+
+
+KERNELS = {
+    "bicubic": _keys_cubic,
+    "lanczos3": lambda x: _lanczos(3.0, x),
+    "lanczos5": lambda x: _lanczos(5.0, x),
+}
+
+
+def resize_matrix(n_in: int, n_out: int, kernel: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """`jax.image.resize`'s (n_in, n_out) weights without antialiasing: output j samples
+    the input at s = (j + 0.5) n_in / n_out - 0.5 with kernel(|s - i|), each column
+    normalized to sum 1 (the taps past the edges dropped)."""
+    sample = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
+    w = kernel(np.abs(sample[None, :] - np.arange(n_in)[:, None]))
+    total = w.sum(axis=0, keepdims=True)
+    w = np.where(
+        np.abs(total) > 1000 * np.finfo(np.float32).eps, w / np.where(total != 0, total, 1), 0
+    )
+    return np.where((sample >= -0.5) & (sample <= n_in - 0.5), w, 0.0)
