@@ -31,6 +31,7 @@ import autograd
 from autograd import Tensor
 from autograd.ops import adaptive
 from nn.functional_losses import _tensor
+from nn.resize_kernels import antialias_matrix
 
 _MODES = "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact"
 _LINEAR_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
@@ -193,10 +194,14 @@ def interpolate(
             other (False by default).
         recompute_scale_factor: compute the scales from the output size rather than
             read `scale_factor`.
+        antialias: bilinear and bicubic only: when shrinking, average over the
+            stretched kernel's support (`nn.resize_kernels.antialias_matrix`); an inf
+            or nan input spreads over its row here (torch keeps it to the support).
 
     Raises:
         ValueError: torch's messages for both or neither of size and scale_factor,
-            sizes of another length, align_corners with nearest or area, antialias.
+            sizes of another length, align_corners with nearest or area, antialias
+            with a mode other than bilinear and bicubic.
         RuntimeError: an input of the wrong rank for the mode, or an unknown mode.
     """
     x = _tensor(input)
@@ -213,22 +218,28 @@ def interpolate(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for the "
             f"modes: {_MODES} (got {mode})"
         )
-    if antialias:
+    sizes, scales = _sizes(x, size, scale_factor, recompute_scale_factor, mode)
+    if antialias and not (mode in ("bilinear", "bicubic") and x.ndim == 4):
         raise ValueError(
-            "interpolate: antialias=True is not supported here (torch applies it to "
-            "bilinear and bicubic downsampling only)"
+            "Anti-alias option is restricted to bilinear and bicubic modes and requires a "
+            "4-D tensor as input"
         )
     if mode in _LINEAR_DIMS and x.ndim != _LINEAR_DIMS[mode] + 2:
         raise RuntimeError(
             f"Got {x.ndim}D input, but {mode} mode needs {_LINEAR_DIMS[mode] + 2}D input"
         )
-    sizes, scales = _sizes(x, size, scale_factor, recompute_scale_factor, mode)
+    dims = list(zip(x.shape[2:], sizes, scales, strict=True))
+    if antialias:
+        for axis, (n_in, n_out, scale) in enumerate(dims, 2):
+            m = antialias_matrix(n_in, n_out, scale, bool(align_corners), mode == "bicubic")
+            x = resample(x, axis, m.astype(x.dtype))
+        return x
     if mode == "area":
         pool = getattr(adaptive, f"adaptive_avg_pool{x.ndim - 2}d")
         return pool(x, tuple(sizes))
     if mode in ("nearest", "nearest-exact"):
         return _nearest_resize(x, sizes, scales, mode == "nearest-exact")
-    for axis, (n_in, n_out, scale) in enumerate(zip(x.shape[2:], sizes, scales, strict=True), 2):
+    for axis, (n_in, n_out, scale) in enumerate(dims, 2):
         if mode == "bicubic":
             index, weights = _cubic(n_in, n_out, scale, bool(align_corners), x.dtype)
         else:

@@ -1,6 +1,6 @@
-"""`jax.image.resize`'s interpolation kernels and weights (no antialiasing), for
-Keras's `UpSampling2D`: Keys' cubic with A = -0.5 ("bicubic") and Lanczos with
-radius 3 or 5."""
+"""Resampling weights as (n_in, n_out) matrices: `jax.image.resize`'s kernels (no
+antialiasing) for Keras's `UpSampling2D` (Keys' cubic with A = -0.5, "bicubic", and
+Lanczos with radius 3 or 5), and torch's antialiased bilinear and bicubic weights."""
 
 from __future__ import annotations
 
@@ -41,3 +41,30 @@ def resize_matrix(n_in: int, n_out: int, kernel: Callable[[np.ndarray], np.ndarr
         np.abs(total) > 1000 * np.finfo(np.float32).eps, w / np.where(total != 0, total, 1), 0
     )
     return np.where((sample >= -0.5) & (sample <= n_in - 0.5), w, 0.0)
+
+
+def antialias_matrix(
+    n_in: int, n_out: int, scale: float | None, align: bool, cubic: bool
+) -> np.ndarray:
+    """torch's antialiased (n_in, n_out) weights for `interpolate(..., antialias=True)`:
+    when shrinking by r = n_in / n_out >= 1 the kernel (triangle, or Keys' cubic with
+    A = -0.5) is stretched r times; output i averages the inputs j within its support
+    around c = r (i + 0.5) with weights kernel((j - c + 0.5) / max(r, 1)), normalized."""
+    if align:
+        r = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    else:
+        r = 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
+    taps = 4 if cubic else 2
+    support, stretch = (taps / 2 * r, r) if r >= 1 else (taps / 2, 1.0)
+    center = r * (np.arange(n_out) + 0.5)
+    low = np.maximum(np.trunc(center - support + 0.5), 0)
+    high = np.minimum(np.trunc(center + support + 0.5), n_in)
+    j = np.arange(n_in)[:, None]
+    x = np.abs((j - center + 0.5) / stretch)
+    if cubic:
+        w = _keys_cubic(x)
+    else:
+        w = np.maximum(0.0, 1.0 - x)
+    w = np.where((j >= low) & (j < high), w, 0.0)
+    total = w.sum(axis=0, keepdims=True)
+    return np.where(total != 0, w / np.where(total != 0, total, 1), 0.0)

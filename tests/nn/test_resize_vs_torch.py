@@ -214,6 +214,10 @@ def test_deprecated_upsample_names_warn_and_match_torch():
         (lambda t: nn.functional.interpolate(t, scale_factor=2.5), (1, 2, 3, 2)),
         (lambda t: nn.functional.interpolate(t, size=(2, 3), mode="area"), (1, 2, 5, 4)),
         (lambda t: nn.functional.interpolate(t, scale_factor=1.6, mode="bicubic"), (1, 1, 3, 4)),
+        (
+            lambda t: nn.functional.interpolate(t, size=(2, 3), mode="bilinear", antialias=True),
+            (1, 1, 5, 7),
+        ),
         (lambda t: nn.functional.pixel_shuffle(t, 2), (1, 8, 2, 3)),
         (lambda t: nn.functional.pixel_unshuffle(t, 2), (2, 1, 4, 2)),
     ],
@@ -231,3 +235,31 @@ def test_non_finite_values_stay_where_torch_puts_them(mode):
     expected = TF.interpolate(torch.tensor(x), size=(7, 9), mode=mode).numpy()
     np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"size": (4, 5)},
+        {"scale_factor": 0.4},
+        {"size": (9, 12)},
+        {"size": (4, 5), "align_corners": True},
+        {"scale_factor": (0.5, 1.5)},
+    ],
+)
+def test_antialias_matches_torch(mode, kw):
+    x = np.random.default_rng(5).normal(size=(2, 3, 9, 11))
+    ours, theirs = _both(
+        lambda t: nn.functional.interpolate(t, mode=mode, antialias=True, **kw),
+        lambda t: TF.interpolate(t, mode=mode, antialias=True, **kw),
+        x,
+    )
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-12, atol=1e-12)
+
+
+def test_antialias_needs_bilinear_or_bicubic_as_torch():
+    for lib, x in ((TF, torch.zeros(1, 1, 4, 4)), (nn.functional, Tensor(np.zeros((1, 1, 4, 4))))):
+        with pytest.raises(ValueError, match="Anti-alias option is restricted"):
+            lib.interpolate(x, size=2, mode="nearest", antialias=True)
