@@ -31,7 +31,7 @@ import autograd
 from autograd import Tensor
 from autograd.ops import adaptive
 from nn.functional_losses import _tensor
-from nn.resize_kernels import antialias_matrix
+from nn.resize_kernels import antialias_matrix, cubic_taps
 
 _MODES = "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact"
 _LINEAR_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
@@ -117,31 +117,6 @@ def _linear(
     i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
     weight = np.clip(src - i0, 0, 1).astype(dtype)
     return i0, i0 + (i0 < n_in - 1), weight
-
-
-def _cubic(
-    n_in: int, n_out: int, scale: float | None, align: bool, dtype: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each output position's four source indices (clamped to the input) and weights:
-    Keys' cubic convolution with A = -0.75 at the distances 1 + t, t, 1 - t, 2 - t."""
-    i = np.arange(n_out, dtype=np.float64)
-    if align:
-        src = i * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
-    else:
-        ratio = 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
-        src = ratio * (i + 0.5) - 0.5  # not clamped at 0, as torch's cubic
-    start = np.floor(src).astype(np.int64)
-    t, a = src - start, -0.75
-
-    def near(x: np.ndarray) -> np.ndarray:  # |x| <= 1
-        return ((a + 2) * x - (a + 3)) * x * x + 1
-
-    def far(x: np.ndarray) -> np.ndarray:  # 1 < |x| < 2
-        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-
-    weights = np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)]).astype(dtype)
-    index = np.clip(start + np.arange(-1, 3)[:, None], 0, n_in - 1)
-    return index, weights
 
 
 def repeat_each(x: Tensor, factors: Sequence[int]) -> Tensor:
@@ -241,7 +216,7 @@ def interpolate(
         return _nearest_resize(x, sizes, scales, mode == "nearest-exact")
     for axis, (n_in, n_out, scale) in enumerate(dims, 2):
         if mode == "bicubic":
-            index, weights = _cubic(n_in, n_out, scale, bool(align_corners), x.dtype)
+            index, weights = cubic_taps(n_in, n_out, scale, bool(align_corners), x.dtype)
         else:
             i0, i1, w1 = _linear(n_in, n_out, scale, bool(align_corners), x.dtype)
             if n_in == n_out:

@@ -1,10 +1,12 @@
 """Resampling weights as (n_in, n_out) matrices: `jax.image.resize`'s kernels (no
 antialiasing) for Keras's `UpSampling2D` (Keys' cubic with A = -0.5, "bicubic", and
-Lanczos with radius 3 or 5), and torch's antialiased bilinear and bicubic weights."""
+Lanczos with radius 3 or 5), torch's bicubic taps and its antialiased bilinear and
+bicubic weights."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -68,3 +70,28 @@ def antialias_matrix(
     w = np.where((j >= low) & (j < high), w, 0.0)
     total = w.sum(axis=0, keepdims=True)
     return np.where(total != 0, w / np.where(total != 0, total, 1), 0.0)
+
+
+def cubic_taps(
+    n_in: int, n_out: int, scale: float | None, align: bool, dtype: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """torch's bicubic: each output position's four source indices (clamped to the
+    input) and weights, Keys' cubic with A = -0.75 at the distances 1 + t, t, 1 - t, 2 - t."""
+    i = np.arange(n_out, dtype=np.float64)
+    if align:
+        src = i * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
+    else:
+        ratio = 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
+        src = ratio * (i + 0.5) - 0.5  # not clamped at 0, as torch's cubic
+    start = np.floor(src).astype(np.int64)
+    t, a = src - start, -0.75
+
+    def near(x: np.ndarray) -> np.ndarray:  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: np.ndarray) -> np.ndarray:  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    weights = np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)]).astype(dtype)
+    index = np.clip(start + np.arange(-1, 3)[:, None], 0, n_in - 1)
+    return index, weights
