@@ -792,3 +792,15 @@ __all__ += [
     "max_pool3d",
     "unfold",
 ]  # fmt: skip
+from nn.functional_resize import (  # noqa: E402
+    interpolate,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
+from nn.functional_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: E402
+
+__all__ += [
+    "interpolate", "pixel_shuffle", "pixel_unshuffle", "upsample", "upsample_bilinear",
+    "upsample_nearest",
+]  # fmt: skip

@@ -41,6 +41,11 @@ from nn.keras_conv import (  # noqa: F401  # keras.layers holds them
     MaxPooling1D,
     MaxPooling2D,
 )
+from nn.keras_conv_transpose import (  # noqa: F401  # keras.layers holds them
+    Conv1DTranspose,
+    Conv2DTranspose,
+    Conv3DTranspose,
+)
 from nn.keras_layers import (  # noqa: F401  # keras.layers holds them
     ELU,
     GaussianNoise,
@@ -63,6 +68,27 @@ from nn.keras_layers_more import (  # noqa: F401  # keras.layers holds them
     RMSNormalization,
     SpatialDropout1D,
     dot,
+)
+from nn.keras_resize import (  # noqa: F401  # keras.layers holds them
+    AveragePooling3D,
+    Cropping1D,
+    Cropping2D,
+    Cropping3D,
+    GlobalAveragePooling3D,
+    GlobalMaxPooling3D,
+    MaxPooling3D,
+    UpSampling1D,
+    UpSampling2D,
+    UpSampling3D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    ZeroPadding3D,
+)
+from nn.keras_separable import (  # noqa: F401  # keras.layers holds them
+    DepthwiseConv1D,
+    DepthwiseConv2D,
+    SeparableConv1D,
+    SeparableConv2D,
 )
 from nn.lambda_layer import Lambda as Lambda  # keras.layers.Lambda
 from nn.layer import Layer as Layer  # re-exported: keras.layers.Layer

@@ -48,8 +48,11 @@ from nn import (
     constraints,
     hashing,
     keras_conv,
+    keras_conv_transpose,
     keras_layers,
     keras_layers_more,
+    keras_resize,
+    keras_separable,
     losses,
     merging,
     normalization,
@@ -238,6 +241,9 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
             bidirectional.Bidirectional,
             *(getattr(keras_layers_more, name) for name in KERAS_LAYERS_MORE),
             *keras_conv.KERAS_CONV_LAYERS,
+            *keras_conv_transpose.LAYERS,
+            *keras_separable.LAYERS,
+            *keras_resize.LAYERS,
         )
     },
     **{

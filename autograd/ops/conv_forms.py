@@ -190,6 +190,29 @@ def conv_padded(
     return ConvNd.apply(*args, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
 
+def conv_transpose_padded(
+    input: Any, weight: Any, bias: Any, stride: Ints, starts: Ints, dilation: Ints, size: Ints
+) -> Any:
+    """The transposed convolution of a batched (N, C_in, *spatial) input, weight
+    (C_in, C_out, *k), as positions start .. start + size of its full output
+    ((n - 1) * stride + dilation (k - 1) + 1 long, zeros past its end), for `nn`'s Keras
+    layers (Keras's "same" and `output_padding` crop unevenly); the options are tuples,
+    unchecked."""
+    from autograd.ops.shape import reshape
+
+    full = [
+        (n - 1) * s + v * (k - 1) + 1
+        for n, s, v, k in zip(input.shape[2:], stride, dilation, weight.shape[2:], strict=True)
+    ]
+    pairs = tuple((a, max(f - a - n, 0)) for a, f, n in zip(starts, full, size, strict=True))
+    y = ConvTransposeNd.apply(
+        input, weight, size=tuple(size), stride=stride, padding=pairs, dilation=dilation, groups=1
+    )
+    if bias is not None:
+        y = y + reshape(bias, (-1, *(1,) * len(size)))
+    return y
+
+
 def conv1d(
     input: Any,
     weight: Any,
