@@ -324,8 +324,12 @@ def get(
         return Identity()
     if isinstance(activation, Module):
         return activation
-    if isinstance(activation, dict):  # what `serialize` wrote for your own function
-        return get(own.resolve(activation, "activation"), keras)
+    if isinstance(activation, dict):
+        if own.is_description(activation):  # what `serialize` wrote for your own function
+            return get(own.resolve(activation, "activation"), keras)
+        from nn.saving import from_layer_config  # (which imports this module)
+
+        return from_layer_config(activation)  # a module, as `config_of` describes one
     if isinstance(activation, str):
         if keras and activation.lower() in KERAS_DEFAULTS:
             return KERAS_DEFAULTS[activation.lower()]()
@@ -361,6 +365,18 @@ def serialize(activation: Module | Callable[[Tensor], Tensor] | str | None) -> s
         if repr(get(name, keras=True)) == repr(activation):
             return name
     raise ValueError(f"serialize: no activation name gives {activation!r}")
+
+
+def config_of(activation: Module) -> str | dict:
+    """An activation as a layer's `get_config` gives it: Keras's name where one makes it
+    ("relu", as Keras writes it), else its description, which `get` turns back into it
+    (a module of its own, `LeakyReLU(0.3)`, or a function of yours)."""
+    try:
+        return serialize(activation)
+    except ValueError:
+        from nn.saving import layer_config  # (which imports this module)
+
+        return layer_config(activation)
 
 
 def relu(

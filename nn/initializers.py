@@ -89,6 +89,20 @@ class Initializer:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Initializer:
+        """`cls(**config)`. Newer Keras writes `input_axes` and `output_axes` (which axes
+        the fans count); None, their default, is the fans these initializers take.
+
+        Raises:
+            ValueError: other axes than the default.
+        """
+        config = dict(config)
+        for key in ("input_axes", "output_axes"):
+            if config.get(key, None) is not None:
+                raise ValueError(
+                    f"{cls.__name__}.from_config: {key}={config[key]!r} is not supported; "
+                    "the fans are taken from the last two axes, as Keras's default (None)"
+                )
+            config.pop(key, None)
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -427,6 +441,21 @@ def serialize(initializer: Any) -> dict[str, Any] | None:
         ValueError: a function or a class of your own, which `get` could not rebuild.
     """
     return serialize_object(initializer, "initializer", INITIALIZERS)
+
+
+def config_of(initializer: Any) -> dict[str, Any] | None:
+    """An initializer as a layer's `get_config` gives it: `serialize`'s config, also for
+    the functions Keras's names make in `nn.init` ("glorot_uniform" is
+    `nn.init.xavier_uniform_`), which are given as that name's Keras class.
+
+    Raises:
+        ValueError: a function of your own, which `get` could not rebuild.
+    """
+    if initializer is not None and not isinstance(initializer, Initializer):
+        for name, function in init.INITIALIZERS.items():
+            if function is initializer and name in INITIALIZERS:
+                return serialize(get(name))
+    return serialize(initializer)
 
 
 def deserialize(config: dict[str, Any]) -> Initializer:

@@ -235,8 +235,6 @@ class _Conv(_Spatial):
         return self.activation(self.from_channels_first(z))
 
     def get_config(self) -> dict[str, Any]:
-        from nn.saving import layer_config
-
         return {
             **super().get_config(),
             "filters": self.filters,
@@ -246,7 +244,7 @@ class _Conv(_Spatial):
             "data_format": self.data_format,
             "dilation_rate": list(self.dilation_rate),
             "groups": self.groups,
-            "activation": layer_config(self.activation),
+            "activation": activations.config_of(self.activation),
             "use_bias": self.use_bias,
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),

@@ -97,8 +97,6 @@ class _DepthwiseBase(_Spatial):
         return self.activation(self.from_channels_first(z))
 
     def get_config(self) -> dict[str, Any]:
-        from nn.saving import layer_config
-
         return {
             **super().get_config(),
             "depth_multiplier": self.depth_multiplier,
@@ -107,7 +105,7 @@ class _DepthwiseBase(_Spatial):
             "padding": self.padding,
             "data_format": self.data_format,
             "dilation_rate": list(self.dilation_rate),
-            "activation": layer_config(self.activation),
+            "activation": activations.config_of(self.activation),
             "use_bias": self.use_bias,
             **{k: regularizers.serialize(v) for k, v in self.regularizers.items()},
             **{k: constraints.serialize(v) for k, v in self.constraints.items()},

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from autograd import Tensor, dense, get_default_dtype, linear
 from autograd.checks import check_bool, check_int, check_real
 from autograd.ops.args import OperandError
-from nn import activations, constraints, init, regularizers
+from nn import activations, constraints, init, initializers, regularizers
 from nn import functional as F
 from nn.activations import Activation as Activation  # keras.layers.Activation
 from nn.bidirectional import Bidirectional as Bidirectional  # keras.layers.Bidirectional
@@ -356,6 +356,42 @@ class Dense(LayerWeights, Module):
     def kernel(self) -> Tensor | None:
         """Keras's name for `weight`, of shape (input_dim, units)."""
         return self.weight
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras's config: the arguments that make this layer again, with new weights
+        (Keras's guide: ``Dense.from_config(layer.get_config())``)."""
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": self.dtype,
+            "units": self.units,
+            "activation": activations.config_of(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.config_of(self.kernel_initializer),
+            "bias_initializer": initializers.config_of(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Dense:
+        """A new layer from `get_config()`'s dict (or Keras's: its dtype policy and
+        `quantization_config` of None are read too)."""
+        config = dict(config)
+        trainable = config.pop("trainable", True)
+        if config.get("quantization_config", None) is None:
+            config.pop("quantization_config", None)
+        dtype = config.get("dtype")
+        if isinstance(dtype, dict):  # Keras's DTypePolicy
+            config["dtype"] = dtype.get("config", {}).get("name")
+        for key in ("kernel_initializer", "bias_initializer"):
+            if isinstance(config.get(key), dict):
+                config[key] = initializers.get(config[key])
+        layer = cls(**config)
+        layer.trainable = trainable
+        return layer
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return (*input_shape[:-1], self.units)
