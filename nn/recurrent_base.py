@@ -3,8 +3,10 @@
 `kernel`, `recurrent_kernel` and `bias`, the dropout masks, the loop over time, the
 outputs (`return_sequences`, `return_state`, `go_backwards`) and `get_config`.
 
-The inputs of all time steps are projected in one product, then a loop over the
-time steps computes the recurrent part. `dropout` and `recurrent_dropout` (training
+The inputs of all time steps are projected in one product, then the recurrent part
+runs as one op where the layer's equations are torch's (default activations, GRU's
+reset_after, no recurrent_dropout in training; `nn.recurrent_steps.FUSED`), else as
+a loop over the time steps. `dropout` and `recurrent_dropout` (training
 only) multiply the inputs and h by masks drawn once per call, kept for every step, as
 Keras's; with `recurrent_dropout` each gate gets masks of its own (Keras's
 `implementation=1`). There are no masks from `Embedding(mask_zero=True)`: `nn`'s
@@ -19,10 +21,10 @@ import numpy as np
 
 from autograd import Generator, Tensor, cat, dense, flip, ones, stack
 from autograd.checks import check_bool, check_int, check_real
-from nn import activations, constraints, initializers, regularizers
+from nn import activations, constraints, initializers, recurrent_steps, regularizers
 from nn.functional import dropout as _dropout
 from nn.layer import Layer, Variable
-from nn.recurrent_steps import time_steps
+from nn.recurrent_steps import State, time_steps
 
 #: The arguments every recurrent layer takes, with Keras's defaults.
 COMMON = {
@@ -178,6 +180,12 @@ class KerasRNN(Layer):
         """One time step: the new states (the output first)."""
         raise NotImplementedError(f"{type(self).__name__} must define step (one time step)")
 
+    def fused(self, xw: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, State] | None:
+        """The whole sequence as one op (`nn.recurrent_steps.run_fused`) from xw (time,
+        batch, G * units) when this layer's equations are torch's: (outputs (time, batch,
+        units), final states); None otherwise (the loop of `step` runs)."""
+        return None
+
     def initial_states(self, batch: int, dtype: Any) -> tuple[Tensor, ...]:
         return (Tensor(np.zeros((batch, self.units), dtype)),)
 
@@ -197,6 +205,13 @@ class KerasRNN(Layer):
         xw = self._project(sequences, in_masks, self.input_bias())
         if self.go_backwards:
             xw = flip(xw, [1])
+        same = all(t.dtype == xw.dtype for t in (*states, self.recurrent_kernel))
+        if recurrent_steps.FUSED and rec_masks is None and same:
+            fused = self.fused(xw.transpose(0, 1), states)
+            if fused is not None:
+                sequence, states = fused
+                output = sequence.transpose(0, 1) if self.return_sequences else states[0]
+                return [output, *states] if self.return_state else output
         outputs = []
         for x_t in time_steps(xw, 1):
             states = self.step(x_t, states, rec_masks)

@@ -183,6 +183,13 @@ class RNNBase(Module):
     def _run(self, x: Tensor, hx: Any, lengths: Any) -> tuple[Tensor, tuple[Tensor, ...]]:
         """Every layer and direction over x (L, N, H_in): (output, final states stacked
         as h_n / c_n)."""
+        weight = self.weight_ih_l0
+        if x.dtype != weight.dtype:
+            raise ValueError(
+                f"RNN input dtype ({x.dtype}) does not match weight dtype ({weight.dtype}). "
+                f"Convert input: input.to({weight.dtype}), or convert model: "
+                f"model.to({x.dtype})"
+            )
         initial = self._initial_states(x, hx)
         finals: list[list[Tensor]] = [[] for _ in initial]
         for layer in range(self.num_layers):

@@ -97,6 +97,60 @@ def test_fused_equals_composed(
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
 
 
+def _run_keras(layer, x, fused, seed, training, monkeypatch):
+    """(outputs, gradients of x and of every weight, ops) of a Keras layer on one path."""
+    monkeypatch.setattr(recurrent_steps, "FUSED", fused)
+    layer.generator = autograd.Generator().manual_seed(seed)  # the same dropout masks
+    for w in layer.trainable_weights:
+        w.grad = None
+    xt = Tensor(x.copy(), requires_grad=True)
+    out = layer(xt, training=training)
+    outputs = out if isinstance(out, list) else [out]
+    rng = np.random.default_rng(1)
+    sum((o * Tensor(rng.normal(size=o.shape))).sum() for o in outputs).backward()
+    grads = [xt.grad.data] + [w.grad.data for w in layer.trainable_weights]
+    return [o.data for o in outputs], grads, _ops(outputs[0])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    kind=st.sampled_from(["SimpleRNN", "LSTM", "GRU"]),
+    reset_after=st.booleans(),
+    go_backwards=st.booleans(),
+    return_sequences=st.booleans(),
+    use_bias=st.booleans(),
+    dropout=st.sampled_from([0.0, 0.3]),
+    recurrent_dropout=st.sampled_from([0.0, 0.3]),
+    sizes=st.tuples(st.integers(1, 3), st.integers(1, 5), st.integers(1, 3), st.integers(1, 3)),
+    seed=st.integers(0, 2**16),
+)
+def test_keras_fused_equals_composed(
+    kind, reset_after, go_backwards, return_sequences, use_bias, dropout, recurrent_dropout,
+    sizes, seed,
+):  # fmt: skip
+    batch, length, features, units = sizes
+    options = {"go_backwards": go_backwards, "return_sequences": return_sequences,
+               "return_state": True, "use_bias": use_bias, "dropout": dropout,
+               "recurrent_dropout": recurrent_dropout, "seed": seed}  # fmt: skip
+    options["dtype"] = "float64"
+    if kind == "GRU":
+        options["reset_after"] = reset_after
+    layer = getattr(nn.layers, kind)(units, **options)
+    layer.build((batch, length, features))
+    rng = np.random.default_rng(seed)
+    for w in layer.trainable_weights:  # biases too, and float64
+        w.data = rng.normal(size=w.shape) * 0.5
+    x = rng.normal(size=(batch, length, features))
+    with pytest.MonkeyPatch.context() as mp:
+        fused = _run_keras(layer, x, True, seed, True, mp)
+        composed = _run_keras(layer, x, False, seed, True, mp)
+    exact = not recurrent_dropout and (kind != "GRU" or reset_after)
+    assert bool({"RNNSequence", "LSTMSequence", "GRUSequence"} & fused[2]) == exact
+    for a, b in zip(fused[0] + fused[1], composed[0] + composed[1], strict=True):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+
+
 def test_the_ops_check_their_inputs():
     xw, h, w = np.zeros((3, 2, 8)), np.zeros((2, 2)), np.zeros((8, 2))
     with pytest.raises(ValueError, match=r"w_hh must be \(4 \* hidden, hidden_out\)"):
