@@ -23,7 +23,8 @@ from autograd.ops.arith import where
 from autograd.ops.elementwise import relu, sigmoid, tanh
 from autograd.ops.layers import linear
 from autograd.ops.layout import chunk
-from autograd.ops.recurrent import GRUSequence, LSTMSequence, RNNSequence
+from autograd.ops.recurrent import LSTMSequence, RNNSequence
+from autograd.ops.recurrent_gru import GRUSequence
 from autograd.ops.shape import cat, stack
 from autograd.tensor import Tensor
 

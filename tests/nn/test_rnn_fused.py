@@ -169,6 +169,18 @@ def test_the_ops_check_their_inputs():
         autograd.rnn_tanh_sequence(np.zeros((3, 2, 2), np.float32), h, np.zeros((2, 2)))
 
 
+@pytest.mark.parametrize("fused", [True, False])
+def test_an_input_of_another_dtype_raises_torch_s_error(fused, monkeypatch):
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(recurrent_steps, "FUSED", fused)
+    x = np.zeros((4, 1, 2))
+    with pytest.raises(ValueError) as ours:
+        nn.LSTM(2, 3)(Tensor(x))
+    with pytest.raises(ValueError) as theirs:
+        torch.nn.LSTM(2, 3)(torch.tensor(x))
+    assert str(ours.value) == str(theirs.value).replace("torch.", "")
+
+
 @pytest.mark.parametrize("name", ["rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell"])
 def test_cell_functions_are_torch_s(name):
     torch = pytest.importorskip("torch")
