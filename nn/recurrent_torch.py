@@ -203,10 +203,10 @@ class RNNBase(Module):
                 start = tuple(state[row] for state in initial)
                 reverse = direction == 1
                 if recurrent_steps.FUSED:
+                    hh, b_hh, hr = w["weight_hh"], w["bias_hh"], w["weight_hr"]
                     out, final = recurrent_steps.run_fused(
-                        self.mode, xw, start, w["weight_hh"], w["bias_hh"], w["weight_hr"],
-                        reverse, lengths,
-                    )  # fmt: skip
+                        self.mode, xw, start, hh, b_hh, hr, reverse, lengths
+                    )
                 else:
                     out, final = run_sequence(self._step(w), xw, start, reverse, lengths)
                 outputs.append(out)
