@@ -139,7 +139,11 @@ class LSTMSequence(_Recurrent):
     """c_k = f * c_{k-1} + i * g,  h_k = o * tanh(c_k) (then h_k W_hr^T); backward:
     dc = dc_k + dh_k * o * (1 - tanh(c_k)^2),  da_i = dc * g * i (1 - i),
     da_f = dc * c_{k-1} * f (1 - f),  da_g = dc * i (1 - g^2),
-    da_o = dh_k * tanh(c_k) * o (1 - o),  dh_{k-1} = da W_hh,  dc_{k-1} = dc * f"""
+    da_o = dh_k * tanh(c_k) * o (1 - o),  dh_{k-1} = da W_hh,  dc_{k-1} = dc * f
+
+    Few large arrays are made per call (each costs its pages' first writes): the
+    gates are computed in place, and backward turns the gates' derivatives into the
+    gradients in the one array it returns."""
 
     mode = "LSTM"
 
@@ -151,51 +155,52 @@ class LSTMSequence(_Recurrent):
         length, batch, gates = xw.shape
         hidden, out_size = gates // 4, w_hh.shape[1]
         dtype = xw.dtype
-        xwb = xw + b_hh if b_hh is not None else xw
-        # gate = m * tanh(s * a) + k: sigmoid(a) = 0.5 tanh(a / 2) + 0.5 for i, f, o
+        # gate = s * tanh(s * a) + 1 - s: sigmoid(a) = 0.5 tanh(a / 2) + 0.5 for i, f, o
+        # (s = 0.5), tanh(a) for g (s = 1)
         scale = np.full(gates, 0.5, dtype)
         scale[2 * hidden : 3 * hidden] = 1.0
-        offset = np.where(scale == 0.5, 0.5, 0.0).astype(dtype)
-        tanhs = np.empty((length, batch, gates), dtype)  # tanh(s * a)
-        acts = np.empty_like(tanhs)  # i, f, g, o
+        offset = 1 - scale
+        acts = np.empty((length, batch, gates), dtype)  # i, f, g, o
         cells = np.empty((length + 1, batch, hidden), dtype)
         hs = np.empty((length + 1, batch, out_size), dtype)
         tc = np.empty((length, batch, hidden), dtype)  # tanh(c_k), before the mask
-        news = np.empty((length, batch, out_size), dtype)  # each step's h (before the mask)
         units = np.empty((length, batch, hidden), dtype) if w_hr is not None else None
+        n_out = length * batch * out_size
+        packed = np.empty(n_out + batch * (out_size + hidden), dtype)
+        outputs = self.ordered(packed[:n_out].reshape(length, batch, out_size))  # k order
         hs[0], cells[0] = h0, c0
         w_t = w_hh.T
-        c = np.empty((batch, hidden), dtype)
+        c_new = np.empty((batch, hidden), dtype)
         for k, t in enumerate(self.times):
             a = np.matmul(hs[k], w_t, out=acts[k])
-            a += xwb[t]
+            a += xw[t]
+            if b_hh is not None:
+                a += b_hh
             a *= scale
-            np.tanh(a, out=tanhs[k])
-            np.multiply(tanhs[k], scale, out=a)
+            np.tanh(a, out=a)
+            a *= scale
             a += offset
             i, f, g, o = a.reshape(batch, 4, hidden).transpose(1, 0, 2)
+            live = None if self.live is None else self.live[k]
+            c = cells[k + 1] if live is None else c_new
             np.multiply(f, cells[k], out=c)
             c += i * g
             np.tanh(c, out=tc[k])
+            h = hs[k + 1] if live is None else outputs[k]
             if w_hr is None:
-                np.multiply(o, tc[k], out=news[k])
+                np.multiply(o, tc[k], out=h)
             else:
                 np.multiply(o, tc[k], out=units[k])
-                np.matmul(units[k], w_hr.T, out=news[k])
-            if self.live is None:
-                cells[k + 1], hs[k + 1] = c, news[k]
-            else:
-                live = self.live[k]
+                np.matmul(units[k], w_hr.T, out=h)
+            if live is not None:
                 np.copyto(cells[k + 1], np.where(live, c, cells[k]))
-                np.copyto(hs[k + 1], np.where(live, news[k], hs[k]))
-        self.scale, self.tanhs, self.acts, self.cells, self.hs = scale, tanhs, acts, cells, hs
-        self.tc, self.units = tc, units
-        n_out = length * batch * out_size
-        packed = np.empty(n_out + batch * (out_size + hidden), dtype)
-        outputs = packed[:n_out].reshape(length, batch, out_size)
-        outputs[...] = self.ordered(news)
-        if lengths is not None:
-            outputs *= np.asarray(lengths)[None, :, None] > np.arange(length)[:, None, None]
+                np.copyto(hs[k + 1], np.where(live, h, hs[k]))
+                h *= live
+        self.scale, self.acts, self.cells, self.hs, self.tc, self.units = (
+            scale, acts, cells, hs, tc, units
+        )  # fmt: skip
+        if self.live is None:
+            outputs[...] = hs[1:]
         packed[n_out : n_out + batch * out_size] = hs[-1].reshape(-1)
         packed[n_out + batch * out_size :] = cells[-1].reshape(-1)
         return packed
@@ -211,19 +216,22 @@ class LSTMSequence(_Recurrent):
         dh = dz[n_out : n_out + batch * out_size].reshape(batch, out_size).copy()
         dc = dz[n_out + batch * out_size :].reshape(batch, hidden).copy()
         acts, tc = self.acts, self.tc
-        # d gate / d a = m * s * (1 - tanh(s * a)^2): i (1 - i) for sigmoids, 1 - g^2 for g
-        deriv = 1 - self.tanhs * self.tanhs
-        deriv *= self.scale * self.scale
-        d4 = deriv.reshape(length, batch, 4, hidden)
         a4 = acts.reshape(length, batch, 4, hidden)
-        # what da_i, da_f, da_g take from dc, and da_o from dh_k: read once for all steps
-        by_dc = np.empty((length, batch, 3, hidden), xw.dtype)
-        np.multiply(a4[:, :, 2], d4[:, :, 0], out=by_dc[:, :, 0])
-        np.multiply(self.cells[:-1], d4[:, :, 1], out=by_dc[:, :, 1])
-        np.multiply(a4[:, :, 0], d4[:, :, 2], out=by_dc[:, :, 2])
-        by_dh = tc * d4[:, :, 3]
-        to_dc = a4[:, :, 3] * (1 - tc * tc)  # dc_k += dh_k * o (1 - tanh(c_k)^2)
-        da = np.empty((length, batch, gates), xw.dtype)
+        # d gate / d a, from the gate: i (1 - i) for the sigmoids, 1 - g^2 for g, that is
+        # a * (u - a) + v with (u, v) = (1, 0), or (0, 1) for g
+        u = (self.scale == 0.5).astype(acts.dtype)
+        da = np.subtract(u, acts)
+        da *= acts
+        da4 = da.reshape(length, batch, 4, hidden)
+        da4[:, :, 2] += 1
+        # what da_i, da_f, da_g take from dc, and da_o from dh_k, for all steps at once
+        da4[:, :, 0] *= a4[:, :, 2]
+        da4[:, :, 1] *= self.cells[:-1]
+        da4[:, :, 2] *= a4[:, :, 0]
+        da4[:, :, 3] *= tc
+        to_dc = np.multiply(tc, tc)  # dc_k += dh_k * o (1 - tanh(c_k)^2)
+        np.subtract(1, to_dc, out=to_dc)
+        to_dc *= a4[:, :, 3]
         dhs = np.empty((length, batch, out_size), xw.dtype) if w_hr is not None else None
         for k in range(length - 1, -1, -1):
             gh = dy[k] + dh
@@ -235,9 +243,9 @@ class LSTMSequence(_Recurrent):
                 gh = gh @ w_hr
             dcc = gh * to_dc[k]
             dcc += dc if live is None else dc * live
-            da4 = da[k].reshape(batch, 4, hidden)
-            np.multiply(by_dc[k], dcc[:, None, :], out=da4[:, :3])
-            np.multiply(by_dh[k], gh, out=da4[:, 3])
+            step = da4[k]
+            step[:, :3] *= dcc[:, None, :]
+            step[:, 3] *= gh
             new_dh = da[k] @ w_hh
             new_dc = dcc * a4[k, :, 1]
             if live is None:
