@@ -114,7 +114,11 @@ class RNNSequence(_Recurrent):
         dy = self.ordered(dz[: length * batch * hidden].reshape(length, batch, hidden))
         dh = dz[length * batch * hidden :].reshape(batch, hidden).copy()
         news = self.news
-        deriv = 1 - news * news if self.nonlinearity == "tanh" else (news > 0).astype(news.dtype)
+        if self.nonlinearity == "tanh":
+            deriv = np.multiply(news, news)
+            np.subtract(1, deriv, out=deriv)
+        else:
+            deriv = (news > 0).astype(news.dtype)
         da = np.empty_like(news)
         for k in range(length - 1, -1, -1):
             g = dy[k] + dh

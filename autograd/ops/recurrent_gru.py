@@ -74,9 +74,19 @@ class GRUSequence(_Recurrent):
         dh = dz[n_out:].reshape(batch, hidden).copy()
         acts = self.acts
         r, z, n = acts[..., :hidden], acts[..., hidden : 2 * hidden], acts[..., 2 * hidden :]
-        q_z = (self.hs[:-1] - n) * z * (1 - z)
-        q_n = (1 - z) * (1 - n * n)
-        q_r = self.hw_n * r * (1 - r)
+        # the factors of every step at once, in place (few large arrays)
+        q = np.empty_like(acts)
+        q_r, q_z, q_n = q[..., :hidden], q[..., hidden : 2 * hidden], q[..., 2 * hidden :]
+        one_minus = np.subtract(1, z)
+        np.multiply(n, n, out=q_n)
+        np.subtract(1, q_n, out=q_n)
+        q_n *= one_minus  # (1 - z) (1 - n^2)
+        np.subtract(self.hs[:-1], n, out=q_z)
+        q_z *= z
+        q_z *= one_minus  # (h_{k-1} - n) z (1 - z)
+        np.subtract(1, r, out=q_r)
+        q_r *= r
+        q_r *= self.hw_n  # hw_n r (1 - r)
         dx = np.empty((length, batch, gates), xw.dtype)
         dhw = np.empty_like(dx)
         for k in range(length - 1, -1, -1):
