@@ -147,16 +147,19 @@ class KerasRNN(Layer):
         """Keras's masks per call: one, or one per gate with recurrent_dropout."""
         return self.gates if self.recurrent_dropout else 1
 
-    def _project(self, inputs: Tensor, masks: list[Tensor] | None, bias: Tensor | None) -> Tensor:
-        """x K + b for every time step, (batch, time, G * units); with dropout masks
-        (batch, features), the inputs of each gate under its mask."""
+    def _project(
+        self, inputs: Tensor, masks: list[Tensor] | None, bias: Tensor | None, time_axis: int = 1
+    ) -> Tensor:
+        """x K + b for every time step, (batch, time, G * units), or (time, batch, ...)
+        for time-major inputs (`time_axis` 0); with dropout masks (batch, features), the
+        inputs of each gate under its mask."""
         if masks is None:
             return dense(inputs, self.kernel, bias)
         if len(masks) == 1:
-            return dense(inputs * masks[0].unsqueeze(1), self.kernel, bias)
+            return dense(inputs * masks[0].unsqueeze(time_axis), self.kernel, bias)
         u = self.units
         parts = [
-            dense(inputs * m.unsqueeze(1), self.kernel[:, g * u : (g + 1) * u])
+            dense(inputs * m.unsqueeze(time_axis), self.kernel[:, g * u : (g + 1) * u])
             for g, m in enumerate(masks)
         ]
         projected = cat(parts, -1)
@@ -180,11 +183,14 @@ class KerasRNN(Layer):
         """One time step: the new states (the output first)."""
         raise NotImplementedError(f"{type(self).__name__} must define step (one time step)")
 
-    def fused(self, xw: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, State] | None:
+    def fusable(self) -> bool:
+        """Whether this layer's equations are torch's, so that `fused` computes them."""
+        return False
+
+    def fused(self, xw: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, State]:
         """The whole sequence as one op (`nn.recurrent_steps.run_fused`) from xw (time,
-        batch, G * units) when this layer's equations are torch's: (outputs (time, batch,
-        units), final states); None otherwise (the loop of `step` runs)."""
-        return None
+        batch, G * units): (outputs (time, batch, units), final states)."""
+        raise TypeError(f"{type(self).__name__}: no fused form (`fusable` is False)")
 
     def initial_states(self, batch: int, dtype: Any) -> tuple[Tensor, ...]:
         return (Tensor(np.zeros((batch, self.units), dtype)),)
@@ -202,16 +208,20 @@ class KerasRNN(Layer):
         in_masks = self._masks(sequences[:, 0], self.dropout, count, training)
         states = self._start(sequences, initial_state)
         rec_masks = self._masks(states[0], self.recurrent_dropout, count, training)
+        same = all(
+            t.dtype == sequences.dtype for t in (self.kernel, self.recurrent_kernel, *states)
+        )
+        if recurrent_steps.FUSED and rec_masks is None and same and self.fusable():
+            # time-major projections (time, batch, G * units): each step's rows contiguous
+            xw = self._project(sequences.transpose(0, 1), in_masks, self.input_bias(), 0)
+            if self.go_backwards:
+                xw = flip(xw, [0])
+            sequence, states = self.fused(xw, states)
+            output = sequence.transpose(0, 1) if self.return_sequences else states[0]
+            return [output, *states] if self.return_state else output
         xw = self._project(sequences, in_masks, self.input_bias())
         if self.go_backwards:
             xw = flip(xw, [1])
-        same = all(t.dtype == xw.dtype for t in (*states, self.recurrent_kernel))
-        if recurrent_steps.FUSED and rec_masks is None and same:
-            fused = self.fused(xw.transpose(0, 1), states)
-            if fused is not None:
-                sequence, states = fused
-                output = sequence.transpose(0, 1) if self.return_sequences else states[0]
-                return [output, *states] if self.return_state else output
         outputs = []
         for x_t in time_steps(xw, 1):
             states = self.step(x_t, states, rec_masks)

@@ -58,10 +58,11 @@ class SimpleRNN(KerasRNN):
     ) -> tuple[Tensor, ...]:
         return (self.activation(xw + self._recurrent(states[0], masks, self.recurrent_kernel)),)
 
-    def fused(self, xw: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, State] | None:
+    def fusable(self) -> bool:
+        return type(self.activation) is Tanh
+
+    def fused(self, xw: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, State]:
         """torch's tanh RNN with W_hh = R^T (the bias is in xw)."""
-        if type(self.activation) is not Tanh:
-            return None
         return run_fused("RNN_TANH", xw, states, self.recurrent_kernel.T, None)
 
 
@@ -93,10 +94,11 @@ class LSTM(KerasRNN):
         o = self.recurrent_activation(z[:, 3 * u :])
         return o * self.activation(c), c
 
-    def fused(self, xw: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, State] | None:
+    def fusable(self) -> bool:
+        return type(self.activation) is Tanh and type(self.recurrent_activation) is Sigmoid
+
+    def fused(self, xw: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, State]:
         """torch's LSTM: Keras's gates i, f, c, o are torch's i, f, g, o; W_hh = R^T."""
-        if type(self.activation) is not Tanh or type(self.recurrent_activation) is not Sigmoid:
-            return None
         return run_fused("LSTM", xw, states, self.recurrent_kernel.T, None)
 
 
@@ -137,15 +139,17 @@ class GRU(KerasRNN):
         candidate = self.activation(xw[:, 2 * u :] + recurrent_h)
         return (z * h + (1 - z) * candidate,)
 
-    def fused(self, xw: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, State] | None:
-        """torch's GRU when reset_after (r scales h R_h + b_rec_h, as torch's n gate): the
-        gate blocks z, r, h of xw, R and b_rec reordered to torch's r, z, n."""
-        if (
-            not self.options["reset_after"]
-            or type(self.activation) is not Tanh
-            or type(self.recurrent_activation) is not Sigmoid
-        ):
-            return None
+    def fusable(self) -> bool:
+        """With reset_after, r scales h R_h + b_rec_h, as torch's n gate."""
+        return (
+            self.options["reset_after"]
+            and type(self.activation) is Tanh
+            and type(self.recurrent_activation) is Sigmoid
+        )
+
+    def fused(self, xw: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, State]:
+        """torch's GRU: the gate blocks z, r, h of xw, R and b_rec reordered to torch's
+        r, z, n."""
         u = self.units
 
         def torch_order(a: Tensor) -> Tensor:

@@ -13,7 +13,7 @@ public `autograd` ops. Each step takes `xw`, the input's projection for this ste
 
 `run_sequence` loops over the time steps (forward or reversed), optionally stopping
 each sequence of the batch at its length (a packed batch): past its end a sequence
-keeps its state and outputs zeros.
+keeps its state and outputs zeros. `run_fused` does the same as one op (see `FUSED`).
 """
 
 from __future__ import annotations
@@ -139,12 +139,14 @@ def run_sequence(
     return stack(outputs, 0), state
 
 
-#: True: `nn.RNN`, `nn.LSTM`, `nn.GRU` (and Keras's `SimpleRNN`, `LSTM`, `GRU` where
-#: their equations are torch's, see `nn.recurrent_base`) run each layer and direction
-#: as ONE op (`autograd.lstm_sequence` and the others: backpropagation through time
-#: written by hand, several times faster). False: the steps above, composed of small
-#: ops: the same values and gradients (to rounding), a graph of ~12 ops per step that
-#: drawings and hooks can show. Read at each call, so it may be switched at any time.
+#: True: `nn.RNN`, `nn.LSTM`, `nn.GRU` run each layer and direction as ONE op
+#: (`autograd.lstm_sequence` and the others: backpropagation through time written by
+#: hand, about twice as fast), and so do Keras's `SimpleRNN`, `LSTM`, `GRU` where their
+#: equations are torch's: activation "tanh" (and recurrent_activation "sigmoid"), GRU
+#: with reset_after=True, no recurrent_dropout while training, and inputs, states and
+#: weights of one dtype; other Keras configurations keep the steps. False: the steps
+#: above, composed of small ops: the same values and gradients (to rounding), a graph
+#: of ~12 ops per step that drawings and hooks can show. Read at each call.
 FUSED = True
 
 
