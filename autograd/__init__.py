@@ -625,6 +625,16 @@ __all__ += [
 
 # PyTorch's functions, batch 4
 from autograd.ops.elementwise import trunc as fix  # noqa: E402
+from autograd.ops.recurrent_forms import (  # noqa: E402
+    gru_cell,
+    gru_sequence,
+    lstm_cell,
+    lstm_sequence,
+    rnn_relu_cell,
+    rnn_relu_sequence,
+    rnn_tanh_cell,
+    rnn_tanh_sequence,
+)
 from autograd.ops.scatter_more import (  # noqa: E402
     diagonal_scatter,
     index_copy,
@@ -695,6 +705,16 @@ __all__ += [
     *_IN_PLACE,
     *_TOP_LEVEL_NN,
 ]  # fmt: skip
+__all__ += [
+    "gru_cell",
+    "gru_sequence",
+    "lstm_cell",
+    "lstm_sequence",
+    "rnn_relu_cell",
+    "rnn_relu_sequence",
+    "rnn_tanh_cell",
+    "rnn_tanh_sequence",
+]
 __all__ += [
     "adaptive_avg_pool1d",
     "adaptive_max_pool1d",

@@ -3,8 +3,10 @@
 `kernel`, `recurrent_kernel` and `bias`, the dropout masks, the loop over time, the
 outputs (`return_sequences`, `return_state`, `go_backwards`) and `get_config`.
 
-The inputs of all time steps are projected in one product, then a loop over the
-time steps computes the recurrent part. `dropout` and `recurrent_dropout` (training
+The inputs of all time steps are projected in one product, then the recurrent part
+runs as one op where the layer's equations are torch's (default activations, GRU's
+reset_after, no recurrent_dropout in training; `nn.recurrent_steps.FUSED`), else as
+a loop over the time steps. `dropout` and `recurrent_dropout` (training
 only) multiply the inputs and h by masks drawn once per call, kept for every step, as
 Keras's; with `recurrent_dropout` each gate gets masks of its own (Keras's
 `implementation=1`). There are no masks from `Embedding(mask_zero=True)`: `nn`'s
@@ -19,10 +21,10 @@ import numpy as np
 
 from autograd import Generator, Tensor, cat, dense, flip, ones, stack
 from autograd.checks import check_bool, check_int, check_real
-from nn import activations, constraints, initializers, regularizers
+from nn import activations, constraints, initializers, recurrent_steps, regularizers
 from nn.functional import dropout as _dropout
 from nn.layer import Layer, Variable
-from nn.recurrent_steps import time_steps
+from nn.recurrent_steps import State, time_steps
 
 #: The arguments every recurrent layer takes, with Keras's defaults.
 COMMON = {
@@ -145,16 +147,19 @@ class KerasRNN(Layer):
         """Keras's masks per call: one, or one per gate with recurrent_dropout."""
         return self.gates if self.recurrent_dropout else 1
 
-    def _project(self, inputs: Tensor, masks: list[Tensor] | None, bias: Tensor | None) -> Tensor:
-        """x K + b for every time step, (batch, time, G * units); with dropout masks
-        (batch, features), the inputs of each gate under its mask."""
+    def _project(
+        self, inputs: Tensor, masks: list[Tensor] | None, bias: Tensor | None, time_axis: int = 1
+    ) -> Tensor:
+        """x K + b for every time step, (batch, time, G * units), or (time, batch, ...)
+        for time-major inputs (`time_axis` 0); with dropout masks (batch, features), the
+        inputs of each gate under its mask."""
         if masks is None:
             return dense(inputs, self.kernel, bias)
         if len(masks) == 1:
-            return dense(inputs * masks[0].unsqueeze(1), self.kernel, bias)
+            return dense(inputs * masks[0].unsqueeze(time_axis), self.kernel, bias)
         u = self.units
         parts = [
-            dense(inputs * m.unsqueeze(1), self.kernel[:, g * u : (g + 1) * u])
+            dense(inputs * m.unsqueeze(time_axis), self.kernel[:, g * u : (g + 1) * u])
             for g, m in enumerate(masks)
         ]
         projected = cat(parts, -1)
@@ -178,6 +183,15 @@ class KerasRNN(Layer):
         """One time step: the new states (the output first)."""
         raise NotImplementedError(f"{type(self).__name__} must define step (one time step)")
 
+    def fusable(self) -> bool:
+        """Whether this layer's equations are torch's, so that `fused` computes them."""
+        return False
+
+    def fused(self, xw: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, State]:
+        """The whole sequence as one op (`nn.recurrent_steps.run_fused`) from xw (time,
+        batch, G * units): (outputs (time, batch, units), final states)."""
+        raise TypeError(f"{type(self).__name__}: no fused form (`fusable` is False)")
+
     def initial_states(self, batch: int, dtype: Any) -> tuple[Tensor, ...]:
         return (Tensor(np.zeros((batch, self.units), dtype)),)
 
@@ -194,6 +208,17 @@ class KerasRNN(Layer):
         in_masks = self._masks(sequences[:, 0], self.dropout, count, training)
         states = self._start(sequences, initial_state)
         rec_masks = self._masks(states[0], self.recurrent_dropout, count, training)
+        same = all(
+            t.dtype == sequences.dtype for t in (self.kernel, self.recurrent_kernel, *states)
+        )
+        if recurrent_steps.FUSED and rec_masks is None and same and self.fusable():
+            # time-major projections (time, batch, G * units): each step's rows contiguous
+            xw = self._project(sequences.transpose(0, 1), in_masks, self.input_bias(), 0)
+            if self.go_backwards:
+                xw = flip(xw, [0])
+            sequence, states = self.fused(xw, states)
+            output = sequence.transpose(0, 1) if self.return_sequences else states[0]
+            return [output, *states] if self.return_state else output
         xw = self._project(sequences, in_masks, self.input_bias())
         if self.go_backwards:
             xw = flip(xw, [1])

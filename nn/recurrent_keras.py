@@ -15,15 +15,18 @@ features). With x_t the step's input and h the last output:
                 h' = z * h + (1 - z) * h~
 
 The loop, the dropout masks and the arguments they share are `nn.recurrent_base`'s
-`KerasRNN`.
+`KerasRNN`. Where the equations are torch's (tanh and sigmoid, GRU's reset_after) the
+sequence runs as torch's fused op (`fused`), the gate blocks mapped, not copied per step.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from autograd import Tensor
+from autograd import Tensor, cat
+from nn.activations import Sigmoid, Tanh
 from nn.recurrent_base import KerasRNN
+from nn.recurrent_steps import State, run_fused
 
 
 class SimpleRNN(KerasRNN):
@@ -55,6 +58,13 @@ class SimpleRNN(KerasRNN):
     ) -> tuple[Tensor, ...]:
         return (self.activation(xw + self._recurrent(states[0], masks, self.recurrent_kernel)),)
 
+    def fusable(self) -> bool:
+        return type(self.activation) is Tanh
+
+    def fused(self, xw: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, State]:
+        """torch's tanh RNN with W_hh = R^T (the bias is in xw)."""
+        return run_fused("RNN_TANH", xw, states, self.recurrent_kernel.T, None)
+
 
 class LSTM(KerasRNN):
     """Keras's LSTM (gates i, f, c, o; see the module's docstring). Arguments as
@@ -83,6 +93,13 @@ class LSTM(KerasRNN):
         c = f * c + i * self.activation(z[:, 2 * u : 3 * u])
         o = self.recurrent_activation(z[:, 3 * u :])
         return o * self.activation(c), c
+
+    def fusable(self) -> bool:
+        return type(self.activation) is Tanh and type(self.recurrent_activation) is Sigmoid
+
+    def fused(self, xw: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, State]:
+        """torch's LSTM: Keras's gates i, f, c, o are torch's i, f, g, o; W_hh = R^T."""
+        return run_fused("LSTM", xw, states, self.recurrent_kernel.T, None)
 
 
 class GRU(KerasRNN):
@@ -121,6 +138,25 @@ class GRU(KerasRNN):
             recurrent_h = (r * h_h) @ self.recurrent_kernel[:, 2 * u :]
         candidate = self.activation(xw[:, 2 * u :] + recurrent_h)
         return (z * h + (1 - z) * candidate,)
+
+    def fusable(self) -> bool:
+        """With reset_after, r scales h R_h + b_rec_h, as torch's n gate."""
+        return (
+            self.options["reset_after"]
+            and type(self.activation) is Tanh
+            and type(self.recurrent_activation) is Sigmoid
+        )
+
+    def fused(self, xw: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, State]:
+        """torch's GRU: the gate blocks z, r, h of xw, R and b_rec reordered to torch's
+        r, z, n."""
+        u = self.units
+
+        def torch_order(a: Tensor) -> Tensor:
+            return cat([a[..., u : 2 * u], a[..., :u], a[..., 2 * u :]], -1)
+
+        b_hh = None if self.bias is None else torch_order(self.bias[1])
+        return run_fused("GRU", torch_order(xw), states, torch_order(self.recurrent_kernel).T, b_hh)
 
 
 def _first(masks: list[Tensor] | None, count: int) -> list[Tensor] | None:

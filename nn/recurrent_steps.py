@@ -13,7 +13,7 @@ public `autograd` ops. Each step takes `xw`, the input's projection for this ste
 
 `run_sequence` loops over the time steps (forward or reversed), optionally stopping
 each sequence of the batch at its length (a packed batch): past its end a sequence
-keeps its state and outputs zeros.
+keeps its state and outputs zeros. `run_fused` does the same as one op (see `FUSED`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,22 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, chunk, linear, relu, sigmoid, split, stack, tanh, unbind, where
+from autograd import (
+    Tensor,
+    chunk,
+    gru_sequence,
+    linear,
+    lstm_sequence,
+    relu,
+    rnn_relu_sequence,
+    rnn_tanh_sequence,
+    sigmoid,
+    split,
+    stack,
+    tanh,
+    unbind,
+    where,
+)
 
 #: State: (h,) for RNN and GRU, (h, c) for LSTM.
 State = tuple[Tensor, ...]
@@ -122,3 +137,35 @@ def run_sequence(
         state = tuple(where(live, n, s) for n, s in zip(new, state))
         outputs[t] = where(live, new[0], 0.0)
     return stack(outputs, 0), state
+
+
+#: True: `nn.RNN`, `nn.LSTM`, `nn.GRU` run each layer and direction as ONE op
+#: (`autograd.lstm_sequence` and the others: backpropagation through time written by
+#: hand, about twice as fast), and so do Keras's `SimpleRNN`, `LSTM`, `GRU` where their
+#: equations are torch's: activation "tanh" (and recurrent_activation "sigmoid"), GRU
+#: with reset_after=True, no recurrent_dropout while training, and inputs, states and
+#: weights of one dtype; other Keras configurations keep the steps. False: the steps
+#: above, composed of small ops: the same values and gradients (to rounding), a graph
+#: of ~12 ops per step that drawings and hooks can show. Read at each call.
+FUSED = True
+
+
+def run_fused(
+    mode: str,
+    xw: Tensor,
+    state: State,
+    w_hh: Tensor,
+    b_hh: Tensor | None,
+    w_hr: Tensor | None = None,
+    reverse: bool = False,
+    lengths: Sequence[int] | None = None,
+) -> tuple[Tensor, State]:
+    """`run_sequence` of the step of `mode` ("RNN_TANH", "RNN_RELU", "LSTM", "GRU") as
+    one op: (outputs (L, N, H_out), the final state)."""
+    if mode == "LSTM":
+        h0, c0 = state
+        out, h, c = lstm_sequence(xw, h0, c0, w_hh, b_hh, w_hr, reverse=reverse, lengths=lengths)
+        return out, (h, c)
+    fused = {"GRU": gru_sequence, "RNN_TANH": rnn_tanh_sequence, "RNN_RELU": rnn_relu_sequence}
+    out, h = fused[mode](xw, state[0], w_hh, b_hh, reverse=reverse, lengths=lengths)
+    return out, (h,)

@@ -8,7 +8,9 @@ drawn as torch's: every one from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), i
 that order, from `autograd.default_generator`.
 
 Each layer and direction projects the inputs of all time steps in one matrix product,
-then loops over the time steps for the recurrent part (`nn.recurrent_steps`).
+then runs the recurrent part over the time steps as one op (`autograd.lstm_sequence`
+and the others), or, with `nn.recurrent_steps.FUSED = False`, as the composed steps
+of `nn.recurrent_steps`.
 
 Shapes (D = 2 if bidirectional else 1, H_out = proj_size or hidden_size):
     input (L, N, H_in), or (N, L, H_in) with batch_first, or (L, H_in) unbatched
@@ -25,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from autograd import Tensor, cat, get_default_dtype, linear, stack, zeros
-from nn import init
+from nn import init, recurrent_steps
 from nn.functional import dropout as _dropout
 from nn.module import Module, Parameter
 from nn.recurrent_checks import (
@@ -181,6 +183,13 @@ class RNNBase(Module):
     def _run(self, x: Tensor, hx: Any, lengths: Any) -> tuple[Tensor, tuple[Tensor, ...]]:
         """Every layer and direction over x (L, N, H_in): (output, final states stacked
         as h_n / c_n)."""
+        weight = self.weight_ih_l0
+        if x.dtype != weight.dtype:
+            raise ValueError(
+                f"RNN input dtype ({x.dtype}) does not match weight dtype ({weight.dtype}). "
+                f"Convert input: input.to({weight.dtype}), or convert model: "
+                f"model.to({x.dtype})"
+            )
         initial = self._initial_states(x, hx)
         finals: list[list[Tensor]] = [[] for _ in initial]
         for layer in range(self.num_layers):
@@ -192,7 +201,14 @@ class RNNBase(Module):
                 w = self._weights(layer, direction == 1)
                 xw = linear(x, w["weight_ih"], w["bias_ih"])
                 start = tuple(state[row] for state in initial)
-                out, final = run_sequence(self._step(w), xw, start, direction == 1, lengths)
+                reverse = direction == 1
+                if recurrent_steps.FUSED:
+                    hh, b_hh, hr = w["weight_hh"], w["bias_hh"], w["weight_hr"]
+                    out, final = recurrent_steps.run_fused(
+                        self.mode, xw, start, hh, b_hh, hr, reverse, lengths
+                    )
+                else:
+                    out, final = run_sequence(self._step(w), xw, start, reverse, lengths)
                 outputs.append(out)
                 for k, state in enumerate(final):
                     finals[k].append(state)

@@ -56,6 +56,11 @@ def written(a, index, value, add=False):
     return y * a
 
 
+def flat(outputs):
+    """A recurrent op's outputs and final states, flattened end to end."""
+    return autograd.cat([o.reshape(-1) for o in outputs])
+
+
 Legendre3 = legendre3(autograd)  # a Function written PyTorch's way (`autograd.custom`)
 
 
@@ -461,6 +466,34 @@ CASES = [
             x, g, kernel=(2,), stride=(2,), padding=((1, 1),), dilation=(1,), groups=1
         ),
         [(2, 2, 5), (2, 3, 3)],
+        ANY,
+        True,
+    ),
+    (
+        "rnn_tanh_sequence_reverse",  # one op over all steps (RNNSequence)
+        lambda xw, h, w, b: flat(autograd.rnn_tanh_sequence(xw, h, w, b, reverse=True)),
+        [(3, 2, 2), (2, 2), (2, 2), (2,)],
+        ANY,
+        True,
+    ),
+    (
+        "rnn_relu_sequence_lengths",
+        lambda xw, h, w: flat(autograd.rnn_relu_sequence(xw, h, w, lengths=(3, 1))),
+        [(3, 2, 2), (2, 2), (2, 2)],
+        AWAY,
+        False,
+    ),
+    (
+        "lstm_sequence_projection_lengths",  # LSTMSequence, packed, with w_hr
+        lambda xw, h, c, w, b, r: flat(autograd.lstm_sequence(xw, h, c, w, b, r, lengths=(2, 3))),
+        [(3, 2, 8), (2, 1), (2, 2), (8, 1), (8,), (1, 2)],
+        ANY,
+        True,
+    ),
+    (
+        "gru_sequence_reverse_lengths",  # GRUSequence
+        lambda xw, h, w, b: flat(autograd.gru_sequence(xw, h, w, b, reverse=True, lengths=(1, 3))),
+        [(3, 2, 6), (2, 2), (6, 2), (6,)],
         ANY,
         True,
     ),

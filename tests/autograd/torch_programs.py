@@ -771,3 +771,6 @@ from tests.autograd import torch_fn_programs  # noqa: E402, F401  # isort: skip
 
 # And those for convolution and max pooling.
 from tests.autograd import torch_conv_programs  # noqa: E402, F401  # isort: skip
+
+# And those for the recurrent sequence ops.
+from tests.autograd import torch_recurrent_programs  # noqa: E402, F401  # isort: skip

@@ -13,9 +13,18 @@ from keras_tables import keras_summary_rows, summary_rows
 
 import nn
 from autograd import Tensor
-from nn import layers
+from nn import layers, recurrent_steps
 
 keras = pytest.importorskip("keras")
+
+
+@pytest.fixture(autouse=True, params=[True, False], ids=["fused", "composed"])
+def fused(request, monkeypatch):
+    """Each test once on the fused path (where a layer's equations allow it), once on
+    the composed steps."""
+    monkeypatch.setattr(recurrent_steps, "FUSED", request.param)
+    return request.param
+
 
 TOL = {"rtol": 2e-5, "atol": 2e-6}
 KINDS = [

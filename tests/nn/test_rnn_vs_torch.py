@@ -1,6 +1,8 @@
 """`nn.RNN`, `nn.LSTM`, `nn.GRU`, the cells and `nn.utils.rnn` against torch 2.13 in
 float64: values and gradients of the inputs, the initial states and every weight, from
-torch's initial weights (which ours are, draw for draw, after the same seed)."""
+torch's initial weights (which ours are, draw for draw, after the same seed). Every
+test runs on both paths: the fused ops and the composed steps
+(`nn.recurrent_steps.FUSED`)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,17 @@ import pytest
 import autograd
 import nn
 from autograd import Tensor
+from nn import recurrent_steps
 
 torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(autouse=True, params=[True, False], ids=["fused", "composed"])
+def fused(request, monkeypatch):
+    """Each test once with one op per layer and direction, once with the composed steps."""
+    monkeypatch.setattr(recurrent_steps, "FUSED", request.param)
+    return request.param
+
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 
