@@ -30,10 +30,13 @@ def _theirs(
     cell = getattr(torch, f"{mode}_cell")
     outputs: list[Any] = [None] * length
     for t in range(length - 1, -1, -1) if reverse else range(length):
-        if mode == "lstm":
+        if mode == "lstm" and w["hr"] is not None:  # torch's cell takes no projection
+            gates_t = xw[t] + h @ w["hh"].T + (0 if w["b"] is None else w["b"])
+            i, f, g, o = gates_t.chunk(4, -1)
+            c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h_new = (torch.sigmoid(o) * torch.tanh(c_new)) @ w["hr"].T
+        elif mode == "lstm":
             h_new, c_new = cell(xw[t], (h, c), eye, w["hh"], None, w["b"])
-            if w["hr"] is not None:
-                h_new = h_new @ w["hr"].T
         else:
             h_new, c_new = cell(xw[t], h, eye, w["hh"], None, w["b"]), None
         live = torch.tensor([[t < n] for n in lengths]) if lengths else None
