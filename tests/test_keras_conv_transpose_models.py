@@ -15,6 +15,14 @@ import nn
 keras = pytest.importorskip("keras")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_names():
+    """Both libraries number default layer names per session ("input_layer_4"): start
+    both at zero, whatever tests ran before."""
+    keras.backend.clear_session()
+    nn.utils.clear_session()
+
+
 def _segmentation_model(k, img_size=(200, 200), num_classes=3):
     """DLwP 2nd ed. listing 9.4, as printed."""
     layers = k.layers

@@ -662,6 +662,8 @@ def printed(program: Callable[[Say], None], torch: types.ModuleType, dtype: str)
 
 
 NUMBER = re.compile(r"-?\d+\.?\d*(?:e[-+]?\d+)?")
+MAXDIFF = re.compile(r"maxdiff: (\S+)")
+APPROXIMATE = re.compile(r"approximate: (True|False) *")
 
 
 def same_spelling(line: str) -> str:
@@ -681,6 +683,11 @@ def assert_same_lines(ours: list[str], theirs: list[str], dtype: str) -> None:
     rtol, tiny = (1e-5, 1e-6) if dtype == "float32" else (1e-12, 1e-15)
     assert len(ours) == len(theirs)
     for our, their in zip(ours, map(same_spelling, theirs)):
+        diffs = [float(m[1]) for m in map(MAXDIFF.search, (our, their)) if m]
+        if diffs and all(d < tiny for d in diffs):
+            # rounding noise both: `allclose`'s atol (1e-8) lies within float32's
+            # rounding, so its answer may differ (maxdiff 1.0e-8 here, 3.7e-9 in torch)
+            our, their = (APPROXIMATE.sub("approximate: ? ", line) for line in (our, their))
         assert NUMBER.sub("#", our) == NUMBER.sub("#", their), (our, their)
         for a, b in zip(NUMBER.findall(our), NUMBER.findall(their)):
             x, y = float(a), float(b)
@@ -698,7 +705,12 @@ def test_backprop_ninja_prints_what_torch_prints(dtype: str) -> None:
     assert_same_lines(ours, theirs, dtype)
     checks = [line for line in ours if "| exact:" in line]
     assert len(checks) == 26 + 2 + 7
-    assert all("approximate: True" in line for line in checks), checks
+    # every manual gradient is the engine's: `allclose`, or in float32 within rounding
+    # noise of it (allclose's atol of 1e-8 is finer than float32's rounding here)
+    noise = 1e-6 if dtype == "float32" else 0.0
+    assert all(
+        "approximate: True" in line or float(MAXDIFF.search(line)[1]) < noise for line in checks
+    ), checks
     assert sum("exact: True" in line for line in checks) >= 5  # the first steps are exact
 
 
