@@ -34,17 +34,51 @@ def _sigmoid(a: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-a))
 
 
-class NumpyLSTM:
+class _NumpyRecurrent:
+    """What the two numpy steps share: torch's parameters (named `prefix`.weight_ih_l0,
+    ...) and a head (1, H) + b, copied; and the SGD update from the gradient of the
+    input projections of every step."""
+
+    prefix = ""
+
+    def __init__(self, params: dict[str, np.ndarray]) -> None:
+        self.w_ih = params[f"{self.prefix}.weight_ih_l0"].copy()
+        self.w_hh = params[f"{self.prefix}.weight_hh_l0"].copy()
+        self.b_ih = params[f"{self.prefix}.bias_ih_l0"].copy()
+        self.b_hh = params[f"{self.prefix}.bias_hh_l0"].copy()
+        self.w_out = params["head.weight"].copy()
+        self.b_out = params["head.bias"].copy()
+
+    def update(
+        self,
+        dxw: np.ndarray,
+        x: np.ndarray,
+        dw_hh: np.ndarray,
+        db_hh: np.ndarray | None,
+        dw_out: np.ndarray,
+        db_out: np.ndarray,
+    ) -> None:
+        """p -= LR * grad for every parameter; dW_ih and db_ih from dxw (L, N, G), and
+        db_hh = db_ih where b_hh adds to the projections as b_ih does (None)."""
+        flat = dxw.reshape(-1, dxw.shape[-1])
+        dw_ih = flat.T @ x.reshape(-1, INPUT)
+        db_ih = flat.sum(0)
+        for p, grad in (
+            (self.w_ih, dw_ih),
+            (self.w_hh, dw_hh),
+            (self.b_ih, db_ih),
+            (self.b_hh, db_ih if db_hh is None else db_hh),
+            (self.w_out, dw_out),
+            (self.b_out, db_out),
+        ):
+            p -= LR * grad
+
+
+class NumpyLSTM(_NumpyRecurrent):
     """The step by hand, with torch's layout: w_ih (4H, I), w_hh (4H, H), one bias (the
     two of torch's add up to one), gates i, f, g, o; a head (1, H) + b."""
 
-    def __init__(self, params: dict[str, np.ndarray]) -> None:
-        self.w_ih = params["lstm.weight_ih_l0"].copy()
-        self.w_hh = params["lstm.weight_hh_l0"].copy()
-        self.b_ih = params["lstm.bias_ih_l0"].copy()
-        self.b_hh = params["lstm.bias_hh_l0"].copy()
-        self.w_out = params["head.weight"].copy()
-        self.b_out = params["head.bias"].copy()
+    prefix = "lstm"
 
     def step(self, x: np.ndarray, y: np.ndarray) -> float:
         length, batch, _ = x.shape
@@ -83,32 +117,15 @@ class NumpyLSTM:
             dw_hh += da.T @ h_prev
             dh = da @ self.w_hh
             dc = dc * f
-        flat = dxw.reshape(-1, 4 * n)
-        dw_ih = flat.T @ x.reshape(-1, INPUT)
-        db = flat.sum(0)
-        for p, grad in (
-            (self.w_ih, dw_ih),
-            (self.w_hh, dw_hh),
-            (self.b_ih, db),
-            (self.b_hh, db),
-            (self.w_out, dw_out),
-            (self.b_out, db_out),
-        ):
-            p -= LR * grad
+        self.update(dxw, x, dw_hh, None, dw_out, db_out)
         return loss
 
 
-class NumpyGRU:
+class NumpyGRU(_NumpyRecurrent):
     """The GRU step by hand, with torch's layout and gates r, z, n: n = tanh(x_n + r *
     (h W_hn^T + b_hn)), h' = (1 - z) * n + z * h; a head (1, H) + b."""
 
-    def __init__(self, params: dict[str, np.ndarray]) -> None:
-        self.w_ih = params["rnn.weight_ih_l0"].copy()
-        self.w_hh = params["rnn.weight_hh_l0"].copy()
-        self.b_ih = params["rnn.bias_ih_l0"].copy()
-        self.b_hh = params["rnn.bias_hh_l0"].copy()
-        self.w_out = params["head.weight"].copy()
-        self.b_out = params["head.bias"].copy()
+    prefix = "rnn"
 
     def step(self, x: np.ndarray, y: np.ndarray) -> float:
         length, batch, _ = x.shape
@@ -147,18 +164,7 @@ class NumpyGRU:
             dw_hh += dhw.T @ h_prev
             db_hh += dhw.sum(0)
             dh = dhw @ self.w_hh + dh * z
-        flat = dxw.reshape(-1, 3 * n)
-        dw_ih = flat.T @ x.reshape(-1, INPUT)
-        db_ih = flat.sum(0)
-        for p, grad in (
-            (self.w_ih, dw_ih),
-            (self.w_hh, dw_hh),
-            (self.b_ih, db_ih),
-            (self.b_hh, db_hh),
-            (self.w_out, dw_out),
-            (self.b_out, db_out),
-        ):
-            p -= LR * grad
+        self.update(dxw, x, dw_hh, db_hh, dw_out, db_out)
         return loss
 
 

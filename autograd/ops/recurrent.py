@@ -51,6 +51,19 @@ class _Recurrent(Function):
         self.times = list(range(length - 1, -1, -1) if reverse else range(length))
         self.live = [_live(lengths, t) for t in self.times] if lengths is not None else None
 
+    def pack(self, news: np.ndarray, final: np.ndarray) -> np.ndarray:
+        """The output of RNNSequence and GRUSequence: the outputs (L, N, H), each step's
+        new state `news` (in processing order) in time order and zero past each
+        sequence's length, then the final state (N, H), end to end."""
+        length = news.shape[0]
+        packed = np.empty(news.size + final.size, news.dtype)
+        outputs = packed[: news.size].reshape(news.shape)
+        outputs[...] = self.ordered(news)
+        if self.lengths is not None:
+            outputs *= np.asarray(self.lengths)[None, :, None] > np.arange(length)[:, None, None]
+        packed[news.size :] = final.reshape(-1)
+        return packed
+
     def ordered(self, a: np.ndarray) -> np.ndarray:
         """An array in processing order (k) as time order (t), or back: a view."""
         return a[::-1] if self.reverse else a
@@ -99,13 +112,7 @@ class RNNSequence(_Recurrent):
             else:
                 np.copyto(states[k + 1], np.where(self.live[k], a, states[k]))
         self.states, self.news = states, news
-        packed = np.empty(length * batch * hidden + batch * hidden, xw.dtype)
-        outputs = packed[: length * batch * hidden].reshape(length, batch, hidden)
-        outputs[...] = self.ordered(news)
-        if lengths is not None:
-            outputs *= np.asarray(lengths)[None, :, None] > np.arange(length)[:, None, None]
-        packed[length * batch * hidden :] = states[-1].reshape(-1)
-        return packed
+        return self.pack(news, states[-1])
 
     def backward(self, dz, xw, h0, w_hh, *b):
         if self.tensor_mode:

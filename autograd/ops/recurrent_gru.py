@@ -56,13 +56,7 @@ class GRUSequence(_Recurrent):
             else:
                 np.copyto(hs[k + 1], np.where(self.live[k], new, hs[k]))
         self.acts, self.hw_n, self.hs = acts, hw_n, hs
-        packed = np.empty(length * batch * hidden + batch * hidden, dtype)
-        outputs = packed[: length * batch * hidden].reshape(length, batch, hidden)
-        outputs[...] = self.ordered(news)
-        if lengths is not None:
-            outputs *= np.asarray(lengths)[None, :, None] > np.arange(length)[:, None, None]
-        packed[length * batch * hidden :] = hs[-1].reshape(-1)
-        return packed
+        return self.pack(news, hs[-1])
 
     def backward(self, dz, xw, h0, w_hh, *b):
         if self.tensor_mode:

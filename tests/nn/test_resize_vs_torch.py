@@ -173,12 +173,15 @@ def test_errors_as_torch(call):
     def tensor_of(lib):
         return lambda *shape: torch.zeros(shape) if lib is torch else Tensor(np.zeros(shape))
 
-    with pytest.raises((ValueError, RuntimeError, TypeError, NotImplementedError)) as theirs:
+    with pytest.raises((ValueError, RuntimeError, TypeError)) as theirs:
         call(TF, tensor_of(torch))
     with pytest.raises((ValueError, RuntimeError, TypeError)) as ours:
         call(nn.functional, tensor_of(nn))
-    if not isinstance(theirs.value, NotImplementedError):
-        assert type(ours.value) is type(theirs.value)
+    # torch's NotImplementedError for an input of the wrong rank for the mode is a
+    # RuntimeError (its base class), which ours raises: the input is invalid, not a
+    # case left unwritten, and `except RuntimeError` catches both alike.
+    expected = RuntimeError if type(theirs.value) is NotImplementedError else type(theirs.value)
+    assert type(ours.value) is expected
     first = str(theirs.value).split(",")[0].split(" (")[0]
     assert first[:30] in str(ours.value)
 
