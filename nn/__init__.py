@@ -265,7 +265,6 @@ from nn.torch_more import (
     Dropout1d,
     GroupNorm,
     Hardshrink,
-    InstanceNorm1d,
     LazyLinear,
     LogSigmoid,
     MultiLabelMarginLoss,
@@ -422,6 +421,42 @@ __all__ += [
     "ZeroPadding2D",
     "ZeroPadding3D",
 ]
+
+
+# PyTorch's norms, pooling variants and unpooling
+from nn.norms_instance import (  # noqa: E402
+    BatchNorm3d,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyBatchNorm3d,
+    LazyInstanceNorm1d,
+    LazyInstanceNorm2d,
+    LazyInstanceNorm3d,
+)
+from nn.pooling_torch_more import (  # noqa: E402
+    ChannelShuffle,
+    FractionalMaxPool2d,
+    FractionalMaxPool3d,
+    LocalResponseNorm,
+    LPPool1d,
+    LPPool2d,
+    LPPool3d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    MaxUnpool3d,
+    Softmax2d,
+)
+
+__all__ += [
+    "BatchNorm3d", "ChannelShuffle", "FractionalMaxPool2d", "FractionalMaxPool3d",
+    "InstanceNorm2d", "InstanceNorm3d", "LPPool1d", "LPPool2d", "LPPool3d", "LazyBatchNorm1d",
+    "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+    "LazyInstanceNorm3d", "LocalResponseNorm", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
+    "Softmax2d",
+]  # fmt: skip
 
 
 def __getattr__(name: str):

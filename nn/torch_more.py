@@ -1,5 +1,5 @@
 """More of PyTorch's modules and functions: `LogSigmoid`, `Softshrink`, `Hardshrink`,
-`RReLU`, `Dropout1d`, `GroupNorm`, `InstanceNorm1d`, `Bilinear`, `LazyLinear`, `Buffer`,
+`RReLU`, `Dropout1d`, `GroupNorm`, `Bilinear`, `LazyLinear`, `Buffer`,
 `MultiMarginLoss`, `MultiLabelMarginLoss`, and the functions `softshrink`,
 `hardshrink`, `rrelu`, `dropout1d`, `group_norm`, `instance_norm`, `batch_norm`,
 `bilinear`, `multi_margin_loss`, `multilabel_margin_loss`, `gumbel_softmax`.
@@ -388,73 +388,6 @@ def instance_norm(
             momentum,
         )
     return _affine(normalize(d, var, eps), x, weight, bias)
-
-
-class InstanceNorm1d(Module):
-    """`instance_norm` of (N, C, L) or unbatched (C, L) inputs, as
-    `torch.nn.InstanceNorm1d`: no affine map and no running statistics by default."""
-
-    def __init__(
-        self,
-        num_features: int,
-        eps: float = 1e-5,
-        momentum: float | None = 0.1,
-        affine: bool = False,
-        track_running_stats: bool = False,
-    ) -> None:
-        super().__init__()
-        self.num_features = check_int("InstanceNorm1d", "num_features", num_features, minimum=1)
-        self.eps = check_real("InstanceNorm1d", "eps", eps, 0)
-        self.momentum = momentum
-        self.affine = check_bool("InstanceNorm1d", "affine", affine)
-        self.track_running_stats = check_bool(
-            "InstanceNorm1d", "track_running_stats", track_running_stats
-        )
-        dtype = get_default_dtype()
-        self.weight = Parameter(np.ones(num_features, dtype)) if affine else None
-        self.bias = Parameter(np.zeros(num_features, dtype)) if affine else None
-        if track_running_stats:
-            self.register_buffer("running_mean", np.zeros(num_features, dtype))
-            self.register_buffer("running_var", np.ones(num_features, dtype))
-            self.register_buffer("num_batches_tracked", np.array(0, np.int64))
-        else:
-            self.running_mean = self.running_var = self.num_batches_tracked = None
-
-    def forward(self, x: Tensor) -> Tensor:
-        x = _tensor(x)
-        if x.ndim not in (2, 3):
-            raise ValueError(f"expected 2D or 3D input (got {x.ndim}D input)")
-        unbatched = x.ndim == 2
-        if unbatched:
-            x = x.reshape(1, *x.shape)
-        if x.shape[1] != self.num_features and self.affine:
-            raise ValueError(
-                f"expected input's size at dim=1 to match num_features ({self.num_features}), "
-                f"but got: {x.shape[1]}."
-            )
-        # torch's: the running statistics (None without track_running_stats) move in
-        # training and normalize in evaluation; num_batches_tracked is never counted,
-        # and momentum None means 0
-        momentum = 0.0 if self.momentum is None else self.momentum
-        use_input_stats = self.training or not self.track_running_stats
-        y = instance_norm(
-            x,
-            self.running_mean,
-            self.running_var,
-            self.weight,
-            self.bias,
-            use_input_stats,
-            momentum,
-            self.eps,
-        )
-        return y.reshape(*y.shape[1:]) if unbatched else y
-
-    def extra_repr(self) -> str:
-        return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, bias={self.bias is not None}, "
-            f"track_running_stats={self.track_running_stats}"
-        )
 
 
 # --- layers -------------------------------------------------------------------------

@@ -457,4 +457,3 @@ __all__ = [
     "fractional_max_pool3d_with_indices", "max_pool1d_with_indices", "max_pool2d_with_indices",
     "max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d",
 ]  # fmt: skip
-
