@@ -16,6 +16,7 @@ import autograd
 import autograd.special
 from autograd import Function, Tensor, gradcheck, gradgradcheck
 from autograd.ops.conv import ConvWeight
+from autograd.ops.unpooling import max_unpool2d
 from tests.autograd.torch_programs import legendre3
 
 POS = (0.5, 2.0)  # strictly positive inputs (log, sqrt, division)
@@ -61,6 +62,9 @@ def flat(outputs):
     return autograd.cat([o.reshape(-1) for o in outputs])
 
 
+#: indices into 3 x 3 planes for the max_unpool2d case (distinct: where two values
+#: name one position, only the later one shows, yet both get its gradient, as torch's)
+UNPOOL_INDICES = Tensor(np.array([0, 4, 2, 8, 1, 3, 5, 7]).reshape(1, 2, 2, 2))
 Legendre3 = legendre3(autograd)  # a Function written PyTorch's way (`autograd.custom`)
 
 
@@ -450,6 +454,13 @@ CASES = [
             autograd.max_pool2d(x, 2, 1, 1, ceil_mode=True) * autograd.max_pool2d(x, 2)[0, 0, 0, 0]
         ),
         [(1, 2, 3, 4)],
+        ANY,
+        True,
+    ),
+    (
+        "max_unpool2d",  # each value written at its index in a plane of zeros (MaxUnpool)
+        lambda x: max_unpool2d(x, UNPOOL_INDICES, 2, 1) * max_unpool2d(x, UNPOOL_INDICES, 2, 1),
+        [(1, 2, 2, 2)],
         ANY,
         True,
     ),

@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 import autograd
+from autograd.ops.unpooling import max_unpool1d
 from tests.autograd import torch_programs as tp
 from tests.autograd.torch_programs import Pair, new_leaf, spec
 
@@ -69,4 +70,21 @@ def _max_pool1d(draw: Any, x: Pair, pool: list, leaves: list) -> Pair:
     return Pair(
         autograd.max_pool1d(s.ours, kernel, **options),
         tp.torch.nn.functional.max_pool1d(s.theirs, kernel, **options),
+    )
+
+
+@spec("max_unpool1d", "MaxUnpool", "MaxPool")
+def _max_unpool1d(draw: Any, x: Pair, pool: list, leaves: list) -> Pair:
+    """The maxima of windows put back at their positions (zeros elsewhere): max_pool1d
+    with indices, then max_unpool1d (the gradient reads back at the indices)."""
+    s = _signal(x)
+    n = s.shape[2]
+    kernel = draw(st.integers(1, min(3, n)))
+    stride = draw(st.integers(1, 3))
+    ours, idx = autograd.max_pool1d(s.ours, kernel, stride, return_indices=True)
+    theirs, tidx = tp.torch.nn.functional.max_pool1d(s.theirs, kernel, stride, return_indices=True)
+    size = [n]  # the input's length: within a stride of the default
+    return Pair(
+        max_unpool1d(ours, idx, kernel, stride, output_size=size),
+        tp.torch.nn.functional.max_unpool1d(theirs, tidx, kernel, stride, output_size=size),
     )
