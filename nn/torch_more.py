@@ -364,9 +364,16 @@ def instance_norm(
 
     Raises:
         ValueError: one spatial value per channel with input statistics.
+        RuntimeError: running statistics of another size than the channels.
     """
     x = _tensor(input)
     shape = _channel_shape(x)
+    for name, stats in (("running_mean", running_mean), ("running_var", running_var)):
+        if stats is not None and _tensor(stats).size != x.shape[1]:  # torch's, per sample
+            raise RuntimeError(
+                f"{name} should contain {x.shape[0] * x.shape[1]} elements not "
+                f"{x.shape[0] * _tensor(stats).size}"
+            )
     if not use_input_stats:
         d = x - _tensor(running_mean).reshape(*shape)
         return _affine(normalize(d, _tensor(running_var).reshape(*shape), eps), x, weight, bias)
