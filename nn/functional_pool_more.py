@@ -28,7 +28,10 @@ def _lp_pool(
         return -_MAX_POOLS[d](-x.abs(), kernel_size, stride, 0, 1, ceil_mode)
     out = _AVG_POOLS[d](x.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     size = math.prod(ntuple("kernel_size", kernel_size, d))
-    return (autograd.sign(out) * autograd.relu(out.abs()) * size).pow(1.0 / norm_type)
+    # sign(out) * relu(|out|) is out, save that torch's relu masks the gradient where
+    # out is 0 (where the root's derivative is infinite): a selection does the same
+    zero = autograd.zeros_like(out)
+    return (autograd.where(out != 0, out, zero) * size).pow(1.0 / norm_type)
 
 
 def lp_pool1d(

@@ -46,17 +46,17 @@ class MaxUnpool(Function):
 
     def forward(self, x, *, idx, size):
         self.idx = idx
-        n, c = x.shape[:2]
+        n, c, count = *x.shape[:2], int(np.prod(x.shape[2:]))
         z = np.zeros((n, c, size), x.dtype)
-        np.put_along_axis(z, idx.reshape(n, c, -1), x.reshape(n, c, -1), axis=2)
+        np.put_along_axis(z, idx.reshape(n, c, count), x.reshape(n, c, count), axis=2)
         return z
 
     def backward(self, dz, x):
-        n, c = x.shape[:2]
+        n, c, count = *x.shape[:2], int(np.prod(x.shape[2:]))
         idx = self.idx.reshape(x.shape)
         if self.tensor_mode:
             return _gather_planes(dz, idx)
-        return np.take_along_axis(dz, idx.reshape(n, c, -1), axis=2).reshape(x.shape)
+        return np.take_along_axis(dz, idx.reshape(n, c, count), axis=2).reshape(x.shape)
 
 
 def _unpool_output_size(
@@ -135,11 +135,11 @@ def _max_unpool(
     if added:
         x, idx = reshape(x, (1, *x.shape)), reshape(idx, (1, *idx.shape))
     size = int(np.prod(out))
-    bad = (idx.data < 0) | (idx.data >= size)
+    bad = (idx.data < 0) | (idx.data >= size)  # torch reports the last one it meets
     if bad.any():
         raise RuntimeError(
-            f"Found an invalid max index: {int(idx.data[bad].flat[0])} (output volumes are of "
-            f"size {'x'.join(map(str, out))}"
+            f"Found an invalid max index: {int(idx.data[bad].flat[-1])} (output volumes are "
+            f"of size {'x'.join(map(str, out))})"
         )
     z = reshape(MaxUnpool.apply(x, idx=idx.data, size=size), (*x.shape[:2], *out))
     if added:
@@ -285,8 +285,8 @@ def _fractional_max_pool(
             f"Trying to create tensor with negative dimension {min(out)}: {[n, c, *out]}"
         )
     spatial = x.shape[2:]
-    for i in range(d):
-        if out[i] + kernel[i] - 1 > spatial[i]:
+    for i in range(d):  # torch's volumes must leave a spare input (a strict bound)
+        if out[i] + kernel[i] - 1 > spatial[i] - (d == 3):
             dim = _DIM_NAMES[d][i]
             raise RuntimeError(
                 f"{where}: pool {dim} {kernel[i]} too large relative to input {dim} {spatial[i]}"
