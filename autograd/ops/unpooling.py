@@ -46,13 +46,15 @@ class MaxUnpool(Function):
 
     def forward(self, x, *, idx, size):
         self.idx = idx
-        n, c, count = *x.shape[:2], int(np.prod(x.shape[2:]))
+        n, c = x.shape[:2]
+        count = int(np.prod(x.shape[2:]))
         z = np.zeros((n, c, size), x.dtype)
         np.put_along_axis(z, idx.reshape(n, c, count), x.reshape(n, c, count), axis=2)
         return z
 
     def backward(self, dz, x):
-        n, c, count = *x.shape[:2], int(np.prod(x.shape[2:]))
+        n, c = x.shape[:2]
+        count = int(np.prod(x.shape[2:]))
         idx = self.idx.reshape(x.shape)
         if self.tensor_mode:
             return _gather_planes(dz, idx)
