@@ -134,6 +134,8 @@ class BatchNorm1d(Module):
     so `momentum=None` keeps the cumulative (equal-weight) average of the batches. In
     eval mode the running statistics are used; without `track_running_stats` there are
     none (the buffers are None), and eval mode normalizes with the batch's statistics.
+    An empty batch gives an empty output and, in training, counts in
+    `num_batches_tracked` without moving the statistics (torch's).
 
     Args:
         num_features: C, the number of channels.
@@ -204,6 +206,11 @@ class BatchNorm1d(Module):
         self._check_input(x)
         axes = (0, *range(2, x.ndim))  # every axis but the channels'
         shape = (-1,) + (1,) * (x.ndim - 2)  # per-channel values against axis 1
+        if x.size == 0:  # torch's: an empty batch is counted, and moves no statistic
+            if self.training and self.num_batches_tracked is not None:
+                self.num_batches_tracked.data[...] += 1
+                increment_version(self.num_batches_tracked)
+            return x.clone()
         if self.training or self.running_mean is None:
             n = x.size // self.num_features  # values per channel
             if n < 2:

@@ -364,7 +364,10 @@ def instance_norm(
 
     Raises:
         ValueError: one spatial value per channel with input statistics.
-        RuntimeError: running statistics of another size than the channels.
+        RuntimeError: running statistics of another size than the channels, or
+            none without `use_input_stats`.
+        IndexError: an empty batch with a weight or bias (torch's error; without them,
+            running statistics become NaN, the mean of no instance, as torch's).
     """
     x = _tensor(input)
     shape = _channel_shape(x)
@@ -375,6 +378,10 @@ def instance_norm(
                 f"{x.shape[0] * _tensor(stats).size}"
             )
     if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise RuntimeError(
+                "Expected running_mean and running_var to be defined when use_input_stats is false"
+            )
         d = x - _tensor(running_mean).reshape(*shape)
         return _affine(normalize(d, _tensor(running_var).reshape(*shape), eps), x, weight, bias)
     axes = tuple(range(2, x.ndim))
@@ -383,9 +390,18 @@ def instance_norm(
         raise ValueError(
             f"Expected more than 1 spatial element when training, got input size {list(x.shape)}"
         )
+    c = x.shape[1]
+    if x.shape[0] == 0:  # torch's: no instance, so no affine map and NaN statistics
+        if weight is not None or bias is not None:
+            raise IndexError(
+                "instance_norm: an empty batch takes no weight or bias (index 0 is out of "
+                f"range for a dim of size 0), got input size {list(x.shape)}"
+            )
+        nan = np.full(c, np.nan, x.dtype)
+        _update_running(running_mean, running_var, nan, nan, n, momentum)
+        return x.clone()
     mean, d, var = moments(x, axes)
     if running_mean is not None or running_var is not None:
-        c = x.shape[1]
         _update_running(
             running_mean,
             running_var,

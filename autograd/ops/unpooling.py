@@ -251,10 +251,17 @@ def _fractional_max_pool(
     else:
         out = ntuple("output_size", output_size, d)
     kernel = ntuple("kernel_size", kernel_size, d)
+    where = f"{name}_out()" if d == 3 else f"{name}()"
     if x.ndim not in (d + 1, d + 2):
         raise RuntimeError(
-            f"{name}(): Expected {d + 1}D or {d + 2}D tensor, but got: {list(x.shape)}"
+            f"{where}: Expected {d + 1}D or {d + 2}D tensor, but got: {list(x.shape)}"
         )
+    for i in range(x.ndim - d - 1, x.ndim):
+        if x.shape[i] == 0:
+            raise RuntimeError(
+                f"{where}: Expected input to have non-zero size for non-batch dimensions, but "
+                f"got{list(x.shape)} with dimension {i} being empty."
+            )
     if x.dtype.kind != "f":
         raise NotImplementedError(f'"{name}" not implemented for {x.dtype}')
     added = x.ndim == d + 1
@@ -279,7 +286,6 @@ def _fractional_max_pool(
             raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
         if samples.shape[1] != c:
             raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
-    where = f"{name}_out()" if d == 3 else f"{name}()"
     if any(k <= 0 for k in kernel):
         raise RuntimeError(f"{where}: kernel size must be greater than zero")
     if any(o < 0 for o in out):
@@ -305,10 +311,11 @@ def _fractional_max_pool(
         offsets[2 + d + i] = kernel[i]
         flat += starts.reshape(shape) * steps[i]
         flat += np.arange(kernel[i]).reshape(offsets) * steps[i]
-    window = int(np.prod(kernel))
-    cand = flat.reshape(n, c, -1, window)
-    planes = x.data.reshape(n, c, -1)
-    values = np.take_along_axis(planes, cand.reshape(n, c, -1), axis=2).reshape(cand.shape)
+    window, positions = int(np.prod(kernel)), int(np.prod(out))
+    cand = flat.reshape(n, c, positions, window)
+    planes = x.data.reshape(n, c, int(np.prod(spatial)))
+    values = np.take_along_axis(planes, cand.reshape(n, c, positions * window), axis=2)
+    values = values.reshape(cand.shape)
     best = _first_max_or_last_nan(values)
     idx = np.take_along_axis(cand, best[..., None], axis=3).reshape(n, c, *out)
     z = _gather_planes(x, idx)

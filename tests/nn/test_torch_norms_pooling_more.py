@@ -288,3 +288,39 @@ def test_local_response_norm_defaults_float32_and_edges():
     assert F.local_response_norm(Tensor(np.zeros((0, 3, 2))), 2).shape == (0, 3, 2)
     with pytest.raises(ValueError, match=r"3D or higher dimensionality .* \(got 2 dimensions\)"):
         F.local_response_norm(Tensor(np.zeros((3, 4))), 2)
+
+
+# --- empty batches -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, shape", [("BatchNorm1d", (0, 3)), ("BatchNorm3d", (0, 3, 2, 1, 2))])
+@pytest.mark.parametrize("momentum", [0.1, None])
+def test_batch_norm_empty_batch_counts_and_keeps_statistics(name, shape, momentum):
+    ours = getattr(nn, name)(3, momentum=momentum).double()
+    theirs = getattr(torch.nn, name)(3, momentum=momentum).double()
+    rng = np.random.default_rng(14)
+    for x in (rng.normal(size=(4, *shape[1:])), np.zeros(shape), rng.normal(size=(2, *shape[1:]))):
+        a = Tensor(x, requires_grad=True)
+        y, ty = ours(a), theirs(torch.from_numpy(x))
+        assert y.shape == tuple(ty.shape)
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+        _check_state(ours, theirs)
+    ours.eval(), theirs.eval()
+    assert ours(Tensor(np.zeros(shape))).shape == shape
+
+
+def test_instance_norm_empty_batch_and_missing_statistics_as_torch():
+    x = np.zeros((0, 3, 5))
+    for options in ({}, {"track_running_stats": True, "momentum": 0.5}):
+        ours, theirs = nn.InstanceNorm1d(3, **options), torch.nn.InstanceNorm1d(3, **options)
+        assert ours(Tensor(x)).shape == tuple(theirs(torch.from_numpy(x)).shape) == x.shape
+        _check_state(ours, theirs)  # NaN statistics: the mean of no instance
+    with pytest.raises(IndexError):
+        torch.nn.InstanceNorm1d(3, affine=True)(torch.from_numpy(x))
+    with pytest.raises(IndexError, match="an empty batch takes no weight or bias"):
+        nn.InstanceNorm1d(3, affine=True)(Tensor(x))
+    msg = "Expected running_mean and running_var to be defined when use_input_stats is false"
+    with pytest.raises(RuntimeError, match=msg):
+        TF.instance_norm(torch.zeros(2, 3, 4), use_input_stats=False)
+    with pytest.raises(RuntimeError, match=msg):
+        F.instance_norm(Tensor(np.zeros((2, 3, 4))), use_input_stats=False)

@@ -324,3 +324,27 @@ def test_channel_shuffle_edges_and_errors_as_torch():
         with pytest.raises(RuntimeError) as theirs:
             TF.channel_shuffle(torch.zeros(shape), groups)
         assert str(ours.value) == str(theirs.value)
+
+
+def test_fractional_max_pool_empty_batch_and_empty_dims_as_torch():
+    y, idx = F.fractional_max_pool2d(
+        Tensor(np.zeros((0, 3, 4, 4))), 2, output_size=2, return_indices=True
+    )
+    assert y.shape == idx.shape == (0, 3, 2, 2)
+    assert F.fractional_max_pool2d(Tensor(np.zeros((2, 3, 4, 4))), 2, output_size=(0, 2)).shape == (
+        2, 3, 0, 2,
+    )  # fmt: skip
+    for d, shape in (
+        (2, (2, 0, 4, 4)),
+        (2, (2, 3, 0, 4)),
+        (3, (2, 0, 4, 4, 4)),
+        (2, (1, 2, 3, 4, 4)),
+    ):
+        ours, theirs = (
+            getattr(f, f"fractional_max_pool{d}d") for f in (F, TF)
+        )  # fmt: skip
+        with pytest.raises(RuntimeError) as mine:
+            ours(Tensor(np.zeros(shape)), 2, output_size=2)
+        with pytest.raises(RuntimeError) as ref:
+            theirs(torch.zeros(shape), 2, output_size=2)
+        assert str(mine.value) == str(ref.value)
