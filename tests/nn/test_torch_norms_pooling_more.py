@@ -13,6 +13,7 @@ import pytest
 
 import nn
 import nn.functional as F
+import optim
 from autograd import Tensor
 
 torch = pytest.importorskip("torch")
@@ -324,3 +325,19 @@ def test_instance_norm_empty_batch_and_missing_statistics_as_torch():
         TF.instance_norm(torch.zeros(2, 3, 4), use_input_stats=False)
     with pytest.raises(RuntimeError, match=msg):
         F.instance_norm(Tensor(np.zeros((2, 3, 4))), use_input_stats=False)
+
+
+def test_lazy_norm_parameters_taken_before_the_first_call_train_as_torch():
+    ours, theirs = nn.LazyBatchNorm2d().double(), torch.nn.LazyBatchNorm2d().double()
+    opt, topt = (
+        optim.SGD(ours.parameters(), lr=0.5, momentum=0.9),
+        torch.optim.SGD(theirs.parameters(), lr=0.5, momentum=0.9),
+    )
+    rng = np.random.default_rng(17)
+    for _ in range(3):
+        x, g = rng.normal(size=(3, 4, 2, 3)), rng.normal(size=(3, 4, 2, 3))
+        opt.zero_grad(), topt.zero_grad()
+        (ours(Tensor(x)) * Tensor(g)).sum().backward()
+        theirs(torch.from_numpy(x)).backward(torch.from_numpy(g))
+        opt.step(), topt.step()
+    _check_state(ours, theirs)

@@ -348,3 +348,38 @@ def test_fractional_max_pool_empty_batch_and_empty_dims_as_torch():
         with pytest.raises(RuntimeError) as ref:
             theirs(torch.zeros(shape), 2, output_size=2)
         assert str(mine.value) == str(ref.value)
+
+
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        (lambda x: F.lp_pool2d(x, 3, 2, 1), lambda x: TF.lp_pool2d(x, 3, 2, 1)),
+        (lambda x: F.local_response_norm(x, 3, 0.1), lambda x: TF.local_response_norm(x, 3, 0.1)),
+        (
+            lambda x: F.max_unpool2d(*F.max_pool2d(x, 2, 1, return_indices=True), 2, 1) ** 2,
+            lambda x: TF.max_unpool2d(*TF.max_pool2d(x, 2, 1, return_indices=True), 2, 1) ** 2,
+        ),
+        (
+            lambda x: (
+                F.fractional_max_pool2d(x, 2, 3, _random_samples=np.full((2, 2, 2), 0.4)) ** 3
+            ),
+            lambda x: (
+                TF.fractional_max_pool2d(
+                    x, 2, 3, _random_samples=torch.full((2, 2, 2), 0.4, dtype=torch.float64)
+                )
+                ** 3
+            ),
+        ),
+    ],
+    ids=["lp_pool2d", "local_response_norm", "max_unpool2d", "fractional_max_pool2d"],
+)
+def test_second_derivatives_match_torch(ours, theirs):
+    x = np.random.default_rng(15).uniform(0.2, 2.0, (2, 2, 5, 4))
+    a, t = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    (ga,) = autograd.grad((ours(a) ** 2).sum(), a, create_graph=True)
+    (gt,) = torch.autograd.grad((theirs(t) ** 2).sum(), t, create_graph=True)
+    np.testing.assert_allclose(ga.data, gt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    w = np.random.default_rng(16).normal(size=x.shape)
+    (gga,) = autograd.grad((ga * Tensor(w)).sum(), a)
+    (ggt,) = torch.autograd.grad((gt * torch.from_numpy(w)).sum(), t)
+    np.testing.assert_allclose(gga.data, ggt.numpy(), rtol=1e-9, atol=1e-11)
