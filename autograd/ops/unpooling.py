@@ -124,14 +124,13 @@ def _max_unpool(
         )
     if d == 3 and any(s <= 0 for s in st):
         raise RuntimeError(f"strides should be greater than zero, but got stride: {list(st)}")
-    first = x.ndim - kernel_d
-    for i in range(first, x.ndim):
+    for i in range(1, x.ndim):  # torch's: all but the first dim, batched or not
         if x.shape[i] == 0:
             raise RuntimeError(
                 f"{name}_forward_out_cpu(): Expected input to have non-zero size for non-batch "
                 f"dimensions, but got {list(x.shape)} with dimension {i} being empty."
             )
-    if x.dtype.kind not in "f":
+    if x.dtype.kind != "f":
         raise NotImplementedError(f'"max_unpool{kernel_d}d" not implemented for {x.dtype}')
     added = x.ndim == kernel_d + 1
     if added:

@@ -145,6 +145,10 @@ def test_max_unpool_float32_unbatched_and_empty_batch():
         Tensor(np.zeros((0, 3, 2, 2))), Tensor(np.zeros((0, 3, 2, 2), np.int64)), 2
     )
     assert empty.shape == (0, 3, 4, 4)
+    no_channel = np.zeros((0, 2, 2))  # unbatched, no channel: torch unpools it too
+    assert F.max_unpool2d(Tensor(no_channel), Tensor(no_channel.astype(np.int64)), 2).shape == (
+        0, 4, 4,
+    )  # fmt: skip
 
 
 def test_max_unpool_errors_as_torch():
@@ -161,6 +165,8 @@ def test_max_unpool_errors_as_torch():
         (lambda f, o, i: f.max_unpool1d(o[0], i[0], 2), RuntimeError),
         (lambda f, o, i: f.max_unpool3d(o[0], i[0], 2), RuntimeError),
         (lambda f, o, i: f.max_unpool2d(o[:, :, :0], i[:, :, :0], 2), RuntimeError),
+        (lambda f, o, i: f.max_unpool2d(o[:, :0], i[:, :0], 2), RuntimeError),
+        (lambda f, o, i: f.max_unpool3d(o[:, :0, None], i[:, :0, None], 2), RuntimeError),
     ]
     for call, error in cases:
         with pytest.raises(error) as ours:
