@@ -804,3 +804,10 @@ __all__ += [
     "interpolate", "pixel_shuffle", "pixel_unshuffle", "upsample", "upsample_bilinear",
     "upsample_nearest",
 ]  # fmt: skip
+
+from nn.functional_attention import (  # noqa: E402
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
+
+__all__ += ["multi_head_attention_forward", "scaled_dot_product_attention"]
