@@ -117,6 +117,11 @@ def scaled_dot_product_attention(
         scores = where(Tensor(keep), scores, Tensor(np.array(-np.inf, scores.dtype)))
     elif attn_mask is not None:
         mask = _as_tensor(attn_mask)
+        if mask.ndim < 2:
+            raise IndexError(
+                "scaled_dot_product_attention: attn_mask needs the axes (L, S), got shape "
+                f"{mask.shape}"
+            )
         if mask.dtype == np.bool_:
             scores = where(mask, scores, Tensor(np.array(-np.inf, scores.dtype)))
         elif _is_float(mask) or mask.dtype == query.dtype:
@@ -126,10 +131,14 @@ def scaled_dot_product_attention(
                 "Expected attn_mask dtype to be bool or float or to match query dtype, but "
                 f"got attn_mask.dtype: {mask.dtype} and  query.dtype: {query.dtype} instead."
             )
-    weights = _safe_softmax(scores)
-    if dropout_p > 0.0:
-        weights = _dropout(weights, dropout_p, True)
-    return matmul(weights, value)
+    return matmul(_attention_dropout(_safe_softmax(scores), dropout_p), value)
+
+
+def _attention_dropout(weights: Tensor, p: float) -> Tensor:
+    """Dropout of attention weights in training: p = 1 drops all of them, as PyTorch."""
+    if p >= 1.0:
+        return weights * 0.0
+    return _dropout(weights, p, True) if p > 0.0 else weights
 
 
 def _repeat_groups(query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
@@ -412,9 +421,7 @@ def multi_head_attention_forward(
         scores = matmul(q_scaled, k.transpose(-2, -1))
         if mask is not None:
             scores = mask + scores
-        attn = softmax(scores, -1)
-        if dropout_p > 0.0:
-            attn = _dropout(attn, dropout_p)
+        attn = _attention_dropout(softmax(scores, -1), dropout_p)
         out = matmul(attn, v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
         out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
         attn = attn.reshape(bsz, num_heads, tgt_len, src_len)
