@@ -82,6 +82,15 @@ def _masks(
     return mask, key_padding_mask
 
 
+def _attention_dropout(dropout: Module, x: Tensor, batch_first: bool) -> Tensor:
+    """`dropout` of an attention output. A batch-first output of PyTorch's attention is
+    a transposed view of a sequence-first array, and torch draws a dropout mask in
+    memory order; drawing it sequence-first here gives the same mask for one seed."""
+    if batch_first and x.ndim == 3 and isinstance(dropout, Dropout):
+        return dropout(x.transpose(0, 1)).transpose(0, 1)
+    return dropout(x)
+
+
 def _clones(module: Module, n: int) -> ModuleList:
     return ModuleList([copy.deepcopy(module) for _ in range(n)])
 
@@ -174,7 +183,7 @@ class TransformerEncoderLayer(Module):
             need_weights=False,
             is_causal=is_causal,
         )[0]
-        return self.dropout1(x)
+        return _attention_dropout(self.dropout1, x, self.self_attn.batch_first)
 
     def _ff_block(self, x: Tensor) -> Tensor:
         return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
@@ -266,7 +275,7 @@ class TransformerDecoderLayer(Module):
             is_causal=is_causal,
             need_weights=False,
         )[0]
-        return self.dropout1(x)
+        return _attention_dropout(self.dropout1, x, self.self_attn.batch_first)
 
     def _mha_block(
         self, x: Tensor, mem: Tensor, mask: Any, key_padding_mask: Any, is_causal: bool
@@ -280,7 +289,7 @@ class TransformerDecoderLayer(Module):
             is_causal=is_causal,
             need_weights=False,
         )[0]
-        return self.dropout2(x)
+        return _attention_dropout(self.dropout2, x, self.multihead_attn.batch_first)
 
     def _ff_block(self, x: Tensor) -> Tensor:
         return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
