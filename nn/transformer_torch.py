@@ -390,7 +390,7 @@ class TransformerEncoder(Module):
                 src_key_padding_mask=src_key_padding_mask,
             )
         if self._nested_path(src, mask, src_key_padding_mask):
-            keep = (src_key_padding_mask.data == 0)[..., None]  # type: ignore[union-attr]
+            keep = (src_key_padding_mask.data == 0)[..., None]
             output = output * Tensor(keep.astype(output.dtype))
         if self.norm is not None:
             output = self.norm(output)

@@ -21,7 +21,9 @@ TF = torch.nn.functional
 
 def pair(shape, seed, dtype=np.float64, grad=True):
     values = np.random.default_rng(seed).normal(size=shape).astype(dtype)
-    return Tensor(values.copy(), requires_grad=grad), torch.tensor(values.copy(), requires_grad=grad)
+    return Tensor(values.copy(), requires_grad=grad), torch.tensor(
+        values.copy(), requires_grad=grad
+    )
 
 
 def tol(dtype):
@@ -50,7 +52,11 @@ def same_grads(pairs, dtype=np.float64):
 
 
 def sdpa_case(qshape, kshape, vshape, seed=0, dtype=np.float64):
-    q, k, v = pair(qshape, seed, dtype), pair(kshape, seed + 1, dtype), pair(vshape, seed + 2, dtype)
+    q, k, v = (
+        pair(qshape, seed, dtype),
+        pair(kshape, seed + 1, dtype),
+        pair(vshape, seed + 2, dtype),
+    )
     return (q, k, v)
 
 
@@ -91,7 +97,7 @@ def test_sdpa_causal_is_aligned_top_left(L, S):
         theirs=dict(is_causal=True),
     )
     # the first query sees the first key only
-    q, k, v = sdpa_case((2, 2, L, 4), (2, 2, S, 4), (2, 2, S, 3))
+    _, _, v = sdpa_case((2, 2, L, 4), (2, 2, S, 4), (2, 2, S, 3))
     np.testing.assert_allclose(out.data[..., 0, :], v[0].data[..., 0, :], atol=1e-12)
 
 
@@ -209,7 +215,9 @@ def test_sdpa_errors_as_torch():
 def twins(seed=0, dtype=np.float64, **kwargs):
     """Our module and torch's with torch's parameters copied in."""
     torch.manual_seed(seed)
-    theirs = torch.nn.MultiheadAttention(**kwargs).to(torch.float64 if dtype == np.float64 else torch.float32)
+    theirs = torch.nn.MultiheadAttention(**kwargs).to(
+        torch.float64 if dtype == np.float64 else torch.float32
+    )
     ours = nn.MultiheadAttention(**kwargs, dtype=dtype)
     ours.load_state_dict({k: v.detach().numpy().copy() for k, v in theirs.state_dict().items()})
     return ours, theirs
@@ -293,7 +301,9 @@ CONFIGS = [
 
 
 @pytest.mark.parametrize("need_weights", [True, False])
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items()))
+@pytest.mark.parametrize(
+    "config", CONFIGS, ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items())
+)
 def test_mha_matches_torch_with_masks(config, need_weights):
     ours, theirs = twins(**config)
     E, kdim, vdim = config["embed_dim"], config.get("kdim"), config.get("vdim")
@@ -465,6 +475,8 @@ def test_mismatched_mask_types_warn_as_torch():
     kpm = np.zeros((2, 3), bool)
     attn = np.zeros((3, 3))
     with pytest.warns(UserWarning, match="Support for mismatched key_padding_mask and attn_mask"):
-        theirs(*[torch.tensor(x)] * 3, key_padding_mask=torch.tensor(kpm), attn_mask=torch.tensor(attn))
+        theirs(
+            *[torch.tensor(x)] * 3, key_padding_mask=torch.tensor(kpm), attn_mask=torch.tensor(attn)
+        )
     with pytest.warns(UserWarning, match="Support for mismatched key_padding_mask and attn_mask"):
         ours(*[Tensor(x)] * 3, key_padding_mask=kpm, attn_mask=attn)

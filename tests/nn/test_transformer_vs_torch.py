@@ -30,7 +30,9 @@ def copy_weights(ours, theirs):
 
 def pair(shape, seed):
     values = np.random.default_rng(seed).normal(size=shape)
-    return Tensor(values.copy(), requires_grad=True), torch.tensor(values.copy(), requires_grad=True)
+    return Tensor(values.copy(), requires_grad=True), torch.tensor(
+        values.copy(), requires_grad=True
+    )
 
 
 def to_ours(v):
@@ -44,9 +46,13 @@ def to_theirs(v):
 def compare(ours, theirs, inputs, *args, **kwargs):
     """Forward both (numpy arrays among the arguments become tensors), compare the
     outputs and the gradients of the inputs and of every parameter."""
-    out = ours(*(a for a, _ in inputs), *map(to_ours, args), **{k: to_ours(v) for k, v in kwargs.items()})
+    out = ours(
+        *(a for a, _ in inputs), *map(to_ours, args), **{k: to_ours(v) for k, v in kwargs.items()}
+    )
     out_t = theirs(
-        *(b for _, b in inputs), *map(to_theirs, args), **{k: to_theirs(v) for k, v in kwargs.items()}
+        *(b for _, b in inputs),
+        *map(to_theirs, args),
+        **{k: to_theirs(v) for k, v in kwargs.items()},
     )
     assert out.shape == tuple(out_t.shape)
     np.testing.assert_allclose(out.data, out_t.detach().numpy(), **TOL)
@@ -58,7 +64,9 @@ def compare(ours, theirs, inputs, *args, **kwargs):
     mine, other = dict(ours.named_parameters()), dict(theirs.named_parameters())
     assert list(mine) == list(other)
     for name in mine:
-        np.testing.assert_allclose(mine[name].grad.data, other[name].grad.numpy(), err_msg=name, **TOL)
+        np.testing.assert_allclose(
+            mine[name].grad.data, other[name].grad.numpy(), err_msg=name, **TOL
+        )
     ours.zero_grad()
     theirs.zero_grad()
     return out
@@ -186,12 +194,20 @@ def test_encoder_and_decoder_stacks(batch_first):
     tshape = (N, T, 8) if batch_first else (T, N, 8)
     tcausal = np.triu(np.full((T, T), -np.inf), 1)
     compare(ours, theirs, [pair(tshape, 1), pair(shape, 2)], tgt_mask=tcausal)
-    compare(ours, theirs, [pair(tshape, 3), pair(shape, 4)], tgt_mask=tcausal, memory_key_padding_mask=kpm)
+    compare(
+        ours,
+        theirs,
+        [pair(tshape, 3), pair(shape, 4)],
+        tgt_mask=tcausal,
+        memory_key_padding_mask=kpm,
+    )
 
 
 @pytest.mark.parametrize("config", [dict(), dict(batch_first=True, norm_first=True)], ids=str)
 def test_transformer_matches_torch_and_draws_its_initial_weights(config):
-    kwargs = dict(d_model=8, nhead=2, num_encoder_layers=2, num_decoder_layers=2, dim_feedforward=16)
+    kwargs = dict(
+        d_model=8, nhead=2, num_encoder_layers=2, num_decoder_layers=2, dim_feedforward=16
+    )
     autograd.manual_seed(4)
     torch.manual_seed(4)
     ours = nn.Transformer(**kwargs, **config)
@@ -199,7 +215,9 @@ def test_transformer_matches_torch_and_draws_its_initial_weights(config):
     mine, other = ours.state_dict(), theirs.state_dict()
     assert list(mine) == list(other)
     for key in mine:
-        np.testing.assert_allclose(np.asarray(mine[key]), other[key].numpy(), atol=1e-6, err_msg=key)
+        np.testing.assert_allclose(
+            np.asarray(mine[key]), other[key].numpy(), atol=1e-6, err_msg=key
+        )
     assert repr(ours) == repr(theirs)
 
     ours, theirs = build(
@@ -212,7 +230,8 @@ def test_transformer_matches_torch_and_draws_its_initial_weights(config):
     tgt_mask = nn.Transformer.generate_square_subsequent_mask(T, dtype=np.float64)
     assert isinstance(tgt_mask, Tensor)
     np.testing.assert_array_equal(
-        tgt_mask.data, torch.nn.Transformer.generate_square_subsequent_mask(T, dtype=torch.float64).numpy()
+        tgt_mask.data,
+        torch.nn.Transformer.generate_square_subsequent_mask(T, dtype=torch.float64).numpy(),
     )
     kpm = np.zeros((N, S), bool)
     kpm[2, 4:] = True
@@ -308,12 +327,16 @@ def test_tiny_model_trains_as_torch():
         def __init__(self):
             super().__init__()
             self.embed = torch.nn.Embedding(V, E)
-            layer = torch.nn.TransformerEncoderLayer(E, 2, 16, 0.0, batch_first=True, norm_first=True)
+            layer = torch.nn.TransformerEncoderLayer(
+                E, 2, 16, 0.0, batch_first=True, norm_first=True
+            )
             self.encoder = torch.nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
             self.head = torch.nn.Linear(E, V)
 
         def forward(self, x):
-            mask = torch.nn.Transformer.generate_square_subsequent_mask(x.shape[1], dtype=torch.float64)
+            mask = torch.nn.Transformer.generate_square_subsequent_mask(
+                x.shape[1], dtype=torch.float64
+            )
             return self.head(self.encoder(self.embed(x), mask=mask, is_causal=True))
 
     torch.manual_seed(0)
@@ -331,7 +354,9 @@ def test_tiny_model_trains_as_torch():
         loss.backward()
         opt.step()
         opt_t.zero_grad()
-        loss_t = TF.cross_entropy(theirs(torch.tensor(x)).reshape(-1, V), torch.tensor(y.reshape(-1)))
+        loss_t = TF.cross_entropy(
+            theirs(torch.tensor(x)).reshape(-1, V), torch.tensor(y.reshape(-1))
+        )
         loss_t.backward()
         opt_t.step()
         losses.append(loss.item())
