@@ -34,6 +34,8 @@ def _is_float(x: Tensor) -> bool:
 def _safe_softmax(scores: Tensor) -> Tensor:
     """Softmax over the last axis, with rows of only -inf scores (every key masked)
     giving zeros instead of NaN, as PyTorch's `_safe_softmax` in its attention."""
+    if scores.shape[-1] == 0:  # no keys: no weights, and a zero output
+        return scores
     dead = np.all(np.isneginf(scores.data), axis=-1, keepdims=True)
     if not dead.any():
         return softmax(scores, -1)
@@ -348,9 +350,7 @@ def multi_head_attention_forward(
         weights = (q_proj_weight, k_proj_weight, v_proj_weight)
     else:
         if key.shape != value.shape:
-            raise AssertionError(
-                f"key shape {key.shape} does not match value shape {value.shape}"
-            )
+            raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
         if in_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
         weights = tuple(in_proj_weight.chunk(3))  # type: ignore[assignment]
@@ -451,16 +451,15 @@ def multi_head_attention_forward(
     return out, None
 
 
-def _heads(
-    x: Tensor, static: Tensor | None, name: str, batch_heads: int, head_dim: int
-) -> Tensor:
+def _heads(x: Tensor, static: Tensor | None, name: str, batch_heads: int, head_dim: int) -> Tensor:
     """Keys or values (S, N, E) as (N * H, S, d), or the given `static_k`/`static_v`."""
     if static is None:
         return x.reshape(x.shape[0], batch_heads, head_dim).transpose(0, 1)
     static = _as_tensor(static)
     if static.shape[0] != batch_heads:
-        raise AssertionError(f"expecting {name}.size(0) of {batch_heads}, but got {static.shape[0]}")
+        raise AssertionError(
+            f"expecting {name}.size(0) of {batch_heads}, but got {static.shape[0]}"
+        )
     if static.shape[2] != head_dim:
         raise AssertionError(f"expecting {name}.size(2) of {head_dim}, but got {static.shape[2]}")
     return static
-

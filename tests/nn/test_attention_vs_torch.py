@@ -89,6 +89,20 @@ def test_sdpa_plain_and_scaled(dtype, qshape, kshape, vshape):
     )
 
 
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize(
+    "qshape, kshape, vshape",
+    [((2, 0, 4), (2, 3, 4), (2, 3, 5)), ((2, 3, 4), (2, 0, 4), (2, 0, 5)), ((0, 3, 4),) * 3],
+)
+def test_sdpa_empty_axes(qshape, kshape, vshape, causal):
+    out = run_sdpa(
+        sdpa_case(qshape, kshape, vshape),
+        ours=dict(is_causal=causal),
+        theirs=dict(is_causal=causal),
+    )
+    assert (out.data == 0).all()
+
+
 @pytest.mark.parametrize("L, S", [(4, 6), (6, 4), (5, 5), (1, 3)])
 def test_sdpa_causal_is_aligned_top_left(L, S):
     out = run_sdpa(
