@@ -102,6 +102,8 @@ class MultiheadAttention(Module):
             self.out_proj.to(dtype)
         self.add_zero_attn = add_zero_attn
         self._reset_parameters()
+        if device is not None:
+            self.to(device)  # only the CPU exists: another device raises
 
     def _reset_parameters(self) -> None:
         if self.in_proj_weight is not None:

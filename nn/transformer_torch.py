@@ -152,6 +152,8 @@ class TransformerEncoderLayer(Module):
         self.activation = activation
         if dtype is not None:
             self.to(dtype)
+        if device is not None:
+            self.to(device)  # only the CPU exists: another device raises
 
     def forward(
         self,
@@ -237,6 +239,8 @@ class TransformerDecoderLayer(Module):
         self.activation = _activation(activation)
         if dtype is not None:
             self.to(dtype)
+        if device is not None:
+            self.to(device)  # only the CPU exists: another device raises
 
     def forward(
         self,
@@ -529,6 +533,8 @@ class Transformer(Module):
             self.decoder = TransformerDecoder(decoder_layer, num_decoder_layers, decoder_norm)
         if dtype is not None:
             self.to(dtype)
+        if device is not None:
+            self.to(device)  # only the CPU exists: another device raises
         self._reset_parameters()
         self.d_model = d_model
         self.nhead = nhead

@@ -363,3 +363,25 @@ def test_tiny_model_trains_as_torch():
         losses_t.append(loss_t.item())
     np.testing.assert_allclose(losses, losses_t, rtol=1e-9)
     assert losses[-1] < losses[0]
+
+
+def test_custom_encoder_and_decoder_and_devices():
+    encoder = nn.TransformerEncoder(
+        nn.TransformerEncoderLayer(8, 2, 16, 0.0, batch_first=True), 1, enable_nested_tensor=False
+    )
+    decoder = nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, 16, 0.0, batch_first=True), 1)
+    model = nn.Transformer(8, 2, custom_encoder=encoder, custom_decoder=decoder, batch_first=True)
+    assert model.encoder is encoder and model.decoder is decoder
+    assert [k for k in model.state_dict() if k.endswith("in_proj_weight")] == [
+        "encoder.layers.0.self_attn.in_proj_weight",
+        "decoder.layers.0.self_attn.in_proj_weight",
+        "decoder.layers.0.multihead_attn.in_proj_weight",
+    ]
+    src, tgt = autograd.randn(2, 5, 8), autograd.randn(2, 3, 8)
+    want = decoder(tgt, encoder(src))
+    np.testing.assert_allclose(model(src, tgt).data, want.data, atol=1e-6)
+    nn.MultiheadAttention(4, 2, device="cpu")
+    with pytest.raises(RuntimeError, match="cuda"):
+        nn.MultiheadAttention(4, 2, device="cuda")
+    with pytest.raises(RuntimeError, match="cuda"):
+        nn.TransformerDecoderLayer(4, 2, device="cuda")
