@@ -466,3 +466,23 @@ def __getattr__(name: str):
 
         return importlib.import_module("nn.plot")
     raise AttributeError(f"module 'nn' has no attribute {name!r}")
+
+
+from nn.attention_torch import MultiheadAttention, NonDynamicallyQuantizableLinear  # noqa: E402
+from nn.transformer_torch import (  # noqa: E402
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
+__all__ += [
+    "MultiheadAttention",
+    "NonDynamicallyQuantizableLinear",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
+]

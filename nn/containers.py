@@ -87,3 +87,21 @@ class ModuleList(Module):
         for name in [k for k in self.__dict__ if k.isdigit()]:
             delattr(self, name)
         self.extend(modules)
+
+    def __repr__(self) -> str:
+        """PyTorch's: runs of equal modules shown once, as ``(0-2): 3 x Linear(...)``."""
+        reprs = [repr(module) for module in self]
+        if not reprs:
+            return f"{type(self).__name__}()"
+        runs: list[list[Any]] = []  # [first index, last index, repr]
+        for i, text in enumerate(reprs):
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        lines = []
+        for first, last, text in runs:
+            name = f"({first})" if first == last else f"({first}-{last}): {last - first + 1} x"
+            head = f"{name}:" if first == last else name
+            lines.append(f"  {head} {text}".replace("\n", "\n  "))
+        return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"

@@ -837,3 +837,10 @@ __all__ += [
     "lp_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
     "max_unpool1d", "max_unpool2d", "max_unpool3d",
 ]  # fmt: skip
+
+from nn.functional_attention import (  # noqa: E402
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
+
+__all__ += ["multi_head_attention_forward", "scaled_dot_product_attention"]

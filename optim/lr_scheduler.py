@@ -66,9 +66,14 @@ class StepLR(LRScheduler):
     """
 
     def __init__(
-        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+        self, optimizer: Optimizer, step_size: float, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
-        self.step_size = check_int("StepLR", "step_size", step_size, minimum=1)
+        # torch takes a float too (its nn.Transformer tutorial passes 1.0)
+        self.step_size = (
+            check_real("StepLR", "step_size", step_size, 0, low_open=True)
+            if isinstance(step_size, float)
+            else check_int("StepLR", "step_size", step_size, minimum=1)
+        )
         self.gamma = check_real("StepLR", "gamma", gamma, 0, low_open=True)
         super().__init__(optimizer, last_epoch)
 

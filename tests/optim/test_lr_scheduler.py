@@ -168,6 +168,8 @@ def test_invalid_scheduler_options_raise(build, message):
 
 TORCH_SCHEDULES = [
     ("StepLR", dict(step_size=3, gamma=0.5), 12),
+    ("StepLR", dict(step_size=1.0, gamma=0.95), 6),  # a float, as torch's nn.Transformer tutorial
+    ("StepLR", dict(step_size=2.5, gamma=0.5), 12),
     ("MultiStepLR", dict(milestones=[2, 5, 5, 9], gamma=0.3), 12),
     ("ExponentialLR", dict(gamma=0.8), 12),
     ("CosineAnnealingLR", dict(T_max=5, eta_min=0.001), 17),
