@@ -203,8 +203,9 @@ def _rescale_split_sizes(left: Any, right: Any, total: int) -> tuple[int, int]:
             "The sum of `left_size` and `right_size` is greater than 1. It must be less "
             "than or equal to 1."
         )
-    lsize = round(left * total) if lt is float else (None if left is None else left)
-    rsize = round(right * total) if rt is float else (None if right is None else right)
+    # (Keras's types: a fraction's size is an int, a count's a float, in the messages)
+    lsize: Any = round(left * total) if lt is float else (float(left) if lt is int else None)
+    rsize: Any = round(right * total) if rt is float else (float(right) if rt is int else None)
     if lsize is None:
         lsize = total - rsize
     elif rsize is None:
@@ -212,14 +213,13 @@ def _rescale_split_sizes(left: Any, right: Any, total: int) -> tuple[int, int]:
     if lsize + rsize > total:
         raise ValueError(
             f"The sum of `left_size` and `right_size` should be smaller than the {total}. "
-            f"Received: left_size + right_size = {float(lsize + rsize)}and total_length = "
-            f"{total}"
+            f"Received: left_size + right_size = {lsize + rsize}and total_length = {total}"
         )
     for split, side in ((lsize, "left"), (rsize, "right")):
         if split == 0:
             raise ValueError(
-                f"With `dataset` of length={total}, `left_size`={float(lsize)} and "
-                f"`right_size`={float(rsize)}.Resulting {side} side dataset split will be "
+                f"With `dataset` of length={total}, `left_size`={lsize} and "
+                f"`right_size`={rsize}.Resulting {side} side dataset split will be "
                 "empty. Adjust any of the aforementioned parameters"
             )
     return int(lsize), int(rsize)
