@@ -149,7 +149,8 @@ def test_timeseries_windows_targets_and_batches(length, stride, rate, start, end
     for x, y, w in zip(xs, ys, windows):
         np.testing.assert_array_equal(x, data[w])
         assert y == targets[w[0]]
-    assert list(ds)[0][0].dtype == np.float64 if got else True  # the data's dtype kept
+    if got:
+        assert got[0][0].dtype == np.float64  # the data's dtype kept
 
 
 def test_timeseries_fewer_targets_than_windows():
@@ -375,6 +376,7 @@ def test_text_dataset_split_as_keras(tmp_path, capsys):
     val_texts = [t for x, _ in val for t in x]
     expected_val = [open(f, encoding="utf-8").read() for f in files[-6:]]
     assert val_texts == expected_val  # Keras's validation files, in order
+    assert [int(v) for _, y in val for v in y] == labels[-6:].tolist()
     train_texts = sorted(t for x, _ in train for t in x)
     assert train_texts == sorted(open(f, encoding="utf-8").read() for f in files[:-6])
     for x, y in train:  # labels stay with their texts across the per-epoch shuffle
