@@ -125,7 +125,7 @@ def index_directory(
     file_paths = [os.path.join(directory, f) for f in filenames]
     if shuffle:
         if seed is None:
-            seed = int(np.random.randint(1e6))
+            seed = int(np.random.randint(1_000_000))
         np.random.RandomState(seed).shuffle(file_paths)
         if label_array is not None:
             np.random.RandomState(seed).shuffle(label_array)

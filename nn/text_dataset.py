@@ -156,7 +156,7 @@ def text_dataset_from_directory(
         labels, label_mode = None, None
     check_validation_split_arg(validation_split, subset, shuffle, seed)
     if seed is None:
-        seed = int(np.random.randint(1e6))
+        seed = int(np.random.randint(1_000_000))
     file_paths, label_array, names = index_directory(
         directory,
         labels,

@@ -399,7 +399,8 @@ class TextVectorization(DataLayer):
         return Tensor(out[0] if scalar else out)
 
     def _encode_strings(self, strings: np.ndarray) -> np.ndarray:
-        indices = self._indices([str(s) for s in strings.reshape(-1)]).reshape(strings.shape)
+        indices: np.ndarray = self._indices([str(s) for s in strings.reshape(-1)])
+        indices = indices.reshape(strings.shape)
         if self.output_mode == "int":
             if self.output_sequence_length is not None and indices.ndim > 1:
                 indices = _fit_length(indices, self.output_sequence_length)

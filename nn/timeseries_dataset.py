@@ -131,7 +131,7 @@ def timeseries_dataset_from_array(
     positions = np.arange(0, max(num_seqs, 0), sequence_stride, dtype=np.int64)
     if shuffle:
         if seed is None:
-            seed = int(np.random.randint(1e6))
+            seed = int(np.random.randint(1_000_000))
         np.random.RandomState(seed).shuffle(positions)
     rows = array[start:end]
     target_rows = None if target_array is None else target_array[start:end]
