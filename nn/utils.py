@@ -28,6 +28,7 @@ from nn.dataset_utils import split_dataset as split_dataset  # keras.utils's dat
 from nn.fit_sources import PyDataset as PyDataset  # keras.utils.PyDataset
 from nn.fit_sources import Sequence as Sequence  # Keras 2's keras.utils.Sequence
 from nn.module import Module
+from nn.progbar import Progbar as Progbar
 from nn.sequence_utils import pad_sequences as pad_sequences
 from nn.stream_dataset import StreamDataset as StreamDataset
 from nn.symbolic import clear_session as clear_session  # keras.utils.clear_session
