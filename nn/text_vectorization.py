@@ -25,6 +25,7 @@ its OOV entry the mean idf), and "one_hot" (with `split=None`: one string per ro
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -184,6 +185,7 @@ class TextVectorization(DataLayer):
         self.sparse, self.ragged = False, False
         self.input_idf_weights = None if idf_weights is None else _array(idf_weights).tolist()
         self.idf_weights: np.ndarray | None = None
+        self._index_of: tuple[Any, dict[str, int]] | None = None
         self._lookup = StringLookup(
             max_tokens=max_tokens,
             mask_token="" if self.output_mode == "int" else None,
@@ -372,15 +374,22 @@ class TextVectorization(DataLayer):
         return self._lookup.vocabulary_size()
 
     # -- call --------------------------------------------------------------------
+    def _index(self) -> dict[str, int]:
+        """The lookup's index of each token (the mask "" -1 outside int mode: no
+        entry), kept until its vocabulary changes."""
+        tokens = self._lookup._tokens
+        if self._index_of is None or self._index_of[0] is not tokens:
+            index = {t: i for i, t in enumerate(self._lookup.get_vocabulary())}
+            if self.output_mode != "int":
+                index[""] = -1
+            self._index_of = (tokens, index)
+        return self._index_of[1]
+
     def _indices(self, tokens: list[str]) -> np.ndarray:
-        if not tokens:
-            return np.zeros(0, dtype=np.int64)
-        flat = np.empty(len(tokens), dtype=object)
-        flat[:] = tokens
-        indices = self._lookup(flat).data.astype(np.int64)
-        if self.output_mode != "int":  # the mask "" gives no entry
-            indices[np.asarray([t == "" for t in tokens])] = -1
-        return indices
+        """The index of each token (OOV ones: the OOV index, as the lookup gives)."""
+        index, oov = self._index(), self._token_start() - 1
+        found = map(index.get, tokens, itertools.repeat(oov, len(tokens)))
+        return np.fromiter(found, np.int64, len(tokens))
 
     def call(self, inputs: Any) -> Tensor:
         if self.output_mode != "int" and not self.pad_to_max_tokens:
@@ -412,19 +421,25 @@ class TextVectorization(DataLayer):
                 indices = indices[..., 0]
             depth = self._depth()
             return (np.arange(depth) == indices[..., None]).astype(np.float32)
-        return self._bag([list(r) for r in indices.reshape(len(indices), -1)])
+        rows = indices.reshape(len(indices), -1)
+        return self._bag(
+            np.repeat(np.arange(len(rows)), rows.shape[1]), rows.reshape(-1), len(rows)
+        )
 
     def _encode_rows(self, rows: list[list[str]]) -> np.ndarray:
-        indices = [self._indices(row) for row in rows]
+        """The token rows looked up at once, as int rows (padded or cut) or bags."""
+        lengths = np.array([len(r) for r in rows], dtype=np.int64)
+        flat = self._indices([t for row in rows for t in row])
+        row_of = np.repeat(np.arange(len(rows)), lengths)
         if self.output_mode != "int":
-            return self._bag(indices)
+            return self._bag(row_of, flat, len(rows))
         width = self.output_sequence_length
         if width is None:
-            width = max((len(r) for r in indices), default=0)
-        out = np.zeros((len(indices), width), dtype=np.int64)
-        for i, r in enumerate(indices):
-            r = r[:width]
-            out[i, : len(r)] = r
+            width = int(lengths.max()) if len(rows) else 0
+        position = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        keep = position < width
+        out = np.zeros((len(rows), width), dtype=np.int64)
+        out[row_of[keep], position[keep]] = flat[keep]
         return out
 
     def _depth(self) -> int:
@@ -432,12 +447,12 @@ class TextVectorization(DataLayer):
             return int(self.max_tokens)
         return self.vocabulary_size()
 
-    def _bag(self, rows: list[Any]) -> np.ndarray:
-        """multi_hot, count or tf_idf rows of the index rows."""
-        out = np.zeros((len(rows), self._depth()), dtype=np.float32)
-        for i, r in enumerate(rows):
-            r = np.asarray(r, dtype=np.int64)
-            np.add.at(out[i], r[(r >= 0) & (r < out.shape[1])], 1.0)
+    def _bag(self, row_of: np.ndarray, indices: np.ndarray, n: int) -> np.ndarray:
+        """multi_hot, count or tf_idf rows: `indices[i]` counted in row `row_of[i]`
+        (-1, the mask, nowhere)."""
+        out = np.zeros((n, self._depth()), dtype=np.float32)
+        valid = (indices >= 0) & (indices < out.shape[1])
+        np.add.at(out, (row_of[valid], indices[valid]), 1.0)
         if self.output_mode == "multi_hot":
             return (out > 0).astype(np.float32)
         if self.output_mode == "tf_idf":
