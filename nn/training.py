@@ -564,7 +564,10 @@ class Model(TrainSteps, LayerWeights, Module):
             _check_samples("fit", x)
             compiled.built = True
             weights_ = sample_weights("fit", y, sample_weight, class_weight)
-            if validation_data is not None:
+            val_source = validation_data if is_source(validation_data) else None
+            if val_source is not None:  # batches of a generator, a dataset, ...
+                val, val_weights = None, None
+            elif validation_data is not None:
                 val, val_weights = _validation_arrays(validation_data)
             elif validation_split:
                 val_weights = None
@@ -585,7 +588,11 @@ class Model(TrainSteps, LayerWeights, Module):
             )
             batches = EpochBatches(loader, steps_per_epoch)
             validate = None
-            if val is not None:
+            if val_source is not None:
+                validate = self._source_validation(
+                    val_source, validation_steps, x[:batch_size], fields
+                )
+            elif val is not None:
                 val_size = validation_batch_size or batch_size
 
                 def validate(hooks: CallbackList) -> dict[str, float]:
