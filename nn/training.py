@@ -484,8 +484,10 @@ class Model(TrainSteps, LayerWeights, Module):
                 model with several inputs takes a list or tuple of arrays (or a dict),
                 as its `call` takes them. Or, as Keras 3, a source of whole batches
                 `(x, y)` or `(x, y, sample_weight)`: a Python generator, an
-                `nn.utils.PyDataset` or a `DataLoader` (`y` and `sample_weight` are
-                then not given, `batch_size` is unused; see `nn.fit_sources`).
+                `nn.utils.PyDataset`, a `DataLoader` or an `nn.utils.StreamDataset`
+                (what `timeseries_dataset_from_array` and the like return) (`y` and
+                `sample_weight` are then not given, `batch_size` is unused; see
+                `nn.fit_sources`).
             y: targets (N, ...) suited to the loss (class labels, one-hot rows, values);
                 for several outputs, a list or tuple with one array per output. None
                 for a model compiled without a loss (its layers add theirs with
@@ -526,7 +528,7 @@ class Model(TrainSteps, LayerWeights, Module):
                 lengths, targets that do not suit the loss,
                 an empty model, or a bad `validation_split`.
         """
-        if is_source(x):  # a generator, a PyDataset or a DataLoader (`nn.fit_sources`)
+        if is_source(x):  # a generator, PyDataset, DataLoader or dataset (`nn.fit_sources`)
             self._require_compiled("fit")
             self._check_not_empty("fit")
             options = (epochs, validation_split, shuffle, initial_epoch, validation_freq)
