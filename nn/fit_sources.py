@@ -302,10 +302,12 @@ class _Stream(_Loader):
         self._pending = None
 
     def first(self) -> Any:
-        try:
-            return super().first()
-        except ValueError:
-            raise ValueError("the Dataset holds no batches") from None
+        if self._pending is None and not self._first:
+            self._pending = iter(self.data)
+            self._first = [next(self._pending, _EMPTY)]
+            if self._first[0] is _EMPTY:
+                raise ValueError("the Dataset holds no batches")
+        return self._first[0]
 
 
 class _PyData(_Source):

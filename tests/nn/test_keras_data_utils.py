@@ -485,3 +485,17 @@ def test_fit_on_a_dataset_takes_class_weight_and_validation_data():
         runs.append(h.history)
     np.testing.assert_allclose(runs[0]["loss"], runs[1]["loss"], rtol=1e-6)
     np.testing.assert_allclose(runs[0]["val_loss"], runs[1]["val_loss"], rtol=1e-6)
+
+
+def test_fit_on_an_empty_dataset_or_a_failing_map_says_so():
+    model = _regressor(5, 2)
+    empty = StreamDataset.from_tensor_slices(np.zeros((0, 5, 2))).batch(4)
+    with pytest.raises(ValueError, match="the Dataset holds no batches"):
+        model.fit(empty, verbose=0, shuffle=False)
+
+    def broken(x):
+        raise ValueError("broken map")
+
+    failing = StreamDataset.from_tensor_slices(np.zeros((3, 5, 2))).batch(2).map(broken)
+    with pytest.raises(ValueError, match="broken map"):
+        model.fit(failing, verbose=0, shuffle=False)
