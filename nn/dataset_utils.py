@@ -117,6 +117,10 @@ def index_directory(
             )
         names = [str(label) for label in sorted(set(labels))]
         label_array = np.asarray(labels)
+        if label_array.dtype.kind in "iuf":  # as tf.data holds Python ints and floats
+            label_array = label_array.astype(
+                "int32" if label_array.dtype.kind != "f" else "float32"
+            )
     if verbose:
         if label_array is None:
             print(f"Found {len(filenames)} files.")

@@ -324,6 +324,16 @@ def test_index_directory_is_keras(tmp_path, shuffle, seed, capsys):
         else:
             assert ours[1].dtype == theirs[1].dtype
             np.testing.assert_array_equal(ours[1], theirs[1])
+    # labels given, one per file of the whole tree (hidden folders included), sorted
+    count = len(kd.index_directory(root, None, (".txt",), None, False, verbose=False)[0])
+    given = [(i * 7) % 3 for i in range(count)]
+    theirs = kd.index_directory(root, list(given), (".txt",), None, shuffle, seed)
+    keras_out = capsys.readouterr().out
+    ours = index_directory(root, list(given), (".txt",), None, shuffle, seed)
+    assert capsys.readouterr().out == keras_out == f"Found {count} files belonging to 3 classes.\n"
+    assert ours[0] == theirs[0] and ours[2] == theirs[2] == ["0", "1", "2"]
+    assert ours[1].tolist() == list(theirs[1])
+    assert ours[1].dtype == np.int32
 
 
 def test_text_dataset_from_directory_files_labels_and_messages(tmp_path, capsys):
