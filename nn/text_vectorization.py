@@ -21,6 +21,9 @@ at the end to `output_sequence_length`), "multi_hot", "count", "tf_idf" (float32
 rows of `vocabulary_size()` entries, `max_tokens` with `pad_to_max_tokens`; tf_idf
 is count * idf, idf = log(1 + num_documents / (1 + document_count)) from `adapt`,
 its OOV entry the mean idf), and "one_hot" (with `split=None`: one string per row).
+With `split=None`, "multi_hot", "count" and "tf_idf" read a batch of shape (batch, 1)
+as one string per row, and a 1-D batch as one sample (one row), as Keras's
+TensorFlow bincount does.
 """
 
 from __future__ import annotations
@@ -403,6 +406,8 @@ class TextVectorization(DataLayer):
         rows, scalar = self._tokens(inputs)
         if isinstance(rows, np.ndarray):  # split=None: one token per string
             out = self._encode_strings(rows)
+            if scalar and self.output_mode not in ("int", "one_hot"):
+                return Tensor(out)  # (a scalar is one sample already)
         else:
             out = self._encode_rows(rows)
         return Tensor(out[0] if scalar else out)
@@ -414,13 +419,12 @@ class TextVectorization(DataLayer):
             if self.output_sequence_length is not None and indices.ndim > 1:
                 indices = _fit_length(indices, self.output_sequence_length)
             return indices
-        if indices.ndim == 1:
-            indices = indices[:, None]
         if self.output_mode == "one_hot":
-            if indices.shape[-1] == 1:
+            if indices.ndim > 1 and np.shape(indices)[-1] == 1:
                 indices = indices[..., 0]
-            depth = self._depth()
-            return (np.arange(depth) == indices[..., None]).astype(np.float32)
+            return (np.arange(self._depth()) == indices[..., None]).astype(np.float32)
+        if indices.ndim == 1:  # one sample, as Keras's bincount reads a rank-1 input
+            return self._bag(np.zeros(len(indices), np.int64), indices, 1)[0]
         rows = indices.reshape(len(indices), -1)
         return self._bag(
             np.repeat(np.arange(len(rows)), rows.shape[1]), rows.reshape(-1), len(rows)

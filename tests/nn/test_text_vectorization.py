@@ -144,6 +144,14 @@ def test_one_hot_with_split_none_and_shapes():
     np.testing.assert_array_equal(
         layer(np.array([["blue"], ["green"]])).data, [[0, 0, 1], [1, 0, 0]]
     )
+    counts = TextVectorization(output_mode="count", split=None, vocabulary=["red", "blue"])
+    np.testing.assert_array_equal(
+        counts(np.array([["red"], ["blue"], ["red"]])).data, [[0, 1, 0], [0, 0, 1], [0, 1, 0]]
+    )
+    # a 1-D batch is one sample (Keras's bincount of a rank-1 input), a scalar too
+    np.testing.assert_array_equal(counts(np.array(["red", "blue", "red", "x"])).data, [1, 2, 1])
+    np.testing.assert_array_equal(counts("blue").data, [0, 0, 1])
+    np.testing.assert_array_equal(layer("red").data, [0, 1, 0])
     whole = TextVectorization(split=None)
     whole.adapt(["New York", "Paris", "new york!"])
     assert whole.get_vocabulary() == ["", "[UNK]", "new york", "paris"]
