@@ -169,9 +169,8 @@ class TextVectorization(DataLayer):
             )
         if mode == "tf_idf" and vocabulary is not None and idf_weights is None:
             raise ValueError(
-                "`idf_weights` must be set if output_mode is 'tf_idf' and a vocabulary is "
-                "given: when specifying a vocabulary in TF-IDF output mode, the `idf_weights` "
-                "argument must also be set."
+                "When specifying the `vocabulary` argument, in TF-IDF output mode, the "
+                "`idf_weights` argument must also be provided."
             )
         kwargs.pop("vocabulary_size", None)
         kwargs.pop("has_input_vocabulary", None)

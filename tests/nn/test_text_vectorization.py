@@ -129,8 +129,10 @@ def test_tf_idf_with_given_vocabulary_and_weights():
         output_mode="tf_idf", vocabulary=["[UNK]", "a"], idf_weights=[0.25, 0.5]
     )
     np.testing.assert_allclose(with_special(["a q q"]).data, [[0.5, 0.5]])
-    with pytest.raises(ValueError, match="`idf_weights` must be set"):
+    with pytest.raises(ValueError, match="the `idf_weights` argument must also be provided"):
         TextVectorization(output_mode="tf_idf", vocabulary=["a"])
+    with pytest.raises(ValueError, match="`idf_weights` must be set if output_mode"):
+        layer.set_vocabulary(["a"])
     with pytest.raises(ValueError, match="same length as vocabulary"):
         TextVectorization(output_mode="tf_idf", vocabulary=["a"], idf_weights=[1.0, 2.0])
     with pytest.raises(ValueError, match="should only be set if `output_mode`"):
