@@ -509,3 +509,72 @@ def test_fit_on_an_empty_dataset_or_a_failing_map_says_so():
     failing = StreamDataset.from_tensor_slices(np.zeros((3, 5, 2))).batch(2).map(broken)
     with pytest.raises(ValueError, match="broken map"):
         model.fit(failing, verbose=0, shuffle=False)
+
+
+def test_dlwp_ch10_temperature_forecasting_flow():
+    """DLwP ch. 10's data pipeline on a synthetic series: its datasets, its naive
+    baseline (the last temperature of each window) and a densely connected model."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    t = np.arange(n)
+    raw_data = rng.normal(size=(n, 4))
+    raw_data[:, 1] = 10 * np.sin(t / 50) + rng.normal(size=n)  # the "temperature"
+    temperature = raw_data[:, 1].copy()
+    num_train_samples, num_val_samples = n // 2, n // 4
+    mean = raw_data[:num_train_samples].mean(axis=0)
+    std = raw_data[:num_train_samples].std(axis=0)
+    raw_data = (raw_data - mean) / std
+    sampling_rate, sequence_length = 6, 12
+    delay = sampling_rate * (sequence_length + 24 - 1)
+    batch_size = 64
+
+    def dataset(start, end, shuffle):
+        return nn.utils.timeseries_dataset_from_array(
+            raw_data[:-delay],
+            targets=temperature[delay:],
+            sampling_rate=sampling_rate,
+            sequence_length=sequence_length,
+            shuffle=shuffle,
+            batch_size=batch_size,
+            start_index=start,
+            end_index=end,
+        )
+
+    train_dataset = dataset(0, num_train_samples, True)
+    val_dataset = dataset(num_train_samples, num_train_samples + num_val_samples, True)
+    test_dataset = dataset(num_train_samples + num_val_samples, None, True)
+    for samples, targets in train_dataset:
+        assert samples.shape == (batch_size, sequence_length, 4)
+        assert targets.shape == (batch_size,)
+        break
+
+    def evaluate_naive_method(ds):
+        total_abs_err, samples_seen = 0.0, 0
+        for samples, targets in ds:
+            preds = samples[:, -1, 1] * std[1] + mean[1]
+            total_abs_err += np.sum(np.abs(preds - targets))
+            samples_seen += samples.shape[0]
+        return total_abs_err / samples_seen
+
+    # the windows by hand: start p, last row start + p + (length - 1) * rate,
+    # target temperature[start + p + delay]
+    start = num_train_samples
+    count = num_val_samples - (sequence_length - 1) * sampling_rate
+    last = start + np.arange(count) + (sequence_length - 1) * sampling_rate
+    expected = np.mean(np.abs(temperature[last] - temperature[start + np.arange(count) + delay]))
+    np.testing.assert_allclose(evaluate_naive_method(val_dataset), expected, rtol=1e-12)
+
+    nn.utils.set_random_seed(0)
+    inputs = nn.Input(shape=(sequence_length, raw_data.shape[-1]))
+    x = nn.layers.Flatten()(inputs)
+    x = nn.layers.Dense(16, activation="relu")(x)
+    outputs = nn.layers.Dense(1)(x)
+    model = nn.Model(inputs, outputs)
+    model.compile(optimizer="rmsprop", loss="mse", metrics=["mae"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        history = model.fit(train_dataset, epochs=3, validation_data=val_dataset, verbose=0)
+    assert set(history.history) == {"loss", "mae", "val_loss", "val_mae"}
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    test_mae = model.evaluate(test_dataset, verbose=0)[1]
+    assert np.isfinite(test_mae)
