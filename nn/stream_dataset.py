@@ -18,7 +18,7 @@ numbers are numpy's, not TensorFlow's: the orders are not TensorFlow's.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -96,13 +96,6 @@ class StreamDataset:
             tensors = np.asarray(tensors)
         rows = _rows(tensors)
         return cls(lambda: iter(rows), len(rows))
-
-    @classmethod
-    def from_generator_function(
-        cls, make: Callable[[], Iterable[Any]], cardinality: int = UNKNOWN_CARDINALITY
-    ) -> StreamDataset:
-        """The elements each call of `make` yields (called once per pass)."""
-        return cls(lambda: iter(make()), cardinality)
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._make())
