@@ -104,7 +104,7 @@ def text_dataset_from_directory(
     training / validation split are Keras's), and each pass (epoch) reshuffles them
     locally with tf.data's buffered shuffle of `batch_size * 8` files (numpy's random
     numbers, seeded by `seed`: not TensorFlow's orders). The validation subset is the
-    last `int(validation_split * n)` files and is not reshuffled. It prints "Found N
+    last `int(validation_split * n)` files (not reshuffled with `subset="both"`). It prints "Found N
     files belonging to K classes." (with `verbose`) and "Using N files for training."
     The dataset has Keras's `class_names`.
 
