@@ -1,5 +1,6 @@
 """Keras 3's batch sources for `fit`, `evaluate` and `predict`: Python generators,
-`PyDataset` (Keras 2's `Sequence`) and `DataLoader`, each item one whole batch.
+`PyDataset` (Keras 2's `Sequence`), `DataLoader` and `StreamDataset` (what Keras's
+data utilities return, its `tf.data.Dataset`), each item one whole batch.
 
 A source yields `(x,)`, `(x, y)` or `(x, y, sample_weight)`. `SourceBatches` walks
 it as Keras 3's `EpochIterator` does, which fixes what happens at its end:
@@ -12,6 +13,9 @@ it as Keras 3's `EpochIterator` does, which fixes what happens at its end:
 - With `steps_per_epoch`, the pass goes on where the last epoch stopped; a
   `PyDataset` or `DataLoader` that runs out ends the epoch early (with the warning)
   and the next epoch starts a new pass.
+- A `StreamDataset` is read as a `DataLoader`: a new pass each epoch; it takes
+  `class_weight`, and ignores `shuffle` (Keras's warning), as Keras does a
+  `tf.data.Dataset`.
 - A `PyDataset`'s `on_epoch_begin` and `on_epoch_end` are called as Keras calls
   them: `on_epoch_end` once more when `fit` or `evaluate` starts (Keras's reset).
 
@@ -35,6 +39,7 @@ import numpy as np
 
 from autograd import Tensor
 from nn.data import DataLoader
+from nn.stream_dataset import StreamDataset
 
 #: How many batches of a generator Keras looks at first (and keeps).
 PEEKED_BATCHES = 2
@@ -118,7 +123,7 @@ def is_source(x: Any) -> bool:
         ValueError: another iterator (`iter(batches)`), which Keras refuses too (its
             message): pass a generator.
     """
-    if isinstance(x, (types.GeneratorType, PyDataset, DataLoader)):
+    if isinstance(x, (types.GeneratorType, PyDataset, DataLoader, StreamDataset)):
         return True
     if isinstance(x, Iterator):
         raise ValueError(f"Unrecognized data type: x={x} (of type {type(x)})")
@@ -128,6 +133,8 @@ def is_source(x: Any) -> bool:
 def _kind(x: Any) -> str:
     if isinstance(x, PyDataset):
         return "PyDataset"
+    if isinstance(x, StreamDataset):
+        return "Dataset"
     return "DataLoader" if isinstance(x, DataLoader) else "generator"
 
 
@@ -178,6 +185,8 @@ def check_arguments(
         given = {
             "generator": "a generator. The generator is expected to yield already-shuffled data.",
             "DataLoader": "a DataLoader. The DataLoader is expected to already be shuffled.",
+            "Dataset": "a Dataset. The Dataset is expected to already be shuffled (via "
+            "`.shuffle(buffer_size)`).",
             "PyDataset": "an infinite PyDataset. The PyDataset is expected to already be shuffled.",
         }[kind]
         warnings.warn(
@@ -281,6 +290,26 @@ class _Loader(_Source):
             yield from self.data
 
 
+class _Stream(_Loader):
+    """A `StreamDataset`, read as a `DataLoader` (its count None when unknown)."""
+
+    kind = "Dataset"
+
+    def __init__(self, data: Any, shuffle: bool = False) -> None:
+        _Source.__init__(self, data, shuffle)
+        count = data.cardinality()
+        self.num_batches = count if count >= 0 else None
+        self._pending = None
+
+    def first(self) -> Any:
+        if self._pending is None and not self._first:
+            self._pending = iter(self.data)
+            self._first = [next(self._pending, _EMPTY)]
+            if self._first[0] is _EMPTY:
+                raise ValueError("the Dataset holds no batches")
+        return self._first[0]
+
+
 class _PyData(_Source):
     kind = "PyDataset"
 
@@ -342,6 +371,8 @@ def _source(x: Any, shuffle: bool) -> _Source:
         return _PyData(x, shuffle)
     if isinstance(x, DataLoader):
         return _Loader(x)
+    if isinstance(x, StreamDataset):
+        return _Stream(x)
     return _Generator(x)
 
 

@@ -137,6 +137,7 @@ from nn.recurrent_keras import GRU as GRU  # keras.layers's recurrent layers
 from nn.recurrent_keras import LSTM as LSTM
 from nn.recurrent_keras import SimpleRNN as SimpleRNN
 from nn.symbolic import default_name
+from nn.text_vectorization import TextVectorization as TextVectorization  # keras.layers's
 
 
 def check_features(layer: Module, x: Any, expected: int | None) -> None:

@@ -484,8 +484,10 @@ class Model(TrainSteps, LayerWeights, Module):
                 model with several inputs takes a list or tuple of arrays (or a dict),
                 as its `call` takes them. Or, as Keras 3, a source of whole batches
                 `(x, y)` or `(x, y, sample_weight)`: a Python generator, an
-                `nn.utils.PyDataset` or a `DataLoader` (`y` and `sample_weight` are
-                then not given, `batch_size` is unused; see `nn.fit_sources`).
+                `nn.utils.PyDataset`, a `DataLoader` or an `nn.utils.StreamDataset`
+                (what `timeseries_dataset_from_array` and the like return) (`y` and
+                `sample_weight` are then not given, `batch_size` is unused; see
+                `nn.fit_sources`).
             y: targets (N, ...) suited to the loss (class labels, one-hot rows, values);
                 for several outputs, a list or tuple with one array per output. None
                 for a model compiled without a loss (its layers add theirs with
@@ -526,7 +528,7 @@ class Model(TrainSteps, LayerWeights, Module):
                 lengths, targets that do not suit the loss,
                 an empty model, or a bad `validation_split`.
         """
-        if is_source(x):  # a generator, a PyDataset or a DataLoader (`nn.fit_sources`)
+        if is_source(x):  # a generator, PyDataset, DataLoader or dataset (`nn.fit_sources`)
             self._require_compiled("fit")
             self._check_not_empty("fit")
             options = (epochs, validation_split, shuffle, initial_epoch, validation_freq)
@@ -564,7 +566,10 @@ class Model(TrainSteps, LayerWeights, Module):
             _check_samples("fit", x)
             compiled.built = True
             weights_ = sample_weights("fit", y, sample_weight, class_weight)
-            if validation_data is not None:
+            val_source = validation_data if is_source(validation_data) else None
+            if val_source is not None:  # batches of a generator, a dataset, ...
+                val, val_weights = None, None
+            elif validation_data is not None:
                 val, val_weights = _validation_arrays(validation_data)
             elif validation_split:
                 val_weights = None
@@ -585,7 +590,11 @@ class Model(TrainSteps, LayerWeights, Module):
             )
             batches = EpochBatches(loader, steps_per_epoch)
             validate = None
-            if val is not None:
+            if val_source is not None:
+                validate = self._source_validation(
+                    val_source, validation_steps, x[:batch_size], fields
+                )
+            elif val is not None:
                 val_size = validation_batch_size or batch_size
 
                 def validate(hooks: CallbackList) -> dict[str, float]:

@@ -1,6 +1,8 @@
 """Gradient clipping, parameter counting, Keras's `to_categorical`, `clear_session`,
 `set_random_seed`, `plot_model`, `model_to_dot`, `PyDataset` (Keras 2's `Sequence`) and
 `unpack_x_y_sample_weight` / `pack_x_y_sample_weight` (for a custom `train_step`),
+Keras's data utilities (`pad_sequences`, `timeseries_dataset_from_array`,
+`text_dataset_from_directory`, `split_dataset`, `Progbar`),
 and `stateless.functional_call` (torch.nn.utils.stateless's)."""
 
 from __future__ import annotations
@@ -22,10 +24,16 @@ from nn.custom_objects import get_custom_objects as get_custom_objects
 from nn.custom_objects import register_keras_serializable as register_keras_serializable
 from nn.custom_steps import pack_x_y_sample_weight as pack_x_y_sample_weight
 from nn.custom_steps import unpack_x_y_sample_weight as unpack_x_y_sample_weight
+from nn.dataset_utils import split_dataset as split_dataset  # keras.utils's data utilities
 from nn.fit_sources import PyDataset as PyDataset  # keras.utils.PyDataset
 from nn.fit_sources import Sequence as Sequence  # Keras 2's keras.utils.Sequence
 from nn.module import Module
+from nn.progbar import Progbar as Progbar
+from nn.sequence_utils import pad_sequences as pad_sequences
+from nn.stream_dataset import StreamDataset as StreamDataset
 from nn.symbolic import clear_session as clear_session  # keras.utils.clear_session
+from nn.text_dataset import text_dataset_from_directory as text_dataset_from_directory
+from nn.timeseries_dataset import timeseries_dataset_from_array as timeseries_dataset_from_array
 
 from nn import rnn_utils as rnn  # isort: skip  # nn.utils.rnn, as torch.nn.utils.rnn
 
