@@ -804,3 +804,17 @@ __all__ += [
     "interpolate", "pixel_shuffle", "pixel_unshuffle", "upsample", "upsample_bilinear",
     "upsample_nearest",
 ]  # fmt: skip
+from nn.functional_inplace import (  # noqa: E402
+    celu_,
+    elu_,
+    hardtanh_,
+    leaky_relu_,
+    relu_,
+    rrelu_,
+    selu_,
+    threshold_,
+)
+
+__all__ += [
+    "celu_", "elu_", "hardtanh_", "leaky_relu_", "relu_", "rrelu_", "selu_", "threshold_",
+]  # fmt: skip
