@@ -818,3 +818,6 @@ from nn.functional_inplace import (  # noqa: E402
 __all__ += [
     "celu_", "elu_", "hardtanh_", "leaky_relu_", "relu_", "rrelu_", "selu_", "threshold_",
 ]  # fmt: skip
+from nn.functional_grid import affine_grid, grid_sample  # noqa: E402
+
+__all__ += ["affine_grid", "grid_sample"]
