@@ -821,3 +821,6 @@ __all__ += [
 from nn.functional_grid import affine_grid, grid_sample  # noqa: E402
 
 __all__ += ["affine_grid", "grid_sample"]
+from nn.embedding_bag import embedding_bag  # noqa: E402
+
+__all__ += ["embedding_bag"]
