@@ -435,3 +435,7 @@ def __getattr__(name: str):
 from nn.embedding_bag import EmbeddingBag  # noqa: E402
 
 __all__ += ["EmbeddingBag"]
+from nn.feature_alpha_dropout import FeatureAlphaDropout  # noqa: E402
+from nn.losses_distance import TripletMarginWithDistanceLoss  # noqa: E402
+
+__all__ += ["FeatureAlphaDropout", "TripletMarginWithDistanceLoss"]

@@ -824,3 +824,7 @@ __all__ += ["affine_grid", "grid_sample"]
 from nn.embedding_bag import embedding_bag  # noqa: E402
 
 __all__ += ["embedding_bag"]
+from nn.feature_alpha_dropout import feature_alpha_dropout  # noqa: E402
+from nn.functional_distance import pdist, triplet_margin_with_distance_loss  # noqa: E402
+
+__all__ += ["feature_alpha_dropout", "pdist", "triplet_margin_with_distance_loss"]
