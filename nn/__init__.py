@@ -439,3 +439,6 @@ from nn.feature_alpha_dropout import FeatureAlphaDropout  # noqa: E402
 from nn.losses_distance import TripletMarginWithDistanceLoss  # noqa: E402
 
 __all__ += ["FeatureAlphaDropout", "TripletMarginWithDistanceLoss"]
+from nn.ctc_loss import CTCLoss  # noqa: E402
+
+__all__ += ["CTCLoss"]

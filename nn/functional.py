@@ -828,3 +828,6 @@ from nn.feature_alpha_dropout import feature_alpha_dropout  # noqa: E402
 from nn.functional_distance import pdist, triplet_margin_with_distance_loss  # noqa: E402
 
 __all__ += ["feature_alpha_dropout", "pdist", "triplet_margin_with_distance_loss"]
+from nn.ctc_loss import ctc_loss  # noqa: E402
+
+__all__ += ["ctc_loss"]
