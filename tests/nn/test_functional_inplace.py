@@ -18,7 +18,7 @@ TF = torch.nn.functional
 #: Values at and around every kink of the functions below.
 EDGES = np.array([-2.0, -1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 2.0, 3.0])
 
-CASES = [
+CASES: list[tuple[str, tuple[float, ...], dict[str, float]]] = [
     ("relu_", (), {}),
     ("elu_", (), {}),
     ("elu_", (0.5,), {}),
