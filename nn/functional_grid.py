@@ -25,7 +25,9 @@ Positions outside the input (`padding_mode`): "zeros" reads 0 for every pixel ou
 "border" clips u to [0, n - 1]; "reflection" reflects u at the borders (at the corner
 pixels' centres with align_corners, else at their outer edges) until inside, then clips.
 For bilinear and nearest the clip and reflection act on u, for bicubic on each pixel
-index read, as torch's.
+index read, as torch's. A position that is not finite reads 0 (nearest) or NaN
+(bilinear, bicubic: its weights are NaN) in every padding mode; torch's border and
+reflection modes read an arbitrary pixel there instead.
 
 Both are composed of public autograd ops (indexing, products, sums), so gradients
 flow to `input` and to `grid` (`theta`). The gradient of a clipped coordinate is 0,
@@ -149,8 +151,9 @@ def _reflect(u: np.ndarray, twice_low: int, twice_high: int) -> tuple[np.ndarray
     shifted = u - low
     sign = np.where(shifted < 0, -1.0, 1.0)
     shifted = np.abs(shifted)
-    extra = np.fmod(shifted, span)
-    even = np.floor(shifted / span) % 2 == 0
+    with np.errstate(invalid="ignore"):  # inf and nan stay nan
+        extra = np.fmod(shifted, span)
+        even = np.floor(shifted / span) % 2 == 0
     value = np.where(even, extra + low, span - extra + low)
     return value, np.where(even, sign, -sign)
 
@@ -185,6 +188,14 @@ def _with_value(u: Tensor, value: np.ndarray, slope: np.ndarray) -> Tensor:
     if np.array_equal(value, u.data) and (slope == 1).all():
         return u
     return (u - u.detach()) * slope.astype(u.dtype) + value.astype(u.dtype)
+
+
+def _index(values: np.ndarray) -> np.ndarray:
+    """Whole-number pixel coordinates as int64; one that is not finite or too large
+    for an int becomes -100, outside the input, as torch's
+    `safe_downgrade_to_int_range`."""
+    safe = np.isfinite(values) & (np.abs(values) < 2**31 - 1)
+    return np.where(safe, values, -100.0).astype(np.int64)
 
 
 class _Reader:
@@ -305,7 +316,7 @@ def grid_sample(
 
 def _nearest(read: _Reader, coords: list[Tensor], grid: Tensor) -> Tensor:
     """The pixel nearest each position; `grid` gets a zero gradient, as torch's."""
-    rows, inside = read([np.rint(u.data).astype(np.int64) for u in coords])
+    rows, inside = read([_index(np.rint(u.data)) for u in coords])
     out = rows * inside[..., None].astype(rows.dtype)
     if grid.requires_grad:
         never = np.zeros((*grid.shape[:-1], 1), dtype=bool)
@@ -325,7 +336,7 @@ def _linear(read: _Reader, coords: list[Tensor]) -> Tensor:
             w = t if step else 1 - t
             weight = w if weight is None else weight * w
         assert weight is not None
-        indices = [f.astype(np.int64) + step for f, step in zip(floors, corner, strict=True)]
+        indices = [_index(f) + step for f, step in zip(floors, corner, strict=True)]
         rows, inside = read(indices)
         term = rows * (weight * inside.astype(weight.dtype))[..., None]
         out = term if out is None else out + term
@@ -363,7 +374,7 @@ def _bicubic(read: _Reader, coords: list[Tensor], padding_mode: str, aligned: bo
         line: Tensor | None = None
         for j in range(4):
             col_index = _bound_values(floors[1] - 1 + j, width, padding_mode, aligned)
-            rows, inside = read([row_index.astype(np.int64), col_index.astype(np.int64)])
+            rows, inside = read([_index(row_index), _index(col_index)])
             term = rows * (wx[j] * inside.astype(x.dtype))[..., None]
             line = term if line is None else line + term
         assert line is not None

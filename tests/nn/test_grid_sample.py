@@ -231,3 +231,23 @@ def test_affine_grid_errors_as_torch(theta_shape, size, dtype, error, match):
         TF.affine_grid(torch.tensor(theta), size, align_corners=False)
     with pytest.raises(error, match=match):
         F.affine_grid(Tensor(theta), size, align_corners=False)
+
+
+@pytest.mark.parametrize("padding", PADDINGS)
+@pytest.mark.parametrize("mode", MODES_4D)
+def test_grid_sample_far_and_non_finite_positions(mode, padding):
+    """Huge coordinates as torch's; a position that is not finite reads 0 (nearest) or
+    NaN (bilinear, bicubic), without numpy warnings."""
+    x = np.random.default_rng(11).normal(size=(1, 2, 3, 4))
+    far = np.array([[1e10, 0.0], [0.3, -1e12], [-7.25, 3.5]])
+    bad = np.array([[np.nan, 0.0], [np.inf, 0.0], [-np.inf, 0.5]])
+    g = np.concatenate([far, bad]).reshape(1, 1, 6, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = F.grid_sample(Tensor(x), Tensor(g), mode, padding, False).data
+    expected = TF.grid_sample(torch.tensor(x), torch.tensor(g), mode, padding, False).numpy()
+    np.testing.assert_allclose(out[..., :3], expected[..., :3], rtol=1e-12, atol=1e-12)
+    if mode == "nearest":
+        np.testing.assert_array_equal(out[..., 3:], 0.0)
+    else:
+        assert np.isnan(out[..., 3:]).all()
