@@ -298,19 +298,17 @@ def grid_sample(
     out_shape = g.shape[:-1]
     d = len(spatial)
     # pixel coordinates per input dim, in input order ((d,) h, w): grid holds x first
-    coords = [_unnormalize(g[..., d - 1 - k], spatial[k], aligned) for k in range(d)]
     read = _Reader(x, out_shape)
-    if mode == "bicubic":
-        out = _bicubic(read, coords, padding_mode, aligned)
-    else:
-        bounded = []
-        for u, n in zip(coords, spatial, strict=True):
-            value, slope = _bound(u.data, n, padding_mode, aligned)
-            bounded.append(_with_value(u, value, slope))
-        if mode == "nearest":
-            out = _nearest(read, bounded, g)
+    with np.errstate(invalid="ignore", over="ignore"):  # positions that are not finite
+        coords = [_unnormalize(g[..., d - 1 - k], spatial[k], aligned) for k in range(d)]
+        if mode == "bicubic":
+            out = _bicubic(read, coords, padding_mode, aligned)
         else:
-            out = _linear(read, bounded)
+            bounded = []
+            for u, n in zip(coords, spatial, strict=True):
+                value, slope = _bound(u.data, n, padding_mode, aligned)
+                bounded.append(_with_value(u, value, slope))
+            out = _nearest(read, bounded, g) if mode == "nearest" else _linear(read, bounded)
     return out.permute(0, d + 1, *range(1, d + 1))  # channels back to dim 1
 
 
