@@ -69,15 +69,45 @@ def _align_corners(align_corners: bool | None) -> bool:
     return check_bool("grid_sample", "align_corners", align_corners)
 
 
+def fma(a: Any, b: Any, c: Any) -> np.ndarray:
+    """a * b + c rounded once (a fused multiply-add) in float64: the product's exact
+    error (Dekker's split) and the sum's (Knuth's TwoSum) added back before the last
+    rounding. torch's CPU kernels are compiled with multiply-adds fused, so its
+    linspace and grid_sample round as this does."""
+    a, b, c = (np.asarray(v, dtype=np.float64) for v in (a, b, c))
+
+    def split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        scaled = 134217729.0 * x  # 2**27 + 1
+        high = scaled - (scaled - x)
+        return high, x - high
+
+    with np.errstate(invalid="ignore", over="ignore"):
+        product = a * b
+        (ah, al), (bh, bl) = split(a), split(b)
+        error = ((ah * bh - product) + ah * bl + al * bh) + al * bl
+        total = product + c
+        part = total - product
+        rest = (product - (total - part)) + (c - part)
+        fused = total + (rest + error)
+    return np.where(np.isfinite(fused), fused, total)
+
+
 def _linspace(steps: int, align_corners: bool, dtype: np.dtype) -> np.ndarray:
     """The normalized positions of `steps` pixels: torch's `linspace_from_neg_one`
-    (0 for a single pixel)."""
+    (0 for a single pixel), rounded as torch's: its linspace runs from both ends
+    (-1 + step * i in the first half, 1 - step * (steps - 1 - i) after, each a fused
+    multiply-add), then without align_corners it is multiplied by steps - 1 and
+    divided by steps."""
     if steps <= 1:
         return np.zeros(steps, dtype=dtype)
-    values = np.linspace(-1.0, 1.0, steps)
+    kind = np.dtype(dtype).type
+    step = float(kind(2) / kind(steps - 1))
+    i = np.arange(steps, dtype=np.float64)
+    first = i < steps // 2
+    values = np.where(first, fma(step, i, -1.0), fma(-step, steps - 1 - i, 1.0)).astype(dtype)
     if not align_corners:
-        values = values * (steps - 1) / steps
-    return values.astype(dtype)
+        values = (values * kind(steps - 1) / kind(steps)).astype(dtype)
+    return values
 
 
 def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None = None) -> Tensor:
@@ -133,9 +163,19 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
     return grid.reshape(size[0], *spatial, d)
 
 
-def _unnormalize(g: Tensor, n: int, aligned: bool) -> Tensor:
+def _unnormalize(g: Tensor, n: int, aligned: bool, spatial_dims: int) -> Tensor:
     """A normalized coordinate in [-1, 1] as a pixel coordinate in [0, n - 1] (aligned)
-    or [-0.5, n - 0.5]."""
+    or [-0.5, n - 0.5], rounded as torch's kernels: (g + 1) * ((n - 1) / 2), or
+    fma(g + 1, n / 2, -0.5), for 4-d inputs; (g + 1) / 2 * (n - 1), or
+    ((g + 1) * n - 1) / 2, for 5-d ones. (Rounding matters: a position a rounding
+    error away from a whole pixel takes its gradient from the other side.)"""
+    kind = g.dtype.type
+    if spatial_dims == 2:
+        if aligned:
+            return (g + 1) * kind((n - 1) / 2)
+        shifted = g + 1
+        value = fma(shifted.data, float(kind(n / 2)), -0.5).astype(g.dtype)
+        return _with_value(shifted * kind(n / 2), value, np.ones((), dtype=g.dtype))
     if aligned:
         return (g + 1) / 2 * (n - 1)
     return ((g + 1) * n - 1) / 2
@@ -300,7 +340,7 @@ def grid_sample(
     # pixel coordinates per input dim, in input order ((d,) h, w): grid holds x first
     read = _Reader(x, out_shape)
     with np.errstate(invalid="ignore", over="ignore"):  # positions that are not finite
-        coords = [_unnormalize(g[..., d - 1 - k], spatial[k], aligned) for k in range(d)]
+        coords = [_unnormalize(g[..., d - 1 - k], spatial[k], aligned, d) for k in range(d)]
         if mode == "bicubic":
             out = _bicubic(read, coords, padding_mode, aligned)
         else:

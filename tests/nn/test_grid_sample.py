@@ -251,3 +251,47 @@ def test_grid_sample_far_and_non_finite_positions(mode, padding):
         np.testing.assert_array_equal(out[..., 3:], 0.0)
     else:
         assert np.isnan(out[..., 3:]).all()
+
+
+@pytest.mark.parametrize("aligned", [False, True])
+@pytest.mark.parametrize("mode", MODES_4D)
+@pytest.mark.parametrize("size", [(7, 13), (28, 28), (5, 100), (1, 9)])
+def test_identity_grid_lands_on_pixels_as_torchs(size, mode, aligned):
+    """The identity transform's grid (a spatial transformer's initial one) holds
+    positions a rounding error from whole pixels, where the gradient with respect to the
+    grid jumps from one side's difference to the other's: affine_grid's values and
+    grid_sample's rounding (fused multiply-adds) must be torch's to the bit."""
+    h, w = size
+    theta = np.tile(np.eye(2, 3), (2, 1, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unit-size warning
+        grid = F.affine_grid(Tensor(theta), (2, 3, h, w), aligned).data
+        expected = TF.affine_grid(torch.tensor(theta), (2, 3, h, w), aligned).numpy()
+    np.testing.assert_array_equal(grid, expected)
+    x = np.random.default_rng(12).normal(size=(2, 3, h, w)) ** 2  # no symmetric cancellation
+    _compare(x, expected, mode, "zeros", aligned)
+
+
+@pytest.mark.parametrize("aligned", [False, True])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+def test_identity_grid_lands_on_voxels_as_torchs(mode, aligned):
+    theta = np.tile(np.eye(3, 4), (2, 1, 1))
+    size = (2, 2, 5, 7, 28)
+    grid = F.affine_grid(Tensor(theta), size, aligned).data
+    expected = TF.affine_grid(torch.tensor(theta), size, aligned).numpy()
+    np.testing.assert_array_equal(grid, expected)
+    x = np.random.default_rng(13).normal(size=size) ** 2
+    _compare(x, expected, mode, "border", aligned)
+
+
+def test_fma_rounds_once():
+    from fractions import Fraction
+
+    from nn.functional_grid import fma
+
+    rng = np.random.default_rng(14)
+    a, b, c = rng.normal(size=(3, 2000)) * np.array([[1.0], [1e3], [1e-3]])
+    out = fma(a, b, c)
+    exact = [float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in zip(a, b, c)]
+    np.testing.assert_array_equal(out, exact)
+    assert fma(0.3214285714285714, 14.0, -0.5) == 3.9999999999999996  # 4.0 unfused
