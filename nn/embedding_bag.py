@@ -222,22 +222,23 @@ def embedding_bag(
 
 def _bag_max(table: Tensor, bag: np.ndarray, bags: int) -> Tensor:
     """Each bag's column-wise maximum of `table`'s rows (zeros for an empty bag), read
-    from the row holding it, so its gradient goes to that row."""
+    from the first row holding it, so its gradient goes to that row. `bag` is
+    non-decreasing (offsets are), so each bag's rows are contiguous."""
     dim = table.shape[1]
     if not len(bag):
         return Tensor(np.zeros((bags, dim), dtype=table.dtype)) + table.sum() * 0
     values = table.data
-    best = np.full((bags, dim), -1, dtype=np.int64)  # the row holding each maximum
-    order = np.argsort(bag, kind="stable")
-    starts = np.searchsorted(bag[order], np.arange(bags))
-    ends = np.searchsorted(bag[order], np.arange(bags), side="right")
-    for b in range(bags):
-        members = order[starts[b] : ends[b]]
-        if len(members):
-            best[b] = members[np.argmax(values[members], axis=0)]
-    filled = best >= 0
-    out = table[np.where(filled, best, 0), np.arange(dim)]
-    return out * filled.astype(table.dtype)
+    filled = np.bincount(bag, minlength=bags) > 0
+    starts = np.searchsorted(bag, np.flatnonzero(filled))
+    top = np.maximum.reduceat(values, starts, axis=0)  # per non-empty bag
+    rank = np.cumsum(filled) - 1  # the row of `top` of each bag
+    positions = np.arange(len(bag))[:, None]
+    at_top = np.where(values == top[rank[bag]], positions, len(bag))
+    first = np.minimum.reduceat(at_top, starts, axis=0)  # (non-empty bags, dim)
+    best = np.zeros((bags, dim), dtype=np.int64)
+    best[filled] = first
+    out = table[best, np.arange(dim)]
+    return out * filled[:, None].astype(table.dtype)
 
 
 class EmbeddingBag(Module):
