@@ -233,7 +233,9 @@ def _bag_max(table: Tensor, bag: np.ndarray, bags: int) -> Tensor:
     top = np.maximum.reduceat(values, starts, axis=0)  # per non-empty bag
     rank = np.cumsum(filled) - 1  # the row of `top` of each bag
     positions = np.arange(len(bag))[:, None]
-    at_top = np.where(values == top[rank[bag]], positions, len(bag))
+    peak = top[rank[bag]]
+    hit = (values == peak) | (np.isnan(values) & np.isnan(peak))  # NaN: the first NaN row
+    at_top = np.where(hit, positions, len(bag))
     first = np.minimum.reduceat(at_top, starts, axis=0)  # (non-empty bags, dim)
     best = np.zeros((bags, dim), dtype=np.int64)
     best[filled] = first
