@@ -33,6 +33,11 @@ Both are composed of public autograd ops (indexing, products, sums), so gradient
 flow to `input` and to `grid` (`theta`). The gradient of a clipped coordinate is 0,
 also exactly on a border, and a reflected one flips its sign, as torch's; nearest
 sends `grid` a zero gradient, as torch.
+
+The grid's positions and their pixel coordinates are rounded as torch's CPU kernels
+round them (`fma`): an identity transform's positions lie a rounding error from whole
+pixels, where the gradient with respect to the grid takes one side's difference or the
+other's, so only the same rounding gives torch's gradients there.
 """
 
 from __future__ import annotations
@@ -202,11 +207,6 @@ def _clip(u: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """u clipped to [0, n - 1], and its slope: 1 strictly inside, 0 on and past the
     borders (torch's `clip_coordinates_set_grad`)."""
     return np.clip(u, 0, n - 1), ((u > 0) & (u < n - 1)).astype(u.dtype)
-
-
-def _bound_values(u: np.ndarray, n: int, padding_mode: str, aligned: bool) -> np.ndarray:
-    """Pixel coordinates `u` mapped inside as `padding_mode` says (zeros: unchanged)."""
-    return _bound(u, n, padding_mode, aligned)[0]
 
 
 def _bound(
@@ -408,10 +408,10 @@ def _bicubic(read: _Reader, coords: list[Tensor], padding_mode: str, aligned: bo
     height, width = read.spatial
     out: Tensor | None = None
     for i in range(4):
-        row_index = _bound_values(floors[0] - 1 + i, height, padding_mode, aligned)
+        row_index = _bound(floors[0] - 1 + i, height, padding_mode, aligned)[0]
         line: Tensor | None = None
         for j in range(4):
-            col_index = _bound_values(floors[1] - 1 + j, width, padding_mode, aligned)
+            col_index = _bound(floors[1] - 1 + j, width, padding_mode, aligned)[0]
             rows, inside = read([_index(row_index), _index(col_index)])
             term = rows * (wx[j] * inside.astype(x.dtype))[..., None]
             line = term if line is None else line + term
