@@ -199,3 +199,14 @@ def test_ctc_loss_labels_out_of_range_raise():
     lp = Tensor(np.zeros((4, 1, 3)))
     with pytest.raises(RuntimeError, match="target labels must be in"):
         F.ctc_loss(lp, Tensor(np.array([[1, 5]])), Tensor(np.array([4])), Tensor(np.array([2])))
+
+
+def test_ctc_loss_gradient_through_log_softmax_by_finite_differences():
+    """Through log_softmax, torch's formula is the loss's true gradient."""
+    from autograd import gradcheck
+
+    rng = np.random.default_rng(7)
+    x = Tensor(rng.normal(size=(7, 2, 5)), requires_grad=True)
+    targets = Tensor(np.array([[1, 2, 2], [3, 1, 0]]))
+    lengths = Tensor(np.array([7, 5])), Tensor(np.array([3, 2]))
+    assert gradcheck(lambda a: F.ctc_loss(a.log_softmax(-1), targets, *lengths), [x])

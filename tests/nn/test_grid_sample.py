@@ -295,3 +295,18 @@ def test_fma_rounds_once():
     exact = [float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in zip(a, b, c)]
     np.testing.assert_array_equal(out, exact)
     assert fma(0.3214285714285714, 14.0, -0.5) == 3.9999999999999996  # 4.0 unfused
+
+
+@pytest.mark.parametrize("padding", PADDINGS)
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+def test_grid_sample_gradients_by_finite_differences(mode, padding):
+    """The gradients also agree with finite differences (positions away from whole
+    pixels and borders, where the function is smooth)."""
+    from autograd import gradcheck
+
+    rng = np.random.default_rng(15)
+    x = Tensor(rng.normal(size=(1, 2, 4, 5)), requires_grad=True)
+    g = Tensor(rng.uniform(-1.3, 1.3, size=(1, 3, 2, 2)), requires_grad=True)
+    assert gradcheck(lambda a, b: F.grid_sample(a, b, mode, padding, False), [x, g])
+    theta = Tensor(rng.normal(size=(2, 2, 3)), requires_grad=True)
+    assert gradcheck(lambda t: F.affine_grid(t, (2, 1, 3, 4), align_corners=True), [theta])
