@@ -432,13 +432,11 @@ def __getattr__(name: str):
         return importlib.import_module("nn.plot")
     raise AttributeError(f"module 'nn' has no attribute {name!r}")
 
-from nn.embedding_bag import EmbeddingBag  # noqa: E402
 
-__all__ += ["EmbeddingBag"]
+# PyTorch's EmbeddingBag, FeatureAlphaDropout, TripletMarginWithDistanceLoss, CTCLoss
+from nn.ctc_loss import CTCLoss  # noqa: E402
+from nn.embedding_bag import EmbeddingBag  # noqa: E402
 from nn.feature_alpha_dropout import FeatureAlphaDropout  # noqa: E402
 from nn.losses_distance import TripletMarginWithDistanceLoss  # noqa: E402
 
-__all__ += ["FeatureAlphaDropout", "TripletMarginWithDistanceLoss"]
-from nn.ctc_loss import CTCLoss  # noqa: E402
-
-__all__ += ["CTCLoss"]
+__all__ += ["CTCLoss", "EmbeddingBag", "FeatureAlphaDropout", "TripletMarginWithDistanceLoss"]

@@ -804,6 +804,13 @@ __all__ += [
     "interpolate", "pixel_shuffle", "pixel_unshuffle", "upsample", "upsample_bilinear",
     "upsample_nearest",
 ]  # fmt: skip
+# PyTorch's in-place activations, spatial transformer sampling, bags of embeddings,
+# distances, feature alpha dropout and the CTC loss
+from nn.ctc_loss import ctc_loss  # noqa: E402
+from nn.embedding_bag import embedding_bag  # noqa: E402
+from nn.feature_alpha_dropout import feature_alpha_dropout  # noqa: E402
+from nn.functional_distance import pdist, triplet_margin_with_distance_loss  # noqa: E402
+from nn.functional_grid import affine_grid, grid_sample  # noqa: E402
 from nn.functional_inplace import (  # noqa: E402
     celu_,
     elu_,
@@ -816,18 +823,7 @@ from nn.functional_inplace import (  # noqa: E402
 )
 
 __all__ += [
-    "celu_", "elu_", "hardtanh_", "leaky_relu_", "relu_", "rrelu_", "selu_", "threshold_",
+    "affine_grid", "celu_", "ctc_loss", "elu_", "embedding_bag", "feature_alpha_dropout",
+    "grid_sample", "hardtanh_", "leaky_relu_", "pdist", "relu_", "rrelu_", "selu_",
+    "threshold_", "triplet_margin_with_distance_loss",
 ]  # fmt: skip
-from nn.functional_grid import affine_grid, grid_sample  # noqa: E402
-
-__all__ += ["affine_grid", "grid_sample"]
-from nn.embedding_bag import embedding_bag  # noqa: E402
-
-__all__ += ["embedding_bag"]
-from nn.feature_alpha_dropout import feature_alpha_dropout  # noqa: E402
-from nn.functional_distance import pdist, triplet_margin_with_distance_loss  # noqa: E402
-
-__all__ += ["feature_alpha_dropout", "pdist", "triplet_margin_with_distance_loss"]
-from nn.ctc_loss import ctc_loss  # noqa: E402
-
-__all__ += ["ctc_loss"]
