@@ -28,6 +28,7 @@ import numpy as np
 
 from autograd import Tensor, get_default_dtype
 from autograd.checks import check_bool, check_int
+from autograd.device import check_device
 from autograd.ops.indexing import index_add
 from nn import init
 from nn.functional import _renorm_rows
@@ -273,6 +274,7 @@ class EmbeddingBag(Module):
         rng: init.Rng = None,
     ) -> None:
         super().__init__()
+        check_device(device)
         self.num_embeddings = check_int("EmbeddingBag", "num_embeddings", num_embeddings, minimum=0)
         self.embedding_dim = check_int("EmbeddingBag", "embedding_dim", embedding_dim, minimum=0)
         if mode not in _MODES:

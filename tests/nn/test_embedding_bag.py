@@ -258,3 +258,7 @@ def test_embedding_bag_module_errors():
         nn.EmbeddingBag(4, 2, mode="median")
     with pytest.raises(ValueError, match="shape"):
         nn.EmbeddingBag(4, 2, _weight=np.zeros((3, 2)))
+    with pytest.raises(RuntimeError):
+        nn.EmbeddingBag(4, 2, device="cuda")
+    bag = nn.EmbeddingBag(4, 2, device="cpu", dtype=autograd.float64)
+    assert bag.weight.dtype == np.float64
