@@ -1,14 +1,13 @@
 """Bags of embeddings, as torch's `F.embedding_bag` and `nn.EmbeddingBag`: the rows of
-a table picked by the indices of each bag, reduced per bag (sum, mean or max) without
-making the (indices, embedding_dim) array of `F.embedding` followed by a reduction
-visible to the user.
+a table picked by the indices of each bag, reduced per bag (sum, mean or max), as
+`F.embedding` followed by a reduction per bag would give them.
 
 Bags are given either as a 2-d input (B, L): B bags of L indices each, or as a 1-d
-input of all the indices and `offsets`, the position where each bag starts (with
+input of all the indices and `offsets`, the position where each bag starts. With
 `include_last_offset`, `offsets` has one more entry, the end of the last bag, which
-torch checks (at most the input's length) but does not use: the last bag runs to the end
-of the input, here too). For bag b, with
-indices i_1..i_n (those equal to `padding_idx` left out) and weights w_k:
+torch checks (at most the input's length) but does not use: the last bag runs to the
+end of the input, here too. For bag b, with indices i_1..i_n (those equal to
+`padding_idx` left out) and weights w_k:
 
     sum:   out[b] = sum_k w_k * weight[i_k]      (w_k = per_sample_weights, else 1)
     mean:  out[b] = sum_k weight[i_k] / n
@@ -49,9 +48,7 @@ def _indices(name: str, x: Any) -> np.ndarray:
     return values.astype(np.int64)
 
 
-def _bags(
-    idx: np.ndarray, offsets: Any, include_last_offset: bool
-) -> tuple[np.ndarray, np.ndarray]:
+def _bags(idx: np.ndarray, offsets: Any, include_last_offset: bool) -> tuple[np.ndarray, int]:
     """The bag of each index of a 1-d input (-1: in none, when there are no bags),
     and the number of bags."""
     starts = _indices("offsets", offsets)
@@ -74,11 +71,11 @@ def _bags(
     positions = np.arange(n)
     if include_last_offset:
         if not starts.size:
-            return np.full(n, -1), np.asarray(0)
+            return np.full(n, -1), 0
         # as torch's, the last bag runs to the end of the input, whatever offsets[-1]
         bag = np.searchsorted(starts[:-1], positions, side="right") - 1
-        return bag, np.asarray(len(starts) - 1)
-    return np.searchsorted(starts, positions, side="right") - 1, np.asarray(len(starts))
+        return bag, len(starts) - 1
+    return np.searchsorted(starts, positions, side="right") - 1, len(starts)
 
 
 def embedding_bag(
@@ -153,8 +150,7 @@ def embedding_bag(
     elif idx.ndim == 1:
         if offsets is None:
             raise ValueError("offsets has to be a 1D Tensor but got None")
-        bag, n_bags = _bags(idx, offsets, include_last)
-        bags = int(n_bags)
+        bag, bags = _bags(idx, offsets, include_last)
     else:
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {idx.ndim}")
     if mode not in _MODES:
