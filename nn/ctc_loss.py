@@ -15,9 +15,11 @@ beta run the same recursion from the end. The gradient is torch's:
     d loss / d lp[t, c] = exp(lp[t, c]) - exp(occ[t, c] + loss - lp[t, c]),
     occ[t, c] = logsumexp over the states s with l'_s = c of alpha[t, s] + beta[t, s]
 
-for t < T, 0 after. It is the gradient through a log_softmax the log-probabilities
-are expected to come from (the exp(lp) term cancels there), as torch's. Both run in
-numpy over the batch at once (a loop over time); the loss enters the graph as its
+for t < T, 0 after. The loss's own derivative is the second term only; torch adds
+exp(lp), which log_softmax's backward removes again (at each t both terms sum to 1
+over c), so the gradient of the logits the log-probabilities come from is the same.
+The recursions run in numpy over the batch at once (a loop over time); the loss enters
+the graph as its
 value plus a term whose value is exactly 0 and whose gradient is the above, so the
 reductions and whatever made `log_probs` are ordinary autograd ops. The gradient is
 not differentiable again (torch's is not either).
