@@ -486,3 +486,11 @@ __all__ += [
     "TransformerEncoder",
     "TransformerEncoderLayer",
 ]
+
+# PyTorch's EmbeddingBag, FeatureAlphaDropout, TripletMarginWithDistanceLoss, CTCLoss
+from nn.ctc_loss import CTCLoss  # noqa: E402
+from nn.embedding_bag import EmbeddingBag  # noqa: E402
+from nn.feature_alpha_dropout import FeatureAlphaDropout  # noqa: E402
+from nn.losses_distance import TripletMarginWithDistanceLoss  # noqa: E402
+
+__all__ += ["CTCLoss", "EmbeddingBag", "FeatureAlphaDropout", "TripletMarginWithDistanceLoss"]

@@ -844,3 +844,27 @@ from nn.functional_attention import (  # noqa: E402
 )
 
 __all__ += ["multi_head_attention_forward", "scaled_dot_product_attention"]
+
+# PyTorch's in-place activations, spatial transformer sampling, bags of embeddings,
+# distances, feature alpha dropout and the CTC loss
+from nn.ctc_loss import ctc_loss  # noqa: E402
+from nn.embedding_bag import embedding_bag  # noqa: E402
+from nn.feature_alpha_dropout import feature_alpha_dropout  # noqa: E402
+from nn.functional_distance import pdist, triplet_margin_with_distance_loss  # noqa: E402
+from nn.functional_grid import affine_grid, grid_sample  # noqa: E402
+from nn.functional_inplace import (  # noqa: E402
+    celu_,
+    elu_,
+    hardtanh_,
+    leaky_relu_,
+    relu_,
+    rrelu_,
+    selu_,
+    threshold_,
+)
+
+__all__ += [
+    "affine_grid", "celu_", "ctc_loss", "elu_", "embedding_bag", "feature_alpha_dropout",
+    "grid_sample", "hardtanh_", "leaky_relu_", "pdist", "relu_", "rrelu_", "selu_",
+    "threshold_", "triplet_margin_with_distance_loss",
+]  # fmt: skip

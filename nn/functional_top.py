@@ -132,3 +132,55 @@ def pairwise_distance(
 ) -> Tensor:
     """`F.pairwise_distance`, as `torch.pairwise_distance`."""
     return F.pairwise_distance(x1, x2, p, eps, keepdim)
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """`F.pdist`, as `torch.pdist`."""
+    return F.pdist(input, p)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """`F.selu_`, as `torch.selu_`."""
+    return F.selu_(input)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """`F.celu_`, as `torch.celu_`."""
+    return F.celu_(input, alpha)
+
+
+def rrelu_(
+    input: Tensor,
+    lower: float = 1 / 8,
+    upper: float = 1 / 3,
+    training: bool = False,
+    generator: Any = None,
+) -> Tensor:
+    """`F.rrelu` written into `input`, as `torch.rrelu_`."""
+    return F.rrelu(input, lower, upper, training, inplace=True, generator=generator)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """`F.threshold_`, as `torch.threshold_`."""
+    return F.threshold_(input, threshold, value)
+
+
+def feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """`F.feature_alpha_dropout(input, p, training=train)`, as
+    `torch.feature_alpha_dropout` (all arguments needed)."""
+    return F.feature_alpha_dropout(input, p, train)
+
+
+def ctc_loss(
+    log_probs: Tensor,
+    targets: Any,
+    input_lengths: Any,
+    target_lengths: Any,
+    blank: int = 0,
+    reduction: int = 0,
+    zero_infinity: bool = False,
+) -> Tensor:
+    """`F.ctc_loss` with PyTorch's reduction code, as `torch.ctc_loss`: the default,
+    as torch 2.13's, is 0 (no reduction; `F.ctc_loss` and `nn.CTCLoss` take the mean)."""
+    name = _reduction("ctc_loss", reduction)
+    return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, name, zero_infinity)

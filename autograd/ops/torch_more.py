@@ -381,6 +381,7 @@ IN_PLACE_FUNCTIONS = (
 TOP_LEVEL_NN = (
     "binary_cross_entropy_with_logits", "celu", "cosine_similarity", "dropout", "embedding",
     "kl_div", "layer_norm", "pairwise_distance", "prelu", "rrelu", "selu", "threshold",
+    "celu_", "ctc_loss", "feature_alpha_dropout", "pdist", "rrelu_", "selu_", "threshold_",
 )  # fmt: skip
 
 
