@@ -137,9 +137,12 @@ def backward_fast(root: Tensor, seed: np.ndarray, retain_graph: bool) -> None:
                     if type(g) is not _ndarray:
                         g = np.asarray(g)  # numpy returns scalars, not 0-d arrays, from some ops
                     # A gradient of a broadcast input has more elements or more axes than it
-                    # (comparing two ints is cheaper than comparing two shape tuples).
-                    if g.size != data.size or g.ndim != data.ndim:
-                        g = unbroadcast(g, data.shape)
+                    # (comparing two ints is cheaper than comparing two shape tuples), or,
+                    # when the input is empty and was stretched along a length-1 axis,
+                    # the same number of elements (none) in another shape.
+                    if g.size != data.size or g.ndim != data.ndim or not g.size:
+                        if g.shape != data.shape:
+                            g = unbroadcast(g, data.shape)
                 parent = t.grad_fn
                 if parent is not None and parent.seq > fn.seq:  # written in place since
                     t = as_used_by(t, fn.seq)

@@ -11,6 +11,9 @@ import autograd
 from autograd import Tensor, fastpath, graph
 
 SHAPES = [(2, 3), (3,), (1, 3), (2, 1), ()]
+#: Shapes that broadcast to the empty (0, 3): a gradient of an input stretched along a
+#: length-1 axis has as many elements (none) and as many axes as the input itself.
+EMPTY_SHAPES = [(0, 3), (0, 1), (1, 3), (1, 1), (3,), ()]
 BINARY = [
     lambda a, b: a + b,
     lambda a, b: a - b,
@@ -29,9 +32,9 @@ UNARY = [
 
 
 @st.composite
-def graphs(draw):
+def graphs(draw, shapes=SHAPES):
     """A recipe: leaf shapes and a list of ops, each on earlier nodes (a random DAG)."""
-    leaves = draw(st.lists(st.sampled_from(SHAPES), min_size=1, max_size=4))
+    leaves = draw(st.lists(st.sampled_from(shapes), min_size=1, max_size=4))
     steps = []
     for i in range(draw(st.integers(1, 14))):
         n = len(leaves) + i
@@ -71,17 +74,37 @@ def run(recipe, use_fast: bool, monkeypatch) -> list[np.ndarray | None]:
     return [None if n.grad is None else n.grad.data for n in nodes[: len(leaves)]]
 
 
-@settings(max_examples=150, deadline=None)
-@given(graphs())
-def test_fast_path_and_reference_walk_agree_on_random_graphs(recipe):
+def agree(recipe) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         fast = run(recipe, True, monkeypatch)
         reference = run(recipe, False, monkeypatch)
-    for f, r in zip(fast, reference):
+    for f, r, shape in zip(fast, reference, recipe[0]):
         assert (f is None) == (r is None)
         if f is not None:
-            assert f.shape == r.shape and f.dtype == r.dtype
+            assert f.shape == r.shape == shape and f.dtype == r.dtype
             np.testing.assert_allclose(f, r, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(graphs())
+def test_fast_path_and_reference_walk_agree_on_random_graphs(recipe):
+    agree(recipe)
+
+
+@settings(max_examples=80, deadline=None)
+@given(graphs(EMPTY_SHAPES))
+def test_the_walks_agree_on_empty_tensors_broadcast_along_length_1_axes(recipe):
+    agree(recipe)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [((3, 1), (1, 0)), ((0, 1), (1, 4)), ((5,), (0, 1)), ((2, 1, 3), (1, 0, 1))]
+)
+def test_an_empty_operand_broadcast_along_a_length_1_axis_gets_a_gradient_of_its_shape(a, b):
+    x, y = Tensor(np.ones(a), requires_grad=True), Tensor(np.ones(b), requires_grad=True)
+    (x * y + y).sum().backward()
+    assert x.grad.shape == a and y.grad.shape == b
+    assert not x.grad.data.any()  # x meets only empty products
 
 
 def test_backward_takes_the_fast_path_only_when_its_preconditions_hold(monkeypatch):
