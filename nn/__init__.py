@@ -431,3 +431,9 @@ def __getattr__(name: str):
 
         return importlib.import_module("nn.plot")
     raise AttributeError(f"module 'nn' has no attribute {name!r}")
+
+
+from nn.einsum_dense import EinsumDense  # noqa: E402
+from nn.keras_attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: E402
+
+__all__ += ["AdditiveAttention", "Attention", "EinsumDense", "MultiHeadAttention"]
