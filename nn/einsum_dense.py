@@ -6,7 +6,9 @@
 subscripts, the kernel's and the output's. The kernel's shape is read from the input's
 shape (its letters that the input has) and `output_shape` (those the output has); the
 bias has the output's letters from the first of `bias_axes` to the last output letter,
-of size 1 where a letter is not in `bias_axes` (so it broadcasts). Weights as Keras
+of size 1 where a letter is not in `bias_axes` (so it broadcasts). (Keras's
+`compute_output_shape` gives the axes of a leading ellipsis of two or more axes in
+reverse order; here they are in the order the layer outputs them.) Weights as Keras
 names and shapes them: `kernel`, then `bias`, then LoRA's `lora_kernel_a`,
 `lora_kernel_b`.
 
@@ -72,9 +74,8 @@ def _analyze_split(
     elided = len(input_shape) - len(input_spec)
     out: list[int | None] = [output_shape] if isinstance(output_shape, int) else list(output_shape)
     out.insert(0, input_shape[0])
-    if elided > 0 and left:
-        for i in range(1, elided):
-            out.insert(1, input_shape[i])
+    if elided > 0 and left:  # (in order: Keras's own inserts them reversed)
+        out[1:1] = input_shape[1:elided]
     elif elided > 0:
         out.extend(input_shape[len(input_shape) - elided :])
     if left:
