@@ -317,21 +317,36 @@ class MultiHeadAttention(Layer):
             dtype=self.dtype,
         )
 
-    def build(  # type: ignore[override]
+    def build(
         self,
-        query_shape: Sequence[int | None],
-        value_shape: Sequence[int | None],
+        query_shape: Sequence[Any],
+        value_shape: Sequence[int | None] | None = None,
         key_shape: Sequence[int | None] | None = None,
     ) -> None:
         """Make the projections for inputs of these shapes (Keras's order of weights:
-        query, key, gate, value, attention_output)."""
+        query, key, gate, value, attention_output). The three shapes may also come as
+        one sequence, as `build_input_shape` keeps them (how a saved layer is built)."""
+        if value_shape is None and query_shape and isinstance(query_shape[0], (list, tuple)):
+            query_shape, value_shape, key_shape = (*query_shape, None)[:3]
+        if value_shape is None:
+            raise ValueError(
+                "MultiHeadAttention.build: value_shape is required, got "
+                f"build({query_shape!r}, value_shape=None)"
+            )
         query_shape, value_shape = tuple(query_shape), tuple(value_shape)
+        given_key = key_shape
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         if value_shape[1:-1] != key_shape[1:-1]:
             raise ValueError(
                 "All dimensions of `value` and `key`, except the last one, must be equal. "
                 f"Received: value_shape={value_shape} and key_shape={key_shape}"
             )
+        shapes = [
+            list(query_shape),
+            list(value_shape),
+            None if given_key is None else list(key_shape),
+        ]
+        object.__setattr__(self, "build_input_shape", shapes)  # (kept by `save`)
         heads = self._num_heads
 
         def projection(
@@ -617,6 +632,9 @@ class Attention(Layer):
         self.concat_score_weight: Tensor | None = None
 
     def build(self, input_shape: Any) -> None:
+        """Make `scale` and `concat_score_weight` when asked for; `input_shape` is the
+        list of the inputs' shapes (a tuple of them too, as a saved layer keeps it)."""
+        input_shape = _shape_list(input_shape)
         self._validate_inputs(input_shape)
         if self.use_scale:
             self.scale = self.add_weight(shape=(), initializer="ones", name="scale")
@@ -753,6 +771,13 @@ class Attention(Layer):
         return f"use_scale={self.use_scale}, score_mode={self.score_mode!r}, name={self.name!r}"
 
 
+def _shape_list(shapes: Any) -> Any:
+    """A tuple of shapes as the list Keras's attention layers build from."""
+    if isinstance(shapes, tuple) and shapes and all(isinstance(s, (list, tuple)) for s in shapes):
+        return list(shapes)
+    return shapes
+
+
 class AdditiveAttention(Attention):
     """Keras's `layers.AdditiveAttention`, Bahdanau's attention:
 
@@ -767,6 +792,7 @@ class AdditiveAttention(Attention):
         super().__init__(use_scale=use_scale, dropout=dropout, **kwargs)
 
     def build(self, input_shape: Any) -> None:
+        input_shape = _shape_list(input_shape)
         self._validate_inputs(input_shape)
         if self.use_scale:
             dim = int(input_shape[0][-1])

@@ -582,3 +582,21 @@ def test_dlwp_transformer_encoder_on_embedded_tokens_matches_keras():
         np.testing.assert_allclose(got.data, np.asarray(expected), rtol=1e-5, atol=1e-5)
     assert o_encoder.count_params() == k_encoder.count_params()
     assert o_encoder.get_config()["embed_dim"] == embed_dim
+
+
+def test_attention_model_saves_and_loads_with_its_weights(tmp_path):
+    inputs = nn.Input(shape=(6, 8))
+    x = layers.MultiHeadAttention(num_heads=2, key_dim=4, value_dim=3, output_shape=5)(
+        inputs, inputs
+    )
+    x = layers.Attention(use_scale=True, score_mode="concat")([x, x])
+    x = layers.AdditiveAttention()([x, x])
+    x = layers.EinsumDense("abc,cd->abd", (None, 3), bias_axes="d", activation="relu")(x)
+    model = nn.Model(inputs, x)
+    data = rng().normal(size=(2, 6, 8)).astype(np.float32)
+    path = tmp_path / "attention.keras"
+    model.save(path)
+    loaded = nn.load_model(path)
+    np.testing.assert_array_equal(loaded.predict(data, verbose=0), model.predict(data, verbose=0))
+    assert [w.shape for w in loaded.get_weights()] == [w.shape for w in model.get_weights()]
+    assert loaded.layers[1].get_config() == model.layers[1].get_config()
