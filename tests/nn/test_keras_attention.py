@@ -600,3 +600,46 @@ def test_attention_model_saves_and_loads_with_its_weights(tmp_path):
     np.testing.assert_array_equal(loaded.predict(data, verbose=0), model.predict(data, verbose=0))
     assert [w.shape for w in loaded.get_weights()] == [w.shape for w in model.get_weights()]
     assert loaded.layers[1].get_config() == model.layers[1].get_config()
+
+
+def test_multi_head_attention_edges_as_keras():
+    """An empty batch, float64 data autocast to the float32 layer, and Keras's
+    `query_mask` argument, which its `call` does not read (the carried mask is)."""
+    theirs = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3)
+    ours = layers.MultiHeadAttention(num_heads=2, key_dim=3)
+    empty = np.zeros((0, 4, 5), np.float32)
+    assert ours(empty, empty).shape == tuple(theirs(empty, empty).shape) == (0, 4, 5)
+    ours.set_weights(theirs.get_weights())
+    x = rng().normal(size=(2, 4, 5))
+    query_mask = np.array([[True, False, True, True], [False] * 4])
+    out = ours(x, x)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.data, np.asarray(theirs(x, x)), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(ours(x, x, query_mask=query_mask).data, out.data)
+    np.testing.assert_array_equal(
+        np.asarray(theirs(x, x, query_mask=query_mask)), np.asarray(theirs(x, x))
+    )
+
+
+def test_einsum_dense_in_a_sequential_counts_and_fits_as_keras():
+    keras.utils.set_random_seed(2)
+    models = {
+        lib: lib.Sequential(
+            [
+                lib.Input((4, 5)),
+                lib.layers.EinsumDense("abc,cd->abd", (4, 7), bias_axes="d", activation="relu"),
+                lib.layers.Flatten(),
+                lib.layers.Dense(1),
+            ]
+        )
+        for lib in (keras, nn)
+    }
+    models[nn].set_weights(models[keras].get_weights())
+    assert models[nn].count_params() == models[keras].count_params() == 42 + 29
+    r = rng(6)
+    x, y = r.normal(size=(32, 4, 5)).astype(np.float32), r.normal(size=(32, 1)).astype(np.float32)
+    losses = {}
+    for lib, model in models.items():
+        model.compile(optimizer="sgd", loss="mse")
+        losses[lib] = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history
+    np.testing.assert_allclose(losses[nn]["loss"], losses[keras]["loss"], rtol=1e-5)
