@@ -643,3 +643,35 @@ def test_einsum_dense_in_a_sequential_counts_and_fits_as_keras():
         model.compile(optimizer="sgd", loss="mse")
         losses[lib] = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history
     np.testing.assert_allclose(losses[nn]["loss"], losses[keras]["loss"], rtol=1e-5)
+
+
+def test_dlwp_transformer_text_classifier_summarizes_and_fits_as_keras():
+    """DLwP ch. 11's model: Embedding, TransformerEncoder, GlobalMaxPooling1D, Dense
+    (its Dropout left out: random masks), 2 epochs of rmsprop on integer sequences."""
+
+    def build(lib, lay):
+        inputs = lib.Input(shape=(None,), dtype="int64")
+        x = lay.Embedding(50, 8)(inputs)
+        x = _transformer_encoder(lib, lay)(8, 16, 2)(x)
+        x = lay.GlobalMaxPooling1D()(x)
+        return lib.Model(inputs, lay.Dense(1, activation="sigmoid")(x))
+
+    keras.utils.set_random_seed(0)
+    models = {keras: build(keras, keras.layers), nn: build(nn, layers)}
+    models[nn].set_weights(models[keras].get_weights())
+    ours_rows, ours_totals = summary_rows(models[nn].summary(print_fn=None))
+    keras_rows, keras_totals = keras_summary_rows(models[keras])
+    assert ours_totals == keras_totals and ours_totals[0] == ("Total", "1,289")
+    assert [r[2:] for r in ours_rows] == [r[2:] for r in keras_rows]
+    r = rng(8)
+    x = r.integers(1, 50, size=(64, 10))
+    y = r.integers(0, 2, size=(64, 1)).astype(np.float32)
+    np.testing.assert_allclose(
+        models[nn].predict(x, verbose=0), models[keras].predict(x, verbose=0), atol=1e-6
+    )
+    history = {}
+    for lib, model in models.items():
+        model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+        history[lib] = model.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0).history
+    np.testing.assert_allclose(history[nn]["loss"], history[keras]["loss"], rtol=1e-5)
+    assert history[nn]["accuracy"] == pytest.approx(history[keras]["accuracy"])
