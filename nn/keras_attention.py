@@ -380,6 +380,8 @@ class MultiHeadAttention(Layer):
         inner = list(self.query_dense.compute_output_shape(query_shape))
         inner[-1] = self._value_dim
         self.output_dense.build(tuple(inner))
+        if not self.trainable:  # a frozen layer's sub-layers are frozen too, as Keras's
+            self.trainable = False
         self.built = True
 
     def _build_attention(self, rank: int) -> None:

@@ -329,6 +329,10 @@ def test_multi_head_attention_weights_config_and_errors_as_keras():
     assert set(config) == set(keras_config)
     for key in set(config) - {"dtype", "kernel_initializer", "bias_initializer", "name"}:
         assert config[key] == keras_config[key], key
+    for lib in (keras.layers, layers):  # frozen before it is built: every weight
+        frozen = lib.MultiHeadAttention(num_heads=2, key_dim=2, trainable=False)
+        frozen.build((2, 3, 4), (2, 3, 4))
+        assert (len(frozen.trainable_weights), len(frozen.non_trainable_weights)) == (0, 8)
     again = layers.MultiHeadAttention.from_config(keras_config)
     assert again.get_config()["attention_axes"] == (1,)
     for bad in (
