@@ -175,6 +175,16 @@ class MultiHeadAttention(Layer):
         ValueError: a num_heads, key_dim, value_dim or sliding_window that is not a
             positive int, attention_axes of another type, dropout with flash
             attention, value and key of different shapes but for the last axis.
+
+    Example:
+        >>> import numpy as np, nn
+        >>> mha = nn.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+        >>> x = np.ones((3, 5, 8), np.float32)
+        >>> out, scores = mha(x, x, return_attention_scores=True, use_causal_mask=True)
+        >>> out.shape, scores.shape, mha.count_params()
+        ((3, 5, 8), (3, 2, 5, 5), 288)
+        >>> [w.shape for w in mha.get_weights()][::2]
+        [(8, 2, 4), (8, 2, 4), (8, 2, 4), (2, 4, 8)]
     """
 
     def __init__(
