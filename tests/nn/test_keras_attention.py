@@ -679,3 +679,25 @@ def test_dlwp_transformer_text_classifier_summarizes_and_fits_as_keras():
         history[lib] = model.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0).history
     np.testing.assert_allclose(history[nn]["loss"], history[keras]["loss"], rtol=1e-5)
     assert history[nn]["accuracy"] == pytest.approx(history[keras]["accuracy"])
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [("Attention", {}), ("Attention", {"score_mode": "concat"}), ("AdditiveAttention", {})],
+)
+def test_attention_rows_masked_everywhere_match_keras_in_float32(name, args):
+    """Causal rows with no valid value (sample 1, rows 0 and 1): score - 1e9 in
+    float32 as Keras computes it."""
+    r = rng(12)
+    query = r.normal(size=(2, 4, 3)).astype(np.float32)
+    value = r.normal(size=(2, 5, 3)).astype(np.float32)
+    mask = [
+        np.array([[True, False, True, True], [True] * 4]),
+        np.array([[True, True, False, True, False], [False, False, True, False, False]]),
+    ]
+    theirs, ours = getattr(keras.layers, name)(**args), getattr(layers, name)(**args)
+    expected = theirs([query, value], mask=mask, use_causal_mask=True)
+    ours([query, value])
+    ours.set_weights(theirs.get_weights())
+    got = ours([query, value], mask=mask, use_causal_mask=True)
+    np.testing.assert_allclose(got.data, np.asarray(expected), rtol=1e-6, atol=1e-6)
