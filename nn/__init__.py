@@ -494,3 +494,8 @@ from nn.feature_alpha_dropout import FeatureAlphaDropout  # noqa: E402
 from nn.losses_distance import TripletMarginWithDistanceLoss  # noqa: E402
 
 __all__ += ["CTCLoss", "EmbeddingBag", "FeatureAlphaDropout", "TripletMarginWithDistanceLoss"]
+
+from nn.einsum_dense import EinsumDense  # noqa: E402
+from nn.keras_attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: E402
+
+__all__ += ["AdditiveAttention", "Attention", "EinsumDense", "MultiHeadAttention"]

@@ -25,9 +25,15 @@ from nn import activations, constraints, init, initializers, regularizers
 from nn import functional as F
 from nn.activations import Activation as Activation  # keras.layers.Activation
 from nn.bidirectional import Bidirectional as Bidirectional  # keras.layers.Bidirectional
+from nn.einsum_dense import EinsumDense as EinsumDense  # keras.layers.EinsumDense
 from nn.hashing import Hashing as Hashing  # keras.layers.Hashing
 from nn.input import Input as Input  # keras.layers.Input is keras.Input
 from nn.input import InputLayer as InputLayer  # an Input, made with Keras's arguments
+from nn.keras_attention import (  # noqa: F401  # keras.layers holds them
+    AdditiveAttention,
+    Attention,
+    MultiHeadAttention,
+)
 from nn.keras_conv import (  # noqa: F401  # keras.layers holds them
     AveragePooling1D,
     AveragePooling2D,
