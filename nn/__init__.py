@@ -431,3 +431,28 @@ def __getattr__(name: str):
 
         return importlib.import_module("nn.plot")
     raise AttributeError(f"module 'nn' has no attribute {name!r}")
+
+
+from nn.keras_image import (  # noqa: E402
+    CenterCrop,
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Resizing,
+)
+
+__all__ += [
+    "CenterCrop",
+    "RandomBrightness",
+    "RandomContrast",
+    "RandomCrop",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomTranslation",
+    "RandomZoom",
+    "Resizing",
+]

@@ -49,6 +49,7 @@ from nn import (
     hashing,
     keras_conv,
     keras_conv_transpose,
+    keras_image,
     keras_layers,
     keras_layers_more,
     keras_resize,
@@ -244,6 +245,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
             *keras_conv_transpose.LAYERS,
             *keras_separable.LAYERS,
             *keras_resize.LAYERS,
+            *keras_image.LAYERS,
         )
     },
     **{
