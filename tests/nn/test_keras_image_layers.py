@@ -83,6 +83,8 @@ def test_affine_transform_edges_one_pixel_and_float32():
         affine_transform(one, TRANSFORMS[:2], interpolation="bicubic")
     with pytest.raises(ValueError, match="rank"):
         affine_transform(one[0, 0], TRANSFORMS[0])
+    assert nn.ops.image.affine_transform is affine_transform  # keras.ops.image's names
+    assert nn.ops.image.resize is resize
 
 
 RESIZES = [
