@@ -24,6 +24,7 @@ The random numbers are numpy's (the layer's own generator with `seed`, else
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Sequence
 from typing import Any
 
@@ -875,8 +876,8 @@ class RandomCrop(_Random):
         self.height = _size("RandomCrop", "height", height)
         self.width = _size("RandomCrop", "width", width)
         self._init_seed(seed)
-        if seed is None:  # Keras's config keeps a seed drawn now
-            self.seed = int(default_rng().integers(0, 2**31 - 1))
+        if seed is None:  # Keras's config keeps a seed drawn now (Python's `random`)
+            self.seed = random.randint(1, int(1e9))
 
     def get_random_transformation(
         self, data: Any, training: bool = True, seed: Any = None

@@ -289,6 +289,11 @@ def test_identity_in_inference_random_in_training_and_seeded(name, args):
     np.testing.assert_array_equal(model(x).data, x)
     assert not np.array_equal(model(x, training=True).data, x)
     assert not np.array_equal(getattr(nn.layers, name)(*args)(x).data, x)  # alone: trains
+    draws = []
+    for _ in range(2):  # unseeded layers repeat after set_random_seed
+        nn.utils.set_random_seed(4)
+        draws.append(getattr(nn.layers, name)(*args)(x).data)
+    np.testing.assert_array_equal(draws[0], draws[1])
 
 
 def test_random_factors_stay_within_their_ranges():
