@@ -11,7 +11,7 @@ import pytest
 
 import nn
 from autograd import Tensor
-from nn import keras_image
+from nn import keras_image_affine
 from nn.image_affine import affine_transform, resize, smart_resize
 
 keras = pytest.importorskip("keras")
@@ -307,7 +307,9 @@ def test_random_factors_stay_within_their_ranges():
     keras_rotation = keras.layers.RandomRotation((-0.1, 0.25)).get_random_transformation(images[:3])
     zeros, ones = np.zeros(3, np.float32), np.ones(3, np.float32)
     angle = np.asarray(keras_rotation["angle"])
-    matrix = keras_image.affine_matrix(0.5, 0.5, angle, zeros, zeros, ones, zeros, zeros, 10, 8)
+    matrix = keras_image_affine.affine_matrix(
+        0.5, 0.5, angle, zeros, zeros, ones, zeros, zeros, 10, 8
+    )
     np.testing.assert_allclose(
         matrix, np.asarray(keras_rotation["rotation_matrix"]), rtol=1e-6, atol=1e-5
     )
