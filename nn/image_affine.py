@@ -179,8 +179,9 @@ def affine_transform(
                 jy, jx = _fix(iy, height, fill_mode), _fix(ix, width, fill_mode)
             flat.append((np.arange(batch)[:, None, None] * height + jy) * width + jx)
             weights.append(w)
-    index = np.stack(flat, axis=-1).reshape(batch, height * width, -1)
-    w_all = np.stack(weights, axis=-1).reshape(batch, height * width, -1, 1)
+    taps = len(flat)
+    index = np.stack(flat, axis=-1).reshape(batch, height * width, taps)
+    w_all = np.stack(weights, axis=-1).reshape(batch, height * width, taps, 1)
     pixels = x.reshape(batch * height * width, channels)[index]  # (B, HW, taps, C)
     out = (pixels * Tensor(w_all.astype(x.dtype))).sum(axis=2)
     if fill_mode == "constant" and fill_value != 0 and np.any(outside):

@@ -67,6 +67,11 @@ def test_affine_transform_values_and_gradients_match_keras(fill_mode, interpolat
 
 def test_affine_transform_edges_one_pixel_and_float32():
     rng = np.random.default_rng(1)
+    empty = np.zeros((0, 4, 5, 2), dtype="float32")  # no images
+    assert affine_transform(empty, np.zeros((0, 8), "float32")).shape == (0, 4, 5, 2)
+    for name, args in [("RandomRotation", (0.2,)), ("RandomZoom", (0.2,)), ("Resizing", (2, 3))]:
+        expected = getattr(keras.layers, name)(*args)(empty, training=True).shape
+        assert getattr(nn.layers, name)(*args)(empty, training=True).shape == tuple(expected)
     one = rng.normal(size=(2, 1, 1, 3))
     for mode in FILL_MODES:  # a 1x1 image: every index fixer on a dim of length 1
         expected = np.asarray(
@@ -281,6 +286,9 @@ def test_identity_in_inference_random_in_training_and_seeded(name, args):
     first, second = layer(x, training=True).data, layer(x, training=True).data
     assert not np.array_equal(first, second)  # a new draw per call
     assert first.shape == x.shape and first.dtype == np.float32
+    drawn = [layer.get_random_transformation(x, seed=5) for _ in range(2)]  # a call's seed
+    for key, value in drawn[0].items():
+        np.testing.assert_array_equal(value, drawn[1][key])
     again = getattr(nn.layers, name)(*args, seed=11)
     np.testing.assert_array_equal(again(x, training=True).data, first)
     np.testing.assert_array_equal(again(x, training=True).data, second)
