@@ -485,3 +485,37 @@ def test_summary_shapes_as_keras():
     for a, b in zip(ours.layers, theirs.layers, strict=True):
         assert tuple(a.output.shape) == tuple(b.output.shape)
     assert ours.count_params() == 0
+
+
+def test_a_model_with_preprocessing_predicts_and_evaluates_as_keras():
+    """The same weights: Keras's and our predictions and losses, augmentation idle."""
+    rng = np.random.default_rng(14)
+    x = rng.uniform(0, 255, size=(6, 15, 13, 3)).astype("float32")
+    y = rng.uniform(size=(6, 1)).astype("float32")
+
+    def stack(lib):
+        return lib.Sequential(
+            [
+                lib.Input(shape=(15, 13, 3)),
+                lib.layers.RandomFlip("horizontal"),
+                lib.layers.RandomRotation(0.1),
+                lib.layers.RandomZoom(0.2),
+                lib.layers.Resizing(12, 12, antialias=True),
+                lib.layers.CenterCrop(10, 10),
+                lib.layers.Rescaling(1.0 / 255),
+                lib.layers.Conv2D(4, 3, activation="relu"),
+                lib.layers.Flatten(),
+                lib.layers.Dense(1),
+            ]
+        )
+
+    theirs, ours = stack(keras), stack(nn)
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(
+        ours.predict(x, verbose=0), theirs.predict(x, verbose=0), rtol=1e-5, atol=1e-6
+    )
+    theirs.compile(loss="mse")
+    ours.compile(loss="mse")
+    np.testing.assert_allclose(
+        ours.evaluate(x, y, verbose=0), theirs.evaluate(x, y, verbose=0), rtol=1e-5
+    )
