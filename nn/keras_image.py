@@ -50,8 +50,14 @@ class RandomFlip(_Random):
     Transformation: {"flips": (batch, 1, 1, 1) bools, "input_shape"}.
 
     Example:
-        >>> data_augmentation = nn.Sequential([nn.layers.RandomFlip("horizontal"),
-        ...     nn.layers.RandomRotation(0.1), nn.layers.RandomZoom(0.2)])
+        >>> import numpy as np, nn
+        >>> flip = nn.layers.RandomFlip("horizontal", seed=0)
+        >>> images = np.arange(6, dtype=np.float32).reshape(1, 2, 3, 1)
+        >>> flip(images, training=False)[0, :, :, 0].data.tolist()  # inference: as they are
+        [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+        >>> flips = {"flips": np.array([[[[True]]]])}
+        >>> flip.transform_images(images, flips)[0, :, :, 0].data.tolist()
+        [[2.0, 1.0, 0.0], [5.0, 4.0, 3.0]]
     """
 
     _USE_BASE_FACTOR = False
