@@ -181,9 +181,9 @@ def affine_transform(
             weights.append(w)
     taps = len(flat)
     index = np.stack(flat, axis=-1).reshape(batch, height * width, taps)
-    w_all = np.stack(weights, axis=-1).reshape(batch, height * width, taps, 1)
+    w_all = np.stack(weights, axis=-1).reshape(batch, height * width, taps)
     pixels = x.reshape(batch * height * width, channels)[index]  # (B, HW, taps, C)
-    out = (pixels * Tensor(w_all.astype(x.dtype))).sum(axis=2)
+    out = autograd.einsum("bptc,bpt->bpc", pixels, Tensor(w_all.astype(x.dtype)))
     if fill_mode == "constant" and fill_value != 0 and np.any(outside):
         out = out + Tensor((outside.reshape(batch, height * width, 1) * fill_value).astype(x.dtype))
     out = _restore(out.reshape(batch, height, width, channels), fmt)
