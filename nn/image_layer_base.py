@@ -17,11 +17,13 @@ from nn.random import SeedGenerator
 _IMAGE_KEYS = ("images", "labels", "segmentation_masks")
 
 
-def _as_tensor(value: Any) -> Tensor:
+def as_image_tensor(value: Any) -> Tensor:
+    """A Tensor of images (an array converted; a Tensor as it is, its graph kept)."""
     return value if isinstance(value, Tensor) else Tensor(np.asarray(value))
 
 
-def _shape(data: Any) -> tuple[int, ...]:
+def images_shape(data: Any) -> tuple[int, ...]:
+    """The shape of the images of a call's data (an array, or a dict's "images")."""
     images = data["images"] if isinstance(data, dict) else data
     return tuple(images.shape)
 
@@ -101,7 +103,7 @@ class BaseImagePreprocessingLayer(Layer):
         )
 
     def _cast(self, images: Any) -> Tensor:
-        x = _as_tensor(images)
+        x = as_image_tensor(images)
         return x if x.dtype == np.dtype(self.dtype) else x.astype(self.dtype)
 
     def transform_images(self, images: Any, transformation: Any, training: bool = True) -> Tensor:
@@ -121,7 +123,7 @@ class BaseImagePreprocessingLayer(Layer):
     ) -> Any:
         """Masks moved as the images, with nearest interpolation."""
         if training:
-            masks = _as_tensor(segmentation_masks)
+            masks = as_image_tensor(segmentation_masks)
             return self._transform_images(masks, transformation, "nearest")
         return segmentation_masks
 
@@ -140,7 +142,7 @@ class BaseImagePreprocessingLayer(Layer):
         """`method` on a batch, or on one image as a batch of one."""
         if batched:
             return method(value, transformation, training=training)
-        single = _as_tensor(value).unsqueeze(0)
+        single = as_image_tensor(value).unsqueeze(0)
         out = method(single, transformation, training=training)
         return out.squeeze(0) if isinstance(out, Tensor) else out
 
@@ -183,7 +185,7 @@ class BaseImagePreprocessingLayer(Layer):
         return {**super().get_config(), "data_format": self.data_format}
 
 
-def _check_choice(value: str, argument: str, choices: tuple[str, ...]) -> str:
+def check_choice(value: str, argument: str, choices: tuple[str, ...]) -> str:
     """Keras's check of `fill_mode` and `interpolation` (its NotImplementedError is
     a ValueError here: an argument's value, not a missing feature)."""
     if value not in choices:
@@ -197,7 +199,7 @@ def _seed(owner: str, seed: Any) -> int | None:
     return None if seed is None else int(seed)
 
 
-class _Random(BaseImagePreprocessingLayer):
+class SeededImageLayer(BaseImagePreprocessingLayer):
     """A random layer: `seed` seeds the layer's own generator."""
 
     def _init_seed(self, seed: Any) -> None:

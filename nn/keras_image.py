@@ -35,14 +35,14 @@ from autograd import Tensor
 from nn.image_affine import RESIZE_INTERPOLATIONS, crop_box, resize, smart_resize
 from nn.image_layer_base import (
     BaseImagePreprocessingLayer,
-    _as_tensor,
-    _Random,
-    _shape,
+    SeededImageLayer,
+    as_image_tensor,
+    images_shape,
 )
 from nn.keras_image_affine import RandomRotation, RandomTranslation, RandomZoom
 
 
-class RandomFlip(_Random):
+class RandomFlip(SeededImageLayer):
     """Keras's random flip: each image flipped left-right ("horizontal"), top-bottom
     ("vertical") or both ("horizontal_and_vertical", one draw for both) with
     probability 1/2, in training; the identity in inference.
@@ -83,7 +83,7 @@ class RandomFlip(_Random):
     ) -> dict[str, Any] | None:
         if not training:
             return None
-        shape = _shape(data)
+        shape = images_shape(data)
         flips_shape = (1, 1, 1) if len(shape) == 3 else (shape[0], 1, 1, 1)
         flips = self._rng(seed).uniform(size=flips_shape).astype(np.float32) <= 0.5
         return {"flips": flips, "input_shape": shape}
@@ -117,7 +117,7 @@ class RandomFlip(_Random):
         return {**super().get_config(), "seed": self.seed, "mode": self.mode}
 
 
-class RandomContrast(_Random):
+class RandomContrast(SeededImageLayer):
     """Keras's random contrast, in training: y = clip((x - m) c + m, value_range), m
     each image's mean per channel (over rows and columns), c drawn uniformly from
     [1 - lower, 1 + upper] (Keras 3 reads a number f as the range (0, f), so c is in
@@ -143,7 +143,7 @@ class RandomContrast(_Random):
     def get_random_transformation(
         self, data: Any, training: bool = True, seed: Any = None
     ) -> dict[str, Any]:
-        shape = _shape(data)
+        shape = images_shape(data)
         if len(shape) not in (3, 4):
             raise ValueError(
                 f"Expected the input image to be rank 3 or 4. Received inputs.shape={shape}"
@@ -179,7 +179,7 @@ class RandomContrast(_Random):
         }
 
 
-class RandomBrightness(_Random):
+class RandomBrightness(SeededImageLayer):
     """Keras's random brightness, in training: y = clip(x + d, value_range), d drawn
     uniformly from factor * (value_range[1] - value_range[0]) (a number f: (-f, f)).
 
@@ -206,7 +206,7 @@ class RandomBrightness(_Random):
     def get_random_transformation(
         self, data: Any, training: bool = True, seed: Any = None
     ) -> dict[str, Any]:
-        shape = _shape(data)
+        shape = images_shape(data)
         if len(shape) not in (3, 4):
             raise ValueError(
                 f"Expected the input image to be rank 3 or 4. Received inputs.shape={shape}"
@@ -294,7 +294,7 @@ class Resizing(BaseImagePreprocessingLayer):
     def get_random_transformation(
         self, data: Any, training: bool = True, seed: Any = None
     ) -> tuple[int, int]:
-        return self._hw(_shape(data))
+        return self._hw(images_shape(data))
 
     def _transform_images(self, images: Tensor, transformation: Any, interpolation: str) -> Tensor:
         return resize(
@@ -311,12 +311,14 @@ class Resizing(BaseImagePreprocessingLayer):
     def transform_images(
         self, images: Any, transformation: Any = None, training: bool = True
     ) -> Tensor:
-        return self._transform_images(_as_tensor(images), transformation, self.interpolation)
+        return self._transform_images(as_image_tensor(images), transformation, self.interpolation)
 
     def transform_segmentation_masks(
         self, segmentation_masks: Any, transformation: Any = None, training: bool = True
     ) -> Tensor:
-        return self._transform_images(_as_tensor(segmentation_masks), transformation, "nearest")
+        return self._transform_images(
+            as_image_tensor(segmentation_masks), transformation, "nearest"
+        )
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -349,7 +351,7 @@ class CenterCrop(BaseImagePreprocessingLayer):
     def get_random_transformation(
         self, data: Any, training: bool = True, seed: Any = None
     ) -> dict[str, Any]:
-        return {"input_shape": _shape(data)}
+        return {"input_shape": images_shape(data)}
 
     def _transform_images(self, images: Tensor, transformation: Any, interpolation: str) -> Tensor:
         height, width = self._hw(images.shape)
@@ -377,7 +379,7 @@ class CenterCrop(BaseImagePreprocessingLayer):
         return {**super().get_config(), "height": self.height, "width": self.width}
 
 
-class RandomCrop(_Random):
+class RandomCrop(SeededImageLayer):
     """Keras's random crop to (height, width): in training, when the image is larger
     in both dims, a window at a row and column drawn uniformly; otherwise (and in
     inference) the window at the start of the largest centered box of the target's
@@ -410,7 +412,7 @@ class RandomCrop(_Random):
     def get_random_transformation(
         self, data: Any, training: bool = True, seed: Any = None
     ) -> tuple[int, int]:
-        height, width = self._hw(_shape(data))
+        height, width = self._hw(images_shape(data))
         if training and height > self.height and width > self.width:
             rng = self._rng(seed)
             h_start = int(rng.uniform(0, float(height - self.height + 1)))

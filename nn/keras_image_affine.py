@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd import Tensor
 from nn.image_affine import affine_transform
-from nn.image_layer_base import _check_choice, _Random, _shape
+from nn.image_layer_base import SeededImageLayer, check_choice, images_shape
 
 _AFFINE_FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 _AFFINE_INTERPOLATIONS = ("nearest", "bilinear")
@@ -53,12 +53,12 @@ def affine_matrix(
     return np.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1).astype(dtype)
 
 
-class _Affine(_Random):
+class _Affine(SeededImageLayer):
     """A layer of `affine_transform`s: fill mode, fill value and interpolation."""
 
     def _init_affine(self, fill_mode: str, interpolation: str, fill_value: float) -> None:
-        self.fill_mode = _check_choice(fill_mode, "fill_mode", _AFFINE_FILL_MODES)
-        self.interpolation = _check_choice(interpolation, "interpolation", _AFFINE_INTERPOLATIONS)
+        self.fill_mode = check_choice(fill_mode, "fill_mode", _AFFINE_FILL_MODES)
+        self.interpolation = check_choice(interpolation, "interpolation", _AFFINE_INTERPOLATIONS)
         self.fill_value = fill_value
 
     def _warp(self, x: Tensor, matrix: np.ndarray, interpolation: str) -> Tensor:
@@ -108,7 +108,7 @@ class RandomRotation(_Affine):
     ) -> dict[str, Any] | None:
         if not training:
             return None
-        shape = _shape(data)
+        shape = images_shape(data)
         batch = shape[0] if len(shape) == 4 else 1
         height, width = self._hw(shape)
         lower, upper = self.factor[0] * 360.0, self.factor[1] * 360.0
@@ -217,7 +217,7 @@ class RandomZoom(_TwoFactors):
     ) -> dict[str, Any] | None:
         if not training:
             return None
-        shape = _shape(data)
+        shape = images_shape(data)
         size = (shape[0], 1) if len(shape) == 4 else (1, 1)
         height_zoom = self._uniform(size, 1.0 + self.height_lower, 1.0 + self.height_upper, seed)
         if self.width_factor is not None:
@@ -286,7 +286,7 @@ class RandomTranslation(_TwoFactors):
     ) -> dict[str, Any] | None:
         if not training:
             return None
-        shape = _shape(data)
+        shape = images_shape(data)
         batch = 1 if len(shape) == 3 else shape[0]
         height, width = self._hw(shape)
         dy = self._uniform((batch, 1), self.height_lower, self.height_upper, seed) * height
