@@ -181,6 +181,16 @@ class BaseImagePreprocessingLayer(Layer):
             return shape[-2], shape[-1]
         return shape[-3], shape[-2]
 
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> tuple[int | None, ...]:
+        """The shape of the output for inputs of `input_shape`: the same, unless the
+        layer gives its images a size of its own (`height`, `width`)."""
+        shape = list(input_shape)
+        size = getattr(self, "height", None), getattr(self, "width", None)
+        if None not in size:
+            row = len(shape) - (3 if self.data_format == "channels_last" else 2)
+            shape[row : row + 2] = size
+        return tuple(shape)
+
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "data_format": self.data_format}
 

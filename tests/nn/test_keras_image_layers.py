@@ -354,6 +354,10 @@ def test_configs_match_keras_and_round_trip():
                 continue
             assert config[key] == value, (name, key)
         assert set(config) == set(theirs), name
+        theirs_layer = getattr(keras.layers, name)(*args, **kwargs)
+        for shape in ((None, 20, 16, 3), (20, 16, 3), (2, 3, 20, 16)):
+            expected = tuple(theirs_layer.compute_output_shape(shape))
+            assert ours.compute_output_shape(shape) == expected, (name, shape)
         clone = type(ours).from_config(config)
         assert clone.get_config() == config
     nn.utils.clear_session()
