@@ -1,5 +1,6 @@
-"""Resampling weights as (n_in, n_out) matrices: `jax.image.resize`'s kernels (no
-antialiasing) for Keras's `UpSampling2D` (Keys' cubic with A = -0.5, "bicubic", and
+"""Resampling weights as (n_in, n_out) matrices: `jax.image.resize`'s kernels (with
+antialiasing or not) for Keras's `UpSampling2D` and `Resizing` (Keys' cubic with
+A = -0.5, "bicubic", and
 Lanczos with radius 3 or 5), torch's bicubic taps and its antialiased bilinear and
 bicubic weights."""
 
