@@ -1,8 +1,7 @@
 """Resampling weights as (n_in, n_out) matrices: `jax.image.resize`'s kernels (with
 antialiasing or not) for Keras's `UpSampling2D` and `Resizing` (Keys' cubic with
-A = -0.5, "bicubic", and
-Lanczos with radius 3 or 5), torch's bicubic taps and its antialiased bilinear and
-bicubic weights."""
+A = -0.5, "bicubic", and Lanczos with radius 3 or 5), torch's bicubic taps and its
+antialiased bilinear and bicubic weights."""
 
 from __future__ import annotations
 
