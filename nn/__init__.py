@@ -499,3 +499,27 @@ from nn.einsum_dense import EinsumDense  # noqa: E402
 from nn.keras_attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: E402
 
 __all__ += ["AdditiveAttention", "Attention", "EinsumDense", "MultiHeadAttention"]
+
+from nn.keras_image import (  # noqa: E402
+    CenterCrop,
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Resizing,
+)
+
+__all__ += [
+    "CenterCrop",
+    "RandomBrightness",
+    "RandomContrast",
+    "RandomCrop",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomTranslation",
+    "RandomZoom",
+    "Resizing",
+]

@@ -789,3 +789,16 @@ def keras_indices(x: Any) -> Any:
     dtypes as they are)."""
     array = x.data if isinstance(x, Tensor) else np.asarray(x)
     return array.astype(np.int32) if array.dtype.kind == "f" else x
+
+
+from nn.keras_image import (  # noqa: E402, F401  # keras.layers holds them
+    CenterCrop,
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Resizing,
+)

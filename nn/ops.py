@@ -683,3 +683,13 @@ for _name in [
 ]:
     setattr(nn, _name, globals()[_name])
 __all__ += ["nn", "tensordot"]
+
+# Keras's keras.ops.image (nn.image_affine)
+from nn import image_affine as _image_affine  # noqa: E402
+
+image = types.ModuleType(
+    "nn.ops.image", "Keras's `keras.ops.image`: `affine_transform` and `resize` on Tensors."
+)
+image.affine_transform = _image_affine.affine_transform  # type: ignore[attr-defined]
+image.resize = _image_affine.resize  # type: ignore[attr-defined]
+__all__ += ["image"]

@@ -1,7 +1,7 @@
-"""Resampling weights as (n_in, n_out) matrices: `jax.image.resize`'s kernels (no
-antialiasing) for Keras's `UpSampling2D` (Keys' cubic with A = -0.5, "bicubic", and
-Lanczos with radius 3 or 5), torch's bicubic taps and its antialiased bilinear and
-bicubic weights."""
+"""Resampling weights as (n_in, n_out) matrices: `jax.image.resize`'s kernels (with
+antialiasing or not) for Keras's `UpSampling2D` and `Resizing` (Keys' cubic with
+A = -0.5, "bicubic", and Lanczos with radius 3 or 5), torch's bicubic taps and its
+antialiased bilinear and bicubic weights."""
 
 from __future__ import annotations
 
@@ -32,12 +32,16 @@ KERNELS = {
 }
 
 
-def resize_matrix(n_in: int, n_out: int, kernel: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """`jax.image.resize`'s (n_in, n_out) weights without antialiasing: output j samples
-    the input at s = (j + 0.5) n_in / n_out - 0.5 with kernel(|s - i|), each column
-    normalized to sum 1 (the taps past the edges dropped)."""
+def resize_matrix(
+    n_in: int, n_out: int, kernel: Callable[[np.ndarray], np.ndarray], antialias: bool = False
+) -> np.ndarray:
+    """`jax.image.resize`'s (n_in, n_out) weights: output j samples the input at
+    s = (j + 0.5) n_in / n_out - 0.5 with kernel(|s - i| / r), each column normalized
+    to sum 1 (the taps past the edges dropped); r = max(n_in / n_out, 1) with
+    `antialias` (the kernel stretched when shrinking), else 1."""
     sample = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
-    w = kernel(np.abs(sample[None, :] - np.arange(n_in)[:, None]))
+    stretch = max(n_in / n_out, 1.0) if antialias else 1.0
+    w = kernel(np.abs(sample[None, :] - np.arange(n_in)[:, None]) / stretch)
     total = w.sum(axis=0, keepdims=True)
     w = np.where(
         np.abs(total) > 1000 * np.finfo(np.float32).eps, w / np.where(total != 0, total, 1), 0

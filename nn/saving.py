@@ -51,6 +51,7 @@ from nn import (
     keras_attention,
     keras_conv,
     keras_conv_transpose,
+    keras_image,
     keras_layers,
     keras_layers_more,
     keras_resize,
@@ -253,6 +254,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
             *keras_conv_transpose.LAYERS,
             *keras_separable.LAYERS,
             *keras_resize.LAYERS,
+            *keras_image.LAYERS,
         )
     },
     **{
