@@ -432,6 +432,7 @@ def __getattr__(name: str):
         return importlib.import_module("nn.plot")
     raise AttributeError(f"module 'nn' has no attribute {name!r}")
 
+
 # Keras's other names of its convolution and pooling layers (the same classes)
 from nn.layers import (  # noqa: E402
     AvgPool1D,
