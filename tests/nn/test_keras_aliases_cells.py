@@ -10,6 +10,7 @@ import itertools
 
 import numpy as np
 import pytest
+from keras_tables import keras_summary_text
 
 import nn
 from autograd import Tensor
@@ -516,8 +517,34 @@ def test_the_guide_s_minimal_cell_in_a_functional_model_fits_as_keras():
         hidden = lib.layers.RNN(_minimal_cell_class(lib)(8))(inputs)
         models[lib] = lib.Model(inputs, lib.layers.Dense(1)(hidden))
     values = [_rng(i).normal(size=w.shape) * 0.3 for i, w in enumerate(models[keras].get_weights())]
+    assert models[nn].summary(print_fn=None) == keras_summary_text(models[keras])
     for lib, model in models.items():
         model.set_weights(values)
         model.compile(optimizer="adam", loss="mse")
         histories[lib] = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history
     np.testing.assert_allclose(histories[nn]["loss"], histories[keras]["loss"], rtol=1e-4)
+
+
+@pytest.mark.parametrize("stacked", [False, True])
+def test_rnn_config_has_keras_s_keys_and_round_trips(stacked):
+    flags = {"return_sequences": True, "go_backwards": True, "unroll": True, "name": "seq"}
+    made = {}
+    for lib in (nn, keras):
+        cells = [lib.layers.LSTMCell(4, dropout=0.1), lib.layers.GRUCell(2)]
+        made[lib] = lib.layers.RNN(cells if stacked else cells[0], **flags)
+    ours, theirs = made[nn].get_config(), made[keras].get_config()
+    assert set(ours) == set(theirs)
+    for key in ("name", "return_sequences", "return_state", "go_backwards", "stateful", "unroll"):
+        assert ours[key] == theirs[key], key
+    assert ours["cell"]["class_name"] == theirs["cell"]["class_name"]
+    inner, keras_inner = ours["cell"]["config"], theirs["cell"]["config"]
+    if stacked:
+        assert [c["class_name"] for c in inner["cells"]] == ["LSTMCell", "GRUCell"]
+        assert [c["class_name"] for c in keras_inner["cells"]] == ["LSTMCell", "GRUCell"]
+    else:
+        assert inner["dropout"] == keras_inner["dropout"] == 0.1
+    rebuilt = layers.RNN.from_config(ours)
+    assert rebuilt.get_config() == ours
+    assert rebuilt.cell is not made[nn].cell
+    x = _rng(1).normal(size=(2, 3, 5)).astype(np.float32)
+    assert rebuilt(x).shape == made[nn](x).shape == tuple(made[keras](x).shape)
