@@ -4,13 +4,15 @@ Dense and Conv2D models (summaries, fits), configs, names, saving."""
 
 from __future__ import annotations
 
+import doctest
+
 import numpy as np
 import pytest
 from keras_tables import keras_summary_text
 
 import nn
 from autograd import Tensor
-from nn import layers
+from nn import layers, recurrent_cells_keras, rnn_keras, spatial_dropout, time_distributed
 
 keras = pytest.importorskip("keras")
 jax = pytest.importorskip("jax")
@@ -259,3 +261,11 @@ def test_spatial_dropout_in_a_model_keeps_keras_s_shapes():
         [keras.Input((6, 6, 2)), keras.layers.Conv2D(3, 3), keras.layers.SpatialDropout2D(0.5)]
     )
     assert model.summary(print_fn=None) == keras_summary_text(keras_model)
+
+
+@pytest.mark.parametrize(
+    "module", [time_distributed, spatial_dropout, rnn_keras, recurrent_cells_keras]
+)
+def test_docstring_examples_run(module):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted >= 2
