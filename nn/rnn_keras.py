@@ -61,7 +61,11 @@ def rebuilt(layer: Any) -> Any:
     if isinstance(layer, dict) and "class_name" in layer:
         from nn.saving import from_layer_config
 
-        return from_layer_config(layer)
+        made = from_layer_config(layer)
+        shape = layer.get("config", {}).get("build_input_shape")
+        if shape is not None and getattr(made, "built", False):  # built for it: say so
+            object.__setattr__(made, "build_input_shape", tuple(shape))
+        return made
     return layer
 
 

@@ -547,3 +547,31 @@ def test_rnn_config_has_keras_s_keys_and_round_trips(stacked):
     assert rebuilt.cell is not made[nn].cell
     x = _rng(1).normal(size=(2, 3, 5)).astype(np.float32)
     assert rebuilt(x).shape == made[nn](x).shape == tuple(made[keras](x).shape)
+
+
+@pytest.mark.parametrize("return_state", [False, True])
+def test_bidirectional_rnn_of_a_cell_matches_keras(fused, return_state):
+    made = {}
+    for lib in (keras, nn):
+        cell = lib.layers.GRUCell(3)
+        inner = lib.layers.RNN(cell, return_sequences=True, return_state=return_state)
+        made[lib] = lib.layers.Bidirectional(inner, merge_mode="concat")
+        made[lib].build((None, 5, 4))
+    ours, theirs = made[nn], made[keras]
+    assert ours.forward_layer.name == theirs.forward_layer.name == "forward_rnn"
+    assert ours.backward_layer.name == theirs.backward_layer.name == "backward_rnn"
+    assert ours.backward_layer.cell is not ours.forward_layer.cell
+    values = [_rng(i).normal(size=w.shape).astype(np.float32) for i, w in enumerate(theirs.weights)]
+    theirs.set_weights(values)
+    ours.set_weights(values)
+    x = _rng(9).normal(size=(2, 5, 4)).astype(np.float32)
+    ours_out, theirs_out = ours(x), theirs(x)
+    if not return_state:
+        ours_out, theirs_out = [ours_out], [theirs_out]
+    for a, b in zip(ours_out, theirs_out, strict=True):
+        np.testing.assert_allclose(a.data, np.asarray(b), **TOL32)
+    config = ours.get_config()
+    assert config["layer"]["class_name"] == "RNN"
+    rebuilt = layers.Bidirectional.from_config(config)
+    rebuilt.build((None, 5, 4))  # (a built cell's description holds its input shape)
+    assert rebuilt.get_config() == config
