@@ -290,6 +290,10 @@ class RNN(Layer):
             state: Any = self.get_initial_state(batch)
         else:
             state = _as_tensors(list(initial_state), sequences.dtype)
+        for module in self.cell.modules() if isinstance(self.cell, Layer) else ():
+            if isinstance(module, KerasCell):  # new dropout masks for each sequence
+                module.reset_dropout_mask()
+                module.reset_recurrent_dropout_mask()
         steps = time_steps(sequences, 1)
         if self.go_backwards:
             steps = steps[::-1]

@@ -575,3 +575,21 @@ def test_bidirectional_rnn_of_a_cell_matches_keras(fused, return_state):
     rebuilt = layers.Bidirectional.from_config(config)
     rebuilt.build((None, 5, 4))  # (a built cell's description holds its input shape)
     assert rebuilt.get_config() == config
+
+
+def test_stacked_cells_draw_new_dropout_masks_for_each_sequence():
+    """Keras's RNN resets its cells' masks after each call: fixed for the steps of a
+    sequence, new for the next call."""
+    cells = [layers.SimpleRNNCell(4, dropout=0.5, seed=1), layers.SimpleRNNCell(3)]
+    layer = layers.RNN(cells, return_sequences=True)
+    layer.build((None, 5, 4))
+    cells[0].recurrent_kernel.data[...] = 0  # the first cell's outputs: its own step only
+    x = np.repeat(_rng(1).normal(size=(2, 1, 4)).astype(np.float32), 5, axis=1)
+    layer(x, training=True)
+    first = cells[0](x[:, 0], [np.zeros((2, 4), np.float32)], training=True)[0].data
+    second = layer(x, training=True).data
+    assert not np.allclose(second, layer(x, training=True).data)  # new masks each call
+    masked = cells[0](x[:, 0], [np.zeros((2, 4), np.float32)], training=True)[0].data
+    assert not np.allclose(first, masked)  # (the masks of the call between them)
+    inferred = layer(x).data
+    np.testing.assert_array_equal(inferred, layer(x, training=False).data)
