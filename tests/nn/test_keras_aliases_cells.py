@@ -371,11 +371,12 @@ def test_stacked_cells_match_keras(fused, length):
 
 
 def test_stacked_cells_step_matches_keras():
-    ours = layers.StackedRNNCells([layers.LSTMCell(4, dtype="float64"), layers.GRUCell(3)])
+    ours = layers.StackedRNNCells(
+        [layers.LSTMCell(4, dtype="float64"), layers.GRUCell(3, dtype="float64")]
+    )
     theirs = keras.layers.StackedRNNCells(
         [keras.layers.LSTMCell(4, dtype="float64"), keras.layers.GRUCell(3, dtype="float64")]
     )
-    ours.cells[1] = layers.GRUCell(3, dtype="float64")
     ours.build((None, 5))
     theirs.build((None, 5))
     _copy_weights(ours, theirs)
