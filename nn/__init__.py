@@ -523,3 +523,35 @@ __all__ += [
     "RandomZoom",
     "Resizing",
 ]
+
+# Keras's other names of its convolution and pooling layers (the same classes)
+from nn.layers import (  # noqa: E402
+    AvgPool1D,
+    AvgPool2D,
+    AvgPool3D,
+    Convolution1D,
+    Convolution1DTranspose,
+    Convolution2D,
+    Convolution2DTranspose,
+    Convolution3D,
+    Convolution3DTranspose,
+    GlobalAvgPool1D,
+    GlobalAvgPool2D,
+    GlobalAvgPool3D,
+    GlobalMaxPool1D,
+    GlobalMaxPool2D,
+    GlobalMaxPool3D,
+    MaxPool1D,
+    MaxPool2D,
+    MaxPool3D,
+    SeparableConvolution1D,
+    SeparableConvolution2D,
+)
+
+__all__ += [
+    "AvgPool1D", "AvgPool2D", "AvgPool3D", "Convolution1D", "Convolution1DTranspose",
+    "Convolution2D", "Convolution2DTranspose", "Convolution3D", "Convolution3DTranspose",
+    "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D",
+    "GlobalMaxPool2D", "GlobalMaxPool3D", "MaxPool1D", "MaxPool2D", "MaxPool3D",
+    "SeparableConvolution1D", "SeparableConvolution2D",
+]  # fmt: skip

@@ -8,6 +8,10 @@ from typing import Any
 from autograd import Tensor, cat, flip
 from nn.layer import Layer
 from nn.recurrent_base import KerasRNN
+from nn.rnn_keras import RNN
+
+#: The recurrent layers Bidirectional takes: SimpleRNN, LSTM, GRU and RNN(cell).
+RECURRENT = (KerasRNN, RNN)
 
 #: How the forward and backward outputs are merged (None: both, as a tuple).
 MERGES = {
@@ -18,12 +22,12 @@ MERGES = {
 }
 
 
-def _copy(layer: KerasRNN, prefix: str, **changes: Any) -> KerasRNN:
+def _copy(layer: Any, prefix: str, **changes: Any) -> Any:
     """A new layer from `layer`'s config (new weights), renamed with `prefix`."""
     config = layer.get_config()
     config["name"] = prefix + config["name"].removeprefix(prefix)
     config.update(changes)
-    return type(layer).from_config(config)  # type: ignore[return-value]
+    return type(layer).from_config(config)
 
 
 def _rebuilt(layer: Any) -> Any:
@@ -31,9 +35,10 @@ def _rebuilt(layer: Any) -> Any:
     "backward_layer": a saved model's)."""
     if not isinstance(layer, dict) or "class_name" not in layer:
         return layer
-    from nn import recurrent_keras
+    from nn import recurrent_keras, rnn_keras
 
-    layer_class = getattr(recurrent_keras, layer["class_name"], None)
+    name = layer["class_name"]
+    layer_class = getattr(recurrent_keras, name, None) or getattr(rnn_keras, name, None)
     if layer_class is None:
         raise ValueError(f"Bidirectional: unknown recurrent layer {layer['class_name']!r}")
     return layer_class.from_config(layer["config"])
@@ -53,8 +58,8 @@ class Bidirectional(Layer):
     Weights: forward's, then backward's (Keras's `get_weights` order).
 
     Args:
-        layer: a `SimpleRNN`, `LSTM` or `GRU` (not used itself: copied), or its
-            description `{"class_name": ..., "config": ...}`.
+        layer: a `SimpleRNN`, `LSTM`, `GRU` or `RNN(cell)` (not used itself: copied,
+            its cell too), or its description `{"class_name": ..., "config": ...}`.
         merge_mode: see above.
         backward_layer: the layer that reads backwards (go_backwards=True).
         **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
@@ -73,19 +78,19 @@ class Bidirectional(Layer):
 
     def __init__(
         self,
-        layer: KerasRNN,
+        layer: KerasRNN | RNN,
         merge_mode: str | None = "concat",
         weights: Any = None,
-        backward_layer: KerasRNN | None = None,
+        backward_layer: KerasRNN | RNN | None = None,
         **kwargs: Any,
     ) -> None:
         layer, backward_layer = _rebuilt(layer), _rebuilt(backward_layer)
-        if not isinstance(layer, KerasRNN):
+        if not isinstance(layer, RECURRENT):
             raise ValueError(
                 "Please initialize `Bidirectional` layer with a recurrent layer "
                 f"(SimpleRNN, LSTM, GRU). Received: {layer}"
             )
-        if backward_layer is not None and not isinstance(backward_layer, KerasRNN):
+        if backward_layer is not None and not isinstance(backward_layer, RECURRENT):
             raise ValueError(
                 "`backward_layer` need to be a recurrent layer instance. Received: "
                 f"{backward_layer}"

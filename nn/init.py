@@ -315,6 +315,11 @@ INITIALIZERS: dict[str, Initializer] = {
     "truncated_normal": partial(trunc_normal_, mean=0.0, std=0.05, a=-0.1, b=0.1),
     "orthogonal": orthogonal_,
     "identity": eye_,
+    # Keras's other names of those (keras.initializers.get("uniform") is RandomUniform)
+    "uniform": partial(uniform_, a=-0.05, b=0.05),
+    "normal": partial(normal_, mean=0.0, std=0.05),
+    "zero": zeros_,
+    "one": ones_,
 }
 
 

@@ -34,7 +34,7 @@ from nn.keras_attention import (  # noqa: F401  # keras.layers holds them
     Attention,
     MultiHeadAttention,
 )
-from nn.keras_conv import (  # noqa: F401  # keras.layers holds them
+from nn.keras_conv import (  # keras.layers holds them
     AveragePooling1D,
     AveragePooling2D,
     Conv1D,
@@ -47,7 +47,7 @@ from nn.keras_conv import (  # noqa: F401  # keras.layers holds them
     MaxPooling1D,
     MaxPooling2D,
 )
-from nn.keras_conv_transpose import (  # noqa: F401  # keras.layers holds them
+from nn.keras_conv_transpose import (  # keras.layers holds them
     Conv1DTranspose,
     Conv2DTranspose,
     Conv3DTranspose,
@@ -144,6 +144,40 @@ from nn.recurrent_keras import LSTM as LSTM
 from nn.recurrent_keras import SimpleRNN as SimpleRNN
 from nn.symbolic import default_name
 from nn.text_vectorization import TextVectorization as TextVectorization  # keras.layers's
+
+# Keras's cells, RNN(cell), TimeDistributed, spatial dropout (keras.layers's; nn.RNN,
+# nn.LSTMCell and nn.GRUCell are PyTorch's)
+from nn.recurrent_cells_keras import GRUCell as GRUCell  # isort: skip
+from nn.recurrent_cells_keras import LSTMCell as LSTMCell  # isort: skip
+from nn.recurrent_cells_keras import SimpleRNNCell as SimpleRNNCell  # isort: skip
+from nn.rnn_keras import RNN as RNN  # isort: skip
+from nn.rnn_keras import StackedRNNCells as StackedRNNCells  # isort: skip
+from nn.spatial_dropout import SpatialDropout2D as SpatialDropout2D  # isort: skip
+from nn.spatial_dropout import SpatialDropout3D as SpatialDropout3D  # isort: skip
+from nn.time_distributed import TimeDistributed as TimeDistributed  # isort: skip
+
+# Keras's other names of its layers: the same classes (`layer.name` from the class:
+# MaxPool2D() is named "max_pooling2d", as in Keras)
+MaxPool1D = MaxPooling1D
+MaxPool2D = MaxPooling2D
+MaxPool3D = MaxPooling3D
+AvgPool1D = AveragePooling1D
+AvgPool2D = AveragePooling2D
+AvgPool3D = AveragePooling3D
+GlobalAvgPool1D = GlobalAveragePooling1D
+GlobalAvgPool2D = GlobalAveragePooling2D
+GlobalAvgPool3D = GlobalAveragePooling3D
+GlobalMaxPool1D = GlobalMaxPooling1D
+GlobalMaxPool2D = GlobalMaxPooling2D
+GlobalMaxPool3D = GlobalMaxPooling3D
+Convolution1D = Conv1D
+Convolution2D = Conv2D
+Convolution3D = Conv3D
+Convolution1DTranspose = Conv1DTranspose
+Convolution2DTranspose = Conv2DTranspose
+Convolution3DTranspose = Conv3DTranspose
+SeparableConvolution1D = SeparableConv1D
+SeparableConvolution2D = SeparableConv2D
 
 
 def check_features(layer: Module, x: Any, expected: int | None) -> None:

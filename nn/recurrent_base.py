@@ -2,6 +2,9 @@
 (`nn.recurrent_keras`) share: Keras 3's common arguments and defaults, the weights
 `kernel`, `recurrent_kernel` and `bias`, the dropout masks, the loop over time, the
 outputs (`return_sequences`, `return_state`, `go_backwards`) and `get_config`.
+`RecurrentCore`, its base, is what those layers share with Keras's cells
+(`nn.recurrent_cells_keras`): the cell's arguments, weights, masks and projections;
+`run_core` runs a core over a sequence (for the layers and for `RNN(cell)`).
 
 The inputs of all time steps are projected in one product, then the recurrent part
 runs as one op where the layer's equations are torch's (default activations, GRU's
@@ -26,8 +29,8 @@ from nn.functional import dropout as _dropout
 from nn.layer import Layer, Variable
 from nn.recurrent_steps import State, time_steps
 
-#: The arguments every recurrent layer takes, with Keras's defaults.
-COMMON = {
+#: The arguments every recurrent cell (and layer) takes, with Keras's defaults.
+CELL = {
     "activation": "tanh",
     "use_bias": True,
     "kernel_initializer": "glorot_uniform",
@@ -42,6 +45,9 @@ COMMON = {
     "dropout": 0.0,
     "recurrent_dropout": 0.0,
     "seed": None,
+}
+#: The arguments the recurrent layers take beyond their cell's.
+LAYER = {
     "return_sequences": False,
     "return_state": False,
     "go_backwards": False,
@@ -49,6 +55,8 @@ COMMON = {
     "unroll": False,
     "zero_output_for_mask": False,  # (no masks here: kept for the config only)
 }
+#: The arguments every recurrent layer takes, with Keras's defaults.
+COMMON = {**CELL, **LAYER}
 
 
 def _serialized(value: Any, serialize: Any) -> Any:
@@ -56,21 +64,24 @@ def _serialized(value: Any, serialize: Any) -> Any:
     return value if value is None or isinstance(value, str) else serialize(value)
 
 
-class KerasRNN(Layer):
-    """What `SimpleRNN`, `LSTM` and `GRU` share: arguments, weights, dropout masks, the
-    loop over time and the outputs (`return_sequences`, `return_state`,
-    `go_backwards`)."""
+class RecurrentCore(Layer):
+    """What Keras's recurrent cells and layers share: the cell's arguments (`CELL` and
+    the kind's `own`), the weights `kernel`, `recurrent_kernel`, `bias`, the dropout
+    masks and the input projections. A kind defines `step` (and, where its equations
+    are torch's, `fusable` and `fused`)."""
 
     gates = 1
     bias: Variable | None
-    #: The arguments of this kind beyond COMMON, with their defaults.
+    #: The arguments of every core of this family, with their defaults.
+    common: ClassVar[dict[str, Any]] = CELL
+    #: The arguments of this kind beyond `common`, with their defaults.
     own: ClassVar[dict[str, Any]] = {}
     #: The arguments Keras's `get_config` leaves out.
     unsaved: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, units: int, **kwargs: Any) -> None:
         owner = type(self).__name__
-        options = {**COMMON, **self.own}
+        options = {**self.common, **self.own}
         given = {k: kwargs.pop(k) for k in list(kwargs) if k in options}
         super().__init__(**kwargs)
         self.units = check_int(owner, "units", units, minimum=1)
@@ -82,13 +93,7 @@ class KerasRNN(Layer):
         self.activation = activations.get(o["activation"], keras=True)
         if "recurrent_activation" in o:
             self.recurrent_activation = activations.get(o["recurrent_activation"], keras=True)
-        for flag in ("use_bias", "return_sequences", "return_state", "go_backwards", "unroll"):
-            setattr(self, flag, check_bool(owner, flag, o[flag]))
-        if o["stateful"]:
-            raise NotImplementedError(
-                f"{owner}: stateful=True (states kept from batch to batch) is not supported"
-            )
-        self.stateful = False
+        self.use_bias = check_bool(owner, "use_bias", o["use_bias"])
         for rate in ("dropout", "recurrent_dropout"):  # Keras clips them into [0, 1]
             setattr(self, rate, min(1.0, max(0.0, check_real(owner, rate, o[rate]))))
         self.seed = o["seed"]
@@ -97,11 +102,7 @@ class KerasRNN(Layer):
     # ---- weights
 
     def build(self, input_shape: Any) -> None:
-        if len(input_shape) != 3 or input_shape[-1] is None:
-            raise ValueError(
-                f"{type(self).__name__}: expected inputs of shape (batch, time, features), "
-                f"got {tuple(input_shape)}"
-            )
+        """The weights for inputs of `input_shape[-1]` features."""
         o, size = self.options, self.gates * self.units
         self.kernel = self.add_weight(
             (int(input_shape[-1]), size),
@@ -148,19 +149,25 @@ class KerasRNN(Layer):
         return self.gates if self.recurrent_dropout else 1
 
     def _project(
-        self, inputs: Tensor, masks: list[Tensor] | None, bias: Tensor | None, time_axis: int = 1
+        self,
+        inputs: Tensor,
+        masks: list[Tensor] | None,
+        bias: Tensor | None,
+        time_axis: int | None = 1,
     ) -> Tensor:
         """x K + b for every time step, (batch, time, G * units), or (time, batch, ...)
-        for time-major inputs (`time_axis` 0); with dropout masks (batch, features), the
-        inputs of each gate under its mask."""
+        for time-major inputs (`time_axis` 0), or for one step (batch, features)
+        (`time_axis` None); with dropout masks (batch, features), the inputs of each
+        gate under its mask."""
         if masks is None:
             return dense(inputs, self.kernel, bias)
+        if time_axis is not None:
+            masks = [m.unsqueeze(time_axis) for m in masks]
         if len(masks) == 1:
-            return dense(inputs * masks[0].unsqueeze(time_axis), self.kernel, bias)
+            return dense(inputs * masks[0], self.kernel, bias)
         u = self.units
         parts = [
-            dense(inputs * m.unsqueeze(time_axis), self.kernel[:, g * u : (g + 1) * u])
-            for g, m in enumerate(masks)
+            dense(inputs * m, self.kernel[:, g * u : (g + 1) * u]) for g, m in enumerate(masks)
         ]
         projected = cat(parts, -1)
         return projected if bias is None else projected + bias
@@ -195,67 +202,12 @@ class KerasRNN(Layer):
     def initial_states(self, batch: int, dtype: Any) -> tuple[Tensor, ...]:
         return (Tensor(np.zeros((batch, self.units), dtype)),)
 
-    def call(
-        self, sequences: Tensor, initial_state: Any = None, training: bool | None = None
-    ) -> Any:
-        if sequences.ndim != 3:
-            raise ValueError(
-                f"{type(self).__name__}: expected inputs of shape (batch, time, features), "
-                f"got {tuple(sequences.shape)}"
-            )
-        training = bool(training)
-        count = self._mask_count()
-        in_masks = self._masks(sequences[:, 0], self.dropout, count, training)
-        states = self._start(sequences, initial_state)
-        rec_masks = self._masks(states[0], self.recurrent_dropout, count, training)
-        same = all(
-            t.dtype == sequences.dtype for t in (self.kernel, self.recurrent_kernel, *states)
-        )
-        if recurrent_steps.FUSED and rec_masks is None and same and self.fusable():
-            # time-major projections (time, batch, G * units): each step's rows contiguous
-            xw = self._project(sequences.transpose(0, 1), in_masks, self.input_bias(), 0)
-            if self.go_backwards:
-                xw = flip(xw, [0])
-            sequence, states = self.fused(xw, states)
-            output = sequence.transpose(0, 1) if self.return_sequences else states[0]
-            return [output, *states] if self.return_state else output
-        xw = self._project(sequences, in_masks, self.input_bias())
-        if self.go_backwards:
-            xw = flip(xw, [1])
-        outputs = []
-        for x_t in time_steps(xw, 1):
-            states = self.step(x_t, states, rec_masks)
-            outputs.append(states[0])
-        output = stack(outputs, 1) if self.return_sequences else outputs[-1]
-        return [output, *states] if self.return_state else output
-
-    def _start(self, sequences: Tensor, initial_state: Any) -> tuple[Tensor, ...]:
-        """The initial states: given (a tensor or a list), or zeros."""
-        zeros = self.initial_states(sequences.shape[0], sequences.dtype)
-        if initial_state is None:
-            return zeros
-        given = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
-        if len(given) != len(zeros):
-            raise ValueError(
-                f"{type(self).__name__}: expected {len(zeros)} initial state(s), got {len(given)}"
-            )
-        states = tuple(
-            g if isinstance(g, Tensor) else Tensor(np.asarray(g, sequences.dtype)) for g in given
-        )
-        for state, zero in zip(states, zeros):
-            if tuple(state.shape) != tuple(zero.shape):
-                raise ValueError(
-                    f"{type(self).__name__}: an initial state must have shape "
-                    f"{tuple(zero.shape)}, got {tuple(state.shape)}"
-                )
-        return states
-
     # ---- configuration
 
     def get_config(self) -> dict[str, Any]:
         o = self.options
         config = {**super().get_config(), "units": self.units}
-        for key, default in {**COMMON, **self.own}.items():
+        for key, default in {**self.common, **self.own}.items():
             if key in self.unsaved:
                 continue
             value = o.get(key, default)
@@ -270,3 +222,107 @@ class KerasRNN(Layer):
 
     def extra_repr(self) -> str:
         return f"units={self.units}, name={self.name!r}"
+
+
+def run_core(
+    core: RecurrentCore,
+    sequences: Tensor,
+    states: tuple[Tensor, ...],
+    training: bool,
+    go_backwards: bool = False,
+    return_sequences: bool = False,
+) -> tuple[Tensor, tuple[Tensor, ...]]:
+    """Run `core`'s step over the time axis of `sequences` (batch, time, features) from
+    `states`: (the last output, or every step's (batch, time, units), the final
+    states). The dropout masks are drawn once, for every step; the inputs of all steps
+    are projected in one product; the recurrence runs as one op where `core.fusable()`
+    (and no recurrent mask, one dtype), else step by step."""
+    count = core._mask_count()
+    in_masks = core._masks(sequences[:, 0], core.dropout, count, training)
+    rec_masks = core._masks(states[0], core.recurrent_dropout, count, training)
+    same = all(t.dtype == sequences.dtype for t in (core.kernel, core.recurrent_kernel, *states))
+    if recurrent_steps.FUSED and rec_masks is None and same and core.fusable():
+        # time-major projections (time, batch, G * units): each step's rows contiguous
+        xw = core._project(sequences.transpose(0, 1), in_masks, core.input_bias(), 0)
+        if go_backwards:
+            xw = flip(xw, [0])
+        sequence, states = core.fused(xw, states)
+        return (sequence.transpose(0, 1) if return_sequences else states[0]), states
+    xw = core._project(sequences, in_masks, core.input_bias())
+    if go_backwards:
+        xw = flip(xw, [1])
+    outputs = []
+    for x_t in time_steps(xw, 1):
+        states = core.step(x_t, states, rec_masks)
+        outputs.append(states[0])
+    return (stack(outputs, 1) if return_sequences else outputs[-1]), states
+
+
+class KerasRNN(RecurrentCore):
+    """What `SimpleRNN`, `LSTM` and `GRU` share: their cell's arguments and weights
+    (`RecurrentCore`), the loop over time and the outputs (`return_sequences`,
+    `return_state`, `go_backwards`)."""
+
+    common = COMMON
+
+    def __init__(self, units: int, **kwargs: Any) -> None:
+        super().__init__(units, **kwargs)
+        owner, o = type(self).__name__, self.options
+        for flag in ("return_sequences", "return_state", "go_backwards", "unroll"):
+            setattr(self, flag, check_bool(owner, flag, o[flag]))
+        if o["stateful"]:
+            raise NotImplementedError(
+                f"{owner}: stateful=True (states kept from batch to batch) is not supported"
+            )
+        self.stateful = False
+
+    def build(self, input_shape: Any) -> None:
+        if len(input_shape) != 3 or input_shape[-1] is None:
+            raise ValueError(
+                f"{type(self).__name__}: expected inputs of shape (batch, time, features), "
+                f"got {tuple(input_shape)}"
+            )
+        super().build(input_shape)
+
+    def call(
+        self, sequences: Tensor, initial_state: Any = None, training: bool | None = None
+    ) -> Any:
+        if sequences.ndim != 3:
+            raise ValueError(
+                f"{type(self).__name__}: expected inputs of shape (batch, time, features), "
+                f"got {tuple(sequences.shape)}"
+            )
+        states = self._start(sequences, initial_state)
+        output, states = run_core(
+            self, sequences, states, bool(training), self.go_backwards, self.return_sequences
+        )
+        return [output, *states] if self.return_state else output
+
+    def _start(self, sequences: Tensor, initial_state: Any) -> tuple[Tensor, ...]:
+        """The initial states: given (a tensor or a list), or zeros."""
+        zeros = self.initial_states(sequences.shape[0], sequences.dtype)
+        return given_states(type(self).__name__, zeros, initial_state, sequences.dtype)
+
+
+def given_states(
+    owner: str, zeros: tuple[Tensor, ...], initial_state: Any, dtype: Any
+) -> tuple[Tensor, ...]:
+    """The initial states given (a tensor or a list of them), checked against the
+    shapes of `zeros`, or `zeros` when none is given.
+
+    Raises:
+        ValueError: a different number of states, or a state of another shape.
+    """
+    if initial_state is None:
+        return zeros
+    given = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
+    if len(given) != len(zeros):
+        raise ValueError(f"{owner}: expected {len(zeros)} initial state(s), got {len(given)}")
+    states = tuple(g if isinstance(g, Tensor) else Tensor(np.asarray(g, dtype)) for g in given)
+    for state, zero in zip(states, zeros):
+        if tuple(state.shape) != tuple(zero.shape):
+            raise ValueError(
+                f"{owner}: an initial state must have shape {tuple(zero.shape)}, "
+                f"got {tuple(state.shape)}"
+            )
+    return states

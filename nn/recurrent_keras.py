@@ -14,9 +14,12 @@ features). With x_t the step's input and h the last output:
                 not reset_after:  h~ = act(x_h + (r * h) R_h)
                 h' = z * h + (1 - z) * h~
 
-The loop, the dropout masks and the arguments they share are `nn.recurrent_base`'s
-`KerasRNN`. Where the equations are torch's (tanh and sigmoid, GRU's reset_after) the
-sequence runs as torch's fused op (`fused`), the gate blocks mapped, not copied per step.
+The equations are the mixins `SimpleRNNSteps`, `LSTMSteps` and `GRUSteps`, shared with
+Keras's cells `SimpleRNNCell`, `LSTMCell` and `GRUCell` (`nn.recurrent_cells_keras`),
+so a layer and `RNN(cell)` compute the same. The loop, the dropout masks and the
+arguments they share are `nn.recurrent_base`'s `KerasRNN`. Where the equations are
+torch's (tanh and sigmoid, GRU's reset_after) the sequence runs as torch's fused op
+(`fused`), the gate blocks mapped, not copied per step.
 """
 
 from __future__ import annotations
@@ -25,33 +28,13 @@ from typing import Any, ClassVar
 
 from autograd import Tensor, cat
 from nn.activations import Sigmoid, Tanh
-from nn.recurrent_base import KerasRNN
+from nn.recurrent_base import KerasRNN, RecurrentCore
 from nn.recurrent_steps import State, run_fused
 
 
-class SimpleRNN(KerasRNN):
-    """Keras's fully connected RNN: h' = activation(x_t kernel + bias + h recurrent_kernel).
-
-    Args:
-        units: the output's features.
-        activation: "tanh" by default.
-        use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
-        *_regularizer, *_constraint: as Keras's.
-        dropout, recurrent_dropout: rates of the masks on the inputs and on h.
-        seed: the dropout masks' own generator's seed.
-        return_sequences: every step's output (batch, time, units), not the last.
-        return_state: also the final state(s): [output, *states].
-        go_backwards: read the steps last to first (outputs in that order).
-        **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
-
-    Example:
-        >>> import numpy as np, nn
-        >>> layer = nn.layers.SimpleRNN(4, return_sequences=True)
-        >>> layer(np.zeros((2, 5, 3), dtype=np.float32)).shape
-        (2, 5, 4)
-    """
-
-    unsaved = ("seed",)  # as Keras's SimpleRNN config
+class SimpleRNNSteps(RecurrentCore):
+    """The step of Keras's SimpleRNN (and SimpleRNNCell):
+    h' = activation(x_t kernel + bias + h recurrent_kernel)."""
 
     def step(
         self, xw: Tensor, states: tuple[Tensor, ...], masks: list[Tensor] | None
@@ -66,10 +49,8 @@ class SimpleRNN(KerasRNN):
         return run_fused("RNN_TANH", xw, states, self.recurrent_kernel.T, None)
 
 
-class LSTM(KerasRNN):
-    """Keras's LSTM (gates i, f, c, o; see the module's docstring). Arguments as
-    `SimpleRNN`'s, plus `recurrent_activation` ("sigmoid") and `unit_forget_bias`
-    (True: the forget gate's bias starts at 1). return_state gives [output, h, c]."""
+class LSTMSteps(RecurrentCore):
+    """The step of Keras's LSTM (and LSTMCell), gates i, f, c, o."""
 
     gates = 4
     own: ClassVar[dict[str, Any]] = {"recurrent_activation": "sigmoid", "unit_forget_bias": True}
@@ -102,11 +83,8 @@ class LSTM(KerasRNN):
         return run_fused("LSTM", xw, states, self.recurrent_kernel.T, None)
 
 
-class GRU(KerasRNN):
-    """Keras's GRU (gates z, r, h; see the module's docstring). Arguments as `LSTM`'s
-    without unit_forget_bias, plus `reset_after` (True, Keras 3's default: the reset
-    gate scales h R_h + b after the product, and the bias is (2, 3 * units), input
-    and recurrent)."""
+class GRUSteps(RecurrentCore):
+    """The step of Keras's GRU (and GRUCell), gates z, r, h."""
 
     gates = 3
     own: ClassVar[dict[str, Any]] = {"recurrent_activation": "sigmoid", "reset_after": True}
@@ -157,6 +135,44 @@ class GRU(KerasRNN):
 
         b_hh = None if self.bias is None else torch_order(self.bias[1])
         return run_fused("GRU", torch_order(xw), states, torch_order(self.recurrent_kernel).T, b_hh)
+
+
+class SimpleRNN(SimpleRNNSteps, KerasRNN):
+    """Keras's fully connected RNN: h' = activation(x_t kernel + bias + h recurrent_kernel).
+
+    Args:
+        units: the output's features.
+        activation: "tanh" by default.
+        use_bias, kernel_initializer, recurrent_initializer, bias_initializer,
+        *_regularizer, *_constraint: as Keras's.
+        dropout, recurrent_dropout: rates of the masks on the inputs and on h.
+        seed: the dropout masks' own generator's seed.
+        return_sequences: every step's output (batch, time, units), not the last.
+        return_state: also the final state(s): [output, *states].
+        go_backwards: read the steps last to first (outputs in that order).
+        **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
+
+    Example:
+        >>> import numpy as np, nn
+        >>> layer = nn.layers.SimpleRNN(4, return_sequences=True)
+        >>> layer(np.zeros((2, 5, 3), dtype=np.float32)).shape
+        (2, 5, 4)
+    """
+
+    unsaved = ("seed",)  # as Keras's SimpleRNN config
+
+
+class LSTM(LSTMSteps, KerasRNN):
+    """Keras's LSTM (gates i, f, c, o; see the module's docstring). Arguments as
+    `SimpleRNN`'s, plus `recurrent_activation` ("sigmoid") and `unit_forget_bias`
+    (True: the forget gate's bias starts at 1). return_state gives [output, h, c]."""
+
+
+class GRU(GRUSteps, KerasRNN):
+    """Keras's GRU (gates z, r, h; see the module's docstring). Arguments as `LSTM`'s
+    without unit_forget_bias, plus `reset_after` (True, Keras 3's default: the reset
+    gate scales h R_h + b after the product, and the bias is (2, 3 * units), input
+    and recurrent)."""
 
 
 def _first(masks: list[Tensor] | None, count: int) -> list[Tensor] | None:

@@ -62,8 +62,12 @@ from nn import (
     norms_torch,
     optimizers,
     preprocessing,
+    recurrent_cells_keras,
     recurrent_keras,
     regularizers,
+    rnn_keras,
+    spatial_dropout,
+    time_distributed,
 )
 from nn import custom_objects as own
 from nn import metrics as metrics_mod
@@ -249,6 +253,14 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
             einsum_dense.EinsumDense,
             keras_attention.Attention,
             keras_attention.AdditiveAttention,
+            recurrent_cells_keras.SimpleRNNCell,
+            recurrent_cells_keras.LSTMCell,
+            recurrent_cells_keras.GRUCell,
+            rnn_keras.RNN,
+            rnn_keras.StackedRNNCells,
+            time_distributed.TimeDistributed,
+            spatial_dropout.SpatialDropout2D,
+            spatial_dropout.SpatialDropout3D,
             *(getattr(keras_layers_more, name) for name in KERAS_LAYERS_MORE),
             *keras_conv.KERAS_CONV_LAYERS,
             *keras_conv_transpose.LAYERS,
