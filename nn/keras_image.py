@@ -11,10 +11,12 @@ Keras's layer gives the same images here. Images are (H, W, C) or (batch, H, W, 
 (channels first: C before H); a dict {"images", "labels", "segmentation_masks"} has its
 images transformed, its masks too (nearest interpolation) and its labels kept.
 
-Training and inference: the random layers transform in training only (`fit`, or
-`training=True`), and are the identity in inference (`predict`, `evaluate`, a model's
-call). A layer made alone starts in training mode, as Keras's layer called without
-`training` is: `layers.RandomFlip()(images)` flips. `RandomCrop` crops in both: a
+Training and inference: the random layers transform in training (`fit`,
+`training=True`) and are the identity in inference (`predict`, `evaluate`,
+`training=False`). Called with no `training` and no mode asked around them, they
+transform, as Keras's, whose `call` declares `training=True` (`nn.layer.run_call`):
+`layers.RandomFlip()(images)` flips, and so does DLwP's `data_augmentation(images)`, a
+Sequential of them called on a batch to look at. `RandomCrop` crops in both: a
 random window in training, the centered window of the target's aspect ratio (resized
 to the target size) in inference, as Keras documents.
 

@@ -41,7 +41,7 @@ import numpy.typing as npt
 from autograd import Tensor, get_default_dtype, no_grad
 from autograd.checks import check_bool
 from nn import constraints, init, regularizers, weights
-from nn.module import Module, Parameter, _walk, training_mode
+from nn.module import Module, Parameter, _walk, training_asked, training_mode
 from nn.symbolic import default_name, unique_name
 
 _NO_CODE = (lambda: None).__code__  # what has_penalties reads for a layer without `call`
@@ -448,6 +448,14 @@ def _takes_training(call: Any) -> bool:
     return "training" in inspect.signature(call).parameters
 
 
+@cache
+def _trains_by_default(call: Any) -> bool:
+    """Whether `call` declares `training=True`: such a layer (a random augmentation)
+    trains when called without `training` and nothing around it asked for a mode."""
+    parameter = inspect.signature(call).parameters.get("training")
+    return parameter is not None and parameter.default is True
+
+
 def autocast(value: Any, dtype: npt.DTypeLike | None = None, tensors: bool = True) -> Any:
     """Keras's conversion of a layer's inputs: arrays (also in lists, tuples and dicts)
     become Tensors, and the floating ones take `dtype`, the layer's compute dtype (the
@@ -489,14 +497,21 @@ def shapes_of(value: Any) -> Any:
 
 def run_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Keras's `Layer.__call__`: build once from the first input's shape, then `call`,
-    with `training` (the one given, else the layer's mode) passed when `call` takes it
+    with `training` passed when `call` takes it (the one given; else the layer's mode,
+    except that a `call` declaring `training=True` gets True when nothing around it asked
+    for a mode: `training_asked()` is None; Keras's random augmentation layers are such)
     and the sub-modules in that mode for the call (they are in the layer's own mode:
     fit and evaluate set the mode of the whole model, and a layer gives its mode to
     the sub-layers assigned to it)."""
     args = autocast(args, layer.dtype)
     kwargs = autocast(kwargs, layer.dtype)
-    training = kwargs.pop("training", None)
-    training = layer.training if training is None else bool(training)
+    given = kwargs.pop("training", None)
+    if given is not None:
+        training = bool(given)
+    elif training_asked() is None and _trains_by_default(type(layer).call):
+        training = True  # Keras: nothing asked, so the call's own default
+    else:
+        training = layer.training
     if layer.__dict__.get("built") is False:
         first = args[0] if args else next(iter(kwargs.values()), None)
         shape = shapes_of(first)
@@ -508,7 +523,8 @@ def run_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     layer.__dict__.pop("_added_losses", None)  # this call's `add_loss` replace the last's
     _KERAS_CALLS[0] += 1
     try:
-        if training == layer.training:  # its sub-layers are in its mode (LayerWeights.__setattr__)
+        if training == layer.training and (given is None or training_asked() is training):
+            # its sub-layers are in its mode (LayerWeights.__setattr__)
             outputs = layer.call(*args, **kwargs)
         else:
             with training_mode(layer, training):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -186,20 +187,43 @@ def takes_keyword(function: Callable[..., Any], name: str) -> bool:
     return any(p.name == name or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
+class _Asked(threading.local):
+    """The training mode asked for in this thread, for the length of a call or of `fit`,
+    `evaluate` or `predict`; None outside them."""
+
+    mode: bool | None = None
+
+
+_asked = _Asked()
+
+
+def training_asked() -> bool | None:
+    """The mode a caller asked for (`training=` given to a call, `fit`'s True, `evaluate`'s
+    and `predict`'s False) around the running call in this thread, or None when nothing
+    asked. Keras's rule for a layer called without `training`: the mode asked for around
+    it, else the default of its `call`'s `training` argument (`nn.layer.run_call`)."""
+    return _asked.mode
+
+
 @contextmanager
 def training_mode(module: Module, training: bool) -> Iterator[None]:
     """Run the block with `module` and its sub-modules in training mode `training`, then
-    give each one back the mode it had (`train()` would set one mode on them all)."""
-    previous = [(m, m.training) for m in module.modules()]
-    if all(mode == training for _, mode in previous):  # the usual case: nothing to change
-        yield
-        return
-    module.train(training)
+    give each one back the mode it had (`train()` would set one mode on them all). For
+    the block, `training_asked()` is `training`."""
+    asked, _asked.mode = _asked.mode, training
     try:
-        yield
+        previous = [(m, m.training) for m in module.modules()]
+        if all(mode == training for _, mode in previous):  # the usual case: nothing to change
+            yield
+            return
+        module.train(training)
+        try:
+            yield
+        finally:
+            for m, mode in previous:
+                object.__setattr__(m, "training", mode)
     finally:
-        for m, mode in previous:
-            object.__setattr__(m, "training", mode)
+        _asked.mode = asked
 
 
 class FirstCall:

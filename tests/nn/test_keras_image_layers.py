@@ -294,7 +294,8 @@ def test_identity_in_inference_random_in_training_and_seeded(name, args):
     np.testing.assert_array_equal(again(x, training=True).data, second)
     model = nn.Sequential([getattr(nn.layers, name)(*args, seed=1)])
     np.testing.assert_array_equal(model.predict(x, verbose=0), x)
-    np.testing.assert_array_equal(model(x).data, x)
+    np.testing.assert_array_equal(model(x, training=False).data, x)
+    assert not np.array_equal(model(x).data, x)  # nothing asked: the layer's default, True
     assert not np.array_equal(model(x, training=True).data, x)
     assert not np.array_equal(getattr(nn.layers, name)(*args)(x).data, x)  # alone: trains
     draws = []
@@ -523,3 +524,34 @@ def test_a_model_with_preprocessing_predicts_and_evaluates_as_keras():
     np.testing.assert_allclose(
         ours.evaluate(x, y, verbose=0), theirs.evaluate(x, y, verbose=0), rtol=1e-5
     )
+
+
+def test_which_calls_augment_as_keras():
+    """Keras's rule for `training`: given, else the mode asked around the call (`fit`
+    True; `predict`, `evaluate` False), else the `call`'s default, True for these layers;
+    Dropout's default is False, so a model called plainly augments but does not drop."""
+    from nn import layers
+
+    x = np.random.default_rng(3).uniform(0, 255, size=(2, 8, 8, 3)).astype("float32")
+
+    def changed(lib):
+        augment = lib.Sequential([lib.layers.RandomRotation(0.2, seed=2)])
+        inputs = lib.Input(shape=(8, 8, 3))
+        model = lib.Model(inputs, lib.layers.Dropout(0.5)(augment(inputs)))
+        calls = {
+            "sequential": lambda: augment(x),
+            "sequential, training=False": lambda: augment(x, training=False),
+            "sequential, training=True": lambda: augment(x, training=True),
+            "sequential, predict": lambda: augment.predict(x, verbose=0),
+            "model": lambda: model(x),
+            "model, training=False": lambda: model(x, training=False),
+            "model, predict": lambda: model.predict(x, verbose=0),
+        }
+        return {name: not np.allclose(np.asarray(call()), x) for name, call in calls.items()}
+
+    ours = changed(nn)
+    assert ours == changed(keras)
+    assert ours["model"] and not ours["model, predict"]  # the comparison is not vacuous
+    model = nn.Sequential([layers.RandomRotation(0.2), layers.Dropout(0.99)])
+    out = model(x).data  # rotated, and Dropout (default training=False) keeps every value
+    assert not np.allclose(out, x) and np.count_nonzero(out) > out.size // 2
