@@ -44,6 +44,8 @@ class Normalization(_KerasLayer):
         array([[0., 0.]], dtype=float32)
     """
 
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
+
     def __init__(
         self,
         axis: int | Sequence[int] | None = -1,
@@ -198,6 +200,8 @@ class Rescaling(Layer):
         **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
     """
 
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
+
     def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scale = check_real("Rescaling", "scale", scale)
@@ -269,6 +273,8 @@ class GaussianNoise(Layer):
         **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
     """
 
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
+
     def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.stddev = check_real("GaussianNoise", "stddev", stddev, 0)
@@ -299,6 +305,8 @@ class LeakyReLU(act.LeakyReLU):
     Raises:
         ValueError: a negative slope, or both `negative_slope` and `alpha`.
     """
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     def __init__(
         self,
@@ -340,6 +348,8 @@ class Softmax(act.Softmax):
 class ELU(act.ELU):
     """Keras's `layers.ELU(alpha=1.0)`: x if x > 0 else alpha * (exp(x) - 1)."""
 
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
+
     saved_name = "keras.layers.ELU"  # (`nn.saving`: PyTorch's is "ELU")
 
     def __init__(self, alpha: float = 1.0, *, name: str | None = None) -> None:
@@ -359,6 +369,8 @@ class ReLU(Layer):
     Raises:
         ValueError: a negative `max_value`, `negative_slope` or `threshold`.
     """
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     saved_name = "keras.layers.ReLU"  # (`nn.saving`: PyTorch's is "ReLU")
 

@@ -287,6 +287,15 @@ class Module:
         if args and args[0].__class__ is not Tensor and isinstance(args[0], _MAYBE_SYMBOLIC):
             if is_symbolic(args[0]):
                 return symbolic_call(self, args, kwargs)
+        # Keras's masks: a tensor carrying one (`nn.masking`), or a `mask=` argument
+        if (args and getattr(args[0], "_keras_mask", None) is not None) or "mask" in kwargs:
+            from nn.masking import masked_call
+
+            return masked_call(self, args, kwargs, self._run)
+        return self._run(args, kwargs)
+
+    def _run(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """The call itself: `forward` in the mode `training=` asks, with the hooks."""
         if "training" in kwargs and not takes_keyword(type(self).forward, "training"):
             # Keras's rule: a layer whose call has no `training` runs in that mode
             training = kwargs.pop("training")

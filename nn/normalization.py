@@ -244,6 +244,8 @@ class LayerNormalization(_KerasLayer):
         **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
     """
 
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
+
     def __init__(
         self,
         axis: int | Sequence[int] = -1,
@@ -308,6 +310,8 @@ class UnitNormalization(_KerasLayer):
         axis: the axis (or list of axes) the norm is taken over.
         **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
     """
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     def __init__(self, axis: int | Sequence[int] = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -9,8 +9,14 @@ reset_after, no recurrent_dropout in training; `nn.recurrent_steps.FUSED`), else
 a loop over the time steps. `dropout` and `recurrent_dropout` (training
 only) multiply the inputs and h by masks drawn once per call, kept for every step, as
 Keras's; with `recurrent_dropout` each gate gets masks of its own (Keras's
-`implementation=1`). There are no masks from `Embedding(mask_zero=True)`: `nn`'s
-Keras layers do not carry masks.
+`implementation=1`).
+
+A time-step mask (`mask`, (batch, time) bools: from `Embedding(mask_zero=True)` or
+`Masking`, see `nn.masking`) runs the loop as Keras's backend `rnn`: at a masked step
+of a sample its states keep their values, and its output is the previous output h
+(zeros with `zero_output_for_mask`; with `unroll`, the previous step's output, zeros
+at the first step, as Keras's unrolled loop). The fused op takes no mask, so it runs
+only when there is none or every step is kept.
 """
 
 from __future__ import annotations
@@ -19,11 +25,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from autograd import Generator, Tensor, cat, dense, flip, ones, stack
+from autograd import Generator, Tensor, cat, dense, flip, ones, stack, where
 from autograd.checks import check_bool, check_int, check_real
 from nn import activations, constraints, initializers, recurrent_steps, regularizers
 from nn.functional import dropout as _dropout
 from nn.layer import Layer, Variable
+from nn.masking import mask_array
 from nn.recurrent_steps import State, time_steps
 
 #: The arguments every recurrent layer takes, with Keras's defaults.
@@ -47,7 +54,7 @@ COMMON = {
     "go_backwards": False,
     "stateful": False,
     "unroll": False,
-    "zero_output_for_mask": False,  # (no masks here: kept for the config only)
+    "zero_output_for_mask": False,
 }
 
 
@@ -60,6 +67,8 @@ class KerasRNN(Layer):
     """What `SimpleRNN`, `LSTM` and `GRU` share: arguments, weights, dropout masks, the
     loop over time and the outputs (`return_sequences`, `return_state`,
     `go_backwards`)."""
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     gates = 1
     bias: Variable | None
@@ -82,7 +91,8 @@ class KerasRNN(Layer):
         self.activation = activations.get(o["activation"], keras=True)
         if "recurrent_activation" in o:
             self.recurrent_activation = activations.get(o["recurrent_activation"], keras=True)
-        for flag in ("use_bias", "return_sequences", "return_state", "go_backwards", "unroll"):
+        flags = ("use_bias", "return_sequences", "return_state", "go_backwards", "unroll")
+        for flag in (*flags, "zero_output_for_mask"):
             setattr(self, flag, check_bool(owner, flag, o[flag]))
         if o["stateful"]:
             raise NotImplementedError(
@@ -195,14 +205,29 @@ class KerasRNN(Layer):
     def initial_states(self, batch: int, dtype: Any) -> tuple[Tensor, ...]:
         return (Tensor(np.zeros((batch, self.units), dtype)),)
 
+    def compute_mask(self, inputs: Any, mask: Any) -> Any:
+        """Keras's: the input's mask for return_sequences' output (None for the last
+        output), None for the states."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        return [output_mask, *[None] * len(self.initial_states(1, "float32"))] if (
+            self.return_state
+        ) else output_mask
+
     def call(
-        self, sequences: Tensor, initial_state: Any = None, training: bool | None = None
+        self,
+        sequences: Tensor,
+        initial_state: Any = None,
+        mask: Any = None,
+        training: bool | None = None,
     ) -> Any:
         if sequences.ndim != 3:
             raise ValueError(
                 f"{type(self).__name__}: expected inputs of shape (batch, time, features), "
                 f"got {tuple(sequences.shape)}"
             )
+        keep = self._kept_steps(sequences, mask)
         training = bool(training)
         count = self._mask_count()
         in_masks = self._masks(sequences[:, 0], self.dropout, count, training)
@@ -211,7 +236,8 @@ class KerasRNN(Layer):
         same = all(
             t.dtype == sequences.dtype for t in (self.kernel, self.recurrent_kernel, *states)
         )
-        if recurrent_steps.FUSED and rec_masks is None and same and self.fusable():
+        fused = recurrent_steps.FUSED and keep is None and rec_masks is None and same
+        if fused and self.fusable():
             # time-major projections (time, batch, G * units): each step's rows contiguous
             xw = self._project(sequences.transpose(0, 1), in_masks, self.input_bias(), 0)
             if self.go_backwards:
@@ -222,12 +248,38 @@ class KerasRNN(Layer):
         xw = self._project(sequences, in_masks, self.input_bias())
         if self.go_backwards:
             xw = flip(xw, [1])
-        outputs = []
-        for x_t in time_steps(xw, 1):
-            states = self.step(x_t, states, rec_masks)
-            outputs.append(states[0])
+            keep = None if keep is None else keep[:, ::-1]
+        outputs: list[Tensor] = []
+        for t, x_t in enumerate(time_steps(xw, 1)):
+            new = self.step(x_t, states, rec_masks)
+            if keep is None:
+                states = new
+                outputs.append(new[0])
+                continue
+            kept = keep[:, t : t + 1]  # (batch, 1)
+            if self.unroll:  # Keras's unrolled loop: the previous output, zeros at first
+                previous: Any = outputs[-1] if outputs else 0.0
+            else:
+                previous = 0.0 if self.zero_output_for_mask else states[0]
+            outputs.append(where(kept, new[0], previous))
+            states = tuple(where(kept, n, s) for n, s in zip(new, states))
         output = stack(outputs, 1) if self.return_sequences else outputs[-1]
         return [output, *states] if self.return_state else output
+
+    def _kept_steps(self, sequences: Tensor, mask: Any) -> np.ndarray | None:
+        """The mask as a (batch, time) bool array, or None when there is none or every
+        step is kept (the loop then gives the same values with no mask)."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        if mask is None:
+            return None
+        keep = mask_array(mask)
+        if keep.shape != tuple(sequences.shape[:2]):
+            raise ValueError(
+                f"{type(self).__name__}: the mask must have shape (batch, time) = "
+                f"{tuple(sequences.shape[:2])}, got {keep.shape}"
+            )
+        return None if keep.all() else keep
 
     def _start(self, sequences: Tensor, initial_state: Any) -> tuple[Tensor, ...]:
         """The initial states: given (a tensor or a list), or zeros."""
@@ -259,6 +311,8 @@ class KerasRNN(Layer):
             if key in self.unsaved:
                 continue
             value = o.get(key, default)
+            if key == "zero_output_for_mask":  # (`Bidirectional` sets it)
+                value = self.zero_output_for_mask
             if key.endswith("_initializer"):
                 value = _serialized(value, initializers.serialize)
             elif key.endswith("_regularizer"):

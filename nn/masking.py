@@ -1,0 +1,186 @@
+"""Keras's masking: which time steps of a padded sequence a layer should skip.
+
+A mask is a bool Tensor of shape (batch, time), True where a step holds data. It
+travels with the tensor it describes, as its attribute `_keras_mask` (Keras 3's
+convention), and is made by `Embedding(mask_zero=True)` (True where the index is not 0)
+or `Masking(mask_value)` (True where some feature differs from mask_value).
+
+When a layer is called on a tensor that carries a mask (or with `mask=` given), as in
+Keras 3's `Layer.__call__`:
+
+- the mask is passed as the `mask` argument of the layer's `call` (or `forward`) when
+  that names a `mask` parameter (the recurrent layers, `Bidirectional`,
+  `GlobalAveragePooling1D`);
+- a layer that `supports_masking` gives its outputs the mask `compute_mask(inputs,
+  mask)` returns (the input's mask for the layers that keep the time axis, such as
+  `Dense`, `Dropout` and `Activation`; the recurrent layers keep it only with
+  return_sequences);
+- a layer that does not support masking drops the mask, with Keras's warning.
+
+`fit` and `evaluate` then weigh the loss (`nn.losses.Loss`) by the mask of the model's
+output, as Keras's: masked entries count 0, the others total / valid.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+from nn.layer import Layer
+
+MASK = "_keras_mask"
+
+
+def get_keras_mask(x: Any) -> Tensor | None:
+    """The mask `x` carries (a bool Tensor (batch, time)), or None."""
+    return getattr(x, MASK, None) if isinstance(x, Tensor) else None
+
+
+def set_keras_mask(x: Any, mask: Any) -> None:
+    """Attach `mask` (an array or Tensor of bools; None removes it) to the Tensor `x`."""
+    if not isinstance(x, Tensor):
+        return
+    if mask is None:
+        x.__dict__.pop(MASK, None)
+        return
+    setattr(x, MASK, as_mask(mask))
+
+
+def as_mask(mask: Any) -> Tensor:
+    """`mask` as a bool Tensor (no gradient)."""
+    data = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if data.dtype != np.bool_:
+        data = data.astype(bool)
+    return mask if isinstance(mask, Tensor) and mask.data is data else Tensor(data)
+
+
+def mask_array(mask: Any) -> np.ndarray:
+    """`mask` as a numpy bool array."""
+    data = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    return data.astype(bool, copy=False)
+
+
+def supports_masking(layer: Any) -> bool:
+    """Keras's `supports_masking`: set on the layer (or its class), or True when the
+    layer's class defines its own `compute_mask`."""
+    given = getattr(layer, "supports_masking", None)
+    if given is not None:
+        return bool(given)
+    return getattr(type(layer), "compute_mask", None) not in (None, Layer.compute_mask)
+
+
+@cache
+def _takes_mask(function: Any) -> bool:
+    """Keras's rule: `mask` is passed to a `call` that names a `mask` parameter."""
+    try:
+        return "mask" in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def takes_mask(layer: Any) -> bool:
+    """Whether the layer's `call` (a Keras `Layer`'s) or `forward` has a `mask` parameter."""
+    call = getattr(type(layer), "call", None)
+    return _takes_mask(call if call is not None else type(layer).forward)
+
+
+def _is_keras(layer: Any) -> bool:
+    """A Keras `Layer` (it computes in `call`), which `mask=` is meant for."""
+    return hasattr(type(layer), "call")
+
+
+def masked_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any], run: Any) -> Any:
+    """`run(args, kwargs)` (the layer's call) under Keras's masking rules (see the
+    module's docstring): a call on a tensor with a mask, or given `mask=`."""
+    from nn.training import Model
+
+    first = args[0] if args else None
+    given = kwargs.get("mask")
+    previous = given if given is not None else get_keras_mask(first)
+    if isinstance(layer, Model) or (previous is None and not _is_keras(layer)):
+        return run(args, kwargs)  # a model's layers see the masks; torch's `mask=` as it is
+    if previous is not None and "mask" not in kwargs and takes_mask(layer):
+        kwargs = {**kwargs, "mask": previous}
+    outputs = run(args, kwargs)
+    if previous is None and given is None:
+        return outputs
+    if supports_masking(layer):
+        _set_output_masks(layer, first, outputs, previous)
+    elif previous is not None and get_keras_mask(outputs) is None:
+        warnings.warn(
+            f"Layer '{getattr(layer, 'name', None)}' (of type {type(layer).__name__}) was "
+            "passed an input with a mask attached to it. However, this layer does not "
+            "support masking and will therefore destroy the mask information. Downstream "
+            "layers will not see the mask.",
+            stacklevel=3,
+        )
+    return outputs
+
+
+def _flat(outputs: Any) -> list[Any]:
+    if isinstance(outputs, (list, tuple)):
+        return [leaf for item in outputs for leaf in _flat(item)]
+    return [outputs]
+
+
+def _set_output_masks(layer: Any, inputs: Any, outputs: Any, previous: Any) -> None:
+    """Keras's `_set_mask_metadata`: unless every output has a mask already, give each
+    output without one its mask from `compute_mask`."""
+    flat_outputs = _flat(outputs)
+    if all(get_keras_mask(x) is not None for x in flat_outputs):
+        return
+    compute = getattr(layer, "compute_mask", None)
+    masks = previous if compute is None else compute(inputs, previous)
+    if masks is None:
+        return
+    flat_masks = _flat(masks) if isinstance(masks, (list, tuple)) else [masks]
+    for tensor, mask in zip(flat_outputs, flat_masks):
+        if mask is not None and get_keras_mask(tensor) is None:
+            set_keras_mask(tensor, mask)
+
+
+class Masking(Layer):
+    """Keras's `Masking`: marks the time steps whose features all equal `mask_value`
+    as masked (skipped by the recurrent layers and the other layers that read masks),
+    and sets them to 0.
+
+        mask[b, t] = any_f(x[b, t, f] != mask_value)
+        y[b, t] = x[b, t] if mask[b, t] else 0
+
+    Args:
+        mask_value: the padding value.
+        **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
+
+    Example:
+        >>> import numpy as np, nn
+        >>> y = nn.layers.Masking()(np.array([[[1.0], [0.0]]], dtype=np.float32))
+        >>> y._keras_mask.numpy()
+        array([[ True, False]])
+    """
+
+    supports_masking = True
+
+    def __init__(self, mask_value: Any = 0.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Tensor:
+        data = inputs.data if isinstance(inputs, Tensor) else np.asarray(inputs)
+        return Tensor(np.any(data != self.mask_value, axis=-1))
+
+    def call(self, inputs: Tensor) -> Tensor:
+        keep = np.any(inputs.data != self.mask_value, axis=-1, keepdims=True)
+        outputs = inputs.where(Tensor(keep), 0.0)
+        set_keras_mask(outputs, keep[..., 0])
+        return outputs
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "mask_value": self.mask_value}
