@@ -320,10 +320,14 @@ class _KerasLoss(_Loss):
         averaged over the last axis, as Keras's), times w_i, then summed ("sum"),
         summed over the number of values ("mean", Keras's "sum_over_batch_size"), or
         returned ("none")."""
+        in_mask = getattr(y_pred, "_keras_mask", None)  # (`nn.masking`), as `Loss`'s
         y_pred = as_tensor(y_pred)
         values = type(self).fn(y_pred, y_true, reduction="none", **self.options())
         if values.ndim and values.ndim == y_pred.ndim:  # one value per element
             values = values.mean(axis=-1)
+        if in_mask is not None:
+            reduction = "sum_over_batch_size" if self.reduction == "mean" else self.reduction
+            sample_weight = apply_mask(sample_weight, in_mask, values.dtype, reduction)
         if sample_weight is not None:
             values = weighted_values(values, sample_weight)
         if self.reduction == "none":

@@ -111,7 +111,7 @@ def masked_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any], run: 
         return outputs
     if supports_masking(layer):
         _set_output_masks(layer, first, outputs, previous)
-    elif previous is not None and get_keras_mask(outputs) is None:
+    elif previous is not None and get_keras_mask(outputs) is None and _named(layer):
         warnings.warn(
             f"Layer '{getattr(layer, 'name', None)}' (of type {type(layer).__name__}) was "
             "passed an input with a mask attached to it. However, this layer does not "
@@ -120,6 +120,12 @@ def masked_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any], run: 
             stacklevel=3,
         )
     return outputs
+
+
+def _named(layer: Any) -> bool:
+    """A Keras layer (it has a name), not a function module used inside one (the
+    `ReLU` an `Activation("relu")` calls), which warns of nothing, as in Keras."""
+    return getattr(layer, "name", None) is not None
 
 
 def _flat(outputs: Any) -> list[Any]:
