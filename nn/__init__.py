@@ -431,3 +431,10 @@ def __getattr__(name: str):
 
         return importlib.import_module("nn.plot")
     raise AttributeError(f"module 'nn' has no attribute {name!r}")
+
+
+# Keras's masking (`nn.masking`): `Masking`, and the masks that travel as `_keras_mask`
+from nn import masking as masking  # noqa: E402
+from nn.masking import Masking  # noqa: E402
+
+__all__ += ["Masking", "masking"]

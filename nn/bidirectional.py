@@ -166,9 +166,7 @@ class Bidirectional(Layer):
             forward_state, backward_state = initial_state[:half], initial_state[half:]
         # each layer reads `mask` (masked steps keep their states; the backward layer
         # meets the padding first when it is at the end), as Keras's
-        y = self.forward_layer(
-            sequences, initial_state=forward_state, mask=mask, training=training
-        )
+        y = self.forward_layer(sequences, initial_state=forward_state, mask=mask, training=training)
         y_rev = self.backward_layer(
             sequences, initial_state=backward_state, mask=mask, training=training
         )

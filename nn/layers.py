@@ -69,7 +69,6 @@ from nn.keras_layers_more import (  # noqa: F401  # keras.layers holds them
     SpatialDropout1D,
     dot,
 )
-from nn.masking import Masking as Masking  # keras.layers.Masking
 from nn.keras_resize import (  # noqa: F401  # keras.layers holds them
     AveragePooling3D,
     Cropping1D,
@@ -101,6 +100,8 @@ from nn.layer import (
     in_keras_call,
     record_activity,
 )
+from nn.masking import Masking as Masking  # keras.layers.Masking
+from nn.masking import set_keras_mask
 from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
     Add,
     Average,
@@ -765,7 +766,7 @@ class Embedding(Module):
             self.sparse,
         )
         if self.mask_zero:
-            setattr(out, "_keras_mask", self.compute_mask(x))
+            set_keras_mask(out, self.compute_mask(x))
         return out
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Tensor | None:

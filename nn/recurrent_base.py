@@ -211,9 +211,11 @@ class KerasRNN(Layer):
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         output_mask = mask if self.return_sequences else None
-        return [output_mask, *[None] * len(self.initial_states(1, "float32"))] if (
-            self.return_state
-        ) else output_mask
+        return (
+            [output_mask, *[None] * len(self.initial_states(1, "float32"))]
+            if (self.return_state)
+            else output_mask
+        )
 
     def call(
         self,

@@ -26,9 +26,7 @@ jax = pytest.importorskip("jax")
 from keras.src.backend import get_keras_mask, set_keras_mask  # noqa: E402
 
 #: padding at the end, none, at both ends, every step (the last row)
-TOKENS = np.array(
-    [[1, 2, 3, 0, 0, 0], [4, 5, 6, 7, 8, 9], [0, 0, 3, 4, 0, 0], [0, 0, 0, 0, 0, 0]]
-)
+TOKENS = np.array([[1, 2, 3, 0, 0, 0], [4, 5, 6, 7, 8, 9], [0, 0, 3, 4, 0, 0], [0, 0, 0, 0, 0, 0]])
 # Keras computes tanh and sigmoid in float32 even for float64 layers
 TOL64 = {"rtol": 1e-5, "atol": 2e-6}
 TOL32 = {"rtol": 2e-5, "atol": 2e-6}
@@ -157,7 +155,10 @@ def test_bidirectional_sets_zero_output_for_mask_as_keras():
     for return_sequences in (False, True):
         ours = layers.Bidirectional(layers.LSTM(3, return_sequences=return_sequences))
         theirs = keras.layers.Bidirectional(keras.layers.LSTM(3, return_sequences=return_sequences))
-        for a, b in ((ours.forward_layer, theirs.forward_layer), (ours.backward_layer, theirs.backward_layer)):
+        for a, b in (
+            (ours.forward_layer, theirs.forward_layer),
+            (ours.backward_layer, theirs.backward_layer),
+        ):
             assert a.zero_output_for_mask == b.zero_output_for_mask == return_sequences
             assert a.get_config()["zero_output_for_mask"] == b.get_config()["zero_output_for_mask"]
 
@@ -233,9 +234,7 @@ def test_masking_layer_values_mask_config_and_shape():
     y, expected = ours(x), theirs(x)
     np.testing.assert_array_equal(y.data, np.asarray(expected))
     np.testing.assert_array_equal(y._keras_mask.data, np.asarray(get_keras_mask(expected)))
-    np.testing.assert_array_equal(
-        ours.compute_mask(x).data, np.asarray(theirs.compute_mask(x))
-    )
+    np.testing.assert_array_equal(ours.compute_mask(x).data, np.asarray(theirs.compute_mask(x)))
     assert ours.get_config()["mask_value"] == theirs.get_config()["mask_value"] == -1.0
     assert layers.Masking.from_config(ours.get_config()).mask_value == -1.0
     assert ours.name.startswith("masking")
@@ -274,7 +273,11 @@ def test_pass_through_layers_keep_the_mask_as_keras():
     for name in ("Dense", "Dropout", "Activation", "LayerNormalization", "ReLU"):
         assert getattr(keras.layers, name).__init__  # (Keras's layers of these names)
     keras_x = keras.layers.Embedding(10, 4, mask_zero=True)(TOKENS)
-    for theirs in (keras.layers.Dense(3), keras.layers.Dropout(0.5), keras.layers.Activation("relu")):
+    for theirs in (
+        keras.layers.Dense(3),
+        keras.layers.Dropout(0.5),
+        keras.layers.Activation("relu"),
+    ):
         np.testing.assert_array_equal(np.asarray(get_keras_mask(theirs(keras_x))), expected)
 
 
@@ -390,9 +393,7 @@ def test_chapter11_bidirectional_lstm_fits_as_keras(at_start):
     keras.utils.set_random_seed(0)
     theirs, ours = _chapter11(keras, keras.layers), _chapter11(nn, layers)
     ours.set_weights(theirs.get_weights())
-    np.testing.assert_allclose(
-        ours.predict(x, verbose=0), theirs.predict(x, verbose=0), **TOL32
-    )
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0), **TOL32)
     assert_same_summary(ours, theirs)
     history = {}
     for lib, model in ((keras, theirs), (nn, ours)):
@@ -425,9 +426,12 @@ def test_chapter11_sequential_model_summarizes_as_keras():
     np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0), **TOL32)
 
 
-def test_sequence_outputs_fit_with_the_masked_loss_as_keras():
+@pytest.mark.parametrize(
+    "metric", ["accuracy", "sparse_categorical_accuracy_object"], ids=["accuracy", "object"]
+)
+def test_sequence_outputs_fit_with_the_masked_loss_as_keras(metric):
     """A model whose output carries the mask (return_sequences, then Dense): the loss
-    of fit and evaluate is the mean over the kept steps, as Keras's."""
+    and the accuracy of fit and evaluate are means over the kept steps, as Keras's."""
 
     def build(k, lay):
         return k.Sequential(
@@ -447,12 +451,22 @@ def test_sequence_outputs_fit_with_the_masked_loss_as_keras():
     ours.set_weights(theirs.get_weights())
     history = {}
     for lib, model in ((keras, theirs), (nn, ours)):
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        if metric == "accuracy":
+            metrics = ["accuracy"]
+        else:
+            metrics = [lib.metrics.SparseCategoricalAccuracy(name="acc")]
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=metrics)
         history[lib] = model.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0).history
-    np.testing.assert_allclose(history[nn]["loss"], history[keras]["loss"], rtol=1e-4)
-    np.testing.assert_allclose(
-        ours.evaluate(x, y, verbose=0), theirs.evaluate(x, y, verbose=0), rtol=1e-4
-    )
+    assert list(history[nn]) == list(history[keras])
+    for key in history[keras]:
+        np.testing.assert_allclose(history[nn][key], history[keras][key], rtol=1e-4, err_msg=key)
+    # Keras's fit scores the training metrics on every position (its JAX train step's
+    # outputs lose their mask), evaluate on the kept ones only
+    scores = ours.evaluate(x, y, verbose=0, batch_size=16)
+    np.testing.assert_allclose(scores, theirs.evaluate(x, y, verbose=0, batch_size=16), rtol=1e-4)
+    hits = ours.predict(x, verbose=0).argmax(-1) == y
+    np.testing.assert_allclose(scores[1], hits[x != 0].mean(), rtol=1e-6)
+    assert abs(hits[x != 0].mean() - hits.mean()) > 1e-4
 
 
 def test_masks_in_eager_calls_functional_and_sequential_models_agree():
