@@ -337,6 +337,10 @@ class Dot(Merge):
 
     arity = 2
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        """Keras's: the product carries no mask."""
+        return None
+
     def __init__(
         self, axes: int | Sequence[int], normalize: bool = False, name: str | None = None
     ) -> None:

@@ -51,6 +51,15 @@ def set_keras_mask(x: Any, mask: Any) -> None:
     setattr(x, MASK, as_mask(mask))
 
 
+def input_masks(first: Any) -> Any:
+    """The mask of a layer's first input, or the list of the masks of a list of
+    inputs (a merge's) when one of them has one; else None."""
+    if isinstance(first, (list, tuple)):
+        masks = [get_keras_mask(x) for x in first]
+        return masks if any(m is not None for m in masks) else None
+    return get_keras_mask(first)
+
+
 def as_mask(mask: Any) -> Tensor:
     """`mask` as a bool Tensor (no gradient)."""
     data = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
@@ -101,7 +110,7 @@ def masked_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any], run: 
 
     first = args[0] if args else None
     given = kwargs.get("mask")
-    previous = given if given is not None else get_keras_mask(first)
+    previous = given if given is not None else input_masks(first)
     if isinstance(layer, Model) or (previous is None and not _is_keras(layer)):
         return run(args, kwargs)  # a model's layers see the masks; torch's `mask=` as it is
     if previous is not None and "mask" not in kwargs and takes_mask(layer):
@@ -111,7 +120,7 @@ def masked_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any], run: 
         return outputs
     if supports_masking(layer):
         _set_output_masks(layer, first, outputs, previous)
-    elif previous is not None and get_keras_mask(outputs) is None and _named(layer):
+    elif not _no_mask(previous) and get_keras_mask(outputs) is None and _named(layer):
         warnings.warn(
             f"Layer '{getattr(layer, 'name', None)}' (of type {type(layer).__name__}) was "
             "passed an input with a mask attached to it. However, this layer does not "
@@ -120,6 +129,12 @@ def masked_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any], run: 
             stacklevel=3,
         )
     return outputs
+
+
+def _no_mask(masks: Any) -> bool:
+    if isinstance(masks, (list, tuple)):
+        return all(m is None for m in masks)
+    return masks is None
 
 
 def _named(layer: Any) -> bool:

@@ -288,7 +288,16 @@ class Module:
             if is_symbolic(args[0]):
                 return symbolic_call(self, args, kwargs)
         # Keras's masks: a tensor carrying one (`nn.masking`), or a `mask=` argument
-        if (args and getattr(args[0], "_keras_mask", None) is not None) or "mask" in kwargs:
+        if (
+            args
+            and (
+                getattr(args[0], "_keras_mask", None) is not None
+                or (
+                    args[0].__class__ in (list, tuple)
+                    and any(getattr(x, "_keras_mask", None) is not None for x in args[0])
+                )
+            )
+        ) or "mask" in kwargs:
             from nn.masking import masked_call
 
             return masked_call(self, args, kwargs, self._run)

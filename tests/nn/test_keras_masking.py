@@ -502,3 +502,73 @@ def test_torch_modules_ignore_keras_masks_silently():
         warnings.simplefilter("error")
         x = Tensor(np.ones((2, 3), np.float32))
         assert nn.Linear(3, 2)(x).shape == (2, 2)
+
+
+def test_batch_normalization_uses_the_kept_steps_in_training_as_keras():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(4, 6, 3)).astype(np.float32)
+    mask = TOKENS != 0
+    theirs = keras.layers.BatchNormalization(momentum=0.5)
+    ours = layers.BatchNormalization(momentum=0.5)
+    for training in (True, False):
+        expected = theirs(x, training=training, mask=mask)
+        got = ours(x, training=training, mask=mask)
+        np.testing.assert_allclose(got.data, np.asarray(expected), rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(got._keras_mask.data, mask)  # passed on
+    np.testing.assert_allclose(ours.moving_mean.data, theirs.moving_mean.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(ours.moving_variance.data, theirs.moving_variance.numpy(), rtol=1e-5)
+    # the statistics of the kept steps differ from the whole batch's
+    assert np.abs(ours.moving_mean.data - x.mean(axis=(0, 1)) * 0.5).max() > 1e-3
+    with pytest.raises(ValueError, match="one dimension less"):
+        ours(x, training=True, mask=np.ones((4, 6, 3), bool))
+
+
+def test_batch_normalization_gradients_with_a_mask_match_keras(float64):
+    def build(k, lay):
+        inputs = k.Input(shape=(6,), dtype="int64")
+        x = lay.Embedding(10, 4, mask_zero=True)(inputs)
+        return k.Model(inputs, lay.BatchNormalization()(x, training=True))
+
+    compare_with_keras(build, TOKENS[:3])  # (Keras's statistics in float32)
+
+
+def test_softmax_with_a_mask_as_keras():
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(2, 3, 4)).astype(np.float32)
+    full = rng.uniform(size=(2, 3, 4)) > 0.4
+    full[0, 0] = False  # a row with every entry masked: zeros, as Keras's
+    for mask in (full, full[0], full.astype(np.float32)):
+        expected = keras.layers.Softmax()(x, mask=mask)
+        got = layers.Softmax()(x, mask=mask)
+        np.testing.assert_allclose(got.data, np.asarray(expected), rtol=1e-6, atol=1e-7)
+    assert not layers.Softmax()(x, mask=full).data[0, 0].any()
+    with pytest.raises(ValueError, match="broadcastable"):
+        layers.Softmax()(x, mask=np.ones((2, 3), bool))
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "third_unmasked"),
+    [
+        ("Add", {}, False),
+        ("Add", {}, True),
+        ("Multiply", {}, False),
+        ("Concatenate", {}, False),
+        ("Concatenate", {}, True),
+        ("Concatenate", {"axis": 1}, False),
+    ],
+)
+def test_merges_combine_masks_as_keras(name, options, third_unmasked):
+    first = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    second = np.array([[1, 0, 0, 0], [3, 4, 5, 0]])
+
+    def masks(k, lay, read):
+        a = lay.Embedding(10, 3, mask_zero=True)(first)
+        b = lay.Embedding(10, 3, mask_zero=not third_unmasked)(second)
+        return read(getattr(lay, name)(**options)([a, b]))
+
+    expected = masks(keras, keras.layers, get_keras_mask)
+    got = masks(nn, layers, lambda y: getattr(y, "_keras_mask", None))
+    if expected is None:
+        assert got is None
+    else:
+        np.testing.assert_array_equal(got.data, np.asarray(expected))
