@@ -572,3 +572,30 @@ def test_merges_combine_masks_as_keras(name, options, third_unmasked):
         assert got is None
     else:
         np.testing.assert_array_equal(got.data, np.asarray(expected))
+
+
+def test_lambda_passes_its_mask_function_s_mask_as_keras():
+    tokens = np.array([[1, 2, 0], [3, 0, 0]])
+    for lib, lay, read in (
+        (keras, keras.layers, get_keras_mask),
+        (nn, layers, lambda y: getattr(y, "_keras_mask", None)),
+    ):
+        x = lay.Embedding(10, 3, mask_zero=True)(tokens)
+        with pytest.warns(UserWarning, match="does not support masking"):
+            assert read(lay.Lambda(lambda t: t * 2)(x)) is None  # no mask by default
+        kept = read(lay.Lambda(lambda t: t * 2, mask=lambda i, m: m)(x))
+        np.testing.assert_array_equal(np.asarray(getattr(kept, "data", kept)), tokens != 0)
+        with pytest.warns(UserWarning, match="does not support masking"):
+            zeroed = lay.Lambda(
+                lambda t, mask=None, ops=lib.ops: t * ops.expand_dims(ops.cast(mask, "float32"), -1)
+            )(x)
+        values = np.asarray(getattr(zeroed, "data", zeroed))
+        assert not values[tokens == 0].any() and values[tokens != 0].all()
+
+
+def test_activation_warns_of_nothing():
+    x = layers.Embedding(10, 4, mask_zero=True)(TOKENS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = layers.Activation("relu")(layers.Dense(2, activation="tanh")(x))
+    np.testing.assert_array_equal(y._keras_mask.data, TOKENS != 0)
