@@ -10,15 +10,18 @@ Keras 3's `Layer.__call__`:
 
 - the mask is passed as the `mask` argument of the layer's `call` (or `forward`) when
   that names a `mask` parameter (the recurrent layers, `Bidirectional`,
-  `GlobalAveragePooling1D`);
+  `GlobalAveragePooling1D`, `BatchNormalization`, `Softmax`, `Lambda`);
 - a layer that `supports_masking` gives its outputs the mask `compute_mask(inputs,
   mask)` returns (the input's mask for the layers that keep the time axis, such as
   `Dense`, `Dropout` and `Activation`; the recurrent layers keep it only with
-  return_sequences);
+  return_sequences; the merge layers combine their inputs' masks);
 - a layer that does not support masking drops the mask, with Keras's warning.
 
-`fit` and `evaluate` then weigh the loss (`nn.losses.Loss`) by the mask of the model's
-output, as Keras's: masked entries count 0, the others total / valid.
+A loss (`nn.losses`, and those `fit` and `evaluate` use) weighs its values by the mask
+of the predictions, as Keras's: masked entries count 0, the others total / valid, so
+the mean is over the kept entries; `evaluate`'s metrics are means over the kept
+entries too (`nn.masked_metrics`), while `fit`'s training metrics count every entry,
+as Keras 3 on JAX does.
 """
 
 from __future__ import annotations

@@ -211,11 +211,9 @@ class KerasRNN(Layer):
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         output_mask = mask if self.return_sequences else None
-        return (
-            [output_mask, *[None] * len(self.initial_states(1, "float32"))]
-            if (self.return_state)
-            else output_mask
-        )
+        if not self.return_state:
+            return output_mask
+        return [output_mask, *[None] * len(self.initial_states(1, "float32"))]
 
     def call(
         self,
