@@ -28,6 +28,10 @@ def _accuracy(y_true: np.ndarray, y_pred: np.ndarray, threshold: float) -> np.nd
 
 
 def _difference(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    if y_true.size != y_pred.size:
+        raise ValueError(
+            f"targets of shape {y_true.shape} do not match predictions of shape {y_pred.shape}"
+        )
     return y_pred - y_true.reshape(y_pred.shape)
 
 

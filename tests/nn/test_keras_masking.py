@@ -599,3 +599,28 @@ def test_activation_warns_of_nothing():
         warnings.simplefilter("error")
         y = layers.Activation("relu")(layers.Dense(2, activation="tanh")(x))
     np.testing.assert_array_equal(y._keras_mask.data, TOKENS != 0)
+
+
+def test_running_metrics_over_masked_outputs_count_the_kept_entries_only():
+    from nn import metrics as metrics_mod
+
+    rng = np.random.default_rng(9)
+    mask = TOKENS != 0
+    accuracy = metrics_mod.Running([("accuracy", metrics_mod.accuracy)])
+    mae = metrics_mod.Running([("mae", metrics_mod.mean_absolute_error)])
+    batches = []
+    for _ in range(2):
+        y_pred = rng.uniform(size=(4, 6, 5))
+        y_true = rng.integers(0, 5, size=(4, 6))
+        accuracy.add(4, 0.0, y_true, y_pred, None, mask)
+        mae.add(4, 0.0, y_pred[..., ::-1], y_pred, None, mask)
+        batches.append((y_true, y_pred))
+    hits = np.concatenate([p.argmax(-1) == t for t, p in batches])
+    errors = np.concatenate([np.abs(p - p[..., ::-1]).mean(-1) for _, p in batches])
+    kept = np.concatenate([mask, mask])
+    np.testing.assert_allclose(accuracy.means()["accuracy"], hits[kept].mean())
+    np.testing.assert_allclose(mae.means()["mae"], errors[kept].mean())
+    assert abs(hits[kept].mean() - hits.mean()) > 1e-3
+    other = metrics_mod.Running([("top", lambda t, p: 0.5)])
+    with pytest.raises(ValueError, match="carries a mask"):
+        other.add(4, 0.0, batches[0][0], batches[0][1], None, mask)
