@@ -624,3 +624,31 @@ def test_running_metrics_over_masked_outputs_count_the_kept_entries_only():
     other = metrics_mod.Running([("top", lambda t, p: 0.5)])
     with pytest.raises(ValueError, match="carries a mask"):
         other.add(4, 0.0, batches[0][0], batches[0][1], None, mask)
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_one_step_sequences_as_keras(float64, kind):
+    """Sequences of length 1, some of them padding only."""
+    tokens = TOKENS[:, :1]
+    build = embedded(kind, tokens=tokens, return_sequences=True)
+    out = compare_with_keras(build, tokens)
+    np.testing.assert_array_equal(out._keras_mask.data, tokens != 0)
+    build = embedded(kind, wrap=True, tokens=tokens)
+    compare_with_keras(build, tokens)
+
+
+def test_float32_masked_bidirectional_matches_keras():
+    """In float32 (Keras's floatx), with padding at the start."""
+    tokens = _padded(np.random.default_rng(3), 5, 8, 10, at_start=True)
+
+    def build(k, lay):
+        inputs = k.Input(shape=(8,), dtype="int64")
+        x = lay.Embedding(10, 4, mask_zero=True)(inputs)
+        return k.Model(inputs, lay.Bidirectional(lay.GRU(3, return_sequences=True))(x))
+
+    theirs, ours = build(keras, keras.layers), build(nn, layers)
+    ours.set_weights(theirs.get_weights())
+    got = ours(tokens)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got.data, np.asarray(theirs(tokens)), **TOL32)
+    np.testing.assert_array_equal(got._keras_mask.data, tokens != 0)
