@@ -9,8 +9,11 @@ When a layer is called on a tensor that carries a mask (or with `mask=` given), 
 Keras 3's `Layer.__call__`:
 
 - the mask is passed as the `mask` argument of the layer's `call` (or `forward`) when
-  that names a `mask` parameter (the recurrent layers, `Bidirectional`,
-  `GlobalAveragePooling1D`, `BatchNormalization`, `Softmax`, `Lambda`);
+  that names a `mask` parameter and the call has a single tensor argument (the
+  recurrent layers, `Bidirectional`, `GlobalAveragePooling1D`, `BatchNormalization`,
+  `Softmax`, `Lambda`; a recurrent layer given `initial_state` tensors gets none, as
+  in Keras); with several tensor arguments, each one's mask goes to a
+  `<name>_mask` parameter (`query_mask`, `value_mask`, ...) when the call names it;
 - a layer that `supports_masking` gives its outputs the mask `compute_mask(inputs,
   mask)` returns (the input's mask for the layers that keep the time axis, such as
   `Dense`, `Dropout` and `Activation`; the recurrent layers keep it only with
@@ -87,18 +90,85 @@ def supports_masking(layer: Any) -> bool:
 
 
 @cache
-def _takes_mask(function: Any) -> bool:
-    """Keras's rule: `mask` is passed to a `call` that names a `mask` parameter."""
+def _signature(function: Any) -> inspect.Signature | None:
     try:
-        return "mask" in inspect.signature(function).parameters
+        return inspect.signature(function)
     except (TypeError, ValueError):
-        return False
+        return None
+
+
+@cache
+def _mask_parameters(function: Any) -> frozenset[str]:
+    """The parameters of `function` Keras fills with masks: `mask` and `<name>_mask`."""
+    signature = _signature(function)
+    if signature is None:
+        return frozenset()
+    return frozenset(n for n in signature.parameters if n == "mask" or n.endswith("_mask"))
+
+
+def _computation(layer: Any) -> Any:
+    """The layer's `call` (a Keras `Layer`'s), else its `forward`."""
+    call = getattr(type(layer), "call", None)
+    return call if call is not None else type(layer).forward
 
 
 def takes_mask(layer: Any) -> bool:
-    """Whether the layer's `call` (a Keras `Layer`'s) or `forward` has a `mask` parameter."""
-    call = getattr(type(layer), "call", None)
-    return _takes_mask(call if call is not None else type(layer).forward)
+    """Whether the layer's `call` (or `forward`) has a `mask` parameter."""
+    return "mask" in _mask_parameters(_computation(layer))
+
+
+def _is_tensor_like(value: Any) -> bool:
+    return isinstance(value, (Tensor, np.ndarray))
+
+
+def _tensor_arguments(function: Any, layer: Any, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """Keras's `tensor_arguments_dict`: the arguments of the call (by parameter name)
+    that are tensors (arrays, which Keras converts) or lists of them."""
+    signature = _signature(function)
+    if signature is None:
+        return {}
+    try:
+        bound = signature.bind_partial(layer, *args, **kwargs).arguments
+    except TypeError:
+        return {}
+    found: dict[str, Any] = {}
+    items = list(bound.items())[1:]  # (not self)
+    for name, value in items:
+        kind = signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_KEYWORD:
+            items += list(value.items())
+            continue
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            continue
+        if _is_tensor_like(value) or (
+            isinstance(value, (list, tuple)) and value and all(map(_is_tensor_like, value))
+        ):
+            found[name] = value
+    return found
+
+
+def _populate_masks(layer: Any, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Keras's step "populate mask argument(s)": with one tensor argument, its mask
+    for a `mask` parameter; with several, each one's mask for a `<name>_mask`
+    parameter (an attention layer's `query_mask`, `value_mask`); given ones kept."""
+    function = _computation(layer)
+    wanted = _mask_parameters(function)
+    if not wanted:
+        return kwargs
+    tensors = _tensor_arguments(function, layer, args, kwargs)
+    if len(tensors) == 1:
+        if "mask" in wanted and kwargs.get("mask") is None:
+            mask = input_masks(next(iter(tensors.values())))
+            if mask is not None:
+                kwargs = {**kwargs, "mask": mask}
+        return kwargs
+    for name, value in tensors.items():
+        key = f"{name}_mask"
+        if key in wanted and kwargs.get(key) is None:
+            mask = input_masks(value)
+            if mask is not None:
+                kwargs = {**kwargs, key: mask}
+    return kwargs
 
 
 def _is_keras(layer: Any) -> bool:
@@ -108,16 +178,20 @@ def _is_keras(layer: Any) -> bool:
 
 def masked_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any], run: Any) -> Any:
     """`run(args, kwargs)` (the layer's call) under Keras's masking rules (see the
-    module's docstring): a call on a tensor with a mask, or given `mask=`."""
+    module's docstring): a call on tensors with masks, or given `mask=`."""
     from nn.training import Model
 
     first = args[0] if args else None
-    given = kwargs.get("mask")
-    previous = given if given is not None else input_masks(first)
-    if isinstance(layer, Model) or (previous is None and not _is_keras(layer)):
+    if isinstance(layer, Model) or (
+        kwargs.get("mask") is None and input_masks(first) is None and not _is_keras(layer)
+    ):
         return run(args, kwargs)  # a model's layers see the masks; torch's `mask=` as it is
-    if previous is not None and "mask" not in kwargs and takes_mask(layer):
-        kwargs = {**kwargs, "mask": previous}
+    given = kwargs.get("mask")
+    kwargs = _populate_masks(layer, args, kwargs)
+    # Keras's `previous_mask`: the `mask` argument, else the first input's
+    previous = kwargs.get("mask")
+    if previous is None:
+        previous = input_masks(first)
     outputs = run(args, kwargs)
     if previous is None and given is None:
         return outputs

@@ -186,6 +186,15 @@ def takes_keyword(function: Callable[..., Any], name: str) -> bool:
     return any(p.name == name or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
+def _other_masks(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether an argument after the first (or a keyword one) carries a Keras mask
+    (an attention layer's `value`: `nn.masking`)."""
+    for value in (*args[1:], *kwargs.values()):
+        if getattr(value, "_keras_mask", None) is not None:
+            return True
+    return False
+
+
 @contextmanager
 def training_mode(module: Module, training: bool) -> Iterator[None]:
     """Run the block with `module` and its sub-modules in training mode `training`, then
@@ -298,6 +307,10 @@ class Module:
                 )
             )
         ) or "mask" in kwargs:
+            from nn.masking import masked_call
+
+            return masked_call(self, args, kwargs, self._run)
+        if (len(args) > 1 or kwargs) and _other_masks(args, kwargs):
             from nn.masking import masked_call
 
             return masked_call(self, args, kwargs, self._run)

@@ -665,3 +665,50 @@ def test_float32_masked_bidirectional_matches_keras():
     assert got.dtype == np.float32
     np.testing.assert_allclose(got.data, np.asarray(theirs(tokens)), **TOL32)
     np.testing.assert_array_equal(got._keras_mask.data, tokens != 0)
+
+
+def test_initial_state_tensors_keep_the_mask_from_the_call_as_keras():
+    """Keras passes `mask` only to a call with one tensor argument: a recurrent layer
+    given `initial_state` runs unmasked unless `mask=` is given."""
+    tokens = TOKENS[:2]
+    states = [np.zeros((2, 3), np.float32), np.full((2, 3), 0.5, np.float32)]
+    results = {}
+    for lib, lay in ((keras, keras.layers), (nn, layers)):
+        embedding = lay.Embedding(10, 4, mask_zero=True)
+        lstm = lay.LSTM(3, return_sequences=True)
+        x = embedding(tokens)
+        results[lib] = (embedding, lstm, [lstm(x, initial_state=states)])
+    (k_emb, k_lstm, _), (emb, lstm, _) = results[keras], results[nn]
+    emb.weight.data[...] = k_emb.get_weights()[0]
+    lstm.set_weights(k_lstm.get_weights())
+    x, keras_x = emb(tokens), k_emb(tokens)
+    for kwargs in ({}, {"mask": tokens != 0}):
+        got = lstm(x, initial_state=states, **kwargs)
+        expected = k_lstm(keras_x, initial_state=states, **kwargs)
+        np.testing.assert_allclose(got.data, np.asarray(expected), **TOL32)
+    unmasked = lstm(x, initial_state=states).data
+    masked = lstm(x, initial_state=states, mask=tokens != 0).data
+    assert np.abs(unmasked[0, 3:] - masked[0, 3:]).max() > 1e-4
+
+
+def test_each_tensor_argument_s_mask_goes_to_its_name_mask_parameter():
+    """As Keras 3: with several tensor arguments, `value`'s mask is `value_mask`."""
+
+    class Pair(nn.Layer):
+        def call(self, query, value, query_mask=None, value_mask=None):
+            self.seen = (query_mask, value_mask)
+            return query
+
+    class PairKeras(keras.layers.Layer):
+        def call(self, query, value, query_mask=None, value_mask=None):
+            self.seen = (query_mask, value_mask)
+            return query
+
+    first, second = TOKENS[:2], TOKENS[2:]
+    for lay, layer in ((keras.layers, PairKeras()), (layers, Pair())):
+        query = lay.Embedding(10, 2)(first)
+        value = lay.Embedding(10, 2, mask_zero=True)(second)
+        layer(query, value)
+        assert layer.seen[0] is None
+        seen = layer.seen[1]
+        np.testing.assert_array_equal(np.asarray(getattr(seen, "data", seen)), second != 0)
