@@ -186,15 +186,12 @@ def masked_call(layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any], run: 
         kwargs.get("mask") is None and input_masks(first) is None and not _is_keras(layer)
     ):
         return run(args, kwargs)  # a model's layers see the masks; torch's `mask=` as it is
-    given = kwargs.get("mask")
     kwargs = _populate_masks(layer, args, kwargs)
     # Keras's `previous_mask`: the `mask` argument, else the first input's
     previous = kwargs.get("mask")
     if previous is None:
         previous = input_masks(first)
     outputs = run(args, kwargs)
-    if previous is None and given is None:
-        return outputs
     if supports_masking(layer):
         _set_output_masks(layer, first, outputs, previous)
     elif not _no_mask(previous) and get_keras_mask(outputs) is None and _named(layer):
