@@ -555,3 +555,9 @@ __all__ += [
     "GlobalMaxPool2D", "GlobalMaxPool3D", "MaxPool1D", "MaxPool2D", "MaxPool3D",
     "SeparableConvolution1D", "SeparableConvolution2D",
 ]  # fmt: skip
+
+# Keras's masking (`nn.masking`): `Masking`, and the masks that travel as `_keras_mask`
+from nn import masking as masking  # noqa: E402
+from nn.masking import Masking  # noqa: E402
+
+__all__ += ["Masking", "masking"]

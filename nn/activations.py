@@ -227,6 +227,8 @@ class Activation(Module):
             `activation_1`, ...).
     """
 
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
+
     def __init__(
         self, activation: str | Callable[[Tensor], Tensor], name: str | None = None
     ) -> None:

@@ -76,6 +76,8 @@ class Bidirectional(Layer):
         (2, 8)
     """
 
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
+
     def __init__(
         self,
         layer: KerasRNN | RNN,
@@ -108,6 +110,8 @@ class Bidirectional(Layer):
         self.forward_layer = _copy(layer, "forward_")
         self.backward_layer = backward_layer or _copy(layer, "backward_", go_backwards=True)
         self._check_pair()
+        for inner in (self.forward_layer, self.backward_layer):  # as Keras forces it
+            inner.zero_output_for_mask = inner.return_sequences
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
@@ -139,15 +143,38 @@ class Bidirectional(Layer):
             self.set_weights(self._initial_weights)
             self._initial_weights = None
 
+    def compute_mask(self, inputs: Any, mask: Any) -> Any:
+        """Keras's: with return_sequences the input's mask (one per output when
+        merge_mode is None), else None; None for the states."""
+        if isinstance(mask, list):
+            mask = mask[0]
+        if self.return_sequences:
+            output_mask: Any = (mask, mask) if not self.merge_mode else mask
+        else:
+            output_mask = (None, None) if not self.merge_mode else None
+        if not self.return_state:
+            return output_mask
+        count = len(self.forward_layer.initial_states(1, "float32"))
+        first = list(output_mask) if isinstance(output_mask, tuple) else [output_mask]
+        return [*first, *[None] * (2 * count)]
+
     def call(
-        self, sequences: Tensor, initial_state: Any = None, training: bool | None = None
+        self,
+        sequences: Tensor,
+        initial_state: Any = None,
+        mask: Any = None,
+        training: bool | None = None,
     ) -> Any:
         forward_state = backward_state = None
         if initial_state is not None:
             half = len(initial_state) // 2
             forward_state, backward_state = initial_state[:half], initial_state[half:]
-        y = self.forward_layer(sequences, initial_state=forward_state, training=training)
-        y_rev = self.backward_layer(sequences, initial_state=backward_state, training=training)
+        # each layer reads `mask` (masked steps keep their states; the backward layer
+        # meets the padding first when it is at the end), as Keras's
+        y = self.forward_layer(sequences, initial_state=forward_state, mask=mask, training=training)
+        y_rev = self.backward_layer(
+            sequences, initial_state=backward_state, mask=mask, training=training
+        )
         states: list[Tensor] = []
         if self.return_state:
             states = [*y[1:], *y_rev[1:]]

@@ -170,7 +170,8 @@ class CompileMetrics(Metric):
         pred = np.asarray(y_pred.data if isinstance(y_pred, Tensor) else y_pred)
         true = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
         w = None if sample_weight is None else one_per_sample(_array(sample_weight))
-        self._running.add(len(pred), 0.0, true, pred, w)
+        mask = getattr(y_pred, "_keras_mask", None)  # (`nn.masking`: its kept entries)
+        self._running.add(len(pred), 0.0, true, pred, w, mask)
 
     def result(self) -> dict[str, Any]:
         means = self._running.means()

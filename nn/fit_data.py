@@ -148,6 +148,9 @@ def weighted_loss(loss_fn: Any, out: Tensor, yb: Any, wb: np.ndarray | None) -> 
     Keras's sum_i w_i * loss_i / N; an `nn.losses.Loss` is called as Keras's, targets first."""
     if isinstance(loss_fn, losses.Loss):
         return loss_fn(yb, out, sample_weight=wb)
+    mask = getattr(out, "_keras_mask", None)
+    if mask is not None:
+        return masked_loss(loss_fn, out, yb, wb, mask)
     if wb is None:
         value = _pred_first(loss_fn)(out, yb)
         return value if value.ndim == 0 else value.mean()
@@ -167,6 +170,38 @@ def weighted_loss(loss_fn: Any, out: Tensor, yb: Any, wb: np.ndarray | None) -> 
     if values.ndim > 1:  # a sample's loss is the mean over its other axes, as Keras's
         values = values.mean(axis=tuple(range(1, values.ndim)))
     return (values * w).sum() / len(wb)
+
+
+def masked_loss(loss_fn: Any, out: Tensor, yb: Any, wb: np.ndarray | None, mask: Any) -> Tensor:
+    """The loss of outputs that carry a mask (`nn.masking`), as Keras's: the values per
+    position (a per-element loss averaged over the last axis, as Keras's `mse`), the
+    mask folded into the weights (`losses.apply_mask`: kept positions weigh total /
+    valid), then their mean.
+
+    Raises:
+        ValueError: a loss whose values do not have the mask's shape (a loss reduced
+            to one value per batch cannot skip the masked steps).
+    """
+    if isinstance(loss_fn, losses._KerasLoss):
+        return loss_fn(yb, out, sample_weight=wb)
+    if isinstance(loss_fn, losses._Loss):
+        unreduced = copy.copy(loss_fn)
+        unreduced.reduction = "none"
+        values = unreduced(out, yb)
+    else:
+        values = loss_fn(out, yb)
+    if values.ndim == out.ndim and values.ndim > 1:
+        values = values.mean(axis=-1)
+    shape = tuple(np.shape(mask.data if isinstance(mask, Tensor) else mask))
+    if tuple(values.shape) != shape:
+        raise ValueError(
+            f"the model's output carries a mask of shape {shape} (from Embedding(mask_zero="
+            f"True) or Masking), but the loss {loss_fn!r} gives values of shape "
+            f"{tuple(values.shape)}; use a loss that gives a value per step (a Keras loss "
+            "such as 'sparse_categorical_crossentropy' or 'mse')"
+        )
+    weights = losses.apply_mask(wb, mask, values.dtype, "sum_over_batch_size")
+    return losses.weighted_values(values, weights).sum() / max(values.size, 1)
 
 
 def should_validate(epoch: int, validation_freq: Any) -> bool:

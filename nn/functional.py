@@ -691,11 +691,25 @@ def sparse_categorical_crossentropy(
 
     Probabilities made by a softmax layer are scored from its logits, as Keras does
     (`nn.softmax_logits`), with the fused softmax cross entropy, which reuses the
-    softmax's work."""
+    softmax's work. Inputs (..., C) of more axes (a sequence's steps) take targets of
+    their leading shape, as Keras's, and give a value per position."""
     logits = None if from_logits else logits_of(input)
     softmax = None
     if logits is not None:
         input, softmax, from_logits = logits, input, True
+    if input.ndim > 2:
+        lead = input.shape[:-1]
+        t = np.asarray(target.data if isinstance(target, Tensor) else target)
+        if t.shape == (*lead, 1):
+            t = t[..., 0]
+        if t.shape != lead:
+            raise ValueError(
+                f"sparse_categorical_crossentropy: class targets must have shape {lead} for "
+                f"input {input.shape}, got {t.shape}"
+            )
+        flat = input.reshape(-1, input.shape[-1])
+        values = sparse_categorical_crossentropy(flat, t.reshape(-1), from_logits, "none")
+        return _reduce(values.reshape(lead), reduction)
     if from_logits and input.ndim == 2:
         t = target.data if isinstance(target, Tensor) else np.asarray(target)
         if t.dtype.kind == "u" and t.shape == input.shape[:1]:

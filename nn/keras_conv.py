@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, where
 from autograd.checks import check_bool, check_int
 from autograd.ops import conv_forms as C
 from autograd.ops import pooling as P
 from nn import activations, constraints, init, regularizers
+from nn.masking import mask_array
 from nn.normalization import _KerasLayer
 
 _PADDINGS = ("valid", "same")
@@ -400,9 +401,25 @@ class GlobalMaxPooling2D(_GlobalPooling):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
-    """Keras's global average pooling over steps; see `_GlobalPooling`."""
+    """Keras's global average pooling over steps; see `_GlobalPooling`. With a mask
+    (batch, steps) (`nn.masking`), the mean of the kept steps, as Keras's:
+    sum_t m_t x_t / sum_t m_t (nan for a sample with every step masked, as Keras's);
+    the output carries no mask."""
 
     rank, kind = 1, "avg"
+    supports_masking = True  # Keras's: it reads the mask and ends it
+
+    def call(self, inputs: Tensor, mask: Any = None) -> Tensor:
+        if mask is None:
+            return super().call(inputs)
+        axis = 1 if self.data_format == "channels_last" else 2
+        kept = np.expand_dims(mask_array(mask), 2 if axis == 1 else 1)
+        kept_inputs = where(np.broadcast_to(kept, inputs.shape), inputs, 0.0)
+        count = Tensor(kept.sum(axis=axis, keepdims=self.keepdims).astype(inputs.dtype))
+        return kept_inputs.sum(axis=axis, keepdims=self.keepdims) / count
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        return None
 
 
 class GlobalAveragePooling2D(_GlobalPooling):

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Generator, Tensor, randn
+from autograd import Generator, Tensor, randn, where
 from autograd.checks import check_bool, check_int, check_real
 from nn import activations as act
 from nn.layer import Layer, autocast
@@ -43,6 +43,8 @@ class Normalization(_KerasLayer):
         >>> layer(np.array([[1.0, 20.0]], dtype=np.float32)).data
         array([[0., 0.]], dtype=float32)
     """
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     def __init__(
         self,
@@ -198,6 +200,8 @@ class Rescaling(Layer):
         **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
     """
 
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
+
     def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scale = check_real("Rescaling", "scale", scale)
@@ -269,6 +273,8 @@ class GaussianNoise(Layer):
         **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
     """
 
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
+
     def __init__(self, stddev: float, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.stddev = check_real("GaussianNoise", "stddev", stddev, 0)
@@ -299,6 +305,8 @@ class LeakyReLU(act.LeakyReLU):
     Raises:
         ValueError: a negative slope, or both `negative_slope` and `alpha`.
     """
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     def __init__(
         self,
@@ -331,14 +339,46 @@ class Softmax(act.Softmax):
     (PyTorch's `nn.Softmax`, this class's base, with Keras's `name`)."""
 
     saved_name = "keras.layers.Softmax"  # (`nn.saving`: PyTorch's is "Softmax")
+    supports_masking = True  # Keras's: it reads the mask and passes it on
 
     def __init__(self, axis: int = -1, *, name: str | None = None) -> None:
         super().__init__(axis)
         self.name = default_name(self, name)
 
+    def forward(self, x: Tensor, mask: Any = None) -> Tensor:
+        """softmax(x) along `axis`; with a `mask` broadcastable to x (True, or > 0.5,
+        where kept), Keras's: masked entries of x become -1e9 (-3e4 in float16) before
+        the softmax and 0 after it (so an all-masked row gives zeros).
+
+        Raises:
+            ValueError: a mask that does not broadcast to x (Keras's message).
+        """
+        if mask is None:
+            return super().forward(x)
+        kept = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+        if kept.ndim > x.ndim:
+            raise ValueError(
+                "The `mask` must be broadcastable to `inputs` and must not have more "
+                f"dimensions. Received: inputs.shape={tuple(x.shape)}, mask.shape={kept.shape}"
+            )
+        for m_dim, i_dim in zip(kept.shape[::-1], tuple(x.shape)[::-1]):
+            if m_dim != 1 and m_dim != i_dim:
+                raise ValueError(
+                    "The `mask` must be broadcastable to `inputs`. Each mask dimension must "
+                    "be 1 or match the corresponding input dimension. Received: "
+                    f"inputs.shape={tuple(x.shape)}, mask.shape={kept.shape}"
+                )
+        kept = kept if kept.dtype == np.bool_ else kept > 0.5
+        kept = np.broadcast_to(kept, x.shape)
+        x = autocast(x)
+        large = -3e4 if x.dtype == np.float16 else -1e9
+        return where(kept, super().forward(where(kept, x, large)), 0.0)
+
 
 class ELU(act.ELU):
     """Keras's `layers.ELU(alpha=1.0)`: x if x > 0 else alpha * (exp(x) - 1)."""
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     saved_name = "keras.layers.ELU"  # (`nn.saving`: PyTorch's is "ELU")
 
@@ -359,6 +399,8 @@ class ReLU(Layer):
     Raises:
         ValueError: a negative `max_value`, `negative_slope` or `threshold`.
     """
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     saved_name = "keras.layers.ReLU"  # (`nn.saving`: PyTorch's is "ReLU")
 

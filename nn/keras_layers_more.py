@@ -21,6 +21,8 @@ from nn.normalization import _affine_config, _affine_options, _KerasLayer, _know
 class Identity(Layer):
     """Keras's `layers.Identity`: returns its input unchanged."""
 
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
+
     saved_name = "keras.layers.Identity"  # (`nn.saving`: PyTorch's is "Identity")
 
     def call(self, inputs: Any) -> Any:
@@ -98,6 +100,8 @@ class GaussianDropout(_RandomLayer):
     """Multiplicative noise in training: y = x * N(1, rate / (1 - rate)) (a variance
     of rate / (1 - rate)); y = x in inference."""
 
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
+
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         if not training or self.rate == 0:
             return inputs
@@ -110,6 +114,8 @@ class SpatialDropout1D(_RandomLayer):
     """Dropout of whole channels in training: for inputs (batch, steps, channels), each
     (sample, channel) is zeroed for every step with probability `rate`, the rest
     scaled by 1 / (1 - rate); y = x in inference."""
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         if inputs.ndim != 3:
@@ -128,6 +134,8 @@ class SpatialDropout1D(_RandomLayer):
 class ActivityRegularization(Layer):
     """Returns its input, adding l1 * sum(|x|) + l2 * sum(x**2) (over the batch size)
     to the model's losses: Keras's layer form of an activity regularizer."""
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs: Any) -> None:
         self.l1 = check_real("ActivityRegularization", "l1", l1, 0)
@@ -152,6 +160,8 @@ class PReLU(_KerasLayer):
         shared_axes: axes (1-based, the batch is 0) along which alpha is shared.
         **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
     """
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     saved_name = "keras.layers.PReLU"  # (`nn.saving`: PyTorch's is "PReLU")
 
@@ -213,6 +223,8 @@ class GroupNormalization(_KerasLayer):
         epsilon, center, scale, beta/gamma initializers and regularizers: as
             `LayerNormalization`'s.
     """
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     def __init__(
         self,
@@ -324,6 +336,10 @@ class Dot(Merge):
     """
 
     arity = 2
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        """Keras's: the product carries no mask."""
+        return None
 
     def __init__(
         self, axes: int | Sequence[int], normalize: bool = False, name: str | None = None

@@ -213,7 +213,15 @@ class MeanMetricWrapper(Mean):
         self._fn, self._fn_kwargs = fn, kwargs
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
-        super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
+        """Keras's: with a mask on `y_pred` (`nn.masking`), the mask (times the weights)
+        weighs the values, so the mean is over the kept positions."""
+        mask = getattr(y_pred, "_keras_mask", None)
+        values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        if mask is not None:
+            from nn.losses import apply_mask
+
+            sample_weight = apply_mask(sample_weight, mask, self._dtype, "sum")
+        super().update_state(values, sample_weight)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **self._fn_kwargs}

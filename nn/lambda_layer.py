@@ -13,21 +13,21 @@ from nn.layer import Layer
 class Lambda(Layer):
     """y = function(inputs, **arguments), Keras's layer around a function.
 
-    As Keras's, the function also gets `training` (and `mask`, None here) when it
-    names them. It is written with `nn.ops` or autograd's operators, so gradients flow
-    through it.
+    As Keras's, the function also gets `training` and `mask` (the input's mask,
+    `nn.masking`) when it names them. It is written with `nn.ops` or autograd's
+    operators, so gradients flow through it.
 
     Args:
         function: a function of the inputs (a Tensor, or a list of them).
         output_shape: Keras's argument, accepted (shapes are found by running the
             function).
-        mask: Keras's argument, accepted; must be None (no masking here).
+        mask: the output's mask, as Keras's: a function `mask(inputs, input_mask)`, or
+            a fixed mask (None, the default: the output carries no mask).
         arguments: keyword arguments passed to `function` at each call.
         **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
 
     Raises:
         TypeError: a function that is not callable, or `arguments` that is not a dict.
-        ValueError: a mask (not supported).
 
     Example:
         >>> import numpy as np, nn
@@ -52,20 +52,28 @@ class Lambda(Layer):
                 f"Lambda: arguments must be a dict of keyword arguments, got "
                 f"{type(arguments).__name__}"
             )
-        if mask is not None:
-            raise ValueError("Lambda: mask is not supported (no masking here); leave it None")
+        self.mask = mask
+        # Keras's: with a `mask` the output's mask is `compute_mask`'s; without, a
+        # masked input's mask ends here, with Keras's warning
+        self.supports_masking = mask is not None
         self.function = function
         self.output_shape = output_shape
         self.arguments = dict(arguments or {})
         self._names = _parameter_names(function)
 
-    def call(self, inputs: Any, training: bool | None = None) -> Any:
+    def call(self, inputs: Any, mask: Any = None, training: bool | None = None) -> Any:
         extra = dict(self.arguments)
         if "training" in self._names:
             extra["training"] = training
         if "mask" in self._names:
-            extra["mask"] = None
+            extra["mask"] = mask
         return self.function(inputs, **extra)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """Keras's: `self.mask(inputs, mask)` when it is a function, else `self.mask`."""
+        if callable(self.mask):
+            return self.mask(inputs, mask)
+        return self.mask
 
     def get_config(self) -> dict[str, Any]:
         raise NotImplementedError(

@@ -613,6 +613,13 @@ class Layer(LayerWeights, Module):
             "define call(self, inputs) in it"
         )
 
+    def compute_mask(self, inputs: Any, previous_mask: Any) -> Any:
+        """Keras's `compute_mask`: the mask of the outputs, given the inputs and their
+        mask (`nn.masking`); this one passes the mask on. A subclass that defines its
+        own supports masking, as in Keras, and so does one that sets
+        `supports_masking = True`."""
+        return previous_mask
+
     def get_config(self) -> dict[str, Any]:
         """The arguments that rebuild the layer (`name`, `trainable`, `dtype`); a subclass
         with arguments of its own adds them to `super().get_config()`, as in Keras."""

@@ -106,6 +106,8 @@ from nn.layer import (
     in_keras_call,
     record_activity,
 )
+from nn.masking import Masking as Masking  # keras.layers.Masking
+from nn.masking import set_keras_mask
 from nn.merging import (  # noqa: F401  # Keras's keras.layers holds them too
     Add,
     Average,
@@ -329,6 +331,8 @@ class Dense(LayerWeights, Module):
             kernel in its dtype).
     """
 
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
+
     def __init__(
         self,
         units: int,
@@ -547,6 +551,8 @@ class Dropout(Module):
             attribute: PyTorch-style use never sees it (repr and state_dict omit it).
     """
 
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
+
     def __init__(
         self,
         p: float = 0.5,
@@ -670,6 +676,10 @@ class Embedding(Module):
             "he_normal", ...: `nn.initializers`), drawn with Keras's fans.
         embeddings_regularizer: a penalty on the table added to the loss by `fit`
             (`nn.regularizers`; in `losses`).
+        mask_zero: Keras's: index 0 is padding, so the output carries the mask
+            `indices != 0` (`nn.masking`), which the recurrent layers and the others
+            that read masks use to skip those steps (row 0 is still looked up and
+            trained, as Keras's).
         name: Keras's layer name.
     """
 
@@ -690,6 +700,7 @@ class Embedding(Module):
         output_dim: int | None = None,
         embeddings_initializer: Any = None,
         embeddings_regularizer: regularizers.RegularizerLike = None,
+        mask_zero: bool = False,
         name: str | None = None,
     ) -> None:
         super().__init__()
@@ -711,7 +722,10 @@ class Embedding(Module):
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
         keras_given = (input_dim, output_dim, embeddings_initializer, embeddings_regularizer, name)
-        object.__setattr__(self, "_keras", any(v is not None for v in keras_given))
+        mask_zero = check_bool("Embedding", "mask_zero", mask_zero)
+        object.__setattr__(self, "_keras", mask_zero or any(v is not None for v in keras_given))
+        object.__setattr__(self, "mask_zero", mask_zero)
+        object.__setattr__(self, "supports_masking", mask_zero)  # Keras's
         if name is not None:
             object.__setattr__(self, "name", name)
         object.__setattr__(
@@ -783,7 +797,7 @@ class Embedding(Module):
     def forward(self, x: Any) -> Tensor:
         if self._keras or in_keras_call():
             x = keras_indices(x)
-        return F.embedding(
+        out = F.embedding(
             x,
             self.weight,
             self.padding_idx,
@@ -792,6 +806,15 @@ class Embedding(Module):
             self.scale_grad_by_freq,
             self.sparse,
         )
+        if self.mask_zero:
+            set_keras_mask(out, self.compute_mask(x))
+        return out
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Tensor | None:
+        """Keras's: with mask_zero, `inputs != 0` (a bool Tensor), else None."""
+        if not self.mask_zero:
+            return None
+        return Tensor(np.asarray(inputs.data if isinstance(inputs, Tensor) else inputs) != 0)
 
     def extra_repr(self) -> str:
         """PyTorch's: the sizes, then the options that differ from their defaults."""

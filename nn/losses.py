@@ -68,6 +68,32 @@ def weighted_values(values: Tensor, sample_weight: Any) -> Tensor:
     return values * w.reshape(w.shape + (1,) * (values.ndim - w.ndim))
 
 
+def _both(first: Any, second: Any) -> np.ndarray | None:
+    """Two masks combined (True where both are), or the one given, or None."""
+    masks = [np.asarray(m.data if isinstance(m, Tensor) else m, bool) for m in (first, second)]
+    if first is None:
+        return None if second is None else masks[1]
+    return masks[0] if second is None else masks[0] & masks[1]
+
+
+def apply_mask(sample_weight: Any, mask: Any, dtype: Any, reduction: str | None) -> np.ndarray:
+    """Keras's `apply_mask`: a mask (True where an entry counts) folded into the sample
+    weights. For the reductions "sum_over_batch_size" and "mean" a kept entry weighs
+    total / valid (the mask's size over its True count; 0 when none is), so that the
+    mean is taken over the kept entries; otherwise 1. Weights given multiply it,
+    covering its trailing axes (`weighted_values`)."""
+    kept = np.asarray(mask.data if isinstance(mask, Tensor) else mask, bool)
+    if reduction in ("mean", "sum_over_batch_size"):
+        valid = int(kept.sum())
+        weight = kept.size / valid if valid else 0.0
+        float_mask = np.where(kept, weight, 0.0).astype(dtype)
+    else:
+        float_mask = kept.astype(dtype)
+    if sample_weight is None:
+        return float_mask
+    return weighted_values(Tensor(float_mask), sample_weight).data
+
+
 class Loss:
     """Keras's base class for a loss written as `call(y_true, y_pred)`, which returns
     a value per sample (or per element). Called as Keras's losses are, targets first,
@@ -81,6 +107,11 @@ class Loss:
         "none" and None:                      w * l
 
     (a divisor of 0 gives 0, and a single value is returned as it is, as in Keras).
+    When `y_pred` (or the values) carries a mask (`nn.masking`: a model's output after
+    `Embedding(mask_zero=True)` and a recurrent layer with return_sequences), it joins
+    the weights as Keras's `apply_mask`: masked entries weigh 0, and with
+    "sum_over_batch_size" or "mean" the others total / valid, so the loss is the mean
+    over the kept entries.
 
     `y_true` becomes a Tensor of `y_pred`'s dtype first, as in Keras. `compile(loss=...)`
     calls it this way (targets first), unlike the modules above.
@@ -113,9 +144,13 @@ class Loss:
         raise NotImplementedError(f"{type(self).__name__} must define call(y_true, y_pred)")
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        in_mask = getattr(y_pred, "_keras_mask", None)  # (`nn.masking`)
         y_pred = as_tensor(y_pred, self.dtype)
         y_true = keras_target(y_true, y_pred.dtype)
         values = as_tensor(self.call(y_true, y_pred))
+        mask = _both(in_mask, getattr(values, "_keras_mask", None))
+        if mask is not None:
+            sample_weight = apply_mask(sample_weight, mask, values.dtype, self.reduction)
         w = None
         if sample_weight is not None:
             w = np.asarray(_data(sample_weight), dtype=values.dtype)
@@ -285,10 +320,14 @@ class _KerasLoss(_Loss):
         averaged over the last axis, as Keras's), times w_i, then summed ("sum"),
         summed over the number of values ("mean", Keras's "sum_over_batch_size"), or
         returned ("none")."""
+        in_mask = getattr(y_pred, "_keras_mask", None)  # (`nn.masking`), as `Loss`'s
         y_pred = as_tensor(y_pred)
         values = type(self).fn(y_pred, y_true, reduction="none", **self.options())
         if values.ndim and values.ndim == y_pred.ndim:  # one value per element
             values = values.mean(axis=-1)
+        if in_mask is not None:
+            reduction = "sum_over_batch_size" if self.reduction == "mean" else self.reduction
+            sample_weight = apply_mask(sample_weight, in_mask, values.dtype, reduction)
         if sample_weight is not None:
             values = weighted_values(values, sample_weight)
         if self.reduction == "none":

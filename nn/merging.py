@@ -28,6 +28,26 @@ from nn.module import Module
 from nn.symbolic import default_name
 
 
+def _bools(mask: Any) -> np.ndarray:
+    return np.asarray(mask.data if isinstance(mask, Tensor) else mask, dtype=bool)
+
+
+def _mask_list(inputs: Any, mask: Any) -> list[Any] | None:
+    """The masks of a merge's inputs, checked as Keras's `compute_mask` checks them."""
+    if mask is None:
+        return None
+    if not isinstance(mask, (tuple, list)):
+        raise ValueError(f"`mask` should be a list. Received: mask={mask}")
+    if not isinstance(inputs, (tuple, list)):
+        raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
+    if len(mask) != len(inputs):
+        raise ValueError(
+            "The lists `inputs` and `mask` should have the same length. Received: "
+            f"inputs of length {len(inputs)}, and mask of length {len(mask)}"
+        )
+    return list(mask)
+
+
 class Merge(Module):
     """Base of the merge layers: `forward(inputs)` takes a list of tensors.
 
@@ -42,6 +62,16 @@ class Merge(Module):
     def __init__(self, name: str | None = None) -> None:
         super().__init__()
         self.name = default_name(self, name)
+
+    supports_masking = True  # Keras's: see `compute_mask`
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """Keras's mask of a merge (`nn.masking`): the OR of the inputs' masks, None
+        when one of them has none."""
+        masks = _mask_list(inputs, mask)
+        if masks is None or any(m is None for m in masks):
+            return None
+        return Tensor(np.logical_or.reduce([_bools(m) for m in masks]))
 
     def forward(self, inputs: Sequence[Any]) -> Tensor:
         if not isinstance(inputs, (list, tuple)) or not inputs:
@@ -146,6 +176,23 @@ class Concatenate(Merge):
     def __init__(self, axis: int = -1, name: str | None = None) -> None:
         super().__init__(name)
         self.axis = check_int("Concatenate", "axis", axis)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """Keras's: each input's mask (all True for one without, a mask of fewer axes
+        spread over the last), joined along `axis`, then any() over the last axis."""
+        masks = _mask_list(inputs, mask)
+        if masks is None or all(m is None for m in masks):
+            return None
+        full = []
+        for x, m in zip(inputs, masks):
+            shape = np.shape(x.data if isinstance(x, Tensor) else x)
+            if m is None:
+                full.append(np.ones(shape, bool))
+            elif _bools(m).ndim < len(shape):
+                full.append(np.broadcast_to(_bools(m)[..., None], shape))
+            else:
+                full.append(_bools(m))
+        return Tensor(np.concatenate(full, axis=self.axis).any(axis=-1))
 
     def _check_shapes(self, shapes: list[tuple[int, ...]]) -> None:
         ndim = len(shapes[0])

@@ -435,6 +435,8 @@ class Running:
             metric.reset_state()
         self.pending: list[tuple[Any, np.ndarray]] = []
         self.pending_rows = 0
+        # the metric functions on masked outputs: sum(m * v) and sum(m) (`nn.masking`)
+        self.masked: dict[int, list[float]] = {}
 
     def add(
         self,
@@ -443,23 +445,31 @@ class Running:
         y_true: Any,
         y_pred: np.ndarray,
         sample_weight: np.ndarray | None = None,
+        mask: Any = None,
     ) -> None:
         """Count a batch of `n` samples with mean loss `loss` (and their weights, for
-        the weighted metrics)."""
+        the weighted metrics). With the `mask` of the outputs (`nn.masking`) the
+        metrics are Keras's means over the kept positions."""
         self.seen += n
         self.sums[0] += loss * n
-        if self.each:
+        if mask is not None:
+            self._score_masked(y_true, y_pred, mask)
+        elif self.each:
             self._score(self.each, n, y_true, y_pred)
         if self.stateful or self.weighted:
             targets = _array(y_true)
             y_t = targets if targets.dtype.names else Tensor(targets)  # (records: per output)
             y_p = Tensor(y_pred if self.transform is None else self.transform(y_pred))
+            if mask is not None:
+                from nn.masking import set_keras_mask
+
+                set_keras_mask(y_p, _array(mask))  # (a Keras metric reads it)
             for _, metric in self.stateful:
                 metric.update_state(y_t, y_p)
             w = None if sample_weight is None else Tensor(sample_weight)
             for _, metric in self.weighted:
                 metric.update_state(y_t, y_p, sample_weight=w)
-        if self.stacked:
+        if self.stacked and mask is None:
             self.pending.append((y_true, y_pred))
             self.pending_rows += n
             if self.pending_rows >= self.rows:
@@ -470,6 +480,8 @@ class Running:
         self._flush()
         seen = max(self.seen, 1)
         means = {name: float(s / seen) for name, s in zip(self.names, self.sums)}
+        for i, (total, count) in self.masked.items():
+            means[self.names[i]] = total / count if count else 0.0
         for i, metric in self.stateful + self.weighted + self.tracked:
             means[self.names[i]] = _log_value(metric.result())
         return means
@@ -484,6 +496,18 @@ class Running:
             y_pred = np.concatenate([p for _, p in self.pending])
         self._score(self.stacked, self.pending_rows, y_true, y_pred)
         self.pending, self.pending_rows = [], 0
+
+    def _score_masked(self, y_true: Any, y_pred: Any, mask: Any) -> None:
+        from nn.masked_metrics import masked_sums
+
+        y_true = _array(y_true)
+        if self.transform is not None:
+            y_pred = self.transform(y_pred)
+        for i, fn in self.each + self.stacked:
+            total, count = masked_sums(fn, y_true, y_pred, _array(mask))
+            sums = self.masked.setdefault(i, [0.0, 0.0])
+            sums[0] += total
+            sums[1] += count
 
     def _score(self, metrics: list[tuple[int, MetricFn]], n: int, y_true: Any, y_pred: Any) -> None:
         y_true = _array(y_true)

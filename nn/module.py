@@ -205,6 +205,22 @@ def training_asked() -> bool | None:
     return _asked.mode
 
 
+def has_mask(value: Any) -> bool:
+    """Whether `value` carries a Keras mask (`nn.masking`)."""
+    return getattr(value, "_keras_mask", None) is not None
+
+
+def _masks_given(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether a call has Keras masks to handle (`nn.masking`): a `mask=` argument, or an
+    argument carrying a mask (the first, one of a list of inputs, or an attention
+    layer's `value`)."""
+    if "mask" in kwargs:
+        return True
+    if args and args[0].__class__ in (list, tuple) and any(map(has_mask, args[0])):
+        return True
+    return any(map(has_mask, args)) or any(map(has_mask, kwargs.values()))
+
+
 @contextmanager
 def training_mode(module: Module, training: bool) -> Iterator[None]:
     """Run the block with `module` and its sub-modules in training mode `training`, then
@@ -311,6 +327,20 @@ class Module:
         if args and args[0].__class__ is not Tensor and isinstance(args[0], _MAYBE_SYMBOLIC):
             if is_symbolic(args[0]):
                 return symbolic_call(self, args, kwargs)
+        if kwargs or len(args) != 1 or args[0].__class__ is not Tensor or has_mask(args[0]):
+            # Keras's masks: a tensor carrying one (`nn.masking`), or a `mask=` argument
+            if _masks_given(args, kwargs):
+                from nn.masking import masked_call
+
+                return masked_call(self, args, kwargs, self._call_unmasked)
+            return self._call_unmasked(args, kwargs)
+        # the usual call, one plain Tensor: `_call_unmasked`'s last lines
+        if not (self._call_hook_ids or _global_hook_ids):  # one test for every hook
+            return self.forward(args[0])
+        return call_with_hooks(self, args, kwargs)
+
+    def _call_unmasked(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """The call itself: `forward` in the mode `training=` asks, with the hooks."""
         if "training" in kwargs and not takes_keyword(type(self).forward, "training"):
             # Keras's rule: a layer whose call has no `training` runs in that mode
             training = kwargs.pop("training")

@@ -16,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, no_grad
+from autograd import Tensor, no_grad, where
 from autograd.checks import check_bool, check_int, check_real
 from nn import init, regularizers
 from nn.layer import Layer
+from nn.masking import mask_array
 
 #: Keras's `backend.epsilon()`: Normalization's floor on the standard deviation.
 EPSILON = 1e-7
@@ -124,6 +125,20 @@ def _affine_config(layer: Any) -> dict[str, Any]:
     }
 
 
+def masked_moments(
+    x: Tensor, axes: tuple[int, ...], mask: np.ndarray
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Keras's masked batch statistics (m: the mask (batch, time) on every feature):
+    mean = sum(m x) / (sum(m) + 1e-7), var = sum(m (x - mean)^2) / (sum(m) + 1e-7);
+    (mean, x - mean, var), as `moments` gives them."""
+    kept = np.broadcast_to(np.expand_dims(mask, -1), x.shape)
+    count = Tensor(kept.sum(axis=axes, keepdims=True).astype(x.dtype) + 1e-7)
+    mean = where(kept, x, 0.0).sum(axis=axes, keepdims=True) / count
+    d = x - mean
+    kept_d = where(kept, d, 0.0)
+    return mean, d, (kept_d * kept_d).sum(axis=axes, keepdims=True) / count
+
+
 class BatchNormalization(_KerasLayer):
     """Keras's batch normalization over every axis but `axis` (the features):
 
@@ -137,7 +152,8 @@ class BatchNormalization(_KerasLayer):
     variance kept is the biased one. A frozen layer (`trainable = False`) always runs
     in inference mode, as in Keras. Weights, in `get_weights` order: gamma, beta
     (trainable), moving_mean, moving_variance (not trainable, counted by `summary`
-    as non-trainable params).
+    as non-trainable params). With a mask (`nn.masking`), the batch statistics of
+    training are those of the kept steps (Keras's; the mask passes on).
 
     Args:
         axis: the features axis (or a list of axes).
@@ -149,6 +165,8 @@ class BatchNormalization(_KerasLayer):
         beta_regularizer, gamma_regularizer: penalties on beta and gamma.
         **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
     """
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     def __init__(
         self,
@@ -202,14 +220,23 @@ class BatchNormalization(_KerasLayer):
         )
         self.built = True
 
-    def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
+    def call(self, inputs: Tensor, training: bool | None = None, mask: Any = None) -> Tensor:
         ndim = inputs.ndim
         keep = _resolve("BatchNormalization", self.axis, ndim)
         gamma, beta = (
             None if w is None else _broadcast(w, ndim, keep) for w in (self.gamma, self.beta)
         )
+        if mask is not None and np.ndim(mask_array(mask)) != ndim - 1:
+            raise ValueError(
+                "The mask provided should be one dimension less than the inputs. Received: "
+                f"mask.shape={np.shape(mask_array(mask))}, inputs.shape={tuple(inputs.shape)}"
+            )
         if training and self.trainable:
-            mean, d, var = moments(inputs, tuple(a for a in range(ndim) if a not in keep))
+            axes = tuple(a for a in range(ndim) if a not in keep)
+            if mask is None:
+                mean, d, var = moments(inputs, axes)
+            else:
+                mean, d, var = masked_moments(inputs, axes, mask_array(mask))
             m = self.momentum
             with no_grad():
                 stats = ((self.moving_mean, mean), (self.moving_variance, var))
@@ -243,6 +270,8 @@ class LayerNormalization(_KerasLayer):
         beta_regularizer, gamma_regularizer: penalties on beta and gamma.
         **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
     """
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     def __init__(
         self,
@@ -308,6 +337,8 @@ class UnitNormalization(_KerasLayer):
         axis: the axis (or list of axes) the norm is taken over.
         **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
     """
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     def __init__(self, axis: int | Sequence[int] = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -12,8 +12,14 @@ reset_after, no recurrent_dropout in training; `nn.recurrent_steps.FUSED`), else
 a loop over the time steps. `dropout` and `recurrent_dropout` (training
 only) multiply the inputs and h by masks drawn once per call, kept for every step, as
 Keras's; with `recurrent_dropout` each gate gets masks of its own (Keras's
-`implementation=1`). There are no masks from `Embedding(mask_zero=True)`: `nn`'s
-Keras layers do not carry masks.
+`implementation=1`).
+
+A time-step mask (`mask`, (batch, time) bools: from `Embedding(mask_zero=True)` or
+`Masking`, see `nn.masking`) runs the loop as Keras's backend `rnn`: at a masked step
+of a sample its states keep their values, and its output is the previous output h
+(zeros with `zero_output_for_mask`; with `unroll`, the previous step's output, zeros
+at the first step, as Keras's unrolled loop). The fused op takes no mask, so it runs
+only when there is none or every step is kept.
 """
 
 from __future__ import annotations
@@ -22,11 +28,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from autograd import Generator, Tensor, cat, dense, flip, ones, stack
+from autograd import Generator, Tensor, cat, dense, flip, ones, stack, where
 from autograd.checks import check_bool, check_int, check_real
 from nn import activations, constraints, initializers, recurrent_steps, regularizers
 from nn.functional import dropout as _dropout
 from nn.layer import Layer, Variable
+from nn.masking import mask_array
 from nn.recurrent_steps import State, time_steps
 
 #: The arguments every recurrent cell (and layer) takes, with Keras's defaults.
@@ -53,7 +60,7 @@ LAYER = {
     "go_backwards": False,
     "stateful": False,
     "unroll": False,
-    "zero_output_for_mask": False,  # (no masks here: kept for the config only)
+    "zero_output_for_mask": False,
 }
 #: The arguments every recurrent layer takes, with Keras's defaults.
 COMMON = {**CELL, **LAYER}
@@ -211,6 +218,8 @@ class RecurrentCore(Layer):
             if key in self.unsaved:
                 continue
             value = o.get(key, default)
+            if key == "zero_output_for_mask":  # (`Bidirectional` sets it)
+                value = self.zero_output_for_mask
             if key.endswith("_initializer"):
                 value = _serialized(value, initializers.serialize)
             elif key.endswith("_regularizer"):
@@ -231,17 +240,26 @@ def run_core(
     training: bool,
     go_backwards: bool = False,
     return_sequences: bool = False,
+    keep: np.ndarray | None = None,
+    zero_output_for_mask: bool = False,
+    unroll: bool = False,
 ) -> tuple[Tensor, tuple[Tensor, ...]]:
     """Run `core`'s step over the time axis of `sequences` (batch, time, features) from
     `states`: (the last output, or every step's (batch, time, units), the final
     states). The dropout masks are drawn once, for every step; the inputs of all steps
     are projected in one product; the recurrence runs as one op where `core.fusable()`
-    (and no recurrent mask, one dtype), else step by step."""
+    (and no recurrent mask, no time-step mask, one dtype), else step by step.
+
+    `keep`, a (batch, time) bool array (`kept_steps`), masks time steps as Keras's
+    backend `rnn`: at a masked step of a sample its states keep their values and its
+    output is the previous output h (zeros with `zero_output_for_mask`; with `unroll`,
+    the previous step's output, zeros at the first step, as Keras's unrolled loop)."""
     count = core._mask_count()
     in_masks = core._masks(sequences[:, 0], core.dropout, count, training)
     rec_masks = core._masks(states[0], core.recurrent_dropout, count, training)
     same = all(t.dtype == sequences.dtype for t in (core.kernel, core.recurrent_kernel, *states))
-    if recurrent_steps.FUSED and rec_masks is None and same and core.fusable():
+    fused = recurrent_steps.FUSED and keep is None and rec_masks is None and same
+    if fused and core.fusable():
         # time-major projections (time, batch, G * units): each step's rows contiguous
         xw = core._project(sequences.transpose(0, 1), in_masks, core.input_bias(), 0)
         if go_backwards:
@@ -251,11 +269,42 @@ def run_core(
     xw = core._project(sequences, in_masks, core.input_bias())
     if go_backwards:
         xw = flip(xw, [1])
-    outputs = []
-    for x_t in time_steps(xw, 1):
-        states = core.step(x_t, states, rec_masks)
-        outputs.append(states[0])
+        keep = None if keep is None else keep[:, ::-1]
+    outputs: list[Tensor] = []
+    for t, x_t in enumerate(time_steps(xw, 1)):
+        new = core.step(x_t, states, rec_masks)
+        if keep is None:
+            states = new
+            outputs.append(new[0])
+            continue
+        kept = keep[:, t : t + 1]  # (batch, 1)
+        if unroll:  # Keras's unrolled loop: the previous output, zeros at first
+            previous: Any = outputs[-1] if outputs else 0.0
+        else:
+            previous = 0.0 if zero_output_for_mask else states[0]
+        outputs.append(where(kept, new[0], previous))
+        states = tuple(where(kept, n, s) for n, s in zip(new, states))
     return (stack(outputs, 1) if return_sequences else outputs[-1]), states
+
+
+def kept_steps(owner: str, sequences: Tensor, mask: Any) -> np.ndarray | None:
+    """A time-step mask as a (batch, time) bool array, or None when there is none or
+    every step is kept (the loop then gives the same values with no mask).
+
+    Raises:
+        ValueError: a mask of another shape than the sequences' (batch, time).
+    """
+    if isinstance(mask, (list, tuple)):
+        mask = mask[0]
+    if mask is None:
+        return None
+    keep = mask_array(mask)
+    if keep.shape != tuple(sequences.shape[:2]):
+        raise ValueError(
+            f"{owner}: the mask must have shape (batch, time) = "
+            f"{tuple(sequences.shape[:2])}, got {keep.shape}"
+        )
+    return None if keep.all() else keep
 
 
 class KerasRNN(RecurrentCore):
@@ -264,11 +313,13 @@ class KerasRNN(RecurrentCore):
     `return_state`, `go_backwards`)."""
 
     common = COMMON
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     def __init__(self, units: int, **kwargs: Any) -> None:
         super().__init__(units, **kwargs)
         owner, o = type(self).__name__, self.options
-        for flag in ("return_sequences", "return_state", "go_backwards", "unroll"):
+        flags = ("return_sequences", "return_state", "go_backwards", "unroll")
+        for flag in (*flags, "zero_output_for_mask"):
             setattr(self, flag, check_bool(owner, flag, o[flag]))
         if o["stateful"]:
             raise NotImplementedError(
@@ -284,17 +335,41 @@ class KerasRNN(RecurrentCore):
             )
         super().build(input_shape)
 
+    def compute_mask(self, inputs: Any, mask: Any) -> Any:
+        """Keras's: the input's mask for return_sequences' output (None for the last
+        output), None for the states."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        if not self.return_state:
+            return output_mask
+        return [output_mask, *[None] * len(self.initial_states(1, "float32"))]
+
     def call(
-        self, sequences: Tensor, initial_state: Any = None, training: bool | None = None
+        self,
+        sequences: Tensor,
+        initial_state: Any = None,
+        mask: Any = None,
+        training: bool | None = None,
     ) -> Any:
+        owner = type(self).__name__
         if sequences.ndim != 3:
             raise ValueError(
-                f"{type(self).__name__}: expected inputs of shape (batch, time, features), "
+                f"{owner}: expected inputs of shape (batch, time, features), "
                 f"got {tuple(sequences.shape)}"
             )
+        keep = kept_steps(owner, sequences, mask)
         states = self._start(sequences, initial_state)
         output, states = run_core(
-            self, sequences, states, bool(training), self.go_backwards, self.return_sequences
+            self,
+            sequences,
+            states,
+            bool(training),
+            self.go_backwards,
+            self.return_sequences,
+            keep,
+            self.zero_output_for_mask,
+            self.unroll,
         )
         return [output, *states] if self.return_state else output
 

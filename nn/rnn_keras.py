@@ -41,10 +41,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, stack
+from autograd import Tensor, stack, where
 from autograd.checks import check_bool
 from nn.layer import Layer, _takes_training
-from nn.recurrent_base import given_states, run_core
+from nn.recurrent_base import given_states, kept_steps, run_core
 from nn.recurrent_cells_keras import KerasCell
 from nn.recurrent_steps import time_steps
 
@@ -197,8 +197,11 @@ class RNN(Layer):
         return_state: also the final states: [output, *states].
         go_backwards: read the steps last to first (outputs in that order).
         stateful: must be False (states kept from batch to batch are not supported).
-        unroll: taken, as Keras's (the steps always run as a Python loop here).
-        zero_output_for_mask: taken, for the config (there are no masks here).
+        unroll: taken, as Keras's (the steps always run as a Python loop here); with a
+            time-step mask, a masked step's output is the previous step's, as in
+            Keras's unrolled loop.
+        zero_output_for_mask: a masked step's output is zeros, not the last output
+            (a mask comes with the input: `Embedding(mask_zero=True)`, `Masking`).
         **kwargs: Keras's layer arguments (`name`, `input_shape`, ...).
 
     Raises:
@@ -212,6 +215,8 @@ class RNN(Layer):
         >>> output.shape, c.shape
         ((2, 4), (2, 4))
     """
+
+    supports_masking = True  # Keras's: the mask passes on (`nn.masking`)
 
     def __init__(
         self,
@@ -267,14 +272,29 @@ class RNN(Layer):
         """The cell's initial states for `batch_size` sequences (zeros by default)."""
         return initial_state_of(self.cell, batch_size, self.dtype)
 
+    def compute_mask(self, inputs: Any, mask: Any) -> Any:
+        """Keras's: the input's mask for return_sequences' output (None for the last
+        output), None for the states."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        output_mask = mask if self.return_sequences else None
+        if not self.return_state:
+            return output_mask
+        return [output_mask, *[None] * len(self.get_initial_state(1))]
+
     def call(
-        self, sequences: Tensor, initial_state: Any = None, training: bool | None = None
+        self,
+        sequences: Tensor,
+        initial_state: Any = None,
+        mask: Any = None,
+        training: bool | None = None,
     ) -> Any:
         if sequences.ndim < 3:
             raise ValueError(
                 f"RNN: expected inputs of shape (batch, time, features), got "
                 f"{tuple(sequences.shape)}"
             )
+        keep = kept_steps("RNN", sequences, mask)
         training = bool(training)
         batch = sequences.shape[0]
         if initial_state is not None and not isinstance(initial_state, (list, tuple)):
@@ -283,7 +303,15 @@ class RNN(Layer):
             zeros = tuple(self.get_initial_state(batch))
             states = given_states("RNN", zeros, initial_state, sequences.dtype)
             output, final = run_core(
-                self.cell, sequences, states, training, self.go_backwards, self.return_sequences
+                self.cell,
+                sequences,
+                states,
+                training,
+                self.go_backwards,
+                self.return_sequences,
+                keep,
+                self.zero_output_for_mask,
+                self.unroll,
             )
             return [output, *final] if self.return_state else output
         if initial_state is None:
@@ -297,11 +325,21 @@ class RNN(Layer):
         steps = time_steps(sequences, 1)
         if self.go_backwards:
             steps = steps[::-1]
-        outputs = []
-        for x_t in steps:
-            output, state = _call_cell(self.cell, x_t, state, training)
-            if not isinstance(state, (list, tuple)):
-                state = [state]
+            keep = None if keep is None else keep[:, ::-1]
+        outputs: list[Any] = []
+        for t, x_t in enumerate(steps):
+            output, new = _call_cell(self.cell, x_t, state, training)
+            if not isinstance(new, (list, tuple)):
+                new = [new]
+            if keep is not None:  # as `run_core`: masked steps keep states and output
+                kept = keep[:, t : t + 1]
+                if self.unroll:
+                    previous: Any = outputs[-1] if outputs else 0.0
+                else:
+                    previous = 0.0 if self.zero_output_for_mask or not outputs else outputs[-1]
+                output = where(kept, output, previous)
+                new = [where(kept, n, s) for n, s in zip(new, state)]
+            state = new
             outputs.append(output)
         result = stack(outputs, 1) if self.return_sequences else outputs[-1]
         return [result, *state] if self.return_state else result

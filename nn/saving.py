@@ -57,6 +57,7 @@ from nn import (
     keras_resize,
     keras_separable,
     losses,
+    masking,
     merging,
     normalization,
     norms_torch,
@@ -183,6 +184,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
         "num_embeddings": m.num_embeddings,
         "embedding_dim": m.embedding_dim,
         "padding_idx": m.padding_idx,
+        **({"mask_zero": True} if m.mask_zero else {}),
         **(
             {"embeddings_regularizer": regularizers.serialize(m.embeddings_regularizer)}
             if m.embeddings_regularizer is not None
@@ -246,6 +248,7 @@ DESCRIBE: dict[type, Callable[[Any], dict[str, Any]]] = {
             keras_layers.Rescaling,
             keras_layers.Reshape,
             keras_layers.GaussianNoise,
+            masking.Masking,
             recurrent_keras.SimpleRNN,
             recurrent_keras.LSTM,
             recurrent_keras.GRU,

@@ -908,14 +908,20 @@ class Model(TrainSteps, LayerWeights, Module):
                 loss.backward()
                 opt.step()
                 value, out_data = float(loss.data), out.data
+                # Keras's fit (JAX) weighs the loss by the output's mask but scores the
+                # training metrics on every position (its train step's outputs come out
+                # of the gradient transform without their mask); evaluate masks both
+                mask = getattr(out, "_keras_mask", None)  # (`nn.masking`)
+                mask = None if mask is None else np.ones(mask.shape, bool)
             else:  # the same step without a graph (`nn.dense_stack`)
                 del xb
                 value, out_data = fast.step(grads, opt)
+                mask = None
                 del grads  # (held to the next batch, the old gradients would meet the new)
             if finite and not math.isfinite(value):
                 finite = False
                 _warn_diverged(value, batch)
-            running.add(len(out_data), value, yb, out_data, wb)
+            running.add(len(out_data), value, yb, out_data, wb, mask)
             if bar is not None:
                 bar.update(1)
                 if time.perf_counter() >= next_postfix:  # formatting every batch would cost
@@ -1034,7 +1040,8 @@ class Model(TrainSteps, LayerWeights, Module):
                 loss = weighted_loss(compiled.loss, out, yb, wb)
                 if penalized:  # as fit's
                     loss = loss + sum(self.losses)
-                running.add(len(out.data), float(loss.data), yb, out.data, wb)
+                mask = getattr(out, "_keras_mask", None)  # (`nn.masking`)
+                running.add(len(out.data), float(loss.data), yb, out.data, wb, mask)
                 if end:
                     hooks.call("on_test_batch_end", batch, running.means())
         keep_results(compiled, running)

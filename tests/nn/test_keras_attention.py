@@ -498,6 +498,8 @@ def _attention_model(k, lay):
 
 
 def test_functional_model_summarizes_and_fits_an_epoch_as_keras():
+    keras.utils.clear_session()  # both libraries' default names start again
+    nn.utils.clear_session()
     keras.utils.set_random_seed(0)
     theirs, ours = _attention_model(keras, keras.layers), _attention_model(nn, layers)
     ours.set_weights(theirs.get_weights())
