@@ -44,7 +44,7 @@ def _opt(lr=1.0):
     [
         (lambda o: lr_scheduler.ExponentialLR(o, gamma=-1), ValueError, r"gamma: -1 \(must be > 0"),
         (lambda o: lr_scheduler.StepLR(o, step_size="2"), TypeError, "step_size"),
-            (lambda o: lr_scheduler.StepLR(o, step_size=0.0), ValueError, "step_size"),
+        (lambda o: lr_scheduler.StepLR(o, step_size=0.0), ValueError, "step_size"),
         (lambda o: lr_scheduler.StepLR(o, step_size=2, gamma="0.1"), TypeError, "gamma"),
         (lambda o: lr_scheduler.MultiStepLR(o, [2, 4.5]), TypeError, "milestone"),
         (lambda o: lr_scheduler.LinearLR(o, total_iters=0), ValueError, "total_iters: 0"),
