@@ -216,9 +216,12 @@ def _masks_given(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     layer's `value`)."""
     if "mask" in kwargs:
         return True
+    for value in args:  # (a loop: cheaper than any(map(...)) for the usual one or two)
+        if getattr(value, "_keras_mask", None) is not None:
+            return True
     if args and args[0].__class__ in (list, tuple) and any(map(has_mask, args[0])):
         return True
-    return any(map(has_mask, args)) or any(map(has_mask, kwargs.values()))
+    return bool(kwargs) and any(map(has_mask, kwargs.values()))
 
 
 @contextmanager
