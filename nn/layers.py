@@ -12,6 +12,7 @@ fused op `Affine`, whose transpose is a view (no copy).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -215,7 +216,9 @@ def sample_shape(
     layer: Module, input_shape: Any = None, input_dim: int | None = None
 ) -> tuple[int, ...] | None:
     """Keras's `input_shape` (one sample's shape, no batch axis) or `input_dim` (the
-    same as `input_shape=(input_dim,)`) as a tuple of positive ints, or None."""
+    same as `input_shape=(input_dim,)`) as a tuple of positive ints and Nones (a length
+    the samples do not share: `input_shape=[None]` for sequences of any length), or
+    None."""
     name = type(layer).__name__
     if input_dim is not None:
         if input_shape is not None and tuple(input_shape)[-1:] != (input_dim,):
@@ -230,13 +233,14 @@ def sample_shape(
         input_shape = (input_shape,)
     shape = tuple(input_shape)
     if not shape or not all(
-        isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0 for n in shape
+        n is None or (isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0)
+        for n in shape
     ):
         raise ValueError(
             f"{name}: input_shape must be the shape of one sample, without the batch axis, "
             f"e.g. input_shape=(784,); got {input_shape!r}"
         )
-    return tuple(int(n) for n in shape)
+    return tuple(None if n is None else int(n) for n in shape)
 
 
 def _empty(*shape: int, dtype: npt.DTypeLike | None = None) -> Parameter:
@@ -676,6 +680,9 @@ class Embedding(Module):
             "he_normal", ...: `nn.initializers`), drawn with Keras's fans.
         embeddings_regularizer: a penalty on the table added to the loss by `fit`
             (`nn.regularizers`; in `losses`).
+        input_shape: Keras's shape of one sample for the first layer of a Sequential
+            (`[None]`: sequences of any length); `input_length` is taken with Keras 3's
+            deprecation warning.
         mask_zero: Keras's: index 0 is padding, so the output carries the mask
             `indices != 0` (`nn.masking`), which the recurrent layers and the others
             that read masks use to skip those steps (row 0 is still looked up and
@@ -702,8 +709,12 @@ class Embedding(Module):
         embeddings_regularizer: regularizers.RegularizerLike = None,
         mask_zero: bool = False,
         name: str | None = None,
+        input_shape: Any = None,
+        input_length: int | None = None,
     ) -> None:
         super().__init__()
+        if input_length is not None:  # Keras 3's warning, word for word
+            warnings.warn("Argument `input_length` is deprecated. Just remove it.", stacklevel=2)
         num_embeddings = _either("num_embeddings", num_embeddings, "input_dim", input_dim)
         embedding_dim = _either("embedding_dim", embedding_dim, "output_dim", output_dim)
         self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings, minimum=1)
@@ -721,7 +732,16 @@ class Embedding(Module):
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
-        keras_given = (input_dim, output_dim, embeddings_initializer, embeddings_regularizer, name)
+        keras_given = (
+            input_dim,
+            output_dim,
+            embeddings_initializer,
+            embeddings_regularizer,
+            name,
+            input_shape,
+        )
+        if input_shape is not None:  # as the first layer of a Sequential: its samples' shape
+            self.input_shape = sample_shape(self, input_shape)
         mask_zero = check_bool("Embedding", "mask_zero", mask_zero)
         object.__setattr__(self, "_keras", mask_zero or any(v is not None for v in keras_given))
         object.__setattr__(self, "mask_zero", mask_zero)

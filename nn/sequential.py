@@ -204,7 +204,9 @@ class Sequential(Model):
             # Decided once, at the first call: a call that builds the model gives Keras's
             # batch size; an already built model (PyTorch's modules, an nn.Input) None.
             batch = None
-            if _unbuilt(self):
+            layers = self._layers()
+            declared = bool(layers) and isinstance(getattr(layers[0], "input_shape", None), tuple)
+            if _unbuilt(self) and not declared:  # (`input_shape=[None]` declares it too)
                 shape = np.shape(args[0].data if isinstance(args[0], Tensor) else args[0])
                 batch = shape[0] if shape else None
             object.__setattr__(self, "_batch_size", batch)

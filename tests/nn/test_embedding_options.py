@@ -104,3 +104,36 @@ def test_sparse_gradients_are_refused_clearly():
         nn.Embedding(6, 3, sparse=True)(autograd.tensor([1]))
     with pytest.raises(ValueError, match="sparse=False"):
         F.embedding(autograd.tensor([1]), autograd.zeros(6, 3), sparse=True)
+
+
+def test_keras_input_shape_and_input_length_as_keras_3():
+    """Geron's `Embedding(vocab, dim, mask_zero=True, input_shape=[None])` first in a
+    Sequential (sequences of any length, a model summarized with batch None), and DLwP
+    2nd ed.'s `input_length=`, which Keras 3 takes with a deprecation warning."""
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras")
+    with pytest.warns(UserWarning) as theirs:
+        keras.layers.Embedding(10, 3, input_length=5)
+    with pytest.warns(UserWarning) as ours:
+        nn.layers.Embedding(10, 3, input_length=5)
+    message = "Argument `input_length` is deprecated. Just remove it."
+    assert message in [str(w.message) for w in theirs] and str(ours[0].message) == message
+    model = nn.Sequential(
+        [
+            nn.layers.Embedding(10, 3, mask_zero=True, input_shape=[None]),
+            nn.layers.GRU(4),
+            nn.layers.Dense(1),
+        ]
+    )
+    assert model.layers[0].input_shape == (None,)
+    tokens = np.array([[1, 2, 3, 0], [4, 5, 0, 0]])
+    assert model(tokens).shape == (2, 1)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(tokens, np.zeros((2, 1)), epochs=1, verbose=0)
+    rows = [line for line in model.summary(print_fn=None).splitlines() if "(GRU)" in line]
+    assert "(None, 4)" in rows[0]  # a declared input: no batch size of the first call
+    assert model(tokens[:, :2]).shape == (2, 1)  # another length
+    with pytest.raises(ValueError, match="input_shape must be the shape of one sample"):
+        nn.layers.Embedding(10, 3, input_shape=[0])
