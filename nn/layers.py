@@ -214,7 +214,7 @@ def affine(
 
 def sample_shape(
     layer: Module, input_shape: Any = None, input_dim: int | None = None
-) -> tuple[int, ...] | None:
+) -> tuple[int | None, ...] | None:
     """Keras's `input_shape` (one sample's shape, no batch axis) or `input_dim` (the
     same as `input_shape=(input_dim,)`) as a tuple of positive ints and Nones (a length
     the samples do not share: `input_shape=[None]` for sequences of any length), or
@@ -387,7 +387,12 @@ class Dense(LayerWeights, Module):
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         """Create the weights for inputs of `input_shape` (the last axis is used)."""
-        self.input_dim = n_in = int(input_shape[-1])  # type: ignore[arg-type]
+        if input_shape[-1] is None:  # Keras's error
+            raise ValueError(
+                "The last dimension of the inputs to a Dense layer should be defined. "
+                f"Found None. Full input shape received: {tuple(input_shape)}"
+            )
+        self.input_dim = n_in = int(input_shape[-1])
         # Initializers read fans in PyTorch's (out, in) layout: draw the kernel's transpose.
         drawn = self.kernel_initializer(_empty(self.units, n_in, dtype=self.dtype), rng=self.rng)
         # Keras's variables: named, with `trainable` and `assign`
@@ -511,9 +516,13 @@ class Flatten(Module):
     def forward(self, x: Tensor) -> Tensor:
         x = autocast(x, tensors=False)  # an array becomes a Tensor, as Keras's input
         shape, ndim = x.shape, max(x.ndim, 1)
-        if self.input_shape is not None and shape[1:] != self.input_shape:
+        declared = self.input_shape
+        if declared is not None and (
+            len(shape) != len(declared) + 1
+            or any(d is not None and d != n for d, n in zip(declared, shape[1:]))
+        ):
             # Keras's first layer declares the model's input: other data is refused
-            expected = str((None, *self.input_shape)).replace("None", "batch")
+            expected = "(batch, " + str(declared)[1:].replace(",)", ")")
             raise ValueError(
                 f"Flatten(input_shape={self.input_shape}): expected input of shape "
                 f"{expected}, got {shape}"

@@ -26,8 +26,12 @@ def test_dense_input_shape_builds_like_input_dim():
     assert nn.Dense(3, input_dim=5, input_shape=(5,)).kernel.shape == (5, 3)
     with pytest.raises(ValueError, match="input_dim=4 and input_shape=\\(5,\\) disagree"):
         nn.Dense(3, input_dim=4, input_shape=(5,))
+    # a sample of any number of rows of 5 (Keras's (None, 5)): the kernel reads the last
+    assert nn.Dense(3, input_shape=(None, 5)).kernel.shape == (5, 3)
+    with pytest.raises(ValueError, match="last dimension of the inputs to a Dense layer"):
+        nn.Dense(3, input_shape=(5, None))
     with pytest.raises(ValueError, match="shape of one sample"):
-        nn.Dense(3, input_shape=(None, 5))
+        nn.Dense(3, input_shape=(0, 5))
 
 
 def test_dense_kernel_stays_in_out_layout():
@@ -151,3 +155,21 @@ def test_verbose_as_keras_takes_it_in_fit_evaluate_and_predict(capsys):
     for call in (lambda: model.predict(x, verbose=3), lambda: model.evaluate(x, y, verbose="yes")):
         with pytest.raises(ValueError, match="invalid verbose"):
             call()
+
+
+def test_declared_sample_shapes_may_leave_lengths_open_as_keras():
+    """Keras's `input_shape=(None, None, 3)` (a fully convolutional net for images of
+    any size) and `(None, 3)` (rows of 3, any number of them)."""
+    conv = nn.Sequential(
+        [
+            nn.layers.Conv2D(4, 3, input_shape=(None, None, 3)),
+            nn.layers.GlobalAveragePooling2D(),
+            nn.layers.Dense(2),
+        ]
+    )
+    assert conv(np.ones((2, 9, 11, 3), np.float32)).shape == (2, 2)
+    assert conv(np.ones((1, 5, 5, 3), np.float32)).shape == (1, 2)
+    flat = nn.Sequential([nn.layers.Flatten(input_shape=(None, 3))])
+    assert flat(np.ones((2, 5, 3), np.float32)).shape == (2, 15)
+    with pytest.raises(ValueError, match=r"expected input of shape \(batch, None, 3\)"):
+        flat(np.ones((2, 5, 4), np.float32))
