@@ -131,7 +131,8 @@ def _max_unpool(
                 f"dimensions, but got {list(x.shape)} with dimension {i} being empty."
             )
     if x.dtype.kind != "f":
-        raise NotImplementedError(f'"max_unpool{kernel_d}d" not implemented for {x.dtype}')
+        # torch's words; its NotImplementedError is a RuntimeError, the type raised here
+        raise RuntimeError(f'"max_unpool{kernel_d}d" not implemented for {x.dtype}')
     added = x.ndim == kernel_d + 1
     if added:
         x, idx = reshape(x, (1, *x.shape)), reshape(idx, (1, *idx.shape))
@@ -262,7 +263,7 @@ def _fractional_max_pool(
                 f"got{list(x.shape)} with dimension {i} being empty."
             )
     if x.dtype.kind != "f":
-        raise NotImplementedError(f'"{name}" not implemented for {x.dtype}')
+        raise RuntimeError(f'"{name}" not implemented for {x.dtype}')  # torch's words
     added = x.ndim == d + 1
     if added:
         x = reshape(x, (1, *x.shape))

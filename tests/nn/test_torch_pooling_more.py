@@ -389,3 +389,25 @@ def test_second_derivatives_match_torch(ours, theirs):
     (gga,) = autograd.grad((ga * Tensor(w)).sum(), a)
     (ggt,) = torch.autograd.grad((gt * torch.from_numpy(w)).sum(), t)
     np.testing.assert_allclose(gga.data, ggt.numpy(), rtol=1e-9, atol=1e-11)
+
+
+def test_integer_inputs_are_refused_as_torch():
+    """torch refuses integer values for unpooling and fractional pooling (its
+    NotImplementedError, a RuntimeError); so do these, naming the op and the dtype."""
+    x = np.ones((1, 1, 2, 2), np.int64)
+    tf = torch.nn.functional
+    cases = {
+        "max_unpool2d": (
+            lambda: F.max_unpool2d(Tensor(x), Tensor(np.zeros_like(x)), 2),
+            lambda: tf.max_unpool2d(torch.tensor(x), torch.zeros_like(torch.tensor(x)), 2),
+        ),
+        "fractional_max_pool2d": (
+            lambda: F.fractional_max_pool2d(Tensor(x), 2, output_size=1),
+            lambda: tf.fractional_max_pool2d(torch.tensor(x), 2, output_size=1),
+        ),
+    }
+    for name, (ours, theirs) in cases.items():
+        with pytest.raises(RuntimeError, match="not implemented for 'Long'"):
+            theirs()
+        with pytest.raises(RuntimeError, match=f'"{name}" not implemented for int64'):
+            ours()
