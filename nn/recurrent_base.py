@@ -287,6 +287,16 @@ def run_core(
     return (stack(outputs, 1) if return_sequences else outputs[-1]), states
 
 
+def output_mask(mask: Any, return_sequences: bool, return_state: bool, states: int) -> Any:
+    """Keras's `compute_mask` of a recurrent layer: the input's time-step mask for
+    return_sequences' output (None for the last output alone), and with return_state
+    None for each of the `states` states."""
+    if isinstance(mask, (list, tuple)):
+        mask = mask[0]
+    out = mask if return_sequences else None
+    return [out, *[None] * states] if return_state else out
+
+
 def kept_steps(owner: str, sequences: Tensor, mask: Any) -> np.ndarray | None:
     """A time-step mask as a (batch, time) bool array, or None when there is none or
     every step is kept (the loop then gives the same values with no mask).
@@ -336,14 +346,9 @@ class KerasRNN(RecurrentCore):
         super().build(input_shape)
 
     def compute_mask(self, inputs: Any, mask: Any) -> Any:
-        """Keras's: the input's mask for return_sequences' output (None for the last
-        output), None for the states."""
-        if isinstance(mask, (list, tuple)):
-            mask = mask[0]
-        output_mask = mask if self.return_sequences else None
-        if not self.return_state:
-            return output_mask
-        return [output_mask, *[None] * len(self.initial_states(1, "float32"))]
+        return output_mask(
+            mask, self.return_sequences, self.return_state, len(self.initial_states(1, "float32"))
+        )
 
     def call(
         self,

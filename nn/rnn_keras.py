@@ -44,7 +44,7 @@ import numpy as np
 from autograd import Tensor, stack, where
 from autograd.checks import check_bool
 from nn.layer import Layer, _takes_training
-from nn.recurrent_base import given_states, kept_steps, run_core
+from nn.recurrent_base import given_states, kept_steps, output_mask, run_core
 from nn.recurrent_cells_keras import KerasCell
 from nn.recurrent_steps import time_steps
 
@@ -273,14 +273,9 @@ class RNN(Layer):
         return initial_state_of(self.cell, batch_size, self.dtype)
 
     def compute_mask(self, inputs: Any, mask: Any) -> Any:
-        """Keras's: the input's mask for return_sequences' output (None for the last
-        output), None for the states."""
-        if isinstance(mask, (list, tuple)):
-            mask = mask[0]
-        output_mask = mask if self.return_sequences else None
-        if not self.return_state:
-            return output_mask
-        return [output_mask, *[None] * len(self.get_initial_state(1))]
+        return output_mask(
+            mask, self.return_sequences, self.return_state, len(self.get_initial_state(1))
+        )
 
     def call(
         self,

@@ -716,3 +716,38 @@ def test_each_tensor_argument_s_mask_goes_to_its_name_mask_parameter():
         assert layer.seen[0] is None
         seen = layer.seen[1]
         np.testing.assert_array_equal(np.asarray(getattr(seen, "data", seen)), second != 0)
+
+
+def rnn_of_cell(cell, **options):
+    """Input -> Embedding(mask_zero=True) -> RNN(cell(5)), Keras's generic layer."""
+
+    def build(k, lay):
+        inputs = k.Input(shape=(TOKENS.shape[1],), dtype="int64")
+        x = lay.Embedding(10, 4, mask_zero=True)(inputs)
+        return k.Model(inputs, lay.RNN(getattr(lay, cell)(5), **options)(x))
+
+    return build
+
+
+@pytest.mark.parametrize("cell", ["SimpleRNNCell", "LSTMCell", "GRUCell"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"return_sequences": True},
+        {"return_sequences": False, "go_backwards": True},
+        {"return_sequences": True, "zero_output_for_mask": True},
+    ],
+)
+def test_rnn_of_a_cell_skips_masked_steps_as_keras(cell, options):
+    """`RNN(LSTMCell(n))` reads the mask as `LSTM(n)` does (in float32: Keras's RNN
+    runs its cells in float32 under JAX)."""
+    theirs = rnn_of_cell(cell, **options)(keras, keras.layers)
+    ours = rnn_of_cell(cell, **options)(nn, layers)
+    ours.set_weights([np.asarray(w) for w in theirs.get_weights()])
+    expected = np.asarray(theirs(TOKENS))
+    out = ours(TOKENS)
+    np.testing.assert_allclose(out.data, expected, **TOL32)
+    if options["return_sequences"]:
+        np.testing.assert_array_equal(out._keras_mask.data, TOKENS != 0)
+    plain = ours.layers[-1](ours.layers[1](TOKENS).detach())  # the mask dropped with detach
+    assert np.abs(plain.data - out.data).max() > 1e-3  # so the mask was read
