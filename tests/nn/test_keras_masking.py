@@ -29,7 +29,9 @@ from keras.src.backend import get_keras_mask, set_keras_mask  # noqa: E402
 TOKENS = np.array([[1, 2, 3, 0, 0, 0], [4, 5, 6, 7, 8, 9], [0, 0, 3, 4, 0, 0], [0, 0, 0, 0, 0, 0]])
 # float64 with Keras's weights and JAX's x64 mode; XLA's tanh on CPU is accurate to
 # about 2e-7 even in float64, so the recurrent layers agree to that
-TOL64 = {"rtol": 1e-5, "atol": 1e-6}
+# (gradients sum such errors over batch and time: 1.1e-6 seen on a bias gradient of
+# -0.0043 beside elements of 6.4, so atol 5e-6)
+TOL64 = {"rtol": 1e-5, "atol": 5e-6}
 EXACT64 = {"rtol": 1e-10, "atol": 1e-12}  # (no tanh)
 TOL32 = {"rtol": 2e-5, "atol": 2e-6}
 
