@@ -119,6 +119,17 @@ class RandomFlip(SeededImageLayer):
         return {**super().get_config(), "seed": self.seed, "mode": self.mode}
 
 
+def _per_image(data: Any) -> tuple[int, ...]:
+    """The shape of one factor per image of `data`, broadcasting over its pixels:
+    (1, 1, 1) for one image, (batch, 1, 1, 1) for a batch (Keras's)."""
+    shape = images_shape(data)
+    if len(shape) not in (3, 4):
+        raise ValueError(
+            f"Expected the input image to be rank 3 or 4. Received inputs.shape={shape}"
+        )
+    return (1, 1, 1) if len(shape) == 3 else (shape[0], 1, 1, 1)
+
+
 class RandomContrast(SeededImageLayer):
     """Keras's random contrast, in training: y = clip((x - m) c + m, value_range), m
     each image's mean per channel (over rows and columns), c drawn uniformly from
@@ -145,12 +156,7 @@ class RandomContrast(SeededImageLayer):
     def get_random_transformation(
         self, data: Any, training: bool = True, seed: Any = None
     ) -> dict[str, Any]:
-        shape = images_shape(data)
-        if len(shape) not in (3, 4):
-            raise ValueError(
-                f"Expected the input image to be rank 3 or 4. Received inputs.shape={shape}"
-            )
-        size = (1, 1, 1) if len(shape) == 3 else (shape[0], 1, 1, 1)
+        size = _per_image(data)
         if not training:
             return {"contrast_factor": np.zeros(size, np.float32)}
         low, high = 1.0 - self.factor[0], 1.0 + self.factor[1]
@@ -208,12 +214,7 @@ class RandomBrightness(SeededImageLayer):
     def get_random_transformation(
         self, data: Any, training: bool = True, seed: Any = None
     ) -> dict[str, Any]:
-        shape = images_shape(data)
-        if len(shape) not in (3, 4):
-            raise ValueError(
-                f"Expected the input image to be rank 3 or 4. Received inputs.shape={shape}"
-            )
-        size = (1, 1, 1) if len(shape) == 3 else (shape[0], 1, 1, 1)
+        size = _per_image(data)
         if not training:
             return {"rgb_delta": np.zeros(size, np.float32)}
         delta = self._uniform(size, self.factor[0], self.factor[1], seed)

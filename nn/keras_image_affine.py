@@ -144,6 +144,15 @@ class _TwoFactors(_Affine):
     def _in_range(self, value: float) -> bool:
         return -1.0 <= value <= 1.0
 
+    def _init_factors(self, height_factor: Any, width_factor: Any) -> None:
+        """Keep both factors as given and their (lower, upper) bounds (a width factor
+        of None has none: `RandomZoom` then zooms both sides alike)."""
+        self.height_factor = height_factor
+        self.height_lower, self.height_upper = self._pair(height_factor, "height_factor")
+        self.width_factor = width_factor
+        if width_factor is not None:
+            self.width_lower, self.width_upper = self._pair(width_factor, "width_factor")
+
     def _pair(self, factor: Any, name: str) -> tuple[float, float]:
         if isinstance(factor, (tuple, list)):
             if len(factor) != 2:
@@ -201,11 +210,7 @@ class RandomZoom(_TwoFactors):
         **kwargs: Any,
     ) -> None:
         super().__init__(data_format=data_format, **kwargs)
-        self.height_factor = height_factor
-        self.height_lower, self.height_upper = self._pair(height_factor, "height_factor")
-        self.width_factor = width_factor
-        if width_factor is not None:
-            self.width_lower, self.width_upper = self._pair(width_factor, "width_factor")
+        self._init_factors(height_factor, width_factor)
         self._init_affine(fill_mode, interpolation, fill_value)
         self._init_seed(seed)
 
@@ -274,10 +279,7 @@ class RandomTranslation(_TwoFactors):
         **kwargs: Any,
     ) -> None:
         super().__init__(data_format=data_format, **kwargs)
-        self.height_factor = height_factor
-        self.height_lower, self.height_upper = self._pair(height_factor, "height_factor")
-        self.width_factor = width_factor
-        self.width_lower, self.width_upper = self._pair(width_factor, "width_factor")
+        self._init_factors(height_factor, width_factor)
         self._init_affine(fill_mode, interpolation, fill_value)
         self._init_seed(seed)
 
