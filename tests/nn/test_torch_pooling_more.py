@@ -8,6 +8,7 @@ errors."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -173,7 +174,9 @@ def test_max_unpool_errors_as_torch():
             call(F, y, idx)
         with pytest.raises(error) as theirs:
             call(TF, ty, tidx)
-        assert str(ours.value) == str(theirs.value)
+        # which invalid index torch names first depends on its threads' order
+        invalid = re.compile(r"invalid max index: \d+")
+        assert invalid.sub("", str(ours.value)) == invalid.sub("", str(theirs.value))
     with pytest.raises(RuntimeError, match="should be type int64 but got: Int"):
         F.max_unpool2d(y, Tensor(idx.data.astype(np.int32)), 2)
 
